@@ -1,0 +1,56 @@
+package bot
+
+import "context"
+
+// IntentOutOfScope is the intent label of a message that matches no known
+// intent.
+const IntentOutOfScope = "oos"
+
+// Intents the Engine gives a meaning to. A company's intent file may define
+// any others; those are answered from knowledge.
+const (
+	IntentGreeting      = "greeting"
+	IntentGoodbye       = "goodbye"
+	IntentThanks        = "thanks"
+	IntentAskHuman      = "ask_human"
+	IntentComplaint     = "complaint"
+	IntentPurchase      = "purchase_intent"
+	IntentOrderStatus   = "order_status"
+	IntentRefundRequest = "refund_request"
+)
+
+// IntentScore is one candidate intent with its probability.
+type IntentScore struct {
+	Intent     string
+	Confidence float64
+}
+
+// Classification is what a Classifier found in one message.
+type Classification struct {
+	// Intent is the most likely intent, or IntentOutOfScope when the
+	// classifier's confidence is below its out-of-scope threshold.
+	Intent string
+	// Confidence is the calibrated probability of Intent (of the best in-scope
+	// intent when Intent is IntentOutOfScope), in 0..1.
+	Confidence float64
+	// OutOfScope is true when the message matches no known intent.
+	OutOfScope bool
+	// Top holds the best candidates, most likely first (at most a few).
+	Top []IntentScore
+	// Complaint is how much the message reads as a complaint or negative
+	// feedback, in 0..1.
+	Complaint float64
+	// Sentiment is in -1 (very negative) .. +1 (very positive).
+	Sentiment float64
+	// Language is "en", "zh" or "other".
+	Language string
+	// EscalationWords lists the always-escalate terms found (legal threats,
+	// regulators, media, safety), normalised; empty when none.
+	EscalationWords []string
+}
+
+// Classifier works out what a message is about. Implementations must be safe
+// for concurrent use and must not panic on any valid UTF-8 input.
+type Classifier interface {
+	Classify(ctx context.Context, text string) (Classification, error)
+}

@@ -1,0 +1,266 @@
+package bot_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/bot/bottest"
+)
+
+func newEngine(t *testing.T) (*bot.Engine, *bottest.Store, *bottest.Retriever) {
+	t.Helper()
+	cls := &bottest.Classifier{Rules: map[string]bot.Classification{
+		"hello":            {Intent: bot.IntentGreeting, Confidence: 0.9, Language: "en"},
+		"你好":               {Intent: bot.IntentGreeting, Confidence: 0.9, Language: "zh"},
+		"shipping":         {Intent: "shipping_info", Confidence: 0.8, Language: "en"},
+		"运费":               {Intent: "shipping_cost", Confidence: 0.8, Language: "zh"},
+		"refund limit":     {Intent: "refund_request", Confidence: 0.7, Language: "en"},
+		"talk to a person": {Intent: bot.IntentAskHuman, Confidence: 0.95, Language: "en"},
+		"disappointed":     {Intent: "product_info", Confidence: 0.5, Complaint: 0.8, Sentiment: -0.6, Language: "en"},
+		"投诉":               {Intent: bot.IntentComplaint, Confidence: 0.9, Complaint: 0.95, Sentiment: -0.9, Language: "zh"},
+		"lawyer":           {Intent: "refund_request", Confidence: 0.6, EscalationWords: []string{"lawyer"}, Language: "en"},
+		"buy":              {Intent: bot.IntentPurchase, Confidence: 0.8, Language: "en"},
+		"slow":             {Intent: "shipping_info", Confidence: 0.6, Sentiment: -0.5, Complaint: 0.3, Language: "en"},
+	}}
+	ret := &bottest.Retriever{Docs: []bottest.Doc{
+		{Keywords: []string{"shipping", "slow"}, Hit: bot.Hit{ID: "faq-shipping-01", Title: "Shipping time", Answer: "2-4 days.", Audience: bot.AudiencePublic, Confidence: 0.8}},
+		{Keywords: []string{"运费"}, Hit: bot.Hit{ID: "faq-shipping-cost-01-zh", Title: "运费", Answer: "满299元包邮。", Audience: bot.AudiencePublic, Confidence: 0.7}},
+		{Keywords: []string{"refund limit"}, Hit: bot.Hit{ID: "refund-authority", Title: "Refund authority", Answer: "Staff up to 200.", Audience: bot.AudienceInternal, Confidence: 0.9}},
+		{Keywords: []string{"buy"}, Hit: bot.Hit{ID: "JL-GRN-001", Title: "Longjing", Answer: "Longjing, 120 CNY.", Audience: bot.AudiencePublic, Confidence: 0.6}},
+	}}
+	st := &bottest.Store{}
+	e, err := bot.NewEngine(bot.EngineOptions{Classifier: cls, Retriever: ret, Store: st,
+		Now: bottest.Now(time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC), time.Second)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e, st, ret
+}
+
+func TestEngineDecisions(t *testing.T) {
+	type want struct {
+		Action   bot.Action
+		Intent   string
+		Language string
+		Sources  []string
+		Handoff  bool
+		Contains string
+	}
+	tests := []struct {
+		name string
+		role bot.Role
+		text string
+		want want
+	}{
+		{"greeting", bot.RoleCustomer, "hello there", want{bot.ActionSmallTalk, bot.IntentGreeting, "en", nil, false, "Hello"}},
+		{"greeting zh", bot.RoleCustomer, "你好", want{bot.ActionSmallTalk, bot.IntentGreeting, "zh", nil, false, "您好"}},
+		{"faq answer", bot.RoleCustomer, "how long does shipping take?", want{bot.ActionAnswer, "shipping_info", "en", []string{"faq-shipping-01"}, false, "2-4 days"}},
+		{"faq answer zh", bot.RoleCustomer, "运费怎么算？", want{bot.ActionAnswer, "shipping_cost", "zh", []string{"faq-shipping-cost-01-zh"}, false, "包邮"}},
+		{"internal for employee", bot.RoleEmployee, "what is my refund limit?", want{bot.ActionAnswer, "refund_request", "en", []string{"refund-authority"}, false, "Staff up to 200"}},
+		{"internal hidden from customer", bot.RoleCustomer, "what is my refund limit?", want{bot.ActionClarify, "refund_request", "en", nil, false, "not sure"}},
+		{"ask human", bot.RoleCustomer, "I want to talk to a person", want{bot.ActionEscalate, bot.IntentAskHuman, "en", nil, true, "team"}},
+		{"polite complaint", bot.RoleCustomer, "I'm a bit disappointed with the tea", want{bot.ActionEscalate, "product_info", "en", nil, true, "sorry"}},
+		{"complaint zh", bot.RoleCustomer, "你们的快递太慢了，我要投诉", want{bot.ActionEscalate, bot.IntentComplaint, "zh", nil, true, "抱歉"}},
+		{"escalation words", bot.RoleCustomer, "my lawyer will hear about this", want{bot.ActionEscalate, "refund_request", "en", nil, true, "manager"}},
+		{"out of scope", bot.RoleCustomer, "what's the weather on Mars", want{bot.ActionClarify, bot.IntentOutOfScope, "en", nil, false, "rephrase"}},
+		{"lead", bot.RoleCustomer, "I want to buy Longjing", want{bot.ActionLead, bot.IntentPurchase, "en", []string{"JL-GRN-001"}, false, "sales team"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e, st, ret := newEngine(t)
+			r, err := e.Handle(context.Background(), bot.Message{Channel: "web", ExternalUserID: "u1", Text: tt.text, Role: tt.role})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []string
+			for _, s := range r.Sources {
+				ids = append(ids, s.ID)
+			}
+			got := want{r.Action, r.Intent, r.Language, ids, r.Handoff, tt.want.Contains}
+			if !strings.Contains(r.Text, tt.want.Contains) {
+				got.Contains = r.Text
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("reply mismatch (-want +got):\n%s", diff)
+			}
+			// The inbound message is stored, then the reply.
+			msgs := st.Messages()
+			if len(msgs) != 2 || !msgs[0].Inbound || msgs[0].Text != tt.text || msgs[1].Inbound || msgs[1].Text != r.Text {
+				t.Errorf("stored messages = %+v, want inbound then reply", msgs)
+			}
+			if msgs[0].Intent != tt.want.Intent {
+				t.Errorf("inbound annotated with intent %q, want %q", msgs[0].Intent, tt.want.Intent)
+			}
+			if tt.want.Handoff != (len(st.Escalations()) == 1) {
+				t.Errorf("escalations = %v, want handoff %v", st.Escalations(), tt.want.Handoff)
+			}
+			if tt.want.Handoff && r.EscalationID == 0 {
+				t.Error("handoff reply has no escalation id")
+			}
+			for _, q := range ret.Queries() {
+				if tt.role == bot.RoleCustomer && len(q.Audiences) != 1 {
+					t.Errorf("customer query audiences = %v, want public only", q.Audiences)
+				}
+			}
+			if tt.want.Action == bot.ActionLead && !st.IsLead(1) {
+				t.Error("purchase intent did not mark the customer as a lead")
+			}
+		})
+	}
+}
+
+func TestEngineStaysSilentAfterHandoff(t *testing.T) {
+	e, st, _ := newEngine(t)
+	ctx := context.Background()
+	msg := func(text string) bot.Reply {
+		t.Helper()
+		r, err := e.Handle(ctx, bot.Message{Channel: "web", ExternalUserID: "u1", Text: text})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	first := msg("I want to talk to a person")
+	if !first.Handoff {
+		t.Fatalf("want handoff, got %+v", first)
+	}
+	for _, text := range []string{"hello?", "how long does shipping take?", "你好"} {
+		r := msg(text)
+		if r.Action != bot.ActionRelay || r.Text != "" || !r.Handoff {
+			t.Errorf("message %q during handoff got reply %+v, want silent relay", text, r)
+		}
+	}
+	st.SetStatus(first.ConversationID, bot.StatusHuman)
+	if r := msg("hello"); r.Text != "" {
+		t.Errorf("bot spoke while a human owns the conversation: %q", r.Text)
+	}
+	// Every message is stored, and the bot's only words are the escalation reply.
+	var inbound, botTexts int
+	for _, m := range st.Messages() {
+		if m.Inbound {
+			inbound++
+		} else if m.Text != "" {
+			botTexts++
+		}
+	}
+	if inbound != 5 || botTexts != 1 {
+		t.Errorf("inbound=%d bot texts=%d, want 5 and 1", inbound, botTexts)
+	}
+	// Resolved: the next message opens a new conversation the bot answers.
+	st.SetStatus(first.ConversationID, bot.StatusResolved)
+	if r := msg("hello"); r.Action != bot.ActionSmallTalk || r.ConversationID == first.ConversationID {
+		t.Errorf("after resolve got %+v, want small talk in a new conversation", r)
+	}
+}
+
+func TestEngineTrends(t *testing.T) {
+	e, _, _ := newEngine(t)
+	ctx := context.Background()
+	handle := func(text string) bot.Reply {
+		r, err := e.Handle(ctx, bot.Message{Channel: "api", ExternalUserID: "u9", Text: text})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	if r := handle("delivery is so slow"); r.Handoff {
+		t.Fatalf("one negative message escalated: %+v", r)
+	}
+	if r := handle("still slow, really"); !r.Handoff {
+		t.Errorf("two negative messages in a row did not escalate: %+v", r)
+	}
+
+	e2, _, _ := newEngine(t)
+	handle2 := func(text string) bot.Reply {
+		r, _ := e2.Handle(ctx, bot.Message{Channel: "api", ExternalUserID: "u9", Text: text})
+		return r
+	}
+	if r := handle2("blorp"); r.Action != bot.ActionClarify {
+		t.Fatalf("got %+v, want clarify", r)
+	}
+	if r := handle2("zorp"); !r.Handoff {
+		t.Errorf("two failed answers in a row did not escalate: %+v", r)
+	}
+}
+
+func TestEngineRejectsBadInput(t *testing.T) {
+	e, st, _ := newEngine(t)
+	tests := []struct {
+		name, text, code string
+	}{
+		{"empty", "", bot.EINVALID},
+		{"blank", "  \n\t ", bot.EINVALID},
+		{"invalid utf8", "hi \xff\xfe", bot.EINVALID},
+		{"too long", strings.Repeat("a", bot.MaxMessageRunes+1), bot.ETOOLARGE},
+	}
+	for _, tt := range tests {
+		_, err := e.Handle(context.Background(), bot.Message{Channel: "web", ExternalUserID: "u", Text: tt.text})
+		if got := bot.ErrorCode(err); got != tt.code {
+			t.Errorf("%s: code %q, want %q (err %v)", tt.name, got, tt.code, err)
+		}
+	}
+	// 4,000 Chinese characters are within the limit.
+	if _, err := e.Handle(context.Background(), bot.Message{Channel: "web", ExternalUserID: "u", Text: strings.Repeat("茶", bot.MaxMessageRunes)}); err != nil {
+		t.Errorf("max-length message refused: %v", err)
+	}
+	if n := len(st.Messages()); n != 2 {
+		t.Errorf("stored %d messages, want only the valid one and its reply", n)
+	}
+}
+
+func TestEngineDegrades(t *testing.T) {
+	e, st, ret := newEngine(t)
+	ret.Err = errors.New("index closed")
+	r, err := e.Handle(context.Background(), bot.Message{Channel: "web", ExternalUserID: "u", Text: "how long does shipping take?"})
+	if err != nil || r.Action != bot.ActionClarify {
+		t.Errorf("retriever down: got %+v, %v; want a clarify reply", r, err)
+	}
+	st.FailInbound = errors.New("disk full")
+	if _, err := e.Handle(context.Background(), bot.Message{Channel: "web", ExternalUserID: "u", Text: "hello"}); err == nil {
+		t.Error("store failure was not reported: a message would be answered but not recorded")
+	}
+}
+
+func TestEngineConcurrent(t *testing.T) {
+	e, st, _ := newEngine(t)
+	var wg sync.WaitGroup
+	for i := range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			user := string(rune('a' + i%5))
+			for range 10 {
+				if _, err := e.Handle(context.Background(), bot.Message{Channel: "web", ExternalUserID: user, Text: "how long does shipping take?"}); err != nil {
+					t.Error(err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if n := len(st.Messages()); n != 400 {
+		t.Errorf("stored %d messages, want 400", n)
+	}
+}
+
+func TestEngineEmployeesAreNotComplaints(t *testing.T) {
+	e, st, _ := newEngine(t)
+	for _, text := range []string{"I'm a bit disappointed with the tea", "what if a customer's lawyer calls?", "你们的快递太慢了，我要投诉"} {
+		r, err := e.Handle(context.Background(), bot.Message{Channel: "slack", ExternalUserID: "T1:U1", Text: text, Role: bot.RoleEmployee})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Handoff {
+			t.Errorf("employee message %q escalated: %+v", text, r)
+		}
+	}
+	if n := len(st.Escalations()); n != 0 {
+		t.Errorf("%d escalations for employee questions", n)
+	}
+}

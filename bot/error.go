@@ -1,0 +1,59 @@
+package bot
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error codes of Error. Adapters map them to HTTP statuses and channel texts.
+const (
+	EINVALID      = "invalid"      // the input is malformed: empty, bad UTF-8, bad JSON
+	ETOOLARGE     = "too_large"    // the input is over a size limit
+	ENOTFOUND     = "not_found"    // the thing asked for does not exist
+	ECONFLICT     = "conflict"     // the state does not allow the action
+	EUNAUTHORIZED = "unauthorized" // missing or wrong credentials
+	ERATELIMIT    = "rate_limited" // too many requests
+	EUNAVAILABLE  = "unavailable"  // a dependency is down or shutting down
+	EINTERNAL     = "internal"     // anything else; the message never says more
+)
+
+// Error is the one error type whose message is safe to show a user. Any other
+// error is internal and shown as a generic sentence.
+type Error struct {
+	Code    string
+	Message string
+}
+
+// Error implements the error interface.
+func (e *Error) Error() string {
+	return fmt.Sprintf("%s: %s", e.Code, e.Message)
+}
+
+// Errorf returns an *Error with the code and a formatted, user-safe message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of err if it wraps an *Error, and EINTERNAL for
+// any other non-nil error.
+func ErrorCode(err error) string {
+	var e *Error
+	if err == nil {
+		return ""
+	} else if errors.As(err, &e) {
+		return e.Code
+	}
+	return EINTERNAL
+}
+
+// ErrorMessage returns the user-safe message of err: the message of a wrapped
+// *Error, or a generic sentence for anything else.
+func ErrorMessage(err error) string {
+	var e *Error
+	if err == nil {
+		return ""
+	} else if errors.As(err, &e) {
+		return e.Message
+	}
+	return "Something went wrong on our side. Please try again in a moment."
+}

@@ -1,0 +1,49 @@
+package bot
+
+import "context"
+
+// Query is one knowledge-base search.
+type Query struct {
+	Text string
+	// Audiences the reader may see; empty means public only. The Retriever
+	// must enforce this in the index query itself.
+	Audiences []Audience
+	Language  string // the reader's language, a ranking hint: "en", "zh" or ""
+	Intent    string // the classifier's intent, a ranking hint; may be empty
+	Limit     int    // at most this many hits; <= 0 means a default (5)
+}
+
+// Document kinds.
+const (
+	KindFAQ     = "faq"
+	KindPage    = "page"
+	KindProduct = "product"
+)
+
+// Hit is one ranked search result.
+type Hit struct {
+	ID       string
+	Title    string
+	URL      string // stable link or anchor for citation; may be empty
+	Kind     string // KindFAQ, KindPage or KindProduct
+	Audience Audience
+	Language string
+	// Answer is the text to give as the reply: an FAQ's answer, a page's best
+	// passage, a product's summary.
+	Answer  string
+	Snippet string  // a short excerpt for listings, plain text
+	Score   float64 // the raw ranking score, only comparable within one query
+	// Confidence is how sure the retriever is that this hit answers the query,
+	// in 0..1. The Engine answers only above its threshold.
+	Confidence float64
+}
+
+// Source returns the citation of a hit.
+func (h Hit) Source() Source { return Source{ID: h.ID, Title: h.Title, URL: h.URL} }
+
+// Retriever searches the knowledge base. Implementations must be safe for
+// concurrent use and must never return a hit whose audience is not in
+// Query.Audiences.
+type Retriever interface {
+	Retrieve(ctx context.Context, q Query) ([]Hit, error)
+}

@@ -1,0 +1,107 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"regexp"
+	"unicode/utf8"
+
+	"github.com/concierge-bot/concierge/bot"
+)
+
+// MessageRequest is the body of POST /api/v1/messages.
+type MessageRequest struct {
+	Channel string `json:"channel"`
+	UserID  string `json:"user_id"`
+	Text    string `json:"text"`
+}
+
+// MessageResponse is the answer to POST /api/v1/messages; its keys are a
+// fixed contract (DESIGN.md).
+type MessageResponse struct {
+	ConversationID int64        `json:"conversation_id"`
+	Reply          string       `json:"reply"`
+	Intent         string       `json:"intent"`
+	Confidence     float64      `json:"confidence"`
+	Language       string       `json:"language"`
+	Sources        []bot.Source `json:"sources"`
+	Handoff        bool         `json:"handoff"`
+	EscalationID   int64        `json:"escalation_id"`
+}
+
+// channelName bounds channel names: they become metric labels.
+var channelName = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,31}$`)
+
+func (s *Server) handlePostMessage(w http.ResponseWriter, r *http.Request) {
+	var req MessageRequest
+	if err := s.decodeJSON(w, r, &req); err != nil {
+		s.writeError(w, r, 0, err)
+		return
+	}
+	if req.Channel == "" {
+		req.Channel = bot.ChannelAPI
+	}
+	switch {
+	case !channelName.MatchString(req.Channel):
+		s.writeError(w, r, 0, bot.Errorf(bot.EINVALID, "channel must be 1-32 lower-case letters, digits, '-' or '_'."))
+		return
+	case req.Channel == bot.ChannelWeb:
+		// The widget's visitors are only ever written through their session,
+		// so that no one else can put words in a visitor's conversation.
+		s.writeError(w, r, 0, bot.Errorf(bot.EINVALID, "channel %q is reserved for the web chat widget; use another channel name.", bot.ChannelWeb))
+		return
+	case req.UserID == "" || len(req.UserID) > 256 || !utf8.ValidString(req.UserID):
+		s.writeError(w, r, 0, bot.Errorf(bot.EINVALID, "user_id is required (at most 256 bytes of UTF-8)."))
+		return
+	}
+	// Detached from the connection: a message whose sender hung up is still
+	// handled to the end (the Engine bounds it with its own deadline).
+	reply, err := s.opts.Engine.Handle(context.WithoutCancel(r.Context()), bot.Message{
+		Channel: req.Channel, ExternalUserID: req.UserID, Text: req.Text, Role: bot.RoleCustomer,
+	})
+	if err != nil {
+		s.writeError(w, r, 0, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, toMessageResponse(reply))
+}
+
+func toMessageResponse(r bot.Reply) MessageResponse {
+	src := r.Sources
+	if src == nil {
+		src = []bot.Source{}
+	}
+	return MessageResponse{ConversationID: r.ConversationID, Reply: r.Text, Intent: r.Intent,
+		Confidence: r.Confidence, Language: r.Language, Sources: src, Handoff: r.Handoff, EscalationID: r.EscalationID}
+}
+
+// decodeJSON reads a JSON request body into v, enforcing the content type,
+// the size limit and UTF-8. Errors are *bot.Error values; a wrong content
+// type is reported by errUnsupportedMedia.
+func (s *Server) decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "application/json" {
+		return errUnsupportedMedia
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.opts.MaxBodyBytes))
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		return bot.Errorf(bot.ETOOLARGE, "The request body is larger than %d bytes.", s.opts.MaxBodyBytes)
+	case err != nil:
+		return bot.Errorf(bot.EINVALID, "The request body could not be read.")
+	case !utf8.Valid(body):
+		return bot.Errorf(bot.EINVALID, "The request body is not valid UTF-8.")
+	}
+	if err := json.Unmarshal(body, v); err != nil {
+		return bot.Errorf(bot.EINVALID, "The request body is not valid JSON for this endpoint.")
+	}
+	return nil
+}
+
+// errUnsupportedMedia is answered with 415.
+var errUnsupportedMedia = &bot.Error{Code: "unsupported_media_type", Message: "Send the request body as JSON with \"Content-Type: application/json\"."}

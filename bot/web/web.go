@@ -1,0 +1,460 @@
+// Package web is Concierge's HTTP adapter: the REST API under /api/v1 (with
+// its OpenAPI document), the web chat widget (/widget.js and its visitor API
+// under /api/v1/widget), the demo page at /, and /healthz. It turns HTTP
+// requests into bot.Message values and bot.Reply values into JSON, mapping
+// bot.Error codes to HTTP statuses.
+//
+// Every route is protected: request bodies are size-limited, widget traffic
+// is rate-limited per client IP and per visitor, REST traffic per API key
+// (429 with Retry-After), the widget API answers cross-origin requests only
+// from configured origins, and every response carries security headers (a
+// strict Content-Security-Policy on the demo page). Customer text is never
+// logged above Debug level.
+package web
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"strings"
+	"time"
+
+	"github.com/concierge-bot/concierge/bot"
+)
+
+// Handler is what the server needs of the Engine.
+type Handler interface {
+	Handle(ctx context.Context, m bot.Message) (bot.Reply, error)
+}
+
+// VisitorHistory reads the messages of one channel identity, across all of
+// its conversations on that channel. The widget uses it for history across
+// page reloads and for the stream of new messages (agent replies included).
+// storage.DB implements it.
+type VisitorHistory interface {
+	// VisitorHistory returns the messages of the conversations on channel of
+	// the customer known there as externalID, oldest first. With afterID >= 0
+	// it returns the first limit messages whose id is greater than afterID;
+	// with afterID < 0 it returns the latest limit messages. An unknown
+	// identity has no messages (and no error). Redacted (erased) messages are
+	// left out.
+	VisitorHistory(ctx context.Context, channel, externalID string, afterID int64, limit int) ([]bot.StoredMessage, error)
+}
+
+// Options configures a Server. Engine is required; every other field is
+// optional and has a safe default.
+type Options struct {
+	Engine Handler
+	// APIKeys are the bearer tokens accepted by the server-to-server API.
+	// With none, that API answers 401 explaining how to add one.
+	APIKeys []string
+	Logger  *slog.Logger
+	// MaxBodyBytes limits request bodies. Default 64 KiB.
+	MaxBodyBytes int64
+	// Ready reports whether the dependencies are healthy, for /healthz.
+	// Nil means always ready.
+	Ready func(ctx context.Context) error
+
+	// History gives the widget its message history and the stream of new
+	// messages. Without it the widget can still chat, but history and
+	// agent replies answer 503.
+	History VisitorHistory
+	// SessionSecret signs visitor session tokens (HMAC-SHA256); at least 32
+	// bytes. Keep it stable across restarts or every visitor loses their
+	// conversation. Nil means a random secret for the life of the process
+	// (a warning is logged).
+	SessionSecret []byte
+	// SessionTTL is how long a visitor token is valid; the widget renews it
+	// while it is valid. Default 30 days.
+	SessionTTL time.Duration
+	// AllowedOrigins are the origins (scheme://host[:port]) of the sites
+	// that embed the widget from another origin, for CORS on the widget API.
+	// The server's own origin is always allowed; "*" is refused.
+	AllowedOrigins []string
+	// TrustedProxies are the networks of reverse proxies whose
+	// X-Forwarded-For header is believed when finding the client IP for rate
+	// limits. Empty means the TCP peer is the client.
+	TrustedProxies []netip.Prefix
+	// Limits are the rate limits. Zero fields take their defaults.
+	Limits Limits
+	// PollWait is the longest a widget long-poll waits for new messages.
+	// Default 25s; it must stay below the http.Server's WriteTimeout.
+	PollWait time.Duration
+	// PollInterval is how often a waiting long-poll re-reads the store, to
+	// see messages written by other processes (agents). Default 1s.
+	PollInterval time.Duration
+	// Now is the clock. Default time.Now.
+	Now func() time.Time
+}
+
+// Server serves Concierge over HTTP. Create it with New; it is an
+// http.Handler safe for concurrent use. Call Close when shutting down so
+// that waiting long-polls return at once.
+type Server struct {
+	opts     Options
+	log      *slog.Logger
+	keys     []apiKey // SHA-256 of each API key, compared in constant time
+	sessions *sessions
+	origins  map[string]bool
+	ipLimit  *limiter
+	visLimit *limiter
+	keyLimit *limiter
+	idem     *idempotency
+	hub      *hub
+	visitors *keyedMutex
+	assets   map[string]asset
+	demo     map[string][]byte // the demo page by language
+	routes   []route
+	handler  http.Handler
+}
+
+type apiKey struct {
+	sum [32]byte
+	id  string // short, non-secret label for rate limiting and logs
+}
+
+// route is one registered endpoint; the table is the source of truth that
+// the OpenAPI document is checked against.
+type route struct {
+	method, path string
+	handler      http.Handler
+}
+
+// New returns a Server, or an error naming an invalid option.
+func New(opts Options) (*Server, error) {
+	if opts.Engine == nil {
+		return nil, errors.New("web: New: Engine is required")
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.MaxBodyBytes <= 0 {
+		opts.MaxBodyBytes = 64 << 10
+	}
+	if opts.SessionTTL <= 0 {
+		opts.SessionTTL = 30 * 24 * time.Hour
+	}
+	if opts.PollWait <= 0 {
+		opts.PollWait = 25 * time.Second
+	}
+	if opts.PollInterval <= 0 {
+		opts.PollInterval = time.Second
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	opts.Limits = opts.Limits.withDefaults()
+	s := &Server{opts: opts, log: opts.Logger, origins: map[string]bool{}}
+	for _, k := range opts.APIKeys {
+		sum := sha256.Sum256([]byte(k))
+		s.keys = append(s.keys, apiKey{sum: sum, id: hex.EncodeToString(sum[:4])})
+	}
+	for _, o := range opts.AllowedOrigins {
+		norm, err := normalizeOrigin(o)
+		if err != nil {
+			return nil, fmt.Errorf("web: New: AllowedOrigins: %w", err)
+		}
+		s.origins[norm] = true
+	}
+	secret := opts.SessionSecret
+	if secret == nil {
+		var err error
+		if secret, err = randomBytes(32); err != nil {
+			return nil, fmt.Errorf("web: New: session secret: %w", err)
+		}
+		s.log.Warn("no widget session secret configured: using a random one, so visitor sessions end when the server restarts")
+	}
+	var err error
+	if s.assets, err = loadAssets(); err != nil {
+		return nil, fmt.Errorf("web: New: %w", err)
+	}
+	if s.demo, err = demoPages(); err != nil {
+		return nil, fmt.Errorf("web: New: %w", err)
+	}
+	if s.sessions, err = newSessions(secret, opts.SessionTTL, opts.Now); err != nil {
+		return nil, fmt.Errorf("web: New: %w", err)
+	}
+	l := opts.Limits
+	s.ipLimit = newLimiter(l.IPRate, l.IPBurst, l.MaxTracked, opts.Now)
+	s.visLimit = newLimiter(l.VisitorRate, l.VisitorBurst, l.MaxTracked, opts.Now)
+	s.keyLimit = newLimiter(l.APIKeyRate, l.APIKeyBurst, 1024, opts.Now)
+	s.idem = newIdempotency(idempotencyTTL, idempotencyMaxBytes, opts.Now)
+	s.hub = newHub(l.MaxWaiters)
+	s.visitors = newKeyedMutex()
+
+	api := func(h http.HandlerFunc) http.Handler { return apiHeaders(h) }
+	widget := func(h http.HandlerFunc) http.Handler { return apiHeaders(s.cors(s.limitIP(h))) }
+	s.routes = []route{
+		{"GET", "/", http.HandlerFunc(s.handleDemo)},
+		{"GET", "/widget.js", http.HandlerFunc(s.handleAsset)},
+		{"GET", "/widget.css", http.HandlerFunc(s.handleAsset)},
+		{"GET", "/demo.css", http.HandlerFunc(s.handleAsset)},
+		{"GET", "/healthz", http.HandlerFunc(s.handleHealth)},
+		{"GET", "/api/v1/openapi.json", api(s.handleOpenAPI)},
+		{"POST", "/api/v1/messages", api(s.requireAPIKey(s.handlePostMessage))},
+		{"POST", "/api/v1/widget/session", widget(s.handleSession)},
+		{"OPTIONS", "/api/v1/widget/session", widget(s.handlePreflight)},
+		{"GET", "/api/v1/widget/messages", widget(s.handleWidgetHistory)},
+		{"POST", "/api/v1/widget/messages", widget(s.handleWidgetPost)},
+		{"OPTIONS", "/api/v1/widget/messages", widget(s.handlePreflight)},
+	}
+	mux := http.NewServeMux()
+	for _, r := range s.routes {
+		pattern := r.method + " " + r.path
+		if r.path == "/" {
+			pattern += "{$}"
+		}
+		mux.Handle(pattern, r.handler)
+	}
+	mux.Handle("/api/", api(func(w http.ResponseWriter, r *http.Request) {
+		s.writeError(w, r, http.StatusNotFound, bot.Errorf(bot.ENOTFOUND, "There is no API endpoint %s %s.", r.Method, r.URL.Path))
+	}))
+	s.handler = s.recover(s.logRequests(securityHeaders(mux)))
+	return s, nil
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// Close makes waiting long-polls return at once and refuses new ones; call
+// it when the HTTP server shuts down (http.Server.RegisterOnShutdown). It is
+// safe to call more than once. Other requests are still served.
+func (s *Server) Close() { s.hub.close() }
+
+// HTTPServer returns an http.Server for h with the timeouts Concierge needs:
+// a slow client cannot hold a connection open, and the write timeout leaves
+// room for the widget's long-polls. ErrorLog goes to log at Warn level.
+func HTTPServer(h http.Handler, log *slog.Logger) *http.Server {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      35 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    32 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+}
+
+func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	if s.opts.Ready != nil {
+		if err := s.opts.Ready(r.Context()); err != nil {
+			s.log.Warn("health check failed", "err", err)
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
+			return
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// errorStatus maps a bot.Error code to an HTTP status.
+func errorStatus(code string) int {
+	switch code {
+	case bot.EINVALID:
+		return http.StatusBadRequest
+	case bot.ETOOLARGE:
+		return http.StatusRequestEntityTooLarge
+	case bot.EUNAUTHORIZED:
+		return http.StatusUnauthorized
+	case bot.ENOTFOUND:
+		return http.StatusNotFound
+	case bot.ECONFLICT:
+		return http.StatusConflict
+	case bot.ERATELIMIT:
+		return http.StatusTooManyRequests
+	case bot.EUNAVAILABLE:
+		return http.StatusServiceUnavailable
+	case errUnsupportedMedia.Code:
+		return http.StatusUnsupportedMediaType
+	case errForbiddenOrigin.Code:
+		return http.StatusForbidden
+	}
+	return http.StatusInternalServerError
+}
+
+type errorBody struct {
+	Error struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	} `json:"error"`
+}
+
+// writeError writes {"error":{"code","message"}}. The message is the
+// customer-safe text of a *bot.Error; any other error is logged and hidden.
+// A status of 0 means the status of the error's code.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, status int, err error) {
+	code := bot.ErrorCode(err)
+	if code == bot.EINTERNAL {
+		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	if status == 0 {
+		status = errorStatus(code)
+	}
+	var body errorBody
+	body.Error.Code, body.Error.Message = code, bot.ErrorMessage(err)
+	writeJSON(w, status, body)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	_ = enc.Encode(v) // HTML-escaped by default: safe if a browser renders it
+}
+
+// statusWriter records the status code for the request log.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// logRequests logs each request's method, path, status and duration at
+// Debug level (Warn for server errors); never bodies or query strings, which
+// may hold customer text or tokens.
+func (s *Server) logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w}
+		next.ServeHTTP(sw, r)
+		level := slog.LevelDebug
+		if sw.status >= 500 {
+			level = slog.LevelWarn
+		}
+		s.log.Log(r.Context(), level, "http", "method", r.Method, "path", r.URL.Path, "status", sw.status, "took", time.Since(start))
+	})
+}
+
+func (s *Server) recover(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.log.Error("panic serving request", "method", r.Method, "path", r.URL.Path, "panic", v)
+				s.writeError(w, r, http.StatusInternalServerError, errors.New("panic"))
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// securityHeaders sets the headers every response carries. Pages and assets
+// add their own Content-Security-Policy.
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		if r.TLS != nil {
+			h.Set("Strict-Transport-Security", "max-age=31536000")
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// apiHeaders marks JSON API responses as never cached and never rendered as
+// a document.
+func apiHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Cache-Control", "no-store")
+		h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// requireAPIKey admits requests carrying `Authorization: Bearer <key>` with
+// one of the configured keys, within that key's rate limit.
+func (s *Server) requireAPIKey(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if len(s.keys) == 0 {
+			s.writeError(w, r, http.StatusUnauthorized, bot.Errorf(bot.EUNAUTHORIZED,
+				"The REST API is disabled because no API key is configured. Add one under api.keys in the config file (for example keys: [\"${CONCIERGE_API_KEY}\"]) and send it as \"Authorization: Bearer <key>\"."))
+			return
+		}
+		token, ok := bearer(r)
+		if !ok {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="concierge"`)
+			s.writeError(w, r, http.StatusUnauthorized, bot.Errorf(bot.EUNAUTHORIZED, "Missing API key: send \"Authorization: Bearer <key>\"."))
+			return
+		}
+		sum := sha256.Sum256([]byte(token))
+		match := -1
+		for i, k := range s.keys {
+			if subtle.ConstantTimeCompare(sum[:], k.sum[:]) == 1 {
+				match = i
+			}
+		}
+		if match < 0 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="concierge", error="invalid_token"`)
+			s.writeError(w, r, http.StatusUnauthorized, bot.Errorf(bot.EUNAUTHORIZED, "The API key is not valid."))
+			return
+		}
+		if !s.allow(w, r, s.keyLimit, s.keys[match].id) {
+			return
+		}
+		next(w, r)
+	}
+}
+
+// bearer returns the token of an `Authorization: Bearer <token>` header.
+func bearer(r *http.Request) (string, bool) {
+	const prefix = "Bearer "
+	auth := r.Header.Get("Authorization")
+	if len(auth) <= len(prefix) || !strings.EqualFold(auth[:len(prefix)], prefix) {
+		return "", false
+	}
+	return auth[len(prefix):], true
+}
+
+// allow takes one token from l's bucket for key, answering 429 with
+// Retry-After when it is empty.
+func (s *Server) allow(w http.ResponseWriter, r *http.Request, l *limiter, key string) bool {
+	ok, wait := l.allow(key)
+	if ok {
+		return true
+	}
+	secs := int((wait + time.Second - 1) / time.Second)
+	w.Header().Set("Retry-After", fmt.Sprint(max(secs, 1)))
+	s.writeError(w, r, 0, bot.Errorf(bot.ERATELIMIT, "Too many requests. Please wait %d second(s) and try again.", max(secs, 1)))
+	return false
+}
+
+// limitIP applies the per-client-IP rate limit.
+func (s *Server) limitIP(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodOptions || s.allow(w, r, s.ipLimit, s.clientIP(r)) {
+			next(w, r)
+		}
+	}
+}

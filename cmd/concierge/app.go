@@ -1,0 +1,193 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/configs/demo"
+	"github.com/concierge-bot/concierge/intents"
+	"github.com/concierge-bot/concierge/knowledge"
+	"github.com/concierge-bot/concierge/storage"
+)
+
+// loadConfig reads the --config file (or the defaults), applies --data and
+// validates the result.
+func (e *env) loadConfig() (Config, error) {
+	cfg := DefaultConfig()
+	if e.configPath != "" {
+		f, err := os.Open(e.configPath)
+		if err != nil {
+			return Config{}, fmt.Errorf("cannot open config: %w", err)
+		}
+		defer f.Close()
+		if cfg, err = ParseConfig(f, e.getenv); err != nil {
+			return Config{}, fmt.Errorf("%s: %w", e.configPath, err)
+		}
+	}
+	if e.dataDir != "" {
+		cfg.DataDir = e.dataDir
+	}
+	if err := cfg.Validate(); err != nil {
+		return Config{}, fmt.Errorf("invalid configuration: %w", err)
+	}
+	return cfg, nil
+}
+
+// logger returns the process logger, writing to stderr. min raises the level
+// for commands whose stdout is for people (chat, search).
+func (e *env) logger(cfg Config, min slog.Level) *slog.Logger {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(cfg.Log.Level)); err != nil {
+		level = slog.LevelInfo
+	}
+	level = max(level, min)
+	if e.verbose {
+		level = slog.LevelDebug
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.Log.Format == "json" {
+		return slog.New(slog.NewJSONHandler(e.stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(e.stderr, opts))
+}
+
+// contentFS returns the knowledge content directory: the config's, or the
+// embedded demo company's.
+func contentFS(cfg Config) fs.FS {
+	if cfg.Content != "" {
+		return os.DirFS(cfg.Content)
+	}
+	return demo.Content()
+}
+
+// intentsFile reads and parses the intents file: the config's, or the
+// embedded demo company's.
+func intentsFile(cfg Config) (*intents.File, error) {
+	name, data := "demo/intents.yaml", demo.Intents()
+	if cfg.Intents != "" {
+		b, err := os.ReadFile(cfg.Intents)
+		if err != nil {
+			return nil, fmt.Errorf("cannot read intents: %w", err)
+		}
+		name, data = cfg.Intents, b
+	}
+	return intents.ParseFile(bytes.NewReader(data), name)
+}
+
+// loadContent loads the knowledge documents, logging each broken file or
+// row; it fails only when nothing at all could be loaded.
+func loadContent(cfg Config, log *slog.Logger) ([]knowledge.Document, error) {
+	docs, problems, err := knowledge.Load(contentFS(cfg))
+	if err != nil {
+		return nil, fmt.Errorf("load knowledge content: %w", err)
+	}
+	for _, p := range problems {
+		log.Warn("knowledge content problem (skipped)", "problem", p.Error())
+	}
+	if len(docs) == 0 {
+		return nil, errors.New("the knowledge content has no documents")
+	}
+	return docs, nil
+}
+
+// openIndex opens the knowledge index in the data directory, rebuilding it
+// when the content changed.
+func openIndex(ctx context.Context, cfg Config, log *slog.Logger) (*knowledge.Index, error) {
+	docs, err := loadContent(cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	ix, rebuilt, err := knowledge.OpenOrBuild(ctx, filepath.Join(cfg.DataDir, "index"), docs, knowledge.BuildOptions{Logger: log})
+	if err != nil {
+		return nil, fmt.Errorf("open knowledge index: %w", err)
+	}
+	if rebuilt {
+		log.Info("knowledge index built", "documents", len(docs))
+	}
+	return ix, nil
+}
+
+// app is everything a command that talks to the Engine needs, opened in
+// order and closed in reverse.
+type app struct {
+	cfg        Config
+	log        *slog.Logger
+	store      *storage.DB
+	index      *knowledge.Index
+	classifier *intents.Classifier
+	engine     *bot.Engine
+}
+
+// openApp opens the data directory, the store, the index and the classifier,
+// and builds the Engine.
+func openApp(ctx context.Context, cfg Config, log *slog.Logger) (a *app, err error) {
+	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+		return nil, fmt.Errorf("create data directory: %w", err)
+	}
+	a = &app{cfg: cfg, log: log}
+	defer func() {
+		if err != nil {
+			a.Close()
+		}
+	}()
+	start := time.Now()
+	if a.store, err = storage.Open(ctx, filepath.Join(cfg.DataDir, "concierge.db"), storage.Options{Logger: log}); err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	if a.index, err = openIndex(ctx, cfg, log); err != nil {
+		return nil, err
+	}
+	file, err := intentsFile(cfg)
+	if err != nil {
+		return nil, err
+	}
+	model, err := intents.Train(ctx, file.Examples(), intents.TrainOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("train intents: %w", err)
+	}
+	if a.classifier, err = intents.NewClassifier(intents.ClassifierOptions{Model: model, Logger: log}); err != nil {
+		return nil, fmt.Errorf("intent classifier: %w", err)
+	}
+	a.engine, err = bot.NewEngine(bot.EngineOptions{
+		Classifier: a.classifier, Retriever: a.index, Store: a.store, Logger: log,
+		Replies:             file.Replies(),
+		MinAnswerConfidence: cfg.Bot.MinAnswerConfidence,
+		ComplaintThreshold:  cfg.Bot.ComplaintThreshold,
+		Timeout:             cfg.Bot.Timeout,
+	})
+	if err != nil {
+		return nil, err
+	}
+	log.Debug("ready", "took", time.Since(start))
+	return a, nil
+}
+
+// Close releases everything openApp opened, in reverse order.
+func (a *app) Close() error {
+	var errs []error
+	if a.index != nil {
+		errs = append(errs, a.index.Close())
+	}
+	if a.store != nil {
+		errs = append(errs, a.store.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// isTerminal reports whether w is a character device (a terminal).
+func isTerminal(w any) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

@@ -1,0 +1,146 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"os/user"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/concierge-bot/concierge/bot"
+)
+
+// chatReply is the JSON object `concierge chat --json` prints per reply; its
+// keys are a fixed contract (DESIGN.md).
+type chatReply struct {
+	Reply        string       `json:"reply"`
+	Intent       string       `json:"intent"`
+	Confidence   float64      `json:"confidence"`
+	Language     string       `json:"language"`
+	Sources      []chatSource `json:"sources"`
+	Handoff      bool         `json:"handoff"`
+	EscalationID int64        `json:"escalation_id"`
+}
+
+type chatSource struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+	URL   string `json:"url,omitempty"`
+}
+
+func newChatCmd(e *env) *cobra.Command {
+	var (
+		as     string
+		userID string
+		asJSON bool
+	)
+	cmd := &cobra.Command{
+		Use:   "chat",
+		Short: "Chat with the bot in the terminal (one message per line on stdin)",
+		Long: `Chat with the bot in the terminal. Each line read from stdin is one message;
+empty lines are ignored. Works interactively and with piped input:
+
+  printf 'How long does shipping take?\n运费怎么算？\n' | concierge chat --json`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			role := bot.Role(as)
+			if role != bot.RoleCustomer && role != bot.RoleEmployee {
+				return usagef("--as must be customer or employee, not %q", as)
+			}
+			if userID == "" {
+				userID = "terminal-" + string(role)
+				if u, err := user.Current(); err == nil && u.Username != "" {
+					userID = u.Username + "-" + string(role)
+				}
+			}
+			cfg, err := e.loadConfig()
+			if err != nil {
+				return err
+			}
+			log := e.logger(cfg, slog.LevelWarn)
+			a, err := openApp(cmd.Context(), cfg, log)
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			return chatLoop(cmd, e, a.engine, role, userID, asJSON)
+		},
+	}
+	cmd.Flags().StringVar(&as, "as", "customer", "who you are: `customer` (public content) or employee (also the internal wiki)")
+	cmd.Flags().StringVar(&userID, "user", "", "your user `ID` on the terminal channel (default: your login name)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object per reply")
+	return cmd
+}
+
+func chatLoop(cmd *cobra.Command, e *env, engine *bot.Engine, role bot.Role, userID string, asJSON bool) error {
+	interactive := isTerminal(e.stdin) && isTerminal(e.stdout) && !asJSON
+	if interactive {
+		fmt.Fprintf(e.stdout, "Chatting as %s %q. Type a message and press Enter; Ctrl-D to quit.\n> ", role, userID)
+	}
+	sc := bufio.NewScanner(e.stdin)
+	sc.Buffer(make([]byte, 64*1024), 1<<20)
+	enc := json.NewEncoder(e.stdout)
+	enc.SetEscapeHTML(false)
+	for sc.Scan() {
+		line := strings.TrimRight(sc.Text(), "\r")
+		if strings.TrimSpace(line) == "" {
+			if interactive {
+				fmt.Fprint(e.stdout, "> ")
+			}
+			continue
+		}
+		r, err := engine.Handle(cmd.Context(), bot.Message{
+			Channel: bot.ChannelTerminal, ExternalUserID: userID, Text: line, Role: role,
+		})
+		switch {
+		case err != nil && bot.ErrorCode(err) == bot.EINTERNAL:
+			return err
+		case err != nil:
+			fmt.Fprintf(e.stderr, "concierge: %s\n", bot.ErrorMessage(err))
+		case asJSON:
+			if err := enc.Encode(toChatReply(r)); err != nil {
+				return fmt.Errorf("write reply: %w", err)
+			}
+		default:
+			printReply(e, r)
+		}
+		if interactive {
+			fmt.Fprint(e.stdout, "> ")
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("read stdin: %w", err)
+	}
+	if interactive {
+		fmt.Fprintln(e.stdout)
+	}
+	return nil
+}
+
+func toChatReply(r bot.Reply) chatReply {
+	out := chatReply{Reply: r.Text, Intent: r.Intent, Confidence: r.Confidence, Language: r.Language,
+		Sources: []chatSource{}, Handoff: r.Handoff, EscalationID: r.EscalationID}
+	for _, s := range r.Sources {
+		out.Sources = append(out.Sources, chatSource{ID: s.ID, Title: s.Title, URL: s.URL})
+	}
+	return out
+}
+
+func printReply(e *env, r bot.Reply) {
+	switch {
+	case r.Action == bot.ActionRelay:
+		fmt.Fprintln(e.stdout, "(your message was passed to the team member handling this conversation)")
+		return
+	case r.Text != "":
+		fmt.Fprintln(e.stdout, r.Text)
+	}
+	for _, s := range r.Sources {
+		fmt.Fprintf(e.stdout, "  source: %s (%s)\n", s.Title, s.ID)
+	}
+	if r.EscalationID != 0 {
+		fmt.Fprintf(e.stdout, "  [escalated to a human: escalation #%d]\n", r.EscalationID)
+	}
+}

@@ -1,0 +1,126 @@
+// Command concierge is the Concierge customer-engagement assistant: one
+// binary that serves the chat channels, answers from the knowledge base,
+// keeps customer records and escalates to humans.
+//
+// With no configuration every command runs on the embedded demo company and
+// the data directory ./concierge-data. See `concierge --help`.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+func main() {
+	os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv))
+}
+
+// env is what every subcommand gets from main: its streams, the environment
+// and the global flags. Nothing else is global.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	getenv         func(string) string
+
+	configPath string // --config
+	dataDir    string // --data
+	verbose    bool   // --verbose
+}
+
+// usageError marks an error as the caller's misuse of the command line
+// (exit status 2).
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+// usagef returns a usage error with a formatted message.
+func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
+
+// run executes the command line and returns the process exit status: 0 on
+// success, 1 on a runtime failure, 2 on a usage error. Errors are printed to
+// stderr as one sentence.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
+	root := newRootCmd(e)
+	root.SetArgs(args)
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return 0
+	}
+	fmt.Fprintf(stderr, "concierge: %s\n", sentence(err.Error()))
+	var ue usageError
+	if errors.As(err, &ue) || strings.HasPrefix(err.Error(), "unknown command") ||
+		strings.HasPrefix(err.Error(), "unknown flag") {
+		return 2
+	}
+	return 1
+}
+
+// sentence makes an error message read as one sentence.
+func sentence(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "unknown error."
+	}
+	if !strings.HasSuffix(s, ".") && !strings.HasSuffix(s, "?") && !strings.HasSuffix(s, "!") {
+		s += "."
+	}
+	return s
+}
+
+func newRootCmd(e *env) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "concierge",
+		Short: "Concierge answers your customers and employees, keeps the records, and calls a human when it matters",
+		Long: `Concierge is a self-hosted customer-engagement assistant.
+
+With no configuration, every command runs on the embedded demo company
+(Jade Leaf Tea House) with its data in ./concierge-data. Try:
+
+  concierge chat                     chat in the terminal as a customer
+  concierge chat --as employee       ... as an employee (sees the internal wiki)
+  concierge serve                    web widget, REST API and console on 127.0.0.1:8080`,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+	}
+	root.PersistentFlags().StringVar(&e.configPath, "config", "", "YAML config `FILE` (default: the embedded demo company)")
+	root.PersistentFlags().StringVar(&e.dataDir, "data", "", "data `DIR` (default ./concierge-data, or data_dir from the config)")
+	root.PersistentFlags().BoolVarP(&e.verbose, "verbose", "v", false, "log more (debug level)")
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
+
+	// Subcommands: one line each.
+	root.AddCommand(newChatCmd(e))
+	root.AddCommand(newServeCmd(e))
+	root.AddCommand(newSearchCmd(e))
+	root.AddCommand(newIndexCmd(e))
+	root.AddCommand(newVersionCmd(e))
+	return root
+}
+
+// exactArgs is cobra.ExactArgs reporting a usage error.
+func exactArgs(n int) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) != n {
+			return usagef("%s takes %d argument(s), got %d; see `%s --help`", cmd.Name(), n, len(args), cmd.CommandPath())
+		}
+		return nil
+	}
+}
+
+// noArgs is cobra.NoArgs reporting a usage error.
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return usagef("%s takes no arguments, got %q; see `%s --help`", cmd.Name(), args[0], cmd.CommandPath())
+	}
+	return nil
+}

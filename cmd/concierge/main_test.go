@@ -1,0 +1,283 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/concierge-bot/concierge/storage"
+)
+
+// runCLI runs the command line in-process and returns its exit status and
+// output.
+func runCLI(t *testing.T, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), args, strings.NewReader(stdin), &stdout, &stderr, envOf(map[string]string{}))
+	return code, stdout.String(), stderr.String()
+}
+
+func decodeReplies(t *testing.T, out string) []chatReply {
+	t.Helper()
+	var replies []chatReply
+	dec := json.NewDecoder(strings.NewReader(out))
+	for dec.More() {
+		var r chatReply
+		if err := dec.Decode(&r); err != nil {
+			t.Fatalf("output is not a stream of JSON objects: %v\n%s", err, out)
+		}
+		replies = append(replies, r)
+	}
+	return replies
+}
+
+func sourceIDs(r chatReply) []string {
+	var ids []string
+	for _, s := range r.Sources {
+		ids = append(ids, s.ID)
+	}
+	return ids
+}
+
+func TestChatOnDemo(t *testing.T) {
+	data := t.TempDir()
+	input := "How long does shipping take?\n\n运费怎么算？\nWhat is your return policy?\nI want to talk to a person\n"
+	code, out, errOut := runCLI(t, input, "chat", "--json", "--data", data)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	replies := decodeReplies(t, out)
+	if len(replies) != 4 {
+		t.Fatalf("got %d replies for 4 non-empty lines:\n%s", len(replies), out)
+	}
+	wants := []struct {
+		source, intent, lang string
+		handoff              bool
+	}{
+		{"faq-shipping-01", "", "en", false},
+		{"faq-shipping-cost-01-zh", "", "zh", false},
+		{"faq-returns-01", "", "en", false},
+		{"", "ask_human", "en", true},
+	}
+	for i, w := range wants {
+		r := replies[i]
+		if w.source != "" && (len(r.Sources) == 0 || r.Sources[0].ID != w.source) {
+			t.Errorf("reply %d sources = %v, want %s first (reply %q)", i, sourceIDs(r), w.source, r.Reply)
+		}
+		if w.intent != "" && r.Intent != w.intent {
+			t.Errorf("reply %d intent = %q, want %q", i, r.Intent, w.intent)
+		}
+		if r.Language != w.lang || r.Handoff != w.handoff || r.Reply == "" {
+			t.Errorf("reply %d = %+v, want language %s handoff %v and a text", i, r, w.lang, w.handoff)
+		}
+		if w.handoff && r.EscalationID == 0 {
+			t.Errorf("reply %d: handoff without escalation id", i)
+		}
+	}
+
+	// Everything is in the database: one customer, one conversation, both
+	// messages of every exchange.
+	db, err := storage.Open(context.Background(), filepath.Join(data, "concierge.db"), storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	customers, err := db.Customers(context.Background(), storage.CustomerFilter{})
+	if err != nil || len(customers) != 1 {
+		t.Fatalf("customers = %v, %v; want 1", customers, err)
+	}
+	convs, err := db.Conversations(context.Background(), customers[0].ID)
+	if err != nil || len(convs) != 1 {
+		t.Fatalf("conversations = %v, %v; want 1", convs, err)
+	}
+	msgs, err := db.Messages(context.Background(), convs[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(msgs) != 8 {
+		t.Fatalf("stored %d messages, want 8 (4 in, 4 out)", len(msgs))
+	}
+	for i, m := range msgs {
+		if m.Inbound != (i%2 == 0) {
+			t.Errorf("message %d inbound=%v: want alternating inbound/outbound", i, m.Inbound)
+		}
+	}
+	if msgs[0].Text != "How long does shipping take?" || msgs[1].Text != replies[0].Reply {
+		t.Errorf("stored texts %q / %q do not match the exchange", msgs[0].Text, msgs[1].Text)
+	}
+}
+
+func TestChatAudiences(t *testing.T) {
+	data := t.TempDir()
+	const q = "What is the refund authority of a shift lead?\n"
+	_, out, errOut := runCLI(t, q, "chat", "--json", "--as", "employee", "--data", data)
+	emp := decodeReplies(t, out)
+	if len(emp) != 1 || len(emp[0].Sources) == 0 || !strings.HasPrefix(emp[0].Sources[0].ID, "internal-refund-authority") {
+		t.Fatalf("employee got %+v (%s), want the internal refund-authority page", emp, errOut)
+	}
+	_, out, _ = runCLI(t, q, "chat", "--json", "--as", "customer", "--data", data)
+	cust := decodeReplies(t, out)
+	if len(cust) != 1 {
+		t.Fatalf("customer got %d replies", len(cust))
+	}
+	for _, s := range cust[0].Sources {
+		if strings.HasPrefix(s.ID, "internal-") {
+			t.Errorf("customer was shown internal page %s", s.ID)
+		}
+	}
+	if strings.Contains(cust[0].Reply, emp[0].Reply) {
+		t.Errorf("customer reply contains the internal answer: %q", cust[0].Reply)
+	}
+}
+
+func TestChatBadLines(t *testing.T) {
+	data := t.TempDir()
+	input := strings.Repeat("a", 4001) + "\n" + "bad \xff utf8\n" + "hello\n"
+	code, out, errOut := runCLI(t, input, "chat", "--json", "--data", data)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if n := len(decodeReplies(t, out)); n != 1 {
+		t.Errorf("got %d replies, want 1 (two lines refused)", n)
+	}
+	if !strings.Contains(errOut, "too long") || !strings.Contains(errOut, "UTF-8") {
+		t.Errorf("stderr does not explain the refusals: %q", errOut)
+	}
+}
+
+func TestUsageAndErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"unknown command", []string{"frobnicate"}, 2, "unknown command"},
+		{"unknown flag", []string{"chat", "--nope"}, 2, "unknown flag"},
+		{"bad role", []string{"chat", "--as", "admin"}, 2, "--as"},
+		{"search without query", []string{"search"}, 2, "QUERY"},
+		{"missing config", []string{"chat", "--config", "/nonexistent/c.yaml"}, 1, "config"},
+		{"extra args", []string{"version", "x"}, 2, "no arguments"},
+	}
+	for _, tt := range tests {
+		code, _, errOut := runCLI(t, "", tt.args...)
+		if code != tt.code || !strings.Contains(errOut, tt.want) {
+			t.Errorf("%s: exit %d, stderr %q; want %d mentioning %q", tt.name, code, errOut, tt.code, tt.want)
+		}
+		if strings.Count(strings.TrimSpace(errOut), "\n") > 0 || strings.Contains(errOut, "goroutine") {
+			t.Errorf("%s: stderr is not one sentence: %q", tt.name, errOut)
+		}
+	}
+}
+
+func TestSearchAndIndex(t *testing.T) {
+	data := t.TempDir()
+	code, out, errOut := runCLI(t, "", "index", "--data", data)
+	if code != 0 || !strings.Contains(out, "Indexed") {
+		t.Fatalf("index: exit %d, %s %s", code, out, errOut)
+	}
+	code, out, errOut = runCLI(t, "", "search", "--json", "--data", data, "-n", "3", "shipping", "time")
+	if code != 0 {
+		t.Fatalf("search: exit %d: %s", code, errOut)
+	}
+	var res struct {
+		Hits []searchHit `json:"hits"`
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil || len(res.Hits) == 0 || len(res.Hits) > 3 {
+		t.Fatalf("search --json = %s (%v)", out, err)
+	}
+	for _, h := range res.Hits {
+		if h.Audience != "public" || h.ID == "" || h.Title == "" {
+			t.Errorf("hit %+v: want a public hit with id and title", h)
+		}
+	}
+	_, out, _ = runCLI(t, "", "search", "--json", "--audience", "internal", "--data", data, "refund authority")
+	if !strings.Contains(out, `"audience":"internal"`) {
+		t.Errorf("internal search found no internal page: %s", out)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for a writer goroutine and a reader.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func TestServe(t *testing.T) {
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "concierge.yaml")
+	key := "serve-test-key-0123456789"
+	if err := os.WriteFile(cfgPath, []byte("api:\n  keys: [\"${TEST_KEY}\"]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var stderr syncBuffer
+	done := make(chan int)
+	go func() {
+		done <- run(ctx, []string{"serve", "--config", cfgPath, "--data", filepath.Join(dir, "data"), "--addr", "127.0.0.1:0"},
+			strings.NewReader(""), io.Discard, &stderr, envOf(map[string]string{"TEST_KEY": key}))
+	}()
+	addr := regexp.MustCompile(`listening on (http://\S+)`)
+	var base string
+	for deadline := time.Now().Add(60 * time.Second); base == "" && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if m := addr.FindStringSubmatch(stderr.String()); m != nil {
+			base = m[1]
+		}
+		select {
+		case code := <-done:
+			t.Fatalf("serve exited with %d: %s", code, stderr.String())
+		default:
+		}
+	}
+	if base == "" {
+		t.Fatalf("serve did not start: %s", stderr.String())
+	}
+	resp, err := http.Get(base + "/healthz")
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("healthz: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	req, _ := http.NewRequest("POST", base+"/api/v1/messages", strings.NewReader(`{"channel":"api","user_id":"app-7","text":"运费怎么算？"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+key)
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out map[string]any
+	_ = json.NewDecoder(resp.Body).Decode(&out)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || out["language"] != "zh" || len(out["sources"].([]any)) == 0 {
+		t.Errorf("POST /api/v1/messages: %d %v", resp.StatusCode, out)
+	}
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Errorf("serve exited %d after shutdown: %s", code, stderr.String())
+		}
+	case <-time.After(shutdownGrace + 5*time.Second):
+		t.Fatal("serve did not shut down")
+	}
+}

@@ -1,0 +1,102 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/concierge-bot/concierge/bot"
+)
+
+type searchHit struct {
+	ID       string  `json:"id"`
+	Title    string  `json:"title"`
+	Score    float64 `json:"score"`
+	Audience string  `json:"audience"`
+	Snippet  string  `json:"snippet"`
+}
+
+func newSearchCmd(e *env) *cobra.Command {
+	var (
+		audience string
+		n        int
+		asJSON   bool
+	)
+	cmd := &cobra.Command{
+		Use:   "search QUERY",
+		Short: "Search the knowledge base and print ranked hits",
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usagef("search needs a QUERY; see `concierge search --help`")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var auds []bot.Audience
+			switch audience {
+			case "public":
+				auds = bot.RoleCustomer.Audiences()
+			case "internal":
+				auds = bot.RoleEmployee.Audiences()
+			default:
+				return usagef("--audience must be public or internal, not %q", audience)
+			}
+			if n < 1 || n > 100 {
+				return usagef("-n must be between 1 and 100")
+			}
+			query := strings.Join(args, " ")
+			if err := bot.ValidateText(query); err != nil {
+				return usagef("%s", bot.ErrorMessage(err))
+			}
+			cfg, err := e.loadConfig()
+			if err != nil {
+				return err
+			}
+			log := e.logger(cfg, slog.LevelWarn)
+			ix, err := openIndex(cmd.Context(), cfg, log)
+			if err != nil {
+				return err
+			}
+			defer ix.Close()
+			hits, err := ix.Retrieve(cmd.Context(), bot.Query{Text: query, Audiences: auds, Limit: n})
+			if err != nil {
+				return fmt.Errorf("search: %w", err)
+			}
+			out := struct {
+				Hits []searchHit `json:"hits"`
+			}{Hits: []searchHit{}}
+			for _, h := range hits {
+				out.Hits = append(out.Hits, searchHit{ID: h.ID, Title: h.Title, Score: h.Score, Audience: string(h.Audience), Snippet: h.Snippet})
+			}
+			if asJSON {
+				enc := json.NewEncoder(e.stdout)
+				enc.SetEscapeHTML(false)
+				return enc.Encode(out)
+			}
+			if len(hits) == 0 {
+				fmt.Fprintln(e.stdout, "No hits.")
+				return nil
+			}
+			tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "#\tSCORE\tCONF\tAUDIENCE\tID\tTITLE")
+			for i, h := range hits {
+				fmt.Fprintf(tw, "%d\t%.3f\t%.2f\t%s\t%s\t%s\n", i+1, h.Score, h.Confidence, h.Audience, h.ID, h.Title)
+			}
+			if err := tw.Flush(); err != nil {
+				return err
+			}
+			if hits[0].Snippet != "" {
+				fmt.Fprintf(e.stdout, "\n%s\n", hits[0].Snippet)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&audience, "audience", "public", "`public` (what customers see) or internal (employees)")
+	cmd.Flags().IntVarP(&n, "n", "n", 5, "number of hits")
+	cmd.Flags().BoolVar(&asJSON, "json", false, `print {"hits":[{"id","title","score","audience","snippet"}]}`)
+	return cmd
+}

@@ -1,0 +1,118 @@
+package intents
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/concierge-bot/concierge/bot"
+	"github.com/google/go-cmp/cmp"
+)
+
+func newShopClassifier(t *testing.T) *Classifier {
+	t.Helper()
+	c, err := NewClassifier(ClassifierOptions{Model: mustShopModel(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestNewClassifierNeedsModel(t *testing.T) {
+	if _, err := NewClassifier(ClassifierOptions{}); err == nil {
+		t.Fatal("NewClassifier without a model: no error")
+	}
+}
+
+func TestClassify(t *testing.T) {
+	c := newShopClassifier(t)
+	tests := []struct {
+		text       string
+		intent     string
+		lang       string
+		complaint  bool // Complaint >= 0.6
+		negative   bool // Sentiment <= -0.4
+		escalation []string
+	}{
+		{text: "where is my order?", intent: "order_status", lang: "en"},
+		{text: "我的订单到哪了", intent: "order_status", lang: "zh"},
+		{text: "你们的快递太慢了，我要投诉", lang: "zh", complaint: true, negative: true},
+		{text: "I'm sorry to say I'm really disappointed with how my order was handled.", lang: "en", complaint: true, negative: true},
+		{text: "This is unacceptable, I will contact my lawyer", lang: "en", complaint: true, negative: true, escalation: []string{"lawyer"}},
+		{text: "吃了你们的东西食物中毒了，我要打12315", lang: "zh", negative: true, escalation: []string{"12315", "中毒"}},
+		{text: "thanks, that was very helpful!", lang: "en"},
+		{text: "not bad at all, thank you", lang: "en"},
+	}
+	for _, tt := range tests {
+		got, err := c.Classify(context.Background(), tt.text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tt.intent != "" && got.Intent != tt.intent {
+			t.Errorf("%q: intent %q, want %q", tt.text, got.Intent, tt.intent)
+		}
+		if got.Language != tt.lang {
+			t.Errorf("%q: language %q, want %q", tt.text, got.Language, tt.lang)
+		}
+		if (got.Complaint >= 0.6) != tt.complaint {
+			t.Errorf("%q: complaint %.2f, want flagged=%v", tt.text, got.Complaint, tt.complaint)
+		}
+		if (got.Sentiment <= -0.4) != tt.negative {
+			t.Errorf("%q: sentiment %.2f, want negative=%v", tt.text, got.Sentiment, tt.negative)
+		}
+		if d := cmp.Diff(tt.escalation, got.EscalationWords); d != "" {
+			t.Errorf("%q: escalation words (-want +got):\n%s", tt.text, d)
+		}
+		if got.Complaint < 0 || got.Complaint > 1 || got.Sentiment < -1 || got.Sentiment > 1 {
+			t.Errorf("%q: scores out of range: %+v", tt.text, got)
+		}
+	}
+}
+
+func TestClassifyBadInput(t *testing.T) {
+	c := newShopClassifier(t)
+	for _, text := range []string{"", "   \t\n", "😀🎉👍", strings.Repeat("我要退款 refund ", 400), "mixed 中文 and English 订单 order",
+		"\xff\xfe invalid", "\x00\x01\x02"} {
+		got, err := c.Classify(context.Background(), text)
+		if err != nil {
+			t.Fatalf("Classify(%.20q): %v", text, err)
+		}
+		if got.Language == "" || got.Intent == "" {
+			t.Errorf("Classify(%.20q) = %+v: empty intent or language", text, got)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := c.Classify(ctx, "hi"); !errors.Is(err, context.Canceled) {
+		t.Errorf("Classify on a canceled context: %v", err)
+	}
+}
+
+// The classifier promotes the model's own complaint intent to the score.
+func TestClassifyComplaintIntent(t *testing.T) {
+	var ex []Example
+	for _, s := range []string{"the delivery guy was rude", "your service is shocking", "this took forever and nobody called",
+		"the product fell apart after one day", "I've been treated badly"} {
+		ex = append(ex, Example{s, bot.IntentComplaint})
+	}
+	for _, s := range []string{"where is my order", "track my parcel", "order status", "has my order shipped", "when will it arrive"} {
+		ex = append(ex, Example{s, "order_status"})
+	}
+	m, err := Train(context.Background(), ex, TrainOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := NewClassifier(ClassifierOptions{Model: m})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.Classify(context.Background(), "the courier was really rude to me")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Intent != bot.IntentComplaint || got.Complaint < got.Confidence {
+		t.Errorf("got intent %q confidence %.2f complaint %.2f, want the complaint intent and a score >= its confidence",
+			got.Intent, got.Confidence, got.Complaint)
+	}
+}

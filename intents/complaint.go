@@ -1,0 +1,314 @@
+package intents
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+)
+
+//go:embed seed
+var seedFS embed.FS
+
+// Labels of complaint data.
+const (
+	LabelComplaint = "complaint"
+	LabelOther     = "other"
+)
+
+// ComplaintThreshold is the complaint score at or above which a message is
+// counted as a complaint by EvaluateComplaints; it matches the Engine's
+// default (bot.EngineOptions.ComplaintThreshold).
+const ComplaintThreshold = 0.6
+
+func mustSeed(name string) string {
+	b, err := seedFS.ReadFile("seed/" + name)
+	if err != nil {
+		panic("intents: embedded seed file missing: " + name) // a build defect, not a runtime condition
+	}
+	return string(b)
+}
+
+// SeedComplaints returns the complaint examples the project ships (English
+// and Chinese, labels "complaint" / "other").
+func SeedComplaints() ([]Example, error) {
+	var out []Example
+	for _, name := range []string{"complaints_en.csv", "complaints_zh.csv"} {
+		ex, err := ReadCSV(strings.NewReader(mustSeed(name)), name)
+		if err != nil {
+			return nil, fmt.Errorf("intents: embedded seed data: %w", err)
+		}
+		out = append(out, ex...)
+	}
+	return out, nil
+}
+
+// ComplaintScore is what a ComplaintDetector found in one message.
+type ComplaintScore struct {
+	// Complaint is how much the message reads as a complaint or negative
+	// feedback, in 0..1 (a probability-like score).
+	Complaint float64
+	// Sentiment is in -1 (very negative) .. +1 (very positive).
+	Sentiment float64
+	// EscalationWords lists the always-escalate terms found, normalised and
+	// sorted; nil when none.
+	EscalationWords []string
+}
+
+// ComplaintOptions configures a ComplaintDetector. The zero value gives the
+// built-in English and Chinese detector.
+type ComplaintOptions struct {
+	// Extra are the company's own labelled messages ("complaint" / "other"),
+	// for example agents' corrections; they are learnt together with the
+	// built-in seed examples.
+	Extra []Example
+}
+
+// ComplaintDetector scores complaints, sentiment and escalation words in
+// English and Chinese. It combines a linear text model trained on the seed
+// examples the project ships (plus a company's own) with weighted lexicons of
+// negative and positive terms; the combination weights are fitted on
+// out-of-fold predictions of the seed data. It is immutable and safe for
+// concurrent use.
+type ComplaintDetector struct {
+	neg, pos, esc *lexicon
+	model         *Model
+	// Logistic combination of [logit(model probability), negative weight,
+	// positive weight] and a bias.
+	w [4]float64
+}
+
+// NewComplaintDetector trains the detector (well under a second for the
+// built-in data). It honours ctx while training.
+func NewComplaintDetector(ctx context.Context, opts ComplaintOptions) (*ComplaintDetector, error) {
+	d := &ComplaintDetector{
+		neg: newLexicon(mustSeed("negative.txt")),
+		pos: newLexicon(mustSeed("positive.txt")),
+		esc: newLexicon(mustSeed("escalation.txt")),
+	}
+	examples, err := SeedComplaints()
+	if err != nil {
+		return nil, err
+	}
+	for i, e := range opts.Extra {
+		if e.Label != LabelComplaint && e.Label != LabelOther {
+			return nil, fmt.Errorf("intents: complaint example %d: label %q, want %q or %q", i+1, e.Label, LabelComplaint, LabelOther)
+		}
+	}
+	examples = append(examples, opts.Extra...)
+	m, oof, err := train(ctx, examples, TrainOptions{Folds: 5, MaxInScopeDrop: -1})
+	if err != nil {
+		return nil, fmt.Errorf("intents: train complaint model: %w", err)
+	}
+	d.model = m
+	ci := slices.Index(m.labels, LabelComplaint)
+	if ci < 0 || len(m.labels) != 2 {
+		return nil, errors.New("intents: complaint model needs both labels")
+	}
+	feats := make([][3]float64, len(examples))
+	ys := make([]float64, len(examples))
+	for i, e := range examples {
+		neg, pos := d.lexiconWeights(newLexText(e.Text))
+		feats[i] = [3]float64{logit(oof[i][ci]), neg, pos}
+		if e.Label == LabelComplaint {
+			ys[i] = 1
+		}
+	}
+	d.w = fitLogistic(feats, ys)
+	return d, nil
+}
+
+func logit(p float64) float64 {
+	p = min(max(p, 1e-4), 1-1e-4)
+	return math.Log(p / (1 - p))
+}
+
+func sigmoid(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
+
+// fitLogistic fits a small L2-regularised logistic regression by Newton's
+// method on 3 features plus a bias.
+func fitLogistic(x [][3]float64, y []float64) [4]float64 {
+	const lambda = 0.1
+	var w [4]float64
+	for iter := 0; iter < 50; iter++ {
+		var g [4]float64
+		var h [4][4]float64
+		for i, xi := range x {
+			f := [4]float64{xi[0], xi[1], xi[2], 1}
+			z := w[3]
+			for j := range 3 {
+				z += w[j] * f[j]
+			}
+			p := sigmoid(z)
+			for a := range 4 {
+				g[a] += (p - y[i]) * f[a]
+				for b := range 4 {
+					h[a][b] += p * (1 - p) * f[a] * f[b]
+				}
+			}
+		}
+		for a := range 3 { // no penalty on the bias
+			g[a] += lambda * w[a]
+			h[a][a] += lambda
+		}
+		h[3][3] += 1e-9
+		step, ok := solve4(h, g)
+		if !ok {
+			break
+		}
+		var size float64
+		for a := range 4 {
+			w[a] -= step[a]
+			size += math.Abs(step[a])
+		}
+		if size < 1e-8 {
+			break
+		}
+	}
+	return w
+}
+
+// solve4 solves h x = g by Gaussian elimination with partial pivoting.
+func solve4(h [4][4]float64, g [4]float64) ([4]float64, bool) {
+	for c := range 4 {
+		p := c
+		for r := c + 1; r < 4; r++ {
+			if math.Abs(h[r][c]) > math.Abs(h[p][c]) {
+				p = r
+			}
+		}
+		if math.Abs(h[p][c]) < 1e-12 {
+			return g, false
+		}
+		h[c], h[p] = h[p], h[c]
+		g[c], g[p] = g[p], g[c]
+		for r := c + 1; r < 4; r++ {
+			f := h[r][c] / h[c][c]
+			for k := c; k < 4; k++ {
+				h[r][k] -= f * h[c][k]
+			}
+			g[r] -= f * g[c]
+		}
+	}
+	var x [4]float64
+	for r := 3; r >= 0; r-- {
+		s := g[r]
+		for k := r + 1; k < 4; k++ {
+			s -= h[r][k] * x[k]
+		}
+		x[r] = s / h[r][r]
+	}
+	return x, true
+}
+
+// lexiconWeights returns the summed weights of the negative and positive
+// terms in t; a negated term counts for the other side ("not bad").
+func (d *ComplaintDetector) lexiconWeights(t lexText) (neg, pos float64) {
+	d.neg.match(t, func(term *lexTerm, in string, at int) {
+		if negated(in, at) {
+			pos += term.weight * 0.5
+			return
+		}
+		neg += term.weight
+	})
+	d.pos.match(t, func(term *lexTerm, in string, at int) {
+		if negated(in, at) {
+			neg += term.weight
+			return
+		}
+		pos += term.weight
+	})
+	return neg, pos
+}
+
+// Score reads one message. It never panics, whatever the string.
+func (d *ComplaintDetector) Score(text string) ComplaintScore {
+	lt := newLexText(text)
+	var s ComplaintScore
+	d.esc.match(lt, func(t *lexTerm, _ string, _ int) {
+		if !slices.Contains(s.EscalationWords, t.label) {
+			s.EscalationWords = append(s.EscalationWords, t.label)
+		}
+	})
+	slices.Sort(s.EscalationWords)
+	neg, pos := d.lexiconWeights(lt)
+	p := d.model.Predict(text)
+	pc := 0.0
+	for _, t := range p.Top {
+		if t.Intent == LabelComplaint {
+			pc = t.Confidence
+		}
+	}
+	if strings.TrimSpace(lt.norm) == "" {
+		pc = 0.5 // nothing to read: let the lexicons (none) and the bias speak
+	}
+	s.Complaint = sigmoid(d.w[0]*logit(pc) + d.w[1]*neg + d.w[2]*pos + d.w[3])
+	if lt.norm == "" {
+		s.Complaint = 0
+	}
+	lexSent := math.Tanh(0.8 * (pos - neg))
+	s.Sentiment = max(-1, min(1, 0.75*max(-1, 1-2.8*s.Complaint)+0.25*lexSent))
+	if len(s.EscalationWords) > 0 {
+		s.Sentiment = min(s.Sentiment, -0.5)
+	}
+	return s
+}
+
+// ComplaintEval is the evaluation of a ComplaintDetector on labelled data.
+// Its JSON keys are the ones of `concierge complaints eval --json`.
+type ComplaintEval struct {
+	Precision float64 `json:"precision"`
+	Recall    float64 `json:"recall"`
+	F1        float64 `json:"f1"`
+	Accuracy  float64 `json:"accuracy"`
+	N         int     `json:"n"`
+	P50Micros float64 `json:"p50_us"`
+	P99Micros float64 `json:"p99_us"`
+}
+
+// EvaluateComplaints scores every example (labels "complaint" / "other"; any
+// other label is an error) and counts a message as a complaint when its score
+// is at least ComplaintThreshold.
+func EvaluateComplaints(d *ComplaintDetector, test []Example) (ComplaintEval, error) {
+	var tp, fp, fn, right int
+	lat := make([]time.Duration, 0, len(test))
+	for i, e := range test {
+		if e.Label != LabelComplaint && e.Label != LabelOther {
+			return ComplaintEval{}, fmt.Errorf("intents: complaint example %d: label %q, want %q or %q", i+1, e.Label, LabelComplaint, LabelOther)
+		}
+		t0 := time.Now()
+		s := d.Score(e.Text)
+		lat = append(lat, time.Since(t0))
+		pred, truth := s.Complaint >= ComplaintThreshold, e.Label == LabelComplaint
+		switch {
+		case pred && truth:
+			tp++
+		case pred:
+			fp++
+		case truth:
+			fn++
+		}
+		if pred == truth {
+			right++
+		}
+	}
+	r := ComplaintEval{N: len(test)}
+	if tp+fp > 0 {
+		r.Precision = float64(tp) / float64(tp+fp)
+	}
+	if tp+fn > 0 {
+		r.Recall = float64(tp) / float64(tp+fn)
+	}
+	if r.Precision+r.Recall > 0 {
+		r.F1 = 2 * r.Precision * r.Recall / (r.Precision + r.Recall)
+	}
+	if len(test) > 0 {
+		r.Accuracy = float64(right) / float64(len(test))
+	}
+	r.P50Micros, r.P99Micros = percentileMicros(lat, 0.5), percentileMicros(lat, 0.99)
+	return r, nil
+}

@@ -1,0 +1,139 @@
+package intents
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+)
+
+var builtinDetector = sync.OnceValues(func() (*ComplaintDetector, error) {
+	return NewComplaintDetector(context.Background(), ComplaintOptions{})
+})
+
+func mustDetector(t testing.TB) *ComplaintDetector {
+	t.Helper()
+	d, err := builtinDetector()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func TestSeedComplaints(t *testing.T) {
+	ex, err := SeedComplaints()
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts := map[string]int{}
+	zh := 0
+	for _, e := range ex {
+		counts[e.Label]++
+		if DetectLanguage(e.Text) == "zh" {
+			zh++
+		}
+	}
+	if len(counts) != 2 || counts[LabelComplaint] < 100 || counts[LabelOther] < 100 {
+		t.Errorf("seed labels %v, want at least 100 of each of complaint and other", counts)
+	}
+	if zh < len(ex)/3 || zh > 2*len(ex)/3 {
+		t.Errorf("%d of %d seed examples are Chinese, want a bilingual balance", zh, len(ex))
+	}
+}
+
+func TestComplaintDetector(t *testing.T) {
+	d := mustDetector(t)
+	// None of these is a seed example.
+	tests := []struct {
+		text      string
+		complaint bool
+	}{
+		{"你们的快递太慢了，我要投诉", true},
+		{"Forgive me for writing again, but I'm afraid the replacement kettle also leaks and I'm rather disappointed.", true},
+		{"Fantastic, another week without my order. Really impressive work.", true},
+		{"等了两个小时，饭都凉了，再也不点了", true},
+		{"The delivery was three days late and the box was crushed.", true},
+		{"茶叶收到了，很香，谢谢！", false},
+		{"Could you tell me if you ship to Germany?", false},
+		{"请问你们周日营业吗？", false},
+		{"Thank you so much, the gift box was beautiful.", false},
+	}
+	for _, tt := range tests {
+		s := d.Score(tt.text)
+		if got := s.Complaint >= ComplaintThreshold; got != tt.complaint {
+			t.Errorf("Score(%q).Complaint = %.2f, want flagged=%v", tt.text, s.Complaint, tt.complaint)
+		}
+		if tt.complaint && s.Sentiment > -0.4 {
+			t.Errorf("Score(%q).Sentiment = %.2f, want <= -0.4 for a complaint", tt.text, s.Sentiment)
+		}
+		if !tt.complaint && s.Sentiment < 0 {
+			t.Errorf("Score(%q).Sentiment = %.2f, want >= 0", tt.text, s.Sentiment)
+		}
+	}
+}
+
+func TestComplaintDetectorBadInput(t *testing.T) {
+	d := mustDetector(t)
+	for _, text := range []string{"", " ", "😡😡😡", "\xff\xfe", strings.Repeat("太慢了 slow ", 500)} {
+		s := d.Score(text)
+		if s.Complaint < 0 || s.Complaint > 1 || s.Sentiment < -1 || s.Sentiment > 1 {
+			t.Errorf("Score(%.20q) out of range: %+v", text, s)
+		}
+	}
+	if s := d.Score(""); s.Complaint != 0 {
+		t.Errorf("empty text scores %.2f as a complaint, want 0", s.Complaint)
+	}
+}
+
+// A company's own examples change what the detector learns.
+func TestComplaintDetectorExtra(t *testing.T) {
+	text := "zorblax module wobbling"
+	base := mustDetector(t).Score(text).Complaint
+	var extra []Example
+	for _, s := range []string{"zorblax module wobbles", "my zorblax wobbles all the time", "zorblax wobbling again",
+		"the zorblax keeps wobbling", "wobbly zorblax module", "zorblax wobbles badly"} {
+		extra = append(extra, Example{s, LabelComplaint})
+	}
+	d, err := NewComplaintDetector(context.Background(), ComplaintOptions{Extra: extra})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := d.Score(text).Complaint; got < ComplaintThreshold || got <= base {
+		t.Errorf("after learning the company's examples the score is %.2f, was %.2f; want it higher and at least the threshold", got, base)
+	}
+	if _, err := NewComplaintDetector(context.Background(), ComplaintOptions{Extra: []Example{{"x", "angry"}}}); err == nil {
+		t.Error("an extra example labelled \"angry\": no error")
+	}
+}
+
+func TestEvaluateComplaints(t *testing.T) {
+	d := mustDetector(t)
+	test := []Example{{"你们的快递太慢了，我要投诉", LabelComplaint}, {"this is the worst service ever, I'm furious", LabelComplaint},
+		{"谢谢，很好喝", LabelOther}, {"what are your opening hours", LabelOther}}
+	r, err := EvaluateComplaints(d, test)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.N != 4 || r.F1 != 1 || r.Accuracy != 1 || r.Precision != 1 || r.Recall != 1 {
+		t.Errorf("EvaluateComplaints = %+v, want perfect scores on 4 clear messages", r)
+	}
+	if _, err := EvaluateComplaints(d, []Example{{"x", "positive"}}); err == nil {
+		t.Error("label \"positive\": no error")
+	}
+}
+
+func FuzzComplaintScore(f *testing.F) {
+	d, err := builtinDetector()
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, s := range []string{"I will sue", "你们的快递太慢了，我要投诉", "not bad", "\xff", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		r := d.Score(s)
+		if r.Complaint < 0 || r.Complaint > 1 || r.Sentiment < -1 || r.Sentiment > 1 || r.Complaint != r.Complaint {
+			t.Fatalf("Score(%q) out of range: %+v", s, r)
+		}
+	})
+}

@@ -1,0 +1,151 @@
+package intents
+
+import (
+	"cmp"
+	"slices"
+	"time"
+)
+
+// EvalResult is the evaluation of a model on labelled test data. Fractions
+// are in 0..1. Its JSON keys are the ones of `concierge intents eval --json`.
+type EvalResult struct {
+	Accuracy        float64 `json:"accuracy"`          // over all rows; an oos row is right when rejected
+	AccuracyInScope float64 `json:"accuracy_in_scope"` // over in-scope rows; a rejected one is wrong
+	// AccuracyTop1 is the in-scope accuracy of the best in-scope intent with
+	// no out-of-scope rejection: the classifier's closed-set accuracy.
+	// AccuracyTop1 - AccuracyInScope is what rejection costs in scope.
+	AccuracyTop1 float64 `json:"accuracy_top1"`
+	OOSRecall       float64 `json:"oos_recall"`        // oos rows rejected / oos rows (0 when none)
+	OOSPrecision    float64 `json:"oos_precision"`     // oos rows rejected / rows rejected (0 when none)
+	MacroF1         float64 `json:"macro_f1"`          // mean F1 over the labels of the test data, oos included
+	NTrain          int     `json:"n_train"`
+	NTest           int     `json:"n_test"`
+	TrainSeconds    float64 `json:"train_seconds"`
+	P50Micros       float64 `json:"p50_us"` // median Predict latency
+	P99Micros       float64 `json:"p99_us"`
+	// Confused lists the most frequent wrong (true, predicted) pairs, worst
+	// first; not part of the JSON contract.
+	Confused []Confusion `json:"-"`
+}
+
+// Confusion is one (true label, predicted label) pair and how often it
+// occurred.
+type Confusion struct {
+	Label     string `json:"label"`
+	Predicted string `json:"predicted"`
+	Count     int    `json:"count"`
+}
+
+// Evaluate predicts every test example with m, timing each prediction, and
+// scores the results. An example whose label is not one of the model's
+// in-scope labels counts as out of scope. NTrain and TrainSeconds are taken
+// from the model.
+func Evaluate(m *Model, test []Example) EvalResult {
+	known := map[string]bool{}
+	for _, l := range m.labels {
+		if l != LabelOutOfScope {
+			known[l] = true
+		}
+	}
+	type counts struct{ tp, fp, fn int }
+	per := map[string]*counts{}
+	get := func(l string) *counts {
+		c := per[l]
+		if c == nil {
+			c = &counts{}
+			per[l] = c
+		}
+		return c
+	}
+	confused := map[[2]string]int{}
+	lat := make([]time.Duration, 0, len(test))
+	var right, inScope, inRight, top1, oos, oosHit, rejected int
+	for _, e := range test {
+		truth := e.Label
+		if !known[truth] {
+			truth = LabelOutOfScope
+		}
+		t0 := time.Now()
+		p := m.Predict(e.Text)
+		lat = append(lat, time.Since(t0))
+		pred := p.Intent
+		get(truth) // labels of the test data count in the macro average
+		if pred == truth {
+			right++
+			get(truth).tp++
+		} else {
+			get(truth).fn++
+			get(pred).fp++
+			confused[[2]string{truth, pred}]++
+		}
+		if pred == LabelOutOfScope {
+			rejected++
+		}
+		if truth == LabelOutOfScope {
+			oos++
+			if pred == LabelOutOfScope {
+				oosHit++
+			}
+		} else {
+			inScope++
+			if pred == truth {
+				inRight++
+			}
+			if len(p.Top) > 0 && p.Top[0].Intent == truth {
+				top1++
+			}
+		}
+	}
+	r := EvalResult{NTrain: m.info.Examples, NTest: len(test), TrainSeconds: m.info.Duration.Seconds()}
+	frac := func(a, b int) float64 {
+		if b == 0 {
+			return 0
+		}
+		return float64(a) / float64(b)
+	}
+	r.Accuracy = frac(right, len(test))
+	r.AccuracyInScope = frac(inRight, inScope)
+	r.AccuracyTop1 = frac(top1, inScope)
+	r.OOSRecall = frac(oosHit, oos)
+	r.OOSPrecision = frac(oosHit, rejected)
+	var f1sum float64
+	var nLabels int
+	for l, c := range per {
+		if c.tp+c.fn == 0 {
+			continue // predicted but not in the test data
+		}
+		_ = l
+		nLabels++
+		if c.tp > 0 {
+			p, rc := frac(c.tp, c.tp+c.fp), frac(c.tp, c.tp+c.fn)
+			f1sum += 2 * p * rc / (p + rc)
+		}
+	}
+	r.MacroF1 = frac(0, 1)
+	if nLabels > 0 {
+		r.MacroF1 = f1sum / float64(nLabels)
+	}
+	r.P50Micros, r.P99Micros = percentileMicros(lat, 0.50), percentileMicros(lat, 0.99)
+	for pair, n := range confused {
+		r.Confused = append(r.Confused, Confusion{Label: pair[0], Predicted: pair[1], Count: n})
+	}
+	slices.SortFunc(r.Confused, func(a, b Confusion) int {
+		return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(a.Label, b.Label), cmp.Compare(a.Predicted, b.Predicted))
+	})
+	if len(r.Confused) > 10 {
+		r.Confused = r.Confused[:10]
+	}
+	return r
+}
+
+// percentileMicros returns the q-quantile of d in microseconds (nearest rank).
+func percentileMicros(d []time.Duration, q float64) float64 {
+	if len(d) == 0 {
+		return 0
+	}
+	s := slices.Clone(d)
+	slices.Sort(s)
+	i := int(q*float64(len(s)) + 0.5)
+	i = min(max(i-1, 0), len(s)-1)
+	return float64(s[i].Nanoseconds()) / 1e3
+}

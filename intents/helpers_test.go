@@ -1,0 +1,72 @@
+package intents
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+)
+
+// datasetsDir returns ../shared/datasets relative to the module root, or
+// skips the test when it is absent.
+func datasetsDir(t testing.TB) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			break
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Skip("intents: datasets not found (no module root)")
+		}
+		dir = parent
+	}
+	ds := filepath.Join(dir, "..", "shared", "datasets")
+	if _, err := os.Stat(ds); err != nil {
+		t.Skip("intents: datasets not found at " + ds)
+	}
+	return ds
+}
+
+// loadCSV reads a CSV of examples or fails the test.
+func loadCSV(t testing.TB, path string) []Example {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	ex, err := ReadCSV(f, filepath.Base(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ex
+}
+
+// shopModel trains once on testdata/shop.yaml.
+var shopModel = sync.OnceValues(func() (*Model, error) {
+	f, err := os.Open("testdata/shop.yaml")
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	file, err := ParseFile(f, "shop.yaml")
+	if err != nil {
+		return nil, err
+	}
+	return Train(context.Background(), file.Examples(), TrainOptions{})
+})
+
+func mustShopModel(t testing.TB) *Model {
+	t.Helper()
+	m, err := shopModel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}

@@ -1,0 +1,126 @@
+package knowledge
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/concierge-bot/concierge/bot"
+)
+
+// demoIndex builds the index of the embedded demo company's content, or
+// skips when it is absent.
+func demoIndex(t *testing.T) (*Index, []Document) {
+	t.Helper()
+	dir := filepath.Join("..", "configs", "demo", "content")
+	if _, err := os.Stat(dir); err != nil {
+		t.Skip("demo content not found")
+	}
+	fsys := os.DirFS(dir)
+	docs, probs, err := Load(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range probs {
+		t.Errorf("demo content problem: %v", p)
+	}
+	syn, err := LoadSynonyms(fsys)
+	if err != nil {
+		t.Errorf("demo synonyms: %v", err)
+	}
+	ix, err := Build(context.Background(), filepath.Join(t.TempDir(), "kb"), docs, BuildOptions{Synonyms: syn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ix.Close() })
+	return ix, docs
+}
+
+// TestDemoAnswers pins the demo company's answers to customer wording in
+// both languages: the expected document comes first with a confidence the
+// Engine answers with, and unrelated questions stay below it.
+func TestDemoAnswers(t *testing.T) {
+	ix, _ := demoIndex(t)
+	ctx := context.Background()
+	tests := []struct{ query, want string }{
+		{"how long will shipping take", "faq-shipping-01"},
+		{"which courier do you use", "faq-shipping-02"},
+		{"my tracking has not updated for days", "faq-tracking-02"},
+		{"how do I send an item back", "faq-returns-03"},
+		{"how long until my refund arrives", "faq-refunds-02"},
+		{"can I pay using alipay", "faq-payment-02"},
+		{"i forgot my password", "faq-account-01"},
+		{"my teapot arrived broken", "faq-warranty-01"},
+		{"can I get a fapiao", "faq-invoice-01"},
+		{"发货后多久能收到", "faq-shipping-01-zh"},
+		{"你们用哪家快递", "faq-shipping-02-zh"},
+		{"能寄到国外吗", "faq-shipping-04-zh"},
+	}
+	for _, tt := range tests {
+		hits, err := ix.Retrieve(ctx, bot.Query{Text: tt.query})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, h := range hits {
+			got = append(got, h.ID)
+		}
+		if len(hits) == 0 || hits[0].ID != tt.want {
+			t.Errorf("%q: ranking %q, want %s first", tt.query, got, tt.want)
+			continue
+		}
+		if hits[0].Confidence < 0.35 {
+			t.Errorf("%q: confidence %.2f, want >= 0.35", tt.query, hits[0].Confidence)
+		}
+		if hits[0].URL == "" || hits[0].Title == "" || hits[0].Answer == "" {
+			t.Errorf("%q: hit lacks a citation or answer: %+v", tt.query, hits[0])
+		}
+	}
+	for _, q := range []string{"what is the capital of france", "who won the football match yesterday",
+		"write me a poem about the sea", "今天天气怎么样", "帮我写一首诗"} {
+		hits, err := ix.Retrieve(ctx, bot.Query{Text: q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(hits) > 0 && hits[0].Confidence >= 0.35 {
+			t.Errorf("unrelated %q: top hit %s has confidence %.2f, want < 0.35", q, hits[0].ID, hits[0].Confidence)
+		}
+	}
+}
+
+// TestDemoInternalNeverToCustomers asks, as a customer, with the title and
+// every sentence of every internal document of the demo company, and
+// requires that none of them ever comes back.
+func TestDemoInternalNeverToCustomers(t *testing.T) {
+	ix, docs := demoIndex(t)
+	ctx := context.Background()
+	n := 0
+	for _, d := range docs {
+		if d.Audience != bot.AudienceInternal {
+			continue
+		}
+		qs := []string{d.Title, d.ID, d.Title + " internal staff only"}
+		qs = append(qs, strings.FieldsFunc(d.Body, func(r rune) bool { return strings.ContainsRune(".\n。！？!?", r) })...)
+		for _, q := range qs {
+			if strings.TrimSpace(q) == "" {
+				continue
+			}
+			n++
+			hits, err := ix.Retrieve(ctx, bot.Query{Text: q, Audiences: bot.RoleCustomer.Audiences(), Limit: maxLimit})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, h := range hits {
+				if h.Audience != bot.AudiencePublic {
+					t.Fatalf("customer query %q returned internal %s", q, h.ID)
+				}
+			}
+		}
+	}
+	if n < 50 {
+		t.Fatalf("only %d internal queries; the demo should have internal pages", n)
+	}
+	t.Logf("%d customer queries made of internal content: no internal hit", n)
+}

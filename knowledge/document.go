@@ -1,0 +1,140 @@
+// Package knowledge is Concierge's knowledge base: it loads a company's
+// content (Markdown pages, FAQ files, product catalogues), indexes it with
+// bleve on disk, and answers bot.Query searches with ranked, cited hits.
+//
+// Retrieval runs in two stages. A bleve query over per-language fields
+// (English with stemming and stop words, Chinese with CJK bigrams and
+// unigrams) finds candidates; the reader's audience is part of that query, so
+// content a reader may not see is never a candidate. The candidates are then
+// re-ranked by a small linear model over several signals (question versus
+// answer field, term coverage, word-order proximity, fuzzy and exact code
+// matches, the classifier's intent) whose weights were learned on development
+// data; the same model gives each hit a calibrated Confidence in 0..1.
+package knowledge
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/concierge-bot/concierge/bot"
+)
+
+// Document is one unit of knowledge content: an FAQ entry, a product, or one
+// passage of a page. Load fills every field it can; ID is unique within one
+// content directory.
+type Document struct {
+	ID    string
+	Title string // a page passage's title, an FAQ's question, a product's name
+	Body  string // the searchable text besides the title
+	Kind  string // bot.KindFAQ, bot.KindPage or bot.KindProduct
+	// Audience says who may read the document: bot.AudiencePublic or
+	// bot.AudienceInternal.
+	Audience bot.Audience
+	Lang     string // "en", "zh" or "" (unknown)
+	Tags     []string
+	// Intents lists the classifier intents this document answers (a ranking
+	// hint).
+	Intents []string
+	// Question and Answer are set for FAQ entries.
+	Question, Answer string
+	// Paraphrases are other wordings of an FAQ question a company added; they
+	// are searched like the question.
+	Paraphrases []string
+	// SKU is a product's stock-keeping unit; searched as an exact code.
+	SKU    string
+	Source string // the content file, slash-separated, relative to the content root
+	Line   int    // the line in Source where the document starts, for messages
+	URL    string // stable link for citations, e.g. /kb/<id>
+}
+
+// answerText is the reply text of a document when it is the top hit.
+func (d Document) answerText() string {
+	switch {
+	case d.Answer != "":
+		return d.Answer
+	case d.Body != "":
+		return d.Body
+	}
+	return d.Title
+}
+
+// detectLang guesses "zh" when text holds Han characters and "en" when it
+// holds Latin letters, else "".
+func detectLang(text string) string {
+	latin := false
+	for _, r := range text {
+		if unicode.Is(unicode.Han, r) {
+			return "zh"
+		}
+		if r < utf8.RuneSelf && unicode.IsLetter(r) {
+			latin = true
+		}
+	}
+	if latin {
+		return "en"
+	}
+	return ""
+}
+
+// hasHan reports whether s holds any Han character.
+func hasHan(s string) bool {
+	for _, r := range s {
+		if unicode.Is(unicode.Han, r) {
+			return true
+		}
+	}
+	return false
+}
+
+// normLang maps a language tag to "en", "zh" or "" and reports whether it is
+// known.
+func normLang(s string) (string, bool) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	switch {
+	case s == "":
+		return "", true
+	case s == "en" || strings.HasPrefix(s, "en-") || strings.HasPrefix(s, "en_"):
+		return "en", true
+	case s == "zh" || strings.HasPrefix(s, "zh-") || strings.HasPrefix(s, "zh_"):
+		return "zh", true
+	}
+	return s, false
+}
+
+// slug turns a heading into a URL anchor: lower-case letters and digits
+// (any script) joined by single hyphens.
+func slug(s string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(s) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			if dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			dash = false
+			b.WriteRune(r)
+			continue
+		}
+		dash = true
+	}
+	if b.Len() == 0 {
+		return "section"
+	}
+	return b.String()
+}
+
+// splitList splits a ";"-separated list, trimming blanks and dropping empty
+// items.
+func splitList(s string) []string {
+	if strings.TrimSpace(s) == "" {
+		return nil
+	}
+	var out []string
+	for _, p := range strings.Split(s, ";") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}

@@ -1,0 +1,480 @@
+package knowledge
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
+	"github.com/blevesearch/bleve/v2/analysis/lang/cjk"
+	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/single"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+	"github.com/blevesearch/bleve/v2/mapping"
+	index "github.com/blevesearch/bleve_index_api"
+)
+
+// formatVersion changes whenever the mapping or the stored fields change, so
+// OpenOrBuild rebuilds indexes written by an older version.
+const formatVersion = 1
+
+// metaFile is the file beside the bleve data, inside the index folder, that
+// records what the index was built from.
+const metaFile = "concierge-knowledge.json"
+
+// Index field names.
+const (
+	fTitleEN  = "title_en"  // title, question, paraphrases, product name: English analyser
+	fBodyEN   = "body_en"   // answer, passage, description, tags: English analyser
+	fTitleZH  = "title_zh"  // the same, CJK bigrams
+	fBodyZH   = "body_zh"   // the same, CJK bigrams
+	fTitleZH1 = "title_zh1" // title, CJK unigrams
+	fCode     = "code"      // id and SKU, lower-cased, whole
+	fAudience = "audience"
+	fKind     = "kind"
+	fLang     = "lang"
+	fIntents  = "intents"
+	fStored   = "doc" // JSON of the display fields, stored only
+)
+
+// Analyser names registered in the index mapping.
+const (
+	anEN   = en.AnalyzerName
+	anZH   = cjk.AnalyzerName
+	anZH1  = "kb_zh_unigram"
+	anCode = "kb_code"
+)
+
+// BuildOptions configures Build and OpenOrBuild.
+type BuildOptions struct {
+	// Progress, when set, is called after each batch with the documents
+	// indexed so far and the total.
+	Progress func(done, total int)
+	// Logger receives build events; nil discards them.
+	Logger *slog.Logger
+	// Synonyms expand queries at search time; they are stored with the index
+	// and are part of its content hash.
+	Synonyms Synonyms
+	// BatchSize is the number of documents per bleve batch; <= 0 means 500.
+	BatchSize int
+}
+
+// meta is what metaFile records.
+type meta struct {
+	Format   int       `json:"format"`
+	Hash     string    `json:"hash"`
+	Count    int       `json:"count"`
+	Synonyms Synonyms  `json:"synonyms,omitempty"`
+	Built    time.Time `json:"built"`
+}
+
+// storedDoc is the part of a Document kept in the index for hits.
+type storedDoc struct {
+	ID       string   `json:"id"`
+	Title    string   `json:"title"`
+	Kind     string   `json:"kind"`
+	Audience string   `json:"audience"`
+	Lang     string   `json:"lang,omitempty"`
+	URL      string   `json:"url,omitempty"`
+	Answer   string   `json:"answer"`
+	Intents  []string `json:"intents,omitempty"`
+	SKU      string   `json:"sku,omitempty"`
+	Match    string   `json:"match"` // title-side text for re-ranking
+
+	// The analysed title and body, so that re-ranking need not analyse
+	// candidates at query time: terms joined by spaces, and positions.
+	TitleEN    string `json:"te"`
+	TitlePosEN []int  `json:"tep"`
+	TitleZH    string `json:"tz"`
+	TitlePosZH []int  `json:"tzp"`
+	TitleZH1   string `json:"tz1"`
+	BodyEN     string `json:"be"`
+	BodyZH     string `json:"bz"`
+}
+
+// title returns the analysed title of a stored document for Chinese or
+// English queries.
+func (sd *storedDoc) title(zh bool) view {
+	if zh {
+		return view{terms: strings.Fields(sd.TitleZH), pos: sd.TitlePosZH, sec: strings.Fields(sd.TitleZH1)}
+	}
+	v := view{terms: strings.Fields(sd.TitleEN), pos: sd.TitlePosEN}
+	for _, t := range v.terms {
+		v.sec = append(v.sec, trigrams(t)...)
+	}
+	return v
+}
+
+// body returns the analysed body terms of a stored document.
+func (sd *storedDoc) body(zh bool) []string {
+	if zh {
+		return strings.Fields(sd.BodyZH)
+	}
+	return strings.Fields(sd.BodyEN)
+}
+
+// Index is an open knowledge index on disk. It is safe for concurrent use;
+// Close it when done.
+type Index struct {
+	bi   bleve.Index
+	path string
+	meta meta
+	syn  *synonymSet
+	n    uint64 // documents, for idf
+
+	avg map[string]float64 // field → average length in terms, for BM25
+	an  analysers
+
+	dfMu sync.Mutex
+	df   map[string]float64 // field+"\x00"+term → document frequency
+}
+
+// newMapping returns the index mapping: one document type with per-language
+// fields and keyword fields for filters.
+func newMapping() (*mapping.IndexMappingImpl, error) {
+	im := bleve.NewIndexMapping()
+	im.ScoringModel = index.BM25Scoring
+	if err := im.AddCustomAnalyzer(anZH1, map[string]any{
+		"type":          custom.Name,
+		"tokenizer":     unicode.Name,
+		"token_filters": []any{cjk.WidthName, lowercase.Name},
+	}); err != nil {
+		return nil, fmt.Errorf("knowledge: mapping: %w", err)
+	}
+	if err := im.AddCustomAnalyzer(anCode, map[string]any{
+		"type":          custom.Name,
+		"tokenizer":     single.Name,
+		"token_filters": []any{lowercase.Name},
+	}); err != nil {
+		return nil, fmt.Errorf("knowledge: mapping: %w", err)
+	}
+	dm := bleve.NewDocumentStaticMapping()
+	text := func(name, analyzer string) {
+		f := bleve.NewTextFieldMapping()
+		f.Analyzer = analyzer
+		f.Store = false
+		f.IncludeInAll = false
+		f.IncludeTermVectors = false
+		f.DocValues = false
+		dm.AddFieldMappingsAt(name, f)
+	}
+	text(fTitleEN, anEN)
+	text(fBodyEN, anEN)
+	text(fTitleZH, anZH)
+	text(fBodyZH, anZH)
+	text(fTitleZH1, anZH1)
+	text(fCode, anCode)
+	for _, k := range []string{fAudience, fKind, fLang, fIntents} {
+		text(k, keyword.Name)
+	}
+	st := bleve.NewTextFieldMapping()
+	st.Index = false
+	st.Store = true
+	st.IncludeInAll = false
+	st.DocValues = false
+	dm.AddFieldMappingsAt(fStored, st)
+	im.DefaultMapping = dm
+	im.DefaultAnalyzer = anEN
+	im.StoreDynamic = false
+	im.IndexDynamic = false
+	im.DocValuesDynamic = false
+	return im, nil
+}
+
+// indexDoc turns a Document into the field map bleve indexes.
+func indexDoc(an analysers, d Document) (map[string]any, error) {
+	title := []string{d.Title}
+	title = append(title, d.Paraphrases...)
+	body := d.Body
+	if len(d.Tags) > 0 {
+		body += "\n" + strings.Join(d.Tags, ", ")
+	}
+	codes := []string{strings.ToLower(d.ID)}
+	if d.SKU != "" {
+		codes = append(codes, strings.ToLower(d.SKU))
+	}
+	sd := storedDoc{
+		ID: d.ID, Title: d.Title, Kind: d.Kind, Audience: string(d.Audience), Lang: d.Lang, URL: d.URL,
+		Answer: d.answerText(), Intents: d.Intents, SKU: d.SKU,
+		Match: strings.Join(title, "\n"),
+	}
+	match := sd.Match
+	te, tz := an.analyse(match, false), an.analyse(match, true)
+	sd.TitleEN, sd.TitlePosEN = strings.Join(te.terms, " "), te.pos
+	sd.TitleZH, sd.TitlePosZH, sd.TitleZH1 = strings.Join(tz.terms, " "), tz.pos, strings.Join(tz.sec, " ")
+	short := truncateRunes(body, maxRerankRunes)
+	sd.BodyEN = strings.Join(an.terms(an.en, short), " ")
+	sd.BodyZH = strings.Join(an.terms(an.zh, short), " ")
+	raw, err := json.Marshal(sd)
+	if err != nil {
+		return nil, fmt.Errorf("knowledge: encode %s: %w", d.ID, err)
+	}
+	intents := make([]string, 0, len(d.Intents))
+	for _, in := range d.Intents {
+		intents = append(intents, strings.ToLower(in))
+	}
+	return map[string]any{
+		fTitleEN: title, fBodyEN: body,
+		fTitleZH: title, fBodyZH: body, fTitleZH1: title,
+		fCode: codes, fAudience: string(d.Audience), fKind: d.Kind, fLang: d.Lang,
+		fIntents: intents, fStored: string(raw),
+	}, nil
+}
+
+// ContentHash is the hash OpenOrBuild compares: it covers the documents, the
+// synonyms and the index format.
+func ContentHash(docs []Document, syn Synonyms) (string, error) {
+	h := sha256.New()
+	fmt.Fprintf(h, "concierge-knowledge format %d\n", formatVersion)
+	enc := json.NewEncoder(h)
+	if err := enc.Encode(docs); err != nil {
+		return "", fmt.Errorf("knowledge: hash documents: %w", err)
+	}
+	if err := enc.Encode(syn); err != nil {
+		return "", fmt.Errorf("knowledge: hash synonyms: %w", err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// Build (re)creates the index at path from docs. It writes a new index in a
+// sibling temporary folder and renames it into place, so a reader of path
+// never sees a half-built index and a failed build leaves the old one. Ids
+// must be unique (Load guarantees it).
+func Build(ctx context.Context, path string, docs []Document, opts BuildOptions) (*Index, error) {
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	start := time.Now()
+	hash, err := ContentHash(docs, opts.Synonyms)
+	if err != nil {
+		return nil, err
+	}
+	path = filepath.Clean(path)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, fmt.Errorf("knowledge: build: %w", err)
+	}
+	tmp := path + ".building-" + randSuffix()
+	if err := writeIndex(ctx, tmp, docs, hash, opts); err != nil {
+		_ = os.RemoveAll(tmp)
+		return nil, err
+	}
+	old := ""
+	if _, err := os.Stat(path); err == nil {
+		old = path + ".old-" + randSuffix()
+		if err := os.Rename(path, old); err != nil {
+			_ = os.RemoveAll(tmp)
+			return nil, fmt.Errorf("knowledge: build: move old index aside: %w", err)
+		}
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		if old != "" {
+			_ = os.Rename(old, path)
+		}
+		_ = os.RemoveAll(tmp)
+		return nil, fmt.Errorf("knowledge: build: move new index into place: %w", err)
+	}
+	if old != "" {
+		if err := os.RemoveAll(old); err != nil {
+			log.Warn("knowledge: could not remove the previous index", "path", old, "err", err)
+		}
+	}
+	ix, err := Open(path)
+	if err != nil {
+		return nil, err
+	}
+	log.Info("knowledge index built", "path", path, "documents", len(docs), "seconds", time.Since(start).Seconds())
+	return ix, nil
+}
+
+// writeIndex creates a complete index with its meta file at dir.
+func writeIndex(ctx context.Context, dir string, docs []Document, hash string, opts BuildOptions) error {
+	im, err := newMapping()
+	if err != nil {
+		return err
+	}
+	bi, err := bleve.New(dir, im)
+	if err != nil {
+		return fmt.Errorf("knowledge: create index: %w", err)
+	}
+	size := opts.BatchSize
+	if size <= 0 {
+		size = 500
+	}
+	an := analysersOf(im)
+	b := bi.NewBatch()
+	flush := func(done int) error {
+		if err := bi.Batch(b); err != nil {
+			return fmt.Errorf("knowledge: index batch: %w", err)
+		}
+		b.Reset()
+		if opts.Progress != nil {
+			opts.Progress(done, len(docs))
+		}
+		return nil
+	}
+	for i, d := range docs {
+		if err := ctx.Err(); err != nil {
+			_ = bi.Close()
+			return fmt.Errorf("knowledge: build: %w", err)
+		}
+		fields, err := indexDoc(an, d)
+		if err == nil {
+			err = b.Index(d.ID, fields)
+		}
+		if err == nil && b.Size() >= size {
+			err = flush(i + 1)
+		}
+		if err != nil {
+			_ = bi.Close()
+			return err
+		}
+	}
+	if err := flush(len(docs)); err != nil {
+		_ = bi.Close()
+		return err
+	}
+	if err := bi.Close(); err != nil {
+		return fmt.Errorf("knowledge: close new index: %w", err)
+	}
+	m := meta{Format: formatVersion, Hash: hash, Count: len(docs), Synonyms: opts.Synonyms, Built: time.Now().UTC()}
+	raw, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return fmt.Errorf("knowledge: encode index meta: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, metaFile), raw, 0o644); err != nil {
+		return fmt.Errorf("knowledge: write index meta: %w", err)
+	}
+	return nil
+}
+
+func randSuffix() string {
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// ErrNoIndex is returned (wrapped) by Open when path holds no knowledge
+// index.
+var ErrNoIndex = errors.New("no knowledge index")
+
+// Open opens an index written by Build. It fails with an error wrapping
+// ErrNoIndex when path holds none, or one of another format version.
+func Open(path string) (*Index, error) {
+	raw, err := os.ReadFile(filepath.Join(path, metaFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("knowledge: open %s: %w", path, ErrNoIndex)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("knowledge: open %s: %w", path, err)
+	}
+	var m meta
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, fmt.Errorf("knowledge: open %s: bad %s: %w", path, metaFile, err)
+	}
+	if m.Format != formatVersion {
+		return nil, fmt.Errorf("knowledge: open %s: index format %d, want %d: %w", path, m.Format, formatVersion, ErrNoIndex)
+	}
+	bi, err := bleve.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("knowledge: open %s: %w", path, err)
+	}
+	n, err := bi.DocCount()
+	if err != nil {
+		_ = bi.Close()
+		return nil, fmt.Errorf("knowledge: open %s: count: %w", path, err)
+	}
+	ix := &Index{bi: bi, path: path, meta: m, syn: newSynonymSet(m.Synonyms), n: n, df: map[string]float64{},
+		avg: map[string]float64{}, an: analysersOf(bi.Mapping())}
+	if err := ix.loadAverages(); err != nil {
+		_ = bi.Close()
+		return nil, fmt.Errorf("knowledge: open %s: %w", path, err)
+	}
+	return ix, nil
+}
+
+// loadAverages reads the average field lengths BM25 features need.
+func (ix *Index) loadAverages() error {
+	adv, err := ix.bi.Advanced()
+	if err != nil {
+		return err
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	br, ok := r.(index.BM25Reader)
+	if !ok || ix.n == 0 {
+		return nil
+	}
+	for _, f := range []string{fTitleEN, fBodyEN, fTitleZH, fBodyZH, fTitleZH1} {
+		c, err := br.FieldCardinality(f)
+		if err != nil {
+			return err
+		}
+		ix.avg[f] = float64(c) / float64(ix.n)
+	}
+	return nil
+}
+
+// OpenOrBuild opens the index at path if it was built from exactly these
+// documents and synonyms (their hash is stored beside the index), else
+// rebuilds it. rebuilt says which happened.
+func OpenOrBuild(ctx context.Context, path string, docs []Document, opts BuildOptions) (ix *Index, rebuilt bool, err error) {
+	hash, err := ContentHash(docs, opts.Synonyms)
+	if err != nil {
+		return nil, false, err
+	}
+	if ix, err := Open(path); err == nil {
+		if ix.meta.Hash == hash {
+			return ix, false, nil
+		}
+		if err := ix.Close(); err != nil {
+			return nil, false, err
+		}
+	} else if opts.Logger != nil && !errors.Is(err, ErrNoIndex) {
+		opts.Logger.Warn("knowledge: existing index unreadable; rebuilding", "path", path, "err", err)
+	}
+	ix, err = Build(ctx, path, docs, opts)
+	if err != nil {
+		return nil, false, err
+	}
+	return ix, true, nil
+}
+
+// Count returns the number of documents in the index.
+func (ix *Index) Count() (uint64, error) {
+	n, err := ix.bi.DocCount()
+	if err != nil {
+		return 0, fmt.Errorf("knowledge: count: %w", err)
+	}
+	return n, nil
+}
+
+// Hash returns the content hash the index was built from (see ContentHash).
+func (ix *Index) Hash() string { return ix.meta.Hash }
+
+// Path returns the folder of the index.
+func (ix *Index) Path() string { return ix.path }
+
+// Close releases the index. Retrieve must not be called after Close.
+func (ix *Index) Close() error {
+	if err := ix.bi.Close(); err != nil {
+		return fmt.Errorf("knowledge: close %s: %w", ix.path, err)
+	}
+	return nil
+}

@@ -1,0 +1,518 @@
+package knowledge
+
+import (
+	"context"
+	"math"
+	"slices"
+	"strings"
+	"unicode"
+)
+
+// Signals selects the ranking signals a search uses, so that evaluation can
+// measure each one by turning it off. The zero value is plain BM25 over the
+// question/title field.
+type Signals uint32
+
+// The ranking signals.
+const (
+	// SignalBody also matches the answer, passage or description field.
+	SignalBody Signals = 1 << iota
+	// SignalFuzzy matches English words within one edit (typos).
+	SignalFuzzy
+	// SignalUnigrams also matches Chinese single characters.
+	SignalUnigrams
+	// SignalSynonyms expands queries with the company's synonyms.
+	SignalSynonyms
+	// SignalCodes matches product codes and ids exactly.
+	SignalCodes
+	// SignalIntent favours documents that name the classifier's intent.
+	SignalIntent
+	// SignalProximity favours documents with the query's words in order,
+	// close together.
+	SignalProximity
+	// SignalCoverage uses how much of the query the title covers and how
+	// much of the title the query covers.
+	SignalCoverage
+	// SignalRerank orders candidates by the learned model instead of bleve's
+	// score.
+	SignalRerank
+)
+
+// AllSignals enables every ranking signal; Retrieve uses it.
+const AllSignals = SignalBody | SignalFuzzy | SignalUnigrams | SignalSynonyms | SignalCodes |
+	SignalIntent | SignalProximity | SignalCoverage | SignalRerank
+
+func (s Signals) has(x Signals) bool { return s&x != 0 }
+
+// Feature indexes of the re-ranking model.
+const (
+	ftBias     = iota
+	ftRel      // bleve score / best bleve score of the query
+	ftLogScore // log(1 + bleve score)
+	ftCovQT    // idf-weighted share of query terms found in the title
+	ftCovTQ    // idf-weighted share of title terms found in the query
+	ftCovQB    // idf-weighted share of query terms found in the body
+	ftCovQT2   // share of query secondary terms (trigrams, characters) in the title
+	ftCovTQ2   // share of title secondary terms in the query
+	ftProx     // share of adjacent query term pairs found in order, close, in the title
+	ftFuzzy    // share of query terms found in the title only within one edit
+	ftIntent   // the document names the query's intent
+	ftCode     // a product code or id in the query matches the document
+	ftLang     // the document is in the reader's language
+	ftRank     // 1 / (1 + bleve rank)
+	ftMatched  // idf of the query terms found in the title, summed, / 10, at most 1
+	ftCovQT2w  // idf-weighted share of query characters in the title (Chinese)
+	ftCovTQ2w  // idf-weighted share of title characters in the query (Chinese)
+	ftLCS      // longest common run of characters (Chinese) or terms, / query length
+	ftEdit     // 1 - edit distance / longer length, over the same sequences
+	ftQWord    // share of the query's question words (how, when, 怎么, 多少…) in the title
+	ftLenRatio // shorter / longer length of query and title sequences
+	ftBM25T    // BM25 of the query terms in the title / the query's total idf
+	ftBM25B    // the same for the body
+	ftBM25U    // the same for Chinese characters in the title
+	nFeatures
+)
+
+// featureNames names the features, for the weight-learning test's output.
+var featureNames = [nFeatures]string{"bias", "rel", "log_score", "cov_qt", "cov_tq", "cov_qb", "cov_qt2",
+	"cov_tq2", "prox", "fuzzy", "intent", "code", "lang", "rank", "matched",
+	"cov_qt2w", "cov_tq2w", "lcs", "edit", "qword", "len_ratio",
+	"bm25_t", "bm25_b", "bm25_u"}
+
+type features [nFeatures]float64
+
+// weights is a linear model over features.
+type weights [nFeatures]float64
+
+func (w weights) dot(f features) float64 {
+	var z float64
+	for i := range f {
+		z += w[i] * f[i]
+	}
+	return z
+}
+
+// model is the re-ranking model of one query language: linear weights over
+// the features, learned on development data.
+type model struct {
+	rank weights
+}
+
+// confidences returns each candidate's confidence in 0..1 (cands sorted
+// best first, or in any order when re-ranking is off).
+//
+// Confidence answers "does this hit answer the query", which the Engine
+// compares with a fixed threshold (0.35), so it must mean the same on any
+// company's content. It is therefore not the ranking score, whose scale
+// depends on the collection, but the share of the query the hit covers,
+// weighted by how informative each query word is (idf): the title's
+// coverage, or the body's at 0.8 of its value; for Chinese the mean of the
+// bigram and the character coverage. It is then reduced by up to 30% when
+// the runner-up scores almost the same (an ambiguous query).
+func (m model) confidences(zh bool, cands []candidate) []float64 {
+	out := make([]float64, len(cands))
+	if len(cands) == 0 {
+		return out
+	}
+	best, second := math.Inf(-1), math.Inf(-1)
+	for _, c := range cands {
+		if c.z > best {
+			best, second = c.z, best
+		} else if c.z > second {
+			second = c.z
+		}
+	}
+	for i, c := range cands {
+		lead := 1.0
+		if c.z < best {
+			lead = 0
+		} else if !math.IsInf(second, -1) {
+			lead = 1 - math.Exp(-(best - second))
+		}
+		out[i] = coverage(zh, c.f) * (0.7 + 0.3*lead)
+	}
+	return out
+}
+
+// coverage is the idf-weighted share of the query a candidate covers, in
+// 0..1 (see model.confidences).
+func coverage(zh bool, f features) float64 {
+	title := f[ftCovQT]
+	if zh {
+		title = (f[ftCovQT] + f[ftCovQT2w]) / 2
+	} else {
+		title = min(1, title+0.8*f[ftFuzzy])
+	}
+	return min(1, max(title, 0.8*f[ftCovQB]))
+}
+
+// features computes the re-ranking features of one candidate.
+func (ix *Index) features(ctx context.Context, p prepared, c *candidate, top float64) features {
+	var f features
+	f[ftBias] = 1
+	if top > 0 {
+		f[ftRel] = c.score / top
+	}
+	f[ftLogScore] = math.Log1p(c.score)
+	f[ftRank] = 1 / float64(1+c.rank)
+	title := c.doc.title(p.zh)
+	tset := setOf(title.terms)
+	if p.signals.has(SignalCoverage) {
+		var num, den float64
+		for i, t := range p.uniq {
+			den += p.w[i]
+			if tset[t] || anyIn(p.alt[t], tset) {
+				num += p.w[i]
+			}
+		}
+		if den > 0 {
+			f[ftCovQT] = num / den
+		}
+		f[ftMatched] = min(num/10, 1)
+		qset := setOf(p.uniq)
+		num, den = 0, 0
+		for t := range tset {
+			w := ix.idf(ctx, p.fTitle, t)
+			den += w
+			if qset[t] || p.altHas(t) {
+				num += w
+			}
+		}
+		if den > 0 {
+			f[ftCovTQ] = num / den
+		}
+		f[ftCovQT2] = share(p.v.sec, setOf(title.sec))
+		f[ftCovTQ2] = share(title.sec, setOf(p.v.sec))
+		f[ftBM25T] = ix.bm25(ctx, p.fTitle, p.uniq, p.w, title.terms)
+		if p.zh {
+			f[ftBM25U] = ix.bm25(ctx, fTitleZH1, p.usec, p.wsec, title.sec)
+		}
+		if p.signals.has(SignalBody) {
+			body := c.doc.body(p.zh)
+			f[ftBM25B] = ix.bm25(ctx, p.fBody, p.uniq, p.wb, body)
+			bset := setOf(body)
+			num, den = 0, 0
+			for i, t := range p.uniq {
+				den += p.w[i]
+				if bset[t] || anyIn(p.alt[t], bset) {
+					num += p.w[i]
+				}
+			}
+			if den > 0 {
+				f[ftCovQB] = num / den
+			}
+		}
+	}
+	if p.signals.has(SignalProximity) {
+		f[ftProx] = proximity(p.v, title)
+		qs, ts := p.seq, seqOf(p.zh, c.doc.Match, title)
+		if len(qs) > 0 && len(ts) > 0 {
+			f[ftLCS] = float64(longestCommonRun(qs, ts)) / float64(len(qs))
+			f[ftEdit] = 1 - float64(editDistance(qs, ts))/float64(max(len(qs), len(ts)))
+			f[ftLenRatio] = float64(min(len(qs), len(ts))) / float64(max(len(qs), len(ts)))
+		}
+	}
+	if p.signals.has(SignalCoverage) {
+		if p.zh {
+			f[ftCovQT2w], f[ftCovTQ2w] = ix.weightedShares(ctx, p.v.sec, title.sec)
+		}
+		f[ftQWord] = questionWordShare(p.qwords, questionWords(c.doc.Match))
+	}
+	if p.signals.has(SignalFuzzy) && !p.zh {
+		f[ftFuzzy] = fuzzyShare(p.uniq, title.terms, tset)
+	}
+	if p.signals.has(SignalIntent) && p.intent != "" {
+		for _, in := range c.doc.Intents {
+			if strings.EqualFold(in, p.intent) {
+				f[ftIntent] = 1
+			}
+		}
+	}
+	if p.signals.has(SignalCodes) {
+		for _, code := range p.codes {
+			if strings.EqualFold(code, c.doc.SKU) || strings.EqualFold(code, c.doc.ID) {
+				f[ftCode] = 1
+			}
+		}
+	}
+	if p.lang != "" && c.doc.Lang == p.lang {
+		f[ftLang] = 1
+	}
+	return f
+}
+
+// altHas reports whether t is a synonym term of the query.
+func (p prepared) altHas(t string) bool { return slices.Contains(p.altAll, t) }
+
+func setOf(ts []string) map[string]bool {
+	m := make(map[string]bool, len(ts))
+	for _, t := range ts {
+		m[t] = true
+	}
+	return m
+}
+
+func anyIn(ts []string, set map[string]bool) bool {
+	for _, t := range ts {
+		if set[t] {
+			return true
+		}
+	}
+	return false
+}
+
+// share is the fraction of distinct items of a found in set.
+func share(a []string, set map[string]bool) float64 {
+	seen := map[string]bool{}
+	n, hit := 0, 0
+	for _, t := range a {
+		if seen[t] {
+			continue
+		}
+		seen[t] = true
+		n++
+		if set[t] {
+			hit++
+		}
+	}
+	if n == 0 {
+		return 0
+	}
+	return float64(hit) / float64(n)
+}
+
+// proximity is the share of adjacent query term pairs that appear in the
+// same order in the title, at most two positions apart.
+func proximity(q, title view) float64 {
+	if len(q.terms) < 2 {
+		return 0
+	}
+	at := map[string][]int{}
+	for i, t := range title.terms {
+		at[t] = append(at[t], title.pos[i])
+	}
+	pairs, hit := 0, 0
+	for i := 0; i+1 < len(q.terms); i++ {
+		pairs++
+		a, b := at[q.terms[i]], at[q.terms[i+1]]
+	found:
+		for _, x := range a {
+			for _, y := range b {
+				if d := y - x; d >= 1 && d <= 2 {
+					hit++
+					break found
+				}
+			}
+		}
+	}
+	return float64(hit) / float64(pairs)
+}
+
+// fuzzyShare is the share of query terms (of five or more characters) that
+// are absent from the title but within one edit of a title term.
+func fuzzyShare(q, title []string, tset map[string]bool) float64 {
+	if len(q) == 0 {
+		return 0
+	}
+	hit := 0
+	for _, t := range q {
+		if tset[t] || len([]rune(t)) < 5 {
+			continue
+		}
+		for _, u := range title {
+			if withinOneEdit(t, u) {
+				hit++
+				break
+			}
+		}
+	}
+	return float64(hit) / float64(len(q))
+}
+
+// withinOneEdit reports whether a and b differ by at most one insertion,
+// deletion, substitution or adjacent transposition.
+func withinOneEdit(a, b string) bool {
+	ra, rb := []rune(a), []rune(b)
+	if len(ra) < len(rb) {
+		ra, rb = rb, ra
+	}
+	if len(ra)-len(rb) > 1 {
+		return false
+	}
+	i := 0
+	for i < len(rb) && ra[i] == rb[i] {
+		i++
+	}
+	if i == len(rb) {
+		return true
+	}
+	if len(ra) == len(rb) {
+		if string(ra[i+1:]) == string(rb[i+1:]) {
+			return true
+		}
+		return i+1 < len(ra) && ra[i] == rb[i+1] && ra[i+1] == rb[i] && string(ra[i+2:]) == string(rb[i+2:])
+	}
+	return string(ra[i+1:]) == string(rb[i:])
+}
+
+// maxSeq caps the sequences compared by longestCommonRun and editDistance.
+const maxSeq = 120
+
+// seqOf is the sequence compared for order features: the characters (Han,
+// letters, digits) of Chinese text, or the analysed terms of English text.
+func seqOf(zh bool, text string, v view) []string {
+	var out []string
+	if zh {
+		for _, r := range strings.ToLower(text) {
+			if unicode.IsLetter(r) || unicode.IsDigit(r) {
+				out = append(out, string(r))
+				if len(out) == maxSeq {
+					break
+				}
+			}
+		}
+		return out
+	}
+	if len(v.terms) > maxSeq {
+		return v.terms[:maxSeq]
+	}
+	return v.terms
+}
+
+// longestCommonRun is the length of the longest common contiguous run of a
+// and b.
+func longestCommonRun(a, b []string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	best := 0
+	for i := range a {
+		for j := range b {
+			if a[i] == b[j] {
+				cur[j+1] = prev[j] + 1
+				best = max(best, cur[j+1])
+			} else {
+				cur[j+1] = 0
+			}
+		}
+		prev, cur = cur, prev
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance between a and b.
+func editDistance(a, b []string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := range a {
+		cur[0] = i + 1
+		for j := range b {
+			cost := 1
+			if a[i] == b[j] {
+				cost = 0
+			}
+			cur[j+1] = min(prev[j]+cost, prev[j+1]+1, cur[j]+1)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// weightedShares returns the idf-weighted share of distinct query characters
+// found in the title, and of title characters found in the query.
+func (ix *Index) weightedShares(ctx context.Context, q, t []string) (qt, tq float64) {
+	qset, tset := setOf(q), setOf(t)
+	var num, den float64
+	for x := range qset {
+		w := ix.idf(ctx, fTitleZH1, x)
+		den += w
+		if tset[x] {
+			num += w
+		}
+	}
+	if den > 0 {
+		qt = num / den
+	}
+	num, den = 0, 0
+	for x := range tset {
+		w := ix.idf(ctx, fTitleZH1, x)
+		den += w
+		if qset[x] {
+			num += w
+		}
+	}
+	if den > 0 {
+		tq = num / den
+	}
+	return qt, tq
+}
+
+// questionWordList holds the words that say what kind of answer a question
+// wants. English analysers drop most of them as stop words, so they are
+// compared separately.
+var questionWordList = []string{
+	"what", "when", "where", "why", "how", "who", "which", "whose", "can", "could", "is", "are", "was",
+	"does", "do", "did", "will", "would", "should", "may", "much", "many", "long", "not", "no",
+	"怎么", "为什么", "什么", "多少", "多久", "哪里", "哪", "谁", "能不能", "可以", "是否", "吗", "不", "没", "如何", "几",
+}
+
+// questionWords returns the question words in text (lower-case).
+func questionWords(text string) map[string]bool {
+	text = strings.ToLower(text)
+	out := map[string]bool{}
+	words := setOf(strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) || unicode.Is(unicode.Han, r) }))
+	for _, w := range questionWordList {
+		if hasHan(w) {
+			if strings.Contains(text, w) {
+				out[w] = true
+			}
+		} else if words[w] {
+			out[w] = true
+		}
+	}
+	return out
+}
+
+// questionWordShare is the share of q's question words in t; 0 when q has
+// none.
+func questionWordShare(q, t map[string]bool) float64 {
+	if len(q) == 0 {
+		return 0
+	}
+	n := 0
+	for w := range q {
+		if t[w] {
+			n++
+		}
+	}
+	return float64(n) / float64(len(q))
+}
+
+// bm25 scores doc (a field's terms) for the distinct query terms q with
+// idf weights w, divided by the total weight so that scores compare across
+// queries.
+func (ix *Index) bm25(ctx context.Context, field string, q []string, w []float64, doc []string) float64 {
+	const k1, b = 1.2, 0.75
+	avg := ix.avg[field]
+	if avg <= 0 || len(q) == 0 {
+		return 0
+	}
+	tf := map[string]int{}
+	for _, t := range doc {
+		tf[t]++
+	}
+	dl := float64(len(doc))
+	var s, tot float64
+	for i, t := range q {
+		tot += w[i]
+		if n := float64(tf[t]); n > 0 {
+			s += w[i] * n * (k1 + 1) / (n + k1*(1-b+b*dl/avg))
+		}
+	}
+	if tot == 0 {
+		return 0
+	}
+	return s / tot
+}

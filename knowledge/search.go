@@ -1,0 +1,451 @@
+package knowledge
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strings"
+	"unicode"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/concierge-bot/concierge/bot"
+)
+
+// Limits of one search.
+const (
+	// MaxQueryRunes is the part of a query text that is searched; the rest
+	// is ignored.
+	MaxQueryRunes = 1000
+	// maxQueryTerms caps the distinct terms of one query sent to bleve.
+	maxQueryTerms = 48
+	// maxRerankRunes caps the body text re-ranking reads per candidate.
+	maxRerankRunes = 2000
+	// defaultLimit is the number of hits when Query.Limit <= 0; maxLimit
+	// caps Query.Limit.
+	defaultLimit = 5
+	maxLimit     = 50
+	// poolSize is the number of bleve candidates re-ranked.
+	poolSize = 30
+	// snippetRunes is the length of Hit.Snippet.
+	snippetRunes = 160
+)
+
+// Field boosts of the candidate query. A question, title or product name
+// match counts more than an answer, passage or description match.
+const (
+	boostTitle   = 2.0
+	boostBody    = 1.0
+	boostUnigram = 0.6 // Chinese single characters in the title
+	boostFuzzy   = 0.3
+	boostSynonym = 0.7
+	boostCode    = 6.0
+	boostIntent  = 1.0
+)
+
+// view is one analysed form of a text: its primary terms (English stems or
+// Chinese bigrams) with positions, and its secondary terms (character
+// trigrams of English words, or Chinese single characters).
+type view struct {
+	terms []string // primary, in order, duplicates kept
+	pos   []int    // positions of terms
+	sec   []string // secondary, duplicates kept
+}
+
+// analysers holds the analysers of one index mapping.
+type analysers struct {
+	en, zh, zh1 analysis.Analyzer
+}
+
+func (ix *Index) analysers() analysers { return ix.an }
+
+// analysersOf returns the analysers of an index mapping.
+func analysersOf(m mapping.IndexMapping) analysers {
+	return analysers{en: m.AnalyzerNamed(anEN), zh: m.AnalyzerNamed(anZH), zh1: m.AnalyzerNamed(anZH1)}
+}
+
+// terms returns the terms an analyser makes of text.
+func (a analysers) terms(an analysis.Analyzer, text string) []string {
+	ts := an.Analyze([]byte(text))
+	out := make([]string, len(ts))
+	for i, t := range ts {
+		out[i] = string(t.Term)
+	}
+	return out
+}
+
+// analyse builds the view of text for a Chinese (zh) or English query.
+func (a analysers) analyse(text string, zh bool) view {
+	var v view
+	if zh {
+		for _, t := range a.zh.Analyze([]byte(text)) {
+			v.terms = append(v.terms, string(t.Term))
+			v.pos = append(v.pos, t.Position)
+		}
+		for _, t := range a.zh1.Analyze([]byte(text)) {
+			v.sec = append(v.sec, string(t.Term))
+		}
+		return v
+	}
+	for _, t := range a.en.Analyze([]byte(text)) {
+		term := string(t.Term)
+		v.terms = append(v.terms, term)
+		v.pos = append(v.pos, t.Position)
+		v.sec = append(v.sec, trigrams(term)...)
+	}
+	return v
+}
+
+// trigrams returns the character trigrams of a word with boundary marks.
+func trigrams(w string) []string {
+	r := []rune("^" + w + "$")
+	if len(r) < 3 {
+		return nil
+	}
+	out := make([]string, 0, len(r)-2)
+	for i := 0; i+3 <= len(r); i++ {
+		out = append(out, string(r[i:i+3]))
+	}
+	return out
+}
+
+// docFreq returns the number of documents whose field holds term, cached.
+func (ix *Index) docFreq(ctx context.Context, field, term string) float64 {
+	key := field + "\x00" + term
+	ix.dfMu.Lock()
+	v, ok := ix.df[key]
+	ix.dfMu.Unlock()
+	if ok {
+		return v
+	}
+	adv, err := ix.bi.Advanced()
+	if err != nil {
+		return 0
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return 0
+	}
+	defer r.Close()
+	tfr, err := r.TermFieldReader(ctx, []byte(term), field, false, false, false)
+	if err != nil {
+		return 0
+	}
+	v = float64(tfr.Count())
+	_ = tfr.Close()
+	ix.dfMu.Lock()
+	if len(ix.df) > 200000 {
+		ix.df = map[string]float64{}
+	}
+	ix.df[key] = v
+	ix.dfMu.Unlock()
+	return v
+}
+
+// idf is the BM25 inverse document frequency of a term in a field.
+func (ix *Index) idf(ctx context.Context, field, term string) float64 {
+	return ix.idfOf(ix.docFreq(ctx, field, term))
+}
+
+// idfOf is the BM25 inverse document frequency of a document frequency.
+func (ix *Index) idfOf(df float64) float64 {
+	n := float64(ix.n)
+	return math.Log(1 + (n-df+0.5)/(df+0.5))
+}
+
+// commonShare is the share of documents above which a term is too common to
+// find candidates with (it still counts in re-ranking), unless the query has
+// no rarer term. Such terms barely change BM25 scores but walk long posting
+// lists.
+const commonShare = 0.2
+
+// prepared is a query analysed once for both retrieval and re-ranking.
+type prepared struct {
+	zh      bool
+	text    string   // cleaned, lower-case
+	v       view     // analysed query
+	uniq    []string  // distinct primary terms, at most maxQueryTerms
+	w       []float64 // idf of uniq in the title field
+	wb      []float64 // idf of uniq in the body field
+	rareT   []bool    // uniq[i] is rare enough in the title field to search for
+	rareB   []bool    // uniq[i] is rare enough in the body field to search for
+	unknown []bool    // uniq[i] is in no title or body: a typo, worth a fuzzy search
+	usec    []string  // distinct secondary terms (Chinese only)
+	rareU   []bool    // usec[i] is rare enough to search for
+	wsec    []float64 // their idf in the unigram title field
+	alt     map[string][]string // query term → synonym terms that also count as a match
+	altAll  []string            // all synonym terms, distinct
+	codes   []string            // candidate product codes and ids
+	intent  string
+	lang    string
+	fTitle  string
+	fBody   string
+	anal    analysers
+	signals Signals
+	seq     []string        // sequence for order features (see seqOf)
+	qwords  map[string]bool // question words of the query
+}
+
+// cleanQuery trims, caps and lower-cases query text.
+func cleanQuery(s string) string {
+	s = strings.ToValidUTF8(s, " ")
+	s = truncateRunes(s, MaxQueryRunes)
+	return strings.ToLower(strings.TrimSpace(s))
+}
+
+func truncateRunes(s string, n int) string {
+	i := 0
+	for j := range s {
+		if i == n {
+			return s[:j]
+		}
+		i++
+	}
+	return s
+}
+
+// prepare analyses a query.
+func (ix *Index) prepare(ctx context.Context, q bot.Query, sig Signals) prepared {
+	p := prepared{text: cleanQuery(q.Text), anal: ix.analysers(), signals: sig,
+		intent: strings.ToLower(strings.TrimSpace(q.Intent)), lang: q.Language}
+	p.zh = hasHan(p.text)
+	p.fTitle, p.fBody = fTitleEN, fBodyEN
+	if p.zh {
+		p.fTitle, p.fBody = fTitleZH, fBodyZH
+	}
+	if p.lang == "" {
+		p.lang = detectLang(p.text)
+	}
+	p.v = p.anal.analyse(p.text, p.zh)
+	p.seq = seqOf(p.zh, p.text, p.v)
+	p.qwords = questionWords(p.text)
+	seen := map[string]bool{}
+	for _, t := range p.v.terms {
+		if !seen[t] && len(p.uniq) < maxQueryTerms {
+			seen[t] = true
+			p.uniq = append(p.uniq, t)
+			dt, db := ix.docFreq(ctx, p.fTitle, t), ix.docFreq(ctx, p.fBody, t)
+			p.w = append(p.w, ix.idfOf(dt))
+			p.wb = append(p.wb, ix.idfOf(db))
+			p.rareT = append(p.rareT, dt <= commonShare*float64(ix.n))
+			p.rareB = append(p.rareB, db <= commonShare*float64(ix.n))
+			p.unknown = append(p.unknown, dt == 0 && db == 0)
+		}
+	}
+	if p.zh {
+		seenU := map[string]bool{}
+		for _, t := range p.v.sec {
+			if !seenU[t] && len(p.usec) < maxQueryTerms {
+				seenU[t] = true
+				p.usec = append(p.usec, t)
+				du := ix.docFreq(ctx, fTitleZH1, t)
+				p.wsec = append(p.wsec, ix.idfOf(du))
+				p.rareU = append(p.rareU, du <= commonShare*float64(ix.n))
+			}
+		}
+	}
+	if sig.has(SignalSynonyms) {
+		p.alt, p.altAll = ix.syn.expand(p.text, p.zh, p.anal, seen)
+	}
+	if sig.has(SignalCodes) {
+		for _, w := range strings.FieldsFunc(p.text, func(r rune) bool {
+			return unicode.IsSpace(r) || strings.ContainsRune(",;?!。，？！()[]\"'", r)
+		}) {
+			if len(p.codes) < 8 && len(w) >= 3 && strings.IndexFunc(w, unicode.IsDigit) >= 0 {
+				p.codes = append(p.codes, strings.Trim(w, ".:"))
+			}
+		}
+	}
+	return p
+}
+
+// bleveQuery builds the candidate query: any of the signals, and (always)
+// one of the reader's audiences.
+func (p prepared) bleveQuery(auds []bot.Audience) query.Query {
+	var should []query.Query
+	term := func(t, field string, boost float64) {
+		tq := bleve.NewTermQuery(t)
+		tq.SetField(field)
+		tq.SetBoost(boost)
+		should = append(should, tq)
+	}
+	anyRare := slices.Contains(p.rareT, true) || slices.Contains(p.rareB, true)
+	for i, t := range p.uniq {
+		if p.rareT[i] || !anyRare {
+			term(t, p.fTitle, boostTitle)
+		}
+		if p.signals.has(SignalBody) && (p.rareB[i] || !anyRare) {
+			term(t, p.fBody, boostBody)
+		}
+		if !p.zh && p.signals.has(SignalFuzzy) && p.unknown[i] && len([]rune(t)) >= 5 {
+			fq := bleve.NewFuzzyQuery(t)
+			fq.SetField(p.fTitle)
+			fq.SetFuzziness(1)
+			fq.SetPrefix(1)
+			fq.SetBoost(boostFuzzy)
+			should = append(should, fq)
+		}
+	}
+	if p.zh && p.signals.has(SignalUnigrams) {
+		for i, t := range p.usec {
+			if p.rareU[i] {
+				term(t, fTitleZH1, boostUnigram)
+			}
+		}
+	}
+	for _, t := range p.altAll {
+		term(t, p.fTitle, boostSynonym)
+		if p.signals.has(SignalBody) {
+			term(t, p.fBody, boostSynonym/2)
+		}
+	}
+	for _, c := range p.codes {
+		term(c, fCode, boostCode)
+	}
+	if p.intent != "" && p.signals.has(SignalIntent) {
+		term(p.intent, fIntents, boostIntent)
+	}
+	var aq []query.Query
+	for _, a := range auds {
+		tq := bleve.NewTermQuery(string(a))
+		tq.SetField(fAudience)
+		tq.SetBoost(0)
+		aq = append(aq, tq)
+	}
+	return bleve.NewConjunctionQuery(bleve.NewDisjunctionQuery(should...), bleve.NewDisjunctionQuery(aq...))
+}
+
+// readerAudiences returns the valid audiences of a query; none means public.
+func readerAudiences(q bot.Query) []bot.Audience {
+	var out []bot.Audience
+	for _, a := range q.Audiences {
+		if (a == bot.AudiencePublic || a == bot.AudienceInternal) && !containsAud(out, a) {
+			out = append(out, a)
+		}
+	}
+	if len(out) == 0 {
+		out = []bot.Audience{bot.AudiencePublic}
+	}
+	return out
+}
+
+func containsAud(as []bot.Audience, a bot.Audience) bool {
+	for _, x := range as {
+		if x == a {
+			return true
+		}
+	}
+	return false
+}
+
+// candidate is one bleve hit with its stored document and features.
+type candidate struct {
+	doc   storedDoc
+	score float64
+	rank  int
+	f     features
+	z     float64 // linear re-ranking score
+}
+
+// Retrieve implements bot.Retriever: it returns at most q.Limit hits (5 when
+// unset) that the reader's audiences may see, best first. A query with no
+// searchable words (empty, punctuation only) returns no hits and no error.
+func (ix *Index) Retrieve(ctx context.Context, q bot.Query) ([]bot.Hit, error) {
+	return ix.search(ctx, q, AllSignals)
+}
+
+// search runs a query with the given signals enabled.
+func (ix *Index) search(ctx context.Context, q bot.Query, sig Signals) ([]bot.Hit, error) {
+	limit := q.Limit
+	if limit <= 0 {
+		limit = defaultLimit
+	}
+	if limit > maxLimit {
+		limit = maxLimit
+	}
+	size := poolSize
+	if !sig.has(SignalRerank) {
+		size = limit
+	}
+	p, cands, err := ix.pool(ctx, q, sig, max(size, limit))
+	if err != nil || len(cands) == 0 {
+		return nil, err
+	}
+	conf := ix.rerank(p, cands)
+	if len(cands) > limit {
+		cands = cands[:limit]
+	}
+	hits := make([]bot.Hit, 0, len(cands))
+	for i, c := range cands {
+		hits = append(hits, bot.Hit{
+			ID: c.doc.ID, Title: c.doc.Title, URL: c.doc.URL, Kind: c.doc.Kind,
+			Audience: bot.Audience(c.doc.Audience), Language: c.doc.Lang,
+			Answer: c.doc.Answer, Snippet: snippet(c.doc.Answer), Score: c.z,
+			Confidence: conf[i],
+		})
+	}
+	return hits, nil
+}
+
+// pool runs the candidate query and computes each candidate's features, in
+// bleve's order.
+func (ix *Index) pool(ctx context.Context, q bot.Query, sig Signals, size int) (prepared, []candidate, error) {
+	p := ix.prepare(ctx, q, sig)
+	if len(p.uniq) == 0 && len(p.codes) == 0 && len(p.altAll) == 0 {
+		return p, nil, nil
+	}
+	req := bleve.NewSearchRequestOptions(p.bleveQuery(readerAudiences(q)), size, 0, false)
+	req.Fields = []string{fStored}
+	res, err := ix.bi.SearchInContext(ctx, req)
+	if err != nil {
+		return p, nil, fmt.Errorf("knowledge: search: %w", err)
+	}
+	cands := make([]candidate, 0, len(res.Hits))
+	for i, h := range res.Hits {
+		raw, _ := h.Fields[fStored].(string)
+		var sd storedDoc
+		if err := json.Unmarshal([]byte(raw), &sd); err != nil {
+			return p, nil, fmt.Errorf("knowledge: search: stored document %s: %w", h.ID, err)
+		}
+		cands = append(cands, candidate{doc: sd, score: h.Score, rank: i})
+	}
+	if len(cands) > 0 {
+		top := cands[0].score
+		for i := range cands {
+			cands[i].f = ix.features(ctx, p, &cands[i], top)
+		}
+	}
+	return p, cands, nil
+}
+
+// rerank scores the candidates with the learned model, sorts them best
+// first (unless SignalRerank is off, when bleve's order stays) and returns
+// each one's confidence: the calibrated probability that the top hit answers
+// the query, shared out to the others in proportion to their softmax weight.
+func (ix *Index) rerank(p prepared, cands []candidate) []float64 {
+	m := modelFor(p.zh)
+	for i := range cands {
+		cands[i].z = m.rank.dot(cands[i].f)
+	}
+	if p.signals.has(SignalRerank) {
+		sort.SliceStable(cands, func(i, j int) bool { return cands[i].z > cands[j].z })
+	}
+	return m.confidences(p.zh, cands)
+}
+
+func sigmoid(z float64) float64 { return 1 / (1 + math.Exp(-z)) }
+
+// snippet returns a short plain excerpt of text.
+func snippet(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if t := truncateRunes(s, snippetRunes); len(t) < len(s) {
+		return strings.TrimSpace(t) + "…"
+	}
+	return s
+}
