@@ -9,12 +9,19 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"regexp"
+	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/bot/alert"
+	"github.com/concierge-bot/concierge/bot/llm"
 	"github.com/concierge-bot/concierge/configs/demo"
 	"github.com/concierge-bot/concierge/intents"
 	"github.com/concierge-bot/concierge/knowledge"
+	"github.com/concierge-bot/concierge/knowledge/semantic"
 	"github.com/concierge-bot/concierge/storage"
 )
 
@@ -105,6 +112,10 @@ func openIndex(ctx context.Context, cfg Config, log *slog.Logger) (*knowledge.In
 	if err != nil {
 		return nil, err
 	}
+	return openIndexOf(ctx, cfg, docs, log)
+}
+
+func openIndexOf(ctx context.Context, cfg Config, docs []knowledge.Document, log *slog.Logger) (*knowledge.Index, error) {
 	ix, rebuilt, err := knowledge.OpenOrBuild(ctx, filepath.Join(cfg.DataDir, "index"), docs, knowledge.BuildOptions{Logger: log})
 	if err != nil {
 		return nil, fmt.Errorf("open knowledge index: %w", err)
@@ -115,6 +126,30 @@ func openIndex(ctx context.Context, cfg Config, log *slog.Logger) (*knowledge.In
 	return ix, nil
 }
 
+// newLLM returns the language-model client of the config, or nil when no
+// model is configured.
+func newLLM(cfg Config, log *slog.Logger, reg prometheus.Registerer) (*llm.Client, error) {
+	if !cfg.LLM.on() {
+		return nil, nil
+	}
+	opts := llm.Options{
+		BaseURL: cfg.LLM.BaseURL, APIKey: cfg.LLM.APIKey, Model: cfg.LLM.Model, EmbeddingModel: cfg.LLM.EmbeddingModel,
+		Timeout: cfg.LLM.Timeout, MaxTokens: cfg.LLM.MaxTokens, Temperature: cfg.LLM.Temperature,
+		DailyTokenBudget: cfg.LLM.DailyTokenBudget, Logger: log, Registerer: reg,
+	}
+	if cfg.LLM.PromptsDir != "" {
+		opts.Prompts = os.DirFS(cfg.LLM.PromptsDir)
+	}
+	if cfg.LLM.MaskOrderNumbers != "" {
+		opts.MaskOrderNumbers = regexp.MustCompile(cfg.LLM.MaskOrderNumbers) // validated
+	}
+	c, err := llm.New(opts)
+	if err != nil {
+		return nil, fmt.Errorf("language model: %w", err)
+	}
+	return c, nil
+}
+
 // app is everything a command that talks to the Engine needs, opened in
 // order and closed in reverse.
 type app struct {
@@ -122,13 +157,20 @@ type app struct {
 	log        *slog.Logger
 	store      *storage.DB
 	index      *knowledge.Index
+	retriever  bot.Retriever // the index, or the hybrid of the index and embeddings
 	classifier *intents.Classifier
+	llm        *llm.Client       // nil without a model
+	dispatcher *alert.Dispatcher // nil without alerts configured
 	engine     *bot.Engine
+
+	stopWorkers context.CancelFunc
+	workers     sync.WaitGroup
 }
 
 // openApp opens the data directory, the store, the index and the classifier,
-// and builds the Engine.
-func openApp(ctx context.Context, cfg Config, log *slog.Logger) (a *app, err error) {
+// the optional language model, and builds the Engine. reg, optional,
+// receives the metrics.
+func openApp(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Registerer) (a *app, err error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
 		return nil, fmt.Errorf("create data directory: %w", err)
 	}
@@ -142,8 +184,29 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger) (a *app, err err
 	if a.store, err = storage.Open(ctx, filepath.Join(cfg.DataDir, "concierge.db"), storage.Options{Logger: log}); err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
-	if a.index, err = openIndex(ctx, cfg, log); err != nil {
+	docs, err := loadContent(cfg, log)
+	if err != nil {
 		return nil, err
+	}
+	if a.index, err = openIndexOf(ctx, cfg, docs, log); err != nil {
+		return nil, err
+	}
+	a.retriever = a.index
+	if a.llm, err = newLLM(cfg, log, reg); err != nil {
+		return nil, err
+	}
+	if a.llm != nil && cfg.LLM.EmbeddingModel != "" {
+		hybrid, err := semantic.New(semantic.Options{Base: a.index, Embedder: a.llm, Model: cfg.LLM.EmbeddingModel,
+			CacheDir: filepath.Join(cfg.DataDir, "embeddings"), Logger: log})
+		if err != nil {
+			return nil, fmt.Errorf("semantic search: %w", err)
+		}
+		if _, err := hybrid.Index(ctx, docs); err != nil {
+			// Keyword search still works: say so and go on without vectors.
+			log.Warn("embedding the knowledge base failed; using keyword search only", "err", err)
+		} else {
+			a.retriever = hybrid
+		}
 	}
 	file, err := intentsFile(cfg)
 	if err != nil {
@@ -156,13 +219,27 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger) (a *app, err err
 	if a.classifier, err = intents.NewClassifier(intents.ClassifierOptions{Model: model, Logger: log}); err != nil {
 		return nil, fmt.Errorf("intent classifier: %w", err)
 	}
+	if a.dispatcher, err = newDispatcher(cfg, a.store, log, reg); err != nil {
+		return nil, err
+	}
+	var store bot.Store = a.store
+	if a.dispatcher != nil {
+		store = alert.KickOnAlert(a.store, a.dispatcher) // deliver alerts at once, not at the next poll
+	}
+	var gen bot.Generator // stays a nil interface without a model
+	if a.llm != nil {
+		gen = a.llm
+	}
 	a.engine, err = bot.NewEngine(bot.EngineOptions{
-		Classifier: a.classifier, Retriever: a.index, Store: a.store, Logger: log,
+		Generator:  gen,
+		Classifier: a.classifier, Retriever: a.retriever, Store: store, Logger: log,
 		Replies:             file.Replies(),
 		MinAnswerConfidence: cfg.Bot.MinAnswerConfidence,
 		ComplaintThreshold:  cfg.Bot.ComplaintThreshold,
 		Timeout:             cfg.Bot.Timeout,
+		GenerateTimeout:     cfg.LLM.Timeout,
 	})
+
 	if err != nil {
 		return nil, err
 	}
@@ -170,8 +247,36 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger) (a *app, err err
 	return a, nil
 }
 
-// Close releases everything openApp opened, in reverse order.
+// startWorkers starts the background work: the alert dispatcher. Close
+// stops it.
+func (a *app) startWorkers(ctx context.Context) {
+	ctx, a.stopWorkers = context.WithCancel(ctx)
+	if a.dispatcher != nil {
+		a.workers.Add(1)
+		go func() {
+			defer a.workers.Done()
+			if err := a.dispatcher.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+				a.log.Error("alert dispatcher stopped", "err", err)
+			}
+		}()
+	}
+}
+
+// Close stops the workers, delivers what alerts it can within a few seconds
+// (the rest stay in the outbox for the next start), and releases everything
+// openApp opened, in reverse order.
 func (a *app) Close() error {
+	if a.stopWorkers != nil {
+		a.stopWorkers()
+		a.workers.Wait()
+	}
+	if a.dispatcher != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		if err := a.dispatcher.Flush(ctx); err != nil {
+			a.log.Warn("alerts not all delivered before exit; they stay queued", "err", err)
+		}
+		cancel()
+	}
 	var errs []error
 	if a.index != nil {
 		errs = append(errs, a.index.Close())

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"strings"
@@ -38,6 +39,15 @@ type ServerConfig struct {
 	Addr string `yaml:"addr"`
 	// PublicURL is where customers reach the server, used in links.
 	PublicURL string `yaml:"public_url"`
+	// AllowedOrigins are the sites (scheme://host[:port]) that embed the
+	// chat widget from another origin.
+	AllowedOrigins []string `yaml:"allowed_origins"`
+	// TrustedProxies are the networks (CIDR) of reverse proxies whose
+	// X-Forwarded-For is believed for per-IP rate limits.
+	TrustedProxies []string `yaml:"trusted_proxies"`
+	// SessionSecret signs widget visitor tokens (at least 32 characters).
+	// Default: a random secret kept in the data directory.
+	SessionSecret string `yaml:"session_secret"`
 }
 
 // APIConfig configures the server-to-server REST API.
@@ -61,13 +71,38 @@ type SlackConfig struct {
 	CustomerChannels []string `yaml:"customer_channels"`
 }
 
-// AlertConfig is one manager-alert sink.
+// AlertConfig is one manager-alert sink and the alerts routed to it.
 type AlertConfig struct {
+	// Name identifies the sink in logs and in the outbox; it must be unique
+	// and stable. Default: the kind, plus the format for webhooks.
+	Name   string `yaml:"name"`
 	Kind   string `yaml:"kind"`   // slack | email | webhook
-	URL    string `yaml:"url"`    // webhook URL, or smtp://host:port for email
+	URL    string `yaml:"url"`    // webhook URL, or smtp://host:port (smtps:// for implicit TLS) for email
 	Format string `yaml:"format"` // generic | wecom | dingtalk | feishu (webhooks)
-	Secret string `yaml:"secret"`
-	To     string `yaml:"to"` // email recipient or Slack channel
+	Secret string `yaml:"secret"` // webhook signing secret
+	// To is the Slack channel for slack, the recipients (comma-separated)
+	// for email.
+	To string `yaml:"to"`
+	// From, Username and Password are for email.
+	From     string `yaml:"from"`
+	Username string `yaml:"username"`
+	Password string `yaml:"password"`
+	// Reasons and MinSeverity route alerts: only escalations with one of
+	// these reasons (e.g. complaint, lead) and at least this severity (low,
+	// normal, high) go to this sink. Empty: every alert.
+	Reasons     []string `yaml:"reasons"`
+	MinSeverity string   `yaml:"min_severity"`
+}
+
+// name returns the sink name of an alert config.
+func (a AlertConfig) name() string {
+	switch {
+	case a.Name != "":
+		return a.Name
+	case a.Kind == "webhook" && a.Format != "":
+		return "webhook-" + a.Format
+	}
+	return a.Kind
 }
 
 // EscalationConfig sets how escalations climb.
@@ -86,6 +121,20 @@ type LLMConfig struct {
 	Timeout        time.Duration `yaml:"timeout"`
 	MaxTokens      int           `yaml:"max_tokens"`
 	Temperature    float64       `yaml:"temperature"`
+	// DailyTokenBudget caps prompt and completion tokens per day; 0 means
+	// unlimited.
+	DailyTokenBudget int `yaml:"daily_token_budget"`
+	// PromptsDir holds the company's own prompt templates, overriding the
+	// built-in ones file by file.
+	PromptsDir string `yaml:"prompts_dir"`
+	// MaskOrderNumbers is a regular expression matching the company's order
+	// numbers, masked like contact data before text leaves the process.
+	MaskOrderNumbers string `yaml:"mask_order_numbers"`
+}
+
+// on reports whether the model tier is configured and not disabled.
+func (c LLMConfig) on() bool {
+	return c.BaseURL != "" && (c.Enabled == nil || *c.Enabled)
 }
 
 // LogConfig sets the log level ("debug", "info", "warn", "error") and
@@ -180,6 +229,19 @@ func (c Config) Validate() error {
 			return fmt.Errorf("server.public_url %q must be an http or https URL", c.Server.PublicURL)
 		}
 	}
+	for i, o := range c.Server.AllowedOrigins {
+		if u, err := url.Parse(o); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Path != "" {
+			return fmt.Errorf("server.allowed_origins[%d] %q must be scheme://host[:port]", i, o)
+		}
+	}
+	for i, p := range c.Server.TrustedProxies {
+		if _, err := netip.ParsePrefix(p); err != nil {
+			return fmt.Errorf("server.trusted_proxies[%d] %q must be a network in CIDR form, like 10.0.0.0/8", i, p)
+		}
+	}
+	if s := c.Server.SessionSecret; s != "" && len(s) < 32 {
+		return errors.New("server.session_secret must be at least 32 characters")
+	}
 	for i, k := range c.API.Keys {
 		if len(k) < 16 {
 			return fmt.Errorf("api.keys[%d] is too short: use at least 16 random characters", i)
@@ -194,9 +256,32 @@ func (c Config) Validate() error {
 	if c.Slack.BotToken != "" && c.Slack.SigningSecret == "" && c.Slack.AppToken == "" {
 		return errors.New("slack.signing_secret (Events API) or slack.app_token (Socket Mode) is required with slack.bot_token")
 	}
+	names := map[string]bool{}
 	for i, a := range c.Alerts {
+		if names[a.name()] {
+			return fmt.Errorf("alerts[%d].name %q is used twice: give each alert sink its own name", i, a.name())
+		}
+		names[a.name()] = true
+		switch a.MinSeverity {
+		case "", "low", "normal", "high":
+		default:
+			return fmt.Errorf("alerts[%d].min_severity %q must be low, normal or high", i, a.MinSeverity)
+		}
 		switch a.Kind {
-		case "slack", "email":
+		case "slack":
+			if a.To == "" {
+				return fmt.Errorf("alerts[%d].to must name the Slack channel for the alerts", i)
+			}
+			if c.Slack.BotToken == "" {
+				return fmt.Errorf("alerts[%d] is a Slack alert: slack.bot_token is required", i)
+			}
+		case "email":
+			if u, err := url.Parse(a.URL); err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Host == "" {
+				return fmt.Errorf("alerts[%d].url %q must be smtp://host:port or smtps://host:port", i, a.URL)
+			}
+			if a.To == "" || a.From == "" {
+				return fmt.Errorf("alerts[%d].to and alerts[%d].from are required for email", i, i)
+			}
 		case "webhook":
 			if u, err := url.Parse(a.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") {
 				return fmt.Errorf("alerts[%d].url %q must be an http or https URL", i, a.URL)
@@ -217,6 +302,17 @@ func (c Config) Validate() error {
 		if u, err := url.Parse(c.LLM.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") {
 			return fmt.Errorf("llm.base_url %q must be an http or https URL", c.LLM.BaseURL)
 		}
+		if c.LLM.Model == "" {
+			return errors.New("llm.model is required with llm.base_url")
+		}
+	}
+	if c.LLM.MaskOrderNumbers != "" {
+		if _, err := regexp.Compile(c.LLM.MaskOrderNumbers); err != nil {
+			return fmt.Errorf("llm.mask_order_numbers is not a valid regular expression: %w", err)
+		}
+	}
+	if c.LLM.Timeout < 0 || c.LLM.DailyTokenBudget < 0 {
+		return errors.New("llm.timeout and llm.daily_token_budget must not be negative")
 	}
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":

@@ -104,6 +104,7 @@ With no configuration, every command runs on the embedded demo company
 	root.AddCommand(newSearchCmd(e))
 	root.AddCommand(newIndexCmd(e))
 	root.AddCommand(newVersionCmd(e))
+	root.AddCommand(newLLMCmd(e))
 	return root
 }
 

@@ -2,18 +2,27 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"strings"
+	"sync"
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/spf13/cobra"
 
+	"github.com/concierge-bot/concierge/bot/slack"
 	"github.com/concierge-bot/concierge/bot/web"
 )
 
@@ -24,10 +33,10 @@ func newServeCmd(e *env) *cobra.Command {
 	var addr string
 	cmd := &cobra.Command{
 		Use:   "serve",
-		Short: "Serve the REST API, web widget, console and health checks over HTTP",
-		Long: `Serve Concierge over HTTP: the REST API under /api/v1, /healthz, and the
-channels configured. Stops gracefully on SIGINT or SIGTERM (a second signal
-exits at once).`,
+		Short: "Serve the web widget, REST API, Slack, console and health checks over HTTP",
+		Long: `Serve Concierge over HTTP: the demo page with the chat widget at /, the
+REST API under /api/v1, Slack (when configured), /healthz and /metrics.
+Stops gracefully on SIGINT or SIGTERM (a second signal exits at once).`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, err := e.loadConfig()
@@ -48,9 +57,12 @@ exits at once).`,
 }
 
 // serve runs the server until ctx is done, then shuts down in reverse order
-// of start: stop intake, drain requests, close the index and the store.
+// of start: stop intake, drain requests and Slack work, flush the outbox,
+// close the index and the store.
 func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger, e *env) error {
-	a, err := openApp(ctx, cfg, log)
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	a, err := openApp(ctx, cfg, log, reg)
 	if err != nil {
 		return err
 	}
@@ -62,33 +74,76 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 	if len(cfg.API.Keys) == 0 {
 		log.Warn("REST API disabled: no api.keys configured")
 	}
-	srv, err := web.New(web.Options{
+	secret, err := sessionSecret(cfg)
+	if err != nil {
+		return err
+	}
+	var proxies []netip.Prefix
+	for _, p := range cfg.Server.TrustedProxies {
+		proxies = append(proxies, netip.MustParsePrefix(p)) // validated
+	}
+	site, err := web.New(web.Options{
 		Engine: a.engine, APIKeys: cfg.API.Keys, Logger: log,
-		Ready: func(ctx context.Context) error { return a.store.Ping(ctx) },
+		Ready:   func(ctx context.Context) error { return a.store.Ping(ctx) },
+		History: a.store, SessionSecret: secret,
+		AllowedOrigins: cfg.Server.AllowedOrigins, TrustedProxies: proxies,
 	})
 	if err != nil {
 		return err
 	}
+	defer site.Close()
+
+	mux := http.NewServeMux()
+	mux.Handle("/", site)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+
+	var slackApp *slack.Adapter
+	if cfg.Slack.BotToken != "" {
+		slackApp, err = slack.New(slack.Options{
+			BotToken: cfg.Slack.BotToken, SigningSecret: cfg.Slack.SigningSecret, AppToken: cfg.Slack.AppToken,
+			APIURL: cfg.Slack.APIURL, PublicURL: strings.TrimSuffix(cfg.Server.PublicURL, "/"),
+			CustomerChannels: cfg.Slack.CustomerChannels, Handler: a.engine, Logger: log,
+		})
+		if err != nil {
+			return fmt.Errorf("slack: %w", err)
+		}
+		slackApp.Register(mux)
+	}
+
 	ln, err := net.Listen("tcp", cfg.Server.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Server.Addr, err)
 	}
 	hs := &http.Server{
-		Handler:           srv,
+		Handler:           mux,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       15 * time.Second,
-		WriteTimeout:      30 * time.Second,
+		WriteTimeout:      60 * time.Second, // above the widget's 25 s long-poll
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	errc := make(chan error, 1)
+
+	a.startWorkers(ctx)
+	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	var work sync.WaitGroup
+	errc := make(chan error, 2)
+	if slackApp != nil {
+		work.Add(1)
+		go func() {
+			defer work.Done()
+			if err := slackApp.Run(workCtx); err != nil && !errors.Is(err, context.Canceled) {
+				errc <- fmt.Errorf("slack: %w", err)
+			}
+		}()
+	}
 	go func() { errc <- hs.Serve(ln) }()
-	log.Info("serving", "addr", "http://"+ln.Addr().String())
+	log.Info("serving", "addr", "http://"+ln.Addr().String(), "slack", slackApp != nil, "alerts", a.dispatcher != nil, "llm", a.llm != nil)
 	fmt.Fprintf(e.stderr, "Concierge is listening on http://%s (Ctrl-C to stop)\n", ln.Addr())
 
+	var runErr error
 	select {
 	case err := <-errc:
-		return fmt.Errorf("serve: %w", err)
+		runErr = fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
 	// Restore default signal handling: a second signal exits at once.
@@ -97,7 +152,32 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
 	defer cancel()
 	if err := hs.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("shutdown: %w", err)
+		runErr = errors.Join(runErr, fmt.Errorf("shutdown: %w", err))
 	}
-	return nil
+	stopWork() // Slack drains what it accepted within its own bound
+	work.Wait()
+	return runErr
+}
+
+// sessionSecret returns the secret that signs widget visitor tokens: the
+// configured one, or one kept in the data directory so that visitors keep
+// their conversations across restarts.
+func sessionSecret(cfg Config) ([]byte, error) {
+	if cfg.Server.SessionSecret != "" {
+		return []byte(cfg.Server.SessionSecret), nil
+	}
+	path := filepath.Join(cfg.DataDir, "session.key")
+	if b, err := os.ReadFile(path); err == nil && len(b) >= 32 {
+		return b, nil
+	} else if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("read session secret: %w", err)
+	}
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return nil, fmt.Errorf("generate session secret: %w", err)
+	}
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		return nil, fmt.Errorf("save session secret: %w", err)
+	}
+	return b, nil
 }
