@@ -16,6 +16,7 @@ import (
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/input"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"github.com/concierge-bot/concierge/bot"
@@ -125,6 +126,16 @@ func pressKey(key, code string, vk int64, text string) chromedp.Action[chromedp.
 	})
 }
 
+// recordCSPViolations makes every page collect its Content-Security-Policy
+// violations in window.__csp, from before its first script runs.
+var recordCSPViolations = chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+	_, err := cdp.Call(ctx, t, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{
+		Source: `window.__csp = []; document.addEventListener('securitypolicyviolation',
+			e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));`,
+	})
+	return err
+})
+
 // ask types a message into the widget and presses Enter.
 func ask(t *testing.T, ctx context.Context, text string) {
 	t.Helper()
@@ -188,6 +199,7 @@ func TestBrowserDemoPage(t *testing.T) {
 	tctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
 	defer cancel()
 	if err := chromedp.Do(tctx,
+		recordCSPViolations,
 		chromedp.Navigate(ts.URL+"/"),
 		chromedp.WaitVisible(chromedp.CSS(".cjw-bubble")),
 		chromedp.Click(chromedp.CSS(".cjw-bubble")),
@@ -315,6 +327,10 @@ func TestBrowserDemoPage(t *testing.T) {
 	if n := eval[int](t, tctx, `document.querySelectorAll('.cjw-sources a').length`); n < 2 {
 		t.Errorf("history shows %d source links", n)
 	}
+	if v := eval[[]string](t, tctx, `window.__csp`); len(v) != 0 {
+		t.Errorf("the demo page broke its Content-Security-Policy: %q", v)
+	}
+
 	// Two screenshots: the top of the conversation (the cited answers) and
 	// the bottom (the injection attempt shown as text).
 	dir := t.TempDir()
@@ -383,10 +399,26 @@ func TestBrowserEmbedded(t *testing.T) {
 	if n, pwned := eval[int](t, tctx, `document.querySelectorAll('img').length`), eval[bool](t, tctx, `window.__pwned === 1`); n != 0 || pwned {
 		t.Errorf("on a page without CSP the message created %d images, handler ran: %v", n, pwned)
 	}
-	var msgs []bot.StoredMessage
 	token := eval[string](t, tctx, `JSON.parse(localStorage.getItem(Object.keys(localStorage).find(k => k.endsWith(':session')))).token`)
-	if msgs, err = db.VisitorHistory(context.Background(), bot.ChannelWeb, visitorOf(t, token), 0, 100); err != nil || len(msgs) != 4 {
-		t.Errorf("stored %d messages (%v), want 4", len(msgs), err)
+	msgs, err := db.VisitorHistory(context.Background(), bot.ChannelWeb, visitorOf(t, token), 0, 100)
+	if err != nil || len(msgs) != 4 {
+		t.Fatalf("stored %d messages (%v), want 4", len(msgs), err)
+	}
+
+	// Asking for a human hands the conversation over; the agent's reply,
+	// written to the store by someone else, reaches the widget while it is
+	// closed, which then shows an unread mark.
+	ask(t, tctx, "I want to talk to a human")
+	wait(t, tctx, "the handoff reply", `document.querySelectorAll('.cjw-bot[data-id]').length === 3`)
+	if err := chromedp.Do(tctx, chromedp.Click(chromedp.CSS(".cjw-close"))); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.AppendAgentMessage(context.Background(), msgs[0].ConversationID, "Li", "您好，我是客服小李。"); err != nil {
+		t.Fatal(err)
+	}
+	wait(t, tctx, "the agent's reply", `[...document.querySelectorAll('.cjw-agent[data-id]')].some(li => li.textContent.includes('客服小李'))`)
+	if cls := eval[string](t, tctx, `document.querySelector('.cjw-bubble').className + '|' + document.querySelector('.cjw-bubble').getAttribute('aria-label')`); cls != "cjw-bubble cjw-unread|打开在线咨询（有新消息）" {
+		t.Errorf("bubble after an agent reply while closed: %q", cls)
 	}
 }
 

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"hash/maphash"
 	"sync"
 	"time"
@@ -29,6 +30,14 @@ type Limits struct {
 	// MaxWaiters bounds the widget long-polls waiting at once; more answer
 	// 503. Default 10,000.
 	MaxWaiters int
+	// MaxInFlight bounds the messages being handled at once (REST and
+	// widget together). A message that finds no free slot within QueueWait
+	// is refused with 503 and Retry-After before anything is stored, so an
+	// overloaded server answers quickly instead of timing out half-way.
+	// Default 256; a negative value means no bound.
+	MaxInFlight int
+	// QueueWait is how long a message waits for a free slot. Default 2s.
+	QueueWait time.Duration
 }
 
 func (l Limits) withDefaults() Limits {
@@ -48,6 +57,12 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxWaiters <= 0 {
 		l.MaxWaiters = 10_000
+	}
+	if l.MaxInFlight == 0 {
+		l.MaxInFlight = 256
+	}
+	if l.QueueWait <= 0 {
+		l.QueueWait = 2 * time.Second
 	}
 	return l
 }
@@ -143,3 +158,41 @@ func (l *limiter) size() int {
 	}
 	return n
 }
+
+// admission bounds the messages handled at once.
+type admission struct {
+	slots chan struct{} // nil: unbounded
+	wait  time.Duration
+}
+
+func newAdmission(n int, wait time.Duration) *admission {
+	a := &admission{wait: wait}
+	if n > 0 {
+		a.slots = make(chan struct{}, n)
+	}
+	return a
+}
+
+// enter takes a slot, waiting up to the queue wait; ok is false when none
+// came free (or ctx ended). The caller must call release when ok.
+func (a *admission) enter(ctx context.Context) (release func(), ok bool) {
+	if a.slots == nil {
+		return func() {}, true
+	}
+	select {
+	case a.slots <- struct{}{}:
+		return a.release, true
+	default:
+	}
+	t := time.NewTimer(a.wait)
+	defer t.Stop()
+	select {
+	case a.slots <- struct{}{}:
+		return a.release, true
+	case <-t.C:
+	case <-ctx.Done():
+	}
+	return nil, false
+}
+
+func (a *admission) release() { <-a.slots }

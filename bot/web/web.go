@@ -92,6 +92,13 @@ type Options struct {
 	PollInterval time.Duration
 	// Now is the clock. Default time.Now.
 	Now func() time.Time
+	// Mount adds handlers served by this server, behind the same request
+	// logging, panic recovery and security headers, keyed by
+	// http.ServeMux pattern: for example "/console/" for the agent console
+	// and "/api/v1/customers" for its API. A pattern that conflicts with a
+	// built-in route is an error from New. Routes mounted under /api/v1 must
+	// be added to the OpenAPI document.
+	Mount map[string]http.Handler
 }
 
 // Server serves Concierge over HTTP. Create it with New; it is an
@@ -106,6 +113,7 @@ type Server struct {
 	ipLimit  *limiter
 	visLimit *limiter
 	keyLimit *limiter
+	admit    *admission
 	idem     *idempotency
 	hub      *hub
 	visitors *keyedMutex
@@ -185,6 +193,7 @@ func New(opts Options) (*Server, error) {
 	s.ipLimit = newLimiter(l.IPRate, l.IPBurst, l.MaxTracked, opts.Now)
 	s.visLimit = newLimiter(l.VisitorRate, l.VisitorBurst, l.MaxTracked, opts.Now)
 	s.keyLimit = newLimiter(l.APIKeyRate, l.APIKeyBurst, 1024, opts.Now)
+	s.admit = newAdmission(l.MaxInFlight, l.QueueWait)
 	s.idem = newIdempotency(idempotencyTTL, idempotencyMaxBytes, opts.Now)
 	s.hub = newHub(l.MaxWaiters)
 	s.visitors = newKeyedMutex()
@@ -198,7 +207,7 @@ func New(opts Options) (*Server, error) {
 		{"GET", "/demo.css", http.HandlerFunc(s.handleAsset)},
 		{"GET", "/healthz", http.HandlerFunc(s.handleHealth)},
 		{"GET", "/api/v1/openapi.json", api(s.handleOpenAPI)},
-		{"POST", "/api/v1/messages", api(s.requireAPIKey(s.handlePostMessage))},
+		{"POST", "/api/v1/messages", api(s.requireAPIKey(s.admitted(s.handlePostMessage)))},
 		{"POST", "/api/v1/widget/session", widget(s.handleSession)},
 		{"OPTIONS", "/api/v1/widget/session", widget(s.handlePreflight)},
 		{"GET", "/api/v1/widget/messages", widget(s.handleWidgetHistory)},
@@ -213,11 +222,31 @@ func New(opts Options) (*Server, error) {
 		}
 		mux.Handle(pattern, r.handler)
 	}
+	for pattern, h := range opts.Mount {
+		if err := handle(mux, pattern, h); err != nil {
+			return nil, fmt.Errorf("web: New: Mount: %w", err)
+		}
+	}
 	mux.Handle("/api/", api(func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, http.StatusNotFound, bot.Errorf(bot.ENOTFOUND, "There is no API endpoint %s %s.", r.Method, r.URL.Path))
 	}))
 	s.handler = s.recover(s.logRequests(securityHeaders(mux)))
 	return s, nil
+}
+
+// handle registers h on mux, turning the mux's panic on a bad or
+// conflicting pattern into an error.
+func handle(mux *http.ServeMux, pattern string, h http.Handler) (err error) {
+	if h == nil {
+		return fmt.Errorf("pattern %q has no handler", pattern)
+	}
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("pattern %q: %v", pattern, v)
+		}
+	}()
+	mux.Handle(pattern, h)
+	return nil
 }
 
 // ServeHTTP implements http.Handler.
@@ -448,6 +477,24 @@ func (s *Server) allow(w http.ResponseWriter, r *http.Request, l *limiter, key s
 	w.Header().Set("Retry-After", fmt.Sprint(max(secs, 1)))
 	s.writeError(w, r, 0, bot.Errorf(bot.ERATELIMIT, "Too many requests. Please wait %d second(s) and try again.", max(secs, 1)))
 	return false
+}
+
+// errBusy refuses a message when the server is at its in-flight limit.
+var errBusy = bot.Errorf(bot.EUNAVAILABLE, "The server is busy. Please try again in a moment.")
+
+// admitted runs next if a message slot comes free in time, else answers
+// 503 with Retry-After.
+func (s *Server) admitted(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		release, ok := s.admit.enter(r.Context())
+		if !ok {
+			w.Header().Set("Retry-After", "1")
+			s.writeError(w, r, 0, errBusy)
+			return
+		}
+		defer release()
+		next(w, r)
+	}
 }
 
 // limitIP applies the per-client-IP rate limit.

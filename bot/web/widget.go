@@ -203,9 +203,14 @@ func (s *Server) postWidgetMessage(r *http.Request, visitor string, req WidgetPo
 	}
 	unlock, ok := s.visitors.lock(ctx, visitor)
 	if !ok {
-		return fail(bot.Errorf(bot.EUNAVAILABLE, "The server is busy. Please try again."))
+		return fail(errBusy)
 	}
 	defer unlock()
+	release, ok := s.admit.enter(ctx)
+	if !ok {
+		return fail(errBusy)
+	}
+	defer release()
 	reply, err := s.opts.Engine.Handle(ctx, bot.Message{
 		Channel: bot.ChannelWeb, ExternalUserID: visitor, Text: req.Text, Role: bot.RoleCustomer,
 	})
@@ -279,7 +284,7 @@ func (s *Server) handleWidgetHistory(w http.ResponseWriter, r *http.Request) {
 			s.writeError(w, r, 0, bot.Errorf(bot.EINVALID, "wait must be a number of seconds, with after."))
 			return
 		}
-		wait = min(time.Duration(n)*time.Second, s.opts.PollWait)
+		wait = min(time.Duration(min(n, 3600))*time.Second, s.opts.PollWait)
 	}
 	msgs, err := s.waitMessages(r.Context(), visitor, after, limit, wait)
 	if err != nil {

@@ -6,11 +6,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -644,4 +647,112 @@ func FuzzWidgetPost(f *testing.F) {
 			t.Fatalf("status %d for %q: %v", resp.StatusCode, body, out)
 		}
 	})
+}
+
+// blockingEngine holds every message until release is closed.
+type blockingEngine struct {
+	entered chan struct{}
+	release chan struct{}
+	handled atomic.Int32
+}
+
+func (b *blockingEngine) Handle(ctx context.Context, m bot.Message) (bot.Reply, error) {
+	b.entered <- struct{}{}
+	<-b.release
+	b.handled.Add(1)
+	return bot.Reply{ConversationID: 1, MessageID: 1, Text: "ok", Language: "en"}, nil
+}
+
+func TestOverloadIsRefusedQuickly(t *testing.T) {
+	eng := &blockingEngine{entered: make(chan struct{}, 10), release: make(chan struct{})}
+	srv, err := web.New(web.Options{Engine: eng, APIKeys: []string{testKey},
+		Limits: web.Limits{MaxInFlight: 1, QueueWait: 50 * time.Millisecond}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	first := make(chan int, 1)
+	go func() {
+		st, _ := post(t, ts.URL+"/api/v1/messages", "application/json", "Bearer "+testKey, `{"user_id":"u1","text":"hi"}`)
+		first <- st
+	}()
+	<-eng.entered // the only slot is taken
+	req, _ := http.NewRequest("POST", ts.URL+"/api/v1/messages", strings.NewReader(`{"user_id":"u2","text":"hi"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+testKey)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 503 || resp.Header.Get("Retry-After") != "1" {
+		t.Errorf("second message while full: %d, Retry-After %q; want 503 and 1", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+	close(eng.release)
+	if st := <-first; st != 200 {
+		t.Errorf("first message: %d", st)
+	}
+	if n := eng.handled.Load(); n != 1 {
+		t.Errorf("the engine handled %d messages, want 1 (the refused one must not reach it)", n)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for concurrent writes by a logger.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func TestNoCustomerTextInLogs(t *testing.T) {
+	var logs syncBuffer
+	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	e := newWidgetEnv(t, func(o *web.Options) { o.Logger = log })
+	const secret = "TOPSECRET-customer-text shipping"
+	s := e.session(t)
+	e.post(t, s.Token, "client-msg-0001", secret)
+	e.history(t, s.Token, "?after=0&wait=1")
+	post(t, e.ts.URL+"/api/v1/messages", "application/json", "Bearer "+testKey, `{"user_id":"u","text":"`+secret+`"}`)
+	post(t, e.ts.URL+"/api/v1/messages", "application/json", "Bearer "+testKey, `{"user_id":"u","text":"`+secret+`",`)
+	call(t, "GET", e.ts.URL+"/api/v1/widget/messages?after=0&q="+url.QueryEscape(secret), s.Token, nil, nil, nil)
+	if strings.Contains(logs.String(), "TOPSECRET") || strings.Contains(logs.String(), s.Token) {
+		t.Errorf("customer text or a token in the logs at Info level:\n%s", logs.String())
+	}
+}
+
+func TestMount(t *testing.T) {
+	eng, _ := demoEngine(t)
+	console := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "console "+r.URL.Path) })
+	srv, err := web.New(web.Options{Engine: eng, Mount: map[string]http.Handler{"/console/": console}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	resp, err := http.Get(ts.URL + "/console/queue")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if string(body) != "console /console/queue" || resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+		t.Errorf("mounted handler: %q, headers %v", body, resp.Header)
+	}
+	for _, bad := range []string{"GET /widget.js", "/{$"} {
+		if _, err := web.New(web.Options{Engine: eng, Mount: map[string]http.Handler{bad: console}}); err == nil {
+			t.Errorf("pattern %q was accepted", bad)
+		}
+	}
 }

@@ -116,12 +116,9 @@ func openIndex(ctx context.Context, cfg Config, log *slog.Logger) (*knowledge.In
 }
 
 func openIndexOf(ctx context.Context, cfg Config, docs []knowledge.Document, log *slog.Logger) (*knowledge.Index, error) {
-	ix, rebuilt, err := knowledge.OpenOrBuild(ctx, filepath.Join(cfg.DataDir, "index"), docs, knowledge.BuildOptions{Logger: log})
+	ix, _, err := knowledge.OpenOrBuild(ctx, filepath.Join(cfg.DataDir, "index"), docs, knowledge.BuildOptions{Logger: log})
 	if err != nil {
 		return nil, fmt.Errorf("open knowledge index: %w", err)
-	}
-	if rebuilt {
-		log.Info("knowledge index built", "documents", len(docs))
 	}
 	return ix, nil
 }

@@ -31,7 +31,28 @@ type Config struct {
 	Alerts     []AlertConfig    `yaml:"alerts"`
 	Escalation EscalationConfig `yaml:"escalation"`
 	LLM        LLMConfig        `yaml:"llm"`
+	Console    ConsoleConfig    `yaml:"console"`
 	Log        LogConfig        `yaml:"log"`
+}
+
+// ConsoleConfig configures the agent console at /console.
+type ConsoleConfig struct {
+	// Agents may sign in. Without any, serve creates the agent "admin" with
+	// a random password kept in the data directory (file console-password).
+	Agents []ConsoleAgent `yaml:"agents"`
+	// Secret signs console sessions (at least 32 characters). Default: a
+	// random secret kept in the data directory.
+	Secret string `yaml:"secret"`
+	// SecureCookies marks session cookies Secure; set it behind an HTTPS
+	// proxy.
+	SecureCookies bool `yaml:"secure_cookies"`
+}
+
+// ConsoleAgent is one person who may sign in to the console.
+type ConsoleAgent struct {
+	Name string `yaml:"name"`
+	// PasswordHash is a bcrypt hash: `concierge console hash-password`.
+	PasswordHash string `yaml:"password_hash"`
 }
 
 // ServerConfig configures `concierge serve`.
@@ -241,6 +262,14 @@ func (c Config) Validate() error {
 	}
 	if s := c.Server.SessionSecret; s != "" && len(s) < 32 {
 		return errors.New("server.session_secret must be at least 32 characters")
+	}
+	for i, a := range c.Console.Agents {
+		if strings.TrimSpace(a.Name) == "" || !strings.HasPrefix(a.PasswordHash, "$2") {
+			return fmt.Errorf("console.agents[%d] needs a name and a bcrypt password_hash (make one with `concierge console hash-password`)", i)
+		}
+	}
+	if s := c.Console.Secret; s != "" && len(s) < 32 {
+		return errors.New("console.secret must be at least 32 characters")
 	}
 	for i, k := range c.API.Keys {
 		if len(k) < 16 {

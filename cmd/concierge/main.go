@@ -104,7 +104,11 @@ With no configuration, every command runs on the embedded demo company
 	root.AddCommand(newSearchCmd(e))
 	root.AddCommand(newIndexCmd(e))
 	root.AddCommand(newVersionCmd(e))
+	root.AddCommand(newConsoleCmd(e))
 	root.AddCommand(newLLMCmd(e))
+	root.AddCommand(newLoadtestCmd(e))
+	root.AddCommand(newReportCmd(e))
+	root.AddCommand(newDemoCmd(e))
 	return root
 }
 

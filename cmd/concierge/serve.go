@@ -24,6 +24,7 @@ import (
 
 	"github.com/concierge-bot/concierge/bot/slack"
 	"github.com/concierge-bot/concierge/bot/web"
+	"github.com/concierge-bot/concierge/bot/web/console"
 )
 
 // shutdownGrace bounds a graceful shutdown (DESIGN.md: within 10 s).
@@ -74,7 +75,15 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 	if len(cfg.API.Keys) == 0 {
 		log.Warn("REST API disabled: no api.keys configured")
 	}
-	secret, err := sessionSecret(cfg)
+	secret, err := dataSecret(cfg, cfg.Server.SessionSecret, "session.key")
+	if err != nil {
+		return err
+	}
+	consoleSecret, err := dataSecret(cfg, cfg.Console.Secret, "console.key")
+	if err != nil {
+		return err
+	}
+	agents, adminPassword, err := consoleAgents(cfg)
 	if err != nil {
 		return err
 	}
@@ -82,16 +91,28 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 	for _, p := range cfg.Server.TrustedProxies {
 		proxies = append(proxies, netip.MustParsePrefix(p)) // validated
 	}
+	con, err := console.New(console.Options{
+		Handoff: a.store, Records: a.store, Customers: a.store,
+		Agents: agents, Secret: consoleSecret, SecureCookies: cfg.Console.SecureCookies,
+		APIKey: console.KeyChecker(cfg.API.Keys), TrustedProxies: proxies,
+		DashboardPath: "/console/dashboard", Logger: log,
+	})
+	if err != nil {
+		return fmt.Errorf("console: %w", err)
+	}
 	site, err := web.New(web.Options{
 		Engine: a.engine, APIKeys: cfg.API.Keys, Logger: log,
 		Ready:   func(ctx context.Context) error { return a.store.Ping(ctx) },
 		History: a.store, SessionSecret: secret,
 		AllowedOrigins: cfg.Server.AllowedOrigins, TrustedProxies: proxies,
+		Mount: map[string]http.Handler{
+			"/console": con, "/console/": con,
+			"/api/v1/customers": con.API(), "/api/v1/customers/": con.API(),
+		},
 	})
 	if err != nil {
 		return err
 	}
-	defer site.Close()
 
 	mux := http.NewServeMux()
 	mux.Handle("/", site)
@@ -102,7 +123,7 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 		slackApp, err = slack.New(slack.Options{
 			BotToken: cfg.Slack.BotToken, SigningSecret: cfg.Slack.SigningSecret, AppToken: cfg.Slack.AppToken,
 			APIURL: cfg.Slack.APIURL, PublicURL: strings.TrimSuffix(cfg.Server.PublicURL, "/"),
-			CustomerChannels: cfg.Slack.CustomerChannels, Handler: a.engine, Logger: log,
+			CustomerChannels: cfg.Slack.CustomerChannels, Handler: a.engine, Feedback: a.store, Logger: log,
 		})
 		if err != nil {
 			return fmt.Errorf("slack: %w", err)
@@ -122,6 +143,7 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	hs.RegisterOnShutdown(site.Close) // waiting long-polls return at once
 
 	a.startWorkers(ctx)
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
@@ -139,6 +161,10 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 	go func() { errc <- hs.Serve(ln) }()
 	log.Info("serving", "addr", "http://"+ln.Addr().String(), "slack", slackApp != nil, "alerts", a.dispatcher != nil, "llm", a.llm != nil)
 	fmt.Fprintf(e.stderr, "Concierge is listening on http://%s (Ctrl-C to stop)\n", ln.Addr())
+	if adminPassword != "" {
+		fmt.Fprintf(e.stderr, "Agent console: http://%s/console (user admin, password in %s)\n",
+			ln.Addr(), filepath.Join(cfg.DataDir, "console-password"))
+	}
 
 	var runErr error
 	select {
@@ -159,14 +185,14 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 	return runErr
 }
 
-// sessionSecret returns the secret that signs widget visitor tokens: the
-// configured one, or one kept in the data directory so that visitors keep
-// their conversations across restarts.
-func sessionSecret(cfg Config) ([]byte, error) {
-	if cfg.Server.SessionSecret != "" {
-		return []byte(cfg.Server.SessionSecret), nil
+// dataSecret returns a signing secret: the configured one, or a random one
+// kept in the data directory file name, so that visitors and agents keep
+// their sessions across restarts.
+func dataSecret(cfg Config, configured, name string) ([]byte, error) {
+	if configured != "" {
+		return []byte(configured), nil
 	}
-	path := filepath.Join(cfg.DataDir, "session.key")
+	path := filepath.Join(cfg.DataDir, name)
 	if b, err := os.ReadFile(path); err == nil && len(b) >= 32 {
 		return b, nil
 	} else if err != nil && !errors.Is(err, os.ErrNotExist) {

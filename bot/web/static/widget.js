@@ -51,7 +51,7 @@
   }
 
   var session = load('session', null); // {token, exp}
-  var outbox = load('outbox', []);     // [{cid, text}], oldest first
+  var outbox = load('outbox', []);     // [{cid, text, after}], oldest first
   if (!Array.isArray(outbox)) outbox = [];
   var seen = {};       // server message ids shown
   var lastId = 0;      // highest server message id received
@@ -188,7 +188,7 @@
     if (!text) return;
     input.value = '';
     autosize();
-    var p = { cid: uid(), text: text };
+    var p = { cid: uid(), text: text, after: lastId }; // it will be stored after lastId
     outbox.push(p);
     save('outbox', outbox);
     renderPending(p);
@@ -269,9 +269,10 @@
     (list || []).forEach(function (m) {
       if (!m || typeof m.id !== 'number' || m.id <= 0 || seen[m.id]) return;
       if (m.id > lastId) lastId = m.id;
-      // Our own message still being posted: it is shown when the post
-      // answers with its id, so that it never appears twice.
-      if (m.author === 'customer' && inflight && inflight.text === m.text) return;
+      // Our own message, still unacknowledged (maybe stored, its answer
+      // lost): it is shown when the post answers with its id, so that it
+      // never appears twice.
+      if (m.author === 'customer' && outbox.some(function (q) { return q.text === m.text && m.id > (q.after || 0); })) return;
       seen[m.id] = true;
       show(m);
     });
@@ -381,6 +382,8 @@
       flush();
     }, function (e) {
       started = false;
+      // A server without history still chats: send, and keep trying.
+      if (e.status === 503 && !loaded) { loaded = true; flush(); }
       retry('start', start, e.retryAfter);
     });
   }
@@ -442,7 +445,7 @@
     save('outbox', outbox);
   }
   window.addEventListener('online', function () {
-    if (started && !loaded) start();
+    if (!loaded) start();
     if (loaded) { poll(); flush(); }
   });
 

@@ -1,0 +1,406 @@
+// Package console is Concierge's agent console and the customers REST API.
+//
+// The console (mounted at /console) is server-rendered HTML: agents sign in
+// with a name and password from the config, see the queue of conversations
+// waiting for a human (oldest first, with wait times), open a conversation to
+// read the customer's whole archive across channels with its escalations,
+// notes and tags, and take it over, reply, add notes and tags, and resolve
+// it. The customers API (mounted at /api/v1/customers) lists, shows, erases,
+// merges and exports customer records as JSON, for the console's scripts and
+// for servers holding an API key.
+//
+// Security: sessions are HMAC-signed cookies (HttpOnly, SameSite=Strict,
+// Secure behind HTTPS) that end on logout, on expiry and when the agent's
+// password changes; every state-changing request needs a signed-in agent and
+// a CSRF token bound to the session, and is refused when the browser says it
+// comes from another site; sign-in attempts are rate-limited per client
+// address and per agent name; pages carry a Content-Security-Policy that
+// allows no inline script, and html/template escapes all customer text.
+package console
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/concierge-bot/concierge/storage"
+)
+
+// Handoff is what the console needs to work the queue of conversations
+// handed to humans. *storage.DB implements it; so may an escalation service.
+type Handoff interface {
+	// Escalations returns escalations matching f, newest first.
+	Escalations(ctx context.Context, f storage.EscalationFilter) ([]storage.EscalationInfo, error)
+	// Conversation returns one conversation, or an ENOTFOUND *bot.Error.
+	Conversation(ctx context.Context, id int64) (storage.ConversationInfo, error)
+	// TakeOver gives a conversation to an agent; the bot stays silent in it.
+	TakeOver(ctx context.Context, conversationID int64, agent string) error
+	// AppendAgentMessage stores an agent's message to the customer (and
+	// delivers it where the channel allows) and returns its id.
+	AppendAgentMessage(ctx context.Context, conversationID int64, agent, text string) (int64, error)
+	// Resolve closes a conversation and its escalations.
+	Resolve(ctx context.Context, conversationID int64, actor string) error
+}
+
+// Records is what the console reads and changes of a customer's record.
+// *storage.DB implements it.
+type Records interface {
+	// Customer returns one customer, or an ENOTFOUND *bot.Error.
+	Customer(ctx context.Context, id int64) (storage.Customer, error)
+	// Timeline returns the customer's messages, events and notes on every
+	// channel, in time order.
+	Timeline(ctx context.Context, customerID int64, opts storage.TimelineOptions) ([]storage.TimelineEntry, error)
+	// Notes returns the notes on a customer, oldest first.
+	Notes(ctx context.Context, customerID int64) ([]storage.Note, error)
+	// AddNote stores an agent's note on a customer, optionally about one of
+	// its conversations.
+	AddNote(ctx context.Context, customerID, conversationID int64, author, text string) (int64, error)
+	// AddTag tags a customer; RemoveTag removes a tag.
+	AddTag(ctx context.Context, id int64, tag, actor string) error
+	RemoveTag(ctx context.Context, id int64, tag, actor string) error
+}
+
+// CustomerStore is what the customers API needs. *storage.DB implements it.
+type CustomerStore interface {
+	// Customers returns the customers matching f, by id.
+	Customers(ctx context.Context, f storage.CustomerFilter) ([]storage.Customer, error)
+	// Customer returns one customer, or an ENOTFOUND *bot.Error.
+	Customer(ctx context.Context, id int64) (storage.Customer, error)
+	// Timeline returns the customer's messages, events and notes in time order.
+	Timeline(ctx context.Context, customerID int64, opts storage.TimelineOptions) ([]storage.TimelineEntry, error)
+	// Erase removes a customer's personal data for good.
+	Erase(ctx context.Context, id int64, actor string) error
+	// Merge makes customer from part of customer into.
+	Merge(ctx context.Context, from, into int64, actor string) error
+	// Export streams messages with their customers to w.
+	Export(ctx context.Context, w io.Writer, opts storage.ExportOptions) (int64, error)
+}
+
+// Agent is a person who may sign in to the console.
+type Agent struct {
+	// Name is what the agent types to sign in and how colleagues and the
+	// records see them; it is matched case-insensitively.
+	Name string
+	// PasswordHash is a bcrypt hash of the agent's password, as made by
+	// HashPassword.
+	PasswordHash string
+}
+
+// HashPassword returns the bcrypt hash of a password, for Agent.PasswordHash
+// in the config. Passwords must be 8 to 72 bytes (bcrypt's limit).
+func HashPassword(password string) (string, error) {
+	if len(password) < 8 {
+		return "", errors.New("console: a password must be at least 8 characters")
+	}
+	if len(password) > 72 {
+		return "", errors.New("console: a password must be at most 72 bytes")
+	}
+	h, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+	if err != nil {
+		return "", fmt.Errorf("console: hash password: %w", err)
+	}
+	return string(h), nil
+}
+
+// Options configures a Console. Handoff, Records and Agents are required;
+// everything else has a default.
+type Options struct {
+	Handoff Handoff
+	Records Records
+	// Customers backs the customers API. Nil means the API answers 503.
+	Customers CustomerStore
+	// Agents may sign in. Their names must be distinct and non-empty and
+	// their hashes bcrypt hashes.
+	Agents []Agent
+	// Secret keys the session cookies and CSRF tokens (HMAC-SHA256); at least
+	// 32 bytes. Keep it stable across restarts or every agent is signed out.
+	// Nil means a random secret for the life of the process (a warning is
+	// logged).
+	Secret []byte
+	// SessionTTL is how long a sign-in lasts. Default 12 hours.
+	SessionTTL time.Duration
+	// SecureCookies marks cookies Secure on every request; set it when a
+	// TLS-terminating proxy is in front. Requests over TLS get Secure cookies
+	// anyway.
+	SecureCookies bool
+	// APIKey reports whether a bearer token is a valid server-to-server API
+	// key for the customers API. Nil means only signed-in agents may use it.
+	APIKey func(token string) bool
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For header is
+	// believed when finding the client address for the sign-in rate limit.
+	TrustedProxies []netip.Prefix
+	// LoginBurst failed sign-ins are allowed per client address and per
+	// agent name, then one per LoginEvery. Defaults 10 and 1 minute.
+	LoginBurst int
+	LoginEvery time.Duration
+	// DashboardPath, when set, adds a link to the dashboard to the console's
+	// navigation (e.g. "/console/dashboard").
+	DashboardPath string
+	// RefreshEvery is how often the queue and an open conversation refresh
+	// themselves in the browser. Default 10 seconds.
+	RefreshEvery time.Duration
+	// ArchiveLimit bounds how many of a customer's latest messages and events
+	// a conversation page shows. Default 1000.
+	ArchiveLimit int
+	// MaxBodyBytes limits request bodies. Default 64 KiB.
+	MaxBodyBytes int64
+	Logger       *slog.Logger
+	// Now is the clock. Default time.Now.
+	Now func() time.Time
+}
+
+// Console serves the agent console and the customers API. Create it with
+// New; it is safe for concurrent use.
+type Console struct {
+	opts      Options
+	log       *slog.Logger
+	keys      keys
+	agents    map[string]Agent // by lower-case name
+	dummyHash []byte           // compared against for unknown names, so timing reveals nothing
+	revoked   *revocations
+	ipLimit   *limiter
+	nameLimit *limiter
+	pages     map[string]*template.Template
+	assets    map[string]asset
+	convLocks *keyedMutex
+	handler   http.Handler
+	api       http.Handler
+}
+
+// New returns a Console, or an error naming the invalid option.
+func New(opts Options) (*Console, error) {
+	if opts.Handoff == nil || opts.Records == nil {
+		return nil, errors.New("console: New: Handoff and Records are required")
+	}
+	if len(opts.Agents) == 0 {
+		return nil, errors.New("console: New: no agents: add at least one agent with a name and a password hash")
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.SessionTTL <= 0 {
+		opts.SessionTTL = 12 * time.Hour
+	}
+	if opts.LoginBurst <= 0 {
+		opts.LoginBurst = 10
+	}
+	if opts.LoginEvery <= 0 {
+		opts.LoginEvery = time.Minute
+	}
+	if opts.RefreshEvery <= 0 {
+		opts.RefreshEvery = 10 * time.Second
+	}
+	if opts.ArchiveLimit <= 0 {
+		opts.ArchiveLimit = 1000
+	}
+	if opts.MaxBodyBytes <= 0 {
+		opts.MaxBodyBytes = 64 << 10
+	}
+	c := &Console{opts: opts, log: opts.Logger, agents: map[string]Agent{}, convLocks: newKeyedMutex()}
+	for i, a := range opts.Agents {
+		a.Name = strings.TrimSpace(a.Name)
+		if a.Name == "" || len(a.Name) > maxAgentName {
+			return nil, fmt.Errorf("console: New: agent %d: a name must be 1 to %d bytes", i+1, maxAgentName)
+		}
+		if _, err := bcrypt.Cost([]byte(a.PasswordHash)); err != nil {
+			return nil, fmt.Errorf("console: New: agent %q: the password hash is not a bcrypt hash (make one with HashPassword): %w", a.Name, err)
+		}
+		key := strings.ToLower(a.Name)
+		if _, dup := c.agents[key]; dup {
+			return nil, fmt.Errorf("console: New: agent %q is listed twice", a.Name)
+		}
+		c.agents[key] = a
+	}
+	secret := opts.Secret
+	if secret == nil {
+		var err error
+		if secret, err = randomBytes(32); err != nil {
+			return nil, fmt.Errorf("console: New: secret: %w", err)
+		}
+		c.log.Warn("no console secret configured: using a random one, so agents are signed out when the server restarts")
+	}
+	var err error
+	if c.keys, err = deriveKeys(secret); err != nil {
+		return nil, fmt.Errorf("console: New: %w", err)
+	}
+	// A hash of the same cost as the agents', for unknown names.
+	cost, _ := bcrypt.Cost([]byte(opts.Agents[0].PasswordHash))
+	if c.dummyHash, err = bcrypt.GenerateFromPassword([]byte("concierge-no-such-agent"), cost); err != nil {
+		return nil, fmt.Errorf("console: New: %w", err)
+	}
+	c.revoked = newRevocations(100_000, opts.Now)
+	c.ipLimit = newLimiter(opts.LoginEvery, opts.LoginBurst, 10_000, opts.Now)
+	c.nameLimit = newLimiter(opts.LoginEvery, opts.LoginBurst, 10_000, opts.Now)
+	if c.pages, err = parsePages(); err != nil {
+		return nil, fmt.Errorf("console: New: %w", err)
+	}
+	if c.assets, err = loadAssets(); err != nil {
+		return nil, fmt.Errorf("console: New: %w", err)
+	}
+	c.handler = c.routes()
+	c.api = c.apiRoutes()
+	return c, nil
+}
+
+// ServeHTTP serves the console under /console.
+func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) { c.handler.ServeHTTP(w, r) }
+
+// API returns the handler of the customers API; mount it at
+// /api/v1/customers and /api/v1/customers/.
+func (c *Console) API() http.Handler { return c.api }
+
+// ctxKey keys the signed-in agent in a request context.
+type ctxKey struct{}
+
+type agentInfo struct {
+	name string
+	csrf string
+}
+
+// AgentFrom returns the name of the signed-in agent of a request that went
+// through RequireLogin (or the console), and its CSRF token, which scripts
+// send in the X-CSRF-Token header and forms in the "csrf" field.
+func AgentFrom(ctx context.Context) (name, csrf string, ok bool) {
+	a, ok := ctx.Value(ctxKey{}).(agentInfo)
+	return a.name, a.csrf, ok
+}
+
+// RequireLogin admits requests of signed-in agents to h. Others are sent to
+// the sign-in page (GET and HEAD) or refused with 401. State-changing
+// requests must also carry the session's CSRF token and must not come from
+// another site (403). AgentFrom tells h who is signed in.
+func (c *Console) RequireLogin(h http.Handler) http.Handler {
+	return pageHeaders(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s, ok := c.currentSession(r)
+		if !ok {
+			if r.Method == http.MethodGet || r.Method == http.MethodHead {
+				http.Redirect(w, r, "/console/login?next="+urlQueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+				return
+			}
+			http.Error(w, "Sign in first.", http.StatusUnauthorized)
+			return
+		}
+		if !safeMethod(r.Method) && !c.csrfOK(r, s) {
+			http.Error(w, tr(pickLang(r), "forbidden"), http.StatusForbidden)
+			return
+		}
+		h.ServeHTTP(w, r.WithContext(c.withAgent(r.Context(), s)))
+	}))
+}
+
+func (c *Console) withAgent(ctx context.Context, s session) context.Context {
+	return context.WithValue(ctx, ctxKey{}, agentInfo{name: s.Agent, csrf: c.keys.csrfToken(s.ID)})
+}
+
+const sessionCookie = "concierge_console"
+
+// currentSession returns the request's valid session: signed, unexpired, not
+// logged out, of an agent still configured with the same password.
+func (c *Console) currentSession(r *http.Request) (session, bool) {
+	ck, err := r.Cookie(sessionCookie)
+	if err != nil {
+		return session{}, false
+	}
+	s, err := c.keys.decodeSession(ck.Value, c.opts.Now())
+	if err != nil {
+		return session{}, false
+	}
+	a, ok := c.agents[strings.ToLower(s.Agent)]
+	if !ok || a.Name != s.Agent || passwordPrint(a.PasswordHash) != s.pwPrint || c.revoked.revoked(s.ID) {
+		return session{}, false
+	}
+	return s, true
+}
+
+func safeMethod(m string) bool {
+	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
+}
+
+// csrfOK reports whether a state-changing request carries the session's
+// CSRF token and does not come from another site.
+func (c *Console) csrfOK(r *http.Request, s session) bool {
+	if !sameOrigin(r) {
+		return false
+	}
+	token := r.Header.Get("X-CSRF-Token")
+	if token == "" {
+		token = r.PostFormValue("csrf")
+	}
+	return c.keys.checkCSRF(s.ID, token)
+}
+
+// sameOrigin refuses requests a browser marks as cross-site, or whose
+// Origin header names another host.
+func sameOrigin(r *http.Request) bool {
+	if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" && site != "none" {
+		return false
+	}
+	origin := r.Header.Get("Origin")
+	if origin == "" || origin == "null" {
+		return origin == ""
+	}
+	_, host, ok := strings.Cut(origin, "://")
+	return ok && strings.EqualFold(host, r.Host)
+}
+
+// secure reports whether cookies of this request must be Secure.
+func (c *Console) secure(r *http.Request) bool { return c.opts.SecureCookies || r.TLS != nil }
+
+func (c *Console) setSessionCookie(w http.ResponseWriter, r *http.Request, value string, maxAge int) {
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: value, Path: "/", MaxAge: maxAge, HttpOnly: true,
+		Secure: c.secure(r), SameSite: http.SameSiteStrictMode})
+}
+
+// keyedMutex serialises work per conversation, so that two agents taking
+// over the same conversation at once cannot both succeed.
+type keyedMutex struct {
+	mu    sync.Mutex
+	locks map[int64]*keyedLock
+}
+
+type keyedLock struct {
+	mu   sync.Mutex
+	refs int
+}
+
+func newKeyedMutex() *keyedMutex { return &keyedMutex{locks: map[int64]*keyedLock{}} }
+
+func (k *keyedMutex) lock(id int64) (unlock func()) {
+	k.mu.Lock()
+	l, ok := k.locks[id]
+	if !ok {
+		l = &keyedLock{}
+		k.locks[id] = l
+	}
+	l.refs++
+	k.mu.Unlock()
+	l.mu.Lock()
+	return func() {
+		l.mu.Unlock()
+		k.mu.Lock()
+		if l.refs--; l.refs == 0 {
+			delete(k.locks, id)
+		}
+		k.mu.Unlock()
+	}
+}
+
+// fingerprint is a short, non-secret label of a string for logs.
+func fingerprint(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return b64.EncodeToString(sum[:6])
+}

@@ -1,0 +1,212 @@
+package console_test
+
+import (
+	"context"
+	"html"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/bot/web/console"
+	"github.com/concierge-bot/concierge/storage"
+)
+
+// base is the fixed start of the test clock.
+var base = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+
+// clock is a settable test clock shared by the store and the console.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// Now returns the set time, or the real time when it was set to zero.
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.t.IsZero() {
+		return time.Now()
+	}
+	return c.t
+}
+func (c *clock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = t
+}
+
+// env is a console over a real store behind an httptest server.
+type env struct {
+	t       *testing.T
+	db      *storage.DB
+	console *console.Console
+	srv     *httptest.Server
+	clock   *clock
+}
+
+// passwords of the test agents; hashed at the minimum bcrypt cost so the
+// tests stay fast.
+var passwords = map[string]string{"alice": "alice-password", "bob": "bob-password-2"}
+
+func testAgents(t testing.TB) []console.Agent {
+	t.Helper()
+	var agents []console.Agent
+	for _, name := range []string{"alice", "bob"} {
+		h, err := bcrypt.GenerateFromPassword([]byte(passwords[name]), bcrypt.MinCost)
+		if err != nil {
+			t.Fatal(err)
+		}
+		agents = append(agents, console.Agent{Name: name, PasswordHash: string(h)})
+	}
+	return agents
+}
+
+func newEnv(t *testing.T, mod func(*console.Options)) *env {
+	t.Helper()
+	ck := &clock{t: base}
+	db, err := storage.Open(context.Background(), filepath.Join(t.TempDir(), "concierge.db"), storage.Options{Now: ck.Now})
+	if err != nil {
+		t.Fatalf("storage.Open: %v", err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	opts := console.Options{
+		Handoff: db, Records: db, Customers: db, Agents: testAgents(t),
+		Secret: []byte(strings.Repeat("s", 32)), Now: ck.Now, APIKey: console.KeyChecker([]string{"test-key"}),
+		DashboardPath: "/console/dashboard",
+	}
+	if mod != nil {
+		mod(&opts)
+	}
+	c, err := console.New(opts)
+	if err != nil {
+		t.Fatalf("console.New: %v", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/console", c)
+	mux.Handle("/console/", c)
+	mux.Handle("/console/dashboard", c.RequireLogin(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		name, _, _ := console.AgentFrom(r.Context())
+		io.WriteString(w, "dashboard for "+name)
+	})))
+	mux.Handle("/api/v1/customers", c.API())
+	mux.Handle("/api/v1/customers/", c.API())
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return &env{t: t, db: db, console: c, srv: srv, clock: ck}
+}
+
+// escalate stores a customer message on channel from user and escalates its
+// conversation at time at, returning the conversation id.
+func (e *env) escalate(channel, user, text string, at time.Time, reason, severity string) int64 {
+	e.t.Helper()
+	ctx := context.Background()
+	conv, in, err := e.db.AppendInbound(ctx, bot.Inbound{Channel: channel, ExternalUserID: user, Role: bot.RoleCustomer,
+		Text: text, Time: at})
+	if err != nil {
+		e.t.Fatalf("AppendInbound: %v", err)
+	}
+	_, err = e.db.AppendOutbound(ctx, bot.Outbound{ConversationID: conv.ID, InboundID: in, Text: "A colleague will join.",
+		Action: bot.ActionEscalate, Time: at, Escalation: &bot.Escalation{Reason: reason, Severity: severity,
+			Summary: "Summary: " + text}})
+	if err != nil {
+		e.t.Fatalf("AppendOutbound: %v", err)
+	}
+	return conv.ID
+}
+
+// agent is a browser-like client with its own cookies.
+type agent struct {
+	e    *env
+	c    *http.Client
+	csrf string
+}
+
+func (e *env) client() *agent {
+	jar, _ := cookiejar.New(nil)
+	return &agent{e: e, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	}}}
+}
+
+var csrfRE = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+// get fetches a path and returns the status and body.
+func (a *agent) get(path string, header ...string) (int, string, http.Header) {
+	a.e.t.Helper()
+	req, _ := http.NewRequest("GET", a.e.srv.URL+path, nil)
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	return a.do(req)
+}
+
+func (a *agent) do(req *http.Request) (int, string, http.Header) {
+	a.e.t.Helper()
+	resp, err := a.c.Do(req)
+	if err != nil {
+		a.e.t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if m := csrfRE.FindStringSubmatch(string(b)); m != nil {
+		a.csrf = html.UnescapeString(m[1])
+	}
+	return resp.StatusCode, string(b), resp.Header
+}
+
+// post sends a form with the agent's latest CSRF token (unless the form
+// names its own).
+func (a *agent) post(path string, form url.Values, header ...string) (int, string, http.Header) {
+	a.e.t.Helper()
+	if form == nil {
+		form = url.Values{}
+	}
+	if _, ok := form["csrf"]; !ok {
+		form.Set("csrf", a.csrf)
+	}
+	req, _ := http.NewRequest("POST", a.e.srv.URL+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	return a.do(req)
+}
+
+// login signs the agent in and fails the test if it does not work.
+func (a *agent) login(name string) {
+	a.e.t.Helper()
+	if st, body, _ := a.tryLogin(name, passwords[name]); st != http.StatusSeeOther {
+		a.e.t.Fatalf("login %s: status %d\n%s", name, st, body)
+	}
+	if st, body, _ := a.get("/console"); st != http.StatusOK {
+		a.e.t.Fatalf("queue after login: status %d\n%s", st, body)
+	}
+}
+
+func (a *agent) tryLogin(name, password string) (int, string, http.Header) {
+	a.e.t.Helper()
+	a.get("/console/login")
+	return a.post("/console/login", url.Values{"name": {name}, "password": {password}})
+}
+
+func (e *env) conversation(id int64) storage.ConversationInfo {
+	e.t.Helper()
+	c, err := e.db.Conversation(context.Background(), id)
+	if err != nil {
+		e.t.Fatalf("Conversation(%d): %v", id, err)
+	}
+	return c
+}
+
+func newRecorder() *httptest.ResponseRecorder { return httptest.NewRecorder() }

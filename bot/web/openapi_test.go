@@ -1,0 +1,153 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/concierge-bot/concierge/bot"
+)
+
+type nopEngine struct{}
+
+func (nopEngine) Handle(ctx context.Context, m bot.Message) (bot.Reply, error) {
+	return bot.Reply{ConversationID: 1, MessageID: 2, Text: "ok", Language: "en"}, nil
+}
+
+func loadOpenAPI(t *testing.T) map[string]any {
+	t.Helper()
+	b, err := static.ReadFile("static/openapi.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatalf("openapi.json is not JSON: %v", err)
+	}
+	return doc
+}
+
+var httpMethods = []string{"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+
+// TestOpenAPIMatchesRoutes checks that every route registered under
+// /api/v1 is documented, that every documented operation is a registered
+// route, and that each documented operation reaches its handler.
+func TestOpenAPIMatchesRoutes(t *testing.T) {
+	doc := loadOpenAPI(t)
+	if v, _ := doc["openapi"].(string); !strings.HasPrefix(v, "3.") {
+		t.Fatalf("openapi version %q, want 3.x", v)
+	}
+	var documented []string
+	for path, item := range doc["paths"].(map[string]any) {
+		for m := range item.(map[string]any) {
+			if slices.Contains(httpMethods, m) {
+				documented = append(documented, strings.ToUpper(m)+" "+path)
+			}
+		}
+	}
+	s, err := New(Options{Engine: nopEngine{}, APIKeys: []string{"k"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var registered []string
+	for _, r := range s.routes {
+		if strings.HasPrefix(r.path, "/api/v1/") {
+			registered = append(registered, r.method+" "+r.path)
+		}
+	}
+	slices.Sort(documented)
+	slices.Sort(registered)
+	if diff := cmp.Diff(registered, documented); diff != "" {
+		t.Errorf("routes (-registered +documented):\n%s", diff)
+	}
+	if len(registered) < 6 {
+		t.Errorf("only %d routes under /api/v1", len(registered))
+	}
+	// Each documented operation is served by a handler, not by the
+	// catch-all that answers unknown endpoints.
+	for _, op := range documented {
+		method, path, _ := strings.Cut(op, " ")
+		req := httptest.NewRequest(method, path, nil)
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, req)
+		if rec.Code == http.StatusNotFound || rec.Code == http.StatusMethodNotAllowed {
+			t.Errorf("%s answers %d: %s", op, rec.Code, rec.Body)
+		}
+	}
+	// And an undocumented one is not.
+	rec := httptest.NewRecorder()
+	s.ServeHTTP(rec, httptest.NewRequest("DELETE", "/api/v1/messages", nil))
+	if rec.Code != http.StatusMethodNotAllowed && rec.Code != http.StatusNotFound {
+		t.Errorf("DELETE /api/v1/messages answers %d", rec.Code)
+	}
+}
+
+// TestOpenAPISchemas checks that every $ref resolves and that the documented
+// JSON bodies have exactly the fields of the Go types the handlers use.
+func TestOpenAPISchemas(t *testing.T) {
+	doc := loadOpenAPI(t)
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			if ref, ok := v["$ref"].(string); ok {
+				node := any(doc)
+				for _, part := range strings.Split(strings.TrimPrefix(ref, "#/"), "/") {
+					m, _ := node.(map[string]any)
+					node = m[part]
+				}
+				if node == nil {
+					t.Errorf("unresolved $ref %s", ref)
+				}
+			}
+			for _, x := range v {
+				walk(x)
+			}
+		case []any:
+			for _, x := range v {
+				walk(x)
+			}
+		}
+	}
+	walk(doc)
+
+	schemas := doc["components"].(map[string]any)["schemas"].(map[string]any)
+	types := map[string]any{
+		"MessageRequest": MessageRequest{}, "MessageResponse": MessageResponse{}, "Source": bot.Source{},
+		"SessionRequest": SessionRequest{}, "SessionResponse": SessionResponse{},
+		"WidgetPostRequest": WidgetPostRequest{}, "WidgetPostResponse": WidgetPostResponse{},
+		"WidgetMessage": WidgetMessage{}, "WidgetMessagesResponse": WidgetMessagesResponse{},
+		"Error": errorBody{},
+	}
+	for name, v := range types {
+		schema, ok := schemas[name].(map[string]any)
+		if !ok {
+			t.Errorf("schema %s is not documented", name)
+			continue
+		}
+		var props []string
+		for p := range schema["properties"].(map[string]any) {
+			props = append(props, p)
+		}
+		var fields []string
+		rt := reflect.TypeOf(v)
+		for i := range rt.NumField() {
+			tag, _, _ := strings.Cut(rt.Field(i).Tag.Get("json"), ",")
+			if tag != "" && tag != "-" {
+				fields = append(fields, tag)
+			}
+		}
+		slices.Sort(props)
+		slices.Sort(fields)
+		if diff := cmp.Diff(fields, props); diff != "" {
+			t.Errorf("schema %s (-Go fields +documented):\n%s", name, diff)
+		}
+	}
+}

@@ -1,0 +1,371 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/concierge-bot/concierge/bot"
+)
+
+// InsightQuery selects the conversations and messages an insights report
+// counts. See insights/METRICS.md for what each figure means.
+type InsightQuery struct {
+	// From and To bound the range, [From, To). Conversations count by the
+	// time they were opened, messages and votes by their own time,
+	// escalations by the time they were created, stage changes by the time
+	// they happened. Day figures use UTC days: for exact day figures, From
+	// and To should be UTC midnights.
+	From, To time.Time
+	// Channel, when set, keeps only that channel's conversations.
+	Channel string
+	// IdleBefore: a conversation still with the bot whose last message is
+	// at or before IdleBefore counts as closed (the customer went quiet).
+	IdleBefore time.Time
+	// Gaps is the most knowledge gaps returned; ≤ 0 means 10.
+	Gaps int
+}
+
+// InsightDay holds the figures of one UTC day and channel. The conversation
+// figures are of the conversations opened that day; the message figures of
+// the annotated inbound messages of that day; the votes of that day.
+type InsightDay struct {
+	Day     string // YYYY-MM-DD
+	Channel string
+
+	Conversations int64 // opened that day
+	Messages      int64 // all messages of those conversations (customer, bot, agent, system)
+	Closed        int64 // resolved, or with the bot and idle
+	BotResolved   int64 // closed without handoff, negative signal or repeat within 24 h
+	Escalated     int64 // handed to a human at least once
+	Purchase      int64 // with at least one purchase_intent message
+	Returning     int64 // opened within 30 days of the customer's previous conversation
+	CSATSum       int64 // sum of the ratings given
+	CSATCount     int64 // conversations rated
+
+	Inbound    int64 // annotated inbound messages of that day
+	OutOfScope int64 // ... with intent oos
+	Complaints int64 // ... that are complaints
+	Negative   int64 // ... that are negative
+
+	Helpful    int64 // helpful votes cast that day
+	NotHelpful int64 // not helpful votes cast that day
+}
+
+// InsightCustomers are the distinct customers of the range on one channel
+// (Channel "" for all channels together).
+type InsightCustomers struct {
+	Channel   string
+	Customers int64 // with a conversation opened in the range
+	New       int64 // ... whose first contact is in the range
+	Returning int64 // ... with a conversation opened within 30 days of their previous one
+	Won       int64 // ... who moved to the lead stage won in the range
+}
+
+// InsightDuration is one bucket of a histogram of durations: Count values of
+// exactly Millis milliseconds on Channel.
+type InsightDuration struct {
+	Channel string
+	Millis  int64
+	Count   int64
+}
+
+// InsightCount is a count of one key (an intent, an escalation reason, a
+// knowledge-gap question) on one channel (empty when not split by channel).
+type InsightCount struct {
+	Channel string
+	Key     string
+	Count   int64
+}
+
+// InsightData is everything an insights report is computed from.
+type InsightData struct {
+	Days      []InsightDay       // by day, then channel; only days with something to count
+	Customers []InsightCustomers // one per channel with conversations, then Channel "" for all
+	// FirstResponse is the histogram of the time from a conversation's
+	// opening to its first reply (bot or agent), per channel.
+	FirstResponse []InsightDuration
+	// TimeToHuman is the histogram of the time from an escalation (reason
+	// other than lead) to its acknowledgement or takeover by a person, per
+	// channel; unacknowledged escalations are left out.
+	TimeToHuman     []InsightDuration
+	Unacknowledged  int64          // escalations of the range no person has acknowledged yet
+	Reasons         []InsightCount // escalations by channel and reason (lead included)
+	Intents         []InsightCount // annotated inbound messages by channel and intent
+	Gaps            []InsightCount // the most asked knowledge gaps of the range (Channel empty)
+	Channels        []string       // channels with any recorded traffic, sorted
+	EarliestMessage time.Time      // of the whole database; zero when it is empty
+}
+
+// msExpr turns a stored time column into integer milliseconds since the
+// epoch, exactly (truncating microseconds), without floating point.
+func msExpr(col string) string {
+	return "(unixepoch(" + col + ") * 1000 + CAST(substr(" + col + ", 21, 3) AS INTEGER))"
+}
+
+// plusExpr adds a whole number of days to a stored time column, exactly:
+// the date part moves, the time of day stays.
+func plusExpr(col, days string) string {
+	return "(date(" + col + ", '" + days + "') || substr(" + col + ", 11))"
+}
+
+// conversationsSQL computes, in one pass over the conversations of the range,
+// the day, customer and first-response rows. A conversation's neighbours (for
+// repeats and returning customers) are found through the index on
+// (customer_id, id). Parameters: ?1 unused, ?2 from, ?3 to, ?4 channel, ?5
+// idle cutoff.
+var conversationsSQL = `WITH won AS MATERIALIZED (
+	SELECT DISTINCT customer_id FROM customer_events
+	WHERE kind IN ('stage_changed', 'new_lead') AND time >= ?2 AND time < ?3 AND json_extract(detail, '$.to') = 'won'
+), x AS (
+	SELECT v.id, v.customer_id, v.channel, v.opened, substr(v.opened, 1, 10) AS day, v.message_count, v.csat,
+		coalesce(v.closed, v.last_message, v.opened) AS ended,
+		v.status = 'resolved' OR (v.status = 'bot' AND coalesce(v.last_message, v.opened) <= ?5) AS closed,
+		coalesce(s.handoffs, 0) > 0 AS escalated,
+		coalesce(s.purchase, 0) > 0 AS purchase,
+		coalesce(s.complaints, 0) + coalesce(s.negative, 0) + coalesce(s.not_helpful, 0) > 0
+			OR coalesce(v.csat, 5) <= 2 AS negative,
+		(SELECT created >= ?2 AND created < ?3 FROM customers WHERE id = v.customer_id) AS is_new,
+		v.customer_id IN won AS won,
+		CASE WHEN v.first_response IS NOT NULL THEN ` + msExpr("v.first_response") + ` - ` + msExpr("v.opened") + ` END AS fr
+	FROM conversations v LEFT JOIN insight_conversations s ON s.conversation_id = v.id
+	WHERE v.opened >= ?2 AND v.opened < ?3 AND (?4 = '' OR v.channel = ?4)
+), r AS MATERIALIZED (
+	SELECT x.*,
+		closed AND NOT escalated AND NOT negative AND NOT EXISTS (SELECT 1 FROM conversations n
+			WHERE n.customer_id = x.customer_id AND n.id > x.id AND n.opened <= ` + plusExpr("x.ended", "+1 day") + `) AS bot_resolved,
+		EXISTS (SELECT 1 FROM conversations p WHERE p.customer_id = x.customer_id AND p.id < x.id
+			AND p.opened >= ` + plusExpr("x.opened", "-30 days") + `) AS is_returning
+	FROM x
+)
+SELECT 'day', day, channel, count(*), sum(message_count), sum(closed),
+	sum(bot_resolved), sum(escalated), sum(purchase), sum(is_returning),
+	coalesce(sum(csat), 0), count(csat)
+FROM r GROUP BY day, channel
+UNION ALL
+SELECT 'customers', '', channel, count(*), sum(is_new), sum(is_returning), sum(won), 0, 0, 0, 0, 0
+FROM (SELECT channel, max(is_new) AS is_new, max(is_returning) AS is_returning, max(won) AS won
+	FROM r GROUP BY channel, customer_id)
+GROUP BY channel
+UNION ALL
+SELECT 'all', '', '', count(*), coalesce(sum(is_new), 0), coalesce(sum(is_returning), 0), coalesce(sum(won), 0), 0, 0, 0, 0, 0
+FROM (SELECT max(is_new) AS is_new, max(is_returning) AS is_returning, max(won) AS won FROM r GROUP BY customer_id)
+UNION ALL
+SELECT 'fr', '', channel, max(fr, 0), count(*), 0, 0, 0, 0, 0, 0, 0
+FROM r WHERE fr IS NOT NULL GROUP BY channel, max(fr, 0)`
+
+// InsightData reads what an insights report over q is computed from. It
+// reads indexed columns and the rollups kept by triggers; it never scans the
+// rows of messages. A reversed range is EINVALID.
+func (db *DB) InsightData(ctx context.Context, q InsightQuery) (InsightData, error) {
+	var d InsightData
+	if !q.To.After(q.From) {
+		return d, bot.Errorf(bot.EINVALID, "The report range is empty or reversed.")
+	}
+	if q.Gaps <= 0 {
+		q.Gaps = 10
+	}
+	from, to := fmtTime(q.From), fmtTime(q.To)
+	// One read transaction, so every figure comes from the same snapshot.
+	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return d, fmt.Errorf("storage: insights: %w", describe(err))
+	}
+	defer tx.Rollback()
+
+	days := map[[2]string]*InsightDay{}
+	day := func(dd, ch string) *InsightDay {
+		k := [2]string{dd, ch}
+		if p := days[k]; p != nil {
+			return p
+		}
+		p := &InsightDay{Day: dd, Channel: ch}
+		days[k] = p
+		return p
+	}
+
+	rows, err := tx.QueryContext(ctx, conversationsSQL, nil, from, to, q.Channel, fmtTime(q.IdleBefore))
+	if err != nil {
+		return d, fmt.Errorf("storage: insights: conversations: %w", describe(err))
+	}
+	var all *InsightCustomers
+	for rows.Next() {
+		var kind, dd, ch string
+		var v [9]int64
+		if err := rows.Scan(&kind, &dd, &ch, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8]); err != nil {
+			rows.Close()
+			return d, fmt.Errorf("storage: insights: conversations: %w", describe(err))
+		}
+		switch kind {
+		case "day":
+			p := day(dd, ch)
+			p.Conversations, p.Messages, p.Closed, p.BotResolved, p.Escalated, p.Purchase, p.Returning, p.CSATSum,
+				p.CSATCount = v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8]
+		case "customers":
+			d.Customers = append(d.Customers, InsightCustomers{Channel: ch, Customers: v[0], New: v[1], Returning: v[2], Won: v[3]})
+		case "all":
+			all = &InsightCustomers{Customers: v[0], New: v[1], Returning: v[2], Won: v[3]}
+		case "fr":
+			d.FirstResponse = append(d.FirstResponse, InsightDuration{Channel: ch, Millis: v[0], Count: v[1]})
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return d, fmt.Errorf("storage: insights: conversations: %w", describe(err))
+	}
+	if all != nil {
+		d.Customers = append(d.Customers, *all)
+	}
+
+	// Annotated inbound messages, from the daily rollup.
+	fromDay, toDay := q.From.UTC().Format(time.DateOnly), q.To.UTC().Format(time.DateOnly)
+	if err := scanAll(ctx, tx, `SELECT day, channel, sum(messages), sum(messages) FILTER (WHERE intent = 'oos'),
+			sum(complaints), sum(negative)
+		FROM insight_days WHERE day >= ?1 AND day < ?2 AND (?3 = '' OR channel = ?3) GROUP BY day, channel`,
+		[]any{fromDay, toDay, q.Channel}, func(rows *sql.Rows) error {
+			var dd, ch string
+			var oos sql.NullInt64
+			var n, c, neg int64
+			if err := rows.Scan(&dd, &ch, &n, &oos, &c, &neg); err != nil {
+				return err
+			}
+			p := day(dd, ch)
+			p.Inbound, p.OutOfScope, p.Complaints, p.Negative = n, oos.Int64, c, neg
+			return nil
+		}); err != nil {
+		return d, fmt.Errorf("storage: insights: messages: %w", err)
+	}
+	if err := scanAll(ctx, tx, `SELECT channel, intent, sum(messages) FROM insight_days
+		WHERE day >= ?1 AND day < ?2 AND (?3 = '' OR channel = ?3) GROUP BY channel, intent HAVING sum(messages) > 0`,
+		[]any{fromDay, toDay, q.Channel}, func(rows *sql.Rows) error {
+			var c InsightCount
+			if err := rows.Scan(&c.Channel, &c.Key, &c.Count); err != nil {
+				return err
+			}
+			d.Intents = append(d.Intents, c)
+			return nil
+		}); err != nil {
+		return d, fmt.Errorf("storage: insights: intents: %w", err)
+	}
+
+	// Votes.
+	if err := scanAll(ctx, tx, `SELECT substr(time, 1, 10), channel, sum(helpful), sum(1 - helpful) FROM answer_feedback
+		WHERE time >= ?1 AND time < ?2 AND (?3 = '' OR channel = ?3) GROUP BY 1, 2`,
+		[]any{from, to, q.Channel}, func(rows *sql.Rows) error {
+			var dd, ch string
+			var h, nh int64
+			if err := rows.Scan(&dd, &ch, &h, &nh); err != nil {
+				return err
+			}
+			p := day(dd, ch)
+			p.Helpful, p.NotHelpful = h, nh
+			return nil
+		}); err != nil {
+		return d, fmt.Errorf("storage: insights: feedback: %w", err)
+	}
+
+	// Escalations: reasons, and the time a person took to step in.
+	if err := scanAll(ctx, tx, `SELECT v.channel, e.reason, count(*), count(*) FILTER (WHERE e.acknowledged IS NULL AND e.reason <> 'lead')
+		FROM escalations e JOIN conversations v ON v.id = e.conversation_id
+		WHERE e.created >= ?1 AND e.created < ?2 AND (?3 = '' OR v.channel = ?3) GROUP BY 1, 2`,
+		[]any{from, to, q.Channel}, func(rows *sql.Rows) error {
+			var c InsightCount
+			var unack int64
+			if err := rows.Scan(&c.Channel, &c.Key, &c.Count, &unack); err != nil {
+				return err
+			}
+			d.Reasons = append(d.Reasons, c)
+			d.Unacknowledged += unack
+			return nil
+		}); err != nil {
+		return d, fmt.Errorf("storage: insights: escalations: %w", err)
+	}
+	if err := scanAll(ctx, tx, `SELECT v.channel, max(`+msExpr("e.acknowledged")+` - `+msExpr("e.created")+`, 0) AS ms, count(*)
+		FROM escalations e JOIN conversations v ON v.id = e.conversation_id
+		WHERE e.created >= ?1 AND e.created < ?2 AND (?3 = '' OR v.channel = ?3) AND e.reason <> 'lead'
+			AND e.acknowledged IS NOT NULL
+		GROUP BY 1, 2`,
+		[]any{from, to, q.Channel}, func(rows *sql.Rows) error {
+			var h InsightDuration
+			if err := rows.Scan(&h.Channel, &h.Millis, &h.Count); err != nil {
+				return err
+			}
+			d.TimeToHuman = append(d.TimeToHuman, h)
+			return nil
+		}); err != nil {
+		return d, fmt.Errorf("storage: insights: time to human: %w", err)
+	}
+
+	// Knowledge gaps asked in the range.
+	if err := scanAll(ctx, tx, `SELECT g.question, count(*) AS n
+		FROM knowledge_gap_messages k
+		JOIN messages m ON m.id = k.message_id
+		JOIN knowledge_gaps g ON g.id = k.gap_id
+		WHERE m.time >= ?1 AND m.time < ?2
+			AND (?3 = '' OR (SELECT channel FROM conversations WHERE id = m.conversation_id) = ?3)
+		GROUP BY k.gap_id ORDER BY n DESC, max(m.time) DESC, g.question LIMIT ?4`,
+		[]any{from, to, q.Channel, q.Gaps}, func(rows *sql.Rows) error {
+			var c InsightCount
+			if err := rows.Scan(&c.Key, &c.Count); err != nil {
+				return err
+			}
+			d.Gaps = append(d.Gaps, c)
+			return nil
+		}); err != nil {
+		return d, fmt.Errorf("storage: insights: knowledge gaps: %w", err)
+	}
+
+	// Channels ever seen, and the start of the data.
+	seen := map[string]bool{}
+	if err := scanAll(ctx, tx, `SELECT DISTINCT channel FROM insight_days`, nil, func(rows *sql.Rows) error {
+		var ch string
+		if err := rows.Scan(&ch); err != nil {
+			return err
+		}
+		seen[ch] = true
+		return nil
+	}); err != nil {
+		return d, fmt.Errorf("storage: insights: channels: %w", err)
+	}
+	for _, p := range days {
+		seen[p.Channel] = true
+	}
+	for ch := range seen {
+		d.Channels = append(d.Channels, ch)
+	}
+	sort.Strings(d.Channels)
+	var first sql.NullString
+	if err := tx.QueryRowContext(ctx, `SELECT min(time) FROM messages`).Scan(&first); err != nil {
+		return d, fmt.Errorf("storage: insights: first message: %w", describe(err))
+	}
+	d.EarliestMessage = nullTime(first)
+
+	d.Days = make([]InsightDay, 0, len(days))
+	for _, p := range days {
+		d.Days = append(d.Days, *p)
+	}
+	sort.Slice(d.Days, func(i, j int) bool {
+		if d.Days[i].Day != d.Days[j].Day {
+			return d.Days[i].Day < d.Days[j].Day
+		}
+		return d.Days[i].Channel < d.Days[j].Channel
+	})
+	return d, nil
+}
+
+// scanAll runs a query in tx and calls fn for each row.
+func scanAll(ctx context.Context, tx *sql.Tx, query string, args []any, fn func(*sql.Rows) error) error {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return describe(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return describe(err)
+		}
+	}
+	return describe(rows.Err())
+}
