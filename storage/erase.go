@@ -47,6 +47,8 @@ func (db *DB) Erase(ctx context.Context, id int64, actor string) error {
 			`UPDATE messages SET text = '', redacted = 1 WHERE customer_id = ?1 AND (text <> '' OR redacted = 0)`,
 			`UPDATE escalations SET summary = '' WHERE customer_id = ?1`,
 			`DELETE FROM outbox WHERE customer_id = ?1`,
+			// Votes carry a hash of the voter's channel id: pseudonymous, so personal.
+			`DELETE FROM answer_feedback WHERE conversation_id IN (SELECT id FROM conversations WHERE customer_id = ?1)`,
 			`DELETE FROM notes WHERE customer_id = ?1`,
 			`DELETE FROM tags WHERE customer_id = ?1`,
 			`DELETE FROM channel_identities WHERE customer_id = ?1`,

@@ -69,7 +69,21 @@ func (db *DB) Export(ctx context.Context, w io.Writer, opts ExportOptions) (int6
 	default:
 		return 0, bot.Errorf(bot.EINVALID, "Unknown export format %q; use csv or json.", opts.Format)
 	}
-	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	// A connection of its own that reads the file without mapping it: an
+	// export touches every page once, and mapped pages would count in the
+	// process's resident memory.
+	conn, err := db.r.Conn(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("storage: export: %w", describe(err))
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "PRAGMA mmap_size = 0"); err != nil {
+		return 0, fmt.Errorf("storage: export: %w", describe(err))
+	}
+	defer func() {
+		_, _ = conn.ExecContext(context.Background(), "PRAGMA mmap_size = "+strconv.FormatInt(mmapBytes, 10))
+	}()
+	tx, err := conn.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return 0, fmt.Errorf("storage: export: %w", describe(err))
 	}

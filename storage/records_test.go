@@ -73,6 +73,11 @@ func TestOneCustomerAcrossChannels(t *testing.T) {
 	if len(list) != 1 || list[0].ID != survivor {
 		t.Errorf("Customers lists %d records, want only the survivor", len(list))
 	}
+	for q, want := range map[string]int{"ADA@": 1, "7946": 1, "ad": 1, "bob": 0, "%": 0, "_": 0} {
+		if got, err := db.Customers(ctx, storage.CustomerFilter{Query: q}); err != nil || len(got) != want {
+			t.Errorf("Customers(Query %q) found %d, %v; want %d", q, len(got), err, want)
+		}
+	}
 
 	tl, err := db.Timeline(ctx, survivor, storage.TimelineOptions{})
 	if err != nil {
@@ -333,9 +338,13 @@ func TestEraseLeavesNoTrace(t *testing.T) {
 	secret := []string{"Zanzibar-Quokka-7731", "quokka.owner@example.org", "+4915550123456", "Quentin Quokka",
 		"cookie-quokka-991", strings.Repeat("long secret paragraph about the quokka order ", 200)}
 	conv, inID := appendIn(t, db, "web", secret[4], "My order code is "+secret[0], clk.Now())
-	if _, err := db.AppendOutbound(ctx, bot.Outbound{ConversationID: conv.ID, InboundID: inID, Text: "Not sure about " + secret[0],
+	st, err := db.AppendOutbound(ctx, bot.Outbound{ConversationID: conv.ID, InboundID: inID, Text: "Not sure about " + secret[0],
 		Action: bot.ActionClarify, Annotation: bot.Annotation{Intent: "order_status", Complaint: 0.9},
-		Escalation: &bot.Escalation{Reason: bot.ReasonComplaint, Severity: "high", Summary: "complaint: " + secret[0]}}); err != nil {
+		Escalation: &bot.Escalation{Reason: bot.ReasonComplaint, Severity: "high", Summary: "complaint: " + secret[0]}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.RecordFeedback(ctx, st.MessageID, false, secret[4]); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.AppendAgentMessage(ctx, conv.ID, "alice", "About "+secret[0]); err != nil {
@@ -370,6 +379,9 @@ func TestEraseLeavesNoTrace(t *testing.T) {
 	}
 	if gaps, _ := db.KnowledgeGaps(ctx, 10); len(gaps) != 0 {
 		t.Errorf("knowledge gaps after erase: %+v", gaps)
+	}
+	if n := count(t, raw(t, db.Path()), `SELECT count(*) FROM answer_feedback`); n != 0 {
+		t.Errorf("%d votes (with the voter's hashed id) kept after erase", n)
 	}
 	// Close so that nothing is cached, then read every byte on disk.
 	if err := db.Close(); err != nil {
@@ -471,7 +483,7 @@ func FuzzSafeCSV(f *testing.F) {
 		if got != "" && strings.ContainsRune("=+-@\t\r", rune(got[0])) {
 			t.Fatalf("cell %q starts with a formula character", got)
 		}
-		if strings.TrimPrefix(cell, "'") != s {
+		if cell != s && cell != "'"+s {
 			t.Fatalf("SafeCell(%q) = %q changed more than a leading apostrophe", s, cell)
 		}
 	})
@@ -528,5 +540,32 @@ func TestPurgeTextBefore(t *testing.T) {
 	c, _ := db.Customer(ctx, conv.CustomerID)
 	if c.Inbound != 2 {
 		t.Errorf("inbound count after retention = %d, want 2 (counts are kept)", c.Inbound)
+	}
+}
+
+func TestMaintenanceAppliesRetention(t *testing.T) {
+	clk := newClock()
+	db := openAt(t, filepath.Join(t.TempDir(), "m.db"), storage.Options{Now: clk.Now,
+		RetainText: 24 * time.Hour, MaintenanceInterval: 10 * time.Millisecond})
+	ctx := context.Background()
+	conv, _ := appendIn(t, db, "web", "u", "short-lived text", clk.Now())
+	clk.Add(10 * 24 * time.Hour) // past RetainText, and no longer a new customer
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		msgs, err := db.Messages(ctx, conv.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := db.Customer(ctx, conv.CustomerID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if msgs[0].Text == "" && c.Segment == storage.SegmentActive {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("maintenance did not run: text %q, segment %q; want text removed and segment active", msgs[0].Text, c.Segment)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }

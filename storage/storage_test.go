@@ -483,6 +483,10 @@ func TestBatchIsolation(t *testing.T) {
 	if ok != 32 || conflicts != 32 {
 		t.Errorf("ok %d, conflicts %d; want 32 and 32", ok, conflicts)
 	}
+	// Failed writes are not counted: 2 setup writes and the 32 that succeeded.
+	if st := db.Stats(); st.Writes != 34 || st.Commits < 1 || st.Commits > st.Writes {
+		t.Errorf("Stats = %+v, want 34 writes in 1..34 commits", st)
+	}
 	r := raw(t, db.Path())
 	if n := count(t, r, `SELECT count(*) FROM messages`); n != 33 {
 		t.Errorf("%d messages stored, want 33", n)

@@ -66,13 +66,13 @@ func (db *DB) Timeline(ctx context.Context, customerID int64, opts TimelineOptio
 	}
 	rows.Close()
 
+	if opts.Limit > 0 {
+		total = min(total, opts.Limit)
+	}
 	rows, err = tx.QueryContext(ctx, `SELECT `+messageCols+` FROM messages WHERE customer_id = ?
 		ORDER BY time `+order+`, id `+order+limit, customerID)
 	if err != nil {
 		return nil, fmt.Errorf("storage: timeline of customer %d: %w", customerID, describe(err))
-	}
-	if opts.Limit > 0 {
-		total = min(total, opts.Limit)
 	}
 	msgs, err := scanMessagesCap(rows, total)
 	if err != nil {

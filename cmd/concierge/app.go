@@ -19,6 +19,7 @@ import (
 	"github.com/concierge-bot/concierge/bot/alert"
 	"github.com/concierge-bot/concierge/bot/llm"
 	"github.com/concierge-bot/concierge/configs/demo"
+	"github.com/concierge-bot/concierge/insights"
 	"github.com/concierge-bot/concierge/intents"
 	"github.com/concierge-bot/concierge/knowledge"
 	"github.com/concierge-bot/concierge/knowledge/semantic"
@@ -64,6 +65,20 @@ func (e *env) logger(cfg Config, min slog.Level) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(e.stderr, opts))
 	}
 	return slog.New(slog.NewTextHandler(e.stderr, opts))
+}
+
+// openStore opens the database in the data directory with the config's
+// customer-record settings.
+func openStore(ctx context.Context, cfg Config, log *slog.Logger) (*storage.DB, error) {
+	db, err := storage.Open(ctx, filepath.Join(cfg.DataDir, "concierge.db"), storage.Options{
+		Logger: log, RetainText: cfg.Customers.RetainText, LeadOwner: cfg.Customers.LeadOwner,
+		Segments: storage.SegmentRules{VIPTag: cfg.Customers.VIPTag, VIPMinMessages: cfg.Customers.VIPMinMessages,
+			VIPWon: cfg.Customers.VIPWon},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	return db, nil
 }
 
 // contentFS returns the knowledge content directory: the config's, or the
@@ -153,8 +168,9 @@ type app struct {
 	cfg        Config
 	log        *slog.Logger
 	store      *storage.DB
-	index      *knowledge.Index
-	retriever  bot.Retriever // the index, or the hybrid of the index and embeddings
+	index      *knowledge.Index // the index, when not live
+	live       *knowledge.Live  // the watched index of a content directory (serve)
+	retriever  bot.Retriever    // the index, or the hybrid of the index and embeddings
 	classifier *intents.Classifier
 	llm        *llm.Client       // nil without a model
 	dispatcher *alert.Dispatcher // nil without alerts configured
@@ -164,10 +180,19 @@ type app struct {
 	workers     sync.WaitGroup
 }
 
+// appOptions are what commands choose about the app they open.
+type appOptions struct {
+	// Registerer, optional, receives the metrics.
+	Registerer prometheus.Registerer
+	// Live watches a configured content directory and reindexes it on
+	// changes (Run it with startWorkers). The embedded demo never changes.
+	Live bool
+}
+
 // openApp opens the data directory, the store, the index and the classifier,
-// the optional language model, and builds the Engine. reg, optional,
-// receives the metrics.
-func openApp(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Registerer) (a *app, err error) {
+// the optional language model, and builds the Engine.
+func openApp(ctx context.Context, cfg Config, log *slog.Logger, ao appOptions) (a *app, err error) {
+	reg := ao.Registerer
 	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
 		return nil, fmt.Errorf("create data directory: %w", err)
 	}
@@ -178,22 +203,30 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.R
 		}
 	}()
 	start := time.Now()
-	if a.store, err = storage.Open(ctx, filepath.Join(cfg.DataDir, "concierge.db"), storage.Options{Logger: log}); err != nil {
-		return nil, fmt.Errorf("open database: %w", err)
+	if a.store, err = openStore(ctx, cfg, log); err != nil {
+		return nil, err
 	}
 	docs, err := loadContent(cfg, log)
 	if err != nil {
 		return nil, err
 	}
-	if a.index, err = openIndexOf(ctx, cfg, docs, log); err != nil {
-		return nil, err
+	if ao.Live && cfg.Content != "" {
+		if a.live, err = knowledge.NewLive(ctx, knowledge.LiveOptions{Content: cfg.Content,
+			Dir: filepath.Join(cfg.DataDir, "knowledge"), Logger: log}); err != nil {
+			return nil, fmt.Errorf("knowledge index: %w", err)
+		}
+		a.retriever = a.live
+	} else {
+		if a.index, err = openIndexOf(ctx, cfg, docs, log); err != nil {
+			return nil, err
+		}
+		a.retriever = a.index
 	}
-	a.retriever = a.index
 	if a.llm, err = newLLM(cfg, log, reg); err != nil {
 		return nil, err
 	}
 	if a.llm != nil && cfg.LLM.EmbeddingModel != "" {
-		hybrid, err := semantic.New(semantic.Options{Base: a.index, Embedder: a.llm, Model: cfg.LLM.EmbeddingModel,
+		hybrid, err := semantic.New(semantic.Options{Base: a.retriever, Embedder: a.llm, Model: cfg.LLM.EmbeddingModel,
 			CacheDir: filepath.Join(cfg.DataDir, "embeddings"), Logger: log})
 		if err != nil {
 			return nil, fmt.Errorf("semantic search: %w", err)
@@ -209,7 +242,7 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.R
 	if err != nil {
 		return nil, err
 	}
-	model, err := intents.Train(ctx, file.Examples(), intents.TrainOptions{})
+	model, _, err := intents.LoadOrTrain(ctx, filepath.Join(cfg.DataDir, "intents"), file.Examples(), intents.TrainOptions{})
 	if err != nil {
 		return nil, fmt.Errorf("train intents: %w", err)
 	}
@@ -244,10 +277,24 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.R
 	return a, nil
 }
 
-// startWorkers starts the background work: the alert dispatcher. Close
-// stops it.
-func (a *app) startWorkers(ctx context.Context) {
+// startWorkers starts the background work: the alert dispatcher and, for
+// a long-running server (schedules), the managers' digest. Close stops it.
+func (a *app) startWorkers(ctx context.Context, schedules bool) {
 	ctx, a.stopWorkers = context.WithCancel(ctx)
+	if a.dispatcher != nil && schedules && a.cfg.Insights.DigestEvery >= 0 {
+		if err := a.startDigest(ctx); err != nil {
+			a.log.Error("digest not scheduled", "err", err)
+		}
+	}
+	if a.live != nil {
+		a.workers.Add(1)
+		go func() {
+			defer a.workers.Done()
+			if err := a.live.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+				a.log.Error("knowledge watcher stopped; the index stays as it is", "err", err)
+			}
+		}()
+	}
 	if a.dispatcher != nil {
 		a.workers.Add(1)
 		go func() {
@@ -257,6 +304,39 @@ func (a *app) startWorkers(ctx context.Context) {
 			}
 		}()
 	}
+}
+
+// startDigest sends the managers' digest through the alert sinks every
+// insights.digest_every.
+func (a *app) startDigest(ctx context.Context) error {
+	rep, err := insights.New(insights.Options{Source: a.store, Logger: a.log})
+	if err != nil {
+		return err
+	}
+	sched, err := insights.NewScheduler(insights.SchedulerOptions{Reporter: rep, Every: a.cfg.Insights.DigestEvery,
+		Sender: digestSender{a}, Logger: a.log})
+	if err != nil {
+		return err
+	}
+	a.workers.Add(1)
+	go func() {
+		defer a.workers.Done()
+		_ = sched.Run(ctx) // returns when ctx ends; failures are logged by the scheduler
+	}()
+	return nil
+}
+
+// digestSender queues a digest in the outbox and wakes the dispatcher.
+type digestSender struct{ a *app }
+
+func (s digestSender) SendDigest(ctx context.Context, d insights.Digest) error {
+	_, err := alert.Enqueue(ctx, s.a.store, alert.Alert{Kind: alert.KindDigest, IdempotencyKey: d.Key, Time: d.Until,
+		Digest: &alert.Digest{Title: d.Title, Lines: d.Lines}})
+	if err != nil {
+		return err
+	}
+	s.a.dispatcher.Kick()
+	return nil
 }
 
 // Close stops the workers, delivers what alerts it can within a few seconds
@@ -277,6 +357,9 @@ func (a *app) Close() error {
 	var errs []error
 	if a.index != nil {
 		errs = append(errs, a.index.Close())
+	}
+	if a.live != nil {
+		errs = append(errs, a.live.Close())
 	}
 	if a.store != nil {
 		errs = append(errs, a.store.Close())

@@ -61,12 +61,12 @@ empty lines are ignored. Works interactively and with piped input:
 				return err
 			}
 			log := e.logger(cfg, slog.LevelWarn)
-			a, err := openApp(cmd.Context(), cfg, log, nil)
+			a, err := openApp(cmd.Context(), cfg, log, appOptions{})
 			if err != nil {
 				return err
 			}
 			defer a.Close()
-			a.startWorkers(cmd.Context())
+			a.startWorkers(cmd.Context(), false)
 			return chatLoop(cmd, e, a.engine, role, userID, asJSON)
 		},
 	}

@@ -32,7 +32,31 @@ type Config struct {
 	Escalation EscalationConfig `yaml:"escalation"`
 	LLM        LLMConfig        `yaml:"llm"`
 	Console    ConsoleConfig    `yaml:"console"`
+	Insights   InsightsConfig   `yaml:"insights"`
+	Customers  CustomersConfig  `yaml:"customers"`
 	Log        LogConfig        `yaml:"log"`
+}
+
+// CustomersConfig configures the customer records.
+type CustomersConfig struct {
+	// RetainText deletes message text older than this, keeping counts and
+	// annotations (e.g. 8760h for a year); 0 keeps text forever.
+	RetainText time.Duration `yaml:"retain_text"`
+	// VIPTag, VIPMinMessages and VIPWon make a customer VIP: tagged with
+	// VIPTag, or with at least VIPMinMessages messages, or (VIPWon) who
+	// bought. A VIP with any negative signal is escalated.
+	VIPTag         string `yaml:"vip_tag"`
+	VIPMinMessages int    `yaml:"vip_min_messages"`
+	VIPWon         bool   `yaml:"vip_won"`
+	// LeadOwner is the salesperson new leads are assigned to.
+	LeadOwner string `yaml:"lead_owner"`
+}
+
+// InsightsConfig configures the managers' digest.
+type InsightsConfig struct {
+	// DigestEvery is the period of the digest sent through the alert sinks,
+	// in whole days (default 168h, weekly); a negative value turns it off.
+	DigestEvery time.Duration `yaml:"digest_every"`
 }
 
 // ConsoleConfig configures the agent console at /console.
@@ -323,6 +347,12 @@ func (c Config) Validate() error {
 		default:
 			return fmt.Errorf("alerts[%d].kind %q must be one of slack, email, webhook", i, a.Kind)
 		}
+	}
+	if d := c.Insights.DigestEvery; d > 0 && (d < 24*time.Hour || d%(24*time.Hour) != 0) {
+		return errors.New("insights.digest_every must be a whole number of days, such as 24h or 168h")
+	}
+	if c.Customers.RetainText < 0 || c.Customers.VIPMinMessages < 0 {
+		return errors.New("customers.retain_text and customers.vip_min_messages must not be negative")
 	}
 	if c.Escalation.SLA < 0 {
 		return errors.New("escalation.sla must not be negative")

@@ -107,6 +107,8 @@ With no configuration, every command runs on the embedded demo company
 	root.AddCommand(newConsoleCmd(e))
 	root.AddCommand(newLLMCmd(e))
 	root.AddCommand(newLoadtestCmd(e))
+	root.AddCommand(newCustomersCmd(e))
+	root.AddCommand(newBackupCmd(e))
 	root.AddCommand(newReportCmd(e))
 	root.AddCommand(newDemoCmd(e))
 	return root

@@ -11,7 +11,6 @@ import (
 
 	"github.com/concierge-bot/concierge/bot"
 	"github.com/concierge-bot/concierge/insights"
-	"github.com/concierge-bot/concierge/storage"
 )
 
 func newReportCmd(e *env) *cobra.Command {
@@ -46,9 +45,9 @@ questions the bot could not answer, and complaints per day.`,
 			if _, err := os.Stat(path); err != nil {
 				return fmt.Errorf("no database in %s: run `concierge serve` or `concierge demo seed` first", cfg.DataDir)
 			}
-			db, err := storage.Open(cmd.Context(), path, storage.Options{Logger: log})
+			db, err := openStore(cmd.Context(), cfg, log)
 			if err != nil {
-				return fmt.Errorf("open database: %w", err)
+				return err
 			}
 			defer db.Close()
 			r, err := insights.New(insights.Options{Source: db, Logger: log})

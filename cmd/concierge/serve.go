@@ -63,7 +63,7 @@ Stops gracefully on SIGINT or SIGTERM (a second signal exits at once).`,
 func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger, e *env) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	a, err := openApp(ctx, cfg, log, reg)
+	a, err := openApp(ctx, cfg, log, appOptions{Registerer: reg, Live: true})
 	if err != nil {
 		return err
 	}
@@ -145,7 +145,7 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 	}
 	hs.RegisterOnShutdown(site.Close) // waiting long-polls return at once
 
-	a.startWorkers(ctx)
+	a.startWorkers(ctx, true)
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	var work sync.WaitGroup
 	errc := make(chan error, 2)
