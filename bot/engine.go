@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -39,6 +40,36 @@ type EngineOptions struct {
 	NegativeSentiment float64
 	// Timeout bounds the handling of one message. Default 10s.
 	Timeout time.Duration
+
+	// Customers, optional, tells VIP customers apart: a VIP with any
+	// negative signal is escalated (reason ReasonVIP), and a VIP's other
+	// escalations get severity high.
+	Customers CustomerDirectory
+	// VIPComplaintScore is the complaint score at or above which a VIP's
+	// message counts as a negative signal. Default half of
+	// ComplaintThreshold.
+	VIPComplaintScore float64
+	// LeadEscalationValue is the estimated order value (EstimateOrderValue,
+	// in the shop's currency) at or above which a customer's message with
+	// one of SalesIntents is a lead (ActionLead) and is also escalated to
+	// sales with reason ReasonLead; the conversation stays with the bot.
+	// Default 2000; negative disables it.
+	LeadEscalationValue float64
+	// SalesIntents are the intents whose messages are checked for the order
+	// value. Default IntentPurchase and "wholesale".
+	SalesIntents []string
+	// ExpectedWait is the wait the holding message announces to a customer
+	// who writes while waiting for a human. Default 15 minutes.
+	ExpectedWait time.Duration
+	// Ratings, optional, records the customer's satisfaction rating: a
+	// first message of a new conversation that reads as a rating
+	// (ParseRating) of the previous conversation, resolved within
+	// RatingWindow and asked for a rating, is stored with SetCSAT and
+	// thanked for instead of being treated as a question.
+	Ratings Ratings
+	// RatingWindow is how long after a resolve a rating is accepted.
+	// Default 24 hours.
+	RatingWindow time.Duration
 }
 
 // Engine turns one inbound message into one decision and reply, following the
@@ -79,6 +110,21 @@ func NewEngine(opts EngineOptions) (*Engine, error) {
 	}
 	if opts.GenerateTimeout == 0 {
 		opts.GenerateTimeout = 8 * time.Second
+	}
+	if opts.VIPComplaintScore == 0 {
+		opts.VIPComplaintScore = opts.ComplaintThreshold / 2
+	}
+	if opts.LeadEscalationValue == 0 {
+		opts.LeadEscalationValue = 2000
+	}
+	if opts.SalesIntents == nil {
+		opts.SalesIntents = []string{IntentPurchase, "wholesale"}
+	}
+	if opts.ExpectedWait <= 0 {
+		opts.ExpectedWait = 15 * time.Minute
+	}
+	if opts.RatingWindow <= 0 {
+		opts.RatingWindow = 24 * time.Hour
 	}
 	return &Engine{opts: opts, log: opts.Logger}, nil
 }
@@ -137,12 +183,19 @@ func (e *Engine) Handle(ctx context.Context, m Message) (Reply, error) {
 		Sentiment: cls.Sentiment, Complaint: cls.Complaint}
 
 	if conv.Status.HandedOff() {
-		return e.relay(ctx, conv, inboundID, ann, m.Time)
+		return e.relay(ctx, conv, inboundID, ann)
 	}
 
-	d, err := e.decide(ctx, m, conv, cls, lang)
+	d, err := e.rating(ctx, m, conv)
 	if err != nil {
 		return Reply{}, err
+	}
+	if d.action == "" {
+		if d, err = e.decide(ctx, m, conv, cls, lang); err != nil {
+			return Reply{}, err
+		}
+	} else {
+		cls.Intent, cls.Confidence, ann.Intent, ann.Confidence = IntentRating, 1, IntentRating, 1
 	}
 	out := Outbound{
 		ConversationID: conv.ID, InboundID: inboundID, Annotation: ann,
@@ -152,7 +205,7 @@ func (e *Engine) Handle(ctx context.Context, m Message) (Reply, error) {
 	stored, err := e.opts.Store.AppendOutbound(ctx, out)
 	if ErrorCode(err) == ECONFLICT {
 		// A human took the conversation while we were thinking: stay silent.
-		return e.relay(ctx, conv, inboundID, ann, m.Time)
+		return e.relay(ctx, conv, inboundID, ann)
 	} else if err != nil {
 		return Reply{}, fmt.Errorf("store reply: %w", err)
 	}
@@ -166,18 +219,99 @@ func (e *Engine) Handle(ctx context.Context, m Message) (Reply, error) {
 }
 
 // relay records that the bot stayed silent because a human owns the
-// conversation.
-func (e *Engine) relay(ctx context.Context, conv Conversation, inboundID int64, ann Annotation, t time.Time) (Reply, error) {
-	_, err := e.opts.Store.AppendOutbound(ctx, Outbound{
-		ConversationID: conv.ID, InboundID: inboundID, Annotation: ann, Action: ActionRelay,
-		Intent: ann.Intent, Confidence: ann.Confidence, Language: replyLanguage(ann.Language), Time: e.opts.Now(),
+// conversation. The first time the customer writes after the escalation
+// reply, before any agent has written, the bot sends one holding message
+// with the expected wait instead of staying silent; it never says anything
+// else while the conversation is handed off.
+func (e *Engine) relay(ctx context.Context, conv Conversation, inboundID int64, ann Annotation) (Reply, error) {
+	lang := replyLanguage(ann.Language)
+	var text string
+	if e.needsHolding(ctx, conv) {
+		text = strings.ReplaceAll(e.text(textHolding, lang), "{wait}", FormatWait(e.opts.ExpectedWait, lang))
+	}
+	st, err := e.opts.Store.AppendOutbound(ctx, Outbound{
+		ConversationID: conv.ID, InboundID: inboundID, Annotation: ann, Action: ActionRelay, Text: text,
+		Intent: ann.Intent, Confidence: ann.Confidence, Language: lang, Time: e.opts.Now(),
 	})
 	if err != nil {
 		return Reply{}, fmt.Errorf("store relay: %w", err)
 	}
-	e.log.Info("message relayed to human", "channel", conv.Channel, "conversation", conv.ID)
-	return Reply{ConversationID: conv.ID, Action: ActionRelay, Intent: ann.Intent, Confidence: ann.Confidence,
-		Language: replyLanguage(ann.Language), Handoff: true}, nil
+	e.log.Info("message relayed to human", "channel", conv.Channel, "conversation", conv.ID, "holding", text != "")
+	action := ActionRelay
+	if text != "" {
+		action = ActionHold
+	}
+	return Reply{ConversationID: conv.ID, MessageID: st.MessageID, Action: action, Text: text, Intent: ann.Intent,
+		Confidence: ann.Confidence, Language: lang, Handoff: true}, nil
+}
+
+// holdingLookback is how many of the latest messages needsHolding reads.
+const holdingLookback = 12
+
+// needsHolding reports whether the holding message is due: the latest
+// outbound message before the one being handled is the escalation reply,
+// so neither a holding message nor an agent has spoken since. When the
+// escalation reply is further back than the look-back, the customer has
+// written many times since and was held before.
+func (e *Engine) needsHolding(ctx context.Context, conv Conversation) bool {
+	recent, err := e.opts.Store.RecentMessages(ctx, conv.ID, holdingLookback)
+	if err != nil {
+		e.log.Warn("recent messages", "conversation", conv.ID, "err", err)
+		return false
+	}
+	for i := len(recent) - 1; i >= 0; i-- {
+		m := recent[i]
+		if m.Inbound {
+			continue
+		}
+		return m.Author == AuthorBot && m.Action == ActionEscalate
+	}
+	return false
+}
+
+// rating handles a customer's satisfaction rating of their previous
+// conversation. It returns the zero decision when m is not one.
+func (e *Engine) rating(ctx context.Context, m Message, conv Conversation) (decision, error) {
+	if e.opts.Ratings == nil || m.Role != RoleCustomer {
+		return decision{}, nil
+	}
+	score, ok := ParseRating(m.Text)
+	if !ok {
+		return decision{}, nil
+	}
+	// Only the first message of a fresh conversation answers the question.
+	recent, err := e.opts.Store.RecentMessages(ctx, conv.ID, 2)
+	if err != nil || len(recent) != 1 {
+		return decision{}, nil
+	}
+	rated, err := e.opts.Ratings.PendingRating(ctx, conv.CustomerID, conv.Channel, m.Time.Add(-e.opts.RatingWindow))
+	if err != nil {
+		e.log.Warn("pending rating", "conversation", conv.ID, "err", err)
+		return decision{}, nil
+	}
+	if rated == 0 {
+		return decision{}, nil
+	}
+	if err := e.opts.Ratings.SetCSAT(ctx, rated, score); err != nil {
+		return decision{}, fmt.Errorf("store rating: %w", err)
+	}
+	e.log.Info("rating recorded", "conversation", rated, "score", score)
+	lang := "en"
+	if ratingIsChinese(m.Text) {
+		lang = "zh"
+	}
+	return decision{action: ActionSmallTalk, text: e.text(textRatingThanks, lang)}, nil
+}
+
+// ratingIsChinese reports whether a rating was written in Chinese, so the
+// thanks is in the same language (a bare digit is read as English).
+func ratingIsChinese(s string) bool {
+	for _, r := range s {
+		if r >= 0x4e00 && r <= 0x9fff {
+			return true
+		}
+	}
+	return false
 }
 
 type decision struct {
@@ -216,13 +350,27 @@ func (e *Engine) decide(ctx context.Context, m Message, conv Conversation, cls C
 	} else {
 		d = decision{action: ActionClarify, text: e.text(textNotSure, lang)}
 	}
-	if cls.Intent == IntentPurchase && m.Role == RoleCustomer {
+	if m.Role != RoleCustomer {
+		return d, nil
+	}
+	value := 0.0
+	if slices.Contains(e.opts.SalesIntents, cls.Intent) {
+		value = EstimateOrderValue(m.Text, hits)
+	}
+	big := e.opts.LeadEscalationValue > 0 && value >= e.opts.LeadEscalationValue
+	if cls.Intent == IntentPurchase || big {
 		d.action = ActionLead
 		d.lead = true
 		d.text = strings.TrimSpace(d.text + "\n\n" + e.text(textLead, lang))
 		if d.sources == nil { // nothing to cite: drop the "not sure" text
 			d.text = e.text(textLead, lang)
 		}
+	}
+	if big {
+		// A large order goes to sales at once; the bot keeps the conversation.
+		d.escalation = &Escalation{Reason: ReasonLead, Severity: "normal",
+			Summary: fmt.Sprintf("%s worth about %.0f on %s (%s): %s", cls.Intent, value, conv.Channel, cls.Language,
+				truncate(m.Text, 280))}
 	}
 	return d, nil
 }
@@ -267,8 +415,19 @@ func (e *Engine) generate(ctx context.Context, m Message, conv Conversation, lan
 	return decision{action: ActionAnswer, text: g.Text, sources: sources}, true
 }
 
-// escalation returns the escalation a message calls for, or nil.
+// escalation returns the escalation a message calls for, or nil. A VIP's
+// escalation has severity high.
 func (e *Engine) escalation(ctx context.Context, m Message, conv Conversation, cls Classification) *Escalation {
+	esc := e.trigger(ctx, m, conv, cls)
+	if esc != nil && esc.Severity != "high" && m.Role == RoleCustomer && e.isVIP(ctx, conv) {
+		esc.Severity = "high"
+		esc.Summary = "VIP: " + esc.Summary
+	}
+	return esc
+}
+
+// trigger returns the first escalation trigger a message fires, or nil.
+func (e *Engine) trigger(ctx context.Context, m Message, conv Conversation, cls Classification) *Escalation {
 	summary := func(reason string) string {
 		return fmt.Sprintf("%s on %s (%s): %s", reason, conv.Channel, cls.Language, truncate(m.Text, 280))
 	}
@@ -320,7 +479,24 @@ func (e *Engine) escalation(ctx context.Context, m Message, conv Conversation, c
 	if clarifies > 0 && cls.OutOfScope {
 		return &Escalation{Reason: ReasonRepeatedFailure, Severity: "low", Summary: summary("bot could not answer twice")}
 	}
+	if (cls.Sentiment <= e.opts.NegativeSentiment || cls.Complaint >= e.opts.VIPComplaintScore) && e.isVIP(ctx, conv) {
+		return &Escalation{Reason: ReasonVIP, Severity: "high", Summary: summary("VIP customer, negative signal")}
+	}
 	return nil
+}
+
+// isVIP reports whether the conversation's customer is a VIP; false when
+// no CustomerDirectory is configured or the lookup fails.
+func (e *Engine) isVIP(ctx context.Context, conv Conversation) bool {
+	if e.opts.Customers == nil {
+		return false
+	}
+	vip, err := e.opts.Customers.IsVIP(ctx, conv.CustomerID)
+	if err != nil {
+		e.log.Warn("customer lookup", "conversation", conv.ID, "err", err)
+		return false
+	}
+	return vip
 }
 
 func truncate(s string, n int) string {

@@ -131,7 +131,12 @@ func TestEngineStaysSilentAfterHandoff(t *testing.T) {
 	if !first.Handoff {
 		t.Fatalf("want handoff, got %+v", first)
 	}
-	for _, text := range []string{"hello?", "how long does shipping take?", "你好"} {
+	// The first message after the escalation reply gets one holding message
+	// with the expected wait; every later one is relayed in silence.
+	if r := msg("hello?"); r.Action != bot.ActionHold || !r.Handoff || !strings.Contains(r.Text, "about 15 minutes") {
+		t.Errorf("first message during handoff got reply %+v, want the holding message", r)
+	}
+	for _, text := range []string{"how long does shipping take?", "你好"} {
 		r := msg(text)
 		if r.Action != bot.ActionRelay || r.Text != "" || !r.Handoff {
 			t.Errorf("message %q during handoff got reply %+v, want silent relay", text, r)
@@ -141,17 +146,21 @@ func TestEngineStaysSilentAfterHandoff(t *testing.T) {
 	if r := msg("hello"); r.Text != "" {
 		t.Errorf("bot spoke while a human owns the conversation: %q", r.Text)
 	}
-	// Every message is stored, and the bot's only words are the escalation reply.
-	var inbound, botTexts int
+	// Every message is stored, and the bot's only words are the escalation
+	// reply and the one holding message.
+	var inbound, botTexts, holding int
 	for _, m := range st.Messages() {
-		if m.Inbound {
+		switch {
+		case m.Inbound:
 			inbound++
-		} else if m.Text != "" {
+		case m.Action == bot.ActionRelay:
+			holding++
+		case m.Text != "":
 			botTexts++
 		}
 	}
-	if inbound != 5 || botTexts != 1 {
-		t.Errorf("inbound=%d bot texts=%d, want 5 and 1", inbound, botTexts)
+	if inbound != 5 || botTexts != 1 || holding != 1 {
+		t.Errorf("inbound=%d bot texts=%d holding=%d, want 5, 1 and 1", inbound, botTexts, holding)
 	}
 	// Resolved: the next message opens a new conversation the bot answers.
 	st.SetStatus(first.ConversationID, bot.StatusResolved)

@@ -7,6 +7,9 @@ const (
 	textEscalateComplaint = "_escalate_complaint"
 	textEscalateHuman     = "_escalate_human"
 	textEscalateUrgent    = "_escalate_urgent"
+	textHolding           = "_holding"
+	textRatingQuestion    = "_rating_question"
+	textRatingThanks      = "_rating_thanks"
 )
 
 // builtinTexts are the bot's own sentences in English and Simplified Chinese.
@@ -44,13 +47,32 @@ var builtinTexts = map[string]map[string]string{
 		"en": "Thank you for telling us. I've passed this to a manager straight away; they will contact you as soon as possible.",
 		"zh": "感谢您告知我们。我已立即将此事转交给主管，他们会尽快与您联系。",
 	},
+	textHolding: {
+		"en": "Thank you, I've added this to your request. A member of our team will reply here; the expected wait is {wait}.",
+		"zh": "收到，已为您补充到本次咨询中。我们的同事会在这里回复您，预计等待时间{wait}。",
+	},
+	textRatingQuestion: {
+		"en": "Your conversation has been resolved. How satisfied were you with our help? Please reply with a score from 1 (poor) to 5 (excellent).",
+		"zh": "您的问题已处理完毕。您对本次服务满意吗？请回复 1（很不满意）到 5（非常满意）之间的数字。",
+	},
+	textRatingThanks: {
+		"en": "Thank you for your rating! If there's anything else, just write here.",
+		"zh": "感谢您的评分！如有其他问题，请随时在这里留言。",
+	},
+}
+
+// RatingQuestion returns the built-in question asking a customer to rate a
+// resolved conversation from 1 to 5, in lang ("en" or "zh"; anything else
+// reads as English). A reply to it is read by ParseRating.
+func RatingQuestion(lang string) string {
+	return builtinTexts[textRatingQuestion][replyLanguage(lang)]
 }
 
 func escalationText(reason string) string {
 	switch reason {
 	case ReasonRequestedHuman:
 		return textEscalateHuman
-	case ReasonEscalationWords:
+	case ReasonEscalationWords, ReasonVIP:
 		return textEscalateUrgent
 	}
 	return textEscalateComplaint

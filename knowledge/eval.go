@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -18,7 +19,6 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/lang/cjk"
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
-	"github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
 
 	"github.com/concierge-bot/concierge/bot"
@@ -223,14 +223,7 @@ func (b *Baseline) Retrieve(ctx context.Context, q bot.Query) ([]bot.Hit, error)
 	}
 	mq := bleve.NewMatchQuery(text)
 	mq.SetField(blText)
-	var aq []query.Query
-	for _, a := range readerAudiences(q) {
-		tq := bleve.NewTermQuery(string(a))
-		tq.SetField(fAudience)
-		tq.SetBoost(0)
-		aq = append(aq, tq)
-	}
-	req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(mq, bleve.NewDisjunctionQuery(aq...)), limit, 0, false)
+	req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(mq, audienceQuery(readerAudiences(q))), limit, 0, false)
 	res, err := b.bi.SearchInContext(ctx, req)
 	if err != nil {
 		return nil, fmt.Errorf("knowledge: baseline search: %w", err)
@@ -244,3 +237,113 @@ func (b *Baseline) Retrieve(ctx context.Context, q bot.Query) ([]bot.Hit, error)
 
 // Close releases the baseline index.
 func (b *Baseline) Close() error { return b.bi.Close() }
+
+// Report is the outcome of RunEval: the full ranking and the plain BM25
+// baseline over all queries and over the held-out half (see Split), with
+// index build time. JSON keys are part of the CLI contract.
+type Report struct {
+	Metrics
+	IndexSeconds     float64 `json:"index_seconds"`
+	Documents        int     `json:"documents"`
+	BaselinePAt1     float64 `json:"baseline_p_at_1"`
+	BaselineMRRAt10  float64 `json:"baseline_mrr_at_10"`
+	BaselineRecallA5 float64 `json:"baseline_recall_at_5"`
+	HeldOut          Metrics `json:"held_out"`
+	HeldOutBaseline  Metrics `json:"held_out_baseline"`
+	// Signals holds, per ranking signal, P@1 and MRR@10 over all queries
+	// with that signal turned off (only when EvalOptions.Ablation is set).
+	Signals []SignalReport `json:"signals,omitempty"`
+	// Problems are the content's broken files and rows.
+	Problems []string `json:"problems,omitempty"`
+}
+
+// SignalReport is the effect of turning one ranking signal off.
+type SignalReport struct {
+	Without string  `json:"without"`
+	PAt1    float64 `json:"p_at_1"`
+	MRRAt10 float64 `json:"mrr_at_10"`
+}
+
+// EvalOptions configures RunEval.
+type EvalOptions struct {
+	// Dir is where the temporary indexes go; "" means the system's
+	// temporary directory. They are removed before RunEval returns.
+	Dir string
+	// Ablation also measures the ranking with each signal turned off.
+	Ablation bool
+}
+
+// signalNames names the signals for ablation reports.
+var signalNames = []struct {
+	name string
+	sig  Signals
+}{
+	{"body", SignalBody}, {"fuzzy", SignalFuzzy}, {"unigrams", SignalUnigrams}, {"synonyms", SignalSynonyms},
+	{"codes", SignalCodes}, {"intent", SignalIntent}, {"proximity", SignalProximity}, {"coverage", SignalCoverage},
+	{"rerank", SignalRerank},
+}
+
+// RunEval indexes the content in fsys into a temporary index and runs the
+// queries on it and on the plain BM25 baseline.
+func RunEval(ctx context.Context, fsys fs.FS, qs []EvalQuery, opts EvalOptions) (Report, error) {
+	docs, probs, err := Load(fsys)
+	if err != nil {
+		return Report{}, err
+	}
+	var r Report
+	for _, p := range probs {
+		r.Problems = append(r.Problems, p.Error())
+	}
+	if len(docs) == 0 {
+		return r, errors.New("knowledge: the content has no documents")
+	}
+	syn, err := LoadSynonyms(fsys)
+	if err != nil {
+		r.Problems = append(r.Problems, err.Error())
+	}
+	tmp, err := os.MkdirTemp(opts.Dir, "concierge-eval-")
+	if err != nil {
+		return r, fmt.Errorf("knowledge: eval: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+	start := time.Now()
+	ix, err := Build(ctx, filepath.Join(tmp, "index"), docs, BuildOptions{Synonyms: syn})
+	if err != nil {
+		return r, err
+	}
+	defer ix.Close()
+	r.IndexSeconds = time.Since(start).Seconds()
+	r.Documents = len(docs)
+	bl, err := BuildBaseline(ctx, filepath.Join(tmp, "baseline"), docs)
+	if err != nil {
+		return r, err
+	}
+	defer bl.Close()
+	if r.Metrics, err = Evaluate(ctx, ix, qs); err != nil {
+		return r, err
+	}
+	base, err := Evaluate(ctx, bl, qs)
+	if err != nil {
+		return r, err
+	}
+	r.BaselinePAt1, r.BaselineMRRAt10, r.BaselineRecallA5 = base.PAt1, base.MRRAt10, base.RecallA5
+	_, held := Split(qs)
+	if len(held) > 0 {
+		if r.HeldOut, err = Evaluate(ctx, ix, held); err != nil {
+			return r, err
+		}
+		if r.HeldOutBaseline, err = Evaluate(ctx, bl, held); err != nil {
+			return r, err
+		}
+	}
+	if opts.Ablation {
+		for _, s := range signalNames {
+			m, err := Evaluate(ctx, WithSignals{Index: ix, Signals: AllSignals &^ s.sig}, qs)
+			if err != nil {
+				return r, err
+			}
+			r.Signals = append(r.Signals, SignalReport{Without: s.name, PAt1: m.PAt1, MRRAt10: m.MRRAt10})
+		}
+	}
+	return r, nil
+}

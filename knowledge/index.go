@@ -11,8 +11,10 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -23,6 +25,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/single"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
 	index "github.com/blevesearch/bleve_index_api"
 )
@@ -68,7 +71,8 @@ type BuildOptions struct {
 	// Synonyms expand queries at search time; they are stored with the index
 	// and are part of its content hash.
 	Synonyms Synonyms
-	// BatchSize is the number of documents per bleve batch; <= 0 means 500.
+	// BatchSize is the number of documents per bleve batch; <= 0 means
+	// 5000. Batches are merged into one segment at the end.
 	BatchSize int
 }
 
@@ -103,6 +107,25 @@ type storedDoc struct {
 	TitleZH1   string `json:"tz1"`
 	BodyEN     string `json:"be"`
 	BodyZH     string `json:"bz"`
+
+	once  sync.Once
+	views [2]*docView // English, Chinese; see prepareViews
+}
+
+// prepareViews computes the document's views for both query languages, once.
+func (sd *storedDoc) prepareViews(ctx context.Context, ix *Index) {
+	sd.once.Do(func() {
+		sd.views[0] = ix.newDocView(ctx, sd, false)
+		sd.views[1] = ix.newDocView(ctx, sd, true)
+	})
+}
+
+// derived returns the view computed by prepareViews.
+func (sd *storedDoc) derived(zh bool) *docView {
+	if zh {
+		return sd.views[1]
+	}
+	return sd.views[0]
 }
 
 // title returns the analysed title of a stored document for Chinese or
@@ -137,6 +160,9 @@ type Index struct {
 
 	avg map[string]float64 // field → average length in terms, for BM25
 	an  analysers
+
+	docs  sync.Map     // id → *storedDoc, decoded on first use
+	ndocs atomic.Int64 // entries stored in docs
 
 	dfMu sync.Mutex
 	df   map[string]float64 // field+"\x00"+term → document frequency
@@ -218,7 +244,7 @@ func indexDoc(an analysers, d Document) (map[string]any, error) {
 	short := truncateRunes(body, maxRerankRunes)
 	sd.BodyEN = strings.Join(an.terms(an.en, short), " ")
 	sd.BodyZH = strings.Join(an.terms(an.zh, short), " ")
-	raw, err := json.Marshal(sd)
+	raw, err := json.Marshal(&sd)
 	if err != nil {
 		return nil, fmt.Errorf("knowledge: encode %s: %w", d.ID, err)
 	}
@@ -310,42 +336,52 @@ func writeIndex(ctx context.Context, dir string, docs []Document, hash string, o
 	if err != nil {
 		return fmt.Errorf("knowledge: create index: %w", err)
 	}
-	size := opts.BatchSize
-	if size <= 0 {
-		size = 500
-	}
-	an := analysersOf(im)
-	b := bi.NewBatch()
-	flush := func(done int) error {
-		if err := bi.Batch(b); err != nil {
-			return fmt.Errorf("knowledge: index batch: %w", err)
-		}
-		b.Reset()
-		if opts.Progress != nil {
-			opts.Progress(done, len(docs))
-		}
-		return nil
-	}
-	for i, d := range docs {
-		if err := ctx.Err(); err != nil {
-			_ = bi.Close()
-			return fmt.Errorf("knowledge: build: %w", err)
-		}
-		fields, err := indexDoc(an, d)
-		if err == nil {
-			err = b.Index(d.ID, fields)
-		}
-		if err == nil && b.Size() >= size {
-			err = flush(i + 1)
-		}
-		if err != nil {
-			_ = bi.Close()
-			return err
-		}
-	}
-	if err := flush(len(docs)); err != nil {
+	fail := func(err error) error {
 		_ = bi.Close()
 		return err
+	}
+	size := opts.BatchSize
+	if size <= 0 {
+		size = 5000
+	}
+	an := analysersOf(im)
+	fields, err := prepareFields(ctx, an, docs)
+	if err != nil {
+		return fail(err)
+	}
+	batches := 0
+	for start := 0; start < len(docs) || start == 0; start += size {
+		end := min(start+size, len(docs))
+		b := bi.NewBatch()
+		for i := start; i < end; i++ {
+			if err := b.Index(docs[i].ID, fields[i]); err != nil {
+				return fail(fmt.Errorf("knowledge: index %s: %w", docs[i].ID, err))
+			}
+		}
+		if err := ctx.Err(); err != nil {
+			return fail(fmt.Errorf("knowledge: build: %w", err))
+		}
+		if err := bi.Batch(b); err != nil {
+			return fail(fmt.Errorf("knowledge: index batch: %w", err))
+		}
+		batches++
+		if opts.Progress != nil {
+			opts.Progress(end, len(docs))
+		}
+		if end == len(docs) {
+			break
+		}
+	}
+	// One segment: every term query of a search then opens one posting list
+	// instead of one per batch, which dominates query time otherwise.
+	if batches > 1 {
+		if adv, err := bi.Advanced(); err == nil {
+			if sc, ok := adv.(*scorch.Scorch); ok {
+				if err := sc.ForceMerge(ctx, nil); err != nil {
+					return fail(fmt.Errorf("knowledge: merge index segments: %w", err))
+				}
+			}
+		}
 	}
 	if err := bi.Close(); err != nil {
 		return fmt.Errorf("knowledge: close new index: %w", err)
@@ -477,4 +513,32 @@ func (ix *Index) Close() error {
 		return fmt.Errorf("knowledge: close %s: %w", ix.path, err)
 	}
 	return nil
+}
+
+// prepareFields turns documents into bleve field maps on all CPUs.
+func prepareFields(ctx context.Context, an analysers, docs []Document) ([]map[string]any, error) {
+	out := make([]map[string]any, len(docs))
+	workers := min(runtime.GOMAXPROCS(0), max(1, len(docs)/64))
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(docs); i += workers {
+				if i%256 == 0 && ctx.Err() != nil {
+					errs[w] = fmt.Errorf("knowledge: build: %w", ctx.Err())
+					return
+				}
+				f, err := indexDoc(an, docs[i])
+				if err != nil {
+					errs[w] = err
+					return
+				}
+				out[i] = f
+			}
+		}()
+	}
+	wg.Wait()
+	return out, errors.Join(errs...)
 }

@@ -225,3 +225,23 @@ func TestOpenOrBuild(t *testing.T) {
 		t.Error("Open of an empty folder succeeded")
 	}
 }
+
+// FuzzRetrieve sends arbitrary customer text: no error, no panic, no
+// internal hit, confidences in 0..1.
+func FuzzRetrieve(f *testing.F) {
+	ix, _ := buildFixture(f)
+	for _, s := range []string{"refund approval rules for staff", "快递多久能到", "?!", "TEA-001", "audience:internal", strings.Repeat("a ", 2000)} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, q string) {
+		hits, err := ix.Retrieve(context.Background(), bot.Query{Text: q, Limit: maxLimit})
+		if err != nil {
+			t.Fatalf("Retrieve(%q): %v", q, err)
+		}
+		for _, h := range hits {
+			if h.Audience != bot.AudiencePublic || h.Confidence < 0 || h.Confidence > 1 {
+				t.Fatalf("Retrieve(%q) returned %s audience %s confidence %v", q, h.ID, h.Audience, h.Confidence)
+			}
+		}
+	})
+}

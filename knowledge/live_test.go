@@ -3,7 +3,6 @@ package knowledge
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -71,7 +70,11 @@ func TestLiveReindexUnderLoad(t *testing.T) {
 		}()
 	}
 	faq := filepath.Join(content, "faq", "faq_en.csv")
-	for i := range 100 {
+	n := 100
+	if testing.Short() {
+		n = 10
+	}
+	for i := range n {
 		extra := fmt.Sprintf("faq-extra,Question number %d?,Answer %d.,,,,\n", i, i)
 		if err := os.WriteFile(faq, []byte(fixture["faq/faq_en.csv"]+extra), 0o644); err != nil {
 			t.Fatal(err)
@@ -84,13 +87,13 @@ func TestLiveReindexUnderLoad(t *testing.T) {
 	cancel()
 	wg.Wait()
 	if f := failures.Load(); f > 0 {
-		t.Errorf("%d of %d queries failed during 100 reindexes; first: %v", f, queries.Load(), firstFailure.Load())
+		t.Errorf("%d of %d queries failed during %d reindexes; first: %v", f, queries.Load(), n, firstFailure.Load())
 	}
 	if queries.Load() < 100 {
 		t.Errorf("only %d queries ran during the reindexes", queries.Load())
 	}
-	t.Logf("%d queries during 100 reindexes, %d failed or empty", queries.Load(), failures.Load())
-	if got := topID(t, l, "question number 99"); got != "faq-extra" {
+	t.Logf("%d queries during %d reindexes, %d failed or empty", queries.Load(), n, failures.Load())
+	if got := topID(t, l, fmt.Sprintf("question number %d", n-1)); got != "faq-extra" {
 		t.Errorf("after the last reload the top hit is %q, want faq-extra", got)
 	}
 	if gens := l.generations(); len(gens) != 1 {
@@ -171,7 +174,7 @@ func TestLiveReopensOnRestart(t *testing.T) {
 
 func TestLiveWatchesContent(t *testing.T) {
 	done := make(chan Reload, 16)
-	l, content := newLiveFixture(t, LiveOptions{Logger: slog.New(slog.NewTextHandler(os.Stderr, nil)), Debounce: 20 * time.Millisecond, OnReload: func(r Reload) { done <- r }})
+	l, content := newLiveFixture(t, LiveOptions{Debounce: 20 * time.Millisecond, OnReload: func(r Reload) { done <- r }})
 	<-done // the initial load
 	ctx, cancel := context.WithCancel(context.Background())
 	runErr := make(chan error, 1)
@@ -190,7 +193,7 @@ func TestLiveWatchesContent(t *testing.T) {
 		if err := os.MkdirAll(sub, 0o755); err != nil {
 			t.Fatal(err)
 		}
-		data := fmt.Sprintf("id,question,answer\nfaq-watch,Can I visit the warehouse?,Yes, version %d.\n", i)
+		data := fmt.Sprintf("id,question,answer\nfaq-watch,Can I visit the warehouse?,\"Yes, version %d.\"\n", i)
 		if err := os.WriteFile(filepath.Join(sub, "watch.csv"), []byte(data), 0o644); err != nil {
 			t.Fatal(err)
 		}

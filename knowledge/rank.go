@@ -147,7 +147,7 @@ func coverage(zh bool, f features) float64 {
 }
 
 // features computes the re-ranking features of one candidate.
-func (ix *Index) features(ctx context.Context, p prepared, c *candidate, top float64) features {
+func (ix *Index) features(p prepared, c *candidate, top float64) features {
 	var f features
 	f[ftBias] = 1
 	if top > 0 {
@@ -155,13 +155,12 @@ func (ix *Index) features(ctx context.Context, p prepared, c *candidate, top flo
 	}
 	f[ftLogScore] = math.Log1p(c.score)
 	f[ftRank] = 1 / float64(1+c.rank)
-	title := c.doc.title(p.zh)
-	tset := setOf(title.terms)
+	d := c.doc.derived(p.zh)
 	if p.signals.has(SignalCoverage) {
 		var num, den float64
 		for i, t := range p.uniq {
 			den += p.w[i]
-			if tset[t] || anyIn(p.alt[t], tset) {
+			if d.tset[t] || anyIn(p.alt[t], d.tset) {
 				num += p.w[i]
 			}
 		}
@@ -169,32 +168,28 @@ func (ix *Index) features(ctx context.Context, p prepared, c *candidate, top flo
 			f[ftCovQT] = num / den
 		}
 		f[ftMatched] = min(num/10, 1)
-		qset := setOf(p.uniq)
-		num, den = 0, 0
-		for t := range tset {
-			w := ix.idf(ctx, p.fTitle, t)
-			den += w
-			if qset[t] || p.altHas(t) {
-				num += w
+		num = 0
+		for i, t := range d.tuniq {
+			if p.qset[t] || p.altSet[t] {
+				num += d.tw[i]
 			}
 		}
-		if den > 0 {
-			f[ftCovTQ] = num / den
+		if d.twSum > 0 {
+			f[ftCovTQ] = num / d.twSum
 		}
-		f[ftCovQT2] = share(p.v.sec, setOf(title.sec))
-		f[ftCovTQ2] = share(title.sec, setOf(p.v.sec))
-		f[ftBM25T] = ix.bm25(ctx, p.fTitle, p.uniq, p.w, title.terms)
+		f[ftCovQT2] = shareSet(p.secSet, d.secSet)
+		f[ftCovTQ2] = shareSet(d.secSet, p.secSet)
+		f[ftBM25T] = bm25(ix.avg[p.fTitle], p.uniq, p.w, d.ttf, len(d.title.terms))
 		if p.zh {
-			f[ftBM25U] = ix.bm25(ctx, fTitleZH1, p.usec, p.wsec, title.sec)
+			f[ftBM25U] = bm25(ix.avg[fTitleZH1], p.usec, p.wsec, d.stf, len(d.title.sec))
+			f[ftCovQT2w], f[ftCovTQ2w] = p.weightedShares(d)
 		}
+		f[ftQWord] = questionWordShare(p.qwords, d.qwords)
 		if p.signals.has(SignalBody) {
-			body := c.doc.body(p.zh)
-			f[ftBM25B] = ix.bm25(ctx, p.fBody, p.uniq, p.wb, body)
-			bset := setOf(body)
-			num, den = 0, 0
+			f[ftBM25B] = bm25(ix.avg[p.fBody], p.uniq, p.wb, d.btf, d.blen)
+			num = 0
 			for i, t := range p.uniq {
-				den += p.w[i]
-				if bset[t] || anyIn(p.alt[t], bset) {
+				if d.btf[t] > 0 || anyInTF(p.alt[t], d.btf) {
 					num += p.w[i]
 				}
 			}
@@ -204,22 +199,16 @@ func (ix *Index) features(ctx context.Context, p prepared, c *candidate, top flo
 		}
 	}
 	if p.signals.has(SignalProximity) {
-		f[ftProx] = proximity(p.v, title)
-		qs, ts := p.seq, seqOf(p.zh, c.doc.Match, title)
+		f[ftProx] = proximity(p.v, d.title)
+		qs, ts := p.seq, d.seq
 		if len(qs) > 0 && len(ts) > 0 {
 			f[ftLCS] = float64(longestCommonRun(qs, ts)) / float64(len(qs))
 			f[ftEdit] = 1 - float64(editDistance(qs, ts))/float64(max(len(qs), len(ts)))
 			f[ftLenRatio] = float64(min(len(qs), len(ts))) / float64(max(len(qs), len(ts)))
 		}
 	}
-	if p.signals.has(SignalCoverage) {
-		if p.zh {
-			f[ftCovQT2w], f[ftCovTQ2w] = ix.weightedShares(ctx, p.v.sec, title.sec)
-		}
-		f[ftQWord] = questionWordShare(p.qwords, questionWords(c.doc.Match))
-	}
 	if p.signals.has(SignalFuzzy) && !p.zh {
-		f[ftFuzzy] = fuzzyShare(p.uniq, title.terms, tset)
+		f[ftFuzzy] = fuzzyShare(p.uniq, d.title.terms, d.tset)
 	}
 	if p.signals.has(SignalIntent) && p.intent != "" {
 		for _, in := range c.doc.Intents {
@@ -239,6 +228,109 @@ func (ix *Index) features(ctx context.Context, p prepared, c *candidate, top flo
 		f[ftLang] = 1
 	}
 	return f
+}
+
+// docView is what re-ranking needs of a stored document for one query
+// language, computed once per document and index.
+type docView struct {
+	title  view
+	tset   map[string]bool
+	tuniq  []string  // distinct title terms
+	tw     []float64 // their idf in the title field
+	twSum  float64
+	ttf    map[string]int // title term frequencies
+	secSet map[string]bool
+	stf    map[string]int // title secondary term frequencies
+	sw     map[string]float64
+	btf    map[string]int // body term frequencies
+	blen   int
+	seq    []string
+	qwords map[string]bool
+}
+
+// newDocView computes the view of sd for Chinese or English queries.
+func (ix *Index) newDocView(ctx context.Context, sd *storedDoc, zh bool) *docView {
+	d := &docView{title: sd.title(zh), ttf: map[string]int{}, stf: map[string]int{}, btf: map[string]int{}, sw: map[string]float64{}}
+	d.tset = setOf(d.title.terms)
+	field := fTitleEN
+	if zh {
+		field = fTitleZH
+	}
+	for _, t := range d.title.terms {
+		if d.ttf[t] == 0 {
+			d.tuniq = append(d.tuniq, t)
+			w := ix.idf(ctx, field, t)
+			d.tw = append(d.tw, w)
+			d.twSum += w
+		}
+		d.ttf[t]++
+	}
+	d.secSet = setOf(d.title.sec)
+	for _, t := range d.title.sec {
+		d.stf[t]++
+		if zh {
+			if _, ok := d.sw[t]; !ok {
+				d.sw[t] = ix.idf(ctx, fTitleZH1, t)
+			}
+		}
+	}
+	body := sd.body(zh)
+	for _, t := range body {
+		d.btf[t]++
+	}
+	d.blen = len(body)
+	d.seq = seqOf(zh, sd.Match, d.title)
+	d.qwords = questionWords(sd.Match)
+	return d
+}
+
+// weightedShares returns the idf-weighted share of distinct query characters
+// found in the title, and of title characters found in the query.
+func (p prepared) weightedShares(d *docView) (qt, tq float64) {
+	var num, den float64
+	for i, x := range p.usec {
+		den += p.wsec[i]
+		if d.secSet[x] {
+			num += p.wsec[i]
+		}
+	}
+	if den > 0 {
+		qt = num / den
+	}
+	num, den = 0, 0
+	for x, w := range d.sw {
+		den += w
+		if p.secSet[x] {
+			num += w
+		}
+	}
+	if den > 0 {
+		tq = num / den
+	}
+	return qt, tq
+}
+
+func anyInTF(ts []string, tf map[string]int) bool {
+	for _, t := range ts {
+		if tf[t] > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// shareSet is the fraction of the items of a found in b.
+func shareSet(a, b map[string]bool) float64 {
+	if len(a) == 0 {
+		return 0
+	}
+	n := 0
+	for t := range a {
+		if b[t] {
+			n++
+		}
+	}
+	return float64(n) / float64(len(a))
 }
 
 // altHas reports whether t is a synonym term of the query.
@@ -420,35 +512,6 @@ func editDistance(a, b []string) int {
 	return prev[len(b)]
 }
 
-// weightedShares returns the idf-weighted share of distinct query characters
-// found in the title, and of title characters found in the query.
-func (ix *Index) weightedShares(ctx context.Context, q, t []string) (qt, tq float64) {
-	qset, tset := setOf(q), setOf(t)
-	var num, den float64
-	for x := range qset {
-		w := ix.idf(ctx, fTitleZH1, x)
-		den += w
-		if tset[x] {
-			num += w
-		}
-	}
-	if den > 0 {
-		qt = num / den
-	}
-	num, den = 0, 0
-	for x := range tset {
-		w := ix.idf(ctx, fTitleZH1, x)
-		den += w
-		if qset[x] {
-			num += w
-		}
-	}
-	if den > 0 {
-		tq = num / den
-	}
-	return qt, tq
-}
-
 // questionWordList holds the words that say what kind of answer a question
 // wants. English analysers drop most of them as stop words, so they are
 // compared separately.
@@ -490,25 +553,19 @@ func questionWordShare(q, t map[string]bool) float64 {
 	return float64(n) / float64(len(q))
 }
 
-// bm25 scores doc (a field's terms) for the distinct query terms q with
-// idf weights w, divided by the total weight so that scores compare across
-// queries.
-func (ix *Index) bm25(ctx context.Context, field string, q []string, w []float64, doc []string) float64 {
+// bm25 scores a document field (term frequencies tf, length dl, average
+// length avg) for the distinct query terms q with idf weights w, divided by
+// the total weight so that scores compare across queries.
+func bm25(avg float64, q []string, w []float64, tf map[string]int, dl int) float64 {
 	const k1, b = 1.2, 0.75
-	avg := ix.avg[field]
 	if avg <= 0 || len(q) == 0 {
 		return 0
 	}
-	tf := map[string]int{}
-	for _, t := range doc {
-		tf[t]++
-	}
-	dl := float64(len(doc))
 	var s, tot float64
 	for i, t := range q {
 		tot += w[i]
 		if n := float64(tf[t]); n > 0 {
-			s += w[i] * n * (k1 + 1) / (n + k1*(1-b+b*dl/avg))
+			s += w[i] * n * (k1 + 1) / (n + k1*(1-b+b*float64(dl)/avg))
 		}
 	}
 	if tot == 0 {

@@ -14,6 +14,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
 
 	"github.com/concierge-bot/concierge/bot"
 )
@@ -168,17 +169,17 @@ const commonShare = 0.2
 // prepared is a query analysed once for both retrieval and re-ranking.
 type prepared struct {
 	zh      bool
-	text    string   // cleaned, lower-case
-	v       view     // analysed query
-	uniq    []string  // distinct primary terms, at most maxQueryTerms
-	w       []float64 // idf of uniq in the title field
-	wb      []float64 // idf of uniq in the body field
-	rareT   []bool    // uniq[i] is rare enough in the title field to search for
-	rareB   []bool    // uniq[i] is rare enough in the body field to search for
-	unknown []bool    // uniq[i] is in no title or body: a typo, worth a fuzzy search
-	usec    []string  // distinct secondary terms (Chinese only)
-	rareU   []bool    // usec[i] is rare enough to search for
-	wsec    []float64 // their idf in the unigram title field
+	text    string              // cleaned, lower-case
+	v       view                // analysed query
+	uniq    []string            // distinct primary terms, at most maxQueryTerms
+	w       []float64           // idf of uniq in the title field
+	wb      []float64           // idf of uniq in the body field
+	rareT   []bool              // uniq[i] is rare enough in the title field to search for
+	rareB   []bool              // uniq[i] is rare enough in the body field to search for
+	unknown []bool              // uniq[i] is in no title or body: a typo, worth a fuzzy search
+	usec    []string            // distinct secondary terms (Chinese only)
+	rareU   []bool              // usec[i] is rare enough to search for
+	wsec    []float64           // their idf in the unigram title field
 	alt     map[string][]string // query term → synonym terms that also count as a match
 	altAll  []string            // all synonym terms, distinct
 	codes   []string            // candidate product codes and ids
@@ -189,6 +190,9 @@ type prepared struct {
 	anal    analysers
 	signals Signals
 	seq     []string        // sequence for order features (see seqOf)
+	qset    map[string]bool // uniq as a set
+	altSet  map[string]bool // altAll as a set
+	secSet  map[string]bool // secondary terms as a set
 	qwords  map[string]bool // question words of the query
 }
 
@@ -253,6 +257,7 @@ func (ix *Index) prepare(ctx context.Context, q bot.Query, sig Signals) prepared
 	if sig.has(SignalSynonyms) {
 		p.alt, p.altAll = ix.syn.expand(p.text, p.zh, p.anal, seen)
 	}
+	p.qset, p.altSet, p.secSet = setOf(p.uniq), setOf(p.altAll), setOf(p.v.sec)
 	if sig.has(SignalCodes) {
 		for _, w := range strings.FieldsFunc(p.text, func(r rune) bool {
 			return unicode.IsSpace(r) || strings.ContainsRune(",;?!。，？！()[]\"'", r)
@@ -311,6 +316,12 @@ func (p prepared) bleveQuery(auds []bot.Audience) query.Query {
 	if p.intent != "" && p.signals.has(SignalIntent) {
 		term(p.intent, fIntents, boostIntent)
 	}
+	return bleve.NewConjunctionQuery(bleve.NewDisjunctionQuery(should...), audienceQuery(auds))
+}
+
+// audienceQuery matches the documents whose audience is one of auds (at
+// least one): the clause every search is a conjunction with.
+func audienceQuery(auds []bot.Audience) query.Query {
 	var aq []query.Query
 	for _, a := range auds {
 		tq := bleve.NewTermQuery(string(a))
@@ -318,7 +329,10 @@ func (p prepared) bleveQuery(auds []bot.Audience) query.Query {
 		tq.SetBoost(0)
 		aq = append(aq, tq)
 	}
-	return bleve.NewConjunctionQuery(bleve.NewDisjunctionQuery(should...), bleve.NewDisjunctionQuery(aq...))
+	if len(aq) == 1 {
+		return aq[0]
+	}
+	return bleve.NewDisjunctionQuery(aq...)
 }
 
 // readerAudiences returns the valid audiences of a query; none means public.
@@ -344,9 +358,38 @@ func containsAud(as []bot.Audience, a bot.Audience) bool {
 	return false
 }
 
+// maxCachedDocs bounds the decoded documents an Index keeps in memory.
+const maxCachedDocs = 100000
+
+// stored returns the stored fields of a document, decoded once and cached:
+// an Index never changes after Build.
+func (ix *Index) stored(id string) (*storedDoc, error) {
+	if sd, ok := ix.docs.Load(id); ok {
+		return sd.(*storedDoc), nil
+	}
+	doc, err := ix.bi.Document(id)
+	if err != nil || doc == nil {
+		return nil, fmt.Errorf("knowledge: search: load document %s: %v", id, err)
+	}
+	var raw []byte
+	doc.VisitFields(func(f index.Field) {
+		if f.Name() == fStored {
+			raw = f.Value()
+		}
+	})
+	sd := &storedDoc{}
+	if err := json.Unmarshal(raw, sd); err != nil {
+		return nil, fmt.Errorf("knowledge: search: stored document %s: %w", id, err)
+	}
+	if ix.ndocs.Add(1) <= maxCachedDocs {
+		ix.docs.Store(id, sd)
+	}
+	return sd, nil
+}
+
 // candidate is one bleve hit with its stored document and features.
 type candidate struct {
-	doc   storedDoc
+	doc   *storedDoc
 	score float64
 	rank  int
 	f     features
@@ -401,24 +444,25 @@ func (ix *Index) pool(ctx context.Context, q bot.Query, sig Signals, size int) (
 		return p, nil, nil
 	}
 	req := bleve.NewSearchRequestOptions(p.bleveQuery(readerAudiences(q)), size, 0, false)
-	req.Fields = []string{fStored}
 	res, err := ix.bi.SearchInContext(ctx, req)
 	if err != nil {
 		return p, nil, fmt.Errorf("knowledge: search: %w", err)
 	}
 	cands := make([]candidate, 0, len(res.Hits))
 	for i, h := range res.Hits {
-		raw, _ := h.Fields[fStored].(string)
-		var sd storedDoc
-		if err := json.Unmarshal([]byte(raw), &sd); err != nil {
-			return p, nil, fmt.Errorf("knowledge: search: stored document %s: %w", h.ID, err)
+		sd, err := ix.stored(h.ID)
+		if err != nil {
+			return p, nil, err
 		}
 		cands = append(cands, candidate{doc: sd, score: h.Score, rank: i})
+	}
+	for i := range cands {
+		cands[i].doc.prepareViews(ctx, ix)
 	}
 	if len(cands) > 0 {
 		top := cands[0].score
 		for i := range cands {
-			cands[i].f = ix.features(ctx, p, &cands[i], top)
+			cands[i].f = ix.features(p, &cands[i], top)
 		}
 	}
 	return p, cands, nil

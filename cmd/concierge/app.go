@@ -19,6 +19,7 @@ import (
 	"github.com/concierge-bot/concierge/bot/alert"
 	"github.com/concierge-bot/concierge/bot/llm"
 	"github.com/concierge-bot/concierge/configs/demo"
+	"github.com/concierge-bot/concierge/escalation"
 	"github.com/concierge-bot/concierge/insights"
 	"github.com/concierge-bot/concierge/intents"
 	"github.com/concierge-bot/concierge/knowledge"
@@ -131,11 +132,26 @@ func openIndex(ctx context.Context, cfg Config, log *slog.Logger) (*knowledge.In
 }
 
 func openIndexOf(ctx context.Context, cfg Config, docs []knowledge.Document, log *slog.Logger) (*knowledge.Index, error) {
-	ix, _, err := knowledge.OpenOrBuild(ctx, filepath.Join(cfg.DataDir, "index"), docs, knowledge.BuildOptions{Logger: log})
+	syn, err := loadSynonyms(cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	ix, _, err := knowledge.OpenOrBuild(ctx, filepath.Join(cfg.DataDir, "index"), docs, knowledge.BuildOptions{Logger: log, Synonyms: syn})
 	if err != nil {
 		return nil, fmt.Errorf("open knowledge index: %w", err)
 	}
 	return ix, nil
+}
+
+// loadSynonyms reads synonyms.yaml of the content; a broken file is logged
+// and search goes on without synonyms.
+func loadSynonyms(cfg Config, log *slog.Logger) (knowledge.Synonyms, error) {
+	syn, err := knowledge.LoadSynonyms(contentFS(cfg))
+	if err != nil {
+		log.Warn("synonyms not loaded", "err", err)
+		return nil, nil
+	}
+	return syn, nil
 }
 
 // newLLM returns the language-model client of the config, or nil when no
@@ -174,6 +190,7 @@ type app struct {
 	classifier *intents.Classifier
 	llm        *llm.Client       // nil without a model
 	dispatcher *alert.Dispatcher // nil without alerts configured
+	handoff    *escalation.Service
 	engine     *bot.Engine
 
 	stopWorkers context.CancelFunc
@@ -256,6 +273,10 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, ao appOptions) (
 	if a.dispatcher != nil {
 		store = alert.KickOnAlert(a.store, a.dispatcher) // deliver alerts at once, not at the next poll
 	}
+	if a.handoff, err = escalation.New(escalation.Options{Store: a.store, Logger: log,
+		IdleTimeout: cfg.Escalation.IdleTimeout, SLA: cfg.Escalation.SLA}); err != nil {
+		return nil, fmt.Errorf("escalation: %w", err)
+	}
 	var gen bot.Generator // stays a nil interface without a model
 	if a.llm != nil {
 		gen = a.llm
@@ -286,6 +307,11 @@ func (a *app) startWorkers(ctx context.Context, schedules bool) {
 			a.log.Error("digest not scheduled", "err", err)
 		}
 	}
+	if schedules {
+		if err := a.startEscalationWatch(ctx); err != nil {
+			a.log.Error("escalation checks not started", "err", err)
+		}
+	}
 	if a.live != nil {
 		a.workers.Add(1)
 		go func() {
@@ -304,6 +330,43 @@ func (a *app) startWorkers(ctx context.Context, schedules bool) {
 			}
 		}()
 	}
+}
+
+// kick wakes the alert dispatcher, when there is one.
+func (a *app) kick() {
+	if a.dispatcher != nil {
+		a.dispatcher.Kick()
+	}
+}
+
+// startEscalationWatch runs the periodic escalation checks: re-alerts after
+// the SLA, the complaint-spike early warning and the idle timeout.
+func (a *app) startEscalationWatch(ctx context.Context) error {
+	ec := a.cfg.Escalation
+	sla, err := escalation.NewSLA(escalation.SLAOptions{Store: escalation.SLAStoreOf(a.store), Logger: a.log,
+		SLA: ec.SLA, Next: ec.Next, Kick: a.kick})
+	if err != nil {
+		return err
+	}
+	spikes, err := escalation.NewSpikes(escalation.SpikeOptions{Source: a.store, Outbox: a.store, Logger: a.log,
+		Window: ec.EarlyWarning.Window, Baseline: ec.EarlyWarning.Baseline, Factor: ec.EarlyWarning.Factor,
+		MinComplaints: ec.EarlyWarning.MinComplaints, Kick: a.kick})
+	if err != nil {
+		return err
+	}
+	checks := []func(context.Context) error{
+		func(ctx context.Context) error { _, err := spikes.Check(ctx); return err },
+		func(ctx context.Context) error { _, err := a.handoff.ResolveIdle(ctx); return err },
+	}
+	if ec.SLA > 0 {
+		checks = append(checks, func(ctx context.Context) error { _, err := sla.Check(ctx); return err })
+	}
+	a.workers.Add(1)
+	go func() {
+		defer a.workers.Done()
+		escalation.Watch(ctx, 30*time.Second, a.log, checks...)
+	}()
+	return nil
 }
 
 // startDigest sends the managers' digest through the alert sinks every

@@ -150,10 +150,33 @@ func (a AlertConfig) name() string {
 	return a.Kind
 }
 
-// EscalationConfig sets how escalations climb.
+// EscalationConfig sets how escalations are handled and climb.
 type EscalationConfig struct {
+	// SLA is the time to acknowledge an alert before it is re-sent to the
+	// next level in Next (people or channels named in the alert).
 	SLA  time.Duration `yaml:"sla"`
 	Next []string      `yaml:"next"`
+	// IdleTimeout resolves a handed-off conversation nobody wrote in for
+	// this long, so the bot resumes. Default 24h.
+	IdleTimeout time.Duration `yaml:"idle_timeout"`
+	// ExpectedWait is the wait the holding message announces. Default 15m.
+	ExpectedWait time.Duration `yaml:"expected_wait"`
+	// LeadValue is the estimated order value (in the shop's currency) from
+	// which purchase intent is routed to sales as a lead. Default 2000;
+	// negative turns it off.
+	LeadValue float64 `yaml:"lead_value"`
+	// EarlyWarning raises one grouped alert when complaints spike.
+	EarlyWarning EarlyWarningConfig `yaml:"early_warning"`
+}
+
+// EarlyWarningConfig sets the complaint-spike detector: at least
+// MinComplaints complaints within Window and Factor times the rate of the
+// Baseline before it.
+type EarlyWarningConfig struct {
+	Window        time.Duration `yaml:"window"`
+	Baseline      time.Duration `yaml:"baseline"`
+	Factor        float64       `yaml:"factor"`
+	MinComplaints int           `yaml:"min_complaints"`
 }
 
 // LLMConfig configures the optional OpenAI-compatible model tier.
@@ -196,7 +219,7 @@ func DefaultConfig() Config {
 		DataDir:    "./concierge-data",
 		Server:     ServerConfig{Addr: "127.0.0.1:8080"},
 		Bot:        BotConfig{MinAnswerConfidence: 0.35, ComplaintThreshold: 0.6, Timeout: 10 * time.Second},
-		Escalation: EscalationConfig{SLA: 15 * time.Minute},
+		Escalation: EscalationConfig{SLA: 15 * time.Minute, IdleTimeout: 24 * time.Hour, ExpectedWait: 15 * time.Minute},
 		LLM:        LLMConfig{Timeout: 8 * time.Second},
 		Log:        LogConfig{Level: "info", Format: "text"},
 	}
@@ -354,8 +377,11 @@ func (c Config) Validate() error {
 	if c.Customers.RetainText < 0 || c.Customers.VIPMinMessages < 0 {
 		return errors.New("customers.retain_text and customers.vip_min_messages must not be negative")
 	}
-	if c.Escalation.SLA < 0 {
-		return errors.New("escalation.sla must not be negative")
+	if c.Escalation.SLA < 0 || c.Escalation.IdleTimeout < 0 || c.Escalation.ExpectedWait < 0 {
+		return errors.New("escalation.sla, escalation.idle_timeout and escalation.expected_wait must not be negative")
+	}
+	if ew := c.Escalation.EarlyWarning; ew.Window < 0 || ew.Baseline < 0 || ew.Factor < 0 || ew.MinComplaints < 0 {
+		return errors.New("escalation.early_warning values must not be negative")
 	}
 	if c.LLM.BaseURL != "" {
 		if u, err := url.Parse(c.LLM.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") {

@@ -35,7 +35,11 @@ that cannot be read are reported with their line, and the rest is indexed.`,
 			if err != nil {
 				return err
 			}
-			opts := knowledge.BuildOptions{Logger: log}
+			syn, err := loadSynonyms(cfg, log)
+			if err != nil {
+				return err
+			}
+			opts := knowledge.BuildOptions{Logger: log, Synonyms: syn}
 			if isTerminal(e.stderr) {
 				bar := progressbar.NewOptions(len(docs), progressbar.OptionSetWriter(e.stderr),
 					progressbar.OptionSetDescription("indexing"), progressbar.OptionShowCount(),

@@ -109,6 +109,7 @@ With no configuration, every command runs on the embedded demo company
 	root.AddCommand(newLoadtestCmd(e))
 	root.AddCommand(newCustomersCmd(e))
 	root.AddCommand(newBackupCmd(e))
+	root.AddCommand(newKnowledgeCmd(e))
 	root.AddCommand(newReportCmd(e))
 	root.AddCommand(newDemoCmd(e))
 	return root

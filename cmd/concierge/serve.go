@@ -25,6 +25,10 @@ import (
 	"github.com/concierge-bot/concierge/bot/slack"
 	"github.com/concierge-bot/concierge/bot/web"
 	"github.com/concierge-bot/concierge/bot/web/console"
+	"github.com/concierge-bot/concierge/bot/web/dashboard"
+	"github.com/concierge-bot/concierge/escalation"
+	"github.com/concierge-bot/concierge/insights"
+	"github.com/concierge-bot/concierge/storage"
 )
 
 // shutdownGrace bounds a graceful shutdown (DESIGN.md: within 10 s).
@@ -91,8 +95,29 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 	for _, p := range cfg.Server.TrustedProxies {
 		proxies = append(proxies, netip.MustParsePrefix(p)) // validated
 	}
+	rep, err := insights.New(insights.Options{Source: a.store, Logger: log})
+	if err != nil {
+		return err
+	}
+	dash, err := dashboard.New(dashboard.Options{Reports: rep, Logger: log})
+	if err != nil {
+		return fmt.Errorf("dashboard: %w", err)
+	}
+	var intentNames []string
+	if f, err := intentsFile(cfg); err == nil {
+		for _, in := range f.Intents {
+			intentNames = append(intentNames, in.Name)
+		}
+	}
+	metrics, err := insights.NewMetrics(insights.MetricsOptions{Registerer: reg, Intents: intentNames,
+		Escalations: a.store, Logger: log})
+	if err != nil {
+		return fmt.Errorf("metrics: %w", err)
+	}
+	handler := insights.Instrument(a.engine, metrics) // every channel's messages are counted
+
 	con, err := console.New(console.Options{
-		Handoff: a.store, Records: a.store, Customers: a.store,
+		Handoff: consoleHandoff{a.store, a.handoff}, Records: a.store, Customers: a.store,
 		Agents: agents, Secret: consoleSecret, SecureCookies: cfg.Console.SecureCookies,
 		APIKey: console.KeyChecker(cfg.API.Keys), TrustedProxies: proxies,
 		DashboardPath: "/console/dashboard", Logger: log,
@@ -101,13 +126,16 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 		return fmt.Errorf("console: %w", err)
 	}
 	site, err := web.New(web.Options{
-		Engine: a.engine, APIKeys: cfg.API.Keys, Logger: log,
+		Engine: handler, APIKeys: cfg.API.Keys, Logger: log,
 		Ready:   func(ctx context.Context) error { return a.store.Ping(ctx) },
 		History: a.store, SessionSecret: secret,
 		AllowedOrigins: cfg.Server.AllowedOrigins, TrustedProxies: proxies,
 		Mount: map[string]http.Handler{
 			"/console": con, "/console/": con,
-			"/api/v1/customers": con.API(), "/api/v1/customers/": con.API(),
+			"/console/dashboard":     con.RequireLogin(dash),
+			"/console/dashboard.csv": con.RequireLogin(dash),
+			"/console/dashboard.css": con.RequireLogin(dash),
+			"/api/v1/customers":      con.API(), "/api/v1/customers/": con.API(),
 		},
 	})
 	if err != nil {
@@ -123,7 +151,8 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 		slackApp, err = slack.New(slack.Options{
 			BotToken: cfg.Slack.BotToken, SigningSecret: cfg.Slack.SigningSecret, AppToken: cfg.Slack.AppToken,
 			APIURL: cfg.Slack.APIURL, PublicURL: strings.TrimSuffix(cfg.Server.PublicURL, "/"),
-			CustomerChannels: cfg.Slack.CustomerChannels, Handler: a.engine, Feedback: a.store, Logger: log,
+			CustomerChannels: cfg.Slack.CustomerChannels, Handler: handler, Feedback: a.store,
+			Escalations: a.handoff, Logger: log,
 		})
 		if err != nil {
 			return fmt.Errorf("slack: %w", err)
@@ -183,6 +212,25 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 	stopWork() // Slack drains what it accepted within its own bound
 	work.Wait()
 	return runErr
+}
+
+// consoleHandoff gives the console the exclusive takeover, delivery and
+// rating question of the escalation service, and the store's reads.
+type consoleHandoff struct {
+	*storage.DB
+	svc *escalation.Service
+}
+
+func (h consoleHandoff) TakeOver(ctx context.Context, conversationID int64, agent string) error {
+	return h.svc.TakeOverConversation(ctx, conversationID, agent)
+}
+
+func (h consoleHandoff) AppendAgentMessage(ctx context.Context, conversationID int64, agent, text string) (int64, error) {
+	return h.svc.ReplyToConversation(ctx, conversationID, agent, text)
+}
+
+func (h consoleHandoff) Resolve(ctx context.Context, conversationID int64, actor string) error {
+	return h.svc.ResolveConversation(ctx, conversationID, actor)
 }
 
 // dataSecret returns a signing secret: the configured one, or a random one

@@ -1,0 +1,148 @@
+package escalation
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/concierge-bot/concierge/bot/alert"
+	"github.com/concierge-bot/concierge/storage"
+)
+
+// SLAStore is what the SLA watcher needs of the database; *storage.DB
+// satisfies it through SLAStoreOf.
+type SLAStore interface {
+	// OverdueEscalations returns the open escalations created at or before
+	// t, oldest first, with the highest re-alert level already sent.
+	OverdueEscalations(ctx context.Context, t time.Time, limit int) ([]storage.OverdueEscalation, error)
+	// Realert returns the outbox that records re-alert level of an
+	// escalation together with enqueueing it.
+	Realert(escalationID int64, level int, notify string) alert.Enqueuer
+}
+
+// SLAStoreOf adapts *storage.DB to SLAStore.
+func SLAStoreOf(db *storage.DB) SLAStore { return slaDB{db} }
+
+type slaDB struct{ *storage.DB }
+
+func (s slaDB) Realert(escalationID int64, level int, notify string) alert.Enqueuer {
+	return s.DB.Realert(escalationID, level, notify)
+}
+
+// SLAOptions configures an SLA watcher. Store is required.
+type SLAOptions struct {
+	Store SLAStore
+	// SLA is the time to acknowledge an escalation (config escalation.sla):
+	// an escalation still open after n·SLA is re-sent at level n. Default 15
+	// minutes.
+	SLA time.Duration
+	// Next names who is alerted at each level (config escalation.next):
+	// Next[0] at level 1, Next[1] at level 2, and so on; after the last
+	// level an escalation is not re-sent again. Empty: no re-alerts.
+	Next []string
+	// Kick, optional, is called after re-alerts were enqueued (the
+	// Dispatcher's Kick), so they go out at once.
+	Kick   func()
+	Logger *slog.Logger     // default: discard
+	Now    func() time.Time // default: time.Now
+}
+
+// SLA re-alerts escalations nobody acknowledged in time. It is safe for
+// concurrent use; its state lives in the store, so a restart neither loses
+// nor repeats a re-alert.
+type SLA struct {
+	opts SLAOptions
+	log  *slog.Logger
+}
+
+// NewSLA returns an SLA watcher, or an error when the Store is missing or a
+// target of Next is blank.
+func NewSLA(opts SLAOptions) (*SLA, error) {
+	if opts.Store == nil {
+		return nil, errors.New("escalation: NewSLA: Store is required")
+	}
+	for i, n := range opts.Next {
+		if strings.TrimSpace(n) == "" {
+			return nil, fmt.Errorf("escalation: NewSLA: escalation.next[%d] is empty", i)
+		}
+	}
+	if opts.SLA <= 0 {
+		opts.SLA = 15 * time.Minute
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	return &SLA{opts: opts, log: opts.Logger}, nil
+}
+
+// RealertKey is the idempotency key of re-alert level of an escalation.
+func RealertKey(escalationID int64, level int) string {
+	return fmt.Sprintf("escalation:%d:level:%d", escalationID, level)
+}
+
+// Check re-alerts every open escalation whose SLA passed: an escalation
+// open for at least n·SLA (n ≤ len(Next)) whose highest re-alert is below n
+// is sent at level n to Next[n-1], with key RealertKey(id, n). Levels
+// skipped while the watcher was not running are not sent: only the level
+// due now. It returns how many re-alerts it enqueued.
+func (w *SLA) Check(ctx context.Context) (int, error) {
+	if len(w.opts.Next) == 0 {
+		return 0, nil
+	}
+	now := w.opts.Now()
+	overdue, err := w.opts.Store.OverdueEscalations(ctx, now.Add(-w.opts.SLA), 500)
+	if err != nil {
+		return 0, fmt.Errorf("escalation: sla: %w", err)
+	}
+	sent := 0
+	for _, e := range overdue {
+		level := min(int(now.Sub(e.Created)/w.opts.SLA), len(w.opts.Next))
+		if level <= e.Level {
+			continue
+		}
+		notify := w.opts.Next[level-1]
+		a := alert.Alert{
+			Kind: alert.KindEscalation, IdempotencyKey: RealertKey(e.ID, level), Time: e.Created, Level: level,
+			Notify: notify, EscalationID: e.ID, ConversationID: e.ConversationID,
+			Customer: alert.Customer{ID: e.CustomerID}, Channel: e.Channel, Reason: e.Reason, Severity: e.Severity,
+			Summary: fmt.Sprintf("Not acknowledged after %s. %s", now.Sub(e.Created).Round(time.Second), e.Summary),
+		}
+		if _, err := alert.Enqueue(ctx, w.opts.Store.Realert(e.ID, level, notify), a); err != nil {
+			return sent, fmt.Errorf("escalation: sla: re-alert escalation %d: %w", e.ID, err)
+		}
+		sent++
+		w.log.Info("escalation re-alerted", "escalation", e.ID, "level", level, "notify", notify)
+	}
+	if sent > 0 && w.opts.Kick != nil {
+		w.opts.Kick()
+	}
+	return sent, nil
+}
+
+// Watch runs each check every interval until ctx is done, logging errors
+// (the next round retries). It returns when ctx is done.
+func Watch(ctx context.Context, interval time.Duration, log *slog.Logger, checks ...func(context.Context) error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		for _, c := range checks {
+			if err := c(ctx); err != nil && ctx.Err() == nil {
+				log.Warn("escalation check failed", "err", err)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
