@@ -22,6 +22,13 @@ type EngineOptions struct {
 	Generator Generator
 	// GenerateTimeout bounds one Generator call. Default 8s.
 	GenerateTimeout time.Duration
+	// Summarizer, optional, writes the summary of the conversation that an
+	// escalation's alert and the console show, in SummaryLanguage; on an
+	// error the Engine's one-line summary stands.
+	Summarizer Summarizer
+	// SummaryLanguage is the managers' language for summaries: "en"
+	// (default) or "zh".
+	SummaryLanguage string
 	Logger          *slog.Logger     // default: discard
 	Now             func() time.Time // default: time.Now
 
@@ -196,6 +203,9 @@ func (e *Engine) Handle(ctx context.Context, m Message) (Reply, error) {
 		}
 	} else {
 		cls.Intent, cls.Confidence, ann.Intent, ann.Confidence = IntentRating, 1, IntentRating, 1
+	}
+	if d.escalation != nil && e.opts.Summarizer != nil {
+		e.summarize(ctx, conv, d.escalation)
 	}
 	out := Outbound{
 		ConversationID: conv.ID, InboundID: inboundID, Annotation: ann,
@@ -373,6 +383,34 @@ func (e *Engine) decide(ctx context.Context, m Message, conv Conversation, cls C
 				truncate(m.Text, 280))}
 	}
 	return d, nil
+}
+
+// Summarizer summarises a conversation for the people it is handed to.
+type Summarizer interface {
+	// Summarize returns a short summary (the issue, what the customer wants,
+	// their mood) of msgs, oldest first, in lang.
+	Summarize(ctx context.Context, msgs []StoredMessage, lang string) (string, error)
+}
+
+// summarize puts the Summarizer's summary of the conversation below the
+// escalation's one-line reason, within the generate timeout.
+func (e *Engine) summarize(ctx context.Context, conv Conversation, esc *Escalation) {
+	msgs, err := e.opts.Store.RecentMessages(ctx, conv.ID, 12)
+	if err != nil || len(msgs) == 0 {
+		return
+	}
+	sctx, cancel := context.WithTimeout(ctx, e.opts.GenerateTimeout)
+	defer cancel()
+	lang := e.opts.SummaryLanguage
+	if lang == "" {
+		lang = "en"
+	}
+	text, err := e.opts.Summarizer.Summarize(sctx, msgs, lang)
+	if err != nil || strings.TrimSpace(text) == "" {
+		e.log.Warn("summary failed; the alert carries the one-line reason", "conversation", conv.ID, "err", err)
+		return
+	}
+	esc.Summary = esc.Summary + "\n" + strings.TrimSpace(text)
 }
 
 // generate asks the Generator for a grounded answer. ok is false when the

@@ -273,3 +273,33 @@ func TestEngineEmployeesAreNotComplaints(t *testing.T) {
 		t.Errorf("%d escalations for employee questions", n)
 	}
 }
+
+type fakeSummarizer struct{ got []bot.StoredMessage }
+
+func (f *fakeSummarizer) Summarize(ctx context.Context, msgs []bot.StoredMessage, lang string) (string, error) {
+	f.got = msgs
+	return "Issue: parcel late\nWants: a person\nMood: upset", nil
+}
+
+func TestEngineSummarizesEscalations(t *testing.T) {
+	st := &bottest.Store{}
+	sum := &fakeSummarizer{}
+	e, err := bot.NewEngine(bot.EngineOptions{
+		Classifier: &bottest.Classifier{Rules: map[string]bot.Classification{
+			"person": {Intent: bot.IntentAskHuman, Confidence: 0.9, Language: "en"}}},
+		Retriever: &bottest.Retriever{}, Store: st, Summarizer: sum,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Handle(context.Background(), bot.Message{Channel: "web", ExternalUserID: "u", Text: "a person please"}); err != nil {
+		t.Fatal(err)
+	}
+	esc := st.Escalations()
+	if len(esc) != 1 || !strings.Contains(esc[0].Summary, "Wants: a person") || !strings.Contains(esc[0].Summary, "asked for a human") {
+		t.Fatalf("escalations = %+v, want the reason line and the summary", esc)
+	}
+	if len(sum.got) != 1 || sum.got[0].Text != "a person please" {
+		t.Errorf("summarizer got %+v, want the conversation so far", sum.got)
+	}
+}

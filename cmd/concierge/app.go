@@ -282,15 +282,17 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, ao appOptions) (
 		gen = a.llm
 	}
 	a.engine, err = bot.NewEngine(bot.EngineOptions{
-		Generator:  gen,
 		Classifier: a.classifier, Retriever: a.retriever, Store: store, Logger: log,
+		Generator: gen, Summarizer: summarizer{a.llm},
+		Customers: a.store, Ratings: a.store, // VIP trigger, CSAT after a resolve
+		ExpectedWait:        cfg.Escalation.ExpectedWait,
+		LeadEscalationValue: cfg.Escalation.LeadValue,
 		Replies:             file.Replies(),
 		MinAnswerConfidence: cfg.Bot.MinAnswerConfidence,
 		ComplaintThreshold:  cfg.Bot.ComplaintThreshold,
 		Timeout:             cfg.Bot.Timeout,
 		GenerateTimeout:     cfg.LLM.Timeout,
 	})
-
 	if err != nil {
 		return nil, err
 	}
@@ -330,6 +332,19 @@ func (a *app) startWorkers(ctx context.Context, schedules bool) {
 			}
 		}()
 	}
+}
+
+// summarizer summarises conversations for alerts and the console: with the
+// model when there is one, else (or when it fails) extractively.
+type summarizer struct{ c *llm.Client }
+
+func (s summarizer) Summarize(ctx context.Context, msgs []bot.StoredMessage, lang string) (string, error) {
+	if s.c != nil {
+		if text, err := s.c.Summarize(ctx, msgs, lang); err == nil {
+			return text, nil
+		}
+	}
+	return llm.Extractive(msgs, lang), nil
 }
 
 // kick wakes the alert dispatcher, when there is one.
