@@ -52,19 +52,33 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 			}
 		}
 	}
-	s, err := New(Options{Engine: nopEngine{}, APIKeys: []string{"k"}})
+	// The customers API is mounted from the console package; a stub stands
+	// in for it here, and its documented operations must reach it.
+	const mounted = "/api/v1/customers"
+	stub := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
+	s, err := New(Options{Engine: nopEngine{}, APIKeys: []string{"k"},
+		Mount: map[string]http.Handler{mounted: stub, mounted + "/": stub}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var registered []string
+	registered := []string{}
 	for _, r := range s.routes {
 		if strings.HasPrefix(r.path, "/api/v1/") {
 			registered = append(registered, r.method+" "+r.path)
 		}
 	}
-	slices.Sort(documented)
+	var own []string
+	for _, op := range documented {
+		if _, path, _ := strings.Cut(op, " "); path != mounted && !strings.HasPrefix(path, mounted+"/") {
+			own = append(own, op)
+		}
+	}
+	if len(own) == len(documented) {
+		t.Errorf("the mounted customers API is not documented")
+	}
+	slices.Sort(own)
 	slices.Sort(registered)
-	if diff := cmp.Diff(registered, documented); diff != "" {
+	if diff := cmp.Diff(registered, own); diff != "" {
 		t.Errorf("routes (-registered +documented):\n%s", diff)
 	}
 	if len(registered) < 6 {
@@ -74,7 +88,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	// catch-all that answers unknown endpoints.
 	for _, op := range documented {
 		method, path, _ := strings.Cut(op, " ")
-		req := httptest.NewRequest(method, path, nil)
+		req := httptest.NewRequest(method, strings.ReplaceAll(path, "{id}", "1"), nil)
 		rec := httptest.NewRecorder()
 		s.ServeHTTP(rec, req)
 		if rec.Code == http.StatusNotFound || rec.Code == http.StatusMethodNotAllowed {
