@@ -1,6 +1,7 @@
 package intents
 
 import (
+	"bytes"
 	"context"
 	"path/filepath"
 	"runtime"
@@ -13,7 +14,6 @@ import (
 //   - a trained model: <= 50 MB of heap (metric model-MB);
 //   - prediction: p99 <= 100 µs (BenchmarkPredictBanking77 gives the mean;
 //     `concierge intents eval` prints p50/p99).
-
 
 func loadBanking77(b *testing.B) (train, test []Example) {
 	ds := datasetsDir(b)
@@ -94,4 +94,25 @@ func BenchmarkClassify(b *testing.B) {
 		}
 		i++
 	}
+}
+
+// BenchmarkReadModelBanking77 is the start-up cost of a saved model
+// (LoadOrTrain with unchanged data).
+func BenchmarkReadModelBanking77(b *testing.B) {
+	train, _ := loadBanking77(b)
+	m, err := Train(context.Background(), train, TrainOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if _, err := m.WriteTo(&buf); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ReadModel(bytes.NewReader(buf.Bytes())); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(buf.Len())/(1<<20), "file-MB")
 }

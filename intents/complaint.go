@@ -100,7 +100,7 @@ func NewComplaintDetector(ctx context.Context, opts ComplaintOptions) (*Complain
 		}
 	}
 	examples = append(examples, opts.Extra...)
-	m, oof, err := train(ctx, examples, TrainOptions{Folds: 5, MaxInScopeDrop: -1})
+	m, oofScores, err := train(ctx, examples, TrainOptions{Folds: 5, MaxInScopeDrop: -1})
 	if err != nil {
 		return nil, fmt.Errorf("intents: train complaint model: %w", err)
 	}
@@ -111,9 +111,11 @@ func NewComplaintDetector(ctx context.Context, opts ComplaintOptions) (*Complain
 	}
 	feats := make([][3]float64, len(examples))
 	ys := make([]float64, len(examples))
+	prob := make([]float64, 2)
 	for i, e := range examples {
 		neg, pos := d.lexiconWeights(newLexText(e.Text))
-		feats[i] = [3]float64{logit(oof[i][ci]), neg, pos}
+		softmax(oofScores[i], m.temp, prob)
+		feats[i] = [3]float64{logit(prob[ci]), neg, pos}
 		if e.Label == LabelComplaint {
 			ys[i] = 1
 		}

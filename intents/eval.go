@@ -15,14 +15,14 @@ type EvalResult struct {
 	// no out-of-scope rejection: the classifier's closed-set accuracy.
 	// AccuracyTop1 - AccuracyInScope is what rejection costs in scope.
 	AccuracyTop1 float64 `json:"accuracy_top1"`
-	OOSRecall       float64 `json:"oos_recall"`        // oos rows rejected / oos rows (0 when none)
-	OOSPrecision    float64 `json:"oos_precision"`     // oos rows rejected / rows rejected (0 when none)
-	MacroF1         float64 `json:"macro_f1"`          // mean F1 over the labels of the test data, oos included
-	NTrain          int     `json:"n_train"`
-	NTest           int     `json:"n_test"`
-	TrainSeconds    float64 `json:"train_seconds"`
-	P50Micros       float64 `json:"p50_us"` // median Predict latency
-	P99Micros       float64 `json:"p99_us"`
+	OOSRecall    float64 `json:"oos_recall"`    // oos rows rejected / oos rows (0 when none)
+	OOSPrecision float64 `json:"oos_precision"` // oos rows rejected / rows rejected (0 when none)
+	MacroF1      float64 `json:"macro_f1"`      // mean F1 over the labels of the test data, oos included
+	NTrain       int     `json:"n_train"`
+	NTest        int     `json:"n_test"`
+	TrainSeconds float64 `json:"train_seconds"`
+	P50Micros    float64 `json:"p50_us"` // median Predict latency
+	P99Micros    float64 `json:"p99_us"`
 	// Confused lists the most frequent wrong (true, predicted) pairs, worst
 	// first; not part of the JSON contract.
 	Confused []Confusion `json:"-"`
@@ -110,18 +110,16 @@ func Evaluate(m *Model, test []Example) EvalResult {
 	r.OOSPrecision = frac(oosHit, rejected)
 	var f1sum float64
 	var nLabels int
-	for l, c := range per {
+	for _, c := range per {
 		if c.tp+c.fn == 0 {
 			continue // predicted but not in the test data
 		}
-		_ = l
 		nLabels++
 		if c.tp > 0 {
 			p, rc := frac(c.tp, c.tp+c.fp), frac(c.tp, c.tp+c.fn)
 			f1sum += 2 * p * rc / (p + rc)
 		}
 	}
-	r.MacroF1 = frac(0, 1)
 	if nLabels > 0 {
 		r.MacroF1 = f1sum / float64(nLabels)
 	}

@@ -92,6 +92,8 @@ type extractor struct {
 	words []uint64 // hashes of the tokens, in order
 	buf   []rune
 	out   []rawFeature
+	slot  []int32   // by feature index: position in the vector being built, or -1
+	count []float64 // occurrences, by position
 }
 
 // extract appends the hashed features of text to e.out and returns them.
@@ -235,33 +237,39 @@ func (v *vectorizer) fit(texts []string) {
 }
 
 // transform appends the vector of text to dst (reset first) and returns it.
+// Indices are distinct, in order of first occurrence.
 func (v *vectorizer) transform(text string, dst sparse) sparse {
 	dst.idx, dst.val = dst.idx[:0], dst.val[:0]
 	ex := v.scratch.Get().(*extractor)
 	defer v.scratch.Put(ex)
-	for _, f := range ex.extract(text) {
-		if i, ok := v.vocab[f.hash]; ok {
-			dst.idx = append(dst.idx, i)
+	if len(ex.slot) != v.nFeat {
+		ex.slot = make([]int32, v.nFeat)
+		for i := range ex.slot {
+			ex.slot[i] = -1
 		}
+	}
+	ex.count = ex.count[:0]
+	for _, f := range ex.extract(text) {
+		i, ok := v.vocab[f.hash]
+		if !ok {
+			continue
+		}
+		if p := ex.slot[i]; p >= 0 {
+			ex.count[p]++
+			continue
+		}
+		ex.slot[i] = int32(len(dst.idx))
+		dst.idx = append(dst.idx, i)
+		ex.count = append(ex.count, 1)
 	}
 	if len(dst.idx) == 0 {
 		return dst
 	}
-	slices.Sort(dst.idx)
-	// Count runs in place: sublinear tf times idf.
-	out := 0
-	for i := 0; i < len(dst.idx); {
-		j := i
-		for j < len(dst.idx) && dst.idx[j] == dst.idx[i] {
-			j++
-		}
-		id := dst.idx[i]
-		dst.idx[out] = id
-		dst.val = append(dst.val, float32(1+math.Log(float64(j-i)))*v.idf[id])
-		out++
-		i = j
+	// Sublinear tf times idf; reset the slots for the next text.
+	for p, id := range dst.idx {
+		ex.slot[id] = -1
+		dst.val = append(dst.val, float32(1+math.Log(ex.count[p]))*v.idf[id])
 	}
-	dst.idx = dst.idx[:out]
 	// L2-normalise each block on its own, then weight the character block.
 	var norm [2]float64
 	for k, id := range dst.idx {

@@ -48,14 +48,28 @@ func loadCSV(t testing.TB, path string) []Example {
 	return ex
 }
 
-// shopModel trains once on testdata/shop.yaml.
-var shopModel = sync.OnceValues(func() (*Model, error) {
+// shopFile parses testdata/shop.yaml once.
+var shopFile = sync.OnceValues(func() (*File, error) {
 	f, err := os.Open("testdata/shop.yaml")
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	file, err := ParseFile(f, "shop.yaml")
+	return ParseFile(f, "shop.yaml")
+})
+
+func mustShopFile(t testing.TB) *File {
+	t.Helper()
+	f, err := shopFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// shopModel trains once on testdata/shop.yaml.
+var shopModel = sync.OnceValues(func() (*Model, error) {
+	file, err := shopFile()
 	if err != nil {
 		return nil, err
 	}

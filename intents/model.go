@@ -125,8 +125,9 @@ func Train(ctx context.Context, examples []Example, opts TrainOptions) (*Model, 
 	return m, err
 }
 
-// train is Train that also returns the out-of-fold class probabilities of
-// the examples (nil with a single label), by example then class.
+// train is Train that also returns the out-of-fold class scores of the
+// examples (nil with a single label), by example then class; softmax at the
+// model's temperature turns them into probabilities.
 func train(ctx context.Context, examples []Example, opts TrainOptions) (*Model, [][]float64, error) {
 	start := time.Now()
 	autoFolds := opts.Folds <= 0
@@ -202,26 +203,26 @@ func train(ctx context.Context, examples []Example, opts TrainOptions) (*Model, 
 		folds = min(folds, c)
 	}
 	folds = max(folds, 2)
-	var oofProb [][]float64
+	var oofScores [][]float64
+	var warm [][]float64 // dual variables from the folds: the final solver's warm start
 	if len(labels) >= 2 {
-		oof, err := crossScores(ctx, x, y, k, folds, p, cw, opts.Seed)
+		var oof [][]float64
+		var err error
+		oof, warm, err = crossScores(ctx, x, y, k, folds, p, cw, opts.Seed)
 		if err != nil {
 			return nil, nil, fmt.Errorf("intents: train: %w", err)
 		}
 		m.temp = fitTemperature(oof, y)
-		oofProb = make([][]float64, len(oof))
-		for i, s := range oof {
-			oofProb[i] = make([]float64, k)
-			softmax(s, m.temp, oofProb[i])
-		}
+		oofScores = oof
 		if opts.Validation == nil {
 			m.threshold = m.chooseThreshold(oof, y, opts)
 		}
 	}
-	lin, err := trainOVR(ctx, x, all, y, k, p, cw)
+	lin, err := trainOVR(ctx, x, all, y, k, p, cw, warm)
 	if err != nil {
 		return nil, nil, fmt.Errorf("intents: train: %w", err)
 	}
+	lin.quantize()
 	m.lin = lin
 	if opts.Validation != nil {
 		vy := make([]int, len(opts.Validation))
@@ -243,12 +244,14 @@ func train(ctx context.Context, examples []Example, opts TrainOptions) (*Model, 
 	m.bufs.New = func() any { return &predictBuf{scores: make([]float64, k)} }
 	m.info = TrainInfo{Examples: len(examples), Labels: k, Features: m.vec.nFeat,
 		Temperature: m.temp, Threshold: m.threshold, Duration: time.Since(start)}
-	return m, oofProb, nil
+	return m, oofScores, nil
 }
 
 // crossScores returns out-of-fold class scores for every row, from a
-// stratified split into folds.
-func crossScores(ctx context.Context, x *csr, y []int, k, folds int, p svmParams, cw []float64, seed uint64) ([][]float64, error) {
+// stratified split into folds, and a warm start for training on all rows:
+// each row's dual variables averaged over the folds that trained on it,
+// scaled for the larger problem.
+func crossScores(ctx context.Context, x *csr, y []int, k, folds int, p svmParams, cw []float64, seed uint64) ([][]float64, [][]float64, error) {
 	n := len(y)
 	fold := make([]int, n)
 	rng := rand.New(rand.NewPCG(seed, 0xf01d))
@@ -265,6 +268,12 @@ func crossScores(ctx context.Context, x *csr, y []int, k, folds int, p svmParams
 		offset += len(rows)
 	}
 	out := make([][]float64, n)
+	warm := make([][]float64, k)
+	sum := make([][]float64, k)
+	for c := range k {
+		warm[c] = make([]float64, n)
+		sum[c] = make([]float64, n)
+	}
 	for f := range folds {
 		var train, test []int
 		for i := range n {
@@ -274,16 +283,33 @@ func crossScores(ctx context.Context, x *csr, y []int, k, folds int, p svmParams
 				train = append(train, i)
 			}
 		}
-		lin, err := trainOVR(ctx, x, train, y, k, p, cw)
+		for c := range k {
+			clear(warm[c])
+		}
+		lin, err := trainOVR(ctx, x, train, y, k, p, cw, warm)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
+		}
+		for c := range k {
+			for _, r := range train {
+				sum[c][r] += warm[c][r]
+			}
 		}
 		for _, r := range test {
 			out[r] = make([]float64, k)
 			lin.scores(sparse{idx: x.idx[x.ptr[r]:x.ptr[r+1]], val: x.val[x.ptr[r]:x.ptr[r+1]]}, out[r])
 		}
 	}
-	return out, nil
+	// Average over the folds-1 folds that trained on each row, then shrink by
+	// the share of the data those folds had, (folds-1)/folds: with more data
+	// each example carries less of the solution.
+	scale := 1 / float64(folds)
+	for c := range k {
+		for r := range sum[c] {
+			sum[c][r] *= scale
+		}
+	}
+	return out, sum, nil
 }
 
 // softmax writes the probabilities of scores at temperature t into out.
@@ -304,12 +330,14 @@ func softmax(scores []float64, t float64, out []float64) {
 
 // fitTemperature returns the softmax temperature that minimises the negative
 // log-likelihood of the true classes y under scores (golden-section search
-// over log t).
+// over log t), on at most maxCalibrationRows rows taken at an even stride.
 func fitTemperature(scores [][]float64, y []int) float64 {
+	stride := max(1, (len(scores)+maxCalibrationRows-1)/maxCalibrationRows)
 	nll := func(logT float64) float64 {
 		t := math.Exp(logT)
 		var sum float64
-		for i, s := range scores {
+		for i := 0; i < len(scores); i += stride {
+			s := scores[i]
 			mx := math.Inf(-1)
 			for _, v := range s {
 				mx = max(mx, v)
@@ -323,10 +351,11 @@ func fitTemperature(scores [][]float64, y []int) float64 {
 		return sum
 	}
 	a, b := math.Log(0.005), math.Log(5)
+	const tol = 0.01 // of log t: 1 % of the temperature
 	g := (math.Sqrt(5) - 1) / 2
 	c, d := b-g*(b-a), a+g*(b-a)
 	fc, fd := nll(c), nll(d)
-	for b-a > 1e-3 {
+	for b-a > tol {
 		if fc < fd {
 			b, d, fd = d, c, fc
 			c = b - g*(b-a)
@@ -339,6 +368,10 @@ func fitTemperature(scores [][]float64, y []int) float64 {
 	}
 	return math.Exp((a + b) / 2)
 }
+
+// maxCalibrationRows bounds the rows the temperature is fitted on; more
+// change it by little and cost time.
+const maxCalibrationRows = 4000
 
 // chooseThreshold picks the out-of-scope threshold from held-out scores and
 // their true classes (-1: out of scope with no oos class): the highest

@@ -22,15 +22,15 @@ func normalize(dst []rune, s string) []rune {
 	space := true // at start: drop leading spaces
 	n := 0
 	var prev rune
-	for i, r := range s {
+	for i, orig := range s {
 		if n >= maxRunes {
 			break
 		}
-		r = foldRune(r)
+		r := foldRune(orig)
 		switch {
 		case r == '\'' || r == '’':
 			// Drop apostrophes inside words; elsewhere they separate.
-			next, _ := utf8.DecodeRuneInString(s[i+utf8.RuneLen(r):])
+			next, _ := utf8.DecodeRuneInString(s[i+utf8.RuneLen(orig):])
 			if isWordRune(prev) && isWordRune(foldRune(next)) {
 				continue
 			}

@@ -17,7 +17,7 @@ import (
 
 // modelVersion changes whenever features or the file format change, so that
 // models saved by an older build are retrained rather than misread.
-const modelVersion = 1
+const modelVersion = 2
 
 // ModelFileName is the name of the persisted model in a data directory.
 const ModelFileName = "intents.model"
@@ -32,7 +32,8 @@ type modelFile struct {
 	IDF       []float32
 	Block     []uint8
 	K         int
-	W, B      []float32
+	Q         []int8 // quantised weights (see linear)
+	S, B      []float32
 	Temp      float64
 	Threshold float64
 	Info      TrainInfo
@@ -66,7 +67,7 @@ func (m *Model) write(w io.Writer, hash string) (int64, error) {
 	}
 	f := modelFile{
 		Version: modelVersion, Hash: hash, Labels: m.labels, Features: m.vec.opts,
-		Vocab: vocab, IDF: m.vec.idf, Block: m.vec.block, K: m.lin.K, W: m.lin.W, B: m.lin.B,
+		Vocab: vocab, IDF: m.vec.idf, Block: m.vec.block, K: m.lin.K, Q: m.lin.Q, S: m.lin.S, B: m.lin.B,
 		Temp: m.temp, Threshold: m.threshold, Info: m.info,
 	}
 	cw := &countWriter{w: w}
@@ -110,7 +111,7 @@ func readModel(r io.Reader) (*Model, string, error) {
 	switch {
 	case f.K != len(f.Labels) || f.K == 0:
 		return nil, "", errors.New("intents: read model: damaged (labels)")
-	case len(f.IDF) != n || len(f.Block) != n || len(f.W) != n*f.K || len(f.B) != f.K:
+	case len(f.IDF) != n || len(f.Block) != n || len(f.Q) != n*f.K || len(f.S) != n || len(f.B) != f.K:
 		return nil, "", errors.New("intents: read model: damaged (sizes)")
 	case !slices.IsSorted(f.Labels):
 		return nil, "", errors.New("intents: read model: damaged (label order)")
@@ -128,7 +129,7 @@ func readModel(r io.Reader) (*Model, string, error) {
 	v.idf, v.block, v.nFeat = f.IDF, f.Block, n
 	m := &Model{
 		labels: f.Labels, oos: slices.Index(f.Labels, LabelOutOfScope), vec: v,
-		lin:  &linear{K: f.K, W: f.W, B: f.B, NFeat: n},
+		lin:  &linear{K: f.K, Q: f.Q, S: f.S, B: f.B, NFeat: n},
 		temp: f.Temp, threshold: f.Threshold, info: f.Info,
 	}
 	if !(m.temp > 0) {

@@ -45,12 +45,25 @@ type svmParams struct {
 // trainBinary fits an L2-regularised, squared-hinge-loss linear SVM by dual
 // coordinate descent with shrinking (Hsieh et al., ICML 2008; the liblinear
 // solver). rows selects the examples of x to use; y[i] is +1 or -1 for each
-// selected row. It returns the weights and the bias weight.
-func trainBinary(x *csr, rows []int, y []int8, p svmParams) ([]float64, float64) {
+// selected row. alpha (len(rows)) holds the dual variables: their values on
+// entry are the starting point (zeros: a cold start; a related problem's
+// solution: a warm start), and on return the solution. It returns the weights
+// and the bias weight.
+func trainBinary(x *csr, rows []int, y []int8, p svmParams, alpha []float64) ([]float64, float64) {
 	l := len(rows)
 	w := make([]float64, p.nFeature)
 	var wb float64
-	alpha := make([]float64, l)
+	for s, a := range alpha {
+		if a == 0 {
+			continue
+		}
+		r := rows[s]
+		d := a * float64(y[s])
+		for k := x.ptr[r]; k < x.ptr[r+1]; k++ {
+			w[x.idx[k]] += d * float64(x.val[k])
+		}
+		wb += d * p.Bias
+	}
 	diag := make([]float64, l)
 	qd := make([]float64, l)
 	index := make([]int, l)
@@ -132,16 +145,48 @@ func trainBinary(x *csr, rows []int, y []int8, p svmParams) ([]float64, float64)
 }
 
 // linear is a one-vs-rest linear model: score_k(x) = b_k + sum_j x_j W[j*K+k].
+// A quantised model holds Q and S instead of W: W[j*K+k] ~ S[j] * Q[j*K+k],
+// a quarter of the memory, which makes scoring faster (it is bound by
+// memory traffic, one row of weights per feature of the text).
 type linear struct {
 	K     int
-	W     []float32 // feature-major: W[j*K+k]
+	W     []float32 // feature-major: W[j*K+k]; nil when quantised
+	Q     []int8    // quantised weights, feature-major
+	S     []float32 // scale of each feature's row of Q
 	B     []float32
 	NFeat int
 }
 
+// quantize replaces W by 8-bit weights with one scale per feature, which
+// bounds each weight's error by half a step of its row (max |w| / 254).
+func (m *linear) quantize() {
+	k := m.K
+	m.Q = make([]int8, len(m.W))
+	m.S = make([]float32, m.NFeat)
+	for j := range m.NFeat {
+		row := m.W[j*k : j*k+k]
+		var mx float32
+		for _, w := range row {
+			mx = max(mx, w, -w)
+		}
+		if mx == 0 {
+			continue
+		}
+		s := mx / 127
+		m.S[j] = s
+		q := m.Q[j*k : j*k+k]
+		for c, w := range row {
+			q[c] = int8(math.Round(float64(w / s)))
+		}
+	}
+	m.W = nil
+}
+
 // trainOVR trains one binary SVM per class on the selected rows, in parallel
-// on up to GOMAXPROCS goroutines. labels[r] is the class of row r.
-func trainOVR(ctx context.Context, x *csr, rows []int, labels []int, k int, p svmParams, classWeight []float64) (*linear, error) {
+// on up to GOMAXPROCS goroutines. labels[r] is the class of row r. When
+// alphas is not nil, alphas[c][r] is the dual variable of row r in class c's
+// problem: read as the warm start and overwritten with the solution.
+func trainOVR(ctx context.Context, x *csr, rows []int, labels []int, k int, p svmParams, classWeight []float64, alphas [][]float64) (*linear, error) {
 	m := &linear{K: k, W: make([]float32, p.nFeature*k), B: make([]float32, k), NFeat: p.nFeature}
 	workers := max(1, min(runtime.GOMAXPROCS(0), k))
 	next := make(chan int)
@@ -151,7 +196,14 @@ func trainOVR(ctx context.Context, x *csr, rows []int, labels []int, k int, p sv
 		go func() {
 			defer wg.Done()
 			y := make([]int8, len(rows))
+			alpha := make([]float64, len(rows))
 			for c := range next {
+				for i, r := range rows {
+					alpha[i] = 0
+					if alphas != nil {
+						alpha[i] = alphas[c][r]
+					}
+				}
 				for i, r := range rows {
 					if labels[r] == c {
 						y[i] = 1
@@ -164,7 +216,12 @@ func trainOVR(ctx context.Context, x *csr, rows []int, labels []int, k int, p sv
 				if classWeight != nil {
 					pc.PosC = p.C * classWeight[c]
 				}
-				w, b := trainBinary(x, rows, y, pc)
+				w, b := trainBinary(x, rows, y, pc, alpha)
+				if alphas != nil {
+					for i, r := range rows {
+						alphas[c][r] = alpha[i]
+					}
+				}
 				for j, v := range w { // each worker writes its own column
 					m.W[j*k+c] = float32(v)
 				}
@@ -187,17 +244,41 @@ func trainOVR(ctx context.Context, x *csr, rows []int, labels []int, k int, p sv
 	return m, nil
 }
 
-// scores writes the class scores of v into out (len K).
+// scores writes the class scores of v into out (len K), accumulating in acc
+// (len K, float32 to halve the memory traffic).
 func (m *linear) scores(v sparse, out []float64) {
-	for c := range out {
-		out[c] = float64(m.B[c])
+	var stack [128]float32
+	acc := stack[:0]
+	if m.K > len(stack) {
+		acc = make([]float32, m.K)
+	} else {
+		acc = stack[:m.K]
 	}
+	copy(acc, m.B)
 	k := m.K
-	for n, j := range v.idx {
-		x := float64(v.val[n])
-		row := m.W[int(j)*k : int(j)*k+k]
-		for c, w := range row {
-			out[c] += x * float64(w)
+	if m.Q != nil {
+		for n, j := range v.idx {
+			x := v.val[n] * m.S[j]
+			row := m.Q[int(j)*k : int(j)*k+k]
+			row = row[:len(acc)]
+			for c, w := range row {
+				acc[c] += x * float32(w)
+			}
 		}
+		for c, a := range acc {
+			out[c] = float64(a)
+		}
+		return
+	}
+	for n, j := range v.idx {
+		x := v.val[n]
+		row := m.W[int(j)*k : int(j)*k+k]
+		row = row[:len(acc)]
+		for c, w := range row {
+			acc[c] += x * w
+		}
+	}
+	for c, a := range acc {
+		out[c] = float64(a)
 	}
 }

@@ -105,6 +105,8 @@ With no configuration, every command runs on the embedded demo company
 	root.AddCommand(newIndexCmd(e))
 	root.AddCommand(newVersionCmd(e))
 	root.AddCommand(newConsoleCmd(e))
+	root.AddCommand(newIntentsCmd(e))
+	root.AddCommand(newComplaintsCmd(e))
 	root.AddCommand(newLLMCmd(e))
 	root.AddCommand(newLoadtestCmd(e))
 	root.AddCommand(newCustomersCmd(e))
