@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -19,52 +18,11 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
+	"github.com/concierge-bot/concierge/bot/web/webtest"
+
 	"github.com/concierge-bot/concierge/bot"
 	"github.com/concierge-bot/concierge/bot/web"
 )
-
-// chromium returns the path of the browser, skipping the test when there is
-// none (failing instead when the CI variable is set).
-func chromium(t *testing.T) string {
-	t.Helper()
-	for _, p := range []string{"/usr/bin/chromium", "/usr/bin/chromium-browser"} {
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-	}
-	if p, err := exec.LookPath("chromium"); err == nil {
-		return p
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatal("chromium is not installed (apt-get install chromium); CI is set, so the browser tests must run")
-	}
-	t.Skip("browser test skipped: chromium is not installed (apt-get install chromium)")
-	return ""
-}
-
-// browser starts a headless Chromium with a fresh profile and returns a tab.
-func browser(t *testing.T) context.Context {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("browser test skipped in -short mode")
-	}
-	path := chromium(t)
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1000, 760),
-	}
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelTab := chromedp.NewContext(actx)
-	t.Cleanup(func() { cancelTab(); cancelAlloc() })
-	if err := chromedp.Do(ctx); err != nil { // start the browser without a deadline
-		t.Fatalf("start chromium: %v", err)
-	}
-	return ctx
-}
 
 // faults sits in front of the server and simulates a network that fails.
 type faults struct {
@@ -347,9 +305,6 @@ func TestBrowserDemoPage(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Logf("screenshot: %s (%d bytes)", path, len(png))
-		if st, err := os.Stat("/tmp/concierge-status"); err == nil && st.IsDir() {
-			_ = os.WriteFile(filepath.Join("/tmp/concierge-status", shot.name), png, 0o644)
-		}
 	}
 }
 
@@ -426,3 +381,6 @@ func TestBrowserEmbedded(t *testing.T) {
 func jsString(s string) string {
 	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`, "\n", `\n`).Replace(s) + "'"
 }
+
+// browser starts a headless Chromium with a fresh profile and returns a tab.
+func browser(t *testing.T) context.Context { return webtest.Browser(t, 1000, 760) }

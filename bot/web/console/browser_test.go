@@ -3,7 +3,6 @@ package console_test
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -12,50 +11,10 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/concierge-bot/concierge/bot/web/webtest"
+
 	"github.com/concierge-bot/concierge/bot"
 )
-
-// chromium returns the browser's path, skipping the test when there is none
-// (failing instead when the CI variable is set).
-func chromium(t *testing.T) string {
-	t.Helper()
-	for _, p := range []string{"/usr/bin/chromium", "/usr/bin/chromium-browser"} {
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-	}
-	if p, err := exec.LookPath("chromium"); err == nil {
-		return p
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatal("chromium is not installed (apt-get install chromium); CI is set, so the browser test must run")
-	}
-	t.Skip("browser test skipped: chromium is not installed (apt-get install chromium)")
-	return ""
-}
-
-// browser starts a headless Chromium with a fresh profile and returns a tab.
-func browser(t *testing.T) context.Context {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("browser test skipped in -short mode")
-	}
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(chromium(t)), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1200, 860),
-	}
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelTab := chromedp.NewContext(actx)
-	t.Cleanup(func() { cancelTab(); cancelAlloc() })
-	if err := chromedp.Do(ctx); err != nil { // start the browser without a deadline
-		t.Fatalf("start chromium: %v", err)
-	}
-	return ctx
-}
 
 // TestBrowserAgentFlow signs in, finds the waiting conversation, takes it
 // over, replies and resolves it in a real browser, and checks that markup in
@@ -154,11 +113,7 @@ func TestBrowserAgentFlow(t *testing.T) {
 	if err := os.WriteFile(shot, png, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if dir := "/tmp/concierge-status"; os.MkdirAll(dir, 0o755) == nil {
-		if err := os.WriteFile(filepath.Join(dir, "console.png"), png, 0o644); err != nil {
-			t.Logf("copy screenshot: %v", err)
-		}
-	}
+	t.Logf("screenshot: %s (%d bytes)", shot, len(png))
 
 	// Usable on a phone: nothing wider than the screen.
 	run("phone width",
@@ -201,3 +156,6 @@ func value[T any](t *testing.T, tab context.Context, step string, a chromedp.Act
 	}
 	return v
 }
+
+// browser starts a headless Chromium with a fresh profile and returns a tab.
+func browser(t *testing.T) context.Context { return webtest.Browser(t, 1200, 860) }

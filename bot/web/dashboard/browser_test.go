@@ -5,33 +5,15 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
-)
 
-// chromium returns the browser's path, skipping the test when there is none
-// (failing instead when the CI variable is set).
-func chromium(t *testing.T) string {
-	t.Helper()
-	for _, p := range []string{"/usr/bin/chromium", "/usr/bin/chromium-browser"} {
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-	}
-	if p, err := exec.LookPath("chromium"); err == nil {
-		return p
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatal("chromium is not installed (apt-get install chromium); CI is set, so the browser test must run")
-	}
-	t.Skip("browser test skipped: chromium is not installed (apt-get install chromium)")
-	return ""
-}
+	"github.com/concierge-bot/concierge/bot/web/webtest"
+)
 
 // signedIn stands in for the console's RequireLogin: it admits requests
 // carrying the test's cookie and refuses the rest.
@@ -50,29 +32,10 @@ func signedIn(h http.Handler) http.Handler {
 // checks the charts render and the page does not scroll sideways on a
 // phone, and saves screenshots.
 func TestBrowserDashboard(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser test skipped in -short mode")
-	}
-	exe := chromium(t)
 	d := newDashboard(t, seeded(t, 30))
 	srv := httptest.NewServer(signedIn(d))
 	defer srv.Close()
-
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(exe), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900),
-	}
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	bctx, cancelTab := chromedp.NewContext(actx)
-	defer cancelTab()
-	if err := chromedp.Do(bctx); err != nil { // start the browser without a deadline
-		t.Fatalf("start chromium: %v", err)
-	}
+	bctx := webtest.Browser(t, 1280, 900)
 	run := func(step string, actions ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
 		c, cancel := context.WithTimeout(bctx, 30*time.Second)
@@ -82,7 +45,6 @@ func TestBrowserDashboard(t *testing.T) {
 		}
 	}
 	// Unsigned, the test middleware refuses; then sign in with its cookie.
-	_ = os.MkdirAll("/tmp/concierge-status", 0o755) // for the copies of the screenshots
 	run("sign in", chromedp.Navigate(srv.URL+CSSPath))
 	value(t, bctx, "set cookie", chromedp.Evaluate[string](`document.cookie = "test_session=manager; path=/"`))
 
@@ -94,8 +56,7 @@ func TestBrowserDashboard(t *testing.T) {
 		{"en-desktop", "?days=30", "Dashboard", 1280, 900, "en"},
 		{"zh-phone", "?days=30&lang=zh", "数据看板", 390, 844, "zh-CN"},
 	}
-	var desktopShot []byte
-	for i, tt := range tests {
+	for _, tt := range tests {
 		run(tt.name+": load",
 			chromedp.EmulateViewport(tt.width, tt.height),
 			chromedp.Navigate(srv.URL+Path+tt.query),
@@ -127,18 +88,6 @@ func TestBrowserDashboard(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Logf("%s: screenshot %s (%d bytes)", tt.name, path, len(shot))
-		if i == 0 {
-			desktopShot = shot
-		} else if err := os.WriteFile("/tmp/concierge-status/dashboard-zh-phone.png", shot, 0o644); err != nil {
-			t.Logf("copy screenshot: %v", err)
-		}
-	}
-	// A copy for the status page; best effort, as the directory is outside
-	// the test's control.
-	if err := os.MkdirAll("/tmp/concierge-status", 0o755); err == nil {
-		if err := os.WriteFile("/tmp/concierge-status/dashboard.png", desktopShot, 0o644); err != nil {
-			t.Logf("copy screenshot: %v", err)
-		}
 	}
 }
 
