@@ -114,47 +114,52 @@ func plusExpr(col, days string) string {
 // conversationsSQL computes, in one pass over the conversations of the range,
 // the day, customer and first-response rows. A conversation's neighbours (for
 // repeats and returning customers) are found through the index on
-// (customer_id, id). Parameters: ?1 unused, ?2 from, ?3 to, ?4 channel, ?5
-// idle cutoff.
+// (customer_id, opened); the search for a later conversation (bot_resolved)
+// runs only for a closed conversation with no other reason not to count.
+// Distinct customers are grouped once per channel (c) and once overall (cu),
+// so a customer's row is read once, not once per conversation. Parameters:
+// ?1 unused, ?2 from, ?3 to, ?4 channel, ?5 idle cutoff.
 var conversationsSQL = `WITH won AS MATERIALIZED (
 	SELECT DISTINCT customer_id FROM customer_events
 	WHERE kind IN ('stage_changed', 'new_lead') AND time >= ?2 AND time < ?3 AND json_extract(detail, '$.to') = 'won'
-), x AS (
-	SELECT v.id, v.customer_id, v.channel, v.opened, substr(v.opened, 1, 10) AS day, v.message_count, v.csat,
-		coalesce(v.closed, v.last_message, v.opened) AS ended,
+), x AS MATERIALIZED (
+	SELECT v.customer_id, v.channel, substr(v.opened, 1, 10) AS day, v.message_count, v.csat,
 		v.status = 'resolved' OR (v.status = 'bot' AND coalesce(v.last_message, v.opened) <= ?5) AS closed,
 		coalesce(s.handoffs, 0) > 0 AS escalated,
 		coalesce(s.purchase, 0) > 0 AS purchase,
-		coalesce(s.complaints, 0) + coalesce(s.negative, 0) + coalesce(s.not_helpful, 0) > 0
-			OR coalesce(v.csat, 5) <= 2 AS negative,
-		(SELECT created >= ?2 AND created < ?3 FROM customers WHERE id = v.customer_id) AS is_new,
-		v.customer_id IN won AS won,
+		CASE WHEN (v.status = 'resolved' OR (v.status = 'bot' AND coalesce(v.last_message, v.opened) <= ?5))
+			AND coalesce(s.handoffs, 0) = 0 AND coalesce(v.csat, 5) > 2
+			AND coalesce(s.complaints, 0) + coalesce(s.negative, 0) + coalesce(s.not_helpful, 0) = 0
+		THEN NOT EXISTS (SELECT 1 FROM conversations n WHERE n.customer_id = v.customer_id AND n.id > v.id
+			AND n.opened <= ` + plusExpr("coalesce(v.closed, v.last_message, v.opened)", "+1 day") + `)
+		ELSE 0 END AS bot_resolved,
+		EXISTS (SELECT 1 FROM conversations p WHERE p.customer_id = v.customer_id AND p.id < v.id
+			AND p.opened >= ` + plusExpr("v.opened", "-30 days") + `) AS is_returning,
 		CASE WHEN v.first_response IS NOT NULL THEN ` + msExpr("v.first_response") + ` - ` + msExpr("v.opened") + ` END AS fr
 	FROM conversations v LEFT JOIN insight_conversations s ON s.conversation_id = v.id
 	WHERE v.opened >= ?2 AND v.opened < ?3 AND (?4 = '' OR v.channel = ?4)
-), r AS MATERIALIZED (
-	SELECT x.*,
-		closed AND NOT escalated AND NOT negative AND NOT EXISTS (SELECT 1 FROM conversations n
-			WHERE n.customer_id = x.customer_id AND n.id > x.id AND n.opened <= ` + plusExpr("x.ended", "+1 day") + `) AS bot_resolved,
-		EXISTS (SELECT 1 FROM conversations p WHERE p.customer_id = x.customer_id AND p.id < x.id
-			AND p.opened >= ` + plusExpr("x.opened", "-30 days") + `) AS is_returning
-	FROM x
+), c AS MATERIALIZED (
+	SELECT customer_id, channel, max(is_returning) AS ret FROM x GROUP BY customer_id, channel
+), cu AS MATERIALIZED (
+	SELECT customer_id, max(ret) AS ret,
+		(SELECT created >= ?2 AND created < ?3 FROM customers WHERE id = c.customer_id) AS is_new,
+		customer_id IN won AS won
+	FROM c GROUP BY customer_id
 )
 SELECT 'day', day, channel, count(*), sum(message_count), sum(closed),
 	sum(bot_resolved), sum(escalated), sum(purchase), sum(is_returning),
 	coalesce(sum(csat), 0), count(csat)
-FROM r GROUP BY day, channel
+FROM x GROUP BY day, channel
 UNION ALL
-SELECT 'customers', '', channel, count(*), sum(is_new), sum(is_returning), sum(won), 0, 0, 0, 0, 0
-FROM (SELECT channel, max(is_new) AS is_new, max(is_returning) AS is_returning, max(won) AS won
-	FROM r GROUP BY channel, customer_id)
-GROUP BY channel
+SELECT 'customers', '', c.channel, count(*), sum(cu.is_new), sum(c.ret), sum(cu.won), 0, 0, 0, 0, 0
+FROM c JOIN cu USING (customer_id)
+GROUP BY c.channel
 UNION ALL
-SELECT 'all', '', '', count(*), coalesce(sum(is_new), 0), coalesce(sum(is_returning), 0), coalesce(sum(won), 0), 0, 0, 0, 0, 0
-FROM (SELECT max(is_new) AS is_new, max(is_returning) AS is_returning, max(won) AS won FROM r GROUP BY customer_id)
+SELECT 'all', '', '', count(*), coalesce(sum(is_new), 0), coalesce(sum(ret), 0), coalesce(sum(won), 0), 0, 0, 0, 0, 0
+FROM cu
 UNION ALL
 SELECT 'fr', '', channel, max(fr, 0), count(*), 0, 0, 0, 0, 0, 0, 0
-FROM r WHERE fr IS NOT NULL GROUP BY channel, max(fr, 0)`
+FROM x WHERE fr IS NOT NULL GROUP BY channel, max(fr, 0)`
 
 // InsightData reads what an insights report over q is computed from. It
 // reads indexed columns and the rollups kept by triggers; it never scans the
@@ -298,11 +303,13 @@ func (db *DB) InsightData(ctx context.Context, q InsightQuery) (InsightData, err
 		return d, fmt.Errorf("storage: insights: time to human: %w", err)
 	}
 
-	// Knowledge gaps asked in the range.
+	// Knowledge gaps asked in the range. The CROSS JOIN keeps the planner
+	// from walking every message of the range by time: it reads the (few)
+	// gap messages and looks each one's time up by id.
 	if err := scanAll(ctx, tx, `SELECT g.question, count(*) AS n
 		FROM knowledge_gap_messages k
-		JOIN messages m ON m.id = k.message_id
 		JOIN knowledge_gaps g ON g.id = k.gap_id
+		CROSS JOIN messages m ON m.id = k.message_id
 		WHERE m.time >= ?1 AND m.time < ?2
 			AND (?3 = '' OR (SELECT channel FROM conversations WHERE id = m.conversation_id) = ?3)
 		GROUP BY k.gap_id ORDER BY n DESC, max(m.time) DESC, g.question LIMIT ?4`,
