@@ -110,13 +110,16 @@ type storedDoc struct {
 
 	once  sync.Once
 	views [2]*docView // English, Chinese; see prepareViews
+	snip  string      // snippet(Answer); see prepareViews
 }
 
-// prepareViews computes the document's views for both query languages, once.
+// prepareViews computes the document's views for both query languages and
+// its snippet, once.
 func (sd *storedDoc) prepareViews(ctx context.Context, ix *Index) {
 	sd.once.Do(func() {
 		sd.views[0] = ix.newDocView(ctx, sd, false)
 		sd.views[1] = ix.newDocView(ctx, sd, true)
+		sd.snip = snippet(sd.Answer)
 	})
 }
 
@@ -165,7 +168,9 @@ type Index struct {
 	ndocs atomic.Int64 // entries stored in docs
 
 	dfMu sync.Mutex
-	df   map[string]float64 // field+"\x00"+term → document frequency
+	df   map[dfKey]float64 // document frequencies
+
+	fuzzy fuzzyCache
 }
 
 // newMapping returns the index mapping: one document type with per-language
@@ -433,7 +438,7 @@ func Open(path string) (*Index, error) {
 		_ = bi.Close()
 		return nil, fmt.Errorf("knowledge: open %s: count: %w", path, err)
 	}
-	ix := &Index{bi: bi, path: path, meta: m, syn: newSynonymSet(m.Synonyms), n: n, df: map[string]float64{},
+	ix := &Index{bi: bi, path: path, meta: m, syn: newSynonymSet(m.Synonyms), n: n, df: map[dfKey]float64{},
 		avg: map[string]float64{}, an: analysersOf(bi.Mapping())}
 	if err := ix.loadAverages(); err != nil {
 		_ = bi.Close()

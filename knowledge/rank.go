@@ -147,7 +147,7 @@ func coverage(zh bool, f features) float64 {
 }
 
 // features computes the re-ranking features of one candidate.
-func (ix *Index) features(p prepared, c *candidate, top float64) features {
+func (ix *Index) features(p *prepared, c *candidate, top float64, r *rows) features {
 	var f features
 	f[ftBias] = 1
 	if top > 0 {
@@ -177,8 +177,10 @@ func (ix *Index) features(p prepared, c *candidate, top float64) features {
 		if d.twSum > 0 {
 			f[ftCovTQ] = num / d.twSum
 		}
-		f[ftCovQT2] = shareSet(p.secSet, d.secSet)
-		f[ftCovTQ2] = shareSet(d.secSet, p.secSet)
+		if common := float64(sharedCount(p.secSet, d.secSet)); common > 0 {
+			f[ftCovQT2] = common / float64(len(p.secSet))
+			f[ftCovTQ2] = common / float64(len(d.secSet))
+		}
 		f[ftBM25T] = bm25(ix.avg[p.fTitle], p.uniq, p.w, d.ttf, len(d.title.terms))
 		if p.zh {
 			f[ftBM25U] = bm25(ix.avg[fTitleZH1], p.usec, p.wsec, d.stf, len(d.title.sec))
@@ -199,11 +201,11 @@ func (ix *Index) features(p prepared, c *candidate, top float64) features {
 		}
 	}
 	if p.signals.has(SignalProximity) {
-		f[ftProx] = proximity(p.v, d.title)
+		f[ftProx] = proximity(p.v.terms, d.at)
 		qs, ts := p.seq, d.seq
 		if len(qs) > 0 && len(ts) > 0 {
-			f[ftLCS] = float64(longestCommonRun(qs, ts)) / float64(len(qs))
-			f[ftEdit] = 1 - float64(editDistance(qs, ts))/float64(max(len(qs), len(ts)))
+			f[ftLCS] = float64(longestCommonRun(qs, ts, r)) / float64(len(qs))
+			f[ftEdit] = 1 - float64(editDistance(qs, ts, r))/float64(max(len(qs), len(ts)))
 			f[ftLenRatio] = float64(min(len(qs), len(ts))) / float64(max(len(qs), len(ts)))
 		}
 	}
@@ -246,12 +248,17 @@ type docView struct {
 	blen   int
 	seq    []string
 	qwords map[string]bool
+	at     map[string][]int // title term → its positions, in order
 }
 
 // newDocView computes the view of sd for Chinese or English queries.
 func (ix *Index) newDocView(ctx context.Context, sd *storedDoc, zh bool) *docView {
 	d := &docView{title: sd.title(zh), ttf: map[string]int{}, stf: map[string]int{}, btf: map[string]int{}, sw: map[string]float64{}}
 	d.tset = setOf(d.title.terms)
+	d.at = make(map[string][]int, len(d.title.terms))
+	for i, t := range d.title.terms {
+		d.at[t] = append(d.at[t], d.title.pos[i])
+	}
 	field := fTitleEN
 	if zh {
 		field = fTitleZH
@@ -286,7 +293,7 @@ func (ix *Index) newDocView(ctx context.Context, sd *storedDoc, zh bool) *docVie
 
 // weightedShares returns the idf-weighted share of distinct query characters
 // found in the title, and of title characters found in the query.
-func (p prepared) weightedShares(d *docView) (qt, tq float64) {
+func (p *prepared) weightedShares(d *docView) (qt, tq float64) {
 	var num, den float64
 	for i, x := range p.usec {
 		den += p.wsec[i]
@@ -319,10 +326,10 @@ func anyInTF(ts []string, tf map[string]int) bool {
 	return false
 }
 
-// shareSet is the fraction of the items of a found in b.
-func shareSet(a, b map[string]bool) float64 {
-	if len(a) == 0 {
-		return 0
+// sharedCount is the number of items in both a and b.
+func sharedCount(a, b map[string]bool) int {
+	if len(b) < len(a) {
+		a, b = b, a
 	}
 	n := 0
 	for t := range a {
@@ -330,7 +337,7 @@ func shareSet(a, b map[string]bool) float64 {
 			n++
 		}
 	}
-	return float64(n) / float64(len(a))
+	return n
 }
 
 // altHas reports whether t is a synonym term of the query.
@@ -373,20 +380,17 @@ func share(a []string, set map[string]bool) float64 {
 	return float64(hit) / float64(n)
 }
 
-// proximity is the share of adjacent query term pairs that appear in the
-// same order in the title, at most two positions apart.
-func proximity(q, title view) float64 {
-	if len(q.terms) < 2 {
+// proximity is the share of adjacent query term pairs (q, in order) that
+// appear in the same order in the title, at most two positions apart; at
+// maps each title term to its positions (see docView.at).
+func proximity(q []string, at map[string][]int) float64 {
+	if len(q) < 2 {
 		return 0
 	}
-	at := map[string][]int{}
-	for i, t := range title.terms {
-		at[t] = append(at[t], title.pos[i])
-	}
 	pairs, hit := 0, 0
-	for i := 0; i+1 < len(q.terms); i++ {
+	for i := 0; i+1 < len(q); i++ {
 		pairs++
-		a, b := at[q.terms[i]], at[q.terms[i+1]]
+		a, b := at[q[i]], at[q[i+1]]
 	found:
 		for _, x := range a {
 			for _, y := range b {
@@ -471,11 +475,24 @@ func seqOf(zh bool, text string, v view) []string {
 	return v.terms
 }
 
+// rows is scratch space for longestCommonRun and editDistance, reused
+// across the candidates of one query.
+type rows struct{ x, y []int }
+
+// get returns two rows of n ints, with unspecified contents.
+func (r *rows) get(n int) (prev, cur []int) {
+	if cap(r.x) < n {
+		r.x, r.y = make([]int, n), make([]int, n)
+	}
+	return r.x[:n], r.y[:n]
+}
+
 // longestCommonRun is the length of the longest common contiguous run of a
 // and b.
-func longestCommonRun(a, b []string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
+func longestCommonRun(a, b []string, r *rows) int {
+	prev, cur := r.get(len(b) + 1)
+	clear(prev)
+	cur[0] = 0
 	best := 0
 	for i := range a {
 		for j := range b {
@@ -492,9 +509,8 @@ func longestCommonRun(a, b []string) int {
 }
 
 // editDistance is the Levenshtein distance between a and b.
-func editDistance(a, b []string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
+func editDistance(a, b []string, r *rows) int {
+	prev, cur := r.get(len(b) + 1)
 	for j := range prev {
 		prev[j] = j
 	}

@@ -8,12 +8,15 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
+	"github.com/blevesearch/bleve/v2/search/searcher"
 	index "github.com/blevesearch/bleve_index_api"
 
 	"github.com/concierge-bot/concierge/bot"
@@ -118,7 +121,7 @@ func trigrams(w string) []string {
 
 // docFreq returns the number of documents whose field holds term, cached.
 func (ix *Index) docFreq(ctx context.Context, field, term string) float64 {
-	key := field + "\x00" + term
+	key := dfKey{field, term}
 	ix.dfMu.Lock()
 	v, ok := ix.df[key]
 	ix.dfMu.Unlock()
@@ -142,12 +145,15 @@ func (ix *Index) docFreq(ctx context.Context, field, term string) float64 {
 	_ = tfr.Close()
 	ix.dfMu.Lock()
 	if len(ix.df) > 200000 {
-		ix.df = map[string]float64{}
+		ix.df = map[dfKey]float64{}
 	}
 	ix.df[key] = v
 	ix.dfMu.Unlock()
 	return v
 }
+
+// dfKey is a key of Index.df.
+type dfKey struct{ field, term string }
 
 // idf is the BM25 inverse document frequency of a term in a field.
 func (ix *Index) idf(ctx context.Context, field, term string) float64 {
@@ -188,6 +194,7 @@ type prepared struct {
 	fTitle  string
 	fBody   string
 	anal    analysers
+	fuzzy   *fuzzyCache
 	signals Signals
 	seq     []string        // sequence for order features (see seqOf)
 	qset    map[string]bool // uniq as a set
@@ -216,7 +223,7 @@ func truncateRunes(s string, n int) string {
 
 // prepare analyses a query.
 func (ix *Index) prepare(ctx context.Context, q bot.Query, sig Signals) prepared {
-	p := prepared{text: cleanQuery(q.Text), anal: ix.analysers(), signals: sig,
+	p := prepared{text: cleanQuery(q.Text), anal: ix.analysers(), fuzzy: &ix.fuzzy, signals: sig,
 		intent: strings.ToLower(strings.TrimSpace(q.Intent)), lang: q.Language}
 	p.zh = hasHan(p.text)
 	p.fTitle, p.fBody = fTitleEN, fBodyEN
@@ -289,12 +296,7 @@ func (p prepared) bleveQuery(auds []bot.Audience) query.Query {
 			term(t, p.fBody, boostBody)
 		}
 		if !p.zh && p.signals.has(SignalFuzzy) && p.unknown[i] && len([]rune(t)) >= 5 {
-			fq := bleve.NewFuzzyQuery(t)
-			fq.SetField(p.fTitle)
-			fq.SetFuzziness(1)
-			fq.SetPrefix(1)
-			fq.SetBoost(boostFuzzy)
-			should = append(should, fq)
+			should = append(should, p.fuzzy.query(t, p.fTitle, boostFuzzy))
 		}
 	}
 	if p.zh && p.signals.has(SignalUnigrams) {
@@ -320,19 +322,148 @@ func (p prepared) bleveQuery(auds []bot.Audience) query.Query {
 }
 
 // audienceQuery matches the documents whose audience is one of auds (at
-// least one): the clause every search is a conjunction with.
+// least one): the clause every search is a conjunction with. Its term
+// queries are unscored (see unscoredQuery): they add nothing to a hit's
+// score and only decide which documents match.
 func audienceQuery(auds []bot.Audience) query.Query {
 	var aq []query.Query
 	for _, a := range auds {
 		tq := bleve.NewTermQuery(string(a))
 		tq.SetField(fAudience)
 		tq.SetBoost(0)
-		aq = append(aq, tq)
+		aq = append(aq, unscoredQuery{tq})
 	}
 	if len(aq) == 1 {
 		return aq[0]
 	}
 	return bleve.NewDisjunctionQuery(aq...)
+}
+
+// unscoredQuery is a query whose searcher bleve builds without scoring, so
+// that it reads no term frequencies or norms. It matches exactly the
+// documents the wrapped query matches, with score 0.
+//
+// This is what keeps the audience clause cheap: an audience term matches
+// most of the index, and a scored term searcher advances through its
+// postings one at a time, decoding each one's frequency and norm (zap
+// v17), whereas an unscored one jumps in the posting bitmap. With boost 0
+// the scored clause added 0 anyway, so hits and scores are unchanged.
+type unscoredQuery struct{ query.Query }
+
+// Searcher implements query.Query.
+func (u unscoredQuery) Searcher(ctx context.Context, i index.IndexReader, m mapping.IndexMapping, options search.SearcherOptions) (search.Searcher, error) {
+	options.Score = "none"
+	options.Explain = false
+	options.IncludeTermVectors = false
+	return u.Query.Searcher(ctx, i, m, options)
+}
+
+// Fuzzy matching: bleve's FuzzyQuery with fuzziness 1 and a one-character
+// prefix, whose expansion is cached.
+const (
+	fuzzyEdits  = 1
+	fuzzyPrefix = 1
+	// maxFuzzyCached bounds the cached expansions of an Index; the cache is
+	// emptied when it is full.
+	maxFuzzyCached = 20000
+)
+
+// fuzzyCache holds the expansions of fuzzy query terms: the index terms of
+// a field within fuzzyEdits of the term, with their distances. An Index
+// never changes after Build, so an expansion never goes stale; computing
+// one builds a Levenshtein automaton (some 25 KB of allocations) and walks
+// the term dictionary, on every search that has a word the index lacks.
+type fuzzyCache struct {
+	mu sync.Mutex
+	m  map[string]fuzzyTerms // field+"\x00"+term → expansion
+}
+
+// fuzzyTerms is the expansion of one fuzzy term.
+type fuzzyTerms struct {
+	terms []string
+	dists []uint8
+}
+
+// query returns the fuzzy query for term in field.
+func (fc *fuzzyCache) query(term, field string, boost float64) query.Query {
+	fq := bleve.NewFuzzyQuery(term)
+	fq.SetField(field)
+	fq.SetFuzziness(fuzzyEdits)
+	fq.SetPrefix(fuzzyPrefix)
+	fq.SetBoost(boost)
+	return cachedFuzzyQuery{FuzzyQuery: fq, cache: fc}
+}
+
+// cachedFuzzyQuery is a FuzzyQuery whose searcher takes the term's
+// expansion from a fuzzyCache. It builds the searcher bleve's
+// searcher.NewFuzzySearcher builds (v2.6.3) for the same expansion: a term
+// searcher when the expansion is empty or the term itself, else a
+// multi-term searcher boosted by edit distance. So hits and scores are the
+// same as bleve's FuzzyQuery.
+type cachedFuzzyQuery struct {
+	*query.FuzzyQuery
+	cache *fuzzyCache
+}
+
+// Searcher implements query.Query.
+func (q cachedFuzzyQuery) Searcher(ctx context.Context, r index.IndexReader, m mapping.IndexMapping, options search.SearcherOptions) (search.Searcher, error) {
+	fr, ok := r.(index.IndexReaderFuzzy)
+	syn := false
+	if ctx != nil {
+		_, syn = ctx.Value(search.FieldTermSynonymMapKey).(search.FieldTermSynonymMap)
+	}
+	if !ok || syn || q.Fuzziness != fuzzyEdits || q.Prefix != fuzzyPrefix {
+		return q.FuzzyQuery.Searcher(ctx, r, m, options)
+	}
+	term, field, boost := q.Term, q.FieldVal, q.BoostVal.Value()
+	key := field + "\x00" + term
+	q.cache.mu.Lock()
+	ft, hit := q.cache.m[key]
+	q.cache.mu.Unlock()
+	if !hit {
+		var err error
+		if ft, err = expandFuzzy(fr, field, term); err != nil {
+			return nil, err
+		}
+		q.cache.mu.Lock()
+		if q.cache.m == nil || len(q.cache.m) >= maxFuzzyCached {
+			q.cache.m = map[string]fuzzyTerms{}
+		}
+		q.cache.m[key] = ft
+		q.cache.mu.Unlock()
+	}
+	if len(ft.terms) == 0 || (len(ft.terms) == 1 && ft.terms[0] == term) {
+		return searcher.NewTermSearcher(ctx, r, term, field, boost, options)
+	}
+	return searcher.NewMultiTermSearcherBoosted(ctx, r, ft.terms, field, boost, ft.dists, options, true)
+}
+
+// expandFuzzy lists the terms of field within fuzzyEdits of term that share
+// its first fuzzyPrefix characters, as bleve's fuzzy searcher does.
+func expandFuzzy(r index.IndexReaderFuzzy, field, term string) (fuzzyTerms, error) {
+	prefix := term
+	for i := range term {
+		if i >= fuzzyPrefix {
+			prefix = term[:i]
+			break
+		}
+	}
+	dict, _, err := r.FieldDictFuzzyAutomaton(field, term, fuzzyEdits, prefix)
+	if err != nil {
+		return fuzzyTerms{}, fmt.Errorf("knowledge: search: fuzzy %q: %w", term, err)
+	}
+	defer dict.Close()
+	var ft fuzzyTerms
+	e, err := dict.Next()
+	for err == nil && e != nil {
+		ft.terms = append(ft.terms, e.Term)
+		ft.dists = append(ft.dists, e.EditDistance)
+		e, err = dict.Next()
+	}
+	if err != nil {
+		return fuzzyTerms{}, fmt.Errorf("knowledge: search: fuzzy %q: %w", term, err)
+	}
+	return ft, nil
 }
 
 // readerAudiences returns the valid audiences of a query; none means public.
@@ -429,7 +560,7 @@ func (ix *Index) search(ctx context.Context, q bot.Query, sig Signals) ([]bot.Hi
 		hits = append(hits, bot.Hit{
 			ID: c.doc.ID, Title: c.doc.Title, URL: c.doc.URL, Kind: c.doc.Kind,
 			Audience: bot.Audience(c.doc.Audience), Language: c.doc.Lang,
-			Answer: c.doc.Answer, Snippet: snippet(c.doc.Answer), Score: c.z,
+			Answer: c.doc.Answer, Snippet: c.doc.snip, Score: c.z,
 			Confidence: conf[i],
 		})
 	}
@@ -461,8 +592,9 @@ func (ix *Index) pool(ctx context.Context, q bot.Query, sig Signals, size int) (
 	}
 	if len(cands) > 0 {
 		top := cands[0].score
+		var r rows
 		for i := range cands {
-			cands[i].f = ix.features(p, &cands[i], top)
+			cands[i].f = ix.features(&p, &cands[i], top, &r)
 		}
 	}
 	return p, cands, nil

@@ -1,0 +1,123 @@
+package knowledge
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/concierge-bot/concierge/bot"
+)
+
+// searchHits runs q on the index and returns its hits as "id score" lines,
+// the score printed exactly.
+func searchHits(t *testing.T, ix *Index, q query.Query) []string {
+	t.Helper()
+	res, err := ix.bi.SearchInContext(context.Background(), bleve.NewSearchRequestOptions(q, 50, 0, false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := make([]string, 0, len(res.Hits))
+	for _, h := range res.Hits {
+		out = append(out, fmt.Sprintf("%s %b", h.ID, h.Score))
+	}
+	return out
+}
+
+// buildSynth builds an index of n synthetic catalogue documents.
+func buildSynth(t *testing.T, n int) *Index {
+	t.Helper()
+	ix, err := Build(context.Background(), filepath.Join(t.TempDir(), "kb"), synthCatalogue(n), BuildOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ix.Close() })
+	return ix
+}
+
+// TestUnscoredAudienceSameHits checks that the unscored audience clause
+// selects the same documents, with the same scores, as a plain zero-boost
+// term query, for every audience set.
+func TestUnscoredAudienceSameHits(t *testing.T) {
+	ix := buildSynth(t, 2000)
+	ctx := context.Background()
+	plain := func(auds []bot.Audience) query.Query {
+		var qs []query.Query
+		for _, a := range auds {
+			tq := bleve.NewTermQuery(string(a))
+			tq.SetField(fAudience)
+			tq.SetBoost(0)
+			qs = append(qs, tq)
+		}
+		if len(qs) == 1 {
+			return qs[0]
+		}
+		return bleve.NewDisjunctionQuery(qs...)
+	}
+	for _, auds := range [][]bot.Audience{{bot.AudiencePublic}, {bot.AudienceInternal}, {bot.AudiencePublic, bot.AudienceInternal}} {
+		withHits := 0
+		for i, text := range synthQueries(60) {
+			p := ix.prepare(ctx, bot.Query{Text: text}, AllSignals)
+			conj, ok := p.bleveQuery(auds).(*query.ConjunctionQuery)
+			if !ok || len(conj.Conjuncts) != 2 {
+				t.Fatalf("query %d: candidate query is %T, want a conjunction of the signals and the audience", i, conj)
+			}
+			got := searchHits(t, ix, conj)
+			want := searchHits(t, ix, bleve.NewConjunctionQuery(conj.Conjuncts[0], plain(auds)))
+			if len(want) > 0 {
+				withHits++
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("%v %q: hits differ from a scored audience term query (-want +got):\n%s", auds, text, diff)
+			}
+		}
+		if withHits < 10 {
+			t.Errorf("%v: only %d of 60 queries had hits; the comparison tests little", auds, withHits)
+		}
+	}
+}
+
+// TestCachedFuzzySameHits checks that the cached fuzzy query finds the same
+// documents with the same scores as bleve's FuzzyQuery, on first use and
+// from the cache.
+func TestCachedFuzzySameHits(t *testing.T) {
+	ix := buildSynth(t, 2000)
+	var terms []string
+	seen := map[string]bool{}
+	for _, d := range synthCatalogue(300) {
+		for _, w := range strings.Fields(strings.ToLower(d.Title)) {
+			if len(w) >= 5 && !seen[w] && strings.Trim(w, "abcdefghijklmnopqrstuvwxyz") == "" {
+				seen[w] = true
+				// a substitution, a deletion, and the word itself
+				terms = append(terms, w[:2]+"q"+w[3:], w[:3]+w[4:], w)
+			}
+		}
+	}
+	terms = append(terms, "zzzzzzzz", "é", "tea")
+	expanded := 0
+	for _, term := range terms {
+		fq := bleve.NewFuzzyQuery(term)
+		fq.SetField(fTitleEN)
+		fq.SetFuzziness(fuzzyEdits)
+		fq.SetPrefix(fuzzyPrefix)
+		fq.SetBoost(boostFuzzy)
+		want := searchHits(t, ix, fq)
+		for _, pass := range []string{"first", "cached"} {
+			got := searchHits(t, ix, ix.fuzzy.query(term, fTitleEN, boostFuzzy))
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("%q (%s): hits differ from bleve's FuzzyQuery (-want +got):\n%s", term, pass, diff)
+			}
+		}
+		if ft := ix.fuzzy.m[fTitleEN+"\x00"+term]; len(ft.terms) > 1 || (len(ft.terms) == 1 && ft.terms[0] != term) {
+			expanded++
+		}
+	}
+	if expanded < 10 {
+		t.Errorf("only %d of %d terms had a fuzzy expansion; the comparison tests little", expanded, len(terms))
+	}
+}
