@@ -287,8 +287,10 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
-// errorStatus maps a bot.Error code to an HTTP status.
-func errorStatus(code string) int {
+// ErrorStatus maps a bot.Error code to its HTTP status: the one table for
+// every HTTP handler of Concierge (the console's API uses it too). Unknown
+// codes are 500.
+func ErrorStatus(code string) int {
 	switch code {
 	case bot.EINVALID:
 		return http.StatusBadRequest
@@ -328,7 +330,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, status int, 
 		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	if status == 0 {
-		status = errorStatus(code)
+		status = ErrorStatus(code)
 	}
 	var body errorBody
 	body.Error.Code, body.Error.Message = code, bot.ErrorMessage(err)

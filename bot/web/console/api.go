@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/bot/web"
 	"github.com/concierge-bot/concierge/storage"
 )
 
@@ -112,27 +113,6 @@ func actor(r *http.Request) string {
 	return "api"
 }
 
-// errorStatus maps a bot.Error code to an HTTP status, as bot/web does.
-func errorStatus(code string) int {
-	switch code {
-	case bot.EINVALID:
-		return http.StatusBadRequest
-	case bot.ETOOLARGE:
-		return http.StatusRequestEntityTooLarge
-	case bot.EUNAUTHORIZED:
-		return http.StatusUnauthorized
-	case bot.ENOTFOUND:
-		return http.StatusNotFound
-	case bot.ECONFLICT:
-		return http.StatusConflict
-	case bot.ERATELIMIT:
-		return http.StatusTooManyRequests
-	case bot.EUNAVAILABLE:
-		return http.StatusServiceUnavailable
-	}
-	return http.StatusInternalServerError
-}
-
 // ErrorBody is the JSON of an API error: {"error":{"code","message"}}.
 type ErrorBody struct {
 	Error ErrorDetail `json:"error"`
@@ -153,7 +133,7 @@ func (c *Console) writeError(w http.ResponseWriter, r *http.Request, status int,
 		c.log.Error("console: api request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	if status == 0 {
-		status = errorStatus(code)
+		status = web.ErrorStatus(code)
 	}
 	writeJSON(w, status, ErrorBody{Error: ErrorDetail{Code: code, Message: bot.ErrorMessage(err)}})
 }

@@ -19,6 +19,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/bot/web"
 	"github.com/concierge-bot/concierge/storage"
 )
 
@@ -222,7 +223,7 @@ func (c *Console) userError(r *http.Request, err error) (int, string) {
 		c.log.Error("console: request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 		return http.StatusInternalServerError, tr(pickLang(r), "error")
 	}
-	return errorStatus(code), bot.ErrorMessage(err)
+	return web.ErrorStatus(code), bot.ErrorMessage(err)
 }
 
 func (c *Console) handleAsset(w http.ResponseWriter, r *http.Request) {
