@@ -134,29 +134,40 @@ func (db *DB) TakeOver(ctx context.Context, conversationID int64, agent string) 
 	if agent == "" || !utf8.ValidString(agent) {
 		return bot.Errorf(bot.EINVALID, "Taking over a conversation needs the agent's name.")
 	}
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		custID, status, _, err := loadConversation(tx, conversationID)
-		if err != nil {
-			return err
-		}
-		if status == bot.StatusResolved {
-			return bot.Errorf(bot.ECONFLICT, "Conversation %d is resolved.", conversationID)
-		}
-		now := db.now()
-		ts := fmtTime(now)
-		if _, err := tx.Exec(`UPDATE conversations SET status = 'human', assignee = ? WHERE id = ?`, agent, conversationID); err != nil {
-			return fmt.Errorf("take over: %w", describe(err))
-		}
-		if _, err := tx.Exec(`UPDATE escalations SET status = 'acknowledged', assignee = ?, acknowledged = coalesce(acknowledged, ?)
-			WHERE conversation_id = ? AND status = 'open'`, agent, ts, conversationID); err != nil {
-			return fmt.Errorf("take over: %w", describe(err))
-		}
-		return addEvent(tx, custID, conversationID, EventTakenOver, map[string]string{"from": string(status)}, agent, now)
-	})
+	err := db.write(ctx, func(tx *sql.Tx) error { return db.assign(tx, conversationID, agent, false) })
 	if err != nil {
 		return fmt.Errorf("storage: take over conversation: %w", err)
 	}
 	return nil
+}
+
+// assign gives a conversation to an agent inside tx: status human, the
+// agent as assignee, its open escalations acknowledged by the agent, and a
+// taken_over event. A resolved conversation is ECONFLICT. With exclusive, a
+// conversation another agent holds is ECONFLICT too, and one the agent
+// already holds is left as it is.
+func (db *DB) assign(tx *sql.Tx, conversationID int64, agent string, exclusive bool) error {
+	custID, status, assignee, err := loadConversation(tx, conversationID)
+	if err != nil {
+		return err
+	}
+	switch {
+	case status == bot.StatusResolved:
+		return bot.Errorf(bot.ECONFLICT, "Conversation %d is resolved.", conversationID)
+	case exclusive && status == bot.StatusHuman && assignee == agent:
+		return nil
+	case exclusive && status == bot.StatusHuman && assignee != "":
+		return bot.Errorf(bot.ECONFLICT, "Conversation %d is already taken over by %s.", conversationID, assignee)
+	}
+	now := db.now()
+	if _, err := tx.Exec(`UPDATE conversations SET status = 'human', assignee = ? WHERE id = ?`, agent, conversationID); err != nil {
+		return fmt.Errorf("assign: %w", describe(err))
+	}
+	if _, err := tx.Exec(`UPDATE escalations SET status = 'acknowledged', assignee = ?, acknowledged = coalesce(acknowledged, ?)
+		WHERE conversation_id = ? AND status = 'open'`, agent, fmtTime(now), conversationID); err != nil {
+		return fmt.Errorf("assign: %w", describe(err))
+	}
+	return addEvent(tx, custID, conversationID, EventTakenOver, map[string]string{"from": string(status)}, agent, now)
 }
 
 // ReturnToBot gives a handed-off conversation back to the bot: its status

@@ -53,30 +53,7 @@ func (db *DB) Claim(ctx context.Context, conversationID int64, agent string) err
 	if agent == "" || !utf8.ValidString(agent) {
 		return bot.Errorf(bot.EINVALID, "Taking over a conversation needs the agent's name.")
 	}
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		custID, status, assignee, err := loadConversation(tx, conversationID)
-		if err != nil {
-			return err
-		}
-		switch {
-		case status == bot.StatusResolved:
-			return bot.Errorf(bot.ECONFLICT, "Conversation %d is resolved.", conversationID)
-		case status == bot.StatusHuman && assignee == agent:
-			return nil
-		case status == bot.StatusHuman && assignee != "":
-			return bot.Errorf(bot.ECONFLICT, "Conversation %d is already taken over by %s.", conversationID, assignee)
-		}
-		now := db.now()
-		ts := fmtTime(now)
-		if _, err := tx.Exec(`UPDATE conversations SET status = 'human', assignee = ? WHERE id = ?`, agent, conversationID); err != nil {
-			return fmt.Errorf("claim: %w", describe(err))
-		}
-		if _, err := tx.Exec(`UPDATE escalations SET status = 'acknowledged', assignee = ?, acknowledged = coalesce(acknowledged, ?)
-			WHERE conversation_id = ? AND status = 'open'`, agent, ts, conversationID); err != nil {
-			return fmt.Errorf("claim: %w", describe(err))
-		}
-		return addEvent(tx, custID, conversationID, EventTakenOver, map[string]string{"from": string(status)}, agent, now)
-	})
+	err := db.write(ctx, func(tx *sql.Tx) error { return db.assign(tx, conversationID, agent, true) })
 	if err != nil {
 		return fmt.Errorf("storage: claim conversation: %w", err)
 	}

@@ -181,17 +181,18 @@ func newLLM(cfg Config, log *slog.Logger, reg prometheus.Registerer) (*llm.Clien
 // app is everything a command that talks to the Engine needs, opened in
 // order and closed in reverse.
 type app struct {
-	cfg        Config
-	log        *slog.Logger
-	store      *storage.DB
-	index      *knowledge.Index // the index, when not live
-	live       *knowledge.Live  // the watched index of a content directory (serve)
-	retriever  bot.Retriever    // the index, or the hybrid of the index and embeddings
-	classifier *intents.Classifier
-	llm        *llm.Client       // nil without a model
-	dispatcher *alert.Dispatcher // nil without alerts configured
-	handoff    *escalation.Service
-	engine     *bot.Engine
+	cfg         Config
+	log         *slog.Logger
+	store       *storage.DB
+	index       *knowledge.Index // the index, when not live
+	live        *knowledge.Live  // the watched index of a content directory (serve)
+	retriever   bot.Retriever    // the index, or the hybrid of the index and embeddings
+	classifier  *intents.Classifier
+	intentNames []string          // the company's intents, for bounded metric labels
+	llm         *llm.Client       // nil without a model
+	dispatcher  *alert.Dispatcher // nil without alerts configured
+	handoff     *escalation.Service
+	engine      *bot.Engine
 
 	stopWorkers context.CancelFunc
 	workers     sync.WaitGroup
@@ -223,10 +224,7 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, ao appOptions) (
 	if a.store, err = openStore(ctx, cfg, log); err != nil {
 		return nil, err
 	}
-	docs, err := loadContent(cfg, log)
-	if err != nil {
-		return nil, err
-	}
+	var docs []knowledge.Document // loaded here unless the live index loads them itself
 	if ao.Live && cfg.Content != "" {
 		if a.live, err = knowledge.NewLive(ctx, knowledge.LiveOptions{Content: cfg.Content,
 			Dir: filepath.Join(cfg.DataDir, "knowledge"), Logger: log}); err != nil {
@@ -234,6 +232,9 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, ao appOptions) (
 		}
 		a.retriever = a.live
 	} else {
+		if docs, err = loadContent(cfg, log); err != nil {
+			return nil, err
+		}
 		if a.index, err = openIndexOf(ctx, cfg, docs, log); err != nil {
 			return nil, err
 		}
@@ -248,6 +249,11 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, ao appOptions) (
 		if err != nil {
 			return nil, fmt.Errorf("semantic search: %w", err)
 		}
+		if docs == nil {
+			if docs, err = loadContent(cfg, log); err != nil {
+				return nil, err
+			}
+		}
 		if _, err := hybrid.Index(ctx, docs); err != nil {
 			// Keyword search still works: say so and go on without vectors.
 			log.Warn("embedding the knowledge base failed; using keyword search only", "err", err)
@@ -258,6 +264,9 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, ao appOptions) (
 	file, err := intentsFile(cfg)
 	if err != nil {
 		return nil, err
+	}
+	for _, in := range file.Intents {
+		a.intentNames = append(a.intentNames, in.Name)
 	}
 	model, _, err := intents.LoadOrTrain(ctx, filepath.Join(cfg.DataDir, "intents"), file.Examples(), intents.TrainOptions{})
 	if err != nil {

@@ -103,13 +103,7 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 	if err != nil {
 		return fmt.Errorf("dashboard: %w", err)
 	}
-	var intentNames []string
-	if f, err := intentsFile(cfg); err == nil {
-		for _, in := range f.Intents {
-			intentNames = append(intentNames, in.Name)
-		}
-	}
-	metrics, err := insights.NewMetrics(insights.MetricsOptions{Registerer: reg, Intents: intentNames,
+	metrics, err := insights.NewMetrics(insights.MetricsOptions{Registerer: reg, Intents: a.intentNames,
 		Escalations: a.store, Logger: log})
 	if err != nil {
 		return fmt.Errorf("metrics: %w", err)
