@@ -3,7 +3,7 @@
 // (Classifier, Retriever, Store) and the Engine itself, which turns one inbound
 // message into one decision and reply.
 //
-// Package bot imports none of the implementations. Adapters (bot/web, bot/slack,
+// Package bot imports none of the implementations. Adapters (channels/web, channels/slack,
 // the terminal in cmd/concierge) call Engine.Handle; implementations (intents,
 // knowledge, storage) satisfy the interfaces declared here and are wired in by
 // cmd/concierge.

@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/concierge-bot/concierge/alert"
 	"github.com/concierge-bot/concierge/bot"
-	"github.com/concierge-bot/concierge/bot/alert"
 	"github.com/concierge-bot/concierge/storage"
 )
 

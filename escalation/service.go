@@ -6,7 +6,7 @@
 //
 // The Engine (package bot) decides when to hand off and stays silent while a
 // human owns the conversation; the store enforces it. This package acts on
-// the store for people: the Slack alert buttons (bot/slack's
+// the store for people: the Slack alert buttons (channels/slack's
 // EscalationActions), the agent console, and the periodic checks run by
 // Watch.
 package escalation
@@ -86,7 +86,7 @@ type Options struct {
 }
 
 // Service carries out what agents do with handed-off conversations, and
-// implements bot/slack's EscalationActions. It is safe for concurrent use.
+// implements channels/slack's EscalationActions. It is safe for concurrent use.
 type Service struct {
 	opts Options
 	log  *slog.Logger

@@ -14,7 +14,7 @@ import (
 
 	"github.com/concierge-bot/concierge/bot"
 	"github.com/concierge-bot/concierge/bot/bottest"
-	"github.com/concierge-bot/concierge/bot/slack"
+	"github.com/concierge-bot/concierge/channels/slack"
 	"github.com/concierge-bot/concierge/escalation"
 	"github.com/concierge-bot/concierge/storage"
 )

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/concierge-bot/concierge/bot/alert"
+	"github.com/concierge-bot/concierge/alert"
 	"github.com/concierge-bot/concierge/storage"
 )
 

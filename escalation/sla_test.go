@@ -10,8 +10,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/concierge-bot/concierge/alert"
 	"github.com/concierge-bot/concierge/bot"
-	"github.com/concierge-bot/concierge/bot/alert"
 	"github.com/concierge-bot/concierge/escalation"
 	"github.com/concierge-bot/concierge/storage"
 )

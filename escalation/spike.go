@@ -12,8 +12,8 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/concierge-bot/concierge/alert"
 	"github.com/concierge-bot/concierge/bot"
-	"github.com/concierge-bot/concierge/bot/alert"
 	"github.com/concierge-bot/concierge/storage"
 )
 

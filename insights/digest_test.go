@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/concierge-bot/concierge/bot/alert"
+	"github.com/concierge-bot/concierge/alert"
 	"github.com/concierge-bot/concierge/insights"
 )
 

@@ -289,7 +289,7 @@ func (db *DB) OverdueEscalations(ctx context.Context, t time.Time, limit int) ([
 // Enqueue adds the outbox item and an escalation_realert event (with the
 // escalation id, level and who is notified) in one transaction, so every
 // re-alert that will be delivered is recorded and none is recorded that
-// will not. It satisfies the Enqueuer of package bot/alert.
+// will not. It satisfies the Enqueuer of package alert.
 type Realert struct {
 	db           *DB
 	escalationID int64

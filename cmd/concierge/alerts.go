@@ -8,7 +8,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/concierge-bot/concierge/bot/alert"
+	"github.com/concierge-bot/concierge/alert"
 	"github.com/concierge-bot/concierge/storage"
 )
 

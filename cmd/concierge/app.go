@@ -15,15 +15,15 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/concierge-bot/concierge/alert"
 	"github.com/concierge-bot/concierge/bot"
-	"github.com/concierge-bot/concierge/bot/alert"
-	"github.com/concierge-bot/concierge/bot/llm"
 	"github.com/concierge-bot/concierge/configs/demo"
 	"github.com/concierge-bot/concierge/escalation"
 	"github.com/concierge-bot/concierge/insights"
 	"github.com/concierge-bot/concierge/intents"
 	"github.com/concierge-bot/concierge/knowledge"
 	"github.com/concierge-bot/concierge/knowledge/semantic"
+	"github.com/concierge-bot/concierge/llm"
 	"github.com/concierge-bot/concierge/storage"
 )
 

@@ -12,7 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/concierge-bot/concierge/bot/web/console"
+	"github.com/concierge-bot/concierge/console"
 )
 
 func newConsoleCmd(e *env) *cobra.Command {

@@ -9,7 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/concierge-bot/concierge/bot/llm"
+	"github.com/concierge-bot/concierge/llm"
 )
 
 func newLLMCmd(e *env) *cobra.Command {

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/concierge-bot/concierge/bot/llm/llmtest"
+	"github.com/concierge-bot/concierge/llm/llmtest"
 )
 
 // With llm: configured against an OpenAI-compatible fake, the demo answers in

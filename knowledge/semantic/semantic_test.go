@@ -251,7 +251,7 @@ func FuzzDecodeCache(f *testing.F) {
 }
 
 // httpEmbedder calls an OpenAI-compatible /embeddings endpoint, for the
-// evaluation with a real model (see bot/llm/README-llm.md).
+// evaluation with a real model (see llm/README-llm.md).
 type httpEmbedder struct{ baseURL, model, key string }
 
 func (h httpEmbedder) Embed(ctx context.Context, texts []string) ([][]float32, error) {

@@ -5,8 +5,8 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/concierge-bot/concierge/alert"
 	"github.com/concierge-bot/concierge/bot"
-	"github.com/concierge-bot/concierge/bot/alert"
 	"github.com/concierge-bot/concierge/storage"
 )
 

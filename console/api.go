@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/concierge-bot/concierge/bot"
-	"github.com/concierge-bot/concierge/bot/web"
+	"github.com/concierge-bot/concierge/channels/web"
 	"github.com/concierge-bot/concierge/storage"
 )
 

@@ -18,10 +18,10 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
-	"github.com/concierge-bot/concierge/bot/web/webtest"
+	"github.com/concierge-bot/concierge/browsertest"
 
 	"github.com/concierge-bot/concierge/bot"
-	"github.com/concierge-bot/concierge/bot/web"
+	"github.com/concierge-bot/concierge/channels/web"
 )
 
 // faults sits in front of the server and simulates a network that fails.
@@ -383,4 +383,4 @@ func jsString(s string) string {
 }
 
 // browser starts a headless Chromium with a fresh profile and returns a tab.
-func browser(t *testing.T) context.Context { return webtest.Browser(t, 1000, 760) }
+func browser(t *testing.T) context.Context { return browsertest.Browser(t, 1000, 760) }

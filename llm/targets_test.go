@@ -18,9 +18,9 @@ import (
 
 	"github.com/concierge-bot/concierge/bot"
 	"github.com/concierge-bot/concierge/bot/bottest"
-	"github.com/concierge-bot/concierge/bot/llm"
-	"github.com/concierge-bot/concierge/bot/llm/llmtest"
 	"github.com/concierge-bot/concierge/knowledge"
+	"github.com/concierge-bot/concierge/llm"
+	"github.com/concierge-bot/concierge/llm/llmtest"
 )
 
 // demoContent loads the embedded demo company's content from the source tree.

@@ -19,7 +19,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/concierge-bot/concierge/bot"
-	"github.com/concierge-bot/concierge/bot/web"
+	"github.com/concierge-bot/concierge/channels/web"
 	"github.com/concierge-bot/concierge/storage"
 )
 

@@ -1,8 +1,8 @@
-// Package webtest lets tests of the web packages drive a real headless
+// Package browsertest lets tests of the web packages drive a real headless
 // Chromium (Debian's chromium package). Without the browser, tests skip with
 // a clear message, except when the CI environment variable is set: there a
 // missing browser is a failure, so browser tests can never silently vanish.
-package webtest
+package browsertest
 
 import (
 	"context"

@@ -11,7 +11,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/concierge-bot/concierge/bot/web/webtest"
+	"github.com/concierge-bot/concierge/browsertest"
 
 	"github.com/concierge-bot/concierge/bot"
 )
@@ -158,4 +158,4 @@ func value[T any](t *testing.T, tab context.Context, step string, a chromedp.Act
 }
 
 // browser starts a headless Chromium with a fresh profile and returns a tab.
-func browser(t *testing.T) context.Context { return webtest.Browser(t, 1200, 860) }
+func browser(t *testing.T) context.Context { return browsertest.Browser(t, 1200, 860) }

@@ -12,7 +12,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/concierge-bot/concierge/bot/web/webtest"
+	"github.com/concierge-bot/concierge/browsertest"
 )
 
 // signedIn stands in for the console's RequireLogin: it admits requests
@@ -35,7 +35,7 @@ func TestBrowserDashboard(t *testing.T) {
 	d := newDashboard(t, seeded(t, 30))
 	srv := httptest.NewServer(signedIn(d))
 	defer srv.Close()
-	bctx := webtest.Browser(t, 1280, 900)
+	bctx := browsertest.Browser(t, 1280, 900)
 	run := func(step string, actions ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
 		c, cancel := context.WithTimeout(bctx, 30*time.Second)

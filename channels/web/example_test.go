@@ -11,7 +11,7 @@ import (
 	"strings"
 
 	"github.com/concierge-bot/concierge/bot"
-	"github.com/concierge-bot/concierge/bot/web"
+	"github.com/concierge-bot/concierge/channels/web"
 	"github.com/concierge-bot/concierge/storage"
 )
 

@@ -13,7 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/concierge-bot/concierge/bot"
-	"github.com/concierge-bot/concierge/bot/web/console"
+	"github.com/concierge-bot/concierge/console"
 	"github.com/concierge-bot/concierge/storage"
 )
 

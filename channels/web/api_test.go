@@ -11,7 +11,7 @@ import (
 
 	"github.com/concierge-bot/concierge/bot"
 	"github.com/concierge-bot/concierge/bot/bottest"
-	"github.com/concierge-bot/concierge/bot/web"
+	"github.com/concierge-bot/concierge/channels/web"
 )
 
 const testKey = "test-key-0123456789abcdef"

@@ -18,7 +18,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/concierge-bot/concierge/bot"
-	"github.com/concierge-bot/concierge/bot/web/console"
+	"github.com/concierge-bot/concierge/console"
 	"github.com/concierge-bot/concierge/storage"
 )
 

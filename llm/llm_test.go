@@ -16,8 +16,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/concierge-bot/concierge/bot"
-	"github.com/concierge-bot/concierge/bot/llm"
-	"github.com/concierge-bot/concierge/bot/llm/llmtest"
+	"github.com/concierge-bot/concierge/llm"
+	"github.com/concierge-bot/concierge/llm/llmtest"
 )
 
 // syncBuffer is a log sink safe for concurrent writes.

@@ -21,7 +21,7 @@ import (
 
 	"github.com/concierge-bot/concierge/bot"
 	"github.com/concierge-bot/concierge/bot/bottest"
-	"github.com/concierge-bot/concierge/bot/web"
+	"github.com/concierge-bot/concierge/channels/web"
 	"github.com/concierge-bot/concierge/storage"
 )
 

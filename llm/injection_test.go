@@ -9,8 +9,8 @@ import (
 
 	"github.com/concierge-bot/concierge/bot"
 	"github.com/concierge-bot/concierge/bot/bottest"
-	"github.com/concierge-bot/concierge/bot/llm"
-	"github.com/concierge-bot/concierge/bot/llm/llmtest"
+	"github.com/concierge-bot/concierge/llm"
+	"github.com/concierge-bot/concierge/llm/llmtest"
 )
 
 // injections are prompt-injection attempts in English and Chinese, each
