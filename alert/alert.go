@@ -21,6 +21,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/concierge-bot/concierge/bot"
 )
 
 // Kind says what an Alert is about; it decides which fields are set and how
@@ -74,7 +76,7 @@ func (c Customer) Label() string {
 		return n
 	}
 	if c.ID != 0 {
-		return "Customer #" + strconv.FormatInt(c.ID, 10)
+		return "Customer #" + strconv.FormatInt(int64(c.ID), 10)
 	}
 	return ""
 }
@@ -123,15 +125,15 @@ type Alert struct {
 	// entry of escalation.next); empty means the sink's usual audience.
 	Notify string `json:"notify,omitempty"`
 
-	EscalationID   int64     `json:"escalation_id,omitempty"`
-	ConversationID int64     `json:"conversation_id,omitempty"`
-	Customer       Customer  `json:"customer"`
-	Channel        string    `json:"channel,omitempty"`
-	Reason         string    `json:"reason,omitempty"`
-	Severity       string    `json:"severity,omitempty"` // SeverityLow, SeverityNormal or SeverityHigh
-	Summary        string    `json:"summary,omitempty"`  // short plain text
-	Messages       []Message `json:"messages,omitempty"` // the last messages, oldest first
-	Owner          string    `json:"owner,omitempty"`    // sales owner of a lead
+	EscalationID   bot.EscalationID   `json:"escalation_id,omitempty"`
+	ConversationID bot.ConversationID `json:"conversation_id,omitempty"`
+	Customer       Customer           `json:"customer"`
+	Channel        string             `json:"channel,omitempty"`
+	Reason         string             `json:"reason,omitempty"`
+	Severity       string             `json:"severity,omitempty"` // SeverityLow, SeverityNormal or SeverityHigh
+	Summary        string             `json:"summary,omitempty"`  // short plain text
+	Messages       []Message          `json:"messages,omitempty"` // the last messages, oldest first
+	Owner          string             `json:"owner,omitempty"`    // sales owner of a lead
 	// ConsoleURL links to the conversation in the agent console:
 	// <PublicURL>/console/conversations/<ConversationID>.
 	ConsoleURL string `json:"console_url,omitempty"`
@@ -269,26 +271,22 @@ func (e *RetryAfterError) Error() string {
 // Unwrap returns the cause.
 func (e *RetryAfterError) Unwrap() error { return e.Err }
 
-// Enqueuer adds items to a transactional outbox; *storage.DB satisfies it.
-// An item with a key that already exists is not added again.
+// Enqueuer adds messages to a transactional outbox; the store satisfies it.
+// A message whose key is already queued is not added again.
 type Enqueuer interface {
-	Enqueue(ctx context.Context, kind, key string, customerID int64, payload any) (int64, error)
+	Enqueue(ctx context.Context, m bot.OutboxMessage) (int64, error)
 }
-
-// OutboxAlert is the outbox kind whose payload is an Alert in JSON. Producers
-// other than the store (SLA re-alerts, early warnings, digests) enqueue with
-// Enqueue.
-const OutboxAlert = "alert"
 
 // Enqueue validates a and adds it to the outbox as an OutboxAlert item keyed
 // by a.IdempotencyKey, so enqueueing the same alert twice delivers it once.
 // It returns the item's id. Call Dispatcher.Kick afterwards to deliver it at
 // once instead of at the next poll.
 func Enqueue(ctx context.Context, q Enqueuer, a Alert) (int64, error) {
-	if err := a.Validate(); err != nil {
+	m, err := OutboxMessage(a)
+	if err != nil {
 		return 0, fmt.Errorf("alert: enqueue: %w", err)
 	}
-	id, err := q.Enqueue(ctx, OutboxAlert, a.IdempotencyKey, a.Customer.ID, a)
+	id, err := q.Enqueue(ctx, m)
 	if err != nil {
 		return 0, fmt.Errorf("alert: enqueue %s: %w", a.IdempotencyKey, err)
 	}

@@ -17,7 +17,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/concierge-bot/concierge/bot"
-	"github.com/concierge-bot/concierge/storage"
 )
 
 // Outbox is what the Dispatcher needs of the transactional outbox;
@@ -25,7 +24,7 @@ import (
 // whose next attempt is due, oldest first.
 type Outbox interface {
 	Enqueuer
-	DueOutbox(ctx context.Context, limit int) ([]storage.OutboxItem, error)
+	DueOutbox(ctx context.Context, limit int) ([]bot.OutboxItem, error)
 	MarkDelivered(ctx context.Context, id int64) error
 	MarkFailed(ctx context.Context, id int64, cause string, retryAt time.Time, dead bool) error
 }
@@ -33,15 +32,10 @@ type Outbox interface {
 // Records looks up what an alert shows beyond the outbox payload: the
 // customer's name and the last messages. *storage.DB satisfies it.
 type Records interface {
-	Customer(ctx context.Context, id int64) (storage.Customer, error)
-	RecentMessages(ctx context.Context, conversationID int64, n int) ([]bot.StoredMessage, error)
+	Customer(ctx context.Context, id int64) (bot.Customer, error)
+	RecentMessages(ctx context.Context, conversationID bot.ConversationID, n int) ([]bot.StoredMessage, error)
 }
 
-// OutboxDelivery is the outbox kind of one alert's delivery to one sink.
-// When an alert is routed to several sinks the Dispatcher replaces its item
-// by one OutboxDelivery item per sink, keyed "<alert key>|<sink name>", so
-// each sink's delivery is retried, and recorded, on its own.
-const OutboxDelivery = "alert_delivery"
 
 // delivery is the payload of an OutboxDelivery item.
 type delivery struct {
@@ -281,7 +275,7 @@ func (d *Dispatcher) Flush(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("alert: read outbox: %w", err)
 		}
-		var todo []storage.OutboxItem
+		var todo []bot.OutboxItem
 		for _, it := range items {
 			if !seen[it.ID] {
 				seen[it.ID] = true
@@ -299,7 +293,7 @@ func (d *Dispatcher) Flush(ctx context.Context) error {
 
 // processAll handles items with bounded concurrency and returns the first
 // storage error.
-func (d *Dispatcher) processAll(ctx context.Context, items []storage.OutboxItem) error {
+func (d *Dispatcher) processAll(ctx context.Context, items []bot.OutboxItem) error {
 	sem := make(chan struct{}, d.opts.Concurrency)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
@@ -323,7 +317,7 @@ func (d *Dispatcher) processAll(ctx context.Context, items []storage.OutboxItem)
 }
 
 // process handles one outbox item; it returns only storage errors.
-func (d *Dispatcher) process(ctx context.Context, it storage.OutboxItem) error {
+func (d *Dispatcher) process(ctx context.Context, it bot.OutboxItem) error {
 	switch it.Kind {
 	case OutboxDelivery:
 		var dl delivery
@@ -338,7 +332,7 @@ func (d *Dispatcher) process(ctx context.Context, it storage.OutboxItem) error {
 			return d.fail(ctx, it, dl.Sink, fmt.Errorf("sink %q is no longer configured", dl.Sink), true)
 		}
 		return d.send(ctx, it, s, dl.Alert)
-	case storage.OutboxEscalation, storage.OutboxLead, OutboxAlert:
+	case OutboxAlert, legacyEscalation, legacyLead:
 		a, err := d.alertOf(ctx, it)
 		if err != nil {
 			return d.fail(ctx, it, "", err, errors.Is(err, ErrInvalid))
@@ -375,10 +369,15 @@ func (d *Dispatcher) route(a Alert) []Sink {
 // fanOut replaces a multi-sink item by one OutboxDelivery item per sink. The
 // per-sink keys make it idempotent: if the process dies half-way, the next
 // pass adds only the missing items.
-func (d *Dispatcher) fanOut(ctx context.Context, it storage.OutboxItem, a Alert, sinks []Sink) error {
+func (d *Dispatcher) fanOut(ctx context.Context, it bot.OutboxItem, a Alert, sinks []Sink) error {
 	for _, s := range sinks {
 		key := it.Key + "|" + s.Name()
-		if _, err := d.opts.Outbox.Enqueue(ctx, OutboxDelivery, key, a.Customer.ID, delivery{Sink: s.Name(), Alert: a}); err != nil {
+		payload, err := json.Marshal(delivery{Sink: s.Name(), Alert: a})
+		if err != nil {
+			return d.fail(ctx, it, s.Name(), fmt.Errorf("%w: fan out: %w", ErrInvalid, err), true)
+		}
+		m := bot.OutboxMessage{Kind: OutboxDelivery, Key: key, CustomerID: a.Customer.ID, Payload: payload}
+		if _, err := d.opts.Outbox.Enqueue(ctx, m); err != nil {
 			if ctx.Err() != nil {
 				return nil
 			}
@@ -394,7 +393,7 @@ func (d *Dispatcher) fanOut(ctx context.Context, it storage.OutboxItem, a Alert,
 
 // send makes one delivery attempt of a to s for item it and records the
 // outcome.
-func (d *Dispatcher) send(ctx context.Context, it storage.OutboxItem, s Sink, a Alert) error {
+func (d *Dispatcher) send(ctx context.Context, it bot.OutboxItem, s Sink, a Alert) error {
 	actx, cancel := context.WithTimeout(ctx, d.opts.AttemptTimeout)
 	err := s.Send(actx, a)
 	cancel()
@@ -425,7 +424,7 @@ func (d *Dispatcher) send(ctx context.Context, it storage.OutboxItem, s Sink, a 
 
 // fail records a failed attempt: retried after the backoff, or dead when
 // permanent or out of attempts.
-func (d *Dispatcher) fail(ctx context.Context, it storage.OutboxItem, sink string, cause error, permanent bool) error {
+func (d *Dispatcher) fail(ctx context.Context, it bot.OutboxItem, sink string, cause error, permanent bool) error {
 	attempts := it.Attempts + 1
 	dead := permanent || attempts >= d.opts.MaxAttempts
 	delay := d.backoff(it.Attempts)
@@ -468,33 +467,13 @@ func (d *Dispatcher) backoff(n int) time.Duration {
 	return d.opts.Jitter(ceil)
 }
 
-// alertOf builds the Alert of a source item: from the store's escalation or
-// lead payload, or an OutboxAlert, enriched with the customer's name, the
+// alertOf builds the Alert of a source item, enriched with the customer's name, the
 // last messages and the console link. Errors wrapping ErrInvalid are
 // permanent; others (storage reads) are retried.
-func (d *Dispatcher) alertOf(ctx context.Context, it storage.OutboxItem) (Alert, error) {
-	var a Alert
-	switch it.Kind {
-	case storage.OutboxEscalation:
-		var p storage.EscalationAlert
-		if err := json.Unmarshal(it.Payload, &p); err != nil {
-			return a, fmt.Errorf("%w: escalation payload: %w", ErrInvalid, err)
-		}
-		a = Alert{Kind: KindEscalation, IdempotencyKey: it.Key, Time: p.Time, EscalationID: p.EscalationID,
-			ConversationID: p.ConversationID, Customer: Customer{ID: p.CustomerID}, Channel: p.Channel,
-			Reason: p.Reason, Severity: p.Severity, Summary: p.Summary}
-	case storage.OutboxLead:
-		var p storage.LeadAlert
-		if err := json.Unmarshal(it.Payload, &p); err != nil {
-			return a, fmt.Errorf("%w: lead payload: %w", ErrInvalid, err)
-		}
-		a = Alert{Kind: KindLead, IdempotencyKey: it.Key, Time: p.Time, ConversationID: p.ConversationID,
-			Customer: Customer{ID: p.CustomerID}, Channel: p.Channel, Reason: bot.ReasonLead, Owner: p.Owner}
-	default:
-		var err error
-		if a, err = DecodeAlert(it.Payload); err != nil {
-			return a, err
-		}
+func (d *Dispatcher) alertOf(ctx context.Context, it bot.OutboxItem) (Alert, error) {
+	a, err := decodeItem(it)
+	if err != nil {
+		return a, err
 	}
 	if a.Time.IsZero() {
 		a.Time = it.Created
@@ -511,7 +490,7 @@ func (d *Dispatcher) alertOf(ctx context.Context, it storage.OutboxItem) (Alert,
 // enrich fills what the payload lacks: name, last messages, console link.
 func (d *Dispatcher) enrich(ctx context.Context, a *Alert) error {
 	if a.ConsoleURL == "" && a.ConversationID > 0 && d.opts.PublicURL != "" {
-		a.ConsoleURL = d.opts.PublicURL + "/console/conversations/" + strconv.FormatInt(a.ConversationID, 10)
+		a.ConsoleURL = d.opts.PublicURL + "/console/conversations/" + strconv.FormatInt(int64(a.ConversationID), 10)
 	}
 	if d.opts.Records == nil || (a.Kind != KindEscalation && a.Kind != KindLead) {
 		return nil

@@ -21,7 +21,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/concierge-bot/concierge/bot"
-	"github.com/concierge-bot/concierge/storage"
+	"github.com/concierge-bot/concierge/storage/sqlite"
 )
 
 // clock is an injected clock shared by the store and the dispatcher.
@@ -58,10 +58,10 @@ func seededJitter(seed uint64) func(time.Duration) time.Duration {
 	}
 }
 
-func openStore(t testing.TB, now func() time.Time, noSync bool) *storage.DB {
+func openStore(t testing.TB, now func() time.Time, noSync bool) *sqlite.DB {
 	t.Helper()
-	db, err := storage.Open(context.Background(), filepath.Join(t.TempDir(), "concierge.db"),
-		storage.Options{Now: now, NoSync: noSync})
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "concierge.db"),
+		sqlite.Options{Now: now, NoSync: noSync})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +72,7 @@ func openStore(t testing.TB, now func() time.Time, noSync bool) *storage.DB {
 // escalate drives one complaint through the store the way the Engine does:
 // the inbound message, then the reply with its escalation, which enqueues
 // the alert in the same transaction. It returns the escalation id.
-func escalate(t testing.TB, db *storage.DB, user, reason, severity string, at time.Time) int64 {
+func escalate(t testing.TB, db *sqlite.DB, user, reason, severity string, at time.Time) int64 {
 	t.Helper()
 	ctx := context.Background()
 	conv, msgID, err := db.AppendInbound(ctx, bot.Inbound{Channel: bot.ChannelWeb, ExternalUserID: user,
@@ -169,7 +169,7 @@ func escalationKeys(ids []int64) []string {
 }
 
 // outboxState counts the store's outbox items of a kind by state.
-func outboxState(t testing.TB, db *storage.DB, kind string) (delivered, pending, dead, maxAttempts int) {
+func outboxState(t testing.TB, db *sqlite.DB, kind string) (delivered, pending, dead, maxAttempts int) {
 	t.Helper()
 	items, err := db.Outbox(context.Background(), kind, 10000)
 	if err != nil {
@@ -236,7 +236,7 @@ func TestSinkDownFiveMinutes(t *testing.T) {
 	if raw := hook.raw(); raw != n {
 		t.Errorf("sink accepted %d requests for %d alerts: %d duplicates", raw, n, raw-n)
 	}
-	delivered, pending, dead, maxAtt := outboxState(t, db, storage.OutboxEscalation)
+	delivered, pending, dead, maxAtt := outboxState(t, db, sqlite.OutboxEscalation)
 	if delivered != n || pending != 0 || dead != 0 {
 		t.Errorf("outbox: %d delivered, %d pending, %d dead; want %d, 0, 0", delivered, pending, dead, n)
 	}
@@ -324,7 +324,7 @@ func TestLostAcknowledgementsAreDeduplicated(t *testing.T) {
 		if err := d.Flush(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		if delivered, _, _, _ := outboxState(t, db, storage.OutboxEscalation); delivered == len(ids) {
+		if delivered, _, _, _ := outboxState(t, db, sqlite.OutboxEscalation); delivered == len(ids) {
 			break
 		}
 		clk.Advance(5 * time.Second)
@@ -371,9 +371,9 @@ func (m *memSink) all() []Alert {
 
 // named wraps the store's Records to give customers names, which the store
 // only learns from the console.
-type named struct{ *storage.DB }
+type named struct{ *sqlite.DB }
 
-func (n named) Customer(ctx context.Context, id int64) (storage.Customer, error) {
+func (n named) Customer(ctx context.Context, id int64) (bot.Customer, error) {
 	c, err := n.DB.Customer(ctx, id)
 	c.Name = fmt.Sprintf("Customer Name %d", id)
 	return c, err
@@ -485,7 +485,7 @@ func TestGivesUpAndSaysSo(t *testing.T) {
 		}
 		clk.Advance(10 * time.Second)
 	}
-	_, pending, dead, attempts := outboxState(t, db, storage.OutboxEscalation)
+	_, pending, dead, attempts := outboxState(t, db, sqlite.OutboxEscalation)
 	if dead != 1 || pending != 0 || attempts != 4 {
 		t.Errorf("dead %d, pending %d, attempts %d; want 1, 0, 4", dead, pending, attempts)
 	}

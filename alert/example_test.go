@@ -7,7 +7,7 @@ import (
 
 	"github.com/concierge-bot/concierge/alert"
 	"github.com/concierge-bot/concierge/bot"
-	"github.com/concierge-bot/concierge/storage"
+	"github.com/concierge-bot/concierge/storage/sqlite"
 )
 
 // How cmd/concierge wires the alerts: sinks from the `alerts:` config, the
@@ -15,7 +15,7 @@ import (
 // that escalated, Flush on shutdown.
 func ExampleDispatcher() {
 	ctx := context.Background()
-	db, err := storage.Open(ctx, "concierge-data/concierge.db", storage.Options{})
+	db, err := sqlite.Open(ctx, "concierge-data/concierge.db", sqlite.Options{})
 	if err != nil {
 		panic(err)
 	}

@@ -95,7 +95,7 @@ func render(a Alert) view {
 	}
 	add("Severity", a.Severity)
 	if a.EscalationID > 0 {
-		add("Escalation", "#"+strconv.FormatInt(a.EscalationID, 10))
+		add("Escalation", "#"+strconv.FormatInt(int64(a.EscalationID), 10))
 	}
 	if a.Level > 0 {
 		add("Level", strconv.Itoa(a.Level))

@@ -192,7 +192,7 @@ func SlackBlocks(a Alert) []slack.Block {
 	}
 	var buttons []slack.BlockElement
 	if v.Actions {
-		id := strconv.FormatInt(a.EscalationID, 10)
+		id := strconv.FormatInt(int64(a.EscalationID), 10)
 		buttons = append(buttons,
 			slack.NewButtonBlockElement(ActionAcknowledge, id, plain("Acknowledge", 75)).WithStyle(slack.StylePrimary),
 			slack.NewButtonBlockElement(ActionTakeOver, id, plain("Take over", 75)),
@@ -200,13 +200,13 @@ func SlackBlocks(a Alert) []slack.Block {
 		)
 	}
 	if v.Link != "" {
-		buttons = append(buttons, slack.NewButtonBlockElement(ActionOpen, strconv.FormatInt(a.ConversationID, 10),
+		buttons = append(buttons, slack.NewButtonBlockElement(ActionOpen, strconv.FormatInt(int64(a.ConversationID), 10),
 			plain("Open in console", 75)).WithURL(v.Link))
 	}
 	if len(buttons) > 0 {
 		blockID := "alert"
 		if a.EscalationID > 0 {
-			blockID = "escalation:" + strconv.FormatInt(a.EscalationID, 10)
+			blockID = "escalation:" + strconv.FormatInt(int64(a.EscalationID), 10)
 		}
 		blocks = append(blocks, slack.NewActionBlock(blockID, buttons...))
 	}

@@ -85,7 +85,7 @@ const (
 // Reply is the Engine's answer to one Message. Adapters render it for their
 // channel.
 type Reply struct {
-	ConversationID int64
+	ConversationID ConversationID
 	MessageID      int64 // id of the stored outbound message (0 when the bot stayed silent)
 	Text           string
 	Action         Action
@@ -96,5 +96,5 @@ type Reply struct {
 	// Handoff is true when the conversation is now with a human (waiting or
 	// taken over): the bot will not answer further messages until it is resolved.
 	Handoff      bool
-	EscalationID int64 // set when this message opened an escalation
+	EscalationID EscalationID // set when this message opened an escalation
 }

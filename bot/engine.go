@@ -187,7 +187,9 @@ func (e *Engine) Handle(ctx context.Context, m Message) (Reply, error) {
 	}
 	lang := replyLanguage(cls.Language)
 	ann := Annotation{Intent: cls.Intent, Confidence: cls.Confidence, Language: cls.Language,
-		Sentiment: cls.Sentiment, Complaint: cls.Complaint}
+		Sentiment: cls.Sentiment, Complaint: cls.Complaint,
+		IsComplaint: cls.Intent == IntentComplaint || cls.Complaint >= e.opts.ComplaintThreshold,
+		IsNegative:  cls.Sentiment <= e.opts.NegativeSentiment}
 
 	if conv.Status.HandedOff() {
 		return e.relay(ctx, conv, inboundID, ann)

@@ -44,9 +44,9 @@ type Ratings interface {
 	// PendingRating returns the id of the customer's latest conversation on
 	// channel that was resolved at or after since, was asked for a rating and
 	// has none yet; 0 when there is none.
-	PendingRating(ctx context.Context, customerID int64, channel string, since time.Time) (int64, error)
+	PendingRating(ctx context.Context, customerID int64, channel string, since time.Time) (ConversationID, error)
 	// SetCSAT records a rating, 1 (worst) to 5 (best), of a conversation.
-	SetCSAT(ctx context.Context, conversationID int64, score int) error
+	SetCSAT(ctx context.Context, conversationID ConversationID, score int) error
 }
 
 // maxRatingRunes bounds the length of a message that can be read as a

@@ -32,7 +32,7 @@ func (r *ratings) PendingRating(ctx context.Context, customerID int64, channel s
 	return r.pending[customerID], nil
 }
 
-func (r *ratings) SetCSAT(ctx context.Context, conversationID int64, score int) error {
+func (r *ratings) SetCSAT(ctx context.Context, conversationID ConversationID, score int) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.scores[conversationID] = score

@@ -24,7 +24,7 @@ func (s ConversationStatus) HandedOff() bool {
 
 // Conversation is the state the Engine needs of a conversation.
 type Conversation struct {
-	ID         int64
+	ID         ConversationID
 	CustomerID int64
 	Channel    string
 	Status     ConversationStatus
@@ -49,6 +49,12 @@ type Annotation struct {
 	Language   string
 	Sentiment  float64
 	Complaint  float64
+	// IsComplaint and IsNegative are the Engine's judgement with its
+	// thresholds (EngineOptions.ComplaintThreshold, NegativeSentiment):
+	// segments, the spike warning and the reports count these flags and
+	// never compare scores themselves, so they always agree with the bot.
+	IsComplaint bool
+	IsNegative  bool
 }
 
 // Escalation asks the store to hand a conversation to a human.
@@ -72,7 +78,7 @@ const (
 // one transaction with the annotation of the inbound message and any
 // escalation.
 type Outbound struct {
-	ConversationID int64
+	ConversationID ConversationID
 	InboundID      int64
 	Annotation     Annotation // of the inbound message
 	Text           string     // the reply; empty when the bot stays silent
@@ -92,7 +98,7 @@ type Outbound struct {
 // Stored is what the store returns for a recorded outbound message.
 type Stored struct {
 	MessageID    int64
-	EscalationID int64 // non-zero when an escalation was opened
+	EscalationID EscalationID // non-zero when an escalation was opened
 }
 
 // Store keeps customers, conversations and messages. It is deliberately
@@ -106,7 +112,7 @@ type Store interface {
 	AppendInbound(ctx context.Context, in Inbound) (Conversation, int64, error)
 	// RecentMessages returns up to n of the latest messages of a conversation,
 	// oldest first.
-	RecentMessages(ctx context.Context, conversationID int64, n int) ([]StoredMessage, error)
+	RecentMessages(ctx context.Context, conversationID ConversationID, n int) ([]StoredMessage, error)
 	// AppendOutbound stores the bot's reply and decision (see Outbound).
 	// If the conversation was handed off in the meantime and o is not a silent
 	// relay, it fails with an *Error of code ECONFLICT and stores nothing, so
@@ -125,7 +131,7 @@ const (
 // StoredMessage is one message of a conversation as the store keeps it.
 type StoredMessage struct {
 	ID             int64
-	ConversationID int64
+	ConversationID ConversationID
 	Inbound        bool
 	Author         string // AuthorCustomer, AuthorBot, AuthorAgent or AuthorSystem
 	Text           string
@@ -137,3 +143,11 @@ type StoredMessage struct {
 	Sources        []Source
 	Time           time.Time
 }
+
+// ConversationID identifies a conversation. It is a distinct type so that a
+// conversation id can never be passed where an escalation id is meant.
+type ConversationID int64
+
+// EscalationID identifies an escalation: one handoff of a conversation to a
+// human (a conversation may have several).
+type EscalationID int64

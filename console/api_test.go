@@ -14,7 +14,6 @@ import (
 
 	"github.com/concierge-bot/concierge/bot"
 	"github.com/concierge-bot/concierge/console"
-	"github.com/concierge-bot/concierge/storage"
 )
 
 // apiCall sends an API request with the test API key (unless key is empty)
@@ -70,7 +69,7 @@ func TestAPIListPagingAndFilters(t *testing.T) {
 	e := newEnv(t, nil)
 	ids := e.seedCustomers(5)
 	ctx := context.Background()
-	if err := e.db.SetStage(ctx, ids[1], storage.StageQualified, "test"); err != nil {
+	if err := e.db.SetStage(ctx, ids[1], bot.StageQualified, "test"); err != nil {
 		t.Fatal(err)
 	}
 	if err := e.db.AddTag(ctx, ids[3], "vip", "test"); err != nil {
@@ -196,7 +195,7 @@ func TestAPIAuth(t *testing.T) {
 		t.Errorf("session POST with X-CSRF-Token: %d %s", st, body)
 	}
 	events, _ := e.db.Events(context.Background(), 1)
-	if last := events[len(events)-1]; last.Kind != storage.EventErased || last.Actor != "alice" {
+	if last := events[len(events)-1]; last.Kind != bot.EventErased || last.Actor != "alice" {
 		t.Errorf("erase event %+v, want erased by alice", last)
 	}
 	// Without a store the API says so.
@@ -222,7 +221,7 @@ func TestAPIEraseAndMerge(t *testing.T) {
 	if st, _, _ := e.apiCall("POST", path(999, "erase"), "test-key", "", &eb); st != http.StatusNotFound {
 		t.Errorf("erase unknown: %d", st)
 	}
-	msgs, _ := e.db.Timeline(context.Background(), ids[0], storage.TimelineOptions{})
+	msgs, _ := e.db.Timeline(context.Background(), ids[0], bot.TimelineOptions{})
 	for _, m := range msgs {
 		if m.Message != nil && m.Message.Text != "" {
 			t.Errorf("erased customer still has text %q", m.Message.Text)
@@ -283,7 +282,7 @@ func TestAPIExport(t *testing.T) {
 		t.Fatalf("json export of customer %d: %d lines, want 2:\n%s", ids[1], len(lines), body)
 	}
 	for _, l := range lines {
-		var r storage.ExportRow
+		var r bot.ExportRow
 		if err := json.Unmarshal([]byte(l), &r); err != nil || r.CustomerID != ids[1] {
 			t.Errorf("line %q: %v, customer %d", l, err, r.CustomerID)
 		}

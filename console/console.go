@@ -1,13 +1,12 @@
-// Package console is Concierge's agent console and the customers REST API.
+// Package console is Concierge's agent console.
 //
 // The console (mounted at /console) is server-rendered HTML: agents sign in
 // with a name and password from the config, see the queue of conversations
 // waiting for a human (oldest first, with wait times), open a conversation to
 // read the customer's whole archive across channels with its escalations,
 // notes and tags, and take it over, reply, add notes and tags, and resolve
-// it. The customers API (mounted at /api/v1/customers) lists, shows, erases,
-// merges and exports customer records as JSON, for the console's scripts and
-// for servers holding an API key.
+// it. Its scripts read customer records through the customers API of
+// package web, which admits a console session through Agent.
 //
 // Security: sessions are HMAC-signed cookies (HttpOnly, SameSite=Strict,
 // Secure behind HTTPS) that end on logout, on expiry and when the agent's
@@ -24,67 +23,55 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/netip"
 	"strings"
-	"sync"
 	"time"
 
+	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/guard"
 	"golang.org/x/crypto/bcrypt"
-
-	"github.com/concierge-bot/concierge/storage"
 )
 
-// Handoff is what the console needs to work the queue of conversations
-// handed to humans. *storage.DB implements it; so may an escalation service.
+// Handoff is the one authority over who handles a handed-off conversation
+// (escalation.Service implements it): the console never changes a
+// conversation's assignee or status itself.
 type Handoff interface {
-	// Escalations returns escalations matching f, newest first.
-	Escalations(ctx context.Context, f storage.EscalationFilter) ([]storage.EscalationInfo, error)
-	// Conversation returns one conversation, or an ENOTFOUND *bot.Error.
-	Conversation(ctx context.Context, id int64) (storage.ConversationInfo, error)
-	// TakeOver gives a conversation to an agent; the bot stays silent in it.
-	TakeOver(ctx context.Context, conversationID int64, agent string) error
-	// AppendAgentMessage stores an agent's message to the customer (and
-	// delivers it where the channel allows) and returns its id.
-	AppendAgentMessage(ctx context.Context, conversationID int64, agent, text string) (int64, error)
-	// Resolve closes a conversation and its escalations.
-	Resolve(ctx context.Context, conversationID int64, actor string) error
+	// Queue returns the conversations with a human or waiting for one,
+	// longest waiting first.
+	Queue(ctx context.Context) ([]bot.QueueItem, error)
+	// TakeOverConversation gives a conversation to agent unless another
+	// agent holds it (ECONFLICT naming them).
+	TakeOverConversation(ctx context.Context, id bot.ConversationID, agent string) error
+	// Reassign gives a conversation to agent to, whoever holds it, on the
+	// say of manager; it is recorded.
+	Reassign(ctx context.Context, id bot.ConversationID, to, manager string) error
+	// ReplyToConversation stores and delivers agent's message to the
+	// customer, taking the conversation if nobody holds it.
+	ReplyToConversation(ctx context.Context, id bot.ConversationID, agent, text string) (int64, error)
+	// ResolveConversation closes a conversation and asks for a rating.
+	ResolveConversation(ctx context.Context, id bot.ConversationID, agent string) error
+	// AddNote, AddTag and RemoveTag change the record of the
+	// conversation's customer.
+	AddNote(ctx context.Context, id bot.ConversationID, agent, text string) (int64, error)
+	AddTag(ctx context.Context, id bot.ConversationID, tag, agent string) error
+	RemoveTag(ctx context.Context, id bot.ConversationID, tag, agent string) error
 }
 
-// Records is what the console reads and changes of a customer's record.
-// *storage.DB implements it.
+// Records is what the console reads of conversations and customers.
 type Records interface {
+	// Conversation returns one conversation, or an ENOTFOUND *bot.Error.
+	Conversation(ctx context.Context, id bot.ConversationID) (bot.ConversationInfo, error)
+	// Escalations returns escalations matching f, newest first.
+	Escalations(ctx context.Context, f bot.EscalationFilter) ([]bot.EscalationInfo, error)
 	// Customer returns one customer, or an ENOTFOUND *bot.Error.
-	Customer(ctx context.Context, id int64) (storage.Customer, error)
+	Customer(ctx context.Context, id int64) (bot.Customer, error)
 	// Timeline returns the customer's messages, events and notes on every
 	// channel, in time order.
-	Timeline(ctx context.Context, customerID int64, opts storage.TimelineOptions) ([]storage.TimelineEntry, error)
+	Timeline(ctx context.Context, customerID int64, opts bot.TimelineOptions) ([]bot.TimelineEntry, error)
 	// Notes returns the notes on a customer, oldest first.
-	Notes(ctx context.Context, customerID int64) ([]storage.Note, error)
-	// AddNote stores an agent's note on a customer, optionally about one of
-	// its conversations.
-	AddNote(ctx context.Context, customerID, conversationID int64, author, text string) (int64, error)
-	// AddTag tags a customer; RemoveTag removes a tag.
-	AddTag(ctx context.Context, id int64, tag, actor string) error
-	RemoveTag(ctx context.Context, id int64, tag, actor string) error
-}
-
-// CustomerStore is what the customers API needs. *storage.DB implements it.
-type CustomerStore interface {
-	// Customers returns the customers matching f, by id.
-	Customers(ctx context.Context, f storage.CustomerFilter) ([]storage.Customer, error)
-	// Customer returns one customer, or an ENOTFOUND *bot.Error.
-	Customer(ctx context.Context, id int64) (storage.Customer, error)
-	// Timeline returns the customer's messages, events and notes in time order.
-	Timeline(ctx context.Context, customerID int64, opts storage.TimelineOptions) ([]storage.TimelineEntry, error)
-	// Erase removes a customer's personal data for good.
-	Erase(ctx context.Context, id int64, actor string) error
-	// Merge makes customer from part of customer into.
-	Merge(ctx context.Context, from, into int64, actor string) error
-	// Export streams messages with their customers to w.
-	Export(ctx context.Context, w io.Writer, opts storage.ExportOptions) (int64, error)
+	Notes(ctx context.Context, customerID int64) ([]bot.Note, error)
 }
 
 // Agent is a person who may sign in to the console.
@@ -95,6 +82,9 @@ type Agent struct {
 	// PasswordHash is a bcrypt hash of the agent's password, as made by
 	// HashPassword.
 	PasswordHash string
+	// Manager lets the agent reassign to themselves a conversation another
+	// agent holds (recorded as a reassigned event).
+	Manager bool
 }
 
 // HashPassword returns the bcrypt hash of a password, for Agent.PasswordHash
@@ -118,8 +108,6 @@ func HashPassword(password string) (string, error) {
 type Options struct {
 	Handoff Handoff
 	Records Records
-	// Customers backs the customers API. Nil means the API answers 503.
-	Customers CustomerStore
 	// Agents may sign in. Their names must be distinct and non-empty and
 	// their hashes bcrypt hashes.
 	Agents []Agent
@@ -134,16 +122,20 @@ type Options struct {
 	// TLS-terminating proxy is in front. Requests over TLS get Secure cookies
 	// anyway.
 	SecureCookies bool
-	// APIKey reports whether a bearer token is a valid server-to-server API
-	// key for the customers API. Nil means only signed-in agents may use it.
-	APIKey func(token string) bool
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For header is
 	// believed when finding the client address for the sign-in rate limit.
 	TrustedProxies []netip.Prefix
-	// LoginBurst failed sign-ins are allowed per client address and per
-	// agent name, then one per LoginEvery. Defaults 10 and 1 minute.
+	// LoginBurst failed sign-ins are allowed per client address and agent
+	// name, then one per LoginEvery. Defaults 10 and 1 minute. A client
+	// address may fail three times as often across all names. Failures for
+	// one name from other addresses never refuse a correct password: they
+	// only slow every attempt for that name (see LoginDelay).
 	LoginBurst int
 	LoginEvery time.Duration
+	// LoginDelay is the longest wait before a sign-in for a name is checked
+	// after many recent failures for it from anywhere: the wait doubles with
+	// each failure past LoginBurst, from 250 ms up to LoginDelay. Default 8s.
+	LoginDelay time.Duration
 	// DashboardPath, when set, adds a link to the dashboard to the console's
 	// navigation (e.g. "/console/dashboard").
 	DashboardPath string
@@ -163,19 +155,20 @@ type Options struct {
 // Console serves the agent console and the customers API. Create it with
 // New; it is safe for concurrent use.
 type Console struct {
-	opts      Options
-	log       *slog.Logger
-	keys      keys
-	agents    map[string]Agent // by lower-case name
-	dummyHash []byte           // compared against for unknown names, so timing reveals nothing
-	revoked   *revocations
-	ipLimit   *limiter
-	nameLimit *limiter
-	pages     map[string]*template.Template
-	assets    map[string]asset
-	convLocks *keyedMutex
-	handler   http.Handler
-	api       http.Handler
+	opts         Options
+	log          *slog.Logger
+	keys         keys
+	agents       map[string]Agent // by lower-case name
+	dummyHash    []byte           // compared against for unknown names, so timing reveals nothing
+	revoked      *revocations
+	pairLimit    *guard.Limiter // failed sign-ins per (client address, name)
+	ipLimit      *guard.Limiter // failed sign-ins per client address, across names
+	nameFailures *guard.Limiter // recent failures per name, from anywhere: they slow, never refuse
+	clients      guard.Clients
+	pages        map[string]*template.Template
+	assets       map[string]asset
+	handler      http.Handler
+	api          http.Handler
 }
 
 // New returns a Console, or an error naming the invalid option.
@@ -198,6 +191,9 @@ func New(opts Options) (*Console, error) {
 	if opts.LoginBurst <= 0 {
 		opts.LoginBurst = 10
 	}
+	if opts.LoginDelay <= 0 {
+		opts.LoginDelay = 8 * time.Second
+	}
 	if opts.LoginEvery <= 0 {
 		opts.LoginEvery = time.Minute
 	}
@@ -210,7 +206,7 @@ func New(opts Options) (*Console, error) {
 	if opts.MaxBodyBytes <= 0 {
 		opts.MaxBodyBytes = 64 << 10
 	}
-	c := &Console{opts: opts, log: opts.Logger, agents: map[string]Agent{}, convLocks: newKeyedMutex()}
+	c := &Console{opts: opts, log: opts.Logger, agents: map[string]Agent{}}
 	for i, a := range opts.Agents {
 		a.Name = strings.TrimSpace(a.Name)
 		if a.Name == "" || len(a.Name) > maxAgentName {
@@ -243,8 +239,13 @@ func New(opts Options) (*Console, error) {
 		return nil, fmt.Errorf("console: New: %w", err)
 	}
 	c.revoked = newRevocations(100_000, opts.Now)
-	c.ipLimit = newLimiter(opts.LoginEvery, opts.LoginBurst, 10_000, opts.Now)
-	c.nameLimit = newLimiter(opts.LoginEvery, opts.LoginBurst, 10_000, opts.Now)
+	c.pairLimit = guard.NewLimiter(guard.LimiterOptions{Rate: guard.Every(opts.LoginEvery), Burst: opts.LoginBurst,
+		MaxKeys: 50_000, FailClosed: true, Now: opts.Now})
+	c.ipLimit = guard.NewLimiter(guard.LimiterOptions{Rate: 3 * guard.Every(opts.LoginEvery), Burst: 3 * opts.LoginBurst,
+		MaxKeys: 50_000, FailClosed: true, Now: opts.Now})
+	c.nameFailures = guard.NewLimiter(guard.LimiterOptions{Rate: guard.Every(opts.LoginEvery), Burst: 1 << 20,
+		MaxKeys: 10_000, Now: opts.Now})
+	c.clients = guard.Clients{Trusted: opts.TrustedProxies}
 	if c.pages, err = parsePages(); err != nil {
 		return nil, fmt.Errorf("console: New: %w", err)
 	}
@@ -252,16 +253,23 @@ func New(opts Options) (*Console, error) {
 		return nil, fmt.Errorf("console: New: %w", err)
 	}
 	c.handler = c.routes()
-	c.api = c.apiRoutes()
 	return c, nil
 }
 
 // ServeHTTP serves the console under /console.
 func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) { c.handler.ServeHTTP(w, r) }
 
-// API returns the handler of the customers API; mount it at
-// /api/v1/customers and /api/v1/customers/.
-func (c *Console) API() http.Handler { return c.api }
+// Agent returns the agent signed in on r, for the customers API that the
+// console's pages call with their session: csrfOK reports whether r comes
+// from the console's own origin and carries the session's CSRF token in the
+// X-CSRF-Token header, as a state-changing request must.
+func (c *Console) Agent(r *http.Request) (name string, csrfOK, ok bool) {
+	s, ok := c.currentSession(r)
+	if !ok {
+		return "", false, false
+	}
+	return s.Agent, sameOrigin(r) && c.keys.checkCSRF(s.ID, r.Header.Get("X-CSRF-Token")), true
+}
 
 // ctxKey keys the signed-in agent in a request context.
 type ctxKey struct{}
@@ -363,40 +371,6 @@ func (c *Console) secure(r *http.Request) bool { return c.opts.SecureCookies || 
 func (c *Console) setSessionCookie(w http.ResponseWriter, r *http.Request, value string, maxAge int) {
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: value, Path: "/", MaxAge: maxAge, HttpOnly: true,
 		Secure: c.secure(r), SameSite: http.SameSiteStrictMode})
-}
-
-// keyedMutex serialises work per conversation, so that two agents taking
-// over the same conversation at once cannot both succeed.
-type keyedMutex struct {
-	mu    sync.Mutex
-	locks map[int64]*keyedLock
-}
-
-type keyedLock struct {
-	mu   sync.Mutex
-	refs int
-}
-
-func newKeyedMutex() *keyedMutex { return &keyedMutex{locks: map[int64]*keyedLock{}} }
-
-func (k *keyedMutex) lock(id int64) (unlock func()) {
-	k.mu.Lock()
-	l, ok := k.locks[id]
-	if !ok {
-		l = &keyedLock{}
-		k.locks[id] = l
-	}
-	l.refs++
-	k.mu.Unlock()
-	l.mu.Lock()
-	return func() {
-		l.mu.Unlock()
-		k.mu.Lock()
-		if l.refs--; l.refs == 0 {
-			delete(k.locks, id)
-		}
-		k.mu.Unlock()
-	}
 }
 
 // fingerprint is a short, non-secret label of a string for logs.

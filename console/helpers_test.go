@@ -19,7 +19,7 @@ import (
 
 	"github.com/concierge-bot/concierge/bot"
 	"github.com/concierge-bot/concierge/console"
-	"github.com/concierge-bot/concierge/storage"
+	"github.com/concierge-bot/concierge/storage/sqlite"
 )
 
 // base is the fixed start of the test clock.
@@ -49,7 +49,7 @@ func (c *clock) Set(t time.Time) {
 // env is a console over a real store behind an httptest server.
 type env struct {
 	t       *testing.T
-	db      *storage.DB
+	db      *sqlite.DB
 	console *console.Console
 	srv     *httptest.Server
 	clock   *clock
@@ -75,9 +75,9 @@ func testAgents(t testing.TB) []console.Agent {
 func newEnv(t *testing.T, mod func(*console.Options)) *env {
 	t.Helper()
 	ck := &clock{t: base}
-	db, err := storage.Open(context.Background(), filepath.Join(t.TempDir(), "concierge.db"), storage.Options{Now: ck.Now})
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "concierge.db"), sqlite.Options{Now: ck.Now})
 	if err != nil {
-		t.Fatalf("storage.Open: %v", err)
+		t.Fatalf("sqlite.Open: %v", err)
 	}
 	t.Cleanup(func() { _ = db.Close() })
 	opts := console.Options{
@@ -200,7 +200,7 @@ func (a *agent) tryLogin(name, password string) (int, string, http.Header) {
 	return a.post("/console/login", url.Values{"name": {name}, "password": {password}})
 }
 
-func (e *env) conversation(id int64) storage.ConversationInfo {
+func (e *env) conversation(id int64) bot.ConversationInfo {
 	e.t.Helper()
 	c, err := e.db.Conversation(context.Background(), id)
 	if err != nil {

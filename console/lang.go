@@ -3,9 +3,9 @@ package console
 import (
 	"fmt"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
+
+	"github.com/concierge-bot/concierge/bot"
 )
 
 // The console's languages.
@@ -26,42 +26,7 @@ func pickLang(r *http.Request) string {
 	if c, err := r.Cookie(langCookie); err == nil && (c.Value == langEN || c.Value == langZH) {
 		return c.Value
 	}
-	return acceptLanguage(r.Header.Get("Accept-Language"))
-}
-
-// acceptLanguage returns langZH or langEN, whichever an Accept-Language
-// header prefers (RFC 9110 §12.5.4: the highest q wins, then the first
-// listed); English when it names neither. Malformed entries are skipped.
-func acceptLanguage(h string) string {
-	if len(h) > 1024 {
-		h = h[:1024]
-	}
-	best, bestQ := langEN, -1.0
-	for part := range strings.SplitSeq(h, ",") {
-		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		tag = strings.ToLower(strings.TrimSpace(tag))
-		q := 1.0
-		if k, v, ok := strings.Cut(strings.TrimSpace(params), "="); ok && strings.TrimSpace(k) == "q" {
-			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-			if err != nil || f < 0 || f > 1 {
-				continue
-			}
-			q = f
-		}
-		var l string
-		switch {
-		case tag == "zh" || strings.HasPrefix(tag, "zh-"):
-			l = langZH
-		case tag == "en" || strings.HasPrefix(tag, "en-"):
-			l = langEN
-		default:
-			continue
-		}
-		if q > bestQ && q > 0 {
-			best, bestQ = l, q
-		}
-	}
-	return best
+	return bot.PreferredLanguage(r.Header.Get("Accept-Language"))
 }
 
 // labels are the console's UI texts by language. Customer text is never
@@ -78,6 +43,7 @@ var labels = map[string]map[string]string{
 		"add_tag": "Add tag", "remove": "Remove", "notes": "Notes", "tags": "Tags", "no_notes": "No notes yet.",
 		"escalations": "Escalations", "archive": "All messages of this customer", "back": "Back to queue",
 		"taken_by": "Already taken by %s.", "taken_by_you": "You are handling this conversation.",
+		"reassign": "Reassign to me", "managers_only": "Only a manager can reassign a conversation another agent holds.",
 		"resolved": "This conversation is resolved.", "dashboard": "Dashboard", "language": "中文",
 		"reply_placeholder": "Write to the customer…", "note_placeholder": "A private note for colleagues…",
 		"tag_placeholder": "tag", "signed_in_as": "Signed in as %s", "this_conversation": "this conversation",
@@ -107,6 +73,7 @@ var labels = map[string]map[string]string{
 		"add_tag": "添加标签", "remove": "移除", "notes": "备注", "tags": "标签", "no_notes": "暂无备注。",
 		"escalations": "转人工记录", "archive": "该客户的全部消息", "back": "返回队列",
 		"taken_by": "已被 %s 接管。", "taken_by_you": "此会话由您处理。",
+		"reassign": "改由我处理", "managers_only": "只有主管可以改派其他客服正在处理的会话。",
 		"resolved": "此会话已结束。", "dashboard": "数据看板", "language": "English",
 		"reply_placeholder": "回复客户…", "note_placeholder": "仅同事可见的备注…",
 		"tag_placeholder": "标签", "signed_in_as": "当前用户：%s", "this_conversation": "本会话",

@@ -4,14 +4,12 @@ import (
 	"bytes"
 	"crypto/rand"
 	"embed"
-	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
 	"net/http"
 	"net/url"
 	"path"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -20,7 +18,6 @@ import (
 
 	"github.com/concierge-bot/concierge/bot"
 	"github.com/concierge-bot/concierge/channels/web"
-	"github.com/concierge-bot/concierge/storage"
 )
 
 //go:embed templates/*.html
@@ -291,6 +288,24 @@ func (c *Console) loginPage(w http.ResponseWriter, r *http.Request, status int, 
 	c.render(w, r, status, "login", "layout", p)
 }
 
+// loginDelay is how long a sign-in for name waits before its password is
+// checked: nothing for the first LoginBurst recent failures for the name
+// (from any address; one is forgiven per LoginEvery), then 250 ms doubling
+// with each further failure, up to LoginDelay. It slows guessing spread over
+// many addresses without ever refusing the agent's correct password.
+func (c *Console) loginDelay(name string) time.Duration {
+	failures := c.nameFailures.Used(name)
+	excess := failures - c.opts.LoginBurst
+	if excess <= 0 {
+		return 0
+	}
+	d := 250 * time.Millisecond
+	for i := 1; i < excess && d < c.opts.LoginDelay; i++ {
+		d *= 2
+	}
+	return min(d, c.opts.LoginDelay)
+}
+
 func (c *Console) handleLogin(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
 	lang := pickLang(r)
@@ -305,17 +320,28 @@ func (c *Console) handleLogin(w http.ResponseWriter, r *http.Request) {
 		c.loginPage(w, r, http.StatusForbidden, tr(lang, "forbidden"), v)
 		return
 	}
-	ip := clientIP(r, c.opts.TrustedProxies)
+	ip := c.clients.Key(r)
 	key := strings.ToLower(name)
-	okIP, waitIP := c.ipLimit.take(ip)
-	okName, waitName := c.nameLimit.take(key)
-	if !okIP || !okName {
-		wait := max(waitIP, waitName)
-		secs := max(1, int((wait+time.Second-1)/time.Second))
+	pair := ip + "\x00" + key
+	// Only failures count, and only those of this address: a correct
+	// password from elsewhere is never refused.
+	blockedPair, waitPair := c.pairLimit.Wait(pair)
+	blockedIP, waitIP := c.ipLimit.Wait(ip)
+	if blockedPair || blockedIP {
+		secs := max(1, int((max(waitPair, waitIP)+time.Second-1)/time.Second))
 		w.Header().Set("Retry-After", strconv.Itoa(secs))
 		c.log.Warn("console: sign-in rate limited", "ip", ip, "agent", fingerprint(key))
 		c.loginPage(w, r, http.StatusTooManyRequests, tr(lang, "rate_limited", secs), v)
 		return
+	}
+	if d := c.loginDelay(key); d > 0 {
+		t := time.NewTimer(d)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			return
+		}
 	}
 	a, known := c.agents[key]
 	hash := c.dummyHash
@@ -324,11 +350,14 @@ func (c *Console) handleLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	err := bcrypt.CompareHashAndPassword(hash, []byte(password))
 	if !known || err != nil {
+		c.pairLimit.Allow(pair)
+		c.ipLimit.Allow(ip)
+		c.nameFailures.Allow(key)
 		c.log.Info("console: failed sign-in", "ip", ip, "agent", fingerprint(key))
 		c.loginPage(w, r, http.StatusUnauthorized, tr(lang, "bad_login"), v)
 		return
 	}
-	c.nameLimit.reset(key)
+	c.pairLimit.Reset(pair)
 	id, err := newSessionID()
 	if err != nil {
 		c.renderError(w, r, http.StatusInternalServerError, tr(lang, "error"))
@@ -394,12 +423,13 @@ func (c *Console) handleQueueFragment(w http.ResponseWriter, r *http.Request) {
 // The conversation page.
 
 type convView struct {
-	Conv         storage.ConversationInfo
-	Customer     storage.Customer
+	Conv         bot.ConversationInfo
+	Customer     bot.Customer
 	CustomerName string
 	StatusLabel  string
 	TakenBy      string // another agent holds it
 	Mine         bool
+	Manager      bool // the signed-in agent may reassign it to themselves
 	Resolved     bool
 	Escalations  []escalationView
 	Archive      []archiveEntry
@@ -431,17 +461,17 @@ func fmtTime(t time.Time) string {
 	return t.Local().Format("2006-01-02 15:04")
 }
 
-func conversationID(r *http.Request) (int64, bool) {
+func conversationID(r *http.Request) (bot.ConversationID, bool) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	return id, err == nil && id > 0
+	return bot.ConversationID(id), err == nil && id > 0
 }
 
 // conversationModel loads everything the conversation page shows.
-func (c *Console) conversationModel(w http.ResponseWriter, r *http.Request, id int64) (*page, error) {
+func (c *Console) conversationModel(w http.ResponseWriter, r *http.Request, id bot.ConversationID) (*page, error) {
 	ctx := r.Context()
 	p := c.newPage(w, r, "archive")
 	p.Refresh = int(c.opts.RefreshEvery / time.Second)
-	conv, err := c.opts.Handoff.Conversation(ctx, id)
+	conv, err := c.opts.Records.Conversation(ctx, id)
 	if err != nil {
 		return p, err
 	}
@@ -458,8 +488,9 @@ func (c *Console) conversationModel(w http.ResponseWriter, r *http.Request, id i
 			v.TakenBy = conv.Assignee
 		}
 	}
+	v.Manager = c.isManager(p.Agent)
 	p.Title = v.CustomerName
-	escs, err := c.opts.Handoff.Escalations(ctx, storage.EscalationFilter{CustomerID: cust.ID, Limit: 50})
+	escs, err := c.opts.Records.Escalations(ctx, bot.EscalationFilter{CustomerID: cust.ID, Limit: 50})
 	if err != nil {
 		return p, err
 	}
@@ -469,7 +500,7 @@ func (c *Console) conversationModel(w http.ResponseWriter, r *http.Request, id i
 			SeverityLabel: tr(p.Lang, "sev_"+e.Severity), Summary: e.Summary, Status: e.Status, Assignee: e.Assignee,
 			Created: fmtTime(e.Created), ThisConv: e.ConversationID == conv.ID})
 	}
-	timeline, err := c.opts.Records.Timeline(ctx, cust.ID, storage.TimelineOptions{Limit: c.opts.ArchiveLimit})
+	timeline, err := c.opts.Records.Timeline(ctx, cust.ID, bot.TimelineOptions{Limit: c.opts.ArchiveLimit})
 	if err != nil {
 		return p, err
 	}
@@ -488,7 +519,7 @@ func (c *Console) conversationModel(w http.ResponseWriter, r *http.Request, id i
 // archive turns a customer's timeline into the lines of the conversation
 // page: messages of every channel and the handoff events, in order. Notes
 // are shown on their own.
-func archive(timeline []storage.TimelineEntry, convID int64, lang string) []archiveEntry {
+func archive(timeline []bot.TimelineEntry, convID bot.ConversationID, lang string) []archiveEntry {
 	out := make([]archiveEntry, 0, len(timeline))
 	for _, e := range timeline {
 		a := archiveEntry{Channel: e.Channel, Time: fmtTime(e.Time)}
@@ -515,9 +546,9 @@ func archive(timeline []storage.TimelineEntry, convID int64, lang string) []arch
 			a.ThisConv = ev.ConversationID == convID
 			a.Class = "event"
 			switch ev.Kind {
-			case storage.EventEscalated, storage.EventCreated, storage.EventMerged:
+			case bot.EventEscalated, bot.EventCreated, bot.EventMerged:
 				a.Who = tr(lang, "event_"+ev.Kind)
-			case storage.EventTakenOver, storage.EventResolved, storage.EventReturnedToBot:
+			case bot.EventTakenOver, bot.EventResolved, bot.EventReturnedToBot:
 				a.Who = tr(lang, "event_"+ev.Kind, ev.Actor)
 			default:
 				continue // segment changes, tags and the like are not part of the conversation
@@ -531,7 +562,7 @@ func archive(timeline []storage.TimelineEntry, convID int64, lang string) []arch
 }
 
 // displayName is how the console names a customer.
-func displayName(c storage.Customer, lang string) string {
+func displayName(c bot.Customer, lang string) string {
 	switch {
 	case c.Name != "":
 		return c.Name
@@ -540,7 +571,7 @@ func displayName(c storage.Customer, lang string) string {
 	case c.Phone != "":
 		return c.Phone
 	}
-	return tr(lang, "customer") + " #" + strconv.FormatInt(c.ID, 10)
+	return tr(lang, "customer") + " #" + strconv.FormatInt(int64(c.ID), 10)
 }
 
 func (c *Console) handleConversation(w http.ResponseWriter, r *http.Request) {
@@ -569,30 +600,6 @@ func (c *Console) showConversation(w http.ResponseWriter, r *http.Request, statu
 	c.render(w, r, status, "conversation", tmpl, p)
 }
 
-// errTakenBy is a conversation held by another agent.
-type errTakenBy struct{ agent string }
-
-func (e errTakenBy) Error() string { return "conversation taken by " + e.agent }
-
-// errResolved is a conversation that was resolved.
-var errResolved = errors.New("conversation resolved")
-
-// claim checks, under the conversation's lock, that the agent may act on it:
-// it is not resolved and no other agent holds it.
-func (c *Console) claim(r *http.Request, id int64, agent string) error {
-	conv, err := c.opts.Handoff.Conversation(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	switch {
-	case conv.Status == bot.StatusResolved:
-		return errResolved
-	case conv.Status == bot.StatusHuman && conv.Assignee != "" && !strings.EqualFold(conv.Assignee, agent):
-		return errTakenBy{conv.Assignee}
-	}
-	return nil
-}
-
 func (c *Console) handleAction(w http.ResponseWriter, r *http.Request) {
 	id, ok := conversationID(r)
 	if !ok {
@@ -602,72 +609,70 @@ func (c *Console) handleAction(w http.ResponseWriter, r *http.Request) {
 	agent, _, _ := AgentFrom(r.Context())
 	ctx := r.Context()
 	action := r.PathValue("action")
+	h := c.opts.Handoff
 	var err error
 	switch action {
-	case "takeover", "reply", "resolve":
-		unlock := c.convLocks.lock(id)
-		if err = c.claim(r, id, agent); err == nil {
-			switch action {
-			case "takeover":
-				err = c.opts.Handoff.TakeOver(ctx, id, agent)
-			case "reply":
-				_, err = c.opts.Handoff.AppendAgentMessage(ctx, id, agent, normalizeNewlines(r.PostFormValue("text")))
-			case "resolve":
-				err = c.opts.Handoff.Resolve(ctx, id, agent)
-			}
+	case "takeover":
+		err = h.TakeOverConversation(ctx, id, agent)
+	case "reassign":
+		if !c.isManager(agent) {
+			c.renderError(w, r, http.StatusForbidden, tr(pickLang(r), "managers_only"))
+			return
 		}
-		unlock()
-	case "note", "tag", "untag":
-		var conv storage.ConversationInfo
-		if conv, err = c.opts.Handoff.Conversation(ctx, id); err == nil {
-			switch action {
-			case "note":
-				_, err = c.opts.Records.AddNote(ctx, conv.CustomerID, id, agent, normalizeNewlines(r.PostFormValue("text")))
-			case "tag":
-				err = c.opts.Records.AddTag(ctx, conv.CustomerID, r.PostFormValue("tag"), agent)
-			case "untag":
-				err = c.opts.Records.RemoveTag(ctx, conv.CustomerID, r.PostFormValue("tag"), agent)
-			}
-		}
+		err = h.Reassign(ctx, id, agent, agent)
+	case "reply":
+		_, err = h.ReplyToConversation(ctx, id, agent, normalizeNewlines(r.PostFormValue("text")))
+	case "resolve":
+		err = h.ResolveConversation(ctx, id, agent)
+	case "note":
+		_, err = h.AddNote(ctx, id, agent, normalizeNewlines(r.PostFormValue("text")))
+	case "tag":
+		err = h.AddTag(ctx, id, r.PostFormValue("tag"), agent)
+	case "untag":
+		err = h.RemoveTag(ctx, id, r.PostFormValue("tag"), agent)
 	default:
 		c.renderError(w, r, http.StatusNotFound, tr(pickLang(r), "not_found"))
 		return
 	}
 	if err != nil {
-		lang := pickLang(r)
-		var taken errTakenBy
-		switch {
-		case errors.As(err, &taken):
-			c.showConversation(w, r, http.StatusConflict, tr(lang, "taken_by", taken.agent), "layout")
-		case errors.Is(err, errResolved):
-			c.showConversation(w, r, http.StatusConflict, tr(lang, "resolved"), "layout")
-		default:
-			status, msg := c.userError(r, err)
-			if status == http.StatusNotFound {
-				c.renderError(w, r, status, msg)
-				return
-			}
-			c.showConversation(w, r, status, msg, "layout")
+		status, msg := c.actionError(r, id, err)
+		if status == http.StatusNotFound {
+			c.renderError(w, r, status, msg)
+			return
 		}
+		c.showConversation(w, r, status, msg, "layout")
 		return
 	}
 	c.log.Info("console: action", "action", action, "conversation", id, "agent", agent)
-	target := "/console/c/" + strconv.FormatInt(id, 10)
+	target := "/console/c/" + strconv.FormatInt(int64(id), 10)
 	if action == "resolve" {
 		target = "/console"
 	}
 	http.Redirect(w, r, target, http.StatusSeeOther)
 }
 
+// actionError is the status and the message in the agent's language of an
+// action the handoff authority refused: a conflict is explained by the
+// conversation as it stands now (resolved, or held by another agent).
+func (c *Console) actionError(r *http.Request, id bot.ConversationID, err error) (int, string) {
+	if bot.ErrorCode(err) == bot.ECONFLICT {
+		lang := pickLang(r)
+		if conv, cerr := c.opts.Records.Conversation(r.Context(), id); cerr == nil {
+			switch {
+			case conv.Status == bot.StatusResolved:
+				return http.StatusConflict, tr(lang, "resolved")
+			case conv.Assignee != "":
+				return http.StatusConflict, tr(lang, "taken_by", conv.Assignee)
+			}
+		}
+	}
+	return c.userError(r, err)
+}
+
+// isManager reports whether the named agent has the manager role.
+func (c *Console) isManager(name string) bool {
+	return c.agents[strings.ToLower(name)].Manager
+}
+
 // normalizeNewlines turns the CRLF line ends of form posts into LF.
 func normalizeNewlines(s string) string { return strings.ReplaceAll(s, "\r\n", "\n") }
-
-// sortQueue orders queue items oldest first, by conversation id on ties.
-func sortQueue(items []queueItem) {
-	slices.SortStableFunc(items, func(a, b queueItem) int {
-		if c := a.Since.Compare(b.Since); c != 0 {
-			return c
-		}
-		return int(a.ConversationID - b.ConversationID)
-	})
-}

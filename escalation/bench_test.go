@@ -12,7 +12,7 @@ import (
 
 	"github.com/concierge-bot/concierge/alert"
 	"github.com/concierge-bot/concierge/bot"
-	"github.com/concierge-bot/concierge/storage"
+	"github.com/concierge-bot/concierge/storage/sqlite"
 )
 
 // alertPipeline is the real Engine (demo classifier and index) on a real
@@ -32,7 +32,7 @@ func alertPipeline(tb testing.TB) (*bot.Engine, <-chan string) {
 		tb.Fatal(err)
 	}
 	var d *alert.Dispatcher
-	e, _ := realEngine(tb, func(db *storage.DB) bot.Store {
+	e, _ := realEngine(tb, func(db *sqlite.DB) bot.Store {
 		if d, err = alert.NewDispatcher(alert.DispatcherOptions{Outbox: db, Records: db, Sinks: []alert.Sink{hook},
 			PollInterval: time.Hour, PublicURL: "http://127.0.0.1:8080"}); err != nil {
 			tb.Fatal(err)

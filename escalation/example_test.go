@@ -8,7 +8,7 @@ import (
 	"github.com/concierge-bot/concierge/alert"
 	"github.com/concierge-bot/concierge/bot"
 	"github.com/concierge-bot/concierge/escalation"
-	"github.com/concierge-bot/concierge/storage"
+	"github.com/concierge-bot/concierge/storage/sqlite"
 )
 
 // How cmd/concierge wires the handoff: the store as the Engine's customer
@@ -17,7 +17,7 @@ import (
 func Example() {
 	ctx := context.Background()
 	log := slog.Default()
-	db, err := storage.Open(ctx, "concierge-data/concierge.db", storage.Options{})
+	db, err := sqlite.Open(ctx, "concierge-data/concierge.db", sqlite.Options{})
 	if err != nil {
 		panic(err)
 	}

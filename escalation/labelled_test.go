@@ -18,7 +18,7 @@ import (
 	"github.com/concierge-bot/concierge/configs/demo"
 	"github.com/concierge-bot/concierge/intents"
 	"github.com/concierge-bot/concierge/knowledge"
-	"github.com/concierge-bot/concierge/storage"
+	"github.com/concierge-bot/concierge/storage/sqlite"
 )
 
 // demoParts are the real classifier and knowledge index of the demo
@@ -70,10 +70,10 @@ func realParts(t testing.TB) (*intents.Classifier, *knowledge.Index, map[string]
 }
 
 // realEngine is the Engine as cmd/concierge wires it, on a fresh database.
-func realEngine(t testing.TB, wrap func(*storage.DB) bot.Store) (*bot.Engine, *storage.DB) {
+func realEngine(t testing.TB, wrap func(*sqlite.DB) bot.Store) (*bot.Engine, *sqlite.DB) {
 	t.Helper()
 	cls, index, replies := realParts(t)
-	db, err := storage.Open(context.Background(), filepath.Join(t.TempDir(), "c.db"), storage.Options{})
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "c.db"), sqlite.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,7 @@ import (
 // Relayed is a customer's message in a conversation a human owns (or is
 // about to), passed on to the people handling it.
 type Relayed struct {
-	ConversationID int64
+	ConversationID bot.ConversationID
 	MessageID      int64
 	Text           string // customer text: never log it above Debug
 }

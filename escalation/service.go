@@ -22,32 +22,33 @@ import (
 	"time"
 
 	"github.com/concierge-bot/concierge/bot"
-	"github.com/concierge-bot/concierge/storage"
 )
 
 // Store is what the Service needs of the database; *storage.DB satisfies it.
 type Store interface {
-	Escalation(ctx context.Context, id int64) (storage.EscalationInfo, error)
-	Conversation(ctx context.Context, id int64) (storage.ConversationInfo, error)
-	Customer(ctx context.Context, id int64) (storage.Customer, error)
-	AcknowledgeEscalation(ctx context.Context, id int64, who string) error
-	Claim(ctx context.Context, conversationID int64, agent string) error
-	AppendAgentMessage(ctx context.Context, conversationID int64, agent, text string) (int64, error)
-	Resolve(ctx context.Context, conversationID int64, actor string) error
-	RequestRating(ctx context.Context, conversationID int64, question string) (int64, error)
-	HandoffQueue(ctx context.Context, limit int) ([]storage.HandoffEntry, error)
-	IdleHandoffs(ctx context.Context, t time.Time, limit int) ([]int64, error)
-	ResolveIfIdle(ctx context.Context, conversationID int64, t time.Time, actor string) (bool, error)
-	AddNote(ctx context.Context, customerID, conversationID int64, author, text string) (int64, error)
+	Escalation(ctx context.Context, id bot.EscalationID) (bot.EscalationInfo, error)
+	Conversation(ctx context.Context, id bot.ConversationID) (bot.ConversationInfo, error)
+	Customer(ctx context.Context, id int64) (bot.Customer, error)
+	AcknowledgeEscalation(ctx context.Context, id bot.EscalationID, who string) error
+	Claim(ctx context.Context, conversationID bot.ConversationID, agent string) error
+	Reassign(ctx context.Context, conversationID bot.ConversationID, to, by string) error
+	AppendAgentMessage(ctx context.Context, conversationID bot.ConversationID, agent, text string) (int64, error)
+	Resolve(ctx context.Context, conversationID bot.ConversationID, actor string) error
+	RequestRating(ctx context.Context, conversationID bot.ConversationID, question string) (int64, error)
+	HandoffQueue(ctx context.Context, limit int) ([]bot.HandoffEntry, error)
+	IdleHandoffs(ctx context.Context, t time.Time, limit int) ([]bot.ConversationID, error)
+	ResolveIfIdle(ctx context.Context, conversationID bot.ConversationID, t time.Time, actor string) (bool, error)
+	AddNote(ctx context.Context, customerID int64, conversationID bot.ConversationID, author, text string) (int64, error)
 	AddTag(ctx context.Context, id int64, tag, actor string) error
-	EscalationDeliveries(ctx context.Context, escalationID int64) ([]storage.OutboxItem, error)
+	RemoveTag(ctx context.Context, id int64, tag, actor string) error
+	EscalationDeliveries(ctx context.Context, escalationID bot.EscalationID) ([]bot.OutboxItem, error)
 }
 
 // Delivery is a message from a person (an agent) or from the system (the
 // rating question) to the customer of a conversation. It is already stored
 // when it is delivered.
 type Delivery struct {
-	ConversationID int64
+	ConversationID bot.ConversationID
 	CustomerID     int64
 	Channel        string
 	MessageID      int64
@@ -116,9 +117,9 @@ func New(opts Options) (*Service, error) {
 const ActorIdleTimeout = "system:idle-timeout"
 
 // escalation loads an escalation and its conversation.
-func (s *Service) escalation(ctx context.Context, id int64) (storage.EscalationInfo, error) {
+func (s *Service) escalation(ctx context.Context, id bot.EscalationID) (bot.EscalationInfo, error) {
 	if id <= 0 {
-		return storage.EscalationInfo{}, bot.Errorf(bot.EINVALID, "Escalation ids are positive numbers.")
+		return bot.EscalationInfo{}, bot.Errorf(bot.EINVALID, "Escalation ids are positive numbers.")
 	}
 	e, err := s.opts.Store.Escalation(ctx, id)
 	if err != nil {
@@ -130,7 +131,7 @@ func (s *Service) escalation(ctx context.Context, id int64) (storage.EscalationI
 // Acknowledge records that agent saw escalation id, which stops it climbing
 // the SLA chain. Acknowledging twice is not an error; a resolved escalation
 // is ECONFLICT, an unknown one ENOTFOUND.
-func (s *Service) Acknowledge(ctx context.Context, escalationID int64, agent string) error {
+func (s *Service) Acknowledge(ctx context.Context, escalationID bot.EscalationID, agent string) error {
 	agent = strings.TrimSpace(agent)
 	if agent == "" {
 		return bot.Errorf(bot.EINVALID, "Acknowledging needs the agent's name.")
@@ -139,7 +140,7 @@ func (s *Service) Acknowledge(ctx context.Context, escalationID int64, agent str
 	if err != nil {
 		return err
 	}
-	if e.Status == storage.EscalationResolved {
+	if e.Status == bot.EscalationResolved {
 		return bot.Errorf(bot.ECONFLICT, "Escalation %d is already resolved.", escalationID)
 	}
 	if err := s.opts.Store.AcknowledgeEscalation(ctx, escalationID, agent); err != nil {
@@ -151,7 +152,7 @@ func (s *Service) Acknowledge(ctx context.Context, escalationID int64, agent str
 
 // TakeOver gives the conversation of escalation id to agent (see
 // TakeOverConversation).
-func (s *Service) TakeOver(ctx context.Context, escalationID int64, agent string) error {
+func (s *Service) TakeOver(ctx context.Context, escalationID bot.EscalationID, agent string) error {
 	e, err := s.escalation(ctx, escalationID)
 	if err != nil {
 		return err
@@ -161,7 +162,7 @@ func (s *Service) TakeOver(ctx context.Context, escalationID int64, agent string
 
 // Resolve resolves the conversation of escalation id (see
 // ResolveConversation).
-func (s *Service) Resolve(ctx context.Context, escalationID int64, agent string) error {
+func (s *Service) Resolve(ctx context.Context, escalationID bot.EscalationID, agent string) error {
 	e, err := s.escalation(ctx, escalationID)
 	if err != nil {
 		return err
@@ -171,7 +172,7 @@ func (s *Service) Resolve(ctx context.Context, escalationID int64, agent string)
 
 // AgentReply sends agent's text to the customer of escalation id (see
 // ReplyToConversation).
-func (s *Service) AgentReply(ctx context.Context, escalationID int64, agent, text string) error {
+func (s *Service) AgentReply(ctx context.Context, escalationID bot.EscalationID, agent, text string) error {
 	e, err := s.escalation(ctx, escalationID)
 	if err != nil {
 		return err
@@ -186,11 +187,25 @@ func (s *Service) AgentReply(ctx context.Context, escalationID int64, agent, tex
 // ECONFLICT naming the winner. Taking over one's own conversation again is
 // not an error; a resolved conversation is ECONFLICT, an unknown one
 // ENOTFOUND.
-func (s *Service) TakeOverConversation(ctx context.Context, conversationID int64, agent string) error {
+func (s *Service) TakeOverConversation(ctx context.Context, conversationID bot.ConversationID, agent string) error {
 	if err := s.opts.Store.Claim(ctx, conversationID, agent); err != nil {
 		return fmt.Errorf("take over conversation %d: %w", conversationID, err)
 	}
 	s.log.Info("conversation taken over", "conversation", conversationID, "agent", agent)
+	return nil
+}
+
+// Reassign gives a conversation to agent to on the say of manager, whoever
+// holds it: the one way to take a conversation from another agent, recorded
+// as a reassigned event with the manager as the actor and logged. Whether
+// manager may do so is the caller's decision (the console lets agents with
+// the manager role). A resolved conversation is ECONFLICT, an unknown one
+// ENOTFOUND.
+func (s *Service) Reassign(ctx context.Context, conversationID bot.ConversationID, to, manager string) error {
+	if err := s.opts.Store.Reassign(ctx, conversationID, to, manager); err != nil {
+		return fmt.Errorf("reassign conversation %d: %w", conversationID, err)
+	}
+	s.log.Info("conversation reassigned", "conversation", conversationID, "to", to, "by", manager)
 	return nil
 }
 
@@ -199,7 +214,7 @@ func (s *Service) TakeOverConversation(ctx context.Context, conversationID int64
 // has taken takes it; one taken by another agent is ECONFLICT. When the
 // message is stored but its channel's Deliverer fails, the error is
 // EUNAVAILABLE and says so; the message id is returned either way.
-func (s *Service) ReplyToConversation(ctx context.Context, conversationID int64, agent, text string) (int64, error) {
+func (s *Service) ReplyToConversation(ctx context.Context, conversationID bot.ConversationID, agent, text string) (int64, error) {
 	if err := bot.ValidateText(text); err != nil {
 		return 0, err
 	}
@@ -241,7 +256,7 @@ func (s *Service) deliver(ctx context.Context, d Delivery) error {
 // conversation already resolved is ECONFLICT, an unknown one ENOTFOUND.
 // Failing to deliver the rating question is logged, not returned: the
 // conversation is resolved.
-func (s *Service) ResolveConversation(ctx context.Context, conversationID int64, agent string) error {
+func (s *Service) ResolveConversation(ctx context.Context, conversationID bot.ConversationID, agent string) error {
 	agent = strings.TrimSpace(agent)
 	if agent == "" {
 		return bot.Errorf(bot.EINVALID, "Resolving needs the agent's name.")
@@ -263,7 +278,7 @@ func (s *Service) ResolveConversation(ctx context.Context, conversationID int64,
 
 // askRating stores and delivers the rating question of a resolved
 // conversation; failures are logged.
-func (s *Service) askRating(ctx context.Context, conv storage.ConversationInfo) {
+func (s *Service) askRating(ctx context.Context, conv bot.ConversationInfo) {
 	lang := "en"
 	if c, err := s.opts.Store.Customer(ctx, conv.CustomerID); err == nil && c.Language == "zh" {
 		lang = "zh"
@@ -318,28 +333,18 @@ func (s *Service) ResolveIdle(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// QueueItem is one conversation of the agents' queue, with how long it has
-// waited.
-type QueueItem struct {
-	storage.HandoffEntry
-	// Wait is how long since the escalation was opened.
-	Wait time.Duration
-	// Overdue is true when the escalation is unacknowledged past the SLA.
-	Overdue bool
-}
-
 // Queue returns the conversations with a human or waiting for one, the
 // longest waiting first, for the agent console.
-func (s *Service) Queue(ctx context.Context) ([]QueueItem, error) {
+func (s *Service) Queue(ctx context.Context) ([]bot.QueueItem, error) {
 	entries, err := s.opts.Store.HandoffQueue(ctx, 0)
 	if err != nil {
 		return nil, fmt.Errorf("escalation: queue: %w", err)
 	}
 	now := s.opts.Now()
-	out := make([]QueueItem, 0, len(entries))
+	out := make([]bot.QueueItem, 0, len(entries))
 	for _, e := range entries {
 		wait := max(now.Sub(e.Since), 0)
-		out = append(out, QueueItem{HandoffEntry: e, Wait: wait,
+		out = append(out, bot.QueueItem{HandoffEntry: e, Wait: wait,
 			Overdue: e.Status == bot.StatusWaitingHuman && e.Acknowledged.IsZero() && wait > s.opts.SLA})
 	}
 	return out, nil
@@ -347,7 +352,7 @@ func (s *Service) Queue(ctx context.Context) ([]QueueItem, error) {
 
 // AddNote stores agent's private note about a conversation, on its
 // customer's record, and returns the note's id.
-func (s *Service) AddNote(ctx context.Context, conversationID int64, agent, text string) (int64, error) {
+func (s *Service) AddNote(ctx context.Context, conversationID bot.ConversationID, agent, text string) (int64, error) {
 	conv, err := s.opts.Store.Conversation(ctx, conversationID)
 	if err != nil {
 		return 0, fmt.Errorf("add note: %w", err)
@@ -360,13 +365,25 @@ func (s *Service) AddNote(ctx context.Context, conversationID int64, agent, text
 }
 
 // AddTag tags the customer of a conversation (the VIP tag makes them a VIP).
-func (s *Service) AddTag(ctx context.Context, conversationID int64, tag, agent string) error {
+func (s *Service) AddTag(ctx context.Context, conversationID bot.ConversationID, tag, agent string) error {
 	conv, err := s.opts.Store.Conversation(ctx, conversationID)
 	if err != nil {
 		return fmt.Errorf("add tag: %w", err)
 	}
 	if err := s.opts.Store.AddTag(ctx, conv.CustomerID, tag, agent); err != nil {
 		return fmt.Errorf("tag customer of conversation %d: %w", conversationID, err)
+	}
+	return nil
+}
+
+// RemoveTag removes a tag from the customer of a conversation.
+func (s *Service) RemoveTag(ctx context.Context, conversationID bot.ConversationID, tag, agent string) error {
+	conv, err := s.opts.Store.Conversation(ctx, conversationID)
+	if err != nil {
+		return fmt.Errorf("remove tag: %w", err)
+	}
+	if err := s.opts.Store.RemoveTag(ctx, conv.CustomerID, tag, agent); err != nil {
+		return fmt.Errorf("untag customer of conversation %d: %w", conversationID, err)
 	}
 	return nil
 }
@@ -386,14 +403,14 @@ type AlertDelivery struct {
 // History is the record of one escalation: when it was opened, acknowledged
 // and resolved, and every delivery of its alerts.
 type History struct {
-	storage.EscalationInfo
+	bot.EscalationInfo
 	Deliveries []AlertDelivery
 }
 
 // History returns the record of escalation id: its times and each alert
 // delivery (first alert and re-alerts, per sink), by level then sink. An item that was fanned out
 // to several sinks is listed through its per-sink deliveries only.
-func (s *Service) History(ctx context.Context, escalationID int64) (History, error) {
+func (s *Service) History(ctx context.Context, escalationID bot.EscalationID) (History, error) {
 	e, err := s.escalation(ctx, escalationID)
 	if err != nil {
 		return History{}, err

@@ -16,7 +16,7 @@ import (
 	"github.com/concierge-bot/concierge/bot/bottest"
 	"github.com/concierge-bot/concierge/channels/slack"
 	"github.com/concierge-bot/concierge/escalation"
-	"github.com/concierge-bot/concierge/storage"
+	"github.com/concierge-bot/concierge/storage/sqlite"
 )
 
 // clock is a settable clock shared by the store, the Engine and the Service.
@@ -61,7 +61,7 @@ func (d *deliverer) all() []escalation.Delivery {
 }
 
 type fixture struct {
-	db     *storage.DB
+	db     *sqlite.DB
 	clk    *clock
 	engine *bot.Engine
 	svc    *escalation.Service
@@ -71,7 +71,7 @@ type fixture struct {
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	clk := &clock{t: time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)}
-	db, err := storage.Open(context.Background(), filepath.Join(t.TempDir(), "c.db"), storage.Options{Now: clk.Now, NoSync: true})
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "c.db"), sqlite.Options{Now: clk.Now, NoSync: true})
 	if err != nil {
 		t.Fatal(err)
 	}

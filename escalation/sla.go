@@ -8,33 +8,29 @@ import (
 	"strings"
 	"time"
 
-	"github.com/concierge-bot/concierge/alert"
-	"github.com/concierge-bot/concierge/storage"
+	"github.com/concierge-bot/concierge/bot"
 )
 
-// SLAStore is what the SLA watcher needs of the database; *storage.DB
-// satisfies it through SLAStoreOf.
+// SLAStore is what the SLA watcher reads of the database.
 type SLAStore interface {
 	// OverdueEscalations returns the open escalations created at or before
 	// t, oldest first, with the highest re-alert level already sent.
-	OverdueEscalations(ctx context.Context, t time.Time, limit int) ([]storage.OverdueEscalation, error)
-	// Realert returns the outbox that records re-alert level of an
-	// escalation together with enqueueing it.
-	Realert(escalationID int64, level int, notify string) alert.Enqueuer
+	OverdueEscalations(ctx context.Context, t time.Time, limit int) ([]bot.OverdueEscalation, error)
 }
 
-// SLAStoreOf adapts *storage.DB to SLAStore.
-func SLAStoreOf(db *storage.DB) SLAStore { return slaDB{db} }
-
-type slaDB struct{ *storage.DB }
-
-func (s slaDB) Realert(escalationID int64, level int, notify string) alert.Enqueuer {
-	return s.DB.Realert(escalationID, level, notify)
+// Alerts queues the alerts the watchers decide to send; package alert's
+// Queue implements it. Both calls are idempotent: deciding the same
+// re-alert, or a warning of the same period and reason, twice queues one
+// alert.
+type Alerts interface {
+	Realert(ctx context.Context, r bot.Realert) error
+	Warn(ctx context.Context, w bot.Warning) error
 }
 
-// SLAOptions configures an SLA watcher. Store is required.
+// SLAOptions configures an SLA watcher. Store and Alerts are required.
 type SLAOptions struct {
-	Store SLAStore
+	Store  SLAStore
+	Alerts Alerts
 	// SLA is the time to acknowledge an escalation (config escalation.sla):
 	// an escalation still open after n·SLA is re-sent at level n. Default 15
 	// minutes.
@@ -42,10 +38,7 @@ type SLAOptions struct {
 	// Next names who is alerted at each level (config escalation.next):
 	// Next[0] at level 1, Next[1] at level 2, and so on; after the last
 	// level an escalation is not re-sent again. Empty: no re-alerts.
-	Next []string
-	// Kick, optional, is called after re-alerts were enqueued (the
-	// Dispatcher's Kick), so they go out at once.
-	Kick   func()
+	Next   []string
 	Logger *slog.Logger     // default: discard
 	Now    func() time.Time // default: time.Now
 }
@@ -61,8 +54,8 @@ type SLA struct {
 // NewSLA returns an SLA watcher, or an error when the Store is missing or a
 // target of Next is blank.
 func NewSLA(opts SLAOptions) (*SLA, error) {
-	if opts.Store == nil {
-		return nil, errors.New("escalation: NewSLA: Store is required")
+	if opts.Store == nil || opts.Alerts == nil {
+		return nil, errors.New("escalation: NewSLA: Store and Alerts are required")
 	}
 	for i, n := range opts.Next {
 		if strings.TrimSpace(n) == "" {
@@ -81,14 +74,9 @@ func NewSLA(opts SLAOptions) (*SLA, error) {
 	return &SLA{opts: opts, log: opts.Logger}, nil
 }
 
-// RealertKey is the idempotency key of re-alert level of an escalation.
-func RealertKey(escalationID int64, level int) string {
-	return fmt.Sprintf("escalation:%d:level:%d", escalationID, level)
-}
-
 // Check re-alerts every open escalation whose SLA passed: an escalation
 // open for at least n·SLA (n ≤ len(Next)) whose highest re-alert is below n
-// is sent at level n to Next[n-1], with key RealertKey(id, n). Levels
+// is sent at level n to Next[n-1], once per level (Alerts.Realert is idempotent). Levels
 // skipped while the watcher was not running are not sent: only the level
 // due now. It returns how many re-alerts it enqueued.
 func (w *SLA) Check(ctx context.Context) (int, error) {
@@ -107,20 +95,13 @@ func (w *SLA) Check(ctx context.Context) (int, error) {
 			continue
 		}
 		notify := w.opts.Next[level-1]
-		a := alert.Alert{
-			Kind: alert.KindEscalation, IdempotencyKey: RealertKey(e.ID, level), Time: e.Created, Level: level,
-			Notify: notify, EscalationID: e.ID, ConversationID: e.ConversationID,
-			Customer: alert.Customer{ID: e.CustomerID}, Channel: e.Channel, Reason: e.Reason, Severity: e.Severity,
-			Summary: fmt.Sprintf("Not acknowledged after %s. %s", now.Sub(e.Created).Round(time.Second), e.Summary),
-		}
-		if _, err := alert.Enqueue(ctx, w.opts.Store.Realert(e.ID, level, notify), a); err != nil {
+		r := bot.Realert{OverdueEscalation: e, Level: level, Notify: notify,
+			Summary: fmt.Sprintf("Not acknowledged after %s. %s", now.Sub(e.Created).Round(time.Second), e.Summary)}
+		if err := w.opts.Alerts.Realert(ctx, r); err != nil {
 			return sent, fmt.Errorf("escalation: sla: re-alert escalation %d: %w", e.ID, err)
 		}
 		sent++
 		w.log.Info("escalation re-alerted", "escalation", e.ID, "level", level, "notify", notify)
-	}
-	if sent > 0 && w.opts.Kick != nil {
-		w.opts.Kick()
 	}
 	return sent, nil
 }

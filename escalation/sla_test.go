@@ -13,11 +13,11 @@ import (
 	"github.com/concierge-bot/concierge/alert"
 	"github.com/concierge-bot/concierge/bot"
 	"github.com/concierge-bot/concierge/escalation"
-	"github.com/concierge-bot/concierge/storage"
+	"github.com/concierge-bot/concierge/storage/sqlite"
 )
 
 // realerts returns "key → notify" of the re-alerts in the outbox.
-func realerts(t *testing.T, db *storage.DB) map[string]string {
+func realerts(t *testing.T, db *sqlite.DB) map[string]string {
 	t.Helper()
 	items, err := db.Outbox(context.Background(), alert.OutboxAlert, 0)
 	if err != nil {
@@ -90,7 +90,7 @@ func TestSLAReAlertsUpTheChain(t *testing.T) {
 	events, _ := f.db.Events(ctx, c.CustomerID)
 	var levels []int
 	for _, e := range events {
-		if e.Kind == storage.EventRealerted {
+		if e.Kind == sqlite.EventRealerted {
 			var d struct{ Level int }
 			if err := json.Unmarshal(e.Detail, &d); err != nil {
 				t.Fatal(err)
@@ -127,7 +127,7 @@ func TestSLAOptions(t *testing.T) {
 }
 
 // complaintAt stores a customer message annotated as a complaint at time at.
-func complaintAt(t *testing.T, db *storage.DB, user, text, intent string, at time.Time) {
+func complaintAt(t *testing.T, db *sqlite.DB, user, text, intent string, at time.Time) {
 	t.Helper()
 	ctx := context.Background()
 	conv, in, err := db.AppendInbound(ctx, bot.Inbound{Channel: "web", ExternalUserID: user, Text: text, Time: at})
@@ -231,7 +231,7 @@ func TestSpikeRespectsBaseline(t *testing.T) {
 }
 
 func TestTopics(t *testing.T) {
-	msgs := []storage.ComplaintMessage{
+	msgs := []bot.ComplaintMessage{
 		{Channel: "web", Intent: "refund_request", Text: "Refund still missing for broken teapot"},
 		{Channel: "slack", Intent: "refund_request", Text: "broken teapot, where is my refund?"},
 		{Channel: "web", Intent: bot.IntentComplaint, Text: "茶壶坏了，要退款"},
@@ -251,7 +251,7 @@ func FuzzTopics(f *testing.F) {
 		f.Add(s, "web")
 	}
 	f.Fuzz(func(t *testing.T, text, channel string) {
-		msgs := []storage.ComplaintMessage{{Channel: channel, Intent: "x", Text: text}, {Channel: channel, Text: text}}
+		msgs := []bot.ComplaintMessage{{Channel: channel, Intent: "x", Text: text}, {Channel: channel, Text: text}}
 		topics, channels := escalation.Topics(msgs, 5)
 		if len(topics) > 5 || len(channels) > 1 {
 			t.Fatalf("Topics(%q) = %v, %v", text, topics, channels)

@@ -12,23 +12,24 @@ import (
 	"time"
 	"unicode"
 
-	"github.com/concierge-bot/concierge/alert"
 	"github.com/concierge-bot/concierge/bot"
-	"github.com/concierge-bot/concierge/storage"
 )
 
 // ComplaintSource is what the early-warning detector reads; *storage.DB
 // satisfies it.
 type ComplaintSource interface {
-	CountComplaints(ctx context.Context, from, to time.Time, minScore float64) (int, error)
-	Complaints(ctx context.Context, from, to time.Time, minScore float64, limit int) ([]storage.ComplaintMessage, error)
+	// CountComplaints and Complaints read the customers' inbound messages
+	// of [from, to) that the Engine judged complaints, with the one
+	// configured threshold.
+	CountComplaints(ctx context.Context, from, to time.Time) (int, error)
+	Complaints(ctx context.Context, from, to time.Time, limit int) ([]bot.ComplaintMessage, error)
 }
 
-// SpikeOptions configures the early-warning detector. Source and Outbox are
+// SpikeOptions configures the early-warning detector. Source and Alerts are
 // required.
 type SpikeOptions struct {
 	Source ComplaintSource
-	Outbox alert.Enqueuer
+	Alerts Alerts
 	// Window is the period whose complaints are counted. Default 15 minutes.
 	Window time.Duration
 	// Baseline is the period before the window whose complaint rate is the
@@ -43,13 +44,9 @@ type SpikeOptions struct {
 	// Cooldown is the quiet time after a warning: no second warning is sent
 	// within it, however many complaints come. Default 1 hour.
 	Cooldown time.Duration
-	// ComplaintScore is the complaint score at or above which a message
-	// counts. Default 0.6.
-	ComplaintScore float64
 	// Topics is the most topics (intents and keywords) a warning lists.
 	// Default 5.
 	Topics int
-	Kick   func()           // optional: the Dispatcher's Kick
 	Logger *slog.Logger     // default: discard; customer text never logged
 	Now    func() time.Time // default: time.Now
 }
@@ -70,8 +67,8 @@ func NewSpikes(opts SpikeOptions) (*Spikes, error) {
 	switch {
 	case opts.Source == nil:
 		return nil, errors.New("escalation: NewSpikes: Source is required")
-	case opts.Outbox == nil:
-		return nil, errors.New("escalation: NewSpikes: Outbox is required")
+	case opts.Alerts == nil:
+		return nil, errors.New("escalation: NewSpikes: Alerts is required")
 	}
 	if opts.Window <= 0 {
 		opts.Window = 15 * time.Minute
@@ -91,9 +88,6 @@ func NewSpikes(opts SpikeOptions) (*Spikes, error) {
 	if opts.Cooldown <= 0 {
 		opts.Cooldown = time.Hour
 	}
-	if opts.ComplaintScore <= 0 {
-		opts.ComplaintScore = 0.6
-	}
 	if opts.Topics <= 0 {
 		opts.Topics = 5
 	}
@@ -107,11 +101,11 @@ func NewSpikes(opts SpikeOptions) (*Spikes, error) {
 }
 
 // Check counts the complaints of the window ending now and compares them
-// with the baseline. On a spike, outside the cool-down, it enqueues one
-// KindEarlyWarning alert listing the common topics and returns it (nil when
-// nothing was sent). The idempotency key names the cool-down period, so two
-// processes, or a restarted one, send at most one warning per period.
-func (s *Spikes) Check(ctx context.Context) (*alert.Alert, error) {
+// with the baseline. On a spike, outside the cool-down, it queues one early
+// warning listing the common topics and returns it (nil when nothing was
+// sent). The warning names its cool-down period, so two processes, or a
+// restarted one, send at most one warning per period.
+func (s *Spikes) Check(ctx context.Context) (*bot.Warning, error) {
 	now := s.opts.Now()
 	s.mu.Lock()
 	cooling := !s.last.IsZero() && now.Sub(s.last) < s.opts.Cooldown
@@ -120,14 +114,14 @@ func (s *Spikes) Check(ctx context.Context) (*alert.Alert, error) {
 		return nil, nil
 	}
 	from := now.Add(-s.opts.Window)
-	count, err := s.opts.Source.CountComplaints(ctx, from, now, s.opts.ComplaintScore)
+	count, err := s.opts.Source.CountComplaints(ctx, from, now)
 	if err != nil {
 		return nil, fmt.Errorf("escalation: spikes: %w", err)
 	}
 	if count < s.opts.MinComplaints {
 		return nil, nil
 	}
-	base, err := s.opts.Source.CountComplaints(ctx, from.Add(-s.opts.Baseline), from, s.opts.ComplaintScore)
+	base, err := s.opts.Source.CountComplaints(ctx, from.Add(-s.opts.Baseline), from)
 	if err != nil {
 		return nil, fmt.Errorf("escalation: spikes: %w", err)
 	}
@@ -135,30 +129,23 @@ func (s *Spikes) Check(ctx context.Context) (*alert.Alert, error) {
 	if float64(count) < s.opts.Factor*expected {
 		return nil, nil
 	}
-	msgs, err := s.opts.Source.Complaints(ctx, from, now, s.opts.ComplaintScore, 500)
+	msgs, err := s.opts.Source.Complaints(ctx, from, now, 500)
 	if err != nil {
 		return nil, fmt.Errorf("escalation: spikes: %w", err)
 	}
 	topics, channels := Topics(msgs, s.opts.Topics)
-	a := alert.Alert{
-		Kind: alert.KindEarlyWarning, Time: now, Severity: alert.SeverityHigh, Reason: bot.ReasonComplaint,
-		IdempotencyKey: fmt.Sprintf("early_warning:%d", now.Truncate(s.opts.Cooldown).Unix()),
+	w := bot.Warning{Reason: bot.ReasonComplaint, Period: now.Truncate(s.opts.Cooldown), End: now,
+		Window: s.opts.Window, Count: count, Baseline: expected, Topics: topics, Channels: channels,
 		Summary: fmt.Sprintf("%d complaints in the last %s, %.1f× the usual %.1f.", count, s.opts.Window,
-			float64(count)/max(expected, 0.1), expected),
-		Warning: &alert.EarlyWarning{Window: s.opts.Window, Count: count, Baseline: expected, Topics: topics,
-			Channels: channels, WindowEnd: now},
-	}
-	if _, err := alert.Enqueue(ctx, s.opts.Outbox, a); err != nil {
+			float64(count)/max(expected, 0.1), expected)}
+	if err := s.opts.Alerts.Warn(ctx, w); err != nil {
 		return nil, fmt.Errorf("escalation: spikes: %w", err)
 	}
 	s.mu.Lock()
 	s.last = now
 	s.mu.Unlock()
 	s.log.Warn("complaint spike: early warning sent", "count", count, "baseline", expected, "topics", len(topics))
-	if s.opts.Kick != nil {
-		s.opts.Kick()
-	}
-	return &a, nil
+	return &w, nil
 }
 
 // generic intents say nothing about what the complaints are about.
@@ -195,7 +182,7 @@ func wordSet(s string) map[string]bool {
 // and two-character Chinese terms found in at least two of the messages,
 // most common first, at most n in all; and the channels they came from, most
 // common first.
-func Topics(msgs []storage.ComplaintMessage, n int) (topics, channels []string) {
+func Topics(msgs []bot.ComplaintMessage, n int) (topics, channels []string) {
 	intentCount := map[string]int{}
 	termCount := map[string]int{}
 	chanCount := map[string]int{}

@@ -12,7 +12,7 @@ import (
 
 	"github.com/concierge-bot/concierge/bot"
 	"github.com/concierge-bot/concierge/insights"
-	"github.com/concierge-bot/concierge/storage"
+	"github.com/concierge-bot/concierge/storage/sqlite"
 )
 
 func TestBadRanges(t *testing.T) {
@@ -80,7 +80,7 @@ func TestEmptyDatabase(t *testing.T) {
 // spreadsheet formula and checks the CSV cannot run it.
 func TestCSVNeutralisesHostileText(t *testing.T) {
 	now := time.Date(2025, 3, 10, 12, 0, 0, 0, time.UTC)
-	db, err := storage.Open(context.Background(), filepath.Join(t.TempDir(), "h.db"), storage.Options{Now: func() time.Time { return now }})
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "h.db"), sqlite.Options{Now: func() time.Time { return now }})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/concierge-bot/concierge/insights"
-	"github.com/concierge-bot/concierge/storage"
+	"github.com/concierge-bot/concierge/storage/sqlite"
 )
 
 // benchVersion names the cached benchmark database; change it when the
@@ -24,7 +24,7 @@ var benchEnd = time.Date(2025, 6, 30, 23, 0, 0, 0, time.UTC)
 // messages in 100,000 conversations takes at most 1 s.
 func BenchmarkReport1M(b *testing.B) {
 	path := bench1M(b)
-	db, err := storage.Open(context.Background(), path, storage.Options{})
+	db, err := sqlite.Open(context.Background(), path, sqlite.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -60,7 +60,7 @@ func bench1M(b *testing.B) string {
 	for _, suffix := range []string{"", "-wal", "-shm"} {
 		os.Remove(tmp + suffix)
 	}
-	db, err := storage.Open(context.Background(), tmp, storage.Options{}) // creates the schema
+	db, err := sqlite.Open(context.Background(), tmp, sqlite.Options{}) // creates the schema
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -19,12 +19,11 @@ import (
 	"time"
 
 	"github.com/concierge-bot/concierge/bot"
-	"github.com/concierge-bot/concierge/storage"
 )
 
 // Source is what a Reporter reads; *storage.DB satisfies it.
 type Source interface {
-	InsightData(ctx context.Context, q storage.InsightQuery) (storage.InsightData, error)
+	InsightData(ctx context.Context, q bot.InsightQuery) (bot.InsightData, error)
 }
 
 // Well-known channels are always listed in a report, with zeros when they
@@ -299,7 +298,7 @@ func (r *Reporter) Report(ctx context.Context, q Query) (*Report, error) {
 		return nil, err
 	}
 	start := time.Now()
-	data, err := r.src.InsightData(ctx, storage.InsightQuery{
+	data, err := r.src.InsightData(ctx, bot.InsightQuery{
 		From: from, To: to, Channel: q.Channel, IdleBefore: now.Add(-IdleAfter), Gaps: q.Gaps,
 	})
 	if err != nil {
@@ -326,7 +325,7 @@ func (r *Reporter) Report(ctx context.Context, q Query) (*Report, error) {
 }
 
 // build computes a Report from the raw figures.
-func build(d storage.InsightData, from, to time.Time, channels []string, only string) *Report {
+func build(d bot.InsightData, from, to time.Time, channels []string, only string) *Report {
 	rep := &Report{Since: from, Until: to, Channel: only, Intents: []IntentCount{}, Gaps: []GapCount{},
 		ComplaintsByDay: []DayCount{}, EscalationReasons: []ReasonCount{}, Days: []DayFigures{}}
 	per := map[string]*Figures{}
@@ -341,7 +340,7 @@ func build(d storage.InsightData, from, to time.Time, channels []string, only st
 		}
 	}
 	type dayKey struct{ day, ch string }
-	byDay := map[dayKey]*storage.InsightDay{}
+	byDay := map[dayKey]*bot.InsightDay{}
 	for i := range d.Days {
 		x := &d.Days[i]
 		byDay[dayKey{x.Day, x.Channel}] = x
@@ -374,7 +373,7 @@ func build(d storage.InsightData, from, to time.Time, channels []string, only st
 		}
 		f.Customers, f.NewCustomers, f.ReturningCustomers, f.Won = c.Customers, c.New, c.Returning, c.Won
 	}
-	fr, tth := map[string][]storage.InsightDuration{}, map[string][]storage.InsightDuration{}
+	fr, tth := map[string][]bot.InsightDuration{}, map[string][]bot.InsightDuration{}
 	for _, h := range d.FirstResponse {
 		fr[h.Channel] = append(fr[h.Channel], h)
 		fr[""] = append(fr[""], h)
@@ -479,7 +478,7 @@ func ratio(n, d int64) *float64 {
 // percentile returns the nearest-rank p-th percentile of a histogram: the
 // smallest value v such that at least p% of the values are ≤ v; nil for an
 // empty histogram.
-func percentile(h []storage.InsightDuration, p int) *int64 {
+func percentile(h []bot.InsightDuration, p int) *int64 {
 	var n int64
 	for _, b := range h {
 		n += b.Count

@@ -11,7 +11,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/concierge-bot/concierge/bot"
-	"github.com/concierge-bot/concierge/storage"
 )
 
 // Handler handles one inbound message; *bot.Engine satisfies it.
@@ -28,7 +27,7 @@ func (f HandlerFunc) Handle(ctx context.Context, m bot.Message) (bot.Reply, erro
 // EscalationLookup finds an escalation by id, so the metrics can label an
 // escalation with its reason; *storage.DB satisfies it.
 type EscalationLookup interface {
-	Escalation(ctx context.Context, id int64) (storage.EscalationInfo, error)
+	Escalation(ctx context.Context, id bot.EscalationID) (bot.EscalationInfo, error)
 }
 
 // Label values used when a real value is outside the bounded label sets.

@@ -12,18 +12,17 @@ import (
 
 	"github.com/concierge-bot/concierge/bot"
 	"github.com/concierge-bot/concierge/insights"
-	"github.com/concierge-bot/concierge/storage"
 )
 
 // fakeEscalations returns the reason stored for an id.
 type fakeEscalations map[int64]string
 
-func (f fakeEscalations) Escalation(_ context.Context, id int64) (storage.EscalationInfo, error) {
+func (f fakeEscalations) Escalation(_ context.Context, id int64) (bot.EscalationInfo, error) {
 	r, ok := f[id]
 	if !ok {
-		return storage.EscalationInfo{}, errors.New("no such escalation")
+		return bot.EscalationInfo{}, errors.New("no such escalation")
 	}
-	return storage.EscalationInfo{ID: id, Reason: r}, nil
+	return bot.EscalationInfo{ID: id, Reason: r}, nil
 }
 
 // scripted replies with the reply (or error) keyed by message text.

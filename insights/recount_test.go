@@ -14,9 +14,10 @@ import (
 	"github.com/google/go-cmp/cmp"
 	_ "github.com/mattn/go-sqlite3"
 
+	"github.com/concierge-bot/concierge/bot"
 	"github.com/concierge-bot/concierge/insights"
 	"github.com/concierge-bot/concierge/insights/traffic"
-	"github.com/concierge-bot/concierge/storage"
+	"github.com/concierge-bot/concierge/storage/sqlite"
 )
 
 // demoEnd is the fixed "now" of the seeded test databases.
@@ -49,9 +50,9 @@ func seeded(t *testing.T) string {
 	return seedPath
 }
 
-func openDB(t *testing.T, path string) *storage.DB {
+func openDB(t *testing.T, path string) *sqlite.DB {
 	t.Helper()
-	db, err := storage.Open(context.Background(), path, storage.Options{Now: func() time.Time { return demoEnd }})
+	db, err := sqlite.Open(context.Background(), path, sqlite.Options{Now: func() time.Time { return demoEnd }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +60,7 @@ func openDB(t *testing.T, path string) *storage.DB {
 	return db
 }
 
-func reporter(t *testing.T, db *storage.DB, now time.Time) *insights.Reporter {
+func reporter(t *testing.T, db *sqlite.DB, now time.Time) *insights.Reporter {
 	t.Helper()
 	r, err := insights.New(insights.Options{Source: db, Now: func() time.Time { return now }})
 	if err != nil {
@@ -212,15 +213,15 @@ func readRaw(t *testing.T, path string) *raw {
 		if err := rows.Scan(&cust, &conv, &kind, &detail, &tm); err != nil {
 			return err
 		}
-		if kind == storage.EventTakenOver {
+		if kind == bot.EventTakenOver {
 			r.takenOver[conv] = true
 		}
-		if kind == storage.EventStageChanged || kind == storage.EventNewLead {
+		if kind == bot.EventStageChanged || kind == bot.EventNewLead {
 			var d struct{ To string }
 			if err := json.Unmarshal([]byte(detail), &d); err != nil {
 				return err
 			}
-			if d.To == storage.StageWon {
+			if d.To == bot.StageWon {
 				r.won = append(r.won, rawEvent{customer: cust, time: ts(t, tm)})
 			}
 		}

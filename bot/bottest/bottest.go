@@ -114,8 +114,8 @@ type Store struct {
 
 // Escalation is an escalation recorded by the fake Store.
 type Escalation struct {
-	ID             int64
-	ConversationID int64
+	ID             bot.EscalationID
+	ConversationID bot.ConversationID
 	bot.Escalation
 }
 
@@ -150,7 +150,7 @@ func (s *Store) AppendInbound(ctx context.Context, in bot.Inbound) (bot.Conversa
 	}
 	if conv < 0 {
 		s.conversations = append(s.conversations, bot.Conversation{
-			ID: int64(len(s.conversations) + 1), CustomerID: cid, Channel: in.Channel, Status: bot.StatusBot,
+			ID: bot.ConversationID(len(s.conversations) + 1), CustomerID: cid, Channel: in.Channel, Status: bot.StatusBot,
 		})
 		conv = len(s.conversations) - 1
 	}
@@ -162,7 +162,7 @@ func (s *Store) AppendInbound(ctx context.Context, in bot.Inbound) (bot.Conversa
 }
 
 // RecentMessages implements bot.Store.
-func (s *Store) RecentMessages(ctx context.Context, conversationID int64, n int) ([]bot.StoredMessage, error) {
+func (s *Store) RecentMessages(ctx context.Context, conversationID bot.ConversationID, n int) ([]bot.StoredMessage, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []bot.StoredMessage
@@ -203,7 +203,7 @@ func (s *Store) AppendOutbound(ctx context.Context, o bot.Outbound) (bot.Stored,
 		st.MessageID = m.ID
 	}
 	if o.Escalation != nil {
-		e := Escalation{ID: int64(len(s.escalations) + 1), ConversationID: conv.ID, Escalation: *o.Escalation}
+		e := Escalation{ID: bot.EscalationID(len(s.escalations) + 1), ConversationID: conv.ID, Escalation: *o.Escalation}
 		s.escalations = append(s.escalations, e)
 		st.EscalationID = e.ID
 		if o.Escalation.Reason != bot.ReasonLead {

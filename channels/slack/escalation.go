@@ -12,7 +12,7 @@ import (
 // hangs under, or 0 when the thread's parent is not an alert of this app.
 // The parent is fetched once (conversations.replies) and remembered for an
 // hour; a failed lookup is not remembered.
-func (a *Adapter) alertEscalation(ctx context.Context, in inbound) int64 {
+func (a *Adapter) alertEscalation(ctx context.Context, in inbound) bot.EscalationID {
 	key := threadKey(in.channel, in.threadTS)
 	if id, ok := a.alerts.Get(key); ok {
 		return id
@@ -24,7 +24,7 @@ func (a *Adapter) alertEscalation(ctx context.Context, in inbound) int64 {
 		a.log.Warn("slack: reading thread parent", "channel", in.channel, "err", err)
 		return 0
 	}
-	var id int64
+	var id bot.EscalationID
 	if len(msgs) > 0 && msgs[0].Timestamp == in.threadTS && a.ownMessage(msgs[0].Msg, in.appID) {
 		id = alertEscalationID(msgs[0].Blocks.BlockSet)
 	}
@@ -46,7 +46,7 @@ func (a *Adapter) ownMessage(m slackapi.Msg, appID string) bool {
 
 // agentReply relays an agent's reply in an alert thread to the customer
 // and confirms with a ✅ reaction; on failure the agent is told privately.
-func (a *Adapter) agentReply(ctx context.Context, in inbound, escalationID int64) {
+func (a *Adapter) agentReply(ctx context.Context, in inbound, escalationID bot.EscalationID) {
 	if !a.claim(in) {
 		return
 	}

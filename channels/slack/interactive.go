@@ -104,11 +104,12 @@ func (a *Adapter) escalationAction(ctx context.Context, cb slackapi.InteractionC
 		a.tellClicker(ctx, cb, textNotAvailable)
 		return
 	}
-	id, err := strconv.ParseInt(act.Value, 10, 64)
-	if err != nil || id <= 0 {
+	n, err := strconv.ParseInt(act.Value, 10, 64)
+	if err != nil || n <= 0 {
 		a.tellClicker(ctx, cb, textStaleButton)
 		return
 	}
+	id := bot.EscalationID(n)
 	agent := clicker(cb)
 	switch act.ActionID {
 	case ActionEscalationAck:
@@ -181,7 +182,7 @@ func hasAlertButton(ab *slackapi.ActionBlock) bool {
 
 // alertEscalationID returns the escalation id an alert message's buttons
 // carry, or 0 when the blocks are not an alert's.
-func alertEscalationID(blocks []slackapi.Block) int64 {
+func alertEscalationID(blocks []slackapi.Block) bot.EscalationID {
 	for _, b := range blocks {
 		ab, ok := b.(*slackapi.ActionBlock)
 		if !ok || ab.Elements == nil {
@@ -190,7 +191,7 @@ func alertEscalationID(blocks []slackapi.Block) int64 {
 		for _, e := range ab.Elements.ElementSet {
 			if btn, ok := e.(*slackapi.ButtonBlockElement); ok && isAlertAction(btn.ActionID) {
 				if id, err := strconv.ParseInt(btn.Value, 10, 64); err == nil && id > 0 {
-					return id
+					return bot.EscalationID(id)
 				}
 			}
 		}

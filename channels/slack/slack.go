@@ -57,10 +57,10 @@ type FeedbackRecorder interface {
 // resolved, taken by someone else) are shown to the agent; any other error is
 // logged and the agent sees a generic sentence.
 type EscalationActions interface {
-	Acknowledge(ctx context.Context, escalationID int64, agent string) error
-	TakeOver(ctx context.Context, escalationID int64, agent string) error
-	Resolve(ctx context.Context, escalationID int64, agent string) error
-	AgentReply(ctx context.Context, escalationID int64, agent, text string) error
+	Acknowledge(ctx context.Context, escalationID bot.EscalationID, agent string) error
+	TakeOver(ctx context.Context, escalationID bot.EscalationID, agent string) error
+	Resolve(ctx context.Context, escalationID bot.EscalationID, agent string) error
+	AgentReply(ctx context.Context, escalationID bot.EscalationID, agent, text string) error
 }
 
 // Options configures an Adapter. BotToken and Handler are required, and at
@@ -128,11 +128,11 @@ type Adapter struct {
 	customer  map[string]bool
 	hooksHost string // extra host allowed for response_url (APIURL's, for tests)
 
-	events   *ttlCache[struct{}] // event ids seen
-	messages *ttlCache[struct{}] // channel:ts of messages acted on
-	sigs     *ttlCache[struct{}] // signatures of commands and clicks, against replays
-	threads  *ttlCache[struct{}] // channel:thread_ts where the bot answers follow-ups
-	alerts   *ttlCache[int64]    // channel:thread_ts → escalation id (0: not an alert)
+	events   *ttlCache[struct{}]         // event ids seen
+	messages *ttlCache[struct{}]         // channel:ts of messages acted on
+	sigs     *ttlCache[struct{}]         // signatures of commands and clicks, against replays
+	threads  *ttlCache[struct{}]         // channel:thread_ts where the bot answers follow-ups
+	alerts   *ttlCache[bot.EscalationID] // channel:thread_ts → escalation id (0: not an alert)
 
 	mu      sync.RWMutex // guards closed and sends on queue
 	closed  bool
@@ -200,7 +200,7 @@ func New(opts Options) (*Adapter, error) {
 		messages: newTTLCache[struct{}](opts.DedupTTL, opts.DedupSize, opts.Now),
 		sigs:     newTTLCache[struct{}](2*ReplayWindow+time.Minute, opts.DedupSize, opts.Now),
 		threads:  newTTLCache[struct{}](7*24*time.Hour, opts.DedupSize, opts.Now),
-		alerts:   newTTLCache[int64](time.Hour, opts.DedupSize, opts.Now),
+		alerts:   newTTLCache[bot.EscalationID](time.Hour, opts.DedupSize, opts.Now),
 	}
 	for _, c := range opts.CustomerChannels {
 		if c = strings.TrimSpace(c); c != "" {

@@ -1,13 +1,16 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
 	"regexp"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/concierge-bot/concierge/bot"
@@ -20,17 +23,18 @@ type MessageRequest struct {
 	Text    string `json:"text"`
 }
 
-// MessageResponse is the answer to POST /api/v1/messages; its keys are a
-// fixed contract (DESIGN.md).
+// MessageResponse is the answer to POST /api/v1/messages and the object
+// `concierge chat --json` prints per reply; its keys are a fixed contract
+// (DESIGN.md).
 type MessageResponse struct {
-	ConversationID int64        `json:"conversation_id"`
-	Reply          string       `json:"reply"`
-	Intent         string       `json:"intent"`
-	Confidence     float64      `json:"confidence"`
-	Language       string       `json:"language"`
-	Sources        []bot.Source `json:"sources"`
-	Handoff        bool         `json:"handoff"`
-	EscalationID   int64        `json:"escalation_id"`
+	ConversationID bot.ConversationID `json:"conversation_id"`
+	Reply          string             `json:"reply"`
+	Intent         string             `json:"intent"`
+	Confidence     float64            `json:"confidence"`
+	Language       string             `json:"language"`
+	Sources        []bot.Source       `json:"sources"`
+	Handoff        bool               `json:"handoff"`
+	EscalationID   bot.EscalationID   `json:"escalation_id"`
 }
 
 // channelName bounds channel names: they become metric labels.
@@ -67,10 +71,11 @@ func (s *Server) handlePostMessage(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, 0, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, toMessageResponse(reply))
+	writeJSON(w, http.StatusOK, ToMessageResponse(reply))
 }
 
-func toMessageResponse(r bot.Reply) MessageResponse {
+// ToMessageResponse is the JSON form of a reply.
+func ToMessageResponse(r bot.Reply) MessageResponse {
 	src := r.Sources
 	if src == nil {
 		src = []bot.Source{}
@@ -80,7 +85,8 @@ func toMessageResponse(r bot.Reply) MessageResponse {
 }
 
 // decodeJSON reads a JSON request body into v, enforcing the content type,
-// the size limit and UTF-8. Errors are *bot.Error values; a wrong content
+// the size limit, UTF-8, one object and no unknown fields (a misspelt field
+// is named in the error rather than silently ignored). Errors are *bot.Error values; a wrong content
 // type is reported by errUnsupportedMedia.
 func (s *Server) decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
@@ -97,11 +103,33 @@ func (s *Server) decodeJSON(w http.ResponseWriter, r *http.Request, v any) error
 	case !utf8.Valid(body):
 		return bot.Errorf(bot.EINVALID, "The request body is not valid UTF-8.")
 	}
-	if err := json.Unmarshal(body, v); err != nil {
-		return bot.Errorf(bot.EINVALID, "The request body is not valid JSON for this endpoint.")
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return bot.Errorf(bot.EINVALID, "The request body is not valid JSON for this endpoint: %s.", jsonProblem(err))
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return bot.Errorf(bot.EINVALID, "The request body must hold one JSON object.")
 	}
 	return nil
 }
 
 // errUnsupportedMedia is answered with 415.
 var errUnsupportedMedia = &bot.Error{Code: "unsupported_media_type", Message: "Send the request body as JSON with \"Content-Type: application/json\"."}
+
+// jsonProblem describes a JSON decoding error without echoing the input.
+func jsonProblem(err error) string {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return fmt.Sprintf("syntax error at byte %d", syn.Offset)
+	case errors.As(err, &typ):
+		return fmt.Sprintf("field %q has the wrong type", typ.Field)
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		return "unknown field " + strings.TrimPrefix(err.Error(), "json: unknown field ")
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return "it is empty or cut short"
+	}
+	return "it cannot be read"
+}

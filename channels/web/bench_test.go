@@ -16,7 +16,7 @@ import (
 
 	"github.com/concierge-bot/concierge/bot"
 	"github.com/concierge-bot/concierge/channels/web"
-	"github.com/concierge-bot/concierge/storage"
+	"github.com/concierge-bot/concierge/storage/sqlite"
 )
 
 // BenchmarkPostMessage measures POST /api/v1/messages end to end on
@@ -33,7 +33,7 @@ func BenchmarkPostMessage(b *testing.B) {
 			name = "nosync"
 		}
 		b.Run(name, func(b *testing.B) {
-			db, err := storage.Open(context.Background(), filepath.Join(b.TempDir(), "bench.db"), storage.Options{NoSync: !durable})
+			db, err := sqlite.Open(context.Background(), filepath.Join(b.TempDir(), "bench.db"), sqlite.Options{NoSync: !durable})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -79,7 +79,7 @@ func BenchmarkPostMessage(b *testing.B) {
 // same stack as BenchmarkPostMessage, durable storage, and reports the
 // latency percentiles. Goal: p99 ≤ 20 ms.
 func BenchmarkPostMessageLatency(b *testing.B) {
-	db, err := storage.Open(context.Background(), filepath.Join(b.TempDir(), "bench.db"), storage.Options{})
+	db, err := sqlite.Open(context.Background(), filepath.Join(b.TempDir(), "bench.db"), sqlite.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -139,7 +139,7 @@ func BenchmarkPostMessageLatency(b *testing.B) {
 	b.ReportMetric(0, "ns/op")
 }
 
-func benchEngine(b *testing.B, db *storage.DB) *bot.Engine {
+func benchEngine(b *testing.B, db *sqlite.DB) *bot.Engine {
 	b.Helper()
 	eng, err := bot.NewEngine(bot.EngineOptions{
 		Classifier: demoClassifier(), Retriever: demoRetriever(), Store: db,

@@ -2,9 +2,7 @@ package web
 
 import (
 	"fmt"
-	"net"
 	"net/http"
-	"net/netip"
 	"net/url"
 	"strings"
 
@@ -77,53 +75,4 @@ func (s *Server) handlePreflight(w http.ResponseWriter, r *http.Request) {
 func sameOrigin(r *http.Request, origin string) bool {
 	u, err := url.Parse(origin)
 	return err == nil && u.Host != "" && strings.EqualFold(u.Host, r.Host)
-}
-
-// clientIP returns the rate-limit key of the request's client: its IP, or
-// for IPv6 its /64 network (one subscriber). When the TCP peer is a trusted
-// proxy, the right-most untrusted address of X-Forwarded-For is used.
-func (s *Server) clientIP(r *http.Request) string {
-	addr := peerAddr(r.RemoteAddr)
-	if len(s.opts.TrustedProxies) > 0 && addr.IsValid() && s.trusted(addr) {
-		hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
-		for i := len(hops) - 1; i >= 0; i-- {
-			a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
-			if err != nil {
-				break
-			}
-			addr = a.Unmap()
-			if !s.trusted(addr) {
-				break
-			}
-		}
-	}
-	if !addr.IsValid() {
-		return r.RemoteAddr
-	}
-	if addr.Is6() {
-		p, _ := addr.Prefix(64)
-		return p.String()
-	}
-	return addr.String()
-}
-
-func (s *Server) trusted(a netip.Addr) bool {
-	for _, p := range s.opts.TrustedProxies {
-		if p.Contains(a) {
-			return true
-		}
-	}
-	return false
-}
-
-func peerAddr(remote string) netip.Addr {
-	host, _, err := net.SplitHostPort(remote)
-	if err != nil {
-		host = remote
-	}
-	a, err := netip.ParseAddr(host)
-	if err != nil {
-		return netip.Addr{}
-	}
-	return a.Unmap()
 }

@@ -12,7 +12,7 @@ import (
 
 	"github.com/concierge-bot/concierge/bot"
 	"github.com/concierge-bot/concierge/channels/web"
-	"github.com/concierge-bot/concierge/storage"
+	"github.com/concierge-bot/concierge/storage/sqlite"
 )
 
 // Example wires a Server the way `concierge serve` does: the Engine, the
@@ -21,7 +21,7 @@ import (
 func Example() {
 	dir, _ := os.MkdirTemp("", "concierge-example")
 	defer os.RemoveAll(dir)
-	db, err := storage.Open(context.Background(), filepath.Join(dir, "concierge.db"), storage.Options{})
+	db, err := sqlite.Open(context.Background(), filepath.Join(dir, "concierge.db"), sqlite.Options{})
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -9,6 +9,8 @@ import (
 	"html/template"
 	"net/http"
 	"strings"
+
+	"github.com/concierge-bot/concierge/bot"
 )
 
 //go:embed static/widget.js static/widget.css static/demo.css static/demo.html static/openapi.json
@@ -143,7 +145,7 @@ func (s *Server) handleDemo(w http.ResponseWriter, r *http.Request) {
 	switch q := r.URL.Query().Get("lang"); {
 	case strings.HasPrefix(q, "zh"):
 		lang = "zh-CN"
-	case q == "" && prefersChinese(r.Header.Get("Accept-Language")):
+	case q == "" && bot.PreferredLanguage(r.Header.Get("Accept-Language")) == "zh":
 		lang = "zh-CN"
 	}
 	h := w.Header()
@@ -152,12 +154,4 @@ func (s *Server) handleDemo(w http.ResponseWriter, r *http.Request) {
 	h.Set("Cache-Control", "no-cache")
 	h.Set("Vary", "Accept-Language")
 	_, _ = w.Write(s.demo[lang])
-}
-
-// prefersChinese reports whether the first language of an Accept-Language
-// header is Chinese.
-func prefersChinese(accept string) bool {
-	first, _, _ := strings.Cut(accept, ",")
-	first, _, _ = strings.Cut(first, ";")
-	return strings.HasPrefix(strings.ToLower(strings.TrimSpace(first)), "zh")
 }

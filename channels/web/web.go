@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/guard"
 )
 
 // Handler is what the server needs of the Engine.
@@ -92,6 +93,13 @@ type Options struct {
 	PollInterval time.Duration
 	// Now is the clock. Default time.Now.
 	Now func() time.Time
+	// Customers backs the customers API under /api/v1/customers. Nil means
+	// it answers 503.
+	Customers CustomerStore
+	// Staff recognises the console's signed-in agents, whose pages call the
+	// customers API with their session instead of an API key. Nil means
+	// only API keys are accepted there.
+	Staff StaffSessions
 	// Mount adds handlers served by this server, behind the same request
 	// logging, panic recovery and security headers, keyed by
 	// http.ServeMux pattern: for example "/console/" for the agent console
@@ -99,6 +107,15 @@ type Options struct {
 	// built-in route is an error from New. Routes mounted under /api/v1 must
 	// be added to the OpenAPI document.
 	Mount map[string]http.Handler
+}
+
+// StaffSessions recognises the signed-in agents of the console (package
+// console implements it).
+type StaffSessions interface {
+	// Agent returns the agent signed in on r; csrfOK reports whether r comes
+	// from the same origin and carries the session's CSRF token, as a
+	// state-changing request must.
+	Agent(r *http.Request) (name string, csrfOK, ok bool)
 }
 
 // Server serves Concierge over HTTP. Create it with New; it is an
@@ -110,10 +127,11 @@ type Server struct {
 	keys     []apiKey // SHA-256 of each API key, compared in constant time
 	sessions *sessions
 	origins  map[string]bool
-	ipLimit  *limiter
-	visLimit *limiter
-	keyLimit *limiter
-	admit    *admission
+	ipLimit  *guard.Limiter
+	visLimit *guard.Limiter
+	keyLimit *guard.Limiter
+	admit    *guard.Admission
+	clients  guard.Clients
 	idem     *idempotency
 	hub      *hub
 	visitors *keyedMutex
@@ -190,10 +208,11 @@ func New(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("web: New: %w", err)
 	}
 	l := opts.Limits
-	s.ipLimit = newLimiter(l.IPRate, l.IPBurst, l.MaxTracked, opts.Now)
-	s.visLimit = newLimiter(l.VisitorRate, l.VisitorBurst, l.MaxTracked, opts.Now)
-	s.keyLimit = newLimiter(l.APIKeyRate, l.APIKeyBurst, 1024, opts.Now)
-	s.admit = newAdmission(l.MaxInFlight, l.QueueWait)
+	s.ipLimit = guard.NewLimiter(guard.LimiterOptions{Rate: l.IPRate, Burst: l.IPBurst, MaxKeys: l.MaxTracked, Now: opts.Now})
+	s.visLimit = guard.NewLimiter(guard.LimiterOptions{Rate: l.VisitorRate, Burst: l.VisitorBurst, MaxKeys: l.MaxTracked, Now: opts.Now})
+	s.keyLimit = guard.NewLimiter(guard.LimiterOptions{Rate: l.APIKeyRate, Burst: l.APIKeyBurst, MaxKeys: 1024, Now: opts.Now})
+	s.admit = guard.NewAdmission(l.MaxInFlight, l.QueueWait)
+	s.clients = guard.Clients{Trusted: opts.TrustedProxies}
 	s.idem = newIdempotency(idempotencyTTL, idempotencyMaxBytes, opts.Now)
 	s.hub = newHub(l.MaxWaiters)
 	s.visitors = newKeyedMutex()
@@ -213,6 +232,12 @@ func New(opts Options) (*Server, error) {
 		{"GET", "/api/v1/widget/messages", widget(s.handleWidgetHistory)},
 		{"POST", "/api/v1/widget/messages", widget(s.handleWidgetPost)},
 		{"OPTIONS", "/api/v1/widget/messages", widget(s.handlePreflight)},
+		{"GET", "/api/v1/customers", api(s.staffOnly(s.handleListCustomers))},
+		{"GET", "/api/v1/customers/export", api(s.staffOnly(s.handleExport))},
+		{"GET", "/api/v1/customers/{id}", api(s.staffOnly(s.handleShowCustomer))},
+		{"GET", "/api/v1/customers/{id}/export", api(s.staffOnly(s.handleExport))},
+		{"POST", "/api/v1/customers/{id}/erase", api(s.staffOnly(s.handleErase))},
+		{"POST", "/api/v1/customers/{id}/merge", api(s.staffOnly(s.handleMerge))},
 	}
 	mux := http.NewServeMux()
 	for _, r := range s.routes {
@@ -429,8 +454,7 @@ func apiHeaders(next http.Handler) http.Handler {
 func (s *Server) requireAPIKey(next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if len(s.keys) == 0 {
-			s.writeError(w, r, http.StatusUnauthorized, bot.Errorf(bot.EUNAUTHORIZED,
-				"The REST API is disabled because no API key is configured. Add one under api.keys in the config file (for example keys: [\"${CONCIERGE_API_KEY}\"]) and send it as \"Authorization: Bearer <key>\"."))
+			s.writeError(w, r, http.StatusUnauthorized, errNoKeys)
 			return
 		}
 		token, ok := bearer(r)
@@ -439,23 +463,77 @@ func (s *Server) requireAPIKey(next http.HandlerFunc) http.HandlerFunc {
 			s.writeError(w, r, http.StatusUnauthorized, bot.Errorf(bot.EUNAUTHORIZED, "Missing API key: send \"Authorization: Bearer <key>\"."))
 			return
 		}
-		sum := sha256.Sum256([]byte(token))
-		match := -1
-		for i, k := range s.keys {
-			if subtle.ConstantTimeCompare(sum[:], k.sum[:]) == 1 {
-				match = i
+		s.withKey(w, r, token, next)
+	}
+}
+
+// errNoKeys explains why the server-to-server API refuses every request.
+var errNoKeys = bot.Errorf(bot.EUNAUTHORIZED,
+	"The REST API is disabled because no API key is configured. Add one under api.keys in the config file (for example keys: [\"${CONCIERGE_API_KEY}\"]) and send it as \"Authorization: Bearer <key>\".")
+
+// actorKey keys who made an API request in its context.
+type actorKey struct{}
+
+// actorOf returns who made an API request, for the records and the logs:
+// "api:<key id>" or the signed-in agent's name.
+func actorOf(r *http.Request) string {
+	if a, ok := r.Context().Value(actorKey{}).(string); ok {
+		return a
+	}
+	return "api"
+}
+
+// staffOnly admits a request to the customers API: an API key, as
+// requireAPIKey, or a console session of a signed-in agent, whose
+// state-changing requests must carry the session's CSRF token.
+func (s *Server) staffOnly(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if s.opts.Customers == nil {
+			s.writeError(w, r, 0, bot.Errorf(bot.EUNAVAILABLE, "The customers API is not configured."))
+			return
+		}
+		if token, ok := bearer(r); ok {
+			if len(s.keys) == 0 {
+				s.writeError(w, r, http.StatusUnauthorized, errNoKeys)
+				return
+			}
+			s.withKey(w, r, token, next)
+			return
+		}
+		if s.opts.Staff != nil {
+			if name, csrfOK, ok := s.opts.Staff.Agent(r); ok {
+				if r.Method != http.MethodGet && r.Method != http.MethodHead && !csrfOK {
+					s.writeError(w, r, http.StatusForbidden, bot.Errorf(bot.EUNAUTHORIZED, "Missing or stale X-CSRF-Token header."))
+					return
+				}
+				next(w, r.WithContext(context.WithValue(r.Context(), actorKey{}, name)))
+				return
 			}
 		}
-		if match < 0 {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="concierge", error="invalid_token"`)
-			s.writeError(w, r, http.StatusUnauthorized, bot.Errorf(bot.EUNAUTHORIZED, "The API key is not valid."))
-			return
-		}
-		if !s.allow(w, r, s.keyLimit, s.keys[match].id) {
-			return
-		}
-		next(w, r)
+		w.Header().Set("WWW-Authenticate", `Bearer realm="concierge"`)
+		s.writeError(w, r, http.StatusUnauthorized, bot.Errorf(bot.EUNAUTHORIZED, "Sign in to the console or send \"Authorization: Bearer <api key>\"."))
 	}
+}
+
+// withKey runs next if token is one of the configured keys (compared in
+// constant time, as SHA-256 sums) within that key's rate limit.
+func (s *Server) withKey(w http.ResponseWriter, r *http.Request, token string, next http.HandlerFunc) {
+	sum := sha256.Sum256([]byte(token))
+	match := -1
+	for i, k := range s.keys {
+		if subtle.ConstantTimeCompare(sum[:], k.sum[:]) == 1 {
+			match = i
+		}
+	}
+	if match < 0 {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="concierge", error="invalid_token"`)
+		s.writeError(w, r, http.StatusUnauthorized, bot.Errorf(bot.EUNAUTHORIZED, "The API key is not valid."))
+		return
+	}
+	if !s.allow(w, r, s.keyLimit, s.keys[match].id) {
+		return
+	}
+	next(w, r.WithContext(context.WithValue(r.Context(), actorKey{}, "api:"+s.keys[match].id)))
 }
 
 // bearer returns the token of an `Authorization: Bearer <token>` header.
@@ -470,8 +548,8 @@ func bearer(r *http.Request) (string, bool) {
 
 // allow takes one token from l's bucket for key, answering 429 with
 // Retry-After when it is empty.
-func (s *Server) allow(w http.ResponseWriter, r *http.Request, l *limiter, key string) bool {
-	ok, wait := l.allow(key)
+func (s *Server) allow(w http.ResponseWriter, r *http.Request, l *guard.Limiter, key string) bool {
+	ok, wait := l.Allow(key)
 	if ok {
 		return true
 	}
@@ -488,7 +566,7 @@ var errBusy = bot.Errorf(bot.EUNAVAILABLE, "The server is busy. Please try again
 // 503 with Retry-After.
 func (s *Server) admitted(next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		release, ok := s.admit.enter(r.Context())
+		release, ok := s.admit.Enter(r.Context())
 		if !ok {
 			w.Header().Set("Retry-After", "1")
 			s.writeError(w, r, 0, errBusy)
@@ -502,7 +580,7 @@ func (s *Server) admitted(next http.HandlerFunc) http.HandlerFunc {
 // limitIP applies the per-client-IP rate limit.
 func (s *Server) limitIP(next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodOptions || s.allow(w, r, s.ipLimit, s.clientIP(r)) {
+		if r.Method == http.MethodOptions || s.allow(w, r, s.ipLimit, s.clients.Key(r)) {
 			next(w, r)
 		}
 	}

@@ -206,7 +206,7 @@ func (s *Server) postWidgetMessage(r *http.Request, visitor string, req WidgetPo
 		return fail(errBusy)
 	}
 	defer unlock()
-	release, ok := s.admit.enter(ctx)
+	release, ok := s.admit.Enter(ctx)
 	if !ok {
 		return fail(errBusy)
 	}

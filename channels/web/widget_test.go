@@ -22,14 +22,14 @@ import (
 	"github.com/concierge-bot/concierge/bot"
 	"github.com/concierge-bot/concierge/bot/bottest"
 	"github.com/concierge-bot/concierge/channels/web"
-	"github.com/concierge-bot/concierge/storage"
+	"github.com/concierge-bot/concierge/storage/sqlite"
 )
 
 // demoEngine returns a real Engine over fakes that know two questions, one
 // in English and one in Chinese, and a real store in a temp dir.
-func demoEngine(t testing.TB) (*bot.Engine, *storage.DB) {
+func demoEngine(t testing.TB) (*bot.Engine, *sqlite.DB) {
 	t.Helper()
-	db, err := storage.Open(context.Background(), filepath.Join(t.TempDir(), "concierge.db"), storage.Options{NoSync: true})
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "concierge.db"), sqlite.Options{NoSync: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +69,7 @@ func demoRetriever() *bottest.Retriever {
 type widgetEnv struct {
 	ts  *httptest.Server
 	srv *web.Server
-	db  *storage.DB
+	db  *sqlite.DB
 }
 
 func newWidgetEnv(t testing.TB, change func(*web.Options)) widgetEnv {

@@ -24,7 +24,7 @@ import (
 	"github.com/concierge-bot/concierge/knowledge"
 	"github.com/concierge-bot/concierge/knowledge/semantic"
 	"github.com/concierge-bot/concierge/llm"
-	"github.com/concierge-bot/concierge/storage"
+	"github.com/concierge-bot/concierge/storage/sqlite"
 )
 
 // loadConfig reads the --config file (or the defaults), applies --data and
@@ -70,10 +70,10 @@ func (e *env) logger(cfg Config, min slog.Level) *slog.Logger {
 
 // openStore opens the database in the data directory with the config's
 // customer-record settings.
-func openStore(ctx context.Context, cfg Config, log *slog.Logger) (*storage.DB, error) {
-	db, err := storage.Open(ctx, filepath.Join(cfg.DataDir, "concierge.db"), storage.Options{
-		Logger: log, RetainText: cfg.Customers.RetainText, LeadOwner: cfg.Customers.LeadOwner,
-		Segments: storage.SegmentRules{VIPTag: cfg.Customers.VIPTag, VIPMinMessages: cfg.Customers.VIPMinMessages,
+func openStore(ctx context.Context, cfg Config, log *slog.Logger) (*sqlite.DB, error) {
+	db, err := sqlite.Open(ctx, filepath.Join(cfg.DataDir, "concierge.db"), sqlite.Options{
+		Logger: log, RetainText: cfg.Customers.RetainText, LeadOwner: cfg.Customers.LeadOwner, Alerts: alert.Protocol{},
+		Segments: sqlite.SegmentRules{VIPTag: cfg.Customers.VIPTag, VIPMinMessages: cfg.Customers.VIPMinMessages,
 			VIPWon: cfg.Customers.VIPWon},
 	})
 	if err != nil {
@@ -183,7 +183,7 @@ func newLLM(cfg Config, log *slog.Logger, reg prometheus.Registerer) (*llm.Clien
 type app struct {
 	cfg         Config
 	log         *slog.Logger
-	store       *storage.DB
+	store       *sqlite.DB
 	index       *knowledge.Index // the index, when not live
 	live        *knowledge.Live  // the watched index of a content directory (serve)
 	retriever   bot.Retriever    // the index, or the hybrid of the index and embeddings
@@ -299,6 +299,7 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, ao appOptions) (
 		Replies:             file.Replies(),
 		MinAnswerConfidence: cfg.Bot.MinAnswerConfidence,
 		ComplaintThreshold:  cfg.Bot.ComplaintThreshold,
+		NegativeSentiment:   cfg.Bot.NegativeSentiment,
 		Timeout:             cfg.Bot.Timeout,
 		GenerateTimeout:     cfg.LLM.Timeout,
 	})
@@ -367,14 +368,15 @@ func (a *app) kick() {
 // the SLA, the complaint-spike early warning and the idle timeout.
 func (a *app) startEscalationWatch(ctx context.Context) error {
 	ec := a.cfg.Escalation
-	sla, err := escalation.NewSLA(escalation.SLAOptions{Store: escalation.SLAStoreOf(a.store), Logger: a.log,
-		SLA: ec.SLA, Next: ec.Next, Kick: a.kick})
+	alerts := alert.Queue{Outbox: a.store, Realerts: a.store, Kick: a.kick}
+	sla, err := escalation.NewSLA(escalation.SLAOptions{Store: a.store, Alerts: alerts, Logger: a.log,
+		SLA: ec.SLA, Next: ec.Next})
 	if err != nil {
 		return err
 	}
-	spikes, err := escalation.NewSpikes(escalation.SpikeOptions{Source: a.store, Outbox: a.store, Logger: a.log,
+	spikes, err := escalation.NewSpikes(escalation.SpikeOptions{Source: a.store, Alerts: alerts, Logger: a.log,
 		Window: ec.EarlyWarning.Window, Baseline: ec.EarlyWarning.Baseline, Factor: ec.EarlyWarning.Factor,
-		MinComplaints: ec.EarlyWarning.MinComplaints, Kick: a.kick})
+		MinComplaints: ec.EarlyWarning.MinComplaints})
 	if err != nil {
 		return err
 	}

@@ -6,7 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/concierge-bot/concierge/storage"
+	"github.com/concierge-bot/concierge/storage/sqlite"
 )
 
 func newBackupCmd(e *env) *cobra.Command {
@@ -22,7 +22,7 @@ directory (removing any concierge.db-wal and concierge.db-shm beside it).`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			dest := args[0]
-			return e.withStore(cmd.Context(), func(db *storage.DB) error {
+			return e.withStore(cmd.Context(), func(db *sqlite.DB) error {
 				if err := db.Backup(cmd.Context(), dest); err != nil {
 					return userError(err)
 				}

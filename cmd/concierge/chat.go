@@ -11,25 +11,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/channels/web"
 )
-
-// chatReply is the JSON object `concierge chat --json` prints per reply; its
-// keys are a fixed contract (DESIGN.md).
-type chatReply struct {
-	Reply        string       `json:"reply"`
-	Intent       string       `json:"intent"`
-	Confidence   float64      `json:"confidence"`
-	Language     string       `json:"language"`
-	Sources      []chatSource `json:"sources"`
-	Handoff      bool         `json:"handoff"`
-	EscalationID int64        `json:"escalation_id"`
-}
-
-type chatSource struct {
-	ID    string `json:"id"`
-	Title string `json:"title"`
-	URL   string `json:"url,omitempty"`
-}
 
 func newChatCmd(e *env) *cobra.Command {
 	var (
@@ -102,7 +85,7 @@ func chatLoop(cmd *cobra.Command, e *env, engine *bot.Engine, role bot.Role, use
 		case err != nil:
 			fmt.Fprintf(e.stderr, "concierge: %s\n", bot.ErrorMessage(err))
 		case asJSON:
-			if err := enc.Encode(toChatReply(r)); err != nil {
+			if err := enc.Encode(web.ToMessageResponse(r)); err != nil {
 				return fmt.Errorf("write reply: %w", err)
 			}
 		default:
@@ -119,15 +102,6 @@ func chatLoop(cmd *cobra.Command, e *env, engine *bot.Engine, role bot.Role, use
 		fmt.Fprintln(e.stdout)
 	}
 	return nil
-}
-
-func toChatReply(r bot.Reply) chatReply {
-	out := chatReply{Reply: r.Text, Intent: r.Intent, Confidence: r.Confidence, Language: r.Language,
-		Sources: []chatSource{}, Handoff: r.Handoff, EscalationID: r.EscalationID}
-	for _, s := range r.Sources {
-		out.Sources = append(out.Sources, chatSource{ID: s.ID, Title: s.Title, URL: s.URL})
-	}
-	return out
 }
 
 func printReply(e *env, r bot.Reply) {

@@ -77,6 +77,9 @@ type ConsoleAgent struct {
 	Name string `yaml:"name"`
 	// PasswordHash is a bcrypt hash: `concierge console hash-password`.
 	PasswordHash string `yaml:"password_hash"`
+	// Manager lets the agent take over a conversation another agent holds
+	// (recorded as a reassignment).
+	Manager bool `yaml:"manager"`
 }
 
 // ServerConfig configures `concierge serve`.
@@ -102,9 +105,12 @@ type APIConfig struct {
 
 // BotConfig tunes the Engine's decisions.
 type BotConfig struct {
-	MinAnswerConfidence float64       `yaml:"min_answer_confidence"`
-	ComplaintThreshold  float64       `yaml:"complaint_threshold"`
-	Timeout             time.Duration `yaml:"timeout"`
+	MinAnswerConfidence float64 `yaml:"min_answer_confidence"`
+	ComplaintThreshold  float64 `yaml:"complaint_threshold"`
+	// NegativeSentiment is the sentiment (-1..1) at or below which a message
+	// counts as negative, for the bot, the segments and the reports alike.
+	NegativeSentiment float64       `yaml:"negative_sentiment"`
+	Timeout           time.Duration `yaml:"timeout"`
 }
 
 // SlackConfig connects a Slack workspace.
@@ -218,7 +224,7 @@ func DefaultConfig() Config {
 	return Config{
 		DataDir:    "./concierge-data",
 		Server:     ServerConfig{Addr: "127.0.0.1:8080"},
-		Bot:        BotConfig{MinAnswerConfidence: 0.35, ComplaintThreshold: 0.6, Timeout: 10 * time.Second},
+		Bot:        BotConfig{MinAnswerConfidence: 0.35, ComplaintThreshold: 0.6, NegativeSentiment: -0.4, Timeout: 10 * time.Second},
 		Escalation: EscalationConfig{SLA: 15 * time.Minute, IdleTimeout: 24 * time.Hour, ExpectedWait: 15 * time.Minute},
 		LLM:        LLMConfig{Timeout: 8 * time.Second},
 		Log:        LogConfig{Level: "info", Format: "text"},
@@ -325,6 +331,9 @@ func (c Config) Validate() error {
 	}
 	if v := c.Bot.MinAnswerConfidence; v < 0 || v > 1 {
 		return fmt.Errorf("bot.min_answer_confidence %v must be between 0 and 1", v)
+	}
+	if v := c.Bot.NegativeSentiment; v < -1 || v >= 0 {
+		return fmt.Errorf("bot.negative_sentiment %v must be from -1 up to (not including) 0", v)
 	}
 	if v := c.Bot.ComplaintThreshold; v < 0 || v > 1 {
 		return fmt.Errorf("bot.complaint_threshold %v must be between 0 and 1", v)

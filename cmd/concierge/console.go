@@ -48,7 +48,7 @@ func newConsoleCmd(e *env) *cobra.Command {
 // password is returned so that serve can tell the person starting it.
 func consoleAgents(cfg Config) (agents []console.Agent, adminPassword string, err error) {
 	for _, a := range cfg.Console.Agents {
-		agents = append(agents, console.Agent{Name: a.Name, PasswordHash: a.PasswordHash})
+		agents = append(agents, console.Agent{Name: a.Name, PasswordHash: a.PasswordHash, Manager: a.Manager})
 	}
 	if len(agents) > 0 {
 		return agents, "", nil
@@ -74,5 +74,5 @@ func consoleAgents(cfg Config) (agents []console.Agent, adminPassword string, er
 	if err != nil {
 		return nil, "", fmt.Errorf("console password in %s: %w", path, err)
 	}
-	return []console.Agent{{Name: "admin", PasswordHash: hash}}, adminPassword, nil
+	return []console.Agent{{Name: "admin", PasswordHash: hash, Manager: true}}, adminPassword, nil
 }

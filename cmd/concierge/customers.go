@@ -11,18 +11,18 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
 	"github.com/concierge-bot/concierge/bot"
-	"github.com/concierge-bot/concierge/storage"
+	"github.com/concierge-bot/concierge/channels/web"
+	"github.com/concierge-bot/concierge/storage/sqlite"
 )
 
 // openCustomerStore opens the customer database of the data directory,
 // creating both if needed.
-func openCustomerStore(ctx context.Context, cfg Config, log *slog.Logger) (*storage.DB, error) {
+func openCustomerStore(ctx context.Context, cfg Config, log *slog.Logger) (*sqlite.DB, error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
 		return nil, fmt.Errorf("create data directory: %w", err)
 	}
@@ -30,7 +30,7 @@ func openCustomerStore(ctx context.Context, cfg Config, log *slog.Logger) (*stor
 }
 
 // withStore runs fn with the store of the configured data directory.
-func (e *env) withStore(ctx context.Context, fn func(db *storage.DB) error) error {
+func (e *env) withStore(ctx context.Context, fn func(db *sqlite.DB) error) error {
 	cfg, err := e.loadConfig()
 	if err != nil {
 		return err
@@ -77,54 +77,7 @@ their identities on each channel, every conversation and message, events
 	return cmd
 }
 
-// customerJSON is a customer in the JSON output of list and show.
-type customerJSON struct {
-	ID         int64          `json:"id"`
-	Name       string         `json:"name"`
-	Email      string         `json:"email"`
-	Phone      string         `json:"phone"`
-	Language   string         `json:"language"`
-	Segment    string         `json:"segment"`
-	Stage      string         `json:"stage"`
-	Owner      string         `json:"owner"`
-	Tags       []string       `json:"tags"`
-	Identities []identityJSON `json:"identities"`
-	Messages   int            `json:"messages"`
-	Complaints int            `json:"complaints"`
-	Created    time.Time      `json:"created"`
-	Updated    time.Time      `json:"updated"`
-	LastSeen   *time.Time     `json:"last_seen,omitempty"`
-	Erased     *time.Time     `json:"erased,omitempty"`
-	MergedInto int64          `json:"merged_into,omitempty"`
-}
-
-type identityJSON struct {
-	Channel    string `json:"channel"`
-	ExternalID string `json:"external_id"`
-}
-
-func optTime(t time.Time) *time.Time {
-	if t.IsZero() {
-		return nil
-	}
-	return &t
-}
-
-func toCustomerJSON(c storage.Customer) customerJSON {
-	j := customerJSON{ID: c.ID, Name: c.Name, Email: c.Email, Phone: c.Phone, Language: c.Language,
-		Segment: c.Segment, Stage: c.Stage, Owner: c.Owner, Tags: c.Tags, Identities: []identityJSON{},
-		Messages: c.Inbound, Complaints: c.Complaints, Created: c.Created, Updated: c.Updated,
-		LastSeen: optTime(c.LastSeen), Erased: optTime(c.Erased), MergedInto: c.MergedInto}
-	if j.Tags == nil {
-		j.Tags = []string{}
-	}
-	for _, id := range c.Identities {
-		j.Identities = append(j.Identities, identityJSON{Channel: id.Channel, ExternalID: id.ExternalID})
-	}
-	return j
-}
-
-func identities(c storage.Customer) string {
+func identities(c bot.Customer) string {
 	var parts []string
 	for _, id := range c.Identities {
 		parts = append(parts, id.Channel+":"+id.ExternalID)
@@ -132,7 +85,7 @@ func identities(c storage.Customer) string {
 	return strings.Join(parts, " ")
 }
 
-func displayName(c storage.Customer) string {
+func displayName(c bot.Customer) string {
 	switch {
 	case !c.Erased.IsZero():
 		return "(erased)"
@@ -151,7 +104,7 @@ func orDash(s string) string {
 
 func newCustomersListCmd(e *env) *cobra.Command {
 	var (
-		f      storage.CustomerFilter
+		f      bot.CustomerFilter
 		asJSON bool
 	)
 	cmd := &cobra.Command{
@@ -159,26 +112,24 @@ func newCustomersListCmd(e *env) *cobra.Command {
 		Short: "List customers with their id and channel identities",
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if f.Segment != "" && !oneOf(f.Segment, storage.Segments()) {
-				return usagef("--segment must be one of %s", strings.Join(storage.Segments(), ", "))
+			if f.Segment != "" && !oneOf(f.Segment, bot.Segments()) {
+				return usagef("--segment must be one of %s", strings.Join(bot.Segments(), ", "))
 			}
-			if f.Stage != "" && !oneOf(f.Stage, storage.Stages()) {
-				return usagef("--stage must be one of %s", strings.Join(storage.Stages(), ", "))
+			if f.Stage != "" && !oneOf(f.Stage, bot.Stages()) {
+				return usagef("--stage must be one of %s", strings.Join(bot.Stages(), ", "))
 			}
 			if f.Limit < 0 {
 				return usagef("-n must not be negative")
 			}
-			return e.withStore(cmd.Context(), func(db *storage.DB) error {
+			return e.withStore(cmd.Context(), func(db *sqlite.DB) error {
 				cs, err := db.Customers(cmd.Context(), f)
 				if err != nil {
 					return userError(err)
 				}
 				if asJSON {
-					out := struct {
-						Customers []customerJSON `json:"customers"`
-					}{Customers: []customerJSON{}}
+					out := web.CustomerList{Customers: []web.Customer{}}
 					for _, c := range cs {
-						out.Customers = append(out.Customers, toCustomerJSON(c))
+						out.Customers = append(out.Customers, web.ToCustomer(c))
 					}
 					return encodeJSON(e.stdout, out)
 				}
@@ -200,8 +151,8 @@ func newCustomersListCmd(e *env) *cobra.Command {
 			})
 		},
 	}
-	cmd.Flags().StringVar(&f.Segment, "segment", "", "only customers in `SEGMENT` ("+strings.Join(storage.Segments(), ", ")+")")
-	cmd.Flags().StringVar(&f.Stage, "stage", "", "only leads at `STAGE` ("+strings.Join(storage.Stages(), ", ")+")")
+	cmd.Flags().StringVar(&f.Segment, "segment", "", "only customers in `SEGMENT` ("+strings.Join(bot.Segments(), ", ")+")")
+	cmd.Flags().StringVar(&f.Stage, "stage", "", "only leads at `STAGE` ("+strings.Join(bot.Stages(), ", ")+")")
 	cmd.Flags().StringVar(&f.Tag, "tag", "", "only customers tagged `TAG`")
 	cmd.Flags().StringVarP(&f.Query, "query", "q", "", "only customers whose name, email or phone contains `TEXT`")
 	cmd.Flags().IntVarP(&f.Limit, "n", "n", 0, "at most `N` customers (0: all)")
@@ -233,21 +184,6 @@ func encodeJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-// timelineJSON is one entry of `customers show --json`.
-type timelineJSON struct {
-	Time           time.Time       `json:"time"`
-	Type           string          `json:"type"` // message, event or note
-	Channel        string          `json:"channel,omitempty"`
-	ConversationID int64           `json:"conversation_id,omitempty"`
-	Author         string          `json:"author,omitempty"`
-	Text           string          `json:"text,omitempty"`
-	Intent         string          `json:"intent,omitempty"`
-	Action         string          `json:"action,omitempty"`
-	Event          string          `json:"event,omitempty"`
-	Detail         json.RawMessage `json:"detail,omitempty"`
-	Actor          string          `json:"actor,omitempty"`
-}
-
 func newCustomersShowCmd(e *env) *cobra.Command {
 	var (
 		asJSON bool
@@ -265,7 +201,7 @@ func newCustomersShowCmd(e *env) *cobra.Command {
 			if limit < 0 {
 				return usagef("-n must not be negative")
 			}
-			return e.withStore(cmd.Context(), func(db *storage.DB) error {
+			return e.withStore(cmd.Context(), func(db *sqlite.DB) error {
 				ctx := cmd.Context()
 				c, err := db.Customer(ctx, id)
 				if err != nil {
@@ -277,15 +213,16 @@ func newCustomersShowCmd(e *env) *cobra.Command {
 						return userError(err)
 					}
 				}
-				tl, err := db.Timeline(ctx, c.ID, storage.TimelineOptions{Limit: limit})
+				tl, err := db.Timeline(ctx, c.ID, bot.TimelineOptions{Limit: limit})
 				if err != nil {
 					return userError(err)
 				}
 				if asJSON {
-					return encodeJSON(e.stdout, struct {
-						Customer customerJSON   `json:"customer"`
-						Timeline []timelineJSON `json:"timeline"`
-					}{toCustomerJSON(c), toTimelineJSON(tl)})
+					out := web.CustomerDetail{Customer: web.ToCustomer(c), Timeline: []web.TimelineEntry{}}
+					for _, entry := range tl {
+						out.Timeline = append(out.Timeline, web.ToTimelineEntry(entry))
+					}
+					return encodeJSON(e.stdout, out)
 				}
 				printProfile(e.stdout, c)
 				fmt.Fprintln(e.stdout)
@@ -304,27 +241,7 @@ func newCustomersShowCmd(e *env) *cobra.Command {
 	return cmd
 }
 
-func toTimelineJSON(tl []storage.TimelineEntry) []timelineJSON {
-	out := []timelineJSON{}
-	for _, entry := range tl {
-		j := timelineJSON{Time: entry.Time, Channel: entry.Channel}
-		switch {
-		case entry.Message != nil:
-			m := entry.Message
-			j.Type, j.ConversationID, j.Author, j.Text, j.Intent, j.Action = "message", m.ConversationID, m.Author, m.Text, m.Intent, string(m.Action)
-		case entry.Event != nil:
-			ev := entry.Event
-			j.Type, j.ConversationID, j.Event, j.Detail, j.Actor = "event", ev.ConversationID, ev.Kind, ev.Detail, ev.Actor
-		case entry.Note != nil:
-			n := entry.Note
-			j.Type, j.ConversationID, j.Author, j.Text = "note", n.ConversationID, n.Author, n.Text
-		}
-		out = append(out, j)
-	}
-	return out
-}
-
-func printProfile(w io.Writer, c storage.Customer) {
+func printProfile(w io.Writer, c bot.Customer) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "Customer\t%d\n", c.ID)
 	fmt.Fprintf(tw, "Name\t%s\n", displayName(c))
@@ -344,7 +261,7 @@ func printProfile(w io.Writer, c storage.Customer) {
 	_ = tw.Flush()
 }
 
-func printEntry(w io.Writer, entry storage.TimelineEntry) {
+func printEntry(w io.Writer, entry bot.TimelineEntry) {
 	ts := entry.Time.Local().Format("2006-01-02 15:04:05")
 	ch := entry.Channel
 	if ch == "" {
@@ -392,13 +309,13 @@ CSV cells that a spreadsheet would run as formulas are prefixed with an
 apostrophe. JSON is one object per line.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if format != storage.FormatCSV && format != storage.FormatJSON {
+			if format != bot.ExportCSV && format != bot.ExportJSON {
 				return usagef("--format must be csv or json, not %q", format)
 			}
 			if customer < 0 {
 				return usagef("--customer must be a customer id")
 			}
-			return e.withStore(cmd.Context(), func(db *storage.DB) error {
+			return e.withStore(cmd.Context(), func(db *sqlite.DB) error {
 				w := e.stdout
 				var f *os.File
 				if output != "" && output != "-" {
@@ -408,7 +325,7 @@ apostrophe. JSON is one object per line.`,
 					}
 					w = f
 				}
-				n, err := db.Export(cmd.Context(), w, storage.ExportOptions{Format: format, CustomerID: customer})
+				n, err := db.Export(cmd.Context(), w, bot.ExportOptions{Format: format, CustomerID: customer})
 				if f != nil {
 					if cerr := f.Close(); err == nil {
 						err = cerr
@@ -424,7 +341,7 @@ apostrophe. JSON is one object per line.`,
 			})
 		},
 	}
-	cmd.Flags().StringVar(&format, "format", storage.FormatCSV, "`csv` or json (JSON Lines)")
+	cmd.Flags().StringVar(&format, "format", bot.ExportCSV, "`csv` or json (JSON Lines)")
 	cmd.Flags().Int64Var(&customer, "customer", 0, "only the messages of customer `ID`")
 	cmd.Flags().StringVarP(&output, "output", "o", "", "write to `FILE` (must not exist) instead of stdout")
 	return cmd
@@ -454,7 +371,7 @@ On a terminal it asks for confirmation unless --yes is given.`,
 					return fmt.Errorf("not confirmed; nothing was erased")
 				}
 			}
-			return e.withStore(cmd.Context(), func(db *storage.DB) error {
+			return e.withStore(cmd.Context(), func(db *sqlite.DB) error {
 				if err := db.Erase(cmd.Context(), id, "cli"); err != nil {
 					return userError(err)
 				}
@@ -495,7 +412,7 @@ points at B.`,
 			if from == into {
 				return usagef("cannot merge customer %d into itself", from)
 			}
-			return e.withStore(cmd.Context(), func(db *storage.DB) error {
+			return e.withStore(cmd.Context(), func(db *sqlite.DB) error {
 				if err := db.Merge(cmd.Context(), from, into, "cli"); err != nil {
 					return userError(err)
 				}

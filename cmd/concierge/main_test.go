@@ -14,7 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/concierge-bot/concierge/storage"
+	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/storage/sqlite"
 )
 
 // runCLI runs the command line in-process and returns its exit status and
@@ -86,12 +87,12 @@ func TestChatOnDemo(t *testing.T) {
 
 	// Everything is in the database: one customer, one conversation, both
 	// messages of every exchange.
-	db, err := storage.Open(context.Background(), filepath.Join(data, "concierge.db"), storage.Options{})
+	db, err := sqlite.Open(context.Background(), filepath.Join(data, "concierge.db"), sqlite.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	customers, err := db.Customers(context.Background(), storage.CustomerFilter{})
+	customers, err := db.Customers(context.Background(), bot.CustomerFilter{})
 	if err != nil || len(customers) != 1 {
 		t.Fatalf("customers = %v, %v; want 1", customers, err)
 	}

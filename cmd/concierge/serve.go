@@ -26,9 +26,7 @@ import (
 	"github.com/concierge-bot/concierge/channels/web"
 	"github.com/concierge-bot/concierge/console"
 	"github.com/concierge-bot/concierge/console/dashboard"
-	"github.com/concierge-bot/concierge/escalation"
 	"github.com/concierge-bot/concierge/insights"
-	"github.com/concierge-bot/concierge/storage"
 )
 
 // shutdownGrace bounds a graceful shutdown (DESIGN.md: within 10 s).
@@ -111,10 +109,10 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 	handler := insights.Instrument(a.engine, metrics) // every channel's messages are counted
 
 	con, err := console.New(console.Options{
-		Handoff: consoleHandoff{a.store, a.handoff}, Records: a.store, Customers: a.store,
+		Handoff: a.handoff, Records: a.store,
 		Agents: agents, Secret: consoleSecret, SecureCookies: cfg.Console.SecureCookies,
-		APIKey: console.KeyChecker(cfg.API.Keys), TrustedProxies: proxies,
-		DashboardPath: "/console/dashboard", Logger: log,
+		TrustedProxies: proxies,
+		DashboardPath:  "/console/dashboard", Logger: log,
 	})
 	if err != nil {
 		return fmt.Errorf("console: %w", err)
@@ -122,14 +120,13 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 	site, err := web.New(web.Options{
 		Engine: handler, APIKeys: cfg.API.Keys, Logger: log,
 		Ready:   func(ctx context.Context) error { return a.store.Ping(ctx) },
-		History: a.store, SessionSecret: secret,
+		History: a.store, SessionSecret: secret, Customers: a.store, Staff: con,
 		AllowedOrigins: cfg.Server.AllowedOrigins, TrustedProxies: proxies,
 		Mount: map[string]http.Handler{
 			"/console": con, "/console/": con,
 			"/console/dashboard":     con.RequireLogin(dash),
 			"/console/dashboard.csv": con.RequireLogin(dash),
 			"/console/dashboard.css": con.RequireLogin(dash),
-			"/api/v1/customers":      con.API(), "/api/v1/customers/": con.API(),
 		},
 	})
 	if err != nil {
@@ -206,25 +203,6 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 	stopWork() // Slack drains what it accepted within its own bound
 	work.Wait()
 	return runErr
-}
-
-// consoleHandoff gives the console the exclusive takeover, delivery and
-// rating question of the escalation service, and the store's reads.
-type consoleHandoff struct {
-	*storage.DB
-	svc *escalation.Service
-}
-
-func (h consoleHandoff) TakeOver(ctx context.Context, conversationID int64, agent string) error {
-	return h.svc.TakeOverConversation(ctx, conversationID, agent)
-}
-
-func (h consoleHandoff) AppendAgentMessage(ctx context.Context, conversationID int64, agent, text string) (int64, error) {
-	return h.svc.ReplyToConversation(ctx, conversationID, agent, text)
-}
-
-func (h consoleHandoff) Resolve(ctx context.Context, conversationID int64, actor string) error {
-	return h.svc.ResolveConversation(ctx, conversationID, actor)
 }
 
 // dataSecret returns a signing secret: the configured one, or a random one

@@ -19,7 +19,7 @@ import (
 
 	"github.com/concierge-bot/concierge/insights"
 	"github.com/concierge-bot/concierge/insights/traffic"
-	"github.com/concierge-bot/concierge/storage"
+	"github.com/concierge-bot/concierge/storage/sqlite"
 )
 
 // demoEnd is the fixed "now" of the seeded demo, so figures are stable.
@@ -60,7 +60,7 @@ func seeded(tb testing.TB, days int) *insights.Reporter {
 		}
 		seedPaths[days] = path
 	}
-	db, err := storage.Open(context.Background(), path, storage.Options{})
+	db, err := sqlite.Open(context.Background(), path, sqlite.Options{})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -281,7 +281,7 @@ func TestCSV(t *testing.T) {
 }
 
 func TestEmptyDatabase(t *testing.T) {
-	db, err := storage.Open(context.Background(), filepath.Join(t.TempDir(), "empty.db"), storage.Options{})
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "empty.db"), sqlite.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

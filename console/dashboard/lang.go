@@ -1,9 +1,6 @@
 package dashboard
 
-import (
-	"strconv"
-	"strings"
-)
+import "github.com/concierge-bot/concierge/bot"
 
 // The dashboard's languages.
 const (
@@ -18,36 +15,7 @@ func pickLang(query, acceptLanguage string) string {
 	if query == langEN || query == langZH {
 		return query
 	}
-	h := acceptLanguage
-	if len(h) > 1024 {
-		h = h[:1024]
-	}
-	best, bestQ := langEN, 0.0
-	for part := range strings.SplitSeq(h, ",") {
-		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		tag = strings.ToLower(strings.TrimSpace(tag))
-		q := 1.0
-		if k, v, ok := strings.Cut(strings.TrimSpace(params), "="); ok && strings.TrimSpace(k) == "q" {
-			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-			if err != nil || f < 0 || f > 1 {
-				continue
-			}
-			q = f
-		}
-		var l string
-		switch {
-		case tag == "zh" || strings.HasPrefix(tag, "zh-"):
-			l = langZH
-		case tag == "en" || strings.HasPrefix(tag, "en-"):
-			l = langEN
-		default:
-			continue
-		}
-		if q > bestQ {
-			best, bestQ = l, q
-		}
-	}
-	return best
+	return bot.PreferredLanguage(acceptLanguage)
 }
 
 func langTag(lang string) string {

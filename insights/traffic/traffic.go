@@ -21,7 +21,7 @@ import (
 	"time"
 
 	"github.com/concierge-bot/concierge/bot"
-	"github.com/concierge-bot/concierge/storage"
+	"github.com/concierge-bot/concierge/storage/sqlite"
 )
 
 // Options shapes the generated traffic. The zero value is usable.
@@ -79,11 +79,11 @@ func Seed(ctx context.Context, path string, o Options) (Summary, error) {
 		o.SpikeDaysAgo = o.Days / 3
 	}
 	clk := &clock{t: o.End}
-	db, err := storage.Open(ctx, path, storage.Options{Now: clk.now, NoSync: true, LeadOwner: "mei.chen"})
+	db, err := sqlite.Open(ctx, path, sqlite.Options{Now: clk.now, NoSync: true, LeadOwner: "mei.chen"})
 	if err != nil {
 		return Summary{}, fmt.Errorf("traffic: %w", err)
 	}
-	existing, err := db.Customers(ctx, storage.CustomerFilter{Limit: 1})
+	existing, err := db.Customers(ctx, bot.CustomerFilter{Limit: 1})
 	if err == nil && len(existing) > 0 {
 		err = fmt.Errorf("the database %s already has customers; seed an empty data directory (--data DIR)", path)
 	}
@@ -135,7 +135,7 @@ type person struct {
 }
 
 type sim struct {
-	db    *storage.DB
+	db    *sqlite.DB
 	clk   *clock
 	o     Options
 	rng   *rand.Rand
@@ -146,16 +146,16 @@ type sim struct {
 	pool  map[string][]*person // returning visitors by channel
 	next  int
 	sum   Summary
-	convs map[int64]bool
+	convs map[bot.ConversationID]bool
 	leads map[int64]bool
 }
 
-func newSim(db *storage.DB, clk *clock, o Options) *sim {
+func newSim(db *sqlite.DB, clk *clock, o Options) *sim {
 	end := o.End
 	startDay := time.Date(end.Year(), end.Month(), end.Day(), 0, 0, 0, 0, time.UTC).AddDate(0, 0, -(o.Days - 1))
 	spike := startDay.AddDate(0, 0, o.Days-1-o.SpikeDaysAgo)
 	return &sim{db: db, clk: clk, o: o, rng: rand.New(rand.NewPCG(o.Seed, 0x9e3779b97f4a7c15)), start: startDay,
-		spike: spike.Format(time.DateOnly), pool: map[string][]*person{}, convs: map[int64]bool{}, leads: map[int64]bool{},
+		spike: spike.Format(time.DateOnly), pool: map[string][]*person{}, convs: map[bot.ConversationID]bool{}, leads: map[int64]bool{},
 		sum: Summary{Days: o.Days, SpikeDay: spike.Format(time.DateOnly)}}
 }
 
@@ -351,7 +351,7 @@ func (s *sim) say(ctx context.Context, p *person, t time.Time, left int, spike, 
 // agent simulates a person stepping in after an escalation: an
 // acknowledgement, a takeover, a reply, sometimes the customer answering,
 // and a resolution.
-func (s *sim) agent(convID int64, p *person, t time.Time, spike bool) {
+func (s *sim) agent(convID bot.ConversationID, p *person, t time.Time, spike bool) {
 	agents := []string{"li.wei", "sarah.j", "zhang.min", "tom.b"}
 	who := agents[s.rng.IntN(len(agents))]
 	wait := s.between(40*time.Second, 25*time.Minute)
@@ -363,7 +363,7 @@ func (s *sim) agent(convID int64, p *person, t time.Time, spike bool) {
 	}
 	take := t.Add(wait)
 	s.at(take, func(ctx context.Context) error {
-		if err := s.db.TakeOver(ctx, convID, who); err != nil {
+		if err := s.db.Claim(ctx, convID, who); err != nil {
 			return ignoreConflict(err)
 		}
 		if _, err := s.db.AppendAgentMessage(ctx, convID, who, agentText(p.lang)); err != nil {
@@ -389,7 +389,7 @@ func ignoreConflict(err error) error {
 }
 
 // resolve closes a conversation and sometimes asks for a rating.
-func (s *sim) resolve(ctx context.Context, convID int64, t time.Time, good bool, actor string) error {
+func (s *sim) resolve(ctx context.Context, convID bot.ConversationID, t time.Time, good bool, actor string) error {
 	if err := s.db.Resolve(ctx, convID, actor); err != nil {
 		return err
 	}
@@ -407,10 +407,10 @@ func (s *sim) resolve(ctx context.Context, convID int64, t time.Time, good bool,
 
 // pipeline moves a new lead through the sales stages over the next weeks.
 func (s *sim) pipeline(customerID int64, t time.Time) {
-	steps := []string{storage.StageContacted, storage.StageQualified}
-	final := storage.StageLost
+	steps := []string{bot.StageContacted, bot.StageQualified}
+	final := bot.StageLost
 	if s.chance(0.45) {
-		final = storage.StageWon
+		final = bot.StageWon
 	}
 	stop := len(steps)
 	if s.chance(0.3) {
@@ -475,6 +475,9 @@ func (s *sim) annotate(intent, lang string) bot.Annotation {
 	case "oos":
 		a.Confidence = 0.2 + 0.3*s.rng.Float64()
 	}
+	// The Engine's judgement with its default thresholds.
+	a.IsComplaint = intent == "complaint" || a.Complaint >= 0.6
+	a.IsNegative = a.Sentiment <= -0.4
 	return a
 }
 
@@ -487,7 +490,7 @@ func (s *sim) decide(p *person, intent string, ann bot.Annotation, handedOff boo
 	case intent == "ask_human":
 		return turn{intent: intent, action: bot.ActionEscalate,
 			esc: &bot.Escalation{Reason: bot.ReasonRequestedHuman, Severity: "normal", Summary: "asked for a human on " + p.channel}}
-	case p.role == bot.RoleCustomer && (intent == "complaint" || ann.Complaint >= 0.6):
+	case p.role == bot.RoleCustomer && ann.IsComplaint:
 		sev := "normal"
 		if ann.Complaint >= 0.9 {
 			sev = "high"

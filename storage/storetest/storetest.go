@@ -27,10 +27,10 @@ import (
 // through its handoff lifecycle.
 type Lifecycle interface {
 	// TakeOver gives the conversation to a human agent (status human).
-	TakeOver(ctx context.Context, conversationID int64, agent string) error
+	TakeOver(ctx context.Context, conversationID bot.ConversationID, agent string) error
 	// Resolve closes the conversation; the next inbound message of its
 	// customer on its channel opens a new conversation.
-	Resolve(ctx context.Context, conversationID int64, actor string) error
+	Resolve(ctx context.Context, conversationID bot.ConversationID, actor string) error
 }
 
 // Run runs the conformance suite against stores made by newStore, one fresh
@@ -80,7 +80,7 @@ func mustInbound(t *testing.T, s bot.Store, in bot.Inbound) (bot.Conversation, i
 	return conv, id
 }
 
-func recent(t *testing.T, s bot.Store, conv int64, n int) []bot.StoredMessage {
+func recent(t *testing.T, s bot.Store, conv bot.ConversationID, n int) []bot.StoredMessage {
 	t.Helper()
 	msgs, err := s.RecentMessages(context.Background(), conv, n)
 	if err != nil {
@@ -342,7 +342,7 @@ func testConcurrentAppends(t *testing.T, s bot.Store) {
 	var wg sync.WaitGroup
 	errs := make(chan error, workers*each)
 	ids := make(chan int64, workers*each*2)
-	convs := make(chan int64, workers*each)
+	convs := make(chan bot.ConversationID, workers*each)
 	for w := range workers {
 		wg.Go(func() {
 			for i := range each {
@@ -386,7 +386,7 @@ func testConcurrentAppends(t *testing.T, s bot.Store) {
 	if len(seen) != workers*each*2 {
 		t.Fatalf("got %d message ids, want %d", len(seen), workers*each*2)
 	}
-	perConv := map[int64]bool{}
+	perConv := map[bot.ConversationID]bool{}
 	for c := range convs {
 		perConv[c] = true
 	}

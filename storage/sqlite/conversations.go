@@ -1,0 +1,374 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/concierge-bot/concierge/bot"
+)
+
+const conversationCols = `id, customer_id, channel, status, assignee, opened, closed, first_response, last_message,
+	message_count, coalesce(csat, 0)`
+
+func scanConversation(sc interface{ Scan(...any) error }) (bot.ConversationInfo, error) {
+	var c bot.ConversationInfo
+	var status, opened string
+	var closed, first, last sql.NullString
+	err := sc.Scan(&c.ID, &c.CustomerID, &c.Channel, &status, &c.Assignee, &opened, &closed, &first, &last,
+		&c.Messages, &c.CSAT)
+	c.Status = bot.ConversationStatus(status)
+	c.Opened, c.Closed, c.FirstResponse, c.LastMessage = parseTime(opened), nullTime(closed), nullTime(first), nullTime(last)
+	return c, err
+}
+
+// Conversation returns one conversation, or an ENOTFOUND *bot.Error.
+func (db *DB) Conversation(ctx context.Context, id bot.ConversationID) (bot.ConversationInfo, error) {
+	c, err := scanConversation(db.r.QueryRowContext(ctx, `SELECT `+conversationCols+` FROM conversations WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, fmt.Errorf("storage: conversation: %w", notFound("Conversation %d does not exist.", id))
+	} else if err != nil {
+		return c, fmt.Errorf("storage: conversation %d: %w", id, describe(err))
+	}
+	return c, nil
+}
+
+// Conversations returns the conversations of a customer, oldest first, or an
+// ENOTFOUND *bot.Error if the customer does not exist. A customer merged into
+// another has no conversations left: they moved to the survivor.
+func (db *DB) Conversations(ctx context.Context, customerID int64) ([]bot.ConversationInfo, error) {
+	if err := db.customerExists(ctx, customerID); err != nil {
+		return nil, fmt.Errorf("storage: conversations: %w", err)
+	}
+	rows, err := db.r.QueryContext(ctx, `SELECT `+conversationCols+` FROM conversations WHERE customer_id = ? ORDER BY id`,
+		customerID)
+	if err != nil {
+		return nil, fmt.Errorf("storage: conversations of customer %d: %w", customerID, describe(err))
+	}
+	defer rows.Close()
+	var convs []bot.ConversationInfo
+	for rows.Next() {
+		c, err := scanConversation(rows)
+		if err != nil {
+			return nil, fmt.Errorf("storage: conversations of customer %d: %w", customerID, describe(err))
+		}
+		convs = append(convs, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("storage: conversations of customer %d: %w", customerID, describe(err))
+	}
+	return convs, nil
+}
+
+func (db *DB) customerExists(ctx context.Context, id int64) error {
+	var one int
+	err := db.r.QueryRowContext(ctx, `SELECT 1 FROM customers WHERE id = ?`, id).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return notFound("Customer %d does not exist.", id)
+	} else if err != nil {
+		return fmt.Errorf("customer %d: %w", id, describe(err))
+	}
+	return nil
+}
+
+// Messages returns every message of a conversation in the order they were
+// stored, or an ENOTFOUND *bot.Error if the conversation does not exist.
+func (db *DB) Messages(ctx context.Context, conversationID bot.ConversationID) ([]bot.StoredMessage, error) {
+	var one int
+	err := db.r.QueryRowContext(ctx, `SELECT 1 FROM conversations WHERE id = ?`, conversationID).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("storage: messages: %w", notFound("Conversation %d does not exist.", conversationID))
+	} else if err != nil {
+		return nil, fmt.Errorf("storage: messages of conversation %d: %w", conversationID, describe(err))
+	}
+	rows, err := db.r.QueryContext(ctx, `SELECT `+messageCols+` FROM messages WHERE conversation_id = ? ORDER BY id`,
+		conversationID)
+	if err != nil {
+		return nil, fmt.Errorf("storage: messages of conversation %d: %w", conversationID, describe(err))
+	}
+	msgs, err := scanMessages(rows)
+	if err != nil {
+		return nil, fmt.Errorf("storage: messages of conversation %d: %w", conversationID, err)
+	}
+	return msgs, nil
+}
+
+// loadConversation reads the customer and status of a conversation inside a
+// write transaction.
+func loadConversation(tx *sql.Tx, id bot.ConversationID) (customerID int64, status bot.ConversationStatus, assignee string, err error) {
+	var s string
+	err = tx.QueryRow(`SELECT customer_id, status, assignee FROM conversations WHERE id = ?`, id).Scan(&customerID, &s, &assignee)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, "", "", notFound("Conversation %d does not exist.", id)
+	} else if err != nil {
+		return 0, "", "", fmt.Errorf("load conversation %d: %w", id, describe(err))
+	}
+	return customerID, bot.ConversationStatus(s), assignee, nil
+}
+
+// Reassign gives a conversation to agent to on the say of by (a manager),
+// whoever holds it now: its status becomes human, its open escalations are
+// acknowledged, and a reassigned event records who held it before, with by
+// as the actor. Unlike Claim it takes a conversation from another agent, so
+// it is for explicit, logged decisions only. A resolved conversation is
+// ECONFLICT.
+func (db *DB) Reassign(ctx context.Context, conversationID bot.ConversationID, to, by string) error {
+	to, by = strings.TrimSpace(to), strings.TrimSpace(by)
+	if to == "" || by == "" || !utf8.ValidString(to) || !utf8.ValidString(by) {
+		return bot.Errorf(bot.EINVALID, "Reassigning a conversation needs the new agent's and the manager's names.")
+	}
+	err := db.write(ctx, func(tx *sql.Tx) error { return db.assign(tx, conversationID, to, by) })
+	if err != nil {
+		return fmt.Errorf("storage: reassign conversation: %w", err)
+	}
+	return nil
+}
+
+// assign gives a conversation to an agent inside tx: status human, the
+// agent as assignee, its open escalations acknowledged by the agent, and an
+// event. A resolved conversation is ECONFLICT. With by empty (a claim by
+// the agent), a conversation another agent holds is ECONFLICT too, one the
+// agent already holds is left as it is, and the event is taken_over; with
+// by set (a reassignment), the event is reassigned, with by as the actor.
+func (db *DB) assign(tx *sql.Tx, conversationID bot.ConversationID, agent, by string) error {
+	custID, status, assignee, err := loadConversation(tx, conversationID)
+	if err != nil {
+		return err
+	}
+	exclusive := by == ""
+	switch {
+	case status == bot.StatusResolved:
+		return bot.Errorf(bot.ECONFLICT, "Conversation %d is resolved.", conversationID)
+	case status == bot.StatusHuman && assignee == agent:
+		return nil
+	case exclusive && status == bot.StatusHuman && assignee != "":
+		return bot.Errorf(bot.ECONFLICT, "Conversation %d is already taken over by %s.", conversationID, assignee)
+	}
+	now := db.now()
+	if _, err := tx.Exec(`UPDATE conversations SET status = 'human', assignee = ? WHERE id = ?`, agent, conversationID); err != nil {
+		return fmt.Errorf("assign: %w", describe(err))
+	}
+	if _, err := tx.Exec(`UPDATE escalations SET status = 'acknowledged', assignee = ?, acknowledged = coalesce(acknowledged, ?)
+		WHERE conversation_id = ? AND status = 'open'`, agent, fmtTime(now), conversationID); err != nil {
+		return fmt.Errorf("assign: %w", describe(err))
+	}
+	if !exclusive {
+		detail := map[string]string{"from": string(status), "from_agent": assignee, "to_agent": agent}
+		return addEvent(tx, custID, conversationID, bot.EventReassigned, detail, by, now)
+	}
+	return addEvent(tx, custID, conversationID, bot.EventTakenOver, map[string]string{"from": string(status)}, agent, now)
+}
+
+// ReturnToBot gives a handed-off conversation back to the bot: its status
+// becomes bot and its escalations are resolved. A resolved conversation
+// cannot be returned (ECONFLICT).
+func (db *DB) ReturnToBot(ctx context.Context, conversationID bot.ConversationID, actor string) error {
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		custID, status, _, err := loadConversation(tx, conversationID)
+		if err != nil {
+			return err
+		}
+		if status == bot.StatusResolved {
+			return bot.Errorf(bot.ECONFLICT, "Conversation %d is resolved.", conversationID)
+		}
+		if status == bot.StatusBot {
+			return nil
+		}
+		now := db.now()
+		if _, err := tx.Exec(`UPDATE conversations SET status = 'bot', assignee = '' WHERE id = ?`, conversationID); err != nil {
+			return fmt.Errorf("return to bot: %w", describe(err))
+		}
+		if err := resolveEscalations(tx, conversationID, now); err != nil {
+			return err
+		}
+		return addEvent(tx, custID, conversationID, bot.EventReturnedToBot, map[string]string{"from": string(status)}, actor, now)
+	})
+	if err != nil {
+		return fmt.Errorf("storage: return conversation to bot: %w", err)
+	}
+	return nil
+}
+
+func resolveEscalations(tx *sql.Tx, conversationID bot.ConversationID, t time.Time) error {
+	if _, err := tx.Exec(`UPDATE escalations SET status = 'resolved', resolved = ? WHERE conversation_id = ? AND status <> 'resolved'`,
+		fmtTime(t), conversationID); err != nil {
+		return fmt.Errorf("resolve escalations: %w", describe(err))
+	}
+	return nil
+}
+
+// Resolve closes a conversation and its escalations. The customer's next
+// message on that channel opens a new conversation. Resolving a resolved
+// conversation does nothing.
+func (db *DB) Resolve(ctx context.Context, conversationID bot.ConversationID, actor string) error {
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		custID, status, _, err := loadConversation(tx, conversationID)
+		if err != nil {
+			return err
+		}
+		if status == bot.StatusResolved {
+			return nil
+		}
+		now := db.now()
+		if _, err := tx.Exec(`UPDATE conversations SET status = 'resolved', closed = ? WHERE id = ?`, fmtTime(now), conversationID); err != nil {
+			return fmt.Errorf("resolve: %w", describe(err))
+		}
+		if err := resolveEscalations(tx, conversationID, now); err != nil {
+			return err
+		}
+		return addEvent(tx, custID, conversationID, bot.EventResolved, map[string]string{"from": string(status)}, actor, now)
+	})
+	if err != nil {
+		return fmt.Errorf("storage: resolve conversation: %w", err)
+	}
+	return nil
+}
+
+// AppendAgentMessage stores a human agent's message to the customer. An agent
+// writing in a conversation the bot or nobody owns takes it over. It returns
+// the message id; a resolved conversation is ECONFLICT.
+func (db *DB) AppendAgentMessage(ctx context.Context, conversationID bot.ConversationID, agent, text string) (int64, error) {
+	agent = strings.TrimSpace(agent)
+	if agent == "" {
+		return 0, bot.Errorf(bot.EINVALID, "An agent message needs the agent's name.")
+	}
+	if err := bot.ValidateText(text); err != nil {
+		return 0, err
+	}
+	var id int64
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		custID, status, assignee, err := loadConversation(tx, conversationID)
+		if err != nil {
+			return err
+		}
+		if status == bot.StatusResolved {
+			return bot.Errorf(bot.ECONFLICT, "Conversation %d is resolved.", conversationID)
+		}
+		now := db.now()
+		ts := fmtTime(now)
+		res, err := tx.Exec(`INSERT INTO messages (conversation_id, customer_id, inbound, author, author_name, text, time)
+			VALUES (?, ?, 0, 'agent', ?, ?, ?)`, conversationID, custID, agent, text, ts)
+		if err != nil {
+			return fmt.Errorf("insert agent message: %w", describe(err))
+		}
+		if id, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		if status == bot.StatusHuman && assignee != "" {
+			return nil
+		}
+		if _, err := tx.Exec(`UPDATE conversations SET status = 'human', assignee = ? WHERE id = ?`, agent, conversationID); err != nil {
+			return fmt.Errorf("take over: %w", describe(err))
+		}
+		if _, err := tx.Exec(`UPDATE escalations SET status = 'acknowledged', assignee = ?, acknowledged = coalesce(acknowledged, ?)
+			WHERE conversation_id = ? AND status = 'open'`, agent, ts, conversationID); err != nil {
+			return fmt.Errorf("take over: %w", describe(err))
+		}
+		return addEvent(tx, custID, conversationID, bot.EventTakenOver, map[string]string{"from": string(status)}, agent, now)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("storage: append agent message: %w", err)
+	}
+	return id, nil
+}
+
+// SetCSAT records the customer's satisfaction rating, 1 (worst) to 5 (best),
+// of a conversation. A new rating replaces the old one.
+func (db *DB) SetCSAT(ctx context.Context, conversationID bot.ConversationID, score int) error {
+	if score < 1 || score > 5 {
+		return bot.Errorf(bot.EINVALID, "A rating must be between 1 and 5, not %d.", score)
+	}
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		custID, _, _, err := loadConversation(tx, conversationID)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(`UPDATE conversations SET csat = ? WHERE id = ?`, score, conversationID); err != nil {
+			return fmt.Errorf("set csat: %w", describe(err))
+		}
+		return addEvent(tx, custID, conversationID, bot.EventCSAT, map[string]int{"score": score}, "", db.now())
+	})
+	if err != nil {
+		return fmt.Errorf("storage: set csat: %w", err)
+	}
+	return nil
+}
+
+const escalationCols = `id, conversation_id, customer_id, coalesce(message_id, 0), reason, severity, summary, status, assignee,
+	created, acknowledged, resolved`
+
+func scanEscalation(sc interface{ Scan(...any) error }) (bot.EscalationInfo, error) {
+	var e bot.EscalationInfo
+	var created string
+	var ack, res sql.NullString
+	err := sc.Scan(&e.ID, &e.ConversationID, &e.CustomerID, &e.MessageID, &e.Reason, &e.Severity, &e.Summary, &e.Status,
+		&e.Assignee, &created, &ack, &res)
+	e.Created, e.Acknowledged, e.Resolved = parseTime(created), nullTime(ack), nullTime(res)
+	return e, err
+}
+
+// Escalations returns escalations matching f, newest first.
+func (db *DB) Escalations(ctx context.Context, f bot.EscalationFilter) ([]bot.EscalationInfo, error) {
+	if f.Limit <= 0 {
+		f.Limit = 100
+	}
+	rows, err := db.r.QueryContext(ctx, `SELECT `+escalationCols+` FROM escalations
+		WHERE (? = '' OR status = ?) AND (? = 0 OR customer_id = ?) ORDER BY id DESC LIMIT ?`,
+		f.Status, f.Status, f.CustomerID, f.CustomerID, f.Limit)
+	if err != nil {
+		return nil, fmt.Errorf("storage: escalations: %w", describe(err))
+	}
+	defer rows.Close()
+	var out []bot.EscalationInfo
+	for rows.Next() {
+		e, err := scanEscalation(rows)
+		if err != nil {
+			return nil, fmt.Errorf("storage: escalations: %w", describe(err))
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("storage: escalations: %w", describe(err))
+	}
+	return out, nil
+}
+
+// Escalation returns one escalation, or an ENOTFOUND *bot.Error.
+func (db *DB) Escalation(ctx context.Context, id bot.EscalationID) (bot.EscalationInfo, error) {
+	e, err := scanEscalation(db.r.QueryRowContext(ctx, `SELECT `+escalationCols+` FROM escalations WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return e, fmt.Errorf("storage: escalation: %w", notFound("Escalation %d does not exist.", id))
+	} else if err != nil {
+		return e, fmt.Errorf("storage: escalation %d: %w", id, describe(err))
+	}
+	return e, nil
+}
+
+// AcknowledgeEscalation records that a person saw an open escalation. The
+// conversation stays waiting for a human until someone takes it over.
+// Acknowledging an acknowledged or resolved escalation does nothing.
+func (db *DB) AcknowledgeEscalation(ctx context.Context, id bot.EscalationID, who string) error {
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		var status string
+		err := tx.QueryRow(`SELECT status FROM escalations WHERE id = ?`, id).Scan(&status)
+		if errors.Is(err, sql.ErrNoRows) {
+			return notFound("Escalation %d does not exist.", id)
+		} else if err != nil {
+			return fmt.Errorf("load escalation: %w", describe(err))
+		}
+		if status != bot.EscalationOpen {
+			return nil
+		}
+		_, err = tx.Exec(`UPDATE escalations SET status = 'acknowledged', assignee = ?, acknowledged = ? WHERE id = ?`,
+			who, fmtTime(db.now()), id)
+		return describe(err)
+	})
+	if err != nil {
+		return fmt.Errorf("storage: acknowledge escalation: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,157 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/concierge-bot/concierge/bot"
+)
+
+const customerCols = `c.id, c.name, c.email, c.phone, c.language, c.segment, c.stage, c.owner, c.created, c.updated,
+	c.role, c.inbound_count, c.outbound_count, c.complaint_count, c.last_seen, c.erased, coalesce(c.merged_into, 0)`
+
+func scanCustomer(sc interface{ Scan(...any) error }) (bot.Customer, error) {
+	var c bot.Customer
+	var created, updated string
+	var lastSeen, erased sql.NullString
+	err := sc.Scan(&c.ID, &c.Name, &c.Email, &c.Phone, &c.Language, &c.Segment, &c.Stage, &c.Owner, &created, &updated,
+		&c.Role, &c.Inbound, &c.Outbound, &c.Complaints, &lastSeen, &erased, &c.MergedInto)
+	c.Created, c.Updated, c.LastSeen, c.Erased = parseTime(created), parseTime(updated), nullTime(lastSeen), nullTime(erased)
+	return c, err
+}
+
+// Customers returns the customers matching f, by id, with their identities
+// and tags. Customers merged into another are left out.
+func (db *DB) Customers(ctx context.Context, f bot.CustomerFilter) ([]bot.Customer, error) {
+	q := `SELECT ` + customerCols + ` FROM customers c WHERE c.merged_into IS NULL AND c.id > ?`
+	args := []any{f.AfterID}
+	if f.Segment != "" {
+		q += ` AND c.segment = ?`
+		args = append(args, f.Segment)
+	}
+	if f.Stage != "" {
+		q += ` AND c.stage = ?`
+		args = append(args, f.Stage)
+	}
+	if f.Tag != "" {
+		q += ` AND EXISTS (SELECT 1 FROM tags t WHERE t.customer_id = c.id AND t.tag = ?)`
+		args = append(args, f.Tag)
+	}
+	if s := strings.TrimSpace(f.Query); s != "" {
+		pat := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(strings.ToLower(s)) + "%"
+		q += ` AND (lower(c.name) LIKE ? ESCAPE '\' OR c.email LIKE ? ESCAPE '\' OR c.phone LIKE ? ESCAPE '\')`
+		args = append(args, pat, pat, pat)
+	}
+	q += ` ORDER BY c.id`
+	if f.Limit > 0 {
+		q += ` LIMIT ?`
+		args = append(args, f.Limit)
+	}
+	// One read transaction so the customers and their identities agree.
+	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, fmt.Errorf("storage: customers: %w", describe(err))
+	}
+	defer func() { _ = tx.Rollback() }()
+	rows, err := tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("storage: customers: %w", describe(err))
+	}
+	var out []bot.Customer
+	index := map[int64]int{}
+	for rows.Next() {
+		c, err := scanCustomer(rows)
+		if err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("storage: customers: %w", describe(err))
+		}
+		index[c.ID] = len(out)
+		out = append(out, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("storage: customers: %w", describe(err))
+	}
+	if err := attachDetails(ctx, tx, out, index); err != nil {
+		return nil, fmt.Errorf("storage: customers: %w", err)
+	}
+	return out, nil
+}
+
+// attachDetails fills in the identities and tags of customers, in chunks of
+// ids.
+func attachDetails(ctx context.Context, tx *sql.Tx, cs []bot.Customer, index map[int64]int) error {
+	const chunk = 500
+	for start := 0; start < len(cs); start += chunk {
+		end := min(start+chunk, len(cs))
+		ids := make([]any, 0, end-start)
+		for _, c := range cs[start:end] {
+			ids = append(ids, c.ID)
+		}
+		in := "(" + strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",") + ")"
+		rows, err := tx.QueryContext(ctx, `SELECT customer_id, channel, external_id FROM channel_identities
+			WHERE customer_id IN `+in+` ORDER BY customer_id, channel, external_id`, ids...)
+		if err != nil {
+			return fmt.Errorf("identities: %w", describe(err))
+		}
+		for rows.Next() {
+			var id int64
+			var ident bot.Identity
+			if err := rows.Scan(&id, &ident.Channel, &ident.ExternalID); err != nil {
+				rows.Close()
+				return fmt.Errorf("identities: %w", describe(err))
+			}
+			c := &cs[index[id]]
+			c.Identities = append(c.Identities, ident)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("identities: %w", describe(err))
+		}
+		rows, err = tx.QueryContext(ctx, `SELECT customer_id, tag FROM tags WHERE customer_id IN `+in+`
+			ORDER BY customer_id, tag`, ids...)
+		if err != nil {
+			return fmt.Errorf("tags: %w", describe(err))
+		}
+		for rows.Next() {
+			var id int64
+			var tag string
+			if err := rows.Scan(&id, &tag); err != nil {
+				rows.Close()
+				return fmt.Errorf("tags: %w", describe(err))
+			}
+			c := &cs[index[id]]
+			c.Tags = append(c.Tags, tag)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("tags: %w", describe(err))
+		}
+	}
+	return nil
+}
+
+// Customer returns one customer with its identities and tags, or an
+// ENOTFOUND *bot.Error if there is none with that id. A customer merged into
+// another is returned with MergedInto set.
+func (db *DB) Customer(ctx context.Context, id int64) (bot.Customer, error) {
+	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return bot.Customer{}, fmt.Errorf("storage: customer %d: %w", id, describe(err))
+	}
+	defer func() { _ = tx.Rollback() }()
+	c, err := scanCustomer(tx.QueryRowContext(ctx, `SELECT `+customerCols+` FROM customers c WHERE c.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return bot.Customer{}, fmt.Errorf("storage: customer: %w", notFound("Customer %d does not exist.", id))
+	} else if err != nil {
+		return bot.Customer{}, fmt.Errorf("storage: customer %d: %w", id, describe(err))
+	}
+	cs := []bot.Customer{c}
+	if err := attachDetails(ctx, tx, cs, map[int64]int{id: 0}); err != nil {
+		return bot.Customer{}, fmt.Errorf("storage: customer %d: %w", id, err)
+	}
+	return cs[0], nil
+}

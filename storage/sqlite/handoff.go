@@ -1,0 +1,376 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/concierge-bot/concierge/bot"
+)
+
+// More kinds of customer events, written by the handoff functions below.
+const (
+	EventRatingRequested = "rating_requested"   // the customer was asked to rate a resolved conversation
+	EventRealerted       = "escalation_realert" // an unacknowledged escalation was re-sent to the next level
+)
+
+var (
+	_ bot.CustomerDirectory = (*DB)(nil)
+	_ bot.Ratings           = (*DB)(nil)
+)
+
+// IsVIP implements bot.CustomerDirectory: whether the customer matches the
+// VIP rule of SegmentRules (the VIP tag, enough messages, a won lead),
+// whatever its current segment (an at-risk VIP is still a VIP). An unknown
+// customer is not a VIP.
+func (db *DB) IsVIP(ctx context.Context, customerID int64) (bool, error) {
+	var vip bool
+	var inbound int
+	var stage string
+	err := db.r.QueryRowContext(ctx, `SELECT vip, inbound_count, stage FROM customers WHERE id = ? AND merged_into IS NULL`,
+		customerID).Scan(&vip, &inbound, &stage)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	} else if err != nil {
+		return false, fmt.Errorf("storage: is customer %d vip: %w", customerID, describe(err))
+	}
+	r := db.rules
+	return vip || (r.VIPMinMessages > 0 && inbound >= r.VIPMinMessages) || (r.VIPWon && stage == bot.StageWon), nil
+}
+
+// Claim gives a conversation to one agent, atomically: it succeeds when the
+// conversation is waiting for a human, is with the bot, or is already the
+// agent's, and fails with ECONFLICT when it is resolved or another agent
+// has it. Of many agents claiming the same conversation at once, exactly
+// one succeeds. It acknowledges the open escalations and records a
+// taken_over event.
+func (db *DB) Claim(ctx context.Context, conversationID bot.ConversationID, agent string) error {
+	agent = strings.TrimSpace(agent)
+	if agent == "" || !utf8.ValidString(agent) {
+		return bot.Errorf(bot.EINVALID, "Taking over a conversation needs the agent's name.")
+	}
+	err := db.write(ctx, func(tx *sql.Tx) error { return db.assign(tx, conversationID, agent, "") })
+	if err != nil {
+		return fmt.Errorf("storage: claim conversation: %w", err)
+	}
+	return nil
+}
+
+// RequestRating stores the question asking the customer to rate a resolved
+// conversation as a system message of that conversation, with a
+// rating_requested event, and returns the message id. It fails with
+// ECONFLICT when the conversation is not resolved, and does nothing (id 0)
+// when the question was already asked.
+func (db *DB) RequestRating(ctx context.Context, conversationID bot.ConversationID, question string) (int64, error) {
+	if err := bot.ValidateText(question); err != nil {
+		return 0, err
+	}
+	var id int64
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		id = 0
+		custID, status, _, err := loadConversation(tx, conversationID)
+		if err != nil {
+			return err
+		}
+		if status != bot.StatusResolved {
+			return bot.Errorf(bot.ECONFLICT, "Conversation %d is not resolved.", conversationID)
+		}
+		var asked int
+		if err := tx.QueryRow(`SELECT count(*) FROM customer_events WHERE customer_id = ? AND conversation_id = ? AND kind = ?`,
+			custID, conversationID, EventRatingRequested).Scan(&asked); err != nil {
+			return fmt.Errorf("request rating: %w", describe(err))
+		}
+		if asked > 0 {
+			return nil
+		}
+		now := db.now()
+		res, err := tx.Exec(`INSERT INTO messages (conversation_id, customer_id, inbound, author, text, time)
+			VALUES (?, ?, 0, 'system', ?, ?)`, conversationID, custID, question, fmtTime(now))
+		if err != nil {
+			return fmt.Errorf("request rating: %w", describe(err))
+		}
+		if id, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		return addEvent(tx, custID, conversationID, EventRatingRequested, nil, "", now)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("storage: request rating: %w", err)
+	}
+	return id, nil
+}
+
+// PendingRating implements bot.Ratings: the customer's latest conversation
+// on channel that was resolved at or after since, asked for a rating
+// (RequestRating) and not rated; 0 when there is none.
+func (db *DB) PendingRating(ctx context.Context, customerID int64, channel string, since time.Time) (bot.ConversationID, error) {
+	var id bot.ConversationID
+	err := db.r.QueryRowContext(ctx, `SELECT v.id FROM conversations v
+		WHERE v.customer_id = ? AND v.channel = ? AND v.status = 'resolved' AND v.csat IS NULL AND v.closed >= ?
+		AND EXISTS (SELECT 1 FROM customer_events e WHERE e.customer_id = v.customer_id AND e.conversation_id = v.id
+			AND e.kind = ?)
+		ORDER BY v.id DESC LIMIT 1`, customerID, channel, fmtTime(since), EventRatingRequested).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	} else if err != nil {
+		return 0, fmt.Errorf("storage: pending rating of customer %d: %w", customerID, describe(err))
+	}
+	return id, nil
+}
+
+// ResolveIfIdle resolves a conversation that is with a human, or waiting
+// for one, and whose last message is before t, as Resolve does; checked and
+// done in one transaction, so a customer who just wrote is not cut off. It
+// reports whether it resolved the conversation.
+func (db *DB) ResolveIfIdle(ctx context.Context, conversationID bot.ConversationID, t time.Time, actor string) (bool, error) {
+	var done bool
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		done = false
+		var custID int64
+		var status string
+		var last sql.NullString
+		err := tx.QueryRow(`SELECT customer_id, status, coalesce(last_message, opened) FROM conversations WHERE id = ?`,
+			conversationID).Scan(&custID, &status, &last)
+		if errors.Is(err, sql.ErrNoRows) {
+			return notFound("Conversation %d does not exist.", conversationID)
+		} else if err != nil {
+			return fmt.Errorf("load conversation %d: %w", conversationID, describe(err))
+		}
+		if !bot.ConversationStatus(status).HandedOff() || !nullTime(last).Before(t) {
+			return nil
+		}
+		now := db.now()
+		if _, err := tx.Exec(`UPDATE conversations SET status = 'resolved', closed = ? WHERE id = ?`, fmtTime(now), conversationID); err != nil {
+			return fmt.Errorf("resolve idle: %w", describe(err))
+		}
+		if err := resolveEscalations(tx, conversationID, now); err != nil {
+			return err
+		}
+		done = true
+		return addEvent(tx, custID, conversationID, bot.EventResolved, map[string]string{"from": status, "cause": "idle"}, actor, now)
+	})
+	if err != nil {
+		return false, fmt.Errorf("storage: resolve idle conversation: %w", err)
+	}
+	return done, nil
+}
+
+// HandoffQueue returns the conversations that are with a human or waiting
+// for one, the longest waiting first; at most limit (≤ 0 means 200).
+func (db *DB) HandoffQueue(ctx context.Context, limit int) ([]bot.HandoffEntry, error) {
+	if limit <= 0 {
+		limit = 200
+	}
+	rows, err := db.r.QueryContext(ctx, `SELECT v.id, v.customer_id, c.name, v.channel, v.status, v.assignee,
+			coalesce(e.id, 0), coalesce(e.reason, ''), coalesce(s.severity, e.severity, ''), coalesce(e.summary, ''),
+			coalesce(s.since, e.created, v.opened) AS since, e.acknowledged, v.last_message
+		FROM conversations v JOIN customers c ON c.id = v.customer_id
+		LEFT JOIN escalations e ON e.id = (SELECT max(id) FROM escalations WHERE conversation_id = v.id AND reason <> ?)
+		LEFT JOIN (SELECT conversation_id, min(created) AS since,
+				CASE max(CASE severity WHEN 'high' THEN 3 WHEN 'normal' THEN 2 ELSE 1 END)
+					WHEN 3 THEN 'high' WHEN 2 THEN 'normal' ELSE 'low' END AS severity
+			FROM escalations WHERE status <> 'resolved' AND reason <> ? GROUP BY conversation_id) s
+			ON s.conversation_id = v.id
+		WHERE v.status IN ('waiting_human', 'human')
+		ORDER BY since, v.id LIMIT ?`, bot.ReasonLead, bot.ReasonLead, limit)
+	if err != nil {
+		return nil, fmt.Errorf("storage: handoff queue: %w", describe(err))
+	}
+	defer rows.Close()
+	var out []bot.HandoffEntry
+	for rows.Next() {
+		var h bot.HandoffEntry
+		var status, since string
+		var ack, last sql.NullString
+		if err := rows.Scan(&h.ConversationID, &h.CustomerID, &h.CustomerName, &h.Channel, &status, &h.Assignee,
+			&h.EscalationID, &h.Reason, &h.Severity, &h.Summary, &since, &ack, &last); err != nil {
+			return nil, fmt.Errorf("storage: handoff queue: %w", describe(err))
+		}
+		h.Status, h.Since, h.Acknowledged, h.LastMessage = bot.ConversationStatus(status), parseTime(since), nullTime(ack), nullTime(last)
+		out = append(out, h)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("storage: handoff queue: %w", describe(err))
+	}
+	return out, nil
+}
+
+// IdleHandoffs returns the ids of conversations with a human or waiting for
+// one whose last message is before t, oldest first; at most limit (≤ 0
+// means 100).
+func (db *DB) IdleHandoffs(ctx context.Context, t time.Time, limit int) ([]bot.ConversationID, error) {
+	if limit <= 0 {
+		limit = 100
+	}
+	rows, err := db.r.QueryContext(ctx, `SELECT id FROM conversations
+		WHERE status IN ('waiting_human', 'human') AND coalesce(last_message, opened) < ? ORDER BY id LIMIT ?`,
+		fmtTime(t), limit)
+	if err != nil {
+		return nil, fmt.Errorf("storage: idle handoffs: %w", describe(err))
+	}
+	defer rows.Close()
+	var ids []bot.ConversationID
+	for rows.Next() {
+		var id bot.ConversationID
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("storage: idle handoffs: %w", describe(err))
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("storage: idle handoffs: %w", describe(err))
+	}
+	return ids, nil
+}
+
+// OverdueEscalations returns the open escalations created at or before t,
+// oldest first, with their re-alert level; at most limit (≤ 0 means 100).
+// Lead escalations are not included: they go to sales, not up a chain.
+func (db *DB) OverdueEscalations(ctx context.Context, t time.Time, limit int) ([]bot.OverdueEscalation, error) {
+	if limit <= 0 {
+		limit = 100
+	}
+	rows, err := db.r.QueryContext(ctx, `SELECT x.id, x.conversation_id, x.customer_id,
+			coalesce(x.message_id, 0), x.reason, x.severity, x.summary, x.status, x.assignee, x.created, x.acknowledged,
+			x.resolved, v.channel,
+			coalesce((SELECT max(cast(json_extract(ev.detail, '$.level') AS INTEGER)) FROM customer_events ev
+				WHERE ev.customer_id = x.customer_id AND ev.kind = ? AND json_extract(ev.detail, '$.escalation_id') = x.id), 0)
+		FROM escalations x JOIN conversations v ON v.id = x.conversation_id
+		WHERE x.status = 'open' AND x.reason <> ? AND x.created <= ? ORDER BY x.created, x.id LIMIT ?`,
+		EventRealerted, bot.ReasonLead, fmtTime(t), limit)
+	if err != nil {
+		return nil, fmt.Errorf("storage: overdue escalations: %w", describe(err))
+	}
+	defer rows.Close()
+	var out []bot.OverdueEscalation
+	for rows.Next() {
+		var o bot.OverdueEscalation
+		var created string
+		var ack, res sql.NullString
+		e := &o.EscalationInfo
+		if err := rows.Scan(&e.ID, &e.ConversationID, &e.CustomerID, &e.MessageID, &e.Reason, &e.Severity, &e.Summary,
+			&e.Status, &e.Assignee, &created, &ack, &res, &o.Channel, &o.Level); err != nil {
+			return nil, fmt.Errorf("storage: overdue escalations: %w", describe(err))
+		}
+		e.Created, e.Acknowledged, e.Resolved = parseTime(created), nullTime(ack), nullTime(res)
+		out = append(out, o)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("storage: overdue escalations: %w", describe(err))
+	}
+	return out, nil
+}
+
+// EnqueueRealert queues the outbox message of re-alert level (1, 2, ...) of
+// an escalation, addressed to notify, unless a message with its key is
+// queued, and records an escalation_realert event (the escalation id, level
+// and who is notified) the first time, in one transaction: every re-alert
+// that will be delivered is recorded and none is recorded that will not. It
+// returns the item's id. The escalation must exist (ENOTFOUND).
+func (db *DB) EnqueueRealert(ctx context.Context, escalationID bot.EscalationID, level int, notify string, m bot.OutboxMessage) (int64, error) {
+	var id int64
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		var convID bot.ConversationID
+		var custID int64
+		err := tx.QueryRow(`SELECT conversation_id, customer_id FROM escalations WHERE id = ?`, escalationID).Scan(&convID, &custID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return notFound("Escalation %d does not exist.", escalationID)
+		} else if err != nil {
+			return fmt.Errorf("load escalation: %w", describe(err))
+		}
+		var exists int
+		if err := tx.QueryRow(`SELECT count(*) FROM outbox WHERE idempotency_key = ?`, m.Key).Scan(&exists); err != nil {
+			return fmt.Errorf("realert: %w", describe(err))
+		}
+		now := db.now()
+		if id, err = enqueue(tx, m, now); err != nil {
+			return err
+		}
+		if exists > 0 {
+			return nil
+		}
+		detail := map[string]any{"escalation_id": escalationID, "level": level, "notify": notify}
+		return addEvent(tx, custID, convID, EventRealerted, detail, "", now)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("storage: realert escalation %d: %w", escalationID, err)
+	}
+	return id, nil
+}
+
+const complaintWhere = `inbound = 1 AND is_complaint = 1 AND time >= ? AND time < ?
+	AND customer_id IN (SELECT id FROM customers WHERE role = 'customer')`
+
+// CountComplaints counts the customers' (not employees') inbound messages in
+// [from, to) that the Engine judged complaints (bot.Annotation.IsComplaint).
+func (db *DB) CountComplaints(ctx context.Context, from, to time.Time) (int, error) {
+	var n int
+	if err := db.r.QueryRowContext(ctx, `SELECT count(*) FROM messages WHERE `+complaintWhere,
+		fmtTime(from), fmtTime(to)).Scan(&n); err != nil {
+		return 0, fmt.Errorf("storage: count complaints: %w", describe(err))
+	}
+	return n, nil
+}
+
+// Complaints returns up to limit (≤ 0 means 500) of the messages
+// CountComplaints counts, newest first, with their conversation's channel.
+func (db *DB) Complaints(ctx context.Context, from, to time.Time, limit int) ([]bot.ComplaintMessage, error) {
+	if limit <= 0 {
+		limit = 500
+	}
+	rows, err := db.r.QueryContext(ctx, `SELECT m.id, v.channel, m.intent, m.text, m.time
+		FROM (SELECT * FROM messages WHERE `+complaintWhere+` ORDER BY id DESC LIMIT ?) m
+		JOIN conversations v ON v.id = m.conversation_id ORDER BY m.id DESC`,
+		fmtTime(from), fmtTime(to), limit)
+	if err != nil {
+		return nil, fmt.Errorf("storage: complaints: %w", describe(err))
+	}
+	defer rows.Close()
+	var out []bot.ComplaintMessage
+	for rows.Next() {
+		var c bot.ComplaintMessage
+		var ts string
+		if err := rows.Scan(&c.ID, &c.Channel, &c.Intent, &c.Text, &ts); err != nil {
+			return nil, fmt.Errorf("storage: complaints: %w", describe(err))
+		}
+		c.Time = parseTime(ts)
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("storage: complaints: %w", describe(err))
+	}
+	return out, nil
+}
+
+// EscalationDeliveries returns the outbox items of an escalation's alerts,
+// oldest first: the first alert (key "escalation:<id>"), its re-alerts
+// ("escalation:<id>:level:<n>") and, when an alert went to several sinks,
+// each sink's delivery ("<key>|<sink>"), with their attempts and delivery
+// times. With the escalation's Created and Acknowledged times they are its
+// delivery record.
+func (db *DB) EscalationDeliveries(ctx context.Context, escalationID bot.EscalationID) ([]bot.OutboxItem, error) {
+	key := fmt.Sprintf("escalation:%d", escalationID)
+	rows, err := db.r.QueryContext(ctx, `SELECT `+outboxCols+` FROM outbox
+		WHERE idempotency_key = ? OR idempotency_key LIKE ? OR idempotency_key LIKE ? ORDER BY id LIMIT 1000`,
+		key, key+"|%", key+":level:%")
+	if err != nil {
+		return nil, fmt.Errorf("storage: deliveries of escalation %d: %w", escalationID, describe(err))
+	}
+	defer rows.Close()
+	var out []bot.OutboxItem
+	for rows.Next() {
+		it, err := scanOutbox(rows)
+		if err != nil {
+			return nil, fmt.Errorf("storage: deliveries of escalation %d: %w", escalationID, describe(err))
+		}
+		out = append(out, it)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("storage: deliveries of escalation %d: %w", escalationID, describe(err))
+	}
+	return out, nil
+}

@@ -1,0 +1,548 @@
+package sqlite_test
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/storage/sqlite"
+	"github.com/concierge-bot/concierge/storage/storetest"
+)
+
+// clock is a settable clock for tests.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newClock() *clock { return &clock{t: time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)} }
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+func openAt(t testing.TB, path string, opts sqlite.Options) *sqlite.DB {
+	t.Helper()
+	db, err := sqlite.Open(context.Background(), path, opts)
+	if err != nil {
+		t.Fatalf("Open(%s): %v", path, err)
+	}
+	t.Cleanup(func() {
+		if err := db.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	return db
+}
+
+func openTest(t testing.TB) (*sqlite.DB, *clock) {
+	t.Helper()
+	clk := newClock()
+	return openAt(t, filepath.Join(t.TempDir(), "concierge.db"), sqlite.Options{Now: clk.Now}), clk
+}
+
+// raw opens a second, plain connection to the database file, for checks
+// behind the API's back.
+func raw(t testing.TB, path string) *sql.DB {
+	t.Helper()
+	r, err := sql.Open("sqlite3", "file:"+path+"?_busy_timeout=5000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	return r
+}
+
+func count(t testing.TB, r *sql.DB, query string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := r.QueryRow(query, args...).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	return n
+}
+
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) bot.Store {
+		db, _ := openTest(t)
+		return db
+	})
+}
+
+func in(channel, user, text string, at time.Time) bot.Inbound {
+	return bot.Inbound{Channel: channel, ExternalUserID: user, Role: bot.RoleCustomer, Text: text, Time: at}
+}
+
+func appendIn(t testing.TB, db *sqlite.DB, channel, user, text string, at time.Time) (bot.Conversation, int64) {
+	t.Helper()
+	conv, id, err := db.AppendInbound(context.Background(), in(channel, user, text, at))
+	if err != nil {
+		t.Fatalf("AppendInbound: %v", err)
+	}
+	return conv, id
+}
+
+func TestOpenPragmasAndReopen(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "data.db")
+	db, err := sqlite.Open(context.Background(), path, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	conv, id := appendIn(t, db, "web", "u1", "hello", time.Now())
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := db.AppendInbound(context.Background(), in("web", "u1", "late", time.Now())); !errors.Is(err, sqlite.ErrClosed) {
+		t.Errorf("AppendInbound after Close: %v, want ErrClosed", err)
+	}
+	if err := db.Close(); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
+
+	r := raw(t, path)
+	var mode string
+	if err := r.QueryRow("PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
+		t.Errorf("journal_mode = %q, %v; want wal", mode, err)
+	}
+	if v := count(t, r, "PRAGMA user_version"); v != sqlite.SchemaVersion() || v < 1 {
+		t.Errorf("user_version = %d, want %d", v, sqlite.SchemaVersion())
+	}
+
+	db2 := openAt(t, path, sqlite.Options{})
+	msgs, err := db2.Messages(context.Background(), conv.ID)
+	if err != nil || len(msgs) != 1 || msgs[0].ID != id || msgs[0].Text != "hello" {
+		t.Errorf("after reopen: %+v, %v; want the stored message", msgs, err)
+	}
+	// Foreign keys are enforced on the store's own connections.
+	if _, err := db2.Enqueue(context.Background(), "test", "k1", 424242, map[string]int{"x": 1}); err == nil {
+		t.Errorf("Enqueue naming a missing customer succeeded; foreign keys are off")
+	}
+}
+
+func TestOpenRefusesNewerSchema(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "future.db")
+	db := openAt(t, path, sqlite.Options{})
+	_ = db.Close()
+	r := raw(t, path)
+	if _, err := r.Exec(fmt.Sprintf("PRAGMA user_version = %d", sqlite.SchemaVersion()+1)); err != nil {
+		t.Fatal(err)
+	}
+	r.Close()
+	_, err := sqlite.Open(context.Background(), path, sqlite.Options{})
+	if !errors.Is(err, sqlite.ErrNewerSchema) {
+		t.Fatalf("Open of a newer file: %v, want ErrNewerSchema", err)
+	}
+}
+
+func TestOpenRefusesNonDatabase(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "notes.txt")
+	if err := os.WriteFile(path, []byte("this is not a database, just some text that is long enough to have a header"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := sqlite.Open(context.Background(), path, sqlite.Options{})
+	if bot.ErrorCode(err) != bot.EUNAVAILABLE {
+		t.Fatalf("Open of a text file: %v, want a clear EUNAVAILABLE error", err)
+	}
+}
+
+func TestEscalationAndOutboxAtomic(t *testing.T) {
+	db, _ := openTest(t)
+	ctx := context.Background()
+	at := time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)
+	conv, inID := appendIn(t, db, "web", "u1", "your product broke my kitchen", at)
+	out := bot.Outbound{ConversationID: conv.ID, InboundID: inID, Text: "A colleague will contact you.",
+		Action: bot.ActionEscalate, Annotation: bot.Annotation{Intent: "complaint", Confidence: 0.9, Complaint: 0.92, Sentiment: -0.7},
+		Escalation: &bot.Escalation{Reason: bot.ReasonComplaint, Severity: "high", Summary: "complaint on web"},
+		Time:       at.Add(time.Second)}
+
+	// A failure inside the transaction (here: the outbox refuses rows)
+	// leaves nothing behind: no reply, no escalation, no status change.
+	r := raw(t, db.Path())
+	if _, err := r.Exec(`CREATE TRIGGER refuse_outbox BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'injected failure'); END`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.AppendOutbound(ctx, out); err == nil {
+		t.Fatal("AppendOutbound succeeded although the outbox insert fails")
+	}
+	if n := count(t, r, `SELECT count(*) FROM messages`); n != 1 {
+		t.Errorf("after failed escalation: %d messages, want 1", n)
+	}
+	if n := count(t, r, `SELECT count(*) FROM escalations`); n != 0 {
+		t.Errorf("after failed escalation: %d escalations, want 0", n)
+	}
+	if n := count(t, r, `SELECT count(*) FROM messages WHERE intent <> ''`); n != 0 {
+		t.Errorf("after failed escalation: the inbound message was annotated")
+	}
+	if n := count(t, r, `SELECT count(*) FROM conversations WHERE status = 'bot'`); n != 1 {
+		t.Errorf("after failed escalation: conversation status changed")
+	}
+	if _, err := r.Exec(`DROP TRIGGER refuse_outbox`); err != nil {
+		t.Fatal(err)
+	}
+
+	st, err := db.AppendOutbound(ctx, out)
+	if err != nil {
+		t.Fatalf("AppendOutbound: %v", err)
+	}
+	esc, err := db.Escalation(ctx, st.EscalationID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := bot.EscalationInfo{ID: st.EscalationID, ConversationID: conv.ID, CustomerID: conv.CustomerID, MessageID: inID,
+		Reason: bot.ReasonComplaint, Severity: "high", Summary: "complaint on web", Status: bot.EscalationOpen,
+		Created: at.Add(time.Second)}
+	if diff := cmp.Diff(want, esc); diff != "" {
+		t.Errorf("escalation (-want +got):\n%s", diff)
+	}
+	items, err := db.DueOutbox(ctx, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(items) != 1 || items[0].Kind != sqlite.OutboxEscalation || items[0].CustomerID != conv.CustomerID {
+		t.Fatalf("due outbox = %+v, want one escalation item", items)
+	}
+	var alert sqlite.EscalationAlert
+	if err := json.Unmarshal(items[0].Payload, &alert); err != nil {
+		t.Fatal(err)
+	}
+	wantAlert := sqlite.EscalationAlert{EscalationID: st.EscalationID, ConversationID: conv.ID, CustomerID: conv.CustomerID,
+		Channel: "web", Reason: bot.ReasonComplaint, Severity: "high", Summary: "complaint on web", Time: at.Add(time.Second)}
+	if diff := cmp.Diff(wantAlert, alert); diff != "" {
+		t.Errorf("alert payload (-want +got):\n%s", diff)
+	}
+	info, err := db.Conversation(ctx, conv.ID)
+	if err != nil || info.Status != bot.StatusWaitingHuman {
+		t.Errorf("conversation after escalation: %+v, %v; want waiting_human", info, err)
+	}
+	c, err := db.Customer(ctx, conv.CustomerID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Segment != bot.SegmentAtRisk || c.Complaints != 1 {
+		t.Errorf("customer after complaint: segment %q, complaints %d; want at_risk, 1", c.Segment, c.Complaints)
+	}
+}
+
+func TestLeadEscalationDoesNotHandOff(t *testing.T) {
+	db, _ := openTest(t)
+	ctx := context.Background()
+	conv, id := appendIn(t, db, "web", "buyer", "I want 20 units", time.Now())
+	_, err := db.AppendOutbound(ctx, bot.Outbound{ConversationID: conv.ID, InboundID: id, Text: "Sales will call you.",
+		Action: bot.ActionLead, Escalation: &bot.Escalation{Reason: bot.ReasonLead, Severity: "low", Summary: "lead"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, _ := db.Conversation(ctx, conv.ID)
+	if info.Status != bot.StatusBot {
+		t.Errorf("status after a lead escalation = %q, want bot (Engine reports no handoff for leads)", info.Status)
+	}
+}
+
+func TestOutboxDelivery(t *testing.T) {
+	db, clk := openTest(t)
+	ctx := context.Background()
+	conv, _ := appendIn(t, db, "web", "u", "hi", clk.Now())
+	id, err := db.Enqueue(ctx, "webhook", "k-1", conv.CustomerID, map[string]string{"event": "x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := db.Enqueue(ctx, "webhook", "k-1", conv.CustomerID, map[string]string{"event": "y"})
+	if err != nil || again != id {
+		t.Errorf("Enqueue with the same key = %d, %v; want %d (idempotent)", again, err, id)
+	}
+	if err := db.MarkFailed(ctx, id, "connection refused", clk.Now().Add(time.Minute), false); err != nil {
+		t.Fatal(err)
+	}
+	if due, _ := db.DueOutbox(ctx, 10); len(due) != 0 {
+		t.Errorf("item due before its retry time: %+v", due)
+	}
+	clk.Add(2 * time.Minute)
+	due, err := db.DueOutbox(ctx, 10)
+	if err != nil || len(due) != 1 || due[0].Attempts != 1 || due[0].LastError != "connection refused" {
+		t.Fatalf("due after retry time = %+v, %v", due, err)
+	}
+	if string(due[0].Payload) != `{"event":"x"}` {
+		t.Errorf("payload = %s", due[0].Payload)
+	}
+	if err := db.MarkDelivered(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	if due, _ := db.DueOutbox(ctx, 10); len(due) != 0 {
+		t.Errorf("delivered item still due: %+v", due)
+	}
+	if err := db.MarkDelivered(ctx, 999); bot.ErrorCode(err) != bot.ENOTFOUND {
+		t.Errorf("MarkDelivered(unknown) = %v, want ENOTFOUND", err)
+	}
+	if err := db.MarkFailed(ctx, id, "late", clk.Now(), false); bot.ErrorCode(err) != bot.ENOTFOUND {
+		t.Errorf("MarkFailed(delivered) = %v, want ENOTFOUND", err)
+	}
+}
+
+func TestLeadAndKnowledgeGap(t *testing.T) {
+	clk := newClock()
+	db := openAt(t, filepath.Join(t.TempDir(), "c.db"), sqlite.Options{Now: clk.Now, LeadOwner: "sales@example.com"})
+	ctx := context.Background()
+	conv, id := appendIn(t, db, "web", "u", "How much for 100 chairs?", clk.Now())
+	if _, err := db.AppendOutbound(ctx, bot.Outbound{ConversationID: conv.ID, InboundID: id, Text: "Sales will be in touch.",
+		Action: bot.ActionLead, Lead: true, Annotation: bot.Annotation{Intent: bot.IntentPurchase, Language: "en"}}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := db.Customer(ctx, conv.CustomerID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Stage != bot.StageNew || c.Owner != "sales@example.com" || c.Language != "en" {
+		t.Errorf("after lead: stage %q owner %q language %q; want new, sales@example.com, en", c.Stage, c.Owner, c.Language)
+	}
+	items, _ := db.Outbox(ctx, sqlite.OutboxLead, 10)
+	if len(items) != 1 {
+		t.Errorf("lead alerts = %d, want 1", len(items))
+	}
+
+	for i, text := range []string{"Do you ship to Mars?", "  do you SHIP to mars ", "Other question"} {
+		conv, id := appendIn(t, db, "web", fmt.Sprintf("g%d", i), text, clk.Now())
+		if _, err := db.AppendOutbound(ctx, bot.Outbound{ConversationID: conv.ID, InboundID: id, Text: "Not sure.",
+			Action: bot.ActionClarify}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	gaps, err := db.KnowledgeGaps(ctx, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, g := range gaps {
+		got = append(got, fmt.Sprintf("%s=%d", g.Question, g.Count))
+	}
+	if diff := cmp.Diff([]string{"do you ship to mars=2", "other question=1"}, got); diff != "" {
+		t.Errorf("knowledge gaps (-want +got):\n%s", diff)
+	}
+}
+
+func TestNormalizeQuestion(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"  Hello,   World?! ", "hello, world"},
+		{"运费多少？", "运费多少"},
+		{"\t\n", ""},
+		{"A\u00a0B", "a b"},
+	}
+	for _, tt := range tests {
+		if got := sqlite.NormalizeQuestion(tt.in); got != tt.want {
+			t.Errorf("NormalizeQuestion(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestReadViews(t *testing.T) {
+	db, clk := openTest(t)
+	ctx := context.Background()
+	t0 := clk.Now()
+	c1, _ := appendIn(t, db, "web", "w-1", "hi from web", t0)
+	c2, _ := appendIn(t, db, "slack", "U123", "hi from slack", t0.Add(time.Minute))
+	got, err := db.Customers(ctx, bot.CustomerFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []bot.Customer{
+		{ID: c1.CustomerID, Segment: bot.SegmentNew, Created: t0, Updated: t0, Identities: []bot.Identity{{Channel: "web", ExternalID: "w-1"}},
+			Role: "customer", Inbound: 1, LastSeen: t0},
+		{ID: c2.CustomerID, Segment: bot.SegmentNew, Created: t0.Add(time.Minute), Updated: t0.Add(time.Minute),
+			Identities: []bot.Identity{{Channel: "slack", ExternalID: "U123"}}, Role: "customer", Inbound: 1, LastSeen: t0.Add(time.Minute)},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Customers (-want +got):\n%s", diff)
+	}
+	if got, _ := db.Customers(ctx, bot.CustomerFilter{Limit: 1, AfterID: c1.CustomerID}); len(got) != 1 || got[0].ID != c2.CustomerID {
+		t.Errorf("paged Customers = %+v", got)
+	}
+	if got, _ := db.Customers(ctx, bot.CustomerFilter{Segment: bot.SegmentVIP}); len(got) != 0 {
+		t.Errorf("VIP customers = %+v, want none", got)
+	}
+	if _, err := db.Customer(ctx, 9999); bot.ErrorCode(err) != bot.ENOTFOUND {
+		t.Errorf("Customer(unknown) = %v, want ENOTFOUND", err)
+	}
+	if _, err := db.Conversations(ctx, 9999); bot.ErrorCode(err) != bot.ENOTFOUND {
+		t.Errorf("Conversations(unknown) = %v, want ENOTFOUND", err)
+	}
+	if _, err := db.Messages(ctx, 9999); bot.ErrorCode(err) != bot.ENOTFOUND {
+		t.Errorf("Messages(unknown) = %v, want ENOTFOUND", err)
+	}
+	convs, err := db.Conversations(ctx, c1.CustomerID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantConv := []bot.ConversationInfo{{ID: c1.ID, CustomerID: c1.CustomerID, Channel: "web", Status: bot.StatusBot,
+		Opened: t0, LastMessage: t0, Messages: 1}}
+	if diff := cmp.Diff(wantConv, convs); diff != "" {
+		t.Errorf("Conversations (-want +got):\n%s", diff)
+	}
+	if err := db.SetCSAT(ctx, c1.ID, 6); bot.ErrorCode(err) != bot.EINVALID {
+		t.Errorf("SetCSAT(6) = %v, want EINVALID", err)
+	}
+	if err := db.SetCSAT(ctx, c1.ID, 4); err != nil {
+		t.Fatal(err)
+	}
+	if info, _ := db.Conversation(ctx, c1.ID); info.CSAT != 4 {
+		t.Errorf("CSAT = %d, want 4", info.CSAT)
+	}
+}
+
+func TestAgentMessageTakesOver(t *testing.T) {
+	db, clk := openTest(t)
+	ctx := context.Background()
+	conv, id := appendIn(t, db, "web", "u", "help", clk.Now())
+	st, err := db.AppendOutbound(ctx, bot.Outbound{ConversationID: conv.ID, InboundID: id, Text: "wait",
+		Action: bot.ActionEscalate, Escalation: &bot.Escalation{Reason: bot.ReasonRequestedHuman, Severity: "normal"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.AppendAgentMessage(ctx, conv.ID, "bob", ""); bot.ErrorCode(err) != bot.EINVALID {
+		t.Errorf("empty agent message: %v, want EINVALID", err)
+	}
+	mid, err := db.AppendAgentMessage(ctx, conv.ID, "bob", "Hi, Bob here.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, _ := db.Conversation(ctx, conv.ID)
+	if info.Status != bot.StatusHuman || info.Assignee != "bob" {
+		t.Errorf("after agent message: %+v, want human/bob", info)
+	}
+	esc, _ := db.Escalation(ctx, st.EscalationID)
+	if esc.Status != bot.EscalationAcknowledged || esc.Assignee != "bob" {
+		t.Errorf("escalation after agent message: %+v", esc)
+	}
+	msgs, _ := db.Messages(ctx, conv.ID)
+	if last := msgs[len(msgs)-1]; last.ID != mid || last.Author != bot.AuthorAgent || last.Inbound {
+		t.Errorf("agent message stored as %+v", last)
+	}
+	if err := db.ReturnToBot(ctx, conv.ID, "bob"); err != nil {
+		t.Fatal(err)
+	}
+	if esc, _ := db.Escalation(ctx, st.EscalationID); esc.Status != bot.EscalationResolved {
+		t.Errorf("escalation after return to bot: %q, want resolved", esc.Status)
+	}
+	if err := db.Resolve(ctx, conv.ID, "bob"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.AppendAgentMessage(ctx, conv.ID, "bob", "one more"); bot.ErrorCode(err) != bot.ECONFLICT {
+		t.Errorf("agent message to a resolved conversation: %v, want ECONFLICT", err)
+	}
+}
+
+// TestBatchIsolation checks that, within one group commit, a write that fails
+// does not undo or block the writes batched with it.
+func TestBatchIsolation(t *testing.T) {
+	db, _ := openTest(t)
+	ctx := context.Background()
+	conv, id := appendIn(t, db, "web", "held", "help", time.Now())
+	if err := db.TakeOver(ctx, conv.ID, "alice"); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	ok, conflicts := 0, 0
+	for i := range 64 {
+		wg.Go(func() {
+			var err error
+			if i%2 == 0 {
+				_, err = db.AppendOutbound(ctx, bot.Outbound{ConversationID: conv.ID, InboundID: id, Text: "bot talks over", Action: bot.ActionAnswer})
+			} else {
+				_, _, err = db.AppendInbound(ctx, in("web", fmt.Sprintf("u%d", i), "hello", time.Now()))
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil:
+				ok++
+			case bot.ErrorCode(err) == bot.ECONFLICT:
+				conflicts++
+			default:
+				t.Errorf("unexpected error: %v", err)
+			}
+		})
+	}
+	wg.Wait()
+	if ok != 32 || conflicts != 32 {
+		t.Errorf("ok %d, conflicts %d; want 32 and 32", ok, conflicts)
+	}
+	// Failed writes are not counted: 2 setup writes and the 32 that succeeded.
+	if st := db.Stats(); st.Writes != 34 || st.Commits < 1 || st.Commits > st.Writes {
+		t.Errorf("Stats = %+v, want 34 writes in 1..34 commits", st)
+	}
+	r := raw(t, db.Path())
+	if n := count(t, r, `SELECT count(*) FROM messages`); n != 33 {
+		t.Errorf("%d messages stored, want 33", n)
+	}
+}
+
+func TestDiskFull(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "small.db")
+	db := openAt(t, path, sqlite.Options{MaxBytes: 256 << 10})
+	ctx := context.Background()
+	big := string(make([]byte, 3000))
+	acked := 0
+	var err error
+	for i := range 1000 {
+		_, _, err = db.AppendInbound(ctx, in("web", fmt.Sprintf("u%d", i%7), fmt.Sprintf("%d %x", i, big), time.Now()))
+		if err != nil {
+			break
+		}
+		acked++
+	}
+	if err == nil {
+		t.Fatal("1000 messages of 6 KB fit in 256 KB")
+	}
+	if bot.ErrorCode(err) != bot.EUNAVAILABLE {
+		t.Errorf("disk full error = %v, want an EUNAVAILABLE *bot.Error", err)
+	}
+	t.Logf("disk full after %d messages: %v", acked, err)
+	// The database stays consistent and every acknowledged message is there.
+	_ = db.Close()
+	r := raw(t, path)
+	var check string
+	if err := r.QueryRow(`PRAGMA integrity_check`).Scan(&check); err != nil || check != "ok" {
+		t.Errorf("integrity_check = %q, %v", check, err)
+	}
+	if n := count(t, r, `SELECT count(*) FROM messages`); n != acked {
+		t.Errorf("%d messages stored, %d acknowledged", n, acked)
+	}
+}
+
+func TestOpenReadOnly(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("running as root, which ignores file permissions")
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "ro.db")
+	db := openAt(t, path, sqlite.Options{})
+	_ = db.Close()
+	if err := os.Chmod(path, 0o400); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(dir, 0o500); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.Chmod(dir, 0o700) })
+	_, err := sqlite.Open(context.Background(), path, sqlite.Options{})
+	if bot.ErrorCode(err) != bot.EUNAVAILABLE {
+		t.Errorf("Open of a read-only database: %v, want a clear EUNAVAILABLE error", err)
+	}
+}

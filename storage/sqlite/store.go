@@ -1,0 +1,520 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/concierge-bot/concierge/bot"
+)
+
+var _ bot.Store = (*DB)(nil)
+
+// AppendInbound implements bot.Store: it resolves the customer of (channel,
+// external user id), creating the customer on first contact, finds the open
+// conversation on that channel or opens one (a resolved conversation is never
+// reopened), appends the message and returns once it is durable.
+func (db *DB) AppendInbound(ctx context.Context, in bot.Inbound) (bot.Conversation, int64, error) {
+	if in.Channel == "" || in.ExternalUserID == "" {
+		return bot.Conversation{}, 0, bot.Errorf(bot.EINVALID, "The message has no channel or sender.")
+	}
+	if !utf8.ValidString(in.Text) || !utf8.ValidString(in.Channel) || !utf8.ValidString(in.ExternalUserID) {
+		return bot.Conversation{}, 0, bot.Errorf(bot.EINVALID, "The message is not valid UTF-8 text.")
+	}
+	role := in.Role
+	if role == "" {
+		role = bot.RoleCustomer
+	}
+	if role != bot.RoleCustomer && role != bot.RoleEmployee {
+		return bot.Conversation{}, 0, bot.Errorf(bot.EINVALID, "Unknown sender role %q.", role)
+	}
+	t := in.Time
+	if t.IsZero() {
+		t = db.now()
+	}
+	var conv bot.Conversation
+	var msgID int64
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		var c custState
+		var err error
+		c, conv, err = resolveConversation(tx, in.Channel, in.ExternalUserID, role, t)
+		if err != nil {
+			return err
+		}
+		// The messages_counters trigger updates the conversation's and the
+		// customer's counters and last-seen time.
+		res, err := tx.Exec(`INSERT INTO messages (conversation_id, customer_id, inbound, author, text, time)
+			VALUES (?, ?, 1, 'customer', ?, ?)`, conv.ID, c.id, in.Text, fmtTime(t))
+		if err != nil {
+			return fmt.Errorf("insert message: %w", describe(err))
+		}
+		if msgID, err = res.LastInsertId(); err != nil {
+			return fmt.Errorf("insert message: %w", err)
+		}
+		c.inbound++
+		if t.After(c.lastSeen) {
+			c.lastSeen = t
+		}
+		return db.updateSegment(tx, c, t)
+	})
+	if err != nil {
+		return bot.Conversation{}, 0, fmt.Errorf("storage: append inbound: %w", err)
+	}
+	return conv, msgID, nil
+}
+
+// custState is what the write paths need of a customer row.
+type custState struct {
+	id       int64
+	segment  string
+	language string
+	owner    string
+	segmentInput
+}
+
+const custStateCols = `c.id, c.segment, c.language, c.owner, c.created, c.last_seen, c.at_risk_until, c.vip,
+	c.inbound_count, c.stage`
+
+// scanCustState scans custStateCols followed by extra destinations.
+func scanCustState(row *sql.Row, extra ...any) (custState, error) {
+	var c custState
+	var created string
+	var lastSeen, atRisk sql.NullString
+	dest := append([]any{&c.id, &c.segment, &c.language, &c.owner, &created, &lastSeen, &atRisk, &c.vipTag,
+		&c.inbound, &c.stage}, extra...)
+	err := row.Scan(dest...)
+	c.created, c.lastSeen, c.atRiskUntil = parseTime(created), nullTime(lastSeen), nullTime(atRisk)
+	return c, err
+}
+
+func loadCustState(tx *sql.Tx, id int64) (custState, error) {
+	c, err := scanCustState(tx.QueryRow(`SELECT `+custStateCols+` FROM customers c WHERE c.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, notFound("Customer %d does not exist.", id)
+	} else if err != nil {
+		return c, fmt.Errorf("load customer %d: %w", id, describe(err))
+	}
+	return c, nil
+}
+
+// resolveConversation finds the customer of a channel identity and its open
+// conversation on that channel in one query, creating the customer (on first
+// contact) and the conversation (when none is open) as needed.
+func resolveConversation(tx *sql.Tx, channel, externalID string, role bot.Role, t time.Time) (custState, bot.Conversation, error) {
+	conv := bot.Conversation{Channel: channel}
+	// Two simple statements: SQLite plans a join of these tables badly.
+	c, err := scanCustState(tx.QueryRow(`SELECT `+custStateCols+` FROM customers c
+		WHERE c.id = (SELECT customer_id FROM channel_identities WHERE channel = ? AND external_id = ?)`, channel, externalID))
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		if c, err = createCustomer(tx, channel, externalID, role, t); err != nil {
+			return c, conv, err
+		}
+	case err != nil:
+		return c, conv, fmt.Errorf("find customer: %w", describe(err))
+	default:
+		var status string
+		err := tx.QueryRow(`SELECT id, status, assignee FROM conversations
+			WHERE customer_id = ? AND channel = ? AND status <> 'resolved'`, c.id, channel).Scan(&conv.ID, &status, &conv.Assignee)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return c, conv, fmt.Errorf("find conversation: %w", describe(err))
+		}
+		conv.Status = bot.ConversationStatus(status)
+	}
+	conv.CustomerID = c.id
+	if conv.ID != 0 {
+		return c, conv, nil
+	}
+	res, err := tx.Exec(`INSERT INTO conversations (customer_id, channel, status, opened) VALUES (?, ?, 'bot', ?)`,
+		c.id, channel, fmtTime(t))
+	if err != nil {
+		return c, conv, fmt.Errorf("open conversation: %w", describe(err))
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return c, conv, fmt.Errorf("open conversation: %w", err)
+	}
+	conv.ID = bot.ConversationID(id)
+	conv.Status = bot.StatusBot
+	return c, conv, nil
+}
+
+// createCustomer creates a customer with one channel identity.
+func createCustomer(tx *sql.Tx, channel, externalID string, role bot.Role, t time.Time) (custState, error) {
+	ts := fmtTime(t)
+	res, err := tx.Exec(`INSERT INTO customers (role, segment, created, updated) VALUES (?, ?, ?, ?)`,
+		string(role), bot.SegmentNew, ts, ts)
+	if err != nil {
+		return custState{}, fmt.Errorf("create customer: %w", describe(err))
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return custState{}, fmt.Errorf("create customer: %w", err)
+	}
+	if _, err := tx.Exec(`INSERT INTO channel_identities (customer_id, channel, external_id, created) VALUES (?, ?, ?, ?)`,
+		id, channel, externalID, ts); err != nil {
+		return custState{}, fmt.Errorf("create identity: %w", describe(err))
+	}
+	if err := addEvent(tx, id, 0, bot.EventCreated, map[string]string{"channel": channel}, "", t); err != nil {
+		return custState{}, err
+	}
+	return custState{id: id, segment: bot.SegmentNew, segmentInput: segmentInput{created: t}}, nil
+}
+
+// updateSegment recomputes the segment of c, whose fields reflect the latest
+// change, and stores it with an event when it changed.
+func (db *DB) updateSegment(tx *sql.Tx, c custState, t time.Time) error {
+	seg := db.rules.segment(c.segmentInput, db.now())
+	if seg == c.segment {
+		return nil
+	}
+	if _, err := tx.Exec(`UPDATE customers SET segment = ? WHERE id = ?`, seg, c.id); err != nil {
+		return fmt.Errorf("update segment of customer %d: %w", c.id, describe(err))
+	}
+	return addEvent(tx, c.id, 0, bot.EventSegmentChanged, map[string]string{"from": c.segment, "to": seg}, "", t)
+}
+
+// addEvent records a customer event. detail must never hold customer text.
+func addEvent(tx *sql.Tx, customerID int64, conversationID bot.ConversationID, kind string, detail any, actor string, t time.Time) error {
+	d := "{}"
+	if detail != nil {
+		b, err := json.Marshal(detail)
+		if err != nil {
+			return fmt.Errorf("event %s: %w", kind, err)
+		}
+		d = string(b)
+	}
+	var conv any
+	if conversationID != 0 {
+		conv = conversationID
+	}
+	if _, err := tx.Exec(`INSERT INTO customer_events (customer_id, conversation_id, kind, detail, actor, time)
+		VALUES (?, ?, ?, ?, ?, ?)`, customerID, conv, kind, d, actor, fmtTime(t)); err != nil {
+		return fmt.Errorf("event %s: %w", kind, describe(err))
+	}
+	return nil
+}
+
+var validActions = map[bot.Action]bool{
+	bot.ActionSmallTalk: true, bot.ActionAnswer: true, bot.ActionClarify: true,
+	bot.ActionEscalate: true, bot.ActionLead: true, bot.ActionRelay: true,
+}
+
+// AppendOutbound implements bot.Store. In one transaction it annotates the
+// inbound message, stores the reply (when o.Text is not empty), and, when
+// asked, opens an escalation (conversation → waiting_human, an escalations
+// row, an OutboxEscalation item; an escalation with reason bot.ReasonLead
+// alerts without handing off, matching the Engine's Reply.Handoff), marks the
+// customer as a lead (stage new, an OutboxLead item) and records a knowledge
+// gap for a clarify. If the conversation is handed off and o is not a relay it
+// fails with ECONFLICT and stores nothing.
+func (db *DB) AppendOutbound(ctx context.Context, o bot.Outbound) (bot.Stored, error) {
+	if o.ConversationID <= 0 {
+		return bot.Stored{}, bot.Errorf(bot.EINVALID, "The reply names no conversation.")
+	}
+	if !validActions[o.Action] {
+		return bot.Stored{}, bot.Errorf(bot.EINVALID, "Unknown action %q.", o.Action)
+	}
+	if !utf8.ValidString(o.Text) {
+		return bot.Stored{}, bot.Errorf(bot.EINVALID, "The reply is not valid UTF-8 text.")
+	}
+	if e := o.Escalation; e != nil {
+		if e.Reason == "" {
+			return bot.Stored{}, bot.Errorf(bot.EINVALID, "The escalation has no reason.")
+		}
+		switch e.Severity {
+		case "low", "normal", "high":
+		default:
+			return bot.Stored{}, bot.Errorf(bot.EINVALID, "Unknown escalation severity %q.", e.Severity)
+		}
+	}
+	var sources any
+	if len(o.Sources) > 0 {
+		b, err := json.Marshal(o.Sources)
+		if err != nil {
+			return bot.Stored{}, fmt.Errorf("storage: append outbound: sources: %w", err)
+		}
+		sources = string(b)
+	}
+	t := o.Time
+	if t.IsZero() {
+		t = db.now()
+	}
+	ts := fmtTime(t)
+	var st bot.Stored
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		st = bot.Stored{}
+		var channel, status string
+		c, err := scanCustState(tx.QueryRow(`SELECT `+custStateCols+`, v.channel, v.status
+			FROM conversations v JOIN customers c ON c.id = v.customer_id WHERE v.id = ?`, o.ConversationID),
+			&channel, &status)
+		if errors.Is(err, sql.ErrNoRows) {
+			return notFound("Conversation %d does not exist.", o.ConversationID)
+		} else if err != nil {
+			return fmt.Errorf("load conversation: %w", describe(err))
+		}
+		if bot.ConversationStatus(status).HandedOff() && o.Action != bot.ActionRelay {
+			return bot.Errorf(bot.ECONFLICT, "Conversation %d is with a human agent; the bot may not reply.", o.ConversationID)
+		}
+		if o.InboundID != 0 {
+			a := o.Annotation
+			res, err := tx.Exec(`UPDATE messages SET intent = ?, confidence = ?, language = ?, sentiment = ?, complaint = ?,
+				is_complaint = ?, is_negative = ? WHERE id = ? AND conversation_id = ? AND inbound = 1`,
+				a.Intent, a.Confidence, a.Language, a.Sentiment, a.Complaint, a.IsComplaint, a.IsNegative,
+				o.InboundID, o.ConversationID)
+			if err != nil {
+				return fmt.Errorf("annotate inbound message: %w", describe(err))
+			}
+			if n, err := res.RowsAffected(); err != nil || n != 1 {
+				return bot.Errorf(bot.EINVALID, "Message %d is not an inbound message of conversation %d.", o.InboundID, o.ConversationID)
+			}
+		}
+		if o.Text != "" {
+			var replyTo any
+			if o.InboundID != 0 {
+				replyTo = o.InboundID
+			}
+			res, err := tx.Exec(`INSERT INTO messages (conversation_id, customer_id, inbound, author, text, intent,
+				confidence, language, action, sources, reply_to, time) VALUES (?, ?, 0, 'bot', ?, ?, ?, ?, ?, ?, ?, ?)`,
+				o.ConversationID, c.id, o.Text, o.Intent, o.Confidence, o.Language, string(o.Action), sources, replyTo, ts)
+			if err != nil {
+				return fmt.Errorf("insert reply: %w", describe(err))
+			}
+			if st.MessageID, err = res.LastInsertId(); err != nil {
+				return fmt.Errorf("insert reply: %w", err)
+			}
+		}
+
+		complaint := o.InboundID != 0 && o.Annotation.IsComplaint
+		negative := o.InboundID != 0 && o.Annotation.IsNegative
+		if e := o.Escalation; e != nil {
+			if st.EscalationID, err = db.escalate(tx, o, c.id, channel, t); err != nil {
+				return err
+			}
+			complaint = complaint || e.Reason == bot.ReasonComplaint
+			negative = negative || e.Reason == bot.ReasonNegativeTrend
+		}
+		if o.Action == bot.ActionClarify && o.InboundID != 0 {
+			if err := addKnowledgeGap(tx, o.InboundID, o.Annotation.Language, c.id, t); err != nil {
+				return err
+			}
+		}
+		// Only what changed is written: most replies change nothing here.
+		var set []string
+		var args []any
+		if o.Lead && (c.stage == bot.StageNone || c.stage == bot.StageLost) {
+			owner := c.owner
+			if owner == "" {
+				owner = db.opts.LeadOwner
+			}
+			if err := db.markLead(tx, c, owner, o.ConversationID, channel, t); err != nil {
+				return err
+			}
+			c.stage = bot.StageNew
+			set, args = append(set, "stage = ?", "owner = ?"), append(args, bot.StageNew, owner)
+		}
+		if complaint {
+			set = append(set, "complaint_count = complaint_count + 1")
+		}
+		if complaint || negative {
+			if until := t.Add(db.rules.AtRiskFor); until.After(c.atRiskUntil) {
+				c.atRiskUntil = until
+				set, args = append(set, "at_risk_until = ?"), append(args, fmtTime(until))
+			}
+		}
+		if lang := o.Annotation.Language; c.language == "" && (lang == "en" || lang == "zh") {
+			set, args = append(set, "language = ?"), append(args, lang)
+		}
+		if len(set) > 0 {
+			if _, err := tx.Exec(`UPDATE customers SET `+strings.Join(set, ", ")+` WHERE id = ?`, append(args, c.id)...); err != nil {
+				return fmt.Errorf("update customer %d: %w", c.id, describe(err))
+			}
+		}
+		return db.updateSegment(tx, c, t)
+	})
+	if err != nil {
+		return bot.Stored{}, fmt.Errorf("storage: append outbound: %w", err)
+	}
+	return st, nil
+}
+
+// escalate records an escalation, hands the conversation to a human (unless
+// the reason is a lead) and enqueues the alert.
+func (db *DB) escalate(tx *sql.Tx, o bot.Outbound, custID int64, channel string, t time.Time) (bot.EscalationID, error) {
+	e := o.Escalation
+	var msg any
+	if o.InboundID != 0 {
+		msg = o.InboundID
+	}
+	ts := fmtTime(t)
+	res, err := tx.Exec(`INSERT INTO escalations (conversation_id, customer_id, message_id, reason, severity, summary, created)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, o.ConversationID, custID, msg, e.Reason, e.Severity, e.Summary, ts)
+	if err != nil {
+		return 0, fmt.Errorf("insert escalation: %w", describe(err))
+	}
+	n, err := res.LastInsertId()
+	if err != nil {
+		return 0, fmt.Errorf("insert escalation: %w", err)
+	}
+	id := bot.EscalationID(n)
+	if e.Reason != bot.ReasonLead {
+		if _, err := tx.Exec(`UPDATE conversations SET status = 'waiting_human' WHERE id = ? AND status = 'bot'`,
+			o.ConversationID); err != nil {
+			return 0, fmt.Errorf("hand off conversation: %w", describe(err))
+		}
+	}
+	if db.opts.Alerts != nil {
+		m, err := db.opts.Alerts.EscalationAlert(bot.EscalationInfo{ID: id, ConversationID: o.ConversationID,
+			CustomerID: custID, MessageID: o.InboundID, Reason: e.Reason, Severity: e.Severity, Summary: e.Summary,
+			Status: bot.EscalationOpen, Created: t.UTC()}, channel)
+		if err != nil {
+			return 0, fmt.Errorf("escalation alert: %w", err)
+		}
+		if _, err := enqueue(tx, m, t); err != nil {
+			return 0, err
+		}
+	}
+	detail := map[string]any{"escalation_id": id, "reason": e.Reason, "severity": e.Severity}
+	if err := addEvent(tx, custID, o.ConversationID, bot.EventEscalated, detail, "", t); err != nil {
+		return 0, err
+	}
+	return id, nil
+}
+
+// markLead records that a customer became a sales lead and alerts its owner.
+func (db *DB) markLead(tx *sql.Tx, c custState, owner string, conversationID bot.ConversationID, channel string, t time.Time) error {
+	if err := addEvent(tx, c.id, conversationID, bot.EventNewLead, map[string]string{"from": c.stage, "to": bot.StageNew}, "", t); err != nil {
+		return err
+	}
+	if db.opts.Alerts == nil {
+		return nil
+	}
+	m, err := db.opts.Alerts.LeadAlert(bot.LeadInfo{CustomerID: c.id, ConversationID: conversationID, Channel: channel,
+		Owner: owner, Time: t.UTC()})
+	if err != nil {
+		return fmt.Errorf("lead alert: %w", err)
+	}
+	_, err = enqueue(tx, m, t)
+	return err
+}
+
+// addKnowledgeGap counts a question the bot could not answer, keeping a link
+// to the message so that erasing the customer can remove it.
+func addKnowledgeGap(tx *sql.Tx, messageID int64, lang string, customerID int64, t time.Time) error {
+	var text string
+	if err := tx.QueryRow(`SELECT text FROM messages WHERE id = ?`, messageID).Scan(&text); err != nil {
+		return fmt.Errorf("knowledge gap: %w", describe(err))
+	}
+	q := NormalizeQuestion(text)
+	if q == "" {
+		return nil
+	}
+	ts := fmtTime(t)
+	var id int64
+	err := tx.QueryRow(`INSERT INTO knowledge_gaps (question, language, count, first_seen, last_seen) VALUES (?, ?, 1, ?, ?)
+		ON CONFLICT (question) DO UPDATE SET count = count + 1, last_seen = max(last_seen, excluded.last_seen)
+		RETURNING id`, q, lang, ts, ts).Scan(&id)
+	if err != nil {
+		return fmt.Errorf("knowledge gap: %w", describe(err))
+	}
+	if _, err := tx.Exec(`INSERT OR IGNORE INTO knowledge_gap_messages (gap_id, message_id, customer_id) VALUES (?, ?, ?)`,
+		id, messageID, customerID); err != nil {
+		return fmt.Errorf("knowledge gap link: %w", describe(err))
+	}
+	return nil
+}
+
+// maxQuestionRunes bounds the length of a stored knowledge-gap question.
+const maxQuestionRunes = 300
+
+// NormalizeQuestion returns the form under which equal questions are counted
+// as one knowledge gap: lower-case, runs of white space collapsed to one
+// space, surrounding punctuation and space trimmed, at most 300 characters.
+func NormalizeQuestion(s string) string {
+	var b strings.Builder
+	space := false
+	n := 0
+	for _, r := range strings.ToLower(s) {
+		if unicode.IsSpace(r) {
+			space = b.Len() > 0
+			continue
+		}
+		if space {
+			b.WriteByte(' ')
+			space = false
+			n++
+		}
+		b.WriteRune(r)
+		n++
+		if n >= maxQuestionRunes {
+			break
+		}
+	}
+	return strings.TrimFunc(b.String(), func(r rune) bool { return unicode.IsPunct(r) || unicode.IsSpace(r) })
+}
+
+// RecentMessages implements bot.Store: up to n of the latest messages of a
+// conversation, oldest first. An unknown conversation has no messages.
+func (db *DB) RecentMessages(ctx context.Context, conversationID bot.ConversationID, n int) ([]bot.StoredMessage, error) {
+	if n <= 0 {
+		return nil, nil
+	}
+	rows, err := db.r.QueryContext(ctx, `SELECT `+messageCols+` FROM (SELECT * FROM messages
+		WHERE conversation_id = ? ORDER BY id DESC LIMIT ?) ORDER BY id`, conversationID, n)
+	if err != nil {
+		return nil, fmt.Errorf("storage: recent messages of conversation %d: %w", conversationID, describe(err))
+	}
+	msgs, err := scanMessages(rows)
+	if err != nil {
+		return nil, fmt.Errorf("storage: recent messages of conversation %d: %w", conversationID, err)
+	}
+	return msgs, nil
+}
+
+const messageCols = `id, conversation_id, inbound, author, text, intent, confidence, language, sentiment, action, sources, time`
+
+// scanMessages reads rows of messageCols and closes rows.
+func scanMessages(rows *sql.Rows) ([]bot.StoredMessage, error) {
+	return scanMessagesCap(rows, 0)
+}
+
+// scanMessagesCap is scanMessages with a capacity hint.
+func scanMessagesCap(rows *sql.Rows, capacity int) ([]bot.StoredMessage, error) {
+	defer rows.Close()
+	msgs := make([]bot.StoredMessage, 0, capacity)
+	for rows.Next() {
+		m, err := scanMessage(rows)
+		if err != nil {
+			return nil, err
+		}
+		msgs = append(msgs, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, describe(err)
+	}
+	return msgs, nil
+}
+
+func scanMessage(rows *sql.Rows) (bot.StoredMessage, error) {
+	var m bot.StoredMessage
+	var action, ts string
+	var sources sql.NullString
+	if err := rows.Scan(&m.ID, &m.ConversationID, &m.Inbound, &m.Author, &m.Text, &m.Intent, &m.Confidence,
+		&m.Language, &m.Sentiment, &action, &sources, &ts); err != nil {
+		return m, describe(err)
+	}
+	m.Action = bot.Action(action)
+	m.Time = parseTime(ts)
+	if sources.Valid && sources.String != "" {
+		if err := json.Unmarshal([]byte(sources.String), &m.Sources); err != nil {
+			return m, fmt.Errorf("message %d: sources: %w", m.ID, err)
+		}
+	}
+	return m, nil
+}

@@ -1,0 +1,127 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/concierge-bot/concierge/bot"
+)
+
+// Timeline returns everything that happened with a customer, on every
+// channel, in time order: messages, events and notes. It is the agent's view
+// of a customer. An unknown customer is ENOTFOUND.
+func (db *DB) Timeline(ctx context.Context, customerID int64, opts bot.TimelineOptions) ([]bot.TimelineEntry, error) {
+	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, fmt.Errorf("storage: timeline: %w", describe(err))
+	}
+	defer func() { _ = tx.Rollback() }()
+	var one int
+	if err := tx.QueryRowContext(ctx, `SELECT 1 FROM customers WHERE id = ?`, customerID).Scan(&one); errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("storage: timeline: %w", notFound("Customer %d does not exist.", customerID))
+	} else if err != nil {
+		return nil, fmt.Errorf("storage: timeline of customer %d: %w", customerID, describe(err))
+	}
+	limit, order := "", "ASC"
+	if opts.Limit > 0 {
+		limit, order = fmt.Sprintf(" LIMIT %d", opts.Limit), "DESC"
+	}
+
+	channels := map[bot.ConversationID]string{}
+	total := 0 // messages, to size the slice
+	rows, err := tx.QueryContext(ctx, `SELECT id, channel, message_count FROM conversations WHERE customer_id = ?`, customerID)
+	if err != nil {
+		return nil, fmt.Errorf("storage: timeline of customer %d: %w", customerID, describe(err))
+	}
+	for rows.Next() {
+		var id bot.ConversationID
+		var ch string
+		var n int
+		if err := rows.Scan(&id, &ch, &n); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("storage: timeline of customer %d: %w", customerID, describe(err))
+		}
+		channels[id] = ch
+		total += n
+	}
+	rows.Close()
+
+	if opts.Limit > 0 {
+		total = min(total, opts.Limit)
+	}
+	rows, err = tx.QueryContext(ctx, `SELECT `+messageCols+` FROM messages WHERE customer_id = ?
+		ORDER BY time `+order+`, id `+order+limit, customerID)
+	if err != nil {
+		return nil, fmt.Errorf("storage: timeline of customer %d: %w", customerID, describe(err))
+	}
+	msgs, err := scanMessagesCap(rows, total)
+	if err != nil {
+		return nil, fmt.Errorf("storage: timeline of customer %d: %w", customerID, err)
+	}
+
+	rows, err = tx.QueryContext(ctx, `SELECT id, customer_id, coalesce(conversation_id, 0), kind, detail, actor, time
+		FROM customer_events WHERE customer_id = ? ORDER BY time `+order+`, id `+order+limit, customerID)
+	if err != nil {
+		return nil, fmt.Errorf("storage: timeline of customer %d: %w", customerID, describe(err))
+	}
+	var events []bot.Event
+	for rows.Next() {
+		e, err := scanEvent(rows)
+		if err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("storage: timeline of customer %d: %w", customerID, err)
+		}
+		events = append(events, e)
+	}
+	rows.Close()
+
+	rows, err = tx.QueryContext(ctx, `SELECT id, customer_id, coalesce(conversation_id, 0), author, text, created
+		FROM notes WHERE customer_id = ? ORDER BY created `+order+`, id `+order+limit, customerID)
+	if err != nil {
+		return nil, fmt.Errorf("storage: timeline of customer %d: %w", customerID, describe(err))
+	}
+	var notes []bot.Note
+	for rows.Next() {
+		var n bot.Note
+		var created string
+		if err := rows.Scan(&n.ID, &n.CustomerID, &n.ConversationID, &n.Author, &n.Text, &created); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("storage: timeline of customer %d: %w", customerID, describe(err))
+		}
+		n.Created = parseTime(created)
+		notes = append(notes, n)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("storage: timeline of customer %d: %w", customerID, describe(err))
+	}
+
+	if order == "DESC" {
+		slices.Reverse(msgs)
+		slices.Reverse(events)
+		slices.Reverse(notes)
+	}
+	entries := make([]bot.TimelineEntry, 0, len(msgs)+len(events)+len(notes))
+	for i := range msgs {
+		m := &msgs[i]
+		entries = append(entries, bot.TimelineEntry{Time: m.Time, Channel: channels[m.ConversationID], Message: m})
+	}
+	for i := range events {
+		e := &events[i]
+		entries = append(entries, bot.TimelineEntry{Time: e.Time, Channel: channels[e.ConversationID], Event: e})
+	}
+	for i := range notes {
+		n := &notes[i]
+		entries = append(entries, bot.TimelineEntry{Time: n.Created, Channel: channels[n.ConversationID], Note: n})
+	}
+	// The sort is stable: at equal times messages come before events before
+	// notes, and each list keeps its order.
+	slices.SortStableFunc(entries, func(a, b bot.TimelineEntry) int { return a.Time.Compare(b.Time) })
+	if opts.Limit > 0 && len(entries) > opts.Limit {
+		entries = entries[len(entries)-opts.Limit:]
+	}
+	return entries, nil
+}
