@@ -22,17 +22,17 @@ func (d vipDirectory) IsVIP(ctx context.Context, id int64) (bool, error) { retur
 // ratings is a fake bot.Ratings: customer id → conversation awaiting a rating.
 type ratings struct {
 	mu      sync.Mutex
-	pending map[int64]int64
-	scores  map[int64]int
+	pending map[int64]bot.ConversationID
+	scores  map[bot.ConversationID]int
 }
 
-func (r *ratings) PendingRating(ctx context.Context, customerID int64, channel string, since time.Time) (int64, error) {
+func (r *ratings) PendingRating(ctx context.Context, customerID int64, channel string, since time.Time) (bot.ConversationID, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.pending[customerID], nil
 }
 
-func (r *ratings) SetCSAT(ctx context.Context, conversationID ConversationID, score int) error {
+func (r *ratings) SetCSAT(ctx context.Context, conversationID bot.ConversationID, score int) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.scores[conversationID] = score
@@ -158,7 +158,7 @@ func TestEngineLeadEscalation(t *testing.T) {
 
 func TestEngineRating(t *testing.T) {
 	ctx := context.Background()
-	rt := &ratings{pending: map[int64]int64{}, scores: map[int64]int{}}
+	rt := &ratings{pending: map[int64]bot.ConversationID{}, scores: map[bot.ConversationID]int{}}
 	e, st := newHandoffEngine(t, bot.EngineOptions{Ratings: rt})
 	handle := func(text string) bot.Reply {
 		t.Helper()
@@ -179,7 +179,7 @@ func TestEngineRating(t *testing.T) {
 	if r.Intent != bot.IntentRating || !strings.Contains(r.Text, "Thank you for your rating") {
 		t.Errorf("rating reply %+v, want the thanks", r)
 	}
-	if diff := cmp.Diff(map[int64]int{first.ConversationID: 4}, rt.scores); diff != "" {
+	if diff := cmp.Diff(map[bot.ConversationID]int{first.ConversationID: 4}, rt.scores); diff != "" {
 		t.Errorf("scores (-want +got):\n%s", diff)
 	}
 	// A second digit in the same conversation is not a rating.

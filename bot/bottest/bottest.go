@@ -217,14 +217,14 @@ func (s *Store) AppendOutbound(ctx context.Context, o bot.Outbound) (bot.Stored,
 }
 
 // SetStatus moves a conversation to a status, as an agent would.
-func (s *Store) SetStatus(conversationID int64, st bot.ConversationStatus) {
+func (s *Store) SetStatus(conversationID bot.ConversationID, st bot.ConversationStatus) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.conversations[conversationID-1].Status = st
 }
 
 // Conversation returns a conversation by id.
-func (s *Store) Conversation(id int64) bot.Conversation {
+func (s *Store) Conversation(id bot.ConversationID) bot.Conversation {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.conversations[id-1]
