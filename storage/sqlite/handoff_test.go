@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"sync"
@@ -45,7 +46,7 @@ func (c *handoffClock) Add(d time.Duration) {
 
 // escalate stores a customer message and an escalating reply; it returns
 // the conversation and escalation ids.
-func escalate(t *testing.T, db *sqlite.DB, clk *handoffClock, user, text string, ann bot.Annotation) (int64, int64) {
+func escalate(t *testing.T, db *sqlite.DB, clk *handoffClock, user, text string, ann bot.Annotation) (bot.ConversationID, bot.EscalationID) {
 	t.Helper()
 	ctx := context.Background()
 	conv, in, err := db.AppendInbound(ctx, bot.Inbound{Channel: "web", ExternalUserID: user, Text: text, Time: clk.Now()})
@@ -64,7 +65,7 @@ func escalate(t *testing.T, db *sqlite.DB, clk *handoffClock, user, text string,
 func TestClaimExactlyOneWins(t *testing.T) {
 	db, clk := handoffDB(t)
 	ctx := context.Background()
-	conv, esc := escalate(t, db, clk, "u1", "bad", bot.Annotation{Complaint: 0.9})
+	conv, esc := escalate(t, db, clk, "u1", "bad", bot.Annotation{Complaint: 0.9, IsComplaint: true})
 	const agents = 40
 	var wg sync.WaitGroup
 	errs := make([]error, agents)
@@ -107,7 +108,7 @@ func TestClaimExactlyOneWins(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, tt := range []struct {
-		id    int64
+		id    bot.ConversationID
 		agent string
 		code  string
 	}{{conv, "late", bot.ECONFLICT}, {9999, "a", bot.ENOTFOUND}, {conv, " ", bot.EINVALID}} {
@@ -162,7 +163,7 @@ func TestRatingRequestAndPending(t *testing.T) {
 func TestIsVIP(t *testing.T) {
 	db, clk := handoffDB(t)
 	ctx := context.Background()
-	conv, _ := escalate(t, db, clk, "u1", "bad", bot.Annotation{Complaint: 0.9})
+	conv, _ := escalate(t, db, clk, "u1", "bad", bot.Annotation{Complaint: 0.9, IsComplaint: true})
 	c, _ := db.Conversation(ctx, conv)
 	if vip, err := db.IsVIP(ctx, c.CustomerID); err != nil || vip {
 		t.Errorf("IsVIP before tagging = %v, %v", vip, err)
@@ -195,37 +196,63 @@ func TestOverdueAndRealert(t *testing.T) {
 	if len(over) != 1 || over[0].ID != esc || over[0].Level != 0 || over[0].Channel != "web" {
 		t.Fatalf("overdue = %+v, want escalation %d at level 0", over, esc)
 	}
-	for range 2 { // the second call finds the key and records nothing more
-		if _, err := db.Realert(esc, 1, "lead").Enqueue(ctx, "alert", fmt.Sprintf("escalation:%d:level:1", esc),
-			over[0].CustomerID, map[string]int{"level": 1}); err != nil {
+	m := bot.OutboxMessage{Kind: "alert", Key: fmt.Sprintf("escalation:%d:level:1", esc), CustomerID: over[0].CustomerID,
+		Payload: json.RawMessage(`{"level":1}`)}
+	var first int64
+	for i := range 2 { // the second call finds the key and records nothing more
+		id, err := db.EnqueueRealert(ctx, esc, 1, "lead", m)
+		if err != nil {
 			t.Fatal(err)
 		}
+		if i == 0 {
+			first = id
+		} else if id != first {
+			t.Errorf("second EnqueueRealert = item %d, want the first's %d", id, first)
+		}
+	}
+	items, err := db.Outbox(ctx, "alert", 10)
+	if err != nil || len(items) != 1 || items[0].Key != m.Key || string(items[0].Payload) != `{"level":1}` {
+		t.Errorf("outbox after two re-alerts = %+v, %v; want the one message", items, err)
 	}
 	over, _ = db.OverdueEscalations(ctx, clk.Now(), 0)
 	if len(over) != 1 || over[0].Level != 1 {
 		t.Fatalf("after a re-alert: %+v, want level 1", over)
 	}
 	events, _ := db.Events(ctx, over[0].CustomerID)
-	n := 0
+	var realerts []bot.Event
 	for _, e := range events {
 		if e.Kind == sqlite.EventRealerted {
-			n++
+			realerts = append(realerts, e)
 		}
 	}
-	if n != 1 {
-		t.Errorf("%d re-alert events, want 1", n)
+	if len(realerts) != 1 {
+		t.Fatalf("%d re-alert events, want 1", len(realerts))
 	}
-	if _, err := db.Realert(12345, 1, "x").Enqueue(ctx, "alert", "k", 0, 1); bot.ErrorCode(err) != bot.ENOTFOUND {
+	var detail struct {
+		EscalationID bot.EscalationID `json:"escalation_id"`
+		Level        int              `json:"level"`
+		Notify       string           `json:"notify"`
+	}
+	if err := json.Unmarshal(realerts[0].Detail, &detail); err != nil || detail.EscalationID != esc || detail.Level != 1 ||
+		detail.Notify != "lead" {
+		t.Errorf("re-alert event detail %s (%v), want escalation %d, level 1, notify lead", realerts[0].Detail, err, esc)
+	}
+	unknown := bot.OutboxMessage{Kind: "alert", Key: "k", Payload: json.RawMessage(`1`)}
+	if _, err := db.EnqueueRealert(ctx, 12345, 1, "x", unknown); bot.ErrorCode(err) != bot.ENOTFOUND {
 		t.Errorf("re-alert of an unknown escalation: %v", err)
+	}
+	if items, _ := db.Outbox(ctx, "alert", 10); len(items) != 1 {
+		t.Errorf("a refused re-alert queued a message: %+v", items)
 	}
 }
 
 func TestQueueIdleAndComplaints(t *testing.T) {
 	db, clk := handoffDB(t)
 	ctx := context.Background()
-	c1, e1 := escalate(t, db, clk, "u1", "the tea was stale", bot.Annotation{Intent: "product_info", Complaint: 0.9})
+	c1, e1 := escalate(t, db, clk, "u1", "the tea was stale",
+		bot.Annotation{Intent: "product_info", Complaint: 0.9, IsComplaint: true})
 	clk.Add(time.Minute)
-	c2, _ := escalate(t, db, clk, "u2", "very late", bot.Annotation{Intent: "complaint", Complaint: 0.5})
+	c2, _ := escalate(t, db, clk, "u2", "very late", bot.Annotation{Intent: "complaint", Complaint: 0.5, IsComplaint: true})
 	clk.Add(time.Minute)
 	// An ordinary question: not a complaint, not in the queue.
 	conv, in, _ := db.AppendInbound(ctx, bot.Inbound{Channel: "web", ExternalUserID: "u3", Text: "hours?", Time: clk.Now()})
@@ -237,37 +264,41 @@ func TestQueueIdleAndComplaints(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got [][2]int64
-	for _, h := range q {
-		got = append(got, [2]int64{h.ConversationID, h.EscalationID})
+	type entry struct {
+		Conv bot.ConversationID
+		Esc  bot.EscalationID
 	}
-	if diff := cmp.Diff([][2]int64{{c1, e1}, {c2, e1 + 1}}, got); diff != "" {
+	var got []entry
+	for _, h := range q {
+		got = append(got, entry{h.ConversationID, h.EscalationID})
+	}
+	if diff := cmp.Diff([]entry{{c1, e1}, {c2, e1 + 1}}, got); diff != "" {
 		t.Errorf("queue (-want +got):\n%s", diff)
 	}
 	if q[0].Reason != bot.ReasonComplaint || q[0].Status != bot.StatusWaitingHuman {
 		t.Errorf("queue entry %+v", q[0])
 	}
 	idle, _ := db.IdleHandoffs(ctx, clk.Now().Add(-90*time.Second), 0)
-	if diff := cmp.Diff([]int64{c1}, idle); diff != "" {
+	if diff := cmp.Diff([]bot.ConversationID{c1}, idle); diff != "" {
 		t.Errorf("idle (-want +got):\n%s", diff)
 	}
 	// An employee's complaint-sounding question is no customer complaint.
 	emp, ein, _ := db.AppendInbound(ctx, bot.Inbound{Channel: "slack", ExternalUserID: "T:E1", Role: bot.RoleEmployee,
 		Text: "how do we handle an angry customer?", Time: clk.Now()})
 	if _, err := db.AppendOutbound(ctx, bot.Outbound{ConversationID: emp.ID, InboundID: ein, Text: "see wiki",
-		Action: bot.ActionAnswer, Annotation: bot.Annotation{Intent: "complaint", Complaint: 0.9}}); err != nil {
+		Action: bot.ActionAnswer, Annotation: bot.Annotation{Intent: "complaint", Complaint: 0.9, IsComplaint: true}}); err != nil {
 		t.Fatal(err)
 	}
-	n, err := db.CountComplaints(ctx, clk.Now().Add(-time.Hour), clk.Now().Add(time.Second), 0.6)
+	n, err := db.CountComplaints(ctx, clk.Now().Add(-time.Hour), clk.Now().Add(time.Second))
 	if err != nil || n != 2 {
 		t.Errorf("CountComplaints = %d, %v; want 2", n, err)
 	}
-	msgs, err := db.Complaints(ctx, clk.Now().Add(-time.Hour), clk.Now().Add(time.Second), 0.6, 0)
+	msgs, err := db.Complaints(ctx, clk.Now().Add(-time.Hour), clk.Now().Add(time.Second), 0)
 	if err != nil || len(msgs) != 2 || msgs[0].Text != "very late" || msgs[1].Channel != "web" {
 		t.Errorf("Complaints = %+v, %v", msgs, err)
 	}
 	for _, tt := range []struct {
-		id   int64
+		id   bot.ConversationID
 		want bool
 	}{{c2, false}, {c1, true}, {c1, false}, {conv.ID, false}} {
 		done, err := db.ResolveIfIdle(ctx, tt.id, clk.Now().Add(-90*time.Second), "system")
@@ -277,5 +308,62 @@ func TestQueueIdleAndComplaints(t *testing.T) {
 	}
 	if _, err := db.ResolveIfIdle(ctx, 999, clk.Now(), "system"); bot.ErrorCode(err) != bot.ENOTFOUND {
 		t.Errorf("ResolveIfIdle(unknown) = %v", err)
+	}
+}
+
+// TestHandoffQueueSinceAndSeverity: a conversation waits from its earliest
+// unresolved escalation, at the highest severity among them, while the
+// entry names the latest escalation.
+func TestHandoffQueueSinceAndSeverity(t *testing.T) {
+	db, clk := handoffDB(t)
+	ctx := context.Background()
+	first := clk.Now()
+	conv, e1 := escalate(t, db, clk, "u1", "bad", bot.Annotation{})
+	clk.Add(10 * time.Minute)
+	// A second, later escalation of the same conversation, of higher
+	// severity (the Engine does not open one while the conversation waits,
+	// but an upgrade or a manual escalation may leave two open).
+	r := raw(t, db.Path())
+	later := clk.Now().UTC().Format("2006-01-02T15:04:05.000000Z")
+	res, err := r.Exec(`INSERT INTO escalations (conversation_id, customer_id, reason, severity, summary, created)
+		SELECT id, customer_id, 'requested_human', 'high', 'wants a person', ? FROM conversations WHERE id = ?`, later, conv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, _ := res.LastInsertId()
+	e2 := bot.EscalationID(n)
+
+	entry := func() bot.HandoffEntry {
+		t.Helper()
+		q, err := db.HandoffQueue(ctx, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(q) != 1 {
+			t.Fatalf("queue = %+v, want one conversation", q)
+		}
+		return q[0]
+	}
+	h := entry()
+	if h.EscalationID != e2 || h.Reason != bot.ReasonRequestedHuman || h.Summary != "wants a person" {
+		t.Errorf("entry names escalation %d (%s, %q), want the latest %d", h.EscalationID, h.Reason, h.Summary, e2)
+	}
+	if !h.Since.Equal(first) || h.Severity != "high" {
+		t.Errorf("since %v severity %q, want %v (the earliest open) and high (the highest open)", h.Since, h.Severity, first)
+	}
+	// Once the first is resolved the conversation waits from the second.
+	if _, err := r.Exec(`UPDATE escalations SET status = 'resolved', resolved = ? WHERE id = ?`, later, e1); err != nil {
+		t.Fatal(err)
+	}
+	if h := entry(); !h.Since.Equal(clk.Now()) || h.Severity != "high" {
+		t.Errorf("after resolving the first: since %v severity %q, want %v and high", h.Since, h.Severity, clk.Now())
+	}
+	// The high one resolved, the normal one open again: severity normal.
+	if _, err := r.Exec(`UPDATE escalations SET status = CASE id WHEN ? THEN 'open' ELSE 'resolved' END WHERE id IN (?, ?)`,
+		e1, e1, e2); err != nil {
+		t.Fatal(err)
+	}
+	if h := entry(); !h.Since.Equal(first) || h.Severity != "normal" {
+		t.Errorf("only the first open: since %v severity %q, want %v and normal", h.Since, h.Severity, first)
 	}
 }

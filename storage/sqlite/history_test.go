@@ -32,7 +32,7 @@ func historyDB(t *testing.T) (*sqlite.DB, string) {
 
 // exchange stores a customer message and a bot reply with a source, as the
 // Engine would, and returns the conversation id.
-func exchange(t *testing.T, db *sqlite.DB, channel, user, text, reply string) int64 {
+func exchange(t *testing.T, db *sqlite.DB, channel, user, text, reply string) bot.ConversationID {
 	t.Helper()
 	ctx := context.Background()
 	conv, in, err := db.AppendInbound(ctx, bot.Inbound{Channel: channel, ExternalUserID: user, Text: text})

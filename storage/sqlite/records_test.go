@@ -282,7 +282,7 @@ func TestPipelineAndSegments(t *testing.T) {
 	// A complaint makes the customer at risk, ahead of VIP.
 	conv, inID := appendIn(t, db, "web", "u", "this is terrible", clk.Now())
 	if _, err := db.AppendOutbound(ctx, bot.Outbound{ConversationID: conv.ID, InboundID: inID, Action: bot.ActionRelay,
-		Annotation: bot.Annotation{Complaint: 0.8, Sentiment: -0.7}}); err != nil {
+		Annotation: bot.Annotation{Complaint: 0.8, Sentiment: -0.7, IsComplaint: true, IsNegative: true}}); err != nil {
 		t.Fatal(err)
 	}
 	if s := seg(); s != bot.SegmentAtRisk {
@@ -333,13 +333,16 @@ func TestNotesAndTimelineLimit(t *testing.T) {
 // TestEraseLeavesNoTrace erases a customer and then reads the raw database
 // file and its WAL for any of its text or contact data.
 func TestEraseLeavesNoTrace(t *testing.T) {
-	db, clk := openTest(t)
+	clk := newClock()
+	// With an alert encoder, so the escalation's alert (its summary names
+	// the order code) is in the outbox too.
+	db := openAt(t, filepath.Join(t.TempDir(), "e.db"), sqlite.Options{Now: clk.Now, Alerts: testAlerts{}})
 	ctx := context.Background()
 	secret := []string{"Zanzibar-Quokka-7731", "quokka.owner@example.org", "+4915550123456", "Quentin Quokka",
 		"cookie-quokka-991", strings.Repeat("long secret paragraph about the quokka order ", 200)}
 	conv, inID := appendIn(t, db, "web", secret[4], "My order code is "+secret[0], clk.Now())
 	st, err := db.AppendOutbound(ctx, bot.Outbound{ConversationID: conv.ID, InboundID: inID, Text: "Not sure about " + secret[0],
-		Action: bot.ActionClarify, Annotation: bot.Annotation{Intent: "order_status", Complaint: 0.9},
+		Action: bot.ActionClarify, Annotation: bot.Annotation{Intent: "order_status", Complaint: 0.9, IsComplaint: true},
 		Escalation: &bot.Escalation{Reason: bot.ReasonComplaint, Severity: "high", Summary: "complaint: " + secret[0]}})
 	if err != nil {
 		t.Fatal(err)
@@ -357,6 +360,9 @@ func TestEraseLeavesNoTrace(t *testing.T) {
 	}
 	if _, err := db.AddNote(ctx, conv.CustomerID, 0, "alice", "Call "+secret[3]); err != nil {
 		t.Fatal(err)
+	}
+	if items, _ := db.Outbox(ctx, kindTestEscalation, 10); len(items) != 1 || !strings.Contains(string(items[0].Payload), secret[0]) {
+		t.Fatalf("before erase: escalation alerts %+v, want one naming the order code", items)
 	}
 	// Someone else's data must survive.
 	keep, _ := appendIn(t, db, "web", "other", "Keep-This-Text-4242", clk.Now())

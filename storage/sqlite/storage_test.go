@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/storage"
 	"github.com/concierge-bot/concierge/storage/sqlite"
 	"github.com/concierge-bot/concierge/storage/storetest"
 )
@@ -80,8 +81,44 @@ func count(t testing.TB, r *sql.DB, query string, args ...any) int {
 	return n
 }
 
+// testAlerts is a storage.AlertEncoder for the store's own tests (the real
+// one, alert.Protocol, lives in a package storage must not import): its
+// payloads are the store's facts in JSON, so a test can check what the
+// store handed over.
+type testAlerts struct{ fail bool }
+
+const (
+	kindTestEscalation = "test_escalation"
+	kindTestLead       = "test_lead"
+)
+
+type testEscalationPayload struct {
+	Escalation bot.EscalationInfo
+	Channel    string
+}
+
+func (a testAlerts) EscalationAlert(e bot.EscalationInfo, channel string) (bot.OutboxMessage, error) {
+	if a.fail {
+		return bot.OutboxMessage{}, errors.New("encoder failed")
+	}
+	b, err := json.Marshal(testEscalationPayload{e, channel})
+	return bot.OutboxMessage{Kind: kindTestEscalation, Key: fmt.Sprintf("esc:%d", e.ID), CustomerID: e.CustomerID,
+		Payload: b}, err
+}
+
+func (a testAlerts) LeadAlert(l bot.LeadInfo) (bot.OutboxMessage, error) {
+	if a.fail {
+		return bot.OutboxMessage{}, errors.New("encoder failed")
+	}
+	b, err := json.Marshal(l)
+	return bot.OutboxMessage{Kind: kindTestLead, Key: fmt.Sprintf("lead:%d:%d", l.CustomerID, l.Time.UnixNano()),
+		CustomerID: l.CustomerID, Payload: b}, err
+}
+
+var _ storage.AlertEncoder = testAlerts{}
+
 func TestConformance(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) bot.Store {
+	storetest.Run(t, func(t *testing.T) storage.Store {
 		db, _ := openTest(t)
 		return db
 	})
@@ -132,7 +169,8 @@ func TestOpenPragmasAndReopen(t *testing.T) {
 		t.Errorf("after reopen: %+v, %v; want the stored message", msgs, err)
 	}
 	// Foreign keys are enforced on the store's own connections.
-	if _, err := db2.Enqueue(context.Background(), "test", "k1", 424242, map[string]int{"x": 1}); err == nil {
+	if _, err := db2.Enqueue(context.Background(), bot.OutboxMessage{Kind: "test", Key: "k1", CustomerID: 424242,
+		Payload: json.RawMessage(`{"x":1}`)}); err == nil {
 		t.Errorf("Enqueue naming a missing customer succeeded; foreign keys are off")
 	}
 }
@@ -164,12 +202,13 @@ func TestOpenRefusesNonDatabase(t *testing.T) {
 }
 
 func TestEscalationAndOutboxAtomic(t *testing.T) {
-	db, _ := openTest(t)
+	db := openAt(t, filepath.Join(t.TempDir(), "concierge.db"), sqlite.Options{Now: newClock().Now, Alerts: testAlerts{}})
 	ctx := context.Background()
 	at := time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)
 	conv, inID := appendIn(t, db, "web", "u1", "your product broke my kitchen", at)
 	out := bot.Outbound{ConversationID: conv.ID, InboundID: inID, Text: "A colleague will contact you.",
-		Action: bot.ActionEscalate, Annotation: bot.Annotation{Intent: "complaint", Confidence: 0.9, Complaint: 0.92, Sentiment: -0.7},
+		Action: bot.ActionEscalate, Annotation: bot.Annotation{Intent: "complaint", Confidence: 0.9, Complaint: 0.92, Sentiment: -0.7,
+			IsComplaint: true, IsNegative: true},
 		Escalation: &bot.Escalation{Reason: bot.ReasonComplaint, Severity: "high", Summary: "complaint on web"},
 		Time:       at.Add(time.Second)}
 
@@ -216,17 +255,16 @@ func TestEscalationAndOutboxAtomic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(items) != 1 || items[0].Kind != sqlite.OutboxEscalation || items[0].CustomerID != conv.CustomerID {
-		t.Fatalf("due outbox = %+v, want one escalation item", items)
+	if len(items) != 1 || items[0].Kind != kindTestEscalation || items[0].CustomerID != conv.CustomerID ||
+		items[0].Key != fmt.Sprintf("esc:%d", st.EscalationID) {
+		t.Fatalf("due outbox = %+v, want the encoder's one escalation item", items)
 	}
-	var alert sqlite.EscalationAlert
+	var alert testEscalationPayload
 	if err := json.Unmarshal(items[0].Payload, &alert); err != nil {
 		t.Fatal(err)
 	}
-	wantAlert := sqlite.EscalationAlert{EscalationID: st.EscalationID, ConversationID: conv.ID, CustomerID: conv.CustomerID,
-		Channel: "web", Reason: bot.ReasonComplaint, Severity: "high", Summary: "complaint on web", Time: at.Add(time.Second)}
-	if diff := cmp.Diff(wantAlert, alert); diff != "" {
-		t.Errorf("alert payload (-want +got):\n%s", diff)
+	if diff := cmp.Diff(testEscalationPayload{want, "web"}, alert); diff != "" {
+		t.Errorf("what the store gave the encoder (-want +got):\n%s", diff)
 	}
 	info, err := db.Conversation(ctx, conv.ID)
 	if err != nil || info.Status != bot.StatusWaitingHuman {
@@ -238,6 +276,42 @@ func TestEscalationAndOutboxAtomic(t *testing.T) {
 	}
 	if c.Segment != bot.SegmentAtRisk || c.Complaints != 1 {
 		t.Errorf("customer after complaint: segment %q, complaints %d; want at_risk, 1", c.Segment, c.Complaints)
+	}
+}
+
+// TestAlertEncoderOptional: without an encoder the store opens escalations
+// and leads and queues nothing; an encoder's error undoes the whole reply.
+func TestAlertEncoderOptional(t *testing.T) {
+	ctx := context.Background()
+	escalating := func(conv bot.Conversation, id int64) bot.Outbound {
+		return bot.Outbound{ConversationID: conv.ID, InboundID: id, Text: "A colleague will contact you.",
+			Action: bot.ActionEscalate, Lead: true,
+			Escalation: &bot.Escalation{Reason: bot.ReasonRequestedHuman, Severity: "normal", Summary: "wants a person"}}
+	}
+
+	db, clk := openTest(t) // no Alerts
+	conv, id := appendIn(t, db, "web", "u1", "a person please", clk.Now())
+	st, err := db.AppendOutbound(ctx, escalating(conv, id))
+	if err != nil || st.EscalationID == 0 {
+		t.Fatalf("AppendOutbound without an encoder = %+v, %v; want an escalation", st, err)
+	}
+	if c, _ := db.Customer(ctx, conv.CustomerID); c.Stage != bot.StageNew {
+		t.Errorf("stage %q, want new (the lead is recorded)", c.Stage)
+	}
+	if items, err := db.DueOutbox(ctx, 10); err != nil || len(items) != 0 {
+		t.Errorf("outbox without an encoder = %+v, %v; want empty", items, err)
+	}
+
+	failing := openAt(t, filepath.Join(t.TempDir(), "f.db"), sqlite.Options{Now: clk.Now, Alerts: testAlerts{fail: true}})
+	conv, id = appendIn(t, failing, "web", "u1", "a person please", clk.Now())
+	if _, err := failing.AppendOutbound(ctx, escalating(conv, id)); err == nil {
+		t.Fatal("AppendOutbound succeeded although the encoder failed")
+	}
+	if info, _ := failing.Conversation(ctx, conv.ID); info.Status != bot.StatusBot || info.Messages != 1 {
+		t.Errorf("after the encoder failed: %+v, want the conversation untouched", info)
+	}
+	if escs, _ := failing.Escalations(ctx, bot.EscalationFilter{}); len(escs) != 0 {
+		t.Errorf("after the encoder failed: escalations %+v", escs)
 	}
 }
 
@@ -260,13 +334,24 @@ func TestOutboxDelivery(t *testing.T) {
 	db, clk := openTest(t)
 	ctx := context.Background()
 	conv, _ := appendIn(t, db, "web", "u", "hi", clk.Now())
-	id, err := db.Enqueue(ctx, "webhook", "k-1", conv.CustomerID, map[string]string{"event": "x"})
+	id, err := db.Enqueue(ctx, bot.OutboxMessage{Kind: "webhook", Key: "k-1", CustomerID: conv.CustomerID,
+		Payload: json.RawMessage(`{"event":"x"}`)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	again, err := db.Enqueue(ctx, "webhook", "k-1", conv.CustomerID, map[string]string{"event": "y"})
+	again, err := db.Enqueue(ctx, bot.OutboxMessage{Kind: "webhook", Key: "k-1", CustomerID: conv.CustomerID,
+		Payload: json.RawMessage(`{"event":"y"}`)})
 	if err != nil || again != id {
 		t.Errorf("Enqueue with the same key = %d, %v; want %d (idempotent)", again, err, id)
+	}
+	for _, bad := range []bot.OutboxMessage{
+		{Kind: "", Key: "k-2", Payload: json.RawMessage(`{}`)},
+		{Kind: "webhook", Key: "", Payload: json.RawMessage(`{}`)},
+		{Kind: "webhook", Key: "k-3", Payload: json.RawMessage(`{not json`)},
+	} {
+		if _, err := db.Enqueue(ctx, bad); bot.ErrorCode(err) != bot.EINVALID {
+			t.Errorf("Enqueue(%+v) = %v, want EINVALID", bad, err)
+		}
 	}
 	if err := db.MarkFailed(ctx, id, "connection refused", clk.Now().Add(time.Minute), false); err != nil {
 		t.Fatal(err)
@@ -298,7 +383,8 @@ func TestOutboxDelivery(t *testing.T) {
 
 func TestLeadAndKnowledgeGap(t *testing.T) {
 	clk := newClock()
-	db := openAt(t, filepath.Join(t.TempDir(), "c.db"), sqlite.Options{Now: clk.Now, LeadOwner: "sales@example.com"})
+	db := openAt(t, filepath.Join(t.TempDir(), "c.db"), sqlite.Options{Now: clk.Now, LeadOwner: "sales@example.com",
+		Alerts: testAlerts{}})
 	ctx := context.Background()
 	conv, id := appendIn(t, db, "web", "u", "How much for 100 chairs?", clk.Now())
 	if _, err := db.AppendOutbound(ctx, bot.Outbound{ConversationID: conv.ID, InboundID: id, Text: "Sales will be in touch.",
@@ -312,9 +398,18 @@ func TestLeadAndKnowledgeGap(t *testing.T) {
 	if c.Stage != bot.StageNew || c.Owner != "sales@example.com" || c.Language != "en" {
 		t.Errorf("after lead: stage %q owner %q language %q; want new, sales@example.com, en", c.Stage, c.Owner, c.Language)
 	}
-	items, _ := db.Outbox(ctx, sqlite.OutboxLead, 10)
+	items, _ := db.Outbox(ctx, kindTestLead, 10)
 	if len(items) != 1 {
-		t.Errorf("lead alerts = %d, want 1", len(items))
+		t.Fatalf("lead alerts = %d, want 1", len(items))
+	}
+	var lead bot.LeadInfo
+	if err := json.Unmarshal(items[0].Payload, &lead); err != nil {
+		t.Fatal(err)
+	}
+	wantLead := bot.LeadInfo{CustomerID: conv.CustomerID, ConversationID: conv.ID, Channel: "web",
+		Owner: "sales@example.com", Time: clk.Now()}
+	if diff := cmp.Diff(wantLead, lead); diff != "" {
+		t.Errorf("lead given to the encoder (-want +got):\n%s", diff)
 	}
 
 	for i, text := range []string{"Do you ship to Mars?", "  do you SHIP to mars ", "Other question"} {
@@ -453,7 +548,7 @@ func TestBatchIsolation(t *testing.T) {
 	db, _ := openTest(t)
 	ctx := context.Background()
 	conv, id := appendIn(t, db, "web", "held", "help", time.Now())
-	if err := db.TakeOver(ctx, conv.ID, "alice"); err != nil {
+	if err := db.Claim(ctx, conv.ID, "alice"); err != nil {
 		t.Fatal(err)
 	}
 	var wg sync.WaitGroup

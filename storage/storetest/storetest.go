@@ -1,17 +1,17 @@
-// Package storetest is the conformance suite of bot.Store: any
+// Package storetest is the conformance suite of storage.Store: any
 // implementation (SQLite today, PostgreSQL later) runs it from its own tests
 // with a constructor of fresh, empty stores:
 //
 //	func TestConformance(t *testing.T) {
-//		storetest.Run(t, func(t *testing.T) bot.Store { return openTestStore(t) })
+//		storetest.Run(t, func(t *testing.T) storage.Store { return openTestStore(t) })
 //	}
 //
-// The constructor must register the store's cleanup with t.Cleanup. Stores
-// that also implement Lifecycle get the handoff and resolve tests.
+// The constructor must register the store's cleanup with t.Cleanup.
 package storetest
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"sync"
 	"testing"
@@ -21,25 +21,16 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/storage"
 )
-
-// Lifecycle is what the suite needs, beyond bot.Store, to move a conversation
-// through its handoff lifecycle.
-type Lifecycle interface {
-	// TakeOver gives the conversation to a human agent (status human).
-	TakeOver(ctx context.Context, conversationID bot.ConversationID, agent string) error
-	// Resolve closes the conversation; the next inbound message of its
-	// customer on its channel opens a new conversation.
-	Resolve(ctx context.Context, conversationID bot.ConversationID, actor string) error
-}
 
 // Run runs the conformance suite against stores made by newStore, one fresh
 // store per subtest.
-func Run(t *testing.T, newStore func(t *testing.T) bot.Store) {
+func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 	t.Helper()
 	tests := []struct {
 		name string
-		fn   func(t *testing.T, s bot.Store)
+		fn   func(t *testing.T, s storage.Store)
 	}{
 		{"FirstContact", testFirstContact},
 		{"InvalidInbound", testInvalidInbound},
@@ -50,6 +41,8 @@ func Run(t *testing.T, newStore func(t *testing.T) bot.Store) {
 		{"EscalationHandsOff", testEscalationHandsOff},
 		{"RelayWhileHandedOff", testRelayWhileHandedOff},
 		{"TakeOverConflict", testTakeOverConflict},
+		{"ClaimRace", testClaimRace},
+		{"Reassign", testReassign},
 		{"ReopenAfterResolve", testReopenAfterResolve},
 		{"ConcurrentAppends", testConcurrentAppends},
 	}
@@ -89,7 +82,7 @@ func recent(t *testing.T, s bot.Store, conv bot.ConversationID, n int) []bot.Sto
 	return msgs
 }
 
-func testFirstContact(t *testing.T, s bot.Store) {
+func testFirstContact(t *testing.T, s storage.Store) {
 	c1, m1 := mustInbound(t, s, inbound("web", "u1", "hello", 0))
 	if c1.ID <= 0 || c1.CustomerID <= 0 {
 		t.Fatalf("first contact: conversation %+v, want positive ids", c1)
@@ -115,7 +108,7 @@ func testFirstContact(t *testing.T, s bot.Store) {
 	}
 }
 
-func testInvalidInbound(t *testing.T, s bot.Store) {
+func testInvalidInbound(t *testing.T, s storage.Store) {
 	for _, in := range []bot.Inbound{
 		{Channel: "", ExternalUserID: "u", Text: "x", Time: base},
 		{Channel: "web", ExternalUserID: "", Text: "x", Time: base},
@@ -128,7 +121,7 @@ func testInvalidInbound(t *testing.T, s bot.Store) {
 	}
 }
 
-func testRecentMessages(t *testing.T, s bot.Store) {
+func testRecentMessages(t *testing.T, s storage.Store) {
 	var conv bot.Conversation
 	var ids []int64
 	for i := range 5 {
@@ -157,7 +150,7 @@ func testRecentMessages(t *testing.T, s bot.Store) {
 	}
 }
 
-func testOutboundRoundTrip(t *testing.T, s bot.Store) {
+func testOutboundRoundTrip(t *testing.T, s storage.Store) {
 	ctx := context.Background()
 	conv, in := mustInbound(t, s, inbound("api", "u1", "where is my order?", 0))
 	ann := bot.Annotation{Intent: "order_status", Confidence: 0.91, Language: "en", Sentiment: -0.2, Complaint: 0.1}
@@ -198,7 +191,7 @@ func testOutboundRoundTrip(t *testing.T, s bot.Store) {
 	}
 }
 
-func testUnknownConversation(t *testing.T, s bot.Store) {
+func testUnknownConversation(t *testing.T, s storage.Store) {
 	_, err := s.AppendOutbound(context.Background(), bot.Outbound{ConversationID: 987654, Action: bot.ActionAnswer,
 		Text: "hello", Time: base})
 	if code := bot.ErrorCode(err); code != bot.ENOTFOUND {
@@ -209,7 +202,7 @@ func testUnknownConversation(t *testing.T, s bot.Store) {
 	}
 }
 
-func testInboundOfAnotherConversation(t *testing.T, s bot.Store) {
+func testInboundOfAnotherConversation(t *testing.T, s storage.Store) {
 	c1, _ := mustInbound(t, s, inbound("web", "a", "one", 0))
 	_, m2 := mustInbound(t, s, inbound("web", "b", "two", 1))
 	_, err := s.AppendOutbound(context.Background(), bot.Outbound{ConversationID: c1.ID, InboundID: m2,
@@ -230,7 +223,7 @@ func escalateOutbound(conv bot.Conversation, in int64) bot.Outbound {
 		Time:       base.Add(time.Second)}
 }
 
-func testEscalationHandsOff(t *testing.T, s bot.Store) {
+func testEscalationHandsOff(t *testing.T, s storage.Store) {
 	ctx := context.Background()
 	conv, in := mustInbound(t, s, inbound("web", "angry", "this is unacceptable", 0))
 	st, err := s.AppendOutbound(ctx, escalateOutbound(conv, in))
@@ -260,7 +253,7 @@ func testEscalationHandsOff(t *testing.T, s bot.Store) {
 	}
 }
 
-func testRelayWhileHandedOff(t *testing.T, s bot.Store) {
+func testRelayWhileHandedOff(t *testing.T, s storage.Store) {
 	ctx := context.Background()
 	conv, in := mustInbound(t, s, inbound("slack", "c1", "I want a human", 0))
 	if _, err := s.AppendOutbound(ctx, escalateOutbound(conv, in)); err != nil {
@@ -283,15 +276,17 @@ func testRelayWhileHandedOff(t *testing.T, s bot.Store) {
 	}
 }
 
-func testTakeOverConflict(t *testing.T, s bot.Store) {
-	lc, ok := s.(Lifecycle)
-	if !ok {
-		t.Skip("store does not implement storetest.Lifecycle")
-	}
+func testTakeOverConflict(t *testing.T, s storage.Store) {
 	ctx := context.Background()
 	conv, in := mustInbound(t, s, inbound("web", "u", "question", 0))
-	if err := lc.TakeOver(ctx, conv.ID, "alice"); err != nil {
-		t.Fatalf("TakeOver: %v", err)
+	if err := s.Claim(ctx, conv.ID, "alice"); err != nil {
+		t.Fatalf("Claim: %v", err)
+	}
+	if err := s.Claim(ctx, conv.ID, "alice"); err != nil {
+		t.Errorf("Claim by the agent who holds it: %v, want nil", err)
+	}
+	if err := s.Claim(ctx, conv.ID, "bob"); bot.ErrorCode(err) != bot.ECONFLICT {
+		t.Errorf("Claim of alice's conversation by bob: %v, want %q", err, bot.ECONFLICT)
 	}
 	_, err := s.AppendOutbound(ctx, bot.Outbound{ConversationID: conv.ID, InboundID: in, Text: "bot answer",
 		Action: bot.ActionAnswer, Time: base})
@@ -303,25 +298,120 @@ func testTakeOverConflict(t *testing.T, s bot.Store) {
 	if diff := cmp.Diff(want, conv2); diff != "" {
 		t.Errorf("conversation after take-over (-want +got):\n%s", diff)
 	}
-	if err := lc.TakeOver(ctx, 987654, "alice"); bot.ErrorCode(err) != bot.ENOTFOUND {
-		t.Errorf("TakeOver of an unknown conversation: %v, want %q", err, bot.ENOTFOUND)
+	if err := s.Claim(ctx, 987654, "alice"); bot.ErrorCode(err) != bot.ENOTFOUND {
+		t.Errorf("Claim of an unknown conversation: %v, want %q", err, bot.ENOTFOUND)
 	}
 }
 
-func testReopenAfterResolve(t *testing.T, s bot.Store) {
-	lc, ok := s.(Lifecycle)
-	if !ok {
-		t.Skip("store does not implement storetest.Lifecycle")
+func testClaimRace(t *testing.T, s storage.Store) {
+	ctx := context.Background()
+	conv, in := mustInbound(t, s, inbound("web", "u", "I want a human", 0))
+	if _, err := s.AppendOutbound(ctx, escalateOutbound(conv, in)); err != nil {
+		t.Fatalf("escalate: %v", err)
 	}
+	const agents = 8
+	var wg sync.WaitGroup
+	errs := make([]error, agents)
+	for i := range agents {
+		wg.Go(func() { errs[i] = s.Claim(ctx, conv.ID, fmt.Sprintf("agent-%d", i)) })
+	}
+	wg.Wait()
+	var winner string
+	for i, err := range errs {
+		switch code := bot.ErrorCode(err); {
+		case err == nil:
+			if winner != "" {
+				t.Errorf("both %s and agent-%d claimed the conversation", winner, i)
+			}
+			winner = fmt.Sprintf("agent-%d", i)
+		case code != bot.ECONFLICT:
+			t.Errorf("agent-%d: %v (code %q), want nil or %q", i, err, code, bot.ECONFLICT)
+		}
+	}
+	if winner == "" {
+		t.Fatal("no agent claimed the conversation")
+	}
+	info, err := s.Conversation(ctx, conv.ID)
+	if err != nil {
+		t.Fatalf("Conversation: %v", err)
+	}
+	if info.Status != bot.StatusHuman || info.Assignee != winner {
+		t.Errorf("after the race: status %q assignee %q, want human and %s", info.Status, info.Assignee, winner)
+	}
+}
+
+func testReassign(t *testing.T, s storage.Store) {
+	ctx := context.Background()
+	conv, in := mustInbound(t, s, inbound("web", "u", "I want a human", 0))
+	if _, err := s.AppendOutbound(ctx, escalateOutbound(conv, in)); err != nil {
+		t.Fatalf("escalate: %v", err)
+	}
+	if err := s.Claim(ctx, conv.ID, "alice"); err != nil {
+		t.Fatalf("Claim: %v", err)
+	}
+	if err := s.Reassign(ctx, conv.ID, "bob", ""); bot.ErrorCode(err) != bot.EINVALID {
+		t.Errorf("Reassign without a manager: %v, want %q", err, bot.EINVALID)
+	}
+	if err := s.Reassign(ctx, conv.ID, "bob", "carol"); err != nil {
+		t.Fatalf("Reassign: %v", err)
+	}
+	info, err := s.Conversation(ctx, conv.ID)
+	if err != nil {
+		t.Fatalf("Conversation: %v", err)
+	}
+	if info.Status != bot.StatusHuman || info.Assignee != "bob" {
+		t.Errorf("after reassign: status %q assignee %q, want human and bob", info.Status, info.Assignee)
+	}
+	if err := s.Claim(ctx, conv.ID, "alice"); bot.ErrorCode(err) != bot.ECONFLICT {
+		t.Errorf("alice claiming it back from bob: %v, want %q", err, bot.ECONFLICT)
+	}
+	events, err := s.Events(ctx, conv.CustomerID)
+	if err != nil {
+		t.Fatalf("Events: %v", err)
+	}
+	var taken, reassigned []bot.Event
+	for _, e := range events {
+		switch e.Kind {
+		case bot.EventTakenOver:
+			taken = append(taken, e)
+		case bot.EventReassigned:
+			reassigned = append(reassigned, e)
+		}
+	}
+	if len(taken) != 1 || taken[0].Actor != "alice" || taken[0].ConversationID != conv.ID {
+		t.Errorf("taken_over events %+v, want one by alice on conversation %d", taken, conv.ID)
+	}
+	if len(reassigned) != 1 || reassigned[0].Actor != "carol" || reassigned[0].ConversationID != conv.ID {
+		t.Fatalf("reassigned events %+v, want one by carol on conversation %d", reassigned, conv.ID)
+	}
+	var detail map[string]string
+	if err := json.Unmarshal(reassigned[0].Detail, &detail); err != nil {
+		t.Fatalf("reassigned detail %s: %v", reassigned[0].Detail, err)
+	}
+	if detail["from_agent"] != "alice" || detail["to_agent"] != "bob" {
+		t.Errorf("reassigned detail %v, want from_agent alice and to_agent bob", detail)
+	}
+	if err := s.Resolve(ctx, conv.ID, "bob"); err != nil {
+		t.Fatalf("Resolve: %v", err)
+	}
+	if err := s.Reassign(ctx, conv.ID, "alice", "carol"); bot.ErrorCode(err) != bot.ECONFLICT {
+		t.Errorf("Reassign of a resolved conversation: %v, want %q", err, bot.ECONFLICT)
+	}
+	if err := s.Claim(ctx, conv.ID, "alice"); bot.ErrorCode(err) != bot.ECONFLICT {
+		t.Errorf("Claim of a resolved conversation: %v, want %q", err, bot.ECONFLICT)
+	}
+}
+
+func testReopenAfterResolve(t *testing.T, s storage.Store) {
 	ctx := context.Background()
 	conv, in := mustInbound(t, s, inbound("web", "u", "help", 0))
 	if _, err := s.AppendOutbound(ctx, escalateOutbound(conv, in)); err != nil {
 		t.Fatalf("escalate: %v", err)
 	}
-	if err := lc.Resolve(ctx, conv.ID, "alice"); err != nil {
+	if err := s.Resolve(ctx, conv.ID, "alice"); err != nil {
 		t.Fatalf("Resolve: %v", err)
 	}
-	if err := lc.Resolve(ctx, conv.ID, "alice"); err != nil {
+	if err := s.Resolve(ctx, conv.ID, "alice"); err != nil {
 		t.Errorf("Resolve twice: %v, want nil", err)
 	}
 	next, _ := mustInbound(t, s, inbound("web", "u", "new question", 5))
@@ -336,7 +426,7 @@ func testReopenAfterResolve(t *testing.T, s bot.Store) {
 	}
 }
 
-func testConcurrentAppends(t *testing.T, s bot.Store) {
+func testConcurrentAppends(t *testing.T, s storage.Store) {
 	ctx := context.Background()
 	const workers, each = 8, 40
 	var wg sync.WaitGroup
