@@ -78,7 +78,7 @@ func TestComplaintReachesSink(t *testing.T) {
 		if err != nil || r.EscalationID == 0 {
 			t.Fatalf("%q: %+v, %v; want an escalation", text, r, err)
 		}
-		if !waitFor(arrived, fmt.Sprintf("escalation:%d", r.EscalationID), 30*time.Second) {
+		if !waitFor(arrived, alert.EscalationKey(r.EscalationID), 30*time.Second) {
 			t.Fatalf("the alert of escalation %d never reached the sink", r.EscalationID)
 		}
 	}
@@ -98,7 +98,7 @@ func BenchmarkComplaintToAlert(b *testing.B) {
 		if err != nil || r.EscalationID == 0 {
 			b.Fatalf("complaint %d: %+v, %v; want an escalation", i, r, err)
 		}
-		if !waitFor(arrived, fmt.Sprintf("escalation:%d", r.EscalationID), time.Minute) {
+		if !waitFor(arrived, alert.EscalationKey(r.EscalationID), time.Minute) {
 			b.Fatalf("alert %d lost", r.EscalationID)
 		}
 		lat = append(lat, time.Since(t0))

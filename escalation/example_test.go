@@ -17,7 +17,7 @@ import (
 func Example() {
 	ctx := context.Background()
 	log := slog.Default()
-	db, err := sqlite.Open(ctx, "concierge-data/concierge.db", sqlite.Options{})
+	db, err := sqlite.Open(ctx, "concierge-data/concierge.db", sqlite.Options{Alerts: alert.Protocol{}})
 	if err != nil {
 		panic(err)
 	}
@@ -39,13 +39,14 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	sla, err := escalation.NewSLA(escalation.SLAOptions{Store: escalation.SLAStoreOf(db), Logger: log,
-		SLA: 15 * time.Minute, Next: []string{"duty manager", "head of support"}, // escalation.sla, escalation.next
-		Kick: d.Kick})
+	// The watchers decide; alert.Queue turns their decisions into alerts.
+	alerts := alert.Queue{Outbox: db, Realerts: db, Kick: d.Kick}
+	sla, err := escalation.NewSLA(escalation.SLAOptions{Store: db, Alerts: alerts, Logger: log,
+		SLA: 15 * time.Minute, Next: []string{"duty manager", "head of support"}}) // escalation.sla, escalation.next
 	if err != nil {
 		panic(err)
 	}
-	spikes, err := escalation.NewSpikes(escalation.SpikeOptions{Source: db, Outbox: db, Logger: log, Kick: d.Kick})
+	spikes, err := escalation.NewSpikes(escalation.SpikeOptions{Source: db, Alerts: alerts, Logger: log})
 	if err != nil {
 		panic(err)
 	}

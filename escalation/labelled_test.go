@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/concierge-bot/concierge/alert"
 	"github.com/concierge-bot/concierge/bot"
 	"github.com/concierge-bot/concierge/configs/demo"
 	"github.com/concierge-bot/concierge/intents"
@@ -73,7 +74,7 @@ func realParts(t testing.TB) (*intents.Classifier, *knowledge.Index, map[string]
 func realEngine(t testing.TB, wrap func(*sqlite.DB) bot.Store) (*bot.Engine, *sqlite.DB) {
 	t.Helper()
 	cls, index, replies := realParts(t)
-	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "c.db"), sqlite.Options{})
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "c.db"), sqlite.Options{Alerts: alert.Protocol{}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,7 +153,7 @@ func TestLabelledEscalationDecisions(t *testing.T) {
 	correct := 0
 	byKind := map[string][2]int{}
 	for i, r := range rows {
-		var escID int64
+		var escID bot.EscalationID
 		for _, text := range r.Messages {
 			rep, err := e.Handle(ctx, bot.Message{Channel: "web", ExternalUserID: fmt.Sprintf("lab-%d", i), Text: text,
 				Time: time.Now()})

@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/concierge-bot/concierge/alert"
 	"github.com/concierge-bot/concierge/bot"
 	"github.com/concierge-bot/concierge/bot/bottest"
 	"github.com/concierge-bot/concierge/channels/slack"
@@ -71,7 +73,8 @@ type fixture struct {
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	clk := &clock{t: time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)}
-	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "c.db"), sqlite.Options{Now: clk.Now, NoSync: true})
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "c.db"), sqlite.Options{Now: clk.Now, NoSync: true,
+		Alerts: alert.Protocol{}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -265,7 +268,7 @@ func TestNotesTagsAndQueue(t *testing.T) {
 		t.Fatal(err)
 	}
 	type row struct {
-		Conv     int64
+		Conv     bot.ConversationID
 		Status   bot.ConversationStatus
 		Assignee string
 		Wait     time.Duration
@@ -294,6 +297,70 @@ func TestNotesTagsAndQueue(t *testing.T) {
 	if !slices.Contains(cust.Tags, "vip") || len(notes) != 1 || notes[0].ConversationID != a.ConversationID {
 		t.Errorf("tags %v, notes %+v", cust.Tags, notes)
 	}
+	if err := f.svc.RemoveTag(ctx, a.ConversationID, "vip", "alice"); err != nil {
+		t.Fatal(err)
+	}
+	if cust, _ := f.db.Customer(ctx, c.CustomerID); slices.Contains(cust.Tags, "vip") {
+		t.Errorf("tags after RemoveTag: %v", cust.Tags)
+	}
+	events, _ := f.db.Events(ctx, c.CustomerID)
+	if last := events[len(events)-1]; last.Kind != bot.EventUntagged || last.Actor != "alice" {
+		t.Errorf("last event %+v, want untagged by alice", last)
+	}
+	if err := f.svc.RemoveTag(ctx, 424242, "vip", "alice"); bot.ErrorCode(err) != bot.ENOTFOUND {
+		t.Errorf("RemoveTag of an unknown conversation: %v, want ENOTFOUND", err)
+	}
+}
+
+// TestReassignIsTheOnlyWayToTakeAConversation: an agent cannot take or
+// answer a conversation another agent holds; a manager's Reassign can, and
+// is recorded with the manager as the actor.
+func TestReassignIsTheOnlyWayToTakeAConversation(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	r := f.say(t, "web", "v1", "terrible")
+	if err := f.svc.TakeOverConversation(ctx, r.ConversationID, "alice"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.svc.TakeOverConversation(ctx, r.ConversationID, "bob"); bot.ErrorCode(err) != bot.ECONFLICT ||
+		!strings.Contains(err.Error(), "alice") {
+		t.Errorf("bob taking alice's conversation: %v, want ECONFLICT naming alice", err)
+	}
+	if _, err := f.svc.ReplyToConversation(ctx, r.ConversationID, "bob", "Bob here"); bot.ErrorCode(err) != bot.ECONFLICT {
+		t.Errorf("bob replying in alice's conversation: %v, want ECONFLICT", err)
+	}
+	if err := f.svc.Reassign(ctx, r.ConversationID, "bob", "mgr"); err != nil {
+		t.Fatalf("Reassign: %v", err)
+	}
+	c, _ := f.db.Conversation(ctx, r.ConversationID)
+	if c.Status != bot.StatusHuman || c.Assignee != "bob" {
+		t.Errorf("after reassign: %+v, want human with bob", c)
+	}
+	if _, err := f.svc.ReplyToConversation(ctx, r.ConversationID, "bob", "Bob here"); err != nil {
+		t.Errorf("bob replying after the reassign: %v", err)
+	}
+	if _, err := f.svc.ReplyToConversation(ctx, r.ConversationID, "alice", "still me"); bot.ErrorCode(err) != bot.ECONFLICT {
+		t.Errorf("alice replying after the reassign: %v, want ECONFLICT", err)
+	}
+	events, _ := f.db.Events(ctx, c.CustomerID)
+	var reassigned []bot.Event
+	for _, e := range events {
+		if e.Kind == bot.EventReassigned {
+			reassigned = append(reassigned, e)
+		}
+	}
+	if len(reassigned) != 1 || reassigned[0].Actor != "mgr" || reassigned[0].ConversationID != r.ConversationID {
+		t.Errorf("reassigned events %+v, want one by mgr", reassigned)
+	}
+	if err := f.svc.Reassign(ctx, 424242, "bob", "mgr"); bot.ErrorCode(err) != bot.ENOTFOUND {
+		t.Errorf("Reassign of an unknown conversation: %v, want ENOTFOUND", err)
+	}
+	if err := f.svc.ResolveConversation(ctx, r.ConversationID, "bob"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.svc.Reassign(ctx, r.ConversationID, "alice", "mgr"); bot.ErrorCode(err) != bot.ECONFLICT {
+		t.Errorf("Reassign of a resolved conversation: %v, want ECONFLICT", err)
+	}
 }
 
 func TestResolveIdle(t *testing.T) {
@@ -308,7 +375,7 @@ func TestResolveIdle(t *testing.T) {
 		t.Fatalf("ResolveIdle = %d, %v; want 1", n, err)
 	}
 	for _, tt := range []struct {
-		id   int64
+		id   bot.ConversationID
 		want bot.ConversationStatus
 	}{{old.ConversationID, bot.StatusResolved}, {fresh.ConversationID, bot.StatusWaitingHuman}} {
 		if c, _ := f.db.Conversation(ctx, tt.id); c.Status != tt.want {
@@ -332,7 +399,7 @@ func TestNoBotMessagesDuringHandoff(t *testing.T) {
 	const conversations = 60
 	texts := []string{"hello?", "how long does shipping take", "this is terrible", "anyone?", "太差了", "hello"}
 	var wg sync.WaitGroup
-	convs := make([]int64, conversations)
+	convs := make([]bot.ConversationID, conversations)
 	for i := range conversations {
 		wg.Add(1)
 		go func() {
@@ -441,7 +508,7 @@ func TestRelayToAgent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var conv int64
+	var conv bot.ConversationID
 	for _, text := range []string{"hello", "terrible!", "are you there?", "order 1234"} {
 		r, err := e.Handle(context.Background(), bot.Message{Channel: "web", ExternalUserID: "v", Text: text})
 		if err != nil {

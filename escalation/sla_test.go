@@ -3,8 +3,11 @@ package escalation_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -16,7 +19,8 @@ import (
 	"github.com/concierge-bot/concierge/storage/sqlite"
 )
 
-// realerts returns "key → notify" of the re-alerts in the outbox.
+// realerts returns "key → notify" of the re-alerts (level 1 and up) in the
+// outbox.
 func realerts(t *testing.T, db *sqlite.DB) map[string]string {
 	t.Helper()
 	items, err := db.Outbox(context.Background(), alert.OutboxAlert, 0)
@@ -29,7 +33,7 @@ func realerts(t *testing.T, db *sqlite.DB) map[string]string {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if a.Kind == alert.KindEscalation {
+		if a.Kind == alert.KindEscalation && a.Level > 0 {
 			out[it.Key] = a.Notify
 		}
 	}
@@ -40,15 +44,16 @@ func TestSLAReAlertsUpTheChain(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	kicks := 0
-	w, err := escalation.NewSLA(escalation.SLAOptions{Store: escalation.SLAStoreOf(f.db), SLA: 15 * time.Minute,
-		Next: []string{"duty-manager", "head-of-support"}, Kick: func() { kicks++ }, Now: f.clk.Now})
+	alerts := alert.Queue{Outbox: f.db, Realerts: f.db, Kick: func() { kicks++ }}
+	w, err := escalation.NewSLA(escalation.SLAOptions{Store: f.db, Alerts: alerts, SLA: 15 * time.Minute,
+		Next: []string{"duty-manager", "head-of-support"}, Now: f.clk.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
 	a := f.say(t, "web", "v1", "terrible")
 	b := f.say(t, "web", "v2", "terrible")
 	lead := a.EscalationID
-	key := escalation.RealertKey
+	key := alert.RealertKey
 	steps := []struct {
 		advance time.Duration
 		ack     bool
@@ -82,8 +87,8 @@ func TestSLAReAlertsUpTheChain(t *testing.T) {
 			}
 		}
 	}
-	if kicks != 2 {
-		t.Errorf("%d kicks, want one per round with re-alerts (2)", kicks)
+	if kicks != 3 {
+		t.Errorf("%d kicks, want one per re-alert queued (3)", kicks)
 	}
 	// Every re-alert is recorded on the customer with its level.
 	c, _ := f.db.Conversation(ctx, a.ConversationID)
@@ -102,7 +107,7 @@ func TestSLAReAlertsUpTheChain(t *testing.T) {
 		t.Errorf("recorded levels %v, want [1 2]", levels)
 	}
 	// A second watcher (a restart) sends nothing again.
-	w2, _ := escalation.NewSLA(escalation.SLAOptions{Store: escalation.SLAStoreOf(f.db), SLA: 15 * time.Minute,
+	w2, _ := escalation.NewSLA(escalation.SLAOptions{Store: f.db, Alerts: alerts, SLA: 15 * time.Minute,
 		Next: []string{"duty-manager", "head-of-support"}, Now: f.clk.Now})
 	if n, err := w2.Check(ctx); err != nil || n != 0 {
 		t.Errorf("restarted watcher sent %d, %v", n, err)
@@ -110,15 +115,19 @@ func TestSLAReAlertsUpTheChain(t *testing.T) {
 }
 
 func TestSLAOptions(t *testing.T) {
-	if _, err := escalation.NewSLA(escalation.SLAOptions{}); err == nil {
+	f := newFixture(t)
+	alerts := &fakeAlerts{}
+	if _, err := escalation.NewSLA(escalation.SLAOptions{Alerts: alerts}); err == nil {
 		t.Error("NewSLA without a store succeeded")
 	}
-	f := newFixture(t)
-	if _, err := escalation.NewSLA(escalation.SLAOptions{Store: escalation.SLAStoreOf(f.db), Next: []string{"a", " "}}); err == nil {
+	if _, err := escalation.NewSLA(escalation.SLAOptions{Store: f.db}); err == nil {
+		t.Error("NewSLA without alerts succeeded")
+	}
+	if _, err := escalation.NewSLA(escalation.SLAOptions{Store: f.db, Alerts: alerts, Next: []string{"a", " "}}); err == nil {
 		t.Error("NewSLA with a blank target succeeded")
 	}
 	// Without escalation.next nothing climbs.
-	w, _ := escalation.NewSLA(escalation.SLAOptions{Store: escalation.SLAStoreOf(f.db), Now: f.clk.Now})
+	w, _ := escalation.NewSLA(escalation.SLAOptions{Store: f.db, Alerts: alerts, Now: f.clk.Now})
 	f.say(t, "web", "v1", "terrible")
 	f.clk.Add(24 * time.Hour)
 	if n, err := w.Check(context.Background()); n != 0 || err != nil {
@@ -135,7 +144,8 @@ func complaintAt(t *testing.T, db *sqlite.DB, user, text, intent string, at time
 		t.Fatal(err)
 	}
 	if _, err := db.AppendOutbound(ctx, bot.Outbound{ConversationID: conv.ID, InboundID: in, Action: bot.ActionAnswer,
-		Text: "ok", Time: at, Annotation: bot.Annotation{Intent: intent, Complaint: 0.9, Sentiment: -0.8}}); err != nil {
+		Text: "ok", Time: at, Annotation: bot.Annotation{Intent: intent, Complaint: 0.9, Sentiment: -0.8,
+			IsComplaint: true, IsNegative: true}}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -148,7 +158,7 @@ func TestSpikeSendsOneGroupedWarning(t *testing.T) {
 	for d := range 7 {
 		complaintAt(t, f.db, "old", "the tea was stale", "product_info", start.Add(time.Duration(d-7)*24*time.Hour))
 	}
-	spikes, err := escalation.NewSpikes(escalation.SpikeOptions{Source: f.db, Outbox: f.db, Now: f.clk.Now})
+	spikes, err := escalation.NewSpikes(escalation.SpikeOptions{Source: f.db, Alerts: alert.Queue{Outbox: f.db}, Now: f.clk.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,12 +185,12 @@ func TestSpikeSendsOneGroupedWarning(t *testing.T) {
 	if err != nil || a == nil {
 		t.Fatalf("6 complaints against a baseline of 1/day: warning %v, %v; want one", a, err)
 	}
-	if a.Warning.Count != 6 || a.Kind != alert.KindEarlyWarning {
-		t.Errorf("warning %+v", a.Warning)
+	if a.Count != 6 || a.Reason != bot.ReasonComplaint || !a.End.Equal(f.clk.Now()) || a.Window != 15*time.Minute {
+		t.Errorf("warning %+v, want 6 complaints in the 15 minutes to now", a)
 	}
 	for _, topic := range []string{"shipping_info", "parcel", "damaged", "包裹"} {
-		if !slices.Contains(a.Warning.Topics, topic) {
-			t.Errorf("topics %v lack %q", a.Warning.Topics, topic)
+		if !slices.Contains(a.Topics, topic) {
+			t.Errorf("topics %v lack %q", a.Topics, topic)
 		}
 	}
 	// More complaints within the cool-down: no second warning, from this
@@ -192,7 +202,7 @@ func TestSpikeSendsOneGroupedWarning(t *testing.T) {
 	if a, err := spikes.Check(ctx); err != nil || a != nil {
 		t.Errorf("second check in the cool-down: %+v, %v", a, err)
 	}
-	restarted, _ := escalation.NewSpikes(escalation.SpikeOptions{Source: f.db, Outbox: f.db, Now: f.clk.Now})
+	restarted, _ := escalation.NewSpikes(escalation.SpikeOptions{Source: f.db, Alerts: alert.Queue{Outbox: f.db}, Now: f.clk.Now})
 	if _, err := restarted.Check(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -223,7 +233,7 @@ func TestSpikeRespectsBaseline(t *testing.T) {
 		complaintAt(t, f.db, "n", "slow", "shipping_info", start.Add(time.Duration(i)*time.Second))
 	}
 	f.clk.Add(time.Minute)
-	spikes, _ := escalation.NewSpikes(escalation.SpikeOptions{Source: f.db, Outbox: f.db, Now: f.clk.Now,
+	spikes, _ := escalation.NewSpikes(escalation.SpikeOptions{Source: f.db, Alerts: alert.Queue{Outbox: f.db}, Now: f.clk.Now,
 		Baseline: 24 * time.Hour})
 	if a, err := spikes.Check(ctx); err != nil || a != nil {
 		t.Errorf("8 complaints where ~3.75 per window is normal: %+v, %v; want no warning (below 3×)", a, err)
@@ -268,7 +278,8 @@ func (m memSink) Send(ctx context.Context, a alert.Alert) error { return nil }
 func TestHistoryRecordsDeliveriesAndAcknowledgement(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	w, _ := escalation.NewSLA(escalation.SLAOptions{Store: escalation.SLAStoreOf(f.db), Next: []string{"boss"}, Now: f.clk.Now})
+	w, _ := escalation.NewSLA(escalation.SLAOptions{Store: f.db, Alerts: alert.Queue{Outbox: f.db, Realerts: f.db},
+		Next: []string{"boss"}, Now: f.clk.Now})
 	d, err := alert.NewDispatcher(alert.DispatcherOptions{Outbox: f.db, Records: f.db, Now: f.clk.Now,
 		Sinks: []alert.Sink{memSink{"slack"}, memSink{"email"}}})
 	if err != nil {
@@ -302,7 +313,7 @@ func TestHistoryRecordsDeliveriesAndAcknowledgement(t *testing.T) {
 	for _, d := range h.Deliveries {
 		got = append(got, row{d.Key, d.Level, d.Sink, !d.Delivered.IsZero()})
 	}
-	k0, k1 := fmt.Sprintf("escalation:%d", r.EscalationID), escalation.RealertKey(r.EscalationID, 1)
+	k0, k1 := alert.EscalationKey(r.EscalationID), alert.RealertKey(r.EscalationID, 1)
 	want := []row{{k0, 0, "email", true}, {k0, 0, "slack", true}, {k1, 1, "email", true}, {k1, 1, "slack", true}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("deliveries (-want +got):\n%s", diff)
@@ -312,5 +323,83 @@ func TestHistoryRecordsDeliveriesAndAcknowledgement(t *testing.T) {
 	}
 	if _, err := f.svc.History(ctx, 424242); bot.ErrorCode(err) != bot.ENOTFOUND {
 		t.Errorf("history of an unknown escalation: %v", err)
+	}
+}
+
+// fakeAlerts is an escalation.Alerts that records what the watchers decide.
+type fakeAlerts struct {
+	mu       sync.Mutex
+	realerts []bot.Realert
+	warnings []bot.Warning
+	fail     error
+}
+
+func (a *fakeAlerts) Realert(ctx context.Context, r bot.Realert) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.fail != nil {
+		return a.fail
+	}
+	a.realerts = append(a.realerts, r)
+	return nil
+}
+
+func (a *fakeAlerts) Warn(ctx context.Context, w bot.Warning) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.fail != nil {
+		return a.fail
+	}
+	a.warnings = append(a.warnings, w)
+	return nil
+}
+
+// TestWatchersDecideAlertsAlone: the watchers hand their decisions to
+// Alerts (no outbox of their own): a re-alert names its escalation, level
+// and target; a failing Alerts is an error, never a silent drop.
+func TestWatchersDecideAlertsAlone(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	alerts := &fakeAlerts{}
+	w, err := escalation.NewSLA(escalation.SLAOptions{Store: f.db, Alerts: alerts, SLA: 15 * time.Minute,
+		Next: []string{"duty-manager"}, Now: f.clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := f.say(t, "web", "v1", "terrible")
+	f.clk.Add(16 * time.Minute)
+	if n, err := w.Check(ctx); err != nil || n != 1 {
+		t.Fatalf("Check = %d, %v; want 1 re-alert", n, err)
+	}
+	got := alerts.realerts[0]
+	if got.ID != r.EscalationID || got.ConversationID != r.ConversationID || got.Level != 1 ||
+		got.Notify != "duty-manager" || got.Channel != "web" || !strings.HasPrefix(got.Summary, "Not acknowledged after 16m0s.") {
+		t.Errorf("re-alert %+v, want escalation %d at level 1 to duty-manager", got, r.EscalationID)
+	}
+	failing := &fakeAlerts{fail: errors.New("outbox full")}
+	w, _ = escalation.NewSLA(escalation.SLAOptions{Store: f.db, Alerts: failing, Next: []string{"duty-manager"},
+		Now: f.clk.Now})
+	if n, err := w.Check(ctx); err == nil || n != 0 {
+		t.Errorf("Check with failing alerts = %d, %v; want 0 and an error", n, err)
+	}
+
+	// The spike detector's warning goes to Alerts; its failure is returned
+	// and does not start the cool-down.
+	for i := range 6 {
+		complaintAt(t, f.db, fmt.Sprintf("s%d", i), "damaged parcel", "shipping_info", f.clk.Now().Add(-time.Minute))
+	}
+	spikes, _ := escalation.NewSpikes(escalation.SpikeOptions{Source: f.db, Alerts: failing, Now: f.clk.Now})
+	if w, err := spikes.Check(ctx); err == nil || w != nil {
+		t.Errorf("spike check with failing alerts = %+v, %v; want an error", w, err)
+	}
+	failing.mu.Lock()
+	failing.fail = nil
+	failing.mu.Unlock()
+	warning, err := spikes.Check(ctx)
+	if err != nil || warning == nil || len(failing.warnings) != 1 {
+		t.Fatalf("spike check after the failure = %+v, %v; want the warning sent", warning, err)
+	}
+	if warning.Period != f.clk.Now().Truncate(time.Hour) || warning.Count != 6 {
+		t.Errorf("warning %+v, want 6 complaints in the period of %v", warning, f.clk.Now().Truncate(time.Hour))
 	}
 }
