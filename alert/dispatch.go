@@ -36,7 +36,6 @@ type Records interface {
 	RecentMessages(ctx context.Context, conversationID bot.ConversationID, n int) ([]bot.StoredMessage, error)
 }
 
-
 // delivery is the payload of an OutboxDelivery item.
 type delivery struct {
 	Sink  string `json:"sink"`

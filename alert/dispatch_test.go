@@ -61,7 +61,7 @@ func seededJitter(seed uint64) func(time.Duration) time.Duration {
 func openStore(t testing.TB, now func() time.Time, noSync bool) *sqlite.DB {
 	t.Helper()
 	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "concierge.db"),
-		sqlite.Options{Now: now, NoSync: noSync})
+		sqlite.Options{Now: now, NoSync: noSync, Alerts: Protocol{}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +72,7 @@ func openStore(t testing.TB, now func() time.Time, noSync bool) *sqlite.DB {
 // escalate drives one complaint through the store the way the Engine does:
 // the inbound message, then the reply with its escalation, which enqueues
 // the alert in the same transaction. It returns the escalation id.
-func escalate(t testing.TB, db *sqlite.DB, user, reason, severity string, at time.Time) int64 {
+func escalate(t testing.TB, db *sqlite.DB, user, reason, severity string, at time.Time) bot.EscalationID {
 	t.Helper()
 	ctx := context.Background()
 	conv, msgID, err := db.AppendInbound(ctx, bot.Inbound{Channel: bot.ChannelWeb, ExternalUserID: user,
@@ -159,10 +159,10 @@ func newHook(t testing.TB, name, url string) *Webhook {
 	return w
 }
 
-func escalationKeys(ids []int64) []string {
+func escalationKeys(ids []bot.EscalationID) []string {
 	var keys []string
 	for _, id := range ids {
-		keys = append(keys, fmt.Sprintf("escalation:%d", id))
+		keys = append(keys, EscalationKey(id))
 	}
 	sort.Strings(keys)
 	return keys
@@ -215,7 +215,7 @@ func TestSinkDownFiveMinutes(t *testing.T) {
 	}
 	ctx := context.Background()
 	const n = 20
-	var ids []int64
+	var ids []bot.EscalationID
 	var recovered time.Duration
 	for step := 0; step < 10000; step++ {
 		if len(ids) < n && step%3 == 0 {
@@ -236,7 +236,7 @@ func TestSinkDownFiveMinutes(t *testing.T) {
 	if raw := hook.raw(); raw != n {
 		t.Errorf("sink accepted %d requests for %d alerts: %d duplicates", raw, n, raw-n)
 	}
-	delivered, pending, dead, maxAtt := outboxState(t, db, sqlite.OutboxEscalation)
+	delivered, pending, dead, maxAtt := outboxState(t, db, OutboxAlert)
 	if delivered != n || pending != 0 || dead != 0 {
 		t.Errorf("outbox: %d delivered, %d pending, %d dead; want %d, 0, 0", delivered, pending, dead, n)
 	}
@@ -266,7 +266,7 @@ func TestPerSinkDelivery(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	var ids []int64
+	var ids []bot.EscalationID
 	for i := 0; i < 10; i++ {
 		ids = append(ids, escalate(t, db, fmt.Sprintf("p%d", i), bot.ReasonRequestedHuman, "normal", clk.Now()))
 	}
@@ -316,7 +316,7 @@ func TestLostAcknowledgementsAreDeduplicated(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var ids []int64
+	var ids []bot.EscalationID
 	for i := 0; i < 15; i++ {
 		ids = append(ids, escalate(t, db, fmt.Sprintf("d%d", i), bot.ReasonComplaint, "normal", clk.Now()))
 	}
@@ -324,7 +324,7 @@ func TestLostAcknowledgementsAreDeduplicated(t *testing.T) {
 		if err := d.Flush(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		if delivered, _, _, _ := outboxState(t, db, sqlite.OutboxEscalation); delivered == len(ids) {
+		if delivered, _, _, _ := outboxState(t, db, OutboxAlert); delivered == len(ids) {
 			break
 		}
 		clk.Advance(5 * time.Second)
@@ -402,7 +402,7 @@ func TestDispatcherBuildsTheAlert(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := Alert{
-		Kind: KindEscalation, IdempotencyKey: fmt.Sprintf("escalation:%d", id), Time: clk.Now(),
+		Kind: KindEscalation, IdempotencyKey: EscalationKey(id), Time: clk.Now(),
 		EscalationID: id, ConversationID: esc.ConversationID,
 		Customer: Customer{ID: esc.CustomerID, Name: fmt.Sprintf("Customer Name %d", esc.CustomerID)},
 		Channel:  bot.ChannelWeb, Reason: bot.ReasonComplaint, Severity: "high", Summary: "Late delivery, asks for a refund.",
@@ -485,7 +485,7 @@ func TestGivesUpAndSaysSo(t *testing.T) {
 		}
 		clk.Advance(10 * time.Second)
 	}
-	_, pending, dead, attempts := outboxState(t, db, sqlite.OutboxEscalation)
+	_, pending, dead, attempts := outboxState(t, db, OutboxAlert)
 	if dead != 1 || pending != 0 || attempts != 4 {
 		t.Errorf("dead %d, pending %d, attempts %d; want 1, 0, 4", dead, pending, attempts)
 	}
@@ -533,10 +533,10 @@ func TestOutboxAlertsAndBadItems(t *testing.T) {
 	if _, err := Enqueue(ctx, db, Alert{Kind: "bogus", IdempotencyKey: "x"}); err == nil {
 		t.Error("Enqueue accepted an invalid alert")
 	}
-	if _, err := db.Enqueue(ctx, OutboxAlert, "broken", 0, map[string]any{"kind": "bogus"}); err != nil {
+	if _, err := db.Enqueue(ctx, bot.OutboxMessage{Kind: OutboxAlert, Key: "broken", Payload: []byte(`{"kind":"bogus"}`)}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.Enqueue(ctx, "mystery", "m:1", 0, map[string]any{}); err != nil {
+	if _, err := db.Enqueue(ctx, bot.OutboxMessage{Kind: "mystery", Key: "m:1", Payload: []byte(`{}`)}); err != nil {
 		t.Fatal(err)
 	}
 	if err := d.Flush(ctx); err != nil {
@@ -649,7 +649,7 @@ func BenchmarkComplaintToSink(b *testing.B) {
 				t0 := time.Now()
 				id := escalate(b, db, fmt.Sprintf("bench%d", i), bot.ReasonComplaint, "high", t0)
 				d.Kick()
-				want, n := fmt.Sprintf("escalation:%d", id), 0
+				want, n := EscalationKey(id), 0
 				for key := range arrived {
 					if key == want {
 						if n++; n == nSinks {
