@@ -16,7 +16,7 @@ import (
 
 // benchVersion names the cached benchmark database; change it when the
 // schema or the builder changes.
-const benchVersion = "v1"
+const benchVersion = "v2"
 
 var benchEnd = time.Date(2025, 6, 30, 23, 0, 0, 0, time.UTC)
 
@@ -104,7 +104,7 @@ func buildBench(sdb *sql.DB) error {
 	insCust := prep(`INSERT INTO customers (id, created, updated) VALUES (?, ?, ?)`)
 	insConv := prep(`INSERT INTO conversations (id, customer_id, channel, status, assignee, opened, closed, csat) VALUES (?, ?, ?, ?, '', ?, ?, ?)`)
 	insMsg := prep(`INSERT INTO messages (conversation_id, customer_id, inbound, author, text, intent, confidence, language,
-		sentiment, complaint, action, time) VALUES (?, ?, ?, ?, ?, ?, 0.8, 'en', ?, ?, ?, ?)`)
+		sentiment, complaint, is_complaint, is_negative, action, time) VALUES (?, ?, ?, ?, ?, ?, 0.8, 'en', ?, ?, ?, ?, ?, ?)`)
 	insEsc := prep(`INSERT INTO escalations (conversation_id, customer_id, reason, severity, status, created, acknowledged)
 		VALUES (?, ?, ?, 'normal', ?, ?, ?)`)
 	insEvent := prep(`INSERT INTO customer_events (customer_id, conversation_id, kind, detail, time) VALUES (?, ?, 'stage_changed', '{"from":"qualified","to":"won"}', ?)`)
@@ -152,8 +152,11 @@ func buildBench(sdb *sql.DB) error {
 			t = t.Add(time.Duration(200+rng.IntN(3000)) * time.Millisecond)
 			if inbound {
 				intent := intents[rng.IntN(len(intents))]
+				sentiment, complaint := rng.Float64()*1.2-0.6, rng.Float64()*0.7
+				// The Engine's judgement with the default thresholds.
+				isComplaint, isNegative := intent == "complaint" || complaint >= 0.6, sentiment <= -0.4
 				res, err := insMsg.Exec(id, cust, 1, "customer", "a customer question about tea", intent,
-					rng.Float64()*1.2-0.6, rng.Float64()*0.7, "", fmtT(t))
+					sentiment, complaint, isComplaint, isNegative, "", fmtT(t))
 				if err != nil {
 					return err
 				}
@@ -166,7 +169,7 @@ func buildBench(sdb *sql.DB) error {
 						return err
 					}
 				}
-				if _, err := insMsg.Exec(id, cust, 0, "bot", "an answer from the knowledge base", "", 0, 0, action, fmtT(t)); err != nil {
+				if _, err := insMsg.Exec(id, cust, 0, "bot", "an answer from the knowledge base", "", 0, 0, false, false, action, fmtT(t)); err != nil {
 					return err
 				}
 			}
@@ -188,16 +191,16 @@ func buildBench(sdb *sql.DB) error {
 		}
 	}
 	// The rollups the triggers would have kept (the bulk path bypasses the
-	// annotation trigger), computed as migration 0003 backfills them.
+	// annotation trigger), computed as migrations 0003 and 0004 backfill them.
 	for _, q := range []string{
 		`UPDATE conversations SET first_response = (SELECT min(time) FROM messages WHERE conversation_id = conversations.id AND author = 'bot')`,
 		`INSERT INTO insight_days (day, channel, intent, messages, complaints, negative)
 			SELECT substr(m.time, 1, 10), v.channel, m.intent, count(*),
-				sum(m.intent = 'complaint' OR m.complaint >= 0.6), sum(m.sentiment <= -0.4)
+				sum(m.is_complaint), sum(m.is_negative)
 			FROM messages m JOIN conversations v ON v.id = m.conversation_id
 			WHERE m.inbound = 1 AND m.intent <> '' GROUP BY 1, 2, 3`,
 		`INSERT INTO insight_conversations (conversation_id, annotated, complaints, negative, purchase)
-			SELECT conversation_id, count(*), sum(intent = 'complaint' OR complaint >= 0.6), sum(sentiment <= -0.4),
+			SELECT conversation_id, count(*), sum(is_complaint), sum(is_negative),
 				sum(intent = 'purchase_intent')
 			FROM messages WHERE inbound = 1 AND intent <> '' GROUP BY conversation_id`,
 		`UPDATE insight_conversations SET handoffs = 1 WHERE conversation_id IN (SELECT conversation_id FROM escalations)`,

@@ -15,9 +15,9 @@ import (
 )
 
 // fakeEscalations returns the reason stored for an id.
-type fakeEscalations map[int64]string
+type fakeEscalations map[bot.EscalationID]string
 
-func (f fakeEscalations) Escalation(_ context.Context, id int64) (bot.EscalationInfo, error) {
+func (f fakeEscalations) Escalation(_ context.Context, id bot.EscalationID) (bot.EscalationInfo, error) {
 	r, ok := f[id]
 	if !ok {
 		return bot.EscalationInfo{}, errors.New("no such escalation")

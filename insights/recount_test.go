@@ -97,10 +97,10 @@ type rawConv struct {
 }
 
 type rawMsg struct {
-	conv                 int64
-	intent               string
-	sentiment, complaint float64
-	time                 time.Time
+	conv                    int64
+	intent                  string
+	isComplaint, isNegative bool // the Engine's judgement, stored with the message
+	time                    time.Time
 }
 
 type rawEvent struct {
@@ -196,11 +196,11 @@ func readRaw(t *testing.T, path string) *raw {
 		r.created[id] = ts(t, c)
 		return nil
 	})
-	q(`SELECT conversation_id, intent, sentiment, complaint, time FROM messages WHERE inbound = 1 AND intent <> ''`,
+	q(`SELECT conversation_id, intent, is_complaint, is_negative, time FROM messages WHERE inbound = 1 AND intent <> ''`,
 		func(rows *sql.Rows) error {
 			var m rawMsg
 			var tm string
-			if err := rows.Scan(&m.conv, &m.intent, &m.sentiment, &m.complaint, &tm); err != nil {
+			if err := rows.Scan(&m.conv, &m.intent, &m.isComplaint, &m.isNegative, &tm); err != nil {
 				return err
 			}
 			m.time = ts(t, tm)
@@ -266,10 +266,10 @@ func readRaw(t *testing.T, path string) *raw {
 	// Per conversation signals, previous and next conversation of the customer.
 	for _, m := range r.inbound {
 		c := r.byID[m.conv]
-		if m.intent == "complaint" || m.complaint >= 0.6 {
+		if m.isComplaint {
 			c.complaints++
 		}
-		if m.sentiment <= -0.4 {
+		if m.isNegative {
 			c.negative++
 		}
 		if m.intent == "purchase_intent" {
@@ -431,7 +431,7 @@ func recount(r *raw, from, to, now time.Time, channel string) insights.Figures {
 		if m.intent == "oos" {
 			f.OutOfScope++
 		}
-		if m.intent == "complaint" || m.complaint >= 0.6 {
+		if m.isComplaint {
 			f.Complaints++
 		}
 	}
@@ -458,7 +458,7 @@ func recountLists(r *raw, from, to time.Time, channel string, gaps int) ([]insig
 			continue
 		}
 		intents[m.intent]++
-		if m.intent == "complaint" || m.complaint >= 0.6 {
+		if m.isComplaint {
 			days[m.time.Format(time.DateOnly)]++
 		}
 	}
