@@ -101,6 +101,8 @@ func TestPostMessageErrors(t *testing.T) {
 		{"no user", "application/json", auth, `{"text":"hi"}`, 400, bot.EINVALID},
 		{"bad channel", "application/json", auth, `{"channel":"<script>","user_id":"u","text":"hi"}`, 400, bot.EINVALID},
 		{"array body", "application/json", auth, `[1,2]`, 400, bot.EINVALID},
+		{"unknown field", "application/json", auth, `{"user_id":"u","txt":"hi"}`, 400, bot.EINVALID},
+		{"two objects", "application/json", auth, `{"user_id":"u","text":"hi"}{"user_id":"u","text":"hi"}`, 400, bot.EINVALID},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -113,6 +115,11 @@ func TestPostMessageErrors(t *testing.T) {
 	}
 	if n := len(st.Messages()); n != 0 {
 		t.Errorf("bad requests stored %d messages", n)
+	}
+	// A misspelt field is named, not silently ignored.
+	_, out := post(t, ts.URL+"/api/v1/messages", "application/json", auth, `{"user_id":"u","txt":"hi"}`)
+	if msg, _ := out["error"].(map[string]any)["message"].(string); !strings.Contains(msg, `unknown field "txt"`) {
+		t.Errorf("unknown field: message %q does not name it", msg)
 	}
 }
 

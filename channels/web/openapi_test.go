@@ -52,12 +52,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 			}
 		}
 	}
-	// The customers API is mounted from the console package; a stub stands
-	// in for it here, and its documented operations must reach it.
-	const mounted = "/api/v1/customers"
-	stub := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
-	s, err := New(Options{Engine: nopEngine{}, APIKeys: []string{"k"},
-		Mount: map[string]http.Handler{mounted: stub, mounted + "/": stub}})
+	s, err := New(Options{Engine: nopEngine{}, APIKeys: []string{"k"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,14 +62,9 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 			registered = append(registered, r.method+" "+r.path)
 		}
 	}
-	var own []string
-	for _, op := range documented {
-		if _, path, _ := strings.Cut(op, " "); path != mounted && !strings.HasPrefix(path, mounted+"/") {
-			own = append(own, op)
-		}
-	}
-	if len(own) == len(documented) {
-		t.Errorf("the mounted customers API is not documented")
+	own := slices.Clone(documented)
+	if !slices.Contains(own, "GET /api/v1/customers/{id}") {
+		t.Errorf("the customers API is not documented")
 	}
 	slices.Sort(own)
 	slices.Sort(registered)
@@ -140,6 +130,10 @@ func TestOpenAPISchemas(t *testing.T) {
 		"WidgetMessage": WidgetMessage{}, "WidgetMessagesResponse": WidgetMessagesResponse{},
 		"Error": errorBody{},
 	}
+	// The merge request's body is documented inline.
+	merge := doc["paths"].(map[string]any)["/api/v1/customers/{id}/merge"].(map[string]any)["post"].(map[string]any)
+	schemas["(merge request body)"] = merge["requestBody"].(map[string]any)["content"].(map[string]any)["application/json"].(map[string]any)["schema"]
+	types["(merge request body)"] = MergeRequest{}
 	for name, v := range types {
 		schema, ok := schemas[name].(map[string]any)
 		if !ok {

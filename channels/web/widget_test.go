@@ -561,6 +561,8 @@ func TestPagesAndHeaders(t *testing.T) {
 		{"/", "", "text/html", "script-src 'self'", `<html lang="en">`},
 		{"/?lang=zh", "", "text/html", "script-src 'self'", "翠叶茶庄"},
 		{"/", "zh-CN,zh;q=0.9,en;q=0.5", "text/html", "default-src 'none'", `<html lang="zh-CN">`},
+		{"/", "en;q=0.2, zh-TW;q=0.9", "text/html", "script-src 'self'", `<html lang="zh-CN">`}, // the highest q wins
+		{"/", "fr, en-GB;q=0.8, zh;q=0.5", "text/html", "script-src 'self'", `<html lang="en">`},
 		{"/widget.js", "", "text/javascript", "", "textContent"},
 		{"/widget.css", "", "text/css", "", ".cjw-root"},
 		{"/demo.css", "", "text/css", "", "body"},
