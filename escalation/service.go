@@ -253,9 +253,10 @@ func (s *Service) deliver(ctx context.Context, d Delivery) error {
 // ResolveConversation closes a conversation: its escalations are resolved,
 // the bot answers the customer's next message (in a new conversation), and
 // the customer is asked to rate the help from 1 to 5 in their language. A
-// conversation already resolved is ECONFLICT, an unknown one ENOTFOUND.
-// Failing to deliver the rating question is logged, not returned: the
-// conversation is resolved.
+// conversation already resolved is ECONFLICT, an unknown one ENOTFOUND, and
+// so is one another agent holds, naming them: only its holder ends it (a
+// manager reassigns it first). Failing to deliver the rating question is
+// logged, not returned: the conversation is resolved.
 func (s *Service) ResolveConversation(ctx context.Context, conversationID bot.ConversationID, agent string) error {
 	agent = strings.TrimSpace(agent)
 	if agent == "" {
@@ -267,6 +268,9 @@ func (s *Service) ResolveConversation(ctx context.Context, conversationID bot.Co
 	}
 	if conv.Status == bot.StatusResolved {
 		return bot.Errorf(bot.ECONFLICT, "Conversation %d is already resolved.", conversationID)
+	}
+	if conv.Status == bot.StatusHuman && conv.Assignee != "" && conv.Assignee != agent {
+		return bot.Errorf(bot.ECONFLICT, "Conversation %d is already taken over by %s.", conversationID, conv.Assignee)
 	}
 	if err := s.opts.Store.Resolve(ctx, conversationID, agent); err != nil {
 		return fmt.Errorf("resolve conversation %d: %w", conversationID, err)

@@ -312,9 +312,9 @@ func TestNotesTagsAndQueue(t *testing.T) {
 	}
 }
 
-// TestReassignIsTheOnlyWayToTakeAConversation: an agent cannot take or
-// answer a conversation another agent holds; a manager's Reassign can, and
-// is recorded with the manager as the actor.
+// TestReassignIsTheOnlyWayToTakeAConversation: an agent cannot take,
+// answer or resolve a conversation another agent holds; a manager's
+// Reassign can, and is recorded with the manager as the actor.
 func TestReassignIsTheOnlyWayToTakeAConversation(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
@@ -341,6 +341,16 @@ func TestReassignIsTheOnlyWayToTakeAConversation(t *testing.T) {
 	}
 	if _, err := f.svc.ReplyToConversation(ctx, r.ConversationID, "alice", "still me"); bot.ErrorCode(err) != bot.ECONFLICT {
 		t.Errorf("alice replying after the reassign: %v, want ECONFLICT", err)
+	}
+	if err := f.svc.ResolveConversation(ctx, r.ConversationID, "alice"); bot.ErrorCode(err) != bot.ECONFLICT ||
+		!strings.Contains(err.Error(), "bob") {
+		t.Errorf("alice resolving bob's conversation: %v, want ECONFLICT naming bob", err)
+	}
+	if err := f.svc.Resolve(ctx, r.EscalationID, "alice"); bot.ErrorCode(err) != bot.ECONFLICT {
+		t.Errorf("alice resolving bob's escalation (Slack button): %v, want ECONFLICT", err)
+	}
+	if c, _ := f.db.Conversation(ctx, r.ConversationID); c.Status != bot.StatusHuman {
+		t.Fatalf("a refused resolve changed the conversation: %+v", c)
 	}
 	events, _ := f.db.Events(ctx, c.CustomerID)
 	var reassigned []bot.Event
