@@ -4,7 +4,6 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -58,7 +57,7 @@ func TestBrowserAgentFlow(t *testing.T) {
 		t.Helper()
 		return value(t, tab, "text of "+sel, chromedp.Text(chromedp.CSS(sel)))
 	}
-	convPath := "/console/c/" + strconv.FormatInt(id, 10)
+	convPath := convPath(id)
 	run("sign in",
 		chromedp.Navigate(e.srv.URL+"/console"),
 		chromedp.WaitVisible(chromedp.ID("password")),

@@ -3,6 +3,7 @@ package console_test
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -78,7 +79,7 @@ func TestLoginRedirectsToNext(t *testing.T) {
 	e := newEnv(t, nil)
 	id := e.escalate("web", "v1", "help", base, bot.ReasonRequestedHuman, "normal")
 	a := e.client()
-	path := "/console/c/" + strconv.FormatInt(id, 10)
+	path := convPath(id)
 	_, _, h := a.get(path)
 	if st, _, _ := a.get(h.Get("Location")); st != http.StatusOK {
 		t.Fatalf("login page: %d", st)
@@ -133,18 +134,169 @@ func TestLoginRateLimit(t *testing.T) {
 	if st != http.StatusTooManyRequests || h.Get("Retry-After") == "" || !strings.Contains(body, "Too many sign-in attempts") {
 		t.Fatalf("4th attempt: status %d Retry-After %q, want 429 with Retry-After\n%s", st, h.Get("Retry-After"), body)
 	}
-	// The name is limited from another address too (per-name bucket): all
-	// test clients share 127.0.0.1, so check that time lifts the limit.
+	// Time lifts the limit (failures elsewhere never do it: see
+	// TestSignInFailuresElsewhereDoNotLockOut).
 	e.clock.Set(base.Add(2 * time.Minute))
 	if st, _, _ := a.tryLogin("alice", passwords["alice"]); st != http.StatusSeeOther {
 		t.Fatalf("after waiting: status %d, want 303", st)
 	}
 }
 
+// TestSignInFailuresElsewhereDoNotLockOut: many failed sign-ins for alice
+// from one address refuse that address, but alice's correct password from
+// another address still signs her in (the failures only slow each attempt
+// for her name a little). The addresses are told apart by X-Forwarded-For
+// from a trusted proxy; without that trust they are one address, and the
+// same failures do refuse her.
+func TestSignInFailuresElsewhereDoNotLockOut(t *testing.T) {
+	e := newEnv(t, func(o *console.Options) { behindProxy(o); o.LoginDelay = time.Millisecond })
+	attacker := e.clientFrom("198.51.100.7")
+	counts := map[int]int{}
+	for i := range 14 {
+		st, _, _ := attacker.tryLogin("alice", "guess-"+strconv.Itoa(i))
+		counts[st]++
+	}
+	if counts[http.StatusUnauthorized] != 10 || counts[http.StatusTooManyRequests] != 4 {
+		t.Fatalf("14 wrong passwords from one address: %v, want 10 refused as wrong and then 429", counts)
+	}
+	if st, _, _ := attacker.tryLogin("alice", passwords["alice"]); st != http.StatusTooManyRequests {
+		t.Errorf("the right password from the guessing address: %d, want 429 (the address is refused)", st)
+	}
+	alice := e.clientFrom("203.0.113.9")
+	alice.login("alice") // fails the test unless 303 and the queue loads
+	// The guessing address is refused for alice only: bob signs in from it.
+	if st, _, _ := e.clientFrom("198.51.100.7").tryLogin("bob", passwords["bob"]); st != http.StatusSeeOther {
+		t.Errorf("another name from the guessing address: %d, want 303", st)
+	}
+
+	// Without a trusted proxy, X-Forwarded-For is ignored: every test client
+	// is 127.0.0.1, so the same failures refuse alice everywhere.
+	e2 := newEnv(t, func(o *console.Options) { o.LoginDelay = time.Millisecond })
+	attacker = e2.clientFrom("198.51.100.7")
+	for i := range 10 {
+		attacker.tryLogin("alice", "guess-"+strconv.Itoa(i))
+	}
+	if st, _, _ := e2.clientFrom("203.0.113.9").tryLogin("alice", passwords["alice"]); st != http.StatusTooManyRequests {
+		t.Errorf("untrusted X-Forwarded-For: alice's sign-in %d, want 429 (one address)", st)
+	}
+}
+
+// TestSignInAddressLimitAcrossNames: one address guessing many names is
+// refused after three times the per-name burst, whatever name it tries
+// next; other addresses are not.
+func TestSignInAddressLimitAcrossNames(t *testing.T) {
+	e := newEnv(t, func(o *console.Options) { behindProxy(o); o.LoginBurst = 2; o.LoginDelay = time.Millisecond })
+	sprayer := e.clientFrom("198.51.100.7")
+	for i := range 6 {
+		if st, _, _ := sprayer.tryLogin("name-"+strconv.Itoa(i), "guess"); st != http.StatusUnauthorized {
+			t.Fatalf("failure %d: %d, want 401", i+1, st)
+		}
+	}
+	if st, _, h := sprayer.tryLogin("alice", passwords["alice"]); st != http.StatusTooManyRequests || h.Get("Retry-After") == "" {
+		t.Errorf("after 6 failures across names: %d, Retry-After %q; want 429", st, h.Get("Retry-After"))
+	}
+	if st, _, _ := e.clientFrom("203.0.113.9").tryLogin("alice", passwords["alice"]); st != http.StatusSeeOther {
+		t.Errorf("alice from another address: %d, want 303", st)
+	}
+}
+
+// TestManagerReassigns: only a manager may take a conversation another
+// agent holds, with the explicit "Reassign to me"; it is recorded.
+func TestManagerReassigns(t *testing.T) {
+	e := newEnv(t, func(o *console.Options) { o.Agents[0].Manager = true }) // alice
+	id := e.escalate("web", "v1", "help me", base, bot.ReasonRequestedHuman, "normal")
+	path := convPath(id)
+	alice, bob := e.client(), e.client()
+	alice.login("alice")
+	bob.login("bob")
+	bob.get(path)
+	if st, _, _ := bob.post(path+"/takeover", nil); st != http.StatusSeeOther {
+		t.Fatalf("bob takes over: %d", st)
+	}
+	_, page, _ := alice.get(path)
+	if !strings.Contains(page, `id="reassign"`) || strings.Contains(page, `id="takeover"`) || !strings.Contains(page, "Already taken by bob.") {
+		t.Errorf("the manager's page does not offer \"Reassign to me\" for bob's conversation:\n%s", page)
+	}
+	if st, body, _ := alice.post(path+"/takeover", nil); st != http.StatusConflict || !strings.Contains(body, "Already taken by bob.") {
+		t.Errorf("a manager's plain take-over: %d, want 409 (reassigning is explicit)", st)
+	}
+	if st, _, h := alice.post(path+"/reassign", nil); st != http.StatusSeeOther || h.Get("Location") != path {
+		t.Fatalf("reassign: %d %q", st, h.Get("Location"))
+	}
+	if c := e.conversation(id); c.Status != bot.StatusHuman || c.Assignee != "alice" {
+		t.Fatalf("after reassign: %s/%q, want human/alice", c.Status, c.Assignee)
+	}
+	events, _ := e.db.Events(context.Background(), e.conversation(id).CustomerID)
+	if last := events[len(events)-1]; last.Kind != bot.EventReassigned || last.Actor != "alice" || last.ConversationID != id {
+		t.Errorf("last event %+v, want reassigned by alice", last)
+	}
+	// Bob is no manager: no button, and the action is refused.
+	_, page, _ = bob.get(path)
+	if strings.Contains(page, `id="reassign"`) {
+		t.Errorf("a non-manager is offered \"Reassign to me\":\n%s", page)
+	}
+	if st, body, _ := bob.post(path+"/reassign", nil); st != http.StatusForbidden || !strings.Contains(body, "Only a manager") {
+		t.Errorf("bob reassigns: %d, want 403\n%s", st, body)
+	}
+	if c := e.conversation(id); c.Assignee != "alice" {
+		t.Errorf("after bob's refused reassign: assignee %q", c.Assignee)
+	}
+}
+
+// TestAgentForTheCustomersAPI: the session the customers API (package web)
+// admits through Console.Agent is the signed-in agent's, and only a
+// same-origin request with the session's own CSRF token may change data.
+func TestAgentForTheCustomersAPI(t *testing.T) {
+	e := newEnv(t, nil)
+	u, _ := url.Parse(e.srv.URL)
+	req := func(a *agent, token string, header ...string) *http.Request {
+		r := httptest.NewRequest("POST", e.srv.URL+"/api/v1/customers/1/erase", nil)
+		if a != nil {
+			for _, c := range a.c.Jar.Cookies(u) {
+				r.AddCookie(c)
+			}
+		}
+		if token != "" {
+			r.Header.Set("X-CSRF-Token", token)
+		}
+		for i := 0; i+1 < len(header); i += 2 {
+			r.Header.Set(header[i], header[i+1])
+		}
+		return r
+	}
+	if _, _, ok := e.console.Agent(req(nil, "")); ok {
+		t.Error("a request without a session is an agent's")
+	}
+	alice, bob := e.client(), e.client()
+	alice.login("alice")
+	bob.login("bob")
+	tests := []struct {
+		name   string
+		r      *http.Request
+		csrfOK bool
+	}{
+		{"no token", req(alice, ""), false},
+		{"own token", req(alice, alice.csrf), true},
+		{"another session's token", req(alice, bob.csrf), false},
+		{"own token, cross-site", req(alice, alice.csrf, "Sec-Fetch-Site", "cross-site"), false},
+		{"own token, foreign origin", req(alice, alice.csrf, "Origin", "https://evil.example"), false},
+	}
+	for _, tt := range tests {
+		name, csrfOK, ok := e.console.Agent(tt.r)
+		if !ok || name != "alice" || csrfOK != tt.csrfOK {
+			t.Errorf("%s: Agent = %q, csrfOK %v, ok %v; want alice, %v", tt.name, name, csrfOK, ok, tt.csrfOK)
+		}
+	}
+	alice.post("/console/logout", nil)
+	if _, _, ok := e.console.Agent(req(alice, alice.csrf)); ok {
+		t.Error("a signed-out session is still an agent's")
+	}
+}
+
 func TestStateChangesNeedSessionAndToken(t *testing.T) {
 	e := newEnv(t, nil)
 	id := e.escalate("web", "v1", "I want a person", base, bot.ReasonRequestedHuman, "normal")
-	path := "/console/c/" + strconv.FormatInt(id, 10)
+	path := convPath(id)
 
 	anon := e.client()
 	for _, action := range []string{"takeover", "reply", "resolve", "note", "tag", "untag"} {
@@ -198,7 +350,7 @@ func TestQueueOldestFirst(t *testing.T) {
 		t.Fatal(err)
 	}
 	taken := e.escalate("web", "v-taken", "taken by bob", base.Add(-2*time.Hour), bot.ReasonComplaint, "low")
-	if err := e.db.TakeOver(context.Background(), taken, "bob"); err != nil {
+	if err := e.db.Claim(context.Background(), taken, "bob"); err != nil {
 		t.Fatal(err)
 	}
 	e.clock.Set(base.Add(2*time.Hour + 5*time.Minute))
@@ -212,14 +364,14 @@ func TestQueueOldestFirst(t *testing.T) {
 	for _, m := range cardRE.FindAllStringSubmatch(waiting, -1) {
 		got = append(got, card{m[1], m[2]})
 	}
-	want := []card{{strconv.FormatInt(older, 10), "2 h 5 min"}, {strconv.FormatInt(newer, 10), "1 h 15 min"}}
+	want := []card{{strconv.FormatInt(int64(older), 10), "2 h 5 min"}, {strconv.FormatInt(int64(newer), 10), "1 h 15 min"}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("waiting queue (-want +got):\n%s\n%s", diff, body)
 	}
-	if !strings.Contains(inProgress, "/console/c/"+strconv.FormatInt(taken, 10)) || !strings.Contains(inProgress, "Agent: bob") {
+	if !strings.Contains(inProgress, "/console/c/"+strconv.FormatInt(int64(taken), 10)) || !strings.Contains(inProgress, "Agent: bob") {
 		t.Errorf("in progress section lacks bob's conversation:\n%s", inProgress)
 	}
-	if strings.Contains(body, "/console/c/"+strconv.FormatInt(resolved, 10)+`"`) {
+	if strings.Contains(body, "/console/c/"+strconv.FormatInt(int64(resolved), 10)+`"`) {
 		t.Errorf("resolved conversation is in the queue:\n%s", body)
 	}
 	for _, s := range []string{"Summary: where is my order", "complaint", "high"} {
@@ -237,7 +389,7 @@ func TestQueueOldestFirst(t *testing.T) {
 func TestTakeOverReplyResolve(t *testing.T) {
 	e := newEnv(t, nil)
 	id := e.escalate("web", "visitor-1", "My parcel is broken!", base, bot.ReasonComplaint, "high")
-	path := "/console/c/" + strconv.FormatInt(id, 10)
+	path := convPath(id)
 	a := e.client()
 	a.login("alice")
 
@@ -301,7 +453,7 @@ func TestTakeOverReplyResolve(t *testing.T) {
 func TestSecondAgentSeesTakenBy(t *testing.T) {
 	e := newEnv(t, nil)
 	id := e.escalate("web", "v1", "help me", base, bot.ReasonRequestedHuman, "normal")
-	path := "/console/c/" + strconv.FormatInt(id, 10)
+	path := convPath(id)
 	alice, bob := e.client(), e.client()
 	alice.login("alice")
 	bob.login("bob")
@@ -335,7 +487,7 @@ func TestSecondAgentSeesTakenBy(t *testing.T) {
 func TestConcurrentTakeOversOneWins(t *testing.T) {
 	e := newEnv(t, nil)
 	id := e.escalate("web", "v1", "help", base, bot.ReasonRequestedHuman, "normal")
-	path := "/console/c/" + strconv.FormatInt(id, 10)
+	path := convPath(id)
 	agents := []*agent{e.client(), e.client()}
 	agents[0].login("alice")
 	agents[1].login("bob")
@@ -382,7 +534,7 @@ func TestArchiveShowsEveryChannelInOrder(t *testing.T) {
 	}
 	a := e.client()
 	a.login("alice")
-	_, body, _ := a.get("/console/c/" + strconv.FormatInt(webID, 10) + "/archive")
+	_, body, _ := a.get(convPath(webID) + "/archive")
 	i1, i2 := strings.Index(body, "first on the app"), strings.Index(body, "then on the website")
 	if i1 < 0 || i2 < 0 || i1 > i2 {
 		t.Fatalf("archive does not hold both channels in time order (%d, %d):\n%s", i1, i2, body)
@@ -401,7 +553,7 @@ func TestCustomerTextIsEscaped(t *testing.T) {
 	id := e.escalate("web", "v1", evil, base, bot.ReasonComplaint, "high")
 	a := e.client()
 	a.login("alice")
-	path := "/console/c/" + strconv.FormatInt(id, 10)
+	path := convPath(id)
 	a.post(path+"/note", url.Values{"text": {evil}})
 	for _, p := range []string{path, "/console", path + "/archive", "/console/queue"} {
 		_, body, h := a.get(p)
@@ -421,7 +573,7 @@ func TestNotesAndTags(t *testing.T) {
 	e := newEnv(t, nil)
 	id := e.escalate("web", "v1", "help", base, bot.ReasonComplaint, "high")
 	conv := e.conversation(id)
-	path := "/console/c/" + strconv.FormatInt(id, 10)
+	path := convPath(id)
 	a := e.client()
 	a.login("bob")
 	a.get(path)
@@ -553,7 +705,7 @@ func TestPasswordChangeEndsSessions(t *testing.T) {
 	cookies := a.c.Jar.Cookies(u)
 	// The same secret, but alice's password changed in the config.
 	agents := testAgents(t) // fresh salts: new hashes
-	c2, err := console.New(console.Options{Handoff: e.db, Records: e.db, Agents: agents, Secret: []byte(strings.Repeat("s", 32)), Now: e.clock.Now})
+	c2, err := console.New(console.Options{Handoff: e.svc, Records: e.db, Agents: agents, Secret: []byte(strings.Repeat("s", 32)), Now: e.clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -570,5 +722,26 @@ func TestPasswordChangeEndsSessions(t *testing.T) {
 	e.clock.Set(base.Add(13 * time.Hour))
 	if st, _, _ := a.get("/console"); st != http.StatusSeeOther {
 		t.Errorf("session after 13h: %d, want 303", st)
+	}
+}
+
+// TestAlertLinkOpensTheConversation: alerts (package alert) link to
+// /console/conversations/<id>; the link leads to the conversation, through
+// the sign-in page when needed.
+func TestAlertLinkOpensTheConversation(t *testing.T) {
+	e := newEnv(t, nil)
+	id := e.escalate("web", "v1", "help me", base, bot.ReasonRequestedHuman, "normal")
+	link := "/console/conversations/" + strconv.FormatInt(int64(id), 10)
+	a := e.client()
+	st, _, h := a.get(link)
+	if st != http.StatusMovedPermanently || h.Get("Location") != convPath(id) {
+		t.Fatalf("alert link: %d %q, want a redirect to %s", st, h.Get("Location"), convPath(id))
+	}
+	a.login("alice")
+	if st, body, _ := a.get(h.Get("Location")); st != http.StatusOK || !strings.Contains(body, "help me") {
+		t.Errorf("the conversation the link leads to: %d", st)
+	}
+	if st, _, _ := a.get("/console/conversations/x"); st != http.StatusNotFound {
+		t.Errorf("a link with a bad id: %d, want 404", st)
 	}
 }

@@ -7,9 +7,11 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -19,6 +21,7 @@ import (
 
 	"github.com/concierge-bot/concierge/bot"
 	"github.com/concierge-bot/concierge/console"
+	"github.com/concierge-bot/concierge/escalation"
 	"github.com/concierge-bot/concierge/storage/sqlite"
 )
 
@@ -50,6 +53,7 @@ func (c *clock) Set(t time.Time) {
 type env struct {
 	t       *testing.T
 	db      *sqlite.DB
+	svc     *escalation.Service // the console's Handoff
 	console *console.Console
 	srv     *httptest.Server
 	clock   *clock
@@ -80,9 +84,13 @@ func newEnv(t *testing.T, mod func(*console.Options)) *env {
 		t.Fatalf("sqlite.Open: %v", err)
 	}
 	t.Cleanup(func() { _ = db.Close() })
+	svc, err := escalation.New(escalation.Options{Store: db, Now: ck.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
 	opts := console.Options{
-		Handoff: db, Records: db, Customers: db, Agents: testAgents(t),
-		Secret: []byte(strings.Repeat("s", 32)), Now: ck.Now, APIKey: console.KeyChecker([]string{"test-key"}),
+		Handoff: svc, Records: db, Agents: testAgents(t),
+		Secret: []byte(strings.Repeat("s", 32)), Now: ck.Now,
 		DashboardPath: "/console/dashboard",
 	}
 	if mod != nil {
@@ -99,16 +107,14 @@ func newEnv(t *testing.T, mod func(*console.Options)) *env {
 		name, _, _ := console.AgentFrom(r.Context())
 		io.WriteString(w, "dashboard for "+name)
 	})))
-	mux.Handle("/api/v1/customers", c.API())
-	mux.Handle("/api/v1/customers/", c.API())
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	return &env{t: t, db: db, console: c, srv: srv, clock: ck}
+	return &env{t: t, db: db, svc: svc, console: c, srv: srv, clock: ck}
 }
 
 // escalate stores a customer message on channel from user and escalates its
 // conversation at time at, returning the conversation id.
-func (e *env) escalate(channel, user, text string, at time.Time, reason, severity string) int64 {
+func (e *env) escalate(channel, user, text string, at time.Time, reason, severity string) bot.ConversationID {
 	e.t.Helper()
 	ctx := context.Background()
 	conv, in, err := e.db.AppendInbound(ctx, bot.Inbound{Channel: channel, ExternalUserID: user, Role: bot.RoleCustomer,
@@ -130,6 +136,21 @@ type agent struct {
 	e    *env
 	c    *http.Client
 	csrf string
+	hdr  []string // header name, value, …: sent with every request (X-Forwarded-For)
+}
+
+// clientFrom is a browser at the given address behind the trusted proxy
+// (the env must trust 127.0.0.1, see behindProxy).
+func (e *env) clientFrom(addr string) *agent {
+	a := e.client()
+	a.hdr = []string{"X-Forwarded-For", addr}
+	return a
+}
+
+// behindProxy makes the console trust the test server's peer, 127.0.0.1,
+// as a reverse proxy, so X-Forwarded-For names the client.
+func behindProxy(o *console.Options) {
+	o.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}
 }
 
 func (e *env) client() *agent {
@@ -153,6 +174,9 @@ func (a *agent) get(path string, header ...string) (int, string, http.Header) {
 
 func (a *agent) do(req *http.Request) (int, string, http.Header) {
 	a.e.t.Helper()
+	for i := 0; i+1 < len(a.hdr); i += 2 {
+		req.Header.Set(a.hdr[i], a.hdr[i+1])
+	}
 	resp, err := a.c.Do(req)
 	if err != nil {
 		a.e.t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
@@ -200,7 +224,7 @@ func (a *agent) tryLogin(name, password string) (int, string, http.Header) {
 	return a.post("/console/login", url.Values{"name": {name}, "password": {password}})
 }
 
-func (e *env) conversation(id int64) bot.ConversationInfo {
+func (e *env) conversation(id bot.ConversationID) bot.ConversationInfo {
 	e.t.Helper()
 	c, err := e.db.Conversation(context.Background(), id)
 	if err != nil {
@@ -208,5 +232,8 @@ func (e *env) conversation(id int64) bot.ConversationInfo {
 	}
 	return c
 }
+
+// convPath is the console page of a conversation.
+func convPath(id bot.ConversationID) string { return "/console/c/" + strconv.FormatInt(int64(id), 10) }
 
 func newRecorder() *httptest.ResponseRecorder { return httptest.NewRecorder() }

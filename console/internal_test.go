@@ -1,12 +1,12 @@
 package console
 
 import (
-	"net/http/httptest"
-	"net/netip"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/crypto/bcrypt"
 )
 
 var testKeys, _ = deriveKeys([]byte(strings.Repeat("k", 32)))
@@ -68,73 +68,6 @@ func TestCSRFToken(t *testing.T) {
 	}
 }
 
-func TestAcceptLanguage(t *testing.T) {
-	tests := []struct{ header, want string }{
-		{"", langEN},
-		{"zh-CN,zh;q=0.9,en;q=0.8", langZH},
-		{"en-US,en;q=0.9,zh-CN;q=0.8", langEN},
-		{"fr-FR, zh-TW;q=0.5, en;q=0.4", langZH},
-		{"en;q=0.2, zh;q=0.9", langZH},
-		{"zh;q=0, en;q=0.1", langEN},
-		{"zh;q=abc, en", langEN},
-		{"de, fr", langEN},
-		{"ZH-hans", langZH},
-		{"zhx, en-GB", langEN},
-	}
-	for _, tt := range tests {
-		if got := acceptLanguage(tt.header); got != tt.want {
-			t.Errorf("acceptLanguage(%q) = %q, want %q", tt.header, got, tt.want)
-		}
-	}
-}
-
-func TestClientIP(t *testing.T) {
-	proxy := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}
-	tests := []struct {
-		name, remote, xff string
-		trusted           []netip.Prefix
-		want              string
-	}{
-		{"direct", "203.0.113.5:1234", "", nil, "203.0.113.5"},
-		{"untrusted peer's header ignored", "203.0.113.5:1234", "1.2.3.4", nil, "203.0.113.5"},
-		{"trusted proxy", "10.0.0.2:80", "198.51.100.7", proxy, "198.51.100.7"},
-		{"spoofed left part ignored", "10.0.0.2:80", "1.1.1.1, 198.51.100.7, 10.0.0.3", proxy, "198.51.100.7"},
-		{"malformed hop", "10.0.0.2:80", "garbage", proxy, "10.0.0.2"},
-		{"only proxies", "10.0.0.2:80", "10.0.0.9", proxy, "10.0.0.2"},
-		{"mapped v4", "[::ffff:203.0.113.5]:1", "", nil, "203.0.113.5"},
-	}
-	for _, tt := range tests {
-		r := httptest.NewRequest("GET", "/", nil)
-		r.RemoteAddr = tt.remote
-		if tt.xff != "" {
-			r.Header.Set("X-Forwarded-For", tt.xff)
-		}
-		if got := clientIP(r, tt.trusted); got != tt.want {
-			t.Errorf("%s: clientIP = %q, want %q", tt.name, got, tt.want)
-		}
-	}
-}
-
-func TestLimiter(t *testing.T) {
-	now := time.Unix(0, 0)
-	l := newLimiter(time.Minute, 2, 2, func() time.Time { return now })
-	for i, want := range []bool{true, true, false} {
-		if ok, _ := l.take("a"); ok != want {
-			t.Errorf("take %d = %v, want %v", i, ok, want)
-		}
-	}
-	if ok, _ := l.take("b"); !ok {
-		t.Error("b refused")
-	}
-	if ok, _ := l.take("c"); ok {
-		t.Error("a third key was admitted while the table is full of busy buckets")
-	}
-	now = now.Add(2 * time.Minute)
-	if ok, _ := l.take("c"); !ok {
-		t.Error("c refused after the others refilled")
-	}
-}
-
 func TestWaitText(t *testing.T) {
 	tests := []struct {
 		d      time.Duration
@@ -186,34 +119,6 @@ func FuzzDecodeSession(f *testing.F) {
 	})
 }
 
-func FuzzAcceptLanguage(f *testing.F) {
-	for _, s := range []string{"", "zh-CN,zh;q=0.9", "en;q=0.2, zh;q=0.9", ";;;,,q=", "zh;q=1e400"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, h string) {
-		if got := acceptLanguage(h); got != langEN && got != langZH {
-			t.Fatalf("acceptLanguage(%q) = %q", h, got)
-		}
-	})
-}
-
-func FuzzForwardedFor(f *testing.F) {
-	f.Add("1.2.3.4, 10.0.0.1")
-	f.Add("::1,,,")
-	f.Add("[::1]:80")
-	trusted := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}
-	peer := netip.MustParseAddr("10.0.0.2")
-	f.Fuzz(func(t *testing.T, h string) {
-		got := forwardedFor([]string{h}, trusted, peer)
-		if !got.IsValid() {
-			t.Fatalf("forwardedFor(%q) = invalid address", h)
-		}
-		if got != peer && isTrusted(got, trusted) {
-			t.Fatalf("forwardedFor(%q) = %v, a trusted proxy", h, got)
-		}
-	})
-}
-
 func FuzzSafeNext(f *testing.F) {
 	for _, s := range []string{"/console/c/1", "//evil", "/console//evil", "https://x/console", "/console\\x", "/console?x=%0a"} {
 		f.Add(s)
@@ -225,4 +130,38 @@ func FuzzSafeNext(f *testing.F) {
 			t.Fatalf("safeNext(%q) = %q leaves the console", next, got)
 		}
 	})
+}
+
+// TestLoginDelay: recent failures for a name, from any address, slow each
+// sign-in for it once past LoginBurst, doubling up to LoginDelay, and one
+// is forgiven per LoginEvery; they never refuse it.
+func TestLoginDelay(t *testing.T) {
+	hash, err := bcrypt.GenerateFromPassword([]byte("alice-password"), bcrypt.MinCost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	var nothing struct {
+		Handoff
+		Records
+	}
+	c, err := New(Options{Handoff: nothing, Records: nothing, Agents: []Agent{{Name: "alice", PasswordHash: string(hash)}},
+		LoginBurst: 3, LoginEvery: time.Minute, LoginDelay: 2 * time.Second, Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []time.Duration{0, 0, 0, 0, 250 * time.Millisecond, 500 * time.Millisecond, time.Second, 2 * time.Second, 2 * time.Second}
+	for failures, w := range want {
+		if got := c.loginDelay("alice"); got != w {
+			t.Errorf("after %d failures: delay %v, want %v", failures, got, w)
+		}
+		c.nameFailures.Allow("alice")
+	}
+	if got := c.loginDelay("bob"); got != 0 {
+		t.Errorf("another name is slowed: %v", got)
+	}
+	now = now.Add(4 * time.Minute) // 9 failures, 4 forgiven
+	if got := c.loginDelay("alice"); got != 500*time.Millisecond {
+		t.Errorf("four minutes later: delay %v, want 500ms", got)
+	}
 }

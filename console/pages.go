@@ -122,6 +122,16 @@ func (c *Console) routes() http.Handler {
 	mux.Handle("GET /console/c/{id}", authed(c.handleConversation))
 	mux.Handle("GET /console/c/{id}/archive", authed(c.handleArchiveFragment))
 	mux.Handle("POST /console/c/{id}/{action}", authed(c.handleAction))
+	// Alerts link to /console/conversations/{id} (alert.Alert.ConsoleURL):
+	// already sent alerts keep that link, so it leads to the conversation.
+	mux.HandleFunc("GET /console/conversations/{id}", func(w http.ResponseWriter, r *http.Request) {
+		id, ok := conversationID(r)
+		if !ok {
+			c.renderError(w, r, http.StatusNotFound, tr(pickLang(r), "not_found"))
+			return
+		}
+		http.Redirect(w, r, "/console/c/"+strconv.FormatInt(int64(id), 10), http.StatusMovedPermanently)
+	})
 	mux.HandleFunc("GET /console/static/{name}", c.handleAsset)
 	mux.HandleFunc("/console/", func(w http.ResponseWriter, r *http.Request) {
 		c.renderError(w, r, http.StatusNotFound, tr(pickLang(r), "not_found"))
