@@ -50,6 +50,9 @@ func TestValidateNamesTheField(t *testing.T) {
 	}{
 		{"short key", func(c *Config) { c.API.Keys = []string{"abc"} }, "api.keys[0]"},
 		{"confidence", func(c *Config) { c.Bot.MinAnswerConfidence = 2 }, "bot.min_answer_confidence"},
+		{"complaint threshold", func(c *Config) { c.Bot.ComplaintThreshold = 1.5 }, "bot.complaint_threshold"},
+		{"negative sentiment", func(c *Config) { c.Bot.NegativeSentiment = 0.2 }, "bot.negative_sentiment"},
+		{"negative sentiment below -1", func(c *Config) { c.Bot.NegativeSentiment = -1.5 }, "bot.negative_sentiment"},
 		{"alert kind", func(c *Config) { c.Alerts = []AlertConfig{{Kind: "pager"}} }, "alerts[0].kind"},
 		{"alert url", func(c *Config) { c.Alerts = []AlertConfig{{Kind: "webhook", URL: "ftp://x"}} }, "alerts[0].url"},
 		{"alert format", func(c *Config) {

@@ -16,6 +16,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/concierge-bot/concierge/channels/web"
 )
 
 // TestAlertsSurviveKill kills `concierge chat` with SIGKILL after it
@@ -72,7 +74,7 @@ func TestAlertsSurviveKill(t *testing.T) {
 	if !sc.Scan() {
 		t.Fatal("child stopped before answering")
 	}
-	var r chatReply
+	var r web.MessageResponse
 	if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
 		t.Fatal(err)
 	}

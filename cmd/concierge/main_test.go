@@ -9,12 +9,16 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/channels/web"
 	"github.com/concierge-bot/concierge/storage/sqlite"
 )
 
@@ -27,12 +31,12 @@ func runCLI(t *testing.T, stdin string, args ...string) (int, string, string) {
 	return code, stdout.String(), stderr.String()
 }
 
-func decodeReplies(t *testing.T, out string) []chatReply {
+func decodeReplies(t *testing.T, out string) []web.MessageResponse {
 	t.Helper()
-	var replies []chatReply
+	var replies []web.MessageResponse
 	dec := json.NewDecoder(strings.NewReader(out))
 	for dec.More() {
-		var r chatReply
+		var r web.MessageResponse
 		if err := dec.Decode(&r); err != nil {
 			t.Fatalf("output is not a stream of JSON objects: %v\n%s", err, out)
 		}
@@ -41,7 +45,7 @@ func decodeReplies(t *testing.T, out string) []chatReply {
 	return replies
 }
 
-func sourceIDs(r chatReply) []string {
+func sourceIDs(r web.MessageResponse) []string {
 	var ids []string
 	for _, s := range r.Sources {
 		ids = append(ids, s.ID)
@@ -59,6 +63,19 @@ func TestChatOnDemo(t *testing.T) {
 	replies := decodeReplies(t, out)
 	if len(replies) != 4 {
 		t.Fatalf("got %d replies for 4 non-empty lines:\n%s", len(replies), out)
+	}
+	// The keys of DESIGN.md's contract, the same object the REST API answers.
+	var first map[string]any
+	if err := json.NewDecoder(strings.NewReader(out)).Decode(&first); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"reply", "intent", "confidence", "language", "sources", "handoff", "escalation_id", "conversation_id"} {
+		if _, ok := first[k]; !ok {
+			t.Errorf("chat --json object lacks %q: %v", k, first)
+		}
+	}
+	if src, _ := first["sources"].([]any); len(src) == 0 || src[0].(map[string]any)["id"] == nil || src[0].(map[string]any)["title"] == nil {
+		t.Errorf("chat --json sources %v, want objects with id and title", first["sources"])
 	}
 	wants := []struct {
 		source, intent, lang string
@@ -114,6 +131,54 @@ func TestChatOnDemo(t *testing.T) {
 	}
 	if msgs[0].Text != "How long does shipping take?" || msgs[1].Text != replies[0].Reply {
 		t.Errorf("stored texts %q / %q do not match the exchange", msgs[0].Text, msgs[1].Text)
+	}
+}
+
+// TestCustomersJSONIsTheAPIs: `customers list --json` and `customers show
+// --json` print the customers API's own types, field for field.
+func TestCustomersJSONIsTheAPIs(t *testing.T) {
+	data := t.TempDir()
+	if code, _, errOut := runCLI(t, "How long does shipping take?\n", "chat", "--user", "cli-7", "--data", data); code != 0 {
+		t.Fatalf("chat: exit %d: %s", code, errOut)
+	}
+	strict := func(out string, v any) {
+		t.Helper()
+		dec := json.NewDecoder(strings.NewReader(out))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(v); err != nil {
+			t.Fatalf("output is not the API's JSON: %v\n%s", err, out)
+		}
+	}
+	code, out, errOut := runCLI(t, "", "customers", "list", "--json", "--data", data)
+	if code != 0 {
+		t.Fatalf("customers list: exit %d: %s", code, errOut)
+	}
+	var list web.CustomerList
+	strict(out, &list)
+	if len(list.Customers) != 1 {
+		t.Fatalf("customers list --json: %+v, want one customer", list)
+	}
+	c := list.Customers[0]
+	if c.Inbound != 1 || c.Outbound != 1 || len(c.Identities) != 1 || c.Identities[0].ExternalID != "cli-7" || c.Tags == nil {
+		t.Errorf("customer %+v, want one message each way, the identity cli-7 and a tag list", c)
+	}
+	code, out, errOut = runCLI(t, "", "customers", "show", strconv.FormatInt(c.ID, 10), "--json", "--data", data)
+	if code != 0 {
+		t.Fatalf("customers show: exit %d: %s", code, errOut)
+	}
+	var d web.CustomerDetail
+	strict(out, &d)
+	if diff := cmp.Diff(c, d.Customer); diff != "" {
+		t.Errorf("show and list disagree on the customer (-list +show):\n%s", diff)
+	}
+	var texts []string
+	for _, e := range d.Timeline {
+		if e.Type == "message" {
+			texts = append(texts, e.Message.Text)
+		}
+	}
+	if len(texts) != 2 || texts[0] != "How long does shipping take?" {
+		t.Errorf("timeline messages %q, want the question and its answer", texts)
 	}
 }
 
@@ -271,6 +336,19 @@ func TestServe(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 200 || out["language"] != "zh" || len(out["sources"].([]any)) == 0 {
 		t.Errorf("POST /api/v1/messages: %d %v", resp.StatusCode, out)
+	}
+	// The customers API is served beside it, with the same key.
+	req, _ = http.NewRequest("GET", base+"/api/v1/customers", nil)
+	req.Header.Set("Authorization", "Bearer "+key)
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var list web.CustomerList
+	_ = json.NewDecoder(resp.Body).Decode(&list)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || len(list.Customers) != 1 || list.Customers[0].Identities[0].ExternalID != "app-7" {
+		t.Errorf("GET /api/v1/customers: %d %+v, want the one customer app-7", resp.StatusCode, list)
 	}
 	cancel()
 	select {
