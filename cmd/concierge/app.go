@@ -208,16 +208,23 @@ type appOptions struct {
 }
 
 // openApp opens the data directory, the store, the index and the classifier,
-// the optional language model, and builds the Engine.
-func openApp(ctx context.Context, cfg Config, log *slog.Logger, ao appOptions) (a *app, err error) {
+// the optional language model, and builds the Engine. On error everything it
+// opened is closed again before it returns: the caller gets a nil app and has
+// nothing to release.
+func openApp(ctx context.Context, cfg Config, log *slog.Logger, ao appOptions) (_ *app, err error) {
 	reg := ao.Registerer
 	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
 		return nil, fmt.Errorf("create data directory: %w", err)
 	}
-	a = &app{cfg: cfg, log: log}
+	// a is not the named result: `return nil, err` sets the result to nil
+	// before deferred calls run, and the clean-up below must still see what
+	// was opened.
+	a := &app{cfg: cfg, log: log}
 	defer func() {
 		if err != nil {
-			a.Close()
+			if cerr := a.Close(); cerr != nil {
+				log.Warn("closing after a failed start", "err", cerr)
+			}
 		}
 	}()
 	start := time.Now()
