@@ -49,12 +49,17 @@ Stops gracefully on SIGINT or SIGTERM (a second signal exits at once).`,
 				return err
 			}
 			if addr != "" {
+				if err := checkListenAddr(addr); err != nil {
+					return usagef("--addr %v", err)
+				}
 				cfg.Server.Addr = addr
+				cfg.setByFlag("server.addr", "--addr")
 			}
-			log := e.logger(cfg, slog.LevelDebug)
+			log, held := e.startupLogger(cfg, slog.LevelDebug)
+			defer held.drop() // a failed start prints its error alone
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			return serve(ctx, stop, cfg, log, e)
+			return serve(ctx, stop, cfg, log, held, e)
 		},
 	}
 	cmd.Flags().StringVar(&addr, "addr", "", "listen `ADDRESS` (default 127.0.0.1:8080, or server.addr from the config)")
@@ -63,10 +68,21 @@ Stops gracefully on SIGINT or SIGTERM (a second signal exits at once).`,
 
 // serve runs the server until ctx is done, then shuts down in reverse order
 // of start: stop intake, drain requests and Slack work, flush the outbox,
-// close the index and the store.
-func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger, e *env) error {
+// close the index and the store. It takes the listen address before the
+// slow part of the start, so that a port in use is reported at once, and
+// releases the held start-up log once it is serving.
+func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger, held *startLog, e *env) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if err := checkSetup(cfg); err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Server.Addr)
+	if err != nil {
+		return explain(err, "server.addr: cannot listen on %s: %s%s; stop what uses it or choose another address with --addr",
+			cfg.Server.Addr, listenReason(err), cfg.origin("server.addr"))
+	}
+	defer ln.Close() // hs.Serve closes it too; closing twice is harmless
 	a, err := openApp(ctx, cfg, log, appOptions{Registerer: reg, Live: true})
 	if err != nil {
 		return err
@@ -149,15 +165,11 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 			Escalations: a.handoff, Logger: log,
 		})
 		if err != nil {
-			return fmt.Errorf("slack: %w", err)
+			return configError{explain(err, "slack: %s%s", strings.TrimPrefix(err.Error(), "slack: New: "), cfg.origin("slack"))}
 		}
 		slackApp.Register(mux)
 	}
 
-	ln, err := net.Listen("tcp", cfg.Server.Addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", cfg.Server.Addr, err)
-	}
 	hs := &http.Server{
 		Handler:           mux,
 		ReadHeaderTimeout: 5 * time.Second,
@@ -182,6 +194,7 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 		}()
 	}
 	go func() { errc <- hs.Serve(ln) }()
+	held.release()
 	log.Info("serving", "addr", "http://"+ln.Addr().String(), "slack", slackApp != nil, "alerts", a.dispatcher != nil, "llm", a.llm != nil)
 	fmt.Fprintf(e.stderr, "Concierge is listening on http://%s (Ctrl-C to stop)\n", ln.Addr())
 	if adminPassword != "" {
@@ -248,4 +261,18 @@ func dataSecret(cfg Config, configured, name string) ([]byte, error) {
 		return nil, fmt.Errorf("save session secret: %w", err)
 	}
 	return b, nil
+}
+
+// listenReason returns why a listen failed in the operating system's words
+// ("address already in use").
+func listenReason(err error) string {
+	var se *os.SyscallError
+	if errors.As(err, &se) {
+		return se.Err.Error()
+	}
+	var oe *net.OpError
+	if errors.As(err, &oe) && oe.Err != nil {
+		return oe.Err.Error()
+	}
+	return err.Error()
 }
