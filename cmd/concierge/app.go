@@ -195,11 +195,57 @@ func openIndexOf(ctx context.Context, cfg Config, docs []knowledge.Document, log
 	if err != nil {
 		return nil, err
 	}
-	ix, _, err := knowledge.OpenOrBuild(ctx, filepath.Join(cfg.DataDir, "index"), docs, knowledge.BuildOptions{Logger: log, Synonyms: syn})
+	path := filepath.Join(cfg.DataDir, "index")
+	ix, _, err := knowledge.OpenOrBuild(ctx, path, docs, knowledge.BuildOptions{Logger: log, Synonyms: syn})
+	if errors.Is(err, knowledge.ErrLocked) {
+		return nil, explain(err, "the knowledge index %s is locked by another process (an older concierge?) and was not released within %s: stop that process, or use another --data",
+			absPath(path), knowledge.OpenLockWait)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open knowledge index: %w", err)
 	}
 	return ix, nil
+}
+
+// openIndexBeside opens the knowledge index for a command that reads it
+// while another process may hold the data directory (a running serve, or an
+// older binary holding the index locked). It never writes in the data
+// directory: it opens the index there read-only if it was built from the
+// current content, and otherwise builds a private one from the content in a
+// temporary folder. done closes the index and removes the private copy.
+func openIndexBeside(ctx context.Context, cfg Config, log *slog.Logger) (ix *knowledge.Index, done func(), err error) {
+	docs, err := loadContent(cfg, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	syn, err := loadSynonyms(cfg, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	hash, err := knowledge.ContentHash(docs, syn)
+	if err != nil {
+		return nil, nil, err
+	}
+	shared, err := knowledge.Open(filepath.Join(cfg.DataDir, "index"))
+	switch {
+	case err == nil && shared.Hash() == hash:
+		return shared, func() { _ = shared.Close() }, nil
+	case err == nil:
+		_ = shared.Close()
+		log.Info("the index in the data directory is not built from the current content; using a private one")
+	case errors.Is(err, knowledge.ErrLocked):
+		log.Warn("the knowledge index is locked by another process; using a private copy built from the content", "err", err)
+	}
+	tmp, err := os.MkdirTemp("", "concierge-index-*")
+	if err != nil {
+		return nil, nil, fmt.Errorf("private knowledge index: %w", err)
+	}
+	private, err := knowledge.Build(ctx, filepath.Join(tmp, "index"), docs, knowledge.BuildOptions{Synonyms: syn})
+	if err != nil {
+		_ = os.RemoveAll(tmp)
+		return nil, nil, fmt.Errorf("private knowledge index: %w", err)
+	}
+	return private, func() { _ = private.Close(); _ = os.RemoveAll(tmp) }, nil
 }
 
 // loadSynonyms reads synonyms.yaml of the content; a broken file is logged

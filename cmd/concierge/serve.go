@@ -41,7 +41,11 @@ func newServeCmd(e *env) *cobra.Command {
 		Short: "Serve the web widget, REST API, Slack, console and health checks over HTTP",
 		Long: `Serve Concierge over HTTP: the demo page with the chat widget at /, the
 REST API under /api/v1, Slack (when configured), /healthz and /metrics.
-Stops gracefully on SIGINT or SIGTERM (a second signal exits at once).`,
+Stops gracefully on SIGINT or SIGTERM (a second signal exits at once).
+
+While it runs, serve holds the data directory (the file serve.lock in it
+names its pid and address): a second serve on it refuses at once; search,
+chat, customers, report and backup work beside it; index refuses.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, err := e.loadConfig()
@@ -71,18 +75,37 @@ Stops gracefully on SIGINT or SIGTERM (a second signal exits at once).`,
 // close the index and the store. It takes the listen address before the
 // slow part of the start, so that a port in use is reported at once, and
 // releases the held start-up log once it is serving.
+//
+// For as long as it runs, serve holds the data directory (serveLockName):
+// a second serve on it refuses at once, and the other commands know that
+// serve (pid N) is there (see dataDirHolder).
 func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger, held *startLog, e *env) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if err := checkSetup(cfg); err != nil {
 		return err
 	}
+	if err := ensureDataDir(cfg); err != nil {
+		return err
+	}
+	lock, err := lockDataDir(cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := lock.Release(); err != nil {
+			log.Warn("releasing the data directory", "err", err)
+		}
+	}()
 	ln, err := net.Listen("tcp", cfg.Server.Addr)
 	if err != nil {
 		return explain(err, "server.addr: cannot listen on %s: %s%s; stop what uses it or choose another address with --addr",
 			cfg.Server.Addr, listenReason(err), cfg.origin("server.addr"))
 	}
 	defer ln.Close() // hs.Serve closes it too; closing twice is harmless
+	if err := lock.setAddr("http://" + ln.Addr().String()); err != nil {
+		return err
+	}
 	a, err := openApp(ctx, cfg, log, appOptions{Registerer: reg, Live: true})
 	if err != nil {
 		return err
