@@ -311,3 +311,21 @@ func TestBrokenSetups(t *testing.T) {
 	}
 	t.Logf("what each broken setup prints ({dir} is the case's folder):\n%s", strings.Join(report, "\n"))
 }
+
+// TestPanicIsOneSentence checks the last resort: a panic on run's goroutine
+// (here from getenv, while the config's ${X} is expanded) is printed as one
+// sentence with exit status 1, not as a stack trace.
+func TestPanicIsOneSentence(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "concierge.yaml")
+	if err := os.WriteFile(cfg, []byte("api:\n  keys: [\"${X}\"]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"chat", "--config", cfg, "--data", filepath.Join(dir, "data")},
+		strings.NewReader(""), &stdout, &stderr, func(string) string { panic("getenv broke\non two lines") })
+	if code != 1 || strings.Count(stderr.String(), "\n") != 1 || !strings.Contains(stderr.String(), "internal error: getenv broke; on two lines") ||
+		strings.Contains(stderr.String(), "goroutine") {
+		t.Errorf("exit %d, stderr %q; want 1 and one sentence", code, stderr.String())
+	}
+}
