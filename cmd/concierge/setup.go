@@ -86,8 +86,9 @@ func readConfigFile(path string) ([]byte, error) {
 }
 
 // checkSetup checks, before anything is created or opened, what the commands
-// that run the Engine need from the setup: the content folder, the intents
-// file and the prompts folder the config names, the data directory's place,
+// that run the Engine need from the setup: the content folder and the
+// prompts folder the config names, the intents file (parsed), the data
+// directory's place,
 // and the alert sinks (built and thrown away, so that a sink's own checks run
 // now). It has no side effects and may be called more than once. Its errors
 // are configErrors naming the field and where it was set.
@@ -97,10 +98,8 @@ func checkSetup(cfg Config) error {
 			return err
 		}
 	}
-	if cfg.Intents != "" {
-		if err := checkPath(cfg, "intents", cfg.Intents, false); err != nil {
-			return err
-		}
+	if _, err := intentsFile(cfg); err != nil { // parsing is cheap; training comes later
+		return err
 	}
 	if cfg.LLM.on() && cfg.LLM.PromptsDir != "" {
 		if err := checkPath(cfg, "llm.prompts_dir", cfg.LLM.PromptsDir, true); err != nil {

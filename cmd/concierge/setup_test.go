@@ -30,6 +30,10 @@ type brokenSetup struct {
 	only    string // "chat" or "serve" when the case applies to one command
 	addr    func(t *testing.T) string
 	want    string // the one line must contain this
+	// opens says the mistake shows only once the data directory is open
+	// (training, loading content); every other configuration mistake
+	// (exit status 2) is reported before the data directory is created.
+	opens bool
 }
 
 const goodIntents = `intents:
@@ -55,10 +59,10 @@ func brokenSetups() []brokenSetup {
 		{name: "content is a file", config: "content: {dir}/faq.csv\n", files: map[string]string{"faq.csv": "id,question,answer\n"},
 			want: "content: {dir}/faq.csv is a file, not a folder"},
 		{name: "content folder with no documents", config: "content: {dir}/content\n", files: map[string]string{"content/notes.txt": "hello\n"},
-			want: "content: {dir}/content has no documents"},
+			want: "content: {dir}/content has no documents", opens: true},
 		{name: "content with only broken files", config: "content: {dir}/content\n",
 			files: map[string]string{"content/faq.csv": "id,question\nq1,Where is my parcel?\n"},
-			want:  "content: {dir}/content has no usable documents"},
+			want:  "content: {dir}/content has no usable documents", opens: true},
 		{name: "missing intents file", config: "intents: {dir}/intent.yaml\n", files: map[string]string{"intents.yaml": goodIntents},
 			want: "intents: {dir}/intent.yaml does not exist (from {dir}/concierge.yaml line 1) — did you mean {dir}/intents.yaml?"},
 		{name: "intents file is a folder", config: "intents: {dir}\n", want: "intents: {dir} is a folder, not a file"},
@@ -70,7 +74,7 @@ func brokenSetups() []brokenSetup {
 			want:  "intents {dir}/intents.yaml line"},
 		{name: "intents with one example each", config: "intents: {dir}/intents.yaml\n",
 			files: map[string]string{"intents.yaml": "intents:\n  - name: greeting\n    examples: [hi]\n  - name: bye\n    examples: [bye]\n"},
-			want:  "intents {dir}/intents.yaml: every label needs at least 2 examples"},
+			want:  "intents {dir}/intents.yaml: every label needs at least 2 examples", opens: true},
 		{name: "webhook alert without url", config: "alerts:\n  - kind: webhook\n    secret: s3cret\n",
 			want: "line 2: alerts[0].url is missing"},
 		{name: "webhook alert without secret", config: "alerts:\n  - kind: webhook\n    url: https://hooks.example.com/x\n",
@@ -297,6 +301,9 @@ func TestBrokenSetups(t *testing.T) {
 					if strings.Contains(errOut, bad) {
 						t.Errorf("stderr contains %q:\n%s", bad, errOut)
 					}
+				}
+				if _, err := os.Stat(filepath.Join(dir, "data")); code == 2 && !bs.opens && bs.dataArg == "" && err == nil {
+					t.Errorf("a configuration mistake created the data directory before it was reported")
 				}
 				if !strings.Contains(line, want) {
 					t.Errorf("stderr does not say what to fix:\n got %s\nwant it to contain %s", line, want)
