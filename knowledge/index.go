@@ -28,6 +28,7 @@ import (
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
 	index "github.com/blevesearch/bleve_index_api"
+	bolt "go.etcd.io/bbolt"
 )
 
 // formatVersion changes whenever the mapping or the stored fields change, so
@@ -412,8 +413,22 @@ func randSuffix() string {
 // index.
 var ErrNoIndex = errors.New("no knowledge index")
 
+// ErrLocked is returned (wrapped) by Open when another process holds the
+// index locked for writing for longer than OpenLockWait.
+var ErrLocked = errors.New("the knowledge index is locked by another process")
+
+// OpenLockWait bounds how long Open waits for another process's write lock
+// on the index files before failing with ErrLocked.
+const OpenLockWait = 3 * time.Second
+
 // Open opens an index written by Build. It fails with an error wrapping
 // ErrNoIndex when path holds none, or one of another format version.
+//
+// An index is never written after Build, so Open opens it read-only: any
+// number of processes (a running serve, search, chat) can open the same
+// index at once, each taking a shared lock. Only a process holding an
+// exclusive lock (an older binary that opened it for writing) can make Open
+// wait, and then for at most OpenLockWait.
 func Open(path string) (*Index, error) {
 	raw, err := os.ReadFile(filepath.Join(path, metaFile))
 	if errors.Is(err, os.ErrNotExist) {
@@ -429,7 +444,10 @@ func Open(path string) (*Index, error) {
 	if m.Format != formatVersion {
 		return nil, fmt.Errorf("knowledge: open %s: index format %d, want %d: %w", path, m.Format, formatVersion, ErrNoIndex)
 	}
-	bi, err := bleve.Open(path)
+	bi, err := bleve.OpenUsing(path, map[string]any{"read_only": true, "bolt_timeout": OpenLockWait.String()})
+	if errors.Is(err, bolt.ErrTimeout) {
+		return nil, fmt.Errorf("knowledge: open %s: waited %s: %w", path, OpenLockWait, ErrLocked)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("knowledge: open %s: %w", path, err)
 	}
@@ -474,7 +492,8 @@ func (ix *Index) loadAverages() error {
 
 // OpenOrBuild opens the index at path if it was built from exactly these
 // documents and synonyms (their hash is stored beside the index), else
-// rebuilds it. rebuilt says which happened.
+// rebuilds it. rebuilt says which happened. An index another process holds
+// locked (ErrLocked) is not rebuilt: the error is returned.
 func OpenOrBuild(ctx context.Context, path string, docs []Document, opts BuildOptions) (ix *Index, rebuilt bool, err error) {
 	hash, err := ContentHash(docs, opts.Synonyms)
 	if err != nil {
@@ -487,6 +506,8 @@ func OpenOrBuild(ctx context.Context, path string, docs []Document, opts BuildOp
 		if err := ix.Close(); err != nil {
 			return nil, false, err
 		}
+	} else if errors.Is(err, ErrLocked) {
+		return nil, false, err // another process's index: not ours to replace
 	} else if opts.Logger != nil && !errors.Is(err, ErrNoIndex) {
 		opts.Logger.Warn("knowledge: existing index unreadable; rebuilding", "path", path, "err", err)
 	}

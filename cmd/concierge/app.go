@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"sync"
 	"time"
 
@@ -28,24 +29,33 @@ import (
 )
 
 // loadConfig reads the --config file (or the defaults), applies --data and
-// validates the result.
+// validates the result. Its errors are configErrors that name the file and
+// line, or the flag, of the value at fault.
 func (e *env) loadConfig() (Config, error) {
 	cfg := DefaultConfig()
+	src := &configSource{file: e.configPath, lines: fieldLines{}, flags: map[string]string{}}
 	if e.configPath != "" {
-		f, err := os.Open(e.configPath)
+		raw, err := readConfigFile(e.configPath)
 		if err != nil {
-			return Config{}, fmt.Errorf("cannot open config: %w", err)
+			return Config{}, err
 		}
-		defer f.Close()
-		if cfg, err = ParseConfig(f, e.getenv); err != nil {
-			return Config{}, fmt.Errorf("%s: %w", e.configPath, err)
+		var lines fieldLines
+		if cfg, lines, err = parseConfig(bytes.NewReader(raw), e.getenv); err != nil {
+			var ce *ConfigError
+			if errors.As(err, &ce) && ce.Line > 0 {
+				return Config{}, configError{explain(err, "%s line %d: %s", e.configPath, ce.Line, ce.Msg)}
+			}
+			return Config{}, configError{fmt.Errorf("%s: %w", e.configPath, err)}
 		}
+		src.lines = lines
 	}
+	cfg.src = src
 	if e.dataDir != "" {
 		cfg.DataDir = e.dataDir
+		cfg.setByFlag("data_dir", "--data")
 	}
 	if err := cfg.Validate(); err != nil {
-		return Config{}, fmt.Errorf("invalid configuration: %w", err)
+		return Config{}, cfg.locate(err)
 	}
 	return cfg, nil
 }
@@ -77,7 +87,16 @@ func openStore(ctx context.Context, cfg Config, log *slog.Logger) (*sqlite.DB, e
 			VIPWon: cfg.Customers.VIPWon},
 	})
 	if err != nil {
-		return nil, fmt.Errorf("open database: %w", err)
+		path := filepath.Join(cfg.DataDir, "concierge.db")
+		switch {
+		case errors.Is(err, sqlite.ErrNewerSchema):
+			return nil, explain(err, "database %s was written by a newer version of concierge: upgrade concierge, or restore a backup made by this version", path)
+		case strings.Contains(bot.ErrorMessage(err), "not a Concierge database"):
+			return nil, explain(err, "database %s is not a Concierge database or is damaged: move it aside to start afresh, or restore a backup", path)
+		case bot.ErrorCode(err) != bot.EINTERNAL:
+			return nil, explain(err, "database %s: %s", path, strings.TrimSuffix(bot.ErrorMessage(err), "."))
+		}
+		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
 	return db, nil
 }
@@ -92,33 +111,73 @@ func contentFS(cfg Config) fs.FS {
 }
 
 // intentsFile reads and parses the intents file: the config's, or the
-// embedded demo company's.
+// embedded demo company's. A file that is missing or does not parse is a
+// configError naming the file and line.
 func intentsFile(cfg Config) (*intents.File, error) {
 	name, data := "demo/intents.yaml", demo.Intents()
 	if cfg.Intents != "" {
+		if err := checkPath(cfg, "intents", cfg.Intents, false); err != nil {
+			return nil, err
+		}
 		b, err := os.ReadFile(cfg.Intents)
 		if err != nil {
-			return nil, fmt.Errorf("cannot read intents: %w", err)
+			return nil, explain(err, "intents: %s cannot be read: %s%s", absPath(cfg.Intents), reason(err), cfg.origin("intents"))
 		}
 		name, data = cfg.Intents, b
 	}
-	return intents.ParseFile(bytes.NewReader(data), name)
+	f, err := intents.ParseFile(bytes.NewReader(data), name)
+	if err != nil {
+		// intents writes "file:7: message"; say it the way config errors do.
+		msg := err.Error()
+		if m := fileLine.FindStringSubmatch(msg); m != nil && m[1] == name {
+			msg = fmt.Sprintf("%s line %s: %s", m[1], m[2], m[3])
+		}
+		return nil, configError{explain(err, "intents %s", msg)}
+	}
+	return f, nil
 }
+
+// intentsName names the intents file in messages.
+func intentsName(cfg Config) string {
+	if cfg.Intents == "" {
+		return "demo/intents.yaml"
+	}
+	return cfg.Intents
+}
+
+var fileLine = regexp.MustCompile(`^(.*):(\d+): (.*)$`)
 
 // loadContent loads the knowledge documents, logging each broken file or
 // row; it fails only when nothing at all could be loaded.
 func loadContent(cfg Config, log *slog.Logger) ([]knowledge.Document, error) {
+	if cfg.Content != "" {
+		if err := checkPath(cfg, "content", cfg.Content, true); err != nil {
+			return nil, err
+		}
+	}
 	docs, problems, err := knowledge.Load(contentFS(cfg))
 	if err != nil {
-		return nil, fmt.Errorf("load knowledge content: %w", err)
+		return nil, explain(err, "content: %s cannot be read: %s%s", absPath(cfg.Content), reason(err), cfg.origin("content"))
+	}
+	if len(docs) == 0 {
+		return nil, noDocuments(cfg, problems)
 	}
 	for _, p := range problems {
 		log.Warn("knowledge content problem (skipped)", "problem", p.Error())
 	}
-	if len(docs) == 0 {
-		return nil, errors.New("the knowledge content has no documents")
-	}
 	return docs, nil
+}
+
+// noDocuments is the error for a content folder with nothing to serve. The
+// problems of its files are the reason, so the first goes into the one
+// sentence instead of the log.
+func noDocuments(cfg Config, problems []error) error {
+	if len(problems) > 0 {
+		return configError{fmt.Errorf("content: %s has no usable documents%s: %d skipped, the first because %s",
+			absPath(cfg.Content), cfg.origin("content"), len(problems), problems[0])}
+	}
+	return configError{fmt.Errorf("content: %s has no documents%s: add Markdown pages, FAQ files (.csv, .yaml) or product catalogues",
+		absPath(cfg.Content), cfg.origin("content"))}
 }
 
 // openIndex opens the knowledge index in the data directory, rebuilding it
@@ -136,11 +195,57 @@ func openIndexOf(ctx context.Context, cfg Config, docs []knowledge.Document, log
 	if err != nil {
 		return nil, err
 	}
-	ix, _, err := knowledge.OpenOrBuild(ctx, filepath.Join(cfg.DataDir, "index"), docs, knowledge.BuildOptions{Logger: log, Synonyms: syn})
+	path := filepath.Join(cfg.DataDir, "index")
+	ix, _, err := knowledge.OpenOrBuild(ctx, path, docs, knowledge.BuildOptions{Logger: log, Synonyms: syn})
+	if errors.Is(err, knowledge.ErrLocked) {
+		return nil, explain(err, "the knowledge index %s is locked by another process (an older concierge?) and was not released within %s: stop that process, or use another --data",
+			absPath(path), knowledge.OpenLockWait)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open knowledge index: %w", err)
 	}
 	return ix, nil
+}
+
+// openIndexBeside opens the knowledge index for a command that reads it
+// while another process may hold the data directory (a running serve, or an
+// older binary holding the index locked). It never writes in the data
+// directory: it opens the index there read-only if it was built from the
+// current content, and otherwise builds a private one from the content in a
+// temporary folder. done closes the index and removes the private copy.
+func openIndexBeside(ctx context.Context, cfg Config, log *slog.Logger) (ix *knowledge.Index, done func(), err error) {
+	docs, err := loadContent(cfg, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	syn, err := loadSynonyms(cfg, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	hash, err := knowledge.ContentHash(docs, syn)
+	if err != nil {
+		return nil, nil, err
+	}
+	shared, err := knowledge.Open(filepath.Join(cfg.DataDir, "index"))
+	switch {
+	case err == nil && shared.Hash() == hash:
+		return shared, func() { _ = shared.Close() }, nil
+	case err == nil:
+		_ = shared.Close()
+		log.Info("the index in the data directory is not built from the current content; using a private one")
+	case errors.Is(err, knowledge.ErrLocked):
+		log.Warn("the knowledge index is locked by another process; using a private copy built from the content", "err", err)
+	}
+	tmp, err := os.MkdirTemp("", "concierge-index-*")
+	if err != nil {
+		return nil, nil, fmt.Errorf("private knowledge index: %w", err)
+	}
+	private, err := knowledge.Build(ctx, filepath.Join(tmp, "index"), docs, knowledge.BuildOptions{Synonyms: syn})
+	if err != nil {
+		_ = os.RemoveAll(tmp)
+		return nil, nil, fmt.Errorf("private knowledge index: %w", err)
+	}
+	return private, func() { _ = private.Close(); _ = os.RemoveAll(tmp) }, nil
 }
 
 // loadSynonyms reads synonyms.yaml of the content; a broken file is logged
@@ -173,7 +278,8 @@ func newLLM(cfg Config, log *slog.Logger, reg prometheus.Registerer) (*llm.Clien
 	}
 	c, err := llm.New(opts)
 	if err != nil {
-		return nil, fmt.Errorf("language model: %w", err)
+		// llm.New fails only on its options and prompt templates: the setup.
+		return nil, configError{explain(err, "llm: %s%s", strings.TrimPrefix(err.Error(), "llm: "), cfg.origin("llm"))}
 	}
 	return c, nil
 }
@@ -208,19 +314,55 @@ type appOptions struct {
 }
 
 // openApp opens the data directory, the store, the index and the classifier,
-// the optional language model, and builds the Engine.
-func openApp(ctx context.Context, cfg Config, log *slog.Logger, ao appOptions) (a *app, err error) {
+// the optional language model, and builds the Engine. It checks the setup
+// first (checkSetup, the intents file), so that a mistake in it is reported
+// before anything is created, and it trains the intent model before opening
+// the store and the index. On error everything it opened is closed again
+// before it returns: the caller gets a nil app and has nothing to release.
+func openApp(ctx context.Context, cfg Config, log *slog.Logger, ao appOptions) (_ *app, err error) {
 	reg := ao.Registerer
-	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
-		return nil, fmt.Errorf("create data directory: %w", err)
+	if err := checkSetup(cfg); err != nil {
+		return nil, err
 	}
-	a = &app{cfg: cfg, log: log}
+	file, err := intentsFile(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := ensureDataDir(cfg); err != nil {
+		return nil, err
+	}
+	// a is not the named result: `return nil, err` sets the result to nil
+	// before deferred calls run, and the clean-up below must still see what
+	// was opened.
+	a := &app{cfg: cfg, log: log}
 	defer func() {
 		if err != nil {
-			a.Close()
+			if cerr := a.Close(); cerr != nil {
+				log.Warn("closing after a failed start", "err", cerr)
+			}
 		}
 	}()
 	start := time.Now()
+	for _, in := range file.Intents {
+		a.intentNames = append(a.intentNames, in.Name)
+	}
+	model, _, err := intents.LoadOrTrain(ctx, filepath.Join(cfg.DataDir, "intents"), file.Examples(), intents.TrainOptions{})
+	if err != nil {
+		// The intents package prefixes what is wrong with the examples
+		// themselves with "intents: train:"; anything else (saving the
+		// model, a cancelled start) is a runtime failure.
+		if msg, ok := strings.CutPrefix(err.Error(), "intents: train: "); ok && ctx.Err() == nil {
+			return nil, configError{explain(err, "intents %s: %s%s", intentsName(cfg), msg, cfg.origin("intents"))}
+		}
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("train intents: %w", err)
+		}
+		dir := filepath.Join(absPath(cfg.DataDir), "intents")
+		return nil, explain(err, "the intent model cannot be saved in %s: %s", dir, reason(err))
+	}
+	if a.classifier, err = intents.NewClassifier(intents.ClassifierOptions{Model: model, Logger: log}); err != nil {
+		return nil, fmt.Errorf("intent classifier: %w", err)
+	}
 	if a.store, err = openStore(ctx, cfg, log); err != nil {
 		return nil, err
 	}
@@ -229,6 +371,9 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, ao appOptions) (
 		if a.live, err = knowledge.NewLive(ctx, knowledge.LiveOptions{Content: cfg.Content,
 			Dir: filepath.Join(cfg.DataDir, "knowledge"), Logger: log}); err != nil {
 			return nil, fmt.Errorf("knowledge index: %w", err)
+		}
+		if n, err := a.live.Count(); err == nil && n == 0 {
+			return nil, noDocuments(cfg, a.live.Problems())
 		}
 		a.retriever = a.live
 	} else {
@@ -260,20 +405,6 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, ao appOptions) (
 		} else {
 			a.retriever = hybrid
 		}
-	}
-	file, err := intentsFile(cfg)
-	if err != nil {
-		return nil, err
-	}
-	for _, in := range file.Intents {
-		a.intentNames = append(a.intentNames, in.Name)
-	}
-	model, _, err := intents.LoadOrTrain(ctx, filepath.Join(cfg.DataDir, "intents"), file.Examples(), intents.TrainOptions{})
-	if err != nil {
-		return nil, fmt.Errorf("train intents: %w", err)
-	}
-	if a.classifier, err = intents.NewClassifier(intents.ClassifierOptions{Model: model, Logger: log}); err != nil {
-		return nil, fmt.Errorf("intent classifier: %w", err)
 	}
 	if a.dispatcher, err = newDispatcher(cfg, a.store, log, reg); err != nil {
 		return nil, err

@@ -43,11 +43,13 @@ empty lines are ignored. Works interactively and with piped input:
 			if err != nil {
 				return err
 			}
-			log := e.logger(cfg, slog.LevelWarn)
+			log, held := e.startupLogger(cfg, slog.LevelWarn)
+			defer held.drop() // a failed start prints its error alone
 			a, err := openApp(cmd.Context(), cfg, log, appOptions{})
 			if err != nil {
 				return err
 			}
+			held.release()
 			defer a.Close()
 			a.startWorkers(cmd.Context(), false)
 			return chatLoop(cmd, e, a.engine, role, userID, asJSON)

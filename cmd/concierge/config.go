@@ -1,16 +1,19 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/netip"
 	"net/url"
+	"reflect"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
+	"golang.org/x/crypto/bcrypt"
 	"gopkg.in/yaml.v3"
 )
 
@@ -35,6 +38,9 @@ type Config struct {
 	Insights   InsightsConfig   `yaml:"insights"`
 	Customers  CustomersConfig  `yaml:"customers"`
 	Log        LogConfig        `yaml:"log"`
+
+	// src says where the values came from, for errors; set by loadConfig.
+	src *configSource
 }
 
 // CustomersConfig configures the customer records.
@@ -237,46 +243,67 @@ var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
 // in comments or keys), references of the form ${NAME} are replaced by the
 // environment variable NAME, looked up with getenv; an unset variable is an
 // error naming it. Unknown keys are errors, so a misspelt key is not silently
-// ignored.
+// ignored. Mistakes in the file are *ConfigError values with their line: an
+// unknown key with the nearest known one, a value of the wrong kind (such as
+// a duration without a unit), a key written twice, a YAML syntax error.
 func ParseConfig(r io.Reader, getenv func(string) string) (Config, error) {
+	cfg, _, err := parseConfig(r, getenv)
+	return cfg, err
+}
+
+// parseConfig is ParseConfig that also returns the line of every field
+// written in the file, so that later errors about a value can point at it.
+func parseConfig(r io.Reader, getenv func(string) string) (Config, fieldLines, error) {
 	raw, err := io.ReadAll(io.LimitReader(r, 1<<20))
 	if err != nil {
-		return Config{}, fmt.Errorf("read config: %w", err)
+		return Config{}, nil, fmt.Errorf("read config: %w", err)
 	}
 	cfg := DefaultConfig()
 	var doc yaml.Node
 	if err := yaml.Unmarshal(raw, &doc); err != nil {
-		return Config{}, fmt.Errorf("parse config: %w", err)
+		return Config{}, nil, syntaxError(raw, err)
 	}
 	if len(doc.Content) == 0 { // empty file: the defaults
-		return cfg, nil
+		return cfg, fieldLines{}, nil
 	}
-	var missing []string
+	var missing []unsetEnv
 	expandEnv(&doc, getenv, &missing)
 	if len(missing) > 0 {
-		return Config{}, fmt.Errorf("config refers to environment variable %s, which is not set", strings.Join(missing, ", "))
+		msg := fmt.Sprintf("${%s} is not set in the environment; set it, or write the value in the file", missing[0].name)
+		if len(missing) > 1 {
+			var rest []string
+			for _, m := range missing[1:] {
+				rest = append(rest, m.name)
+			}
+			msg += " (also unset: " + strings.Join(rest, ", ") + ")"
+		}
+		return Config{}, nil, &ConfigError{Line: missing[0].line, Msg: msg}
 	}
-	expanded, err := yaml.Marshal(&doc)
-	if err != nil {
-		return Config{}, fmt.Errorf("parse config: %w", err)
+	lines := fieldLines{}
+	if err := checkConfigNode(&doc, reflect.TypeFor[Config](), "", lines); err != nil {
+		return Config{}, nil, err
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(expanded))
-	dec.KnownFields(true)
-	if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
-		return Config{}, fmt.Errorf("parse config: %w", err)
+	if err := doc.Decode(&cfg); err != nil { // checkConfigNode lets nothing through that fails here
+		return Config{}, nil, &ConfigError{Msg: strings.TrimPrefix(singleLine(err.Error()), "yaml: ")}
 	}
-	return cfg, nil
+	return cfg, lines, nil
+}
+
+// unsetEnv is a ${NAME} reference to an unset variable and its line.
+type unsetEnv struct {
+	name string
+	line int
 }
 
 // expandEnv replaces ${NAME} references in the scalar values of n, recording
 // the names that getenv does not know.
-func expandEnv(n *yaml.Node, getenv func(string) string, missing *[]string) {
+func expandEnv(n *yaml.Node, getenv func(string) string, missing *[]unsetEnv) {
 	if n.Kind == yaml.ScalarNode {
 		n.Value = envRef.ReplaceAllStringFunc(n.Value, func(ref string) string {
 			name := envRef.FindStringSubmatch(ref)[1]
 			v := getenv(name)
 			if v == "" {
-				*missing = append(*missing, name)
+				*missing = append(*missing, unsetEnv{name, n.Line})
 			}
 			return v
 		})
@@ -298,9 +325,12 @@ func (c Config) Validate() error {
 	if c.Server.Addr == "" {
 		return errors.New("server.addr must not be empty")
 	}
+	if err := checkListenAddr(c.Server.Addr); err != nil {
+		return fmt.Errorf("server.addr %w", err)
+	}
 	if c.Server.PublicURL != "" {
-		if u, err := url.Parse(c.Server.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") {
-			return fmt.Errorf("server.public_url %q must be an http or https URL", c.Server.PublicURL)
+		if u, err := url.Parse(c.Server.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("server.public_url %q must be an http or https URL, like https://help.example.com", c.Server.PublicURL)
 		}
 	}
 	for i, o := range c.Server.AllowedOrigins {
@@ -316,10 +346,19 @@ func (c Config) Validate() error {
 	if s := c.Server.SessionSecret; s != "" && len(s) < 32 {
 		return errors.New("server.session_secret must be at least 32 characters")
 	}
+	agents := map[string]int{}
 	for i, a := range c.Console.Agents {
-		if strings.TrimSpace(a.Name) == "" || !strings.HasPrefix(a.PasswordHash, "$2") {
-			return fmt.Errorf("console.agents[%d] needs a name and a bcrypt password_hash (make one with `concierge console hash-password`)", i)
+		if strings.TrimSpace(a.Name) == "" {
+			return fmt.Errorf("console.agents[%d].name is missing: each agent needs the name they sign in with", i)
 		}
+		if _, err := bcrypt.Cost([]byte(a.PasswordHash)); err != nil {
+			return fmt.Errorf("console.agents[%d].password_hash is not a bcrypt hash; make one with `echo 'a long password' | concierge console hash-password`", i)
+		}
+		name := strings.ToLower(strings.TrimSpace(a.Name))
+		if j, dup := agents[name]; dup {
+			return fmt.Errorf("console.agents[%d].name %q is already used by console.agents[%d]", i, a.Name, j)
+		}
+		agents[name] = i
 	}
 	if s := c.Console.Secret; s != "" && len(s) < 32 {
 		return errors.New("console.secret must be at least 32 characters")
@@ -338,6 +377,9 @@ func (c Config) Validate() error {
 	if v := c.Bot.ComplaintThreshold; v < 0 || v > 1 {
 		return fmt.Errorf("bot.complaint_threshold %v must be between 0 and 1", v)
 	}
+	if c.Bot.Timeout < 0 {
+		return fmt.Errorf("bot.timeout %v must not be negative; it is the deadline for one message, like 10s", c.Bot.Timeout)
+	}
 	if c.Slack.BotToken != "" && c.Slack.SigningSecret == "" && c.Slack.AppToken == "" {
 		return errors.New("slack.signing_secret (Events API) or slack.app_token (Socket Mode) is required with slack.bot_token")
 	}
@@ -353,6 +395,8 @@ func (c Config) Validate() error {
 			return fmt.Errorf("alerts[%d].min_severity %q must be low, normal or high", i, a.MinSeverity)
 		}
 		switch a.Kind {
+		case "":
+			return fmt.Errorf("alerts[%d].kind is missing: write kind: webhook, email or slack", i)
 		case "slack":
 			if a.To == "" {
 				return fmt.Errorf("alerts[%d].to must name the Slack channel for the alerts", i)
@@ -361,20 +405,36 @@ func (c Config) Validate() error {
 				return fmt.Errorf("alerts[%d] is a Slack alert: slack.bot_token is required", i)
 			}
 		case "email":
+			if a.URL == "" {
+				return fmt.Errorf("alerts[%d].url is missing: an email alert needs the mail server, like smtp://mail.example.com:587", i)
+			}
 			if u, err := url.Parse(a.URL); err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Host == "" {
 				return fmt.Errorf("alerts[%d].url %q must be smtp://host:port or smtps://host:port", i, a.URL)
 			}
-			if a.To == "" || a.From == "" {
-				return fmt.Errorf("alerts[%d].to and alerts[%d].from are required for email", i, i)
+			if strings.TrimSpace(a.To) == "" {
+				return fmt.Errorf("alerts[%d].to is missing: an email alert needs the recipients, separated by commas", i)
+			}
+			if strings.TrimSpace(a.From) == "" {
+				return fmt.Errorf("alerts[%d].from is missing: an email alert needs the sender address", i)
 			}
 		case "webhook":
-			if u, err := url.Parse(a.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+			if a.URL == "" {
+				return fmt.Errorf("alerts[%d].url is missing: a webhook alert needs the URL its robot or service gave you", i)
+			}
+			if u, err := url.Parse(a.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 				return fmt.Errorf("alerts[%d].url %q must be an http or https URL", i, a.URL)
 			}
 			switch a.Format {
 			case "", "generic", "wecom", "dingtalk", "feishu":
 			default:
-				return fmt.Errorf("alerts[%d].format %q must be one of generic, wecom, dingtalk, feishu", i, a.Format)
+				msg := fmt.Sprintf("alerts[%d].format %q must be one of generic, wecom, dingtalk, feishu", i, a.Format)
+				if near := nearest(a.Format, []string{"generic", "wecom", "dingtalk", "feishu"}); near != "" {
+					msg += fmt.Sprintf(" — did you mean %q?", near)
+				}
+				return errors.New(msg)
+			}
+			if (a.Format == "" || a.Format == "generic") && a.Secret == "" {
+				return fmt.Errorf("alerts[%d].secret is missing: a generic webhook signs every call with it (write secret: ${ALERT_WEBHOOK_SECRET} and set the variable)", i)
 			}
 		default:
 			return fmt.Errorf("alerts[%d].kind %q must be one of slack, email, webhook", i, a.Kind)
@@ -386,15 +446,25 @@ func (c Config) Validate() error {
 	if c.Customers.RetainText < 0 || c.Customers.VIPMinMessages < 0 {
 		return errors.New("customers.retain_text and customers.vip_min_messages must not be negative")
 	}
-	if c.Escalation.SLA < 0 || c.Escalation.IdleTimeout < 0 || c.Escalation.ExpectedWait < 0 {
-		return errors.New("escalation.sla, escalation.idle_timeout and escalation.expected_wait must not be negative")
+	for _, d := range []struct {
+		field string
+		v     time.Duration
+	}{{"escalation.sla", c.Escalation.SLA}, {"escalation.idle_timeout", c.Escalation.IdleTimeout},
+		{"escalation.expected_wait", c.Escalation.ExpectedWait}, {"llm.timeout", c.LLM.Timeout}} {
+		if d.v < 0 {
+			return fmt.Errorf("%s %v must not be negative", d.field, d.v)
+		}
 	}
 	if ew := c.Escalation.EarlyWarning; ew.Window < 0 || ew.Baseline < 0 || ew.Factor < 0 || ew.MinComplaints < 0 {
 		return errors.New("escalation.early_warning values must not be negative")
 	}
 	if c.LLM.BaseURL != "" {
-		if u, err := url.Parse(c.LLM.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") {
-			return fmt.Errorf("llm.base_url %q must be an http or https URL", c.LLM.BaseURL)
+		if u, err := url.Parse(c.LLM.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			msg := fmt.Sprintf("llm.base_url %q must be an http or https URL", c.LLM.BaseURL)
+			if !strings.Contains(c.LLM.BaseURL, "://") {
+				msg += fmt.Sprintf(" — did you mean %q?", "http://"+c.LLM.BaseURL)
+			}
+			return errors.New(msg)
 		}
 		if c.LLM.Model == "" {
 			return errors.New("llm.model is required with llm.base_url")
@@ -405,8 +475,8 @@ func (c Config) Validate() error {
 			return fmt.Errorf("llm.mask_order_numbers is not a valid regular expression: %w", err)
 		}
 	}
-	if c.LLM.Timeout < 0 || c.LLM.DailyTokenBudget < 0 {
-		return errors.New("llm.timeout and llm.daily_token_budget must not be negative")
+	if c.LLM.DailyTokenBudget < 0 {
+		return errors.New("llm.daily_token_budget must not be negative (0 means no limit)")
 	}
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":
@@ -417,6 +487,19 @@ func (c Config) Validate() error {
 	case "text", "json":
 	default:
 		return fmt.Errorf("log.format %q must be text or json", c.Log.Format)
+	}
+	return nil
+}
+
+// checkListenAddr checks a listen address: host:port, where the host may be
+// empty (every interface) and the port 0 (any free port).
+func checkListenAddr(addr string) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("%q must be host:port, like 127.0.0.1:8080 or :8080", addr)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return fmt.Errorf("%q has no valid port: use a number from 1 to 65535, like %s", addr, net.JoinHostPort(host, "8080"))
 	}
 	return nil
 }

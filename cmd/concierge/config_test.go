@@ -32,7 +32,9 @@ func TestParseConfigErrors(t *testing.T) {
 		{"unset env", "api:\n  keys: [\"${NOPE}\"]\n", "NOPE"},
 		{"unknown key", "sevre:\n  addr: x\n", "sevre"},
 		{"bad duration", "bot:\n  timeout: soon\n", "soon"},
-		{"not yaml", "api: [\n", "parse config"},
+		{"not yaml", "api: [\n", "YAML syntax"},
+		{"misspelt key", "contnet: x\n", `unknown key "contnet" — did you mean "content"?`},
+		{"duration", "escalation:\n  sla: abc\n", `line 2: escalation.sla: "abc" is not a duration; write it like 15m or 24h`},
 	}
 	for _, tt := range tests {
 		_, err := ParseConfig(strings.NewReader(tt.yaml), envOf(nil))

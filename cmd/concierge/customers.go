@@ -23,8 +23,8 @@ import (
 // openCustomerStore opens the customer database of the data directory,
 // creating both if needed.
 func openCustomerStore(ctx context.Context, cfg Config, log *slog.Logger) (*sqlite.DB, error) {
-	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
-		return nil, fmt.Errorf("create data directory: %w", err)
+	if err := ensureDataDir(cfg); err != nil {
+		return nil, err
 	}
 	return openStore(ctx, cfg, log)
 }

@@ -19,7 +19,10 @@ func newIndexCmd(e *env) *cobra.Command {
 		Short: "Rebuild the knowledge index from the content directory",
 		Long: `Rebuild the knowledge index in the data directory from the content directory
 (--content, or content from the config, or the embedded demo company). Files
-that cannot be read are reported with their line, and the rest is indexed.`,
+that cannot be read are reported with their line, and the rest is indexed.
+
+While concierge serve runs on the same data directory, index refuses at once
+and says so: serve keeps its own index current.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, err := e.loadConfig()
@@ -28,6 +31,10 @@ that cannot be read are reported with their line, and the rest is indexed.`,
 			}
 			if content != "" {
 				cfg.Content = content
+				cfg.setByFlag("content", "--content")
+			}
+			if h, _ := dataDirHolder(cfg.DataDir); h != nil {
+				return indexHeld(cfg, *h)
 			}
 			log := e.logger(cfg, slog.LevelInfo)
 			start := time.Now()
@@ -61,4 +68,21 @@ that cannot be read are reported with their line, and the rest is indexed.`,
 	}
 	cmd.Flags().StringVar(&content, "content", "", "content `DIR` to index (default: the config's, or the embedded demo)")
 	return cmd
+}
+
+// indexHeld is the refusal of `index` beside a running serve: serve keeps
+// its own index current (it reindexes a content folder when files change;
+// the embedded demo never changes), and rebuilding the data directory's
+// index under it would change nothing it serves.
+func indexHeld(cfg Config, h holder) error {
+	stop := "stop it first"
+	if h.PID > 0 {
+		stop = fmt.Sprintf("stop it first (kill %d)", h.PID)
+	}
+	if cfg.Content == "" {
+		return fmt.Errorf("%s holds the data directory %s and serves the embedded demo content, whose index never changes; to rebuild the index anyway, %s",
+			h, absPath(cfg.DataDir), stop)
+	}
+	return fmt.Errorf("%s holds the data directory %s and reindexes its content folder by itself whenever a file changes; to rebuild the index by hand anyway, %s",
+		h, absPath(cfg.DataDir), stop)
 }

@@ -8,10 +8,10 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -44,10 +44,25 @@ func (e usageError) Unwrap() error { return e.err }
 func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
 
 // run executes the command line and returns the process exit status: 0 on
-// success, 1 on a runtime failure, 2 on a usage error. Errors are printed to
-// stderr as one sentence.
-func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
+// success, 1 on a runtime failure, 2 on a usage or configuration error (see
+// exitStatus). An error is printed to stderr as one line; with --verbose, the
+// cause behind an explained error follows on a second line.
+//
+// A panic on the calling goroutine is a bug, never the way an error is
+// reported: as a last resort it is printed as one sentence too (with its
+// stack only under --verbose) and run returns 1.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) (status int) {
 	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
+	defer func() {
+		if p := recover(); p != nil {
+			fmt.Fprintf(stderr, "concierge: internal error: %s; this is a bug, please report it with the command that caused it.\n",
+				singleLine(fmt.Sprint(p)))
+			if e.verbose {
+				_, _ = stderr.Write(debug.Stack())
+			}
+			status = 1
+		}
+	}()
 	root := newRootCmd(e)
 	root.SetArgs(args)
 	root.SetIn(stdin)
@@ -57,13 +72,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err == nil {
 		return 0
 	}
-	fmt.Fprintf(stderr, "concierge: %s\n", sentence(err.Error()))
-	var ue usageError
-	if errors.As(err, &ue) || strings.HasPrefix(err.Error(), "unknown command") ||
-		strings.HasPrefix(err.Error(), "unknown flag") {
-		return 2
+	fmt.Fprintf(stderr, "concierge: %s\n", sentence(singleLine(err.Error())))
+	if cause := causeOf(err); cause != nil && e.verbose {
+		fmt.Fprintf(stderr, "concierge: cause: %s\n", singleLine(cause.Error()))
 	}
-	return 1
+	return exitStatus(err)
 }
 
 // sentence makes an error message read as one sentence.

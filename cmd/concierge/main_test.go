@@ -231,7 +231,7 @@ func TestUsageAndErrors(t *testing.T) {
 		{"unknown flag", []string{"chat", "--nope"}, 2, "unknown flag"},
 		{"bad role", []string{"chat", "--as", "admin"}, 2, "--as"},
 		{"search without query", []string{"search"}, 2, "QUERY"},
-		{"missing config", []string{"chat", "--config", "/nonexistent/c.yaml"}, 1, "config"},
+		{"missing config", []string{"chat", "--config", "/nonexistent/c.yaml"}, 2, "config"},
 		{"extra args", []string{"version", "x"}, 2, "no arguments"},
 	}
 	for _, tt := range tests {

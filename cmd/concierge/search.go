@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -10,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/knowledge"
 )
 
 type searchHit struct {
@@ -29,6 +32,9 @@ func newSearchCmd(e *env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "search QUERY",
 		Short: "Search the knowledge base and print ranked hits",
+		Long: `Search the knowledge base and print ranked hits. Beside a running concierge
+serve, search reads the same index without writing to the data directory (or
+a private copy built from the content, if that index is not current).`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return usagef("search needs a QUERY; see `concierge search --help`")
@@ -57,11 +63,11 @@ func newSearchCmd(e *env) *cobra.Command {
 				return err
 			}
 			log := e.logger(cfg, slog.LevelWarn)
-			ix, err := openIndex(cmd.Context(), cfg, log)
+			ix, done, err := searchableIndex(cmd.Context(), cfg, log)
 			if err != nil {
 				return err
 			}
-			defer ix.Close()
+			defer done()
 			hits, err := ix.Retrieve(cmd.Context(), bot.Query{Text: query, Audiences: auds, Limit: n})
 			if err != nil {
 				return fmt.Errorf("search: %w", err)
@@ -99,4 +105,25 @@ func newSearchCmd(e *env) *cobra.Command {
 	cmd.Flags().IntVarP(&n, "n", "n", 5, "number of hits")
 	cmd.Flags().BoolVar(&asJSON, "json", false, `print {"hits":[{"id","title","score","audience","snippet"}]}`)
 	return cmd
+}
+
+// searchableIndex opens the knowledge index for search. Beside a running
+// serve (or an index an older process holds locked) it reads without
+// writing to the data directory: the index serve reads, shared and
+// read-only, or a private one built from the content (openIndexBeside).
+// Otherwise it opens or rebuilds the data directory's index as always.
+// done releases what was opened.
+func searchableIndex(ctx context.Context, cfg Config, log *slog.Logger) (ix *knowledge.Index, done func(), err error) {
+	if h, _ := dataDirHolder(cfg.DataDir); h != nil {
+		log.Debug("the data directory is held; searching without writing to it", "holder", h.String())
+		return openIndexBeside(ctx, cfg, log)
+	}
+	ix, err = openIndex(ctx, cfg, log)
+	if errors.Is(err, knowledge.ErrLocked) {
+		return openIndexBeside(ctx, cfg, log)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return ix, func() { _ = ix.Close() }, nil
 }

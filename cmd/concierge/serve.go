@@ -39,7 +39,11 @@ func newServeCmd(e *env) *cobra.Command {
 		Short: "Serve the web widget, REST API, Slack, console and health checks over HTTP",
 		Long: `Serve Concierge over HTTP: the demo page with the chat widget at /, the
 REST API under /api/v1, Slack (when configured), /healthz and /metrics.
-Stops gracefully on SIGINT or SIGTERM (a second signal exits at once).`,
+Stops gracefully on SIGINT or SIGTERM (a second signal exits at once).
+
+While it runs, serve holds the data directory (the file serve.lock in it
+names its pid and address): a second serve on it refuses at once; search,
+chat, customers, report and backup work beside it; index refuses.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, err := e.loadConfig()
@@ -47,12 +51,17 @@ Stops gracefully on SIGINT or SIGTERM (a second signal exits at once).`,
 				return err
 			}
 			if addr != "" {
+				if err := checkListenAddr(addr); err != nil {
+					return usagef("--addr %v", err)
+				}
 				cfg.Server.Addr = addr
+				cfg.setByFlag("server.addr", "--addr")
 			}
-			log := e.logger(cfg, slog.LevelDebug)
+			log, held := e.startupLogger(cfg, slog.LevelDebug)
+			defer held.drop() // a failed start prints its error alone
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			return serve(ctx, stop, cfg, log, e)
+			return serve(ctx, stop, cfg, log, held, e)
 		},
 	}
 	cmd.Flags().StringVar(&addr, "addr", "", "listen `ADDRESS` (default 127.0.0.1:8080, or server.addr from the config)")
@@ -61,10 +70,40 @@ Stops gracefully on SIGINT or SIGTERM (a second signal exits at once).`,
 
 // serve runs the server until ctx is done, then shuts down in reverse order
 // of start: stop intake, drain requests and Slack work, flush the outbox,
-// close the index and the store.
-func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger, e *env) error {
+// close the index and the store. It takes the listen address before the
+// slow part of the start, so that a port in use is reported at once, and
+// releases the held start-up log once it is serving.
+//
+// For as long as it runs, serve holds the data directory (serveLockName):
+// a second serve on it refuses at once, and the other commands know that
+// serve (pid N) is there (see dataDirHolder).
+func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger, held *startLog, e *env) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if err := checkSetup(cfg); err != nil {
+		return err
+	}
+	if err := ensureDataDir(cfg); err != nil {
+		return err
+	}
+	lock, err := lockDataDir(cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := lock.Release(); err != nil {
+			log.Warn("releasing the data directory", "err", err)
+		}
+	}()
+	ln, err := net.Listen("tcp", cfg.Server.Addr)
+	if err != nil {
+		return explain(err, "server.addr: cannot listen on %s: %s%s; stop what uses it or choose another address with --addr",
+			cfg.Server.Addr, listenReason(err), cfg.origin("server.addr"))
+	}
+	defer ln.Close() // hs.Serve closes it too; closing twice is harmless
+	if err := lock.setAddr("http://" + ln.Addr().String()); err != nil {
+		return err
+	}
 	a, err := openApp(ctx, cfg, log, appOptions{Registerer: reg, Live: true})
 	if err != nil {
 		return err
@@ -146,15 +185,11 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 			Escalations: a.handoff, Logger: log,
 		})
 		if err != nil {
-			return fmt.Errorf("slack: %w", err)
+			return configError{explain(err, "slack: %s%s", strings.TrimPrefix(err.Error(), "slack: New: "), cfg.origin("slack"))}
 		}
 		slackApp.Register(mux)
 	}
 
-	ln, err := net.Listen("tcp", cfg.Server.Addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", cfg.Server.Addr, err)
-	}
 	hs := &http.Server{
 		Handler:           mux,
 		ReadHeaderTimeout: 5 * time.Second,
@@ -179,6 +214,7 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 		}()
 	}
 	go func() { errc <- hs.Serve(ln) }()
+	held.release()
 	log.Info("serving", "addr", "http://"+ln.Addr().String(), "slack", slackApp != nil, "alerts", a.dispatcher != nil, "llm", a.llm != nil)
 	fmt.Fprintf(e.stderr, "Concierge is listening on http://%s (Ctrl-C to stop)\n", ln.Addr())
 	if adminPassword != "" {
@@ -226,4 +262,18 @@ func dataSecret(cfg Config, configured, name string) ([]byte, error) {
 		return nil, fmt.Errorf("save session secret: %w", err)
 	}
 	return b, nil
+}
+
+// listenReason returns why a listen failed in the operating system's words
+// ("address already in use").
+func listenReason(err error) string {
+	var se *os.SyscallError
+	if errors.As(err, &se) {
+		return se.Err.Error()
+	}
+	var oe *net.OpError
+	if errors.As(err, &oe) && oe.Err != nil {
+		return oe.Err.Error()
+	}
+	return err.Error()
 }
