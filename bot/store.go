@@ -142,6 +142,7 @@ type StoredMessage struct {
 	Sentiment      float64
 	Action         Action
 	Sources        []Source
+	Choices        []Source // "did you mean" choices a bot message offered
 	Time           time.Time
 }
 

@@ -50,8 +50,9 @@ func NewClassifier(opts ClassifierOptions) (*Classifier, error) {
 }
 
 // Classify reads one message: intent with calibrated confidence, the
-// out-of-scope flag, complaint score (the larger of the detector's score and
-// the model's probability of the intent "complaint"), sentiment, language and
+// out-of-scope flag, complaint score (the complaint detector's: the intent
+// model is trained on the company's intents and is not calibrated for
+// complaints on wording it has not seen), sentiment, language and
 // escalation words. It fails only when ctx is done.
 func (c *Classifier) Classify(ctx context.Context, text string) (bot.Classification, error) {
 	if err := ctx.Err(); err != nil {
@@ -60,15 +61,10 @@ func (c *Classifier) Classify(ctx context.Context, text string) (bot.Classificat
 	p := c.model.Predict(text)
 	s := c.complaints.Score(text)
 	complaint := s.Complaint
-	for _, t := range p.Top {
-		if t.Intent == bot.IntentComplaint {
-			complaint = max(complaint, t.Confidence)
-		}
-	}
 	out := bot.Classification{
 		Intent: p.Intent, Confidence: p.Confidence, OutOfScope: p.OutOfScope, Top: p.Top,
 		Complaint: complaint, Sentiment: s.Sentiment, Language: DetectLanguage(text),
-		EscalationWords: s.EscalationWords,
+		EscalationWords: s.EscalationWords, AsksForPerson: s.AsksForPerson,
 	}
 	if out.Intent == bot.IntentComplaint || complaint >= 0.6 {
 		out.Sentiment = min(out.Sentiment, -complaint)

@@ -74,6 +74,28 @@ type BuildOptions struct {
 	// BatchSize is the number of documents per bleve batch; <= 0 means
 	// 5000. Batches are merged into one segment at the end.
 	BatchSize int
+	// Tag, optional, returns the intents a document answers, for documents
+	// that list none: a FAQ row may list its intents, but most companies'
+	// content does not, and the classifier's confident intent of a question
+	// is a strong hint of which document answers it. Tags are part of the
+	// content hash.
+	Tag func(d Document) []string
+}
+
+// tagged returns docs with the intents of Tag set on those that list none;
+// docs itself is not changed.
+func tagged(docs []Document, tag func(Document) []string) []Document {
+	if tag == nil {
+		return docs
+	}
+	out := make([]Document, len(docs))
+	for i, d := range docs {
+		if len(d.Intents) == 0 {
+			d.Intents = tag(d)
+		}
+		out[i] = d
+	}
+	return out
 }
 
 // meta is what metaFile records.
@@ -171,6 +193,7 @@ type Index struct {
 	df   map[dfKey]float64 // document frequencies
 
 	fuzzy fuzzyCache
+	homo  homophones // Chinese bigrams by sound, for typos of the input method
 }
 
 // newMapping returns the index mapping: one document type with per-language
@@ -290,6 +313,7 @@ func Build(ctx context.Context, path string, docs []Document, opts BuildOptions)
 		log = slog.New(slog.DiscardHandler)
 	}
 	start := time.Now()
+	docs = tagged(docs, opts.Tag)
 	hash, err := ContentHash(docs, opts.Synonyms)
 	if err != nil {
 		return nil, err
@@ -438,7 +462,7 @@ func Open(path string) (*Index, error) {
 		_ = bi.Close()
 		return nil, fmt.Errorf("knowledge: open %s: count: %w", path, err)
 	}
-	ix := &Index{bi: bi, path: path, meta: m, syn: newSynonymSet(m.Synonyms), n: n, df: map[dfKey]float64{},
+	ix := &Index{bi: bi, path: path, meta: m, syn: newSynonymSet(append(BuiltinSynonyms(), m.Synonyms...)), n: n, df: map[dfKey]float64{},
 		avg: map[string]float64{}, an: analysersOf(bi.Mapping())}
 	if err := ix.loadAverages(); err != nil {
 		_ = bi.Close()
@@ -476,6 +500,8 @@ func (ix *Index) loadAverages() error {
 // documents and synonyms (their hash is stored beside the index), else
 // rebuilds it. rebuilt says which happened.
 func OpenOrBuild(ctx context.Context, path string, docs []Document, opts BuildOptions) (ix *Index, rebuilt bool, err error) {
+	docs = tagged(docs, opts.Tag)
+	opts.Tag = nil // tagged once
 	hash, err := ContentHash(docs, opts.Synonyms)
 	if err != nil {
 		return nil, false, err

@@ -264,6 +264,25 @@ func (ix *Index) prepare(ctx context.Context, q bot.Query, sig Signals) prepared
 	if sig.has(SignalSynonyms) {
 		p.alt, p.altAll = ix.syn.expand(p.text, p.zh, p.anal, seen)
 	}
+	if p.zh && sig.has(SignalFuzzy) {
+		// A Chinese bigram the index lacks may be a slip of the input
+		// method: its homophones in the index count as matches, as
+		// synonyms do.
+		for i, t := range p.uniq {
+			if !p.unknown[i] {
+				continue
+			}
+			for _, h := range ix.homo.of(ix, t) {
+				if p.alt == nil {
+					p.alt = map[string][]string{}
+				}
+				p.alt[t] = append(p.alt[t], h)
+				if !seen[h] && !slices.Contains(p.altAll, h) && len(p.altAll) < maxQueryTerms {
+					p.altAll = append(p.altAll, h)
+				}
+			}
+		}
+	}
 	p.qset, p.altSet, p.secSet = setOf(p.uniq), setOf(p.altAll), setOf(p.v.sec)
 	if sig.has(SignalCodes) {
 		for _, w := range strings.FieldsFunc(p.text, func(r rune) bool {
@@ -624,4 +643,30 @@ func snippet(s string) string {
 		return strings.TrimSpace(t) + "…"
 	}
 	return s
+}
+
+// Document implements bot.DocumentGetter: the document with id (a page
+// passage's id includes its "#section"), as a hit of confidence 1, when one
+// of audiences may read it; ok is false for an unknown id or one the reader
+// may not see.
+func (ix *Index) Document(ctx context.Context, id string, audiences []bot.Audience) (bot.Hit, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return bot.Hit{}, false, err
+	}
+	if id == "" || len(id) > 1024 {
+		return bot.Hit{}, false, nil
+	}
+	doc, err := ix.bi.Document(id)
+	if err != nil || doc == nil {
+		return bot.Hit{}, false, nil // unknown
+	}
+	sd, err := ix.stored(id)
+	if err != nil {
+		return bot.Hit{}, false, err
+	}
+	if !containsAud(readerAudiences(bot.Query{Audiences: audiences}), bot.Audience(sd.Audience)) {
+		return bot.Hit{}, false, nil
+	}
+	return bot.Hit{ID: sd.ID, Title: sd.Title, URL: sd.URL, Kind: sd.Kind, Audience: bot.Audience(sd.Audience),
+		Language: sd.Lang, Answer: sd.Answer, Snippet: snippet(sd.Answer), Confidence: 1}, true, nil
 }

@@ -122,25 +122,83 @@ func loadContent(cfg Config, log *slog.Logger) ([]knowledge.Document, error) {
 }
 
 // openIndex opens the knowledge index in the data directory, rebuilding it
-// when the content changed.
+// when the content (or the intents that tag it) changed.
 func openIndex(ctx context.Context, cfg Config, log *slog.Logger) (*knowledge.Index, error) {
 	docs, err := loadContent(cfg, log)
 	if err != nil {
 		return nil, err
 	}
-	return openIndexOf(ctx, cfg, docs, log)
-}
-
-func openIndexOf(ctx context.Context, cfg Config, docs []knowledge.Document, log *slog.Logger) (*knowledge.Index, error) {
-	syn, err := loadSynonyms(cfg, log)
+	file, err := intentsFile(cfg)
 	if err != nil {
 		return nil, err
 	}
-	ix, _, err := knowledge.OpenOrBuild(ctx, filepath.Join(cfg.DataDir, "index"), docs, knowledge.BuildOptions{Logger: log, Synonyms: syn})
+	c, err := openClassifier(ctx, cfg, file, log)
+	if err != nil {
+		return nil, err
+	}
+	return openIndexOf(ctx, cfg, docs, c, log)
+}
+
+func openIndexOf(ctx context.Context, cfg Config, docs []knowledge.Document, c *intents.Classifier, log *slog.Logger) (*knowledge.Index, error) {
+	opts, err := buildOptions(cfg, c, log)
+	if err != nil {
+		return nil, err
+	}
+	ix, _, err := knowledge.OpenOrBuild(ctx, filepath.Join(cfg.DataDir, "index"), docs, opts)
 	if err != nil {
 		return nil, fmt.Errorf("open knowledge index: %w", err)
 	}
 	return ix, nil
+}
+
+// buildOptions are the options every index of the data directory is built
+// with: the content's synonyms and the intents tagger, so that index,
+// search, chat and serve build and accept the same index.
+func buildOptions(cfg Config, c *intents.Classifier, log *slog.Logger) (knowledge.BuildOptions, error) {
+	syn, err := loadSynonyms(cfg, log)
+	if err != nil {
+		return knowledge.BuildOptions{}, err
+	}
+	return knowledge.BuildOptions{Logger: log, Synonyms: syn, Tag: intentTagger(c)}, nil
+}
+
+// openClassifier trains the intent model of the intents file, or loads the
+// one cached in the data directory for the same examples.
+func openClassifier(ctx context.Context, cfg Config, file *intents.File, log *slog.Logger) (*intents.Classifier, error) {
+	model, _, err := intents.LoadOrTrain(ctx, filepath.Join(cfg.DataDir, "intents"), file.Examples(), intents.TrainOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("train intents: %w", err)
+	}
+	c, err := intents.NewClassifier(intents.ClassifierOptions{Model: model, Logger: log})
+	if err != nil {
+		return nil, fmt.Errorf("intent classifier: %w", err)
+	}
+	return c, nil
+}
+
+// minTagConfidence is the classifier confidence from which a document's
+// question or heading tags it with an intent.
+const minTagConfidence = 0.7
+
+// intentTagger tags FAQ rows and page passages that list no intents with
+// the intent the classifier confidently reads in their question or heading
+// (never small talk, complaints or requests for a person), so that a
+// customer's confident intent finds the document that answers it.
+func intentTagger(c *intents.Classifier) func(knowledge.Document) []string {
+	return func(d knowledge.Document) []string {
+		if d.Kind == bot.KindProduct {
+			return nil
+		}
+		cls, err := c.Classify(context.Background(), d.Title)
+		if err != nil || cls.OutOfScope || cls.Confidence < minTagConfidence {
+			return nil
+		}
+		switch cls.Intent {
+		case bot.IntentGreeting, bot.IntentThanks, bot.IntentGoodbye, bot.IntentAskHuman, bot.IntentComplaint:
+			return nil
+		}
+		return []string{cls.Intent}
+	}
 }
 
 // loadSynonyms reads synonyms.yaml of the content; a broken file is logged
@@ -224,10 +282,20 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, ao appOptions) (
 	if a.store, err = openStore(ctx, cfg, log); err != nil {
 		return nil, err
 	}
+	file, err := intentsFile(cfg)
+	if err != nil {
+		return nil, err
+	}
+	for _, in := range file.Intents {
+		a.intentNames = append(a.intentNames, in.Name)
+	}
+	if a.classifier, err = openClassifier(ctx, cfg, file, log); err != nil {
+		return nil, err
+	}
 	var docs []knowledge.Document // loaded here unless the live index loads them itself
 	if ao.Live && cfg.Content != "" {
 		if a.live, err = knowledge.NewLive(ctx, knowledge.LiveOptions{Content: cfg.Content,
-			Dir: filepath.Join(cfg.DataDir, "knowledge"), Logger: log}); err != nil {
+			Dir: filepath.Join(cfg.DataDir, "knowledge"), Logger: log, Tag: intentTagger(a.classifier)}); err != nil {
 			return nil, fmt.Errorf("knowledge index: %w", err)
 		}
 		a.retriever = a.live
@@ -235,7 +303,7 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, ao appOptions) (
 		if docs, err = loadContent(cfg, log); err != nil {
 			return nil, err
 		}
-		if a.index, err = openIndexOf(ctx, cfg, docs, log); err != nil {
+		if a.index, err = openIndexOf(ctx, cfg, docs, a.classifier, log); err != nil {
 			return nil, err
 		}
 		a.retriever = a.index
@@ -261,20 +329,6 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, ao appOptions) (
 			a.retriever = hybrid
 		}
 	}
-	file, err := intentsFile(cfg)
-	if err != nil {
-		return nil, err
-	}
-	for _, in := range file.Intents {
-		a.intentNames = append(a.intentNames, in.Name)
-	}
-	model, _, err := intents.LoadOrTrain(ctx, filepath.Join(cfg.DataDir, "intents"), file.Examples(), intents.TrainOptions{})
-	if err != nil {
-		return nil, fmt.Errorf("train intents: %w", err)
-	}
-	if a.classifier, err = intents.NewClassifier(intents.ClassifierOptions{Model: model, Logger: log}); err != nil {
-		return nil, fmt.Errorf("intent classifier: %w", err)
-	}
 	if a.dispatcher, err = newDispatcher(cfg, a.store, log, reg); err != nil {
 		return nil, err
 	}
@@ -286,6 +340,13 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, ao appOptions) (
 		IdleTimeout: cfg.Escalation.IdleTimeout, SLA: cfg.Escalation.SLA}); err != nil {
 		return nil, fmt.Errorf("escalation: %w", err)
 	}
+	replies := file.Replies()
+	if cfg.Intents == "" && cfg.Content != "" {
+		// The demo's small-talk replies name the demo company: a company
+		// with its own content but the demo's intents gets the built-in
+		// texts instead.
+		replies = nil
+	}
 	var gen bot.Generator // stays a nil interface without a model
 	if a.llm != nil {
 		gen = a.llm
@@ -296,7 +357,7 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, ao appOptions) (
 		Customers: a.store, Ratings: a.store, // VIP trigger, CSAT after a resolve
 		ExpectedWait:        cfg.Escalation.ExpectedWait,
 		LeadEscalationValue: cfg.Escalation.LeadValue,
-		Replies:             file.Replies(),
+		Replies:             replies,
 		MinAnswerConfidence: cfg.Bot.MinAnswerConfidence,
 		ComplaintThreshold:  cfg.Bot.ComplaintThreshold,
 		NegativeSentiment:   cfg.Bot.NegativeSentiment,
