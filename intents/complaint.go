@@ -89,9 +89,9 @@ type ComplaintDetector struct {
 // built-in data). It honours ctx while training.
 func NewComplaintDetector(ctx context.Context, opts ComplaintOptions) (*ComplaintDetector, error) {
 	d := &ComplaintDetector{
-		neg: newLexicon(mustSeed("negative.txt")),
-		pos: newLexicon(mustSeed("positive.txt")),
-		esc: newLexicon(mustSeed("escalation.txt")),
+		neg:    newLexicon(mustSeed("negative.txt")),
+		pos:    newLexicon(mustSeed("positive.txt")),
+		esc:    newLexicon(mustSeed("escalation.txt")),
 		person: newLexicon(mustSeed("person.txt")),
 	}
 	examples, err := SeedComplaints()
