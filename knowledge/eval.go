@@ -223,13 +223,12 @@ func (b *Baseline) Retrieve(ctx context.Context, q bot.Query) ([]bot.Hit, error)
 	}
 	mq := bleve.NewMatchQuery(text)
 	mq.SetField(blText)
-	req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(mq, audienceQuery(readerAudiences(q))), limit, 0, false)
-	res, err := b.bi.SearchInContext(ctx, req)
+	res, err := topHits(ctx, b.bi, bleve.NewConjunctionQuery(mq, audienceQuery(readerAudiences(q))), limit)
 	if err != nil {
 		return nil, fmt.Errorf("knowledge: baseline search: %w", err)
 	}
-	hits := make([]bot.Hit, 0, len(res.Hits))
-	for _, h := range res.Hits {
+	hits := make([]bot.Hit, 0, len(res))
+	for _, h := range res {
 		hits = append(hits, bot.Hit{ID: h.ID, Score: h.Score})
 	}
 	return hits, nil

@@ -2,9 +2,13 @@ package knowledge
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+
+	"github.com/concierge-bot/concierge/bot"
 )
 
 // datasetDir returns ../shared/datasets relative to the module root, or
@@ -106,6 +110,62 @@ func TestFAQDevTargets(t *testing.T) {
 					}
 					t.Logf("%s dev %-18s P@1 %.3f MRR %.3f", lang, ab.name, m.PAt1, m.MRRAt10)
 				}
+			}
+		})
+	}
+}
+
+// TestRankingSameAcrossBuilds builds each faq_dev set twice, as two runs of
+// `concierge knowledge eval` do, and requires the same ranking, with the
+// same scores, for every query from both the index and the plain BM25
+// baseline. bleve lays out and merges segments differently from build to
+// build, which changes its order of tied hits and the last bits of scores.
+func TestRankingSameAcrossBuilds(t *testing.T) {
+	if testing.Short() {
+		t.Skip("faq_dev evaluation skipped in -short mode")
+	}
+	ctx := context.Background()
+	for _, lang := range []string{"en", "zh"} {
+		t.Run(lang, func(t *testing.T) {
+			docs, qs := loadFAQDev(t, lang)
+			var runs [2][]string
+			for k := range runs {
+				dir := t.TempDir()
+				ix, err := Build(ctx, filepath.Join(dir, "kb"), docs, BuildOptions{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				bl, err := BuildBaseline(ctx, filepath.Join(dir, "bl"), docs)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, q := range qs {
+					var b strings.Builder
+					for _, r := range []bot.Retriever{ix, bl} {
+						hits, err := r.Retrieve(ctx, bot.Query{Text: q.Query, Limit: 10})
+						if err != nil {
+							t.Fatal(err)
+						}
+						for _, h := range hits {
+							fmt.Fprintf(&b, "%s %v; ", h.ID, h.Score)
+						}
+						b.WriteString("| ")
+					}
+					runs[k] = append(runs[k], b.String())
+				}
+				ix.Close()
+				bl.Close()
+			}
+			diff := 0
+			for i := range qs {
+				if runs[0][i] != runs[1][i] {
+					if diff++; diff <= 3 {
+						t.Errorf("%q ranks differently in two builds:\n%s\n%s", qs[i].Query, runs[0][i], runs[1][i])
+					}
+				}
+			}
+			if diff > 0 {
+				t.Errorf("%d of %d queries rank differently in two builds of the same content", diff, len(qs))
 			}
 		})
 	}

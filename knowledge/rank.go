@@ -243,7 +243,8 @@ type docView struct {
 	ttf    map[string]int // title term frequencies
 	secSet map[string]bool
 	stf    map[string]int // title secondary term frequencies
-	sw     map[string]float64
+	suniq  []string       // distinct title secondary terms, in order (Chinese only)
+	sw     []float64      // their idf in the unigram title field
 	btf    map[string]int // body term frequencies
 	blen   int
 	seq    []string
@@ -253,7 +254,7 @@ type docView struct {
 
 // newDocView computes the view of sd for Chinese or English queries.
 func (ix *Index) newDocView(ctx context.Context, sd *storedDoc, zh bool) *docView {
-	d := &docView{title: sd.title(zh), ttf: map[string]int{}, stf: map[string]int{}, btf: map[string]int{}, sw: map[string]float64{}}
+	d := &docView{title: sd.title(zh), ttf: map[string]int{}, stf: map[string]int{}, btf: map[string]int{}}
 	d.tset = setOf(d.title.terms)
 	d.at = make(map[string][]int, len(d.title.terms))
 	for i, t := range d.title.terms {
@@ -274,12 +275,11 @@ func (ix *Index) newDocView(ctx context.Context, sd *storedDoc, zh bool) *docVie
 	}
 	d.secSet = setOf(d.title.sec)
 	for _, t := range d.title.sec {
-		d.stf[t]++
-		if zh {
-			if _, ok := d.sw[t]; !ok {
-				d.sw[t] = ix.idf(ctx, fTitleZH1, t)
-			}
+		if zh && d.stf[t] == 0 {
+			d.suniq = append(d.suniq, t)
+			d.sw = append(d.sw, ix.idf(ctx, fTitleZH1, t))
 		}
+		d.stf[t]++
 	}
 	body := sd.body(zh)
 	for _, t := range body {
@@ -304,11 +304,13 @@ func (p *prepared) weightedShares(d *docView) (qt, tq float64) {
 	if den > 0 {
 		qt = num / den
 	}
+	// Summed in title order, not map order: float addition is not
+	// associative, and a feature must not change from one run to the next.
 	num, den = 0, 0
-	for x, w := range d.sw {
-		den += w
+	for i, x := range d.suniq {
+		den += d.sw[i]
 		if p.secSet[x] {
-			num += w
+			num += d.sw[i]
 		}
 	}
 	if den > 0 {
