@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -121,8 +122,10 @@ func percentile(xs []float64, p float64) float64 {
 }
 
 // Split divides queries into a development part (tune on it) and a held-out
-// part (report on it) by a hash of the expected id, so all queries of one
-// document fall on the same side. About half the documents go each way.
+// part (report on it) by a hash of the expected id (FNV-1a, 32 bits: even
+// is development), so all queries of one document fall on the same side.
+// About half the documents go each way. The re-ranking weights were learned
+// on the development part of the faq_dev sets (see weights.go).
 func Split(qs []EvalQuery) (dev, heldOut []EvalQuery) {
 	for _, q := range qs {
 		h := fnv.New32a()
@@ -134,6 +137,37 @@ func Split(qs []EvalQuery) (dev, heldOut []EvalQuery) {
 		}
 	}
 	return dev, heldOut
+}
+
+// fitSet is a query set that the re-ranking weights were fitted on, recorded
+// in weights.go as the fitKey of each of its queries (not the queries: the
+// sets may not be shipped), so that evaluation can tell the queries the
+// weights were fitted on from held-out ones in any query file.
+type fitSet struct {
+	name string   // the set and the part of it, for reports
+	keys []uint64 // fitKey of every query fitted on, sorted
+}
+
+// fitKey identifies a labelled query: a hash (FNV-1a, 64 bits) of its text,
+// lower-cased with runs of spaces collapsed, and its expected id.
+func fitKey(q EvalQuery) uint64 {
+	h := fnv.New64a()
+	_, _ = h.Write([]byte(strings.Join(strings.Fields(strings.ToLower(q.Query)), " ")))
+	_, _ = h.Write([]byte{0})
+	_, _ = h.Write([]byte(q.ExpectedID))
+	return h.Sum64()
+}
+
+// fittedOn returns the name of the set among fitSets (weights.go) whose
+// fitted queries include q, or "" when the weights were not fitted on q.
+func fittedOn(q EvalQuery) string {
+	k := fitKey(q)
+	for _, s := range fitSets {
+		if _, ok := slices.BinarySearch(s.keys, k); ok {
+			return s.name
+		}
+	}
+	return ""
 }
 
 // WithSignals is a bot.Retriever over an Index that uses only the given
