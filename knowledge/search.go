@@ -1,12 +1,12 @@
 package knowledge
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"unicode"
@@ -593,13 +593,12 @@ func (ix *Index) pool(ctx context.Context, q bot.Query, sig Signals, size int) (
 	if len(p.uniq) == 0 && len(p.codes) == 0 && len(p.altAll) == 0 {
 		return p, nil, nil
 	}
-	req := bleve.NewSearchRequestOptions(p.bleveQuery(readerAudiences(q)), size, 0, false)
-	res, err := ix.bi.SearchInContext(ctx, req)
+	hits, err := topHits(ctx, ix.bi, p.bleveQuery(readerAudiences(q)), size)
 	if err != nil {
 		return p, nil, fmt.Errorf("knowledge: search: %w", err)
 	}
-	cands := make([]candidate, 0, len(res.Hits))
-	for i, h := range res.Hits {
+	cands := make([]candidate, 0, len(hits))
+	for i, h := range hits {
 		sd, err := ix.stored(h.ID)
 		if err != nil {
 			return p, nil, err
@@ -619,6 +618,48 @@ func (ix *Index) pool(ctx context.Context, q bot.Query, sig Signals, size int) (
 	return p, cands, nil
 }
 
+// topHits returns the n best hits of q, by score and then by document id,
+// with scores rounded by roundScore, so that two builds of the same content
+// rank alike.
+//
+// bleve breaks ties by its internal document numbers, and sums the scores
+// of a document's matching clauses in an order that can change the last
+// bits of a score; both depend on how the index's segments were laid out
+// and merged, which varies from build to build. So scores are rounded, and
+// hits tied with the n-th are all fetched (asking for more until the last
+// hit fetched scores below the n-th) before they are ordered by id and cut.
+// Sorting by id inside bleve would read every matching document's id,
+// which costs more than the search.
+func topHits(ctx context.Context, bi bleve.Index, q query.Query, n int) (search.DocumentMatchCollection, error) {
+	if n <= 0 {
+		return nil, nil
+	}
+	for size := n + 1; ; size *= 2 {
+		res, err := bi.SearchInContext(ctx, bleve.NewSearchRequestOptions(q, size, 0, false))
+		if err != nil {
+			return nil, err
+		}
+		hits := res.Hits
+		for _, h := range hits {
+			h.Score = roundScore(h.Score)
+		}
+		if len(hits) == size && hits[size-1].Score == hits[n-1].Score {
+			continue // more documents may share the n-th score
+		}
+		slices.SortStableFunc(hits, func(a, b *search.DocumentMatch) int {
+			if a.Score != b.Score {
+				return cmp.Compare(b.Score, a.Score)
+			}
+			return strings.Compare(a.ID, b.ID)
+		})
+		return hits[:min(n, len(hits))], nil
+	}
+}
+
+// roundScore rounds a bleve score to 1e-9, well above the differences in
+// the last bits that the order of summation makes (about 1e-16 of it).
+func roundScore(s float64) float64 { return math.Round(s*1e9) / 1e9 }
+
 // rerank scores the candidates with the learned model, sorts them best
 // first (unless SignalRerank is off, when bleve's order stays) and returns
 // each one's confidence: the calibrated probability that the top hit answers
@@ -629,7 +670,14 @@ func (ix *Index) rerank(p prepared, cands []candidate) []float64 {
 		cands[i].z = m.rank.dot(cands[i].f)
 	}
 	if p.signals.has(SignalRerank) {
-		sort.SliceStable(cands, func(i, j int) bool { return cands[i].z > cands[j].z })
+		// Equal scores are ordered by document id, so that two runs rank
+		// alike whatever order the candidates came in.
+		slices.SortStableFunc(cands, func(a, b candidate) int {
+			if a.z != b.z {
+				return cmp.Compare(b.z, a.z)
+			}
+			return strings.Compare(a.doc.ID, b.doc.ID)
+		})
 	}
 	return m.confidences(p.zh, cands)
 }

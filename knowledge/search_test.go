@@ -121,3 +121,52 @@ func TestCachedFuzzySameHits(t *testing.T) {
 		t.Errorf("only %d of %d terms had a fuzzy expansion; the comparison tests little", expanded, len(terms))
 	}
 }
+
+// TestTiesBreakByID indexes forty identical entries in reverse id order, so
+// bleve's own order of equal scores is the reverse of the ids, and requires
+// every cut of the tied ranking, from the index and from the baseline, to be
+// the smallest ids, in order.
+func TestTiesBreakByID(t *testing.T) {
+	var docs []Document
+	for i := 39; i >= 0; i-- {
+		id := fmt.Sprintf("faq-%02d", i)
+		docs = append(docs, Document{ID: id, Title: "Can I pay by card?", Body: "Yes, you can pay by card.",
+			Kind: bot.KindFAQ, Audience: bot.AudiencePublic, Lang: "en", Question: "Can I pay by card?",
+			Answer: "Yes, you can pay by card.", URL: "/kb/" + id})
+	}
+	docs = append(docs, Document{ID: "faq-other", Title: "Do you ship abroad?", Body: "Yes, by card too.",
+		Kind: bot.KindFAQ, Audience: bot.AudiencePublic, Lang: "en", URL: "/kb/faq-other"})
+	ctx := context.Background()
+	ix, err := Build(ctx, filepath.Join(t.TempDir(), "kb"), docs, BuildOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	bl, err := BuildBaseline(ctx, filepath.Join(t.TempDir(), "bl"), docs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bl.Close()
+	for _, r := range []struct {
+		name string
+		r    bot.Retriever
+	}{{"index", ix}, {"baseline", bl}} {
+		for _, limit := range []int{1, 3, 10, 40} {
+			hits, err := r.r.Retrieve(ctx, bot.Query{Text: "pay by card", Limit: limit})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got, want []string
+			for i, h := range hits {
+				got = append(got, h.ID)
+				want = append(want, fmt.Sprintf("faq-%02d", i))
+			}
+			if len(hits) != limit {
+				t.Errorf("%s, limit %d: %d hits", r.name, limit, len(hits))
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("%s, limit %d: tied hits not in id order (-want +got):\n%s", r.name, limit, diff)
+			}
+		}
+	}
+}
