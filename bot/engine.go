@@ -354,7 +354,8 @@ type decision struct {
 }
 
 func (e *Engine) decide(ctx context.Context, m Message, conv Conversation, cls Classification, lang string) (decision, error) {
-	q := Query{Text: m.Text, Audiences: m.Role.Audiences(), Language: cls.Language, Intent: cls.Intent, Limit: 5}
+	q := Query{Text: m.Text, Audiences: m.Role.Audiences(), Language: cls.Language, Intent: cls.Intent,
+		OutOfScope: cls.OutOfScope, Limit: 5}
 	if m.Choice != "" {
 		if d, ok := e.chosen(ctx, m, q, lang); ok {
 			return d, nil

@@ -10,7 +10,10 @@ type Query struct {
 	Audiences []Audience
 	Language  string // the reader's language, a ranking hint: "en", "zh" or ""
 	Intent    string // the classifier's intent, a ranking hint; may be empty
-	Limit     int    // at most this many hits; <= 0 means a default (5)
+	// OutOfScope is the classifier's verdict that the message matches none
+	// of the company's intents: a hint for the retriever's confidence.
+	OutOfScope bool
+	Limit      int // at most this many hits; <= 0 means a default (5)
 }
 
 // Document kinds.

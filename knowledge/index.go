@@ -28,6 +28,7 @@ import (
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
 	index "github.com/blevesearch/bleve_index_api"
+	"github.com/concierge-bot/concierge/bot"
 )
 
 // formatVersion changes whenever the mapping or the stored fields change, so
@@ -80,6 +81,32 @@ type BuildOptions struct {
 	// is a strong hint of which document answers it. Tags are part of the
 	// content hash.
 	Tag func(d Document) []string
+}
+
+// minTagConfidence is the classifier confidence from which a document's
+// question or heading tags it with an intent.
+const minTagConfidence = 0.7
+
+// IntentTagger returns a BuildOptions.Tag that tags FAQ rows and page
+// passages with the intent the classifier confidently reads in their
+// question or heading (never small talk, complaints or requests for a
+// person), so that a customer's confident intent finds the document that
+// answers it. Products are not tagged.
+func IntentTagger(c bot.Classifier) func(Document) []string {
+	return func(d Document) []string {
+		if d.Kind == bot.KindProduct {
+			return nil
+		}
+		cls, err := c.Classify(context.Background(), d.Title)
+		if err != nil || cls.OutOfScope || cls.Confidence < minTagConfidence {
+			return nil
+		}
+		switch cls.Intent {
+		case bot.IntentGreeting, bot.IntentThanks, bot.IntentGoodbye, bot.IntentAskHuman, bot.IntentComplaint:
+			return nil
+		}
+		return []string{cls.Intent}
+	}
 }
 
 // tagged returns docs with the intents of Tag set on those that list none;

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -35,12 +36,14 @@ const (
 	learnEpochs = 400 // full-batch Adam steps
 )
 
-// pooled is one query's candidates, their document ids, and the position of
-// the right one (-1 when it is not among them).
+// pooled is one query's candidates, their document ids, which of them are
+// right answers, and the position of the first right one (-1 when none is
+// among them).
 type pooled struct {
-	f   []features
-	ids []string
-	pos int
+	f    []features
+	ids  []string
+	good []bool
+	pos  int
 }
 
 // pools runs queries and keeps their candidate features.
@@ -52,22 +55,31 @@ func pools(t *testing.T, ix *Index, qs []EvalQuery) []pooled {
 		if err != nil {
 			t.Fatal(err)
 		}
-		pl := pooled{pos: -1}
-		for i, c := range cands {
-			pl.f = append(pl.f, c.f)
-			pl.ids = append(pl.ids, c.doc.ID)
-			if c.doc.ID == q.ExpectedID {
-				pl.pos = i
-			}
-		}
-		out = append(out, pl)
+		out = append(out, pooledOf(cands, []string{q.ExpectedID}))
 	}
 	return out
 }
 
+// pooledOf keeps the features of a query's candidates; a candidate is right
+// when its id, cut at '#', is one of the expected ids.
+func pooledOf(cands []candidate, expected []string) pooled {
+	pl := pooled{pos: -1}
+	for i, c := range cands {
+		pl.f = append(pl.f, c.f)
+		pl.ids = append(pl.ids, c.doc.ID)
+		id, _, _ := strings.Cut(c.doc.ID, "#")
+		good := slices.Contains(expected, id) || slices.Contains(expected, c.doc.ID)
+		pl.good = append(pl.good, good)
+		if good && pl.pos < 0 {
+			pl.pos = i
+		}
+	}
+	return pl
+}
+
 // fitRank learns ranking weights by minimising the listwise softmax loss
-// (the right candidate against the others of its query) with L2, by Adam
-// on the full batch, from zero weights: no step is random.
+// (the right candidates against the others of their query) with L2, by
+// Adam on the full batch, from zero weights: no step is random.
 func fitRank(ps []pooled, l2 float64, epochs int) weights {
 	var w, m, v weights
 	const lr, b1, b2 = 0.05, 0.9, 0.999
@@ -85,15 +97,18 @@ func fitRank(ps []pooled, l2 float64, epochs int) weights {
 				zs[i] = w.dot(f)
 				mx = max(mx, zs[i])
 			}
-			var sum float64
+			var sum, sumGood float64
 			for i := range zs {
 				zs[i] = math.Exp(zs[i] - mx)
 				sum += zs[i]
+				if p.good[i] {
+					sumGood += zs[i]
+				}
 			}
 			for i, f := range p.f {
 				coef := zs[i] / sum
-				if i == p.pos {
-					coef--
+				if p.good[i] {
+					coef -= zs[i] / sumGood
 				}
 				for k := range f {
 					g[k] += coef * f[k]
@@ -121,7 +136,7 @@ func fitRank(ps []pooled, l2 float64, epochs int) weights {
 // prints them, so that every figure the learner logs is the committed
 // model's.
 func finish(w weights) weights {
-	w[ftIntent], w[ftCode], w[ftLang] = priorIntent, priorCode, priorLang
+	w[ftCode] = priorCode
 	for k, x := range w {
 		w[k] = math.Round(x*1000) / 1000
 		if w[k] == 0 {
@@ -147,7 +162,7 @@ func (p pooled) top(w weights) int {
 func hitsAt1(ps []pooled, w weights) int {
 	n := 0
 	for _, p := range ps {
-		if i := p.top(w); i >= 0 && i == p.pos {
+		if i := p.top(w); i >= 0 && p.good[i] {
 			n++
 		}
 	}
@@ -192,8 +207,10 @@ func crossValidated(ps []pooled, folds []int, l2 float64) float64 {
 type learned struct {
 	lang          string
 	w             weights
+	conf          confWeights
 	l2            float64
 	dev           []EvalQuery
+	companyN      int // tuning companies' messages fitted on
 	queriesSHA256 string
 	contentSHA256 string
 }
@@ -202,7 +219,7 @@ type learned struct {
 // It chooses L2 by cross-validation within the development half, fits on
 // the whole of it, and only then, once, reads the held-out half to log its
 // P@1: nothing the learner chooses depends on the held-out half.
-func learnLang(t *testing.T, lang string) learned {
+func learnLang(t *testing.T, lang string, cs []company) learned {
 	docs, qs := loadFAQDev(t, lang)
 	ix, err := Build(context.Background(), filepath.Join(t.TempDir(), "kb"), docs, BuildOptions{})
 	if err != nil {
@@ -220,6 +237,10 @@ func learnLang(t *testing.T, lang string) learned {
 		}
 	}
 	t.Logf("%s: %d development queries, the right answer among the %d candidates for %d", lang, len(dev), poolSize, inPool)
+	cp, cfolds := companyPools(t, cs, lang == "zh")
+	t.Logf("%s: %d questions of the tuning companies %v", lang, len(cp), tuningCompanies)
+	pd = append(pd, cp...)
+	folds = append(folds, cfolds...)
 	l2, bestP := l2Grid[0], -1.0
 	for _, x := range l2Grid {
 		p := crossValidated(pd, folds, x)
@@ -229,11 +250,13 @@ func learnLang(t *testing.T, lang string) learned {
 		}
 	}
 	w := finish(fitRank(pd, l2, learnEpochs))
-	t.Logf("%s: chose l2 %g; P@1 %.3f on the development half it was fitted on", lang, l2, precisionAt1(pd, w))
+	t.Logf("%s: chose l2 %g; P@1 %.3f on the development half it was fitted on, %.3f on the tuning companies' questions",
+		lang, l2, precisionAt1(pd[:len(dev)], w), precisionAt1(cp, w))
+	conf := learnConf(t, cs, lang == "zh", w)
 	// The choice is made: the held-out half, once.
 	t.Logf("%s: held-out half: P@1 %.3f over %d queries", lang, precisionAt1(pools(t, ix, held), w), len(held))
 	dir := datasetDir(t, filepath.Join("faq_dev", lang))
-	return learned{lang: lang, w: w, l2: l2, dev: dev,
+	return learned{lang: lang, w: w, conf: conf, l2: l2, dev: dev, companyN: len(cp),
 		queriesSHA256: fileSHA256(t, filepath.Join(dir, "queries.csv")),
 		contentSHA256: fileSHA256(t, filepath.Join(dir, "content", "faq.csv"))}
 }
@@ -254,19 +277,26 @@ func weightsSource(t *testing.T, ms []learned) []byte {
 	fmt.Fprintf(&b, "// Code generated by %q; DO NOT EDIT.\n\n", learnCommand)
 	fmt.Fprintf(&b, "package knowledge\n\n")
 	fmt.Fprintf(&b, `// The re-ranking weights, learned by TestLearnWeights (learn_test.go) on
-// the development half of each faq_dev set (see Split): listwise softmax
-// loss with L2, full-batch Adam from zero weights for %d steps, L2 chosen
-// from %v by %d-fold cross-validation within the
-// development half. Intent, code and language weights are the hand-set
-// priors (rank.go). The held-out half played no part. Nothing is random:
-// the same datasets give this file byte for byte (on amd64; other
-// architectures may fuse multiply-adds and differ in the last digit).
+// the development half of each faq_dev set (see Split) and the questions of
+// the tuning companies %v (testdata/companies): listwise softmax loss with
+// L2 (every right answer of a question counts), full-batch Adam from zero
+// weights for %d steps, L2 chosen from %v by %d-fold cross-validation. The
+// code weight is the hand-set prior (rank.go). Then the logistic confidence
+// model, on the tuning companies' messages ranked by those weights. The
+// held-out half of faq_dev and the held-out companies played no part.
+// Nothing is random: the same data give this file byte for byte (on amd64;
+// other architectures may fuse multiply-adds and differ in the last digit).
 //
 // Learned from:
-`, learnEpochs, l2Grid, cvFolds)
+`, tuningCompanies, learnEpochs, l2Grid, cvFolds)
 	for _, m := range ms {
 		fmt.Fprintf(&b, "//   - faq_dev/%s: %d development queries, l2 %g;\n//     queries.csv sha256 %s\n//     content/faq.csv sha256 %s\n",
 			m.lang, len(m.dev), m.l2, m.queriesSHA256, m.contentSHA256)
+		fmt.Fprintf(&b, "//   - %d %s questions of the tuning companies\n", m.companyN, m.lang)
+	}
+	for _, name := range tuningCompanies {
+		fmt.Fprintf(&b, "//   - testdata/companies/%s/messages.csv sha256 %s\n", name,
+			fileSHA256(t, filepath.Join(companiesDir, name, "messages.csv")))
 	}
 	for _, m := range ms {
 		name := map[string]string{"en": "learnedEN", "zh": "learnedZH"}[m.lang]
@@ -274,6 +304,13 @@ func weightsSource(t *testing.T, ms []learned) []byte {
 			map[string]string{"en": "English", "zh": "Chinese"}[m.lang], name)
 		for k, x := range m.w {
 			fmt.Fprintf(&b, "%.3f, // %s\n", x, featureNames[k])
+		}
+		b.WriteString("}\n")
+		cname := map[string]string{"en": "confEN", "zh": "confZH"}[m.lang]
+		fmt.Fprintf(&b, "\n// %s is the confidence model of %s queries.\nvar %s = confWeights{\n", cname,
+			map[string]string{"en": "English", "zh": "Chinese"}[m.lang], cname)
+		for k, x := range m.conf {
+			fmt.Fprintf(&b, "%.3f, // %s\n", x, confNames[k])
 		}
 		b.WriteString("}\n")
 	}
@@ -312,9 +349,10 @@ func TestLearnWeights(t *testing.T) {
 	if testing.Short() && !*update {
 		t.Skip("learning the re-ranking weights skipped in -short mode")
 	}
+	cs := loadCompanies(t)
 	var ms []learned
 	for _, lang := range []string{"en", "zh"} {
-		ms = append(ms, learnLang(t, lang))
+		ms = append(ms, learnLang(t, lang, cs))
 	}
 	src := weightsSource(t, ms)
 	if *update {

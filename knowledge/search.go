@@ -190,6 +190,7 @@ type prepared struct {
 	altAll  []string            // all synonym terms, distinct
 	codes   []string            // candidate product codes and ids
 	intent  string
+	oos     bool // the classifier's out-of-scope verdict
 	lang    string
 	fTitle  string
 	fBody   string
@@ -224,7 +225,7 @@ func truncateRunes(s string, n int) string {
 // prepare analyses a query.
 func (ix *Index) prepare(ctx context.Context, q bot.Query, sig Signals) prepared {
 	p := prepared{text: cleanQuery(q.Text), anal: ix.analysers(), fuzzy: &ix.fuzzy, signals: sig,
-		intent: strings.ToLower(strings.TrimSpace(q.Intent)), lang: q.Language}
+		intent: strings.ToLower(strings.TrimSpace(q.Intent)), oos: q.OutOfScope, lang: q.Language}
 	p.zh = hasHan(p.text)
 	p.fTitle, p.fBody = fTitleEN, fBodyEN
 	if p.zh {
@@ -679,7 +680,7 @@ func (ix *Index) rerank(p prepared, cands []candidate) []float64 {
 			return strings.Compare(a.doc.ID, b.doc.ID)
 		})
 	}
-	return m.confidences(p.zh, cands)
+	return m.confidences(&p, cands)
 }
 
 func sigmoid(z float64) float64 { return 1 / (1 + math.Exp(-z)) }

@@ -65,8 +65,9 @@ func newAnswersCmd(e *env) *cobra.Command {
 
 func newAnswersEvalCmd(e *env) *cobra.Command {
 	var (
-		asJSON, failures bool
-		intentsPath      string
+		asJSON, failures     bool
+		intentsPath          string
+		minAnswer, minChoice float64
 	)
 	cmd := &cobra.Command{
 		Use:   "eval COMPANY_DIR [--json] [--failures]",
@@ -102,7 +103,7 @@ the first source is acceptable.`,
 				return err
 			}
 			r, outs, err := runAnswersEval(cmd.Context(), e, answersEvalOptions{Content: filepath.Join(dir, "content"),
-				Intents: intentsPath, Messages: msgs, Employees: emps})
+				Intents: intentsPath, Messages: msgs, Employees: emps, MinAnswer: minAnswer, MinChoice: minChoice})
 			if err != nil {
 				return err
 			}
@@ -122,6 +123,8 @@ the first source is acceptable.`,
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the figures as one JSON object")
 	cmd.Flags().BoolVar(&failures, "failures", false, "also list every message the bot got wrong")
 	cmd.Flags().StringVar(&intentsPath, "intents", "", "intents `FILE` (default: the embedded demo company's)")
+	cmd.Flags().Float64Var(&minAnswer, "min-answer", 0, "bot.min_answer_confidence to run with (default: the configured default)")
+	cmd.Flags().Float64Var(&minChoice, "min-choice", 0, "bot.min_choice_confidence to run with (default: the configured default)")
 	return cmd
 }
 
@@ -194,6 +197,9 @@ type answersEvalOptions struct {
 	Intents   string
 	Messages  []labelled
 	Employees []labelled
+	// MinAnswer and MinChoice, when non-zero, override the configured
+	// answer and choice thresholds.
+	MinAnswer, MinChoice float64
 }
 
 // answersReport holds the figures of an answers evaluation. Rates are
@@ -346,6 +352,12 @@ func runAnswersEval(ctx context.Context, e *env, o answersEvalOptions) (answersR
 	cfg := DefaultConfig()
 	cfg.DataDir, cfg.Content, cfg.Intents = tmp, o.Content, o.Intents
 	cfg.API.Keys = []string{apiKey}
+	if o.MinAnswer != 0 {
+		cfg.Bot.MinAnswerConfidence = o.MinAnswer
+	}
+	if o.MinChoice != 0 {
+		cfg.Bot.MinChoiceConfidence = o.MinChoice
+	}
 	log := slog.New(slog.DiscardHandler)
 	if e.verbose {
 		log = slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))

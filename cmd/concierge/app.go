@@ -159,7 +159,7 @@ func buildOptions(cfg Config, c *intents.Classifier, log *slog.Logger) (knowledg
 	if err != nil {
 		return knowledge.BuildOptions{}, err
 	}
-	return knowledge.BuildOptions{Logger: log, Synonyms: syn, Tag: intentTagger(c)}, nil
+	return knowledge.BuildOptions{Logger: log, Synonyms: syn, Tag: knowledge.IntentTagger(c)}, nil
 }
 
 // openClassifier trains the intent model of the intents file, or loads the
@@ -174,31 +174,6 @@ func openClassifier(ctx context.Context, cfg Config, file *intents.File, log *sl
 		return nil, fmt.Errorf("intent classifier: %w", err)
 	}
 	return c, nil
-}
-
-// minTagConfidence is the classifier confidence from which a document's
-// question or heading tags it with an intent.
-const minTagConfidence = 0.7
-
-// intentTagger tags FAQ rows and page passages that list no intents with
-// the intent the classifier confidently reads in their question or heading
-// (never small talk, complaints or requests for a person), so that a
-// customer's confident intent finds the document that answers it.
-func intentTagger(c *intents.Classifier) func(knowledge.Document) []string {
-	return func(d knowledge.Document) []string {
-		if d.Kind == bot.KindProduct {
-			return nil
-		}
-		cls, err := c.Classify(context.Background(), d.Title)
-		if err != nil || cls.OutOfScope || cls.Confidence < minTagConfidence {
-			return nil
-		}
-		switch cls.Intent {
-		case bot.IntentGreeting, bot.IntentThanks, bot.IntentGoodbye, bot.IntentAskHuman, bot.IntentComplaint:
-			return nil
-		}
-		return []string{cls.Intent}
-	}
 }
 
 // loadSynonyms reads synonyms.yaml of the content; a broken file is logged
@@ -295,7 +270,7 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, ao appOptions) (
 	var docs []knowledge.Document // loaded here unless the live index loads them itself
 	if ao.Live && cfg.Content != "" {
 		if a.live, err = knowledge.NewLive(ctx, knowledge.LiveOptions{Content: cfg.Content,
-			Dir: filepath.Join(cfg.DataDir, "knowledge"), Logger: log, Tag: intentTagger(a.classifier)}); err != nil {
+			Dir: filepath.Join(cfg.DataDir, "knowledge"), Logger: log, Tag: knowledge.IntentTagger(a.classifier)}); err != nil {
 			return nil, fmt.Errorf("knowledge index: %w", err)
 		}
 		a.retriever = a.live
@@ -359,6 +334,7 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, ao appOptions) (
 		LeadEscalationValue: cfg.Escalation.LeadValue,
 		Replies:             replies,
 		MinAnswerConfidence: cfg.Bot.MinAnswerConfidence,
+		MinChoiceConfidence: cfg.Bot.MinChoiceConfidence,
 		ComplaintThreshold:  cfg.Bot.ComplaintThreshold,
 		NegativeSentiment:   cfg.Bot.NegativeSentiment,
 		Timeout:             cfg.Bot.Timeout,

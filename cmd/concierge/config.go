@@ -106,6 +106,10 @@ type APIConfig struct {
 // BotConfig tunes the Engine's decisions.
 type BotConfig struct {
 	MinAnswerConfidence float64 `yaml:"min_answer_confidence"`
+	// MinChoiceConfidence is the confidence from which hits the bot is not
+	// sure enough to answer with are offered as "did you mean" choices;
+	// negative turns choices off.
+	MinChoiceConfidence float64 `yaml:"min_choice_confidence"`
 	ComplaintThreshold  float64 `yaml:"complaint_threshold"`
 	// NegativeSentiment is the sentiment (-1..1) at or below which a message
 	// counts as negative, for the bot, the segments and the reports alike.
