@@ -404,6 +404,9 @@ func (e *Engine) decide(ctx context.Context, m Message, conv Conversation, cls C
 // Generator when there is one), offer the hits above MinChoiceConfidence as
 // choices when none is sure enough, or say the bot is not sure.
 func (e *Engine) fromHits(ctx context.Context, m Message, conv Conversation, lang string, hits []Hit) decision {
+	if d, ok := e.covered(m, lang, hits); ok {
+		return d
+	}
 	if len(hits) > 0 && hits[0].Confidence >= e.opts.MinAnswerConfidence {
 		d := decision{action: ActionAnswer, text: hits[0].Answer, sources: []Source{hits[0].Source()}}
 		if e.opts.Generator != nil {
@@ -417,6 +420,45 @@ func (e *Engine) fromHits(ctx context.Context, m Message, conv Conversation, lan
 		return decision{action: ActionClarify, text: e.text(textDidYouMean, lang), choices: choices}
 	}
 	return decision{action: ActionClarify, text: e.text(textNotSure, lang)}
+}
+
+// covered answers only what was asked: when the best hit names other
+// payment methods or places than the question (Apple Pay vs a passage
+// about Alipay), it answers with a hit that covers them, or says that what
+// was asked is not among the options the best hit lists, or clarifies.
+// ok is false when the Retriever cannot check coverage or the best hit
+// covers the question (or the question names nothing to check): the
+// ordinary decision applies.
+func (e *Engine) covered(m Message, lang string, hits []Hit) (decision, bool) {
+	cov, isCov := e.opts.Retriever.(Coverage)
+	if !isCov || len(hits) == 0 || hits[0].Confidence < e.opts.MinChoiceConfidence {
+		return decision{}, false
+	}
+	check := cov.Cover(m.Text, hits[0], lang)
+	if check.Verdict != CoverMissing {
+		return decision{}, false
+	}
+	for _, h := range hits[1:] {
+		if h.Confidence < e.opts.MinChoiceConfidence {
+			break
+		}
+		if c := cov.Cover(m.Text, h, lang); c.Verdict == CoverFull || c.Verdict == CoverPartial {
+			return decision{action: ActionAnswer, text: h.Answer, sources: []Source{h.Source()}}, true
+		}
+	}
+	top := hits[0]
+	if top.Confidence >= e.opts.MinAnswerConfidence && check.Options != "" && top.Kind != KindProduct {
+		key := textNotAmongPlaces
+		if check.Kind == "payment_method" {
+			key = textNotAmongPayments
+		}
+		text := strings.NewReplacer("{asked}", check.Asked, "{options}", check.Options).Replace(e.text(key, lang))
+		return decision{action: ActionAnswer, text: text + "\n\n" + top.Answer, sources: []Source{top.Source()}}, true
+	}
+	if choices := e.choicesOf(hits); len(choices) > 0 {
+		return decision{action: ActionClarify, text: e.text(textDidYouMean, lang), choices: choices}, true
+	}
+	return decision{action: ActionClarify, text: e.text(textNotSure, lang)}, true
 }
 
 // choicesOf returns the hits worth offering as choices: confidence at least

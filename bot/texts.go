@@ -6,6 +6,8 @@ const (
 	textDidYouMean        = "_did_you_mean"
 	textLead              = "_lead"
 	textLeadAlone         = "_lead_alone"
+	textNotAmongPayments  = "_not_among_payments"
+	textNotAmongPlaces    = "_not_among_places"
 	textEscalateRepeated  = "_escalate_repeated"
 	textEscalateComplaint = "_escalate_complaint"
 	textEscalateHuman     = "_escalate_human"
@@ -41,6 +43,14 @@ var builtinTexts = map[string]map[string]string{
 	textLead: {
 		"en": "I've also let our sales team know, so someone can help you choose and order.",
 		"zh": "我也已通知我们的销售同事，他们会协助您挑选和下单。",
+	},
+	textNotAmongPayments: {
+		"en": "We don't take {asked}, I'm afraid. We accept {options}.",
+		"zh": "抱歉，我们暂不支持{asked}。目前支持：{options}。",
+	},
+	textNotAmongPlaces: {
+		"en": "I couldn't find {asked} in our information; it covers {options}.",
+		"zh": "我们的说明里没有提到{asked}，目前涵盖的是{options}。",
 	},
 	textLeadAlone: {
 		"en": "Thank you for your interest! I've let our sales team know; someone will get in touch here to help you choose and order.",

@@ -221,6 +221,8 @@ type Index struct {
 
 	fuzzy fuzzyCache
 	homo  homophones // Chinese bigrams by sound, for typos of the input method
+	spell speller    // English terms, for typos
+	ents  entities   // payment methods and places, for query expansion and coverage checks
 }
 
 // newMapping returns the index mapping: one document type with per-language

@@ -432,3 +432,13 @@ func (l *Live) Close() error {
 	g.closed = true
 	return g.ix.Close()
 }
+
+// Cover implements bot.Coverage with the index serving now; no judgement
+// when the knowledge base is closed.
+func (l *Live) Cover(question string, h bot.Hit, lang string) (c bot.CoverCheck) {
+	_ = l.current(func(ix *Index) error {
+		c = ix.Cover(question, h, lang)
+		return nil
+	})
+	return c
+}

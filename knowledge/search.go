@@ -265,15 +265,25 @@ func (ix *Index) prepare(ctx context.Context, q bot.Query, sig Signals) prepared
 	if sig.has(SignalSynonyms) {
 		p.alt, p.altAll = ix.syn.expand(p.text, p.zh, p.anal, seen)
 	}
-	if p.zh && sig.has(SignalFuzzy) {
-		// A Chinese bigram the index lacks may be a slip of the input
-		// method: its homophones in the index count as matches, as
-		// synonyms do.
+	if sig.has(SignalSynonyms) {
+		p.qset = setOf(p.uniq)
+		ix.expandEntities(&p)
+	}
+	if sig.has(SignalFuzzy) {
+		// A word the index lacks may be a slip: an English typo, or a
+		// Chinese bigram of the same sound picked in the input method. The
+		// index's nearest words count as matches, as synonyms do.
 		for i, t := range p.uniq {
 			if !p.unknown[i] {
 				continue
 			}
-			for _, h := range ix.homo.of(ix, t) {
+			var near []string
+			if p.zh {
+				near = ix.homo.of(ix, t)
+			} else {
+				near = ix.spell.correct(ix, t)
+			}
+			for _, h := range near {
 				if p.alt == nil {
 					p.alt = map[string][]string{}
 				}

@@ -28,109 +28,109 @@ package knowledge
 // learnedEN ranks English queries.
 var learnedEN = weights{
 	0.000,  // bias
-	1.358,  // rel
-	-1.126, // log_score
-	-1.322, // cov_qt
-	0.441,  // cov_tq
-	6.109,  // cov_qb
-	1.483,  // cov_qt2
-	2.480,  // cov_tq2
-	-1.038, // prox
-	1.134,  // fuzzy
-	1.789,  // intent
+	1.803,  // rel
+	-0.798, // log_score
+	-1.730, // cov_qt
+	1.297,  // cov_tq
+	5.553,  // cov_qb
+	1.429,  // cov_qt2
+	1.550,  // cov_tq2
+	-1.145, // prox
+	-1.023, // fuzzy
+	1.559,  // intent
 	4.000,  // code
-	0.634,  // lang
-	0.043,  // rank
-	0.783,  // matched
+	0.713,  // lang
+	-0.114, // rank
+	0.774,  // matched
 	0.000,  // cov_qt2w
 	0.000,  // cov_tq2w
-	0.364,  // lcs
-	1.427,  // edit
-	0.661,  // qword
-	1.102,  // len_ratio
-	0.759,  // bm25_t
-	-3.172, // bm25_b
+	0.450,  // lcs
+	1.476,  // edit
+	0.642,  // qword
+	1.142,  // len_ratio
+	0.351,  // bm25_t
+	-2.954, // bm25_b
 	0.000,  // bm25_u
-	1.304,  // page
-	-1.233, // product
-	2.397,  // internal
+	1.285,  // page
+	-1.297, // product
+	2.408,  // internal
 }
 
 // confEN is the confidence model of English queries.
 var confEN = confWeights{
-	-4.901, // bias
-	0.414,  // cover
-	0.477,  // z
-	-0.065, // lead
-	-0.091, // top
-	0.160,  // cov_qt
-	0.312,  // cov_qb
-	0.310,  // cov_tq
-	0.200,  // intent
-	-0.269, // lang
-	0.259,  // page
-	1.010,  // product
-	0.893,  // len
-	0.014,  // unknown
-	0.736,  // rel
-	0.186,  // miss
-	-0.206, // miss_n
-	0.047,  // oos
-	0.282,  // internal
+	-5.328, // bias
+	0.428,  // cover
+	0.482,  // z
+	-0.100, // lead
+	-0.117, // top
+	0.162,  // cov_qt
+	0.426,  // cov_qb
+	0.637,  // cov_tq
+	0.173,  // intent
+	-0.088, // lang
+	0.273,  // page
+	1.033,  // product
+	0.931,  // len
+	-0.239, // unknown
+	0.775,  // rel
+	0.329,  // miss
+	-0.437, // miss_n
+	0.055,  // oos
+	0.413,  // internal
 }
 
 // learnedZH ranks Chinese queries.
 var learnedZH = weights{
 	0.000,  // bias
-	1.060,  // rel
-	-0.777, // log_score
-	-1.019, // cov_qt
-	-1.582, // cov_tq
-	5.510,  // cov_qb
-	3.684,  // cov_qt2
-	4.833,  // cov_tq2
-	-0.982, // prox
+	0.697,  // rel
+	-0.167, // log_score
+	-0.108, // cov_qt
+	-0.794, // cov_tq
+	4.733,  // cov_qb
+	3.497,  // cov_qt2
+	4.364,  // cov_tq2
+	-1.765, // prox
 	0.000,  // fuzzy
-	1.470,  // intent
+	1.389,  // intent
 	4.000,  // code
-	-1.793, // lang
-	-0.209, // rank
-	0.218,  // matched
-	3.473,  // cov_qt2w
-	0.644,  // cov_tq2w
-	-1.772, // lcs
-	3.253,  // edit
-	-0.817, // qword
-	0.866,  // len_ratio
-	-0.840, // bm25_t
-	5.053,  // bm25_b
-	2.262,  // bm25_u
-	1.384,  // page
-	-1.877, // product
-	5.265,  // internal
+	-1.532, // lang
+	0.035,  // rank
+	0.583,  // matched
+	3.422,  // cov_qt2w
+	0.749,  // cov_tq2w
+	-2.424, // lcs
+	3.404,  // edit
+	-0.775, // qword
+	0.827,  // len_ratio
+	-0.962, // bm25_t
+	5.078,  // bm25_b
+	1.873,  // bm25_u
+	1.464,  // page
+	-1.728, // product
+	5.240,  // internal
 }
 
 // confZH is the confidence model of Chinese queries.
 var confZH = confWeights{
-	-1.444, // bias
-	0.219,  // cover
-	0.345,  // z
-	0.182,  // lead
-	0.037,  // top
-	0.208,  // cov_qt
-	0.729,  // cov_qb
-	0.507,  // cov_tq
-	0.426,  // intent
-	-0.496, // lang
-	0.540,  // page
-	0.849,  // product
-	-0.201, // len
-	-0.261, // unknown
-	0.280,  // rel
-	-0.068, // miss
-	-0.689, // miss_n
-	-0.343, // oos
-	0.001,  // internal
+	-1.924, // bias
+	0.128,  // cover
+	0.374,  // z
+	0.175,  // lead
+	0.024,  // top
+	0.145,  // cov_qt
+	0.719,  // cov_qb
+	0.543,  // cov_tq
+	0.408,  // intent
+	-0.392, // lang
+	0.644,  // page
+	0.814,  // product
+	-0.242, // len
+	-0.282, // unknown
+	0.392,  // rel
+	-0.053, // miss
+	-0.556, // miss_n
+	-0.341, // oos
+	-0.058, // internal
 }
 
 // fitSets are the queries the weights above were fitted on (see fitKey).
