@@ -22,28 +22,28 @@ package knowledge
 // learnedEN ranks English queries.
 var learnedEN = weights{
 	0.000,  // bias
-	0.655,  // rel
-	-1.245, // log_score
+	0.652,  // rel
+	-1.243, // log_score
 	-0.645, // cov_qt
-	0.519,  // cov_tq
-	6.158,  // cov_qb
-	0.785,  // cov_qt2
+	0.518,  // cov_tq
+	6.157,  // cov_qb
+	0.788,  // cov_qt2
 	2.489,  // cov_tq2
-	-1.232, // prox
-	0.894,  // fuzzy
+	-1.233, // prox
+	0.893,  // fuzzy
 	1.000,  // intent
 	4.000,  // code
 	0.500,  // lang
-	0.119,  // rank
-	1.500,  // matched
+	0.121,  // rank
+	1.498,  // matched
 	0.000,  // cov_qt2w
 	0.000,  // cov_tq2w
-	0.513,  // lcs
+	0.512,  // lcs
 	1.588,  // edit
-	0.709,  // qword
-	1.322,  // len_ratio
-	1.068,  // bm25_t
-	-4.014, // bm25_b
+	0.710,  // qword
+	1.323,  // len_ratio
+	1.070,  // bm25_t
+	-4.015, // bm25_b
 	0.000,  // bm25_u
 }
 
