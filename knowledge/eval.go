@@ -93,12 +93,15 @@ type results struct {
 	lat []float64 // microseconds
 }
 
-// run runs every query through r as a customer, asking for ten hits.
+// evalLimit is the number of hits evaluation asks for per query.
+const evalLimit = 10
+
+// run runs every query through r as a customer, asking for evalLimit hits.
 func run(ctx context.Context, r bot.Retriever, qs []EvalQuery) (results, error) {
 	rs := results{pos: make([]int, len(qs)), lat: make([]float64, len(qs))}
 	for i, q := range qs {
 		start := time.Now()
-		hits, err := r.Retrieve(ctx, bot.Query{Text: q.Query, Limit: 10})
+		hits, err := r.Retrieve(ctx, bot.Query{Text: q.Query, Limit: evalLimit})
 		rs.lat[i] = float64(time.Since(start).Microseconds())
 		if err != nil {
 			return results{}, fmt.Errorf("knowledge: evaluate %q: %w", q.Query, err)
@@ -288,7 +291,7 @@ func (b *Baseline) Retrieve(ctx context.Context, q bot.Query) ([]bot.Hit, error)
 	}
 	mq := bleve.NewMatchQuery(text)
 	mq.SetField(blText)
-	res, err := topHits(ctx, b.bi, bleve.NewConjunctionQuery(mq, audienceQuery(readerAudiences(q))), limit)
+	res, err := topHits(ctx, b.bi, bleve.NewConjunctionQuery(mq, audienceQuery(readerAudiences(q))), limit, limit)
 	if err != nil {
 		return nil, fmt.Errorf("knowledge: baseline search: %w", err)
 	}

@@ -46,12 +46,13 @@ type pooled struct {
 	pos  int
 }
 
-// pools runs queries and keeps their candidate features.
+// pools runs queries as evaluation does (the pool of a query asking for
+// evalLimit hits) and keeps their candidate features.
 func pools(t *testing.T, ix *Index, qs []EvalQuery) []pooled {
 	t.Helper()
 	out := make([]pooled, 0, len(qs))
 	for _, q := range qs {
-		_, cands, err := ix.pool(context.Background(), bot.Query{Text: q.Query}, AllSignals, poolSize)
+		_, cands, err := ix.pool(context.Background(), bot.Query{Text: q.Query, Limit: evalLimit}, AllSignals, poolSize, evalLimit)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -577,7 +577,7 @@ func (ix *Index) search(ctx context.Context, q bot.Query, sig Signals) ([]bot.Hi
 	if !sig.has(SignalRerank) {
 		size = limit
 	}
-	p, cands, err := ix.pool(ctx, q, sig, max(size, limit))
+	p, cands, err := ix.pool(ctx, q, sig, max(size, limit), limit)
 	if err != nil || len(cands) == 0 {
 		return nil, err
 	}
@@ -597,14 +597,15 @@ func (ix *Index) search(ctx context.Context, q bot.Query, sig Signals) ([]bot.Hi
 	return hits, nil
 }
 
-// pool runs the candidate query and computes each candidate's features, in
-// bleve's order.
-func (ix *Index) pool(ctx context.Context, q bot.Query, sig Signals, size int) (prepared, []candidate, error) {
+// pool runs the candidate query for up to size candidates, of which the
+// first keep are exactly the keep best (see topHits), and computes each
+// candidate's features, in the order of their bleve scores.
+func (ix *Index) pool(ctx context.Context, q bot.Query, sig Signals, size, keep int) (prepared, []candidate, error) {
 	p := ix.prepare(ctx, q, sig)
 	if len(p.uniq) == 0 && len(p.codes) == 0 && len(p.altAll) == 0 {
 		return p, nil, nil
 	}
-	hits, err := topHits(ctx, ix.bi, p.bleveQuery(readerAudiences(q)), size)
+	hits, err := topHits(ctx, ix.bi, p.bleveQuery(readerAudiences(q)), size, keep)
 	if err != nil {
 		return p, nil, fmt.Errorf("knowledge: search: %w", err)
 	}
@@ -629,23 +630,32 @@ func (ix *Index) pool(ctx context.Context, q bot.Query, sig Signals, size int) (
 	return p, cands, nil
 }
 
-// topHits returns the n best hits of q, by score and then by document id,
-// with scores rounded by roundScore, so that two builds of the same content
-// rank alike.
+// topHits returns up to n best hits of q, by score and then by document
+// id, with scores rounded by roundScore, so that two builds of the same
+// content give the same hits in the same order. At least the first keep
+// (<= n) of them are exactly the keep best.
 //
-// bleve breaks ties by its internal document numbers, and sums the scores
-// of a document's matching clauses in an order that can change the last
-// bits of a score; both depend on how the index's segments were laid out
-// and merged, which varies from build to build. So scores are rounded, and
-// hits tied with the n-th are all fetched (asking for more until the last
-// hit fetched scores below the n-th) before they are ordered by id and cut.
+// bleve breaks ties by internal document numbers, and sums the scores of a
+// document's matching clauses in an order that can change the last bits of
+// a score; both depend on the order in which its batch analysed the
+// documents, which varies from build to build. So scores are rounded, and
+// a run of hits tied with the n-th is only used whole: topHits asks for
+// tieWindow hits more than n, and when the tie run reaches past them it
+// leaves the whole run out, returning fewer than n hits, unless the run
+// starts within the first keep, when it asks for more until the run ends.
 // Sorting by id inside bleve would read every matching document's id,
 // which costs more than the search.
-func topHits(ctx context.Context, bi bleve.Index, q query.Query, n int) (search.DocumentMatchCollection, error) {
+func topHits(ctx context.Context, bi bleve.Index, q query.Query, n, keep int) (search.DocumentMatchCollection, error) {
 	if n <= 0 {
 		return nil, nil
 	}
-	for size := n + 1; ; size *= 2 {
+	byScoreThenID := func(a, b *search.DocumentMatch) int {
+		if a.Score != b.Score {
+			return cmp.Compare(b.Score, a.Score)
+		}
+		return strings.Compare(a.ID, b.ID)
+	}
+	for size := n + tieWindow; ; size *= 2 {
 		res, err := bi.SearchInContext(ctx, bleve.NewSearchRequestOptions(q, size, 0, false))
 		if err != nil {
 			return nil, err
@@ -654,18 +664,27 @@ func topHits(ctx context.Context, bi bleve.Index, q query.Query, n int) (search.
 		for _, h := range hits {
 			h.Score = roundScore(h.Score)
 		}
-		if len(hits) == size && hits[size-1].Score == hits[n-1].Score {
-			continue // more documents may share the n-th score
+		if len(hits) < size || hits[size-1].Score != hits[n-1].Score {
+			// Every hit tied with the n-th is here.
+			slices.SortStableFunc(hits, byScoreThenID)
+			return hits[:min(n, len(hits))], nil
 		}
-		slices.SortStableFunc(hits, func(a, b *search.DocumentMatch) int {
-			if a.Score != b.Score {
-				return cmp.Compare(b.Score, a.Score)
-			}
-			return strings.Compare(a.ID, b.ID)
-		})
-		return hits[:min(n, len(hits))], nil
+		// The run tied with the n-th goes on past the hits fetched.
+		start := n - 1
+		for start > 0 && hits[start-1].Score == hits[n-1].Score {
+			start--
+		}
+		if start >= keep {
+			hits = hits[:start]
+			slices.SortStableFunc(hits, byScoreThenID)
+			return hits, nil
+		}
 	}
 }
+
+// tieWindow is how many hits more than it needs topHits asks bleve for, so
+// that a short run of ties at the cut-off is found whole in one search.
+const tieWindow = 10
 
 // roundScore rounds a bleve score to 1e-9, well above the differences in
 // the last bits that the order of summation makes (about 1e-16 of it).
