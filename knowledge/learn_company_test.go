@@ -166,7 +166,7 @@ func companyPools(t *testing.T, cs []company, zh bool) (ps []pooled, folds []int
 			if !q.rankable() || zhQuery(q.text) != zh {
 				continue
 			}
-			_, cands, err := c.ix.pool(context.Background(), q.query(), AllSignals, poolSize)
+			_, cands, err := c.ix.pool(context.Background(), q.query(), AllSignals, poolSize, defaultLimit)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -205,7 +205,7 @@ func confExamples(t *testing.T, cs []company, zh bool, w weights) []confExample 
 			if zhQuery(q.text) != zh {
 				continue
 			}
-			p, cands, err := c.ix.pool(context.Background(), q.query(), AllSignals, poolSize)
+			p, cands, err := c.ix.pool(context.Background(), q.query(), AllSignals, poolSize, defaultLimit)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -28,7 +28,7 @@ package knowledge
 // learnedEN ranks English queries.
 var learnedEN = weights{
 	0.000,  // bias
-	1.803,  // rel
+	1.802,  // rel
 	-0.798, // log_score
 	-1.730, // cov_qt
 	1.297,  // cov_tq
@@ -41,11 +41,11 @@ var learnedEN = weights{
 	4.000,  // code
 	0.713,  // lang
 	-0.114, // rank
-	0.774,  // matched
+	0.773,  // matched
 	0.000,  // cov_qt2w
 	0.000,  // cov_tq2w
 	0.450,  // lcs
-	1.476,  // edit
+	1.475,  // edit
 	0.642,  // qword
 	1.142,  // len_ratio
 	0.351,  // bm25_t
@@ -62,10 +62,10 @@ var confEN = confWeights{
 	0.428,  // cover
 	0.482,  // z
 	-0.100, // lead
-	-0.117, // top
-	0.162,  // cov_qt
+	-0.116, // top
+	0.163,  // cov_qt
 	0.426,  // cov_qb
-	0.637,  // cov_tq
+	0.638,  // cov_tq
 	0.173,  // intent
 	-0.088, // lang
 	0.273,  // page
@@ -84,26 +84,26 @@ var learnedZH = weights{
 	0.000,  // bias
 	0.697,  // rel
 	-0.167, // log_score
-	-0.108, // cov_qt
+	-0.107, // cov_qt
 	-0.794, // cov_tq
-	4.733,  // cov_qb
+	4.732,  // cov_qb
 	3.497,  // cov_qt2
 	4.364,  // cov_tq2
-	-1.765, // prox
+	-1.766, // prox
 	0.000,  // fuzzy
 	1.389,  // intent
 	4.000,  // code
-	-1.532, // lang
+	-1.530, // lang
 	0.035,  // rank
-	0.583,  // matched
+	0.584,  // matched
 	3.422,  // cov_qt2w
 	0.749,  // cov_tq2w
-	-2.424, // lcs
+	-2.423, // lcs
 	3.404,  // edit
 	-0.775, // qword
 	0.827,  // len_ratio
 	-0.962, // bm25_t
-	5.078,  // bm25_b
+	5.077,  // bm25_b
 	1.873,  // bm25_u
 	1.464,  // page
 	-1.728, // product
@@ -112,7 +112,7 @@ var learnedZH = weights{
 
 // confZH is the confidence model of Chinese queries.
 var confZH = confWeights{
-	-1.924, // bias
+	-1.925, // bias
 	0.128,  // cover
 	0.374,  // z
 	0.175,  // lead
