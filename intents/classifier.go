@@ -26,6 +26,7 @@ type ClassifierOptions struct {
 type Classifier struct {
 	model      *Model
 	complaints *ComplaintDetector
+	smallTalk  *smallTalk
 	log        *slog.Logger
 }
 
@@ -46,7 +47,7 @@ func NewClassifier(opts ClassifierOptions) (*Classifier, error) {
 		}
 		opts.Complaints = d
 	}
-	return &Classifier{model: opts.Model, complaints: opts.Complaints, log: opts.Logger}, nil
+	return &Classifier{model: opts.Model, complaints: opts.Complaints, smallTalk: newSmallTalk(), log: opts.Logger}, nil
 }
 
 // Classify reads one message: intent with calibrated confidence, the
@@ -65,6 +66,11 @@ func (c *Classifier) Classify(ctx context.Context, text string) (bot.Classificat
 		Intent: p.Intent, Confidence: p.Confidence, OutOfScope: p.OutOfScope, Top: p.Top,
 		Complaint: complaint, Sentiment: s.Sentiment, Language: DetectLanguage(text),
 		EscalationWords: s.EscalationWords, AsksForPerson: s.AsksForPerson,
+	}
+	if l := c.smallTalk.label(text); l != "" && complaint < 0.5 {
+		// A short greeting, thanks or goodbye is small talk whatever the
+		// company's intents were trained on.
+		out.Intent, out.Confidence, out.OutOfScope = l, max(out.Confidence, 0.9), false
 	}
 	if out.Intent == bot.IntentComplaint || complaint >= 0.6 {
 		out.Sentiment = min(out.Sentiment, -complaint)
