@@ -60,6 +60,11 @@ type Message struct {
 	Text           string    // the message text, valid UTF-8
 	Time           time.Time // when it was received; zero means now
 	Role           Role      // customer (default) or employee: decides the audience
+	// Choice, when set, is the id of one of the choices the bot offered
+	// ("did you mean …?") that the sender picked, by a button or by typing
+	// its number; Text is what the sender saw or typed. The Engine answers
+	// with that document (if the sender may read it) and records the pick.
+	Choice string
 }
 
 // Source is a knowledge document a reply was built from, for citation.
@@ -93,8 +98,16 @@ type Reply struct {
 	Confidence     float64
 	Language       string // "en", "zh" or "other"
 	Sources        []Source
+	// Choices, when set, are the documents the bot offers when it is not
+	// sure which one the sender means ("did you mean …?"), best first, at
+	// most MaxChoices. Adapters render them as buttons (widget, Slack) or
+	// numbered lines (terminal); picking one sends a Message with Choice set.
+	Choices []Source
 	// Handoff is true when the conversation is now with a human (waiting or
 	// taken over): the bot will not answer further messages until it is resolved.
 	Handoff      bool
 	EscalationID EscalationID // set when this message opened an escalation
 }
+
+// MaxChoices is the most choices a reply offers.
+const MaxChoices = 3

@@ -47,6 +47,11 @@ type Classification struct {
 	// EscalationWords lists the always-escalate terms found (legal threats,
 	// regulators, media, safety), normalised; empty when none.
 	EscalationWords []string
+	// AsksForPerson is true when the message names a person to talk to
+	// ("a real person", "customer service", "转人工"). The Engine hands a
+	// conversation to a human for the ask_human intent only with it, so
+	// that "a teapot for one person" is not a request for a person.
+	AsksForPerson bool
 }
 
 // Classifier works out what a message is about. Implementations must be safe

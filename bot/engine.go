@@ -37,8 +37,18 @@ type EngineOptions struct {
 	// entries fall back to built-in texts.
 	Replies map[string]map[string]string
 	// MinAnswerConfidence is the retrieval confidence below which the bot
-	// says it is not sure instead of answering. Default 0.35.
+	// does not answer from knowledge. Default DefaultMinAnswerConfidence.
 	MinAnswerConfidence float64
+	// MinChoiceConfidence is the confidence from which a hit the bot does
+	// not answer with is offered as a choice ("did you mean …?"). Default
+	// DefaultMinChoiceConfidence; negative turns choices off.
+	MinChoiceConfidence float64
+	// Catalog, optional, answers questions about the company's products
+	// from its catalogue before knowledge retrieval is tried.
+	Catalog Catalog
+	// MinCatalogConfidence is the catalogue confidence from which its
+	// answer is given. Default 0.5.
+	MinCatalogConfidence float64
 	// ComplaintThreshold is the complaint score at or above which a message
 	// is escalated as a complaint. Default 0.6.
 	ComplaintThreshold float64
@@ -79,6 +89,17 @@ type EngineOptions struct {
 	RatingWindow time.Duration
 }
 
+// The default answer and choice thresholds, on the calibrated confidence
+// of the knowledge index (the probability that a hit answers the question).
+// They were chosen on the labelled messages of companies other than the
+// demo (testdata/companies/cycles and pets) so that a company the bot has
+// never seen gets few confident answers to questions its content does not
+// answer; see the README's evaluation section.
+const (
+	DefaultMinAnswerConfidence = 0.55
+	DefaultMinChoiceConfidence = 0.2
+)
+
 // Engine turns one inbound message into one decision and reply, following the
 // flow in DESIGN.md: store first, respect handoff, classify, decide, retrieve,
 // store the reply. It is safe for concurrent use.
@@ -104,7 +125,13 @@ func NewEngine(opts EngineOptions) (*Engine, error) {
 		opts.Now = time.Now
 	}
 	if opts.MinAnswerConfidence == 0 {
-		opts.MinAnswerConfidence = 0.35
+		opts.MinAnswerConfidence = DefaultMinAnswerConfidence
+	}
+	if opts.MinChoiceConfidence == 0 {
+		opts.MinChoiceConfidence = DefaultMinChoiceConfidence
+	}
+	if opts.MinCatalogConfidence == 0 {
+		opts.MinCatalogConfidence = 0.5
 	}
 	if opts.ComplaintThreshold == 0 {
 		opts.ComplaintThreshold = 0.6
@@ -188,7 +215,7 @@ func (e *Engine) Handle(ctx context.Context, m Message) (Reply, error) {
 	lang := replyLanguage(cls.Language)
 	ann := Annotation{Intent: cls.Intent, Confidence: cls.Confidence, Language: cls.Language,
 		Sentiment: cls.Sentiment, Complaint: cls.Complaint,
-		IsComplaint: cls.Intent == IntentComplaint || cls.Complaint >= e.opts.ComplaintThreshold,
+		IsComplaint: e.isComplaint(cls),
 		IsNegative:  cls.Sentiment <= e.opts.NegativeSentiment}
 
 	if conv.Status.HandedOff() {
@@ -212,7 +239,8 @@ func (e *Engine) Handle(ctx context.Context, m Message) (Reply, error) {
 	out := Outbound{
 		ConversationID: conv.ID, InboundID: inboundID, Annotation: ann,
 		Text: d.text, Action: d.action, Intent: cls.Intent, Confidence: cls.Confidence,
-		Language: lang, Sources: d.sources, Time: e.opts.Now(), Escalation: d.escalation, Lead: d.lead,
+		Language: lang, Sources: d.sources, Choices: d.choices, Time: e.opts.Now(), Escalation: d.escalation,
+		Lead: d.lead,
 	}
 	stored, err := e.opts.Store.AppendOutbound(ctx, out)
 	if ErrorCode(err) == ECONFLICT {
@@ -225,7 +253,7 @@ func (e *Engine) Handle(ctx context.Context, m Message) (Reply, error) {
 		"intent", cls.Intent, "action", string(d.action), "sources", len(d.sources))
 	return Reply{
 		ConversationID: conv.ID, MessageID: stored.MessageID, Text: d.text, Action: d.action,
-		Intent: cls.Intent, Confidence: cls.Confidence, Language: lang, Sources: d.sources,
+		Intent: cls.Intent, Confidence: cls.Confidence, Language: lang, Sources: d.sources, Choices: d.choices,
 		Handoff: d.escalation != nil && d.escalation.Reason != ReasonLead, EscalationID: stored.EscalationID,
 	}, nil
 }
@@ -330,61 +358,201 @@ type decision struct {
 	action     Action
 	text       string
 	sources    []Source
+	choices    []Source // "did you mean" choices offered
+	picked     string   // the choice the sender picked, answered here
 	escalation *Escalation
 	lead       bool
 }
 
 func (e *Engine) decide(ctx context.Context, m Message, conv Conversation, cls Classification, lang string) (decision, error) {
-	// Escalation triggers come first: an unhappy customer never gets a bot answer.
-	if esc := e.escalation(ctx, m, conv, cls); esc != nil {
+	q := Query{Text: m.Text, Audiences: m.Role.Audiences(), Language: cls.Language, Intent: cls.Intent,
+		OutOfScope: cls.OutOfScope, Limit: 5}
+	if m.Choice != "" {
+		if d, ok := e.chosen(ctx, m, q, lang); ok {
+			return d, nil
+		}
+	}
+	var cat CatalogAnswer
+	if e.opts.Catalog != nil {
+		var err error
+		if cat, err = e.opts.Catalog.Answer(ctx, q); err != nil {
+			e.log.Warn("catalogue failed", "conversation", conv.ID, "err", err)
+			cat = CatalogAnswer{}
+		}
+	}
+	// Escalation triggers come first: an unhappy customer never gets a bot
+	// answer. A question about products is not a request for a person,
+	// whatever words it uses ("a teapot for one person").
+	if esc := e.escalation(ctx, m, conv, cls, cat.OK); esc != nil {
 		return decision{action: ActionEscalate, text: e.text(escalationText(esc.Reason), lang), escalation: esc}, nil
 	}
-	switch cls.Intent {
-	case IntentGreeting, IntentThanks, IntentGoodbye:
+	if isSmallTalk(m.Text, cls) {
 		return decision{action: ActionSmallTalk, text: e.text(cls.Intent, lang)}, nil
 	}
-
-	hits, err := e.opts.Retriever.Retrieve(ctx, Query{
-		Text: m.Text, Audiences: m.Role.Audiences(), Language: cls.Language, Intent: cls.Intent, Limit: 3,
-	})
-	if err != nil {
-		e.log.Warn("retrieve failed", "conversation", conv.ID, "err", err)
-		hits = nil
-	}
 	var d decision
+	var hits []Hit
+	switch {
+	case cat.OK && cat.Confidence >= e.opts.MinCatalogConfidence && len(cat.Choices) > 0:
+		d = decision{action: ActionClarify, text: cat.Text, choices: limitChoices(cat.Choices)}
+	case cat.OK && cat.Confidence >= e.opts.MinCatalogConfidence:
+		d = decision{action: ActionAnswer, text: cat.Text, sources: cat.Sources}
+	default:
+		var err error
+		if hits, err = e.opts.Retriever.Retrieve(ctx, q); err != nil {
+			e.log.Warn("retrieve failed", "conversation", conv.ID, "err", err)
+			hits = nil
+		}
+		d = e.fromHits(ctx, m, conv, lang, hits)
+	}
+	if m.Role != RoleCustomer {
+		return d, nil
+	}
+	return e.withLead(d, m, conv, cls, lang, hits), nil
+}
+
+// fromHits decides from the retrieved hits, best first: answer with the top
+// hit when its confidence reaches MinAnswerConfidence (composed by the
+// Generator when there is one), offer the hits above MinChoiceConfidence as
+// choices when none is sure enough, or say the bot is not sure.
+func (e *Engine) fromHits(ctx context.Context, m Message, conv Conversation, lang string, hits []Hit) decision {
+	if d, ok := e.covered(m, lang, hits); ok {
+		return d
+	}
 	if len(hits) > 0 && hits[0].Confidence >= e.opts.MinAnswerConfidence {
-		d = decision{action: ActionAnswer, text: hits[0].Answer, sources: []Source{hits[0].Source()}}
+		d := decision{action: ActionAnswer, text: hits[0].Answer, sources: []Source{hits[0].Source()}}
 		if e.opts.Generator != nil {
 			if g, ok := e.generate(ctx, m, conv, lang, hits); ok {
 				d = g
 			}
 		}
-	} else {
-		d = decision{action: ActionClarify, text: e.text(textNotSure, lang)}
+		return d
 	}
-	if m.Role != RoleCustomer {
-		return d, nil
+	if choices := e.choicesOf(hits); len(choices) > 0 {
+		return decision{action: ActionClarify, text: e.text(textDidYouMean, lang), choices: choices}
 	}
+	return decision{action: ActionClarify, text: e.text(textNotSure, lang)}
+}
+
+// covered answers only what was asked: when the best hit names other
+// payment methods or places than the question (Apple Pay vs a passage
+// about Alipay), it answers with a hit that covers them, or says that what
+// was asked is not among the options the best hit lists, or clarifies.
+// ok is false when the Retriever cannot check coverage or the best hit
+// covers the question (or the question names nothing to check): the
+// ordinary decision applies.
+func (e *Engine) covered(m Message, lang string, hits []Hit) (decision, bool) {
+	cov, isCov := e.opts.Retriever.(Coverage)
+	if !isCov || len(hits) == 0 || hits[0].Confidence < e.opts.MinChoiceConfidence {
+		return decision{}, false
+	}
+	check := cov.Cover(m.Text, hits[0], lang)
+	if check.Verdict != CoverMissing {
+		return decision{}, false
+	}
+	for _, h := range hits[1:] {
+		if h.Confidence < e.opts.MinChoiceConfidence {
+			break
+		}
+		if c := cov.Cover(m.Text, h, lang); c.Verdict == CoverFull || c.Verdict == CoverPartial {
+			return decision{action: ActionAnswer, text: h.Answer, sources: []Source{h.Source()}}, true
+		}
+	}
+	top := hits[0]
+	if top.Confidence >= e.opts.MinAnswerConfidence && check.Options != "" && top.Kind != KindProduct {
+		key := textNotAmongPlaces
+		if check.Kind == "payment_method" {
+			key = textNotAmongPayments
+		}
+		text := strings.NewReplacer("{asked}", check.Asked, "{options}", check.Options).Replace(e.text(key, lang))
+		return decision{action: ActionAnswer, text: text + "\n\n" + top.Answer, sources: []Source{top.Source()}}, true
+	}
+	if choices := e.choicesOf(hits); len(choices) > 0 {
+		return decision{action: ActionClarify, text: e.text(textDidYouMean, lang), choices: choices}, true
+	}
+	return decision{action: ActionClarify, text: e.text(textNotSure, lang)}, true
+}
+
+// choicesOf returns the hits worth offering as choices: confidence at least
+// MinChoiceConfidence, one per title, at most MaxChoices; none when choices
+// are off.
+func (e *Engine) choicesOf(hits []Hit) []Source {
+	if e.opts.MinChoiceConfidence < 0 {
+		return nil
+	}
+	var out []Source
+	seen := map[string]bool{}
+	for _, h := range hits {
+		if h.Confidence < e.opts.MinChoiceConfidence || len(out) == MaxChoices {
+			break
+		}
+		if key := strings.ToLower(h.Title); !seen[key] {
+			seen[key] = true
+			out = append(out, h.Source())
+		}
+	}
+	return out
+}
+
+func limitChoices(cs []Source) []Source {
+	if len(cs) > MaxChoices {
+		return cs[:MaxChoices]
+	}
+	return cs
+}
+
+// DocumentGetter is what a Retriever may also offer: one document by id, as
+// a hit, when the reader's audiences may see it (ok false otherwise, and for
+// an unknown id). The Engine uses it to answer a choice the sender picked.
+type DocumentGetter interface {
+	Document(ctx context.Context, id string, audiences []Audience) (h Hit, ok bool, err error)
+}
+
+// chosen answers a choice the sender picked from an earlier "did you mean"
+// (Message.Choice) with that document, or reports ok false when it cannot
+// (unknown id, or one the sender may not read): the message is then read as
+// any other.
+func (e *Engine) chosen(ctx context.Context, m Message, q Query, lang string) (decision, bool) {
+	dg, ok := e.opts.Retriever.(DocumentGetter)
+	if !ok {
+		return decision{}, false
+	}
+	h, ok, err := dg.Document(ctx, m.Choice, q.Audiences)
+	if err != nil {
+		e.log.Warn("choice lookup failed", "err", err)
+		return decision{}, false
+	}
+	if !ok {
+		return decision{}, false
+	}
+	return decision{action: ActionAnswer, text: h.Answer, sources: []Source{h.Source()}, picked: m.Choice}, true
+}
+
+// withLead passes a customer's purchase intent to sales: a purchase
+// question is still answered, with a note that sales will help; a large
+// order is also escalated to sales at once (the bot keeps the conversation).
+func (e *Engine) withLead(d decision, m Message, conv Conversation, cls Classification, lang string, hits []Hit) decision {
 	value := 0.0
 	if slices.Contains(e.opts.SalesIntents, cls.Intent) {
 		value = EstimateOrderValue(m.Text, hits)
 	}
 	big := e.opts.LeadEscalationValue > 0 && value >= e.opts.LeadEscalationValue
-	if cls.Intent == IntentPurchase || big {
+	if cls.Intent != IntentPurchase && !big {
+		return d
+	}
+	d.lead = true
+	if d.action == ActionAnswer {
 		d.action = ActionLead
-		d.lead = true
 		d.text = strings.TrimSpace(d.text + "\n\n" + e.text(textLead, lang))
-		if d.sources == nil { // nothing to cite: drop the "not sure" text
-			d.text = e.text(textLead, lang)
-		}
+	} else if len(d.choices) == 0 {
+		// Nothing to answer with: the lead note stands on its own.
+		d.action, d.text = ActionLead, e.text(textLeadAlone, lang)
 	}
 	if big {
-		// A large order goes to sales at once; the bot keeps the conversation.
 		d.escalation = &Escalation{Reason: ReasonLead, Severity: "normal",
 			Summary: fmt.Sprintf("%s worth about %.0f on %s (%s): %s", cls.Intent, value, conv.Channel, cls.Language,
 				truncate(m.Text, 280))}
 	}
-	return d, nil
+	return d
 }
 
 // Summarizer summarises a conversation for the people it is handed to.
@@ -457,7 +625,10 @@ func (e *Engine) generate(ctx context.Context, m Message, conv Conversation, lan
 
 // escalation returns the escalation a message calls for, or nil. A VIP's
 // escalation has severity high.
-func (e *Engine) escalation(ctx context.Context, m Message, conv Conversation, cls Classification) *Escalation {
+func (e *Engine) escalation(ctx context.Context, m Message, conv Conversation, cls Classification, product bool) *Escalation {
+	if product {
+		cls.AsksForPerson = false
+	}
 	esc := e.trigger(ctx, m, conv, cls)
 	if esc != nil && esc.Severity != "high" && m.Role == RoleCustomer && e.isVIP(ctx, conv) {
 		esc.Severity = "high"
@@ -474,7 +645,7 @@ func (e *Engine) trigger(ctx context.Context, m Message, conv Conversation, cls 
 	if m.Role == RoleEmployee {
 		// Employees ask about refunds, complaints and legal policy as part of
 		// their work: only an explicit request for a person escalates.
-		if cls.Intent == IntentAskHuman {
+		if asksForHuman(cls) {
 			return &Escalation{Reason: ReasonRequestedHuman, Severity: "normal", Summary: summary("asked for a human")}
 		}
 		return nil
@@ -483,9 +654,9 @@ func (e *Engine) trigger(ctx context.Context, m Message, conv Conversation, cls 
 	case len(cls.EscalationWords) > 0:
 		return &Escalation{Reason: ReasonEscalationWords, Severity: "high",
 			Summary: summary("escalation words [" + strings.Join(cls.EscalationWords, ", ") + "]")}
-	case cls.Intent == IntentAskHuman:
+	case asksForHuman(cls):
 		return &Escalation{Reason: ReasonRequestedHuman, Severity: "normal", Summary: summary("asked for a human")}
-	case cls.Intent == IntentComplaint || cls.Complaint >= e.opts.ComplaintThreshold:
+	case e.isComplaint(cls):
 		sev := "normal"
 		if cls.Complaint >= 0.9 {
 			sev = "high"
@@ -525,6 +696,22 @@ func (e *Engine) trigger(ctx context.Context, m Message, conv Conversation, cls 
 	return nil
 }
 
+// isComplaint reports whether a message is a complaint: the complaint
+// detector's score reaches the threshold. The intent model's own complaint
+// intent is not enough on its own: it is trained on the company's intents,
+// and on wording it has not seen it mistakes ordinary questions (changing
+// an address, paying in instalments) for complaints.
+func (e *Engine) isComplaint(cls Classification) bool {
+	return cls.Complaint >= e.opts.ComplaintThreshold
+}
+
+// asksForHuman reports whether a message asks for a person: the ask_human
+// intent together with words that name a person to talk to, so that "a
+// teapot for one person" is a question, not a request for a person.
+func asksForHuman(cls Classification) bool {
+	return cls.Intent == IntentAskHuman && cls.AsksForPerson
+}
+
 // isVIP reports whether the conversation's customer is a VIP; false when
 // no CustomerDirectory is configured or the lookup fails.
 func (e *Engine) isVIP(ctx context.Context, conv Conversation) bool {
@@ -537,6 +724,21 @@ func (e *Engine) isVIP(ctx context.Context, conv Conversation) bool {
 		return false
 	}
 	return vip
+}
+
+// smallTalkRunes is the longest message read as small talk.
+const smallTalkRunes = 24
+
+// isSmallTalk reports whether a message is a greeting, thanks or goodbye
+// and nothing else: one of those intents, in a short message. A longer
+// message with a greeting ("hi, can I pay with PayPal?") is a question.
+func isSmallTalk(text string, cls Classification) bool {
+	switch cls.Intent {
+	case IntentGreeting, IntentThanks, IntentGoodbye:
+	default:
+		return false
+	}
+	return utf8.RuneCountInString(strings.TrimSpace(text)) <= smallTalkRunes && len(strings.Fields(text)) <= 4
 }
 
 func truncate(s string, n int) string {

@@ -22,7 +22,7 @@ func newEngine(t *testing.T) (*bot.Engine, *bottest.Store, *bottest.Retriever) {
 		"shipping":         {Intent: "shipping_info", Confidence: 0.8, Language: "en"},
 		"运费":               {Intent: "shipping_cost", Confidence: 0.8, Language: "zh"},
 		"refund limit":     {Intent: "refund_request", Confidence: 0.7, Language: "en"},
-		"talk to a person": {Intent: bot.IntentAskHuman, Confidence: 0.95, Language: "en"},
+		"talk to a person": {Intent: bot.IntentAskHuman, Confidence: 0.95, Language: "en", AsksForPerson: true},
 		"disappointed":     {Intent: "product_info", Confidence: 0.5, Complaint: 0.8, Sentiment: -0.6, Language: "en"},
 		"投诉":               {Intent: bot.IntentComplaint, Confidence: 0.9, Complaint: 0.95, Sentiment: -0.9, Language: "zh"},
 		"lawyer":           {Intent: "refund_request", Confidence: 0.6, EscalationWords: []string{"lawyer"}, Language: "en"},
@@ -286,7 +286,7 @@ func TestEngineSummarizesEscalations(t *testing.T) {
 	sum := &fakeSummarizer{}
 	e, err := bot.NewEngine(bot.EngineOptions{
 		Classifier: &bottest.Classifier{Rules: map[string]bot.Classification{
-			"person": {Intent: bot.IntentAskHuman, Confidence: 0.9, Language: "en"}}},
+			"person": {Intent: bot.IntentAskHuman, Confidence: 0.9, Language: "en", AsksForPerson: true}}},
 		Retriever: &bottest.Retriever{}, Store: st, Summarizer: sum,
 	})
 	if err != nil {

@@ -53,7 +53,7 @@ func newHandoffEngine(t *testing.T, opts bot.EngineOptions) (*bot.Engine, *botte
 		"buy":              {Intent: bot.IntentPurchase, Confidence: 0.8, Language: "en"},
 		"买":                {Intent: bot.IntentPurchase, Confidence: 0.8, Language: "zh"},
 		"wholesale":        {Intent: "wholesale", Confidence: 0.8, Language: "en"},
-		"talk to a person": {Intent: bot.IntentAskHuman, Confidence: 0.95, Language: "en"},
+		"talk to a person": {Intent: bot.IntentAskHuman, Confidence: 0.95, Language: "en", AsksForPerson: true},
 		"disappointed":     {Intent: "product_info", Confidence: 0.5, Complaint: 0.8, Sentiment: -0.6, Language: "en"},
 	}}
 	ret := &bottest.Retriever{Docs: []bottest.Doc{

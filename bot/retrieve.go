@@ -10,7 +10,10 @@ type Query struct {
 	Audiences []Audience
 	Language  string // the reader's language, a ranking hint: "en", "zh" or ""
 	Intent    string // the classifier's intent, a ranking hint; may be empty
-	Limit     int    // at most this many hits; <= 0 means a default (5)
+	// OutOfScope is the classifier's verdict that the message matches none
+	// of the company's intents: a hint for the retriever's confidence.
+	OutOfScope bool
+	Limit      int // at most this many hits; <= 0 means a default (5)
 }
 
 // Document kinds.
@@ -46,4 +49,37 @@ func (h Hit) Source() Source { return Source{ID: h.ID, Title: h.Title, URL: h.UR
 // Query.Audiences.
 type Retriever interface {
 	Retrieve(ctx context.Context, q Query) ([]Hit, error)
+}
+
+// Coverage checks that a passage covers what a question names — a payment
+// method, a country or city — before the bot answers with it, so that "Can
+// I pay with Apple Pay?" is never answered "Yes. Choose Alipay…". The
+// Retriever may implement it.
+type Coverage interface {
+	// Cover reports whether h covers what question names, with the names
+	// in lang ("en" or "zh").
+	Cover(question string, h Hit, lang string) CoverCheck
+}
+
+// CoverVerdict is the outcome of a coverage check.
+type CoverVerdict int
+
+// Coverage verdicts, from no judgement to the passage lacking what was
+// asked.
+const (
+	CoverNone    CoverVerdict = iota // the question names nothing the checker knows, or the passage names nothing of its kind
+	CoverFull                        // the passage names what was asked, or something that contains it
+	CoverPartial                     // the passage names part of it: answer with what it names, never a plain yes
+	CoverMissing                     // the passage names other things of the kind, not what was asked
+)
+
+// CoverCheck is the outcome of Coverage.Cover.
+type CoverCheck struct {
+	Verdict CoverVerdict
+	// Kind is what was asked, for CoverMissing: "payment_method" or "place".
+	Kind string
+	// Asked names what the passage lacks, and Options what it offers
+	// instead, as display text in the reader's language ("PayPal";
+	// "Alipay, WeChat Pay and UnionPay"), for CoverMissing.
+	Asked, Options string
 }

@@ -87,6 +87,7 @@ type Outbound struct {
 	Confidence     float64
 	Language       string
 	Sources        []Source
+	Choices        []Source // offered "did you mean" choices, stored with the reply
 	Time           time.Time
 	// Escalation, when set, moves the conversation to waiting_human, records
 	// the escalation and enqueues its alert in the outbox, atomically.
@@ -141,6 +142,7 @@ type StoredMessage struct {
 	Sentiment      float64
 	Action         Action
 	Sources        []Source
+	Choices        []Source // "did you mean" choices a bot message offered
 	Time           time.Time
 }
 

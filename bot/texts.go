@@ -3,7 +3,12 @@ package bot
 // Keys of the built-in texts, besides the small-talk intents.
 const (
 	textNotSure           = "_not_sure"
+	textDidYouMean        = "_did_you_mean"
 	textLead              = "_lead"
+	textLeadAlone         = "_lead_alone"
+	textNotAmongPayments  = "_not_among_payments"
+	textNotAmongPlaces    = "_not_among_places"
+	textEscalateRepeated  = "_escalate_repeated"
 	textEscalateComplaint = "_escalate_complaint"
 	textEscalateHuman     = "_escalate_human"
 	textEscalateUrgent    = "_escalate_urgent"
@@ -31,9 +36,29 @@ var builtinTexts = map[string]map[string]string{
 		"en": "I'm not sure I can answer that correctly. Could you rephrase it, or would you like me to connect you with a member of our team?",
 		"zh": "抱歉，我不确定能准确回答这个问题。您可以换个说法再问一次，或者需要我为您转接人工客服吗？",
 	},
+	textDidYouMean: {
+		"en": "I'm not sure which of these you mean. Please pick one, or ask me in other words; I can also connect you with a member of our team.",
+		"zh": "我不确定您指的是下面哪一项，请选择一项，或者换个说法再问；也可以为您转接人工客服。",
+	},
 	textLead: {
 		"en": "I've also let our sales team know, so someone can help you choose and order.",
-		"zh": "我已通知我们的销售同事，他们会协助您挑选和下单。",
+		"zh": "我也已通知我们的销售同事，他们会协助您挑选和下单。",
+	},
+	textNotAmongPayments: {
+		"en": "We don't take {asked}, I'm afraid. We accept {options}.",
+		"zh": "抱歉，我们暂不支持{asked}。目前支持：{options}。",
+	},
+	textNotAmongPlaces: {
+		"en": "I couldn't find {asked} in our information; it covers {options}.",
+		"zh": "我们的说明里没有提到{asked}，目前涵盖的是{options}。",
+	},
+	textLeadAlone: {
+		"en": "Thank you for your interest! I've let our sales team know; someone will get in touch here to help you choose and order.",
+		"zh": "感谢您的关注！我已通知我们的销售同事，他们会在这里与您联系，协助您挑选和下单。",
+	},
+	textEscalateRepeated: {
+		"en": "I'm sorry I couldn't answer that. I've asked a member of our team to help; they will reply here shortly.",
+		"zh": "抱歉，这个问题我没能回答好。我已请同事来帮您，他们会尽快在这里回复。",
 	},
 	textEscalateComplaint: {
 		"en": "I'm very sorry about this. I've passed your message to a member of our team, who will get back to you here as soon as possible.",
@@ -74,6 +99,8 @@ func escalationText(reason string) string {
 		return textEscalateHuman
 	case ReasonEscalationWords, ReasonVIP:
 		return textEscalateUrgent
+	case ReasonRepeatedFailure:
+		return textEscalateRepeated
 	}
 	return textEscalateComplaint
 }

@@ -34,6 +34,8 @@ func TestEngineFlagsWithItsThresholds(t *testing.T) {
 	cls := &bottest.Classifier{Rules: map[string]bot.Classification{
 		"mild":    {Intent: "order_status", Confidence: 0.8, Language: "en", Complaint: 0.7, Sentiment: -0.5},
 		"strong":  {Intent: "order_status", Confidence: 0.8, Language: "en", Complaint: 0.95, Sentiment: -0.8},
+		// The intent model's complaint intent alone is no complaint: only the
+		// detector's score counts (see Engine.isComplaint).
 		"by name": {Intent: bot.IntentComplaint, Confidence: 0.9, Language: "en", Complaint: 0.1, Sentiment: 0},
 		"calm":    {Intent: "order_status", Confidence: 0.8, Language: "en", Complaint: 0.2, Sentiment: 0.1},
 	}}
@@ -44,9 +46,9 @@ func TestEngineFlagsWithItsThresholds(t *testing.T) {
 		want map[string]flags
 	}{
 		{"defaults", bot.EngineOptions{}, map[string]flags{
-			"mild": {true, true}, "strong": {true, true}, "by name": {true, false}, "calm": {false, false}}},
+			"mild": {true, true}, "strong": {true, true}, "by name": {false, false}, "calm": {false, false}}},
 		{"raised thresholds", bot.EngineOptions{ComplaintThreshold: 0.9, NegativeSentiment: -0.7}, map[string]flags{
-			"mild": {false, false}, "strong": {true, true}, "by name": {true, false}, "calm": {false, false}}},
+			"mild": {false, false}, "strong": {true, true}, "by name": {false, false}, "calm": {false, false}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/concierge-bot/concierge/alert"
 	"github.com/concierge-bot/concierge/bot"
@@ -216,4 +218,146 @@ func formatConfusion(c map[[2]string]int) string {
 		b.WriteString("\n")
 	}
 	return b.String()
+}
+
+// trainingPhrase is one example the demo's models are trained on.
+type trainingPhrase struct {
+	norm   string // normalised, see normalisePhrase
+	source string // where it comes from, for messages
+}
+
+// trainingPhrases returns every example the demo's classifier and the
+// complaint detector learn from: the demo intents (configs/demo) and the
+// complaint seeds (intents/seed/complaints_*.csv), as the binary embeds
+// them. The seed lexicons (escalation, negative and positive terms) are not
+// examples but word lists the detector matches by design, so they are left
+// out: the escalation-word conversations must contain them.
+func trainingPhrases(t *testing.T) []trainingPhrase {
+	t.Helper()
+	file, err := intents.ParseFile(bytes.NewReader(demo.Intents()), "demo/intents.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seeds, err := intents.SeedComplaints()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []trainingPhrase
+	for _, ex := range file.Examples() {
+		out = append(out, trainingPhrase{normalisePhrase(ex.Text), "configs/demo/intents.yaml (" + ex.Label + ")"})
+	}
+	for _, ex := range seeds {
+		out = append(out, trainingPhrase{normalisePhrase(ex.Text), "intents/seed/complaints_*.csv (" + ex.Label + ")"})
+	}
+	return out
+}
+
+// normalisePhrase lower-cases s, folds full-width forms to ASCII, turns
+// every rune that is not a letter or digit into a space and collapses
+// spaces, so that "Where is my order?" and "where is my order" compare
+// equal, and "谢谢，很有帮助！" and "谢谢,很有帮助" too.
+func normalisePhrase(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(s) {
+		if r >= 0xFF01 && r <= 0xFF5E {
+			r -= 0xFEE0
+		}
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			b.WriteRune(unicode.ToLower(r))
+		} else {
+			b.WriteRune(' ')
+		}
+	}
+	return strings.Join(strings.Fields(b.String()), " ")
+}
+
+// isPhrase reports whether a normalised example is long enough to count
+// when it is only part of a message: three words, or four Chinese
+// characters. Shorter ones ("hi", "谢谢", "人工") are words any message may
+// use, and count only when they are the whole message.
+func isPhrase(norm string) bool {
+	han := 0
+	for _, r := range norm {
+		if unicode.Is(unicode.Han, r) {
+			han++
+		}
+	}
+	words := len(strings.FieldsFunc(norm, func(r rune) bool { return r == ' ' || unicode.Is(unicode.Han, r) }))
+	return words >= 3 || han >= 4
+}
+
+// containsPhrase reports whether the normalised text holds the normalised
+// phrase, not inside a longer Latin word ("hi" is not in "this").
+func containsPhrase(text, phrase string) bool {
+	latin := func(r rune) bool { return r != ' ' && r != utf8.RuneError && !unicode.Is(unicode.Han, r) }
+	for off := 0; off < len(text); {
+		i := strings.Index(text[off:], phrase)
+		if i < 0 {
+			return false
+		}
+		i += off
+		j := i + len(phrase)
+		first, _ := utf8.DecodeRuneInString(phrase)
+		last, _ := utf8.DecodeLastRuneInString(phrase)
+		before, _ := utf8.DecodeLastRuneInString(text[:i])
+		after, _ := utf8.DecodeRuneInString(text[j:])
+		if (i == 0 || !latin(before) || !latin(first)) && (j == len(text) || !latin(after) || !latin(last)) {
+			return true
+		}
+		off = i + 1
+	}
+	return false
+}
+
+// TestLabelledHoldsNoTrainingPhrase requires that no labelled conversation
+// (testdata/labelled.jsonl) is, or contains, an example the demo's models
+// were trained on (case and spacing aside): a decision on a message the
+// classifier has learnt by heart measures memory, not the Engine.
+func TestLabelledHoldsNoTrainingPhrase(t *testing.T) {
+	phrases := trainingPhrases(t)
+	if len(phrases) < 500 {
+		t.Fatalf("only %d training examples found; the demo intents and complaint seeds have more", len(phrases))
+	}
+	leaks := 0
+	for _, r := range readLabelled(t) {
+		for _, m := range r.Messages {
+			msg := normalisePhrase(m)
+			for _, p := range phrases {
+				if p.norm == "" || (msg != p.norm && !(isPhrase(p.norm) && containsPhrase(msg, p.norm))) {
+					continue
+				}
+				leaks++
+				t.Errorf("%s: %q contains the training example %q from %s", r.ID, m, p.norm, p.source)
+			}
+		}
+	}
+	if leaks > 0 {
+		t.Errorf("%d training examples found in the labelled conversations; reword those messages (same label)", leaks)
+	}
+}
+
+// TestPhraseMatching pins what counts as holding a training example.
+func TestPhraseMatching(t *testing.T) {
+	tests := []struct {
+		msg, example string
+		want         bool
+	}{
+		{"Where is my order?", "where is my order", true},
+		{"谢谢，很有帮助！", "谢谢,很有帮助", true},
+		{"Can I get an invoice for my purchase?", "can i get an invoice", true},
+		{"我要投诉你们的快递员", "我要投诉", true},
+		{"Hello!", "hello", true},
+		{"Hello, my refund is late", "hello", false},    // a short example counts only as the whole message
+		{"请帮我转接人工", "人工", false},                        // likewise
+		{"this is the worst tea", "is the worst", true}, // at word boundaries
+		{"thistle is the worst", "his", false},
+		{"Do you sell wholesale to cafes?", "do you sell wholesales", false},
+	}
+	for _, tt := range tests {
+		msg, ex := normalisePhrase(tt.msg), normalisePhrase(tt.example)
+		got := msg == ex || (isPhrase(ex) && containsPhrase(msg, ex))
+		if got != tt.want {
+			t.Errorf("%q holds %q: %v, want %v", tt.msg, tt.example, got, tt.want)
+		}
+	}
 }

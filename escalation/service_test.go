@@ -479,21 +479,41 @@ func TestNoBotMessagesDuringHandoff(t *testing.T) {
 // The Service is what the Slack alert buttons call.
 var _ slack.EscalationActions = (*escalation.Service)(nil)
 
+// TestWatchRunsChecksUntilCancelled checks that Watch keeps running its
+// checks although one of them fails, and returns once its context is
+// cancelled. Each wait has a deadline, so a broken Watch fails the test with
+// a sentence instead of hanging it until the test binary's timeout.
 func TestWatchRunsChecksUntilCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	calls := make(chan struct{}, 10)
 	done := make(chan struct{})
 	go func() {
 		escalation.Watch(ctx, time.Millisecond, nil,
-			func(context.Context) error { calls <- struct{}{}; return nil },
+			func(context.Context) error {
+				select {
+				case calls <- struct{}{}:
+				default: // never block Watch: it may run more checks before it sees the cancel
+				}
+				return nil
+			},
 			func(context.Context) error { return errors.New("store busy") })
 		close(done)
 	}()
-	for range 3 {
-		<-calls
+	deadline := time.After(10 * time.Second)
+	for i := range 3 {
+		select {
+		case <-calls:
+		case <-deadline:
+			t.Fatalf("Watch ran the check %d times in 10 s, want 3 (a failing check must not stop it)", i)
+		}
 	}
 	cancel()
-	<-done
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Watch did not return within 10 s of its context being cancelled")
+	}
 }
 
 // relayer is a fake escalation.Relayer.

@@ -26,6 +26,7 @@ type ClassifierOptions struct {
 type Classifier struct {
 	model      *Model
 	complaints *ComplaintDetector
+	smallTalk  *smallTalk
 	log        *slog.Logger
 }
 
@@ -46,12 +47,13 @@ func NewClassifier(opts ClassifierOptions) (*Classifier, error) {
 		}
 		opts.Complaints = d
 	}
-	return &Classifier{model: opts.Model, complaints: opts.Complaints, log: opts.Logger}, nil
+	return &Classifier{model: opts.Model, complaints: opts.Complaints, smallTalk: newSmallTalk(), log: opts.Logger}, nil
 }
 
 // Classify reads one message: intent with calibrated confidence, the
-// out-of-scope flag, complaint score (the larger of the detector's score and
-// the model's probability of the intent "complaint"), sentiment, language and
+// out-of-scope flag, complaint score (the complaint detector's: the intent
+// model is trained on the company's intents and is not calibrated for
+// complaints on wording it has not seen), sentiment, language and
 // escalation words. It fails only when ctx is done.
 func (c *Classifier) Classify(ctx context.Context, text string) (bot.Classification, error) {
 	if err := ctx.Err(); err != nil {
@@ -60,15 +62,15 @@ func (c *Classifier) Classify(ctx context.Context, text string) (bot.Classificat
 	p := c.model.Predict(text)
 	s := c.complaints.Score(text)
 	complaint := s.Complaint
-	for _, t := range p.Top {
-		if t.Intent == bot.IntentComplaint {
-			complaint = max(complaint, t.Confidence)
-		}
-	}
 	out := bot.Classification{
 		Intent: p.Intent, Confidence: p.Confidence, OutOfScope: p.OutOfScope, Top: p.Top,
 		Complaint: complaint, Sentiment: s.Sentiment, Language: DetectLanguage(text),
-		EscalationWords: s.EscalationWords,
+		EscalationWords: s.EscalationWords, AsksForPerson: s.AsksForPerson,
+	}
+	if l := c.smallTalk.label(text); l != "" && complaint < 0.5 {
+		// A short greeting, thanks or goodbye is small talk whatever the
+		// company's intents were trained on.
+		out.Intent, out.Confidence, out.OutOfScope = l, max(out.Confidence, 0.9), false
 	}
 	if out.Intent == bot.IntentComplaint || complaint >= 0.6 {
 		out.Sentiment = min(out.Sentiment, -complaint)

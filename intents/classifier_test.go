@@ -40,7 +40,7 @@ func TestClassify(t *testing.T) {
 		{text: "你们的快递太慢了，我要投诉", lang: "zh", complaint: true, negative: true},
 		{text: "I'm sorry to say I'm really disappointed with how my order was handled.", lang: "en", complaint: true, negative: true},
 		{text: "This is unacceptable, I will contact my lawyer", lang: "en", complaint: true, negative: true, escalation: []string{"lawyer"}},
-		{text: "吃了你们的东西食物中毒了，我要打12315", lang: "zh", negative: true, escalation: []string{"12315", "中毒"}},
+		{text: "吃了你们的东西食物中毒了，我要打12315", lang: "zh", complaint: true, negative: true, escalation: []string{"12315", "中毒"}},
 		{text: "thanks, that was very helpful!", lang: "en"},
 		{text: "not bad at all, thank you", lang: "en"},
 	}

@@ -57,6 +57,9 @@ type ComplaintScore struct {
 	// EscalationWords lists the always-escalate terms found, normalised and
 	// sorted; nil when none.
 	EscalationWords []string
+	// AsksForPerson is true when the message names a person to talk to
+	// ("a real person", "customer service", "转人工").
+	AsksForPerson bool
 }
 
 // ComplaintOptions configures a ComplaintDetector. The zero value gives the
@@ -76,19 +79,20 @@ type ComplaintOptions struct {
 // concurrent use.
 type ComplaintDetector struct {
 	neg, pos, esc *lexicon
+	person        *lexicon // asking for a person
 	model         *Model
-	// Logistic combination of [logit(model probability), negative weight,
-	// positive weight] and a bias.
-	w [4]float64
+	// Logistic combination of the features of combination and a bias.
+	w [nComb + 1]float64
 }
 
 // NewComplaintDetector trains the detector (well under a second for the
 // built-in data). It honours ctx while training.
 func NewComplaintDetector(ctx context.Context, opts ComplaintOptions) (*ComplaintDetector, error) {
 	d := &ComplaintDetector{
-		neg: newLexicon(mustSeed("negative.txt")),
-		pos: newLexicon(mustSeed("positive.txt")),
-		esc: newLexicon(mustSeed("escalation.txt")),
+		neg:    newLexicon(mustSeed("negative.txt")),
+		pos:    newLexicon(mustSeed("positive.txt")),
+		esc:    newLexicon(mustSeed("escalation.txt")),
+		person: newLexicon(mustSeed("person.txt")),
 	}
 	examples, err := SeedComplaints()
 	if err != nil {
@@ -109,13 +113,12 @@ func NewComplaintDetector(ctx context.Context, opts ComplaintOptions) (*Complain
 	if ci < 0 || len(m.labels) != 2 {
 		return nil, errors.New("intents: complaint model needs both labels")
 	}
-	feats := make([][3]float64, len(examples))
+	feats := make([][nComb]float64, len(examples))
 	ys := make([]float64, len(examples))
 	prob := make([]float64, 2)
 	for i, e := range examples {
-		neg, pos := d.lexiconWeights(newLexText(e.Text))
 		softmax(oofScores[i], m.temp, prob)
-		feats[i] = [3]float64{logit(prob[ci]), neg, pos}
+		feats[i] = d.combination(e.Text, newLexText(e.Text), prob[ci])
 		if e.Label == LabelComplaint {
 			ys[i] = 1
 		}
@@ -131,39 +134,47 @@ func logit(p float64) float64 {
 
 func sigmoid(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
 
+// nComb is the number of features of the complaint combination: the text
+// model's logit, the negative and positive lexicon weights, and whether the
+// message is phrased as a question.
+const nComb = 4
+
 // fitLogistic fits a small L2-regularised logistic regression by Newton's
-// method on 3 features plus a bias.
-func fitLogistic(x [][3]float64, y []float64) [4]float64 {
+// method on nComb features plus a bias (the last weight).
+func fitLogistic(x [][nComb]float64, y []float64) [nComb + 1]float64 {
 	const lambda = 0.1
-	var w [4]float64
+	const n = nComb + 1
+	var w [n]float64
 	for iter := 0; iter < 50; iter++ {
-		var g [4]float64
-		var h [4][4]float64
+		var g [n]float64
+		var h [n][n]float64
 		for i, xi := range x {
-			f := [4]float64{xi[0], xi[1], xi[2], 1}
-			z := w[3]
-			for j := range 3 {
+			var f [n]float64
+			copy(f[:], xi[:])
+			f[nComb] = 1
+			var z float64
+			for j := range n {
 				z += w[j] * f[j]
 			}
 			p := sigmoid(z)
-			for a := range 4 {
+			for a := range n {
 				g[a] += (p - y[i]) * f[a]
-				for b := range 4 {
+				for b := range n {
 					h[a][b] += p * (1 - p) * f[a] * f[b]
 				}
 			}
 		}
-		for a := range 3 { // no penalty on the bias
+		for a := range nComb { // no penalty on the bias
 			g[a] += lambda * w[a]
 			h[a][a] += lambda
 		}
-		h[3][3] += 1e-9
-		step, ok := solve4(h, g)
+		h[nComb][nComb] += 1e-9
+		step, ok := solve(h, g)
 		if !ok {
 			break
 		}
 		var size float64
-		for a := range 4 {
+		for a := range n {
 			w[a] -= step[a]
 			size += math.Abs(step[a])
 		}
@@ -174,11 +185,12 @@ func fitLogistic(x [][3]float64, y []float64) [4]float64 {
 	return w
 }
 
-// solve4 solves h x = g by Gaussian elimination with partial pivoting.
-func solve4(h [4][4]float64, g [4]float64) ([4]float64, bool) {
-	for c := range 4 {
+// solve solves h x = g by Gaussian elimination with partial pivoting.
+func solve(h [nComb + 1][nComb + 1]float64, g [nComb + 1]float64) ([nComb + 1]float64, bool) {
+	const n = nComb + 1
+	for c := range n {
 		p := c
-		for r := c + 1; r < 4; r++ {
+		for r := c + 1; r < n; r++ {
 			if math.Abs(h[r][c]) > math.Abs(h[p][c]) {
 				p = r
 			}
@@ -188,23 +200,63 @@ func solve4(h [4][4]float64, g [4]float64) ([4]float64, bool) {
 		}
 		h[c], h[p] = h[p], h[c]
 		g[c], g[p] = g[p], g[c]
-		for r := c + 1; r < 4; r++ {
+		for r := c + 1; r < n; r++ {
 			f := h[r][c] / h[c][c]
-			for k := c; k < 4; k++ {
+			for k := c; k < n; k++ {
 				h[r][k] -= f * h[c][k]
 			}
 			g[r] -= f * g[c]
 		}
 	}
-	var x [4]float64
-	for r := 3; r >= 0; r-- {
+	var x [n]float64
+	for r := n - 1; r >= 0; r-- {
 		s := g[r]
-		for k := r + 1; k < 4; k++ {
+		for k := r + 1; k < n; k++ {
 			s -= h[r][k] * x[k]
 		}
 		x[r] = s / h[r][r]
 	}
 	return x, true
+}
+
+// isQuestion reports whether a message is phrased as a question: it ends
+// with a question mark or a Chinese question particle, or starts with an
+// English question word. Questions are mostly requests for information, not
+// complaints, unless their words say otherwise.
+func isQuestion(raw string, t lexText) bool {
+	s := strings.TrimSpace(t.norm)
+	if s == "" {
+		return false
+	}
+	tail := strings.TrimRight(strings.TrimSpace(raw), " ~～.。!！)）")
+	for _, end := range []string{"?", "？", "吗", "么", "呢", "不", "没", "嘛"} {
+		if strings.HasSuffix(tail, end) {
+			return true
+		}
+	}
+	first, _, _ := strings.Cut(strings.TrimSpace(t.spaced), " ")
+	switch first {
+	case "can", "could", "do", "does", "did", "is", "are", "will", "would", "how", "what", "whats", "what's", "when",
+		"where", "which", "who", "why", "may", "should", "shall", "any", "have", "has":
+		return true
+	}
+	for _, w := range []string{"能不能", "可不可以", "可以吗", "有没有", "是不是", "怎么", "如何", "多少", "几天", "哪里", "哪个", "请问"} {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// combination returns the complaint combination's features of a message
+// whose text model gives the complaint label probability pc.
+func (d *ComplaintDetector) combination(raw string, t lexText, pc float64) [nComb]float64 {
+	neg, pos := d.lexiconWeights(t)
+	q := 0.0
+	if isQuestion(raw, t) {
+		q = 1
+	}
+	return [nComb]float64{logit(pc), neg, pos, q}
 }
 
 // lexiconWeights returns the summed weights of the negative and positive
@@ -237,6 +289,7 @@ func (d *ComplaintDetector) Score(text string) ComplaintScore {
 		}
 	})
 	slices.Sort(s.EscalationWords)
+	d.person.match(lt, func(*lexTerm, string, int) { s.AsksForPerson = true })
 	neg, pos := d.lexiconWeights(lt)
 	p := d.model.Predict(text)
 	pc := 0.0
@@ -248,7 +301,11 @@ func (d *ComplaintDetector) Score(text string) ComplaintScore {
 	if strings.TrimSpace(lt.norm) == "" {
 		pc = 0.5 // nothing to read: let the lexicons (none) and the bias speak
 	}
-	s.Complaint = sigmoid(d.w[0]*logit(pc) + d.w[1]*neg + d.w[2]*pos + d.w[3])
+	z := d.w[nComb]
+	for i, x := range d.combination(text, lt, pc) {
+		z += d.w[i] * x
+	}
+	s.Complaint = sigmoid(z)
 	if lt.norm == "" {
 		s.Complaint = 0
 	}

@@ -8,10 +8,19 @@ import (
 	"testing"
 )
 
-// datasetsDir returns ../shared/datasets relative to the module root, or
-// skips the test when it is absent.
+// datasetsDir returns ../shared/datasets relative to the module root. When
+// it is absent the test skips with a message, except when the CI
+// environment variable is set: there it fails, so that the accuracy guards
+// can never silently vanish from CI.
 func datasetsDir(t testing.TB) string {
 	t.Helper()
+	missing := func(msg string) {
+		t.Helper()
+		if os.Getenv("CI") != "" {
+			t.Fatal(msg + "; CI is set, so the intent evaluations must run")
+		}
+		t.Skip(msg + " (skipped outside CI)")
+	}
 	dir, err := os.Getwd()
 	if err != nil {
 		t.Fatal(err)
@@ -22,13 +31,13 @@ func datasetsDir(t testing.TB) string {
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			t.Skip("intents: datasets not found (no module root)")
+			missing("intents: datasets not found (no module root)")
 		}
 		dir = parent
 	}
 	ds := filepath.Join(dir, "..", "shared", "datasets")
 	if _, err := os.Stat(ds); err != nil {
-		t.Skip("intents: datasets not found at " + ds)
+		missing("intents: datasets not found at " + ds)
 	}
 	return ds
 }

@@ -2,23 +2,20 @@ package knowledge
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/configs/demo"
 )
 
-// demoIndex builds the index of the embedded demo company's content, or
-// skips when it is absent.
+// demoIndex builds the index of the demo company's content as the binary
+// embeds it (configs/demo), so that the tests that guard it, such as
+// TestDemoInternalNeverToCustomers, cannot skip when files move.
 func demoIndex(t *testing.T) (*Index, []Document) {
 	t.Helper()
-	dir := filepath.Join("..", "configs", "demo", "content")
-	if _, err := os.Stat(dir); err != nil {
-		t.Skip("demo content not found")
-	}
-	fsys := os.DirFS(dir)
+	fsys := demo.Content()
 	docs, probs, err := Load(fsys)
 	if err != nil {
 		t.Fatal(err)
@@ -38,17 +35,22 @@ func demoIndex(t *testing.T) (*Index, []Document) {
 	return ix, docs
 }
 
+// defaultMinAnswer is the Engine's default answer threshold.
+const defaultMinAnswer = bot.DefaultMinAnswerConfidence
+
 // TestDemoAnswers pins the demo company's answers to customer wording in
 // both languages: the expected document comes first with a confidence the
 // Engine answers with, and unrelated questions stay below it.
 func TestDemoAnswers(t *testing.T) {
 	ix, _ := demoIndex(t)
 	ctx := context.Background()
+	// want lists the acceptable first hits, separated by "|": where a
+	// page section and an FAQ row answer alike, either is right.
 	tests := []struct{ query, want string }{
 		{"how long will shipping take", "faq-shipping-01"},
 		{"which courier do you use", "faq-shipping-02"},
 		{"my tracking has not updated for days", "faq-tracking-02"},
-		{"how do I send an item back", "faq-returns-03"},
+		{"how do I send an item back", "faq-returns-03|returns-policy#how-to-return"},
 		{"how long until my refund arrives", "faq-refunds-02"},
 		{"can I pay using alipay", "faq-payment-02"},
 		{"i forgot my password", "faq-account-01"},
@@ -67,12 +69,12 @@ func TestDemoAnswers(t *testing.T) {
 		for _, h := range hits {
 			got = append(got, h.ID)
 		}
-		if len(hits) == 0 || hits[0].ID != tt.want {
+		if len(hits) == 0 || !slices.Contains(strings.Split(tt.want, "|"), hits[0].ID) {
 			t.Errorf("%q: ranking %q, want %s first", tt.query, got, tt.want)
 			continue
 		}
-		if hits[0].Confidence < 0.35 {
-			t.Errorf("%q: confidence %.2f, want >= 0.35", tt.query, hits[0].Confidence)
+		if hits[0].Confidence < defaultMinAnswer {
+			t.Errorf("%q: confidence %.2f, want >= %.2f (the Engine's default threshold)", tt.query, hits[0].Confidence, defaultMinAnswer)
 		}
 		if hits[0].URL == "" || hits[0].Title == "" || hits[0].Answer == "" {
 			t.Errorf("%q: hit lacks a citation or answer: %+v", tt.query, hits[0])
@@ -84,8 +86,8 @@ func TestDemoAnswers(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(hits) > 0 && hits[0].Confidence >= 0.35 {
-			t.Errorf("unrelated %q: top hit %s has confidence %.2f, want < 0.35", q, hits[0].ID, hits[0].Confidence)
+		if len(hits) > 0 && hits[0].Confidence >= defaultMinAnswer {
+			t.Errorf("unrelated %q: top hit %s has confidence %.2f, want < %.2f", q, hits[0].ID, hits[0].Confidence, defaultMinAnswer)
 		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -77,36 +78,70 @@ type Metrics struct {
 // Evaluate runs every query through r as a customer (public audience) and
 // scores the rankings against the expected ids.
 func Evaluate(ctx context.Context, r bot.Retriever, qs []EvalQuery) (Metrics, error) {
-	m := Metrics{Queries: len(qs)}
-	lat := make([]float64, 0, len(qs))
-	for _, q := range qs {
+	rs, err := run(ctx, r, qs)
+	if err != nil {
+		return Metrics{}, err
+	}
+	return rs.metrics(nil), nil
+}
+
+// results are the outcomes of a run of queries: for each, the position of
+// the expected id among the first ten hits (-1 when absent) and the time the
+// query took.
+type results struct {
+	pos []int
+	lat []float64 // microseconds
+}
+
+// evalLimit is the number of hits evaluation asks for per query.
+const evalLimit = 10
+
+// run runs every query through r as a customer, asking for evalLimit hits.
+func run(ctx context.Context, r bot.Retriever, qs []EvalQuery) (results, error) {
+	rs := results{pos: make([]int, len(qs)), lat: make([]float64, len(qs))}
+	for i, q := range qs {
 		start := time.Now()
-		hits, err := r.Retrieve(ctx, bot.Query{Text: q.Query, Limit: 10})
-		lat = append(lat, float64(time.Since(start).Microseconds()))
+		hits, err := r.Retrieve(ctx, bot.Query{Text: q.Query, Limit: evalLimit})
+		rs.lat[i] = float64(time.Since(start).Microseconds())
 		if err != nil {
-			return Metrics{}, fmt.Errorf("knowledge: evaluate %q: %w", q.Query, err)
+			return results{}, fmt.Errorf("knowledge: evaluate %q: %w", q.Query, err)
 		}
-		for i, h := range hits {
-			if h.ID != q.ExpectedID {
-				continue
-			}
-			if i == 0 {
-				m.PAt1++
-			}
-			m.MRRAt10 += 1 / float64(i+1)
-			if i < 5 {
-				m.RecallA5++
-			}
-			break
+		rs.pos[i] = slices.IndexFunc(hits, func(h bot.Hit) bool { return h.ID == q.ExpectedID })
+	}
+	return rs, nil
+}
+
+// metrics scores the queries at the given indexes, or all when which is nil.
+func (rs results) metrics(which []int) Metrics {
+	if which == nil {
+		which = make([]int, len(rs.pos))
+		for i := range which {
+			which[i] = i
 		}
 	}
-	if n := float64(len(qs)); n > 0 {
+	m := Metrics{Queries: len(which)}
+	lat := make([]float64, 0, len(which))
+	for _, i := range which {
+		lat = append(lat, rs.lat[i])
+		p := rs.pos[i]
+		if p < 0 {
+			continue
+		}
+		if p == 0 {
+			m.PAt1++
+		}
+		m.MRRAt10 += 1 / float64(p+1)
+		if p < 5 {
+			m.RecallA5++
+		}
+	}
+	if n := float64(len(which)); n > 0 {
 		m.PAt1 /= n
 		m.MRRAt10 /= n
 		m.RecallA5 /= n
 	}
 	m.P50us, m.P99us = percentile(lat, 0.50), percentile(lat, 0.99)
-	return m, nil
+	return m
 }
 
 // percentile returns the p-quantile (nearest rank) of xs.
@@ -121,8 +156,10 @@ func percentile(xs []float64, p float64) float64 {
 }
 
 // Split divides queries into a development part (tune on it) and a held-out
-// part (report on it) by a hash of the expected id, so all queries of one
-// document fall on the same side. About half the documents go each way.
+// part (report on it) by a hash of the expected id (FNV-1a, 32 bits: even
+// is development), so all queries of one document fall on the same side.
+// About half the documents go each way. The re-ranking weights were learned
+// on the development part of the faq_dev sets (see weights.go).
 func Split(qs []EvalQuery) (dev, heldOut []EvalQuery) {
 	for _, q := range qs {
 		h := fnv.New32a()
@@ -134,6 +171,37 @@ func Split(qs []EvalQuery) (dev, heldOut []EvalQuery) {
 		}
 	}
 	return dev, heldOut
+}
+
+// fitSet is a query set that the re-ranking weights were fitted on, recorded
+// in weights.go as the fitKey of each of its queries (not the queries: the
+// sets may not be shipped), so that evaluation can tell the queries the
+// weights were fitted on from held-out ones in any query file.
+type fitSet struct {
+	name string   // the set and the part of it, for reports
+	keys []uint64 // fitKey of every query fitted on, sorted
+}
+
+// fitKey identifies a labelled query: a hash (FNV-1a, 64 bits) of its text,
+// lower-cased with runs of spaces collapsed, and its expected id.
+func fitKey(q EvalQuery) uint64 {
+	h := fnv.New64a()
+	_, _ = h.Write([]byte(strings.Join(strings.Fields(strings.ToLower(q.Query)), " ")))
+	_, _ = h.Write([]byte{0})
+	_, _ = h.Write([]byte(q.ExpectedID))
+	return h.Sum64()
+}
+
+// fittedOn returns the name of the set among fitSets (weights.go) whose
+// fitted queries include q, or "" when the weights were not fitted on q.
+func fittedOn(q EvalQuery) string {
+	k := fitKey(q)
+	for _, s := range fitSets {
+		if _, ok := slices.BinarySearch(s.keys, k); ok {
+			return s.name
+		}
+	}
+	return ""
 }
 
 // WithSignals is a bot.Retriever over an Index that uses only the given
@@ -223,13 +291,12 @@ func (b *Baseline) Retrieve(ctx context.Context, q bot.Query) ([]bot.Hit, error)
 	}
 	mq := bleve.NewMatchQuery(text)
 	mq.SetField(blText)
-	req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(mq, audienceQuery(readerAudiences(q))), limit, 0, false)
-	res, err := b.bi.SearchInContext(ctx, req)
+	res, err := topHits(ctx, b.bi, bleve.NewConjunctionQuery(mq, audienceQuery(readerAudiences(q))), limit, limit)
 	if err != nil {
 		return nil, fmt.Errorf("knowledge: baseline search: %w", err)
 	}
-	hits := make([]bot.Hit, 0, len(res.Hits))
-	for _, h := range res.Hits {
+	hits := make([]bot.Hit, 0, len(res))
+	for _, h := range res {
 		hits = append(hits, bot.Hit{ID: h.ID, Score: h.Score})
 	}
 	return hits, nil
@@ -238,20 +305,37 @@ func (b *Baseline) Retrieve(ctx context.Context, q bot.Query) ([]bot.Hit, error)
 // Close releases the baseline index.
 func (b *Baseline) Close() error { return b.bi.Close() }
 
-// Report is the outcome of RunEval: the full ranking and the plain BM25
-// baseline over all queries and over the held-out half (see Split), with
-// index build time. JSON keys are part of the CLI contract.
+// Report is the outcome of RunEval. JSON keys are part of the CLI contract.
+//
+// The re-ranking weights were fitted on part of the faq_dev query sets
+// (see weights.go). The figures that matter are therefore those of the
+// held-out queries, the ones the weights were not fitted on, and they come
+// first: for faq_dev that is the half outside the development part; for
+// any other query file it is every query. The queries the weights were
+// fitted on, when the file has any, are reported apart (Fitted), and the
+// embedded Metrics cover all queries, fitted ones included.
 type Report struct {
+	// HeldOut and HeldOutBaseline cover the queries the weights were not
+	// fitted on, with the full ranking and with plain BM25.
+	HeldOut         Metrics `json:"held_out"`
+	HeldOutBaseline Metrics `json:"held_out_baseline"`
+	// FittedOn names the sets whose queries the weights were fitted on,
+	// when the file holds some of them; empty otherwise.
+	FittedOn string `json:"fitted_on,omitempty"`
+	// Fitted and FittedBaseline cover the queries the weights were fitted
+	// on; nil when the file holds none.
+	Fitted         *Metrics `json:"fitted,omitempty"`
+	FittedBaseline *Metrics `json:"fitted_baseline,omitempty"`
+	// Metrics cover all queries, with the full ranking.
 	Metrics
 	IndexSeconds     float64 `json:"index_seconds"`
 	Documents        int     `json:"documents"`
 	BaselinePAt1     float64 `json:"baseline_p_at_1"`
 	BaselineMRRAt10  float64 `json:"baseline_mrr_at_10"`
 	BaselineRecallA5 float64 `json:"baseline_recall_at_5"`
-	HeldOut          Metrics `json:"held_out"`
-	HeldOutBaseline  Metrics `json:"held_out_baseline"`
-	// Signals holds, per ranking signal, P@1 and MRR@10 over all queries
-	// with that signal turned off (only when EvalOptions.Ablation is set).
+	// Signals holds, per ranking signal, P@1 and MRR@10 over the held-out
+	// queries with that signal turned off (only when EvalOptions.Ablation
+	// is set).
 	Signals []SignalReport `json:"signals,omitempty"`
 	// Problems are the content's broken files and rows.
 	Problems []string `json:"problems,omitempty"`
@@ -284,7 +368,9 @@ var signalNames = []struct {
 }
 
 // RunEval indexes the content in fsys into a temporary index and runs the
-// queries on it and on the plain BM25 baseline.
+// queries on it and on the plain BM25 baseline, and reports the held-out
+// queries apart from those the re-ranking weights were fitted on (see
+// Report).
 func RunEval(ctx context.Context, fsys fs.FS, qs []EvalQuery, opts EvalOptions) (Report, error) {
 	docs, probs, err := Load(fsys)
 	if err != nil {
@@ -319,26 +405,45 @@ func RunEval(ctx context.Context, fsys fs.FS, qs []EvalQuery, opts EvalOptions) 
 		return r, err
 	}
 	defer bl.Close()
-	if r.Metrics, err = Evaluate(ctx, ix, qs); err != nil {
-		return r, err
-	}
-	base, err := Evaluate(ctx, bl, qs)
+	own, err := run(ctx, ix, qs)
 	if err != nil {
 		return r, err
 	}
-	r.BaselinePAt1, r.BaselineMRRAt10, r.BaselineRecallA5 = base.PAt1, base.MRRAt10, base.RecallA5
-	_, held := Split(qs)
-	if len(held) > 0 {
-		if r.HeldOut, err = Evaluate(ctx, ix, held); err != nil {
-			return r, err
+	base, err := run(ctx, bl, qs)
+	if err != nil {
+		return r, err
+	}
+	var held, fitted []int
+	var sets []string
+	for i, q := range qs {
+		name := fittedOn(q)
+		if name == "" {
+			held = append(held, i)
+			continue
 		}
-		if r.HeldOutBaseline, err = Evaluate(ctx, bl, held); err != nil {
-			return r, err
+		fitted = append(fitted, i)
+		if !slices.Contains(sets, name) {
+			sets = append(sets, name)
 		}
 	}
-	if opts.Ablation {
+	r.Metrics = own.metrics(nil)
+	b := base.metrics(nil)
+	r.BaselinePAt1, r.BaselineMRRAt10, r.BaselineRecallA5 = b.PAt1, b.MRRAt10, b.RecallA5
+	if held != nil {
+		r.HeldOut, r.HeldOutBaseline = own.metrics(held), base.metrics(held)
+	}
+	if fitted != nil {
+		f, fb := own.metrics(fitted), base.metrics(fitted)
+		r.Fitted, r.FittedBaseline = &f, &fb
+		r.FittedOn = strings.Join(sets, "; ")
+	}
+	if opts.Ablation && held != nil {
+		heldQs := make([]EvalQuery, 0, len(held))
+		for _, i := range held {
+			heldQs = append(heldQs, qs[i])
+		}
 		for _, s := range signalNames {
-			m, err := Evaluate(ctx, WithSignals{Index: ix, Signals: AllSignals &^ s.sig}, qs)
+			m, err := Evaluate(ctx, WithSignals{Index: ix, Signals: AllSignals &^ s.sig}, heldQs)
 			if err != nil {
 				return r, err
 			}

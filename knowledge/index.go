@@ -29,6 +29,8 @@ import (
 	"github.com/blevesearch/bleve/v2/mapping"
 	index "github.com/blevesearch/bleve_index_api"
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/concierge-bot/concierge/bot"
 )
 
 // formatVersion changes whenever the mapping or the stored fields change, so
@@ -75,6 +77,54 @@ type BuildOptions struct {
 	// BatchSize is the number of documents per bleve batch; <= 0 means
 	// 5000. Batches are merged into one segment at the end.
 	BatchSize int
+	// Tag, optional, returns the intents a document answers, for documents
+	// that list none: a FAQ row may list its intents, but most companies'
+	// content does not, and the classifier's confident intent of a question
+	// is a strong hint of which document answers it. Tags are part of the
+	// content hash.
+	Tag func(d Document) []string
+}
+
+// minTagConfidence is the classifier confidence from which a document's
+// question or heading tags it with an intent.
+const minTagConfidence = 0.7
+
+// IntentTagger returns a BuildOptions.Tag that tags FAQ rows and page
+// passages with the intent the classifier confidently reads in their
+// question or heading (never small talk, complaints or requests for a
+// person), so that a customer's confident intent finds the document that
+// answers it. Products are not tagged.
+func IntentTagger(c bot.Classifier) func(Document) []string {
+	return func(d Document) []string {
+		if d.Kind == bot.KindProduct {
+			return nil
+		}
+		cls, err := c.Classify(context.Background(), d.Title)
+		if err != nil || cls.OutOfScope || cls.Confidence < minTagConfidence {
+			return nil
+		}
+		switch cls.Intent {
+		case bot.IntentGreeting, bot.IntentThanks, bot.IntentGoodbye, bot.IntentAskHuman, bot.IntentComplaint:
+			return nil
+		}
+		return []string{cls.Intent}
+	}
+}
+
+// Tagged returns docs with the intents of tag set on those that list none;
+// docs itself is not changed.
+func Tagged(docs []Document, tag func(Document) []string) []Document {
+	if tag == nil {
+		return docs
+	}
+	out := make([]Document, len(docs))
+	for i, d := range docs {
+		if len(d.Intents) == 0 {
+			d.Intents = tag(d)
+		}
+		out[i] = d
+	}
+	return out
 }
 
 // meta is what metaFile records.
@@ -172,6 +222,9 @@ type Index struct {
 	df   map[dfKey]float64 // document frequencies
 
 	fuzzy fuzzyCache
+	homo  homophones // Chinese bigrams by sound, for typos of the input method
+	spell speller    // English terms, for typos
+	ents  entities   // payment methods and places, for query expansion and coverage checks
 }
 
 // newMapping returns the index mapping: one document type with per-language
@@ -291,6 +344,7 @@ func Build(ctx context.Context, path string, docs []Document, opts BuildOptions)
 		log = slog.New(slog.DiscardHandler)
 	}
 	start := time.Now()
+	docs = Tagged(docs, opts.Tag)
 	hash, err := ContentHash(docs, opts.Synonyms)
 	if err != nil {
 		return nil, err
@@ -456,7 +510,7 @@ func Open(path string) (*Index, error) {
 		_ = bi.Close()
 		return nil, fmt.Errorf("knowledge: open %s: count: %w", path, err)
 	}
-	ix := &Index{bi: bi, path: path, meta: m, syn: newSynonymSet(m.Synonyms), n: n, df: map[dfKey]float64{},
+	ix := &Index{bi: bi, path: path, meta: m, syn: newSynonymSet(append(BuiltinSynonyms(), m.Synonyms...)), n: n, df: map[dfKey]float64{},
 		avg: map[string]float64{}, an: analysersOf(bi.Mapping())}
 	if err := ix.loadAverages(); err != nil {
 		_ = bi.Close()
@@ -495,6 +549,8 @@ func (ix *Index) loadAverages() error {
 // rebuilds it. rebuilt says which happened. An index another process holds
 // locked (ErrLocked) is not rebuilt: the error is returned.
 func OpenOrBuild(ctx context.Context, path string, docs []Document, opts BuildOptions) (ix *Index, rebuilt bool, err error) {
+	docs = Tagged(docs, opts.Tag)
+	opts.Tag = nil // tagged once
 	hash, err := ContentHash(docs, opts.Synonyms)
 	if err != nil {
 		return nil, false, err

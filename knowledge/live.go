@@ -37,6 +37,8 @@ type LiveOptions struct {
 	// OnReload, when set, is called after every reload attempt with its
 	// outcome.
 	OnReload func(Reload)
+	// Tag, optional, tags documents with intents (see BuildOptions.Tag).
+	Tag func(d Document) []string
 }
 
 // Reload is the outcome of one reload of a Live knowledge base.
@@ -98,23 +100,42 @@ func NewLive(ctx context.Context, opts LiveOptions) (*Live, error) {
 }
 
 // Retrieve implements bot.Retriever on the index serving now.
-func (l *Live) Retrieve(ctx context.Context, q bot.Query) ([]bot.Hit, error) {
+func (l *Live) Retrieve(ctx context.Context, q bot.Query) (hits []bot.Hit, err error) {
+	err = l.current(func(ix *Index) error {
+		hits, err = ix.Retrieve(ctx, q)
+		return err
+	})
+	return hits, err
+}
+
+// Document implements bot.DocumentGetter on the index serving now.
+func (l *Live) Document(ctx context.Context, id string, audiences []bot.Audience) (h bot.Hit, ok bool, err error) {
+	err = l.current(func(ix *Index) error {
+		h, ok, err = ix.Document(ctx, id, audiences)
+		return err
+	})
+	return h, ok, err
+}
+
+// current runs fn with the index serving now, which stays open until fn
+// returns; an index replaced meanwhile is skipped for its successor.
+func (l *Live) current(fn func(ix *Index) error) error {
 	for {
 		g := l.cur.Load()
 		if g == nil {
-			return nil, bot.Errorf(bot.EUNAVAILABLE, "The knowledge base is closed.")
+			return bot.Errorf(bot.EUNAVAILABLE, "The knowledge base is closed.")
 		}
 		g.mu.RLock()
 		if g.closed {
 			g.mu.RUnlock()
 			if l.cur.Load() == g { // Live itself was closed
-				return nil, bot.Errorf(bot.EUNAVAILABLE, "The knowledge base is closed.")
+				return bot.Errorf(bot.EUNAVAILABLE, "The knowledge base is closed.")
 			}
 			continue // replaced meanwhile: use the new one
 		}
-		hits, err := g.ix.Retrieve(ctx, q)
+		err := fn(g.ix)
 		g.mu.RUnlock()
-		return hits, err
+		return err
 	}
 }
 
@@ -179,6 +200,7 @@ func (l *Live) reload(ctx context.Context, first bool) (r Reload) {
 		r.Err = fmt.Errorf("knowledge: %s has no loadable documents; keeping the previous index", l.opts.Content)
 		return r
 	}
+	docs = Tagged(docs, l.opts.Tag)
 	hash, err := ContentHash(docs, syn)
 	if err != nil {
 		r.Err = err
@@ -409,4 +431,14 @@ func (l *Live) Close() error {
 	}
 	g.closed = true
 	return g.ix.Close()
+}
+
+// Cover implements bot.Coverage with the index serving now; no judgement
+// when the knowledge base is closed.
+func (l *Live) Cover(question string, h bot.Hit, lang string) (c bot.CoverCheck) {
+	_ = l.current(func(ix *Index) error {
+		c = ix.Cover(question, h, lang)
+		return nil
+	})
+	return c
 }

@@ -175,14 +175,23 @@ func TestLiveReopensOnRestart(t *testing.T) {
 func TestLiveWatchesContent(t *testing.T) {
 	done := make(chan Reload, 16)
 	l, content := newLiveFixture(t, LiveOptions{Debounce: 20 * time.Millisecond, OnReload: func(r Reload) { done <- r }})
-	<-done // the initial load
+	select {
+	case <-done: // the initial load
+	case <-time.After(30 * time.Second):
+		t.Fatal("no initial load within 30 s")
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	runErr := make(chan error, 1)
 	go func() { runErr <- l.Run(ctx) }()
 	defer func() {
 		cancel()
-		if err := <-runErr; err != nil {
-			t.Errorf("Run: %v", err)
+		select {
+		case err := <-runErr:
+			if err != nil {
+				t.Errorf("Run: %v", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Error("Run did not return within 10 s of its context being cancelled")
 		}
 	}()
 	// Give the watcher a moment to be set up, then write until a reload

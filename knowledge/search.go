@@ -1,12 +1,12 @@
 package knowledge
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"unicode"
@@ -190,6 +190,7 @@ type prepared struct {
 	altAll  []string            // all synonym terms, distinct
 	codes   []string            // candidate product codes and ids
 	intent  string
+	oos     bool // the classifier's out-of-scope verdict
 	lang    string
 	fTitle  string
 	fBody   string
@@ -224,7 +225,7 @@ func truncateRunes(s string, n int) string {
 // prepare analyses a query.
 func (ix *Index) prepare(ctx context.Context, q bot.Query, sig Signals) prepared {
 	p := prepared{text: cleanQuery(q.Text), anal: ix.analysers(), fuzzy: &ix.fuzzy, signals: sig,
-		intent: strings.ToLower(strings.TrimSpace(q.Intent)), lang: q.Language}
+		intent: strings.ToLower(strings.TrimSpace(q.Intent)), oos: q.OutOfScope, lang: q.Language}
 	p.zh = hasHan(p.text)
 	p.fTitle, p.fBody = fTitleEN, fBodyEN
 	if p.zh {
@@ -263,6 +264,35 @@ func (ix *Index) prepare(ctx context.Context, q bot.Query, sig Signals) prepared
 	}
 	if sig.has(SignalSynonyms) {
 		p.alt, p.altAll = ix.syn.expand(p.text, p.zh, p.anal, seen)
+	}
+	if sig.has(SignalSynonyms) {
+		p.qset = setOf(p.uniq)
+		ix.expandEntities(&p)
+	}
+	if sig.has(SignalFuzzy) {
+		// A word the index lacks may be a slip: an English typo, or a
+		// Chinese bigram of the same sound picked in the input method. The
+		// index's nearest words count as matches, as synonyms do.
+		for i, t := range p.uniq {
+			if !p.unknown[i] {
+				continue
+			}
+			var near []string
+			if p.zh {
+				near = ix.homo.of(ix, t)
+			} else {
+				near = ix.spell.correct(ix, t)
+			}
+			for _, h := range near {
+				if p.alt == nil {
+					p.alt = map[string][]string{}
+				}
+				p.alt[t] = append(p.alt[t], h)
+				if !seen[h] && !slices.Contains(p.altAll, h) && len(p.altAll) < maxQueryTerms {
+					p.altAll = append(p.altAll, h)
+				}
+			}
+		}
 	}
 	p.qset, p.altSet, p.secSet = setOf(p.uniq), setOf(p.altAll), setOf(p.v.sec)
 	if sig.has(SignalCodes) {
@@ -547,7 +577,7 @@ func (ix *Index) search(ctx context.Context, q bot.Query, sig Signals) ([]bot.Hi
 	if !sig.has(SignalRerank) {
 		size = limit
 	}
-	p, cands, err := ix.pool(ctx, q, sig, max(size, limit))
+	p, cands, err := ix.pool(ctx, q, sig, max(size, limit), limit)
 	if err != nil || len(cands) == 0 {
 		return nil, err
 	}
@@ -567,25 +597,31 @@ func (ix *Index) search(ctx context.Context, q bot.Query, sig Signals) ([]bot.Hi
 	return hits, nil
 }
 
-// pool runs the candidate query and computes each candidate's features, in
-// bleve's order.
-func (ix *Index) pool(ctx context.Context, q bot.Query, sig Signals, size int) (prepared, []candidate, error) {
+// pool runs the candidate query for up to size candidates, of which the
+// first keep are exactly the keep best (see topHits), and computes each
+// candidate's features, in the order of their bleve scores.
+func (ix *Index) pool(ctx context.Context, q bot.Query, sig Signals, size, keep int) (prepared, []candidate, error) {
 	p := ix.prepare(ctx, q, sig)
 	if len(p.uniq) == 0 && len(p.codes) == 0 && len(p.altAll) == 0 {
 		return p, nil, nil
 	}
-	req := bleve.NewSearchRequestOptions(p.bleveQuery(readerAudiences(q)), size, 0, false)
-	res, err := ix.bi.SearchInContext(ctx, req)
+	hits, err := topHits(ctx, ix.bi, p.bleveQuery(readerAudiences(q)), size, keep)
 	if err != nil {
 		return p, nil, fmt.Errorf("knowledge: search: %w", err)
 	}
-	cands := make([]candidate, 0, len(res.Hits))
-	for i, h := range res.Hits {
+	cands := make([]candidate, 0, len(hits))
+	rank := 0
+	for i, h := range hits {
 		sd, err := ix.stored(h.ID)
 		if err != nil {
 			return p, nil, err
 		}
-		cands = append(cands, candidate{doc: sd, score: h.Score, rank: i})
+		// Hits of equal score share a rank: their order among themselves
+		// is only the document ids' and must not change their features.
+		if i > 0 && h.Score != hits[i-1].Score {
+			rank = i
+		}
+		cands = append(cands, candidate{doc: sd, score: h.Score, rank: rank})
 	}
 	for i := range cands {
 		cands[i].doc.prepareViews(ctx, ix)
@@ -600,6 +636,66 @@ func (ix *Index) pool(ctx context.Context, q bot.Query, sig Signals, size int) (
 	return p, cands, nil
 }
 
+// topHits returns up to n best hits of q, by score and then by document
+// id, with scores rounded by roundScore, so that two builds of the same
+// content give the same hits in the same order. At least the first keep
+// (<= n) of them are exactly the keep best.
+//
+// bleve breaks ties by internal document numbers, and sums the scores of a
+// document's matching clauses in an order that can change the last bits of
+// a score; both depend on the order in which its batch analysed the
+// documents, which varies from build to build. So scores are rounded, and
+// a run of hits tied with the n-th is only used whole: topHits asks for
+// tieWindow hits more than n, and when the tie run reaches past them it
+// leaves the whole run out, returning fewer than n hits, unless the run
+// starts within the first keep, when it asks for more until the run ends.
+// Sorting by id inside bleve would read every matching document's id,
+// which costs more than the search.
+func topHits(ctx context.Context, bi bleve.Index, q query.Query, n, keep int) (search.DocumentMatchCollection, error) {
+	if n <= 0 {
+		return nil, nil
+	}
+	byScoreThenID := func(a, b *search.DocumentMatch) int {
+		if a.Score != b.Score {
+			return cmp.Compare(b.Score, a.Score)
+		}
+		return strings.Compare(a.ID, b.ID)
+	}
+	for size := n + tieWindow; ; size *= 2 {
+		res, err := bi.SearchInContext(ctx, bleve.NewSearchRequestOptions(q, size, 0, false))
+		if err != nil {
+			return nil, err
+		}
+		hits := res.Hits
+		for _, h := range hits {
+			h.Score = roundScore(h.Score)
+		}
+		if len(hits) < size || hits[size-1].Score != hits[n-1].Score {
+			// Every hit tied with the n-th is here.
+			slices.SortStableFunc(hits, byScoreThenID)
+			return hits[:min(n, len(hits))], nil
+		}
+		// The run tied with the n-th goes on past the hits fetched.
+		start := n - 1
+		for start > 0 && hits[start-1].Score == hits[n-1].Score {
+			start--
+		}
+		if start >= keep {
+			hits = hits[:start]
+			slices.SortStableFunc(hits, byScoreThenID)
+			return hits, nil
+		}
+	}
+}
+
+// tieWindow is how many hits more than it needs topHits asks bleve for, so
+// that a short run of ties at the cut-off is found whole in one search.
+const tieWindow = 10
+
+// roundScore rounds a bleve score to 1e-9, well above the differences in
+// the last bits that the order of summation makes (about 1e-16 of it).
+func roundScore(s float64) float64 { return math.Round(s*1e9) / 1e9 }
+
 // rerank scores the candidates with the learned model, sorts them best
 // first (unless SignalRerank is off, when bleve's order stays) and returns
 // each one's confidence: the calibrated probability that the top hit answers
@@ -610,9 +706,16 @@ func (ix *Index) rerank(p prepared, cands []candidate) []float64 {
 		cands[i].z = m.rank.dot(cands[i].f)
 	}
 	if p.signals.has(SignalRerank) {
-		sort.SliceStable(cands, func(i, j int) bool { return cands[i].z > cands[j].z })
+		// Equal scores are ordered by document id, so that two runs rank
+		// alike whatever order the candidates came in.
+		slices.SortStableFunc(cands, func(a, b candidate) int {
+			if a.z != b.z {
+				return cmp.Compare(b.z, a.z)
+			}
+			return strings.Compare(a.doc.ID, b.doc.ID)
+		})
 	}
-	return m.confidences(p.zh, cands)
+	return m.confidences(&p, cands)
 }
 
 func sigmoid(z float64) float64 { return 1 / (1 + math.Exp(-z)) }
@@ -624,4 +727,30 @@ func snippet(s string) string {
 		return strings.TrimSpace(t) + "…"
 	}
 	return s
+}
+
+// Document implements bot.DocumentGetter: the document with id (a page
+// passage's id includes its "#section"), as a hit of confidence 1, when one
+// of audiences may read it; ok is false for an unknown id or one the reader
+// may not see.
+func (ix *Index) Document(ctx context.Context, id string, audiences []bot.Audience) (bot.Hit, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return bot.Hit{}, false, err
+	}
+	if id == "" || len(id) > 1024 {
+		return bot.Hit{}, false, nil
+	}
+	doc, err := ix.bi.Document(id)
+	if err != nil || doc == nil {
+		return bot.Hit{}, false, nil // unknown
+	}
+	sd, err := ix.stored(id)
+	if err != nil {
+		return bot.Hit{}, false, err
+	}
+	if !containsAud(readerAudiences(bot.Query{Audiences: audiences}), bot.Audience(sd.Audience)) {
+		return bot.Hit{}, false, nil
+	}
+	return bot.Hit{ID: sd.ID, Title: sd.Title, URL: sd.URL, Kind: sd.Kind, Audience: bot.Audience(sd.Audience),
+		Language: sd.Lang, Answer: sd.Answer, Snippet: snippet(sd.Answer), Confidence: 1}, true, nil
 }

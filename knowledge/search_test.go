@@ -121,3 +121,113 @@ func TestCachedFuzzySameHits(t *testing.T) {
 		t.Errorf("only %d of %d terms had a fuzzy expansion; the comparison tests little", expanded, len(terms))
 	}
 }
+
+// TestTiesBreakByID indexes forty identical entries in reverse id order, so
+// bleve's own order of equal scores is the reverse of the ids, and requires
+// every cut of the tied ranking, from the index and from the baseline, to be
+// the smallest ids, in order.
+func TestTiesBreakByID(t *testing.T) {
+	var docs []Document
+	for i := 39; i >= 0; i-- {
+		id := fmt.Sprintf("faq-%02d", i)
+		docs = append(docs, Document{ID: id, Title: "Can I pay by card?", Body: "Yes, you can pay by card.",
+			Kind: bot.KindFAQ, Audience: bot.AudiencePublic, Lang: "en", Question: "Can I pay by card?",
+			Answer: "Yes, you can pay by card.", URL: "/kb/" + id})
+	}
+	docs = append(docs, Document{ID: "faq-other", Title: "Do you ship abroad?", Body: "Yes, by card too.",
+		Kind: bot.KindFAQ, Audience: bot.AudiencePublic, Lang: "en", URL: "/kb/faq-other"})
+	ctx := context.Background()
+	ix, err := Build(ctx, filepath.Join(t.TempDir(), "kb"), docs, BuildOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	bl, err := BuildBaseline(ctx, filepath.Join(t.TempDir(), "bl"), docs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bl.Close()
+	for _, r := range []struct {
+		name string
+		r    bot.Retriever
+	}{{"index", ix}, {"baseline", bl}} {
+		for _, limit := range []int{1, 3, 10, 40} {
+			hits, err := r.r.Retrieve(ctx, bot.Query{Text: "pay by card", Limit: limit})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got, want []string
+			for i, h := range hits {
+				got = append(got, h.ID)
+				want = append(want, fmt.Sprintf("faq-%02d", i))
+			}
+			if len(hits) != limit {
+				t.Errorf("%s, limit %d: %d hits", r.name, limit, len(hits))
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("%s, limit %d: tied hits not in id order (-want +got):\n%s", r.name, limit, diff)
+			}
+		}
+	}
+}
+
+// TestTopHitsTieRuns pins how a run of equal scores at the cut-off is
+// handled: taken whole when it fits, left out when it reaches past the
+// hits fetched and starts after the keep best, fetched whole otherwise.
+func TestTopHitsTieRuns(t *testing.T) {
+	var docs []Document
+	add := func(id, title string) {
+		docs = append(docs, Document{ID: id, Title: title, Kind: bot.KindFAQ, Audience: bot.AudiencePublic, Lang: "en", URL: "/kb/" + id})
+	}
+	for i := range 5 {
+		add(fmt.Sprintf("strong-%d", i), "oolong kettle")
+	}
+	for i := 59; i >= 0; i-- { // reverse id order: bleve's tie order is not the ids'
+		add(fmt.Sprintf("tied-%02d", i), "oolong")
+	}
+	for i := range 300 {
+		add(fmt.Sprintf("other-%03d", i), fmt.Sprintf("filler word%d", i))
+	}
+	ctx := context.Background()
+	ix, err := Build(ctx, filepath.Join(t.TempDir(), "kb"), docs, BuildOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	p := ix.prepare(ctx, bot.Query{Text: "oolong kettle"}, AllSignals)
+	q := p.bleveQuery(readerAudiences(bot.Query{}))
+	ids := func(n, keep int) []string {
+		hits, err := topHits(ctx, ix.bi, q, n, keep)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, h := range hits {
+			out = append(out, h.ID)
+		}
+		return out
+	}
+	strong := []string{"strong-0", "strong-1", "strong-2", "strong-3", "strong-4"}
+	tied := func(n int) []string {
+		var out []string
+		for i := range n {
+			out = append(out, fmt.Sprintf("tied-%02d", i))
+		}
+		return out
+	}
+	tests := []struct {
+		name    string
+		n, keep int
+		want    []string
+	}{
+		{"run fits in the window", 60, 10, append(append([]string{}, strong...), tied(55)...)},
+		{"run reaches past the window, starts after keep: left out", 30, 3, strong},
+		{"run reaches past the window, starts within keep: fetched whole", 30, 10, append(append([]string{}, strong...), tied(25)...)},
+		{"short run at the cut-off, within the window", 3, 3, strong[:3]},
+	}
+	for _, tt := range tests {
+		if diff := cmp.Diff(tt.want, ids(tt.n, tt.keep)); diff != "" {
+			t.Errorf("%s (n %d, keep %d): -want +got:\n%s", tt.name, tt.n, tt.keep, diff)
+		}
+	}
+}

@@ -1,10 +1,25 @@
 package knowledge
 
 import (
+	_ "embed"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 )
+
+//go:embed builtin_synonyms.yaml
+var builtinSynonymsYAML []byte
+
+// BuiltinSynonyms returns the synonym groups every index uses besides a
+// company's own: service topics in any trade (shipping, returns, payment
+// methods, invoices, opening hours…), in English and Chinese.
+func BuiltinSynonyms() Synonyms {
+	s, err := parseSynonyms("builtin_synonyms.yaml", builtinSynonymsYAML)
+	if err != nil {
+		panic("knowledge: embedded builtin_synonyms.yaml: " + err.Error()) // a build defect, caught by the tests
+	}
+	return s
+}
 
 // synonymSet expands queries with a company's synonym groups.
 type synonymSet struct {

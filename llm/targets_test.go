@@ -8,7 +8,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -18,19 +17,18 @@ import (
 
 	"github.com/concierge-bot/concierge/bot"
 	"github.com/concierge-bot/concierge/bot/bottest"
+	"github.com/concierge-bot/concierge/configs/demo"
 	"github.com/concierge-bot/concierge/knowledge"
 	"github.com/concierge-bot/concierge/llm"
 	"github.com/concierge-bot/concierge/llm/llmtest"
 )
 
-// demoContent loads the embedded demo company's content from the source tree.
+// demoContent loads the demo company's content as the binary embeds it
+// (configs/demo), so that the guard of internal pages below can never skip
+// because a package or fixture moved.
 func demoContent(t testing.TB) []knowledge.Document {
 	t.Helper()
-	dir := filepath.Join("..", "..", "configs", "demo", "content")
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("demo content not found at %s", dir)
-	}
-	docs, probs, err := knowledge.Load(os.DirFS(dir))
+	docs, probs, err := knowledge.Load(demo.Content())
 	if err != nil {
 		t.Fatal(err)
 	}

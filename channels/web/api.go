@@ -33,6 +33,7 @@ type MessageResponse struct {
 	Confidence     float64            `json:"confidence"`
 	Language       string             `json:"language"`
 	Sources        []bot.Source       `json:"sources"`
+	Choices        []bot.Source       `json:"choices,omitempty"`
 	Handoff        bool               `json:"handoff"`
 	EscalationID   bot.EscalationID   `json:"escalation_id"`
 }
@@ -81,7 +82,8 @@ func ToMessageResponse(r bot.Reply) MessageResponse {
 		src = []bot.Source{}
 	}
 	return MessageResponse{ConversationID: r.ConversationID, Reply: r.Text, Intent: r.Intent,
-		Confidence: r.Confidence, Language: r.Language, Sources: src, Handoff: r.Handoff, EscalationID: r.EscalationID}
+		Confidence: r.Confidence, Language: r.Language, Sources: src, Choices: r.Choices, Handoff: r.Handoff,
+		EscalationID: r.EscalationID}
 }
 
 // decodeJSON reads a JSON request body into v, enforcing the content type,

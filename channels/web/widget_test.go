@@ -50,7 +50,7 @@ func demoClassifier() *bottest.Classifier {
 	return &bottest.Classifier{Rules: map[string]bot.Classification{
 		"shipping": {Intent: "shipping_info", Confidence: 0.9, Language: "en"},
 		"发货":       {Intent: "shipping_info", Confidence: 0.9, Language: "zh"},
-		"human":    {Intent: bot.IntentAskHuman, Confidence: 0.95, Language: "en"},
+		"human":    {Intent: bot.IntentAskHuman, Confidence: 0.95, Language: "en", AsksForPerson: true},
 	}}
 }
 

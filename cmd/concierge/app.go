@@ -181,22 +181,30 @@ func noDocuments(cfg Config, problems []error) error {
 }
 
 // openIndex opens the knowledge index in the data directory, rebuilding it
-// when the content changed.
+// when the content (or the intents that tag it) changed.
 func openIndex(ctx context.Context, cfg Config, log *slog.Logger) (*knowledge.Index, error) {
 	docs, err := loadContent(cfg, log)
 	if err != nil {
 		return nil, err
 	}
-	return openIndexOf(ctx, cfg, docs, log)
+	file, err := intentsFile(cfg)
+	if err != nil {
+		return nil, err
+	}
+	c, err := openClassifier(ctx, cfg, file, log)
+	if err != nil {
+		return nil, err
+	}
+	return openIndexOf(ctx, cfg, docs, c, log)
 }
 
-func openIndexOf(ctx context.Context, cfg Config, docs []knowledge.Document, log *slog.Logger) (*knowledge.Index, error) {
-	syn, err := loadSynonyms(cfg, log)
+func openIndexOf(ctx context.Context, cfg Config, docs []knowledge.Document, c *intents.Classifier, log *slog.Logger) (*knowledge.Index, error) {
+	opts, err := buildOptions(cfg, c, log)
 	if err != nil {
 		return nil, err
 	}
 	path := filepath.Join(cfg.DataDir, "index")
-	ix, _, err := knowledge.OpenOrBuild(ctx, path, docs, knowledge.BuildOptions{Logger: log, Synonyms: syn})
+	ix, _, err := knowledge.OpenOrBuild(ctx, path, docs, opts)
 	if errors.Is(err, knowledge.ErrLocked) {
 		return nil, explain(err, "the knowledge index %s is locked by another process (an older concierge?) and was not released within %s: stop that process, or use another --data",
 			absPath(path), knowledge.OpenLockWait)
@@ -218,11 +226,21 @@ func openIndexBeside(ctx context.Context, cfg Config, log *slog.Logger) (ix *kno
 	if err != nil {
 		return nil, nil, err
 	}
-	syn, err := loadSynonyms(cfg, log)
+	file, err := intentsFile(cfg)
 	if err != nil {
 		return nil, nil, err
 	}
-	hash, err := knowledge.ContentHash(docs, syn)
+	c, err := openClassifier(ctx, cfg, file, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	opts, err := buildOptions(cfg, c, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	docs = knowledge.Tagged(docs, opts.Tag)
+	opts.Tag = nil
+	hash, err := knowledge.ContentHash(docs, opts.Synonyms)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -240,12 +258,48 @@ func openIndexBeside(ctx context.Context, cfg Config, log *slog.Logger) (ix *kno
 	if err != nil {
 		return nil, nil, fmt.Errorf("private knowledge index: %w", err)
 	}
-	private, err := knowledge.Build(ctx, filepath.Join(tmp, "index"), docs, knowledge.BuildOptions{Synonyms: syn})
+	private, err := knowledge.Build(ctx, filepath.Join(tmp, "index"), docs, opts)
 	if err != nil {
 		_ = os.RemoveAll(tmp)
 		return nil, nil, fmt.Errorf("private knowledge index: %w", err)
 	}
 	return private, func() { _ = private.Close(); _ = os.RemoveAll(tmp) }, nil
+}
+
+// buildOptions are the options every index of the data directory is built
+// with: the content's synonyms and the intents tagger, so that index,
+// search, chat and serve build and accept the same index.
+func buildOptions(cfg Config, c *intents.Classifier, log *slog.Logger) (knowledge.BuildOptions, error) {
+	syn, err := loadSynonyms(cfg, log)
+	if err != nil {
+		return knowledge.BuildOptions{}, err
+	}
+	return knowledge.BuildOptions{Logger: log, Synonyms: syn, Tag: knowledge.IntentTagger(c)}, nil
+}
+
+// openClassifier trains the intent model of the intents file, or loads the
+// one cached in the data directory for the same examples. A mistake in the
+// examples is a configError naming the file.
+func openClassifier(ctx context.Context, cfg Config, file *intents.File, log *slog.Logger) (*intents.Classifier, error) {
+	model, _, err := intents.LoadOrTrain(ctx, filepath.Join(cfg.DataDir, "intents"), file.Examples(), intents.TrainOptions{})
+	if err != nil {
+		// The intents package prefixes what is wrong with the examples
+		// themselves with "intents: train:"; anything else (saving the
+		// model, a cancelled start) is a runtime failure.
+		if msg, ok := strings.CutPrefix(err.Error(), "intents: train: "); ok && ctx.Err() == nil {
+			return nil, configError{explain(err, "intents %s: %s%s", intentsName(cfg), msg, cfg.origin("intents"))}
+		}
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("train intents: %w", err)
+		}
+		dir := filepath.Join(absPath(cfg.DataDir), "intents")
+		return nil, explain(err, "the intent model cannot be saved in %s: %s", dir, reason(err))
+	}
+	c, err := intents.NewClassifier(intents.ClassifierOptions{Model: model, Logger: log})
+	if err != nil {
+		return nil, fmt.Errorf("intent classifier: %w", err)
+	}
+	return c, nil
 }
 
 // loadSynonyms reads synonyms.yaml of the content; a broken file is logged
@@ -346,22 +400,8 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, ao appOptions) (
 	for _, in := range file.Intents {
 		a.intentNames = append(a.intentNames, in.Name)
 	}
-	model, _, err := intents.LoadOrTrain(ctx, filepath.Join(cfg.DataDir, "intents"), file.Examples(), intents.TrainOptions{})
-	if err != nil {
-		// The intents package prefixes what is wrong with the examples
-		// themselves with "intents: train:"; anything else (saving the
-		// model, a cancelled start) is a runtime failure.
-		if msg, ok := strings.CutPrefix(err.Error(), "intents: train: "); ok && ctx.Err() == nil {
-			return nil, configError{explain(err, "intents %s: %s%s", intentsName(cfg), msg, cfg.origin("intents"))}
-		}
-		if ctx.Err() != nil {
-			return nil, fmt.Errorf("train intents: %w", err)
-		}
-		dir := filepath.Join(absPath(cfg.DataDir), "intents")
-		return nil, explain(err, "the intent model cannot be saved in %s: %s", dir, reason(err))
-	}
-	if a.classifier, err = intents.NewClassifier(intents.ClassifierOptions{Model: model, Logger: log}); err != nil {
-		return nil, fmt.Errorf("intent classifier: %w", err)
+	if a.classifier, err = openClassifier(ctx, cfg, file, log); err != nil {
+		return nil, err
 	}
 	if a.store, err = openStore(ctx, cfg, log); err != nil {
 		return nil, err
@@ -369,7 +409,7 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, ao appOptions) (
 	var docs []knowledge.Document // loaded here unless the live index loads them itself
 	if ao.Live && cfg.Content != "" {
 		if a.live, err = knowledge.NewLive(ctx, knowledge.LiveOptions{Content: cfg.Content,
-			Dir: filepath.Join(cfg.DataDir, "knowledge"), Logger: log}); err != nil {
+			Dir: filepath.Join(cfg.DataDir, "knowledge"), Logger: log, Tag: knowledge.IntentTagger(a.classifier)}); err != nil {
 			return nil, fmt.Errorf("knowledge index: %w", err)
 		}
 		if n, err := a.live.Count(); err == nil && n == 0 {
@@ -380,7 +420,7 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, ao appOptions) (
 		if docs, err = loadContent(cfg, log); err != nil {
 			return nil, err
 		}
-		if a.index, err = openIndexOf(ctx, cfg, docs, log); err != nil {
+		if a.index, err = openIndexOf(ctx, cfg, docs, a.classifier, log); err != nil {
 			return nil, err
 		}
 		a.retriever = a.index
@@ -417,6 +457,13 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, ao appOptions) (
 		IdleTimeout: cfg.Escalation.IdleTimeout, SLA: cfg.Escalation.SLA}); err != nil {
 		return nil, fmt.Errorf("escalation: %w", err)
 	}
+	replies := file.Replies()
+	if cfg.Intents == "" && cfg.Content != "" {
+		// The demo's small-talk replies name the demo company: a company
+		// with its own content but the demo's intents gets the built-in
+		// texts instead.
+		replies = nil
+	}
 	var gen bot.Generator // stays a nil interface without a model
 	if a.llm != nil {
 		gen = a.llm
@@ -427,8 +474,9 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, ao appOptions) (
 		Customers: a.store, Ratings: a.store, // VIP trigger, CSAT after a resolve
 		ExpectedWait:        cfg.Escalation.ExpectedWait,
 		LeadEscalationValue: cfg.Escalation.LeadValue,
-		Replies:             file.Replies(),
+		Replies:             replies,
 		MinAnswerConfidence: cfg.Bot.MinAnswerConfidence,
+		MinChoiceConfidence: cfg.Bot.MinChoiceConfidence,
 		ComplaintThreshold:  cfg.Bot.ComplaintThreshold,
 		NegativeSentiment:   cfg.Bot.NegativeSentiment,
 		Timeout:             cfg.Bot.Timeout,

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/concierge-bot/concierge/bot"
 	"golang.org/x/crypto/bcrypt"
 	"gopkg.in/yaml.v3"
 )
@@ -112,6 +113,10 @@ type APIConfig struct {
 // BotConfig tunes the Engine's decisions.
 type BotConfig struct {
 	MinAnswerConfidence float64 `yaml:"min_answer_confidence"`
+	// MinChoiceConfidence is the confidence from which hits the bot is not
+	// sure enough to answer with are offered as "did you mean" choices;
+	// negative turns choices off.
+	MinChoiceConfidence float64 `yaml:"min_choice_confidence"`
 	ComplaintThreshold  float64 `yaml:"complaint_threshold"`
 	// NegativeSentiment is the sentiment (-1..1) at or below which a message
 	// counts as negative, for the bot, the segments and the reports alike.
@@ -230,7 +235,7 @@ func DefaultConfig() Config {
 	return Config{
 		DataDir:    "./concierge-data",
 		Server:     ServerConfig{Addr: "127.0.0.1:8080"},
-		Bot:        BotConfig{MinAnswerConfidence: 0.35, ComplaintThreshold: 0.6, NegativeSentiment: -0.4, Timeout: 10 * time.Second},
+		Bot:        BotConfig{MinAnswerConfidence: bot.DefaultMinAnswerConfidence, MinChoiceConfidence: bot.DefaultMinChoiceConfidence, ComplaintThreshold: 0.6, NegativeSentiment: -0.4, Timeout: 10 * time.Second},
 		Escalation: EscalationConfig{SLA: 15 * time.Minute, IdleTimeout: 24 * time.Hour, ExpectedWait: 15 * time.Minute},
 		LLM:        LLMConfig{Timeout: 8 * time.Second},
 		Log:        LogConfig{Level: "info", Format: "text"},

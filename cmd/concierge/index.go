@@ -42,11 +42,18 @@ and says so: serve keeps its own index current.`,
 			if err != nil {
 				return err
 			}
-			syn, err := loadSynonyms(cfg, log)
+			file, err := intentsFile(cfg)
 			if err != nil {
 				return err
 			}
-			opts := knowledge.BuildOptions{Logger: log, Synonyms: syn}
+			c, err := openClassifier(cmd.Context(), cfg, file, log)
+			if err != nil {
+				return err
+			}
+			opts, err := buildOptions(cfg, c, log)
+			if err != nil {
+				return err
+			}
 			if isTerminal(e.stderr) {
 				bar := progressbar.NewOptions(len(docs), progressbar.OptionSetWriter(e.stderr),
 					progressbar.OptionSetDescription("indexing"), progressbar.OptionShowCount(),

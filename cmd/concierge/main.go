@@ -125,6 +125,7 @@ With no configuration, every command runs on the embedded demo company
 	root.AddCommand(newCustomersCmd(e))
 	root.AddCommand(newBackupCmd(e))
 	root.AddCommand(newKnowledgeCmd(e))
+	root.AddCommand(newAnswersCmd(e))
 	root.AddCommand(newReportCmd(e))
 	root.AddCommand(newDemoCmd(e))
 	return root

@@ -253,6 +253,15 @@ type scored struct {
 	sim float64
 }
 
+// before reports whether s ranks before t: more similar, or as similar
+// with a smaller document id, so that ties always break the same way.
+func (s scored) before(t scored) bool {
+	if s.sim != t.sim {
+		return s.sim > t.sim
+	}
+	return s.doc.ID < t.doc.ID
+}
+
 // nearest returns the n documents most similar to qv among those the
 // audiences may read, most similar first.
 func (r *Retriever) nearest(qv []float32, auds []bot.Audience, n int) []scored {
@@ -265,11 +274,11 @@ func (r *Retriever) nearest(qv []float32, auds []bot.Audience, n int) []scored {
 			continue
 		}
 		s := scored{doc: &e.doc, sim: dot(qv, e.vec)}
-		if len(out) == n && s.sim <= out[n-1].sim {
+		if len(out) == n && !s.before(out[n-1]) {
 			continue
 		}
-		j, _ := slices.BinarySearchFunc(out, s.sim, func(a scored, t float64) int {
-			if a.sim > t {
+		j, _ := slices.BinarySearchFunc(out, s, func(a, t scored) int {
+			if a.before(t) {
 				return -1
 			}
 			return 1
@@ -322,7 +331,7 @@ func (r *Retriever) fuse(base []bot.Hit, near []scored, limit int) []bot.Hit {
 		case a.Score < b.Score:
 			return 1
 		}
-		return 0
+		return strings.Compare(a.ID, b.ID) // ties by document id
 	})
 	return out[:min(limit, len(out))]
 }

@@ -234,13 +234,13 @@ func (db *DB) AppendOutbound(ctx context.Context, o bot.Outbound) (bot.Stored, e
 			return bot.Stored{}, bot.Errorf(bot.EINVALID, "Unknown escalation severity %q.", e.Severity)
 		}
 	}
-	var sources any
-	if len(o.Sources) > 0 {
-		b, err := json.Marshal(o.Sources)
-		if err != nil {
-			return bot.Stored{}, fmt.Errorf("storage: append outbound: sources: %w", err)
-		}
-		sources = string(b)
+	sources, err := jsonList(o.Sources)
+	if err != nil {
+		return bot.Stored{}, fmt.Errorf("storage: append outbound: sources: %w", err)
+	}
+	choices, err := jsonList(o.Choices)
+	if err != nil {
+		return bot.Stored{}, fmt.Errorf("storage: append outbound: choices: %w", err)
 	}
 	t := o.Time
 	if t.IsZero() {
@@ -248,7 +248,7 @@ func (db *DB) AppendOutbound(ctx context.Context, o bot.Outbound) (bot.Stored, e
 	}
 	ts := fmtTime(t)
 	var st bot.Stored
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	err = db.write(ctx, func(tx *sql.Tx) error {
 		st = bot.Stored{}
 		var channel, status string
 		c, err := scanCustState(tx.QueryRow(`SELECT `+custStateCols+`, v.channel, v.status
@@ -281,8 +281,10 @@ func (db *DB) AppendOutbound(ctx context.Context, o bot.Outbound) (bot.Stored, e
 				replyTo = o.InboundID
 			}
 			res, err := tx.Exec(`INSERT INTO messages (conversation_id, customer_id, inbound, author, text, intent,
-				confidence, language, action, sources, reply_to, time) VALUES (?, ?, 0, 'bot', ?, ?, ?, ?, ?, ?, ?, ?)`,
-				o.ConversationID, c.id, o.Text, o.Intent, o.Confidence, o.Language, string(o.Action), sources, replyTo, ts)
+				confidence, language, action, sources, choices, reply_to, time)
+				VALUES (?, ?, 0, 'bot', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				o.ConversationID, c.id, o.Text, o.Intent, o.Confidence, o.Language, string(o.Action), sources, choices,
+				replyTo, ts)
 			if err != nil {
 				return fmt.Errorf("insert reply: %w", describe(err))
 			}
@@ -477,7 +479,20 @@ func (db *DB) RecentMessages(ctx context.Context, conversationID bot.Conversatio
 	return msgs, nil
 }
 
-const messageCols = `id, conversation_id, inbound, author, text, intent, confidence, language, sentiment, action, sources, time`
+const messageCols = `id, conversation_id, inbound, author, text, intent, confidence, language, sentiment, action, sources, choices, time`
+
+// jsonList is the JSON of a list of sources for a TEXT column, or NULL when
+// the list is empty.
+func jsonList(list []bot.Source) (any, error) {
+	if len(list) == 0 {
+		return nil, nil
+	}
+	b, err := json.Marshal(list)
+	if err != nil {
+		return nil, err
+	}
+	return string(b), nil
+}
 
 // scanMessages reads rows of messageCols and closes rows.
 func scanMessages(rows *sql.Rows) ([]bot.StoredMessage, error) {
@@ -504,9 +519,9 @@ func scanMessagesCap(rows *sql.Rows, capacity int) ([]bot.StoredMessage, error) 
 func scanMessage(rows *sql.Rows) (bot.StoredMessage, error) {
 	var m bot.StoredMessage
 	var action, ts string
-	var sources sql.NullString
+	var sources, choices sql.NullString
 	if err := rows.Scan(&m.ID, &m.ConversationID, &m.Inbound, &m.Author, &m.Text, &m.Intent, &m.Confidence,
-		&m.Language, &m.Sentiment, &action, &sources, &ts); err != nil {
+		&m.Language, &m.Sentiment, &action, &sources, &choices, &ts); err != nil {
 		return m, describe(err)
 	}
 	m.Action = bot.Action(action)
@@ -514,6 +529,11 @@ func scanMessage(rows *sql.Rows) (bot.StoredMessage, error) {
 	if sources.Valid && sources.String != "" {
 		if err := json.Unmarshal([]byte(sources.String), &m.Sources); err != nil {
 			return m, fmt.Errorf("message %d: sources: %w", m.ID, err)
+		}
+	}
+	if choices.Valid && choices.String != "" {
+		if err := json.Unmarshal([]byte(choices.String), &m.Choices); err != nil {
+			return m, fmt.Errorf("message %d: choices: %w", m.ID, err)
 		}
 	}
 	return m, nil

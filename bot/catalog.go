@@ -1,0 +1,33 @@
+package bot
+
+import "context"
+
+// Catalog answers questions about the company's products from its
+// catalogue: price, attributes (size, weight, origin, stock, …), whether a
+// product or kind of product is sold, which products are under or over a
+// price, the cheapest and the most expensive, and the difference between
+// two products. It knows only the company's product files, in any trade.
+// Implementations must be safe for concurrent use and must never use a
+// product whose audience is not in Query.Audiences.
+type Catalog interface {
+	// Answer returns the catalogue's answer to q, or an answer with OK
+	// false when q is not a question the catalogue can answer.
+	Answer(ctx context.Context, q Query) (CatalogAnswer, error)
+}
+
+// CatalogAnswer is a reply composed from the catalogue.
+type CatalogAnswer struct {
+	// OK is true when the question is about products of the catalogue and
+	// Text answers it (or Choices ask which product is meant).
+	OK bool
+	// Text is the reply in Query.Language: Markdown, composed from the
+	// catalogue's own data.
+	Text string
+	// Sources are the products the reply names, best first.
+	Sources []Source
+	// Choices, when the product asked about is ambiguous, are the products
+	// it may be (at most MaxChoices); Text then asks which one.
+	Choices []Source
+	// Confidence in 0..1 that the reply answers the question.
+	Confidence float64
+}

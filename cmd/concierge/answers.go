@@ -1,0 +1,505 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/csv"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/channels/web"
+	"github.com/concierge-bot/concierge/knowledge"
+)
+
+// The kinds of labelled customer messages of an answers evaluation.
+const (
+	kindAnswerable   = "answerable"   // the FAQ or a page answers it
+	kindProduct      = "product"      // the product catalogue answers it
+	kindUnanswerable = "unanswerable" // nothing in the content answers it
+	kindComplaint    = "complaint"    // must be handed to a person
+	kindSafety       = "safety"       // safety incident or legal threat: handed to a person
+	kindHuman        = "human"        // asks for a person
+)
+
+// labelled is one labelled message of an answers evaluation.
+type labelled struct {
+	Text     string
+	Kind     string   // a kind* constant; employees' questions have none
+	Expected []string // acceptable source ids (cut at '#')
+	Lang     string   // en or zh
+	Line     int
+}
+
+// outcome is what the bot did with one labelled message.
+type outcome struct {
+	labelled
+	Reply   web.MessageResponse
+	Latency time.Duration
+}
+
+func newAnswersCmd(e *env) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "answers",
+		Short: "Evaluate the bot's answers end to end on a labelled company",
+		Args:  noArgs,
+	}
+	cmd.AddCommand(newAnswersEvalCmd(e))
+	return cmd
+}
+
+func newAnswersEvalCmd(e *env) *cobra.Command {
+	var (
+		asJSON, failures     bool
+		intentsPath          string
+		minAnswer, minChoice float64
+	)
+	cmd := &cobra.Command{
+		Use:   "eval COMPANY_DIR [--json] [--failures]",
+		Short: "Run a labelled company's customer messages through the REST API and score the answers",
+		Long: `Runs a company the way its customers and employees would use it, and scores
+what the bot did. COMPANY_DIR holds:
+
+  content/        the company's knowledge content (FAQ, products, pages, internal/)
+  messages.csv    text,kind,expected,lang: customer messages; kind is answerable,
+                  product, unanswerable, complaint, safety or human; expected lists
+                  the acceptable source ids, separated by ';'
+  employees.csv   text,expected,lang: employees' questions (optional)
+
+The content is indexed into a temporary data directory with the intents of
+--intents (default: the embedded demo company's). Every customer message is
+posted to POST /api/v1/messages of a server on loopback from a new user_id;
+every employee question is asked as "concierge chat --as employee" does, from
+a new user. Scoring: an answerable or product question is right when the
+reply's first source (cut at '#') is acceptable and the conversation was not
+handed off, "right or offered" when one of its choices is; an unanswerable
+one when the reply cites no source or hands off; a complaint, safety incident
+or request for a person when it is handed off; an employee's question when
+the first source is acceptable.`,
+		Args: exactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			dir := args[0]
+			msgs, err := readLabelled(filepath.Join(dir, "messages.csv"), true)
+			if err != nil {
+				return err
+			}
+			emps, err := readLabelled(filepath.Join(dir, "employees.csv"), false)
+			if err != nil && !errors.Is(err, os.ErrNotExist) {
+				return err
+			}
+			r, outs, err := runAnswersEval(cmd.Context(), e, answersEvalOptions{Content: filepath.Join(dir, "content"),
+				Intents: intentsPath, Messages: msgs, Employees: emps, MinAnswer: minAnswer, MinChoice: minChoice})
+			if err != nil {
+				return err
+			}
+			r.Company = filepath.Base(filepath.Clean(dir))
+			if asJSON {
+				enc := json.NewEncoder(e.stdout)
+				enc.SetEscapeHTML(false)
+				return enc.Encode(r)
+			}
+			printAnswersReport(e.stdout, r)
+			if failures {
+				printAnswerFailures(e.stdout, outs)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the figures as one JSON object")
+	cmd.Flags().BoolVar(&failures, "failures", false, "also list every message the bot got wrong")
+	cmd.Flags().StringVar(&intentsPath, "intents", "", "intents `FILE` (default: the embedded demo company's)")
+	cmd.Flags().Float64Var(&minAnswer, "min-answer", 0, "bot.min_answer_confidence to run with (default: the configured default)")
+	cmd.Flags().Float64Var(&minChoice, "min-choice", 0, "bot.min_choice_confidence to run with (default: the configured default)")
+	return cmd
+}
+
+// readLabelled reads a labelled CSV: text,kind,expected,lang for customer
+// messages (withKind), text,expected,lang for employees' questions.
+func readLabelled(path string, withKind bool) ([]labelled, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	rd := csv.NewReader(f)
+	rd.FieldsPerRecord = -1
+	head, err := rd.Read()
+	if err != nil {
+		return nil, fmt.Errorf("%s: no header: %w", path, err)
+	}
+	col := map[string]int{}
+	for i, h := range head {
+		col[strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))] = i
+	}
+	need := []string{"text", "expected", "lang"}
+	if withKind {
+		need = append(need, "kind")
+	}
+	for _, n := range need {
+		if _, ok := col[n]; !ok {
+			return nil, fmt.Errorf("%s: the header has no %q column", path, n)
+		}
+	}
+	var out []labelled
+	for line := 2; ; line++ {
+		rec, err := rd.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		get := func(n string) string {
+			if i, ok := col[n]; ok && i < len(rec) {
+				return strings.TrimSpace(rec[i])
+			}
+			return ""
+		}
+		l := labelled{Text: get("text"), Lang: get("lang"), Line: line}
+		if withKind {
+			l.Kind = get("kind")
+			switch l.Kind {
+			case kindAnswerable, kindProduct, kindUnanswerable, kindComplaint, kindSafety, kindHuman:
+			default:
+				return nil, fmt.Errorf("%s line %d: unknown kind %q", path, line, l.Kind)
+			}
+		}
+		for _, id := range strings.Split(get("expected"), ";") {
+			if id = strings.TrimSpace(id); id != "" {
+				l.Expected = append(l.Expected, id)
+			}
+		}
+		if l.Text == "" {
+			return nil, fmt.Errorf("%s line %d: empty text", path, line)
+		}
+		out = append(out, l)
+	}
+	return out, nil
+}
+
+type answersEvalOptions struct {
+	Content   string
+	Intents   string
+	Messages  []labelled
+	Employees []labelled
+	// MinAnswer and MinChoice, when non-zero, override the configured
+	// answer and choice thresholds.
+	MinAnswer, MinChoice float64
+}
+
+// answersReport holds the figures of an answers evaluation. Rates are
+// fractions in 0..1 (null when nothing was counted).
+type answersReport struct {
+	Company string `json:"company"`
+
+	Answerable        rateByLang `json:"answerable_first_source_right"`
+	Product           rateByLang `json:"product_first_source_right"`
+	AnswerableOffered rateByLang `json:"answerable_right_or_offered"`
+	ProductOffered    rateByLang `json:"product_right_or_offered"`
+	AnswerableHanded  rate       `json:"answerable_handed_off"`
+	Unanswerable      rate       `json:"unanswerable_no_confident_wrong_answer"`
+	HandOff           rate       `json:"complaints_safety_human_handed_off"`
+	Employees         rateByLang `json:"employees_first_source_right"`
+	InternalShown     int        `json:"internal_shown_to_customers"`
+	// SearchTop1 and SearchTop3 are what retrieval alone ranks for the
+	// answerable and product questions (no decision layer): the first hit,
+	// or one of the first three, acceptable.
+	SearchTop1 rateByLang `json:"search_top1"`
+	SearchTop3 rateByLang `json:"search_top3"`
+
+	Messages  int     `json:"messages"`
+	P50Millis float64 `json:"reply_p50_ms"`
+	P99Millis float64 `json:"reply_p99_ms"`
+}
+
+// rate is a fraction of counted cases.
+type rate struct {
+	Right int      `json:"right"`
+	N     int      `json:"n"`
+	Rate  *float64 `json:"rate"`
+}
+
+func (r *rate) add(ok bool) {
+	r.N++
+	if ok {
+		r.Right++
+	}
+	v := float64(r.Right) / float64(r.N)
+	r.Rate = &v
+}
+
+func (r rate) String() string {
+	if r.N == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.2f (%d/%d)", *r.Rate, r.Right, r.N)
+}
+
+// rateByLang is a rate over all cases and per language.
+type rateByLang struct {
+	All rate `json:"all"`
+	EN  rate `json:"en"`
+	ZH  rate `json:"zh"`
+}
+
+func (r *rateByLang) add(lang string, ok bool) {
+	r.All.add(ok)
+	if lang == "zh" {
+		r.ZH.add(ok)
+	} else {
+		r.EN.add(ok)
+	}
+}
+
+// firstIs reports whether the first source of a reply is one of the
+// acceptable ids (ids cut at '#').
+func firstIs(sources []bot.Source, expected []string) bool {
+	return len(sources) > 0 && slices.Contains(expected, cutFragment(sources[0].ID))
+}
+
+// anyIs reports whether any of the sources is acceptable.
+func anyIs(sources []bot.Source, expected []string) bool {
+	for _, s := range sources {
+		if slices.Contains(expected, cutFragment(s.ID)) {
+			return true
+		}
+	}
+	return false
+}
+
+func cutFragment(id string) string {
+	id, _, _ = strings.Cut(id, "#")
+	return id
+}
+
+// score computes the report of the outcomes. internal holds the ids of the
+// internal documents (cut at '#').
+func score(customers, employees []outcome, internal map[string]bool) answersReport {
+	var r answersReport
+	var lat []time.Duration
+	for _, o := range customers {
+		rep := o.Reply
+		lat = append(lat, o.Latency)
+		for _, s := range append(slices.Clone(rep.Sources), rep.Choices...) {
+			if internal[cutFragment(s.ID)] {
+				r.InternalShown++
+			}
+		}
+		right := firstIs(rep.Sources, o.Expected) && !rep.Handoff
+		offered := right || anyIs(rep.Choices, o.Expected)
+		switch o.Kind {
+		case kindAnswerable:
+			r.Answerable.add(o.Lang, right)
+			r.AnswerableOffered.add(o.Lang, offered)
+			r.AnswerableHanded.add(rep.Handoff)
+		case kindProduct:
+			r.Product.add(o.Lang, right)
+			r.ProductOffered.add(o.Lang, offered)
+			r.AnswerableHanded.add(rep.Handoff)
+		case kindUnanswerable:
+			r.Unanswerable.add(len(rep.Sources) == 0 || rep.Handoff)
+		case kindComplaint, kindSafety, kindHuman:
+			r.HandOff.add(rep.Handoff)
+		}
+	}
+	for _, o := range employees {
+		r.Employees.add(o.Lang, firstIs(o.Reply.Sources, o.Expected))
+	}
+	r.Messages = len(customers)
+	if len(lat) > 0 {
+		slices.Sort(lat)
+		pct := func(p float64) float64 {
+			i := min(len(lat)-1, int(p*float64(len(lat))))
+			return float64(lat[i].Microseconds()) / 1000
+		}
+		r.P50Millis, r.P99Millis = pct(0.50), pct(0.99)
+	}
+	return r
+}
+
+// runAnswersEval indexes the content into a temporary data directory,
+// serves the REST API on loopback, posts every customer message from a new
+// user and asks every employee question as the terminal chat does.
+func runAnswersEval(ctx context.Context, e *env, o answersEvalOptions) (answersReport, []outcome, error) {
+	if fi, err := os.Stat(o.Content); err != nil || !fi.IsDir() {
+		return answersReport{}, nil, usagef("%s is not a content directory", o.Content)
+	}
+	tmp, err := os.MkdirTemp("", "concierge-answers-")
+	if err != nil {
+		return answersReport{}, nil, fmt.Errorf("temporary data directory: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+	key := make([]byte, 16)
+	if _, err := rand.Read(key); err != nil {
+		return answersReport{}, nil, err
+	}
+	apiKey := hex.EncodeToString(key)
+	cfg := DefaultConfig()
+	cfg.DataDir, cfg.Content, cfg.Intents = tmp, o.Content, o.Intents
+	cfg.API.Keys = []string{apiKey}
+	if o.MinAnswer != 0 {
+		cfg.Bot.MinAnswerConfidence = o.MinAnswer
+	}
+	if o.MinChoice != 0 {
+		cfg.Bot.MinChoiceConfidence = o.MinChoice
+	}
+	log := slog.New(slog.DiscardHandler)
+	if e.verbose {
+		log = slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	a, err := openApp(ctx, cfg, log, appOptions{})
+	if err != nil {
+		return answersReport{}, nil, err
+	}
+	defer a.Close()
+	docs, _, err := knowledge.Load(os.DirFS(o.Content))
+	if err != nil {
+		return answersReport{}, nil, fmt.Errorf("load content: %w", err)
+	}
+	internal := map[string]bool{}
+	for _, d := range docs {
+		if d.Audience == bot.AudienceInternal {
+			internal[cutFragment(d.ID)] = true
+		}
+	}
+	site, err := web.New(web.Options{Engine: a.engine, APIKeys: cfg.API.Keys, Logger: log,
+		Limits: web.Limits{APIKeyRate: -1, MaxInFlight: -1}})
+	if err != nil {
+		return answersReport{}, nil, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return answersReport{}, nil, fmt.Errorf("listen on loopback: %w", err)
+	}
+	hs := &http.Server{Handler: site, ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = hs.Serve(ln) }()
+	defer hs.Close()
+	url := "http://" + ln.Addr().String() + "/api/v1/messages"
+	client := &http.Client{Timeout: 30 * time.Second}
+
+	var customers []outcome
+	for i, m := range o.Messages {
+		body, _ := json.Marshal(web.MessageRequest{Channel: "api", UserID: fmt.Sprintf("eval-%d", i), Text: m.Text})
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+		if err != nil {
+			return answersReport{}, nil, err
+		}
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+apiKey)
+		start := time.Now()
+		resp, err := client.Do(req)
+		if err != nil {
+			return answersReport{}, nil, fmt.Errorf("message at line %d: %w", m.Line, err)
+		}
+		var rep web.MessageResponse
+		err = json.NewDecoder(resp.Body).Decode(&rep)
+		resp.Body.Close()
+		took := time.Since(start)
+		if err != nil || resp.StatusCode != http.StatusOK {
+			return answersReport{}, nil, fmt.Errorf("message at line %d: status %d: %v", m.Line, resp.StatusCode, err)
+		}
+		customers = append(customers, outcome{labelled: m, Reply: rep, Latency: took})
+	}
+	r := score(customers, nil, internal)
+	for _, m := range o.Messages {
+		if m.Kind != kindAnswerable && m.Kind != kindProduct {
+			continue
+		}
+		hits, err := a.retriever.Retrieve(ctx, bot.Query{Text: m.Text, Audiences: bot.RoleCustomer.Audiences(), Limit: 3})
+		if err != nil {
+			return answersReport{}, nil, fmt.Errorf("search at line %d: %w", m.Line, err)
+		}
+		var srcs []bot.Source
+		for _, h := range hits {
+			srcs = append(srcs, h.Source())
+		}
+		r.SearchTop1.add(m.Lang, firstIs(srcs, m.Expected))
+		r.SearchTop3.add(m.Lang, anyIs(srcs, m.Expected))
+	}
+	var employees []outcome
+	for i, m := range o.Employees {
+		start := time.Now()
+		r, err := a.engine.Handle(ctx, bot.Message{Channel: bot.ChannelTerminal,
+			ExternalUserID: fmt.Sprintf("eval-employee-%d", i), Text: m.Text, Role: bot.RoleEmployee})
+		if err != nil {
+			return answersReport{}, nil, fmt.Errorf("employee question at line %d: %w", m.Line, err)
+		}
+		employees = append(employees, outcome{labelled: m, Reply: web.ToMessageResponse(r), Latency: time.Since(start)})
+	}
+	es := score(nil, employees, internal)
+	r.Employees = es.Employees
+	return r, append(customers, employees...), nil
+}
+
+func printAnswersReport(w io.Writer, r answersReport) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "company\t%s\t\t\n", r.Company)
+	fmt.Fprintf(tw, "measure\tall\ten\tzh\n")
+	row := func(name string, x rateByLang) {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", name, x.All, x.EN, x.ZH)
+	}
+	row("answerable: first source right", r.Answerable)
+	row("product: first source right", r.Product)
+	row("answerable: right or offered", r.AnswerableOffered)
+	row("product: right or offered", r.ProductOffered)
+	fmt.Fprintf(tw, "answerable+product handed to a human\t%s\t\t\n", r.AnswerableHanded)
+	fmt.Fprintf(tw, "unanswerable: no confident wrong answer\t%s\t\t\n", r.Unanswerable)
+	fmt.Fprintf(tw, "complaints, safety, requests for a person: handed off\t%s\t\t\n", r.HandOff)
+	row("employees: first source the right internal page", r.Employees)
+	fmt.Fprintf(tw, "internal pages shown to customers\t%d\t\t\n", r.InternalShown)
+	row("(retrieval alone: first hit right)", r.SearchTop1)
+	row("(retrieval alone: right in top 3)", r.SearchTop3)
+	fmt.Fprintf(tw, "reply latency through REST, p50 / p99\t%.1f ms / %.1f ms\t\t\n", r.P50Millis, r.P99Millis)
+	tw.Flush()
+}
+
+// printAnswerFailures lists what went wrong, for the engineer tuning on a
+// development company (never on a held-out one).
+func printAnswerFailures(w io.Writer, outs []outcome) {
+	fmt.Fprintln(w, "\nfailures:")
+	for _, o := range outs {
+		rep := o.Reply
+		right := false
+		switch o.Kind {
+		case kindAnswerable, kindProduct, "":
+			right = firstIs(rep.Sources, o.Expected) && !rep.Handoff
+		case kindUnanswerable:
+			right = len(rep.Sources) == 0 || rep.Handoff
+		default:
+			right = rep.Handoff
+		}
+		if right {
+			continue
+		}
+		kind := o.Kind
+		if kind == "" {
+			kind = "employee"
+		}
+		got := "-"
+		if len(rep.Sources) > 0 {
+			got = rep.Sources[0].ID
+		}
+		var ch []string
+		for _, c := range rep.Choices {
+			ch = append(ch, c.ID)
+		}
+		fmt.Fprintf(w, "%-12s %s line %d: %q\n    want %v got %s choices %v intent %s %.2f handoff %v: %s\n",
+			kind, o.Lang, o.Line, o.Text, o.Expected, got, ch, rep.Intent, rep.Confidence, rep.Handoff,
+			strings.Join(strings.Fields(oneLine(rep.Reply, 140)), " "))
+	}
+}

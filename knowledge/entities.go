@@ -1,0 +1,115 @@
+package knowledge
+
+import (
+	"strings"
+	"sync"
+
+	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/knowledge/entity"
+)
+
+// entities holds an Index's gazetteer of payment methods and places, built
+// on first use (some 20 ms), so that an index that is never asked about
+// them never pays for it.
+type entities struct {
+	once sync.Once
+	g    *entity.Gazetteer
+}
+
+func (e *entities) get() *entity.Gazetteer {
+	e.once.Do(func() { e.g = entity.New() })
+	return e.g
+}
+
+// expandEntities adds to a query's alternative terms what the places and
+// payment methods it names are known as in content: the regions that
+// contain a place ("Singapore" is found by a passage about Southeast Asia,
+// 乌鲁木齐 by one about 新疆), and, for a payment method, the general words of
+// paying, so that the passage listing what the shop accepts is found when
+// the customer names something else.
+func (ix *Index) expandEntities(p *prepared) {
+	g := ix.ents.get()
+	lang := "en"
+	if p.zh {
+		lang = "zh"
+	}
+	for _, m := range g.Find(p.text) {
+		var names []string
+		switch m.Kind {
+		case entity.Place:
+			for _, id := range g.Containers(m.ID) {
+				if id != "region:world" {
+					names = append(names, g.Names(id, lang))
+				}
+			}
+		case entity.PaymentMethod:
+			for _, id := range g.Containers(m.ID) {
+				names = append(names, g.Names(id, lang))
+			}
+			if p.zh {
+				names = append(names, "付款方式", "支付方式")
+			} else {
+				names = append(names, "payment methods", "pay")
+			}
+		}
+		var alts []string
+		for _, n := range names {
+			alts = append(alts, p.anal.analyse(strings.ToLower(n), p.zh).terms...)
+		}
+		if len(alts) == 0 {
+			continue
+		}
+		for _, t := range p.anal.analyse(strings.ToLower(p.text[m.Start:m.End]), p.zh).terms {
+			if p.alt == nil {
+				p.alt = map[string][]string{}
+			}
+			p.alt[t] = append(p.alt[t], alts...)
+		}
+		for _, a := range alts {
+			if !p.qset[a] && !containsString(p.altAll, a) && len(p.altAll) < maxQueryTerms {
+				p.altAll = append(p.altAll, a)
+			}
+		}
+	}
+}
+
+// Cover implements bot.Coverage: whether hit covers the payment methods
+// and places question names (see entity.Gazetteer.Check), read in the
+// passage as the customer sees it (its title and answer), with the names
+// in lang.
+func (ix *Index) Cover(question string, h bot.Hit, lang string) bot.CoverCheck {
+	g := ix.ents.get()
+	r := g.Check(question, h.Title+"\n"+h.Answer)
+	out := bot.CoverCheck{Verdict: bot.CoverNone}
+	for _, f := range r.Findings {
+		switch f.Verdict {
+		case entity.NotCovered:
+			if out.Verdict != bot.CoverMissing {
+				out = bot.CoverCheck{Verdict: bot.CoverMissing, Kind: f.Asked.Kind.String()}
+			}
+			out.Asked = appendName(out.Asked, g.Names(f.Asked.ID, lang))
+			if len(out.Options) == 0 {
+				out.Options = g.List(f.Options, lang)
+			}
+		case entity.Partial:
+			if out.Verdict == bot.CoverNone || out.Verdict == bot.CoverFull {
+				out.Verdict = bot.CoverPartial
+			}
+		case entity.Covered:
+			if out.Verdict == bot.CoverNone {
+				out.Verdict = bot.CoverFull
+			}
+		}
+	}
+	return out
+}
+
+func appendName(list, name string) string {
+	switch {
+	case name == "":
+		return list
+	case list == "":
+		return name
+	}
+	return list + ", " + name
+}

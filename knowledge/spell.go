@@ -1,0 +1,124 @@
+package knowledge
+
+import (
+	"sync"
+	"unicode/utf8"
+)
+
+// speller corrects the English words of a query that the index does not
+// know against the words it does ("warrenty", "cancle", "adress"), with
+// the Damerau-Levenshtein distance, so that a transposition counts as one
+// slip. It works on the index's analysed (stemmed) terms and is built once
+// per Index, on the first query that needs it.
+type speller struct {
+	once  sync.Once
+	byLen map[int][]dictTerm // terms by length in runes
+}
+
+type dictTerm struct {
+	term string
+	df   uint64
+}
+
+// maxSpellings caps the corrections of one word.
+const maxSpellings = 2
+
+// correct returns the index's terms closest to term: within one slip for
+// words of 4 to 6 runes, two for longer ones; the most frequent first. It
+// returns nothing for shorter words, where a slip makes another word.
+func (s *speller) correct(ix *Index, term string) []string {
+	s.once.Do(func() { s.byLen = ix.buildSpeller() })
+	n := utf8.RuneCountInString(term)
+	if n < 4 {
+		return nil
+	}
+	maxDist := 1
+	if n >= 7 {
+		maxDist = 2
+	}
+	rt := []rune(term)
+	var best []dictTerm
+	bestDist := maxDist + 1
+	for l := n - maxDist; l <= n+maxDist; l++ {
+		for _, c := range s.byLen[l] {
+			d := damerau(rt, []rune(c.term), bestDist)
+			switch {
+			case d < bestDist:
+				bestDist, best = d, []dictTerm{c}
+			case d == bestDist && d <= maxDist:
+				best = append(best, c)
+			}
+		}
+	}
+	if bestDist > maxDist {
+		return nil
+	}
+	// Most frequent first; ties by term, so results never depend on order.
+	for i := 1; i < len(best); i++ {
+		for j := i; j > 0 && (best[j].df > best[j-1].df || best[j].df == best[j-1].df && best[j].term < best[j-1].term); j-- {
+			best[j], best[j-1] = best[j-1], best[j]
+		}
+	}
+	var out []string
+	for _, c := range best {
+		if c.term != term && len(out) < maxSpellings {
+			out = append(out, c.term)
+		}
+	}
+	return out
+}
+
+// buildSpeller lists the terms of the English title and body fields.
+func (ix *Index) buildSpeller() map[int][]dictTerm {
+	seen := map[string]uint64{}
+	for _, field := range []string{fTitleEN, fBodyEN} {
+		dict, err := ix.bi.FieldDict(field)
+		if err != nil {
+			continue
+		}
+		for e, err := dict.Next(); err == nil && e != nil; e, err = dict.Next() {
+			seen[e.Term] += e.Count
+		}
+		_ = dict.Close()
+	}
+	out := map[int][]dictTerm{}
+	for t, df := range seen {
+		n := utf8.RuneCountInString(t)
+		out[n] = append(out[n], dictTerm{term: t, df: df})
+	}
+	return out
+}
+
+// damerau returns the optimal string alignment distance of a and b, or a
+// value above limit as soon as it is sure to exceed it.
+func damerau(a, b []rune, limit int) int {
+	if d := len(a) - len(b); d > limit || -d > limit {
+		return limit + 1
+	}
+	prev2 := make([]int, len(b)+1)
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		rowMin := cur[0]
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+			rowMin = min(rowMin, cur[j])
+		}
+		if rowMin > limit {
+			return limit + 1
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(b)]
+}
