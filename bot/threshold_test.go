@@ -32,8 +32,8 @@ func (a *annotations) AppendOutbound(ctx context.Context, o bot.Outbound) (bot.S
 // a message relayed during a handoff is judged too.
 func TestEngineFlagsWithItsThresholds(t *testing.T) {
 	cls := &bottest.Classifier{Rules: map[string]bot.Classification{
-		"mild":    {Intent: "order_status", Confidence: 0.8, Language: "en", Complaint: 0.7, Sentiment: -0.5},
-		"strong":  {Intent: "order_status", Confidence: 0.8, Language: "en", Complaint: 0.95, Sentiment: -0.8},
+		"mild":   {Intent: "order_status", Confidence: 0.8, Language: "en", Complaint: 0.7, Sentiment: -0.5},
+		"strong": {Intent: "order_status", Confidence: 0.8, Language: "en", Complaint: 0.95, Sentiment: -0.8},
 		// The intent model's complaint intent alone is no complaint: only the
 		// detector's score counts (see Engine.isComplaint).
 		"by name": {Intent: bot.IntentComplaint, Confidence: 0.9, Language: "en", Complaint: 0.1, Sentiment: 0},

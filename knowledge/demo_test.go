@@ -3,6 +3,7 @@ package knowledge
 import (
 	"context"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
