@@ -118,6 +118,28 @@ func (l *Live) Retrieve(ctx context.Context, q bot.Query) ([]bot.Hit, error) {
 	}
 }
 
+// Answer implements bot.Catalog on the index serving now (see
+// Index.Answer): after a reload it answers from the new content.
+func (l *Live) Answer(ctx context.Context, q bot.Query) (bot.CatalogAnswer, error) {
+	for {
+		g := l.cur.Load()
+		if g == nil {
+			return bot.CatalogAnswer{}, bot.Errorf(bot.EUNAVAILABLE, "The knowledge base is closed.")
+		}
+		g.mu.RLock()
+		if g.closed {
+			g.mu.RUnlock()
+			if l.cur.Load() == g { // Live itself was closed
+				return bot.CatalogAnswer{}, bot.Errorf(bot.EUNAVAILABLE, "The knowledge base is closed.")
+			}
+			continue // replaced meanwhile: use the new one
+		}
+		a, err := g.ix.Answer(ctx, q)
+		g.mu.RUnlock()
+		return a, err
+	}
+}
+
 // Count returns the number of documents in the index serving now.
 func (l *Live) Count() (uint64, error) {
 	g := l.cur.Load()
