@@ -93,7 +93,7 @@ func (ix *Index) Answer(ctx context.Context, q bot.Query) (bot.CatalogAnswer, er
 // plan decides what to answer.
 func (sh *shelf) plan(ctx context.Context, q *Question, opts Options) plan {
 	cols := sh.askedColumns(q)
-	probes := sh.probes(q.words)
+	probes := sh.probes(q)
 	var hits []*hit
 	if len(probes) > 0 {
 		hits = sh.match(q, probes)
@@ -140,7 +140,18 @@ func (sh *shelf) plan(ctx context.Context, q *Question, opts Options) plan {
 	}
 	// A message naming nothing in particular ("what size bike") matches
 	// many products about equally.
-	vague := len(group) > bot.MaxChoices && group[bot.MaxChoices].score >= tieShare*top.score
+	vague := false
+	if len(hits) > bot.MaxChoices {
+		// by the words alone, without the quantities
+		words := top.score - top.qtyScore
+		n := 0
+		for _, h := range hits {
+			if h.score-h.qtyScore >= tieShare*words {
+				n++
+			}
+		}
+		vague = n > bot.MaxChoices
+	}
 	// Quantities the customer gives pick the products they fit.
 	if len(q.Quantities) > 0 {
 		var fit []*hit
@@ -518,6 +529,17 @@ func (sh *shelf) listItems(q *Question, group []*hit, p *plan) []*hit {
 	if q.Super != "" {
 		p.order, p.dir = q.Super, q.SuperDir
 		key := func(h *hit) (float64, bool) { return sh.measure(h, q.Super) }
+		if len(p.cols) > 0 && q.Super != "price" {
+			// "longest battery life" with a battery_life column
+			col := p.cols[0]
+			p.order = "col:" + col
+			key = func(h *hit) (float64, bool) {
+				if qs := sh.ents[h.ent].colQty[col]; len(qs) > 0 {
+					return qs[0].hi, true
+				}
+				return 0, false
+			}
+		}
 		sort.SliceStable(items, func(i, j int) bool {
 			a, oka := key(items[i])
 			b, okb := key(items[j])
@@ -606,7 +628,7 @@ func (sh *shelf) askedColumns(q *Question) []string {
 		if w.role != roleSubject || w.kind != pWord {
 			continue
 		}
-		if col, ok := sh.colWords[stem(w.text)]; ok && sh.columns[col] != "stock" {
+		if col, ok := sh.columnWord(stem(w.text)); ok && sh.columns[col] != "stock" {
 			if !contains(cols, col) {
 				cols = append(cols, col)
 			}
@@ -614,6 +636,25 @@ func (sh *shelf) askedColumns(q *Question) []string {
 		}
 	}
 	return cols
+}
+
+// columnWord returns the column a word of a message names: a word of the
+// column's name, or one sharing its first six letters ("compatible" names
+// "compatibility").
+func (sh *shelf) columnWord(w string) (string, bool) {
+	if col, ok := sh.colWords[w]; ok {
+		return col, true
+	}
+	if len(w) < 6 {
+		return "", false
+	}
+	best := ""
+	for cw, col := range sh.colWords {
+		if len(cw) >= 6 && cw[:6] == w[:6] && (best == "" || col < best) {
+			best = col
+		}
+	}
+	return best, best != ""
 }
 
 // columnFor returns the declared column holding a concept, or "".

@@ -83,7 +83,7 @@ func TestExplain(t *testing.T) {
 	q := Parse(msg)
 	cols := sh.askedColumns(&q)
 	fmt.Printf("subject %q cols %v attrs %v\n", q.Subject(), cols, q.Attrs)
-	pr := sh.probes(q.words)
+	pr := sh.probes(&q)
 	for _, p := range pr {
 		fmt.Printf("probe [%d,%d) %v uni=%v role=%d\n", p.from, p.to, p.alts, p.uni, p.role)
 	}

@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 )
@@ -33,6 +34,8 @@ type probe struct {
 	uni      bool    // a Chinese character inside a run
 	weight   float64 // its share in this match (comparison sides)
 	role     role
+	// qty is 1 + the index of the quantity a number belongs to, or 0.
+	qty int
 }
 
 // cover is how well a product explains one piece of a message.
@@ -46,12 +49,13 @@ const (
 
 // hit is one product's match with a message.
 type hit struct {
-	ent    int32
-	score  float64
-	best   []float64 // per probe: weight × quality × idf of its best occurrence
-	field  []uint8   // per probe: the field of that occurrence
-	strong bool      // matched outside the description
-	qtyFit bool      // a quantity of the message fits the product
+	ent      int32
+	score    float64
+	best     []float64 // per probe: weight × quality × idf of its best occurrence
+	field    []uint8   // per probe: the field of that occurrence
+	strong   bool      // matched outside the description
+	qtyFit   bool      // a quantity of the message fits the product
+	qtyScore float64   // the part of score that quantities gave
 	// covered marks the message pieces the product explains: full, or
 	// half for a Chinese character matched on its own.
 	covered []cover
@@ -63,8 +67,11 @@ type hit struct {
 // nameShare returns the share of the product's name the message names.
 func (h *hit) nameShare(*shelf) float64 { return h.share }
 
-// probes builds the probes of a question's words.
-func (sh *shelf) probes(ws []piece) []probe {
+// probes builds the probes of a question's words. A number with a unit
+// ("24 hours", "16寸") counts only for products its quantity fits (see
+// finish): "24 hour" is not the case of 24 cans.
+func (sh *shelf) probes(q *Question) []probe {
+	ws := q.words
 	var out []probe
 	for i := 0; i < len(ws); i++ {
 		p := ws[i]
@@ -89,7 +96,7 @@ func (sh *shelf) probes(ws []piece) []probe {
 			}
 		case pNum:
 			if t := numTerm(p.text); sh.idf[t] > 0 {
-				out = append(out, probe{from: i, to: i + 1, alts: []alt{{t, 1}}, role: p.role, weight: 1})
+				out = append(out, probe{from: i, to: i + 1, alts: []alt{{t, 1}}, role: p.role, weight: 1, qty: slices.Index(q.qtyAt, i) + 1})
 			}
 		case pHan:
 			next := i+1 < len(ws) && ws[i+1].kind == pHan && !ws[i+1].gap
@@ -259,6 +266,12 @@ func (sh *shelf) finish(q *Question, probes []probe, h *hit) {
 			}
 		}
 	}
+	// A number with a unit counts only where its quantity fits.
+	for k, pr := range probes {
+		if pr.qty > 0 && h.best[k] > 0 && !e.fits(q.Quantities[pr.qty-1]) {
+			h.best[k] = 0
+		}
+	}
 	// Mark covered pieces; Chinese characters count only outside matched bigrams.
 	for k, pr := range probes {
 		if h.best[k] == 0 || pr.uni {
@@ -280,6 +293,9 @@ func (sh *shelf) finish(q *Question, probes []probe, h *hit) {
 			h.covered[pr.from] = coverHalf
 		}
 		h.score += h.best[k]
+		if pr.qty > 0 {
+			h.qtyScore += h.best[k]
+		}
 		if h.field[k] != fDesc && pr.role == roleSubject {
 			h.strong = true
 		}
@@ -312,14 +328,12 @@ func (sh *shelf) finish(q *Question, probes []probe, h *hit) {
 	}
 	// Quantities in the product's ranges, and a number that is its price.
 	for k, mq := range q.Quantities {
-		for _, pq := range e.qty[mq.dim] {
-			if pq.fits(mq.lo) {
-				h.score += qtyBonus
-				h.qtyFit = true
-				if at := q.qtyAt[k]; at >= 0 {
-					h.covered[at] = coverFull
-				}
-				break
+		if e.fits(mq) {
+			h.score += qtyBonus
+			h.qtyScore += qtyBonus
+			h.qtyFit = true
+			if at := q.qtyAt[k]; at >= 0 {
+				h.covered[at] = coverFull
 			}
 		}
 	}
@@ -331,6 +345,17 @@ func (sh *shelf) finish(q *Question, probes []probe, h *hit) {
 			}
 		}
 	}
+}
+
+// fits reports whether a quantity the customer gives falls in one of the
+// product's quantities of its dimension.
+func (e *entity) fits(mq quantity) bool {
+	for _, pq := range e.qty[mq.dim] {
+		if pq.fits(mq.lo) {
+			return true
+		}
+	}
+	return false
 }
 
 // follows reports whether probe b comes right after probe a in the

@@ -293,15 +293,24 @@ func (q *Question) readQuantities(ps []piece, used []role) {
 			i += n - 1
 			continue
 		}
-		// "years old"
+		// "5 years old", "aged 6 months": an age, not a duration
 		end := i + n + un
-		if u.dim == "age" && end < len(ps) && ps[end].text == "old" {
-			end++
+		q2 := quantity{dim: u.dim, lo: v * u.factor, hi: v * u.factor}
+		if end < len(ps) && ps[end].text == "old" || i > 0 && ageWords[ps[i-1].text] {
+			q2 = asAge(q2)
+			if end < len(ps) && ps[end].text == "old" {
+				end++
+			}
 		}
-		val := v * u.factor
+		u.dim = q2.dim
+		val := q2.lo
+		unitFactor := u.factor
+		if q2.dim == "age" && u.factor != 1 && units[ps[i+n].text].dim == "time" {
+			unitFactor = u.factor / hoursPerYear
+		}
 		// "两岁半": a half after the unit
 		if end < len(ps) && ps[end].text == "半" {
-			val += 0.5 * u.factor
+			val += 0.5 * unitFactor
 			end++
 		}
 		q.Quantities = append(q.Quantities, quantity{dim: u.dim, lo: val, hi: val})

@@ -35,8 +35,13 @@ type quantity struct {
 }
 
 // fits reports whether v (base unit) lies in q, allowing 5% either side
-// ("the 11kg bag" is the 11.4 kg one).
+// ("the 11kg bag" is the 11.4 kg one). An upper bound ("up to 50 km")
+// fits only values of the same order (at least a tenth of it): a 40 cm
+// wheel does not fit "a range up to 50 km".
 func (q quantity) fits(v float64) bool {
+	if q.lo == 0 && v < q.hi/10 {
+		return false
+	}
 	return v >= q.lo*0.95 && v <= q.hi*1.05
 }
 
@@ -50,9 +55,35 @@ func quantities(text string) []quantity {
 	var pending []float64 // numbers waiting for their unit
 	rangeStart := -1.0
 	upTo := false
+	ageCtx := false // after "ages": numbers are ages, with or without a unit
+	flushAges := func() {
+		if !ageCtx {
+			return
+		}
+		switch {
+		case rangeStart >= 0 && len(pending) > 0:
+			out = append(out, quantity{dim: "age", lo: rangeStart, hi: pending[len(pending)-1]})
+		case len(pending) > 0:
+			for _, v := range pending {
+				out = append(out, quantity{dim: "age", lo: v, hi: v})
+			}
+		}
+	}
 	for i := 0; i < len(ps); i++ {
 		p := ps[i]
+		if p.kind == pWord && ageWords[p.text] {
+			flushAges()
+			pending, rangeStart, upTo, ageCtx = nil, -1, false, true
+			continue
+		}
+		if p.kind == pWord && p.text == "old" && len(out) > 0 {
+			out[len(out)-1] = asAge(out[len(out)-1])
+			continue
+		}
 		if p.kind != pNum {
+			if p.kind == pWord && ageCtx && (p.text == "to" || p.text == "or" || p.text == "and") && len(pending) == 0 {
+				continue // "Ages 18 months to 4 years"
+			}
 			if p.kind == pWord && (p.text == "to" || p.text == "or") && len(pending) > 0 {
 				rangeStart = pending[len(pending)-1]
 				continue
@@ -75,10 +106,9 @@ func quantities(text string) []quantity {
 			if p.kind == pSym || (p.kind == pWord && p.text == "and") {
 				continue
 			}
-			if len(pending) > 0 && p.kind != pNum {
-				if !keepPending(p) {
-					pending, rangeStart, upTo = nil, -1, false
-				}
+			if !keepPending(p) {
+				flushAges()
+				pending, rangeStart, upTo, ageCtx = nil, -1, false, false
 			}
 			continue
 		}
@@ -91,6 +121,7 @@ func quantities(text string) []quantity {
 			continue
 		}
 		v := p.num * u.factor
+		first := len(out)
 		switch {
 		case rangeStart >= 0:
 			out = append(out, quantity{dim: u.dim, lo: rangeStart * u.factor, hi: v})
@@ -102,6 +133,11 @@ func quantities(text string) []quantity {
 			}
 			out = append(out, quantity{dim: u.dim, lo: v, hi: v})
 		}
+		if ageCtx {
+			for k := first; k < len(out); k++ {
+				out[k] = asAge(out[k])
+			}
+		}
 		if after := i + 1 + n; after+1 < len(ps) && ps[after].kind == pHan && ps[after].text == "以" &&
 			(ps[after+1].text == "内" || ps[after+1].text == "下") {
 			out[len(out)-1].lo = 0
@@ -109,6 +145,7 @@ func quantities(text string) []quantity {
 		pending, rangeStart, upTo = nil, -1, false
 		i += n
 	}
+	flushAges()
 	return out
 }
 

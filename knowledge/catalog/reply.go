@@ -239,14 +239,13 @@ func (w writer) card(h *hit) string {
 // by, the asked columns and availability when it is out of stock.
 func (w writer) line(h *hit) string {
 	s := "- " + w.name(h) + " — " + w.price(h)
-	if o := w.p.order; o != "" && o != "price" {
-		if col := w.sh.columnFor(o); col != "" {
-			if v := w.attr(h, col); v != "" {
-				s += w.t(", ", "，") + w.label(col) + w.t(": ", "：") + mdEscape(v)
-			}
-		}
+	if v := w.measureText(h); v != "" {
+		s += w.t(", ", "，") + v
 	}
 	for _, col := range w.p.cols {
+		if w.orderCol() == col {
+			continue
+		}
 		if v := w.attr(h, col); v != "" {
 			s += w.t(", ", "，") + w.label(col) + w.t(": ", "：") + mdEscape(v)
 		}
@@ -255,6 +254,32 @@ func (w writer) line(h *hit) string {
 		s += w.t(" ("+text+")", "（"+text+"）")
 	}
 	return s
+}
+
+// orderCol returns the column a list is ordered by, or "".
+func (w writer) orderCol() string {
+	o := w.p.order
+	if o == "" || o == "price" {
+		return ""
+	}
+	if c, ok := strings.CutPrefix(o, "col:"); ok {
+		return c
+	}
+	return w.sh.columnFor(o)
+}
+
+// measureText writes the value a list is ordered by ("Weight: 265 g"), or
+// "" when it is the price or no column holds it.
+func (w writer) measureText(h *hit) string {
+	col := w.orderCol()
+	if col == "" {
+		return ""
+	}
+	v := w.attr(h, col)
+	if v == "" {
+		return ""
+	}
+	return w.label(col) + w.t(": ", "：") + mdEscape(v)
 }
 
 // which asks which of several equally likely products is meant, giving
@@ -314,7 +339,7 @@ func (w writer) superWord() string {
 		"light":    {{"dimmest", "最暗"}, {"brightest", "最亮"}},
 		"capacity": {{"smallest", "容量最小"}, {"largest", "容量最大"}},
 	}
-	ws, ok := words[w.p.order]
+	ws, ok := words[w.q.Super]
 	if !ok {
 		return ""
 	}
@@ -334,11 +359,15 @@ func (w writer) list() string {
 	switch {
 	case p.order != "" && !q.SuperSoft:
 		first := p.items[0]
+		measure := w.price(first)
+		if v := w.measureText(first); v != "" {
+			measure += w.t(", ", "，") + v
+		}
 		switch {
 		case cat != "":
-			fmt.Fprintf(&b, w.t("The %s in our **%s** category is %s — %s.", "「%[2]s」类里%[1]s的是%[3]s，售价 %[4]s。"), w.superWord(), cat, w.name(first), w.price(first))
+			fmt.Fprintf(&b, w.t("The %s in our **%s** category is %s — %s.", "「%[2]s」类里%[1]s的是%[3]s，售价 %[4]s。"), w.superWord(), cat, w.name(first), measure)
 		default:
-			fmt.Fprintf(&b, w.t("The %s one we have is %s — %s.", "%s的是%s，售价 %s。"), w.superWord(), w.name(first), w.price(first))
+			fmt.Fprintf(&b, w.t("The %s one we have is %s — %s.", "%s的是%s，售价 %s。"), w.superWord(), w.name(first), measure)
 		}
 		if n > 1 {
 			b.WriteString(w.t("\n\nNext:\n", "\n\n其次：\n"))

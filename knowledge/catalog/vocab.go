@@ -365,8 +365,8 @@ var (
 
 // measure is a unit of measure a quantity is written in.
 type measure struct {
-	dim    string  // mass, length, volume, power, people, age, light, charge, energy, money
-	factor float64 // to the dimension's base unit (g, mm, ml, W, person, year, lm, mAh, Wh)
+	dim    string  // mass, length, volume, power, people, age, light, charge, energy, time
+	factor float64 // to the dimension's base unit (g, mm, ml, W, person, year, lm, mAh, Wh, hour)
 }
 
 // units are the unit words and symbols read after a number, lower case.
@@ -386,10 +386,31 @@ var units = map[string]measure{
 	"w": {"power", 1}, "watt": {"power", 1}, "watts": {"power", 1}, "kw": {"power", 1000}, "瓦": {"power", 1},
 	"person": {"people", 1}, "persons": {"people", 1}, "people": {"people", 1}, "pax": {"people", 1},
 	"人": {"people", 1}, "人份": {"people", 1},
-	"year": {"age", 1}, "years": {"age", 1}, "yr": {"age", 1}, "yrs": {"age", 1}, "yo": {"age", 1},
-	"岁": {"age", 1}, "month": {"age", 1.0 / 12}, "months": {"age", 1.0 / 12}, "个月": {"age", 1.0 / 12},
+	// Years and months are durations ("warranty 5 years") unless "old",
+	// "ages" or 岁 make them an age (see asAge).
+	"year": {"time", hoursPerYear}, "years": {"time", hoursPerYear}, "yr": {"time", hoursPerYear},
+	"yrs": {"time", hoursPerYear}, "month": {"time", hoursPerYear / 12}, "months": {"time", hoursPerYear / 12},
+	"个月": {"time", hoursPerYear / 12}, "yo": {"age", 1}, "岁": {"age", 1},
 	"lumen": {"light", 1}, "lumens": {"light", 1}, "lm": {"light", 1}, "流明": {"light", 1},
 	"mah": {"charge", 1}, "ah": {"charge", 1000}, "wh": {"energy", 1},
+	"h": {"time", 1}, "hr": {"time", 1}, "hrs": {"time", 1}, "hour": {"time", 1}, "hours": {"time", 1},
+	"min": {"time", 1.0 / 60}, "mins": {"time", 1.0 / 60}, "minute": {"time", 1.0 / 60}, "minutes": {"time", 1.0 / 60},
+	"小时": {"time", 1}, "分钟": {"time", 1.0 / 60},
+}
+
+// hoursPerYear converts years, the unit of ages, to hours, the unit of
+// durations.
+const hoursPerYear = 8766.0
+
+// ageWords before numbers make them ages: "Ages 3 to 5", "aged 6 months".
+var ageWords = set("age", "ages", "aged")
+
+// asAge turns a duration in years or months into an age.
+func asAge(q quantity) quantity {
+	if q.dim == "time" {
+		return quantity{dim: "age", lo: q.lo / hoursPerYear, hi: q.hi / hoursPerYear}
+	}
+	return q
 }
 
 // moneyWords mark a number as an amount of money.
