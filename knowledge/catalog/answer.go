@@ -28,6 +28,9 @@ const (
 	minCoverage = 0.5
 	// maxListed is the most products a list shows.
 	maxListed = 5
+	// minNamed is the share of a product's name a message must name for
+	// "X and Y" to ask about both.
+	minNamed = 0.2
 )
 
 // planKind is the shape of a reply.
@@ -60,6 +63,8 @@ type plan struct {
 	subject  string   // what a negative answer says is missing
 	// evidence is the main product's score in rare-word units, capped at 1.
 	evidence float64
+	// both is true for a list of the two products "X and Y" asked about.
+	both bool
 }
 
 // Answer implements bot.Catalog: it answers q from the products q's
@@ -99,6 +104,9 @@ func (sh *shelf) plan(ctx context.Context, q *Question, opts Options) plan {
 		hits = sh.match(q, probes)
 	}
 	content := contentPieces(q.words)
+	if len(content) == 0 && (q.Super != "" || q.HasPriceBound()) && len(q.Service) == 0 {
+		return sh.everything(q)
+	}
 	if len(hits) == 0 || !hits[0].strong || coverage(content, hits[0]) < minCoverage {
 		return sh.negative(ctx, q, content, hits, opts)
 	}
@@ -121,12 +129,25 @@ func (sh *shelf) plan(ctx context.Context, q *Question, opts Options) plan {
 		}
 	}
 	if q.Compare {
-		a, b, ok := sh.comparePair(q, probes, hits, content)
+		a, b, ok := sh.comparePair(q, probes, hits, content, false)
 		if !ok && q.split > 0 {
 			return plan{} // two things compared, one of them not ours
 		}
 		if ok {
 			p.kind, p.items = planCompare, []*hit{a, b}
+			p.cov = coverage(content, a, b)
+			p.margin = 1
+			return p.gate()
+		}
+	}
+	if !q.Compare && q.also > 0 && (q.Price || q.Stock || q.Sell || len(p.cols) > 0 || len(q.Attrs) > 0) {
+		// "how much are the planter and the trowel": both, each named
+		saved := q.split
+		q.split = q.also
+		a, b, ok := sh.comparePair(q, probes, hits, content, true)
+		q.split = saved
+		if ok && a.share >= minNamed && b.share >= minNamed {
+			p.kind, p.items, p.both = planList, []*hit{a, b}, true
 			p.cov = coverage(content, a, b)
 			p.margin = 1
 			return p.gate()
@@ -268,6 +289,21 @@ func plural(q *Question, probes []probe, top *hit) bool {
 		}
 	}
 	return false
+}
+
+// everything answers a superlative or a price bound over the whole
+// catalogue: "what's the cheapest thing you sell", "anything under 5 euros".
+func (sh *shelf) everything(q *Question) plan {
+	all := make([]*hit, len(sh.ents))
+	for i := range sh.ents {
+		all[i] = &hit{ent: int32(i), covered: make([]cover, len(q.words))}
+	}
+	p := plan{kind: planList, kindOf: -1, cov: 1, margin: 1}
+	p.items = sh.listItems(q, all, &p)
+	if len(p.items) == 0 {
+		return plan{}
+	}
+	return p
 }
 
 // relevant keeps the items that score at least a third of the best one,
@@ -447,7 +483,7 @@ func (sh *shelf) dominantCategory(group []*hit) int {
 // comparePair finds the two products a comparison is about: one per side
 // of "and"/"vs"/"和", each explaining most of its side, or the two best
 // when the sides cannot be told apart.
-func (sh *shelf) comparePair(q *Question, probes []probe, hits []*hit, content []int) (*hit, *hit, bool) {
+func (sh *shelf) comparePair(q *Question, probes []probe, hits []*hit, content []int, unique bool) (*hit, *hit, bool) {
 	if q.split > 0 {
 		var left, right []int
 		for _, i := range content {
@@ -471,6 +507,9 @@ func (sh *shelf) comparePair(q *Question, probes []probe, hits []*hit, content [
 		// The pair that explains both sides best, one product per side.
 		var a, b *hit
 		best := 0.0
+		if unique && (len(l) > 1 && l[1].score >= tieShare*l[0].score || len(r) > 1 && r[1].score >= tieShare*r[0].score) {
+			return nil, nil, false
+		}
 		for _, x := range l[:min(len(l), 6)] {
 			if !x.strong || coverage(left, x) < minCoverage {
 				continue

@@ -371,6 +371,8 @@ type term struct {
 	kind pieceKind
 	pos  int
 	uni  bool // a Han unigram inside a longer run (weak evidence)
+	// joined is an English pair written as one word ("ebike" for "e-bike").
+	joined bool
 }
 
 // termize turns a catalogue value into terms: stems of English words and
@@ -384,7 +386,7 @@ func termize(text string) []term {
 		case pWord:
 			out = append(out, term{term: stem(p.text), kind: pWord, pos: i})
 			if i+1 < len(ps) && ps[i+1].kind == pWord && !ps[i+1].gap || i+1 < len(ps) && ps[i+1].hyphen {
-				out = append(out, term{term: stem(p.text + ps[i+1].text), kind: pWord, pos: i})
+				out = append(out, term{term: stem(p.text + ps[i+1].text), kind: pWord, pos: i, joined: true})
 			}
 		case pNum:
 			out = append(out, term{term: numTerm(p.text), kind: pNum, pos: i})
@@ -470,7 +472,7 @@ func (sh *shelf) addName(ent int32, val uint16, name string, nt *nameTerms) {
 			continue
 		}
 		sh.post[t.term] = append(sh.post[t.term], posting{ent: ent, field: fName, val: val, pos: uint16(min(t.pos, math.MaxUint16)), head: head[t.term]})
-		if !t.uni {
+		if !t.uni && !t.joined {
 			nt.terms[t.term] = true
 		}
 	}

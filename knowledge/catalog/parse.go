@@ -41,8 +41,9 @@ type Question struct {
 	// words are the pieces left after cues and price bounds: the subject.
 	words []piece
 	// split is the index in words where the second side of a comparison
-	// starts, or -1.
-	split int
+	// starts, or -1; also, without a comparison, where "and" joins two
+	// things asked about ("the planter and the trowel").
+	split, also int
 	// cues counts the cue words and bounds found.
 	cues int
 	// sellAsked is true when the message asks in so many words whether
@@ -81,7 +82,7 @@ const (
 // gives a Question that asks nothing and has no subject.
 func Parse(text string) Question {
 	ps := segment(text)
-	q := Question{Lang: "en", MinPrice: math.NaN(), MaxPrice: math.NaN(), split: -1}
+	q := Question{Lang: "en", MinPrice: math.NaN(), MaxPrice: math.NaN(), split: -1, also: -1}
 	for _, p := range ps {
 		if p.kind == pHan {
 			q.Lang = "zh"
@@ -103,6 +104,11 @@ func Parse(text string) Question {
 			afterGap = true
 			continue
 		}
+		if !q.Compare && q.also < 0 && len(q.words) > 0 && alsoWords[p.text] && used[i] == roleSubject {
+			q.also = len(q.words)
+			afterGap = true
+			continue
+		}
 		if used[i] == roleDrop || p.kind == pSym || moneyWords[p.text] {
 			afterGap = true
 			continue
@@ -118,6 +124,9 @@ func Parse(text string) Question {
 	if q.split >= len(q.words) {
 		q.split = -1
 	}
+	if q.also >= len(q.words) {
+		q.also = -1
+	}
 	for k, i := range q.qtyAt {
 		if ps[i].kind == pNum {
 			q.qtyAt[k] = wordAt[i]
@@ -127,6 +136,9 @@ func Parse(text string) Question {
 	}
 	return q
 }
+
+// alsoWords join two things asked about in one message.
+var alsoWords = set("and", "&", "和", "跟", "以及")
 
 // isConnective reports whether piece i joins the two sides of a comparison.
 func isConnective(ps []piece, i int) bool {

@@ -376,6 +376,8 @@ func (w writer) list() string {
 			b.WriteString(w.line(h) + "\n")
 		}
 		return b.String()
+	case p.both:
+		b.WriteString(w.t("Here are both:\n\n", "两款的信息如下：\n\n"))
 	case q.Recommend && q.HasPriceBound():
 		fmt.Fprintf(&b, w.t("Some ideas %s:\n\n", "%s为您推荐：\n\n"), w.bounds())
 	case q.Recommend:

@@ -79,7 +79,9 @@ var enCues = map[string]cue{
 	"difference": {ask: askCompare}, "differences": {ask: askCompare}, "different": {ask: askCompare},
 	"differ": {ask: askCompare}, "vs": {ask: askCompare}, "versus": {ask: askCompare},
 	"compare": {ask: askCompare}, "compared": {ask: askCompare}, "comparison": {ask: askCompare},
-	"diff": {ask: askCompare}, "which is better": {ask: askCompare},
+	"diff": {ask: askCompare}, "which is better": {ask: askCompare}, "better": {ask: askCompare},
+	"lighter": {ask: askCompare}, "heavier": {ask: askCompare}, "bigger": {ask: askCompare},
+	"smaller": {ask: askCompare}, "larger": {ask: askCompare}, "which is cheaper": {ask: askCompare},
 	// superlatives
 	"cheapest": {ask: askSuper, concept: "price", dir: -1}, "least expensive": {ask: askSuper, concept: "price", dir: -1},
 	"lowest price": {ask: askSuper, concept: "price", dir: -1}, "most affordable": {ask: askSuper, concept: "price", dir: -1},
