@@ -57,10 +57,11 @@ type plan struct {
 	// or an attribute concept; dir -1 least first.
 	order string
 	dir   int
-	// asked attribute columns, in the order asked
-	cols     []string
-	concepts []string // asked concepts no column holds
-	subject  string   // what a negative answer says is missing
+	// asked attribute columns, in the order asked; shown, the columns
+	// whose values the message named ("in navy")
+	cols, shown []string
+	concepts    []string // asked concepts no column holds
+	subject     string   // what a negative answer says is missing
 	// evidence is the main product's score in rare-word units, capped at 1.
 	evidence float64
 	// both is true for a list of the two products "X and Y" asked about.
@@ -248,6 +249,7 @@ func (sh *shelf) plan(ctx context.Context, q *Question, opts Options) plan {
 		p.margin = 0.5
 	case planOne:
 		p.items = []*hit{top}
+		p.shown = sh.matchedColumns(q, top, p.cols) // "the tee in navy": show the colours
 		p.cov = coverage(content, top)
 		p.margin = 1
 		if len(hits) > 1 {
@@ -493,12 +495,18 @@ func (sh *shelf) comparePair(q *Question, probes []probe, hits []*hit, content [
 				right = append(right, i)
 			}
 		}
+		// Each side is matched with the other as context, or, when each
+		// side must name its product by itself, alone.
+		context := contextShare
+		if unique {
+			context = 0
+		}
 		side := func(isLeft bool) []*hit {
 			ps := make([]probe, len(probes))
 			copy(ps, probes)
 			for k := range ps {
 				if (ps[k].from < q.split) != isLeft {
-					ps[k].weight = contextShare
+					ps[k].weight = context
 				}
 			}
 			return sh.match(q, ps)
@@ -694,6 +702,34 @@ func (sh *shelf) columnWord(w string) (string, bool) {
 		}
 	}
 	return best, best != ""
+}
+
+// matchedColumns adds to cols the columns whose values the message's
+// subject words or quantities matched in the product ("navy" in colour,
+// "XL" or "30 cm" in size).
+func (sh *shelf) matchedColumns(q *Question, h *hit, asked []string) []string {
+	e := sh.ents[h.ent]
+	var cols []string
+	for _, col := range sh.colOrder {
+		for _, mq := range q.Quantities {
+			for _, pq := range e.colQty[col] {
+				if pq.dim == mq.dim && pq.fits(mq.lo) && !contains(cols, col) && !contains(asked, col) && sh.columns[col] != "stock" {
+					cols = append(cols, col)
+				}
+			}
+		}
+	}
+	for k, v := range h.best {
+		if v == 0 || h.field[k] != fAttr {
+			continue
+		}
+		if i := attrCol(h.val[k]); i < len(sh.colOrder) {
+			if col := sh.colOrder[i]; !contains(cols, col) && !contains(asked, col) && sh.columns[col] != "stock" {
+				cols = append(cols, col)
+			}
+		}
+	}
+	return cols
 }
 
 // columnFor returns the declared column holding a concept, or "".

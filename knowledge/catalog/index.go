@@ -226,7 +226,7 @@ func newShelf(products []Product) *shelf {
 					}
 				case sh.columns[col] == "stock":
 				default:
-					sh.add(id, fAttr, uint16(ri*64+int(colIndex(sh.colOrder, col))%64), v, false)
+					sh.add(id, fAttr, attrVal(ri, colIndex(sh.colOrder, col)), v, false)
 					for _, q := range quantities(v) {
 						e.qty[q.dim] = append(e.qty[q.dim], q)
 						e.colQty[col] = append(e.colQty[col], q)
@@ -306,6 +306,12 @@ func langRank(lang string) int {
 	}
 	return 2
 }
+
+// attrVal encodes the row and the column of an attribute value as a
+// posting's val; attrCol decodes the column.
+func attrVal(row, col int) uint16 { return uint16(row<<8 | col&0xff) }
+
+func attrCol(val uint16) int { return int(val & 0xff) }
 
 // colIndex returns the position of col in cols.
 func colIndex(cols []string, col string) int {

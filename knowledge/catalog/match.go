@@ -53,6 +53,7 @@ type hit struct {
 	score    float64
 	best     []float64 // per probe: weight × quality × idf of its best occurrence
 	field    []uint8   // per probe: the field of that occurrence
+	val      []uint16  // per probe: the value of that occurrence (see posting.val)
 	strong   bool      // matched outside the description
 	qtyFit   bool      // a quantity of the message fits the product
 	qtyScore float64   // the part of score that quantities gave
@@ -188,7 +189,7 @@ func (sh *shelf) match(q *Question, probes []probe) []*hit {
 	get := func(e int32) *hit {
 		h := hits[e]
 		if h == nil {
-			h = &hit{ent: e, best: make([]float64, len(probes)), field: make([]uint8, len(probes)), covered: make([]cover, len(q.words))}
+			h = &hit{ent: e, best: make([]float64, len(probes)), field: make([]uint8, len(probes)), val: make([]uint16, len(probes)), covered: make([]cover, len(q.words))}
 			hits[e] = h
 		}
 		return h
@@ -220,6 +221,7 @@ func (sh *shelf) match(q *Question, probes []probe) []*hit {
 				if v > h.best[k] {
 					h.best[k] = v
 					h.field[k] = p.field
+					h.val[k] = p.val
 				}
 			}
 		}

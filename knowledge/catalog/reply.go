@@ -166,14 +166,12 @@ func (w writer) one(h *hit) string {
 	q, p := w.q, w.p
 	var b strings.Builder
 	inStock, stockText, known := w.stock(h)
+	// shown are the values the customer named ("in navy", "in XL"): they
+	// follow whatever else is answered.
+	shown := w.parts(h, p.shown)
 	switch {
 	case len(p.cols) > 0:
-		var parts []string
-		for _, col := range p.cols {
-			if v := w.attr(h, col); v != "" {
-				parts = append(parts, w.label(col)+w.t(": ", "：")+mdEscape(v))
-			}
-		}
+		parts := append(w.parts(h, p.cols), shown...)
 		if len(parts) == 0 {
 			return w.card(h)
 		}
@@ -186,7 +184,7 @@ func (w writer) one(h *hit) string {
 			}
 		}
 		if len(p.concepts) > 0 {
-			b.WriteString("\n\n" + w.snippet(h))
+			return strings.TrimRight(b.String(), "\n") + "\n\n" + w.snippet(h)
 		}
 		return b.String()
 	case q.Stock && known:
@@ -195,24 +193,39 @@ func (w writer) one(h *hit) string {
 		} else {
 			fmt.Fprintf(&b, w.t("Sorry, %s is %s at the moment (%s).", "抱歉，%s目前%s（售价 %s）。"), w.name(h), stockText, w.price(h))
 		}
-		b.WriteString("\n\n" + w.snippet(h))
-		return b.String()
 	case q.Stock || q.Sell:
-		fmt.Fprintf(&b, w.t("Yes, we sell %s — %s.", "有的，我们有%s，售价 %s。"), w.name(h), w.price(h))
+		if len(shown) > 0 {
+			fmt.Fprintf(&b, w.t("Yes — %s, %s.", "有的，%s，售价 %s。"), w.name(h), w.price(h))
+		} else {
+			fmt.Fprintf(&b, w.t("Yes, we sell %s — %s.", "有的，我们有%s，售价 %s。"), w.name(h), w.price(h))
+		}
 		if known && !inStock {
 			b.WriteString(w.t(" It is "+stockText+" at the moment.", "目前"+stockText+"。"))
 		}
-		b.WriteString("\n\n" + w.snippet(h))
-		return b.String()
 	case q.Price:
 		fmt.Fprintf(&b, w.t("%s costs %s.", "%s售价 %s。"), w.name(h), w.price(h))
 		if known && !inStock {
 			b.WriteString(w.t(" It is "+stockText+" at the moment.", "目前"+stockText+"。"))
 		}
-		b.WriteString("\n\n" + w.snippet(h))
-		return b.String()
+	default:
+		return w.card(h)
 	}
-	return w.card(h)
+	for _, part := range shown {
+		b.WriteString("\n- " + part)
+	}
+	b.WriteString("\n\n" + w.snippet(h))
+	return b.String()
+}
+
+// parts writes "Label: value" for each column the product has a value in.
+func (w writer) parts(h *hit, cols []string) []string {
+	var out []string
+	for _, col := range cols {
+		if v := w.attr(h, col); v != "" {
+			out = append(out, w.label(col)+w.t(": ", "：")+mdEscape(v))
+		}
+	}
+	return out
 }
 
 // card describes a product: price, availability, description and every

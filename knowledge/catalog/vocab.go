@@ -224,8 +224,8 @@ var zhCues = map[string]cue{
 	"推荐": {ask: askRecommend}, "建议": {ask: askRecommend}, "礼物": {ask: askRecommend},
 	"送人": {ask: askRecommend}, "送礼": {ask: askRecommend}, "适合": {ask: askRecommend},
 	"选哪": {ask: askRecommend}, "买哪": {ask: askRecommend}, "哪款": {ask: askRecommend},
-	"买什么": {ask: askRecommend}, "有啥": {ask: askRecommend}, "有什么": {ask: askRecommend},
-	"预算": {ask: askRecommend}, "哪个": {ask: askRecommend},
+	"买什么": {ask: askRecommend},
+	"预算":  {ask: askRecommend}, "哪个": {ask: askRecommend},
 	// attributes
 	"尺寸": {ask: askAttr, concept: "size"}, "尺码": {ask: askAttr, concept: "size"}, "大小": {ask: askAttr, concept: "size"},
 	"多大": {ask: askAttr, concept: "size"}, "规格": {ask: askAttr, concept: "size"}, "几号": {ask: askAttr, concept: "size"},
