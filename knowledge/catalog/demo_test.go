@@ -70,3 +70,26 @@ func TestDemoProductQuestions(t *testing.T) {
 		})
 	}
 }
+
+// TestDemoOtherQuestionsNotClaimed checks that the other demo questions of
+// issue 14 — payment, shipping, returns, small talk, staff questions — are
+// left to the knowledge base: the catalogue must not claim them.
+func TestDemoOtherQuestionsNotClaimed(t *testing.T) {
+	ix := demoIndex(t)
+	for _, text := range []string{
+		"Can I pay with Apple Pay?", "Can I pay with PayPal?", "寄到香港要多久", "Do you ship to Germany?",
+		"whats ur return polcy", "运废多少钱", "How are you today?", "wholesale price tiers",
+		"how do I close the shop", "wifi password", "值班主管的退款权限", "how do we handle a complaint",
+		"I want to talk to a person", "my teapot arrived broken",
+	} {
+		for _, auds := range [][]bot.Audience{nil, {bot.AudiencePublic, bot.AudienceInternal}} {
+			a, err := ix.Answer(context.Background(), bot.Query{Text: text, Audiences: auds})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a.OK {
+				t.Errorf("%q (audiences %v) claimed by the catalogue (confidence %.2f):\n%s", text, auds, a.Confidence, a.Text)
+			}
+		}
+	}
+}

@@ -193,7 +193,10 @@ func (w writer) one(h *hit) string {
 		} else {
 			fmt.Fprintf(&b, w.t("Sorry, %s is %s at the moment (%s).", "抱歉，%s目前%s（售价 %s）。"), w.name(h), stockText, w.price(h))
 		}
-	case q.Stock || q.Sell:
+	case q.Stock:
+		// no stock column: the catalogue can only say it sells it
+		fmt.Fprintf(&b, w.t("%s is in our catalogue at %s; availability is confirmed when you order.", "%s在我们的商品目录中，售价 %s，具体库存以下单时为准。"), w.name(h), w.price(h))
+	case q.Sell:
 		if len(shown) > 0 {
 			fmt.Fprintf(&b, w.t("Yes — %s, %s.", "有的，%s，售价 %s。"), w.name(h), w.price(h))
 		} else {
@@ -217,6 +220,15 @@ func (w writer) one(h *hit) string {
 	return b.String()
 }
 
+// displayed reports whether a column is shown in cards and tables: not
+// aliases, links or pictures.
+func (w writer) displayed(col string) bool {
+	return !aliasColumns[col] && !hiddenColumns[col]
+}
+
+// hiddenColumns hold links and pictures, not facts to tell a customer.
+var hiddenColumns = set("url", "link", "href", "image", "images", "image_url", "img", "photo", "picture", "thumbnail", "id")
+
 // parts writes "Label: value" for each column the product has a value in.
 func (w writer) parts(h *hit, cols []string) []string {
 	var out []string
@@ -238,7 +250,7 @@ func (w writer) card(h *hit) string {
 	}
 	b.WriteString("\n\n" + w.snippet(h) + "\n")
 	for _, col := range w.sh.colOrder {
-		if col == w.sh.stockCol || aliasColumns[col] {
+		if col == w.sh.stockCol || !w.displayed(col) {
 			continue
 		}
 		if v := w.attr(h, col); v != "" {
@@ -468,7 +480,7 @@ func (w writer) compare() string {
 	fmt.Fprintf(&b, "| | %s | %s |\n|---|---|---|\n", cell(na), cell(nc))
 	fmt.Fprintf(&b, "| %s | %s | %s |\n", w.t("Price", "价格"), w.price(a), w.price(c))
 	for _, col := range w.sh.colOrder {
-		if aliasColumns[col] {
+		if !w.displayed(col) {
 			continue
 		}
 		va, vc := w.attr(a, col), w.attr(c, col)
