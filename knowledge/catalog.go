@@ -68,8 +68,13 @@ func (ix *Index) buildCatalog() (*catalog.Index, error) {
 		p := catalog.Product{ID: sd.ID, SKU: sd.SKU, Lang: sd.Lang, Name: sd.Title,
 			Audience: bot.Audience(sd.Audience), URL: sd.URL}
 		if sp := sd.Product; sp != nil {
-			p.Category, p.Description, p.Tags = sp.Category, sp.Description, sp.Tags
+			p.Category, p.Description = sp.Category, sp.Description
 			p.Price, p.Currency, p.Attrs = sp.Price, sp.Currency, sp.Attrs
+			for _, t := range sp.Tags {
+				if t != sp.Category { // the loader adds the category to the tags for search
+					p.Tags = append(p.Tags, t)
+				}
+			}
 		}
 		ps = append(ps, p)
 	}

@@ -99,44 +99,44 @@ func NewLive(ctx context.Context, opts LiveOptions) (*Live, error) {
 
 // Retrieve implements bot.Retriever on the index serving now.
 func (l *Live) Retrieve(ctx context.Context, q bot.Query) ([]bot.Hit, error) {
-	for {
-		g := l.cur.Load()
-		if g == nil {
-			return nil, bot.Errorf(bot.EUNAVAILABLE, "The knowledge base is closed.")
-		}
-		g.mu.RLock()
-		if g.closed {
-			g.mu.RUnlock()
-			if l.cur.Load() == g { // Live itself was closed
-				return nil, bot.Errorf(bot.EUNAVAILABLE, "The knowledge base is closed.")
-			}
-			continue // replaced meanwhile: use the new one
-		}
-		hits, err := g.ix.Retrieve(ctx, q)
-		g.mu.RUnlock()
-		return hits, err
-	}
+	var hits []bot.Hit
+	err := l.withIndex(func(ix *Index) (err error) {
+		hits, err = ix.Retrieve(ctx, q)
+		return err
+	})
+	return hits, err
 }
 
 // Answer implements bot.Catalog on the index serving now (see
 // Index.Answer): after a reload it answers from the new content.
 func (l *Live) Answer(ctx context.Context, q bot.Query) (bot.CatalogAnswer, error) {
+	var a bot.CatalogAnswer
+	err := l.withIndex(func(ix *Index) (err error) {
+		a, err = ix.Answer(ctx, q)
+		return err
+	})
+	return a, err
+}
+
+// withIndex runs f on the generation serving now, which stays open until f
+// returns; a generation replaced meanwhile is skipped for the new one.
+func (l *Live) withIndex(f func(*Index) error) error {
 	for {
 		g := l.cur.Load()
 		if g == nil {
-			return bot.CatalogAnswer{}, bot.Errorf(bot.EUNAVAILABLE, "The knowledge base is closed.")
+			return bot.Errorf(bot.EUNAVAILABLE, "The knowledge base is closed.")
 		}
 		g.mu.RLock()
 		if g.closed {
 			g.mu.RUnlock()
 			if l.cur.Load() == g { // Live itself was closed
-				return bot.CatalogAnswer{}, bot.Errorf(bot.EUNAVAILABLE, "The knowledge base is closed.")
+				return bot.Errorf(bot.EUNAVAILABLE, "The knowledge base is closed.")
 			}
 			continue // replaced meanwhile: use the new one
 		}
-		a, err := g.ix.Answer(ctx, q)
+		err := f(g.ix)
 		g.mu.RUnlock()
-		return a, err
+		return err
 	}
 }
 

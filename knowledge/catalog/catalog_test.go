@@ -210,6 +210,7 @@ func TestParse(t *testing.T) {
 		{"teapot for one person", got{Lang: "en", Min: nan, Max: nan, Quantities: []quantity{{dim: "people", lo: 1, hi: 1}}, Subject: "teapot for"}},
 		{"bike for my 8 year old", got{Lang: "en", Min: nan, Max: nan, Quantities: []quantity{{dim: "age", lo: 8, hi: 8}}, Subject: "bike for my 8"}},
 		{"两岁半的孩子", got{Lang: "zh", Attrs: nil, Min: nan, Max: nan, Quantities: []quantity{{dim: "age", lo: 2.5, hi: 2.5}}, Subject: "的孩子"}},
+		{"how long is the warranty", got{Lang: "en", Attrs: []string{"warranty"}, Min: nan, Max: nan, Subject: "how long is the warranty"}},
 		{"can I return it", got{Lang: "en", Service: []string{"return"}, Min: nan, Max: nan, Subject: "can i return it"}},
 		{"", got{Lang: "en", Min: nan, Max: nan}},
 	}

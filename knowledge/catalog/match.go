@@ -4,7 +4,6 @@ import (
 	"math"
 	"slices"
 	"sort"
-	"strconv"
 )
 
 // Match quality of a word that is not the catalogue's own spelling.
@@ -416,6 +415,3 @@ func (sh *shelf) postingsOf(term string, ent int32) []posting {
 	}
 	return ps[i:j]
 }
-
-// formatNum writes a number for a reply: no trailing zeros.
-func formatNum(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }

@@ -46,6 +46,9 @@ type Question struct {
 	split, also int
 	// cues counts the cue words and bounds found.
 	cues int
+	// howLong is true when "how long" asked the length: it may ask a
+	// duration instead (see howLongOf).
+	howLong bool
 	// sellAsked is true when the message asks in so many words whether
 	// something is sold ("do you sell", "卖不卖"), not "do you have", which
 	// asks about services as often as products.
@@ -93,6 +96,7 @@ func Parse(text string) Question {
 	q.readBounds(ps, used)
 	q.readQuantities(ps, used)
 	q.readCues(ps, used)
+	q.howLongOf()
 	afterGap := false
 	wordAt := make([]int, len(ps))
 	for i := range wordAt {
@@ -172,6 +176,7 @@ func (q *Question) readCues(ps []piece, used []role) {
 				if c, ok := enCues[phrase]; ok {
 					q.apply(c, phrase)
 					q.sellAsked = q.sellAsked || explicitSell[phrase]
+					q.howLong = q.howLong || phrase == "how long"
 					for k := i; k < i+n; k++ {
 						used[k] = c.role()
 					}
@@ -187,7 +192,8 @@ func (q *Question) readCues(ps []piece, used []role) {
 				}
 				if c, ok := zhCues[phrase]; ok {
 					q.apply(c, phrase)
-					q.sellAsked = q.sellAsked || explicitSell[phrase] || phrase == "卖" && endsWithQuestion(ps)
+					q.sellAsked = q.sellAsked || explicitSell[phrase]
+					q.howLong = q.howLong || phrase == "how long" || phrase == "卖" && endsWithQuestion(ps)
 					for k := i; k < i+n; k++ {
 						used[k] = c.role()
 					}
@@ -214,6 +220,21 @@ func (q *Question) readCues(ps []piece, used []role) {
 			used[first] = roleCue
 		}
 	}
+}
+
+// howLongOf drops the length that "how long" asked when another attribute
+// is asked too: "how long is the warranty" asks for a duration.
+func (q *Question) howLongOf() {
+	if !q.howLong || len(q.Attrs) < 2 {
+		return
+	}
+	out := q.Attrs[:0]
+	for _, a := range q.Attrs {
+		if a != "length" {
+			out = append(out, a)
+		}
+	}
+	q.Attrs = out
 }
 
 // explicitSell are the cue phrases that ask whether something is sold.

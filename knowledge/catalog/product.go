@@ -186,16 +186,6 @@ func unitAt(ps []piece, i int) (measure, int, bool) {
 	return measure{}, 0, false
 }
 
-// firstQuantity returns the first quantity of dimension dim in text.
-func firstQuantity(text, dim string) (quantity, bool) {
-	for _, q := range quantities(text) {
-		if q.dim == dim {
-			return q, true
-		}
-	}
-	return quantity{}, false
-}
-
 // money formats an amount in a currency for a reply: "¥1,599.00",
 // "$12.50", "1,280.00 SEK".
 func money(price, currency string) string {
