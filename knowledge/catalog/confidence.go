@@ -24,8 +24,8 @@ var featureNames = [nFeatures]string{"bias", "coverage", "nameShare", "margin", 
 
 // confWeights are the weights of the logistic confidence model, fitted on
 // the development companies cycles and pets, all of their answered
-// messages (TestFitConfidence -fit cycles,pets; fitted on one and scored on
-// the other, log loss 0.12 and 0.20). The demo company is only checked.
+// messages (TestFitConfidence -fit cycles,pets, which also fits on one and
+// scores on the other). The demo company is only checked.
 var confWeights = features{-7.95, 3.31, 3.86, 2.20, 1.99, 2.33, 4.75}
 
 // MinConfidence is the least Confidence of an answer with OK true; below
