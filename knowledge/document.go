@@ -42,7 +42,14 @@ type Document struct {
 	// are searched like the question.
 	Paraphrases []string
 	// SKU is a product's stock-keeping unit; searched as an exact code.
-	SKU    string
+	SKU string
+	// Category, Description, Price and Currency are a product's columns of
+	// those names, as written in its file (Price is a plain number, or "").
+	Category, Description, Price, Currency string
+	// Attrs holds every other column a product file declares (size,
+	// weight, origin, stock, brand, …), keyed by the lower-case column name;
+	// empty values are left out. Nil for FAQ entries and pages.
+	Attrs  map[string]string
 	Source string // the content file, slash-separated, relative to the content root
 	Line   int    // the line in Source where the document starts, for messages
 	URL    string // stable link for citations, e.g. /kb/<id>

@@ -35,7 +35,7 @@ import (
 
 // formatVersion changes whenever the mapping or the stored fields change, so
 // OpenOrBuild rebuilds indexes written by an older version.
-const formatVersion = 1
+const formatVersion = 2
 
 // metaFile is the file beside the bleve data, inside the index folder, that
 // records what the index was built from.
@@ -149,6 +149,10 @@ type storedDoc struct {
 	SKU      string   `json:"sku,omitempty"`
 	Match    string   `json:"match"` // title-side text for re-ranking
 
+	// Product holds a product's catalogue columns, for the catalogue
+	// (see Answer); nil for FAQ entries and pages.
+	Product *storedProduct `json:"product,omitempty"`
+
 	// The analysed title and body, so that re-ranking need not analyse
 	// candidates at query time: terms joined by spaces, and positions.
 	TitleEN    string `json:"te"`
@@ -162,6 +166,17 @@ type storedDoc struct {
 	once  sync.Once
 	views [2]*docView // English, Chinese; see prepareViews
 	snip  string      // snippet(Answer); see prepareViews
+}
+
+// storedProduct is the part of a product document the catalogue needs
+// beside the fields of storedDoc.
+type storedProduct struct {
+	Category    string            `json:"category,omitempty"`
+	Description string            `json:"description,omitempty"`
+	Price       string            `json:"price,omitempty"`
+	Currency    string            `json:"currency,omitempty"`
+	Tags        []string          `json:"tags,omitempty"`
+	Attrs       map[string]string `json:"attrs,omitempty"`
 }
 
 // prepareViews computes the document's views for both query languages and
@@ -221,10 +236,11 @@ type Index struct {
 	dfMu sync.Mutex
 	df   map[dfKey]float64 // document frequencies
 
-	fuzzy fuzzyCache
-	homo  homophones // Chinese bigrams by sound, for typos of the input method
-	spell speller    // English terms, for typos
-	ents  entities   // payment methods and places, for query expansion and coverage checks
+	fuzzy    fuzzyCache
+	homo     homophones // Chinese bigrams by sound, for typos of the input method
+	spell    speller    // English terms, for typos
+	ents     entities   // payment methods and places, for query expansion and coverage checks
+	products products   // the catalogue, built on first use
 }
 
 // newMapping returns the index mapping: one document type with per-language
@@ -295,6 +311,10 @@ func indexDoc(an analysers, d Document) (map[string]any, error) {
 		ID: d.ID, Title: d.Title, Kind: d.Kind, Audience: string(d.Audience), Lang: d.Lang, URL: d.URL,
 		Answer: d.answerText(), Intents: d.Intents, SKU: d.SKU,
 		Match: strings.Join(title, "\n"),
+	}
+	if d.Kind == bot.KindProduct {
+		sd.Product = &storedProduct{Category: d.Category, Description: d.Description, Price: d.Price,
+			Currency: d.Currency, Tags: d.Tags, Attrs: d.Attrs}
 	}
 	match := sd.Match
 	te, tz := an.analyse(match, false), an.analyse(match, true)

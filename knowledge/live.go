@@ -117,6 +117,17 @@ func (l *Live) Document(ctx context.Context, id string, audiences []bot.Audience
 	return h, ok, err
 }
 
+// Answer implements bot.Catalog on the index serving now (see
+// Index.Answer): after a reload it answers from the new content.
+func (l *Live) Answer(ctx context.Context, q bot.Query) (bot.CatalogAnswer, error) {
+	var a bot.CatalogAnswer
+	err := l.current(func(ix *Index) (err error) {
+		a, err = ix.Answer(ctx, q)
+		return err
+	})
+	return a, err
+}
+
 // current runs fn with the index serving now, which stays open until fn
 // returns; an index replaced meanwhile is skipped for its successor.
 func (l *Live) current(fn func(ix *Index) error) error {

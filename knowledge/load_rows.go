@@ -377,11 +377,29 @@ func productDoc(name string, r row, ps *problems) (Document, bool) {
 	if cat != "" {
 		tags = append(tags, cat)
 	}
+	var attrs map[string]string
+	for k := range r.fields {
+		if v := r.get(k); v != "" && !productColumns[k] {
+			if attrs == nil {
+				attrs = map[string]string{}
+			}
+			attrs[k] = v
+		}
+	}
 	return Document{
 		ID: id, Title: nm, Body: body, Kind: bot.KindProduct, Audience: aud,
 		Lang: finishLang(lang, nm+" "+desc), Tags: tags, Intents: splitList(r.get("intents")),
 		Answer: ans, SKU: sku, Source: name, Line: r.line, URL: "/kb/" + id,
+		Category: cat, Description: desc, Price: strings.TrimPrefix(price, "$"), Currency: r.get("currency"),
+		Attrs: attrs,
 	}, true
+}
+
+// productColumns are the product columns with a Document field of their
+// own; every other column goes to Document.Attrs.
+var productColumns = map[string]bool{
+	"sku": true, "name": true, "category": true, "price": true, "currency": true,
+	"description": true, "tags": true, "lang": true, "audience": true, "intents": true,
 }
 
 func buildDocs(name string, rows []row, ps *problems, mk func(string, row, *problems) (Document, bool)) []Document {

@@ -464,12 +464,18 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, ao appOptions) (
 		// texts instead.
 		replies = nil
 	}
+	var catalog bot.Catalog // the live index or the index: both answer from the product files
+	if a.live != nil {
+		catalog = a.live
+	} else {
+		catalog = a.index
+	}
 	var gen bot.Generator // stays a nil interface without a model
 	if a.llm != nil {
 		gen = a.llm
 	}
 	a.engine, err = bot.NewEngine(bot.EngineOptions{
-		Classifier: a.classifier, Retriever: a.retriever, Store: store, Logger: log,
+		Classifier: a.classifier, Retriever: a.retriever, Store: store, Logger: log, Catalog: catalog,
 		Generator: gen, Summarizer: summarizer{a.llm},
 		Customers: a.store, Ratings: a.store, // VIP trigger, CSAT after a resolve
 		ExpectedWait:        cfg.Escalation.ExpectedWait,

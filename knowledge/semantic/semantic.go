@@ -390,3 +390,21 @@ func normalize(v []float32) []float32 {
 	}
 	return out
 }
+
+// Document implements bot.DocumentGetter when the base retriever does;
+// otherwise no document is found.
+func (r *Retriever) Document(ctx context.Context, id string, audiences []bot.Audience) (bot.Hit, bool, error) {
+	if dg, ok := r.opts.Base.(bot.DocumentGetter); ok {
+		return dg.Document(ctx, id, audiences)
+	}
+	return bot.Hit{}, false, nil
+}
+
+// Cover implements bot.Coverage when the base retriever does; otherwise it
+// gives no judgement.
+func (r *Retriever) Cover(question string, h bot.Hit, lang string) bot.CoverCheck {
+	if c, ok := r.opts.Base.(bot.Coverage); ok {
+		return c.Cover(question, h, lang)
+	}
+	return bot.CoverCheck{Verdict: bot.CoverNone}
+}

@@ -1,0 +1,755 @@
+package catalog
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+
+	"github.com/concierge-bot/concierge/bot"
+)
+
+// Thresholds of the answer plan. They are shares and ratios, so they mean
+// the same on any catalogue.
+const (
+	// groupShare: products scoring at least this share of the best one
+	// answer a question about a kind of product.
+	groupShare = 0.6
+	// tieShare: products scoring at least this share of the best one are
+	// equally likely meant; more than one asks which.
+	tieShare = 0.9
+	// kindShare: when at least this share of a category's products are in
+	// the group, the question is about that category, and products of
+	// other categories leave the group.
+	kindShare = 0.5
+	// minCoverage is the least share of the message's content words the
+	// answer must explain.
+	minCoverage = 0.5
+	// maxListed is the most products a list shows.
+	maxListed = 5
+	// minNamed is the share of a product's name a message must name for
+	// "X and Y" to ask about both.
+	minNamed = 0.2
+)
+
+// planKind is the shape of a reply.
+type planKind int
+
+const (
+	planNone       planKind = iota // not a catalogue question
+	planOne                        // one product
+	planWhich                      // equally likely products: asks which
+	planList                       // products of a kind, filtered or ordered
+	planCompare                    // two products side by side
+	planNegative                   // something the catalogue does not have
+	planOutOfRange                 // nothing in the asked price range
+)
+
+// plan is what the reply will say, before it is written.
+type plan struct {
+	kind   planKind
+	items  []*hit // the products, in reply order
+	kindOf int    // the category a list is of, or -1
+	cov    float64
+	margin float64
+	// what the list is ordered by, for its header: "" (relevance), "price"
+	// or an attribute concept; dir -1 least first.
+	order string
+	dir   int
+	// asked attribute columns, in the order asked; shown, the columns
+	// whose values the message named ("in navy")
+	cols, shown []string
+	concepts    []string // asked concepts no column holds
+	subject     string   // what a negative answer says is missing
+	// evidence is the main product's score in rare-word units, capped at 1.
+	evidence float64
+	// both is true for a list of the two products "X and Y" asked about.
+	both bool
+}
+
+// Answer implements bot.Catalog: it answers q from the products q's
+// audiences may see (none means public only), in q.Language (the message's
+// language when empty). A message that is not about the catalogue gives OK
+// false and no error; only a done ctx gives an error.
+func (ix *Index) Answer(ctx context.Context, q bot.Query) (bot.CatalogAnswer, error) {
+	if err := ctx.Err(); err != nil {
+		return bot.CatalogAnswer{}, fmt.Errorf("catalog: answer: %w", err)
+	}
+	sh := ix.shelfFor(q.Audiences)
+	if len(sh.ents) == 0 {
+		return bot.CatalogAnswer{}, nil
+	}
+	qu := Parse(q.Text)
+	lang := q.Language
+	if lang != "zh" && lang != "en" {
+		lang = qu.Lang
+	}
+	p := sh.plan(ctx, &qu, ix.opts)
+	if p.kind == planNone {
+		return bot.CatalogAnswer{}, nil
+	}
+	a := sh.reply(&qu, p, lang)
+	if a.Confidence < MinConfidence {
+		return bot.CatalogAnswer{Confidence: a.Confidence}, nil
+	}
+	return a, nil
+}
+
+// plan decides what to answer.
+func (sh *shelf) plan(ctx context.Context, q *Question, opts Options) plan {
+	cols := sh.askedColumns(q)
+	probes := sh.probes(q)
+	var hits []*hit
+	if len(probes) > 0 {
+		hits = sh.match(q, probes)
+	}
+	content := contentPieces(q.words)
+	if len(content) == 0 && (q.Super != "" || q.HasPriceBound()) && len(q.Service) == 0 {
+		return sh.everything(q)
+	}
+	if len(hits) == 0 || !hits[0].strong || coverage(content, hits[0]) < minCoverage {
+		return sh.negative(ctx, q, content, hits, opts)
+	}
+	top := hits[0]
+	// A service word no product name explains makes it a service question:
+	// "can I return the Metro 3", "shipping for a bike".
+	for i, w := range q.words {
+		if w.role == roleService && top.covered[i] == coverNone {
+			return plan{}
+		}
+	}
+	p := plan{kindOf: -1, cols: cols}
+	for _, c := range q.Attrs {
+		if col := sh.columnFor(c); col != "" {
+			if !contains(p.cols, col) {
+				p.cols = append(p.cols, col)
+			}
+		} else {
+			p.concepts = append(p.concepts, c)
+		}
+	}
+	if q.Compare {
+		a, b, ok := sh.comparePair(q, probes, hits, content, false)
+		if !ok && q.split > 0 {
+			return plan{} // two things compared, one of them not ours
+		}
+		if ok {
+			p.kind, p.items = planCompare, []*hit{a, b}
+			p.cov = coverage(content, a, b)
+			p.margin = 1
+			return p.gate()
+		}
+	}
+	if !q.Compare && q.also > 0 && (q.Price || q.Stock || q.Sell || len(p.cols) > 0 || len(q.Attrs) > 0) {
+		// "how much are the planter and the trowel": both, each named
+		saved := q.split
+		q.split = q.also
+		a, b, ok := sh.comparePair(q, probes, hits, content, true)
+		q.split = saved
+		if ok && a.share >= minNamed && b.share >= minNamed {
+			p.kind, p.items, p.both = planList, []*hit{a, b}, true
+			p.cov = coverage(content, a, b)
+			p.margin = 1
+			return p.gate()
+		}
+	}
+	group := []*hit{top}
+	for _, h := range hits[1:] {
+		if h.score >= groupShare*top.score && sharesMajor(top, h) {
+			group = append(group, h)
+		}
+	}
+	// A message naming nothing in particular ("what size bike") matches
+	// many products about equally.
+	vague := false
+	if len(hits) > bot.MaxChoices {
+		// by the words alone, without the quantities
+		words := top.score - top.qtyScore
+		n := 0
+		for _, h := range hits {
+			if h.score-h.qtyScore >= tieShare*words {
+				n++
+			}
+		}
+		vague = n > bot.MaxChoices
+	}
+	// Quantities the customer gives pick the products they fit.
+	if len(q.Quantities) > 0 {
+		var fit []*hit
+		for _, h := range group {
+			if h.qtyFit {
+				fit = append(fit, h)
+			}
+		}
+		if len(fit) > 0 {
+			group, top = fit, fit[0]
+		}
+	}
+	if c := sh.dominantCategory(group); c >= 0 {
+		p.kindOf = c
+		group = sh.inCategory(c, group, hits, wholeCategory(q))
+		top = group[0]
+	}
+	ties := 1
+	for ties < len(group) && group[ties].score >= tieShare*top.score {
+		ties++
+	}
+	attrAsked := len(p.cols) > 0 || len(q.Attrs) > 0
+	several := q.Sell || q.Recommend || q.Stock || plural(q, probes, top) || ties > bot.MaxChoices
+	switch {
+	case q.Super != "" || q.HasPriceBound():
+		p.kind = planList
+	case p.kindOf >= 0 && len(group) > 1 && several && (!attrAsked || q.Sell || q.Recommend):
+		p.kind = planList // "do you sell oolong", "how much are your road bikes"
+	case attrAsked && (p.kindOf >= 0 && several || ties > bot.MaxChoices || vague):
+		return plan{} // the size or warranty of a whole kind: a guide's question, not the catalogue's
+	case (q.Sell || q.Recommend || q.Stock) && ties > 1:
+		p.kind = planList
+	case ties > bot.MaxChoices:
+		return plan{} // names nothing in particular
+	case ties > 1:
+		p.kind = planWhich
+	default:
+		p.kind = planOne
+	}
+	switch p.kind {
+	case planList:
+		p.items = sh.listItems(q, group, &p)
+		relaxed := false
+		if len(p.items) == 0 && q.Recommend && q.HasPriceBound() {
+			// Nothing of the kind in budget: what else relates, in budget.
+			p.kindOf = -1
+			p.items = sh.listItems(q, hits, &p)
+			if len(p.items) > 0 {
+				p.items = relevant(p.items)
+				relaxed = true
+			}
+		}
+		if len(p.items) == 0 {
+			p.kind = planOutOfRange
+			p.items = sh.nearest(q, group)
+		}
+		if len(p.items) == 1 && p.kind == planList && q.Super == "" && !q.HasPriceBound() {
+			p.kind = planOne
+		}
+		src := p.items
+		if relaxed {
+			src = group // what was recognised; the list relates to it
+		}
+		for i, h := range src {
+			if i < 3 {
+				p.cov = math.Max(p.cov, coverage(content, h))
+			}
+		}
+		p.margin = 1
+	case planWhich:
+		p.items = group[:min(ties, bot.MaxChoices)]
+		p.cov = coverage(content, p.items...)
+		p.margin = 0.5
+	case planOne:
+		p.items = []*hit{top}
+		p.shown = sh.matchedColumns(q, top, p.cols) // "the tee in navy": show the colours
+		p.cov = coverage(content, top)
+		p.margin = 1
+		if len(hits) > 1 {
+			p.margin = 1 - hits[1].score/hits[0].score
+		}
+	}
+	if len(p.items) > 0 && sh.maxIDF > 0 {
+		p.evidence = math.Min(1, p.items[0].score/(2*sh.maxIDF))
+	}
+	return p.gate()
+}
+
+// sharesMajor reports whether h matches every probe that carries at least
+// half of the best product's strongest evidence: "gravel bike" groups the
+// gravel bikes, not every bike that shares "bike" and a size.
+func sharesMajor(top, h *hit) bool {
+	peak := 0.0
+	for _, v := range top.best {
+		peak = math.Max(peak, v)
+	}
+	for k, v := range top.best {
+		if v >= peak/2 && h.best[k] == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// plural reports whether an English word the best product matches is
+// written in the plural ("pots", "road bikes"): the customer asks about a
+// kind, not one product.
+func plural(q *Question, probes []probe, top *hit) bool {
+	for k, pr := range probes {
+		if top.best[k] == 0 || pr.to-pr.from != 1 || pr.role != roleSubject {
+			continue
+		}
+		if w := q.words[pr.from]; w.kind == pWord && stem(w.text) != w.text {
+			return true
+		}
+	}
+	return false
+}
+
+// everything answers a superlative or a price bound over the whole
+// catalogue: "what's the cheapest thing you sell", "anything under 5 euros".
+func (sh *shelf) everything(q *Question) plan {
+	all := make([]*hit, len(sh.ents))
+	for i := range sh.ents {
+		all[i] = &hit{ent: int32(i), covered: make([]cover, len(q.words))}
+	}
+	p := plan{kind: planList, kindOf: -1, cov: 1, margin: 1}
+	p.items = sh.listItems(q, all, &p)
+	if len(p.items) == 0 {
+		return plan{}
+	}
+	return p
+}
+
+// relevant keeps the items that score at least a third of the best one,
+// ordered by score.
+func relevant(items []*hit) []*hit {
+	sort.SliceStable(items, func(i, j int) bool { return items[i].score > items[j].score })
+	out := items[:1]
+	for _, h := range items[1:] {
+		if h.score >= items[0].score/3 {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// inCategory keeps the group's products of category c or, when the
+// customer names the category as a whole ("aquarium supplies"), every
+// product of it, best matches first.
+func (sh *shelf) inCategory(c int, group, hits []*hit, whole bool) []*hit {
+	var out []*hit
+	seen := map[int32]bool{}
+	src := group
+	if whole {
+		src = hits
+	}
+	for _, h := range src {
+		if sh.ents[h.ent].category == c {
+			out = append(out, h)
+			seen[h.ent] = true
+		}
+	}
+	if whole {
+		for _, e := range sh.cats[c].ents {
+			if !seen[e] {
+				out = append(out, &hit{ent: e, covered: make([]cover, len(group[0].covered))})
+			}
+		}
+	}
+	return out
+}
+
+// wholeCategory reports whether the message names a category as a whole:
+// "aquarium supplies", "鱼缸用品里".
+func wholeCategory(q *Question) bool {
+	for i, w := range q.words {
+		if w.role != roleSubject {
+			continue
+		}
+		if w.kind == pWord && categoryNouns[w.text] {
+			return true
+		}
+		if w.kind == pHan && i+1 < len(q.words) && categoryNouns[w.text+q.words[i+1].text] {
+			return true
+		}
+		if w.kind == pHan && categoryNouns[w.text] && (i+1 == len(q.words) || q.words[i+1].kind != pHan || q.words[i+1].role != roleSubject) {
+			return true
+		}
+	}
+	return false
+}
+
+// gate turns a plan that explains too little of the message into none.
+func (p plan) gate() plan {
+	if p.cov < minCoverage || len(p.items) == 0 {
+		return plan{}
+	}
+	return p
+}
+
+// maxNegativeWords bounds the subject of a "we don't sell X" answer: a
+// longer message is about something else.
+const maxNegativeWords = 4
+
+// negative answers "we don't sell X" when the customer asks in so many
+// words whether X is sold, the catalogue knows none of X's words, and the
+// rest of the company's content (opts.Elsewhere) does not mention X.
+func (sh *shelf) negative(ctx context.Context, q *Question, content []int, hits []*hit, opts Options) plan {
+	if !q.sellAsked || len(q.Service) > 0 || len(content) == 0 || opts.Elsewhere == nil {
+		return plan{}
+	}
+	var words []string
+	n := 0
+	for _, i := range content {
+		for _, h := range hits {
+			if h.covered[i] != coverNone {
+				return plan{}
+			}
+		}
+		w := q.words[i]
+		if w.kind == pHan && i > 0 && q.words[i-1].kind == pHan && !w.gap && len(words) > 0 {
+			words[len(words)-1] += w.text
+		} else {
+			words = append(words, w.text)
+			n++
+		}
+		if w.kind == pHan {
+			n++ // Chinese: count characters, two to a word
+		}
+	}
+	if q.Lang == "zh" && n > 2*maxNegativeWords || q.Lang != "zh" && n > maxNegativeWords {
+		return plan{}
+	}
+	subject := strings.Join(words, " ")
+	if opts.Elsewhere(ctx, subject) {
+		return plan{}
+	}
+	return plan{kind: planNegative, subject: subject, kindOf: -1, cov: 1}
+}
+
+// contentPieces returns the indexes of the words that carry the subject:
+// not cue words, not stop words.
+func contentPieces(ws []piece) []int {
+	var out []int
+	for i, w := range ws {
+		if w.role == roleCue || w.role == roleDrop {
+			continue
+		}
+		switch w.kind {
+		case pWord:
+			if enStop[w.text] || len(w.text) == 1 && w.role != roleService {
+				continue
+			}
+		case pHan:
+			if zhStop[w.text] {
+				continue
+			}
+		}
+		out = append(out, i)
+	}
+	return out
+}
+
+// coverage returns the share of the content pieces the products explain
+// (a Chinese character matched on its own counts half).
+func coverage(content []int, hs ...*hit) float64 {
+	if len(content) == 0 {
+		return 0
+	}
+	n := 0
+	for _, i := range content {
+		best := coverNone
+		for _, h := range hs {
+			best = max(best, h.covered[i])
+		}
+		n += int(best)
+	}
+	return float64(n) / float64(2*len(content))
+}
+
+// dominantCategory returns the category most of whose products are in the
+// group (at least two of them), or -1.
+func (sh *shelf) dominantCategory(group []*hit) int {
+	if len(group) < 2 {
+		return -1
+	}
+	counts := map[int]int{}
+	for _, h := range group {
+		if c := sh.ents[h.ent].category; c >= 0 {
+			counts[c]++
+		}
+	}
+	best, bestShare := -1, 0.0
+	for c, n := range counts {
+		share := float64(n) / float64(len(sh.cats[c].ents))
+		if n >= 2 && share >= kindShare && (share > bestShare || share == bestShare && c < best) {
+			best, bestShare = c, share
+		}
+	}
+	// The category of the best product decides when it is among them.
+	if c := sh.ents[group[0].ent].category; c >= 0 && counts[c] >= 2 && len(sh.cats[c].ents) > 0 &&
+		float64(counts[c])/float64(len(sh.cats[c].ents)) >= kindShare {
+		return c
+	}
+	return best
+}
+
+// comparePair finds the two products a comparison is about: one per side
+// of "and"/"vs"/"和", each explaining most of its side, or the two best
+// when the sides cannot be told apart.
+func (sh *shelf) comparePair(q *Question, probes []probe, hits []*hit, content []int, unique bool) (*hit, *hit, bool) {
+	if q.split > 0 {
+		var left, right []int
+		for _, i := range content {
+			if i < q.split {
+				left = append(left, i)
+			} else {
+				right = append(right, i)
+			}
+		}
+		// Each side is matched with the other as context, or, when each
+		// side must name its product by itself, alone.
+		context := contextShare
+		if unique {
+			context = 0
+		}
+		side := func(isLeft bool) []*hit {
+			ps := make([]probe, len(probes))
+			copy(ps, probes)
+			for k := range ps {
+				if (ps[k].from < q.split) != isLeft {
+					ps[k].weight = context
+				}
+			}
+			return sh.match(q, ps)
+		}
+		l, r := side(true), side(false)
+		// The pair that explains both sides best, one product per side.
+		var a, b *hit
+		best := 0.0
+		if unique && (len(l) > 1 && l[1].score >= tieShare*l[0].score || len(r) > 1 && r[1].score >= tieShare*r[0].score) {
+			return nil, nil, false
+		}
+		for _, x := range l[:min(len(l), 6)] {
+			if !x.strong || coverage(left, x) < minCoverage {
+				continue
+			}
+			for _, y := range r[:min(len(r), 6)] {
+				if y.ent == x.ent || !y.strong || coverage(right, y) < minCoverage {
+					continue
+				}
+				s := x.score + y.score
+				if sh.ents[x.ent].category == sh.ents[y.ent].category {
+					s *= 1.1 // two of a kind are compared more often than two kinds
+				}
+				if s > best {
+					a, b, best = x, y, s
+				}
+			}
+		}
+		if a != nil {
+			return sh.rescore(hits, a), sh.rescore(hits, b), true
+		}
+		return nil, nil, false
+	}
+	if len(hits) >= 2 && hits[1].score >= tieShare*hits[0].score {
+		return hits[0], hits[1], true
+	}
+	return nil, nil, false
+}
+
+// rescore returns the whole-message hit of the product of h.
+func (sh *shelf) rescore(hits []*hit, h *hit) *hit {
+	for _, x := range hits {
+		if x.ent == h.ent {
+			return x
+		}
+	}
+	return h
+}
+
+// listItems filters the group by the price bounds and orders it for a
+// list: by the superlative's measure, else by relevance.
+func (sh *shelf) listItems(q *Question, group []*hit, p *plan) []*hit {
+	var items []*hit
+	for _, h := range group {
+		e := sh.ents[h.ent]
+		if q.HasPriceBound() {
+			if math.IsNaN(e.price) || !math.IsNaN(q.MinPrice) && e.price < q.MinPrice || !math.IsNaN(q.MaxPrice) && e.price > q.MaxPrice {
+				continue
+			}
+		}
+		items = append(items, h)
+	}
+	if len(q.Quantities) > 0 {
+		// Products a quantity fits come first.
+		sort.SliceStable(items, func(i, j int) bool { return items[i].qtyFit && !items[j].qtyFit })
+	}
+	if q.Super != "" {
+		p.order, p.dir = q.Super, q.SuperDir
+		key := func(h *hit) (float64, bool) { return sh.measure(h, q.Super) }
+		if len(p.cols) > 0 && q.Super != "price" {
+			// "longest battery life" with a battery_life column
+			col := p.cols[0]
+			p.order = "col:" + col
+			key = func(h *hit) (float64, bool) {
+				if qs := sh.ents[h.ent].colQty[col]; len(qs) > 0 {
+					return qs[0].hi, true
+				}
+				return 0, false
+			}
+		}
+		sort.SliceStable(items, func(i, j int) bool {
+			a, oka := key(items[i])
+			b, okb := key(items[j])
+			if oka != okb {
+				return oka
+			}
+			if !oka || a == b {
+				return false
+			}
+			if q.SuperDir < 0 {
+				return a < b
+			}
+			return a > b
+		})
+		if len(items) > 0 {
+			if _, ok := key(items[0]); !ok {
+				p.order = ""
+			}
+		}
+	}
+	return items
+}
+
+// measure returns a product's value for a superlative: its price, or the
+// first quantity of the concept's dimension in the attribute columns of
+// that concept, then in its name and description.
+func (sh *shelf) measure(h *hit, concept string) (float64, bool) {
+	e := sh.ents[h.ent]
+	if concept == "price" {
+		return e.price, !math.IsNaN(e.price)
+	}
+	dim := map[string]string{"weight": "mass", "size": "", "length": "length", "power": "power", "light": "light", "capacity": "volume"}[concept]
+	if col := sh.columnFor(concept); col != "" {
+		for _, q := range e.colQty[col] {
+			if dim == "" || q.dim == dim {
+				return q.hi, true
+			}
+		}
+	}
+	if dim == "" {
+		for _, d := range []string{"volume", "length", "mass"} {
+			if qs := e.qty[d]; len(qs) > 0 {
+				return qs[0].hi, true
+			}
+		}
+		return 0, false
+	}
+	if qs := e.qty[dim]; len(qs) > 0 {
+		return qs[0].hi, true
+	}
+	return 0, false
+}
+
+// nearest returns the product of the group closest to the asked price
+// range, for a reply that says nothing is in it.
+func (sh *shelf) nearest(q *Question, group []*hit) []*hit {
+	var best *hit
+	bestD := math.Inf(1)
+	for _, h := range group {
+		e := sh.ents[h.ent]
+		if math.IsNaN(e.price) {
+			continue
+		}
+		d := 0.0
+		if !math.IsNaN(q.MaxPrice) && e.price > q.MaxPrice {
+			d = e.price - q.MaxPrice
+		}
+		if !math.IsNaN(q.MinPrice) && e.price < q.MinPrice {
+			d = q.MinPrice - e.price
+		}
+		if d < bestD {
+			best, bestD = h, d
+		}
+	}
+	if best == nil {
+		return nil
+	}
+	return []*hit{best}
+}
+
+// askedColumns finds declared columns named in the message ("what pet is
+// it for" with a "pet" column) and makes their words cues.
+func (sh *shelf) askedColumns(q *Question) []string {
+	var cols []string
+	for i, w := range q.words {
+		if w.role != roleSubject || w.kind != pWord {
+			continue
+		}
+		if col, ok := sh.columnWord(stem(w.text)); ok && sh.columns[col] != "stock" {
+			if !contains(cols, col) {
+				cols = append(cols, col)
+			}
+			q.words[i].role = roleCue
+		}
+	}
+	return cols
+}
+
+// columnWord returns the column a word of a message names: a word of the
+// column's name, or one sharing its first six letters ("compatible" names
+// "compatibility").
+func (sh *shelf) columnWord(w string) (string, bool) {
+	if col, ok := sh.colWords[w]; ok {
+		return col, true
+	}
+	if len(w) < 6 {
+		return "", false
+	}
+	best := ""
+	for cw, col := range sh.colWords {
+		if len(cw) >= 6 && cw[:6] == w[:6] && (best == "" || col < best) {
+			best = col
+		}
+	}
+	return best, best != ""
+}
+
+// matchedColumns adds to cols the columns whose values the message's
+// subject words or quantities matched in the product ("navy" in colour,
+// "XL" or "30 cm" in size).
+func (sh *shelf) matchedColumns(q *Question, h *hit, asked []string) []string {
+	e := sh.ents[h.ent]
+	var cols []string
+	for _, col := range sh.colOrder {
+		for _, mq := range q.Quantities {
+			for _, pq := range e.colQty[col] {
+				if pq.dim == mq.dim && pq.fits(mq.lo) && !contains(cols, col) && !contains(asked, col) && sh.columns[col] != "stock" {
+					cols = append(cols, col)
+				}
+			}
+		}
+	}
+	for k, v := range h.best {
+		if v == 0 || h.field[k] != fAttr {
+			continue
+		}
+		if i := attrCol(h.val[k]); i < len(sh.colOrder) {
+			if col := sh.colOrder[i]; !contains(cols, col) && !contains(asked, col) && sh.columns[col] != "stock" {
+				cols = append(cols, col)
+			}
+		}
+	}
+	return cols
+}
+
+// columnFor returns the declared column holding a concept, or "".
+func (sh *shelf) columnFor(concept string) string {
+	for _, col := range sh.colOrder {
+		if sh.columns[col] == concept {
+			return col
+		}
+	}
+	if concept == "length" {
+		return sh.columnFor("size")
+	}
+	return ""
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,271 @@
+package catalog
+
+import (
+	"context"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/concierge-bot/concierge/bot"
+)
+
+// garden is a small catalogue of a trade none of the evaluation companies
+// share, in both languages, with its own columns (material, stock,
+// voltage) and one internal product.
+func garden() []Product {
+	p := func(id, sku, lang, name, cat, price, desc, tags string, attrs map[string]string) Product {
+		return Product{ID: id, SKU: sku, Lang: lang, Name: name, Category: cat, Price: price, Currency: "EUR",
+			Description: desc, Tags: splitList(tags), Attrs: attrs, Audience: bot.AudiencePublic, URL: "/kb/" + id}
+	}
+	ps := []Product{
+		p("POT-10", "POT-10", "en", "Terracotta Pot, 10 cm", "Pots & planters", "4.50", "Classic unglazed clay pot with a drainage hole, for herbs and cuttings.", "terracotta;clay pot", map[string]string{"material": "terracotta", "size": "10 cm", "weight": "300 g", "stock": "40"}),
+		p("POT-30", "POT-30", "en", "Terracotta Pot, 30 cm", "Pots & planters", "19.00", "Large unglazed clay pot for shrubs and small trees.", "terracotta;clay pot;large", map[string]string{"material": "terracotta", "size": "30 cm", "weight": "4.2 kg", "stock": "0"}),
+		p("PLN-01", "PLN-01", "en", "Self-Watering Planter", "Pots & planters", "29.00", "Plastic planter with a water reservoir that keeps roots moist for up to two weeks.", "planter;self watering", map[string]string{"material": "recycled plastic", "size": "40 x 20 cm", "weight": "1.1 kg", "stock": "12"}),
+		p("TL-01", "TL-01", "en", "Stainless Hand Trowel", "Tools", "12.00", "Hand trowel with an ash handle for planting bulbs and seedlings.", "trowel;hand tool", map[string]string{"material": "stainless steel, ash", "weight": "250 g", "stock": "25"}),
+		p("TL-02", "TL-02", "en", "Bypass Secateurs", "Tools", "24.00", "Bypass pruning shears for clean cuts on live stems up to 20 mm.", "secateurs;pruning shears;pruner", map[string]string{"material": "carbon steel", "weight": "220 g", "stock": "8"}),
+		p("TL-03", "TL-03", "en", "Cordless Hedge Trimmer", "Tools", "89.00", "18 V cordless hedge trimmer with a 50 cm blade; battery sold separately.", "hedge trimmer;cordless;power tool", map[string]string{"material": "steel, ABS", "weight": "2.6 kg", "stock": "3", "voltage": "18 V", "battery_life": "30 min", "compatibility": "Greenline 18 V batteries"}),
+		p("TL-04", "TL-04", "en", "Cordless Leaf Blower", "Tools", "79.00", "Light 18 V leaf blower for paths and patios.", "leaf blower;cordless;power tool", map[string]string{"material": "ABS", "weight": "1.9 kg", "stock": "6", "voltage": "18 V", "battery_life": "45 min", "compatibility": "Greenline 18 V batteries"}),
+		p("SL-01", "SL-01", "en", "Peat-Free Compost, 40 L", "Soil & compost", "8.00", "Peat-free multi-purpose compost for pots, beds and seed sowing.", "compost;peat free;soil", map[string]string{"weight": "15 kg", "stock": "60"}),
+		p("POT-10-zh", "POT-10", "zh", "赤陶花盆 10厘米", "花盆", "4.50", "经典无釉陶土花盆，底部有排水孔，适合香草和扦插。", "陶盆;花盆", map[string]string{"material": "赤陶", "size": "10厘米", "weight": "300克", "stock": "40"}),
+		p("POT-30-zh", "POT-30", "zh", "赤陶花盆 30厘米", "花盆", "19.00", "大号无釉陶土花盆，适合灌木和小树。", "陶盆;花盆;大号", map[string]string{"material": "赤陶", "size": "30厘米", "weight": "4.2公斤", "stock": "0"}),
+		p("TL-02-zh", "TL-02", "zh", "旁通式修枝剪", "工具", "24.00", "旁通式修枝剪，可干净剪断直径20毫米以内的活枝。", "修枝剪;剪刀", map[string]string{"material": "碳钢", "weight": "220克", "stock": "8"}),
+	}
+	staff := p("TL-99", "TL-99", "en", "Staff Demo Chainsaw", "Tools", "0", "Demonstration chainsaw for staff training only.", "chainsaw", map[string]string{"stock": "1"})
+	staff.Audience = bot.AudienceInternal
+	return append(ps, staff)
+}
+
+// newGarden builds the garden catalogue; Elsewhere knows "delivery" and
+// "gift wrapping", as a company's FAQ would.
+func newGarden(t testing.TB) *Index {
+	t.Helper()
+	ix, err := New(garden(), Options{Elsewhere: func(_ context.Context, s string) bool {
+		return strings.Contains(s, "wrapping") || strings.Contains(s, "delivery")
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ix
+}
+
+func TestAnswer(t *testing.T) {
+	ix := newGarden(t)
+	tests := []struct {
+		name, text, lang string
+		employee         bool
+		ok               bool
+		sources          []string // the first sources, in order
+		anyOrder         bool     // sources in any order
+		choices          []string
+		contains         []string // in the reply text
+	}{
+		{name: "price", text: "how much are the secateurs", ok: true, sources: []string{"TL-02"}, contains: []string{"€24.00"}},
+		{name: "price typo", text: "price of the secatuers?", ok: true, sources: []string{"TL-02"}},
+		{name: "price by SKU", text: "TL-03 price", ok: true, sources: []string{"TL-03"}, contains: []string{"€89.00"}},
+		{name: "price zh", text: "修枝剪多少钱", lang: "zh", ok: true, sources: []string{"TL-02-zh"}, contains: []string{"售价 €24.00"}},
+		{name: "reply language follows the query", text: "how much are the secateurs", lang: "zh", ok: true, sources: []string{"TL-02-zh"}, contains: []string{"旁通式修枝剪"}},
+		{name: "stock from the column", text: "is the 30 cm terracotta pot in stock", ok: true, sources: []string{"POT-30"}, contains: []string{"out of stock"}},
+		{name: "stock zh", text: "10厘米的陶盆有货吗", lang: "zh", ok: true, sources: []string{"POT-10-zh"}, contains: []string{"有现货"}},
+		{name: "declared column", text: "what is the hedge trimmer made of", ok: true, sources: []string{"TL-03"}, contains: []string{"Material: steel, ABS"}},
+		{name: "column named in the message", text: "what voltage is the hedge trimmer", ok: true, sources: []string{"TL-03"}, contains: []string{"18 V"}},
+		{name: "column synonym zh", text: "修枝剪什么材质", lang: "zh", ok: true, sources: []string{"TL-02-zh"}, contains: []string{"材质：碳钢"}},
+		{name: "a value asked shows its column", text: "do you have the terracotta pot in 30 cm?", ok: true, sources: []string{"POT-30"}, contains: []string{"Yes — **Terracotta Pot, 30 cm**, €19.00. It is out of stock", "- Size: 30 cm"}},
+		{name: "weight", text: "how heavy is the self watering planter", ok: true, sources: []string{"PLN-01"}, contains: []string{"1.1 kg"}},
+		{name: "do you sell a category", text: "do you sell tools?", ok: true, sources: []string{"TL-01", "TL-02", "TL-03", "TL-04"}, anyOrder: true, contains: []string{"4 in our **Tools** category"}},
+		{name: "superlative on a declared column", text: "which cordless tool has the longest battery life", ok: true, sources: []string{"TL-04"}, contains: []string{"45 min"}},
+		{name: "column named by another form of its word", text: "is the hedge trimmer compatible with other batteries", ok: true, sources: []string{"TL-03"}, contains: []string{"Compatibility: Greenline"}},
+		{name: "a kind, in the plural", text: "how much are your terracotta pots", ok: true, sources: []string{"POT-10", "POT-30"}, anyOrder: true},
+		{name: "cheapest of a kind", text: "cheapest pot", ok: true, sources: []string{"POT-10"}},
+		{name: "most expensive tool", text: "most expensive tool you have", ok: true, sources: []string{"TL-03"}},
+		{name: "lightest of a kind", text: "lightest cordless tool", ok: true, sources: []string{"TL-04"}},
+		{name: "heaviest", text: "heaviest pot", ok: true, sources: []string{"POT-30"}},
+		{name: "under a price", text: "any tools under €20?", ok: true, sources: []string{"TL-01"}},
+		{name: "under a price zh", text: "20欧以内的花盆", lang: "zh", ok: true, sources: []string{"POT-10-zh", "POT-30-zh"}},
+		{name: "over a price", text: "tools over 50 euros", ok: true, sources: []string{"TL-03"}},
+		{name: "nothing in range", text: "any terracotta pots under 2 euros", ok: true, sources: []string{"POT-10"}, contains: []string{"closest"}},
+		{name: "compare", text: "difference between the 10 cm and the 30 cm terracotta pot", ok: true, sources: []string{"POT-10", "POT-30"}, contains: []string{"| Weight | 300 g | 4.2 kg |"}},
+		{name: "ambiguous asks which", text: "how much is the terracotta pot", ok: true, sources: []string{"POT-10", "POT-30"}, choices: []string{"POT-10", "POT-30"}},
+		{name: "quantity picks one", text: "price of the 30cm terracotta pot", ok: true, sources: []string{"POT-30"}},
+		{name: "the whole catalogue", text: "what's the cheapest thing you sell", ok: true, sources: []string{"POT-10"}},
+		{name: "anything in budget", text: "anything under 5 euros?", ok: true, sources: []string{"POT-10"}},
+		{name: "comparative", text: "secateurs or trowel, which is lighter?", ok: true, sources: []string{"TL-02", "TL-01"}, contains: []string{"| Weight | 220 g | 250 g |"}},
+		{name: "two things asked", text: "how much are the planter and the trowel", ok: true, sources: []string{"PLN-01", "TL-01"}, contains: []string{"€29.00", "€12.00"}},
+		{name: "we don't sell", text: "do you sell lawnmowers?", ok: true, sources: nil, contains: []string{"don't sell lawnmowers", "Tools"}},
+		{name: "a service the content knows", text: "do you sell gift wrapping?", ok: false},
+		{name: "shipping is not the catalogue's", text: "how much is delivery for a hedge trimmer", ok: false},
+		{name: "returns are not the catalogue's", text: "can I return the secateurs", ok: false},
+		{name: "a person, not a product", text: "can I talk to a real person", ok: false},
+		{name: "unrelated", text: "what time do you open on sunday", ok: false},
+		{name: "internal product hidden from customers", text: "how much is the staff demo chainsaw", ok: false},
+		{name: "internal product for employees", text: "how much is the staff demo chainsaw", employee: true, ok: true, sources: []string{"TL-99"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			q := bot.Query{Text: tt.text, Language: tt.lang}
+			if tt.employee {
+				q.Audiences = []bot.Audience{bot.AudiencePublic, bot.AudienceInternal}
+			}
+			a, err := ix.Answer(context.Background(), q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a.OK != tt.ok {
+				t.Fatalf("OK = %v, want %v (confidence %.2f); text:\n%s", a.OK, tt.ok, a.Confidence, a.Text)
+			}
+			if !a.OK {
+				return
+			}
+			var got []string
+			for _, s := range a.Sources {
+				got = append(got, s.ID)
+			}
+			if len(got) > len(tt.sources) {
+				got = got[:len(tt.sources)]
+			}
+			var opts []cmp.Option
+			if tt.anyOrder {
+				opts = append(opts, cmpopts.SortSlices(func(a, b string) bool { return a < b }))
+			}
+			if diff := cmp.Diff(tt.sources, got, opts...); diff != "" {
+				t.Errorf("sources (-want +got):\n%s\ntext:\n%s", diff, a.Text)
+			}
+			var choices []string
+			for _, c := range a.Choices {
+				choices = append(choices, c.ID)
+			}
+			if diff := cmp.Diff(tt.choices, choices); diff != "" {
+				t.Errorf("choices (-want +got):\n%s", diff)
+			}
+			for _, c := range tt.contains {
+				if !strings.Contains(a.Text, c) {
+					t.Errorf("text lacks %q:\n%s", c, a.Text)
+				}
+			}
+			if a.Confidence < MinConfidence || a.Confidence > 1 {
+				t.Errorf("confidence %.3f out of [%.1f, 1]", a.Confidence, MinConfidence)
+			}
+		})
+	}
+}
+
+func TestAnswerCitesTitleAndURL(t *testing.T) {
+	ix := newGarden(t)
+	a, err := ix.Answer(context.Background(), bot.Query{Text: "修枝剪多少钱", Language: "zh"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []bot.Source{{ID: "TL-02-zh", Title: "旁通式修枝剪", URL: "/kb/TL-02-zh"}}
+	if diff := cmp.Diff(want, a.Sources); diff != "" {
+		t.Errorf("sources (-want +got):\n%s", diff)
+	}
+}
+
+func TestAnswerDoneContext(t *testing.T) {
+	ix := newGarden(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := ix.Answer(ctx, bot.Query{Text: "price of the secateurs"}); err == nil {
+		t.Error("Answer with a done context: no error")
+	}
+}
+
+func TestParse(t *testing.T) {
+	nan := math.NaN()
+	type got struct {
+		Lang                                   string
+		Price, Stock, Sell, Compare, Recommend bool
+		Attrs                                  []string
+		Super                                  string
+		SuperDir                               int
+		Service                                []string
+		Min, Max                               float64
+		Quantities                             []quantity
+		Subject                                string
+	}
+	tests := []struct {
+		text string
+		want got
+	}{
+		{"How much is the Longjing?", got{Lang: "en", Price: true, Min: nan, Max: nan, Subject: "how much is the longjing"}},
+		{"龙井多少钱", got{Lang: "zh", Price: true, Min: nan, Max: nan, Subject: "龙井多少钱"}},
+		{"smoky tea as a gift under ¥200", got{Lang: "en", Recommend: true, Min: nan, Max: 200, Subject: "smoky tea as a gift"}},
+		{"200元以内的茶", got{Lang: "zh", Min: nan, Max: 200, Subject: "的茶"}},
+		{"不超过300块的茶壶", got{Lang: "zh", Min: nan, Max: 300, Subject: "的茶壶"}},
+		{"tools over 50 euros", got{Lang: "en", Min: 50, Max: nan, Subject: "tools"}},
+		{"between 100 and 300 rmb", got{Lang: "en", Min: 100, Max: 300, Subject: ""}},
+		{"预算4000左右", got{Lang: "zh", Min: nan, Max: 4000, Subject: ""}},
+		{"the urban 25 plus", got{Lang: "en", Min: nan, Max: nan, Subject: "the urban 25 plus"}},
+		{"cheapest green tea", got{Lang: "en", Super: "price", SuperDir: -1, Min: nan, Max: nan, Subject: "cheapest green tea"}},
+		{"最贵的狗粮", got{Lang: "zh", Super: "price", SuperDir: 1, Min: nan, Max: nan, Subject: "最贵的狗粮"}},
+		{"lightest helmet", got{Lang: "en", Super: "weight", SuperDir: -1, Min: nan, Max: nan, Subject: "lightest helmet"}},
+		{"difference between metro 3 and metro 7", got{Lang: "en", Compare: true, Min: nan, Max: nan, Subject: "difference between metro 3 | metro 7"}},
+		{"A和B有什么区别", got{Lang: "zh", Compare: true, Min: nan, Max: nan, Subject: "a | b 有什么区别"}},
+		{"is it in stock", got{Lang: "en", Stock: true, Min: nan, Max: nan, Subject: "is it in stock"}},
+		{"有没有龙井", got{Lang: "zh", Sell: true, Min: nan, Max: nan, Subject: "有没有龙井"}},
+		{"kong size for a 25kg dog", got{Lang: "en", Attrs: []string{"size"}, Min: nan, Max: nan,
+			Quantities: []quantity{{dim: "mass", lo: 25000, hi: 25000}}, Subject: "kong size for a 25 dog"}},
+		{"teapot for one person", got{Lang: "en", Min: nan, Max: nan, Quantities: []quantity{{dim: "people", lo: 1, hi: 1}}, Subject: "teapot for"}},
+		{"bike for my 8 year old", got{Lang: "en", Min: nan, Max: nan, Quantities: []quantity{{dim: "age", lo: 8, hi: 8}}, Subject: "bike for my 8"}},
+		{"两岁半的孩子", got{Lang: "zh", Attrs: nil, Min: nan, Max: nan, Quantities: []quantity{{dim: "age", lo: 2.5, hi: 2.5}}, Subject: "的孩子"}},
+		{"how long is the warranty", got{Lang: "en", Attrs: []string{"warranty"}, Min: nan, Max: nan, Subject: "how long is the warranty"}},
+		{"can I return it", got{Lang: "en", Service: []string{"return"}, Min: nan, Max: nan, Subject: "can i return it"}},
+		{"", got{Lang: "en", Min: nan, Max: nan}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.text, func(t *testing.T) {
+			q := Parse(tt.text)
+			g := got{q.Lang, q.Price, q.Stock, q.Sell, q.Compare, q.Recommend, q.Attrs, q.Super, q.SuperDir, q.Service,
+				q.MinPrice, q.MaxPrice, q.Quantities, q.Subject()}
+			opts := []cmp.Option{cmp.AllowUnexported(quantity{}), cmp.Comparer(func(a, b float64) bool {
+				return a == b || math.IsNaN(a) && math.IsNaN(b) || math.Abs(a-b) < 1e-9
+			})}
+			if diff := cmp.Diff(tt.want, g, opts...); diff != "" {
+				t.Errorf("Parse(%q) (-want +got):\n%s", tt.text, diff)
+			}
+		})
+	}
+}
+
+func TestQuantities(t *testing.T) {
+	tests := []struct {
+		text string
+		want []quantity
+	}{
+		{"14.5 kg", []quantity{{"mass", 14500, 14500}}},
+		{"for dogs of 7–16 kg", []quantity{{"mass", 7000, 16000}}},
+		{"for tanks up to 50 L", []quantity{{"volume", 0, 50000}}},
+		{"47 / 50 / 53 cm", []quantity{{"length", 470, 470}, {"length", 500, 500}, {"length", 530, 530}}},
+		{"ideal for 1–2 people", []quantity{{"people", 1, 2}}},
+		{"身高150-175厘米", []quantity{{"length", 1500, 1750}}},
+		{"适合8公斤以下", []quantity{{"mass", 0, 8000}}},
+		{"Ages 3 to 5.", []quantity{{"age", 3, 5}}},
+		{"Ages 18 months to 4 years", []quantity{{"age", 1.5, 1.5}, {"age", 4, 4}}},
+		{"Frame 5 years; components 1 year", []quantity{{"time", 5 * hoursPerYear, 5 * hoursPerYear}, {"time", hoursPerYear, hoursPerYear}}},
+		{"适合4-7岁", []quantity{{"age", 4, 7}}},
+		{"no numbers here", nil},
+	}
+	for _, tt := range tests {
+		got := quantities(tt.text)
+		if diff := cmp.Diff(tt.want, got, cmp.AllowUnexported(quantity{})); diff != "" {
+			t.Errorf("quantities(%q) (-want +got):\n%s", tt.text, diff)
+		}
+	}
+}
+
+func TestMoney(t *testing.T) {
+	tests := []struct{ price, currency, want string }{
+		{"1599.00", "CNY", "¥1,599.00"},
+		{"12.5", "USD", "$12.50"},
+		{"30", "GBP", "£30"},
+		{"1280.00", "SEK", "1,280.00 SEK"},
+		{"99", "", "99"},
+	}
+	for _, tt := range tests {
+		if got := money(tt.price, tt.currency); got != tt.want {
+			t.Errorf("money(%q, %q) = %q, want %q", tt.price, tt.currency, got, tt.want)
+		}
+	}
+}
