@@ -3,12 +3,15 @@ package web
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"net/netip"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/concierge-bot/concierge/guard"
 )
 
 // fakeClock is a settable clock.
@@ -30,6 +33,23 @@ func (c *fakeClock) Add(d time.Duration) {
 }
 
 func newFakeClock() *fakeClock { return &fakeClock{t: time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)} }
+
+// testLimiter runs the limiter tests written for this package's own limiter
+// against guard.Limiter, which replaced it.
+type testLimiter struct{ *guard.Limiter }
+
+func newLimiter(rate float64, burst, maxKeys int, now func() time.Time) testLimiter {
+	return testLimiter{guard.NewLimiter(guard.LimiterOptions{Rate: rate, Burst: burst, MaxKeys: maxKeys, Now: now})}
+}
+
+func (l testLimiter) allow(key string) (bool, time.Duration) { return l.Allow(key) }
+func (l testLimiter) size() int                              { return l.Len() }
+
+// clientIP is the rate-limit key of a request's client, as the server
+// computes it from its options.
+func (s *Server) clientIP(r *http.Request) string {
+	return guard.Clients{Trusted: s.opts.TrustedProxies}.Key(r)
+}
 
 func TestLimiterBucket(t *testing.T) {
 	clk := newFakeClock()
