@@ -58,7 +58,7 @@ func TestBrowserAgentFlow(t *testing.T) {
 		t.Helper()
 		return value(t, tab, "text of "+sel, chromedp.Text(chromedp.CSS(sel)))
 	}
-	convPath := "/console/c/" + strconv.FormatInt(id, 10)
+	convPath := "/console/c/" + strconv.FormatInt(int64(id), 10)
 	run("sign in",
 		chromedp.Navigate(e.srv.URL+"/console"),
 		chromedp.WaitVisible(chromedp.ID("password")),

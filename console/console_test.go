@@ -78,7 +78,7 @@ func TestLoginRedirectsToNext(t *testing.T) {
 	e := newEnv(t, nil)
 	id := e.escalate("web", "v1", "help", base, bot.ReasonRequestedHuman, "normal")
 	a := e.client()
-	path := "/console/c/" + strconv.FormatInt(id, 10)
+	path := "/console/c/" + strconv.FormatInt(int64(id), 10)
 	_, _, h := a.get(path)
 	if st, _, _ := a.get(h.Get("Location")); st != http.StatusOK {
 		t.Fatalf("login page: %d", st)
@@ -144,7 +144,7 @@ func TestLoginRateLimit(t *testing.T) {
 func TestStateChangesNeedSessionAndToken(t *testing.T) {
 	e := newEnv(t, nil)
 	id := e.escalate("web", "v1", "I want a person", base, bot.ReasonRequestedHuman, "normal")
-	path := "/console/c/" + strconv.FormatInt(id, 10)
+	path := "/console/c/" + strconv.FormatInt(int64(id), 10)
 
 	anon := e.client()
 	for _, action := range []string{"takeover", "reply", "resolve", "note", "tag", "untag"} {
@@ -198,7 +198,7 @@ func TestQueueOldestFirst(t *testing.T) {
 		t.Fatal(err)
 	}
 	taken := e.escalate("web", "v-taken", "taken by bob", base.Add(-2*time.Hour), bot.ReasonComplaint, "low")
-	if err := e.db.TakeOver(context.Background(), taken, "bob"); err != nil {
+	if err := e.handoff.TakeOverConversation(context.Background(), taken, "bob"); err != nil {
 		t.Fatal(err)
 	}
 	e.clock.Set(base.Add(2*time.Hour + 5*time.Minute))
@@ -212,14 +212,14 @@ func TestQueueOldestFirst(t *testing.T) {
 	for _, m := range cardRE.FindAllStringSubmatch(waiting, -1) {
 		got = append(got, card{m[1], m[2]})
 	}
-	want := []card{{strconv.FormatInt(older, 10), "2 h 5 min"}, {strconv.FormatInt(newer, 10), "1 h 15 min"}}
+	want := []card{{strconv.FormatInt(int64(older), 10), "2 h 5 min"}, {strconv.FormatInt(int64(newer), 10), "1 h 15 min"}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("waiting queue (-want +got):\n%s\n%s", diff, body)
 	}
-	if !strings.Contains(inProgress, "/console/c/"+strconv.FormatInt(taken, 10)) || !strings.Contains(inProgress, "Agent: bob") {
+	if !strings.Contains(inProgress, "/console/c/"+strconv.FormatInt(int64(taken), 10)) || !strings.Contains(inProgress, "Agent: bob") {
 		t.Errorf("in progress section lacks bob's conversation:\n%s", inProgress)
 	}
-	if strings.Contains(body, "/console/c/"+strconv.FormatInt(resolved, 10)+`"`) {
+	if strings.Contains(body, "/console/c/"+strconv.FormatInt(int64(resolved), 10)+`"`) {
 		t.Errorf("resolved conversation is in the queue:\n%s", body)
 	}
 	for _, s := range []string{"Summary: where is my order", "complaint", "high"} {
@@ -237,7 +237,7 @@ func TestQueueOldestFirst(t *testing.T) {
 func TestTakeOverReplyResolve(t *testing.T) {
 	e := newEnv(t, nil)
 	id := e.escalate("web", "visitor-1", "My parcel is broken!", base, bot.ReasonComplaint, "high")
-	path := "/console/c/" + strconv.FormatInt(id, 10)
+	path := "/console/c/" + strconv.FormatInt(int64(id), 10)
 	a := e.client()
 	a.login("alice")
 
@@ -301,7 +301,7 @@ func TestTakeOverReplyResolve(t *testing.T) {
 func TestSecondAgentSeesTakenBy(t *testing.T) {
 	e := newEnv(t, nil)
 	id := e.escalate("web", "v1", "help me", base, bot.ReasonRequestedHuman, "normal")
-	path := "/console/c/" + strconv.FormatInt(id, 10)
+	path := "/console/c/" + strconv.FormatInt(int64(id), 10)
 	alice, bob := e.client(), e.client()
 	alice.login("alice")
 	bob.login("bob")
@@ -335,7 +335,7 @@ func TestSecondAgentSeesTakenBy(t *testing.T) {
 func TestConcurrentTakeOversOneWins(t *testing.T) {
 	e := newEnv(t, nil)
 	id := e.escalate("web", "v1", "help", base, bot.ReasonRequestedHuman, "normal")
-	path := "/console/c/" + strconv.FormatInt(id, 10)
+	path := "/console/c/" + strconv.FormatInt(int64(id), 10)
 	agents := []*agent{e.client(), e.client()}
 	agents[0].login("alice")
 	agents[1].login("bob")
@@ -382,7 +382,7 @@ func TestArchiveShowsEveryChannelInOrder(t *testing.T) {
 	}
 	a := e.client()
 	a.login("alice")
-	_, body, _ := a.get("/console/c/" + strconv.FormatInt(webID, 10) + "/archive")
+	_, body, _ := a.get("/console/c/" + strconv.FormatInt(int64(webID), 10) + "/archive")
 	i1, i2 := strings.Index(body, "first on the app"), strings.Index(body, "then on the website")
 	if i1 < 0 || i2 < 0 || i1 > i2 {
 		t.Fatalf("archive does not hold both channels in time order (%d, %d):\n%s", i1, i2, body)
@@ -401,7 +401,7 @@ func TestCustomerTextIsEscaped(t *testing.T) {
 	id := e.escalate("web", "v1", evil, base, bot.ReasonComplaint, "high")
 	a := e.client()
 	a.login("alice")
-	path := "/console/c/" + strconv.FormatInt(id, 10)
+	path := "/console/c/" + strconv.FormatInt(int64(id), 10)
 	a.post(path+"/note", url.Values{"text": {evil}})
 	for _, p := range []string{path, "/console", path + "/archive", "/console/queue"} {
 		_, body, h := a.get(p)
@@ -421,7 +421,7 @@ func TestNotesAndTags(t *testing.T) {
 	e := newEnv(t, nil)
 	id := e.escalate("web", "v1", "help", base, bot.ReasonComplaint, "high")
 	conv := e.conversation(id)
-	path := "/console/c/" + strconv.FormatInt(id, 10)
+	path := "/console/c/" + strconv.FormatInt(int64(id), 10)
 	a := e.client()
 	a.login("bob")
 	a.get(path)
@@ -553,7 +553,7 @@ func TestPasswordChangeEndsSessions(t *testing.T) {
 	cookies := a.c.Jar.Cookies(u)
 	// The same secret, but alice's password changed in the config.
 	agents := testAgents(t) // fresh salts: new hashes
-	c2, err := console.New(console.Options{Handoff: e.db, Records: e.db, Agents: agents, Secret: []byte(strings.Repeat("s", 32)), Now: e.clock.Now})
+	c2, err := console.New(console.Options{Handoff: e.handoff, Records: e.db, Agents: agents, Secret: []byte(strings.Repeat("s", 32)), Now: e.clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/concierge-bot/concierge/bot"
 	"github.com/concierge-bot/concierge/console"
+	"github.com/concierge-bot/concierge/escalation"
 	"github.com/concierge-bot/concierge/storage/sqlite"
 )
 
@@ -50,6 +51,7 @@ func (c *clock) Set(t time.Time) {
 type env struct {
 	t       *testing.T
 	db      *sqlite.DB
+	handoff *escalation.Service
 	console *console.Console
 	srv     *httptest.Server
 	clock   *clock
@@ -80,9 +82,13 @@ func newEnv(t *testing.T, mod func(*console.Options)) *env {
 		t.Fatalf("sqlite.Open: %v", err)
 	}
 	t.Cleanup(func() { _ = db.Close() })
+	handoff, err := escalation.New(escalation.Options{Store: db, Now: ck.Now})
+	if err != nil {
+		t.Fatalf("escalation.New: %v", err)
+	}
 	opts := console.Options{
-		Handoff: db, Records: db, Customers: db, Agents: testAgents(t),
-		Secret: []byte(strings.Repeat("s", 32)), Now: ck.Now, APIKey: console.KeyChecker([]string{"test-key"}),
+		Handoff: handoff, Records: db, Agents: testAgents(t),
+		Secret: []byte(strings.Repeat("s", 32)), Now: ck.Now,
 		DashboardPath: "/console/dashboard",
 	}
 	if mod != nil {
@@ -99,16 +105,14 @@ func newEnv(t *testing.T, mod func(*console.Options)) *env {
 		name, _, _ := console.AgentFrom(r.Context())
 		io.WriteString(w, "dashboard for "+name)
 	})))
-	mux.Handle("/api/v1/customers", c.API())
-	mux.Handle("/api/v1/customers/", c.API())
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	return &env{t: t, db: db, console: c, srv: srv, clock: ck}
+	return &env{t: t, db: db, handoff: handoff, console: c, srv: srv, clock: ck}
 }
 
 // escalate stores a customer message on channel from user and escalates its
 // conversation at time at, returning the conversation id.
-func (e *env) escalate(channel, user, text string, at time.Time, reason, severity string) int64 {
+func (e *env) escalate(channel, user, text string, at time.Time, reason, severity string) bot.ConversationID {
 	e.t.Helper()
 	ctx := context.Background()
 	conv, in, err := e.db.AppendInbound(ctx, bot.Inbound{Channel: channel, ExternalUserID: user, Role: bot.RoleCustomer,
@@ -200,7 +204,7 @@ func (a *agent) tryLogin(name, password string) (int, string, http.Header) {
 	return a.post("/console/login", url.Values{"name": {name}, "password": {password}})
 }
 
-func (e *env) conversation(id int64) bot.ConversationInfo {
+func (e *env) conversation(id bot.ConversationID) bot.ConversationInfo {
 	e.t.Helper()
 	c, err := e.db.Conversation(context.Background(), id)
 	if err != nil {

@@ -1,15 +1,20 @@
 package console
 
 import (
-	"net/http/httptest"
-	"net/netip"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/concierge-bot/concierge/bot"
 )
 
 var testKeys, _ = deriveKeys([]byte(strings.Repeat("k", 32)))
+
+// acceptLanguage is how the console reads Accept-Language since the
+// refactor (bot.PreferredLanguage); client naming and rate limits moved to
+// package guard, and their tests with them.
+var acceptLanguage = bot.PreferredLanguage
 
 func testSession(t testing.TB) session {
 	t.Helper()
@@ -88,53 +93,6 @@ func TestAcceptLanguage(t *testing.T) {
 	}
 }
 
-func TestClientIP(t *testing.T) {
-	proxy := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}
-	tests := []struct {
-		name, remote, xff string
-		trusted           []netip.Prefix
-		want              string
-	}{
-		{"direct", "203.0.113.5:1234", "", nil, "203.0.113.5"},
-		{"untrusted peer's header ignored", "203.0.113.5:1234", "1.2.3.4", nil, "203.0.113.5"},
-		{"trusted proxy", "10.0.0.2:80", "198.51.100.7", proxy, "198.51.100.7"},
-		{"spoofed left part ignored", "10.0.0.2:80", "1.1.1.1, 198.51.100.7, 10.0.0.3", proxy, "198.51.100.7"},
-		{"malformed hop", "10.0.0.2:80", "garbage", proxy, "10.0.0.2"},
-		{"only proxies", "10.0.0.2:80", "10.0.0.9", proxy, "10.0.0.2"},
-		{"mapped v4", "[::ffff:203.0.113.5]:1", "", nil, "203.0.113.5"},
-	}
-	for _, tt := range tests {
-		r := httptest.NewRequest("GET", "/", nil)
-		r.RemoteAddr = tt.remote
-		if tt.xff != "" {
-			r.Header.Set("X-Forwarded-For", tt.xff)
-		}
-		if got := clientIP(r, tt.trusted); got != tt.want {
-			t.Errorf("%s: clientIP = %q, want %q", tt.name, got, tt.want)
-		}
-	}
-}
-
-func TestLimiter(t *testing.T) {
-	now := time.Unix(0, 0)
-	l := newLimiter(time.Minute, 2, 2, func() time.Time { return now })
-	for i, want := range []bool{true, true, false} {
-		if ok, _ := l.take("a"); ok != want {
-			t.Errorf("take %d = %v, want %v", i, ok, want)
-		}
-	}
-	if ok, _ := l.take("b"); !ok {
-		t.Error("b refused")
-	}
-	if ok, _ := l.take("c"); ok {
-		t.Error("a third key was admitted while the table is full of busy buckets")
-	}
-	now = now.Add(2 * time.Minute)
-	if ok, _ := l.take("c"); !ok {
-		t.Error("c refused after the others refilled")
-	}
-}
-
 func TestWaitText(t *testing.T) {
 	tests := []struct {
 		d      time.Duration
@@ -193,23 +151,6 @@ func FuzzAcceptLanguage(f *testing.F) {
 	f.Fuzz(func(t *testing.T, h string) {
 		if got := acceptLanguage(h); got != langEN && got != langZH {
 			t.Fatalf("acceptLanguage(%q) = %q", h, got)
-		}
-	})
-}
-
-func FuzzForwardedFor(f *testing.F) {
-	f.Add("1.2.3.4, 10.0.0.1")
-	f.Add("::1,,,")
-	f.Add("[::1]:80")
-	trusted := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}
-	peer := netip.MustParseAddr("10.0.0.2")
-	f.Fuzz(func(t *testing.T, h string) {
-		got := forwardedFor([]string{h}, trusted, peer)
-		if !got.IsValid() {
-			t.Fatalf("forwardedFor(%q) = invalid address", h)
-		}
-		if got != peer && isTrusted(got, trusted) {
-			t.Fatalf("forwardedFor(%q) = %v, a trusted proxy", h, got)
 		}
 	})
 }
