@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/channels/web"
 	"github.com/concierge-bot/concierge/storage/sqlite"
 )
 
@@ -26,6 +27,9 @@ func runCLI(t *testing.T, stdin string, args ...string) (int, string, string) {
 	code := run(context.Background(), args, strings.NewReader(stdin), &stdout, &stderr, envOf(map[string]string{}))
 	return code, stdout.String(), stderr.String()
 }
+
+// chatReply is one object that `concierge chat --json` prints.
+type chatReply = web.MessageResponse
 
 func decodeReplies(t *testing.T, out string) []chatReply {
 	t.Helper()
