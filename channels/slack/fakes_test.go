@@ -241,16 +241,16 @@ func (f *fakeEscalations) rec(s string) error {
 	return nil
 }
 
-func (f *fakeEscalations) Acknowledge(ctx context.Context, id int64, agent string) error {
+func (f *fakeEscalations) Acknowledge(ctx context.Context, id bot.EscalationID, agent string) error {
 	return f.rec(fmt.Sprintf("ack %d %s", id, agent))
 }
-func (f *fakeEscalations) TakeOver(ctx context.Context, id int64, agent string) error {
+func (f *fakeEscalations) TakeOver(ctx context.Context, id bot.EscalationID, agent string) error {
 	return f.rec(fmt.Sprintf("take %d %s", id, agent))
 }
-func (f *fakeEscalations) Resolve(ctx context.Context, id int64, agent string) error {
+func (f *fakeEscalations) Resolve(ctx context.Context, id bot.EscalationID, agent string) error {
 	return f.rec(fmt.Sprintf("resolve %d %s", id, agent))
 }
-func (f *fakeEscalations) AgentReply(ctx context.Context, id int64, agent, text string) error {
+func (f *fakeEscalations) AgentReply(ctx context.Context, id bot.EscalationID, agent, text string) error {
 	return f.rec(fmt.Sprintf("reply %d %s %s", id, agent, text))
 }
 
