@@ -99,6 +99,13 @@ type Node struct {
 	Children []*Node `json:"children,omitempty"`
 }
 
+// Kinds returns every kind of element node (all kinds but KindText), for
+// documents and clients that must know the closed set.
+func Kinds() []Kind {
+	return []Kind{KindParagraph, KindHeading, KindList, KindOrdered, KindItem, KindTable, KindRow, KindHeaderCell,
+		KindCell, KindQuote, KindCodeBlock, KindRule, KindStrong, KindEmphasis, KindStrike, KindCode, KindLink, KindBreak}
+}
+
 // isBlock reports whether a node of kind k is a block (laid out on lines of
 // its own) rather than inline.
 func isBlock(k Kind) bool {
