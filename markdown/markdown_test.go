@@ -390,3 +390,34 @@ func FuzzText(f *testing.F) {
 		checkText(t, in, Text(in, TextOptions{Width: 60}))
 	})
 }
+
+// benchAnswer is a long answer of the kind the bot sends: a table, lists,
+// links and emphasis.
+var benchAnswer = strings.Repeat("Our **opening hours** and [prices](/kb/prices):\n\n"+
+	"| Days | Hours | 价格 |\n|---|--:|:-:|\n| Mon–Fri | 9:00–18:00 | ¥199 |\n| 周六 | 10:00–16:00 | 免费 |\n\n"+
+	"- Free parking\n- Near the metro, see www.example.com\n  1. exit 2\n  2. walk 5 min\n\n", 4)
+
+func BenchmarkRender(b *testing.B) {
+	b.Run("parse", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			Parse(benchAnswer)
+		}
+	})
+	d := Parse(benchAnswer)
+	b.Run("html", func(b *testing.B) {
+		for b.Loop() {
+			_ = d.HTML()
+		}
+	})
+	b.Run("slack", func(b *testing.B) {
+		for b.Loop() {
+			_ = d.Slack(SlackOptions{})
+		}
+	})
+	b.Run("text", func(b *testing.B) {
+		for b.Loop() {
+			_ = d.Text(TextOptions{})
+		}
+	})
+}
