@@ -239,7 +239,7 @@ func (e *Engine) Handle(ctx context.Context, m Message) (Reply, error) {
 	out := Outbound{
 		ConversationID: conv.ID, InboundID: inboundID, Annotation: ann,
 		Text: d.text, Action: d.action, Intent: cls.Intent, Confidence: cls.Confidence,
-		Language: lang, Sources: d.sources, Choices: d.choices, Time: e.opts.Now(), Escalation: d.escalation,
+		Language: lang, Sources: d.sources, Choices: d.choices, Picked: d.picked, Time: e.opts.Now(), Escalation: d.escalation,
 		Lead: d.lead,
 	}
 	stored, err := e.opts.Store.AppendOutbound(ctx, out)

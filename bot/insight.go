@@ -100,4 +100,9 @@ type KnowledgeGap struct {
 	Count     int
 	FirstSeen time.Time
 	LastSeen  time.Time
+	// Picked is the document customers most often picked when the bot
+	// offered choices for this question, and Picks how often; empty when
+	// none was picked.
+	Picked string
+	Picks  int
 }

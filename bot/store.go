@@ -88,7 +88,11 @@ type Outbound struct {
 	Language       string
 	Sources        []Source
 	Choices        []Source // offered "did you mean" choices, stored with the reply
-	Time           time.Time
+	// Picked is the id of the offered choice the customer picked, which
+	// this reply answers with; the store counts it against the knowledge
+	// gap of the question that was not sure.
+	Picked string
+	Time   time.Time
 	// Escalation, when set, moves the conversation to waiting_human, records
 	// the escalation and enqueues its alert in the outbox, atomically.
 	Escalation *Escalation

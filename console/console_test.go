@@ -745,3 +745,47 @@ func TestAlertLinkOpensTheConversation(t *testing.T) {
 		t.Errorf("a link with a bad id: %d, want 404", st)
 	}
 }
+
+// TestBotMarkdownIsRendered checks that the bot's answers show as rendered
+// Markdown (a table, emphasis, safe links) with everything in them
+// escaped, while customer and agent text stays plain text.
+func TestBotMarkdownIsRendered(t *testing.T) {
+	e := newEnv(t, nil)
+	ctx := context.Background()
+	conv, in, err := e.db.AppendInbound(ctx, bot.Inbound{Channel: "web", ExternalUserID: "v-md", Role: bot.RoleCustomer,
+		Text: "**hours?** <b>now</b> | a | b |", Time: base})
+	if err != nil {
+		t.Fatal(err)
+	}
+	answer := "Our **hours**:\n\n| Days | Hours |\n|---|--:|\n| Mon | 9-5 |\n\n" +
+		"<script>alert(1)</script>\n\n[x](javascript:alert(2)) [help](/kb/hours) ![t](https://evil.example/t.png)"
+	if _, err := e.db.AppendOutbound(ctx, bot.Outbound{ConversationID: conv.ID, InboundID: in, Text: answer,
+		Action: bot.ActionAnswer, Time: base}); err != nil {
+		t.Fatal(err)
+	}
+	id := e.escalate("web", "v-md", "I want a person", base.Add(time.Minute), bot.ReasonRequestedHuman, "normal")
+	if id != conv.ID {
+		t.Fatalf("escalated conversation %d, want %d", id, conv.ID)
+	}
+	a := e.client()
+	a.login("alice")
+	if st, _, _ := a.post("/console/c/"+strconv.FormatInt(int64(id), 10)+"/reply", url.Values{"text": {"**not bold** <i>x</i>"}}); st != http.StatusSeeOther {
+		t.Fatalf("reply: %d", st)
+	}
+	_, body, _ := a.get("/console/c/" + strconv.FormatInt(int64(id), 10) + "/archive")
+	for _, want := range []string{
+		`<div class="text md"><p>Our <strong>hours</strong>:</p><div class="md-table"><table><thead><tr><th>Days</th><th class="md-right">Hours</th></tr></thead>`,
+		`<p>&lt;script&gt;alert(1)&lt;/script&gt;</p><p>x <a href="/kb/hours" rel="noopener noreferrer nofollow" target="_blank">help</a> t</p>`,
+		`<div class="text">**hours?** &lt;b&gt;now&lt;/b&gt; | a | b |</div>`,
+		`<div class="text">**not bold** &lt;i&gt;x&lt;/i&gt;</div>`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the archive does not hold %s:\n%s", want, body)
+		}
+	}
+	for _, bad := range []string{"<script>", "<img", "javascript:", "<b>now", "<i>x"} {
+		if strings.Contains(body, bad) {
+			t.Errorf("the archive holds %q", bad)
+		}
+	}
+}

@@ -6,10 +6,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/concierge-bot/concierge/bot"
 	"golang.org/x/crypto/bcrypt"
 )
 
 var testKeys, _ = deriveKeys([]byte(strings.Repeat("k", 32)))
+
+// acceptLanguage is how the console reads Accept-Language since the
+// refactor (bot.PreferredLanguage); client naming and rate limits moved to
+// package guard, and their tests with them.
+var acceptLanguage = bot.PreferredLanguage
 
 func testSession(t testing.TB) session {
 	t.Helper()

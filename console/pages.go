@@ -18,6 +18,7 @@ import (
 
 	"github.com/concierge-bot/concierge/bot"
 	"github.com/concierge-bot/concierge/channels/web"
+	"github.com/concierge-bot/concierge/markdown"
 )
 
 //go:embed templates/*.html
@@ -452,11 +453,18 @@ type escalationView struct {
 }
 
 type archiveEntry struct {
-	Class    string // in, out, agent, event
-	Who      string
-	Channel  string
-	Time     string
-	Text     string
+	Class   string // in, out, agent, event
+	Who     string
+	Channel string
+	Time    string
+	// Text is shown as plain text (html/template escapes it): customers',
+	// agents' and system messages.
+	Text string
+	// HTML is a bot message's Markdown rendered by package markdown, which
+	// escapes everything in it (no HTML from content is trusted, links only
+	// http(s), mailto and site-relative); when set, it is shown instead of
+	// Text.
+	HTML     template.HTML
 	ThisConv bool
 }
 
@@ -550,6 +558,10 @@ func archive(timeline []bot.TimelineEntry, convID bot.ConversationID, lang strin
 				a.Class, a.Who = "event", tr(lang, "system")
 			default:
 				a.Class, a.Who = "out", tr(lang, "bot")
+				if m.Text != "" {
+					// Safe: markdown.HTML escapes all text and writes only its own tags.
+					a.HTML = template.HTML(markdown.HTML(m.Text)) //nolint:gosec
+				}
 			}
 		case e.Event != nil:
 			ev := e.Event

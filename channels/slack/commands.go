@@ -59,7 +59,7 @@ func (a *Adapter) answerCommand(ctx context.Context, cmd slackapi.SlashCommand, 
 	ts, perr := a.post(ctx, cmd.ChannelID, "", qBlocks, question)
 	if perr == nil {
 		a.threads.Set(threadKey(cmd.ChannelID, ts), struct{}{})
-		a.postReply(ctx, cmd.ChannelID, ts, reply, err)
+		a.postReply(ctx, cmd.ChannelID, ts, msg, reply, err)
 		return
 	}
 	a.log.Info("slack: cannot post in channel; answering privately", "channel", cmd.ChannelID, "err", perr)
@@ -72,7 +72,7 @@ func (a *Adapter) answerCommand(ctx context.Context, cmd slackapi.SlashCommand, 
 	case reply.Action == bot.ActionRelay || reply.Text == "":
 		return
 	default:
-		blocks, fallback = a.replyBlocks(reply)
+		blocks, fallback = a.replyBlocks(reply, msg)
 	}
 	out := &slackapi.WebhookMessage{ResponseType: slackapi.ResponseTypeEphemeral, Text: fallback,
 		Blocks: &slackapi.Blocks{BlockSet: append(qBlocks, blocks...)}}

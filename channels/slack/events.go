@@ -233,13 +233,13 @@ func (a *Adapter) answer(ctx context.Context, in inbound, follow bool) {
 	}
 	a.log.Debug("slack: message", "channel", in.channel, "ts", in.ts, "role", string(msg.Role), "text", text)
 	reply, err := a.opts.Handler.Handle(ctx, msg)
-	a.postReply(ctx, in.channel, thread, reply, err)
+	a.postReply(ctx, in.channel, thread, msg, reply, err)
 }
 
-// postReply posts the Engine's reply (or its error, in customer-safe words)
-// in a thread. A silent reply (the conversation is with a human) posts
-// nothing.
-func (a *Adapter) postReply(ctx context.Context, channel, thread string, reply bot.Reply, err error) {
+// postReply posts the Engine's reply to msg (or its error, in
+// customer-safe words) in a thread. A silent reply (the conversation is with
+// a human) posts nothing.
+func (a *Adapter) postReply(ctx context.Context, channel, thread string, msg bot.Message, reply bot.Reply, err error) {
 	if err != nil {
 		a.log.Warn("slack: engine failed", "channel", channel, "code", bot.ErrorCode(err), "err", err)
 		a.postText(ctx, channel, thread, bot.ErrorMessage(err))
@@ -249,7 +249,7 @@ func (a *Adapter) postReply(ctx context.Context, channel, thread string, reply b
 		a.log.Info("slack: no answer posted", "channel", channel, "conversation", reply.ConversationID, "action", string(reply.Action))
 		return
 	}
-	blocks, fallback := a.replyBlocks(reply)
+	blocks, fallback := a.replyBlocks(reply, msg)
 	if _, err := a.post(ctx, channel, thread, blocks, fallback); err != nil {
 		a.log.Error("slack: posting answer", "channel", channel, "conversation", reply.ConversationID, "err", err)
 		return

@@ -39,25 +39,6 @@ func FuzzEscapeRoundTrip(f *testing.F) {
 	})
 }
 
-func FuzzChunkMrkdwn(f *testing.F) {
-	f.Add("a & b <c>", 5)
-	f.Add("退货政策 & 运费", 7)
-	f.Fuzz(func(t *testing.T, s string, limit int) {
-		if limit < 5 || limit > 5000 || !utf8.ValidString(s) {
-			return
-		}
-		chunks := chunkMrkdwn(s, limit)
-		for _, c := range chunks {
-			if n := utf8.RuneCountInString(c); n > limit || n == 0 {
-				t.Fatalf("chunk of %d chars, limit %d", n, limit)
-			}
-		}
-		if got := strings.Join(chunks, ""); got != escapeMrkdwn(s) {
-			t.Fatalf("chunks %q do not add up to %q", chunks, escapeMrkdwn(s))
-		}
-	})
-}
-
 func FuzzVerifySignature(f *testing.F) {
 	f.Add("v0=abc", "1772366400", []byte("{}"))
 	f.Add("", "", []byte(nil))

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 
 	slackapi "github.com/slack-go/slack"
 
@@ -18,6 +19,8 @@ const (
 	textNotAvailable   = "This action is not available here. 此操作在此不可用。"
 	textStaleButton    = "This button is no longer valid. 此按钮已失效。"
 	textAgentsOnly     = "Alert actions are for the support team only. 仅限支持团队操作。"
+	textNotYourChoice  = "Only the person who asked can pick one of these; ask me your own question. 只有提问的人可以选择；请直接向我提问。"
+	textChoiceMade     = "A choice was already made here. 已经选择过了。"
 )
 
 // acceptInteraction takes a click whose origin is already authenticated and
@@ -40,7 +43,11 @@ func (a *Adapter) acceptInteraction(cb slackapi.InteractionCallback) bool {
 			act := *act
 			run = func(ctx context.Context) { a.escalationAction(ctx, cb, act) }
 		default:
-			continue
+			if !strings.HasPrefix(act.ActionID, ActionChoicePrefix) {
+				continue
+			}
+			act := *act
+			run = func(ctx context.Context) { a.choice(ctx, cb, act) }
 		}
 		return a.enqueue(job{kind: "interaction", run: run}) // one action per click
 	}
@@ -75,6 +82,94 @@ func (a *Adapter) feedback(ctx context.Context, cb slackapi.InteractionCallback,
 	}
 	a.log.Info("slack: feedback recorded", "message", id, "helpful", helpful)
 	a.tellClicker(ctx, cb, textThanksFeedback)
+}
+
+// choice answers a click on a "did you mean" button: the Engine gets the
+// asker's message with Choice set (the button's title as its text), and
+// its answer is posted in the thread. Only the person who asked may pick
+// (the buttons' block id names them), once per message; the audience is
+// the one the asker had, or customer if the channel or the clicker's
+// workspace now makes them one, as for any message. The buttons are then
+// replaced by a line naming the pick.
+func (a *Adapter) choice(ctx context.Context, cb slackapi.InteractionCallback, act slackapi.BlockAction) {
+	role, asker, ok := parseChoicesBlock(act.BlockID)
+	if !ok || act.Value == "" || len(act.Value) > maxButtonValue {
+		a.tellClicker(ctx, cb, textStaleButton)
+		return
+	}
+	if clicker(cb) != asker {
+		a.log.Info("slack: choice refused: not the asker", "channel", cb.Channel.ID)
+		a.tellClicker(ctx, cb, textNotYourChoice)
+		return
+	}
+	external := cb.Channel.IsExtShared || (cb.User.TeamID != "" && cb.Team.ID != "" && cb.User.TeamID != cb.Team.ID)
+	if a.role(cb.Channel.ID, external) == bot.RoleCustomer {
+		role = bot.RoleCustomer
+	}
+	msgTS := cb.Container.MessageTs
+	if msgTS == "" {
+		msgTS = cb.Message.Timestamp
+	}
+	if !a.messages.Add("choice:"+threadKey(cb.Channel.ID, msgTS), struct{}{}) {
+		a.tellClicker(ctx, cb, textChoiceMade)
+		return
+	}
+	title := act.Value
+	if strings.TrimSpace(act.Text.Text) != "" {
+		title = strings.TrimSpace(act.Text.Text)
+	}
+	if blocks := cb.Message.Blocks.BlockSet; len(blocks) > 0 {
+		msg := &slackapi.WebhookMessage{ReplaceOriginal: true, Text: cb.Message.Text,
+			Blocks: &slackapi.Blocks{BlockSet: chosenBlocks(blocks, title)}}
+		if err := a.respond(ctx, cb.ResponseURL, msg); err != nil {
+			a.log.Warn("slack: updating choices", "err", err)
+		}
+	}
+	m := bot.Message{Channel: bot.ChannelSlack, ExternalUserID: asker, Text: title, Choice: act.Value,
+		Time: a.opts.Now(), Role: role}
+	a.log.Debug("slack: choice", "channel", cb.Channel.ID, "choice", act.Value)
+	reply, err := a.opts.Handler.Handle(ctx, m)
+	if cb.Container.IsEphemeral {
+		// Only the asker sees the message with the buttons: answer them alone.
+		var blocks []slackapi.Block
+		fallback := ""
+		switch {
+		case err != nil:
+			blocks, fallback = textBlocks(bot.ErrorMessage(err)), escapeMrkdwn(bot.ErrorMessage(err))
+		case reply.Action == bot.ActionRelay || strings.TrimSpace(reply.Text) == "":
+			return
+		default:
+			blocks, fallback = a.replyBlocks(reply, m)
+		}
+		out := &slackapi.WebhookMessage{ResponseType: slackapi.ResponseTypeEphemeral, Text: fallback, Blocks: &slackapi.Blocks{BlockSet: blocks}}
+		if err := a.respond(ctx, cb.ResponseURL, out); err != nil {
+			a.log.Error("slack: answering a choice", "channel", cb.Channel.ID, "err", err)
+		}
+		return
+	}
+	thread := cb.Container.ThreadTs
+	if thread == "" {
+		thread = cb.Message.ThreadTimestamp
+	}
+	if thread == "" {
+		thread = msgTS
+	}
+	a.postReply(ctx, cb.Channel.ID, thread, m, reply, err)
+}
+
+// chosenBlocks returns a reply's blocks after a choice: the choice buttons
+// give way to a line naming the pick.
+func chosenBlocks(blocks []slackapi.Block, title string) []slackapi.Block {
+	out := make([]slackapi.Block, 0, len(blocks))
+	for _, b := range blocks {
+		if ab, ok := b.(*slackapi.ActionBlock); ok && strings.HasPrefix(ab.BlockID, choicesBlockPrefix) {
+			out = append(out, slackapi.NewContextBlock("", slackapi.NewTextBlockObject(slackapi.MarkdownType,
+				"✅ "+escapeMrkdwn(truncateRunes(title, maxButtonText)), false, false)))
+			continue
+		}
+		out = append(out, b)
+	}
+	return out
 }
 
 // alertTransitions lists, for each alert action, the alert buttons that stay

@@ -8,6 +8,7 @@ import (
 	slackapi "github.com/slack-go/slack"
 
 	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/markdown"
 )
 
 // Action ids of the buttons the adapter renders or answers. The escalation
@@ -19,7 +20,17 @@ const (
 	ActionEscalationAck      = "escalation_ack"
 	ActionEscalationTake     = "escalation_take"
 	ActionEscalationResolve  = "escalation_resolve"
+	// ActionChoicePrefix starts the action ids of "did you mean" choice
+	// buttons: choice_1, choice_2, … in the order offered. A button's value
+	// is the offered document's id.
+	ActionChoicePrefix = "choice_"
 )
+
+// choicesBlockPrefix starts the block id of the choice buttons, which
+// records who may pick and with which audience:
+// "choices:<c|e>:<team_id>:<user_id>" (c: customer, e: employee). Block ids
+// of our own messages come back signed by Slack with every click.
+const choicesBlockPrefix = "choices:"
 
 // Block Kit limits (https://docs.slack.dev/reference/block-kit/blocks).
 const (
@@ -29,14 +40,17 @@ const (
 	maxFallbackChars = 3000 // the notification text we send with blocks
 )
 
-// replyBlocks renders a Reply as Block Kit: the text in sections (escaped),
-// the sources as links in a context block, and helpful / not helpful buttons
-// carrying the stored message id when feedback is recorded. It also returns
-// the plain fallback text Slack shows in notifications.
-func (a *Adapter) replyBlocks(r bot.Reply) ([]slackapi.Block, string) {
+// replyBlocks renders a Reply to asker's message as Block Kit: the text's
+// Markdown as mrkdwn sections (package markdown: escaped, tables as aligned
+// monospace blocks, lists, *bold*, <url|text> links), the sources as links
+// in a context block, "did you mean" choices as buttons only asker may use,
+// and helpful / not helpful buttons carrying the stored message id when
+// feedback is recorded. It also returns the plain fallback text Slack shows
+// in notifications.
+func (a *Adapter) replyBlocks(r bot.Reply, asker bot.Message) ([]slackapi.Block, string) {
 	var blocks []slackapi.Block
-	chunks := chunkMrkdwn(r.Text, maxSectionChars)
-	if room := maxBlocks - 2; len(chunks) > room {
+	chunks := markdown.Slack(r.Text, markdown.SlackOptions{BaseURL: a.publicURL, Limit: maxSectionChars})
+	if room := maxBlocks - 3; len(chunks) > room {
 		chunks = chunks[:room] // replies are far shorter; this only bounds the message
 	}
 	for _, c := range chunks {
@@ -57,10 +71,71 @@ func (a *Adapter) replyBlocks(r bot.Reply) ([]slackapi.Block, string) {
 		}
 		blocks = append(blocks, slackapi.NewContextBlock("sources", elems...))
 	}
+	if b := choiceButtons(r.Choices, asker); b != nil {
+		blocks = append(blocks, b)
+	}
 	if r.MessageID > 0 && a.opts.Feedback != nil {
 		blocks = append(blocks, feedbackButtons(r.MessageID, r.Language))
 	}
-	return blocks, escapeMrkdwn(truncateRunes(r.Text, maxFallbackChars))
+	plain := markdown.Text(r.Text, markdown.TextOptions{BaseURL: a.publicURL})
+	return blocks, escapeMrkdwn(truncateRunes(plain, maxFallbackChars))
+}
+
+// Block Kit limits of a button.
+const (
+	maxButtonText  = 75
+	maxButtonValue = 2000
+	maxBlockID     = 255
+)
+
+// choiceButtons is the actions block of the choices a reply offers, or nil
+// when it offers none (or asker cannot be recorded in a block id).
+func choiceButtons(choices []bot.Source, asker bot.Message) *slackapi.ActionBlock {
+	role := "e"
+	if asker.Role != bot.RoleEmployee {
+		role = "c"
+	}
+	blockID := choicesBlockPrefix + role + ":" + asker.ExternalUserID
+	if asker.ExternalUserID == "" || len(blockID) > maxBlockID {
+		return nil
+	}
+	var buttons []slackapi.BlockElement
+	for _, c := range choices {
+		if len(buttons) == bot.MaxChoices {
+			break
+		}
+		if c.ID == "" || len(c.ID) > maxButtonValue {
+			continue
+		}
+		title := strings.TrimSpace(c.Title)
+		if title == "" {
+			title = c.ID
+		}
+		buttons = append(buttons, slackapi.NewButtonBlockElement(ActionChoicePrefix+strconv.Itoa(len(buttons)+1), c.ID,
+			slackapi.NewTextBlockObject(slackapi.PlainTextType, truncateRunes(title, maxButtonText), false, false)))
+	}
+	if len(buttons) == 0 {
+		return nil
+	}
+	return slackapi.NewActionBlock(blockID, buttons...)
+}
+
+// parseChoicesBlock reads the block id of choice buttons.
+func parseChoicesBlock(id string) (role bot.Role, asker string, ok bool) {
+	rest, found := strings.CutPrefix(id, choicesBlockPrefix)
+	if !found {
+		return "", "", false
+	}
+	r, asker, found := strings.Cut(rest, ":")
+	switch {
+	case !found || asker == "":
+		return "", "", false
+	case r == "e":
+		return bot.RoleEmployee, asker, true
+	case r == "c":
+		return bot.RoleCustomer, asker, true
+	}
+	return "", "", false
 }
 
 // feedbackButtons is the actions block with the helpful / not helpful

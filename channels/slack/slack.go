@@ -2,7 +2,9 @@
 // the Events API (HTTP, request signatures verified) or Socket Mode, the /ask
 // slash command and interactive button clicks; it turns them into
 // bot.Message values for the Engine and renders each bot.Reply in Block Kit,
-// in a thread, with its sources as links and helpful / not helpful buttons.
+// in a thread, with its Markdown as mrkdwn (package markdown), its sources as
+// links, "did you mean" choices as buttons that only the asker may click,
+// and helpful / not helpful buttons.
 //
 // Every request is acknowledged at once and answered asynchronously by a
 // bounded pool of workers, so Slack's 3-second deadline is always met; Slack

@@ -85,44 +85,6 @@ func markupText(c, botUserID string) string {
 	return target
 }
 
-// chunkMrkdwn escapes raw for mrkdwn and splits the result into pieces of at
-// most limit characters, never inside an escape sequence, preferring to
-// break after a newline or space in the second half of a piece.
-func chunkMrkdwn(raw string, limit int) []string {
-	var chunks []string
-	var cur []rune
-	lastBreak := -1 // index in cur just after the last newline or space
-	for _, r := range raw {
-		piece := []rune{r}
-		switch r {
-		case '&':
-			piece = []rune("&amp;")
-		case '<':
-			piece = []rune("&lt;")
-		case '>':
-			piece = []rune("&gt;")
-		}
-		if len(cur)+len(piece) > limit && len(cur) > 0 {
-			if lastBreak > limit/2 && len(cur)-lastBreak+len(piece) <= limit {
-				chunks = append(chunks, string(cur[:lastBreak]))
-				cur = append(cur[:0:0], cur[lastBreak:]...)
-			} else {
-				chunks = append(chunks, string(cur))
-				cur = cur[:0:0]
-			}
-			lastBreak = -1
-		}
-		cur = append(cur, piece...)
-		if r == '\n' || r == ' ' {
-			lastBreak = len(cur)
-		}
-	}
-	if len(cur) > 0 {
-		chunks = append(chunks, string(cur))
-	}
-	return chunks
-}
-
 // truncateRunes cuts s to at most n characters, ending with "…" when cut.
 func truncateRunes(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {

@@ -39,30 +39,6 @@ func TestPlainText(t *testing.T) {
 	}
 }
 
-func TestChunkMrkdwn(t *testing.T) {
-	tests := []struct {
-		name  string
-		in    string
-		limit int
-		want  []string
-	}{
-		{"short", "a & b", 100, []string{"a &amp; b"}},
-		{"breaks at a space", "aaaa bbbb cccc", 10, []string{"aaaa bbbb ", "cccc"}},
-		{"never inside an entity", "aaaaaaa<b", 9, []string{"aaaaaaa", "&lt;b"}},
-		{"hard break without spaces", "abcdefghij", 4, []string{"abcd", "efgh", "ij"}},
-		{"runes, not bytes", "退货政策退货政策", 4, []string{"退货政策", "退货政策"}},
-		{"empty", "", 10, nil},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got := chunkMrkdwn(tt.in, tt.limit)
-			if diff := cmp.Diff(tt.want, got); diff != "" {
-				t.Errorf("(-want +got):\n%s", diff)
-			}
-		})
-	}
-}
-
 func TestReplyBlocks(t *testing.T) {
 	a := testAdapter(t, nil, &fakeHandler{}, func(o *Options) { o.Feedback = &fakeFeedback{} })
 	noPublic := testAdapter(t, nil, &fakeHandler{}, func(o *Options) { o.PublicURL = "" })
@@ -81,7 +57,7 @@ func TestReplyBlocks(t *testing.T) {
 				{ID: "d", Title: "D", URL: "//evil.example/d"},
 			},
 		}, []string{
-			"section: Use &lt;b&gt;bold&lt;/b&gt; &amp; &lt;!channel&gt; *here*",
+			"section: Use &lt;b&gt;bold&lt;/b&gt; &amp; &lt;!channel&gt; _here_",
 			"context: *Sources:*",
 			"context: <https://help.example.com/kb/a|A &lt;page&gt;>",
 			"context: <https://docs.example.com/b?x=1&amp;y=2%7Cz|B>",
@@ -99,7 +75,7 @@ func TestReplyBlocks(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			blocks, _ := tt.a.replyBlocks(tt.r)
+			blocks, _ := tt.a.replyBlocks(tt.r, bot.Message{})
 			if diff := cmp.Diff(tt.want, blockSummary(toMaps(t, blocks))); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
@@ -113,7 +89,12 @@ func TestReplyBlocksStayWithinSlackLimits(t *testing.T) {
 	for i := range 20 {
 		sources = append(sources, bot.Source{ID: "s", Title: strings.Repeat("t", 500), URL: "/kb/" + strings.Repeat("x", i)})
 	}
-	blocks, fallback := a.replyBlocks(bot.Reply{MessageID: 1, Text: strings.Repeat("a&b<c> ", 40000), Sources: sources})
+	var choices []bot.Source
+	for i := range 10 {
+		choices = append(choices, bot.Source{ID: strings.Repeat("i", 3000*(i%2)) + "x", Title: strings.Repeat("标题", 100)})
+	}
+	blocks, fallback := a.replyBlocks(bot.Reply{MessageID: 1, Text: strings.Repeat("a&b<c> ", 40000), Sources: sources, Choices: choices},
+		bot.Message{ExternalUserID: "T1:U1"})
 	if len(blocks) > maxBlocks {
 		t.Errorf("%d blocks, limit %d", len(blocks), maxBlocks)
 	}
@@ -125,6 +106,17 @@ func TestReplyBlocksStayWithinSlackLimits(t *testing.T) {
 		}
 		if b["type"] == "context" && len(b["elements"].([]any)) > maxContextItems {
 			t.Errorf("context of %d elements", len(b["elements"].([]any)))
+		}
+		if b["type"] == "actions" {
+			for _, e := range b["elements"].([]any) {
+				btn := e.(map[string]any)
+				if n := utf8.RuneCountInString(btn["text"].(map[string]any)["text"].(string)); n > maxButtonText {
+					t.Errorf("button text of %d chars", n)
+				}
+				if n := len(btn["value"].(string)); n > maxButtonValue {
+					t.Errorf("button value of %d bytes", n)
+				}
+			}
 		}
 	}
 	if n := utf8.RuneCountInString(fallback); n > 5*maxFallbackChars {

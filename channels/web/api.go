@@ -21,6 +21,10 @@ type MessageRequest struct {
 	Channel string `json:"channel"`
 	UserID  string `json:"user_id"`
 	Text    string `json:"text"`
+	// Choice, when set, is the id of one of the choices the previous reply
+	// offered ("did you mean …?") that the customer picked; Text is still
+	// required (for example the choice's title, as the customer saw it).
+	Choice string `json:"choice,omitempty"`
 }
 
 // MessageResponse is the answer to POST /api/v1/messages and the object
@@ -33,10 +37,17 @@ type MessageResponse struct {
 	Confidence     float64            `json:"confidence"`
 	Language       string             `json:"language"`
 	Sources        []bot.Source       `json:"sources"`
-	Choices        []bot.Source       `json:"choices,omitempty"`
-	Handoff        bool               `json:"handoff"`
-	EscalationID   bot.EscalationID   `json:"escalation_id"`
+	// Choices are the documents the bot offers when it is not sure which
+	// one the customer means ("did you mean …?"), best first, at most
+	// bot.MaxChoices. Always present: an empty array when the bot offers
+	// none. Send one back as MessageRequest.Choice.
+	Choices      []bot.Source     `json:"choices"`
+	Handoff      bool             `json:"handoff"`
+	EscalationID bot.EscalationID `json:"escalation_id"`
 }
+
+// maxChoiceBytes bounds the id of a picked choice.
+const maxChoiceBytes = 256
 
 // channelName bounds channel names: they become metric labels.
 var channelName = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,31}$`)
@@ -62,11 +73,14 @@ func (s *Server) handlePostMessage(w http.ResponseWriter, r *http.Request) {
 	case req.UserID == "" || len(req.UserID) > 256 || !utf8.ValidString(req.UserID):
 		s.writeError(w, r, 0, bot.Errorf(bot.EINVALID, "user_id is required (at most 256 bytes of UTF-8)."))
 		return
+	case len(req.Choice) > maxChoiceBytes:
+		s.writeError(w, r, 0, bot.Errorf(bot.EINVALID, "choice must be the id of an offered choice (at most %d bytes).", maxChoiceBytes))
+		return
 	}
 	// Detached from the connection: a message whose sender hung up is still
 	// handled to the end (the Engine bounds it with its own deadline).
 	reply, err := s.opts.Engine.Handle(context.WithoutCancel(r.Context()), bot.Message{
-		Channel: req.Channel, ExternalUserID: req.UserID, Text: req.Text, Role: bot.RoleCustomer,
+		Channel: req.Channel, ExternalUserID: req.UserID, Text: req.Text, Role: bot.RoleCustomer, Choice: req.Choice,
 	})
 	if err != nil {
 		s.writeError(w, r, 0, err)
@@ -75,15 +89,31 @@ func (s *Server) handlePostMessage(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, ToMessageResponse(reply))
 }
 
-// ToMessageResponse is the JSON form of a reply.
+// ToMessageResponse is the JSON form of a reply: sources and choices are
+// arrays, never null, and at most bot.MaxChoices choices are kept.
 func ToMessageResponse(r bot.Reply) MessageResponse {
 	src := r.Sources
 	if src == nil {
 		src = []bot.Source{}
 	}
 	return MessageResponse{ConversationID: r.ConversationID, Reply: r.Text, Intent: r.Intent,
-		Confidence: r.Confidence, Language: r.Language, Sources: src, Choices: r.Choices, Handoff: r.Handoff,
-		EscalationID: r.EscalationID}
+		Confidence: r.Confidence, Language: r.Language, Sources: src, Choices: choices(r.Choices),
+		Handoff: r.Handoff, EscalationID: r.EscalationID}
+}
+
+// choices returns the offered choices as a non-nil slice of at most
+// bot.MaxChoices, leaving out any without an id.
+func choices(cs []bot.Source) []bot.Source {
+	out := make([]bot.Source, 0, min(len(cs), bot.MaxChoices))
+	for _, c := range cs {
+		if len(out) == bot.MaxChoices {
+			break
+		}
+		if c.ID != "" {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // decodeJSON reads a JSON request body into v, enforcing the content type,

@@ -70,7 +70,7 @@ func TestPostMessage(t *testing.T) {
 	want := map[string]any{
 		"conversation_id": 1.0, "reply": "2-4 days.", "intent": "shipping_info", "confidence": 0.9, "language": "en",
 		"sources": []any{map[string]any{"id": "faq-shipping-01", "title": "Shipping time", "url": "/kb/faq-shipping-01"}},
-		"handoff": false, "escalation_id": 0.0,
+		"choices": []any{}, "handoff": false, "escalation_id": 0.0,
 	}
 	if diff := cmp.Diff(want, out); diff != "" {
 		t.Errorf("response (-want +got):\n%s", diff)

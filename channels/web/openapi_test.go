@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/markdown"
 )
 
 type nopEngine struct{}
@@ -68,7 +69,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	}
 	slices.Sort(own)
 	slices.Sort(registered)
-	if diff := cmp.Diff(registered, own); diff != "" {
+	if diff := cmp.Diff(registered, documented); diff != "" {
 		t.Errorf("routes (-registered +documented):\n%s", diff)
 	}
 	if len(registered) < 6 {
@@ -128,7 +129,7 @@ func TestOpenAPISchemas(t *testing.T) {
 		"SessionRequest": SessionRequest{}, "SessionResponse": SessionResponse{},
 		"WidgetPostRequest": WidgetPostRequest{}, "WidgetPostResponse": WidgetPostResponse{},
 		"WidgetMessage": WidgetMessage{}, "WidgetMessagesResponse": WidgetMessagesResponse{},
-		"Error": errorBody{},
+		"Error": errorBody{}, "Node": markdown.Node{},
 	}
 	// The merge request's body is documented inline.
 	merge := doc["paths"].(map[string]any)["/api/v1/customers/{id}/merge"].(map[string]any)["post"].(map[string]any)
@@ -157,5 +158,38 @@ func TestOpenAPISchemas(t *testing.T) {
 		if diff := cmp.Diff(fields, props); diff != "" {
 			t.Errorf("schema %s (-Go fields +documented):\n%s", name, diff)
 		}
+	}
+}
+
+// TestOpenAPIChoicesAndContent checks the documented decisions about the
+// "did you mean" choices and the widget's message tree against the code:
+// choices is a required array of the reply (empty, never null, when none),
+// and the tags of a Node are exactly package markdown's kinds.
+func TestOpenAPIChoicesAndContent(t *testing.T) {
+	doc := loadOpenAPI(t)
+	schemas := doc["components"].(map[string]any)["schemas"].(map[string]any)
+	resp := schemas["MessageResponse"].(map[string]any)
+	if !slices.Contains(resp["required"].([]any), any("choices")) {
+		t.Error("MessageResponse.choices is not documented as always present")
+	}
+	b, err := json.Marshal(ToMessageResponse(bot.Reply{Text: "hi"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), `"choices":[]`) {
+		t.Errorf("a reply without choices encodes as %s, want \"choices\":[]", b)
+	}
+	var kinds []string
+	for _, k := range markdown.Kinds() {
+		kinds = append(kinds, string(k))
+	}
+	var documented []string
+	for _, k := range schemas["Node"].(map[string]any)["properties"].(map[string]any)["tag"].(map[string]any)["enum"].([]any) {
+		documented = append(documented, k.(string))
+	}
+	slices.Sort(kinds)
+	slices.Sort(documented)
+	if diff := cmp.Diff(kinds, documented); diff != "" {
+		t.Errorf("Node tags (-markdown.Kinds +documented):\n%s", diff)
 	}
 }

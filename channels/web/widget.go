@@ -11,12 +11,13 @@ import (
 	"time"
 
 	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/markdown"
 )
 
 // The widget API, under /api/v1/widget:
 //
 //	POST /session   {} or {"token"}  → a new visitor, or the same visitor with a renewed token
-//	POST /messages  {"client_id","text"} → the stored message and the bot's reply; idempotent per client_id
+//	POST /messages  {"client_id","text"[,"choice"]} → the stored message and the bot's reply; idempotent per client_id
 //	GET  /messages  ?after=N&wait=S&limit=L → messages after id N, waiting up to S seconds for one
 //	GET  /messages  ?limit=L → the latest L messages (history after a reload)
 //
@@ -54,16 +55,49 @@ type WidgetPostRequest struct {
 	// A-Z a-z 0-9 _ -); posting the same id again returns the first answer.
 	ClientID string `json:"client_id"`
 	Text     string `json:"text"`
+	// Choice, when set, is the id of a choice a bot message offered that
+	// the visitor clicked; Text is then the choice's title.
+	Choice string `json:"choice,omitempty"`
 }
 
 // WidgetMessage is one message of a visitor's conversation as the widget
 // shows it. It carries no classification data.
 type WidgetMessage struct {
-	ID      int64        `json:"id"`
-	Author  string       `json:"author"` // customer, bot, agent or system
-	Text    string       `json:"text"`
-	Time    time.Time    `json:"time"`
-	Sources []bot.Source `json:"sources,omitempty"`
+	ID     int64  `json:"id"`
+	Author string `json:"author"` // customer, bot, agent or system
+	// Text is the message as written: Markdown for the bot's messages,
+	// plain text for everyone else's.
+	Text string `json:"text"`
+	// Content is a bot message's Markdown parsed and sanitised by package
+	// markdown (its Node tree), for the widget to build with
+	// createElement and textContent: no HTML from the content, links only
+	// http(s), mailto and site-relative. Absent for other authors, whose
+	// Text is shown as plain text.
+	Content []*markdown.Node `json:"content,omitempty"`
+	Time    time.Time        `json:"time"`
+	Sources []bot.Source     `json:"sources,omitempty"`
+	// Choices are what a bot message offered ("did you mean …?"), best
+	// first; the widget shows them as buttons that post the choice's id
+	// as WidgetPostRequest.Choice. Absent when none.
+	Choices []bot.Source `json:"choices,omitempty"`
+}
+
+// botMessage is the widget's form of one of the bot's messages.
+func botMessage(id int64, text string, t time.Time, sources, offered []bot.Source) WidgetMessage {
+	m := WidgetMessage{ID: id, Author: bot.AuthorBot, Text: text, Time: t.UTC(), Sources: sources}
+	m.Content = markdown.Parse(text).Blocks
+	if cs := choices(offered); len(cs) > 0 {
+		m.Choices = cs
+	}
+	return m
+}
+
+// widgetMessage is the widget's form of a stored message.
+func widgetMessage(m bot.StoredMessage) WidgetMessage {
+	if m.Author == bot.AuthorBot {
+		return botMessage(m.ID, m.Text, m.Time, m.Sources, m.Choices)
+	}
+	return WidgetMessage{ID: m.ID, Author: m.Author, Text: m.Text, Time: m.Time.UTC(), Sources: m.Sources}
 }
 
 // WidgetPostResponse is the answer to POST /api/v1/widget/messages.
@@ -163,6 +197,10 @@ func (s *Server) handleWidgetPost(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, 0, bot.Errorf(bot.EINVALID, "client_id must be 8-64 letters, digits, '-' or '_'."))
 		return
 	}
+	if len(req.Choice) > maxChoiceBytes {
+		s.writeError(w, r, 0, bot.Errorf(bot.EINVALID, "choice must be the id of an offered choice (at most %d bytes).", maxChoiceBytes))
+		return
+	}
 	key := visitor + "\x00" + req.ClientID
 	if o := s.idem.lookup(key); o != nil {
 		s.replay(w, r, o)
@@ -212,7 +250,7 @@ func (s *Server) postWidgetMessage(r *http.Request, visitor string, req WidgetPo
 	}
 	defer release()
 	reply, err := s.opts.Engine.Handle(ctx, bot.Message{
-		Channel: bot.ChannelWeb, ExternalUserID: visitor, Text: req.Text, Role: bot.RoleCustomer,
+		Channel: bot.ChannelWeb, ExternalUserID: visitor, Text: req.Text, Role: bot.RoleCustomer, Choice: req.Choice,
 	})
 	if err != nil {
 		return fail(err)
@@ -221,7 +259,8 @@ func (s *Server) postWidgetMessage(r *http.Request, visitor string, req WidgetPo
 	resp := WidgetPostResponse{ClientID: req.ClientID, Handoff: reply.Handoff,
 		Message: WidgetMessage{Author: bot.AuthorCustomer, Text: req.Text, Time: now}}
 	if reply.MessageID != 0 && reply.Text != "" {
-		resp.Reply = &WidgetMessage{ID: reply.MessageID, Author: bot.AuthorBot, Text: reply.Text, Time: now, Sources: reply.Sources}
+		m := botMessage(reply.MessageID, reply.Text, now, reply.Sources, reply.Choices)
+		resp.Reply = &m
 	}
 	if s.opts.History != nil {
 		// The visitor's lock is held, so the newest customer message before
@@ -293,7 +332,7 @@ func (s *Server) handleWidgetHistory(w http.ResponseWriter, r *http.Request) {
 	}
 	resp := WidgetMessagesResponse{Messages: make([]WidgetMessage, 0, len(msgs)), LastID: max(after, 0)}
 	for _, m := range msgs {
-		resp.Messages = append(resp.Messages, WidgetMessage{ID: m.ID, Author: m.Author, Text: m.Text, Time: m.Time.UTC(), Sources: m.Sources})
+		resp.Messages = append(resp.Messages, widgetMessage(m))
 		resp.LastID = max(resp.LastID, m.ID)
 	}
 	resp.More = after >= 0 && len(msgs) == limit

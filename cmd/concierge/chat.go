@@ -2,16 +2,22 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
+	"os"
 	"os/user"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"github.com/concierge-bot/concierge/bot"
 	"github.com/concierge-bot/concierge/channels/web"
+	"github.com/concierge-bot/concierge/markdown"
 )
 
 func newChatCmd(e *env) *cobra.Command {
@@ -26,7 +32,12 @@ func newChatCmd(e *env) *cobra.Command {
 		Long: `Chat with the bot in the terminal. Each line read from stdin is one message;
 empty lines are ignored. Works interactively and with piped input:
 
-  printf 'How long does shipping take?\n运费怎么算？\n' | concierge chat --json`,
+  printf 'How long does shipping take?\n运费怎么算？\n' | concierge chat --json
+
+Answers are shown as plain text (tables aligned, lists, links as "text (url)").
+When the bot asks "did you mean …?" it lists numbered choices; a line that
+is just one of those numbers picks that choice. With --json the choices are
+in the reply's "choices".`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			role := bot.Role(as)
@@ -52,7 +63,7 @@ empty lines are ignored. Works interactively and with piped input:
 			held.release()
 			defer a.Close()
 			a.startWorkers(cmd.Context(), false)
-			return chatLoop(cmd, e, a.engine, role, userID, asJSON)
+			return chatLoop(cmd, e, a.engine, chatOptions{role: role, userID: userID, asJSON: asJSON, baseURL: cfg.Server.PublicURL})
 		},
 	}
 	cmd.Flags().StringVar(&as, "as", "customer", "who you are: `customer` (public content) or employee (also the internal wiki)")
@@ -61,15 +72,39 @@ empty lines are ignored. Works interactively and with piped input:
 	return cmd
 }
 
-func chatLoop(cmd *cobra.Command, e *env, engine *bot.Engine, role bot.Role, userID string, asJSON bool) error {
-	interactive := isTerminal(e.stdin) && isTerminal(e.stdout) && !asJSON
+// chatOptions are the settings of one terminal chat.
+type chatOptions struct {
+	role    bot.Role
+	userID  string
+	asJSON  bool
+	baseURL string // put before site-relative links
+}
+
+// handler is what the chat needs of the Engine.
+type handler interface {
+	Handle(ctx context.Context, m bot.Message) (bot.Reply, error)
+}
+
+// chatLoop sends each non-empty line of stdin to the Engine and prints the
+// reply. A line that is only a number 1..n, after a reply that offered n
+// choices, picks that choice: the Engine gets the choice's id in
+// Message.Choice and its title as the text.
+func chatLoop(cmd *cobra.Command, e *env, engine handler, o chatOptions) error {
+	interactive := isTerminal(e.stdin) && isTerminal(e.stdout) && !o.asJSON
+	width := 0
+	if f, ok := e.stdout.(*os.File); ok && interactive {
+		if w, _, err := term.GetSize(int(f.Fd())); err == nil && w > 20 {
+			width = w
+		}
+	}
 	if interactive {
-		fmt.Fprintf(e.stdout, "Chatting as %s %q. Type a message and press Enter; Ctrl-D to quit.\n> ", role, userID)
+		fmt.Fprintf(e.stdout, "Chatting as %s %q. Type a message and press Enter; Ctrl-D to quit.\n> ", o.role, o.userID)
 	}
 	sc := bufio.NewScanner(e.stdin)
 	sc.Buffer(make([]byte, 64*1024), 1<<20)
 	enc := json.NewEncoder(e.stdout)
 	enc.SetEscapeHTML(false)
+	var offered []bot.Source // the choices of the last reply
 	for sc.Scan() {
 		line := strings.TrimRight(sc.Text(), "\r")
 		if strings.TrimSpace(line) == "" {
@@ -78,20 +113,27 @@ func chatLoop(cmd *cobra.Command, e *env, engine *bot.Engine, role bot.Role, use
 			}
 			continue
 		}
-		r, err := engine.Handle(cmd.Context(), bot.Message{
-			Channel: bot.ChannelTerminal, ExternalUserID: userID, Text: line, Role: role,
-		})
+		msg := bot.Message{Channel: bot.ChannelTerminal, ExternalUserID: o.userID, Text: line, Role: o.role}
+		if c, ok := pickChoice(line, offered); ok {
+			msg.Text, msg.Choice = c.Title, c.ID
+			if strings.TrimSpace(msg.Text) == "" {
+				msg.Text = c.ID
+			}
+		}
+		r, err := engine.Handle(cmd.Context(), msg)
 		switch {
 		case err != nil && bot.ErrorCode(err) == bot.EINTERNAL:
 			return err
 		case err != nil:
 			fmt.Fprintf(e.stderr, "concierge: %s\n", bot.ErrorMessage(err))
-		case asJSON:
+		case o.asJSON:
+			offered = web.ToMessageResponse(r).Choices
 			if err := enc.Encode(web.ToMessageResponse(r)); err != nil {
 				return fmt.Errorf("write reply: %w", err)
 			}
 		default:
-			printReply(e, r)
+			offered = web.ToMessageResponse(r).Choices
+			printReply(e.stdout, r, markdown.TextOptions{BaseURL: o.baseURL, Width: width})
 		}
 		if interactive {
 			fmt.Fprint(e.stdout, "> ")
@@ -106,18 +148,57 @@ func chatLoop(cmd *cobra.Command, e *env, engine *bot.Engine, role bot.Role, use
 	return nil
 }
 
-func printReply(e *env, r bot.Reply) {
+// pickChoice returns the choice a line picks: the line is only a number
+// 1..len(offered).
+func pickChoice(line string, offered []bot.Source) (bot.Source, bool) {
+	n, err := strconv.Atoi(strings.TrimSpace(line))
+	if err != nil || n < 1 || n > len(offered) {
+		return bot.Source{}, false
+	}
+	return offered[n-1], true
+}
+
+// printReply prints a reply for a person at a terminal: the answer's
+// Markdown as plain text (package markdown: aligned tables, lists, links as
+// "text (url)", no control characters from the content), its sources, the
+// numbered choices it offers and whether it was escalated.
+func printReply(w io.Writer, r bot.Reply, o markdown.TextOptions) {
 	switch {
 	case r.Action == bot.ActionRelay:
-		fmt.Fprintln(e.stdout, "(your message was passed to the team member handling this conversation)")
+		fmt.Fprintln(w, "(your message was passed to the team member handling this conversation)")
 		return
 	case r.Text != "":
-		fmt.Fprintln(e.stdout, r.Text)
+		fmt.Fprintln(w, markdown.Text(r.Text, o))
 	}
 	for _, s := range r.Sources {
-		fmt.Fprintf(e.stdout, "  source: %s (%s)\n", s.Title, s.ID)
+		fmt.Fprintf(w, "  source: %s (%s)\n", printable(s.Title), printable(s.ID))
+	}
+	if cs := web.ToMessageResponse(r).Choices; len(cs) > 0 {
+		for i, c := range cs {
+			title := printable(c.Title)
+			if title == "" {
+				title = printable(c.ID)
+			}
+			fmt.Fprintf(w, "%d. %s\n", i+1, title)
+		}
+		if r.Language == "zh" {
+			fmt.Fprintf(w, "（输入 1–%d 选择）\n", len(cs))
+		} else {
+			fmt.Fprintf(w, "(type 1–%d to choose)\n", len(cs))
+		}
 	}
 	if r.EscalationID != 0 {
-		fmt.Fprintf(e.stdout, "  [escalated to a human: escalation #%d]\n", r.EscalationID)
+		fmt.Fprintf(w, "  [escalated to a human: escalation #%d]\n", r.EscalationID)
 	}
+}
+
+// printable makes a title or id safe to print on one line of a terminal: no
+// control characters (no escape sequences), no line breaks.
+func printable(s string) string {
+	return strings.Join(strings.Fields(strings.Map(func(r rune) rune {
+		if r < 0x20 || (r >= 0x7f && r <= 0x9f) {
+			return ' '
+		}
+		return r
+	}, strings.ToValidUTF8(s, "\uFFFD"))), " ")
 }

@@ -307,6 +307,11 @@ func (db *DB) AppendOutbound(ctx context.Context, o bot.Outbound) (bot.Stored, e
 				return err
 			}
 		}
+		if o.Picked != "" {
+			if err := addGapPick(tx, o.ConversationID, o.Picked, t); err != nil {
+				return err
+			}
+		}
 		// Only what changed is written: most replies change nothing here.
 		var set []string
 		var args []any

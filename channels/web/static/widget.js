@@ -4,7 +4,9 @@
  * data-lang="en|zh|auto" (default: the page language), data-api="https://HOST"
  * (default: where this script came from), data-position="right|left",
  * data-open="true" (start open).
- * Messages are rendered with textContent only; links only for http(s) URLs. */
+ * Messages are rendered with createElement and textContent only, never as
+ * HTML: the bot's Markdown arrives as a tree the server sanitised (content),
+ * built here from a fixed set of tags; links only for http(s) URLs. */
 (function () {
   'use strict';
   if (window.ConciergeWidget) return;
@@ -25,6 +27,7 @@
       bot: 'Assistant', agent: 'Agent', system: 'Notice', pending: 'Sending…', failed: 'Not sent',
       welcome: 'Hello! Ask me about our teas, orders, shipping or our shop.',
       handoff: 'A member of our team will reply here.',
+      choices: 'Did you mean', choose: 'Choose: ',
       intro: 'Chat window. Enter sends, Shift+Enter starts a new line, Escape closes.'
     },
     zh: {
@@ -34,6 +37,7 @@
       bot: '助手', agent: '客服', system: '提示', pending: '发送中…', failed: '未发送',
       welcome: '您好！欢迎咨询茶叶、订单、配送或门店相关问题。',
       handoff: '我们的同事会在这里回复您。',
+      choices: '您是不是想问', choose: '选择：',
       intro: '聊天窗口。回车发送，Shift+回车换行，Esc 关闭。'
     }
   }[lang];
@@ -51,7 +55,7 @@
   }
 
   var session = load('session', null); // {token, exp}
-  var outbox = load('outbox', []);     // [{cid, text, after}], oldest first
+  var outbox = load('outbox', []);     // [{cid, text, after, choice}], oldest first
   if (!Array.isArray(outbox)) outbox = [];
   var seen = {};       // server message ids shown
   var lastId = 0;      // highest server message id received
@@ -188,7 +192,11 @@
     if (!text) return;
     input.value = '';
     autosize();
+    send(text);
+  }
+  function send(text, choice) {
     var p = { cid: uid(), text: text, after: lastId }; // it will be stored after lastId
+    if (choice) p.choice = choice;
     outbox.push(p);
     save('outbox', outbox);
     renderPending(p);
@@ -211,10 +219,81 @@
   }
   function who(a) { return T[a] || T.system; }
   function kind(a) { return a === 'customer' || a === 'bot' || a === 'agent' ? a : 'system'; }
-  function item(author, text, sources) {
+  // The tree of a bot message: tags outside this set keep only their
+  // content; text goes in as text nodes.
+  var TAGS = { p: 'p', h: 'p', ul: 'ul', ol: 'ol', li: 'li', tr: 'tr', th: 'th', td: 'td', blockquote: 'blockquote',
+    pre: 'pre', hr: 'hr', strong: 'strong', em: 'em', del: 'del', code: 'code', a: 'a', br: 'br', table: 'table' };
+  function rich(parent, nodes, depth) {
+    if (!Array.isArray(nodes) || depth > 30) return;
+    nodes.forEach(function (n) {
+      if (!n || typeof n !== 'object') return;
+      var tag = TAGS[n.tag], href = n.tag === 'a' && safeUrl(n.href);
+      if (!n.tag) return parent.appendChild(document.createTextNode(String(n.text || '')));
+      if (!tag || (n.tag === 'a' && !href)) return rich(parent, n.children, depth + 1);
+      var e = el(tag, n.tag === 'h' ? 'cjw-h' : null, n.tag === 'pre' || n.tag === 'code' ? String(n.text || '') : null);
+      if (href) { e.href = href; e.target = '_blank'; e.rel = 'noopener noreferrer'; }
+      if (n.tag === 'ol' && n.start > 1) e.start = +n.start;
+      if (/^(left|center|right)$/.test(n.align)) e.style.textAlign = n.align;
+      if (tag === 'table') {
+        var head = el('thead'), body = el('tbody'), box = el('div', 'cjw-table');
+        (n.children || []).forEach(function (r, i) {
+          var th = r && r.children && r.children[0] && r.children[0].tag === 'th';
+          if (r && r.tag === 'tr') rich(i === 0 && th ? head : body, [r], depth + 1);
+        });
+        if (head.firstChild) e.appendChild(head);
+        e.appendChild(body);
+        box.appendChild(e);
+        return parent.appendChild(box);
+      }
+      rich(e, n.children, depth + 1);
+      parent.appendChild(e);
+    });
+  }
+  // Choices ("did you mean …?") are buttons; one click sends the choice
+  // and disables them all, as does any later message of the visitor.
+  function choices(list) {
+    var box = el('div', 'cjw-choices');
+    box.setAttribute('role', 'group');
+    box.setAttribute('aria-label', T.choices);
+    list.slice(0, 3).forEach(function (c) {
+      if (!c || !c.id) return;
+      var title = String(c.title || c.id), b = el('button', 'cjw-choice', title);
+      b.type = 'button';
+      b.setAttribute('aria-label', T.choose + title);
+      b.addEventListener('click', function () {
+        if (b.disabled) return;
+        used(box, b);
+        send(title, String(c.id));
+        input.focus();
+      });
+      box.appendChild(b);
+    });
+    return box;
+  }
+  function used(box, chosen) {
+    box.className += ' cjw-used';
+    [].forEach.call(box.querySelectorAll('button'), function (b) {
+      b.disabled = true;
+      b.setAttribute('aria-pressed', String(b === chosen));
+    });
+  }
+  function stale() {
+    [].forEach.call(log.querySelectorAll('.cjw-choices:not(.cjw-used)'), function (box) {
+      for (var n = box.parentNode.nextElementSibling; n; n = n.nextElementSibling) {
+        if (n.classList.contains('cjw-customer')) return used(box, null);
+      }
+    });
+  }
+  function item(author, text, sources, m) {
     var li = el('li', 'cjw-msg cjw-' + kind(author));
     li.appendChild(el('span', 'cjw-sr', (author === 'customer' ? T.you : who(author)) + ': '));
-    li.appendChild(el('div', 'cjw-text', String(text == null ? '' : text)));
+    if (author === 'bot' && m && Array.isArray(m.content)) {
+      var div = el('div', 'cjw-text cjw-md');
+      rich(div, m.content, 0);
+      li.appendChild(div);
+    } else {
+      li.appendChild(el('div', 'cjw-text', String(text == null ? '' : text)));
+    }
     if (sources && sources.length) {
       var box = el('div', 'cjw-sources');
       box.appendChild(el('span', 'cjw-src-label', T.sources));
@@ -238,6 +317,7 @@
       box.appendChild(ul);
       li.appendChild(box);
     }
+    if (author === 'bot' && m && Array.isArray(m.choices) && m.choices.length) li.appendChild(choices(m.choices));
     return li;
   }
   // Server messages are kept in id order, above the messages still pending.
@@ -254,9 +334,10 @@
     log.appendChild(li);
   }
   function show(m) {
-    var li = item(m.author, m.text, m.sources);
+    var li = item(m.author, m.text, m.sources, m);
     li.setAttribute('data-id', m.id);
     place(li, m.id);
+    stale();
     var w = log.querySelector('.cjw-welcome');
     if (w) w.remove();
     if (loaded && panel.hidden && m.author !== 'customer') {
@@ -267,7 +348,16 @@
   }
   function addMessages(list) {
     (list || []).forEach(function (m) {
-      if (!m || typeof m.id !== 'number' || m.id <= 0 || seen[m.id]) return;
+      if (!m || typeof m.id !== 'number' || m.id <= 0) return;
+      if (seen[m.id]) {
+        // Shown from history before its post answered with the choices.
+        var li = log.querySelector('[data-id="' + m.id + '"]');
+        if (li && m.author === 'bot' && Array.isArray(m.choices) && m.choices.length && !li.querySelector('.cjw-choices')) {
+          li.appendChild(choices(m.choices));
+          stale();
+        }
+        return;
+      }
       if (m.id > lastId) lastId = m.id;
       // Our own message, still unacknowledged (maybe stored, its answer
       // lost): it is shown when the post answers with its id, so that it
@@ -283,6 +373,7 @@
     li.appendChild(el('div', 'cjw-state', T.pending));
     log.appendChild(li);
     pendingEl[p.cid] = li;
+    stale();
     scroll();
   }
   function note(text, cls) {
@@ -405,7 +496,7 @@
     if (inflight || !outbox.length || !loaded) return;
     var p = inflight = outbox[0];
     setTyping(true);
-    request('POST', '/messages', { client_id: p.cid, text: p.text }).then(function (j) {
+    request('POST', '/messages', { client_id: p.cid, text: p.text, choice: p.choice }).then(function (j) {
       ok('flush');
       done(p);
       var li = pendingEl[p.cid];
