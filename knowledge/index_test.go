@@ -50,7 +50,7 @@ func TestRetrieveRanking(t *testing.T) {
 		{query: "what are your opening hours, when are you open", want: "faq-hours"},
 		{query: "green tea price", want: "TEA-001"},
 		{query: "TEA-001", want: "TEA-001"},             // product code
-		{query: "do you sell a teapott", want: "POT-2"}, // typo
+		{query: "how can I retrun an item", want: "faq-returns"}, // typo
 		{query: "快递多久能到", want: "faq-zh-delivery"},
 		{query: "包裹什么时候到", want: "faq-zh-delivery"}, // synonym
 		{query: "绿茶多少钱", want: "TEA-001-zh"},
@@ -244,4 +244,17 @@ func FuzzRetrieve(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestCatalogAnswersTypos checks that a product question with a typo is
+// answered from the catalogue (which the Engine asks before retrieval).
+func TestCatalogAnswersTypos(t *testing.T) {
+	ix, _ := buildFixture(t)
+	a, err := ix.Answer(context.Background(), bot.Query{Text: "do you sell a teapott", Language: "en"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !a.OK || len(a.Sources) == 0 || a.Sources[0].ID != "POT-2" {
+		t.Errorf("catalogue answer %+v, want POT-2 first", a)
+	}
 }

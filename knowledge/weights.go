@@ -14,7 +14,7 @@ package knowledge
 // other architectures may fuse multiply-adds and differ in the last digit).
 //
 // Learned from:
-//   - faq_dev/en: 540 development queries, l2 0.001;
+//   - faq_dev/en: 540 development queries, l2 0.0001;
 //     queries.csv sha256 af396673962e47be8d1049365a635067450855746f3ec60fbd9879482eab6d43
 //     content/faq.csv sha256 3a111281325434f6bd0134a818db0225d28d2724aea1d5e681c5724ec71d1539
 //   - 199 en questions of the tuning companies
@@ -28,91 +28,91 @@ package knowledge
 // learnedEN ranks English queries.
 var learnedEN = weights{
 	0.000,  // bias
-	1.802,  // rel
-	-0.798, // log_score
-	-1.730, // cov_qt
-	1.297,  // cov_tq
-	5.553,  // cov_qb
-	1.429,  // cov_qt2
-	1.550,  // cov_tq2
-	-1.145, // prox
-	-1.023, // fuzzy
-	1.559,  // intent
+	2.033,  // rel
+	-0.789, // log_score
+	-2.099, // cov_qt
+	1.389,  // cov_tq
+	6.099,  // cov_qb
+	1.738,  // cov_qt2
+	1.584,  // cov_tq2
+	-1.388, // prox
+	-2.999, // fuzzy
+	1.663,  // intent
 	4.000,  // code
-	0.713,  // lang
-	-0.114, // rank
-	0.773,  // matched
+	1.939,  // lang
+	-0.381, // rank
+	0.901,  // matched
 	0.000,  // cov_qt2w
 	0.000,  // cov_tq2w
-	0.450,  // lcs
-	1.475,  // edit
+	0.621,  // lcs
+	1.700,  // edit
 	0.642,  // qword
-	1.142,  // len_ratio
-	0.351,  // bm25_t
-	-2.954, // bm25_b
+	1.308,  // len_ratio
+	0.379,  // bm25_t
+	-3.692, // bm25_b
 	0.000,  // bm25_u
-	1.285,  // page
-	-1.297, // product
-	2.408,  // internal
+	1.325,  // page
+	-2.079, // product
+	4.162,  // internal
 }
 
 // confEN is the confidence model of English queries.
 var confEN = confWeights{
-	-5.328, // bias
-	0.428,  // cover
-	0.482,  // z
-	-0.100, // lead
-	-0.116, // top
-	0.163,  // cov_qt
-	0.426,  // cov_qb
-	0.638,  // cov_tq
-	0.173,  // intent
-	-0.088, // lang
-	0.273,  // page
-	1.033,  // product
-	0.931,  // len
-	-0.239, // unknown
-	0.775,  // rel
-	0.329,  // miss
-	-0.437, // miss_n
-	0.055,  // oos
-	0.413,  // internal
+	-5.693, // bias
+	0.438,  // cover
+	0.394,  // z
+	-0.093, // lead
+	-0.171, // top
+	0.182,  // cov_qt
+	0.459,  // cov_qb
+	0.793,  // cov_tq
+	0.301,  // intent
+	-0.015, // lang
+	0.360,  // page
+	0.914,  // product
+	0.996,  // len
+	-0.236, // unknown
+	0.915,  // rel
+	0.345,  // miss
+	-0.460, // miss_n
+	0.010,  // oos
+	0.163,  // internal
 }
 
 // learnedZH ranks Chinese queries.
 var learnedZH = weights{
 	0.000,  // bias
-	0.697,  // rel
-	-0.167, // log_score
+	0.710,  // rel
+	-0.166, // log_score
 	-0.107, // cov_qt
-	-0.794, // cov_tq
-	4.732,  // cov_qb
-	3.497,  // cov_qt2
+	-0.793, // cov_tq
+	4.737,  // cov_qb
+	3.498,  // cov_qt2
 	4.364,  // cov_tq2
 	-1.766, // prox
 	0.000,  // fuzzy
 	1.389,  // intent
 	4.000,  // code
-	-1.530, // lang
-	0.035,  // rank
-	0.584,  // matched
-	3.422,  // cov_qt2w
-	0.749,  // cov_tq2w
-	-2.423, // lcs
-	3.404,  // edit
+	-1.531, // lang
+	0.020,  // rank
+	0.582,  // matched
+	3.423,  // cov_qt2w
+	0.750,  // cov_tq2w
+	-2.424, // lcs
+	3.403,  // edit
 	-0.775, // qword
 	0.827,  // len_ratio
 	-0.962, // bm25_t
-	5.077,  // bm25_b
+	5.081,  // bm25_b
 	1.873,  // bm25_u
 	1.464,  // page
 	-1.728, // product
-	5.240,  // internal
+	5.239,  // internal
 }
 
 // confZH is the confidence model of Chinese queries.
 var confZH = confWeights{
-	-1.925, // bias
+	-1.923, // bias
 	0.128,  // cover
 	0.374,  // z
 	0.175,  // lead
@@ -123,10 +123,10 @@ var confZH = confWeights{
 	0.408,  // intent
 	-0.392, // lang
 	0.644,  // page
-	0.814,  // product
+	0.813,  // product
 	-0.242, // len
 	-0.282, // unknown
-	0.392,  // rel
+	0.391,  // rel
 	-0.053, // miss
 	-0.556, // miss_n
 	-0.341, // oos
