@@ -49,7 +49,7 @@ func TestRetrieveRanking(t *testing.T) {
 		{query: "how long does express delivery take", want: "shipping#delivery-times"},
 		{query: "what are your opening hours, when are you open", want: "faq-hours"},
 		{query: "green tea price", want: "TEA-001"},
-		{query: "TEA-001", want: "TEA-001"},             // product code
+		{query: "TEA-001", want: "TEA-001"},                      // product code
 		{query: "how can I retrun an item", want: "faq-returns"}, // typo
 		{query: "快递多久能到", want: "faq-zh-delivery"},
 		{query: "包裹什么时候到", want: "faq-zh-delivery"}, // synonym
