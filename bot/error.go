@@ -3,6 +3,7 @@ package bot
 import (
 	"errors"
 	"fmt"
+	"net/http"
 )
 
 // Error codes of Error. Adapters map them to HTTP statuses and channel texts.
@@ -15,7 +16,38 @@ const (
 	ERATELIMIT    = "rate_limited" // too many requests
 	EUNAVAILABLE  = "unavailable"  // a dependency is down or shutting down
 	EINTERNAL     = "internal"     // anything else; the message never says more
+
+	EUNSUPPORTED = "unsupported_media_type" // a request body of a type the endpoint does not take
+	EFORBIDDEN   = "forbidden"              // authenticated or not, this may not be done from here
+	EORIGIN      = "forbidden_origin"       // a browser request from an origin that may not use the endpoint
 )
+
+// HTTPStatus maps an error code to its HTTP status: the one table for every
+// HTTP handler of Concierge (the REST API, the widget, the console, the
+// webhooks). Unknown codes are 500.
+func HTTPStatus(code string) int {
+	switch code {
+	case EINVALID:
+		return http.StatusBadRequest
+	case ETOOLARGE:
+		return http.StatusRequestEntityTooLarge
+	case EUNAUTHORIZED:
+		return http.StatusUnauthorized
+	case EFORBIDDEN, EORIGIN:
+		return http.StatusForbidden
+	case ENOTFOUND:
+		return http.StatusNotFound
+	case ECONFLICT:
+		return http.StatusConflict
+	case ERATELIMIT:
+		return http.StatusTooManyRequests
+	case EUNSUPPORTED:
+		return http.StatusUnsupportedMediaType
+	case EUNAVAILABLE:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
 
 // Error is the one error type whose message is safe to show a user. Any other
 // error is internal and shown as a generic sentence.

@@ -17,7 +17,6 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/concierge-bot/concierge/bot"
-	"github.com/concierge-bot/concierge/channels/web"
 	"github.com/concierge-bot/concierge/markdown"
 )
 
@@ -231,7 +230,7 @@ func (c *Console) userError(r *http.Request, err error) (int, string) {
 		c.log.Error("console: request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 		return http.StatusInternalServerError, tr(pickLang(r), "error")
 	}
-	return web.ErrorStatus(code), bot.ErrorMessage(err)
+	return bot.HTTPStatus(code), bot.ErrorMessage(err)
 }
 
 func (c *Console) handleAsset(w http.ResponseWriter, r *http.Request) {

@@ -147,7 +147,7 @@ func (s *Server) decodeJSON(w http.ResponseWriter, r *http.Request, v any) error
 }
 
 // errUnsupportedMedia is answered with 415.
-var errUnsupportedMedia = &bot.Error{Code: "unsupported_media_type", Message: "Send the request body as JSON with \"Content-Type: application/json\"."}
+var errUnsupportedMedia = &bot.Error{Code: bot.EUNSUPPORTED, Message: "Send the request body as JSON with \"Content-Type: application/json\"."}
 
 // jsonProblem describes a JSON decoding error without echoing the input.
 func jsonProblem(err error) string {

@@ -11,7 +11,7 @@ import (
 
 // errForbiddenOrigin is answered with 403 to a browser request from a site
 // that is not allowed to embed the widget.
-var errForbiddenOrigin = &bot.Error{Code: "forbidden_origin",
+var errForbiddenOrigin = &bot.Error{Code: bot.EORIGIN,
 	Message: "This site is not allowed to use the chat widget. Add its origin to the server's allowed origins."}
 
 // normalizeOrigin checks an allowed-origin entry and returns it in the form

@@ -312,33 +312,6 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
-// ErrorStatus maps a bot.Error code to its HTTP status: the one table for
-// every HTTP handler of Concierge (the console's API uses it too). Unknown
-// codes are 500.
-func ErrorStatus(code string) int {
-	switch code {
-	case bot.EINVALID:
-		return http.StatusBadRequest
-	case bot.ETOOLARGE:
-		return http.StatusRequestEntityTooLarge
-	case bot.EUNAUTHORIZED:
-		return http.StatusUnauthorized
-	case bot.ENOTFOUND:
-		return http.StatusNotFound
-	case bot.ECONFLICT:
-		return http.StatusConflict
-	case bot.ERATELIMIT:
-		return http.StatusTooManyRequests
-	case bot.EUNAVAILABLE:
-		return http.StatusServiceUnavailable
-	case errUnsupportedMedia.Code:
-		return http.StatusUnsupportedMediaType
-	case errForbiddenOrigin.Code:
-		return http.StatusForbidden
-	}
-	return http.StatusInternalServerError
-}
-
 type errorBody struct {
 	Error struct {
 		Code    string `json:"code"`
@@ -355,7 +328,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, status int, 
 		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	if status == 0 {
-		status = ErrorStatus(code)
+		status = bot.HTTPStatus(code)
 	}
 	var body errorBody
 	body.Error.Code, body.Error.Message = code, bot.ErrorMessage(err)

@@ -236,7 +236,7 @@ func (s *Server) postWidgetMessage(r *http.Request, visitor string, req WidgetPo
 		}
 		var eb errorBody
 		eb.Error.Code, eb.Error.Message = code, bot.ErrorMessage(err)
-		st := ErrorStatus(code)
+		st := bot.HTTPStatus(code)
 		return st, mustJSON(eb), st < 500
 	}
 	unlock, ok := s.visitors.lock(ctx, visitor)
