@@ -53,16 +53,6 @@ type outcome struct {
 	Latency time.Duration
 }
 
-func newAnswersCmd(e *env) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "answers",
-		Short: "Evaluate the bot's answers end to end on a labelled company",
-		Args:  noArgs,
-	}
-	cmd.AddCommand(newAnswersEvalCmd(e))
-	return cmd
-}
-
 func newAnswersEvalCmd(e *env) *cobra.Command {
 	var (
 		asJSON, failures     bool

@@ -10,16 +10,6 @@ import (
 	"github.com/concierge-bot/concierge/intents"
 )
 
-func newComplaintsCmd(e *env) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "complaints",
-		Short: "Evaluate the built-in complaint detector",
-		Args:  noArgs,
-	}
-	cmd.AddCommand(newComplaintsEvalCmd(e))
-	return cmd
-}
-
 func newComplaintsEvalCmd(e *env) *cobra.Command {
 	var testPath string
 	var asJSON bool

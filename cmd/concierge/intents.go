@@ -12,16 +12,6 @@ import (
 	"github.com/concierge-bot/concierge/intents"
 )
 
-func newIntentsCmd(e *env) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "intents",
-		Short: "Train and evaluate the intent classifier",
-		Args:  noArgs,
-	}
-	cmd.AddCommand(newIntentsEvalCmd(e), newIntentsTrainCmd(e))
-	return cmd
-}
-
 // readExamples reads a `text,label` CSV file.
 func readExamples(path string) ([]intents.Example, error) {
 	f, err := os.Open(path)

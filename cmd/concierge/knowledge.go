@@ -11,16 +11,6 @@ import (
 	"github.com/concierge-bot/concierge/knowledge"
 )
 
-func newKnowledgeCmd(e *env) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "knowledge",
-		Short: "Evaluate the knowledge-base retrieval",
-		Args:  noArgs,
-	}
-	cmd.AddCommand(newKnowledgeEvalCmd(e))
-	return cmd
-}
-
 func newKnowledgeEvalCmd(e *env) *cobra.Command {
 	var (
 		content, queries string

@@ -12,17 +12,6 @@ import (
 	"github.com/concierge-bot/concierge/llm"
 )
 
-func newLLMCmd(e *env) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "llm",
-		Short: "Work with the optional language-model tier",
-		Args:  noArgs,
-		RunE:  func(cmd *cobra.Command, args []string) error { return cmd.Help() },
-	}
-	cmd.AddCommand(newLLMCheckCmd(e))
-	return cmd
-}
-
 // llmCheckJSON is the output of `concierge llm check --json`.
 type llmCheckJSON struct {
 	BaseURL             string   `json:"base_url"`

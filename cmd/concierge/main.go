@@ -118,14 +118,14 @@ With no configuration, every command runs on the embedded demo company
 	root.AddCommand(newIndexCmd(e))
 	root.AddCommand(newVersionCmd(e))
 	root.AddCommand(newConsoleCmd(e))
-	root.AddCommand(newIntentsCmd(e))
-	root.AddCommand(newComplaintsCmd(e))
-	root.AddCommand(newLLMCmd(e))
+	root.AddCommand(group("intents", "Train and evaluate the intent classifier", newIntentsEvalCmd(e), newIntentsTrainCmd(e)))
+	root.AddCommand(group("complaints", "Evaluate the built-in complaint detector", newComplaintsEvalCmd(e)))
+	root.AddCommand(group("llm", "Work with the optional language-model tier", newLLMCheckCmd(e)))
 	root.AddCommand(newLoadtestCmd(e))
 	root.AddCommand(newCustomersCmd(e))
 	root.AddCommand(newBackupCmd(e))
-	root.AddCommand(newKnowledgeCmd(e))
-	root.AddCommand(newAnswersCmd(e))
+	root.AddCommand(group("knowledge", "Evaluate the knowledge-base retrieval", newKnowledgeEvalCmd(e)))
+	root.AddCommand(group("answers", "Evaluate the bot's answers end to end on a labelled company", newAnswersEvalCmd(e)))
 	root.AddCommand(newReportCmd(e))
 	root.AddCommand(newDemoCmd(e))
 	return root
@@ -139,6 +139,15 @@ func exactArgs(n int) cobra.PositionalArgs {
 		}
 		return nil
 	}
+}
+
+// group returns a command that only holds subcommands; run without one,
+// it prints its help.
+func group(use, short string, subs ...*cobra.Command) *cobra.Command {
+	cmd := &cobra.Command{Use: use, Short: short, Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error { return cmd.Help() }}
+	cmd.AddCommand(subs...)
+	return cmd
 }
 
 // noArgs is cobra.NoArgs reporting a usage error.
