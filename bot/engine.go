@@ -415,7 +415,7 @@ func (e *Engine) decide(ctx context.Context, m Message, conv Conversation, cls C
 // Generator when there is one), offer the hits above MinChoiceConfidence as
 // choices when none is sure enough, or say the bot is not sure.
 func (e *Engine) fromHits(ctx context.Context, m Message, conv Conversation, lang string, hits []Hit) decision {
-	if d, ok := e.covered(m, lang, hits); ok {
+	if d, ok := e.covered(ctx, m, lang, hits); ok {
 		return d
 	}
 	if len(hits) > 0 && hits[0].Confidence >= e.opts.MinAnswerConfidence {
@@ -440,7 +440,7 @@ func (e *Engine) fromHits(ctx context.Context, m Message, conv Conversation, lan
 // ok is false when the Retriever cannot check coverage or the best hit
 // covers the question (or the question names nothing to check): the
 // ordinary decision applies.
-func (e *Engine) covered(m Message, lang string, hits []Hit) (decision, bool) {
+func (e *Engine) covered(ctx context.Context, m Message, lang string, hits []Hit) (decision, bool) {
 	cov, isCov := e.opts.Retriever.(Coverage)
 	if !isCov || len(hits) == 0 || hits[0].Confidence < e.opts.MinChoiceConfidence {
 		return decision{}, false
@@ -457,14 +457,39 @@ func (e *Engine) covered(m Message, lang string, hits []Hit) (decision, bool) {
 			return decision{action: ActionAnswer, text: h.Answer, sources: []Source{h.Source()}}, true
 		}
 	}
-	top := hits[0]
-	if top.Confidence >= e.opts.MinAnswerConfidence && check.Options != "" && top.Kind != KindProduct {
-		key := textNotAmongPlaces
+	// None covers it: say so with the options of the passage that lists
+	// the most of them — the content's "what we accept" or "where we
+	// deliver" rather than a passage about one method — looked up with the
+	// general question of its kind, citing that passage. Its own text is
+	// not appended: it may well begin "Yes".
+	top, best := hits[0], check
+	if top.Confidence >= e.opts.MinAnswerConfidence {
+		more := hits[1:]
+		general := textEnumeratePlaces
 		if check.Kind == "payment_method" {
+			general = textEnumeratePayments
+		}
+		if gh, err := e.opts.Retriever.Retrieve(ctx, Query{Text: e.text(general, lang), Audiences: m.Role.Audiences(),
+			Language: lang, Limit: 5}); err == nil {
+			more = append(more, gh...)
+		}
+		for _, h := range more {
+			if h.Confidence < e.opts.MinChoiceConfidence {
+				continue
+			}
+			if c := cov.Cover(m.Text, h, lang); c.Verdict == CoverMissing && c.Count > best.Count {
+				top, best = h, c
+			}
+		}
+	}
+	if top.Confidence >= e.opts.MinChoiceConfidence && hits[0].Confidence >= e.opts.MinAnswerConfidence &&
+		best.Options != "" && top.Kind != KindProduct {
+		key := textNotAmongPlaces
+		if best.Kind == "payment_method" {
 			key = textNotAmongPayments
 		}
-		text := strings.NewReplacer("{asked}", check.Asked, "{options}", check.Options).Replace(e.text(key, lang))
-		return decision{action: ActionAnswer, text: text + "\n\n" + top.Answer, sources: []Source{top.Source()}}, true
+		text := strings.NewReplacer("{asked}", best.Asked, "{options}", best.Options).Replace(e.text(key, lang))
+		return decision{action: ActionAnswer, text: text, sources: []Source{top.Source()}}, true
 	}
 	if choices := e.choicesOf(hits); len(choices) > 0 {
 		return decision{action: ActionClarify, text: e.text(textDidYouMean, lang), choices: choices}, true
