@@ -334,6 +334,11 @@ func (d *Dispatcher) process(ctx context.Context, it bot.OutboxItem) error {
 	case OutboxAlert, legacyEscalation, legacyLead:
 		a, err := d.alertOf(ctx, it)
 		if err != nil {
+			if ctx.Err() != nil {
+				// Shutting down while reading what the alert is about:
+				// not the alert's fault. The item stays due, for Flush.
+				return nil
+			}
 			return d.fail(ctx, it, "", err, errors.Is(err, ErrInvalid))
 		}
 		sinks := d.route(a)

@@ -173,7 +173,7 @@ func parsePage(name string, data []byte, ps *problems) []Document {
 				sl = fmt.Sprintf("%s-%d", sl, n)
 			}
 			d.ID = id + "#" + sl
-			d.Title = title + " — " + s.heading
+			d.Title = title + titleSep + s.heading
 			d.URL = url + "#" + sl
 		}
 		d.Lang = finishLang(lang, title+" "+text)
@@ -231,3 +231,7 @@ func splitSections(body string, firstLine int) []section {
 	flush()
 	return secs
 }
+
+// titleSep joins a page's title and a section's heading in the title of the
+// section's passage.
+const titleSep = " — "
