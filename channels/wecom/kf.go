@@ -121,7 +121,7 @@ func (a *Adapter) answerKFPage(ctx context.Context, msgs []kfMessage) {
 			continue
 		}
 		key := kfKey(m.OpenKfID, m.ExternalUserID)
-		a.state.open(key, unixOr(m.SendTime, a.opts.Now))
+		a.state.open(key, m.MsgID, unixOr(m.SendTime, a.opts.Now))
 		if _, ok := byKey[key]; !ok {
 			order = append(order, key)
 		}

@@ -29,8 +29,9 @@ var errWindowClosed = errors.New("WeChat customer-service window is closed (48 h
 
 // kfWindow is where one customer's window stands.
 type kfWindow struct {
-	Opened time.Time `json:"opened"` // the customer's latest message
-	Sent   int       `json:"sent"`   // messages sent to them since
+	Opened time.Time `json:"opened"`          // the customer's latest message
+	MsgID  string    `json:"msgid,omitempty"` // its id, so a message pulled twice opens it once
+	Sent   int       `json:"sent"`            // messages sent to them since
 }
 
 // kfState is what the adapter keeps of WeChat customer service across
@@ -137,13 +138,14 @@ func (s *kfState) accounts() []string {
 	return ids
 }
 
-// open records a customer's message at t: their window opens afresh
-// (unless a later message opened it already).
-func (s *kfState) open(key string, t time.Time) {
+// open records a customer's message msgID at t: their window opens afresh,
+// unless a later message opened it already or this one did before (send
+// times are whole seconds, so a message in the same second opens it too).
+func (s *kfState) open(key, msgID string, t time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if w := s.Windows[key]; w == nil || t.After(w.Opened) {
-		s.Windows[key] = &kfWindow{Opened: t}
+	if w := s.Windows[key]; w == nil || (!t.Before(w.Opened) && (msgID == "" || msgID != w.MsgID)) {
+		s.Windows[key] = &kfWindow{Opened: t, MsgID: msgID}
 	}
 }
 

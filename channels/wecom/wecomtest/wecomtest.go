@@ -367,7 +367,7 @@ func (s *Server) CustomerWritesAt(openKfID, externalUserID, text string, at time
 	s.mu.Lock()
 	s.kfLog = append(s.kfLog, m)
 	w := s.windows[openKfID+":"+externalUserID]
-	if w == nil || at.After(w.last) {
+	if w == nil || !at.Before(w.last) {
 		s.windows[openKfID+":"+externalUserID] = &window{last: at}
 	}
 	s.mu.Unlock()
@@ -652,13 +652,14 @@ func (s *Server) kfSend(w http.ResponseWriter, r *http.Request, secret string) {
 	}
 	win.sent++
 	s.seq++
-	s.kfLog = append(s.kfLog, KFMessage{MsgID: "sent_" + strconv.Itoa(s.seq), OpenKfID: in.OpenKfID, ExternalUserID: in.ToUser,
+	id := "sent_" + strconv.Itoa(s.seq)
+	s.kfLog = append(s.kfLog, KFMessage{MsgID: id, OpenKfID: in.OpenKfID, ExternalUserID: in.ToUser,
 		SendTime: s.opts.Now().Unix(), Origin: 5, MsgType: "text", Text: &struct {
 			Content string `json:"content"`
 		}{in.Text.Content}})
 	s.sent = append(s.sent, Sent{Path: r.URL.Path, ToUser: in.ToUser, OpenKfID: in.OpenKfID, Text: in.Text.Content})
 	s.mu.Unlock()
-	writeJSON(w, map[string]any{"errcode": 0, "errmsg": "ok", "msgid": "sent_" + strconv.Itoa(s.seq)})
+	writeJSON(w, map[string]any{"errcode": 0, "errmsg": "ok", "msgid": id})
 }
 
 func (s *Server) record(m Sent) {
