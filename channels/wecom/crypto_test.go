@@ -1,6 +1,7 @@
 package wecom
 
 import (
+	"crypto/cipher"
 	"strings"
 	"testing"
 )
@@ -117,4 +118,10 @@ func TestNewCryptoRefusesBadKeys(t *testing.T) {
 	if _, err := NewCrypto("", sampleAESKey, sampleCorpID); err == nil {
 		t.Error("NewCrypto accepted an empty token")
 	}
+}
+
+// encryptBlocks encrypts whole blocks with c's key and IV, no padding: for
+// tests that forge plaintexts.
+func encryptBlocks(c *Crypto, dst, src []byte) {
+	cipher.NewCBCEncrypter(c.block, c.iv).CryptBlocks(dst, src)
 }

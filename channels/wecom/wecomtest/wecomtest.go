@@ -242,9 +242,9 @@ func (s *Server) SealEncrypted(path, encrypt string) Callback {
 }
 
 func (s *Server) nonce() string {
-	var b [4]byte
+	var b [8]byte
 	_, _ = rand.Read(b[:])
-	return strconv.FormatUint(uint64(binary.BigEndian.Uint32(b[:])), 10)
+	return strconv.FormatUint(binary.BigEndian.Uint64(b[:])>>20, 10) // WeCom's are decimal too
 }
 
 // VerifyURL is the GET WeCom sends when the callback URL is saved: a
