@@ -149,6 +149,10 @@ func (a *Adapter) answerKF(ctx context.Context, key string, m kfMessage) {
 		return
 	}
 	claimKey := "kf:" + m.MsgID
+	if m.MsgID != "" && a.state.done(m.OpenKfID, m.MsgID) {
+		a.log.Info("wecom: kf message answered before a restart dropped", "msgid", m.MsgID)
+		return
+	}
 	if m.MsgID != "" {
 		claimed, err := a.dedup.Claim(ctx, claimKey)
 		if err != nil {
@@ -165,6 +169,13 @@ func (a *Adapter) answerKF(ctx context.Context, key string, m kfMessage) {
 	offerKey := a.withChoice(&msg)
 	a.log.Debug("wecom: kf message", "open_kfid", m.OpenKfID, "text", msg.Text)
 	reply, err := a.opts.Handler.Handle(ctx, msg)
+	if m.MsgID != "" && bot.ErrorCode(err) != bot.EINTERNAL {
+		// Stored and decided: a page pulled again after a crash skips it.
+		a.state.markDone(m.OpenKfID, m.MsgID)
+		if err := a.state.save(); err != nil {
+			a.log.Error("wecom: saving the kf state", "err", err)
+		}
+	}
 	var out string
 	switch {
 	case err != nil:

@@ -3,6 +3,7 @@ package wecom_test
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -160,5 +161,42 @@ func TestKFWindow(t *testing.T) {
 	}
 	if n := len(h.sentTo("/cgi-bin/kf/send_msg")); n != 7 {
 		t.Errorf("%d messages sent, want 7", n)
+	}
+}
+
+// TestKFPageNotAnsweredTwiceAfterACrash: a crash in the middle of a page
+// leaves the cursor before the page; the messages of it answered before
+// the crash are recorded in the state file and not answered again.
+func TestKFPageNotAnsweredTwiceAfterACrash(t *testing.T) {
+	state := filepath.Join(t.TempDir(), "wecom-kf.json")
+	h := newHarness(t, func(s *setup) { s.opts.StateFile = state; s.noRun = true })
+	first := h.fake.CustomerWrites(kfID, customer, "first")
+	h.fake.CustomerWrites(kfID, customer, "second")
+	// What the state file holds after "first" was answered and before the
+	// cursor moved past the page.
+	doc := `{"cursors": {"` + kfID + `": ""}, "windows": {}, "done": {"` + kfID + `": ["` + first + `"]}}`
+	if err := os.WriteFile(state, []byte(doc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	eng := &fakeEngine{}
+	b, err := wecom.New(wecom.Options{CorpID: corpID, Token: token, EncodingAESKey: aesKey, KFSecret: "kf-secret",
+		Handler: eng, APIURL: h.fake.URL, StateFile: state, Now: h.clock.Now, RetryBase: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.adapter = b
+	h.start()
+	waitFor(t, "the answer to the second", func() bool { return len(h.fake.Sent()) == 1 })
+	time.Sleep(50 * time.Millisecond)
+	if msgs := eng.messages(); len(msgs) != 1 || msgs[0].Text != "second" {
+		t.Errorf("after the crash the engine saw %+v, want only \"second\"", msgs)
+	}
+	h.stop()
+	raw, err := os.ReadFile(state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(raw), `"done"`) {
+		t.Errorf("the done list outlived the page: %s", raw)
 	}
 }

@@ -43,15 +43,20 @@ type kfState struct {
 	path string
 	now  func() time.Time
 
+	saveMu sync.Mutex // one save at a time, so an older snapshot never replaces a newer one
+
 	mu      sync.Mutex
 	Cursors map[string]string    `json:"cursors"`
 	Windows map[string]*kfWindow `json:"windows"`
 	Held    map[string][]string  `json:"held,omitempty"`
+	// Done are the msgids of each account answered since its cursor was
+	// last moved: a page pulled again after a crash is not answered twice.
+	Done map[string][]string `json:"done,omitempty"`
 }
 
 func loadKFState(path string, now func() time.Time) (*kfState, error) {
 	s := &kfState{path: path, now: now, Cursors: map[string]string{}, Windows: map[string]*kfWindow{},
-		Held: map[string][]string{}}
+		Held: map[string][]string{}, Done: map[string][]string{}}
 	if path == "" {
 		return s, nil
 	}
@@ -73,6 +78,9 @@ func loadKFState(path string, now func() time.Time) (*kfState, error) {
 	if s.Held == nil {
 		s.Held = map[string][]string{}
 	}
+	if s.Done == nil {
+		s.Done = map[string][]string{}
+	}
 	return s, nil
 }
 
@@ -82,6 +90,8 @@ func (s *kfState) save() error {
 	if s.path == "" {
 		return nil
 	}
+	s.saveMu.Lock()
+	defer s.saveMu.Unlock()
 	s.mu.Lock()
 	now := s.now()
 	for k, w := range s.Windows {
@@ -120,10 +130,27 @@ func (s *kfState) cursor(openKfID string) string {
 	return s.Cursors[openKfID]
 }
 
+// setCursor moves an account's cursor on, forgetting the messages
+// answered before it.
 func (s *kfState) setCursor(openKfID, cursor string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.Cursors[openKfID] = cursor
+	delete(s.Done, openKfID)
+}
+
+// markDone records that a message of an account's current page was
+// answered; done reports whether it was.
+func (s *kfState) markDone(openKfID, msgID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.Done[openKfID] = append(s.Done[openKfID], msgID)
+}
+
+func (s *kfState) done(openKfID, msgID string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Contains(s.Done[openKfID], msgID)
 }
 
 // accounts returns the kf accounts pulled before, sorted.
