@@ -352,6 +352,7 @@ type app struct {
 	llm         *llm.Client       // nil without a model
 	dispatcher  *alert.Dispatcher // nil without alerts configured
 	handoff     *escalation.Service
+	deliverers  map[string]escalation.Deliverer // by channel; serve adds its chat adapters' before the workers start
 	engine      *bot.Engine
 
 	stopWorkers context.CancelFunc
@@ -453,7 +454,8 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, ao appOptions) (
 	if a.dispatcher != nil {
 		store = alert.KickOnAlert(a.store, a.dispatcher) // deliver alerts at once, not at the next poll
 	}
-	if a.handoff, err = escalation.New(escalation.Options{Store: a.store, Logger: log,
+	a.deliverers = map[string]escalation.Deliverer{}
+	if a.handoff, err = escalation.New(escalation.Options{Store: a.store, Logger: log, Deliverers: a.deliverers,
 		IdleTimeout: cfg.Escalation.IdleTimeout, SLA: cfg.Escalation.SLA}); err != nil {
 		return nil, fmt.Errorf("escalation: %w", err)
 	}

@@ -32,6 +32,7 @@ type Config struct {
 	API        APIConfig        `yaml:"api"`
 	Bot        BotConfig        `yaml:"bot"`
 	Slack      SlackConfig      `yaml:"slack"`
+	WeCom      WeComConfig      `yaml:"wecom"`
 	Alerts     []AlertConfig    `yaml:"alerts"`
 	Escalation EscalationConfig `yaml:"escalation"`
 	LLM        LLMConfig        `yaml:"llm"`
@@ -387,6 +388,9 @@ func (c Config) Validate() error {
 	}
 	if c.Slack.BotToken != "" && c.Slack.SigningSecret == "" && c.Slack.AppToken == "" {
 		return errors.New("slack.signing_secret (Events API) or slack.app_token (Socket Mode) is required with slack.bot_token")
+	}
+	if err := c.WeCom.validate(); err != nil {
+		return err
 	}
 	names := map[string]bool{}
 	for i, a := range c.Alerts {

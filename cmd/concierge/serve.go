@@ -200,6 +200,11 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 	}
 	hs.RegisterOnShutdown(site.Close) // waiting long-polls return at once
 
+	stopWeCom, err := startWeCom(ctx, cfg, a, handler, mux, log)
+	if err != nil {
+		return err
+	}
+	defer stopWeCom() // after the HTTP server and Slack have stopped, before the store closes
 	a.startWorkers(ctx, true)
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	var work sync.WaitGroup
