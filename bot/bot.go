@@ -65,6 +65,12 @@ type Message struct {
 	// its number; Text is what the sender saw or typed. The Engine answers
 	// with that document (if the sender may read it) and records the pick.
 	Choice string
+	// ProviderMessageID, when set, is the id the channel's platform gave
+	// this message (Feishu message_id, DingTalk msgId, WeCom MsgId). With
+	// Channel it names one delivery of one message, so a platform's retry
+	// carries the same pair: a store may keep it under a unique key and
+	// refuse the second copy. Empty when the channel has no such id.
+	ProviderMessageID string
 }
 
 // Source is a knowledge document a reply was built from, for citation.
