@@ -45,7 +45,7 @@ type cardActionEvent struct {
 // cardResponse is the answer to a card callback: a toast for the clicker
 // and, optionally, the card that replaces the clicked one.
 type cardResponse struct {
-	Toast *toast        `json:"toast,omitempty"`
+	Toast *toast            `json:"toast,omitempty"`
 	Card  *cardResponseCard `json:"card,omitempty"`
 }
 

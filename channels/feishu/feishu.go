@@ -125,12 +125,12 @@ type Adapter struct {
 	customer  map[string]bool
 	dedup     Dedup
 
-	sigs     *ttlCache[struct{}]      // signatures seen, against replays
-	threads  *ttlCache[struct{}]      // chat:thread roots the bot answers in
-	offered  *ttlCache[[]bot.Source]  // chat:open_id → choices of the last reply
-	places   *ttlCache[place]         // open_id → where the person last wrote
-	external *ttlCache[bool]          // chat id → external group
-	alertCards *ttlCache[AlertCard] // alert message id → its card, for updates
+	sigs       *ttlCache[struct{}]     // signatures seen, against replays
+	threads    *ttlCache[struct{}]     // chat:thread roots the bot answers in
+	offered    *ttlCache[[]bot.Source] // chat:open_id → choices of the last reply
+	places     *ttlCache[place]        // open_id → where the person last wrote
+	external   *ttlCache[bool]         // chat id → external group
+	alertCards *ttlCache[AlertCard]    // alert message id → its card, for updates
 
 	mu      sync.RWMutex
 	closed  bool
@@ -208,16 +208,16 @@ func New(opts Options) (*Adapter, error) {
 		base = strings.TrimRight(opts.APIURL, "/")
 	}
 	a := &Adapter{
-		opts:     opts,
-		log:      opts.Logger,
-		customer: map[string]bool{},
-		dedup:    opts.Dedup,
-		queue:    make(chan job, opts.QueueSize),
-		sigs:     newTTLCache[struct{}](2*opts.ReplayWindow, opts.DedupSize, opts.Now),
-		threads:  newTTLCache[struct{}](7*24*time.Hour, opts.DedupSize, opts.Now),
-		offered:  newTTLCache[[]bot.Source](24*time.Hour, opts.DedupSize, opts.Now),
-		places:   newTTLCache[place](30*24*time.Hour, opts.DedupSize, opts.Now),
-		external: newTTLCache[bool](time.Hour, 10_000, opts.Now),
+		opts:       opts,
+		log:        opts.Logger,
+		customer:   map[string]bool{},
+		dedup:      opts.Dedup,
+		queue:      make(chan job, opts.QueueSize),
+		sigs:       newTTLCache[struct{}](2*opts.ReplayWindow, opts.DedupSize, opts.Now),
+		threads:    newTTLCache[struct{}](7*24*time.Hour, opts.DedupSize, opts.Now),
+		offered:    newTTLCache[[]bot.Source](24*time.Hour, opts.DedupSize, opts.Now),
+		places:     newTTLCache[place](30*24*time.Hour, opts.DedupSize, opts.Now),
+		external:   newTTLCache[bool](time.Hour, 10_000, opts.Now),
 		alertCards: newTTLCache[AlertCard](7*24*time.Hour, 10_000, opts.Now),
 		api: &apiClient{base: base, appID: opts.AppID, appSecret: opts.AppSecret, hc: opts.HTTPClient,
 			now: opts.Now, log: opts.Logger, retries: opts.Retries, maxBackoff: opts.MaxBackoff},
