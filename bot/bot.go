@@ -65,12 +65,11 @@ type Message struct {
 	// its number; Text is what the sender saw or typed. The Engine answers
 	// with that document (if the sender may read it) and records the pick.
 	Choice string
-	// ProviderMessageID, when set, is the channel's own id of the message
-	// (WeCom's MsgId, a kf msgid, …), unique within Channel. Platforms
-	// deliver a message again when they did not see it acknowledged in
-	// time; a store that keeps a unique key on (Channel, ProviderMessageID)
-	// can tell such a copy from a new message. Adapters deduplicate in
-	// memory as well; empty means the channel has no such id.
+	// ProviderMessageID, when set, is the id the channel's platform gave
+	// this message (Feishu message_id, DingTalk msgId, WeCom MsgId). With
+	// Channel it names one delivery of one message, so a platform's retry
+	// carries the same pair: a store may keep it under a unique key and
+	// refuse the second copy. Empty when the channel has no such id.
 	ProviderMessageID string
 }
 
