@@ -476,8 +476,16 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, ao appOptions) (
 	if a.llm != nil {
 		gen = a.llm
 	}
+	fc := cfg.Escalation.Flood
+	flood, err := escalation.NewFlood(escalation.FloodOptions{
+		Alerts: alert.Queue{Outbox: a.store, Realerts: a.store, Kick: a.kick}, Logger: log,
+		Window: fc.Window, PerOrigin: fc.PerOrigin, PerCustomer: fc.PerCustomer, GroupAt: fc.GroupAt})
+	if err != nil {
+		return nil, fmt.Errorf("escalation.flood: %w", err)
+	}
 	a.engine, err = bot.NewEngine(bot.EngineOptions{
-		Classifier: a.classifier, Retriever: a.retriever, Store: store, Logger: log, Catalog: catalog,
+		Escalations: flood,
+		Classifier:  a.classifier, Retriever: a.retriever, Store: store, Logger: log, Catalog: catalog,
 		Generator: gen, Summarizer: summarizer{a.llm},
 		Customers: a.store, Ratings: a.store, // VIP trigger, CSAT after a resolve
 		ExpectedWait:        cfg.Escalation.ExpectedWait,

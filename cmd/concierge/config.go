@@ -185,6 +185,20 @@ type EscalationConfig struct {
 	LeadValue float64 `yaml:"lead_value"`
 	// EarlyWarning raises one grouped alert when complaints spike.
 	EarlyWarning EarlyWarningConfig `yaml:"early_warning"`
+	// Flood limits the escalations one widget address, API key or customer
+	// opens with alerts of their own; the rest are opened quietly and one
+	// grouped warning stands for them.
+	Flood FloodConfig `yaml:"flood"`
+}
+
+// FloodConfig sets escalation.Flood: within Window, PerOrigin escalations
+// of one address or API key and PerCustomer of one customer alert on their
+// own; GroupAt quiet ones of an origin send its grouped warning.
+type FloodConfig struct {
+	Window      time.Duration `yaml:"window"`
+	PerOrigin   int           `yaml:"per_origin"`
+	PerCustomer int           `yaml:"per_customer"`
+	GroupAt     int           `yaml:"group_at"`
 }
 
 // EarlyWarningConfig sets the complaint-spike detector: at least
@@ -466,6 +480,9 @@ func (c Config) Validate() error {
 	}
 	if ew := c.Escalation.EarlyWarning; ew.Window < 0 || ew.Baseline < 0 || ew.Factor < 0 || ew.MinComplaints < 0 {
 		return errors.New("escalation.early_warning values must not be negative")
+	}
+	if f := c.Escalation.Flood; f.Window < 0 || f.PerOrigin < 0 || f.PerCustomer < 0 || f.GroupAt < 0 {
+		return errors.New("escalation.flood values must not be negative")
 	}
 	if c.LLM.BaseURL != "" {
 		if u, err := url.Parse(c.LLM.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
