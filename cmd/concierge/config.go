@@ -40,6 +40,7 @@ type Config struct {
 	Insights   InsightsConfig   `yaml:"insights"`
 	Customers  CustomersConfig  `yaml:"customers"`
 	Log        LogConfig        `yaml:"log"`
+	Metrics    MetricsConfig    `yaml:"metrics"`
 
 	// src says where the values came from, for errors; set by loadConfig.
 	src *configSource
@@ -271,12 +272,19 @@ func ParseConfig(r io.Reader, getenv func(string) string) (Config, error) {
 	return cfg, err
 }
 
+// maxConfigBytes is the largest config file read.
+const maxConfigBytes = 1 << 20
+
 // parseConfig is ParseConfig that also returns the line of every field
 // written in the file, so that later errors about a value can point at it.
 func parseConfig(r io.Reader, getenv func(string) string) (Config, fieldLines, error) {
-	raw, err := io.ReadAll(io.LimitReader(r, 1<<20))
+	raw, err := io.ReadAll(io.LimitReader(r, maxConfigBytes+1))
 	if err != nil {
 		return Config{}, nil, fmt.Errorf("read config: %w", err)
+	}
+	if len(raw) > maxConfigBytes {
+		// Cutting it would start a server with half a configuration.
+		return Config{}, nil, fmt.Errorf("the config file is larger than %d KiB; a configuration is a few KiB — is this the right file?", maxConfigBytes>>10)
 	}
 	cfg := DefaultConfig()
 	var doc yaml.Node
@@ -483,6 +491,9 @@ func (c Config) Validate() error {
 	}
 	if f := c.Escalation.Flood; f.Window < 0 || f.PerOrigin < 0 || f.PerCustomer < 0 || f.GroupAt < 0 {
 		return errors.New("escalation.flood values must not be negative")
+	}
+	if t := c.Metrics.Token; t != "" && len(t) < 16 {
+		return fmt.Errorf("metrics.token must be at least 16 characters (it is %d); generate one with: openssl rand -hex 16", len(t))
 	}
 	if c.LLM.BaseURL != "" {
 		if u, err := url.Parse(c.LLM.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {

@@ -139,6 +139,9 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if opts.MaintenanceInterval == 0 {
 		opts.MaintenanceInterval = time.Hour
 	}
+	if err := makePrivate(abs); err != nil {
+		return nil, fmt.Errorf("storage: open %s: %w", path, describe(err))
+	}
 	db := &DB{
 		path: abs, opts: opts, log: opts.Logger, now: opts.Now, rules: opts.Segments.withDefaults(),
 		jobs: make(chan *job, opts.MaxBatch), writerDone: make(chan struct{}),
