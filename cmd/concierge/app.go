@@ -48,6 +48,7 @@ func (e *env) loadConfig() (Config, error) {
 			return Config{}, configError{fmt.Errorf("%s: %w", e.configPath, err)}
 		}
 		src.lines = lines
+		resolvePaths(&cfg, e.configPath, lines)
 	}
 	cfg.src = src
 	if e.dataDir != "" {
