@@ -136,6 +136,9 @@ type Options struct {
 	// after many recent failures for it from anywhere: the wait doubles with
 	// each failure past LoginBurst, from 250 ms up to LoginDelay. Default 8s.
 	LoginDelay time.Duration
+	// SiteName is the company's name by language ("en", "zh"), shown in
+	// the header beside Concierge. Optional.
+	SiteName map[string]string
 	// DashboardPath, when set, adds a link to the dashboard to the console's
 	// navigation (e.g. "/console/dashboard").
 	DashboardPath string

@@ -41,6 +41,7 @@ type Config struct {
 	Customers  CustomersConfig  `yaml:"customers"`
 	Log        LogConfig        `yaml:"log"`
 	Metrics    MetricsConfig    `yaml:"metrics"`
+	Site       SiteConfig       `yaml:"site"`
 
 	// src says where the values came from, for errors; set by loadConfig.
 	src *configSource
@@ -412,6 +413,9 @@ func (c Config) Validate() error {
 		return errors.New("slack.signing_secret (Events API) or slack.app_token (Socket Mode) is required with slack.bot_token")
 	}
 	if err := c.WeCom.validate(); err != nil {
+		return err
+	}
+	if err := c.Site.validate(); err != nil {
 		return err
 	}
 	names := map[string]bool{}

@@ -136,7 +136,7 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 	if err != nil {
 		return err
 	}
-	dash, err := dashboard.New(dashboard.Options{Reports: rep, Logger: log})
+	dash, err := dashboard.New(dashboard.Options{Reports: rep, Logger: log, SiteName: a.site.Name.byLanguage()})
 	if err != nil {
 		return fmt.Errorf("dashboard: %w", err)
 	}
@@ -151,7 +151,7 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 		Handoff: a.handoff, Records: a.store,
 		Agents: agents, Secret: consoleSecret, SecureCookies: cfg.Console.SecureCookies,
 		TrustedProxies: proxies,
-		DashboardPath:  "/console/dashboard", Logger: log,
+		DashboardPath:  "/console/dashboard", Logger: log, SiteName: a.site.Name.byLanguage(),
 	})
 	if err != nil {
 		return fmt.Errorf("console: %w", err)
@@ -160,7 +160,7 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 		Engine: handler, APIKeys: cfg.API.Keys, Logger: log,
 		Ready:   func(ctx context.Context) error { return a.store.Ping(ctx) },
 		History: a.store, SessionSecret: secret, Customers: a.store, Staff: con,
-		AllowedOrigins: cfg.Server.AllowedOrigins, TrustedProxies: proxies,
+		AllowedOrigins: cfg.Server.AllowedOrigins, TrustedProxies: proxies, Site: a.site.webSite(),
 		Mount: map[string]http.Handler{
 			"/console": con, "/console/": con,
 			"/console/dashboard":     con.RequireLogin(dash),

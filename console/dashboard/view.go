@@ -18,6 +18,7 @@ const dash = "—"
 // view is the data of the page template.
 type view struct {
 	Lang, OtherLang, Toggle, Console, CSV string
+	Site                                  string // the company's name in Lang; empty: none
 	Days                                  int
 	Channel                               string
 	Range                                 string
@@ -80,7 +81,7 @@ func (d *Dashboard) view(rep *insights.Report, p params) *view {
 		other = langEN
 	}
 	v := &view{
-		Lang: l, OtherLang: other, Days: p.days, Channel: p.channel, Console: d.opts.ConsolePath,
+		Lang: l, OtherLang: other, Days: p.days, Channel: p.channel, Console: d.opts.ConsolePath, Site: siteName(d.opts.SiteName, l),
 		Toggle: p.url(Path, p.days, p.channel, other),
 		CSV:    p.url(CSVPath, p.days, p.channel, l),
 		Range: fmt.Sprintf(t(l, "range"), rep.Since.Format(time.DateOnly),
@@ -225,4 +226,15 @@ func human(d time.Duration) string {
 		return strconv.FormatFloat(d.Minutes(), 'f', 1, 64) + " min"
 	}
 	return strconv.FormatFloat(d.Hours(), 'f', 1, 64) + " h"
+}
+
+// siteName returns the company's name in lang, else in English, else in
+// Chinese; "" when it has none.
+func siteName(names map[string]string, lang string) string {
+	for _, l := range []string{lang, "en", "zh"} {
+		if n := strings.TrimSpace(names[l]); n != "" {
+			return n
+		}
+	}
+	return ""
 }
