@@ -47,6 +47,9 @@ type SpikeOptions struct {
 	// Topics is the most topics (intents and keywords) a warning lists.
 	// Default 5.
 	Topics int
+	// Since, when set, counts only complaints from it on: the synthetic
+	// history of `concierge demo seed` is never a spike to warn about.
+	Since time.Time
 	Logger *slog.Logger     // default: discard; customer text never logged
 	Now    func() time.Time // default: time.Now
 }
@@ -114,6 +117,9 @@ func (s *Spikes) Check(ctx context.Context) (*bot.Warning, error) {
 		return nil, nil
 	}
 	from := now.Add(-s.opts.Window)
+	if from.Before(s.opts.Since) {
+		from = s.opts.Since
+	}
 	count, err := s.opts.Source.CountComplaints(ctx, from, now)
 	if err != nil {
 		return nil, fmt.Errorf("escalation: spikes: %w", err)

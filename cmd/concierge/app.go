@@ -509,7 +509,11 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, ao appOptions) (
 // a long-running server (schedules), the managers' digest. Close stops it.
 func (a *app) startWorkers(ctx context.Context, schedules bool) {
 	ctx, a.stopWorkers = context.WithCancel(ctx)
-	if a.dispatcher != nil && schedules && a.cfg.Insights.DigestEvery >= 0 {
+	synthetic := !syntheticUntil(a.cfg.DataDir).IsZero()
+	if synthetic && schedules {
+		a.log.Info("this data directory holds synthetic traffic from `concierge demo seed`: no digest is sent, and escalations from before the seeding are never re-alerted")
+	}
+	if a.dispatcher != nil && schedules && a.cfg.Insights.DigestEvery >= 0 && !synthetic {
 		if err := a.startDigest(ctx); err != nil {
 			a.log.Error("digest not scheduled", "err", err)
 		}
@@ -564,14 +568,15 @@ func (a *app) kick() {
 func (a *app) startEscalationWatch(ctx context.Context) error {
 	ec := a.cfg.Escalation
 	alerts := alert.Queue{Outbox: a.store, Realerts: a.store, Kick: a.kick}
+	synthetic := syntheticUntil(a.cfg.DataDir)
 	sla, err := escalation.NewSLA(escalation.SLAOptions{Store: a.store, Alerts: alerts, Logger: a.log,
-		SLA: ec.SLA, Next: ec.Next})
+		SLA: ec.SLA, Next: ec.Next, Since: synthetic})
 	if err != nil {
 		return err
 	}
 	spikes, err := escalation.NewSpikes(escalation.SpikeOptions{Source: a.store, Alerts: alerts, Logger: a.log,
 		Window: ec.EarlyWarning.Window, Baseline: ec.EarlyWarning.Baseline, Factor: ec.EarlyWarning.Factor,
-		MinComplaints: ec.EarlyWarning.MinComplaints})
+		MinComplaints: ec.EarlyWarning.MinComplaints, Since: synthetic})
 	if err != nil {
 		return err
 	}
