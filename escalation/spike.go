@@ -49,7 +49,7 @@ type SpikeOptions struct {
 	Topics int
 	// Since, when set, counts only complaints from it on: the synthetic
 	// history of `concierge demo seed` is never a spike to warn about.
-	Since time.Time
+	Since  time.Time
 	Logger *slog.Logger     // default: discard; customer text never logged
 	Now    func() time.Time // default: time.Now
 }
