@@ -19,7 +19,10 @@ import (
 	"github.com/concierge-bot/concierge/knowledge"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+var (
+	update    = flag.Bool("update", false, "rewrite the golden files in testdata")
+	siteDelay = flag.Duration("site-delay", -1, "politeness delay of TestImportSite's first import (-1: none; 100ms is the default of concierge import)")
+)
 
 // topics of the fixture site, one per page modulo their count.
 var siteTopics = []struct{ name, zh string }{
@@ -151,11 +154,11 @@ func TestImportSite(t *testing.T) {
 	dir := t.TempDir()
 	ctx := context.Background()
 	start := time.Now()
-	sum, err := Import(ctx, site.URL+"/sitemap.xml", Options{Into: dir, Fetch: FetchOptions{Delay: -1}})
+	sum, err := Import(ctx, site.URL+"/sitemap.xml", Options{Into: dir, Fetch: FetchOptions{Delay: *siteDelay}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("imported 200 pages in %s: %s", time.Since(start).Round(time.Millisecond), sum)
+	t.Logf("imported 200 pages in %s (politeness delay %v): %s", time.Since(start).Round(time.Millisecond), *siteDelay, sum)
 	if len(sum.Added) != 200 || len(sum.Changed) != 0 {
 		t.Errorf("first import: %s, want 200 added", sum)
 	}
