@@ -103,6 +103,11 @@ type Fetcher struct {
 // NewFetcher returns a Fetcher for the named URLs (each an http or https
 // URL; their hosts are the only hosts it fetches from).
 func NewFetcher(named []string, opts FetchOptions) (*Fetcher, error) {
+	return newFetcher(named, opts, nil)
+}
+
+// newFetcher is NewFetcher with a resolver of names (nil: the system's).
+func newFetcher(named []string, opts FetchOptions, resolver *net.Resolver) (*Fetcher, error) {
 	f := &Fetcher{opts: opts.withDefaults(), hosts: map[string]bool{}, allowed: map[netip.Addr]bool{},
 		robots: map[string]*robotstxt.RobotsData{}, last: map[string]time.Time{}, delay: map[string]time.Duration{}}
 	for _, n := range named {
@@ -119,7 +124,7 @@ func NewFetcher(named []string, opts FetchOptions) (*Fetcher, error) {
 			f.allowed[netip.MustParseAddr("::1")] = true
 		}
 	}
-	dialer := &net.Dialer{Timeout: 10 * time.Second, Control: f.checkDial}
+	dialer := &net.Dialer{Timeout: 10 * time.Second, Control: f.checkDial, Resolver: resolver}
 	tr := &http.Transport{
 		Proxy:                  nil, // a proxy would hide the address actually reached
 		DialContext:            dialer.DialContext,

@@ -3,8 +3,10 @@ package importer
 import (
 	"context"
 	"errors"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -13,6 +15,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"golang.org/x/net/dns/dnsmessage"
 )
 
 // TestSyncRemovesGonePagesAfterGrace: a page whose source answers 404 stays
@@ -156,10 +159,75 @@ func TestFetcherStaysWithinNamedHosts(t *testing.T) {
 	if err := f.checkDial("tcp", "127.0.0.2:80", nil); !errors.Is(err, ErrBlockedAddress) {
 		t.Errorf("dial another loopback address: %v, want refused", err)
 	}
-	// The check runs in the dialer's Control, on the address actually
-	// dialled after resolution: a name whose DNS answer changes to an
-	// internal address (rebinding) meets the refusals above.
 	if f.client.Transport.(*http.Transport).Proxy != nil {
 		t.Error("a proxy would hide the address actually reached")
 	}
+}
+
+// TestDNSRebindingRefused: a named host whose DNS answers a loopback
+// address (as a rebinding attacker's would, after a public answer passed
+// any earlier check) is refused when the connection is made.
+func TestDNSRebindingRefused(t *testing.T) {
+	hits := 0
+	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits++ }))
+	defer target.Close()
+	tu, _ := url.Parse(target.URL)
+	dns := fakeDNS(t, netip.MustParseAddr("127.0.0.1"))
+	resolver := &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, address string) (net.Conn, error) {
+		return (&net.Dialer{}).DialContext(ctx, "udp", dns)
+	}}
+	named := "http://shop.example.com:" + tu.Port() + "/"
+	f, err := newFetcher([]string{named}, FetchOptions{Delay: -1}, resolver)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := url.Parse(named)
+	_, err = f.Get(context.Background(), u)
+	if err == nil || !strings.Contains(err.Error(), "private, loopback or internal") {
+		t.Errorf("fetch through a name resolving to loopback: %v, want refused at dial time", err)
+	}
+	if hits != 0 {
+		t.Errorf("the loopback server was reached %d times", hits)
+	}
+}
+
+// fakeDNS answers every A query with addr, on a loopback UDP port.
+func fakeDNS(t *testing.T, addr netip.Addr) string {
+	t.Helper()
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { pc.Close() })
+	go func() {
+		buf := make([]byte, 1500)
+		for {
+			n, from, err := pc.ReadFrom(buf)
+			if err != nil {
+				return
+			}
+			var p dnsmessage.Parser
+			h, err := p.Start(buf[:n])
+			if err != nil {
+				continue
+			}
+			q, err := p.Question()
+			if err != nil {
+				continue
+			}
+			b := dnsmessage.NewBuilder(nil, dnsmessage.Header{ID: h.ID, Response: true, Authoritative: true})
+			_ = b.StartQuestions()
+			_ = b.Question(q)
+			_ = b.StartAnswers()
+			if q.Type == dnsmessage.TypeA {
+				_ = b.AResource(dnsmessage.ResourceHeader{Name: q.Name, Class: dnsmessage.ClassINET, TTL: 0},
+					dnsmessage.AResource{A: addr.As4()})
+			}
+			msg, err := b.Finish()
+			if err == nil {
+				_, _ = pc.WriteTo(msg, from)
+			}
+		}
+	}()
+	return pc.LocalAddr().String()
 }
