@@ -19,6 +19,7 @@ import (
 	"github.com/JohannesKaufmann/html-to-markdown/v2/plugin/strikethrough"
 	"github.com/JohannesKaufmann/html-to-markdown/v2/plugin/table"
 	"golang.org/x/net/html"
+	"golang.org/x/net/html/charset"
 )
 
 // Format is the kind of a document, which picks its converter.
@@ -100,6 +101,9 @@ type convertOptions struct {
 	Lang     string // "en", "zh", or "auto"/"" to detect
 	Audience string
 	BaseURL  *url.URL // the page's address, for relative links; may be nil
+	// ContentType is the server's Content-Type, which may name the page's
+	// character set.
+	ContentType string
 }
 
 // Convert turns one document into a Page (ID, SourceURL and SourceFile are
@@ -153,7 +157,7 @@ func Convert(ctx context.Context, f Format, data []byte, o convertOptions) (p Pa
 func convert(ctx context.Context, f Format, data []byte, o convertOptions) (Page, error) {
 	switch f {
 	case FormatHTML:
-		return fromHTML(ctx, data, o.BaseURL)
+		return fromHTML(ctx, data, o.BaseURL, o.ContentType)
 	case FormatPDF:
 		return fromPDF(ctx, data)
 	case FormatDOCX:
@@ -274,12 +278,18 @@ func mdConverter() *converter.Converter {
 // (navigation, headers, footers, sidebars and other boilerplate dropped) and
 // converts it to Markdown. When readability finds no article (a short page,
 // a table of prices), the page's <main> or <body> is converted instead.
-func fromHTML(ctx context.Context, data []byte, baseURL *url.URL) (Page, error) {
+func fromHTML(ctx context.Context, data []byte, baseURL *url.URL, contentType string) (Page, error) {
 	if !utf8.Valid(data) {
-		// Pages declare their encoding; what we cannot read as UTF-8 we
-		// clean rather than refuse, but a binary file is not a page.
 		if bytes.IndexByte(data, 0) >= 0 {
 			return Page{}, errors.New("looks like a binary file, not HTML")
+		}
+		// A page in another encoding (GBK and Big5 are common for Chinese
+		// sites) is decoded by the encoding its server or <meta> declares;
+		// what still is not UTF-8 is cleaned rather than refused.
+		if enc, name, _ := charset.DetermineEncoding(data, contentType); name != "utf-8" && name != "windows-1252" {
+			if dec, err := enc.NewDecoder().Bytes(data); err == nil {
+				data = dec
+			}
 		}
 		data = bytes.ToValidUTF8(data, []byte("\uFFFD"))
 	}

@@ -12,6 +12,8 @@ import (
 	"testing/fstest"
 	"time"
 
+	"golang.org/x/text/encoding/simplifiedchinese"
+
 	"github.com/concierge-bot/concierge/bot"
 	"github.com/concierge-bot/concierge/knowledge"
 )
@@ -323,4 +325,20 @@ func FuzzConvert(f *testing.F) {
 // fsOf is a file system holding one file.
 func fsOf(name string, data []byte) fstest.MapFS {
 	return fstest.MapFS{name: &fstest.MapFile{Data: data}}
+}
+
+// TestHTMLInGBK: a Chinese page in GBK, as its <meta> declares, is read
+// as the text it is.
+func TestHTMLInGBK(t *testing.T) {
+	enc, err := simplifiedchinese.GBK.NewEncoder().String(`<html><head><meta charset="gbk"><title>配送说明</title></head><body><main><h1>配送说明</h1><p>当天发货，顺丰快递一到四天送达，满一百九十九元包邮。</p></main></body></html>`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := Convert(context.Background(), FormatHTML, []byte(enc), convertOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Title != "配送说明" || !strings.Contains(p.Body, "顺丰快递一到四天送达") || p.Lang != "zh" {
+		t.Errorf("GBK page: title %q lang %q body %q", p.Title, p.Lang, p.Body)
+	}
 }

@@ -365,7 +365,9 @@ func (im *run) page(ctx context.Context, u *url.URL, d *Fetched) {
 		im.put(ctx, Page{ID: id, SourceURL: u.String()}, err)
 		return
 	}
-	p, err := Convert(ctx, format, d.Body, im.convertOpts(d.URL))
+	co := im.convertOpts(d.URL)
+	co.ContentType = d.ContentType
+	p, err := Convert(ctx, format, d.Body, co)
 	p.ID, p.SourceURL = id, u.String()
 	im.put(ctx, p, err)
 }
