@@ -72,6 +72,9 @@ schedule, list the source under sources: in the config.`,
 				return usagef("--into is required: name the content directory to import into (no content is set in the config; the embedded demo cannot be written)")
 			}
 			log := e.logger(cfg, slog.LevelWarn)
+			if !cmd.Flags().Changed("audience") {
+				audience = "" // public, except files under a folder named internal
+			}
 			opts := importer.Options{Into: into, Audience: audience, Lang: lang, Logger: log,
 				Fetch: importer.FetchOptions{MaxDepth: depth, MaxPages: maxPages, Delay: delay}}
 			if delay <= 0 {
@@ -110,7 +113,7 @@ schedule, list the source under sources: in the config.`,
 		},
 	}
 	cmd.Flags().StringVar(&into, "into", "", "content `DIR` to write the pages into (default: content from the config)")
-	cmd.Flags().StringVar(&audience, "audience", "public", "who may read the pages: public or internal")
+	cmd.Flags().StringVar(&audience, "audience", "public", "who may read the pages: public or internal (default public, except files under a folder named internal)")
 	cmd.Flags().StringVar(&lang, "lang", "auto", "language of the pages: en, zh or auto (detected per page)")
 	cmd.Flags().IntVar(&depth, "depth", 0, "follow links on the same host this many `LEVELS` deep from a page URL")
 	cmd.Flags().IntVar(&maxPages, "max-pages", 500, "import at most `N` web pages")

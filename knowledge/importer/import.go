@@ -25,7 +25,8 @@ import (
 type Options struct {
 	// Into is the content directory pages are written to. Required.
 	Into string
-	// Audience of the pages: "public" (default) or "internal".
+	// Audience of the pages: "public" or "internal". Empty means public,
+	// except files under a folder named internal.
 	Audience string
 	// Lang of the pages: "en", "zh", or "auto"/"" to detect per page.
 	Lang string
@@ -169,6 +170,14 @@ func (im *run) put(ctx context.Context, p Page, err error) {
 	if err != nil {
 		im.fail(src, p.ID, false, "%s", err.Error())
 		return
+	}
+	if p.Audience == "" {
+		// As for hand-written pages: a document under a folder named
+		// internal is for employees unless the import says otherwise.
+		p.Audience = "public"
+		if p.SourceFile != "" && underInternal(p.ID) {
+			p.Audience = "internal"
+		}
 	}
 	id, o, err := im.w.Put(p)
 	if err != nil {
@@ -554,6 +563,17 @@ func pageLike(u *url.URL) bool {
 	switch strings.ToLower(path.Ext(u.Path)) {
 	case "", ".html", ".htm", ".xhtml", ".php", ".asp", ".aspx", ".jsp", ".pdf", ".docx", ".txt", ".md":
 		return true
+	}
+	return false
+}
+
+// underInternal reports whether a page id lies in a folder named internal.
+func underInternal(id string) bool {
+	parts := strings.Split(id, "/")
+	for _, p := range parts[:len(parts)-1] {
+		if strings.EqualFold(p, "internal") {
+			return true
+		}
 	}
 	return false
 }

@@ -134,9 +134,6 @@ func (p *Page) finish(o convertOptions) {
 		}
 	}
 	p.Audience = o.Audience
-	if p.Audience == "" {
-		p.Audience = "public"
-	}
 }
 
 // detectLang says "zh" when a fifth or more of the letters are Han, "en"

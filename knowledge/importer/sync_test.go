@@ -231,3 +231,27 @@ func fakeDNS(t *testing.T, addr netip.Addr) string {
 	}()
 	return pc.LocalAddr().String()
 }
+
+// TestInternalFolderStaysInternal: files under a folder named internal are
+// imported as internal unless an audience is given.
+func TestInternalFolderStaysInternal(t *testing.T) {
+	src := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(src, "internal"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, text := range map[string]string{"internal/discounts.txt": "Staff discounts\n\n30% for staff.\n", "hours.txt": "Hours\n\nOpen daily.\n"} {
+		if err := os.WriteFile(filepath.Join(src, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	into := t.TempDir()
+	if _, err := Import(context.Background(), src, Options{Into: into}); err != nil {
+		t.Fatal(err)
+	}
+	for file, want := range map[string]string{"internal/discounts.md": "audience: internal", "hours.md": "audience: public"} {
+		b, err := os.ReadFile(filepath.Join(into, file))
+		if err != nil || !strings.Contains(string(b), want) {
+			t.Errorf("%s: %v, want %q in\n%s", file, err, want, b)
+		}
+	}
+}
