@@ -211,9 +211,51 @@ func cleanMarkdown(md string) string {
 		}
 		lines[i] = l
 	}
+	for n := -1; n != len(lines); {
+		n = len(lines)
+		lines = dropEmptySections(lines)
+	}
 	md = strings.Join(lines, "\n")
 	md = manyBlankLines.ReplaceAllString(md, "\n\n")
 	return strings.TrimSpace(md)
+}
+
+// dropEmptySections removes headings with nothing under them: followed,
+// blank lines aside, by a heading of the same or a higher level, or by the
+// end. (The loader skips an empty section; a page of nothing else would be
+// a page without text.)
+func dropEmptySections(lines []string) []string {
+	level := func(l string) int {
+		if m := atxHeading.FindStringSubmatch(l); m != nil {
+			return len(m[1])
+		}
+		return 0
+	}
+	out := make([]string, 0, len(lines))
+	fence := false
+	for i, l := range lines {
+		t := strings.TrimSpace(l)
+		if strings.HasPrefix(t, "```") || strings.HasPrefix(t, "~~~") {
+			fence = !fence
+		}
+		if lv := level(l); !fence && lv > 0 {
+			empty := true
+			for _, n := range lines[i+1:] {
+				if strings.TrimSpace(n) == "" {
+					continue
+				}
+				if nl := level(n); nl == 0 || nl > lv {
+					empty = false
+				}
+				break
+			}
+			if empty {
+				continue
+			}
+		}
+		out = append(out, l)
+	}
+	return out
 }
 
 // oneLine collapses white space, newlines included, to single spaces.
