@@ -269,6 +269,28 @@ type site struct {
 	faqs     []*item
 	products []*item
 	topics   []*topic // by name
+
+	memo sync.Map // filtered lists by key, computed once per site (see filtered)
+}
+
+// filtered returns items in lang (inLang, or inLangStrict when strict),
+// computed once per site and key.
+func (st *site) filtered(key string, items []*item, lang string, strict bool) []*item {
+	k := key + "\x00" + lang
+	if strict {
+		k += "\x00strict"
+	}
+	if v, ok := st.memo.Load(k); ok {
+		return v.([]*item)
+	}
+	var out []*item
+	if strict {
+		out = inLangStrict(items, lang)
+	} else {
+		out = inLang(items, lang)
+	}
+	st.memo.Store(k, out)
+	return out
 }
 
 // item is one thing with a page of its own.

@@ -149,7 +149,7 @@ func (v *view) overview(b *strings.Builder) {
 	topics := v.site.topics
 	var shown []*topic
 	for _, tp := range topics {
-		if len(inLangStrict(tp.items, v.lang)) > 0 {
+		if len(v.site.filtered("topic:"+tp.name, tp.items, v.lang, true)) > 0 {
 			shown = append(shown, tp)
 		}
 	}
@@ -162,7 +162,7 @@ func (v *view) overview(b *strings.Builder) {
 			if i == topicsOnHome {
 				break
 			}
-			items := inLang(tp.items, v.lang)
+			items := v.site.filtered("topic:"+tp.name, tp.items, v.lang, false)
 			b.WriteString(`<div class="card"><h3><a href="` + esc(v.topicLink(tp)) + `">` + esc(v.topicName(tp)) + `</a></h3><ul>`)
 			for j, it := range items {
 				if j == perTopicOnHome {
@@ -185,8 +185,8 @@ func (v *view) overview(b *strings.Builder) {
 			b.WriteString(`</p>`)
 		}
 	}
-	v.shortList(b, "articles", v.t.articles, v.t.allArticles, inLang(v.site.articles, v.lang), articlesOnHome)
-	v.shortList(b, "products", v.t.products, v.t.allProducts, inLang(v.site.products, v.lang), productsOnHome)
+	v.shortList(b, "articles", v.t.articles, v.t.allArticles, v.site.filtered("articles", v.site.articles, v.lang, false), articlesOnHome)
+	v.shortList(b, "products", v.t.products, v.t.allProducts, v.site.filtered("products", v.site.products, v.lang, false), productsOnHome)
 }
 
 func inLangStrict(items []*item, lang string) []*item {
@@ -242,7 +242,7 @@ func (v *view) topicLink(tp *topic) string {
 // topicPage lists one topic's questions and articles, a page at a time.
 func (v *view) topicPage(b *strings.Builder, tp *topic, page int) {
 	b.WriteString(`<h1>` + esc(v.topicName(tp)) + `</h1>`)
-	items := inLang(tp.items, v.lang)
+	items := v.site.filtered("topic:"+tp.name, tp.items, v.lang, false)
 	v.paged(b, items, page, "topic="+url.QueryEscape(tp.name))
 }
 
@@ -253,7 +253,7 @@ func (v *view) listPage(b *strings.Builder, kind string, page int) {
 	if kind == "products" {
 		items = v.site.products
 	}
-	v.paged(b, inLang(items, v.lang), page, "list="+kind)
+	v.paged(b, v.site.filtered(kind, items, v.lang, false), page, "list="+kind)
 }
 
 func (v *view) paged(b *strings.Builder, items []*item, page int, params string) {
@@ -403,7 +403,7 @@ func (v *view) related(b *strings.Builder, it *item) {
 		return
 	}
 	n := 0
-	for _, o := range inLang(tp.items, it.lang) {
+	for _, o := range v.site.filtered("topic:"+tp.name, tp.items, it.lang, false) {
 		if o == it {
 			continue
 		}
