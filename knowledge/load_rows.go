@@ -312,7 +312,7 @@ func faqDoc(name string, r row, ps *problems) (Document, bool) {
 	q, a := r.get("question"), r.get("answer")
 	url := r.get("url")
 	if url == "" {
-		url = "/kb/" + id
+		url = DocURL(id, aud)
 	}
 	return Document{
 		ID: id, Title: q, Body: a, Kind: bot.KindFAQ, Audience: aud,
@@ -389,7 +389,7 @@ func productDoc(name string, r row, ps *problems) (Document, bool) {
 	return Document{
 		ID: id, Title: nm, Body: body, Kind: bot.KindProduct, Audience: aud,
 		Lang: finishLang(lang, nm+" "+desc), Tags: tags, Intents: splitList(r.get("intents")),
-		Answer: ans, SKU: sku, Source: name, Line: r.line, URL: "/kb/" + id,
+		Answer: ans, SKU: sku, Source: name, Line: r.line, URL: DocURL(id, aud),
 		Category: cat, Description: desc, Price: strings.TrimPrefix(price, "$"), Currency: r.get("currency"),
 		Attrs: attrs,
 	}, true

@@ -344,9 +344,10 @@ type app struct {
 	cfg         Config
 	log         *slog.Logger
 	store       *sqlite.DB
-	index       *knowledge.Index // the index, when not live
-	live        *knowledge.Live  // the watched index of a content directory (serve)
-	retriever   bot.Retriever    // the index, or the hybrid of the index and embeddings
+	index       *knowledge.Index     // the index, when not live
+	docs        []knowledge.Document // the documents of index, when not live
+	live        *knowledge.Live      // the watched index of a content directory (serve)
+	retriever   bot.Retriever        // the index, or the hybrid of the index and embeddings
 	classifier  *intents.Classifier
 	intentNames []string          // the company's intents, for bounded metric labels
 	llm         *llm.Client       // nil without a model
@@ -424,6 +425,7 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, ao appOptions) (
 		if a.index, err = openIndexOf(ctx, cfg, docs, a.classifier, log); err != nil {
 			return nil, err
 		}
+		a.docs = docs
 		a.retriever = a.index
 	}
 	if a.llm, err = newLLM(cfg, log, reg); err != nil {
@@ -521,6 +523,11 @@ func (a *app) startWorkers(ctx context.Context, schedules bool) {
 	if schedules {
 		if err := a.startEscalationWatch(ctx); err != nil {
 			a.log.Error("escalation checks not started", "err", err)
+		}
+	}
+	if schedules && len(a.cfg.Sources) > 0 && a.live != nil {
+		if err := a.startSync(ctx); err != nil {
+			a.log.Error("scheduled imports not started", "err", err)
 		}
 	}
 	if a.live != nil {
