@@ -87,6 +87,11 @@ type DispatcherOptions struct {
 	Concurrency int
 	// AttemptTimeout bounds one delivery attempt to one sink. Default 20s.
 	AttemptTimeout time.Duration
+	// ShutdownGrace is how long an attempt already under way may go on
+	// after the context of Run or Flush ends, so that a request the sink
+	// has received is not cut off and sent again at the next start (as a
+	// second alert to a sink that ignores idempotency keys). Default 3s.
+	ShutdownGrace time.Duration
 	// MaxAttempts is the number of failed attempts after which an item is
 	// given up (dead, logged at Error). Default 30, which with the default
 	// backoff spans about an hour on average (at most about two).
@@ -180,6 +185,9 @@ func NewDispatcher(opts DispatcherOptions) (*Dispatcher, error) {
 	}
 	if opts.Concurrency <= 0 {
 		opts.Concurrency = 4
+	}
+	if opts.ShutdownGrace <= 0 {
+		opts.ShutdownGrace = 3 * time.Second
 	}
 	if opts.AttemptTimeout <= 0 {
 		opts.AttemptTimeout = 20 * time.Second
@@ -398,8 +406,20 @@ func (d *Dispatcher) fanOut(ctx context.Context, it bot.OutboxItem, a Alert, sin
 // send makes one delivery attempt of a to s for item it and records the
 // outcome.
 func (d *Dispatcher) send(ctx context.Context, it bot.OutboxItem, s Sink, a Alert) error {
-	actx, cancel := context.WithTimeout(ctx, d.opts.AttemptTimeout)
+	// The attempt outlives ctx by at most ShutdownGrace: a request in flight
+	// when the process stops is let finish rather than cut and repeated.
+	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.opts.AttemptTimeout)
+	stop := context.AfterFunc(ctx, func() {
+		t := time.NewTimer(d.opts.ShutdownGrace)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			cancel()
+		case <-actx.Done():
+		}
+	})
 	err := s.Send(actx, a)
+	stop()
 	cancel()
 	if err != nil {
 		if ctx.Err() != nil {
