@@ -15,7 +15,7 @@ import (
 const conversationCols = `id, customer_id, channel, status, assignee, opened, closed, first_response, last_message,
 	message_count, coalesce(csat, 0)`
 
-func scanConversation(sc interface{ Scan(...any) error }) (bot.ConversationInfo, error) {
+func scanConversation(sc rowScanner) (bot.ConversationInfo, error) {
 	var c bot.ConversationInfo
 	var status, opened string
 	var closed, first, last sql.NullString
@@ -41,27 +41,24 @@ func (db *DB) Conversation(ctx context.Context, id bot.ConversationID) (bot.Conv
 // ENOTFOUND *bot.Error if the customer does not exist. A customer merged into
 // another has no conversations left: they moved to the survivor.
 func (db *DB) Conversations(ctx context.Context, customerID int64) ([]bot.ConversationInfo, error) {
+	return customerList(ctx, db, customerID, "conversations",
+		`SELECT `+conversationCols+` FROM conversations WHERE customer_id = ? ORDER BY id`, scanConversation)
+}
+
+// customerList reads the rows query returns for a customer (its one
+// parameter), or an ENOTFOUND *bot.Error if the customer does not exist;
+// what names the list in errors.
+func customerList[T any](ctx context.Context, db *DB, customerID int64, what, query string,
+	scan func(rowScanner) (T, error)) ([]T, error) {
 	if err := db.customerExists(ctx, customerID); err != nil {
-		return nil, fmt.Errorf("storage: conversations: %w", err)
+		return nil, fmt.Errorf("storage: %s: %w", what, err)
 	}
-	rows, err := db.r.QueryContext(ctx, `SELECT `+conversationCols+` FROM conversations WHERE customer_id = ? ORDER BY id`,
-		customerID)
+	rows, err := db.r.QueryContext(ctx, query, customerID)
+	out, err := collect(rows, err, scan)
 	if err != nil {
-		return nil, fmt.Errorf("storage: conversations of customer %d: %w", customerID, describe(err))
+		return nil, fmt.Errorf("storage: %s of customer %d: %w", what, customerID, err)
 	}
-	defer rows.Close()
-	var convs []bot.ConversationInfo
-	for rows.Next() {
-		c, err := scanConversation(rows)
-		if err != nil {
-			return nil, fmt.Errorf("storage: conversations of customer %d: %w", customerID, describe(err))
-		}
-		convs = append(convs, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("storage: conversations of customer %d: %w", customerID, describe(err))
-	}
-	return convs, nil
+	return out, nil
 }
 
 func (db *DB) customerExists(ctx context.Context, id int64) error {
@@ -87,10 +84,7 @@ func (db *DB) Messages(ctx context.Context, conversationID bot.ConversationID) (
 	}
 	rows, err := db.r.QueryContext(ctx, `SELECT `+messageCols+` FROM messages WHERE conversation_id = ? ORDER BY id`,
 		conversationID)
-	if err != nil {
-		return nil, fmt.Errorf("storage: messages of conversation %d: %w", conversationID, describe(err))
-	}
-	msgs, err := scanMessages(rows)
+	msgs, err := scanMessages(rows, err)
 	if err != nil {
 		return nil, fmt.Errorf("storage: messages of conversation %d: %w", conversationID, err)
 	}
@@ -301,7 +295,7 @@ func (db *DB) SetCSAT(ctx context.Context, conversationID bot.ConversationID, sc
 const escalationCols = `id, conversation_id, customer_id, coalesce(message_id, 0), reason, severity, summary, status, assignee,
 	created, acknowledged, resolved`
 
-func scanEscalation(sc interface{ Scan(...any) error }) (bot.EscalationInfo, error) {
+func scanEscalation(sc rowScanner) (bot.EscalationInfo, error) {
 	var e bot.EscalationInfo
 	var created string
 	var ack, res sql.NullString
@@ -319,20 +313,9 @@ func (db *DB) Escalations(ctx context.Context, f bot.EscalationFilter) ([]bot.Es
 	rows, err := db.r.QueryContext(ctx, `SELECT `+escalationCols+` FROM escalations
 		WHERE (? = '' OR status = ?) AND (? = 0 OR customer_id = ?) ORDER BY id DESC LIMIT ?`,
 		f.Status, f.Status, f.CustomerID, f.CustomerID, f.Limit)
+	out, err := collect(rows, err, scanEscalation)
 	if err != nil {
-		return nil, fmt.Errorf("storage: escalations: %w", describe(err))
-	}
-	defer rows.Close()
-	var out []bot.EscalationInfo
-	for rows.Next() {
-		e, err := scanEscalation(rows)
-		if err != nil {
-			return nil, fmt.Errorf("storage: escalations: %w", describe(err))
-		}
-		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("storage: escalations: %w", describe(err))
+		return nil, fmt.Errorf("storage: escalations: %w", err)
 	}
 	return out, nil
 }

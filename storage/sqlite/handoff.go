@@ -177,24 +177,17 @@ func (db *DB) HandoffQueue(ctx context.Context, limit int) ([]bot.HandoffEntry, 
 			ON s.conversation_id = v.id
 		WHERE v.status IN ('waiting_human', 'human')
 		ORDER BY since, v.id LIMIT ?`, bot.ReasonLead, bot.ReasonLead, limit)
-	if err != nil {
-		return nil, fmt.Errorf("storage: handoff queue: %w", describe(err))
-	}
-	defer rows.Close()
-	var out []bot.HandoffEntry
-	for rows.Next() {
+	out, err := collect(rows, err, func(sc rowScanner) (bot.HandoffEntry, error) {
 		var h bot.HandoffEntry
 		var status, since string
 		var ack, last sql.NullString
-		if err := rows.Scan(&h.ConversationID, &h.CustomerID, &h.CustomerName, &h.Channel, &status, &h.Assignee,
-			&h.EscalationID, &h.Reason, &h.Severity, &h.Summary, &since, &ack, &last); err != nil {
-			return nil, fmt.Errorf("storage: handoff queue: %w", describe(err))
-		}
+		err := sc.Scan(&h.ConversationID, &h.CustomerID, &h.CustomerName, &h.Channel, &status, &h.Assignee,
+			&h.EscalationID, &h.Reason, &h.Severity, &h.Summary, &since, &ack, &last)
 		h.Status, h.Since, h.Acknowledged, h.LastMessage = bot.ConversationStatus(status), parseTime(since), nullTime(ack), nullTime(last)
-		out = append(out, h)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("storage: handoff queue: %w", describe(err))
+		return h, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("storage: handoff queue: %w", err)
 	}
 	return out, nil
 }
@@ -209,20 +202,9 @@ func (db *DB) IdleHandoffs(ctx context.Context, t time.Time, limit int) ([]bot.C
 	rows, err := db.r.QueryContext(ctx, `SELECT id FROM conversations
 		WHERE status IN ('waiting_human', 'human') AND coalesce(last_message, opened) < ? ORDER BY id LIMIT ?`,
 		fmtTime(t), limit)
+	ids, err := collect(rows, err, scanValue[bot.ConversationID])
 	if err != nil {
-		return nil, fmt.Errorf("storage: idle handoffs: %w", describe(err))
-	}
-	defer rows.Close()
-	var ids []bot.ConversationID
-	for rows.Next() {
-		var id bot.ConversationID
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("storage: idle handoffs: %w", describe(err))
-		}
-		ids = append(ids, id)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("storage: idle handoffs: %w", describe(err))
+		return nil, fmt.Errorf("storage: idle handoffs: %w", err)
 	}
 	return ids, nil
 }
@@ -242,25 +224,18 @@ func (db *DB) OverdueEscalations(ctx context.Context, t time.Time, limit int) ([
 		FROM escalations x JOIN conversations v ON v.id = x.conversation_id
 		WHERE x.status = 'open' AND x.reason <> ? AND x.created <= ? ORDER BY x.created, x.id LIMIT ?`,
 		EventRealerted, bot.ReasonLead, fmtTime(t), limit)
-	if err != nil {
-		return nil, fmt.Errorf("storage: overdue escalations: %w", describe(err))
-	}
-	defer rows.Close()
-	var out []bot.OverdueEscalation
-	for rows.Next() {
+	out, err := collect(rows, err, func(sc rowScanner) (bot.OverdueEscalation, error) {
 		var o bot.OverdueEscalation
 		var created string
 		var ack, res sql.NullString
 		e := &o.EscalationInfo
-		if err := rows.Scan(&e.ID, &e.ConversationID, &e.CustomerID, &e.MessageID, &e.Reason, &e.Severity, &e.Summary,
-			&e.Status, &e.Assignee, &created, &ack, &res, &o.Channel, &o.Level); err != nil {
-			return nil, fmt.Errorf("storage: overdue escalations: %w", describe(err))
-		}
+		err := sc.Scan(&e.ID, &e.ConversationID, &e.CustomerID, &e.MessageID, &e.Reason, &e.Severity, &e.Summary,
+			&e.Status, &e.Assignee, &created, &ack, &res, &o.Channel, &o.Level)
 		e.Created, e.Acknowledged, e.Resolved = parseTime(created), nullTime(ack), nullTime(res)
-		out = append(out, o)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("storage: overdue escalations: %w", describe(err))
+		return o, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("storage: overdue escalations: %w", err)
 	}
 	return out, nil
 }
@@ -326,22 +301,15 @@ func (db *DB) Complaints(ctx context.Context, from, to time.Time, limit int) ([]
 		FROM (SELECT * FROM messages WHERE `+complaintWhere+` ORDER BY id DESC LIMIT ?) m
 		JOIN conversations v ON v.id = m.conversation_id ORDER BY m.id DESC`,
 		fmtTime(from), fmtTime(to), limit)
-	if err != nil {
-		return nil, fmt.Errorf("storage: complaints: %w", describe(err))
-	}
-	defer rows.Close()
-	var out []bot.ComplaintMessage
-	for rows.Next() {
+	out, err := collect(rows, err, func(sc rowScanner) (bot.ComplaintMessage, error) {
 		var c bot.ComplaintMessage
 		var ts string
-		if err := rows.Scan(&c.ID, &c.Channel, &c.Intent, &c.Text, &ts); err != nil {
-			return nil, fmt.Errorf("storage: complaints: %w", describe(err))
-		}
+		err := sc.Scan(&c.ID, &c.Channel, &c.Intent, &c.Text, &ts)
 		c.Time = parseTime(ts)
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("storage: complaints: %w", describe(err))
+		return c, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("storage: complaints: %w", err)
 	}
 	return out, nil
 }
@@ -357,20 +325,9 @@ func (db *DB) EscalationDeliveries(ctx context.Context, escalationID bot.Escalat
 	rows, err := db.r.QueryContext(ctx, `SELECT `+outboxCols+` FROM outbox
 		WHERE idempotency_key = ? OR idempotency_key LIKE ? OR idempotency_key LIKE ? ORDER BY id LIMIT 1000`,
 		key, key+"|%", key+":level:%")
+	out, err := collect(rows, err, scanOutbox)
 	if err != nil {
-		return nil, fmt.Errorf("storage: deliveries of escalation %d: %w", escalationID, describe(err))
-	}
-	defer rows.Close()
-	var out []bot.OutboxItem
-	for rows.Next() {
-		it, err := scanOutbox(rows)
-		if err != nil {
-			return nil, fmt.Errorf("storage: deliveries of escalation %d: %w", escalationID, describe(err))
-		}
-		out = append(out, it)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("storage: deliveries of escalation %d: %w", escalationID, describe(err))
+		return nil, fmt.Errorf("storage: deliveries of escalation %d: %w", escalationID, err)
 	}
 	return out, nil
 }

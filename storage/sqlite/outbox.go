@@ -54,11 +54,11 @@ func (db *DB) Enqueue(ctx context.Context, m bot.OutboxMessage) (int64, error) {
 const outboxCols = `id, kind, idempotency_key, coalesce(customer_id, 0), payload, attempts, last_error, next_attempt,
 	created, delivered, dead`
 
-func scanOutbox(rows *sql.Rows) (bot.OutboxItem, error) {
+func scanOutbox(sc rowScanner) (bot.OutboxItem, error) {
 	var it bot.OutboxItem
 	var payload, next, created string
 	var delivered sql.NullString
-	err := rows.Scan(&it.ID, &it.Kind, &it.Key, &it.CustomerID, &payload, &it.Attempts, &it.LastError, &next,
+	err := sc.Scan(&it.ID, &it.Kind, &it.Key, &it.CustomerID, &payload, &it.Attempts, &it.LastError, &next,
 		&created, &delivered, &it.Dead)
 	it.Payload = json.RawMessage(payload)
 	it.NextAttempt, it.Created, it.Delivered = parseTime(next), parseTime(created), nullTime(delivered)
@@ -74,20 +74,9 @@ func (db *DB) DueOutbox(ctx context.Context, limit int) ([]bot.OutboxItem, error
 	rows, err := db.r.QueryContext(ctx, `SELECT `+outboxCols+` FROM outbox
 		WHERE delivered IS NULL AND dead = 0 AND next_attempt <= ? ORDER BY next_attempt, id LIMIT ?`,
 		fmtTime(db.now()), limit)
+	items, err := collect(rows, err, scanOutbox)
 	if err != nil {
-		return nil, fmt.Errorf("storage: due outbox: %w", describe(err))
-	}
-	defer rows.Close()
-	var items []bot.OutboxItem
-	for rows.Next() {
-		it, err := scanOutbox(rows)
-		if err != nil {
-			return nil, fmt.Errorf("storage: due outbox: %w", describe(err))
-		}
-		items = append(items, it)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("storage: due outbox: %w", describe(err))
+		return nil, fmt.Errorf("storage: due outbox: %w", err)
 	}
 	return items, nil
 }
@@ -128,20 +117,9 @@ func (db *DB) Outbox(ctx context.Context, kind string, limit int) ([]bot.OutboxI
 	}
 	rows, err := db.r.QueryContext(ctx, `SELECT `+outboxCols+` FROM outbox WHERE ? = '' OR kind = ?
 		ORDER BY id DESC LIMIT ?`, kind, kind, limit)
+	items, err := collect(rows, err, scanOutbox)
 	if err != nil {
-		return nil, fmt.Errorf("storage: outbox: %w", describe(err))
-	}
-	defer rows.Close()
-	var items []bot.OutboxItem
-	for rows.Next() {
-		it, err := scanOutbox(rows)
-		if err != nil {
-			return nil, fmt.Errorf("storage: outbox: %w", describe(err))
-		}
-		items = append(items, it)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("storage: outbox: %w", describe(err))
+		return nil, fmt.Errorf("storage: outbox: %w", err)
 	}
 	return items, nil
 }
