@@ -98,15 +98,9 @@ func New(opts Options) (*Service, error) {
 	if opts.Store == nil {
 		return nil, errors.New("escalation: New: Store is required")
 	}
-	if opts.IdleTimeout <= 0 {
-		opts.IdleTimeout = 24 * time.Hour
-	}
-	if opts.SLA <= 0 {
-		opts.SLA = 15 * time.Minute
-	}
-	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.DiscardHandler)
-	}
+	bot.SetDefault(&opts.IdleTimeout, 24*time.Hour)
+	bot.SetDefault(&opts.SLA, 15*time.Minute)
+	opts.Logger = cmp.Or(opts.Logger, slog.New(slog.DiscardHandler))
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}

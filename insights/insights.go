@@ -10,6 +10,7 @@
 package insights
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -62,9 +63,7 @@ func New(opts Options) (*Reporter, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.DiscardHandler)
-	}
+	opts.Logger = cmp.Or(opts.Logger, slog.New(slog.DiscardHandler))
 	return &Reporter{src: opts.Source, now: opts.Now, log: opts.Logger}, nil
 }
 

@@ -1,6 +1,7 @@
 package insights
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -114,9 +115,7 @@ func NewMetrics(opts MetricsOptions) (*Metrics, error) {
 	if len(opts.Channels) > maxLabelValues || len(opts.Intents) > maxLabelValues {
 		return nil, fmt.Errorf("insights: NewMetrics: at most %d channels and %d intents can be labels", maxLabelValues, maxLabelValues)
 	}
-	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.DiscardHandler)
-	}
+	opts.Logger = cmp.Or(opts.Logger, slog.New(slog.DiscardHandler))
 	intents := slices.Concat(engineIntents, opts.Intents)
 	slices.Sort(intents)
 	m := &Metrics{
