@@ -87,7 +87,7 @@ func BuildDigest(cur, prev *Report) Digest {
 			if i == 5 {
 				break
 			}
-			d.Lines = append(d.Lines, fmt.Sprintf("  %d× %s", g.Count, oneLine(truncateRunes(g.Question, 200))))
+			d.Lines = append(d.Lines, fmt.Sprintf("  %d× %s", g.Count, OneLine(truncateRunes(g.Question, 200))))
 		}
 	}
 	return d
