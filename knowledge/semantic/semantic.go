@@ -193,9 +193,7 @@ func contentKey(model, text string) key {
 // embedded, the wrapped retriever's hits are returned as they are.
 func (r *Retriever) Retrieve(ctx context.Context, q bot.Query) ([]bot.Hit, error) {
 	limit := q.Limit
-	if limit <= 0 {
-		limit = 5
-	}
+	bot.SetDefault(&limit, 5)
 	bq := q
 	bq.Limit = max(limit, r.opts.Candidates)
 	base, err := r.opts.Base.Retrieve(ctx, bq)

@@ -307,9 +307,7 @@ func scanEscalation(sc rowScanner) (bot.EscalationInfo, error) {
 
 // Escalations returns escalations matching f, newest first.
 func (db *DB) Escalations(ctx context.Context, f bot.EscalationFilter) ([]bot.EscalationInfo, error) {
-	if f.Limit <= 0 {
-		f.Limit = 100
-	}
+	bot.SetDefault(&f.Limit, 100)
 	rows, err := db.r.QueryContext(ctx, `SELECT `+escalationCols+` FROM escalations
 		WHERE (? = '' OR status = ?) AND (? = 0 OR customer_id = ?) ORDER BY id DESC LIMIT ?`,
 		f.Status, f.Status, f.CustomerID, f.CustomerID, f.Limit)

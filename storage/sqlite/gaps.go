@@ -13,9 +13,7 @@ import (
 // KnowledgeGaps returns the most frequent knowledge gaps, most asked first,
 // at most limit (20 when limit ≤ 0).
 func (db *DB) KnowledgeGaps(ctx context.Context, limit int) ([]bot.KnowledgeGap, error) {
-	if limit <= 0 {
-		limit = 20
-	}
+	bot.SetDefault(&limit, 20)
 	rows, err := db.r.QueryContext(ctx, `SELECT g.id, g.question, g.language, g.count, g.first_seen, g.last_seen,
 			coalesce(p.doc_id, ''), coalesce(p.count, 0)
 		FROM knowledge_gaps g

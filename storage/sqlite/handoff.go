@@ -162,9 +162,7 @@ func (db *DB) ResolveIfIdle(ctx context.Context, conversationID bot.Conversation
 // HandoffQueue returns the conversations that are with a human or waiting
 // for one, the longest waiting first; at most limit (≤ 0 means 200).
 func (db *DB) HandoffQueue(ctx context.Context, limit int) ([]bot.HandoffEntry, error) {
-	if limit <= 0 {
-		limit = 200
-	}
+	bot.SetDefault(&limit, 200)
 	rows, err := db.r.QueryContext(ctx, `SELECT v.id, v.customer_id, c.name, v.channel, v.status, v.assignee,
 			coalesce(e.id, 0), coalesce(e.reason, ''), coalesce(s.severity, e.severity, ''), coalesce(e.summary, ''),
 			coalesce(s.since, e.created, v.opened) AS since, e.acknowledged, v.last_message
@@ -196,9 +194,7 @@ func (db *DB) HandoffQueue(ctx context.Context, limit int) ([]bot.HandoffEntry, 
 // one whose last message is before t, oldest first; at most limit (≤ 0
 // means 100).
 func (db *DB) IdleHandoffs(ctx context.Context, t time.Time, limit int) ([]bot.ConversationID, error) {
-	if limit <= 0 {
-		limit = 100
-	}
+	bot.SetDefault(&limit, 100)
 	rows, err := db.r.QueryContext(ctx, `SELECT id FROM conversations
 		WHERE status IN ('waiting_human', 'human') AND coalesce(last_message, opened) < ? ORDER BY id LIMIT ?`,
 		fmtTime(t), limit)
@@ -213,9 +209,7 @@ func (db *DB) IdleHandoffs(ctx context.Context, t time.Time, limit int) ([]bot.C
 // oldest first, with their re-alert level; at most limit (≤ 0 means 100).
 // Lead escalations are not included: they go to sales, not up a chain.
 func (db *DB) OverdueEscalations(ctx context.Context, t time.Time, limit int) ([]bot.OverdueEscalation, error) {
-	if limit <= 0 {
-		limit = 100
-	}
+	bot.SetDefault(&limit, 100)
 	rows, err := db.r.QueryContext(ctx, `SELECT x.id, x.conversation_id, x.customer_id,
 			coalesce(x.message_id, 0), x.reason, x.severity, x.summary, x.status, x.assignee, x.created, x.acknowledged,
 			x.resolved, v.channel,
@@ -294,9 +288,7 @@ func (db *DB) CountComplaints(ctx context.Context, from, to time.Time) (int, err
 // Complaints returns up to limit (≤ 0 means 500) of the messages
 // CountComplaints counts, newest first, with their conversation's channel.
 func (db *DB) Complaints(ctx context.Context, from, to time.Time, limit int) ([]bot.ComplaintMessage, error) {
-	if limit <= 0 {
-		limit = 500
-	}
+	bot.SetDefault(&limit, 500)
 	rows, err := db.r.QueryContext(ctx, `SELECT m.id, v.channel, m.intent, m.text, m.time
 		FROM (SELECT * FROM messages WHERE `+complaintWhere+` ORDER BY id DESC LIMIT ?) m
 		JOIN conversations v ON v.id = m.conversation_id ORDER BY m.id DESC`,

@@ -80,9 +80,7 @@ func (db *DB) InsightData(ctx context.Context, q bot.InsightQuery) (bot.InsightD
 	if !q.To.After(q.From) {
 		return d, bot.Errorf(bot.EINVALID, "The report range is empty or reversed.")
 	}
-	if q.Gaps <= 0 {
-		q.Gaps = 10
-	}
+	bot.SetDefault(&q.Gaps, 10)
 	from, to := fmtTime(q.From), fmtTime(q.To)
 	// One read transaction, so every figure comes from the same snapshot.
 	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})

@@ -68,9 +68,7 @@ func scanOutbox(sc rowScanner) (bot.OutboxItem, error) {
 // DueOutbox returns up to limit undelivered, live items whose next attempt is
 // due now, oldest first. It is meant for one delivery worker per database.
 func (db *DB) DueOutbox(ctx context.Context, limit int) ([]bot.OutboxItem, error) {
-	if limit <= 0 {
-		limit = 100
-	}
+	bot.SetDefault(&limit, 100)
 	rows, err := db.r.QueryContext(ctx, `SELECT `+outboxCols+` FROM outbox
 		WHERE delivered IS NULL AND dead = 0 AND next_attempt <= ? ORDER BY next_attempt, id LIMIT ?`,
 		fmtTime(db.now()), limit)
@@ -112,9 +110,7 @@ func (db *DB) MarkFailed(ctx context.Context, id int64, cause string, retryAt ti
 // Outbox returns the outbox items of a kind (all kinds when kind is empty),
 // newest first, at most limit (100 when limit ≤ 0).
 func (db *DB) Outbox(ctx context.Context, kind string, limit int) ([]bot.OutboxItem, error) {
-	if limit <= 0 {
-		limit = 100
-	}
+	bot.SetDefault(&limit, 100)
 	rows, err := db.r.QueryContext(ctx, `SELECT `+outboxCols+` FROM outbox WHERE ? = '' OR kind = ?
 		ORDER BY id DESC LIMIT ?`, kind, kind, limit)
 	items, err := collect(rows, err, scanOutbox)
