@@ -143,18 +143,28 @@ func (db *DB) assign(tx *sql.Tx, conversationID bot.ConversationID, agent, by st
 		return bot.Errorf(bot.ECONFLICT, "Conversation %d is already taken over by %s.", conversationID, assignee)
 	}
 	now := db.now()
-	if _, err := tx.Exec(`UPDATE conversations SET status = 'human', assignee = ? WHERE id = ?`, agent, conversationID); err != nil {
-		return fmt.Errorf("assign: %w", describe(err))
-	}
-	if _, err := tx.Exec(`UPDATE escalations SET status = 'acknowledged', assignee = ?, acknowledged = coalesce(acknowledged, ?)
-		WHERE conversation_id = ? AND status = 'open'`, agent, fmtTime(now), conversationID); err != nil {
-		return fmt.Errorf("assign: %w", describe(err))
+	if err := takeOver(tx, conversationID, agent, now); err != nil {
+		return fmt.Errorf("assign: %w", err)
 	}
 	if !exclusive {
 		detail := map[string]string{"from": string(status), "from_agent": assignee, "to_agent": agent}
 		return addEvent(tx, custID, conversationID, bot.EventReassigned, detail, by, now)
 	}
 	return addEvent(tx, custID, conversationID, bot.EventTakenOver, map[string]string{"from": string(status)}, agent, now)
+}
+
+// takeOver gives a conversation to agent inside tx: status human, the agent
+// as assignee, and its open escalations acknowledged by the agent. It
+// records no event: that is the caller's, which knows why.
+func takeOver(tx *sql.Tx, conversationID bot.ConversationID, agent string, now time.Time) error {
+	if _, err := tx.Exec(`UPDATE conversations SET status = 'human', assignee = ? WHERE id = ?`, agent, conversationID); err != nil {
+		return describe(err)
+	}
+	if _, err := tx.Exec(`UPDATE escalations SET status = 'acknowledged', assignee = ?, acknowledged = coalesce(acknowledged, ?)
+		WHERE conversation_id = ? AND status = 'open'`, agent, fmtTime(now), conversationID); err != nil {
+		return describe(err)
+	}
+	return nil
 }
 
 // ReturnToBot gives a handed-off conversation back to the bot: its status
@@ -187,6 +197,18 @@ func (db *DB) ReturnToBot(ctx context.Context, conversationID bot.ConversationID
 	return nil
 }
 
+// closeConversation resolves a conversation of customer custID and its
+// escalations inside tx and records a resolved event with detail by actor.
+func closeConversation(tx *sql.Tx, custID int64, id bot.ConversationID, detail map[string]string, actor string, now time.Time) error {
+	if _, err := tx.Exec(`UPDATE conversations SET status = 'resolved', closed = ? WHERE id = ?`, fmtTime(now), id); err != nil {
+		return fmt.Errorf("close conversation %d: %w", id, describe(err))
+	}
+	if err := resolveEscalations(tx, id, now); err != nil {
+		return err
+	}
+	return addEvent(tx, custID, id, bot.EventResolved, detail, actor, now)
+}
+
 func resolveEscalations(tx *sql.Tx, conversationID bot.ConversationID, t time.Time) error {
 	if _, err := tx.Exec(`UPDATE escalations SET status = 'resolved', resolved = ? WHERE conversation_id = ? AND status <> 'resolved'`,
 		fmtTime(t), conversationID); err != nil {
@@ -207,14 +229,7 @@ func (db *DB) Resolve(ctx context.Context, conversationID bot.ConversationID, ac
 		if status == bot.StatusResolved {
 			return nil
 		}
-		now := db.now()
-		if _, err := tx.Exec(`UPDATE conversations SET status = 'resolved', closed = ? WHERE id = ?`, fmtTime(now), conversationID); err != nil {
-			return fmt.Errorf("resolve: %w", describe(err))
-		}
-		if err := resolveEscalations(tx, conversationID, now); err != nil {
-			return err
-		}
-		return addEvent(tx, custID, conversationID, bot.EventResolved, map[string]string{"from": string(status)}, actor, now)
+		return closeConversation(tx, custID, conversationID, map[string]string{"from": string(status)}, actor, db.now())
 	})
 	if err != nil {
 		return fmt.Errorf("storage: resolve conversation: %w", err)
@@ -255,12 +270,8 @@ func (db *DB) AppendAgentMessage(ctx context.Context, conversationID bot.Convers
 		if status == bot.StatusHuman && assignee != "" {
 			return nil
 		}
-		if _, err := tx.Exec(`UPDATE conversations SET status = 'human', assignee = ? WHERE id = ?`, agent, conversationID); err != nil {
-			return fmt.Errorf("take over: %w", describe(err))
-		}
-		if _, err := tx.Exec(`UPDATE escalations SET status = 'acknowledged', assignee = ?, acknowledged = coalesce(acknowledged, ?)
-			WHERE conversation_id = ? AND status = 'open'`, agent, ts, conversationID); err != nil {
-			return fmt.Errorf("take over: %w", describe(err))
+		if err := takeOver(tx, conversationID, agent, now); err != nil {
+			return fmt.Errorf("take over: %w", err)
 		}
 		return addEvent(tx, custID, conversationID, bot.EventTakenOver, map[string]string{"from": string(status)}, agent, now)
 	})

@@ -143,15 +143,12 @@ func (db *DB) ResolveIfIdle(ctx context.Context, conversationID bot.Conversation
 		if !bot.ConversationStatus(status).HandedOff() || !nullTime(last).Before(t) {
 			return nil
 		}
-		now := db.now()
-		if _, err := tx.Exec(`UPDATE conversations SET status = 'resolved', closed = ? WHERE id = ?`, fmtTime(now), conversationID); err != nil {
-			return fmt.Errorf("resolve idle: %w", describe(err))
-		}
-		if err := resolveEscalations(tx, conversationID, now); err != nil {
+		detail := map[string]string{"from": status, "cause": "idle"}
+		if err := closeConversation(tx, custID, conversationID, detail, actor, db.now()); err != nil {
 			return err
 		}
 		done = true
-		return addEvent(tx, custID, conversationID, bot.EventResolved, map[string]string{"from": status, "cause": "idle"}, actor, now)
+		return nil
 	})
 	if err != nil {
 		return false, fmt.Errorf("storage: resolve idle conversation: %w", err)

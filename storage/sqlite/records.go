@@ -190,14 +190,8 @@ func (db *DB) merge(tx *sql.Tx, from, into int64, actor, reason string, now time
 		return fmt.Errorf("merge: %w", err)
 	}
 	for _, id := range clash {
-		if _, err := tx.Exec(`UPDATE conversations SET status = 'resolved', closed = ? WHERE id = ?`, ts, id); err != nil {
-			return fmt.Errorf("merge: close conversation %d: %w", id, describe(err))
-		}
-		if err := resolveEscalations(tx, id, now); err != nil {
-			return err
-		}
-		if err := addEvent(tx, from, id, bot.EventResolved, map[string]string{"why": "merged"}, actor, now); err != nil {
-			return err
+		if err := closeConversation(tx, from, id, map[string]string{"why": "merged"}, actor, now); err != nil {
+			return fmt.Errorf("merge: %w", err)
 		}
 	}
 	for _, q := range []string{
