@@ -10,7 +10,6 @@
 package insights
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -63,7 +62,9 @@ func New(opts Options) (*Reporter, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	opts.Logger = cmp.Or(opts.Logger, slog.New(slog.DiscardHandler))
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
 	return &Reporter{src: opts.Source, now: opts.Now, log: opts.Logger}, nil
 }
 

@@ -1,7 +1,6 @@
 package insights
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -115,7 +114,9 @@ func NewMetrics(opts MetricsOptions) (*Metrics, error) {
 	if len(opts.Channels) > maxLabelValues || len(opts.Intents) > maxLabelValues {
 		return nil, fmt.Errorf("insights: NewMetrics: at most %d channels and %d intents can be labels", maxLabelValues, maxLabelValues)
 	}
-	opts.Logger = cmp.Or(opts.Logger, slog.New(slog.DiscardHandler))
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
 	intents := slices.Concat(engineIntents, opts.Intents)
 	slices.Sort(intents)
 	m := &Metrics{
