@@ -1,6 +1,7 @@
 package alert
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -173,37 +174,17 @@ func NewDispatcher(opts DispatcherOptions) (*Dispatcher, error) {
 		}
 		opts.PublicURL = strings.TrimRight(opts.PublicURL, "/")
 	}
-	if opts.Messages <= 0 {
-		opts.Messages = 5
-	}
+	bot.SetDefault(&opts.Messages, 5)
 	opts.Messages = min(opts.Messages, MaxMessages)
-	if opts.PollInterval <= 0 {
-		opts.PollInterval = 2 * time.Second
-	}
-	if opts.BatchSize <= 0 {
-		opts.BatchSize = 64
-	}
-	if opts.Concurrency <= 0 {
-		opts.Concurrency = 4
-	}
-	if opts.ShutdownGrace <= 0 {
-		opts.ShutdownGrace = 3 * time.Second
-	}
-	if opts.AttemptTimeout <= 0 {
-		opts.AttemptTimeout = 20 * time.Second
-	}
-	if opts.MaxAttempts <= 0 {
-		opts.MaxAttempts = 30
-	}
-	if opts.BaseBackoff <= 0 {
-		opts.BaseBackoff = time.Second
-	}
-	if opts.MaxBackoff <= 0 {
-		opts.MaxBackoff = 5 * time.Minute
-	}
-	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.DiscardHandler)
-	}
+	bot.SetDefault(&opts.PollInterval, 2*time.Second)
+	bot.SetDefault(&opts.BatchSize, 64)
+	bot.SetDefault(&opts.Concurrency, 4)
+	bot.SetDefault(&opts.ShutdownGrace, 3*time.Second)
+	bot.SetDefault(&opts.AttemptTimeout, 20*time.Second)
+	bot.SetDefault(&opts.MaxAttempts, 30)
+	bot.SetDefault(&opts.BaseBackoff, time.Second)
+	bot.SetDefault(&opts.MaxBackoff, 5*time.Minute)
+	opts.Logger = cmp.Or(opts.Logger, slog.New(slog.DiscardHandler))
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}

@@ -1,6 +1,7 @@
 package escalation
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -66,12 +67,8 @@ func NewSLA(opts SLAOptions) (*SLA, error) {
 			return nil, fmt.Errorf("escalation: NewSLA: escalation.next[%d] is empty", i)
 		}
 	}
-	if opts.SLA <= 0 {
-		opts.SLA = 15 * time.Minute
-	}
-	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.DiscardHandler)
-	}
+	bot.SetDefault(&opts.SLA, 15*time.Minute)
+	opts.Logger = cmp.Or(opts.Logger, slog.New(slog.DiscardHandler))
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}

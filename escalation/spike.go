@@ -73,30 +73,16 @@ func NewSpikes(opts SpikeOptions) (*Spikes, error) {
 	case opts.Alerts == nil:
 		return nil, errors.New("escalation: NewSpikes: Alerts is required")
 	}
-	if opts.Window <= 0 {
-		opts.Window = 15 * time.Minute
-	}
-	if opts.Baseline <= 0 {
-		opts.Baseline = 7 * 24 * time.Hour
-	}
+	bot.SetDefault(&opts.Window, 15*time.Minute)
+	bot.SetDefault(&opts.Baseline, 7*24*time.Hour)
 	if opts.Baseline < opts.Window {
 		return nil, fmt.Errorf("escalation: NewSpikes: baseline %s is shorter than the window %s", opts.Baseline, opts.Window)
 	}
-	if opts.Factor <= 0 {
-		opts.Factor = 3
-	}
-	if opts.MinComplaints <= 0 {
-		opts.MinComplaints = 5
-	}
-	if opts.Cooldown <= 0 {
-		opts.Cooldown = time.Hour
-	}
-	if opts.Topics <= 0 {
-		opts.Topics = 5
-	}
-	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.DiscardHandler)
-	}
+	bot.SetDefault(&opts.Factor, 3)
+	bot.SetDefault(&opts.MinComplaints, 5)
+	bot.SetDefault(&opts.Cooldown, time.Hour)
+	bot.SetDefault(&opts.Topics, 5)
+	opts.Logger = cmp.Or(opts.Logger, slog.New(slog.DiscardHandler))
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}

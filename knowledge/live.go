@@ -99,9 +99,7 @@ func NewLive(ctx context.Context, opts LiveOptions) (*Live, error) {
 	if opts.Content == "" || opts.Dir == "" {
 		return nil, errors.New("knowledge: NewLive: Content and Dir are required")
 	}
-	if opts.Debounce <= 0 {
-		opts.Debounce = 300 * time.Millisecond
-	}
+	bot.SetDefault(&opts.Debounce, 300*time.Millisecond)
 	l := &Live{opts: opts, log: opts.Logger, good: map[string][]Document{}}
 	if l.log == nil {
 		l.log = slog.New(slog.DiscardHandler)

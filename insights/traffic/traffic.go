@@ -60,9 +60,7 @@ func (c *clock) now() time.Time { return c.t }
 // with o.Days days of synthetic traffic. It refuses a database that already
 // has customers, so real records are never mixed with invented ones.
 func Seed(ctx context.Context, path string, o Options) (Summary, error) {
-	if o.Days <= 0 {
-		o.Days = 90
-	}
+	bot.SetDefault(&o.Days, 90)
 	if o.Days > 3660 {
 		return Summary{}, fmt.Errorf("traffic: %d days is more than the 3660 a demo can have", o.Days)
 	}
@@ -73,9 +71,7 @@ func Seed(ctx context.Context, path string, o Options) (Summary, error) {
 	if o.Seed == 0 {
 		o.Seed = 1
 	}
-	if o.PerDay <= 0 {
-		o.PerDay = 60
-	}
+	bot.SetDefault(&o.PerDay, 60)
 	if o.SpikeDaysAgo <= 0 || o.SpikeDaysAgo >= o.Days {
 		o.SpikeDaysAgo = o.Days / 3
 	}
