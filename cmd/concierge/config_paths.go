@@ -1,16 +1,23 @@
 package main
 
-import "path/filepath"
+import (
+	"fmt"
+	"path/filepath"
+)
 
 // pathFields are the config fields that name a file or folder, with a
 // pointer to each in cfg.
 func pathFields(cfg *Config) map[string]*string {
-	return map[string]*string{
+	fields := map[string]*string{
 		"data_dir":        &cfg.DataDir,
 		"content":         &cfg.Content,
 		"intents":         &cfg.Intents,
 		"llm.prompts_dir": &cfg.LLM.PromptsDir,
 	}
+	for i := range cfg.Sources {
+		fields[fmt.Sprintf("sources[%d].path", i)] = &cfg.Sources[i].Path
+	}
+	return fields
 }
 
 // resolvePaths makes the relative paths written in the config file relative

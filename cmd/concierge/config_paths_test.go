@@ -17,7 +17,7 @@ func TestConfigPathsRelativeToTheFile(t *testing.T) {
 	}
 	abs := filepath.Join(dir, "elsewhere", "intents.yaml")
 	cfgPath := filepath.Join(shop, "concierge.yaml")
-	yaml := "content: content\nintents: " + abs + "\nllm:\n  prompts_dir: ./prompts\n"
+	yaml := "content: content\nintents: " + abs + "\nllm:\n  prompts_dir: ./prompts\nsources:\n  - url: https://www.example.com/\n  - path: manuals\n"
 	if err := os.WriteFile(cfgPath, []byte(yaml), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -30,6 +30,8 @@ func TestConfigPathsRelativeToTheFile(t *testing.T) {
 		"content":         filepath.Join(shop, "content"),
 		"intents":         abs,
 		"llm.prompts_dir": filepath.Join(shop, "prompts"),
+		"sources[1].path": filepath.Join(shop, "manuals"),
+		"sources[0].path": "",
 		"data_dir":        "./concierge-data", // the default, not written: the working directory's
 	} {
 		if got := *pathFields(&cfg)[field]; got != want {
