@@ -112,6 +112,7 @@ With no configuration, every command runs on the embedded demo company
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
 
 	// Subcommands: one line each.
+	root.AddCommand(newInitCmd(e))
 	root.AddCommand(newChatCmd(e))
 	root.AddCommand(newServeCmd(e))
 	root.AddCommand(newSearchCmd(e))
