@@ -117,6 +117,16 @@ func runInit(w io.Writer, dir string, o starter.Options) error {
 	}
 	content := filepath.Join(dir, "content")
 	name := starterName(o)
+	examples := 0
+	for _, f := range files {
+		if strings.HasPrefix(f.Path, "content/") {
+			examples++
+		}
+	}
+	where, whereZH := dir, dir
+	if filepath.Clean(dir) == "." {
+		where, whereZH = "the current folder", "当前文件夹"
+	}
 	fmt.Fprintf(w, `Wrote a starter company for %s in %s: concierge.yaml, intents.yaml and %d example files in content/.
 已在 %s 写好 %s 的起步配置：concierge.yaml、intents.yaml 以及 content/ 下的 %d 个示例文件。
 
@@ -127,7 +137,7 @@ Next · 接下来:
       add your own web pages, PDF or Word files, or copy FAQ CSVs into %s · 导入您自己的网页、PDF、Word 文件，或把 FAQ 表格复制进去
   concierge serve --config %s
       open http://127.0.0.1:8080 for your page and chat widget, /console for agents · 打开 http://127.0.0.1:8080 查看网页与在线咨询，/console 为客服控制台
-`, name[0], dir, len(files)-3, dir, name[1], len(files)-3, shellQuote(cfgPath), shellQuote(content), shellQuote(content), shellQuote(cfgPath))
+`, name[0], where, examples, whereZH, name[1], examples, shellQuote(cfgPath), shellQuote(content), shellQuote(content), shellQuote(cfgPath))
 	return nil
 }
 
