@@ -29,7 +29,8 @@ func langTag(lang string) string {
 // looked up here.
 var labels = map[string]map[string]string{
 	langEN: {
-		"title": "Dashboard", "brand": "Concierge", "queue": "Queue", "language": "中文",
+		"title": "Dashboard", "brand": "Concierge", "queue": "Waiting for an agent", "language": "中文",
+		"logout": "Sign out", "signed_in_as": "Signed in as %s",
 		"range": "%s to %s (UTC)", "days": "Range", "days_n": "Last %d days", "channel": "Channel",
 		"all": "All channels", "apply": "Show", "csv": "Download CSV",
 		"conversations": "Conversations", "customers": "Customers", "new_customers": "New customers",
@@ -56,7 +57,8 @@ var labels = map[string]map[string]string{
 		"mail_sub": "write an answer to this question",
 	},
 	langZH: {
-		"title": "数据看板", "brand": "Concierge", "queue": "待处理队列", "language": "English",
+		"title": "数据看板", "brand": "Concierge", "queue": "等待人工接待", "language": "English",
+		"logout": "退出", "signed_in_as": "当前用户：%s",
 		"range": "%s 至 %s（UTC）", "days": "时间范围", "days_n": "最近 %d 天", "channel": "渠道",
 		"all": "全部渠道", "apply": "查看", "csv": "下载 CSV",
 		"conversations": "会话数", "customers": "客户数", "new_customers": "新客户",

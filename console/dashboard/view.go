@@ -31,6 +31,10 @@ type view struct {
 	Peak                                  string
 	Unacknowledged                        string
 	Empty                                 bool
+
+	// Agent, CSRF and Logout are the signed-in agent, the session's CSRF
+	// token and the sign-out endpoint; empty when Options.SignedIn is unset.
+	Agent, CSRF, Logout string
 }
 
 type option struct {
