@@ -123,7 +123,7 @@ func (d *Dashboard) view(rep *insights.Report, p params) *view {
 	if rep.UnacknowledgedEscalations > 0 {
 		v.Unacknowledged = fmt.Sprintf(t(l, "unacknowledged"), rep.UnacknowledgedEscalations)
 	}
-	v.Charts = charts(rep, l)
+	v.Charts = charts(rep, l, d.opts.Now().UTC().Format(time.DateOnly))
 	return v
 }
 
