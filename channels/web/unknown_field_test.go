@@ -49,7 +49,9 @@ func TestUnknownFieldsNamed(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer resp.Body.Close()
-			var out struct{ Error struct{ Code, Message string } }
+			var out struct {
+				Error struct{ Code, Message string }
+			}
 			if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
 				t.Fatal(err)
 			}
