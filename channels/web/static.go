@@ -9,7 +9,7 @@ import (
 	"strings"
 )
 
-//go:embed static/widget.js static/widget.css static/demo.css static/demo.html static/openapi.json
+//go:embed static/widget.js static/widget.css static/demo.css static/demo.js static/demo.html static/openapi.json
 var static embed.FS
 
 // asset is an embedded file served with a strong ETag.
@@ -25,6 +25,7 @@ func loadAssets() (map[string]asset, error) {
 		{"/widget.js", "widget.js", "text/javascript; charset=utf-8"},
 		{"/widget.css", "widget.css", "text/css; charset=utf-8"},
 		{"/demo.css", "demo.css", "text/css; charset=utf-8"},
+		{"/demo.js", "demo.js", "text/javascript; charset=utf-8"},
 		{"/api/v1/openapi.json", "openapi.json", "application/json; charset=utf-8"},
 	}
 	m := map[string]asset{}

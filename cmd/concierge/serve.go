@@ -136,7 +136,7 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 	if err != nil {
 		return err
 	}
-	dash, err := dashboard.New(dashboard.Options{Reports: rep, Logger: log, SiteName: a.site.Name.byLanguage()})
+	dash, err := dashboard.New(dashboard.Options{Reports: rep, SignedIn: console.AgentFrom, Logger: log, SiteName: a.site.Name.byLanguage()})
 	if err != nil {
 		return fmt.Errorf("dashboard: %w", err)
 	}
