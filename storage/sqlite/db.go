@@ -47,6 +47,11 @@ type Options struct {
 	BusyTimeout time.Duration
 	// ReadConns is the number of read connections. Default: 4.
 	ReadConns int
+	// ExportConns is the number of connections kept apart for Export, so
+	// that long exports (and the slow clients they stream to) never take
+	// the read connections that messages, lists and health checks use.
+	// More exports at once than this wait for one to finish. Default: 4.
+	ExportConns int
 	// MaxBatch is the most writes committed in one transaction by the group
 	// commit. Default: 512.
 	MaxBatch int
@@ -88,6 +93,7 @@ type DB struct {
 	w     *sql.DB   // the single writer connection's pool (one connection)
 	wconn *sql.Conn // pinned writer connection, used only by the writer goroutine
 	r     *sql.DB   // read-only connections
+	x     *sql.DB   // read-only connections for Export alone
 
 	mu         sync.RWMutex // guards closed and sends on jobs
 	closed     bool
@@ -133,6 +139,9 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if opts.ReadConns <= 0 {
 		opts.ReadConns = 4
 	}
+	if opts.ExportConns <= 0 {
+		opts.ExportConns = 4
+	}
 	if opts.MaxBatch <= 0 {
 		opts.MaxBatch = 512
 	}
@@ -158,6 +167,13 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	}})
 	db.r.SetMaxOpenConns(opts.ReadConns)
 	db.r.SetMaxIdleConns(opts.ReadConns)
+	// Exports read from a pool of their own, without mapping the file: an
+	// export touches every page once, and mapped pages would count in the
+	// process's resident memory. No connection is kept idle: exports are
+	// rare, and each holds a page cache.
+	db.x = sql.OpenDB(connector{dsn: db.dsn(false), driver: &sqlite3.SQLiteDriver{}})
+	db.x.SetMaxOpenConns(opts.ExportConns)
+	db.x.SetMaxIdleConns(0)
 	go db.writer()
 	go db.maintainer()
 	return db, nil
@@ -305,10 +321,11 @@ func (db *DB) Close() error {
 	close(db.jobs)
 	db.mu.Unlock()
 	<-db.writerDone
+	errX := db.x.Close()
 	errR := db.r.Close()
 	errC := db.wconn.Close()
 	errW := db.w.Close()
-	if err := errors.Join(errR, errC, errW); err != nil {
+	if err := errors.Join(errX, errR, errC, errW); err != nil {
 		return fmt.Errorf("storage: close %s: %w", db.path, err)
 	}
 	return nil
