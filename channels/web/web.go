@@ -6,7 +6,9 @@
 //
 // Every route is protected: request bodies are size-limited, widget traffic
 // is rate-limited per client IP and per visitor, REST traffic per API key
-// (429 with Retry-After), the widget API answers cross-origin requests only
+// (429 with Retry-After), customer exports are bounded in number per API key
+// or agent and in all, and a download whose client stops reading is cut
+// (Limits), the widget API answers cross-origin requests only
 // from configured origins, and every response carries security headers (a
 // strict Content-Security-Policy on the demo page). Customer text is never
 // logged above Debug level.
@@ -130,15 +132,19 @@ type Server struct {
 	ipLimit  *guard.Limiter
 	visLimit *guard.Limiter
 	keyLimit *guard.Limiter
-	admit    *guard.Admission
-	clients  guard.Clients
-	idem     *idempotency
-	hub      *hub
-	visitors *keyedMutex
-	assets   map[string]asset
-	demo     map[string][]byte // the demo page by language
-	routes   []route
-	handler  http.Handler
+	// exportLimit and exports bound the customer exports each API key or
+	// agent starts, and how many stream at once.
+	exportLimit *guard.Limiter
+	exports     *guard.Slots
+	admit       *guard.Admission
+	clients     guard.Clients
+	idem        *idempotency
+	hub         *hub
+	visitors    *keyedMutex
+	assets      map[string]asset
+	demo        map[string][]byte // the demo page by language
+	routes      []route
+	handler     http.Handler
 }
 
 type apiKey struct {
@@ -211,6 +217,8 @@ func New(opts Options) (*Server, error) {
 	s.ipLimit = guard.NewLimiter(guard.LimiterOptions{Rate: l.IPRate, Burst: l.IPBurst, MaxKeys: l.MaxTracked, Now: opts.Now})
 	s.visLimit = guard.NewLimiter(guard.LimiterOptions{Rate: l.VisitorRate, Burst: l.VisitorBurst, MaxKeys: l.MaxTracked, Now: opts.Now})
 	s.keyLimit = guard.NewLimiter(guard.LimiterOptions{Rate: l.APIKeyRate, Burst: l.APIKeyBurst, MaxKeys: 1024, Now: opts.Now})
+	s.exportLimit = guard.NewLimiter(guard.LimiterOptions{Rate: l.ExportRate, Burst: l.ExportBurst, MaxKeys: 1024, Now: opts.Now})
+	s.exports = guard.NewSlots(max(l.MaxExportsPerActor, 0), max(l.MaxExports, 0))
 	s.admit = guard.NewAdmission(l.MaxInFlight, l.QueueWait)
 	s.clients = guard.Clients{Trusted: opts.TrustedProxies}
 	s.idem = newIdempotency(idempotencyTTL, idempotencyMaxBytes, opts.Now)
@@ -444,17 +452,33 @@ func (s *Server) requireAPIKey(next http.HandlerFunc) http.HandlerFunc {
 var errNoKeys = bot.Errorf(bot.EUNAUTHORIZED,
 	"The REST API is disabled because no API key is configured. Add one under api.keys in the config file (for example keys: [\"${CONCIERGE_API_KEY}\"]) and send it as \"Authorization: Bearer <key>\".")
 
-// actorKey keys who made an API request in its context.
-type actorKey struct{}
+// principalKey keys who made an API request in its context.
+type principalKey struct{}
+
+// principal is who made an API request: an API key or a signed-in agent.
+type principal struct {
+	// actor is recorded in the audit trail and the logs: "api:<key id>"
+	// or the agent's name.
+	actor string
+	// limit keys the per-caller limits (exports); keys and agents never
+	// share one.
+	limit string
+}
+
+func withPrincipal(r *http.Request, p principal) *http.Request {
+	return r.WithContext(context.WithValue(r.Context(), principalKey{}, p))
+}
+
+func principalOf(r *http.Request) principal {
+	if p, ok := r.Context().Value(principalKey{}).(principal); ok {
+		return p
+	}
+	return principal{actor: "api", limit: "api"}
+}
 
 // actorOf returns who made an API request, for the records and the logs:
 // "api:<key id>" or the signed-in agent's name.
-func actorOf(r *http.Request) string {
-	if a, ok := r.Context().Value(actorKey{}).(string); ok {
-		return a
-	}
-	return "api"
-}
+func actorOf(r *http.Request) string { return principalOf(r).actor }
 
 // staffOnly admits a request to the customers API: an API key, as
 // requireAPIKey, or a console session of a signed-in agent, whose
@@ -479,7 +503,7 @@ func (s *Server) staffOnly(next http.HandlerFunc) http.HandlerFunc {
 					s.writeError(w, r, http.StatusForbidden, bot.Errorf(bot.EUNAUTHORIZED, "Missing or stale X-CSRF-Token header."))
 					return
 				}
-				next(w, r.WithContext(context.WithValue(r.Context(), actorKey{}, name)))
+				next(w, withPrincipal(r, principal{actor: name, limit: "agent:" + name}))
 				return
 			}
 		}
@@ -506,7 +530,8 @@ func (s *Server) withKey(w http.ResponseWriter, r *http.Request, token string, n
 	if !s.allow(w, r, s.keyLimit, s.keys[match].id) {
 		return
 	}
-	next(w, r.WithContext(context.WithValue(r.Context(), actorKey{}, "api:"+s.keys[match].id)))
+	id := s.keys[match].id
+	next(w, withPrincipal(r, principal{actor: "api:" + id, limit: "key:" + id}))
 }
 
 // bearer returns the token of an `Authorization: Bearer <token>` header.
