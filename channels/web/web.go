@@ -350,15 +350,27 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = enc.Encode(v) // HTML-escaped by default: safe if a browser renders it
 }
 
-// statusWriter records the status code for the request log.
+// statusWriter records the status code for the request log, and makes
+// every 429 and 503 say when to try again: a handler that set no
+// Retry-After (a busy database, a missing dependency, a failing health
+// check) gets defaultRetryAfter.
 type statusWriter struct {
 	http.ResponseWriter
 	status int
 }
 
+// defaultRetryAfter is the Retry-After, in seconds, of a 429 or 503 whose
+// handler did not say: long enough for a busy database's lock to pass.
+const defaultRetryAfter = "2"
+
 func (w *statusWriter) WriteHeader(code int) {
 	if w.status == 0 {
 		w.status = code
+		if code == http.StatusTooManyRequests || code == http.StatusServiceUnavailable {
+			if h := w.Header(); h.Get("Retry-After") == "" {
+				h.Set("Retry-After", defaultRetryAfter)
+			}
+		}
 	}
 	w.ResponseWriter.WriteHeader(code)
 }
@@ -374,7 +386,8 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // logRequests logs each request's method, path, status and duration at
 // Debug level (Warn for server errors); never bodies or query strings, which
-// may hold customer text or tokens.
+// may hold customer text or tokens. Every handler, mounted ones included,
+// answers through its statusWriter.
 func (s *Server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
