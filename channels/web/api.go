@@ -146,6 +146,22 @@ func (s *Server) decodeJSON(w http.ResponseWriter, r *http.Request, v any) error
 	return nil
 }
 
+// decodeOptionalJSON is decodeJSON for an endpoint whose body is optional:
+// a request without one is accepted as it is (v is left alone), but a body,
+// or a declared content type other than JSON, is held to decodeJSON's rules,
+// so that a form or text sent to the endpoint is refused (415) instead of
+// being ignored while the endpoint acts.
+func (s *Server) decodeOptionalJSON(w http.ResponseWriter, r *http.Request, v any) error {
+	if r.ContentLength == 0 {
+		ct := r.Header.Get("Content-Type")
+		if mt, _, err := mime.ParseMediaType(ct); ct == "" || (err == nil && mt == "application/json") {
+			return nil
+		}
+		return errUnsupportedMedia
+	}
+	return s.decodeJSON(w, r, v)
+}
+
 // errUnsupportedMedia is answered with 415.
 var errUnsupportedMedia = &bot.Error{Code: bot.EUNSUPPORTED, Message: "Send the request body as JSON with \"Content-Type: application/json\"."}
 

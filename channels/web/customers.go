@@ -273,6 +273,11 @@ func (s *Server) handleErase(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, 0, err)
 		return
 	}
+	// Erase takes no body: none, or an empty JSON object.
+	if err := s.decodeOptionalJSON(w, r, &struct{}{}); err != nil {
+		s.writeError(w, r, 0, err)
+		return
+	}
 	if err := s.opts.Customers.Erase(r.Context(), id, actorOf(r)); err != nil {
 		s.writeError(w, r, 0, err)
 		return
