@@ -10,6 +10,7 @@ import (
 	"mime"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -52,6 +53,12 @@ const maxChoiceBytes = 256
 // channelName bounds channel names: they become metric labels.
 var channelName = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,31}$`)
 
+// adapterChannels are the channels of Concierge's adapters, which the REST
+// API never writes into (Options.ReservedChannels adds to them). This
+// package may not import the adapters, so the names are written out here;
+// cmd/concierge checks them against the adapters' constants.
+var adapterChannels = []string{bot.ChannelWeb, bot.ChannelSlack, bot.ChannelTerminal, "wecom", "wecom_kf", "feishu", "dingtalk"}
+
 func (s *Server) handlePostMessage(w http.ResponseWriter, r *http.Request) {
 	var req MessageRequest
 	if err := s.decodeJSON(w, r, &req); err != nil {
@@ -65,10 +72,14 @@ func (s *Server) handlePostMessage(w http.ResponseWriter, r *http.Request) {
 	case !channelName.MatchString(req.Channel):
 		s.writeError(w, r, 0, bot.Errorf(bot.EINVALID, "channel must be 1-32 lower-case letters, digits, '-' or '_'."))
 		return
-	case req.Channel == bot.ChannelWeb:
-		// The widget's visitors are only ever written through their session,
-		// so that no one else can put words in a visitor's conversation.
-		s.writeError(w, r, 0, bot.Errorf(bot.EINVALID, "channel %q is reserved for the web chat widget; use another channel name.", bot.ChannelWeb))
+	case slices.Contains(s.reserved, req.Channel):
+		// Another adapter's customers and employees are only ever written
+		// through that adapter (the widget's visitors through their
+		// session), so that no API key can put words in their
+		// conversations or open escalations under their names.
+		s.writeError(w, r, 0, bot.Errorf(bot.EINVALID,
+			"channel %q belongs to another adapter. The REST API may use %q (the default) or a channel name of your own that no adapter uses: not %s.",
+			req.Channel, bot.ChannelAPI, strings.Join(s.reserved, ", ")))
 		return
 	case req.UserID == "" || len(req.UserID) > 256 || !utf8.ValidString(req.UserID):
 		s.writeError(w, r, 0, bot.Errorf(bot.EINVALID, "user_id is required (at most 256 bytes of UTF-8)."))

@@ -23,8 +23,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/netip"
+	"slices"
 	"strings"
 	"time"
 
@@ -59,6 +61,13 @@ type Options struct {
 	// With none, that API answers 401 explaining how to add one.
 	APIKeys []string
 	Logger  *slog.Logger
+	// ReservedChannels are channel names that adapters other than the REST
+	// API own (each adapter's Channel constants); POST /api/v1/messages
+	// refuses them, so that an API key cannot write into a Slack employee's
+	// or a WeChat customer's conversation. They add to the well-known
+	// adapter channels, which are always refused: web, slack, terminal,
+	// wecom, wecom_kf, feishu, dingtalk. "api" may not be reserved.
+	ReservedChannels []string
 	// MaxBodyBytes limits request bodies. Default 64 KiB.
 	MaxBodyBytes int64
 	// Ready reports whether the dependencies are healthy, for /healthz.
@@ -129,6 +138,7 @@ type Server struct {
 	keys     []apiKey // SHA-256 of each API key, compared in constant time
 	sessions *sessions
 	origins  map[string]bool
+	reserved []string // channels the REST API may not use, sorted
 	ipLimit  *guard.Limiter
 	visLimit *guard.Limiter
 	keyLimit *guard.Limiter
@@ -188,6 +198,14 @@ func New(opts Options) (*Server, error) {
 		sum := sha256.Sum256([]byte(k))
 		s.keys = append(s.keys, apiKey{sum: sum, id: hex.EncodeToString(sum[:4])})
 	}
+	reserved := map[string]bool{}
+	for _, ch := range append(slices.Clone(adapterChannels), opts.ReservedChannels...) {
+		if ch == bot.ChannelAPI || !channelName.MatchString(ch) {
+			return nil, fmt.Errorf("web: New: ReservedChannels: %q cannot be reserved", ch)
+		}
+		reserved[ch] = true
+	}
+	s.reserved = slices.Sorted(maps.Keys(reserved))
 	for _, o := range opts.AllowedOrigins {
 		norm, err := normalizeOrigin(o)
 		if err != nil {

@@ -22,8 +22,12 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/spf13/cobra"
 
+	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/channels/dingtalk"
+	"github.com/concierge-bot/concierge/channels/feishu"
 	"github.com/concierge-bot/concierge/channels/slack"
 	"github.com/concierge-bot/concierge/channels/web"
+	"github.com/concierge-bot/concierge/channels/wecom"
 	"github.com/concierge-bot/concierge/console"
 	"github.com/concierge-bot/concierge/console/dashboard"
 	"github.com/concierge-bot/concierge/insights"
@@ -157,7 +161,7 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 		return fmt.Errorf("console: %w", err)
 	}
 	site, err := web.New(web.Options{
-		Engine: handler, APIKeys: cfg.API.Keys, Logger: log,
+		Engine: handler, APIKeys: cfg.API.Keys, Logger: log, ReservedChannels: adapterChannels(),
 		Ready:   func(ctx context.Context) error { return a.store.Ping(ctx) },
 		History: a.store, SessionSecret: secret, Customers: a.store, Staff: con,
 		AllowedOrigins: cfg.Server.AllowedOrigins, TrustedProxies: proxies,
@@ -244,6 +248,13 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 	stopWork() // Slack drains what it accepted within its own bound
 	work.Wait()
 	return runErr
+}
+
+// adapterChannels are the channels Concierge's adapters own, which the REST
+// API may not write into.
+func adapterChannels() []string {
+	return []string{bot.ChannelWeb, bot.ChannelSlack, bot.ChannelTerminal, wecom.ChannelApp, wecom.ChannelKF,
+		feishu.Channel, dingtalk.Channel}
 }
 
 // dataSecret returns a signing secret: the configured one, or a random one
