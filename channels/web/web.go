@@ -18,7 +18,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -57,8 +56,13 @@ type VisitorHistory interface {
 // optional and has a safe default.
 type Options struct {
 	Engine Handler
-	// APIKeys are the bearer tokens accepted by the server-to-server API.
-	// With none, that API answers 401 explaining how to add one.
+	// Keys are the API keys of the server-to-server API, each with its name
+	// and scopes. With none (and no APIKeys), that API answers 401
+	// explaining how to add one.
+	Keys []APIKey
+	// APIKeys are keys in the old form, a bare secret each: they have every
+	// scope and are named by position, key-1, key-2, ... (after Keys, whose
+	// names must not clash with them).
 	APIKeys []string
 	Logger  *slog.Logger
 	// ReservedChannels are channel names that adapters other than the REST
@@ -157,11 +161,6 @@ type Server struct {
 	handler     http.Handler
 }
 
-type apiKey struct {
-	sum [32]byte
-	id  string // short, non-secret label for rate limiting and logs
-}
-
 // route is one registered endpoint; the table is the source of truth that
 // the OpenAPI document is checked against.
 type route struct {
@@ -194,9 +193,9 @@ func New(opts Options) (*Server, error) {
 	}
 	opts.Limits = opts.Limits.withDefaults()
 	s := &Server{opts: opts, log: opts.Logger, origins: map[string]bool{}}
-	for _, k := range opts.APIKeys {
-		sum := sha256.Sum256([]byte(k))
-		s.keys = append(s.keys, apiKey{sum: sum, id: hex.EncodeToString(sum[:4])})
+	var err error
+	if s.keys, err = newKeys(opts.Keys, opts.APIKeys); err != nil {
+		return nil, fmt.Errorf("web: New: %w", err)
 	}
 	reserved := map[string]bool{}
 	for _, ch := range append(slices.Clone(adapterChannels), opts.ReservedChannels...) {
@@ -215,13 +214,11 @@ func New(opts Options) (*Server, error) {
 	}
 	secret := opts.SessionSecret
 	if secret == nil {
-		var err error
 		if secret, err = randomBytes(32); err != nil {
 			return nil, fmt.Errorf("web: New: session secret: %w", err)
 		}
 		s.log.Warn("no widget session secret configured: using a random one, so visitor sessions end when the server restarts")
 	}
-	var err error
 	if s.assets, err = loadAssets(); err != nil {
 		return nil, fmt.Errorf("web: New: %w", err)
 	}
@@ -252,18 +249,18 @@ func New(opts Options) (*Server, error) {
 		{"GET", "/demo.css", http.HandlerFunc(s.handleAsset)},
 		{"GET", "/healthz", http.HandlerFunc(s.handleHealth)},
 		{"GET", "/api/v1/openapi.json", api(s.handleOpenAPI)},
-		{"POST", "/api/v1/messages", api(s.requireAPIKey(s.admitted(s.handlePostMessage)))},
+		{"POST", "/api/v1/messages", api(s.requireAPIKey(ScopeMessages, s.admitted(s.handlePostMessage)))},
 		{"POST", "/api/v1/widget/session", widget(s.handleSession)},
 		{"OPTIONS", "/api/v1/widget/session", widget(s.handlePreflight)},
 		{"GET", "/api/v1/widget/messages", widget(s.handleWidgetHistory)},
 		{"POST", "/api/v1/widget/messages", widget(s.handleWidgetPost)},
 		{"OPTIONS", "/api/v1/widget/messages", widget(s.handlePreflight)},
-		{"GET", "/api/v1/customers", api(s.staffOnly(s.handleListCustomers))},
-		{"GET", "/api/v1/customers/export", api(s.staffOnly(s.handleExport))},
-		{"GET", "/api/v1/customers/{id}", api(s.staffOnly(s.handleShowCustomer))},
-		{"GET", "/api/v1/customers/{id}/export", api(s.staffOnly(s.handleExport))},
-		{"POST", "/api/v1/customers/{id}/erase", api(s.staffOnly(s.handleErase))},
-		{"POST", "/api/v1/customers/{id}/merge", api(s.staffOnly(s.handleMerge))},
+		{"GET", "/api/v1/customers", api(s.staffOnly(ScopeCustomersRead, s.handleListCustomers))},
+		{"GET", "/api/v1/customers/export", api(s.staffOnly(ScopeCustomersRead, s.handleExport))},
+		{"GET", "/api/v1/customers/{id}", api(s.staffOnly(ScopeCustomersRead, s.handleShowCustomer))},
+		{"GET", "/api/v1/customers/{id}/export", api(s.staffOnly(ScopeCustomersRead, s.handleExport))},
+		{"POST", "/api/v1/customers/{id}/erase", api(s.staffOnly(ScopeCustomersWrite, s.handleErase))},
+		{"POST", "/api/v1/customers/{id}/merge", api(s.staffOnly(ScopeCustomersWrite, s.handleMerge))},
 	}
 	mux := http.NewServeMux()
 	for _, r := range s.routes {
@@ -462,8 +459,8 @@ func apiHeaders(next http.Handler) http.Handler {
 }
 
 // requireAPIKey admits requests carrying `Authorization: Bearer <key>` with
-// one of the configured keys, within that key's rate limit.
-func (s *Server) requireAPIKey(next http.HandlerFunc) http.HandlerFunc {
+// one of the configured keys that has scope, within that key's rate limit.
+func (s *Server) requireAPIKey(scope string, next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if len(s.keys) == 0 {
 			s.writeError(w, r, http.StatusUnauthorized, errNoKeys)
@@ -475,25 +472,27 @@ func (s *Server) requireAPIKey(next http.HandlerFunc) http.HandlerFunc {
 			s.writeError(w, r, http.StatusUnauthorized, bot.Errorf(bot.EUNAUTHORIZED, "Missing API key: send \"Authorization: Bearer <key>\"."))
 			return
 		}
-		s.withKey(w, r, token, next)
+		s.withKey(w, r, token, scope, next)
 	}
 }
 
 // errNoKeys explains why the server-to-server API refuses every request.
 var errNoKeys = bot.Errorf(bot.EUNAUTHORIZED,
-	"The REST API is disabled because no API key is configured. Add one under api.keys in the config file (for example keys: [\"${CONCIERGE_API_KEY}\"]) and send it as \"Authorization: Bearer <key>\".")
+	"The REST API is disabled because no API key is configured. Add one under api.keys in the config file (for example keys: [{name: my-app, key: \"${CONCIERGE_API_KEY}\", scopes: [messages]}]) and send it as \"Authorization: Bearer <key>\".")
 
 // principalKey keys who made an API request in its context.
 type principalKey struct{}
 
 // principal is who made an API request: an API key or a signed-in agent.
 type principal struct {
-	// actor is recorded in the audit trail and the logs: "api:<key id>"
+	// actor is recorded in the audit trail and the logs: "api:<key name>"
 	// or the agent's name.
 	actor string
 	// limit keys the per-caller limits (exports); keys and agents never
 	// share one.
 	limit string
+	// key is the API key's name; empty for an agent.
+	key string
 }
 
 func withPrincipal(r *http.Request, p principal) *http.Request {
@@ -508,13 +507,14 @@ func principalOf(r *http.Request) principal {
 }
 
 // actorOf returns who made an API request, for the records and the logs:
-// "api:<key id>" or the signed-in agent's name.
+// "api:<key name>" or the signed-in agent's name.
 func actorOf(r *http.Request) string { return principalOf(r).actor }
 
-// staffOnly admits a request to the customers API: an API key, as
-// requireAPIKey, or a console session of a signed-in agent, whose
-// state-changing requests must carry the session's CSRF token.
-func (s *Server) staffOnly(next http.HandlerFunc) http.HandlerFunc {
+// staffOnly admits a request to the customers API: an API key with scope,
+// as requireAPIKey, or a console session of a signed-in agent (who may do
+// everything the API offers), whose state-changing requests must carry the
+// session's CSRF token.
+func (s *Server) staffOnly(scope string, next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if s.opts.Customers == nil {
 			s.writeError(w, r, 0, bot.Errorf(bot.EUNAVAILABLE, "The customers API is not configured."))
@@ -525,7 +525,7 @@ func (s *Server) staffOnly(next http.HandlerFunc) http.HandlerFunc {
 				s.writeError(w, r, http.StatusUnauthorized, errNoKeys)
 				return
 			}
-			s.withKey(w, r, token, next)
+			s.withKey(w, r, token, scope, next)
 			return
 		}
 		if s.opts.Staff != nil {
@@ -544,8 +544,9 @@ func (s *Server) staffOnly(next http.HandlerFunc) http.HandlerFunc {
 }
 
 // withKey runs next if token is one of the configured keys (compared in
-// constant time, as SHA-256 sums) within that key's rate limit.
-func (s *Server) withKey(w http.ResponseWriter, r *http.Request, token string, next http.HandlerFunc) {
+// constant time, as SHA-256 sums) and has scope, within that key's rate
+// limit.
+func (s *Server) withKey(w http.ResponseWriter, r *http.Request, token, scope string, next http.HandlerFunc) {
 	sum := sha256.Sum256([]byte(token))
 	match := -1
 	for i, k := range s.keys {
@@ -558,11 +559,17 @@ func (s *Server) withKey(w http.ResponseWriter, r *http.Request, token string, n
 		s.writeError(w, r, http.StatusUnauthorized, bot.Errorf(bot.EUNAUTHORIZED, "The API key is not valid."))
 		return
 	}
-	if !s.allow(w, r, s.keyLimit, s.keys[match].id) {
+	k := s.keys[match]
+	if !k.has(scope) {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="concierge", error="insufficient_scope", scope="`+scope+`"`)
+		s.writeError(w, r, 0, bot.Errorf(bot.EFORBIDDEN,
+			"The API key %q lacks the scope %q that this request needs; add it to the key's scopes under api.keys.", k.name, scope))
 		return
 	}
-	id := s.keys[match].id
-	next(w, withPrincipal(r, principal{actor: "api:" + id, limit: "key:" + id}))
+	if !s.allow(w, r, s.keyLimit, k.name) {
+		return
+	}
+	next(w, withPrincipal(r, principal{actor: "api:" + k.name, limit: "key:" + k.name, key: k.name}))
 }
 
 // bearer returns the token of an `Authorization: Bearer <token>` header.
