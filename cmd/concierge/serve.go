@@ -161,7 +161,7 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 		return fmt.Errorf("console: %w", err)
 	}
 	site, err := web.New(web.Options{
-		Engine: handler, APIKeys: cfg.API.Keys, Logger: log, ReservedChannels: adapterChannels(),
+		Engine: handler, Keys: webKeys(cfg.API.Keys, log), Logger: log, ReservedChannels: adapterChannels(),
 		Ready:   func(ctx context.Context) error { return a.store.Ping(ctx) },
 		History: a.store, SessionSecret: secret, Customers: a.store, Staff: con,
 		AllowedOrigins: cfg.Server.AllowedOrigins, TrustedProxies: proxies,
@@ -248,6 +248,25 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 	stopWork() // Slack drains what it accepted within its own bound
 	work.Wait()
 	return runErr
+}
+
+// webKeys returns the configured API keys for package web, logging once,
+// at Info, that keys written as bare strings (the old form, named key-N and
+// given every scope by ParseConfig) should be named and scoped.
+func webKeys(keys []APIKeyConfig, log *slog.Logger) []web.APIKey {
+	var out []web.APIKey
+	var bare []string
+	for _, k := range keys {
+		out = append(out, web.APIKey{Name: k.Name, Key: k.Key, Scopes: k.Scopes})
+		if k.Bare {
+			bare = append(bare, k.Name)
+		}
+	}
+	if len(bare) > 0 {
+		log.Info("api.keys: a key written as a plain string is deprecated: write {name, key, scopes} instead; until then it is named by its position and has every scope (messages, customers:read, customers:write)",
+			"keys", strings.Join(bare, ", "))
+	}
+	return out
 }
 
 // adapterChannels are the channels Concierge's adapters own, which the REST
