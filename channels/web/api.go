@@ -26,6 +26,12 @@ type MessageRequest struct {
 	// offered ("did you mean …?") that the customer picked; Text is still
 	// required (for example the choice's title, as the customer saw it).
 	Choice string `json:"choice,omitempty"`
+	// ClientID, when set, is the caller's id for this message, as the
+	// Idempotency-Key header is: a retry with the same id (from the same
+	// API key) is answered with the first answer and stores nothing again,
+	// even after the server crashed while handling it. 1-255 visible ASCII
+	// characters; when both are sent they must be equal.
+	ClientID string `json:"client_id,omitempty"`
 }
 
 // MessageResponse is the answer to POST /api/v1/messages and the object
@@ -88,17 +94,52 @@ func (s *Server) handlePostMessage(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, 0, bot.Errorf(bot.EINVALID, "choice must be the id of an offered choice (at most %d bytes).", maxChoiceBytes))
 		return
 	}
-	// Detached from the connection: a message whose sender hung up is still
-	// handled to the end (the Engine bounds it with its own deadline).
-	reply, err := s.opts.Engine.Handle(context.WithoutCancel(r.Context()), bot.Message{
-		Channel: req.Channel, ExternalUserID: req.UserID, Text: req.Text, Role: bot.RoleCustomer, Choice: req.Choice,
-		Origin: actorOf(r),
-	})
-	if err != nil {
-		s.writeError(w, r, 0, err)
+	msg := bot.Message{Channel: req.Channel, ExternalUserID: req.UserID, Text: req.Text, Role: bot.RoleCustomer, Choice: req.Choice,
+		Origin: actorOf(r)}
+	handle := func(ctx context.Context) (int, []byte, bool) {
+		// Detached from the connection: a message whose sender hung up is
+		// still handled to the end (the Engine bounds it with its own
+		// deadline).
+		reply, err := s.opts.Engine.Handle(context.WithoutCancel(ctx), msg)
+		if err != nil {
+			code := bot.ErrorCode(err)
+			if code == bot.EINTERNAL {
+				s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+			}
+			var eb errorBody
+			eb.Error.Code, eb.Error.Message = code, bot.ErrorMessage(err)
+			st := bot.HTTPStatus(code)
+			return st, mustJSON(eb), st < 500
+		}
+		return http.StatusOK, mustJSON(ToMessageResponse(reply)), true
+	}
+	key := r.Header.Get("Idempotency-Key")
+	switch {
+	case key != "" && !validRequestKey(key):
+		s.writeError(w, r, 0, bot.Errorf(bot.EINVALID, "The Idempotency-Key header must be 1-255 visible ASCII characters."))
+		return
+	case req.ClientID != "" && !validRequestKey(req.ClientID):
+		s.writeError(w, r, 0, bot.Errorf(bot.EINVALID, "client_id must be 1-255 visible ASCII characters."))
+		return
+	case key != "" && req.ClientID != "" && key != req.ClientID:
+		s.writeError(w, r, 0, bot.Errorf(bot.EINVALID, "The Idempotency-Key header and client_id name the same message: send one, or both equal."))
+		return
+	case key == "":
+		key = req.ClientID
+	}
+	if key == "" {
+		status, body, _ := handle(r.Context())
+		writeRaw(w, status, body)
 		return
 	}
-	writeJSON(w, http.StatusOK, ToMessageResponse(reply))
+	// A key is the caller's: two API keys may use the same one.
+	s.once(w, r, "api:"+actorOf(r)+"\x00"+key, func() bool { return true }, handle)
+}
+
+// validRequestKey reports whether an Idempotency-Key or client_id is 1-255
+// visible ASCII characters.
+func validRequestKey(k string) bool {
+	return k != "" && len(k) <= 255 && !strings.ContainsFunc(k, func(c rune) bool { return c < 0x21 || c > 0x7e })
 }
 
 // ToMessageResponse is the JSON form of a reply: sources and choices are

@@ -178,7 +178,8 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 		Ready:   func(ctx context.Context) error { return a.store.Ping(ctx) },
 		History: a.store, SessionSecret: secret, Customers: a.store, Staff: con,
 		AllowedOrigins: cfg.Server.AllowedOrigins, TrustedProxies: proxies,
-		Mount: mounts,
+		Mount:    mounts,
+		Requests: sqliteRequests{db: a.store, wait: 30 * time.Second, log: log},
 	})
 	if err != nil {
 		return err

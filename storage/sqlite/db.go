@@ -90,6 +90,8 @@ type DB struct {
 	log   *slog.Logger
 	now   func() time.Time
 	rules SegmentRules
+	// holder names this opening of the file in the keyed-request ledger.
+	holder string
 
 	w     *sql.DB   // the single writer connection's pool (one connection)
 	wconn *sql.Conn // pinned writer connection, used only by the writer goroutine
@@ -143,7 +145,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("storage: open %s: %w", path, describe(err))
 	}
 	db := &DB{
-		path: abs, opts: opts, log: opts.Logger, now: opts.Now, rules: opts.Segments.withDefaults(),
+		path: abs, opts: opts, log: opts.Logger, now: opts.Now, rules: opts.Segments.withDefaults(), holder: newHolder(),
 		jobs: make(chan *job, opts.MaxBatch), writerDone: make(chan struct{}),
 		stopMaint: make(chan struct{}), maintDone: make(chan struct{}),
 	}
@@ -207,6 +209,9 @@ func (db *DB) maintain(ctx context.Context) {
 		} else if n > 0 {
 			db.log.Info("retention: removed old message text", "messages", n)
 		}
+	}
+	if _, err := db.PurgeRequestsBefore(ctx, db.now().Add(-requestTTL)); err != nil && ctx.Err() == nil {
+		db.log.Warn("purge keyed requests failed", "err", err)
 	}
 	if n, err := db.RecomputeSegments(ctx); err != nil && ctx.Err() == nil {
 		db.log.Warn("recompute segments failed", "err", err)
