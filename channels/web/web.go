@@ -27,6 +27,7 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/concierge-bot/concierge/bot"
@@ -75,8 +76,11 @@ type Options struct {
 	// MaxBodyBytes limits request bodies. Default 64 KiB.
 	MaxBodyBytes int64
 	// Ready reports whether the dependencies are healthy, for /healthz.
-	// Nil means always ready.
+	// Nil means always ready. A failure is reported as the check "ready".
 	Ready func(ctx context.Context) error
+	// Checks are the named dependencies /healthz and /readyz check (the
+	// store, the knowledge index), each within healthTimeout, at once.
+	Checks []HealthCheck
 
 	// History gives the widget its message history and the stream of new
 	// messages. Without it the widget can still chat, but history and
@@ -184,6 +188,7 @@ type Server struct {
 	clients     guard.Clients
 	idem        *idempotency
 	hub         *hub
+	state       atomic.Int32 // a State: starting, ready or draining (for /readyz)
 	visitors    *keyedMutex
 	assets      map[string]asset
 	demo        map[string][]byte // the demo page by language
@@ -278,6 +283,7 @@ func New(opts Options) (*Server, error) {
 		{"GET", "/widget.css", http.HandlerFunc(s.handleAsset)},
 		{"GET", "/demo.css", http.HandlerFunc(s.handleAsset)},
 		{"GET", "/healthz", http.HandlerFunc(s.handleHealth)},
+		{"GET", "/readyz", http.HandlerFunc(s.handleReady)},
 		{"GET", "/api/v1/openapi.json", api(s.handleOpenAPI)},
 		{"POST", "/api/v1/messages", api(s.requireAPIKey(ScopeMessages, s.admitted(s.handlePostMessage)))},
 		{"POST", "/api/v1/widget/session", widget(s.handleSession)},
@@ -361,22 +367,6 @@ func HTTPServer(h http.Handler, log *slog.Logger) *http.Server {
 		MaxHeaderBytes:    32 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-}
-
-func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Cache-Control", "no-store")
-	if s.opts.Ready != nil {
-		if err := s.opts.Ready(r.Context()); err != nil {
-			s.log.Warn("health check failed", "err", err)
-			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
-			return
-		}
-	}
-	body := map[string]any{"status": "ok"}
-	if s.opts.Health != nil {
-		body["database"] = s.opts.Health(r.Context())
-	}
-	writeJSON(w, http.StatusOK, body)
 }
 
 type errorBody struct {

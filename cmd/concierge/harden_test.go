@@ -142,3 +142,65 @@ func TestIdempotencyKeyAfterCrash(t *testing.T) {
 		t.Errorf("%d messages stored, want 2: the message once and its reply once", n)
 	}
 }
+
+// TestHealthzSeesALockedStore: with another process holding the database's
+// write lock, serve's /healthz answers 503 naming the store (it answered
+// 200: its check was SELECT 1 on a pooled connection), and 200 again once
+// the lock is released; /readyz follows.
+func TestHealthzSeesALockedStore(t *testing.T) {
+	dir := t.TempDir()
+	s := serveInProcess(t, dir, "api:\n  keys: []\n", nil)
+	get := func(path string) (int, map[string]any) {
+		t.Helper()
+		resp, err := http.Get(s.base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out map[string]any
+		_ = json.NewDecoder(resp.Body).Decode(&out)
+		return resp.StatusCode, out
+	}
+	if code, out := get("/healthz"); code != 200 {
+		t.Fatalf("/healthz: %d %v", code, out)
+	}
+	if code, out := get("/readyz"); code != 200 {
+		t.Fatalf("/readyz: %d %v", code, out)
+	}
+	other, err := sql.Open("sqlite3", "file:"+filepath.Join(dir, "data", "concierge.db")+"?_busy_timeout=5000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	ctx := context.Background()
+	conn, err := other.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		t.Fatal(err)
+	}
+	code, out := get("/healthz")
+	checks, _ := out["checks"].(map[string]any)
+	if code != 503 || checks["store"] == "ok" || checks["index"] != "ok" {
+		t.Errorf("/healthz with the store locked: %d %v, want 503 naming the store", code, out)
+	}
+	if code, _ := get("/readyz"); code != 503 {
+		t.Errorf("/readyz with the store locked: %d, want 503", code)
+	}
+	if _, err := conn.ExecContext(ctx, "ROLLBACK"); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		code, out := get("/healthz")
+		if code == 200 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("/healthz after the lock was released: %d %v", code, out)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}

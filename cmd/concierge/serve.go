@@ -175,7 +175,7 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 	}
 	site, err := web.New(web.Options{
 		Engine: handler, Keys: webKeys(cfg.API.Keys, log), Logger: log, ReservedChannels: adapterChannels(),
-		Ready:   func(ctx context.Context) error { return a.store.Ping(ctx) },
+		Checks:  []web.HealthCheck{{Name: "store", Check: a.store.Check}, {Name: "index", Check: a.checkIndex}},
 		History: a.store, SessionSecret: secret, Customers: a.store, Staff: con,
 		AllowedOrigins: cfg.Server.AllowedOrigins, TrustedProxies: proxies,
 		Mount:    mounts,
@@ -184,6 +184,7 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 	if err != nil {
 		return err
 	}
+	site.SetState(web.StateStarting) // until the workers run: /readyz answers 503
 
 	mux := http.NewServeMux()
 	mux.Handle("/", site)
@@ -244,6 +245,7 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 			}
 		}()
 	}
+	site.SetState(web.StateReady)
 	go func() { errc <- hs.Serve(ln) }()
 	held.release()
 	log.Info("serving", "addr", "http://"+ln.Addr().String(), "slack", slackApp != nil, "alerts", a.dispatcher != nil, "llm", a.llm != nil)
@@ -262,6 +264,7 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 	// Restore default signal handling: a second signal exits at once.
 	stopSignals()
 	log.Info("shutting down")
+	site.SetState(web.StateDraining) // /readyz answers 503 on connections still open
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
 	defer cancel()
 	if err := hs.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -333,4 +336,18 @@ func listenReason(err error) string {
 		return oe.Err.Error()
 	}
 	return err.Error()
+}
+
+// checkIndex checks that the knowledge index answers, for /healthz.
+func (a *app) checkIndex(ctx context.Context) error {
+	var err error
+	if a.live != nil {
+		_, err = a.live.Count()
+	} else if a.index != nil {
+		_, err = a.index.Count()
+	}
+	if err != nil {
+		return fmt.Errorf("knowledge index: %w", err)
+	}
+	return ctx.Err()
 }

@@ -93,6 +93,9 @@ type DB struct {
 	// holder names this opening of the file in the keyed-request ledger.
 	holder string
 
+	probeMu sync.Mutex // guards probe
+	probe   *probe     // the empty write of Check under way, if any
+
 	w     *sql.DB   // the single writer connection's pool (one connection)
 	wconn *sql.Conn // pinned writer connection, used only by the writer goroutine
 	r     *sql.DB   // read-only connections
