@@ -162,3 +162,25 @@ func (db *DB) step(ctx context.Context, ms []migration, mode MigrateMode) (done 
 	db.log.Info("database migrated", "version", m.version, "migration", m.name)
 	return false, m.version, nil
 }
+
+// DatabaseVersion connects to the database at url and returns its schema
+// version (0 when it has no Concierge schema), without changing anything.
+func DatabaseVersion(ctx context.Context, url string) (int, error) {
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		return 0, fmt.Errorf("postgres: %w", describe(err))
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	var exists bool
+	if err := conn.QueryRow(ctx, `SELECT to_regclass('schema_migrations') IS NOT NULL`).Scan(&exists); err != nil {
+		return 0, fmt.Errorf("postgres: %w", describe(err))
+	}
+	if !exists {
+		return 0, nil
+	}
+	var v int
+	if err := conn.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&v); err != nil {
+		return 0, fmt.Errorf("postgres: %w", describe(err))
+	}
+	return v, nil
+}
