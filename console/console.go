@@ -136,6 +136,12 @@ type Options struct {
 	// after many recent failures for it from anywhere: the wait doubles with
 	// each failure past LoginBurst, from 250 ms up to LoginDelay. Default 8s.
 	LoginDelay time.Duration
+	// SignIns, when set, keeps sign-in failures and sign-outs where every
+	// replica of the console sees them (cmd/concierge backs it with the
+	// PostgreSQL store), so the sign-in limits hold across replicas and a
+	// session signed out on one replica is over on all. Nil keeps them in
+	// this process's memory.
+	SignIns SignIns
 	// DashboardPath, when set, adds a link to the dashboard to the console's
 	// navigation (e.g. "/console/dashboard").
 	DashboardPath string
@@ -160,10 +166,10 @@ type Console struct {
 	keys         keys
 	agents       map[string]Agent // by lower-case name
 	dummyHash    []byte           // compared against for unknown names, so timing reveals nothing
-	revoked      *revocations
-	pairLimit    *guard.Limiter // failed sign-ins per (client address, name)
-	ipLimit      *guard.Limiter // failed sign-ins per client address, across names
-	nameFailures *guard.Limiter // recent failures per name, from anywhere: they slow, never refuse
+	revoked      revocationStore
+	pairLimit    Limiter // failed sign-ins per (client address, name)
+	ipLimit      Limiter // failed sign-ins per client address, across names
+	nameFailures Limiter // recent failures per name, from anywhere: they slow, never refuse
 	clients      guard.Clients
 	pages        map[string]*template.Template
 	assets       map[string]asset
@@ -238,13 +244,20 @@ func New(opts Options) (*Console, error) {
 	if c.dummyHash, err = bcrypt.GenerateFromPassword([]byte("concierge-no-such-agent"), cost); err != nil {
 		return nil, fmt.Errorf("console: New: %w", err)
 	}
-	c.revoked = newRevocations(100_000, opts.Now)
-	c.pairLimit = guard.NewLimiter(guard.LimiterOptions{Rate: guard.Every(opts.LoginEvery), Burst: opts.LoginBurst,
-		MaxKeys: 50_000, FailClosed: true, Now: opts.Now})
-	c.ipLimit = guard.NewLimiter(guard.LimiterOptions{Rate: 3 * guard.Every(opts.LoginEvery), Burst: 3 * opts.LoginBurst,
-		MaxKeys: 50_000, FailClosed: true, Now: opts.Now})
-	c.nameFailures = guard.NewLimiter(guard.LimiterOptions{Rate: guard.Every(opts.LoginEvery), Burst: 1 << 20,
-		MaxKeys: 10_000, Now: opts.Now})
+	if si := opts.SignIns; si != nil {
+		c.revoked = sharedRevocations{si}
+		c.pairLimit = si.Limiter("console-pair", guard.Every(opts.LoginEvery), opts.LoginBurst)
+		c.ipLimit = si.Limiter("console-ip", 3*guard.Every(opts.LoginEvery), 3*opts.LoginBurst)
+		c.nameFailures = si.Limiter("console-name", guard.Every(opts.LoginEvery), 1<<20)
+	} else {
+		c.revoked = newRevocations(100_000, opts.Now)
+		c.pairLimit = guard.NewLimiter(guard.LimiterOptions{Rate: guard.Every(opts.LoginEvery), Burst: opts.LoginBurst,
+			MaxKeys: 50_000, FailClosed: true, Now: opts.Now})
+		c.ipLimit = guard.NewLimiter(guard.LimiterOptions{Rate: 3 * guard.Every(opts.LoginEvery), Burst: 3 * opts.LoginBurst,
+			MaxKeys: 50_000, FailClosed: true, Now: opts.Now})
+		c.nameFailures = guard.NewLimiter(guard.LimiterOptions{Rate: guard.Every(opts.LoginEvery), Burst: 1 << 20,
+			MaxKeys: 10_000, Now: opts.Now})
+	}
 	c.clients = guard.Clients{Trusted: opts.TrustedProxies}
 	if c.pages, err = parsePages(); err != nil {
 		return nil, fmt.Errorf("console: New: %w", err)

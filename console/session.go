@@ -225,3 +225,43 @@ func (r *revocations) prune() {
 		}
 	}
 }
+
+// Limiter is a set of token buckets keyed by string: guard.Limiter, or one
+// that several replicas share.
+type Limiter interface {
+	// Allow takes a token from key's bucket; when none is left it returns
+	// false and how long until there will be one.
+	Allow(key string) (bool, time.Duration)
+	// Wait reports, without taking a token, whether key's bucket is empty
+	// and for how long it stays so.
+	Wait(key string) (bool, time.Duration)
+	// Used returns how many tokens key has taken and not yet regained.
+	Used(key string) int
+	// Reset forgets key's bucket.
+	Reset(key string)
+}
+
+// SignIns keeps what the sign-in limits and sign-outs of several console
+// replicas must agree on. Implementations that cannot reach their store
+// must fail closed (refuse sign-ins, treat sessions as signed out).
+type SignIns interface {
+	// Limiter returns the shared limiter named scope: rate tokens regained
+	// per second, burst the bucket's size.
+	Limiter(scope string, rate float64, burst int) Limiter
+	// Revoke ends a session (by id) until expires.
+	Revoke(id []byte, expires time.Time)
+	// Revoked reports whether a session was ended.
+	Revoked(id []byte) bool
+}
+
+// revocationStore is where sign-outs are kept.
+type revocationStore interface {
+	revoke(s session)
+	revoked(id [sessionIDBytes]byte) bool
+}
+
+// sharedRevocations keeps sign-outs in a SignIns.
+type sharedRevocations struct{ si SignIns }
+
+func (r sharedRevocations) revoke(s session)                     { r.si.Revoke(s.ID[:], s.Expires) }
+func (r sharedRevocations) revoked(id [sessionIDBytes]byte) bool { return r.si.Revoked(id[:]) }
