@@ -33,8 +33,12 @@ type requestKeyCtx struct{}
 // with it are idempotent per key: a replica that takes over the request of
 // one that died stores neither the message nor the reply a second time.
 func WithRequestKey(ctx context.Context, key string) context.Context {
-	return context.WithValue(ctx, requestKeyCtx{}, key)
+	return context.WithValue(ctx, requestKeyCtx{}, ledgerKey(key))
 }
+
+// ledgerKey is the stored form of a request key: PostgreSQL text cannot
+// hold NUL, which callers use as a separator.
+func ledgerKey(key string) string { return strings.ReplaceAll(key, "\x00", "\x1f") }
 
 func requestKey(ctx context.Context) string {
 	k, _ := ctx.Value(requestKeyCtx{}).(string)
@@ -77,6 +81,7 @@ var ErrRequestBusy = errors.New("postgres: the request is being handled elsewher
 // that holder's lease runs out (it died). After wait it returns
 // ErrRequestBusy.
 func (db *DB) ClaimRequest(ctx context.Context, key string, lease, wait time.Duration) (*RequestOutcome, error) {
+	key = ledgerKey(key)
 	deadline := time.Now().Add(wait)
 	for {
 		now := us(db.now())
@@ -113,6 +118,7 @@ func (db *DB) ClaimRequest(ctx context.Context, key string, lease, wait time.Dur
 
 // FinishRequest records the outcome of a request this process claimed.
 func (db *DB) FinishRequest(ctx context.Context, key string, status int, body []byte) error {
+	key = ledgerKey(key)
 	_, err := db.pool.Exec(ctx, `UPDATE requests SET status = $1, body = $2 WHERE key = $3 AND holder = $4`,
 		status, body, key, db.holder)
 	if err != nil {
@@ -124,6 +130,7 @@ func (db *DB) FinishRequest(ctx context.Context, key string, status int, body []
 // AbandonRequest gives up a request this process claimed, so that a retry
 // handles it afresh. A message it stored stays remembered with the key.
 func (db *DB) AbandonRequest(ctx context.Context, key string) error {
+	key = ledgerKey(key)
 	_, err := db.pool.Exec(ctx, `UPDATE requests SET lease_until = '-infinity' WHERE key = $1 AND holder = $2 AND status IS NULL`,
 		key, db.holder)
 	if err != nil {
@@ -180,11 +187,13 @@ func (db *DB) Secret(ctx context.Context, name string, size int) ([]byte, error)
 	if _, err := rand.Read(b); err != nil {
 		return nil, fmt.Errorf("storage: secret %s: %w", name, err)
 	}
+	if _, err := db.pool.Exec(ctx, `INSERT INTO secrets (name, value, created) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING`,
+		name, b, us(db.now())); err != nil {
+		return nil, fmt.Errorf("storage: secret %s: %w", name, describe(err))
+	}
+	// Another statement, so it sees the row of whichever replica won.
 	var v []byte
-	err := db.pool.QueryRow(ctx, `WITH ins AS (
-			INSERT INTO secrets (name, value, created) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING RETURNING value)
-		SELECT value FROM ins UNION ALL SELECT value FROM secrets WHERE name = $1 LIMIT 1`, name, b, us(db.now())).Scan(&v)
-	if err != nil {
+	if err := db.pool.QueryRow(ctx, `SELECT value FROM secrets WHERE name = $1`, name).Scan(&v); err != nil {
 		return nil, fmt.Errorf("storage: secret %s: %w", name, describe(err))
 	}
 	return v, nil
