@@ -89,7 +89,12 @@ func (r *replica) start() {
 	}
 	r.done = make(chan struct{})
 	go func() { _ = r.cmd.Wait(); close(r.done) }()
-	r.t.Cleanup(r.stop)
+	r.t.Cleanup(func() {
+		r.stop()
+		if r.t.Failed() {
+			r.t.Logf("replica %s output:\n%s", r.name, lastLines(r.out.String(), 40))
+		}
+	})
 	deadline := time.Now().Add(3 * time.Minute)
 	for time.Now().Before(deadline) {
 		select {
@@ -794,4 +799,9 @@ func TestMigrateFromSQLite(t *testing.T) {
 	if code, out, errOut := runCLI(t, "", "migrate", "--config", cfg, "--data", filepath.Join(dir, "pg")); code != 0 || !strings.Contains(out, "up to date") {
 		t.Errorf("migrate: exit %d, %q, %q; want up to date", code, out, errOut)
 	}
+}
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], "\n")
 }

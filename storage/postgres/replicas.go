@@ -207,6 +207,7 @@ func (db *DB) Secret(ctx context.Context, name string, size int) ([]byte, error)
 // left it returns false and how long until there is one. Concurrent takes
 // from any replica are serialised on the bucket's row.
 func (db *DB) TakeToken(ctx context.Context, scope, key string, rate float64, burst int) (bool, time.Duration, error) {
+	key = ledgerKey(key)
 	var took bool
 	var tokens float64
 	err := db.write(ctx, func(tx pgx.Tx) error {
@@ -270,19 +271,24 @@ func (db *DB) UsedTokens(ctx context.Context, scope, key string, rate float64, b
 }
 
 func (db *DB) tokens(ctx context.Context, scope, key string, rate float64, burst int) (float64, bool, error) {
+	key = ledgerKey(key)
 	var tokens float64
-	err := db.pool.QueryRow(ctx, `SELECT least($3, tokens + greatest(0, extract(epoch FROM $4 - last)) * $5)
-		FROM rate_buckets WHERE scope = $1 AND key = $2`, scope, key, float64(burst), us(db.now()), rate).Scan(&tokens)
+	var last time.Time
+	err := db.pool.QueryRow(ctx, `SELECT tokens, last FROM rate_buckets WHERE scope = $1 AND key = $2`, scope, key).Scan(&tokens, &last)
 	if noRows(err) {
 		return 0, false, nil
 	} else if err != nil {
 		return 0, false, fmt.Errorf("storage: rate limit: %w", describe(err))
+	}
+	if dt := db.now().Sub(last).Seconds(); dt > 0 && rate > 0 {
+		tokens = math.Min(float64(burst), tokens+dt*rate)
 	}
 	return tokens, true, nil
 }
 
 // ResetTokens forgets the bucket of (scope, key).
 func (db *DB) ResetTokens(ctx context.Context, scope, key string) error {
+	key = ledgerKey(key)
 	if _, err := db.pool.Exec(ctx, `DELETE FROM rate_buckets WHERE scope = $1 AND key = $2`, scope, key); err != nil {
 		return fmt.Errorf("storage: rate limit: %w", describe(err))
 	}
