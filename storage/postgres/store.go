@@ -150,16 +150,13 @@ type convRow struct {
 // conversation itself (the order every writer follows), and returns both.
 func lockConversation(ctx context.Context, tx pgx.Tx, id bot.ConversationID) (convRow, custState, error) {
 	for {
-		var cust int64
-		err := tx.QueryRow(ctx, `SELECT customer_id FROM conversations WHERE id = $1`, id).Scan(&cust)
+		// One statement finds and locks the customer of the conversation.
+		c, err := scanCustState(tx.QueryRow(ctx, `SELECT `+custStateCols+` FROM customers c
+			WHERE c.id = (SELECT customer_id FROM conversations WHERE id = $1) FOR NO KEY UPDATE`, id))
 		if noRows(err) {
 			return convRow{}, custState{}, notFound("Conversation %d does not exist.", id)
 		} else if err != nil {
 			return convRow{}, custState{}, fmt.Errorf("load conversation %d: %w", id, describe(err))
-		}
-		c, err := lockCustomer(ctx, tx, cust)
-		if err != nil {
-			return convRow{}, c, err
 		}
 		v := convRow{id: id}
 		var status string
@@ -169,7 +166,7 @@ func lockConversation(ctx context.Context, tx pgx.Tx, id bot.ConversationID) (co
 			return v, c, fmt.Errorf("lock conversation %d: %w", id, describe(err))
 		}
 		v.status = bot.ConversationStatus(status)
-		if v.customer == cust {
+		if v.customer == c.id {
 			return v, c, nil
 		}
 		// A merge moved the conversation between the two reads: the lock
@@ -184,16 +181,22 @@ func lockConversation(ctx context.Context, tx pgx.Tx, id bot.ConversationID) (co
 // that concurrent first messages make one customer and one conversation.
 func (db *DB) resolveConversation(ctx context.Context, tx pgx.Tx, channel, externalID string, role bot.Role, t time.Time) (custState, bot.Conversation, error) {
 	conv := bot.Conversation{Channel: channel}
-	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 7))`, channel+"\x1f"+externalID); err != nil {
-		return custState{}, conv, fmt.Errorf("lock identity: %w", describe(err))
-	}
 	var c custState
+	locked := false // the identity's advisory lock, taken only to create it
 	for attempt := 0; ; attempt++ {
 		var err error
 		c, err = scanCustState(tx.QueryRow(ctx, `SELECT `+custStateCols+` FROM customers c
 			WHERE c.id = (SELECT customer_id FROM channel_identities WHERE channel = $1 AND external_id = $2)
 			FOR NO KEY UPDATE`, channel, externalID))
 		switch {
+		case noRows(err) && !locked:
+			// A first contact: lock the identity, so that a concurrent first
+			// message (on any replica) waits and then finds this customer.
+			if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 7))`, channel+"\x1f"+externalID); err != nil {
+				return custState{}, conv, fmt.Errorf("lock identity: %w", describe(err))
+			}
+			locked = true
+			continue
 		case noRows(err):
 			if c, err = createCustomer(ctx, tx, channel, externalID, role, t); err != nil {
 				return c, conv, err
