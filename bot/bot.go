@@ -65,6 +65,18 @@ type Message struct {
 	// its number; Text is what the sender saw or typed. The Engine answers
 	// with that document (if the sender may read it) and records the pick.
 	Choice string
+	// ProviderMessageID, when set, is the id the channel's platform gave
+	// this message (Feishu message_id, DingTalk msgId, WeCom MsgId). With
+	// Channel it names one delivery of one message, so a platform's retry
+	// carries the same pair: a store may keep it under a unique key and
+	// refuse the second copy. Empty when the channel has no such id.
+	ProviderMessageID string
+	// Origin names where the message came from beyond its sender, for
+	// limits on what one source may cause: "addr:<client address>" for a
+	// widget visitor (an IPv6 client's /64), "api:<API key name>" for a
+	// REST client. Empty when the channel vouches for its senders (Slack,
+	// WeCom, a terminal).
+	Origin string
 }
 
 // Source is a knowledge document a reply was built from, for citation.

@@ -80,6 +80,8 @@ type CoverCheck struct {
 	Kind string
 	// Asked names what the passage lacks, and Options what it offers
 	// instead, as display text in the reader's language ("PayPal";
-	// "Alipay, WeChat Pay and UnionPay"), for CoverMissing.
+	// "Alipay, WeChat Pay and UnionPay"), for CoverMissing; Count is how
+	// many options that is.
 	Asked, Options string
+	Count          int
 }

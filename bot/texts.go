@@ -8,6 +8,8 @@ const (
 	textLeadAlone         = "_lead_alone"
 	textNotAmongPayments  = "_not_among_payments"
 	textNotAmongPlaces    = "_not_among_places"
+	textEnumeratePayments = "_enumerate_payments"
+	textEnumeratePlaces   = "_enumerate_places"
 	textEscalateRepeated  = "_escalate_repeated"
 	textEscalateComplaint = "_escalate_complaint"
 	textEscalateHuman     = "_escalate_human"
@@ -51,6 +53,16 @@ var builtinTexts = map[string]map[string]string{
 	textNotAmongPlaces: {
 		"en": "I couldn't find {asked} in our information; it covers {options}.",
 		"zh": "我们的说明里没有提到{asked}，目前涵盖的是{options}。",
+	},
+	// The general questions whose answers list the options of a kind, asked
+	// of the knowledge base when no passage covers what the customer named.
+	textEnumeratePayments: {
+		"en": "What payment methods do you accept?",
+		"zh": "支持哪些付款方式？",
+	},
+	textEnumeratePlaces: {
+		"en": "Which countries and regions do you deliver to?",
+		"zh": "可以寄到哪些国家和地区？",
 	},
 	textLeadAlone: {
 		"en": "Thank you for your interest! I've let our sales team know; someone will get in touch here to help you choose and order.",

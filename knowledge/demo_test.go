@@ -54,7 +54,7 @@ func TestDemoAnswers(t *testing.T) {
 		{"how do I send an item back", "faq-returns-03|returns-policy#how-to-return"},
 		{"how long until my refund arrives", "faq-refunds-02"},
 		{"can I pay using alipay", "faq-payment-02"},
-		{"i forgot my password", "faq-account-01"},
+		{"i forgot my password", "faq-account-01|account-and-club#passwords-and-login-problems"},
 		{"my teapot arrived broken", "faq-warranty-01"},
 		{"can I get a fapiao", "faq-invoice-01"},
 		{"发货后多久能收到", "faq-shipping-01-zh"},

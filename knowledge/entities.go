@@ -89,7 +89,7 @@ func (ix *Index) Cover(question string, h bot.Hit, lang string) bot.CoverCheck {
 			}
 			out.Asked = appendName(out.Asked, g.Names(f.Asked.ID, lang))
 			if len(out.Options) == 0 {
-				out.Options = g.List(f.Options, lang)
+				out.Options, out.Count = g.List(f.Options, lang), len(f.Options)
 			}
 		case entity.Partial:
 			if out.Verdict == bot.CoverNone || out.Verdict == bot.CoverFull {

@@ -93,10 +93,13 @@ const minTagConfidence = 0.7
 // passages with the intent the classifier confidently reads in their
 // question or heading (never small talk, complaints or requests for a
 // person), so that a customer's confident intent finds the document that
-// answers it. Products are not tagged.
+// answers it. Products are not tagged, nor internal pages: the intents are
+// what customers ask, and an employee's process question read as one
+// ("how do I close the shop": store_visit) must not favour a section for
+// sharing a customer's words ("store pickup").
 func IntentTagger(c bot.Classifier) func(Document) []string {
 	return func(d Document) []string {
-		if d.Kind == bot.KindProduct {
+		if d.Kind == bot.KindProduct || d.Audience == bot.AudienceInternal {
 			return nil
 		}
 		cls, err := c.Classify(context.Background(), d.Title)

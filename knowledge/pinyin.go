@@ -1,6 +1,7 @@
 package knowledge
 
 import (
+	"context"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -90,4 +91,49 @@ func containsString(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// correctHomophones rewrites the Chinese bigrams of text that the index
+// lacks and that sound like exactly one bigram it has, differing in one
+// character that no title of the index uses (the slip of an input method):
+// "运废多少钱" is searched as "运费多少钱". Anything less certain (several
+// candidates, both characters different, a character the content uses, so
+// more likely another word than a slip) is left for the ranking to weigh as
+// alternatives. It reports whether it changed anything.
+func (ix *Index) correctHomophones(ctx context.Context, text string, terms []string) (string, bool) {
+	changed := false
+	for _, t := range terms {
+		if utf8.RuneCountInString(t) != 2 || !hasHan(t) || !strings.Contains(text, t) {
+			continue
+		}
+		if ix.docFreq(ctx, fTitleZH, t) > 0 || ix.docFreq(ctx, fBodyZH, t) > 0 {
+			continue
+		}
+		near := ix.homo.of(ix, t)
+		if len(near) != 1 {
+			continue
+		}
+		if slip, ok := slipOf(t, near[0]); ok && ix.docFreq(ctx, fTitleZH1, slip) == 0 {
+			text = strings.ReplaceAll(text, t, near[0])
+			changed = true
+		}
+	}
+	return text, changed
+}
+
+// slipOf returns the character of a two-character string a that differs
+// from b's at the same place, when the other is the same: the character an
+// input method slipped on.
+func slipOf(a, b string) (string, bool) {
+	ra, rb := []rune(a), []rune(b)
+	if len(ra) != 2 || len(rb) != 2 {
+		return "", false
+	}
+	switch {
+	case ra[0] == rb[0] && ra[1] != rb[1]:
+		return string(ra[1]), true
+	case ra[0] != rb[0] && ra[1] == rb[1]:
+		return string(ra[0]), true
+	}
+	return "", false
 }

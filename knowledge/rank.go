@@ -75,6 +75,7 @@ const (
 	ftPage     // the document is a page passage
 	ftProduct  // the document is a product
 	ftInternal // the document is internal (only employees' searches see any)
+	ftHead     // idf-weighted share of query terms in a page passage's own section heading
 	nFeatures
 )
 
@@ -82,7 +83,7 @@ const (
 var featureNames = [nFeatures]string{"bias", "rel", "log_score", "cov_qt", "cov_tq", "cov_qb", "cov_qt2",
 	"cov_tq2", "prox", "fuzzy", "intent", "code", "lang", "rank", "matched",
 	"cov_qt2w", "cov_tq2w", "lcs", "edit", "qword", "len_ratio",
-	"bm25_t", "bm25_b", "bm25_u", "page", "product", "internal"}
+	"bm25_t", "bm25_b", "bm25_u", "page", "product", "internal", "head"}
 
 type features [nFeatures]float64
 
@@ -315,6 +316,23 @@ func (ix *Index) features(p *prepared, c *candidate, top float64, r *rows) featu
 			f[ftCovQT2w], f[ftCovTQ2w] = p.weightedShares(d)
 		}
 		f[ftQWord] = questionWordShare(p.qwords, d.qwords)
+		if len(d.head) > 0 && den > 0 {
+			// Every section of a page shares the page's title; the
+			// heading tells the sections apart ("Closing", "Price tiers").
+			// A synonym in the heading is weaker evidence than the word
+			// itself: "fapiao" is the heading "Fapiao for customers" more
+			// than "Special VAT invoices".
+			num = 0
+			for i, t := range p.uniq {
+				switch {
+				case d.head[t]:
+					num += p.w[i]
+				case anyIn(p.alt[t], d.head):
+					num += p.w[i] / 2
+				}
+			}
+			f[ftHead] = num / den
+		}
 		if p.signals.has(SignalBody) {
 			f[ftBM25B] = bm25(ix.avg[p.fBody], p.uniq, p.wb, d.btf, d.blen)
 			num = 0
@@ -387,6 +405,7 @@ type docView struct {
 	seq    []string
 	qwords map[string]bool
 	at     map[string][]int // title term → its positions, in order
+	head   map[string]bool  // terms of a page passage's section heading; nil for others
 }
 
 // newDocView computes the view of sd for Chinese or English queries.
@@ -425,35 +444,36 @@ func (ix *Index) newDocView(ctx context.Context, sd *storedDoc, zh bool) *docVie
 	d.blen = len(body)
 	d.seq = seqOf(zh, sd.Match, d.title)
 	d.qwords = questionWords(sd.Match)
+	if _, h := sectionHeading(sd); h != "" {
+		d.head = setOf(ix.an.analyse(h, zh).terms)
+	}
 	return d
 }
 
 // weightedShares returns the idf-weighted share of distinct query characters
 // found in the title, and of title characters found in the query.
 func (p *prepared) weightedShares(d *docView) (qt, tq float64) {
+	// The title side is summed in title order, not map order: float addition
+	// is not associative, and a feature must not change from one run to the
+	// next.
+	return weightedShare(p.usec, p.wsec, d.secSet), weightedShare(d.suniq, d.sw, p.secSet)
+}
+
+// weightedShare returns the share of the weight w (w[i] of xs[i]) that the
+// xs found in set carry, summed in the order of xs; 0 when there is no
+// weight.
+func weightedShare(xs []string, w []float64, set map[string]bool) float64 {
 	var num, den float64
-	for i, x := range p.usec {
-		den += p.wsec[i]
-		if d.secSet[x] {
-			num += p.wsec[i]
+	for i, x := range xs {
+		den += w[i]
+		if set[x] {
+			num += w[i]
 		}
 	}
 	if den > 0 {
-		qt = num / den
+		return num / den
 	}
-	// Summed in title order, not map order: float addition is not
-	// associative, and a feature must not change from one run to the next.
-	num, den = 0, 0
-	for i, x := range d.suniq {
-		den += d.sw[i]
-		if p.secSet[x] {
-			num += d.sw[i]
-		}
-	}
-	if den > 0 {
-		tq = num / den
-	}
-	return qt, tq
+	return 0
 }
 
 func anyInTF(ts []string, tf map[string]int) bool {
@@ -727,4 +747,19 @@ func bm25(avg float64, q []string, w []float64, tf map[string]int, dl int) float
 		return 0
 	}
 	return s / tot
+}
+
+// sectionHeading splits the title of a page passage into the page's title
+// and the heading of the passage's own section ("Opening and closing
+// checklist", "Closing"); the heading is "" for other documents and for a
+// page's opening passage.
+func sectionHeading(sd *storedDoc) (page, heading string) {
+	if sd.Kind != bot.KindPage {
+		return "", ""
+	}
+	i := strings.LastIndex(sd.Title, titleSep)
+	if i < 0 {
+		return sd.Title, ""
+	}
+	return sd.Title[:i], sd.Title[i+len(titleSep):]
 }

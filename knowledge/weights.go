@@ -28,109 +28,111 @@ package knowledge
 // learnedEN ranks English queries.
 var learnedEN = weights{
 	0.000,  // bias
-	2.033,  // rel
-	-0.789, // log_score
-	-2.099, // cov_qt
-	1.389,  // cov_tq
-	6.099,  // cov_qb
-	1.738,  // cov_qt2
-	1.584,  // cov_tq2
-	-1.388, // prox
-	-2.999, // fuzzy
-	1.663,  // intent
+	2.011,  // rel
+	-0.779, // log_score
+	-2.073, // cov_qt
+	1.365,  // cov_tq
+	6.127,  // cov_qb
+	1.801,  // cov_qt2
+	1.609,  // cov_tq2
+	-1.322, // prox
+	-2.874, // fuzzy
+	1.623,  // intent
 	4.000,  // code
-	1.939,  // lang
-	-0.381, // rank
-	0.901,  // matched
+	1.901,  // lang
+	-0.351, // rank
+	0.750,  // matched
 	0.000,  // cov_qt2w
 	0.000,  // cov_tq2w
-	0.621,  // lcs
-	1.700,  // edit
-	0.642,  // qword
-	1.308,  // len_ratio
-	0.379,  // bm25_t
-	-3.692, // bm25_b
+	0.489,  // lcs
+	1.695,  // edit
+	0.645,  // qword
+	1.313,  // len_ratio
+	0.423,  // bm25_t
+	-3.687, // bm25_b
 	0.000,  // bm25_u
-	1.325,  // page
-	-2.079, // product
-	4.162,  // internal
+	1.007,  // page
+	-2.212, // product
+	4.396,  // internal
+	3.847,  // head
 }
 
 // confEN is the confidence model of English queries.
 var confEN = confWeights{
-	-5.693, // bias
-	0.438,  // cover
-	0.394,  // z
-	-0.093, // lead
-	-0.171, // top
-	0.182,  // cov_qt
-	0.459,  // cov_qb
-	0.793,  // cov_tq
-	0.301,  // intent
-	-0.015, // lang
-	0.360,  // page
-	0.914,  // product
-	0.996,  // len
-	-0.236, // unknown
-	0.915,  // rel
-	0.345,  // miss
-	-0.460, // miss_n
-	0.010,  // oos
-	0.163,  // internal
+	-5.131, // bias
+	0.507,  // cover
+	0.313,  // z
+	-0.077, // lead
+	-0.087, // top
+	-0.018, // cov_qt
+	0.662,  // cov_qb
+	0.791,  // cov_tq
+	0.335,  // intent
+	-0.001, // lang
+	0.319,  // page
+	0.856,  // product
+	0.991,  // len
+	-0.264, // unknown
+	0.988,  // rel
+	0.383,  // miss
+	-0.513, // miss_n
+	0.004,  // oos
+	0.184,  // internal
 }
 
 // learnedZH ranks Chinese queries.
 var learnedZH = weights{
 	0.000,  // bias
-	0.710,  // rel
-	-0.166, // log_score
-	-0.107, // cov_qt
-	-0.793, // cov_tq
-	4.737,  // cov_qb
-	3.498,  // cov_qt2
-	4.364,  // cov_tq2
-	-1.766, // prox
+	0.872,  // rel
+	-0.269, // log_score
+	-0.144, // cov_qt
+	-1.255, // cov_tq
+	4.646,  // cov_qb
+	3.401,  // cov_qt2
+	4.440,  // cov_tq2
+	-1.555, // prox
 	0.000,  // fuzzy
-	1.389,  // intent
+	1.422,  // intent
 	4.000,  // code
-	-1.531, // lang
-	0.020,  // rank
-	0.582,  // matched
-	3.423,  // cov_qt2w
-	0.750,  // cov_tq2w
-	-2.424, // lcs
-	3.403,  // edit
-	-0.775, // qword
-	0.827,  // len_ratio
-	-0.962, // bm25_t
-	5.081,  // bm25_b
-	1.873,  // bm25_u
-	1.464,  // page
-	-1.728, // product
-	5.239,  // internal
+	-1.751, // lang
+	-0.012, // rank
+	0.593,  // matched
+	3.436,  // cov_qt2w
+	0.822,  // cov_tq2w
+	-2.206, // lcs
+	3.277,  // edit
+	-0.782, // qword
+	0.745,  // len_ratio
+	-1.303, // bm25_t
+	4.649,  // bm25_b
+	2.180,  // bm25_u
+	1.525,  // page
+	-1.569, // product
+	5.296,  // internal
+	0.655,  // head
 }
 
 // confZH is the confidence model of Chinese queries.
 var confZH = confWeights{
-	-1.923, // bias
-	0.128,  // cover
-	0.374,  // z
-	0.175,  // lead
-	0.024,  // top
-	0.145,  // cov_qt
-	0.719,  // cov_qb
-	0.543,  // cov_tq
-	0.408,  // intent
-	-0.392, // lang
-	0.644,  // page
-	0.813,  // product
-	-0.242, // len
-	-0.282, // unknown
-	0.391,  // rel
-	-0.053, // miss
-	-0.556, // miss_n
-	-0.341, // oos
-	-0.058, // internal
+	-1.961, // bias
+	0.140,  // cover
+	0.380,  // z
+	0.124,  // lead
+	0.149,  // top
+	0.150,  // cov_qt
+	0.671,  // cov_qb
+	0.528,  // cov_tq
+	0.412,  // intent
+	-0.408, // lang
+	0.620,  // page
+	0.811,  // product
+	-0.163, // len
+	-0.310, // unknown
+	0.437,  // rel
+	-0.077, // miss
+	-0.566, // miss_n
+	-0.410, // oos
+	0.092,  // internal
 }
 
 // fitSets are the queries the weights above were fitted on (see fitKey).

@@ -289,6 +289,7 @@ func (s *Server) postWidgetMessage(base context.Context, r *http.Request, visito
 	defer release()
 	reply, err := s.opts.Engine.Handle(ctx, bot.Message{
 		Channel: bot.ChannelWeb, ExternalUserID: visitor, Text: req.Text, Role: bot.RoleCustomer, Choice: req.Choice,
+		Origin: "addr:" + s.clients.Key(r),
 	})
 	if err != nil {
 		return fail(err)

@@ -1,0 +1,220 @@
+package dingtalk
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Default addresses of DingTalk's APIs: the new API (token, robot send,
+// Stream) and the old one (the host of sessionWebhook URLs).
+const (
+	DefaultAPIURL  = "https://api.dingtalk.com"
+	DefaultOAPIURL = "https://oapi.dingtalk.com"
+)
+
+// DingTalk's "send too fast" codes (old API errcode) and throttling codes
+// (new API "code").
+var rateLimitedCodes = map[string]bool{"130101": true, "90018": true, "90002": true,
+	"Throttling": true, "Throttling.Api": true, "Forbidden.AccessDenied.QpsLimitForApi": true, "Forbidden.AccessDenied.QpsLimitForAppkeyAndApi": true}
+
+// APIError is a DingTalk call that failed.
+type APIError struct {
+	Status int
+	Code   string
+	Msg    string
+	Path   string
+}
+
+func (e *APIError) Error() string {
+	return fmt.Sprintf("dingtalk: %s: HTTP %d code %s: %s", e.Path, e.Status, e.Code, e.Msg)
+}
+
+// apiClient calls DingTalk with a cached access token (refreshed five
+// minutes before it expires, or at a quarter of a short life) and backs off
+// on rate limits.
+type apiClient struct {
+	base       string
+	appKey     string
+	appSecret  string
+	hc         *http.Client
+	now        func() time.Time
+	log        *slog.Logger
+	retries    int
+	maxBackoff time.Duration
+
+	mu    sync.Mutex
+	token string
+	exp   time.Time
+}
+
+func (c *apiClient) accessToken(ctx context.Context) (string, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.token != "" && c.now().Before(c.exp) {
+		return c.token, nil
+	}
+	var out struct {
+		AccessToken string `json:"accessToken"`
+		ExpireIn    int64  `json:"expireIn"`
+	}
+	if err := c.call(ctx, http.MethodPost, c.base+"/v1.0/oauth2/accessToken", "",
+		map[string]string{"appKey": c.appKey, "appSecret": c.appSecret}, &out); err != nil {
+		return "", fmt.Errorf("dingtalk: access token: %w", err)
+	}
+	if out.AccessToken == "" || out.ExpireIn <= 0 {
+		return "", fmt.Errorf("dingtalk: access token: no token in the reply")
+	}
+	life := time.Duration(out.ExpireIn) * time.Second
+	c.token, c.exp = out.AccessToken, c.now().Add(life-min(5*time.Minute, life/4))
+	return c.token, nil
+}
+
+func (c *apiClient) dropToken(tok string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.token == tok {
+		c.token = ""
+	}
+}
+
+// do calls an authenticated new-API path; a rejected token is replaced once.
+func (c *apiClient) do(ctx context.Context, method, path string, body, out any) error {
+	for attempt := 0; ; attempt++ {
+		tok, err := c.accessToken(ctx)
+		if err != nil {
+			return err
+		}
+		err = c.call(ctx, method, c.base+path, tok, body, out)
+		if ae, ok := err.(*APIError); ok && attempt == 0 && (ae.Status == http.StatusUnauthorized || strings.Contains(ae.Code, "InvalidAuthentication")) {
+			c.dropToken(tok)
+			continue
+		}
+		return err
+	}
+}
+
+// call makes one request with retries on rate limits and 5xx. A non-2xx
+// status, or a body with a non-zero errcode, is an *APIError.
+func (c *apiClient) call(ctx context.Context, method, u, token string, body, out any) error {
+	payload, err := json.Marshal(body)
+	if err != nil {
+		return err
+	}
+	path := u
+	if i := strings.Index(u, "?"); i >= 0 {
+		path = u[:i] // never log the session key
+	}
+	backoff := 500 * time.Millisecond
+	for attempt := 0; ; attempt++ {
+		req, err := http.NewRequestWithContext(ctx, method, u, bytes.NewReader(payload))
+		if err != nil {
+			return fmt.Errorf("dingtalk: %s: %w", path, err)
+		}
+		req.Header.Set("Content-Type", "application/json; charset=utf-8")
+		if token != "" {
+			req.Header.Set("x-acs-dingtalk-access-token", token)
+		}
+		resp, err := c.hc.Do(req)
+		if err != nil {
+			if attempt < c.retries && ctx.Err() == nil {
+				if werr := c.wait(ctx, path, backoff, 0, attempt); werr != nil {
+					return werr
+				}
+				backoff *= 2
+				continue
+			}
+			return fmt.Errorf("dingtalk: %s: %w", path, err)
+		}
+		data, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+		resp.Body.Close()
+		var head struct {
+			Code    any    `json:"code"`
+			Message string `json:"message"`
+			ErrCode *int   `json:"errcode"`
+			ErrMsg  string `json:"errmsg"`
+		}
+		_ = json.Unmarshal(data, &head)
+		code := ""
+		switch v := head.Code.(type) {
+		case string:
+			code = v
+		case float64:
+			code = strconv.FormatFloat(v, 'f', -1, 64)
+		}
+		msg := head.Message
+		if head.ErrCode != nil && *head.ErrCode != 0 {
+			code, msg = strconv.Itoa(*head.ErrCode), head.ErrMsg
+		}
+		limited := resp.StatusCode == http.StatusTooManyRequests || rateLimitedCodes[code]
+		if (limited || resp.StatusCode >= 500) && attempt < c.retries {
+			var hint time.Duration
+			if n, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && n > 0 {
+				hint = time.Duration(n) * time.Second
+			}
+			if werr := c.wait(ctx, path, backoff, hint, attempt); werr != nil {
+				return werr
+			}
+			backoff *= 2
+			continue
+		}
+		if resp.StatusCode/100 != 2 || (head.ErrCode != nil && *head.ErrCode != 0) {
+			return &APIError{Status: resp.StatusCode, Code: code, Msg: msg, Path: path}
+		}
+		if out != nil && len(data) > 0 {
+			if err := json.Unmarshal(data, out); err != nil {
+				return fmt.Errorf("dingtalk: %s: decode: %w", path, err)
+			}
+		}
+		return nil
+	}
+}
+
+func (c *apiClient) wait(ctx context.Context, path string, backoff, hint time.Duration, attempt int) error {
+	d := backoff
+	if hint > 0 {
+		d = hint
+	}
+	d = min(d, c.maxBackoff)
+	c.log.Warn("dingtalk: rate limited or unavailable; backing off", "path", path, "wait", d, "attempt", attempt+1)
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return fmt.Errorf("dingtalk: %s: %w", path, ctx.Err())
+	case <-t.C:
+		return nil
+	}
+}
+
+// markdownMsg is a robot markdown message body for a sessionWebhook.
+func markdownMsg(title, text string) map[string]any {
+	return map[string]any{"msgtype": "markdown", "markdown": map[string]string{"title": title, "text": text}}
+}
+
+// sendSession posts a message to a sessionWebhook URL (no token needed).
+func (c *apiClient) sendSession(ctx context.Context, webhook string, msg any) error {
+	return c.call(ctx, http.MethodPost, webhook, "", msg, nil)
+}
+
+// sendGroup posts a markdown message to a group by its openConversationId.
+func (c *apiClient) sendGroup(ctx context.Context, robotCode, conversationID, title, text string) error {
+	param, _ := json.Marshal(map[string]string{"title": title, "text": text})
+	return c.do(ctx, http.MethodPost, "/v1.0/robot/groupMessages/send", map[string]any{
+		"robotCode": robotCode, "openConversationId": conversationID, "msgKey": "sampleMarkdown", "msgParam": string(param)}, nil)
+}
+
+// sendUser posts a markdown message to a person (1:1 with the robot).
+func (c *apiClient) sendUser(ctx context.Context, robotCode, staffID, title, text string) error {
+	param, _ := json.Marshal(map[string]string{"title": title, "text": text})
+	return c.do(ctx, http.MethodPost, "/v1.0/robot/oToMessages/batchSend", map[string]any{
+		"robotCode": robotCode, "userIds": []string{staffID}, "msgKey": "sampleMarkdown", "msgParam": string(param)}, nil)
+}

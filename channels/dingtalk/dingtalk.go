@@ -1,0 +1,299 @@
+// Package dingtalk is Concierge's DingTalk (钉钉) adapter: an enterprise
+// robot that answers in 1:1 chats and when @-mentioned in groups.
+//
+// Messages arrive over HTTP at POST /dingtalk/callback — checked by the
+// timestamp and sign headers (Base64 HMAC-SHA256 of timestamp+"\n"+appSecret
+// under the app secret; timestamps more than an hour off are refused) — or
+// over Stream mode, a WebSocket the adapter opens itself (no public URL).
+// Each message is acknowledged at once, claimed by its msgId (Dedup) so a
+// retry is answered once, and answered by a bounded pool of workers:
+// through the message's sessionWebhook while it is valid, else through the
+// robot send API (groupMessages/send, oToMessages/batchSend) with a cached,
+// refreshed access token, backing off on rate limits.
+//
+// Answers are markdown messages rendered by package markdown; "did you
+// mean" choices are numbered lines, and a reply of just the number picks
+// one. Manager alerts posted by the robot (PostAlert) are interactive cards
+// with Acknowledge / Take over / Resolve buttons whose clicks come back over
+// Stream and act through EscalationActions. Deliver sends an agent's reply
+// from the console to the customer where they wrote.
+package dingtalk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/concierge-bot/concierge/bot"
+)
+
+// Channel is the bot.Message channel name of DingTalk messages.
+const Channel = "dingtalk"
+
+// Handler is what the adapter needs of the Engine.
+type Handler interface {
+	Handle(ctx context.Context, m bot.Message) (bot.Reply, error)
+}
+
+// EscalationActions carries out the buttons of a manager alert card; agent
+// is "dingtalk:<userId>" of the clicker. escalation.Service satisfies it.
+type EscalationActions interface {
+	Acknowledge(ctx context.Context, escalationID bot.EscalationID, agent string) error
+	TakeOver(ctx context.Context, escalationID bot.EscalationID, agent string) error
+	Resolve(ctx context.Context, escalationID bot.EscalationID, agent string) error
+}
+
+// Customers looks up a customer record, for Deliver; the store satisfies it.
+type Customers interface {
+	Customer(ctx context.Context, id int64) (bot.Customer, error)
+}
+
+// Options configures an Adapter. AppKey, AppSecret and Handler are
+// required; RobotCode is needed to send outside a sessionWebhook.
+type Options struct {
+	AppKey    string // dingtalk.app_key (Client ID)
+	AppSecret string // dingtalk.app_secret (Client Secret): signs callbacks
+	RobotCode string // dingtalk.robot_code; default AppKey (as for app robots)
+	// Stream (dingtalk.stream) receives messages over Stream mode.
+	Stream bool
+	// CustomerChats (dingtalk.customer_chats) are conversation ids whose
+	// members are customers; people of another organisation are customers
+	// anyway.
+	CustomerChats []string
+	// APIURL (dingtalk.api_url) is where every outgoing call goes, the
+	// sessionWebhooks included. Default DefaultAPIURL, with sessionWebhooks
+	// only on DefaultOAPIURL's host.
+	APIURL    string
+	PublicURL string // for links to /kb pages
+
+	Handler     Handler
+	Escalations EscalationActions
+	Customers   Customers
+	Dedup       Dedup
+
+	Logger *slog.Logger
+	Now    func() time.Time
+
+	Workers      int           // default 4
+	QueueSize    int           // default 256; full → 503 so DingTalk retries
+	MaxBodyBytes int64         // default 256 KiB
+	DedupTTL     time.Duration // default 24h
+	DedupSize    int           // default 100,000
+	JobTimeout   time.Duration // default 30s
+	DrainTimeout time.Duration // default 8s
+	Retries      int           // API retries on rate limits; default 3
+	MaxBackoff   time.Duration // default 30s
+	// ReconnectMin/Max bound Stream's reconnection backoff; 1s and 2m.
+	ReconnectMin, ReconnectMax time.Duration
+	HTTPClient                 *http.Client
+}
+
+// Adapter is the DingTalk channel. It is safe for concurrent use.
+type Adapter struct {
+	opts      Options
+	log       *slog.Logger
+	api       *apiClient
+	hookHosts map[string]bool // hosts a sessionWebhook may point at
+	publicURL string
+	customer  map[string]bool
+	dedup     Dedup
+
+	sigs    *ttlCache[struct{}]
+	offered *ttlCache[[]bot.Source]
+	places  *ttlCache[place]
+	alerts  *ttlCache[alertRef]
+
+	mu      sync.RWMutex
+	closed  bool
+	started bool
+	queue   chan job
+
+	hookMu      sync.RWMutex
+	streamState func(string) // test hook
+}
+
+// place is where a person last wrote to the robot.
+type place struct {
+	ConversationID string
+	Group          bool
+	StaffID        string
+	Webhook        string
+	WebhookExpires time.Time
+}
+
+type job struct {
+	kind string
+	run  func(ctx context.Context)
+}
+
+// New returns an Adapter, or an error naming the missing or malformed option.
+func New(opts Options) (*Adapter, error) {
+	switch {
+	case opts.Handler == nil:
+		return nil, errors.New("dingtalk: New: Handler is required")
+	case strings.TrimSpace(opts.AppKey) == "":
+		return nil, errors.New("dingtalk: New: AppKey (dingtalk.app_key) is required")
+	case strings.TrimSpace(opts.AppSecret) == "":
+		return nil, errors.New("dingtalk: New: AppSecret (dingtalk.app_secret) is required")
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.RobotCode == "" {
+		opts.RobotCode = opts.AppKey
+	}
+	if opts.Workers <= 0 {
+		opts.Workers = 4
+	}
+	if opts.QueueSize <= 0 {
+		opts.QueueSize = 256
+	}
+	if opts.DedupSize <= 0 {
+		opts.DedupSize = 100_000
+	}
+	if opts.Retries <= 0 {
+		opts.Retries = 3
+	}
+	defd := func(v *time.Duration, d time.Duration) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	defd(&opts.DedupTTL, 24*time.Hour)
+	defd(&opts.JobTimeout, 30*time.Second)
+	defd(&opts.DrainTimeout, 8*time.Second)
+	defd(&opts.MaxBackoff, 30*time.Second)
+	defd(&opts.ReconnectMin, time.Second)
+	defd(&opts.ReconnectMax, 2*time.Minute)
+	if opts.MaxBodyBytes <= 0 {
+		opts.MaxBodyBytes = 256 << 10
+	}
+	if opts.HTTPClient == nil {
+		opts.HTTPClient = &http.Client{Timeout: 15 * time.Second}
+	}
+	base := DefaultAPIURL
+	hooks := map[string]bool{"oapi.dingtalk.com": true}
+	if opts.APIURL != "" {
+		u, err := url.Parse(opts.APIURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, fmt.Errorf("dingtalk: New: APIURL %q must be an absolute http(s) URL", opts.APIURL)
+		}
+		base = strings.TrimRight(opts.APIURL, "/")
+		hooks = map[string]bool{u.Host: true}
+	}
+	a := &Adapter{
+		opts: opts, log: opts.Logger, hookHosts: hooks, customer: map[string]bool{}, dedup: opts.Dedup,
+		queue:   make(chan job, opts.QueueSize),
+		sigs:    newTTLCache[struct{}](2*MaxClockSkew, opts.DedupSize, opts.Now),
+		offered: newTTLCache[[]bot.Source](24*time.Hour, opts.DedupSize, opts.Now),
+		places:  newTTLCache[place](30*24*time.Hour, opts.DedupSize, opts.Now),
+		alerts:  newTTLCache[alertRef](7*24*time.Hour, 10_000, opts.Now),
+		api: &apiClient{base: base, appKey: opts.AppKey, appSecret: opts.AppSecret, hc: opts.HTTPClient, now: opts.Now,
+			log: opts.Logger, retries: opts.Retries, maxBackoff: opts.MaxBackoff},
+	}
+	if a.dedup == nil {
+		a.dedup = NewMemoryDedup(opts.DedupTTL, opts.DedupSize, opts.Now)
+	}
+	for _, c := range opts.CustomerChats {
+		if c = strings.TrimSpace(c); c != "" {
+			a.customer[c] = true
+		}
+	}
+	if opts.PublicURL != "" {
+		u, err := url.Parse(opts.PublicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, fmt.Errorf("dingtalk: New: PublicURL %q must be an absolute http(s) URL", opts.PublicURL)
+		}
+		a.publicURL = strings.TrimRight(opts.PublicURL, "/")
+	}
+	return a, nil
+}
+
+// Register mounts POST /dingtalk/callback on mux.
+func (a *Adapter) Register(mux *http.ServeMux) {
+	mux.HandleFunc("POST /dingtalk/callback", a.handleCallback)
+}
+
+// Run answers accepted messages and, with Stream, keeps the Stream
+// connection up (reconnecting with backoff). It returns when ctx is done,
+// after draining what it accepted (at most DrainTimeout). Call it once.
+func (a *Adapter) Run(ctx context.Context) error {
+	a.mu.Lock()
+	if a.started {
+		a.mu.Unlock()
+		return errors.New("dingtalk: Run called twice")
+	}
+	a.started = true
+	a.mu.Unlock()
+	jobCtx, cancelJobs := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelJobs()
+	var workers sync.WaitGroup
+	for range a.opts.Workers {
+		workers.Go(func() {
+			for j := range a.queue {
+				if jobCtx.Err() == nil {
+					a.runJob(jobCtx, j)
+				}
+			}
+		})
+	}
+	var runErr error
+	if a.opts.Stream {
+		runErr = a.runStream(ctx)
+	} else {
+		<-ctx.Done()
+	}
+	a.mu.Lock()
+	a.closed = true
+	close(a.queue)
+	a.mu.Unlock()
+	done := make(chan struct{})
+	go func() { workers.Wait(); close(done) }()
+	timer := time.NewTimer(a.opts.DrainTimeout)
+	defer timer.Stop()
+	select {
+	case <-done:
+	case <-timer.C:
+		a.log.Warn("dingtalk: drain timeout; abandoning unanswered messages")
+		cancelJobs()
+		<-done
+	}
+	if ctx.Err() != nil && errors.Is(runErr, context.Canceled) {
+		return nil
+	}
+	return runErr
+}
+
+func (a *Adapter) runJob(ctx context.Context, j job) {
+	ctx, cancel := context.WithTimeout(ctx, a.opts.JobTimeout)
+	defer cancel()
+	defer func() {
+		if r := recover(); r != nil {
+			a.log.Error("dingtalk: job panicked", "kind", j.kind, "panic", fmt.Sprint(r))
+		}
+	}()
+	j.run(ctx)
+}
+
+func (a *Adapter) enqueue(j job) bool {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	if a.closed {
+		return false
+	}
+	select {
+	case a.queue <- j:
+		return true
+	default:
+		return false
+	}
+}

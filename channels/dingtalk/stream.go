@@ -1,0 +1,299 @@
+package dingtalk
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/concierge-bot/concierge/bot"
+)
+
+// Stream topics the adapter subscribes to.
+const (
+	TopicBotMessage   = "/v1.0/im/bot/messages/get"
+	TopicCardCallback = "/v1.0/card/instances/callback"
+)
+
+// StreamFrame is one message of the Stream protocol (JSON over WebSocket).
+type StreamFrame struct {
+	SpecVersion string            `json:"specVersion"`
+	Type        string            `json:"type"` // SYSTEM, EVENT, CALLBACK
+	Headers     map[string]string `json:"headers"`
+	Data        string            `json:"data"`
+}
+
+// StreamAck is the client's answer to a frame.
+type StreamAck struct {
+	Code    int               `json:"code"`
+	Headers map[string]string `json:"headers"`
+	Message string            `json:"message"`
+	Data    string            `json:"data"`
+}
+
+// runStream keeps the Stream connection up until ctx ends.
+func (a *Adapter) runStream(ctx context.Context) error {
+	backoff := a.opts.ReconnectMin
+	for {
+		connected, err := a.streamOnce(ctx)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		var ae *APIError
+		if errors.As(err, &ae) && ae.Status >= 400 && ae.Status < 500 && ae.Status != http.StatusTooManyRequests {
+			return fmt.Errorf("dingtalk: stream refused for good: %w", err)
+		}
+		if connected {
+			backoff = a.opts.ReconnectMin
+		}
+		wait := backoff/2 + rand.N(backoff/2+1)
+		a.log.Warn("dingtalk: stream lost; reconnecting", "err", err, "in", wait)
+		a.state("reconnecting")
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+		backoff = min(2*backoff, a.opts.ReconnectMax)
+	}
+}
+
+func (a *Adapter) state(s string) {
+	a.hookMu.RLock()
+	f := a.streamState
+	a.hookMu.RUnlock()
+	if f != nil {
+		f(s)
+	}
+}
+
+func (a *Adapter) streamOnce(ctx context.Context) (bool, error) {
+	var ep struct {
+		Endpoint string `json:"endpoint"`
+		Ticket   string `json:"ticket"`
+	}
+	err := a.api.call(ctx, http.MethodPost, a.api.base+"/v1.0/gateway/connections/open", "", map[string]any{
+		"clientId": a.opts.AppKey, "clientSecret": a.opts.AppSecret, "ua": "concierge/1",
+		"subscriptions": []map[string]string{{"type": "CALLBACK", "topic": TopicBotMessage}, {"type": "CALLBACK", "topic": TopicCardCallback}},
+	}, &ep)
+	if err != nil {
+		return false, err
+	}
+	if ep.Endpoint == "" || ep.Ticket == "" {
+		return false, errors.New("dingtalk: stream endpoint is empty")
+	}
+	u, err := url.Parse(ep.Endpoint)
+	if err != nil {
+		return false, err
+	}
+	q := u.Query()
+	q.Set("ticket", ep.Ticket)
+	u.RawQuery = q.Encode()
+	dialer := websocket.Dialer{HandshakeTimeout: 15 * time.Second, Proxy: http.ProxyFromEnvironment}
+	conn, _, err := dialer.DialContext(ctx, u.String(), nil)
+	if err != nil {
+		return false, fmt.Errorf("dingtalk: stream dial: %w", err)
+	}
+	a.log.Info("dingtalk: stream connected")
+	a.state("connected")
+	connCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stop := context.AfterFunc(connCtx, func() { _ = conn.Close() })
+	defer stop()
+	var wmu sync.Mutex
+	write := func(v any) error {
+		wmu.Lock()
+		defer wmu.Unlock()
+		_ = conn.SetWriteDeadline(time.Now().Add(10 * time.Second))
+		return conn.WriteJSON(v)
+	}
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 16)
+	for {
+		_ = conn.SetReadDeadline(time.Now().Add(5 * time.Minute)) // DingTalk pings every few seconds
+		_, data, rerr := conn.ReadMessage()
+		if rerr != nil {
+			err = fmt.Errorf("dingtalk: stream read: %w", rerr)
+			break
+		}
+		var f StreamFrame
+		if json.Unmarshal(data, &f) != nil {
+			continue
+		}
+		if f.Type == "SYSTEM" && f.Headers["topic"] == "disconnect" {
+			err = errors.New("dingtalk: stream asked to reconnect")
+			break
+		}
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			if ack, ok := a.handleStreamFrame(connCtx, f); ok {
+				if err := write(ack); err != nil {
+					a.log.Warn("dingtalk: answering a stream frame failed", "err", err)
+				}
+			}
+		})
+	}
+	cancel()
+	wg.Wait()
+	a.state("disconnected")
+	return true, err
+}
+
+// handleStreamFrame answers one frame: pings are echoed, robot messages
+// accepted (or refused with 503 for a retry), card clicks carried out.
+func (a *Adapter) handleStreamFrame(ctx context.Context, f StreamFrame) (StreamAck, bool) {
+	ack := StreamAck{Code: http.StatusOK, Message: "OK",
+		Headers: map[string]string{"contentType": "application/json", "messageId": f.Headers["messageId"]}}
+	switch {
+	case f.Type == "SYSTEM" && f.Headers["topic"] == "ping":
+		ack.Data = f.Data
+	case f.Type == "CALLBACK" && f.Headers["topic"] == TopicBotMessage:
+		var m robotMessage
+		if json.Unmarshal([]byte(f.Data), &m) != nil || m.MsgID == "" {
+			ack.Code, ack.Message = http.StatusBadRequest, "malformed message"
+			break
+		}
+		if st := a.accept(ctx, m); st != http.StatusOK {
+			ack.Code, ack.Message = st, http.StatusText(st)
+		}
+		ack.Data = `{"response":null}`
+	case f.Type == "CALLBACK" && f.Headers["topic"] == TopicCardCallback:
+		ack.Data = a.cardCallback(ctx, f.Data)
+	default:
+		return StreamAck{}, false
+	}
+	return ack, true
+}
+
+// Alert actions: the ids of an alert card's buttons.
+const (
+	AlertAcknowledge = "ack"
+	AlertTakeOver    = "take"
+	AlertResolve     = "resolve"
+)
+
+// alertRef is what the adapter remembers of an alert card it posted.
+type alertRef struct {
+	Escalation     bot.EscalationID
+	ConversationID string // group it went to ("" for 1:1)
+	StaffID        string
+}
+
+// AlertCard is a manager alert as the robot posts it.
+type AlertCard struct {
+	Title        string
+	Markdown     string // body in the chat-Markdown subset, already escaped
+	Link         string // console URL; empty for none
+	EscalationID bot.EscalationID
+}
+
+// PostAlert posts an alert as an interactive card (template StandardCard)
+// to a group (openConversationId) or, with to of the form "user:<staffId>",
+// to one person. Escalations get Acknowledge / Take over / Resolve buttons;
+// their clicks come back over Stream (CALLBACK topic
+// /v1.0/card/instances/callback). bizID identifies the card (use the
+// alert's idempotency key, so a retried post replaces rather than repeats).
+func (a *Adapter) PostAlert(ctx context.Context, to string, ac AlertCard, bizID string) error {
+	contents := []any{map[string]any{"type": "markdown", "text": ac.Markdown, "id": "body"}}
+	var actions []any
+	if ac.EscalationID > 0 {
+		for _, b := range [][2]string{{AlertAcknowledge, "Acknowledge 确认"}, {AlertTakeOver, "Take over 接手"}, {AlertResolve, "Resolve 解决"}} {
+			actions = append(actions, map[string]any{"type": "button", "id": b[0], "actionType": "request", "status": "primary",
+				"label": map[string]any{"type": "text", "text": b[1], "id": "label_" + b[0]}})
+		}
+	}
+	if ac.Link != "" {
+		actions = append(actions, map[string]any{"type": "button", "id": "open", "actionType": "openLink", "status": "normal",
+			"url": map[string]string{"all": ac.Link}, "label": map[string]any{"type": "text", "text": "Open the conversation", "id": "label_open"}})
+	}
+	if len(actions) > 0 {
+		contents = append(contents, map[string]any{"type": "action", "actions": actions, "id": "actions"})
+	}
+	data, _ := json.Marshal(map[string]any{"config": map[string]bool{"autoLayout": true},
+		"header": map[string]any{"title": map[string]string{"type": "text", "text": ac.Title}}, "contents": contents})
+	body := map[string]any{"cardTemplateId": "StandardCard", "robotCode": a.opts.RobotCode, "cardBizId": bizID,
+		"cardData": string(data), "sendOptions": map[string]any{}}
+	ref := alertRef{Escalation: ac.EscalationID}
+	if staff, ok := strings.CutPrefix(to, "user:"); ok {
+		rcv, _ := json.Marshal(map[string]string{"userId": staff})
+		body["singleChatReceiver"] = string(rcv)
+		ref.StaffID = staff
+	} else {
+		body["openConversationId"] = to
+		ref.ConversationID = to
+	}
+	if err := a.api.do(ctx, http.MethodPost, "/v1.0/im/v1.0/robot/interactiveCards/send", body, nil); err != nil {
+		return err
+	}
+	a.alerts.Set(bizID, ref)
+	return nil
+}
+
+// cardCallback carries out a click on an alert card's button and tells the
+// card's conversation who did what.
+func (a *Adapter) cardCallback(ctx context.Context, data string) string {
+	var cb struct {
+		UserID     string `json:"userId"`
+		CorpID     string `json:"corpId"`
+		OutTrackID string `json:"outTrackId"`
+		Value      string `json:"value"`
+		Content    string `json:"content"`
+	}
+	if json.Unmarshal([]byte(data), &cb) != nil || cb.UserID == "" {
+		return "{}"
+	}
+	var v struct {
+		CardPrivateData struct {
+			ActionIDs []string `json:"actionIds"`
+		} `json:"cardPrivateData"`
+	}
+	raw := cb.Value
+	if raw == "" {
+		raw = cb.Content
+	}
+	_ = json.Unmarshal([]byte(raw), &v)
+	ref, ok := a.alerts.Get(cb.OutTrackID)
+	if !ok || len(v.CardPrivateData.ActionIDs) == 0 || a.opts.Escalations == nil {
+		a.log.Warn("dingtalk: card click on an unknown alert or button ignored")
+		return "{}"
+	}
+	action := v.CardPrivateData.ActionIDs[0]
+	agent := "dingtalk:" + cb.UserID
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2500*time.Millisecond)
+	defer cancel()
+	var err error
+	verb := ""
+	switch action {
+	case AlertAcknowledge:
+		err, verb = a.opts.Escalations.Acknowledge(ctx, ref.Escalation, agent), "👀 Acknowledged by"
+	case AlertTakeOver:
+		err, verb = a.opts.Escalations.TakeOver(ctx, ref.Escalation, agent), "🙋 Taken over by"
+	case AlertResolve:
+		err, verb = a.opts.Escalations.Resolve(ctx, ref.Escalation, agent), "✅ Resolved by"
+	default:
+		return "{}"
+	}
+	text := verb + " " + cb.UserID + " (escalation #" + strconv.FormatInt(int64(ref.Escalation), 10) + ")"
+	if err != nil {
+		a.log.Warn("dingtalk: alert action failed", "action", action, "escalation", ref.Escalation, "err", err)
+		text = bot.ErrorMessage(err)
+	}
+	pl := place{ConversationID: ref.ConversationID, Group: ref.ConversationID != "", StaffID: ref.StaffID}
+	if ref.ConversationID == "" {
+		pl.StaffID = cb.UserID
+	}
+	a.enqueue(job{kind: "alert-status", run: func(ctx context.Context) { _ = a.post(ctx, pl, "Concierge", text) }})
+	return "{}"
+}

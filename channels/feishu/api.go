@@ -1,0 +1,301 @@
+package feishu
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// DefaultAPIURL is where every outgoing call goes unless Options.APIURL
+// says otherwise (Lark, the international edition: https://open.larksuite.com).
+const DefaultAPIURL = "https://open.feishu.cn"
+
+// Platform codes the client acts on.
+const (
+	codeRateLimited   = 99991400 // request trigger frequency limit
+	codeTokenInvalid  = 99991663 // tenant access token invalid
+	codeTokenExpired  = 99991677 // token expired
+	codeTokenMissing  = 99991661 // missing access token
+	codeTokenBadFmt   = 99991668 // token format invalid
+	maxAPIResponse    = 1 << 20
+	tokenRefreshAhead = 30 * time.Minute // Feishu hands out a new token in the last 30 minutes
+)
+
+// APIError is a Feishu Open API call that failed with a platform code.
+type APIError struct {
+	Status int    // HTTP status
+	Code   int    // platform code (0 when the body had none)
+	Msg    string // platform message
+	Path   string
+}
+
+func (e *APIError) Error() string {
+	return fmt.Sprintf("feishu: %s: HTTP %d code %d: %s", e.Path, e.Status, e.Code, e.Msg)
+}
+
+// apiClient calls the Feishu Open API with a cached tenant_access_token,
+// refreshed before it expires, and backs off on rate limits (HTTP 429,
+// code 99991400), honouring x-ogw-ratelimit-reset or Retry-After.
+type apiClient struct {
+	base       string
+	appID      string
+	appSecret  string
+	hc         *http.Client
+	now        func() time.Time
+	log        *slog.Logger
+	retries    int
+	maxBackoff time.Duration
+
+	mu    sync.Mutex // serialises token refreshes
+	token string
+	exp   time.Time // when the token must be replaced
+}
+
+// tenantToken returns a valid token, fetching a new one when none is cached
+// or the cached one is within tokenRefreshAhead (a quarter of its life, for
+// short-lived tokens) of expiring.
+func (c *apiClient) tenantToken(ctx context.Context) (string, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.token != "" && c.now().Before(c.exp) {
+		return c.token, nil
+	}
+	var out struct {
+		Code   int    `json:"code"`
+		Msg    string `json:"msg"`
+		Token  string `json:"tenant_access_token"`
+		Expire int64  `json:"expire"`
+	}
+	body := map[string]string{"app_id": c.appID, "app_secret": c.appSecret}
+	if err := c.call(ctx, http.MethodPost, "/open-apis/auth/v3/tenant_access_token/internal", nil, body, "", &out); err != nil {
+		return "", fmt.Errorf("feishu: tenant_access_token: %w", err)
+	}
+	if out.Token == "" || out.Expire <= 0 {
+		return "", fmt.Errorf("feishu: tenant_access_token: no token in the reply (code %d: %s)", out.Code, out.Msg)
+	}
+	life := time.Duration(out.Expire) * time.Second
+	ahead := min(tokenRefreshAhead, life/4)
+	c.token, c.exp = out.Token, c.now().Add(life-ahead)
+	c.log.Debug("feishu: new tenant access token", "expires_in", life)
+	return c.token, nil
+}
+
+// dropToken forgets token if it is still the cached one.
+func (c *apiClient) dropToken(token string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.token == token {
+		c.token = ""
+	}
+}
+
+// do calls an authenticated API and decodes its data field into out (when
+// not nil). A rejected token is dropped and the call made once more.
+func (c *apiClient) do(ctx context.Context, method, path string, query url.Values, body, out any) error {
+	for attempt := 0; ; attempt++ {
+		tok, err := c.tenantToken(ctx)
+		if err != nil {
+			return err
+		}
+		var env struct {
+			Code int             `json:"code"`
+			Msg  string          `json:"msg"`
+			Data json.RawMessage `json:"data"`
+		}
+		err = c.call(ctx, method, path, query, body, tok, &env)
+		var ae *APIError
+		if errors.As(err, &ae) && isTokenError(ae.Code) && attempt == 0 {
+			c.dropToken(tok)
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if out != nil && len(env.Data) > 0 {
+			if err := json.Unmarshal(env.Data, out); err != nil {
+				return fmt.Errorf("feishu: %s: decode: %w", path, err)
+			}
+		}
+		return nil
+	}
+}
+
+func isTokenError(code int) bool {
+	switch code {
+	case codeTokenInvalid, codeTokenExpired, codeTokenMissing, codeTokenBadFmt:
+		return true
+	}
+	return false
+}
+
+// call makes one request (with rate-limit and 5xx retries) and decodes the
+// whole JSON reply into out. A reply with a non-zero "code" is an
+// *APIError.
+func (c *apiClient) call(ctx context.Context, method, path string, query url.Values, body any, token string, out any) error {
+	var payload []byte
+	if body != nil {
+		var err error
+		if payload, err = json.Marshal(body); err != nil {
+			return fmt.Errorf("feishu: %s: encode: %w", path, err)
+		}
+	}
+	u := c.base + path
+	if len(query) > 0 {
+		u += "?" + query.Encode()
+	}
+	backoff := 500 * time.Millisecond
+	for attempt := 0; ; attempt++ {
+		req, err := http.NewRequestWithContext(ctx, method, u, bytes.NewReader(payload))
+		if err != nil {
+			return fmt.Errorf("feishu: %s: %w", path, err)
+		}
+		req.Header.Set("Content-Type", "application/json; charset=utf-8")
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := c.hc.Do(req)
+		if err != nil {
+			if attempt < c.retries && ctx.Err() == nil {
+				if werr := c.wait(ctx, path, backoff, 0, attempt); werr != nil {
+					return werr
+				}
+				backoff *= 2
+				continue
+			}
+			return fmt.Errorf("feishu: %s: %w", path, err)
+		}
+		data, rerr := io.ReadAll(io.LimitReader(resp.Body, maxAPIResponse))
+		resp.Body.Close()
+		var head struct {
+			Code *int   `json:"code"`
+			Msg  string `json:"msg"`
+		}
+		_ = json.Unmarshal(data, &head)
+		code := 0
+		if head.Code != nil {
+			code = *head.Code
+		}
+		limited := resp.StatusCode == http.StatusTooManyRequests || code == codeRateLimited
+		if (limited || resp.StatusCode >= 500) && attempt < c.retries {
+			if werr := c.wait(ctx, path, backoff, rateLimitHint(resp.Header), attempt); werr != nil {
+				return werr
+			}
+			backoff *= 2
+			continue
+		}
+		if rerr != nil {
+			return fmt.Errorf("feishu: %s: reading reply: %w", path, rerr)
+		}
+		if resp.StatusCode/100 != 2 || code != 0 {
+			return &APIError{Status: resp.StatusCode, Code: code, Msg: head.Msg, Path: path}
+		}
+		if out != nil {
+			if err := json.Unmarshal(data, out); err != nil {
+				return fmt.Errorf("feishu: %s: decode: %w", path, err)
+			}
+		}
+		return nil
+	}
+}
+
+// wait sleeps before a retry: the platform's hint when it gave one, else
+// the exponential backoff, never more than maxBackoff.
+func (c *apiClient) wait(ctx context.Context, path string, backoff, hint time.Duration, attempt int) error {
+	d := backoff
+	if hint > 0 {
+		d = hint
+	}
+	d = min(d, c.maxBackoff)
+	c.log.Warn("feishu: rate limited or unavailable; backing off", "path", path, "wait", d, "attempt", attempt+1)
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return fmt.Errorf("feishu: %s: %w", path, ctx.Err())
+	case <-t.C:
+		return nil
+	}
+}
+
+// rateLimitHint reads how long the platform asks to wait:
+// x-ogw-ratelimit-reset (seconds) or Retry-After (seconds).
+func rateLimitHint(h http.Header) time.Duration {
+	for _, k := range []string{"x-ogw-ratelimit-reset", "Retry-After"} {
+		if n, err := strconv.Atoi(h.Get(k)); err == nil && n > 0 {
+			return time.Duration(n) * time.Second
+		}
+	}
+	return 0
+}
+
+// sentMessage is the data of a send or reply call.
+type sentMessage struct {
+	MessageID string `json:"message_id"`
+	ChatID    string `json:"chat_id"`
+}
+
+// reply answers message id with content of msgType, in its thread when
+// inThread. uuid makes a retried call idempotent on the platform side.
+func (c *apiClient) reply(ctx context.Context, messageID, msgType, content string, inThread bool, uuid string) (sentMessage, error) {
+	var out sentMessage
+	body := map[string]any{"msg_type": msgType, "content": content, "reply_in_thread": inThread}
+	if uuid != "" {
+		body["uuid"] = uuid
+	}
+	err := c.do(ctx, http.MethodPost, "/open-apis/im/v1/messages/"+url.PathEscape(messageID)+"/reply", nil, body, &out)
+	return out, err
+}
+
+// send posts content to a chat (idType "chat_id") or a person ("open_id").
+func (c *apiClient) send(ctx context.Context, idType, id, msgType, content, uuid string) (sentMessage, error) {
+	var out sentMessage
+	body := map[string]any{"receive_id": id, "msg_type": msgType, "content": content}
+	if uuid != "" {
+		body["uuid"] = uuid
+	}
+	err := c.do(ctx, http.MethodPost, "/open-apis/im/v1/messages", url.Values{"receive_id_type": {idType}}, body, &out)
+	return out, err
+}
+
+// updateCard replaces the card of a message the app sent.
+func (c *apiClient) updateCard(ctx context.Context, messageID, card string) error {
+	return c.do(ctx, http.MethodPatch, "/open-apis/im/v1/messages/"+url.PathEscape(messageID), nil,
+		map[string]string{"content": card}, nil)
+}
+
+// botInfo returns the bot's own open_id.
+func (c *apiClient) botInfo(ctx context.Context) (string, error) {
+	tok, err := c.tenantToken(ctx)
+	if err != nil {
+		return "", err
+	}
+	var out struct {
+		Bot struct {
+			OpenID  string `json:"open_id"`
+			AppName string `json:"app_name"`
+		} `json:"bot"`
+	}
+	if err := c.call(ctx, http.MethodGet, "/open-apis/bot/v3/info", nil, nil, tok, &out); err != nil {
+		return "", err
+	}
+	return out.Bot.OpenID, nil
+}
+
+// chatExternal reports whether a group chat is an external one (people of
+// other organisations are in it).
+func (c *apiClient) chatExternal(ctx context.Context, chatID string) (bool, error) {
+	var out struct {
+		External bool `json:"external"`
+	}
+	err := c.do(ctx, http.MethodGet, "/open-apis/im/v1/chats/"+url.PathEscape(chatID), nil, nil, &out)
+	return out.External, err
+}

@@ -1,0 +1,358 @@
+// Package feishu is Concierge's Feishu (飞书) / Lark adapter: a bot that
+// answers in direct messages, when @-mentioned in a group, and in the
+// threads it answers in.
+//
+// Events arrive over HTTP at POST /feishu/events (the url_verification
+// challenge, the Encrypt Key envelope — AES-256-CBC under SHA-256 of the
+// key, the IV first — the verification token and the X-Lark-Signature check)
+// or over the long connection (a WebSocket the adapter opens itself, so no
+// public URL is needed). Every event is acknowledged at once and answered
+// by a bounded pool of workers, well inside Feishu's 3-second deadline; the
+// event_id and the message_id are claimed first (Dedup), so a platform
+// retry is answered once.
+//
+// Replies are interactive cards whose Markdown is rendered by package
+// markdown, with the sources as links and "did you mean" choices as buttons
+// (a reply of just the choice's number works too). Manager alerts posted
+// by the app (AlertCard) carry Acknowledge / Take over / Resolve buttons whose
+// clicks (card.action.trigger callbacks, verified like events) act through
+// EscalationActions. Deliver sends an agent's reply from the console to the
+// customer in the chat they wrote from.
+//
+// Everything outgoing goes to Options.APIURL with a cached tenant access
+// token refreshed before it expires, backing off on rate limits.
+package feishu
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/concierge-bot/concierge/bot"
+)
+
+// Channel is the bot.Message channel name of Feishu messages.
+const Channel = "feishu"
+
+// Handler is what the adapter needs of the Engine (bot.Engine satisfies it).
+type Handler interface {
+	Handle(ctx context.Context, m bot.Message) (bot.Reply, error)
+}
+
+// EscalationActions carries out the buttons of a manager alert card.
+// agent is "feishu:<open_id>" of the person who clicked. Errors that are
+// *bot.Error are shown to the clicker; any other error is logged and the
+// clicker sees a generic sentence. escalation.Service satisfies it.
+type EscalationActions interface {
+	Acknowledge(ctx context.Context, escalationID bot.EscalationID, agent string) error
+	TakeOver(ctx context.Context, escalationID bot.EscalationID, agent string) error
+	Resolve(ctx context.Context, escalationID bot.EscalationID, agent string) error
+}
+
+// Customers looks up a customer record, for Deliver to find the customer's
+// Feishu identity; the store satisfies it.
+type Customers interface {
+	Customer(ctx context.Context, id int64) (bot.Customer, error)
+}
+
+// Options configures an Adapter. AppID, AppSecret and Handler are required,
+// and either EncryptKey (HTTP events) or LongConnection.
+type Options struct {
+	AppID     string // feishu.app_id
+	AppSecret string // feishu.app_secret
+	// VerificationToken (feishu.verification_token), when set, must match
+	// the token of every HTTP event and challenge.
+	VerificationToken string
+	// EncryptKey (feishu.encrypt_key) decrypts HTTP events and checks their
+	// X-Lark-Signature. Required for the HTTP endpoint: without it events
+	// could not be told from forgeries.
+	EncryptKey string
+	// LongConnection (feishu.long_connection) receives events over the
+	// WebSocket long connection instead of (or besides) HTTP.
+	LongConnection bool
+	// CustomerChats (feishu.customer_chats) are chat ids (oc_…) whose
+	// members are customers: public content only. People of another
+	// organisation and external groups are customers anyway.
+	CustomerChats []string
+	// APIURL (feishu.api_url) is where every outgoing call goes. Default
+	// DefaultAPIURL.
+	APIURL string
+	// PublicURL is this server's absolute base URL, for links to /kb pages.
+	PublicURL string
+
+	Handler     Handler           // required: the Engine
+	Escalations EscalationActions // optional: without it alert buttons answer "not available"
+	Customers   Customers         // optional: without it Deliver can only reach people seen since start
+	// Dedup claims event and message ids; default NewMemoryDedup(DedupTTL,
+	// DedupSize).
+	Dedup Dedup
+
+	Logger *slog.Logger     // default: discard; customer text at Debug only
+	Now    func() time.Time // default: time.Now
+
+	Workers      int           // answering goroutines; default 4
+	QueueSize    int           // accepted but unanswered events; full → 503 so Feishu retries; default 256
+	MaxBodyBytes int64         // default 256 KiB
+	DedupTTL     time.Duration // default 24h (Feishu retries for up to ~7h)
+	DedupSize    int           // default 100,000
+	// ReplayWindow bounds the age of a signed request's timestamp. Default 1h.
+	ReplayWindow time.Duration
+	JobTimeout   time.Duration // answering one event; default 30s
+	DrainTimeout time.Duration // Run's drain after its context ends; default 8s
+	// Retries is how often a rate-limited or failed API call is retried;
+	// default 3. MaxBackoff caps one wait; default 30s.
+	Retries    int
+	MaxBackoff time.Duration
+	// ReconnectMin and ReconnectMax bound the long connection's
+	// reconnection backoff. Defaults 1s and 2m.
+	ReconnectMin, ReconnectMax time.Duration
+	HTTPClient                 *http.Client // default: 15s timeout
+}
+
+// Adapter is the Feishu channel. Create it with New, mount its endpoint with
+// Register, start it with Run. It is safe for concurrent use.
+type Adapter struct {
+	opts      Options
+	log       *slog.Logger
+	api       *apiClient
+	publicURL string
+	customer  map[string]bool
+	dedup     Dedup
+
+	sigs       *ttlCache[struct{}]     // signatures seen, against replays
+	threads    *ttlCache[struct{}]     // chat:thread roots the bot answers in
+	offered    *ttlCache[[]bot.Source] // chat:open_id → choices of the last reply
+	places     *ttlCache[place]        // open_id → where the person last wrote
+	external   *ttlCache[bool]         // chat id → external group
+	alertCards *ttlCache[AlertCard]    // alert message id → its card, for updates
+
+	mu      sync.RWMutex
+	closed  bool
+	started bool
+	queue   chan job
+
+	idMu     sync.RWMutex
+	botOpen  string
+	wsStatus func(string) // test hook: long connection state changes
+}
+
+// place is where a person last wrote to the bot.
+type place struct {
+	ChatID    string
+	MessageID string
+	Group     bool
+}
+
+type job struct {
+	kind string
+	run  func(ctx context.Context)
+}
+
+// New returns an Adapter, or an error naming the missing or malformed option.
+func New(opts Options) (*Adapter, error) {
+	switch {
+	case opts.Handler == nil:
+		return nil, errors.New("feishu: New: Handler is required")
+	case strings.TrimSpace(opts.AppID) == "":
+		return nil, errors.New("feishu: New: AppID (feishu.app_id) is required")
+	case strings.TrimSpace(opts.AppSecret) == "":
+		return nil, errors.New("feishu: New: AppSecret (feishu.app_secret) is required")
+	case opts.EncryptKey == "" && !opts.LongConnection:
+		return nil, errors.New("feishu: New: EncryptKey (feishu.encrypt_key) is required for HTTP events, or set LongConnection (feishu.long_connection)")
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	def := func(v *int, d int) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	defd := func(v *time.Duration, d time.Duration) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	def(&opts.Workers, 4)
+	def(&opts.QueueSize, 256)
+	def(&opts.DedupSize, 100_000)
+	def(&opts.Retries, 3)
+	defd(&opts.DedupTTL, 24*time.Hour)
+	defd(&opts.ReplayWindow, time.Hour)
+	defd(&opts.JobTimeout, 30*time.Second)
+	defd(&opts.DrainTimeout, 8*time.Second)
+	defd(&opts.MaxBackoff, 30*time.Second)
+	defd(&opts.ReconnectMin, time.Second)
+	defd(&opts.ReconnectMax, 2*time.Minute)
+	if opts.MaxBodyBytes <= 0 {
+		opts.MaxBodyBytes = 256 << 10
+	}
+	if opts.HTTPClient == nil {
+		opts.HTTPClient = &http.Client{Timeout: 15 * time.Second}
+	}
+	base := DefaultAPIURL
+	if opts.APIURL != "" {
+		u, err := url.Parse(opts.APIURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, fmt.Errorf("feishu: New: APIURL %q must be an absolute http(s) URL", opts.APIURL)
+		}
+		base = strings.TrimRight(opts.APIURL, "/")
+	}
+	a := &Adapter{
+		opts:       opts,
+		log:        opts.Logger,
+		customer:   map[string]bool{},
+		dedup:      opts.Dedup,
+		queue:      make(chan job, opts.QueueSize),
+		sigs:       newTTLCache[struct{}](2*opts.ReplayWindow, opts.DedupSize, opts.Now),
+		threads:    newTTLCache[struct{}](7*24*time.Hour, opts.DedupSize, opts.Now),
+		offered:    newTTLCache[[]bot.Source](24*time.Hour, opts.DedupSize, opts.Now),
+		places:     newTTLCache[place](30*24*time.Hour, opts.DedupSize, opts.Now),
+		external:   newTTLCache[bool](time.Hour, 10_000, opts.Now),
+		alertCards: newTTLCache[AlertCard](7*24*time.Hour, 10_000, opts.Now),
+		api: &apiClient{base: base, appID: opts.AppID, appSecret: opts.AppSecret, hc: opts.HTTPClient,
+			now: opts.Now, log: opts.Logger, retries: opts.Retries, maxBackoff: opts.MaxBackoff},
+	}
+	if a.dedup == nil {
+		a.dedup = NewMemoryDedup(opts.DedupTTL, opts.DedupSize, opts.Now)
+	}
+	for _, c := range opts.CustomerChats {
+		if c = strings.TrimSpace(c); c != "" {
+			a.customer[c] = true
+		}
+	}
+	if opts.PublicURL != "" {
+		u, err := url.Parse(opts.PublicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, fmt.Errorf("feishu: New: PublicURL %q must be an absolute http(s) URL", opts.PublicURL)
+		}
+		a.publicURL = strings.TrimRight(opts.PublicURL, "/")
+	}
+	return a, nil
+}
+
+// Register mounts POST /feishu/events on mux (events and card callbacks).
+// Without an EncryptKey (long connection only) it mounts nothing.
+func (a *Adapter) Register(mux *http.ServeMux) {
+	if a.opts.EncryptKey == "" {
+		a.log.Info("feishu: no encrypt key; HTTP endpoint not mounted (long connection only)")
+		return
+	}
+	mux.HandleFunc("POST /feishu/events", a.handleEvents)
+}
+
+// Run answers accepted events with Options.Workers workers and, with
+// LongConnection, receives events over the long connection, reconnecting
+// with backoff when it drops. It learns the bot's own open_id first. Run
+// returns when ctx is done, after it has stopped intake and answered what
+// it accepted (for at most DrainTimeout). It may be called once.
+func (a *Adapter) Run(ctx context.Context) error {
+	a.mu.Lock()
+	if a.started {
+		a.mu.Unlock()
+		return errors.New("feishu: Run called twice")
+	}
+	a.started = true
+	a.mu.Unlock()
+
+	a.learnIdentity(ctx)
+	jobCtx, cancelJobs := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelJobs()
+	var workers sync.WaitGroup
+	for range a.opts.Workers {
+		workers.Go(func() { a.work(jobCtx) })
+	}
+	var runErr error
+	if a.opts.LongConnection {
+		runErr = a.runLongConnection(ctx)
+	} else {
+		<-ctx.Done()
+	}
+
+	a.mu.Lock()
+	a.closed = true
+	close(a.queue)
+	a.mu.Unlock()
+	done := make(chan struct{})
+	go func() { workers.Wait(); close(done) }()
+	timer := time.NewTimer(a.opts.DrainTimeout)
+	defer timer.Stop()
+	select {
+	case <-done:
+	case <-timer.C:
+		a.log.Warn("feishu: drain timeout; abandoning unanswered events", "queued", len(a.queue))
+		cancelJobs()
+		<-done
+	}
+	a.log.Info("feishu: stopped")
+	if ctx.Err() != nil && errors.Is(runErr, context.Canceled) {
+		return nil
+	}
+	return runErr
+}
+
+func (a *Adapter) work(ctx context.Context) {
+	for j := range a.queue {
+		if ctx.Err() != nil {
+			continue
+		}
+		a.runJob(ctx, j)
+	}
+}
+
+func (a *Adapter) runJob(ctx context.Context, j job) {
+	ctx, cancel := context.WithTimeout(ctx, a.opts.JobTimeout)
+	defer cancel()
+	defer func() {
+		if r := recover(); r != nil {
+			a.log.Error("feishu: job panicked", "kind", j.kind, "panic", fmt.Sprint(r))
+		}
+	}()
+	j.run(ctx)
+}
+
+// enqueue hands a job to the workers without blocking; false when the
+// queue is full or intake stopped.
+func (a *Adapter) enqueue(j job) bool {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	if a.closed {
+		return false
+	}
+	select {
+	case a.queue <- j:
+		return true
+	default:
+		return false
+	}
+}
+
+// learnIdentity asks who the bot is, to recognise mentions of it.
+func (a *Adapter) learnIdentity(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	id, err := a.api.botInfo(ctx)
+	if err != nil {
+		a.log.Warn("feishu: bot info failed; any mention in a group is taken for the bot's", "err", err)
+		return
+	}
+	a.idMu.Lock()
+	a.botOpen = id
+	a.idMu.Unlock()
+	a.log.Info("feishu: connected", "bot", id)
+}
+
+func (a *Adapter) botOpenID() string {
+	a.idMu.RLock()
+	defer a.idMu.RUnlock()
+	return a.botOpen
+}

@@ -1,0 +1,140 @@
+package wecom
+
+import (
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/markdown"
+)
+
+// maxTextBytes is the longest text message WeCom takes, in bytes of UTF-8,
+// for message/send, appchat/send and kf/send_msg alike.
+const maxTextBytes = 2048
+
+// render turns a reply into the plain text of one WeCom text message: the
+// Markdown as plain text (package markdown), the "did you mean" choices as
+// numbered lines with how to pick one, and the sources with their links.
+// The answer is cut to fit, never the choices.
+func (a *Adapter) render(r bot.Reply) string {
+	zh := r.Language == "zh"
+	var tail strings.Builder
+	if len(r.Choices) > 0 {
+		tail.WriteString("\n")
+		for i, c := range r.Choices {
+			title := oneLine(c.Title)
+			if title == "" {
+				title = oneLine(c.ID)
+			}
+			tail.WriteString("\n" + strconv.Itoa(i+1) + ". " + title)
+		}
+		if zh {
+			tail.WriteString("\n（回复数字 1–" + strconv.Itoa(len(r.Choices)) + " 选择）")
+		} else {
+			tail.WriteString("\n(reply 1–" + strconv.Itoa(len(r.Choices)) + " to choose)")
+		}
+	}
+	if len(r.Sources) > 0 {
+		if zh {
+			tail.WriteString("\n\n来源：")
+		} else {
+			tail.WriteString("\n\nSources:")
+		}
+		for _, s := range r.Sources {
+			tail.WriteString("\n- " + oneLine(s.Title))
+			if u := a.sourceURL(s.URL); u != "" {
+				tail.WriteString(" " + u)
+			}
+		}
+	}
+	t := tail.String()
+	if len(t) > maxTextBytes/2 {
+		t = cutBytes(t, maxTextBytes/2)
+	}
+	body := markdown.Text(r.Text, markdown.TextOptions{BaseURL: a.publicURL, Width: 60})
+	return strings.TrimSpace(cutBytes(body, maxTextBytes-len(t)) + t)
+}
+
+// sourceURL is the link of a source as shown: absolute URLs as they are,
+// paths under PublicURL, nothing else.
+func (a *Adapter) sourceURL(u string) string {
+	switch {
+	case strings.HasPrefix(u, "https://") || strings.HasPrefix(u, "http://"):
+		return oneLine(markdown.SafeURL(u))
+	case strings.HasPrefix(u, "/") && a.publicURL != "":
+		return a.publicURL + oneLine(u)
+	}
+	return ""
+}
+
+// oneLine makes a title safe for one line of a text message.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(strings.Map(func(r rune) rune {
+		if r < 0x20 || (r >= 0x7f && r <= 0x9f) {
+			return ' '
+		}
+		return r
+	}, strings.ToValidUTF8(s, "\uFFFD"))), " ")
+}
+
+// cutBytes cuts s to at most n bytes at a character boundary, ending with
+// "…" when cut.
+func cutBytes(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	const ell = "…"
+	if n < len(ell) {
+		return ""
+	}
+	cut := n - len(ell)
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return strings.TrimRight(s[:cut], " \n") + ell
+}
+
+// pickChoice returns the choice a message picks: the text is only a number
+// 1..len(offered) (full-width digits too).
+func pickChoice(text string, offered []bot.Source) (bot.Source, bool) {
+	t := strings.TrimSpace(strings.Map(func(r rune) rune {
+		if r >= '０' && r <= '９' {
+			return '0' + (r - '０')
+		}
+		return r
+	}, text))
+	n, err := strconv.Atoi(t)
+	if err != nil || n < 1 || n > len(offered) {
+		return bot.Source{}, false
+	}
+	return offered[n-1], true
+}
+
+// withChoice fills in a message's Choice when its text picks one of the
+// choices last offered to its sender, and returns the offer's key.
+func (a *Adapter) withChoice(m *bot.Message) string {
+	key := m.Channel + "|" + m.ExternalUserID
+	if offered, ok := a.offered.Get(key); ok {
+		if c, ok := pickChoice(m.Text, offered); ok {
+			m.Choice, m.Text = c.ID, c.Title
+			if strings.TrimSpace(m.Text) == "" {
+				m.Text = c.ID
+			}
+		}
+	}
+	return key
+}
+
+// remember records the choices a reply offers (or that it offers none).
+func (a *Adapter) remember(key string, r bot.Reply) {
+	if len(r.Choices) > 0 {
+		a.offered.Set(key, r.Choices)
+	} else {
+		a.offered.Delete(key)
+	}
+}
+
+// helpText answers a mention with no question.
+const helpText = "您好！请在 @ 我之后输入您的问题，例如：“@Concierge 多久能送到？”\n" +
+	"Hi! Ask me a question after the mention, for example: “@Concierge how long does delivery take?”"

@@ -1,0 +1,170 @@
+package main
+
+import (
+	"context"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/concierge-bot/concierge/bot"
+)
+
+// demoQuestion is one question of the demo regression set: how a customer
+// or an employee asks it, what must answer it, and what the reply must (or
+// must not) say.
+type demoQuestion struct {
+	text     string
+	kind     string   // a kind* constant; "" for an employee's question
+	expected []string // acceptable first sources (cut at '#'); none: no source may be cited
+	says     string   // a regexp the reply must match, when set
+	never    string   // a regexp the reply must not match, when set
+}
+
+// demoQuestions are the demo company's questions that issue 14 found
+// answered wrong, and their kin, each asked by a new customer or employee
+// the way the issue reports them. The demo is where the product is shown,
+// not where it is tuned: every fix behind these is general (catalogue,
+// coverage check, spelling and sound, section headings) and is measured on
+// the held-out companies.
+var demoQuestions = []demoQuestion{
+	// Products: the catalogue answers questions about itself.
+	{text: "How much is the Longjing?", kind: kindProduct, expected: []string{"JL-GRN-001"}, says: `¥268\.00`},
+	{text: "龙井多少钱", kind: kindProduct, expected: []string{"JL-GRN-001-zh"}, says: `¥268\.00`},
+	{text: "Do you have 龙井 in stock?", kind: kindProduct, expected: []string{"JL-GRN-001", "JL-GRN-001-zh"}, says: `Longjing`},
+	{text: "Do you sell oolong?", kind: kindProduct, expected: []string{"JL-OOL-001", "JL-OOL-002", "JL-OOL-003", "JL-OOL-004", "JL-OOL-005", "JL-OOL-006"}, says: `(?i)oolong`, never: `(?i)tea bags`},
+	{text: "cheapest green tea", kind: kindProduct, expected: []string{"JL-GRN-003"}, says: `(?i)cheapest`},
+	{text: "smoky tea as a gift under ¥200", kind: kindProduct, expected: []string{"JL-BLK-004"}, says: `Lapsang`},
+	{text: "Do you have a small teapot for one person?", kind: kindProduct, expected: []string{"JL-WAR-002"}, says: `100 ml`},
+	// The passage names something else: say what there is, never "Yes".
+	{text: "Can I pay with Apple Pay?", kind: kindAnswerable, expected: []string{"payment-and-invoices", "faq-payment-01"}, says: `Alipay`, never: `^Yes`},
+	{text: "Can I pay with PayPal?", kind: kindAnswerable, expected: []string{"faq-payment-04", "payment-and-invoices"}, says: `PayPal`},
+	{text: "寄到香港要多久", kind: kindAnswerable, expected: []string{"faq-shipping-06-zh"}, says: `3–5个工作日`, never: `欧洲`},
+	{text: "Do you ship to Germany?", kind: kindAnswerable, expected: []string{"faq-shipping-04"}, says: `EU`},
+	// Informal text: spelling and sound, small talk kept small.
+	{text: "whats ur return polcy", kind: kindAnswerable, expected: []string{"returns-policy", "faq-returns-01"}},
+	{text: "运废多少钱", kind: kindAnswerable, expected: []string{"faq-shipping-cost-01-zh"}, says: `¥12`},
+	{text: "How are you today?", kind: kindUnanswerable, never: `(?i)founde`},
+	// Ordinary service questions are answered, not escalated.
+	{text: "Can I change my delivery address?", kind: kindAnswerable, expected: []string{"faq-orders-03"}},
+	{text: "I need a company invoice", kind: kindAnswerable, expected: []string{"payment-and-invoices", "faq-payment-05"}, says: `(?i)invoice`},
+	// A real complaint still reaches a person.
+	{text: "My teapot arrived broken and nobody answers my emails, this is unacceptable", kind: kindComplaint},
+	{text: "I want to talk to a person", kind: kindHuman},
+	// Employees get the internal page, at the section that answers.
+	{text: "wholesale price tiers", expected: []string{"internal-wholesale-pricing#price-tiers-per-order-before-shipping"}},
+	{text: "how do I close the shop", expected: []string{"internal-opening-closing-checklist#closing-20-00-20-30"}},
+	{text: "值班主管的退款权限", expected: []string{"internal-refund-authority-zh"}},
+	{text: "how do we handle a complaint", expected: []string{"internal-complaint-handling"}},
+	{text: "怎么处理客户投诉", expected: []string{"internal-complaint-handling-zh"}},
+	{text: "how do I open the shop in the morning", expected: []string{"internal-opening-closing-checklist#opening-09-30-10-00"}},
+	{text: "wifi password", expected: nil}, // nothing internal says: no customer FAQ instead
+}
+
+// TestDemoQuestions asks the demo company every demoQuestions question the
+// way `concierge answers eval` does (REST API, a new user each; employees
+// as `concierge chat --as employee`) and requires each to be answered right.
+func TestDemoQuestions(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the demo index")
+	}
+	var msgs, emps []labelled
+	for i, q := range demoQuestions {
+		l := labelled{Text: q.text, Kind: q.kind, Expected: q.expected, Lang: langOf(q.text), Line: i}
+		if q.kind == "" {
+			emps = append(emps, l)
+		} else {
+			msgs = append(msgs, l)
+		}
+	}
+	e := &env{stdout: &strings.Builder{}, stderr: &strings.Builder{}, getenv: func(string) string { return "" }}
+	_, outs, err := runAnswersEval(context.Background(), e, answersEvalOptions{Content: "../../configs/demo/content",
+		Messages: msgs, Employees: emps})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(outs) != len(demoQuestions) {
+		t.Fatalf("%d outcomes for %d questions", len(outs), len(demoQuestions))
+	}
+	for _, o := range outs {
+		q := demoQuestions[o.Line]
+		r := o.Reply
+		got := "(none)"
+		if len(r.Sources) > 0 {
+			got = r.Sources[0].ID
+		}
+		switch {
+		case q.kind == kindComplaint || q.kind == kindHuman:
+			if !r.Handoff {
+				t.Errorf("%q: not handed to a person; replied %q", q.text, r.Reply)
+			}
+		case q.kind == kindUnanswerable || q.expected == nil:
+			if len(r.Sources) > 0 || r.Handoff {
+				t.Errorf("%q: cited %s (handoff %v), want no source and no handoff", q.text, got, r.Handoff)
+			}
+		default:
+			if r.Handoff {
+				t.Errorf("%q: handed off, want an answer", q.text)
+			}
+			if !rightSource(r.Sources, q.expected) {
+				t.Errorf("%q: first source %s, want one of %v; replied %q", q.text, got, q.expected, r.Reply)
+			}
+		}
+		if q.says != "" && !regexp.MustCompile(q.says).MatchString(r.Reply) {
+			t.Errorf("%q: reply %q does not match %s", q.text, r.Reply, q.says)
+		}
+		if q.never != "" && regexp.MustCompile(q.never).MatchString(r.Reply) {
+			t.Errorf("%q: reply %q matches %s", q.text, r.Reply, q.never)
+		}
+	}
+}
+
+// rightSource reports whether the first source is acceptable: exactly an
+// expected id that names a section, or one cut at '#' otherwise.
+func rightSource(srcs []bot.Source, expected []string) bool {
+	if len(srcs) == 0 {
+		return false
+	}
+	for _, x := range expected {
+		if strings.Contains(x, "#") && srcs[0].ID == x || cutFragment(srcs[0].ID) == x {
+			return true
+		}
+	}
+	return false
+}
+
+func langOf(s string) string {
+	for _, r := range s {
+		if r >= 0x4e00 && r <= 0x9fff {
+			return "zh"
+		}
+	}
+	return "en"
+}
+
+// TestDemoRepliesReadRight holds the replies issue 14 found reading wrong
+// in a conversation: a purchase question gets an answer before "I've also
+// let our sales team know", and gibberish after one "not sure" is not met
+// with the apology written for complaints.
+func TestDemoRepliesReadRight(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the demo index")
+	}
+	data := t.TempDir()
+	code, out, errOut := runCLI(t, "I want to buy a gift set for my boss\n", "chat", "--json", "--data", data, "--user", "buyer")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	r := decodeReplies(t, out)
+	if len(r) != 1 || strings.HasPrefix(strings.TrimSpace(r[0].Reply), "I've also") {
+		t.Errorf("purchase reply %q: nothing before \"also\"", out)
+	}
+	code, out, errOut = runCLI(t, "asdkjh qwe zzzz\nxcvb nmmm qqq\nlkjh poiu\n", "chat", "--json", "--data", data, "--user", "typist")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, r := range decodeReplies(t, out) {
+		if regexp.MustCompile(`(?i)very sorry about this|不好的体验`).MatchString(r.Reply) {
+			t.Errorf("gibberish met with a complaint's apology: %q", r.Reply)
+		}
+	}
+}
