@@ -61,7 +61,8 @@ func (db *DB) PurgeTextBefore(ctx context.Context, before time.Time) (int64, err
 }
 
 // Erase removes a customer's personal data for good, as storage/sqlite's
-// Erase does: contact data, channel identities, tags, notes, the text of
+// Erase does: contact data, channel identities, tags (and the tag text of
+// its tagged and untagged events), notes, the text of
 // every message of its conversations, escalation summaries, outbox items
 // about it, its votes, the recorded outcomes of its requests and
 // knowledge-gap questions only it asked; anonymous counts are kept and an
@@ -96,6 +97,9 @@ func (db *DB) Erase(ctx context.Context, id int64, actor string) error {
 			`DELETE FROM answer_feedback WHERE conversation_id IN (SELECT id FROM conversations WHERE customer_id = $1)`,
 			`DELETE FROM notes WHERE customer_id = $1`,
 			`DELETE FROM tags WHERE customer_id = $1`,
+			// Tags are agents' free text: their events keep who and when.
+			`UPDATE customer_events SET detail = '{}' WHERE customer_id = $1 AND kind IN ('` + bot.EventTagged + `', '` +
+				bot.EventUntagged + `')`,
 			`DELETE FROM channel_identities WHERE customer_id = $1`,
 		} {
 			if _, err := tx.Exec(ctx, q, id); err != nil {
@@ -118,7 +122,7 @@ func (db *DB) Erase(ctx context.Context, id int64, actor string) error {
 		return fmt.Errorf("storage: erase customer %d: %w", id, err)
 	}
 	if _, err := db.pool.Exec(ctx, `VACUUM (SKIP_LOCKED) customers, channel_identities, messages, escalations, outbox,
-		answer_feedback, notes, tags, knowledge_gaps, knowledge_gap_messages, requests`); err != nil {
+		answer_feedback, notes, tags, customer_events, knowledge_gaps, knowledge_gap_messages, requests`); err != nil {
 		db.log.Warn("erase: vacuum failed; old row versions stay until autovacuum removes them", "err", err)
 	}
 	db.log.Info("customer erased", "customer", id, "actor", actor)

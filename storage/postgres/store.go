@@ -447,7 +447,7 @@ func existingReply(ctx context.Context, tx pgx.Tx, inbound int64) (bot.Stored, b
 }
 
 // escalate records an escalation, hands the conversation to a human (unless
-// the reason is a lead) and enqueues the alert.
+// the reason is a lead) and enqueues the alert (unless it is quiet).
 func (db *DB) escalate(ctx context.Context, tx pgx.Tx, o bot.Outbound, custID int64, channel string, t time.Time) (bot.EscalationID, error) {
 	e := o.Escalation
 	var msg *int64
@@ -465,7 +465,7 @@ func (db *DB) escalate(ctx context.Context, tx pgx.Tx, o bot.Outbound, custID in
 			return 0, fmt.Errorf("hand off conversation: %w", describe(err))
 		}
 	}
-	if db.opts.Alerts != nil {
+	if db.opts.Alerts != nil && !e.Quiet {
 		m, err := db.opts.Alerts.EscalationAlert(bot.EscalationInfo{ID: id, ConversationID: o.ConversationID,
 			CustomerID: custID, MessageID: o.InboundID, Reason: e.Reason, Severity: e.Severity, Summary: e.Summary,
 			Status: bot.EscalationOpen, Created: t.UTC()}, channel)
@@ -477,6 +477,9 @@ func (db *DB) escalate(ctx context.Context, tx pgx.Tx, o bot.Outbound, custID in
 		}
 	}
 	detail := map[string]any{"escalation_id": id, "reason": e.Reason, "severity": e.Severity}
+	if e.Quiet {
+		detail["quiet"] = true
+	}
 	if err := addEvent(ctx, tx, custID, o.ConversationID, bot.EventEscalated, detail, "", t); err != nil {
 		return 0, err
 	}

@@ -445,6 +445,74 @@ func testEscalationAlert(t *testing.T, e *env) {
 	}
 }
 
+// testQuietEscalation: a quiet escalation (its origin opened too many; a
+// grouped warning stands for it) is recorded and hands the conversation
+// off like any other, but enqueues no alert of its own; the event says it
+// was quiet. A loud one beside it still alerts.
+func testQuietEscalation(t *testing.T, e *env) {
+	s := e.open(t, Options{Alerts: testAlerts{}})
+	ctx := context.Background()
+	at := time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)
+	escalate := func(user string, quiet bool) (bot.Conversation, bot.EscalationID) {
+		t.Helper()
+		conv, inID := appendIn(t, s, "web", user, "I want to talk to a person", at)
+		st, err := s.AppendOutbound(ctx, bot.Outbound{ConversationID: conv.ID, InboundID: inID, Text: "A colleague will join.",
+			Action: bot.ActionEscalate, Annotation: bot.Annotation{Intent: bot.IntentAskHuman, Confidence: 1},
+			Escalation: &bot.Escalation{Reason: bot.ReasonRequestedHuman, Severity: "normal", Summary: "asked for a person",
+				Quiet: quiet},
+			Time: at.Add(time.Second)})
+		if err != nil {
+			t.Fatalf("AppendOutbound (quiet %v): %v", quiet, err)
+		}
+		if st.EscalationID == 0 {
+			t.Fatalf("AppendOutbound (quiet %v) opened no escalation", quiet)
+		}
+		return conv, st.EscalationID
+	}
+	quiet, quietID := escalate("flooder", true)
+	esc, err := s.Escalation(ctx, quietID)
+	if err != nil || esc.Status != bot.EscalationOpen || esc.Reason != bot.ReasonRequestedHuman {
+		t.Errorf("quiet escalation = %+v, %v; want it recorded and open", esc, err)
+	}
+	if info, err := s.Conversation(ctx, quiet.ID); err != nil || info.Status != bot.StatusWaitingHuman {
+		t.Errorf("conversation after a quiet escalation: %+v, %v; want waiting_human", info, err)
+	}
+	if q, err := s.HandoffQueue(ctx, 10); err != nil || len(q) != 1 || q[0].EscalationID != quietID {
+		t.Errorf("handoff queue = %+v, %v; want the quiet escalation in it", q, err)
+	}
+	if items, err := s.DueOutbox(ctx, 10); err != nil || len(items) != 0 {
+		t.Errorf("due outbox after a quiet escalation: %d items, %v; want nothing", len(items), err)
+	}
+	if items, err := s.Outbox(ctx, "", 10); err != nil || len(items) != 0 {
+		t.Errorf("outbox after a quiet escalation: %d items, %v; want nothing", len(items), err)
+	}
+	evs, err := s.Events(ctx, quiet.CustomerID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var detail struct {
+		EscalationID bot.EscalationID `json:"escalation_id"`
+		Quiet        bool             `json:"quiet"`
+	}
+	for _, ev := range evs {
+		if ev.Kind == bot.EventEscalated {
+			if err := json.Unmarshal(ev.Detail, &detail); err != nil {
+				t.Fatalf("escalated event detail %s: %v", ev.Detail, err)
+			}
+		}
+	}
+	if detail.EscalationID != quietID || !detail.Quiet {
+		t.Errorf("escalated event detail = %+v, want escalation %d marked quiet", detail, quietID)
+	}
+
+	loud, loudID := escalate("someone else", false)
+	items, err := s.DueOutbox(ctx, 10)
+	if err != nil || len(items) != 1 || items[0].CustomerID != loud.CustomerID ||
+		items[0].Key != fmt.Sprintf("escalation:%d", loudID) {
+		t.Errorf("due outbox after a loud escalation = %+v, %v; want its one alert", items, err)
+	}
+}
+
 // testAlertEncoderOptional: without an encoder the store opens escalations
 // and leads and queues nothing; an encoder's error undoes the whole reply.
 func testAlertEncoderOptional(t *testing.T, e *env) {

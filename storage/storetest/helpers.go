@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -44,6 +45,15 @@ func eventKinds(t *testing.T, s storage.Store, id int64) []string {
 		kinds = append(kinds, e.Kind)
 	}
 	return kinds
+}
+
+// eventDetails returns the details of evs, one a line.
+func eventDetails(evs []bot.Event) string {
+	var b strings.Builder
+	for _, e := range evs {
+		b.WriteString(e.Kind + " " + string(e.Detail) + "\n")
+	}
+	return b.String()
 }
 
 func contains(list []string, s string) bool { return slices.Contains(list, s) }

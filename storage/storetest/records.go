@@ -557,8 +557,18 @@ func testEraseLeavesNoTrace(t *testing.T, e *env) {
 	if _, err := s.AddNote(ctx, conv.CustomerID, 0, "alice", "Call "+secret[3]); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.AddTag(ctx, conv.CustomerID, "wholesale", "alice"); err != nil {
+	// Tags are agents' free text, and may say as much as a note: the events
+	// of adding and removing them must not keep it past an erase.
+	for _, tag := range []string{"wholesale", "Quokka's reseller", "zanzibar order 7731"} {
+		if err := s.AddTag(ctx, conv.CustomerID, tag, "alice"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.RemoveTag(ctx, conv.CustomerID, "zanzibar order 7731", "alice"); err != nil {
 		t.Fatal(err)
+	}
+	if evs, _ := s.Events(ctx, conv.CustomerID); !strings.Contains(strings.ToLower(eventDetails(evs)), "quokka") {
+		t.Fatal("before erase: no event names the tags: the events check below would see nothing")
 	}
 	if items, _ := s.Outbox(ctx, kindTestEscalation, 10); len(items) != 1 || !strings.Contains(string(items[0].Payload), secret[0]) {
 		t.Fatalf("before erase: escalation alerts %+v, want one naming the order code", items)
@@ -592,6 +602,24 @@ func testEraseLeavesNoTrace(t *testing.T, e *env) {
 	}
 	if kinds := eventKinds(t, s, c.ID); kinds[len(kinds)-1] != bot.EventErased {
 		t.Errorf("last event = %v, want erased", kinds)
+	}
+	// The audit trail keeps that tags were added and removed, and by whom,
+	// not what they said.
+	evs, err := s.Events(ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tagEvents int
+	for _, ev := range evs {
+		if ev.Kind == bot.EventTagged || ev.Kind == bot.EventUntagged {
+			tagEvents++
+		}
+	}
+	if tagEvents != 4 {
+		t.Errorf("%d tag events after erase, want the 4 kept (without their text)", tagEvents)
+	}
+	if d := strings.ToLower(eventDetails(evs)); strings.Contains(d, "quokka") || strings.Contains(d, "zanzibar") {
+		t.Errorf("events after erase still name the tags: %s", d)
 	}
 	if gaps, _ := s.KnowledgeGaps(ctx, 10); len(gaps) != 1 || gaps[0].Question != "keep-this-text-4242" || gaps[0].Count != 1 {
 		t.Errorf("knowledge gaps after erase: %+v, want only the other customer's", gaps)

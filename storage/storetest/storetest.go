@@ -104,6 +104,7 @@ func Run(t *testing.T, h Hooks) {
 		{"LeadEscalationDoesNotHandOff", testLeadEscalationDoesNotHandOff},
 		// Escalations and the outbox.
 		{"EscalationAlert", testEscalationAlert},
+		{"QuietEscalation", testQuietEscalation},
 		{"AlertEncoderOptional", testAlertEncoderOptional},
 		{"EscalationsListAndAcknowledge", testEscalationsListAndAcknowledge},
 		{"OverdueAndRealert", testOverdueAndRealert},
