@@ -94,6 +94,14 @@ type Store interface {
 	KnowledgeGaps(ctx context.Context, limit int) ([]bot.KnowledgeGap, error)
 	RecordFeedback(ctx context.Context, messageID int64, helpful bool, voter string) error
 
+	// Console sign-outs. RevokeSession records that the session id was
+	// signed out, until expires (when it would have ended anyway);
+	// SessionRevoked reports whether it was. They are kept in the store,
+	// not in a process, so a signed-out cookie stays signed out after a
+	// restart and on every replica. Revoking twice changes nothing.
+	RevokeSession(ctx context.Context, id []byte, expires time.Time) error
+	SessionRevoked(ctx context.Context, id []byte) (bool, error)
+
 	// Maintenance.
 	RecomputeSegments(ctx context.Context) (int, error)
 	PurgeTextBefore(ctx context.Context, before time.Time) (int64, error)

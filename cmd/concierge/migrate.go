@@ -133,7 +133,7 @@ func safeURL(raw string) string {
 // PostgreSQL one.
 type column struct {
 	name string
-	kind byte // i int, I nullable int, t text, T nullable text, f float, b bool (0/1), d time, D nullable time
+	kind byte // i int, I nullable int, t text, T nullable text, f float, b bool (0/1), d time, D nullable time, x bytes
 }
 
 // copyTables are the tables of the store in an order that satisfies every
@@ -158,6 +158,9 @@ var copyTables = []struct {
 	{"insight_conversations", cols("conversation_id:i annotated:i complaints:i negative:i purchase:i handoffs:i helpful:i not_helpful:i")},
 	{"insight_days", cols("day:t channel:t intent:t messages:i complaints:i negative:i")},
 	{"answer_feedback", cols("message_id:i voter:t conversation_id:i channel:t helpful:b time:d")},
+	// Sign-outs, so a cookie signed out before the move stays signed out
+	// when the console secret is the configured one.
+	{"revoked_sessions", cols("id:x expires:d")},
 }
 
 func cols(spec string) []column {
@@ -336,6 +339,9 @@ func copyTable(ctx context.Context, src *sql.Tx, dst pgx.Tx, table string, cs []
 
 // convert turns a value read from SQLite into the PostgreSQL column's type.
 func convert(v any, kind byte) (any, error) {
+	if b, ok := v.([]byte); ok && kind == 'x' {
+		return b, nil
+	}
 	if b, ok := v.([]byte); ok {
 		v = string(b)
 	}

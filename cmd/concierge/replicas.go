@@ -161,9 +161,9 @@ func runSocketModeLeader(ctx context.Context, db *postgres.DB, ttl time.Duration
 	}
 }
 
-// signIns keeps the console's sign-in limits and sign-outs in the
-// database. It fails closed: when the database does not answer, sign-ins
-// are refused and sessions count as signed out.
+// signIns keeps the console's sign-in limits in the database. It fails
+// closed: when the database does not answer, sign-ins are refused. (Sign-outs
+// are the store's with either engine: console.Options.SignOuts.)
 type signIns struct {
 	db  *postgres.DB
 	log *slog.Logger
@@ -177,25 +177,6 @@ func (s signIns) Limiter(scope string, rate float64, burst int) console.Limiter 
 
 func (s signIns) ctx() (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.Background(), 3*time.Second)
-}
-
-func (s signIns) Revoke(id []byte, expires time.Time) {
-	ctx, cancel := s.ctx()
-	defer cancel()
-	if err := s.db.RevokeSession(ctx, id, expires); err != nil {
-		s.log.Error("console: sign-out not recorded for other replicas", "err", err)
-	}
-}
-
-func (s signIns) Revoked(id []byte) bool {
-	ctx, cancel := s.ctx()
-	defer cancel()
-	r, err := s.db.SessionRevoked(ctx, id)
-	if err != nil {
-		s.log.Warn("console: cannot check sign-outs; treating the session as signed out", "err", err)
-		return true
-	}
-	return r
 }
 
 type dbLimiter struct {

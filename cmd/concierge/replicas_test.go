@@ -35,6 +35,7 @@ import (
 	"github.com/concierge-bot/concierge/console"
 	"github.com/concierge-bot/concierge/storage/postgres"
 	"github.com/concierge-bot/concierge/storage/postgres/pgtest"
+	"github.com/concierge-bot/concierge/storage/sqlite"
 )
 
 // The replica tests run real `concierge serve` processes (this test binary
@@ -757,6 +758,18 @@ func TestMigrateFromSQLite(t *testing.T) {
 	if code, _, errOut := runCLI(t, "", "demo", "seed", "--days", "30", "--data", sq); code != 0 {
 		t.Fatalf("demo seed: exit %d: %s", code, errOut)
 	}
+	// A console sign-out moves too (ids are bytes).
+	signedOut := []byte("signed-out\x00\xfe session")
+	sdb, err := sqlite.Open(context.Background(), filepath.Join(sq, "concierge.db"), sqlite.Options{MaintenanceInterval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sdb.RevokeSession(context.Background(), signedOut, time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := sdb.Close(); err != nil {
+		t.Fatal(err)
+	}
 	cfg := writeFile(t, filepath.Join(dir, "pg.yaml"), "database: "+dbURL+"\n")
 	code, out, errOut := runCLI(t, "", "migrate", "--config", cfg, "--data", filepath.Join(dir, "pg"),
 		"--from", "sqlite", filepath.Join(sq, "concierge.db"))
@@ -770,6 +783,14 @@ func TestMigrateFromSQLite(t *testing.T) {
 			t.Errorf("table %s: %s rows in SQLite, %s in PostgreSQL", f[0], f[1], f[2])
 		}
 	}
+	pdb, err := postgres.Open(context.Background(), postgres.Options{URL: dbURL, MaintenanceInterval: -1, Migrate: postgres.MigrateNone})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, err := pdb.SessionRevoked(context.Background(), signedOut); err != nil || !r {
+		t.Errorf("the sign-out after the migration: revoked %v, %v; want true", r, err)
+	}
+	pdb.Close()
 	report := func(args ...string) map[string]any {
 		t.Helper()
 		code, out, errOut := runCLI(t, "", append([]string{"report", "--json", "--since", "60d"}, args...)...)

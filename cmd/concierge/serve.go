@@ -161,7 +161,7 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 	con, err := console.New(console.Options{
 		Handoff: a.handoff, Records: a.store,
 		Agents: agents, Secret: consoleSecret, SecureCookies: cfg.Console.SecureCookies,
-		TrustedProxies: proxies, SignIns: signInState,
+		TrustedProxies: proxies, SignIns: signInState, SignOuts: a.store,
 		DashboardPath: "/console/dashboard", Logger: log,
 	})
 	if err != nil {

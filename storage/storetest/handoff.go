@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/storage"
 )
 
 func testAgentMessageTakesOver(t *testing.T, e *env) {
@@ -819,5 +820,32 @@ func testComplaintFlags(t *testing.T, e *env) {
 	msgs, _ := s.Complaints(ctx, clk.Now().Add(-time.Hour), clk.Now().Add(time.Hour), 0)
 	if len(msgs) != 1 || msgs[0].Text != "message 1" {
 		t.Errorf("Complaints = %+v, want message 1", msgs)
+	}
+}
+
+// testSessionRevocations: a signed-out console session stays signed out
+// (the store, not a process, remembers it); other sessions are not
+// affected; revoking twice is harmless; ids are bytes, NUL included.
+func testSessionRevocations(t *testing.T, s storage.Store) {
+	ctx := context.Background()
+	a := []byte("session-a\x00\xff\x01 sixteen+")
+	b := []byte("session-b\x00\xff\x01 sixteen+")
+	expires := time.Date(2026, 5, 2, 0, 0, 0, 0, time.UTC)
+	if r, err := s.SessionRevoked(ctx, a); err != nil || r {
+		t.Fatalf("SessionRevoked before any sign-out = %v, %v; want false", r, err)
+	}
+	for range 2 {
+		if err := s.RevokeSession(ctx, a, expires); err != nil {
+			t.Fatalf("RevokeSession: %v", err)
+		}
+	}
+	if r, err := s.SessionRevoked(ctx, a); err != nil || !r {
+		t.Errorf("SessionRevoked(signed out) = %v, %v; want true", r, err)
+	}
+	if r, err := s.SessionRevoked(ctx, b); err != nil || r {
+		t.Errorf("SessionRevoked(another session) = %v, %v; want false", r, err)
+	}
+	if r, err := s.SessionRevoked(ctx, a[:len(a)-1]); err != nil || r {
+		t.Errorf("SessionRevoked(a prefix of a signed-out id) = %v, %v; want false", r, err)
 	}
 }

@@ -111,6 +111,8 @@ func Run(t *testing.T, h Hooks) {
 		{"OutboxDelivery", testOutboxDelivery},
 		{"OutboxFanOutKeys", testOutboxFanOutKeys},
 		{"ComplaintFlags", testComplaintFlags},
+		// Console sign-outs.
+		{"SessionRevocations", simple(testSessionRevocations)},
 		// Reports.
 		{"LeadAndKnowledgeGap", testLeadAndKnowledgeGap},
 		{"KnowledgeGapPicks", testKnowledgeGapPicks},
