@@ -80,17 +80,37 @@ func (s *Server) handlePostMessage(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, 0, bot.Errorf(bot.EINVALID, "choice must be the id of an offered choice (at most %d bytes).", maxChoiceBytes))
 		return
 	}
-	// Detached from the connection: a message whose sender hung up is still
-	// handled to the end (the Engine bounds it with its own deadline).
-	reply, err := s.opts.Engine.Handle(context.WithoutCancel(r.Context()), bot.Message{
-		Channel: req.Channel, ExternalUserID: req.UserID, Text: req.Text, Role: bot.RoleCustomer, Choice: req.Choice,
-		Origin: actorOf(r),
-	})
-	if err != nil {
-		s.writeError(w, r, 0, err)
+	msg := bot.Message{Channel: req.Channel, ExternalUserID: req.UserID, Text: req.Text, Role: bot.RoleCustomer, Choice: req.Choice,
+		Origin: actorOf(r)}
+	handle := func(ctx context.Context) (int, []byte, bool) {
+		// Detached from the connection: a message whose sender hung up is
+		// still handled to the end (the Engine bounds it with its own
+		// deadline).
+		reply, err := s.opts.Engine.Handle(context.WithoutCancel(ctx), msg)
+		if err != nil {
+			code := bot.ErrorCode(err)
+			if code == bot.EINTERNAL {
+				s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+			}
+			var eb errorBody
+			eb.Error.Code, eb.Error.Message = code, bot.ErrorMessage(err)
+			st := bot.HTTPStatus(code)
+			return st, mustJSON(eb), st < 500
+		}
+		return http.StatusOK, mustJSON(ToMessageResponse(reply)), true
+	}
+	key := r.Header.Get("Idempotency-Key")
+	if key == "" {
+		status, body, _ := handle(r.Context())
+		writeRaw(w, status, body)
 		return
 	}
-	writeJSON(w, http.StatusOK, ToMessageResponse(reply))
+	if len(key) > 255 || strings.ContainsFunc(key, func(c rune) bool { return c < 0x21 || c > 0x7e }) {
+		s.writeError(w, r, 0, bot.Errorf(bot.EINVALID, "The Idempotency-Key header must be 1-255 visible ASCII characters."))
+		return
+	}
+	// A key is the caller's: two API keys may use the same one.
+	s.once(w, r, "api:"+actorOf(r)+"\x00"+key, func() bool { return true }, handle)
 }
 
 // ToMessageResponse is the JSON form of a reply: sources and choices are
