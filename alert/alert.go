@@ -37,7 +37,8 @@ const (
 	KindEscalation Kind = "escalation"
 	// KindLead: a customer showed purchase intent and was passed to sales.
 	KindLead Kind = "lead"
-	// KindEarlyWarning: complaints spiked; Warning is set. One grouped alert
+	// KindEarlyWarning: complaints spiked, or one source opened many
+	// escalations (Warning.Origin); Warning is set. One grouped alert
 	// stands for many complaints.
 	KindEarlyWarning Kind = "early_warning"
 	// KindDigest: periodic figures (e.g. the weekly report); Digest is set.
@@ -99,6 +100,9 @@ type EarlyWarning struct {
 	Topics    []string      `json:"topics"`     // the most common topics, most common first
 	Channels  []string      `json:"channels"`   // channels the complaints came from
 	WindowEnd time.Time     `json:"window_end"` // end of the window counted
+	// Origin is where a flood of escalations came from (an address, an API
+	// key); empty for a complaint spike.
+	Origin string `json:"origin,omitempty"`
 }
 
 // Digest is the body of a KindDigest alert. Lines are plain text, one figure

@@ -2,6 +2,8 @@ package alert
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 
 	"github.com/concierge-bot/concierge/bot"
@@ -44,12 +46,18 @@ func (q Queue) Realert(ctx context.Context, r bot.Realert) error {
 	return nil
 }
 
-// Warn queues one early warning per period and reason.
+// Warn queues one early warning per period and reason, and for a flood per
+// origin too.
 func (q Queue) Warn(ctx context.Context, w bot.Warning) error {
+	key := EarlyWarningKey(w.Reason, w.Period)
+	if w.Origin != "" {
+		sum := sha256.Sum256([]byte(w.Origin))
+		key += ":" + hex.EncodeToString(sum[:8])
+	}
 	a := Alert{Kind: KindEarlyWarning, Time: w.End, Severity: SeverityHigh, Reason: w.Reason,
-		IdempotencyKey: EarlyWarningKey(w.Reason, w.Period), Summary: w.Summary,
+		IdempotencyKey: key, Summary: w.Summary,
 		Warning: &EarlyWarning{Window: w.Window, Count: w.Count, Baseline: w.Baseline, Topics: w.Topics,
-			Channels: w.Channels, WindowEnd: w.End}}
+			Channels: w.Channels, WindowEnd: w.End, Origin: w.Origin}}
 	if _, err := Enqueue(ctx, q.Outbox, a); err != nil {
 		return err
 	}

@@ -73,6 +73,9 @@ func render(a Alert) view {
 		v.Title = prefix + "New sales lead"
 	case KindEarlyWarning:
 		v.Title = prefix + "Early warning: complaints are spiking"
+		if a.Warning != nil && a.Warning.Origin != "" {
+			v.Title = prefix + "Early warning: many escalations from one source"
+		}
 	case KindDigest:
 		v.Title = "Digest"
 		if a.Digest != nil && strings.TrimSpace(a.Digest.Title) != "" {
@@ -102,7 +105,10 @@ func render(a Alert) view {
 	}
 	add("For", a.Notify)
 	add("Owner", a.Owner)
-	if w := a.Warning; w != nil {
+	if w := a.Warning; w != nil && w.Origin != "" {
+		add("From", w.Origin)
+		add("Escalations", fmt.Sprintf("%d in %s", w.Count, w.Window))
+	} else if w != nil {
 		add("Complaints", fmt.Sprintf("%d in %s (baseline %.1f)", w.Count, w.Window, w.Baseline))
 		add("Channels", strings.Join(w.Channels, ", "))
 		v.Heading = "Common topics"

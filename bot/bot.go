@@ -71,6 +71,12 @@ type Message struct {
 	// carries the same pair: a store may keep it under a unique key and
 	// refuse the second copy. Empty when the channel has no such id.
 	ProviderMessageID string
+	// Origin names where the message came from beyond its sender, for
+	// limits on what one source may cause: "addr:<client address>" for a
+	// widget visitor (an IPv6 client's /64), "api:<API key name>" for a
+	// REST client. Empty when the channel vouches for its senders (Slack,
+	// WeCom, a terminal).
+	Origin string
 }
 
 // Source is a knowledge document a reply was built from, for citation.

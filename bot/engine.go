@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -87,6 +89,10 @@ type EngineOptions struct {
 	// RatingWindow is how long after a resolve a rating is accepted.
 	// Default 24 hours.
 	RatingWindow time.Duration
+	// Escalations, optional, limits the escalations one origin or customer
+	// opens: those it does not admit are opened quietly, without an alert
+	// of their own (the gate groups them). Employees are never limited.
+	Escalations EscalationGate
 }
 
 // The default answer and choice thresholds, on the calibrated confidence
@@ -118,9 +124,7 @@ func NewEngine(opts EngineOptions) (*Engine, error) {
 	case opts.Store == nil:
 		return nil, errors.New("bot: NewEngine: Store is required")
 	}
-	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.DiscardHandler)
-	}
+	opts.Logger = cmp.Or(opts.Logger, slog.New(slog.DiscardHandler))
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -154,18 +158,15 @@ func NewEngine(opts EngineOptions) (*Engine, error) {
 	if opts.SalesIntents == nil {
 		opts.SalesIntents = []string{IntentPurchase, "wholesale"}
 	}
-	if opts.ExpectedWait <= 0 {
-		opts.ExpectedWait = 15 * time.Minute
-	}
-	if opts.RatingWindow <= 0 {
-		opts.RatingWindow = 24 * time.Hour
-	}
+	SetDefault(&opts.ExpectedWait, 15*time.Minute)
+	SetDefault(&opts.RatingWindow, 24*time.Hour)
 	return &Engine{opts: opts, log: opts.Logger}, nil
 }
 
 // ValidateText checks a message text against the Engine's input rules: valid
-// UTF-8, not blank, at most MaxMessageRunes characters. The error is an
-// *Error safe to show the sender.
+// UTF-8, something visible in it (not only spaces, control or format
+// characters such as U+200B or U+FEFF), at most MaxMessageRunes characters.
+// The error is an *Error safe to show the sender.
 func ValidateText(text string) error {
 	if !utf8.ValidString(text) {
 		return Errorf(EINVALID, "The message is not valid UTF-8 text.")
@@ -173,10 +174,50 @@ func ValidateText(text string) error {
 	if strings.TrimSpace(text) == "" {
 		return Errorf(EINVALID, "The message is empty.")
 	}
+	if strings.IndexFunc(text, visible) < 0 {
+		return Errorf(EINVALID, "The message has no visible text.")
+	}
 	if n := utf8.RuneCountInString(text); n > MaxMessageRunes {
 		return Errorf(ETOOLARGE, "The message is too long (%d characters); the limit is %d.", n, MaxMessageRunes)
 	}
 	return nil
+}
+
+// visible reports whether r shows as something: not a space, a control
+// character or an invisible format character.
+func visible(r rune) bool {
+	return !unicode.IsSpace(r) && !unicode.IsControl(r) && !unicode.Is(unicode.Cf, r) && r != utf8.RuneError
+}
+
+// CleanText removes from valid UTF-8 text what no customer means to send
+// and what would mislead whoever reads it later: control characters other
+// than tab and newline (NUL included), the byte-order mark, and the
+// bidirectional overrides and isolates that make text display in another
+// order than it is stored (U+202A–U+202E, U+2066–U+2069). Joiners and the
+// other format characters that emoji and scripts need are kept. Invalid
+// UTF-8 is returned unchanged, for ValidateText to refuse.
+func CleanText(text string) string {
+	if !utf8.ValidString(text) || strings.IndexFunc(text, unwanted) < 0 {
+		return text
+	}
+	return strings.Map(func(r rune) rune {
+		if unwanted(r) {
+			return -1
+		}
+		return r
+	}, text)
+}
+
+func unwanted(r rune) bool {
+	switch {
+	case r == '\t' || r == '\n':
+		return false
+	case r == '\r':
+		return true
+	case unicode.IsControl(r), r == '\ufeff', r >= '\u202a' && r <= '\u202e', r >= '\u2066' && r <= '\u2069':
+		return true
+	}
+	return false
 }
 
 // Handle processes one message. The inbound message is stored before
@@ -184,6 +225,7 @@ func ValidateText(text string) error {
 // a later step fails. Errors are *Error values when they are the sender's
 // fault (EINVALID, ETOOLARGE); anything else is internal.
 func (e *Engine) Handle(ctx context.Context, m Message) (Reply, error) {
+	m.Text = CleanText(m.Text)
 	if err := ValidateText(m.Text); err != nil {
 		return Reply{}, err
 	}
@@ -232,6 +274,11 @@ func (e *Engine) Handle(ctx context.Context, m Message) (Reply, error) {
 		}
 	} else {
 		cls.Intent, cls.Confidence, ann.Intent, ann.Confidence = IntentRating, 1, IntentRating, 1
+	}
+	if d.escalation != nil && e.opts.Escalations != nil && m.Role == RoleCustomer {
+		d.escalation.Quiet = !e.opts.Escalations.Admit(ctx, EscalationRequest{Origin: m.Origin,
+			Channel: conv.Channel, CustomerID: conv.CustomerID, Reason: d.escalation.Reason,
+			Severity: d.escalation.Severity, Time: m.Time})
 	}
 	if d.escalation != nil && e.opts.Summarizer != nil {
 		e.summarize(ctx, conv, d.escalation)

@@ -208,6 +208,12 @@ func TestEngineRejectsBadInput(t *testing.T) {
 		{"blank", "  \n\t ", bot.EINVALID},
 		{"invalid utf8", "hi \xff\xfe", bot.EINVALID},
 		{"too long", strings.Repeat("a", bot.MaxMessageRunes+1), bot.ETOOLARGE},
+		{"NUL", "\x00", bot.EINVALID},
+		{"control characters", "\x01\x02\x1b\x7f", bot.EINVALID},
+		{"zero-width spaces", "\u200b\u200b", bot.EINVALID},
+		{"right-to-left override", "\u202e", bot.EINVALID},
+		{"byte-order mark", "\ufeff", bot.EINVALID},
+		{"invisible mix", " \u200b\u2060\u00ad\u0000\u2066 \r\n", bot.EINVALID},
 	}
 	for _, tt := range tests {
 		_, err := e.Handle(context.Background(), bot.Message{Channel: "web", ExternalUserID: "u", Text: tt.text})
@@ -221,6 +227,16 @@ func TestEngineRejectsBadInput(t *testing.T) {
 	}
 	if n := len(st.Messages()); n != 2 {
 		t.Errorf("stored %d messages, want only the valid one and its reply", n)
+	}
+	// What no customer means to send is removed before the message is
+	// stored: NUL and other controls, the byte-order mark, bidi overrides.
+	if _, err := e.Handle(context.Background(), bot.Message{Channel: "web", ExternalUserID: "u2",
+		Text: "\ufeffhello\x00 \u202eshipping\u202c\r\n👩\u200d👩"}); err != nil {
+		t.Fatal(err)
+	}
+	msgs := st.Messages()
+	if got, want := msgs[len(msgs)-2].Text, "hello shipping\n👩\u200d👩"; got != want {
+		t.Errorf("stored %q, want %q", got, want)
 	}
 }
 

@@ -1,6 +1,9 @@
 package bot
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // ConversationInfo is a conversation as the CLI and the console show it.
 type ConversationInfo struct {
@@ -31,6 +34,9 @@ type EscalationInfo struct {
 	Created        time.Time
 	Acknowledged   time.Time
 	Resolved       time.Time
+	// Quiet is Escalation.Quiet of a newly opened escalation: no alert of
+	// its own.
+	Quiet bool
 }
 
 // EscalationFilter selects escalations. Zero fields match everything; Limit
@@ -104,7 +110,8 @@ type Realert struct {
 // requests for a person, arriving well above their usual rate. One warning is
 // sent per Period.
 type Warning struct {
-	Reason   string        // ReasonComplaint or ReasonRequestedHuman
+	Reason   string        // ReasonComplaint, or the reason of a flood's escalations
+	Origin   string        // a flood's origin (Message.Origin); empty for a complaint spike
 	Period   time.Time     // start of the cool-down period the warning belongs to
 	End      time.Time     // end of the window counted
 	Window   time.Duration // length of the window counted
@@ -113,4 +120,27 @@ type Warning struct {
 	Topics   []string      // the most common topics, most common first
 	Channels []string      // channels the messages came from
 	Summary  string        // one line for people
+}
+
+// EscalationGate limits the escalations one origin (a client address, an
+// API key) or one customer opens, so that a flood of requests for a person
+// neither fills the managers' alerts nor hides a real one among them. It is
+// consulted for every escalation the Engine opens for a customer.
+type EscalationGate interface {
+	// Admit reports whether the escalation r describes alerts on its own.
+	// When it does not, the escalation is opened quietly and the gate
+	// stands for it with one grouped warning. Admit must be fast and safe
+	// for concurrent use.
+	Admit(ctx context.Context, r EscalationRequest) bool
+}
+
+// EscalationRequest is an escalation about to be opened, as an
+// EscalationGate sees it.
+type EscalationRequest struct {
+	Origin     string // Message.Origin; empty when the channel vouches for its senders
+	Channel    string
+	CustomerID int64
+	Reason     string
+	Severity   string
+	Time       time.Time
 }

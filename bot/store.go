@@ -62,6 +62,10 @@ type Escalation struct {
 	Reason   string // e.g. "complaint", "requested_human", "escalation_words"
 	Severity string // "low", "normal", "high"
 	Summary  string // a short, plain-text summary for the alert
+	// Quiet opens the escalation without an alert of its own: its origin
+	// opened too many (see EscalationGate), and a grouped warning stands
+	// for them. It is in the queue like any other.
+	Quiet bool
 }
 
 // Escalation reasons the Engine records.

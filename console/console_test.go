@@ -588,6 +588,9 @@ func TestNotesAndTags(t *testing.T) {
 		{"untag", url.Values{"tag": {"vip"}}, http.StatusSeeOther},
 		{"tag", url.Values{"tag": {""}}, http.StatusBadRequest},
 		{"note", url.Values{"text": {""}}, http.StatusBadRequest},
+		// Over the body limit: too large, not "forbidden" for a token the
+		// server never got to read.
+		{"note", url.Values{"text": {strings.Repeat("long note ", 7000)}}, http.StatusRequestEntityTooLarge},
 	}
 	for _, s := range steps {
 		if st, body, _ := a.post(path+"/"+s.action, s.form); st != s.status {

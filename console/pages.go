@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/rand"
 	"embed"
+	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -154,6 +155,16 @@ func (c *Console) authPage(h http.HandlerFunc) http.Handler {
 		}
 		if !safeMethod(r.Method) {
 			r.Body = http.MaxBytesReader(w, r.Body, c.opts.MaxBodyBytes)
+			// Read the form first, so that a body over the limit (a note of
+			// 100 KB) is told apart from a missing token.
+			if err := r.ParseForm(); err != nil {
+				status, msg := http.StatusBadRequest, "bad_form"
+				if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+					status, msg = http.StatusRequestEntityTooLarge, "too_large"
+				}
+				c.renderError(w, r.WithContext(c.withAgent(r.Context(), s)), status, tr(pickLang(r), msg))
+				return
+			}
 			if !c.csrfOK(r, s) {
 				c.log.Warn("console: refused a request without a valid CSRF token", "path", r.URL.Path, "agent", s.Agent)
 				c.renderError(w, r.WithContext(c.withAgent(r.Context(), s)), http.StatusForbidden, tr(pickLang(r), "forbidden"))

@@ -52,6 +52,12 @@ type frontMatter struct {
 	Lang     string    `yaml:"lang"`
 	Intents  listValue `yaml:"intents"`
 	URL      string    `yaml:"url"`
+	// Written by the importer (package knowledge/importer): where the page
+	// came from, when, and the hash of what it was made of.
+	SourceURL  string `yaml:"source_url"`
+	SourceFile string `yaml:"source_file"`
+	Imported   string `yaml:"imported"`
+	Hash       string `yaml:"hash"`
 }
 
 var yamlLineRE = regexp.MustCompile(`line (\d+)`)
@@ -142,6 +148,11 @@ func parsePage(name string, data []byte, ps *problems) []Document {
 		return nil
 	}
 	secs := splitSections(string(body), bodyLine)
+	if len(secs) > MaxPagePassages {
+		ps.add(bodyLine, "page has %d sections; they are indexed as %d passages of several sections each — split the page to answer from each section on its own",
+			len(secs)-1, MaxPagePassages)
+		secs = mergeSections(secs, MaxPagePassages)
+	}
 	title := strings.TrimSpace(fm.Title)
 	if title == "" && secs[0].h1 != "" {
 		title = secs[0].h1
@@ -151,7 +162,7 @@ func parsePage(name string, data []byte, ps *problems) []Document {
 	}
 	url := strings.TrimSpace(fm.URL)
 	if url == "" {
-		url = "/kb/" + id
+		url = DocURL(id, aud)
 	}
 	var docs []Document
 	used := map[string]int{}
@@ -163,6 +174,7 @@ func parsePage(name string, data []byte, ps *problems) []Document {
 		d := Document{
 			Kind: bot.KindPage, Audience: aud, Tags: fm.Tags, Intents: fm.Intents,
 			Source: name, Line: s.line, Body: text,
+			SourceURL: strings.TrimSpace(fm.SourceURL), SourceFile: strings.TrimSpace(fm.SourceFile),
 		}
 		if i == 0 {
 			d.ID, d.Title, d.URL = id, title, url
@@ -174,6 +186,7 @@ func parsePage(name string, data []byte, ps *problems) []Document {
 			}
 			d.ID = id + "#" + sl
 			d.Title = title + titleSep + s.heading
+			d.Section = s.heading
 			d.URL = url + "#" + sl
 		}
 		d.Lang = finishLang(lang, title+" "+text)
@@ -194,6 +207,33 @@ func frontMatterLine(fm []byte, key string) int {
 		}
 	}
 	return 1
+}
+
+// MaxPagePassages is the most passages one page becomes. A page of
+// thousands of tiny sections (a generated file, an export) would otherwise
+// become as many documents, and memory with them.
+const MaxPagePassages = 500
+
+// mergeSections joins runs of consecutive sections so that there are at
+// most n: the first section (the page's opening) stays alone, the rest are
+// grouped evenly, each group under its first heading with the others' as
+// lines of its text.
+func mergeSections(secs []section, n int) []section {
+	rest := secs[1:]
+	per := (len(rest) + n - 2) / (n - 1)
+	out := []section{secs[0]}
+	for i := 0; i < len(rest); i += per {
+		g := rest[i:min(i+per, len(rest))]
+		m := g[0]
+		var b strings.Builder
+		b.WriteString(m.text)
+		for _, x := range g[1:] {
+			b.WriteString("\n\n## " + x.heading + "\n\n" + x.text)
+		}
+		m.text = b.String()
+		out = append(out, m)
+	}
+	return out
 }
 
 // section is a part of a page: the text before the first "##" heading

@@ -2,6 +2,7 @@ package knowledge
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -95,9 +96,9 @@ func TestLoadFixture(t *testing.T) {
 	want := []brief{
 		{"faq-returns", bot.KindFAQ, "How do I return an item?", "/kb/faq-returns", "en", bot.AudiencePublic, 2},
 		{"faq-hours", bot.KindFAQ, "When are you open?", "/kb/faq-hours", "en", bot.AudiencePublic, 3},
-		{"faq-staff-discount", bot.KindFAQ, "What is the staff discount?", "/kb/faq-staff-discount", "en", bot.AudienceInternal, 4},
+		{"faq-staff-discount", bot.KindFAQ, "What is the staff discount?", "/console/kb/faq-staff-discount", "en", bot.AudienceInternal, 4},
 		{"faq-zh-delivery", bot.KindFAQ, "快递多久能到？", "/kb/faq-zh-delivery", "zh", bot.AudiencePublic, 2},
-		{"internal/escalation", bot.KindPage, "Refund approval rules for staff", "/kb/internal/escalation", "en", bot.AudienceInternal, 4},
+		{"internal/escalation", bot.KindPage, "Refund approval rules for staff", "/console/kb/internal/escalation", "en", bot.AudienceInternal, 4},
 		{"shipping", bot.KindPage, "Shipping and delivery", "/kb/shipping", "en", bot.AudiencePublic, 6},
 		{"shipping#delivery-times", bot.KindPage, "Shipping and delivery — Delivery times", "/kb/shipping#delivery-times", "en", bot.AudiencePublic, 8},
 		{"shipping#lost-parcels", bot.KindPage, "Shipping and delivery — Lost parcels", "/kb/shipping#lost-parcels", "en", bot.AudiencePublic, 11},
@@ -286,4 +287,36 @@ func FuzzParseSynonyms(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestHugePageIsBounded: a page of tens of thousands of tiny sections (a
+// generated file) becomes at most MaxPagePassages passages, with a problem
+// saying so, and none of its text is lost.
+func TestHugePageIsBounded(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("---\nid: huge\n---\n# Huge\n\nOpening.\n")
+	const n = 40000
+	for i := range n {
+		fmt.Fprintf(&b, "\n## Part %d\n\nWord%d.\n", i, i)
+	}
+	fsys := fstest.MapFS{"pages/huge.md": {Data: []byte(b.String())}}
+	docs, probs, err := Load(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(docs) > MaxPagePassages {
+		t.Errorf("%d passages, want at most %d", len(docs), MaxPagePassages)
+	}
+	if len(probs) != 1 || !strings.Contains(probs[0].Error(), "40000 sections") {
+		t.Errorf("problems %q, want one saying the page was merged", probs)
+	}
+	var all strings.Builder
+	for _, d := range docs {
+		all.WriteString(d.Body + "\n")
+	}
+	for _, w := range []string{"Opening.", "Word0.", "Word12345.", fmt.Sprintf("Word%d.", n-1)} {
+		if !strings.Contains(all.String(), w) {
+			t.Errorf("text %q lost", w)
+		}
+	}
 }

@@ -35,7 +35,10 @@ func (a *Adapter) readVerified(w http.ResponseWriter, r *http.Request, checkRepl
 		return nil, "", false
 	}
 	if checkReplay {
-		sigKey = r.Header.Get(headerSignature)
+		// The key is the signature's value, not its spelling: the hex
+		// decodes the same in either case, and a replay must not pass for
+		// new by changing the case of a letter.
+		sigKey = replayKey(r.Header.Get(headerSignature))
 		if !a.sigs.Add(sigKey, struct{}{}) {
 			a.refuse(w, r, errReplayed)
 			return nil, "", false

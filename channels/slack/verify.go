@@ -72,6 +72,12 @@ func verifySignature(secret []byte, h http.Header, body []byte, now time.Time, w
 	return nil
 }
 
+// replayKey returns the key a verified signature header is remembered by
+// against replays: the MAC it carries, however its hex is spelled.
+func replayKey(sig string) string {
+	return strings.ToLower(strings.TrimPrefix(sig, "v0="))
+}
+
 // Sign returns the X-Slack-Signature value Slack would send for body at
 // timestamp ts (Unix seconds, as sent in X-Slack-Request-Timestamp). It is
 // exported for tests and tools that drive the adapter like Slack does.

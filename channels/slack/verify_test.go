@@ -142,27 +142,34 @@ func TestReplayedRequestsNotAccepted(t *testing.T) {
 		{"/slack/commands", commandBody("C1", "U1", "where is my order", "https://hooks.slack.com/x"), http.StatusUnauthorized},
 		{"/slack/interactive", interactionBody(t, "C1", "U1", ActionFeedbackHelpful, "7", "https://hooks.slack.com/x", nil), http.StatusUnauthorized},
 	}
+	// The replay is sent as signed, and with the signature's hex in upper
+	// case, which decodes to the same MAC.
+	respell := map[string]func(string) string{"same": func(s string) string { return s },
+		"upper-case hex": func(s string) string { return "v0=" + strings.ToUpper(strings.TrimPrefix(s, "v0=")) }}
 	for _, tt := range tests {
-		t.Run(tt.path, func(t *testing.T) {
-			a := testAdapter(t, nil, &fakeHandler{}, func(o *Options) { o.Feedback = &fakeFeedback{} })
-			mux := http.NewServeMux()
-			a.Register(mux)
-			first := signedRequest(tt.path, "application/x-www-form-urlencoded", tt.body, testNow)
-			second := signedRequest(tt.path, "application/x-www-form-urlencoded", tt.body, testNow)
-			w := httptest.NewRecorder()
-			mux.ServeHTTP(w, first)
-			if w.Code != http.StatusOK || len(a.queue) != 1 {
-				t.Fatalf("first: status %d, %d queued; want 200, 1", w.Code, len(a.queue))
-			}
-			w = httptest.NewRecorder()
-			mux.ServeHTTP(w, second)
-			if w.Code != tt.wantSecond {
-				t.Errorf("replay: status %d, want %d", w.Code, tt.wantSecond)
-			}
-			if n := len(a.queue); n != 1 {
-				t.Errorf("replay accepted: %d queued, want 1", n)
-			}
-		})
+		for spelling, f := range respell {
+			t.Run(tt.path+"/"+spelling, func(t *testing.T) {
+				a := testAdapter(t, nil, &fakeHandler{}, func(o *Options) { o.Feedback = &fakeFeedback{} })
+				mux := http.NewServeMux()
+				a.Register(mux)
+				first := signedRequest(tt.path, "application/x-www-form-urlencoded", tt.body, testNow)
+				second := signedRequest(tt.path, "application/x-www-form-urlencoded", tt.body, testNow)
+				second.Header.Set("X-Slack-Signature", f(second.Header.Get("X-Slack-Signature")))
+				w := httptest.NewRecorder()
+				mux.ServeHTTP(w, first)
+				if w.Code != http.StatusOK || len(a.queue) != 1 {
+					t.Fatalf("first: status %d, %d queued; want 200, 1", w.Code, len(a.queue))
+				}
+				w = httptest.NewRecorder()
+				mux.ServeHTTP(w, second)
+				if w.Code != tt.wantSecond {
+					t.Errorf("replay: status %d, want %d", w.Code, tt.wantSecond)
+				}
+				if n := len(a.queue); n != 1 {
+					t.Errorf("replay accepted: %d queued, want 1", n)
+				}
+			})
+		}
 	}
 }
 

@@ -81,6 +81,7 @@ func (s *Server) handlePostMessage(w http.ResponseWriter, r *http.Request) {
 	// handled to the end (the Engine bounds it with its own deadline).
 	reply, err := s.opts.Engine.Handle(context.WithoutCancel(r.Context()), bot.Message{
 		Channel: req.Channel, ExternalUserID: req.UserID, Text: req.Text, Role: bot.RoleCustomer, Choice: req.Choice,
+		Origin: actorOf(r),
 	})
 	if err != nil {
 		s.writeError(w, r, 0, err)

@@ -251,6 +251,7 @@ func (s *Server) postWidgetMessage(r *http.Request, visitor string, req WidgetPo
 	defer release()
 	reply, err := s.opts.Engine.Handle(ctx, bot.Message{
 		Channel: bot.ChannelWeb, ExternalUserID: visitor, Text: req.Text, Role: bot.RoleCustomer, Choice: req.Choice,
+		Origin: "addr:" + s.clients.Key(r),
 	})
 	if err != nil {
 		return fail(err)

@@ -42,9 +42,42 @@ type Config struct {
 	Insights   InsightsConfig   `yaml:"insights"`
 	Customers  CustomersConfig  `yaml:"customers"`
 	Log        LogConfig        `yaml:"log"`
+	Metrics    MetricsConfig    `yaml:"metrics"`
+	// Sources are imported into the content directory on a schedule by
+	// serve (see `concierge import`).
+	Sources []SourceConfig `yaml:"sources"`
 
 	// src says where the values came from, for errors; set by loadConfig.
 	src *configSource
+}
+
+// SourceConfig is one scheduled import: a web page or sitemap (url) or a
+// file or folder (path), imported every Every.
+type SourceConfig struct {
+	URL  string `yaml:"url"`
+	Path string `yaml:"path"`
+	// Every is the time between two imports (default 24h, at least 1m).
+	Every time.Duration `yaml:"every"`
+	// Audience (public or internal) and Lang (en, zh or auto) of the pages.
+	Audience string `yaml:"audience"`
+	Lang     string `yaml:"lang"`
+	// Depth follows links this many levels from a page URL; MaxPages
+	// bounds the pages of one run (default 500); Delay is the pause between
+	// two requests to the site (default 100ms).
+	Depth    int           `yaml:"depth"`
+	MaxPages int           `yaml:"max_pages"`
+	Delay    time.Duration `yaml:"delay"`
+	// Grace is how long a page's source must stay gone before the page is
+	// removed (default 72h).
+	Grace time.Duration `yaml:"grace"`
+}
+
+// location is the source's URL or path.
+func (s SourceConfig) location() string {
+	if s.URL != "" {
+		return s.URL
+	}
+	return s.Path
 }
 
 // CustomersConfig configures the customer records.
@@ -191,6 +224,20 @@ type EscalationConfig struct {
 	LeadValue float64 `yaml:"lead_value"`
 	// EarlyWarning raises one grouped alert when complaints spike.
 	EarlyWarning EarlyWarningConfig `yaml:"early_warning"`
+	// Flood limits the escalations one widget address, API key or customer
+	// opens with alerts of their own; the rest are opened quietly and one
+	// grouped warning stands for them.
+	Flood FloodConfig `yaml:"flood"`
+}
+
+// FloodConfig sets escalation.Flood: within Window, PerOrigin escalations
+// of one address or API key and PerCustomer of one customer alert on their
+// own; GroupAt quiet ones of an origin send its grouped warning.
+type FloodConfig struct {
+	Window      time.Duration `yaml:"window"`
+	PerOrigin   int           `yaml:"per_origin"`
+	PerCustomer int           `yaml:"per_customer"`
+	GroupAt     int           `yaml:"group_at"`
 }
 
 // EarlyWarningConfig sets the complaint-spike detector: at least
@@ -263,12 +310,19 @@ func ParseConfig(r io.Reader, getenv func(string) string) (Config, error) {
 	return cfg, err
 }
 
+// maxConfigBytes is the largest config file read.
+const maxConfigBytes = 1 << 20
+
 // parseConfig is ParseConfig that also returns the line of every field
 // written in the file, so that later errors about a value can point at it.
 func parseConfig(r io.Reader, getenv func(string) string) (Config, fieldLines, error) {
-	raw, err := io.ReadAll(io.LimitReader(r, 1<<20))
+	raw, err := io.ReadAll(io.LimitReader(r, maxConfigBytes+1))
 	if err != nil {
 		return Config{}, nil, fmt.Errorf("read config: %w", err)
+	}
+	if len(raw) > maxConfigBytes {
+		// Cutting it would start a server with half a configuration.
+		return Config{}, nil, fmt.Errorf("the config file is larger than %d KiB; a configuration is a few KiB — is this the right file?", maxConfigBytes>>10)
 	}
 	cfg := DefaultConfig()
 	var doc yaml.Node
@@ -497,6 +551,12 @@ func (c Config) Validate() error {
 	if ew := c.Escalation.EarlyWarning; ew.Window < 0 || ew.Baseline < 0 || ew.Factor < 0 || ew.MinComplaints < 0 {
 		return errors.New("escalation.early_warning values must not be negative")
 	}
+	if f := c.Escalation.Flood; f.Window < 0 || f.PerOrigin < 0 || f.PerCustomer < 0 || f.GroupAt < 0 {
+		return errors.New("escalation.flood values must not be negative")
+	}
+	if t := c.Metrics.Token; t != "" && len(t) < 16 {
+		return fmt.Errorf("metrics.token must be at least 16 characters (it is %d); generate one with: openssl rand -hex 16", len(t))
+	}
 	if c.LLM.BaseURL != "" {
 		if u, err := url.Parse(c.LLM.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			msg := fmt.Sprintf("llm.base_url %q must be an http or https URL", c.LLM.BaseURL)
@@ -516,6 +576,35 @@ func (c Config) Validate() error {
 	}
 	if c.LLM.DailyTokenBudget < 0 {
 		return errors.New("llm.daily_token_budget must not be negative (0 means no limit)")
+	}
+	for i, src := range c.Sources {
+		switch {
+		case (src.URL == "") == (src.Path == ""):
+			return fmt.Errorf("sources[%d] needs either url (a web page or sitemap) or path (a file or folder), not both", i)
+		case src.URL != "":
+			if u, err := url.Parse(src.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				return fmt.Errorf("sources[%d].url %q must be an http or https URL", i, src.URL)
+			}
+		}
+		if src.Every != 0 && src.Every < time.Minute {
+			return fmt.Errorf("sources[%d].every %v must be at least 1m (default 24h)", i, src.Every)
+		}
+		switch src.Audience {
+		case "", "public", "internal":
+		default:
+			return fmt.Errorf("sources[%d].audience %q must be public or internal", i, src.Audience)
+		}
+		switch src.Lang {
+		case "", "auto", "en", "zh":
+		default:
+			return fmt.Errorf("sources[%d].lang %q must be en, zh or auto", i, src.Lang)
+		}
+		if src.Depth < 0 || src.MaxPages < 0 || src.Delay < 0 || src.Grace < 0 {
+			return fmt.Errorf("sources[%d]: depth, max_pages, delay and grace must not be negative", i)
+		}
+		if c.Content == "" {
+			return fmt.Errorf("sources[%d] needs content: the folder the imported pages are written to (the embedded demo cannot be written)", i)
+		}
 	}
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":

@@ -324,6 +324,20 @@ func TestServe(t *testing.T) {
 		t.Fatalf("healthz: %v %v", resp, err)
 	}
 	resp.Body.Close()
+	// Headers are bounded: 100 KB of them is refused, not read.
+	big, _ := http.NewRequest("GET", base+"/healthz", nil)
+	big.Header.Set("X-Padding", strings.Repeat("a", 100<<10))
+	if resp, err := http.DefaultClient.Do(big); err != nil || resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
+		t.Errorf("100 KB of headers: %v %v, want 431", resp, err)
+	} else {
+		resp.Body.Close()
+	}
+	// The metrics answer this machine.
+	if resp, err := http.Get(base + "/metrics"); err != nil || resp.StatusCode != 200 {
+		t.Errorf("GET /metrics from loopback: %v %v", resp, err)
+	} else {
+		resp.Body.Close()
+	}
 	req, _ := http.NewRequest("POST", base+"/api/v1/messages", strings.NewReader(`{"channel":"api","user_id":"app-7","text":"运费怎么算？"}`))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", "Bearer "+key)
@@ -336,6 +350,23 @@ func TestServe(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 200 || out["language"] != "zh" || len(out["sources"].([]any)) == 0 {
 		t.Errorf("POST /api/v1/messages: %d %v", resp.StatusCode, out)
+	}
+	// Every source the reply cites opens a page of the help center.
+	for _, src := range out["sources"].([]any) {
+		u := src.(map[string]any)["url"].(string)
+		page, err := http.Get(base + u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		page.Body.Close()
+		if page.StatusCode != 200 {
+			t.Errorf("source %s answered %d", u, page.StatusCode)
+		}
+	}
+	if kb, err := http.Get(base + "/kb"); err != nil || kb.StatusCode != 200 {
+		t.Errorf("GET /kb: %v %v", kb, err)
+	} else {
+		kb.Body.Close()
 	}
 	// The customers API is served beside it, with the same key.
 	req, _ = http.NewRequest("GET", base+"/api/v1/customers", nil)

@@ -157,17 +157,25 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 	if err != nil {
 		return fmt.Errorf("console: %w", err)
 	}
+	kb, err := helpCenterMounts(a, "", con.RequireLogin)
+	if err != nil {
+		return fmt.Errorf("help center: %w", err)
+	}
+	mounts := map[string]http.Handler{
+		"/console": con, "/console/": con,
+		"/console/dashboard":     con.RequireLogin(dash),
+		"/console/dashboard.csv": con.RequireLogin(dash),
+		"/console/dashboard.css": con.RequireLogin(dash),
+	}
+	for p, h := range kb {
+		mounts[p] = h
+	}
 	site, err := web.New(web.Options{
 		Engine: handler, APIKeys: cfg.API.Keys, Logger: log,
 		Ready:   func(ctx context.Context) error { return a.store.Ping(ctx) },
 		History: a.store, SessionSecret: secret, Customers: a.store, Staff: con,
 		AllowedOrigins: cfg.Server.AllowedOrigins, TrustedProxies: proxies,
-		Mount: map[string]http.Handler{
-			"/console": con, "/console/": con,
-			"/console/dashboard":     con.RequireLogin(dash),
-			"/console/dashboard.csv": con.RequireLogin(dash),
-			"/console/dashboard.css": con.RequireLogin(dash),
-		},
+		Mount: mounts,
 	})
 	if err != nil {
 		return err
@@ -175,7 +183,19 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 
 	mux := http.NewServeMux()
 	mux.Handle("/", site)
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	metricsHandler := promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})
+	if cfg.Metrics.Addr == "" {
+		mux.Handle("GET /metrics", guardMetrics(metricsHandler, cfg.Metrics.Token, log))
+	} else {
+		mln, err := net.Listen("tcp", cfg.Metrics.Addr)
+		if err != nil {
+			return explain(err, "metrics.addr: cannot listen on %s: %s%s", cfg.Metrics.Addr, listenReason(err), cfg.origin("metrics.addr"))
+		}
+		ms := metricsServer(metricsHandler, log)
+		go func() { _ = ms.Serve(mln) }()
+		defer ms.Close()
+		log.Info("metrics listening", "addr", "http://"+mln.Addr().String()+"/metrics")
+	}
 
 	var slackApp *slack.Adapter
 	if cfg.Slack.BotToken != "" {
@@ -197,6 +217,7 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 		ReadTimeout:       15 * time.Second,
 		WriteTimeout:      60 * time.Second, // above the widget's 25 s long-poll
 		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	hs.RegisterOnShutdown(site.Close) // waiting long-polls return at once
