@@ -181,7 +181,7 @@ func oneLine(s string, n int) string {
 // style of every table the commands print, with header, when given, as its
 // first row. Flush it when done.
 func newTable(w io.Writer, header ...string) *tabwriter.Writer {
-	tw := newTable(w)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	if len(header) > 0 {
 		fmt.Fprintln(tw, strings.Join(header, "\t"))
 	}
