@@ -310,6 +310,12 @@ alerts:
 			t.Errorf("feishu %s: %d %v, want %d", c.name, st, err, c.want)
 		}
 	}
+	// The replayed question is answered before the complaint, so that its
+	// answer cannot land after the escalation (it would then be the one
+	// holding message).
+	if !waitFor(func() bool { n, _ := fsAnswers("om_q2"); return n > 0 }) {
+		t.Fatalf("feishu: the first delivery of om_q2 was not answered")
+	}
 	// A complaint: the customer is told someone is coming, and the
 	// managers get a card whose Acknowledge acts at once.
 	if st := feishutest.Deliver(fu, fsMsg("om_c", "我要投诉，你们的快递三个星期都没到，太差了"), 1); st != http.StatusOK {
@@ -340,7 +346,9 @@ alerts:
 		}
 		return texts
 	}
-	waitFor(func() bool { return len(held()) >= 1 })
+	if !waitFor(func() bool { return len(held()) >= 1 }) {
+		t.Errorf("feishu: no holding message for two lines sent after the complaint; sent %+v", fs.Sent())
+	}
 	time.Sleep(200 * time.Millisecond) // a second message would follow at once
 	if h := held(); len(h) != 1 {
 		t.Errorf("feishu: the bot sent %d messages during the handoff, want the one holding message:\n%s", len(h), strings.Join(h, "\n"))
@@ -461,7 +469,9 @@ alerts:
 		t.Fatalf("console reassign of the dingtalk conversation: %d", st)
 	}
 	// Handed off: one holding message between the two, then silence.
-	waitFor(func() bool { return dtAnswers() >= before+2 })
+	if !waitFor(func() bool { return dtAnswers() >= before+2 }) {
+		t.Errorf("dingtalk: no holding message for two lines sent after the complaint; sent %+v", dt.Sent())
+	}
 	time.Sleep(200 * time.Millisecond) // a second message would follow at once
 	duringHandoff := dtAnswers()
 	if n := duringHandoff - before - 1; n != 1 {
