@@ -224,6 +224,7 @@ func New(opts Options) (*Server, error) {
 		{"GET", "/widget.js", http.HandlerFunc(s.handleAsset)},
 		{"GET", "/widget.css", http.HandlerFunc(s.handleAsset)},
 		{"GET", "/demo.css", http.HandlerFunc(s.handleAsset)},
+		{"GET", "/demo.js", http.HandlerFunc(s.handleAsset)},
 		{"GET", "/healthz", http.HandlerFunc(s.handleHealth)},
 		{"GET", "/api/v1/openapi.json", api(s.handleOpenAPI)},
 		{"POST", "/api/v1/messages", api(s.requireAPIKey(s.admitted(s.handlePostMessage)))},

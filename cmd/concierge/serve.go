@@ -137,7 +137,7 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 	if err != nil {
 		return err
 	}
-	dash, err := dashboard.New(dashboard.Options{Reports: rep, Logger: log})
+	dash, err := dashboard.New(dashboard.Options{Reports: rep, SignedIn: console.AgentFrom, Logger: log})
 	if err != nil {
 		return fmt.Errorf("dashboard: %w", err)
 	}
