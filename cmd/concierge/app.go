@@ -329,6 +329,7 @@ type app struct {
 	intentNames []string          // the company's intents, for bounded metric labels
 	llm         *llm.Client       // nil without a model
 	dispatcher  *alert.Dispatcher // nil without alerts configured
+	chats       *chatAdapters     // what alert cards of kind feishu and dingtalk are posted through
 	handoff     *escalation.Service
 	deliverers  map[string]escalation.Deliverer // by channel; serve adds its chat adapters' before the workers start
 	engine      *bot.Engine
@@ -426,7 +427,8 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, ao appOptions) (
 			a.retriever = hybrid
 		}
 	}
-	if a.dispatcher, err = newDispatcher(cfg, a.store, log, reg); err != nil {
+	a.chats = &chatAdapters{}
+	if a.dispatcher, err = newDispatcher(cfg, a.store, log, reg, a.chats); err != nil {
 		return nil, err
 	}
 	var store bot.Store = a.store

@@ -39,7 +39,8 @@ func newServeCmd(e *env) *cobra.Command {
 		Use:   "serve",
 		Short: "Serve the web widget, REST API, Slack, console and health checks over HTTP",
 		Long: `Serve Concierge over HTTP: the demo page with the chat widget at /, the
-REST API under /api/v1, Slack (when configured), /healthz and /metrics.
+REST API under /api/v1, Slack, WeCom, Feishu and DingTalk (each when
+configured), the agent console, /healthz and /metrics.
 Stops gracefully on SIGINT or SIGTERM (a second signal exits at once).
 
 While it runs, serve holds the data directory (the file serve.lock in it
@@ -251,6 +252,16 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 		return err
 	}
 	defer stopWeCom() // after the HTTP server and Slack have stopped, before the store closes
+	stopFeishu, err := startFeishu(ctx, cfg, a, handler, mux, log)
+	if err != nil {
+		return err
+	}
+	defer stopFeishu()
+	stopDingTalk, err := startDingTalk(ctx, cfg, a, handler, mux, log)
+	if err != nil {
+		return err
+	}
+	defer stopDingTalk()
 	a.startWorkers(ctx, true)
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	var work sync.WaitGroup
