@@ -1,6 +1,7 @@
 package alert
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -87,6 +88,11 @@ type DispatcherOptions struct {
 	Concurrency int
 	// AttemptTimeout bounds one delivery attempt to one sink. Default 20s.
 	AttemptTimeout time.Duration
+	// ShutdownGrace is how long an attempt already under way may go on
+	// after the context of Run or Flush ends, so that a request the sink
+	// has received is not cut off and sent again at the next start (as a
+	// second alert to a sink that ignores idempotency keys). Default 3s.
+	ShutdownGrace time.Duration
 	// MaxAttempts is the number of failed attempts after which an item is
 	// given up (dead, logged at Error). Default 30, which with the default
 	// backoff spans about an hour on average (at most about two).
@@ -168,34 +174,17 @@ func NewDispatcher(opts DispatcherOptions) (*Dispatcher, error) {
 		}
 		opts.PublicURL = strings.TrimRight(opts.PublicURL, "/")
 	}
-	if opts.Messages <= 0 {
-		opts.Messages = 5
-	}
+	bot.SetDefault(&opts.Messages, 5)
 	opts.Messages = min(opts.Messages, MaxMessages)
-	if opts.PollInterval <= 0 {
-		opts.PollInterval = 2 * time.Second
-	}
-	if opts.BatchSize <= 0 {
-		opts.BatchSize = 64
-	}
-	if opts.Concurrency <= 0 {
-		opts.Concurrency = 4
-	}
-	if opts.AttemptTimeout <= 0 {
-		opts.AttemptTimeout = 20 * time.Second
-	}
-	if opts.MaxAttempts <= 0 {
-		opts.MaxAttempts = 30
-	}
-	if opts.BaseBackoff <= 0 {
-		opts.BaseBackoff = time.Second
-	}
-	if opts.MaxBackoff <= 0 {
-		opts.MaxBackoff = 5 * time.Minute
-	}
-	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.DiscardHandler)
-	}
+	bot.SetDefault(&opts.PollInterval, 2*time.Second)
+	bot.SetDefault(&opts.BatchSize, 64)
+	bot.SetDefault(&opts.Concurrency, 4)
+	bot.SetDefault(&opts.ShutdownGrace, 3*time.Second)
+	bot.SetDefault(&opts.AttemptTimeout, 20*time.Second)
+	bot.SetDefault(&opts.MaxAttempts, 30)
+	bot.SetDefault(&opts.BaseBackoff, time.Second)
+	bot.SetDefault(&opts.MaxBackoff, 5*time.Minute)
+	opts.Logger = cmp.Or(opts.Logger, slog.New(slog.DiscardHandler))
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -398,8 +387,20 @@ func (d *Dispatcher) fanOut(ctx context.Context, it bot.OutboxItem, a Alert, sin
 // send makes one delivery attempt of a to s for item it and records the
 // outcome.
 func (d *Dispatcher) send(ctx context.Context, it bot.OutboxItem, s Sink, a Alert) error {
-	actx, cancel := context.WithTimeout(ctx, d.opts.AttemptTimeout)
+	// The attempt outlives ctx by at most ShutdownGrace: a request in flight
+	// when the process stops is let finish rather than cut and repeated.
+	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.opts.AttemptTimeout)
+	stop := context.AfterFunc(ctx, func() {
+		t := time.NewTimer(d.opts.ShutdownGrace)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			cancel()
+		case <-actx.Done():
+		}
+	})
 	err := s.Send(actx, a)
+	stop()
 	cancel()
 	if err != nil {
 		if ctx.Err() != nil {

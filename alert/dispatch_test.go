@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -599,7 +600,8 @@ func TestShutdownLeavesItemsDue(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-release }))
 	t.Cleanup(srv.Close)
 	t.Cleanup(func() { close(release) })
-	d, err := NewDispatcher(DispatcherOptions{Outbox: db, Sinks: []Sink{newHook(t, "slow", srv.URL)}})
+	d, err := NewDispatcher(DispatcherOptions{Outbox: db, Sinks: []Sink{newHook(t, "slow", srv.URL)},
+		ShutdownGrace: 100 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -613,6 +615,41 @@ func TestShutdownLeavesItemsDue(t *testing.T) {
 	}
 	if len(items) != 1 || items[0].Attempts != 0 {
 		t.Errorf("after shutdown: %+v, want the item still due with 0 attempts", items)
+	}
+}
+
+// An alert the sink is receiving when the process stops is let finish and
+// recorded as delivered, not cut off and sent again at the next start (a
+// second alert to a receiver that ignores Idempotency-Key). This was seen as
+// a flaky "webhook received 2 alerts" when `concierge chat` exited.
+func TestShutdownLetsAttemptUnderWayFinish(t *testing.T) {
+	db := openStore(t, time.Now, true)
+	arrived := make(chan struct{}, 4)
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		arrived <- struct{}{}
+		time.Sleep(300 * time.Millisecond) // the receiver is slow to answer
+	}))
+	t.Cleanup(srv.Close)
+	d, err := NewDispatcher(DispatcherOptions{Outbox: db, Sinks: []Sink{newHook(t, "slowish", srv.URL)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	escalate(t, db, "s", bot.ReasonComplaint, "normal", time.Now())
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { <-arrived; cancel() }() // stop while the request is in flight
+	_ = d.Flush(ctx)
+	// What a restart would do: another pass with a fresh context.
+	if err := d.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	items, err := db.DueOutbox(context.Background(), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(items) != 0 || hits.Load() != 1 {
+		t.Errorf("after a stop mid-request: %d items due, %d requests; want 0 due and 1 request", len(items), hits.Load())
 	}
 }
 

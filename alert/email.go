@@ -19,6 +19,8 @@ import (
 	"net/textproto"
 	"strings"
 	"time"
+
+	"github.com/concierge-bot/concierge/bot"
 )
 
 // EmailOptions configures an Email sink.
@@ -92,12 +94,8 @@ func NewEmail(opts EmailOptions) (*Email, error) {
 		}
 		to = append(to, a)
 	}
-	if opts.DialTimeout <= 0 {
-		opts.DialTimeout = 10 * time.Second
-	}
-	if opts.Timeout <= 0 {
-		opts.Timeout = 30 * time.Second
-	}
+	bot.SetDefault(&opts.DialTimeout, 10*time.Second)
+	bot.SetDefault(&opts.Timeout, 30*time.Second)
 	if opts.LocalName == "" {
 		opts.LocalName = "localhost"
 	}

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/slack-go/slack"
+
+	"github.com/concierge-bot/concierge/bot"
 )
 
 // Action ids of the buttons on a Slack escalation alert. The value of each
@@ -73,9 +75,7 @@ func NewSlack(opts SlackOptions) (*Slack, error) {
 	if opts.Channel == "" {
 		return nil, fmt.Errorf("alert: slack %s: no channel", opts.Name)
 	}
-	if opts.Timeout <= 0 {
-		opts.Timeout = 10 * time.Second
-	}
+	bot.SetDefault(&opts.Timeout, 10*time.Second)
 	client := opts.Client
 	if client == nil {
 		client = &http.Client{Timeout: opts.Timeout}

@@ -18,6 +18,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/concierge-bot/concierge/bot"
 )
 
 // Webhook formats.
@@ -130,9 +132,7 @@ func NewWebhook(opts WebhookOptions) (*Webhook, error) {
 	if self.matchesURL(u) {
 		return nil, fmt.Errorf("alert: webhook %s: %w (%s)", opts.Name, ErrSelfURL, u.Host)
 	}
-	if opts.Timeout <= 0 {
-		opts.Timeout = 10 * time.Second
-	}
+	bot.SetDefault(&opts.Timeout, 10*time.Second)
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -123,9 +124,7 @@ func NewEngine(opts EngineOptions) (*Engine, error) {
 	case opts.Store == nil:
 		return nil, errors.New("bot: NewEngine: Store is required")
 	}
-	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.DiscardHandler)
-	}
+	opts.Logger = cmp.Or(opts.Logger, slog.New(slog.DiscardHandler))
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -159,12 +158,8 @@ func NewEngine(opts EngineOptions) (*Engine, error) {
 	if opts.SalesIntents == nil {
 		opts.SalesIntents = []string{IntentPurchase, "wholesale"}
 	}
-	if opts.ExpectedWait <= 0 {
-		opts.ExpectedWait = 15 * time.Minute
-	}
-	if opts.RatingWindow <= 0 {
-		opts.RatingWindow = 24 * time.Hour
-	}
+	SetDefault(&opts.ExpectedWait, 15*time.Minute)
+	SetDefault(&opts.RatingWindow, 24*time.Hour)
 	return &Engine{opts: opts, log: opts.Logger}, nil
 }
 

@@ -68,24 +68,24 @@ func Errorf(code, format string, args ...any) *Error {
 
 // ErrorCode returns the code of err if it wraps an *Error, and EINTERNAL for
 // any other non-nil error.
-func ErrorCode(err error) string {
-	var e *Error
-	if err == nil {
-		return ""
-	} else if errors.As(err, &e) {
-		return e.Code
-	}
-	return EINTERNAL
-}
+func ErrorCode(err error) string { return shown(err).Code }
 
 // ErrorMessage returns the user-safe message of err: the message of a wrapped
 // *Error, or a generic sentence for anything else.
-func ErrorMessage(err error) string {
+func ErrorMessage(err error) string { return shown(err).Message }
+
+// internalError is what a user is shown of an error that is not an *Error.
+var internalError = Error{Code: EINTERNAL, Message: "Something went wrong on our side. Please try again in a moment."}
+
+// shown returns what a user may be shown of err: the *Error it wraps,
+// internalError for any other error, and the zero Error for nil.
+func shown(err error) Error {
 	var e *Error
-	if err == nil {
-		return ""
-	} else if errors.As(err, &e) {
-		return e.Message
+	switch {
+	case err == nil:
+		return Error{}
+	case errors.As(err, &e):
+		return *e
 	}
-	return "Something went wrong on our side. Please try again in a moment."
+	return internalError
 }

@@ -18,6 +18,7 @@
 package console
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"errors"
@@ -179,33 +180,17 @@ func New(opts Options) (*Console, error) {
 	if len(opts.Agents) == 0 {
 		return nil, errors.New("console: New: no agents: add at least one agent with a name and a password hash")
 	}
-	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.DiscardHandler)
-	}
+	opts.Logger = cmp.Or(opts.Logger, slog.New(slog.DiscardHandler))
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	if opts.SessionTTL <= 0 {
-		opts.SessionTTL = 12 * time.Hour
-	}
-	if opts.LoginBurst <= 0 {
-		opts.LoginBurst = 10
-	}
-	if opts.LoginDelay <= 0 {
-		opts.LoginDelay = 8 * time.Second
-	}
-	if opts.LoginEvery <= 0 {
-		opts.LoginEvery = time.Minute
-	}
-	if opts.RefreshEvery <= 0 {
-		opts.RefreshEvery = 10 * time.Second
-	}
-	if opts.ArchiveLimit <= 0 {
-		opts.ArchiveLimit = 1000
-	}
-	if opts.MaxBodyBytes <= 0 {
-		opts.MaxBodyBytes = 64 << 10
-	}
+	bot.SetDefault(&opts.SessionTTL, 12*time.Hour)
+	bot.SetDefault(&opts.LoginBurst, 10)
+	bot.SetDefault(&opts.LoginDelay, 8*time.Second)
+	bot.SetDefault(&opts.LoginEvery, time.Minute)
+	bot.SetDefault(&opts.RefreshEvery, 10*time.Second)
+	bot.SetDefault(&opts.ArchiveLimit, 1000)
+	bot.SetDefault(&opts.MaxBodyBytes, 64<<10)
 	c := &Console{opts: opts, log: opts.Logger, agents: map[string]Agent{}}
 	for i, a := range opts.Agents {
 		a.Name = strings.TrimSpace(a.Name)

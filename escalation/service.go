@@ -98,15 +98,9 @@ func New(opts Options) (*Service, error) {
 	if opts.Store == nil {
 		return nil, errors.New("escalation: New: Store is required")
 	}
-	if opts.IdleTimeout <= 0 {
-		opts.IdleTimeout = 24 * time.Hour
-	}
-	if opts.SLA <= 0 {
-		opts.SLA = 15 * time.Minute
-	}
-	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.DiscardHandler)
-	}
+	bot.SetDefault(&opts.IdleTimeout, 24*time.Hour)
+	bot.SetDefault(&opts.SLA, 15*time.Minute)
+	opts.Logger = cmp.Or(opts.Logger, slog.New(slog.DiscardHandler))
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -370,24 +364,26 @@ func (s *Service) AddNote(ctx context.Context, conversationID bot.ConversationID
 
 // AddTag tags the customer of a conversation (the VIP tag makes them a VIP).
 func (s *Service) AddTag(ctx context.Context, conversationID bot.ConversationID, tag, agent string) error {
-	conv, err := s.opts.Store.Conversation(ctx, conversationID)
-	if err != nil {
-		return fmt.Errorf("add tag: %w", err)
-	}
-	if err := s.opts.Store.AddTag(ctx, conv.CustomerID, tag, agent); err != nil {
-		return fmt.Errorf("tag customer of conversation %d: %w", conversationID, err)
-	}
-	return nil
+	return s.tag(ctx, conversationID, tag, agent, true)
 }
 
 // RemoveTag removes a tag from the customer of a conversation.
 func (s *Service) RemoveTag(ctx context.Context, conversationID bot.ConversationID, tag, agent string) error {
+	return s.tag(ctx, conversationID, tag, agent, false)
+}
+
+// tag adds (add true) or removes a tag of the customer of a conversation.
+func (s *Service) tag(ctx context.Context, conversationID bot.ConversationID, tag, agent string, add bool) error {
+	op, verb, change := "remove tag", "untag", s.opts.Store.RemoveTag
+	if add {
+		op, verb, change = "add tag", "tag", s.opts.Store.AddTag
+	}
 	conv, err := s.opts.Store.Conversation(ctx, conversationID)
 	if err != nil {
-		return fmt.Errorf("remove tag: %w", err)
+		return fmt.Errorf("%s: %w", op, err)
 	}
-	if err := s.opts.Store.RemoveTag(ctx, conv.CustomerID, tag, agent); err != nil {
-		return fmt.Errorf("untag customer of conversation %d: %w", conversationID, err)
+	if err := change(ctx, conv.CustomerID, tag, agent); err != nil {
+		return fmt.Errorf("%s customer of conversation %d: %w", verb, conversationID, err)
 	}
 	return nil
 }

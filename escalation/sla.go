@@ -1,6 +1,7 @@
 package escalation
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -38,7 +39,11 @@ type SLAOptions struct {
 	// Next names who is alerted at each level (config escalation.next):
 	// Next[0] at level 1, Next[1] at level 2, and so on; after the last
 	// level an escalation is not re-sent again. Empty: no re-alerts.
-	Next   []string
+	Next []string
+	// Since, when set, leaves escalations opened before it alone: a data
+	// directory filled by `concierge demo seed` holds synthetic history
+	// that must never reach a real manager.
+	Since  time.Time
 	Logger *slog.Logger     // default: discard
 	Now    func() time.Time // default: time.Now
 }
@@ -62,12 +67,8 @@ func NewSLA(opts SLAOptions) (*SLA, error) {
 			return nil, fmt.Errorf("escalation: NewSLA: escalation.next[%d] is empty", i)
 		}
 	}
-	if opts.SLA <= 0 {
-		opts.SLA = 15 * time.Minute
-	}
-	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.DiscardHandler)
-	}
+	bot.SetDefault(&opts.SLA, 15*time.Minute)
+	opts.Logger = cmp.Or(opts.Logger, slog.New(slog.DiscardHandler))
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -90,6 +91,9 @@ func (w *SLA) Check(ctx context.Context) (int, error) {
 	}
 	sent := 0
 	for _, e := range overdue {
+		if e.Created.Before(w.opts.Since) {
+			continue
+		}
 		level := min(int(now.Sub(e.Created)/w.opts.SLA), len(w.opts.Next))
 		if level <= e.Level {
 			continue

@@ -47,6 +47,9 @@ type SpikeOptions struct {
 	// Topics is the most topics (intents and keywords) a warning lists.
 	// Default 5.
 	Topics int
+	// Since, when set, counts only complaints from it on: the synthetic
+	// history of `concierge demo seed` is never a spike to warn about.
+	Since  time.Time
 	Logger *slog.Logger     // default: discard; customer text never logged
 	Now    func() time.Time // default: time.Now
 }
@@ -70,30 +73,16 @@ func NewSpikes(opts SpikeOptions) (*Spikes, error) {
 	case opts.Alerts == nil:
 		return nil, errors.New("escalation: NewSpikes: Alerts is required")
 	}
-	if opts.Window <= 0 {
-		opts.Window = 15 * time.Minute
-	}
-	if opts.Baseline <= 0 {
-		opts.Baseline = 7 * 24 * time.Hour
-	}
+	bot.SetDefault(&opts.Window, 15*time.Minute)
+	bot.SetDefault(&opts.Baseline, 7*24*time.Hour)
 	if opts.Baseline < opts.Window {
 		return nil, fmt.Errorf("escalation: NewSpikes: baseline %s is shorter than the window %s", opts.Baseline, opts.Window)
 	}
-	if opts.Factor <= 0 {
-		opts.Factor = 3
-	}
-	if opts.MinComplaints <= 0 {
-		opts.MinComplaints = 5
-	}
-	if opts.Cooldown <= 0 {
-		opts.Cooldown = time.Hour
-	}
-	if opts.Topics <= 0 {
-		opts.Topics = 5
-	}
-	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.DiscardHandler)
-	}
+	bot.SetDefault(&opts.Factor, 3)
+	bot.SetDefault(&opts.MinComplaints, 5)
+	bot.SetDefault(&opts.Cooldown, time.Hour)
+	bot.SetDefault(&opts.Topics, 5)
+	opts.Logger = cmp.Or(opts.Logger, slog.New(slog.DiscardHandler))
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -114,6 +103,9 @@ func (s *Spikes) Check(ctx context.Context) (*bot.Warning, error) {
 		return nil, nil
 	}
 	from := now.Add(-s.opts.Window)
+	if from.Before(s.opts.Since) {
+		from = s.opts.Since
+	}
 	count, err := s.opts.Source.CountComplaints(ctx, from, now)
 	if err != nil {
 		return nil, fmt.Errorf("escalation: spikes: %w", err)

@@ -104,10 +104,7 @@ func (l *Limiter) Allow(key string) (bool, time.Duration) {
 	}
 	if b.tokens < 1 {
 		sh.buckets[key] = b
-		if l.rate == 0 {
-			return false, time.Hour
-		}
-		return false, time.Duration((1 - b.tokens) / l.rate * float64(time.Second))
+		return false, l.untilOne(b.tokens)
 	}
 	b.tokens--
 	sh.buckets[key] = b
@@ -120,22 +117,11 @@ func (l *Limiter) Wait(key string) (empty bool, wait time.Duration) {
 	if l.rate < 0 {
 		return false, 0
 	}
-	sh := l.shard(key)
-	now := l.opts.Now()
-	sh.mu.Lock()
-	defer sh.mu.Unlock()
-	b, ok := sh.buckets[key]
-	if !ok {
+	tokens, ok := l.tokens(key)
+	if !ok || tokens >= 1 {
 		return false, 0
 	}
-	tokens := min(l.burst, b.tokens+now.Sub(b.last).Seconds()*l.rate)
-	if tokens >= 1 {
-		return false, 0
-	}
-	if l.rate == 0 {
-		return true, time.Hour
-	}
-	return true, time.Duration((1 - tokens) / l.rate * float64(time.Second))
+	return true, l.untilOne(tokens)
 }
 
 // Used returns how many tokens key has taken and not yet regained: with a
@@ -144,16 +130,34 @@ func (l *Limiter) Used(key string) int {
 	if l.rate < 0 {
 		return 0
 	}
+	tokens, ok := l.tokens(key)
+	if !ok {
+		return 0
+	}
+	return int(l.burst - tokens)
+}
+
+// tokens returns how many tokens key's bucket holds now, refilled but
+// untouched; ok is false when key has no bucket.
+func (l *Limiter) tokens(key string) (tokens float64, ok bool) {
 	sh := l.shard(key)
 	now := l.opts.Now()
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
 	b, ok := sh.buckets[key]
 	if !ok {
-		return 0
+		return 0, false
 	}
-	tokens := min(l.burst, b.tokens+now.Sub(b.last).Seconds()*l.rate)
-	return int(l.burst - tokens)
+	return min(l.burst, b.tokens+now.Sub(b.last).Seconds()*l.rate), true
+}
+
+// untilOne returns how long a bucket holding tokens (fewer than one) takes
+// to refill to one.
+func (l *Limiter) untilOne(tokens float64) time.Duration {
+	if l.rate == 0 {
+		return time.Hour
+	}
+	return time.Duration((1 - tokens) / l.rate * float64(time.Second))
 }
 
 // Reset forgets key's bucket (a successful sign-in clears its failures).

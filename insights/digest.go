@@ -1,6 +1,7 @@
 package insights
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -8,6 +9,8 @@ import (
 	"math"
 	"sort"
 	"time"
+
+	"github.com/concierge-bot/concierge/bot"
 )
 
 // Digest is the text of a periodic summary for managers, ready for an
@@ -84,7 +87,7 @@ func BuildDigest(cur, prev *Report) Digest {
 			if i == 5 {
 				break
 			}
-			d.Lines = append(d.Lines, fmt.Sprintf("  %d× %s", g.Count, oneLine(truncateRunes(g.Question, 200))))
+			d.Lines = append(d.Lines, fmt.Sprintf("  %d× %s", g.Count, OneLine(truncateRunes(g.Question, 200))))
 		}
 	}
 	return d
@@ -141,18 +144,14 @@ func NewScheduler(opts SchedulerOptions) (*Scheduler, error) {
 	if opts.Reporter == nil || opts.Sender == nil {
 		return nil, errors.New("insights: NewScheduler: Reporter and Sender are required")
 	}
-	if opts.Every <= 0 {
-		opts.Every = 7 * 24 * time.Hour
-	}
+	bot.SetDefault(&opts.Every, 7*24*time.Hour)
 	if opts.Every < 24*time.Hour {
 		return nil, errors.New("insights: NewScheduler: Every must be at least one day")
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.DiscardHandler)
-	}
+	opts.Logger = cmp.Or(opts.Logger, slog.New(slog.DiscardHandler))
 	return &Scheduler{opts: opts}, nil
 }
 

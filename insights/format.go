@@ -142,7 +142,7 @@ func Millis(v *int64) string {
 	if v == nil {
 		return "–"
 	}
-	return human(time.Duration(*v) * time.Millisecond)
+	return FormatDuration(time.Duration(*v) * time.Millisecond)
 }
 
 // Seconds formats a duration in seconds for people, or "–".
@@ -150,10 +150,12 @@ func Seconds(v *float64) string {
 	if v == nil {
 		return "–"
 	}
-	return human(time.Duration(*v * float64(time.Second)))
+	return FormatDuration(time.Duration(*v * float64(time.Second)))
 }
 
-func human(d time.Duration) string {
+// FormatDuration formats a duration for people, in the largest unit it
+// reaches: "850 ms", "2.4 s", "12.0 min", "1.5 h".
+func FormatDuration(d time.Duration) string {
 	switch {
 	case d < time.Second:
 		return strconv.FormatInt(d.Milliseconds(), 10) + " ms"
@@ -209,7 +211,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 	if len(r.Gaps) > 0 {
 		b.WriteString("\nQuestions the bot could not answer (write content for these):\n")
 		for _, g := range r.Gaps {
-			fmt.Fprintf(&b, "  %4d  %s\n", g.Count, oneLine(g.Question))
+			fmt.Fprintf(&b, "  %4d  %s\n", g.Count, OneLine(g.Question))
 		}
 	}
 	if r.Overall.Conversations == 0 {
@@ -221,9 +223,10 @@ func (r *Report) WriteTable(w io.Writer) error {
 	return nil
 }
 
-// oneLine strips control characters so customer text cannot move the
-// terminal's cursor or fake lines.
-func oneLine(s string) string {
+// OneLine replaces control characters with spaces, so customer text (a
+// knowledge gap's question) cannot move a terminal's cursor, fake lines, or
+// break out of the one line it is shown on.
+func OneLine(s string) string {
 	return strings.Map(func(r rune) rune {
 		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
 			return ' '

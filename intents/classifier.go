@@ -1,6 +1,7 @@
 package intents
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -37,9 +38,7 @@ func NewClassifier(opts ClassifierOptions) (*Classifier, error) {
 	if opts.Model == nil {
 		return nil, errors.New("intents: NewClassifier: Model is required")
 	}
-	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.DiscardHandler)
-	}
+	opts.Logger = cmp.Or(opts.Logger, slog.New(slog.DiscardHandler))
 	if opts.Complaints == nil {
 		d, err := NewComplaintDetector(context.Background(), ComplaintOptions{})
 		if err != nil {

@@ -4,6 +4,8 @@ import (
 	"math"
 	"slices"
 	"sync"
+
+	"github.com/concierge-bot/concierge/bot"
 )
 
 // FeatureOptions selects the features a model is trained on. The zero value
@@ -30,24 +32,14 @@ type FeatureOptions struct {
 }
 
 func (o FeatureOptions) withDefaults() FeatureOptions {
-	if o.WordNgrams <= 0 {
-		o.WordNgrams = 2
-	}
-	if o.CharMin <= 0 {
-		o.CharMin = 2
-	}
-	if o.CharMax <= 0 {
-		o.CharMax = 5
-	}
+	bot.SetDefault(&o.WordNgrams, 2)
+	bot.SetDefault(&o.CharMin, 2)
+	bot.SetDefault(&o.CharMax, 5)
 	if o.CharMax < o.CharMin {
 		o.CharMax = o.CharMin
 	}
-	if o.CJKCharMax <= 0 {
-		o.CJKCharMax = 3
-	}
-	if o.CharWeight <= 0 {
-		o.CharWeight = 1
-	}
+	bot.SetDefault(&o.CJKCharMax, 3)
+	bot.SetDefault(&o.CharWeight, 1)
 	return o
 }
 

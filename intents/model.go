@@ -58,21 +58,11 @@ type TrainOptions struct {
 
 func (o TrainOptions) withDefaults() TrainOptions {
 	o.Features = o.Features.withDefaults()
-	if o.C <= 0 {
-		o.C = 1
-	}
-	if o.ClassWeight <= 0 {
-		o.ClassWeight = 1
-	}
-	if o.Folds <= 0 {
-		o.Folds = 3 // Train lowers it to 2 for large data
-	}
-	if o.MaxIter <= 0 {
-		o.MaxIter = 200
-	}
-	if o.Tolerance <= 0 {
-		o.Tolerance = 0.1
-	}
+	bot.SetDefault(&o.C, 1)
+	bot.SetDefault(&o.ClassWeight, 1)
+	bot.SetDefault(&o.Folds, 3) // Train lowers it to 2 for large data
+	bot.SetDefault(&o.MaxIter, 200)
+	bot.SetDefault(&o.Tolerance, 0.1)
 	if o.Seed == 0 {
 		o.Seed = 1
 	}

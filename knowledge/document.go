@@ -13,6 +13,7 @@
 package knowledge
 
 import (
+	"net/url"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -52,7 +53,29 @@ type Document struct {
 	Attrs  map[string]string
 	Source string // the content file, slash-separated, relative to the content root
 	Line   int    // the line in Source where the document starts, for messages
-	URL    string // stable link for citations, e.g. /kb/<id>
+	URL    string // stable link for citations, e.g. /kb/<id> (see DocURL)
+	// Section is the heading of a page passage after the page's first one
+	// (its title is "<page title> — <Section>"); empty otherwise.
+	Section string
+	// SourceURL and SourceFile say where an imported page came from (its
+	// front matter's source_url or source_file); empty for hand-written
+	// content.
+	SourceURL, SourceFile string
+}
+
+// DocURL is the help-center address of a document: /kb/<id> for public
+// documents, /console/kb/<id> (behind the console's sign-in) for internal
+// ones. Each slash-separated part of id is path-escaped; a page passage adds
+// "#<section slug>" to its page's URL.
+func DocURL(id string, aud bot.Audience) string {
+	parts := strings.Split(id, "/")
+	for i, p := range parts {
+		parts[i] = url.PathEscape(p)
+	}
+	if aud == bot.AudienceInternal {
+		return "/console/kb/" + strings.Join(parts, "/")
+	}
+	return "/kb/" + strings.Join(parts, "/")
 }
 
 // answerText is the reply text of a document when it is the top hit.

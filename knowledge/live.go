@@ -73,6 +73,23 @@ type Live struct {
 	good     map[string][]Document // last good documents per content file
 	seq      int64                 // last generation number
 	problems atomic.Pointer[[]error]
+	docs     atomic.Pointer[Snapshot] // the documents of the index serving now
+}
+
+// Snapshot is the documents of one index generation and the content hash
+// they were indexed with (see ContentHash): equal hashes, equal documents.
+type Snapshot struct {
+	Docs []Document // in Load's order; shared, never to be modified
+	Hash string
+}
+
+// Documents returns the documents of the index serving now, for listings
+// such as the help center; callers must not modify them.
+func (l *Live) Documents() Snapshot {
+	if s := l.docs.Load(); s != nil {
+		return *s
+	}
+	return Snapshot{}
 }
 
 // NewLive loads the content and opens the matching index in opts.Dir, or
@@ -82,9 +99,7 @@ func NewLive(ctx context.Context, opts LiveOptions) (*Live, error) {
 	if opts.Content == "" || opts.Dir == "" {
 		return nil, errors.New("knowledge: NewLive: Content and Dir are required")
 	}
-	if opts.Debounce <= 0 {
-		opts.Debounce = 300 * time.Millisecond
-	}
+	bot.SetDefault(&opts.Debounce, 300*time.Millisecond)
 	l := &Live{opts: opts, log: opts.Logger, good: map[string][]Document{}}
 	if l.log == nil {
 		l.log = slog.New(slog.DiscardHandler)
@@ -221,6 +236,11 @@ func (l *Live) reload(ctx context.Context, first bool) (r Reload) {
 		r.Documents = len(docs)
 		return r // nothing changed
 	}
+	defer func() {
+		if r.Err == nil {
+			l.docs.Store(&Snapshot{Docs: docs, Hash: hash})
+		}
+	}()
 	var ix *Index
 	if first {
 		ix = l.openExisting(hash)

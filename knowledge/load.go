@@ -97,6 +97,16 @@ func classify(name string) fileKind {
 	return kindSkip
 }
 
+// parsers are the parsers of the kinds of file that hold documents.
+var parsers = map[fileKind]func(name string, data []byte, ps *problems) []Document{
+	kindPage:         parsePage,
+	kindFAQCSV:       parseFAQCSV,
+	kindFAQYAML:      parseFAQYAML,
+	kindProductsCSV:  parseProductsCSV,
+	kindProductsJSON: parseProductsJSON,
+	kindProductsYAML: parseProductsYAML,
+}
+
 // Load reads a content directory: Markdown pages with YAML front matter, FAQ
 // files (*.csv with header id,question,answer, or *.yaml), product catalogues
 // (products*.csv|json|yaml). synonyms.yaml is not a document (see
@@ -119,7 +129,7 @@ func Load(fsys fs.FS) (docs []Document, problems []error, err error) {
 			}
 			return nil
 		}
-		if d.Type().IsRegular() && classify(p) != kindSkip && classify(p) != kindSynonyms {
+		if d.Type().IsRegular() && parsers[classify(p)] != nil {
 			files = append(files, p)
 		}
 		return nil
@@ -181,19 +191,8 @@ func loadFile(fsys fs.FS, name string) ([]Document, []error, error) {
 		return nil, ps.errs(), nil
 	}
 	var docs []Document
-	switch classify(name) {
-	case kindPage:
-		docs = parsePage(name, data, ps)
-	case kindFAQCSV:
-		docs = parseFAQCSV(name, data, ps)
-	case kindFAQYAML:
-		docs = parseFAQYAML(name, data, ps)
-	case kindProductsCSV:
-		docs = parseProductsCSV(name, data, ps)
-	case kindProductsJSON:
-		docs = parseProductsJSON(name, data, ps)
-	case kindProductsYAML:
-		docs = parseProductsYAML(name, data, ps)
+	if parse := parsers[classify(name)]; parse != nil {
+		docs = parse(name, data, ps)
 	}
 	return docs, ps.errs(), nil
 }

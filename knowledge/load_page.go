@@ -52,6 +52,12 @@ type frontMatter struct {
 	Lang     string    `yaml:"lang"`
 	Intents  listValue `yaml:"intents"`
 	URL      string    `yaml:"url"`
+	// Written by the importer (package knowledge/importer): where the page
+	// came from, when, and the hash of what it was made of.
+	SourceURL  string `yaml:"source_url"`
+	SourceFile string `yaml:"source_file"`
+	Imported   string `yaml:"imported"`
+	Hash       string `yaml:"hash"`
 }
 
 var yamlLineRE = regexp.MustCompile(`line (\d+)`)
@@ -156,7 +162,7 @@ func parsePage(name string, data []byte, ps *problems) []Document {
 	}
 	url := strings.TrimSpace(fm.URL)
 	if url == "" {
-		url = "/kb/" + id
+		url = DocURL(id, aud)
 	}
 	var docs []Document
 	used := map[string]int{}
@@ -168,6 +174,7 @@ func parsePage(name string, data []byte, ps *problems) []Document {
 		d := Document{
 			Kind: bot.KindPage, Audience: aud, Tags: fm.Tags, Intents: fm.Intents,
 			Source: name, Line: s.line, Body: text,
+			SourceURL: strings.TrimSpace(fm.SourceURL), SourceFile: strings.TrimSpace(fm.SourceFile),
 		}
 		if i == 0 {
 			d.ID, d.Title, d.URL = id, title, url
@@ -179,6 +186,7 @@ func parsePage(name string, data []byte, ps *problems) []Document {
 			}
 			d.ID = id + "#" + sl
 			d.Title = title + titleSep + s.heading
+			d.Section = s.heading
 			d.URL = url + "#" + sl
 		}
 		d.Lang = finishLang(lang, title+" "+text)

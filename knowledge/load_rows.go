@@ -26,6 +26,24 @@ type row struct {
 
 func (r row) get(k string) string { return strings.TrimSpace(r.fields[k]) }
 
+// key checks that r fills every required column and that its idCol holds a
+// valid id, and returns that id. Otherwise it reports the first problem,
+// naming the entry what, and returns ok false.
+func (r row) key(ps *problems, what string, required []string, idCol string) (id string, ok bool) {
+	for _, c := range required {
+		if r.get(c) == "" {
+			ps.add(r.line, "%s has no %s; entry skipped", what, c)
+			return "", false
+		}
+	}
+	id = r.get(idCol)
+	if !validID(id) {
+		ps.add(r.line, "%s %q must be at most 200 characters, without spaces or any of #?\\\"<>; entry skipped", idCol, id)
+		return "", false
+	}
+	return id, true
+}
+
 // Columns of FAQ files and product catalogues.
 var (
 	faqRequired     = []string{"id", "question", "answer"}
@@ -288,15 +306,8 @@ func jsonRows(data []byte, ps *problems) []row {
 
 // faqDoc builds an FAQ document from a row, or reports why it cannot.
 func faqDoc(name string, r row, ps *problems) (Document, bool) {
-	for _, c := range faqRequired {
-		if r.get(c) == "" {
-			ps.add(r.line, "FAQ entry has no %s; entry skipped", c)
-			return Document{}, false
-		}
-	}
-	id := r.get("id")
-	if !validID(id) {
-		ps.add(r.line, "id %q must be at most 200 characters, without spaces or any of #?\\\"<>; entry skipped", id)
+	id, ok := r.key(ps, "FAQ entry", faqRequired, "id")
+	if !ok {
 		return Document{}, false
 	}
 	aud, ok := parseAudience(r.get("audience"), bot.AudiencePublic)
@@ -312,7 +323,7 @@ func faqDoc(name string, r row, ps *problems) (Document, bool) {
 	q, a := r.get("question"), r.get("answer")
 	url := r.get("url")
 	if url == "" {
-		url = "/kb/" + id
+		url = DocURL(id, aud)
 	}
 	return Document{
 		ID: id, Title: q, Body: a, Kind: bot.KindFAQ, Audience: aud,
@@ -325,15 +336,8 @@ func faqDoc(name string, r row, ps *problems) (Document, bool) {
 // productDoc builds a product document from a row, or reports why it
 // cannot.
 func productDoc(name string, r row, ps *problems) (Document, bool) {
-	for _, c := range productRequired {
-		if r.get(c) == "" {
-			ps.add(r.line, "product has no %s; entry skipped", c)
-			return Document{}, false
-		}
-	}
-	sku := r.get("sku")
-	if !validID(sku) {
-		ps.add(r.line, "sku %q must be at most 200 characters, without spaces or any of #?\\\"<>; entry skipped", sku)
+	sku, ok := r.key(ps, "product", productRequired, "sku")
+	if !ok {
 		return Document{}, false
 	}
 	lang, ok := normLang(r.get("lang"))
@@ -389,7 +393,7 @@ func productDoc(name string, r row, ps *problems) (Document, bool) {
 	return Document{
 		ID: id, Title: nm, Body: body, Kind: bot.KindProduct, Audience: aud,
 		Lang: finishLang(lang, nm+" "+desc), Tags: tags, Intents: splitList(r.get("intents")),
-		Answer: ans, SKU: sku, Source: name, Line: r.line, URL: "/kb/" + id,
+		Answer: ans, SKU: sku, Source: name, Line: r.line, URL: DocURL(id, aud),
 		Category: cat, Description: desc, Price: strings.TrimPrefix(price, "$"), Currency: r.get("currency"),
 		Attrs: attrs,
 	}, true

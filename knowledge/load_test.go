@@ -96,9 +96,9 @@ func TestLoadFixture(t *testing.T) {
 	want := []brief{
 		{"faq-returns", bot.KindFAQ, "How do I return an item?", "/kb/faq-returns", "en", bot.AudiencePublic, 2},
 		{"faq-hours", bot.KindFAQ, "When are you open?", "/kb/faq-hours", "en", bot.AudiencePublic, 3},
-		{"faq-staff-discount", bot.KindFAQ, "What is the staff discount?", "/kb/faq-staff-discount", "en", bot.AudienceInternal, 4},
+		{"faq-staff-discount", bot.KindFAQ, "What is the staff discount?", "/console/kb/faq-staff-discount", "en", bot.AudienceInternal, 4},
 		{"faq-zh-delivery", bot.KindFAQ, "快递多久能到？", "/kb/faq-zh-delivery", "zh", bot.AudiencePublic, 2},
-		{"internal/escalation", bot.KindPage, "Refund approval rules for staff", "/kb/internal/escalation", "en", bot.AudienceInternal, 4},
+		{"internal/escalation", bot.KindPage, "Refund approval rules for staff", "/console/kb/internal/escalation", "en", bot.AudienceInternal, 4},
 		{"shipping", bot.KindPage, "Shipping and delivery", "/kb/shipping", "en", bot.AudiencePublic, 6},
 		{"shipping#delivery-times", bot.KindPage, "Shipping and delivery — Delivery times", "/kb/shipping#delivery-times", "en", bot.AudiencePublic, 8},
 		{"shipping#lost-parcels", bot.KindPage, "Shipping and delivery — Lost parcels", "/kb/shipping#lost-parcels", "en", bot.AudiencePublic, 11},

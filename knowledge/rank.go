@@ -453,29 +453,27 @@ func (ix *Index) newDocView(ctx context.Context, sd *storedDoc, zh bool) *docVie
 // weightedShares returns the idf-weighted share of distinct query characters
 // found in the title, and of title characters found in the query.
 func (p *prepared) weightedShares(d *docView) (qt, tq float64) {
+	// The title side is summed in title order, not map order: float addition
+	// is not associative, and a feature must not change from one run to the
+	// next.
+	return weightedShare(p.usec, p.wsec, d.secSet), weightedShare(d.suniq, d.sw, p.secSet)
+}
+
+// weightedShare returns the share of the weight w (w[i] of xs[i]) that the
+// xs found in set carry, summed in the order of xs; 0 when there is no
+// weight.
+func weightedShare(xs []string, w []float64, set map[string]bool) float64 {
 	var num, den float64
-	for i, x := range p.usec {
-		den += p.wsec[i]
-		if d.secSet[x] {
-			num += p.wsec[i]
+	for i, x := range xs {
+		den += w[i]
+		if set[x] {
+			num += w[i]
 		}
 	}
 	if den > 0 {
-		qt = num / den
+		return num / den
 	}
-	// Summed in title order, not map order: float addition is not
-	// associative, and a feature must not change from one run to the next.
-	num, den = 0, 0
-	for i, x := range d.suniq {
-		den += d.sw[i]
-		if p.secSet[x] {
-			num += d.sw[i]
-		}
-	}
-	if den > 0 {
-		tq = num / den
-	}
-	return qt, tq
+	return 0
 }
 
 func anyInTF(ts []string, tf map[string]int) bool {

@@ -22,6 +22,7 @@
 package llm
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -35,6 +36,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	openai "github.com/sashabaranov/go-openai"
+
+	"github.com/concierge-bot/concierge/bot"
 )
 
 // Errors a Client returns, for errors.Is. Every error from Generate means
@@ -150,12 +153,8 @@ func New(opts Options) (*Client, error) {
 	if opts.Model == "" {
 		return nil, errors.New("llm: Model is required")
 	}
-	if opts.Timeout <= 0 {
-		opts.Timeout = 8 * time.Second
-	}
-	if opts.MaxTokens <= 0 {
-		opts.MaxTokens = 400
-	}
+	bot.SetDefault(&opts.Timeout, 8*time.Second)
+	bot.SetDefault(&opts.MaxTokens, 400)
 	if opts.Temperature == 0 {
 		opts.Temperature = 0.2
 	}
@@ -167,24 +166,12 @@ func New(opts Options) (*Client, error) {
 	} else if opts.MaxRetries < 0 {
 		opts.MaxRetries = 0
 	}
-	if opts.Backoff <= 0 {
-		opts.Backoff = 250 * time.Millisecond
-	}
-	if opts.BreakerThreshold <= 0 {
-		opts.BreakerThreshold = 5
-	}
-	if opts.BreakerCoolDown <= 0 {
-		opts.BreakerCoolDown = 30 * time.Second
-	}
-	if opts.MaxResponseBytes <= 0 {
-		opts.MaxResponseBytes = 1 << 20
-	}
-	if opts.EmbedBatchSize <= 0 {
-		opts.EmbedBatchSize = 32
-	}
-	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.DiscardHandler)
-	}
+	bot.SetDefault(&opts.Backoff, 250*time.Millisecond)
+	bot.SetDefault(&opts.BreakerThreshold, 5)
+	bot.SetDefault(&opts.BreakerCoolDown, 30*time.Second)
+	bot.SetDefault(&opts.MaxResponseBytes, 1<<20)
+	bot.SetDefault(&opts.EmbedBatchSize, 32)
+	opts.Logger = cmp.Or(opts.Logger, slog.New(slog.DiscardHandler))
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}

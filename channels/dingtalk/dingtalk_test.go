@@ -207,6 +207,9 @@ func TestRetriesOnceSessionThenAPI(t *testing.T) {
 		if st := dingtalktest.Deliver(e.url, m); st != 200 {
 			t.Fatal(st)
 		}
+		// DingTalk signs each retry afresh; two deliveries in the same
+		// millisecond would carry the same signature, which is a replay.
+		time.Sleep(2 * time.Millisecond)
 	}
 	sent := e.fake.WaitSent(1)
 	expired := e.fake.Message("msg2", "cid-g", true, "staff1", dingtalktest.CorpID, "again", time.Now().Add(-time.Minute))

@@ -63,15 +63,26 @@ func clicker(cb slackapi.InteractionCallback) string {
 	return team + ":" + cb.User.ID
 }
 
-// feedback records a helpful / not helpful vote and thanks the voter.
-func (a *Adapter) feedback(ctx context.Context, cb slackapi.InteractionCallback, act slackapi.BlockAction) {
-	if a.opts.Feedback == nil {
+// buttonID reads the id (a positive number) that an action button carries.
+// When the action is not available here (its service is not configured) or
+// the button is stale, it tells the clicker so and returns ok false.
+func (a *Adapter) buttonID(ctx context.Context, cb slackapi.InteractionCallback, act slackapi.BlockAction, available bool) (id int64, ok bool) {
+	if !available {
 		a.tellClicker(ctx, cb, textNotAvailable)
-		return
+		return 0, false
 	}
 	id, err := strconv.ParseInt(act.Value, 10, 64)
 	if err != nil || id <= 0 {
 		a.tellClicker(ctx, cb, textStaleButton)
+		return 0, false
+	}
+	return id, true
+}
+
+// feedback records a helpful / not helpful vote and thanks the voter.
+func (a *Adapter) feedback(ctx context.Context, cb slackapi.InteractionCallback, act slackapi.BlockAction) {
+	id, ok := a.buttonID(ctx, cb, act, a.opts.Feedback != nil)
+	if !ok {
 		return
 	}
 	helpful := act.ActionID == ActionFeedbackHelpful
@@ -195,17 +206,13 @@ func (a *Adapter) escalationAction(ctx context.Context, cb slackapi.InteractionC
 		a.tellClicker(ctx, cb, textAgentsOnly)
 		return
 	}
-	if a.opts.Escalations == nil {
-		a.tellClicker(ctx, cb, textNotAvailable)
-		return
-	}
-	n, err := strconv.ParseInt(act.Value, 10, 64)
-	if err != nil || n <= 0 {
-		a.tellClicker(ctx, cb, textStaleButton)
+	n, ok := a.buttonID(ctx, cb, act, a.opts.Escalations != nil)
+	if !ok {
 		return
 	}
 	id := bot.EscalationID(n)
 	agent := clicker(cb)
+	var err error
 	switch act.ActionID {
 	case ActionEscalationAck:
 		err = a.opts.Escalations.Acknowledge(ctx, id, agent)

@@ -18,6 +18,7 @@
 package slack
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -162,33 +163,17 @@ func New(opts Options) (*Adapter, error) {
 	case opts.SigningSecret == "" && opts.AppToken == "":
 		return nil, errors.New("slack: New: SigningSecret (slack.signing_secret) or AppToken (slack.app_token) is required")
 	}
-	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.DiscardHandler)
-	}
+	opts.Logger = cmp.Or(opts.Logger, slog.New(slog.DiscardHandler))
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	if opts.Workers <= 0 {
-		opts.Workers = 4
-	}
-	if opts.QueueSize <= 0 {
-		opts.QueueSize = 256
-	}
-	if opts.MaxBodyBytes <= 0 {
-		opts.MaxBodyBytes = 256 << 10
-	}
-	if opts.DedupTTL <= 0 {
-		opts.DedupTTL = time.Hour
-	}
-	if opts.DedupSize <= 0 {
-		opts.DedupSize = 50_000
-	}
-	if opts.JobTimeout <= 0 {
-		opts.JobTimeout = 30 * time.Second
-	}
-	if opts.DrainTimeout <= 0 {
-		opts.DrainTimeout = 8 * time.Second
-	}
+	bot.SetDefault(&opts.Workers, 4)
+	bot.SetDefault(&opts.QueueSize, 256)
+	bot.SetDefault(&opts.MaxBodyBytes, 256<<10)
+	bot.SetDefault(&opts.DedupTTL, time.Hour)
+	bot.SetDefault(&opts.DedupSize, 50_000)
+	bot.SetDefault(&opts.JobTimeout, 30*time.Second)
+	bot.SetDefault(&opts.DrainTimeout, 8*time.Second)
 	if opts.HTTPClient == nil {
 		opts.HTTPClient = &http.Client{Timeout: 15 * time.Second}
 	}

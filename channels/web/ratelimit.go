@@ -2,6 +2,8 @@ package web
 
 import (
 	"time"
+
+	"github.com/concierge-bot/concierge/bot"
 )
 
 // Limits are the server's rate limits: token buckets that refill at Rate
@@ -49,17 +51,11 @@ func (l Limits) withDefaults() Limits {
 	def(&l.IPRate, &l.IPBurst, 10, 60)
 	def(&l.VisitorRate, &l.VisitorBurst, 1, 10)
 	def(&l.APIKeyRate, &l.APIKeyBurst, 5000, 5000)
-	if l.MaxTracked <= 0 {
-		l.MaxTracked = 100_000
-	}
-	if l.MaxWaiters <= 0 {
-		l.MaxWaiters = 10_000
-	}
+	bot.SetDefault(&l.MaxTracked, 100_000)
+	bot.SetDefault(&l.MaxWaiters, 10_000)
 	if l.MaxInFlight == 0 {
 		l.MaxInFlight = 256
 	}
-	if l.QueueWait <= 0 {
-		l.QueueWait = 2 * time.Second
-	}
+	bot.SetDefault(&l.QueueWait, 2*time.Second)
 	return l
 }

@@ -17,7 +17,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -437,7 +436,7 @@ func runAnswersEval(ctx context.Context, e *env, o answersEvalOptions) (answersR
 }
 
 func printAnswersReport(w io.Writer, r answersReport) {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	tw := newTable(w)
 	fmt.Fprintf(tw, "company\t%s\t\t\n", r.Company)
 	fmt.Fprintf(tw, "measure\tall\ten\tzh\n")
 	row := func(name string, x rateByLang) {

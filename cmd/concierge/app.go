@@ -368,9 +368,10 @@ type app struct {
 	cfg         Config
 	log         *slog.Logger
 	store       *sqlite.DB
-	index       *knowledge.Index // the index, when not live
-	live        *knowledge.Live  // the watched index of a content directory (serve)
-	retriever   bot.Retriever    // the index, or the hybrid of the index and embeddings
+	index       *knowledge.Index     // the index, when not live
+	docs        []knowledge.Document // the documents of index, when not live
+	live        *knowledge.Live      // the watched index of a content directory (serve)
+	retriever   bot.Retriever        // the index, or the hybrid of the index and embeddings
 	classifier  *intents.Classifier
 	intentNames []string          // the company's intents, for bounded metric labels
 	llm         *llm.Client       // nil without a model
@@ -457,6 +458,7 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, ao appOptions) (
 		if a.index, err = openIndexOf(ctx, cfg, docs, a.classifier, log); err != nil {
 			return nil, err
 		}
+		a.docs = docs
 		a.retriever = a.index
 	}
 	if a.llm, err = newLLM(cfg, log, reg); err != nil {
@@ -544,7 +546,11 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, ao appOptions) (
 // it.
 func (a *app) startWorkers(ctx context.Context, schedules bool) {
 	ctx, a.stopWorkers = context.WithCancel(ctx)
-	if a.dispatcher != nil && schedules && a.cfg.Insights.DigestEvery >= 0 {
+	synthetic := !syntheticUntil(a.cfg.DataDir).IsZero()
+	if synthetic && schedules {
+		a.log.Info("this data directory holds synthetic traffic from `concierge demo seed`: no digest is sent, and escalations from before the seeding are never re-alerted")
+	}
+	if a.dispatcher != nil && schedules && a.cfg.Insights.DigestEvery >= 0 && !synthetic {
 		if err := a.startDigest(ctx); err != nil {
 			a.log.Error("digest not scheduled", "err", err)
 		}
@@ -552,6 +558,11 @@ func (a *app) startWorkers(ctx context.Context, schedules bool) {
 	if schedules {
 		if err := a.startEscalationWatch(ctx); err != nil {
 			a.log.Error("escalation checks not started", "err", err)
+		}
+	}
+	if schedules && len(a.cfg.Sources) > 0 && a.live != nil {
+		if err := a.startSync(ctx); err != nil {
+			a.log.Error("scheduled imports not started", "err", err)
 		}
 	}
 	if a.live != nil {
@@ -620,14 +631,15 @@ func (a *app) kick() {
 func (a *app) startEscalationWatch(ctx context.Context) error {
 	ec := a.cfg.Escalation
 	alerts := alert.Queue{Outbox: a.store, Realerts: a.store, Kick: a.kick}
+	synthetic := syntheticUntil(a.cfg.DataDir)
 	sla, err := escalation.NewSLA(escalation.SLAOptions{Store: a.store, Alerts: alerts, Logger: a.log,
-		SLA: ec.SLA, Next: ec.Next})
+		SLA: ec.SLA, Next: ec.Next, Since: synthetic})
 	if err != nil {
 		return err
 	}
 	spikes, err := escalation.NewSpikes(escalation.SpikeOptions{Source: a.store, Alerts: alerts, Logger: a.log,
 		Window: ec.EarlyWarning.Window, Baseline: ec.EarlyWarning.Baseline, Factor: ec.EarlyWarning.Factor,
-		MinComplaints: ec.EarlyWarning.MinComplaints})
+		MinComplaints: ec.EarlyWarning.MinComplaints, Since: synthetic})
 	if err != nil {
 		return err
 	}

@@ -45,10 +45,7 @@ in the reply's "choices".`,
 				return usagef("--as must be customer or employee, not %q", as)
 			}
 			if userID == "" {
-				userID = "terminal-" + string(role)
-				if u, err := user.Current(); err == nil && u.Username != "" {
-					userID = u.Username + "-" + string(role)
-				}
+				userID = defaultChatUser(role)
 			}
 			cfg, err := e.loadConfig()
 			if err != nil {
@@ -105,6 +102,7 @@ func chatLoop(cmd *cobra.Command, e *env, engine handler, o chatOptions) error {
 	enc := json.NewEncoder(e.stdout)
 	enc.SetEscapeHTML(false)
 	var offered []bot.Source // the choices of the last reply
+	explained := false       // the handoff explanation was printed
 	for sc.Scan() {
 		line := strings.TrimRight(sc.Text(), "\r")
 		if strings.TrimSpace(line) == "" {
@@ -134,6 +132,11 @@ func chatLoop(cmd *cobra.Command, e *env, engine handler, o chatOptions) error {
 		default:
 			offered = web.ToMessageResponse(r).Choices
 			printReply(e.stdout, r, markdown.TextOptions{BaseURL: o.baseURL, Width: width})
+			if !explained && (r.Handoff || r.Action == bot.ActionRelay || r.Action == bot.ActionHold) {
+				// Once per chat: what a handoff means here and how to go on.
+				explained = true
+				fmt.Fprintln(e.stdout, handoffExplanation(r.Language, o.userID))
+			}
 		}
 		if interactive {
 			fmt.Fprint(e.stdout, "> ")
@@ -146,6 +149,31 @@ func chatLoop(cmd *cobra.Command, e *env, engine handler, o chatOptions) error {
 		fmt.Fprintln(e.stdout)
 	}
 	return nil
+}
+
+// defaultChatUser is the terminal user id of `chat` without --user: the
+// login name, so that each person on a machine is their own customer, but
+// not a system account's ("root"), which says nothing about who is typing.
+func defaultChatUser(role bot.Role) string {
+	if u, err := user.Current(); err == nil && u.Username != "" && u.Username != "root" && u.Uid != "0" {
+		return u.Username + "-" + string(role)
+	}
+	return "terminal-" + string(role)
+}
+
+// handoffExplanation says once, in the reply's language, what a handoff
+// means in the terminal: the bot stays quiet in this conversation until an
+// agent resolves it in the console, and how to chat with the bot again.
+func handoffExplanation(lang, user string) string {
+	if lang == "zh" {
+		return "  [已转人工：在同事处理完之前，机器人不会在这段对话里回复，您写的内容会补充到请求中。" +
+			"同事可以在控制台（concierge serve 后打开 /console）接手并结束对话。" +
+			"想马上换一个身份继续和机器人聊，请用 concierge chat --user 其他名字（当前：" + user + "）。]"
+	}
+	return "  [Handed to a person: until someone from the team resolves it, the bot stays quiet in this conversation " +
+		"and what you write is added to the request. An agent takes it over and resolves it in the console " +
+		"(run concierge serve, then open /console). To chat with the bot again now, start as another customer: " +
+		"concierge chat --user SOMEONE-ELSE (you are " + user + ").]"
 }
 
 // pickChoice returns the choice a line picks: the line is only a number

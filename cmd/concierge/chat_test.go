@@ -93,3 +93,26 @@ func TestChatPicksChoicesByNumber(t *testing.T) {
 		}
 	}
 }
+
+// TestChatExplainsHandoffOnce: after a handoff the terminal says once what
+// it means and how to go on (--user), in the customer's language.
+func TestChatExplainsHandoffOnce(t *testing.T) {
+	data := t.TempDir()
+	code, out, errOut := runCLI(t, "I want to talk to a person\nhello?\nanyone there?\n", "chat", "--data", data, "--user", "waiting")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if n := strings.Count(out, "--user"); n != 1 {
+		t.Errorf("the handoff explanation with --user appears %d times, want once:\n%s", n, out)
+	}
+	if !strings.Contains(out, "/console") || !strings.Contains(out, "(you are waiting)") {
+		t.Errorf("the explanation lacks the console or the user:\n%s", out)
+	}
+	code, out, _ = runCLI(t, "我要转人工\n", "chat", "--data", data, "--user", "waiting-zh")
+	if code != 0 || !strings.Contains(out, "已转人工") {
+		t.Errorf("Chinese handoff not explained in Chinese (exit %d):\n%s", code, out)
+	}
+	if u := defaultChatUser("customer"); strings.HasPrefix(u, "root") {
+		t.Errorf("default user %q", u)
+	}
+}

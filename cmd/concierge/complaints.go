@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -40,7 +39,7 @@ when its score is at least %.2f, the Engine's default threshold.`, intents.Compl
 			if asJSON {
 				return json.NewEncoder(e.stdout).Encode(r)
 			}
-			tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+			tw := newTable(e.stdout)
 			fmt.Fprintf(tw, "precision\t%.2f %%\n", 100*r.Precision)
 			fmt.Fprintf(tw, "recall\t%.2f %%\n", 100*r.Recall)
 			fmt.Fprintf(tw, "F1\t%.4f\n", r.F1)

@@ -41,9 +41,41 @@ type Config struct {
 	Customers  CustomersConfig  `yaml:"customers"`
 	Log        LogConfig        `yaml:"log"`
 	Metrics    MetricsConfig    `yaml:"metrics"`
+	// Sources are imported into the content directory on a schedule by
+	// serve (see `concierge import`).
+	Sources []SourceConfig `yaml:"sources"`
 
 	// src says where the values came from, for errors; set by loadConfig.
 	src *configSource
+}
+
+// SourceConfig is one scheduled import: a web page or sitemap (url) or a
+// file or folder (path), imported every Every.
+type SourceConfig struct {
+	URL  string `yaml:"url"`
+	Path string `yaml:"path"`
+	// Every is the time between two imports (default 24h, at least 1m).
+	Every time.Duration `yaml:"every"`
+	// Audience (public or internal) and Lang (en, zh or auto) of the pages.
+	Audience string `yaml:"audience"`
+	Lang     string `yaml:"lang"`
+	// Depth follows links this many levels from a page URL; MaxPages
+	// bounds the pages of one run (default 500); Delay is the pause between
+	// two requests to the site (default 100ms).
+	Depth    int           `yaml:"depth"`
+	MaxPages int           `yaml:"max_pages"`
+	Delay    time.Duration `yaml:"delay"`
+	// Grace is how long a page's source must stay gone before the page is
+	// removed (default 72h).
+	Grace time.Duration `yaml:"grace"`
+}
+
+// location is the source's URL or path.
+func (s SourceConfig) location() string {
+	if s.URL != "" {
+		return s.URL
+	}
+	return s.Path
 }
 
 // CustomersConfig configures the customer records.
@@ -514,6 +546,35 @@ func (c Config) Validate() error {
 	}
 	if c.LLM.DailyTokenBudget < 0 {
 		return errors.New("llm.daily_token_budget must not be negative (0 means no limit)")
+	}
+	for i, src := range c.Sources {
+		switch {
+		case (src.URL == "") == (src.Path == ""):
+			return fmt.Errorf("sources[%d] needs either url (a web page or sitemap) or path (a file or folder), not both", i)
+		case src.URL != "":
+			if u, err := url.Parse(src.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				return fmt.Errorf("sources[%d].url %q must be an http or https URL", i, src.URL)
+			}
+		}
+		if src.Every != 0 && src.Every < time.Minute {
+			return fmt.Errorf("sources[%d].every %v must be at least 1m (default 24h)", i, src.Every)
+		}
+		switch src.Audience {
+		case "", "public", "internal":
+		default:
+			return fmt.Errorf("sources[%d].audience %q must be public or internal", i, src.Audience)
+		}
+		switch src.Lang {
+		case "", "auto", "en", "zh":
+		default:
+			return fmt.Errorf("sources[%d].lang %q must be en, zh or auto", i, src.Lang)
+		}
+		if src.Depth < 0 || src.MaxPages < 0 || src.Delay < 0 || src.Grace < 0 {
+			return fmt.Errorf("sources[%d]: depth, max_pages, delay and grace must not be negative", i)
+		}
+		if c.Content == "" {
+			return fmt.Errorf("sources[%d] needs content: the folder the imported pages are written to (the embedded demo cannot be written)", i)
+		}
 	}
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":

@@ -64,6 +64,14 @@ func TestValidateNamesTheField(t *testing.T) {
 		{"llm url", func(c *Config) { c.LLM.BaseURL = "localhost:11434" }, "llm.base_url"},
 		{"log level", func(c *Config) { c.Log.Level = "loud" }, "log.level"},
 		{"data dir", func(c *Config) { c.DataDir = " " }, "data_dir"},
+		{"source without content", func(c *Config) { c.Sources = []SourceConfig{{URL: "https://x.example"}} }, "sources[0] needs content"},
+		{"source url", func(c *Config) { c.Content = "c"; c.Sources = []SourceConfig{{URL: "ftp://x"}} }, "sources[0].url"},
+		{"source both", func(c *Config) { c.Content = "c"; c.Sources = []SourceConfig{{URL: "https://x", Path: "d"}} }, "sources[0] needs either"},
+		{"source every", func(c *Config) {
+			c.Content = "c"
+			c.Sources = []SourceConfig{{Path: "d"}, {Path: "e", Every: time.Second}}
+		}, "sources[1].every"},
+		{"source lang", func(c *Config) { c.Content = "c"; c.Sources = []SourceConfig{{Path: "d", Lang: "fr"}} }, "sources[0].lang"},
 	}
 	for _, tt := range tests {
 		cfg := DefaultConfig()

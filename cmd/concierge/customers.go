@@ -137,8 +137,7 @@ func newCustomersListCmd(e *env) *cobra.Command {
 					fmt.Fprintln(e.stdout, "No customers.")
 					return nil
 				}
-				tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-				fmt.Fprintln(tw, "ID\tNAME\tEMAIL\tSEGMENT\tSTAGE\tOWNER\tMSGS\tLAST SEEN\tIDENTITIES")
+				tw := newTable(e.stdout, "ID", "NAME", "EMAIL", "SEGMENT", "STAGE", "OWNER", "MSGS", "LAST SEEN", "IDENTITIES")
 				for _, c := range cs {
 					last := "-"
 					if !c.LastSeen.IsZero() {
@@ -176,6 +175,17 @@ func oneLine(s string, n int) string {
 		return string(r[:n-1]) + "…"
 	}
 	return s
+}
+
+// newTable returns a writer of aligned columns (cells end in a tab) in the
+// style of every table the commands print, with header, when given, as its
+// first row. Flush it when done.
+func newTable(w io.Writer, header ...string) *tabwriter.Writer {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	if len(header) > 0 {
+		fmt.Fprintln(tw, strings.Join(header, "\t"))
+	}
+	return tw
 }
 
 func encodeJSON(w io.Writer, v any) error {
@@ -242,7 +252,7 @@ func newCustomersShowCmd(e *env) *cobra.Command {
 }
 
 func printProfile(w io.Writer, c bot.Customer) {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	tw := newTable(w)
 	fmt.Fprintf(tw, "Customer\t%d\n", c.ID)
 	fmt.Fprintf(tw, "Name\t%s\n", displayName(c))
 	fmt.Fprintf(tw, "Email\t%s\n", orDash(c.Email))

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -73,7 +72,7 @@ cross-validation on the training data alone.`,
 
 func printIntentsEval(e *env, m *intents.Model, r intents.EvalResult) error {
 	info := m.Info()
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	tw := newTable(e.stdout)
 	fmt.Fprintf(tw, "accuracy\t%.2f %%\n", 100*r.Accuracy)
 	fmt.Fprintf(tw, "accuracy in scope\t%.2f %%\n", 100*r.AccuracyInScope)
 	fmt.Fprintf(tw, "top-1 in scope, no rejection\t%.2f %%\n", 100*r.AccuracyTop1)
@@ -91,7 +90,7 @@ func printIntentsEval(e *env, m *intents.Model, r intents.EvalResult) error {
 		return nil
 	}
 	fmt.Fprintln(e.stdout, "\nmost confused (true → predicted):")
-	tw = tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	tw = newTable(e.stdout)
 	for _, c := range r.Confused {
 		fmt.Fprintf(tw, "  %d\t%s\t→ %s\n", c.Count, c.Label, c.Predicted)
 	}

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -68,7 +67,7 @@ query. Queries the weights were fitted on are reported apart, then all.`,
 }
 
 func printKnowledgeEval(e *env, r knowledge.Report) error {
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	tw := newTable(e.stdout)
 	if r.Fitted == nil {
 		fmt.Fprintf(e.stdout, "The ranking weights were fitted on none of these queries: all %d are held out.\n", r.Queries)
 	} else {

@@ -116,6 +116,7 @@ With no configuration, every command runs on the embedded demo company
 	root.AddCommand(newServeCmd(e))
 	root.AddCommand(newSearchCmd(e))
 	root.AddCommand(newIndexCmd(e))
+	root.AddCommand(newImportCmd(e))
 	root.AddCommand(newVersionCmd(e))
 	root.AddCommand(newConsoleCmd(e))
 	root.AddCommand(group("intents", "Train, evaluate and check the intent classifier", newIntentsEvalCmd(e), newIntentsTrainCmd(e),

@@ -351,6 +351,23 @@ func TestServe(t *testing.T) {
 	if resp.StatusCode != 200 || out["language"] != "zh" || len(out["sources"].([]any)) == 0 {
 		t.Errorf("POST /api/v1/messages: %d %v", resp.StatusCode, out)
 	}
+	// Every source the reply cites opens a page of the help center.
+	for _, src := range out["sources"].([]any) {
+		u := src.(map[string]any)["url"].(string)
+		page, err := http.Get(base + u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		page.Body.Close()
+		if page.StatusCode != 200 {
+			t.Errorf("source %s answered %d", u, page.StatusCode)
+		}
+	}
+	if kb, err := http.Get(base + "/kb"); err != nil || kb.StatusCode != 200 {
+		t.Errorf("GET /kb: %v %v", kb, err)
+	} else {
+		kb.Body.Close()
+	}
 	// The customers API is served beside it, with the same key.
 	req, _ = http.NewRequest("GET", base+"/api/v1/customers", nil)
 	req.Header.Set("Authorization", "Bearer "+key)

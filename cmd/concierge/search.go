@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -87,8 +86,7 @@ a private copy built from the content, if that index is not current).`,
 				fmt.Fprintln(e.stdout, "No hits.")
 				return nil
 			}
-			tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "#\tSCORE\tCONF\tAUDIENCE\tID\tTITLE")
+			tw := newTable(e.stdout, "#", "SCORE", "CONF", "AUDIENCE", "ID", "TITLE")
 			for i, h := range hits {
 				fmt.Fprintf(tw, "%d\t%.3f\t%.2f\t%s\t%s\t%s\n", i+1, h.Score, h.Confidence, h.Audience, h.ID, h.Title)
 			}

@@ -156,17 +156,25 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 	if err != nil {
 		return fmt.Errorf("console: %w", err)
 	}
+	kb, err := helpCenterMounts(a, "", con.RequireLogin)
+	if err != nil {
+		return fmt.Errorf("help center: %w", err)
+	}
+	mounts := map[string]http.Handler{
+		"/console": con, "/console/": con,
+		"/console/dashboard":     con.RequireLogin(dash),
+		"/console/dashboard.csv": con.RequireLogin(dash),
+		"/console/dashboard.css": con.RequireLogin(dash),
+	}
+	for p, h := range kb {
+		mounts[p] = h
+	}
 	site, err := web.New(web.Options{
 		Engine: handler, APIKeys: cfg.API.Keys, Logger: log,
 		Ready:   func(ctx context.Context) error { return a.store.Ping(ctx) },
 		History: a.store, SessionSecret: secret, Customers: a.store, Staff: con,
 		AllowedOrigins: cfg.Server.AllowedOrigins, TrustedProxies: proxies,
-		Mount: map[string]http.Handler{
-			"/console": con, "/console/": con,
-			"/console/dashboard":     con.RequireLogin(dash),
-			"/console/dashboard.csv": con.RequireLogin(dash),
-			"/console/dashboard.css": con.RequireLogin(dash),
-		},
+		Mount: mounts,
 	})
 	if err != nil {
 		return err

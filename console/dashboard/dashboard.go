@@ -14,6 +14,7 @@ package dashboard
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"embed"
 	"fmt"
@@ -83,9 +84,7 @@ func New(opts Options) (*Dashboard, error) {
 	if opts.Reports == nil {
 		return nil, fmt.Errorf("dashboard: New: Reports is required")
 	}
-	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.DiscardHandler)
-	}
+	opts.Logger = cmp.Or(opts.Logger, slog.New(slog.DiscardHandler))
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}

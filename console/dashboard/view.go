@@ -6,7 +6,6 @@ import (
 	"math"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/concierge-bot/concierge/insights"
@@ -127,22 +126,12 @@ func (d *Dashboard) view(rep *insights.Report, p params) *view {
 // mailto returns the "write the answer" link of a knowledge gap: a mail to
 // ContentEmail with the question in the subject and body.
 func (d *Dashboard) mailto(lang string, g insights.GapCount) template.URL {
-	q := oneLine(g.Question)
+	q := insights.OneLine(g.Question)
 	subject := fmt.Sprintf(t(lang, "gap_subject"), clipRunes(q, 80))
 	body := fmt.Sprintf(t(lang, "gap_body"), g.Count, q)
 	// url.PathEscape keeps spaces as %20, which mail programs expect.
 	s := "mailto:" + url.PathEscape(d.opts.ContentEmail) + "?subject=" + url.PathEscape(subject) + "&body=" + url.PathEscape(body)
 	return template.URL(s) // every part is escaped above; the scheme is fixed
-}
-
-// oneLine replaces control characters with spaces.
-func oneLine(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
-			return ' '
-		}
-		return r
-	}, s)
 }
 
 func clipRunes(s string, n int) string {
@@ -204,7 +193,7 @@ func millis(v *int64) string {
 	if v == nil {
 		return dash
 	}
-	return human(time.Duration(*v) * time.Millisecond)
+	return insights.FormatDuration(time.Duration(*v) * time.Millisecond)
 }
 
 // secs formats a duration in seconds for people, or "—".
@@ -212,17 +201,5 @@ func secs(v *float64) string {
 	if !finite(v) {
 		return dash
 	}
-	return human(time.Duration(*v * float64(time.Second)))
-}
-
-func human(d time.Duration) string {
-	switch {
-	case d < time.Second:
-		return strconv.FormatInt(d.Milliseconds(), 10) + " ms"
-	case d < time.Minute:
-		return strconv.FormatFloat(d.Seconds(), 'f', 1, 64) + " s"
-	case d < time.Hour:
-		return strconv.FormatFloat(d.Minutes(), 'f', 1, 64) + " min"
-	}
-	return strconv.FormatFloat(d.Hours(), 'f', 1, 64) + " h"
+	return insights.FormatDuration(time.Duration(*v * float64(time.Second)))
 }

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/escalation"
 	"github.com/concierge-bot/concierge/storage/sqlite"
 )
 
@@ -59,9 +60,7 @@ func (c *clock) now() time.Time { return c.t }
 // with o.Days days of synthetic traffic. It refuses a database that already
 // has customers, so real records are never mixed with invented ones.
 func Seed(ctx context.Context, path string, o Options) (Summary, error) {
-	if o.Days <= 0 {
-		o.Days = 90
-	}
+	bot.SetDefault(&o.Days, 90)
 	if o.Days > 3660 {
 		return Summary{}, fmt.Errorf("traffic: %d days is more than the 3660 a demo can have", o.Days)
 	}
@@ -72,9 +71,7 @@ func Seed(ctx context.Context, path string, o Options) (Summary, error) {
 	if o.Seed == 0 {
 		o.Seed = 1
 	}
-	if o.PerDay <= 0 {
-		o.PerDay = 60
-	}
+	bot.SetDefault(&o.PerDay, 60)
 	if o.SpikeDaysAgo <= 0 || o.SpikeDaysAgo >= o.Days {
 		o.SpikeDaysAgo = o.Days / 3
 	}
@@ -83,10 +80,7 @@ func Seed(ctx context.Context, path string, o Options) (Summary, error) {
 	if err != nil {
 		return Summary{}, fmt.Errorf("traffic: %w", err)
 	}
-	existing, err := db.Customers(ctx, bot.CustomerFilter{Limit: 1})
-	if err == nil && len(existing) > 0 {
-		err = fmt.Errorf("the database %s already has customers; seed an empty data directory (--data DIR)", path)
-	}
+	err = onlyTried(ctx, db, path)
 	var sum Summary
 	if err == nil {
 		sim := newSim(db, clk, o)
@@ -359,7 +353,12 @@ func (s *sim) agent(convID bot.ConversationID, p *person, t time.Time, spike boo
 		wait = s.between(10*time.Minute, 3*time.Hour) // the team is swamped
 	}
 	if s.chance(0.06) {
-		return // nobody picked it up (yet)
+		// Nobody picked it up. A running server resolves a handoff nobody
+		// wrote in for a day (escalation.idle_timeout), so only those of
+		// the last day are still waiting when the traffic ends: the queue
+		// a demo starts with, which serve leaves alone until they age.
+		s.idleCheck(convID, t.Add(idleTimeout+time.Minute))
+		return
 	}
 	take := t.Add(wait)
 	s.at(take, func(ctx context.Context) error {
@@ -380,6 +379,47 @@ func (s *sim) agent(convID bot.ConversationID, p *person, t time.Time, spike boo
 		return nil
 	})
 }
+
+// onlyTried refuses a database with customers from anywhere but the
+// terminal: synthetic traffic must not mix with a real shop's records. The
+// terminal customers of someone who tried `concierge chat` first, as the
+// README suggests, are no such records.
+func onlyTried(ctx context.Context, db *sqlite.DB, path string) error {
+	existing, err := db.Customers(ctx, bot.CustomerFilter{Limit: 1001})
+	if err != nil {
+		return err
+	}
+	for _, c := range existing {
+		for _, id := range c.Identities {
+			if id.Channel != bot.ChannelTerminal {
+				return fmt.Errorf("the database %s already has customers from %s; seed an empty data directory (--data DIR)", path, id.Channel)
+			}
+		}
+	}
+	if len(existing) > 1000 {
+		return fmt.Errorf("the database %s already has over 1000 customers; seed an empty data directory (--data DIR)", path)
+	}
+	return nil
+}
+
+// idleCheck resolves the conversation at t if nobody wrote in it for
+// idleTimeout, as serve's idle check does, and checks again a day later
+// while it is still waiting.
+func (s *sim) idleCheck(convID bot.ConversationID, t time.Time) {
+	s.at(t, func(ctx context.Context) error {
+		done, err := s.db.ResolveIfIdle(ctx, convID, t.Add(-idleTimeout), escalation.ActorIdleTimeout)
+		if err != nil || done {
+			return err
+		}
+		if c, err := s.db.Conversation(ctx, convID); err == nil && c.Status.HandedOff() {
+			s.idleCheck(convID, t.Add(idleTimeout))
+		}
+		return nil
+	})
+}
+
+// idleTimeout is serve's default escalation.idle_timeout.
+const idleTimeout = 24 * time.Hour
 
 func ignoreConflict(err error) error {
 	if bot.ErrorCode(err) == bot.ECONFLICT {

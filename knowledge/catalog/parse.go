@@ -166,40 +166,32 @@ func (q *Question) readCues(ps []piece, used []role) {
 		if used[i] != roleSubject {
 			continue
 		}
+		var longest int
+		var phraseAt func([]piece, []role) (string, bool)
+		var cues map[string]cue
 		switch ps[i].kind {
 		case pWord:
-			for n := min(maxCueWords, len(ps)-i); n >= 1; n-- {
-				phrase, ok := wordPhrase(ps[i:i+n], used[i:i+n])
-				if !ok {
-					continue
-				}
-				if c, ok := enCues[phrase]; ok {
-					q.apply(c, phrase)
-					q.sellAsked = q.sellAsked || explicitSell[phrase]
-					q.howLong = q.howLong || phrase == "how long"
-					for k := i; k < i+n; k++ {
-						used[k] = c.role()
-					}
-					i += n - 1
-					break
-				}
-			}
+			longest, phraseAt, cues = maxCueWords, wordPhrase, enCues
 		case pHan:
-			for n := min(maxCueRunes, len(ps)-i); n >= 1; n-- {
-				phrase, ok := hanPhrase(ps[i:i+n], used[i:i+n])
-				if !ok {
-					continue
+			longest, phraseAt, cues = maxCueRunes, hanPhrase, zhCues
+		default:
+			continue
+		}
+		for n := min(longest, len(ps)-i); n >= 1; n-- {
+			phrase, ok := phraseAt(ps[i:i+n], used[i:i+n])
+			if !ok {
+				continue
+			}
+			if c, ok := cues[phrase]; ok {
+				q.apply(c, phrase)
+				q.sellAsked = q.sellAsked || explicitSell[phrase]
+				// Only a phrase read by characters can be "卖".
+				q.howLong = q.howLong || phrase == "how long" || phrase == "卖" && endsWithQuestion(ps)
+				for k := i; k < i+n; k++ {
+					used[k] = c.role()
 				}
-				if c, ok := zhCues[phrase]; ok {
-					q.apply(c, phrase)
-					q.sellAsked = q.sellAsked || explicitSell[phrase]
-					q.howLong = q.howLong || phrase == "how long" || phrase == "卖" && endsWithQuestion(ps)
-					for k := i; k < i+n; k++ {
-						used[k] = c.role()
-					}
-					i += n - 1
-					break
-				}
+				i += n - 1
+				break
 			}
 		}
 	}

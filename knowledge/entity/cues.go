@@ -212,15 +212,22 @@ func (c *cues) enBefore(text string, pos int) (neg, outside bool) {
 // then a negation cue.
 func (c *cues) negated(ws []string) bool {
 	for _, w := range ws {
-		cl := c.class(w)
-		if cl&wNeg != 0 {
-			return true
-		}
-		if cl&wNegBridge == 0 {
-			return false
+		if done, neg := c.step(w, wNeg, wNegBridge); done {
+			return neg
 		}
 	}
 	return false
+}
+
+// step reads one word w of a run of bridge words that may end in a cue:
+// done with found true when w is the cue, done with found false when it is
+// neither cue nor bridge, not done when it is a bridge word.
+func (c *cues) step(w string, cue, bridge uint16) (done, found bool) {
+	cl := c.class(w)
+	if cl&cue != 0 {
+		return true, true
+	}
+	return cl&bridge == 0, false
 }
 
 // enAfter reads the English words after pos: "is not", "are currently
@@ -233,12 +240,8 @@ func (c *cues) enAfter(text string, pos int) bool {
 		if w == "" {
 			return false
 		}
-		cl := c.class(w)
-		if cl&wPostNeg != 0 {
-			return true
-		}
-		if cl&wPostBridge == 0 {
-			return false
+		if done, neg := c.step(w, wPostNeg, wPostBridge); done {
+			return neg
 		}
 	}
 	return false

@@ -11,6 +11,7 @@
 package semantic
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"errors"
@@ -87,27 +88,17 @@ func New(opts Options) (*Retriever, error) {
 	if opts.Embedder == nil {
 		return nil, errors.New("semantic: Embedder is required")
 	}
-	if opts.K <= 0 {
-		opts.K = 60
-	}
-	if opts.Candidates <= 0 {
-		opts.Candidates = 20
-	}
-	if opts.BatchSize <= 0 {
-		opts.BatchSize = 64
-	}
+	bot.SetDefault(&opts.K, 60)
+	bot.SetDefault(&opts.Candidates, 20)
+	bot.SetDefault(&opts.BatchSize, 64)
 	if opts.MinSimilarity == 0 {
 		opts.MinSimilarity = 0.5
 	}
 	if opts.MinSimilarity < 0 || opts.MinSimilarity >= 1 {
 		return nil, fmt.Errorf("semantic: MinSimilarity %v is outside [0, 1)", opts.MinSimilarity)
 	}
-	if opts.VectorWeight <= 0 {
-		opts.VectorWeight = 1
-	}
-	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.DiscardHandler)
-	}
+	bot.SetDefault(&opts.VectorWeight, 1)
+	opts.Logger = cmp.Or(opts.Logger, slog.New(slog.DiscardHandler))
 	return &Retriever{opts: opts, log: opts.Logger, cache: newCache(opts.CacheDir, opts.Logger), queries: map[string][]float32{}}, nil
 }
 
@@ -202,9 +193,7 @@ func contentKey(model, text string) key {
 // embedded, the wrapped retriever's hits are returned as they are.
 func (r *Retriever) Retrieve(ctx context.Context, q bot.Query) ([]bot.Hit, error) {
 	limit := q.Limit
-	if limit <= 0 {
-		limit = 5
-	}
+	bot.SetDefault(&limit, 5)
 	bq := q
 	bq.Limit = max(limit, r.opts.Candidates)
 	base, err := r.opts.Base.Retrieve(ctx, bq)

@@ -196,6 +196,23 @@ func (s *Server) record(r *http.Request) (Request, error) {
 	return rec, nil
 }
 
+// decode records r and reads its JSON body into in. A body it cannot read
+// or that is not JSON is answered with 400 and ok false; a request that is
+// not JSON is stored, one whose body could not be read is not.
+func (s *Server) decode(w http.ResponseWriter, r *http.Request, in any) (rec Request, ok bool) {
+	rec, err := s.record(r)
+	if err != nil {
+		http.Error(w, "read body", http.StatusBadRequest)
+		return rec, false
+	}
+	if err := json.Unmarshal(rec.Body, in); err != nil {
+		s.store(rec)
+		writeError(w, http.StatusBadRequest, "invalid JSON body")
+		return rec, false
+	}
+	return rec, true
+}
+
 func (s *Server) store(rec Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -225,20 +242,14 @@ func (s *Server) models(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
-	rec, err := s.record(r)
-	if err != nil {
-		http.Error(w, "read body", http.StatusBadRequest)
-		return
-	}
 	var in struct {
 		Model     string    `json:"model"`
 		Messages  []Message `json:"messages"`
 		Stream    bool      `json:"stream"`
 		MaxTokens int       `json:"max_tokens"`
 	}
-	if err := json.Unmarshal(rec.Body, &in); err != nil {
-		s.store(rec)
-		writeError(w, http.StatusBadRequest, "invalid JSON body")
+	rec, ok := s.decode(w, r, &in)
+	if !ok {
 		return
 	}
 	req := &ChatRequest{Model: in.Model, Messages: in.Messages, Stream: in.Stream, MaxTokens: in.MaxTokens}
@@ -339,18 +350,12 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, model string, re
 }
 
 func (s *Server) embeddings(w http.ResponseWriter, r *http.Request) {
-	rec, err := s.record(r)
-	if err != nil {
-		http.Error(w, "read body", http.StatusBadRequest)
-		return
-	}
 	var in struct {
 		Model string          `json:"model"`
 		Input json.RawMessage `json:"input"`
 	}
-	if err := json.Unmarshal(rec.Body, &in); err != nil {
-		s.store(rec)
-		writeError(w, http.StatusBadRequest, "invalid JSON body")
+	rec, ok := s.decode(w, r, &in)
+	if !ok {
 		return
 	}
 	var inputs []string

@@ -15,7 +15,7 @@ import (
 const conversationCols = `id, customer_id, channel, status, assignee, opened, closed, first_response, last_message,
 	message_count, coalesce(csat, 0)`
 
-func scanConversation(sc interface{ Scan(...any) error }) (bot.ConversationInfo, error) {
+func scanConversation(sc rowScanner) (bot.ConversationInfo, error) {
 	var c bot.ConversationInfo
 	var status, opened string
 	var closed, first, last sql.NullString
@@ -41,27 +41,24 @@ func (db *DB) Conversation(ctx context.Context, id bot.ConversationID) (bot.Conv
 // ENOTFOUND *bot.Error if the customer does not exist. A customer merged into
 // another has no conversations left: they moved to the survivor.
 func (db *DB) Conversations(ctx context.Context, customerID int64) ([]bot.ConversationInfo, error) {
+	return customerList(ctx, db, customerID, "conversations",
+		`SELECT `+conversationCols+` FROM conversations WHERE customer_id = ? ORDER BY id`, scanConversation)
+}
+
+// customerList reads the rows query returns for a customer (its one
+// parameter), or an ENOTFOUND *bot.Error if the customer does not exist;
+// what names the list in errors.
+func customerList[T any](ctx context.Context, db *DB, customerID int64, what, query string,
+	scan func(rowScanner) (T, error)) ([]T, error) {
 	if err := db.customerExists(ctx, customerID); err != nil {
-		return nil, fmt.Errorf("storage: conversations: %w", err)
+		return nil, fmt.Errorf("storage: %s: %w", what, err)
 	}
-	rows, err := db.r.QueryContext(ctx, `SELECT `+conversationCols+` FROM conversations WHERE customer_id = ? ORDER BY id`,
-		customerID)
+	rows, err := db.r.QueryContext(ctx, query, customerID)
+	out, err := collect(rows, err, scan)
 	if err != nil {
-		return nil, fmt.Errorf("storage: conversations of customer %d: %w", customerID, describe(err))
+		return nil, fmt.Errorf("storage: %s of customer %d: %w", what, customerID, err)
 	}
-	defer rows.Close()
-	var convs []bot.ConversationInfo
-	for rows.Next() {
-		c, err := scanConversation(rows)
-		if err != nil {
-			return nil, fmt.Errorf("storage: conversations of customer %d: %w", customerID, describe(err))
-		}
-		convs = append(convs, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("storage: conversations of customer %d: %w", customerID, describe(err))
-	}
-	return convs, nil
+	return out, nil
 }
 
 func (db *DB) customerExists(ctx context.Context, id int64) error {
@@ -87,10 +84,7 @@ func (db *DB) Messages(ctx context.Context, conversationID bot.ConversationID) (
 	}
 	rows, err := db.r.QueryContext(ctx, `SELECT `+messageCols+` FROM messages WHERE conversation_id = ? ORDER BY id`,
 		conversationID)
-	if err != nil {
-		return nil, fmt.Errorf("storage: messages of conversation %d: %w", conversationID, describe(err))
-	}
-	msgs, err := scanMessages(rows)
+	msgs, err := scanMessages(rows, err)
 	if err != nil {
 		return nil, fmt.Errorf("storage: messages of conversation %d: %w", conversationID, err)
 	}
@@ -149,18 +143,28 @@ func (db *DB) assign(tx *sql.Tx, conversationID bot.ConversationID, agent, by st
 		return bot.Errorf(bot.ECONFLICT, "Conversation %d is already taken over by %s.", conversationID, assignee)
 	}
 	now := db.now()
-	if _, err := tx.Exec(`UPDATE conversations SET status = 'human', assignee = ? WHERE id = ?`, agent, conversationID); err != nil {
-		return fmt.Errorf("assign: %w", describe(err))
-	}
-	if _, err := tx.Exec(`UPDATE escalations SET status = 'acknowledged', assignee = ?, acknowledged = coalesce(acknowledged, ?)
-		WHERE conversation_id = ? AND status = 'open'`, agent, fmtTime(now), conversationID); err != nil {
-		return fmt.Errorf("assign: %w", describe(err))
+	if err := takeOver(tx, conversationID, agent, now); err != nil {
+		return fmt.Errorf("assign: %w", err)
 	}
 	if !exclusive {
 		detail := map[string]string{"from": string(status), "from_agent": assignee, "to_agent": agent}
 		return addEvent(tx, custID, conversationID, bot.EventReassigned, detail, by, now)
 	}
 	return addEvent(tx, custID, conversationID, bot.EventTakenOver, map[string]string{"from": string(status)}, agent, now)
+}
+
+// takeOver gives a conversation to agent inside tx: status human, the agent
+// as assignee, and its open escalations acknowledged by the agent. It
+// records no event: that is the caller's, which knows why.
+func takeOver(tx *sql.Tx, conversationID bot.ConversationID, agent string, now time.Time) error {
+	if _, err := tx.Exec(`UPDATE conversations SET status = 'human', assignee = ? WHERE id = ?`, agent, conversationID); err != nil {
+		return describe(err)
+	}
+	if _, err := tx.Exec(`UPDATE escalations SET status = 'acknowledged', assignee = ?, acknowledged = coalesce(acknowledged, ?)
+		WHERE conversation_id = ? AND status = 'open'`, agent, fmtTime(now), conversationID); err != nil {
+		return describe(err)
+	}
+	return nil
 }
 
 // ReturnToBot gives a handed-off conversation back to the bot: its status
@@ -193,6 +197,18 @@ func (db *DB) ReturnToBot(ctx context.Context, conversationID bot.ConversationID
 	return nil
 }
 
+// closeConversation resolves a conversation of customer custID and its
+// escalations inside tx and records a resolved event with detail by actor.
+func closeConversation(tx *sql.Tx, custID int64, id bot.ConversationID, detail map[string]string, actor string, now time.Time) error {
+	if _, err := tx.Exec(`UPDATE conversations SET status = 'resolved', closed = ? WHERE id = ?`, fmtTime(now), id); err != nil {
+		return fmt.Errorf("close conversation %d: %w", id, describe(err))
+	}
+	if err := resolveEscalations(tx, id, now); err != nil {
+		return err
+	}
+	return addEvent(tx, custID, id, bot.EventResolved, detail, actor, now)
+}
+
 func resolveEscalations(tx *sql.Tx, conversationID bot.ConversationID, t time.Time) error {
 	if _, err := tx.Exec(`UPDATE escalations SET status = 'resolved', resolved = ? WHERE conversation_id = ? AND status <> 'resolved'`,
 		fmtTime(t), conversationID); err != nil {
@@ -213,14 +229,7 @@ func (db *DB) Resolve(ctx context.Context, conversationID bot.ConversationID, ac
 		if status == bot.StatusResolved {
 			return nil
 		}
-		now := db.now()
-		if _, err := tx.Exec(`UPDATE conversations SET status = 'resolved', closed = ? WHERE id = ?`, fmtTime(now), conversationID); err != nil {
-			return fmt.Errorf("resolve: %w", describe(err))
-		}
-		if err := resolveEscalations(tx, conversationID, now); err != nil {
-			return err
-		}
-		return addEvent(tx, custID, conversationID, bot.EventResolved, map[string]string{"from": string(status)}, actor, now)
+		return closeConversation(tx, custID, conversationID, map[string]string{"from": string(status)}, actor, db.now())
 	})
 	if err != nil {
 		return fmt.Errorf("storage: resolve conversation: %w", err)
@@ -261,12 +270,8 @@ func (db *DB) AppendAgentMessage(ctx context.Context, conversationID bot.Convers
 		if status == bot.StatusHuman && assignee != "" {
 			return nil
 		}
-		if _, err := tx.Exec(`UPDATE conversations SET status = 'human', assignee = ? WHERE id = ?`, agent, conversationID); err != nil {
-			return fmt.Errorf("take over: %w", describe(err))
-		}
-		if _, err := tx.Exec(`UPDATE escalations SET status = 'acknowledged', assignee = ?, acknowledged = coalesce(acknowledged, ?)
-			WHERE conversation_id = ? AND status = 'open'`, agent, ts, conversationID); err != nil {
-			return fmt.Errorf("take over: %w", describe(err))
+		if err := takeOver(tx, conversationID, agent, now); err != nil {
+			return fmt.Errorf("take over: %w", err)
 		}
 		return addEvent(tx, custID, conversationID, bot.EventTakenOver, map[string]string{"from": string(status)}, agent, now)
 	})
@@ -301,7 +306,7 @@ func (db *DB) SetCSAT(ctx context.Context, conversationID bot.ConversationID, sc
 const escalationCols = `id, conversation_id, customer_id, coalesce(message_id, 0), reason, severity, summary, status, assignee,
 	created, acknowledged, resolved`
 
-func scanEscalation(sc interface{ Scan(...any) error }) (bot.EscalationInfo, error) {
+func scanEscalation(sc rowScanner) (bot.EscalationInfo, error) {
 	var e bot.EscalationInfo
 	var created string
 	var ack, res sql.NullString
@@ -313,26 +318,13 @@ func scanEscalation(sc interface{ Scan(...any) error }) (bot.EscalationInfo, err
 
 // Escalations returns escalations matching f, newest first.
 func (db *DB) Escalations(ctx context.Context, f bot.EscalationFilter) ([]bot.EscalationInfo, error) {
-	if f.Limit <= 0 {
-		f.Limit = 100
-	}
+	bot.SetDefault(&f.Limit, 100)
 	rows, err := db.r.QueryContext(ctx, `SELECT `+escalationCols+` FROM escalations
 		WHERE (? = '' OR status = ?) AND (? = 0 OR customer_id = ?) ORDER BY id DESC LIMIT ?`,
 		f.Status, f.Status, f.CustomerID, f.CustomerID, f.Limit)
+	out, err := collect(rows, err, scanEscalation)
 	if err != nil {
-		return nil, fmt.Errorf("storage: escalations: %w", describe(err))
-	}
-	defer rows.Close()
-	var out []bot.EscalationInfo
-	for rows.Next() {
-		e, err := scanEscalation(rows)
-		if err != nil {
-			return nil, fmt.Errorf("storage: escalations: %w", describe(err))
-		}
-		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("storage: escalations: %w", describe(err))
+		return nil, fmt.Errorf("storage: escalations: %w", err)
 	}
 	return out, nil
 }

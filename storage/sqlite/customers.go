@@ -13,7 +13,7 @@ import (
 const customerCols = `c.id, c.name, c.email, c.phone, c.language, c.segment, c.stage, c.owner, c.created, c.updated,
 	c.role, c.inbound_count, c.outbound_count, c.complaint_count, c.last_seen, c.erased, coalesce(c.merged_into, 0)`
 
-func scanCustomer(sc interface{ Scan(...any) error }) (bot.Customer, error) {
+func scanCustomer(sc rowScanner) (bot.Customer, error) {
 	var c bot.Customer
 	var created, updated string
 	var lastSeen, erased sql.NullString
@@ -57,23 +57,13 @@ func (db *DB) Customers(ctx context.Context, f bot.CustomerFilter) ([]bot.Custom
 	}
 	defer func() { _ = tx.Rollback() }()
 	rows, err := tx.QueryContext(ctx, q, args...)
+	out, err := collect(rows, err, scanCustomer)
 	if err != nil {
-		return nil, fmt.Errorf("storage: customers: %w", describe(err))
+		return nil, fmt.Errorf("storage: customers: %w", err)
 	}
-	var out []bot.Customer
-	index := map[int64]int{}
-	for rows.Next() {
-		c, err := scanCustomer(rows)
-		if err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("storage: customers: %w", describe(err))
-		}
-		index[c.ID] = len(out)
-		out = append(out, c)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("storage: customers: %w", describe(err))
+	index := make(map[int64]int, len(out))
+	for i, c := range out {
+		index[c.ID] = i
 	}
 	if err := attachDetails(ctx, tx, out, index); err != nil {
 		return nil, fmt.Errorf("storage: customers: %w", err)
@@ -94,41 +84,31 @@ func attachDetails(ctx context.Context, tx *sql.Tx, cs []bot.Customer, index map
 		in := "(" + strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",") + ")"
 		rows, err := tx.QueryContext(ctx, `SELECT customer_id, channel, external_id FROM channel_identities
 			WHERE customer_id IN `+in+` ORDER BY customer_id, channel, external_id`, ids...)
-		if err != nil {
-			return fmt.Errorf("identities: %w", describe(err))
-		}
-		for rows.Next() {
+		if err := eachRow(rows, err, func(rows *sql.Rows) error {
 			var id int64
 			var ident bot.Identity
 			if err := rows.Scan(&id, &ident.Channel, &ident.ExternalID); err != nil {
-				rows.Close()
-				return fmt.Errorf("identities: %w", describe(err))
+				return err
 			}
 			c := &cs[index[id]]
 			c.Identities = append(c.Identities, ident)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("identities: %w", describe(err))
+			return nil
+		}); err != nil {
+			return fmt.Errorf("identities: %w", err)
 		}
 		rows, err = tx.QueryContext(ctx, `SELECT customer_id, tag FROM tags WHERE customer_id IN `+in+`
 			ORDER BY customer_id, tag`, ids...)
-		if err != nil {
-			return fmt.Errorf("tags: %w", describe(err))
-		}
-		for rows.Next() {
+		if err := eachRow(rows, err, func(rows *sql.Rows) error {
 			var id int64
 			var tag string
 			if err := rows.Scan(&id, &tag); err != nil {
-				rows.Close()
-				return fmt.Errorf("tags: %w", describe(err))
+				return err
 			}
 			c := &cs[index[id]]
 			c.Tags = append(c.Tags, tag)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("tags: %w", describe(err))
+			return nil
+		}); err != nil {
+			return fmt.Errorf("tags: %w", err)
 		}
 	}
 	return nil

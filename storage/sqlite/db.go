@@ -15,6 +15,7 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"database/sql/driver"
@@ -121,21 +122,13 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("storage: open %s: %w", path, err)
 	}
-	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.DiscardHandler)
-	}
+	opts.Logger = cmp.Or(opts.Logger, slog.New(slog.DiscardHandler))
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	if opts.BusyTimeout <= 0 {
-		opts.BusyTimeout = 5 * time.Second
-	}
-	if opts.ReadConns <= 0 {
-		opts.ReadConns = 4
-	}
-	if opts.MaxBatch <= 0 {
-		opts.MaxBatch = 512
-	}
+	bot.SetDefault(&opts.BusyTimeout, 5*time.Second)
+	bot.SetDefault(&opts.ReadConns, 4)
+	bot.SetDefault(&opts.MaxBatch, 512)
 	if opts.MaintenanceInterval == 0 {
 		opts.MaintenanceInterval = time.Hour
 	}

@@ -24,22 +24,10 @@ func (db *DB) Erase(ctx context.Context, id int64, actor string) error {
 		}
 		now := db.now()
 		ts := fmtTime(now)
-		var gaps []int64
 		rows, err := tx.Query(`SELECT DISTINCT gap_id FROM knowledge_gap_messages WHERE customer_id = ?`, id)
+		gaps, err := collect(rows, err, scanValue[int64])
 		if err != nil {
-			return fmt.Errorf("erase: %w", describe(err))
-		}
-		for rows.Next() {
-			var g int64
-			if err := rows.Scan(&g); err != nil {
-				rows.Close()
-				return fmt.Errorf("erase: %w", describe(err))
-			}
-			gaps = append(gaps, g)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("erase: %w", describe(err))
+			return fmt.Errorf("erase: %w", err)
 		}
 		for _, q := range []string{
 			`UPDATE knowledge_gaps SET count = max(0, count - (SELECT count(*) FROM knowledge_gap_messages k

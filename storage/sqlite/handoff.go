@@ -143,15 +143,12 @@ func (db *DB) ResolveIfIdle(ctx context.Context, conversationID bot.Conversation
 		if !bot.ConversationStatus(status).HandedOff() || !nullTime(last).Before(t) {
 			return nil
 		}
-		now := db.now()
-		if _, err := tx.Exec(`UPDATE conversations SET status = 'resolved', closed = ? WHERE id = ?`, fmtTime(now), conversationID); err != nil {
-			return fmt.Errorf("resolve idle: %w", describe(err))
-		}
-		if err := resolveEscalations(tx, conversationID, now); err != nil {
+		detail := map[string]string{"from": status, "cause": "idle"}
+		if err := closeConversation(tx, custID, conversationID, detail, actor, db.now()); err != nil {
 			return err
 		}
 		done = true
-		return addEvent(tx, custID, conversationID, bot.EventResolved, map[string]string{"from": status, "cause": "idle"}, actor, now)
+		return nil
 	})
 	if err != nil {
 		return false, fmt.Errorf("storage: resolve idle conversation: %w", err)
@@ -162,9 +159,7 @@ func (db *DB) ResolveIfIdle(ctx context.Context, conversationID bot.Conversation
 // HandoffQueue returns the conversations that are with a human or waiting
 // for one, the longest waiting first; at most limit (≤ 0 means 200).
 func (db *DB) HandoffQueue(ctx context.Context, limit int) ([]bot.HandoffEntry, error) {
-	if limit <= 0 {
-		limit = 200
-	}
+	bot.SetDefault(&limit, 200)
 	rows, err := db.r.QueryContext(ctx, `SELECT v.id, v.customer_id, c.name, v.channel, v.status, v.assignee,
 			coalesce(e.id, 0), coalesce(e.reason, ''), coalesce(s.severity, e.severity, ''), coalesce(e.summary, ''),
 			coalesce(s.since, e.created, v.opened) AS since, e.acknowledged, v.last_message
@@ -177,24 +172,17 @@ func (db *DB) HandoffQueue(ctx context.Context, limit int) ([]bot.HandoffEntry, 
 			ON s.conversation_id = v.id
 		WHERE v.status IN ('waiting_human', 'human')
 		ORDER BY since, v.id LIMIT ?`, bot.ReasonLead, bot.ReasonLead, limit)
-	if err != nil {
-		return nil, fmt.Errorf("storage: handoff queue: %w", describe(err))
-	}
-	defer rows.Close()
-	var out []bot.HandoffEntry
-	for rows.Next() {
+	out, err := collect(rows, err, func(sc rowScanner) (bot.HandoffEntry, error) {
 		var h bot.HandoffEntry
 		var status, since string
 		var ack, last sql.NullString
-		if err := rows.Scan(&h.ConversationID, &h.CustomerID, &h.CustomerName, &h.Channel, &status, &h.Assignee,
-			&h.EscalationID, &h.Reason, &h.Severity, &h.Summary, &since, &ack, &last); err != nil {
-			return nil, fmt.Errorf("storage: handoff queue: %w", describe(err))
-		}
+		err := sc.Scan(&h.ConversationID, &h.CustomerID, &h.CustomerName, &h.Channel, &status, &h.Assignee,
+			&h.EscalationID, &h.Reason, &h.Severity, &h.Summary, &since, &ack, &last)
 		h.Status, h.Since, h.Acknowledged, h.LastMessage = bot.ConversationStatus(status), parseTime(since), nullTime(ack), nullTime(last)
-		out = append(out, h)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("storage: handoff queue: %w", describe(err))
+		return h, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("storage: handoff queue: %w", err)
 	}
 	return out, nil
 }
@@ -203,26 +191,13 @@ func (db *DB) HandoffQueue(ctx context.Context, limit int) ([]bot.HandoffEntry, 
 // one whose last message is before t, oldest first; at most limit (≤ 0
 // means 100).
 func (db *DB) IdleHandoffs(ctx context.Context, t time.Time, limit int) ([]bot.ConversationID, error) {
-	if limit <= 0 {
-		limit = 100
-	}
+	bot.SetDefault(&limit, 100)
 	rows, err := db.r.QueryContext(ctx, `SELECT id FROM conversations
 		WHERE status IN ('waiting_human', 'human') AND coalesce(last_message, opened) < ? ORDER BY id LIMIT ?`,
 		fmtTime(t), limit)
+	ids, err := collect(rows, err, scanValue[bot.ConversationID])
 	if err != nil {
-		return nil, fmt.Errorf("storage: idle handoffs: %w", describe(err))
-	}
-	defer rows.Close()
-	var ids []bot.ConversationID
-	for rows.Next() {
-		var id bot.ConversationID
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("storage: idle handoffs: %w", describe(err))
-		}
-		ids = append(ids, id)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("storage: idle handoffs: %w", describe(err))
+		return nil, fmt.Errorf("storage: idle handoffs: %w", err)
 	}
 	return ids, nil
 }
@@ -231,9 +206,7 @@ func (db *DB) IdleHandoffs(ctx context.Context, t time.Time, limit int) ([]bot.C
 // oldest first, with their re-alert level; at most limit (≤ 0 means 100).
 // Lead escalations are not included: they go to sales, not up a chain.
 func (db *DB) OverdueEscalations(ctx context.Context, t time.Time, limit int) ([]bot.OverdueEscalation, error) {
-	if limit <= 0 {
-		limit = 100
-	}
+	bot.SetDefault(&limit, 100)
 	rows, err := db.r.QueryContext(ctx, `SELECT x.id, x.conversation_id, x.customer_id,
 			coalesce(x.message_id, 0), x.reason, x.severity, x.summary, x.status, x.assignee, x.created, x.acknowledged,
 			x.resolved, v.channel,
@@ -242,25 +215,18 @@ func (db *DB) OverdueEscalations(ctx context.Context, t time.Time, limit int) ([
 		FROM escalations x JOIN conversations v ON v.id = x.conversation_id
 		WHERE x.status = 'open' AND x.reason <> ? AND x.created <= ? ORDER BY x.created, x.id LIMIT ?`,
 		EventRealerted, bot.ReasonLead, fmtTime(t), limit)
-	if err != nil {
-		return nil, fmt.Errorf("storage: overdue escalations: %w", describe(err))
-	}
-	defer rows.Close()
-	var out []bot.OverdueEscalation
-	for rows.Next() {
+	out, err := collect(rows, err, func(sc rowScanner) (bot.OverdueEscalation, error) {
 		var o bot.OverdueEscalation
 		var created string
 		var ack, res sql.NullString
 		e := &o.EscalationInfo
-		if err := rows.Scan(&e.ID, &e.ConversationID, &e.CustomerID, &e.MessageID, &e.Reason, &e.Severity, &e.Summary,
-			&e.Status, &e.Assignee, &created, &ack, &res, &o.Channel, &o.Level); err != nil {
-			return nil, fmt.Errorf("storage: overdue escalations: %w", describe(err))
-		}
+		err := sc.Scan(&e.ID, &e.ConversationID, &e.CustomerID, &e.MessageID, &e.Reason, &e.Severity, &e.Summary,
+			&e.Status, &e.Assignee, &created, &ack, &res, &o.Channel, &o.Level)
 		e.Created, e.Acknowledged, e.Resolved = parseTime(created), nullTime(ack), nullTime(res)
-		out = append(out, o)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("storage: overdue escalations: %w", describe(err))
+		return o, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("storage: overdue escalations: %w", err)
 	}
 	return out, nil
 }
@@ -319,29 +285,20 @@ func (db *DB) CountComplaints(ctx context.Context, from, to time.Time) (int, err
 // Complaints returns up to limit (≤ 0 means 500) of the messages
 // CountComplaints counts, newest first, with their conversation's channel.
 func (db *DB) Complaints(ctx context.Context, from, to time.Time, limit int) ([]bot.ComplaintMessage, error) {
-	if limit <= 0 {
-		limit = 500
-	}
+	bot.SetDefault(&limit, 500)
 	rows, err := db.r.QueryContext(ctx, `SELECT m.id, v.channel, m.intent, m.text, m.time
 		FROM (SELECT * FROM messages WHERE `+complaintWhere+` ORDER BY id DESC LIMIT ?) m
 		JOIN conversations v ON v.id = m.conversation_id ORDER BY m.id DESC`,
 		fmtTime(from), fmtTime(to), limit)
-	if err != nil {
-		return nil, fmt.Errorf("storage: complaints: %w", describe(err))
-	}
-	defer rows.Close()
-	var out []bot.ComplaintMessage
-	for rows.Next() {
+	out, err := collect(rows, err, func(sc rowScanner) (bot.ComplaintMessage, error) {
 		var c bot.ComplaintMessage
 		var ts string
-		if err := rows.Scan(&c.ID, &c.Channel, &c.Intent, &c.Text, &ts); err != nil {
-			return nil, fmt.Errorf("storage: complaints: %w", describe(err))
-		}
+		err := sc.Scan(&c.ID, &c.Channel, &c.Intent, &c.Text, &ts)
 		c.Time = parseTime(ts)
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("storage: complaints: %w", describe(err))
+		return c, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("storage: complaints: %w", err)
 	}
 	return out, nil
 }
@@ -357,20 +314,9 @@ func (db *DB) EscalationDeliveries(ctx context.Context, escalationID bot.Escalat
 	rows, err := db.r.QueryContext(ctx, `SELECT `+outboxCols+` FROM outbox
 		WHERE idempotency_key = ? OR idempotency_key LIKE ? OR idempotency_key LIKE ? ORDER BY id LIMIT 1000`,
 		key, key+"|%", key+":level:%")
+	out, err := collect(rows, err, scanOutbox)
 	if err != nil {
-		return nil, fmt.Errorf("storage: deliveries of escalation %d: %w", escalationID, describe(err))
-	}
-	defer rows.Close()
-	var out []bot.OutboxItem
-	for rows.Next() {
-		it, err := scanOutbox(rows)
-		if err != nil {
-			return nil, fmt.Errorf("storage: deliveries of escalation %d: %w", escalationID, describe(err))
-		}
-		out = append(out, it)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("storage: deliveries of escalation %d: %w", escalationID, describe(err))
+		return nil, fmt.Errorf("storage: deliveries of escalation %d: %w", escalationID, err)
 	}
 	return out, nil
 }

@@ -45,10 +45,7 @@ func (db *DB) VisitorHistory(ctx context.Context, channel, externalID string, af
 		args = append(args, limit)
 	}
 	rows, err := db.r.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("storage: visitor history: %w", describe(err))
-	}
-	msgs, err := scanMessages(rows)
+	msgs, err := scanMessages(rows, err)
 	if err != nil {
 		return nil, fmt.Errorf("storage: visitor history: %w", err)
 	}

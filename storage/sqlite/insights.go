@@ -80,9 +80,7 @@ func (db *DB) InsightData(ctx context.Context, q bot.InsightQuery) (bot.InsightD
 	if !q.To.After(q.From) {
 		return d, bot.Errorf(bot.EINVALID, "The report range is empty or reversed.")
 	}
-	if q.Gaps <= 0 {
-		q.Gaps = 10
-	}
+	bot.SetDefault(&q.Gaps, 10)
 	from, to := fmtTime(q.From), fmtTime(q.To)
 	// One read transaction, so every figure comes from the same snapshot.
 	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
@@ -102,17 +100,12 @@ func (db *DB) InsightData(ctx context.Context, q bot.InsightQuery) (bot.InsightD
 		return p
 	}
 
-	rows, err := tx.QueryContext(ctx, conversationsSQL, nil, from, to, q.Channel, fmtTime(q.IdleBefore))
-	if err != nil {
-		return d, fmt.Errorf("storage: insights: conversations: %w", describe(err))
-	}
 	var all *bot.InsightCustomers
-	for rows.Next() {
+	if err := scanAll(ctx, tx, conversationsSQL, []any{nil, from, to, q.Channel, fmtTime(q.IdleBefore)}, func(rows *sql.Rows) error {
 		var kind, dd, ch string
 		var v [9]int64
 		if err := rows.Scan(&kind, &dd, &ch, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8]); err != nil {
-			rows.Close()
-			return d, fmt.Errorf("storage: insights: conversations: %w", describe(err))
+			return err
 		}
 		switch kind {
 		case "day":
@@ -126,10 +119,9 @@ func (db *DB) InsightData(ctx context.Context, q bot.InsightQuery) (bot.InsightD
 		case "fr":
 			d.FirstResponse = append(d.FirstResponse, bot.InsightDuration{Channel: ch, Millis: v[0], Count: v[1]})
 		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return d, fmt.Errorf("storage: insights: conversations: %w", describe(err))
+		return nil
+	}); err != nil {
+		return d, fmt.Errorf("storage: insights: conversations: %w", err)
 	}
 	if all != nil {
 		d.Customers = append(d.Customers, *all)
@@ -276,14 +268,5 @@ func (db *DB) InsightData(ctx context.Context, q bot.InsightQuery) (bot.InsightD
 // scanAll runs a query in tx and calls fn for each row.
 func scanAll(ctx context.Context, tx *sql.Tx, query string, args []any, fn func(*sql.Rows) error) error {
 	rows, err := tx.QueryContext(ctx, query, args...)
-	if err != nil {
-		return describe(err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := fn(rows); err != nil {
-			return describe(err)
-		}
-	}
-	return describe(rows.Err())
+	return eachRow(rows, err, fn)
 }

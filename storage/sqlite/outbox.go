@@ -54,11 +54,11 @@ func (db *DB) Enqueue(ctx context.Context, m bot.OutboxMessage) (int64, error) {
 const outboxCols = `id, kind, idempotency_key, coalesce(customer_id, 0), payload, attempts, last_error, next_attempt,
 	created, delivered, dead`
 
-func scanOutbox(rows *sql.Rows) (bot.OutboxItem, error) {
+func scanOutbox(sc rowScanner) (bot.OutboxItem, error) {
 	var it bot.OutboxItem
 	var payload, next, created string
 	var delivered sql.NullString
-	err := rows.Scan(&it.ID, &it.Kind, &it.Key, &it.CustomerID, &payload, &it.Attempts, &it.LastError, &next,
+	err := sc.Scan(&it.ID, &it.Kind, &it.Key, &it.CustomerID, &payload, &it.Attempts, &it.LastError, &next,
 		&created, &delivered, &it.Dead)
 	it.Payload = json.RawMessage(payload)
 	it.NextAttempt, it.Created, it.Delivered = parseTime(next), parseTime(created), nullTime(delivered)
@@ -68,26 +68,13 @@ func scanOutbox(rows *sql.Rows) (bot.OutboxItem, error) {
 // DueOutbox returns up to limit undelivered, live items whose next attempt is
 // due now, oldest first. It is meant for one delivery worker per database.
 func (db *DB) DueOutbox(ctx context.Context, limit int) ([]bot.OutboxItem, error) {
-	if limit <= 0 {
-		limit = 100
-	}
+	bot.SetDefault(&limit, 100)
 	rows, err := db.r.QueryContext(ctx, `SELECT `+outboxCols+` FROM outbox
 		WHERE delivered IS NULL AND dead = 0 AND next_attempt <= ? ORDER BY next_attempt, id LIMIT ?`,
 		fmtTime(db.now()), limit)
+	items, err := collect(rows, err, scanOutbox)
 	if err != nil {
-		return nil, fmt.Errorf("storage: due outbox: %w", describe(err))
-	}
-	defer rows.Close()
-	var items []bot.OutboxItem
-	for rows.Next() {
-		it, err := scanOutbox(rows)
-		if err != nil {
-			return nil, fmt.Errorf("storage: due outbox: %w", describe(err))
-		}
-		items = append(items, it)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("storage: due outbox: %w", describe(err))
+		return nil, fmt.Errorf("storage: due outbox: %w", err)
 	}
 	return items, nil
 }
@@ -123,25 +110,12 @@ func (db *DB) MarkFailed(ctx context.Context, id int64, cause string, retryAt ti
 // Outbox returns the outbox items of a kind (all kinds when kind is empty),
 // newest first, at most limit (100 when limit ≤ 0).
 func (db *DB) Outbox(ctx context.Context, kind string, limit int) ([]bot.OutboxItem, error) {
-	if limit <= 0 {
-		limit = 100
-	}
+	bot.SetDefault(&limit, 100)
 	rows, err := db.r.QueryContext(ctx, `SELECT `+outboxCols+` FROM outbox WHERE ? = '' OR kind = ?
 		ORDER BY id DESC LIMIT ?`, kind, kind, limit)
+	items, err := collect(rows, err, scanOutbox)
 	if err != nil {
-		return nil, fmt.Errorf("storage: outbox: %w", describe(err))
-	}
-	defer rows.Close()
-	var items []bot.OutboxItem
-	for rows.Next() {
-		it, err := scanOutbox(rows)
-		if err != nil {
-			return nil, fmt.Errorf("storage: outbox: %w", describe(err))
-		}
-		items = append(items, it)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("storage: outbox: %w", describe(err))
+		return nil, fmt.Errorf("storage: outbox: %w", err)
 	}
 	return items, nil
 }

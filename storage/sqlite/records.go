@@ -185,31 +185,13 @@ func (db *DB) merge(tx *sql.Tx, from, into int64, actor, reason string, now time
 	rows, err := tx.Query(`SELECT f.id FROM conversations f JOIN conversations t
 		ON t.customer_id = ? AND t.channel = f.channel AND t.status <> 'resolved'
 		WHERE f.customer_id = ? AND f.status <> 'resolved'`, into, from)
+	clash, err := collect(rows, err, scanValue[bot.ConversationID])
 	if err != nil {
-		return fmt.Errorf("merge: %w", describe(err))
-	}
-	var clash []bot.ConversationID
-	for rows.Next() {
-		var id bot.ConversationID
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return fmt.Errorf("merge: %w", describe(err))
-		}
-		clash = append(clash, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("merge: %w", describe(err))
+		return fmt.Errorf("merge: %w", err)
 	}
 	for _, id := range clash {
-		if _, err := tx.Exec(`UPDATE conversations SET status = 'resolved', closed = ? WHERE id = ?`, ts, id); err != nil {
-			return fmt.Errorf("merge: close conversation %d: %w", id, describe(err))
-		}
-		if err := resolveEscalations(tx, id, now); err != nil {
-			return err
-		}
-		if err := addEvent(tx, from, id, bot.EventResolved, map[string]string{"why": "merged"}, actor, now); err != nil {
-			return err
+		if err := closeConversation(tx, from, id, map[string]string{"why": "merged"}, actor, now); err != nil {
+			return fmt.Errorf("merge: %w", err)
 		}
 	}
 	for _, q := range []string{
@@ -442,61 +424,33 @@ func (db *DB) AddNote(ctx context.Context, customerID int64, conversationID bot.
 // Notes returns the notes on a customer, oldest first, or an ENOTFOUND
 // *bot.Error for an unknown customer.
 func (db *DB) Notes(ctx context.Context, customerID int64) ([]bot.Note, error) {
-	if err := db.customerExists(ctx, customerID); err != nil {
-		return nil, fmt.Errorf("storage: notes: %w", err)
-	}
-	rows, err := db.r.QueryContext(ctx, `SELECT id, customer_id, coalesce(conversation_id, 0), author, text, created
-		FROM notes WHERE customer_id = ? ORDER BY created, id`, customerID)
-	if err != nil {
-		return nil, fmt.Errorf("storage: notes of customer %d: %w", customerID, describe(err))
-	}
-	defer rows.Close()
-	var out []bot.Note
-	for rows.Next() {
-		var n bot.Note
-		var created string
-		if err := rows.Scan(&n.ID, &n.CustomerID, &n.ConversationID, &n.Author, &n.Text, &created); err != nil {
-			return nil, fmt.Errorf("storage: notes of customer %d: %w", customerID, describe(err))
-		}
-		n.Created = parseTime(created)
-		out = append(out, n)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("storage: notes of customer %d: %w", customerID, describe(err))
-	}
-	return out, nil
+	return customerList(ctx, db, customerID, "notes",
+		`SELECT `+noteCols+` FROM notes WHERE customer_id = ? ORDER BY created, id`, scanNote)
+}
+
+const noteCols = `id, customer_id, coalesce(conversation_id, 0), author, text, created`
+
+func scanNote(sc rowScanner) (bot.Note, error) {
+	var n bot.Note
+	var created string
+	err := sc.Scan(&n.ID, &n.CustomerID, &n.ConversationID, &n.Author, &n.Text, &created)
+	n.Created = parseTime(created)
+	return n, err
 }
 
 // Events returns the events of a customer, oldest first, or an ENOTFOUND
 // *bot.Error for an unknown customer.
 func (db *DB) Events(ctx context.Context, customerID int64) ([]bot.Event, error) {
-	if err := db.customerExists(ctx, customerID); err != nil {
-		return nil, fmt.Errorf("storage: events: %w", err)
-	}
-	rows, err := db.r.QueryContext(ctx, `SELECT id, customer_id, coalesce(conversation_id, 0), kind, detail, actor, time
-		FROM customer_events WHERE customer_id = ? ORDER BY time, id`, customerID)
-	if err != nil {
-		return nil, fmt.Errorf("storage: events of customer %d: %w", customerID, describe(err))
-	}
-	defer rows.Close()
-	var out []bot.Event
-	for rows.Next() {
-		e, err := scanEvent(rows)
-		if err != nil {
-			return nil, fmt.Errorf("storage: events of customer %d: %w", customerID, err)
-		}
-		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("storage: events of customer %d: %w", customerID, describe(err))
-	}
-	return out, nil
+	return customerList(ctx, db, customerID, "events",
+		`SELECT `+eventCols+` FROM customer_events WHERE customer_id = ? ORDER BY time, id`, scanEvent)
 }
 
-func scanEvent(rows *sql.Rows) (bot.Event, error) {
+const eventCols = `id, customer_id, coalesce(conversation_id, 0), kind, detail, actor, time`
+
+func scanEvent(sc rowScanner) (bot.Event, error) {
 	var e bot.Event
 	var detail, ts string
-	if err := rows.Scan(&e.ID, &e.CustomerID, &e.ConversationID, &e.Kind, &detail, &e.Actor, &ts); err != nil {
+	if err := sc.Scan(&e.ID, &e.CustomerID, &e.ConversationID, &e.Kind, &detail, &e.Actor, &ts); err != nil {
 		return e, describe(err)
 	}
 	e.Detail, e.Time = json.RawMessage(detail), parseTime(ts)
@@ -528,25 +482,9 @@ func (db *DB) recomputePage(ctx context.Context, after int64, size int) (changed
 		changed, last = 0, 0
 		rows, err := tx.Query(`SELECT `+custStateCols+` FROM customers c
 			WHERE c.id > ? AND c.merged_into IS NULL AND c.erased IS NULL ORDER BY c.id LIMIT ?`, after, size)
+		cs, err := collect(rows, err, func(sc rowScanner) (custState, error) { return scanCustState(sc) })
 		if err != nil {
-			return describe(err)
-		}
-		var cs []custState
-		for rows.Next() {
-			var c custState
-			var created string
-			var lastSeen, atRisk sql.NullString
-			if err := rows.Scan(&c.id, &c.segment, &c.language, &c.owner, &created, &lastSeen, &atRisk, &c.vipTag,
-				&c.inbound, &c.stage); err != nil {
-				rows.Close()
-				return describe(err)
-			}
-			c.created, c.lastSeen, c.atRiskUntil = parseTime(created), nullTime(lastSeen), nullTime(atRisk)
-			cs = append(cs, c)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return describe(err)
+			return err
 		}
 		now := db.now()
 		for _, c := range cs {

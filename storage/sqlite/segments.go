@@ -28,15 +28,9 @@ type SegmentRules struct {
 }
 
 func (r SegmentRules) withDefaults() SegmentRules {
-	if r.NewFor <= 0 {
-		r.NewFor = 7 * 24 * time.Hour
-	}
-	if r.ActiveFor <= 0 {
-		r.ActiveFor = 30 * 24 * time.Hour
-	}
-	if r.AtRiskFor <= 0 {
-		r.AtRiskFor = 30 * 24 * time.Hour
-	}
+	bot.SetDefault(&r.NewFor, 7*24*time.Hour)
+	bot.SetDefault(&r.ActiveFor, 30*24*time.Hour)
+	bot.SetDefault(&r.AtRiskFor, 30*24*time.Hour)
 	if r.VIPTag == "" {
 		r.VIPTag = "vip"
 	}

@@ -82,13 +82,13 @@ const custStateCols = `c.id, c.segment, c.language, c.owner, c.created, c.last_s
 	c.inbound_count, c.stage`
 
 // scanCustState scans custStateCols followed by extra destinations.
-func scanCustState(row *sql.Row, extra ...any) (custState, error) {
+func scanCustState(sc rowScanner, extra ...any) (custState, error) {
 	var c custState
 	var created string
 	var lastSeen, atRisk sql.NullString
 	dest := append([]any{&c.id, &c.segment, &c.language, &c.owner, &created, &lastSeen, &atRisk, &c.vipTag,
 		&c.inbound, &c.stage}, extra...)
-	err := row.Scan(dest...)
+	err := sc.Scan(dest...)
 	c.created, c.lastSeen, c.atRiskUntil = parseTime(created), nullTime(lastSeen), nullTime(atRisk)
 	return c, err
 }
@@ -477,10 +477,7 @@ func (db *DB) RecentMessages(ctx context.Context, conversationID bot.Conversatio
 	}
 	rows, err := db.r.QueryContext(ctx, `SELECT `+messageCols+` FROM (SELECT * FROM messages
 		WHERE conversation_id = ? ORDER BY id DESC LIMIT ?) ORDER BY id`, conversationID, n)
-	if err != nil {
-		return nil, fmt.Errorf("storage: recent messages of conversation %d: %w", conversationID, describe(err))
-	}
-	msgs, err := scanMessages(rows)
+	msgs, err := scanMessages(rows, err)
 	if err != nil {
 		return nil, fmt.Errorf("storage: recent messages of conversation %d: %w", conversationID, err)
 	}
@@ -502,33 +499,22 @@ func jsonList(list []bot.Source) (any, error) {
 	return string(b), nil
 }
 
-// scanMessages reads rows of messageCols and closes rows.
-func scanMessages(rows *sql.Rows) ([]bot.StoredMessage, error) {
-	return scanMessagesCap(rows, 0)
+// scanMessages reads rows of messageCols, the result of a query that
+// returned err, and closes rows. No rows is an empty slice, not nil.
+func scanMessages(rows *sql.Rows, err error) ([]bot.StoredMessage, error) {
+	return scanMessagesCap(rows, err, 0)
 }
 
 // scanMessagesCap is scanMessages with a capacity hint.
-func scanMessagesCap(rows *sql.Rows, capacity int) ([]bot.StoredMessage, error) {
-	defer rows.Close()
-	msgs := make([]bot.StoredMessage, 0, capacity)
-	for rows.Next() {
-		m, err := scanMessage(rows)
-		if err != nil {
-			return nil, err
-		}
-		msgs = append(msgs, m)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, describe(err)
-	}
-	return msgs, nil
+func scanMessagesCap(rows *sql.Rows, err error, capacity int) ([]bot.StoredMessage, error) {
+	return appendRows(make([]bot.StoredMessage, 0, capacity), rows, err, scanMessage)
 }
 
-func scanMessage(rows *sql.Rows) (bot.StoredMessage, error) {
+func scanMessage(sc rowScanner) (bot.StoredMessage, error) {
 	var m bot.StoredMessage
 	var action, ts string
 	var sources, choices sql.NullString
-	if err := rows.Scan(&m.ID, &m.ConversationID, &m.Inbound, &m.Author, &m.Text, &m.Intent, &m.Confidence,
+	if err := sc.Scan(&m.ID, &m.ConversationID, &m.Inbound, &m.Author, &m.Text, &m.Intent, &m.Confidence,
 		&m.Language, &m.Sentiment, &action, &sources, &choices, &ts); err != nil {
 		return m, describe(err)
 	}

@@ -33,70 +33,40 @@ func (db *DB) Timeline(ctx context.Context, customerID int64, opts bot.TimelineO
 	channels := map[bot.ConversationID]string{}
 	total := 0 // messages, to size the slice
 	rows, err := tx.QueryContext(ctx, `SELECT id, channel, message_count FROM conversations WHERE customer_id = ?`, customerID)
-	if err != nil {
-		return nil, fmt.Errorf("storage: timeline of customer %d: %w", customerID, describe(err))
-	}
-	for rows.Next() {
+	if err := eachRow(rows, err, func(rows *sql.Rows) error {
 		var id bot.ConversationID
 		var ch string
 		var n int
 		if err := rows.Scan(&id, &ch, &n); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("storage: timeline of customer %d: %w", customerID, describe(err))
+			return err
 		}
 		channels[id] = ch
 		total += n
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("storage: timeline of customer %d: %w", customerID, err)
 	}
-	rows.Close()
 
 	if opts.Limit > 0 {
 		total = min(total, opts.Limit)
 	}
 	rows, err = tx.QueryContext(ctx, `SELECT `+messageCols+` FROM messages WHERE customer_id = ?
 		ORDER BY time `+order+`, id `+order+limit, customerID)
-	if err != nil {
-		return nil, fmt.Errorf("storage: timeline of customer %d: %w", customerID, describe(err))
-	}
-	msgs, err := scanMessagesCap(rows, total)
+	msgs, err := scanMessagesCap(rows, err, total)
 	if err != nil {
 		return nil, fmt.Errorf("storage: timeline of customer %d: %w", customerID, err)
 	}
-
-	rows, err = tx.QueryContext(ctx, `SELECT id, customer_id, coalesce(conversation_id, 0), kind, detail, actor, time
-		FROM customer_events WHERE customer_id = ? ORDER BY time `+order+`, id `+order+limit, customerID)
+	rows, err = tx.QueryContext(ctx, `SELECT `+eventCols+` FROM customer_events WHERE customer_id = ?
+		ORDER BY time `+order+`, id `+order+limit, customerID)
+	events, err := collect(rows, err, scanEvent)
 	if err != nil {
-		return nil, fmt.Errorf("storage: timeline of customer %d: %w", customerID, describe(err))
+		return nil, fmt.Errorf("storage: timeline of customer %d: %w", customerID, err)
 	}
-	var events []bot.Event
-	for rows.Next() {
-		e, err := scanEvent(rows)
-		if err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("storage: timeline of customer %d: %w", customerID, err)
-		}
-		events = append(events, e)
-	}
-	rows.Close()
-
-	rows, err = tx.QueryContext(ctx, `SELECT id, customer_id, coalesce(conversation_id, 0), author, text, created
-		FROM notes WHERE customer_id = ? ORDER BY created `+order+`, id `+order+limit, customerID)
+	rows, err = tx.QueryContext(ctx, `SELECT `+noteCols+` FROM notes WHERE customer_id = ?
+		ORDER BY created `+order+`, id `+order+limit, customerID)
+	notes, err := collect(rows, err, scanNote)
 	if err != nil {
-		return nil, fmt.Errorf("storage: timeline of customer %d: %w", customerID, describe(err))
-	}
-	var notes []bot.Note
-	for rows.Next() {
-		var n bot.Note
-		var created string
-		if err := rows.Scan(&n.ID, &n.CustomerID, &n.ConversationID, &n.Author, &n.Text, &created); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("storage: timeline of customer %d: %w", customerID, describe(err))
-		}
-		n.Created = parseTime(created)
-		notes = append(notes, n)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("storage: timeline of customer %d: %w", customerID, describe(err))
+		return nil, fmt.Errorf("storage: timeline of customer %d: %w", customerID, err)
 	}
 
 	if order == "DESC" {

@@ -1,0 +1,61 @@
+package sqlite
+
+import "database/sql"
+
+// rowScanner is what *sql.Row and *sql.Rows have in common, so one scan
+// function reads a row whether it came from QueryRow or from Query.
+type rowScanner interface {
+	Scan(dest ...any) error
+}
+
+// eachRow calls fn for every row of rows, stopping at the first error, and
+// closes rows. err is the error of the query that returned rows, so a call
+// reads
+//
+//	rows, err := tx.QueryContext(ctx, query, args...)
+//	err = eachRow(rows, err, func(rows *sql.Rows) error { ... })
+//
+// Every error is passed through describe; the caller adds what it was
+// reading.
+func eachRow(rows *sql.Rows, err error, fn func(*sql.Rows) error) error {
+	if err != nil {
+		return describe(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return describe(err)
+		}
+	}
+	return describe(rows.Err())
+}
+
+// collect is eachRow for the common case: every row becomes one value, by
+// scan, in a slice, which is nil when there are no rows.
+func collect[T any](rows *sql.Rows, err error, scan func(rowScanner) (T, error)) ([]T, error) {
+	return appendRows(nil, rows, err, scan)
+}
+
+// appendRows is collect appending to dst, for a caller that sizes the slice
+// or wants an empty one rather than nil. On an error it returns nil.
+func appendRows[T any](dst []T, rows *sql.Rows, err error, scan func(rowScanner) (T, error)) ([]T, error) {
+	err = eachRow(rows, err, func(rows *sql.Rows) error {
+		v, err := scan(rows)
+		if err != nil {
+			return err
+		}
+		dst = append(dst, v)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return dst, nil
+}
+
+// scanValue scans a row of one column, such as an id.
+func scanValue[T any](sc rowScanner) (T, error) {
+	var v T
+	err := sc.Scan(&v)
+	return v, err
+}
