@@ -281,7 +281,7 @@ func (e *Engine) Handle(ctx context.Context, m Message) (Reply, error) {
 			Severity: d.escalation.Severity, Time: m.Time})
 	}
 	if d.escalation != nil && e.opts.Summarizer != nil {
-		e.summarize(ctx, conv, d.escalation)
+		e.summarize(ctx, conv, inboundID, ann, d.escalation)
 	}
 	out := Outbound{
 		ConversationID: conv.ID, InboundID: inboundID, Annotation: ann,
@@ -635,11 +635,21 @@ type Summarizer interface {
 }
 
 // summarize puts the Summarizer's summary of the conversation below the
-// escalation's one-line reason, within the generate timeout.
-func (e *Engine) summarize(ctx context.Context, conv Conversation, esc *Escalation) {
+// escalation's one-line reason, within the generate timeout. The message
+// being handled (inboundID) is stored but not yet annotated — its annotation
+// is written with the reply, after the summary — so the Summarizer is given
+// it with ann: without it, the very message that escalates (an angry
+// complaint) would read as neutral.
+func (e *Engine) summarize(ctx context.Context, conv Conversation, inboundID int64, ann Annotation, esc *Escalation) {
 	msgs, err := e.opts.Store.RecentMessages(ctx, conv.ID, 12)
 	if err != nil || len(msgs) == 0 {
 		return
+	}
+	for i := range msgs {
+		if msgs[i].ID == inboundID && msgs[i].Inbound {
+			msgs[i].Intent, msgs[i].Confidence, msgs[i].Language, msgs[i].Sentiment =
+				ann.Intent, ann.Confidence, ann.Language, ann.Sentiment
+		}
 	}
 	sctx, cancel := context.WithTimeout(ctx, e.opts.GenerateTimeout)
 	defer cancel()

@@ -319,3 +319,29 @@ func TestEngineSummarizesEscalations(t *testing.T) {
 		t.Errorf("summarizer got %+v, want the conversation so far", sum.got)
 	}
 }
+
+// TestEngineSummaryReadsTheEscalatingMessage: the message that escalates is
+// annotated only with the reply, after the summary is written; the
+// Summarizer must still see its sentiment and intent, or an angry complaint
+// is summarised as neutral.
+func TestEngineSummaryReadsTheEscalatingMessage(t *testing.T) {
+	st := &bottest.Store{}
+	sum := &fakeSummarizer{}
+	e, err := bot.NewEngine(bot.EngineOptions{
+		Classifier: &bottest.Classifier{Rules: map[string]bot.Classification{
+			"投诉": {Intent: bot.IntentComplaint, Confidence: 0.9, Complaint: 0.95, Sentiment: -0.9, Language: "zh"}}},
+		Retriever: &bottest.Retriever{}, Store: st, Summarizer: sum,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Handle(context.Background(), bot.Message{Channel: "web", ExternalUserID: "u", Text: "你们的快递太慢了，我要投诉，太气人了"}); err != nil {
+		t.Fatal(err)
+	}
+	if len(st.Escalations()) != 1 || len(sum.got) != 1 {
+		t.Fatalf("%d escalations, summarizer got %+v", len(st.Escalations()), sum.got)
+	}
+	if m := sum.got[0]; m.Sentiment != -0.9 || m.Intent != bot.IntentComplaint || m.Language != "zh" {
+		t.Errorf("summarizer got the complaint as %+v, want its sentiment -0.9, intent complaint, language zh", m)
+	}
+}

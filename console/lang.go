@@ -41,7 +41,7 @@ var labels = map[string]map[string]string{
 		"summary": "Summary", "assignee": "Agent", "status": "Status", "open": "Open",
 		"take_over": "Take over", "reply": "Send reply", "resolve": "Resolve", "add_note": "Add note",
 		"add_tag": "Add tag", "remove": "Remove", "notes": "Notes", "tags": "Tags", "no_notes": "No notes yet.",
-		"escalations": "Escalations", "archive": "All messages of this customer", "back": "Back to queue",
+		"escalations": "Escalations", "archive": "All messages of this customer", "back": "Back to “Waiting for an agent”",
 		"taken_by": "Already taken by %s.", "taken_by_you": "You are handling this conversation.",
 		"reassign": "Reassign to me", "managers_only": "Only a manager can reassign a conversation another agent holds.",
 		"resolved": "This conversation is resolved.", "dashboard": "Dashboard", "language": "中文",
@@ -62,6 +62,7 @@ var labels = map[string]map[string]string{
 		"reason_escalation_words": "urgent words", "reason_repeated_failure": "bot could not help",
 		"reason_negative_trend": "growing frustration", "reason_lead": "sales lead",
 		"esc_open": "open", "esc_acknowledged": "acknowledged", "esc_resolved": "resolved",
+		"sign_out_failed": "You are still signed in: the sign-out could not be saved. Please try again in a moment.",
 	},
 	langZH: {
 		"title": "Concierge 客服台", "login": "登录", "logout": "退出", "name": "用户名", "password": "密码",
@@ -72,7 +73,7 @@ var labels = map[string]map[string]string{
 		"summary": "摘要", "assignee": "客服", "status": "状态", "open": "打开",
 		"take_over": "接管", "reply": "发送回复", "resolve": "结束会话", "add_note": "添加备注",
 		"add_tag": "添加标签", "remove": "移除", "notes": "备注", "tags": "标签", "no_notes": "暂无备注。",
-		"escalations": "转人工记录", "archive": "该客户的全部消息", "back": "返回队列",
+		"escalations": "转人工记录", "archive": "该客户的全部消息", "back": "返回“等待人工接待”",
 		"taken_by": "已被 %s 接管。", "taken_by_you": "此会话由您处理。",
 		"reassign": "改由我处理", "managers_only": "只有主管可以改派其他客服正在处理的会话。",
 		"resolved": "此会话已结束。", "dashboard": "数据看板", "language": "English",
@@ -93,6 +94,7 @@ var labels = map[string]map[string]string{
 		"reason_escalation_words": "紧急用语", "reason_repeated_failure": "机器人无法解答",
 		"reason_negative_trend": "情绪持续负面", "reason_lead": "销售线索",
 		"esc_open": "未处理", "esc_acknowledged": "已确认", "esc_resolved": "已解决",
+		"sign_out_failed": "您仍处于登录状态：退出未能保存。请稍后再试。",
 	},
 }
 

@@ -404,8 +404,8 @@ func TestExtractive(t *testing.T) {
 		msgs []bot.StoredMessage
 		want string
 	}{
-		{"en", msgs, "Issue: “My order arrived with a cracked teapot.”\nWants: “I want a replacement sent this week!”\nSentiment: negative (mean -0.4, latest message angry)"},
-		{"zh", msgs, "问题：“My order arrived with a cracked teapot.”\n诉求：“I want a replacement sent this week!”\n情绪：负面（平均 -0.4，最近一条 愤怒）"},
+		{"en", msgs, "Issue: “My order arrived with a cracked teapot.”\nWants: “I want a replacement sent this week!”\nSentiment: angry (mean -0.7, latest message angry)"},
+		{"zh", msgs, "问题：“My order arrived with a cracked teapot.”\n诉求：“I want a replacement sent this week!”\n情绪：愤怒（平均 -0.7，最近一条 愤怒）"},
 		{"en", nil, "Issue: (no customer message)\nWants: (no customer message)\nSentiment: unknown"},
 	}
 	for _, tt := range tests {

@@ -176,16 +176,29 @@ func smallTalk(intent string) bool {
 func quote(s string) string { return "“" + clip(oneLine(s), 160) + "”" }
 
 // sentimentWord labels the customer's sentiment: the mean of their
-// messages' scores, and the latest one, which matters most to an agent.
+// messages' scores (greetings, thanks and goodbyes left out when there is
+// anything else, as their politeness says nothing of the customer's mood)
+// and the latest one, which matters most to an agent. The leading word is
+// the more negative of the two, so that an angry message after a friendly
+// "hello" is not summed up as neutral.
 func sentimentWord(customer []bot.StoredMessage, lang string) string {
 	if len(customer) == 0 {
 		return map[string]string{"en": "unknown", "zh": "未知"}[lang]
 	}
-	sum := 0.0
+	sum, n := 0.0, 0
 	for _, m := range customer {
-		sum += m.Sentiment
+		if !smallTalk(m.Intent) {
+			sum += m.Sentiment
+			n++
+		}
 	}
-	mean, last := sum/float64(len(customer)), customer[len(customer)-1].Sentiment
+	if n == 0 {
+		for _, m := range customer {
+			sum += m.Sentiment
+		}
+		n = len(customer)
+	}
+	mean, last := sum/float64(n), customer[len(customer)-1].Sentiment
 	word := func(s float64) string {
 		words := map[string][4]string{"en": {"angry", "negative", "neutral", "positive"}, "zh": {"愤怒", "负面", "中性", "正面"}}[lang]
 		switch {
@@ -198,8 +211,9 @@ func sentimentWord(customer []bot.StoredMessage, lang string) string {
 		}
 		return words[3]
 	}
+	lead := word(min(mean, last))
 	if lang == "zh" {
-		return fmt.Sprintf("%s（平均 %+.1f，最近一条 %s）", word(mean), mean, word(last))
+		return fmt.Sprintf("%s（平均 %+.1f，最近一条 %s）", lead, mean, word(last))
 	}
-	return fmt.Sprintf("%s (mean %+.1f, latest message %s)", word(mean), mean, word(last))
+	return fmt.Sprintf("%s (mean %+.1f, latest message %s)", lead, mean, word(last))
 }

@@ -31,6 +31,7 @@ import (
 	"time"
 
 	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/channels/internal/ttlcache"
 )
 
 // Channel is the bot.Message channel name of DingTalk messages.
@@ -104,10 +105,10 @@ type Adapter struct {
 	customer  map[string]bool
 	dedup     Dedup
 
-	sigs    *ttlCache[struct{}]
-	offered *ttlCache[[]bot.Source]
-	places  *ttlCache[place]
-	alerts  *ttlCache[alertRef]
+	sigs    *ttlcache.Cache[struct{}]
+	offered *ttlcache.Cache[[]bot.Source]
+	places  *ttlcache.Cache[place]
+	alerts  *ttlcache.Cache[alertRef]
 
 	mu      sync.RWMutex
 	closed  bool
@@ -193,10 +194,10 @@ func New(opts Options) (*Adapter, error) {
 	a := &Adapter{
 		opts: opts, log: opts.Logger, hookHosts: hooks, customer: map[string]bool{}, dedup: opts.Dedup,
 		queue:   make(chan job, opts.QueueSize),
-		sigs:    newTTLCache[struct{}](2*MaxClockSkew, opts.DedupSize, opts.Now),
-		offered: newTTLCache[[]bot.Source](24*time.Hour, opts.DedupSize, opts.Now),
-		places:  newTTLCache[place](30*24*time.Hour, opts.DedupSize, opts.Now),
-		alerts:  newTTLCache[alertRef](7*24*time.Hour, 10_000, opts.Now),
+		sigs:    ttlcache.New[struct{}](2*MaxClockSkew, opts.DedupSize, opts.Now),
+		offered: ttlcache.New[[]bot.Source](24*time.Hour, opts.DedupSize, opts.Now),
+		places:  ttlcache.New[place](30*24*time.Hour, opts.DedupSize, opts.Now),
+		alerts:  ttlcache.New[alertRef](7*24*time.Hour, 10_000, opts.Now),
 		api: &apiClient{base: base, appKey: opts.AppKey, appSecret: opts.AppSecret, hc: opts.HTTPClient, now: opts.Now,
 			log: opts.Logger, retries: opts.Retries, maxBackoff: opts.MaxBackoff},
 	}

@@ -35,6 +35,7 @@ import (
 	"time"
 
 	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/channels/internal/ttlcache"
 )
 
 // Channel is the bot.Message channel name of Feishu messages.
@@ -125,12 +126,12 @@ type Adapter struct {
 	customer  map[string]bool
 	dedup     Dedup
 
-	sigs       *ttlCache[struct{}]     // signatures seen, against replays
-	threads    *ttlCache[struct{}]     // chat:thread roots the bot answers in
-	offered    *ttlCache[[]bot.Source] // chat:open_id → choices of the last reply
-	places     *ttlCache[place]        // open_id → where the person last wrote
-	external   *ttlCache[bool]         // chat id → external group
-	alertCards *ttlCache[AlertCard]    // alert message id → its card, for updates
+	sigs       *ttlcache.Cache[struct{}]     // signatures seen, against replays
+	threads    *ttlcache.Cache[struct{}]     // chat:thread roots the bot answers in
+	offered    *ttlcache.Cache[[]bot.Source] // chat:open_id → choices of the last reply
+	places     *ttlcache.Cache[place]        // open_id → where the person last wrote
+	external   *ttlcache.Cache[bool]         // chat id → external group
+	alertCards *ttlcache.Cache[AlertCard]    // alert message id → its card, for updates
 
 	mu      sync.RWMutex
 	closed  bool
@@ -213,12 +214,12 @@ func New(opts Options) (*Adapter, error) {
 		customer:   map[string]bool{},
 		dedup:      opts.Dedup,
 		queue:      make(chan job, opts.QueueSize),
-		sigs:       newTTLCache[struct{}](2*opts.ReplayWindow, opts.DedupSize, opts.Now),
-		threads:    newTTLCache[struct{}](7*24*time.Hour, opts.DedupSize, opts.Now),
-		offered:    newTTLCache[[]bot.Source](24*time.Hour, opts.DedupSize, opts.Now),
-		places:     newTTLCache[place](30*24*time.Hour, opts.DedupSize, opts.Now),
-		external:   newTTLCache[bool](time.Hour, 10_000, opts.Now),
-		alertCards: newTTLCache[AlertCard](7*24*time.Hour, 10_000, opts.Now),
+		sigs:       ttlcache.New[struct{}](2*opts.ReplayWindow, opts.DedupSize, opts.Now),
+		threads:    ttlcache.New[struct{}](7*24*time.Hour, opts.DedupSize, opts.Now),
+		offered:    ttlcache.New[[]bot.Source](24*time.Hour, opts.DedupSize, opts.Now),
+		places:     ttlcache.New[place](30*24*time.Hour, opts.DedupSize, opts.Now),
+		external:   ttlcache.New[bool](time.Hour, 10_000, opts.Now),
+		alertCards: ttlcache.New[AlertCard](7*24*time.Hour, 10_000, opts.Now),
 		api: &apiClient{base: base, appID: opts.AppID, appSecret: opts.AppSecret, hc: opts.HTTPClient,
 			now: opts.Now, log: opts.Logger, retries: opts.Retries, maxBackoff: opts.MaxBackoff},
 	}

@@ -32,6 +32,7 @@ import (
 	slackapi "github.com/slack-go/slack"
 
 	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/channels/internal/ttlcache"
 )
 
 // Handler is what the adapter needs of the Engine (bot.Engine satisfies it).
@@ -131,11 +132,11 @@ type Adapter struct {
 	customer  map[string]bool
 	hooksHost string // extra host allowed for response_url (APIURL's, for tests)
 
-	events   *ttlCache[struct{}]         // event ids seen
-	messages *ttlCache[struct{}]         // channel:ts of messages acted on
-	sigs     *ttlCache[struct{}]         // signatures of commands and clicks, against replays
-	threads  *ttlCache[struct{}]         // channel:thread_ts where the bot answers follow-ups
-	alerts   *ttlCache[bot.EscalationID] // channel:thread_ts → escalation id (0: not an alert)
+	events   *ttlcache.Cache[struct{}]         // event ids seen
+	messages *ttlcache.Cache[struct{}]         // channel:ts of messages acted on
+	sigs     *ttlcache.Cache[struct{}]         // signatures of commands and clicks, against replays
+	threads  *ttlcache.Cache[struct{}]         // channel:thread_ts where the bot answers follow-ups
+	alerts   *ttlcache.Cache[bot.EscalationID] // channel:thread_ts → escalation id (0: not an alert)
 
 	mu      sync.RWMutex // guards closed and sends on queue
 	closed  bool
@@ -183,11 +184,11 @@ func New(opts Options) (*Adapter, error) {
 		secret:   []byte(opts.SigningSecret),
 		customer: make(map[string]bool, len(opts.CustomerChannels)),
 		queue:    make(chan job, opts.QueueSize),
-		events:   newTTLCache[struct{}](opts.DedupTTL, opts.DedupSize, opts.Now),
-		messages: newTTLCache[struct{}](opts.DedupTTL, opts.DedupSize, opts.Now),
-		sigs:     newTTLCache[struct{}](2*ReplayWindow+time.Minute, opts.DedupSize, opts.Now),
-		threads:  newTTLCache[struct{}](7*24*time.Hour, opts.DedupSize, opts.Now),
-		alerts:   newTTLCache[bot.EscalationID](time.Hour, opts.DedupSize, opts.Now),
+		events:   ttlcache.New[struct{}](opts.DedupTTL, opts.DedupSize, opts.Now),
+		messages: ttlcache.New[struct{}](opts.DedupTTL, opts.DedupSize, opts.Now),
+		sigs:     ttlcache.New[struct{}](2*ReplayWindow+time.Minute, opts.DedupSize, opts.Now),
+		threads:  ttlcache.New[struct{}](7*24*time.Hour, opts.DedupSize, opts.Now),
+		alerts:   ttlcache.New[bot.EscalationID](time.Hour, opts.DedupSize, opts.Now),
 	}
 	for _, c := range opts.CustomerChannels {
 		if c = strings.TrimSpace(c); c != "" {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,7 +10,9 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
 	"regexp"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -77,17 +80,37 @@ func (s *Server) handlePostMessage(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, 0, bot.Errorf(bot.EINVALID, "choice must be the id of an offered choice (at most %d bytes).", maxChoiceBytes))
 		return
 	}
-	// Detached from the connection: a message whose sender hung up is still
-	// handled to the end (the Engine bounds it with its own deadline).
-	reply, err := s.opts.Engine.Handle(context.WithoutCancel(r.Context()), bot.Message{
-		Channel: req.Channel, ExternalUserID: req.UserID, Text: req.Text, Role: bot.RoleCustomer, Choice: req.Choice,
-		Origin: actorOf(r),
-	})
-	if err != nil {
-		s.writeError(w, r, 0, err)
+	msg := bot.Message{Channel: req.Channel, ExternalUserID: req.UserID, Text: req.Text, Role: bot.RoleCustomer, Choice: req.Choice,
+		Origin: actorOf(r)}
+	handle := func(ctx context.Context) (int, []byte, bool) {
+		// Detached from the connection: a message whose sender hung up is
+		// still handled to the end (the Engine bounds it with its own
+		// deadline).
+		reply, err := s.opts.Engine.Handle(context.WithoutCancel(ctx), msg)
+		if err != nil {
+			code := bot.ErrorCode(err)
+			if code == bot.EINTERNAL {
+				s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+			}
+			var eb errorBody
+			eb.Error.Code, eb.Error.Message = code, bot.ErrorMessage(err)
+			st := bot.HTTPStatus(code)
+			return st, mustJSON(eb), st < 500
+		}
+		return http.StatusOK, mustJSON(ToMessageResponse(reply)), true
+	}
+	key := r.Header.Get("Idempotency-Key")
+	if key == "" {
+		status, body, _ := handle(r.Context())
+		writeRaw(w, status, body)
 		return
 	}
-	writeJSON(w, http.StatusOK, ToMessageResponse(reply))
+	if len(key) > 255 || strings.ContainsFunc(key, func(c rune) bool { return c < 0x21 || c > 0x7e }) {
+		s.writeError(w, r, 0, bot.Errorf(bot.EINVALID, "The Idempotency-Key header must be 1-255 visible ASCII characters."))
+		return
+	}
+	// A key is the caller's: two API keys may use the same one.
+	s.once(w, r, "api:"+actorOf(r)+"\x00"+key, func() bool { return true }, handle)
 }
 
 // ToMessageResponse is the JSON form of a reply: sources and choices are
@@ -118,51 +141,137 @@ func choices(cs []bot.Source) []bot.Source {
 }
 
 // decodeJSON reads a JSON request body into v, enforcing the content type,
-// the size limit, UTF-8, one object and no unknown fields (a misspelt field
-// is named in the error rather than silently ignored). Errors are *bot.Error values; a wrong content
-// type is reported by errUnsupportedMedia.
+// the size limit, UTF-8, one object and no unknown fields: a misspelt field
+// is refused and named, with the endpoint's fields (and the likely one), never
+// silently ignored. Errors are *bot.Error values (a wrong content type has
+// code EUNSUPPORTED) whose message is in the request's language: Chinese when
+// Accept-Language prefers it, else English.
 func (s *Server) decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
+	zh := bot.PreferredLanguage(r.Header.Get("Accept-Language")) == "zh"
+	say := func(code, en, cn string, args ...any) error {
+		if zh {
+			return bot.Errorf(code, cn, args...)
+		}
+		return bot.Errorf(code, en, args...)
+	}
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mt != "application/json" {
-		return errUnsupportedMedia
+		return say(bot.EUNSUPPORTED, `Send the request body as JSON with "Content-Type: application/json".`,
+			`请以 JSON 发送请求体，并设置 "Content-Type: application/json"。`)
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.opts.MaxBodyBytes))
 	var tooBig *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooBig):
-		return bot.Errorf(bot.ETOOLARGE, "The request body is larger than %d bytes.", s.opts.MaxBodyBytes)
+		return say(bot.ETOOLARGE, "The request body is larger than %d bytes.", "请求体超过了 %d 字节。", s.opts.MaxBodyBytes)
 	case err != nil:
-		return bot.Errorf(bot.EINVALID, "The request body could not be read.")
+		return say(bot.EINVALID, "The request body could not be read.", "无法读取请求体。")
 	case !utf8.Valid(body):
-		return bot.Errorf(bot.EINVALID, "The request body is not valid UTF-8.")
+		return say(bot.EINVALID, "The request body is not valid UTF-8.", "请求体不是有效的 UTF-8。")
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return bot.Errorf(bot.EINVALID, "The request body is not valid JSON for this endpoint: %s.", jsonProblem(err))
+		if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+			name, _ = strconv.Unquote(name)
+			fields := jsonFields(v)
+			sep := `", "`
+			if zh {
+				sep = `"、"`
+			}
+			list := `"` + strings.Join(fields, sep) + `"`
+			if near := nearest(name, fields); near != "" {
+				return say(bot.EINVALID, "The request body has an unknown field %q: did you mean %q? This endpoint takes %s.",
+					"请求体中有未知字段 %q：您是不是想写 %q？此接口的字段为 %s。", name, near, list)
+			}
+			return say(bot.EINVALID, "The request body has an unknown field %q; this endpoint takes %s.",
+				"请求体中有未知字段 %q；此接口的字段为 %s。", name, list)
+		}
+		if zh {
+			return bot.Errorf(bot.EINVALID, "请求体不是此接口可接受的 JSON：%s。", jsonProblem(err, true))
+		}
+		return bot.Errorf(bot.EINVALID, "The request body is not valid JSON for this endpoint: %s.", jsonProblem(err, false))
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return bot.Errorf(bot.EINVALID, "The request body must hold one JSON object.")
+		return say(bot.EINVALID, "The request body must hold one JSON object.", "请求体必须只包含一个 JSON 对象。")
 	}
 	return nil
 }
 
-// errUnsupportedMedia is answered with 415.
-var errUnsupportedMedia = &bot.Error{Code: bot.EUNSUPPORTED, Message: "Send the request body as JSON with \"Content-Type: application/json\"."}
+// jsonFields returns the JSON names of the fields of the struct v points
+// to, in declaration order.
+func jsonFields(v any) []string {
+	t := reflect.TypeOf(v)
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct {
+		return nil
+	}
+	var out []string
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" || !f.IsExported() {
+			continue
+		}
+		out = append(out, cmp.Or(name, f.Name))
+	}
+	return out
+}
 
-// jsonProblem describes a JSON decoding error without echoing the input.
-func jsonProblem(err error) string {
+// nearest returns the field a misspelt name most likely meant: the one
+// within two edits of it (case ignored), or "" when none is that close.
+func nearest(name string, fields []string) string {
+	best, bestD := "", 3
+	for _, f := range fields {
+		if d := editDistance(strings.ToLower(name), strings.ToLower(f)); d < bestD {
+			best, bestD = f, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance between a and b, in runes.
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			sub := prev[j-1]
+			if ra[i-1] != rb[j-1] {
+				sub++
+			}
+			cur[j] = min(sub, prev[j]+1, cur[j-1]+1)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}
+
+// jsonProblem describes a JSON decoding error without echoing the input,
+// in Chinese when zh is set.
+func jsonProblem(err error, zh bool) string {
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
+	pick := func(en, cn string) string {
+		if zh {
+			return cn
+		}
+		return en
+	}
 	switch {
 	case errors.As(err, &syn):
-		return fmt.Sprintf("syntax error at byte %d", syn.Offset)
+		return fmt.Sprintf(pick("syntax error at byte %d", "第 %d 字节处有语法错误"), syn.Offset)
 	case errors.As(err, &typ):
-		return fmt.Sprintf("field %q has the wrong type", typ.Field)
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		return "unknown field " + strings.TrimPrefix(err.Error(), "json: unknown field ")
+		return fmt.Sprintf(pick("field %q has the wrong type", "字段 %q 的类型不对"), typ.Field)
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		return "it is empty or cut short"
+		return pick("it is empty or cut short", "内容为空或不完整")
 	}
-	return "it cannot be read"
+	return pick("it cannot be read", "无法解析")
 }

@@ -13,7 +13,7 @@ import (
 	"github.com/concierge-bot/concierge/bot"
 )
 
-//go:embed static/widget.js static/widget.css static/demo.css static/demo.html static/openapi.json
+//go:embed static/widget.js static/widget.css static/demo.css static/demo.js static/demo.html static/openapi.json
 var static embed.FS
 
 // demoCSP is the Content-Security-Policy of the demo page: nothing inline,
@@ -34,6 +34,7 @@ func loadAssets() (map[string]asset, error) {
 		{"/widget.js", "widget.js", "text/javascript; charset=utf-8"},
 		{"/widget.css", "widget.css", "text/css; charset=utf-8"},
 		{"/demo.css", "demo.css", "text/css; charset=utf-8"},
+		{"/demo.js", "demo.js", "text/javascript; charset=utf-8"},
 		{"/api/v1/openapi.json", "openapi.json", "application/json; charset=utf-8"},
 	}
 	m := map[string]asset{}

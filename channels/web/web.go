@@ -100,6 +100,14 @@ type Options struct {
 	// customers API with their session instead of an API key. Nil means
 	// only API keys are accepted there.
 	Staff StaffSessions
+	// Requests, when set, keeps the outcomes of keyed requests (the
+	// widget's client_id, the API's Idempotency-Key) where every replica
+	// sees them, so that a retry sent to another replica is answered from
+	// the first outcome; nil keeps them in this process's memory.
+	Requests Requests
+	// Health, when set, adds what it returns to /healthz's answer (the
+	// database's engine and pool, for example).
+	Health func(ctx context.Context) map[string]any
 	// Mount adds handlers served by this server, behind the same request
 	// logging, panic recovery and security headers, keyed by
 	// http.ServeMux pattern: for example "/console/" for the agent console
@@ -107,6 +115,28 @@ type Options struct {
 	// built-in route is an error from New. Routes mounted under /api/v1 must
 	// be added to the OpenAPI document.
 	Mount map[string]http.Handler
+}
+
+// Requests keeps the outcome of keyed requests for every replica of the
+// server (storage/postgres backs it in cmd/concierge).
+type Requests interface {
+	// Claim claims key for the calling request. It returns the context to
+	// handle the request in (it may carry what the store needs to make the
+	// handling idempotent), or — when a request with the same key was
+	// handled already — that request's outcome, waiting while another
+	// replica is still handling it. An error means neither (try later).
+	Claim(ctx context.Context, key string) (handle context.Context, replay *Outcome, err error)
+	// Finish records the outcome of a claimed request.
+	Finish(ctx context.Context, key string, status int, body []byte)
+	// Abandon releases a claimed request whose outcome must not be
+	// replayed (a server error: a retry should try again).
+	Abandon(ctx context.Context, key string)
+}
+
+// Outcome is a recorded answer: its status and JSON body.
+type Outcome struct {
+	Status int
+	Body   []byte
 }
 
 // StaffSessions recognises the signed-in agents of the console (package
@@ -224,6 +254,7 @@ func New(opts Options) (*Server, error) {
 		{"GET", "/widget.js", http.HandlerFunc(s.handleAsset)},
 		{"GET", "/widget.css", http.HandlerFunc(s.handleAsset)},
 		{"GET", "/demo.css", http.HandlerFunc(s.handleAsset)},
+		{"GET", "/demo.js", http.HandlerFunc(s.handleAsset)},
 		{"GET", "/healthz", http.HandlerFunc(s.handleHealth)},
 		{"GET", "/api/v1/openapi.json", api(s.handleOpenAPI)},
 		{"POST", "/api/v1/messages", api(s.requireAPIKey(s.admitted(s.handlePostMessage)))},
@@ -277,6 +308,16 @@ func handle(mux *http.ServeMux, pattern string, h http.Handler) (err error) {
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
+// Wake wakes the widget long-polls waiting for messages of the web visitor
+// (a message for them was stored by another replica): each re-reads the
+// store from its cursor.
+func (s *Server) Wake(visitor string) { s.hub.notify(visitor) }
+
+// WakeAll wakes every waiting long-poll, for when wake-ups may have been
+// missed (a lost notification connection); a waiter with nothing new waits
+// on.
+func (s *Server) WakeAll() { s.hub.notifyAll() }
+
 // Close makes waiting long-polls return at once and refuses new ones; call
 // it when the HTTP server shuts down (http.Server.RegisterOnShutdown). It is
 // safe to call more than once. Other requests are still served.
@@ -309,7 +350,11 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	body := map[string]any{"status": "ok"}
+	if s.opts.Health != nil {
+		body["database"] = s.opts.Health(r.Context())
+	}
+	writeJSON(w, http.StatusOK, body)
 }
 
 type errorBody struct {

@@ -3,6 +3,8 @@ package wecom
 import (
 	"context"
 	"time"
+
+	"github.com/concierge-bot/concierge/channels/internal/ttlcache"
 )
 
 // Deduper remembers the platform's message ids, so that a message WeCom
@@ -25,10 +27,10 @@ type Deduper interface {
 }
 
 // memoryDeduper is the default Deduper: a bounded TTL cache.
-type memoryDeduper struct{ c *ttlCache[struct{}] }
+type memoryDeduper struct{ c *ttlcache.Cache[struct{}] }
 
 func newMemoryDeduper(ttl time.Duration, size int, now func() time.Time) memoryDeduper {
-	return memoryDeduper{newTTLCache[struct{}](ttl, size, now)}
+	return memoryDeduper{ttlcache.New[struct{}](ttl, size, now)}
 }
 
 func (d memoryDeduper) Claim(_ context.Context, key string) (bool, error) {

@@ -42,6 +42,7 @@ import (
 	"time"
 
 	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/channels/internal/ttlcache"
 )
 
 // Channel names of the conversations this adapter opens.
@@ -148,8 +149,8 @@ type Adapter struct {
 	kfSecret  string
 	customer  map[string]bool
 
-	nonces  *ttlCache[string]       // timestamp|nonce → signature, against replays
-	offered *ttlCache[[]bot.Source] // channel|user → the choices last offered
+	nonces  *ttlcache.Cache[string]       // timestamp|nonce → signature, against replays
+	offered *ttlcache.Cache[[]bot.Source] // channel|user → the choices last offered
 
 	mu      sync.RWMutex // guards closed and sends on queue
 	closed  bool
@@ -247,7 +248,7 @@ func New(opts Options) (*Adapter, error) {
 		kfWant:   map[string]string{},
 		kfWake:   make(chan struct{}, 1),
 		kfSecret: opts.KFSecret,
-		offered:  newTTLCache[[]bot.Source](24*time.Hour, opts.DedupSize, opts.Now),
+		offered:  ttlcache.New[[]bot.Source](24*time.Hour, opts.DedupSize, opts.Now),
 		api: &client{base: base, corpID: opts.CorpID, http: opts.HTTPClient, log: opts.Logger, now: opts.Now,
 			retryBase: opts.RetryBase, retryMax: opts.RetryMax, maxAttempts: opts.MaxAttempts, sleep: sleepCtx,
 			tokens: map[string]*tokenCache{}},
@@ -259,7 +260,7 @@ func New(opts Options) (*Adapter, error) {
 	if opts.MaxClockSkew < 0 {
 		nonceTTL = opts.DedupTTL
 	}
-	a.nonces = newTTLCache[string](nonceTTL, opts.DedupSize, opts.Now)
+	a.nonces = ttlcache.New[string](nonceTTL, opts.DedupSize, opts.Now)
 	a.dedup = opts.Dedup
 	if a.dedup == nil {
 		a.dedup = newMemoryDeduper(opts.DedupTTL, opts.DedupSize, opts.Now)

@@ -9,13 +9,13 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/concierge-bot/concierge/alert"
-	"github.com/concierge-bot/concierge/storage/sqlite"
+	"github.com/concierge-bot/concierge/storage"
 )
 
 // newDispatcher builds the alert sinks of the config and the outbox
 // dispatcher that delivers to them. It returns nil when no alerts are
 // configured: escalations are then only recorded (and shown in the console).
-func newDispatcher(cfg Config, db *sqlite.DB, log *slog.Logger, reg prometheus.Registerer) (*alert.Dispatcher, error) {
+func newDispatcher(cfg Config, db storage.Store, log *slog.Logger, reg prometheus.Registerer) (*alert.Dispatcher, error) {
 	if len(cfg.Alerts) == 0 {
 		return nil, nil
 	}

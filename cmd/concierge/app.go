@@ -25,7 +25,7 @@ import (
 	"github.com/concierge-bot/concierge/knowledge"
 	"github.com/concierge-bot/concierge/knowledge/semantic"
 	"github.com/concierge-bot/concierge/llm"
-	"github.com/concierge-bot/concierge/storage/sqlite"
+	"github.com/concierge-bot/concierge/storage"
 )
 
 // loadConfig reads the --config file (or the defaults), applies --data and
@@ -76,29 +76,6 @@ func (e *env) logger(cfg Config, min slog.Level) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(e.stderr, opts))
 	}
 	return slog.New(slog.NewTextHandler(e.stderr, opts))
-}
-
-// openStore opens the database in the data directory with the config's
-// customer-record settings.
-func openStore(ctx context.Context, cfg Config, log *slog.Logger) (*sqlite.DB, error) {
-	db, err := sqlite.Open(ctx, filepath.Join(cfg.DataDir, "concierge.db"), sqlite.Options{
-		Logger: log, RetainText: cfg.Customers.RetainText, LeadOwner: cfg.Customers.LeadOwner, Alerts: alert.Protocol{},
-		Segments: sqlite.SegmentRules{VIPTag: cfg.Customers.VIPTag, VIPMinMessages: cfg.Customers.VIPMinMessages,
-			VIPWon: cfg.Customers.VIPWon},
-	})
-	if err != nil {
-		path := filepath.Join(cfg.DataDir, "concierge.db")
-		switch {
-		case errors.Is(err, sqlite.ErrNewerSchema):
-			return nil, explain(err, "database %s was written by a newer version of concierge: upgrade concierge, or restore a backup made by this version", path)
-		case strings.Contains(bot.ErrorMessage(err), "not a Concierge database"):
-			return nil, explain(err, "database %s is not a Concierge database or is damaged: move it aside to start afresh, or restore a backup", path)
-		case bot.ErrorCode(err) != bot.EINTERNAL:
-			return nil, explain(err, "database %s: %s", path, strings.TrimSuffix(bot.ErrorMessage(err), "."))
-		}
-		return nil, fmt.Errorf("open database %s: %w", path, err)
-	}
-	return db, nil
 }
 
 // contentFS returns the knowledge content directory: the config's, or the
@@ -367,7 +344,7 @@ func newLLM(cfg Config, log *slog.Logger, reg prometheus.Registerer) (*llm.Clien
 type app struct {
 	cfg         Config
 	log         *slog.Logger
-	store       *sqlite.DB
+	store       storage.Store
 	index       *knowledge.Index     // the index, when not live
 	docs        []knowledge.Document // the documents of index, when not live
 	live        *knowledge.Live      // the watched index of a content directory (serve)

@@ -27,6 +27,12 @@ type Config struct {
 	Content string `yaml:"content"`
 	// Intents is the intents file (YAML); empty means the embedded demo's.
 	Intents string `yaml:"intents"`
+	// Database is where the records are kept: empty for SQLite in the data
+	// directory, or a postgres:// URL (write it as a ${ENV} secret) for
+	// PostgreSQL, which several replicas can share.
+	Database string `yaml:"database"`
+	// DatabasePool sizes the PostgreSQL connection pool.
+	DatabasePool DatabasePoolConfig `yaml:"database_pool"`
 
 	Server     ServerConfig     `yaml:"server"`
 	API        APIConfig        `yaml:"api"`
@@ -384,6 +390,9 @@ func (c Config) Validate() error {
 	}
 	if c.Server.Addr == "" {
 		return errors.New("server.addr must not be empty")
+	}
+	if err := c.validateDatabase(); err != nil {
+		return err
 	}
 	if err := checkListenAddr(c.Server.Addr); err != nil {
 		return fmt.Errorf("server.addr %w", err)

@@ -126,6 +126,7 @@ With no configuration, every command runs on the embedded demo company
 	root.AddCommand(newLoadtestCmd(e))
 	root.AddCommand(newCustomersCmd(e))
 	root.AddCommand(newBackupCmd(e))
+	root.AddCommand(newMigrateCmd(e))
 	root.AddCommand(group("knowledge", "Evaluate the knowledge-base retrieval", newKnowledgeEvalCmd(e)))
 	root.AddCommand(group("answers", "Evaluate the bot's answers end to end on a labelled company", newAnswersEvalCmd(e)))
 	root.AddCommand(newReportCmd(e))

@@ -27,6 +27,7 @@ import (
 	"github.com/concierge-bot/concierge/console"
 	"github.com/concierge-bot/concierge/console/dashboard"
 	"github.com/concierge-bot/concierge/insights"
+	"github.com/concierge-bot/concierge/storage/postgres"
 )
 
 // shutdownGrace bounds a graceful shutdown (DESIGN.md: within 10 s).
@@ -116,13 +117,23 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 	if len(cfg.API.Keys) == 0 {
 		log.Warn("REST API disabled: no api.keys configured")
 	}
-	secret, err := dataSecret(cfg, cfg.Server.SessionSecret, "session.key")
+	// With PostgreSQL every replica shares the store: the signing keys (when
+	// the config names none), keyed requests, sign-in limits and wake-ups
+	// come from it too.
+	pg, _ := a.store.(*postgres.DB)
+	secret, err := serveSecret(ctx, cfg, pg, cfg.Server.SessionSecret, "session.key")
 	if err != nil {
 		return err
 	}
-	consoleSecret, err := dataSecret(cfg, cfg.Console.Secret, "console.key")
+	consoleSecret, err := serveSecret(ctx, cfg, pg, cfg.Console.Secret, "console.key")
 	if err != nil {
 		return err
+	}
+	var signInState console.SignIns
+	var requests web.Requests
+	if pg != nil {
+		signInState = signIns{db: pg, log: log}
+		requests = requestLedger{db: pg, lease: cfg.Bot.Timeout + 5*time.Second, wait: 30 * time.Second, log: log}
 	}
 	agents, adminPassword, err := consoleAgents(cfg)
 	if err != nil {
@@ -136,7 +147,7 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 	if err != nil {
 		return err
 	}
-	dash, err := dashboard.New(dashboard.Options{Reports: rep, Logger: log})
+	dash, err := dashboard.New(dashboard.Options{Reports: rep, SignedIn: console.AgentFrom, Logger: log})
 	if err != nil {
 		return fmt.Errorf("dashboard: %w", err)
 	}
@@ -150,8 +161,8 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 	con, err := console.New(console.Options{
 		Handoff: a.handoff, Records: a.store,
 		Agents: agents, Secret: consoleSecret, SecureCookies: cfg.Console.SecureCookies,
-		TrustedProxies: proxies,
-		DashboardPath:  "/console/dashboard", Logger: log,
+		TrustedProxies: proxies, SignIns: signInState, SignOuts: a.store,
+		DashboardPath: "/console/dashboard", Logger: log,
 	})
 	if err != nil {
 		return fmt.Errorf("console: %w", err)
@@ -171,8 +182,10 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 	}
 	site, err := web.New(web.Options{
 		Engine: handler, APIKeys: cfg.API.Keys, Logger: log,
-		Ready:   func(ctx context.Context) error { return a.store.Ping(ctx) },
-		History: a.store, SessionSecret: secret, Customers: a.store, Staff: con,
+		Ready:    func(ctx context.Context) error { return a.store.Ping(ctx) },
+		Health:   func(ctx context.Context) map[string]any { return databaseHealth(ctx, a.store) },
+		Requests: requests,
+		History:  a.store, SessionSecret: secret, Customers: a.store, Staff: con,
 		AllowedOrigins: cfg.Server.AllowedOrigins, TrustedProxies: proxies,
 		Mount: mounts,
 	})
@@ -197,17 +210,29 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 	}
 
 	var slackApp *slack.Adapter
+	var slackSocket func() (*slack.Adapter, error) // with PostgreSQL: Socket Mode on the lease holder only
 	if cfg.Slack.BotToken != "" {
-		slackApp, err = slack.New(slack.Options{
+		slackOpts := slack.Options{
 			BotToken: cfg.Slack.BotToken, SigningSecret: cfg.Slack.SigningSecret, AppToken: cfg.Slack.AppToken,
 			APIURL: cfg.Slack.APIURL, PublicURL: strings.TrimSuffix(cfg.Server.PublicURL, "/"),
 			CustomerChannels: cfg.Slack.CustomerChannels, Handler: handler, Feedback: a.store,
 			Escalations: a.handoff, Logger: log,
-		})
-		if err != nil {
-			return configError{explain(err, "slack: %s%s", strings.TrimPrefix(err.Error(), "slack: New: "), cfg.origin("slack"))}
 		}
-		slackApp.Register(mux)
+		if pg != nil {
+			slackOpts.Handler = slackOnce{next: handler, db: pg, lease: cfg.Bot.Timeout + 20*time.Second, log: log}
+			if socket := slackOpts; socket.AppToken != "" {
+				socket.SigningSecret = ""
+				slackSocket = func() (*slack.Adapter, error) { return slack.New(socket) }
+				slackOpts.AppToken = ""
+			}
+		}
+		if slackOpts.SigningSecret != "" || slackOpts.AppToken != "" {
+			slackApp, err = slack.New(slackOpts)
+			if err != nil {
+				return configError{explain(err, "slack: %s%s", strings.TrimPrefix(err.Error(), "slack: New: "), cfg.origin("slack"))}
+			}
+			slackApp.Register(mux)
+		}
 	}
 
 	hs := &http.Server{
@@ -239,9 +264,23 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 			}
 		}()
 	}
+	if slackSocket != nil {
+		work.Add(1)
+		go func() {
+			defer work.Done()
+			runSocketModeLeader(workCtx, pg, 15*time.Second, log, slackSocket)
+		}()
+	}
+	if pg != nil {
+		work.Add(1)
+		go func() {
+			defer work.Done()
+			wakeWidgets(workCtx, pg, site, log)
+		}()
+	}
 	go func() { errc <- hs.Serve(ln) }()
 	held.release()
-	log.Info("serving", "addr", "http://"+ln.Addr().String(), "slack", slackApp != nil, "alerts", a.dispatcher != nil, "llm", a.llm != nil)
+	log.Info("serving", "addr", "http://"+ln.Addr().String(), "slack", slackApp != nil || slackSocket != nil, "alerts", a.dispatcher != nil, "llm", a.llm != nil)
 	fmt.Fprintf(e.stderr, "Concierge is listening on http://%s (Ctrl-C to stop)\n", ln.Addr())
 	if adminPassword != "" {
 		fmt.Fprintf(e.stderr, "Agent console: http://%s/console (user admin, password in %s)\n",
@@ -265,6 +304,21 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 	stopWork() // Slack drains what it accepted within its own bound
 	work.Wait()
 	return runErr
+}
+
+// serveSecret returns a signing secret: the configured one; with
+// PostgreSQL one kept in the database, so that every replica signs and
+// checks visitor tokens and console sessions alike; else one kept in the
+// data directory (dataSecret).
+func serveSecret(ctx context.Context, cfg Config, pg *postgres.DB, configured, name string) ([]byte, error) {
+	if configured != "" || pg == nil {
+		return dataSecret(cfg, configured, name)
+	}
+	b, err := pg.Secret(ctx, name, 32)
+	if err != nil {
+		return nil, fmt.Errorf("shared %s: %w", name, err)
+	}
+	return b, nil
 }
 
 // dataSecret returns a signing secret: the configured one, or a random one

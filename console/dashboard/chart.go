@@ -1,6 +1,7 @@
 package dashboard
 
 import (
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -33,14 +34,29 @@ type chart struct {
 	Empty       bool
 	EmptyText   string
 	Description string // the figures in words, for screen readers
+	// Partial marks today's point, drawn from the data so far: X is its x,
+	// Label the words beside it ("today so far"); nil when the range ends
+	// before today or today is left out. Note says why today is left out of
+	// a rate chart (too few conversations closed so far), else empty.
+	Partial *partialMark
+	Note    string
+}
+
+// partialMark is the label of today's unfinished day on a chart, at (X, Y).
+type partialMark struct {
+	X, Y, Label string
 }
 
 // series is one line: polyline segments (broken where a value is missing)
-// and lone points that have no neighbour to join.
+// and lone points that have no neighbour to join, then today's point so far
+// (Today, drawn hollow) with the dashed segment that leads to it (TodayFrom,
+// nil when the day before has no value).
 type series struct {
 	Name, Color string
 	Segments    []string
 	Dots        []point
+	Today       *point
+	TodayFrom   *point
 }
 
 type point struct{ X, Y string }
@@ -48,6 +64,9 @@ type point struct{ X, Y string }
 type tick struct {
 	Pos   string // x or y in user units
 	Label string
+	// Anchor is the x tick label's text-anchor: "end" for the last day,
+	// whose label would otherwise run off the chart's right edge.
+	Anchor string
 }
 
 // datum is one day's figure, or missing.
@@ -56,8 +75,21 @@ type datum struct {
 	ok bool
 }
 
-// charts builds the four charts of a report.
-func charts(rep *insights.Report, lang string) []*chart {
+// Today's figures are partial: a rate is drawn for today only when enough
+// of today's conversations have closed (or been rated) for it to mean
+// something. Earlier in the day the closed conversations are few and
+// skewed (escalations an agent resolved close before the bot's quiet
+// conversations do), so the line would dive towards 0 % for no reason.
+const (
+	minTodayClosed  = 10
+	minTodayRatings = 5
+)
+
+// charts builds the four charts of a report. today is the current UTC day
+// (time.DateOnly); when it is the last day of the report, its points are
+// drawn as partial ("today so far") and left out of the rate charts while
+// too few conversations have closed.
+func charts(rep *insights.Report, lang, today string) []*chart {
 	var days []string
 	byDay := map[string][]insights.DayFigures{}
 	for _, d := range rep.Days {
@@ -103,21 +135,47 @@ func charts(rep *insights.Report, lang string) []*chart {
 	if rep.Channel != "" {
 		all = rep.Channel
 	}
+	partial := len(days) > 0 && days[len(days)-1] == today
+	var todayAll insights.DayFigures
+	if partial {
+		for _, d := range byDay[today] {
+			if d.Channel == "" {
+				todayAll = d
+			}
+		}
+	}
 	n1, c1, v1 := perChannel(conv)
 	n2, c2, v2 := perChannel(compl)
+	resVals, satVals := pick("", res), pick("", sat)
+	var resNote, satNote string
+	if partial && todayAll.Closed < minTodayClosed {
+		resVals[len(resVals)-1] = datum{}
+		resNote = fmt.Sprintf(t(lang, "today_left_out"), todayAll.Closed, minTodayClosed)
+	}
+	if partial && todayAll.CSATN < minTodayRatings {
+		satVals[len(satVals)-1] = datum{}
+		satNote = fmt.Sprintf(t(lang, "today_left_out_csat"), todayAll.CSATN, minTodayRatings)
+	}
+	resolution := lineChart("resolution", t(lang, "chart_resolution"), days, []string{all}, []string{inkColor},
+		[][]datum{resVals}, 0, 100, "%", lang, partial)
+	resolution.Note = resNote
+	csat := lineChart("csat", t(lang, "chart_csat"), days, []string{all}, []string{inkColor},
+		[][]datum{satVals}, 1, 5, "", lang, partial)
+	csat.Note = satNote
 	return []*chart{
-		lineChart("conversations", t(lang, "chart_conversations"), days, n1, c1, v1, 0, 0, "", lang),
-		lineChart("complaints", t(lang, "chart_complaints"), days, n2, c2, v2, 0, 0, "", lang),
-		lineChart("resolution", t(lang, "chart_resolution"), days, []string{all}, []string{inkColor},
-			[][]datum{pick("", res)}, 0, 100, "%", lang),
-		lineChart("csat", t(lang, "chart_csat"), days, []string{all}, []string{inkColor},
-			[][]datum{pick("", sat)}, 1, 5, "", lang),
+		lineChart("conversations", t(lang, "chart_conversations"), days, n1, c1, v1, 0, 0, "", lang, partial),
+		lineChart("complaints", t(lang, "chart_complaints"), days, n2, c2, v2, 0, 0, "", lang, partial),
+		resolution,
+		csat,
 	}
 }
 
 // lineChart lays out a line chart of one or more series over days. With
 // lo == hi the y axis runs from 0 to a round number above the largest value.
-func lineChart(id, title string, days, names, colors []string, vals [][]datum, lo, hi float64, unit, lang string) *chart {
+// With partial, the last day is today, unfinished: its points are drawn
+// apart (hollow, joined by a dashed segment), labelled "today so far", and
+// left out of the average in the description.
+func lineChart(id, title string, days, names, colors []string, vals [][]datum, lo, hi float64, unit, lang string, partial bool) *chart {
 	c := &chart{ID: id, Title: title, W: chartW, H: chartH, X0: padLeft, X1: chartW - padRight,
 		Y0: padTop, Y1: chartH - padBottom, EmptyText: t(lang, "no_data")}
 	top := 0.0
@@ -151,7 +209,11 @@ func lineChart(id, title string, days, names, colors []string, vals [][]datum, l
 	if n := len(days); n > 0 {
 		step := max(1, (n+5)/6)
 		for i := 0; i < n; i += step {
-			c.XTicks = append(c.XTicks, tick{Pos: num(x(i)), Label: days[i][5:]})
+			anchor := "middle"
+			if i == n-1 && n > 1 {
+				anchor = "end"
+			}
+			c.XTicks = append(c.XTicks, tick{Pos: num(x(i)), Label: days[i][5:], Anchor: anchor})
 		}
 	}
 	var desc []string
@@ -169,7 +231,26 @@ func lineChart(id, title string, days, names, colors []string, vals [][]datum, l
 		}
 		var sum float64
 		var n int
-		for i, v := range s {
+		last := len(s)
+		if partial && last > 0 {
+			last--
+			if v := s[last]; v.ok {
+				se.Today = &point{X: num(x(last)), Y: num(y(v.v))}
+				if last > 0 && s[last-1].ok {
+					se.TodayFrom = &point{X: num(x(last - 1)), Y: num(y(s[last-1].v))}
+				}
+				if py := y(v.v); c.Partial == nil || py < parse(c.Partial.Y) {
+					// The label sits above the highest of today's points, or
+					// below it when there is no room above.
+					ly := py - 8
+					if ly < float64(c.Y0)+10 {
+						ly = py + 18
+					}
+					c.Partial = &partialMark{X: num(x(last)), Y: num(ly), Label: t(lang, "today_so_far")}
+				}
+			}
+		}
+		for i, v := range s[:last] {
 			if !v.ok {
 				flush()
 				continue
@@ -201,6 +282,12 @@ func niceCeil(v float64) float64 {
 		}
 	}
 	return 10 * p
+}
+
+// parse reads a coordinate num wrote.
+func parse(s string) float64 {
+	v, _ := strconv.ParseFloat(s, 64)
+	return v
 }
 
 // num formats a coordinate with one decimal.

@@ -62,6 +62,14 @@ type Options struct {
 	// ConsolePath is where the console's queue is, for the navigation.
 	// Default "/console".
 	ConsolePath string
+	// SignedIn, optional, returns the signed-in agent and the session's CSRF
+	// token from a request's context (console.AgentFrom, which the console's
+	// RequireLogin sets). When it reports one, the page shows a Sign out
+	// button that posts the token to LogoutPath, as the console's pages do.
+	SignedIn func(ctx context.Context) (agent, csrf string, ok bool)
+	// LogoutPath is the console's sign-out endpoint (POST with the form
+	// field "csrf"). Default "/console/logout".
+	LogoutPath string
 	// Logger receives failures at Error level. Default: discard.
 	Logger *slog.Logger
 	// Now is the clock. Default time.Now.
@@ -88,9 +96,8 @@ func New(opts Options) (*Dashboard, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	if opts.ConsolePath == "" {
-		opts.ConsolePath = "/console"
-	}
+	opts.ConsolePath = cmp.Or(opts.ConsolePath, "/console")
+	opts.LogoutPath = cmp.Or(opts.LogoutPath, "/console/logout")
 	page, err := template.New("page.html").Funcs(funcs).ParseFS(files, "templates/page.html")
 	if err != nil {
 		return nil, fmt.Errorf("dashboard: New: parse template: %w", err)
@@ -145,7 +152,13 @@ func (d *Dashboard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var buf bytes.Buffer
-	if err := d.page.Execute(&buf, d.view(rep, p)); err != nil {
+	v := d.view(rep, p)
+	if d.opts.SignedIn != nil {
+		if agent, csrf, ok := d.opts.SignedIn(r.Context()); ok {
+			v.Agent, v.CSRF, v.Logout = agent, csrf, d.opts.LogoutPath
+		}
+	}
+	if err := d.page.Execute(&buf, v); err != nil {
 		d.log.Error("dashboard: render", "err", err)
 		http.Error(w, t(p.lang, "failed"), http.StatusInternalServerError)
 		return

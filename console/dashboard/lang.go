@@ -29,7 +29,8 @@ func langTag(lang string) string {
 // looked up here.
 var labels = map[string]map[string]string{
 	langEN: {
-		"title": "Dashboard", "brand": "Concierge", "queue": "Queue", "language": "中文",
+		"title": "Dashboard", "brand": "Concierge", "queue": "Waiting for an agent", "language": "中文",
+		"logout": "Sign out", "signed_in_as": "Signed in as %s",
 		"range": "%s to %s (UTC)", "days": "Range", "days_n": "Last %d days", "channel": "Channel",
 		"all": "All channels", "apply": "Show", "csv": "Download CSV",
 		"conversations": "Conversations", "customers": "Customers", "new_customers": "New customers",
@@ -53,10 +54,14 @@ var labels = map[string]map[string]string{
 		"bad_lang":    "Unknown language %q: choose lang=en or lang=zh.",
 		"bad_format":  "Unknown format %q: choose format=html or format=csv.",
 		"gap_subject": "Knowledge gap: %s", "gap_body": "Customers asked %d time(s): %s\n\nPlease write an answer for the knowledge base.",
-		"mail_sub": "write an answer to this question",
+		"mail_sub":            "write an answer to this question",
+		"today_so_far":        "today so far",
+		"today_left_out":      "Today is left out: %d of today's conversations have closed so far, fewer than the %d a rate needs.",
+		"today_left_out_csat": "Today is left out: %d rating(s) so far, fewer than the %d an average needs.",
 	},
 	langZH: {
-		"title": "数据看板", "brand": "Concierge", "queue": "待处理队列", "language": "English",
+		"title": "数据看板", "brand": "Concierge", "queue": "等待人工接待", "language": "English",
+		"logout": "退出", "signed_in_as": "当前用户：%s",
 		"range": "%s 至 %s（UTC）", "days": "时间范围", "days_n": "最近 %d 天", "channel": "渠道",
 		"all": "全部渠道", "apply": "查看", "csv": "下载 CSV",
 		"conversations": "会话数", "customers": "客户数", "new_customers": "新客户",
@@ -80,7 +85,10 @@ var labels = map[string]map[string]string{
 		"bad_lang":    "未知的语言 %q：请选择 lang=en 或 lang=zh。",
 		"bad_format":  "未知的格式 %q：请选择 format=html 或 format=csv。",
 		"gap_subject": "知识缺口：%s", "gap_body": "客户问了 %d 次：%s\n\n请为知识库撰写答案。",
-		"mail_sub": "为这个问题撰写答案",
+		"mail_sub":            "为这个问题撰写答案",
+		"today_so_far":        "今天（截至目前）",
+		"today_left_out":      "未计入今天：今天目前只有 %d 个会话已结束，少于计算比率所需的 %d 个。",
+		"today_left_out_csat": "未计入今天：今天目前只有 %d 个评分，少于计算平均值所需的 %d 个。",
 	},
 }
 

@@ -31,6 +31,10 @@ type view struct {
 	Peak                                  string
 	Unacknowledged                        string
 	Empty                                 bool
+
+	// Agent, CSRF and Logout are the signed-in agent, the session's CSRF
+	// token and the sign-out endpoint; empty when Options.SignedIn is unset.
+	Agent, CSRF, Logout string
 }
 
 type option struct {
@@ -119,7 +123,7 @@ func (d *Dashboard) view(rep *insights.Report, p params) *view {
 	if rep.UnacknowledgedEscalations > 0 {
 		v.Unacknowledged = fmt.Sprintf(t(l, "unacknowledged"), rep.UnacknowledgedEscalations)
 	}
-	v.Charts = charts(rep, l)
+	v.Charts = charts(rep, l, d.opts.Now().UTC().Format(time.DateOnly))
 	return v
 }
 

@@ -3,7 +3,8 @@
  *   <script src="https://HOST/widget.js" defer data-title="Chat with us"></script>
  * data-lang="en|zh|auto" (default: the page language), data-api="https://HOST"
  * (default: where this script came from), data-position="right|left",
- * data-open="true" (start open).
+ * data-open="true" (start open). From the page: ConciergeWidget.open(),
+ * .close() and .ask("a question") (opens the chat and sends it).
  * Messages are rendered with createElement and textContent only, never as
  * HTML: the bot's Markdown arrives as a tree the server sanitised (content),
  * built here from a fixed set of tags; links only for http(s) URLs. */
@@ -151,6 +152,7 @@
 
   function setOpen(open, quiet) {
     panel.hidden = !open;
+    root.classList.toggle('cjw-is-open', open);
     bubble.setAttribute('aria-expanded', String(open));
     bubble.setAttribute('aria-label', open ? T.close : T.open);
     if (open) bubble.classList.remove('cjw-unread');
@@ -549,8 +551,19 @@
   if (document.body) mount();
   else document.addEventListener('DOMContentLoaded', mount);
 
+  // The page's handle on the widget. ask(text) opens the chat and sends
+  // text as the visitor's message, as if typed and sent (a suggestion
+  // button, a "questions about this product?" link); it returns false when
+  // there is nothing to send.
   window.ConciergeWidget = {
     open: function () { setOpen(true); },
-    close: function () { setOpen(false); }
+    close: function () { setOpen(false); },
+    ask: function (text) {
+      text = String(text == null ? '' : text).trim().slice(0, 4000);
+      if (!text) return false;
+      setOpen(true);
+      send(text);
+      return true;
+    }
   };
 })();
