@@ -119,7 +119,8 @@ With no configuration, every command runs on the embedded demo company
 	root.AddCommand(newImportCmd(e))
 	root.AddCommand(newVersionCmd(e))
 	root.AddCommand(newConsoleCmd(e))
-	root.AddCommand(group("intents", "Train and evaluate the intent classifier", newIntentsEvalCmd(e), newIntentsTrainCmd(e)))
+	root.AddCommand(group("intents", "Train, evaluate and check the intent classifier", newIntentsEvalCmd(e), newIntentsTrainCmd(e),
+		newIntentsCheckCmd(e)))
 	root.AddCommand(group("complaints", "Evaluate the built-in complaint detector", newComplaintsEvalCmd(e)))
 	root.AddCommand(group("llm", "Work with the optional language-model tier", newLLMCheckCmd(e)))
 	root.AddCommand(newLoadtestCmd(e))

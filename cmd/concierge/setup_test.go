@@ -287,6 +287,9 @@ func runBroken(t *testing.T, bs brokenSetup, command, dir, addr string) (int, st
 // stack) that says what to fix, and leave no goroutine or file descriptor
 // behind. With -v it logs the line each case prints.
 func TestBrokenSetups(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs chat and serve on every broken setup and counts what each leaves behind (about 8 s); the full suite runs it")
+	}
 	setups := brokenSetups()
 	if n := len(setups); n < 20 {
 		t.Fatalf("only %d broken setups; the issue asks for at least 20", n)
