@@ -29,12 +29,20 @@ type Config struct {
 	Content string `yaml:"content"`
 	// Intents is the intents file (YAML); empty means the embedded demo's.
 	Intents string `yaml:"intents"`
+	// Database is where the records are kept: empty for SQLite in the data
+	// directory, or a postgres:// URL (write it as a ${ENV} secret) for
+	// PostgreSQL, which several replicas can share.
+	Database string `yaml:"database"`
+	// DatabasePool sizes the PostgreSQL connection pool.
+	DatabasePool DatabasePoolConfig `yaml:"database_pool"`
 
 	Server     ServerConfig     `yaml:"server"`
 	API        APIConfig        `yaml:"api"`
 	Bot        BotConfig        `yaml:"bot"`
 	Slack      SlackConfig      `yaml:"slack"`
 	WeCom      WeComConfig      `yaml:"wecom"`
+	Feishu     FeishuConfig     `yaml:"feishu"`
+	DingTalk   DingTalkConfig   `yaml:"dingtalk"`
 	Alerts     []AlertConfig    `yaml:"alerts"`
 	Escalation EscalationConfig `yaml:"escalation"`
 	LLM        LLMConfig        `yaml:"llm"`
@@ -214,12 +222,13 @@ type AlertConfig struct {
 	// Name identifies the sink in logs and in the outbox; it must be unique
 	// and stable. Default: the kind, plus the format for webhooks.
 	Name   string `yaml:"name"`
-	Kind   string `yaml:"kind"`   // slack | email | webhook
+	Kind   string `yaml:"kind"`   // slack | email | webhook | feishu | dingtalk
 	URL    string `yaml:"url"`    // webhook URL, or smtp://host:port (smtps:// for implicit TLS) for email
 	Format string `yaml:"format"` // generic | wecom | dingtalk | feishu (webhooks)
 	Secret string `yaml:"secret"` // webhook signing secret
 	// To is the Slack channel for slack, the recipients (comma-separated)
-	// for email.
+	// for email, the chat (oc_…) or person (ou_…) for feishu, the group
+	// (openConversationId) or person (user:<userId>) for dingtalk.
 	To string `yaml:"to"`
 	// From, Username and Password are for email.
 	From     string `yaml:"from"`
@@ -231,6 +240,9 @@ type AlertConfig struct {
 	Reasons     []string `yaml:"reasons"`
 	MinSeverity string   `yaml:"min_severity"`
 }
+
+// alertKinds are the values of alerts[].kind.
+var alertKinds = []string{"slack", "email", "webhook", "feishu", "dingtalk"}
 
 // name returns the sink name of an alert config.
 func (a AlertConfig) name() string {
@@ -428,6 +440,9 @@ func (c Config) Validate() error {
 	if c.Server.Addr == "" {
 		return errors.New("server.addr must not be empty")
 	}
+	if err := c.validateDatabase(); err != nil {
+		return err
+	}
 	if err := checkListenAddr(c.Server.Addr); err != nil {
 		return fmt.Errorf("server.addr %w", err)
 	}
@@ -487,6 +502,12 @@ func (c Config) Validate() error {
 	if err := c.WeCom.validate(); err != nil {
 		return err
 	}
+	if err := c.Feishu.validate(); err != nil {
+		return err
+	}
+	if err := c.DingTalk.validate(); err != nil {
+		return err
+	}
 	names := map[string]bool{}
 	for i, a := range c.Alerts {
 		if names[a.name()] {
@@ -500,13 +521,27 @@ func (c Config) Validate() error {
 		}
 		switch a.Kind {
 		case "":
-			return fmt.Errorf("alerts[%d].kind is missing: write kind: webhook, email or slack", i)
+			return fmt.Errorf("alerts[%d].kind is missing: write kind: webhook, email, slack, feishu or dingtalk", i)
 		case "slack":
 			if a.To == "" {
 				return fmt.Errorf("alerts[%d].to must name the Slack channel for the alerts", i)
 			}
 			if c.Slack.BotToken == "" {
 				return fmt.Errorf("alerts[%d] is a Slack alert: slack.bot_token is required", i)
+			}
+		case "feishu":
+			if strings.TrimSpace(a.To) == "" {
+				return fmt.Errorf("alerts[%d].to must name the Feishu chat (oc_…) or person (ou_…) the alert cards go to", i)
+			}
+			if !c.Feishu.on() {
+				return fmt.Errorf("alerts[%d] is a Feishu alert: the feishu section (app_id, app_secret) is required; for a group robot's webhook use kind: webhook with format: feishu", i)
+			}
+		case "dingtalk":
+			if strings.TrimSpace(a.To) == "" {
+				return fmt.Errorf("alerts[%d].to must name the DingTalk group (its openConversationId, cid…) or person (user:<userId>) the alert cards go to", i)
+			}
+			if !c.DingTalk.on() {
+				return fmt.Errorf("alerts[%d] is a DingTalk alert: the dingtalk section (app_key, app_secret) is required; for a group robot's webhook use kind: webhook with format: dingtalk", i)
 			}
 		case "email":
 			if a.URL == "" {
@@ -541,7 +576,11 @@ func (c Config) Validate() error {
 				return fmt.Errorf("alerts[%d].secret is missing: a generic webhook signs every call with it (write secret: ${ALERT_WEBHOOK_SECRET} and set the variable)", i)
 			}
 		default:
-			return fmt.Errorf("alerts[%d].kind %q must be one of slack, email, webhook", i, a.Kind)
+			msg := fmt.Sprintf("alerts[%d].kind %q must be one of slack, email, webhook, feishu, dingtalk", i, a.Kind)
+			if near := nearest(a.Kind, alertKinds); near != "" {
+				msg += fmt.Sprintf(" — did you mean %q?", near)
+			}
+			return errors.New(msg)
 		}
 	}
 	if d := c.Insights.DigestEvery; d > 0 && (d < 24*time.Hour || d%(24*time.Hour) != 0) {

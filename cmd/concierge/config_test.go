@@ -75,6 +75,20 @@ func TestValidateNamesTheField(t *testing.T) {
 		{"alert format", func(c *Config) {
 			c.Alerts = []AlertConfig{{Kind: "webhook", URL: "https://x", Format: "telegram"}}
 		}, "alerts[0].format"},
+		{"alert kind misspelt", func(c *Config) { c.Alerts = []AlertConfig{{Kind: "feishou", To: "oc_1"}} }, "alerts[0].kind"},
+		{"feishu alert without to", func(c *Config) {
+			c.Feishu = FeishuConfig{AppID: "cli_1", AppSecret: "s", EncryptKey: "k"}
+			c.Alerts = []AlertConfig{{Kind: "feishu"}}
+		}, "alerts[0].to"},
+		{"feishu alert without the feishu section", func(c *Config) { c.Alerts = []AlertConfig{{Kind: "feishu", To: "oc_1"}} }, "alerts[0]"},
+		{"dingtalk alert without to", func(c *Config) {
+			c.DingTalk = DingTalkConfig{AppKey: "ding1", AppSecret: "s"}
+			c.Alerts = []AlertConfig{{Kind: "dingtalk"}}
+		}, "alerts[0].to"},
+		{"dingtalk alert without the dingtalk section", func(c *Config) { c.Alerts = []AlertConfig{{Kind: "dingtalk", To: "cid1"}} }, "alerts[0]"},
+		{"feishu app secret", func(c *Config) { c.Feishu = FeishuConfig{AppID: "cli_1", EncryptKey: "k"} }, "feishu.app_secret"},
+		{"feishu encrypt key", func(c *Config) { c.Feishu = FeishuConfig{AppID: "cli_1", AppSecret: "s"} }, "feishu.encrypt_key"},
+		{"dingtalk app key", func(c *Config) { c.DingTalk = DingTalkConfig{AppSecret: "s"} }, "dingtalk.app_key"},
 		{"slack secret", func(c *Config) { c.Slack.BotToken = "xoxb-1" }, "slack.signing_secret"},
 		{"llm url", func(c *Config) { c.LLM.BaseURL = "localhost:11434" }, "llm.base_url"},
 		{"log level", func(c *Config) { c.Log.Level = "loud" }, "log.level"},

@@ -135,6 +135,41 @@ func brokenSetups() []brokenSetup {
 			want: "llm.prompts_dir: {dir}/prompts does not exist"},
 		{name: "slack bot token without signing secret or app token", config: "slack:\n  bot_token: xoxb-123\n",
 			want: "slack.signing_secret (Events API) or slack.app_token (Socket Mode) is required with slack.bot_token"},
+		{name: "wecom without token", config: "wecom:\n  corp_id: ww1436e0e65a779aee\n  agent_id: 1000002\n  secret: s\n  encoding_aes_key: 6qkdMrq68nTKduznJYO1A37W2oEgpkMUvkttRToqhUt\n",
+			want: "line 1: wecom.token is missing: copy the Token of the app's 接收消息 API settings"},
+		{name: "wecom encoding_aes_key cut short", config: "wecom:\n  corp_id: ww1436e0e65a779aee\n  kf_secret: k\n  token: t\n  encoding_aes_key: 6qkdMrq68nTKduznJYO1A37W2oEgpkMUvktt\n",
+			want: "line 5: wecom.encoding_aes_key is not the one the admin console generated: encoding_aes_key must be 43 characters, not 36"},
+		{name: "wecom secret without agent_id", config: "wecom:\n  corp_id: ww1436e0e65a779aee\n  secret: s\n  token: t\n  encoding_aes_key: 6qkdMrq68nTKduznJYO1A37W2oEgpkMUvkttRToqhUt\n",
+			want: "line 1: wecom.agent_id is missing"},
+		{name: "wecom without any secret", config: "wecom:\n  corp_id: ww1436e0e65a779aee\n  token: t\n  encoding_aes_key: 6qkdMrq68nTKduznJYO1A37W2oEgpkMUvkttRToqhUt\n",
+			want: "line 1: wecom.secret or wecom.kf_secret is required"},
+		{name: "wecom secret variable not set", config: "wecom:\n  corp_id: ww1436e0e65a779aee\n  agent_id: 1000002\n  secret: ${WECOM_SECRET}\n  token: t\n  encoding_aes_key: 6qkdMrq68nTKduznJYO1A37W2oEgpkMUvkttRToqhUt\n",
+			want: "line 4: ${WECOM_SECRET} is not set in the environment"},
+		{name: "wecom api_url without scheme", config: "wecom:\n  corp_id: ww1436e0e65a779aee\n  kf_secret: k\n  token: t\n  encoding_aes_key: 6qkdMrq68nTKduznJYO1A37W2oEgpkMUvkttRToqhUt\n  api_url: qyapi.weixin.qq.com\n",
+			want: `line 6: wecom.api_url "qyapi.weixin.qq.com" must be an http or https URL`},
+		{name: "feishu HTTP events without an encrypt key",
+			config: "feishu:\n  app_id: cli_a1b2c3\n  app_secret: ${FEISHU_APP_SECRET}\n", env: map[string]string{"FEISHU_APP_SECRET": "s"},
+			want: "line 1: feishu.encrypt_key is missing: events over HTTP at /feishu/events need the Encrypt Key"},
+		{name: "feishu without app secret", config: "feishu:\n  app_id: cli_a1b2c3\n  long_connection: true\n",
+			want: "line 1: feishu.app_secret is missing"},
+		{name: "feishu api_url without scheme", config: "feishu:\n  app_id: cli_a1b2c3\n  app_secret: s\n  long_connection: true\n  api_url: open.larksuite.com\n",
+			want: `line 5: feishu.api_url "open.larksuite.com" must be an http or https URL`},
+		{name: "feishu encrypt key variable not set", config: "feishu:\n  app_id: cli_a1b2c3\n  app_secret: s\n  encrypt_key: ${FEISHU_ENCRYPT_KEY}\n",
+			want: "line 4: ${FEISHU_ENCRYPT_KEY} is not set in the environment"},
+		{name: "dingtalk without app secret", config: "dingtalk:\n  app_key: dingabc\n  stream: true\n",
+			want: "line 1: dingtalk.app_secret is missing: copy the Client Secret (AppSecret)"},
+		{name: "dingtalk api_url without scheme", config: "dingtalk:\n  app_key: dingabc\n  app_secret: s\n  api_url: api.dingtalk.com\n",
+			want: `line 4: dingtalk.api_url "api.dingtalk.com" must be an http or https URL`},
+		{name: "dingtalk without app key", config: "dingtalk:\n  app_secret: s\n  stream: true\n",
+			want: "line 1: dingtalk.app_key is missing"},
+		{name: "dingtalk customer chat left empty", config: "dingtalk:\n  app_key: dingabc\n  app_secret: s\n  customer_chats: [\"\"]\n",
+			want: "line 4: dingtalk.customer_chats[0] is empty"},
+		{name: "feishu alert without the feishu section", config: "alerts:\n  - kind: feishu\n    to: oc_alerts\n",
+			want: "line 2: alerts[0] is a Feishu alert: the feishu section (app_id, app_secret) is required"},
+		{name: "dingtalk alert without to", config: "dingtalk:\n  app_key: dingabc\n  app_secret: s\nalerts:\n  - kind: dingtalk\n",
+			want: "line 5: alerts[0].to must name the DingTalk group"},
+		{name: "alert kind misspelt", config: "alerts:\n  - kind: dingtlak\n    to: cid1\n",
+			want: `alerts[0].kind "dingtlak" must be one of slack, email, webhook, feishu, dingtalk — did you mean "dingtalk"?`},
 		{name: "console agent with a bad password hash",
 			config: "console:\n  agents:\n    - name: alice\n      password_hash: $2a$10$tooshort\n",
 			want:   "line 4: console.agents[0].password_hash is not a bcrypt hash"},
@@ -261,6 +296,9 @@ func runBroken(t *testing.T, bs brokenSetup, command, dir, addr string) (int, st
 // stack) that says what to fix, and leave no goroutine or file descriptor
 // behind. With -v it logs the line each case prints.
 func TestBrokenSetups(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs chat and serve on every broken setup and counts what each leaves behind (about 8 s); the full suite runs it")
+	}
 	setups := brokenSetups()
 	if n := len(setups); n < 20 {
 		t.Fatalf("only %d broken setups; the issue asks for at least 20", n)

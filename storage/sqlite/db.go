@@ -178,8 +178,8 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	return db, nil
 }
 
-// maintainer applies the retention rule and recomputes segments every
-// MaintenanceInterval, until Close.
+// maintainer applies the retention rule, recomputes segments and forgets
+// expired sign-outs every MaintenanceInterval, until Close.
 func (db *DB) maintainer() {
 	defer close(db.maintDone)
 	if db.opts.MaintenanceInterval < 0 {
@@ -220,6 +220,9 @@ func (db *DB) maintain(ctx context.Context) {
 		db.log.Warn("recompute segments failed", "err", err)
 	} else if n > 0 {
 		db.log.Info("segments recomputed", "changed", n)
+	}
+	if _, err := db.pruneSessions(ctx); err != nil && ctx.Err() == nil {
+		db.log.Warn("maintenance: forgetting expired sign-outs failed", "err", err)
 	}
 }
 

@@ -1,4 +1,4 @@
--- Version 7: keyed requests (a widget message's client id, a REST message's
+-- Version 8: keyed requests (a widget message's client id, a REST message's
 -- Idempotency-Key or client_id). The request that claims a key handles it
 -- and records its outcome; a retry replays the outcome. The inbound message
 -- stored for the key is remembered in the same transaction that stores it,
