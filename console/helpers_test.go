@@ -51,7 +51,7 @@ func (c *clock) Set(t time.Time) {
 
 // env is a console over a real store behind an httptest server.
 type env struct {
-	t       *testing.T
+	t       testing.TB
 	db      *sqlite.DB
 	svc     *escalation.Service // the console's Handoff
 	console *console.Console
@@ -77,7 +77,7 @@ func testAgents(t testing.TB) []console.Agent {
 	return agents
 }
 
-func newEnv(t *testing.T, mod func(*console.Options)) *env {
+func newEnv(t testing.TB, mod func(*console.Options)) *env {
 	t.Helper()
 	ck := &clock{t: base}
 	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "concierge.db"), sqlite.Options{Now: ck.Now})

@@ -2,9 +2,12 @@ package main
 
 import (
 	"bytes"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/concierge-bot/concierge/configs"
 )
@@ -19,8 +22,8 @@ func TestExampleConfigParses(t *testing.T) {
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	if len(cfg.API.Keys) != 1 || cfg.API.Keys[0] != "0123456789abcdef0123" {
-		t.Errorf("api.keys = %v, want the expanded env var", cfg.API.Keys)
+	if len(cfg.API.Keys) != 1 || cfg.API.Keys[0].Key != "0123456789abcdef0123" || cfg.API.Keys[0].Name == "" || len(cfg.API.Keys[0].Scopes) == 0 {
+		t.Errorf("api.keys = %+v, want one named, scoped key with the expanded env var", cfg.API.Keys)
 	}
 	if cfg.Bot.Timeout != 10*time.Second || cfg.Server.Addr != "127.0.0.1:8080" {
 		t.Errorf("cfg = %+v", cfg)
@@ -50,7 +53,19 @@ func TestValidateNamesTheField(t *testing.T) {
 		edit  func(*Config)
 		field string
 	}{
-		{"short key", func(c *Config) { c.API.Keys = []string{"abc"} }, "api.keys[0]"},
+		{"short key", func(c *Config) { c.API.Keys = []APIKeyConfig{{Name: "app", Key: "abc", Scopes: []string{"messages"}}} }, "api.keys[0].key"},
+		{"key without a name", func(c *Config) {
+			c.API.Keys = []APIKeyConfig{{Key: "0123456789abcdef0123", Scopes: []string{"messages"}}}
+		}, "api.keys[0].name"},
+		{"two keys with one name", func(c *Config) {
+			c.API.Keys = []APIKeyConfig{{Name: "app", Key: "0123456789abcdef0123", Scopes: []string{"messages"}},
+				{Name: "app", Key: "abcdefabcdefabcdef01", Scopes: []string{"messages"}}}
+		}, "api.keys[1].name"},
+		{"unknown scope", func(c *Config) {
+			c.API.Keys = []APIKeyConfig{{Name: "crm", Key: "0123456789abcdef0123", Scopes: []string{"messages", "customer:read"}}}
+		}, "api.keys[0].scopes[1]"},
+		{"empty key", func(c *Config) { c.API.Keys = []APIKeyConfig{{Name: "app", Scopes: []string{"messages"}}} }, "api.keys[0].key"},
+		{"key without scopes", func(c *Config) { c.API.Keys = []APIKeyConfig{{Name: "app", Key: "0123456789abcdef0123"}} }, "api.keys[0].scopes"},
 		{"confidence", func(c *Config) { c.Bot.MinAnswerConfidence = 2 }, "bot.min_answer_confidence"},
 		{"complaint threshold", func(c *Config) { c.Bot.ComplaintThreshold = 1.5 }, "bot.complaint_threshold"},
 		{"negative sentiment", func(c *Config) { c.Bot.NegativeSentiment = 0.2 }, "bot.negative_sentiment"},
@@ -110,4 +125,50 @@ func FuzzParseConfig(f *testing.F) {
 			_ = cfg.Validate()
 		}
 	})
+}
+
+// TestAPIKeysBothForms: api.keys takes {name, key, scopes} and, as before,
+// plain strings, which are named by their position and get every scope so
+// that setups written before scopes keep working.
+func TestAPIKeysBothForms(t *testing.T) {
+	yaml := "api:\n  keys:\n    - name: crm\n      key: ${CRM_KEY}\n      scopes: [customers:read]\n    - ${OLD_KEY}\n    - \"abcdefabcdefabcdef01\"\n"
+	cfg, err := ParseConfig(strings.NewReader(yaml), envOf(map[string]string{"CRM_KEY": "crm-0123456789abcdef", "OLD_KEY": "old-0123456789abcdef"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	all := []string{"messages", "customers:read", "customers:write"}
+	want := []APIKeyConfig{
+		{Name: "crm", Key: "crm-0123456789abcdef", Scopes: []string{"customers:read"}},
+		{Name: "key-2", Key: "old-0123456789abcdef", Scopes: all, Bare: true},
+		{Name: "key-3", Key: "abcdefabcdefabcdef01", Scopes: all, Bare: true},
+	}
+	if diff := cmp.Diff(want, cfg.API.Keys); diff != "" {
+		t.Errorf("api.keys (-want +got):\n%s", diff)
+	}
+}
+
+// TestBareAPIKeysDeprecated: serve says once, at Info, that plain-string
+// keys should be named and scoped, and says nothing when none is.
+func TestBareAPIKeysDeprecated(t *testing.T) {
+	for _, tt := range []struct {
+		keys []APIKeyConfig
+		want int
+	}{
+		{[]APIKeyConfig{{Name: "key-1", Key: "a", Bare: true}, {Name: "key-2", Key: "b", Bare: true}}, 1},
+		{[]APIKeyConfig{{Name: "app", Key: "a", Scopes: []string{"messages"}}}, 0},
+	} {
+		var buf bytes.Buffer
+		log := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		keys := webKeys(tt.keys, log)
+		if len(keys) != len(tt.keys) || keys[0].Name != tt.keys[0].Name {
+			t.Errorf("web keys %+v", keys)
+		}
+		got := strings.Count(buf.String(), "deprecated")
+		if got != tt.want || (got > 0 && !strings.Contains(buf.String(), "level=INFO") || strings.Contains(buf.String(), "keys=\"a")) {
+			t.Errorf("%d deprecation lines, want %d (at Info, naming no secret):\n%s", got, tt.want, buf.String())
+		}
+	}
 }

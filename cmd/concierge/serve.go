@@ -22,12 +22,18 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/spf13/cobra"
 
+	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/channels/dingtalk"
+	"github.com/concierge-bot/concierge/channels/feishu"
 	"github.com/concierge-bot/concierge/channels/slack"
 	"github.com/concierge-bot/concierge/channels/web"
+	"github.com/concierge-bot/concierge/channels/wecom"
 	"github.com/concierge-bot/concierge/console"
 	"github.com/concierge-bot/concierge/console/dashboard"
 	"github.com/concierge-bot/concierge/insights"
+	"github.com/concierge-bot/concierge/storage"
 	"github.com/concierge-bot/concierge/storage/postgres"
+	"github.com/concierge-bot/concierge/storage/sqlite"
 )
 
 // shutdownGrace bounds a graceful shutdown (DESIGN.md: within 10 s).
@@ -135,6 +141,8 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 	if pg != nil {
 		signInState = signIns{db: pg, log: log}
 		requests = requestLedger{db: pg, lease: cfg.Bot.Timeout + 5*time.Second, wait: 30 * time.Second, log: log}
+	} else if sq, ok := a.store.(*sqlite.DB); ok {
+		requests = sqliteRequests{db: sq, wait: 30 * time.Second, log: log}
 	}
 	agents, adminPassword, err := consoleAgents(cfg)
 	if err != nil {
@@ -182,8 +190,8 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 		mounts[p] = h
 	}
 	site, err := web.New(web.Options{
-		Engine: handler, APIKeys: cfg.API.Keys, Logger: log,
-		Ready:    func(ctx context.Context) error { return a.store.Ping(ctx) },
+		Engine: handler, Keys: webKeys(cfg.API.Keys, log), Logger: log, ReservedChannels: adapterChannels(),
+		Checks:   []web.HealthCheck{{Name: "store", Check: storeCheck(a.store)}, {Name: "index", Check: a.checkIndex}},
 		Health:   func(ctx context.Context) map[string]any { return databaseHealth(ctx, a.store) },
 		Requests: requests,
 		History:  a.store, SessionSecret: secret, Customers: a.store, Staff: con,
@@ -193,6 +201,7 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 	if err != nil {
 		return err
 	}
+	site.SetState(web.StateStarting) // until the workers run: /readyz answers 503
 
 	mux := http.NewServeMux()
 	mux.Handle("/", site)
@@ -289,6 +298,7 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 			wakeWidgets(workCtx, pg, site, log)
 		}()
 	}
+	site.SetState(web.StateReady)
 	go func() { errc <- hs.Serve(ln) }()
 	held.release()
 	log.Info("serving", "addr", "http://"+ln.Addr().String(), "slack", slackApp != nil || slackSocket != nil, "alerts", a.dispatcher != nil, "llm", a.llm != nil)
@@ -307,6 +317,7 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 	// Restore default signal handling: a second signal exits at once.
 	stopSignals()
 	log.Info("shutting down")
+	site.SetState(web.StateDraining) // /readyz answers 503 on connections still open
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
 	defer cancel()
 	if err := hs.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -315,6 +326,32 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 	stopWork() // Slack drains what it accepted within its own bound
 	work.Wait()
 	return runErr
+}
+
+// webKeys returns the configured API keys for package web, logging once,
+// at Info, that keys written as bare strings (the old form, named key-N and
+// given every scope by ParseConfig) should be named and scoped.
+func webKeys(keys []APIKeyConfig, log *slog.Logger) []web.APIKey {
+	var out []web.APIKey
+	var bare []string
+	for _, k := range keys {
+		out = append(out, web.APIKey{Name: k.Name, Key: k.Key, Scopes: k.Scopes})
+		if k.Bare {
+			bare = append(bare, k.Name)
+		}
+	}
+	if len(bare) > 0 {
+		log.Info("api.keys: a key written as a plain string is deprecated: write {name, key, scopes} instead; until then it is named by its position and has every scope (messages, customers:read, customers:write)",
+			"keys", strings.Join(bare, ", "))
+	}
+	return out
+}
+
+// adapterChannels are the channels Concierge's adapters own, which the REST
+// API may not write into.
+func adapterChannels() []string {
+	return []string{bot.ChannelWeb, bot.ChannelSlack, bot.ChannelTerminal, wecom.ChannelApp, wecom.ChannelKF,
+		feishu.Channel, dingtalk.Channel}
 }
 
 // serveSecret returns a signing secret: the configured one; with
@@ -367,4 +404,28 @@ func listenReason(err error) string {
 		return oe.Err.Error()
 	}
 	return err.Error()
+}
+
+// checkIndex checks that the knowledge index answers, for /healthz.
+func (a *app) checkIndex(ctx context.Context) error {
+	var err error
+	if a.live != nil {
+		_, err = a.live.Count()
+	} else if a.index != nil {
+		_, err = a.index.Count()
+	}
+	if err != nil {
+		return fmt.Errorf("knowledge index: %w", err)
+	}
+	return ctx.Err()
+}
+
+// storeCheck returns the store's check for /healthz: SQLite's Check (a read
+// on a fresh connection and an empty write, so that a locked or damaged file
+// is noticed), else the store's Ping.
+func storeCheck(st storage.Store) func(ctx context.Context) error {
+	if sq, ok := st.(*sqlite.DB); ok {
+		return sq.Check
+	}
+	return st.Ping
 }

@@ -35,6 +35,8 @@ func (db *DB) Erase(ctx context.Context, id int64, actor string) error {
 				WHERE k.gap_id = knowledge_gaps.id AND k.customer_id = ?1))
 				WHERE id IN (SELECT gap_id FROM knowledge_gap_messages WHERE customer_id = ?1)`,
 			`DELETE FROM knowledge_gap_messages WHERE customer_id = ?1`,
+			// A keyed request's recorded answer repeats the customer's words.
+			`DELETE FROM requests WHERE message_id IN (SELECT id FROM messages WHERE customer_id = ?1)`,
 			`UPDATE messages SET text = '', redacted = 1 WHERE customer_id = ?1 AND (text <> '' OR redacted = 0)`,
 			`UPDATE escalations SET summary = '' WHERE customer_id = ?1`,
 			`DELETE FROM outbox WHERE customer_id = ?1`,
