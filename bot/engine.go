@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -112,6 +113,11 @@ const (
 type Engine struct {
 	opts EngineOptions
 	log  *slog.Logger
+	// holding serializes, per conversation (striped by id), the decision
+	// whether the holding message is due and its storing, so that messages
+	// handled at the same time get one holding message between them. It
+	// holds within this process only.
+	holding [32]sync.Mutex
 }
 
 // NewEngine returns an Engine, or an error naming the missing dependency.
@@ -312,6 +318,9 @@ func (e *Engine) Handle(ctx context.Context, m Message) (Reply, error) {
 // else while the conversation is handed off.
 func (e *Engine) relay(ctx context.Context, conv Conversation, inboundID int64, ann Annotation) (Reply, error) {
 	lang := replyLanguage(ann.Language)
+	mu := &e.holding[uint64(conv.ID)%uint64(len(e.holding))]
+	mu.Lock()
+	defer mu.Unlock()
 	var text string
 	if e.needsHolding(ctx, conv) {
 		text = strings.ReplaceAll(e.text(textHolding, lang), "{wait}", FormatWait(e.opts.ExpectedWait, lang))

@@ -169,6 +169,61 @@ func TestEngineStaysSilentAfterHandoff(t *testing.T) {
 	}
 }
 
+// slowStore reads a conversation's recent messages as slowly as a database
+// on a busy machine, so that concurrent handling interleaves.
+type slowStore struct{ *bottest.Store }
+
+func (s slowStore) RecentMessages(ctx context.Context, id bot.ConversationID, n int) ([]bot.StoredMessage, error) {
+	r, err := s.Store.RecentMessages(ctx, id, n)
+	time.Sleep(5 * time.Millisecond) // the answer's way back
+	return r, err
+}
+
+// Messages that arrive together after the escalation reply (a customer
+// who sends several lines at once, handled by a channel's parallel
+// workers) get one holding message between them, not one each.
+func TestEngineHoldsOnceForConcurrentMessages(t *testing.T) {
+	e, err := bot.NewEngine(bot.EngineOptions{
+		Classifier: &bottest.Classifier{Rules: map[string]bot.Classification{
+			"talk to a person": {Intent: bot.IntentAskHuman, Confidence: 0.95, Language: "en", AsksForPerson: true},
+		}, Default: bot.Classification{Intent: bot.IntentGreeting, Confidence: 0.9, Language: "en"}},
+		Retriever: &bottest.Retriever{}, Store: slowStore{&bottest.Store{}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	first, err := e.Handle(ctx, bot.Message{Channel: "web", ExternalUserID: "u1", Text: "I want to talk to a person"})
+	if err != nil || !first.Handoff {
+		t.Fatalf("want handoff, got %+v %v", first, err)
+	}
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		holds int
+	)
+	for _, text := range []string{"hello?", "anyone?", "still there?", "你好", "hello??", "please", "??", "hi"} {
+		wg.Go(func() {
+			r, err := e.Handle(ctx, bot.Message{Channel: "web", ExternalUserID: "u1", Text: text})
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			if r.Action == bot.ActionHold {
+				mu.Lock()
+				holds++
+				mu.Unlock()
+			} else if r.Text != "" {
+				t.Errorf("%q during handoff got %+v", text, r)
+			}
+		})
+	}
+	wg.Wait()
+	if holds != 1 {
+		t.Errorf("%d holding messages for 8 messages that arrived together, want 1", holds)
+	}
+}
+
 func TestEngineTrends(t *testing.T) {
 	e, _, _ := newEngine(t)
 	ctx := context.Background()

@@ -140,6 +140,16 @@ type Options struct {
 	// SiteName is the company's name by language ("en", "zh"), shown in
 	// the header beside Concierge. Optional.
 	SiteName map[string]string
+	// SignIns, when set, keeps sign-in failures where every replica of the
+	// console sees them (cmd/concierge backs it with the PostgreSQL store),
+	// so the sign-in limits hold across replicas. Nil keeps them in this
+	// process's memory.
+	SignIns SignIns
+	// SignOuts, when set, keeps the sessions ended by sign-out (serve gives
+	// it the store), so a signed-out cookie is refused after a restart and
+	// by every replica. Nil keeps them in this process's memory, which a
+	// restart forgets.
+	SignOuts SignOuts
 	// DashboardPath, when set, adds a link to the dashboard to the console's
 	// navigation (e.g. "/console/dashboard").
 	DashboardPath string
@@ -164,10 +174,10 @@ type Console struct {
 	keys         keys
 	agents       map[string]Agent // by lower-case name
 	dummyHash    []byte           // compared against for unknown names, so timing reveals nothing
-	revoked      *revocations
-	pairLimit    *guard.Limiter // failed sign-ins per (client address, name)
-	ipLimit      *guard.Limiter // failed sign-ins per client address, across names
-	nameFailures *guard.Limiter // recent failures per name, from anywhere: they slow, never refuse
+	revoked      revocationStore
+	pairLimit    Limiter // failed sign-ins per (client address, name)
+	ipLimit      Limiter // failed sign-ins per client address, across names
+	nameFailures Limiter // recent failures per name, from anywhere: they slow, never refuse
 	clients      guard.Clients
 	pages        map[string]*template.Template
 	assets       map[string]asset
@@ -226,13 +236,23 @@ func New(opts Options) (*Console, error) {
 	if c.dummyHash, err = bcrypt.GenerateFromPassword([]byte("concierge-no-such-agent"), cost); err != nil {
 		return nil, fmt.Errorf("console: New: %w", err)
 	}
-	c.revoked = newRevocations(100_000, opts.Now)
-	c.pairLimit = guard.NewLimiter(guard.LimiterOptions{Rate: guard.Every(opts.LoginEvery), Burst: opts.LoginBurst,
-		MaxKeys: 50_000, FailClosed: true, Now: opts.Now})
-	c.ipLimit = guard.NewLimiter(guard.LimiterOptions{Rate: 3 * guard.Every(opts.LoginEvery), Burst: 3 * opts.LoginBurst,
-		MaxKeys: 50_000, FailClosed: true, Now: opts.Now})
-	c.nameFailures = guard.NewLimiter(guard.LimiterOptions{Rate: guard.Every(opts.LoginEvery), Burst: 1 << 20,
-		MaxKeys: 10_000, Now: opts.Now})
+	if opts.SignOuts != nil {
+		c.revoked = storedRevocations{so: opts.SignOuts, log: c.log}
+	} else {
+		c.revoked = newRevocations(100_000, opts.Now)
+	}
+	if si := opts.SignIns; si != nil {
+		c.pairLimit = si.Limiter("console-pair", guard.Every(opts.LoginEvery), opts.LoginBurst)
+		c.ipLimit = si.Limiter("console-ip", 3*guard.Every(opts.LoginEvery), 3*opts.LoginBurst)
+		c.nameFailures = si.Limiter("console-name", guard.Every(opts.LoginEvery), 1<<20)
+	} else {
+		c.pairLimit = guard.NewLimiter(guard.LimiterOptions{Rate: guard.Every(opts.LoginEvery), Burst: opts.LoginBurst,
+			MaxKeys: 50_000, FailClosed: true, Now: opts.Now})
+		c.ipLimit = guard.NewLimiter(guard.LimiterOptions{Rate: 3 * guard.Every(opts.LoginEvery), Burst: 3 * opts.LoginBurst,
+			MaxKeys: 50_000, FailClosed: true, Now: opts.Now})
+		c.nameFailures = guard.NewLimiter(guard.LimiterOptions{Rate: guard.Every(opts.LoginEvery), Burst: 1 << 20,
+			MaxKeys: 10_000, Now: opts.Now})
+	}
 	c.clients = guard.Clients{Trusted: opts.TrustedProxies}
 	if c.pages, err = parsePages(); err != nil {
 		return nil, fmt.Errorf("console: New: %w", err)
@@ -316,7 +336,7 @@ func (c *Console) currentSession(r *http.Request) (session, bool) {
 		return session{}, false
 	}
 	a, ok := c.agents[strings.ToLower(s.Agent)]
-	if !ok || a.Name != s.Agent || passwordPrint(a.PasswordHash) != s.pwPrint || c.revoked.revoked(s.ID) {
+	if !ok || a.Name != s.Agent || passwordPrint(a.PasswordHash) != s.pwPrint || c.revoked.revoked(r.Context(), s.ID) {
 		return session{}, false
 	}
 	return s, true

@@ -2,6 +2,7 @@ package console_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -790,5 +791,88 @@ func TestBotMarkdownIsRendered(t *testing.T) {
 		if strings.Contains(body, bad) {
 			t.Errorf("the archive holds %q", bad)
 		}
+	}
+}
+
+// flakySignOuts is a store's sign-outs whose writes or reads can be made
+// to fail.
+type flakySignOuts struct {
+	console.SignOuts
+	mu                  sync.Mutex
+	failWrite, failRead bool
+}
+
+func (f *flakySignOuts) set(write, read bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.failWrite, f.failRead = write, read
+}
+
+func (f *flakySignOuts) RevokeSession(ctx context.Context, id []byte, expires time.Time) error {
+	f.mu.Lock()
+	fail := f.failWrite
+	f.mu.Unlock()
+	if fail {
+		return errors.New("database is read-only")
+	}
+	return f.SignOuts.RevokeSession(ctx, id, expires)
+}
+
+func (f *flakySignOuts) SessionRevoked(ctx context.Context, id []byte) (bool, error) {
+	f.mu.Lock()
+	fail := f.failRead
+	f.mu.Unlock()
+	if fail {
+		return false, errors.New("database unavailable")
+	}
+	return f.SignOuts.SessionRevoked(ctx, id)
+}
+
+// TestSignOutKeptInTheStore: with Options.SignOuts a signed-out cookie is
+// refused by a console made later on the same store (a restart) with the
+// same secret, while a session that was not signed out still works there.
+// A sign-out the store cannot record is refused with a sentence (the
+// session stays, so the agent can retry), and a session whose sign-out
+// cannot be checked counts as signed out.
+func TestSignOutKeptInTheStore(t *testing.T) {
+	var so *flakySignOuts
+	e := newEnv(t, func(o *console.Options) {
+		so = &flakySignOuts{SignOuts: o.Records.(console.SignOuts)}
+		o.SignOuts = so
+	})
+	a, kept := e.client(), e.client()
+	for _, c := range []*agent{a, kept} {
+		if st, _, _ := c.tryLogin("alice", passwords["alice"]); st != http.StatusSeeOther {
+			t.Fatalf("login: %d", st)
+		}
+	}
+	stolen := e.client()
+	u, _ := url.Parse(e.srv.URL)
+	stolen.c.Jar.SetCookies(u, a.c.Jar.Cookies(u))
+
+	a.get("/console") // for the form token
+	so.set(true, false)
+	if st, body, _ := a.post("/console/logout", nil); st != http.StatusServiceUnavailable ||
+		!strings.Contains(body, "You are still signed in") {
+		t.Errorf("logout with the store read-only: %d, want 503 saying the agent is still signed in\n%s", st, body)
+	}
+	so.set(false, true)
+	if st, _, _ := kept.get("/console"); st != http.StatusSeeOther {
+		t.Errorf("a session while sign-outs cannot be checked: %d, want 303 (fail closed)", st)
+	}
+	so.set(false, false)
+	if st, _, _ := a.get("/console"); st != http.StatusOK {
+		t.Fatalf("the session after a failed logout: %d, want 200", st)
+	}
+	if st, _, _ := a.post("/console/logout", nil); st != http.StatusSeeOther {
+		t.Fatalf("logout: %d", st)
+	}
+
+	e.restart()
+	if st, _, _ := stolen.get("/console"); st != http.StatusSeeOther {
+		t.Errorf("signed-out cookie after a restart: %d, want 303 to login", st)
+	}
+	if st, _, _ := kept.get("/console"); st != http.StatusOK {
+		t.Errorf("a session that was not signed out, after a restart: %d, want 200", st)
 	}
 }

@@ -51,12 +51,13 @@ func (c *clock) Set(t time.Time) {
 
 // env is a console over a real store behind an httptest server.
 type env struct {
-	t       *testing.T
+	t       testing.TB
 	db      *sqlite.DB
 	svc     *escalation.Service // the console's Handoff
 	console *console.Console
 	srv     *httptest.Server
 	clock   *clock
+	opts    console.Options // what the console was made with, for restart
 }
 
 // passwords of the test agents; hashed at the minimum bcrypt cost so the
@@ -76,7 +77,7 @@ func testAgents(t testing.TB) []console.Agent {
 	return agents
 }
 
-func newEnv(t *testing.T, mod func(*console.Options)) *env {
+func newEnv(t testing.TB, mod func(*console.Options)) *env {
 	t.Helper()
 	ck := &clock{t: base}
 	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "concierge.db"), sqlite.Options{Now: ck.Now})
@@ -96,10 +97,20 @@ func newEnv(t *testing.T, mod func(*console.Options)) *env {
 	if mod != nil {
 		mod(&opts)
 	}
-	c, err := console.New(opts)
+	e := &env{t: t, db: db, svc: svc, clock: ck, opts: opts}
+	e.srv = httptest.NewServer(e.mount())
+	t.Cleanup(e.srv.Close)
+	return e
+}
+
+// mount makes a console with e.opts and returns its routes.
+func (e *env) mount() http.Handler {
+	e.t.Helper()
+	c, err := console.New(e.opts)
 	if err != nil {
-		t.Fatalf("console.New: %v", err)
+		e.t.Fatalf("console.New: %v", err)
 	}
+	e.console = c
 	mux := http.NewServeMux()
 	mux.Handle("/console", c)
 	mux.Handle("/console/", c)
@@ -107,9 +118,15 @@ func newEnv(t *testing.T, mod func(*console.Options)) *env {
 		name, _, _ := console.AgentFrom(r.Context())
 		io.WriteString(w, "dashboard for "+name)
 	})))
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
-	return &env{t: t, db: db, svc: svc, console: c, srv: srv, clock: ck}
+	return mux
+}
+
+// restart replaces the console with a new one made with the same options
+// on the same store, as a restarted server would be (nothing kept in
+// memory). Call it between requests, not during one.
+func (e *env) restart() {
+	e.t.Helper()
+	e.srv.Config.Handler = e.mount()
 }
 
 // escalate stores a customer message on channel from user and escalates its

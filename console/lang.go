@@ -62,6 +62,7 @@ var labels = map[string]map[string]string{
 		"reason_escalation_words": "urgent words", "reason_repeated_failure": "bot could not help",
 		"reason_negative_trend": "growing frustration", "reason_lead": "sales lead",
 		"esc_open": "open", "esc_acknowledged": "acknowledged", "esc_resolved": "resolved",
+		"sign_out_failed": "You are still signed in: the sign-out could not be saved. Please try again in a moment.",
 	},
 	langZH: {
 		"title": "Concierge 客服台", "login": "登录", "logout": "退出", "name": "用户名", "password": "密码",
@@ -93,6 +94,7 @@ var labels = map[string]map[string]string{
 		"reason_escalation_words": "紧急用语", "reason_repeated_failure": "机器人无法解答",
 		"reason_negative_trend": "情绪持续负面", "reason_lead": "销售线索",
 		"esc_open": "未处理", "esc_acknowledged": "已确认", "esc_resolved": "已解决",
+		"sign_out_failed": "您仍处于登录状态：退出未能保存。请稍后再试。",
 	},
 }
 

@@ -396,7 +396,13 @@ func (c *Console) handleLogin(w http.ResponseWriter, r *http.Request) {
 
 func (c *Console) handleLogout(w http.ResponseWriter, r *http.Request) {
 	if s, ok := c.currentSession(r); ok {
-		c.revoked.revoke(s)
+		// Unrecorded, the sign-out would not hold for a copy of the
+		// cookie: say so and keep the session, so the agent can try again.
+		if err := c.revoked.revoke(r.Context(), s); err != nil {
+			c.log.Error("console: sign-out not recorded", "agent", s.Agent, "err", err)
+			c.renderError(w, r, http.StatusServiceUnavailable, tr(pickLang(r), "sign_out_failed"))
+			return
+		}
 		c.log.Info("console: agent signed out", "agent", s.Agent)
 	}
 	c.setSessionCookie(w, r, "", -1)

@@ -1,6 +1,7 @@
 package console
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -9,6 +10,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 	"time"
@@ -172,8 +174,9 @@ func (k keys) checkLoginToken(nonce, token string) bool {
 }
 
 // revocations remembers the sessions ended by logout until they would have
-// expired anyway. It lives in memory: a restart forgets it, which is why
-// sessions are short-lived.
+// expired, in memory: a restart forgets them. It is what a Console without
+// Options.SignOuts uses (tests, embedding); serve keeps sign-outs in the
+// store.
 type revocations struct {
 	mu   sync.Mutex
 	ids  map[[sessionIDBytes]byte]time.Time
@@ -187,7 +190,7 @@ func newRevocations(max int, now func() time.Time) *revocations {
 }
 
 // revoke ends the session s.
-func (r *revocations) revoke(s session) {
+func (r *revocations) revoke(_ context.Context, s session) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.prune()
@@ -202,10 +205,11 @@ func (r *revocations) revoke(s session) {
 		delete(r.ids, first)
 	}
 	r.ids[s.ID] = s.Expires
+	return nil
 }
 
 // revoked reports whether the session was ended.
-func (r *revocations) revoked(id [sessionIDBytes]byte) bool {
+func (r *revocations) revoked(_ context.Context, id [sessionIDBytes]byte) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	_, ok := r.ids[id]
@@ -224,4 +228,67 @@ func (r *revocations) prune() {
 			delete(r.ids, id)
 		}
 	}
+}
+
+// Limiter is a set of token buckets keyed by string: guard.Limiter, or one
+// that several replicas share.
+type Limiter interface {
+	// Allow takes a token from key's bucket; when none is left it returns
+	// false and how long until there will be one.
+	Allow(key string) (bool, time.Duration)
+	// Wait reports, without taking a token, whether key's bucket is empty
+	// and for how long it stays so.
+	Wait(key string) (bool, time.Duration)
+	// Used returns how many tokens key has taken and not yet regained.
+	Used(key string) int
+	// Reset forgets key's bucket.
+	Reset(key string)
+}
+
+// SignIns keeps what the sign-in limits of several console replicas must
+// agree on. Implementations that cannot reach their store must fail closed
+// (refuse sign-ins).
+type SignIns interface {
+	// Limiter returns the shared limiter named scope: rate tokens regained
+	// per second, burst the bucket's size.
+	Limiter(scope string, rate float64, burst int) Limiter
+}
+
+// SignOuts keeps the sessions ended by sign-out until they would have
+// expired, outside the process: storage.Store (SQLite and PostgreSQL)
+// implements it. A session id is opaque bytes.
+type SignOuts interface {
+	RevokeSession(ctx context.Context, id []byte, expires time.Time) error
+	SessionRevoked(ctx context.Context, id []byte) (bool, error)
+}
+
+// revocationStore is where sign-outs are kept: revocations in memory, or
+// storedRevocations.
+type revocationStore interface {
+	revoke(ctx context.Context, s session) error
+	revoked(ctx context.Context, id [sessionIDBytes]byte) bool
+}
+
+// storedRevocations keeps sign-outs in a SignOuts. It fails closed: a
+// session whose sign-out cannot be checked counts as signed out.
+type storedRevocations struct {
+	so  SignOuts
+	log *slog.Logger
+}
+
+func (r storedRevocations) revoke(ctx context.Context, s session) error {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	return r.so.RevokeSession(ctx, s.ID[:], s.Expires)
+}
+
+func (r storedRevocations) revoked(ctx context.Context, id [sessionIDBytes]byte) bool {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	revoked, err := r.so.SessionRevoked(ctx, id[:])
+	if err != nil {
+		r.log.Warn("console: cannot check sign-outs; treating the session as signed out", "err", err)
+		return true
+	}
+	return revoked
 }

@@ -216,6 +216,9 @@ func bigShop(n int) fstest.MapFS {
 // TestPageWeight: on a 10,000-document knowledge base every page of the
 // help center stays within 60 KB.
 func TestPageWeight(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a 10,000-document knowledge base (about 10 s); the full suite runs it")
+	}
 	pub, _, _ := newShop(t, bigShop(10_000))
 	for _, target := range []string{"/kb", "/kb?lang=zh", "/kb?topic=topic-3", "/kb?list=articles", "/kb?list=products&page=3",
 		"/kb/pages/a7", "/kb/faq-12", "/kb/P-5", "/kb?q=how+does+service+12+work"} {

@@ -41,76 +41,114 @@ type Confusion struct {
 // in-scope labels counts as out of scope. NTrain and TrainSeconds are taken
 // from the model.
 func Evaluate(m *Model, test []Example) EvalResult {
+	s := newScorer()
+	s.evaluate(m, test, nil)
+	r := s.result()
+	r.NTrain, r.TrainSeconds = m.info.Examples, m.info.Duration.Seconds()
+	return r
+}
+
+// scorer accumulates the predictions of one or more models on labelled rows
+// (the folds of a cross-validation add to one scorer) and turns them into an
+// EvalResult.
+type scorer struct {
+	per      map[string]*labelCounts
+	confused map[[2]string]int // (truth, predicted) → rows, wrong ones only
+	lat      []time.Duration
+	n        int
+
+	right, inScope, inRight, top1, oos, oosHit, rejected int
+}
+
+type labelCounts struct{ tp, fp, fn int }
+
+func newScorer() *scorer {
+	return &scorer{per: map[string]*labelCounts{}, confused: map[[2]string]int{}}
+}
+
+func (s *scorer) get(l string) *labelCounts {
+	c := s.per[l]
+	if c == nil {
+		c = &labelCounts{}
+		s.per[l] = c
+	}
+	return c
+}
+
+// evaluate predicts every row of test with m, timing each prediction, adds
+// it to s and, when seen is not nil, calls it with the row's index, its true
+// label (oos when m does not know it) and the prediction.
+func (s *scorer) evaluate(m *Model, test []Example, seen func(i int, truth string, p Prediction)) {
 	known := map[string]bool{}
 	for _, l := range m.labels {
 		if l != LabelOutOfScope {
 			known[l] = true
 		}
 	}
-	type counts struct{ tp, fp, fn int }
-	per := map[string]*counts{}
-	get := func(l string) *counts {
-		c := per[l]
-		if c == nil {
-			c = &counts{}
-			per[l] = c
-		}
-		return c
-	}
-	confused := map[[2]string]int{}
-	lat := make([]time.Duration, 0, len(test))
-	var right, inScope, inRight, top1, oos, oosHit, rejected int
-	for _, e := range test {
+	for i, e := range test {
 		truth := e.Label
 		if !known[truth] {
 			truth = LabelOutOfScope
 		}
 		t0 := time.Now()
 		p := m.Predict(e.Text)
-		lat = append(lat, time.Since(t0))
-		pred := p.Intent
-		get(truth) // labels of the test data count in the macro average
-		if pred == truth {
-			right++
-			get(truth).tp++
-		} else {
-			get(truth).fn++
-			get(pred).fp++
-			confused[[2]string{truth, pred}]++
-		}
-		if pred == LabelOutOfScope {
-			rejected++
-		}
-		if truth == LabelOutOfScope {
-			oos++
-			if pred == LabelOutOfScope {
-				oosHit++
-			}
-		} else {
-			inScope++
-			if pred == truth {
-				inRight++
-			}
-			if len(p.Top) > 0 && p.Top[0].Intent == truth {
-				top1++
-			}
+		s.lat = append(s.lat, time.Since(t0))
+		s.add(truth, p)
+		if seen != nil {
+			seen(i, truth, p)
 		}
 	}
-	r := EvalResult{NTrain: m.info.Examples, NTest: len(test), TrainSeconds: m.info.Duration.Seconds()}
+}
+
+// add counts one prediction p of a row whose true label is truth.
+func (s *scorer) add(truth string, p Prediction) {
+	s.n++
+	pred := p.Intent
+	s.get(truth) // labels of the test data count in the macro average
+	if pred == truth {
+		s.right++
+		s.get(truth).tp++
+	} else {
+		s.get(truth).fn++
+		s.get(pred).fp++
+		s.confused[[2]string{truth, pred}]++
+	}
+	if pred == LabelOutOfScope {
+		s.rejected++
+	}
+	if truth == LabelOutOfScope {
+		s.oos++
+		if pred == LabelOutOfScope {
+			s.oosHit++
+		}
+	} else {
+		s.inScope++
+		if pred == truth {
+			s.inRight++
+		}
+		if len(p.Top) > 0 && p.Top[0].Intent == truth {
+			s.top1++
+		}
+	}
+}
+
+// result scores what was added. NTrain and TrainSeconds are left zero.
+func (s *scorer) result() EvalResult {
+	r := EvalResult{NTest: s.n}
 	frac := func(a, b int) float64 {
 		if b == 0 {
 			return 0
 		}
 		return float64(a) / float64(b)
 	}
-	r.Accuracy = frac(right, len(test))
-	r.AccuracyInScope = frac(inRight, inScope)
-	r.AccuracyTop1 = frac(top1, inScope)
-	r.OOSRecall = frac(oosHit, oos)
-	r.OOSPrecision = frac(oosHit, rejected)
+	r.Accuracy = frac(s.right, s.n)
+	r.AccuracyInScope = frac(s.inRight, s.inScope)
+	r.AccuracyTop1 = frac(s.top1, s.inScope)
+	r.OOSRecall = frac(s.oosHit, s.oos)
+	r.OOSPrecision = frac(s.oosHit, s.rejected)
 	var f1sum float64
 	var nLabels int
-	for _, c := range per {
+	for _, c := range s.per {
 		if c.tp+c.fn == 0 {
 			continue // predicted but not in the test data
 		}
@@ -123,17 +161,25 @@ func Evaluate(m *Model, test []Example) EvalResult {
 	if nLabels > 0 {
 		r.MacroF1 = f1sum / float64(nLabels)
 	}
-	r.P50Micros, r.P99Micros = percentileMicros(lat, 0.50), percentileMicros(lat, 0.99)
-	for pair, n := range confused {
-		r.Confused = append(r.Confused, Confusion{Label: pair[0], Predicted: pair[1], Count: n})
-	}
-	slices.SortFunc(r.Confused, func(a, b Confusion) int {
-		return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(a.Label, b.Label), cmp.Compare(a.Predicted, b.Predicted))
-	})
+	r.P50Micros, r.P99Micros = percentileMicros(s.lat, 0.50), percentileMicros(s.lat, 0.99)
+	r.Confused = s.confusions()
 	if len(r.Confused) > 10 {
 		r.Confused = r.Confused[:10]
 	}
 	return r
+}
+
+// confusions returns every wrong (true, predicted) pair, worst first, ties
+// in label order.
+func (s *scorer) confusions() []Confusion {
+	var out []Confusion
+	for pair, n := range s.confused {
+		out = append(out, Confusion{Label: pair[0], Predicted: pair[1], Count: n})
+	}
+	slices.SortFunc(out, func(a, b Confusion) int {
+		return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(a.Label, b.Label), cmp.Compare(a.Predicted, b.Predicted))
+	})
+	return out
 }
 
 // percentileMicros returns the q-quantile of d in microseconds (nearest rank).

@@ -102,6 +102,9 @@ func TestDemoAnswers(t *testing.T) {
 // every sentence of every internal document of the demo company, and
 // requires that none of them ever comes back.
 func TestDemoInternalNeverToCustomers(t *testing.T) {
+	if testing.Short() {
+		t.Skip("asks with every sentence of every internal page (about 5 s); the full suite runs it")
+	}
 	ix, docs := demoIndex(t)
 	ctx := context.Background()
 	n := 0

@@ -34,6 +34,9 @@ func TestOpenShared(t *testing.T) {
 // binary that opened the index read-write did: Open gives up after
 // OpenLockWait with ErrLocked, and OpenOrBuild does not replace the index.
 func TestOpenLocked(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits out OpenLockWait (about 6 s); the full suite runs it")
+	}
 	dir := t.TempDir()
 	writeFiles(t, dir, fixture)
 	docs, _, err := Load(os.DirFS(dir))

@@ -44,6 +44,9 @@ func buildSynth(t *testing.T, n int) *Index {
 // selects the same documents, with the same scores, as a plain zero-boost
 // term query, for every audience set.
 func TestUnscoredAudienceSameHits(t *testing.T) {
+	if testing.Short() {
+		t.Skip("compares queries on 2,000 synthetic documents (about 4 s); the full suite runs it")
+	}
 	ix := buildSynth(t, 2000)
 	ctx := context.Background()
 	plain := func(auds []bot.Audience) query.Query {
@@ -86,6 +89,9 @@ func TestUnscoredAudienceSameHits(t *testing.T) {
 // documents with the same scores as bleve's FuzzyQuery, on first use and
 // from the cache.
 func TestCachedFuzzySameHits(t *testing.T) {
+	if testing.Short() {
+		t.Skip("compares fuzzy queries on 2,000 synthetic documents (about 2 s); the full suite runs it")
+	}
 	ix := buildSynth(t, 2000)
 	var terms []string
 	seen := map[string]bool{}

@@ -57,6 +57,9 @@ func fallbackScenarios(t testing.TB) map[string]*llm.Client {
 // an Engine without a model is logged, not asserted (wall-clock times are
 // for benchmarks); the target is p99 <= timeout + 50ms.
 func TestTargetFallback(t *testing.T) {
+	if testing.Short() {
+		t.Skip("measures fallback latency against timeouts (about 3 s); the full suite runs it")
+	}
 	ctx := context.Background()
 	retr, hit := shippingRetriever()
 	const n = 20

@@ -27,7 +27,9 @@ func Chat(src string, o ChatOptions) string { return Parse(src).Chat(o) }
 // content that either dialect gives a meaning to (* _ ~ ` [ ] ( ) # | \ < >
 // &) is written as an HTML character reference, so text from the knowledge
 // base or a person can neither format, link, mention (<at>) nor colour
-// (<font>) anything.
+// (<font>) anything; in code blocks, where references would show as typed,
+// such text is broken up by invisible zero-width spaces instead (see
+// chatCode).
 func (d *Doc) Chat(o ChatOptions) string {
 	if o.Width <= 0 {
 		o.Width = 60
@@ -46,6 +48,14 @@ var chatEscaper = func() *strings.Replacer {
 	}
 	return strings.NewReplacer(pairs...)
 }()
+
+// chatCode keeps text shown in a code block (code blocks and aligned
+// tables) inert on a platform that does not honour code blocks (DingTalk's
+// robot Markdown has none) or reads tags inside them: a zero-width space
+// after "<" and "&", and between "]" and "(" or ":", stops any tag (<at>,
+// <font>), character reference or link from forming without changing what
+// a reader sees; and the text cannot close the block it is in.
+var chatCode = strings.NewReplacer(codeFence, "``\u200b`", "<", "<\u200b", "&", "&\u200b", "](", "]\u200b(", "]:", "]\u200b:")
 
 // chatURLEscaper keeps a link target from ending the (…) around it.
 var chatURLEscaper = strings.NewReplacer("(", "%28", ")", "%29", " ", "%20", "<", "%3C", ">", "%3E")
@@ -123,13 +133,13 @@ func (chatStyle) heading(l string) string {
 func (chatStyle) codeBlock(t string) []string {
 	lines := []string{codeFence}
 	for _, l := range strings.Split(strings.ReplaceAll(t, "\t", "    "), "\n") {
-		lines = append(lines, unfence.Replace(l))
+		lines = append(lines, chatCode.Replace(l))
 	}
 	return append(lines, codeFence)
 }
 
 func (s chatStyle) table(rows [][]cell) []string {
-	if out := alignedTable(rows, s.width, func(c cell) string { return unfence.Replace(c.plain) }); out != nil {
+	if out := alignedTable(rows, s.width, func(c cell) string { return chatCode.Replace(c.plain) }); out != nil {
 		return append(append([]string{codeFence}, out...), codeFence)
 	}
 	return recordTable(rows,

@@ -77,7 +77,11 @@ type Store interface {
 	CountComplaints(ctx context.Context, from, to time.Time) (int, error)
 	Complaints(ctx context.Context, from, to time.Time, limit int) ([]bot.ComplaintMessage, error)
 
-	// The outbox: kind, key and payload are opaque to the store.
+	// The outbox: kind, key and payload are opaque to the store. DueOutbox
+	// returns undelivered, live items that are due, oldest first; an engine
+	// that several processes share (storage/postgres) hands each item to one
+	// caller for a lease, so two delivery workers never take the same item,
+	// and an item whose worker died is due again when its lease ends.
 	Enqueue(ctx context.Context, m bot.OutboxMessage) (int64, error)
 	EnqueueRealert(ctx context.Context, id bot.EscalationID, level int, notify string, m bot.OutboxMessage) (int64, error)
 	DueOutbox(ctx context.Context, limit int) ([]bot.OutboxItem, error)
@@ -89,6 +93,14 @@ type Store interface {
 	InsightData(ctx context.Context, q bot.InsightQuery) (bot.InsightData, error)
 	KnowledgeGaps(ctx context.Context, limit int) ([]bot.KnowledgeGap, error)
 	RecordFeedback(ctx context.Context, messageID int64, helpful bool, voter string) error
+
+	// Console sign-outs. RevokeSession records that the session id was
+	// signed out, until expires (when it would have ended anyway);
+	// SessionRevoked reports whether it was. They are kept in the store,
+	// not in a process, so a signed-out cookie stays signed out after a
+	// restart and on every replica. Revoking twice changes nothing.
+	RevokeSession(ctx context.Context, id []byte, expires time.Time) error
+	SessionRevoked(ctx context.Context, id []byte) (bool, error)
 
 	// Maintenance.
 	RecomputeSegments(ctx context.Context) (int, error)

@@ -395,14 +395,3 @@ type quiet struct{}
 func (quiet) Handle(context.Context, bot.Message) (bot.Reply, error) {
 	return bot.Reply{Action: bot.ActionRelay}, nil
 }
-
-func FuzzCallbackJSON(f *testing.F) {
-	f.Add([]byte(`{"msgId":"m","msgtype":"text","text":{"content":"hi"},"conversationId":"c","senderStaffId":"s"}`))
-	f.Add([]byte(`{"specVersion":"1.0","type":"CALLBACK","headers":{"topic":"/v1.0/card/instances/callback"},"data":"{\"userId\":\"u\",\"value\":\"{}\"}"}`))
-	f.Fuzz(func(t *testing.T, b []byte) {
-		var m map[string]any
-		_ = json.Unmarshal(b, &m)
-		var sf dingtalk.StreamFrame
-		_ = json.Unmarshal(b, &sf)
-	})
-}

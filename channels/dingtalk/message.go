@@ -164,11 +164,11 @@ func (a *Adapter) answer(ctx context.Context, m robotMessage) {
 		a.offered.Delete(offerKey)
 	}
 	if reply.Action == bot.ActionRelay || strings.TrimSpace(reply.Text) == "" {
-		a.log.Info("dingtalk: no answer posted", "conversation", reply.ConversationID, "action", string(reply.Action))
+		a.log.Info("dingtalk: no answer posted", "chat", m.ConversationID, "conversation", reply.ConversationID, "action", string(reply.Action))
 		return
 	}
 	if err := a.post(ctx, pl, title(reply.Text), a.render(reply)); err == nil {
-		a.log.Info("dingtalk: answered", "conversation", reply.ConversationID, "action", string(reply.Action))
+		a.log.Info("dingtalk: answered", "chat", m.ConversationID, "conversation", reply.ConversationID, "action", string(reply.Action))
 	}
 }
 

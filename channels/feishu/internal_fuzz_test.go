@@ -21,7 +21,7 @@ func FuzzOpenHTTP(f *testing.F) {
 	f.Add([]byte(`{}`), "", "", "", []byte(`{"schema":"2.0","header":{"event_type":"card.action.trigger","app_id":"a"},"event":{"operator":{"open_id":"o"},"action":{"value":"{\"k\":\"alert\"}"}}}`))
 	f.Fuzz(func(t *testing.T, body []byte, ts, nonce, sig string, plain []byte) {
 		a, err := New(Options{AppID: "a", AppSecret: "s", EncryptKey: "k", Handler: nopHandler{}, APIURL: "http://127.0.0.1:1",
-			QueueSize: 1 << 20, Retries: -1, HTTPClient: &http.Client{Timeout: time.Millisecond}})
+			QueueSize: 4, Retries: -1, HTTPClient: &http.Client{Timeout: time.Millisecond}})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -28,6 +29,12 @@ type MessageRequest struct {
 	// offered ("did you mean …?") that the customer picked; Text is still
 	// required (for example the choice's title, as the customer saw it).
 	Choice string `json:"choice,omitempty"`
+	// ClientID, when set, is the caller's id for this message, as the
+	// Idempotency-Key header is: a retry with the same id (from the same
+	// API key) is answered with the first answer and stores nothing again,
+	// even after the server crashed while handling it. 1-255 visible ASCII
+	// characters; when both are sent they must be equal.
+	ClientID string `json:"client_id,omitempty"`
 }
 
 // MessageResponse is the answer to POST /api/v1/messages and the object
@@ -55,6 +62,12 @@ const maxChoiceBytes = 256
 // channelName bounds channel names: they become metric labels.
 var channelName = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,31}$`)
 
+// adapterChannels are the channels of Concierge's adapters, which the REST
+// API never writes into (Options.ReservedChannels adds to them). This
+// package may not import the adapters, so the names are written out here;
+// cmd/concierge checks them against the adapters' constants.
+var adapterChannels = []string{bot.ChannelWeb, bot.ChannelSlack, bot.ChannelTerminal, "wecom", "wecom_kf", "feishu", "dingtalk"}
+
 func (s *Server) handlePostMessage(w http.ResponseWriter, r *http.Request) {
 	var req MessageRequest
 	if err := s.decodeJSON(w, r, &req); err != nil {
@@ -68,10 +81,14 @@ func (s *Server) handlePostMessage(w http.ResponseWriter, r *http.Request) {
 	case !channelName.MatchString(req.Channel):
 		s.writeError(w, r, 0, bot.Errorf(bot.EINVALID, "channel must be 1-32 lower-case letters, digits, '-' or '_'."))
 		return
-	case req.Channel == bot.ChannelWeb:
-		// The widget's visitors are only ever written through their session,
-		// so that no one else can put words in a visitor's conversation.
-		s.writeError(w, r, 0, bot.Errorf(bot.EINVALID, "channel %q is reserved for the web chat widget; use another channel name.", bot.ChannelWeb))
+	case slices.Contains(s.reserved, req.Channel):
+		// Another adapter's customers and employees are only ever written
+		// through that adapter (the widget's visitors through their
+		// session), so that no API key can put words in their
+		// conversations or open escalations under their names.
+		s.writeError(w, r, 0, bot.Errorf(bot.EINVALID,
+			"channel %q belongs to another adapter. The REST API may use %q (the default) or a channel name of your own that no adapter uses: not %s.",
+			req.Channel, bot.ChannelAPI, strings.Join(s.reserved, ", ")))
 		return
 	case req.UserID == "" || len(req.UserID) > 256 || !utf8.ValidString(req.UserID):
 		s.writeError(w, r, 0, bot.Errorf(bot.EINVALID, "user_id is required (at most 256 bytes of UTF-8)."))
@@ -80,17 +97,52 @@ func (s *Server) handlePostMessage(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, 0, bot.Errorf(bot.EINVALID, "choice must be the id of an offered choice (at most %d bytes).", maxChoiceBytes))
 		return
 	}
-	// Detached from the connection: a message whose sender hung up is still
-	// handled to the end (the Engine bounds it with its own deadline).
-	reply, err := s.opts.Engine.Handle(context.WithoutCancel(r.Context()), bot.Message{
-		Channel: req.Channel, ExternalUserID: req.UserID, Text: req.Text, Role: bot.RoleCustomer, Choice: req.Choice,
-		Origin: actorOf(r),
-	})
-	if err != nil {
-		s.writeError(w, r, 0, err)
+	msg := bot.Message{Channel: req.Channel, ExternalUserID: req.UserID, Text: req.Text, Role: bot.RoleCustomer, Choice: req.Choice,
+		Origin: actorOf(r)}
+	handle := func(ctx context.Context) (int, []byte, bool) {
+		// Detached from the connection: a message whose sender hung up is
+		// still handled to the end (the Engine bounds it with its own
+		// deadline).
+		reply, err := s.opts.Engine.Handle(context.WithoutCancel(ctx), msg)
+		if err != nil {
+			code := bot.ErrorCode(err)
+			if code == bot.EINTERNAL {
+				s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+			}
+			var eb errorBody
+			eb.Error.Code, eb.Error.Message = code, bot.ErrorMessage(err)
+			st := bot.HTTPStatus(code)
+			return st, mustJSON(eb), st < 500
+		}
+		return http.StatusOK, mustJSON(ToMessageResponse(reply)), true
+	}
+	key := r.Header.Get("Idempotency-Key")
+	switch {
+	case key != "" && !validRequestKey(key):
+		s.writeError(w, r, 0, bot.Errorf(bot.EINVALID, "The Idempotency-Key header must be 1-255 visible ASCII characters."))
+		return
+	case req.ClientID != "" && !validRequestKey(req.ClientID):
+		s.writeError(w, r, 0, bot.Errorf(bot.EINVALID, "client_id must be 1-255 visible ASCII characters."))
+		return
+	case key != "" && req.ClientID != "" && key != req.ClientID:
+		s.writeError(w, r, 0, bot.Errorf(bot.EINVALID, "The Idempotency-Key header and client_id name the same message: send one, or both equal."))
+		return
+	case key == "":
+		key = req.ClientID
+	}
+	if key == "" {
+		status, body, _ := handle(r.Context())
+		writeRaw(w, status, body)
 		return
 	}
-	writeJSON(w, http.StatusOK, ToMessageResponse(reply))
+	// A key is the caller's: two API keys may use the same one.
+	s.once(w, r, "api:"+actorOf(r)+"\x00"+key, func() bool { return true }, handle)
+}
+
+// validRequestKey reports whether an Idempotency-Key or client_id is 1-255
+// visible ASCII characters.
+func validRequestKey(k string) bool {
+	return k != "" && len(k) <= 255 && !strings.ContainsFunc(k, func(c rune) bool { return c < 0x21 || c > 0x7e })
 }
 
 // ToMessageResponse is the JSON form of a reply: sources and choices are
@@ -177,6 +229,25 @@ func (s *Server) decodeJSON(w http.ResponseWriter, r *http.Request, v any) error
 	}
 	return nil
 }
+
+// decodeOptionalJSON is decodeJSON for an endpoint whose body is optional:
+// a request without one is accepted as it is (v is left alone), but a body,
+// or a declared content type other than JSON, is held to decodeJSON's rules,
+// so that a form or text sent to the endpoint is refused (415) instead of
+// being ignored while the endpoint acts.
+func (s *Server) decodeOptionalJSON(w http.ResponseWriter, r *http.Request, v any) error {
+	if r.ContentLength == 0 {
+		ct := r.Header.Get("Content-Type")
+		if mt, _, err := mime.ParseMediaType(ct); ct == "" || (err == nil && mt == "application/json") {
+			return nil
+		}
+		return errUnsupportedMedia
+	}
+	return s.decodeJSON(w, r, v)
+}
+
+// errUnsupportedMedia is answered with 415.
+var errUnsupportedMedia = &bot.Error{Code: bot.EUNSUPPORTED, Message: "Send the request body as JSON with \"Content-Type: application/json\"."}
 
 // jsonFields returns the JSON names of the fields of the struct v points
 // to, in declaration order.

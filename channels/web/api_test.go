@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -143,4 +144,58 @@ func TestHealthz(t *testing.T) {
 	if resp.StatusCode != 200 || resp.Header.Get("X-Content-Type-Options") != "nosniff" {
 		t.Errorf("healthz: %d %v", resp.StatusCode, resp.Header)
 	}
+}
+
+// TestRESTCannotUseAdapterChannels: the REST API may not write into the
+// conversations of a channel another adapter owns (a Slack employee's, a
+// WeChat customer's), only into "api" or a channel name of the caller's own
+// that no adapter uses; the refusal says which channels it may use.
+func TestRESTCannotUseAdapterChannels(t *testing.T) {
+	ts, st := newServer(t, testKey)
+	auth := "Bearer " + testKey
+	for _, ch := range []string{"web", "slack", "terminal", "wecom", "wecom_kf", "feishu", "dingtalk"} {
+		status, out := post(t, ts.URL+"/api/v1/messages", "application/json", auth,
+			`{"channel":"`+ch+`","user_id":"T1:U1","text":"How long does shipping take?"}`)
+		e, _ := out["error"].(map[string]any)
+		msg, _ := e["message"].(string)
+		if status != http.StatusBadRequest || e["code"] != bot.EINVALID || !strings.Contains(msg, `"api"`) || !strings.Contains(msg, ch) {
+			t.Errorf("channel %s: %d %v; want 400 naming the channels the API may use", ch, status, out)
+		}
+	}
+	if n := len(st.Messages()); n != 0 {
+		t.Fatalf("refused messages stored %d messages", n)
+	}
+	for _, ch := range []string{"", "api", "mobile-app", "kiosk_2"} {
+		body := `{"user_id":"u-` + ch + `","text":"How long does shipping take?"}`
+		if ch != "" {
+			body = `{"channel":"` + ch + `","user_id":"u","text":"How long does shipping take?"}`
+		}
+		if status, out := post(t, ts.URL+"/api/v1/messages", "application/json", auth, body); status != http.StatusOK {
+			t.Errorf("channel %q: %d %v, want 200", ch, status, out)
+		}
+	}
+}
+
+// TestReservedChannelsOption: an adapter's channel handed in by the wiring
+// is refused too.
+func TestReservedChannelsOption(t *testing.T) {
+	srv, err := web.New(web.Options{Engine: nopHandlerAPI{}, APIKeys: []string{testKey}, ReservedChannels: []string{"line"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	if status, out := post(t, ts.URL+"/api/v1/messages", "application/json", "Bearer "+testKey,
+		`{"channel":"line","user_id":"u","text":"hi"}`); status != http.StatusBadRequest {
+		t.Errorf("reserved channel line: %d %v, want 400", status, out)
+	}
+	if _, err := web.New(web.Options{Engine: nopHandlerAPI{}, ReservedChannels: []string{"api"}}); err == nil {
+		t.Error("reserving the API's own channel was accepted")
+	}
+}
+
+type nopHandlerAPI struct{}
+
+func (nopHandlerAPI) Handle(ctx context.Context, m bot.Message) (bot.Reply, error) {
+	return bot.Reply{ConversationID: 1, Text: "ok"}, nil
 }

@@ -3,6 +3,8 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"slices"
@@ -271,6 +273,11 @@ func (s *Server) handleErase(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, 0, err)
 		return
 	}
+	// Erase takes no body: none, or an empty JSON object.
+	if err := s.decodeOptionalJSON(w, r, &struct{}{}); err != nil {
+		s.writeError(w, r, 0, err)
+		return
+	}
 	if err := s.opts.Customers.Erase(r.Context(), id, actorOf(r)); err != nil {
 		s.writeError(w, r, 0, err)
 		return
@@ -340,34 +347,76 @@ func (s *Server) handleExport(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, 0, bot.Errorf(bot.EINVALID, "Unknown export format %q; use csv or json.", opts.Format))
 		return
 	}
-	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
-	// A large export may outlast the server's write timeout: lift it for
-	// this response (the client's context still bounds it).
-	_ = http.NewResponseController(w).SetWriteDeadline(time.Time{})
-	cw := &countingWriter{w: w}
+	// Only now, with a request that will be answered with a download,
+	// does the caller spend an export and take a slot.
+	who := principalOf(r)
+	release, full, ok := s.exports.Take(who.limit)
+	if !ok {
+		stall := max(int(s.opts.Limits.ExportStall/time.Second), 1)
+		w.Header().Set("Retry-After", strconv.Itoa(stall))
+		msg := "Too many exports are running on this server. Please try again in a minute."
+		if full == "key" {
+			msg = fmt.Sprintf("You have %d exports running already. Wait for one to finish, then try again.", s.opts.Limits.MaxExportsPerActor)
+		}
+		s.writeError(w, r, 0, bot.Errorf(bot.ERATELIMIT, "%s", msg))
+		return
+	}
+	defer release()
+	if !s.allow(w, r, s.exportLimit, who.limit) {
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	// The connection is not kept for another request: its write deadline
+	// is the export's, not the server's.
+	h.Set("Connection", "close")
+	cw := &stallWriter{w: w, rc: http.NewResponseController(w), stall: s.opts.Limits.ExportStall}
 	n, err := s.opts.Customers.Export(r.Context(), cw, opts)
 	if err != nil {
-		if cw.n == 0 { // nothing sent yet: a proper error answer
-			w.Header().Del("Content-Disposition")
+		if cw.n == 0 && !cw.failed { // nothing sent yet: a proper error answer
+			h.Del("Content-Disposition")
 			s.writeError(w, r, 0, err)
 			return
 		}
 		// The status is sent already; cut the response so the client sees
 		// a broken download rather than a short one that looks whole.
-		s.log.Error("web: export failed", "rows", n, "err", err)
+		if cw.failed {
+			s.log.Warn("web: export cut: the client stopped taking data", "rows", n, "stall", s.opts.Limits.ExportStall,
+				"actor", who.actor, "err", err)
+		} else {
+			s.log.Error("web: export failed", "rows", n, "err", err)
+		}
 		panic(http.ErrAbortHandler)
 	}
-	s.log.Info("web: export", "rows", n, "format", opts.Format, "customer", opts.CustomerID, "actor", actorOf(r))
+	s.log.Info("web: export", "rows", n, "format", opts.Format, "customer", opts.CustomerID, "actor", who.actor)
 }
 
-// countingWriter counts the bytes written through it.
-type countingWriter struct {
-	w io.Writer
-	n int64
+// stallWriter writes an export to its client, giving each write (at most
+// one chunk of the store's buffer) stall to reach the connection: a client
+// that stops reading is cut after stall without progress, however long a
+// download that keeps moving takes. It counts the bytes written and
+// remembers whether a write to the client failed.
+type stallWriter struct {
+	w      io.Writer
+	rc     *http.ResponseController
+	stall  time.Duration
+	n      int64
+	failed bool
 }
 
-func (c *countingWriter) Write(p []byte) (int, error) {
+func (c *stallWriter) Write(p []byte) (int, error) {
+	_ = c.rc.SetWriteDeadline(time.Now().Add(c.stall)) // unsupported only by test recorders
 	n, err := c.w.Write(p)
+	if err == nil {
+		// Through the response's buffer to the connection, under this
+		// write's deadline.
+		if err = c.rc.Flush(); errors.Is(err, http.ErrNotSupported) {
+			err = nil
+		}
+	}
 	c.n += int64(n)
+	if err != nil {
+		c.failed = true
+	}
 	return n, err
 }

@@ -2,9 +2,7 @@ package web_test
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/csv"
-	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -240,13 +238,6 @@ func TestCustomersShow(t *testing.T) {
 	}
 }
 
-// keyActor is the actor an API key is recorded as: "api:" and the first
-// bytes of the key's SHA-256, never the key itself.
-func keyActor(key string) string {
-	sum := sha256.Sum256([]byte(key))
-	return "api:" + hex.EncodeToString(sum[:4])
-}
-
 func TestCustomersAuth(t *testing.T) {
 	e := newCustomersEnv(t, nil)
 	ids := e.seed(2)
@@ -284,12 +275,13 @@ func TestCustomersAuth(t *testing.T) {
 	if last := lastEvent(ids[0]); last.Kind != bot.EventErased || last.Actor != "alice" {
 		t.Errorf("erase event %+v, want erased by alice", last)
 	}
-	// An API key is recorded by its id, never by the key.
+	// An API key is recorded by its name, never by the key: a bare key of
+	// Options.APIKeys is named by its position.
 	if st, _, body := e.call("POST", "/api/v1/customers/"+strconv.FormatInt(ids[1], 10)+"/erase", testKey, "", nil); st != http.StatusOK {
 		t.Fatalf("key POST: %d %s", st, body)
 	}
-	if last := lastEvent(ids[1]); last.Kind != bot.EventErased || last.Actor != keyActor(testKey) {
-		t.Errorf("erase event %+v, want erased by %s", last, keyActor(testKey))
+	if last := lastEvent(ids[1]); last.Kind != bot.EventErased || last.Actor != "api:key-1" {
+		t.Errorf("erase event %+v, want erased by api:key-1", last)
 	}
 	// Without a store the API says so.
 	e2 := newCustomersEnv(t, func(o *web.Options) { o.Customers = nil })
@@ -428,5 +420,74 @@ func TestCustomersExport(t *testing.T) {
 	}
 	if st, _, _ := e.call("GET", "/api/v1/customers/777/export", testKey, "", &eb); st != http.StatusNotFound {
 		t.Errorf("export unknown customer: %d", st)
+	}
+}
+
+// TestPostBodiesMustBeJSON: every POST endpoint of the REST API answers a
+// body that is not JSON (text/plain, a form, no Content-Type) with 415
+// unsupported_media_type, not 400 and never by acting on it; erase, which
+// takes no body, still works without one or with an empty JSON object.
+func TestPostBodiesMustBeJSON(t *testing.T) {
+	e := newCustomersEnv(t, nil)
+	ids := e.seed(4)
+	path := func(id int64, action string) string {
+		return "/api/v1/customers/" + strconv.FormatInt(id, 10) + "/" + action
+	}
+	send := func(p, ctype, body string, header ...string) (int, errorBody) {
+		t.Helper()
+		req, _ := http.NewRequest("POST", e.ts.URL+p, strings.NewReader(body))
+		if ctype != "" {
+			req.Header.Set("Content-Type", ctype)
+		}
+		for i := 0; i+1 < len(header); i += 2 {
+			req.Header.Set(header[i], header[i+1])
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var eb errorBody
+		_ = json.NewDecoder(resp.Body).Decode(&eb)
+		return resp.StatusCode, eb
+	}
+	key := []string{"Authorization", "Bearer " + testKey}
+	session := []string{"X-Test-Agent", "alice", "X-CSRF-Token", "csrf-alice"}
+	into := `{"into": ` + strconv.FormatInt(ids[1], 10) + `}`
+	for _, who := range []struct {
+		name   string
+		header []string
+	}{{"key", key}, {"session", session}} {
+		for _, tt := range []struct{ name, path, ctype, body string }{
+			{"merge as text", path(ids[2], "merge"), "text/plain", into},
+			{"merge as a form", path(ids[2], "merge"), "application/x-www-form-urlencoded", "into=2"},
+			{"merge without a type", path(ids[2], "merge"), "", into},
+			{"erase as text", path(ids[0], "erase"), "text/plain", "please"},
+			{"erase as a form", path(ids[0], "erase"), "application/x-www-form-urlencoded", "confirm=1"},
+			{"erase as a multipart form", path(ids[0], "erase"), "multipart/form-data; boundary=x", "--x--"},
+			{"message as text", "/api/v1/messages", "text/plain", `{"user_id":"u","text":"hi"}`},
+		} {
+			if who.name == "session" && tt.path == "/api/v1/messages" {
+				continue // the messages API takes keys only
+			}
+			st, eb := send(tt.path, tt.ctype, tt.body, who.header...)
+			if st != http.StatusUnsupportedMediaType || eb.Error.Code != bot.EUNSUPPORTED || !strings.Contains(eb.Error.Message, "application/json") {
+				t.Errorf("%s, %s: %d %+v; want 415 asking for application/json", who.name, tt.name, st, eb)
+			}
+		}
+	}
+	for _, c := range []int64{ids[0], ids[2]} {
+		if cu, _ := e.db.Customer(context.Background(), c); !cu.Erased.IsZero() || cu.MergedInto != 0 {
+			t.Fatalf("a refused request changed customer %d: %+v", c, cu)
+		}
+	}
+	if st, eb := send(path(ids[0], "erase"), "", "", key...); st != http.StatusOK {
+		t.Errorf("erase without a body: %d %+v", st, eb)
+	}
+	if st, eb := send(path(ids[3], "erase"), "application/json", "{}", session...); st != http.StatusOK {
+		t.Errorf("erase with {}: %d %+v", st, eb)
+	}
+	if st, eb := send(path(ids[2], "merge"), "application/json; charset=utf-8", into, key...); st != http.StatusOK {
+		t.Errorf("merge as application/json; charset=utf-8: %d %+v", st, eb)
 	}
 }

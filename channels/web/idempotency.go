@@ -197,6 +197,20 @@ func (h *hub) notify(visitor string) {
 	}
 }
 
+// notifyAll wakes every waiter.
+func (h *hub) notifyAll() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, set := range h.waiters {
+		for ch := range set {
+			select {
+			case ch <- struct{}{}:
+			default:
+			}
+		}
+	}
+}
+
 // done is closed when the hub is closed.
 func (h *hub) done() <-chan struct{} { return h.closed }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/concierge-bot/concierge/bot"
 	"github.com/concierge-bot/concierge/markdown"
+	"github.com/concierge-bot/concierge/storage/sqlite"
 )
 
 type nopEngine struct{}
@@ -191,5 +193,65 @@ func TestOpenAPIChoicesAndContent(t *testing.T) {
 	slices.Sort(documented)
 	if diff := cmp.Diff(kinds, documented); diff != "" {
 		t.Errorf("Node tags (-markdown.Kinds +documented):\n%s", diff)
+	}
+}
+
+// TestOpenAPIScopes checks the scope each operation documents (x-scope)
+// against the server: a key with only that scope gets past the scope check,
+// a key with every other scope gets 403 naming it; and every operation an
+// API key may call documents its scope.
+func TestOpenAPIScopes(t *testing.T) {
+	doc := loadOpenAPI(t)
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "c.db"), sqlite.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var keys []APIKey
+	for _, sc := range Scopes() {
+		var others []string
+		for _, o := range Scopes() {
+			if o != sc {
+				others = append(others, o)
+			}
+		}
+		keys = append(keys, APIKey{Name: "only-" + strings.ReplaceAll(sc, ":", "-"), Key: "only-" + sc + "-0123456789", Scopes: []string{sc}},
+			APIKey{Name: "not-" + strings.ReplaceAll(sc, ":", "-"), Key: "not-" + sc + "-0123456789", Scopes: others})
+	}
+	s, err := New(Options{Engine: nopEngine{}, Keys: keys, Customers: db})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for path, item := range doc["paths"].(map[string]any) {
+		for m, op := range item.(map[string]any) {
+			if !slices.Contains(httpMethods, m) {
+				continue
+			}
+			op := op.(map[string]any)
+			keyed := false
+			for _, req := range op["security"].([]any) {
+				_, k := req.(map[string]any)["apiKey"]
+				keyed = keyed || k
+			}
+			scope, _ := op["x-scope"].(string)
+			if !keyed {
+				continue
+			}
+			if !slices.Contains(Scopes(), scope) {
+				t.Errorf("%s %s takes an API key but documents no x-scope (%q)", m, path, scope)
+				continue
+			}
+			for _, who := range []string{"only-", "not-"} {
+				req := httptest.NewRequest(strings.ToUpper(m), strings.ReplaceAll(path, "{id}", "1"), strings.NewReader("{}"))
+				req.Header.Set("Authorization", "Bearer "+who+scope+"-0123456789")
+				req.Header.Set("Content-Type", "application/json")
+				rec := httptest.NewRecorder()
+				s.ServeHTTP(rec, req)
+				refused := rec.Code == http.StatusForbidden && strings.Contains(rec.Body.String(), `\"`+scope+`\"`)
+				if refused != (who == "not-") {
+					t.Errorf("%s %s with a key %sscoped %s: %d %s", m, path, who, scope, rec.Code, rec.Body)
+				}
+			}
+		}
 	}
 }

@@ -37,6 +37,23 @@ type Limits struct {
 	MaxInFlight int
 	// QueueWait is how long a message waits for a free slot. Default 2s.
 	QueueWait time.Duration
+
+	// MaxExports bounds the customer exports streaming at once, in all;
+	// MaxExportsPerActor bounds them per API key and per console agent.
+	// An export beyond either is refused with 429 and Retry-After. Default
+	// 4 and 2; a negative value means no bound.
+	MaxExports         int
+	MaxExportsPerActor int
+	// ExportRate and ExportBurst limit how many exports each API key and
+	// each console agent starts (whole or one customer's). Default one per
+	// 30 s, burst 10.
+	ExportRate  float64
+	ExportBurst int
+	// ExportStall is how long an export waits for its client to accept
+	// the next chunk (64 KiB at most) before the download is cut, so that
+	// a client that stops reading frees its slot and the database snapshot
+	// it holds. Default 30s.
+	ExportStall time.Duration
 }
 
 func (l Limits) withDefaults() Limits {
@@ -57,5 +74,13 @@ func (l Limits) withDefaults() Limits {
 		l.MaxInFlight = 256
 	}
 	bot.SetDefault(&l.QueueWait, 2*time.Second)
+	if l.MaxExports == 0 {
+		l.MaxExports = 4
+	}
+	if l.MaxExportsPerActor == 0 {
+		l.MaxExportsPerActor = 2
+	}
+	def(&l.ExportRate, &l.ExportBurst, 1.0/30, 10)
+	bot.SetDefault(&l.ExportStall, 30*time.Second)
 	return l
 }

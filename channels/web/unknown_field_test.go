@@ -20,11 +20,11 @@ func TestUnknownFieldsNamed(t *testing.T) {
 		want                           []string
 	}{
 		{"REST, English", "/api/v1/messages", testKey, `{"txt":"hi"}`, "",
-			[]string{`unknown field "txt"`, `did you mean "text"?`, `"channel", "user_id", "text", "choice"`}},
+			[]string{`unknown field "txt"`, `did you mean "text"?`, `"channel", "user_id", "text", "choice", "client_id"`}},
 		{"REST, Chinese", "/api/v1/messages", testKey, `{"user_id":"u","txt":"你好"}`, "zh-CN,zh;q=0.9",
-			[]string{`未知字段 "txt"`, `您是不是想写 "text"`, `"channel"、"user_id"、"text"、"choice"`}},
+			[]string{`未知字段 "txt"`, `您是不是想写 "text"`, `"channel"、"user_id"、"text"、"choice"、"client_id"`}},
 		{"REST, nothing near", "/api/v1/messages", testKey, `{"user_id":"u","text":"hi","priority":1}`, "en",
-			[]string{`unknown field "priority"; this endpoint takes "channel", "user_id", "text", "choice".`}},
+			[]string{`unknown field "priority"; this endpoint takes "channel", "user_id", "text", "choice", "client_id".`}},
 		{"REST, upper case", "/api/v1/messages", testKey, `{"user_id":"u","Texte":"hi"}`, "",
 			[]string{`unknown field "Texte"`, `did you mean "text"?`}},
 		{"widget, English", "/api/v1/widget/messages", tok, `{"client_id":"c-0123456789","txt":"hi"}`, "en-GB",

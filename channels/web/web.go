@@ -6,7 +6,9 @@
 //
 // Every route is protected: request bodies are size-limited, widget traffic
 // is rate-limited per client IP and per visitor, REST traffic per API key
-// (429 with Retry-After), the widget API answers cross-origin requests only
+// (429 with Retry-After), customer exports are bounded in number per API key
+// or agent and in all, and a download whose client stops reading is cut
+// (Limits), the widget API answers cross-origin requests only
 // from configured origins, and every response carries security headers (a
 // strict Content-Security-Policy on the page at /). Customer text is never
 // logged above Debug level.
@@ -16,14 +18,16 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/netip"
+	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/concierge-bot/concierge/bot"
@@ -53,15 +57,30 @@ type VisitorHistory interface {
 // optional and has a safe default.
 type Options struct {
 	Engine Handler
-	// APIKeys are the bearer tokens accepted by the server-to-server API.
-	// With none, that API answers 401 explaining how to add one.
+	// Keys are the API keys of the server-to-server API, each with its name
+	// and scopes. With none (and no APIKeys), that API answers 401
+	// explaining how to add one.
+	Keys []APIKey
+	// APIKeys are keys in the old form, a bare secret each: they have every
+	// scope and are named by position, key-1, key-2, ... (after Keys, whose
+	// names must not clash with them).
 	APIKeys []string
 	Logger  *slog.Logger
+	// ReservedChannels are channel names that adapters other than the REST
+	// API own (each adapter's Channel constants); POST /api/v1/messages
+	// refuses them, so that an API key cannot write into a Slack employee's
+	// or a WeChat customer's conversation. They add to the well-known
+	// adapter channels, which are always refused: web, slack, terminal,
+	// wecom, wecom_kf, feishu, dingtalk. "api" may not be reserved.
+	ReservedChannels []string
 	// MaxBodyBytes limits request bodies. Default 64 KiB.
 	MaxBodyBytes int64
 	// Ready reports whether the dependencies are healthy, for /healthz.
-	// Nil means always ready.
+	// Nil means always ready. A failure is reported as the check "ready".
 	Ready func(ctx context.Context) error
+	// Checks are the named dependencies /healthz and /readyz check (the
+	// store, the knowledge index), each within healthTimeout, at once.
+	Checks []HealthCheck
 
 	// History gives the widget its message history and the stream of new
 	// messages. Without it the widget can still chat, but history and
@@ -103,6 +122,14 @@ type Options struct {
 	// Site is the company the page at / and the widget are branded for.
 	// The zero Site is a neutral one.
 	Site Site
+	// Requests, when set, keeps the outcomes of keyed requests (the
+	// widget's client_id, the API's Idempotency-Key) where every replica
+	// sees them, so that a retry sent to another replica is answered from
+	// the first outcome; nil keeps them in this process's memory.
+	Requests Requests
+	// Health, when set, adds what it returns to /healthz's answer (the
+	// database's engine and pool, for example).
+	Health func(ctx context.Context) map[string]any
 	// Mount adds handlers served by this server, behind the same request
 	// logging, panic recovery and security headers, keyed by
 	// http.ServeMux pattern: for example "/console/" for the agent console
@@ -110,6 +137,28 @@ type Options struct {
 	// built-in route is an error from New. Routes mounted under /api/v1 must
 	// be added to the OpenAPI document.
 	Mount map[string]http.Handler
+}
+
+// Requests keeps the outcome of keyed requests for every replica of the
+// server (storage/postgres backs it in cmd/concierge).
+type Requests interface {
+	// Claim claims key for the calling request. It returns the context to
+	// handle the request in (it may carry what the store needs to make the
+	// handling idempotent), or — when a request with the same key was
+	// handled already — that request's outcome, waiting while another
+	// replica is still handling it. An error means neither (try later).
+	Claim(ctx context.Context, key string) (handle context.Context, replay *Outcome, err error)
+	// Finish records the outcome of a claimed request.
+	Finish(ctx context.Context, key string, status int, body []byte)
+	// Abandon releases a claimed request whose outcome must not be
+	// replayed (a server error: a retry should try again).
+	Abandon(ctx context.Context, key string)
+}
+
+// Outcome is a recorded answer: its status and JSON body.
+type Outcome struct {
+	Status int
+	Body   []byte
 }
 
 // StaffSessions recognises the signed-in agents of the console (package
@@ -130,23 +179,24 @@ type Server struct {
 	keys     []apiKey // SHA-256 of each API key, compared in constant time
 	sessions *sessions
 	origins  map[string]bool
+	reserved []string // channels the REST API may not use, sorted
 	ipLimit  *guard.Limiter
 	visLimit *guard.Limiter
 	keyLimit *guard.Limiter
-	admit    *guard.Admission
-	clients  guard.Clients
-	idem     *idempotency
-	hub      *hub
-	visitors *keyedMutex
-	assets   map[string]asset
-	site     *sitePage // the page at /, by language
-	routes   []route
-	handler  http.Handler
-}
-
-type apiKey struct {
-	sum [32]byte
-	id  string // short, non-secret label for rate limiting and logs
+	// exportLimit and exports bound the customer exports each API key or
+	// agent starts, and how many stream at once.
+	exportLimit *guard.Limiter
+	exports     *guard.Slots
+	admit       *guard.Admission
+	clients     guard.Clients
+	idem        *idempotency
+	hub         *hub
+	state       atomic.Int32 // a State: starting, ready or draining (for /readyz)
+	visitors    *keyedMutex
+	assets      map[string]asset
+	site        *sitePage // the page at /, by language
+	routes      []route
+	handler     http.Handler
 }
 
 // route is one registered endpoint; the table is the source of truth that
@@ -181,10 +231,18 @@ func New(opts Options) (*Server, error) {
 	}
 	opts.Limits = opts.Limits.withDefaults()
 	s := &Server{opts: opts, log: opts.Logger, origins: map[string]bool{}}
-	for _, k := range opts.APIKeys {
-		sum := sha256.Sum256([]byte(k))
-		s.keys = append(s.keys, apiKey{sum: sum, id: hex.EncodeToString(sum[:4])})
+	var err error
+	if s.keys, err = newKeys(opts.Keys, opts.APIKeys); err != nil {
+		return nil, fmt.Errorf("web: New: %w", err)
 	}
+	reserved := map[string]bool{}
+	for _, ch := range append(slices.Clone(adapterChannels), opts.ReservedChannels...) {
+		if ch == bot.ChannelAPI || !channelName.MatchString(ch) {
+			return nil, fmt.Errorf("web: New: ReservedChannels: %q cannot be reserved", ch)
+		}
+		reserved[ch] = true
+	}
+	s.reserved = slices.Sorted(maps.Keys(reserved))
 	for _, o := range opts.AllowedOrigins {
 		norm, err := normalizeOrigin(o)
 		if err != nil {
@@ -194,13 +252,11 @@ func New(opts Options) (*Server, error) {
 	}
 	secret := opts.SessionSecret
 	if secret == nil {
-		var err error
 		if secret, err = randomBytes(32); err != nil {
 			return nil, fmt.Errorf("web: New: session secret: %w", err)
 		}
 		s.log.Warn("no widget session secret configured: using a random one, so visitor sessions end when the server restarts")
 	}
-	var err error
 	if s.assets, err = loadAssets(); err != nil {
 		return nil, fmt.Errorf("web: New: %w", err)
 	}
@@ -214,6 +270,8 @@ func New(opts Options) (*Server, error) {
 	s.ipLimit = guard.NewLimiter(guard.LimiterOptions{Rate: l.IPRate, Burst: l.IPBurst, MaxKeys: l.MaxTracked, Now: opts.Now})
 	s.visLimit = guard.NewLimiter(guard.LimiterOptions{Rate: l.VisitorRate, Burst: l.VisitorBurst, MaxKeys: l.MaxTracked, Now: opts.Now})
 	s.keyLimit = guard.NewLimiter(guard.LimiterOptions{Rate: l.APIKeyRate, Burst: l.APIKeyBurst, MaxKeys: 1024, Now: opts.Now})
+	s.exportLimit = guard.NewLimiter(guard.LimiterOptions{Rate: l.ExportRate, Burst: l.ExportBurst, MaxKeys: 1024, Now: opts.Now})
+	s.exports = guard.NewSlots(max(l.MaxExportsPerActor, 0), max(l.MaxExports, 0))
 	s.admit = guard.NewAdmission(l.MaxInFlight, l.QueueWait)
 	s.clients = guard.Clients{Trusted: opts.TrustedProxies}
 	s.idem = newIdempotency(idempotencyTTL, idempotencyMaxBytes, opts.Now)
@@ -229,19 +287,20 @@ func New(opts Options) (*Server, error) {
 		{"GET", "/demo.css", http.HandlerFunc(s.handleAsset)},
 		{"GET", "/demo.js", http.HandlerFunc(s.handleAsset)},
 		{"GET", "/healthz", http.HandlerFunc(s.handleHealth)},
+		{"GET", "/readyz", http.HandlerFunc(s.handleReady)},
 		{"GET", "/api/v1/openapi.json", api(s.handleOpenAPI)},
-		{"POST", "/api/v1/messages", api(s.requireAPIKey(s.admitted(s.handlePostMessage)))},
+		{"POST", "/api/v1/messages", api(s.requireAPIKey(ScopeMessages, s.admitted(s.handlePostMessage)))},
 		{"POST", "/api/v1/widget/session", widget(s.handleSession)},
 		{"OPTIONS", "/api/v1/widget/session", widget(s.handlePreflight)},
 		{"GET", "/api/v1/widget/messages", widget(s.handleWidgetHistory)},
 		{"POST", "/api/v1/widget/messages", widget(s.handleWidgetPost)},
 		{"OPTIONS", "/api/v1/widget/messages", widget(s.handlePreflight)},
-		{"GET", "/api/v1/customers", api(s.staffOnly(s.handleListCustomers))},
-		{"GET", "/api/v1/customers/export", api(s.staffOnly(s.handleExport))},
-		{"GET", "/api/v1/customers/{id}", api(s.staffOnly(s.handleShowCustomer))},
-		{"GET", "/api/v1/customers/{id}/export", api(s.staffOnly(s.handleExport))},
-		{"POST", "/api/v1/customers/{id}/erase", api(s.staffOnly(s.handleErase))},
-		{"POST", "/api/v1/customers/{id}/merge", api(s.staffOnly(s.handleMerge))},
+		{"GET", "/api/v1/customers", api(s.staffOnly(ScopeCustomersRead, s.handleListCustomers))},
+		{"GET", "/api/v1/customers/export", api(s.staffOnly(ScopeCustomersRead, s.handleExport))},
+		{"GET", "/api/v1/customers/{id}", api(s.staffOnly(ScopeCustomersRead, s.handleShowCustomer))},
+		{"GET", "/api/v1/customers/{id}/export", api(s.staffOnly(ScopeCustomersRead, s.handleExport))},
+		{"POST", "/api/v1/customers/{id}/erase", api(s.staffOnly(ScopeCustomersWrite, s.handleErase))},
+		{"POST", "/api/v1/customers/{id}/merge", api(s.staffOnly(ScopeCustomersWrite, s.handleMerge))},
 	}
 	mux := http.NewServeMux()
 	for _, r := range s.routes {
@@ -281,6 +340,16 @@ func handle(mux *http.ServeMux, pattern string, h http.Handler) (err error) {
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
+// Wake wakes the widget long-polls waiting for messages of the web visitor
+// (a message for them was stored by another replica): each re-reads the
+// store from its cursor.
+func (s *Server) Wake(visitor string) { s.hub.notify(visitor) }
+
+// WakeAll wakes every waiting long-poll, for when wake-ups may have been
+// missed (a lost notification connection); a waiter with nothing new waits
+// on.
+func (s *Server) WakeAll() { s.hub.notifyAll() }
+
 // Close makes waiting long-polls return at once and refuses new ones; call
 // it when the HTTP server shuts down (http.Server.RegisterOnShutdown). It is
 // safe to call more than once. Other requests are still served.
@@ -302,18 +371,6 @@ func HTTPServer(h http.Handler, log *slog.Logger) *http.Server {
 		MaxHeaderBytes:    32 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-}
-
-func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Cache-Control", "no-store")
-	if s.opts.Ready != nil {
-		if err := s.opts.Ready(r.Context()); err != nil {
-			s.log.Warn("health check failed", "err", err)
-			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
-			return
-		}
-	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
 type errorBody struct {
@@ -346,15 +403,27 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = enc.Encode(v) // HTML-escaped by default: safe if a browser renders it
 }
 
-// statusWriter records the status code for the request log.
+// statusWriter records the status code for the request log, and makes
+// every 429 and 503 say when to try again: a handler that set no
+// Retry-After (a busy database, a missing dependency, a failing health
+// check) gets defaultRetryAfter.
 type statusWriter struct {
 	http.ResponseWriter
 	status int
 }
 
+// defaultRetryAfter is the Retry-After, in seconds, of a 429 or 503 whose
+// handler did not say: long enough for a busy database's lock to pass.
+const defaultRetryAfter = "2"
+
 func (w *statusWriter) WriteHeader(code int) {
 	if w.status == 0 {
 		w.status = code
+		if code == http.StatusTooManyRequests || code == http.StatusServiceUnavailable {
+			if h := w.Header(); h.Get("Retry-After") == "" {
+				h.Set("Retry-After", defaultRetryAfter)
+			}
+		}
 	}
 	w.ResponseWriter.WriteHeader(code)
 }
@@ -370,7 +439,8 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // logRequests logs each request's method, path, status and duration at
 // Debug level (Warn for server errors); never bodies or query strings, which
-// may hold customer text or tokens.
+// may hold customer text or tokens. Every handler, mounted ones included,
+// answers through its statusWriter.
 func (s *Server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -427,8 +497,8 @@ func apiHeaders(next http.Handler) http.Handler {
 }
 
 // requireAPIKey admits requests carrying `Authorization: Bearer <key>` with
-// one of the configured keys, within that key's rate limit.
-func (s *Server) requireAPIKey(next http.HandlerFunc) http.HandlerFunc {
+// one of the configured keys that has scope, within that key's rate limit.
+func (s *Server) requireAPIKey(scope string, next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if len(s.keys) == 0 {
 			s.writeError(w, r, http.StatusUnauthorized, errNoKeys)
@@ -440,30 +510,49 @@ func (s *Server) requireAPIKey(next http.HandlerFunc) http.HandlerFunc {
 			s.writeError(w, r, http.StatusUnauthorized, bot.Errorf(bot.EUNAUTHORIZED, "Missing API key: send \"Authorization: Bearer <key>\"."))
 			return
 		}
-		s.withKey(w, r, token, next)
+		s.withKey(w, r, token, scope, next)
 	}
 }
 
 // errNoKeys explains why the server-to-server API refuses every request.
 var errNoKeys = bot.Errorf(bot.EUNAUTHORIZED,
-	"The REST API is disabled because no API key is configured. Add one under api.keys in the config file (for example keys: [\"${CONCIERGE_API_KEY}\"]) and send it as \"Authorization: Bearer <key>\".")
+	"The REST API is disabled because no API key is configured. Add one under api.keys in the config file (for example keys: [{name: my-app, key: \"${CONCIERGE_API_KEY}\", scopes: [messages]}]) and send it as \"Authorization: Bearer <key>\".")
 
-// actorKey keys who made an API request in its context.
-type actorKey struct{}
+// principalKey keys who made an API request in its context.
+type principalKey struct{}
 
-// actorOf returns who made an API request, for the records and the logs:
-// "api:<key id>" or the signed-in agent's name.
-func actorOf(r *http.Request) string {
-	if a, ok := r.Context().Value(actorKey{}).(string); ok {
-		return a
-	}
-	return "api"
+// principal is who made an API request: an API key or a signed-in agent.
+type principal struct {
+	// actor is recorded in the audit trail and the logs: "api:<key name>"
+	// or the agent's name.
+	actor string
+	// limit keys the per-caller limits (exports); keys and agents never
+	// share one.
+	limit string
+	// key is the API key's name; empty for an agent.
+	key string
 }
 
-// staffOnly admits a request to the customers API: an API key, as
-// requireAPIKey, or a console session of a signed-in agent, whose
-// state-changing requests must carry the session's CSRF token.
-func (s *Server) staffOnly(next http.HandlerFunc) http.HandlerFunc {
+func withPrincipal(r *http.Request, p principal) *http.Request {
+	return r.WithContext(context.WithValue(r.Context(), principalKey{}, p))
+}
+
+func principalOf(r *http.Request) principal {
+	if p, ok := r.Context().Value(principalKey{}).(principal); ok {
+		return p
+	}
+	return principal{actor: "api", limit: "api"}
+}
+
+// actorOf returns who made an API request, for the records and the logs:
+// "api:<key name>" or the signed-in agent's name.
+func actorOf(r *http.Request) string { return principalOf(r).actor }
+
+// staffOnly admits a request to the customers API: an API key with scope,
+// as requireAPIKey, or a console session of a signed-in agent (who may do
+// everything the API offers), whose state-changing requests must carry the
+// session's CSRF token.
+func (s *Server) staffOnly(scope string, next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if s.opts.Customers == nil {
 			s.writeError(w, r, 0, bot.Errorf(bot.EUNAVAILABLE, "The customers API is not configured."))
@@ -474,7 +563,7 @@ func (s *Server) staffOnly(next http.HandlerFunc) http.HandlerFunc {
 				s.writeError(w, r, http.StatusUnauthorized, errNoKeys)
 				return
 			}
-			s.withKey(w, r, token, next)
+			s.withKey(w, r, token, scope, next)
 			return
 		}
 		if s.opts.Staff != nil {
@@ -483,7 +572,7 @@ func (s *Server) staffOnly(next http.HandlerFunc) http.HandlerFunc {
 					s.writeError(w, r, http.StatusForbidden, bot.Errorf(bot.EUNAUTHORIZED, "Missing or stale X-CSRF-Token header."))
 					return
 				}
-				next(w, r.WithContext(context.WithValue(r.Context(), actorKey{}, name)))
+				next(w, withPrincipal(r, principal{actor: name, limit: "agent:" + name}))
 				return
 			}
 		}
@@ -493,8 +582,9 @@ func (s *Server) staffOnly(next http.HandlerFunc) http.HandlerFunc {
 }
 
 // withKey runs next if token is one of the configured keys (compared in
-// constant time, as SHA-256 sums) within that key's rate limit.
-func (s *Server) withKey(w http.ResponseWriter, r *http.Request, token string, next http.HandlerFunc) {
+// constant time, as SHA-256 sums) and has scope, within that key's rate
+// limit.
+func (s *Server) withKey(w http.ResponseWriter, r *http.Request, token, scope string, next http.HandlerFunc) {
 	sum := sha256.Sum256([]byte(token))
 	match := -1
 	for i, k := range s.keys {
@@ -507,10 +597,17 @@ func (s *Server) withKey(w http.ResponseWriter, r *http.Request, token string, n
 		s.writeError(w, r, http.StatusUnauthorized, bot.Errorf(bot.EUNAUTHORIZED, "The API key is not valid."))
 		return
 	}
-	if !s.allow(w, r, s.keyLimit, s.keys[match].id) {
+	k := s.keys[match]
+	if !k.has(scope) {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="concierge", error="insufficient_scope", scope="`+scope+`"`)
+		s.writeError(w, r, 0, bot.Errorf(bot.EFORBIDDEN,
+			"The API key %q lacks the scope %q that this request needs; add it to the key's scopes under api.keys.", k.name, scope))
 		return
 	}
-	next(w, r.WithContext(context.WithValue(r.Context(), actorKey{}, "api:"+s.keys[match].id)))
+	if !s.allow(w, r, s.keyLimit, k.name) {
+		return
+	}
+	next(w, withPrincipal(r, principal{actor: "api:" + k.name, limit: "key:" + k.name, key: k.name}))
 }
 
 // bearer returns the token of an `Authorization: Bearer <token>` header.

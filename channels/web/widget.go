@@ -201,12 +201,50 @@ func (s *Server) handleWidgetPost(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, 0, bot.Errorf(bot.EINVALID, "choice must be the id of an offered choice (at most %d bytes).", maxChoiceBytes))
 		return
 	}
-	key := visitor + "\x00" + req.ClientID
+	key := "widget:" + visitor + "\x00" + req.ClientID
+	s.once(w, r, key, func() bool { return s.allow(w, r, s.visLimit, visitor) },
+		func(ctx context.Context) (int, []byte, bool) { return s.postWidgetMessage(ctx, r, visitor, req) })
+}
+
+// once handles a keyed request at most once: a retry with the same key (on
+// this server or, with Options.Requests, on any replica) gets the first
+// outcome instead of handling the request again. admit, checked only for a
+// request that is not a replay, may refuse it (it then writes the answer).
+// handle gets the context to handle the request in.
+func (s *Server) once(w http.ResponseWriter, r *http.Request, key string, admit func() bool,
+	handle func(ctx context.Context) (status int, body []byte, keep bool)) {
+	if rq := s.opts.Requests; rq != nil {
+		if !admit() {
+			return
+		}
+		ctx, replay, err := rq.Claim(r.Context(), key)
+		if err != nil {
+			if r.Context().Err() == nil {
+				s.log.Warn("keyed request: claim failed", "err", err)
+				w.Header().Set("Retry-After", "1")
+				s.writeError(w, r, 0, errBusy)
+			}
+			return
+		}
+		if replay != nil {
+			writeRaw(w, replay.Status, replay.Body)
+			return
+		}
+		status, body, keep := handle(ctx)
+		done := context.WithoutCancel(r.Context())
+		if keep {
+			rq.Finish(done, key, status, body)
+		} else {
+			rq.Abandon(done, key)
+		}
+		writeRaw(w, status, body)
+		return
+	}
 	if o := s.idem.lookup(key); o != nil {
 		s.replay(w, r, o)
 		return
 	}
-	if !s.allow(w, r, s.visLimit, visitor) {
+	if !admit() {
 		return
 	}
 	o, owner := s.idem.begin(key)
@@ -214,7 +252,7 @@ func (s *Server) handleWidgetPost(w http.ResponseWriter, r *http.Request) {
 		s.replay(w, r, o)
 		return
 	}
-	status, body, keep := s.postWidgetMessage(r, visitor, req)
+	status, body, keep := handle(r.Context())
 	if keep {
 		s.idem.finish(o, status, body)
 	} else {
@@ -226,8 +264,8 @@ func (s *Server) handleWidgetPost(w http.ResponseWriter, r *http.Request) {
 // postWidgetMessage hands a visitor's message to the Engine, one message per
 // visitor at a time, and returns the response. keep is false when the
 // outcome should not be replayed (a retry should try again).
-func (s *Server) postWidgetMessage(r *http.Request, visitor string, req WidgetPostRequest) (status int, body []byte, keep bool) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), widgetTimeout)
+func (s *Server) postWidgetMessage(base context.Context, r *http.Request, visitor string, req WidgetPostRequest) (status int, body []byte, keep bool) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(base), widgetTimeout)
 	defer cancel()
 	fail := func(err error) (int, []byte, bool) {
 		code := bot.ErrorCode(err)

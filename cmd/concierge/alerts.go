@@ -9,13 +9,14 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/concierge-bot/concierge/alert"
-	"github.com/concierge-bot/concierge/storage/sqlite"
+	"github.com/concierge-bot/concierge/storage"
 )
 
 // newDispatcher builds the alert sinks of the config and the outbox
 // dispatcher that delivers to them. It returns nil when no alerts are
 // configured: escalations are then only recorded (and shown in the console).
-func newDispatcher(cfg Config, db *sqlite.DB, log *slog.Logger, reg prometheus.Registerer) (*alert.Dispatcher, error) {
+// Alerts of kind feishu and dingtalk go through the adapters in ads.
+func newDispatcher(cfg Config, db storage.Store, log *slog.Logger, reg prometheus.Registerer, ads *chatAdapters) (*alert.Dispatcher, error) {
 	if len(cfg.Alerts) == 0 {
 		return nil, nil
 	}
@@ -28,7 +29,7 @@ func newDispatcher(cfg Config, db *sqlite.DB, log *slog.Logger, reg prometheus.R
 		routes []alert.Route
 	)
 	for i, ac := range cfg.Alerts {
-		sink, err := newSink(cfg, ac, self)
+		sink, err := newSink(cfg, ac, self, ads)
 		if err != nil {
 			return nil, fmt.Errorf("alerts[%d] (%s): %w", i, ac.name(), err)
 		}
@@ -50,8 +51,18 @@ func newDispatcher(cfg Config, db *sqlite.DB, log *slog.Logger, reg prometheus.R
 	return d, nil
 }
 
-func newSink(cfg Config, ac AlertConfig, self []string) (alert.Sink, error) {
+func newSink(cfg Config, ac AlertConfig, self []string, ads *chatAdapters) (alert.Sink, error) {
 	switch ac.Kind {
+	case "feishu":
+		if _, err := ads.feishuAdapter(cfg); err != nil {
+			return nil, err
+		}
+		return feishuAlertSink{name: ac.name(), to: strings.TrimSpace(ac.To), ads: ads}, nil
+	case "dingtalk":
+		if _, err := ads.dingTalkAdapter(cfg); err != nil {
+			return nil, err
+		}
+		return dingTalkAlertSink{name: ac.name(), to: strings.TrimSpace(ac.To), ads: ads}, nil
 	case "webhook":
 		return alert.NewWebhook(alert.WebhookOptions{Name: ac.name(), URL: ac.URL, Format: ac.Format, Secret: ac.Secret, Self: self})
 	case "slack":

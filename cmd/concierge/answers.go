@@ -340,7 +340,7 @@ func runAnswersEval(ctx context.Context, e *env, o answersEvalOptions) (answersR
 	apiKey := hex.EncodeToString(key)
 	cfg := DefaultConfig()
 	cfg.DataDir, cfg.Content, cfg.Intents = tmp, o.Content, o.Intents
-	cfg.API.Keys = []string{apiKey}
+	cfg.API.Keys = []APIKeyConfig{{Name: "answers", Key: apiKey, Scopes: []string{web.ScopeMessages}}}
 	if o.MinAnswer != 0 {
 		cfg.Bot.MinAnswerConfidence = o.MinAnswer
 	}
@@ -366,7 +366,7 @@ func runAnswersEval(ctx context.Context, e *env, o answersEvalOptions) (answersR
 			internal[cutFragment(d.ID)] = true
 		}
 	}
-	site, err := web.New(web.Options{Engine: a.engine, APIKeys: cfg.API.Keys, Logger: log,
+	site, err := web.New(web.Options{Engine: a.engine, Keys: webKeys(cfg.API.Keys, log), Logger: log,
 		Limits: web.Limits{APIKeyRate: -1, MaxInFlight: -1}})
 	if err != nil {
 		return answersReport{}, nil, err

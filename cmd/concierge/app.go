@@ -25,7 +25,7 @@ import (
 	"github.com/concierge-bot/concierge/knowledge"
 	"github.com/concierge-bot/concierge/knowledge/semantic"
 	"github.com/concierge-bot/concierge/llm"
-	"github.com/concierge-bot/concierge/storage/sqlite"
+	"github.com/concierge-bot/concierge/storage"
 )
 
 // loadConfig reads the --config file (or the defaults), applies --data and
@@ -79,29 +79,6 @@ func (e *env) logger(cfg Config, min slog.Level) *slog.Logger {
 	return slog.New(slog.NewTextHandler(e.stderr, opts))
 }
 
-// openStore opens the database in the data directory with the config's
-// customer-record settings.
-func openStore(ctx context.Context, cfg Config, log *slog.Logger) (*sqlite.DB, error) {
-	db, err := sqlite.Open(ctx, filepath.Join(cfg.DataDir, "concierge.db"), sqlite.Options{
-		Logger: log, RetainText: cfg.Customers.RetainText, LeadOwner: cfg.Customers.LeadOwner, Alerts: alert.Protocol{},
-		Segments: sqlite.SegmentRules{VIPTag: cfg.Customers.VIPTag, VIPMinMessages: cfg.Customers.VIPMinMessages,
-			VIPWon: cfg.Customers.VIPWon},
-	})
-	if err != nil {
-		path := filepath.Join(cfg.DataDir, "concierge.db")
-		switch {
-		case errors.Is(err, sqlite.ErrNewerSchema):
-			return nil, explain(err, "database %s was written by a newer version of concierge: upgrade concierge, or restore a backup made by this version", path)
-		case strings.Contains(bot.ErrorMessage(err), "not a Concierge database"):
-			return nil, explain(err, "database %s is not a Concierge database or is damaged: move it aside to start afresh, or restore a backup", path)
-		case bot.ErrorCode(err) != bot.EINTERNAL:
-			return nil, explain(err, "database %s: %s", path, strings.TrimSuffix(bot.ErrorMessage(err), "."))
-		}
-		return nil, fmt.Errorf("open database %s: %w", path, err)
-	}
-	return db, nil
-}
-
 // contentFS returns the knowledge content directory: the config's, or the
 // embedded demo company's.
 func contentFS(cfg Config) fs.FS {
@@ -126,6 +103,16 @@ func intentsFile(cfg Config) (*intents.File, error) {
 		}
 		name, data = cfg.Intents, b
 	}
+	f, err := parseIntents(name, data)
+	if err != nil {
+		return nil, configError{err}
+	}
+	return f, nil
+}
+
+// parseIntents parses the intents file data, named name in messages. Its
+// error reads "intents FILE line 7: what is wrong".
+func parseIntents(name string, data []byte) (*intents.File, error) {
 	f, err := intents.ParseFile(bytes.NewReader(data), name)
 	if err != nil {
 		// intents writes "file:7: message"; say it the way config errors do.
@@ -133,7 +120,7 @@ func intentsFile(cfg Config) (*intents.File, error) {
 		if m := fileLine.FindStringSubmatch(msg); m != nil && m[1] == name {
 			msg = fmt.Sprintf("%s line %s: %s", m[1], m[2], m[3])
 		}
-		return nil, configError{explain(err, "intents %s", msg)}
+		return nil, explain(err, "intents %s", msg)
 	}
 	return f, nil
 }
@@ -282,6 +269,15 @@ func buildOptions(cfg Config, c *intents.Classifier, log *slog.Logger) (knowledg
 // one cached in the data directory for the same examples. A mistake in the
 // examples is a configError naming the file.
 func openClassifier(ctx context.Context, cfg Config, file *intents.File, log *slog.Logger) (*intents.Classifier, error) {
+	model, err := openModel(ctx, cfg, file)
+	if err != nil {
+		return nil, err
+	}
+	return newClassifier(model, log)
+}
+
+// openModel is the intent model of openClassifier.
+func openModel(ctx context.Context, cfg Config, file *intents.File) (*intents.Model, error) {
 	model, _, err := intents.LoadOrTrain(ctx, filepath.Join(cfg.DataDir, "intents"), file.Examples(), intents.TrainOptions{})
 	if err != nil {
 		// The intents package prefixes what is wrong with the examples
@@ -296,6 +292,11 @@ func openClassifier(ctx context.Context, cfg Config, file *intents.File, log *sl
 		dir := filepath.Join(absPath(cfg.DataDir), "intents")
 		return nil, explain(err, "the intent model cannot be saved in %s: %s", dir, reason(err))
 	}
+	return model, nil
+}
+
+// newClassifier is the classifier of a trained model.
+func newClassifier(model *intents.Model, log *slog.Logger) (*intents.Classifier, error) {
 	c, err := intents.NewClassifier(intents.ClassifierOptions{Model: model, Logger: log})
 	if err != nil {
 		return nil, fmt.Errorf("intent classifier: %w", err)
@@ -349,7 +350,7 @@ func newLLM(cfg Config, log *slog.Logger, reg prometheus.Registerer) (*llm.Clien
 type app struct {
 	cfg         Config
 	log         *slog.Logger
-	store       *sqlite.DB
+	store       storage.Store
 	index       *knowledge.Index     // the index, when not live
 	docs        []knowledge.Document // the documents of index, when not live
 	live        *knowledge.Live      // the watched index of a content directory (serve)
@@ -359,9 +360,14 @@ type app struct {
 	intentNames []string          // the company's intents, for bounded metric labels
 	llm         *llm.Client       // nil without a model
 	dispatcher  *alert.Dispatcher // nil without alerts configured
+	chats       *chatAdapters     // what alert cards of kind feishu and dingtalk are posted through
 	handoff     *escalation.Service
 	deliverers  map[string]escalation.Deliverer // by channel; serve adds its chat adapters' before the workers start
 	engine      *bot.Engine
+
+	// checkIntents, when not nil, cross-validates the intents file, logs
+	// the confusions and saves the report (warnIntents's later).
+	checkIntents func(context.Context)
 
 	stopWorkers context.CancelFunc
 	workers     sync.WaitGroup
@@ -409,9 +415,14 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, ao appOptions) (
 	for _, in := range file.Intents {
 		a.intentNames = append(a.intentNames, in.Name)
 	}
-	if a.classifier, err = openClassifier(ctx, cfg, file, log); err != nil {
+	model, err := openModel(ctx, cfg, file)
+	if err != nil {
 		return nil, err
 	}
+	if a.classifier, err = newClassifier(model, log); err != nil {
+		return nil, err
+	}
+	a.checkIntents = warnIntents(ctx, cfg, file, model.Info(), startCheckBudget, log)
 	if a.store, err = openStore(ctx, cfg, log); err != nil {
 		return nil, err
 	}
@@ -456,7 +467,8 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, ao appOptions) (
 			a.retriever = hybrid
 		}
 	}
-	if a.dispatcher, err = newDispatcher(cfg, a.store, log, reg); err != nil {
+	a.chats = &chatAdapters{}
+	if a.dispatcher, err = newDispatcher(cfg, a.store, log, reg, a.chats); err != nil {
 		return nil, err
 	}
 	var store bot.Store = a.store
@@ -514,7 +526,9 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, ao appOptions) (
 }
 
 // startWorkers starts the background work: the alert dispatcher and, for
-// a long-running server (schedules), the managers' digest. Close stops it.
+// a long-running server (schedules), the managers' digest and the check of
+// an intents file too large to cross-validate before the start. Close stops
+// it.
 func (a *app) startWorkers(ctx context.Context, schedules bool) {
 	ctx, a.stopWorkers = context.WithCancel(ctx)
 	synthetic := !syntheticUntil(a.cfg.DataDir).IsZero()
@@ -554,6 +568,27 @@ func (a *app) startWorkers(ctx context.Context, schedules bool) {
 			}
 		}()
 	}
+	a.startIntentsCheck(ctx, schedules)
+}
+
+// startIntentsCheck runs the check warnIntents left for later, if any: in
+// the background for a server, and not at all for a terminal chat, whose
+// conversation log lines would interrupt; it says so at Info instead.
+func (a *app) startIntentsCheck(ctx context.Context, background bool) {
+	check := a.checkIntents
+	if check == nil {
+		return
+	}
+	if !background {
+		a.log.Info("intents: confusions between intents are not checked at start-up, run `concierge intents check` for them",
+			"file", intentsName(a.cfg))
+		return
+	}
+	a.workers.Add(1)
+	go func() {
+		defer a.workers.Done()
+		check(ctx)
+	}()
 }
 
 // summarizer summarises conversations for alerts and the console: with the

@@ -1,13 +1,20 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 
 	"github.com/spf13/cobra"
 
+	"github.com/concierge-bot/concierge/storage"
 	"github.com/concierge-bot/concierge/storage/sqlite"
 )
+
+// errPostgresBackup is what backup says on a PostgreSQL database.
+var errPostgresBackup = errors.New("the database is PostgreSQL, which concierge does not copy itself: back it up with pg_dump " +
+	"while concierge runs, e.g. `pg_dump --format=custom --file=concierge.dump \"$DATABASE_URL\"`, and restore with pg_restore " +
+	"(see README, \"Running several replicas\")")
 
 func newBackupCmd(e *env) *cobra.Command {
 	return &cobra.Command{
@@ -18,11 +25,20 @@ escalations, outbox) to FILE with SQLite's online backup API. It is safe to
 run while ` + "`concierge serve`" + ` is writing. FILE must not exist.
 
 To restore, stop concierge and copy FILE over concierge.db in the data
-directory (removing any concierge.db-wal and concierge.db-shm beside it).`,
+directory (removing any concierge.db-wal and concierge.db-shm beside it).
+
+With a PostgreSQL database (database: postgres://… in the config) backup
+refuses and says to use PostgreSQL's own tools: pg_dump for a consistent
+copy while concierge runs, pg_restore to restore it (README, "Running
+several replicas").`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			dest := args[0]
-			return e.withStore(cmd.Context(), func(db *sqlite.DB) error {
+			return e.withStore(cmd.Context(), func(s storage.Store) error {
+				db, ok := s.(*sqlite.DB)
+				if !ok {
+					return errPostgresBackup
+				}
 				if err := db.Backup(cmd.Context(), dest); err != nil {
 					return userError(err)
 				}

@@ -269,6 +269,9 @@ func TestCommandsBesideServe(t *testing.T) {
 // then answers from a private index instead of hanging; chat refuses with
 // one sentence.
 func TestSearchBesideLockedIndex(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits out the index lock's timeout (about 14 s); the full suite runs it")
+	}
 	data := t.TempDir()
 	if code, _, errOut := runCLI(t, "", "index", "--data", data); code != 0 {
 		t.Fatalf("index: exit %d: %s", code, errOut)

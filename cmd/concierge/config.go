@@ -9,11 +9,13 @@ import (
 	"net/url"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/channels/web"
 	"golang.org/x/crypto/bcrypt"
 	"gopkg.in/yaml.v3"
 )
@@ -27,12 +29,20 @@ type Config struct {
 	Content string `yaml:"content"`
 	// Intents is the intents file (YAML); empty means the embedded demo's.
 	Intents string `yaml:"intents"`
+	// Database is where the records are kept: empty for SQLite in the data
+	// directory, or a postgres:// URL (write it as a ${ENV} secret) for
+	// PostgreSQL, which several replicas can share.
+	Database string `yaml:"database"`
+	// DatabasePool sizes the PostgreSQL connection pool.
+	DatabasePool DatabasePoolConfig `yaml:"database_pool"`
 
 	Server     ServerConfig     `yaml:"server"`
 	API        APIConfig        `yaml:"api"`
 	Bot        BotConfig        `yaml:"bot"`
 	Slack      SlackConfig      `yaml:"slack"`
 	WeCom      WeComConfig      `yaml:"wecom"`
+	Feishu     FeishuConfig     `yaml:"feishu"`
+	DingTalk   DingTalkConfig   `yaml:"dingtalk"`
 	Alerts     []AlertConfig    `yaml:"alerts"`
 	Escalation EscalationConfig `yaml:"escalation"`
 	LLM        LLMConfig        `yaml:"llm"`
@@ -142,7 +152,47 @@ type ServerConfig struct {
 
 // APIConfig configures the server-to-server REST API.
 type APIConfig struct {
-	Keys []string `yaml:"keys"`
+	// Keys are the API keys, each {name, key, scopes}. The old form, a
+	// bare key string, is still read: see APIKeyConfig.Bare.
+	Keys []APIKeyConfig `yaml:"keys"`
+}
+
+// APIKeyConfig is one API key: a name the audit trail records what it
+// changes under (as api:<name>), the secret (write ${ENV_VAR}), and its
+// scopes: messages, customers:read, customers:write.
+type APIKeyConfig struct {
+	Name   string   `yaml:"name"`
+	Key    string   `yaml:"key"`
+	Scopes []string `yaml:"scopes"`
+	// Bare is true for a key written in the old form, as a plain string:
+	// ParseConfig names it key-N by its position (key-1 first) and gives
+	// it every scope, so that setups written before keys had scopes keep
+	// working; serve logs that the form is deprecated.
+	Bare bool `yaml:"-"`
+}
+
+// UnmarshalYAML reads a key written either as {name, key, scopes} or, in
+// the old form, as a plain string.
+func (k *APIKeyConfig) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		*k = APIKeyConfig{Key: n.Value, Bare: true}
+		return n.Decode(&k.Key)
+	}
+	type plain APIKeyConfig // without this method
+	return n.Decode((*plain)(k))
+}
+
+// apiScopes are the scopes an API key may have (package web's).
+var apiScopes = web.Scopes()
+
+// nameBareKeys names the keys written in the old form by their position
+// and gives them every scope.
+func (c *APIConfig) nameBareKeys() {
+	for i := range c.Keys {
+		if k := &c.Keys[i]; k.Bare {
+			k.Name, k.Scopes = fmt.Sprintf("key-%d", i+1), slices.Clone(apiScopes)
+		}
+	}
 }
 
 // BotConfig tunes the Engine's decisions.
@@ -173,12 +223,13 @@ type AlertConfig struct {
 	// Name identifies the sink in logs and in the outbox; it must be unique
 	// and stable. Default: the kind, plus the format for webhooks.
 	Name   string `yaml:"name"`
-	Kind   string `yaml:"kind"`   // slack | email | webhook
+	Kind   string `yaml:"kind"`   // slack | email | webhook | feishu | dingtalk
 	URL    string `yaml:"url"`    // webhook URL, or smtp://host:port (smtps:// for implicit TLS) for email
 	Format string `yaml:"format"` // generic | wecom | dingtalk | feishu (webhooks)
 	Secret string `yaml:"secret"` // webhook signing secret
 	// To is the Slack channel for slack, the recipients (comma-separated)
-	// for email.
+	// for email, the chat (oc_…) or person (ou_…) for feishu, the group
+	// (openConversationId) or person (user:<userId>) for dingtalk.
 	To string `yaml:"to"`
 	// From, Username and Password are for email.
 	From     string `yaml:"from"`
@@ -190,6 +241,9 @@ type AlertConfig struct {
 	Reasons     []string `yaml:"reasons"`
 	MinSeverity string   `yaml:"min_severity"`
 }
+
+// alertKinds are the values of alerts[].kind.
+var alertKinds = []string{"slack", "email", "webhook", "feishu", "dingtalk"}
 
 // name returns the sink name of an alert config.
 func (a AlertConfig) name() string {
@@ -347,6 +401,7 @@ func parseConfig(r io.Reader, getenv func(string) string) (Config, fieldLines, e
 	if err := doc.Decode(&cfg); err != nil { // checkConfigNode lets nothing through that fails here
 		return Config{}, nil, &ConfigError{Msg: strings.TrimPrefix(singleLine(err.Error()), "yaml: ")}
 	}
+	cfg.API.nameBareKeys()
 	return cfg, lines, nil
 }
 
@@ -386,6 +441,9 @@ func (c Config) Validate() error {
 	if c.Server.Addr == "" {
 		return errors.New("server.addr must not be empty")
 	}
+	if err := c.validateDatabase(); err != nil {
+		return err
+	}
 	if err := checkListenAddr(c.Server.Addr); err != nil {
 		return fmt.Errorf("server.addr %w", err)
 	}
@@ -424,10 +482,8 @@ func (c Config) Validate() error {
 	if s := c.Console.Secret; s != "" && len(s) < 32 {
 		return errors.New("console.secret must be at least 32 characters")
 	}
-	for i, k := range c.API.Keys {
-		if len(k) < 16 {
-			return fmt.Errorf("api.keys[%d] is too short: use at least 16 random characters", i)
-		}
+	if err := c.API.validate(); err != nil {
+		return err
 	}
 	if v := c.Bot.MinAnswerConfidence; v < 0 || v > 1 {
 		return fmt.Errorf("bot.min_answer_confidence %v must be between 0 and 1", v)
@@ -450,6 +506,12 @@ func (c Config) Validate() error {
 	if err := c.Site.validate(); err != nil {
 		return err
 	}
+	if err := c.Feishu.validate(); err != nil {
+		return err
+	}
+	if err := c.DingTalk.validate(); err != nil {
+		return err
+	}
 	names := map[string]bool{}
 	for i, a := range c.Alerts {
 		if names[a.name()] {
@@ -463,13 +525,27 @@ func (c Config) Validate() error {
 		}
 		switch a.Kind {
 		case "":
-			return fmt.Errorf("alerts[%d].kind is missing: write kind: webhook, email or slack", i)
+			return fmt.Errorf("alerts[%d].kind is missing: write kind: webhook, email, slack, feishu or dingtalk", i)
 		case "slack":
 			if a.To == "" {
 				return fmt.Errorf("alerts[%d].to must name the Slack channel for the alerts", i)
 			}
 			if c.Slack.BotToken == "" {
 				return fmt.Errorf("alerts[%d] is a Slack alert: slack.bot_token is required", i)
+			}
+		case "feishu":
+			if strings.TrimSpace(a.To) == "" {
+				return fmt.Errorf("alerts[%d].to must name the Feishu chat (oc_…) or person (ou_…) the alert cards go to", i)
+			}
+			if !c.Feishu.on() {
+				return fmt.Errorf("alerts[%d] is a Feishu alert: the feishu section (app_id, app_secret) is required; for a group robot's webhook use kind: webhook with format: feishu", i)
+			}
+		case "dingtalk":
+			if strings.TrimSpace(a.To) == "" {
+				return fmt.Errorf("alerts[%d].to must name the DingTalk group (its openConversationId, cid…) or person (user:<userId>) the alert cards go to", i)
+			}
+			if !c.DingTalk.on() {
+				return fmt.Errorf("alerts[%d] is a DingTalk alert: the dingtalk section (app_key, app_secret) is required; for a group robot's webhook use kind: webhook with format: dingtalk", i)
 			}
 		case "email":
 			if a.URL == "" {
@@ -504,7 +580,11 @@ func (c Config) Validate() error {
 				return fmt.Errorf("alerts[%d].secret is missing: a generic webhook signs every call with it (write secret: ${ALERT_WEBHOOK_SECRET} and set the variable)", i)
 			}
 		default:
-			return fmt.Errorf("alerts[%d].kind %q must be one of slack, email, webhook", i, a.Kind)
+			msg := fmt.Sprintf("alerts[%d].kind %q must be one of slack, email, webhook, feishu, dingtalk", i, a.Kind)
+			if near := nearest(a.Kind, alertKinds); near != "" {
+				msg += fmt.Sprintf(" — did you mean %q?", near)
+			}
+			return errors.New(msg)
 		}
 	}
 	if d := c.Insights.DigestEvery; d > 0 && (d < 24*time.Hour || d%(24*time.Hour) != 0) {
@@ -589,6 +669,47 @@ func (c Config) Validate() error {
 	case "text", "json":
 	default:
 		return fmt.Errorf("log.format %q must be text or json", c.Log.Format)
+	}
+	return nil
+}
+
+// apiKeyName is what an API key's name may be (package web's rule).
+var apiKeyName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+
+// validate checks the API keys and names the field of the first problem.
+func (c APIConfig) validate() error {
+	names := map[string]int{}
+	secrets := map[string]int{}
+	for i, k := range c.Keys {
+		f := fmt.Sprintf("api.keys[%d]", i)
+		switch {
+		case strings.TrimSpace(k.Name) == "":
+			return fmt.Errorf("%s.name is missing: name each key (like name: mobile-app); the audit log records what it changes as api:<name>", f)
+		case !apiKeyName.MatchString(k.Name):
+			return fmt.Errorf("%s.name %q must be 1-64 letters, digits, '.', '_' or '-'", f, k.Name)
+		case k.Key == "":
+			return fmt.Errorf("%s.key is empty: write key: ${ENV_VAR} and set the variable to a long random string (openssl rand -hex 24)", f)
+		case len(k.Key) < 16:
+			return fmt.Errorf("%s.key is too short: use at least 16 random characters", f)
+		case len(k.Scopes) == 0:
+			return fmt.Errorf("%s.scopes is missing: give the key one or more of %s", f, strings.Join(apiScopes, ", "))
+		}
+		if j, dup := names[k.Name]; dup {
+			return fmt.Errorf("%s.name %q is already used by api.keys[%d]: give each key its own name", f, k.Name, j)
+		}
+		if j, dup := secrets[k.Key]; dup {
+			return fmt.Errorf("%s.key is the same secret as api.keys[%d]'s: give each key its own", f, j)
+		}
+		names[k.Name], secrets[k.Key] = i, i
+		for j, sc := range k.Scopes {
+			if !slices.Contains(apiScopes, sc) {
+				msg := fmt.Sprintf("%s.scopes[%d] %q is not a scope; use %s", f, j, sc, strings.Join(apiScopes, ", "))
+				if near := nearest(sc, apiScopes); near != "" {
+					msg += fmt.Sprintf(" — did you mean %q?", near)
+				}
+				return errors.New(msg)
+			}
+		}
 	}
 	return nil
 }

@@ -2,9 +2,12 @@ package main
 
 import (
 	"bytes"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/concierge-bot/concierge/configs"
 )
@@ -27,7 +30,8 @@ func TestExampleConfigParses(t *testing.T) {
 		t.Errorf("cfg = %+v", cfg)
 	}
 	// The key, uncommented as the file says, comes from the environment.
-	uncommented := strings.Replace(string(configs.Example()), "  # keys:\n  #   - ${CONCIERGE_API_KEY}", "  keys:\n    - ${CONCIERGE_API_KEY}", 1)
+	uncommented := strings.Replace(string(configs.Example()), "  # keys:\n  #   - name: website\n  #     key: ${CONCIERGE_API_KEY}\n  #     scopes: [messages]",
+		"  keys:\n    - name: website\n      key: ${CONCIERGE_API_KEY}\n      scopes: [messages]", 1)
 	if uncommented == string(configs.Example()) {
 		t.Fatal("the example config no longer has the commented api.keys this test uncomments")
 	}
@@ -35,8 +39,8 @@ func TestExampleConfigParses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(cfg.API.Keys) != 1 || cfg.API.Keys[0] != "0123456789abcdef0123" {
-		t.Errorf("api.keys = %v, want the expanded env var", cfg.API.Keys)
+	if len(cfg.API.Keys) != 1 || cfg.API.Keys[0].Key != "0123456789abcdef0123" || cfg.API.Keys[0].Name == "" || len(cfg.API.Keys[0].Scopes) == 0 {
+		t.Errorf("api.keys = %+v, want one named, scoped key with the expanded env var", cfg.API.Keys)
 	}
 }
 
@@ -79,7 +83,19 @@ func TestValidateNamesTheField(t *testing.T) {
 		edit  func(*Config)
 		field string
 	}{
-		{"short key", func(c *Config) { c.API.Keys = []string{"abc"} }, "api.keys[0]"},
+		{"short key", func(c *Config) { c.API.Keys = []APIKeyConfig{{Name: "app", Key: "abc", Scopes: []string{"messages"}}} }, "api.keys[0].key"},
+		{"key without a name", func(c *Config) {
+			c.API.Keys = []APIKeyConfig{{Key: "0123456789abcdef0123", Scopes: []string{"messages"}}}
+		}, "api.keys[0].name"},
+		{"two keys with one name", func(c *Config) {
+			c.API.Keys = []APIKeyConfig{{Name: "app", Key: "0123456789abcdef0123", Scopes: []string{"messages"}},
+				{Name: "app", Key: "abcdefabcdefabcdef01", Scopes: []string{"messages"}}}
+		}, "api.keys[1].name"},
+		{"unknown scope", func(c *Config) {
+			c.API.Keys = []APIKeyConfig{{Name: "crm", Key: "0123456789abcdef0123", Scopes: []string{"messages", "customer:read"}}}
+		}, "api.keys[0].scopes[1]"},
+		{"empty key", func(c *Config) { c.API.Keys = []APIKeyConfig{{Name: "app", Scopes: []string{"messages"}}} }, "api.keys[0].key"},
+		{"key without scopes", func(c *Config) { c.API.Keys = []APIKeyConfig{{Name: "app", Key: "0123456789abcdef0123"}} }, "api.keys[0].scopes"},
 		{"confidence", func(c *Config) { c.Bot.MinAnswerConfidence = 2 }, "bot.min_answer_confidence"},
 		{"complaint threshold", func(c *Config) { c.Bot.ComplaintThreshold = 1.5 }, "bot.complaint_threshold"},
 		{"negative sentiment", func(c *Config) { c.Bot.NegativeSentiment = 0.2 }, "bot.negative_sentiment"},
@@ -89,6 +105,20 @@ func TestValidateNamesTheField(t *testing.T) {
 		{"alert format", func(c *Config) {
 			c.Alerts = []AlertConfig{{Kind: "webhook", URL: "https://x", Format: "telegram"}}
 		}, "alerts[0].format"},
+		{"alert kind misspelt", func(c *Config) { c.Alerts = []AlertConfig{{Kind: "feishou", To: "oc_1"}} }, "alerts[0].kind"},
+		{"feishu alert without to", func(c *Config) {
+			c.Feishu = FeishuConfig{AppID: "cli_1", AppSecret: "s", EncryptKey: "k"}
+			c.Alerts = []AlertConfig{{Kind: "feishu"}}
+		}, "alerts[0].to"},
+		{"feishu alert without the feishu section", func(c *Config) { c.Alerts = []AlertConfig{{Kind: "feishu", To: "oc_1"}} }, "alerts[0]"},
+		{"dingtalk alert without to", func(c *Config) {
+			c.DingTalk = DingTalkConfig{AppKey: "ding1", AppSecret: "s"}
+			c.Alerts = []AlertConfig{{Kind: "dingtalk"}}
+		}, "alerts[0].to"},
+		{"dingtalk alert without the dingtalk section", func(c *Config) { c.Alerts = []AlertConfig{{Kind: "dingtalk", To: "cid1"}} }, "alerts[0]"},
+		{"feishu app secret", func(c *Config) { c.Feishu = FeishuConfig{AppID: "cli_1", EncryptKey: "k"} }, "feishu.app_secret"},
+		{"feishu encrypt key", func(c *Config) { c.Feishu = FeishuConfig{AppID: "cli_1", AppSecret: "s"} }, "feishu.encrypt_key"},
+		{"dingtalk app key", func(c *Config) { c.DingTalk = DingTalkConfig{AppSecret: "s"} }, "dingtalk.app_key"},
 		{"slack secret", func(c *Config) { c.Slack.BotToken = "xoxb-1" }, "slack.signing_secret"},
 		{"llm url", func(c *Config) { c.LLM.BaseURL = "localhost:11434" }, "llm.base_url"},
 		{"log level", func(c *Config) { c.Log.Level = "loud" }, "log.level"},
@@ -125,4 +155,50 @@ func FuzzParseConfig(f *testing.F) {
 			_ = cfg.Validate()
 		}
 	})
+}
+
+// TestAPIKeysBothForms: api.keys takes {name, key, scopes} and, as before,
+// plain strings, which are named by their position and get every scope so
+// that setups written before scopes keep working.
+func TestAPIKeysBothForms(t *testing.T) {
+	yaml := "api:\n  keys:\n    - name: crm\n      key: ${CRM_KEY}\n      scopes: [customers:read]\n    - ${OLD_KEY}\n    - \"abcdefabcdefabcdef01\"\n"
+	cfg, err := ParseConfig(strings.NewReader(yaml), envOf(map[string]string{"CRM_KEY": "crm-0123456789abcdef", "OLD_KEY": "old-0123456789abcdef"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	all := []string{"messages", "customers:read", "customers:write"}
+	want := []APIKeyConfig{
+		{Name: "crm", Key: "crm-0123456789abcdef", Scopes: []string{"customers:read"}},
+		{Name: "key-2", Key: "old-0123456789abcdef", Scopes: all, Bare: true},
+		{Name: "key-3", Key: "abcdefabcdefabcdef01", Scopes: all, Bare: true},
+	}
+	if diff := cmp.Diff(want, cfg.API.Keys); diff != "" {
+		t.Errorf("api.keys (-want +got):\n%s", diff)
+	}
+}
+
+// TestBareAPIKeysDeprecated: serve says once, at Info, that plain-string
+// keys should be named and scoped, and says nothing when none is.
+func TestBareAPIKeysDeprecated(t *testing.T) {
+	for _, tt := range []struct {
+		keys []APIKeyConfig
+		want int
+	}{
+		{[]APIKeyConfig{{Name: "key-1", Key: "a", Bare: true}, {Name: "key-2", Key: "b", Bare: true}}, 1},
+		{[]APIKeyConfig{{Name: "app", Key: "a", Scopes: []string{"messages"}}}, 0},
+	} {
+		var buf bytes.Buffer
+		log := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		keys := webKeys(tt.keys, log)
+		if len(keys) != len(tt.keys) || keys[0].Name != tt.keys[0].Name {
+			t.Errorf("web keys %+v", keys)
+		}
+		got := strings.Count(buf.String(), "deprecated")
+		if got != tt.want || (got > 0 && !strings.Contains(buf.String(), "level=INFO") || strings.Contains(buf.String(), "keys=\"a")) {
+			t.Errorf("%d deprecation lines, want %d (at Info, naming no secret):\n%s", got, tt.want, buf.String())
+		}
+	}
 }

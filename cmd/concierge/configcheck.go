@@ -49,7 +49,10 @@ func (l fieldLines) lineOf(field string) int {
 	return 0
 }
 
-var durationType = reflect.TypeFor[time.Duration]()
+var (
+	durationType    = reflect.TypeFor[time.Duration]()
+	unmarshalerType = reflect.TypeFor[yaml.Unmarshaler]()
+)
 
 // yamlField is a field of a config struct as YAML sees it.
 type yamlField struct {
@@ -101,6 +104,14 @@ func checkConfigNode(n *yaml.Node, t reflect.Type, path string, lines fieldLines
 	}
 	switch {
 	case t.Kind() == reflect.Struct:
+		if n.Kind == yaml.ScalarNode && reflect.PointerTo(t).Implements(unmarshalerType) {
+			// A struct that reads a plain value too (an API key in its old
+			// form): whatever its own UnmarshalYAML takes.
+			if err := n.Decode(reflect.New(t).Interface()); err != nil {
+				return valueError(n, t, path)
+			}
+			return nil
+		}
 		if n.Kind != yaml.MappingNode {
 			return shapeError(n, t, path)
 		}

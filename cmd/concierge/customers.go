@@ -17,12 +17,12 @@ import (
 
 	"github.com/concierge-bot/concierge/bot"
 	"github.com/concierge-bot/concierge/channels/web"
-	"github.com/concierge-bot/concierge/storage/sqlite"
+	"github.com/concierge-bot/concierge/storage"
 )
 
 // openCustomerStore opens the customer database of the data directory,
 // creating both if needed.
-func openCustomerStore(ctx context.Context, cfg Config, log *slog.Logger) (*sqlite.DB, error) {
+func openCustomerStore(ctx context.Context, cfg Config, log *slog.Logger) (storage.Store, error) {
 	if err := ensureDataDir(cfg); err != nil {
 		return nil, err
 	}
@@ -30,7 +30,7 @@ func openCustomerStore(ctx context.Context, cfg Config, log *slog.Logger) (*sqli
 }
 
 // withStore runs fn with the store of the configured data directory.
-func (e *env) withStore(ctx context.Context, fn func(db *sqlite.DB) error) error {
+func (e *env) withStore(ctx context.Context, fn func(db storage.Store) error) error {
 	cfg, err := e.loadConfig()
 	if err != nil {
 		return err
@@ -121,7 +121,7 @@ func newCustomersListCmd(e *env) *cobra.Command {
 			if f.Limit < 0 {
 				return usagef("-n must not be negative")
 			}
-			return e.withStore(cmd.Context(), func(db *sqlite.DB) error {
+			return e.withStore(cmd.Context(), func(db storage.Store) error {
 				cs, err := db.Customers(cmd.Context(), f)
 				if err != nil {
 					return userError(err)
@@ -211,7 +211,7 @@ func newCustomersShowCmd(e *env) *cobra.Command {
 			if limit < 0 {
 				return usagef("-n must not be negative")
 			}
-			return e.withStore(cmd.Context(), func(db *sqlite.DB) error {
+			return e.withStore(cmd.Context(), func(db storage.Store) error {
 				ctx := cmd.Context()
 				c, err := db.Customer(ctx, id)
 				if err != nil {
@@ -325,7 +325,7 @@ apostrophe. JSON is one object per line.`,
 			if customer < 0 {
 				return usagef("--customer must be a customer id")
 			}
-			return e.withStore(cmd.Context(), func(db *sqlite.DB) error {
+			return e.withStore(cmd.Context(), func(db storage.Store) error {
 				w := e.stdout
 				var f *os.File
 				if output != "" && output != "-" {
@@ -381,7 +381,7 @@ On a terminal it asks for confirmation unless --yes is given.`,
 					return fmt.Errorf("not confirmed; nothing was erased")
 				}
 			}
-			return e.withStore(cmd.Context(), func(db *sqlite.DB) error {
+			return e.withStore(cmd.Context(), func(db storage.Store) error {
 				if err := db.Erase(cmd.Context(), id, "cli"); err != nil {
 					return userError(err)
 				}
@@ -422,7 +422,7 @@ points at B.`,
 			if from == into {
 				return usagef("cannot merge customer %d into itself", from)
 			}
-			return e.withStore(cmd.Context(), func(db *sqlite.DB) error {
+			return e.withStore(cmd.Context(), func(db storage.Store) error {
 				if err := db.Merge(cmd.Context(), from, into, "cli"); err != nil {
 					return userError(err)
 				}

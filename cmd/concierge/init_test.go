@@ -98,8 +98,8 @@ func TestInit(t *testing.T) {
 				en++
 			}
 		}
-		if en < 8 || zh < 8 {
-			t.Errorf("intent %s has %d English and %d Chinese examples, want at least 8 of each", in.Name, en, zh)
+		if en < intents.MinExamplesPerLanguage || zh < intents.MinExamplesPerLanguage {
+			t.Errorf("intent %s has %d English and %d Chinese examples, want at least %d of each", in.Name, en, zh, intents.MinExamplesPerLanguage)
 		}
 	}
 	for _, name := range []string{bot.IntentGreeting, bot.IntentAskHuman, bot.IntentComplaint, bot.IntentOutOfScope} {

@@ -111,7 +111,7 @@ counted by status; the command exits with status 1 if any failed.
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.url, "url", "http://127.0.0.1:8080", "base `URL` of the running server (loopback only)")
+	f.StringVar(&o.url, "url", "http://127.0.0.1:8080", "base `URL` of the running server (loopback only); several replicas: comma-separated, used in turn")
 	f.StringVar(&o.key, "key", "", "API `KEY` (default: $CONCIERGE_API_KEY)")
 	f.Float64Var(&o.rate, "rate", 1000, "messages per second")
 	f.DurationVar(&o.duration, "duration", 30*time.Second, "how long to send")
@@ -139,14 +139,19 @@ func (o *loadtestOptions) validate() error {
 	if o.workers <= 0 {
 		o.workers = max(64, int(o.rate))
 	}
-	u, err := url.Parse(o.url)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return usagef("--url must be like http://127.0.0.1:8080, not %q", o.url)
+	// Several servers (replicas), comma-separated, share the load in turn.
+	var urls []string
+	for _, raw := range strings.Split(o.url, ",") {
+		u, err := url.Parse(strings.TrimSpace(raw))
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return usagef("--url must be like http://127.0.0.1:8080, not %q", raw)
+		}
+		if !isLoopback(u.Hostname()) {
+			return usagef("loadtest only drives a server on this machine: --url must name a loopback address such as 127.0.0.1, not %q", u.Hostname())
+		}
+		urls = append(urls, strings.TrimRight(strings.TrimSpace(raw), "/"))
 	}
-	if !isLoopback(u.Hostname()) {
-		return usagef("loadtest only drives a server on this machine: --url must name a loopback address such as 127.0.0.1, not %q", u.Hostname())
-	}
-	o.url = strings.TrimRight(o.url, "/")
+	o.url = strings.Join(urls, ",")
 	return nil
 }
 
@@ -169,7 +174,8 @@ func runLoadtest(ctx context.Context, o loadtestOptions) (loadtestResult, error)
 		},
 	}
 	defer client.CloseIdleConnections()
-	endpoint := o.url + "/api/v1/messages"
+	urls := strings.Split(o.url, ",")
+	endpoint := urls[0] + "/api/v1/messages"
 
 	// Probe once, so that a wrong key or a server that is down is one clear
 	// error rather than thousands of failures.
@@ -200,7 +206,7 @@ func runLoadtest(ctx context.Context, o loadtestOptions) (loadtestResult, error)
 				n := next
 				next++
 				seq.Unlock()
-				status, _ := loadtestSend(ctx, client, endpoint, o, n)
+				status, _ := loadtestSend(ctx, client, urls[n%len(urls)]+"/api/v1/messages", o, n)
 				lat := time.Since(at)
 				mu.Lock()
 				samples = append(samples, sample{lat, status})

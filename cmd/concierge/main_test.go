@@ -4,16 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -297,28 +294,8 @@ func TestServe(t *testing.T) {
 	if err := os.WriteFile(cfgPath, []byte("api:\n  keys: [\"${TEST_KEY}\"]\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	var stderr syncBuffer
-	done := make(chan int)
-	go func() {
-		done <- run(ctx, []string{"serve", "--config", cfgPath, "--data", filepath.Join(dir, "data"), "--addr", "127.0.0.1:0"},
-			strings.NewReader(""), io.Discard, &stderr, envOf(map[string]string{"TEST_KEY": key}))
-	}()
-	addr := regexp.MustCompile(`listening on (http://\S+)`)
-	var base string
-	for deadline := time.Now().Add(60 * time.Second); base == "" && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		if m := addr.FindStringSubmatch(stderr.String()); m != nil {
-			base = m[1]
-		}
-		select {
-		case code := <-done:
-			t.Fatalf("serve exited with %d: %s", code, stderr.String())
-		default:
-		}
-	}
-	if base == "" {
-		t.Fatalf("serve did not start: %s", stderr.String())
-	}
+	base, stop := runServe(t, map[string]string{"TEST_KEY": key},
+		"--config", cfgPath, "--data", filepath.Join(dir, "data"), "--addr", "127.0.0.1:0")
 	resp, err := http.Get(base + "/healthz")
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("healthz: %v %v", resp, err)
@@ -381,13 +358,7 @@ func TestServe(t *testing.T) {
 	if resp.StatusCode != 200 || len(list.Customers) != 1 || list.Customers[0].Identities[0].ExternalID != "app-7" {
 		t.Errorf("GET /api/v1/customers: %d %+v, want the one customer app-7", resp.StatusCode, list)
 	}
-	cancel()
-	select {
-	case code := <-done:
-		if code != 0 {
-			t.Errorf("serve exited %d after shutdown: %s", code, stderr.String())
-		}
-	case <-time.After(shutdownGrace + 5*time.Second):
-		t.Fatal("serve did not shut down")
+	if code := stop(); code != 0 {
+		t.Errorf("serve exited %d after shutdown", code)
 	}
 }

@@ -42,7 +42,7 @@ questions the bot could not answer, and complaints per day.`,
 			}
 			log := e.logger(cfg, slog.LevelWarn)
 			path := filepath.Join(cfg.DataDir, "concierge.db")
-			if _, err := os.Stat(path); err != nil {
+			if _, err := os.Stat(path); err != nil && cfg.Database == "" {
 				return fmt.Errorf("no database in %s: run `concierge serve` or `concierge demo seed` first", cfg.DataDir)
 			}
 			db, err := openStore(cmd.Context(), cfg, log)

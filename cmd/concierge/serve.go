@@ -22,11 +22,18 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/spf13/cobra"
 
+	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/channels/dingtalk"
+	"github.com/concierge-bot/concierge/channels/feishu"
 	"github.com/concierge-bot/concierge/channels/slack"
 	"github.com/concierge-bot/concierge/channels/web"
+	"github.com/concierge-bot/concierge/channels/wecom"
 	"github.com/concierge-bot/concierge/console"
 	"github.com/concierge-bot/concierge/console/dashboard"
 	"github.com/concierge-bot/concierge/insights"
+	"github.com/concierge-bot/concierge/storage"
+	"github.com/concierge-bot/concierge/storage/postgres"
+	"github.com/concierge-bot/concierge/storage/sqlite"
 )
 
 // shutdownGrace bounds a graceful shutdown (DESIGN.md: within 10 s).
@@ -38,7 +45,8 @@ func newServeCmd(e *env) *cobra.Command {
 		Use:   "serve",
 		Short: "Serve the web widget, REST API, Slack, console and health checks over HTTP",
 		Long: `Serve Concierge over HTTP: the demo page with the chat widget at /, the
-REST API under /api/v1, Slack (when configured), /healthz and /metrics.
+REST API under /api/v1, Slack, WeCom, Feishu and DingTalk (each when
+configured), the agent console, /healthz and /metrics.
 Stops gracefully on SIGINT or SIGTERM (a second signal exits at once).
 
 While it runs, serve holds the data directory (the file serve.lock in it
@@ -116,13 +124,25 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 	if len(cfg.API.Keys) == 0 {
 		log.Warn("REST API disabled: no api.keys configured")
 	}
-	secret, err := dataSecret(cfg, cfg.Server.SessionSecret, "session.key")
+	// With PostgreSQL every replica shares the store: the signing keys (when
+	// the config names none), keyed requests, sign-in limits and wake-ups
+	// come from it too.
+	pg, _ := a.store.(*postgres.DB)
+	secret, err := serveSecret(ctx, cfg, pg, cfg.Server.SessionSecret, "session.key")
 	if err != nil {
 		return err
 	}
-	consoleSecret, err := dataSecret(cfg, cfg.Console.Secret, "console.key")
+	consoleSecret, err := serveSecret(ctx, cfg, pg, cfg.Console.Secret, "console.key")
 	if err != nil {
 		return err
+	}
+	var signInState console.SignIns
+	var requests web.Requests
+	if pg != nil {
+		signInState = signIns{db: pg, log: log}
+		requests = requestLedger{db: pg, lease: cfg.Bot.Timeout + 5*time.Second, wait: 30 * time.Second, log: log}
+	} else if sq, ok := a.store.(*sqlite.DB); ok {
+		requests = sqliteRequests{db: sq, wait: 30 * time.Second, log: log}
 	}
 	agents, adminPassword, err := consoleAgents(cfg)
 	if err != nil {
@@ -150,8 +170,8 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 	con, err := console.New(console.Options{
 		Handoff: a.handoff, Records: a.store,
 		Agents: agents, Secret: consoleSecret, SecureCookies: cfg.Console.SecureCookies,
-		TrustedProxies: proxies,
-		DashboardPath:  "/console/dashboard", Logger: log, SiteName: a.site.Name.byLanguage(),
+		TrustedProxies: proxies, SignIns: signInState, SignOuts: a.store,
+		DashboardPath: "/console/dashboard", Logger: log, SiteName: a.site.Name.byLanguage(),
 	})
 	if err != nil {
 		return fmt.Errorf("console: %w", err)
@@ -170,15 +190,18 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 		mounts[p] = h
 	}
 	site, err := web.New(web.Options{
-		Engine: handler, APIKeys: cfg.API.Keys, Logger: log,
-		Ready:   func(ctx context.Context) error { return a.store.Ping(ctx) },
-		History: a.store, SessionSecret: secret, Customers: a.store, Staff: con,
+		Engine: handler, Keys: webKeys(cfg.API.Keys, log), Logger: log, ReservedChannels: adapterChannels(),
+		Checks:   []web.HealthCheck{{Name: "store", Check: storeCheck(a.store)}, {Name: "index", Check: a.checkIndex}},
+		Health:   func(ctx context.Context) map[string]any { return databaseHealth(ctx, a.store) },
+		Requests: requests,
+		History:  a.store, SessionSecret: secret, Customers: a.store, Staff: con,
 		AllowedOrigins: cfg.Server.AllowedOrigins, TrustedProxies: proxies, Site: a.site.webSite(),
 		Mount: mounts,
 	})
 	if err != nil {
 		return err
 	}
+	site.SetState(web.StateStarting) // until the workers run: /readyz answers 503
 
 	mux := http.NewServeMux()
 	mux.Handle("/", site)
@@ -197,17 +220,29 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 	}
 
 	var slackApp *slack.Adapter
+	var slackSocket func() (*slack.Adapter, error) // with PostgreSQL: Socket Mode on the lease holder only
 	if cfg.Slack.BotToken != "" {
-		slackApp, err = slack.New(slack.Options{
+		slackOpts := slack.Options{
 			BotToken: cfg.Slack.BotToken, SigningSecret: cfg.Slack.SigningSecret, AppToken: cfg.Slack.AppToken,
 			APIURL: cfg.Slack.APIURL, PublicURL: strings.TrimSuffix(cfg.Server.PublicURL, "/"),
 			CustomerChannels: cfg.Slack.CustomerChannels, Handler: handler, Feedback: a.store,
 			Escalations: a.handoff, Logger: log,
-		})
-		if err != nil {
-			return configError{explain(err, "slack: %s%s", strings.TrimPrefix(err.Error(), "slack: New: "), cfg.origin("slack"))}
 		}
-		slackApp.Register(mux)
+		if pg != nil {
+			slackOpts.Handler = slackOnce{next: handler, db: pg, lease: cfg.Bot.Timeout + 20*time.Second, log: log}
+			if socket := slackOpts; socket.AppToken != "" {
+				socket.SigningSecret = ""
+				slackSocket = func() (*slack.Adapter, error) { return slack.New(socket) }
+				slackOpts.AppToken = ""
+			}
+		}
+		if slackOpts.SigningSecret != "" || slackOpts.AppToken != "" {
+			slackApp, err = slack.New(slackOpts)
+			if err != nil {
+				return configError{explain(err, "slack: %s%s", strings.TrimPrefix(err.Error(), "slack: New: "), cfg.origin("slack"))}
+			}
+			slackApp.Register(mux)
+		}
 	}
 
 	hs := &http.Server{
@@ -226,6 +261,16 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 		return err
 	}
 	defer stopWeCom() // after the HTTP server and Slack have stopped, before the store closes
+	stopFeishu, err := startFeishu(ctx, cfg, a, handler, mux, log)
+	if err != nil {
+		return err
+	}
+	defer stopFeishu()
+	stopDingTalk, err := startDingTalk(ctx, cfg, a, handler, mux, log)
+	if err != nil {
+		return err
+	}
+	defer stopDingTalk()
 	a.startWorkers(ctx, true)
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	var work sync.WaitGroup
@@ -239,9 +284,24 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 			}
 		}()
 	}
+	if slackSocket != nil {
+		work.Add(1)
+		go func() {
+			defer work.Done()
+			runSocketModeLeader(workCtx, pg, 15*time.Second, log, slackSocket)
+		}()
+	}
+	if pg != nil {
+		work.Add(1)
+		go func() {
+			defer work.Done()
+			wakeWidgets(workCtx, pg, site, log)
+		}()
+	}
+	site.SetState(web.StateReady)
 	go func() { errc <- hs.Serve(ln) }()
 	held.release()
-	log.Info("serving", "addr", "http://"+ln.Addr().String(), "slack", slackApp != nil, "alerts", a.dispatcher != nil, "llm", a.llm != nil)
+	log.Info("serving", "addr", "http://"+ln.Addr().String(), "slack", slackApp != nil || slackSocket != nil, "alerts", a.dispatcher != nil, "llm", a.llm != nil)
 	fmt.Fprintf(e.stderr, "Concierge is listening on http://%s (Ctrl-C to stop)\n", ln.Addr())
 	if adminPassword != "" {
 		fmt.Fprintf(e.stderr, "Agent console: http://%s/console (user admin, password in %s)\n",
@@ -257,6 +317,7 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 	// Restore default signal handling: a second signal exits at once.
 	stopSignals()
 	log.Info("shutting down")
+	site.SetState(web.StateDraining) // /readyz answers 503 on connections still open
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
 	defer cancel()
 	if err := hs.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -265,6 +326,47 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 	stopWork() // Slack drains what it accepted within its own bound
 	work.Wait()
 	return runErr
+}
+
+// webKeys returns the configured API keys for package web, logging once,
+// at Info, that keys written as bare strings (the old form, named key-N and
+// given every scope by ParseConfig) should be named and scoped.
+func webKeys(keys []APIKeyConfig, log *slog.Logger) []web.APIKey {
+	var out []web.APIKey
+	var bare []string
+	for _, k := range keys {
+		out = append(out, web.APIKey{Name: k.Name, Key: k.Key, Scopes: k.Scopes})
+		if k.Bare {
+			bare = append(bare, k.Name)
+		}
+	}
+	if len(bare) > 0 {
+		log.Info("api.keys: a key written as a plain string is deprecated: write {name, key, scopes} instead; until then it is named by its position and has every scope (messages, customers:read, customers:write)",
+			"keys", strings.Join(bare, ", "))
+	}
+	return out
+}
+
+// adapterChannels are the channels Concierge's adapters own, which the REST
+// API may not write into.
+func adapterChannels() []string {
+	return []string{bot.ChannelWeb, bot.ChannelSlack, bot.ChannelTerminal, wecom.ChannelApp, wecom.ChannelKF,
+		feishu.Channel, dingtalk.Channel}
+}
+
+// serveSecret returns a signing secret: the configured one; with
+// PostgreSQL one kept in the database, so that every replica signs and
+// checks visitor tokens and console sessions alike; else one kept in the
+// data directory (dataSecret).
+func serveSecret(ctx context.Context, cfg Config, pg *postgres.DB, configured, name string) ([]byte, error) {
+	if configured != "" || pg == nil {
+		return dataSecret(cfg, configured, name)
+	}
+	b, err := pg.Secret(ctx, name, 32)
+	if err != nil {
+		return nil, fmt.Errorf("shared %s: %w", name, err)
+	}
+	return b, nil
 }
 
 // dataSecret returns a signing secret: the configured one, or a random one
@@ -302,4 +404,28 @@ func listenReason(err error) string {
 		return oe.Err.Error()
 	}
 	return err.Error()
+}
+
+// checkIndex checks that the knowledge index answers, for /healthz.
+func (a *app) checkIndex(ctx context.Context) error {
+	var err error
+	if a.live != nil {
+		_, err = a.live.Count()
+	} else if a.index != nil {
+		_, err = a.index.Count()
+	}
+	if err != nil {
+		return fmt.Errorf("knowledge index: %w", err)
+	}
+	return ctx.Err()
+}
+
+// storeCheck returns the store's check for /healthz: SQLite's Check (a read
+// on a fresh connection and an empty write, so that a locked or damaged file
+// is noticed), else the store's Ping.
+func storeCheck(st storage.Store) func(ctx context.Context) error {
+	if sq, ok := st.(*sqlite.DB); ok {
+		return sq.Check
+	}
+	return st.Ping
 }

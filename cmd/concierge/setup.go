@@ -114,7 +114,7 @@ func checkSetup(cfg Config) error {
 		self = append(self, cfg.Server.PublicURL)
 	}
 	for i, ac := range cfg.Alerts {
-		if _, err := newSink(cfg, ac, self); err != nil {
+		if _, err := newSink(cfg, ac, self, &chatAdapters{}); err != nil {
 			field := fmt.Sprintf("alerts[%d]", i)
 			return configError{explain(err, "%s (%s): %s%s", field, ac.name(), strings.TrimPrefix(err.Error(), "alert: "),
 				cfg.origin(field))}

@@ -48,6 +48,11 @@ type Options struct {
 	BusyTimeout time.Duration
 	// ReadConns is the number of read connections. Default: 4.
 	ReadConns int
+	// ExportConns is the number of connections kept apart for Export, so
+	// that long exports (and the slow clients they stream to) never take
+	// the read connections that messages, lists and health checks use.
+	// More exports at once than this wait for one to finish. Default: 4.
+	ExportConns int
 	// MaxBatch is the most writes committed in one transaction by the group
 	// commit. Default: 512.
 	MaxBatch int
@@ -85,10 +90,16 @@ type DB struct {
 	log   *slog.Logger
 	now   func() time.Time
 	rules SegmentRules
+	// holder names this opening of the file in the keyed-request ledger.
+	holder string
+
+	probeMu sync.Mutex // guards probe
+	probe   *probe     // the empty write of Check under way, if any
 
 	w     *sql.DB   // the single writer connection's pool (one connection)
 	wconn *sql.Conn // pinned writer connection, used only by the writer goroutine
 	r     *sql.DB   // read-only connections
+	x     *sql.DB   // read-only connections for Export alone
 
 	mu         sync.RWMutex // guards closed and sends on jobs
 	closed     bool
@@ -128,6 +139,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	}
 	bot.SetDefault(&opts.BusyTimeout, 5*time.Second)
 	bot.SetDefault(&opts.ReadConns, 4)
+	bot.SetDefault(&opts.ExportConns, 4)
 	bot.SetDefault(&opts.MaxBatch, 512)
 	if opts.MaintenanceInterval == 0 {
 		opts.MaintenanceInterval = time.Hour
@@ -136,7 +148,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("storage: open %s: %w", path, describe(err))
 	}
 	db := &DB{
-		path: abs, opts: opts, log: opts.Logger, now: opts.Now, rules: opts.Segments.withDefaults(),
+		path: abs, opts: opts, log: opts.Logger, now: opts.Now, rules: opts.Segments.withDefaults(), holder: newHolder(),
 		jobs: make(chan *job, opts.MaxBatch), writerDone: make(chan struct{}),
 		stopMaint: make(chan struct{}), maintDone: make(chan struct{}),
 	}
@@ -154,13 +166,20 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	}})
 	db.r.SetMaxOpenConns(opts.ReadConns)
 	db.r.SetMaxIdleConns(opts.ReadConns)
+	// Exports read from a pool of their own, without mapping the file: an
+	// export touches every page once, and mapped pages would count in the
+	// process's resident memory. No connection is kept idle: exports are
+	// rare, and each holds a page cache.
+	db.x = sql.OpenDB(connector{dsn: db.dsn(false), driver: &sqlite3.SQLiteDriver{}})
+	db.x.SetMaxOpenConns(opts.ExportConns)
+	db.x.SetMaxIdleConns(0)
 	go db.writer()
 	go db.maintainer()
 	return db, nil
 }
 
-// maintainer applies the retention rule and recomputes segments every
-// MaintenanceInterval, until Close.
+// maintainer applies the retention rule, recomputes segments and forgets
+// expired sign-outs every MaintenanceInterval, until Close.
 func (db *DB) maintainer() {
 	defer close(db.maintDone)
 	if db.opts.MaintenanceInterval < 0 {
@@ -194,10 +213,16 @@ func (db *DB) maintain(ctx context.Context) {
 			db.log.Info("retention: removed old message text", "messages", n)
 		}
 	}
+	if _, err := db.PurgeRequestsBefore(ctx, db.now().Add(-requestTTL)); err != nil && ctx.Err() == nil {
+		db.log.Warn("purge keyed requests failed", "err", err)
+	}
 	if n, err := db.RecomputeSegments(ctx); err != nil && ctx.Err() == nil {
 		db.log.Warn("recompute segments failed", "err", err)
 	} else if n > 0 {
 		db.log.Info("segments recomputed", "changed", n)
+	}
+	if _, err := db.pruneSessions(ctx); err != nil && ctx.Err() == nil {
+		db.log.Warn("maintenance: forgetting expired sign-outs failed", "err", err)
 	}
 }
 
@@ -301,10 +326,11 @@ func (db *DB) Close() error {
 	close(db.jobs)
 	db.mu.Unlock()
 	<-db.writerDone
+	errX := db.x.Close()
 	errR := db.r.Close()
 	errC := db.wconn.Close()
 	errW := db.w.Close()
-	if err := errors.Join(errR, errC, errW); err != nil {
+	if err := errors.Join(errX, errR, errC, errW); err != nil {
 		return fmt.Errorf("storage: close %s: %w", db.path, err)
 	}
 	return nil

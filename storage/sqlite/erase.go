@@ -9,8 +9,9 @@ import (
 )
 
 // Erase removes a customer's personal data for good: contact data, channel
-// identities, tags, notes, the text of every message of its conversations
-// (the customer's and the replies, which may quote it), escalation summaries,
+// identities, tags (and the tag text of its tagged and untagged events),
+// notes, the text of every message of its conversations (the customer's and
+// the replies, which may quote it), escalation summaries,
 // outbox items about it and knowledge-gap questions only it asked. It keeps
 // anonymous counts (messages, complaints, conversations, CSAT, intents) and
 // records an "erased" event. Deleted content is overwritten in the database
@@ -34,6 +35,8 @@ func (db *DB) Erase(ctx context.Context, id int64, actor string) error {
 				WHERE k.gap_id = knowledge_gaps.id AND k.customer_id = ?1))
 				WHERE id IN (SELECT gap_id FROM knowledge_gap_messages WHERE customer_id = ?1)`,
 			`DELETE FROM knowledge_gap_messages WHERE customer_id = ?1`,
+			// A keyed request's recorded answer repeats the customer's words.
+			`DELETE FROM requests WHERE message_id IN (SELECT id FROM messages WHERE customer_id = ?1)`,
 			`UPDATE messages SET text = '', redacted = 1 WHERE customer_id = ?1 AND (text <> '' OR redacted = 0)`,
 			`UPDATE escalations SET summary = '' WHERE customer_id = ?1`,
 			`DELETE FROM outbox WHERE customer_id = ?1`,
@@ -41,6 +44,9 @@ func (db *DB) Erase(ctx context.Context, id int64, actor string) error {
 			`DELETE FROM answer_feedback WHERE conversation_id IN (SELECT id FROM conversations WHERE customer_id = ?1)`,
 			`DELETE FROM notes WHERE customer_id = ?1`,
 			`DELETE FROM tags WHERE customer_id = ?1`,
+			// Tags are agents' free text: their events keep who and when.
+			`UPDATE customer_events SET detail = '{}' WHERE customer_id = ?1 AND kind IN ('` + bot.EventTagged + `', '` +
+				bot.EventUntagged + `')`,
 			`DELETE FROM channel_identities WHERE customer_id = ?1`,
 			`UPDATE customers SET name = '', email = '', phone = '', vip = 0, erased = ?2, updated = ?2 WHERE id = ?1`,
 		} {

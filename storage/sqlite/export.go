@@ -23,7 +23,11 @@ var exportHeader = []string{"message_id", "time", "customer_id", "customer_name"
 // Export writes every message (or one customer's) with its customer and
 // channel to w, oldest first, and returns how many it wrote. It streams: rows
 // go from the database to w one at a time, so memory stays flat however many
-// messages there are. It reads one consistent snapshot.
+// messages there are. It reads one consistent snapshot, on a connection of
+// its own (Options.ExportConns): however long w takes to accept the rows,
+// other reads and writes go on; the snapshot keeps the write-ahead log from
+// being checkpointed past it until Export returns, so a caller streaming to
+// a network client should bound how long a write may stall.
 func (db *DB) Export(ctx context.Context, w io.Writer, opts bot.ExportOptions) (int64, error) {
 	var rw rowWriter
 	bw := bufio.NewWriterSize(w, 64<<10)
@@ -35,20 +39,15 @@ func (db *DB) Export(ctx context.Context, w io.Writer, opts bot.ExportOptions) (
 	default:
 		return 0, bot.Errorf(bot.EINVALID, "Unknown export format %q; use csv or json.", opts.Format)
 	}
-	// A connection of its own that reads the file without mapping it: an
-	// export touches every page once, and mapped pages would count in the
-	// process's resident memory.
-	conn, err := db.r.Conn(ctx)
+	// A connection of the export pool, never one of the read connections
+	// the message path uses: a client that downloads slowly (or stops
+	// reading) holds this connection and its snapshot until the caller's
+	// writes to w fail or ctx ends.
+	conn, err := db.x.Conn(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("storage: export: %w", describe(err))
 	}
 	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, "PRAGMA mmap_size = 0"); err != nil {
-		return 0, fmt.Errorf("storage: export: %w", describe(err))
-	}
-	defer func() {
-		_, _ = conn.ExecContext(context.Background(), "PRAGMA mmap_size = "+strconv.FormatInt(mmapBytes, 10))
-	}()
 	tx, err := conn.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return 0, fmt.Errorf("storage: export: %w", describe(err))

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -118,10 +119,59 @@ func (a testAlerts) LeadAlert(l bot.LeadInfo) (bot.OutboxMessage, error) {
 var _ storage.AlertEncoder = testAlerts{}
 
 func TestConformance(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) storage.Store {
-		db, _ := openTest(t)
-		return db
+	storetest.Run(t, storetest.Hooks{
+		New: func(t *testing.T, o storetest.Options) storage.Store {
+			return openAt(t, filepath.Join(t.TempDir(), "concierge.db"), sqlite.Options{Now: o.Now, Alerts: o.Alerts,
+				LeadOwner: o.LeadOwner, Segments: sqlite.SegmentRules{VIPWon: o.VIPWon}, MaintenanceInterval: -1})
+		},
+		Dump: func(t *testing.T, s storage.Store) string { return dump(t, s.(*sqlite.DB).Path()) },
 	})
+}
+
+// dump returns every row of every table of the database file as text.
+func dump(t *testing.T, path string) string {
+	t.Helper()
+	r := raw(t, path)
+	rows, err := r.Query(`SELECT name FROM sqlite_master WHERE type = 'table'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tables []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			t.Fatal(err)
+		}
+		tables = append(tables, name)
+	}
+	rows.Close()
+	var b strings.Builder
+	for _, table := range tables {
+		rows, err := r.Query(`SELECT * FROM "` + table + `"`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cols, _ := rows.Columns()
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		for rows.Next() {
+			if err := rows.Scan(ptrs...); err != nil {
+				t.Fatal(err)
+			}
+			for _, v := range vals {
+				if bs, ok := v.([]byte); ok {
+					v = string(bs)
+				}
+				fmt.Fprintf(&b, "%v\t", v)
+			}
+			b.WriteByte('\n')
+		}
+		rows.Close()
+	}
+	return b.String()
 }
 
 func in(channel, user, text string, at time.Time) bot.Inbound {
@@ -279,159 +329,6 @@ func TestEscalationAndOutboxAtomic(t *testing.T) {
 	}
 }
 
-// TestAlertEncoderOptional: without an encoder the store opens escalations
-// and leads and queues nothing; an encoder's error undoes the whole reply.
-func TestAlertEncoderOptional(t *testing.T) {
-	ctx := context.Background()
-	escalating := func(conv bot.Conversation, id int64) bot.Outbound {
-		return bot.Outbound{ConversationID: conv.ID, InboundID: id, Text: "A colleague will contact you.",
-			Action: bot.ActionEscalate, Lead: true,
-			Escalation: &bot.Escalation{Reason: bot.ReasonRequestedHuman, Severity: "normal", Summary: "wants a person"}}
-	}
-
-	db, clk := openTest(t) // no Alerts
-	conv, id := appendIn(t, db, "web", "u1", "a person please", clk.Now())
-	st, err := db.AppendOutbound(ctx, escalating(conv, id))
-	if err != nil || st.EscalationID == 0 {
-		t.Fatalf("AppendOutbound without an encoder = %+v, %v; want an escalation", st, err)
-	}
-	if c, _ := db.Customer(ctx, conv.CustomerID); c.Stage != bot.StageNew {
-		t.Errorf("stage %q, want new (the lead is recorded)", c.Stage)
-	}
-	if items, err := db.DueOutbox(ctx, 10); err != nil || len(items) != 0 {
-		t.Errorf("outbox without an encoder = %+v, %v; want empty", items, err)
-	}
-
-	failing := openAt(t, filepath.Join(t.TempDir(), "f.db"), sqlite.Options{Now: clk.Now, Alerts: testAlerts{fail: true}})
-	conv, id = appendIn(t, failing, "web", "u1", "a person please", clk.Now())
-	if _, err := failing.AppendOutbound(ctx, escalating(conv, id)); err == nil {
-		t.Fatal("AppendOutbound succeeded although the encoder failed")
-	}
-	if info, _ := failing.Conversation(ctx, conv.ID); info.Status != bot.StatusBot || info.Messages != 1 {
-		t.Errorf("after the encoder failed: %+v, want the conversation untouched", info)
-	}
-	if escs, _ := failing.Escalations(ctx, bot.EscalationFilter{}); len(escs) != 0 {
-		t.Errorf("after the encoder failed: escalations %+v", escs)
-	}
-}
-
-func TestLeadEscalationDoesNotHandOff(t *testing.T) {
-	db, _ := openTest(t)
-	ctx := context.Background()
-	conv, id := appendIn(t, db, "web", "buyer", "I want 20 units", time.Now())
-	_, err := db.AppendOutbound(ctx, bot.Outbound{ConversationID: conv.ID, InboundID: id, Text: "Sales will call you.",
-		Action: bot.ActionLead, Escalation: &bot.Escalation{Reason: bot.ReasonLead, Severity: "low", Summary: "lead"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	info, _ := db.Conversation(ctx, conv.ID)
-	if info.Status != bot.StatusBot {
-		t.Errorf("status after a lead escalation = %q, want bot (Engine reports no handoff for leads)", info.Status)
-	}
-}
-
-func TestOutboxDelivery(t *testing.T) {
-	db, clk := openTest(t)
-	ctx := context.Background()
-	conv, _ := appendIn(t, db, "web", "u", "hi", clk.Now())
-	id, err := db.Enqueue(ctx, bot.OutboxMessage{Kind: "webhook", Key: "k-1", CustomerID: conv.CustomerID,
-		Payload: json.RawMessage(`{"event":"x"}`)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	again, err := db.Enqueue(ctx, bot.OutboxMessage{Kind: "webhook", Key: "k-1", CustomerID: conv.CustomerID,
-		Payload: json.RawMessage(`{"event":"y"}`)})
-	if err != nil || again != id {
-		t.Errorf("Enqueue with the same key = %d, %v; want %d (idempotent)", again, err, id)
-	}
-	for _, bad := range []bot.OutboxMessage{
-		{Kind: "", Key: "k-2", Payload: json.RawMessage(`{}`)},
-		{Kind: "webhook", Key: "", Payload: json.RawMessage(`{}`)},
-		{Kind: "webhook", Key: "k-3", Payload: json.RawMessage(`{not json`)},
-	} {
-		if _, err := db.Enqueue(ctx, bad); bot.ErrorCode(err) != bot.EINVALID {
-			t.Errorf("Enqueue(%+v) = %v, want EINVALID", bad, err)
-		}
-	}
-	if err := db.MarkFailed(ctx, id, "connection refused", clk.Now().Add(time.Minute), false); err != nil {
-		t.Fatal(err)
-	}
-	if due, _ := db.DueOutbox(ctx, 10); len(due) != 0 {
-		t.Errorf("item due before its retry time: %+v", due)
-	}
-	clk.Add(2 * time.Minute)
-	due, err := db.DueOutbox(ctx, 10)
-	if err != nil || len(due) != 1 || due[0].Attempts != 1 || due[0].LastError != "connection refused" {
-		t.Fatalf("due after retry time = %+v, %v", due, err)
-	}
-	if string(due[0].Payload) != `{"event":"x"}` {
-		t.Errorf("payload = %s", due[0].Payload)
-	}
-	if err := db.MarkDelivered(ctx, id); err != nil {
-		t.Fatal(err)
-	}
-	if due, _ := db.DueOutbox(ctx, 10); len(due) != 0 {
-		t.Errorf("delivered item still due: %+v", due)
-	}
-	if err := db.MarkDelivered(ctx, 999); bot.ErrorCode(err) != bot.ENOTFOUND {
-		t.Errorf("MarkDelivered(unknown) = %v, want ENOTFOUND", err)
-	}
-	if err := db.MarkFailed(ctx, id, "late", clk.Now(), false); bot.ErrorCode(err) != bot.ENOTFOUND {
-		t.Errorf("MarkFailed(delivered) = %v, want ENOTFOUND", err)
-	}
-}
-
-func TestLeadAndKnowledgeGap(t *testing.T) {
-	clk := newClock()
-	db := openAt(t, filepath.Join(t.TempDir(), "c.db"), sqlite.Options{Now: clk.Now, LeadOwner: "sales@example.com",
-		Alerts: testAlerts{}})
-	ctx := context.Background()
-	conv, id := appendIn(t, db, "web", "u", "How much for 100 chairs?", clk.Now())
-	if _, err := db.AppendOutbound(ctx, bot.Outbound{ConversationID: conv.ID, InboundID: id, Text: "Sales will be in touch.",
-		Action: bot.ActionLead, Lead: true, Annotation: bot.Annotation{Intent: bot.IntentPurchase, Language: "en"}}); err != nil {
-		t.Fatal(err)
-	}
-	c, err := db.Customer(ctx, conv.CustomerID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if c.Stage != bot.StageNew || c.Owner != "sales@example.com" || c.Language != "en" {
-		t.Errorf("after lead: stage %q owner %q language %q; want new, sales@example.com, en", c.Stage, c.Owner, c.Language)
-	}
-	items, _ := db.Outbox(ctx, kindTestLead, 10)
-	if len(items) != 1 {
-		t.Fatalf("lead alerts = %d, want 1", len(items))
-	}
-	var lead bot.LeadInfo
-	if err := json.Unmarshal(items[0].Payload, &lead); err != nil {
-		t.Fatal(err)
-	}
-	wantLead := bot.LeadInfo{CustomerID: conv.CustomerID, ConversationID: conv.ID, Channel: "web",
-		Owner: "sales@example.com", Time: clk.Now()}
-	if diff := cmp.Diff(wantLead, lead); diff != "" {
-		t.Errorf("lead given to the encoder (-want +got):\n%s", diff)
-	}
-
-	for i, text := range []string{"Do you ship to Mars?", "  do you SHIP to mars ", "Other question"} {
-		conv, id := appendIn(t, db, "web", fmt.Sprintf("g%d", i), text, clk.Now())
-		if _, err := db.AppendOutbound(ctx, bot.Outbound{ConversationID: conv.ID, InboundID: id, Text: "Not sure.",
-			Action: bot.ActionClarify}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	gaps, err := db.KnowledgeGaps(ctx, 10)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for _, g := range gaps {
-		got = append(got, fmt.Sprintf("%s=%d", g.Question, g.Count))
-	}
-	if diff := cmp.Diff([]string{"do you ship to mars=2", "other question=1"}, got); diff != "" {
-		t.Errorf("knowledge gaps (-want +got):\n%s", diff)
-	}
-}
-
 func TestNormalizeQuestion(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"  Hello,   World?! ", "hello, world"},
@@ -443,102 +340,6 @@ func TestNormalizeQuestion(t *testing.T) {
 		if got := sqlite.NormalizeQuestion(tt.in); got != tt.want {
 			t.Errorf("NormalizeQuestion(%q) = %q, want %q", tt.in, got, tt.want)
 		}
-	}
-}
-
-func TestReadViews(t *testing.T) {
-	db, clk := openTest(t)
-	ctx := context.Background()
-	t0 := clk.Now()
-	c1, _ := appendIn(t, db, "web", "w-1", "hi from web", t0)
-	c2, _ := appendIn(t, db, "slack", "U123", "hi from slack", t0.Add(time.Minute))
-	got, err := db.Customers(ctx, bot.CustomerFilter{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := []bot.Customer{
-		{ID: c1.CustomerID, Segment: bot.SegmentNew, Created: t0, Updated: t0, Identities: []bot.Identity{{Channel: "web", ExternalID: "w-1"}},
-			Role: "customer", Inbound: 1, LastSeen: t0},
-		{ID: c2.CustomerID, Segment: bot.SegmentNew, Created: t0.Add(time.Minute), Updated: t0.Add(time.Minute),
-			Identities: []bot.Identity{{Channel: "slack", ExternalID: "U123"}}, Role: "customer", Inbound: 1, LastSeen: t0.Add(time.Minute)},
-	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("Customers (-want +got):\n%s", diff)
-	}
-	if got, _ := db.Customers(ctx, bot.CustomerFilter{Limit: 1, AfterID: c1.CustomerID}); len(got) != 1 || got[0].ID != c2.CustomerID {
-		t.Errorf("paged Customers = %+v", got)
-	}
-	if got, _ := db.Customers(ctx, bot.CustomerFilter{Segment: bot.SegmentVIP}); len(got) != 0 {
-		t.Errorf("VIP customers = %+v, want none", got)
-	}
-	if _, err := db.Customer(ctx, 9999); bot.ErrorCode(err) != bot.ENOTFOUND {
-		t.Errorf("Customer(unknown) = %v, want ENOTFOUND", err)
-	}
-	if _, err := db.Conversations(ctx, 9999); bot.ErrorCode(err) != bot.ENOTFOUND {
-		t.Errorf("Conversations(unknown) = %v, want ENOTFOUND", err)
-	}
-	if _, err := db.Messages(ctx, 9999); bot.ErrorCode(err) != bot.ENOTFOUND {
-		t.Errorf("Messages(unknown) = %v, want ENOTFOUND", err)
-	}
-	convs, err := db.Conversations(ctx, c1.CustomerID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	wantConv := []bot.ConversationInfo{{ID: c1.ID, CustomerID: c1.CustomerID, Channel: "web", Status: bot.StatusBot,
-		Opened: t0, LastMessage: t0, Messages: 1}}
-	if diff := cmp.Diff(wantConv, convs); diff != "" {
-		t.Errorf("Conversations (-want +got):\n%s", diff)
-	}
-	if err := db.SetCSAT(ctx, c1.ID, 6); bot.ErrorCode(err) != bot.EINVALID {
-		t.Errorf("SetCSAT(6) = %v, want EINVALID", err)
-	}
-	if err := db.SetCSAT(ctx, c1.ID, 4); err != nil {
-		t.Fatal(err)
-	}
-	if info, _ := db.Conversation(ctx, c1.ID); info.CSAT != 4 {
-		t.Errorf("CSAT = %d, want 4", info.CSAT)
-	}
-}
-
-func TestAgentMessageTakesOver(t *testing.T) {
-	db, clk := openTest(t)
-	ctx := context.Background()
-	conv, id := appendIn(t, db, "web", "u", "help", clk.Now())
-	st, err := db.AppendOutbound(ctx, bot.Outbound{ConversationID: conv.ID, InboundID: id, Text: "wait",
-		Action: bot.ActionEscalate, Escalation: &bot.Escalation{Reason: bot.ReasonRequestedHuman, Severity: "normal"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.AppendAgentMessage(ctx, conv.ID, "bob", ""); bot.ErrorCode(err) != bot.EINVALID {
-		t.Errorf("empty agent message: %v, want EINVALID", err)
-	}
-	mid, err := db.AppendAgentMessage(ctx, conv.ID, "bob", "Hi, Bob here.")
-	if err != nil {
-		t.Fatal(err)
-	}
-	info, _ := db.Conversation(ctx, conv.ID)
-	if info.Status != bot.StatusHuman || info.Assignee != "bob" {
-		t.Errorf("after agent message: %+v, want human/bob", info)
-	}
-	esc, _ := db.Escalation(ctx, st.EscalationID)
-	if esc.Status != bot.EscalationAcknowledged || esc.Assignee != "bob" {
-		t.Errorf("escalation after agent message: %+v", esc)
-	}
-	msgs, _ := db.Messages(ctx, conv.ID)
-	if last := msgs[len(msgs)-1]; last.ID != mid || last.Author != bot.AuthorAgent || last.Inbound {
-		t.Errorf("agent message stored as %+v", last)
-	}
-	if err := db.ReturnToBot(ctx, conv.ID, "bob"); err != nil {
-		t.Fatal(err)
-	}
-	if esc, _ := db.Escalation(ctx, st.EscalationID); esc.Status != bot.EscalationResolved {
-		t.Errorf("escalation after return to bot: %q, want resolved", esc.Status)
-	}
-	if err := db.Resolve(ctx, conv.ID, "bob"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.AppendAgentMessage(ctx, conv.ID, "bob", "one more"); bot.ErrorCode(err) != bot.ECONFLICT {
-		t.Errorf("agent message to a resolved conversation: %v, want ECONFLICT", err)
 	}
 }
 

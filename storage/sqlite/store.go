@@ -38,9 +38,17 @@ func (db *DB) AppendInbound(ctx context.Context, in bot.Inbound) (bot.Conversati
 	if t.IsZero() {
 		t = db.now()
 	}
+	key := requestKey(ctx)
 	var conv bot.Conversation
 	var msgID int64
 	err := db.write(ctx, func(tx *sql.Tx) error {
+		if key != "" {
+			var done bool
+			var err error
+			if conv, msgID, done, err = keyedInbound(tx, key); err != nil || done {
+				return err
+			}
+		}
 		var c custState
 		var err error
 		c, conv, err = resolveConversation(tx, in.Channel, in.ExternalUserID, role, t)
@@ -56,6 +64,11 @@ func (db *DB) AppendInbound(ctx context.Context, in bot.Inbound) (bot.Conversati
 		}
 		if msgID, err = res.LastInsertId(); err != nil {
 			return fmt.Errorf("insert message: %w", err)
+		}
+		if key != "" {
+			if _, err := tx.Exec(`UPDATE requests SET message_id = ? WHERE key = ?`, msgID, key); err != nil {
+				return fmt.Errorf("record request: %w", describe(err))
+			}
 		}
 		c.inbound++
 		if t.After(c.lastSeen) {
@@ -247,9 +260,19 @@ func (db *DB) AppendOutbound(ctx context.Context, o bot.Outbound) (bot.Stored, e
 		t = db.now()
 	}
 	ts := fmtTime(t)
+	keyed := requestKey(ctx) != ""
 	var st bot.Stored
 	err = db.write(ctx, func(tx *sql.Tx) error {
 		st = bot.Stored{}
+		if keyed && o.InboundID != 0 {
+			// A keyed request handled again after a crash: what was
+			// stored the first time stands.
+			var found bool
+			var err error
+			if st, found, err = existingReply(tx, o.InboundID); err != nil || found {
+				return err
+			}
+		}
 		var channel, status string
 		c, err := scanCustState(tx.QueryRow(`SELECT `+custStateCols+`, v.channel, v.status
 			FROM conversations v JOIN customers c ON c.id = v.customer_id WHERE v.id = ?`, o.ConversationID),

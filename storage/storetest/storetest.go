@@ -1,12 +1,18 @@
 // Package storetest is the conformance suite of storage.Store: any
-// implementation (SQLite today, PostgreSQL later) runs it from its own tests
-// with a constructor of fresh, empty stores:
+// implementation (storage/sqlite, storage/postgres) runs it from its own
+// tests with the engine's Hooks:
 //
 //	func TestConformance(t *testing.T) {
-//		storetest.Run(t, func(t *testing.T) storage.Store { return openTestStore(t) })
+//		storetest.Run(t, storetest.Hooks{
+//			New: func(t *testing.T, o storetest.Options) storage.Store { return openTestStore(t, o) },
+//		})
 //	}
 //
-// The constructor must register the store's cleanup with t.Cleanup.
+// Every subtest gets a fresh, empty store made by Hooks.New with the
+// Options it needs (a settable clock, an alert encoder, segment rules).
+// The suite asks only for what storage.Store promises; what an engine does
+// beyond it (SQLite's WAL and backup API, PostgreSQL's leases) is tested in
+// the engine's own package.
 package storetest
 
 import (
@@ -24,33 +30,155 @@ import (
 	"github.com/concierge-bot/concierge/storage"
 )
 
-// Run runs the conformance suite against stores made by newStore, one fresh
+// Options are what a subtest asks of a fresh store. An engine maps them to
+// its own options; zero fields mean the engine's defaults.
+type Options struct {
+	// Now is the clock of every time the store records by itself (events,
+	// notes, delivery times, the due time of outbox items). Never nil.
+	Now func() time.Time
+	// Alerts, when set, encodes the outbox messages of escalations and leads.
+	Alerts storage.AlertEncoder
+	// LeadOwner is the owner given to a customer who becomes a lead.
+	LeadOwner string
+	// VIPWon makes customers whose lead stage is won VIP (segment rules).
+	VIPWon bool
+}
+
+// Hooks are what the suite needs of an engine.
+type Hooks struct {
+	// New returns a fresh, empty store configured with o. It must register
+	// the store's cleanup with t.Cleanup. Required.
+	New func(t *testing.T, o Options) storage.Store
+	// Dump returns the contents of every table the engine owns, as text, so
+	// that the erase test can look for what must be gone. Nil skips that
+	// check.
+	Dump func(t *testing.T, s storage.Store) string
+}
+
+// Run runs the conformance suite against stores made by h.New, one fresh
 // store per subtest.
-func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
+func Run(t *testing.T, h Hooks) {
 	t.Helper()
+	if h.New == nil {
+		t.Fatal("storetest: Hooks.New is required")
+	}
 	tests := []struct {
 		name string
-		fn   func(t *testing.T, s storage.Store)
+		fn   func(t *testing.T, e *env)
 	}{
-		{"FirstContact", testFirstContact},
-		{"InvalidInbound", testInvalidInbound},
-		{"RecentMessages", testRecentMessages},
-		{"OutboundRoundTrip", testOutboundRoundTrip},
-		{"UnknownConversation", testUnknownConversation},
-		{"InboundOfAnotherConversation", testInboundOfAnotherConversation},
-		{"EscalationHandsOff", testEscalationHandsOff},
-		{"RelayWhileHandedOff", testRelayWhileHandedOff},
-		{"TakeOverConflict", testTakeOverConflict},
-		{"ClaimRace", testClaimRace},
-		{"Reassign", testReassign},
-		{"ReopenAfterResolve", testReopenAfterResolve},
-		{"ConcurrentAppends", testConcurrentAppends},
+		{"FirstContact", simple(testFirstContact)},
+		{"InvalidInbound", simple(testInvalidInbound)},
+		{"RecentMessages", simple(testRecentMessages)},
+		{"OutboundRoundTrip", simple(testOutboundRoundTrip)},
+		{"UnknownConversation", simple(testUnknownConversation)},
+		{"InboundOfAnotherConversation", simple(testInboundOfAnotherConversation)},
+		{"EscalationHandsOff", simple(testEscalationHandsOff)},
+		{"RelayWhileHandedOff", simple(testRelayWhileHandedOff)},
+		{"TakeOverConflict", simple(testTakeOverConflict)},
+		{"ClaimRace", simple(testClaimRace)},
+		{"Reassign", simple(testReassign)},
+		{"ReopenAfterResolve", simple(testReopenAfterResolve)},
+		{"ConcurrentAppends", simple(testConcurrentAppends)},
+		// Customers and their records.
+		{"ReadViews", testReadViews},
+		{"OneCustomerAcrossChannels", testOneCustomerAcrossChannels},
+		{"MergeErrors", testMergeErrors},
+		{"ConcurrentMerges", testConcurrentMerges},
+		{"UpdateContactValidation", testUpdateContactValidation},
+		{"PipelineAndSegments", testPipelineAndSegments},
+		{"TagsAndVIP", testTagsAndVIP},
+		{"NotesAndTimelineLimit", testNotesAndTimelineLimit},
+		{"EraseLeavesNoTrace", testEraseLeavesNoTrace},
+		{"EraseErrors", testEraseErrors},
+		{"ExportFormats", testExportFormats},
+		{"ExportEmptyAndOneCustomer", testExportEmptyAndOneCustomer},
+		{"PurgeTextBefore", testPurgeTextBefore},
+		{"VisitorHistory", testVisitorHistory},
+		// The handoff.
+		{"AgentMessageTakesOver", testAgentMessageTakesOver},
+		{"ClaimExactlyOneWins", testClaimExactlyOneWins},
+		{"ReturnToBotAndResolve", testReturnToBotAndResolve},
+		{"RatingRequestAndPending", testRatingRequestAndPending},
+		{"QueueIdleAndComplaints", testQueueIdleAndComplaints},
+		{"HandoffQueueSinceAndSeverity", testHandoffQueueSinceAndSeverity},
+		{"LeadEscalationDoesNotHandOff", testLeadEscalationDoesNotHandOff},
+		// Escalations and the outbox.
+		{"EscalationAlert", testEscalationAlert},
+		{"QuietEscalation", testQuietEscalation},
+		{"AlertEncoderOptional", testAlertEncoderOptional},
+		{"EscalationsListAndAcknowledge", testEscalationsListAndAcknowledge},
+		{"OverdueAndRealert", testOverdueAndRealert},
+		{"OutboxDelivery", testOutboxDelivery},
+		{"OutboxFanOutKeys", testOutboxFanOutKeys},
+		{"ComplaintFlags", testComplaintFlags},
+		// Console sign-outs.
+		{"SessionRevocations", simple(testSessionRevocations)},
+		// Reports.
+		{"LeadAndKnowledgeGap", testLeadAndKnowledgeGap},
+		{"KnowledgeGapPicks", testKnowledgeGapPicks},
+		{"Feedback", testFeedback},
+		{"InsightData", testInsightData},
+		{"InsightThresholdFlags", testInsightThresholdFlags},
+		{"InsightEmptyAndInvalid", testInsightEmptyAndInvalid},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			tt.fn(t, newStore(t))
+			tt.fn(t, newEnv(t, h))
 		})
 	}
+}
+
+// env is one subtest's world: a settable clock and the engine's hooks. The
+// default store (s) is opened with the clock alone; open makes others.
+type env struct {
+	h   Hooks
+	clk *Clock
+	s   storage.Store
+}
+
+func newEnv(t *testing.T, h Hooks) *env {
+	e := &env{h: h, clk: NewClock(time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC))}
+	e.s = e.open(t, Options{})
+	return e
+}
+
+// open returns another fresh store with o, on the env's clock unless o has
+// its own.
+func (e *env) open(t *testing.T, o Options) storage.Store {
+	t.Helper()
+	if o.Now == nil {
+		o.Now = e.clk.Now
+	}
+	return e.h.New(t, o)
+}
+
+// simple adapts a test of the default store.
+func simple(fn func(t *testing.T, s storage.Store)) func(t *testing.T, e *env) {
+	return func(t *testing.T, e *env) { fn(t, e.s) }
+}
+
+// Clock is a settable clock for stores under test. It is safe for
+// concurrent use.
+type Clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// NewClock returns a clock that reads t until moved.
+func NewClock(t time.Time) *Clock { return &Clock{t: t} }
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+// Add moves the clock by d.
+func (c *Clock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
 }
 
 // base is a fixed, microsecond-precise time for messages.

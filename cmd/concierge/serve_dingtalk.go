@@ -1,0 +1,83 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/channels/dingtalk"
+	"github.com/concierge-bot/concierge/escalation"
+)
+
+// dingTalkOptions are the adapter options of the dingtalk section.
+func dingTalkOptions(cfg Config, handler dingtalk.Handler) dingtalk.Options {
+	d := cfg.DingTalk
+	return dingtalk.Options{
+		AppKey: d.AppKey, AppSecret: d.AppSecret, RobotCode: d.RobotCode, Stream: d.Stream,
+		CustomerChats: d.CustomerChats, APIURL: d.APIURL,
+		PublicURL: strings.TrimSuffix(cfg.Server.PublicURL, "/"), Handler: handler,
+	}
+}
+
+// startDingTalk mounts POST /dingtalk/callback on mux and, with stream,
+// opens the Stream connection when the config has a dingtalk section; it
+// makes the adapter the escalation service's Deliverer for channel
+// "dingtalk" (so agents' replies reach the customer there) and the poster
+// of alert cards of kind dingtalk (so their buttons, whose clicks come over
+// Stream, act through the escalation service), and starts answering. The
+// returned stop ends intake, drains what was accepted and returns; call it
+// after the HTTP server has shut down. Without a dingtalk section it does
+// nothing. It must run before the app's workers start: they read the
+// Deliverers.
+func startDingTalk(ctx context.Context, cfg Config, a *app, handler dingtalk.Handler, mux *http.ServeMux, log *slog.Logger) (stop func(), err error) {
+	d := cfg.DingTalk
+	if !d.on() {
+		return func() {}, nil
+	}
+	opts := dingTalkOptions(cfg, handler)
+	opts.Logger = log
+	if a.store != nil {
+		opts.Customers = a.store
+	}
+	if a.handoff != nil {
+		opts.Escalations = a.handoff
+	}
+	ad, err := dingtalk.New(opts)
+	if err != nil {
+		return nil, configError{explain(err, "dingtalk: %s%s", strings.TrimPrefix(err.Error(), "dingtalk: New: "), cfg.origin("dingtalk"))}
+	}
+	ad.Register(mux)
+	a.deliverers[dingtalk.Channel] = dingTalkDeliverer{ad}
+	a.chats.serveDingTalk(ad)
+
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := ad.Run(runCtx); err != nil {
+			log.Error("dingtalk stopped", "err", err)
+		}
+	}()
+	log.Info("dingtalk: callback at /dingtalk/callback", "app", d.AppKey, "stream", d.Stream)
+	return func() { cancel(); <-done }, nil
+}
+
+// dingTalkDeliverer delivers agents' replies and rating questions through
+// the DingTalk adapter: it is the escalation service's Deliverer for
+// "dingtalk".
+type dingTalkDeliverer struct{ a *dingtalk.Adapter }
+
+// Deliver implements escalation.Deliverer.
+func (d dingTalkDeliverer) Deliver(ctx context.Context, x escalation.Delivery) error {
+	agent := x.Agent
+	if x.Author == bot.AuthorSystem {
+		agent = "" // the system's rating question goes without a name
+	}
+	if err := d.a.Deliver(ctx, x.CustomerID, x.MessageID, agent, x.Text); err != nil {
+		return fmt.Errorf("dingtalk: %w", err)
+	}
+	return nil
+}

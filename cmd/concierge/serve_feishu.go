@@ -1,0 +1,81 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/channels/feishu"
+	"github.com/concierge-bot/concierge/escalation"
+)
+
+// feishuOptions are the adapter options of the feishu section.
+func feishuOptions(cfg Config, handler feishu.Handler) feishu.Options {
+	f := cfg.Feishu
+	return feishu.Options{
+		AppID: f.AppID, AppSecret: f.AppSecret, VerificationToken: f.VerificationToken, EncryptKey: f.EncryptKey,
+		LongConnection: f.LongConnection, CustomerChats: f.CustomerChats, APIURL: f.APIURL,
+		PublicURL: strings.TrimSuffix(cfg.Server.PublicURL, "/"), Handler: handler,
+	}
+}
+
+// startFeishu mounts POST /feishu/events on mux (with an encrypt key) and
+// opens the long connection (with long_connection) when the config has a
+// feishu section, makes the adapter the escalation service's Deliverer for
+// channel "feishu" (so agents' replies reach the customer there) and the
+// poster of alert cards of kind feishu (so their buttons act through the
+// escalation service), and starts answering. The returned stop ends
+// intake, drains what was accepted and returns; call it after the HTTP
+// server has shut down. Without a feishu section it does nothing. It must
+// run before the app's workers start: they read the Deliverers.
+func startFeishu(ctx context.Context, cfg Config, a *app, handler feishu.Handler, mux *http.ServeMux, log *slog.Logger) (stop func(), err error) {
+	f := cfg.Feishu
+	if !f.on() {
+		return func() {}, nil
+	}
+	opts := feishuOptions(cfg, handler)
+	opts.Logger = log
+	if a.store != nil {
+		opts.Customers = a.store
+	}
+	if a.handoff != nil {
+		opts.Escalations = a.handoff
+	}
+	ad, err := feishu.New(opts)
+	if err != nil {
+		return nil, configError{explain(err, "feishu: %s%s", strings.TrimPrefix(err.Error(), "feishu: New: "), cfg.origin("feishu"))}
+	}
+	ad.Register(mux)
+	a.deliverers[feishu.Channel] = feishuDeliverer{ad}
+	a.chats.serveFeishu(ad)
+
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := ad.Run(runCtx); err != nil {
+			log.Error("feishu stopped", "err", err)
+		}
+	}()
+	log.Info("feishu: started", "app", f.AppID, "http_events", f.EncryptKey != "", "long_connection", f.LongConnection)
+	return func() { cancel(); <-done }, nil
+}
+
+// feishuDeliverer delivers agents' replies and rating questions through the
+// Feishu adapter: it is the escalation service's Deliverer for "feishu".
+type feishuDeliverer struct{ a *feishu.Adapter }
+
+// Deliver implements escalation.Deliverer.
+func (d feishuDeliverer) Deliver(ctx context.Context, x escalation.Delivery) error {
+	agent := x.Agent
+	if x.Author == bot.AuthorSystem {
+		agent = "" // the system's rating question goes without a name
+	}
+	if err := d.a.Deliver(ctx, x.CustomerID, x.MessageID, agent, x.Text); err != nil {
+		return fmt.Errorf("feishu: %w", err)
+	}
+	return nil
+}

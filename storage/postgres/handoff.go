@@ -1,0 +1,654 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/concierge-bot/concierge/bot"
+)
+
+// More kinds of customer events, as storage/sqlite writes them.
+const (
+	EventRatingRequested = "rating_requested"   // the customer was asked to rate a resolved conversation
+	EventRealerted       = "escalation_realert" // an unacknowledged escalation was re-sent to the next level
+)
+
+var (
+	_ bot.CustomerDirectory = (*DB)(nil)
+	_ bot.Ratings           = (*DB)(nil)
+)
+
+const conversationCols = `id, customer_id, channel, status, assignee, opened, closed, first_response, last_message,
+	message_count, coalesce(csat, 0)`
+
+func scanConversation(row pgx.Row) (bot.ConversationInfo, error) {
+	var c bot.ConversationInfo
+	var status string
+	var closed, first, last *time.Time
+	err := row.Scan(&c.ID, &c.CustomerID, &c.Channel, &status, &c.Assignee, &c.Opened, &closed, &first, &last,
+		&c.Messages, &c.CSAT)
+	c.Status = bot.ConversationStatus(status)
+	c.Closed, c.FirstResponse, c.LastMessage = orZero(closed), orZero(first), orZero(last)
+	return c, err
+}
+
+// Conversation returns one conversation, or an ENOTFOUND *bot.Error.
+func (db *DB) Conversation(ctx context.Context, id bot.ConversationID) (bot.ConversationInfo, error) {
+	c, err := scanConversation(db.pool.QueryRow(ctx, `SELECT `+conversationCols+` FROM conversations WHERE id = $1`, id))
+	if noRows(err) {
+		return c, fmt.Errorf("storage: conversation: %w", notFound("Conversation %d does not exist.", id))
+	} else if err != nil {
+		return c, fmt.Errorf("storage: conversation %d: %w", id, describe(err))
+	}
+	return c, nil
+}
+
+// Conversations returns the conversations of a customer, oldest first, or an
+// ENOTFOUND *bot.Error if the customer does not exist.
+func (db *DB) Conversations(ctx context.Context, customerID int64) ([]bot.ConversationInfo, error) {
+	var convs []bot.ConversationInfo
+	err := db.read(ctx, func(tx pgx.Tx) error {
+		if err := db.customerExists(ctx, tx, customerID); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `SELECT `+conversationCols+` FROM conversations WHERE customer_id = $1 ORDER BY id`, customerID)
+		if err != nil {
+			return describe(err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			c, err := scanConversation(rows)
+			if err != nil {
+				return describe(err)
+			}
+			convs = append(convs, c)
+		}
+		return describe(rows.Err())
+	})
+	if err != nil {
+		return nil, fmt.Errorf("storage: conversations of customer %d: %w", customerID, err)
+	}
+	return convs, nil
+}
+
+// Messages returns every message of a conversation in the order they were
+// stored, or an ENOTFOUND *bot.Error if the conversation does not exist.
+func (db *DB) Messages(ctx context.Context, conversationID bot.ConversationID) ([]bot.StoredMessage, error) {
+	var msgs []bot.StoredMessage
+	err := db.read(ctx, func(tx pgx.Tx) error {
+		var one int
+		err := tx.QueryRow(ctx, `SELECT 1 FROM conversations WHERE id = $1`, conversationID).Scan(&one)
+		if noRows(err) {
+			return notFound("Conversation %d does not exist.", conversationID)
+		} else if err != nil {
+			return describe(err)
+		}
+		rows, err := tx.Query(ctx, `SELECT `+messageCols+` FROM messages m WHERE m.conversation_id = $1 ORDER BY m.id`, conversationID)
+		if err != nil {
+			return describe(err)
+		}
+		msgs, err = scanMessages(rows)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("storage: messages of conversation %d: %w", conversationID, err)
+	}
+	return msgs, nil
+}
+
+// Reassign gives a conversation to agent to on the say of by (a manager),
+// whoever holds it now. A resolved conversation is ECONFLICT.
+func (db *DB) Reassign(ctx context.Context, conversationID bot.ConversationID, to, by string) error {
+	to, by = strings.TrimSpace(to), strings.TrimSpace(by)
+	if to == "" || by == "" || !utf8.ValidString(to) || !utf8.ValidString(by) {
+		return bot.Errorf(bot.EINVALID, "Reassigning a conversation needs the new agent's and the manager's names.")
+	}
+	err := db.write(ctx, func(tx pgx.Tx) error { return db.assign(ctx, tx, conversationID, to, by) })
+	if err != nil {
+		return fmt.Errorf("storage: reassign conversation: %w", err)
+	}
+	return nil
+}
+
+// Claim gives a conversation to one agent, atomically: of many agents (on
+// any number of replicas) claiming the same conversation at once, exactly
+// one succeeds — the conversation's row is locked while it is checked and
+// changed. It fails with ECONFLICT when the conversation is resolved or
+// another agent has it.
+func (db *DB) Claim(ctx context.Context, conversationID bot.ConversationID, agent string) error {
+	agent = strings.TrimSpace(agent)
+	if agent == "" || !utf8.ValidString(agent) {
+		return bot.Errorf(bot.EINVALID, "Taking over a conversation needs the agent's name.")
+	}
+	err := db.write(ctx, func(tx pgx.Tx) error { return db.assign(ctx, tx, conversationID, agent, "") })
+	if err != nil {
+		return fmt.Errorf("storage: claim conversation: %w", err)
+	}
+	return nil
+}
+
+// assign gives a conversation to an agent inside tx (see storage/sqlite's
+// assign): with by empty a claim, with by set a reassignment.
+func (db *DB) assign(ctx context.Context, tx pgx.Tx, conversationID bot.ConversationID, agent, by string) error {
+	v, _, err := lockConversation(ctx, tx, conversationID)
+	if err != nil {
+		return err
+	}
+	exclusive := by == ""
+	switch {
+	case v.status == bot.StatusResolved:
+		return bot.Errorf(bot.ECONFLICT, "Conversation %d is resolved.", conversationID)
+	case v.status == bot.StatusHuman && v.assignee == agent:
+		return nil
+	case exclusive && v.status == bot.StatusHuman && v.assignee != "":
+		return bot.Errorf(bot.ECONFLICT, "Conversation %d is already taken over by %s.", conversationID, v.assignee)
+	}
+	now := us(db.now())
+	if _, err := tx.Exec(ctx, `UPDATE conversations SET status = 'human', assignee = $1 WHERE id = $2`, agent, conversationID); err != nil {
+		return fmt.Errorf("assign: %w", describe(err))
+	}
+	if _, err := tx.Exec(ctx, `UPDATE escalations SET status = 'acknowledged', assignee = $1, acknowledged = coalesce(acknowledged, $2)
+		WHERE conversation_id = $3 AND status = 'open'`, agent, now, conversationID); err != nil {
+		return fmt.Errorf("assign: %w", describe(err))
+	}
+	if !exclusive {
+		detail := map[string]string{"from": string(v.status), "from_agent": v.assignee, "to_agent": agent}
+		return addEvent(ctx, tx, v.customer, conversationID, bot.EventReassigned, detail, by, now)
+	}
+	return addEvent(ctx, tx, v.customer, conversationID, bot.EventTakenOver, map[string]string{"from": string(v.status)}, agent, now)
+}
+
+// ReturnToBot gives a handed-off conversation back to the bot: its status
+// becomes bot and its escalations are resolved. A resolved conversation is
+// ECONFLICT.
+func (db *DB) ReturnToBot(ctx context.Context, conversationID bot.ConversationID, actor string) error {
+	err := db.write(ctx, func(tx pgx.Tx) error {
+		v, _, err := lockConversation(ctx, tx, conversationID)
+		if err != nil {
+			return err
+		}
+		if v.status == bot.StatusResolved {
+			return bot.Errorf(bot.ECONFLICT, "Conversation %d is resolved.", conversationID)
+		}
+		if v.status == bot.StatusBot {
+			return nil
+		}
+		now := us(db.now())
+		if _, err := tx.Exec(ctx, `UPDATE conversations SET status = 'bot', assignee = '' WHERE id = $1`, conversationID); err != nil {
+			return fmt.Errorf("return to bot: %w", describe(err))
+		}
+		if err := resolveEscalations(ctx, tx, conversationID, now); err != nil {
+			return err
+		}
+		return addEvent(ctx, tx, v.customer, conversationID, bot.EventReturnedToBot, map[string]string{"from": string(v.status)}, actor, now)
+	})
+	if err != nil {
+		return fmt.Errorf("storage: return conversation to bot: %w", err)
+	}
+	return nil
+}
+
+func resolveEscalations(ctx context.Context, tx pgx.Tx, conversationID bot.ConversationID, t time.Time) error {
+	if _, err := tx.Exec(ctx, `UPDATE escalations SET status = 'resolved', resolved = $1 WHERE conversation_id = $2 AND status <> 'resolved'`,
+		t, conversationID); err != nil {
+		return fmt.Errorf("resolve escalations: %w", describe(err))
+	}
+	return nil
+}
+
+// Resolve closes a conversation and its escalations. Resolving a resolved
+// conversation does nothing.
+func (db *DB) Resolve(ctx context.Context, conversationID bot.ConversationID, actor string) error {
+	err := db.write(ctx, func(tx pgx.Tx) error {
+		v, _, err := lockConversation(ctx, tx, conversationID)
+		if err != nil {
+			return err
+		}
+		if v.status == bot.StatusResolved {
+			return nil
+		}
+		return db.resolve(ctx, tx, v, actor, map[string]string{"from": string(v.status)})
+	})
+	if err != nil {
+		return fmt.Errorf("storage: resolve conversation: %w", err)
+	}
+	return nil
+}
+
+func (db *DB) resolve(ctx context.Context, tx pgx.Tx, v convRow, actor string, detail map[string]string) error {
+	now := us(db.now())
+	if _, err := tx.Exec(ctx, `UPDATE conversations SET status = 'resolved', closed = $1 WHERE id = $2`, now, v.id); err != nil {
+		return fmt.Errorf("resolve: %w", describe(err))
+	}
+	if err := resolveEscalations(ctx, tx, v.id, now); err != nil {
+		return err
+	}
+	return addEvent(ctx, tx, v.customer, v.id, bot.EventResolved, detail, actor, now)
+}
+
+// AppendAgentMessage stores a human agent's message to the customer. An agent
+// writing in a conversation the bot or nobody owns takes it over. A resolved
+// conversation is ECONFLICT.
+func (db *DB) AppendAgentMessage(ctx context.Context, conversationID bot.ConversationID, agent, text string) (int64, error) {
+	agent = strings.TrimSpace(agent)
+	if agent == "" {
+		return 0, bot.Errorf(bot.EINVALID, "An agent message needs the agent's name.")
+	}
+	if err := bot.ValidateText(text); err != nil {
+		return 0, err
+	}
+	if strings.ContainsRune(text, 0) || strings.ContainsRune(agent, 0) {
+		return 0, bot.Errorf(bot.EINVALID, "The message holds a NUL character.")
+	}
+	var id int64
+	err := db.write(ctx, func(tx pgx.Tx) error {
+		v, _, err := lockConversation(ctx, tx, conversationID)
+		if err != nil {
+			return err
+		}
+		if v.status == bot.StatusResolved {
+			return bot.Errorf(bot.ECONFLICT, "Conversation %d is resolved.", conversationID)
+		}
+		now := us(db.now())
+		if err := tx.QueryRow(ctx, `INSERT INTO messages (conversation_id, customer_id, inbound, author, author_name, text, time)
+			VALUES ($1, $2, false, 'agent', $3, $4, $5) RETURNING id`, conversationID, v.customer, agent, text, now).Scan(&id); err != nil {
+			return fmt.Errorf("insert agent message: %w", describe(err))
+		}
+		if v.status == bot.StatusHuman && v.assignee != "" {
+			return nil
+		}
+		if _, err := tx.Exec(ctx, `UPDATE conversations SET status = 'human', assignee = $1 WHERE id = $2`, agent, conversationID); err != nil {
+			return fmt.Errorf("take over: %w", describe(err))
+		}
+		if _, err := tx.Exec(ctx, `UPDATE escalations SET status = 'acknowledged', assignee = $1, acknowledged = coalesce(acknowledged, $2)
+			WHERE conversation_id = $3 AND status = 'open'`, agent, now, conversationID); err != nil {
+			return fmt.Errorf("take over: %w", describe(err))
+		}
+		return addEvent(ctx, tx, v.customer, conversationID, bot.EventTakenOver, map[string]string{"from": string(v.status)}, agent, now)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("storage: append agent message: %w", err)
+	}
+	return id, nil
+}
+
+// SetCSAT records the customer's satisfaction rating, 1 to 5, of a
+// conversation. A new rating replaces the old one.
+func (db *DB) SetCSAT(ctx context.Context, conversationID bot.ConversationID, score int) error {
+	if score < 1 || score > 5 {
+		return bot.Errorf(bot.EINVALID, "A rating must be between 1 and 5, not %d.", score)
+	}
+	err := db.write(ctx, func(tx pgx.Tx) error {
+		v, _, err := lockConversation(ctx, tx, conversationID)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE conversations SET csat = $1 WHERE id = $2`, score, conversationID); err != nil {
+			return fmt.Errorf("set csat: %w", describe(err))
+		}
+		return addEvent(ctx, tx, v.customer, conversationID, bot.EventCSAT, map[string]int{"score": score}, "", db.now())
+	})
+	if err != nil {
+		return fmt.Errorf("storage: set csat: %w", err)
+	}
+	return nil
+}
+
+const escalationCols = `id, conversation_id, customer_id, coalesce(message_id, 0), reason, severity, summary, status, assignee,
+	created, acknowledged, resolved`
+
+func scanEscalation(row pgx.Row) (bot.EscalationInfo, error) {
+	var e bot.EscalationInfo
+	var ack, res *time.Time
+	err := row.Scan(&e.ID, &e.ConversationID, &e.CustomerID, &e.MessageID, &e.Reason, &e.Severity, &e.Summary, &e.Status,
+		&e.Assignee, &e.Created, &ack, &res)
+	e.Acknowledged, e.Resolved = orZero(ack), orZero(res)
+	return e, err
+}
+
+// Escalations returns escalations matching f, newest first.
+func (db *DB) Escalations(ctx context.Context, f bot.EscalationFilter) ([]bot.EscalationInfo, error) {
+	if f.Limit <= 0 {
+		f.Limit = 100
+	}
+	rows, err := db.pool.Query(ctx, `SELECT `+escalationCols+` FROM escalations
+		WHERE ($1 = '' OR status = $1) AND ($2 = 0 OR customer_id = $2) ORDER BY id DESC LIMIT $3`,
+		f.Status, f.CustomerID, f.Limit)
+	if err != nil {
+		return nil, fmt.Errorf("storage: escalations: %w", describe(err))
+	}
+	defer rows.Close()
+	var out []bot.EscalationInfo
+	for rows.Next() {
+		e, err := scanEscalation(rows)
+		if err != nil {
+			return nil, fmt.Errorf("storage: escalations: %w", describe(err))
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("storage: escalations: %w", describe(err))
+	}
+	return out, nil
+}
+
+// Escalation returns one escalation, or an ENOTFOUND *bot.Error.
+func (db *DB) Escalation(ctx context.Context, id bot.EscalationID) (bot.EscalationInfo, error) {
+	e, err := scanEscalation(db.pool.QueryRow(ctx, `SELECT `+escalationCols+` FROM escalations WHERE id = $1`, id))
+	if noRows(err) {
+		return e, fmt.Errorf("storage: escalation: %w", notFound("Escalation %d does not exist.", id))
+	} else if err != nil {
+		return e, fmt.Errorf("storage: escalation %d: %w", id, describe(err))
+	}
+	return e, nil
+}
+
+// AcknowledgeEscalation records that a person saw an open escalation.
+// Acknowledging an acknowledged or resolved escalation does nothing.
+func (db *DB) AcknowledgeEscalation(ctx context.Context, id bot.EscalationID, who string) error {
+	err := db.write(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE escalations SET status = 'acknowledged', assignee = $1, acknowledged = $2
+			WHERE id = $3 AND status = 'open'`, who, us(db.now()), id)
+		if err != nil {
+			return describe(err)
+		}
+		if tag.RowsAffected() == 1 {
+			return nil
+		}
+		var one int
+		err = tx.QueryRow(ctx, `SELECT 1 FROM escalations WHERE id = $1`, id).Scan(&one)
+		if noRows(err) {
+			return notFound("Escalation %d does not exist.", id)
+		}
+		return describe(err)
+	})
+	if err != nil {
+		return fmt.Errorf("storage: acknowledge escalation: %w", err)
+	}
+	return nil
+}
+
+// IsVIP implements bot.CustomerDirectory: whether the customer matches the
+// VIP rule. An unknown customer is not a VIP.
+func (db *DB) IsVIP(ctx context.Context, customerID int64) (bool, error) {
+	var vip bool
+	var inbound int
+	var stage string
+	err := db.pool.QueryRow(ctx, `SELECT vip, inbound_count, stage FROM customers WHERE id = $1 AND merged_into IS NULL`,
+		customerID).Scan(&vip, &inbound, &stage)
+	if noRows(err) {
+		return false, nil
+	} else if err != nil {
+		return false, fmt.Errorf("storage: is customer %d vip: %w", customerID, describe(err))
+	}
+	return db.rules.IsVIP(vip, inbound, stage), nil
+}
+
+// RequestRating stores the question asking the customer to rate a resolved
+// conversation as a system message, with a rating_requested event, and
+// returns the message id; ECONFLICT when the conversation is not resolved,
+// and id 0 when the question was already asked.
+func (db *DB) RequestRating(ctx context.Context, conversationID bot.ConversationID, question string) (int64, error) {
+	if err := bot.ValidateText(question); err != nil {
+		return 0, err
+	}
+	var id int64
+	err := db.write(ctx, func(tx pgx.Tx) error {
+		id = 0
+		v, _, err := lockConversation(ctx, tx, conversationID)
+		if err != nil {
+			return err
+		}
+		if v.status != bot.StatusResolved {
+			return bot.Errorf(bot.ECONFLICT, "Conversation %d is not resolved.", conversationID)
+		}
+		var asked int
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM customer_events WHERE customer_id = $1 AND conversation_id = $2 AND kind = $3`,
+			v.customer, conversationID, EventRatingRequested).Scan(&asked); err != nil {
+			return fmt.Errorf("request rating: %w", describe(err))
+		}
+		if asked > 0 {
+			return nil
+		}
+		now := us(db.now())
+		if err := tx.QueryRow(ctx, `INSERT INTO messages (conversation_id, customer_id, inbound, author, text, time)
+			VALUES ($1, $2, false, 'system', $3, $4) RETURNING id`, conversationID, v.customer, question, now).Scan(&id); err != nil {
+			return fmt.Errorf("request rating: %w", describe(err))
+		}
+		return addEvent(ctx, tx, v.customer, conversationID, EventRatingRequested, nil, "", now)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("storage: request rating: %w", err)
+	}
+	return id, nil
+}
+
+// PendingRating implements bot.Ratings: the customer's latest conversation
+// on channel resolved at or after since, asked for a rating and not rated;
+// 0 when there is none.
+func (db *DB) PendingRating(ctx context.Context, customerID int64, channel string, since time.Time) (bot.ConversationID, error) {
+	var id bot.ConversationID
+	err := db.pool.QueryRow(ctx, `SELECT v.id FROM conversations v
+		WHERE v.customer_id = $1 AND v.channel = $2 AND v.status = 'resolved' AND v.csat IS NULL AND v.closed >= $3
+		AND EXISTS (SELECT 1 FROM customer_events e WHERE e.customer_id = v.customer_id AND e.conversation_id = v.id
+			AND e.kind = $4)
+		ORDER BY v.id DESC LIMIT 1`, customerID, channel, us(since), EventRatingRequested).Scan(&id)
+	if noRows(err) {
+		return 0, nil
+	} else if err != nil {
+		return 0, fmt.Errorf("storage: pending rating of customer %d: %w", customerID, describe(err))
+	}
+	return id, nil
+}
+
+// ResolveIfIdle resolves a conversation that is with a human, or waiting for
+// one, and whose last message is before t, checked and done in one
+// transaction. It reports whether it resolved the conversation.
+func (db *DB) ResolveIfIdle(ctx context.Context, conversationID bot.ConversationID, t time.Time, actor string) (bool, error) {
+	var done bool
+	err := db.write(ctx, func(tx pgx.Tx) error {
+		done = false
+		v, _, err := lockConversation(ctx, tx, conversationID)
+		if err != nil {
+			return err
+		}
+		if !v.status.HandedOff() || !v.last.Before(us(t)) {
+			return nil
+		}
+		done = true
+		return db.resolve(ctx, tx, v, actor, map[string]string{"from": string(v.status), "cause": "idle"})
+	})
+	if err != nil {
+		return false, fmt.Errorf("storage: resolve idle conversation: %w", err)
+	}
+	return done, nil
+}
+
+// HandoffQueue returns the conversations that are with a human or waiting
+// for one, the longest waiting first; at most limit (≤ 0 means 200).
+func (db *DB) HandoffQueue(ctx context.Context, limit int) ([]bot.HandoffEntry, error) {
+	if limit <= 0 {
+		limit = 200
+	}
+	rows, err := db.pool.Query(ctx, `SELECT v.id, v.customer_id, c.name, v.channel, v.status, v.assignee,
+			coalesce(e.id, 0), coalesce(e.reason, ''), coalesce(s.severity, e.severity, ''), coalesce(e.summary, ''),
+			coalesce(s.since, e.created, v.opened) AS since, e.acknowledged, v.last_message
+		FROM conversations v JOIN customers c ON c.id = v.customer_id
+		LEFT JOIN escalations e ON e.id = (SELECT max(id) FROM escalations WHERE conversation_id = v.id AND reason <> $1)
+		LEFT JOIN (SELECT conversation_id, min(created) AS since,
+				CASE max(CASE severity WHEN 'high' THEN 3 WHEN 'normal' THEN 2 ELSE 1 END)
+					WHEN 3 THEN 'high' WHEN 2 THEN 'normal' ELSE 'low' END AS severity
+			FROM escalations WHERE status <> 'resolved' AND reason <> $1 GROUP BY conversation_id) s
+			ON s.conversation_id = v.id
+		WHERE v.status IN ('waiting_human', 'human')
+		ORDER BY since, v.id LIMIT $2`, bot.ReasonLead, limit)
+	if err != nil {
+		return nil, fmt.Errorf("storage: handoff queue: %w", describe(err))
+	}
+	defer rows.Close()
+	var out []bot.HandoffEntry
+	for rows.Next() {
+		var h bot.HandoffEntry
+		var status string
+		var ack, last *time.Time
+		if err := rows.Scan(&h.ConversationID, &h.CustomerID, &h.CustomerName, &h.Channel, &status, &h.Assignee,
+			&h.EscalationID, &h.Reason, &h.Severity, &h.Summary, &h.Since, &ack, &last); err != nil {
+			return nil, fmt.Errorf("storage: handoff queue: %w", describe(err))
+		}
+		h.Status, h.Acknowledged, h.LastMessage = bot.ConversationStatus(status), orZero(ack), orZero(last)
+		out = append(out, h)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("storage: handoff queue: %w", describe(err))
+	}
+	return out, nil
+}
+
+// IdleHandoffs returns the ids of conversations with a human or waiting for
+// one whose last message is before t, oldest first; at most limit (≤ 0
+// means 100).
+func (db *DB) IdleHandoffs(ctx context.Context, t time.Time, limit int) ([]bot.ConversationID, error) {
+	if limit <= 0 {
+		limit = 100
+	}
+	rows, err := db.pool.Query(ctx, `SELECT id FROM conversations
+		WHERE status IN ('waiting_human', 'human') AND coalesce(last_message, opened) < $1 ORDER BY id LIMIT $2`, us(t), limit)
+	if err != nil {
+		return nil, fmt.Errorf("storage: idle handoffs: %w", describe(err))
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[bot.ConversationID])
+	if err != nil {
+		return nil, fmt.Errorf("storage: idle handoffs: %w", describe(err))
+	}
+	return ids, nil
+}
+
+// OverdueEscalations returns the open escalations created at or before t,
+// oldest first, with their re-alert level; at most limit (≤ 0 means 100).
+// Lead escalations are not included.
+func (db *DB) OverdueEscalations(ctx context.Context, t time.Time, limit int) ([]bot.OverdueEscalation, error) {
+	if limit <= 0 {
+		limit = 100
+	}
+	rows, err := db.pool.Query(ctx, `SELECT x.id, x.conversation_id, x.customer_id,
+			coalesce(x.message_id, 0), x.reason, x.severity, x.summary, x.status, x.assignee, x.created, x.acknowledged,
+			x.resolved, v.channel,
+			coalesce((SELECT max((ev.detail::jsonb ->> 'level')::int) FROM customer_events ev
+				WHERE ev.customer_id = x.customer_id AND ev.kind = $1
+				AND (ev.detail::jsonb ->> 'escalation_id') = x.id::text), 0)
+		FROM escalations x JOIN conversations v ON v.id = x.conversation_id
+		WHERE x.status = 'open' AND x.reason <> $2 AND x.created <= $3 ORDER BY x.created, x.id LIMIT $4`,
+		EventRealerted, bot.ReasonLead, us(t), limit)
+	if err != nil {
+		return nil, fmt.Errorf("storage: overdue escalations: %w", describe(err))
+	}
+	defer rows.Close()
+	var out []bot.OverdueEscalation
+	for rows.Next() {
+		var o bot.OverdueEscalation
+		var ack, res *time.Time
+		e := &o.EscalationInfo
+		if err := rows.Scan(&e.ID, &e.ConversationID, &e.CustomerID, &e.MessageID, &e.Reason, &e.Severity, &e.Summary,
+			&e.Status, &e.Assignee, &e.Created, &ack, &res, &o.Channel, &o.Level); err != nil {
+			return nil, fmt.Errorf("storage: overdue escalations: %w", describe(err))
+		}
+		e.Acknowledged, e.Resolved = orZero(ack), orZero(res)
+		out = append(out, o)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("storage: overdue escalations: %w", describe(err))
+	}
+	return out, nil
+}
+
+// EnqueueRealert queues the outbox message of re-alert level of an
+// escalation unless a message with its key is queued, and records an
+// escalation_realert event the first time, in one transaction. The
+// escalation must exist (ENOTFOUND).
+func (db *DB) EnqueueRealert(ctx context.Context, escalationID bot.EscalationID, level int, notify string, m bot.OutboxMessage) (int64, error) {
+	var id int64
+	err := db.write(ctx, func(tx pgx.Tx) error {
+		var convID bot.ConversationID
+		var custID int64
+		err := tx.QueryRow(ctx, `SELECT conversation_id, customer_id FROM escalations WHERE id = $1`, escalationID).Scan(&convID, &custID)
+		if noRows(err) {
+			return notFound("Escalation %d does not exist.", escalationID)
+		} else if err != nil {
+			return fmt.Errorf("load escalation: %w", describe(err))
+		}
+		now := us(db.now())
+		var created bool
+		if id, created, err = enqueueNew(ctx, tx, m, now); err != nil || !created {
+			return err
+		}
+		detail := map[string]any{"escalation_id": escalationID, "level": level, "notify": notify}
+		return addEvent(ctx, tx, custID, convID, EventRealerted, detail, "", now)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("storage: realert escalation %d: %w", escalationID, err)
+	}
+	return id, nil
+}
+
+const complaintWhere = `inbound AND is_complaint AND time >= $1 AND time < $2
+	AND customer_id IN (SELECT id FROM customers WHERE role = 'customer')`
+
+// CountComplaints counts the customers' inbound messages in [from, to) that
+// the Engine judged complaints.
+func (db *DB) CountComplaints(ctx context.Context, from, to time.Time) (int, error) {
+	var n int
+	if err := db.pool.QueryRow(ctx, `SELECT count(*) FROM messages WHERE `+complaintWhere, us(from), us(to)).Scan(&n); err != nil {
+		return 0, fmt.Errorf("storage: count complaints: %w", describe(err))
+	}
+	return n, nil
+}
+
+// Complaints returns up to limit (≤ 0 means 500) of the messages
+// CountComplaints counts, newest first, with their conversation's channel.
+func (db *DB) Complaints(ctx context.Context, from, to time.Time, limit int) ([]bot.ComplaintMessage, error) {
+	if limit <= 0 {
+		limit = 500
+	}
+	rows, err := db.pool.Query(ctx, `SELECT m.id, v.channel, m.intent, m.text, m.time
+		FROM (SELECT * FROM messages WHERE `+complaintWhere+` ORDER BY id DESC LIMIT $3) m
+		JOIN conversations v ON v.id = m.conversation_id ORDER BY m.id DESC`, us(from), us(to), limit)
+	if err != nil {
+		return nil, fmt.Errorf("storage: complaints: %w", describe(err))
+	}
+	defer rows.Close()
+	var out []bot.ComplaintMessage
+	for rows.Next() {
+		var c bot.ComplaintMessage
+		if err := rows.Scan(&c.ID, &c.Channel, &c.Intent, &c.Text, &c.Time); err != nil {
+			return nil, fmt.Errorf("storage: complaints: %w", describe(err))
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("storage: complaints: %w", describe(err))
+	}
+	return out, nil
+}
+
+// EscalationDeliveries returns the outbox items of an escalation's alerts,
+// oldest first: the first alert (key "escalation:<id>"), its re-alerts
+// ("escalation:<id>:level:<n>") and each sink's delivery ("<key>|<sink>").
+func (db *DB) EscalationDeliveries(ctx context.Context, escalationID bot.EscalationID) ([]bot.OutboxItem, error) {
+	key := fmt.Sprintf("escalation:%d", escalationID)
+	rows, err := db.pool.Query(ctx, `SELECT `+outboxCols+` FROM outbox
+		WHERE idempotency_key = $1 OR starts_with(idempotency_key, $2) OR starts_with(idempotency_key, $3) ORDER BY id LIMIT 1000`,
+		key, key+"|", key+":level:")
+	if err != nil {
+		return nil, fmt.Errorf("storage: deliveries of escalation %d: %w", escalationID, describe(err))
+	}
+	items, err := scanOutbox(rows)
+	if err != nil {
+		return nil, fmt.Errorf("storage: deliveries of escalation %d: %w", escalationID, err)
+	}
+	return items, nil
+}

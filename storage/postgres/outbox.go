@@ -1,0 +1,175 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/concierge-bot/concierge/bot"
+)
+
+// enqueue adds an outbox item unless one with the same key exists; it returns
+// the item's id either way.
+func enqueue(ctx context.Context, tx pgx.Tx, m bot.OutboxMessage, t time.Time) (int64, error) {
+	id, _, err := enqueueNew(ctx, tx, m, t)
+	return id, err
+}
+
+// enqueueNew is enqueue that also reports whether it added the item.
+func enqueueNew(ctx context.Context, tx pgx.Tx, m bot.OutboxMessage, t time.Time) (int64, bool, error) {
+	if m.Kind == "" || m.Key == "" {
+		return 0, false, bot.Errorf(bot.EINVALID, "An outbox item needs a kind and a key.")
+	}
+	if !json.Valid(m.Payload) || strings.ContainsRune(string(m.Payload), 0) {
+		return 0, false, bot.Errorf(bot.EINVALID, "The payload of outbox item %s is not JSON.", m.Key)
+	}
+	var cust *int64
+	if m.CustomerID != 0 {
+		cust = &m.CustomerID
+	}
+	var id int64
+	err := tx.QueryRow(ctx, `INSERT INTO outbox (kind, customer_id, payload, idempotency_key, next_attempt, created)
+		VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
+		m.Kind, cust, string(m.Payload), m.Key, us(t)).Scan(&id)
+	if err == nil {
+		return id, true, nil
+	}
+	if !noRows(err) {
+		return 0, false, fmt.Errorf("outbox %s: %w", m.Kind, describe(err))
+	}
+	if err := tx.QueryRow(ctx, `SELECT id FROM outbox WHERE idempotency_key = $1`, m.Key).Scan(&id); err != nil {
+		return 0, false, fmt.Errorf("outbox %s: %w", m.Kind, describe(err))
+	}
+	return id, false, nil
+}
+
+// Enqueue adds a message to the outbox for delivery. A message whose key is
+// already queued is added only once; Enqueue returns the id of the item with
+// that key.
+func (db *DB) Enqueue(ctx context.Context, m bot.OutboxMessage) (int64, error) {
+	var id int64
+	err := db.write(ctx, func(tx pgx.Tx) error {
+		var err error
+		id, err = enqueue(ctx, tx, m, db.now())
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("storage: enqueue: %w", err)
+	}
+	return id, nil
+}
+
+const outboxCols = `id, kind, idempotency_key, coalesce(customer_id, 0), payload, attempts, last_error, next_attempt,
+	created, delivered, dead`
+
+func scanOutbox(rows pgx.Rows) ([]bot.OutboxItem, error) {
+	defer rows.Close()
+	var items []bot.OutboxItem
+	for rows.Next() {
+		var it bot.OutboxItem
+		var payload string
+		var delivered *time.Time
+		if err := rows.Scan(&it.ID, &it.Kind, &it.Key, &it.CustomerID, &payload, &it.Attempts, &it.LastError, &it.NextAttempt,
+			&it.Created, &delivered, &it.Dead); err != nil {
+			return nil, describe(err)
+		}
+		it.Payload = json.RawMessage(payload)
+		it.Delivered = orZero(delivered)
+		items = append(items, it)
+	}
+	return items, describe(rows.Err())
+}
+
+// DueOutbox returns up to limit undelivered, live items whose next attempt is
+// due now, oldest first, and hands them to the caller for a lease
+// (Options.OutboxLease): the items are locked with FOR UPDATE SKIP LOCKED and
+// their next attempt moved to the end of the lease, so that delivery workers
+// of several replicas never take the same item; MarkDelivered or MarkFailed
+// ends the lease, and an item whose worker died is due again when the lease
+// runs out. The items keep their due time as NextAttempt.
+func (db *DB) DueOutbox(ctx context.Context, limit int) ([]bot.OutboxItem, error) {
+	if limit <= 0 {
+		limit = 100
+	}
+	now := us(db.now())
+	var items []bot.OutboxItem
+	err := db.write(ctx, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `WITH due AS (
+				SELECT id, next_attempt FROM outbox
+				WHERE delivered IS NULL AND NOT dead AND next_attempt <= $1
+				ORDER BY next_attempt, id LIMIT $2 FOR UPDATE SKIP LOCKED
+			), leased AS (
+				UPDATE outbox o SET next_attempt = $3 FROM due WHERE o.id = due.id
+				RETURNING o.id, o.kind, o.idempotency_key, coalesce(o.customer_id, 0), o.payload, o.attempts, o.last_error,
+					due.next_attempt, o.created, o.delivered, o.dead
+			)
+			SELECT * FROM leased`, now, limit, now.Add(db.opts.OutboxLease))
+		if err != nil {
+			return describe(err)
+		}
+		items, err = scanOutbox(rows)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("storage: due outbox: %w", err)
+	}
+	sort.Slice(items, func(i, j int) bool {
+		if !items[i].NextAttempt.Equal(items[j].NextAttempt) {
+			return items[i].NextAttempt.Before(items[j].NextAttempt)
+		}
+		return items[i].ID < items[j].ID
+	})
+	return items, nil
+}
+
+// MarkDelivered records that an outbox item was delivered. Marking an item
+// twice is harmless; an unknown id is ENOTFOUND.
+func (db *DB) MarkDelivered(ctx context.Context, id int64) error {
+	tag, err := db.pool.Exec(ctx, `UPDATE outbox SET delivered = coalesce(delivered, $1) WHERE id = $2`, us(db.now()), id)
+	if err != nil {
+		return fmt.Errorf("storage: mark outbox item delivered: %w", describe(err))
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("storage: mark outbox item delivered: %w", notFound("Outbox item %d does not exist.", id))
+	}
+	return nil
+}
+
+// MarkFailed records a failed delivery attempt: the attempt count grows, the
+// cause is kept, and the item is retried at retryAt, or never again when
+// dead is true.
+func (db *DB) MarkFailed(ctx context.Context, id int64, cause string, retryAt time.Time, dead bool) error {
+	cause = strings.ToValidUTF8(strings.ReplaceAll(cause, "\x00", ""), "?")
+	tag, err := db.pool.Exec(ctx, `UPDATE outbox SET attempts = attempts + 1, last_error = $1, next_attempt = $2, dead = $3
+		WHERE id = $4 AND delivered IS NULL`, cause, us(retryAt), dead, id)
+	if err != nil {
+		return fmt.Errorf("storage: mark outbox item failed: %w", describe(err))
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("storage: mark outbox item failed: %w", notFound("Outbox item %d does not exist or was delivered.", id))
+	}
+	return nil
+}
+
+// Outbox returns the outbox items of a kind (all kinds when kind is empty),
+// newest first, at most limit (100 when limit ≤ 0).
+func (db *DB) Outbox(ctx context.Context, kind string, limit int) ([]bot.OutboxItem, error) {
+	if limit <= 0 {
+		limit = 100
+	}
+	rows, err := db.pool.Query(ctx, `SELECT `+outboxCols+` FROM outbox WHERE $1 = '' OR kind = $1
+		ORDER BY id DESC LIMIT $2`, kind, limit)
+	if err != nil {
+		return nil, fmt.Errorf("storage: outbox: %w", describe(err))
+	}
+	items, err := scanOutbox(rows)
+	if err != nil {
+		return nil, fmt.Errorf("storage: outbox: %w", err)
+	}
+	return items, nil
+}

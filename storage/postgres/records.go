@@ -1,0 +1,709 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/storage"
+)
+
+const customerCols = `c.id, c.name, c.email, c.phone, c.language, c.segment, c.stage, c.owner, c.created, c.updated,
+	c.role, c.inbound_count, c.outbound_count, c.complaint_count, c.last_seen, c.erased, coalesce(c.merged_into, 0)`
+
+func scanCustomer(row pgx.Row) (bot.Customer, error) {
+	var c bot.Customer
+	var lastSeen, erased *time.Time
+	err := row.Scan(&c.ID, &c.Name, &c.Email, &c.Phone, &c.Language, &c.Segment, &c.Stage, &c.Owner, &c.Created, &c.Updated,
+		&c.Role, &c.Inbound, &c.Outbound, &c.Complaints, &lastSeen, &erased, &c.MergedInto)
+	c.LastSeen, c.Erased = orZero(lastSeen), orZero(erased)
+	return c, err
+}
+
+// Customers returns the customers matching f, by id, with their identities
+// and tags. Customers merged into another are left out.
+func (db *DB) Customers(ctx context.Context, f bot.CustomerFilter) ([]bot.Customer, error) {
+	args := []any{f.AfterID}
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	q := `SELECT ` + customerCols + ` FROM customers c WHERE c.merged_into IS NULL AND c.id > $1`
+	if f.Segment != "" {
+		q += ` AND c.segment = ` + arg(f.Segment)
+	}
+	if f.Stage != "" {
+		q += ` AND c.stage = ` + arg(f.Stage)
+	}
+	if f.Tag != "" {
+		q += ` AND EXISTS (SELECT 1 FROM tags t WHERE t.customer_id = c.id AND t.tag = ` + arg(f.Tag) + `)`
+	}
+	if s := strings.TrimSpace(f.Query); s != "" {
+		p := arg("%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(strings.ToLower(s)) + "%")
+		q += ` AND (lower(c.name) LIKE ` + p + ` ESCAPE '\' OR c.email LIKE ` + p + ` ESCAPE '\' OR c.phone LIKE ` + p + ` ESCAPE '\')`
+	}
+	q += ` ORDER BY c.id`
+	if f.Limit > 0 {
+		q += ` LIMIT ` + arg(f.Limit)
+	}
+	var out []bot.Customer
+	err := db.read(ctx, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, q, args...)
+		if err != nil {
+			return describe(err)
+		}
+		index := map[int64]int{}
+		for rows.Next() {
+			c, err := scanCustomer(rows)
+			if err != nil {
+				rows.Close()
+				return describe(err)
+			}
+			index[c.ID] = len(out)
+			out = append(out, c)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return describe(err)
+		}
+		return attachDetails(ctx, tx, out, index)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("storage: customers: %w", err)
+	}
+	return out, nil
+}
+
+// attachDetails fills in the identities and tags of customers.
+func attachDetails(ctx context.Context, tx pgx.Tx, cs []bot.Customer, index map[int64]int) error {
+	if len(cs) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(cs))
+	for i, c := range cs {
+		ids[i] = c.ID
+	}
+	rows, err := tx.Query(ctx, `SELECT customer_id, channel, external_id FROM channel_identities
+		WHERE customer_id = ANY($1) ORDER BY customer_id, channel, external_id`, ids)
+	if err != nil {
+		return fmt.Errorf("identities: %w", describe(err))
+	}
+	for rows.Next() {
+		var id int64
+		var ident bot.Identity
+		if err := rows.Scan(&id, &ident.Channel, &ident.ExternalID); err != nil {
+			rows.Close()
+			return fmt.Errorf("identities: %w", describe(err))
+		}
+		c := &cs[index[id]]
+		c.Identities = append(c.Identities, ident)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("identities: %w", describe(err))
+	}
+	rows, err = tx.Query(ctx, `SELECT customer_id, tag FROM tags WHERE customer_id = ANY($1) ORDER BY customer_id, tag`, ids)
+	if err != nil {
+		return fmt.Errorf("tags: %w", describe(err))
+	}
+	for rows.Next() {
+		var id int64
+		var tag string
+		if err := rows.Scan(&id, &tag); err != nil {
+			rows.Close()
+			return fmt.Errorf("tags: %w", describe(err))
+		}
+		c := &cs[index[id]]
+		c.Tags = append(c.Tags, tag)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("tags: %w", describe(err))
+	}
+	return nil
+}
+
+// Customer returns one customer with its identities and tags, or an
+// ENOTFOUND *bot.Error. A customer merged into another is returned with
+// MergedInto set.
+func (db *DB) Customer(ctx context.Context, id int64) (bot.Customer, error) {
+	var c bot.Customer
+	err := db.read(ctx, func(tx pgx.Tx) error {
+		var err error
+		c, err = scanCustomer(tx.QueryRow(ctx, `SELECT `+customerCols+` FROM customers c WHERE c.id = $1`, id))
+		if noRows(err) {
+			return notFound("Customer %d does not exist.", id)
+		} else if err != nil {
+			return describe(err)
+		}
+		cs := []bot.Customer{c}
+		if err := attachDetails(ctx, tx, cs, map[int64]int{id: 0}); err != nil {
+			return err
+		}
+		c = cs[0]
+		return nil
+	})
+	if err != nil {
+		return bot.Customer{}, fmt.Errorf("storage: customer %d: %w", id, err)
+	}
+	return c, nil
+}
+
+// UpdateContact changes a customer's contact data and records the change as
+// an event. When the new email or phone is already another customer's, the
+// newer record is merged into the older one; UpdateContact returns the id
+// of the customer that holds the data afterwards.
+func (db *DB) UpdateContact(ctx context.Context, id int64, u bot.ContactUpdate, actor string) (int64, error) {
+	u, err := storage.NormalizeContact(u)
+	if err != nil {
+		return 0, err
+	}
+	survivor := id
+	err = db.write(ctx, func(tx pgx.Tx) error {
+		survivor = id
+		if _, err := liveCustomer(ctx, tx, id); err != nil {
+			return err
+		}
+		now := us(db.now())
+		var set, changed []string
+		var args []any
+		for _, f := range []struct{ col, val string }{
+			{"name", u.Name}, {"email", u.Email}, {"phone", u.Phone}, {"language", u.Language},
+		} {
+			if f.val != "" {
+				args = append(args, f.val)
+				set, changed = append(set, f.col+" = $"+strconv.Itoa(len(args))), append(changed, f.col)
+			}
+		}
+		if len(set) == 0 {
+			return nil
+		}
+		args = append(args, now, id)
+		if _, err := tx.Exec(ctx, `UPDATE customers SET `+strings.Join(set, ", ")+`, updated = $`+strconv.Itoa(len(args)-1)+
+			` WHERE id = $`+strconv.Itoa(len(args)), args...); err != nil {
+			return fmt.Errorf("update contact: %w", describe(err))
+		}
+		if err := addEvent(ctx, tx, id, 0, bot.EventContactChanged, map[string][]string{"fields": changed}, actor, now); err != nil {
+			return err
+		}
+		if u.Email == "" && u.Phone == "" {
+			return nil
+		}
+		var other int64
+		err := tx.QueryRow(ctx, `SELECT id FROM customers WHERE id <> $1 AND merged_into IS NULL AND erased IS NULL
+			AND (($2 <> '' AND email = $2) OR ($3 <> '' AND phone = $3)) ORDER BY id LIMIT 1`, id, u.Email, u.Phone).Scan(&other)
+		if noRows(err) {
+			return nil
+		} else if err != nil {
+			return fmt.Errorf("find customer with the same contact: %w", describe(err))
+		}
+		from, into := id, other
+		if other > id {
+			from, into = other, id
+		}
+		survivor = into
+		return db.merge(ctx, tx, from, into, actor, "same email or phone", now)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("storage: update contact of customer %d: %w", id, err)
+	}
+	return survivor, nil
+}
+
+// Merge makes two customer records one, as storage/sqlite's Merge does.
+// Merging a customer into itself is EINVALID; an unknown id is ENOTFOUND; a
+// customer already merged or erased is ECONFLICT.
+func (db *DB) Merge(ctx context.Context, from, into int64, actor string) error {
+	if from == into {
+		return bot.Errorf(bot.EINVALID, "A customer cannot be merged into itself.")
+	}
+	err := db.write(ctx, func(tx pgx.Tx) error {
+		return db.merge(ctx, tx, from, into, actor, "", us(db.now()))
+	})
+	if err != nil {
+		return fmt.Errorf("storage: merge customer %d into %d: %w", from, into, err)
+	}
+	return nil
+}
+
+func (db *DB) merge(ctx context.Context, tx pgx.Tx, from, into int64, actor, reason string, now time.Time) error {
+	// Lock both customers in id order, so two merges of the same pair
+	// (either way round) never deadlock; then check them.
+	first, second := min(from, into), max(from, into)
+	for _, id := range []int64{first, second} {
+		if _, err := lockCustomer(ctx, tx, id); err != nil {
+			return err
+		}
+	}
+	a, err := liveCustomer(ctx, tx, from)
+	if err != nil {
+		return err
+	}
+	b, err := liveCustomer(ctx, tx, into)
+	if err != nil {
+		return err
+	}
+	// The survivor keeps at most one open conversation per channel: from's
+	// open conversations on channels where into has one are resolved.
+	rows, err := tx.Query(ctx, `SELECT f.id FROM conversations f JOIN conversations t
+		ON t.customer_id = $1 AND t.channel = f.channel AND t.status <> 'resolved'
+		WHERE f.customer_id = $2 AND f.status <> 'resolved' ORDER BY f.id`, into, from)
+	if err != nil {
+		return fmt.Errorf("merge: %w", describe(err))
+	}
+	clash, err := pgx.CollectRows(rows, pgx.RowTo[bot.ConversationID])
+	if err != nil {
+		return fmt.Errorf("merge: %w", describe(err))
+	}
+	for _, id := range clash {
+		if _, err := tx.Exec(ctx, `UPDATE conversations SET status = 'resolved', closed = $1 WHERE id = $2`, now, id); err != nil {
+			return fmt.Errorf("merge: close conversation %d: %w", id, describe(err))
+		}
+		if err := resolveEscalations(ctx, tx, id, now); err != nil {
+			return err
+		}
+		if err := addEvent(ctx, tx, from, id, bot.EventResolved, map[string]string{"why": "merged"}, actor, now); err != nil {
+			return err
+		}
+	}
+	for _, q := range []string{
+		`UPDATE channel_identities SET customer_id = $1 WHERE customer_id = $2`,
+		`UPDATE conversations SET customer_id = $1 WHERE customer_id = $2`,
+		`UPDATE messages SET customer_id = $1 WHERE customer_id = $2`,
+		`UPDATE escalations SET customer_id = $1 WHERE customer_id = $2`,
+		`UPDATE outbox SET customer_id = $1 WHERE customer_id = $2`,
+		`UPDATE customer_events SET customer_id = $1 WHERE customer_id = $2`,
+		`UPDATE notes SET customer_id = $1 WHERE customer_id = $2`,
+		`UPDATE knowledge_gap_messages SET customer_id = $1 WHERE customer_id = $2`,
+		`INSERT INTO tags (customer_id, tag, created) SELECT $1, tag, created FROM tags WHERE customer_id = $2 ON CONFLICT DO NOTHING`,
+		`DELETE FROM tags WHERE customer_id = $2 AND customer_id <> $1`,
+		`UPDATE customers SET merged_into = $1 WHERE merged_into = $2`,
+	} {
+		if _, err := tx.Exec(ctx, q, into, from); err != nil {
+			return fmt.Errorf("merge: %w", describe(err))
+		}
+	}
+	if _, err := tx.Exec(ctx, `UPDATE customers AS t SET
+			name = CASE WHEN t.name = '' THEN f.name ELSE t.name END,
+			email = CASE WHEN t.email = '' THEN f.email ELSE t.email END,
+			phone = CASE WHEN t.phone = '' THEN f.phone ELSE t.phone END,
+			language = CASE WHEN t.language = '' THEN f.language ELSE t.language END,
+			owner = CASE WHEN t.owner = '' THEN f.owner ELSE t.owner END,
+			vip = t.vip OR f.vip,
+			inbound_count = t.inbound_count + f.inbound_count,
+			outbound_count = t.outbound_count + f.outbound_count,
+			complaint_count = t.complaint_count + f.complaint_count,
+			at_risk_until = greatest(t.at_risk_until, f.at_risk_until),
+			last_seen = greatest(t.last_seen, f.last_seen),
+			created = least(t.created, f.created),
+			updated = $3
+		FROM customers AS f WHERE t.id = $1 AND f.id = $2`, into, from, now); err != nil {
+		return fmt.Errorf("merge: %w", describe(err))
+	}
+	if _, err := tx.Exec(ctx, `UPDATE customers SET merged_into = $1, name = '', email = '', phone = '', owner = '', vip = false,
+		updated = $3 WHERE id = $2`, into, from, now); err != nil {
+		return fmt.Errorf("merge: %w", describe(err))
+	}
+	if storage.StageRank(a.Stage) > storage.StageRank(b.Stage) {
+		if _, err := tx.Exec(ctx, `UPDATE customers SET stage = $1 WHERE id = $2`, a.Stage, into); err != nil {
+			return fmt.Errorf("merge: %w", describe(err))
+		}
+	}
+	detail := map[string]any{"from": from}
+	if reason != "" {
+		detail["reason"] = reason
+	}
+	if err := addEvent(ctx, tx, into, 0, bot.EventMerged, detail, actor, now); err != nil {
+		return err
+	}
+	if err := addEvent(ctx, tx, from, 0, bot.EventMergedInto, map[string]any{"into": into}, actor, now); err != nil {
+		return err
+	}
+	merged, err := lockCustomer(ctx, tx, into)
+	if err != nil {
+		return err
+	}
+	return db.updateSegment(ctx, tx, merged, now)
+}
+
+// SetStage moves a customer along the sales pipeline and records the move.
+func (db *DB) SetStage(ctx context.Context, id int64, stage, actor string) error {
+	if !storage.ValidStage(stage) {
+		return bot.Errorf(bot.EINVALID, "Unknown lead stage %q; use one of %s.", stage, strings.Join(bot.Stages(), ", "))
+	}
+	err := db.write(ctx, func(tx pgx.Tx) error {
+		c, err := liveCustomer(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if c.Stage == stage {
+			return nil
+		}
+		now := us(db.now())
+		if _, err := tx.Exec(ctx, `UPDATE customers SET stage = $1, updated = $2 WHERE id = $3`, stage, now, id); err != nil {
+			return fmt.Errorf("set stage: %w", describe(err))
+		}
+		kind := bot.EventStageChanged
+		if c.Stage == bot.StageNone {
+			kind = bot.EventNewLead
+		}
+		if err := addEvent(ctx, tx, id, 0, kind, map[string]string{"from": c.Stage, "to": stage}, actor, now); err != nil {
+			return err
+		}
+		c.Stage = stage
+		return db.updateSegment(ctx, tx, c, now)
+	})
+	if err != nil {
+		return fmt.Errorf("storage: set stage of customer %d: %w", id, err)
+	}
+	return nil
+}
+
+// SetOwner gives a customer a sales owner (empty removes it) and records the
+// change as an event.
+func (db *DB) SetOwner(ctx context.Context, id int64, owner, actor string) error {
+	owner = strings.TrimSpace(owner)
+	if !utf8.ValidString(owner) || len(owner) > 200 || strings.ContainsRune(owner, 0) {
+		return bot.Errorf(bot.EINVALID, "An owner must be at most 200 bytes of text.")
+	}
+	err := db.write(ctx, func(tx pgx.Tx) error {
+		c, err := liveCustomer(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if c.owner == owner {
+			return nil
+		}
+		now := us(db.now())
+		if _, err := tx.Exec(ctx, `UPDATE customers SET owner = $1, updated = $2 WHERE id = $3`, owner, now, id); err != nil {
+			return fmt.Errorf("set owner: %w", describe(err))
+		}
+		return addEvent(ctx, tx, id, 0, bot.EventOwnerChanged, map[string]string{"from": c.owner, "to": owner}, actor, now)
+	})
+	if err != nil {
+		return fmt.Errorf("storage: set owner of customer %d: %w", id, err)
+	}
+	return nil
+}
+
+// AddTag tags a customer; the VIP tag of the segment rules makes it VIP.
+// Adding a tag twice does nothing.
+func (db *DB) AddTag(ctx context.Context, id int64, tag, actor string) error {
+	return db.tag(ctx, id, tag, actor, true)
+}
+
+// RemoveTag removes a tag from a customer; removing a missing tag does
+// nothing.
+func (db *DB) RemoveTag(ctx context.Context, id int64, tag, actor string) error {
+	return db.tag(ctx, id, tag, actor, false)
+}
+
+func (db *DB) tag(ctx context.Context, id int64, tag, actor string, add bool) error {
+	tag, err := storage.NormalizeTag(tag)
+	if err != nil {
+		return err
+	}
+	err = db.write(ctx, func(tx pgx.Tx) error {
+		c, err := liveCustomer(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		now := us(db.now())
+		kind := bot.EventTagged
+		q, args := `INSERT INTO tags (customer_id, tag, created) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, []any{id, tag, now}
+		if !add {
+			kind = bot.EventUntagged
+			q, args = `DELETE FROM tags WHERE customer_id = $1 AND tag = $2`, []any{id, tag}
+		}
+		res, err := tx.Exec(ctx, q, args...)
+		if err != nil {
+			return fmt.Errorf("tag: %w", describe(err))
+		}
+		if res.RowsAffected() == 0 {
+			return nil
+		}
+		if err := addEvent(ctx, tx, id, 0, kind, map[string]string{"tag": tag}, actor, now); err != nil {
+			return err
+		}
+		if tag != db.rules.VIPTag {
+			return nil
+		}
+		c.VIPTag = add
+		if _, err := tx.Exec(ctx, `UPDATE customers SET vip = $1 WHERE id = $2`, add, id); err != nil {
+			return fmt.Errorf("tag: %w", describe(err))
+		}
+		return db.updateSegment(ctx, tx, c, now)
+	})
+	if err != nil {
+		return fmt.Errorf("storage: tag customer %d: %w", id, err)
+	}
+	return nil
+}
+
+// AddNote stores an agent's note on a customer, optionally about one of its
+// conversations (0 for none), and returns its id.
+func (db *DB) AddNote(ctx context.Context, customerID int64, conversationID bot.ConversationID, author, text string) (int64, error) {
+	author = strings.TrimSpace(author)
+	if author == "" {
+		return 0, bot.Errorf(bot.EINVALID, "A note needs its author.")
+	}
+	if err := bot.ValidateText(text); err != nil {
+		return 0, err
+	}
+	if strings.ContainsRune(text, 0) || strings.ContainsRune(author, 0) {
+		return 0, bot.Errorf(bot.EINVALID, "A note cannot hold a NUL character.")
+	}
+	var id int64
+	err := db.write(ctx, func(tx pgx.Tx) error {
+		if _, err := liveCustomer(ctx, tx, customerID); err != nil {
+			return err
+		}
+		var conv *bot.ConversationID
+		if conversationID != 0 {
+			var owner int64
+			err := tx.QueryRow(ctx, `SELECT customer_id FROM conversations WHERE id = $1`, conversationID).Scan(&owner)
+			if noRows(err) {
+				return notFound("Conversation %d does not exist.", conversationID)
+			} else if err != nil {
+				return describe(err)
+			}
+			if owner != customerID {
+				return bot.Errorf(bot.EINVALID, "Conversation %d is not customer %d's.", conversationID, customerID)
+			}
+			conv = &conversationID
+		}
+		return describe(tx.QueryRow(ctx, `INSERT INTO notes (customer_id, conversation_id, author, text, created)
+			VALUES ($1, $2, $3, $4, $5) RETURNING id`, customerID, conv, author, text, us(db.now())).Scan(&id))
+	})
+	if err != nil {
+		return 0, fmt.Errorf("storage: add note to customer %d: %w", customerID, err)
+	}
+	return id, nil
+}
+
+func (db *DB) customerExists(ctx context.Context, q interface {
+	QueryRow(context.Context, string, ...any) pgx.Row
+}, id int64) error {
+	var one int
+	err := q.QueryRow(ctx, `SELECT 1 FROM customers WHERE id = $1`, id).Scan(&one)
+	if noRows(err) {
+		return notFound("Customer %d does not exist.", id)
+	} else if err != nil {
+		return fmt.Errorf("customer %d: %w", id, describe(err))
+	}
+	return nil
+}
+
+// Notes returns the notes on a customer, oldest first, or an ENOTFOUND
+// *bot.Error for an unknown customer.
+func (db *DB) Notes(ctx context.Context, customerID int64) ([]bot.Note, error) {
+	var out []bot.Note
+	err := db.read(ctx, func(tx pgx.Tx) error {
+		if err := db.customerExists(ctx, tx, customerID); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `SELECT id, customer_id, coalesce(conversation_id, 0), author, text, created
+			FROM notes WHERE customer_id = $1 ORDER BY created, id`, customerID)
+		if err != nil {
+			return describe(err)
+		}
+		out, err = scanNotes(rows)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("storage: notes of customer %d: %w", customerID, err)
+	}
+	return out, nil
+}
+
+func scanNotes(rows pgx.Rows) ([]bot.Note, error) {
+	defer rows.Close()
+	var out []bot.Note
+	for rows.Next() {
+		var n bot.Note
+		if err := rows.Scan(&n.ID, &n.CustomerID, &n.ConversationID, &n.Author, &n.Text, &n.Created); err != nil {
+			return nil, describe(err)
+		}
+		out = append(out, n)
+	}
+	return out, describe(rows.Err())
+}
+
+const eventCols = `id, customer_id, coalesce(conversation_id, 0), kind, detail, actor, time`
+
+func scanEvents(rows pgx.Rows) ([]bot.Event, error) {
+	defer rows.Close()
+	var out []bot.Event
+	for rows.Next() {
+		var e bot.Event
+		var detail string
+		if err := rows.Scan(&e.ID, &e.CustomerID, &e.ConversationID, &e.Kind, &detail, &e.Actor, &e.Time); err != nil {
+			return nil, describe(err)
+		}
+		e.Detail = json.RawMessage(detail)
+		out = append(out, e)
+	}
+	return out, describe(rows.Err())
+}
+
+// Events returns the events of a customer, oldest first, or an ENOTFOUND
+// *bot.Error for an unknown customer.
+func (db *DB) Events(ctx context.Context, customerID int64) ([]bot.Event, error) {
+	var out []bot.Event
+	err := db.read(ctx, func(tx pgx.Tx) error {
+		if err := db.customerExists(ctx, tx, customerID); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `SELECT `+eventCols+` FROM customer_events WHERE customer_id = $1 ORDER BY time, id`, customerID)
+		if err != nil {
+			return describe(err)
+		}
+		out, err = scanEvents(rows)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("storage: events of customer %d: %w", customerID, err)
+	}
+	return out, nil
+}
+
+// RecomputeSegments recomputes the segment of every live customer at the
+// current time and returns how many changed.
+func (db *DB) RecomputeSegments(ctx context.Context) (int, error) {
+	changed := 0
+	var after int64
+	for {
+		n, last, err := db.recomputePage(ctx, after, 500)
+		if err != nil {
+			return changed, fmt.Errorf("storage: recompute segments: %w", err)
+		}
+		changed += n
+		if last == 0 {
+			return changed, nil
+		}
+		after = last
+	}
+}
+
+func (db *DB) recomputePage(ctx context.Context, after int64, size int) (changed int, last int64, err error) {
+	err = db.write(ctx, func(tx pgx.Tx) error {
+		changed, last = 0, 0
+		rows, err := tx.Query(ctx, `SELECT `+custStateCols+` FROM customers c
+			WHERE c.id > $1 AND c.merged_into IS NULL AND c.erased IS NULL ORDER BY c.id LIMIT $2 FOR NO KEY UPDATE`, after, size)
+		if err != nil {
+			return describe(err)
+		}
+		var cs []custState
+		for rows.Next() {
+			c, err := scanCustState(rows)
+			if err != nil {
+				rows.Close()
+				return describe(err)
+			}
+			cs = append(cs, c)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return describe(err)
+		}
+		now := db.now()
+		for _, c := range cs {
+			if db.rules.Segment(c.SegmentInput, now) != c.segment {
+				changed++
+				if err := db.updateSegment(ctx, tx, c, now); err != nil {
+					return err
+				}
+			}
+			last = c.id
+		}
+		return nil
+	})
+	return changed, last, err
+}
+
+// Timeline returns everything that happened with a customer, on every
+// channel, in time order: messages, events and notes.
+func (db *DB) Timeline(ctx context.Context, customerID int64, opts bot.TimelineOptions) ([]bot.TimelineEntry, error) {
+	limit, order := "", "ASC"
+	if opts.Limit > 0 {
+		limit, order = fmt.Sprintf(" LIMIT %d", opts.Limit), "DESC"
+	}
+	var msgs []bot.StoredMessage
+	var events []bot.Event
+	var notes []bot.Note
+	channels := map[bot.ConversationID]string{}
+	err := db.read(ctx, func(tx pgx.Tx) error {
+		if err := db.customerExists(ctx, tx, customerID); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `SELECT id, channel FROM conversations WHERE customer_id = $1`, customerID)
+		if err != nil {
+			return describe(err)
+		}
+		for rows.Next() {
+			var id bot.ConversationID
+			var ch string
+			if err := rows.Scan(&id, &ch); err != nil {
+				rows.Close()
+				return describe(err)
+			}
+			channels[id] = ch
+		}
+		rows.Close()
+		if rows, err = tx.Query(ctx, `SELECT `+messageCols+` FROM messages m WHERE m.customer_id = $1
+			ORDER BY m.time `+order+`, m.id `+order+limit, customerID); err != nil {
+			return describe(err)
+		}
+		if msgs, err = scanMessages(rows); err != nil {
+			return err
+		}
+		if rows, err = tx.Query(ctx, `SELECT `+eventCols+` FROM customer_events WHERE customer_id = $1
+			ORDER BY time `+order+`, id `+order+limit, customerID); err != nil {
+			return describe(err)
+		}
+		if events, err = scanEvents(rows); err != nil {
+			return err
+		}
+		if rows, err = tx.Query(ctx, `SELECT id, customer_id, coalesce(conversation_id, 0), author, text, created
+			FROM notes WHERE customer_id = $1 ORDER BY created `+order+`, id `+order+limit, customerID); err != nil {
+			return describe(err)
+		}
+		notes, err = scanNotes(rows)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("storage: timeline of customer %d: %w", customerID, err)
+	}
+	if order == "DESC" {
+		slices.Reverse(msgs)
+		slices.Reverse(events)
+		slices.Reverse(notes)
+	}
+	entries := make([]bot.TimelineEntry, 0, len(msgs)+len(events)+len(notes))
+	for i := range msgs {
+		m := &msgs[i]
+		entries = append(entries, bot.TimelineEntry{Time: m.Time, Channel: channels[m.ConversationID], Message: m})
+	}
+	for i := range events {
+		e := &events[i]
+		entries = append(entries, bot.TimelineEntry{Time: e.Time, Channel: channels[e.ConversationID], Event: e})
+	}
+	for i := range notes {
+		n := &notes[i]
+		entries = append(entries, bot.TimelineEntry{Time: n.Created, Channel: channels[n.ConversationID], Note: n})
+	}
+	// Stable: at equal times messages come before events before notes.
+	slices.SortStableFunc(entries, func(a, b bot.TimelineEntry) int { return a.Time.Compare(b.Time) })
+	if opts.Limit > 0 && len(entries) > opts.Limit {
+		entries = entries[len(entries)-opts.Limit:]
+	}
+	return entries, nil
+}

@@ -1,0 +1,612 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/storage"
+)
+
+var _ bot.Store = (*DB)(nil)
+
+// AppendInbound implements bot.Store: it resolves the customer of (channel,
+// external user id), creating the customer on first contact, finds the open
+// conversation on that channel or opens one (a resolved conversation is never
+// reopened), appends the message and returns once it is committed.
+//
+// When ctx carries a request key (WithRequestKey) whose message was already
+// stored, by this process or another, it returns that message instead of
+// storing it again.
+func (db *DB) AppendInbound(ctx context.Context, in bot.Inbound) (bot.Conversation, int64, error) {
+	if in.Channel == "" || in.ExternalUserID == "" {
+		return bot.Conversation{}, 0, bot.Errorf(bot.EINVALID, "The message has no channel or sender.")
+	}
+	if !utf8.ValidString(in.Text) || !utf8.ValidString(in.Channel) || !utf8.ValidString(in.ExternalUserID) {
+		return bot.Conversation{}, 0, bot.Errorf(bot.EINVALID, "The message is not valid UTF-8 text.")
+	}
+	if strings.ContainsRune(in.Text, 0) || strings.ContainsRune(in.ExternalUserID, 0) || strings.ContainsRune(in.Channel, 0) {
+		// PostgreSQL text cannot hold NUL.
+		return bot.Conversation{}, 0, bot.Errorf(bot.EINVALID, "The message holds a NUL character.")
+	}
+	role := in.Role
+	if role == "" {
+		role = bot.RoleCustomer
+	}
+	if role != bot.RoleCustomer && role != bot.RoleEmployee {
+		return bot.Conversation{}, 0, bot.Errorf(bot.EINVALID, "Unknown sender role %q.", role)
+	}
+	t := in.Time
+	if t.IsZero() {
+		t = db.now()
+	}
+	t = us(t)
+	key := requestKey(ctx)
+	var conv bot.Conversation
+	var msgID int64
+	err := db.write(ctx, func(tx pgx.Tx) error {
+		if key != "" {
+			var done bool
+			var err error
+			if conv, msgID, done, err = keyedInbound(ctx, tx, key); err != nil || done {
+				return err
+			}
+		}
+		c, cv, err := db.resolveConversation(ctx, tx, in.Channel, in.ExternalUserID, role, t)
+		if err != nil {
+			return err
+		}
+		conv = cv
+		// The messages_counters trigger updates the conversation's and the
+		// customer's counters and last-seen time.
+		if err := tx.QueryRow(ctx, `INSERT INTO messages (conversation_id, customer_id, inbound, author, text, time)
+			VALUES ($1, $2, true, 'customer', $3, $4) RETURNING id`, conv.ID, c.id, in.Text, t).Scan(&msgID); err != nil {
+			return fmt.Errorf("insert message: %w", describe(err))
+		}
+		if key != "" {
+			if _, err := tx.Exec(ctx, `UPDATE requests SET message_id = $1 WHERE key = $2`, msgID, key); err != nil {
+				return fmt.Errorf("record request: %w", describe(err))
+			}
+		}
+		c.Inbound++
+		if t.After(c.LastSeen) {
+			c.LastSeen = t
+		}
+		return db.updateSegment(ctx, tx, c, t)
+	})
+	if err != nil {
+		return bot.Conversation{}, 0, fmt.Errorf("storage: append inbound: %w", err)
+	}
+	return conv, msgID, nil
+}
+
+// custState is what the write paths need of a customer row.
+type custState struct {
+	id       int64
+	segment  string
+	language string
+	owner    string
+	merged   int64
+	erased   bool
+	storage.SegmentInput
+}
+
+const custStateCols = `c.id, c.segment, c.language, c.owner, c.created, c.last_seen, c.at_risk_until, c.vip,
+	c.inbound_count, c.stage, coalesce(c.merged_into, 0), c.erased IS NOT NULL`
+
+func scanCustState(row pgx.Row) (custState, error) {
+	var c custState
+	var lastSeen, atRisk *time.Time
+	err := row.Scan(&c.id, &c.segment, &c.language, &c.owner, &c.Created, &lastSeen, &atRisk, &c.VIPTag, &c.Inbound,
+		&c.Stage, &c.merged, &c.erased)
+	c.LastSeen, c.AtRiskUntil = orZero(lastSeen), orZero(atRisk)
+	return c, err
+}
+
+// lockCustomer locks a customer's row for the transaction and returns it.
+func lockCustomer(ctx context.Context, tx pgx.Tx, id int64) (custState, error) {
+	c, err := scanCustState(tx.QueryRow(ctx, `SELECT `+custStateCols+` FROM customers c WHERE c.id = $1 FOR NO KEY UPDATE`, id))
+	if noRows(err) {
+		return c, notFound("Customer %d does not exist.", id)
+	} else if err != nil {
+		return c, fmt.Errorf("load customer %d: %w", id, describe(err))
+	}
+	return c, nil
+}
+
+// liveCustomer locks a customer that may be changed: it exists, was not
+// merged into another and was not erased.
+func liveCustomer(ctx context.Context, tx pgx.Tx, id int64) (custState, error) {
+	c, err := lockCustomer(ctx, tx, id)
+	switch {
+	case err != nil:
+		return c, err
+	case c.merged != 0:
+		return c, bot.Errorf(bot.ECONFLICT, "Customer %d was merged into customer %d.", id, c.merged)
+	case c.erased:
+		return c, bot.Errorf(bot.ECONFLICT, "Customer %d was erased.", id)
+	}
+	return c, nil
+}
+
+// convRow is a locked conversation.
+type convRow struct {
+	id       bot.ConversationID
+	customer int64
+	channel  string
+	status   bot.ConversationStatus
+	assignee string
+	last     time.Time // last message, or opened
+}
+
+// lockConversation locks a conversation's customer and then the
+// conversation itself (the order every writer follows), and returns both.
+func lockConversation(ctx context.Context, tx pgx.Tx, id bot.ConversationID) (convRow, custState, error) {
+	for {
+		// One statement finds and locks the customer of the conversation.
+		c, err := scanCustState(tx.QueryRow(ctx, `SELECT `+custStateCols+` FROM customers c
+			WHERE c.id = (SELECT customer_id FROM conversations WHERE id = $1) FOR NO KEY UPDATE`, id))
+		if noRows(err) {
+			return convRow{}, custState{}, notFound("Conversation %d does not exist.", id)
+		} else if err != nil {
+			return convRow{}, custState{}, fmt.Errorf("load conversation %d: %w", id, describe(err))
+		}
+		v := convRow{id: id}
+		var status string
+		err = tx.QueryRow(ctx, `SELECT customer_id, channel, status, assignee, coalesce(last_message, opened)
+			FROM conversations WHERE id = $1 FOR NO KEY UPDATE`, id).Scan(&v.customer, &v.channel, &status, &v.assignee, &v.last)
+		if err != nil {
+			return v, c, fmt.Errorf("lock conversation %d: %w", id, describe(err))
+		}
+		v.status = bot.ConversationStatus(status)
+		if v.customer == c.id {
+			return v, c, nil
+		}
+		// A merge moved the conversation between the two reads: the lock
+		// on the old customer is harmless; take the new one's.
+	}
+}
+
+// resolveConversation finds the customer of a channel identity and its open
+// conversation on that channel, creating the customer (on first contact) and
+// the conversation (when none is open) as needed. The identity is locked
+// (an advisory lock for the transaction) and so is the customer's row, so
+// that concurrent first messages make one customer and one conversation.
+func (db *DB) resolveConversation(ctx context.Context, tx pgx.Tx, channel, externalID string, role bot.Role, t time.Time) (custState, bot.Conversation, error) {
+	conv := bot.Conversation{Channel: channel}
+	var c custState
+	locked := false // the identity's advisory lock, taken only to create it
+	for attempt := 0; ; attempt++ {
+		var err error
+		c, err = scanCustState(tx.QueryRow(ctx, `SELECT `+custStateCols+` FROM customers c
+			WHERE c.id = (SELECT customer_id FROM channel_identities WHERE channel = $1 AND external_id = $2)
+			FOR NO KEY UPDATE`, channel, externalID))
+		switch {
+		case noRows(err) && !locked:
+			// A first contact: lock the identity, so that a concurrent first
+			// message (on any replica) waits and then finds this customer.
+			if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 7))`, channel+"\x1f"+externalID); err != nil {
+				return custState{}, conv, fmt.Errorf("lock identity: %w", describe(err))
+			}
+			locked = true
+			continue
+		case noRows(err):
+			if c, err = createCustomer(ctx, tx, channel, externalID, role, t); err != nil {
+				return c, conv, err
+			}
+		case err != nil:
+			return c, conv, fmt.Errorf("find customer: %w", describe(err))
+		case c.merged != 0 && attempt < 5:
+			continue // merged while we waited for its lock: the identity moved
+		}
+		break
+	}
+	conv.CustomerID = c.id
+	var status string
+	err := tx.QueryRow(ctx, `SELECT id, status, assignee FROM conversations
+		WHERE customer_id = $1 AND channel = $2 AND status <> 'resolved'`, c.id, channel).Scan(&conv.ID, &status, &conv.Assignee)
+	if err != nil && !noRows(err) {
+		return c, conv, fmt.Errorf("find conversation: %w", describe(err))
+	}
+	conv.Status = bot.ConversationStatus(status)
+	if conv.ID != 0 {
+		return c, conv, nil
+	}
+	if err := tx.QueryRow(ctx, `INSERT INTO conversations (customer_id, channel, status, opened) VALUES ($1, $2, 'bot', $3)
+		RETURNING id`, c.id, channel, t).Scan(&conv.ID); err != nil {
+		return c, conv, fmt.Errorf("open conversation: %w", describe(err))
+	}
+	conv.Status = bot.StatusBot
+	return c, conv, nil
+}
+
+// createCustomer creates a customer with one channel identity.
+func createCustomer(ctx context.Context, tx pgx.Tx, channel, externalID string, role bot.Role, t time.Time) (custState, error) {
+	var id int64
+	if err := tx.QueryRow(ctx, `INSERT INTO customers (role, segment, created, updated) VALUES ($1, $2, $3, $3) RETURNING id`,
+		string(role), bot.SegmentNew, t).Scan(&id); err != nil {
+		return custState{}, fmt.Errorf("create customer: %w", describe(err))
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO channel_identities (customer_id, channel, external_id, created) VALUES ($1, $2, $3, $4)`,
+		id, channel, externalID, t); err != nil {
+		return custState{}, fmt.Errorf("create identity: %w", describe(err))
+	}
+	if err := addEvent(ctx, tx, id, 0, bot.EventCreated, map[string]string{"channel": channel}, "", t); err != nil {
+		return custState{}, err
+	}
+	return custState{id: id, segment: bot.SegmentNew, SegmentInput: storage.SegmentInput{Created: t}}, nil
+}
+
+// updateSegment recomputes the segment of c, whose fields reflect the latest
+// change, and stores it with an event when it changed.
+func (db *DB) updateSegment(ctx context.Context, tx pgx.Tx, c custState, t time.Time) error {
+	seg := db.rules.Segment(c.SegmentInput, db.now())
+	if seg == c.segment {
+		return nil
+	}
+	if _, err := tx.Exec(ctx, `UPDATE customers SET segment = $1 WHERE id = $2`, seg, c.id); err != nil {
+		return fmt.Errorf("update segment of customer %d: %w", c.id, describe(err))
+	}
+	return addEvent(ctx, tx, c.id, 0, bot.EventSegmentChanged, map[string]string{"from": c.segment, "to": seg}, "", t)
+}
+
+// addEvent records a customer event. detail must never hold customer text.
+func addEvent(ctx context.Context, tx pgx.Tx, customerID int64, conversationID bot.ConversationID, kind string, detail any, actor string, t time.Time) error {
+	d := "{}"
+	if detail != nil {
+		b, err := json.Marshal(detail)
+		if err != nil {
+			return fmt.Errorf("event %s: %w", kind, err)
+		}
+		d = string(b)
+	}
+	var conv *bot.ConversationID
+	if conversationID != 0 {
+		conv = &conversationID
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO customer_events (customer_id, conversation_id, kind, detail, actor, time)
+		VALUES ($1, $2, $3, $4, $5, $6)`, customerID, conv, kind, d, actor, us(t)); err != nil {
+		return fmt.Errorf("event %s: %w", kind, describe(err))
+	}
+	return nil
+}
+
+var validActions = map[bot.Action]bool{
+	bot.ActionSmallTalk: true, bot.ActionAnswer: true, bot.ActionClarify: true,
+	bot.ActionEscalate: true, bot.ActionLead: true, bot.ActionRelay: true,
+}
+
+// AppendOutbound implements bot.Store, as storage/sqlite's does: in one
+// transaction it annotates the inbound message, stores the reply (when
+// o.Text is not empty), and, when asked, opens an escalation, marks the
+// customer as a lead and records a knowledge gap for a clarify. If the
+// conversation is handed off and o is not a relay it fails with ECONFLICT
+// and stores nothing.
+//
+// When ctx carries a request key (WithRequestKey) and the inbound message
+// already has its reply (stored by a replica that died before answering),
+// it returns that reply instead of storing another.
+func (db *DB) AppendOutbound(ctx context.Context, o bot.Outbound) (bot.Stored, error) {
+	if o.ConversationID <= 0 {
+		return bot.Stored{}, bot.Errorf(bot.EINVALID, "The reply names no conversation.")
+	}
+	if !validActions[o.Action] {
+		return bot.Stored{}, bot.Errorf(bot.EINVALID, "Unknown action %q.", o.Action)
+	}
+	if !utf8.ValidString(o.Text) || strings.ContainsRune(o.Text, 0) {
+		return bot.Stored{}, bot.Errorf(bot.EINVALID, "The reply is not valid UTF-8 text.")
+	}
+	if e := o.Escalation; e != nil {
+		if e.Reason == "" {
+			return bot.Stored{}, bot.Errorf(bot.EINVALID, "The escalation has no reason.")
+		}
+		switch e.Severity {
+		case "low", "normal", "high":
+		default:
+			return bot.Stored{}, bot.Errorf(bot.EINVALID, "Unknown escalation severity %q.", e.Severity)
+		}
+	}
+	sources, err := jsonList(o.Sources)
+	if err != nil {
+		return bot.Stored{}, fmt.Errorf("storage: append outbound: sources: %w", err)
+	}
+	choices, err := jsonList(o.Choices)
+	if err != nil {
+		return bot.Stored{}, fmt.Errorf("storage: append outbound: choices: %w", err)
+	}
+	t := o.Time
+	if t.IsZero() {
+		t = db.now()
+	}
+	t = us(t)
+	keyed := requestKey(ctx) != ""
+	var st bot.Stored
+	err = db.write(ctx, func(tx pgx.Tx) error {
+		st = bot.Stored{}
+		v, c, err := lockConversation(ctx, tx, o.ConversationID)
+		if err != nil {
+			return err
+		}
+		if keyed && o.InboundID != 0 {
+			var found bool
+			if st, found, err = existingReply(ctx, tx, o.InboundID); err != nil || found {
+				return err
+			}
+		}
+		if v.status.HandedOff() && o.Action != bot.ActionRelay {
+			return bot.Errorf(bot.ECONFLICT, "Conversation %d is with a human agent; the bot may not reply.", o.ConversationID)
+		}
+		if o.InboundID != 0 {
+			a := o.Annotation
+			tag, err := tx.Exec(ctx, `UPDATE messages SET intent = $1, confidence = $2, language = $3, sentiment = $4,
+				complaint = $5, is_complaint = $6, is_negative = $7 WHERE id = $8 AND conversation_id = $9 AND inbound`,
+				a.Intent, a.Confidence, a.Language, a.Sentiment, a.Complaint, a.IsComplaint, a.IsNegative,
+				o.InboundID, o.ConversationID)
+			if err != nil {
+				return fmt.Errorf("annotate inbound message: %w", describe(err))
+			}
+			if tag.RowsAffected() != 1 {
+				return bot.Errorf(bot.EINVALID, "Message %d is not an inbound message of conversation %d.", o.InboundID, o.ConversationID)
+			}
+		}
+		if o.Text != "" {
+			var replyTo *int64
+			if o.InboundID != 0 {
+				replyTo = &o.InboundID
+			}
+			if err := tx.QueryRow(ctx, `INSERT INTO messages (conversation_id, customer_id, inbound, author, text, intent,
+				confidence, language, action, sources, choices, reply_to, time)
+				VALUES ($1, $2, false, 'bot', $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+				o.ConversationID, c.id, o.Text, o.Intent, o.Confidence, o.Language, string(o.Action), sources, choices,
+				replyTo, t).Scan(&st.MessageID); err != nil {
+				return fmt.Errorf("insert reply: %w", describe(err))
+			}
+		}
+		complaint := o.InboundID != 0 && o.Annotation.IsComplaint
+		negative := o.InboundID != 0 && o.Annotation.IsNegative
+		if e := o.Escalation; e != nil {
+			if st.EscalationID, err = db.escalate(ctx, tx, o, c.id, v.channel, t); err != nil {
+				return err
+			}
+			complaint = complaint || e.Reason == bot.ReasonComplaint
+			negative = negative || e.Reason == bot.ReasonNegativeTrend
+		}
+		if o.Action == bot.ActionClarify && o.InboundID != 0 {
+			if err := addKnowledgeGap(ctx, tx, o.InboundID, o.Annotation.Language, c.id, t); err != nil {
+				return err
+			}
+		}
+		if o.Picked != "" {
+			if err := addGapPick(ctx, tx, o.ConversationID, o.Picked, t); err != nil {
+				return err
+			}
+		}
+		// Only what changed is written: most replies change nothing here.
+		var set []string
+		var args []any
+		arg := func(v any) string {
+			args = append(args, v)
+			return "$" + strconv.Itoa(len(args))
+		}
+		if o.Lead && (c.Stage == bot.StageNone || c.Stage == bot.StageLost) {
+			owner := c.owner
+			if owner == "" {
+				owner = db.opts.LeadOwner
+			}
+			if err := db.markLead(ctx, tx, c, owner, o.ConversationID, v.channel, t); err != nil {
+				return err
+			}
+			c.Stage = bot.StageNew
+			set = append(set, "stage = "+arg(bot.StageNew), "owner = "+arg(owner))
+		}
+		if complaint {
+			set = append(set, "complaint_count = complaint_count + 1")
+		}
+		if complaint || negative {
+			if until := t.Add(db.rules.AtRiskFor); until.After(c.AtRiskUntil) {
+				c.AtRiskUntil = until
+				set = append(set, "at_risk_until = "+arg(until))
+			}
+		}
+		if lang := o.Annotation.Language; c.language == "" && (lang == "en" || lang == "zh") {
+			set = append(set, "language = "+arg(lang))
+		}
+		if len(set) > 0 {
+			if _, err := tx.Exec(ctx, `UPDATE customers SET `+strings.Join(set, ", ")+` WHERE id = `+arg(c.id), args...); err != nil {
+				return fmt.Errorf("update customer %d: %w", c.id, describe(err))
+			}
+		}
+		return db.updateSegment(ctx, tx, c, t)
+	})
+	if err != nil {
+		return bot.Stored{}, fmt.Errorf("storage: append outbound: %w", err)
+	}
+	return st, nil
+}
+
+// existingReply finds what an earlier AppendOutbound stored for an inbound
+// message: its reply and its escalation.
+func existingReply(ctx context.Context, tx pgx.Tx, inbound int64) (bot.Stored, bool, error) {
+	var st bot.Stored
+	var n int
+	err := tx.QueryRow(ctx, `SELECT
+		coalesce((SELECT max(id) FROM messages WHERE reply_to = $1 AND author = 'bot'), 0),
+		coalesce((SELECT max(id) FROM escalations WHERE message_id = $1), 0),
+		(SELECT count(*) FROM messages WHERE id = $1 AND intent <> '')`, inbound).Scan(&st.MessageID, &st.EscalationID, &n)
+	if err != nil {
+		return st, false, fmt.Errorf("find earlier reply: %w", describe(err))
+	}
+	return st, st.MessageID != 0 || st.EscalationID != 0, nil
+}
+
+// escalate records an escalation, hands the conversation to a human (unless
+// the reason is a lead) and enqueues the alert (unless it is quiet).
+func (db *DB) escalate(ctx context.Context, tx pgx.Tx, o bot.Outbound, custID int64, channel string, t time.Time) (bot.EscalationID, error) {
+	e := o.Escalation
+	var msg *int64
+	if o.InboundID != 0 {
+		msg = &o.InboundID
+	}
+	var id bot.EscalationID
+	if err := tx.QueryRow(ctx, `INSERT INTO escalations (conversation_id, customer_id, message_id, reason, severity, summary, created)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, o.ConversationID, custID, msg, e.Reason, e.Severity, e.Summary, t).Scan(&id); err != nil {
+		return 0, fmt.Errorf("insert escalation: %w", describe(err))
+	}
+	if e.Reason != bot.ReasonLead {
+		if _, err := tx.Exec(ctx, `UPDATE conversations SET status = 'waiting_human' WHERE id = $1 AND status = 'bot'`,
+			o.ConversationID); err != nil {
+			return 0, fmt.Errorf("hand off conversation: %w", describe(err))
+		}
+	}
+	if db.opts.Alerts != nil && !e.Quiet {
+		m, err := db.opts.Alerts.EscalationAlert(bot.EscalationInfo{ID: id, ConversationID: o.ConversationID,
+			CustomerID: custID, MessageID: o.InboundID, Reason: e.Reason, Severity: e.Severity, Summary: e.Summary,
+			Status: bot.EscalationOpen, Created: t.UTC()}, channel)
+		if err != nil {
+			return 0, fmt.Errorf("escalation alert: %w", err)
+		}
+		if _, err := enqueue(ctx, tx, m, t); err != nil {
+			return 0, err
+		}
+	}
+	detail := map[string]any{"escalation_id": id, "reason": e.Reason, "severity": e.Severity}
+	if e.Quiet {
+		detail["quiet"] = true
+	}
+	if err := addEvent(ctx, tx, custID, o.ConversationID, bot.EventEscalated, detail, "", t); err != nil {
+		return 0, err
+	}
+	return id, nil
+}
+
+// markLead records that a customer became a sales lead and alerts its owner.
+func (db *DB) markLead(ctx context.Context, tx pgx.Tx, c custState, owner string, conversationID bot.ConversationID, channel string, t time.Time) error {
+	if err := addEvent(ctx, tx, c.id, conversationID, bot.EventNewLead, map[string]string{"from": c.Stage, "to": bot.StageNew}, "", t); err != nil {
+		return err
+	}
+	if db.opts.Alerts == nil {
+		return nil
+	}
+	m, err := db.opts.Alerts.LeadAlert(bot.LeadInfo{CustomerID: c.id, ConversationID: conversationID, Channel: channel,
+		Owner: owner, Time: t.UTC()})
+	if err != nil {
+		return fmt.Errorf("lead alert: %w", err)
+	}
+	_, err = enqueue(ctx, tx, m, t)
+	return err
+}
+
+// addKnowledgeGap counts a question the bot could not answer, keeping a link
+// to the message so that erasing the customer can remove it.
+func addKnowledgeGap(ctx context.Context, tx pgx.Tx, messageID int64, lang string, customerID int64, t time.Time) error {
+	var text string
+	if err := tx.QueryRow(ctx, `SELECT text FROM messages WHERE id = $1`, messageID).Scan(&text); err != nil {
+		return fmt.Errorf("knowledge gap: %w", describe(err))
+	}
+	q := storage.NormalizeQuestion(text)
+	if q == "" {
+		return nil
+	}
+	var id int64
+	err := tx.QueryRow(ctx, `INSERT INTO knowledge_gaps AS g (question, language, count, first_seen, last_seen) VALUES ($1, $2, 1, $3, $3)
+		ON CONFLICT (question) DO UPDATE SET count = g.count + 1, last_seen = greatest(g.last_seen, EXCLUDED.last_seen)
+		RETURNING id`, q, lang, t).Scan(&id)
+	if err != nil {
+		return fmt.Errorf("knowledge gap: %w", describe(err))
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO knowledge_gap_messages (gap_id, message_id, customer_id) VALUES ($1, $2, $3)
+		ON CONFLICT DO NOTHING`, id, messageID, customerID); err != nil {
+		return fmt.Errorf("knowledge gap link: %w", describe(err))
+	}
+	return nil
+}
+
+// addGapPick counts the choice a customer picked against the knowledge gap
+// of the conversation's latest question the bot was not sure of.
+func addGapPick(ctx context.Context, tx pgx.Tx, conversationID bot.ConversationID, docID string, t time.Time) error {
+	var gap int64
+	err := tx.QueryRow(ctx, `SELECT g.gap_id FROM knowledge_gap_messages g JOIN messages m ON m.id = g.message_id
+		WHERE m.conversation_id = $1 ORDER BY g.message_id DESC LIMIT 1`, conversationID).Scan(&gap)
+	if noRows(err) {
+		return nil
+	} else if err != nil {
+		return fmt.Errorf("knowledge gap pick: %w", describe(err))
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO knowledge_gap_picks AS p (gap_id, doc_id, count, last) VALUES ($1, $2, 1, $3)
+		ON CONFLICT (gap_id, doc_id) DO UPDATE SET count = p.count + 1, last = EXCLUDED.last`, gap, docID, t); err != nil {
+		return fmt.Errorf("knowledge gap pick: %w", describe(err))
+	}
+	return nil
+}
+
+// RecentMessages implements bot.Store: up to n of the latest messages of a
+// conversation, oldest first. An unknown conversation has no messages.
+func (db *DB) RecentMessages(ctx context.Context, conversationID bot.ConversationID, n int) ([]bot.StoredMessage, error) {
+	if n <= 0 {
+		return nil, nil
+	}
+	rows, err := db.pool.Query(ctx, `SELECT `+messageCols+` FROM (SELECT * FROM messages
+		WHERE conversation_id = $1 ORDER BY id DESC LIMIT $2) m ORDER BY id`, conversationID, n)
+	if err != nil {
+		return nil, fmt.Errorf("storage: recent messages of conversation %d: %w", conversationID, describe(err))
+	}
+	msgs, err := scanMessages(rows)
+	if err != nil {
+		return nil, fmt.Errorf("storage: recent messages of conversation %d: %w", conversationID, err)
+	}
+	return msgs, nil
+}
+
+const messageCols = `m.id, m.conversation_id, m.inbound, m.author, m.text, m.intent, m.confidence, m.language, m.sentiment,
+	m.action, m.sources, m.choices, m.time`
+
+// jsonList is the JSON of a list of sources, or nil (NULL) when it is empty.
+func jsonList(list []bot.Source) (*string, error) {
+	if len(list) == 0 {
+		return nil, nil
+	}
+	b, err := json.Marshal(list)
+	if err != nil {
+		return nil, err
+	}
+	s := string(b)
+	return &s, nil
+}
+
+// scanMessages reads rows of messageCols and closes rows.
+func scanMessages(rows pgx.Rows) ([]bot.StoredMessage, error) {
+	defer rows.Close()
+	var msgs []bot.StoredMessage
+	for rows.Next() {
+		var m bot.StoredMessage
+		var action string
+		var sources, choices *string
+		if err := rows.Scan(&m.ID, &m.ConversationID, &m.Inbound, &m.Author, &m.Text, &m.Intent, &m.Confidence,
+			&m.Language, &m.Sentiment, &action, &sources, &choices, &m.Time); err != nil {
+			return nil, describe(err)
+		}
+		m.Action = bot.Action(action)
+		if sources != nil && *sources != "" {
+			if err := json.Unmarshal([]byte(*sources), &m.Sources); err != nil {
+				return nil, fmt.Errorf("message %d: sources: %w", m.ID, err)
+			}
+		}
+		if choices != nil && *choices != "" {
+			if err := json.Unmarshal([]byte(*choices), &m.Choices); err != nil {
+				return nil, fmt.Errorf("message %d: choices: %w", m.ID, err)
+			}
+		}
+		msgs = append(msgs, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, describe(err)
+	}
+	return msgs, nil
+}

@@ -1,0 +1,193 @@
+package sqlite
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/concierge-bot/concierge/bot"
+)
+
+// Keyed requests: the same ledger storage/postgres keeps for its replicas,
+// here for one process that may crash. A request key (the widget's client
+// id, a REST client's Idempotency-Key) is claimed before the message is
+// handled; the inbound message stored under it is remembered in the same
+// transaction; the outcome is recorded when the request finishes. A retry
+// gets the outcome; a retry of a request whose process died before it
+// finished takes the key over and is handled again, but AppendInbound and
+// AppendOutbound under the key return what was stored the first time.
+
+// requestTTL is how long a keyed request's outcome is kept.
+const requestTTL = 24 * time.Hour
+
+type requestKeyCtx struct{}
+
+// WithRequestKey returns ctx carrying the key of the request being handled
+// (as claimed with ClaimRequest). AppendInbound and AppendOutbound called
+// with it are idempotent per key.
+func WithRequestKey(ctx context.Context, key string) context.Context {
+	return context.WithValue(ctx, requestKeyCtx{}, ledgerKey(key))
+}
+
+// ledgerKey is the stored form of a request key: callers separate its parts
+// with NUL, which SQLite's text functions stop at.
+func ledgerKey(key string) string { return strings.ReplaceAll(key, "\x00", "\x1f") }
+
+func requestKey(ctx context.Context) string {
+	k, _ := ctx.Value(requestKeyCtx{}).(string)
+	return k
+}
+
+// RequestOutcome is the recorded answer to a keyed request.
+type RequestOutcome struct {
+	Status int
+	Body   []byte
+}
+
+// ErrRequestBusy is returned by ClaimRequest when the request is still
+// being handled in this process after the wait.
+var ErrRequestBusy = errors.New("storage: the request is still being handled")
+
+// newHolder names this opening of the database: a claim held under another
+// name was made by a process that has ended (SQLite is one process's).
+func newHolder() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// ClaimRequest claims a request key. It returns (nil, nil) when the caller
+// now owns the key and must handle the request (with WithRequestKey), then
+// FinishRequest or AbandonRequest; or the outcome recorded by whoever
+// handled it first. While another request of this process handles the key,
+// it waits (polling) up to wait for that outcome, then returns
+// ErrRequestBusy. A claim left unfinished by an earlier process (it
+// crashed) or abandoned is taken over.
+func (db *DB) ClaimRequest(ctx context.Context, key string, wait time.Duration) (*RequestOutcome, error) {
+	key = ledgerKey(key)
+	deadline := time.Now().Add(wait)
+	for {
+		var out *RequestOutcome
+		owned := false
+		err := db.write(ctx, func(tx *sql.Tx) error {
+			out, owned = nil, false
+			var holder string
+			var status sql.NullInt64
+			var body []byte
+			err := tx.QueryRow(`SELECT holder, status, body FROM requests WHERE key = ?`, key).Scan(&holder, &status, &body)
+			switch {
+			case errors.Is(err, sql.ErrNoRows):
+				if _, err := tx.Exec(`INSERT INTO requests (key, holder, created) VALUES (?, ?, ?)`,
+					key, db.holder, fmtTime(db.now())); err != nil {
+					return fmt.Errorf("insert: %w", describe(err))
+				}
+				owned = true
+			case err != nil:
+				return fmt.Errorf("find: %w", describe(err))
+			case status.Valid:
+				out = &RequestOutcome{Status: int(status.Int64), Body: body}
+			case holder != db.holder:
+				if _, err := tx.Exec(`UPDATE requests SET holder = ? WHERE key = ?`, db.holder, key); err != nil {
+					return fmt.Errorf("take over: %w", describe(err))
+				}
+				owned = true
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("storage: claim request: %w", err)
+		}
+		if owned || out != nil {
+			return out, nil
+		}
+		if time.Now().After(deadline) {
+			return nil, ErrRequestBusy
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// FinishRequest records the outcome of a request this process claimed.
+func (db *DB) FinishRequest(ctx context.Context, key string, status int, body []byte) error {
+	key = ledgerKey(key)
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.Exec(`UPDATE requests SET status = ?, body = ? WHERE key = ? AND holder = ?`, status, body, key, db.holder)
+		return describe(err)
+	})
+	if err != nil {
+		return fmt.Errorf("storage: finish request: %w", err)
+	}
+	return nil
+}
+
+// AbandonRequest gives up a request this process claimed, so that a retry
+// handles it afresh. A message it stored stays remembered with the key.
+func (db *DB) AbandonRequest(ctx context.Context, key string) error {
+	key = ledgerKey(key)
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.Exec(`UPDATE requests SET holder = '' WHERE key = ? AND holder = ? AND status IS NULL`, key, db.holder)
+		return describe(err)
+	})
+	if err != nil {
+		return fmt.Errorf("storage: abandon request: %w", err)
+	}
+	return nil
+}
+
+// PurgeRequestsBefore removes the keyed requests created before cutoff and
+// returns how many.
+func (db *DB) PurgeRequestsBefore(ctx context.Context, cutoff time.Time) (int64, error) {
+	var n int64
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.Exec(`DELETE FROM requests WHERE created < ?`, fmtTime(cutoff))
+		if err != nil {
+			return describe(err)
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("storage: purge requests: %w", err)
+	}
+	return n, nil
+}
+
+// keyedInbound returns the conversation and inbound message already stored
+// for a request key, if any.
+func keyedInbound(tx *sql.Tx, key string) (bot.Conversation, int64, bool, error) {
+	var conv bot.Conversation
+	var msgID int64
+	var status string
+	err := tx.QueryRow(`SELECT m.id, v.id, v.customer_id, v.channel, v.status, v.assignee
+		FROM requests r JOIN messages m ON m.id = r.message_id JOIN conversations v ON v.id = m.conversation_id
+		WHERE r.key = ?`, key).Scan(&msgID, &conv.ID, &conv.CustomerID, &conv.Channel, &status, &conv.Assignee)
+	if errors.Is(err, sql.ErrNoRows) {
+		return conv, 0, false, nil
+	} else if err != nil {
+		return conv, 0, false, fmt.Errorf("find request: %w", describe(err))
+	}
+	conv.Status = bot.ConversationStatus(status)
+	return conv, msgID, true, nil
+}
+
+// existingReply returns what was stored in answer to an inbound message
+// (its reply, its escalation), if anything was.
+func existingReply(tx *sql.Tx, inbound int64) (bot.Stored, bool, error) {
+	var st bot.Stored
+	err := tx.QueryRow(`SELECT
+		coalesce((SELECT max(id) FROM messages WHERE reply_to = ?1 AND author = 'bot'), 0),
+		coalesce((SELECT max(id) FROM escalations WHERE message_id = ?1), 0)`, inbound).Scan(&st.MessageID, &st.EscalationID)
+	if err != nil {
+		return st, false, fmt.Errorf("find earlier reply: %w", describe(err))
+	}
+	return st, st.MessageID != 0 || st.EscalationID != 0, nil
+}
