@@ -142,6 +142,12 @@ type Alert struct {
 	// <PublicURL>/console/conversations/<ConversationID>.
 	ConsoleURL string `json:"console_url,omitempty"`
 
+	// Company is the name of the company the alert is about, for managers
+	// who receive the alerts of more than one; the Dispatcher sets it from
+	// its options when the payload has none. Sinks put it in the title and
+	// the footer.
+	Company string `json:"company,omitempty"`
+
 	Warning *EarlyWarning `json:"early_warning,omitempty"` // set for KindEarlyWarning
 	Digest  *Digest       `json:"digest,omitempty"`        // set for KindDigest
 }

@@ -74,6 +74,9 @@ type DispatcherOptions struct {
 	// Routes choose the sinks of an alert: the union of the sinks of every
 	// matching route, or all sinks when no route matches.
 	Routes []Route
+	// Company is the company's name, put in every alert's title and footer
+	// (Alert.Company) unless the alert names one. Optional.
+	Company string
 	// PublicURL is where the service is reached; alerts link to
 	// <PublicURL>/console/conversations/<id>. Empty: no link.
 	PublicURL string
@@ -492,8 +495,12 @@ func (d *Dispatcher) alertOf(ctx context.Context, it bot.OutboxItem) (Alert, err
 	return a, nil
 }
 
-// enrich fills what the payload lacks: name, last messages, console link.
+// enrich fills what the payload lacks: company, name, last messages,
+// console link.
 func (d *Dispatcher) enrich(ctx context.Context, a *Alert) error {
+	if a.Company == "" {
+		a.Company = truncate(d.opts.Company, 200)
+	}
 	if a.ConsoleURL == "" && a.ConversationID > 0 && d.opts.PublicURL != "" {
 		a.ConsoleURL = d.opts.PublicURL + "/console/conversations/" + strconv.FormatInt(int64(a.ConversationID), 10)
 	}

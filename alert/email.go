@@ -214,6 +214,7 @@ var emailHTML = template.Must(template.New("alert").Parse(`<!DOCTYPE html>
 {{end}}{{end}}
 {{if .Lines}}{{if .Heading}}<h3>{{.Heading}}</h3>{{end}}<ul>{{range .Lines}}<li>{{.}}</li>{{end}}</ul>{{end}}
 {{if .Link}}<p><a href="{{.Link}}">Open the conversation</a></p>{{end}}
+{{if .Footer}}<p style="color:#666;font-size:12px">{{.Footer}}</p>{{end}}
 </body></html>
 `))
 

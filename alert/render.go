@@ -19,6 +19,7 @@ type view struct {
 	Heading  string   // heading of Lines, may be empty
 	Lines    []string // topics of an early warning, lines of a digest
 	Link     string   // console link, may be empty
+	Footer   string   // who sent it, for whom; may be empty
 	Actions  bool     // offer Acknowledge / Take over / Resolve
 }
 
@@ -83,6 +84,10 @@ func render(a Alert) view {
 		}
 	default:
 		v.Title = prefix + "Alert"
+	}
+	if c := oneLine(a.Company, 100); c != "" {
+		v.Title = c + " · " + v.Title
+		v.Footer = "Sent by Concierge for " + c
 	}
 	v.Title = oneLine(v.Title, 150)
 
@@ -172,6 +177,9 @@ func (v view) plainText() string {
 	if v.Link != "" {
 		fmt.Fprintf(&b, "\nOpen the conversation: %s\n", v.Link)
 	}
+	if v.Footer != "" {
+		fmt.Fprintf(&b, "\n-- \n%s\n", v.Footer)
+	}
 	return b.String()
 }
 
@@ -205,6 +213,9 @@ func (v view) markdown(withTitle bool) string {
 	}
 	if v.Link != "" {
 		fmt.Fprintf(&b, "\n[Open the conversation](%s)\n", escapeURL(v.Link))
+	}
+	if v.Footer != "" {
+		fmt.Fprintf(&b, "\n%s\n", escapeMarkdown(v.Footer))
 	}
 	return b.String()
 }

@@ -214,5 +214,8 @@ func SlackBlocks(a Alert) []slack.Block {
 		link := slack.NewTextBlockObject(slack.MarkdownType, "<"+escapeSlack(v.Link)+"|Open the conversation>", false, false)
 		blocks = append(blocks, slack.NewContextBlock("", link))
 	}
+	if v.Footer != "" {
+		blocks = append(blocks, slack.NewContextBlock("", plain(v.Footer, slackFieldRunes)))
+	}
 	return blocks
 }

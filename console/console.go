@@ -137,6 +137,9 @@ type Options struct {
 	// after many recent failures for it from anywhere: the wait doubles with
 	// each failure past LoginBurst, from 250 ms up to LoginDelay. Default 8s.
 	LoginDelay time.Duration
+	// SiteName is the company's name by language ("en", "zh"), shown in
+	// the header beside Concierge. Optional.
+	SiteName map[string]string
 	// SignIns, when set, keeps sign-in failures where every replica of the
 	// console sees them (cmd/concierge backs it with the PostgreSQL store),
 	// so the sign-in limits hold across replicas. Nil keeps them in this

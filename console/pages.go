@@ -82,6 +82,7 @@ type page struct {
 	OtherLang string
 	Toggle    string // URL of this page in the other language
 	Title     string
+	Site      string // the company's name in Lang; empty: none configured
 	Agent     string
 	CSRF      string
 	Dashboard string
@@ -210,6 +211,7 @@ func (c *Console) newPage(w http.ResponseWriter, r *http.Request, title string) 
 	q.Set("lang", p.OtherLang)
 	p.Toggle = r.URL.Path + "?" + q.Encode()
 	p.Title = tr(lang, title)
+	p.Site = siteName(c.opts.SiteName, lang)
 	p.Agent, p.CSRF, _ = AgentFrom(r.Context())
 	return p
 }
@@ -714,3 +716,14 @@ func (c *Console) isManager(name string) bool {
 
 // normalizeNewlines turns the CRLF line ends of form posts into LF.
 func normalizeNewlines(s string) string { return strings.ReplaceAll(s, "\r\n", "\n") }
+
+// siteName returns the company's name in lang, else in English, else in
+// Chinese; "" when it has none.
+func siteName(names map[string]string, lang string) string {
+	for _, l := range []string{lang, langEN, langZH} {
+		if n := strings.TrimSpace(names[l]); n != "" {
+			return n
+		}
+	}
+	return ""
+}

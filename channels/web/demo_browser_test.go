@@ -20,7 +20,7 @@ import (
 func demoServer(t *testing.T) (*httptest.Server, func(visitorToken string) []bot.StoredMessage) {
 	t.Helper()
 	eng, db := demoEngine(t)
-	srv, err := web.New(web.Options{Engine: eng, History: db, PollInterval: 100 * time.Millisecond,
+	srv, err := web.New(web.Options{Engine: eng, History: db, PollInterval: 100 * time.Millisecond, Site: demoSite(t),
 		SessionSecret: []byte("browser-test-secret-0123456789abcdef")})
 	if err != nil {
 		t.Fatal(err)

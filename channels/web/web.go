@@ -1,6 +1,6 @@
 // Package web is Concierge's HTTP adapter: the REST API under /api/v1 (with
 // its OpenAPI document), the web chat widget (/widget.js and its visitor API
-// under /api/v1/widget), the demo page at /, and /healthz. It turns HTTP
+// under /api/v1/widget), the company's page at / (Options.Site), and /healthz. It turns HTTP
 // requests into bot.Message values and bot.Reply values into JSON, mapping
 // bot.Error codes to HTTP statuses.
 //
@@ -10,7 +10,7 @@
 // or agent and in all, and a download whose client stops reading is cut
 // (Limits), the widget API answers cross-origin requests only
 // from configured origins, and every response carries security headers (a
-// strict Content-Security-Policy on the demo page). Customer text is never
+// strict Content-Security-Policy on the page at /). Customer text is never
 // logged above Debug level.
 package web
 
@@ -119,6 +119,9 @@ type Options struct {
 	// customers API with their session instead of an API key. Nil means
 	// only API keys are accepted there.
 	Staff StaffSessions
+	// Site is the company the page at / and the widget are branded for.
+	// The zero Site is a neutral one.
+	Site Site
 	// Requests, when set, keeps the outcomes of keyed requests (the
 	// widget's client_id, the API's Idempotency-Key) where every replica
 	// sees them, so that a retry sent to another replica is answered from
@@ -191,7 +194,7 @@ type Server struct {
 	state       atomic.Int32 // a State: starting, ready or draining (for /readyz)
 	visitors    *keyedMutex
 	assets      map[string]asset
-	demo        map[string][]byte // the demo page by language
+	site        *sitePage // the page at /, by language
 	routes      []route
 	handler     http.Handler
 }
@@ -257,7 +260,7 @@ func New(opts Options) (*Server, error) {
 	if s.assets, err = loadAssets(); err != nil {
 		return nil, fmt.Errorf("web: New: %w", err)
 	}
-	if s.demo, err = demoPages(); err != nil {
+	if err := s.brand(opts.Site); err != nil {
 		return nil, fmt.Errorf("web: New: %w", err)
 	}
 	if s.sessions, err = newSessions(secret, opts.SessionTTL, opts.Now); err != nil {
@@ -278,7 +281,7 @@ func New(opts Options) (*Server, error) {
 	api := func(h http.HandlerFunc) http.Handler { return apiHeaders(h) }
 	widget := func(h http.HandlerFunc) http.Handler { return apiHeaders(s.cors(s.limitIP(h))) }
 	s.routes = []route{
-		{"GET", "/", http.HandlerFunc(s.handleDemo)},
+		{"GET", "/", http.HandlerFunc(s.handleSite)},
 		{"GET", "/widget.js", http.HandlerFunc(s.handleAsset)},
 		{"GET", "/widget.css", http.HandlerFunc(s.handleAsset)},
 		{"GET", "/demo.css", http.HandlerFunc(s.handleAsset)},

@@ -554,7 +554,9 @@ func TestCORS(t *testing.T) {
 }
 
 func TestPagesAndHeaders(t *testing.T) {
-	e := newWidgetEnv(t, nil)
+	e := newWidgetEnv(t, func(o *web.Options) {
+		o.Site = web.Site{Name: map[string]string{"en": "Jade Leaf Tea House", "zh": "翠叶茶庄"}}
+	})
 	tests := []struct {
 		path, accept, ctype, csp, contains string
 	}{

@@ -37,8 +37,12 @@ func newDispatcher(cfg Config, db storage.Store, log *slog.Logger, reg prometheu
 		// Every sink has a route, so routes select exactly their sinks.
 		routes = append(routes, alert.Route{Reasons: ac.Reasons, MinSeverity: ac.MinSeverity, Sinks: []string{sink.Name()}})
 	}
+	site, err := siteOf(cfg)
+	if err != nil {
+		return nil, err
+	}
 	d, err := alert.NewDispatcher(alert.DispatcherOptions{
-		Outbox: db, Records: db, Sinks: sinks, Routes: routes,
+		Outbox: db, Records: db, Sinks: sinks, Routes: routes, Company: site.Name.In("en"),
 		PublicURL: strings.TrimSuffix(cfg.Server.PublicURL, "/"), Logger: log, Registerer: reg,
 	})
 	if err != nil {

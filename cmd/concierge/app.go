@@ -48,6 +48,7 @@ func (e *env) loadConfig() (Config, error) {
 			return Config{}, configError{fmt.Errorf("%s: %w", e.configPath, err)}
 		}
 		src.lines = lines
+		resolvePaths(&cfg, e.configPath, lines)
 	}
 	cfg.src = src
 	if e.dataDir != "" {
@@ -328,6 +329,11 @@ func newLLM(cfg Config, log *slog.Logger, reg prometheus.Registerer) (*llm.Clien
 	if cfg.LLM.PromptsDir != "" {
 		opts.Prompts = os.DirFS(cfg.LLM.PromptsDir)
 	}
+	site, err := siteOf(cfg)
+	if err != nil {
+		return nil, err
+	}
+	opts.Company = site.Name.In("en")
 	if cfg.LLM.MaskOrderNumbers != "" {
 		opts.MaskOrderNumbers = regexp.MustCompile(cfg.LLM.MaskOrderNumbers) // validated
 	}
@@ -350,6 +356,7 @@ type app struct {
 	live        *knowledge.Live      // the watched index of a content directory (serve)
 	retriever   bot.Retriever        // the index, or the hybrid of the index and embeddings
 	classifier  *intents.Classifier
+	site        SiteConfig        // the company's branding: its own, or the demo's
 	intentNames []string          // the company's intents, for bounded metric labels
 	llm         *llm.Client       // nil without a model
 	dispatcher  *alert.Dispatcher // nil without alerts configured
@@ -473,13 +480,12 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, ao appOptions) (
 		IdleTimeout: cfg.Escalation.IdleTimeout, SLA: cfg.Escalation.SLA}); err != nil {
 		return nil, fmt.Errorf("escalation: %w", err)
 	}
-	replies := file.Replies()
-	if cfg.Intents == "" && cfg.Content != "" {
-		// The demo's small-talk replies name the demo company: a company
-		// with its own content but the demo's intents gets the built-in
-		// texts instead.
-		replies = nil
+	if a.site, err = siteOf(cfg); err != nil {
+		return nil, err
 	}
+	// The replies say the company's name where they write {name}: the
+	// demo's intents greet a company with its own content in its own name.
+	replies := brandReplies(file.Replies(), a.site)
 	var catalog bot.Catalog // the live index or the index: both answer from the product files
 	if a.live != nil {
 		catalog = a.live

@@ -51,6 +51,7 @@ type Config struct {
 	Customers  CustomersConfig  `yaml:"customers"`
 	Log        LogConfig        `yaml:"log"`
 	Metrics    MetricsConfig    `yaml:"metrics"`
+	Site       SiteConfig       `yaml:"site"`
 	// Sources are imported into the content directory on a schedule by
 	// serve (see `concierge import`).
 	Sources []SourceConfig `yaml:"sources"`
@@ -500,6 +501,9 @@ func (c Config) Validate() error {
 		return errors.New("slack.signing_secret (Events API) or slack.app_token (Socket Mode) is required with slack.bot_token")
 	}
 	if err := c.WeCom.validate(); err != nil {
+		return err
+	}
+	if err := c.Site.validate(); err != nil {
 		return err
 	}
 	if err := c.Feishu.validate(); err != nil {

@@ -15,18 +15,48 @@ import (
 func envOf(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
 
 func TestExampleConfigParses(t *testing.T) {
-	cfg, err := ParseConfig(bytes.NewReader(configs.Example()), envOf(map[string]string{"CONCIERGE_API_KEY": "0123456789abcdef0123"}))
+	// As it is, with no environment at all: nothing needs a secret.
+	cfg, err := ParseConfig(bytes.NewReader(configs.Example()), envOf(nil))
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("the example config needs the environment: %v", err)
 	}
 	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.API.Keys) != 0 {
+		t.Errorf("api.keys = %v, want none until the key is uncommented", cfg.API.Keys)
+	}
+	if cfg.Bot.Timeout != 10*time.Second || cfg.Server.Addr != "127.0.0.1:8080" {
+		t.Errorf("cfg = %+v", cfg)
+	}
+	// The key, uncommented as the file says, comes from the environment.
+	uncommented := strings.Replace(string(configs.Example()), "  # keys:\n  #   - name: website\n  #     key: ${CONCIERGE_API_KEY}\n  #     scopes: [messages]",
+		"  keys:\n    - name: website\n      key: ${CONCIERGE_API_KEY}\n      scopes: [messages]", 1)
+	if uncommented == string(configs.Example()) {
+		t.Fatal("the example config no longer has the commented api.keys this test uncomments")
+	}
+	cfg, err = ParseConfig(strings.NewReader(uncommented), envOf(map[string]string{"CONCIERGE_API_KEY": "0123456789abcdef0123"}))
+	if err != nil {
 		t.Fatal(err)
 	}
 	if len(cfg.API.Keys) != 1 || cfg.API.Keys[0].Key != "0123456789abcdef0123" || cfg.API.Keys[0].Name == "" || len(cfg.API.Keys[0].Scopes) == 0 {
 		t.Errorf("api.keys = %+v, want one named, scoped key with the expanded env var", cfg.API.Keys)
 	}
-	if cfg.Bot.Timeout != 10*time.Second || cfg.Server.Addr != "127.0.0.1:8080" {
-		t.Errorf("cfg = %+v", cfg)
+}
+
+// TestExampleConfigChats runs `concierge chat` on the example config file as
+// it is in the repository, with no environment variable set.
+func TestExampleConfigChats(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the demo index")
+	}
+	code, out, errOut := runCLI(t, "How long does shipping take?\n", "chat", "--json",
+		"--config", "../../configs/concierge.example.yaml", "--data", t.TempDir())
+	if code != 0 {
+		t.Fatalf("chat with the example config: exit %d: %s", code, errOut)
+	}
+	if r := decodeReplies(t, out); len(r) != 1 || len(r[0].Sources) == 0 || r[0].Sources[0].ID != "faq-shipping-01" {
+		t.Errorf("chat with the example config answered %s", out)
 	}
 }
 

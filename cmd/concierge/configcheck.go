@@ -209,6 +209,8 @@ func shapeError(n *yaml.Node, t reflect.Type, path string) error {
 func valueError(n *yaml.Node, t reflect.Type, path string) error {
 	msg := ""
 	switch {
+	case t == reflect.TypeFor[Text]():
+		msg = fmt.Sprintf("%s must be a text, or one per language like {en: Hello, zh: 您好}, not %s", path, describeNode(n))
 	case t.Kind() == reflect.Slice:
 		msg = fmt.Sprintf("%s must be a list, written [a, b] or one \"- item\" per line, not %s", path, describeNode(n))
 	case n.Kind != yaml.ScalarNode:

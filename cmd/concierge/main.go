@@ -102,7 +102,10 @@ With no configuration, every command runs on the embedded demo company
 
   concierge chat                     chat in the terminal as a customer
   concierge chat --as employee       ... as an employee (sees the internal wiki)
-  concierge serve                    web widget, REST API and console on 127.0.0.1:8080`,
+  concierge serve                    web widget, REST API and console on 127.0.0.1:8080
+
+Your own company: concierge init DIR --name "Your Company" writes a starter
+(config, example content, intents, branding) and prints what to run next.`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 	}
@@ -112,6 +115,7 @@ With no configuration, every command runs on the embedded demo company
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
 
 	// Subcommands: one line each.
+	root.AddCommand(newInitCmd(e))
 	root.AddCommand(newChatCmd(e))
 	root.AddCommand(newServeCmd(e))
 	root.AddCommand(newSearchCmd(e))

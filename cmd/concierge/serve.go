@@ -156,7 +156,7 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 	if err != nil {
 		return err
 	}
-	dash, err := dashboard.New(dashboard.Options{Reports: rep, SignedIn: console.AgentFrom, Logger: log})
+	dash, err := dashboard.New(dashboard.Options{Reports: rep, SignedIn: console.AgentFrom, Logger: log, SiteName: a.site.Name.byLanguage()})
 	if err != nil {
 		return fmt.Errorf("dashboard: %w", err)
 	}
@@ -171,12 +171,12 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 		Handoff: a.handoff, Records: a.store,
 		Agents: agents, Secret: consoleSecret, SecureCookies: cfg.Console.SecureCookies,
 		TrustedProxies: proxies, SignIns: signInState, SignOuts: a.store,
-		DashboardPath: "/console/dashboard", Logger: log,
+		DashboardPath: "/console/dashboard", Logger: log, SiteName: a.site.Name.byLanguage(),
 	})
 	if err != nil {
 		return fmt.Errorf("console: %w", err)
 	}
-	kb, err := helpCenterMounts(a, "", con.RequireLogin)
+	kb, err := helpCenterMounts(a, a.site.Name.In("en"), con.RequireLogin)
 	if err != nil {
 		return fmt.Errorf("help center: %w", err)
 	}
@@ -195,7 +195,7 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 		Health:   func(ctx context.Context) map[string]any { return databaseHealth(ctx, a.store) },
 		Requests: requests,
 		History:  a.store, SessionSecret: secret, Customers: a.store, Staff: con,
-		AllowedOrigins: cfg.Server.AllowedOrigins, TrustedProxies: proxies,
+		AllowedOrigins: cfg.Server.AllowedOrigins, TrustedProxies: proxies, Site: a.site.webSite(),
 		Mount: mounts,
 	})
 	if err != nil {

@@ -3,7 +3,8 @@
 // Jade Leaf Tea House is a fictional bilingual (English and Simplified Chinese) online tea shop with one physical
 // shop in Shanghai. The embedded files are:
 //
-//	intents.yaml                 the intents, with examples and small-talk replies
+//	concierge.yaml               the demo's config: its site (name, greeting, colours, the page at /)
+//	intents.yaml                 the intents, with examples and small-talk replies ({name}: the site's name)
 //	content/faq/faq_en.csv       FAQ entries in English (id,question,answer,tags,lang,intents)
 //	content/faq/faq_zh.csv       the same entries in Chinese; each id is the English id plus "-zh"
 //	content/products.csv         the catalogue in English (sku,name,category,price,currency,description,tags,lang)
@@ -18,7 +19,7 @@ import (
 	"io/fs"
 )
 
-//go:embed intents.yaml content
+//go:embed concierge.yaml intents.yaml content
 var files embed.FS
 
 // Content returns the demo knowledge content directory (faq/, pages/, internal/, products*.csv, synonyms.yaml).
@@ -36,6 +37,17 @@ func Intents() []byte {
 	b, err := files.ReadFile("intents.yaml")
 	if err != nil {
 		panic("demo: embedded intents.yaml is missing: " + err.Error())
+	}
+	return b
+}
+
+// Config returns the demo company's configuration file (YAML): its site
+// section, the branding of the page at /, the widget and the replies. Each
+// call returns a fresh copy the caller may modify.
+func Config() []byte {
+	b, err := files.ReadFile("concierge.yaml")
+	if err != nil {
+		panic("demo: embedded concierge.yaml is missing: " + err.Error())
 	}
 	return b
 }

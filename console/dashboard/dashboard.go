@@ -59,6 +59,9 @@ type Options struct {
 	// knowledge gaps mail to (a mailto link with the question in the
 	// subject). Empty leaves the recipient to the manager's mail program.
 	ContentEmail string
+	// SiteName is the company's name by language ("en", "zh"), shown in
+	// the header beside Concierge. Optional.
+	SiteName map[string]string
 	// ConsolePath is where the console's queue is, for the navigation.
 	// Default "/console".
 	ConsolePath string

@@ -6,6 +6,7 @@ import (
 	"math"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/concierge-bot/concierge/insights"
@@ -17,6 +18,7 @@ const dash = "—"
 // view is the data of the page template.
 type view struct {
 	Lang, OtherLang, Toggle, Console, CSV string
+	Site                                  string // the company's name in Lang; empty: none
 	Days                                  int
 	Channel                               string
 	Range                                 string
@@ -83,7 +85,7 @@ func (d *Dashboard) view(rep *insights.Report, p params) *view {
 		other = langEN
 	}
 	v := &view{
-		Lang: l, OtherLang: other, Days: p.days, Channel: p.channel, Console: d.opts.ConsolePath,
+		Lang: l, OtherLang: other, Days: p.days, Channel: p.channel, Console: d.opts.ConsolePath, Site: siteName(d.opts.SiteName, l),
 		Toggle: p.url(Path, p.days, p.channel, other),
 		CSV:    p.url(CSVPath, p.days, p.channel, l),
 		Range: fmt.Sprintf(t(l, "range"), rep.Since.Format(time.DateOnly),
@@ -206,4 +208,15 @@ func secs(v *float64) string {
 		return dash
 	}
 	return insights.FormatDuration(time.Duration(*v * float64(time.Second)))
+}
+
+// siteName returns the company's name in lang, else in English, else in
+// Chinese; "" when it has none.
+func siteName(names map[string]string, lang string) string {
+	for _, l := range []string{lang, "en", "zh"} {
+		if n := strings.TrimSpace(names[l]); n != "" {
+			return n
+		}
+	}
+	return ""
 }

@@ -1,6 +1,8 @@
 /*! Concierge chat widget — plain JavaScript, no dependencies.
  * Embed with one line on any page:
- *   <script src="https://HOST/widget.js" defer data-title="Chat with us"></script>
+ *   <script src="https://HOST/widget.js" defer></script>
+ * Its title, greeting, colours and languages are the server's site (SITE);
+ * data-title="Chat with us" overrides the title.
  * data-lang="en|zh|auto" (default: the page language), data-api="https://HOST"
  * (default: where this script came from), data-position="right|left",
  * data-open="true" (start open). From the page: ConciergeWidget.open(),
@@ -17,16 +19,20 @@
   })();
   if (!script) return;
   function attr(n) { return script.getAttribute('data-' + n) || ''; }
+  var SITE = {}; // the server's site: name, welcome, languages, colors
   var api = (attr('api') || new URL('.', script.src).href).replace(/\/+$/, '');
   var want = attr('lang') && attr('lang') !== 'auto' ? attr('lang') : (document.documentElement.lang || navigator.language || 'en');
   var lang = want.toLowerCase().indexOf('zh') === 0 ? 'zh' : 'en';
+  var langs = SITE.languages || [];
+  if (langs.length && langs.indexOf(lang) < 0) lang = langs[0];
+  function site(k) { return (SITE[k] && SITE[k][lang]) || ''; }
   var T = {
     en: {
       open: 'Open chat', unread: 'Open chat (new message)', close: 'Close chat', title: 'Chat with us',
       placeholder: 'Type your question…', label: 'Your message', send: 'Send', typing: 'Assistant is typing…',
       sources: 'Sources:', offline: 'Connection lost. Reconnecting…', back: 'Connected again.', you: 'You',
       bot: 'Assistant', agent: 'Agent', system: 'Notice', pending: 'Sending…', failed: 'Not sent',
-      welcome: 'Hello! Ask me about our teas, orders, shipping or our shop.',
+      welcome: 'Hello! How can I help you today?',
       handoff: 'A member of our team will reply here.',
       choices: 'Did you mean', choose: 'Choose: ',
       intro: 'Chat window. Enter sends, Shift+Enter starts a new line, Escape closes.'
@@ -36,12 +42,13 @@
       placeholder: '请输入您的问题…', label: '您的消息', send: '发送', typing: '助手正在输入…',
       sources: '来源：', offline: '网络已断开，正在重新连接…', back: '已重新连接。', you: '您',
       bot: '助手', agent: '客服', system: '提示', pending: '发送中…', failed: '未发送',
-      welcome: '您好！欢迎咨询茶叶、订单、配送或门店相关问题。',
+      welcome: '您好！请问有什么可以帮您？',
       handoff: '我们的同事会在这里回复您。',
       choices: '您是不是想问', choose: '选择：',
       intro: '聊天窗口。回车发送，Shift+回车换行，Esc 关闭。'
     }
   }[lang];
+  T.welcome = site('welcome') || T.welcome;
 
   // Storage: the session token, pending messages and the open state.
   var KEY = 'concierge:' + api + ':';
@@ -88,6 +95,10 @@
   var root = el('div', 'cjw-root');
   root.setAttribute('data-position', attr('position') === 'left' ? 'left' : 'right');
   root.lang = lang === 'zh' ? 'zh-CN' : 'en';
+  var C = SITE.colors || {};
+  [['primary', C.primary], ['primary-dark', C.primaryDark], ['on-primary', C.onPrimary]].forEach(function (c) {
+    if (c[1]) root.style.setProperty('--cjw-' + c[0], c[1]);
+  });
   var bubble = el('button', 'cjw-bubble');
   bubble.type = 'button';
   bubble.setAttribute('aria-label', T.open);
@@ -101,7 +112,7 @@
   panel.setAttribute('aria-describedby', 'cjw-intro');
   panel.hidden = true;
   var head = el('header', 'cjw-head');
-  var title = el('h2', 'cjw-title', attr('title') || T.title);
+  var title = el('h2', 'cjw-title', attr('title') || site('name') || T.title);
   title.id = 'cjw-title';
   var closeBtn = el('button', 'cjw-close', '×');
   closeBtn.type = 'button';
