@@ -61,6 +61,12 @@ func (c *Classifier) Classify(ctx context.Context, text string) (bot.Classificat
 	p := c.model.Predict(text)
 	s := c.complaints.Score(text)
 	complaint := s.Complaint
+	if len(s.EscalationWords) == 0 && !s.AsksForPerson && c.smallTalk.whole(text) {
+		// Only a greeting, thanks or goodbye: nothing in it to complain
+		// with, whatever the text model makes of its characters.
+		complaint = min(complaint, 0.2)
+		s.Sentiment = max(s.Sentiment, 0)
+	}
 	out := bot.Classification{
 		Intent: p.Intent, Confidence: p.Confidence, OutOfScope: p.OutOfScope, Top: p.Top,
 		Complaint: complaint, Sentiment: s.Sentiment, Language: DetectLanguage(text),

@@ -116,3 +116,18 @@ func TestClassifyComplaintIntent(t *testing.T) {
 			got.Intent, got.Confidence, got.Complaint)
 	}
 }
+
+// A message that is only small talk is whole; anything more, an emoji or
+// a word, is not, so "再见😡" and "垃圾，再见" are still read for complaints.
+func TestSmallTalkWhole(t *testing.T) {
+	st := newSmallTalk()
+	for text, want := range map[string]bool{
+		"再见": true, "再见啦": true, "拜拜": true, "bye": true, "Thanks, bye!": true,
+		"再见😡": false, "垃圾，再见": false, "再见，你们服务太差了": false,
+		"bye, worst shop ever": false, "where is my order": false, "": false,
+	} {
+		if got := st.whole(text); got != want {
+			t.Errorf("whole(%q) = %v, want %v", text, got, want)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package intents
 
 import (
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -59,4 +60,44 @@ func (st *smallTalk) label(text string) string {
 		}
 	}
 	return ""
+}
+
+// smallTalkFiller is what a message that is only small talk may hold besides
+// its phrases: Chinese sentence particles ("再见啦", "拜拜哈").
+const smallTalkFiller = "啦哈呀啊了吧哦喔嘛呢咯哒噢"
+
+// whole reports whether a short message is nothing but small-talk phrases
+// (and particles): "再见", "bye!", "ok 再见". Such a message carries no
+// complaint whatever a text model makes of its characters ("再见" shares
+// 见 with 意见, "opinion", common in Chinese complaints). Anything else in
+// it — an emoji, a word — makes it not whole.
+func (st *smallTalk) whole(text string) bool {
+	if utf8.RuneCountInString(strings.TrimSpace(text)) > maxSmallTalkRunes || len(strings.Fields(text)) > maxSmallTalkWords {
+		return false
+	}
+	t := newLexText(text)
+	rest := t.norm
+	found := false
+	for _, lx := range st.lex {
+		lx.match(t, func(term *lexTerm, _ string, _ int) {
+			found = true
+			rest = strings.ReplaceAll(rest, term.norm, " ")
+		})
+	}
+	if !found {
+		return false
+	}
+	for _, r := range rest {
+		if r != ' ' && !strings.ContainsRune(smallTalkFiller, r) {
+			return false
+		}
+	}
+	// normalize drops what it cannot read (emoji among it): compare the
+	// original's letters, digits and symbols with what was matched.
+	for _, r := range text {
+		if unicode.IsSymbol(r) || r >= 0x1F000 {
+			return false
+		}
+	}
+	return true
 }
