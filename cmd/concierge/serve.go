@@ -256,17 +256,19 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 	}
 	hs.RegisterOnShutdown(site.Close) // waiting long-polls return at once
 
-	stopWeCom, err := startWeCom(ctx, cfg, a, handler, mux, log)
+	// The chat apps' retries are answered once across restarts and replicas.
+	once := chatOnce{next: handler, requests: requests, log: log}
+	stopWeCom, err := startWeCom(ctx, cfg, a, once, mux, log)
 	if err != nil {
 		return err
 	}
 	defer stopWeCom() // after the HTTP server and Slack have stopped, before the store closes
-	stopFeishu, err := startFeishu(ctx, cfg, a, handler, mux, log)
+	stopFeishu, err := startFeishu(ctx, cfg, a, once, mux, log)
 	if err != nil {
 		return err
 	}
 	defer stopFeishu()
-	stopDingTalk, err := startDingTalk(ctx, cfg, a, handler, mux, log)
+	stopDingTalk, err := startDingTalk(ctx, cfg, a, once, mux, log)
 	if err != nil {
 		return err
 	}
