@@ -231,6 +231,7 @@ func (a *Adapter) answer(ctx context.Context, in inbound, follow bool) {
 		Channel: bot.ChannelSlack, ExternalUserID: in.externalUser(), Text: text,
 		Time: slackTime(in.ts, a.opts.Now), Role: a.role(in.channel, in.external()),
 	}
+	a.places.Set(msg.ExternalUserID, place{Channel: in.channel, Thread: thread})
 	a.log.Debug("slack: message", "channel", in.channel, "ts", in.ts, "role", string(msg.Role), "text", text)
 	reply, err := a.opts.Handler.Handle(ctx, msg)
 	a.postReply(ctx, in.channel, thread, msg, reply, err)

@@ -93,6 +93,7 @@ type Options struct {
 	CustomerChannels []string
 
 	Handler     Handler           // required: the Engine
+	Customers   Customers         // optional: without it Deliver reaches no one
 	Feedback    FeedbackRecorder  // optional: without it no feedback buttons are shown
 	Escalations EscalationActions // optional: without it alert buttons answer "not available"
 
@@ -137,6 +138,7 @@ type Adapter struct {
 	sigs     *ttlcache.Cache[struct{}]         // signatures of commands and clicks, against replays
 	threads  *ttlcache.Cache[struct{}]         // channel:thread_ts where the bot answers follow-ups
 	alerts   *ttlcache.Cache[bot.EscalationID] // channel:thread_ts → escalation id (0: not an alert)
+	places   *ttlcache.Cache[place]            // team:user → where the person last wrote to the bot
 
 	mu      sync.RWMutex // guards closed and sends on queue
 	closed  bool
@@ -189,6 +191,7 @@ func New(opts Options) (*Adapter, error) {
 		sigs:     ttlcache.New[struct{}](2*ReplayWindow+time.Minute, opts.DedupSize, opts.Now),
 		threads:  ttlcache.New[struct{}](7*24*time.Hour, opts.DedupSize, opts.Now),
 		alerts:   ttlcache.New[bot.EscalationID](time.Hour, opts.DedupSize, opts.Now),
+		places:   ttlcache.New[place](30*24*time.Hour, opts.DedupSize, opts.Now),
 	}
 	for _, c := range opts.CustomerChannels {
 		if c = strings.TrimSpace(c); c != "" {

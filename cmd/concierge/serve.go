@@ -30,6 +30,7 @@ import (
 	"github.com/concierge-bot/concierge/channels/wecom"
 	"github.com/concierge-bot/concierge/console"
 	"github.com/concierge-bot/concierge/console/dashboard"
+	"github.com/concierge-bot/concierge/escalation"
 	"github.com/concierge-bot/concierge/insights"
 	"github.com/concierge-bot/concierge/storage"
 	"github.com/concierge-bot/concierge/storage/postgres"
@@ -226,7 +227,7 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 			BotToken: cfg.Slack.BotToken, SigningSecret: cfg.Slack.SigningSecret, AppToken: cfg.Slack.AppToken,
 			APIURL: cfg.Slack.APIURL, PublicURL: strings.TrimSuffix(cfg.Server.PublicURL, "/"),
 			CustomerChannels: cfg.Slack.CustomerChannels, Handler: handler, Feedback: a.store,
-			Escalations: a.handoff, Logger: log,
+			Escalations: a.handoff, Customers: a.store, Logger: log,
 		}
 		if pg != nil {
 			slackOpts.Handler = slackOnce{next: handler, db: pg, lease: cfg.Bot.Timeout + 20*time.Second, log: log}
@@ -242,6 +243,9 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 				return configError{explain(err, "slack: %s%s", strings.TrimPrefix(err.Error(), "slack: New: "), cfg.origin("slack"))}
 			}
 			slackApp.Register(mux)
+			// Agents' replies reach customers who wrote on Slack (Slack
+			// Connect channels included), as on the other chat apps.
+			a.deliverers[string(bot.ChannelSlack)] = slackDeliverer{slackApp}
 		}
 	}
 
@@ -430,4 +434,17 @@ func storeCheck(st storage.Store) func(ctx context.Context) error {
 		return sq.Check
 	}
 	return st.Ping
+}
+
+// slackDeliverer delivers agents' replies and rating questions through the
+// Slack adapter: it is the escalation service's Deliverer for "slack".
+type slackDeliverer struct{ a *slack.Adapter }
+
+// Deliver implements escalation.Deliverer.
+func (d slackDeliverer) Deliver(ctx context.Context, x escalation.Delivery) error {
+	agent := x.Agent
+	if x.Author == bot.AuthorSystem {
+		agent = "" // the system's rating question goes without a name
+	}
+	return d.a.Deliver(ctx, x.CustomerID, x.MessageID, agent, x.Text)
 }
