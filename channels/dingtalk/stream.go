@@ -234,10 +234,13 @@ func (a *Adapter) PostAlert(ctx context.Context, to string, ac AlertCard, bizID 
 		body["openConversationId"] = to
 		ref.ConversationID = to
 	}
+	// Known before it is sent: a click may come back before the send
+	// call returns.
+	a.alerts.Set(bizID, ref)
 	if err := a.api.do(ctx, http.MethodPost, "/v1.0/im/v1.0/robot/interactiveCards/send", body, nil); err != nil {
+		a.alerts.Delete(bizID)
 		return err
 	}
-	a.alerts.Set(bizID, ref)
 	return nil
 }
 

@@ -101,6 +101,17 @@ func (a *chatAppsAgent) csrf(path string) string {
 	return html.UnescapeString(string(m[1]))
 }
 
+// page returns the body of the console page at path ("" on an error).
+func (a *chatAppsAgent) page(path string) string {
+	resp, err := a.c.Get(a.base + path)
+	if err != nil {
+		return ""
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
+}
+
 // signIn signs in to the console of the serve at base as admin, with the
 // password serve wrote into the data directory.
 func chatAppsSignIn(t *testing.T, base, data string) *chatAppsAgent {
@@ -460,8 +471,12 @@ alerts:
 			t.Fatalf("dingtalk %s refused: %d", id, st)
 		}
 	}
-	// The card's Take over gave the conversation to lead7: the console
-	// sees it held by another agent; the manager takes it for themself.
+	// The card's Take over gave the conversation to lead7 (the click is
+	// acknowledged before it is carried out): the console sees it held by
+	// another agent; the manager takes it for themself.
+	if !waitFor(func() bool { return strings.Contains(agent.page("/console/c/"+strconv.Itoa(dtConv)), "lead7") }) {
+		t.Errorf("the DingTalk card's Take over never reached the console")
+	}
 	if st := agent.act(dtConv, "takeover", nil); st != http.StatusConflict {
 		t.Errorf("console take over of a conversation taken on the DingTalk card: %d, want 409 (held by dingtalk:lead7)", st)
 	}
