@@ -22,6 +22,12 @@ const (
 	maxSmallTalkWords = 5
 )
 
+// shortEnough reports whether text is short enough to be read as small
+// talk by its phrases.
+func shortEnough(text string) bool {
+	return utf8.RuneCountInString(strings.TrimSpace(text)) <= maxSmallTalkRunes && len(strings.Fields(text)) <= maxSmallTalkWords
+}
+
 func newSmallTalk() *smallTalk {
 	byLabel := map[string]*strings.Builder{}
 	st := &smallTalk{}
@@ -48,7 +54,7 @@ func newSmallTalk() *smallTalk {
 
 // label returns the small-talk intent of a short message, or "".
 func (st *smallTalk) label(text string) string {
-	if utf8.RuneCountInString(strings.TrimSpace(text)) > maxSmallTalkRunes || len(strings.Fields(text)) > maxSmallTalkWords {
+	if !shortEnough(text) {
 		return ""
 	}
 	t := newLexText(text)
@@ -72,7 +78,7 @@ const smallTalkFiller = "啦哈呀啊了吧哦喔嘛呢咯哒噢"
 // 见 with 意见, "opinion", common in Chinese complaints). Anything else in
 // it — an emoji, a word — makes it not whole.
 func (st *smallTalk) whole(text string) bool {
-	if utf8.RuneCountInString(strings.TrimSpace(text)) > maxSmallTalkRunes || len(strings.Fields(text)) > maxSmallTalkWords {
+	if !shortEnough(text) {
 		return false
 	}
 	t := newLexText(text)
@@ -92,8 +98,8 @@ func (st *smallTalk) whole(text string) bool {
 			return false
 		}
 	}
-	// normalize drops what it cannot read (emoji among it): compare the
-	// original's letters, digits and symbols with what was matched.
+	// normalize drops symbols, emoji among them: an angry face after a
+	// goodbye must still be read.
 	for _, r := range text {
 		if unicode.IsSymbol(r) || r >= 0x1F000 {
 			return false

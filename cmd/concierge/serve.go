@@ -245,7 +245,7 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 			slackApp.Register(mux)
 			// Agents' replies reach customers who wrote on Slack (Slack
 			// Connect channels included), as on the other chat apps.
-			a.deliverers[string(bot.ChannelSlack)] = slackDeliverer{slackApp}
+			a.deliverers[string(bot.ChannelSlack)] = chatDeliverer{slackApp}
 		}
 	}
 
@@ -436,15 +436,22 @@ func storeCheck(st storage.Store) func(ctx context.Context) error {
 	return st.Ping
 }
 
-// slackDeliverer delivers agents' replies and rating questions through the
-// Slack adapter: it is the escalation service's Deliverer for "slack".
-type slackDeliverer struct{ a *slack.Adapter }
+// customerDeliverer is what the Slack, Feishu and DingTalk adapters offer
+// to reach a customer by record id; their errors name the platform.
+type customerDeliverer interface {
+	Deliver(ctx context.Context, customerID, messageID int64, agent, text string) error
+}
+
+// chatDeliverer delivers agents' replies and rating questions through a
+// chat app's adapter: it is the escalation service's Deliverer for that
+// channel. The system's rating question goes without a name.
+type chatDeliverer struct{ a customerDeliverer }
 
 // Deliver implements escalation.Deliverer.
-func (d slackDeliverer) Deliver(ctx context.Context, x escalation.Delivery) error {
+func (d chatDeliverer) Deliver(ctx context.Context, x escalation.Delivery) error {
 	agent := x.Agent
 	if x.Author == bot.AuthorSystem {
-		agent = "" // the system's rating question goes without a name
+		agent = ""
 	}
 	return d.a.Deliver(ctx, x.CustomerID, x.MessageID, agent, x.Text)
 }

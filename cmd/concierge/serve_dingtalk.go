@@ -2,14 +2,11 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
 
-	"github.com/concierge-bot/concierge/bot"
 	"github.com/concierge-bot/concierge/channels/dingtalk"
-	"github.com/concierge-bot/concierge/escalation"
 )
 
 // dingTalkOptions are the adapter options of the dingtalk section.
@@ -50,7 +47,7 @@ func startDingTalk(ctx context.Context, cfg Config, a *app, handler dingtalk.Han
 		return nil, configError{explain(err, "dingtalk: %s%s", strings.TrimPrefix(err.Error(), "dingtalk: New: "), cfg.origin("dingtalk"))}
 	}
 	ad.Register(mux)
-	a.deliverers[dingtalk.Channel] = dingTalkDeliverer{ad}
+	a.deliverers[dingtalk.Channel] = chatDeliverer{ad}
 	a.chats.serveDingTalk(ad)
 
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
@@ -63,21 +60,4 @@ func startDingTalk(ctx context.Context, cfg Config, a *app, handler dingtalk.Han
 	}()
 	log.Info("dingtalk: callback at /dingtalk/callback", "app", d.AppKey, "stream", d.Stream)
 	return func() { cancel(); <-done }, nil
-}
-
-// dingTalkDeliverer delivers agents' replies and rating questions through
-// the DingTalk adapter: it is the escalation service's Deliverer for
-// "dingtalk".
-type dingTalkDeliverer struct{ a *dingtalk.Adapter }
-
-// Deliver implements escalation.Deliverer.
-func (d dingTalkDeliverer) Deliver(ctx context.Context, x escalation.Delivery) error {
-	agent := x.Agent
-	if x.Author == bot.AuthorSystem {
-		agent = "" // the system's rating question goes without a name
-	}
-	if err := d.a.Deliver(ctx, x.CustomerID, x.MessageID, agent, x.Text); err != nil {
-		return fmt.Errorf("dingtalk: %w", err)
-	}
-	return nil
 }

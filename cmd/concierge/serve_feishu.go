@@ -2,14 +2,11 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
 
-	"github.com/concierge-bot/concierge/bot"
 	"github.com/concierge-bot/concierge/channels/feishu"
-	"github.com/concierge-bot/concierge/escalation"
 )
 
 // feishuOptions are the adapter options of the feishu section.
@@ -49,7 +46,7 @@ func startFeishu(ctx context.Context, cfg Config, a *app, handler feishu.Handler
 		return nil, configError{explain(err, "feishu: %s%s", strings.TrimPrefix(err.Error(), "feishu: New: "), cfg.origin("feishu"))}
 	}
 	ad.Register(mux)
-	a.deliverers[feishu.Channel] = feishuDeliverer{ad}
+	a.deliverers[feishu.Channel] = chatDeliverer{ad}
 	a.chats.serveFeishu(ad)
 
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
@@ -62,20 +59,4 @@ func startFeishu(ctx context.Context, cfg Config, a *app, handler feishu.Handler
 	}()
 	log.Info("feishu: started", "app", f.AppID, "http_events", f.EncryptKey != "", "long_connection", f.LongConnection)
 	return func() { cancel(); <-done }, nil
-}
-
-// feishuDeliverer delivers agents' replies and rating questions through the
-// Feishu adapter: it is the escalation service's Deliverer for "feishu".
-type feishuDeliverer struct{ a *feishu.Adapter }
-
-// Deliver implements escalation.Deliverer.
-func (d feishuDeliverer) Deliver(ctx context.Context, x escalation.Delivery) error {
-	agent := x.Agent
-	if x.Author == bot.AuthorSystem {
-		agent = "" // the system's rating question goes without a name
-	}
-	if err := d.a.Deliver(ctx, x.CustomerID, x.MessageID, agent, x.Text); err != nil {
-		return fmt.Errorf("feishu: %w", err)
-	}
-	return nil
 }
