@@ -95,14 +95,9 @@ func TestWaitText(t *testing.T) {
 }
 
 func TestLabelsComplete(t *testing.T) {
-	for key := range labels[langEN] {
-		if _, ok := labels[langZH][key]; !ok {
-			t.Errorf("label %q has no Chinese text", key)
-		}
-	}
-	for key := range labels[langZH] {
-		if _, ok := labels[langEN][key]; !ok {
-			t.Errorf("label %q has no English text", key)
+	for key, x := range labels {
+		if x.EN == "" || x.ZH == "" {
+			t.Errorf("label %q lacks a text: %+v", key, x)
 		}
 	}
 }

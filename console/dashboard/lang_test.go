@@ -1,0 +1,11 @@
+package dashboard
+
+import "testing"
+
+func TestLabelsComplete(t *testing.T) {
+	for key, x := range labels {
+		if x.EN == "" || x.ZH == "" {
+			t.Errorf("label %q lacks a text: %+v", key, x)
+		}
+	}
+}
