@@ -87,17 +87,10 @@ func (s chatStyle) write(b *strings.Builder, ns []*Node) {
 		case KindStrike:
 			s.mark(b, "~~", n.Children)
 		case KindLink:
-			label := truncate(strings.TrimSpace(strings.ReplaceAll(PlainText(n.Children), "\n", " ")), maxLinkText)
-			href := n.Href
-			if strings.HasPrefix(href, "/") {
-				if s.base == "" {
-					b.WriteString(chatEscaper.Replace(label))
-					continue
-				}
-				href = s.base + href
-			}
-			if label == "" {
-				label = href
+			label, href := linkParts(n, s.base)
+			if href == "" {
+				b.WriteString(chatEscaper.Replace(label))
+				continue
 			}
 			b.WriteString("[" + chatEscaper.Replace(label) + "](" + chatURLEscaper.Replace(href) + ")")
 		default:
@@ -106,10 +99,31 @@ func (s chatStyle) write(b *strings.Builder, ns []*Node) {
 	}
 }
 
-// mark wraps each line of the rendered children in a formatting mark,
-// keeping spaces outside it.
-func (s chatStyle) mark(b *strings.Builder, m string, ns []*Node) {
-	for i, l := range strings.Split(s.inline(ns), "\n") {
+// linkParts returns what a chat app shows of link n: its text on one line,
+// cut to maxLinkText (the target when it has none), and its target, made
+// absolute with base; href is "" when the target is site-relative and there
+// is no base, so that only the text can be shown.
+func linkParts(n *Node, base string) (label, href string) {
+	label = truncate(strings.TrimSpace(strings.ReplaceAll(PlainText(n.Children), "\n", " ")), maxLinkText)
+	href = n.Href
+	if strings.HasPrefix(href, "/") {
+		if base == "" {
+			return label, ""
+		}
+		href = base + href
+	}
+	if label == "" {
+		label = href
+	}
+	return label, href
+}
+
+func (s chatStyle) mark(b *strings.Builder, m string, ns []*Node) { markLines(b, m, s.inline(ns)) }
+
+// markLines wraps each line of rendered in a formatting mark, keeping
+// spaces outside it (Slack ignores "* bold*", and so do the chat apps).
+func markLines(b *strings.Builder, m, rendered string) {
+	for i, l := range strings.Split(rendered, "\n") {
 		if i > 0 {
 			b.WriteByte('\n')
 		}

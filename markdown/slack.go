@@ -95,17 +95,10 @@ func (s slackStyle) write(b *strings.Builder, ns []*Node) {
 		case KindStrike:
 			s.mark(b, "~", n.Children)
 		case KindLink:
-			label := truncate(strings.TrimSpace(strings.ReplaceAll(PlainText(n.Children), "\n", " ")), maxLinkText)
-			href := n.Href
-			if strings.HasPrefix(href, "/") {
-				if s.base == "" {
-					b.WriteString(slackEscaper.Replace(label))
-					continue
-				}
-				href = s.base + href
-			}
-			if label == "" {
-				label = href
+			label, href := linkParts(n, s.base)
+			if href == "" {
+				b.WriteString(slackEscaper.Replace(label))
+				continue
 			}
 			link := "<" + slackURLEscaper.Replace(href) + "|" + slackEscaper.Replace(label) + ">"
 			if utf8.RuneCountInString(link) > maxSlackLink {
@@ -118,23 +111,7 @@ func (s slackStyle) write(b *strings.Builder, ns []*Node) {
 	}
 }
 
-// mark wraps each line of the rendered children in a formatting mark,
-// keeping spaces outside it (Slack ignores "* bold*").
-func (s slackStyle) mark(b *strings.Builder, m string, ns []*Node) {
-	lines := strings.Split(s.inline(ns), "\n")
-	for i, l := range lines {
-		if i > 0 {
-			b.WriteByte('\n')
-		}
-		t := strings.TrimSpace(l)
-		if t == "" {
-			b.WriteString(l)
-			continue
-		}
-		lead := l[:strings.Index(l, t)]
-		b.WriteString(lead + m + t + m + l[len(lead)+len(t):])
-	}
-}
+func (s slackStyle) mark(b *strings.Builder, m string, ns []*Node) { markLines(b, m, s.inline(ns)) }
 
 func (slackStyle) heading(l string) string {
 	if strings.TrimSpace(l) == "" {
