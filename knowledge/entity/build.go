@@ -149,7 +149,7 @@ func build() (*Gazetteer, error) {
 	for _, t := range [...]struct {
 		kind       Kind
 		name, data string
-	}{{PaymentMethod, "payments.go", paymentsTable}, {Place, "places.go", placesTable}} {
+	}{{PaymentMethod, "payments.txt", paymentsTable}, {Place, "places.txt", placesTable}} {
 		rows, err := parseTable(t.kind, t.name, t.data)
 		if err != nil {
 			return nil, err

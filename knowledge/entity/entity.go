@@ -4,7 +4,7 @@
 // bot never answers "Can I pay with Apple Pay?" with "Yes. Choose Alipay…".
 //
 // The gazetteer is built once by New from two tables written for this package
-// (places.go, payments.go) and is immutable afterwards: one *Gazetteer serves
+// (places.txt, payments.txt) and is immutable afterwards: one *Gazetteer serves
 // any number of goroutines. The package keeps no other state.
 //
 // # Matching
