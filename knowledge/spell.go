@@ -3,6 +3,8 @@ package knowledge
 import (
 	"sync"
 	"unicode/utf8"
+
+	"github.com/concierge-bot/concierge/internal/textdist"
 )
 
 // speller corrects the English words of a query that the index does not
@@ -41,7 +43,7 @@ func (s *speller) correct(ix *Index, term string) []string {
 	bestDist := maxDist + 1
 	for l := n - maxDist; l <= n+maxDist; l++ {
 		for _, c := range s.byLen[l] {
-			d := damerau(rt, []rune(c.term), bestDist)
+			d := textdist.OSA(rt, []rune(c.term), bestDist)
 			switch {
 			case d < bestDist:
 				bestDist, best = d, []dictTerm{c}
@@ -87,38 +89,4 @@ func (ix *Index) buildSpeller() map[int][]dictTerm {
 		out[n] = append(out[n], dictTerm{term: t, df: df})
 	}
 	return out
-}
-
-// damerau returns the optimal string alignment distance of a and b, or a
-// value above limit as soon as it is sure to exceed it.
-func damerau(a, b []rune, limit int) int {
-	if d := len(a) - len(b); d > limit || -d > limit {
-		return limit + 1
-	}
-	prev2 := make([]int, len(b)+1)
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		rowMin := cur[0]
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-			rowMin = min(rowMin, cur[j])
-		}
-		if rowMin > limit {
-			return limit + 1
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(b)]
 }

@@ -551,22 +551,10 @@ func (a *app) startWorkers(ctx context.Context, schedules bool) {
 		}
 	}
 	if a.live != nil {
-		a.workers.Add(1)
-		go func() {
-			defer a.workers.Done()
-			if err := a.live.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
-				a.log.Error("knowledge watcher stopped; the index stays as it is", "err", err)
-			}
-		}()
+		a.goWork(ctx, "knowledge watcher stopped; the index stays as it is", a.live.Run)
 	}
 	if a.dispatcher != nil {
-		a.workers.Add(1)
-		go func() {
-			defer a.workers.Done()
-			if err := a.dispatcher.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
-				a.log.Error("alert dispatcher stopped", "err", err)
-			}
-		}()
+		a.goWork(ctx, "alert dispatcher stopped", a.dispatcher.Run)
 	}
 	a.startIntentsCheck(ctx, schedules)
 }
@@ -584,10 +572,19 @@ func (a *app) startIntentsCheck(ctx context.Context, background bool) {
 			"file", intentsName(a.cfg))
 		return
 	}
+	a.goWork(ctx, "", func(ctx context.Context) error { check(ctx); return nil })
+}
+
+// goWork runs work in the background until ctx ends; Close waits for it.
+// An error other than ctx's end is logged as failed (when failed is not
+// empty: work that logs its own failures passes "").
+func (a *app) goWork(ctx context.Context, failed string, work func(context.Context) error) {
 	a.workers.Add(1)
 	go func() {
 		defer a.workers.Done()
-		check(ctx)
+		if err := work(ctx); err != nil && !errors.Is(err, context.Canceled) && failed != "" {
+			a.log.Error(failed, "err", err)
+		}
 	}()
 }
 
@@ -635,11 +632,7 @@ func (a *app) startEscalationWatch(ctx context.Context) error {
 	if ec.SLA > 0 {
 		checks = append(checks, func(ctx context.Context) error { _, err := sla.Check(ctx); return err })
 	}
-	a.workers.Add(1)
-	go func() {
-		defer a.workers.Done()
-		escalation.Watch(ctx, 30*time.Second, a.log, checks...)
-	}()
+	a.goWork(ctx, "", func(ctx context.Context) error { escalation.Watch(ctx, 30*time.Second, a.log, checks...); return nil })
 	return nil
 }
 
@@ -655,11 +648,7 @@ func (a *app) startDigest(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	a.workers.Add(1)
-	go func() {
-		defer a.workers.Done()
-		_ = sched.Run(ctx) // returns when ctx ends; failures are logged by the scheduler
-	}()
+	a.goWork(ctx, "", sched.Run) // returns when ctx ends; failures are logged by the scheduler
 	return nil
 }
 

@@ -109,10 +109,6 @@ func (a *app) startSync(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	a.workers.Add(1)
-	go func() {
-		defer a.workers.Done()
-		_ = syncer.Run(ctx) // returns when ctx ends; each run's outcome is logged
-	}()
+	a.goWork(ctx, "", syncer.Run) // returns when ctx ends; each run's outcome is logged
 	return nil
 }

@@ -4,6 +4,8 @@ import (
 	"math"
 	"slices"
 	"sort"
+
+	"github.com/concierge-bot/concierge/internal/textdist"
 )
 
 // Match quality of a word that is not the catalogue's own spelling.
@@ -160,7 +162,7 @@ func (sh *shelf) wordAlts(w string) []alt {
 		return out
 	}
 	try := func(v string) {
-		if !seen[v] && editDistance(t, v, 1) <= 1 {
+		if !seen[v] && textdist.OSAString(t, v, 1) <= 1 {
 			seen[v] = true
 			out = append(out, alt{v, qualityTypo})
 		}
