@@ -297,6 +297,6 @@ func (a *Adapter) cardCallback(ctx context.Context, data string) string {
 	if ref.ConversationID == "" {
 		pl.StaffID = cb.UserID
 	}
-	a.enqueue(job{kind: "alert-status", run: func(ctx context.Context) { _ = a.post(ctx, pl, "Concierge", text) }})
+	a.jobs.Enqueue("alert-status", func(ctx context.Context) { _ = a.post(ctx, pl, "Concierge", text) })
 	return "{}"
 }
