@@ -192,8 +192,8 @@ func New(opts Options) (*Adapter, error) {
 		offered: ttlcache.New[[]bot.Source](24*time.Hour, opts.DedupSize, opts.Now),
 		places:  ttlcache.New[place](30*24*time.Hour, opts.DedupSize, opts.Now),
 		alerts:  ttlcache.New[alertRef](7*24*time.Hour, 10_000, opts.Now),
-		api: &apiClient{base: base, appKey: opts.AppKey, appSecret: opts.AppSecret, hc: opts.HTTPClient, now: opts.Now,
-			log: opts.Logger, retries: opts.Retries, maxBackoff: opts.MaxBackoff},
+		api: newAPIClient(&apiClient{base: base, appKey: opts.AppKey, appSecret: opts.AppSecret, hc: opts.HTTPClient, now: opts.Now,
+			log: opts.Logger, retries: opts.Retries, maxBackoff: opts.MaxBackoff}),
 	}
 	if a.dedup == nil {
 		a.dedup = NewMemoryDedup(opts.DedupTTL, opts.DedupSize, opts.Now)

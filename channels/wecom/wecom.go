@@ -42,6 +42,7 @@ import (
 	"time"
 
 	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/channels/internal/accesstoken"
 	"github.com/concierge-bot/concierge/channels/internal/ttlcache"
 	"github.com/concierge-bot/concierge/channels/internal/workpool"
 )
@@ -244,7 +245,7 @@ func New(opts Options) (*Adapter, error) {
 		offered:  ttlcache.New[[]bot.Source](24*time.Hour, opts.DedupSize, opts.Now),
 		api: &client{base: base, corpID: opts.CorpID, http: opts.HTTPClient, log: opts.Logger, now: opts.Now,
 			retryBase: opts.RetryBase, retryMax: opts.RetryMax, maxAttempts: opts.MaxAttempts, sleep: sleepCtx,
-			tokens: map[string]*tokenCache{}},
+			tokens: map[string]*accesstoken.Cache{}},
 	}
 	if a.kfSecret == "" {
 		a.kfSecret = opts.Secret
