@@ -5,11 +5,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"net/http"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/concierge-bot/concierge/alert"
 	"github.com/concierge-bot/concierge/bot"
@@ -25,9 +22,8 @@ import (
 // find them (DingTalk knows a card's escalation only from the adapter that
 // posted it).
 type chatAdapters struct {
-	mu       sync.RWMutex
-	feishu   *feishu.Adapter
-	dingtalk *dingtalk.Adapter
+	feishu   cardAdapter[*feishu.Adapter]
+	dingtalk cardAdapter[*dingtalk.Adapter]
 }
 
 // notServed is the Handler of a send-only adapter: it is never registered
@@ -41,62 +37,30 @@ func (notServed) Handle(context.Context, bot.Message) (bot.Reply, error) {
 // feishuAdapter returns the adapter alert cards go through, building a
 // send-only one from cfg when there is none yet.
 func (c *chatAdapters) feishuAdapter(cfg Config) (*feishu.Adapter, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.feishu == nil {
-		ad, err := feishu.New(feishuOptions(cfg, notServed{}))
-		if err != nil {
-			return nil, err
-		}
-		c.feishu = ad
-	}
-	return c.feishu, nil
+	return c.feishu.get(func() (*feishu.Adapter, error) {
+		return feishu.New(feishuOptions(cfg, notServed{}, chatAppServices{}))
+	})
 }
 
 // dingTalkAdapter is feishuAdapter for DingTalk.
 func (c *chatAdapters) dingTalkAdapter(cfg Config) (*dingtalk.Adapter, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.dingtalk == nil {
-		ad, err := dingtalk.New(dingTalkOptions(cfg, notServed{}))
-		if err != nil {
-			return nil, err
-		}
-		c.dingtalk = ad
-	}
-	return c.dingtalk, nil
+	return c.dingtalk.get(func() (*dingtalk.Adapter, error) {
+		return dingtalk.New(dingTalkOptions(cfg, notServed{}, chatAppServices{}))
+	})
 }
 
 // serveFeishu makes the running adapter the one alert cards go through.
 func (c *chatAdapters) serveFeishu(ad *feishu.Adapter) {
-	if c == nil {
-		return
+	if c != nil {
+		c.feishu.serve(ad)
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.feishu = ad
 }
 
 // serveDingTalk makes the running adapter the one alert cards go through.
 func (c *chatAdapters) serveDingTalk(ad *dingtalk.Adapter) {
-	if c == nil {
-		return
+	if c != nil {
+		c.dingtalk.serve(ad)
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.dingtalk = ad
-}
-
-func (c *chatAdapters) currentFeishu() *feishu.Adapter {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	return c.feishu
-}
-
-func (c *chatAdapters) currentDingTalk() *dingtalk.Adapter {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	return c.dingtalk
 }
 
 // cardKey is the idempotency key of one alert's card to one destination:
@@ -124,17 +88,14 @@ func (s feishuAlertSink) Name() string { return s.name }
 // Send implements alert.Sink. Rate limits that outlast the adapter's own
 // retries come back as *alert.RetryAfterError.
 func (s feishuAlertSink) Send(ctx context.Context, a alert.Alert) error {
-	c := alert.NewChatCard(a)
-	_, err := s.ads.currentFeishu().PostAlert(ctx, s.to, feishu.AlertCard{Title: c.Title, Markdown: c.Markdown,
-		Link: c.Link, EscalationID: c.EscalationID, Template: c.Color}, cardKey(a.IdempotencyKey, s.to))
-	if err != nil {
+	return postAlertCard(ctx, "feishu", s.name, a, func(c alert.ChatCard) error {
+		_, err := s.ads.feishu.current().PostAlert(ctx, s.to, feishu.AlertCard{Title: c.Title, Markdown: c.Markdown,
+			Link: c.Link, EscalationID: c.EscalationID, Template: c.Color}, cardKey(a.IdempotencyKey, s.to))
+		return err
+	}, func(err error) bool {
 		var ae *feishu.APIError
-		if errors.As(err, &ae) && (ae.Status == http.StatusTooManyRequests || ae.Code == 99991400) {
-			return &alert.RetryAfterError{After: time.Minute, Err: fmt.Errorf("alert: feishu %s: %w", s.name, err)}
-		}
-		return fmt.Errorf("alert: feishu %s: %w", s.name, err)
-	}
-	return nil
+		return errors.As(err, &ae) && (ae.Status == http.StatusTooManyRequests || ae.Code == 99991400)
+	})
 }
 
 // dingTalkAlertSink is an alert sink (kind dingtalk) that posts an
@@ -153,15 +114,11 @@ func (s dingTalkAlertSink) Name() string { return s.name }
 
 // Send implements alert.Sink.
 func (s dingTalkAlertSink) Send(ctx context.Context, a alert.Alert) error {
-	c := alert.NewChatCard(a)
-	err := s.ads.currentDingTalk().PostAlert(ctx, s.to, dingtalk.AlertCard{Title: c.Title, Markdown: c.Markdown,
-		Link: c.Link, EscalationID: c.EscalationID}, cardKey(a.IdempotencyKey, s.to))
-	if err != nil {
+	return postAlertCard(ctx, "dingtalk", s.name, a, func(c alert.ChatCard) error {
+		return s.ads.dingtalk.current().PostAlert(ctx, s.to, dingtalk.AlertCard{Title: c.Title, Markdown: c.Markdown,
+			Link: c.Link, EscalationID: c.EscalationID}, cardKey(a.IdempotencyKey, s.to))
+	}, func(err error) bool {
 		var ae *dingtalk.APIError
-		if errors.As(err, &ae) && (ae.Status == http.StatusTooManyRequests || strings.HasPrefix(ae.Code, "Throttling")) {
-			return &alert.RetryAfterError{After: time.Minute, Err: fmt.Errorf("alert: dingtalk %s: %w", s.name, err)}
-		}
-		return fmt.Errorf("alert: dingtalk %s: %w", s.name, err)
-	}
-	return nil
+		return errors.As(err, &ae) && (ae.Status == http.StatusTooManyRequests || strings.HasPrefix(ae.Code, "Throttling"))
+	})
 }
