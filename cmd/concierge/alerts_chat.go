@@ -5,8 +5,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/concierge-bot/concierge/alert"
 	"github.com/concierge-bot/concierge/bot"
@@ -121,4 +124,56 @@ func (s dingTalkAlertSink) Send(ctx context.Context, a alert.Alert) error {
 		var ae *dingtalk.APIError
 		return errors.As(err, &ae) && (ae.Status == http.StatusTooManyRequests || strings.HasPrefix(ae.Code, "Throttling"))
 	})
+}
+
+// cardAdapter holds the adapter of one chat app that alert cards are posted
+// through (see chatAdapters). Its zero value holds none. It is safe for
+// concurrent use.
+type cardAdapter[A any] struct {
+	mu  sync.RWMutex
+	ad  A
+	set bool
+}
+
+// get returns the held adapter, building (and holding) one with build when
+// there is none yet.
+func (h *cardAdapter[A]) get(build func() (A, error)) (A, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if !h.set {
+		ad, err := build()
+		if err != nil {
+			return ad, err
+		}
+		h.ad, h.set = ad, true
+	}
+	return h.ad, nil
+}
+
+// serve makes ad, the running adapter, the one held.
+func (h *cardAdapter[A]) serve(ad A) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.ad, h.set = ad, true
+}
+
+// current returns the held adapter.
+func (h *cardAdapter[A]) current() A {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return h.ad
+}
+
+// postAlertCard posts alert a as a card through post, for the sink of kind
+// kind named name. A failure that rateLimited recognises comes back as
+// *alert.RetryAfterError, so the outbox tries again in a minute.
+func postAlertCard(ctx context.Context, kind, name string, a alert.Alert, post func(alert.ChatCard) error, rateLimited func(error) bool) error {
+	if err := post(alert.NewChatCard(a)); err != nil {
+		err = fmt.Errorf("alert: %s %s: %w", kind, name, err)
+		if rateLimited(err) {
+			return &alert.RetryAfterError{After: time.Minute, Err: err}
+		}
+		return err
+	}
+	return nil
 }
