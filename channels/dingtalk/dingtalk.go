@@ -25,12 +25,12 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/channels/internal/adapteropts"
 	"github.com/concierge-bot/concierge/channels/internal/ttlcache"
 	"github.com/concierge-bot/concierge/channels/internal/workpool"
 )
@@ -174,18 +174,18 @@ func New(opts Options) (*Adapter, error) {
 	if opts.HTTPClient == nil {
 		opts.HTTPClient = &http.Client{Timeout: 15 * time.Second}
 	}
-	base := DefaultAPIURL
+	base, host, err := adapteropts.BaseURL("APIURL", opts.APIURL)
+	if err != nil {
+		return nil, fmt.Errorf("dingtalk: New: %w", err)
+	}
 	hooks := map[string]bool{"oapi.dingtalk.com": true}
-	if opts.APIURL != "" {
-		u, err := url.Parse(opts.APIURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, fmt.Errorf("dingtalk: New: APIURL %q must be an absolute http(s) URL", opts.APIURL)
-		}
-		base = strings.TrimRight(opts.APIURL, "/")
-		hooks = map[string]bool{u.Host: true}
+	if base == "" {
+		base = DefaultAPIURL
+	} else {
+		hooks = map[string]bool{host: true}
 	}
 	a := &Adapter{
-		opts: opts, log: opts.Logger, hookHosts: hooks, customer: map[string]bool{}, dedup: opts.Dedup,
+		opts: opts, log: opts.Logger, hookHosts: hooks, customer: adapteropts.IDSet(opts.CustomerChats), dedup: opts.Dedup,
 		jobs: workpool.New(workpool.Options{Name: "dingtalk", Noun: "messages", Workers: opts.Workers, QueueSize: opts.QueueSize,
 			JobTimeout: opts.JobTimeout, DrainTimeout: opts.DrainTimeout, Logger: opts.Logger}),
 		sigs:    ttlcache.New[struct{}](2*MaxClockSkew, opts.DedupSize, opts.Now),
@@ -198,17 +198,8 @@ func New(opts Options) (*Adapter, error) {
 	if a.dedup == nil {
 		a.dedup = NewMemoryDedup(opts.DedupTTL, opts.DedupSize, opts.Now)
 	}
-	for _, c := range opts.CustomerChats {
-		if c = strings.TrimSpace(c); c != "" {
-			a.customer[c] = true
-		}
-	}
-	if opts.PublicURL != "" {
-		u, err := url.Parse(opts.PublicURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, fmt.Errorf("dingtalk: New: PublicURL %q must be an absolute http(s) URL", opts.PublicURL)
-		}
-		a.publicURL = strings.TrimRight(opts.PublicURL, "/")
+	if a.publicURL, _, err = adapteropts.BaseURL("PublicURL", opts.PublicURL); err != nil {
+		return nil, fmt.Errorf("dingtalk: New: %w", err)
 	}
 	return a, nil
 }

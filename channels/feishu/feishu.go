@@ -24,17 +24,18 @@
 package feishu
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/channels/internal/adapteropts"
 	"github.com/concierge-bot/concierge/channels/internal/ttlcache"
 	"github.com/concierge-bot/concierge/channels/internal/workpool"
 )
@@ -193,18 +194,15 @@ func New(opts Options) (*Adapter, error) {
 	if opts.HTTPClient == nil {
 		opts.HTTPClient = &http.Client{Timeout: 15 * time.Second}
 	}
-	base := DefaultAPIURL
-	if opts.APIURL != "" {
-		u, err := url.Parse(opts.APIURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, fmt.Errorf("feishu: New: APIURL %q must be an absolute http(s) URL", opts.APIURL)
-		}
-		base = strings.TrimRight(opts.APIURL, "/")
+	base, _, err := adapteropts.BaseURL("APIURL", opts.APIURL)
+	if err != nil {
+		return nil, fmt.Errorf("feishu: New: %w", err)
 	}
+	base = cmp.Or(base, DefaultAPIURL)
 	a := &Adapter{
 		opts:     opts,
 		log:      opts.Logger,
-		customer: map[string]bool{},
+		customer: adapteropts.IDSet(opts.CustomerChats),
 		dedup:    opts.Dedup,
 		jobs: workpool.New(workpool.Options{Name: "feishu", Noun: "events", Workers: opts.Workers, QueueSize: opts.QueueSize,
 			JobTimeout: opts.JobTimeout, DrainTimeout: opts.DrainTimeout, Logger: opts.Logger}),
@@ -220,17 +218,8 @@ func New(opts Options) (*Adapter, error) {
 	if a.dedup == nil {
 		a.dedup = NewMemoryDedup(opts.DedupTTL, opts.DedupSize, opts.Now)
 	}
-	for _, c := range opts.CustomerChats {
-		if c = strings.TrimSpace(c); c != "" {
-			a.customer[c] = true
-		}
-	}
-	if opts.PublicURL != "" {
-		u, err := url.Parse(opts.PublicURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, fmt.Errorf("feishu: New: PublicURL %q must be an absolute http(s) URL", opts.PublicURL)
-		}
-		a.publicURL = strings.TrimRight(opts.PublicURL, "/")
+	if a.publicURL, _, err = adapteropts.BaseURL("PublicURL", opts.PublicURL); err != nil {
+		return nil, fmt.Errorf("feishu: New: %w", err)
 	}
 	return a, nil
 }

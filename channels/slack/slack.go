@@ -24,7 +24,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -32,6 +31,7 @@ import (
 	slackapi "github.com/slack-go/slack"
 
 	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/channels/internal/adapteropts"
 	"github.com/concierge-bot/concierge/channels/internal/ttlcache"
 	"github.com/concierge-bot/concierge/channels/internal/workpool"
 )
@@ -176,7 +176,7 @@ func New(opts Options) (*Adapter, error) {
 		opts:     opts,
 		log:      opts.Logger,
 		secret:   []byte(opts.SigningSecret),
-		customer: make(map[string]bool, len(opts.CustomerChannels)),
+		customer: adapteropts.IDSet(opts.CustomerChannels),
 		jobs: workpool.New(workpool.Options{Name: "slack", Noun: "requests", Workers: opts.Workers, QueueSize: opts.QueueSize,
 			JobTimeout: opts.JobTimeout, DrainTimeout: opts.DrainTimeout, Logger: opts.Logger}),
 		events:   ttlcache.New[struct{}](opts.DedupTTL, opts.DedupSize, opts.Now),
@@ -186,30 +186,23 @@ func New(opts Options) (*Adapter, error) {
 		alerts:   ttlcache.New[bot.EscalationID](time.Hour, opts.DedupSize, opts.Now),
 		places:   ttlcache.New[place](30*24*time.Hour, opts.DedupSize, opts.Now),
 	}
-	for _, c := range opts.CustomerChannels {
-		if c = strings.TrimSpace(c); c != "" {
-			a.customer[c] = true
-		}
+	publicURL, _, err := adapteropts.BaseURL("PublicURL", opts.PublicURL)
+	if err != nil {
+		return nil, fmt.Errorf("slack: New: %w", err)
 	}
-	if opts.PublicURL != "" {
-		u, err := url.Parse(opts.PublicURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, fmt.Errorf("slack: New: PublicURL %q must be an absolute http(s) URL", opts.PublicURL)
-		}
-		a.publicURL = strings.TrimRight(opts.PublicURL, "/")
-	}
+	a.publicURL = publicURL
 	apiOpts := []slackapi.Option{
 		slackapi.OptionHTTPClient(opts.HTTPClient),
 		slackapi.OptionRetry(2), // after the client: retries 429 honouring Retry-After
 		slackapi.OptionLog(slogOutput{opts.Logger}),
 	}
-	if opts.APIURL != "" {
-		u, err := url.Parse(opts.APIURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, fmt.Errorf("slack: New: APIURL %q must be an absolute http(s) URL", opts.APIURL)
-		}
-		a.hooksHost = u.Host
-		apiOpts = append(apiOpts, slackapi.OptionAPIURL(strings.TrimRight(opts.APIURL, "/")+"/"))
+	base, host, err := adapteropts.BaseURL("APIURL", opts.APIURL)
+	if err != nil {
+		return nil, fmt.Errorf("slack: New: %w", err)
+	}
+	if base != "" {
+		a.hooksHost = host
+		apiOpts = append(apiOpts, slackapi.OptionAPIURL(base+"/"))
 	}
 	if opts.AppToken != "" {
 		apiOpts = append(apiOpts, slackapi.OptionAppLevelToken(opts.AppToken))

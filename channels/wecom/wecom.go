@@ -31,18 +31,19 @@
 package wecom
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/concierge-bot/concierge/bot"
 	"github.com/concierge-bot/concierge/channels/internal/accesstoken"
+	"github.com/concierge-bot/concierge/channels/internal/adapteropts"
 	"github.com/concierge-bot/concierge/channels/internal/ttlcache"
 	"github.com/concierge-bot/concierge/channels/internal/workpool"
 )
@@ -224,19 +225,16 @@ func New(opts Options) (*Adapter, error) {
 	if opts.MaxAttempts <= 0 {
 		opts.MaxAttempts = 5
 	}
-	base := DefaultAPIURL
-	if opts.APIURL != "" {
-		u, err := url.Parse(opts.APIURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, fmt.Errorf("wecom: New: APIURL %q must be an absolute http(s) URL", opts.APIURL)
-		}
-		base = strings.TrimRight(opts.APIURL, "/")
+	base, _, err := adapteropts.BaseURL("APIURL", opts.APIURL)
+	if err != nil {
+		return nil, fmt.Errorf("wecom: New: %w", err)
 	}
+	base = cmp.Or(base, DefaultAPIURL)
 	a := &Adapter{
 		opts:     opts,
 		log:      opts.Logger,
 		crypto:   cr,
-		customer: map[string]bool{},
+		customer: adapteropts.IDSet(opts.CustomerChats),
 		jobs: workpool.New(workpool.Options{Name: "wecom", Noun: "messages", Workers: opts.Workers, QueueSize: opts.QueueSize,
 			JobTimeout: opts.JobTimeout, DrainTimeout: opts.DrainTimeout, Logger: opts.Logger}),
 		kfWant:   map[string]string{},
@@ -259,17 +257,8 @@ func New(opts Options) (*Adapter, error) {
 	if a.dedup == nil {
 		a.dedup = newMemoryDeduper(opts.DedupTTL, opts.DedupSize, opts.Now)
 	}
-	for _, c := range opts.CustomerChats {
-		if c = strings.TrimSpace(c); c != "" {
-			a.customer[c] = true
-		}
-	}
-	if opts.PublicURL != "" {
-		u, err := url.Parse(opts.PublicURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, fmt.Errorf("wecom: New: PublicURL %q must be an absolute http(s) URL", opts.PublicURL)
-		}
-		a.publicURL = strings.TrimRight(opts.PublicURL, "/")
+	if a.publicURL, _, err = adapteropts.BaseURL("PublicURL", opts.PublicURL); err != nil {
+		return nil, fmt.Errorf("wecom: New: %w", err)
 	}
 	if a.state, err = loadKFState(opts.StateFile, opts.Now); err != nil {
 		return nil, fmt.Errorf("wecom: New: %w", err)
