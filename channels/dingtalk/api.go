@@ -10,8 +10,9 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
+
+	"github.com/concierge-bot/concierge/channels/internal/accesstoken"
 )
 
 // Default addresses of DingTalk's APIs: the new API (token, robot send,
@@ -40,7 +41,7 @@ func (e *APIError) Error() string {
 
 // apiClient calls DingTalk with a cached access token (refreshed five
 // minutes before it expires, or at a quarter of a short life) and backs off
-// on rate limits.
+// on rate limits. Build it with newAPIClient.
 type apiClient struct {
 	base       string
 	appKey     string
@@ -51,51 +52,41 @@ type apiClient struct {
 	retries    int
 	maxBackoff time.Duration
 
-	mu    sync.Mutex
-	token string
-	exp   time.Time
+	tokens *accesstoken.Cache
 }
 
-func (c *apiClient) accessToken(ctx context.Context) (string, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.token != "" && c.now().Before(c.exp) {
-		return c.token, nil
-	}
+// newAPIClient returns c with its token cache.
+func newAPIClient(c *apiClient) *apiClient {
+	c.tokens = accesstoken.New(c.fetchToken, 5*time.Minute, 4, c.now)
+	return c
+}
+
+// fetchToken asks for a new access token.
+func (c *apiClient) fetchToken(ctx context.Context) (string, time.Duration, error) {
 	var out struct {
 		AccessToken string `json:"accessToken"`
 		ExpireIn    int64  `json:"expireIn"`
 	}
 	if err := c.call(ctx, http.MethodPost, c.base+"/v1.0/oauth2/accessToken", "",
 		map[string]string{"appKey": c.appKey, "appSecret": c.appSecret}, &out); err != nil {
-		return "", fmt.Errorf("dingtalk: access token: %w", err)
+		return "", 0, fmt.Errorf("dingtalk: access token: %w", err)
 	}
 	if out.AccessToken == "" || out.ExpireIn <= 0 {
-		return "", fmt.Errorf("dingtalk: access token: no token in the reply")
+		return "", 0, fmt.Errorf("dingtalk: access token: no token in the reply")
 	}
-	life := time.Duration(out.ExpireIn) * time.Second
-	c.token, c.exp = out.AccessToken, c.now().Add(life-min(5*time.Minute, life/4))
-	return c.token, nil
-}
-
-func (c *apiClient) dropToken(tok string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.token == tok {
-		c.token = ""
-	}
+	return out.AccessToken, time.Duration(out.ExpireIn) * time.Second, nil
 }
 
 // do calls an authenticated new-API path; a rejected token is replaced once.
 func (c *apiClient) do(ctx context.Context, method, path string, body, out any) error {
 	for attempt := 0; ; attempt++ {
-		tok, err := c.accessToken(ctx)
+		tok, err := c.tokens.Get(ctx)
 		if err != nil {
 			return err
 		}
 		err = c.call(ctx, method, c.base+path, tok, body, out)
 		if ae, ok := err.(*APIError); ok && attempt == 0 && (ae.Status == http.StatusUnauthorized || strings.Contains(ae.Code, "InvalidAuthentication")) {
-			c.dropToken(tok)
+			c.tokens.Drop(tok)
 			continue
 		}
 		return err

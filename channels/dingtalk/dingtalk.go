@@ -25,13 +25,14 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/channels/internal/adapteropts"
 	"github.com/concierge-bot/concierge/channels/internal/ttlcache"
+	"github.com/concierge-bot/concierge/channels/internal/workpool"
 )
 
 // Channel is the bot.Message channel name of DingTalk messages.
@@ -110,10 +111,7 @@ type Adapter struct {
 	places  *ttlcache.Cache[place]
 	alerts  *ttlcache.Cache[alertRef]
 
-	mu      sync.RWMutex
-	closed  bool
-	started bool
-	queue   chan job
+	jobs *workpool.Pool
 
 	hookMu      sync.RWMutex
 	streamState func(string) // test hook
@@ -126,11 +124,6 @@ type place struct {
 	StaffID        string
 	Webhook        string
 	WebhookExpires time.Time
-}
-
-type job struct {
-	kind string
-	run  func(ctx context.Context)
 }
 
 // New returns an Adapter, or an error naming the missing or malformed option.
@@ -181,40 +174,32 @@ func New(opts Options) (*Adapter, error) {
 	if opts.HTTPClient == nil {
 		opts.HTTPClient = &http.Client{Timeout: 15 * time.Second}
 	}
-	base := DefaultAPIURL
+	base, host, err := adapteropts.BaseURL("APIURL", opts.APIURL)
+	if err != nil {
+		return nil, fmt.Errorf("dingtalk: New: %w", err)
+	}
 	hooks := map[string]bool{"oapi.dingtalk.com": true}
-	if opts.APIURL != "" {
-		u, err := url.Parse(opts.APIURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, fmt.Errorf("dingtalk: New: APIURL %q must be an absolute http(s) URL", opts.APIURL)
-		}
-		base = strings.TrimRight(opts.APIURL, "/")
-		hooks = map[string]bool{u.Host: true}
+	if base == "" {
+		base = DefaultAPIURL
+	} else {
+		hooks = map[string]bool{host: true}
 	}
 	a := &Adapter{
-		opts: opts, log: opts.Logger, hookHosts: hooks, customer: map[string]bool{}, dedup: opts.Dedup,
-		queue:   make(chan job, opts.QueueSize),
+		opts: opts, log: opts.Logger, hookHosts: hooks, customer: adapteropts.IDSet(opts.CustomerChats), dedup: opts.Dedup,
+		jobs: workpool.New(workpool.Options{Name: "dingtalk", Noun: "messages", Workers: opts.Workers, QueueSize: opts.QueueSize,
+			JobTimeout: opts.JobTimeout, DrainTimeout: opts.DrainTimeout, Logger: opts.Logger}),
 		sigs:    ttlcache.New[struct{}](2*MaxClockSkew, opts.DedupSize, opts.Now),
 		offered: ttlcache.New[[]bot.Source](24*time.Hour, opts.DedupSize, opts.Now),
 		places:  ttlcache.New[place](30*24*time.Hour, opts.DedupSize, opts.Now),
 		alerts:  ttlcache.New[alertRef](7*24*time.Hour, 10_000, opts.Now),
-		api: &apiClient{base: base, appKey: opts.AppKey, appSecret: opts.AppSecret, hc: opts.HTTPClient, now: opts.Now,
-			log: opts.Logger, retries: opts.Retries, maxBackoff: opts.MaxBackoff},
+		api: newAPIClient(&apiClient{base: base, appKey: opts.AppKey, appSecret: opts.AppSecret, hc: opts.HTTPClient, now: opts.Now,
+			log: opts.Logger, retries: opts.Retries, maxBackoff: opts.MaxBackoff}),
 	}
 	if a.dedup == nil {
 		a.dedup = NewMemoryDedup(opts.DedupTTL, opts.DedupSize, opts.Now)
 	}
-	for _, c := range opts.CustomerChats {
-		if c = strings.TrimSpace(c); c != "" {
-			a.customer[c] = true
-		}
-	}
-	if opts.PublicURL != "" {
-		u, err := url.Parse(opts.PublicURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, fmt.Errorf("dingtalk: New: PublicURL %q must be an absolute http(s) URL", opts.PublicURL)
-		}
-		a.publicURL = strings.TrimRight(opts.PublicURL, "/")
+	if a.publicURL, _, err = adapteropts.BaseURL("PublicURL", opts.PublicURL); err != nil {
+		return nil, fmt.Errorf("dingtalk: New: %w", err)
 	}
 	return a, nil
 }
@@ -228,73 +213,15 @@ func (a *Adapter) Register(mux *http.ServeMux) {
 // connection up (reconnecting with backoff). It returns when ctx is done,
 // after draining what it accepted (at most DrainTimeout). Call it once.
 func (a *Adapter) Run(ctx context.Context) error {
-	a.mu.Lock()
-	if a.started {
-		a.mu.Unlock()
-		return errors.New("dingtalk: Run called twice")
-	}
-	a.started = true
-	a.mu.Unlock()
-	jobCtx, cancelJobs := context.WithCancel(context.WithoutCancel(ctx))
-	defer cancelJobs()
-	var workers sync.WaitGroup
-	for range a.opts.Workers {
-		workers.Go(func() {
-			for j := range a.queue {
-				if jobCtx.Err() == nil {
-					a.runJob(jobCtx, j)
-				}
-			}
-		})
-	}
-	var runErr error
-	if a.opts.Stream {
-		runErr = a.runStream(ctx)
-	} else {
+	runErr := a.jobs.Run(ctx, func(ctx context.Context) error {
+		if a.opts.Stream {
+			return a.runStream(ctx)
+		}
 		<-ctx.Done()
-	}
-	a.mu.Lock()
-	a.closed = true
-	close(a.queue)
-	a.mu.Unlock()
-	done := make(chan struct{})
-	go func() { workers.Wait(); close(done) }()
-	timer := time.NewTimer(a.opts.DrainTimeout)
-	defer timer.Stop()
-	select {
-	case <-done:
-	case <-timer.C:
-		a.log.Warn("dingtalk: drain timeout; abandoning unanswered messages")
-		cancelJobs()
-		<-done
-	}
+		return nil
+	})
 	if ctx.Err() != nil && errors.Is(runErr, context.Canceled) {
 		return nil
 	}
 	return runErr
-}
-
-func (a *Adapter) runJob(ctx context.Context, j job) {
-	ctx, cancel := context.WithTimeout(ctx, a.opts.JobTimeout)
-	defer cancel()
-	defer func() {
-		if r := recover(); r != nil {
-			a.log.Error("dingtalk: job panicked", "kind", j.kind, "panic", fmt.Sprint(r))
-		}
-	}()
-	j.run(ctx)
-}
-
-func (a *Adapter) enqueue(j job) bool {
-	a.mu.RLock()
-	defer a.mu.RUnlock()
-	if a.closed {
-		return false
-	}
-	select {
-	case a.queue <- j:
-		return true
-	default:
-		return false
-	}
 }

@@ -106,7 +106,7 @@ func (a *Adapter) accept(ctx context.Context, m robotMessage) int {
 		a.log.Debug("dingtalk: duplicate dropped", "msg", m.MsgID)
 		return http.StatusOK
 	}
-	if !a.enqueue(job{kind: "message", run: func(ctx context.Context) { a.answer(ctx, m) }}) {
+	if !a.jobs.Enqueue("message", func(ctx context.Context) { a.answer(ctx, m) }) {
 		a.dedup.Release(context.WithoutCancel(ctx), key)
 		a.log.Warn("dingtalk: queue full; asking DingTalk to retry")
 		return http.StatusServiceUnavailable

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -16,6 +15,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/channels/internal/reconnect"
 )
 
 // Stream topics the adapter subscribes to.
@@ -40,33 +40,20 @@ type StreamAck struct {
 	Data    string            `json:"data"`
 }
 
-// runStream keeps the Stream connection up until ctx ends.
+// runStream keeps the Stream connection up until ctx ends; a refusal
+// other than a rate limit (HTTP 4xx) ends it for good.
 func (a *Adapter) runStream(ctx context.Context) error {
-	backoff := a.opts.ReconnectMin
-	for {
-		connected, err := a.streamOnce(ctx)
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		var ae *APIError
-		if errors.As(err, &ae) && ae.Status >= 400 && ae.Status < 500 && ae.Status != http.StatusTooManyRequests {
-			return fmt.Errorf("dingtalk: stream refused for good: %w", err)
-		}
-		if connected {
-			backoff = a.opts.ReconnectMin
-		}
-		wait := backoff/2 + rand.N(backoff/2+1)
-		a.log.Warn("dingtalk: stream lost; reconnecting", "err", err, "in", wait)
-		a.state("reconnecting")
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-t.C:
-		}
-		backoff = min(2*backoff, a.opts.ReconnectMax)
-	}
+	return reconnect.Loop(ctx, reconnect.Options{
+		Min: a.opts.ReconnectMin, Max: a.opts.ReconnectMax, Logger: a.log, Lost: "dingtalk: stream lost; reconnecting",
+		Permanent: func(err error) error {
+			var ae *APIError
+			if errors.As(err, &ae) && ae.Status >= 400 && ae.Status < 500 && ae.Status != http.StatusTooManyRequests {
+				return fmt.Errorf("dingtalk: stream refused for good: %w", err)
+			}
+			return nil
+		},
+		State: a.state,
+	}, a.streamOnce)
 }
 
 func (a *Adapter) state(s string) {
@@ -297,6 +284,6 @@ func (a *Adapter) cardCallback(ctx context.Context, data string) string {
 	if ref.ConversationID == "" {
 		pl.StaffID = cb.UserID
 	}
-	a.enqueue(job{kind: "alert-status", run: func(ctx context.Context) { _ = a.post(ctx, pl, "Concierge", text) }})
+	a.jobs.Enqueue("alert-status", func(ctx context.Context) { _ = a.post(ctx, pl, "Concierge", text) })
 	return "{}"
 }

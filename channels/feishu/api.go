@@ -11,8 +11,9 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"sync"
 	"time"
+
+	"github.com/concierge-bot/concierge/channels/internal/accesstoken"
 )
 
 // DefaultAPIURL is where every outgoing call goes unless Options.APIURL
@@ -44,7 +45,8 @@ func (e *APIError) Error() string {
 
 // apiClient calls the Feishu Open API with a cached tenant_access_token,
 // refreshed before it expires, and backs off on rate limits (HTTP 429,
-// code 99991400), honouring x-ogw-ratelimit-reset or Retry-After.
+// code 99991400), honouring x-ogw-ratelimit-reset or Retry-After. Build it
+// with newAPIClient.
 type apiClient struct {
 	base       string
 	appID      string
@@ -55,20 +57,19 @@ type apiClient struct {
 	retries    int
 	maxBackoff time.Duration
 
-	mu    sync.Mutex // serialises token refreshes
-	token string
-	exp   time.Time // when the token must be replaced
+	// tokens replaces the token tokenRefreshAhead (a quarter of its life,
+	// for short-lived tokens) before it expires.
+	tokens *accesstoken.Cache
 }
 
-// tenantToken returns a valid token, fetching a new one when none is cached
-// or the cached one is within tokenRefreshAhead (a quarter of its life, for
-// short-lived tokens) of expiring.
-func (c *apiClient) tenantToken(ctx context.Context) (string, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.token != "" && c.now().Before(c.exp) {
-		return c.token, nil
-	}
+// newAPIClient returns c with its token cache.
+func newAPIClient(c *apiClient) *apiClient {
+	c.tokens = accesstoken.New(c.fetchToken, tokenRefreshAhead, 4, c.now)
+	return c
+}
+
+// fetchToken asks for a new tenant access token.
+func (c *apiClient) fetchToken(ctx context.Context) (string, time.Duration, error) {
 	var out struct {
 		Code   int    `json:"code"`
 		Msg    string `json:"msg"`
@@ -77,32 +78,21 @@ func (c *apiClient) tenantToken(ctx context.Context) (string, error) {
 	}
 	body := map[string]string{"app_id": c.appID, "app_secret": c.appSecret}
 	if err := c.call(ctx, http.MethodPost, "/open-apis/auth/v3/tenant_access_token/internal", nil, body, "", &out); err != nil {
-		return "", fmt.Errorf("feishu: tenant_access_token: %w", err)
+		return "", 0, fmt.Errorf("feishu: tenant_access_token: %w", err)
 	}
 	if out.Token == "" || out.Expire <= 0 {
-		return "", fmt.Errorf("feishu: tenant_access_token: no token in the reply (code %d: %s)", out.Code, out.Msg)
+		return "", 0, fmt.Errorf("feishu: tenant_access_token: no token in the reply (code %d: %s)", out.Code, out.Msg)
 	}
 	life := time.Duration(out.Expire) * time.Second
-	ahead := min(tokenRefreshAhead, life/4)
-	c.token, c.exp = out.Token, c.now().Add(life-ahead)
 	c.log.Debug("feishu: new tenant access token", "expires_in", life)
-	return c.token, nil
-}
-
-// dropToken forgets token if it is still the cached one.
-func (c *apiClient) dropToken(token string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.token == token {
-		c.token = ""
-	}
+	return out.Token, life, nil
 }
 
 // do calls an authenticated API and decodes its data field into out (when
 // not nil). A rejected token is dropped and the call made once more.
 func (c *apiClient) do(ctx context.Context, method, path string, query url.Values, body, out any) error {
 	for attempt := 0; ; attempt++ {
-		tok, err := c.tenantToken(ctx)
+		tok, err := c.tokens.Get(ctx)
 		if err != nil {
 			return err
 		}
@@ -114,7 +104,7 @@ func (c *apiClient) do(ctx context.Context, method, path string, query url.Value
 		err = c.call(ctx, method, path, query, body, tok, &env)
 		var ae *APIError
 		if errors.As(err, &ae) && isTokenError(ae.Code) && attempt == 0 {
-			c.dropToken(tok)
+			c.tokens.Drop(tok)
 			continue
 		}
 		if err != nil {
@@ -274,7 +264,7 @@ func (c *apiClient) updateCard(ctx context.Context, messageID, card string) erro
 
 // botInfo returns the bot's own open_id.
 func (c *apiClient) botInfo(ctx context.Context) (string, error) {
-	tok, err := c.tenantToken(ctx)
+	tok, err := c.tokens.Get(ctx)
 	if err != nil {
 		return "", err
 	}

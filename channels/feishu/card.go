@@ -120,10 +120,10 @@ func (a *Adapter) choiceAction(env envelope, ev cardActionEvent, v buttonValue) 
 	if pl, ok := a.places.Get(v.Asker); ok && pl.ChatID == chat {
 		in.group = pl.Group
 	}
-	if !a.enqueue(job{kind: "choice", run: func(ctx context.Context) {
+	if !a.jobs.Enqueue("choice", func(ctx context.Context) {
 		reply, err := a.opts.Handler.Handle(ctx, m)
 		a.postReply(ctx, in, m, reply, err)
-	}}) {
+	}) {
 		return toastOf("warning", textBusy)
 	}
 	return toastOf("success", textChoiceTaken)

@@ -24,18 +24,20 @@
 package feishu
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/channels/internal/adapteropts"
 	"github.com/concierge-bot/concierge/channels/internal/ttlcache"
+	"github.com/concierge-bot/concierge/channels/internal/workpool"
 )
 
 // Channel is the bot.Message channel name of Feishu messages.
@@ -133,10 +135,7 @@ type Adapter struct {
 	external   *ttlcache.Cache[bool]         // chat id → external group
 	alertCards *ttlcache.Cache[AlertCard]    // alert message id → its card, for updates
 
-	mu      sync.RWMutex
-	closed  bool
-	started bool
-	queue   chan job
+	jobs *workpool.Pool
 
 	idMu     sync.RWMutex
 	botOpen  string
@@ -148,11 +147,6 @@ type place struct {
 	ChatID    string
 	MessageID string
 	Group     bool
-}
-
-type job struct {
-	kind string
-	run  func(ctx context.Context)
 }
 
 // New returns an Adapter, or an error naming the missing or malformed option.
@@ -200,43 +194,32 @@ func New(opts Options) (*Adapter, error) {
 	if opts.HTTPClient == nil {
 		opts.HTTPClient = &http.Client{Timeout: 15 * time.Second}
 	}
-	base := DefaultAPIURL
-	if opts.APIURL != "" {
-		u, err := url.Parse(opts.APIURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, fmt.Errorf("feishu: New: APIURL %q must be an absolute http(s) URL", opts.APIURL)
-		}
-		base = strings.TrimRight(opts.APIURL, "/")
+	base, _, err := adapteropts.BaseURL("APIURL", opts.APIURL)
+	if err != nil {
+		return nil, fmt.Errorf("feishu: New: %w", err)
 	}
+	base = cmp.Or(base, DefaultAPIURL)
 	a := &Adapter{
-		opts:       opts,
-		log:        opts.Logger,
-		customer:   map[string]bool{},
-		dedup:      opts.Dedup,
-		queue:      make(chan job, opts.QueueSize),
+		opts:     opts,
+		log:      opts.Logger,
+		customer: adapteropts.IDSet(opts.CustomerChats),
+		dedup:    opts.Dedup,
+		jobs: workpool.New(workpool.Options{Name: "feishu", Noun: "events", Workers: opts.Workers, QueueSize: opts.QueueSize,
+			JobTimeout: opts.JobTimeout, DrainTimeout: opts.DrainTimeout, Logger: opts.Logger}),
 		sigs:       ttlcache.New[struct{}](2*opts.ReplayWindow, opts.DedupSize, opts.Now),
 		threads:    ttlcache.New[struct{}](7*24*time.Hour, opts.DedupSize, opts.Now),
 		offered:    ttlcache.New[[]bot.Source](24*time.Hour, opts.DedupSize, opts.Now),
 		places:     ttlcache.New[place](30*24*time.Hour, opts.DedupSize, opts.Now),
 		external:   ttlcache.New[bool](time.Hour, 10_000, opts.Now),
 		alertCards: ttlcache.New[AlertCard](7*24*time.Hour, 10_000, opts.Now),
-		api: &apiClient{base: base, appID: opts.AppID, appSecret: opts.AppSecret, hc: opts.HTTPClient,
-			now: opts.Now, log: opts.Logger, retries: opts.Retries, maxBackoff: opts.MaxBackoff},
+		api: newAPIClient(&apiClient{base: base, appID: opts.AppID, appSecret: opts.AppSecret, hc: opts.HTTPClient,
+			now: opts.Now, log: opts.Logger, retries: opts.Retries, maxBackoff: opts.MaxBackoff}),
 	}
 	if a.dedup == nil {
 		a.dedup = NewMemoryDedup(opts.DedupTTL, opts.DedupSize, opts.Now)
 	}
-	for _, c := range opts.CustomerChats {
-		if c = strings.TrimSpace(c); c != "" {
-			a.customer[c] = true
-		}
-	}
-	if opts.PublicURL != "" {
-		u, err := url.Parse(opts.PublicURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, fmt.Errorf("feishu: New: PublicURL %q must be an absolute http(s) URL", opts.PublicURL)
-		}
-		a.publicURL = strings.TrimRight(opts.PublicURL, "/")
+	if a.publicURL, _, err = adapteropts.BaseURL("PublicURL", opts.PublicURL); err != nil {
+		return nil, fmt.Errorf("feishu: New: %w", err)
 	}
 	return a, nil
 }
@@ -257,84 +240,19 @@ func (a *Adapter) Register(mux *http.ServeMux) {
 // returns when ctx is done, after it has stopped intake and answered what
 // it accepted (for at most DrainTimeout). It may be called once.
 func (a *Adapter) Run(ctx context.Context) error {
-	a.mu.Lock()
-	if a.started {
-		a.mu.Unlock()
-		return errors.New("feishu: Run called twice")
-	}
-	a.started = true
-	a.mu.Unlock()
-
 	a.learnIdentity(ctx)
-	jobCtx, cancelJobs := context.WithCancel(context.WithoutCancel(ctx))
-	defer cancelJobs()
-	var workers sync.WaitGroup
-	for range a.opts.Workers {
-		workers.Go(func() { a.work(jobCtx) })
-	}
-	var runErr error
-	if a.opts.LongConnection {
-		runErr = a.runLongConnection(ctx)
-	} else {
+	runErr := a.jobs.Run(ctx, func(ctx context.Context) error {
+		if a.opts.LongConnection {
+			return a.runLongConnection(ctx)
+		}
 		<-ctx.Done()
-	}
-
-	a.mu.Lock()
-	a.closed = true
-	close(a.queue)
-	a.mu.Unlock()
-	done := make(chan struct{})
-	go func() { workers.Wait(); close(done) }()
-	timer := time.NewTimer(a.opts.DrainTimeout)
-	defer timer.Stop()
-	select {
-	case <-done:
-	case <-timer.C:
-		a.log.Warn("feishu: drain timeout; abandoning unanswered events", "queued", len(a.queue))
-		cancelJobs()
-		<-done
-	}
+		return nil
+	})
 	a.log.Info("feishu: stopped")
 	if ctx.Err() != nil && errors.Is(runErr, context.Canceled) {
 		return nil
 	}
 	return runErr
-}
-
-func (a *Adapter) work(ctx context.Context) {
-	for j := range a.queue {
-		if ctx.Err() != nil {
-			continue
-		}
-		a.runJob(ctx, j)
-	}
-}
-
-func (a *Adapter) runJob(ctx context.Context, j job) {
-	ctx, cancel := context.WithTimeout(ctx, a.opts.JobTimeout)
-	defer cancel()
-	defer func() {
-		if r := recover(); r != nil {
-			a.log.Error("feishu: job panicked", "kind", j.kind, "panic", fmt.Sprint(r))
-		}
-	}()
-	j.run(ctx)
-}
-
-// enqueue hands a job to the workers without blocking; false when the
-// queue is full or intake stopped.
-func (a *Adapter) enqueue(j job) bool {
-	a.mu.RLock()
-	defer a.mu.RUnlock()
-	if a.closed {
-		return false
-	}
-	select {
-	case a.queue <- j:
-		return true
-	default:
-		return false
-	}
 }
 
 // learnIdentity asks who the bot is, to recognise mentions of it.

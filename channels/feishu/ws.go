@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -14,6 +13,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/concierge-bot/concierge/channels/internal/reconnect"
 )
 
 // Long connection endpoint and codes (from Feishu's open-source SDKs, which
@@ -50,32 +51,18 @@ func (e permanentError) Unwrap() error { return e.err }
 // runLongConnection keeps the long connection up until ctx ends,
 // reconnecting with exponential backoff and jitter when it drops.
 func (a *Adapter) runLongConnection(ctx context.Context) error {
-	backoff := a.opts.ReconnectMin
-	for {
-		connected, err := a.connectOnce(ctx)
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		var perm permanentError
-		if errors.As(err, &perm) {
+	return reconnect.Loop(ctx, reconnect.Options{
+		Min: a.opts.ReconnectMin, Max: a.opts.ReconnectMax, Logger: a.log, Lost: "feishu: long connection lost; reconnecting",
+		Permanent: func(err error) error {
+			var perm permanentError
+			if !errors.As(err, &perm) {
+				return nil
+			}
 			a.log.Error("feishu: long connection refused for good", "err", err)
 			return fmt.Errorf("feishu: long connection: %w", err)
-		}
-		if connected {
-			backoff = a.opts.ReconnectMin
-		}
-		wait := backoff/2 + rand.N(backoff/2+1)
-		a.log.Warn("feishu: long connection lost; reconnecting", "err", err, "in", wait)
-		a.wsState("reconnecting")
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-t.C:
-		}
-		backoff = min(2*backoff, a.opts.ReconnectMax)
-	}
+		},
+		State: a.wsState,
+	}, a.connectOnce)
 }
 
 func (a *Adapter) wsState(s string) {

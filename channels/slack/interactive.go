@@ -49,7 +49,7 @@ func (a *Adapter) acceptInteraction(cb slackapi.InteractionCallback) bool {
 			act := *act
 			run = func(ctx context.Context) { a.choice(ctx, cb, act) }
 		}
-		return a.enqueue(job{kind: "interaction", run: run}) // one action per click
+		return a.jobs.Enqueue("interaction", run) // one action per click
 	}
 	return true
 }

@@ -119,13 +119,7 @@ func TestRunDrainsAcceptedWork(t *testing.T) {
 	}
 	cancel()
 	// Wait until intake is closed, then check new work is refused.
-	for {
-		a.mu.RLock()
-		closed := a.closed
-		a.mu.RUnlock()
-		if closed {
-			break
-		}
+	for !a.jobs.Stopped() {
 		time.Sleep(time.Millisecond)
 	}
 	w := httptest.NewRecorder()

@@ -24,7 +24,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -32,7 +31,9 @@ import (
 	slackapi "github.com/slack-go/slack"
 
 	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/channels/internal/adapteropts"
 	"github.com/concierge-bot/concierge/channels/internal/ttlcache"
+	"github.com/concierge-bot/concierge/channels/internal/workpool"
 )
 
 // Handler is what the adapter needs of the Engine (bot.Engine satisfies it).
@@ -140,20 +141,11 @@ type Adapter struct {
 	alerts   *ttlcache.Cache[bot.EscalationID] // channel:thread_ts → escalation id (0: not an alert)
 	places   *ttlcache.Cache[place]            // team:user → where the person last wrote to the bot
 
-	mu      sync.RWMutex // guards closed and sends on queue
-	closed  bool
-	started bool
-	queue   chan job
+	jobs *workpool.Pool // accepted requests and the workers answering them
 
 	idMu      sync.RWMutex
 	botUserID string
 	botID     string
-}
-
-// job is one accepted request, answered by a worker.
-type job struct {
-	kind string // "event", "command", "interaction": for logs
-	run  func(ctx context.Context)
 }
 
 // New returns an Adapter, or an error naming the missing or malformed option.
@@ -184,8 +176,9 @@ func New(opts Options) (*Adapter, error) {
 		opts:     opts,
 		log:      opts.Logger,
 		secret:   []byte(opts.SigningSecret),
-		customer: make(map[string]bool, len(opts.CustomerChannels)),
-		queue:    make(chan job, opts.QueueSize),
+		customer: adapteropts.IDSet(opts.CustomerChannels),
+		jobs: workpool.New(workpool.Options{Name: "slack", Noun: "requests", Workers: opts.Workers, QueueSize: opts.QueueSize,
+			JobTimeout: opts.JobTimeout, DrainTimeout: opts.DrainTimeout, Logger: opts.Logger}),
 		events:   ttlcache.New[struct{}](opts.DedupTTL, opts.DedupSize, opts.Now),
 		messages: ttlcache.New[struct{}](opts.DedupTTL, opts.DedupSize, opts.Now),
 		sigs:     ttlcache.New[struct{}](2*ReplayWindow+time.Minute, opts.DedupSize, opts.Now),
@@ -193,30 +186,23 @@ func New(opts Options) (*Adapter, error) {
 		alerts:   ttlcache.New[bot.EscalationID](time.Hour, opts.DedupSize, opts.Now),
 		places:   ttlcache.New[place](30*24*time.Hour, opts.DedupSize, opts.Now),
 	}
-	for _, c := range opts.CustomerChannels {
-		if c = strings.TrimSpace(c); c != "" {
-			a.customer[c] = true
-		}
+	publicURL, _, err := adapteropts.BaseURL("PublicURL", opts.PublicURL)
+	if err != nil {
+		return nil, fmt.Errorf("slack: New: %w", err)
 	}
-	if opts.PublicURL != "" {
-		u, err := url.Parse(opts.PublicURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, fmt.Errorf("slack: New: PublicURL %q must be an absolute http(s) URL", opts.PublicURL)
-		}
-		a.publicURL = strings.TrimRight(opts.PublicURL, "/")
-	}
+	a.publicURL = publicURL
 	apiOpts := []slackapi.Option{
 		slackapi.OptionHTTPClient(opts.HTTPClient),
 		slackapi.OptionRetry(2), // after the client: retries 429 honouring Retry-After
 		slackapi.OptionLog(slogOutput{opts.Logger}),
 	}
-	if opts.APIURL != "" {
-		u, err := url.Parse(opts.APIURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, fmt.Errorf("slack: New: APIURL %q must be an absolute http(s) URL", opts.APIURL)
-		}
-		a.hooksHost = u.Host
-		apiOpts = append(apiOpts, slackapi.OptionAPIURL(strings.TrimRight(opts.APIURL, "/")+"/"))
+	base, host, err := adapteropts.BaseURL("APIURL", opts.APIURL)
+	if err != nil {
+		return nil, fmt.Errorf("slack: New: %w", err)
+	}
+	if base != "" {
+		a.hooksHost = host
+		apiOpts = append(apiOpts, slackapi.OptionAPIURL(base+"/"))
 	}
 	if opts.AppToken != "" {
 		apiOpts = append(apiOpts, slackapi.OptionAppLevelToken(opts.AppToken))
@@ -247,27 +233,12 @@ func (a *Adapter) Register(mux *http.ServeMux) {
 // returns an error if Socket Mode cannot connect for good (e.g. a revoked
 // token). Run may be called once.
 func (a *Adapter) Run(ctx context.Context) error {
-	a.mu.Lock()
-	if a.started {
-		a.mu.Unlock()
-		return errors.New("slack: Run called twice")
-	}
-	a.started = true
-	a.mu.Unlock()
-
 	a.learnIdentity(ctx)
-
-	// Jobs outlive ctx while draining: they get their own context, cancelled
-	// when the drain deadline passes.
-	jobCtx, cancelJobs := context.WithCancel(context.WithoutCancel(ctx))
-	defer cancelJobs()
-	var workers sync.WaitGroup
-	for range a.opts.Workers {
-		workers.Go(func() { a.work(jobCtx) })
-	}
-
-	var runErr error
-	if a.opts.AppToken != "" {
+	err := a.jobs.Run(ctx, func(ctx context.Context) error {
+		if a.opts.AppToken == "" {
+			<-ctx.Done()
+			return nil
+		}
 		sockCtx, cancelSock := context.WithCancel(ctx)
 		sockDone := make(chan error, 1)
 		go func() { sockDone <- a.runSocketMode(sockCtx) }()
@@ -278,68 +249,13 @@ func (a *Adapter) Run(ctx context.Context) error {
 		case err := <-sockDone:
 			cancelSock()
 			if err != nil && ctx.Err() == nil {
-				runErr = fmt.Errorf("slack: socket mode: %w", err)
+				return fmt.Errorf("slack: socket mode: %w", err)
 			}
 		}
-	} else {
-		<-ctx.Done()
-	}
-
-	// Stop intake, then drain.
-	a.mu.Lock()
-	a.closed = true
-	close(a.queue)
-	a.mu.Unlock()
-	done := make(chan struct{})
-	go func() { workers.Wait(); close(done) }()
-	timer := time.NewTimer(a.opts.DrainTimeout)
-	defer timer.Stop()
-	select {
-	case <-done:
-	case <-timer.C:
-		a.log.Warn("slack: drain timeout; abandoning unanswered requests", "queued", len(a.queue))
-		cancelJobs()
-		<-done
-	}
+		return nil
+	})
 	a.log.Info("slack: stopped")
-	return runErr
-}
-
-// work answers jobs until the queue is closed and empty.
-func (a *Adapter) work(ctx context.Context) {
-	for j := range a.queue {
-		if ctx.Err() != nil {
-			continue // drain deadline passed: drop what is left
-		}
-		a.runJob(ctx, j)
-	}
-}
-
-func (a *Adapter) runJob(ctx context.Context, j job) {
-	ctx, cancel := context.WithTimeout(ctx, a.opts.JobTimeout)
-	defer cancel()
-	defer func() {
-		if r := recover(); r != nil {
-			a.log.Error("slack: job panicked", "kind", j.kind, "panic", fmt.Sprint(r))
-		}
-	}()
-	j.run(ctx)
-}
-
-// enqueue hands a job to the workers without blocking. It reports false
-// when the queue is full or intake has stopped.
-func (a *Adapter) enqueue(j job) bool {
-	a.mu.RLock()
-	defer a.mu.RUnlock()
-	if a.closed {
-		return false
-	}
-	select {
-	case a.queue <- j:
-		return true
-	default:
-		return false
-	}
+	return err
 }
 
 // learnIdentity asks Slack who the bot is, to recognise its own messages and

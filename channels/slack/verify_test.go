@@ -121,7 +121,7 @@ func TestForgedRequestsRefused(t *testing.T) {
 				if w.Code != c.want {
 					t.Errorf("status %d, want %d", w.Code, c.want)
 				}
-				if n := len(a.queue); n != 0 {
+				if n := a.jobs.Queued(); n != 0 {
 					t.Errorf("%d jobs accepted, want 0", n)
 				}
 			})
@@ -157,15 +157,15 @@ func TestReplayedRequestsNotAccepted(t *testing.T) {
 				second.Header.Set("X-Slack-Signature", f(second.Header.Get("X-Slack-Signature")))
 				w := httptest.NewRecorder()
 				mux.ServeHTTP(w, first)
-				if w.Code != http.StatusOK || len(a.queue) != 1 {
-					t.Fatalf("first: status %d, %d queued; want 200, 1", w.Code, len(a.queue))
+				if w.Code != http.StatusOK || a.jobs.Queued() != 1 {
+					t.Fatalf("first: status %d, %d queued; want 200, 1", w.Code, a.jobs.Queued())
 				}
 				w = httptest.NewRecorder()
 				mux.ServeHTTP(w, second)
 				if w.Code != tt.wantSecond {
 					t.Errorf("replay: status %d, want %d", w.Code, tt.wantSecond)
 				}
-				if n := len(a.queue); n != 1 {
+				if n := a.jobs.Queued(); n != 1 {
 					t.Errorf("replay accepted: %d queued, want 1", n)
 				}
 			})

@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/concierge-bot/concierge/channels/internal/accesstoken"
 )
 
 // DefaultAPIURL is WeCom's server API, where every outgoing call goes unless
@@ -83,15 +85,7 @@ type client struct {
 	sleep       func(ctx context.Context, d time.Duration) error
 
 	mu     sync.Mutex
-	tokens map[string]*tokenCache // by secret
-}
-
-// tokenCache is one secret's access_token. Its mutex is held while a token
-// is fetched, so concurrent callers wait for one gettoken call.
-type tokenCache struct {
-	mu      sync.Mutex
-	token   string
-	refresh time.Time // when to fetch a new one: before it expires
+	tokens map[string]*accesstoken.Cache // by secret
 }
 
 // tokenMargin is how long before its expiry a token is refreshed.
@@ -108,12 +102,15 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	}
 }
 
-func (c *client) cache(secret string) *tokenCache {
+// cache returns the access_token cache of secret, refreshing a token
+// tokenMargin (a tenth of its life, for short-lived ones) before it expires.
+func (c *client) cache(secret string) *accesstoken.Cache {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	tc := c.tokens[secret]
 	if tc == nil {
-		tc = &tokenCache{}
+		tc = accesstoken.New(func(ctx context.Context) (string, time.Duration, error) { return c.fetchToken(ctx, secret) },
+			tokenMargin, 10, c.now)
 		c.tokens[secret] = tc
 	}
 	return tc
@@ -124,11 +121,14 @@ func (c *client) cache(secret string) *tokenCache {
 // told is invalid.
 func (c *client) token(ctx context.Context, secret, stale string) (string, error) {
 	tc := c.cache(secret)
-	tc.mu.Lock()
-	defer tc.mu.Unlock()
-	if tc.token != "" && tc.token != stale && c.now().Before(tc.refresh) {
-		return tc.token, nil
+	if stale != "" {
+		tc.Drop(stale)
 	}
+	return tc.Get(ctx)
+}
+
+// fetchToken asks for a new access_token of secret (gettoken).
+func (c *client) fetchToken(ctx context.Context, secret string) (string, time.Duration, error) {
 	q := url.Values{"corpid": {c.corpID}, "corpsecret": {secret}}
 	var out struct {
 		apiResult
@@ -136,19 +136,17 @@ func (c *client) token(ctx context.Context, secret, stale string) (string, error
 		ExpiresIn   int    `json:"expires_in"`
 	}
 	if err := c.roundTrip(ctx, http.MethodGet, "/cgi-bin/gettoken", q, nil, &out); err != nil {
-		return "", err
+		return "", 0, err
 	}
 	if out.AccessToken == "" {
-		return "", &APIError{Path: "/cgi-bin/gettoken", Code: out.ErrCode, Message: "no access_token in the answer"}
+		return "", 0, &APIError{Path: "/cgi-bin/gettoken", Code: out.ErrCode, Message: "no access_token in the answer"}
 	}
 	life := time.Duration(out.ExpiresIn) * time.Second
 	if life <= 0 {
 		life = 2 * time.Hour
 	}
-	margin := min(tokenMargin, life/10)
-	tc.token, tc.refresh = out.AccessToken, c.now().Add(life-margin)
 	c.log.Debug("wecom: access token fetched", "expires_in", out.ExpiresIn)
-	return tc.token, nil
+	return out.AccessToken, life, nil
 }
 
 // call makes one API call with the token of secret: POST with body as JSON

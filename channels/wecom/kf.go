@@ -135,7 +135,7 @@ func (a *Adapter) answerKFPage(ctx context.Context, msgs []kfMessage) {
 			defer func() { <-sem }()
 			a.sendHeld(ctx, key)
 			for _, m := range byKey[key] {
-				a.runJob(ctx, job{kind: "kf", run: func(ctx context.Context) { a.answerKF(ctx, key, m) }})
+				a.jobs.Do(ctx, "kf", func(ctx context.Context) { a.answerKF(ctx, key, m) })
 			}
 		})
 	}

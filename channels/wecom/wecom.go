@@ -31,18 +31,21 @@
 package wecom
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/channels/internal/accesstoken"
+	"github.com/concierge-bot/concierge/channels/internal/adapteropts"
 	"github.com/concierge-bot/concierge/channels/internal/ttlcache"
+	"github.com/concierge-bot/concierge/channels/internal/workpool"
 )
 
 // Channel names of the conversations this adapter opens.
@@ -152,10 +155,7 @@ type Adapter struct {
 	nonces  *ttlcache.Cache[string]       // timestamp|nonce → signature, against replays
 	offered *ttlcache.Cache[[]bot.Source] // channel|user → the choices last offered
 
-	mu      sync.RWMutex // guards closed and sends on queue
-	closed  bool
-	started bool
-	queue   chan job
+	jobs *workpool.Pool // accepted messages and the workers answering them
 
 	kfMu   sync.Mutex
 	kfWant map[string]string // open_kfid → sync_msg token, to pull
@@ -163,12 +163,6 @@ type Adapter struct {
 
 	nameMu  sync.RWMutex
 	appName string
-}
-
-// job is one accepted message, answered by a worker.
-type job struct {
-	kind string // "app", "kf": for logs
-	run  func(ctx context.Context)
 }
 
 // New returns an Adapter, or an error naming the missing or malformed option.
@@ -231,27 +225,25 @@ func New(opts Options) (*Adapter, error) {
 	if opts.MaxAttempts <= 0 {
 		opts.MaxAttempts = 5
 	}
-	base := DefaultAPIURL
-	if opts.APIURL != "" {
-		u, err := url.Parse(opts.APIURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, fmt.Errorf("wecom: New: APIURL %q must be an absolute http(s) URL", opts.APIURL)
-		}
-		base = strings.TrimRight(opts.APIURL, "/")
+	base, _, err := adapteropts.BaseURL("APIURL", opts.APIURL)
+	if err != nil {
+		return nil, fmt.Errorf("wecom: New: %w", err)
 	}
+	base = cmp.Or(base, DefaultAPIURL)
 	a := &Adapter{
 		opts:     opts,
 		log:      opts.Logger,
 		crypto:   cr,
-		customer: map[string]bool{},
-		queue:    make(chan job, opts.QueueSize),
+		customer: adapteropts.IDSet(opts.CustomerChats),
+		jobs: workpool.New(workpool.Options{Name: "wecom", Noun: "messages", Workers: opts.Workers, QueueSize: opts.QueueSize,
+			JobTimeout: opts.JobTimeout, DrainTimeout: opts.DrainTimeout, Logger: opts.Logger}),
 		kfWant:   map[string]string{},
 		kfWake:   make(chan struct{}, 1),
 		kfSecret: opts.KFSecret,
 		offered:  ttlcache.New[[]bot.Source](24*time.Hour, opts.DedupSize, opts.Now),
 		api: &client{base: base, corpID: opts.CorpID, http: opts.HTTPClient, log: opts.Logger, now: opts.Now,
 			retryBase: opts.RetryBase, retryMax: opts.RetryMax, maxAttempts: opts.MaxAttempts, sleep: sleepCtx,
-			tokens: map[string]*tokenCache{}},
+			tokens: map[string]*accesstoken.Cache{}},
 	}
 	if a.kfSecret == "" {
 		a.kfSecret = opts.Secret
@@ -265,17 +257,8 @@ func New(opts Options) (*Adapter, error) {
 	if a.dedup == nil {
 		a.dedup = newMemoryDeduper(opts.DedupTTL, opts.DedupSize, opts.Now)
 	}
-	for _, c := range opts.CustomerChats {
-		if c = strings.TrimSpace(c); c != "" {
-			a.customer[c] = true
-		}
-	}
-	if opts.PublicURL != "" {
-		u, err := url.Parse(opts.PublicURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, fmt.Errorf("wecom: New: PublicURL %q must be an absolute http(s) URL", opts.PublicURL)
-		}
-		a.publicURL = strings.TrimRight(opts.PublicURL, "/")
+	if a.publicURL, _, err = adapteropts.BaseURL("PublicURL", opts.PublicURL); err != nil {
+		return nil, fmt.Errorf("wecom: New: %w", err)
 	}
 	if a.state, err = loadKFState(opts.StateFile, opts.Now); err != nil {
 		return nil, fmt.Errorf("wecom: New: %w", err)
@@ -301,87 +284,24 @@ func (a *Adapter) Register(mux *http.ServeMux) {
 // has stopped intake (new callbacks get 503) and answered what it had
 // accepted, for at most DrainTimeout. Run may be called once.
 func (a *Adapter) Run(ctx context.Context) error {
-	a.mu.Lock()
-	if a.started {
-		a.mu.Unlock()
-		return errors.New("wecom: Run called twice")
-	}
-	a.started = true
-	a.mu.Unlock()
-
-	jobCtx, cancelJobs := context.WithCancel(context.WithoutCancel(ctx))
-	defer cancelJobs()
-	var workers sync.WaitGroup
-	for range a.opts.Workers {
-		workers.Go(func() { a.work(jobCtx) })
-	}
-	if a.opts.Secret != "" {
-		workers.Go(func() { a.learnName(ctx) })
-	}
-	var kf sync.WaitGroup
-	if a.kfSecret != "" {
-		kf.Go(func() { a.runKF(ctx, jobCtx) })
-	}
-	<-ctx.Done()
-
-	// Stop intake, then drain.
-	a.mu.Lock()
-	a.closed = true
-	close(a.queue)
-	a.mu.Unlock()
-	done := make(chan struct{})
-	go func() { kf.Wait(); workers.Wait(); close(done) }()
-	timer := time.NewTimer(a.opts.DrainTimeout)
-	defer timer.Stop()
-	select {
-	case <-done:
-	case <-timer.C:
-		a.log.Warn("wecom: drain timeout; abandoning unanswered messages", "queued", len(a.queue))
-		cancelJobs()
-		<-done
+	err := a.jobs.Run(ctx, func(ctx context.Context) error {
+		if a.opts.Secret != "" {
+			a.jobs.Go(func(context.Context) { a.learnName(ctx) })
+		}
+		if a.kfSecret != "" {
+			a.jobs.Go(func(jobCtx context.Context) { a.runKF(ctx, jobCtx) })
+		}
+		<-ctx.Done()
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	if err := a.state.save(); err != nil {
 		a.log.Error("wecom: saving the kf state", "err", err)
 	}
 	a.log.Info("wecom: stopped")
 	return nil
-}
-
-// work answers jobs until the queue is closed and empty.
-func (a *Adapter) work(ctx context.Context) {
-	for j := range a.queue {
-		if ctx.Err() != nil {
-			continue // drain deadline passed: drop what is left
-		}
-		a.runJob(ctx, j)
-	}
-}
-
-func (a *Adapter) runJob(ctx context.Context, j job) {
-	ctx, cancel := context.WithTimeout(ctx, a.opts.JobTimeout)
-	defer cancel()
-	defer func() {
-		if r := recover(); r != nil {
-			a.log.Error("wecom: job panicked", "kind", j.kind, "panic", fmt.Sprint(r))
-		}
-	}()
-	j.run(ctx)
-}
-
-// enqueue hands a job to the workers without blocking. It reports false
-// when the queue is full or intake has stopped.
-func (a *Adapter) enqueue(j job) bool {
-	a.mu.RLock()
-	defer a.mu.RUnlock()
-	if a.closed {
-		return false
-	}
-	select {
-	case a.queue <- j:
-		return true
-	default:
-		return false
-	}
 }
 
 // learnName asks WeCom for the app's name, which members type after "@".

@@ -25,9 +25,8 @@ import (
 // find them (DingTalk knows a card's escalation only from the adapter that
 // posted it).
 type chatAdapters struct {
-	mu       sync.RWMutex
-	feishu   *feishu.Adapter
-	dingtalk *dingtalk.Adapter
+	feishu   cardAdapter[*feishu.Adapter]
+	dingtalk cardAdapter[*dingtalk.Adapter]
 }
 
 // notServed is the Handler of a send-only adapter: it is never registered
@@ -41,62 +40,30 @@ func (notServed) Handle(context.Context, bot.Message) (bot.Reply, error) {
 // feishuAdapter returns the adapter alert cards go through, building a
 // send-only one from cfg when there is none yet.
 func (c *chatAdapters) feishuAdapter(cfg Config) (*feishu.Adapter, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.feishu == nil {
-		ad, err := feishu.New(feishuOptions(cfg, notServed{}))
-		if err != nil {
-			return nil, err
-		}
-		c.feishu = ad
-	}
-	return c.feishu, nil
+	return c.feishu.get(func() (*feishu.Adapter, error) {
+		return feishu.New(feishuOptions(cfg, notServed{}, chatAppServices{}))
+	})
 }
 
 // dingTalkAdapter is feishuAdapter for DingTalk.
 func (c *chatAdapters) dingTalkAdapter(cfg Config) (*dingtalk.Adapter, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.dingtalk == nil {
-		ad, err := dingtalk.New(dingTalkOptions(cfg, notServed{}))
-		if err != nil {
-			return nil, err
-		}
-		c.dingtalk = ad
-	}
-	return c.dingtalk, nil
+	return c.dingtalk.get(func() (*dingtalk.Adapter, error) {
+		return dingtalk.New(dingTalkOptions(cfg, notServed{}, chatAppServices{}))
+	})
 }
 
 // serveFeishu makes the running adapter the one alert cards go through.
 func (c *chatAdapters) serveFeishu(ad *feishu.Adapter) {
-	if c == nil {
-		return
+	if c != nil {
+		c.feishu.serve(ad)
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.feishu = ad
 }
 
 // serveDingTalk makes the running adapter the one alert cards go through.
 func (c *chatAdapters) serveDingTalk(ad *dingtalk.Adapter) {
-	if c == nil {
-		return
+	if c != nil {
+		c.dingtalk.serve(ad)
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.dingtalk = ad
-}
-
-func (c *chatAdapters) currentFeishu() *feishu.Adapter {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	return c.feishu
-}
-
-func (c *chatAdapters) currentDingTalk() *dingtalk.Adapter {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	return c.dingtalk
 }
 
 // cardKey is the idempotency key of one alert's card to one destination:
@@ -124,17 +91,14 @@ func (s feishuAlertSink) Name() string { return s.name }
 // Send implements alert.Sink. Rate limits that outlast the adapter's own
 // retries come back as *alert.RetryAfterError.
 func (s feishuAlertSink) Send(ctx context.Context, a alert.Alert) error {
-	c := alert.NewChatCard(a)
-	_, err := s.ads.currentFeishu().PostAlert(ctx, s.to, feishu.AlertCard{Title: c.Title, Markdown: c.Markdown,
-		Link: c.Link, EscalationID: c.EscalationID, Template: c.Color}, cardKey(a.IdempotencyKey, s.to))
-	if err != nil {
+	return postAlertCard(ctx, "feishu", s.name, a, func(c alert.ChatCard) error {
+		_, err := s.ads.feishu.current().PostAlert(ctx, s.to, feishu.AlertCard{Title: c.Title, Markdown: c.Markdown,
+			Link: c.Link, EscalationID: c.EscalationID, Template: c.Color}, cardKey(a.IdempotencyKey, s.to))
+		return err
+	}, func(err error) bool {
 		var ae *feishu.APIError
-		if errors.As(err, &ae) && (ae.Status == http.StatusTooManyRequests || ae.Code == 99991400) {
-			return &alert.RetryAfterError{After: time.Minute, Err: fmt.Errorf("alert: feishu %s: %w", s.name, err)}
-		}
-		return fmt.Errorf("alert: feishu %s: %w", s.name, err)
-	}
-	return nil
+		return errors.As(err, &ae) && (ae.Status == http.StatusTooManyRequests || ae.Code == 99991400)
+	})
 }
 
 // dingTalkAlertSink is an alert sink (kind dingtalk) that posts an
@@ -153,15 +117,63 @@ func (s dingTalkAlertSink) Name() string { return s.name }
 
 // Send implements alert.Sink.
 func (s dingTalkAlertSink) Send(ctx context.Context, a alert.Alert) error {
-	c := alert.NewChatCard(a)
-	err := s.ads.currentDingTalk().PostAlert(ctx, s.to, dingtalk.AlertCard{Title: c.Title, Markdown: c.Markdown,
-		Link: c.Link, EscalationID: c.EscalationID}, cardKey(a.IdempotencyKey, s.to))
-	if err != nil {
+	return postAlertCard(ctx, "dingtalk", s.name, a, func(c alert.ChatCard) error {
+		return s.ads.dingtalk.current().PostAlert(ctx, s.to, dingtalk.AlertCard{Title: c.Title, Markdown: c.Markdown,
+			Link: c.Link, EscalationID: c.EscalationID}, cardKey(a.IdempotencyKey, s.to))
+	}, func(err error) bool {
 		var ae *dingtalk.APIError
-		if errors.As(err, &ae) && (ae.Status == http.StatusTooManyRequests || strings.HasPrefix(ae.Code, "Throttling")) {
-			return &alert.RetryAfterError{After: time.Minute, Err: fmt.Errorf("alert: dingtalk %s: %w", s.name, err)}
+		return errors.As(err, &ae) && (ae.Status == http.StatusTooManyRequests || strings.HasPrefix(ae.Code, "Throttling"))
+	})
+}
+
+// cardAdapter holds the adapter of one chat app that alert cards are posted
+// through (see chatAdapters). Its zero value holds none. It is safe for
+// concurrent use.
+type cardAdapter[A any] struct {
+	mu  sync.RWMutex
+	ad  A
+	set bool
+}
+
+// get returns the held adapter, building (and holding) one with build when
+// there is none yet.
+func (h *cardAdapter[A]) get(build func() (A, error)) (A, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if !h.set {
+		ad, err := build()
+		if err != nil {
+			return ad, err
 		}
-		return fmt.Errorf("alert: dingtalk %s: %w", s.name, err)
+		h.ad, h.set = ad, true
+	}
+	return h.ad, nil
+}
+
+// serve makes ad, the running adapter, the one held.
+func (h *cardAdapter[A]) serve(ad A) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.ad, h.set = ad, true
+}
+
+// current returns the held adapter.
+func (h *cardAdapter[A]) current() A {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return h.ad
+}
+
+// postAlertCard posts alert a as a card through post, for the sink of kind
+// kind named name. A failure that rateLimited recognises comes back as
+// *alert.RetryAfterError, so the outbox tries again in a minute.
+func postAlertCard(ctx context.Context, kind, name string, a alert.Alert, post func(alert.ChatCard) error, rateLimited func(error) bool) error {
+	if err := post(alert.NewChatCard(a)); err != nil {
+		err = fmt.Errorf("alert: %s %s: %w", kind, name, err)
+		if rateLimited(err) {
+			return &alert.RetryAfterError{After: time.Minute, Err: err}
+		}
+		return err
 	}
 	return nil
 }

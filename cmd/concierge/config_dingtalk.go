@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 
 	"github.com/concierge-bot/concierge/channels/dingtalk"
@@ -48,15 +47,8 @@ func (d DingTalkConfig) validate() error {
 	case d.RobotCode != strings.TrimSpace(d.RobotCode):
 		return fmt.Errorf("dingtalk.robot_code %q has spaces around it: copy the RobotCode exactly, or leave it out to use the app_key", d.RobotCode)
 	}
-	if d.APIURL != "" {
-		if u, err := url.Parse(d.APIURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return fmt.Errorf("dingtalk.api_url %q must be an http or https URL, like %s", d.APIURL, dingtalk.DefaultAPIURL)
-		}
+	if err := validateAPIURL("dingtalk", d.APIURL, dingtalk.DefaultAPIURL); err != nil {
+		return err
 	}
-	for i, c := range d.CustomerChats {
-		if strings.TrimSpace(c) == "" {
-			return fmt.Errorf("dingtalk.customer_chats[%d] is empty: list the conversation ids (cid…) of the groups whose members are customers", i)
-		}
-	}
-	return nil
+	return validateCustomerChats("dingtalk", d.CustomerChats, "conversation ids (cid…)")
 }

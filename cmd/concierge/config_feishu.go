@@ -2,8 +2,6 @@ package main
 
 import (
 	"errors"
-	"fmt"
-	"net/url"
 	"strings"
 
 	"github.com/concierge-bot/concierge/channels/feishu"
@@ -52,15 +50,8 @@ func (f FeishuConfig) validate() error {
 		return errors.New("feishu.encrypt_key is missing: events over HTTP at /feishu/events need the Encrypt Key of 事件与回调 → 加密策略, without which they cannot be told from forgeries " +
 			"(write encrypt_key: ${FEISHU_ENCRYPT_KEY} and set the variable); or set feishu.long_connection: true to receive events over the long connection instead")
 	}
-	if f.APIURL != "" {
-		if u, err := url.Parse(f.APIURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return fmt.Errorf("feishu.api_url %q must be an http or https URL, like %s (or https://open.larksuite.com for Lark)", f.APIURL, feishu.DefaultAPIURL)
-		}
+	if err := validateAPIURL("feishu", f.APIURL, feishu.DefaultAPIURL+" (or https://open.larksuite.com for Lark)"); err != nil {
+		return err
 	}
-	for i, c := range f.CustomerChats {
-		if strings.TrimSpace(c) == "" {
-			return fmt.Errorf("feishu.customer_chats[%d] is empty: list the chat ids (oc_…) of the groups whose members are customers", i)
-		}
-	}
-	return nil
+	return validateCustomerChats("feishu", f.CustomerChats, "chat ids (oc_…)")
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 
 	"github.com/concierge-bot/concierge/channels/wecom"
@@ -60,15 +59,8 @@ func (w WeComConfig) validate() error {
 	if _, err := wecom.NewCrypto(w.Token, w.EncodingAESKey, w.CorpID); err != nil {
 		return fmt.Errorf("wecom.encoding_aes_key is not the one the admin console generated: %v", err)
 	}
-	if w.APIURL != "" {
-		if u, err := url.Parse(w.APIURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return fmt.Errorf("wecom.api_url %q must be an http or https URL, like %s", w.APIURL, wecom.DefaultAPIURL)
-		}
+	if err := validateAPIURL("wecom", w.APIURL, wecom.DefaultAPIURL); err != nil {
+		return err
 	}
-	for i, c := range w.CustomerChats {
-		if strings.TrimSpace(c) == "" {
-			return fmt.Errorf("wecom.customer_chats[%d] is empty: list the chat ids of the groups whose members are customers", i)
-		}
-	}
-	return nil
+	return validateCustomerChats("wecom", w.CustomerChats, "chat ids")
 }

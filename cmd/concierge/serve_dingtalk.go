@@ -10,12 +10,13 @@ import (
 )
 
 // dingTalkOptions are the adapter options of the dingtalk section.
-func dingTalkOptions(cfg Config, handler dingtalk.Handler) dingtalk.Options {
+func dingTalkOptions(cfg Config, handler dingtalk.Handler, s chatAppServices) dingtalk.Options {
 	d := cfg.DingTalk
 	return dingtalk.Options{
 		AppKey: d.AppKey, AppSecret: d.AppSecret, RobotCode: d.RobotCode, Stream: d.Stream,
 		CustomerChats: d.CustomerChats, APIURL: d.APIURL,
 		PublicURL: strings.TrimSuffix(cfg.Server.PublicURL, "/"), Handler: handler,
+		Logger: s.log, Customers: s.customers, Escalations: s.escalations,
 	}
 }
 
@@ -34,30 +35,12 @@ func startDingTalk(ctx context.Context, cfg Config, a *app, handler dingtalk.Han
 	if !d.on() {
 		return func() {}, nil
 	}
-	opts := dingTalkOptions(cfg, handler)
-	opts.Logger = log
-	if a.store != nil {
-		opts.Customers = a.store
-	}
-	if a.handoff != nil {
-		opts.Escalations = a.handoff
-	}
-	ad, err := dingtalk.New(opts)
+	ad, err := dingtalk.New(dingTalkOptions(cfg, handler, a.chatAppServices(log)))
 	if err != nil {
-		return nil, configError{explain(err, "dingtalk: %s%s", strings.TrimPrefix(err.Error(), "dingtalk: New: "), cfg.origin("dingtalk"))}
+		return nil, chatAppError(cfg, "dingtalk", err)
 	}
-	ad.Register(mux)
 	a.deliverers[dingtalk.Channel] = chatDeliverer{ad}
 	a.chats.serveDingTalk(ad)
-
-	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		if err := ad.Run(runCtx); err != nil {
-			log.Error("dingtalk stopped", "err", err)
-		}
-	}()
 	log.Info("dingtalk: callback at /dingtalk/callback", "app", d.AppKey, "stream", d.Stream)
-	return func() { cancel(); <-done }, nil
+	return runChatApp(ctx, "dingtalk", ad, mux, log), nil
 }

@@ -10,12 +10,13 @@ import (
 )
 
 // feishuOptions are the adapter options of the feishu section.
-func feishuOptions(cfg Config, handler feishu.Handler) feishu.Options {
+func feishuOptions(cfg Config, handler feishu.Handler, s chatAppServices) feishu.Options {
 	f := cfg.Feishu
 	return feishu.Options{
 		AppID: f.AppID, AppSecret: f.AppSecret, VerificationToken: f.VerificationToken, EncryptKey: f.EncryptKey,
 		LongConnection: f.LongConnection, CustomerChats: f.CustomerChats, APIURL: f.APIURL,
 		PublicURL: strings.TrimSuffix(cfg.Server.PublicURL, "/"), Handler: handler,
+		Logger: s.log, Customers: s.customers, Escalations: s.escalations,
 	}
 }
 
@@ -33,30 +34,12 @@ func startFeishu(ctx context.Context, cfg Config, a *app, handler feishu.Handler
 	if !f.on() {
 		return func() {}, nil
 	}
-	opts := feishuOptions(cfg, handler)
-	opts.Logger = log
-	if a.store != nil {
-		opts.Customers = a.store
-	}
-	if a.handoff != nil {
-		opts.Escalations = a.handoff
-	}
-	ad, err := feishu.New(opts)
+	ad, err := feishu.New(feishuOptions(cfg, handler, a.chatAppServices(log)))
 	if err != nil {
-		return nil, configError{explain(err, "feishu: %s%s", strings.TrimPrefix(err.Error(), "feishu: New: "), cfg.origin("feishu"))}
+		return nil, chatAppError(cfg, "feishu", err)
 	}
-	ad.Register(mux)
 	a.deliverers[feishu.Channel] = chatDeliverer{ad}
 	a.chats.serveFeishu(ad)
-
-	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		if err := ad.Run(runCtx); err != nil {
-			log.Error("feishu stopped", "err", err)
-		}
-	}()
 	log.Info("feishu: started", "app", f.AppID, "http_events", f.EncryptKey != "", "long_connection", f.LongConnection)
-	return func() { cancel(); <-done }, nil
+	return runChatApp(ctx, "feishu", ad, mux, log), nil
 }

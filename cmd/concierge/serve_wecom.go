@@ -36,24 +36,14 @@ func startWeCom(ctx context.Context, cfg Config, a *app, handler wecom.Handler, 
 		Handler:   handler, Customers: a.store, Logger: log,
 	})
 	if err != nil {
-		return nil, configError{explain(err, "wecom: %s%s", strings.TrimPrefix(err.Error(), "wecom: New: "), cfg.origin("wecom"))}
+		return nil, chatAppError(cfg, "wecom", err)
 	}
-	ad.Register(mux)
 	d := weComDeliverer{ad}
 	a.deliverers[wecom.ChannelApp] = d
 	a.deliverers[wecom.ChannelKF] = d
-
-	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		if err := ad.Run(runCtx); err != nil {
-			log.Error("wecom stopped", "err", err)
-		}
-	}()
 	log.Info("wecom: callbacks at /wecom/callback and /wecom/kf/callback", "corp", w.CorpID,
 		"app", w.Secret != "", "kf", w.KFSecret != "" || w.Secret != "")
-	return func() { cancel(); <-done }, nil
+	return runChatApp(ctx, "wecom", ad, mux, log), nil
 }
 
 // weComDeliverer delivers agents' replies and rating questions through the

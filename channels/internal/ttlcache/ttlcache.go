@@ -137,6 +137,22 @@ func (c *Cache[V]) popLocked() {
 	}
 }
 
+// Dedup remembers the platform ids of the messages and events an adapter
+// took, so that a platform retry (same event id, same message id) is
+// answered once. The default is an in-process memory (Claims); a
+// store-backed implementation with a unique key on (channel, provider id)
+// makes it hold across replicas and restarts.
+type Dedup interface {
+	// Claim records key and reports true, or reports false when key was
+	// claimed before (and not released). It must be atomic: of two
+	// concurrent claims of one key, one wins.
+	Claim(ctx context.Context, key string) (bool, error)
+	// Release forgets key, so that a later Claim of it wins again: the
+	// adapter calls it when it could not take a message after all (queue
+	// full), so that the platform's retry is not mistaken for a duplicate.
+	Release(ctx context.Context, key string)
+}
+
 // Claims is an in-memory record of claimed keys (platform message and
 // event ids), for an adapter's default de-duplication: Claim wins once per
 // key until the key expires or is released. It remembers at most size keys

@@ -1,0 +1,31 @@
+package main
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+)
+
+// validateAPIURL checks the api_url of a chat app's config section: empty
+// (the platform's own) or an absolute http(s) URL; like is the example the
+// message gives.
+func validateAPIURL(section, apiURL, like string) error {
+	if apiURL == "" {
+		return nil
+	}
+	if u, err := url.Parse(apiURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("%s.api_url %q must be an http or https URL, like %s", section, apiURL, like)
+	}
+	return nil
+}
+
+// validateCustomerChats checks the customer_chats of a chat app's config
+// section, where ids says what to list: "chat ids (oc_…)".
+func validateCustomerChats(section string, chats []string, ids string) error {
+	for i, c := range chats {
+		if strings.TrimSpace(c) == "" {
+			return fmt.Errorf("%s.customer_chats[%d] is empty: list the %s of the groups whose members are customers", section, i, ids)
+		}
+	}
+	return nil
+}
