@@ -148,7 +148,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("storage: open %s: %w", path, describe(err))
 	}
 	db := &DB{
-		path: abs, opts: opts, log: opts.Logger, now: opts.Now, rules: opts.Segments.withDefaults(), holder: newHolder(),
+		path: abs, opts: opts, log: opts.Logger, now: opts.Now, rules: opts.Segments.WithDefaults(), holder: newHolder(),
 		jobs: make(chan *job, opts.MaxBatch), writerDone: make(chan struct{}),
 		stopMaint: make(chan struct{}), maintDone: make(chan struct{}),
 	}
