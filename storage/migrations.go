@@ -17,11 +17,28 @@ type Migration struct {
 	SQL     string
 }
 
-// Migrations reads an engine's migrations from the directory dir of fsys
-// (usually an embedded file system) and returns them in version order. Every
-// file name must start with its version number and an underscore, and the
-// versions must be 1, 2, 3, … without gaps.
-func Migrations(fsys fs.FS, dir string) ([]Migration, error) {
+// Schema is where an engine keeps its migrations: the directory Dir of FS
+// (usually an embedded file system), one file 000n_name.sql per version.
+type Schema struct {
+	FS  fs.FS
+	Dir string
+}
+
+// Version is the schema version the migrations bring a database to, or 0
+// when they cannot be read.
+func (s Schema) Version() int {
+	ms, err := s.Migrations()
+	if err != nil {
+		return 0
+	}
+	return len(ms)
+}
+
+// Migrations returns the migrations in version order. Every file name must
+// start with its version number and an underscore, and the versions must be
+// 1, 2, 3, … without gaps.
+func (s Schema) Migrations() ([]Migration, error) {
+	fsys, dir := s.FS, s.Dir
 	entries, err := fs.ReadDir(fsys, dir)
 	if err != nil {
 		return nil, fmt.Errorf("read embedded migrations: %w", err)

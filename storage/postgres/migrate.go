@@ -6,27 +6,19 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/concierge-bot/concierge/storage"
 	"github.com/jackc/pgx/v5"
+
+	"github.com/concierge-bot/concierge/storage"
 )
 
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-// migrations returns the embedded migrations (migrations/000n_name.sql) in
-// version order.
-func migrations() ([]storage.Migration, error) {
-	return storage.Migrations(migrationFiles, "migrations")
-}
+// schema is the embedded migrations, migrations/000n_name.sql.
+var schema = storage.Schema{FS: migrationFiles, Dir: "migrations"}
 
 // SchemaVersion is the schema version this package writes.
-func SchemaVersion() int {
-	ms, err := migrations()
-	if err != nil {
-		return 0
-	}
-	return len(ms)
-}
+func SchemaVersion() int { return schema.Version() }
 
 // migrationLock keys the advisory lock that serialises migrations of one
 // database ("concierge" in ASCII).
@@ -61,7 +53,7 @@ func (db *DB) migrate(ctx context.Context, mode MigrateMode) error {
 // own transaction under the migration lock, so replicas starting together
 // migrate once.
 func (db *DB) apply(ctx context.Context, mode MigrateMode) ([]int, error) {
-	ms, err := migrations()
+	ms, err := schema.Migrations()
 	if err != nil {
 		return nil, err
 	}

@@ -13,27 +13,18 @@ import (
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-// migrations returns the embedded migrations (migrations/000n_name.sql) in
-// version order.
-func migrations() ([]storage.Migration, error) {
-	return storage.Migrations(migrationFiles, "migrations")
-}
+// schema is the embedded migrations, migrations/000n_name.sql.
+var schema = storage.Schema{FS: migrationFiles, Dir: "migrations"}
 
 // SchemaVersion is the schema version this package writes.
-func SchemaVersion() int {
-	ms, err := migrations()
-	if err != nil {
-		return 0
-	}
-	return len(ms)
-}
+func SchemaVersion() int { return schema.Version() }
 
 // migrate applies the migrations the database lacks, each in its own
 // immediate transaction together with the new PRAGMA user_version, so two
 // processes opening the same new file do not both migrate it. It refuses a
 // database whose version is newer than the newest migration.
 func migrate(ctx context.Context, conn *sql.Conn) error {
-	ms, err := migrations()
+	ms, err := schema.Migrations()
 	if err != nil {
 		return err
 	}
