@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -632,10 +631,7 @@ func (db *DB) recomputePage(ctx context.Context, after int64, size int) (changed
 // Timeline returns everything that happened with a customer, on every
 // channel, in time order: messages, events and notes.
 func (db *DB) Timeline(ctx context.Context, customerID int64, opts bot.TimelineOptions) ([]bot.TimelineEntry, error) {
-	limit, order := "", "ASC"
-	if opts.Limit > 0 {
-		limit, order = fmt.Sprintf(" LIMIT %d", opts.Limit), "DESC"
-	}
+	order, limit := storage.TimelineWindow(opts)
 	var msgs []bot.StoredMessage
 	var events []bot.Event
 	var notes []bot.Note
@@ -682,28 +678,5 @@ func (db *DB) Timeline(ctx context.Context, customerID int64, opts bot.TimelineO
 	if err != nil {
 		return nil, fmt.Errorf("storage: timeline of customer %d: %w", customerID, err)
 	}
-	if order == "DESC" {
-		slices.Reverse(msgs)
-		slices.Reverse(events)
-		slices.Reverse(notes)
-	}
-	entries := make([]bot.TimelineEntry, 0, len(msgs)+len(events)+len(notes))
-	for i := range msgs {
-		m := &msgs[i]
-		entries = append(entries, bot.TimelineEntry{Time: m.Time, Channel: channels[m.ConversationID], Message: m})
-	}
-	for i := range events {
-		e := &events[i]
-		entries = append(entries, bot.TimelineEntry{Time: e.Time, Channel: channels[e.ConversationID], Event: e})
-	}
-	for i := range notes {
-		n := &notes[i]
-		entries = append(entries, bot.TimelineEntry{Time: n.Created, Channel: channels[n.ConversationID], Note: n})
-	}
-	// Stable: at equal times messages come before events before notes.
-	slices.SortStableFunc(entries, func(a, b bot.TimelineEntry) int { return a.Time.Compare(b.Time) })
-	if opts.Limit > 0 && len(entries) > opts.Limit {
-		entries = entries[len(entries)-opts.Limit:]
-	}
-	return entries, nil
+	return storage.Timeline(opts, channels, msgs, events, notes), nil
 }
