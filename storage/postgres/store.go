@@ -48,7 +48,7 @@ func (db *DB) AppendInbound(ctx context.Context, in bot.Inbound) (bot.Conversati
 		t = db.now()
 	}
 	t = us(t)
-	key := requestKey(ctx)
+	key := storage.RequestKey(ctx)
 	var conv bot.Conversation
 	var msgID int64
 	err := db.write(ctx, func(tx pgx.Tx) error {
@@ -326,7 +326,7 @@ func (db *DB) AppendOutbound(ctx context.Context, o bot.Outbound) (bot.Stored, e
 		t = db.now()
 	}
 	t = us(t)
-	keyed := requestKey(ctx) != ""
+	keyed := storage.RequestKey(ctx) != ""
 	var st bot.Stored
 	err = db.write(ctx, func(tx pgx.Tx) error {
 		st = bot.Stored{}

@@ -38,7 +38,7 @@ func (db *DB) AppendInbound(ctx context.Context, in bot.Inbound) (bot.Conversati
 	if t.IsZero() {
 		t = db.now()
 	}
-	key := requestKey(ctx)
+	key := storage.RequestKey(ctx)
 	var conv bot.Conversation
 	var msgID int64
 	err := db.write(ctx, func(tx *sql.Tx) error {
@@ -260,7 +260,7 @@ func (db *DB) AppendOutbound(ctx context.Context, o bot.Outbound) (bot.Stored, e
 		t = db.now()
 	}
 	ts := fmtTime(t)
-	keyed := requestKey(ctx) != ""
+	keyed := storage.RequestKey(ctx) != ""
 	var st bot.Stored
 	err = db.write(ctx, func(tx *sql.Tx) error {
 		st = bot.Stored{}
