@@ -2,10 +2,7 @@ package postgres
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -189,13 +186,11 @@ func (db *DB) KnowledgeGaps(ctx context.Context, limit int) ([]bot.KnowledgeGap,
 // earlier one; the voter id is kept only as a hash. A message that is not a
 // bot message is ENOTFOUND; an empty voter is EINVALID.
 func (db *DB) RecordFeedback(ctx context.Context, messageID int64, helpful bool, voter string) error {
-	voter = strings.TrimSpace(voter)
-	if voter == "" {
-		return bot.Errorf(bot.EINVALID, "A vote needs the voter's id.")
+	voterKey, err := storage.VoterKey(voter)
+	if err != nil {
+		return err
 	}
-	sum := sha256.Sum256([]byte(voter))
-	voterKey := hex.EncodeToString(sum[:8])
-	err := db.write(ctx, func(tx pgx.Tx) error {
+	err = db.write(ctx, func(tx pgx.Tx) error {
 		var convID int64
 		var channel string
 		err := tx.QueryRow(ctx, `SELECT m.conversation_id, v.channel FROM messages m JOIN conversations v ON v.id = m.conversation_id
@@ -219,14 +214,7 @@ func (db *DB) RecordFeedback(ctx context.Context, messageID int64, helpful bool,
 			messageID, voterKey, convID, channel, helpful, us(db.now())); err != nil {
 			return fmt.Errorf("store vote: %w", describe(err))
 		}
-		vote := 0
-		if helpful {
-			vote = 1
-		}
-		dh, dn := vote, 1-vote
-		if old != nil { // a changed vote moves from one count to the other
-			dh, dn = 2*vote-1, 1-2*vote
-		}
+		dh, dn := storage.VoteCounts(helpful, old != nil)
 		if _, err := tx.Exec(ctx, `INSERT INTO insight_conversations AS s (conversation_id, helpful, not_helpful) VALUES ($1, $2, $3)
 			ON CONFLICT (conversation_id) DO UPDATE SET helpful = s.helpful + EXCLUDED.helpful,
 				not_helpful = s.not_helpful + EXCLUDED.not_helpful`, convID, dh, dn); err != nil {
