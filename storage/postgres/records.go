@@ -15,9 +15,6 @@ import (
 	"github.com/concierge-bot/concierge/storage"
 )
 
-const customerCols = `c.id, c.name, c.email, c.phone, c.language, c.segment, c.stage, c.owner, c.created, c.updated,
-	c.role, c.inbound_count, c.outbound_count, c.complaint_count, c.last_seen, c.erased, coalesce(c.merged_into, 0)`
-
 func scanCustomer(row pgx.Row) (bot.Customer, error) {
 	var c bot.Customer
 	var lastSeen, erased *time.Time
@@ -30,29 +27,7 @@ func scanCustomer(row pgx.Row) (bot.Customer, error) {
 // Customers returns the customers matching f, by id, with their identities
 // and tags. Customers merged into another are left out.
 func (db *DB) Customers(ctx context.Context, f bot.CustomerFilter) ([]bot.Customer, error) {
-	args := []any{f.AfterID}
-	arg := func(v any) string {
-		args = append(args, v)
-		return "$" + strconv.Itoa(len(args))
-	}
-	q := `SELECT ` + customerCols + ` FROM customers c WHERE c.merged_into IS NULL AND c.id > $1`
-	if f.Segment != "" {
-		q += ` AND c.segment = ` + arg(f.Segment)
-	}
-	if f.Stage != "" {
-		q += ` AND c.stage = ` + arg(f.Stage)
-	}
-	if f.Tag != "" {
-		q += ` AND EXISTS (SELECT 1 FROM tags t WHERE t.customer_id = c.id AND t.tag = ` + arg(f.Tag) + `)`
-	}
-	if s := strings.TrimSpace(f.Query); s != "" {
-		p := arg("%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(strings.ToLower(s)) + "%")
-		q += ` AND (lower(c.name) LIKE ` + p + ` ESCAPE '\' OR c.email LIKE ` + p + ` ESCAPE '\' OR c.phone LIKE ` + p + ` ESCAPE '\')`
-	}
-	q += ` ORDER BY c.id`
-	if f.Limit > 0 {
-		q += ` LIMIT ` + arg(f.Limit)
-	}
+	q, args := storage.CustomersQuery(f, param)
 	var out []bot.Customer
 	err := db.read(ctx, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, q, args...)
@@ -137,7 +112,7 @@ func (db *DB) Customer(ctx context.Context, id int64) (bot.Customer, error) {
 	var c bot.Customer
 	err := db.read(ctx, func(tx pgx.Tx) error {
 		var err error
-		c, err = scanCustomer(tx.QueryRow(ctx, `SELECT `+customerCols+` FROM customers c WHERE c.id = $1`, id))
+		c, err = scanCustomer(tx.QueryRow(ctx, `SELECT `+storage.CustomerCols+` FROM customers c WHERE c.id = $1`, id))
 		if noRows(err) {
 			return notFound("Customer %d does not exist.", id)
 		} else if err != nil {

@@ -1,6 +1,9 @@
 package sqlite
 
-import "database/sql"
+import (
+	"database/sql"
+	"strconv"
+)
 
 // rowScanner is what *sql.Row and *sql.Rows have in common, so one scan
 // function reads a row whether it came from QueryRow or from Query.
@@ -59,3 +62,6 @@ func scanValue[T any](sc rowScanner) (T, error) {
 	err := sc.Scan(&v)
 	return v, err
 }
+
+// param names the n-th parameter of a query (storage.Placeholder).
+func param(n int) string { return "?" + strconv.Itoa(n) }
