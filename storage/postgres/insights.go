@@ -143,12 +143,7 @@ func scanAll(ctx context.Context, tx pgx.Tx, query string, args []any, fn func(s
 		return describe(err)
 	}
 	defer rows.Close()
-	for rows.Next() {
-		if err := fn(rows); err != nil {
-			return describe(err)
-		}
-	}
-	return describe(rows.Err())
+	return describe(storage.EachRow(rows, fn))
 }
 
 // KnowledgeGaps returns the most frequent knowledge gaps, most asked first,
