@@ -17,9 +17,8 @@ import (
 
 // The rules below are the same for every engine: how contact data, tags and
 // knowledge-gap questions are normalised, how customers fall into segments
-// and how an export is written. storage/postgres uses them; storage/sqlite
-// keeps its own copies of the same rules (the conformance suite holds both
-// to them) until it moves over.
+// and how an export is written. storage/sqlite and storage/postgres both
+// use them, so the engines cannot drift apart on them.
 
 // NormalizeEmail returns the stored form of an email address, or an EINVALID
 // *bot.Error when it is not one.

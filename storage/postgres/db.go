@@ -29,6 +29,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -355,3 +356,6 @@ func orZero(t *time.Time) time.Time {
 }
 
 var _ storage.Store = (*DB)(nil)
+
+// param names the n-th parameter of a query (storage.Placeholder).
+func param(n int) string { return "$" + strconv.Itoa(n) }

@@ -225,25 +225,7 @@ func (db *DB) VisitorHistory(ctx context.Context, channel, externalID string, af
 // MaintenanceInterval, one replica at a time, until Close.
 func (db *DB) maintainer() {
 	defer db.done.Done()
-	if db.opts.MaintenanceInterval < 0 {
-		return
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go func() {
-		<-db.stop
-		cancel()
-	}()
-	tick := time.NewTicker(db.opts.MaintenanceInterval)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-			db.maintain(ctx)
-		}
-	}
+	storage.Every(db.opts.MaintenanceInterval, db.stop, db.maintain)
 }
 
 // maintain runs one round of maintenance if no other replica is running
@@ -253,19 +235,7 @@ func (db *DB) maintain(ctx context.Context) {
 	if err != nil || !ok {
 		return
 	}
-	if db.opts.RetainText > 0 {
-		n, err := db.PurgeTextBefore(ctx, db.now().Add(-db.opts.RetainText))
-		if err != nil && ctx.Err() == nil {
-			db.log.Warn("retention: purge message text failed", "err", err)
-		} else if n > 0 {
-			db.log.Info("retention: removed old message text", "messages", n)
-		}
-	}
-	if n, err := db.RecomputeSegments(ctx); err != nil && ctx.Err() == nil {
-		db.log.Warn("recompute segments failed", "err", err)
-	} else if n > 0 {
-		db.log.Info("segments recomputed", "changed", n)
-	}
+	storage.Maintain(ctx, db, db.log, db.opts.RetainText, db.now())
 	// What replicas share expires too.
 	now := us(db.now())
 	for _, q := range []string{

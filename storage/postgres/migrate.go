@@ -4,63 +4,21 @@ import (
 	"context"
 	"embed"
 	"fmt"
-	"io/fs"
-	"path"
-	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/concierge-bot/concierge/storage"
 )
 
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-// migration is one forward-only schema step; version n is in the file
-// migrations/000n_name.sql.
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
-// migrations returns the embedded migrations in version order; versions are
-// 1, 2, 3, … without gaps.
-func migrations() ([]migration, error) {
-	entries, err := fs.ReadDir(migrationFiles, "migrations")
-	if err != nil {
-		return nil, fmt.Errorf("read embedded migrations: %w", err)
-	}
-	var ms []migration
-	for _, e := range entries {
-		num, _, ok := strings.Cut(e.Name(), "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil {
-			return nil, fmt.Errorf("migration file %s: name must start with a version number", e.Name())
-		}
-		b, err := migrationFiles.ReadFile(path.Join("migrations", e.Name()))
-		if err != nil {
-			return nil, fmt.Errorf("read migration %s: %w", e.Name(), err)
-		}
-		ms = append(ms, migration{version: v, name: e.Name(), sql: string(b)})
-	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
-	for i, m := range ms {
-		if m.version != i+1 {
-			return nil, fmt.Errorf("migration %s: expected version %d", m.name, i+1)
-		}
-	}
-	return ms, nil
-}
+// schema is the embedded migrations, migrations/000n_name.sql.
+var schema = storage.Schema{FS: migrationFiles, Dir: "migrations"}
 
 // SchemaVersion is the schema version this package writes.
-func SchemaVersion() int {
-	ms, err := migrations()
-	if err != nil {
-		return 0
-	}
-	return len(ms)
-}
+func SchemaVersion() int { return schema.Version() }
 
 // migrationLock keys the advisory lock that serialises migrations of one
 // database ("concierge" in ASCII).
@@ -95,7 +53,7 @@ func (db *DB) migrate(ctx context.Context, mode MigrateMode) error {
 // own transaction under the migration lock, so replicas starting together
 // migrate once.
 func (db *DB) apply(ctx context.Context, mode MigrateMode) ([]int, error) {
-	ms, err := migrations()
+	ms, err := schema.Migrations()
 	if err != nil {
 		return nil, err
 	}
@@ -122,7 +80,7 @@ func (db *DB) apply(ctx context.Context, mode MigrateMode) ([]int, error) {
 }
 
 // step applies the next missing migration, or reports that there is none.
-func (db *DB) step(ctx context.Context, ms []migration, mode MigrateMode) (done bool, version int, err error) {
+func (db *DB) step(ctx context.Context, ms []storage.Migration, mode MigrateMode) (done bool, version int, err error) {
 	tx, err := db.pool.Begin(ctx)
 	if err != nil {
 		return false, 0, fmt.Errorf("migrate: %w", describe(err))
@@ -150,17 +108,17 @@ func (db *DB) step(ctx context.Context, ms []migration, mode MigrateMode) (done 
 			ErrOlderSchema, current, len(ms))
 	}
 	m := ms[current]
-	if _, err := tx.Exec(ctx, m.sql, pgx.QueryExecModeSimpleProtocol); err != nil {
-		return false, 0, fmt.Errorf("migration %s: %w", m.name, describe(err))
+	if _, err := tx.Exec(ctx, m.SQL, pgx.QueryExecModeSimpleProtocol); err != nil {
+		return false, 0, fmt.Errorf("migration %s: %w", m.Name, describe(err))
 	}
-	if _, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, m.version, m.name); err != nil {
-		return false, 0, fmt.Errorf("migration %s: %w", m.name, describe(err))
+	if _, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, m.Version, m.Name); err != nil {
+		return false, 0, fmt.Errorf("migration %s: %w", m.Name, describe(err))
 	}
 	if err := tx.Commit(ctx); err != nil {
-		return false, 0, fmt.Errorf("migration %s: commit: %w", m.name, describe(err))
+		return false, 0, fmt.Errorf("migration %s: commit: %w", m.Name, describe(err))
 	}
-	db.log.Info("database migrated", "version", m.version, "migration", m.name)
-	return false, m.version, nil
+	db.log.Info("database migrated", "version", m.Version, "migration", m.Name)
+	return false, m.Version, nil
 }
 
 // DatabaseVersion connects to the database at url and returns its schema

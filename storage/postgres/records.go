@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -15,9 +14,6 @@ import (
 	"github.com/concierge-bot/concierge/bot"
 	"github.com/concierge-bot/concierge/storage"
 )
-
-const customerCols = `c.id, c.name, c.email, c.phone, c.language, c.segment, c.stage, c.owner, c.created, c.updated,
-	c.role, c.inbound_count, c.outbound_count, c.complaint_count, c.last_seen, c.erased, coalesce(c.merged_into, 0)`
 
 func scanCustomer(row pgx.Row) (bot.Customer, error) {
 	var c bot.Customer
@@ -31,29 +27,7 @@ func scanCustomer(row pgx.Row) (bot.Customer, error) {
 // Customers returns the customers matching f, by id, with their identities
 // and tags. Customers merged into another are left out.
 func (db *DB) Customers(ctx context.Context, f bot.CustomerFilter) ([]bot.Customer, error) {
-	args := []any{f.AfterID}
-	arg := func(v any) string {
-		args = append(args, v)
-		return "$" + strconv.Itoa(len(args))
-	}
-	q := `SELECT ` + customerCols + ` FROM customers c WHERE c.merged_into IS NULL AND c.id > $1`
-	if f.Segment != "" {
-		q += ` AND c.segment = ` + arg(f.Segment)
-	}
-	if f.Stage != "" {
-		q += ` AND c.stage = ` + arg(f.Stage)
-	}
-	if f.Tag != "" {
-		q += ` AND EXISTS (SELECT 1 FROM tags t WHERE t.customer_id = c.id AND t.tag = ` + arg(f.Tag) + `)`
-	}
-	if s := strings.TrimSpace(f.Query); s != "" {
-		p := arg("%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(strings.ToLower(s)) + "%")
-		q += ` AND (lower(c.name) LIKE ` + p + ` ESCAPE '\' OR c.email LIKE ` + p + ` ESCAPE '\' OR c.phone LIKE ` + p + ` ESCAPE '\')`
-	}
-	q += ` ORDER BY c.id`
-	if f.Limit > 0 {
-		q += ` LIMIT ` + arg(f.Limit)
-	}
+	q, args := storage.CustomersQuery(f, param)
 	var out []bot.Customer
 	err := db.read(ctx, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, q, args...)
@@ -138,7 +112,7 @@ func (db *DB) Customer(ctx context.Context, id int64) (bot.Customer, error) {
 	var c bot.Customer
 	err := db.read(ctx, func(tx pgx.Tx) error {
 		var err error
-		c, err = scanCustomer(tx.QueryRow(ctx, `SELECT `+customerCols+` FROM customers c WHERE c.id = $1`, id))
+		c, err = scanCustomer(tx.QueryRow(ctx, `SELECT `+storage.CustomerCols+` FROM customers c WHERE c.id = $1`, id))
 		if noRows(err) {
 			return notFound("Customer %d does not exist.", id)
 		} else if err != nil {
@@ -632,10 +606,7 @@ func (db *DB) recomputePage(ctx context.Context, after int64, size int) (changed
 // Timeline returns everything that happened with a customer, on every
 // channel, in time order: messages, events and notes.
 func (db *DB) Timeline(ctx context.Context, customerID int64, opts bot.TimelineOptions) ([]bot.TimelineEntry, error) {
-	limit, order := "", "ASC"
-	if opts.Limit > 0 {
-		limit, order = fmt.Sprintf(" LIMIT %d", opts.Limit), "DESC"
-	}
+	order, limit := storage.TimelineWindow(opts)
 	var msgs []bot.StoredMessage
 	var events []bot.Event
 	var notes []bot.Note
@@ -682,28 +653,5 @@ func (db *DB) Timeline(ctx context.Context, customerID int64, opts bot.TimelineO
 	if err != nil {
 		return nil, fmt.Errorf("storage: timeline of customer %d: %w", customerID, err)
 	}
-	if order == "DESC" {
-		slices.Reverse(msgs)
-		slices.Reverse(events)
-		slices.Reverse(notes)
-	}
-	entries := make([]bot.TimelineEntry, 0, len(msgs)+len(events)+len(notes))
-	for i := range msgs {
-		m := &msgs[i]
-		entries = append(entries, bot.TimelineEntry{Time: m.Time, Channel: channels[m.ConversationID], Message: m})
-	}
-	for i := range events {
-		e := &events[i]
-		entries = append(entries, bot.TimelineEntry{Time: e.Time, Channel: channels[e.ConversationID], Event: e})
-	}
-	for i := range notes {
-		n := &notes[i]
-		entries = append(entries, bot.TimelineEntry{Time: n.Created, Channel: channels[n.ConversationID], Note: n})
-	}
-	// Stable: at equal times messages come before events before notes.
-	slices.SortStableFunc(entries, func(a, b bot.TimelineEntry) int { return a.Time.Compare(b.Time) })
-	if opts.Limit > 0 && len(entries) > opts.Limit {
-		entries = entries[len(entries)-opts.Limit:]
-	}
-	return entries, nil
+	return storage.Timeline(opts, channels, msgs, events, notes), nil
 }

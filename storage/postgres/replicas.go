@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/storage"
 )
 
 // What several replicas on one database share, beyond storage.Store.
@@ -26,23 +27,12 @@ func defaultHolder() string {
 	return fmt.Sprintf("%s:%d:%s", host, os.Getpid(), hex.EncodeToString(b))
 }
 
-type requestKeyCtx struct{}
-
 // WithRequestKey returns ctx carrying the key of the request being handled
 // (as claimed with ClaimRequest). AppendInbound and AppendOutbound called
 // with it are idempotent per key: a replica that takes over the request of
 // one that died stores neither the message nor the reply a second time.
 func WithRequestKey(ctx context.Context, key string) context.Context {
-	return context.WithValue(ctx, requestKeyCtx{}, ledgerKey(key))
-}
-
-// ledgerKey is the stored form of a request key: PostgreSQL text cannot
-// hold NUL, which callers use as a separator.
-func ledgerKey(key string) string { return strings.ReplaceAll(key, "\x00", "\x1f") }
-
-func requestKey(ctx context.Context) string {
-	k, _ := ctx.Value(requestKeyCtx{}).(string)
-	return k
+	return storage.WithRequestKey(ctx, key)
 }
 
 // keyedInbound returns the conversation and message already stored for a
@@ -64,10 +54,7 @@ func keyedInbound(ctx context.Context, tx pgx.Tx, key string) (bot.Conversation,
 }
 
 // RequestOutcome is the recorded answer to a keyed request.
-type RequestOutcome struct {
-	Status int
-	Body   []byte
-}
+type RequestOutcome = storage.RequestOutcome
 
 // ErrRequestBusy is returned by ClaimRequest when another replica holds the
 // key's lease and did not finish within the wait.
@@ -81,7 +68,7 @@ var ErrRequestBusy = errors.New("postgres: the request is being handled elsewher
 // that holder's lease runs out (it died). After wait it returns
 // ErrRequestBusy.
 func (db *DB) ClaimRequest(ctx context.Context, key string, lease, wait time.Duration) (*RequestOutcome, error) {
-	key = ledgerKey(key)
+	key = storage.LedgerKey(key)
 	deadline := time.Now().Add(wait)
 	for {
 		now := us(db.now())
@@ -118,7 +105,7 @@ func (db *DB) ClaimRequest(ctx context.Context, key string, lease, wait time.Dur
 
 // FinishRequest records the outcome of a request this process claimed.
 func (db *DB) FinishRequest(ctx context.Context, key string, status int, body []byte) error {
-	key = ledgerKey(key)
+	key = storage.LedgerKey(key)
 	_, err := db.pool.Exec(ctx, `UPDATE requests SET status = $1, body = $2 WHERE key = $3 AND holder = $4`,
 		status, body, key, db.holder)
 	if err != nil {
@@ -130,7 +117,7 @@ func (db *DB) FinishRequest(ctx context.Context, key string, status int, body []
 // AbandonRequest gives up a request this process claimed, so that a retry
 // handles it afresh. A message it stored stays remembered with the key.
 func (db *DB) AbandonRequest(ctx context.Context, key string) error {
-	key = ledgerKey(key)
+	key = storage.LedgerKey(key)
 	_, err := db.pool.Exec(ctx, `UPDATE requests SET lease_until = '-infinity' WHERE key = $1 AND holder = $2 AND status IS NULL`,
 		key, db.holder)
 	if err != nil {
@@ -207,7 +194,7 @@ func (db *DB) Secret(ctx context.Context, name string, size int) ([]byte, error)
 // left it returns false and how long until there is one. Concurrent takes
 // from any replica are serialised on the bucket's row.
 func (db *DB) TakeToken(ctx context.Context, scope, key string, rate float64, burst int) (bool, time.Duration, error) {
-	key = ledgerKey(key)
+	key = storage.LedgerKey(key)
 	var took bool
 	var tokens float64
 	err := db.write(ctx, func(tx pgx.Tx) error {
@@ -271,7 +258,7 @@ func (db *DB) UsedTokens(ctx context.Context, scope, key string, rate float64, b
 }
 
 func (db *DB) tokens(ctx context.Context, scope, key string, rate float64, burst int) (float64, bool, error) {
-	key = ledgerKey(key)
+	key = storage.LedgerKey(key)
 	var tokens float64
 	var last time.Time
 	err := db.pool.QueryRow(ctx, `SELECT tokens, last FROM rate_buckets WHERE scope = $1 AND key = $2`, scope, key).Scan(&tokens, &last)
@@ -288,7 +275,7 @@ func (db *DB) tokens(ctx context.Context, scope, key string, rate float64, burst
 
 // ResetTokens forgets the bucket of (scope, key).
 func (db *DB) ResetTokens(ctx context.Context, scope, key string) error {
-	key = ledgerKey(key)
+	key = storage.LedgerKey(key)
 	if _, err := db.pool.Exec(ctx, `DELETE FROM rate_buckets WHERE scope = $1 AND key = $2`, scope, key); err != nil {
 		return fmt.Errorf("storage: rate limit: %w", describe(err))
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -48,7 +47,7 @@ func (db *DB) AppendInbound(ctx context.Context, in bot.Inbound) (bot.Conversati
 		t = db.now()
 	}
 	t = us(t)
-	key := requestKey(ctx)
+	key := storage.RequestKey(ctx)
 	var conv bot.Conversation
 	var msgID int64
 	err := db.write(ctx, func(tx pgx.Tx) error {
@@ -326,7 +325,7 @@ func (db *DB) AppendOutbound(ctx context.Context, o bot.Outbound) (bot.Stored, e
 		t = db.now()
 	}
 	t = us(t)
-	keyed := requestKey(ctx) != ""
+	keyed := storage.RequestKey(ctx) != ""
 	var st bot.Stored
 	err = db.write(ctx, func(tx pgx.Tx) error {
 		st = bot.Stored{}
@@ -390,11 +389,8 @@ func (db *DB) AppendOutbound(ctx context.Context, o bot.Outbound) (bot.Stored, e
 		}
 		// Only what changed is written: most replies change nothing here.
 		var set []string
-		var args []any
-		arg := func(v any) string {
-			args = append(args, v)
-			return "$" + strconv.Itoa(len(args))
-		}
+		args := storage.NewArgs(param)
+		arg := args.Add
 		if o.Lead && (c.Stage == bot.StageNone || c.Stage == bot.StageLost) {
 			owner := c.owner
 			if owner == "" {
@@ -419,7 +415,7 @@ func (db *DB) AppendOutbound(ctx context.Context, o bot.Outbound) (bot.Stored, e
 			set = append(set, "language = "+arg(lang))
 		}
 		if len(set) > 0 {
-			if _, err := tx.Exec(ctx, `UPDATE customers SET `+strings.Join(set, ", ")+` WHERE id = `+arg(c.id), args...); err != nil {
+			if _, err := tx.Exec(ctx, `UPDATE customers SET `+strings.Join(set, ", ")+` WHERE id = `+arg(c.id), args.List()...); err != nil {
 				return fmt.Errorf("update customer %d: %w", c.id, describe(err))
 			}
 		}

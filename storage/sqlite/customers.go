@@ -8,10 +8,8 @@ import (
 	"strings"
 
 	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/storage"
 )
-
-const customerCols = `c.id, c.name, c.email, c.phone, c.language, c.segment, c.stage, c.owner, c.created, c.updated,
-	c.role, c.inbound_count, c.outbound_count, c.complaint_count, c.last_seen, c.erased, coalesce(c.merged_into, 0)`
 
 func scanCustomer(sc rowScanner) (bot.Customer, error) {
 	var c bot.Customer
@@ -26,30 +24,7 @@ func scanCustomer(sc rowScanner) (bot.Customer, error) {
 // Customers returns the customers matching f, by id, with their identities
 // and tags. Customers merged into another are left out.
 func (db *DB) Customers(ctx context.Context, f bot.CustomerFilter) ([]bot.Customer, error) {
-	q := `SELECT ` + customerCols + ` FROM customers c WHERE c.merged_into IS NULL AND c.id > ?`
-	args := []any{f.AfterID}
-	if f.Segment != "" {
-		q += ` AND c.segment = ?`
-		args = append(args, f.Segment)
-	}
-	if f.Stage != "" {
-		q += ` AND c.stage = ?`
-		args = append(args, f.Stage)
-	}
-	if f.Tag != "" {
-		q += ` AND EXISTS (SELECT 1 FROM tags t WHERE t.customer_id = c.id AND t.tag = ?)`
-		args = append(args, f.Tag)
-	}
-	if s := strings.TrimSpace(f.Query); s != "" {
-		pat := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(strings.ToLower(s)) + "%"
-		q += ` AND (lower(c.name) LIKE ? ESCAPE '\' OR c.email LIKE ? ESCAPE '\' OR c.phone LIKE ? ESCAPE '\')`
-		args = append(args, pat, pat, pat)
-	}
-	q += ` ORDER BY c.id`
-	if f.Limit > 0 {
-		q += ` LIMIT ?`
-		args = append(args, f.Limit)
-	}
+	q, args := storage.CustomersQuery(f, param)
 	// One read transaction so the customers and their identities agree.
 	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
@@ -123,7 +98,7 @@ func (db *DB) Customer(ctx context.Context, id int64) (bot.Customer, error) {
 		return bot.Customer{}, fmt.Errorf("storage: customer %d: %w", id, describe(err))
 	}
 	defer func() { _ = tx.Rollback() }()
-	c, err := scanCustomer(tx.QueryRowContext(ctx, `SELECT `+customerCols+` FROM customers c WHERE c.id = ?`, id))
+	c, err := scanCustomer(tx.QueryRowContext(ctx, `SELECT `+storage.CustomerCols+` FROM customers c WHERE c.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return bot.Customer{}, fmt.Errorf("storage: customer: %w", notFound("Customer %d does not exist.", id))
 	} else if err != nil {

@@ -148,7 +148,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("storage: open %s: %w", path, describe(err))
 	}
 	db := &DB{
-		path: abs, opts: opts, log: opts.Logger, now: opts.Now, rules: opts.Segments.withDefaults(), holder: newHolder(),
+		path: abs, opts: opts, log: opts.Logger, now: opts.Now, rules: opts.Segments.WithDefaults(), holder: newHolder(),
 		jobs: make(chan *job, opts.MaxBatch), writerDone: make(chan struct{}),
 		stopMaint: make(chan struct{}), maintDone: make(chan struct{}),
 	}
@@ -182,44 +182,14 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 // expired sign-outs every MaintenanceInterval, until Close.
 func (db *DB) maintainer() {
 	defer close(db.maintDone)
-	if db.opts.MaintenanceInterval < 0 {
-		return
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go func() {
-		<-db.stopMaint
-		cancel()
-	}()
-	tick := time.NewTicker(db.opts.MaintenanceInterval)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-			db.maintain(ctx)
-		}
-	}
+	storage.Every(db.opts.MaintenanceInterval, db.stopMaint, db.maintain)
 }
 
 // maintain runs one round of maintenance, logging rather than failing.
 func (db *DB) maintain(ctx context.Context) {
-	if db.opts.RetainText > 0 {
-		n, err := db.PurgeTextBefore(ctx, db.now().Add(-db.opts.RetainText))
-		if err != nil && ctx.Err() == nil {
-			db.log.Warn("retention: purge message text failed", "err", err)
-		} else if n > 0 {
-			db.log.Info("retention: removed old message text", "messages", n)
-		}
-	}
+	storage.Maintain(ctx, db, db.log, db.opts.RetainText, db.now())
 	if _, err := db.PurgeRequestsBefore(ctx, db.now().Add(-requestTTL)); err != nil && ctx.Err() == nil {
 		db.log.Warn("purge keyed requests failed", "err", err)
-	}
-	if n, err := db.RecomputeSegments(ctx); err != nil && ctx.Err() == nil {
-		db.log.Warn("recompute segments failed", "err", err)
-	} else if n > 0 {
-		db.log.Info("segments recomputed", "changed", n)
 	}
 	if _, err := db.pruneSessions(ctx); err != nil && ctx.Err() == nil {
 		db.log.Warn("maintenance: forgetting expired sign-outs failed", "err", err)

@@ -38,8 +38,7 @@ func (db *DB) IsVIP(ctx context.Context, customerID int64) (bool, error) {
 	} else if err != nil {
 		return false, fmt.Errorf("storage: is customer %d vip: %w", customerID, describe(err))
 	}
-	r := db.rules
-	return vip || (r.VIPMinMessages > 0 && inbound >= r.VIPMinMessages) || (r.VIPWon && stage == bot.StageWon), nil
+	return db.rules.IsVIP(vip, inbound, stage), nil
 }
 
 // Claim gives a conversation to one agent, atomically: it succeeds when the

@@ -4,10 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"sort"
 	"time"
 
 	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/storage"
 )
 
 // msExpr turns a stored time column into integer milliseconds since the
@@ -76,197 +76,70 @@ FROM x WHERE fr IS NOT NULL GROUP BY channel, max(fr, 0)`
 // reads indexed columns and the rollups kept by triggers; it never scans the
 // rows of messages. A reversed range is EINVALID.
 func (db *DB) InsightData(ctx context.Context, q bot.InsightQuery) (bot.InsightData, error) {
-	var d bot.InsightData
-	if !q.To.After(q.From) {
-		return d, bot.Errorf(bot.EINVALID, "The report range is empty or reversed.")
+	q, err := storage.CheckInsightQuery(q)
+	if err != nil {
+		return bot.InsightData{}, err
 	}
-	bot.SetDefault(&q.Gaps, 10)
 	from, to := fmtTime(q.From), fmtTime(q.To)
 	// One read transaction, so every figure comes from the same snapshot.
 	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
-		return d, fmt.Errorf("storage: insights: %w", describe(err))
+		return bot.InsightData{}, fmt.Errorf("storage: insights: %w", describe(err))
 	}
 	defer tx.Rollback()
-
-	days := map[[2]string]*bot.InsightDay{}
-	day := func(dd, ch string) *bot.InsightDay {
-		k := [2]string{dd, ch}
-		if p := days[k]; p != nil {
-			return p
-		}
-		p := &bot.InsightDay{Day: dd, Channel: ch}
-		days[k] = p
-		return p
-	}
-
-	var all *bot.InsightCustomers
-	if err := scanAll(ctx, tx, conversationsSQL, []any{nil, from, to, q.Channel, fmtTime(q.IdleBefore)}, func(rows *sql.Rows) error {
-		var kind, dd, ch string
-		var v [9]int64
-		if err := rows.Scan(&kind, &dd, &ch, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8]); err != nil {
-			return err
-		}
-		switch kind {
-		case "day":
-			p := day(dd, ch)
-			p.Conversations, p.Messages, p.Closed, p.BotResolved, p.Escalated, p.Purchase, p.Returning, p.CSATSum,
-				p.CSATCount = v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8]
-		case "customers":
-			d.Customers = append(d.Customers, bot.InsightCustomers{Channel: ch, Customers: v[0], New: v[1], Returning: v[2], Won: v[3]})
-		case "all":
-			all = &bot.InsightCustomers{Customers: v[0], New: v[1], Returning: v[2], Won: v[3]}
-		case "fr":
-			d.FirstResponse = append(d.FirstResponse, bot.InsightDuration{Channel: ch, Millis: v[0], Count: v[1]})
-		}
-		return nil
-	}); err != nil {
-		return d, fmt.Errorf("storage: insights: conversations: %w", err)
-	}
-	if all != nil {
-		d.Customers = append(d.Customers, *all)
-	}
-
-	// Annotated inbound messages, from the daily rollup.
+	r := storage.NewInsightRows()
 	fromDay, toDay := q.From.UTC().Format(time.DateOnly), q.To.UTC().Format(time.DateOnly)
-	if err := scanAll(ctx, tx, `SELECT day, channel, sum(messages), sum(messages) FILTER (WHERE intent = 'oos'),
+	for _, s := range []struct {
+		what  string
+		query string
+		args  []any
+		scan  func(storage.RowScanner) error
+	}{
+		{"conversations", conversationsSQL, []any{nil, from, to, q.Channel, fmtTime(q.IdleBefore)}, r.ScanConversations},
+		// Annotated inbound messages, from the daily rollup.
+		{"messages", `SELECT day, channel, sum(messages), sum(messages) FILTER (WHERE intent = 'oos'),
 			sum(complaints), sum(negative)
 		FROM insight_days WHERE day >= ?1 AND day < ?2 AND (?3 = '' OR channel = ?3) GROUP BY day, channel`,
-		[]any{fromDay, toDay, q.Channel}, func(rows *sql.Rows) error {
-			var dd, ch string
-			var oos sql.NullInt64
-			var n, c, neg int64
-			if err := rows.Scan(&dd, &ch, &n, &oos, &c, &neg); err != nil {
-				return err
-			}
-			p := day(dd, ch)
-			p.Inbound, p.OutOfScope, p.Complaints, p.Negative = n, oos.Int64, c, neg
-			return nil
-		}); err != nil {
-		return d, fmt.Errorf("storage: insights: messages: %w", err)
-	}
-	if err := scanAll(ctx, tx, `SELECT channel, intent, sum(messages) FROM insight_days
+			[]any{fromDay, toDay, q.Channel}, r.ScanMessages},
+		{"intents", `SELECT channel, intent, sum(messages) FROM insight_days
 		WHERE day >= ?1 AND day < ?2 AND (?3 = '' OR channel = ?3) GROUP BY channel, intent HAVING sum(messages) > 0`,
-		[]any{fromDay, toDay, q.Channel}, func(rows *sql.Rows) error {
-			var c bot.InsightCount
-			if err := rows.Scan(&c.Channel, &c.Key, &c.Count); err != nil {
-				return err
-			}
-			d.Intents = append(d.Intents, c)
-			return nil
-		}); err != nil {
-		return d, fmt.Errorf("storage: insights: intents: %w", err)
-	}
-
-	// Votes.
-	if err := scanAll(ctx, tx, `SELECT substr(time, 1, 10), channel, sum(helpful), sum(1 - helpful) FROM answer_feedback
+			[]any{fromDay, toDay, q.Channel}, r.ScanIntent},
+		{"feedback", `SELECT substr(time, 1, 10), channel, sum(helpful), sum(1 - helpful) FROM answer_feedback
 		WHERE time >= ?1 AND time < ?2 AND (?3 = '' OR channel = ?3) GROUP BY 1, 2`,
-		[]any{from, to, q.Channel}, func(rows *sql.Rows) error {
-			var dd, ch string
-			var h, nh int64
-			if err := rows.Scan(&dd, &ch, &h, &nh); err != nil {
-				return err
-			}
-			p := day(dd, ch)
-			p.Helpful, p.NotHelpful = h, nh
-			return nil
-		}); err != nil {
-		return d, fmt.Errorf("storage: insights: feedback: %w", err)
-	}
-
-	// Escalations: reasons, and the time a person took to step in.
-	if err := scanAll(ctx, tx, `SELECT v.channel, e.reason, count(*), count(*) FILTER (WHERE e.acknowledged IS NULL AND e.reason <> 'lead')
+			[]any{from, to, q.Channel}, r.ScanVotes},
+		// Escalations: reasons, and the time a person took to step in.
+		{"escalations", `SELECT v.channel, e.reason, count(*), count(*) FILTER (WHERE e.acknowledged IS NULL AND e.reason <> 'lead')
 		FROM escalations e JOIN conversations v ON v.id = e.conversation_id
 		WHERE e.created >= ?1 AND e.created < ?2 AND (?3 = '' OR v.channel = ?3) GROUP BY 1, 2`,
-		[]any{from, to, q.Channel}, func(rows *sql.Rows) error {
-			var c bot.InsightCount
-			var unack int64
-			if err := rows.Scan(&c.Channel, &c.Key, &c.Count, &unack); err != nil {
-				return err
-			}
-			d.Reasons = append(d.Reasons, c)
-			d.Unacknowledged += unack
-			return nil
-		}); err != nil {
-		return d, fmt.Errorf("storage: insights: escalations: %w", err)
-	}
-	if err := scanAll(ctx, tx, `SELECT v.channel, max(`+msExpr("e.acknowledged")+` - `+msExpr("e.created")+`, 0) AS ms, count(*)
+			[]any{from, to, q.Channel}, r.ScanReason},
+		{"time to human", `SELECT v.channel, max(` + msExpr("e.acknowledged") + ` - ` + msExpr("e.created") + `, 0) AS ms, count(*)
 		FROM escalations e JOIN conversations v ON v.id = e.conversation_id
 		WHERE e.created >= ?1 AND e.created < ?2 AND (?3 = '' OR v.channel = ?3) AND e.reason <> 'lead'
 			AND e.acknowledged IS NOT NULL
 		GROUP BY 1, 2`,
-		[]any{from, to, q.Channel}, func(rows *sql.Rows) error {
-			var h bot.InsightDuration
-			if err := rows.Scan(&h.Channel, &h.Millis, &h.Count); err != nil {
-				return err
-			}
-			d.TimeToHuman = append(d.TimeToHuman, h)
-			return nil
-		}); err != nil {
-		return d, fmt.Errorf("storage: insights: time to human: %w", err)
-	}
-
-	// Knowledge gaps asked in the range. The CROSS JOIN keeps the planner
-	// from walking every message of the range by time: it reads the (few)
-	// gap messages and looks each one's time up by id.
-	if err := scanAll(ctx, tx, `SELECT g.question, count(*) AS n
+			[]any{from, to, q.Channel}, r.ScanTimeToHuman},
+		// Knowledge gaps asked in the range. The CROSS JOIN keeps the planner
+		// from walking every message of the range by time: it reads the (few)
+		// gap messages and looks each one's time up by id.
+		{"knowledge gaps", `SELECT g.question, count(*) AS n
 		FROM knowledge_gap_messages k
 		JOIN knowledge_gaps g ON g.id = k.gap_id
 		CROSS JOIN messages m ON m.id = k.message_id
 		WHERE m.time >= ?1 AND m.time < ?2
 			AND (?3 = '' OR (SELECT channel FROM conversations WHERE id = m.conversation_id) = ?3)
 		GROUP BY k.gap_id ORDER BY n DESC, max(m.time) DESC, g.question LIMIT ?4`,
-		[]any{from, to, q.Channel, q.Gaps}, func(rows *sql.Rows) error {
-			var c bot.InsightCount
-			if err := rows.Scan(&c.Key, &c.Count); err != nil {
-				return err
-			}
-			d.Gaps = append(d.Gaps, c)
-			return nil
-		}); err != nil {
-		return d, fmt.Errorf("storage: insights: knowledge gaps: %w", err)
-	}
-
-	// Channels ever seen, and the start of the data.
-	seen := map[string]bool{}
-	if err := scanAll(ctx, tx, `SELECT DISTINCT channel FROM insight_days`, nil, func(rows *sql.Rows) error {
-		var ch string
-		if err := rows.Scan(&ch); err != nil {
-			return err
+			[]any{from, to, q.Channel, q.Gaps}, r.ScanGap},
+		// Channels ever seen.
+		{"channels", `SELECT DISTINCT channel FROM insight_days`, nil, r.ScanChannel},
+	} {
+		rows, err := tx.QueryContext(ctx, s.query, s.args...)
+		if err := eachRow(rows, err, func(rows *sql.Rows) error { return s.scan(rows) }); err != nil {
+			return bot.InsightData{}, fmt.Errorf("storage: insights: %s: %w", s.what, err)
 		}
-		seen[ch] = true
-		return nil
-	}); err != nil {
-		return d, fmt.Errorf("storage: insights: channels: %w", err)
 	}
-	for _, p := range days {
-		seen[p.Channel] = true
-	}
-	for ch := range seen {
-		d.Channels = append(d.Channels, ch)
-	}
-	sort.Strings(d.Channels)
 	var first sql.NullString
 	if err := tx.QueryRowContext(ctx, `SELECT min(time) FROM messages`).Scan(&first); err != nil {
-		return d, fmt.Errorf("storage: insights: first message: %w", describe(err))
+		return bot.InsightData{}, fmt.Errorf("storage: insights: first message: %w", describe(err))
 	}
-	d.EarliestMessage = nullTime(first)
-
-	d.Days = make([]bot.InsightDay, 0, len(days))
-	for _, p := range days {
-		d.Days = append(d.Days, *p)
-	}
-	sort.Slice(d.Days, func(i, j int) bool {
-		if d.Days[i].Day != d.Days[j].Day {
-			return d.Days[i].Day < d.Days[j].Day
-		}
-		return d.Days[i].Channel < d.Days[j].Channel
-	})
-	return d, nil
-}
-
-// scanAll runs a query in tx and calls fn for each row.
-func scanAll(ctx context.Context, tx *sql.Tx, query string, args []any, fn func(*sql.Rows) error) error {
-	rows, err := tx.QueryContext(ctx, query, args...)
-	return eachRow(rows, err, fn)
+	return r.Data(nullTime(first)), nil
 }

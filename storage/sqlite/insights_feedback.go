@@ -2,14 +2,11 @@ package sqlite
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"strings"
 
-	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/storage"
 )
 
 // RecordFeedback stores a helpful / not helpful vote on one of the bot's
@@ -18,17 +15,15 @@ import (
 // id is kept only as a hash. A message that is not a bot message is
 // ENOTFOUND; an empty voter is EINVALID.
 func (db *DB) RecordFeedback(ctx context.Context, messageID int64, helpful bool, voter string) error {
-	voter = strings.TrimSpace(voter)
-	if voter == "" {
-		return bot.Errorf(bot.EINVALID, "A vote needs the voter's id.")
+	voterKey, err := storage.VoterKey(voter)
+	if err != nil {
+		return err
 	}
-	sum := sha256.Sum256([]byte(voter))
-	voterKey := hex.EncodeToString(sum[:8])
 	vote := 0
 	if helpful {
 		vote = 1
 	}
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	err = db.write(ctx, func(tx *sql.Tx) error {
 		var convID int64
 		var channel string
 		err := tx.QueryRow(`SELECT m.conversation_id, v.channel FROM messages m JOIN conversations v ON v.id = m.conversation_id
@@ -51,10 +46,7 @@ func (db *DB) RecordFeedback(ctx context.Context, messageID int64, helpful bool,
 			messageID, voterKey, convID, channel, vote, fmtTime(db.now())); err != nil {
 			return fmt.Errorf("store vote: %w", describe(err))
 		}
-		dh, dn := vote, 1-vote
-		if old >= 0 { // a changed vote moves from one count to the other
-			dh, dn = 2*vote-1, 1-2*vote
-		}
+		dh, dn := storage.VoteCounts(helpful, old >= 0)
 		if _, err := tx.Exec(`INSERT INTO insight_conversations (conversation_id, helpful, not_helpful) VALUES (?, ?, ?)
 			ON CONFLICT (conversation_id) DO UPDATE SET helpful = helpful + excluded.helpful,
 				not_helpful = not_helpful + excluded.not_helpful`, convID, dh, dn); err != nil {

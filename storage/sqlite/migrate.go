@@ -5,68 +5,26 @@ import (
 	"database/sql"
 	"embed"
 	"fmt"
-	"io/fs"
-	"path"
-	"sort"
 	"strconv"
-	"strings"
+
+	"github.com/concierge-bot/concierge/storage"
 )
 
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-// migration is one forward-only schema step; version n is in the file
-// migrations/000n_name.sql.
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
-// migrations returns the embedded migrations in version order. The versions
-// must be 1, 2, 3, … without gaps.
-func migrations() ([]migration, error) {
-	entries, err := fs.ReadDir(migrationFiles, "migrations")
-	if err != nil {
-		return nil, fmt.Errorf("read embedded migrations: %w", err)
-	}
-	var ms []migration
-	for _, e := range entries {
-		num, _, ok := strings.Cut(e.Name(), "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil {
-			return nil, fmt.Errorf("migration file %s: name must start with a version number", e.Name())
-		}
-		b, err := migrationFiles.ReadFile(path.Join("migrations", e.Name()))
-		if err != nil {
-			return nil, fmt.Errorf("read migration %s: %w", e.Name(), err)
-		}
-		ms = append(ms, migration{version: v, name: e.Name(), sql: string(b)})
-	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
-	for i, m := range ms {
-		if m.version != i+1 {
-			return nil, fmt.Errorf("migration %s: expected version %d", m.name, i+1)
-		}
-	}
-	return ms, nil
-}
+// schema is the embedded migrations, migrations/000n_name.sql.
+var schema = storage.Schema{FS: migrationFiles, Dir: "migrations"}
 
 // SchemaVersion is the schema version this package writes.
-func SchemaVersion() int {
-	ms, err := migrations()
-	if err != nil {
-		return 0
-	}
-	return len(ms)
-}
+func SchemaVersion() int { return schema.Version() }
 
 // migrate applies the migrations the database lacks, each in its own
 // immediate transaction together with the new PRAGMA user_version, so two
 // processes opening the same new file do not both migrate it. It refuses a
 // database whose version is newer than the newest migration.
 func migrate(ctx context.Context, conn *sql.Conn) error {
-	ms, err := migrations()
+	ms, err := schema.Migrations()
 	if err != nil {
 		return err
 	}
@@ -89,17 +47,17 @@ func migrate(ctx context.Context, conn *sql.Conn) error {
 			return tx.Rollback()
 		}
 		m := ms[current]
-		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+		if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
 			_ = tx.Rollback()
-			return fmt.Errorf("migration %s: %w", m.name, describe(err))
+			return fmt.Errorf("migration %s: %w", m.Name, describe(err))
 		}
 		// PRAGMA arguments cannot be bound; the version is an integer we own.
-		if _, err := tx.ExecContext(ctx, "PRAGMA user_version = "+strconv.Itoa(m.version)); err != nil {
+		if _, err := tx.ExecContext(ctx, "PRAGMA user_version = "+strconv.Itoa(m.Version)); err != nil {
 			_ = tx.Rollback()
-			return fmt.Errorf("migration %s: set version: %w", m.name, describe(err))
+			return fmt.Errorf("migration %s: set version: %w", m.Name, describe(err))
 		}
 		if err := tx.Commit(); err != nil {
-			return fmt.Errorf("migration %s: commit: %w", m.name, describe(err))
+			return fmt.Errorf("migration %s: commit: %w", m.Name, describe(err))
 		}
 	}
 }

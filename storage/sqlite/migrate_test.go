@@ -19,7 +19,7 @@ func TestMigrateFromVersion1(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ms, err := migrations()
+	ms, err := schema.Migrations()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,7 +28,7 @@ func TestMigrateFromVersion1(t *testing.T) {
 	}
 	ts := fmtTime(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
 	for _, q := range []string{
-		ms[0].sql,
+		ms[0].SQL,
 		"PRAGMA user_version = 1",
 		`INSERT INTO customers (id, created, updated) VALUES (1, '` + ts + `', '` + ts + `')`,
 		`INSERT INTO channel_identities (customer_id, channel, external_id, created) VALUES (1, 'web', 'old', '` + ts + `')`,
@@ -80,7 +80,7 @@ func TestMigrateFlagsFromVersion3(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ms, err := migrations()
+	ms, err := schema.Migrations()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +89,7 @@ func TestMigrateFlagsFromVersion3(t *testing.T) {
 	}
 	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	ts := fmtTime(at)
-	stmts := []string{ms[0].sql, ms[1].sql, ms[2].sql, "PRAGMA user_version = 3",
+	stmts := []string{ms[0].SQL, ms[1].SQL, ms[2].SQL, "PRAGMA user_version = 3",
 		`INSERT INTO customers (id, created, updated) VALUES (1, '` + ts + `', '` + ts + `')`,
 		`INSERT INTO conversations (id, customer_id, channel, opened, message_count) VALUES (1, 1, 'web', '` + ts + `', 5)`,
 	}

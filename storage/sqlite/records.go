@@ -6,49 +6,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/mail"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/storage"
 )
-
-// NormalizeEmail returns the stored form of an email address, or an EINVALID
-// *bot.Error when it is not one.
-func NormalizeEmail(s string) (string, error) {
-	s = strings.ToLower(strings.TrimSpace(s))
-	a, err := mail.ParseAddress(s)
-	if err != nil || a.Address != s || len(s) > 254 || !strings.Contains(s[strings.LastIndexByte(s, '@'):], ".") {
-		return "", bot.Errorf(bot.EINVALID, "%q is not an email address.", s)
-	}
-	return s, nil
-}
-
-// NormalizePhone returns the stored form of a phone number (digits, with a
-// leading + if it had one), or an EINVALID *bot.Error when it does not hold
-// 6 to 15 digits. Spaces, dots, dashes and parentheses are ignored.
-func NormalizePhone(s string) (string, error) {
-	s = strings.TrimSpace(s)
-	var b strings.Builder
-	for i, r := range s {
-		switch {
-		case r >= '0' && r <= '9':
-			b.WriteRune(r)
-		case r == '+' && i == 0:
-			b.WriteRune(r)
-		case r == ' ' || r == '-' || r == '.' || r == '(' || r == ')':
-		default:
-			return "", bot.Errorf(bot.EINVALID, "%q is not a phone number.", s)
-		}
-	}
-	p := b.String()
-	if n := len(strings.TrimPrefix(p, "+")); n < 6 || n > 15 {
-		return "", bot.Errorf(bot.EINVALID, "%q is not a phone number.", s)
-	}
-	return p, nil
-}
 
 // liveCustomer loads a customer that may be changed: it exists, was not
 // merged into another and was not erased.
@@ -76,24 +40,9 @@ func liveCustomer(tx *sql.Tx, id int64) (custState, error) {
 // one. UpdateContact returns the id of the customer that holds the data
 // afterwards.
 func (db *DB) UpdateContact(ctx context.Context, id int64, u bot.ContactUpdate, actor string) (int64, error) {
-	var err error
-	u.Name = strings.TrimSpace(u.Name)
-	if !utf8.ValidString(u.Name) || utf8.RuneCountInString(u.Name) > 200 || strings.ContainsFunc(u.Name, unicode.IsControl) {
-		return 0, bot.Errorf(bot.EINVALID, "A name must be at most 200 characters of text.")
-	}
-	if u.Email != "" {
-		if u.Email, err = NormalizeEmail(u.Email); err != nil {
-			return 0, err
-		}
-	}
-	if u.Phone != "" {
-		if u.Phone, err = NormalizePhone(u.Phone); err != nil {
-			return 0, err
-		}
-	}
-	u.Language = strings.ToLower(strings.TrimSpace(u.Language))
-	if len(u.Language) > 16 || strings.ContainsFunc(u.Language, func(r rune) bool { return !unicode.IsLetter(r) && r != '-' }) {
-		return 0, bot.Errorf(bot.EINVALID, "%q is not a language code.", u.Language)
+	u, err := storage.NormalizeContact(u)
+	if err != nil {
+		return 0, err
 	}
 	survivor := id
 	err = db.write(ctx, func(tx *sql.Tx) error {
@@ -167,9 +116,6 @@ func (db *DB) Merge(ctx context.Context, from, into int64, actor string) error {
 	return nil
 }
 
-// stageRank orders lead stages by progress, so a merge keeps the furthest.
-var stageRank = map[string]int{bot.StageNone: 0, bot.StageLost: 1, bot.StageNew: 2, bot.StageContacted: 3, bot.StageQualified: 4, bot.StageWon: 5}
-
 func (db *DB) merge(tx *sql.Tx, from, into int64, actor, reason string, now time.Time) error {
 	a, err := liveCustomer(tx, from)
 	if err != nil {
@@ -230,9 +176,9 @@ func (db *DB) merge(tx *sql.Tx, from, into int64, actor, reason string, now time
 			return fmt.Errorf("merge: %w", describe(err))
 		}
 	}
-	stage := b.stage
-	if stageRank[a.stage] > stageRank[b.stage] {
-		stage = a.stage
+	stage := b.Stage
+	if storage.StageRank(a.Stage) > storage.StageRank(b.Stage) {
+		stage = a.Stage
 		if _, err := tx.Exec(`UPDATE customers SET stage = ? WHERE id = ?`, stage, into); err != nil {
 			return fmt.Errorf("merge: %w", describe(err))
 		}
@@ -257,7 +203,7 @@ func (db *DB) merge(tx *sql.Tx, from, into int64, actor, reason string, now time
 // SetStage moves a customer along the sales pipeline (see Stages; StageNone
 // takes it out) and records the move as an event.
 func (db *DB) SetStage(ctx context.Context, id int64, stage, actor string) error {
-	if !validStage(stage) {
+	if !storage.ValidStage(stage) {
 		return bot.Errorf(bot.EINVALID, "Unknown lead stage %q; use one of %s.", stage, strings.Join(bot.Stages(), ", "))
 	}
 	err := db.write(ctx, func(tx *sql.Tx) error {
@@ -265,7 +211,7 @@ func (db *DB) SetStage(ctx context.Context, id int64, stage, actor string) error
 		if err != nil {
 			return err
 		}
-		if c.stage == stage {
+		if c.Stage == stage {
 			return nil
 		}
 		now := db.now()
@@ -273,13 +219,13 @@ func (db *DB) SetStage(ctx context.Context, id int64, stage, actor string) error
 			return fmt.Errorf("set stage: %w", describe(err))
 		}
 		kind := bot.EventStageChanged
-		if c.stage == bot.StageNone {
+		if c.Stage == bot.StageNone {
 			kind = bot.EventNewLead
 		}
-		if err := addEvent(tx, id, 0, kind, map[string]string{"from": c.stage, "to": stage}, actor, now); err != nil {
+		if err := addEvent(tx, id, 0, kind, map[string]string{"from": c.Stage, "to": stage}, actor, now); err != nil {
 			return err
 		}
-		c.stage = stage
+		c.Stage = stage
 		return db.updateSegment(tx, c, now)
 	})
 	if err != nil {
@@ -315,17 +261,6 @@ func (db *DB) SetOwner(ctx context.Context, id int64, owner, actor string) error
 	return nil
 }
 
-// NormalizeTag returns the stored form of a tag (trimmed, lower-case), or an
-// EINVALID *bot.Error when it is empty, longer than 50 characters or holds
-// control characters.
-func NormalizeTag(tag string) (string, error) {
-	tag = strings.ToLower(strings.TrimSpace(tag))
-	if tag == "" || !utf8.ValidString(tag) || utf8.RuneCountInString(tag) > 50 || strings.ContainsFunc(tag, unicode.IsControl) {
-		return "", bot.Errorf(bot.EINVALID, "A tag must be 1 to 50 characters of text.")
-	}
-	return tag, nil
-}
-
 // AddTag tags a customer. The VIP tag of SegmentRules makes it VIP. Adding a
 // tag twice does nothing.
 func (db *DB) AddTag(ctx context.Context, id int64, tag, actor string) error {
@@ -339,7 +274,7 @@ func (db *DB) RemoveTag(ctx context.Context, id int64, tag, actor string) error 
 }
 
 func (db *DB) tag(ctx context.Context, id int64, tag, actor string, add bool) error {
-	tag, err := NormalizeTag(tag)
+	tag, err := storage.NormalizeTag(tag)
 	if err != nil {
 		return err
 	}
@@ -369,7 +304,7 @@ func (db *DB) tag(ctx context.Context, id int64, tag, actor string, add bool) er
 		if tag != db.rules.VIPTag {
 			return nil
 		}
-		c.vipTag = add
+		c.VIPTag = add
 		if _, err := tx.Exec(`UPDATE customers SET vip = ? WHERE id = ?`, add, id); err != nil {
 			return fmt.Errorf("tag: %w", describe(err))
 		}
@@ -488,7 +423,7 @@ func (db *DB) recomputePage(ctx context.Context, after int64, size int) (changed
 		}
 		now := db.now()
 		for _, c := range cs {
-			if db.rules.segment(c.segmentInput, now) != c.segment {
+			if db.rules.Segment(c.SegmentInput, now) != c.segment {
 				changed++
 				if err := db.updateSegment(tx, c, now); err != nil {
 					return err

@@ -7,10 +7,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/storage"
 )
 
 // Keyed requests: the same ledger storage/postgres keeps for its replicas,
@@ -25,29 +25,15 @@ import (
 // requestTTL is how long a keyed request's outcome is kept.
 const requestTTL = 24 * time.Hour
 
-type requestKeyCtx struct{}
-
 // WithRequestKey returns ctx carrying the key of the request being handled
 // (as claimed with ClaimRequest). AppendInbound and AppendOutbound called
 // with it are idempotent per key.
 func WithRequestKey(ctx context.Context, key string) context.Context {
-	return context.WithValue(ctx, requestKeyCtx{}, ledgerKey(key))
-}
-
-// ledgerKey is the stored form of a request key: callers separate its parts
-// with NUL, which SQLite's text functions stop at.
-func ledgerKey(key string) string { return strings.ReplaceAll(key, "\x00", "\x1f") }
-
-func requestKey(ctx context.Context) string {
-	k, _ := ctx.Value(requestKeyCtx{}).(string)
-	return k
+	return storage.WithRequestKey(ctx, key)
 }
 
 // RequestOutcome is the recorded answer to a keyed request.
-type RequestOutcome struct {
-	Status int
-	Body   []byte
-}
+type RequestOutcome = storage.RequestOutcome
 
 // ErrRequestBusy is returned by ClaimRequest when the request is still
 // being handled in this process after the wait.
@@ -69,7 +55,7 @@ func newHolder() string {
 // ErrRequestBusy. A claim left unfinished by an earlier process (it
 // crashed) or abandoned is taken over.
 func (db *DB) ClaimRequest(ctx context.Context, key string, wait time.Duration) (*RequestOutcome, error) {
-	key = ledgerKey(key)
+	key = storage.LedgerKey(key)
 	deadline := time.Now().Add(wait)
 	for {
 		var out *RequestOutcome
@@ -118,7 +104,7 @@ func (db *DB) ClaimRequest(ctx context.Context, key string, wait time.Duration) 
 
 // FinishRequest records the outcome of a request this process claimed.
 func (db *DB) FinishRequest(ctx context.Context, key string, status int, body []byte) error {
-	key = ledgerKey(key)
+	key = storage.LedgerKey(key)
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		_, err := tx.Exec(`UPDATE requests SET status = ?, body = ? WHERE key = ? AND holder = ?`, status, body, key, db.holder)
 		return describe(err)
@@ -132,7 +118,7 @@ func (db *DB) FinishRequest(ctx context.Context, key string, status int, body []
 // AbandonRequest gives up a request this process claimed, so that a retry
 // handles it afresh. A message it stored stays remembered with the key.
 func (db *DB) AbandonRequest(ctx context.Context, key string) error {
-	key = ledgerKey(key)
+	key = storage.LedgerKey(key)
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		_, err := tx.Exec(`UPDATE requests SET holder = '' WHERE key = ? AND holder = ? AND status IS NULL`, key, db.holder)
 		return describe(err)

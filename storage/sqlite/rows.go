@@ -1,12 +1,15 @@
 package sqlite
 
-import "database/sql"
+import (
+	"database/sql"
+	"strconv"
+
+	"github.com/concierge-bot/concierge/storage"
+)
 
 // rowScanner is what *sql.Row and *sql.Rows have in common, so one scan
 // function reads a row whether it came from QueryRow or from Query.
-type rowScanner interface {
-	Scan(dest ...any) error
-}
+type rowScanner = storage.RowScanner
 
 // eachRow calls fn for every row of rows, stopping at the first error, and
 // closes rows. err is the error of the query that returned rows, so a call
@@ -22,12 +25,7 @@ func eachRow(rows *sql.Rows, err error, fn func(*sql.Rows) error) error {
 		return describe(err)
 	}
 	defer rows.Close()
-	for rows.Next() {
-		if err := fn(rows); err != nil {
-			return describe(err)
-		}
-	}
-	return describe(rows.Err())
+	return describe(storage.EachRow(rows, func(storage.RowScanner) error { return fn(rows) }))
 }
 
 // collect is eachRow for the common case: every row becomes one value, by
@@ -59,3 +57,6 @@ func scanValue[T any](sc rowScanner) (T, error) {
 	err := sc.Scan(&v)
 	return v, err
 }
+
+// param names the n-th parameter of a query (storage.Placeholder).
+func param(n int) string { return "?" + strconv.Itoa(n) }

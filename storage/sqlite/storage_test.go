@@ -329,20 +329,6 @@ func TestEscalationAndOutboxAtomic(t *testing.T) {
 	}
 }
 
-func TestNormalizeQuestion(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"  Hello,   World?! ", "hello, world"},
-		{"运费多少？", "运费多少"},
-		{"\t\n", ""},
-		{"A\u00a0B", "a b"},
-	}
-	for _, tt := range tests {
-		if got := sqlite.NormalizeQuestion(tt.in); got != tt.want {
-			t.Errorf("NormalizeQuestion(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}
-
 // TestBatchIsolation checks that, within one group commit, a write that fails
 // does not undo or block the writes batched with it.
 func TestBatchIsolation(t *testing.T) {

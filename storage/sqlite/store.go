@@ -8,10 +8,10 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/storage"
 )
 
 var _ bot.Store = (*DB)(nil)
@@ -38,7 +38,7 @@ func (db *DB) AppendInbound(ctx context.Context, in bot.Inbound) (bot.Conversati
 	if t.IsZero() {
 		t = db.now()
 	}
-	key := requestKey(ctx)
+	key := storage.RequestKey(ctx)
 	var conv bot.Conversation
 	var msgID int64
 	err := db.write(ctx, func(tx *sql.Tx) error {
@@ -70,9 +70,9 @@ func (db *DB) AppendInbound(ctx context.Context, in bot.Inbound) (bot.Conversati
 				return fmt.Errorf("record request: %w", describe(err))
 			}
 		}
-		c.inbound++
-		if t.After(c.lastSeen) {
-			c.lastSeen = t
+		c.Inbound++
+		if t.After(c.LastSeen) {
+			c.LastSeen = t
 		}
 		return db.updateSegment(tx, c, t)
 	})
@@ -88,7 +88,7 @@ type custState struct {
 	segment  string
 	language string
 	owner    string
-	segmentInput
+	storage.SegmentInput
 }
 
 const custStateCols = `c.id, c.segment, c.language, c.owner, c.created, c.last_seen, c.at_risk_until, c.vip,
@@ -99,10 +99,10 @@ func scanCustState(sc rowScanner, extra ...any) (custState, error) {
 	var c custState
 	var created string
 	var lastSeen, atRisk sql.NullString
-	dest := append([]any{&c.id, &c.segment, &c.language, &c.owner, &created, &lastSeen, &atRisk, &c.vipTag,
-		&c.inbound, &c.stage}, extra...)
+	dest := append([]any{&c.id, &c.segment, &c.language, &c.owner, &created, &lastSeen, &atRisk, &c.VIPTag,
+		&c.Inbound, &c.Stage}, extra...)
 	err := sc.Scan(dest...)
-	c.created, c.lastSeen, c.atRiskUntil = parseTime(created), nullTime(lastSeen), nullTime(atRisk)
+	c.Created, c.LastSeen, c.AtRiskUntil = parseTime(created), nullTime(lastSeen), nullTime(atRisk)
 	return c, err
 }
 
@@ -177,13 +177,13 @@ func createCustomer(tx *sql.Tx, channel, externalID string, role bot.Role, t tim
 	if err := addEvent(tx, id, 0, bot.EventCreated, map[string]string{"channel": channel}, "", t); err != nil {
 		return custState{}, err
 	}
-	return custState{id: id, segment: bot.SegmentNew, segmentInput: segmentInput{created: t}}, nil
+	return custState{id: id, segment: bot.SegmentNew, SegmentInput: storage.SegmentInput{Created: t}}, nil
 }
 
 // updateSegment recomputes the segment of c, whose fields reflect the latest
 // change, and stores it with an event when it changed.
 func (db *DB) updateSegment(tx *sql.Tx, c custState, t time.Time) error {
-	seg := db.rules.segment(c.segmentInput, db.now())
+	seg := db.rules.Segment(c.SegmentInput, db.now())
 	if seg == c.segment {
 		return nil
 	}
@@ -260,7 +260,7 @@ func (db *DB) AppendOutbound(ctx context.Context, o bot.Outbound) (bot.Stored, e
 		t = db.now()
 	}
 	ts := fmtTime(t)
-	keyed := requestKey(ctx) != ""
+	keyed := storage.RequestKey(ctx) != ""
 	var st bot.Stored
 	err = db.write(ctx, func(tx *sql.Tx) error {
 		st = bot.Stored{}
@@ -338,7 +338,7 @@ func (db *DB) AppendOutbound(ctx context.Context, o bot.Outbound) (bot.Stored, e
 		// Only what changed is written: most replies change nothing here.
 		var set []string
 		var args []any
-		if o.Lead && (c.stage == bot.StageNone || c.stage == bot.StageLost) {
+		if o.Lead && (c.Stage == bot.StageNone || c.Stage == bot.StageLost) {
 			owner := c.owner
 			if owner == "" {
 				owner = db.opts.LeadOwner
@@ -346,15 +346,15 @@ func (db *DB) AppendOutbound(ctx context.Context, o bot.Outbound) (bot.Stored, e
 			if err := db.markLead(tx, c, owner, o.ConversationID, channel, t); err != nil {
 				return err
 			}
-			c.stage = bot.StageNew
+			c.Stage = bot.StageNew
 			set, args = append(set, "stage = ?", "owner = ?"), append(args, bot.StageNew, owner)
 		}
 		if complaint {
 			set = append(set, "complaint_count = complaint_count + 1")
 		}
 		if complaint || negative {
-			if until := t.Add(db.rules.AtRiskFor); until.After(c.atRiskUntil) {
-				c.atRiskUntil = until
+			if until := t.Add(db.rules.AtRiskFor); until.After(c.AtRiskUntil) {
+				c.AtRiskUntil = until
 				set, args = append(set, "at_risk_until = ?"), append(args, fmtTime(until))
 			}
 		}
@@ -422,7 +422,7 @@ func (db *DB) escalate(tx *sql.Tx, o bot.Outbound, custID int64, channel string,
 
 // markLead records that a customer became a sales lead and alerts its owner.
 func (db *DB) markLead(tx *sql.Tx, c custState, owner string, conversationID bot.ConversationID, channel string, t time.Time) error {
-	if err := addEvent(tx, c.id, conversationID, bot.EventNewLead, map[string]string{"from": c.stage, "to": bot.StageNew}, "", t); err != nil {
+	if err := addEvent(tx, c.id, conversationID, bot.EventNewLead, map[string]string{"from": c.Stage, "to": bot.StageNew}, "", t); err != nil {
 		return err
 	}
 	if db.opts.Alerts == nil {
@@ -444,7 +444,7 @@ func addKnowledgeGap(tx *sql.Tx, messageID int64, lang string, customerID int64,
 	if err := tx.QueryRow(`SELECT text FROM messages WHERE id = ?`, messageID).Scan(&text); err != nil {
 		return fmt.Errorf("knowledge gap: %w", describe(err))
 	}
-	q := NormalizeQuestion(text)
+	q := storage.NormalizeQuestion(text)
 	if q == "" {
 		return nil
 	}
@@ -461,35 +461,6 @@ func addKnowledgeGap(tx *sql.Tx, messageID int64, lang string, customerID int64,
 		return fmt.Errorf("knowledge gap link: %w", describe(err))
 	}
 	return nil
-}
-
-// maxQuestionRunes bounds the length of a stored knowledge-gap question.
-const maxQuestionRunes = 300
-
-// NormalizeQuestion returns the form under which equal questions are counted
-// as one knowledge gap: lower-case, runs of white space collapsed to one
-// space, surrounding punctuation and space trimmed, at most 300 characters.
-func NormalizeQuestion(s string) string {
-	var b strings.Builder
-	space := false
-	n := 0
-	for _, r := range strings.ToLower(s) {
-		if unicode.IsSpace(r) {
-			space = b.Len() > 0
-			continue
-		}
-		if space {
-			b.WriteByte(' ')
-			space = false
-			n++
-		}
-		b.WriteRune(r)
-		n++
-		if n >= maxQuestionRunes {
-			break
-		}
-	}
-	return strings.TrimFunc(b.String(), func(r rune) bool { return unicode.IsPunct(r) || unicode.IsSpace(r) })
 }
 
 // RecentMessages implements bot.Store: up to n of the latest messages of a

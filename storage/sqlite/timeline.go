@@ -5,9 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"slices"
 
 	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/storage"
 )
 
 // Timeline returns everything that happened with a customer, on every
@@ -25,10 +25,7 @@ func (db *DB) Timeline(ctx context.Context, customerID int64, opts bot.TimelineO
 	} else if err != nil {
 		return nil, fmt.Errorf("storage: timeline of customer %d: %w", customerID, describe(err))
 	}
-	limit, order := "", "ASC"
-	if opts.Limit > 0 {
-		limit, order = fmt.Sprintf(" LIMIT %d", opts.Limit), "DESC"
-	}
+	order, limit := storage.TimelineWindow(opts)
 
 	channels := map[bot.ConversationID]string{}
 	total := 0 // messages, to size the slice
@@ -69,29 +66,5 @@ func (db *DB) Timeline(ctx context.Context, customerID int64, opts bot.TimelineO
 		return nil, fmt.Errorf("storage: timeline of customer %d: %w", customerID, err)
 	}
 
-	if order == "DESC" {
-		slices.Reverse(msgs)
-		slices.Reverse(events)
-		slices.Reverse(notes)
-	}
-	entries := make([]bot.TimelineEntry, 0, len(msgs)+len(events)+len(notes))
-	for i := range msgs {
-		m := &msgs[i]
-		entries = append(entries, bot.TimelineEntry{Time: m.Time, Channel: channels[m.ConversationID], Message: m})
-	}
-	for i := range events {
-		e := &events[i]
-		entries = append(entries, bot.TimelineEntry{Time: e.Time, Channel: channels[e.ConversationID], Event: e})
-	}
-	for i := range notes {
-		n := &notes[i]
-		entries = append(entries, bot.TimelineEntry{Time: n.Created, Channel: channels[n.ConversationID], Note: n})
-	}
-	// The sort is stable: at equal times messages come before events before
-	// notes, and each list keeps its order.
-	slices.SortStableFunc(entries, func(a, b bot.TimelineEntry) int { return a.Time.Compare(b.Time) })
-	if opts.Limit > 0 && len(entries) > opts.Limit {
-		entries = entries[len(entries)-opts.Limit:]
-	}
-	return entries, nil
+	return storage.Timeline(opts, channels, msgs, events, notes), nil
 }

@@ -1,0 +1,58 @@
+package storage
+
+import (
+	"context"
+	"log/slog"
+	"time"
+)
+
+// Every calls fn every interval until stop is closed, with a context that
+// ends when stop is closed, and returns then. A negative interval turns it
+// off: Every returns at once.
+func Every(interval time.Duration, stop <-chan struct{}, fn func(context.Context)) {
+	if interval < 0 {
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		<-stop
+		cancel()
+	}()
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			fn(ctx)
+		}
+	}
+}
+
+// Maintained is what every engine's maintenance round works on.
+type Maintained interface {
+	PurgeTextBefore(ctx context.Context, before time.Time) (int64, error)
+	RecomputeSegments(ctx context.Context) (int, error)
+}
+
+// Maintain runs the part of a maintenance round that every engine shares:
+// with retainText positive, the text of messages older than retainText
+// before now is removed; segments are recomputed. It logs what it did and
+// what failed (unless ctx ended) rather than failing.
+func Maintain(ctx context.Context, s Maintained, log *slog.Logger, retainText time.Duration, now time.Time) {
+	if retainText > 0 {
+		n, err := s.PurgeTextBefore(ctx, now.Add(-retainText))
+		if err != nil && ctx.Err() == nil {
+			log.Warn("retention: purge message text failed", "err", err)
+		} else if n > 0 {
+			log.Info("retention: removed old message text", "messages", n)
+		}
+	}
+	if n, err := s.RecomputeSegments(ctx); err != nil && ctx.Err() == nil {
+		log.Warn("recompute segments failed", "err", err)
+	} else if n > 0 {
+		log.Info("segments recomputed", "changed", n)
+	}
+}
