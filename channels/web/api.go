@@ -18,6 +18,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/internal/textdist"
 )
 
 // MessageRequest is the body of POST /api/v1/messages.
@@ -272,37 +273,16 @@ func jsonFields(v any) []string {
 }
 
 // nearest returns the field a misspelt name most likely meant: the one
-// within two edits of it (case ignored), or "" when none is that close.
+// within two edits of it (case ignored; a swap of two neighbouring letters
+// is one edit), or "" when none is that close.
 func nearest(name string, fields []string) string {
 	best, bestD := "", 3
 	for _, f := range fields {
-		if d := editDistance(strings.ToLower(name), strings.ToLower(f)); d < bestD {
+		if d := textdist.OSAString(strings.ToLower(name), strings.ToLower(f), 2); d < bestD {
 			best, bestD = f, d
 		}
 	}
 	return best
-}
-
-// editDistance is the Levenshtein distance between a and b, in runes.
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			sub := prev[j-1]
-			if ra[i-1] != rb[j-1] {
-				sub++
-			}
-			cur[j] = min(sub, prev[j]+1, cur[j-1]+1)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }
 
 // jsonProblem describes a JSON decoding error without echoing the input,

@@ -41,19 +41,19 @@ func TestChatAppRetryAfterRestartAnsweredOnce(t *testing.T) {
 	}
 
 	db := open()
-	h := chatOnce{next: next, requests: sqliteRequests{db: db, wait: time.Second, log: log}, log: log}
+	h := chatOnce{next: next, requests: sqliteLedger(db, time.Second, log), log: log}
 	if r, err := h.Handle(t.Context(), msg("om_1")); err != nil || r.Action != bot.ActionAnswer {
 		t.Fatalf("first delivery: %+v, %v", r, err)
 	}
 	// A crash while handling om_2: claimed, never finished.
-	if _, _, err := (sqliteRequests{db: db, wait: time.Second, log: log}).Claim(t.Context(), "chat:feishu:om_2"); err != nil {
+	if _, _, err := sqliteLedger(db, time.Second, log).Claim(t.Context(), "chat:feishu:om_2"); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
 
 	db = open() // the restarted process
 	defer db.Close()
-	h = chatOnce{next: next, requests: sqliteRequests{db: db, wait: time.Second, log: log}, log: log}
+	h = chatOnce{next: next, requests: sqliteLedger(db, time.Second, log), log: log}
 	r, err := h.Handle(t.Context(), msg("om_1"))
 	if err != nil || r.Action != bot.ActionRelay || next.n.Load() != 1 {
 		t.Fatalf("retry after restart: %+v, %v; engine saw %d messages, want 1 and a silent reply", r, err, next.n.Load())

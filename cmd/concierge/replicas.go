@@ -16,42 +16,6 @@ import (
 // What several `concierge serve` replicas on one PostgreSQL database share,
 // wired from the store into the adapters. With SQLite none of it is used.
 
-// requestLedger backs the web adapter's keyed requests (widget client ids,
-// API Idempotency-Keys) with the database: a retry on any replica gets the
-// first outcome, and a replica that takes over the request of one that died
-// neither stores the message nor answers it twice (postgres.WithRequestKey).
-type requestLedger struct {
-	db    *postgres.DB
-	lease time.Duration // how long a replica may handle one request
-	wait  time.Duration // how long a retry waits for another replica's outcome
-	log   *slog.Logger
-}
-
-var _ web.Requests = requestLedger{}
-
-func (l requestLedger) Claim(ctx context.Context, key string) (context.Context, *web.Outcome, error) {
-	o, err := l.db.ClaimRequest(ctx, key, l.lease, l.wait)
-	if err != nil {
-		return nil, nil, err
-	}
-	if o != nil {
-		return nil, &web.Outcome{Status: o.Status, Body: o.Body}, nil
-	}
-	return postgres.WithRequestKey(ctx, key), nil, nil
-}
-
-func (l requestLedger) Finish(ctx context.Context, key string, status int, body []byte) {
-	if err := l.db.FinishRequest(ctx, key, status, body); err != nil {
-		l.log.Warn("keyed request: outcome not recorded; a retry will be handled again, idempotently", "err", err)
-	}
-}
-
-func (l requestLedger) Abandon(ctx context.Context, key string) {
-	if err := l.db.AbandonRequest(ctx, key); err != nil {
-		l.log.Warn("keyed request: not released; a retry waits for its lease", "err", err)
-	}
-}
-
 // slackOnce answers each Slack message once across replicas: Slack retries
 // an event it thinks was not received, and a retry may reach another
 // replica. The key is Slack's id of the message — the sender and the

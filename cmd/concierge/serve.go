@@ -141,9 +141,9 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 	var requests web.Requests
 	if pg != nil {
 		signInState = signIns{db: pg, log: log}
-		requests = requestLedger{db: pg, lease: cfg.Bot.Timeout + 5*time.Second, wait: 30 * time.Second, log: log}
+		requests = postgresLedger(pg, cfg.Bot.Timeout+5*time.Second, 30*time.Second, log)
 	} else if sq, ok := a.store.(*sqlite.DB); ok {
-		requests = sqliteRequests{db: sq, wait: 30 * time.Second, log: log}
+		requests = sqliteLedger(sq, 30*time.Second, log)
 	}
 	agents, adminPassword, err := consoleAgents(cfg)
 	if err != nil {
