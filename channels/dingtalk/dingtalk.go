@@ -26,7 +26,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/concierge-bot/concierge/bot"
@@ -112,9 +111,6 @@ type Adapter struct {
 	alerts  *ttlcache.Cache[alertRef]
 
 	jobs *workpool.Pool
-
-	hookMu      sync.RWMutex
-	streamState func(string) // test hook
 }
 
 // place is where a person last wrote to the robot.

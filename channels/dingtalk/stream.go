@@ -52,17 +52,7 @@ func (a *Adapter) runStream(ctx context.Context) error {
 			}
 			return nil
 		},
-		State: a.state,
 	}, a.streamOnce)
-}
-
-func (a *Adapter) state(s string) {
-	a.hookMu.RLock()
-	f := a.streamState
-	a.hookMu.RUnlock()
-	if f != nil {
-		f(s)
-	}
 }
 
 func (a *Adapter) streamOnce(ctx context.Context) (bool, error) {
@@ -93,7 +83,6 @@ func (a *Adapter) streamOnce(ctx context.Context) (bool, error) {
 		return false, fmt.Errorf("dingtalk: stream dial: %w", err)
 	}
 	a.log.Info("dingtalk: stream connected")
-	a.state("connected")
 	connCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	stop := context.AfterFunc(connCtx, func() { _ = conn.Close() })
@@ -134,7 +123,6 @@ func (a *Adapter) streamOnce(ctx context.Context) (bool, error) {
 	}
 	cancel()
 	wg.Wait()
-	a.state("disconnected")
 	return true, err
 }
 

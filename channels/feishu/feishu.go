@@ -137,9 +137,8 @@ type Adapter struct {
 
 	jobs *workpool.Pool
 
-	idMu     sync.RWMutex
-	botOpen  string
-	wsStatus func(string) // test hook: long connection state changes
+	idMu    sync.RWMutex
+	botOpen string
 }
 
 // place is where a person last wrote to the bot.

@@ -61,17 +61,7 @@ func (a *Adapter) runLongConnection(ctx context.Context) error {
 			a.log.Error("feishu: long connection refused for good", "err", err)
 			return fmt.Errorf("feishu: long connection: %w", err)
 		},
-		State: a.wsState,
 	}, a.connectOnce)
-}
-
-func (a *Adapter) wsState(s string) {
-	a.idMu.RLock()
-	f := a.wsStatus
-	a.idMu.RUnlock()
-	if f != nil {
-		f(s)
-	}
 }
 
 // wsURL asks the gateway where to connect.
@@ -131,7 +121,6 @@ func (a *Adapter) connectOnce(ctx context.Context) (connected bool, err error) {
 		return false, fmt.Errorf("feishu: long connection dial: %w", err)
 	}
 	a.log.Info("feishu: long connection connected")
-	a.wsState("connected")
 	var ping atomic.Int64
 	ping.Store(int64(time.Duration(cfg.PingInterval) * time.Second))
 
@@ -208,7 +197,6 @@ func (a *Adapter) connectOnce(ctx context.Context) (connected bool, err error) {
 	}
 	cancel()
 	wg.Wait()
-	a.wsState("disconnected")
 	return true, err
 }
 
