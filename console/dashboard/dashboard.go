@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/console/internal/i18n"
 	"github.com/concierge-bot/concierge/insights"
 )
 
@@ -168,7 +169,7 @@ func (d *Dashboard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Content-Language", langTag(p.lang))
+	h.Set("Content-Language", i18n.Tag(p.lang))
 	h.Set("Vary", "Accept-Language")
 	if h.Get("Cache-Control") == "" {
 		h.Set("Cache-Control", "no-store")

@@ -13,8 +13,6 @@ const (
 // q, then first listed), else English.
 func pickLang(query, acceptLanguage string) string { return i18n.Pick(acceptLanguage, query) }
 
-func langTag(lang string) string { return i18n.Tag(lang) }
-
 // labels are the dashboard's texts, English and Chinese.
 var labels = i18n.Table{
 	"title":               {EN: "Dashboard", ZH: "数据看板"},
