@@ -447,16 +447,23 @@ func (e *Engine) decide(ctx context.Context, m Message, conv Conversation, cls C
 	}
 	var d decision
 	var hits []Hit
+	if cat.OK && m.Role == RoleEmployee {
+		// Employees ask about processes more than products: an internal
+		// page that answers confidently outranks the catalogue ("what do
+		// I do before locking up" is the closing checklist, not locks).
+		if hits = e.retrieve(ctx, conv, q); len(hits) > 0 && hits[0].Audience == AudienceInternal &&
+			hits[0].Confidence >= e.opts.MinAnswerConfidence {
+			cat = CatalogAnswer{}
+		}
+	}
 	switch {
 	case cat.OK && cat.Confidence >= e.opts.MinCatalogConfidence && len(cat.Choices) > 0:
 		d = decision{action: ActionClarify, text: cat.Text, choices: limitChoices(cat.Choices)}
 	case cat.OK && cat.Confidence >= e.opts.MinCatalogConfidence:
 		d = decision{action: ActionAnswer, text: cat.Text, sources: cat.Sources}
 	default:
-		var err error
-		if hits, err = e.opts.Retriever.Retrieve(ctx, q); err != nil {
-			e.log.Warn("retrieve failed", "conversation", conv.ID, "err", err)
-			hits = nil
+		if hits == nil {
+			hits = e.retrieve(ctx, conv, q)
 		}
 		d = e.fromHits(ctx, m, conv, lang, hits)
 	}
@@ -464,6 +471,17 @@ func (e *Engine) decide(ctx context.Context, m Message, conv Conversation, cls C
 		return d, nil
 	}
 	return e.withLead(d, m, conv, cls, lang, hits), nil
+}
+
+// retrieve returns the Retriever's hits for q, or none when it fails
+// (logged): the bot then says it is not sure rather than fail the message.
+func (e *Engine) retrieve(ctx context.Context, conv Conversation, q Query) []Hit {
+	hits, err := e.opts.Retriever.Retrieve(ctx, q)
+	if err != nil {
+		e.log.Warn("retrieve failed", "conversation", conv.ID, "err", err)
+		return nil
+	}
+	return hits
 }
 
 // fromHits decides from the retrieved hits, best first: answer with the top

@@ -400,3 +400,53 @@ func TestEngineSummaryReadsTheEscalatingMessage(t *testing.T) {
 		t.Errorf("summarizer got the complaint as %+v, want its sentiment -0.9, intent complaint, language zh", m)
 	}
 }
+
+// wordCatalog is a catalogue that answers every message naming its word.
+type wordCatalog struct {
+	word string
+	ans  bot.CatalogAnswer
+}
+
+func (c wordCatalog) Answer(_ context.Context, q bot.Query) (bot.CatalogAnswer, error) {
+	if strings.Contains(strings.ToLower(q.Text), c.word) {
+		return c.ans, nil
+	}
+	return bot.CatalogAnswer{}, nil
+}
+
+// TestEmployeesGetTheInternalPageBeforeTheCatalogue checks that an
+// employee's question a confident internal page answers is answered from
+// it even when the catalogue matches a word of it, and that customers, who
+// cannot read that page, still get the catalogue.
+func TestEmployeesGetTheInternalPageBeforeTheCatalogue(t *testing.T) {
+	cls := &bottest.Classifier{Rules: map[string]bot.Classification{
+		"lock": {Intent: "store_visit", Confidence: 0.6, Language: "en"},
+	}}
+	ret := &bottest.Retriever{Docs: []bottest.Doc{
+		{Keywords: []string{"locking up"}, Hit: bot.Hit{ID: "closing-checklist", Title: "Closing checklist",
+			Answer: "Cash up, then set the alarm.", Audience: bot.AudienceInternal, Confidence: 0.7}},
+	}}
+	cat := wordCatalog{word: "lock", ans: bot.CatalogAnswer{OK: true, Confidence: 0.8, Text: "We have 5 locks.",
+		Sources: []bot.Source{{ID: "LK-1", Title: "D-lock"}}}}
+	e, err := bot.NewEngine(bot.EngineOptions{Classifier: cls, Retriever: ret, Store: &bottest.Store{}, Catalog: cat,
+		Now: bottest.Now(time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC), time.Second)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		role bot.Role
+		want string
+	}{
+		{bot.RoleEmployee, "closing-checklist"},
+		{bot.RoleCustomer, "LK-1"},
+	} {
+		r, err := e.Handle(context.Background(), bot.Message{Channel: "web", ExternalUserID: "u-" + string(tt.role),
+			Text: "what do I do before locking up at night", Role: tt.role})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(r.Sources) == 0 || r.Sources[0].ID != tt.want {
+			t.Errorf("%s: sources %v, want %s first", tt.role, r.Sources, tt.want)
+		}
+	}
+}
