@@ -90,7 +90,7 @@ type custState struct {
 const custStateCols = `c.id, c.segment, c.language, c.owner, c.created, c.last_seen, c.at_risk_until, c.vip,
 	c.inbound_count, c.stage, coalesce(c.merged_into, 0), c.erased IS NOT NULL`
 
-func scanCustState(row pgx.Row) (custState, error) {
+func scanCustState(row storage.RowScanner) (custState, error) {
 	var c custState
 	var lastSeen, atRisk *time.Time
 	err := row.Scan(&c.id, &c.segment, &c.language, &c.owner, &c.Created, &lastSeen, &atRisk, &c.VIPTag, &c.Inbound,
@@ -474,10 +474,7 @@ func (db *DB) RecentMessages(ctx context.Context, conversationID bot.Conversatio
 	}
 	rows, err := db.pool.Query(ctx, `SELECT `+messageCols+` FROM (SELECT * FROM messages
 		WHERE conversation_id = $1 ORDER BY id DESC LIMIT $2) m ORDER BY id`, conversationID, n)
-	if err != nil {
-		return nil, fmt.Errorf("storage: recent messages of conversation %d: %w", conversationID, describe(err))
-	}
-	msgs, err := scanMessages(rows)
+	msgs, err := collect(rows, err, scanMessage)
 	if err != nil {
 		return nil, fmt.Errorf("storage: recent messages of conversation %d: %w", conversationID, err)
 	}
@@ -500,33 +497,25 @@ func jsonList(list []bot.Source) (*string, error) {
 	return &s, nil
 }
 
-// scanMessages reads rows of messageCols and closes rows.
-func scanMessages(rows pgx.Rows) ([]bot.StoredMessage, error) {
-	defer rows.Close()
-	var msgs []bot.StoredMessage
-	for rows.Next() {
-		var m bot.StoredMessage
-		var action string
-		var sources, choices *string
-		if err := rows.Scan(&m.ID, &m.ConversationID, &m.Inbound, &m.Author, &m.Text, &m.Intent, &m.Confidence,
-			&m.Language, &m.Sentiment, &action, &sources, &choices, &m.Time); err != nil {
-			return nil, describe(err)
-		}
-		m.Action = bot.Action(action)
-		if sources != nil && *sources != "" {
-			if err := json.Unmarshal([]byte(*sources), &m.Sources); err != nil {
-				return nil, fmt.Errorf("message %d: sources: %w", m.ID, err)
-			}
-		}
-		if choices != nil && *choices != "" {
-			if err := json.Unmarshal([]byte(*choices), &m.Choices); err != nil {
-				return nil, fmt.Errorf("message %d: choices: %w", m.ID, err)
-			}
-		}
-		msgs = append(msgs, m)
+// scanMessage reads a row of messageCols.
+func scanMessage(row storage.RowScanner) (bot.StoredMessage, error) {
+	var m bot.StoredMessage
+	var action string
+	var sources, choices *string
+	if err := row.Scan(&m.ID, &m.ConversationID, &m.Inbound, &m.Author, &m.Text, &m.Intent, &m.Confidence,
+		&m.Language, &m.Sentiment, &action, &sources, &choices, &m.Time); err != nil {
+		return m, err
 	}
-	if err := rows.Err(); err != nil {
-		return nil, describe(err)
+	m.Action = bot.Action(action)
+	if sources != nil && *sources != "" {
+		if err := json.Unmarshal([]byte(*sources), &m.Sources); err != nil {
+			return m, fmt.Errorf("message %d: sources: %w", m.ID, err)
+		}
 	}
-	return msgs, nil
+	if choices != nil && *choices != "" {
+		if err := json.Unmarshal([]byte(*choices), &m.Choices); err != nil {
+			return m, fmt.Errorf("message %d: choices: %w", m.ID, err)
+		}
+	}
+	return m, nil
 }
