@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -34,11 +33,7 @@ func (db *DB) Customers(ctx context.Context, f bot.CustomerFilter) ([]bot.Custom
 		if out, err = collect(rows, err, scanCustomer); err != nil {
 			return err
 		}
-		index := make(map[int64]int, len(out))
-		for i, c := range out {
-			index[c.ID] = i
-		}
-		return attachDetails(ctx, tx, out, index)
+		return attachDetails(ctx, tx, out)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("storage: customers: %w", err)
@@ -47,7 +42,7 @@ func (db *DB) Customers(ctx context.Context, f bot.CustomerFilter) ([]bot.Custom
 }
 
 // attachDetails fills in the identities and tags of customers.
-func attachDetails(ctx context.Context, tx pgx.Tx, cs []bot.Customer, index map[int64]int) error {
+func attachDetails(ctx context.Context, tx pgx.Tx, cs []bot.Customer) error {
 	if len(cs) == 0 {
 		return nil
 	}
@@ -55,32 +50,13 @@ func attachDetails(ctx context.Context, tx pgx.Tx, cs []bot.Customer, index map[
 	for i, c := range cs {
 		ids[i] = c.ID
 	}
-	err := scanAll(ctx, tx, `SELECT customer_id, channel, external_id FROM channel_identities
-		WHERE customer_id = ANY($1) ORDER BY customer_id, channel, external_id`, []any{ids}, func(row storage.RowScanner) error {
-		var id int64
-		var ident bot.Identity
-		if err := row.Scan(&id, &ident.Channel, &ident.ExternalID); err != nil {
-			return err
-		}
-		c := &cs[index[id]]
-		c.Identities = append(c.Identities, ident)
-		return nil
-	})
-	if err != nil {
+	d := storage.NewCustomerDetails(cs)
+	if err := scanAll(ctx, tx, `SELECT customer_id, channel, external_id FROM channel_identities
+		WHERE customer_id = ANY($1) ORDER BY customer_id, channel, external_id`, []any{ids}, d.ScanIdentity); err != nil {
 		return fmt.Errorf("identities: %w", err)
 	}
-	err = scanAll(ctx, tx, `SELECT customer_id, tag FROM tags WHERE customer_id = ANY($1) ORDER BY customer_id, tag`, []any{ids},
-		func(row storage.RowScanner) error {
-			var id int64
-			var tag string
-			if err := row.Scan(&id, &tag); err != nil {
-				return err
-			}
-			c := &cs[index[id]]
-			c.Tags = append(c.Tags, tag)
-			return nil
-		})
-	if err != nil {
+	if err := scanAll(ctx, tx, `SELECT customer_id, tag FROM tags WHERE customer_id = ANY($1) ORDER BY customer_id, tag`,
+		[]any{ids}, d.ScanTag); err != nil {
 		return fmt.Errorf("tags: %w", err)
 	}
 	return nil
@@ -100,7 +76,7 @@ func (db *DB) Customer(ctx context.Context, id int64) (bot.Customer, error) {
 			return describe(err)
 		}
 		cs := []bot.Customer{c}
-		if err := attachDetails(ctx, tx, cs, map[int64]int{id: 0}); err != nil {
+		if err := attachDetails(ctx, tx, cs); err != nil {
 			return err
 		}
 		c = cs[0]
@@ -128,22 +104,11 @@ func (db *DB) UpdateContact(ctx context.Context, id int64, u bot.ContactUpdate, 
 			return err
 		}
 		now := us(db.now())
-		var set, changed []string
-		var args []any
-		for _, f := range []struct{ col, val string }{
-			{"name", u.Name}, {"email", u.Email}, {"phone", u.Phone}, {"language", u.Language},
-		} {
-			if f.val != "" {
-				args = append(args, f.val)
-				set, changed = append(set, f.col+" = $"+strconv.Itoa(len(args))), append(changed, f.col)
-			}
-		}
-		if len(set) == 0 {
+		q, args, changed := storage.ContactUpdateQuery(id, u, now, param)
+		if q == "" {
 			return nil
 		}
-		args = append(args, now, id)
-		if _, err := tx.Exec(ctx, `UPDATE customers SET `+strings.Join(set, ", ")+`, updated = $`+strconv.Itoa(len(args)-1)+
-			` WHERE id = $`+strconv.Itoa(len(args)), args...); err != nil {
+		if _, err := tx.Exec(ctx, q, args...); err != nil {
 			return fmt.Errorf("update contact: %w", describe(err))
 		}
 		if err := addEvent(ctx, tx, id, 0, bot.EventContactChanged, map[string][]string{"fields": changed}, actor, now); err != nil {

@@ -51,20 +51,11 @@ func (db *DB) UpdateContact(ctx context.Context, id int64, u bot.ContactUpdate, 
 			return err
 		}
 		now := db.now()
-		var set, changed []string
-		var args []any
-		for _, f := range []struct{ col, val string }{
-			{"name", u.Name}, {"email", u.Email}, {"phone", u.Phone}, {"language", u.Language},
-		} {
-			if f.val != "" {
-				set, args, changed = append(set, f.col+" = ?"), append(args, f.val), append(changed, f.col)
-			}
-		}
-		if len(set) == 0 {
+		q, args, changed := storage.ContactUpdateQuery(id, u, fmtTime(now), param)
+		if q == "" {
 			return nil
 		}
-		args = append(args, fmtTime(now), id)
-		if _, err := tx.Exec(`UPDATE customers SET `+strings.Join(set, ", ")+`, updated = ? WHERE id = ?`, args...); err != nil {
+		if _, err := tx.Exec(q, args...); err != nil {
 			return fmt.Errorf("update contact: %w", describe(err))
 		}
 		// The event names the fields, never their values.
