@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 
@@ -92,11 +91,11 @@ func (db *DB) Messages(ctx context.Context, conversationID bot.ConversationID) (
 // Reassign gives a conversation to agent to on the say of by (a manager),
 // whoever holds it now. A resolved conversation is ECONFLICT.
 func (db *DB) Reassign(ctx context.Context, conversationID bot.ConversationID, to, by string) error {
-	to, by = strings.TrimSpace(to), strings.TrimSpace(by)
-	if to == "" || by == "" || !utf8.ValidString(to) || !utf8.ValidString(by) {
-		return bot.Errorf(bot.EINVALID, "Reassigning a conversation needs the new agent's and the manager's names.")
+	a, err := storage.NewReassignment(to, by)
+	if err != nil {
+		return err
 	}
-	err := db.write(ctx, func(tx pgx.Tx) error { return db.assign(ctx, tx, conversationID, to, by) })
+	err = db.write(ctx, func(tx pgx.Tx) error { return db.assign(ctx, tx, conversationID, a) })
 	if err != nil {
 		return fmt.Errorf("storage: reassign conversation: %w", err)
 	}
@@ -109,46 +108,47 @@ func (db *DB) Reassign(ctx context.Context, conversationID bot.ConversationID, t
 // changed. It fails with ECONFLICT when the conversation is resolved or
 // another agent has it.
 func (db *DB) Claim(ctx context.Context, conversationID bot.ConversationID, agent string) error {
-	agent = strings.TrimSpace(agent)
-	if agent == "" || !utf8.ValidString(agent) {
-		return bot.Errorf(bot.EINVALID, "Taking over a conversation needs the agent's name.")
+	a, err := storage.NewClaim(agent)
+	if err != nil {
+		return err
 	}
-	err := db.write(ctx, func(tx pgx.Tx) error { return db.assign(ctx, tx, conversationID, agent, "") })
+	err = db.write(ctx, func(tx pgx.Tx) error { return db.assign(ctx, tx, conversationID, a) })
 	if err != nil {
 		return fmt.Errorf("storage: claim conversation: %w", err)
 	}
 	return nil
 }
 
-// assign gives a conversation to an agent inside tx (see storage/sqlite's
-// assign): with by empty a claim, with by set a reassignment.
-func (db *DB) assign(ctx context.Context, tx pgx.Tx, conversationID bot.ConversationID, agent, by string) error {
+// assign makes an assignment (storage.Assignment) of a conversation inside
+// tx, with the conversation's row locked while it is checked and changed.
+func (db *DB) assign(ctx context.Context, tx pgx.Tx, conversationID bot.ConversationID, a storage.Assignment) error {
 	v, _, err := lockConversation(ctx, tx, conversationID)
 	if err != nil {
 		return err
 	}
-	exclusive := by == ""
-	switch {
-	case v.status == bot.StatusResolved:
-		return bot.Errorf(bot.ECONFLICT, "Conversation %d is resolved.", conversationID)
-	case v.status == bot.StatusHuman && v.assignee == agent:
-		return nil
-	case exclusive && v.status == bot.StatusHuman && v.assignee != "":
-		return bot.Errorf(bot.ECONFLICT, "Conversation %d is already taken over by %s.", conversationID, v.assignee)
+	if change, err := a.Check(conversationID, v.status, v.assignee); err != nil || !change {
+		return err
 	}
 	now := us(db.now())
+	if err := takeOver(ctx, tx, conversationID, a.Agent, now); err != nil {
+		return fmt.Errorf("assign: %w", err)
+	}
+	kind, detail, actor := a.Event(v.status, v.assignee)
+	return addEvent(ctx, tx, v.customer, conversationID, kind, detail, actor, now)
+}
+
+// takeOver gives a conversation to agent inside tx: status human, the agent
+// as assignee, and its open escalations acknowledged by the agent. It
+// records no event: that is the caller's, which knows why.
+func takeOver(ctx context.Context, tx pgx.Tx, conversationID bot.ConversationID, agent string, now time.Time) error {
 	if _, err := tx.Exec(ctx, `UPDATE conversations SET status = 'human', assignee = $1 WHERE id = $2`, agent, conversationID); err != nil {
-		return fmt.Errorf("assign: %w", describe(err))
+		return describe(err)
 	}
 	if _, err := tx.Exec(ctx, `UPDATE escalations SET status = 'acknowledged', assignee = $1, acknowledged = coalesce(acknowledged, $2)
 		WHERE conversation_id = $3 AND status = 'open'`, agent, now, conversationID); err != nil {
-		return fmt.Errorf("assign: %w", describe(err))
+		return describe(err)
 	}
-	if !exclusive {
-		detail := map[string]string{"from": string(v.status), "from_agent": v.assignee, "to_agent": agent}
-		return addEvent(ctx, tx, v.customer, conversationID, bot.EventReassigned, detail, by, now)
-	}
-	return addEvent(ctx, tx, v.customer, conversationID, bot.EventTakenOver, map[string]string{"from": string(v.status)}, agent, now)
+	return nil
 }
 
 // ReturnToBot gives a handed-off conversation back to the bot: its status
@@ -250,12 +250,8 @@ func (db *DB) AppendAgentMessage(ctx context.Context, conversationID bot.Convers
 		if v.status == bot.StatusHuman && v.assignee != "" {
 			return nil
 		}
-		if _, err := tx.Exec(ctx, `UPDATE conversations SET status = 'human', assignee = $1 WHERE id = $2`, agent, conversationID); err != nil {
-			return fmt.Errorf("take over: %w", describe(err))
-		}
-		if _, err := tx.Exec(ctx, `UPDATE escalations SET status = 'acknowledged', assignee = $1, acknowledged = coalesce(acknowledged, $2)
-			WHERE conversation_id = $3 AND status = 'open'`, agent, now, conversationID); err != nil {
-			return fmt.Errorf("take over: %w", describe(err))
+		if err := takeOver(ctx, tx, conversationID, agent, now); err != nil {
+			return fmt.Errorf("take over: %w", err)
 		}
 		return addEvent(ctx, tx, v.customer, conversationID, bot.EventTakenOver, map[string]string{"from": string(v.status)}, agent, now)
 	})
