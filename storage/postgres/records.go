@@ -478,19 +478,13 @@ func (db *DB) Events(ctx context.Context, customerID int64) ([]bot.Event, error)
 // RecomputeSegments recomputes the segment of every live customer at the
 // current time and returns how many changed.
 func (db *DB) RecomputeSegments(ctx context.Context) (int, error) {
-	changed := 0
-	var after int64
-	for {
-		n, last, err := db.recomputePage(ctx, after, 500)
-		if err != nil {
-			return changed, fmt.Errorf("storage: recompute segments: %w", err)
-		}
-		changed += n
-		if last == 0 {
-			return changed, nil
-		}
-		after = last
+	changed, err := storage.InPages(500, func(after int64, size int) (int, int64, error) {
+		return db.recomputePage(ctx, after, size)
+	})
+	if err != nil {
+		return changed, fmt.Errorf("storage: recompute segments: %w", err)
 	}
+	return changed, nil
 }
 
 func (db *DB) recomputePage(ctx context.Context, after int64, size int) (changed int, last int64, err error) {

@@ -387,20 +387,14 @@ func scanEvent(sc rowScanner) (bot.Event, error) {
 // current time (segments such as new and active expire with time, without
 // any event) and returns how many changed. Run it periodically, e.g. hourly.
 func (db *DB) RecomputeSegments(ctx context.Context) (int, error) {
-	changed := 0
-	var after int64
-	for {
-		// In pages, so the writer is never held for long.
-		n, last, err := db.recomputePage(ctx, after, 500)
-		if err != nil {
-			return changed, fmt.Errorf("storage: recompute segments: %w", err)
-		}
-		changed += n
-		if last == 0 {
-			return changed, nil
-		}
-		after = last
+	// In pages, so the writer is never held for long.
+	changed, err := storage.InPages(500, func(after int64, size int) (int, int64, error) {
+		return db.recomputePage(ctx, after, size)
+	})
+	if err != nil {
+		return changed, fmt.Errorf("storage: recompute segments: %w", err)
 	}
+	return changed, nil
 }
 
 func (db *DB) recomputePage(ctx context.Context, after int64, size int) (changed int, last int64, err error) {
