@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/channels/internal/reqbody"
 	"github.com/concierge-bot/concierge/markdown"
 )
 
@@ -49,13 +50,8 @@ func (m robotMessage) sender() string {
 // handleCallback serves POST /dingtalk/callback: the headers are checked,
 // a replay refused, the message claimed by msgId and queued.
 func (a *Adapter) handleCallback(w http.ResponseWriter, r *http.Request) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, a.opts.MaxBodyBytes))
+	body, err := reqbody.Read(w, r, a.opts.MaxBodyBytes)
 	if err != nil {
-		if _, tooLarge := errors.AsType[*http.MaxBytesError](err); tooLarge {
-			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
-			return
-		}
-		http.Error(w, "cannot read request body", http.StatusBadRequest)
 		return
 	}
 	if err := verify(r.Header, a.opts.AppSecret, a.opts.Now()); err != nil {
