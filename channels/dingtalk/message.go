@@ -14,6 +14,7 @@ import (
 
 	"github.com/concierge-bot/concierge/bot"
 	"github.com/concierge-bot/concierge/channels/internal/reqbody"
+	"github.com/concierge-bot/concierge/channels/internal/sourcelink"
 	"github.com/concierge-bot/concierge/markdown"
 )
 
@@ -264,7 +265,7 @@ func (a *Adapter) render(r bot.Reply) string {
 			if t == "" {
 				t = s.ID
 			}
-			if u := a.absoluteURL(s.URL); u != "" {
+			if u := sourcelink.Absolute(a.publicURL, s.URL); u != "" {
 				links = append(links, "["+markdown.EscapeChat(t)+"]("+u+")")
 			} else {
 				links = append(links, markdown.EscapeChat(t))
@@ -280,21 +281,6 @@ func (a *Adapter) render(r bot.Reply) string {
 		}
 	}
 	return out
-}
-
-func (a *Adapter) absoluteURL(raw string) string {
-	raw = strings.TrimSpace(raw)
-	if strings.HasPrefix(raw, "/") && !strings.HasPrefix(raw, "//") {
-		if a.publicURL == "" {
-			return ""
-		}
-		raw = a.publicURL + raw
-	}
-	safe := markdown.SafeURL(raw)
-	if !strings.HasPrefix(safe, "http://") && !strings.HasPrefix(safe, "https://") {
-		return ""
-	}
-	return strings.NewReplacer("(", "%28", ")", "%29").Replace(safe)
 }
 
 // ErrNoRecipient is returned by Deliver when the customer has no DingTalk
