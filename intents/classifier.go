@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 
 	"github.com/concierge-bot/concierge/bot"
 )
@@ -72,10 +73,26 @@ func (c *Classifier) Classify(ctx context.Context, text string) (bot.Classificat
 		Complaint: complaint, Sentiment: s.Sentiment, Language: DetectLanguage(text),
 		EscalationWords: s.EscalationWords, AsksForPerson: s.AsksForPerson,
 	}
-	if l := c.smallTalk.label(text); l != "" && complaint < 0.5 {
+	if s.DemandsPerson {
+		// "人工客服在吗", "real person please": whatever else the words
+		// look like to the intent model, the sender asks for a person.
+		out.Intent, out.Confidence, out.OutOfScope = bot.IntentAskHuman, max(out.Confidence, 0.9), false
+	} else if l := c.smallTalk.label(text); l != "" && complaint < 0.5 {
 		// A short greeting, thanks or goodbye is small talk whatever the
 		// company's intents were trained on.
 		out.Intent, out.Confidence, out.OutOfScope = l, max(out.Confidence, 0.9), false
+	} else if isSmallTalkIntent(out.Intent) && !c.smallTalk.any(text) && asksSomething(text) {
+		// The intent model reads a greeting, thanks or goodbye into a
+		// question or a message with figures and no such phrase in it
+		// ("1.74的镜片有现货吗" read as goodbye): that is a question it has
+		// not learnt, so its best other intent stands, or none.
+		out.Intent, out.Confidence, out.OutOfScope = bot.IntentOutOfScope, 0, true
+		for _, t := range p.Top {
+			if !isSmallTalkIntent(t.Intent) && t.Confidence >= c.model.Threshold() {
+				out.Intent, out.Confidence, out.OutOfScope = t.Intent, t.Confidence, false
+				break
+			}
+		}
 	}
 	if out.Intent == bot.IntentComplaint || complaint >= 0.6 {
 		out.Sentiment = min(out.Sentiment, -complaint)
@@ -84,3 +101,41 @@ func (c *Classifier) Classify(ctx context.Context, text string) (bot.Classificat
 		"oos", out.OutOfScope, "complaint", out.Complaint, "sentiment", out.Sentiment, "language", out.Language)
 	return out, nil
 }
+
+// isSmallTalkIntent reports whether intent is a greeting, thanks or goodbye.
+func isSmallTalkIntent(intent string) bool {
+	switch intent {
+	case bot.IntentGreeting, bot.IntentThanks, bot.IntentGoodbye:
+		return true
+	}
+	return false
+}
+
+// asksSomething reports whether text is phrased as a question, holds a
+// figure, or is a Chinese sentence longer than any greeting: no greeting,
+// thanks or goodbye does without its phrases.
+func asksSomething(text string) bool {
+	if isQuestion(text, newLexText(text)) || strings.ContainsAny(text, "0123456789") {
+		return true
+	}
+	for _, w := range chineseQuestionWords {
+		if strings.Contains(text, w) {
+			return true
+		}
+	}
+	han := 0
+	for _, r := range text {
+		if isCJK(r) {
+			han++
+		}
+	}
+	return han > maxSmallTalkHan
+}
+
+// chineseQuestionWords ask something wherever they stand in a sentence.
+var chineseQuestionWords = []string{"啥", "什么", "多久", "几", "咋", "怎", "哪", "谁", "吗", "么", "呢", "多少", "可以", "能不能", "行不行"}
+
+// maxSmallTalkHan is the most Chinese characters a greeting, thanks or
+// goodbye the small-talk phrases do not know is read as having
+// ("早上好呀亲", "辛苦啦谢谢").
+const maxSmallTalkHan = 8

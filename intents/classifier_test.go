@@ -131,3 +131,70 @@ func TestSmallTalkWhole(t *testing.T) {
 		}
 	}
 }
+
+// TestClassifyDemandsPerson checks that a message that can only mean "put
+// me through to a person" reads as the ask_human intent even when the
+// intent model, or the small-talk reader, sees a greeting or thanks in it.
+func TestClassifyDemandsPerson(t *testing.T) {
+	var ex []Example
+	for _, s := range []string{"hello", "hi there", "你好", "在吗", "有人在吗"} {
+		ex = append(ex, Example{s, bot.IntentGreeting})
+	}
+	for _, s := range []string{"where is my order", "track my parcel", "我的快递到哪了", "查一下订单"} {
+		ex = append(ex, Example{s, "order_status"})
+	}
+	m, err := Train(context.Background(), ex, TrainOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := NewClassifier(ClassifierOptions{Model: m})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, text := range []string{"人工客服在吗", "麻烦转一下人工，谢谢", "hi, real person please"} {
+		got, err := c.Classify(context.Background(), text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Intent != bot.IntentAskHuman || !got.AsksForPerson {
+			t.Errorf("Classify(%q) = intent %q, asks for a person %v; want %q and true", text, got.Intent, got.AsksForPerson, bot.IntentAskHuman)
+		}
+	}
+	got, err := c.Classify(context.Background(), "在吗")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Intent != bot.IntentGreeting {
+		t.Errorf("Classify(在吗) = intent %q, want %q", got.Intent, bot.IntentGreeting)
+	}
+}
+
+// TestClassifySmallTalkNeedsItsPhrases checks that a question the intent
+// model mistakes for a goodbye keeps an ordinary intent, while a goodbye
+// keeps its own.
+func TestClassifySmallTalkNeedsItsPhrases(t *testing.T) {
+	var ex []Example
+	for _, s := range []string{"bye", "再见", "拜拜", "88", "see you 88"} {
+		ex = append(ex, Example{s, bot.IntentGoodbye})
+	}
+	for _, s := range []string{"where is my order", "track my parcel", "我的快递到哪了", "查一下订单"} {
+		ex = append(ex, Example{s, "order_status"})
+	}
+	m, err := Train(context.Background(), ex, TrainOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := NewClassifier(ClassifierOptions{Model: m})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for text, small := range map[string]bool{"90片的有现货吗": false, "1.74 lens in stock?": false, "拜拜": true, "ok bye 88": true} {
+		got, err := c.Classify(context.Background(), text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if isSmallTalkIntent(got.Intent) != small {
+			t.Errorf("Classify(%q) = intent %q; want small talk %v", text, got.Intent, small)
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 //go:embed seed
@@ -47,6 +48,37 @@ func SeedComplaints() ([]Example, error) {
 	return out, nil
 }
 
+// demandsPersonWeight is the weight of a term of person.txt that asks for a
+// person on its own (see ComplaintScore.DemandsPerson).
+const demandsPersonWeight = 2
+
+// transferTargets are who a Chinese "转…" asks to be put through to.
+var transferTargets = []string{"人工", "客服", "真人", "店长", "经理", "主管", "负责人"}
+
+// transferMaxGap is how many characters may stand between 转 and whom it
+// names ("转一下人工", "帮我转给你们店长").
+const transferMaxGap = 4
+
+// transfersToPerson reports whether normalised text asks, in Chinese, to
+// be put through to a person: 转 followed within transferMaxGap
+// characters by one of transferTargets ("麻烦转一下人工", "帮我转店长").
+// "转账" and "转发" name no person and do not match.
+func transfersToPerson(norm string) bool {
+	rs := []rune(norm)
+	for i, r := range rs {
+		if r != '转' {
+			continue
+		}
+		rest := string(rs[i+1 : min(len(rs), i+1+transferMaxGap+3)])
+		for _, t := range transferTargets {
+			if j := strings.Index(rest, t); j >= 0 && utf8.RuneCountInString(rest[:j]) <= transferMaxGap {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // ComplaintScore is what a ComplaintDetector found in one message.
 type ComplaintScore struct {
 	// Complaint is how much the message reads as a complaint or negative
@@ -60,6 +92,11 @@ type ComplaintScore struct {
 	// AsksForPerson is true when the message names a person to talk to
 	// ("a real person", "customer service", "转人工").
 	AsksForPerson bool
+	// DemandsPerson is true when the message names a person in words that
+	// can mean nothing else ("人工客服", "a real person", "not a bot"):
+	// a request for a person whatever the intent model reads, even inside a
+	// greeting ("人工客服在吗"). It implies AsksForPerson.
+	DemandsPerson bool
 }
 
 // ComplaintOptions configures a ComplaintDetector. The zero value gives the
@@ -289,7 +326,15 @@ func (d *ComplaintDetector) Score(text string) ComplaintScore {
 		}
 	})
 	slices.Sort(s.EscalationWords)
-	d.person.match(lt, func(*lexTerm, string, int) { s.AsksForPerson = true })
+	d.person.match(lt, func(t *lexTerm, _ string, _ int) {
+		s.AsksForPerson = true
+		if t.weight >= demandsPersonWeight {
+			s.DemandsPerson = true
+		}
+	})
+	if transfersToPerson(lt.norm) {
+		s.AsksForPerson, s.DemandsPerson = true, true
+	}
 	neg, pos := d.lexiconWeights(lt)
 	p := d.model.Predict(text)
 	pc := 0.0

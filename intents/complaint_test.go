@@ -137,3 +137,29 @@ func FuzzComplaintScore(f *testing.F) {
 		}
 	})
 }
+
+// TestDemandsPerson checks that words that can only mean a person to talk
+// to ask for one on their own, and that ordinary words do not.
+func TestDemandsPerson(t *testing.T) {
+	d := mustDetector(t)
+	for _, tt := range []struct {
+		text   string
+		demand bool
+	}{
+		{"人工客服在吗", true},
+		{"麻烦转一下人工，谢谢", true},
+		{"帮我转一下店长", true},
+		{"能帮我转给你们负责人吗", true},
+		{"I want a real person please", true},
+		{"are you a bot? get me a live agent", true},
+		{"转账可以吗", false},
+		{"这个能转发给朋友吗", false},
+		{"有真人图吗", false},
+		{"is this teapot for one person", false},
+		{"can someone tell me the opening hours", false},
+	} {
+		if got := d.Score(tt.text).DemandsPerson; got != tt.demand {
+			t.Errorf("Score(%q).DemandsPerson = %v, want %v", tt.text, got, tt.demand)
+		}
+	}
+}

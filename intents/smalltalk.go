@@ -68,6 +68,17 @@ func (st *smallTalk) label(text string) string {
 	return ""
 }
 
+// any reports whether text holds a greeting, thanks or goodbye phrase
+// anywhere, whatever its length.
+func (st *smallTalk) any(text string) bool {
+	t := newLexText(text)
+	found := false
+	for _, lx := range st.lex {
+		lx.match(t, func(*lexTerm, string, int) { found = true })
+	}
+	return found
+}
+
 // smallTalkFiller is what a message that is only small talk may hold besides
 // its phrases: Chinese sentence particles ("再见啦", "拜拜哈").
 const smallTalkFiller = "啦哈呀啊了吧哦喔嘛呢咯哒噢"

@@ -4,7 +4,7 @@ package knowledge
 
 // The re-ranking weights, learned by TestLearnWeights (learn_test.go) on
 // the development half of each faq_dev set (see Split) and the questions of
-// the tuning companies [cycles pets] (testdata/companies): listwise softmax loss with
+// the tuning companies [cycles pets optics furniture gadgets] (testdata/companies): listwise softmax loss with
 // L2 (every right answer of a question counts), full-batch Adam from zero
 // weights for 400 steps, L2 chosen from [0.01 0.001 0.0001] by 5-fold cross-validation. The
 // code weight is the hand-set prior (rank.go). Then the logistic confidence
@@ -17,122 +17,125 @@ package knowledge
 //   - faq_dev/en: 540 development queries, l2 0.0001;
 //     queries.csv sha256 af396673962e47be8d1049365a635067450855746f3ec60fbd9879482eab6d43
 //     content/faq.csv sha256 3a111281325434f6bd0134a818db0225d28d2724aea1d5e681c5724ec71d1539
-//   - 199 en questions of the tuning companies
+//   - 534 en questions of the tuning companies
 //   - faq_dev/zh: 347 development queries, l2 0.0001;
 //     queries.csv sha256 892eb1239e9ff8feb9d2565889455d44f860191a9816c08321b35c5c77be1376
 //     content/faq.csv sha256 5275a54b48fd49ab995a1aae8af59826d07feaa0b43860e1c3219730d7a21103
-//   - 186 zh questions of the tuning companies
+//   - 522 zh questions of the tuning companies
 //   - testdata/companies/cycles/messages.csv sha256 c5b282abc29c445065bea60b121ea4cca4250e89fc8875ba33ccc786cfd8b7ce
 //   - testdata/companies/pets/messages.csv sha256 79a70be3e8e57aad2db625020e80cdac29a5ee66c50cbced46ce3134c493678a
+//   - testdata/companies/optics/messages.csv sha256 79b637a56fe14152fc9c156d08321cd06f90c2d413c77bbfa106791e5a302c94
+//   - testdata/companies/furniture/messages.csv sha256 87623f6484dce07b8feab9ea836fa5512d0e3334a17fa8a7a51216382f21b4ee
+//   - testdata/companies/gadgets/messages.csv sha256 fd66eb84a4322bc3e2550626be2ea90c3925c6891027528a994b872420894bf7
 
 // learnedEN ranks English queries.
 var learnedEN = weights{
 	0.000,  // bias
-	2.011,  // rel
-	-0.779, // log_score
-	-2.073, // cov_qt
-	1.365,  // cov_tq
-	6.127,  // cov_qb
-	1.801,  // cov_qt2
-	1.609,  // cov_tq2
-	-1.322, // prox
-	-2.874, // fuzzy
-	1.623,  // intent
+	2.628,  // rel
+	-0.740, // log_score
+	-1.862, // cov_qt
+	2.237,  // cov_tq
+	6.369,  // cov_qb
+	2.224,  // cov_qt2
+	0.994,  // cov_tq2
+	-1.034, // prox
+	-2.780, // fuzzy
+	1.169,  // intent
 	4.000,  // code
-	1.901,  // lang
-	-0.351, // rank
-	0.750,  // matched
+	-0.922, // lang
+	-0.537, // rank
+	0.384,  // matched
 	0.000,  // cov_qt2w
 	0.000,  // cov_tq2w
-	0.489,  // lcs
-	1.695,  // edit
-	0.645,  // qword
-	1.313,  // len_ratio
-	0.423,  // bm25_t
-	-3.687, // bm25_b
+	0.354,  // lcs
+	1.377,  // edit
+	0.425,  // qword
+	1.624,  // len_ratio
+	-1.511, // bm25_t
+	-2.272, // bm25_b
 	0.000,  // bm25_u
-	1.007,  // page
-	-2.212, // product
-	4.396,  // internal
-	3.847,  // head
+	0.527,  // page
+	-3.931, // product
+	4.757,  // internal
+	2.902,  // head
 }
 
 // confEN is the confidence model of English queries.
 var confEN = confWeights{
-	-5.131, // bias
-	0.507,  // cover
-	0.313,  // z
-	-0.077, // lead
-	-0.087, // top
-	-0.018, // cov_qt
-	0.662,  // cov_qb
-	0.791,  // cov_tq
-	0.335,  // intent
-	-0.001, // lang
-	0.319,  // page
-	0.856,  // product
-	0.991,  // len
-	-0.264, // unknown
-	0.988,  // rel
-	0.383,  // miss
-	-0.513, // miss_n
-	0.004,  // oos
-	0.184,  // internal
+	-3.854, // bias
+	0.450,  // cover
+	0.342,  // z
+	-0.059, // lead
+	0.118,  // top
+	0.136,  // cov_qt
+	0.519,  // cov_qb
+	0.711,  // cov_tq
+	0.146,  // intent
+	-0.216, // lang
+	0.350,  // page
+	0.785,  // product
+	0.707,  // len
+	-0.176, // unknown
+	0.861,  // rel
+	0.163,  // miss
+	-0.547, // miss_n
+	0.087,  // oos
+	-0.015, // internal
 }
 
 // learnedZH ranks Chinese queries.
 var learnedZH = weights{
 	0.000,  // bias
-	0.872,  // rel
-	-0.269, // log_score
-	-0.144, // cov_qt
-	-1.255, // cov_tq
-	4.646,  // cov_qb
-	3.401,  // cov_qt2
-	4.440,  // cov_tq2
-	-1.555, // prox
+	1.278,  // rel
+	0.154,  // log_score
+	0.099,  // cov_qt
+	-1.131, // cov_tq
+	6.109,  // cov_qb
+	2.832,  // cov_qt2
+	3.688,  // cov_tq2
+	-1.771, // prox
 	0.000,  // fuzzy
-	1.422,  // intent
+	1.553,  // intent
 	4.000,  // code
-	-1.751, // lang
-	-0.012, // rank
-	0.593,  // matched
-	3.436,  // cov_qt2w
-	0.822,  // cov_tq2w
-	-2.206, // lcs
-	3.277,  // edit
-	-0.782, // qword
-	0.745,  // len_ratio
-	-1.303, // bm25_t
-	4.649,  // bm25_b
-	2.180,  // bm25_u
-	1.525,  // page
-	-1.569, // product
-	5.296,  // internal
-	0.655,  // head
+	-1.439, // lang
+	-0.068, // rank
+	0.675,  // matched
+	2.730,  // cov_qt2w
+	1.119,  // cov_tq2w
+	-2.417, // lcs
+	2.938,  // edit
+	-0.894, // qword
+	0.964,  // len_ratio
+	-2.347, // bm25_t
+	5.829,  // bm25_b
+	0.668,  // bm25_u
+	1.565,  // page
+	-3.611, // product
+	4.661,  // internal
+	-1.741, // head
 }
 
 // confZH is the confidence model of Chinese queries.
 var confZH = confWeights{
-	-1.961, // bias
-	0.140,  // cover
-	0.380,  // z
-	0.124,  // lead
-	0.149,  // top
-	0.150,  // cov_qt
-	0.671,  // cov_qb
-	0.528,  // cov_tq
-	0.412,  // intent
-	-0.408, // lang
-	0.620,  // page
-	0.811,  // product
-	-0.163, // len
-	-0.310, // unknown
-	0.437,  // rel
-	-0.077, // miss
-	-0.566, // miss_n
-	-0.410, // oos
-	0.092,  // internal
+	-2.398, // bias
+	0.077,  // cover
+	0.427,  // z
+	0.056,  // lead
+	0.095,  // top
+	0.247,  // cov_qt
+	0.331,  // cov_qb
+	0.527,  // cov_tq
+	0.120,  // intent
+	-0.491, // lang
+	0.529,  // page
+	0.873,  // product
+	0.048,  // len
+	-0.288, // unknown
+	0.603,  // rel
+	-0.089, // miss
+	-0.297, // miss_n
+	-0.439, // oos
+	0.091,  // internal
 }
 
 // fitSets are the queries the weights above were fitted on (see fitKey).
