@@ -52,21 +52,26 @@ func SeedComplaints() ([]Example, error) {
 // person on its own (see ComplaintScore.DemandsPerson).
 const demandsPersonWeight = 2
 
-// transferTargets are who a Chinese "转…" asks to be put through to.
+// transferVerbs put a sender through to someone in Chinese: 转 (transfer),
+// 接 (connect), 找 (find), 叫 and 让 (have someone come or do something).
+var transferVerbs = []rune{'转', '接', '找', '叫', '让'}
+
+// transferTargets are who a transfer verb asks to be put through to.
 var transferTargets = []string{"人工", "客服", "真人", "店长", "经理", "主管", "负责人"}
 
-// transferMaxGap is how many characters may stand between 转 and whom it
-// names ("转一下人工", "帮我转给你们店长").
-const transferMaxGap = 4
+// transferMaxGap is how many characters may stand between the verb and
+// whom it names ("转一下人工", "帮我接一下你们经理").
+const transferMaxGap = 5
 
 // transfersToPerson reports whether normalised text asks, in Chinese, to
-// be put through to a person: 转 followed within transferMaxGap
-// characters by one of transferTargets ("麻烦转一下人工", "帮我转店长").
-// "转账" and "转发" name no person and do not match.
+// be put through to a person: a transfer verb followed within
+// transferMaxGap characters by one of transferTargets ("麻烦转一下人工",
+// "帮我接一下你们经理", "让客服打电话给我"). "转账", "接孩子" and "找不到地址"
+// name no person and do not match.
 func transfersToPerson(norm string) bool {
 	rs := []rune(norm)
 	for i, r := range rs {
-		if r != '转' {
+		if !slices.Contains(transferVerbs, r) {
 			continue
 		}
 		rest := string(rs[i+1 : min(len(rs), i+1+transferMaxGap+3)])
