@@ -314,3 +314,21 @@ func peerAddr(remote string) netip.Addr {
 	}
 	return a.Unmap()
 }
+
+// Recover serves next and hands a panic in it to failed (which logs it and
+// answers 500), so that one bad request cannot stop the server. A panic with
+// http.ErrAbortHandler, the deliberate abort of a response, is passed on to
+// net/http, which expects it.
+func Recover(next http.Handler, failed func(w http.ResponseWriter, r *http.Request, v any)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				failed(w, r, v)
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
