@@ -18,6 +18,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/console/internal/look"
 	"github.com/concierge-bot/concierge/guard"
 	"github.com/concierge-bot/concierge/markdown"
 )
@@ -57,6 +58,9 @@ func loadAssets() (map[string]asset, error) {
 		b, err := staticFS.ReadFile(p)
 		if err != nil {
 			return err
+		}
+		if path.Ext(p) == ".css" {
+			b = look.Stylesheet(b)
 		}
 		out[path.Base(p)] = asset{body: b, contentType: types[path.Ext(p)], etag: `"` + fingerprint(string(b)) + `"`}
 		return nil
