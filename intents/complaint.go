@@ -52,6 +52,45 @@ func SeedComplaints() ([]Example, error) {
 // person on its own (see ComplaintScore.DemandsPerson).
 const demandsPersonWeight = 2
 
+// useMarks are what a Chinese message says was done with a product before
+// a reaction ("吃了", "喝完", "用了以后").
+var useMarks = []string{"吃了", "喝了", "用了", "吃完", "喝完", "用完", "戴了", "涂了", "吃后", "喝后", "用后"}
+
+// maxReactionGap is how many characters may stand between what was done
+// and the reaction ("用了这个护理液以后眼睛过敏").
+const maxReactionGap = 12
+
+// reactedAfterUse reports whether normalised Chinese text tells of an
+// allergic reaction to something used: 过敏 within maxReactionGap
+// characters of one of useMarks, either way round ("吃了你们的蛋糕过敏",
+// "我花生过敏 刚吃了你们的曲奇"), unless it asks whether one would ("吃了会过敏吗",
+// "过敏的人吃了会不会有事"). Being allergic to something ("孩子对坚果过敏，哪些
+// 蛋糕能吃") is a question about allergens, not an incident.
+func reactedAfterUse(norm string) bool {
+	asks := func(between, after string) bool {
+		after = strings.TrimSpace(after)
+		return strings.Contains(between, "会") || strings.Contains(after, "会") ||
+			strings.HasPrefix(after, "吗") || strings.HasPrefix(after, "么")
+	}
+	for _, m := range useMarks {
+		i := strings.Index(norm, m)
+		if i < 0 {
+			continue
+		}
+		used, rest := norm[:i], norm[i+len(m):]
+		if between, after, ok := strings.Cut(rest, "过敏"); ok &&
+			utf8.RuneCountInString(between) <= maxReactionGap && !asks(between, after) {
+			return true
+		}
+		if j := strings.LastIndex(used, "过敏"); j >= 0 {
+			if between := used[j+len("过敏"):]; utf8.RuneCountInString(between) <= maxReactionGap && !asks(between, rest) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // transferVerbs put a sender through to someone in Chinese: 转 (transfer),
 // 接 (connect), 找 (find), 叫 and 让 (have someone come or do something).
 var transferVerbs = []rune{'转', '接', '找', '叫', '让'}
@@ -282,8 +321,25 @@ func isQuestion(raw string, t lexText) bool {
 		"where", "which", "who", "why", "may", "should", "shall", "any", "have", "has":
 		return true
 	}
-	for _, w := range []string{"能不能", "可不可以", "可以吗", "有没有", "是不是", "怎么", "如何", "多少", "几天", "哪里", "哪个", "请问"} {
+	for _, w := range []string{"能不能", "可不可以", "可以吗", "有没有", "是不是", "怎么", "如何", "多少", "几天", "哪里", "哪个", "请问",
+		"几个", "几种", "几点", "几号", "啥时候", "啥口味", "啥价"} {
 		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return aNotA(s)
+}
+
+// aNotA reports whether s holds a Chinese A-not-A question: a character,
+// 不 or 没, and the same character again ("送不送", "退不退", "有没有"), but
+// not the retort 爱A不A ("爱要不要").
+func aNotA(s string) bool {
+	rs := []rune(s)
+	for i := 1; i+1 < len(rs); i++ {
+		if i >= 2 && rs[i-2] == '爱' {
+			continue // 爱A不A, "take it or leave it", is no question
+		}
+		if (rs[i] == '不' || rs[i] == '没') && rs[i-1] == rs[i+1] && rs[i-1] != rs[i] && isCJK(rs[i-1]) {
 			return true
 		}
 	}
@@ -337,6 +393,10 @@ func (d *ComplaintDetector) Score(text string) ComplaintScore {
 			s.DemandsPerson = true
 		}
 	})
+	if reactedAfterUse(lt.norm) && !slices.Contains(s.EscalationWords, "过敏") {
+		s.EscalationWords = append(s.EscalationWords, "过敏")
+		slices.Sort(s.EscalationWords)
+	}
 	if transfersToPerson(lt.norm) {
 		s.AsksForPerson, s.DemandsPerson = true, true
 	}

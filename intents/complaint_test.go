@@ -168,3 +168,50 @@ func TestDemandsPerson(t *testing.T) {
 		}
 	}
 }
+
+// TestAllergyIncidentOrQuestion checks that a reaction after eating or
+// using something is a safety incident, and a question about allergens is
+// not.
+func TestAllergyIncidentOrQuestion(t *testing.T) {
+	d := mustDetector(t)
+	for _, tt := range []struct {
+		text     string
+		incident bool
+	}{
+		{"孩子吃了你们的蛋糕过敏了", true},
+		{"喝完你们的茶全身过敏", true},
+		{"用了这个护理液以后眼睛过敏", true},
+		{"严重过敏 已经去医院了", true},
+		{"孩子对坚果过敏 你们哪些蛋糕能吃", false},
+		{"花生过敏能吃你们的曲奇吗", false},
+		{"吃了会过敏吗", false},
+		{"我花生过敏 刚吃了你们的曲奇 现在喉咙发紧 怎么办", true},
+		{"我对芒果过敏 吃了你们的蛋糕", true},
+		{"过敏的人吃了会不会有事", false},
+		{"my son had an allergic reaction after eating your cake", true},
+		{"My son has a severe nut allergy. Which of your cakes would be safe for him?", false},
+	} {
+		got := len(d.Score(tt.text).EscalationWords) > 0
+		if got != tt.incident {
+			t.Errorf("Score(%q) escalation words %v, want an incident %v", tt.text, d.Score(tt.text).EscalationWords, tt.incident)
+		}
+	}
+}
+
+// TestChineseQuestionForms checks that Chinese questions without a final
+// particle read as questions: A-not-A ("送不送") and how-many words.
+func TestChineseQuestionForms(t *testing.T) {
+	for text, want := range map[string]bool{
+		"富阳送不送啊":    true,
+		"送超时了运费退不退": true,
+		"曲奇罐有几种口味":  true,
+		"冰皮月饼几个一盒":  true,
+		"蛋糕送来的时候塌了": false,
+		"不不不 我不要了":  false,
+		"你们这服务太差了":  false,
+	} {
+		if got := isQuestion(text, newLexText(text)); got != want {
+			t.Errorf("isQuestion(%q) = %v, want %v", text, got, want)
+		}
+	}
+}
