@@ -18,6 +18,8 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/console/internal/look"
+	"github.com/concierge-bot/concierge/guard"
 	"github.com/concierge-bot/concierge/markdown"
 )
 
@@ -56,6 +58,9 @@ func loadAssets() (map[string]asset, error) {
 		b, err := staticFS.ReadFile(p)
 		if err != nil {
 			return err
+		}
+		if path.Ext(p) == ".css" {
+			b = look.Stylesheet(b)
 		}
 		out[path.Base(p)] = asset{body: b, contentType: types[path.Ext(p)], etag: `"` + fingerprint(string(b)) + `"`}
 		return nil
@@ -181,17 +186,9 @@ func isFragment(r *http.Request) bool {
 }
 
 func (c *Console) recover(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		defer func() {
-			if v := recover(); v != nil {
-				if v == http.ErrAbortHandler {
-					panic(v)
-				}
-				c.log.Error("console: panic serving request", "method", r.Method, "path", r.URL.Path, "panic", v)
-				http.Error(w, tr(pickLang(r), "error"), http.StatusInternalServerError)
-			}
-		}()
-		next.ServeHTTP(w, r)
+	return guard.Recover(next, func(w http.ResponseWriter, r *http.Request, v any) {
+		c.log.Error("console: panic serving request", "method", r.Method, "path", r.URL.Path, "panic", v)
+		http.Error(w, tr(pickLang(r), "error"), http.StatusInternalServerError)
 	})
 }
 

@@ -92,15 +92,12 @@ func (l *Limiter) Allow(key string) (bool, time.Duration) {
 	now := l.opts.Now()
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	b, ok := sh.buckets[key]
+	b, ok := l.refilled(sh, key, now)
 	if !ok {
 		if len(sh.buckets) >= l.max && !l.evict(sh, now) {
 			return false, time.Minute
 		}
 		b = bucket{tokens: l.burst, last: now}
-	} else if dt := now.Sub(b.last).Seconds(); dt > 0 {
-		b.tokens = min(l.burst, b.tokens+dt*l.rate)
-		b.last = now
 	}
 	if b.tokens < 1 {
 		sh.buckets[key] = b
@@ -141,14 +138,21 @@ func (l *Limiter) Used(key string) int {
 // untouched; ok is false when key has no bucket.
 func (l *Limiter) tokens(key string) (tokens float64, ok bool) {
 	sh := l.shard(key)
-	now := l.opts.Now()
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	b, ok := sh.buckets[key]
-	if !ok {
-		return 0, false
+	b, ok := l.refilled(sh, key, l.opts.Now())
+	return b.tokens, ok
+}
+
+// refilled returns key's bucket in sh with the tokens it has regained by
+// now; ok is false when key has no bucket. sh must be locked.
+func (l *Limiter) refilled(sh *shard, key string, now time.Time) (b bucket, ok bool) {
+	b, ok = sh.buckets[key]
+	if dt := now.Sub(b.last).Seconds(); ok && dt > 0 {
+		b.tokens = min(l.burst, b.tokens+dt*l.rate)
+		b.last = now
 	}
-	return min(l.burst, b.tokens+now.Sub(b.last).Seconds()*l.rate), true
+	return b, ok
 }
 
 // untilOne returns how long a bucket holding tokens (fewer than one) takes
@@ -313,4 +317,22 @@ func peerAddr(remote string) netip.Addr {
 		return netip.Addr{}
 	}
 	return a.Unmap()
+}
+
+// Recover serves next and hands a panic in it to failed (which logs it and
+// answers 500), so that one bad request cannot stop the server. A panic with
+// http.ErrAbortHandler, the deliberate abort of a response, is passed on to
+// net/http, which expects it.
+func Recover(next http.Handler, failed func(w http.ResponseWriter, r *http.Request, v any)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				failed(w, r, v)
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
 }

@@ -34,7 +34,7 @@ func (d *Doc) Chat(o ChatOptions) string {
 	if o.Width <= 0 {
 		o.Width = 60
 	}
-	s := chatStyle{base: strings.TrimRight(o.BaseURL, "/"), width: o.Width}
+	s := chatStyle{markup: chatInline(strings.TrimRight(o.BaseURL, "/")), width: o.Width}
 	return strings.Join(layout(s, d.Blocks, true), "\n")
 }
 
@@ -61,79 +61,23 @@ var chatCode = strings.NewReplacer(codeFence, "``\u200b`", "<", "<\u200b", "&", 
 var chatURLEscaper = strings.NewReplacer("(", "%28", ")", "%29", " ", "%20", "<", "%3C", ">", "%3E")
 
 type chatStyle struct {
-	base  string
+	markup
 	width int
 }
 
-func (s chatStyle) plain(ns []*Node) string { return textStyle{base: s.base}.inline(ns) }
-
-func (s chatStyle) inline(ns []*Node) string {
-	var b strings.Builder
-	s.write(&b, ns)
-	return b.String()
-}
-
-func (s chatStyle) write(b *strings.Builder, ns []*Node) {
-	for _, n := range ns {
-		switch n.Kind {
-		case KindText, KindCode:
-			b.WriteString(chatEscaper.Replace(n.Text))
-		case KindBreak:
-			b.WriteByte('\n')
-		case KindStrong:
-			s.mark(b, "**", n.Children)
-		case KindEmphasis:
-			s.mark(b, "*", n.Children)
-		case KindStrike:
-			s.mark(b, "~~", n.Children)
-		case KindLink:
-			label, href := linkParts(n, s.base)
-			if href == "" {
-				b.WriteString(chatEscaper.Replace(label))
-				continue
-			}
-			b.WriteString("[" + chatEscaper.Replace(label) + "](" + chatURLEscaper.Replace(href) + ")")
-		default:
-			s.write(b, n.Children)
-		}
-	}
-}
-
-// linkParts returns what a chat app shows of link n: its text on one line,
-// cut to maxLinkText (the target when it has none), and its target, made
-// absolute with base; href is "" when the target is site-relative and there
-// is no base, so that only the text can be shown.
-func linkParts(n *Node, base string) (label, href string) {
-	label = truncate(strings.TrimSpace(strings.ReplaceAll(PlainText(n.Children), "\n", " ")), maxLinkText)
-	href = n.Href
-	if strings.HasPrefix(href, "/") {
-		if base == "" {
-			return label, ""
-		}
-		href = base + href
-	}
-	if label == "" {
-		label = href
-	}
-	return label, href
-}
-
-func (s chatStyle) mark(b *strings.Builder, m string, ns []*Node) { markLines(b, m, s.inline(ns)) }
-
-// markLines wraps each line of rendered in a formatting mark, keeping
-// spaces outside it (Slack ignores "* bold*", and so do the chat apps).
-func markLines(b *strings.Builder, m, rendered string) {
-	for i, l := range strings.Split(rendered, "\n") {
-		if i > 0 {
-			b.WriteByte('\n')
-		}
-		t := strings.TrimSpace(l)
-		if t == "" {
-			b.WriteString(l)
-			continue
-		}
-		lead := l[:strings.Index(l, t)]
-		b.WriteString(lead + m + t + m + l[len(lead)+len(t):])
+// chatInline is the inline syntax of Doc.Chat; links to site-relative
+// targets are made absolute with base.
+func chatInline(base string) markup {
+	return markup{
+		base:     base,
+		escape:   chatEscaper,
+		code:     chatEscaper.Replace,
+		strong:   "**",
+		emphasis: "*",
+		strike:   "~~",
+		link: func(label, href string) string {
+			return "[" + chatEscaper.Replace(label) + "](" + chatURLEscaper.Replace(href) + ")"
+		},
 	}
 }
 

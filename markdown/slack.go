@@ -47,7 +47,7 @@ func (d *Doc) Slack(o SlackOptions) []string {
 	if o.Width <= 0 {
 		o.Width = 72
 	}
-	s := slackStyle{base: strings.TrimRight(o.BaseURL, "/"), width: o.Width}
+	s := slackStyle{markup: slackInline(strings.TrimRight(o.BaseURL, "/")), width: o.Width}
 	return chunkLines(layout(s, d.Blocks, true), o.Limit)
 }
 
@@ -64,54 +64,35 @@ const codeFence = "```"
 var unfence = strings.NewReplacer(codeFence, "``\u200b`")
 
 type slackStyle struct {
-	base  string
+	markup
 	width int
 }
 
-func (s slackStyle) plain(ns []*Node) string { return textStyle{base: s.base}.inline(ns) }
-
-func (s slackStyle) inline(ns []*Node) string {
-	var b strings.Builder
-	s.write(&b, ns)
-	return b.String()
-}
-
-func (s slackStyle) write(b *strings.Builder, ns []*Node) {
-	for _, n := range ns {
-		switch n.Kind {
-		case KindText:
-			b.WriteString(slackEscaper.Replace(n.Text))
-		case KindBreak:
-			b.WriteByte('\n')
-		case KindCode:
-			t := strings.ReplaceAll(n.Text, "`", "'")
-			if strings.TrimSpace(t) != "" {
-				b.WriteString("`" + slackEscaper.Replace(t) + "`")
+// slackInline is the inline syntax of Doc.Slack; links to site-relative
+// targets are made absolute with base.
+func slackInline(base string) markup {
+	return markup{
+		base:   base,
+		escape: slackEscaper,
+		code: func(t string) string {
+			t = strings.ReplaceAll(t, "`", "'")
+			if strings.TrimSpace(t) == "" {
+				return ""
 			}
-		case KindStrong:
-			s.mark(b, "*", n.Children)
-		case KindEmphasis:
-			s.mark(b, "_", n.Children)
-		case KindStrike:
-			s.mark(b, "~", n.Children)
-		case KindLink:
-			label, href := linkParts(n, s.base)
-			if href == "" {
-				b.WriteString(slackEscaper.Replace(label))
-				continue
-			}
+			return "`" + slackEscaper.Replace(t) + "`"
+		},
+		strong:   "*",
+		emphasis: "_",
+		strike:   "~",
+		link: func(label, href string) string {
 			link := "<" + slackURLEscaper.Replace(href) + "|" + slackEscaper.Replace(label) + ">"
 			if utf8.RuneCountInString(link) > maxSlackLink {
-				link = slackEscaper.Replace(label)
+				return slackEscaper.Replace(label)
 			}
-			b.WriteString(link)
-		default:
-			s.write(b, n.Children)
-		}
+			return link
+		},
 	}
 }
-
-func (s slackStyle) mark(b *strings.Builder, m string, ns []*Node) { markLines(b, m, s.inline(ns)) }
 
 func (slackStyle) heading(l string) string {
 	if strings.TrimSpace(l) == "" {

@@ -7,33 +7,6 @@ import (
 	"github.com/concierge-bot/concierge/bot"
 )
 
-// RowScanner is a row of a query's result as database/sql (*sql.Row,
-// *sql.Rows) and pgx (pgx.Row, pgx.Rows) both offer it, so one function
-// reads a row of the same shape for every engine.
-type RowScanner interface {
-	Scan(dest ...any) error
-}
-
-// Rows is a query's result being read, as database/sql (*sql.Rows) and pgx
-// (pgx.Rows) both offer it.
-type Rows interface {
-	Next() bool
-	Scan(dest ...any) error
-	Err() error
-}
-
-// EachRow calls fn for each row of rows, stopping at the first error, and
-// returns that error or the error that ended rows. Closing rows is the
-// caller's.
-func EachRow(rows Rows, fn func(RowScanner) error) error {
-	for rows.Next() {
-		if err := fn(rows); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
-}
-
 // CheckInsightQuery returns q with its defaults set (10 knowledge gaps), or
 // an EINVALID *bot.Error when its range is empty or reversed.
 func CheckInsightQuery(q bot.InsightQuery) (bot.InsightQuery, error) {

@@ -56,3 +56,24 @@ func Maintain(ctx context.Context, s Maintained, log *slog.Logger, retainText ti
 		log.Info("segments recomputed", "changed", n)
 	}
 }
+
+// InPages runs page over the rows of a table in id order, size at a time,
+// so that no transaction holds the table for long: each call gets the last
+// id the previous one saw (0 at first) and returns how many rows it changed
+// and the last id it saw, 0 when there were no more. InPages returns the
+// sum of the changes, and on an error the sum so far.
+func InPages(size int, page func(after int64, size int) (changed int, last int64, err error)) (int, error) {
+	total := 0
+	var after int64
+	for {
+		n, last, err := page(after, size)
+		if err != nil {
+			return total, err
+		}
+		total += n
+		if last == 0 {
+			return total, nil
+		}
+		after = last
+	}
+}

@@ -59,3 +59,68 @@ func CustomersQuery(f bot.CustomerFilter, ph Placeholder) (string, []any) {
 	}
 	return q, a.List()
 }
+
+// CustomerDetails fills in the identities and tags of a list of customers
+// from the rows an engine reads for them, in any order and in any number of
+// queries. It is not safe for concurrent use.
+type CustomerDetails struct {
+	cs    []bot.Customer
+	index map[int64]int
+}
+
+// NewCustomerDetails returns a CustomerDetails that fills in cs, in place.
+func NewCustomerDetails(cs []bot.Customer) *CustomerDetails {
+	index := make(map[int64]int, len(cs))
+	for i, c := range cs {
+		index[c.ID] = i
+	}
+	return &CustomerDetails{cs: cs, index: index}
+}
+
+// ScanIdentity reads a row (customer_id, channel, external_id) of
+// channel_identities and adds the identity to its customer.
+func (d *CustomerDetails) ScanIdentity(sc RowScanner) error {
+	var id int64
+	var ident bot.Identity
+	if err := sc.Scan(&id, &ident.Channel, &ident.ExternalID); err != nil {
+		return err
+	}
+	c := &d.cs[d.index[id]]
+	c.Identities = append(c.Identities, ident)
+	return nil
+}
+
+// ScanTag reads a row (customer_id, tag) of tags and adds the tag to its
+// customer.
+func (d *CustomerDetails) ScanTag(sc RowScanner) error {
+	var id int64
+	var tag string
+	if err := sc.Scan(&id, &tag); err != nil {
+		return err
+	}
+	c := &d.cs[d.index[id]]
+	c.Tags = append(c.Tags, tag)
+	return nil
+}
+
+// ContactUpdateQuery returns the statement that stores the non-empty
+// fields of u (normalised: NormalizeContact) on customer id, with updated as
+// its update time (in the engine's form), and its arguments, with
+// parameters named by ph; and the names of the fields it changes, for the
+// event (never their values). The statement is "" when u changes nothing.
+func ContactUpdateQuery(id int64, u bot.ContactUpdate, updated any, ph Placeholder) (q string, args []any, changed []string) {
+	a := NewArgs(ph)
+	var set []string
+	for _, f := range []struct{ col, val string }{
+		{"name", u.Name}, {"email", u.Email}, {"phone", u.Phone}, {"language", u.Language},
+	} {
+		if f.val != "" {
+			set, changed = append(set, f.col+" = "+a.Add(f.val)), append(changed, f.col)
+		}
+	}
+	if len(set) == 0 {
+		return "", nil, nil
+	}
+	q = `UPDATE customers SET ` + strings.Join(set, ", ") + `, updated = ` + a.Add(updated) + ` WHERE id = ` + a.Add(id)
+	return q, a.List(), changed
+}

@@ -1,18 +1,16 @@
 package dingtalk
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/concierge-bot/concierge/channels/internal/accesstoken"
+	"github.com/concierge-bot/concierge/channels/internal/jsonapi"
 )
 
 // Default addresses of DingTalk's APIs: the new API (token, robot send,
@@ -43,14 +41,11 @@ func (e *APIError) Error() string {
 // minutes before it expires, or at a quarter of a short life) and backs off
 // on rate limits. Build it with newAPIClient.
 type apiClient struct {
-	base       string
-	appKey     string
-	appSecret  string
-	hc         *http.Client
-	now        func() time.Time
-	log        *slog.Logger
-	retries    int
-	maxBackoff time.Duration
+	base      string
+	appKey    string
+	appSecret string
+	now       func() time.Time
+	retrier   *jsonapi.Retrier
 
 	tokens *accesstoken.Cache
 }
@@ -104,86 +99,61 @@ func (c *apiClient) call(ctx context.Context, method, u, token string, body, out
 	if i := strings.Index(u, "?"); i >= 0 {
 		path = u[:i] // never log the session key
 	}
-	backoff := 500 * time.Millisecond
-	for attempt := 0; ; attempt++ {
-		req, err := http.NewRequestWithContext(ctx, method, u, bytes.NewReader(payload))
-		if err != nil {
-			return fmt.Errorf("dingtalk: %s: %w", path, err)
-		}
-		req.Header.Set("Content-Type", "application/json; charset=utf-8")
-		if token != "" {
-			req.Header.Set("x-acs-dingtalk-access-token", token)
-		}
-		resp, err := c.hc.Do(req)
-		if err != nil {
-			if attempt < c.retries && ctx.Err() == nil {
-				if werr := c.wait(ctx, path, backoff, 0, attempt); werr != nil {
-					return werr
-				}
-				backoff *= 2
-				continue
-			}
-			return fmt.Errorf("dingtalk: %s: %w", path, err)
-		}
-		data, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-		resp.Body.Close()
-		var head struct {
-			Code    any    `json:"code"`
-			Message string `json:"message"`
-			ErrCode *int   `json:"errcode"`
-			ErrMsg  string `json:"errmsg"`
-		}
-		_ = json.Unmarshal(data, &head)
-		code := ""
-		switch v := head.Code.(type) {
-		case string:
-			code = v
-		case float64:
-			code = strconv.FormatFloat(v, 'f', -1, 64)
-		}
-		msg := head.Message
-		if head.ErrCode != nil && *head.ErrCode != 0 {
-			code, msg = strconv.Itoa(*head.ErrCode), head.ErrMsg
-		}
-		limited := resp.StatusCode == http.StatusTooManyRequests || rateLimitedCodes[code]
-		if (limited || resp.StatusCode >= 500) && attempt < c.retries {
-			var hint time.Duration
-			if n, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && n > 0 {
-				hint = time.Duration(n) * time.Second
-			}
-			if werr := c.wait(ctx, path, backoff, hint, attempt); werr != nil {
-				return werr
-			}
-			backoff *= 2
-			continue
-		}
-		if resp.StatusCode/100 != 2 || (head.ErrCode != nil && *head.ErrCode != 0) {
-			return &APIError{Status: resp.StatusCode, Code: code, Msg: msg, Path: path}
-		}
-		if out != nil && len(data) > 0 {
-			if err := json.Unmarshal(data, out); err != nil {
-				return fmt.Errorf("dingtalk: %s: decode: %w", path, err)
-			}
-		}
-		return nil
+	req := jsonapi.Request{Method: method, URL: u, Path: path, Body: payload}
+	if token != "" {
+		req.Header = http.Header{}
+		req.Header.Set("x-acs-dingtalk-access-token", token)
 	}
+	var code, msg string
+	var errcode bool
+	reply, err := c.retrier.Do(ctx, req, func(r *jsonapi.Reply) (bool, time.Duration) {
+		code, msg, errcode = replyCode(r.Body)
+		limited := r.Status == http.StatusTooManyRequests || rateLimitedCodes[code]
+		return limited || r.Status >= 500, retryAfter(r.Header)
+	})
+	if err != nil {
+		return err
+	}
+	if reply.Status/100 != 2 || errcode {
+		return &APIError{Status: reply.Status, Code: code, Msg: msg, Path: path}
+	}
+	if out != nil && len(reply.Body) > 0 {
+		if err := json.Unmarshal(reply.Body, out); err != nil {
+			return fmt.Errorf("dingtalk: %s: decode: %w", path, err)
+		}
+	}
+	return nil
 }
 
-func (c *apiClient) wait(ctx context.Context, path string, backoff, hint time.Duration, attempt int) error {
-	d := backoff
-	if hint > 0 {
-		d = hint
+// replyCode reads the code and message of a reply: the new API's "code"
+// and "message", or the old API's "errcode" and "errmsg", which is set
+// when errcode is not 0.
+func replyCode(data []byte) (code, msg string, errcode bool) {
+	var head struct {
+		Code    any    `json:"code"`
+		Message string `json:"message"`
+		ErrCode *int   `json:"errcode"`
+		ErrMsg  string `json:"errmsg"`
 	}
-	d = min(d, c.maxBackoff)
-	c.log.Warn("dingtalk: rate limited or unavailable; backing off", "path", path, "wait", d, "attempt", attempt+1)
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return fmt.Errorf("dingtalk: %s: %w", path, ctx.Err())
-	case <-t.C:
-		return nil
+	_ = json.Unmarshal(data, &head)
+	switch v := head.Code.(type) {
+	case string:
+		code = v
+	case float64:
+		code = strconv.FormatFloat(v, 'f', -1, 64)
 	}
+	if head.ErrCode != nil && *head.ErrCode != 0 {
+		return strconv.Itoa(*head.ErrCode), head.ErrMsg, true
+	}
+	return code, head.Message, false
+}
+
+// retryAfter is the wait a Retry-After header (seconds) asks for, or 0.
+func retryAfter(h http.Header) time.Duration {
+	if n, err := strconv.Atoi(h.Get("Retry-After")); err == nil && n > 0 {
+		return time.Duration(n) * time.Second
+	}
+	return 0
 }
 
 // markdownMsg is a robot markdown message body for a sessionWebhook.

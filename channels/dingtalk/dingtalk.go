@@ -30,6 +30,7 @@ import (
 
 	"github.com/concierge-bot/concierge/bot"
 	"github.com/concierge-bot/concierge/channels/internal/adapteropts"
+	"github.com/concierge-bot/concierge/channels/internal/jsonapi"
 	"github.com/concierge-bot/concierge/channels/internal/ttlcache"
 	"github.com/concierge-bot/concierge/channels/internal/workpool"
 )
@@ -188,8 +189,8 @@ func New(opts Options) (*Adapter, error) {
 		offered: ttlcache.New[[]bot.Source](24*time.Hour, opts.DedupSize, opts.Now),
 		places:  ttlcache.New[place](30*24*time.Hour, opts.DedupSize, opts.Now),
 		alerts:  ttlcache.New[alertRef](7*24*time.Hour, 10_000, opts.Now),
-		api: newAPIClient(&apiClient{base: base, appKey: opts.AppKey, appSecret: opts.AppSecret, hc: opts.HTTPClient, now: opts.Now,
-			log: opts.Logger, retries: opts.Retries, maxBackoff: opts.MaxBackoff}),
+		api: newAPIClient(&apiClient{base: base, appKey: opts.AppKey, appSecret: opts.AppSecret, now: opts.Now,
+			retrier: &jsonapi.Retrier{Name: "dingtalk", HTTP: opts.HTTPClient, Log: opts.Logger, Retries: opts.Retries, MaxBackoff: opts.MaxBackoff}}),
 	}
 	if a.dedup == nil {
 		a.dedup = NewMemoryDedup(opts.DedupTTL, opts.DedupSize, opts.Now)

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/channels/internal/reqbody"
+	"github.com/concierge-bot/concierge/channels/internal/sourcelink"
 	"github.com/concierge-bot/concierge/markdown"
 )
 
@@ -49,13 +51,8 @@ func (m robotMessage) sender() string {
 // handleCallback serves POST /dingtalk/callback: the headers are checked,
 // a replay refused, the message claimed by msgId and queued.
 func (a *Adapter) handleCallback(w http.ResponseWriter, r *http.Request) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, a.opts.MaxBodyBytes))
+	body, err := reqbody.Read(w, r, a.opts.MaxBodyBytes)
 	if err != nil {
-		if _, tooLarge := errors.AsType[*http.MaxBytesError](err); tooLarge {
-			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
-			return
-		}
-		http.Error(w, "cannot read request body", http.StatusBadRequest)
 		return
 	}
 	if err := verify(r.Header, a.opts.AppSecret, a.opts.Now()); err != nil {
@@ -268,7 +265,7 @@ func (a *Adapter) render(r bot.Reply) string {
 			if t == "" {
 				t = s.ID
 			}
-			if u := a.absoluteURL(s.URL); u != "" {
+			if u := sourcelink.Absolute(a.publicURL, s.URL); u != "" {
 				links = append(links, "["+markdown.EscapeChat(t)+"]("+u+")")
 			} else {
 				links = append(links, markdown.EscapeChat(t))
@@ -284,21 +281,6 @@ func (a *Adapter) render(r bot.Reply) string {
 		}
 	}
 	return out
-}
-
-func (a *Adapter) absoluteURL(raw string) string {
-	raw = strings.TrimSpace(raw)
-	if strings.HasPrefix(raw, "/") && !strings.HasPrefix(raw, "//") {
-		if a.publicURL == "" {
-			return ""
-		}
-		raw = a.publicURL + raw
-	}
-	safe := markdown.SafeURL(raw)
-	if !strings.HasPrefix(safe, "http://") && !strings.HasPrefix(safe, "https://") {
-		return ""
-	}
-	return strings.NewReplacer("(", "%28", ")", "%29").Replace(safe)
 }
 
 // ErrNoRecipient is returned by Deliver when the customer has no DingTalk

@@ -1,12 +1,10 @@
 package feishu
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -14,6 +12,7 @@ import (
 	"time"
 
 	"github.com/concierge-bot/concierge/channels/internal/accesstoken"
+	"github.com/concierge-bot/concierge/channels/internal/jsonapi"
 )
 
 // DefaultAPIURL is where every outgoing call goes unless Options.APIURL
@@ -22,12 +21,11 @@ const DefaultAPIURL = "https://open.feishu.cn"
 
 // Platform codes the client acts on.
 const (
-	codeRateLimited   = 99991400 // request trigger frequency limit
-	codeTokenInvalid  = 99991663 // tenant access token invalid
-	codeTokenExpired  = 99991677 // token expired
-	codeTokenMissing  = 99991661 // missing access token
-	codeTokenBadFmt   = 99991668 // token format invalid
-	maxAPIResponse    = 1 << 20
+	codeRateLimited   = 99991400         // request trigger frequency limit
+	codeTokenInvalid  = 99991663         // tenant access token invalid
+	codeTokenExpired  = 99991677         // token expired
+	codeTokenMissing  = 99991661         // missing access token
+	codeTokenBadFmt   = 99991668         // token format invalid
 	tokenRefreshAhead = 30 * time.Minute // Feishu hands out a new token in the last 30 minutes
 )
 
@@ -48,14 +46,12 @@ func (e *APIError) Error() string {
 // code 99991400), honouring x-ogw-ratelimit-reset or Retry-After. Build it
 // with newAPIClient.
 type apiClient struct {
-	base       string
-	appID      string
-	appSecret  string
-	hc         *http.Client
-	now        func() time.Time
-	log        *slog.Logger
-	retries    int
-	maxBackoff time.Duration
+	base      string
+	appID     string
+	appSecret string
+	now       func() time.Time
+	log       *slog.Logger
+	retrier   *jsonapi.Retrier
 
 	// tokens replaces the token tokenRefreshAhead (a quarter of its life,
 	// for short-lived tokens) before it expires.
@@ -138,82 +134,43 @@ func (c *apiClient) call(ctx context.Context, method, path string, query url.Val
 			return fmt.Errorf("feishu: %s: encode: %w", path, err)
 		}
 	}
-	u := c.base + path
+	req := jsonapi.Request{Method: method, URL: c.base + path, Path: path, Body: payload}
 	if len(query) > 0 {
-		u += "?" + query.Encode()
+		req.URL += "?" + query.Encode()
 	}
-	backoff := 500 * time.Millisecond
-	for attempt := 0; ; attempt++ {
-		req, err := http.NewRequestWithContext(ctx, method, u, bytes.NewReader(payload))
-		if err != nil {
-			return fmt.Errorf("feishu: %s: %w", path, err)
-		}
-		req.Header.Set("Content-Type", "application/json; charset=utf-8")
-		if token != "" {
-			req.Header.Set("Authorization", "Bearer "+token)
-		}
-		resp, err := c.hc.Do(req)
-		if err != nil {
-			if attempt < c.retries && ctx.Err() == nil {
-				if werr := c.wait(ctx, path, backoff, 0, attempt); werr != nil {
-					return werr
-				}
-				backoff *= 2
-				continue
-			}
-			return fmt.Errorf("feishu: %s: %w", path, err)
-		}
-		data, rerr := io.ReadAll(io.LimitReader(resp.Body, maxAPIResponse))
-		resp.Body.Close()
-		var head struct {
-			Code *int   `json:"code"`
-			Msg  string `json:"msg"`
-		}
-		_ = json.Unmarshal(data, &head)
-		code := 0
+	if token != "" {
+		req.Header = http.Header{"Authorization": {"Bearer " + token}}
+	}
+	var head struct {
+		Code *int   `json:"code"`
+		Msg  string `json:"msg"`
+	}
+	code := 0
+	reply, err := c.retrier.Do(ctx, req, func(r *jsonapi.Reply) (bool, time.Duration) {
+		head.Code, head.Msg = nil, ""
+		_ = json.Unmarshal(r.Body, &head)
+		code = 0
 		if head.Code != nil {
 			code = *head.Code
 		}
-		limited := resp.StatusCode == http.StatusTooManyRequests || code == codeRateLimited
-		if (limited || resp.StatusCode >= 500) && attempt < c.retries {
-			if werr := c.wait(ctx, path, backoff, rateLimitHint(resp.Header), attempt); werr != nil {
-				return werr
-			}
-			backoff *= 2
-			continue
-		}
-		if rerr != nil {
-			return fmt.Errorf("feishu: %s: reading reply: %w", path, rerr)
-		}
-		if resp.StatusCode/100 != 2 || code != 0 {
-			return &APIError{Status: resp.StatusCode, Code: code, Msg: head.Msg, Path: path}
-		}
-		if out != nil {
-			if err := json.Unmarshal(data, out); err != nil {
-				return fmt.Errorf("feishu: %s: decode: %w", path, err)
-			}
-		}
-		return nil
+		limited := r.Status == http.StatusTooManyRequests || code == codeRateLimited
+		return limited || r.Status >= 500, rateLimitHint(r.Header)
+	})
+	if err != nil {
+		return err
 	}
-}
-
-// wait sleeps before a retry: the platform's hint when it gave one, else
-// the exponential backoff, never more than maxBackoff.
-func (c *apiClient) wait(ctx context.Context, path string, backoff, hint time.Duration, attempt int) error {
-	d := backoff
-	if hint > 0 {
-		d = hint
+	if reply.ReadErr != nil {
+		return fmt.Errorf("feishu: %s: reading reply: %w", path, reply.ReadErr)
 	}
-	d = min(d, c.maxBackoff)
-	c.log.Warn("feishu: rate limited or unavailable; backing off", "path", path, "wait", d, "attempt", attempt+1)
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return fmt.Errorf("feishu: %s: %w", path, ctx.Err())
-	case <-t.C:
-		return nil
+	if reply.Status/100 != 2 || code != 0 {
+		return &APIError{Status: reply.Status, Code: code, Msg: head.Msg, Path: path}
 	}
+	if out != nil {
+		if err := json.Unmarshal(reply.Body, out); err != nil {
+			return fmt.Errorf("feishu: %s: decode: %w", path, err)
+		}
+	}
+	return nil
 }
 
 // rateLimitHint reads how long the platform asks to wait:

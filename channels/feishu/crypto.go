@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/concierge-bot/concierge/channels/internal/pkcs7"
 )
 
 // Headers of a signed event request (HTTP delivery with an Encrypt Key).
@@ -85,16 +87,11 @@ func Decrypt(encrypted, encryptKey string) ([]byte, error) {
 	iv, ct := raw[:aes.BlockSize], raw[aes.BlockSize:]
 	out := make([]byte, len(ct))
 	cipher.NewCBCDecrypter(block, iv).CryptBlocks(out, ct)
-	n := int(out[len(out)-1])
-	if n == 0 || n > aes.BlockSize || n > len(out) {
+	out, ok := pkcs7.Unpad(out, aes.BlockSize)
+	if !ok {
 		return nil, errBadEnvelope
 	}
-	for _, b := range out[len(out)-n:] {
-		if int(b) != n {
-			return nil, errBadEnvelope
-		}
-	}
-	return out[:len(out)-n], nil
+	return out, nil
 }
 
 // equalToken compares a verification token in constant time.

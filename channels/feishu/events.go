@@ -3,9 +3,9 @@ package feishu
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"io"
 	"net/http"
+
+	"github.com/concierge-bot/concierge/channels/internal/reqbody"
 )
 
 // envelope is an event body after decryption: a schema 2.0 event or
@@ -102,13 +102,8 @@ func (a *Adapter) tokenOK(env envelope) bool {
 // card callbacks, each authenticated by openHTTP. Messages are answered by
 // the workers; the response is immediate.
 func (a *Adapter) handleEvents(w http.ResponseWriter, r *http.Request) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, a.opts.MaxBodyBytes))
+	body, err := reqbody.Read(w, r, a.opts.MaxBodyBytes)
 	if err != nil {
-		if _, tooLarge := errors.AsType[*http.MaxBytesError](err); tooLarge {
-			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
-			return
-		}
-		http.Error(w, "cannot read request body", http.StatusBadRequest)
 		return
 	}
 	env, sigKey, err := a.openHTTP(r.Header, body)

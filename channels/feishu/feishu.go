@@ -36,6 +36,7 @@ import (
 
 	"github.com/concierge-bot/concierge/bot"
 	"github.com/concierge-bot/concierge/channels/internal/adapteropts"
+	"github.com/concierge-bot/concierge/channels/internal/jsonapi"
 	"github.com/concierge-bot/concierge/channels/internal/ttlcache"
 	"github.com/concierge-bot/concierge/channels/internal/workpool"
 )
@@ -211,8 +212,8 @@ func New(opts Options) (*Adapter, error) {
 		places:     ttlcache.New[place](30*24*time.Hour, opts.DedupSize, opts.Now),
 		external:   ttlcache.New[bool](time.Hour, 10_000, opts.Now),
 		alertCards: ttlcache.New[AlertCard](7*24*time.Hour, 10_000, opts.Now),
-		api: newAPIClient(&apiClient{base: base, appID: opts.AppID, appSecret: opts.AppSecret, hc: opts.HTTPClient,
-			now: opts.Now, log: opts.Logger, retries: opts.Retries, maxBackoff: opts.MaxBackoff}),
+		api: newAPIClient(&apiClient{base: base, appID: opts.AppID, appSecret: opts.AppSecret, now: opts.Now, log: opts.Logger,
+			retrier: &jsonapi.Retrier{Name: "feishu", HTTP: opts.HTTPClient, Log: opts.Logger, Retries: opts.Retries, MaxBackoff: opts.MaxBackoff}}),
 	}
 	if a.dedup == nil {
 		a.dedup = NewMemoryDedup(opts.DedupTTL, opts.DedupSize, opts.Now)

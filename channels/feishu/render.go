@@ -2,12 +2,12 @@ package feishu
 
 import (
 	"encoding/json"
-	"net/url"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/channels/internal/sourcelink"
 	"github.com/concierge-bot/concierge/markdown"
 )
 
@@ -131,27 +131,11 @@ func (a *Adapter) sourceLink(s bot.Source) string {
 		title = s.ID
 	}
 	title = markdown.EscapeChat(truncateRunes(title, maxSourceTitle))
-	link := a.absoluteURL(s.URL)
+	link := sourcelink.Absolute(a.publicURL, s.URL)
 	if link == "" {
 		return title
 	}
 	return "[" + title + "](" + link + ")"
-}
-
-func (a *Adapter) absoluteURL(raw string) string {
-	raw = strings.TrimSpace(raw)
-	if strings.HasPrefix(raw, "/") && !strings.HasPrefix(raw, "//") {
-		if a.publicURL == "" {
-			return ""
-		}
-		raw = a.publicURL + raw
-	}
-	safe := markdown.SafeURL(raw)
-	u, err := url.Parse(safe)
-	if safe == "" || err != nil || (u.Scheme != "http" && u.Scheme != "https") {
-		return ""
-	}
-	return strings.NewReplacer("(", "%28", ")", "%29").Replace(safe)
 }
 
 // truncateRunes cuts s to at most n characters, ending with "…" when cut.

@@ -3,12 +3,13 @@ package slack
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 	"net/url"
 
 	slackapi "github.com/slack-go/slack"
+
+	"github.com/concierge-bot/concierge/channels/internal/reqbody"
 )
 
 // readVerified reads the body of r, at most MaxBodyBytes, and verifies its
@@ -19,15 +20,9 @@ import (
 // must forget if it cannot take the request after all, so that Slack's
 // retry is not mistaken for a replay.
 func (a *Adapter) readVerified(w http.ResponseWriter, r *http.Request, checkReplay bool) (body []byte, sigKey string, ok bool) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, a.opts.MaxBodyBytes))
+	body, err := reqbody.Read(w, r, a.opts.MaxBodyBytes)
 	if err != nil {
-		if _, tooLarge := errors.AsType[*http.MaxBytesError](err); tooLarge {
-			a.log.Warn("slack: request body too large", "path", r.URL.Path, "limit", a.opts.MaxBodyBytes, "remote", r.RemoteAddr)
-			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
-			return nil, "", false
-		}
-		a.log.Warn("slack: reading request body", "path", r.URL.Path, "err", err)
-		http.Error(w, "cannot read request body", http.StatusBadRequest)
+		a.log.Warn("slack: reading request body", "path", r.URL.Path, "limit", a.opts.MaxBodyBytes, "err", err, "remote", r.RemoteAddr)
 		return nil, "", false
 	}
 	if err := verifySignature(a.secret, r.Header, body, a.opts.Now(), ReplayWindow); err != nil {

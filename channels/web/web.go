@@ -455,17 +455,9 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 }
 
 func (s *Server) recover(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		defer func() {
-			if v := recover(); v != nil {
-				if v == http.ErrAbortHandler {
-					panic(v)
-				}
-				s.log.Error("panic serving request", "method", r.Method, "path", r.URL.Path, "panic", v)
-				s.writeError(w, r, http.StatusInternalServerError, errors.New("panic"))
-			}
-		}()
-		next.ServeHTTP(w, r)
+	return guard.Recover(next, func(w http.ResponseWriter, r *http.Request, v any) {
+		s.log.Error("panic serving request", "method", r.Method, "path", r.URL.Path, "panic", v)
+		s.writeError(w, r, http.StatusInternalServerError, errors.New("panic"))
 	})
 }
 

@@ -13,6 +13,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/concierge-bot/concierge/channels/internal/pkcs7"
 )
 
 // Reasons a callback fails the crypto checks. They are logged, never shown
@@ -98,16 +100,10 @@ func (c *Crypto) Decrypt(encrypt string) ([]byte, error) {
 	}
 	pt := make([]byte, len(ct))
 	cipher.NewCBCDecrypter(c.block, c.iv).CryptBlocks(pt, ct)
-	pad := int(pt[len(pt)-1])
-	if pad < 1 || pad > padBlock || pad > len(pt) {
+	pt, ok := pkcs7.Unpad(pt, padBlock)
+	if !ok {
 		return nil, errBadPadding
 	}
-	for _, b := range pt[len(pt)-pad:] {
-		if int(b) != pad {
-			return nil, errBadPadding
-		}
-	}
-	pt = pt[:len(pt)-pad]
 	if len(pt) < 20 {
 		return nil, errBadLength
 	}
@@ -140,10 +136,7 @@ func (c *Crypto) encryptWith(random [16]byte, msg []byte) string {
 	buf = binary.BigEndian.AppendUint32(buf, uint32(len(msg)))
 	buf = append(buf, msg...)
 	buf = append(buf, c.receiveID...)
-	pad := padBlock - len(buf)%padBlock
-	for range pad {
-		buf = append(buf, byte(pad))
-	}
+	buf = pkcs7.Pad(buf, padBlock)
 	cipher.NewCBCEncrypter(c.block, c.iv).CryptBlocks(buf, buf)
 	return base64.StdEncoding.EncodeToString(buf)
 }

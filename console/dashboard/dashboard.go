@@ -28,6 +28,7 @@ import (
 
 	"github.com/concierge-bot/concierge/bot"
 	"github.com/concierge-bot/concierge/console/internal/i18n"
+	"github.com/concierge-bot/concierge/console/internal/look"
 	"github.com/concierge-bot/concierge/insights"
 )
 
@@ -110,7 +111,7 @@ func New(opts Options) (*Dashboard, error) {
 	if err != nil {
 		return nil, fmt.Errorf("dashboard: New: %w", err)
 	}
-	return &Dashboard{opts: opts, log: opts.Logger, page: page, css: css}, nil
+	return &Dashboard{opts: opts, log: opts.Logger, page: page, css: look.Stylesheet(css)}, nil
 }
 
 // ServeHTTP serves Path (the page, or CSV with ?format=csv), CSVPath and

@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/storage"
 )
 
 // More kinds of customer events, as storage/sqlite writes them.
@@ -26,7 +26,7 @@ var (
 const conversationCols = `id, customer_id, channel, status, assignee, opened, closed, first_response, last_message,
 	message_count, coalesce(csat, 0)`
 
-func scanConversation(row pgx.Row) (bot.ConversationInfo, error) {
+func scanConversation(row storage.RowScanner) (bot.ConversationInfo, error) {
 	var c bot.ConversationInfo
 	var status string
 	var closed, first, last *time.Time
@@ -57,18 +57,8 @@ func (db *DB) Conversations(ctx context.Context, customerID int64) ([]bot.Conver
 			return err
 		}
 		rows, err := tx.Query(ctx, `SELECT `+conversationCols+` FROM conversations WHERE customer_id = $1 ORDER BY id`, customerID)
-		if err != nil {
-			return describe(err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			c, err := scanConversation(rows)
-			if err != nil {
-				return describe(err)
-			}
-			convs = append(convs, c)
-		}
-		return describe(rows.Err())
+		convs, err = collect(rows, err, scanConversation)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("storage: conversations of customer %d: %w", customerID, err)
@@ -89,10 +79,7 @@ func (db *DB) Messages(ctx context.Context, conversationID bot.ConversationID) (
 			return describe(err)
 		}
 		rows, err := tx.Query(ctx, `SELECT `+messageCols+` FROM messages m WHERE m.conversation_id = $1 ORDER BY m.id`, conversationID)
-		if err != nil {
-			return describe(err)
-		}
-		msgs, err = scanMessages(rows)
+		msgs, err = collect(rows, err, scanMessage)
 		return err
 	})
 	if err != nil {
@@ -104,11 +91,11 @@ func (db *DB) Messages(ctx context.Context, conversationID bot.ConversationID) (
 // Reassign gives a conversation to agent to on the say of by (a manager),
 // whoever holds it now. A resolved conversation is ECONFLICT.
 func (db *DB) Reassign(ctx context.Context, conversationID bot.ConversationID, to, by string) error {
-	to, by = strings.TrimSpace(to), strings.TrimSpace(by)
-	if to == "" || by == "" || !utf8.ValidString(to) || !utf8.ValidString(by) {
-		return bot.Errorf(bot.EINVALID, "Reassigning a conversation needs the new agent's and the manager's names.")
+	a, err := storage.NewReassignment(to, by)
+	if err != nil {
+		return err
 	}
-	err := db.write(ctx, func(tx pgx.Tx) error { return db.assign(ctx, tx, conversationID, to, by) })
+	err = db.write(ctx, func(tx pgx.Tx) error { return db.assign(ctx, tx, conversationID, a) })
 	if err != nil {
 		return fmt.Errorf("storage: reassign conversation: %w", err)
 	}
@@ -121,46 +108,47 @@ func (db *DB) Reassign(ctx context.Context, conversationID bot.ConversationID, t
 // changed. It fails with ECONFLICT when the conversation is resolved or
 // another agent has it.
 func (db *DB) Claim(ctx context.Context, conversationID bot.ConversationID, agent string) error {
-	agent = strings.TrimSpace(agent)
-	if agent == "" || !utf8.ValidString(agent) {
-		return bot.Errorf(bot.EINVALID, "Taking over a conversation needs the agent's name.")
+	a, err := storage.NewClaim(agent)
+	if err != nil {
+		return err
 	}
-	err := db.write(ctx, func(tx pgx.Tx) error { return db.assign(ctx, tx, conversationID, agent, "") })
+	err = db.write(ctx, func(tx pgx.Tx) error { return db.assign(ctx, tx, conversationID, a) })
 	if err != nil {
 		return fmt.Errorf("storage: claim conversation: %w", err)
 	}
 	return nil
 }
 
-// assign gives a conversation to an agent inside tx (see storage/sqlite's
-// assign): with by empty a claim, with by set a reassignment.
-func (db *DB) assign(ctx context.Context, tx pgx.Tx, conversationID bot.ConversationID, agent, by string) error {
+// assign makes an assignment (storage.Assignment) of a conversation inside
+// tx, with the conversation's row locked while it is checked and changed.
+func (db *DB) assign(ctx context.Context, tx pgx.Tx, conversationID bot.ConversationID, a storage.Assignment) error {
 	v, _, err := lockConversation(ctx, tx, conversationID)
 	if err != nil {
 		return err
 	}
-	exclusive := by == ""
-	switch {
-	case v.status == bot.StatusResolved:
-		return bot.Errorf(bot.ECONFLICT, "Conversation %d is resolved.", conversationID)
-	case v.status == bot.StatusHuman && v.assignee == agent:
-		return nil
-	case exclusive && v.status == bot.StatusHuman && v.assignee != "":
-		return bot.Errorf(bot.ECONFLICT, "Conversation %d is already taken over by %s.", conversationID, v.assignee)
+	if change, err := a.Check(conversationID, v.status, v.assignee); err != nil || !change {
+		return err
 	}
 	now := us(db.now())
+	if err := takeOver(ctx, tx, conversationID, a.Agent, now); err != nil {
+		return fmt.Errorf("assign: %w", err)
+	}
+	kind, detail, actor := a.Event(v.status, v.assignee)
+	return addEvent(ctx, tx, v.customer, conversationID, kind, detail, actor, now)
+}
+
+// takeOver gives a conversation to agent inside tx: status human, the agent
+// as assignee, and its open escalations acknowledged by the agent. It
+// records no event: that is the caller's, which knows why.
+func takeOver(ctx context.Context, tx pgx.Tx, conversationID bot.ConversationID, agent string, now time.Time) error {
 	if _, err := tx.Exec(ctx, `UPDATE conversations SET status = 'human', assignee = $1 WHERE id = $2`, agent, conversationID); err != nil {
-		return fmt.Errorf("assign: %w", describe(err))
+		return describe(err)
 	}
 	if _, err := tx.Exec(ctx, `UPDATE escalations SET status = 'acknowledged', assignee = $1, acknowledged = coalesce(acknowledged, $2)
 		WHERE conversation_id = $3 AND status = 'open'`, agent, now, conversationID); err != nil {
-		return fmt.Errorf("assign: %w", describe(err))
+		return describe(err)
 	}
-	if !exclusive {
-		detail := map[string]string{"from": string(v.status), "from_agent": v.assignee, "to_agent": agent}
-		return addEvent(ctx, tx, v.customer, conversationID, bot.EventReassigned, detail, by, now)
-	}
-	return addEvent(ctx, tx, v.customer, conversationID, bot.EventTakenOver, map[string]string{"from": string(v.status)}, agent, now)
+	return nil
 }
 
 // ReturnToBot gives a handed-off conversation back to the bot: its status
@@ -262,12 +250,8 @@ func (db *DB) AppendAgentMessage(ctx context.Context, conversationID bot.Convers
 		if v.status == bot.StatusHuman && v.assignee != "" {
 			return nil
 		}
-		if _, err := tx.Exec(ctx, `UPDATE conversations SET status = 'human', assignee = $1 WHERE id = $2`, agent, conversationID); err != nil {
-			return fmt.Errorf("take over: %w", describe(err))
-		}
-		if _, err := tx.Exec(ctx, `UPDATE escalations SET status = 'acknowledged', assignee = $1, acknowledged = coalesce(acknowledged, $2)
-			WHERE conversation_id = $3 AND status = 'open'`, agent, now, conversationID); err != nil {
-			return fmt.Errorf("take over: %w", describe(err))
+		if err := takeOver(ctx, tx, conversationID, agent, now); err != nil {
+			return fmt.Errorf("take over: %w", err)
 		}
 		return addEvent(ctx, tx, v.customer, conversationID, bot.EventTakenOver, map[string]string{"from": string(v.status)}, agent, now)
 	})
@@ -302,7 +286,7 @@ func (db *DB) SetCSAT(ctx context.Context, conversationID bot.ConversationID, sc
 const escalationCols = `id, conversation_id, customer_id, coalesce(message_id, 0), reason, severity, summary, status, assignee,
 	created, acknowledged, resolved`
 
-func scanEscalation(row pgx.Row) (bot.EscalationInfo, error) {
+func scanEscalation(row storage.RowScanner) (bot.EscalationInfo, error) {
 	var e bot.EscalationInfo
 	var ack, res *time.Time
 	err := row.Scan(&e.ID, &e.ConversationID, &e.CustomerID, &e.MessageID, &e.Reason, &e.Severity, &e.Summary, &e.Status,
@@ -319,20 +303,9 @@ func (db *DB) Escalations(ctx context.Context, f bot.EscalationFilter) ([]bot.Es
 	rows, err := db.pool.Query(ctx, `SELECT `+escalationCols+` FROM escalations
 		WHERE ($1 = '' OR status = $1) AND ($2 = 0 OR customer_id = $2) ORDER BY id DESC LIMIT $3`,
 		f.Status, f.CustomerID, f.Limit)
+	out, err := collect(rows, err, scanEscalation)
 	if err != nil {
-		return nil, fmt.Errorf("storage: escalations: %w", describe(err))
-	}
-	defer rows.Close()
-	var out []bot.EscalationInfo
-	for rows.Next() {
-		e, err := scanEscalation(rows)
-		if err != nil {
-			return nil, fmt.Errorf("storage: escalations: %w", describe(err))
-		}
-		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("storage: escalations: %w", describe(err))
+		return nil, fmt.Errorf("storage: escalations: %w", err)
 	}
 	return out, nil
 }
@@ -487,24 +460,17 @@ func (db *DB) HandoffQueue(ctx context.Context, limit int) ([]bot.HandoffEntry, 
 			ON s.conversation_id = v.id
 		WHERE v.status IN ('waiting_human', 'human')
 		ORDER BY since, v.id LIMIT $2`, bot.ReasonLead, limit)
-	if err != nil {
-		return nil, fmt.Errorf("storage: handoff queue: %w", describe(err))
-	}
-	defer rows.Close()
-	var out []bot.HandoffEntry
-	for rows.Next() {
+	out, err := collect(rows, err, func(sc storage.RowScanner) (bot.HandoffEntry, error) {
 		var h bot.HandoffEntry
 		var status string
 		var ack, last *time.Time
-		if err := rows.Scan(&h.ConversationID, &h.CustomerID, &h.CustomerName, &h.Channel, &status, &h.Assignee,
-			&h.EscalationID, &h.Reason, &h.Severity, &h.Summary, &h.Since, &ack, &last); err != nil {
-			return nil, fmt.Errorf("storage: handoff queue: %w", describe(err))
-		}
+		err := sc.Scan(&h.ConversationID, &h.CustomerID, &h.CustomerName, &h.Channel, &status, &h.Assignee,
+			&h.EscalationID, &h.Reason, &h.Severity, &h.Summary, &h.Since, &ack, &last)
 		h.Status, h.Acknowledged, h.LastMessage = bot.ConversationStatus(status), orZero(ack), orZero(last)
-		out = append(out, h)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("storage: handoff queue: %w", describe(err))
+		return h, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("storage: handoff queue: %w", err)
 	}
 	return out, nil
 }
@@ -544,24 +510,17 @@ func (db *DB) OverdueEscalations(ctx context.Context, t time.Time, limit int) ([
 		FROM escalations x JOIN conversations v ON v.id = x.conversation_id
 		WHERE x.status = 'open' AND x.reason <> $2 AND x.created <= $3 ORDER BY x.created, x.id LIMIT $4`,
 		EventRealerted, bot.ReasonLead, us(t), limit)
-	if err != nil {
-		return nil, fmt.Errorf("storage: overdue escalations: %w", describe(err))
-	}
-	defer rows.Close()
-	var out []bot.OverdueEscalation
-	for rows.Next() {
+	out, err := collect(rows, err, func(sc storage.RowScanner) (bot.OverdueEscalation, error) {
 		var o bot.OverdueEscalation
 		var ack, res *time.Time
 		e := &o.EscalationInfo
-		if err := rows.Scan(&e.ID, &e.ConversationID, &e.CustomerID, &e.MessageID, &e.Reason, &e.Severity, &e.Summary,
-			&e.Status, &e.Assignee, &e.Created, &ack, &res, &o.Channel, &o.Level); err != nil {
-			return nil, fmt.Errorf("storage: overdue escalations: %w", describe(err))
-		}
+		err := sc.Scan(&e.ID, &e.ConversationID, &e.CustomerID, &e.MessageID, &e.Reason, &e.Severity, &e.Summary,
+			&e.Status, &e.Assignee, &e.Created, &ack, &res, &o.Channel, &o.Level)
 		e.Acknowledged, e.Resolved = orZero(ack), orZero(res)
-		out = append(out, o)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("storage: overdue escalations: %w", describe(err))
+		return o, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("storage: overdue escalations: %w", err)
 	}
 	return out, nil
 }
@@ -617,20 +576,13 @@ func (db *DB) Complaints(ctx context.Context, from, to time.Time, limit int) ([]
 	rows, err := db.pool.Query(ctx, `SELECT m.id, v.channel, m.intent, m.text, m.time
 		FROM (SELECT * FROM messages WHERE `+complaintWhere+` ORDER BY id DESC LIMIT $3) m
 		JOIN conversations v ON v.id = m.conversation_id ORDER BY m.id DESC`, us(from), us(to), limit)
-	if err != nil {
-		return nil, fmt.Errorf("storage: complaints: %w", describe(err))
-	}
-	defer rows.Close()
-	var out []bot.ComplaintMessage
-	for rows.Next() {
+	out, err := collect(rows, err, func(sc storage.RowScanner) (bot.ComplaintMessage, error) {
 		var c bot.ComplaintMessage
-		if err := rows.Scan(&c.ID, &c.Channel, &c.Intent, &c.Text, &c.Time); err != nil {
-			return nil, fmt.Errorf("storage: complaints: %w", describe(err))
-		}
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("storage: complaints: %w", describe(err))
+		err := sc.Scan(&c.ID, &c.Channel, &c.Intent, &c.Text, &c.Time)
+		return c, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("storage: complaints: %w", err)
 	}
 	return out, nil
 }
@@ -643,10 +595,7 @@ func (db *DB) EscalationDeliveries(ctx context.Context, escalationID bot.Escalat
 	rows, err := db.pool.Query(ctx, `SELECT `+outboxCols+` FROM outbox
 		WHERE idempotency_key = $1 OR starts_with(idempotency_key, $2) OR starts_with(idempotency_key, $3) ORDER BY id LIMIT 1000`,
 		key, key+"|", key+":level:")
-	if err != nil {
-		return nil, fmt.Errorf("storage: deliveries of escalation %d: %w", escalationID, describe(err))
-	}
-	items, err := scanOutbox(rows)
+	items, err := collect(rows, err, scanOutboxItem)
 	if err != nil {
 		return nil, fmt.Errorf("storage: deliveries of escalation %d: %w", escalationID, err)
 	}

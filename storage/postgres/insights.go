@@ -136,16 +136,6 @@ func (db *DB) InsightData(ctx context.Context, q bot.InsightQuery) (bot.InsightD
 	return r.Data(orZero(first)), nil
 }
 
-// scanAll runs a query in tx and calls fn for each row.
-func scanAll(ctx context.Context, tx pgx.Tx, query string, args []any, fn func(storage.RowScanner) error) error {
-	rows, err := tx.Query(ctx, query, args...)
-	if err != nil {
-		return describe(err)
-	}
-	defer rows.Close()
-	return describe(storage.EachRow(rows, fn))
-}
-
 // KnowledgeGaps returns the most frequent knowledge gaps, most asked first,
 // at most limit (20 when limit ≤ 0).
 func (db *DB) KnowledgeGaps(ctx context.Context, limit int) ([]bot.KnowledgeGap, error) {
@@ -158,20 +148,13 @@ func (db *DB) KnowledgeGaps(ctx context.Context, limit int) ([]bot.KnowledgeGap,
 		LEFT JOIN knowledge_gap_picks p ON p.gap_id = g.id AND p.doc_id = (SELECT doc_id FROM knowledge_gap_picks
 			WHERE gap_id = g.id ORDER BY count DESC, last DESC, doc_id LIMIT 1)
 		ORDER BY g.count DESC, g.last_seen DESC LIMIT $1`, limit)
-	if err != nil {
-		return nil, fmt.Errorf("storage: knowledge gaps: %w", describe(err))
-	}
-	defer rows.Close()
-	var out []bot.KnowledgeGap
-	for rows.Next() {
+	out, err := collect(rows, err, func(row storage.RowScanner) (bot.KnowledgeGap, error) {
 		var g bot.KnowledgeGap
-		if err := rows.Scan(&g.ID, &g.Question, &g.Language, &g.Count, &g.FirstSeen, &g.LastSeen, &g.Picked, &g.Picks); err != nil {
-			return nil, fmt.Errorf("storage: knowledge gaps: %w", describe(err))
-		}
-		out = append(out, g)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("storage: knowledge gaps: %w", describe(err))
+		err := row.Scan(&g.ID, &g.Question, &g.Language, &g.Count, &g.FirstSeen, &g.LastSeen, &g.Picked, &g.Picks)
+		return g, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("storage: knowledge gaps: %w", err)
 	}
 	return out, nil
 }

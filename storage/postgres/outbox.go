@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/storage"
 )
 
 // enqueue adds an outbox item unless one with the same key exists; it returns
@@ -67,22 +68,15 @@ func (db *DB) Enqueue(ctx context.Context, m bot.OutboxMessage) (int64, error) {
 const outboxCols = `id, kind, idempotency_key, coalesce(customer_id, 0), payload, attempts, last_error, next_attempt,
 	created, delivered, dead`
 
-func scanOutbox(rows pgx.Rows) ([]bot.OutboxItem, error) {
-	defer rows.Close()
-	var items []bot.OutboxItem
-	for rows.Next() {
-		var it bot.OutboxItem
-		var payload string
-		var delivered *time.Time
-		if err := rows.Scan(&it.ID, &it.Kind, &it.Key, &it.CustomerID, &payload, &it.Attempts, &it.LastError, &it.NextAttempt,
-			&it.Created, &delivered, &it.Dead); err != nil {
-			return nil, describe(err)
-		}
-		it.Payload = json.RawMessage(payload)
-		it.Delivered = orZero(delivered)
-		items = append(items, it)
-	}
-	return items, describe(rows.Err())
+func scanOutboxItem(row storage.RowScanner) (bot.OutboxItem, error) {
+	var it bot.OutboxItem
+	var payload string
+	var delivered *time.Time
+	err := row.Scan(&it.ID, &it.Kind, &it.Key, &it.CustomerID, &payload, &it.Attempts, &it.LastError, &it.NextAttempt,
+		&it.Created, &delivered, &it.Dead)
+	it.Payload = json.RawMessage(payload)
+	it.Delivered = orZero(delivered)
+	return it, err
 }
 
 // DueOutbox returns up to limit undelivered, live items whose next attempt is
@@ -109,10 +103,7 @@ func (db *DB) DueOutbox(ctx context.Context, limit int) ([]bot.OutboxItem, error
 					due.next_attempt, o.created, o.delivered, o.dead
 			)
 			SELECT * FROM leased`, now, limit, now.Add(db.opts.OutboxLease))
-		if err != nil {
-			return describe(err)
-		}
-		items, err = scanOutbox(rows)
+		items, err = collect(rows, err, scanOutboxItem)
 		return err
 	})
 	if err != nil {
@@ -164,10 +155,7 @@ func (db *DB) Outbox(ctx context.Context, kind string, limit int) ([]bot.OutboxI
 	}
 	rows, err := db.pool.Query(ctx, `SELECT `+outboxCols+` FROM outbox WHERE $1 = '' OR kind = $1
 		ORDER BY id DESC LIMIT $2`, kind, limit)
-	if err != nil {
-		return nil, fmt.Errorf("storage: outbox: %w", describe(err))
-	}
-	items, err := scanOutbox(rows)
+	items, err := collect(rows, err, scanOutboxItem)
 	if err != nil {
 		return nil, fmt.Errorf("storage: outbox: %w", err)
 	}

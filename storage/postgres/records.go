@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -15,7 +14,7 @@ import (
 	"github.com/concierge-bot/concierge/storage"
 )
 
-func scanCustomer(row pgx.Row) (bot.Customer, error) {
+func scanCustomer(row storage.RowScanner) (bot.Customer, error) {
 	var c bot.Customer
 	var lastSeen, erased *time.Time
 	err := row.Scan(&c.ID, &c.Name, &c.Email, &c.Phone, &c.Language, &c.Segment, &c.Stage, &c.Owner, &c.Created, &c.Updated,
@@ -31,24 +30,10 @@ func (db *DB) Customers(ctx context.Context, f bot.CustomerFilter) ([]bot.Custom
 	var out []bot.Customer
 	err := db.read(ctx, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, q, args...)
-		if err != nil {
-			return describe(err)
+		if out, err = collect(rows, err, scanCustomer); err != nil {
+			return err
 		}
-		index := map[int64]int{}
-		for rows.Next() {
-			c, err := scanCustomer(rows)
-			if err != nil {
-				rows.Close()
-				return describe(err)
-			}
-			index[c.ID] = len(out)
-			out = append(out, c)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return describe(err)
-		}
-		return attachDetails(ctx, tx, out, index)
+		return attachDetails(ctx, tx, out)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("storage: customers: %w", err)
@@ -57,7 +42,7 @@ func (db *DB) Customers(ctx context.Context, f bot.CustomerFilter) ([]bot.Custom
 }
 
 // attachDetails fills in the identities and tags of customers.
-func attachDetails(ctx context.Context, tx pgx.Tx, cs []bot.Customer, index map[int64]int) error {
+func attachDetails(ctx context.Context, tx pgx.Tx, cs []bot.Customer) error {
 	if len(cs) == 0 {
 		return nil
 	}
@@ -65,42 +50,14 @@ func attachDetails(ctx context.Context, tx pgx.Tx, cs []bot.Customer, index map[
 	for i, c := range cs {
 		ids[i] = c.ID
 	}
-	rows, err := tx.Query(ctx, `SELECT customer_id, channel, external_id FROM channel_identities
-		WHERE customer_id = ANY($1) ORDER BY customer_id, channel, external_id`, ids)
-	if err != nil {
-		return fmt.Errorf("identities: %w", describe(err))
+	d := storage.NewCustomerDetails(cs)
+	if err := scanAll(ctx, tx, `SELECT customer_id, channel, external_id FROM channel_identities
+		WHERE customer_id = ANY($1) ORDER BY customer_id, channel, external_id`, []any{ids}, d.ScanIdentity); err != nil {
+		return fmt.Errorf("identities: %w", err)
 	}
-	for rows.Next() {
-		var id int64
-		var ident bot.Identity
-		if err := rows.Scan(&id, &ident.Channel, &ident.ExternalID); err != nil {
-			rows.Close()
-			return fmt.Errorf("identities: %w", describe(err))
-		}
-		c := &cs[index[id]]
-		c.Identities = append(c.Identities, ident)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("identities: %w", describe(err))
-	}
-	rows, err = tx.Query(ctx, `SELECT customer_id, tag FROM tags WHERE customer_id = ANY($1) ORDER BY customer_id, tag`, ids)
-	if err != nil {
-		return fmt.Errorf("tags: %w", describe(err))
-	}
-	for rows.Next() {
-		var id int64
-		var tag string
-		if err := rows.Scan(&id, &tag); err != nil {
-			rows.Close()
-			return fmt.Errorf("tags: %w", describe(err))
-		}
-		c := &cs[index[id]]
-		c.Tags = append(c.Tags, tag)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("tags: %w", describe(err))
+	if err := scanAll(ctx, tx, `SELECT customer_id, tag FROM tags WHERE customer_id = ANY($1) ORDER BY customer_id, tag`,
+		[]any{ids}, d.ScanTag); err != nil {
+		return fmt.Errorf("tags: %w", err)
 	}
 	return nil
 }
@@ -119,7 +76,7 @@ func (db *DB) Customer(ctx context.Context, id int64) (bot.Customer, error) {
 			return describe(err)
 		}
 		cs := []bot.Customer{c}
-		if err := attachDetails(ctx, tx, cs, map[int64]int{id: 0}); err != nil {
+		if err := attachDetails(ctx, tx, cs); err != nil {
 			return err
 		}
 		c = cs[0]
@@ -147,22 +104,11 @@ func (db *DB) UpdateContact(ctx context.Context, id int64, u bot.ContactUpdate, 
 			return err
 		}
 		now := us(db.now())
-		var set, changed []string
-		var args []any
-		for _, f := range []struct{ col, val string }{
-			{"name", u.Name}, {"email", u.Email}, {"phone", u.Phone}, {"language", u.Language},
-		} {
-			if f.val != "" {
-				args = append(args, f.val)
-				set, changed = append(set, f.col+" = $"+strconv.Itoa(len(args))), append(changed, f.col)
-			}
-		}
-		if len(set) == 0 {
+		q, args, changed := storage.ContactUpdateQuery(id, u, now, param)
+		if q == "" {
 			return nil
 		}
-		args = append(args, now, id)
-		if _, err := tx.Exec(ctx, `UPDATE customers SET `+strings.Join(set, ", ")+`, updated = $`+strconv.Itoa(len(args)-1)+
-			` WHERE id = $`+strconv.Itoa(len(args)), args...); err != nil {
+		if _, err := tx.Exec(ctx, q, args...); err != nil {
 			return fmt.Errorf("update contact: %w", describe(err))
 		}
 		if err := addEvent(ctx, tx, id, 0, bot.EventContactChanged, map[string][]string{"fields": changed}, actor, now); err != nil {
@@ -486,10 +432,7 @@ func (db *DB) Notes(ctx context.Context, customerID int64) ([]bot.Note, error) {
 		}
 		rows, err := tx.Query(ctx, `SELECT id, customer_id, coalesce(conversation_id, 0), author, text, created
 			FROM notes WHERE customer_id = $1 ORDER BY created, id`, customerID)
-		if err != nil {
-			return describe(err)
-		}
-		out, err = scanNotes(rows)
+		out, err = collect(rows, err, scanNote)
 		return err
 	})
 	if err != nil {
@@ -498,34 +441,20 @@ func (db *DB) Notes(ctx context.Context, customerID int64) ([]bot.Note, error) {
 	return out, nil
 }
 
-func scanNotes(rows pgx.Rows) ([]bot.Note, error) {
-	defer rows.Close()
-	var out []bot.Note
-	for rows.Next() {
-		var n bot.Note
-		if err := rows.Scan(&n.ID, &n.CustomerID, &n.ConversationID, &n.Author, &n.Text, &n.Created); err != nil {
-			return nil, describe(err)
-		}
-		out = append(out, n)
-	}
-	return out, describe(rows.Err())
+func scanNote(row storage.RowScanner) (bot.Note, error) {
+	var n bot.Note
+	err := row.Scan(&n.ID, &n.CustomerID, &n.ConversationID, &n.Author, &n.Text, &n.Created)
+	return n, err
 }
 
 const eventCols = `id, customer_id, coalesce(conversation_id, 0), kind, detail, actor, time`
 
-func scanEvents(rows pgx.Rows) ([]bot.Event, error) {
-	defer rows.Close()
-	var out []bot.Event
-	for rows.Next() {
-		var e bot.Event
-		var detail string
-		if err := rows.Scan(&e.ID, &e.CustomerID, &e.ConversationID, &e.Kind, &detail, &e.Actor, &e.Time); err != nil {
-			return nil, describe(err)
-		}
-		e.Detail = json.RawMessage(detail)
-		out = append(out, e)
-	}
-	return out, describe(rows.Err())
+func scanEvent(row storage.RowScanner) (bot.Event, error) {
+	var e bot.Event
+	var detail string
+	err := row.Scan(&e.ID, &e.CustomerID, &e.ConversationID, &e.Kind, &detail, &e.Actor, &e.Time)
+	e.Detail = json.RawMessage(detail)
+	return e, err
 }
 
 // Events returns the events of a customer, oldest first, or an ENOTFOUND
@@ -537,10 +466,7 @@ func (db *DB) Events(ctx context.Context, customerID int64) ([]bot.Event, error)
 			return err
 		}
 		rows, err := tx.Query(ctx, `SELECT `+eventCols+` FROM customer_events WHERE customer_id = $1 ORDER BY time, id`, customerID)
-		if err != nil {
-			return describe(err)
-		}
-		out, err = scanEvents(rows)
+		out, err = collect(rows, err, scanEvent)
 		return err
 	})
 	if err != nil {
@@ -552,19 +478,13 @@ func (db *DB) Events(ctx context.Context, customerID int64) ([]bot.Event, error)
 // RecomputeSegments recomputes the segment of every live customer at the
 // current time and returns how many changed.
 func (db *DB) RecomputeSegments(ctx context.Context) (int, error) {
-	changed := 0
-	var after int64
-	for {
-		n, last, err := db.recomputePage(ctx, after, 500)
-		if err != nil {
-			return changed, fmt.Errorf("storage: recompute segments: %w", err)
-		}
-		changed += n
-		if last == 0 {
-			return changed, nil
-		}
-		after = last
+	changed, err := storage.InPages(500, func(after int64, size int) (int, int64, error) {
+		return db.recomputePage(ctx, after, size)
+	})
+	if err != nil {
+		return changed, fmt.Errorf("storage: recompute segments: %w", err)
 	}
+	return changed, nil
 }
 
 func (db *DB) recomputePage(ctx context.Context, after int64, size int) (changed int, last int64, err error) {
@@ -572,21 +492,9 @@ func (db *DB) recomputePage(ctx context.Context, after int64, size int) (changed
 		changed, last = 0, 0
 		rows, err := tx.Query(ctx, `SELECT `+custStateCols+` FROM customers c
 			WHERE c.id > $1 AND c.merged_into IS NULL AND c.erased IS NULL ORDER BY c.id LIMIT $2 FOR NO KEY UPDATE`, after, size)
+		cs, err := collect(rows, err, scanCustState)
 		if err != nil {
-			return describe(err)
-		}
-		var cs []custState
-		for rows.Next() {
-			c, err := scanCustState(rows)
-			if err != nil {
-				rows.Close()
-				return describe(err)
-			}
-			cs = append(cs, c)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return describe(err)
+			return err
 		}
 		now := db.now()
 		for _, c := range cs {
@@ -615,39 +523,32 @@ func (db *DB) Timeline(ctx context.Context, customerID int64, opts bot.TimelineO
 		if err := db.customerExists(ctx, tx, customerID); err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, `SELECT id, channel FROM conversations WHERE customer_id = $1`, customerID)
+		err := scanAll(ctx, tx, `SELECT id, channel FROM conversations WHERE customer_id = $1`, []any{customerID},
+			func(row storage.RowScanner) error {
+				var id bot.ConversationID
+				var ch string
+				if err := row.Scan(&id, &ch); err != nil {
+					return err
+				}
+				channels[id] = ch
+				return nil
+			})
 		if err != nil {
-			return describe(err)
-		}
-		for rows.Next() {
-			var id bot.ConversationID
-			var ch string
-			if err := rows.Scan(&id, &ch); err != nil {
-				rows.Close()
-				return describe(err)
-			}
-			channels[id] = ch
-		}
-		rows.Close()
-		if rows, err = tx.Query(ctx, `SELECT `+messageCols+` FROM messages m WHERE m.customer_id = $1
-			ORDER BY m.time `+order+`, m.id `+order+limit, customerID); err != nil {
-			return describe(err)
-		}
-		if msgs, err = scanMessages(rows); err != nil {
 			return err
 		}
-		if rows, err = tx.Query(ctx, `SELECT `+eventCols+` FROM customer_events WHERE customer_id = $1
-			ORDER BY time `+order+`, id `+order+limit, customerID); err != nil {
-			return describe(err)
-		}
-		if events, err = scanEvents(rows); err != nil {
+		rows, err := tx.Query(ctx, `SELECT `+messageCols+` FROM messages m WHERE m.customer_id = $1
+			ORDER BY m.time `+order+`, m.id `+order+limit, customerID)
+		if msgs, err = collect(rows, err, scanMessage); err != nil {
 			return err
 		}
-		if rows, err = tx.Query(ctx, `SELECT id, customer_id, coalesce(conversation_id, 0), author, text, created
-			FROM notes WHERE customer_id = $1 ORDER BY created `+order+`, id `+order+limit, customerID); err != nil {
-			return describe(err)
+		rows, err = tx.Query(ctx, `SELECT `+eventCols+` FROM customer_events WHERE customer_id = $1
+			ORDER BY time `+order+`, id `+order+limit, customerID)
+		if events, err = collect(rows, err, scanEvent); err != nil {
+			return err
 		}
-		notes, err = scanNotes(rows)
+		rows, err = tx.Query(ctx, `SELECT id, customer_id, coalesce(conversation_id, 0), author, text, created
+			FROM notes WHERE customer_id = $1 ORDER BY created `+order+`, id `+order+limit, customerID)
+		notes, err = collect(rows, err, scanNote)
 		return err
 	})
 	if err != nil {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 
@@ -25,22 +24,13 @@ var _ bot.Store = (*DB)(nil)
 // stored, by this process or another, it returns that message instead of
 // storing it again.
 func (db *DB) AppendInbound(ctx context.Context, in bot.Inbound) (bot.Conversation, int64, error) {
-	if in.Channel == "" || in.ExternalUserID == "" {
-		return bot.Conversation{}, 0, bot.Errorf(bot.EINVALID, "The message has no channel or sender.")
-	}
-	if !utf8.ValidString(in.Text) || !utf8.ValidString(in.Channel) || !utf8.ValidString(in.ExternalUserID) {
-		return bot.Conversation{}, 0, bot.Errorf(bot.EINVALID, "The message is not valid UTF-8 text.")
+	role, err := storage.CheckInbound(in)
+	if err != nil {
+		return bot.Conversation{}, 0, err
 	}
 	if strings.ContainsRune(in.Text, 0) || strings.ContainsRune(in.ExternalUserID, 0) || strings.ContainsRune(in.Channel, 0) {
 		// PostgreSQL text cannot hold NUL.
 		return bot.Conversation{}, 0, bot.Errorf(bot.EINVALID, "The message holds a NUL character.")
-	}
-	role := in.Role
-	if role == "" {
-		role = bot.RoleCustomer
-	}
-	if role != bot.RoleCustomer && role != bot.RoleEmployee {
-		return bot.Conversation{}, 0, bot.Errorf(bot.EINVALID, "Unknown sender role %q.", role)
 	}
 	t := in.Time
 	if t.IsZero() {
@@ -50,7 +40,7 @@ func (db *DB) AppendInbound(ctx context.Context, in bot.Inbound) (bot.Conversati
 	key := storage.RequestKey(ctx)
 	var conv bot.Conversation
 	var msgID int64
-	err := db.write(ctx, func(tx pgx.Tx) error {
+	err = db.write(ctx, func(tx pgx.Tx) error {
 		if key != "" {
 			var done bool
 			var err error
@@ -100,7 +90,7 @@ type custState struct {
 const custStateCols = `c.id, c.segment, c.language, c.owner, c.created, c.last_seen, c.at_risk_until, c.vip,
 	c.inbound_count, c.stage, coalesce(c.merged_into, 0), c.erased IS NOT NULL`
 
-func scanCustState(row pgx.Row) (custState, error) {
+func scanCustState(row storage.RowScanner) (custState, error) {
 	var c custState
 	var lastSeen, atRisk *time.Time
 	err := row.Scan(&c.id, &c.segment, &c.language, &c.owner, &c.Created, &lastSeen, &atRisk, &c.VIPTag, &c.Inbound,
@@ -277,48 +267,21 @@ func addEvent(ctx context.Context, tx pgx.Tx, customerID int64, conversationID b
 	return nil
 }
 
-var validActions = map[bot.Action]bool{
-	bot.ActionSmallTalk: true, bot.ActionAnswer: true, bot.ActionClarify: true,
-	bot.ActionEscalate: true, bot.ActionLead: true, bot.ActionRelay: true,
-}
-
-// AppendOutbound implements bot.Store, as storage/sqlite's does: in one
-// transaction it annotates the inbound message, stores the reply (when
-// o.Text is not empty), and, when asked, opens an escalation, marks the
-// customer as a lead and records a knowledge gap for a clarify. If the
-// conversation is handed off and o is not a relay it fails with ECONFLICT
-// and stores nothing.
+// AppendOutbound implements bot.Store, as storage.Replies.Store describes
+// (and as storage/sqlite's does): in one transaction it annotates the
+// inbound message, stores the reply and makes what the reply asks for (an
+// escalation, a lead, a knowledge gap). If the conversation is handed off
+// and o is not a relay it fails with ECONFLICT and stores nothing.
 //
 // When ctx carries a request key (WithRequestKey) and the inbound message
 // already has its reply (stored by a replica that died before answering),
 // it returns that reply instead of storing another.
 func (db *DB) AppendOutbound(ctx context.Context, o bot.Outbound) (bot.Stored, error) {
-	if o.ConversationID <= 0 {
-		return bot.Stored{}, bot.Errorf(bot.EINVALID, "The reply names no conversation.")
+	if err := storage.CheckOutbound(o); err != nil {
+		return bot.Stored{}, err
 	}
-	if !validActions[o.Action] {
-		return bot.Stored{}, bot.Errorf(bot.EINVALID, "Unknown action %q.", o.Action)
-	}
-	if !utf8.ValidString(o.Text) || strings.ContainsRune(o.Text, 0) {
+	if strings.ContainsRune(o.Text, 0) {
 		return bot.Stored{}, bot.Errorf(bot.EINVALID, "The reply is not valid UTF-8 text.")
-	}
-	if e := o.Escalation; e != nil {
-		if e.Reason == "" {
-			return bot.Stored{}, bot.Errorf(bot.EINVALID, "The escalation has no reason.")
-		}
-		switch e.Severity {
-		case "low", "normal", "high":
-		default:
-			return bot.Stored{}, bot.Errorf(bot.EINVALID, "Unknown escalation severity %q.", e.Severity)
-		}
-	}
-	sources, err := jsonList(o.Sources)
-	if err != nil {
-		return bot.Stored{}, fmt.Errorf("storage: append outbound: sources: %w", err)
-	}
-	choices, err := jsonList(o.Choices)
-	if err != nil {
-		return bot.Stored{}, fmt.Errorf("storage: append outbound: choices: %w", err)
 	}
 	t := o.Time
 	if t.IsZero() {
@@ -326,8 +289,9 @@ func (db *DB) AppendOutbound(ctx context.Context, o bot.Outbound) (bot.Stored, e
 	}
 	t = us(t)
 	keyed := storage.RequestKey(ctx) != ""
+	replies := storage.Replies{Alerts: db.opts.Alerts, LeadOwner: db.opts.LeadOwner, AtRiskFor: db.rules.AtRiskFor}
 	var st bot.Stored
-	err = db.write(ctx, func(tx pgx.Tx) error {
+	err := db.write(ctx, func(tx pgx.Tx) error {
 		st = bot.Stored{}
 		v, c, err := lockConversation(ctx, tx, o.ConversationID)
 		if err != nil {
@@ -339,86 +303,13 @@ func (db *DB) AppendOutbound(ctx context.Context, o bot.Outbound) (bot.Stored, e
 				return err
 			}
 		}
-		if v.status.HandedOff() && o.Action != bot.ActionRelay {
-			return bot.Errorf(bot.ECONFLICT, "Conversation %d is with a human agent; the bot may not reply.", o.ConversationID)
+		var ch storage.CustomerChanges
+		st, ch, err = replies.Store(replyTx{ctx, tx}, o, storage.ReplyTo{Status: v.status, Channel: v.channel,
+			Customer: c.id, Owner: c.owner, Language: c.language, SegmentInput: c.SegmentInput}, t)
+		if err != nil {
+			return err
 		}
-		if o.InboundID != 0 {
-			a := o.Annotation
-			tag, err := tx.Exec(ctx, `UPDATE messages SET intent = $1, confidence = $2, language = $3, sentiment = $4,
-				complaint = $5, is_complaint = $6, is_negative = $7 WHERE id = $8 AND conversation_id = $9 AND inbound`,
-				a.Intent, a.Confidence, a.Language, a.Sentiment, a.Complaint, a.IsComplaint, a.IsNegative,
-				o.InboundID, o.ConversationID)
-			if err != nil {
-				return fmt.Errorf("annotate inbound message: %w", describe(err))
-			}
-			if tag.RowsAffected() != 1 {
-				return bot.Errorf(bot.EINVALID, "Message %d is not an inbound message of conversation %d.", o.InboundID, o.ConversationID)
-			}
-		}
-		if o.Text != "" {
-			var replyTo *int64
-			if o.InboundID != 0 {
-				replyTo = &o.InboundID
-			}
-			if err := tx.QueryRow(ctx, `INSERT INTO messages (conversation_id, customer_id, inbound, author, text, intent,
-				confidence, language, action, sources, choices, reply_to, time)
-				VALUES ($1, $2, false, 'bot', $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
-				o.ConversationID, c.id, o.Text, o.Intent, o.Confidence, o.Language, string(o.Action), sources, choices,
-				replyTo, t).Scan(&st.MessageID); err != nil {
-				return fmt.Errorf("insert reply: %w", describe(err))
-			}
-		}
-		complaint := o.InboundID != 0 && o.Annotation.IsComplaint
-		negative := o.InboundID != 0 && o.Annotation.IsNegative
-		if e := o.Escalation; e != nil {
-			if st.EscalationID, err = db.escalate(ctx, tx, o, c.id, v.channel, t); err != nil {
-				return err
-			}
-			complaint = complaint || e.Reason == bot.ReasonComplaint
-			negative = negative || e.Reason == bot.ReasonNegativeTrend
-		}
-		if o.Action == bot.ActionClarify && o.InboundID != 0 {
-			if err := addKnowledgeGap(ctx, tx, o.InboundID, o.Annotation.Language, c.id, t); err != nil {
-				return err
-			}
-		}
-		if o.Picked != "" {
-			if err := addGapPick(ctx, tx, o.ConversationID, o.Picked, t); err != nil {
-				return err
-			}
-		}
-		// Only what changed is written: most replies change nothing here.
-		var set []string
-		args := storage.NewArgs(param)
-		arg := args.Add
-		if o.Lead && (c.Stage == bot.StageNone || c.Stage == bot.StageLost) {
-			owner := c.owner
-			if owner == "" {
-				owner = db.opts.LeadOwner
-			}
-			if err := db.markLead(ctx, tx, c, owner, o.ConversationID, v.channel, t); err != nil {
-				return err
-			}
-			c.Stage = bot.StageNew
-			set = append(set, "stage = "+arg(bot.StageNew), "owner = "+arg(owner))
-		}
-		if complaint {
-			set = append(set, "complaint_count = complaint_count + 1")
-		}
-		if complaint || negative {
-			if until := t.Add(db.rules.AtRiskFor); until.After(c.AtRiskUntil) {
-				c.AtRiskUntil = until
-				set = append(set, "at_risk_until = "+arg(until))
-			}
-		}
-		if lang := o.Annotation.Language; c.language == "" && (lang == "en" || lang == "zh") {
-			set = append(set, "language = "+arg(lang))
-		}
-		if len(set) > 0 {
-			if _, err := tx.Exec(ctx, `UPDATE customers SET `+strings.Join(set, ", ")+` WHERE id = `+arg(c.id), args.List()...); err != nil {
-				return fmt.Errorf("update customer %d: %w", c.id, describe(err))
-			}
-		}
+		ch.Apply(&c.SegmentInput)
 		return db.updateSegment(ctx, tx, c, t)
 	})
 	if err != nil {
@@ -442,61 +333,94 @@ func existingReply(ctx context.Context, tx pgx.Tx, inbound int64) (bot.Stored, b
 	return st, st.MessageID != 0 || st.EscalationID != 0, nil
 }
 
-// escalate records an escalation, hands the conversation to a human (unless
-// the reason is a lead) and enqueues the alert (unless it is quiet).
-func (db *DB) escalate(ctx context.Context, tx pgx.Tx, o bot.Outbound, custID int64, channel string, t time.Time) (bot.EscalationID, error) {
+// replyTx runs the statements of storing a reply (storage.ReplyTx) in tx.
+type replyTx struct {
+	ctx context.Context
+	tx  pgx.Tx
+}
+
+func (r replyTx) Annotate(o bot.Outbound) error {
+	a := o.Annotation
+	tag, err := r.tx.Exec(r.ctx, `UPDATE messages SET intent = $1, confidence = $2, language = $3, sentiment = $4,
+		complaint = $5, is_complaint = $6, is_negative = $7 WHERE id = $8 AND conversation_id = $9 AND inbound`,
+		a.Intent, a.Confidence, a.Language, a.Sentiment, a.Complaint, a.IsComplaint, a.IsNegative,
+		o.InboundID, o.ConversationID)
+	if err != nil {
+		return fmt.Errorf("annotate inbound message: %w", describe(err))
+	}
+	if tag.RowsAffected() != 1 {
+		return bot.Errorf(bot.EINVALID, "Message %d is not an inbound message of conversation %d.", o.InboundID, o.ConversationID)
+	}
+	return nil
+}
+
+func (r replyTx) InsertReply(o bot.Outbound, customerID int64, t time.Time) (int64, error) {
+	sources, err := jsonList(o.Sources)
+	if err != nil {
+		return 0, fmt.Errorf("sources: %w", err)
+	}
+	choices, err := jsonList(o.Choices)
+	if err != nil {
+		return 0, fmt.Errorf("choices: %w", err)
+	}
+	var replyTo *int64
+	if o.InboundID != 0 {
+		replyTo = &o.InboundID
+	}
+	var id int64
+	if err := r.tx.QueryRow(r.ctx, `INSERT INTO messages (conversation_id, customer_id, inbound, author, text, intent,
+		confidence, language, action, sources, choices, reply_to, time)
+		VALUES ($1, $2, false, 'bot', $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+		o.ConversationID, customerID, o.Text, o.Intent, o.Confidence, o.Language, string(o.Action), sources, choices,
+		replyTo, t).Scan(&id); err != nil {
+		return 0, fmt.Errorf("insert reply: %w", describe(err))
+	}
+	return id, nil
+}
+
+func (r replyTx) InsertEscalation(o bot.Outbound, customerID int64, t time.Time) (bot.EscalationID, error) {
 	e := o.Escalation
 	var msg *int64
 	if o.InboundID != 0 {
 		msg = &o.InboundID
 	}
 	var id bot.EscalationID
-	if err := tx.QueryRow(ctx, `INSERT INTO escalations (conversation_id, customer_id, message_id, reason, severity, summary, created)
-		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, o.ConversationID, custID, msg, e.Reason, e.Severity, e.Summary, t).Scan(&id); err != nil {
+	if err := r.tx.QueryRow(r.ctx, `INSERT INTO escalations (conversation_id, customer_id, message_id, reason, severity, summary, created)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, o.ConversationID, customerID, msg, e.Reason, e.Severity, e.Summary, t).Scan(&id); err != nil {
 		return 0, fmt.Errorf("insert escalation: %w", describe(err))
-	}
-	if e.Reason != bot.ReasonLead {
-		if _, err := tx.Exec(ctx, `UPDATE conversations SET status = 'waiting_human' WHERE id = $1 AND status = 'bot'`,
-			o.ConversationID); err != nil {
-			return 0, fmt.Errorf("hand off conversation: %w", describe(err))
-		}
-	}
-	if db.opts.Alerts != nil && !e.Quiet {
-		m, err := db.opts.Alerts.EscalationAlert(bot.EscalationInfo{ID: id, ConversationID: o.ConversationID,
-			CustomerID: custID, MessageID: o.InboundID, Reason: e.Reason, Severity: e.Severity, Summary: e.Summary,
-			Status: bot.EscalationOpen, Created: t.UTC()}, channel)
-		if err != nil {
-			return 0, fmt.Errorf("escalation alert: %w", err)
-		}
-		if _, err := enqueue(ctx, tx, m, t); err != nil {
-			return 0, err
-		}
-	}
-	detail := map[string]any{"escalation_id": id, "reason": e.Reason, "severity": e.Severity}
-	if e.Quiet {
-		detail["quiet"] = true
-	}
-	if err := addEvent(ctx, tx, custID, o.ConversationID, bot.EventEscalated, detail, "", t); err != nil {
-		return 0, err
 	}
 	return id, nil
 }
 
-// markLead records that a customer became a sales lead and alerts its owner.
-func (db *DB) markLead(ctx context.Context, tx pgx.Tx, c custState, owner string, conversationID bot.ConversationID, channel string, t time.Time) error {
-	if err := addEvent(ctx, tx, c.id, conversationID, bot.EventNewLead, map[string]string{"from": c.Stage, "to": bot.StageNew}, "", t); err != nil {
-		return err
+func (r replyTx) HandOff(id bot.ConversationID) error {
+	if _, err := r.tx.Exec(r.ctx, `UPDATE conversations SET status = 'waiting_human' WHERE id = $1 AND status = 'bot'`, id); err != nil {
+		return fmt.Errorf("hand off conversation: %w", describe(err))
 	}
-	if db.opts.Alerts == nil {
-		return nil
+	return nil
+}
+
+func (r replyTx) UpdateCustomer(id int64, ch storage.CustomerChanges) error {
+	q, args := ch.Update(id, param, func(t time.Time) any { return t })
+	if _, err := r.tx.Exec(r.ctx, q, args...); err != nil {
+		return fmt.Errorf("update customer %d: %w", id, describe(err))
 	}
-	m, err := db.opts.Alerts.LeadAlert(bot.LeadInfo{CustomerID: c.id, ConversationID: conversationID, Channel: channel,
-		Owner: owner, Time: t.UTC()})
-	if err != nil {
-		return fmt.Errorf("lead alert: %w", err)
-	}
-	_, err = enqueue(ctx, tx, m, t)
-	return err
+	return nil
+}
+
+func (r replyTx) Enqueue(m bot.OutboxMessage, t time.Time) (int64, error) {
+	return enqueue(r.ctx, r.tx, m, t)
+}
+
+func (r replyTx) AddEvent(customerID int64, conversationID bot.ConversationID, kind string, detail any, actor string, t time.Time) error {
+	return addEvent(r.ctx, r.tx, customerID, conversationID, kind, detail, actor, t)
+}
+
+func (r replyTx) AddKnowledgeGap(messageID int64, lang string, customerID int64, t time.Time) error {
+	return addKnowledgeGap(r.ctx, r.tx, messageID, lang, customerID, t)
+}
+
+func (r replyTx) AddGapPick(conversationID bot.ConversationID, docID string, t time.Time) error {
+	return addGapPick(r.ctx, r.tx, conversationID, docID, t)
 }
 
 // addKnowledgeGap counts a question the bot could not answer, keeping a link
@@ -550,10 +474,7 @@ func (db *DB) RecentMessages(ctx context.Context, conversationID bot.Conversatio
 	}
 	rows, err := db.pool.Query(ctx, `SELECT `+messageCols+` FROM (SELECT * FROM messages
 		WHERE conversation_id = $1 ORDER BY id DESC LIMIT $2) m ORDER BY id`, conversationID, n)
-	if err != nil {
-		return nil, fmt.Errorf("storage: recent messages of conversation %d: %w", conversationID, describe(err))
-	}
-	msgs, err := scanMessages(rows)
+	msgs, err := collect(rows, err, scanMessage)
 	if err != nil {
 		return nil, fmt.Errorf("storage: recent messages of conversation %d: %w", conversationID, err)
 	}
@@ -576,33 +497,25 @@ func jsonList(list []bot.Source) (*string, error) {
 	return &s, nil
 }
 
-// scanMessages reads rows of messageCols and closes rows.
-func scanMessages(rows pgx.Rows) ([]bot.StoredMessage, error) {
-	defer rows.Close()
-	var msgs []bot.StoredMessage
-	for rows.Next() {
-		var m bot.StoredMessage
-		var action string
-		var sources, choices *string
-		if err := rows.Scan(&m.ID, &m.ConversationID, &m.Inbound, &m.Author, &m.Text, &m.Intent, &m.Confidence,
-			&m.Language, &m.Sentiment, &action, &sources, &choices, &m.Time); err != nil {
-			return nil, describe(err)
-		}
-		m.Action = bot.Action(action)
-		if sources != nil && *sources != "" {
-			if err := json.Unmarshal([]byte(*sources), &m.Sources); err != nil {
-				return nil, fmt.Errorf("message %d: sources: %w", m.ID, err)
-			}
-		}
-		if choices != nil && *choices != "" {
-			if err := json.Unmarshal([]byte(*choices), &m.Choices); err != nil {
-				return nil, fmt.Errorf("message %d: choices: %w", m.ID, err)
-			}
-		}
-		msgs = append(msgs, m)
+// scanMessage reads a row of messageCols.
+func scanMessage(row storage.RowScanner) (bot.StoredMessage, error) {
+	var m bot.StoredMessage
+	var action string
+	var sources, choices *string
+	if err := row.Scan(&m.ID, &m.ConversationID, &m.Inbound, &m.Author, &m.Text, &m.Intent, &m.Confidence,
+		&m.Language, &m.Sentiment, &action, &sources, &choices, &m.Time); err != nil {
+		return m, err
 	}
-	if err := rows.Err(); err != nil {
-		return nil, describe(err)
+	m.Action = bot.Action(action)
+	if sources != nil && *sources != "" {
+		if err := json.Unmarshal([]byte(*sources), &m.Sources); err != nil {
+			return m, fmt.Errorf("message %d: sources: %w", m.ID, err)
+		}
 	}
-	return msgs, nil
+	if choices != nil && *choices != "" {
+		if err := json.Unmarshal([]byte(*choices), &m.Choices); err != nil {
+			return m, fmt.Errorf("message %d: choices: %w", m.ID, err)
+		}
+	}
+	return m, nil
 }

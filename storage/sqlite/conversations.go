@@ -7,9 +7,9 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/storage"
 )
 
 const conversationCols = `id, customer_id, channel, status, assignee, opened, closed, first_response, last_message,
@@ -111,46 +111,35 @@ func loadConversation(tx *sql.Tx, id bot.ConversationID) (customerID int64, stat
 // it is for explicit, logged decisions only. A resolved conversation is
 // ECONFLICT.
 func (db *DB) Reassign(ctx context.Context, conversationID bot.ConversationID, to, by string) error {
-	to, by = strings.TrimSpace(to), strings.TrimSpace(by)
-	if to == "" || by == "" || !utf8.ValidString(to) || !utf8.ValidString(by) {
-		return bot.Errorf(bot.EINVALID, "Reassigning a conversation needs the new agent's and the manager's names.")
+	a, err := storage.NewReassignment(to, by)
+	if err != nil {
+		return err
 	}
-	err := db.write(ctx, func(tx *sql.Tx) error { return db.assign(tx, conversationID, to, by) })
+	err = db.write(ctx, func(tx *sql.Tx) error { return db.assign(tx, conversationID, a) })
 	if err != nil {
 		return fmt.Errorf("storage: reassign conversation: %w", err)
 	}
 	return nil
 }
 
-// assign gives a conversation to an agent inside tx: status human, the
-// agent as assignee, its open escalations acknowledged by the agent, and an
-// event. A resolved conversation is ECONFLICT. With by empty (a claim by
-// the agent), a conversation another agent holds is ECONFLICT too, one the
-// agent already holds is left as it is, and the event is taken_over; with
-// by set (a reassignment), the event is reassigned, with by as the actor.
-func (db *DB) assign(tx *sql.Tx, conversationID bot.ConversationID, agent, by string) error {
+// assign makes an assignment (storage.Assignment) of a conversation inside
+// tx: status human, the agent as assignee, its open escalations
+// acknowledged by the agent, and an event; storage.Assignment.Check decides
+// whether it may and must.
+func (db *DB) assign(tx *sql.Tx, conversationID bot.ConversationID, a storage.Assignment) error {
 	custID, status, assignee, err := loadConversation(tx, conversationID)
 	if err != nil {
 		return err
 	}
-	exclusive := by == ""
-	switch {
-	case status == bot.StatusResolved:
-		return bot.Errorf(bot.ECONFLICT, "Conversation %d is resolved.", conversationID)
-	case status == bot.StatusHuman && assignee == agent:
-		return nil
-	case exclusive && status == bot.StatusHuman && assignee != "":
-		return bot.Errorf(bot.ECONFLICT, "Conversation %d is already taken over by %s.", conversationID, assignee)
+	if change, err := a.Check(conversationID, status, assignee); err != nil || !change {
+		return err
 	}
 	now := db.now()
-	if err := takeOver(tx, conversationID, agent, now); err != nil {
+	if err := takeOver(tx, conversationID, a.Agent, now); err != nil {
 		return fmt.Errorf("assign: %w", err)
 	}
-	if !exclusive {
-		detail := map[string]string{"from": string(status), "from_agent": assignee, "to_agent": agent}
-		return addEvent(tx, custID, conversationID, bot.EventReassigned, detail, by, now)
-	}
-	return addEvent(tx, custID, conversationID, bot.EventTakenOver, map[string]string{"from": string(status)}, agent, now)
+	kind, detail, actor := a.Event(status, assignee)
+	return addEvent(tx, custID, conversationID, kind, detail, actor, now)
 }
 
 // takeOver gives a conversation to agent inside tx: status human, the agent

@@ -36,11 +36,7 @@ func (db *DB) Customers(ctx context.Context, f bot.CustomerFilter) ([]bot.Custom
 	if err != nil {
 		return nil, fmt.Errorf("storage: customers: %w", err)
 	}
-	index := make(map[int64]int, len(out))
-	for i, c := range out {
-		index[c.ID] = i
-	}
-	if err := attachDetails(ctx, tx, out, index); err != nil {
+	if err := attachDetails(ctx, tx, out); err != nil {
 		return nil, fmt.Errorf("storage: customers: %w", err)
 	}
 	return out, nil
@@ -48,8 +44,9 @@ func (db *DB) Customers(ctx context.Context, f bot.CustomerFilter) ([]bot.Custom
 
 // attachDetails fills in the identities and tags of customers, in chunks of
 // ids.
-func attachDetails(ctx context.Context, tx *sql.Tx, cs []bot.Customer, index map[int64]int) error {
+func attachDetails(ctx context.Context, tx *sql.Tx, cs []bot.Customer) error {
 	const chunk = 500
+	d := storage.NewCustomerDetails(cs)
 	for start := 0; start < len(cs); start += chunk {
 		end := min(start+chunk, len(cs))
 		ids := make([]any, 0, end-start)
@@ -59,30 +56,12 @@ func attachDetails(ctx context.Context, tx *sql.Tx, cs []bot.Customer, index map
 		in := "(" + strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",") + ")"
 		rows, err := tx.QueryContext(ctx, `SELECT customer_id, channel, external_id FROM channel_identities
 			WHERE customer_id IN `+in+` ORDER BY customer_id, channel, external_id`, ids...)
-		if err := eachRow(rows, err, func(rows *sql.Rows) error {
-			var id int64
-			var ident bot.Identity
-			if err := rows.Scan(&id, &ident.Channel, &ident.ExternalID); err != nil {
-				return err
-			}
-			c := &cs[index[id]]
-			c.Identities = append(c.Identities, ident)
-			return nil
-		}); err != nil {
+		if err := eachRow(rows, err, func(rows *sql.Rows) error { return d.ScanIdentity(rows) }); err != nil {
 			return fmt.Errorf("identities: %w", err)
 		}
 		rows, err = tx.QueryContext(ctx, `SELECT customer_id, tag FROM tags WHERE customer_id IN `+in+`
 			ORDER BY customer_id, tag`, ids...)
-		if err := eachRow(rows, err, func(rows *sql.Rows) error {
-			var id int64
-			var tag string
-			if err := rows.Scan(&id, &tag); err != nil {
-				return err
-			}
-			c := &cs[index[id]]
-			c.Tags = append(c.Tags, tag)
-			return nil
-		}); err != nil {
+		if err := eachRow(rows, err, func(rows *sql.Rows) error { return d.ScanTag(rows) }); err != nil {
 			return fmt.Errorf("tags: %w", err)
 		}
 	}
@@ -105,7 +84,7 @@ func (db *DB) Customer(ctx context.Context, id int64) (bot.Customer, error) {
 		return bot.Customer{}, fmt.Errorf("storage: customer %d: %w", id, describe(err))
 	}
 	cs := []bot.Customer{c}
-	if err := attachDetails(ctx, tx, cs, map[int64]int{id: 0}); err != nil {
+	if err := attachDetails(ctx, tx, cs); err != nil {
 		return bot.Customer{}, fmt.Errorf("storage: customer %d: %w", id, err)
 	}
 	return cs[0], nil

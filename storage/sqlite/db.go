@@ -327,6 +327,21 @@ func (db *DB) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return db.submit(ctx, &job{ctx: ctx, fn: fn, done: make(chan error, 1)})
 }
 
+// writeCount runs one statement in a write transaction (see write) and
+// returns how many rows it changed.
+func (db *DB) writeCount(ctx context.Context, query string, args ...any) (int64, error) {
+	var n int64
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.Exec(query, args...)
+		if err != nil {
+			return describe(err)
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return n, err
+}
+
 // writeRaw runs fn alone on the writer connection, outside a transaction,
 // between two batches.
 func (db *DB) writeRaw(ctx context.Context, fn func(conn *sql.Conn) error) error {

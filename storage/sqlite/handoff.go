@@ -5,11 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/storage"
 )
 
 // More kinds of customer events, written by the handoff functions below.
@@ -48,11 +47,11 @@ func (db *DB) IsVIP(ctx context.Context, customerID int64) (bool, error) {
 // one succeeds. It acknowledges the open escalations and records a
 // taken_over event.
 func (db *DB) Claim(ctx context.Context, conversationID bot.ConversationID, agent string) error {
-	agent = strings.TrimSpace(agent)
-	if agent == "" || !utf8.ValidString(agent) {
-		return bot.Errorf(bot.EINVALID, "Taking over a conversation needs the agent's name.")
+	a, err := storage.NewClaim(agent)
+	if err != nil {
+		return err
 	}
-	err := db.write(ctx, func(tx *sql.Tx) error { return db.assign(tx, conversationID, agent, "") })
+	err = db.write(ctx, func(tx *sql.Tx) error { return db.assign(tx, conversationID, a) })
 	if err != nil {
 		return fmt.Errorf("storage: claim conversation: %w", err)
 	}

@@ -51,20 +51,11 @@ func (db *DB) UpdateContact(ctx context.Context, id int64, u bot.ContactUpdate, 
 			return err
 		}
 		now := db.now()
-		var set, changed []string
-		var args []any
-		for _, f := range []struct{ col, val string }{
-			{"name", u.Name}, {"email", u.Email}, {"phone", u.Phone}, {"language", u.Language},
-		} {
-			if f.val != "" {
-				set, args, changed = append(set, f.col+" = ?"), append(args, f.val), append(changed, f.col)
-			}
-		}
-		if len(set) == 0 {
+		q, args, changed := storage.ContactUpdateQuery(id, u, fmtTime(now), param)
+		if q == "" {
 			return nil
 		}
-		args = append(args, fmtTime(now), id)
-		if _, err := tx.Exec(`UPDATE customers SET `+strings.Join(set, ", ")+`, updated = ? WHERE id = ?`, args...); err != nil {
+		if _, err := tx.Exec(q, args...); err != nil {
 			return fmt.Errorf("update contact: %w", describe(err))
 		}
 		// The event names the fields, never their values.
@@ -396,20 +387,14 @@ func scanEvent(sc rowScanner) (bot.Event, error) {
 // current time (segments such as new and active expire with time, without
 // any event) and returns how many changed. Run it periodically, e.g. hourly.
 func (db *DB) RecomputeSegments(ctx context.Context) (int, error) {
-	changed := 0
-	var after int64
-	for {
-		// In pages, so the writer is never held for long.
-		n, last, err := db.recomputePage(ctx, after, 500)
-		if err != nil {
-			return changed, fmt.Errorf("storage: recompute segments: %w", err)
-		}
-		changed += n
-		if last == 0 {
-			return changed, nil
-		}
-		after = last
+	// In pages, so the writer is never held for long.
+	changed, err := storage.InPages(500, func(after int64, size int) (int, int64, error) {
+		return db.recomputePage(ctx, after, size)
+	})
+	if err != nil {
+		return changed, fmt.Errorf("storage: recompute segments: %w", err)
 	}
+	return changed, nil
 }
 
 func (db *DB) recomputePage(ctx context.Context, after int64, size int) (changed int, last int64, err error) {

@@ -132,15 +132,7 @@ func (db *DB) AbandonRequest(ctx context.Context, key string) error {
 // PurgeRequestsBefore removes the keyed requests created before cutoff and
 // returns how many.
 func (db *DB) PurgeRequestsBefore(ctx context.Context, cutoff time.Time) (int64, error) {
-	var n int64
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.Exec(`DELETE FROM requests WHERE created < ?`, fmtTime(cutoff))
-		if err != nil {
-			return describe(err)
-		}
-		n, err = res.RowsAffected()
-		return err
-	})
+	n, err := db.writeCount(ctx, `DELETE FROM requests WHERE created < ?`, fmtTime(cutoff))
 	if err != nil {
 		return 0, fmt.Errorf("storage: purge requests: %w", err)
 	}

@@ -18,16 +18,8 @@ func (db *DB) PurgeTextBefore(ctx context.Context, before time.Time) (int64, err
 	cutoff := fmtTime(before)
 	var total int64
 	for {
-		var n int64
-		err := db.write(ctx, func(tx *sql.Tx) error {
-			res, err := tx.Exec(`UPDATE messages SET text = '', redacted = 1 WHERE id IN
-				(SELECT id FROM messages WHERE time < ? AND redacted = 0 LIMIT 2000)`, cutoff)
-			if err != nil {
-				return describe(err)
-			}
-			n, err = res.RowsAffected()
-			return err
-		})
+		n, err := db.writeCount(ctx, `UPDATE messages SET text = '', redacted = 1 WHERE id IN
+			(SELECT id FROM messages WHERE time < ? AND redacted = 0 LIMIT 2000)`, cutoff)
 		if err != nil {
 			return total, fmt.Errorf("storage: purge message text: %w", err)
 		}

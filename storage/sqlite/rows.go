@@ -37,18 +37,12 @@ func collect[T any](rows *sql.Rows, err error, scan func(rowScanner) (T, error))
 // appendRows is collect appending to dst, for a caller that sizes the slice
 // or wants an empty one rather than nil. On an error it returns nil.
 func appendRows[T any](dst []T, rows *sql.Rows, err error, scan func(rowScanner) (T, error)) ([]T, error) {
-	err = eachRow(rows, err, func(rows *sql.Rows) error {
-		v, err := scan(rows)
-		if err != nil {
-			return err
-		}
-		dst = append(dst, v)
-		return nil
-	})
 	if err != nil {
-		return nil, err
+		return nil, describe(err)
 	}
-	return dst, nil
+	defer rows.Close()
+	dst, err = storage.AppendRows(dst, rows, scan)
+	return dst, describe(err)
 }
 
 // scanValue scans a row of one column, such as an id.

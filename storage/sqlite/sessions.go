@@ -33,15 +33,7 @@ func (db *DB) SessionRevoked(ctx context.Context, id []byte) (bool, error) {
 
 // pruneSessions forgets the sign-outs of sessions that have expired anyway.
 func (db *DB) pruneSessions(ctx context.Context) (int64, error) {
-	var n int64
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.Exec(`DELETE FROM revoked_sessions WHERE expires < ?`, fmtTime(db.now()))
-		if err != nil {
-			return describe(err)
-		}
-		n, err = res.RowsAffected()
-		return err
-	})
+	n, err := db.writeCount(ctx, `DELETE FROM revoked_sessions WHERE expires < ?`, fmtTime(db.now()))
 	if err != nil {
 		return 0, fmt.Errorf("storage: forget expired sign-outs: %w", err)
 	}

@@ -6,9 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/concierge-bot/concierge/bot"
 	"github.com/concierge-bot/concierge/storage"
@@ -21,18 +19,9 @@ var _ bot.Store = (*DB)(nil)
 // conversation on that channel or opens one (a resolved conversation is never
 // reopened), appends the message and returns once it is durable.
 func (db *DB) AppendInbound(ctx context.Context, in bot.Inbound) (bot.Conversation, int64, error) {
-	if in.Channel == "" || in.ExternalUserID == "" {
-		return bot.Conversation{}, 0, bot.Errorf(bot.EINVALID, "The message has no channel or sender.")
-	}
-	if !utf8.ValidString(in.Text) || !utf8.ValidString(in.Channel) || !utf8.ValidString(in.ExternalUserID) {
-		return bot.Conversation{}, 0, bot.Errorf(bot.EINVALID, "The message is not valid UTF-8 text.")
-	}
-	role := in.Role
-	if role == "" {
-		role = bot.RoleCustomer
-	}
-	if role != bot.RoleCustomer && role != bot.RoleEmployee {
-		return bot.Conversation{}, 0, bot.Errorf(bot.EINVALID, "Unknown sender role %q.", role)
+	role, err := storage.CheckInbound(in)
+	if err != nil {
+		return bot.Conversation{}, 0, err
 	}
 	t := in.Time
 	if t.IsZero() {
@@ -41,7 +30,7 @@ func (db *DB) AppendInbound(ctx context.Context, in bot.Inbound) (bot.Conversati
 	key := storage.RequestKey(ctx)
 	var conv bot.Conversation
 	var msgID int64
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	err = db.write(ctx, func(tx *sql.Tx) error {
 		if key != "" {
 			var done bool
 			var err error
@@ -214,55 +203,23 @@ func addEvent(tx *sql.Tx, customerID int64, conversationID bot.ConversationID, k
 	return nil
 }
 
-var validActions = map[bot.Action]bool{
-	bot.ActionSmallTalk: true, bot.ActionAnswer: true, bot.ActionClarify: true,
-	bot.ActionEscalate: true, bot.ActionLead: true, bot.ActionRelay: true,
-}
-
-// AppendOutbound implements bot.Store. In one transaction it annotates the
-// inbound message, stores the reply (when o.Text is not empty), and, when
-// asked, opens an escalation (conversation → waiting_human, an escalations
-// row, an OutboxEscalation item; an escalation with reason bot.ReasonLead
-// alerts without handing off, matching the Engine's Reply.Handoff), marks the
-// customer as a lead (stage new, an OutboxLead item) and records a knowledge
-// gap for a clarify. If the conversation is handed off and o is not a relay it
-// fails with ECONFLICT and stores nothing.
+// AppendOutbound implements bot.Store, as storage.Replies.Store describes:
+// in one transaction it annotates the inbound message, stores the reply and
+// makes what the reply asks for (an escalation, a lead, a knowledge gap).
+// If the conversation is handed off and o is not a relay it fails with
+// ECONFLICT and stores nothing.
 func (db *DB) AppendOutbound(ctx context.Context, o bot.Outbound) (bot.Stored, error) {
-	if o.ConversationID <= 0 {
-		return bot.Stored{}, bot.Errorf(bot.EINVALID, "The reply names no conversation.")
-	}
-	if !validActions[o.Action] {
-		return bot.Stored{}, bot.Errorf(bot.EINVALID, "Unknown action %q.", o.Action)
-	}
-	if !utf8.ValidString(o.Text) {
-		return bot.Stored{}, bot.Errorf(bot.EINVALID, "The reply is not valid UTF-8 text.")
-	}
-	if e := o.Escalation; e != nil {
-		if e.Reason == "" {
-			return bot.Stored{}, bot.Errorf(bot.EINVALID, "The escalation has no reason.")
-		}
-		switch e.Severity {
-		case "low", "normal", "high":
-		default:
-			return bot.Stored{}, bot.Errorf(bot.EINVALID, "Unknown escalation severity %q.", e.Severity)
-		}
-	}
-	sources, err := jsonList(o.Sources)
-	if err != nil {
-		return bot.Stored{}, fmt.Errorf("storage: append outbound: sources: %w", err)
-	}
-	choices, err := jsonList(o.Choices)
-	if err != nil {
-		return bot.Stored{}, fmt.Errorf("storage: append outbound: choices: %w", err)
+	if err := storage.CheckOutbound(o); err != nil {
+		return bot.Stored{}, err
 	}
 	t := o.Time
 	if t.IsZero() {
 		t = db.now()
 	}
-	ts := fmtTime(t)
 	keyed := storage.RequestKey(ctx) != ""
+	replies := storage.Replies{Alerts: db.opts.Alerts, LeadOwner: db.opts.LeadOwner, AtRiskFor: db.rules.AtRiskFor}
 	var st bot.Stored
-	err = db.write(ctx, func(tx *sql.Tx) error {
+	err := db.write(ctx, func(tx *sql.Tx) error {
 		st = bot.Stored{}
 		if keyed && o.InboundID != 0 {
 			// A keyed request handled again after a crash: what was
@@ -282,90 +239,13 @@ func (db *DB) AppendOutbound(ctx context.Context, o bot.Outbound) (bot.Stored, e
 		} else if err != nil {
 			return fmt.Errorf("load conversation: %w", describe(err))
 		}
-		if bot.ConversationStatus(status).HandedOff() && o.Action != bot.ActionRelay {
-			return bot.Errorf(bot.ECONFLICT, "Conversation %d is with a human agent; the bot may not reply.", o.ConversationID)
+		var ch storage.CustomerChanges
+		st, ch, err = replies.Store(replyTx{tx}, o, storage.ReplyTo{Status: bot.ConversationStatus(status), Channel: channel,
+			Customer: c.id, Owner: c.owner, Language: c.language, SegmentInput: c.SegmentInput}, t)
+		if err != nil {
+			return err
 		}
-		if o.InboundID != 0 {
-			a := o.Annotation
-			res, err := tx.Exec(`UPDATE messages SET intent = ?, confidence = ?, language = ?, sentiment = ?, complaint = ?,
-				is_complaint = ?, is_negative = ? WHERE id = ? AND conversation_id = ? AND inbound = 1`,
-				a.Intent, a.Confidence, a.Language, a.Sentiment, a.Complaint, a.IsComplaint, a.IsNegative,
-				o.InboundID, o.ConversationID)
-			if err != nil {
-				return fmt.Errorf("annotate inbound message: %w", describe(err))
-			}
-			if n, err := res.RowsAffected(); err != nil || n != 1 {
-				return bot.Errorf(bot.EINVALID, "Message %d is not an inbound message of conversation %d.", o.InboundID, o.ConversationID)
-			}
-		}
-		if o.Text != "" {
-			var replyTo any
-			if o.InboundID != 0 {
-				replyTo = o.InboundID
-			}
-			res, err := tx.Exec(`INSERT INTO messages (conversation_id, customer_id, inbound, author, text, intent,
-				confidence, language, action, sources, choices, reply_to, time)
-				VALUES (?, ?, 0, 'bot', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-				o.ConversationID, c.id, o.Text, o.Intent, o.Confidence, o.Language, string(o.Action), sources, choices,
-				replyTo, ts)
-			if err != nil {
-				return fmt.Errorf("insert reply: %w", describe(err))
-			}
-			if st.MessageID, err = res.LastInsertId(); err != nil {
-				return fmt.Errorf("insert reply: %w", err)
-			}
-		}
-
-		complaint := o.InboundID != 0 && o.Annotation.IsComplaint
-		negative := o.InboundID != 0 && o.Annotation.IsNegative
-		if e := o.Escalation; e != nil {
-			if st.EscalationID, err = db.escalate(tx, o, c.id, channel, t); err != nil {
-				return err
-			}
-			complaint = complaint || e.Reason == bot.ReasonComplaint
-			negative = negative || e.Reason == bot.ReasonNegativeTrend
-		}
-		if o.Action == bot.ActionClarify && o.InboundID != 0 {
-			if err := addKnowledgeGap(tx, o.InboundID, o.Annotation.Language, c.id, t); err != nil {
-				return err
-			}
-		}
-		if o.Picked != "" {
-			if err := addGapPick(tx, o.ConversationID, o.Picked, t); err != nil {
-				return err
-			}
-		}
-		// Only what changed is written: most replies change nothing here.
-		var set []string
-		var args []any
-		if o.Lead && (c.Stage == bot.StageNone || c.Stage == bot.StageLost) {
-			owner := c.owner
-			if owner == "" {
-				owner = db.opts.LeadOwner
-			}
-			if err := db.markLead(tx, c, owner, o.ConversationID, channel, t); err != nil {
-				return err
-			}
-			c.Stage = bot.StageNew
-			set, args = append(set, "stage = ?", "owner = ?"), append(args, bot.StageNew, owner)
-		}
-		if complaint {
-			set = append(set, "complaint_count = complaint_count + 1")
-		}
-		if complaint || negative {
-			if until := t.Add(db.rules.AtRiskFor); until.After(c.AtRiskUntil) {
-				c.AtRiskUntil = until
-				set, args = append(set, "at_risk_until = ?"), append(args, fmtTime(until))
-			}
-		}
-		if lang := o.Annotation.Language; c.language == "" && (lang == "en" || lang == "zh") {
-			set, args = append(set, "language = ?"), append(args, lang)
-		}
-		if len(set) > 0 {
-			if _, err := tx.Exec(`UPDATE customers SET `+strings.Join(set, ", ")+` WHERE id = ?`, append(args, c.id)...); err != nil {
-				return fmt.Errorf("update customer %d: %w", c.id, describe(err))
-			}
-		}
+		ch.Apply(&c.SegmentInput)
 		return db.updateSegment(tx, c, t)
 	})
 	if err != nil {
@@ -374,67 +254,97 @@ func (db *DB) AppendOutbound(ctx context.Context, o bot.Outbound) (bot.Stored, e
 	return st, nil
 }
 
-// escalate records an escalation, hands the conversation to a human (unless
-// the reason is a lead) and enqueues the alert (unless it is quiet).
-func (db *DB) escalate(tx *sql.Tx, o bot.Outbound, custID int64, channel string, t time.Time) (bot.EscalationID, error) {
+// replyTx runs the statements of storing a reply (storage.ReplyTx) in tx.
+type replyTx struct{ tx *sql.Tx }
+
+func (r replyTx) Annotate(o bot.Outbound) error {
+	a := o.Annotation
+	res, err := r.tx.Exec(`UPDATE messages SET intent = ?, confidence = ?, language = ?, sentiment = ?, complaint = ?,
+		is_complaint = ?, is_negative = ? WHERE id = ? AND conversation_id = ? AND inbound = 1`,
+		a.Intent, a.Confidence, a.Language, a.Sentiment, a.Complaint, a.IsComplaint, a.IsNegative,
+		o.InboundID, o.ConversationID)
+	if err != nil {
+		return fmt.Errorf("annotate inbound message: %w", describe(err))
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return bot.Errorf(bot.EINVALID, "Message %d is not an inbound message of conversation %d.", o.InboundID, o.ConversationID)
+	}
+	return nil
+}
+
+func (r replyTx) InsertReply(o bot.Outbound, customerID int64, t time.Time) (int64, error) {
+	sources, err := jsonList(o.Sources)
+	if err != nil {
+		return 0, fmt.Errorf("sources: %w", err)
+	}
+	choices, err := jsonList(o.Choices)
+	if err != nil {
+		return 0, fmt.Errorf("choices: %w", err)
+	}
+	var replyTo any
+	if o.InboundID != 0 {
+		replyTo = o.InboundID
+	}
+	res, err := r.tx.Exec(`INSERT INTO messages (conversation_id, customer_id, inbound, author, text, intent,
+		confidence, language, action, sources, choices, reply_to, time)
+		VALUES (?, ?, 0, 'bot', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		o.ConversationID, customerID, o.Text, o.Intent, o.Confidence, o.Language, string(o.Action), sources, choices,
+		replyTo, fmtTime(t))
+	if err != nil {
+		return 0, fmt.Errorf("insert reply: %w", describe(err))
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return 0, fmt.Errorf("insert reply: %w", err)
+	}
+	return id, nil
+}
+
+func (r replyTx) InsertEscalation(o bot.Outbound, customerID int64, t time.Time) (bot.EscalationID, error) {
 	e := o.Escalation
 	var msg any
 	if o.InboundID != 0 {
 		msg = o.InboundID
 	}
-	ts := fmtTime(t)
-	res, err := tx.Exec(`INSERT INTO escalations (conversation_id, customer_id, message_id, reason, severity, summary, created)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, o.ConversationID, custID, msg, e.Reason, e.Severity, e.Summary, ts)
+	res, err := r.tx.Exec(`INSERT INTO escalations (conversation_id, customer_id, message_id, reason, severity, summary, created)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, o.ConversationID, customerID, msg, e.Reason, e.Severity, e.Summary, fmtTime(t))
 	if err != nil {
 		return 0, fmt.Errorf("insert escalation: %w", describe(err))
 	}
-	n, err := res.LastInsertId()
+	id, err := res.LastInsertId()
 	if err != nil {
 		return 0, fmt.Errorf("insert escalation: %w", err)
 	}
-	id := bot.EscalationID(n)
-	if e.Reason != bot.ReasonLead {
-		if _, err := tx.Exec(`UPDATE conversations SET status = 'waiting_human' WHERE id = ? AND status = 'bot'`,
-			o.ConversationID); err != nil {
-			return 0, fmt.Errorf("hand off conversation: %w", describe(err))
-		}
-	}
-	if db.opts.Alerts != nil && !e.Quiet {
-		m, err := db.opts.Alerts.EscalationAlert(bot.EscalationInfo{ID: id, ConversationID: o.ConversationID,
-			CustomerID: custID, MessageID: o.InboundID, Reason: e.Reason, Severity: e.Severity, Summary: e.Summary,
-			Status: bot.EscalationOpen, Created: t.UTC()}, channel)
-		if err != nil {
-			return 0, fmt.Errorf("escalation alert: %w", err)
-		}
-		if _, err := enqueue(tx, m, t); err != nil {
-			return 0, err
-		}
-	}
-	detail := map[string]any{"escalation_id": id, "reason": e.Reason, "severity": e.Severity}
-	if e.Quiet {
-		detail["quiet"] = true
-	}
-	if err := addEvent(tx, custID, o.ConversationID, bot.EventEscalated, detail, "", t); err != nil {
-		return 0, err
-	}
-	return id, nil
+	return bot.EscalationID(id), nil
 }
 
-// markLead records that a customer became a sales lead and alerts its owner.
-func (db *DB) markLead(tx *sql.Tx, c custState, owner string, conversationID bot.ConversationID, channel string, t time.Time) error {
-	if err := addEvent(tx, c.id, conversationID, bot.EventNewLead, map[string]string{"from": c.Stage, "to": bot.StageNew}, "", t); err != nil {
-		return err
+func (r replyTx) HandOff(id bot.ConversationID) error {
+	if _, err := r.tx.Exec(`UPDATE conversations SET status = 'waiting_human' WHERE id = ? AND status = 'bot'`, id); err != nil {
+		return fmt.Errorf("hand off conversation: %w", describe(err))
 	}
-	if db.opts.Alerts == nil {
-		return nil
+	return nil
+}
+
+func (r replyTx) UpdateCustomer(id int64, ch storage.CustomerChanges) error {
+	q, args := ch.Update(id, param, func(t time.Time) any { return fmtTime(t) })
+	if _, err := r.tx.Exec(q, args...); err != nil {
+		return fmt.Errorf("update customer %d: %w", id, describe(err))
 	}
-	m, err := db.opts.Alerts.LeadAlert(bot.LeadInfo{CustomerID: c.id, ConversationID: conversationID, Channel: channel,
-		Owner: owner, Time: t.UTC()})
-	if err != nil {
-		return fmt.Errorf("lead alert: %w", err)
-	}
-	_, err = enqueue(tx, m, t)
-	return err
+	return nil
+}
+
+func (r replyTx) Enqueue(m bot.OutboxMessage, t time.Time) (int64, error) { return enqueue(r.tx, m, t) }
+
+func (r replyTx) AddEvent(customerID int64, conversationID bot.ConversationID, kind string, detail any, actor string, t time.Time) error {
+	return addEvent(r.tx, customerID, conversationID, kind, detail, actor, t)
+}
+
+func (r replyTx) AddKnowledgeGap(messageID int64, lang string, customerID int64, t time.Time) error {
+	return addKnowledgeGap(r.tx, messageID, lang, customerID, t)
+}
+
+func (r replyTx) AddGapPick(conversationID bot.ConversationID, docID string, t time.Time) error {
+	return addGapPick(r.tx, conversationID, docID, t)
 }
 
 // addKnowledgeGap counts a question the bot could not answer, keeping a link

@@ -18,9 +18,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gorilla/websocket"
-
 	"github.com/concierge-bot/concierge/channels/dingtalk"
+	"github.com/concierge-bot/concierge/channels/internal/platformfake"
 )
 
 // Credentials the fake accepts.
@@ -38,29 +37,27 @@ type Sent struct {
 	Target string // openConversationId, user id, or session
 }
 
-// Server is the fake.
+// Server is the fake. Its embedded parts count requests and rate-limit
+// them on demand (RateLimit, Requests), issue and revoke tokens
+// (TokenCalls, RevokeTokens) and keep the Stream connections
+// (RefuseConnections, DropConnections).
 type Server struct {
 	*httptest.Server
+	platformfake.Limiter
+	platformfake.Tokens
+	platformfake.Sockets
 	t testing.TB
 
-	mu         sync.Mutex
-	tokens     map[string]bool
-	tokenCalls int
-	sent       []Sent
-	limited    map[string]int
-	requests   map[string]int
+	sent platformfake.Log[Sent]
 
-	wsMu     sync.Mutex
-	conns    []*websocket.Conn
-	connects int
-	acks     map[string]chan dingtalk.StreamAck
-	next     int
-	refuse   bool
+	wsMu sync.Mutex // guards acks and next, and writes to a connection
+	acks map[string]chan dingtalk.StreamAck
+	next int
 }
 
 // New starts a fake, closed when the test ends.
 func New(t testing.TB) *Server {
-	s := &Server{t: t, tokens: map[string]bool{}, limited: map[string]int{}, requests: map[string]int{}, acks: map[string]chan dingtalk.StreamAck{}}
+	s := &Server{t: t, acks: map[string]chan dingtalk.StreamAck{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1.0/oauth2/accessToken", s.handleToken)
 	mux.HandleFunc("POST /v1.0/robot/groupMessages/send", s.auth(s.record("openConversationId")))
@@ -69,51 +66,22 @@ func New(t testing.TB) *Server {
 	mux.HandleFunc("POST /robot/sendBySession", s.handleSession)
 	mux.HandleFunc("POST /v1.0/gateway/connections/open", s.handleOpen)
 	mux.HandleFunc("GET /stream", s.handleWS)
-	s.Server = httptest.NewServer(s.limit(mux))
+	s.Server = httptest.NewServer(s.Limit(mux, refuseRateLimited))
 	t.Cleanup(func() { s.DropConnections(); s.Server.Close() })
 	return s
 }
 
-func writeJSON(w http.ResponseWriter, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(v)
-}
+var writeJSON = platformfake.WriteJSON
 
-func (s *Server) limit(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.mu.Lock()
-		s.requests[r.URL.Path]++
-		n := s.limited[r.URL.Path]
-		if n > 0 {
-			s.limited[r.URL.Path] = n - 1
-		}
-		s.mu.Unlock()
-		if n > 0 {
-			if strings.HasPrefix(r.URL.Path, "/robot/") { // the old API: 200 with errcode
-				writeJSON(w, map[string]any{"errcode": 130101, "errmsg": "send too fast"})
-				return
-			}
-			w.Header().Set("Retry-After", "1")
-			w.WriteHeader(http.StatusTooManyRequests)
-			writeJSON(w, map[string]any{"code": "Throttling.Api", "message": "too many requests"})
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
-}
-
-// RateLimit makes the next n requests to path fail as rate limited.
-func (s *Server) RateLimit(path string, n int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.limited[path] = n
-}
-
-// Requests returns how many requests reached path.
-func (s *Server) Requests(path string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.requests[path]
+// refuseRateLimited answers a rate-limited request as DingTalk does.
+func refuseRateLimited(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/robot/") { // the old API: 200 with errcode
+		writeJSON(w, map[string]any{"errcode": 130101, "errmsg": "send too fast"})
+		return
+	}
+	w.Header().Set("Retry-After", "1")
+	w.WriteHeader(http.StatusTooManyRequests)
+	writeJSON(w, map[string]any{"code": "Throttling.Api", "message": "too many requests"})
 }
 
 func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
@@ -124,34 +92,12 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, map[string]any{"code": "invalidClientIdOrSecret", "message": "bad credentials"})
 		return
 	}
-	s.mu.Lock()
-	s.tokenCalls++
-	tok := "dt-" + strconv.Itoa(s.tokenCalls)
-	s.tokens[tok] = true
-	s.mu.Unlock()
-	writeJSON(w, map[string]any{"accessToken": tok, "expireIn": 7200})
-}
-
-// TokenCalls returns how many tokens were issued.
-func (s *Server) TokenCalls() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.tokenCalls
-}
-
-// RevokeTokens invalidates every issued token.
-func (s *Server) RevokeTokens() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	clear(s.tokens)
+	writeJSON(w, map[string]any{"accessToken": s.Issue("dt-"), "expireIn": 7200})
 }
 
 func (s *Server) auth(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		s.mu.Lock()
-		ok := s.tokens[r.Header.Get("x-acs-dingtalk-access-token")]
-		s.mu.Unlock()
-		if !ok {
+		if !s.Valid(r.Header.Get("x-acs-dingtalk-access-token")) {
 			w.WriteHeader(http.StatusUnauthorized)
 			writeJSON(w, map[string]any{"code": "InvalidAuthentication", "message": "token invalid"})
 			return
@@ -186,9 +132,7 @@ func (s *Server) record(targetKey string) http.HandlerFunc {
 		if target == "" {
 			target, _ = b["singleChatReceiver"].(string)
 		}
-		s.mu.Lock()
-		s.sent = append(s.sent, Sent{Path: r.URL.Path, Body: b, Text: text, Target: target})
-		s.mu.Unlock()
+		s.sent.Add(Sent{Path: r.URL.Path, Body: b, Text: text, Target: target})
 		writeJSON(w, map[string]any{"processQueryKey": "q"})
 	}
 }
@@ -198,31 +142,17 @@ func (s *Server) handleSession(w http.ResponseWriter, r *http.Request) {
 		Markdown struct{ Title, Text string } `json:"markdown"`
 	}
 	_ = json.NewDecoder(r.Body).Decode(&b)
-	s.mu.Lock()
-	s.sent = append(s.sent, Sent{Path: r.URL.Path, Text: b.Markdown.Text, Target: r.URL.Query().Get("session")})
-	s.mu.Unlock()
+	s.sent.Add(Sent{Path: r.URL.Path, Text: b.Markdown.Text, Target: r.URL.Query().Get("session")})
 	writeJSON(w, map[string]any{"errcode": 0, "errmsg": "ok"})
 }
 
 // Sent returns what the robot sent.
-func (s *Server) Sent() []Sent {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Sent(nil), s.sent...)
-}
+func (s *Server) Sent() []Sent { return s.sent.All() }
 
 // WaitSent waits for at least n sent messages.
 func (s *Server) WaitSent(n int) []Sent {
 	s.t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for time.Now().Before(deadline) {
-		if got := s.Sent(); len(got) >= n {
-			return got
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	s.t.Fatalf("dingtalktest: %d messages sent, want %d", len(s.Sent()), n)
-	return nil
+	return s.sent.Wait(s.t, n, "dingtalktest", "messages sent")
 }
 
 // Message is a robot callback body. group selects a group conversation;
@@ -271,8 +201,6 @@ func Deliver(url string, body any) int {
 	return Post(url, r.Header, b)
 }
 
-var upgrader = websocket.Upgrader{}
-
 func (s *Server) handleOpen(w http.ResponseWriter, r *http.Request) {
 	var in struct{ ClientID, ClientSecret string }
 	_ = json.NewDecoder(r.Body).Decode(&in)
@@ -284,29 +212,15 @@ func (s *Server) handleOpen(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, map[string]any{"endpoint": "ws" + strings.TrimPrefix(s.URL, "http") + "/stream", "ticket": "ticket-1"})
 }
 
-// RefuseConnections makes the WebSocket handshake fail while on.
-func (s *Server) RefuseConnections(on bool) {
-	s.wsMu.Lock()
-	defer s.wsMu.Unlock()
-	s.refuse = on
-}
-
 func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
-	s.wsMu.Lock()
-	refuse := s.refuse
-	s.wsMu.Unlock()
-	if refuse || r.URL.Query().Get("ticket") != "ticket-1" {
+	if r.URL.Query().Get("ticket") != "ticket-1" {
 		http.Error(w, "no", http.StatusServiceUnavailable)
 		return
 	}
-	conn, err := upgrader.Upgrade(w, r, nil)
-	if err != nil {
+	conn := s.Accept(w, r)
+	if conn == nil {
 		return
 	}
-	s.wsMu.Lock()
-	s.conns = append(s.conns, conn)
-	s.connects++
-	s.wsMu.Unlock()
 	go func() {
 		defer conn.Close()
 		for {
@@ -327,45 +241,25 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 // WaitConnects waits for at least n Stream connections.
 func (s *Server) WaitConnects(n int) {
 	s.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		s.wsMu.Lock()
-		c := s.connects
-		s.wsMu.Unlock()
-		if c >= n {
-			return
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	s.t.Fatalf("dingtalktest: fewer than %d stream connections", n)
-}
-
-// DropConnections closes every Stream connection.
-func (s *Server) DropConnections() {
-	s.wsMu.Lock()
-	defer s.wsMu.Unlock()
-	for _, c := range s.conns {
-		_ = c.Close()
-	}
-	s.conns = nil
+	s.WaitOpened(s.t, "dingtalktest: Stream", n)
 }
 
 // Push sends a frame over the newest Stream connection and waits for the
 // client's ack.
 func (s *Server) Push(typ, topic string, data any) (dingtalk.StreamAck, bool) {
 	b, _ := json.Marshal(data)
-	s.wsMu.Lock()
-	if len(s.conns) == 0 {
-		s.wsMu.Unlock()
+	conn := s.Newest()
+	if conn == nil {
 		return dingtalk.StreamAck{}, false
 	}
+	s.wsMu.Lock()
 	s.next++
 	id := "m-" + strconv.Itoa(s.next)
 	ch := make(chan dingtalk.StreamAck, 1)
 	s.acks[id] = ch
 	f := dingtalk.StreamFrame{SpecVersion: "1.0", Type: typ, Data: string(b),
 		Headers: map[string]string{"topic": topic, "messageId": id, "contentType": "application/json", "time": strconv.FormatInt(time.Now().UnixMilli(), 10)}}
-	err := s.conns[len(s.conns)-1].WriteJSON(f)
+	err := conn.WriteJSON(f)
 	s.wsMu.Unlock()
 	if err != nil {
 		return dingtalk.StreamAck{}, false

@@ -28,9 +28,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gorilla/websocket"
-
 	"github.com/concierge-bot/concierge/channels/feishu"
+	"github.com/concierge-bot/concierge/channels/internal/platformfake"
 )
 
 // Credentials the fake accepts.
@@ -56,35 +55,33 @@ type Sent struct {
 	MessageID     string // the id the fake gave it
 }
 
-// Server is the fake platform. Create it with New.
+// Server is the fake platform. Create it with New. Its embedded parts
+// count requests and rate-limit them on demand (RateLimit, Requests), issue
+// and revoke tokens (TokenCalls, RevokeTokens) and keep the long
+// connections (Connects, RefuseConnections, DropConnections).
 type Server struct {
 	*httptest.Server
+	platformfake.Limiter
+	platformfake.Tokens
+	platformfake.Sockets
 	t testing.TB
 
+	sent        platformfake.Log[Sent]
 	mu          sync.Mutex
-	tokens      map[string]bool
-	tokenCalls  int
 	nextID      int
-	sent        []Sent
 	updates     []Sent
-	limited     map[string]int // path prefix → requests still to refuse with 429
-	requests    map[string]int // path → requests seen
 	external    map[string]bool
 	uuids       map[string]string
 	TokenExpire int // seconds, in the token reply; default 7200
 
-	wsMu     sync.Mutex
-	conns    []*websocket.Conn
-	connects int
-	replies  map[string]chan []byte // message_id → response payload
-	wsRefuse bool
-	nextWS   int
+	wsMu    sync.Mutex             // guards replies and nextWS, and writes to a connection
+	replies map[string]chan []byte // message_id → response payload
+	nextWS  int
 }
 
 // New starts a fake platform, closed when the test ends.
 func New(t testing.TB) *Server {
-	s := &Server{t: t, tokens: map[string]bool{}, limited: map[string]int{}, requests: map[string]int{},
-		external: map[string]bool{}, uuids: map[string]string{}, replies: map[string]chan []byte{}, TokenExpire: 7200}
+	s := &Server{t: t, external: map[string]bool{}, uuids: map[string]string{}, replies: map[string]chan []byte{}, TokenExpire: 7200}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /open-apis/auth/v3/tenant_access_token/internal", s.handleToken)
 	mux.HandleFunc("POST /open-apis/im/v1/messages", s.auth(s.handleSend))
@@ -101,7 +98,7 @@ func New(t testing.TB) *Server {
 	}))
 	mux.HandleFunc("POST /callback/ws/endpoint", s.handleEndpoint)
 	mux.HandleFunc("GET /ws", s.handleWS)
-	s.Server = httptest.NewServer(s.limit(mux))
+	s.Server = httptest.NewServer(s.Limit(mux, refuseRateLimited))
 	t.Cleanup(s.Close)
 	return s
 }
@@ -112,49 +109,15 @@ func (s *Server) Close() {
 	s.Server.Close()
 }
 
-func writeJSON(w http.ResponseWriter, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(v)
-}
+var writeJSON = platformfake.WriteJSON
 
-// limit answers requests to rate-limited paths with 429 and code 99991400.
-func (s *Server) limit(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.mu.Lock()
-		s.requests[r.URL.Path]++
-		refuse := false
-		for p, n := range s.limited {
-			if n > 0 && strings.HasPrefix(r.URL.Path, p) {
-				s.limited[p] = n - 1
-				refuse = true
-				break
-			}
-		}
-		s.mu.Unlock()
-		if refuse {
-			w.Header().Set("x-ogw-ratelimit-limit", "5")
-			w.Header().Set("x-ogw-ratelimit-reset", "1")
-			w.WriteHeader(http.StatusTooManyRequests)
-			writeJSON(w, map[string]any{"code": 99991400, "msg": "request trigger frequency limit"})
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
-}
-
-// RateLimit makes the next n requests to paths starting with prefix fail
-// with HTTP 429 and code 99991400.
-func (s *Server) RateLimit(prefix string, n int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.limited[prefix] = n
-}
-
-// Requests returns how many requests reached path.
-func (s *Server) Requests(path string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.requests[path]
+// refuseRateLimited answers a rate-limited request as Feishu does: HTTP 429
+// with code 99991400 and x-ogw-ratelimit-reset.
+func refuseRateLimited(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("x-ogw-ratelimit-limit", "5")
+	w.Header().Set("x-ogw-ratelimit-reset", "1")
+	w.WriteHeader(http.StatusTooManyRequests)
+	writeJSON(w, map[string]any{"code": 99991400, "msg": "request trigger frequency limit"})
 }
 
 // SetExternal marks a chat as an external group.
@@ -174,36 +137,18 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, map[string]any{"code": 10014, "msg": "app secret invalid"})
 		return
 	}
+	tok := s.Issue("t-")
 	s.mu.Lock()
-	s.tokenCalls++
-	tok := "t-" + strconv.Itoa(s.tokenCalls)
-	s.tokens[tok] = true
 	exp := s.TokenExpire
 	s.mu.Unlock()
 	writeJSON(w, map[string]any{"code": 0, "msg": "ok", "tenant_access_token": tok, "expire": exp})
 }
 
-// TokenCalls returns how many tokens were issued.
-func (s *Server) TokenCalls() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.tokenCalls
-}
-
-// RevokeTokens makes every issued token invalid (code 99991663).
-func (s *Server) RevokeTokens() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	clear(s.tokens)
-}
-
+// auth refuses a request whose token was not issued or was revoked with
+// code 99991663.
 func (s *Server) auth(h func(http.ResponseWriter, *http.Request, []byte)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		tok := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
-		s.mu.Lock()
-		ok := s.tokens[tok]
-		s.mu.Unlock()
-		if !ok {
+		if !s.Valid(strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")) {
 			w.WriteHeader(http.StatusBadRequest)
 			writeJSON(w, map[string]any{"code": 99991663, "msg": "Invalid access token for authorization"})
 			return
@@ -234,7 +179,7 @@ func (s *Server) record(w http.ResponseWriter, m Sent) {
 	if m.UUID != "" {
 		s.uuids[m.UUID] = m.MessageID
 	}
-	s.sent = append(s.sent, m)
+	s.sent.Add(m)
 	s.mu.Unlock()
 	writeJSON(w, map[string]any{"code": 0, "msg": "ok", "data": map[string]any{"message_id": m.MessageID}})
 }
@@ -269,25 +214,13 @@ func (s *Server) handleUpdate(w http.ResponseWriter, r *http.Request, body []byt
 }
 
 // Sent returns the messages sent so far.
-func (s *Server) Sent() []Sent {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Sent(nil), s.sent...)
-}
+func (s *Server) Sent() []Sent { return s.sent.All() }
 
 // WaitSent waits until at least n messages were sent, failing the test
 // after 5 seconds.
 func (s *Server) WaitSent(n int) []Sent {
 	s.t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for time.Now().Before(deadline) {
-		if got := s.Sent(); len(got) >= n {
-			return got
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	s.t.Fatalf("feishutest: %d messages sent, want %d", len(s.Sent()), n)
-	return nil
+	return s.sent.Wait(s.t, n, "feishutest", "messages sent")
 }
 
 // CardText returns the markdown and note texts of a card message, joined

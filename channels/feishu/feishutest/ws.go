@@ -12,8 +12,6 @@ import (
 	"github.com/concierge-bot/concierge/channels/feishu"
 )
 
-var upgrader = websocket.Upgrader{}
-
 func (s *Server) handleEndpoint(w http.ResponseWriter, r *http.Request) {
 	var in struct{ AppID, AppSecret string }
 	_ = json.NewDecoder(r.Body).Decode(&in)
@@ -26,30 +24,10 @@ func (s *Server) handleEndpoint(w http.ResponseWriter, r *http.Request) {
 		"URL": u, "ClientConfig": map[string]any{"ReconnectCount": -1, "ReconnectInterval": 1, "ReconnectNonce": 0, "PingInterval": 1}}})
 }
 
-// RefuseConnections makes the WebSocket handshake fail (503) while on.
-func (s *Server) RefuseConnections(on bool) {
-	s.wsMu.Lock()
-	defer s.wsMu.Unlock()
-	s.wsRefuse = on
-}
-
 func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
-	s.wsMu.Lock()
-	refuse := s.wsRefuse
-	s.wsMu.Unlock()
-	if refuse {
-		http.Error(w, "busy", http.StatusServiceUnavailable)
-		return
+	if conn := s.Accept(w, r); conn != nil {
+		go s.readWS(conn)
 	}
-	conn, err := upgrader.Upgrade(w, r, nil)
-	if err != nil {
-		return
-	}
-	s.wsMu.Lock()
-	s.conns = append(s.conns, conn)
-	s.connects++
-	s.wsMu.Unlock()
-	go s.readWS(conn)
 }
 
 // readWS answers pings with pongs and hands data-frame answers to Push.
@@ -84,35 +62,10 @@ func (s *Server) readWS(conn *websocket.Conn) {
 	}
 }
 
-// Connects returns how many long connections were opened.
-func (s *Server) Connects() int {
-	s.wsMu.Lock()
-	defer s.wsMu.Unlock()
-	return s.connects
-}
-
 // WaitConnects waits until at least n long connections were opened.
 func (s *Server) WaitConnects(n int) {
 	s.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		if s.Connects() >= n {
-			return
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	s.t.Fatalf("feishutest: %d long connections, want %d", s.Connects(), n)
-}
-
-// DropConnections closes every open long connection, as a network failure
-// or a gateway restart would.
-func (s *Server) DropConnections() {
-	s.wsMu.Lock()
-	defer s.wsMu.Unlock()
-	for _, c := range s.conns {
-		_ = c.Close()
-	}
-	s.conns = nil
+	s.WaitOpened(s.t, "feishutest: long", n)
 }
 
 // WSResponse is the client's answer to a pushed frame.
@@ -126,12 +79,11 @@ type WSResponse struct {
 // connection, split into parts packets, and waits for the client's answer.
 func (s *Server) Push(envelope any, typ string, parts int) (WSResponse, bool) {
 	payload, _ := json.Marshal(envelope)
-	s.wsMu.Lock()
-	if len(s.conns) == 0 {
-		s.wsMu.Unlock()
+	conn := s.Newest()
+	if conn == nil {
 		return WSResponse{}, false
 	}
-	conn := s.conns[len(s.conns)-1]
+	s.wsMu.Lock()
 	s.nextWS++
 	id := "msg-" + strconv.Itoa(s.nextWS)
 	ch := make(chan []byte, 1)
