@@ -523,13 +523,26 @@ func (e *Engine) covered(ctx context.Context, m Message, lang string, hits []Hit
 	if check.Verdict != CoverMissing {
 		return decision{}, false
 	}
-	for _, h := range hits[1:] {
+	// A passage about what was asked ("Do you accept PayPal?") answers
+	// better than one that lists it among others ("Which payment methods
+	// do you accept?"), whichever ranks first: the title decides first,
+	// then the whole passage.
+	var covering *Hit
+	for i := range hits[1:] {
+		h := &hits[1+i]
 		if h.Confidence < e.opts.MinChoiceConfidence {
 			break
 		}
-		if c := cov.Cover(m.Text, h, lang); c.Verdict == CoverFull || c.Verdict == CoverPartial {
-			return decision{action: ActionAnswer, text: h.Answer, sources: []Source{h.Source()}}, true
+		if c := cov.Cover(m.Text, Hit{Title: h.Title}, lang); c.Verdict == CoverFull {
+			covering = h
+			break
 		}
+		if c := cov.Cover(m.Text, *h, lang); covering == nil && (c.Verdict == CoverFull || c.Verdict == CoverPartial) {
+			covering = h
+		}
+	}
+	if covering != nil {
+		return decision{action: ActionAnswer, text: covering.Answer, sources: []Source{covering.Source()}}, true
 	}
 	// None covers it: say so with the options of the passage that lists
 	// the most of them — the content's "what we accept" or "where we
