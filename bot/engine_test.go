@@ -450,3 +450,46 @@ func TestEmployeesGetTheInternalPageBeforeTheCatalogue(t *testing.T) {
 		}
 	}
 }
+
+// paypalCoverage is a coverage check over one payment method, PayPal: a
+// passage covers it when its title or answer names it.
+type paypalCoverage struct{ *bottest.Retriever }
+
+func (c paypalCoverage) Cover(question string, h bot.Hit, lang string) bot.CoverCheck {
+	if !strings.Contains(strings.ToLower(question), "paypal") {
+		return bot.CoverCheck{}
+	}
+	if strings.Contains(strings.ToLower(h.Title+" "+h.Answer), "paypal") {
+		return bot.CoverCheck{Verdict: bot.CoverFull}
+	}
+	return bot.CoverCheck{Verdict: bot.CoverMissing, Kind: "payment_method", Asked: "PayPal", Options: "Alipay", Count: 1}
+}
+
+// TestCoverageAnswersWithThePassageAboutIt checks that when the best hit
+// names another payment method, the passage whose title names the asked
+// one answers, not an earlier one that lists it among others.
+func TestCoverageAnswersWithThePassageAboutIt(t *testing.T) {
+	cls := &bottest.Classifier{Rules: map[string]bot.Classification{
+		"paypal": {Intent: "payment_methods", Confidence: 0.9, Language: "en"},
+	}}
+	ret := paypalCoverage{&bottest.Retriever{Docs: []bottest.Doc{
+		{Keywords: []string{"pay"}, Hit: bot.Hit{ID: "faq-alipay", Title: "Can I pay with Alipay?", Answer: "Yes, choose Alipay.",
+			Audience: bot.AudiencePublic, Confidence: 0.9}},
+		{Keywords: []string{"pay"}, Hit: bot.Hit{ID: "faq-methods", Title: "Which payment methods do you accept?",
+			Answer: "Alipay, cards and, abroad, PayPal.", Audience: bot.AudiencePublic, Confidence: 0.8}},
+		{Keywords: []string{"pay"}, Hit: bot.Hit{ID: "faq-paypal", Title: "Do you accept PayPal?",
+			Answer: "Yes, for orders abroad.", Audience: bot.AudiencePublic, Confidence: 0.7}},
+	}}}
+	e, err := bot.NewEngine(bot.EngineOptions{Classifier: cls, Retriever: ret, Store: &bottest.Store{},
+		Now: bottest.Now(time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC), time.Second)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := e.Handle(context.Background(), bot.Message{Channel: "web", ExternalUserID: "u1", Text: "Can I pay with PayPal?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Sources) == 0 || r.Sources[0].ID != "faq-paypal" {
+		t.Errorf("sources %v, want faq-paypal first", r.Sources)
+	}
+}
