@@ -21,18 +21,20 @@ import (
 )
 
 // tuningCompanies are the labelled companies the weights are learned on:
-// every company under testdata/companies but the held-out one (bakery),
-// which nothing is ever fitted on, so that `concierge answers eval` on it
-// measures what a company the bot has never seen gets.
+// all six under testdata/companies. bakery was held out until its first
+// run was scored (README, "Answers on companies the bot was not tuned on");
+// no company is held out now, so the next claim about a company the bot has
+// never seen needs a seventh, written by someone who does not run the bot
+// on it, left out of this list until it has been scored once.
 //
 // CONCIERGE_TUNING (names separated by commas) replaces the list, for a
 // leave-one-company-out run: learn without one company and score it, e.g.
 //
-//	CONCIERGE_TUNING=cycles,pets,furniture,gadgets go test ./knowledge -run 'TestLearnWeights$' -update
+//	CONCIERGE_TUNING=cycles,pets,furniture,gadgets,bakery go test ./knowledge -run 'TestLearnWeights$' -update
 //	go run ./cmd/concierge answers eval testdata/companies/optics
 //
 // (then restore weights.go with the plain -update command).
-var tuningCompanies = tuningFromEnv([]string{"cycles", "pets", "optics", "furniture", "gadgets"})
+var tuningCompanies = tuningFromEnv([]string{"cycles", "pets", "optics", "furniture", "gadgets", "bakery"})
 
 // tuningFromEnv returns the companies CONCIERGE_TUNING names, or def.
 func tuningFromEnv(def []string) []string {
