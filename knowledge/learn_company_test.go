@@ -21,20 +21,22 @@ import (
 )
 
 // tuningCompanies are the labelled companies the weights are learned on:
-// all six under testdata/companies. bakery was held out until its first
-// run was scored (README, "Answers on companies the bot was not tuned on");
-// no company is held out now, so the next claim about a company the bot has
-// never seen needs a seventh, written by someone who does not run the bot
-// on it, left out of this list until it has been scored once.
+// five of the six under testdata/companies. bakery is left out: its first
+// run was the held-out figure (README, "Answers on companies the bot was not
+// tuned on"), and its failures have been read since, but the weights are
+// still not fitted on it. Learning on all six was tried: faq_dev/zh's
+// held-out P@1 fell to 0.457, below its floor of plain BM25 minus 0.02. The
+// next claim about a company the bot has never seen needs a seventh, written
+// by someone who does not run the bot on it.
 //
 // CONCIERGE_TUNING (names separated by commas) replaces the list, for a
 // leave-one-company-out run: learn without one company and score it, e.g.
 //
-//	CONCIERGE_TUNING=cycles,pets,furniture,gadgets,bakery go test ./knowledge -run 'TestLearnWeights$' -update
+//	CONCIERGE_TUNING=cycles,pets,furniture,gadgets go test ./knowledge -run 'TestLearnWeights$' -update
 //	go run ./cmd/concierge answers eval testdata/companies/optics
 //
 // (then restore weights.go with the plain -update command).
-var tuningCompanies = tuningFromEnv([]string{"cycles", "pets", "optics", "furniture", "gadgets", "bakery"})
+var tuningCompanies = tuningFromEnv([]string{"cycles", "pets", "optics", "furniture", "gadgets"})
 
 // tuningFromEnv returns the companies CONCIERGE_TUNING names, or def.
 func tuningFromEnv(def []string) []string {

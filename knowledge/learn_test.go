@@ -30,10 +30,10 @@ const learnCommand = "go test ./knowledge -run TestLearnWeights -update"
 
 // The learner's settings.
 // l2Grid holds the L2 strengths cross-validation chooses from, strongest
-// first: a tie keeps the stronger. 0.0001 was dropped when six companies'
+// first: a tie keeps the stronger. 0.0001 was dropped when five companies'
 // messages joined the data: cross-validation over the pooled queries chose
-// it, but fitted without each company in turn it ranked that company's
-// questions worse (first hit right 0.719 against 0.756 for 0.001, averaged
+// it, but fitted without each of six companies in turn it ranked that
+// company's questions worse (first hit right 0.719 against 0.756 for 0.001, averaged
 // over the six): it learns the companies' wording.
 var l2Grid = []float64{0.01, 0.001}
 

@@ -4,7 +4,7 @@ package knowledge
 
 // The re-ranking weights, learned by TestLearnWeights (learn_test.go) on
 // the development half of each faq_dev set (see Split) and the questions of
-// the tuning companies [cycles pets optics furniture gadgets bakery] (testdata/companies): listwise softmax loss with
+// the tuning companies [cycles pets optics furniture gadgets] (testdata/companies): listwise softmax loss with
 // L2 (every right answer of a question counts), full-batch Adam from zero
 // weights for 400 steps, L2 chosen from [0.01 0.001] by 5-fold cross-validation. The
 // code weight is the hand-set prior (rank.go). Then the logistic confidence
@@ -17,126 +17,125 @@ package knowledge
 //   - faq_dev/en: 540 development queries, l2 0.001;
 //     queries.csv sha256 af396673962e47be8d1049365a635067450855746f3ec60fbd9879482eab6d43
 //     content/faq.csv sha256 3a111281325434f6bd0134a818db0225d28d2724aea1d5e681c5724ec71d1539
-//   - 661 en questions of the tuning companies
+//   - 534 en questions of the tuning companies
 //   - faq_dev/zh: 347 development queries, l2 0.001;
 //     queries.csv sha256 892eb1239e9ff8feb9d2565889455d44f860191a9816c08321b35c5c77be1376
 //     content/faq.csv sha256 5275a54b48fd49ab995a1aae8af59826d07feaa0b43860e1c3219730d7a21103
-//   - 646 zh questions of the tuning companies
+//   - 522 zh questions of the tuning companies
 //   - testdata/companies/cycles/messages.csv sha256 c5b282abc29c445065bea60b121ea4cca4250e89fc8875ba33ccc786cfd8b7ce
 //   - testdata/companies/pets/messages.csv sha256 79a70be3e8e57aad2db625020e80cdac29a5ee66c50cbced46ce3134c493678a
 //   - testdata/companies/optics/messages.csv sha256 79b637a56fe14152fc9c156d08321cd06f90c2d413c77bbfa106791e5a302c94
 //   - testdata/companies/furniture/messages.csv sha256 87623f6484dce07b8feab9ea836fa5512d0e3334a17fa8a7a51216382f21b4ee
 //   - testdata/companies/gadgets/messages.csv sha256 fd66eb84a4322bc3e2550626be2ea90c3925c6891027528a994b872420894bf7
-//   - testdata/companies/bakery/messages.csv sha256 7c3e5ec3ce7f393ae0477eb5667de2dba773f5d904d8ea2469f71533d4362f45
 
 // learnedEN ranks English queries.
 var learnedEN = weights{
 	0.000,  // bias
-	2.503,  // rel
-	-0.716, // log_score
-	-1.735, // cov_qt
-	1.993,  // cov_tq
-	5.854,  // cov_qb
-	1.646,  // cov_qt2
-	0.895,  // cov_tq2
-	-0.779, // prox
-	-0.669, // fuzzy
-	1.156,  // intent
+	2.481,  // rel
+	-0.726, // log_score
+	-1.583, // cov_qt
+	1.952,  // cov_tq
+	5.701,  // cov_qb
+	1.644,  // cov_qt2
+	0.990,  // cov_tq2
+	-0.841, // prox
+	-0.758, // fuzzy
+	1.127,  // intent
 	4.000,  // code
-	0.039,  // lang
-	-0.356, // rank
-	0.469,  // matched
+	-0.153, // lang
+	-0.373, // rank
+	0.439,  // matched
 	0.000,  // cov_qt2w
 	0.000,  // cov_tq2w
-	0.376,  // lcs
-	1.072,  // edit
-	0.439,  // qword
-	1.361,  // len_ratio
-	-0.858, // bm25_t
-	-1.417, // bm25_b
+	0.316,  // lcs
+	1.094,  // edit
+	0.448,  // qword
+	1.353,  // len_ratio
+	-0.927, // bm25_t
+	-1.641, // bm25_b
 	0.000,  // bm25_u
-	0.814,  // page
-	-2.401, // product
-	3.274,  // internal
-	1.267,  // head
+	0.703,  // page
+	-2.614, // product
+	3.055,  // internal
+	1.218,  // head
 }
 
 // confEN is the confidence model of English queries.
 var confEN = confWeights{
-	-4.337, // bias
-	0.324,  // cover
-	0.426,  // z
-	-0.028, // lead
-	0.140,  // top
-	0.096,  // cov_qt
-	0.358,  // cov_qb
-	0.568,  // cov_tq
-	-0.041, // intent
-	-0.070, // lang
-	0.347,  // page
-	0.889,  // product
-	0.712,  // len
-	-0.082, // unknown
-	0.622,  // rel
-	0.206,  // miss
-	-0.459, // miss_n
-	-0.039, // oos
-	0.021,  // internal
+	-4.662, // bias
+	0.400,  // cover
+	0.468,  // z
+	-0.056, // lead
+	0.135,  // top
+	0.134,  // cov_qt
+	0.411,  // cov_qb
+	0.626,  // cov_tq
+	-0.002, // intent
+	-0.102, // lang
+	0.387,  // page
+	0.956,  // product
+	0.694,  // len
+	-0.185, // unknown
+	0.686,  // rel
+	0.196,  // miss
+	-0.482, // miss_n
+	0.075,  // oos
+	0.069,  // internal
 }
 
 // learnedZH ranks Chinese queries.
 var learnedZH = weights{
 	0.000,  // bias
-	1.642,  // rel
-	0.317,  // log_score
-	-0.195, // cov_qt
-	-0.598, // cov_tq
-	5.154,  // cov_qb
-	2.072,  // cov_qt2
-	2.868,  // cov_tq2
-	-1.525, // prox
+	1.480,  // rel
+	0.269,  // log_score
+	-0.028, // cov_qt
+	-0.837, // cov_tq
+	4.981,  // cov_qb
+	2.336,  // cov_qt2
+	3.144,  // cov_tq2
+	-1.453, // prox
 	0.000,  // fuzzy
-	0.961,  // intent
+	1.385,  // intent
 	4.000,  // code
-	-1.132, // lang
-	0.095,  // rank
-	0.798,  // matched
-	2.356,  // cov_qt2w
-	1.303,  // cov_tq2w
-	-1.781, // lcs
-	2.132,  // edit
-	-0.866, // qword
-	0.940,  // len_ratio
-	-1.341, // bm25_t
-	3.772,  // bm25_b
-	0.283,  // bm25_u
-	1.586,  // page
-	-2.158, // product
-	3.262,  // internal
-	-0.418, // head
+	-0.971, // lang
+	0.118,  // rank
+	0.520,  // matched
+	2.458,  // cov_qt2w
+	1.306,  // cov_tq2w
+	-1.871, // lcs
+	2.351,  // edit
+	-0.828, // qword
+	0.851,  // len_ratio
+	-1.376, // bm25_t
+	3.712,  // bm25_b
+	0.218,  // bm25_u
+	1.491,  // page
+	-2.139, // product
+	3.215,  // internal
+	-0.429, // head
 }
 
 // confZH is the confidence model of Chinese queries.
 var confZH = confWeights{
-	-2.617, // bias
-	-0.001, // cover
-	0.534,  // z
-	0.102,  // lead
-	0.036,  // top
-	0.039,  // cov_qt
-	0.387,  // cov_qb
-	0.420,  // cov_tq
-	0.093,  // intent
-	-0.412, // lang
-	0.475,  // page
-	0.812,  // product
-	0.148,  // len
-	-0.253, // unknown
-	0.193,  // rel
-	-0.093, // miss
-	-0.263, // miss_n
-	-0.362, // oos
-	0.187,  // internal
+	-2.410, // bias
+	0.047,  // cover
+	0.506,  // z
+	0.094,  // lead
+	0.069,  // top
+	0.102,  // cov_qt
+	0.438,  // cov_qb
+	0.377,  // cov_tq
+	0.060,  // intent
+	-0.558, // lang
+	0.554,  // page
+	0.868,  // product
+	0.020,  // len
+	-0.350, // unknown
+	0.310,  // rel
+	-0.087, // miss
+	-0.312, // miss_n
+	-0.399, // oos
+	0.295,  // internal
 }
 
 // fitSets are the queries the weights above were fitted on (see fitKey).
