@@ -190,9 +190,7 @@ func TestChallenge(t *testing.T) {
 // Feishu's retries (same event_id, freshly signed) and a second event for
 // the same message are answered once.
 func TestRetriesAnsweredOnce(t *testing.T) {
-	// One worker: the test reads the handler's calls in order, and several
-	// workers may take the sentinel before om-1.
-	e := newEnv(t, nil, func(o *feishu.Options) { o.Workers = 1 })
+	e := newEnv(t, nil, nil)
 	ev := feishutest.MessageEvent("ev-1", "om-1", "oc_dm_1", "p2p", "ou_alice", feishutest.TenantKey, "where is my order", false, "")
 	for range 3 {
 		if st := feishutest.Deliver(e.url, ev, 1); st != http.StatusOK {

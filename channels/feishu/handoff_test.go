@@ -51,9 +51,7 @@ func TestHandoffSilenceAndAgentReply(t *testing.T) {
 		t.Fatal(err)
 	}
 	h := &fakeHandler{reply: func(m bot.Message) (bot.Reply, error) { return engine.Handle(ctx, m) }}
-	// One worker: the agent's reply goes to the latest message, and several
-	// workers may store om_3 before om_2, or after the sentinel is answered.
-	e := newEnv(t, h, func(o *feishu.Options) { o.Customers = db; o.Escalations = svc; o.Workers = 1 })
+	e := newEnv(t, h, func(o *feishu.Options) { o.Customers = db; o.Escalations = svc })
 	adapter = e.a
 	svc2, _ := escalation.New(escalation.Options{Store: db, Deliverers: map[string]escalation.Deliverer{"feishu": deliverer{adapter}}})
 
