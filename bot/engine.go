@@ -447,12 +447,13 @@ func (e *Engine) decide(ctx context.Context, m Message, conv Conversation, cls C
 	}
 	var d decision
 	var hits []Hit
+	retrieved := false
 	if cat.OK && m.Role == RoleEmployee {
 		// Employees ask about processes more than products: an internal
 		// page that answers confidently outranks the catalogue ("what do
 		// I do before locking up" is the closing checklist, not locks).
-		if hits = e.retrieve(ctx, conv, q); len(hits) > 0 && hits[0].Audience == AudienceInternal &&
-			hits[0].Confidence >= e.opts.MinAnswerConfidence {
+		hits, retrieved = e.retrieve(ctx, conv, q), true
+		if len(hits) > 0 && hits[0].Audience == AudienceInternal && hits[0].Confidence >= e.opts.MinAnswerConfidence {
 			cat = CatalogAnswer{}
 		}
 	}
@@ -462,7 +463,7 @@ func (e *Engine) decide(ctx context.Context, m Message, conv Conversation, cls C
 	case cat.OK && cat.Confidence >= e.opts.MinCatalogConfidence:
 		d = decision{action: ActionAnswer, text: cat.Text, sources: cat.Sources}
 	default:
-		if hits == nil {
+		if !retrieved {
 			hits = e.retrieve(ctx, conv, q)
 		}
 		d = e.fromHits(ctx, m, conv, lang, hits)

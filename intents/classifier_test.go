@@ -99,14 +99,7 @@ func TestClassifyComplaintIntent(t *testing.T) {
 	for _, s := range []string{"where is my order", "track my parcel", "order status", "has my order shipped", "when will it arrive"} {
 		ex = append(ex, Example{s, "order_status"})
 	}
-	m, err := Train(context.Background(), ex, TrainOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := NewClassifier(ClassifierOptions{Model: m})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := classifierOf(t, ex)
 	got, err := c.Classify(context.Background(), "the courier was really rude to me")
 	if err != nil {
 		t.Fatal(err)
@@ -143,14 +136,7 @@ func TestClassifyDemandsPerson(t *testing.T) {
 	for _, s := range []string{"where is my order", "track my parcel", "我的快递到哪了", "查一下订单"} {
 		ex = append(ex, Example{s, "order_status"})
 	}
-	m, err := Train(context.Background(), ex, TrainOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := NewClassifier(ClassifierOptions{Model: m})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := classifierOf(t, ex)
 	for _, text := range []string{"人工客服在吗", "麻烦转一下人工，谢谢", "hi, real person please"} {
 		got, err := c.Classify(context.Background(), text)
 		if err != nil {
@@ -180,14 +166,7 @@ func TestClassifySmallTalkNeedsItsPhrases(t *testing.T) {
 	for _, s := range []string{"where is my order", "track my parcel", "我的快递到哪了", "查一下订单"} {
 		ex = append(ex, Example{s, "order_status"})
 	}
-	m, err := Train(context.Background(), ex, TrainOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := NewClassifier(ClassifierOptions{Model: m})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := classifierOf(t, ex)
 	for text, small := range map[string]bool{"90片的有现货吗": false, "1.74 lens in stock?": false, "拜拜": true, "ok bye 88": true} {
 		got, err := c.Classify(context.Background(), text)
 		if err != nil {
@@ -197,4 +176,19 @@ func TestClassifySmallTalkNeedsItsPhrases(t *testing.T) {
 			t.Errorf("Classify(%q) = intent %q; want small talk %v", text, got.Intent, small)
 		}
 	}
+}
+
+// classifierOf trains a model on ex and returns the classifier over it,
+// with the built-in complaint detector.
+func classifierOf(t *testing.T, ex []Example) *Classifier {
+	t.Helper()
+	m, err := Train(context.Background(), ex, TrainOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := NewClassifier(ClassifierOptions{Model: m})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }

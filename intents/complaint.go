@@ -99,8 +99,12 @@ var transferVerbs = []rune{'转', '接', '找', '叫', '让'}
 var transferTargets = []string{"人工", "客服", "真人", "店长", "经理", "主管", "负责人"}
 
 // transferMaxGap is how many characters may stand between the verb and
-// whom it names ("转一下人工", "帮我接一下你们经理").
-const transferMaxGap = 5
+// whom it names ("转一下人工", "帮我接一下你们经理"); transferTargetRunes is the
+// length of the longest target.
+const (
+	transferMaxGap      = 5
+	transferTargetRunes = 3
+)
 
 // transfersToPerson reports whether normalised text asks, in Chinese, to
 // be put through to a person: a transfer verb followed within
@@ -113,7 +117,7 @@ func transfersToPerson(norm string) bool {
 		if !slices.Contains(transferVerbs, r) {
 			continue
 		}
-		rest := string(rs[i+1 : min(len(rs), i+1+transferMaxGap+3)])
+		rest := string(rs[i+1 : min(len(rs), i+1+transferMaxGap+transferTargetRunes)])
 		for _, t := range transferTargets {
 			if j := strings.Index(rest, t); j >= 0 && utf8.RuneCountInString(rest[:j]) <= transferMaxGap {
 				return true
@@ -386,6 +390,9 @@ func (d *ComplaintDetector) Score(text string) ComplaintScore {
 			s.EscalationWords = append(s.EscalationWords, t.label)
 		}
 	})
+	if reactedAfterUse(lt.norm) && !slices.Contains(s.EscalationWords, "过敏") {
+		s.EscalationWords = append(s.EscalationWords, "过敏")
+	}
 	slices.Sort(s.EscalationWords)
 	d.person.match(lt, func(t *lexTerm, _ string, _ int) {
 		s.AsksForPerson = true
@@ -393,10 +400,6 @@ func (d *ComplaintDetector) Score(text string) ComplaintScore {
 			s.DemandsPerson = true
 		}
 	})
-	if reactedAfterUse(lt.norm) && !slices.Contains(s.EscalationWords, "过敏") {
-		s.EscalationWords = append(s.EscalationWords, "过敏")
-		slices.Sort(s.EscalationWords)
-	}
 	if transfersToPerson(lt.norm) {
 		s.AsksForPerson, s.DemandsPerson = true, true
 	}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"unicode/utf8"
 )
 
 var builtinDetector = sync.OnceValues(func() (*ComplaintDetector, error) {
@@ -212,6 +213,16 @@ func TestChineseQuestionForms(t *testing.T) {
 	} {
 		if got := isQuestion(text, newLexText(text)); got != want {
 			t.Errorf("isQuestion(%q) = %v, want %v", text, got, want)
+		}
+	}
+}
+
+// TestTransferTargetsFitTheWindow checks that transfersToPerson's window
+// holds the longest of whom a transfer verb may name.
+func TestTransferTargetsFitTheWindow(t *testing.T) {
+	for _, tg := range transferTargets {
+		if n := utf8.RuneCountInString(tg); n > transferTargetRunes {
+			t.Errorf("target %q has %d characters, more than transferTargetRunes %d", tg, n, transferTargetRunes)
 		}
 	}
 }

@@ -235,8 +235,9 @@ func (c candidate) missing(p *prepared) (top, share float64) {
 // scale-free features of the candidate and its query (how much of the
 // query it covers, by how much it leads the others, its kind, how many of
 // the query's words the index knows), learned on the labelled customer
-// messages of companies other than the demo and never on the companies the
-// figures are reported on.
+// messages of companies other than the demo (tuningCompanies in
+// learn_company_test.go) and never on the held-out company whose figures
+// the README reports first.
 func (m model) confidences(p *prepared, cands []candidate) []float64 {
 	out := make([]float64, len(cands))
 	if len(cands) == 0 {
