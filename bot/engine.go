@@ -502,10 +502,21 @@ func (e *Engine) fromHits(ctx context.Context, m Message, conv Conversation, lan
 		}
 		return d
 	}
-	if choices := e.choicesOf(hits); len(choices) > 0 {
+	return e.clarify(hits, lang)
+}
+
+// clarify offers the hits worth offering as choices, with a sentence that
+// fits one choice or several, or says the bot is not sure when there are
+// none.
+func (e *Engine) clarify(hits []Hit, lang string) decision {
+	switch choices := e.choicesOf(hits); len(choices) {
+	case 0:
+		return decision{action: ActionClarify, text: e.text(textNotSure, lang)}
+	case 1:
+		return decision{action: ActionClarify, text: e.text(textDidYouMeanOne, lang), choices: choices}
+	default:
 		return decision{action: ActionClarify, text: e.text(textDidYouMean, lang), choices: choices}
 	}
-	return decision{action: ActionClarify, text: e.text(textNotSure, lang)}
 }
 
 // covered answers only what was asked: when the best hit names other
@@ -579,10 +590,7 @@ func (e *Engine) covered(ctx context.Context, m Message, lang string, hits []Hit
 		text := strings.NewReplacer("{asked}", best.Asked, "{options}", best.Options).Replace(e.text(key, lang))
 		return decision{action: ActionAnswer, text: text, sources: []Source{top.Source()}}, true
 	}
-	if choices := e.choicesOf(hits); len(choices) > 0 {
-		return decision{action: ActionClarify, text: e.text(textDidYouMean, lang), choices: choices}, true
-	}
-	return decision{action: ActionClarify, text: e.text(textNotSure, lang)}, true
+	return e.clarify(hits, lang), true
 }
 
 // choicesOf returns the hits worth offering as choices: confidence at least

@@ -4,6 +4,7 @@ package bot
 const (
 	textNotSure           = "_not_sure"
 	textDidYouMean        = "_did_you_mean"
+	textDidYouMeanOne     = "_did_you_mean_one"
 	textLead              = "_lead"
 	textLeadAlone         = "_lead_alone"
 	textNotAmongPayments  = "_not_among_payments"
@@ -41,6 +42,10 @@ var builtinTexts = map[string]map[string]string{
 	textDidYouMean: {
 		"en": "I'm not sure which of these you mean. Please pick one, or ask me in other words; I can also connect you with a member of our team.",
 		"zh": "我不确定您指的是下面哪一项，请选择一项，或者换个说法再问；也可以为您转接人工客服。",
+	},
+	textDidYouMeanOne: {
+		"en": "Is this what you're asking about? If it is, pick it; otherwise ask me in other words, or I can connect you with a member of our team.",
+		"zh": "您是想问下面这个吗？是的话请点选；不是的话可以换个说法再问，也可以为您转接人工客服。",
 	},
 	textLead: {
 		"en": "I've also let our sales team know, so someone can help you choose and order.",

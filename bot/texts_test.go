@@ -46,6 +46,8 @@ func TestEveryPathReadsRight(t *testing.T) {
 		"apple pay":        {Intent: "payment_methods", Confidence: 0.9, Language: "en"},
 		"苹果支付apple pay":    {Intent: "payment_methods", Confidence: 0.9, Language: "zh"},
 		"gift":             {Intent: "product_info", Confidence: 0.5, Language: "en"},
+		"kettle":           {Intent: "product_info", Confidence: 0.5, Language: "en"},
+		"水壶":               {Intent: "product_info", Confidence: 0.5, Language: "zh"},
 		"礼物":               {Intent: "product_info", Confidence: 0.5, Language: "zh"},
 		"buy the longjing": {Intent: bot.IntentPurchase, Confidence: 0.9, Language: "en"},
 		"买龙井":              {Intent: bot.IntentPurchase, Confidence: 0.9, Language: "zh"},
@@ -66,6 +68,7 @@ func TestEveryPathReadsRight(t *testing.T) {
 		{Keywords: []string{"apple pay"}, Hit: bot.Hit{ID: "faq-payment-02", Title: "Alipay", Answer: "Yes. Choose Alipay at checkout.", Audience: bot.AudiencePublic, Confidence: 0.9}},
 		{Keywords: []string{"gift", "礼物"}, Hit: bot.Hit{ID: "gift-wrap", Title: "Gift wrapping", Answer: "We wrap gifts.", Audience: bot.AudiencePublic, Confidence: 0.4}},
 		{Keywords: []string{"gift", "礼物"}, Hit: bot.Hit{ID: "gift-sets", Title: "Gift sets", Answer: "Our gift sets.", Audience: bot.AudiencePublic, Confidence: 0.35}},
+		{Keywords: []string{"kettle", "水壶"}, Hit: bot.Hit{ID: "kettles", Title: "Kettles", Answer: "Our kettles.", Audience: bot.AudiencePublic, Confidence: 0.4}},
 		{Keywords: []string{"longjing", "龙井"}, Hit: bot.Hit{ID: "JL-GRN-001", Title: "Longjing", Answer: "Longjing, ¥268.", Kind: bot.KindProduct, Audience: bot.AudiencePublic, Confidence: 0.9}},
 	}
 	newEngine := func(t *testing.T) (*bot.Engine, *bottest.Store) {
@@ -92,6 +95,7 @@ func TestEveryPathReadsRight(t *testing.T) {
 			{name: "answer", text: "how long does shipping take", action: bot.ActionAnswer, says: `2-4 days`},
 			{name: "not among the options", text: "can I pay with apple pay", action: bot.ActionAnswer, says: `^We don't take Apple Pay.*Alipay, WeChat Pay and UnionPay`},
 			{name: "did you mean", text: "a gift", action: bot.ActionClarify, says: `which of these`},
+			{name: "did you mean one", text: "a kettle", action: bot.ActionClarify, says: `^Is this what you're asking about\?`},
 			{name: "not sure", text: "xqzt", action: bot.ActionClarify, says: `not sure.*rephrase`},
 			{name: "lead with an answer", text: "I want to buy the longjing", action: bot.ActionLead, says: `(?s)^Longjing.*sales team`},
 			{name: "lead alone", text: "I want to buy something", action: bot.ActionLead, says: `^Thank you for your interest.*sales team`},
@@ -108,6 +112,7 @@ func TestEveryPathReadsRight(t *testing.T) {
 			{name: "answer", text: "运费多少", action: bot.ActionAnswer, says: `包邮`},
 			{name: "not among the options", text: "能用苹果支付apple pay吗", action: bot.ActionAnswer, says: `^抱歉，我们暂不支持Apple Pay.*支付宝、微信支付和银联`},
 			{name: "did you mean", text: "送礼物", action: bot.ActionClarify, says: `哪一项`},
+			{name: "did you mean one", text: "小水壶", action: bot.ActionClarify, says: `^您是想问下面这个吗`},
 			{name: "not sure", text: "啊啊啊", action: bot.ActionClarify, says: `不确定`},
 			{name: "lead with an answer", text: "我想买龙井", action: bot.ActionLead, says: `(?s)^Longjing.*销售同事`},
 			{name: "lead alone", text: "我想买点东西", action: bot.ActionLead, says: `^感谢您的关注.*销售同事`},

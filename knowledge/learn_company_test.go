@@ -241,13 +241,10 @@ func confExamples(t *testing.T, cs []company, zh bool, w weights) []confExample 
 				}
 				return cands[i].doc.ID < cands[j].doc.ID
 			})
-			best, second := cands[0].z, math.Inf(-1)
-			if len(cands) > 1 {
-				second = cands[1].z
-			}
+			rs := rivals(zh, cands)
 			for i := 0; i < len(cands) && i < 3; i++ {
 				id, _, _ := strings.Cut(cands[i].doc.ID, "#")
-				out = append(out, confExample{g: confFeatures(&p, cands, i, best, second),
+				out = append(out, confExample{g: confFeatures(&p, cands, i, rs[i]),
 					good: slices.Contains(q.expected, id), top: i == 0, kind: q.kind, co: c.name})
 			}
 		}

@@ -1,6 +1,7 @@
 package knowledge
 
 import (
+	"cmp"
 	"context"
 	"math"
 	"slices"
@@ -141,37 +142,91 @@ const (
 	cfMissN   // share of the query's informative terms the candidate lacks
 	cfOOS     // the classifier found the message out of the company's scope
 	cfInternal
+	cfSim   // similarity of the candidate to its strongest rival (see rivals)
+	cfLeadD // the ranking score minus the best rival that says something else
 	nConf
 )
 
 // confNames names the confidence features, for the learner's output.
 var confNames = [nConf]string{"bias", "cover", "z", "lead", "top", "cov_qt", "cov_qb", "cov_tq", "intent", "lang",
-	"page", "product", "len", "unknown", "rel", "miss", "miss_n", "oos", "internal"}
+	"page", "product", "len", "unknown", "rel", "miss", "miss_n", "oos", "internal", "sim", "lead_d"}
 
 // confWeights is a logistic model over the confidence features.
 type confWeights [nConf]float64
 
+// rival is what a candidate's confidence needs of the others: the best
+// ranking score among them, the candidate's similarity to that one, and the
+// best score among those that say something else (similarity under
+// sameAnswer). A FAQ entry and the page passage that give the same answer
+// are not in doubt because they score alike.
+type rival struct {
+	other, sim, distinct float64
+}
+
+// sameAnswer is the similarity from which two documents count as giving
+// the same answer (a FAQ entry and its page passage are typically 0.3–0.7
+// apart from unrelated neighbours' 0.0–0.2).
+const sameAnswer = 0.3
+
+// rivalTop is how many of the best candidates are compared with each other;
+// the rest count as saying something else.
+const rivalTop = 5
+
+// rivals returns each candidate's rival (cands in any order).
+func rivals(zh bool, cands []candidate) []rival {
+	order := make([]int, len(cands))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(cands[b].z, cands[a].z) })
+	top := order[:min(rivalTop, len(order))]
+	inTop := func(i int) bool { return slices.Contains(top, i) }
+	out := make([]rival, len(cands))
+	for i := range cands {
+		r := rival{other: math.Inf(-1), distinct: math.Inf(-1)}
+		for _, j := range order {
+			if j == i {
+				continue
+			}
+			var s float64
+			if inTop(i) && inTop(j) {
+				s = similarity(cands[i].doc.derived(zh), cands[j].doc.derived(zh))
+			}
+			if math.IsInf(r.other, -1) {
+				r.other, r.sim = cands[j].z, s
+			}
+			if s < sameAnswer {
+				r.distinct = cands[j].z
+				break
+			}
+		}
+		out[i] = r
+	}
+	return out
+}
+
+// lead is z minus other, within ±5; 5 when there is no other.
+func lead(z, other float64) float64 {
+	if math.IsInf(other, -1) {
+		return 5
+	}
+	return max(-5, min(5, z-other))
+}
+
 // confFeatures returns the confidence features of candidate i of cands
-// (sorted best first or not), whose best and second-best ranking scores are
-// best and second.
-func confFeatures(p *prepared, cands []candidate, i int, best, second float64) [nConf]float64 {
+// (sorted best first or not), whose rival is r.
+func confFeatures(p *prepared, cands []candidate, i int, r rival) [nConf]float64 {
 	c := cands[i]
 	var g [nConf]float64
 	g[cfBias] = 1
 	g[cfCover] = coverage(p.zh, c.f)
 	g[cfZ] = c.z
-	other := best
-	if c.z >= best {
-		other = second
-	}
-	if !math.IsInf(other, -1) {
-		g[cfLead] = max(-5, min(5, c.z-other))
-	} else {
-		g[cfLead] = 5
-	}
-	if c.z >= best {
+	g[cfLead] = lead(c.z, r.other)
+	if c.z >= r.other {
 		g[cfTop] = 1
 	}
+	g[cfSim] = r.sim
+	g[cfLeadD] = lead(c.z, r.distinct)
 	g[cfCovQT], g[cfCovQB], g[cfCovTQ] = c.f[ftCovQT], c.f[ftCovQB], c.f[ftCovTQ]
 	g[cfIntent], g[cfLang], g[cfPage], g[cfProduct] = c.f[ftIntent], c.f[ftLang], c.f[ftPage], c.f[ftProduct]
 	g[cfLen] = min(float64(len(p.uniq)), 10) / 10
@@ -243,16 +298,9 @@ func (m model) confidences(p *prepared, cands []candidate) []float64 {
 	if len(cands) == 0 {
 		return out
 	}
-	best, second := math.Inf(-1), math.Inf(-1)
-	for _, c := range cands {
-		if c.z > best {
-			best, second = c.z, best
-		} else if c.z > second {
-			second = c.z
-		}
-	}
+	rs := rivals(p.zh, cands)
 	for i := range cands {
-		g := confFeatures(p, cands, i, best, second)
+		g := confFeatures(p, cands, i, rs[i])
 		var z float64
 		for k, x := range g {
 			z += m.conf[k] * x
@@ -407,6 +455,7 @@ type docView struct {
 	qwords map[string]bool
 	at     map[string][]int // title term → its positions, in order
 	head   map[string]bool  // terms of a page passage's section heading; nil for others
+	vec    []termWeight     // title and body terms, tf-idf, unit length (see similarity)
 }
 
 // newDocView computes the view of sd for Chinese or English queries.
@@ -443,12 +492,73 @@ func (ix *Index) newDocView(ctx context.Context, sd *storedDoc, zh bool) *docVie
 		d.btf[t]++
 	}
 	d.blen = len(body)
+	d.vec = ix.termVector(ctx, zh, d)
 	d.seq = seqOf(zh, sd.Match, d.title)
 	d.qwords = questionWords(sd.Match)
 	if _, h := sectionHeading(sd); h != "" {
 		d.head = setOf(ix.an.analyse(h, zh).terms)
 	}
 	return d
+}
+
+// termWeight is one term of a document's term vector.
+type termWeight struct {
+	term string
+	w    float64
+}
+
+// termVector returns the document's title and body terms weighted by
+// (1 + ln tf) · idf in the body field, scaled to unit length and sorted by
+// term: what similarity compares.
+func (ix *Index) termVector(ctx context.Context, zh bool, d *docView) []termWeight {
+	field := fBodyEN
+	if zh {
+		field = fBodyZH
+	}
+	tf := make(map[string]int, len(d.btf)+len(d.ttf))
+	for t, n := range d.btf {
+		tf[t] += n
+	}
+	for t, n := range d.ttf {
+		tf[t] += n
+	}
+	v := make([]termWeight, 0, len(tf))
+	for t, n := range tf {
+		v = append(v, termWeight{t, (1 + math.Log(float64(n))) * ix.idf(ctx, field, t)})
+	}
+	slices.SortFunc(v, func(a, b termWeight) int { return strings.Compare(a.term, b.term) })
+	var norm float64
+	for _, x := range v {
+		norm += x.w * x.w
+	}
+	if norm > 0 {
+		norm = math.Sqrt(norm)
+		for i := range v {
+			v[i].w /= norm
+		}
+	}
+	return v
+}
+
+// similarity is the cosine of two documents' term vectors, in 0..1: high
+// for a FAQ entry and the page passage that say the same thing, low for
+// documents that merely share a topic word.
+func similarity(a, b *docView) float64 {
+	x, y := a.vec, b.vec
+	var dot float64
+	for i, j := 0, 0; i < len(x) && j < len(y); {
+		switch c := strings.Compare(x[i].term, y[j].term); {
+		case c < 0:
+			i++
+		case c > 0:
+			j++
+		default:
+			dot += x[i].w * y[j].w
+			i++
+			j++
+		}
+	}
+	return min(1, dot)
 }
 
 // weightedShares returns the idf-weighted share of distinct query characters

@@ -62,25 +62,27 @@ var learnedEN = weights{
 
 // confEN is the confidence model of English queries.
 var confEN = confWeights{
-	-4.662, // bias
-	0.400,  // cover
-	0.468,  // z
-	-0.056, // lead
-	0.135,  // top
-	0.134,  // cov_qt
-	0.411,  // cov_qb
-	0.626,  // cov_tq
-	-0.002, // intent
-	-0.102, // lang
-	0.387,  // page
-	0.956,  // product
-	0.694,  // len
-	-0.185, // unknown
-	0.686,  // rel
-	0.196,  // miss
-	-0.482, // miss_n
-	0.075,  // oos
-	0.069,  // internal
+	-4.373, // bias
+	0.368,  // cover
+	0.400,  // z
+	-0.232, // lead
+	0.098,  // top
+	0.168,  // cov_qt
+	0.348,  // cov_qb
+	0.605,  // cov_tq
+	-0.028, // intent
+	-0.105, // lang
+	0.403,  // page
+	0.968,  // product
+	0.638,  // len
+	-0.217, // unknown
+	0.630,  // rel
+	0.179,  // miss
+	-0.420, // miss_n
+	0.054,  // oos
+	0.105,  // internal
+	0.726,  // sim
+	0.267,  // lead_d
 }
 
 // learnedZH ranks Chinese queries.
@@ -117,25 +119,27 @@ var learnedZH = weights{
 
 // confZH is the confidence model of Chinese queries.
 var confZH = confWeights{
-	-2.410, // bias
-	0.047,  // cover
-	0.506,  // z
-	0.094,  // lead
-	0.069,  // top
-	0.102,  // cov_qt
-	0.438,  // cov_qb
-	0.377,  // cov_tq
-	0.060,  // intent
-	-0.558, // lang
-	0.554,  // page
-	0.868,  // product
-	0.020,  // len
-	-0.350, // unknown
-	0.310,  // rel
-	-0.087, // miss
-	-0.312, // miss_n
-	-0.399, // oos
-	0.295,  // internal
+	-2.112, // bias
+	0.005,  // cover
+	0.455,  // z
+	-0.270, // lead
+	0.049,  // top
+	0.084,  // cov_qt
+	0.382,  // cov_qb
+	0.340,  // cov_tq
+	0.098,  // intent
+	-0.653, // lang
+	0.469,  // page
+	0.774,  // product
+	-0.002, // len
+	-0.384, // unknown
+	0.235,  // rel
+	-0.094, // miss
+	-0.254, // miss_n
+	-0.422, // oos
+	0.359,  // internal
+	0.764,  // sim
+	0.427,  // lead_d
 }
 
 // fitSets are the queries the weights above were fitted on (see fitKey).
