@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 
@@ -186,7 +187,14 @@ func (sh *shelf) plan(ctx context.Context, q *Question, opts Options) plan {
 			group, top = fit, fit[0]
 		}
 	}
-	if c := sh.dominantCategory(group); c >= 0 {
+	if top.qtyFit {
+		// "a small teapot for one person": the quantity says how small.
+		content = slices.DeleteFunc(slices.Clone(content), func(i int) bool { return sizeWords[q.words[i].text] != "" })
+	}
+	// A superlative or a price bound over a word that names several
+	// categories ("the cheapest cake": classic and custom cakes) ranges
+	// over all of them, not over the best product's.
+	if c, n := sh.dominantCategory(group); c >= 0 && (n == 1 || q.Super == "" && !q.HasPriceBound()) {
 		p.kindOf = c
 		group = sh.inCategory(c, group, hits, wholeCategory(q))
 		top = group[0]
@@ -456,10 +464,11 @@ func coverage(content []int, hs ...*hit) float64 {
 }
 
 // dominantCategory returns the category most of whose products are in the
-// group (at least two of them), or -1.
-func (sh *shelf) dominantCategory(group []*hit) int {
+// group (at least two of them), or -1, and how many categories have
+// that share of their products in it.
+func (sh *shelf) dominantCategory(group []*hit) (int, int) {
 	if len(group) < 2 {
-		return -1
+		return -1, 0
 	}
 	counts := map[int]int{}
 	for _, h := range group {
@@ -467,19 +476,23 @@ func (sh *shelf) dominantCategory(group []*hit) int {
 			counts[c]++
 		}
 	}
-	best, bestShare := -1, 0.0
+	best, bestShare, qualify := -1, 0.0, 0
 	for c, n := range counts {
 		share := float64(n) / float64(len(sh.cats[c].ents))
-		if n >= 2 && share >= kindShare && (share > bestShare || share == bestShare && c < best) {
+		if n < 2 || share < kindShare {
+			continue
+		}
+		qualify++
+		if share > bestShare || share == bestShare && c < best {
 			best, bestShare = c, share
 		}
 	}
 	// The category of the best product decides when it is among them.
 	if c := sh.ents[group[0].ent].category; c >= 0 && counts[c] >= 2 && len(sh.cats[c].ents) > 0 &&
 		float64(counts[c])/float64(len(sh.cats[c].ents)) >= kindShare {
-		return c
+		return c, qualify
 	}
-	return best
+	return best, qualify
 }
 
 // comparePair finds the two products a comparison is about: one per side

@@ -23,10 +23,10 @@ const (
 var featureNames = [nFeatures]string{"bias", "coverage", "nameShare", "margin", "asked", "list", "evidence"}
 
 // confWeights are the weights of the logistic confidence model, fitted on
-// the development companies cycles and pets, all of their answered
-// messages (TestFitConfidence -fit cycles,pets, which also fits on one and
-// scores on the other). The demo company is only checked.
-var confWeights = features{-7.95, 3.31, 3.86, 2.20, 1.99, 2.33, 4.75}
+// all the answered messages of the five tuning companies (TestFitConfidence
+// -fit cycles,pets,optics,furniture,gadgets, which first fits without each
+// one and scores on it). Bakery, yoga and the demo are only checked.
+var confWeights = features{-7.00, 5.86, 2.54, 1.19, 1.69, -0.76, 1.50}
 
 // MinConfidence is the least Confidence of an answer with OK true; below
 // it the catalogue does not claim the question.
@@ -41,7 +41,7 @@ func featuresOf(q *Question, p plan, sh *shelf) features {
 	if len(p.items) > 0 {
 		f[ftNameShare] = p.items[0].share
 	}
-	if q.cues > 0 || len(q.Attrs) > 0 || len(p.cols) > 0 {
+	if asked(q, p) {
 		f[ftAsked] = 1
 	}
 	if p.kind != planOne {
@@ -49,6 +49,13 @@ func featuresOf(q *Question, p plan, sh *shelf) features {
 	}
 	f[ftEvidence] = p.evidence
 	return f
+}
+
+// asked reports whether the question asks something the catalogue holds
+// (a cue such as a price, stock or "do you sell", or a column), not only
+// names products.
+func asked(q *Question, p plan) bool {
+	return q.cues > 0 || len(q.Attrs) > 0 || len(p.cols) > 0
 }
 
 // logistic returns the model's probability for features f.

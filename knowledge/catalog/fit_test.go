@@ -129,9 +129,9 @@ func report(w features, ss []sample) string {
 }
 
 // TestFitConfidence fits the confidence weights on the development
-// companies: first each on its own, scored on the other (a held-out
-// check of the features), then on all of them (the weights to ship).
-// Run: go test ./knowledge/catalog -run FitConfidence -fit cycles,pets -v
+// companies: first without each one, scored on it (a held-out check of the
+// features), then on all of them (the weights to ship).
+// Run: go test ./knowledge/catalog -run FitConfidence -fit cycles,pets,optics,furniture,gadgets -v
 func TestFitConfidence(t *testing.T) {
 	if *fitConf == "" {
 		t.Skip("no -fit")
@@ -145,13 +145,18 @@ func TestFitConfidence(t *testing.T) {
 	}
 	const l2 = 0.001
 	t.Logf("current weights on all: %s", report(confWeights, all))
-	for _, train := range names {
-		w := fitLogistic(per[train], l2)
-		for _, test := range names {
-			if test != train {
-				t.Logf("fit on %s, scored on %s: %s", train, test, report(w, per[test]))
+	// Leave one company out: fit on the others, score on it, so that the
+	// features are judged on a catalogue they were not fitted on.
+	for _, test := range names {
+		var train []sample
+		for _, n := range names {
+			if n != test {
+				train = append(train, per[n]...)
 			}
 		}
+		w := fitLogistic(train, l2)
+		t.Logf("fit without %s, scored on %s: %s", test, test, report(w, per[test]))
+		t.Logf("current weights on %s: %s", test, report(confWeights, per[test]))
 	}
 	w := fitLogistic(all, l2)
 	t.Logf("fit on all, scored on all: %s", report(w, all))
