@@ -8,6 +8,7 @@ import (
 	"hash/fnv"
 	"io"
 	"math"
+	"math/rand"
 	"os"
 	"path/filepath"
 	"slices"
@@ -207,6 +208,7 @@ type confExample struct {
 	top  bool
 	kind string
 	co   string
+	q    int // the query's number, shared by its candidates
 }
 
 // confExamples ranks every labelled message of one query language with w
@@ -215,6 +217,7 @@ type confExample struct {
 func confExamples(t *testing.T, cs []company, zh bool, w weights) []confExample {
 	t.Helper()
 	var out []confExample
+	nq := 0
 	for _, c := range cs {
 		for _, q := range c.queries {
 			switch q.kind {
@@ -242,78 +245,129 @@ func confExamples(t *testing.T, cs []company, zh bool, w weights) []confExample 
 				return cands[i].doc.ID < cands[j].doc.ID
 			})
 			rs := rivals(zh, cands)
+			nq++
 			for i := 0; i < len(cands) && i < 3; i++ {
 				id, _, _ := strings.Cut(cands[i].doc.ID, "#")
 				out = append(out, confExample{g: confFeatures(&p, cands, i, rs[i]),
-					good: slices.Contains(q.expected, id), top: i == 0, kind: q.kind, co: c.name})
+					good: slices.Contains(q.expected, id), top: i == 0, kind: q.kind, co: c.name, q: nq})
 			}
 		}
 	}
 	return out
 }
 
-// fitConf fits the logistic confidence model with L2 by full-batch Adam
-// from zero weights.
-func fitConf(xs []confExample, l2 float64) confWeights {
-	var w, m, v confWeights
-	const lr, b1, b2, epochs = 0.05, 0.9, 0.999, 600
-	for ep := 1; ep <= epochs; ep++ {
-		var g confWeights
-		for _, x := range xs {
-			var z float64
-			for k := range x.g {
-				z += w[k] * x.g[k]
-			}
-			y := 0.0
-			if x.good {
-				y = 1
-			}
-			d := sigmoid(z) - y
-			for k := range x.g {
-				g[k] += d * x.g[k]
-			}
-		}
-		for k := range g {
-			g[k] = g[k] / float64(len(xs))
-			if k != cfBias {
-				g[k] += l2 * w[k]
-			}
-			m[k] = b1*m[k] + (1-b1)*g[k]
-			v[k] = b2*v[k] + (1-b2)*g[k]*g[k]
-			mh := m[k] / (1 - math.Pow(b1, float64(ep)))
-			vh := v[k] / (1 - math.Pow(b2, float64(ep)))
-			w[k] -= lr * mh / (math.Sqrt(vh) + 1e-8)
-		}
+// Fitting the confidence networks: full-batch Adam on the log loss with L2
+// on the weights (not the biases), from a seeded random start.
+const (
+	confEpochs = 1500
+	confRate   = 0.01
+	confL2     = 0.001
+)
+
+// fitConf fits the confidence model: confNets networks from the seeds
+// 1..confNets, each on all of xs.
+func fitConf(xs []confExample) *confModel {
+	var m confModel
+	for i := range m {
+		m[i] = fitConfNet(xs, int64(i+1))
 	}
-	for k, x := range w {
-		w[k] = math.Round(x*1000) / 1000
-		if w[k] == 0 {
-			w[k] = 0
-		}
-	}
-	return w
+	return &m
 }
 
-func (w confWeights) prob(g [nConf]float64) float64 {
-	var z float64
-	for k := range g {
-		z += w[k] * g[k]
+// fitConfNet fits one network from a start drawn with seed (He
+// initialisation), rounding its weights to four decimals as weights.go
+// writes them.
+func fitConfNet(xs []confExample, seed int64) confNet {
+	var n confNet
+	r := rand.New(rand.NewSource(seed))
+	for j := range n.W1 {
+		for k := range n.W1[j] {
+			n.W1[j][k] = r.NormFloat64() * math.Sqrt(2.0/nConf)
+		}
+		n.W2[j] = r.NormFloat64() * math.Sqrt(1.0/confHidden)
 	}
-	return sigmoid(z)
+	var m, v, g confNet // Adam's moments and the gradient, shaped as the network
+	var hid [confHidden]float64
+	const b1, b2 = 0.9, 0.999
+	for ep := 1; ep <= confEpochs; ep++ {
+		g = confNet{}
+		for i := range xs {
+			x := &xs[i].g
+			z := n.B2
+			for j := range n.W1 {
+				a := n.B1[j]
+				for k, xv := range x {
+					a += n.W1[j][k] * xv
+				}
+				hid[j] = max(a, 0)
+				z += n.W2[j] * hid[j]
+			}
+			d := sigmoid(z)
+			if xs[i].good {
+				d--
+			}
+			g.B2 += d
+			for j := range n.W1 {
+				g.W2[j] += d * hid[j]
+				if hid[j] > 0 {
+					dj := d * n.W2[j]
+					g.B1[j] += dj
+					for k, xv := range x {
+						g.W1[j][k] += dj * xv
+					}
+				}
+			}
+		}
+		c1, c2 := 1-math.Pow(b1, float64(ep)), 1-math.Pow(b2, float64(ep))
+		step := func(w, m, v *float64, g float64, l2 float64) {
+			g = g/float64(len(xs)) + l2**w
+			*m = b1**m + (1-b1)*g
+			*v = b2**v + (1-b2)*g*g
+			*w -= confRate * (*m / c1) / (math.Sqrt(*v/c2) + 1e-8)
+		}
+		for j := range n.W1 {
+			for k := range n.W1[j] {
+				step(&n.W1[j][k], &m.W1[j][k], &v.W1[j][k], g.W1[j][k], confL2)
+			}
+			step(&n.B1[j], &m.B1[j], &v.B1[j], g.B1[j], 0)
+			step(&n.W2[j], &m.W2[j], &v.W2[j], g.W2[j], confL2)
+		}
+		step(&n.B2, &m.B2, &v.B2, g.B2, 0)
+	}
+	round := func(x *float64) {
+		*x = math.Round(*x*1e4) / 1e4
+		if *x == 0 {
+			*x = 0 // no "-0"
+		}
+	}
+	for j := range n.W1 {
+		for k := range n.W1[j] {
+			round(&n.W1[j][k])
+		}
+		round(&n.B1[j])
+		round(&n.W2[j])
+	}
+	round(&n.B2)
+	return n
 }
 
 // logConfTable logs, for thresholds on the confidence of the top hit, how
 // many answerable questions would be answered right, answered wrong, and
 // how many unanswerable ones would get an answer.
-func logConfTable(t *testing.T, label string, xs []confExample, w confWeights) {
+func logConfTable(t *testing.T, label string, xs []confExample, w *confModel) {
 	t.Helper()
+	ps := make([]float64, len(xs))
+	for i := range xs {
+		ps[i] = w.prob(&xs[i].g)
+	}
 	for _, th := range []float64{0.3, 0.4, 0.5, 0.6, 0.7} {
 		var right, wrong, ans, unans, unansAnswered int
-		for _, x := range xs {
+		offered := map[float64]int{}
+		for i, x := range xs {
 			if !x.top {
 				continue
 			}
-			p := w.prob(x.g)
+			p := ps[i]
 			switch x.kind {
 			case "unanswerable":
 				unans++
@@ -322,27 +376,41 @@ func logConfTable(t *testing.T, label string, xs []confExample, w confWeights) {
 				}
 			case "answerable", "employee":
 				ans++
-				if p >= th && x.good {
+				switch {
+				case p >= th && x.good:
 					right++
-				} else if p >= th {
+				case p >= th:
 					wrong++
+				default:
+					// Declined: is a right candidate among the choices?
+					for _, ch := range []float64{0.1, 0.15, 0.2} {
+						for j := i; j < len(xs) && xs[j].q == x.q; j++ {
+							if xs[j].good && ps[j] >= ch {
+								offered[ch]++
+								break
+							}
+						}
+					}
 				}
 			}
 		}
-		t.Logf("%s: threshold %.1f: answerable+employees answered right %d, wrong %d, of %d; unanswerable answered %d of %d",
-			label, th, right, wrong, ans, unansAnswered, unans)
+		t.Logf("%s: threshold %.1f: answerable+employees answered right %d, wrong %d, of %d; unanswerable answered %d of %d; right offered when declined, at 0.1/0.15/0.2: %d/%d/%d",
+			label, th, right, wrong, ans, unansAnswered, unans, offered[0.1], offered[0.15], offered[0.2])
 	}
 }
 
 // learnConf learns the confidence model of one query language on the
-// tuning companies, ranked by w. It logs the leave-one-company-out
-// figures first (fit without one company, read it), then fits on all of them.
-func learnConf(t *testing.T, cs []company, zh bool, w weights) confWeights {
+// tuning companies, ranked by w. When it writes weights.go (-update) it
+// first logs the leave-one-company-out figures (fit without one company,
+// read it); then it fits on all of them.
+func learnConf(t *testing.T, cs []company, zh bool, w weights) *confModel {
 	t.Helper()
-	const l2 = 0.01
 	lang := map[bool]string{false: "en", true: "zh"}[zh]
 	xs := confExamples(t, cs, zh, w)
 	for _, held := range tuningCompanies {
+		if !*update {
+			break
+		}
 		var train, test []confExample
 		for _, x := range xs {
 			if x.co == held {
@@ -351,9 +419,9 @@ func learnConf(t *testing.T, cs []company, zh bool, w weights) confWeights {
 				train = append(train, x)
 			}
 		}
-		logConfTable(t, fmt.Sprintf("%s confidence fitted without %s, read on %s", lang, held, held), test, fitConf(train, l2))
+		logConfTable(t, fmt.Sprintf("%s confidence fitted without %s, read on %s", lang, held, held), test, fitConf(train))
 	}
-	cw := fitConf(xs, l2)
+	cw := fitConf(xs)
 	logConfTable(t, lang+" confidence fitted on all tuning companies (their own figures)", xs, cw)
 	return cw
 }

@@ -214,7 +214,7 @@ func crossValidated(ps []pooled, folds []int, l2 float64) float64 {
 type learned struct {
 	lang          string
 	w             weights
-	conf          confWeights
+	conf          *confModel
 	l2            float64
 	dev           []EvalQuery
 	companyN      int // tuning companies' messages fitted on
@@ -288,14 +288,16 @@ func weightsSource(t *testing.T, ms []learned) []byte {
 // the tuning companies %v (testdata/companies): listwise softmax loss with
 // L2 (every right answer of a question counts), full-batch Adam from zero
 // weights for %d steps, L2 chosen from %v by %d-fold cross-validation. The
-// code weight is the hand-set prior (rank.go). Then the logistic confidence
-// model, on the tuning companies' messages ranked by those weights. The
+// code weight is the hand-set prior (rank.go). Then the confidence model
+// (%d networks of %d hidden units, %d epochs of Adam from the seeds 1..%d, L2
+// %g), on the tuning companies' messages ranked by those weights. The
 // held-out half of faq_dev and the held-out companies played no part.
-// Nothing is random: the same data give this file byte for byte (on amd64;
+// The only random draws are the networks' seeded starts: the same data give
+// this file byte for byte (on amd64;
 // other architectures may fuse multiply-adds and differ in the last digit).
 //
 // Learned from:
-`, tuningCompanies, learnEpochs, l2Grid, cvFolds)
+`, tuningCompanies, learnEpochs, l2Grid, cvFolds, confNets, confHidden, confEpochs, confNets, confL2)
 	for _, m := range ms {
 		fmt.Fprintf(&b, "//   - faq_dev/%s: %d development queries, l2 %g;\n//     queries.csv sha256 %s\n//     content/faq.csv sha256 %s\n",
 			m.lang, len(m.dev), m.l2, m.queriesSHA256, m.contentSHA256)
@@ -314,10 +316,26 @@ func weightsSource(t *testing.T, ms []learned) []byte {
 		}
 		b.WriteString("}\n")
 		cname := map[string]string{"en": "confEN", "zh": "confZH"}[m.lang]
-		fmt.Fprintf(&b, "\n// %s is the confidence model of %s queries.\nvar %s = confWeights{\n", cname,
-			map[string]string{"en": "English", "zh": "Chinese"}[m.lang], cname)
-		for k, x := range m.conf {
-			fmt.Fprintf(&b, "%.3f, // %s\n", x, confNames[k])
+		fmt.Fprintf(&b, "\n// %s is the confidence model of %s queries: %d networks of %d hidden units\n// over the features %v.\nvar %s = confModel{\n",
+			cname, map[string]string{"en": "English", "zh": "Chinese"}[m.lang], confNets, confHidden, confNames, cname)
+		for _, n := range m.conf {
+			b.WriteString("{W1: [confHidden][nConf]float64{\n")
+			for _, row := range n.W1 {
+				b.WriteString("{")
+				for _, x := range row {
+					fmt.Fprintf(&b, "%.4f, ", x)
+				}
+				b.WriteString("},\n")
+			}
+			b.WriteString("},\nB1: [confHidden]float64{")
+			for _, x := range n.B1 {
+				fmt.Fprintf(&b, "%.4f, ", x)
+			}
+			b.WriteString("},\nW2: [confHidden]float64{")
+			for _, x := range n.W2 {
+				fmt.Fprintf(&b, "%.4f, ", x)
+			}
+			fmt.Fprintf(&b, "},\nB2: %.4f},\n", n.B2)
 		}
 		b.WriteString("}\n")
 	}
@@ -355,6 +373,11 @@ func weightsSource(t *testing.T, ms []learned) []byte {
 func TestLearnWeights(t *testing.T) {
 	if testing.Short() && !*update {
 		t.Skip("learning the re-ranking weights skipped in -short mode")
+	}
+	if raceDetector && !*update {
+		// Minutes of floating point under the race detector, and nothing
+		// concurrent to check: .ci/run runs it without -race.
+		t.Skip("the learner's check runs without -race (see .ci/run)")
 	}
 	cs := loadCompanies(t)
 	var ms []learned
