@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -304,10 +305,12 @@ func solve(h [nComb + 1][nComb + 1]float64, g [nComb + 1]float64) ([nComb + 1]fl
 	return x, true
 }
 
-// isQuestion reports whether a message is phrased as a question: it ends
-// with a question mark or a Chinese question particle, or starts with an
-// English question word. Questions are mostly requests for information, not
-// complaints, unless their words say otherwise.
+// isQuestion reports whether a message is phrased as a question: it has a
+// question mark, ends with a Chinese question particle, has a clause that
+// starts with an English question word ("overslept :( will i be charged"),
+// or holds a Chinese question word or an A-not-A question. Questions are
+// mostly requests for information, not complaints, unless their words say
+// otherwise.
 func isQuestion(raw string, t lexText) bool {
 	s := strings.TrimSpace(t.norm)
 	if s == "" {
@@ -319,20 +322,39 @@ func isQuestion(raw string, t lexText) bool {
 			return true
 		}
 	}
-	first, _, _ := strings.Cut(strings.TrimSpace(t.spaced), " ")
-	switch first {
-	case "can", "could", "do", "does", "did", "is", "are", "will", "would", "how", "what", "whats", "what's", "when",
-		"where", "which", "who", "why", "may", "should", "shall", "any", "have", "has":
-		return true
+	clauses := strings.FieldsFunc(strings.ToLower(raw), func(r rune) bool {
+		return strings.ContainsRune(",.;:!()~，。；：！（）", r) || unicode.IsSymbol(r)
+	})
+	for _, c := range clauses[:min(1, len(clauses))] {
+		first, _, _ := strings.Cut(strings.TrimSpace(c), " ")
+		if englishQuestionWords[first] {
+			return true
+		}
 	}
-	for _, w := range []string{"能不能", "可不可以", "可以吗", "有没有", "是不是", "怎么", "如何", "多少", "几天", "哪里", "哪个", "请问",
-		"几个", "几种", "几点", "几号", "啥时候", "啥口味", "啥价"} {
+	for _, w := range chineseQuestionForms {
 		if strings.Contains(s, w) {
 			return true
 		}
 	}
 	return aNotA(s)
 }
+
+// englishQuestionWords open a question when they start a clause.
+var englishQuestionWords = map[string]bool{
+	"can": true, "could": true, "do": true, "does": true, "did": true, "is": true, "are": true, "will": true,
+	"would": true, "how": true, "what": true, "whats": true, "what's": true, "when": true, "where": true,
+	"which": true, "who": true, "why": true, "may": true, "should": true, "shall": true, "any": true,
+	"have": true, "has": true, "anything": true, "r": true, "u": true,
+}
+
+// chineseQuestionForms ask something wherever they stand. Particles that
+// also end statements' words (么 in 这么, 呢) count only at the end; 几 only
+// in its question compounds (几次 is also "several times"); A-not-A forms
+// (要不要, 行不行) are aNotA's. Rhetorical 什么 ("什么服务") is in the
+// negative lexicon, which outweighs the question.
+var chineseQuestionForms = []string{"能不能", "可不可以", "可以吗", "有没有", "是不是", "怎么", "如何", "多少", "几天",
+	"哪", "请问", "几个", "几种", "几点", "几号", "几岁", "几人", "啥", "咋", "什么", "谁", "多久", "多长", "多大",
+	"可以不", "能否", "是否"}
 
 // aNotA reports whether s holds a Chinese A-not-A question: a character,
 // 不 or 没, and the same character again ("送不送", "退不退", "有没有"), but

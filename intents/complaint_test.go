@@ -203,16 +203,45 @@ func TestAllergyIncidentOrQuestion(t *testing.T) {
 // particle read as questions: A-not-A ("送不送") and how-many words.
 func TestChineseQuestionForms(t *testing.T) {
 	for text, want := range map[string]bool{
-		"富阳送不送啊":    true,
-		"送超时了运费退不退": true,
-		"曲奇罐有几种口味":  true,
-		"冰皮月饼几个一盒":  true,
-		"蛋糕送来的时候塌了": false,
-		"不不不 我不要了":  false,
-		"你们这服务太差了":  false,
+		"富阳送不送啊":             true,
+		"送超时了运费退不退":          true,
+		"曲奇罐有几种口味":           true,
+		"冰皮月饼几个一盒":           true,
+		"蛋糕送来的时候塌了":          false,
+		"不不不 我不要了":           false,
+		"你们这服务太差了":           false,
+		"全能卡是啥":              true,
+		"约了明天的课去不了 咋取消":      true,
+		"发票抬头写错了咋办":          true,
+		"次卡买了还没用 什么时候开始算有效期": true,
+		"店员还说爱要不要":           false,
+		"is it possible to print a photo on the cake? want my dogs face on it lol": true,
+		"My order is two weeks late and nobody has told me anything.":              false,
 	} {
 		if got := isQuestion(text, newLexText(text)); got != want {
 			t.Errorf("isQuestion(%q) = %v, want %v", text, got, want)
+		}
+	}
+}
+
+// TestServiceQuestionsAreNoComplaints checks that ordinary questions with a
+// Chinese question word are not read as complaints, while a complaint that
+// ends in a rhetorical 什么 still is.
+func TestServiceQuestionsAreNoComplaints(t *testing.T) {
+	d, err := NewComplaintDetector(context.Background(), ComplaintOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for text, complaint := range map[string]bool{
+		"全能卡是啥":                 false,
+		"约了明天的课去不了 咋取消":         false,
+		"发票抬头写错了咋办":             false,
+		"为啥小程序约不了核心床初级课":        false,
+		"贴膜师傅把我的膜贴歪了还不承认 什么服务":  true,
+		"在滨江店买的可颂又冷又硬 店员还说爱要不要": true,
+	} {
+		if got := d.Score(text).Complaint >= ComplaintThreshold; got != complaint {
+			t.Errorf("Score(%q).Complaint = %.2f: complaint %v, want %v", text, d.Score(text).Complaint, got, complaint)
 		}
 	}
 }
