@@ -191,6 +191,9 @@ func TestAllergyIncidentOrQuestion(t *testing.T) {
 		{"过敏的人吃了会不会有事", false},
 		{"my son had an allergic reaction after eating your cake", true},
 		{"My son has a severe nut allergy. Which of your cakes would be safe for him?", false},
+		{"my friend just fainted in the changing room, she's awake now but very pale", true},
+		{"朋友下课后在更衣室晕倒了 现在醒了", true},
+		{"pulled something in my back during class, now I can barely walk", true},
 	} {
 		got := len(d.Score(tt.text).EscalationWords) > 0
 		if got != tt.incident {
