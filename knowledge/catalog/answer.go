@@ -191,10 +191,13 @@ func (sh *shelf) plan(ctx context.Context, q *Question, opts Options) plan {
 		// "a small teapot for one person": the quantity says how small.
 		content = slices.DeleteFunc(slices.Clone(content), func(i int) bool { return sizeWords[q.words[i].text] != "" })
 	}
-	// A superlative or a price bound over a word that names several
-	// categories ("the cheapest cake": classic and custom cakes) ranges
-	// over all of them, not over the best product's.
-	if c, n := sh.dominantCategory(group); c >= 0 && (n == 1 || q.Super == "" && !q.HasPriceBound()) {
+	// A superlative or a price bound over a word that heads several
+	// categories' names ("the cheapest cake": classic, custom and wedding
+	// cakes) ranges over all of them, not over the best product's.
+	if named := sh.namedCategories(q, group); len(named) > 1 && (q.Super != "" || q.HasPriceBound()) {
+		group = slices.DeleteFunc(group, func(h *hit) bool { return !slices.Contains(named, sh.ents[h.ent].category) })
+		top = group[0]
+	} else if c := sh.dominantCategory(group); c >= 0 {
 		p.kindOf = c
 		group = sh.inCategory(c, group, hits, wholeCategory(q))
 		top = group[0]
@@ -463,12 +466,43 @@ func coverage(content []int, hs ...*hit) float64 {
 	return float64(n) / float64(2*len(content))
 }
 
+// namedCategories returns the categories of the group's products whose
+// name, or a part of it, ends in a term of the question ("cake" in "Classic
+// Cakes", "蛋糕" in "定制蛋糕"), in the order first met.
+func (sh *shelf) namedCategories(q *Question, group []*hit) []int {
+	var b strings.Builder
+	for i, w := range q.words {
+		if w.role != roleSubject {
+			b.WriteByte(' ')
+			continue
+		}
+		if i > 0 && (w.kind != pHan || q.words[i-1].kind != pHan || w.gap) {
+			b.WriteByte(' ') // Han characters in a run make bigrams
+		}
+		b.WriteString(w.text)
+	}
+	qt := termsOf(b.String())
+	var out []int
+	for _, h := range group {
+		c := sh.ents[h.ent].category
+		if c < 0 || slices.Contains(out, c) {
+			continue
+		}
+		for _, part := range sh.cats[c].parts {
+			if slices.Contains(qt, part[len(part)-1]) {
+				out = append(out, c)
+				break
+			}
+		}
+	}
+	return out
+}
+
 // dominantCategory returns the category most of whose products are in the
-// group (at least two of them), or -1, and how many categories have
-// that share of their products in it.
-func (sh *shelf) dominantCategory(group []*hit) (int, int) {
+// group (at least two of them), or -1.
+func (sh *shelf) dominantCategory(group []*hit) int {
 	if len(group) < 2 {
-		return -1, 0
+		return -1
 	}
 	counts := map[int]int{}
 	for _, h := range group {
@@ -476,23 +510,19 @@ func (sh *shelf) dominantCategory(group []*hit) (int, int) {
 			counts[c]++
 		}
 	}
-	best, bestShare, qualify := -1, 0.0, 0
+	best, bestShare := -1, 0.0
 	for c, n := range counts {
 		share := float64(n) / float64(len(sh.cats[c].ents))
-		if n < 2 || share < kindShare {
-			continue
-		}
-		qualify++
-		if share > bestShare || share == bestShare && c < best {
+		if n >= 2 && share >= kindShare && (share > bestShare || share == bestShare && c < best) {
 			best, bestShare = c, share
 		}
 	}
 	// The category of the best product decides when it is among them.
 	if c := sh.ents[group[0].ent].category; c >= 0 && counts[c] >= 2 && len(sh.cats[c].ents) > 0 &&
 		float64(counts[c])/float64(len(sh.cats[c].ents)) >= kindShare {
-		return c, qualify
+		return c
 	}
-	return best, qualify
+	return best
 }
 
 // comparePair finds the two products a comparison is about: one per side

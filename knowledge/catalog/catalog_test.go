@@ -269,3 +269,51 @@ func TestMoney(t *testing.T) {
 		}
 	}
 }
+
+// TestSuperlativeOverCategoriesNamedAlike checks that "the cheapest cake"
+// ranges over every category whose name ends in cake, in both languages,
+// not over the best-matching product's category only.
+func TestSuperlativeOverCategoriesNamedAlike(t *testing.T) {
+	p := func(sku, lang, name, cat, price string) Product {
+		id := sku
+		if lang == "zh" {
+			id += "-zh"
+		}
+		return Product{ID: id, SKU: sku, Lang: lang, Name: name, Category: cat, Price: price, Currency: "CNY",
+			Audience: bot.AudiencePublic, URL: "/kb/" + id}
+	}
+	ix, err := New([]Product{
+		p("CC-1", "en", "Custom Design Cake 6-inch", "Custom Cakes", "298"),
+		p("CC-2", "en", "Photo Print Cake 8-inch", "Custom Cakes", "328"),
+		p("CK-1", "en", "Strawberry Chiffon Cake 4-inch", "Classic Cakes", "98"),
+		p("CK-2", "en", "Mango Cream Cake 6-inch", "Classic Cakes", "188"),
+		p("BR-1", "en", "Sourdough Loaf", "Bread", "38"),
+		p("CC-1", "zh", "定制裱花蛋糕 6 寸", "定制蛋糕", "298"),
+		p("CC-2", "zh", "照片蛋糕 8 寸", "定制蛋糕", "328"),
+		p("CK-1", "zh", "草莓戚风蛋糕 4 寸", "经典蛋糕", "98"),
+		p("CK-2", "zh", "芒果奶油蛋糕 6 寸", "经典蛋糕", "188"),
+		p("BR-1", "zh", "乡村酸种面包", "面包", "38"),
+	}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for text, want := range map[string]string{
+		"whats ur cheapest cake": "CK-1",
+		"最便宜的蛋糕多少钱啊":             "CK-1-zh",
+		"most expensive cake":    "CC-2",
+		"cheapest custom cake":   "CC-1",
+		"定制蛋糕最便宜的多少钱":            "CC-1-zh",
+	} {
+		lang := "en"
+		if strings.ContainsFunc(text, func(r rune) bool { return r >= 0x4e00 && r <= 0x9fff }) {
+			lang = "zh"
+		}
+		a, err := ix.Answer(context.Background(), bot.Query{Text: text, Language: lang, Audiences: []bot.Audience{bot.AudiencePublic}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !a.OK || len(a.Sources) == 0 || a.Sources[0].ID != want {
+			t.Errorf("%q: OK %v, sources %v, want %s first (text %q)", text, a.OK, a.Sources, want, a.Text)
+		}
+	}
+}
