@@ -103,7 +103,7 @@ func (a *Adapter) accept(ctx context.Context, m robotMessage) int {
 		a.log.Debug("dingtalk: duplicate dropped", "msg", m.MsgID)
 		return http.StatusOK
 	}
-	if !a.jobs.Enqueue("message", func(ctx context.Context) { a.answer(ctx, m) }) {
+	if !a.jobs.EnqueueFor("message", m.sender(), func(ctx context.Context) { a.answer(ctx, m) }) {
 		a.dedup.Release(context.WithoutCancel(ctx), key)
 		a.log.Warn("dingtalk: queue full; asking DingTalk to retry")
 		return http.StatusServiceUnavailable

@@ -120,7 +120,7 @@ func (a *Adapter) choiceAction(env envelope, ev cardActionEvent, v buttonValue) 
 	if pl, ok := a.places.Get(v.Asker); ok && pl.ChatID == chat {
 		in.group = pl.Group
 	}
-	if !a.jobs.Enqueue("choice", func(ctx context.Context) {
+	if !a.jobs.EnqueueFor("choice", v.Asker, func(ctx context.Context) {
 		reply, err := a.opts.Handler.Handle(ctx, m)
 		a.postReply(ctx, in, m, reply, err)
 	}) {

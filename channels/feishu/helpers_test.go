@@ -97,11 +97,11 @@ func newEnv(t *testing.T, h *fakeHandler, edit func(*feishu.Options)) *env {
 		AppID: feishutest.AppID, AppSecret: feishutest.AppSecret, VerificationToken: feishutest.VerificationToken,
 		EncryptKey: feishutest.EncryptKey, APIURL: fake.URL, Handler: h, Logger: testLogger(t),
 		MaxBackoff: 5 * time.Millisecond, ReconnectMin: 10 * time.Millisecond, ReconnectMax: 50 * time.Millisecond,
-		// One worker: tests send a chat's messages back to back and read
-		// what follows in order (a thread followed after its mention, the
-		// latest message an agent replies to); several workers do not keep
-		// one chat's messages in order. Tests of the queue set their own.
-		Workers: 1,
+		// Several workers: tests send a sender's messages back to back and
+		// read what follows in order (a thread followed after its mention,
+		// the latest message an agent replies to), which the queue keeps per
+		// sender however many workers run.
+		Workers: 4,
 	}
 	if edit != nil {
 		edit(&opts)

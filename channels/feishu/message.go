@@ -121,7 +121,7 @@ func (a *Adapter) acceptMessage(ctx context.Context, env envelope) int {
 		}
 		claimed = append(claimed, k)
 	}
-	if !a.jobs.Enqueue("message", func(ctx context.Context) { a.route(ctx, in) }) {
+	if !a.jobs.EnqueueFor("message", in.user, func(ctx context.Context) { a.route(ctx, in) }) {
 		release()
 		a.log.Warn("feishu: queue full; asking Feishu to retry", "queue", a.opts.QueueSize)
 		return http.StatusServiceUnavailable

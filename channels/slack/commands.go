@@ -33,7 +33,7 @@ func (a *Adapter) acceptCommand(cmd slackapi.SlashCommand) (ack commandAck, ok b
 	if err := bot.ValidateText(text); err != nil {
 		return commandAck{ResponseType: slackapi.ResponseTypeEphemeral, Text: escapeMrkdwn(bot.ErrorMessage(err))}, true
 	}
-	if !a.jobs.Enqueue("command", func(ctx context.Context) { a.answerCommand(ctx, cmd, text) }) {
+	if !a.jobs.EnqueueFor("command", cmd.TeamID+":"+cmd.UserID, func(ctx context.Context) { a.answerCommand(ctx, cmd, text) }) {
 		a.log.Warn("slack: queue full; slash command refused", "queue", a.opts.QueueSize)
 		return commandAck{}, false
 	}

@@ -94,7 +94,7 @@ func (a *Adapter) acceptEventBody(body []byte, retry string) (status int, challe
 		a.log.Debug("slack: duplicate event dropped", "event_id", cb.EventID, "retry", retry)
 		return http.StatusOK, ""
 	}
-	if !a.jobs.Enqueue("event", func(ctx context.Context) { a.route(ctx, in) }) {
+	if !a.jobs.EnqueueFor("event", in.externalUser(), func(ctx context.Context) { a.route(ctx, in) }) {
 		a.events.Delete(key)
 		a.log.Warn("slack: queue full; asking Slack to retry", "event_id", cb.EventID, "queue", a.opts.QueueSize)
 		return http.StatusServiceUnavailable, ""

@@ -186,7 +186,7 @@ func (a *Adapter) acceptApp(ctx context.Context, m message) int {
 		a.log.Info("wecom: duplicate message dropped", "msgid", id)
 		return http.StatusOK
 	}
-	if !a.jobs.Enqueue("app", func(ctx context.Context) { a.answerApp(ctx, m) }) {
+	if !a.jobs.EnqueueFor("app", m.ChatID+":"+m.FromUserName, func(ctx context.Context) { a.answerApp(ctx, m) }) {
 		_ = a.dedup.Release(context.WithoutCancel(ctx), key)
 		a.log.Warn("wecom: queue full; asking WeCom to retry", "queue", a.opts.QueueSize)
 		return http.StatusServiceUnavailable

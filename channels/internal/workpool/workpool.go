@@ -4,7 +4,9 @@
 // adapter's cue to answer 503, so that the platform retries); a fixed
 // number of workers run the jobs, each under a deadline and with a panic
 // contained to its job. When the adapter stops, intake ends first and the
-// queue is then drained for a bounded time.
+// queue is then drained for a bounded time. Jobs given the same key (one
+// chat's messages) run one at a time, in the order they were enqueued, so
+// that a customer's second message is never answered before the first.
 package workpool
 
 import (
@@ -41,16 +43,21 @@ type Pool struct {
 
 	jobCtx  context.Context
 	running sync.WaitGroup // workers and Go's goroutines
+
+	kmu     sync.Mutex       // guards behind and waiting; taken after mu
+	behind  map[string][]job // per key with a job queued or running: the jobs waiting behind it
+	waiting int              // jobs in behind
 }
 
 type job struct {
 	kind string // for logs: "message", "event", …
+	key  string // jobs of one key run one at a time, in order; "" for none
 	run  func(ctx context.Context)
 }
 
 // New returns a Pool whose queue takes opts.QueueSize jobs.
 func New(opts Options) *Pool {
-	return &Pool{opts: opts, queue: make(chan job, opts.QueueSize)}
+	return &Pool{opts: opts, queue: make(chan job, opts.QueueSize), behind: map[string][]job{}}
 }
 
 // Run starts the workers and calls serve with ctx (the adapter's intake
@@ -105,14 +112,39 @@ func (p *Pool) Go(f func(jobCtx context.Context)) {
 	p.running.Go(func() { f(jobCtx) })
 }
 
-// work runs jobs until the queue is closed and empty.
+// work runs jobs until the queue is closed and empty; after a keyed job it
+// runs the jobs that waited behind it, in order, before it takes the next.
 func (p *Pool) work() {
 	for j := range p.queue {
-		if p.jobCtx.Err() != nil {
-			continue // drain deadline passed: drop what is left
+		for {
+			if p.jobCtx.Err() == nil { // past the drain deadline, what is left is dropped
+				p.Do(p.jobCtx, j.kind, j.run)
+			}
+			next, ok := p.next(j.key)
+			if !ok {
+				break
+			}
+			j = next
 		}
-		p.Do(p.jobCtx, j.kind, j.run)
 	}
+}
+
+// next takes the job waiting behind key's, if any; when none is, key has
+// nothing queued or running any more.
+func (p *Pool) next(key string) (job, bool) {
+	if key == "" {
+		return job{}, false
+	}
+	p.kmu.Lock()
+	defer p.kmu.Unlock()
+	js := p.behind[key]
+	if len(js) == 0 {
+		delete(p.behind, key)
+		return job{}, false
+	}
+	p.behind[key] = js[1:]
+	p.waiting--
+	return js[0], true
 }
 
 // Do runs one job now, in the caller's goroutine, under JobTimeout; a
@@ -128,25 +160,62 @@ func (p *Pool) Do(ctx context.Context, kind string, run func(ctx context.Context
 	run(ctx)
 }
 
-// Enqueue hands run to the workers without blocking. It reports false when
-// the queue is full or intake has stopped: the caller then refuses the
-// request so that the platform retries it.
+// Enqueue hands run to the workers without blocking, to run in any order
+// with the other jobs. It reports false when the queue is full or intake
+// has stopped: the caller then refuses the request so that the platform
+// retries it.
 func (p *Pool) Enqueue(kind string, run func(ctx context.Context)) bool {
+	return p.EnqueueFor(kind, "", run)
+}
+
+// EnqueueFor is Enqueue for a job of key (a chat): it runs after every job
+// of the same key enqueued before it has finished, never beside one. Jobs
+// waiting behind their key count against QueueSize like queued ones. An
+// empty key is Enqueue.
+func (p *Pool) EnqueueFor(kind, key string, run func(ctx context.Context)) bool {
 	p.mu.RLock()
 	defer p.mu.RUnlock()
 	if p.closed {
 		return false
 	}
+	j := job{kind: kind, key: key, run: run}
+	p.kmu.Lock()
+	defer p.kmu.Unlock()
+	if len(p.queue)+p.waiting >= p.opts.QueueSize {
+		return false
+	}
+	if key == "" {
+		return p.send(j)
+	}
+	if js, busy := p.behind[key]; busy {
+		p.behind[key] = append(js, j)
+		p.waiting++
+		return true
+	}
+	if !p.send(j) {
+		return false
+	}
+	p.behind[key] = nil // queued: later jobs of key wait behind it
+	return true
+}
+
+// send queues j without blocking; false when the queue is full.
+func (p *Pool) send(j job) bool {
 	select {
-	case p.queue <- job{kind: kind, run: run}:
+	case p.queue <- j:
 		return true
 	default:
 		return false
 	}
 }
 
-// Queued returns the number of jobs waiting for a worker.
-func (p *Pool) Queued() int { return len(p.queue) }
+// Queued returns the number of jobs waiting for a worker, or behind a job
+// of their key.
+func (p *Pool) Queued() int {
+	p.kmu.Lock()
+	defer p.kmu.Unlock()
+	return len(p.queue) + p.waiting
+}
 
 // Stopped reports whether intake has stopped.
 func (p *Pool) Stopped() bool {

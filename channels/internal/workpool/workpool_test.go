@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -90,5 +91,78 @@ func TestGoIsDrained(t *testing.T) {
 	})
 	if err != nil || !done.Load() {
 		t.Errorf("Run returned (%v) before Go's goroutine finished with a live context", err)
+	}
+}
+
+// TestEnqueueForKeepsEachKeysOrder runs many jobs of three keys on four
+// workers, each job sleeping a varying while: every key's jobs must run in
+// the order enqueued and never two at once, while different keys overlap.
+func TestEnqueueForKeepsEachKeysOrder(t *testing.T) {
+	p := New(Options{Name: "test", Noun: "jobs", Workers: 4, QueueSize: 100, JobTimeout: time.Second,
+		DrainTimeout: 10 * time.Second, Logger: slog.New(slog.DiscardHandler)})
+	keys := []string{"chat-a", "chat-b", "chat-c"}
+	var mu sync.Mutex
+	order := map[string][]int{}
+	var running [3]atomic.Int32
+	var overlapSameKey, overlapKeys atomic.Bool
+	var active atomic.Int32
+	for i := range 60 {
+		k := i % 3
+		if !p.EnqueueFor("message", keys[k], func(context.Context) {
+			if running[k].Add(1) > 1 {
+				overlapSameKey.Store(true)
+			}
+			if active.Add(1) > 1 {
+				overlapKeys.Store(true)
+			}
+			time.Sleep(time.Duration(1+(i*7)%3) * time.Millisecond)
+			mu.Lock()
+			order[keys[k]] = append(order[keys[k]], i)
+			mu.Unlock()
+			active.Add(-1)
+			running[k].Add(-1)
+		}) {
+			t.Fatalf("EnqueueFor refused job %d with room in the queue", i)
+		}
+	}
+	if q := p.Queued(); q != 60 {
+		t.Errorf("Queued() = %d, want 60 (queued and waiting behind their key)", q)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := p.Run(ctx, func(ctx context.Context) error { <-ctx.Done(); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	for k, key := range keys {
+		got := order[key]
+		if len(got) != 20 {
+			t.Fatalf("%s ran %d jobs, want 20", key, len(got))
+		}
+		for n, i := range got {
+			if i != k+3*n {
+				t.Fatalf("%s ran its jobs in the order %v, want the order enqueued", key, got)
+			}
+		}
+	}
+	if overlapSameKey.Load() {
+		t.Error("two jobs of one key ran at once")
+	}
+	if !overlapKeys.Load() {
+		t.Error("jobs of different keys never ran at once: keys should not serialise each other")
+	}
+}
+
+// TestEnqueueForCountsWaitingJobs checks that jobs waiting behind their key
+// count against QueueSize.
+func TestEnqueueForCountsWaitingJobs(t *testing.T) {
+	p := newPool(2, time.Second)
+	if !p.EnqueueFor("m", "chat", func(context.Context) {}) || !p.EnqueueFor("m", "chat", func(context.Context) {}) {
+		t.Fatal("EnqueueFor refused a job with room in the queue")
+	}
+	if p.EnqueueFor("m", "chat", func(context.Context) {}) || p.Enqueue("other", func(context.Context) {}) {
+		t.Error("a job beyond QueueSize was taken")
+	}
+	if p.Queued() != 2 {
+		t.Errorf("Queued() = %d, want 2", p.Queued())
 	}
 }
