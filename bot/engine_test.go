@@ -451,6 +451,45 @@ func TestEmployeesGetTheInternalPageBeforeTheCatalogue(t *testing.T) {
 	}
 }
 
+// TestClearlyLikelierPassageOutranksTheCatalogue checks that a customer's
+// question the catalogue claims is answered from a FAQ entry when the entry
+// is clearly more likely to be right (by more than the margin), and from
+// the catalogue otherwise.
+func TestClearlyLikelierPassageOutranksTheCatalogue(t *testing.T) {
+	cls := &bottest.Classifier{Rules: map[string]bot.Classification{
+		"towel": {Intent: "product_info", Confidence: 0.6, Language: "en"},
+	}}
+	for _, tt := range []struct {
+		faq, cat float64
+		want     string
+	}{
+		{faq: 0.9, cat: 0.6, want: "faq-facilities"},
+		{faq: 0.65, cat: 0.6, want: "TW-1"}, // likelier, but within the margin
+		{faq: 0.5, cat: 0.4, want: "TW-1"},  // the passage is not sure enough to answer
+		{faq: 0.7, cat: 0.95, want: "TW-1"},
+	} {
+		ret := &bottest.Retriever{Docs: []bottest.Doc{
+			{Keywords: []string{"towel"}, Hit: bot.Hit{ID: "faq-facilities", Title: "Do I need to bring a towel?",
+				Answer: "No, towels are free.", Audience: bot.AudiencePublic, Confidence: tt.faq}},
+		}}
+		cat := wordCatalog{word: "towel", ans: bot.CatalogAnswer{OK: true, Confidence: tt.cat, Text: "We sell a mat towel.",
+			Sources: []bot.Source{{ID: "TW-1", Title: "Mat towel"}}}}
+		e, err := bot.NewEngine(bot.EngineOptions{Classifier: cls, Retriever: ret, Store: &bottest.Store{}, Catalog: cat,
+			MinCatalogConfidence: 0.35, Now: bottest.Now(time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC), time.Second)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := e.Handle(context.Background(), bot.Message{Channel: "web", ExternalUserID: "u",
+			Text: "do i need to bring a towel", Role: bot.RoleCustomer})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(r.Sources) == 0 || r.Sources[0].ID != tt.want {
+			t.Errorf("FAQ %.2f, catalogue %.2f: sources %v, want %s first", tt.faq, tt.cat, r.Sources, tt.want)
+		}
+	}
+}
+
 // paypalCoverage is a coverage check over one payment method, PayPal: a
 // passage covers it when its title or answer names it.
 type paypalCoverage struct{ *bottest.Retriever }
