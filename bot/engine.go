@@ -476,12 +476,36 @@ func (e *Engine) decide(ctx context.Context, m Message, conv Conversation, cls C
 		if !retrieved {
 			hits = e.retrieve(ctx, conv, q)
 		}
+		if m.Role == RoleEmployee {
+			hits = internalFirst(hits, e.opts.MinChoiceConfidence)
+		}
 		d = e.fromHits(ctx, m, conv, lang, hits)
 	}
 	if m.Role != RoleCustomer {
 		return d, nil
 	}
 	return e.withLead(d, m, conv, cls, lang, hits), nil
+}
+
+// internalFirst moves the best internal hit before the public ones when its
+// confidence reaches min: an employee asking "what time do I need to be in
+// to open" wants the opening checklist, not the customers' opening hours.
+// The internal hit keeps its own confidence, so it is answered only when
+// sure enough.
+func internalFirst(hits []Hit, min float64) []Hit {
+	for i, h := range hits {
+		if h.Audience != AudienceInternal {
+			continue
+		}
+		if i == 0 || h.Confidence < min {
+			return hits
+		}
+		out := make([]Hit, 0, len(hits))
+		out = append(out, h)
+		out = append(out, hits[:i]...)
+		return append(out, hits[i+1:]...)
+	}
+	return hits
 }
 
 // catalogMargin is how much more likely to be right a FAQ entry or page

@@ -451,6 +451,43 @@ func TestEmployeesGetTheInternalPageBeforeTheCatalogue(t *testing.T) {
 	}
 }
 
+// TestEmployeesGetTheInternalPageBeforeThePublicOne checks that an
+// employee whose question a public FAQ entry and an internal page both
+// answer gets the internal page, and that a weak internal hit does not
+// displace a sure public one.
+func TestEmployeesGetTheInternalPageBeforeThePublicOne(t *testing.T) {
+	cls := &bottest.Classifier{Rules: map[string]bot.Classification{
+		"open": {Intent: "store_visit", Confidence: 0.6, Language: "en"},
+	}}
+	for _, tt := range []struct {
+		internal float64
+		want     string
+	}{
+		{internal: 0.6, want: "opening-checklist"},
+		{internal: 0.1, want: "faq-hours"},
+	} {
+		ret := &bottest.Retriever{Docs: []bottest.Doc{
+			{Keywords: []string{"open"}, Hit: bot.Hit{ID: "faq-hours", Title: "Opening hours",
+				Answer: "We open at 7:00.", Audience: bot.AudiencePublic, Confidence: 0.9}},
+			{Keywords: []string{"open"}, Hit: bot.Hit{ID: "opening-checklist", Title: "Opening checklist",
+				Answer: "Arrive at 6:30 and disarm the alarm.", Audience: bot.AudienceInternal, Confidence: tt.internal}},
+		}}
+		e, err := bot.NewEngine(bot.EngineOptions{Classifier: cls, Retriever: ret, Store: &bottest.Store{},
+			Now: bottest.Now(time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC), time.Second)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := e.Handle(context.Background(), bot.Message{Channel: "terminal", ExternalUserID: "staff",
+			Text: "what time do i need to be in to open", Role: bot.RoleEmployee})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(r.Sources) == 0 || r.Sources[0].ID != tt.want {
+			t.Errorf("internal hit at %.2f: sources %v, want %s first", tt.internal, r.Sources, tt.want)
+		}
+	}
+}
+
 // TestClearlyLikelierPassageOutranksTheCatalogue checks that a customer's
 // question the catalogue claims is answered from a FAQ entry when the entry
 // is clearly more likely to be right (by more than the margin), and from
