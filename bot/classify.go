@@ -52,6 +52,11 @@ type Classification struct {
 	// conversation to a human for the ask_human intent only with it, so
 	// that "a teapot for one person" is not a request for a person.
 	AsksForPerson bool
+	// DemandsPerson is true when the message asks for a person in words
+	// that can mean nothing else ("a real person", "人工客服", "转人工"); it
+	// implies AsksForPerson. Only it hands an employee's message over:
+	// staff write "someone" and "the manager" about their work.
+	DemandsPerson bool
 }
 
 // Classifier works out what a message is about. Implementations must be safe

@@ -815,8 +815,9 @@ func (e *Engine) trigger(ctx context.Context, m Message, conv Conversation, cls 
 	}
 	if m.Role == RoleEmployee {
 		// Employees ask about refunds, complaints and legal policy as part of
-		// their work: only an explicit request for a person escalates.
-		if asksForHuman(cls) {
+		// their work, and about "someone" who did not turn up: only words
+		// that can mean nothing but a request for a person escalate.
+		if cls.DemandsPerson {
 			return &Escalation{Reason: ReasonRequestedHuman, Severity: "normal", Summary: summary("asked for a human")}
 		}
 		return nil

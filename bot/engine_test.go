@@ -488,6 +488,34 @@ func TestEmployeesGetTheInternalPageBeforeThePublicOne(t *testing.T) {
 	}
 }
 
+// TestEmployeesEscalateOnlyWhenTheyDemandAPerson checks that an employee's
+// question naming "someone" is answered, not handed over, while words that
+// can only mean a person still escalate.
+func TestEmployeesEscalateOnlyWhenTheyDemandAPerson(t *testing.T) {
+	cls := &bottest.Classifier{Rules: map[string]bot.Classification{
+		"someone":     {Intent: bot.IntentAskHuman, Confidence: 0.5, Language: "en", AsksForPerson: true},
+		"real person": {Intent: bot.IntentAskHuman, Confidence: 0.95, Language: "en", AsksForPerson: true, DemandsPerson: true},
+	}}
+	e, err := bot.NewEngine(bot.EngineOptions{Classifier: cls, Retriever: &bottest.Retriever{}, Store: &bottest.Store{},
+		Now: bottest.Now(time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC), time.Second)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for text, escalate := range map[string]bool{
+		"do i add the no show fee manually if someone doesnt turn up": false,
+		"i need a real person to sort out my payslip":                 true,
+	} {
+		r, err := e.Handle(context.Background(), bot.Message{Channel: "terminal", ExternalUserID: "staff-" + text[:4],
+			Text: text, Role: bot.RoleEmployee})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := r.Action == bot.ActionEscalate; got != escalate {
+			t.Errorf("%q: action %s, want escalation %v", text, r.Action, escalate)
+		}
+	}
+}
+
 // TestClearlyLikelierPassageOutranksTheCatalogue checks that a customer's
 // question the catalogue claims is answered from a FAQ entry when the entry
 // is clearly more likely to be right (by more than the margin), and from
