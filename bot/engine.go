@@ -488,16 +488,16 @@ func (e *Engine) decide(ctx context.Context, m Message, conv Conversation, cls C
 }
 
 // internalFirst moves the best internal hit before the public ones when its
-// confidence reaches min: an employee asking "what time do I need to be in
+// confidence reaches least: an employee asking "what time do I need to be in
 // to open" wants the opening checklist, not the customers' opening hours.
 // The internal hit keeps its own confidence, so it is answered only when
 // sure enough.
-func internalFirst(hits []Hit, min float64) []Hit {
+func internalFirst(hits []Hit, least float64) []Hit {
 	for i, h := range hits {
 		if h.Audience != AudienceInternal {
 			continue
 		}
-		if i == 0 || h.Confidence < min {
+		if i == 0 || h.Confidence < least {
 			return hits
 		}
 		out := make([]Hit, 0, len(hits))

@@ -414,6 +414,29 @@ func (c wordCatalog) Answer(_ context.Context, q bot.Query) (bot.CatalogAnswer, 
 	return bot.CatalogAnswer{}, nil
 }
 
+// fakeEngine builds an Engine from opts over an in-memory store and the
+// fakes' fixed clock.
+func fakeEngine(t *testing.T, opts bot.EngineOptions) *bot.Engine {
+	t.Helper()
+	opts.Store = &bottest.Store{}
+	opts.Now = bottest.Now(time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC), time.Second)
+	e, err := bot.NewEngine(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// handle has e handle m and returns the reply; an error fails the test.
+func handle(t *testing.T, e *bot.Engine, m bot.Message) bot.Reply {
+	t.Helper()
+	r, err := e.Handle(context.Background(), m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
 // TestEmployeesGetTheInternalPageBeforeTheCatalogue checks that an
 // employee's question a confident internal page answers is answered from
 // it even when the catalogue matches a word of it, and that customers, who
@@ -428,11 +451,7 @@ func TestEmployeesGetTheInternalPageBeforeTheCatalogue(t *testing.T) {
 	}}
 	cat := wordCatalog{word: "lock", ans: bot.CatalogAnswer{OK: true, Confidence: 0.8, Text: "We have 5 locks.",
 		Sources: []bot.Source{{ID: "LK-1", Title: "D-lock"}}}}
-	e, err := bot.NewEngine(bot.EngineOptions{Classifier: cls, Retriever: ret, Store: &bottest.Store{}, Catalog: cat,
-		Now: bottest.Now(time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC), time.Second)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := fakeEngine(t, bot.EngineOptions{Classifier: cls, Retriever: ret, Catalog: cat})
 	for _, tt := range []struct {
 		role bot.Role
 		want string
@@ -440,11 +459,8 @@ func TestEmployeesGetTheInternalPageBeforeTheCatalogue(t *testing.T) {
 		{bot.RoleEmployee, "closing-checklist"},
 		{bot.RoleCustomer, "LK-1"},
 	} {
-		r, err := e.Handle(context.Background(), bot.Message{Channel: "web", ExternalUserID: "u-" + string(tt.role),
+		r := handle(t, e, bot.Message{Channel: "web", ExternalUserID: "u-" + string(tt.role),
 			Text: "what do I do before locking up at night", Role: tt.role})
-		if err != nil {
-			t.Fatal(err)
-		}
 		if len(r.Sources) == 0 || r.Sources[0].ID != tt.want {
 			t.Errorf("%s: sources %v, want %s first", tt.role, r.Sources, tt.want)
 		}
@@ -472,16 +488,9 @@ func TestEmployeesGetTheInternalPageBeforeThePublicOne(t *testing.T) {
 			{Keywords: []string{"open"}, Hit: bot.Hit{ID: "opening-checklist", Title: "Opening checklist",
 				Answer: "Arrive at 6:30 and disarm the alarm.", Audience: bot.AudienceInternal, Confidence: tt.internal}},
 		}}
-		e, err := bot.NewEngine(bot.EngineOptions{Classifier: cls, Retriever: ret, Store: &bottest.Store{},
-			Now: bottest.Now(time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC), time.Second)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		r, err := e.Handle(context.Background(), bot.Message{Channel: "terminal", ExternalUserID: "staff",
+		e := fakeEngine(t, bot.EngineOptions{Classifier: cls, Retriever: ret})
+		r := handle(t, e, bot.Message{Channel: "terminal", ExternalUserID: "staff",
 			Text: "what time do i need to be in to open", Role: bot.RoleEmployee})
-		if err != nil {
-			t.Fatal(err)
-		}
 		if len(r.Sources) == 0 || r.Sources[0].ID != tt.want {
 			t.Errorf("internal hit at %.2f: sources %v, want %s first", tt.internal, r.Sources, tt.want)
 		}
@@ -496,20 +505,13 @@ func TestEmployeesEscalateOnlyWhenTheyDemandAPerson(t *testing.T) {
 		"someone":     {Intent: bot.IntentAskHuman, Confidence: 0.5, Language: "en", AsksForPerson: true},
 		"real person": {Intent: bot.IntentAskHuman, Confidence: 0.95, Language: "en", AsksForPerson: true, DemandsPerson: true},
 	}}
-	e, err := bot.NewEngine(bot.EngineOptions{Classifier: cls, Retriever: &bottest.Retriever{}, Store: &bottest.Store{},
-		Now: bottest.Now(time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC), time.Second)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := fakeEngine(t, bot.EngineOptions{Classifier: cls, Retriever: &bottest.Retriever{}})
 	for text, escalate := range map[string]bool{
 		"do i add the no show fee manually if someone doesnt turn up": false,
 		"i need a real person to sort out my payslip":                 true,
 	} {
-		r, err := e.Handle(context.Background(), bot.Message{Channel: "terminal", ExternalUserID: "staff-" + text[:4],
+		r := handle(t, e, bot.Message{Channel: "terminal", ExternalUserID: "staff-" + text[:4],
 			Text: text, Role: bot.RoleEmployee})
-		if err != nil {
-			t.Fatal(err)
-		}
 		if got := r.Action == bot.ActionEscalate; got != escalate {
 			t.Errorf("%q: action %s, want escalation %v", text, r.Action, escalate)
 		}
@@ -539,16 +541,9 @@ func TestClearlyLikelierPassageOutranksTheCatalogue(t *testing.T) {
 		}}
 		cat := wordCatalog{word: "towel", ans: bot.CatalogAnswer{OK: true, Confidence: tt.cat, Text: "We sell a mat towel.",
 			Sources: []bot.Source{{ID: "TW-1", Title: "Mat towel"}}}}
-		e, err := bot.NewEngine(bot.EngineOptions{Classifier: cls, Retriever: ret, Store: &bottest.Store{}, Catalog: cat,
-			MinCatalogConfidence: 0.35, Now: bottest.Now(time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC), time.Second)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		r, err := e.Handle(context.Background(), bot.Message{Channel: "web", ExternalUserID: "u",
+		e := fakeEngine(t, bot.EngineOptions{Classifier: cls, Retriever: ret, Catalog: cat, MinCatalogConfidence: 0.35})
+		r := handle(t, e, bot.Message{Channel: "web", ExternalUserID: "u",
 			Text: "do i need to bring a towel", Role: bot.RoleCustomer})
-		if err != nil {
-			t.Fatal(err)
-		}
 		if len(r.Sources) == 0 || r.Sources[0].ID != tt.want {
 			t.Errorf("FAQ %.2f, catalogue %.2f: sources %v, want %s first", tt.faq, tt.cat, r.Sources, tt.want)
 		}
@@ -584,15 +579,8 @@ func TestCoverageAnswersWithThePassageAboutIt(t *testing.T) {
 		{Keywords: []string{"pay"}, Hit: bot.Hit{ID: "faq-paypal", Title: "Do you accept PayPal?",
 			Answer: "Yes, for orders abroad.", Audience: bot.AudiencePublic, Confidence: 0.7}},
 	}}}
-	e, err := bot.NewEngine(bot.EngineOptions{Classifier: cls, Retriever: ret, Store: &bottest.Store{},
-		Now: bottest.Now(time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC), time.Second)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := e.Handle(context.Background(), bot.Message{Channel: "web", ExternalUserID: "u1", Text: "Can I pay with PayPal?"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := fakeEngine(t, bot.EngineOptions{Classifier: cls, Retriever: ret})
+	r := handle(t, e, bot.Message{Channel: "web", ExternalUserID: "u1", Text: "Can I pay with PayPal?"})
 	if len(r.Sources) == 0 || r.Sources[0].ID != "faq-paypal" {
 		t.Errorf("sources %v, want faq-paypal first", r.Sources)
 	}

@@ -306,9 +306,12 @@ func solve(h [nComb + 1][nComb + 1]float64, g [nComb + 1]float64) ([nComb + 1]fl
 }
 
 // isQuestion reports whether a message is phrased as a question: it has a
-// question mark, ends with a Chinese question particle, has a clause that
-// starts with an English question word ("overslept :( will i be charged"),
-// or holds a Chinese question word or an A-not-A question. Questions are
+// question mark, ends with a Chinese question particle, starts with an
+// English question word (the first word before any punctuation), or holds
+// a Chinese question word or an A-not-A question. A question word after
+// the first clause does not count: reviews that complain and then ask
+// ("...terrible. will i get a refund") read as complaints, and measured
+// so (concierge complaints eval) it scored better. Questions are
 // mostly requests for information, not complaints, unless their words say
 // otherwise.
 func isQuestion(raw string, t lexText) bool {
@@ -322,14 +325,12 @@ func isQuestion(raw string, t lexText) bool {
 			return true
 		}
 	}
-	clauses := strings.FieldsFunc(strings.ToLower(raw), func(r rune) bool {
-		return strings.ContainsRune(",.;:!()~，。；：！（）", r) || unicode.IsSymbol(r)
-	})
-	for _, c := range clauses[:min(1, len(clauses))] {
-		first, _, _ := strings.Cut(strings.TrimSpace(c), " ")
-		if englishQuestionWords[first] {
-			return true
-		}
+	clause := strings.TrimLeftFunc(strings.ToLower(raw), clauseBreak)
+	if i := strings.IndexFunc(clause, clauseBreak); i >= 0 {
+		clause = clause[:i]
+	}
+	if first, _, _ := strings.Cut(strings.TrimSpace(clause), " "); englishQuestionWords[first] {
+		return true
 	}
 	for _, w := range chineseQuestionForms {
 		if strings.Contains(s, w) {
@@ -339,7 +340,12 @@ func isQuestion(raw string, t lexText) bool {
 	return aNotA(s)
 }
 
-// englishQuestionWords open a question when they start a clause.
+// clauseBreak reports whether r ends a clause: punctuation or a symbol.
+func clauseBreak(r rune) bool {
+	return strings.ContainsRune(",.;:!()~，。；：！（）", r) || unicode.IsSymbol(r)
+}
+
+// englishQuestionWords open a question when they start a message.
 var englishQuestionWords = map[string]bool{
 	"can": true, "could": true, "do": true, "does": true, "did": true, "is": true, "are": true, "will": true,
 	"would": true, "how": true, "what": true, "whats": true, "what's": true, "when": true, "where": true,

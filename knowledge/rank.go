@@ -217,15 +217,36 @@ const sameAnswer = 0.3
 // the rest count as saying something else.
 const rivalTop = 5
 
-// rivals returns each candidate's rival (cands in any order).
+// rivals returns each candidate's rival (cands in any order). The
+// similarity of two of the best rivalTop candidates is computed once per
+// pair, when first needed.
 func rivals(zh bool, cands []candidate) []rival {
 	order := make([]int, len(cands))
 	for i := range order {
 		order[i] = i
 	}
 	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(cands[b].z, cands[a].z) })
-	top := order[:min(rivalTop, len(order))]
-	inTop := func(i int) bool { return slices.Contains(top, i) }
+	rank := make([]int, len(cands)) // position of each candidate in order
+	for r, i := range order {
+		rank[i] = r
+	}
+	var sims [rivalTop][rivalTop]float64 // by rank; NaN until computed
+	for a := range sims {
+		for b := range sims[a] {
+			sims[a][b] = math.NaN()
+		}
+	}
+	sim := func(i, j int) float64 {
+		a, b := rank[i], rank[j]
+		if a >= rivalTop || b >= rivalTop {
+			return 0
+		}
+		if math.IsNaN(sims[a][b]) {
+			sims[a][b] = similarity(cands[i].doc.derived(zh), cands[j].doc.derived(zh))
+			sims[b][a] = sims[a][b]
+		}
+		return sims[a][b]
+	}
 	out := make([]rival, len(cands))
 	for i := range cands {
 		r := rival{other: math.Inf(-1), distinct: math.Inf(-1)}
@@ -233,10 +254,7 @@ func rivals(zh bool, cands []candidate) []rival {
 			if j == i {
 				continue
 			}
-			var s float64
-			if inTop(i) && inTop(j) {
-				s = similarity(cands[i].doc.derived(zh), cands[j].doc.derived(zh))
-			}
+			s := sim(i, j)
 			if math.IsInf(r.other, -1) {
 				r.other, r.sim = cands[j].z, s
 			}
@@ -332,9 +350,10 @@ func (c candidate) missing(p *prepared) (top, share float64) {
 //
 // The Engine compares it with fixed thresholds, so it must mean the same
 // on any company's content: it is a small averaged neural network
-// (confModel, weights.go) over scale-free features of the candidate and its query (how much of the
-// query it covers, by how much it leads the others, its kind, how many of
-// the query's words the index knows), learned on the labelled customer
+// (confModel, weights.go) over scale-free features of the candidate and its
+// query (how much of the query it covers, by how much it leads the others
+// and whether they say the same, its kind, how many of the query's words
+// the index knows), learned on the labelled customer
 // messages of companies other than the demo (tuningCompanies in
 // learn_company_test.go) and never on the held-out company whose figures
 // the README reports first.

@@ -5,7 +5,7 @@
 // number of workers run the jobs, each under a deadline and with a panic
 // contained to its job. When the adapter stops, intake ends first and the
 // queue is then drained for a bounded time. Jobs given the same key (one
-// chat's messages) run one at a time, in the order they were enqueued, so
+// sender's messages) run one at a time, in the order they were enqueued, so
 // that a customer's second message is never answered before the first.
 package workpool
 
@@ -168,7 +168,7 @@ func (p *Pool) Enqueue(kind string, run func(ctx context.Context)) bool {
 	return p.EnqueueFor(kind, "", run)
 }
 
-// EnqueueFor is Enqueue for a job of key (a chat): it runs after every job
+// EnqueueFor is Enqueue for a job of key (a sender): it runs after every job
 // of the same key enqueued before it has finished, never beside one. Jobs
 // waiting behind their key count against QueueSize like queued ones. An
 // empty key is Enqueue.
