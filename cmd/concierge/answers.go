@@ -50,6 +50,10 @@ type outcome struct {
 	labelled
 	Reply   web.MessageResponse
 	Latency time.Duration
+	// Search is what retrieval alone ranks first for an answerable or
+	// product question, with its confidence ("id 0.42"), to tell a ranking
+	// miss from a decision that set a right hit aside.
+	Search []string
 }
 
 func newAnswersEvalCmd(e *env) *cobra.Command {
@@ -405,7 +409,7 @@ func runAnswersEval(ctx context.Context, e *env, o answersEvalOptions) (answersR
 		customers = append(customers, outcome{labelled: m, Reply: rep, Latency: took})
 	}
 	r := score(customers, nil, internal)
-	for _, m := range o.Messages {
+	for i, m := range o.Messages {
 		if m.Kind != kindAnswerable && m.Kind != kindProduct {
 			continue
 		}
@@ -416,6 +420,7 @@ func runAnswersEval(ctx context.Context, e *env, o answersEvalOptions) (answersR
 		var srcs []bot.Source
 		for _, h := range hits {
 			srcs = append(srcs, h.Source())
+			customers[i].Search = append(customers[i].Search, fmt.Sprintf("%s %.2f", h.Source().ID, h.Confidence))
 		}
 		r.SearchTop1.add(m.Lang, firstIs(srcs, m.Expected))
 		r.SearchTop3.add(m.Lang, anyIs(srcs, m.Expected))
@@ -490,5 +495,8 @@ func printAnswerFailures(w io.Writer, outs []outcome) {
 		fmt.Fprintf(w, "%-12s %s line %d: %q\n    want %v got %s choices %v intent %s %.2f handoff %v: %s\n",
 			kind, o.Lang, o.Line, o.Text, o.Expected, got, ch, rep.Intent, rep.Confidence, rep.Handoff,
 			strings.Join(strings.Fields(oneLine(rep.Reply, 140)), " "))
+		if len(o.Search) > 0 {
+			fmt.Fprintf(w, "    search alone: %s\n", strings.Join(o.Search, ", "))
+		}
 	}
 }
