@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/channels/internal/replay"
 	"github.com/concierge-bot/concierge/channels/internal/reqbody"
 	"github.com/concierge-bot/concierge/channels/internal/sourcelink"
 	"github.com/concierge-bot/concierge/markdown"
@@ -66,7 +67,7 @@ func (a *Adapter) handleCallback(w http.ResponseWriter, r *http.Request) {
 	}
 	sigKey := r.Header.Get("timestamp") + ":" + r.Header.Get("sign") + ":" + m.MsgID
 	if !a.sigs.Add(sigKey, struct{}{}) {
-		a.refuse(w, r, errReplayed)
+		a.refuse(w, r, replay.ErrReplayed)
 		return
 	}
 	status := a.accept(r.Context(), m)

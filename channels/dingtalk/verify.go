@@ -7,16 +7,15 @@ import (
 	"encoding/base64"
 	"errors"
 	"net/http"
-	"strconv"
 	"time"
+
+	"github.com/concierge-bot/concierge/channels/internal/replay"
 )
 
-// Reasons a callback is refused; logged, never shown.
+// Reasons a callback is refused, besides replay's; logged, never shown.
 var (
 	errNoSignature  = errors.New("no timestamp or sign header")
 	errBadSignature = errors.New("sign does not match")
-	errStale        = errors.New("timestamp more than an hour off")
-	errReplayed     = errors.New("request already seen (replay)")
 )
 
 // MaxClockSkew is how far a callback's timestamp may be from now: DingTalk
@@ -31,7 +30,9 @@ func Sign(timestamp, appSecret string) string {
 	return base64.StdEncoding.EncodeToString(m.Sum(nil))
 }
 
-// verify checks the timestamp and sign headers of a callback.
+// verify checks the timestamp and sign headers of a callback: the sign
+// must match and the timestamp (Unix milliseconds) be within MaxClockSkew
+// of now.
 func verify(h http.Header, appSecret string, now time.Time) error {
 	ts, sign := h.Get("timestamp"), h.Get("sign")
 	if ts == "" || sign == "" {
@@ -40,12 +41,5 @@ func verify(h http.Header, appSecret string, now time.Time) error {
 	if subtle.ConstantTimeCompare([]byte(sign), []byte(Sign(ts, appSecret))) != 1 {
 		return errBadSignature
 	}
-	ms, err := strconv.ParseInt(ts, 10, 64)
-	if err != nil {
-		return errStale
-	}
-	if d := now.Sub(time.UnixMilli(ms)); d > MaxClockSkew || d < -MaxClockSkew {
-		return errStale
-	}
-	return nil
+	return replay.CheckTime(ts, time.Millisecond, now, MaxClockSkew)
 }

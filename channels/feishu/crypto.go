@@ -9,11 +9,11 @@ import (
 	"encoding/hex"
 	"errors"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/concierge-bot/concierge/channels/internal/pkcs7"
+	"github.com/concierge-bot/concierge/channels/internal/replay"
 )
 
 // Headers of a signed event request (HTTP delivery with an Encrypt Key).
@@ -23,12 +23,11 @@ const (
 	HeaderSignature = "X-Lark-Signature"
 )
 
-// Reasons a request is refused. They are logged, never shown to a caller.
+// Reasons a request is refused, besides replay's. They are logged, never
+// shown to a caller.
 var (
 	errNoSignature  = errors.New("no X-Lark-Signature")
 	errBadSignature = errors.New("signature does not match")
-	errStale        = errors.New("timestamp outside the replay window")
-	errReplayed     = errors.New("request already seen (replay)")
 	errBadToken     = errors.New("verification token does not match")
 	errNotEncrypted = errors.New("body not encrypted although an Encrypt Key is set")
 	errBadEnvelope  = errors.New("encrypted envelope does not decrypt")
@@ -58,14 +57,7 @@ func verifySignature(h http.Header, encryptKey string, body []byte, now time.Tim
 	if subtle.ConstantTimeCompare([]byte(strings.ToLower(sig)), []byte(want)) != 1 {
 		return errBadSignature
 	}
-	sec, err := strconv.ParseInt(ts, 10, 64)
-	if err != nil {
-		return errStale
-	}
-	if d := now.Sub(time.Unix(sec, 0)); d > window || d < -window {
-		return errStale
-	}
-	return nil
+	return replay.CheckTime(ts, time.Second, now, window)
 }
 
 // Decrypt opens the "encrypt" field of an event body: base64 of a 16-byte

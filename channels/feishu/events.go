@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 
+	"github.com/concierge-bot/concierge/channels/internal/replay"
 	"github.com/concierge-bot/concierge/channels/internal/reqbody"
 )
 
@@ -80,7 +81,7 @@ func (a *Adapter) openHTTP(h http.Header, body []byte) (env envelope, sigKey str
 	}
 	sigKey = h.Get(HeaderTimestamp) + ":" + h.Get(HeaderNonce) + ":" + h.Get(HeaderSignature)
 	if !a.sigs.Add(sigKey, struct{}{}) {
-		return envelope{}, "", errReplayed
+		return envelope{}, "", replay.ErrReplayed
 	}
 	return env, sigKey, nil
 }

@@ -9,6 +9,7 @@ import (
 
 	slackapi "github.com/slack-go/slack"
 
+	"github.com/concierge-bot/concierge/channels/internal/replay"
 	"github.com/concierge-bot/concierge/channels/internal/reqbody"
 )
 
@@ -35,7 +36,7 @@ func (a *Adapter) readVerified(w http.ResponseWriter, r *http.Request, checkRepl
 		// new by changing the case of a letter.
 		sigKey = replayKey(r.Header.Get(headerSignature))
 		if !a.sigs.Add(sigKey, struct{}{}) {
-			a.refuse(w, r, errReplayed)
+			a.refuse(w, r, replay.ErrReplayed)
 			return nil, "", false
 		}
 	}

@@ -6,9 +6,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/concierge-bot/concierge/channels/internal/replay"
 )
 
 // Slack's request-signing headers.
@@ -22,14 +23,11 @@ const (
 // adapter's clock, either way, before the request is refused as stale.
 const ReplayWindow = 5 * time.Minute
 
-// Reasons a request fails verification. They are logged, never shown to the
-// caller, who only sees 401.
+// Reasons a request fails verification, besides replay's. They are logged,
+// never shown to the caller, who only sees 401.
 var (
 	errMissingSignature = errors.New("missing signature or timestamp header")
-	errBadTimestamp     = errors.New("malformed timestamp")
-	errStale            = errors.New("timestamp outside the replay window")
 	errBadSignature     = errors.New("signature does not match")
-	errReplayed         = errors.New("request already seen (replay)")
 )
 
 // verifySignature checks Slack's v0 request signature: an HMAC-SHA256, keyed
@@ -45,15 +43,8 @@ func verifySignature(secret []byte, h http.Header, body []byte, now time.Time, w
 	if sig == "" || ts == "" {
 		return errMissingSignature
 	}
-	if len(ts) > 19 || strings.TrimLeft(ts, "0123456789") != "" {
-		return errBadTimestamp
-	}
-	sec, err := strconv.ParseInt(ts, 10, 64)
-	if err != nil {
-		return errBadTimestamp
-	}
-	if d := now.Sub(time.Unix(sec, 0)); d > window || d < -window {
-		return errStale
+	if err := replay.CheckTime(ts, time.Second, now, window); err != nil {
+		return err
 	}
 	hexSig, ok := strings.CutPrefix(sig, "v0=")
 	if !ok || len(hexSig) != 2*sha256.Size {

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/concierge-bot/concierge/channels/internal/replay"
 )
 
 func TestVerifySignature(t *testing.T) {
@@ -37,11 +39,11 @@ func TestVerifySignature(t *testing.T) {
 		{"missing signature", header("", ts), body, errMissingSignature},
 		{"missing timestamp", header(good, ""), body, errMissingSignature},
 		{"missing both", header("", ""), body, errMissingSignature},
-		{"stale", header(Sign(testSecret, at(-6*time.Minute), body), at(-6*time.Minute)), body, errStale},
-		{"from the future", header(Sign(testSecret, at(6*time.Minute), body), at(6*time.Minute)), body, errStale},
-		{"timestamp not a number", header(good, "yesterday"), body, errBadTimestamp},
-		{"timestamp signed", header(good, "+"+ts), body, errBadTimestamp},
-		{"timestamp overflow", header(good, "99999999999999999999"), body, errBadTimestamp},
+		{"stale", header(Sign(testSecret, at(-6*time.Minute), body), at(-6*time.Minute)), body, replay.ErrStale},
+		{"from the future", header(Sign(testSecret, at(6*time.Minute), body), at(6*time.Minute)), body, replay.ErrStale},
+		{"timestamp not a number", header(good, "yesterday"), body, replay.ErrMalformed},
+		{"timestamp signed", header(good, "+"+ts), body, replay.ErrMalformed},
+		{"timestamp overflow", header(good, "99999999999999999999"), body, replay.ErrMalformed},
 		{"wrong secret (forged)", header(Sign("not-the-secret", ts, body), ts), body, errBadSignature},
 		{"tampered body", header(good, ts), append(bytes.Clone(body), ' '), errBadSignature},
 		{"tampered timestamp", header(good, at(time.Second)), body, errBadSignature},

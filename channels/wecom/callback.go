@@ -5,18 +5,15 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/concierge-bot/concierge/channels/internal/replay"
 )
 
-// More reasons a callback is refused (see also crypto.go).
-var (
-	errMissingParams = errors.New("msg_signature, timestamp or nonce missing")
-	errBadTimestamp  = errors.New("malformed timestamp")
-	errStale         = errors.New("timestamp outside the allowed clock skew")
-	errReplayed      = errors.New("nonce already used with another signature (replay)")
-)
+// errMissingParams is another reason a callback is refused (see also
+// crypto.go and package replay).
+var errMissingParams = errors.New("msg_signature, timestamp or nonce missing")
 
 // params are the query parameters WeCom signs a callback with.
 type params struct {
@@ -28,22 +25,10 @@ func queryParams(r *http.Request) params {
 	return params{sig: q.Get("msg_signature"), ts: q.Get("timestamp"), nonce: q.Get("nonce")}
 }
 
-// checkTime refuses a malformed timestamp and, unless the check is off, one
-// further than MaxClockSkew from now.
+// checkTime refuses a malformed timestamp and, unless the check is off
+// (MaxClockSkew negative), one further than MaxClockSkew from now.
 func (a *Adapter) checkTime(ts string) error {
-	if ts == "" || len(ts) > 19 || strings.TrimLeft(ts, "0123456789") != "" {
-		return errBadTimestamp
-	}
-	sec, err := strconv.ParseInt(ts, 10, 64)
-	if err != nil {
-		return errBadTimestamp
-	}
-	if skew := a.opts.MaxClockSkew; skew > 0 {
-		if d := a.opts.Now().Sub(time.Unix(sec, 0)); d > skew || d < -skew {
-			return errStale
-		}
-	}
-	return nil
+	return replay.CheckTime(ts, time.Second, a.opts.Now(), a.opts.MaxClockSkew)
 }
 
 func (a *Adapter) refuse(w http.ResponseWriter, r *http.Request, status int, reason error) {
@@ -124,7 +109,7 @@ func (a *Adapter) readCallback(w http.ResponseWriter, r *http.Request) (m messag
 			w.WriteHeader(http.StatusOK)
 			return message{}, "", false
 		}
-		a.refuse(w, r, http.StatusUnauthorized, errReplayed)
+		a.refuse(w, r, http.StatusUnauthorized, replay.ErrReplayed)
 		return message{}, "", false
 	}
 	plain, err := a.crypto.Decrypt(env.Encrypt)
