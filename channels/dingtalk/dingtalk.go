@@ -30,6 +30,7 @@ import (
 
 	"github.com/concierge-bot/concierge/bot"
 	"github.com/concierge-bot/concierge/channels/internal/adapteropts"
+	"github.com/concierge-bot/concierge/channels/internal/chatreply"
 	"github.com/concierge-bot/concierge/channels/internal/jsonapi"
 	"github.com/concierge-bot/concierge/channels/internal/ttlcache"
 	"github.com/concierge-bot/concierge/channels/internal/workpool"
@@ -107,7 +108,7 @@ type Adapter struct {
 	dedup     Dedup
 
 	sigs    *ttlcache.Cache[struct{}]
-	offered *ttlcache.Cache[[]bot.Source]
+	offered *chatreply.Offers
 	places  *ttlcache.Cache[place]
 	alerts  *ttlcache.Cache[alertRef]
 
@@ -186,7 +187,7 @@ func New(opts Options) (*Adapter, error) {
 		jobs: workpool.New(workpool.Options{Name: "dingtalk", Noun: "messages", Workers: opts.Workers, QueueSize: opts.QueueSize,
 			JobTimeout: opts.JobTimeout, DrainTimeout: opts.DrainTimeout, Logger: opts.Logger}),
 		sigs:    ttlcache.New[struct{}](2*MaxClockSkew, opts.DedupSize, opts.Now),
-		offered: ttlcache.New[[]bot.Source](24*time.Hour, opts.DedupSize, opts.Now),
+		offered: chatreply.NewOffers(opts.DedupSize, opts.Now, chatreply.Number),
 		places:  ttlcache.New[place](30*24*time.Hour, opts.DedupSize, opts.Now),
 		alerts:  ttlcache.New[alertRef](7*24*time.Hour, 10_000, opts.Now),
 		api: newAPIClient(&apiClient{base: base, appKey: opts.AppKey, appSecret: opts.AppSecret, now: opts.Now,

@@ -8,11 +8,11 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/channels/internal/chatreply"
 	"github.com/concierge-bot/concierge/channels/internal/replay"
 	"github.com/concierge-bot/concierge/channels/internal/reqbody"
 	"github.com/concierge-bot/concierge/channels/internal/sourcelink"
@@ -144,11 +144,7 @@ func (a *Adapter) answer(ctx context.Context, m robotMessage) {
 		msg.Time = time.UnixMilli(m.CreateAt)
 	}
 	offerKey := m.ConversationID + ":" + who
-	if offered, ok := a.offered.Get(offerKey); ok {
-		if c, ok := pickChoice(text, offered); ok {
-			msg.Text, msg.Choice = c.Title, c.ID
-		}
-	}
+	a.offered.Pick(offerKey, &msg)
 	a.log.Debug("dingtalk: message", "conversation", m.ConversationID, "role", string(msg.Role), "text", text)
 	reply, err := a.opts.Handler.Handle(ctx, msg)
 	if err != nil {
@@ -156,26 +152,14 @@ func (a *Adapter) answer(ctx context.Context, m robotMessage) {
 		a.post(ctx, pl, "Concierge", markdown.EscapeChat(bot.ErrorMessage(err)))
 		return
 	}
-	if len(reply.Choices) > 0 {
-		a.offered.Set(offerKey, reply.Choices)
-	} else {
-		a.offered.Delete(offerKey)
-	}
-	if reply.Action == bot.ActionRelay || strings.TrimSpace(reply.Text) == "" {
+	a.offered.Remember(offerKey, reply)
+	if chatreply.Silent(reply) {
 		a.log.Info("dingtalk: no answer posted", "chat", m.ConversationID, "conversation", reply.ConversationID, "action", string(reply.Action))
 		return
 	}
 	if err := a.post(ctx, pl, title(reply.Text), a.render(reply)); err == nil {
 		a.log.Info("dingtalk: answered", "chat", m.ConversationID, "conversation", reply.ConversationID, "action", string(reply.Action))
 	}
-}
-
-func pickChoice(text string, offered []bot.Source) (bot.Source, bool) {
-	n, err := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(text), ".")))
-	if err != nil || n < 1 || n > len(offered) {
-		return bot.Source{}, false
-	}
-	return offered[n-1], true
 }
 
 // webhookAllowed reports whether a sessionWebhook points at DingTalk (or,
@@ -244,14 +228,7 @@ func (a *Adapter) render(r bot.Reply) string {
 			hint = "请回复您想了解的编号："
 		}
 		b.WriteString("\n\n" + hint)
-		for i, c := range r.Choices {
-			if i == bot.MaxChoices {
-				break
-			}
-			t := strings.TrimSpace(c.Title)
-			if t == "" {
-				t = c.ID
-			}
+		for i, t := range chatreply.Titles(r.Choices) {
 			fmt.Fprintf(&b, "\n\n%d. %s", i+1, markdown.EscapeChat(t))
 		}
 	}

@@ -36,6 +36,7 @@ import (
 
 	"github.com/concierge-bot/concierge/bot"
 	"github.com/concierge-bot/concierge/channels/internal/adapteropts"
+	"github.com/concierge-bot/concierge/channels/internal/chatreply"
 	"github.com/concierge-bot/concierge/channels/internal/jsonapi"
 	"github.com/concierge-bot/concierge/channels/internal/ttlcache"
 	"github.com/concierge-bot/concierge/channels/internal/workpool"
@@ -129,12 +130,12 @@ type Adapter struct {
 	customer  map[string]bool
 	dedup     Dedup
 
-	sigs       *ttlcache.Cache[struct{}]     // signatures seen, against replays
-	threads    *ttlcache.Cache[struct{}]     // chat:thread roots the bot answers in
-	offered    *ttlcache.Cache[[]bot.Source] // chat:open_id → choices of the last reply
-	places     *ttlcache.Cache[place]        // open_id → where the person last wrote
-	external   *ttlcache.Cache[bool]         // chat id → external group
-	alertCards *ttlcache.Cache[AlertCard]    // alert message id → its card, for updates
+	sigs       *ttlcache.Cache[struct{}]  // signatures seen, against replays
+	threads    *ttlcache.Cache[struct{}]  // chat:thread roots the bot answers in
+	offered    *chatreply.Offers          // chat:open_id → choices of the last reply
+	places     *ttlcache.Cache[place]     // open_id → where the person last wrote
+	external   *ttlcache.Cache[bool]      // chat id → external group
+	alertCards *ttlcache.Cache[AlertCard] // alert message id → its card, for updates
 
 	jobs *workpool.Pool
 
@@ -208,7 +209,7 @@ func New(opts Options) (*Adapter, error) {
 			JobTimeout: opts.JobTimeout, DrainTimeout: opts.DrainTimeout, Logger: opts.Logger}),
 		sigs:       ttlcache.New[struct{}](2*opts.ReplayWindow, opts.DedupSize, opts.Now),
 		threads:    ttlcache.New[struct{}](7*24*time.Hour, opts.DedupSize, opts.Now),
-		offered:    ttlcache.New[[]bot.Source](24*time.Hour, opts.DedupSize, opts.Now),
+		offered:    chatreply.NewOffers(opts.DedupSize, opts.Now, chatreply.Number),
 		places:     ttlcache.New[place](30*24*time.Hour, opts.DedupSize, opts.Now),
 		external:   ttlcache.New[bool](time.Hour, 10_000, opts.Now),
 		alertCards: ttlcache.New[AlertCard](7*24*time.Hour, 10_000, opts.Now),

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/channels/internal/chatreply"
 )
 
 type userID struct {
@@ -233,25 +234,10 @@ func (a *Adapter) answer(ctx context.Context, in inbound, follow bool) {
 	a.places.Set(in.user, place{ChatID: in.chat, MessageID: in.messageID, Group: in.group})
 	msg := bot.Message{Channel: Channel, ExternalUserID: in.user, Text: text, Time: in.created,
 		Role: a.role(ctx, in), ProviderMessageID: in.messageID}
-	offerKey := in.chat + ":" + in.user
-	if offered, ok := a.offered.Get(offerKey); ok {
-		if c, ok := pickChoice(text, offered); ok {
-			msg.Text, msg.Choice = c.Title, c.ID
-		}
-	}
+	a.offered.Pick(in.chat+":"+in.user, &msg)
 	a.log.Debug("feishu: message", "chat", in.chat, "message", in.messageID, "role", string(msg.Role), "text", text)
 	reply, err := a.opts.Handler.Handle(ctx, msg)
 	a.postReply(ctx, in, msg, reply, err)
-}
-
-// pickChoice returns the choice a reply picks: the text is only a number
-// 1..n of the n choices offered.
-func pickChoice(text string, offered []bot.Source) (bot.Source, bool) {
-	n, err := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(text), ".")))
-	if err != nil || n < 1 || n > len(offered) {
-		return bot.Source{}, false
-	}
-	return offered[n-1], true
 }
 
 // postReply replies with the Engine's answer (or its error, in
@@ -263,13 +249,8 @@ func (a *Adapter) postReply(ctx context.Context, in inbound, msg bot.Message, re
 		a.replyText(ctx, in, bot.ErrorMessage(err))
 		return
 	}
-	offerKey := in.chat + ":" + in.user
-	if len(reply.Choices) > 0 {
-		a.offered.Set(offerKey, reply.Choices)
-	} else {
-		a.offered.Delete(offerKey)
-	}
-	if reply.Action == bot.ActionRelay || strings.TrimSpace(reply.Text) == "" {
+	a.offered.Remember(in.chat+":"+in.user, reply)
+	if chatreply.Silent(reply) {
 		a.log.Info("feishu: no answer posted", "chat", in.chat, "conversation", reply.ConversationID, "action", string(reply.Action))
 		return
 	}

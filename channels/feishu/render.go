@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/channels/internal/chatreply"
 	"github.com/concierge-bot/concierge/channels/internal/sourcelink"
 	"github.com/concierge-bot/concierge/markdown"
 )
@@ -78,14 +79,8 @@ func (a *Adapter) replyCard(r bot.Reply, asker bot.Message) string {
 		}
 		var lines []string
 		var buttons []any
-		for i, ch := range r.Choices {
-			if i == bot.MaxChoices {
-				break
-			}
-			title := strings.TrimSpace(ch.Title)
-			if title == "" {
-				title = ch.ID
-			}
+		for i, title := range chatreply.Titles(r.Choices) {
+			ch := r.Choices[i]
 			n := strconv.Itoa(i + 1)
 			lines = append(lines, n+". "+markdown.EscapeChat(title))
 			buttons = append(buttons, map[string]any{

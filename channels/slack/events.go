@@ -12,6 +12,7 @@ import (
 	"github.com/slack-go/slack/slackevents"
 
 	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/channels/internal/chatreply"
 )
 
 // inbound is a person's message from an app_mention or message event,
@@ -246,7 +247,7 @@ func (a *Adapter) postReply(ctx context.Context, channel, thread string, msg bot
 		a.postText(ctx, channel, thread, bot.ErrorMessage(err))
 		return
 	}
-	if reply.Action == bot.ActionRelay || strings.TrimSpace(reply.Text) == "" {
+	if chatreply.Silent(reply) {
 		a.log.Info("slack: no answer posted", "channel", channel, "conversation", reply.ConversationID, "action", string(reply.Action))
 		return
 	}

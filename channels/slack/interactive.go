@@ -11,6 +11,7 @@ import (
 	slackapi "github.com/slack-go/slack"
 
 	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/channels/internal/chatreply"
 )
 
 // Texts shown to the person who clicked, in both languages the bot speaks.
@@ -147,7 +148,7 @@ func (a *Adapter) choice(ctx context.Context, cb slackapi.InteractionCallback, a
 		switch {
 		case err != nil:
 			blocks, fallback = textBlocks(bot.ErrorMessage(err)), escapeMrkdwn(bot.ErrorMessage(err))
-		case reply.Action == bot.ActionRelay || strings.TrimSpace(reply.Text) == "":
+		case chatreply.Silent(reply):
 			return
 		default:
 			blocks, fallback = a.replyBlocks(reply, m)

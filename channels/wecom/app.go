@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/channels/internal/chatreply"
 )
 
 // answerApp asks the Engine about a message of the self-built app and
@@ -41,8 +42,8 @@ func (a *Adapter) answerApp(ctx context.Context, m message) {
 		a.sendApp(ctx, m, bot.ErrorMessage(err))
 		return
 	}
-	a.remember(key, reply)
-	if reply.Action == bot.ActionRelay || strings.TrimSpace(reply.Text) == "" {
+	a.offered.Remember(key, reply)
+	if chatreply.Silent(reply) {
 		a.log.Info("wecom: no answer sent", "conversation", reply.ConversationID, "action", string(reply.Action))
 		return
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/channels/internal/chatreply"
 )
 
 // kfPageLimit is how many messages one sync_msg call asks for (WeCom's
@@ -185,12 +186,12 @@ func (a *Adapter) answerKF(ctx context.Context, key string, m kfMessage) {
 			_ = a.dedup.Release(context.WithoutCancel(ctx), claimKey)
 		}
 		out = bot.ErrorMessage(err)
-	case reply.Action == bot.ActionRelay || strings.TrimSpace(reply.Text) == "":
-		a.remember(offerKey, reply)
+	case chatreply.Silent(reply):
+		a.offered.Remember(offerKey, reply)
 		a.log.Info("wecom: no answer sent", "channel", ChannelKF, "conversation", reply.ConversationID, "action", string(reply.Action))
 		return
 	default:
-		a.remember(offerKey, reply)
+		a.offered.Remember(offerKey, reply)
 		out = a.render(reply)
 	}
 	switch err := a.sendKF(ctx, key, out, reply.Language); {

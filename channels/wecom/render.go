@@ -95,44 +95,12 @@ func cutBytes(s string, n int) string {
 	return strings.TrimRight(s[:cut], " \n") + ell
 }
 
-// pickChoice returns the choice a message picks: the text is only a number
-// 1..len(offered) (full-width digits too).
-func pickChoice(text string, offered []bot.Source) (bot.Source, bool) {
-	t := strings.TrimSpace(strings.Map(func(r rune) rune {
-		if r >= '０' && r <= '９' {
-			return '0' + (r - '０')
-		}
-		return r
-	}, text))
-	n, err := strconv.Atoi(t)
-	if err != nil || n < 1 || n > len(offered) {
-		return bot.Source{}, false
-	}
-	return offered[n-1], true
-}
-
 // withChoice fills in a message's Choice when its text picks one of the
 // choices last offered to its sender, and returns the offer's key.
 func (a *Adapter) withChoice(m *bot.Message) string {
 	key := m.Channel + "|" + m.ExternalUserID
-	if offered, ok := a.offered.Get(key); ok {
-		if c, ok := pickChoice(m.Text, offered); ok {
-			m.Choice, m.Text = c.ID, c.Title
-			if strings.TrimSpace(m.Text) == "" {
-				m.Text = c.ID
-			}
-		}
-	}
+	a.offered.Pick(key, m)
 	return key
-}
-
-// remember records the choices a reply offers (or that it offers none).
-func (a *Adapter) remember(key string, r bot.Reply) {
-	if len(r.Choices) > 0 {
-		a.offered.Set(key, r.Choices)
-	} else {
-		a.offered.Delete(key)
-	}
 }
 
 // helpText answers a mention with no question.

@@ -44,6 +44,7 @@ import (
 	"github.com/concierge-bot/concierge/bot"
 	"github.com/concierge-bot/concierge/channels/internal/accesstoken"
 	"github.com/concierge-bot/concierge/channels/internal/adapteropts"
+	"github.com/concierge-bot/concierge/channels/internal/chatreply"
 	"github.com/concierge-bot/concierge/channels/internal/ttlcache"
 	"github.com/concierge-bot/concierge/channels/internal/workpool"
 )
@@ -152,8 +153,8 @@ type Adapter struct {
 	kfSecret  string
 	customer  map[string]bool
 
-	nonces  *ttlcache.Cache[string]       // timestamp|nonce → signature, against replays
-	offered *ttlcache.Cache[[]bot.Source] // channel|user → the choices last offered
+	nonces  *ttlcache.Cache[string] // timestamp|nonce → signature, against replays
+	offered *chatreply.Offers       // channel|user → the choices last offered
 
 	jobs *workpool.Pool // accepted messages and the workers answering them
 
@@ -240,7 +241,7 @@ func New(opts Options) (*Adapter, error) {
 		kfWant:   map[string]string{},
 		kfWake:   make(chan struct{}, 1),
 		kfSecret: opts.KFSecret,
-		offered:  ttlcache.New[[]bot.Source](24*time.Hour, opts.DedupSize, opts.Now),
+		offered:  chatreply.NewOffers(opts.DedupSize, opts.Now, chatreply.WideNumber),
 		api: &client{base: base, corpID: opts.CorpID, http: opts.HTTPClient, log: opts.Logger, now: opts.Now,
 			retryBase: opts.RetryBase, retryMax: opts.RetryMax, maxAttempts: opts.MaxAttempts, sleep: sleepCtx,
 			tokens: map[string]*accesstoken.Cache{}},

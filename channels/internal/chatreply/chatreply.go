@@ -1,0 +1,105 @@
+// Package chatreply holds what every chat adapter does alike with the
+// Engine's reply to a person: whether it posts anything at all (Silent),
+// the "did you mean" choices it offers, remembered per person and place so
+// that an answer of just a number picks one (Offers), and the titles those
+// choices are shown with (Titles).
+package chatreply
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/channels/internal/ttlcache"
+)
+
+// Silent reports whether a reply posts nothing: a human has the
+// conversation (the Engine relays), or there is no text.
+func Silent(r bot.Reply) bool {
+	return r.Action == bot.ActionRelay || strings.TrimSpace(r.Text) == ""
+}
+
+// Titles returns the titles the choices of a reply are shown with, at
+// most bot.MaxChoices of them, in order: a choice's title, or its id when
+// the title is blank.
+func Titles(choices []bot.Source) []string {
+	titles := make([]string, 0, min(len(choices), bot.MaxChoices))
+	for _, c := range choices[:min(len(choices), bot.MaxChoices)] {
+		titles = append(titles, title(c))
+	}
+	return titles
+}
+
+func title(c bot.Source) string {
+	if t := strings.TrimSpace(c.Title); t != "" {
+		return t
+	}
+	return c.ID
+}
+
+// offerTTL is how long the choices of a reply can be picked by number.
+const offerTTL = 24 * time.Hour
+
+// Offers remembers the choices the bot last offered under a key (a person
+// in a place: "chat:user"), for a day, so that an answer of just a number
+// picks one. It is safe for concurrent use.
+type Offers struct {
+	c      *ttlcache.Cache[[]bot.Source]
+	number func(text string) (int, bool)
+}
+
+// NewOffers returns an empty Offers holding at most size keys; number
+// reads an answer that is only a number (Number, WideNumber); now is the
+// clock (time.Now when nil).
+func NewOffers(size int, now func() time.Time, number func(text string) (int, bool)) *Offers {
+	return &Offers{c: ttlcache.New[[]bot.Source](offerTTL, size, now), number: number}
+}
+
+// Pick makes m the pick of a choice when its text is the number (1..n) of
+// one of the n choices last offered under key: m.Choice is the choice's id
+// and m.Text its title (its id when the title is blank). Any other m is
+// left as it is.
+func (o *Offers) Pick(key string, m *bot.Message) {
+	offered, ok := o.c.Get(key)
+	if !ok {
+		return
+	}
+	n, ok := o.number(m.Text)
+	if !ok || n < 1 || n > len(offered) {
+		return
+	}
+	c := offered[n-1]
+	m.Choice, m.Text = c.ID, c.Title
+	if strings.TrimSpace(m.Text) == "" {
+		m.Text = c.ID
+	}
+}
+
+// Remember records the choices r offers under key, or that it offers none.
+func (o *Offers) Remember(key string, r bot.Reply) {
+	if len(r.Choices) > 0 {
+		o.c.Set(key, r.Choices)
+	} else {
+		o.c.Delete(key)
+	}
+}
+
+// Number reads an answer that is only a number, in ASCII digits, perhaps
+// followed by a full stop ("2", " 2. ").
+func Number(text string) (int, bool) {
+	n, err := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(text), ".")))
+	return n, err == nil
+}
+
+// WideNumber reads an answer that is only a number, in ASCII or
+// full-width digits ("2", "２"), as Chinese input methods type them.
+func WideNumber(text string) (int, bool) {
+	n, err := strconv.Atoi(strings.TrimSpace(strings.Map(func(r rune) rune {
+		if r >= '０' && r <= '９' {
+			return '0' + (r - '０')
+		}
+		return r
+	}, text)))
+	return n, err == nil
+}
