@@ -15,6 +15,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/channels/internal/alertaction"
 	"github.com/concierge-bot/concierge/channels/internal/reconnect"
 )
 
@@ -159,6 +160,13 @@ const (
 	AlertResolve     = "resolve"
 )
 
+// alertKinds are the buttons the alert actions stand for.
+var alertKinds = map[string]alertaction.Kind{
+	AlertAcknowledge: alertaction.Acknowledge,
+	AlertTakeOver:    alertaction.TakeOver,
+	AlertResolve:     alertaction.Resolve,
+}
+
 // alertRef is what the adapter remembers of an alert card it posted.
 type alertRef struct {
 	Escalation     bot.EscalationID
@@ -248,22 +256,14 @@ func (a *Adapter) cardCallback(ctx context.Context, data string) string {
 		return "{}"
 	}
 	action := v.CardPrivateData.ActionIDs[0]
-	agent := "dingtalk:" + cb.UserID
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2500*time.Millisecond)
-	defer cancel()
-	var err error
-	verb := ""
-	switch action {
-	case AlertAcknowledge:
-		err, verb = a.opts.Escalations.Acknowledge(ctx, ref.Escalation, agent), "👀 Acknowledged by"
-	case AlertTakeOver:
-		err, verb = a.opts.Escalations.TakeOver(ctx, ref.Escalation, agent), "🙋 Taken over by"
-	case AlertResolve:
-		err, verb = a.opts.Escalations.Resolve(ctx, ref.Escalation, agent), "✅ Resolved by"
-	default:
+	kind, ok := alertKinds[action]
+	if !ok {
 		return "{}"
 	}
-	text := verb + " " + cb.UserID + " (escalation #" + strconv.FormatInt(int64(ref.Escalation), 10) + ")"
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2500*time.Millisecond)
+	defer cancel()
+	err := alertaction.Do(ctx, a.opts.Escalations, kind, ref.Escalation, "dingtalk:"+cb.UserID)
+	text := kind.Verb() + " " + cb.UserID + " (escalation #" + strconv.FormatInt(int64(ref.Escalation), 10) + ")"
 	if err != nil {
 		a.log.Warn("dingtalk: alert action failed", "action", action, "escalation", ref.Escalation, "err", err)
 		text = bot.ErrorMessage(err)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/channels/internal/alertaction"
 )
 
 // Texts shown to the person who clicked, in both languages the bot speaks.
@@ -129,10 +130,11 @@ func (a *Adapter) choiceAction(env envelope, ev cardActionEvent, v buttonValue) 
 	return toastOf("success", textChoiceTaken)
 }
 
-var alertVerbs = map[string]string{
-	AlertAcknowledge: "👀 Acknowledged by",
-	AlertTakeOver:    "🙋 Taken over by",
-	AlertResolve:     "✅ Resolved by",
+// alertKinds are the buttons the alert actions stand for.
+var alertKinds = map[string]alertaction.Kind{
+	AlertAcknowledge: alertaction.Acknowledge,
+	AlertTakeOver:    alertaction.TakeOver,
+	AlertResolve:     alertaction.Resolve,
 }
 
 // alertTransitions lists, for each alert action, the buttons that stay.
@@ -165,16 +167,8 @@ func (a *Adapter) alertAction(ctx context.Context, env envelope, ev cardActionEv
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2500*time.Millisecond)
 	defer cancel()
 	id, agent := bot.EscalationID(v.Escalation), "feishu:"+ev.Operator.OpenID
-	var err error
-	switch v.Action {
-	case AlertAcknowledge:
-		err = a.opts.Escalations.Acknowledge(ctx, id, agent)
-	case AlertTakeOver:
-		err = a.opts.Escalations.TakeOver(ctx, id, agent)
-	case AlertResolve:
-		err = a.opts.Escalations.Resolve(ctx, id, agent)
-	}
-	if err != nil {
+	kind := alertKinds[v.Action]
+	if err := alertaction.Do(ctx, a.opts.Escalations, kind, id, agent); err != nil {
 		a.log.Warn("feishu: alert action failed", "action", v.Action, "escalation", id, "code", bot.ErrorCode(err), "err", err)
 		return toastOf("error", bot.ErrorMessage(err))
 	}
@@ -183,11 +177,11 @@ func (a *Adapter) alertAction(ctx context.Context, env envelope, ev cardActionEv
 	if !ok {
 		ac = AlertCard{Title: v.Title, EscalationID: id}
 	}
-	ac.Status = append(ac.Status, alertVerbs[v.Action]+" <at id="+atID(ev.Operator.OpenID)+"></at> · "+
+	ac.Status = append(ac.Status, kind.Verb()+" <at id="+atID(ev.Operator.OpenID)+"></at> · "+
 		a.opts.Now().Format("2006-01-02 15:04"))
 	ac.Buttons = alertTransitions[v.Action]
 	a.alertCards.Set(ev.Context.OpenMessageID, ac)
-	resp := toastOf("success", alertVerbs[v.Action]+" you")
+	resp := toastOf("success", kind.Verb()+" you")
 	resp.Card = &cardResponseCard{Type: "raw", Data: ac.card()}
 	return resp
 }

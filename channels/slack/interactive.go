@@ -11,6 +11,7 @@ import (
 	slackapi "github.com/slack-go/slack"
 
 	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/channels/internal/alertaction"
 	"github.com/concierge-bot/concierge/channels/internal/chatreply"
 )
 
@@ -192,10 +193,11 @@ var alertTransitions = map[string][]string{
 	ActionEscalationResolve: nil,
 }
 
-var alertVerbs = map[string]string{
-	ActionEscalationAck:     "👀 Acknowledged by",
-	ActionEscalationTake:    "🙋 Taken over by",
-	ActionEscalationResolve: "✅ Resolved by",
+// alertKinds are the buttons the alert actions stand for.
+var alertKinds = map[string]alertaction.Kind{
+	ActionEscalationAck:     alertaction.Acknowledge,
+	ActionEscalationTake:    alertaction.TakeOver,
+	ActionEscalationResolve: alertaction.Resolve,
 }
 
 // escalationAction carries out Acknowledge / Take over / Resolve on an alert
@@ -213,16 +215,7 @@ func (a *Adapter) escalationAction(ctx context.Context, cb slackapi.InteractionC
 	}
 	id := bot.EscalationID(n)
 	agent := clicker(cb)
-	var err error
-	switch act.ActionID {
-	case ActionEscalationAck:
-		err = a.opts.Escalations.Acknowledge(ctx, id, agent)
-	case ActionEscalationTake:
-		err = a.opts.Escalations.TakeOver(ctx, id, agent)
-	case ActionEscalationResolve:
-		err = a.opts.Escalations.Resolve(ctx, id, agent)
-	}
-	if err != nil {
+	if err := alertaction.Do(ctx, a.opts.Escalations, alertKinds[act.ActionID], id, agent); err != nil {
 		a.log.Warn("slack: alert action failed", "action", act.ActionID, "escalation", id, "code", bot.ErrorCode(err), "err", err)
 		a.tellClicker(ctx, cb, bot.ErrorMessage(err))
 		return
@@ -239,7 +232,7 @@ func (a *Adapter) escalationAction(ctx context.Context, cb slackapi.InteractionC
 // escalation buttons that no longer apply are removed (an actions block
 // left empty is dropped) and a status line is added where they were.
 func updatedAlertBlocks(blocks []slackapi.Block, action, user string, unix int64) []slackapi.Block {
-	status := fmt.Sprintf("%s %s · <!date^%d^{date_short_pretty} {time}|%s>", alertVerbs[action], mentionUser(user),
+	status := fmt.Sprintf("%s %s · <!date^%d^{date_short_pretty} {time}|%s>", alertKinds[action].Verb(), mentionUser(user),
 		unix, strconv.FormatInt(unix, 10))
 	line := slackapi.NewContextBlock("", slackapi.NewTextBlockObject(slackapi.MarkdownType, status, false, false))
 	keep := alertTransitions[action]
