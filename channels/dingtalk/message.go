@@ -13,6 +13,7 @@ import (
 
 	"github.com/concierge-bot/concierge/bot"
 	"github.com/concierge-bot/concierge/channels/internal/chatreply"
+	"github.com/concierge-bot/concierge/channels/internal/recipient"
 	"github.com/concierge-bot/concierge/channels/internal/replay"
 	"github.com/concierge-bot/concierge/channels/internal/reqbody"
 	"github.com/concierge-bot/concierge/channels/internal/sourcelink"
@@ -270,21 +271,9 @@ var ErrNoRecipient = errors.New("dingtalk: the customer has no DingTalk identity
 // through the sessionWebhook of their last message while valid, else the
 // send API into the conversation they wrote from, else 1:1 by staff id.
 func (a *Adapter) Deliver(ctx context.Context, customerID, messageID int64, agent, text string) error {
-	if a.opts.Customers == nil {
-		return fmt.Errorf("%w (no customer records configured)", ErrNoRecipient)
-	}
-	c, err := a.opts.Customers.Customer(ctx, customerID)
+	who, err := recipient.Find(ctx, a.opts.Customers, customerID, Channel, ErrNoRecipient)
 	if err != nil {
-		return fmt.Errorf("dingtalk: customer %d: %w", customerID, err)
-	}
-	who := ""
-	for _, id := range c.Identities {
-		if id.Channel == Channel && id.ExternalID != "" {
-			who = id.ExternalID
-		}
-	}
-	if who == "" {
-		return ErrNoRecipient
+		return err
 	}
 	body := markdown.EscapeChat(text)
 	if agent != "" {

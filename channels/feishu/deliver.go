@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/concierge-bot/concierge/channels/internal/recipient"
 	"github.com/concierge-bot/concierge/markdown"
 )
 
@@ -21,7 +22,7 @@ var ErrNoRecipient = errors.New("feishu: the customer has no Feishu identity")
 // id) makes a retried delivery idempotent on Feishu's side. It returns
 // once Feishu accepted the message.
 func (a *Adapter) Deliver(ctx context.Context, customerID, messageID int64, agent, text string) error {
-	openID, err := a.recipient(ctx, customerID)
+	openID, err := recipient.Find(ctx, a.opts.Customers, customerID, Channel, ErrNoRecipient)
 	if err != nil {
 		return err
 	}
@@ -44,21 +45,4 @@ func (a *Adapter) Deliver(ctx context.Context, customerID, messageID int64, agen
 		return fmt.Errorf("feishu: deliver message %d: %w", messageID, err)
 	}
 	return nil
-}
-
-// recipient returns the open_id of a customer's Feishu identity.
-func (a *Adapter) recipient(ctx context.Context, customerID int64) (string, error) {
-	if a.opts.Customers == nil {
-		return "", fmt.Errorf("%w (no customer records configured)", ErrNoRecipient)
-	}
-	c, err := a.opts.Customers.Customer(ctx, customerID)
-	if err != nil {
-		return "", fmt.Errorf("feishu: customer %d: %w", customerID, err)
-	}
-	for _, id := range c.Identities {
-		if id.Channel == Channel && id.ExternalID != "" {
-			return id.ExternalID, nil
-		}
-	}
-	return "", ErrNoRecipient
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/channels/internal/recipient"
 	slackapi "github.com/slack-go/slack"
 )
 
@@ -33,22 +34,9 @@ type place struct {
 // in a direct message for a user of this workspace. It returns once Slack
 // accepted the post. The text is escaped as Slack mrkdwn.
 func (a *Adapter) Deliver(ctx context.Context, customerID, messageID int64, agent, text string) error {
-	if a.opts.Customers == nil {
-		return fmt.Errorf("%w (no customer records configured)", ErrNoRecipient)
-	}
-	c, err := a.opts.Customers.Customer(ctx, customerID)
+	user, err := recipient.Find(ctx, a.opts.Customers, customerID, bot.ChannelSlack, ErrNoRecipient)
 	if err != nil {
-		return fmt.Errorf("slack: customer %d: %w", customerID, err)
-	}
-	user := ""
-	for _, id := range c.Identities {
-		if id.Channel == bot.ChannelSlack && id.ExternalID != "" {
-			user = id.ExternalID
-			break
-		}
-	}
-	if user == "" {
-		return ErrNoRecipient
+		return err
 	}
 	body := escapeMrkdwn(text)
 	if agent != "" {
