@@ -234,23 +234,7 @@ func (a *Adapter) render(r bot.Reply) string {
 		}
 	}
 	if len(r.Sources) > 0 {
-		label := "Sources:"
-		if r.Language == "zh" {
-			label = "来源："
-		}
-		var links []string
-		for _, s := range r.Sources {
-			t := strings.TrimSpace(s.Title)
-			if t == "" {
-				t = s.ID
-			}
-			if u := sourcelink.Absolute(a.publicURL, s.URL); u != "" {
-				links = append(links, "["+markdown.EscapeChat(t)+"]("+u+")")
-			} else {
-				links = append(links, markdown.EscapeChat(t))
-			}
-		}
-		b.WriteString("\n\n" + label + " " + strings.Join(links, " · "))
+		b.WriteString("\n\n" + sourcelink.Line(a.publicURL, r.Language, r.Sources, nil))
 	}
 	out := b.String()
 	if len(out) > 18_000 {

@@ -98,16 +98,9 @@ func (a *Adapter) replyCard(r bot.Reply, asker bot.Message) string {
 			map[string]any{"tag": "action", "actions": buttons})
 	}
 	if len(r.Sources) > 0 {
-		label := "Sources:"
-		if r.Language == "zh" {
-			label = "来源："
-		}
-		var links []string
-		for _, s := range r.Sources {
-			links = append(links, a.sourceLink(s))
-		}
+		shorten := func(title string) string { return truncateRunes(title, maxSourceTitle) }
 		c.Elements = append(c.Elements, map[string]any{"tag": "note", "elements": []any{
-			plainText{"lark_md", label + " " + strings.Join(links, " · ")}}})
+			plainText{"lark_md", sourcelink.Line(a.publicURL, r.Language, r.Sources, shorten)}}})
 	}
 	return c.String()
 }
@@ -117,20 +110,6 @@ func textCard(text string) string {
 	c := newCard()
 	c.Elements = []any{mdElement(markdown.EscapeChat(text))}
 	return c.String()
-}
-
-// sourceLink renders a source as a link to its page, or its title alone.
-func (a *Adapter) sourceLink(s bot.Source) string {
-	title := strings.TrimSpace(s.Title)
-	if title == "" {
-		title = s.ID
-	}
-	title = markdown.EscapeChat(truncateRunes(title, maxSourceTitle))
-	link := sourcelink.Absolute(a.publicURL, s.URL)
-	if link == "" {
-		return title
-	}
-	return "[" + title + "](" + link + ")"
 }
 
 // truncateRunes cuts s to at most n characters, ending with "…" when cut.
