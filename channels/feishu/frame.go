@@ -57,40 +57,38 @@ func (f *Frame) SetHeader(key, value string) {
 // Marshal encodes the frame.
 func (f *Frame) Marshal() []byte {
 	var b []byte
-	b = protowire.AppendTag(b, 1, protowire.VarintType)
-	b = protowire.AppendVarint(b, f.SeqID)
-	b = protowire.AppendTag(b, 2, protowire.VarintType)
-	b = protowire.AppendVarint(b, f.LogID)
-	b = protowire.AppendTag(b, 3, protowire.VarintType)
-	b = protowire.AppendVarint(b, uint64(int64(f.Service)))
-	b = protowire.AppendTag(b, 4, protowire.VarintType)
-	b = protowire.AppendVarint(b, uint64(int64(f.Method)))
+	b = appendVarint(b, 1, f.SeqID)
+	b = appendVarint(b, 2, f.LogID)
+	b = appendVarint(b, 3, uint64(int64(f.Service)))
+	b = appendVarint(b, 4, uint64(int64(f.Method)))
 	for _, h := range f.Headers {
-		var hb []byte
-		hb = protowire.AppendTag(hb, 1, protowire.BytesType)
-		hb = protowire.AppendString(hb, h.Key)
-		hb = protowire.AppendTag(hb, 2, protowire.BytesType)
-		hb = protowire.AppendString(hb, h.Value)
-		b = protowire.AppendTag(b, 5, protowire.BytesType)
-		b = protowire.AppendBytes(b, hb)
+		hb := appendBytes(nil, 1, []byte(h.Key))
+		hb = appendBytes(hb, 2, []byte(h.Value))
+		b = appendBytes(b, 5, hb)
 	}
 	if f.PayloadEncoding != "" {
-		b = protowire.AppendTag(b, 6, protowire.BytesType)
-		b = protowire.AppendString(b, f.PayloadEncoding)
+		b = appendBytes(b, 6, []byte(f.PayloadEncoding))
 	}
 	if f.PayloadType != "" {
-		b = protowire.AppendTag(b, 7, protowire.BytesType)
-		b = protowire.AppendString(b, f.PayloadType)
+		b = appendBytes(b, 7, []byte(f.PayloadType))
 	}
 	if f.Payload != nil {
-		b = protowire.AppendTag(b, 8, protowire.BytesType)
-		b = protowire.AppendBytes(b, f.Payload)
+		b = appendBytes(b, 8, f.Payload)
 	}
 	if f.LogIDNew != "" {
-		b = protowire.AppendTag(b, 9, protowire.BytesType)
-		b = protowire.AppendString(b, f.LogIDNew)
+		b = appendBytes(b, 9, []byte(f.LogIDNew))
 	}
 	return b
+}
+
+// appendVarint appends field num with the varint v.
+func appendVarint(b []byte, num protowire.Number, v uint64) []byte {
+	return protowire.AppendVarint(protowire.AppendTag(b, num, protowire.VarintType), v)
+}
+
+// appendBytes appends field num with the length-delimited v.
+func appendBytes(b []byte, num protowire.Number, v []byte) []byte {
+	return protowire.AppendBytes(protowire.AppendTag(b, num, protowire.BytesType), v)
 }
 
 var errBadFrame = errors.New("feishu: malformed frame")
@@ -99,89 +97,89 @@ var errBadFrame = errors.New("feishu: malformed frame")
 // input is an error (never a panic).
 func UnmarshalFrame(b []byte) (Frame, error) {
 	var f Frame
-	for len(b) > 0 {
-		num, typ, n := protowire.ConsumeTag(b)
-		if n < 0 {
-			return Frame{}, errBadFrame
-		}
-		b = b[n:]
+	err := walkFields(b, func(num protowire.Number, n uint64, v []byte) error {
 		switch {
-		case typ == protowire.VarintType && num <= 4:
-			v, n := protowire.ConsumeVarint(b)
-			if n < 0 {
-				return Frame{}, errBadFrame
+		case v == nil && num == 1:
+			f.SeqID = n
+		case v == nil && num == 2:
+			f.LogID = n
+		case v == nil && num == 3:
+			f.Service = int32(n)
+		case v == nil && num == 4:
+			f.Method = int32(n)
+		case v != nil && num == 5:
+			h, err := unmarshalHeader(v)
+			if err != nil {
+				return err
 			}
-			b = b[n:]
-			switch num {
-			case 1:
-				f.SeqID = v
-			case 2:
-				f.LogID = v
-			case 3:
-				f.Service = int32(v)
-			case 4:
-				f.Method = int32(v)
-			}
-		case typ == protowire.BytesType && num >= 5 && num <= 9:
-			v, n := protowire.ConsumeBytes(b)
-			if n < 0 {
-				return Frame{}, errBadFrame
-			}
-			b = b[n:]
-			switch num {
-			case 5:
-				h, err := unmarshalHeader(v)
-				if err != nil {
-					return Frame{}, err
-				}
-				f.Headers = append(f.Headers, h)
-			case 6:
-				f.PayloadEncoding = string(v)
-			case 7:
-				f.PayloadType = string(v)
-			case 8:
-				f.Payload = append([]byte(nil), v...)
-			case 9:
-				f.LogIDNew = string(v)
-			}
-		default:
-			n := protowire.ConsumeFieldValue(num, typ, b)
-			if n < 0 {
-				return Frame{}, errBadFrame
-			}
-			b = b[n:]
+			f.Headers = append(f.Headers, h)
+		case v != nil && num == 6:
+			f.PayloadEncoding = string(v)
+		case v != nil && num == 7:
+			f.PayloadType = string(v)
+		case v != nil && num == 8:
+			f.Payload = append([]byte(nil), v...)
+		case v != nil && num == 9:
+			f.LogIDNew = string(v)
 		}
+		return nil
+	})
+	if err != nil {
+		return Frame{}, err
 	}
 	return f, nil
 }
 
 func unmarshalHeader(b []byte) (FrameHeader, error) {
 	var h FrameHeader
+	err := walkFields(b, func(num protowire.Number, _ uint64, v []byte) error {
+		switch {
+		case v != nil && num == 1:
+			h.Key = string(v)
+		case v != nil && num == 2:
+			h.Value = string(v)
+		}
+		return nil
+	})
+	return h, err
+}
+
+// walkFields calls field with each varint and each length-delimited field
+// of the protobuf message b, in order: a varint's value as n (v nil), a
+// length-delimited field's bytes as v (never nil, aliasing b); fields of
+// other wire types are skipped. Malformed input is errBadFrame; an error of
+// field ends the walk and is returned.
+func walkFields(b []byte, field func(num protowire.Number, n uint64, v []byte) error) error {
 	for len(b) > 0 {
 		num, typ, n := protowire.ConsumeTag(b)
 		if n < 0 {
-			return h, errBadFrame
+			return errBadFrame
 		}
 		b = b[n:]
-		if typ != protowire.BytesType {
-			n := protowire.ConsumeFieldValue(num, typ, b)
-			if n < 0 {
-				return h, errBadFrame
+		var (
+			u uint64
+			v []byte
+		)
+		switch typ {
+		case protowire.VarintType:
+			u, n = protowire.ConsumeVarint(b)
+		case protowire.BytesType:
+			v, n = protowire.ConsumeBytes(b)
+			if v == nil {
+				v = []byte{}
 			}
-			b = b[n:]
-			continue
+		default:
+			n = protowire.ConsumeFieldValue(num, typ, b)
 		}
-		v, n := protowire.ConsumeBytes(b)
 		if n < 0 {
-			return h, errBadFrame
+			return errBadFrame
 		}
 		b = b[n:]
-		switch num {
-		case 1:
-			h.Key = string(v)
-		case 2:
-			h.Value = string(v)
+		if typ == protowire.VarintType || typ == protowire.BytesType {
+			if err := field(num, u, v); err != nil {
+				return err
+			}
 		}
 	}
-	return h, nil
+	return nil
 }
