@@ -85,14 +85,24 @@ func refuseRateLimited(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
-	var in struct{ AppKey, AppSecret string }
-	_ = json.NewDecoder(r.Body).Decode(&in)
-	if in.AppKey != AppKey || in.AppSecret != AppSecret {
-		w.WriteHeader(http.StatusBadRequest)
-		writeJSON(w, map[string]any{"code": "invalidClientIdOrSecret", "message": "bad credentials"})
+	if !credentials(w, r, "appKey", "appSecret", http.StatusBadRequest, "invalidClientIdOrSecret") {
 		return
 	}
 	writeJSON(w, map[string]any{"accessToken": s.Issue("dt-"), "expireIn": 7200})
+}
+
+// credentials reports whether the JSON body of r carries AppKey and
+// AppSecret under the names key and secret; when it does not, it has
+// answered status with DingTalk's error code.
+func credentials(w http.ResponseWriter, r *http.Request, key, secret string, status int, code string) bool {
+	var in map[string]any
+	_ = json.NewDecoder(r.Body).Decode(&in)
+	if in[key] != AppKey || in[secret] != AppSecret {
+		w.WriteHeader(status)
+		writeJSON(w, map[string]any{"code": code, "message": "bad credentials"})
+		return false
+	}
+	return true
 }
 
 func (s *Server) auth(h http.HandlerFunc) http.HandlerFunc {
@@ -202,11 +212,7 @@ func Deliver(url string, body any) int {
 }
 
 func (s *Server) handleOpen(w http.ResponseWriter, r *http.Request) {
-	var in struct{ ClientID, ClientSecret string }
-	_ = json.NewDecoder(r.Body).Decode(&in)
-	if in.ClientID != AppKey || in.ClientSecret != AppSecret {
-		w.WriteHeader(http.StatusUnauthorized)
-		writeJSON(w, map[string]any{"code": "invalidClient", "message": "bad credentials"})
+	if !credentials(w, r, "clientId", "clientSecret", http.StatusUnauthorized, "invalidClient") {
 		return
 	}
 	writeJSON(w, map[string]any{"endpoint": "ws" + strings.TrimPrefix(s.URL, "http") + "/stream", "ticket": "ticket-1"})

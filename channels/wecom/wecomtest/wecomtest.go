@@ -169,8 +169,12 @@ func New(opts Options) (*Server, error) {
 		calls: map[string]int{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /cgi-bin/gettoken", s.getToken)
-	mux.HandleFunc("POST /cgi-bin/message/send", s.api(s.messageSend))
-	mux.HandleFunc("POST /cgi-bin/appchat/send", s.api(s.appchatSend))
+	mux.HandleFunc("POST /cgi-bin/message/send", s.api(func(w http.ResponseWriter, r *http.Request, secret string) {
+		s.textSend(w, r, secret, false)
+	}))
+	mux.HandleFunc("POST /cgi-bin/appchat/send", s.api(func(w http.ResponseWriter, r *http.Request, secret string) {
+		s.textSend(w, r, secret, true)
+	}))
 	mux.HandleFunc("GET /cgi-bin/agent/get", s.api(s.agentGet))
 	mux.HandleFunc("POST /cgi-bin/kf/sync_msg", s.api(s.syncMsg))
 	mux.HandleFunc("POST /cgi-bin/kf/send_msg", s.api(s.kfSend))
@@ -524,45 +528,38 @@ func decode(r *http.Request, v any) bool {
 	return json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(v) == nil
 }
 
-func (s *Server) messageSend(w http.ResponseWriter, r *http.Request, secret string) {
-	var in struct {
-		ToUser  string `json:"touser"`
-		MsgType string `json:"msgtype"`
-		AgentID int64  `json:"agentid"`
-		Text    struct {
-			Content string `json:"content"`
-		} `json:"text"`
-	}
-	switch {
-	case !decode(r, &in) || in.MsgType != "text" || in.ToUser == "":
-		errJSON(w, 40008, "invalid message")
-	case secret != s.opts.Secret || in.AgentID != s.opts.AgentID:
-		errJSON(w, CodeNoPermission, "api forbidden")
-	case len(in.Text.Content) > 2048:
-		errJSON(w, CodeTooLong, "content too long")
-	default:
-		s.record(Sent{Path: r.URL.Path, ToUser: in.ToUser, AgentID: in.AgentID, Text: in.Text.Content})
-		errJSON(w, 0, "ok")
-	}
+// textMessage is the body of a text message to message/send (touser,
+// agentid) or appchat/send (chatid).
+type textMessage struct {
+	ToUser  string `json:"touser"`
+	ChatID  string `json:"chatid"`
+	MsgType string `json:"msgtype"`
+	AgentID int64  `json:"agentid"`
+	Text    struct {
+		Content string `json:"content"`
+	} `json:"text"`
 }
 
-func (s *Server) appchatSend(w http.ResponseWriter, r *http.Request, secret string) {
-	var in struct {
-		ChatID  string `json:"chatid"`
-		MsgType string `json:"msgtype"`
-		Text    struct {
-			Content string `json:"content"`
-		} `json:"text"`
+// textSend serves message/send (to a member, as the app; chat false) and
+// appchat/send (to a group chat; chat true), text messages only.
+func (s *Server) textSend(w http.ResponseWriter, r *http.Request, secret string, chat bool) {
+	var in textMessage
+	ok := decode(r, &in) && in.MsgType == "text"
+	sent := Sent{Path: r.URL.Path, ToUser: in.ToUser, AgentID: in.AgentID, Text: in.Text.Content}
+	to := in.ToUser
+	if chat {
+		sent = Sent{Path: r.URL.Path, ChatID: in.ChatID, Text: in.Text.Content}
+		to = in.ChatID
 	}
 	switch {
-	case !decode(r, &in) || in.MsgType != "text" || in.ChatID == "":
+	case !ok || to == "":
 		errJSON(w, 40008, "invalid message")
-	case secret != s.opts.Secret:
+	case secret != s.opts.Secret || (!chat && in.AgentID != s.opts.AgentID):
 		errJSON(w, CodeNoPermission, "api forbidden")
 	case len(in.Text.Content) > 2048:
 		errJSON(w, CodeTooLong, "content too long")
 	default:
-		s.record(Sent{Path: r.URL.Path, ChatID: in.ChatID, Text: in.Text.Content})
+		s.record(sent)
 		errJSON(w, 0, "ok")
 	}
 }
