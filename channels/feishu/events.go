@@ -115,7 +115,7 @@ func (a *Adapter) handleEvents(w http.ResponseWriter, r *http.Request) {
 	}
 	if env.Type == "url_verification" {
 		a.log.Info("feishu: URL verification answered")
-		writeJSON(w, map[string]string{"challenge": env.Challenge})
+		reqbody.WriteJSON(w, map[string]string{"challenge": env.Challenge})
 		return
 	}
 	status, resp := a.acceptEvent(r.Context(), env)
@@ -129,7 +129,7 @@ func (a *Adapter) handleEvents(w http.ResponseWriter, r *http.Request) {
 	if resp == nil {
 		resp = map[string]any{}
 	}
-	writeJSON(w, resp)
+	reqbody.WriteJSON(w, resp)
 }
 
 // acceptEvent takes an authenticated event, from HTTP or the long
@@ -150,14 +150,4 @@ func (a *Adapter) acceptEvent(ctx context.Context, env envelope) (int, any) {
 		return http.StatusOK, a.cardAction(ctx, env)
 	}
 	return http.StatusOK, nil
-}
-
-func writeJSON(w http.ResponseWriter, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		http.Error(w, "internal error", http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	_, _ = w.Write(b)
 }

@@ -88,7 +88,7 @@ func (a *Adapter) handleCommands(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "busy, try again", http.StatusServiceUnavailable)
 		return
 	}
-	writeJSON(w, ack)
+	reqbody.WriteJSON(w, ack)
 }
 
 // handleInteractive serves POST /slack/interactive: button clicks (feedback
@@ -114,14 +114,4 @@ func (a *Adapter) handleInteractive(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.WriteHeader(http.StatusOK)
-}
-
-func writeJSON(w http.ResponseWriter, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		http.Error(w, "internal error", http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	_, _ = w.Write(b)
 }

@@ -1,8 +1,10 @@
 // Package reqbody reads the body of a request a chat platform sends to an
-// adapter (an event, a callback, a slash command), bounded in size.
+// adapter (an event, a callback, a slash command), bounded in size, and
+// writes the JSON body of the adapter's answer to it.
 package reqbody
 
 import (
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -22,4 +24,16 @@ func Read(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
 		return nil, err
 	}
 	return body, nil
+}
+
+// WriteJSON answers v as JSON (UTF-8), with status 200 unless the caller
+// wrote another; a v that cannot be encoded is answered 500.
+func WriteJSON(w http.ResponseWriter, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	_, _ = w.Write(b)
 }

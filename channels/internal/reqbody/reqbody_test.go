@@ -30,3 +30,16 @@ func TestReadError(t *testing.T) {
 		t.Errorf("Read of a failing body: %v, status %d", err, w.Code)
 	}
 }
+
+func TestWriteJSON(t *testing.T) {
+	w := httptest.NewRecorder()
+	WriteJSON(w, map[string]string{"challenge": "c-1"})
+	if w.Code != http.StatusOK || w.Body.String() != `{"challenge":"c-1"}` || w.Header().Get("Content-Type") != "application/json; charset=utf-8" {
+		t.Fatalf("WriteJSON: %d %q %q", w.Code, w.Body.String(), w.Header().Get("Content-Type"))
+	}
+	w = httptest.NewRecorder()
+	WriteJSON(w, func() {})
+	if w.Code != http.StatusInternalServerError {
+		t.Fatalf("WriteJSON of a func: %d, want 500", w.Code)
+	}
+}
