@@ -1,5 +1,5 @@
 // Package platformfake holds what the fakes of the chat platforms
-// (dingtalktest, feishutest) do alike: issue and revoke access tokens,
+// (dingtalktest, feishutest, wecomtest) do alike: issue and revoke access tokens,
 // count requests and refuse them as rate limited on demand, record what the
 // adapter sent for a test to wait for, and keep the WebSocket connections
 // of a gateway. Each fake embeds these and keeps its platform's own wire

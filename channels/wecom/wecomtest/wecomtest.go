@@ -36,6 +36,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/concierge-bot/concierge/channels/internal/platformfake"
 )
 
 // Errcodes the fake answers with.
@@ -121,13 +123,14 @@ type Server struct {
 	iv     []byte
 	client *http.Client
 
+	sent platformfake.Log[Sent]
+
 	mu         sync.Mutex
 	seq        int
 	tokens     map[string]issued
 	kfTokens   map[string]time.Time
 	kfLog      []KFMessage
 	windows    map[string]*window
-	sent       []Sent
 	calls      map[string]int
 	failCodes  []int
 	fail429    int
@@ -410,9 +413,7 @@ func (s *Server) nextID(prefix string) string {
 
 // Sent returns the messages accepted so far.
 func (s *Server) Sent() []Sent {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Clone(s.sent)
+	return s.sent.All()
 }
 
 // Calls returns how many times a path was called (gettoken included).
@@ -559,7 +560,7 @@ func (s *Server) textSend(w http.ResponseWriter, r *http.Request, secret string,
 	case len(in.Text.Content) > 2048:
 		errJSON(w, CodeTooLong, "content too long")
 	default:
-		s.record(sent)
+		s.sent.Add(sent)
 		errJSON(w, 0, "ok")
 	}
 }
@@ -654,13 +655,7 @@ func (s *Server) kfSend(w http.ResponseWriter, r *http.Request, secret string) {
 		SendTime: s.opts.Now().Unix(), Origin: 5, MsgType: "text", Text: &struct {
 			Content string `json:"content"`
 		}{in.Text.Content}})
-	s.sent = append(s.sent, Sent{Path: r.URL.Path, ToUser: in.ToUser, OpenKfID: in.OpenKfID, Text: in.Text.Content})
+	s.sent.Add(Sent{Path: r.URL.Path, ToUser: in.ToUser, OpenKfID: in.OpenKfID, Text: in.Text.Content})
 	s.mu.Unlock()
 	writeJSON(w, map[string]any{"errcode": 0, "errmsg": "ok", "msgid": id})
-}
-
-func (s *Server) record(m Sent) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.sent = append(s.sent, m)
 }
