@@ -30,8 +30,10 @@ import (
 
 	"github.com/concierge-bot/concierge/bot"
 	"github.com/concierge-bot/concierge/channels/internal/adapteropts"
+	"github.com/concierge-bot/concierge/channels/internal/alertaction"
 	"github.com/concierge-bot/concierge/channels/internal/chatreply"
 	"github.com/concierge-bot/concierge/channels/internal/jsonapi"
+	"github.com/concierge-bot/concierge/channels/internal/recipient"
 	"github.com/concierge-bot/concierge/channels/internal/ttlcache"
 	"github.com/concierge-bot/concierge/channels/internal/workpool"
 )
@@ -44,18 +46,14 @@ type Handler interface {
 	Handle(ctx context.Context, m bot.Message) (bot.Reply, error)
 }
 
-// EscalationActions carries out the buttons of a manager alert card; agent
-// is "dingtalk:<userId>" of the clicker. escalation.Service satisfies it.
-type EscalationActions interface {
-	Acknowledge(ctx context.Context, escalationID bot.EscalationID, agent string) error
-	TakeOver(ctx context.Context, escalationID bot.EscalationID, agent string) error
-	Resolve(ctx context.Context, escalationID bot.EscalationID, agent string) error
-}
+// EscalationActions carries out the buttons of a manager alert card
+// (Acknowledge, TakeOver, Resolve); agent is "dingtalk:<userId>" of the
+// clicker. escalation.Service satisfies it.
+type EscalationActions = alertaction.Escalations
 
-// Customers looks up a customer record, for Deliver; the store satisfies it.
-type Customers interface {
-	Customer(ctx context.Context, id int64) (bot.Customer, error)
-}
+// Customers looks up a customer record (Customer(ctx, id)), for Deliver;
+// the store satisfies it.
+type Customers = recipient.Customers
 
 // Options configures an Adapter. AppKey, AppSecret and Handler are
 // required; RobotCode is needed to send outside a sessionWebhook.

@@ -36,8 +36,10 @@ import (
 
 	"github.com/concierge-bot/concierge/bot"
 	"github.com/concierge-bot/concierge/channels/internal/adapteropts"
+	"github.com/concierge-bot/concierge/channels/internal/alertaction"
 	"github.com/concierge-bot/concierge/channels/internal/chatreply"
 	"github.com/concierge-bot/concierge/channels/internal/jsonapi"
+	"github.com/concierge-bot/concierge/channels/internal/recipient"
 	"github.com/concierge-bot/concierge/channels/internal/ttlcache"
 	"github.com/concierge-bot/concierge/channels/internal/workpool"
 )
@@ -53,18 +55,13 @@ type Handler interface {
 // EscalationActions carries out the buttons of a manager alert card.
 // agent is "feishu:<open_id>" of the person who clicked. Errors that are
 // *bot.Error are shown to the clicker; any other error is logged and the
-// clicker sees a generic sentence. escalation.Service satisfies it.
-type EscalationActions interface {
-	Acknowledge(ctx context.Context, escalationID bot.EscalationID, agent string) error
-	TakeOver(ctx context.Context, escalationID bot.EscalationID, agent string) error
-	Resolve(ctx context.Context, escalationID bot.EscalationID, agent string) error
-}
+// clicker sees a generic sentence. Its methods are Acknowledge, TakeOver
+// and Resolve. escalation.Service satisfies it.
+type EscalationActions = alertaction.Escalations
 
-// Customers looks up a customer record, for Deliver to find the customer's
-// Feishu identity; the store satisfies it.
-type Customers interface {
-	Customer(ctx context.Context, id int64) (bot.Customer, error)
-}
+// Customers looks up a customer record (Customer(ctx, id)), for Deliver to
+// find the customer's Feishu identity; the store satisfies it.
+type Customers = recipient.Customers
 
 // Options configures an Adapter. AppID, AppSecret and Handler are required,
 // and either EncryptKey (HTTP events) or LongConnection.

@@ -7,15 +7,14 @@ import (
 	"strings"
 
 	"github.com/concierge-bot/concierge/bot"
-	"github.com/concierge-bot/concierge/channels/internal/recipient"
 	slackapi "github.com/slack-go/slack"
+
+	"github.com/concierge-bot/concierge/channels/internal/recipient"
 )
 
 // Customers looks up a customer record, for Deliver to find the customer's
 // Slack identity; the store satisfies it.
-type Customers interface {
-	Customer(ctx context.Context, id int64) (bot.Customer, error)
-}
+type Customers = recipient.Customers
 
 // ErrNoRecipient is returned by Deliver when the customer has no Slack
 // identity, or no place to write to is known.

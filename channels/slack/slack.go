@@ -32,6 +32,7 @@ import (
 
 	"github.com/concierge-bot/concierge/bot"
 	"github.com/concierge-bot/concierge/channels/internal/adapteropts"
+	"github.com/concierge-bot/concierge/channels/internal/alertaction"
 	"github.com/concierge-bot/concierge/channels/internal/ttlcache"
 	"github.com/concierge-bot/concierge/channels/internal/workpool"
 )
@@ -62,9 +63,7 @@ type FeedbackRecorder interface {
 // resolved, taken by someone else) are shown to the agent; any other error is
 // logged and the agent sees a generic sentence.
 type EscalationActions interface {
-	Acknowledge(ctx context.Context, escalationID bot.EscalationID, agent string) error
-	TakeOver(ctx context.Context, escalationID bot.EscalationID, agent string) error
-	Resolve(ctx context.Context, escalationID bot.EscalationID, agent string) error
+	alertaction.Escalations // Acknowledge, TakeOver, Resolve
 	AgentReply(ctx context.Context, escalationID bot.EscalationID, agent, text string) error
 }
 
