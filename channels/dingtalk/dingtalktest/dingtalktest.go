@@ -11,7 +11,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
@@ -42,10 +41,7 @@ type Sent struct {
 // (TokenCalls, RevokeTokens) and keep the Stream connections
 // (RefuseConnections, DropConnections).
 type Server struct {
-	*httptest.Server
-	platformfake.Limiter
-	platformfake.Tokens
-	platformfake.Sockets
+	platformfake.Platform
 	t testing.TB
 
 	sent platformfake.Log[Sent]
@@ -66,8 +62,7 @@ func New(t testing.TB) *Server {
 	mux.HandleFunc("POST /robot/sendBySession", s.handleSession)
 	mux.HandleFunc("POST /v1.0/gateway/connections/open", s.handleOpen)
 	mux.HandleFunc("GET /stream", s.handleWS)
-	s.Server = httptest.NewServer(s.Limit(mux, refuseRateLimited))
-	t.Cleanup(func() { s.DropConnections(); s.Server.Close() })
+	s.Start(t, mux, refuseRateLimited)
 	return s
 }
 

@@ -21,7 +21,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
@@ -60,10 +59,7 @@ type Sent struct {
 // and revoke tokens (TokenCalls, RevokeTokens) and keep the long
 // connections (Connects, RefuseConnections, DropConnections).
 type Server struct {
-	*httptest.Server
-	platformfake.Limiter
-	platformfake.Tokens
-	platformfake.Sockets
+	platformfake.Platform
 	t testing.TB
 
 	sent        platformfake.Log[Sent]
@@ -98,15 +94,8 @@ func New(t testing.TB) *Server {
 	}))
 	mux.HandleFunc("POST /callback/ws/endpoint", s.handleEndpoint)
 	mux.HandleFunc("GET /ws", s.handleWS)
-	s.Server = httptest.NewServer(s.Limit(mux, refuseRateLimited))
-	t.Cleanup(s.Close)
+	s.Start(t, mux, refuseRateLimited)
 	return s
-}
-
-// Close closes the long connections and the server.
-func (s *Server) Close() {
-	s.DropConnections()
-	s.Server.Close()
 }
 
 var writeJSON = platformfake.WriteJSON

@@ -9,6 +9,7 @@ package platformfake
 import (
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strconv"
 	"strings"
@@ -18,6 +19,30 @@ import (
 
 	"github.com/gorilla/websocket"
 )
+
+// Platform is the server of a fake platform with the parts every fake has:
+// it counts requests and rate-limits them on demand (Limiter), issues and
+// revokes tokens (Tokens) and keeps the WebSocket connections of its
+// gateway (Sockets). A fake embeds it and calls Start.
+type Platform struct {
+	*httptest.Server
+	Limiter
+	Tokens
+	Sockets
+}
+
+// Start serves api, each request counted and refused with refuse while its
+// path is rate limited, until the test ends.
+func (p *Platform) Start(t testing.TB, api http.Handler, refuse http.HandlerFunc) {
+	p.Server = httptest.NewServer(p.Limit(api, refuse))
+	t.Cleanup(p.Close)
+}
+
+// Close closes the gateway's connections and the server.
+func (p *Platform) Close() {
+	p.DropConnections()
+	p.Server.Close()
+}
 
 // WriteJSON answers v as JSON.
 func WriteJSON(w http.ResponseWriter, v any) {
