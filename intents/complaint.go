@@ -329,7 +329,7 @@ func solve(h [nComb + 1][nComb + 1]float64, g [nComb + 1]float64) ([nComb + 1]fl
 // otherwise.
 func isQuestion(raw string, t lexText) bool {
 	s := strings.TrimSpace(t.norm)
-	if s == "" {
+	if s == "" || indignant(raw) {
 		return false
 	}
 	tail := strings.TrimRight(strings.TrimSpace(raw), " ~～.。!！)）")
@@ -351,6 +351,29 @@ func isQuestion(raw string, t lexText) bool {
 		}
 	}
 	return aNotA(s)
+}
+
+// indignant reports whether raw asks the way an indignant sender does, not
+// the way one asking for information does: with doubled question marks or
+// a question mark beside an exclamation mark ("paid 600 for this??",
+// "你们怎么验货的？？", "seriously?!").
+func indignant(raw string) bool {
+	run, asks := 0, false
+	for _, r := range raw {
+		switch r {
+		case '?', '？':
+			run, asks = run+1, true
+		case '!', '！':
+			run++
+		default:
+			run, asks = 0, false
+			continue
+		}
+		if run >= 2 && asks {
+			return true
+		}
+	}
+	return false
 }
 
 // clauseBreak reports whether r ends a clause: punctuation or a symbol.
