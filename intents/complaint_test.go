@@ -107,28 +107,6 @@ func TestComplaintDetectorExtra(t *testing.T) {
 	}
 }
 
-func TestComplaintDetectorNeutral(t *testing.T) {
-	// A furniture shop's own wording: none of it is a complaint, and the
-	// built-in seed data never saw a standing desk.
-	neutral := []string{"What is the height range of the standing desk?", "Standing Desk Pro",
-		"How long does the standing desk take to assemble?", "Can I return the standing desk?",
-		"Does the desk come with a warranty?", "What is the weight limit of the desk?", "Oak Bookcase",
-		"Where is your showroom?"}
-	question := "height range of the standing desk"
-	complaint := "The standing desk arrived with a cracked top and nobody has answered my emails for a week. This is unacceptable."
-	base := mustDetector(t)
-	d, err := NewComplaintDetector(context.Background(), ComplaintOptions{Neutral: neutral})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got, was := d.Score(question).Complaint, base.Score(question).Complaint; got >= ComplaintThreshold || got > was-0.1 {
-		t.Errorf("with the company's wording learnt, %q scores %.2f (built-in %.2f); want below %.2f and at least 0.1 lower",
-			question, got, was, ComplaintThreshold)
-	}
-	if got := d.Score(complaint).Complaint; got < ComplaintThreshold {
-		t.Errorf("with the company's wording learnt, the complaint %q scores %.2f; want at least %.2f", complaint, got, ComplaintThreshold)
-	}
-}
 func TestEvaluateComplaints(t *testing.T) {
 	d := mustDetector(t)
 	test := []Example{{"你们的快递太慢了，我要投诉", LabelComplaint}, {"this is the worst service ever, I'm furious", LabelComplaint},
