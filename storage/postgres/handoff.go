@@ -12,10 +12,11 @@ import (
 	"github.com/concierge-bot/concierge/storage"
 )
 
-// More kinds of customer events, as storage/sqlite writes them.
+// The kinds of customer events the handoff functions below record, as
+// storage defines them for every engine.
 const (
-	EventRatingRequested = "rating_requested"   // the customer was asked to rate a resolved conversation
-	EventRealerted       = "escalation_realert" // an unacknowledged escalation was re-sent to the next level
+	EventRatingRequested = storage.EventRatingRequested
+	EventRealerted       = storage.EventRealerted
 )
 
 var (
@@ -223,18 +224,15 @@ func (db *DB) resolve(ctx context.Context, tx pgx.Tx, v convRow, actor string, d
 // writing in a conversation the bot or nobody owns takes it over. A resolved
 // conversation is ECONFLICT.
 func (db *DB) AppendAgentMessage(ctx context.Context, conversationID bot.ConversationID, agent, text string) (int64, error) {
-	agent = strings.TrimSpace(agent)
-	if agent == "" {
-		return 0, bot.Errorf(bot.EINVALID, "An agent message needs the agent's name.")
-	}
-	if err := bot.ValidateText(text); err != nil {
+	agent, err := storage.NormalizeAgentMessage(agent, text)
+	if err != nil {
 		return 0, err
 	}
 	if strings.ContainsRune(text, 0) || strings.ContainsRune(agent, 0) {
 		return 0, bot.Errorf(bot.EINVALID, "The message holds a NUL character.")
 	}
 	var id int64
-	err := db.write(ctx, func(tx pgx.Tx) error {
+	err = db.write(ctx, func(tx pgx.Tx) error {
 		v, _, err := lockConversation(ctx, tx, conversationID)
 		if err != nil {
 			return err
@@ -264,8 +262,8 @@ func (db *DB) AppendAgentMessage(ctx context.Context, conversationID bot.Convers
 // SetCSAT records the customer's satisfaction rating, 1 to 5, of a
 // conversation. A new rating replaces the old one.
 func (db *DB) SetCSAT(ctx context.Context, conversationID bot.ConversationID, score int) error {
-	if score < 1 || score > 5 {
-		return bot.Errorf(bot.EINVALID, "A rating must be between 1 and 5, not %d.", score)
+	if err := storage.CheckCSAT(score); err != nil {
+		return err
 	}
 	err := db.write(ctx, func(tx pgx.Tx) error {
 		v, _, err := lockConversation(ctx, tx, conversationID)
@@ -592,7 +590,7 @@ func (db *DB) Complaints(ctx context.Context, from, to time.Time, limit int) ([]
 // ("escalation:<id>:level:<n>") and each sink's delivery ("<key>|<sink>").
 func (db *DB) EscalationDeliveries(ctx context.Context, escalationID bot.EscalationID) ([]bot.OutboxItem, error) {
 	key := fmt.Sprintf("escalation:%d", escalationID)
-	rows, err := db.pool.Query(ctx, `SELECT `+outboxCols+` FROM outbox
+	rows, err := db.pool.Query(ctx, `SELECT `+storage.OutboxCols+` FROM outbox
 		WHERE idempotency_key = $1 OR starts_with(idempotency_key, $2) OR starts_with(idempotency_key, $3) ORDER BY id LIMIT 1000`,
 		key, key+"|", key+":level:")
 	items, err := collect(rows, err, scanOutboxItem)

@@ -256,8 +256,8 @@ func (db *DB) merge(ctx context.Context, tx pgx.Tx, from, into int64, actor, rea
 
 // SetStage moves a customer along the sales pipeline and records the move.
 func (db *DB) SetStage(ctx context.Context, id int64, stage, actor string) error {
-	if !storage.ValidStage(stage) {
-		return bot.Errorf(bot.EINVALID, "Unknown lead stage %q; use one of %s.", stage, strings.Join(bot.Stages(), ", "))
+	if err := storage.CheckStage(stage); err != nil {
+		return err
 	}
 	err := db.write(ctx, func(tx pgx.Tx) error {
 		c, err := liveCustomer(ctx, tx, id)
@@ -371,18 +371,15 @@ func (db *DB) tag(ctx context.Context, id int64, tag, actor string, add bool) er
 // AddNote stores an agent's note on a customer, optionally about one of its
 // conversations (0 for none), and returns its id.
 func (db *DB) AddNote(ctx context.Context, customerID int64, conversationID bot.ConversationID, author, text string) (int64, error) {
-	author = strings.TrimSpace(author)
-	if author == "" {
-		return 0, bot.Errorf(bot.EINVALID, "A note needs its author.")
-	}
-	if err := bot.ValidateText(text); err != nil {
+	author, err := storage.NormalizeNote(author, text)
+	if err != nil {
 		return 0, err
 	}
 	if strings.ContainsRune(text, 0) || strings.ContainsRune(author, 0) {
 		return 0, bot.Errorf(bot.EINVALID, "A note cannot hold a NUL character.")
 	}
 	var id int64
-	err := db.write(ctx, func(tx pgx.Tx) error {
+	err = db.write(ctx, func(tx pgx.Tx) error {
 		if _, err := liveCustomer(ctx, tx, customerID); err != nil {
 			return err
 		}

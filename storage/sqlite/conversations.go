@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/concierge-bot/concierge/bot"
@@ -230,15 +229,12 @@ func (db *DB) Resolve(ctx context.Context, conversationID bot.ConversationID, ac
 // writing in a conversation the bot or nobody owns takes it over. It returns
 // the message id; a resolved conversation is ECONFLICT.
 func (db *DB) AppendAgentMessage(ctx context.Context, conversationID bot.ConversationID, agent, text string) (int64, error) {
-	agent = strings.TrimSpace(agent)
-	if agent == "" {
-		return 0, bot.Errorf(bot.EINVALID, "An agent message needs the agent's name.")
-	}
-	if err := bot.ValidateText(text); err != nil {
+	agent, err := storage.NormalizeAgentMessage(agent, text)
+	if err != nil {
 		return 0, err
 	}
 	var id int64
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	err = db.write(ctx, func(tx *sql.Tx) error {
 		custID, status, assignee, err := loadConversation(tx, conversationID)
 		if err != nil {
 			return err
@@ -273,8 +269,8 @@ func (db *DB) AppendAgentMessage(ctx context.Context, conversationID bot.Convers
 // SetCSAT records the customer's satisfaction rating, 1 (worst) to 5 (best),
 // of a conversation. A new rating replaces the old one.
 func (db *DB) SetCSAT(ctx context.Context, conversationID bot.ConversationID, score int) error {
-	if score < 1 || score > 5 {
-		return bot.Errorf(bot.EINVALID, "A rating must be between 1 and 5, not %d.", score)
+	if err := storage.CheckCSAT(score); err != nil {
+		return err
 	}
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		custID, _, _, err := loadConversation(tx, conversationID)

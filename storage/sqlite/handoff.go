@@ -11,10 +11,11 @@ import (
 	"github.com/concierge-bot/concierge/storage"
 )
 
-// More kinds of customer events, written by the handoff functions below.
+// The kinds of customer events the handoff functions below record, as
+// storage defines them for every engine.
 const (
-	EventRatingRequested = "rating_requested"   // the customer was asked to rate a resolved conversation
-	EventRealerted       = "escalation_realert" // an unacknowledged escalation was re-sent to the next level
+	EventRatingRequested = storage.EventRatingRequested
+	EventRealerted       = storage.EventRealerted
 )
 
 var (
@@ -309,7 +310,7 @@ func (db *DB) Complaints(ctx context.Context, from, to time.Time, limit int) ([]
 // delivery record.
 func (db *DB) EscalationDeliveries(ctx context.Context, escalationID bot.EscalationID) ([]bot.OutboxItem, error) {
 	key := fmt.Sprintf("escalation:%d", escalationID)
-	rows, err := db.r.QueryContext(ctx, `SELECT `+outboxCols+` FROM outbox
+	rows, err := db.r.QueryContext(ctx, `SELECT `+storage.OutboxCols+` FROM outbox
 		WHERE idempotency_key = ? OR idempotency_key LIKE ? OR idempotency_key LIKE ? ORDER BY id LIMIT 1000`,
 		key, key+"|%", key+":level:%")
 	out, err := collect(rows, err, scanOutbox)

@@ -194,8 +194,8 @@ func (db *DB) merge(tx *sql.Tx, from, into int64, actor, reason string, now time
 // SetStage moves a customer along the sales pipeline (see Stages; StageNone
 // takes it out) and records the move as an event.
 func (db *DB) SetStage(ctx context.Context, id int64, stage, actor string) error {
-	if !storage.ValidStage(stage) {
-		return bot.Errorf(bot.EINVALID, "Unknown lead stage %q; use one of %s.", stage, strings.Join(bot.Stages(), ", "))
+	if err := storage.CheckStage(stage); err != nil {
+		return err
 	}
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		c, err := liveCustomer(tx, id)
@@ -310,15 +310,12 @@ func (db *DB) tag(ctx context.Context, id int64, tag, actor string, add bool) er
 // AddNote stores an agent's note on a customer, optionally about one of its
 // conversations (0 for none), and returns its id.
 func (db *DB) AddNote(ctx context.Context, customerID int64, conversationID bot.ConversationID, author, text string) (int64, error) {
-	author = strings.TrimSpace(author)
-	if author == "" {
-		return 0, bot.Errorf(bot.EINVALID, "A note needs its author.")
-	}
-	if err := bot.ValidateText(text); err != nil {
+	author, err := storage.NormalizeNote(author, text)
+	if err != nil {
 		return 0, err
 	}
 	var id int64
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	err = db.write(ctx, func(tx *sql.Tx) error {
 		if _, err := liveCustomer(tx, customerID); err != nil {
 			return err
 		}
