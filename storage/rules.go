@@ -133,6 +133,19 @@ func CheckStage(stage string) error {
 	return nil
 }
 
+// StageEvent is the kind of event that records a customer's move from lead
+// stage from to another: a new lead when it had none, else a stage change.
+func StageEvent(from string) string {
+	if from == bot.StageNone {
+		return bot.EventNewLead
+	}
+	return bot.EventStageChanged
+}
+
+// OwnerEvent is the kind of event that records a change of a customer's
+// sales owner from anyone.
+func OwnerEvent(string) string { return bot.EventOwnerChanged }
+
 // CheckCSAT returns nil when score is a satisfaction rating, 1 (worst) to 5
 // (best), else an EINVALID *bot.Error.
 func CheckCSAT(score int) error {

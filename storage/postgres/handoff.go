@@ -96,11 +96,7 @@ func (db *DB) Reassign(ctx context.Context, conversationID bot.ConversationID, t
 	if err != nil {
 		return err
 	}
-	err = db.write(ctx, func(tx pgx.Tx) error { return db.assign(ctx, tx, conversationID, a) })
-	if err != nil {
-		return fmt.Errorf("storage: reassign conversation: %w", err)
-	}
-	return nil
+	return db.assign(ctx, conversationID, a, "reassign conversation")
 }
 
 // Claim gives a conversation to one agent, atomically: of many agents (on
@@ -113,29 +109,41 @@ func (db *DB) Claim(ctx context.Context, conversationID bot.ConversationID, agen
 	if err != nil {
 		return err
 	}
-	err = db.write(ctx, func(tx pgx.Tx) error { return db.assign(ctx, tx, conversationID, a) })
-	if err != nil {
-		return fmt.Errorf("storage: claim conversation: %w", err)
-	}
-	return nil
+	return db.assign(ctx, conversationID, a, "claim conversation")
 }
 
-// assign makes an assignment (storage.Assignment) of a conversation inside
-// tx, with the conversation's row locked while it is checked and changed.
-func (db *DB) assign(ctx context.Context, tx pgx.Tx, conversationID bot.ConversationID, a storage.Assignment) error {
-	v, _, err := lockConversation(ctx, tx, conversationID)
+// assign makes an assignment (storage.Assignment) of a conversation in a
+// transaction of its own, with the conversation's row locked while it is
+// checked and changed; what names it in errors.
+func (db *DB) assign(ctx context.Context, conversationID bot.ConversationID, a storage.Assignment, what string) error {
+	return db.onConversation(ctx, conversationID, what, func(tx pgx.Tx, v convRow) error {
+		if change, err := a.Check(conversationID, v.status, v.assignee); err != nil || !change {
+			return err
+		}
+		now := us(db.now())
+		if err := takeOver(ctx, tx, conversationID, a.Agent, now); err != nil {
+			return fmt.Errorf("assign: %w", err)
+		}
+		kind, detail, actor := a.Event(v.status, v.assignee)
+		return addEvent(ctx, tx, v.customer, conversationID, kind, detail, actor, now)
+	})
+}
+
+// onConversation runs fn on a conversation in a write transaction, with
+// the rows of the conversation and its customer locked (lockConversation).
+// Its error, or fn's, is wrapped as "storage: <what>".
+func (db *DB) onConversation(ctx context.Context, id bot.ConversationID, what string, fn func(tx pgx.Tx, v convRow) error) error {
+	err := db.write(ctx, func(tx pgx.Tx) error {
+		v, _, err := lockConversation(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		return fn(tx, v)
+	})
 	if err != nil {
-		return err
+		return fmt.Errorf("storage: %s: %w", what, err)
 	}
-	if change, err := a.Check(conversationID, v.status, v.assignee); err != nil || !change {
-		return err
-	}
-	now := us(db.now())
-	if err := takeOver(ctx, tx, conversationID, a.Agent, now); err != nil {
-		return fmt.Errorf("assign: %w", err)
-	}
-	kind, detail, actor := a.Event(v.status, v.assignee)
-	return addEvent(ctx, tx, v.customer, conversationID, kind, detail, actor, now)
+	return nil
 }
 
 // takeOver gives a conversation to agent inside tx: status human, the agent
@@ -156,11 +164,7 @@ func takeOver(ctx context.Context, tx pgx.Tx, conversationID bot.ConversationID,
 // becomes bot and its escalations are resolved. A resolved conversation is
 // ECONFLICT.
 func (db *DB) ReturnToBot(ctx context.Context, conversationID bot.ConversationID, actor string) error {
-	err := db.write(ctx, func(tx pgx.Tx) error {
-		v, _, err := lockConversation(ctx, tx, conversationID)
-		if err != nil {
-			return err
-		}
+	return db.onConversation(ctx, conversationID, "return conversation to bot", func(tx pgx.Tx, v convRow) error {
 		if v.status == bot.StatusResolved {
 			return bot.Errorf(bot.ECONFLICT, "Conversation %d is resolved.", conversationID)
 		}
@@ -176,10 +180,6 @@ func (db *DB) ReturnToBot(ctx context.Context, conversationID bot.ConversationID
 		}
 		return addEvent(ctx, tx, v.customer, conversationID, bot.EventReturnedToBot, map[string]string{"from": string(v.status)}, actor, now)
 	})
-	if err != nil {
-		return fmt.Errorf("storage: return conversation to bot: %w", err)
-	}
-	return nil
 }
 
 func resolveEscalations(ctx context.Context, tx pgx.Tx, conversationID bot.ConversationID, t time.Time) error {
@@ -193,20 +193,12 @@ func resolveEscalations(ctx context.Context, tx pgx.Tx, conversationID bot.Conve
 // Resolve closes a conversation and its escalations. Resolving a resolved
 // conversation does nothing.
 func (db *DB) Resolve(ctx context.Context, conversationID bot.ConversationID, actor string) error {
-	err := db.write(ctx, func(tx pgx.Tx) error {
-		v, _, err := lockConversation(ctx, tx, conversationID)
-		if err != nil {
-			return err
-		}
+	return db.onConversation(ctx, conversationID, "resolve conversation", func(tx pgx.Tx, v convRow) error {
 		if v.status == bot.StatusResolved {
 			return nil
 		}
 		return db.resolve(ctx, tx, v, actor, map[string]string{"from": string(v.status)})
 	})
-	if err != nil {
-		return fmt.Errorf("storage: resolve conversation: %w", err)
-	}
-	return nil
 }
 
 func (db *DB) resolve(ctx context.Context, tx pgx.Tx, v convRow, actor string, detail map[string]string) error {
@@ -232,11 +224,7 @@ func (db *DB) AppendAgentMessage(ctx context.Context, conversationID bot.Convers
 		return 0, bot.Errorf(bot.EINVALID, "The message holds a NUL character.")
 	}
 	var id int64
-	err = db.write(ctx, func(tx pgx.Tx) error {
-		v, _, err := lockConversation(ctx, tx, conversationID)
-		if err != nil {
-			return err
-		}
+	err = db.onConversation(ctx, conversationID, "append agent message", func(tx pgx.Tx, v convRow) error {
 		if v.status == bot.StatusResolved {
 			return bot.Errorf(bot.ECONFLICT, "Conversation %d is resolved.", conversationID)
 		}
@@ -254,7 +242,7 @@ func (db *DB) AppendAgentMessage(ctx context.Context, conversationID bot.Convers
 		return addEvent(ctx, tx, v.customer, conversationID, bot.EventTakenOver, map[string]string{"from": string(v.status)}, agent, now)
 	})
 	if err != nil {
-		return 0, fmt.Errorf("storage: append agent message: %w", err)
+		return 0, err
 	}
 	return id, nil
 }
@@ -265,20 +253,12 @@ func (db *DB) SetCSAT(ctx context.Context, conversationID bot.ConversationID, sc
 	if err := storage.CheckCSAT(score); err != nil {
 		return err
 	}
-	err := db.write(ctx, func(tx pgx.Tx) error {
-		v, _, err := lockConversation(ctx, tx, conversationID)
-		if err != nil {
-			return err
-		}
+	return db.onConversation(ctx, conversationID, "set csat", func(tx pgx.Tx, v convRow) error {
 		if _, err := tx.Exec(ctx, `UPDATE conversations SET csat = $1 WHERE id = $2`, score, conversationID); err != nil {
 			return fmt.Errorf("set csat: %w", describe(err))
 		}
 		return addEvent(ctx, tx, v.customer, conversationID, bot.EventCSAT, map[string]int{"score": score}, "", db.now())
 	})
-	if err != nil {
-		return fmt.Errorf("storage: set csat: %w", err)
-	}
-	return nil
 }
 
 const escalationCols = `id, conversation_id, customer_id, coalesce(message_id, 0), reason, severity, summary, status, assignee,
@@ -369,12 +349,8 @@ func (db *DB) RequestRating(ctx context.Context, conversationID bot.Conversation
 		return 0, err
 	}
 	var id int64
-	err := db.write(ctx, func(tx pgx.Tx) error {
+	err := db.onConversation(ctx, conversationID, "request rating", func(tx pgx.Tx, v convRow) error {
 		id = 0
-		v, _, err := lockConversation(ctx, tx, conversationID)
-		if err != nil {
-			return err
-		}
 		if v.status != bot.StatusResolved {
 			return bot.Errorf(bot.ECONFLICT, "Conversation %d is not resolved.", conversationID)
 		}
@@ -394,7 +370,7 @@ func (db *DB) RequestRating(ctx context.Context, conversationID bot.Conversation
 		return addEvent(ctx, tx, v.customer, conversationID, EventRatingRequested, nil, "", now)
 	})
 	if err != nil {
-		return 0, fmt.Errorf("storage: request rating: %w", err)
+		return 0, err
 	}
 	return id, nil
 }
@@ -422,12 +398,8 @@ func (db *DB) PendingRating(ctx context.Context, customerID int64, channel strin
 // transaction. It reports whether it resolved the conversation.
 func (db *DB) ResolveIfIdle(ctx context.Context, conversationID bot.ConversationID, t time.Time, actor string) (bool, error) {
 	var done bool
-	err := db.write(ctx, func(tx pgx.Tx) error {
+	err := db.onConversation(ctx, conversationID, "resolve idle conversation", func(tx pgx.Tx, v convRow) error {
 		done = false
-		v, _, err := lockConversation(ctx, tx, conversationID)
-		if err != nil {
-			return err
-		}
 		if !v.status.HandedOff() || !v.last.Before(us(t)) {
 			return nil
 		}
@@ -435,7 +407,7 @@ func (db *DB) ResolveIfIdle(ctx context.Context, conversationID bot.Conversation
 		return db.resolve(ctx, tx, v, actor, map[string]string{"from": string(v.status), "cause": "idle"})
 	})
 	if err != nil {
-		return false, fmt.Errorf("storage: resolve idle conversation: %w", err)
+		return false, err
 	}
 	return done, nil
 }

@@ -259,32 +259,8 @@ func (db *DB) SetStage(ctx context.Context, id int64, stage, actor string) error
 	if err := storage.CheckStage(stage); err != nil {
 		return err
 	}
-	err := db.write(ctx, func(tx pgx.Tx) error {
-		c, err := liveCustomer(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if c.Stage == stage {
-			return nil
-		}
-		now := us(db.now())
-		if _, err := tx.Exec(ctx, `UPDATE customers SET stage = $1, updated = $2 WHERE id = $3`, stage, now, id); err != nil {
-			return fmt.Errorf("set stage: %w", describe(err))
-		}
-		kind := bot.EventStageChanged
-		if c.Stage == bot.StageNone {
-			kind = bot.EventNewLead
-		}
-		if err := addEvent(ctx, tx, id, 0, kind, map[string]string{"from": c.Stage, "to": stage}, actor, now); err != nil {
-			return err
-		}
-		c.Stage = stage
-		return db.updateSegment(ctx, tx, c, now)
-	})
-	if err != nil {
-		return fmt.Errorf("storage: set stage of customer %d: %w", id, err)
-	}
-	return nil
+	return db.setField(ctx, id, customerField{col: "stage", get: func(c *custState) *string { return &c.Stage },
+		event: storage.StageEvent, then: db.updateSegment}, stage, actor)
 }
 
 // SetOwner gives a customer a sales owner (empty removes it) and records the
@@ -294,22 +270,48 @@ func (db *DB) SetOwner(ctx context.Context, id int64, owner, actor string) error
 	if !utf8.ValidString(owner) || len(owner) > 200 || strings.ContainsRune(owner, 0) {
 		return bot.Errorf(bot.EINVALID, "An owner must be at most 200 bytes of text.")
 	}
+	return db.setField(ctx, id, customerField{col: "owner", get: func(c *custState) *string { return &c.owner },
+		event: storage.OwnerEvent}, owner, actor)
+}
+
+// customerField is a text column of customers whose every change is
+// recorded as an event (with "from" and "to").
+type customerField struct {
+	col   string                                                                 // the column, also the word for it in errors
+	get   func(c *custState) *string                                             // the field in a customer's state
+	event func(from string) string                                               // the kind of event of a change from from
+	then  func(ctx context.Context, tx pgx.Tx, c custState, now time.Time) error // what follows a change, if not nil
+}
+
+// setField stores value in field f of the live customer id, records the
+// change as an event by actor and runs f.then on the changed customer, all
+// in one transaction; a customer that has the value already is left as it
+// is.
+func (db *DB) setField(ctx context.Context, id int64, f customerField, value, actor string) error {
 	err := db.write(ctx, func(tx pgx.Tx) error {
 		c, err := liveCustomer(ctx, tx, id)
 		if err != nil {
 			return err
 		}
-		if c.owner == owner {
+		p := f.get(&c)
+		if *p == value {
 			return nil
 		}
 		now := us(db.now())
-		if _, err := tx.Exec(ctx, `UPDATE customers SET owner = $1, updated = $2 WHERE id = $3`, owner, now, id); err != nil {
-			return fmt.Errorf("set owner: %w", describe(err))
+		if _, err := tx.Exec(ctx, `UPDATE customers SET `+f.col+` = $1, updated = $2 WHERE id = $3`, value, now, id); err != nil {
+			return fmt.Errorf("set %s: %w", f.col, describe(err))
 		}
-		return addEvent(ctx, tx, id, 0, bot.EventOwnerChanged, map[string]string{"from": c.owner, "to": owner}, actor, now)
+		if err := addEvent(ctx, tx, id, 0, f.event(*p), map[string]string{"from": *p, "to": value}, actor, now); err != nil {
+			return err
+		}
+		*p = value
+		if f.then == nil {
+			return nil
+		}
+		return f.then(ctx, tx, c, now)
 	})
 	if err != nil {
-		return fmt.Errorf("storage: set owner of customer %d: %w", id, err)
+		return fmt.Errorf("storage: set %s of customer %d: %w", f.col, id, err)
 	}
 	return nil
 }

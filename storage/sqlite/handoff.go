@@ -52,11 +52,7 @@ func (db *DB) Claim(ctx context.Context, conversationID bot.ConversationID, agen
 	if err != nil {
 		return err
 	}
-	err = db.write(ctx, func(tx *sql.Tx) error { return db.assign(tx, conversationID, a) })
-	if err != nil {
-		return fmt.Errorf("storage: claim conversation: %w", err)
-	}
-	return nil
+	return db.assign(ctx, conversationID, a, "claim conversation")
 }
 
 // RequestRating stores the question asking the customer to rate a resolved
@@ -69,18 +65,14 @@ func (db *DB) RequestRating(ctx context.Context, conversationID bot.Conversation
 		return 0, err
 	}
 	var id int64
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	err := db.onConversation(ctx, conversationID, "request rating", func(tx *sql.Tx, v convRow) error {
 		id = 0
-		custID, status, _, err := loadConversation(tx, conversationID)
-		if err != nil {
-			return err
-		}
-		if status != bot.StatusResolved {
+		if v.status != bot.StatusResolved {
 			return bot.Errorf(bot.ECONFLICT, "Conversation %d is not resolved.", conversationID)
 		}
 		var asked int
 		if err := tx.QueryRow(`SELECT count(*) FROM customer_events WHERE customer_id = ? AND conversation_id = ? AND kind = ?`,
-			custID, conversationID, EventRatingRequested).Scan(&asked); err != nil {
+			v.customer, conversationID, EventRatingRequested).Scan(&asked); err != nil {
 			return fmt.Errorf("request rating: %w", describe(err))
 		}
 		if asked > 0 {
@@ -88,17 +80,17 @@ func (db *DB) RequestRating(ctx context.Context, conversationID bot.Conversation
 		}
 		now := db.now()
 		res, err := tx.Exec(`INSERT INTO messages (conversation_id, customer_id, inbound, author, text, time)
-			VALUES (?, ?, 0, 'system', ?, ?)`, conversationID, custID, question, fmtTime(now))
+			VALUES (?, ?, 0, 'system', ?, ?)`, conversationID, v.customer, question, fmtTime(now))
 		if err != nil {
 			return fmt.Errorf("request rating: %w", describe(err))
 		}
 		if id, err = res.LastInsertId(); err != nil {
 			return err
 		}
-		return addEvent(tx, custID, conversationID, EventRatingRequested, nil, "", now)
+		return addEvent(tx, v.customer, conversationID, EventRatingRequested, nil, "", now)
 	})
 	if err != nil {
-		return 0, fmt.Errorf("storage: request rating: %w", err)
+		return 0, err
 	}
 	return id, nil
 }

@@ -197,32 +197,8 @@ func (db *DB) SetStage(ctx context.Context, id int64, stage, actor string) error
 	if err := storage.CheckStage(stage); err != nil {
 		return err
 	}
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		c, err := liveCustomer(tx, id)
-		if err != nil {
-			return err
-		}
-		if c.Stage == stage {
-			return nil
-		}
-		now := db.now()
-		if _, err := tx.Exec(`UPDATE customers SET stage = ?, updated = ? WHERE id = ?`, stage, fmtTime(now), id); err != nil {
-			return fmt.Errorf("set stage: %w", describe(err))
-		}
-		kind := bot.EventStageChanged
-		if c.Stage == bot.StageNone {
-			kind = bot.EventNewLead
-		}
-		if err := addEvent(tx, id, 0, kind, map[string]string{"from": c.Stage, "to": stage}, actor, now); err != nil {
-			return err
-		}
-		c.Stage = stage
-		return db.updateSegment(tx, c, now)
-	})
-	if err != nil {
-		return fmt.Errorf("storage: set stage of customer %d: %w", id, err)
-	}
-	return nil
+	return db.setField(ctx, id, customerField{col: "stage", get: func(c *custState) *string { return &c.Stage },
+		event: storage.StageEvent, then: db.updateSegment}, stage, actor)
 }
 
 // SetOwner gives a customer a sales owner (empty removes it) and records the
@@ -232,22 +208,48 @@ func (db *DB) SetOwner(ctx context.Context, id int64, owner, actor string) error
 	if !utf8.ValidString(owner) || len(owner) > 200 {
 		return bot.Errorf(bot.EINVALID, "An owner must be at most 200 bytes of text.")
 	}
+	return db.setField(ctx, id, customerField{col: "owner", get: func(c *custState) *string { return &c.owner },
+		event: storage.OwnerEvent}, owner, actor)
+}
+
+// customerField is a text column of customers whose every change is
+// recorded as an event (with "from" and "to").
+type customerField struct {
+	col   string                                             // the column, also the word for it in errors
+	get   func(c *custState) *string                         // the field in a customer's state
+	event func(from string) string                           // the kind of event of a change from from
+	then  func(tx *sql.Tx, c custState, now time.Time) error // what follows a change, if not nil
+}
+
+// setField stores value in field f of the live customer id, records the
+// change as an event by actor and runs f.then on the changed customer, all
+// in one transaction; a customer that has the value already is left as it
+// is.
+func (db *DB) setField(ctx context.Context, id int64, f customerField, value, actor string) error {
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		c, err := liveCustomer(tx, id)
 		if err != nil {
 			return err
 		}
-		if c.owner == owner {
+		p := f.get(&c)
+		if *p == value {
 			return nil
 		}
 		now := db.now()
-		if _, err := tx.Exec(`UPDATE customers SET owner = ?, updated = ? WHERE id = ?`, owner, fmtTime(now), id); err != nil {
-			return fmt.Errorf("set owner: %w", describe(err))
+		if _, err := tx.Exec(`UPDATE customers SET `+f.col+` = ?, updated = ? WHERE id = ?`, value, fmtTime(now), id); err != nil {
+			return fmt.Errorf("set %s: %w", f.col, describe(err))
 		}
-		return addEvent(tx, id, 0, bot.EventOwnerChanged, map[string]string{"from": c.owner, "to": owner}, actor, now)
+		if err := addEvent(tx, id, 0, f.event(*p), map[string]string{"from": *p, "to": value}, actor, now); err != nil {
+			return err
+		}
+		*p = value
+		if f.then == nil {
+			return nil
+		}
+		return f.then(tx, c, now)
 	})
 	if err != nil {
-		return fmt.Errorf("storage: set owner of customer %d: %w", id, err)
+		return fmt.Errorf("storage: set %s of customer %d: %w", f.col, id, err)
 	}
 	return nil
 }
@@ -321,11 +323,11 @@ func (db *DB) AddNote(ctx context.Context, customerID int64, conversationID bot.
 		}
 		var conv any
 		if conversationID != 0 {
-			owner, _, _, err := loadConversation(tx, conversationID)
+			v, err := loadConversation(tx, conversationID)
 			if err != nil {
 				return err
 			}
-			if owner != customerID {
+			if v.customer != customerID {
 				return bot.Errorf(bot.EINVALID, "Conversation %d is not customer %d's.", conversationID, customerID)
 			}
 			conv = conversationID
