@@ -41,12 +41,19 @@ func scanConversation(row storage.RowScanner) (bot.ConversationInfo, error) {
 // Conversation returns one conversation, or an ENOTFOUND *bot.Error.
 func (db *DB) Conversation(ctx context.Context, id bot.ConversationID) (bot.ConversationInfo, error) {
 	c, err := scanConversation(db.pool.QueryRow(ctx, `SELECT `+conversationCols+` FROM conversations WHERE id = $1`, id))
+	return c, lookupError(err, "conversation", "Conversation %d does not exist.", id)
+}
+
+// lookupError wraps the error of reading the row of a thing by id: a
+// missing row is an ENOTFOUND *bot.Error with the message missing (which
+// formats id), any other error names what (say "conversation") and id.
+func lookupError(err error, what, missing string, id any) error {
 	if noRows(err) {
-		return c, fmt.Errorf("storage: conversation: %w", notFound("Conversation %d does not exist.", id))
+		return fmt.Errorf("storage: %s: %w", what, notFound(missing, id))
 	} else if err != nil {
-		return c, fmt.Errorf("storage: conversation %d: %w", id, describe(err))
+		return fmt.Errorf("storage: %s %d: %w", what, id, describe(err))
 	}
-	return c, nil
+	return nil
 }
 
 // Conversations returns the conversations of a customer, oldest first, or an
@@ -291,12 +298,7 @@ func (db *DB) Escalations(ctx context.Context, f bot.EscalationFilter) ([]bot.Es
 // Escalation returns one escalation, or an ENOTFOUND *bot.Error.
 func (db *DB) Escalation(ctx context.Context, id bot.EscalationID) (bot.EscalationInfo, error) {
 	e, err := scanEscalation(db.pool.QueryRow(ctx, `SELECT `+escalationCols+` FROM escalations WHERE id = $1`, id))
-	if noRows(err) {
-		return e, fmt.Errorf("storage: escalation: %w", notFound("Escalation %d does not exist.", id))
-	} else if err != nil {
-		return e, fmt.Errorf("storage: escalation %d: %w", id, describe(err))
-	}
-	return e, nil
+	return e, lookupError(err, "escalation", "Escalation %d does not exist.", id)
 }
 
 // AcknowledgeEscalation records that a person saw an open escalation.
