@@ -59,19 +59,8 @@ func lookupError(err error, what, missing string, id any) error {
 // Conversations returns the conversations of a customer, oldest first, or an
 // ENOTFOUND *bot.Error if the customer does not exist.
 func (db *DB) Conversations(ctx context.Context, customerID int64) ([]bot.ConversationInfo, error) {
-	var convs []bot.ConversationInfo
-	err := db.read(ctx, func(tx pgx.Tx) error {
-		if err := db.customerExists(ctx, tx, customerID); err != nil {
-			return err
-		}
-		rows, err := tx.Query(ctx, `SELECT `+conversationCols+` FROM conversations WHERE customer_id = $1 ORDER BY id`, customerID)
-		convs, err = collect(rows, err, scanConversation)
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("storage: conversations of customer %d: %w", customerID, err)
-	}
-	return convs, nil
+	return ofCustomer(ctx, db, "conversations", customerID,
+		`SELECT `+conversationCols+` FROM conversations WHERE customer_id = $1 ORDER BY id`, scanConversation)
 }
 
 // Messages returns every message of a conversation in the order they were

@@ -424,18 +424,27 @@ func (db *DB) customerExists(ctx context.Context, q interface {
 // Notes returns the notes on a customer, oldest first, or an ENOTFOUND
 // *bot.Error for an unknown customer.
 func (db *DB) Notes(ctx context.Context, customerID int64) ([]bot.Note, error) {
-	var out []bot.Note
+	return ofCustomer(ctx, db, "notes", customerID, `SELECT id, customer_id, coalesce(conversation_id, 0), author, text, created
+		FROM notes WHERE customer_id = $1 ORDER BY created, id`, scanNote)
+}
+
+// ofCustomer returns the rows of a customer that query selects (its one
+// parameter, $1, is the customer's id), read with scan, in the snapshot in
+// which it checks that the customer exists (else ENOTFOUND). what names
+// the rows in errors.
+func ofCustomer[T any](ctx context.Context, db *DB, what string, customerID int64, query string,
+	scan func(storage.RowScanner) (T, error)) ([]T, error) {
+	var out []T
 	err := db.read(ctx, func(tx pgx.Tx) error {
 		if err := db.customerExists(ctx, tx, customerID); err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, `SELECT id, customer_id, coalesce(conversation_id, 0), author, text, created
-			FROM notes WHERE customer_id = $1 ORDER BY created, id`, customerID)
-		out, err = collect(rows, err, scanNote)
+		rows, err := tx.Query(ctx, query, customerID)
+		out, err = collect(rows, err, scan)
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("storage: notes of customer %d: %w", customerID, err)
+		return nil, fmt.Errorf("storage: %s of customer %d: %w", what, customerID, err)
 	}
 	return out, nil
 }
@@ -459,19 +468,8 @@ func scanEvent(row storage.RowScanner) (bot.Event, error) {
 // Events returns the events of a customer, oldest first, or an ENOTFOUND
 // *bot.Error for an unknown customer.
 func (db *DB) Events(ctx context.Context, customerID int64) ([]bot.Event, error) {
-	var out []bot.Event
-	err := db.read(ctx, func(tx pgx.Tx) error {
-		if err := db.customerExists(ctx, tx, customerID); err != nil {
-			return err
-		}
-		rows, err := tx.Query(ctx, `SELECT `+eventCols+` FROM customer_events WHERE customer_id = $1 ORDER BY time, id`, customerID)
-		out, err = collect(rows, err, scanEvent)
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("storage: events of customer %d: %w", customerID, err)
-	}
-	return out, nil
+	return ofCustomer(ctx, db, "events", customerID,
+		`SELECT `+eventCols+` FROM customer_events WHERE customer_id = $1 ORDER BY time, id`, scanEvent)
 }
 
 // RecomputeSegments recomputes the segment of every live customer at the
