@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -216,8 +215,8 @@ func (db *DB) AppendAgentMessage(ctx context.Context, conversationID bot.Convers
 	if err != nil {
 		return 0, err
 	}
-	if strings.ContainsRune(text, 0) || strings.ContainsRune(agent, 0) {
-		return 0, bot.Errorf(bot.EINVALID, "The message holds a NUL character.")
+	if err := refuseNUL("The message holds a NUL character.", text, agent); err != nil {
+		return 0, err
 	}
 	var id int64
 	err = db.onConversation(ctx, conversationID, "append agent message", func(tx pgx.Tx, v convRow) error {

@@ -377,8 +377,8 @@ func (db *DB) AddNote(ctx context.Context, customerID int64, conversationID bot.
 	if err != nil {
 		return 0, err
 	}
-	if strings.ContainsRune(text, 0) || strings.ContainsRune(author, 0) {
-		return 0, bot.Errorf(bot.EINVALID, "A note cannot hold a NUL character.")
+	if err := refuseNUL("A note cannot hold a NUL character.", text, author); err != nil {
+		return 0, err
 	}
 	var id int64
 	err = db.write(ctx, func(tx pgx.Tx) error {
