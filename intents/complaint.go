@@ -155,15 +155,6 @@ type ComplaintOptions struct {
 	// for example agents' corrections; they are learnt together with the
 	// built-in seed examples.
 	Extra []Example
-	// Neutral are ordinary texts of the company's own, such as its FAQ
-	// questions and product names: they are learnt by the text model as
-	// non-complaints, so that a trade's own vocabulary ("standing desk",
-	// "说明书") does not read as a complaint to a model that never saw it.
-	// They are not among the examples the combination of the text model
-	// and the lexicons is fitted on, so the class balance behind the
-	// score's scale, and with it the threshold, stays that of the labelled
-	// examples however many there are.
-	Neutral []string
 }
 
 // ComplaintDetector scores complaints, sentiment and escalation words in
@@ -199,10 +190,6 @@ func NewComplaintDetector(ctx context.Context, opts ComplaintOptions) (*Complain
 		}
 	}
 	examples = append(examples, opts.Extra...)
-	labelled := len(examples)
-	for _, t := range opts.Neutral {
-		examples = append(examples, Example{Text: t, Label: LabelOther})
-	}
 	m, oofScores, err := train(ctx, examples, TrainOptions{Folds: 5, MaxInScopeDrop: -1})
 	if err != nil {
 		return nil, fmt.Errorf("intents: train complaint model: %w", err)
@@ -212,10 +199,10 @@ func NewComplaintDetector(ctx context.Context, opts ComplaintOptions) (*Complain
 	if ci < 0 || len(m.labels) != 2 {
 		return nil, errors.New("intents: complaint model needs both labels")
 	}
-	feats := make([][nComb]float64, labelled)
-	ys := make([]float64, labelled)
+	feats := make([][nComb]float64, len(examples))
+	ys := make([]float64, len(examples))
 	prob := make([]float64, 2)
-	for i, e := range examples[:labelled] {
+	for i, e := range examples {
 		softmax(oofScores[i], m.temp, prob)
 		feats[i] = d.combination(e.Text, newLexText(e.Text), prob[ci])
 		if e.Label == LabelComplaint {
@@ -329,7 +316,7 @@ func solve(h [nComb + 1][nComb + 1]float64, g [nComb + 1]float64) ([nComb + 1]fl
 // otherwise.
 func isQuestion(raw string, t lexText) bool {
 	s := strings.TrimSpace(t.norm)
-	if s == "" {
+	if s == "" || indignant(raw) {
 		return false
 	}
 	tail := strings.TrimRight(strings.TrimSpace(raw), " ~～.。!！)）")
@@ -351,6 +338,29 @@ func isQuestion(raw string, t lexText) bool {
 		}
 	}
 	return aNotA(s)
+}
+
+// indignant reports whether raw asks the way an indignant sender does, not
+// the way one asking for information does: with doubled question marks or
+// a question mark beside an exclamation mark ("paid 600 for this??",
+// "你们怎么验货的？？", "seriously?!").
+func indignant(raw string) bool {
+	run, asks := 0, false
+	for _, r := range raw {
+		switch r {
+		case '?', '？':
+			run, asks = run+1, true
+		case '!', '！':
+			run++
+		default:
+			run, asks = 0, false
+			continue
+		}
+		if run >= 2 && asks {
+			return true
+		}
+	}
+	return false
 }
 
 // clauseBreak reports whether r ends a clause: punctuation or a symbol.

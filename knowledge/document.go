@@ -168,36 +168,3 @@ func splitList(s string) []string {
 	}
 	return out
 }
-
-// NeutralTexts returns the ordinary wording of a company's trade found in its
-// public content: FAQ questions and their paraphrases, and product names.
-// None of them is a complaint, so a complaint detector can learn them as
-// such (intents.ComplaintOptions.Neutral); internal pages are left out, and
-// so are page passages, whose headings may name problems ("If your order
-// arrives damaged"). Duplicates appear once, in the order of docs.
-func NeutralTexts(docs []Document) []string {
-	var out []string
-	seen := map[string]bool{}
-	add := func(t string) {
-		t = strings.TrimSpace(t)
-		if t != "" && !seen[t] {
-			seen[t] = true
-			out = append(out, t)
-		}
-	}
-	for _, d := range docs {
-		if d.Audience != bot.AudiencePublic {
-			continue
-		}
-		switch d.Kind {
-		case bot.KindFAQ:
-			add(d.Question)
-			for _, p := range d.Paraphrases {
-				add(p)
-			}
-		case bot.KindProduct:
-			add(d.Title)
-		}
-	}
-	return out
-}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -319,20 +318,5 @@ func TestHugePageIsBounded(t *testing.T) {
 		if !strings.Contains(all.String(), w) {
 			t.Errorf("text %q lost", w)
 		}
-	}
-}
-
-func TestNeutralTexts(t *testing.T) {
-	docs := []Document{
-		{ID: "faq-1", Kind: bot.KindFAQ, Audience: bot.AudiencePublic, Question: "Can I return the desk?", Paraphrases: []string{"desk returns", "Can I return the desk?"}},
-		{ID: "desk", Kind: bot.KindProduct, Audience: bot.AudiencePublic, Title: "Standing Desk Pro"},
-		{ID: "page", Kind: bot.KindPage, Audience: bot.AudiencePublic, Title: "Delivery — If your order arrives damaged"},
-		{ID: "faq-in", Kind: bot.KindFAQ, Audience: bot.AudienceInternal, Question: "How do we refund an angry customer?"},
-		{ID: "faq-2", Kind: bot.KindFAQ, Audience: bot.AudiencePublic, Question: "  "},
-	}
-	got := NeutralTexts(docs)
-	want := []string{"Can I return the desk?", "desk returns", "Standing Desk Pro"}
-	if !slices.Equal(got, want) {
-		t.Errorf("NeutralTexts = %q, want %q (public FAQ questions and paraphrases and product names, once each)", got, want)
 	}
 }

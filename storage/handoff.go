@@ -7,6 +7,13 @@ import (
 	"github.com/concierge-bot/concierge/bot"
 )
 
+// Kinds of customer events that the store itself records, besides those of
+// package bot.
+const (
+	EventRatingRequested = "rating_requested"   // the customer was asked to rate a resolved conversation
+	EventRealerted       = "escalation_realert" // an unacknowledged escalation was re-sent to the next level
+)
+
 // Assignment gives a conversation to a human agent: a claim by the agent
 // itself, or a reassignment on the say of a manager. Every engine decides
 // it with these methods and runs its own statements.

@@ -93,12 +93,7 @@ func (r *InsightRows) ScanMessages(sc RowScanner) error {
 // ScanIntent reads a row of inbound messages by intent: channel, intent,
 // count.
 func (r *InsightRows) ScanIntent(sc RowScanner) error {
-	var c bot.InsightCount
-	if err := sc.Scan(&c.Channel, &c.Key, &c.Count); err != nil {
-		return err
-	}
-	r.d.Intents = append(r.d.Intents, c)
-	return nil
+	return appendRow(sc, &r.d.Intents, func(c *bot.InsightCount) []any { return []any{&c.Channel, &c.Key, &c.Count} })
 }
 
 // ScanVotes reads a row of a day and channel's answer votes: day, channel,
@@ -130,21 +125,22 @@ func (r *InsightRows) ScanReason(sc RowScanner) error {
 // ScanTimeToHuman reads a row of the time people took to acknowledge
 // escalations: channel, milliseconds, count.
 func (r *InsightRows) ScanTimeToHuman(sc RowScanner) error {
-	var h bot.InsightDuration
-	if err := sc.Scan(&h.Channel, &h.Millis, &h.Count); err != nil {
-		return err
-	}
-	r.d.TimeToHuman = append(r.d.TimeToHuman, h)
-	return nil
+	return appendRow(sc, &r.d.TimeToHuman, func(h *bot.InsightDuration) []any { return []any{&h.Channel, &h.Millis, &h.Count} })
 }
 
 // ScanGap reads a row of knowledge gaps asked in the range: question, count.
 func (r *InsightRows) ScanGap(sc RowScanner) error {
-	var c bot.InsightCount
-	if err := sc.Scan(&c.Key, &c.Count); err != nil {
+	return appendRow(sc, &r.d.Gaps, func(c *bot.InsightCount) []any { return []any{&c.Key, &c.Count} })
+}
+
+// appendRow reads a row into a new T, through the pointers to its fields
+// that fields returns, and appends it to list.
+func appendRow[T any](sc RowScanner, list *[]T, fields func(*T) []any) error {
+	var v T
+	if err := sc.Scan(fields(&v)...); err != nil {
 		return err
 	}
-	r.d.Gaps = append(r.d.Gaps, c)
+	*list = append(*list, v)
 	return nil
 }
 

@@ -77,3 +77,20 @@ func InPages(size int, page func(after int64, size int) (changed int, last int64
 		after = last
 	}
 }
+
+// InBatches calls batch until a call changes no rows, so that no
+// transaction holds a table for long, and returns the sum of the rows the
+// calls changed; on an error, the sum so far and the error.
+func InBatches(batch func() (changed int64, err error)) (int64, error) {
+	var total int64
+	for {
+		n, err := batch()
+		if err != nil {
+			return total, err
+		}
+		total += n
+		if n == 0 {
+			return total, nil
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"context"
 	"fmt"
 	"io/fs"
 	"path"
@@ -63,4 +64,76 @@ func (s Schema) Migrations() ([]Migration, error) {
 		}
 	}
 	return ms, nil
+}
+
+// MigrationTx is the transaction of one migration step as an engine opens
+// it. Its errors are the engine's own; Migrate says which step failed.
+type MigrationTx interface {
+	// Version reads the schema version the database has (0 when empty).
+	Version(ctx context.Context) (int, error)
+	// Apply runs a migration and records its version.
+	Apply(ctx context.Context, m Migration) error
+	Commit(ctx context.Context) error
+	// Rollback ends the transaction unless it was committed; after a
+	// commit it does nothing.
+	Rollback(ctx context.Context) error
+}
+
+// Migrator is how an engine migrates its database, one step at a time.
+type Migrator interface {
+	// Begin opens the transaction of one step, holding whatever lock keeps
+	// two processes from migrating the same database at once; its error
+	// says what failed.
+	Begin(ctx context.Context) (MigrationTx, error)
+	// Allow returns nil when a database at schema version current (not
+	// newest) may be brought to newest, else the error that refuses it
+	// (a newer schema, or an older one the engine may not migrate now).
+	Allow(current, newest int) error
+}
+
+// Migrate applies the migrations of s that the database lacks, each in a
+// transaction of its own that reads the version again, so that processes
+// migrating together apply each migration once. It returns the migrations
+// it applied, in order (also those applied before a failure).
+func (s Schema) Migrate(ctx context.Context, m Migrator) ([]Migration, error) {
+	ms, err := s.Migrations()
+	if err != nil {
+		return nil, err
+	}
+	var applied []Migration
+	for {
+		next, err := migrateStep(ctx, m, ms)
+		if err != nil || next == nil {
+			return applied, err
+		}
+		applied = append(applied, *next)
+	}
+}
+
+// migrateStep applies the next migration of ms the database lacks and
+// returns it, or nil when there is none.
+func migrateStep(ctx context.Context, m Migrator, ms []Migration) (*Migration, error) {
+	tx, err := m.Begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
+	current, err := tx.Version(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("read schema version: %w", err)
+	}
+	if current == len(ms) {
+		return nil, tx.Commit(ctx)
+	}
+	if err := m.Allow(current, len(ms)); err != nil {
+		return nil, err
+	}
+	next := ms[current]
+	if err := tx.Apply(ctx, next); err != nil {
+		return nil, fmt.Errorf("migration %s: %w", next.Name, err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return nil, fmt.Errorf("migration %s: commit: %w", next.Name, err)
+	}
+	return &next, nil
 }

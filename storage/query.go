@@ -33,6 +33,11 @@ func (a *Args) List() []any { return a.list }
 const CustomerCols = `c.id, c.name, c.email, c.phone, c.language, c.segment, c.stage, c.owner, c.created, c.updated,
 	c.role, c.inbound_count, c.outbound_count, c.complaint_count, c.last_seen, c.erased, coalesce(c.merged_into, 0)`
 
+// OutboxCols are the columns of an outbox row as every engine's schema has
+// them, in the order the engines scan a bot.OutboxItem.
+const OutboxCols = `id, kind, idempotency_key, coalesce(customer_id, 0), payload, attempts, last_error, next_attempt,
+	created, delivered, dead`
+
 // CustomersQuery returns the query for the customers matching f, by id,
 // leaving out those merged into another (the columns CustomerCols), and its
 // arguments, with parameters named by ph. f.Query matches a substring of

@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"strings"
+	"time"
 )
 
 // Keyed requests: an engine keeps a ledger of request keys (the widget's
@@ -35,4 +36,29 @@ func LedgerKey(key string) string { return strings.ReplaceAll(key, "\x00", "\x1f
 type RequestOutcome struct {
 	Status int
 	Body   []byte
+}
+
+// ClaimUntil runs an engine's claim of a request key: it calls try until
+// try settles the claim (the key is now the caller's, with a nil outcome,
+// or try found its recorded outcome) or fails, waiting interval between
+// tries. When wait has passed since the first try without that, it returns
+// busy (the engine's error for a key held elsewhere); when ctx ends, ctx's
+// error.
+func ClaimUntil(ctx context.Context, wait, interval time.Duration, busy error,
+	try func() (out *RequestOutcome, settled bool, err error)) (*RequestOutcome, error) {
+	deadline := time.Now().Add(wait)
+	for {
+		out, settled, err := try()
+		if err != nil || settled {
+			return out, err
+		}
+		if time.Now().After(deadline) {
+			return nil, busy
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(interval):
+		}
+	}
 }

@@ -124,6 +124,64 @@ func NormalizeQuestion(s string) string {
 // ValidStage reports whether s is a lead stage (bot.Stages) or none.
 func ValidStage(s string) bool { return s == bot.StageNone || slices.Contains(bot.Stages(), s) }
 
+// CheckStage returns nil when stage is a lead stage or none (ValidStage),
+// else an EINVALID *bot.Error that lists the stages.
+func CheckStage(stage string) error {
+	if !ValidStage(stage) {
+		return bot.Errorf(bot.EINVALID, "Unknown lead stage %q; use one of %s.", stage, strings.Join(bot.Stages(), ", "))
+	}
+	return nil
+}
+
+// StageEvent is the kind of event that records a customer's move from lead
+// stage from to another: a new lead when it had none, else a stage change.
+func StageEvent(from string) string {
+	if from == bot.StageNone {
+		return bot.EventNewLead
+	}
+	return bot.EventStageChanged
+}
+
+// OwnerEvent is the kind of event that records a change of a customer's
+// sales owner from anyone.
+func OwnerEvent(string) string { return bot.EventOwnerChanged }
+
+// CheckCSAT returns nil when score is a satisfaction rating, 1 (worst) to 5
+// (best), else an EINVALID *bot.Error.
+func CheckCSAT(score int) error {
+	if score < 1 || score > 5 {
+		return bot.Errorf(bot.EINVALID, "A rating must be between 1 and 5, not %d.", score)
+	}
+	return nil
+}
+
+// NormalizeAgentMessage checks a human agent's message: it returns the
+// agent's name trimmed, or an EINVALID *bot.Error when the name is empty or
+// the text is not a valid message (bot.ValidateText).
+func NormalizeAgentMessage(agent, text string) (string, error) {
+	return normalizeAuthored(agent, text, "An agent message needs the agent's name.")
+}
+
+// NormalizeNote checks an agent's note on a customer: it returns the
+// author trimmed, or an EINVALID *bot.Error when the author is empty or the
+// text is not a valid message (bot.ValidateText).
+func NormalizeNote(author, text string) (string, error) {
+	return normalizeAuthored(author, text, "A note needs its author.")
+}
+
+// normalizeAuthored trims author and checks it and text; missing is the
+// error's message when author is empty.
+func normalizeAuthored(author, text, missing string) (string, error) {
+	author = strings.TrimSpace(author)
+	if author == "" {
+		return "", bot.Errorf(bot.EINVALID, "%s", missing)
+	}
+	if err := bot.ValidateText(text); err != nil {
+		return "", err
+	}
+	return author, nil
+}
+
 // StageRank orders lead stages by progress, so a merge keeps the furthest.
 func StageRank(stage string) int {
 	return map[string]int{bot.StageNone: 0, bot.StageLost: 1, bot.StageNew: 2, bot.StageContacted: 3,

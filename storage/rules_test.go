@@ -183,3 +183,29 @@ func FuzzExportCSVRow(f *testing.F) {
 		}
 	})
 }
+
+func TestRecordChecks(t *testing.T) {
+	for _, score := range []int{0, 6, -1} {
+		if err := storage.CheckCSAT(score); bot.ErrorCode(err) != bot.EINVALID {
+			t.Errorf("CheckCSAT(%d) = %v, want EINVALID", score, err)
+		}
+	}
+	if err := storage.CheckCSAT(5); err != nil {
+		t.Errorf("CheckCSAT(5) = %v", err)
+	}
+	if err := storage.CheckStage("nonsense"); bot.ErrorCode(err) != bot.EINVALID {
+		t.Errorf("CheckStage(nonsense) = %v, want EINVALID", err)
+	}
+	if err := storage.CheckStage(bot.StageNone); err != nil {
+		t.Errorf("CheckStage(none) = %v", err)
+	}
+	if a, err := storage.NormalizeNote("  Bo ", "hello"); a != "Bo" || err != nil {
+		t.Errorf("NormalizeNote = %q, %v; want Bo", a, err)
+	}
+	if _, err := storage.NormalizeAgentMessage(" ", "hello"); bot.ErrorMessage(err) != "An agent message needs the agent's name." {
+		t.Errorf("NormalizeAgentMessage without agent = %v", err)
+	}
+	if _, err := storage.NormalizeNote("Bo", ""); bot.ErrorCode(err) != bot.EINVALID {
+		t.Errorf("NormalizeNote of empty text = %v, want EINVALID", err)
+	}
+}

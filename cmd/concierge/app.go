@@ -273,7 +273,7 @@ func openClassifier(ctx context.Context, cfg Config, file *intents.File, log *sl
 	if err != nil {
 		return nil, err
 	}
-	return newClassifier(ctx, model, nil, log)
+	return newClassifier(model, log)
 }
 
 // openModel is the intent model of openClassifier.
@@ -295,20 +295,9 @@ func openModel(ctx context.Context, cfg Config, file *intents.File) (*intents.Mo
 	return model, nil
 }
 
-// newClassifier is the classifier of a trained model. neutral are the
-// company's own ordinary wording (knowledge.NeutralTexts), which the
-// complaint detector learns as non-complaints; nil gives the built-in
-// detector, enough where complaints are not scored (tagging the index).
-func newClassifier(ctx context.Context, model *intents.Model, neutral []string, log *slog.Logger) (*intents.Classifier, error) {
-	var complaints *intents.ComplaintDetector
-	if len(neutral) > 0 {
-		d, err := intents.NewComplaintDetector(ctx, intents.ComplaintOptions{Neutral: neutral})
-		if err != nil {
-			return nil, fmt.Errorf("complaint detector: %w", err)
-		}
-		complaints = d
-	}
-	c, err := intents.NewClassifier(intents.ClassifierOptions{Model: model, Complaints: complaints, Logger: log})
+// newClassifier is the classifier of a trained model.
+func newClassifier(model *intents.Model, log *slog.Logger) (*intents.Classifier, error) {
+	c, err := intents.NewClassifier(intents.ClassifierOptions{Model: model, Logger: log})
 	if err != nil {
 		return nil, fmt.Errorf("intent classifier: %w", err)
 	}
@@ -430,27 +419,15 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, ao appOptions) (
 	if err != nil {
 		return nil, err
 	}
+	if a.classifier, err = newClassifier(model, log); err != nil {
+		return nil, err
+	}
 	a.checkIntents = warnIntents(ctx, cfg, file, model.Info(), startCheckBudget, log)
 	if a.store, err = openStore(ctx, cfg, log); err != nil {
 		return nil, err
 	}
 	var docs []knowledge.Document // loaded here unless the live index loads them itself
-	live := ao.Live && cfg.Content != ""
-	if live {
-		// The live index loads, checks and reports the content itself;
-		// this read only gives the complaint detector the company's
-		// wording, as it stands at start.
-		if ld, _, err := knowledge.Load(contentFS(cfg)); err == nil {
-			docs = ld
-		}
-	} else if docs, err = loadContent(cfg, log); err != nil {
-		return nil, err
-	}
-	if a.classifier, err = newClassifier(ctx, model, knowledge.NeutralTexts(docs), log); err != nil {
-		return nil, err
-	}
-	if live {
-		docs = nil
+	if ao.Live && cfg.Content != "" {
 		if a.live, err = knowledge.NewLive(ctx, knowledge.LiveOptions{Content: cfg.Content,
 			Dir: filepath.Join(cfg.DataDir, "knowledge"), Logger: log, Tag: knowledge.IntentTagger(a.classifier)}); err != nil {
 			return nil, fmt.Errorf("knowledge index: %w", err)
@@ -460,6 +437,9 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, ao appOptions) (
 		}
 		a.retriever = a.live
 	} else {
+		if docs, err = loadContent(cfg, log); err != nil {
+			return nil, err
+		}
 		if a.index, err = openIndexOf(ctx, cfg, docs, a.classifier, log); err != nil {
 			return nil, err
 		}

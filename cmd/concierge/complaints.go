@@ -3,16 +3,14 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 
 	"github.com/spf13/cobra"
 
 	"github.com/concierge-bot/concierge/intents"
-	"github.com/concierge-bot/concierge/knowledge"
 )
 
 func newComplaintsEvalCmd(e *env) *cobra.Command {
-	var testPath, content string
+	var testPath string
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "eval --test FILE",
@@ -20,11 +18,7 @@ func newComplaintsEvalCmd(e *env) *cobra.Command {
 		Long: fmt.Sprintf(`Runs the built-in English and Chinese complaint detector, trained only on the
 seed data Concierge ships, over --test (CSV with header text,label; labels
 complaint and other) without learning from it. A message counts as a complaint
-when its score is at least %.2f, the Engine's default threshold.
-
-With --content, the detector also learns that content's FAQ questions and
-product names as ordinary wording, as the running bot does with its own
-company's content.`, intents.ComplaintThreshold),
+when its score is at least %.2f, the Engine's default threshold.`, intents.ComplaintThreshold),
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if testPath == "" {
@@ -34,18 +28,7 @@ company's content.`, intents.ComplaintThreshold),
 			if err != nil {
 				return err
 			}
-			var neutral []string
-			if content != "" {
-				docs, _, err := knowledge.Load(os.DirFS(content))
-				if err != nil {
-					return fmt.Errorf("content %s: %w", content, err)
-				}
-				if len(docs) == 0 {
-					return usagef("content %s has no documents", content)
-				}
-				neutral = knowledge.NeutralTexts(docs)
-			}
-			d, err := intents.NewComplaintDetector(cmd.Context(), intents.ComplaintOptions{Neutral: neutral})
+			d, err := intents.NewComplaintDetector(cmd.Context(), intents.ComplaintOptions{})
 			if err != nil {
 				return fmt.Errorf("complaint detector: %w", err)
 			}
@@ -68,6 +51,5 @@ company's content.`, intents.ComplaintThreshold),
 	}
 	cmd.Flags().StringVar(&testPath, "test", "", "test data: CSV `FILE` with header text,label (complaint / other)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the figures as one JSON object")
-	cmd.Flags().StringVar(&content, "content", "", "also learn the ordinary wording of the content `DIR` (FAQ questions, product names)")
 	return cmd
 }

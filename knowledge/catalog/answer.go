@@ -67,6 +67,10 @@ type plan struct {
 	evidence float64
 	// both is true for a list of the two products "X and Y" asked about.
 	both bool
+	// each is true when the products of a planWhich all answer what was
+	// asked (their price, or a column that holds the asked attribute):
+	// the reply gives it for each instead of asking which one is meant.
+	each bool
 }
 
 // Answer implements bot.Catalog: it answers q from the products q's
@@ -202,6 +206,19 @@ func (sh *shelf) plan(ctx context.Context, q *Question, opts Options) plan {
 		group = sh.inCategory(c, group, hits, wholeCategory(q))
 		top = group[0]
 	}
+	// "the cheapest yoga mat" ranges over mats, not over a mat class or a
+	// mat towel, however well they match: the head noun names the kind,
+	// unless it names the category itself ("the cheapest sofa" is the
+	// loveseat of Sofas too).
+	if (q.Super != "" || q.HasPriceBound()) && !sh.headNamesCategory(q, group) {
+		kind := sh.headed(q, hits)
+		if p.kindOf >= 0 {
+			kind = slices.DeleteFunc(kind, func(h *hit) bool { return sh.ents[h.ent].category != p.kindOf })
+		}
+		if len(kind) > 0 && !slices.Equal(kind, group) {
+			group, top = kind, kind[0]
+		}
+	}
 	ties := 1
 	for ties < len(group) && group[ties].score >= tieShare*top.score {
 		ties++
@@ -258,6 +275,9 @@ func (sh *shelf) plan(ctx context.Context, q *Question, opts Options) plan {
 		p.items = group[:min(ties, bot.MaxChoices)]
 		p.cov = coverage(content, p.items...)
 		p.margin = 0.5
+		// "how much is the orijen dog food": the 2 kg and the 6 kg bag
+		// both answer it, and a shop assistant would give both prices.
+		p.each = q.Price || len(p.cols) > 0
 	case planOne:
 		p.items = []*hit{top}
 		p.shown = sh.matchedColumns(q, top, p.cols) // "the tee in navy": show the colours
@@ -791,6 +811,123 @@ func (sh *shelf) columnFor(concept string) string {
 func contains(list []string, s string) bool {
 	for _, x := range list {
 		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// unitWords end product names without naming the product ("Mat 6 mm").
+var unitWords = map[string]bool{"mm": true, "cm": true, "m": true, "km": true, "ml": true, "l": true, "kg": true,
+	"g": true, "mg": true, "oz": true, "lb": true, "inch": true, "in": true, "mah": true, "wh": true, "w": true, "v": true}
+
+// queryHead returns the head noun of what a message asks about: the stem of
+// its last English subject word, or its last run of Han subject characters
+// after any 的 and without a trailing 子 or 儿 ("的垫子" → "垫"); "" when there
+// is none.
+func queryHead(q *Question) (word, han string) {
+	for i := len(q.words) - 1; i >= 0; i-- {
+		w := q.words[i]
+		if w.role != roleSubject {
+			continue
+		}
+		switch w.kind {
+		case pWord:
+			if unitWords[w.text] {
+				continue
+			}
+			return stem(w.text), ""
+		case pHan:
+			run := w.text
+			for j := i - 1; j >= 0 && q.words[j].kind == pHan && q.words[j].role == roleSubject && !q.words[j+1].gap; j-- {
+				run = q.words[j].text + run
+			}
+			if k := strings.LastIndex(run, "的"); k >= 0 {
+				run = run[k+len("的"):] // "的垫子": what stands after the last 的
+			}
+			if r := []rune(run); len(r) > 1 && (r[len(r)-1] == '子' || r[len(r)-1] == '儿') {
+				run = string(r[:len(r)-1])
+			}
+			return "", run
+		}
+		return "", ""
+	}
+	return "", ""
+}
+
+// headed returns the hits, in order, whose name ends in the head noun of
+// what q asks about ("TPE Beginner Mat 6 mm" and "入门瑜伽垫" for "the cheapest
+// yoga mat" and "最便宜的垫子", not "Drop-in Mat Class"), or nil when none
+// does.
+func (sh *shelf) headed(q *Question, hits []*hit) []*hit {
+	word, han := queryHead(q)
+	if word == "" && han == "" {
+		return nil
+	}
+	var out []*hit
+	for _, h := range hits {
+		for _, row := range sh.ents[h.ent].rows {
+			if nameEndsIn(row.Name, word, han) {
+				out = append(out, h)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// nameEndsIn reports whether a product name's head is word (its last
+// English word that is not a unit, stemmed) or ends in han (its last run of
+// Han characters).
+func nameEndsIn(name, word, han string) bool {
+	ps := segment(name)
+	for i := len(ps) - 1; i >= 0; i-- {
+		p := ps[i]
+		switch p.kind {
+		case pWord:
+			if unitWords[p.text] {
+				continue
+			}
+			if word != "" {
+				return stem(p.text) == word
+			}
+		case pHan:
+			if han == "" {
+				return false
+			}
+			run := p.text
+			for j := i - 1; j >= 0 && ps[j].kind == pHan && !ps[j+1].gap; j-- {
+				run = ps[j].text + run
+			}
+			return strings.HasSuffix(run, han)
+		default:
+			continue
+		}
+		if han == "" {
+			return false
+		}
+	}
+	return false
+}
+
+// headNamesCategory reports whether the head noun of what q asks about is
+// the whole name of a category of the group in its language ("sofa" for
+// Sofas, "沙发" for 沙发), not one kind of several ("mat" for Mats & Props).
+func (sh *shelf) headNamesCategory(q *Question, group []*hit) bool {
+	word, han := queryHead(q)
+	for _, h := range group {
+		c := sh.ents[h.ent].category
+		if c < 0 {
+			continue
+		}
+		var same []string // the last terms of the parts in the head's language
+		for _, part := range sh.cats[c].parts {
+			last := part[len(part)-1]
+			if isWordTerm(last) == (word != "") {
+				same = append(same, last)
+			}
+		}
+		if len(same) == 1 && (word != "" && same[0] == word || han != "" && (strings.HasSuffix(same[0], han) || strings.HasSuffix(han, same[0]))) {
 			return true
 		}
 	}

@@ -87,7 +87,8 @@ func TestAnswer(t *testing.T) {
 		{name: "over a price", text: "tools over 50 euros", ok: true, sources: []string{"TL-03"}},
 		{name: "nothing in range", text: "any terracotta pots under 2 euros", ok: true, sources: []string{"POT-10"}, contains: []string{"closest"}},
 		{name: "compare", text: "difference between the 10 cm and the 30 cm terracotta pot", ok: true, sources: []string{"POT-10", "POT-30"}, contains: []string{"| Weight | 300 g | 4.2 kg |"}},
-		{name: "ambiguous asks which", text: "how much is the terracotta pot", ok: true, sources: []string{"POT-10", "POT-30"}, choices: []string{"POT-10", "POT-30"}},
+		{name: "ambiguous price gives each", text: "how much is the terracotta pot", ok: true, sources: []string{"POT-10", "POT-30"}, contains: []string{"We have 2 that match", "€"}},
+		{name: "ambiguous asks which", text: "the terracotta pot please", ok: true, sources: []string{"POT-10", "POT-30"}, choices: []string{"POT-10", "POT-30"}},
 		{name: "quantity picks one", text: "price of the 30cm terracotta pot", ok: true, sources: []string{"POT-30"}},
 		{name: "the whole catalogue", text: "what's the cheapest thing you sell", ok: true, sources: []string{"POT-10"}},
 		{name: "anything in budget", text: "anything under 5 euros?", ok: true, sources: []string{"POT-10"}},
@@ -314,6 +315,49 @@ func TestSuperlativeOverCategoriesNamedAlike(t *testing.T) {
 		}
 		if !a.OK || len(a.Sources) == 0 || a.Sources[0].ID != want {
 			t.Errorf("%q: OK %v, sources %v, want %s first (text %q)", text, a.OK, a.Sources, want, a.Text)
+		}
+	}
+}
+
+// TestCheapestOfAKind checks that a superlative ranges over what its head
+// noun names ("the cheapest yoga mat" is a mat, not a mat class or a mat
+// towel), unless the noun names the category itself ("the cheapest sofa"
+// is the loveseat of Sofas too).
+func TestCheapestOfAKind(t *testing.T) {
+	p := func(id, sku, lang, name, cat, price string) Product {
+		return Product{ID: id, SKU: sku, Lang: lang, Name: name, Category: cat, Price: price, Currency: "CNY",
+			Audience: bot.AudiencePublic, URL: "/kb/" + id}
+	}
+	mats := func(pr Product) Product { pr.Tags = []string{"垫子", "瑜伽垫"}; return pr }
+	ix, err := New([]Product{
+		p("CLS", "CLS", "en", "Drop-in Mat Class", "Memberships", "168.00"),
+		p("TWL", "TWL", "en", "Non-slip Mat Towel", "Mats & Props", "150.00"),
+		p("TPE", "TPE", "en", "TPE Beginner Mat 6 mm", "Mats & Props", "168.00"),
+		p("RUB", "RUB", "en", "Lotus Natural Rubber Yoga Mat 4 mm", "Mats & Props", "580.00"),
+		p("SPR-zh", "SPR", "zh", "茶树瑜伽垫清洁喷雾 250 ml", "水杯与配件", "68.00"),
+		mats(p("TPE-zh", "TPE", "zh", "TPE 入门瑜伽垫 6 mm", "瑜伽垫与辅具", "168.00")),
+		mats(p("RUB-zh", "RUB", "zh", "莲花天然橡胶瑜伽垫 4 mm", "瑜伽垫与辅具", "580.00")),
+		p("SOF", "SOF", "en", "Cloud 3-Seater Sofa", "Sofas", "3000.00"),
+		p("LOV", "LOV", "en", "Nook Loveseat", "Sofas", "2000.00"),
+	}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for text, want := range map[string]string{
+		"cheapest yoga mat you sell?": "TPE",
+		"最便宜的垫子多少钱":                   "TPE-zh",
+		"cheapest sofa":               "LOV",
+	} {
+		lang := "en"
+		if strings.ContainsAny(text, "最便宜") {
+			lang = "zh"
+		}
+		a, err := ix.Answer(context.Background(), bot.Query{Text: text, Language: lang})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !a.OK || len(a.Sources) == 0 || a.Sources[0].ID != want {
+			t.Errorf("%q: OK %v, sources %v, want %s first; text %q", text, a.OK, a.Sources, want, a.Text)
 		}
 	}
 }

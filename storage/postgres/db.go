@@ -341,6 +341,18 @@ func redactURLError(err error) string {
 
 func notFound(format string, args ...any) error { return bot.Errorf(bot.ENOTFOUND, format, args...) }
 
+// refuseNUL returns an EINVALID *bot.Error with the message msg when one
+// of texts holds a NUL character, which PostgreSQL text cannot hold, else
+// nil.
+func refuseNUL(msg string, texts ...string) error {
+	for _, s := range texts {
+		if strings.ContainsRune(s, 0) {
+			return bot.Errorf(bot.EINVALID, "%s", msg)
+		}
+	}
+	return nil
+}
+
 // noRows reports whether err is pgx's "no rows".
 func noRows(err error) bool { return errors.Is(err, pgx.ErrNoRows) }
 

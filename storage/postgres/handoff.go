@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -12,10 +11,11 @@ import (
 	"github.com/concierge-bot/concierge/storage"
 )
 
-// More kinds of customer events, as storage/sqlite writes them.
+// The kinds of customer events the handoff functions below record, as
+// storage defines them for every engine.
 const (
-	EventRatingRequested = "rating_requested"   // the customer was asked to rate a resolved conversation
-	EventRealerted       = "escalation_realert" // an unacknowledged escalation was re-sent to the next level
+	EventRatingRequested = storage.EventRatingRequested
+	EventRealerted       = storage.EventRealerted
 )
 
 var (
@@ -40,30 +40,26 @@ func scanConversation(row storage.RowScanner) (bot.ConversationInfo, error) {
 // Conversation returns one conversation, or an ENOTFOUND *bot.Error.
 func (db *DB) Conversation(ctx context.Context, id bot.ConversationID) (bot.ConversationInfo, error) {
 	c, err := scanConversation(db.pool.QueryRow(ctx, `SELECT `+conversationCols+` FROM conversations WHERE id = $1`, id))
+	return c, lookupError(err, "conversation", "Conversation %d does not exist.", id)
+}
+
+// lookupError wraps the error of reading the row of a thing by id: a
+// missing row is an ENOTFOUND *bot.Error with the message missing (which
+// formats id), any other error names what (say "conversation") and id.
+func lookupError(err error, what, missing string, id any) error {
 	if noRows(err) {
-		return c, fmt.Errorf("storage: conversation: %w", notFound("Conversation %d does not exist.", id))
+		return fmt.Errorf("storage: %s: %w", what, notFound(missing, id))
 	} else if err != nil {
-		return c, fmt.Errorf("storage: conversation %d: %w", id, describe(err))
+		return fmt.Errorf("storage: %s %d: %w", what, id, describe(err))
 	}
-	return c, nil
+	return nil
 }
 
 // Conversations returns the conversations of a customer, oldest first, or an
 // ENOTFOUND *bot.Error if the customer does not exist.
 func (db *DB) Conversations(ctx context.Context, customerID int64) ([]bot.ConversationInfo, error) {
-	var convs []bot.ConversationInfo
-	err := db.read(ctx, func(tx pgx.Tx) error {
-		if err := db.customerExists(ctx, tx, customerID); err != nil {
-			return err
-		}
-		rows, err := tx.Query(ctx, `SELECT `+conversationCols+` FROM conversations WHERE customer_id = $1 ORDER BY id`, customerID)
-		convs, err = collect(rows, err, scanConversation)
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("storage: conversations of customer %d: %w", customerID, err)
-	}
-	return convs, nil
+	return ofCustomer(ctx, db, "conversations", customerID,
+		`SELECT `+conversationCols+` FROM conversations WHERE customer_id = $1 ORDER BY id`, scanConversation)
 }
 
 // Messages returns every message of a conversation in the order they were
@@ -95,11 +91,7 @@ func (db *DB) Reassign(ctx context.Context, conversationID bot.ConversationID, t
 	if err != nil {
 		return err
 	}
-	err = db.write(ctx, func(tx pgx.Tx) error { return db.assign(ctx, tx, conversationID, a) })
-	if err != nil {
-		return fmt.Errorf("storage: reassign conversation: %w", err)
-	}
-	return nil
+	return db.assign(ctx, conversationID, a, "reassign conversation")
 }
 
 // Claim gives a conversation to one agent, atomically: of many agents (on
@@ -112,29 +104,41 @@ func (db *DB) Claim(ctx context.Context, conversationID bot.ConversationID, agen
 	if err != nil {
 		return err
 	}
-	err = db.write(ctx, func(tx pgx.Tx) error { return db.assign(ctx, tx, conversationID, a) })
-	if err != nil {
-		return fmt.Errorf("storage: claim conversation: %w", err)
-	}
-	return nil
+	return db.assign(ctx, conversationID, a, "claim conversation")
 }
 
-// assign makes an assignment (storage.Assignment) of a conversation inside
-// tx, with the conversation's row locked while it is checked and changed.
-func (db *DB) assign(ctx context.Context, tx pgx.Tx, conversationID bot.ConversationID, a storage.Assignment) error {
-	v, _, err := lockConversation(ctx, tx, conversationID)
+// assign makes an assignment (storage.Assignment) of a conversation in a
+// transaction of its own, with the conversation's row locked while it is
+// checked and changed; what names it in errors.
+func (db *DB) assign(ctx context.Context, conversationID bot.ConversationID, a storage.Assignment, what string) error {
+	return db.onConversation(ctx, conversationID, what, func(tx pgx.Tx, v convRow) error {
+		if change, err := a.Check(conversationID, v.status, v.assignee); err != nil || !change {
+			return err
+		}
+		now := us(db.now())
+		if err := takeOver(ctx, tx, conversationID, a.Agent, now); err != nil {
+			return fmt.Errorf("assign: %w", err)
+		}
+		kind, detail, actor := a.Event(v.status, v.assignee)
+		return addEvent(ctx, tx, v.customer, conversationID, kind, detail, actor, now)
+	})
+}
+
+// onConversation runs fn on a conversation in a write transaction, with
+// the rows of the conversation and its customer locked (lockConversation).
+// Its error, or fn's, is wrapped as "storage: <what>".
+func (db *DB) onConversation(ctx context.Context, id bot.ConversationID, what string, fn func(tx pgx.Tx, v convRow) error) error {
+	err := db.write(ctx, func(tx pgx.Tx) error {
+		v, _, err := lockConversation(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		return fn(tx, v)
+	})
 	if err != nil {
-		return err
+		return fmt.Errorf("storage: %s: %w", what, err)
 	}
-	if change, err := a.Check(conversationID, v.status, v.assignee); err != nil || !change {
-		return err
-	}
-	now := us(db.now())
-	if err := takeOver(ctx, tx, conversationID, a.Agent, now); err != nil {
-		return fmt.Errorf("assign: %w", err)
-	}
-	kind, detail, actor := a.Event(v.status, v.assignee)
-	return addEvent(ctx, tx, v.customer, conversationID, kind, detail, actor, now)
+	return nil
 }
 
 // takeOver gives a conversation to agent inside tx: status human, the agent
@@ -155,11 +159,7 @@ func takeOver(ctx context.Context, tx pgx.Tx, conversationID bot.ConversationID,
 // becomes bot and its escalations are resolved. A resolved conversation is
 // ECONFLICT.
 func (db *DB) ReturnToBot(ctx context.Context, conversationID bot.ConversationID, actor string) error {
-	err := db.write(ctx, func(tx pgx.Tx) error {
-		v, _, err := lockConversation(ctx, tx, conversationID)
-		if err != nil {
-			return err
-		}
+	return db.onConversation(ctx, conversationID, "return conversation to bot", func(tx pgx.Tx, v convRow) error {
 		if v.status == bot.StatusResolved {
 			return bot.Errorf(bot.ECONFLICT, "Conversation %d is resolved.", conversationID)
 		}
@@ -175,10 +175,6 @@ func (db *DB) ReturnToBot(ctx context.Context, conversationID bot.ConversationID
 		}
 		return addEvent(ctx, tx, v.customer, conversationID, bot.EventReturnedToBot, map[string]string{"from": string(v.status)}, actor, now)
 	})
-	if err != nil {
-		return fmt.Errorf("storage: return conversation to bot: %w", err)
-	}
-	return nil
 }
 
 func resolveEscalations(ctx context.Context, tx pgx.Tx, conversationID bot.ConversationID, t time.Time) error {
@@ -192,20 +188,12 @@ func resolveEscalations(ctx context.Context, tx pgx.Tx, conversationID bot.Conve
 // Resolve closes a conversation and its escalations. Resolving a resolved
 // conversation does nothing.
 func (db *DB) Resolve(ctx context.Context, conversationID bot.ConversationID, actor string) error {
-	err := db.write(ctx, func(tx pgx.Tx) error {
-		v, _, err := lockConversation(ctx, tx, conversationID)
-		if err != nil {
-			return err
-		}
+	return db.onConversation(ctx, conversationID, "resolve conversation", func(tx pgx.Tx, v convRow) error {
 		if v.status == bot.StatusResolved {
 			return nil
 		}
 		return db.resolve(ctx, tx, v, actor, map[string]string{"from": string(v.status)})
 	})
-	if err != nil {
-		return fmt.Errorf("storage: resolve conversation: %w", err)
-	}
-	return nil
 }
 
 func (db *DB) resolve(ctx context.Context, tx pgx.Tx, v convRow, actor string, detail map[string]string) error {
@@ -223,22 +211,15 @@ func (db *DB) resolve(ctx context.Context, tx pgx.Tx, v convRow, actor string, d
 // writing in a conversation the bot or nobody owns takes it over. A resolved
 // conversation is ECONFLICT.
 func (db *DB) AppendAgentMessage(ctx context.Context, conversationID bot.ConversationID, agent, text string) (int64, error) {
-	agent = strings.TrimSpace(agent)
-	if agent == "" {
-		return 0, bot.Errorf(bot.EINVALID, "An agent message needs the agent's name.")
-	}
-	if err := bot.ValidateText(text); err != nil {
+	agent, err := storage.NormalizeAgentMessage(agent, text)
+	if err != nil {
 		return 0, err
 	}
-	if strings.ContainsRune(text, 0) || strings.ContainsRune(agent, 0) {
-		return 0, bot.Errorf(bot.EINVALID, "The message holds a NUL character.")
+	if err := refuseNUL("The message holds a NUL character.", text, agent); err != nil {
+		return 0, err
 	}
 	var id int64
-	err := db.write(ctx, func(tx pgx.Tx) error {
-		v, _, err := lockConversation(ctx, tx, conversationID)
-		if err != nil {
-			return err
-		}
+	err = db.onConversation(ctx, conversationID, "append agent message", func(tx pgx.Tx, v convRow) error {
 		if v.status == bot.StatusResolved {
 			return bot.Errorf(bot.ECONFLICT, "Conversation %d is resolved.", conversationID)
 		}
@@ -256,7 +237,7 @@ func (db *DB) AppendAgentMessage(ctx context.Context, conversationID bot.Convers
 		return addEvent(ctx, tx, v.customer, conversationID, bot.EventTakenOver, map[string]string{"from": string(v.status)}, agent, now)
 	})
 	if err != nil {
-		return 0, fmt.Errorf("storage: append agent message: %w", err)
+		return 0, err
 	}
 	return id, nil
 }
@@ -264,23 +245,15 @@ func (db *DB) AppendAgentMessage(ctx context.Context, conversationID bot.Convers
 // SetCSAT records the customer's satisfaction rating, 1 to 5, of a
 // conversation. A new rating replaces the old one.
 func (db *DB) SetCSAT(ctx context.Context, conversationID bot.ConversationID, score int) error {
-	if score < 1 || score > 5 {
-		return bot.Errorf(bot.EINVALID, "A rating must be between 1 and 5, not %d.", score)
+	if err := storage.CheckCSAT(score); err != nil {
+		return err
 	}
-	err := db.write(ctx, func(tx pgx.Tx) error {
-		v, _, err := lockConversation(ctx, tx, conversationID)
-		if err != nil {
-			return err
-		}
+	return db.onConversation(ctx, conversationID, "set csat", func(tx pgx.Tx, v convRow) error {
 		if _, err := tx.Exec(ctx, `UPDATE conversations SET csat = $1 WHERE id = $2`, score, conversationID); err != nil {
 			return fmt.Errorf("set csat: %w", describe(err))
 		}
 		return addEvent(ctx, tx, v.customer, conversationID, bot.EventCSAT, map[string]int{"score": score}, "", db.now())
 	})
-	if err != nil {
-		return fmt.Errorf("storage: set csat: %w", err)
-	}
-	return nil
 }
 
 const escalationCols = `id, conversation_id, customer_id, coalesce(message_id, 0), reason, severity, summary, status, assignee,
@@ -313,12 +286,7 @@ func (db *DB) Escalations(ctx context.Context, f bot.EscalationFilter) ([]bot.Es
 // Escalation returns one escalation, or an ENOTFOUND *bot.Error.
 func (db *DB) Escalation(ctx context.Context, id bot.EscalationID) (bot.EscalationInfo, error) {
 	e, err := scanEscalation(db.pool.QueryRow(ctx, `SELECT `+escalationCols+` FROM escalations WHERE id = $1`, id))
-	if noRows(err) {
-		return e, fmt.Errorf("storage: escalation: %w", notFound("Escalation %d does not exist.", id))
-	} else if err != nil {
-		return e, fmt.Errorf("storage: escalation %d: %w", id, describe(err))
-	}
-	return e, nil
+	return e, lookupError(err, "escalation", "Escalation %d does not exist.", id)
 }
 
 // AcknowledgeEscalation records that a person saw an open escalation.
@@ -371,12 +339,8 @@ func (db *DB) RequestRating(ctx context.Context, conversationID bot.Conversation
 		return 0, err
 	}
 	var id int64
-	err := db.write(ctx, func(tx pgx.Tx) error {
+	err := db.onConversation(ctx, conversationID, "request rating", func(tx pgx.Tx, v convRow) error {
 		id = 0
-		v, _, err := lockConversation(ctx, tx, conversationID)
-		if err != nil {
-			return err
-		}
 		if v.status != bot.StatusResolved {
 			return bot.Errorf(bot.ECONFLICT, "Conversation %d is not resolved.", conversationID)
 		}
@@ -396,7 +360,7 @@ func (db *DB) RequestRating(ctx context.Context, conversationID bot.Conversation
 		return addEvent(ctx, tx, v.customer, conversationID, EventRatingRequested, nil, "", now)
 	})
 	if err != nil {
-		return 0, fmt.Errorf("storage: request rating: %w", err)
+		return 0, err
 	}
 	return id, nil
 }
@@ -424,12 +388,8 @@ func (db *DB) PendingRating(ctx context.Context, customerID int64, channel strin
 // transaction. It reports whether it resolved the conversation.
 func (db *DB) ResolveIfIdle(ctx context.Context, conversationID bot.ConversationID, t time.Time, actor string) (bool, error) {
 	var done bool
-	err := db.write(ctx, func(tx pgx.Tx) error {
+	err := db.onConversation(ctx, conversationID, "resolve idle conversation", func(tx pgx.Tx, v convRow) error {
 		done = false
-		v, _, err := lockConversation(ctx, tx, conversationID)
-		if err != nil {
-			return err
-		}
 		if !v.status.HandedOff() || !v.last.Before(us(t)) {
 			return nil
 		}
@@ -437,7 +397,7 @@ func (db *DB) ResolveIfIdle(ctx context.Context, conversationID bot.Conversation
 		return db.resolve(ctx, tx, v, actor, map[string]string{"from": string(v.status), "cause": "idle"})
 	})
 	if err != nil {
-		return false, fmt.Errorf("storage: resolve idle conversation: %w", err)
+		return false, err
 	}
 	return done, nil
 }
@@ -592,7 +552,7 @@ func (db *DB) Complaints(ctx context.Context, from, to time.Time, limit int) ([]
 // ("escalation:<id>:level:<n>") and each sink's delivery ("<key>|<sink>").
 func (db *DB) EscalationDeliveries(ctx context.Context, escalationID bot.EscalationID) ([]bot.OutboxItem, error) {
 	key := fmt.Sprintf("escalation:%d", escalationID)
-	rows, err := db.pool.Query(ctx, `SELECT `+outboxCols+` FROM outbox
+	rows, err := db.pool.Query(ctx, `SELECT `+storage.OutboxCols+` FROM outbox
 		WHERE idempotency_key = $1 OR starts_with(idempotency_key, $2) OR starts_with(idempotency_key, $3) ORDER BY id LIMIT 1000`,
 		key, key+"|", key+":level:")
 	items, err := collect(rows, err, scanOutboxItem)

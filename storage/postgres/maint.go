@@ -22,8 +22,7 @@ import (
 // number of messages whose text it removed.
 func (db *DB) PurgeTextBefore(ctx context.Context, before time.Time) (int64, error) {
 	cutoff := us(before)
-	var total int64
-	for {
+	total, err := storage.InBatches(func() (int64, error) {
 		var n int64
 		err := db.write(ctx, func(tx pgx.Tx) error {
 			tag, err := tx.Exec(ctx, `UPDATE messages SET text = '', redacted = true WHERE id IN
@@ -31,15 +30,12 @@ func (db *DB) PurgeTextBefore(ctx context.Context, before time.Time) (int64, err
 			n = tag.RowsAffected()
 			return describe(err)
 		})
-		if err != nil {
-			return total, fmt.Errorf("storage: purge message text: %w", err)
-		}
-		total += n
-		if n == 0 {
-			break
-		}
+		return n, err
+	})
+	if err != nil {
+		return total, fmt.Errorf("storage: purge message text: %w", err)
 	}
-	err := db.write(ctx, func(tx pgx.Tx) error {
+	err = db.write(ctx, func(tx pgx.Tx) error {
 		for _, q := range []string{
 			`UPDATE escalations SET summary = '' WHERE created < $1 AND summary <> ''`,
 			`UPDATE outbox SET payload = '{}' WHERE created < $1 AND (delivered IS NOT NULL OR dead) AND payload <> '{}'`,

@@ -53,10 +53,6 @@ func (db *DB) migrate(ctx context.Context, mode MigrateMode) error {
 // own transaction under the migration lock, so replicas starting together
 // migrate once.
 func (db *DB) apply(ctx context.Context, mode MigrateMode) ([]int, error) {
-	ms, err := schema.Migrations()
-	if err != nil {
-		return nil, err
-	}
 	if mode == MigrateEmpty {
 		v, err := db.Version(ctx)
 		if err != nil {
@@ -66,60 +62,74 @@ func (db *DB) apply(ctx context.Context, mode MigrateMode) ([]int, error) {
 			mode = MigrateAll // a new database: create the schema
 		}
 	}
+	ms, err := schema.Migrate(ctx, migrator{db: db, mode: mode})
 	var applied []int
-	for {
-		done, v, err := db.step(ctx, ms, mode)
-		if err != nil {
-			return applied, err
-		}
-		if done {
-			return applied, nil
-		}
-		applied = append(applied, v)
+	for _, m := range ms {
+		db.log.Info("database migrated", "version", m.Version, "migration", m.Name)
+		applied = append(applied, m.Version)
 	}
+	return applied, err
 }
 
-// step applies the next missing migration, or reports that there is none.
-func (db *DB) step(ctx context.Context, ms []storage.Migration, mode MigrateMode) (done bool, version int, err error) {
-	tx, err := db.pool.Begin(ctx)
+// migrator migrates under the advisory lock migrationLock, recording the
+// versions in schema_migrations, as mode allows.
+type migrator struct {
+	db   *DB
+	mode MigrateMode
+}
+
+// Begin opens a step's transaction, takes the migration lock and creates
+// schema_migrations if it is missing.
+func (m migrator) Begin(ctx context.Context) (storage.MigrationTx, error) {
+	tx, err := m.db.pool.Begin(ctx)
 	if err != nil {
-		return false, 0, fmt.Errorf("migrate: %w", describe(err))
+		return nil, fmt.Errorf("migrate: %w", describe(err))
 	}
-	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
 	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, migrationLock); err != nil {
-		return false, 0, fmt.Errorf("migrate: lock: %w", describe(err))
+		_ = tx.Rollback(context.WithoutCancel(ctx))
+		return nil, fmt.Errorf("migrate: lock: %w", describe(err))
 	}
 	if _, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version integer PRIMARY KEY, name text NOT NULL, applied timestamptz NOT NULL DEFAULT now())`); err != nil {
-		return false, 0, fmt.Errorf("migrate: %w", describe(err))
+		_ = tx.Rollback(context.WithoutCancel(ctx))
+		return nil, fmt.Errorf("migrate: %w", describe(err))
 	}
-	var current int
-	if err := tx.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
-		return false, 0, fmt.Errorf("read schema version: %w", describe(err))
-	}
-	switch {
-	case current > len(ms):
-		return false, 0, fmt.Errorf("%w: the database has schema version %d, this binary knows up to %d; upgrade concierge",
-			ErrNewerSchema, current, len(ms))
-	case current == len(ms):
-		return true, current, tx.Commit(ctx)
-	case mode == MigrateNone, mode == MigrateEmpty && current > 0:
-		return false, 0, fmt.Errorf("%w: the database has schema version %d and this binary needs %d; run `concierge migrate`",
-			ErrOlderSchema, current, len(ms))
-	}
-	m := ms[current]
-	if _, err := tx.Exec(ctx, m.SQL, pgx.QueryExecModeSimpleProtocol); err != nil {
-		return false, 0, fmt.Errorf("migration %s: %w", m.Name, describe(err))
-	}
-	if _, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, m.Version, m.Name); err != nil {
-		return false, 0, fmt.Errorf("migration %s: %w", m.Name, describe(err))
-	}
-	if err := tx.Commit(ctx); err != nil {
-		return false, 0, fmt.Errorf("migration %s: commit: %w", m.Name, describe(err))
-	}
-	db.log.Info("database migrated", "version", m.Version, "migration", m.Name)
-	return false, m.Version, nil
+	return migrationTx{tx}, nil
 }
+
+// Allow refuses a newer schema, and an older one unless mode migrates it.
+func (m migrator) Allow(current, newest int) error {
+	switch {
+	case current > newest:
+		return fmt.Errorf("%w: the database has schema version %d, this binary knows up to %d; upgrade concierge",
+			ErrNewerSchema, current, newest)
+	case m.mode == MigrateNone, m.mode == MigrateEmpty && current > 0:
+		return fmt.Errorf("%w: the database has schema version %d and this binary needs %d; run `concierge migrate`",
+			ErrOlderSchema, current, newest)
+	}
+	return nil
+}
+
+// migrationTx is a migration step's transaction.
+type migrationTx struct{ tx pgx.Tx }
+
+func (t migrationTx) Version(ctx context.Context) (int, error) {
+	var v int
+	err := t.tx.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&v)
+	return v, describe(err)
+}
+
+// Apply runs the migration's SQL as one simple-protocol statement batch.
+func (t migrationTx) Apply(ctx context.Context, m storage.Migration) error {
+	if _, err := t.tx.Exec(ctx, m.SQL, pgx.QueryExecModeSimpleProtocol); err != nil {
+		return describe(err)
+	}
+	_, err := t.tx.Exec(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, m.Version, m.Name)
+	return describe(err)
+}
+
+func (t migrationTx) Commit(ctx context.Context) error   { return describe(t.tx.Commit(ctx)) }
+func (t migrationTx) Rollback(ctx context.Context) error { return t.tx.Rollback(ctx) }
 
 // DatabaseVersion connects to the database at url and returns its schema
 // version (0 when it has no Concierge schema), without changing anything.

@@ -65,9 +65,6 @@ func (db *DB) Enqueue(ctx context.Context, m bot.OutboxMessage) (int64, error) {
 	return id, nil
 }
 
-const outboxCols = `id, kind, idempotency_key, coalesce(customer_id, 0), payload, attempts, last_error, next_attempt,
-	created, delivered, dead`
-
 func scanOutboxItem(row storage.RowScanner) (bot.OutboxItem, error) {
 	var it bot.OutboxItem
 	var payload string
@@ -153,7 +150,7 @@ func (db *DB) Outbox(ctx context.Context, kind string, limit int) ([]bot.OutboxI
 	if limit <= 0 {
 		limit = 100
 	}
-	rows, err := db.pool.Query(ctx, `SELECT `+outboxCols+` FROM outbox WHERE $1 = '' OR kind = $1
+	rows, err := db.pool.Query(ctx, `SELECT `+storage.OutboxCols+` FROM outbox WHERE $1 = '' OR kind = $1
 		ORDER BY id DESC LIMIT $2`, kind, limit)
 	items, err := collect(rows, err, scanOutboxItem)
 	if err != nil {

@@ -256,35 +256,11 @@ func (db *DB) merge(ctx context.Context, tx pgx.Tx, from, into int64, actor, rea
 
 // SetStage moves a customer along the sales pipeline and records the move.
 func (db *DB) SetStage(ctx context.Context, id int64, stage, actor string) error {
-	if !storage.ValidStage(stage) {
-		return bot.Errorf(bot.EINVALID, "Unknown lead stage %q; use one of %s.", stage, strings.Join(bot.Stages(), ", "))
+	if err := storage.CheckStage(stage); err != nil {
+		return err
 	}
-	err := db.write(ctx, func(tx pgx.Tx) error {
-		c, err := liveCustomer(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if c.Stage == stage {
-			return nil
-		}
-		now := us(db.now())
-		if _, err := tx.Exec(ctx, `UPDATE customers SET stage = $1, updated = $2 WHERE id = $3`, stage, now, id); err != nil {
-			return fmt.Errorf("set stage: %w", describe(err))
-		}
-		kind := bot.EventStageChanged
-		if c.Stage == bot.StageNone {
-			kind = bot.EventNewLead
-		}
-		if err := addEvent(ctx, tx, id, 0, kind, map[string]string{"from": c.Stage, "to": stage}, actor, now); err != nil {
-			return err
-		}
-		c.Stage = stage
-		return db.updateSegment(ctx, tx, c, now)
-	})
-	if err != nil {
-		return fmt.Errorf("storage: set stage of customer %d: %w", id, err)
-	}
-	return nil
+	return db.setField(ctx, id, customerField{col: "stage", get: func(c *custState) *string { return &c.Stage },
+		event: storage.StageEvent, then: db.updateSegment}, stage, actor)
 }
 
 // SetOwner gives a customer a sales owner (empty removes it) and records the
@@ -294,22 +270,48 @@ func (db *DB) SetOwner(ctx context.Context, id int64, owner, actor string) error
 	if !utf8.ValidString(owner) || len(owner) > 200 || strings.ContainsRune(owner, 0) {
 		return bot.Errorf(bot.EINVALID, "An owner must be at most 200 bytes of text.")
 	}
+	return db.setField(ctx, id, customerField{col: "owner", get: func(c *custState) *string { return &c.owner },
+		event: storage.OwnerEvent}, owner, actor)
+}
+
+// customerField is a text column of customers whose every change is
+// recorded as an event (with "from" and "to").
+type customerField struct {
+	col   string                                                                 // the column, also the word for it in errors
+	get   func(c *custState) *string                                             // the field in a customer's state
+	event func(from string) string                                               // the kind of event of a change from from
+	then  func(ctx context.Context, tx pgx.Tx, c custState, now time.Time) error // what follows a change, if not nil
+}
+
+// setField stores value in field f of the live customer id, records the
+// change as an event by actor and runs f.then on the changed customer, all
+// in one transaction; a customer that has the value already is left as it
+// is.
+func (db *DB) setField(ctx context.Context, id int64, f customerField, value, actor string) error {
 	err := db.write(ctx, func(tx pgx.Tx) error {
 		c, err := liveCustomer(ctx, tx, id)
 		if err != nil {
 			return err
 		}
-		if c.owner == owner {
+		p := f.get(&c)
+		if *p == value {
 			return nil
 		}
 		now := us(db.now())
-		if _, err := tx.Exec(ctx, `UPDATE customers SET owner = $1, updated = $2 WHERE id = $3`, owner, now, id); err != nil {
-			return fmt.Errorf("set owner: %w", describe(err))
+		if _, err := tx.Exec(ctx, `UPDATE customers SET `+f.col+` = $1, updated = $2 WHERE id = $3`, value, now, id); err != nil {
+			return fmt.Errorf("set %s: %w", f.col, describe(err))
 		}
-		return addEvent(ctx, tx, id, 0, bot.EventOwnerChanged, map[string]string{"from": c.owner, "to": owner}, actor, now)
+		if err := addEvent(ctx, tx, id, 0, f.event(*p), map[string]string{"from": *p, "to": value}, actor, now); err != nil {
+			return err
+		}
+		*p = value
+		if f.then == nil {
+			return nil
+		}
+		return f.then(ctx, tx, c, now)
 	})
 	if err != nil {
-		return fmt.Errorf("storage: set owner of customer %d: %w", id, err)
+		return fmt.Errorf("storage: set %s of customer %d: %w", f.col, id, err)
 	}
 	return nil
 }
@@ -371,18 +373,15 @@ func (db *DB) tag(ctx context.Context, id int64, tag, actor string, add bool) er
 // AddNote stores an agent's note on a customer, optionally about one of its
 // conversations (0 for none), and returns its id.
 func (db *DB) AddNote(ctx context.Context, customerID int64, conversationID bot.ConversationID, author, text string) (int64, error) {
-	author = strings.TrimSpace(author)
-	if author == "" {
-		return 0, bot.Errorf(bot.EINVALID, "A note needs its author.")
-	}
-	if err := bot.ValidateText(text); err != nil {
+	author, err := storage.NormalizeNote(author, text)
+	if err != nil {
 		return 0, err
 	}
-	if strings.ContainsRune(text, 0) || strings.ContainsRune(author, 0) {
-		return 0, bot.Errorf(bot.EINVALID, "A note cannot hold a NUL character.")
+	if err := refuseNUL("A note cannot hold a NUL character.", text, author); err != nil {
+		return 0, err
 	}
 	var id int64
-	err := db.write(ctx, func(tx pgx.Tx) error {
+	err = db.write(ctx, func(tx pgx.Tx) error {
 		if _, err := liveCustomer(ctx, tx, customerID); err != nil {
 			return err
 		}
@@ -425,18 +424,27 @@ func (db *DB) customerExists(ctx context.Context, q interface {
 // Notes returns the notes on a customer, oldest first, or an ENOTFOUND
 // *bot.Error for an unknown customer.
 func (db *DB) Notes(ctx context.Context, customerID int64) ([]bot.Note, error) {
-	var out []bot.Note
+	return ofCustomer(ctx, db, "notes", customerID, `SELECT id, customer_id, coalesce(conversation_id, 0), author, text, created
+		FROM notes WHERE customer_id = $1 ORDER BY created, id`, scanNote)
+}
+
+// ofCustomer returns the rows of a customer that query selects (its one
+// parameter, $1, is the customer's id), read with scan, in the snapshot in
+// which it checks that the customer exists (else ENOTFOUND). what names
+// the rows in errors.
+func ofCustomer[T any](ctx context.Context, db *DB, what string, customerID int64, query string,
+	scan func(storage.RowScanner) (T, error)) ([]T, error) {
+	var out []T
 	err := db.read(ctx, func(tx pgx.Tx) error {
 		if err := db.customerExists(ctx, tx, customerID); err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, `SELECT id, customer_id, coalesce(conversation_id, 0), author, text, created
-			FROM notes WHERE customer_id = $1 ORDER BY created, id`, customerID)
-		out, err = collect(rows, err, scanNote)
+		rows, err := tx.Query(ctx, query, customerID)
+		out, err = collect(rows, err, scan)
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("storage: notes of customer %d: %w", customerID, err)
+		return nil, fmt.Errorf("storage: %s of customer %d: %w", what, customerID, err)
 	}
 	return out, nil
 }
@@ -460,19 +468,8 @@ func scanEvent(row storage.RowScanner) (bot.Event, error) {
 // Events returns the events of a customer, oldest first, or an ENOTFOUND
 // *bot.Error for an unknown customer.
 func (db *DB) Events(ctx context.Context, customerID int64) ([]bot.Event, error) {
-	var out []bot.Event
-	err := db.read(ctx, func(tx pgx.Tx) error {
-		if err := db.customerExists(ctx, tx, customerID); err != nil {
-			return err
-		}
-		rows, err := tx.Query(ctx, `SELECT `+eventCols+` FROM customer_events WHERE customer_id = $1 ORDER BY time, id`, customerID)
-		out, err = collect(rows, err, scanEvent)
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("storage: events of customer %d: %w", customerID, err)
-	}
-	return out, nil
+	return ofCustomer(ctx, db, "events", customerID,
+		`SELECT `+eventCols+` FROM customer_events WHERE customer_id = $1 ORDER BY time, id`, scanEvent)
 }
 
 // RecomputeSegments recomputes the segment of every live customer at the

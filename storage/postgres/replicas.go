@@ -69,8 +69,7 @@ var ErrRequestBusy = errors.New("postgres: the request is being handled elsewher
 // ErrRequestBusy.
 func (db *DB) ClaimRequest(ctx context.Context, key string, lease, wait time.Duration) (*RequestOutcome, error) {
 	key = storage.LedgerKey(key)
-	deadline := time.Now().Add(wait)
-	for {
+	return storage.ClaimUntil(ctx, wait, 50*time.Millisecond, ErrRequestBusy, func() (*RequestOutcome, bool, error) {
 		now := us(db.now())
 		var status *int
 		var body []byte
@@ -80,27 +79,20 @@ func (db *DB) ClaimRequest(ctx context.Context, key string, lease, wait time.Dur
 				WHERE r.status IS NULL AND r.lease_until < $4
 			RETURNING holder, status, body`, key, db.holder, now.Add(lease), now).Scan(&holder, &status, &body)
 		if err == nil {
-			return nil, nil // ours: new, or taken over from a holder whose lease ran out
+			return nil, true, nil // ours: new, or taken over from a holder whose lease ran out
 		}
 		if !noRows(err) {
-			return nil, fmt.Errorf("storage: claim request: %w", describe(err))
+			return nil, false, fmt.Errorf("storage: claim request: %w", describe(err))
 		}
 		err = db.pool.QueryRow(ctx, `SELECT holder, status, body FROM requests WHERE key = $1`, key).Scan(&holder, &status, &body)
 		if err != nil && !noRows(err) {
-			return nil, fmt.Errorf("storage: claim request: %w", describe(err))
+			return nil, false, fmt.Errorf("storage: claim request: %w", describe(err))
 		}
 		if err == nil && status != nil {
-			return &RequestOutcome{Status: *status, Body: body}, nil
+			return &RequestOutcome{Status: *status, Body: body}, true, nil
 		}
-		if time.Now().After(deadline) {
-			return nil, ErrRequestBusy
-		}
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
+		return nil, false, nil
+	})
 }
 
 // FinishRequest records the outcome of a request this process claimed.

@@ -28,9 +28,8 @@ func (db *DB) AppendInbound(ctx context.Context, in bot.Inbound) (bot.Conversati
 	if err != nil {
 		return bot.Conversation{}, 0, err
 	}
-	if strings.ContainsRune(in.Text, 0) || strings.ContainsRune(in.ExternalUserID, 0) || strings.ContainsRune(in.Channel, 0) {
-		// PostgreSQL text cannot hold NUL.
-		return bot.Conversation{}, 0, bot.Errorf(bot.EINVALID, "The message holds a NUL character.")
+	if err := refuseNUL("The message holds a NUL character.", in.Text, in.ExternalUserID, in.Channel); err != nil {
+		return bot.Conversation{}, 0, err
 	}
 	t := in.Time
 	if t.IsZero() {

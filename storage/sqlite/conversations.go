@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/concierge-bot/concierge/bot"
@@ -29,12 +28,19 @@ func scanConversation(sc rowScanner) (bot.ConversationInfo, error) {
 // Conversation returns one conversation, or an ENOTFOUND *bot.Error.
 func (db *DB) Conversation(ctx context.Context, id bot.ConversationID) (bot.ConversationInfo, error) {
 	c, err := scanConversation(db.r.QueryRowContext(ctx, `SELECT `+conversationCols+` FROM conversations WHERE id = ?`, id))
+	return c, lookupError(err, "conversation", "Conversation %d does not exist.", id)
+}
+
+// lookupError wraps the error of reading the row of a thing by id: a
+// missing row is an ENOTFOUND *bot.Error with the message missing (which
+// formats id), any other error names what (say "conversation") and id.
+func lookupError(err error, what, missing string, id any) error {
 	if errors.Is(err, sql.ErrNoRows) {
-		return c, fmt.Errorf("storage: conversation: %w", notFound("Conversation %d does not exist.", id))
+		return fmt.Errorf("storage: %s: %w", what, notFound(missing, id))
 	} else if err != nil {
-		return c, fmt.Errorf("storage: conversation %d: %w", id, describe(err))
+		return fmt.Errorf("storage: %s %d: %w", what, id, describe(err))
 	}
-	return c, nil
+	return nil
 }
 
 // Conversations returns the conversations of a customer, oldest first, or an
@@ -91,17 +97,42 @@ func (db *DB) Messages(ctx context.Context, conversationID bot.ConversationID) (
 	return msgs, nil
 }
 
-// loadConversation reads the customer and status of a conversation inside a
-// write transaction.
-func loadConversation(tx *sql.Tx, id bot.ConversationID) (customerID int64, status bot.ConversationStatus, assignee string, err error) {
+// convRow is what the write paths need of a conversation.
+type convRow struct {
+	customer int64
+	status   bot.ConversationStatus
+	assignee string
+}
+
+// loadConversation reads the customer, status and assignee of a
+// conversation inside a write transaction.
+func loadConversation(tx *sql.Tx, id bot.ConversationID) (convRow, error) {
+	var v convRow
 	var s string
-	err = tx.QueryRow(`SELECT customer_id, status, assignee FROM conversations WHERE id = ?`, id).Scan(&customerID, &s, &assignee)
+	err := tx.QueryRow(`SELECT customer_id, status, assignee FROM conversations WHERE id = ?`, id).Scan(&v.customer, &s, &v.assignee)
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, "", "", notFound("Conversation %d does not exist.", id)
+		return convRow{}, notFound("Conversation %d does not exist.", id)
 	} else if err != nil {
-		return 0, "", "", fmt.Errorf("load conversation %d: %w", id, describe(err))
+		return convRow{}, fmt.Errorf("load conversation %d: %w", id, describe(err))
 	}
-	return customerID, bot.ConversationStatus(s), assignee, nil
+	v.status = bot.ConversationStatus(s)
+	return v, nil
+}
+
+// onConversation runs fn on a conversation (loadConversation) in a write
+// transaction. Its error, or fn's, is wrapped as "storage: <what>".
+func (db *DB) onConversation(ctx context.Context, id bot.ConversationID, what string, fn func(tx *sql.Tx, v convRow) error) error {
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		v, err := loadConversation(tx, id)
+		if err != nil {
+			return err
+		}
+		return fn(tx, v)
+	})
+	if err != nil {
+		return fmt.Errorf("storage: %s: %w", what, err)
+	}
+	return nil
 }
 
 // Reassign gives a conversation to agent to on the say of by (a manager),
@@ -115,31 +146,26 @@ func (db *DB) Reassign(ctx context.Context, conversationID bot.ConversationID, t
 	if err != nil {
 		return err
 	}
-	err = db.write(ctx, func(tx *sql.Tx) error { return db.assign(tx, conversationID, a) })
-	if err != nil {
-		return fmt.Errorf("storage: reassign conversation: %w", err)
-	}
-	return nil
+	return db.assign(ctx, conversationID, a, "reassign conversation")
 }
 
-// assign makes an assignment (storage.Assignment) of a conversation inside
-// tx: status human, the agent as assignee, its open escalations
-// acknowledged by the agent, and an event; storage.Assignment.Check decides
-// whether it may and must.
-func (db *DB) assign(tx *sql.Tx, conversationID bot.ConversationID, a storage.Assignment) error {
-	custID, status, assignee, err := loadConversation(tx, conversationID)
-	if err != nil {
-		return err
-	}
-	if change, err := a.Check(conversationID, status, assignee); err != nil || !change {
-		return err
-	}
-	now := db.now()
-	if err := takeOver(tx, conversationID, a.Agent, now); err != nil {
-		return fmt.Errorf("assign: %w", err)
-	}
-	kind, detail, actor := a.Event(status, assignee)
-	return addEvent(tx, custID, conversationID, kind, detail, actor, now)
+// assign makes an assignment (storage.Assignment) of a conversation in a
+// transaction of its own: status human, the agent as assignee, its open
+// escalations acknowledged by the agent, and an event;
+// storage.Assignment.Check decides whether it may and must. what names it
+// in errors.
+func (db *DB) assign(ctx context.Context, conversationID bot.ConversationID, a storage.Assignment, what string) error {
+	return db.onConversation(ctx, conversationID, what, func(tx *sql.Tx, v convRow) error {
+		if change, err := a.Check(conversationID, v.status, v.assignee); err != nil || !change {
+			return err
+		}
+		now := db.now()
+		if err := takeOver(tx, conversationID, a.Agent, now); err != nil {
+			return fmt.Errorf("assign: %w", err)
+		}
+		kind, detail, actor := a.Event(v.status, v.assignee)
+		return addEvent(tx, v.customer, conversationID, kind, detail, actor, now)
+	})
 }
 
 // takeOver gives a conversation to agent inside tx: status human, the agent
@@ -160,15 +186,11 @@ func takeOver(tx *sql.Tx, conversationID bot.ConversationID, agent string, now t
 // becomes bot and its escalations are resolved. A resolved conversation
 // cannot be returned (ECONFLICT).
 func (db *DB) ReturnToBot(ctx context.Context, conversationID bot.ConversationID, actor string) error {
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		custID, status, _, err := loadConversation(tx, conversationID)
-		if err != nil {
-			return err
-		}
-		if status == bot.StatusResolved {
+	return db.onConversation(ctx, conversationID, "return conversation to bot", func(tx *sql.Tx, v convRow) error {
+		if v.status == bot.StatusResolved {
 			return bot.Errorf(bot.ECONFLICT, "Conversation %d is resolved.", conversationID)
 		}
-		if status == bot.StatusBot {
+		if v.status == bot.StatusBot {
 			return nil
 		}
 		now := db.now()
@@ -178,12 +200,8 @@ func (db *DB) ReturnToBot(ctx context.Context, conversationID bot.ConversationID
 		if err := resolveEscalations(tx, conversationID, now); err != nil {
 			return err
 		}
-		return addEvent(tx, custID, conversationID, bot.EventReturnedToBot, map[string]string{"from": string(status)}, actor, now)
+		return addEvent(tx, v.customer, conversationID, bot.EventReturnedToBot, map[string]string{"from": string(v.status)}, actor, now)
 	})
-	if err != nil {
-		return fmt.Errorf("storage: return conversation to bot: %w", err)
-	}
-	return nil
 }
 
 // closeConversation resolves a conversation of customer custID and its
@@ -210,62 +228,47 @@ func resolveEscalations(tx *sql.Tx, conversationID bot.ConversationID, t time.Ti
 // message on that channel opens a new conversation. Resolving a resolved
 // conversation does nothing.
 func (db *DB) Resolve(ctx context.Context, conversationID bot.ConversationID, actor string) error {
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		custID, status, _, err := loadConversation(tx, conversationID)
-		if err != nil {
-			return err
-		}
-		if status == bot.StatusResolved {
+	return db.onConversation(ctx, conversationID, "resolve conversation", func(tx *sql.Tx, v convRow) error {
+		if v.status == bot.StatusResolved {
 			return nil
 		}
-		return closeConversation(tx, custID, conversationID, map[string]string{"from": string(status)}, actor, db.now())
+		return closeConversation(tx, v.customer, conversationID, map[string]string{"from": string(v.status)}, actor, db.now())
 	})
-	if err != nil {
-		return fmt.Errorf("storage: resolve conversation: %w", err)
-	}
-	return nil
 }
 
 // AppendAgentMessage stores a human agent's message to the customer. An agent
 // writing in a conversation the bot or nobody owns takes it over. It returns
 // the message id; a resolved conversation is ECONFLICT.
 func (db *DB) AppendAgentMessage(ctx context.Context, conversationID bot.ConversationID, agent, text string) (int64, error) {
-	agent = strings.TrimSpace(agent)
-	if agent == "" {
-		return 0, bot.Errorf(bot.EINVALID, "An agent message needs the agent's name.")
-	}
-	if err := bot.ValidateText(text); err != nil {
+	agent, err := storage.NormalizeAgentMessage(agent, text)
+	if err != nil {
 		return 0, err
 	}
 	var id int64
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		custID, status, assignee, err := loadConversation(tx, conversationID)
-		if err != nil {
-			return err
-		}
-		if status == bot.StatusResolved {
+	err = db.onConversation(ctx, conversationID, "append agent message", func(tx *sql.Tx, v convRow) error {
+		if v.status == bot.StatusResolved {
 			return bot.Errorf(bot.ECONFLICT, "Conversation %d is resolved.", conversationID)
 		}
 		now := db.now()
 		ts := fmtTime(now)
 		res, err := tx.Exec(`INSERT INTO messages (conversation_id, customer_id, inbound, author, author_name, text, time)
-			VALUES (?, ?, 0, 'agent', ?, ?, ?)`, conversationID, custID, agent, text, ts)
+			VALUES (?, ?, 0, 'agent', ?, ?, ?)`, conversationID, v.customer, agent, text, ts)
 		if err != nil {
 			return fmt.Errorf("insert agent message: %w", describe(err))
 		}
 		if id, err = res.LastInsertId(); err != nil {
 			return err
 		}
-		if status == bot.StatusHuman && assignee != "" {
+		if v.status == bot.StatusHuman && v.assignee != "" {
 			return nil
 		}
 		if err := takeOver(tx, conversationID, agent, now); err != nil {
 			return fmt.Errorf("take over: %w", err)
 		}
-		return addEvent(tx, custID, conversationID, bot.EventTakenOver, map[string]string{"from": string(status)}, agent, now)
+		return addEvent(tx, v.customer, conversationID, bot.EventTakenOver, map[string]string{"from": string(v.status)}, agent, now)
 	})
 	if err != nil {
-		return 0, fmt.Errorf("storage: append agent message: %w", err)
+		return 0, err
 	}
 	return id, nil
 }
@@ -273,23 +276,15 @@ func (db *DB) AppendAgentMessage(ctx context.Context, conversationID bot.Convers
 // SetCSAT records the customer's satisfaction rating, 1 (worst) to 5 (best),
 // of a conversation. A new rating replaces the old one.
 func (db *DB) SetCSAT(ctx context.Context, conversationID bot.ConversationID, score int) error {
-	if score < 1 || score > 5 {
-		return bot.Errorf(bot.EINVALID, "A rating must be between 1 and 5, not %d.", score)
+	if err := storage.CheckCSAT(score); err != nil {
+		return err
 	}
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		custID, _, _, err := loadConversation(tx, conversationID)
-		if err != nil {
-			return err
-		}
+	return db.onConversation(ctx, conversationID, "set csat", func(tx *sql.Tx, v convRow) error {
 		if _, err := tx.Exec(`UPDATE conversations SET csat = ? WHERE id = ?`, score, conversationID); err != nil {
 			return fmt.Errorf("set csat: %w", describe(err))
 		}
-		return addEvent(tx, custID, conversationID, bot.EventCSAT, map[string]int{"score": score}, "", db.now())
+		return addEvent(tx, v.customer, conversationID, bot.EventCSAT, map[string]int{"score": score}, "", db.now())
 	})
-	if err != nil {
-		return fmt.Errorf("storage: set csat: %w", err)
-	}
-	return nil
 }
 
 const escalationCols = `id, conversation_id, customer_id, coalesce(message_id, 0), reason, severity, summary, status, assignee,
@@ -321,12 +316,7 @@ func (db *DB) Escalations(ctx context.Context, f bot.EscalationFilter) ([]bot.Es
 // Escalation returns one escalation, or an ENOTFOUND *bot.Error.
 func (db *DB) Escalation(ctx context.Context, id bot.EscalationID) (bot.EscalationInfo, error) {
 	e, err := scanEscalation(db.r.QueryRowContext(ctx, `SELECT `+escalationCols+` FROM escalations WHERE id = ?`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return e, fmt.Errorf("storage: escalation: %w", notFound("Escalation %d does not exist.", id))
-	} else if err != nil {
-		return e, fmt.Errorf("storage: escalation %d: %w", id, describe(err))
-	}
-	return e, nil
+	return e, lookupError(err, "escalation", "Escalation %d does not exist.", id)
 }
 
 // AcknowledgeEscalation records that a person saw an open escalation. The

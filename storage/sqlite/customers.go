@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -78,10 +77,8 @@ func (db *DB) Customer(ctx context.Context, id int64) (bot.Customer, error) {
 	}
 	defer func() { _ = tx.Rollback() }()
 	c, err := scanCustomer(tx.QueryRowContext(ctx, `SELECT `+storage.CustomerCols+` FROM customers c WHERE c.id = ?`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return bot.Customer{}, fmt.Errorf("storage: customer: %w", notFound("Customer %d does not exist.", id))
-	} else if err != nil {
-		return bot.Customer{}, fmt.Errorf("storage: customer %d: %w", id, describe(err))
+	if err != nil {
+		return bot.Customer{}, lookupError(err, "customer", "Customer %d does not exist.", id)
 	}
 	cs := []bot.Customer{c}
 	if err := attachDetails(ctx, tx, cs); err != nil {

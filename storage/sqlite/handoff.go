@@ -11,10 +11,11 @@ import (
 	"github.com/concierge-bot/concierge/storage"
 )
 
-// More kinds of customer events, written by the handoff functions below.
+// The kinds of customer events the handoff functions below record, as
+// storage defines them for every engine.
 const (
-	EventRatingRequested = "rating_requested"   // the customer was asked to rate a resolved conversation
-	EventRealerted       = "escalation_realert" // an unacknowledged escalation was re-sent to the next level
+	EventRatingRequested = storage.EventRatingRequested
+	EventRealerted       = storage.EventRealerted
 )
 
 var (
@@ -51,11 +52,7 @@ func (db *DB) Claim(ctx context.Context, conversationID bot.ConversationID, agen
 	if err != nil {
 		return err
 	}
-	err = db.write(ctx, func(tx *sql.Tx) error { return db.assign(tx, conversationID, a) })
-	if err != nil {
-		return fmt.Errorf("storage: claim conversation: %w", err)
-	}
-	return nil
+	return db.assign(ctx, conversationID, a, "claim conversation")
 }
 
 // RequestRating stores the question asking the customer to rate a resolved
@@ -68,18 +65,14 @@ func (db *DB) RequestRating(ctx context.Context, conversationID bot.Conversation
 		return 0, err
 	}
 	var id int64
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	err := db.onConversation(ctx, conversationID, "request rating", func(tx *sql.Tx, v convRow) error {
 		id = 0
-		custID, status, _, err := loadConversation(tx, conversationID)
-		if err != nil {
-			return err
-		}
-		if status != bot.StatusResolved {
+		if v.status != bot.StatusResolved {
 			return bot.Errorf(bot.ECONFLICT, "Conversation %d is not resolved.", conversationID)
 		}
 		var asked int
 		if err := tx.QueryRow(`SELECT count(*) FROM customer_events WHERE customer_id = ? AND conversation_id = ? AND kind = ?`,
-			custID, conversationID, EventRatingRequested).Scan(&asked); err != nil {
+			v.customer, conversationID, EventRatingRequested).Scan(&asked); err != nil {
 			return fmt.Errorf("request rating: %w", describe(err))
 		}
 		if asked > 0 {
@@ -87,17 +80,17 @@ func (db *DB) RequestRating(ctx context.Context, conversationID bot.Conversation
 		}
 		now := db.now()
 		res, err := tx.Exec(`INSERT INTO messages (conversation_id, customer_id, inbound, author, text, time)
-			VALUES (?, ?, 0, 'system', ?, ?)`, conversationID, custID, question, fmtTime(now))
+			VALUES (?, ?, 0, 'system', ?, ?)`, conversationID, v.customer, question, fmtTime(now))
 		if err != nil {
 			return fmt.Errorf("request rating: %w", describe(err))
 		}
 		if id, err = res.LastInsertId(); err != nil {
 			return err
 		}
-		return addEvent(tx, custID, conversationID, EventRatingRequested, nil, "", now)
+		return addEvent(tx, v.customer, conversationID, EventRatingRequested, nil, "", now)
 	})
 	if err != nil {
-		return 0, fmt.Errorf("storage: request rating: %w", err)
+		return 0, err
 	}
 	return id, nil
 }
@@ -309,7 +302,7 @@ func (db *DB) Complaints(ctx context.Context, from, to time.Time, limit int) ([]
 // delivery record.
 func (db *DB) EscalationDeliveries(ctx context.Context, escalationID bot.EscalationID) ([]bot.OutboxItem, error) {
 	key := fmt.Sprintf("escalation:%d", escalationID)
-	rows, err := db.r.QueryContext(ctx, `SELECT `+outboxCols+` FROM outbox
+	rows, err := db.r.QueryContext(ctx, `SELECT `+storage.OutboxCols+` FROM outbox
 		WHERE idempotency_key = ? OR idempotency_key LIKE ? OR idempotency_key LIKE ? ORDER BY id LIMIT 1000`,
 		key, key+"|%", key+":level:%")
 	out, err := collect(rows, err, scanOutbox)

@@ -24,40 +24,50 @@ func SchemaVersion() int { return schema.Version() }
 // processes opening the same new file do not both migrate it. It refuses a
 // database whose version is newer than the newest migration.
 func migrate(ctx context.Context, conn *sql.Conn) error {
-	ms, err := schema.Migrations()
-	if err != nil {
-		return err
-	}
-	for {
-		tx, err := conn.BeginTx(ctx, nil)
-		if err != nil {
-			return fmt.Errorf("migrate: %w", describe(err))
-		}
-		var current int
-		if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&current); err != nil {
-			_ = tx.Rollback()
-			return fmt.Errorf("read schema version: %w", describe(err))
-		}
-		if current > len(ms) {
-			_ = tx.Rollback()
-			return fmt.Errorf("%w: the file has schema version %d, this binary knows up to %d; upgrade concierge or restore a backup",
-				ErrNewerSchema, current, len(ms))
-		}
-		if current == len(ms) {
-			return tx.Rollback()
-		}
-		m := ms[current]
-		if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
-			_ = tx.Rollback()
-			return fmt.Errorf("migration %s: %w", m.Name, describe(err))
-		}
-		// PRAGMA arguments cannot be bound; the version is an integer we own.
-		if _, err := tx.ExecContext(ctx, "PRAGMA user_version = "+strconv.Itoa(m.Version)); err != nil {
-			_ = tx.Rollback()
-			return fmt.Errorf("migration %s: set version: %w", m.Name, describe(err))
-		}
-		if err := tx.Commit(); err != nil {
-			return fmt.Errorf("migration %s: commit: %w", m.Name, describe(err))
-		}
-	}
+	_, err := schema.Migrate(ctx, migrator{conn})
+	return err
 }
+
+// migrator migrates the database of conn, keeping the version in PRAGMA
+// user_version.
+type migrator struct{ conn *sql.Conn }
+
+func (m migrator) Begin(ctx context.Context) (storage.MigrationTx, error) {
+	tx, err := m.conn.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("migrate: %w", describe(err))
+	}
+	return migrationTx{tx}, nil
+}
+
+// Allow refuses a newer schema; an older one is always migrated.
+func (migrator) Allow(current, newest int) error {
+	if current > newest {
+		return fmt.Errorf("%w: the file has schema version %d, this binary knows up to %d; upgrade concierge or restore a backup",
+			ErrNewerSchema, current, newest)
+	}
+	return nil
+}
+
+// migrationTx is a migration step's transaction.
+type migrationTx struct{ tx *sql.Tx }
+
+func (t migrationTx) Version(ctx context.Context) (int, error) {
+	var v int
+	err := t.tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v)
+	return v, describe(err)
+}
+
+func (t migrationTx) Apply(ctx context.Context, m storage.Migration) error {
+	if _, err := t.tx.ExecContext(ctx, m.SQL); err != nil {
+		return describe(err)
+	}
+	// PRAGMA arguments cannot be bound; the version is an integer we own.
+	if _, err := t.tx.ExecContext(ctx, "PRAGMA user_version = "+strconv.Itoa(m.Version)); err != nil {
+		return fmt.Errorf("set version: %w", describe(err))
+	}
+	return nil
+}
+
+func (t migrationTx) Commit(context.Context) error   { return describe(t.tx.Commit()) }
+func (t migrationTx) Rollback(context.Context) error { return t.tx.Rollback() }

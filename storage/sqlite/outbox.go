@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/storage"
 )
 
 // enqueue adds an outbox item unless one with the same key exists; it returns
@@ -51,9 +52,6 @@ func (db *DB) Enqueue(ctx context.Context, m bot.OutboxMessage) (int64, error) {
 	return id, nil
 }
 
-const outboxCols = `id, kind, idempotency_key, coalesce(customer_id, 0), payload, attempts, last_error, next_attempt,
-	created, delivered, dead`
-
 func scanOutbox(sc rowScanner) (bot.OutboxItem, error) {
 	var it bot.OutboxItem
 	var payload, next, created string
@@ -69,7 +67,7 @@ func scanOutbox(sc rowScanner) (bot.OutboxItem, error) {
 // due now, oldest first. It is meant for one delivery worker per database.
 func (db *DB) DueOutbox(ctx context.Context, limit int) ([]bot.OutboxItem, error) {
 	bot.SetDefault(&limit, 100)
-	rows, err := db.r.QueryContext(ctx, `SELECT `+outboxCols+` FROM outbox
+	rows, err := db.r.QueryContext(ctx, `SELECT `+storage.OutboxCols+` FROM outbox
 		WHERE delivered IS NULL AND dead = 0 AND next_attempt <= ? ORDER BY next_attempt, id LIMIT ?`,
 		fmtTime(db.now()), limit)
 	items, err := collect(rows, err, scanOutbox)
@@ -111,7 +109,7 @@ func (db *DB) MarkFailed(ctx context.Context, id int64, cause string, retryAt ti
 // newest first, at most limit (100 when limit ≤ 0).
 func (db *DB) Outbox(ctx context.Context, kind string, limit int) ([]bot.OutboxItem, error) {
 	bot.SetDefault(&limit, 100)
-	rows, err := db.r.QueryContext(ctx, `SELECT `+outboxCols+` FROM outbox WHERE ? = '' OR kind = ?
+	rows, err := db.r.QueryContext(ctx, `SELECT `+storage.OutboxCols+` FROM outbox WHERE ? = '' OR kind = ?
 		ORDER BY id DESC LIMIT ?`, kind, kind, limit)
 	items, err := collect(rows, err, scanOutbox)
 	if err != nil {

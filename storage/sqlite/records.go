@@ -194,35 +194,11 @@ func (db *DB) merge(tx *sql.Tx, from, into int64, actor, reason string, now time
 // SetStage moves a customer along the sales pipeline (see Stages; StageNone
 // takes it out) and records the move as an event.
 func (db *DB) SetStage(ctx context.Context, id int64, stage, actor string) error {
-	if !storage.ValidStage(stage) {
-		return bot.Errorf(bot.EINVALID, "Unknown lead stage %q; use one of %s.", stage, strings.Join(bot.Stages(), ", "))
+	if err := storage.CheckStage(stage); err != nil {
+		return err
 	}
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		c, err := liveCustomer(tx, id)
-		if err != nil {
-			return err
-		}
-		if c.Stage == stage {
-			return nil
-		}
-		now := db.now()
-		if _, err := tx.Exec(`UPDATE customers SET stage = ?, updated = ? WHERE id = ?`, stage, fmtTime(now), id); err != nil {
-			return fmt.Errorf("set stage: %w", describe(err))
-		}
-		kind := bot.EventStageChanged
-		if c.Stage == bot.StageNone {
-			kind = bot.EventNewLead
-		}
-		if err := addEvent(tx, id, 0, kind, map[string]string{"from": c.Stage, "to": stage}, actor, now); err != nil {
-			return err
-		}
-		c.Stage = stage
-		return db.updateSegment(tx, c, now)
-	})
-	if err != nil {
-		return fmt.Errorf("storage: set stage of customer %d: %w", id, err)
-	}
-	return nil
+	return db.setField(ctx, id, customerField{col: "stage", get: func(c *custState) *string { return &c.Stage },
+		event: storage.StageEvent, then: db.updateSegment}, stage, actor)
 }
 
 // SetOwner gives a customer a sales owner (empty removes it) and records the
@@ -232,22 +208,48 @@ func (db *DB) SetOwner(ctx context.Context, id int64, owner, actor string) error
 	if !utf8.ValidString(owner) || len(owner) > 200 {
 		return bot.Errorf(bot.EINVALID, "An owner must be at most 200 bytes of text.")
 	}
+	return db.setField(ctx, id, customerField{col: "owner", get: func(c *custState) *string { return &c.owner },
+		event: storage.OwnerEvent}, owner, actor)
+}
+
+// customerField is a text column of customers whose every change is
+// recorded as an event (with "from" and "to").
+type customerField struct {
+	col   string                                             // the column, also the word for it in errors
+	get   func(c *custState) *string                         // the field in a customer's state
+	event func(from string) string                           // the kind of event of a change from from
+	then  func(tx *sql.Tx, c custState, now time.Time) error // what follows a change, if not nil
+}
+
+// setField stores value in field f of the live customer id, records the
+// change as an event by actor and runs f.then on the changed customer, all
+// in one transaction; a customer that has the value already is left as it
+// is.
+func (db *DB) setField(ctx context.Context, id int64, f customerField, value, actor string) error {
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		c, err := liveCustomer(tx, id)
 		if err != nil {
 			return err
 		}
-		if c.owner == owner {
+		p := f.get(&c)
+		if *p == value {
 			return nil
 		}
 		now := db.now()
-		if _, err := tx.Exec(`UPDATE customers SET owner = ?, updated = ? WHERE id = ?`, owner, fmtTime(now), id); err != nil {
-			return fmt.Errorf("set owner: %w", describe(err))
+		if _, err := tx.Exec(`UPDATE customers SET `+f.col+` = ?, updated = ? WHERE id = ?`, value, fmtTime(now), id); err != nil {
+			return fmt.Errorf("set %s: %w", f.col, describe(err))
 		}
-		return addEvent(tx, id, 0, bot.EventOwnerChanged, map[string]string{"from": c.owner, "to": owner}, actor, now)
+		if err := addEvent(tx, id, 0, f.event(*p), map[string]string{"from": *p, "to": value}, actor, now); err != nil {
+			return err
+		}
+		*p = value
+		if f.then == nil {
+			return nil
+		}
+		return f.then(tx, c, now)
 	})
 	if err != nil {
-		return fmt.Errorf("storage: set owner of customer %d: %w", id, err)
+		return fmt.Errorf("storage: set %s of customer %d: %w", f.col, id, err)
 	}
 	return nil
 }
@@ -310,25 +312,22 @@ func (db *DB) tag(ctx context.Context, id int64, tag, actor string, add bool) er
 // AddNote stores an agent's note on a customer, optionally about one of its
 // conversations (0 for none), and returns its id.
 func (db *DB) AddNote(ctx context.Context, customerID int64, conversationID bot.ConversationID, author, text string) (int64, error) {
-	author = strings.TrimSpace(author)
-	if author == "" {
-		return 0, bot.Errorf(bot.EINVALID, "A note needs its author.")
-	}
-	if err := bot.ValidateText(text); err != nil {
+	author, err := storage.NormalizeNote(author, text)
+	if err != nil {
 		return 0, err
 	}
 	var id int64
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	err = db.write(ctx, func(tx *sql.Tx) error {
 		if _, err := liveCustomer(tx, customerID); err != nil {
 			return err
 		}
 		var conv any
 		if conversationID != 0 {
-			owner, _, _, err := loadConversation(tx, conversationID)
+			v, err := loadConversation(tx, conversationID)
 			if err != nil {
 				return err
 			}
-			if owner != customerID {
+			if v.customer != customerID {
 				return bot.Errorf(bot.EINVALID, "Conversation %d is not customer %d's.", conversationID, customerID)
 			}
 			conv = conversationID

@@ -56,8 +56,7 @@ func newHolder() string {
 // crashed) or abandoned is taken over.
 func (db *DB) ClaimRequest(ctx context.Context, key string, wait time.Duration) (*RequestOutcome, error) {
 	key = storage.LedgerKey(key)
-	deadline := time.Now().Add(wait)
-	for {
+	return storage.ClaimUntil(ctx, wait, 20*time.Millisecond, ErrRequestBusy, func() (*RequestOutcome, bool, error) {
 		var out *RequestOutcome
 		owned := false
 		err := db.write(ctx, func(tx *sql.Tx) error {
@@ -86,20 +85,10 @@ func (db *DB) ClaimRequest(ctx context.Context, key string, wait time.Duration) 
 			return nil
 		})
 		if err != nil {
-			return nil, fmt.Errorf("storage: claim request: %w", err)
+			return nil, false, fmt.Errorf("storage: claim request: %w", err)
 		}
-		if owned || out != nil {
-			return out, nil
-		}
-		if time.Now().After(deadline) {
-			return nil, ErrRequestBusy
-		}
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
+		return out, owned || out != nil, nil
+	})
 }
 
 // FinishRequest records the outcome of a request this process claimed.

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 	"time"
+
+	"github.com/concierge-bot/concierge/storage"
 )
 
 // PurgeTextBefore applies the retention rule "keep message text for N days":
@@ -16,19 +18,14 @@ import (
 // messages whose text it removed.
 func (db *DB) PurgeTextBefore(ctx context.Context, before time.Time) (int64, error) {
 	cutoff := fmtTime(before)
-	var total int64
-	for {
-		n, err := db.writeCount(ctx, `UPDATE messages SET text = '', redacted = 1 WHERE id IN
+	total, err := storage.InBatches(func() (int64, error) {
+		return db.writeCount(ctx, `UPDATE messages SET text = '', redacted = 1 WHERE id IN
 			(SELECT id FROM messages WHERE time < ? AND redacted = 0 LIMIT 2000)`, cutoff)
-		if err != nil {
-			return total, fmt.Errorf("storage: purge message text: %w", err)
-		}
-		total += n
-		if n == 0 {
-			break
-		}
+	})
+	if err != nil {
+		return total, fmt.Errorf("storage: purge message text: %w", err)
 	}
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	err = db.write(ctx, func(tx *sql.Tx) error {
 		for _, q := range []string{
 			`UPDATE escalations SET summary = '' WHERE created < ?1 AND summary <> ''`,
 			`UPDATE outbox SET payload = '{}' WHERE created < ?1 AND (delivered IS NOT NULL OR dead = 1) AND payload <> '{}'`,

@@ -54,23 +54,20 @@ func testReadViews(t *testing.T, e *env) {
 	if diff := cmp.Diff(want[1], one); diff != "" {
 		t.Errorf("Customer (-want +got):\n%s", diff)
 	}
-	if _, err := s.Customer(ctx, 9999); bot.ErrorCode(err) != bot.ENOTFOUND {
-		t.Errorf("Customer(unknown) = %v, want ENOTFOUND", err)
-	}
-	if _, err := s.Conversations(ctx, 9999); bot.ErrorCode(err) != bot.ENOTFOUND {
-		t.Errorf("Conversations(unknown) = %v, want ENOTFOUND", err)
-	}
-	if _, err := s.Messages(ctx, 9999); bot.ErrorCode(err) != bot.ENOTFOUND {
-		t.Errorf("Messages(unknown) = %v, want ENOTFOUND", err)
-	}
-	if _, err := s.Conversation(ctx, 9999); bot.ErrorCode(err) != bot.ENOTFOUND {
-		t.Errorf("Conversation(unknown) = %v, want ENOTFOUND", err)
-	}
-	if _, err := s.Events(ctx, 9999); bot.ErrorCode(err) != bot.ENOTFOUND {
-		t.Errorf("Events(unknown) = %v, want ENOTFOUND", err)
-	}
-	if _, err := s.Notes(ctx, 9999); bot.ErrorCode(err) != bot.ENOTFOUND {
-		t.Errorf("Notes(unknown) = %v, want ENOTFOUND", err)
+	for _, read := range []struct {
+		name string
+		err  func() error
+	}{
+		{"Customer", func() error { _, err := s.Customer(ctx, 9999); return err }},
+		{"Conversations", func() error { _, err := s.Conversations(ctx, 9999); return err }},
+		{"Messages", func() error { _, err := s.Messages(ctx, 9999); return err }},
+		{"Conversation", func() error { _, err := s.Conversation(ctx, 9999); return err }},
+		{"Events", func() error { _, err := s.Events(ctx, 9999); return err }},
+		{"Notes", func() error { _, err := s.Notes(ctx, 9999); return err }},
+	} {
+		if err := read.err(); bot.ErrorCode(err) != bot.ENOTFOUND {
+			t.Errorf("%s(unknown) = %v, want ENOTFOUND", read.name, err)
+		}
 	}
 	convs, err := s.Conversations(ctx, c1.CustomerID)
 	if err != nil {

@@ -351,6 +351,17 @@ func escalateOutbound(conv bot.Conversation, in int64) bot.Outbound {
 		Time:       base.Add(time.Second)}
 }
 
+// mustEscalated stores in and the bot's reply escalating it
+// (escalateOutbound), and returns the conversation.
+func mustEscalated(t *testing.T, s bot.Store, in bot.Inbound) bot.Conversation {
+	t.Helper()
+	conv, id := mustInbound(t, s, in)
+	if _, err := s.AppendOutbound(context.Background(), escalateOutbound(conv, id)); err != nil {
+		t.Fatalf("escalate: %v", err)
+	}
+	return conv
+}
+
 func testEscalationHandsOff(t *testing.T, s storage.Store) {
 	ctx := context.Background()
 	conv, in := mustInbound(t, s, inbound("web", "angry", "this is unacceptable", 0))
@@ -383,10 +394,7 @@ func testEscalationHandsOff(t *testing.T, s storage.Store) {
 
 func testRelayWhileHandedOff(t *testing.T, s storage.Store) {
 	ctx := context.Background()
-	conv, in := mustInbound(t, s, inbound("slack", "c1", "I want a human", 0))
-	if _, err := s.AppendOutbound(ctx, escalateOutbound(conv, in)); err != nil {
-		t.Fatalf("escalate: %v", err)
-	}
+	conv := mustEscalated(t, s, inbound("slack", "c1", "I want a human", 0))
 	_, in2 := mustInbound(t, s, inbound("slack", "c1", "still there?", 2))
 	st, err := s.AppendOutbound(ctx, bot.Outbound{ConversationID: conv.ID, InboundID: in2, Action: bot.ActionRelay,
 		Annotation: bot.Annotation{Intent: "oos", Confidence: 0.3, Language: "en", Sentiment: -0.1},
@@ -433,10 +441,7 @@ func testTakeOverConflict(t *testing.T, s storage.Store) {
 
 func testClaimRace(t *testing.T, s storage.Store) {
 	ctx := context.Background()
-	conv, in := mustInbound(t, s, inbound("web", "u", "I want a human", 0))
-	if _, err := s.AppendOutbound(ctx, escalateOutbound(conv, in)); err != nil {
-		t.Fatalf("escalate: %v", err)
-	}
+	conv := mustEscalated(t, s, inbound("web", "u", "I want a human", 0))
 	const agents = 8
 	var wg sync.WaitGroup
 	errs := make([]error, agents)
@@ -470,10 +475,7 @@ func testClaimRace(t *testing.T, s storage.Store) {
 
 func testReassign(t *testing.T, s storage.Store) {
 	ctx := context.Background()
-	conv, in := mustInbound(t, s, inbound("web", "u", "I want a human", 0))
-	if _, err := s.AppendOutbound(ctx, escalateOutbound(conv, in)); err != nil {
-		t.Fatalf("escalate: %v", err)
-	}
+	conv := mustEscalated(t, s, inbound("web", "u", "I want a human", 0))
 	if err := s.Claim(ctx, conv.ID, "alice"); err != nil {
 		t.Fatalf("Claim: %v", err)
 	}
@@ -532,10 +534,7 @@ func testReassign(t *testing.T, s storage.Store) {
 
 func testReopenAfterResolve(t *testing.T, s storage.Store) {
 	ctx := context.Background()
-	conv, in := mustInbound(t, s, inbound("web", "u", "help", 0))
-	if _, err := s.AppendOutbound(ctx, escalateOutbound(conv, in)); err != nil {
-		t.Fatalf("escalate: %v", err)
-	}
+	conv := mustEscalated(t, s, inbound("web", "u", "help", 0))
 	if err := s.Resolve(ctx, conv.ID, "alice"); err != nil {
 		t.Fatalf("Resolve: %v", err)
 	}
