@@ -165,30 +165,18 @@ func New(opts Options) (*Adapter, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	def := func(v *int, d int) {
-		if *v <= 0 {
-			*v = d
-		}
-	}
-	defd := func(v *time.Duration, d time.Duration) {
-		if *v <= 0 {
-			*v = d
-		}
-	}
-	def(&opts.Workers, 4)
-	def(&opts.QueueSize, 256)
-	def(&opts.DedupSize, 100_000)
-	def(&opts.Retries, 3)
-	defd(&opts.DedupTTL, 24*time.Hour)
-	defd(&opts.ReplayWindow, time.Hour)
-	defd(&opts.JobTimeout, 30*time.Second)
-	defd(&opts.DrainTimeout, 8*time.Second)
-	defd(&opts.MaxBackoff, 30*time.Second)
-	defd(&opts.ReconnectMin, time.Second)
-	defd(&opts.ReconnectMax, 2*time.Minute)
-	if opts.MaxBodyBytes <= 0 {
-		opts.MaxBodyBytes = 256 << 10
-	}
+	bot.SetDefault(&opts.Workers, 4)
+	bot.SetDefault(&opts.QueueSize, 256)
+	bot.SetDefault(&opts.DedupSize, 100_000)
+	bot.SetDefault(&opts.Retries, 3)
+	bot.SetDefault(&opts.DedupTTL, 24*time.Hour)
+	bot.SetDefault(&opts.ReplayWindow, time.Hour)
+	bot.SetDefault(&opts.JobTimeout, 30*time.Second)
+	bot.SetDefault(&opts.DrainTimeout, 8*time.Second)
+	bot.SetDefault(&opts.MaxBackoff, 30*time.Second)
+	bot.SetDefault(&opts.ReconnectMin, time.Second)
+	bot.SetDefault(&opts.ReconnectMax, 2*time.Minute)
+	bot.SetDefault(&opts.MaxBodyBytes, 256<<10)
 	if opts.HTTPClient == nil {
 		opts.HTTPClient = &http.Client{Timeout: 15 * time.Second}
 	}

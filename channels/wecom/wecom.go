@@ -190,42 +190,22 @@ func New(opts Options) (*Adapter, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	if opts.Workers <= 0 {
-		opts.Workers = 4
-	}
-	if opts.QueueSize <= 0 {
-		opts.QueueSize = 256
-	}
-	if opts.MaxBodyBytes <= 0 {
-		opts.MaxBodyBytes = 64 << 10
-	}
-	if opts.DedupTTL <= 0 {
-		opts.DedupTTL = time.Hour
-	}
-	if opts.DedupSize <= 0 {
-		opts.DedupSize = 50_000
-	}
-	if opts.MaxClockSkew == 0 {
+	bot.SetDefault(&opts.Workers, 4)
+	bot.SetDefault(&opts.QueueSize, 256)
+	bot.SetDefault(&opts.MaxBodyBytes, 64<<10)
+	bot.SetDefault(&opts.DedupTTL, time.Hour)
+	bot.SetDefault(&opts.DedupSize, 50_000)
+	if opts.MaxClockSkew == 0 { // negative turns the check off
 		opts.MaxClockSkew = 5 * time.Minute
 	}
-	if opts.JobTimeout <= 0 {
-		opts.JobTimeout = 30 * time.Second
-	}
-	if opts.DrainTimeout <= 0 {
-		opts.DrainTimeout = 8 * time.Second
-	}
+	bot.SetDefault(&opts.JobTimeout, 30*time.Second)
+	bot.SetDefault(&opts.DrainTimeout, 8*time.Second)
 	if opts.HTTPClient == nil {
 		opts.HTTPClient = &http.Client{Timeout: 15 * time.Second}
 	}
-	if opts.RetryBase <= 0 {
-		opts.RetryBase = time.Second
-	}
-	if opts.RetryMax <= 0 {
-		opts.RetryMax = 16 * time.Second
-	}
-	if opts.MaxAttempts <= 0 {
-		opts.MaxAttempts = 5
-	}
+	bot.SetDefault(&opts.RetryBase, time.Second)
+	bot.SetDefault(&opts.RetryMax, 16*time.Second)
+	bot.SetDefault(&opts.MaxAttempts, 5)
 	base, _, err := adapteropts.BaseURL("APIURL", opts.APIURL)
 	if err != nil {
 		return nil, fmt.Errorf("wecom: New: %w", err)
