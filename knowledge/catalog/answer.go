@@ -67,10 +67,6 @@ type plan struct {
 	evidence float64
 	// both is true for a list of the two products "X and Y" asked about.
 	both bool
-	// each is true when the products of a planWhich all answer what was
-	// asked (their price, or a column that holds the asked attribute):
-	// the reply gives it for each instead of asking which one is meant.
-	each bool
 }
 
 // Answer implements bot.Catalog: it answers q from the products q's
@@ -275,9 +271,6 @@ func (sh *shelf) plan(ctx context.Context, q *Question, opts Options) plan {
 		p.items = group[:min(ties, bot.MaxChoices)]
 		p.cov = coverage(content, p.items...)
 		p.margin = 0.5
-		// "how much is the orijen dog food": the 2 kg and the 6 kg bag
-		// both answer it, and a shop assistant would give both prices.
-		p.each = q.Price || len(p.cols) > 0
 	case planOne:
 		p.items = []*hit{top}
 		p.shown = sh.matchedColumns(q, top, p.cols) // "the tee in navy": show the colours

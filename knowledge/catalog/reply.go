@@ -23,9 +23,6 @@ func (sh *shelf) reply(q *Question, p plan, lang string) bot.CatalogAnswer {
 		text = w.one(p.items[0])
 	case planWhich:
 		text = w.which()
-		if p.each {
-			text = w.each()
-		}
 	case planList:
 		text = w.list()
 	case planCompare:
@@ -39,7 +36,7 @@ func (sh *shelf) reply(q *Question, p plan, lang string) bot.CatalogAnswer {
 	for _, h := range p.items {
 		a.Sources = append(a.Sources, w.source(h))
 	}
-	if p.kind == planWhich && !p.each {
+	if p.kind == planWhich {
 		a.Choices = a.Sources
 		if len(a.Choices) > bot.MaxChoices {
 			a.Choices = a.Choices[:bot.MaxChoices]
@@ -315,17 +312,6 @@ func (w writer) measureText(h *hit) string {
 func (w writer) which() string {
 	var b strings.Builder
 	b.WriteString(w.t("We have more than one that matches — which one do you mean?\n\n", "有几款都符合，请问您指的是哪一款？\n\n"))
-	for _, h := range w.p.items {
-		b.WriteString(w.line(h) + "\n")
-	}
-	return b.String()
-}
-
-// each gives what was asked of several equally likely products, one line
-// each: all of them answer the question.
-func (w writer) each() string {
-	var b strings.Builder
-	b.WriteString(w.t(fmt.Sprintf("We have %d that match:\n\n", len(w.p.items)), fmt.Sprintf("有 %d 款符合：\n\n", len(w.p.items))))
 	for _, h := range w.p.items {
 		b.WriteString(w.line(h) + "\n")
 	}
