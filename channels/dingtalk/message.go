@@ -259,10 +259,7 @@ func (a *Adapter) Deliver(ctx context.Context, customerID, messageID int64, agen
 	if err != nil {
 		return err
 	}
-	body := markdown.EscapeChat(text)
-	if agent != "" {
-		body = "**" + markdown.EscapeChat(agent) + "**\n\n" + body
-	}
+	body := chatreply.AgentMarkdown(agent, text, "\n\n")
 	pl, ok := a.places.Get(who)
 	if !ok {
 		pl = place{StaffID: who} // 1:1 by staff id; fails for outsiders

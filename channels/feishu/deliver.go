@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/concierge-bot/concierge/channels/internal/chatreply"
 	"github.com/concierge-bot/concierge/channels/internal/recipient"
-	"github.com/concierge-bot/concierge/markdown"
 )
 
 // ErrNoRecipient is returned by Deliver when the customer has no Feishu
@@ -26,10 +26,7 @@ func (a *Adapter) Deliver(ctx context.Context, customerID, messageID int64, agen
 	if err != nil {
 		return err
 	}
-	body := markdown.EscapeChat(text)
-	if agent != "" {
-		body = "**" + markdown.EscapeChat(agent) + "**\n" + body
-	}
+	body := chatreply.AgentMarkdown(agent, text, "\n")
 	c := newCard()
 	c.Elements = []any{mdElement(truncateBytes(body, maxCardMarkdown))}
 	uuid := "d-" + strconv.FormatInt(messageID, 10)

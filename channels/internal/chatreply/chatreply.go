@@ -2,7 +2,8 @@
 // Engine's reply to a person: whether it posts anything at all (Silent),
 // the "did you mean" choices it offers, remembered per person and place so
 // that an answer of just a number picks one (Offers), and the titles those
-// choices are shown with (Titles).
+// choices are shown with (Titles); and the Markdown of an agent's message
+// to a customer (AgentMarkdown).
 package chatreply
 
 import (
@@ -12,6 +13,7 @@ import (
 
 	"github.com/concierge-bot/concierge/bot"
 	"github.com/concierge-bot/concierge/channels/internal/ttlcache"
+	"github.com/concierge-bot/concierge/markdown"
 )
 
 // Silent reports whether a reply posts nothing: a human has the
@@ -102,4 +104,16 @@ func WideNumber(text string) (int, bool) {
 		return r
 	}, text)))
 	return n, err == nil
+}
+
+// AgentMarkdown is the chat Markdown of a message an agent sends a customer
+// (agent their name; "" for the system's, such as the rating question):
+// text escaped, under the agent's name in bold when there is one, sep
+// between the two ("\n\n" where one line break does not end a paragraph).
+func AgentMarkdown(agent, text, sep string) string {
+	body := markdown.EscapeChat(text)
+	if agent != "" {
+		body = "**" + markdown.EscapeChat(agent) + "**" + sep + body
+	}
+	return body
 }

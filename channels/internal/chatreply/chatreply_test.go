@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/markdown"
 )
 
 func TestSilent(t *testing.T) {
@@ -81,5 +82,14 @@ func TestNumbers(t *testing.T) {
 		if n, ok := WideNumber(tc.text); ok != tc.wideOK || (ok && n != tc.wide) {
 			t.Errorf("WideNumber(%q) = %d %v", tc.text, n, ok)
 		}
+	}
+}
+
+func TestAgentMarkdown(t *testing.T) {
+	if got, want := AgentMarkdown("Bob", "hi *there*", "\n"), "**Bob**\n"+markdown.EscapeChat("hi *there*"); got != want {
+		t.Errorf("AgentMarkdown = %q, want %q", got, want)
+	}
+	if got, want := AgentMarkdown("", "How did we do?", "\n\n"), markdown.EscapeChat("How did we do?"); got != want {
+		t.Errorf("AgentMarkdown of the system = %q, want %q", got, want)
 	}
 }
