@@ -6,6 +6,17 @@ import (
 	"strings"
 )
 
+// validateChatAppLinks checks what every chat app's config section has
+// beside its credentials: api_url (validateAPIURL; like is the example the
+// message gives) and customer_chats (validateCustomerChats; ids says what
+// to list).
+func validateChatAppLinks(section, apiURL, like string, chats []string, ids string) error {
+	if err := validateAPIURL(section, apiURL, like); err != nil {
+		return err
+	}
+	return validateCustomerChats(section, chats, ids)
+}
+
 // validateAPIURL checks the api_url of a chat app's config section: empty
 // (the platform's own) or an absolute http(s) URL; like is the example the
 // message gives.

@@ -47,8 +47,5 @@ func (d DingTalkConfig) validate() error {
 	case d.RobotCode != strings.TrimSpace(d.RobotCode):
 		return fmt.Errorf("dingtalk.robot_code %q has spaces around it: copy the RobotCode exactly, or leave it out to use the app_key", d.RobotCode)
 	}
-	if err := validateAPIURL("dingtalk", d.APIURL, dingtalk.DefaultAPIURL); err != nil {
-		return err
-	}
-	return validateCustomerChats("dingtalk", d.CustomerChats, "conversation ids (cid…)")
+	return validateChatAppLinks("dingtalk", d.APIURL, dingtalk.DefaultAPIURL, d.CustomerChats, "conversation ids (cid…)")
 }

@@ -50,8 +50,5 @@ func (f FeishuConfig) validate() error {
 		return errors.New("feishu.encrypt_key is missing: events over HTTP at /feishu/events need the Encrypt Key of 事件与回调 → 加密策略, without which they cannot be told from forgeries " +
 			"(write encrypt_key: ${FEISHU_ENCRYPT_KEY} and set the variable); or set feishu.long_connection: true to receive events over the long connection instead")
 	}
-	if err := validateAPIURL("feishu", f.APIURL, feishu.DefaultAPIURL+" (or https://open.larksuite.com for Lark)"); err != nil {
-		return err
-	}
-	return validateCustomerChats("feishu", f.CustomerChats, "chat ids (oc_…)")
+	return validateChatAppLinks("feishu", f.APIURL, feishu.DefaultAPIURL+" (or https://open.larksuite.com for Lark)", f.CustomerChats, "chat ids (oc_…)")
 }

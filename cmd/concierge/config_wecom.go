@@ -59,8 +59,5 @@ func (w WeComConfig) validate() error {
 	if _, err := wecom.NewCrypto(w.Token, w.EncodingAESKey, w.CorpID); err != nil {
 		return fmt.Errorf("wecom.encoding_aes_key is not the one the admin console generated: %v", err)
 	}
-	if err := validateAPIURL("wecom", w.APIURL, wecom.DefaultAPIURL); err != nil {
-		return err
-	}
-	return validateCustomerChats("wecom", w.CustomerChats, "chat ids")
+	return validateChatAppLinks("wecom", w.APIURL, wecom.DefaultAPIURL, w.CustomerChats, "chat ids")
 }

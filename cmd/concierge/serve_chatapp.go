@@ -6,7 +6,7 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/channels/dingtalk"
 	"github.com/concierge-bot/concierge/storage"
 )
 
@@ -14,20 +14,15 @@ import (
 // DingTalk): the services an adapter reaches through the app, its config
 // error, and running it beside the HTTP server.
 
-// escalationButtons is what the Feishu and DingTalk adapters need of the
-// escalation service for the buttons of alert cards.
-type escalationButtons interface {
-	Acknowledge(ctx context.Context, escalationID bot.EscalationID, agent string) error
-	TakeOver(ctx context.Context, escalationID bot.EscalationID, agent string) error
-	Resolve(ctx context.Context, escalationID bot.EscalationID, agent string) error
-}
-
 // chatAppServices are what a chat adapter reaches through the app. The zero
 // value is that of a send-only adapter, which only posts alert cards.
 type chatAppServices struct {
-	log         *slog.Logger      // nil: the adapter's default (discard)
-	customers   storage.Store     // nil: Deliver reaches only people seen since start
-	escalations escalationButtons // nil: alert buttons answer "not available"
+	log       *slog.Logger  // nil: the adapter's default (discard)
+	customers storage.Store // nil: Deliver reaches only people seen since start
+	// escalations carries out the buttons of alert cards: the one
+	// contract the chat adapters share (feishu.EscalationActions is the
+	// same type). nil: alert buttons answer "not available".
+	escalations dingtalk.EscalationActions
 }
 
 // chatAppServices returns the services of a served chat adapter, logging to
