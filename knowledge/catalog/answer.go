@@ -859,8 +859,8 @@ func (sh *shelf) headed(q *Question, hits []*hit) []*hit {
 	}
 	var out []*hit
 	for _, h := range hits {
-		for _, row := range sh.ents[h.ent].rows {
-			if nameEndsIn(row.Name, word, han) {
+		for _, nh := range sh.ents[h.ent].heads {
+			if nh.endsIn(word, han) {
 				out = append(out, h)
 				break
 			}
@@ -869,11 +869,17 @@ func (sh *shelf) headed(q *Question, hits []*hit) []*hit {
 	return out
 }
 
-// nameEndsIn reports whether a product name's head is word (its last
-// English word that is not a unit, stemmed) or ends in han (its last run of
-// Han characters).
-func nameEndsIn(name, word, han string) bool {
+// nameHeads are the head nouns of a product name: word, its last English
+// word that is not a unit, stemmed, when nothing but units and numbers
+// follows it ("TPE Beginner Mat 6 mm" → "mat"); han, its last run of Han
+// characters ("TPE 入门瑜伽垫 6 mm" → "入门瑜伽垫").
+type nameHeads struct{ word, han string }
+
+// nameHeadsOf returns the head nouns of a product name.
+func nameHeadsOf(name string) nameHeads {
+	var h nameHeads
 	ps := segment(name)
+	last := true // no word or Han character after this piece yet
 	for i := len(ps) - 1; i >= 0; i-- {
 		p := ps[i]
 		switch p.kind {
@@ -881,26 +887,32 @@ func nameEndsIn(name, word, han string) bool {
 			if unitWords[p.text] {
 				continue
 			}
-			if word != "" {
-				return stem(p.text) == word
+			if last {
+				h.word = stem(p.text)
 			}
+			last = false
 		case pHan:
-			if han == "" {
-				return false
+			last = false
+			if h.han != "" {
+				continue
 			}
 			run := p.text
 			for j := i - 1; j >= 0 && ps[j].kind == pHan && !ps[j+1].gap; j-- {
 				run = ps[j].text + run
 			}
-			return strings.HasSuffix(run, han)
-		default:
-			continue
-		}
-		if han == "" {
-			return false
+			h.han = run
 		}
 	}
-	return false
+	return h
+}
+
+// endsIn reports whether the name's head is word, or its last Han run ends
+// in han (one of the two is asked).
+func (h nameHeads) endsIn(word, han string) bool {
+	if word != "" {
+		return h.word == word
+	}
+	return han != "" && strings.HasSuffix(h.han, han)
 }
 
 // headNamesCategory reports whether the head noun of what q asks about is

@@ -110,6 +110,8 @@ type entity struct {
 	// included) with the sum of their idf, for the share of a name a
 	// message names.
 	names []nameTerms
+	// heads holds, per row, its name's head nouns (see nameHeadsOf).
+	heads []nameHeads
 }
 
 // nameTerms are the terms of one row's name.
@@ -203,6 +205,7 @@ func newShelf(products []Product) *shelf {
 		sort.SliceStable(e.rows, func(i, j int) bool { return langRank(e.rows[i].Lang) < langRank(e.rows[j].Lang) })
 		id := int32(ei)
 		for ri, r := range e.rows {
+			e.heads = append(e.heads, nameHeadsOf(r.Name))
 			val := uint16(ri)
 			if math.IsNaN(e.price) && r.Price != "" {
 				if v, err := strconv.ParseFloat(strings.TrimPrefix(strings.TrimSpace(r.Price), "$"), 64); err == nil {
