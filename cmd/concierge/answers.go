@@ -214,6 +214,14 @@ type answersReport struct {
 	// or one of the first three, acceptable.
 	SearchTop1 rateByLang `json:"search_top1"`
 	SearchTop3 rateByLang `json:"search_top3"`
+	// SearchByConf splits SearchTop1 by the first hit's confidence: below
+	// min_choice (the bot says it is not sure), below min_answer (it
+	// offers choices) and from min_answer (it answers). Right hits in the
+	// lower bands are answers the confidence held back; wrong ones in the
+	// top band are confident mistakes. MinChoice and MinAnswer are the
+	// thresholds the run used.
+	SearchByConf         [3]rate `json:"search_top1_by_confidence"`
+	MinChoice, MinAnswer float64 `json:"-"`
 
 	Messages  int     `json:"messages"`
 	P50Millis float64 `json:"reply_p50_ms"`
@@ -409,6 +417,7 @@ func runAnswersEval(ctx context.Context, e *env, o answersEvalOptions) (answersR
 		customers = append(customers, outcome{labelled: m, Reply: rep, Latency: took})
 	}
 	r := score(customers, nil, internal)
+	r.MinChoice, r.MinAnswer = cfg.Bot.MinChoiceConfidence, cfg.Bot.MinAnswerConfidence
 	for i, m := range o.Messages {
 		if m.Kind != kindAnswerable && m.Kind != kindProduct {
 			continue
@@ -424,6 +433,16 @@ func runAnswersEval(ctx context.Context, e *env, o answersEvalOptions) (answersR
 		}
 		r.SearchTop1.add(m.Lang, firstIs(srcs, m.Expected))
 		r.SearchTop3.add(m.Lang, anyIs(srcs, m.Expected))
+		if len(hits) > 0 {
+			band := 0
+			switch c := hits[0].Confidence; {
+			case c >= cfg.Bot.MinAnswerConfidence:
+				band = 2
+			case c >= cfg.Bot.MinChoiceConfidence:
+				band = 1
+			}
+			r.SearchByConf[band].add(firstIs(srcs, m.Expected))
+		}
 	}
 	var employees []outcome
 	for i, m := range o.Employees {
@@ -460,6 +479,8 @@ func printAnswersReport(w io.Writer, r answersReport) {
 	row("(retrieval alone: right in top 3)", r.SearchTop3)
 	fmt.Fprintf(tw, "reply latency through REST, p50 / p99\t%.1f ms / %.1f ms\t\t\n", r.P50Millis, r.P99Millis)
 	tw.Flush()
+	fmt.Fprintf(w, "(retrieval alone, first hit right by its confidence: below %.2f %s; %.2f to %.2f %s; %.2f and above %s)\n",
+		r.MinChoice, r.SearchByConf[0], r.MinChoice, r.MinAnswer, r.SearchByConf[1], r.MinAnswer, r.SearchByConf[2])
 }
 
 // printAnswerFailures lists what went wrong, for the engineer tuning on a
