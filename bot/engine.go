@@ -42,10 +42,18 @@ type EngineOptions struct {
 	// MinAnswerConfidence is the retrieval confidence below which the bot
 	// does not answer from knowledge. Default DefaultMinAnswerConfidence.
 	MinAnswerConfidence float64
-	// MinChoiceConfidence is the confidence from which a hit the bot does
-	// not answer with is offered as a choice ("did you mean …?"). Default
-	// DefaultMinChoiceConfidence; negative turns choices off.
+	// MinChoiceConfidence is the confidence from which the bot asks "did
+	// you mean …?" about its best hit when it does not answer with it.
+	// Default DefaultMinChoiceConfidence; negative turns choices off.
 	MinChoiceConfidence float64
+	// MinSuggestConfidence is the confidence from which a hit is offered
+	// among the choices: after the best hit of a "did you mean", and, when
+	// even the best is below MinChoiceConfidence, as suggestions beside
+	// "I'm not sure" ("these may help"). Default
+	// DefaultMinSuggestConfidence; negative offers no suggestions (choices
+	// then need MinChoiceConfidence each). It is never above
+	// MinChoiceConfidence.
+	MinSuggestConfidence float64
 	// Catalog, optional, answers questions about the company's products
 	// from its catalogue before knowledge retrieval is tried.
 	Catalog Catalog
@@ -105,6 +113,9 @@ type EngineOptions struct {
 const (
 	DefaultMinAnswerConfidence = 0.55
 	DefaultMinChoiceConfidence = 0.2
+	// DefaultMinSuggestConfidence was chosen on the read companies' messages
+	// (see the README): below it the best hit is rarely what was asked.
+	DefaultMinSuggestConfidence = 0.05
 )
 
 // Engine turns one inbound message into one decision and reply, following the
@@ -139,6 +150,14 @@ func NewEngine(opts EngineOptions) (*Engine, error) {
 	}
 	if opts.MinChoiceConfidence == 0 {
 		opts.MinChoiceConfidence = DefaultMinChoiceConfidence
+	}
+	switch {
+	case opts.MinChoiceConfidence < 0 || opts.MinSuggestConfidence < 0:
+		opts.MinSuggestConfidence = opts.MinChoiceConfidence
+	case opts.MinSuggestConfidence == 0:
+		opts.MinSuggestConfidence = min(DefaultMinSuggestConfidence, opts.MinChoiceConfidence)
+	default:
+		opts.MinSuggestConfidence = min(opts.MinSuggestConfidence, opts.MinChoiceConfidence)
 	}
 	if opts.MinCatalogConfidence == 0 {
 		opts.MinCatalogConfidence = 0.5
@@ -546,13 +565,17 @@ func (e *Engine) fromHits(ctx context.Context, m Message, conv Conversation, lan
 }
 
 // clarify offers the hits worth offering as choices, with a sentence that
-// fits one choice or several, or says the bot is not sure when there are
-// none.
+// fits one choice or several, or says the bot is not sure: with the hits as
+// suggestions when even the best is too unsure to ask "did you mean" about
+// it, alone when there are none.
 func (e *Engine) clarify(hits []Hit, lang string) decision {
-	switch choices := e.choicesOf(hits); len(choices) {
-	case 0:
+	choices := e.choicesOf(hits)
+	switch {
+	case len(choices) == 0:
 		return decision{action: ActionClarify, text: e.text(textNotSure, lang)}
-	case 1:
+	case hits[0].Confidence < e.opts.MinChoiceConfidence:
+		return decision{action: ActionClarify, text: e.text(textNotSureSuggest, lang), choices: choices}
+	case len(choices) == 1:
 		return decision{action: ActionClarify, text: e.text(textDidYouMeanOne, lang), choices: choices}
 	default:
 		return decision{action: ActionClarify, text: e.text(textDidYouMean, lang), choices: choices}
@@ -634,7 +657,7 @@ func (e *Engine) covered(ctx context.Context, m Message, lang string, hits []Hit
 }
 
 // choicesOf returns the hits worth offering as choices: confidence at least
-// MinChoiceConfidence, one per title, at most MaxChoices; none when choices
+// MinSuggestConfidence, one per title, at most MaxChoices; none when choices
 // are off.
 func (e *Engine) choicesOf(hits []Hit) []Source {
 	if e.opts.MinChoiceConfidence < 0 {
@@ -643,7 +666,7 @@ func (e *Engine) choicesOf(hits []Hit) []Source {
 	var out []Source
 	seen := map[string]bool{}
 	for _, h := range hits {
-		if h.Confidence < e.opts.MinChoiceConfidence || len(out) == MaxChoices {
+		if h.Confidence < e.opts.MinSuggestConfidence || len(out) == MaxChoices {
 			break
 		}
 		if key := strings.ToLower(h.Title); !seen[key] {

@@ -3,6 +3,8 @@ package bot_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -583,5 +585,50 @@ func TestCoverageAnswersWithThePassageAboutIt(t *testing.T) {
 	r := handle(t, e, bot.Message{Channel: "web", ExternalUserID: "u1", Text: "Can I pay with PayPal?"})
 	if len(r.Sources) == 0 || r.Sources[0].ID != "faq-paypal" {
 		t.Errorf("sources %v, want faq-paypal first", r.Sources)
+	}
+}
+
+// TestSuggestionsBesideNotSure checks which hits the bot offers when it
+// does not answer: the best at MinChoiceConfidence or above with the
+// others from MinSuggestConfidence as "did you mean" choices; below it,
+// the hits from MinSuggestConfidence as suggestions beside "not sure";
+// none when suggestions are off.
+func TestSuggestionsBesideNotSure(t *testing.T) {
+	cls := &bottest.Classifier{Rules: map[string]bot.Classification{
+		"towel": {Intent: "product_info", Confidence: 0.4, Language: "en"},
+	}}
+	hits := func(confs ...float64) *bottest.Retriever {
+		r := &bottest.Retriever{}
+		for i, c := range confs {
+			id := fmt.Sprintf("doc-%d", i)
+			r.Docs = append(r.Docs, bottest.Doc{Keywords: []string{"towel"}, Hit: bot.Hit{ID: id, Title: id,
+				Answer: "About towels.", Audience: bot.AudiencePublic, Confidence: c}})
+		}
+		return r
+	}
+	for _, tt := range []struct {
+		name    string
+		confs   []float64
+		suggest float64
+		want    []string
+		says    string
+	}{
+		{name: "did you mean", confs: []float64{0.3, 0.1, 0.01}, want: []string{"doc-0", "doc-1"}, says: "which of these"},
+		{name: "suggestions", confs: []float64{0.15, 0.08, 0.06, 0.05}, want: []string{"doc-0", "doc-1", "doc-2"}, says: "One of these may help"},
+		{name: "too weak", confs: []float64{0.04, 0.01}, says: "not sure I can answer"},
+		{name: "suggestions off", confs: []float64{0.15, 0.08}, suggest: -1, says: "not sure I can answer"},
+		{name: "off: choices need min_choice", confs: []float64{0.3, 0.1}, suggest: -1, want: []string{"doc-0"}, says: "Is this what"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e := fakeEngine(t, bot.EngineOptions{Classifier: cls, Retriever: hits(tt.confs...), MinSuggestConfidence: tt.suggest})
+			r := handle(t, e, bot.Message{Channel: "web", ExternalUserID: "c", Text: "a towel", Role: bot.RoleCustomer})
+			var got []string
+			for _, c := range r.Choices {
+				got = append(got, c.ID)
+			}
+			if !slices.Equal(got, tt.want) || r.Action != bot.ActionClarify || !strings.Contains(r.Text, tt.says) {
+				t.Errorf("%s %v: choices %v, %q; want %v and %q", r.Action, tt.confs, got, r.Text, tt.want, tt.says)
+			}
+		})
 	}
 }

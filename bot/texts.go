@@ -3,6 +3,7 @@ package bot
 // Keys of the built-in texts, besides the small-talk intents.
 const (
 	textNotSure           = "_not_sure"
+	textNotSureSuggest    = "_not_sure_suggest"
 	textDidYouMean        = "_did_you_mean"
 	textDidYouMeanOne     = "_did_you_mean_one"
 	textLead              = "_lead"
@@ -38,6 +39,10 @@ var builtinTexts = map[string]map[string]string{
 	textNotSure: {
 		"en": "I'm not sure I can answer that correctly. Could you rephrase it, or would you like me to connect you with a member of our team?",
 		"zh": "抱歉，我不确定能准确回答这个问题。您可以换个说法再问一次，或者需要我为您转接人工客服吗？",
+	},
+	textNotSureSuggest: {
+		"en": "I'm not sure I can answer that correctly. One of these may help; if not, could you rephrase it, or would you like me to connect you with a member of our team?",
+		"zh": "抱歉，我不确定能准确回答这个问题。下面的内容也许有帮助；如果没有，您可以换个说法再问一次，或者需要我为您转接人工客服吗？",
 	},
 	textDidYouMean: {
 		"en": "I'm not sure which of these you mean. Please pick one, or ask me in other words; I can also connect you with a member of our team.",

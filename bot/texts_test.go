@@ -48,6 +48,8 @@ func TestEveryPathReadsRight(t *testing.T) {
 		"gift":             {Intent: "product_info", Confidence: 0.5, Language: "en"},
 		"kettle":           {Intent: "product_info", Confidence: 0.5, Language: "en"},
 		"水壶":               {Intent: "product_info", Confidence: 0.5, Language: "zh"},
+		"teacup":           {Intent: "product_info", Confidence: 0.3, Language: "en"},
+		"茶杯":               {Intent: "product_info", Confidence: 0.3, Language: "zh"},
 		"礼物":               {Intent: "product_info", Confidence: 0.5, Language: "zh"},
 		"buy the longjing": {Intent: bot.IntentPurchase, Confidence: 0.9, Language: "en"},
 		"买龙井":              {Intent: bot.IntentPurchase, Confidence: 0.9, Language: "zh"},
@@ -69,6 +71,7 @@ func TestEveryPathReadsRight(t *testing.T) {
 		{Keywords: []string{"gift", "礼物"}, Hit: bot.Hit{ID: "gift-wrap", Title: "Gift wrapping", Answer: "We wrap gifts.", Audience: bot.AudiencePublic, Confidence: 0.4}},
 		{Keywords: []string{"gift", "礼物"}, Hit: bot.Hit{ID: "gift-sets", Title: "Gift sets", Answer: "Our gift sets.", Audience: bot.AudiencePublic, Confidence: 0.35}},
 		{Keywords: []string{"kettle", "水壶"}, Hit: bot.Hit{ID: "kettles", Title: "Kettles", Answer: "Our kettles.", Audience: bot.AudiencePublic, Confidence: 0.4}},
+		{Keywords: []string{"teacup", "茶杯"}, Hit: bot.Hit{ID: "teacups", Title: "Teacups", Answer: "Our teacups.", Audience: bot.AudiencePublic, Confidence: 0.1}},
 		{Keywords: []string{"longjing", "龙井"}, Hit: bot.Hit{ID: "JL-GRN-001", Title: "Longjing", Answer: "Longjing, ¥268.", Kind: bot.KindProduct, Audience: bot.AudiencePublic, Confidence: 0.9}},
 	}
 	newEngine := func(t *testing.T) (*bot.Engine, *bottest.Store) {
@@ -97,6 +100,7 @@ func TestEveryPathReadsRight(t *testing.T) {
 			{name: "did you mean", text: "a gift", action: bot.ActionClarify, says: `which of these`},
 			{name: "did you mean one", text: "a kettle", action: bot.ActionClarify, says: `^Is this what you're asking about\?`},
 			{name: "not sure", text: "xqzt", action: bot.ActionClarify, says: `not sure.*rephrase`},
+			{name: "not sure, with suggestions", text: "a teacup", action: bot.ActionClarify, says: `^I'm not sure.*One of these may help`},
 			{name: "lead with an answer", text: "I want to buy the longjing", action: bot.ActionLead, says: `(?s)^Longjing.*sales team`},
 			{name: "lead alone", text: "I want to buy something", action: bot.ActionLead, says: `^Thank you for your interest.*sales team`},
 			{name: "request for a person", text: "can I talk to a person", action: bot.ActionEscalate, says: `member of our team`},
@@ -114,6 +118,7 @@ func TestEveryPathReadsRight(t *testing.T) {
 			{name: "did you mean", text: "送礼物", action: bot.ActionClarify, says: `哪一项`},
 			{name: "did you mean one", text: "小水壶", action: bot.ActionClarify, says: `^您是想问下面这个吗`},
 			{name: "not sure", text: "啊啊啊", action: bot.ActionClarify, says: `不确定`},
+			{name: "not sure, with suggestions", text: "小茶杯", action: bot.ActionClarify, says: `^抱歉，我不确定.*也许有帮助`},
 			{name: "lead with an answer", text: "我想买龙井", action: bot.ActionLead, says: `(?s)^Longjing.*销售同事`},
 			{name: "lead alone", text: "我想买点东西", action: bot.ActionLead, says: `^感谢您的关注.*销售同事`},
 			{name: "request for a person", text: "转人工", action: bot.ActionEscalate, says: `同事`},

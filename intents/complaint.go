@@ -146,6 +146,9 @@ type ComplaintScore struct {
 	// a request for a person whatever the intent model reads, even inside a
 	// greeting ("人工客服在吗"). It implies AsksForPerson.
 	DemandsPerson bool
+	// Question is true when the message is phrased as a question asking
+	// for information (isQuestion): not an indignant "paid 600 for this??".
+	Question bool
 }
 
 // ComplaintOptions configures a ComplaintDetector. The zero value gives the
@@ -466,7 +469,9 @@ func (d *ComplaintDetector) Score(text string) ComplaintScore {
 		pc = 0.5 // nothing to read: let the lexicons (none) and the bias speak
 	}
 	z := d.w[nComb]
-	for i, x := range d.combination(text, lt, pc) {
+	comb := d.combination(text, lt, pc)
+	s.Question = comb[3] == 1
+	for i, x := range comb {
 		z += d.w[i] * x
 	}
 	s.Complaint = sigmoid(z)

@@ -61,6 +61,7 @@ func newAnswersEvalCmd(e *env) *cobra.Command {
 		asJSON, failures     bool
 		intentsPath          string
 		minAnswer, minChoice float64
+		minSuggest           float64
 	)
 	cmd := &cobra.Command{
 		Use:   "eval COMPANY_DIR [--json] [--failures]",
@@ -96,7 +97,8 @@ the first source is acceptable.`,
 				return err
 			}
 			r, outs, err := runAnswersEval(cmd.Context(), e, answersEvalOptions{Content: filepath.Join(dir, "content"),
-				Intents: intentsPath, Messages: msgs, Employees: emps, MinAnswer: minAnswer, MinChoice: minChoice})
+				Intents: intentsPath, Messages: msgs, Employees: emps, MinAnswer: minAnswer, MinChoice: minChoice,
+				MinSuggest: minSuggest})
 			if err != nil {
 				return err
 			}
@@ -118,6 +120,7 @@ the first source is acceptable.`,
 	cmd.Flags().StringVar(&intentsPath, "intents", "", "intents `FILE` (default: the embedded demo company's)")
 	cmd.Flags().Float64Var(&minAnswer, "min-answer", 0, "bot.min_answer_confidence to run with (default: the configured default)")
 	cmd.Flags().Float64Var(&minChoice, "min-choice", 0, "bot.min_choice_confidence to run with (default: the configured default)")
+	cmd.Flags().Float64Var(&minSuggest, "min-suggest", 0, "bot.min_suggest_confidence to run with (default: the configured default)")
 	return cmd
 }
 
@@ -190,9 +193,9 @@ type answersEvalOptions struct {
 	Intents   string
 	Messages  []labelled
 	Employees []labelled
-	// MinAnswer and MinChoice, when non-zero, override the configured
-	// answer and choice thresholds.
-	MinAnswer, MinChoice float64
+	// MinAnswer, MinChoice and MinSuggest, when non-zero, override the
+	// configured answer, choice and suggestion thresholds.
+	MinAnswer, MinChoice, MinSuggest float64
 }
 
 // answersReport holds the figures of an answers evaluation. Rates are
@@ -358,6 +361,9 @@ func runAnswersEval(ctx context.Context, e *env, o answersEvalOptions) (answersR
 	}
 	if o.MinChoice != 0 {
 		cfg.Bot.MinChoiceConfidence = o.MinChoice
+	}
+	if o.MinSuggest != 0 {
+		cfg.Bot.MinSuggestConfidence = o.MinSuggest
 	}
 	log := slog.New(slog.DiscardHandler)
 	if e.verbose {

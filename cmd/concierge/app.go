@@ -508,15 +508,16 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, ao appOptions) (
 		Classifier:  a.classifier, Retriever: a.retriever, Store: store, Logger: log, Catalog: catalog,
 		Generator: gen, Summarizer: summarizer{a.llm},
 		Customers: a.store, Ratings: a.store, // VIP trigger, CSAT after a resolve
-		ExpectedWait:        cfg.Escalation.ExpectedWait,
-		LeadEscalationValue: cfg.Escalation.LeadValue,
-		Replies:             replies,
-		MinAnswerConfidence: cfg.Bot.MinAnswerConfidence,
-		MinChoiceConfidence: cfg.Bot.MinChoiceConfidence,
-		ComplaintThreshold:  cfg.Bot.ComplaintThreshold,
-		NegativeSentiment:   cfg.Bot.NegativeSentiment,
-		Timeout:             cfg.Bot.Timeout,
-		GenerateTimeout:     cfg.LLM.Timeout,
+		ExpectedWait:         cfg.Escalation.ExpectedWait,
+		LeadEscalationValue:  cfg.Escalation.LeadValue,
+		Replies:              replies,
+		MinAnswerConfidence:  cfg.Bot.MinAnswerConfidence,
+		MinChoiceConfidence:  cfg.Bot.MinChoiceConfidence,
+		MinSuggestConfidence: cfg.Bot.MinSuggestConfidence,
+		ComplaintThreshold:   cfg.Bot.ComplaintThreshold,
+		NegativeSentiment:    cfg.Bot.NegativeSentiment,
+		Timeout:              cfg.Bot.Timeout,
+		GenerateTimeout:      cfg.LLM.Timeout,
 	})
 	if err != nil {
 		return nil, err

@@ -202,7 +202,11 @@ type BotConfig struct {
 	// sure enough to answer with are offered as "did you mean" choices;
 	// negative turns choices off.
 	MinChoiceConfidence float64 `yaml:"min_choice_confidence"`
-	ComplaintThreshold  float64 `yaml:"complaint_threshold"`
+	// MinSuggestConfidence is the confidence from which further hits join
+	// the choices, and from which hits are suggested beside "I'm not sure"
+	// when none reaches MinChoiceConfidence; negative suggests none.
+	MinSuggestConfidence float64 `yaml:"min_suggest_confidence"`
+	ComplaintThreshold   float64 `yaml:"complaint_threshold"`
 	// NegativeSentiment is the sentiment (-1..1) at or below which a message
 	// counts as negative, for the bot, the segments and the reports alike.
 	NegativeSentiment float64       `yaml:"negative_sentiment"`
@@ -338,7 +342,7 @@ func DefaultConfig() Config {
 	return Config{
 		DataDir:    "./concierge-data",
 		Server:     ServerConfig{Addr: "127.0.0.1:8080"},
-		Bot:        BotConfig{MinAnswerConfidence: bot.DefaultMinAnswerConfidence, MinChoiceConfidence: bot.DefaultMinChoiceConfidence, ComplaintThreshold: 0.6, NegativeSentiment: -0.4, Timeout: 10 * time.Second},
+		Bot:        BotConfig{MinAnswerConfidence: bot.DefaultMinAnswerConfidence, MinChoiceConfidence: bot.DefaultMinChoiceConfidence, MinSuggestConfidence: bot.DefaultMinSuggestConfidence, ComplaintThreshold: 0.6, NegativeSentiment: -0.4, Timeout: 10 * time.Second},
 		Escalation: EscalationConfig{SLA: 15 * time.Minute, IdleTimeout: 24 * time.Hour, ExpectedWait: 15 * time.Minute},
 		LLM:        LLMConfig{Timeout: 8 * time.Second},
 		Log:        LogConfig{Level: "info", Format: "text"},
@@ -487,6 +491,9 @@ func (c Config) Validate() error {
 	}
 	if v := c.Bot.MinAnswerConfidence; v < 0 || v > 1 {
 		return fmt.Errorf("bot.min_answer_confidence %v must be between 0 and 1", v)
+	}
+	if v := c.Bot.MinSuggestConfidence; v > 1 || v > c.Bot.MinChoiceConfidence && c.Bot.MinChoiceConfidence >= 0 {
+		return fmt.Errorf("bot.min_suggest_confidence %v must not be above bot.min_choice_confidence (%v)", v, c.Bot.MinChoiceConfidence)
 	}
 	if v := c.Bot.NegativeSentiment; v < -1 || v >= 0 {
 		return fmt.Errorf("bot.negative_sentiment %v must be from -1 up to (not including) 0", v)

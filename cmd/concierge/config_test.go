@@ -97,6 +97,7 @@ func TestValidateNamesTheField(t *testing.T) {
 		{"empty key", func(c *Config) { c.API.Keys = []APIKeyConfig{{Name: "app", Scopes: []string{"messages"}}} }, "api.keys[0].key"},
 		{"key without scopes", func(c *Config) { c.API.Keys = []APIKeyConfig{{Name: "app", Key: "0123456789abcdef0123"}} }, "api.keys[0].scopes"},
 		{"confidence", func(c *Config) { c.Bot.MinAnswerConfidence = 2 }, "bot.min_answer_confidence"},
+		{"suggestion above choice", func(c *Config) { c.Bot.MinSuggestConfidence = 0.3 }, "bot.min_suggest_confidence"},
 		{"complaint threshold", func(c *Config) { c.Bot.ComplaintThreshold = 1.5 }, "bot.complaint_threshold"},
 		{"negative sentiment", func(c *Config) { c.Bot.NegativeSentiment = 0.2 }, "bot.negative_sentiment"},
 		{"negative sentiment below -1", func(c *Config) { c.Bot.NegativeSentiment = -1.5 }, "bot.negative_sentiment"},
