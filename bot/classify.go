@@ -57,10 +57,6 @@ type Classification struct {
 	// implies AsksForPerson. Only it hands an employee's message over:
 	// staff write "someone" and "the manager" about their work.
 	DemandsPerson bool
-	// Question is true when the message is phrased as a question asking for
-	// information ("can I swap it?", "能改地址吗"), not as an indignant
-	// retort ("你们怎么验货的？？").
-	Question bool
 }
 
 // Classifier works out what a message is about. Implementations must be safe

@@ -146,9 +146,6 @@ type ComplaintScore struct {
 	// a request for a person whatever the intent model reads, even inside a
 	// greeting ("人工客服在吗"). It implies AsksForPerson.
 	DemandsPerson bool
-	// Question is true when the message is phrased as a question asking
-	// for information (isQuestion): not an indignant "paid 600 for this??".
-	Question bool
 }
 
 // ComplaintOptions configures a ComplaintDetector. The zero value gives the
@@ -469,9 +466,7 @@ func (d *ComplaintDetector) Score(text string) ComplaintScore {
 		pc = 0.5 // nothing to read: let the lexicons (none) and the bias speak
 	}
 	z := d.w[nComb]
-	comb := d.combination(text, lt, pc)
-	s.Question = comb[3] == 1
-	for i, x := range comb {
+	for i, x := range d.combination(text, lt, pc) {
 		z += d.w[i] * x
 	}
 	s.Complaint = sigmoid(z)
