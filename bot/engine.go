@@ -500,10 +500,15 @@ func (e *Engine) decide(ctx context.Context, m Message, conv Conversation, cls C
 		}
 		d = e.fromHits(ctx, m, conv, lang, hits)
 	}
-	if m.Role != RoleCustomer {
-		return d, nil
+	if m.Role == RoleCustomer {
+		d = e.withLead(d, m, conv, cls, lang, hits)
 	}
-	return e.withLead(d, m, conv, cls, lang, hits), nil
+	if len(d.choices) > 0 && (d.action == ActionAnswer || d.action == ActionLead) {
+		// An answer with alternatives close behind it says so last, just
+		// above the choices it introduces.
+		d.text = strings.TrimSpace(d.text + "\n\n" + e.text(textOrDidYouMean, lang))
+	}
+	return d, nil
 }
 
 // internalFirst moves the best internal hit before the public ones when its
@@ -559,9 +564,39 @@ func (e *Engine) fromHits(ctx context.Context, m Message, conv Conversation, lan
 				d = g
 			}
 		}
+		d.choices = e.alternatives(hits)
 		return d
 	}
 	return e.clarify(hits, lang)
+}
+
+// alternatives returns, for an answer from hits[0], the other documents
+// close behind it ("or did you mean …?"): at most two, each at least half
+// as likely to answer as hits[0] and at MinChoiceConfidence or above, one
+// per document and title. None when choices are off.
+func (e *Engine) alternatives(hits []Hit) []Source {
+	if e.opts.MinChoiceConfidence < 0 || len(hits) < 2 {
+		return nil
+	}
+	doc := func(h Hit) string {
+		id, _, _ := strings.Cut(h.ID, "#")
+		return id
+	}
+	least := max(e.opts.MinChoiceConfidence, hits[0].Confidence/2)
+	seenDoc := map[string]bool{doc(hits[0]): true}
+	seenTitle := map[string]bool{strings.ToLower(hits[0].Title): true}
+	var out []Source
+	for _, h := range hits[1:] {
+		if h.Confidence < least || len(out) == MaxChoices-1 {
+			break
+		}
+		if seenDoc[doc(h)] || seenTitle[strings.ToLower(h.Title)] {
+			continue
+		}
+		seenDoc[doc(h)], seenTitle[strings.ToLower(h.Title)] = true, true
+		out = append(out, h.Source())
+	}
+	return out
 }
 
 // clarify offers the hits worth offering as choices, with a sentence that

@@ -632,3 +632,45 @@ func TestSuggestionsBesideNotSure(t *testing.T) {
 		})
 	}
 }
+
+// TestAnswerWithAlternatives checks that an answer offers the other
+// documents close behind it — at least half as likely, at
+// MinChoiceConfidence or above, not another section of the answer's own
+// document — and says so after the answer.
+func TestAnswerWithAlternatives(t *testing.T) {
+	cls := &bottest.Classifier{Rules: map[string]bot.Classification{
+		"towel": {Intent: "product_info", Confidence: 0.4, Language: "en"},
+	}}
+	for _, tt := range []struct {
+		name string
+		hits []bot.Hit
+		want []string
+	}{
+		{name: "close behind", hits: []bot.Hit{{ID: "faq-towels", Confidence: 0.7}, {ID: "faq-laundry", Confidence: 0.4},
+			{ID: "faq-lockers", Confidence: 0.3}}, want: []string{"faq-laundry"}},
+		{name: "far behind", hits: []bot.Hit{{ID: "faq-towels", Confidence: 0.95}, {ID: "faq-laundry", Confidence: 0.4}}},
+		{name: "same document", hits: []bot.Hit{{ID: "facilities#towels", Confidence: 0.6}, {ID: "facilities#lockers", Confidence: 0.5},
+			{ID: "faq-laundry", Confidence: 0.45}, {ID: "faq-spa", Confidence: 0.4}, {ID: "faq-pool", Confidence: 0.35}},
+			want: []string{"faq-laundry", "faq-spa"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ret := &bottest.Retriever{}
+			for _, h := range tt.hits {
+				h.Title, h.Answer, h.Audience = h.ID, "About "+h.ID+".", bot.AudiencePublic
+				ret.Docs = append(ret.Docs, bottest.Doc{Keywords: []string{"towel"}, Hit: h})
+			}
+			e := fakeEngine(t, bot.EngineOptions{Classifier: cls, Retriever: ret})
+			r := handle(t, e, bot.Message{Channel: "web", ExternalUserID: "c", Text: "a towel", Role: bot.RoleCustomer})
+			var got []string
+			for _, c := range r.Choices {
+				got = append(got, c.ID)
+			}
+			if r.Action != bot.ActionAnswer || len(r.Sources) == 0 || r.Sources[0].ID != tt.hits[0].ID || !slices.Equal(got, tt.want) {
+				t.Fatalf("%s %v choices %v, want an answer from %s with %v", r.Action, r.Sources, got, tt.hits[0].ID, tt.want)
+			}
+			if says := strings.HasSuffix(r.Text, "one of these may be it:"); says != (len(tt.want) > 0) || !strings.HasPrefix(r.Text, "About ") {
+				t.Errorf("reply %q", r.Text)
+			}
+		})
+	}
+}

@@ -6,6 +6,7 @@ const (
 	textNotSureSuggest    = "_not_sure_suggest"
 	textDidYouMean        = "_did_you_mean"
 	textDidYouMeanOne     = "_did_you_mean_one"
+	textOrDidYouMean      = "_or_did_you_mean"
 	textLead              = "_lead"
 	textLeadAlone         = "_lead_alone"
 	textNotAmongPayments  = "_not_among_payments"
@@ -51,6 +52,10 @@ var builtinTexts = map[string]map[string]string{
 	textDidYouMeanOne: {
 		"en": "Is this what you're asking about? If it is, pick it; otherwise ask me in other words, or I can connect you with a member of our team.",
 		"zh": "您是想问下面这个吗？是的话请点选；不是的话可以换个说法再问，也可以为您转接人工客服。",
+	},
+	textOrDidYouMean: {
+		"en": "If you meant something else, one of these may be it:",
+		"zh": "如果您想问的是别的，可以看看下面这些：",
 	},
 	textLead: {
 		"en": "I've also let our sales team know, so someone can help you choose and order.",
