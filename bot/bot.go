@@ -110,9 +110,11 @@ type Reply struct {
 	Confidence     float64
 	Language       string // "en", "zh" or "other"
 	Sources        []Source
-	// Choices, when set, are the documents the bot offers when it is not
-	// sure which one the sender means ("did you mean …?"), best first, at
-	// most MaxChoices. Adapters render them as buttons (widget, Slack) or
+	// Choices, when set, are the documents the bot offers, best first, at
+	// most MaxChoices: when it is not sure which one the sender means ("did
+	// you mean …?"), when it is not sure of any (suggestions), or after an
+	// answer with other documents close behind it (at most two); Text says
+	// which. Adapters render them as buttons (widget, Slack) or
 	// numbered lines (terminal); picking one sends a Message with Choice set.
 	Choices []Source
 	// Handoff is true when the conversation is now with a human (waiting or

@@ -48,9 +48,9 @@ type MessageResponse struct {
 	Confidence     float64            `json:"confidence"`
 	Language       string             `json:"language"`
 	Sources        []bot.Source       `json:"sources"`
-	// Choices are the documents the bot offers when it is not sure which
-	// one the customer means ("did you mean …?"), best first, at most
-	// bot.MaxChoices. Always present: an empty array when the bot offers
+	// Choices are the documents the bot offers (bot.Reply.Choices: "did
+	// you mean …?", suggestions, or alternatives after an answer), best
+	// first, at most bot.MaxChoices. Always present: an empty array when the bot offers
 	// none. Send one back as MessageRequest.Choice.
 	Choices      []bot.Source     `json:"choices"`
 	Handoff      bool             `json:"handoff"`
