@@ -360,3 +360,33 @@ func TestCheapestOfAKind(t *testing.T) {
 		}
 	}
 }
+
+// TestModelCodes checks that a model code's letters and digits together
+// ("xm4") tell a product from its successor whose code shares the letters
+// ("WH-1000XM5"), in either order of the catalogue.
+func TestModelCodes(t *testing.T) {
+	p := func(id, name, price string) Product {
+		return Product{ID: id, SKU: id, Lang: "en", Name: name, Category: "Headphones", Price: price, Currency: "CNY",
+			Audience: bot.AudiencePublic, URL: "/kb/" + id}
+	}
+	ix, err := New([]Product{
+		p("HP-5", "Sony WH-1000XM5 Wireless Headphones", "2299.00"),
+		p("HP-4", "Sony WH-1000XM4 Wireless Headphones", "1599.00"),
+		p("CAM", "Sony ZV-1 II Camera", "4999.00"),
+	}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for text, want := range map[string]string{
+		"do you have the sony xm4 in stock": "HP-4",
+		"how much is the xm5":               "HP-5",
+	} {
+		a, err := ix.Answer(context.Background(), bot.Query{Text: text, Language: "en"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !a.OK || len(a.Sources) != 1 || a.Sources[0].ID != want {
+			t.Errorf("%q: OK %v, sources %v, want %s alone; text %q", text, a.OK, a.Sources, want, a.Text)
+		}
+	}
+}

@@ -397,6 +397,11 @@ func termize(text string) []term {
 			if i+1 < len(ps) && ps[i+1].kind == pWord && !ps[i+1].gap || i+1 < len(ps) && ps[i+1].hyphen {
 				out = append(out, term{term: stem(p.text + ps[i+1].text), kind: pWord, pos: i, joined: true})
 			}
+			if i+1 < len(ps) && ps[i+1].kind == pNum && !ps[i+1].gap && !ps[i+1].hyphen {
+				// A model code's letters and the digits after them
+				// ("XM4" in "WH-1000XM4"): "xm4" tells it from the XM5.
+				out = append(out, term{term: p.text + numTerm(ps[i+1].text), kind: pWord, pos: i, joined: true})
+			}
 		case pNum:
 			out = append(out, term{term: numTerm(p.text), kind: pNum, pos: i})
 		case pHan:

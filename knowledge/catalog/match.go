@@ -84,6 +84,11 @@ func (sh *shelf) probes(q *Question) []probe {
 					out = append(out, probe{from: i, to: i + 2, alts: []alt{{t, 1}}, role: p.role, weight: 1})
 				}
 			}
+			if i+1 < len(ws) && ws[i+1].kind == pNum && !ws[i+1].gap && !ws[i+1].hyphen {
+				if t := p.text + numTerm(ws[i+1].text); sh.idf[t] > 0 {
+					out = append(out, probe{from: i, to: i + 2, alts: []alt{{t, 1}}, role: p.role, weight: 1})
+				}
+			}
 			if p.role == roleSubject && enStop[p.text] {
 				continue
 			}
@@ -251,6 +256,11 @@ func (sh *shelf) finish(q *Question, probes []probe, h *hit) {
 	// A joined pair replaces its halves when it scores more.
 	for k, pr := range probes {
 		if pr.to-pr.from != 2 || h.best[k] == 0 || q.words[pr.from].kind != pWord {
+			continue
+		}
+		if q.words[pr.from+1].kind == pNum {
+			// A model code ("xm4") counts on top of its halves: the
+			// letters alone ("xm") name the XM5 as well.
 			continue
 		}
 		halves := 0.0
