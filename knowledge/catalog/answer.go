@@ -674,24 +674,22 @@ func (sh *shelf) measure(h *hit, concept string) (float64, bool) {
 	if concept == "price" {
 		return e.price, !math.IsNaN(e.price)
 	}
-	dim := map[string]string{"weight": "mass", "size": "", "length": "length", "power": "power", "light": "light", "capacity": "volume"}[concept]
+	// The dimensions a concept is measured in, first found first: a
+	// battery's size and capacity are its charge (mAh, Wh) before its
+	// bulk.
+	dims := map[string][]string{"weight": {"mass"}, "size": {"charge", "energy", "volume", "length", "mass"},
+		"length": {"length"}, "power": {"power"}, "light": {"light"}, "capacity": {"charge", "energy", "volume"}}[concept]
 	if col := sh.columnFor(concept); col != "" {
 		for _, q := range e.colQty[col] {
-			if dim == "" || q.dim == dim {
+			if concept == "size" || slices.Contains(dims, q.dim) {
 				return q.hi, true
 			}
 		}
 	}
-	if dim == "" {
-		for _, d := range []string{"volume", "length", "mass"} {
-			if qs := e.qty[d]; len(qs) > 0 {
-				return qs[0].hi, true
-			}
+	for _, d := range dims {
+		if qs := e.qty[d]; len(qs) > 0 {
+			return qs[0].hi, true
 		}
-		return 0, false
-	}
-	if qs := e.qty[dim]; len(qs) > 0 {
-		return qs[0].hi, true
 	}
 	return 0, false
 }

@@ -390,3 +390,33 @@ func TestModelCodes(t *testing.T) {
 		}
 	}
 }
+
+// TestBiggestBattery checks that a battery's size is its capacity, not
+// its bulk: the biggest power bank holds the most mAh, whatever its length.
+func TestBiggestBattery(t *testing.T) {
+	p := func(id, name, desc string) Product {
+		return Product{ID: id, SKU: id, Lang: "en", Name: name, Category: "Power Banks", Price: "199.00", Currency: "CNY",
+			Description: desc, Audience: bot.AudiencePublic, URL: "/kb/" + id}
+	}
+	ix, err := New([]Product{
+		p("SLIM", "Slim Power Bank 20000mAh", "A long, thin bank, 15 cm long."),
+		p("CUBE", "Cube Power Bank 24000mAh", "A compact cube, 11 cm long."),
+		p("MINI", "Mini Power Bank 5000mAh", "Fits a pocket, 9 cm long."),
+	}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for text, want := range map[string]string{
+		"what's your biggest power bank":  "CUBE",
+		"smallest power bank you have":    "MINI",
+		"which power bank is the longest": "SLIM",
+	} {
+		a, err := ix.Answer(context.Background(), bot.Query{Text: text, Language: "en"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !a.OK || len(a.Sources) == 0 || a.Sources[0].ID != want {
+			t.Errorf("%q: OK %v, sources %v, want %s first; text %q", text, a.OK, a.Sources, want, a.Text)
+		}
+	}
+}
