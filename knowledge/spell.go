@@ -26,8 +26,10 @@ type dictTerm struct {
 const maxSpellings = 2
 
 // correct returns the index's terms closest to term: within one slip for
-// words of 4 to 6 runes, two for longer ones; the most frequent first. It
-// returns nothing for shorter words, where a slip makes another word.
+// words of 4 to 7 runes, two for longer ones; the most frequent first. It
+// returns nothing for shorter words, where a slip makes another word. Two
+// slips in a word of seven turn real words into others ("weather" into
+// "water").
 func (s *speller) correct(ix *Index, term string) []string {
 	s.once.Do(func() { s.byLen = ix.buildSpeller() })
 	n := utf8.RuneCountInString(term)
@@ -35,7 +37,7 @@ func (s *speller) correct(ix *Index, term string) []string {
 		return nil
 	}
 	maxDist := 1
-	if n >= 7 {
+	if n >= 8 {
 		maxDist = 2
 	}
 	rt := []rune(term)

@@ -44,7 +44,8 @@ var demoQuestions = []demoQuestion{
 	{text: "whats ur return polcy", kind: kindAnswerable, expected: []string{"returns-policy", "faq-returns-01"}},
 	{text: "运废多少钱", kind: kindAnswerable, expected: []string{"faq-shipping-cost-01-zh"}, says: `¥12`},
 	{text: "How are you today?", kind: kindUnanswerable, never: `(?i)founde`},
-	{text: "再见", kind: kindUnanswerable, never: `抱歉|转交`}, // 见 of 意见 once read as a complaint
+	{text: "what is the weather tomorrow", kind: kindUnanswerable, never: `(?i)water`}, // "weather" is no slip for "water"
+	{text: "再见", kind: kindUnanswerable, never: `抱歉|转交`},                               // 见 of 意见 once read as a complaint
 	{text: "再见啦", kind: kindUnanswerable, never: `抱歉|转交`},
 	{text: "bye", kind: kindUnanswerable, never: `(?i)sorry`},
 	{text: "垃圾店，再见", kind: kindComplaint},
