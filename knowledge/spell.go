@@ -18,8 +18,9 @@ type speller struct {
 }
 
 type dictTerm struct {
-	term string
-	df   uint64
+	term  string
+	runes []rune // term's, kept for the distance
+	df    uint64
 }
 
 // maxSpellings caps the corrections of one word.
@@ -45,7 +46,7 @@ func (s *speller) correct(ix *Index, term string) []string {
 	bestDist := maxDist + 1
 	for l := n - maxDist; l <= n+maxDist; l++ {
 		for _, c := range s.byLen[l] {
-			d := textdist.OSA(rt, []rune(c.term), bestDist)
+			d := textdist.OSA(rt, c.runes, bestDist)
 			switch {
 			case d < bestDist:
 				bestDist, best = d, []dictTerm{c}
@@ -87,8 +88,8 @@ func (ix *Index) buildSpeller() map[int][]dictTerm {
 	}
 	out := map[int][]dictTerm{}
 	for t, df := range seen {
-		n := utf8.RuneCountInString(t)
-		out[n] = append(out[n], dictTerm{term: t, df: df})
+		rs := []rune(t)
+		out[len(rs)] = append(out[len(rs)], dictTerm{term: t, runes: rs, df: df})
 	}
 	return out
 }
