@@ -464,6 +464,12 @@ func (e *Engine) decide(ctx context.Context, m Message, conv Conversation, cls C
 	if isSmallTalk(m.Text, cls) {
 		return decision{action: ActionSmallTalk, text: e.text(cls.Intent, lang)}, nil
 	}
+	if isAPick(m.Text) {
+		// "1" with no choice pending (a rating would have been taken
+		// above): a pick from a list the sender no longer has, not a
+		// question about whatever has a 1 in it ("Grade 1").
+		return decision{action: ActionClarify, text: e.text(textNotSure, lang)}, nil
+	}
 	var d decision
 	var hits []Hit
 	retrieved := false
@@ -509,6 +515,20 @@ func (e *Engine) decide(ctx context.Context, m Message, conv Conversation, cls C
 		d.text = strings.TrimSpace(d.text + "\n\n" + e.text(textOrDidYouMean, lang))
 	}
 	return d, nil
+}
+
+// isAPick reports whether text is nothing but a number of one or two
+// digits, the way a numbered choice is picked ("1", "2.", "３").
+func isAPick(text string) bool {
+	text = strings.TrimRight(strings.TrimSpace(text), ".。)）")
+	n := 0
+	for _, r := range text {
+		if !unicode.IsDigit(r) {
+			return false
+		}
+		n++
+	}
+	return n > 0 && n <= 2
 }
 
 // internalFirst moves the best internal hit before the public ones when its

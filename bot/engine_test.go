@@ -674,3 +674,26 @@ func TestAnswerWithAlternatives(t *testing.T) {
 		})
 	}
 }
+
+// TestABareNumberIsAPick checks that "1" with no choice pending is read as
+// a pick from a list the sender no longer has, not as a question about a
+// document with a 1 in it.
+func TestABareNumberIsAPick(t *testing.T) {
+	cls := &bottest.Classifier{Rules: map[string]bot.Classification{
+		"1": {Intent: "product_info", Confidence: 0.4, Language: "en"},
+		"2": {Intent: "product_info", Confidence: 0.4, Language: "en"},
+	}}
+	ret := &bottest.Retriever{Docs: []bottest.Doc{{Keywords: []string{"1", "2"}, Hit: bot.Hit{ID: "grade-1",
+		Title: "Keemun Grade 1", Answer: "Keemun Grade 1, ¥128.", Audience: bot.AudiencePublic, Confidence: 0.9}}}}
+	e := fakeEngine(t, bot.EngineOptions{Classifier: cls, Retriever: ret})
+	for _, text := range []string{"1", "2."} {
+		r := handle(t, e, bot.Message{Channel: "web", ExternalUserID: "c-" + text, Text: text, Role: bot.RoleCustomer})
+		if r.Action != bot.ActionClarify || len(r.Sources) > 0 {
+			t.Errorf("%q: %s %v %q, want a clarification citing nothing", text, r.Action, r.Sources, r.Text)
+		}
+	}
+	r := handle(t, e, bot.Message{Channel: "web", ExternalUserID: "c-3", Text: "grade 1 keemun", Role: bot.RoleCustomer})
+	if r.Action != bot.ActionAnswer {
+		t.Errorf("a question with a number in it: %s %q, want an answer", r.Action, r.Text)
+	}
+}
