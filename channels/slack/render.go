@@ -42,9 +42,9 @@ const (
 
 // replyBlocks renders a Reply to asker's message as Block Kit: the text's
 // Markdown as mrkdwn sections (package markdown: escaped, tables as aligned
-// monospace blocks, lists, *bold*, <url|text> links), the sources as links
-// in a context block, "did you mean" choices as buttons only asker may use,
-// and helpful / not helpful buttons carrying the stored message id when
+// monospace blocks, lists, *bold*, <url|text> links), the choices it
+// offers as buttons only asker may use (right below the text that
+// introduces them), the sources as links in a context block, and helpful / not helpful buttons carrying the stored message id when
 // feedback is recorded. It also returns the plain fallback text Slack shows
 // in notifications.
 func (a *Adapter) replyBlocks(r bot.Reply, asker bot.Message) ([]slackapi.Block, string) {
@@ -56,6 +56,9 @@ func (a *Adapter) replyBlocks(r bot.Reply, asker bot.Message) ([]slackapi.Block,
 	for _, c := range chunks {
 		blocks = append(blocks, slackapi.NewSectionBlock(
 			slackapi.NewTextBlockObject(slackapi.MarkdownType, c, false, false), nil, nil))
+	}
+	if b := choiceButtons(r.Choices, asker); b != nil {
+		blocks = append(blocks, b)
 	}
 	if len(r.Sources) > 0 {
 		label := "Sources:"
@@ -70,9 +73,6 @@ func (a *Adapter) replyBlocks(r bot.Reply, asker bot.Message) ([]slackapi.Block,
 			elems = append(elems, slackapi.NewTextBlockObject(slackapi.MarkdownType, a.sourceLink(s), false, true))
 		}
 		blocks = append(blocks, slackapi.NewContextBlock("sources", elems...))
-	}
-	if b := choiceButtons(r.Choices, asker); b != nil {
-		blocks = append(blocks, b)
 	}
 	if r.MessageID > 0 && a.opts.Feedback != nil {
 		blocks = append(blocks, feedbackButtons(r.MessageID, r.Language))

@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -57,6 +58,10 @@ func (e *memEngine) Handle(ctx context.Context, m bot.Message) (bot.Reply, error
 		r.Text = hoursAnswer
 	case strings.Contains(m.Text, "evil"):
 		r.Text = hostileAnswer
+	case strings.Contains(m.Text, "refund"):
+		r.Text = "Refunds are paid within 5 days.\n\nIf you meant something else, one of these may be it:"
+		r.Sources = []bot.Source{returnChoices[2]}
+		r.Choices = returnChoices[1:2]
 	case strings.Contains(m.Text, "return"), strings.Contains(m.Text, "退货"):
 		r.Text, r.Action, r.Choices = "Did you mean one of these?", bot.ActionClarify, returnChoices
 	default:
@@ -251,5 +256,14 @@ func TestBrowserRendering(t *testing.T) {
 	wait(t, tctx, "the Chinese choices", `document.querySelectorAll('.cjw-choice:not(:disabled)').length === 3`)
 	if l := eval[string](t, tctx, `document.querySelector('.cjw-choice:not(:disabled)').getAttribute('aria-label') + '#' + document.querySelector('.cjw-choices:last-of-type').getAttribute('aria-label')`); l != "选择：How do I return an item?#您是不是想问" {
 		t.Errorf("Chinese labels: %q", l)
+	}
+
+	// An answer with an alternative close behind it: the button comes
+	// right below the text that introduces it, the sources after.
+	ask(t, tctx, "when is my refund")
+	wait(t, tctx, "the alternative", `document.querySelectorAll('.cjw-choice:not(:disabled)').length === 1`)
+	order := eval[string](t, tctx, `[...document.querySelector('.cjw-choice:not(:disabled)').closest('li').children].map(c => c.className).join(' ')`)
+	if !regexp.MustCompile(`cjw-text.* cjw-choices.* cjw-sources`).MatchString(order) {
+		t.Errorf("an answer with alternatives is laid out as %q, want the text, the choices, then the sources", order)
 	}
 }

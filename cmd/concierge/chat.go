@@ -188,8 +188,9 @@ func pickChoice(line string, offered []bot.Source) (bot.Source, bool) {
 
 // printReply prints a reply for a person at a terminal: the answer's
 // Markdown as plain text (package markdown: aligned tables, lists, links as
-// "text (url)", no control characters from the content), its sources, the
-// numbered choices it offers and whether it was escalated.
+// "text (url)", no control characters from the content), the numbered
+// choices it offers (right below the text that introduces them), its
+// sources and whether it was escalated.
 func printReply(w io.Writer, r bot.Reply, o markdown.TextOptions) {
 	switch {
 	case r.Action == bot.ActionRelay:
@@ -197,9 +198,6 @@ func printReply(w io.Writer, r bot.Reply, o markdown.TextOptions) {
 		return
 	case r.Text != "":
 		fmt.Fprintln(w, markdown.Text(r.Text, o))
-	}
-	for _, s := range r.Sources {
-		fmt.Fprintf(w, "  source: %s (%s)\n", printable(s.Title), printable(s.ID))
 	}
 	if cs := web.ToMessageResponse(r).Choices; len(cs) > 0 {
 		for i, c := range cs {
@@ -214,6 +212,9 @@ func printReply(w io.Writer, r bot.Reply, o markdown.TextOptions) {
 		} else {
 			fmt.Fprintf(w, "(type 1–%d to choose)\n", len(cs))
 		}
+	}
+	for _, s := range r.Sources {
+		fmt.Fprintf(w, "  source: %s (%s)\n", printable(s.Title), printable(s.ID))
 	}
 	if r.EscalationID != 0 {
 		fmt.Fprintf(w, "  [escalated to a human: escalation #%d]\n", r.EscalationID)

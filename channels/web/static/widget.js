@@ -330,7 +330,7 @@
       box.appendChild(ul);
       li.appendChild(box);
     }
-    if (author === 'bot' && m && Array.isArray(m.choices) && m.choices.length) li.appendChild(choices(m.choices));
+    if (author === 'bot' && m && Array.isArray(m.choices) && m.choices.length) li.insertBefore(choices(m.choices), li.querySelector('.cjw-sources'));
     return li;
   }
   // Server messages are kept in id order, above the messages still pending.
@@ -366,7 +366,7 @@
         // Shown from history before its post answered with the choices.
         var li = log.querySelector('[data-id="' + m.id + '"]');
         if (li && m.author === 'bot' && Array.isArray(m.choices) && m.choices.length && !li.querySelector('.cjw-choices')) {
-          li.appendChild(choices(m.choices));
+          li.insertBefore(choices(m.choices), li.querySelector('.cjw-sources'));
           stale();
         }
         return;
