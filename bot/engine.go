@@ -497,6 +497,10 @@ func (e *Engine) decide(ctx context.Context, m Message, conv Conversation, cls C
 		d = decision{action: ActionClarify, text: cat.Text, choices: limitChoices(cat.Choices)}
 	case cat.OK && cat.Confidence >= e.opts.MinCatalogConfidence:
 		d = decision{action: ActionAnswer, text: cat.Text, sources: cat.Sources}
+		// A FAQ entry or page close behind the catalogue's reply is
+		// offered beside it ("补胎多少钱": the inner tube's price, or the
+		// puncture repair?).
+		d.choices = e.alternatives(Hit{Confidence: cat.Confidence}, passagesOf(hits))
 	default:
 		if !retrieved {
 			hits = e.retrieve(ctx, conv, q)
@@ -584,29 +588,30 @@ func (e *Engine) fromHits(ctx context.Context, m Message, conv Conversation, lan
 				d = g
 			}
 		}
-		d.choices = e.alternatives(hits)
+		d.choices = e.alternatives(hits[0], hits[1:])
 		return d
 	}
 	return e.clarify(hits, lang)
 }
 
-// alternatives returns, for an answer from hits[0], the other documents
-// close behind it ("or did you mean …?"): at most two, each at least half
-// as likely to answer as hits[0] and at MinChoiceConfidence or above, one
-// per document and title. None when choices are off.
-func (e *Engine) alternatives(hits []Hit) []Source {
-	if e.opts.MinChoiceConfidence < 0 || len(hits) < 2 {
+// alternatives returns, for an answer from best, the other documents of
+// rest close behind it ("or did you mean …?"): at most two, each at least
+// half as likely to answer as best and at MinChoiceConfidence or above,
+// one per document and title, none of best's own document. None when
+// choices are off.
+func (e *Engine) alternatives(best Hit, rest []Hit) []Source {
+	if e.opts.MinChoiceConfidence < 0 {
 		return nil
 	}
 	doc := func(h Hit) string {
 		id, _, _ := strings.Cut(h.ID, "#")
 		return id
 	}
-	least := max(e.opts.MinChoiceConfidence, hits[0].Confidence/2)
-	seenDoc := map[string]bool{doc(hits[0]): true}
-	seenTitle := map[string]bool{strings.ToLower(hits[0].Title): true}
+	least := max(e.opts.MinChoiceConfidence, best.Confidence/2)
+	seenDoc := map[string]bool{doc(best): true}
+	seenTitle := map[string]bool{strings.ToLower(best.Title): true}
 	var out []Source
-	for _, h := range hits[1:] {
+	for _, h := range rest {
 		if h.Confidence < least || len(out) == MaxChoices-1 {
 			break
 		}
@@ -615,6 +620,18 @@ func (e *Engine) alternatives(hits []Hit) []Source {
 		}
 		seenDoc[doc(h)], seenTitle[strings.ToLower(h.Title)] = true, true
 		out = append(out, h.Source())
+	}
+	return out
+}
+
+// passagesOf returns the hits that are not products, in order: what may
+// answer a question the catalogue claims.
+func passagesOf(hits []Hit) []Hit {
+	var out []Hit
+	for _, h := range hits {
+		if h.Kind != KindProduct {
+			out = append(out, h)
+		}
 	}
 	return out
 }

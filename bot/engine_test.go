@@ -524,6 +524,8 @@ func TestEmployeesEscalateOnlyWhenTheyDemandAPerson(t *testing.T) {
 // question the catalogue claims is answered from a FAQ entry when the entry
 // is clearly more likely to be right (by more than the margin), and from
 // the catalogue otherwise.
+// It also checks that a passage close behind the catalogue's reply (half as
+// likely or more) is offered beside it.
 func TestClearlyLikelierPassageOutranksTheCatalogue(t *testing.T) {
 	cls := &bottest.Classifier{Rules: map[string]bot.Classification{
 		"towel": {Intent: "product_info", Confidence: 0.6, Language: "en"},
@@ -531,11 +533,13 @@ func TestClearlyLikelierPassageOutranksTheCatalogue(t *testing.T) {
 	for _, tt := range []struct {
 		faq, cat float64
 		want     string
+		offered  string // the passage offered beside the catalogue's reply
 	}{
 		{faq: 0.9, cat: 0.6, want: "faq-facilities"},
-		{faq: 0.65, cat: 0.6, want: "TW-1"}, // likelier, but within the margin
-		{faq: 0.5, cat: 0.4, want: "TW-1"},  // the passage is not sure enough to answer
-		{faq: 0.7, cat: 0.95, want: "TW-1"},
+		{faq: 0.65, cat: 0.6, want: "TW-1", offered: "faq-facilities"}, // likelier, but within the margin
+		{faq: 0.5, cat: 0.4, want: "TW-1", offered: "faq-facilities"},  // the passage is not sure enough to answer
+		{faq: 0.7, cat: 0.95, want: "TW-1", offered: "faq-facilities"},
+		{faq: 0.4, cat: 0.95, want: "TW-1"}, // far behind
 	} {
 		ret := &bottest.Retriever{Docs: []bottest.Doc{
 			{Keywords: []string{"towel"}, Hit: bot.Hit{ID: "faq-facilities", Title: "Do I need to bring a towel?",
@@ -548,6 +552,13 @@ func TestClearlyLikelierPassageOutranksTheCatalogue(t *testing.T) {
 			Text: "do i need to bring a towel", Role: bot.RoleCustomer})
 		if len(r.Sources) == 0 || r.Sources[0].ID != tt.want {
 			t.Errorf("FAQ %.2f, catalogue %.2f: sources %v, want %s first", tt.faq, tt.cat, r.Sources, tt.want)
+		}
+		var offered string
+		if len(r.Choices) > 0 {
+			offered = r.Choices[0].ID
+		}
+		if offered != tt.offered || len(r.Choices) > 1 {
+			t.Errorf("FAQ %.2f, catalogue %.2f: choices %v, want %q offered", tt.faq, tt.cat, r.Choices, tt.offered)
 		}
 	}
 }
