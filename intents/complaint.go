@@ -128,6 +128,25 @@ func transfersToPerson(norm string) bool {
 	return false
 }
 
+// namesAContactDetail reports whether the text right after a word that
+// names a person ("customer service", "客服") asks for a detail of that
+// contact rather than for the person: "customer service number", "客服电话
+// 多少", "客服几点下班" are questions the content answers.
+func namesAContactDetail(after string) bool {
+	after = strings.TrimLeft(after, " ")
+	for _, d := range contactDetails {
+		if strings.HasPrefix(after, d) {
+			return true
+		}
+	}
+	return false
+}
+
+// contactDetails are the details of a contact asked about after its name,
+// in the normalised text's spelling.
+var contactDetails = []string{"number", "phone", "hotline", "email", "e-mail", "hours", "opening", "wechat",
+	"电话", "号码", "热线", "邮箱", "微信", "几点", "上班", "下班", "工作时间", "营业时间", "时间"}
+
 // ComplaintScore is what a ComplaintDetector found in one message.
 type ComplaintScore struct {
 	// Complaint is how much the message reads as a complaint or negative
@@ -445,10 +464,13 @@ func (d *ComplaintDetector) Score(text string) ComplaintScore {
 		s.EscalationWords = append(s.EscalationWords, "过敏")
 	}
 	slices.Sort(s.EscalationWords)
-	d.person.match(lt, func(t *lexTerm, _ string, _ int) {
-		s.AsksForPerson = true
+	d.person.match(lt, func(t *lexTerm, in string, at int) {
 		if t.weight >= demandsPersonWeight {
-			s.DemandsPerson = true
+			s.AsksForPerson, s.DemandsPerson = true, true
+			return
+		}
+		if !namesAContactDetail(in[at+len(t.norm):]) {
+			s.AsksForPerson = true
 		}
 	})
 	if transfersToPerson(lt.norm) {

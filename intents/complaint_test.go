@@ -303,3 +303,26 @@ func TestIndignantQuestions(t *testing.T) {
 		t.Errorf("an indignant question scores %.2f; want at least %.2f", got, ComplaintThreshold)
 	}
 }
+
+// TestAsksAboutAContact checks that a person's name followed by a detail
+// of that contact ("客服电话多少", "customer service hours") is a question,
+// not a request for a person, while the name alone still asks for one.
+func TestAsksAboutAContact(t *testing.T) {
+	d := mustDetector(t)
+	for _, tt := range []struct {
+		text string
+		asks bool
+	}{
+		{"客服电话多少", false},
+		{"客服几点下班", false},
+		{"what's your customer service number", false},
+		{"customer service hours on sunday?", false},
+		{"我要找客服", true},
+		{"customer service please", true},
+		{"can I speak to customer service", true},
+	} {
+		if got := d.Score(tt.text).AsksForPerson; got != tt.asks {
+			t.Errorf("Score(%q).AsksForPerson = %v, want %v", tt.text, got, tt.asks)
+		}
+	}
+}
