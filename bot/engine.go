@@ -802,6 +802,10 @@ func (e *Engine) withLead(d decision, m Message, conv Conversation, cls Classifi
 	} else if len(d.choices) == 0 {
 		// Nothing to answer with: the lead note stands on its own.
 		d.action, d.text = ActionLead, e.text(textLeadAlone, lang)
+	} else if d.action == ActionClarify {
+		// Choices to pick from ("did you mean", suggestions): they stay,
+		// and the reply says the sales team knows too.
+		d.text = strings.TrimSpace(d.text + "\n\n" + e.text(textLead, lang))
 	}
 	if big {
 		d.escalation = &Escalation{Reason: ReasonLead, Severity: "normal",
