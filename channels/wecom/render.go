@@ -29,10 +29,14 @@ func (a *Adapter) render(r bot.Reply) string {
 			}
 			tail.WriteString("\n" + strconv.Itoa(i+1) + ". " + title)
 		}
+		picks := "1"
+		if len(r.Choices) > 1 {
+			picks = "1–" + strconv.Itoa(len(r.Choices))
+		}
 		if zh {
-			tail.WriteString("\n（回复数字 1–" + strconv.Itoa(len(r.Choices)) + " 选择）")
+			tail.WriteString("\n（回复数字 " + picks + " 选择）")
 		} else {
-			tail.WriteString("\n(reply 1–" + strconv.Itoa(len(r.Choices)) + " to choose)")
+			tail.WriteString("\n(reply " + picks + " to choose)")
 		}
 	}
 	if len(r.Sources) > 0 {

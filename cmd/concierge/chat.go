@@ -207,10 +207,14 @@ func printReply(w io.Writer, r bot.Reply, o markdown.TextOptions) {
 			}
 			fmt.Fprintf(w, "%d. %s\n", i+1, title)
 		}
+		picks := "1"
+		if len(cs) > 1 {
+			picks = fmt.Sprintf("1–%d", len(cs))
+		}
 		if r.Language == "zh" {
-			fmt.Fprintf(w, "（输入 1–%d 选择）\n", len(cs))
+			fmt.Fprintf(w, "（输入 %s 选择）\n", picks)
 		} else {
-			fmt.Fprintf(w, "(type 1–%d to choose)\n", len(cs))
+			fmt.Fprintf(w, "(type %s to choose)\n", picks)
 		}
 	}
 	for _, s := range r.Sources {

@@ -36,11 +36,11 @@ func TestPrintReply(t *testing.T) {
 			"Did you mean one of these?\n1. Returns\n2. b\n3. Refunds [2J\n(type 1–3 to choose)\n"},
 		{"Chinese hint",
 			bot.Reply{Text: "您是想问：", Language: "zh", Choices: []bot.Source{{ID: "a", Title: "退货"}}},
-			"您是想问：\n1. 退货\n（输入 1–1 选择）\n"},
+			"您是想问：\n1. 退货\n（输入 1 选择）\n"},
 		{"an answer with an alternative: the choice below its text, the source last",
 			bot.Reply{Text: "Refunds take 5 days.\n\nIf you meant something else, one of these may be it:", Language: "en",
 				Sources: []bot.Source{{ID: "faq-refund", Title: "Refunds"}}, Choices: []bot.Source{{ID: "faq-exchange", Title: "Exchanges"}}},
-			"Refunds take 5 days.\n\nIf you meant something else, one of these may be it:\n1. Exchanges\n(type 1–1 to choose)\n" +
+			"Refunds take 5 days.\n\nIf you meant something else, one of these may be it:\n1. Exchanges\n(type 1 to choose)\n" +
 				"  source: Refunds (faq-refund)\n"},
 		{"no terminal escapes from content", bot.Reply{Text: "red\x1b[31m \x1b]0;title\x07done"}, "red[31m ]0;titledone\n"},
 		{"relay", bot.Reply{Action: bot.ActionRelay}, "(your message was passed to the team member handling this conversation)\n"},
