@@ -597,8 +597,8 @@ func (e *Engine) fromHits(ctx context.Context, m Message, conv Conversation, lan
 // alternatives returns, for an answer from best, the other documents of
 // rest close behind it ("or did you mean …?"): at most two, each at least
 // half as likely to answer as best and at MinChoiceConfidence or above,
-// one per document and title, none of best's own document. None when
-// choices are off.
+// one per document and title, none of best's own document and none that
+// says what best says (sameAnswer). None when choices are off.
 func (e *Engine) alternatives(best Hit, rest []Hit) []Source {
 	if e.opts.MinChoiceConfidence < 0 {
 		return nil
@@ -610,6 +610,7 @@ func (e *Engine) alternatives(best Hit, rest []Hit) []Source {
 	least := max(e.opts.MinChoiceConfidence, best.Confidence/2)
 	seenDoc := map[string]bool{doc(best): true}
 	seenTitle := map[string]bool{strings.ToLower(best.Title): true}
+	bestWords := wordSet(best.Answer)
 	var out []Source
 	for _, h := range rest {
 		if h.Confidence < least || len(out) == MaxChoices-1 {
@@ -617,6 +618,9 @@ func (e *Engine) alternatives(best Hit, rest []Hit) []Source {
 		}
 		if seenDoc[doc(h)] || seenTitle[strings.ToLower(h.Title)] {
 			continue
+		}
+		if best.Answer != "" && overlap(bestWords, wordSet(h.Answer)) >= sameAnswer {
+			continue // the FAQ entry and its page passage: the same answer twice
 		}
 		seenDoc[doc(h)], seenTitle[strings.ToLower(h.Title)] = true, true
 		out = append(out, h.Source())
@@ -1026,4 +1030,60 @@ func replyLanguage(lang string) string {
 		return "zh"
 	}
 	return "en"
+}
+
+// sameAnswer is the share of words (Chinese: character pairs) two answers
+// have in common from which they say the same thing: an alternative that
+// repeats the answer is not offered. At 0.5, on the read companies, answers
+// with alternatives fell from 42 % to 27 % while 46 of the 49 alternatives
+// that were right where the answer was wrong stayed.
+const sameAnswer = 0.5
+
+// wordSet returns the lower-cased words of s, and the pairs of adjacent Han
+// characters of its Chinese.
+func wordSet(s string) map[string]bool {
+	out := map[string]bool{}
+	var word []rune
+	var prevHan rune
+	flush := func() {
+		if len(word) > 1 {
+			out[string(word)] = true
+		}
+		word = word[:0]
+	}
+	for _, r := range strings.ToLower(s) {
+		switch {
+		case unicode.Is(unicode.Han, r):
+			flush()
+			if prevHan != 0 {
+				out[string([]rune{prevHan, r})] = true
+			}
+			prevHan = r
+			continue
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			word = append(word, r)
+		default:
+			flush()
+		}
+		prevHan = 0
+	}
+	flush()
+	return out
+}
+
+// overlap is the share of the smaller set's members the other holds.
+func overlap(a, b map[string]bool) float64 {
+	if len(a) > len(b) {
+		a, b = b, a
+	}
+	if len(a) == 0 {
+		return 0
+	}
+	n := 0
+	for w := range a {
+		if b[w] {
+			n++
+		}
+	}
+	return float64(n) / float64(len(a))
 }
