@@ -212,6 +212,10 @@ type answersReport struct {
 	HandOff           rate       `json:"complaints_safety_human_handed_off"`
 	Employees         rateByLang `json:"employees_first_source_right"`
 	InternalShown     int        `json:"internal_shown_to_customers"`
+	// AnswersWithChoices is the share of customers' replies that cite a
+	// source and also offer choices (alternatives after an answer): what
+	// "right or offered" costs in clutter.
+	AnswersWithChoices rate `json:"answers_offering_choices"`
 	// SearchTop1 and SearchTop3 are what retrieval alone ranks for the
 	// answerable and product questions (no decision layer): the first hit,
 	// or one of the first three, acceptable.
@@ -306,6 +310,9 @@ func score(customers, employees []outcome, internal map[string]bool) answersRepo
 		}
 		right := firstIs(rep.Sources, o.Expected) && !rep.Handoff
 		offered := right || anyIs(rep.Choices, o.Expected)
+		if len(rep.Sources) > 0 && !rep.Handoff {
+			r.AnswersWithChoices.add(len(rep.Choices) > 0)
+		}
 		switch o.Kind {
 		case kindAnswerable:
 			r.Answerable.add(o.Lang, right)
@@ -481,6 +488,7 @@ func printAnswersReport(w io.Writer, r answersReport) {
 	fmt.Fprintf(tw, "complaints, safety, requests for a person: handed off\t%s\t\t\n", r.HandOff)
 	row("employees: first source the right internal page", r.Employees)
 	fmt.Fprintf(tw, "internal pages shown to customers\t%d\t\t\n", r.InternalShown)
+	fmt.Fprintf(tw, "(answers that also offer choices)\t%s\t\t\n", r.AnswersWithChoices)
 	row("(retrieval alone: first hit right)", r.SearchTop1)
 	row("(retrieval alone: right in top 3)", r.SearchTop3)
 	fmt.Fprintf(tw, "reply latency through REST, p50 / p99\t%.1f ms / %.1f ms\t\t\n", r.P50Millis, r.P99Millis)

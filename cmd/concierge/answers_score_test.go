@@ -1,0 +1,37 @@
+package main
+
+import (
+	"testing"
+
+	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/channels/web"
+)
+
+// TestScoreCountsWhatChoicesCost checks the scoring of offered choices: a
+// wrong answer whose alternative is acceptable is right or offered, not
+// right, and the answers that carry choices are counted (a clarification
+// or a hand-off is not an answer).
+func TestScoreCountsWhatChoicesCost(t *testing.T) {
+	src := func(ids ...string) []bot.Source {
+		var out []bot.Source
+		for _, id := range ids {
+			out = append(out, bot.Source{ID: id})
+		}
+		return out
+	}
+	q := func(reply web.MessageResponse) outcome {
+		return outcome{labelled: labelled{Kind: kindAnswerable, Expected: []string{"faq-a"}, Lang: "en"}, Reply: reply}
+	}
+	r := score([]outcome{
+		q(web.MessageResponse{Sources: src("faq-a")}),
+		q(web.MessageResponse{Sources: src("faq-b"), Choices: src("faq-a#s")}),
+		q(web.MessageResponse{Choices: src("faq-a", "faq-c")}),
+		q(web.MessageResponse{Sources: src("faq-a"), Handoff: true}),
+	}, nil, nil)
+	if r.Answerable.All.Right != 1 || r.AnswerableOffered.All.Right != 3 || r.AnswerableHanded.Right != 1 {
+		t.Errorf("right %d, right or offered %d, handed %d; want 1, 3, 1", r.Answerable.All.Right, r.AnswerableOffered.All.Right, r.AnswerableHanded.Right)
+	}
+	if got := r.AnswersWithChoices; got.Right != 1 || got.N != 2 {
+		t.Errorf("answers offering choices %d of %d, want 1 of 2", got.Right, got.N)
+	}
+}
