@@ -266,4 +266,5 @@ func TestBrowserRendering(t *testing.T) {
 	if !regexp.MustCompile(`cjw-text.* cjw-choices.* cjw-sources`).MatchString(order) {
 		t.Errorf("an answer with alternatives is laid out as %q, want the text, the choices, then the sources", order)
 	}
+	shot("widget-alternatives.png")
 }
