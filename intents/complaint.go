@@ -351,6 +351,9 @@ func isQuestion(raw string, t lexText) bool {
 	if first, _, _ := strings.Cut(strings.TrimSpace(clause), " "); englishQuestionWords[first] {
 		return true
 	}
+	if asksForAttribute(strings.TrimSpace(clause), s) {
+		return true
+	}
 	for _, w := range chineseQuestionForms {
 		if strings.Contains(s, w) {
 			return true
@@ -358,6 +361,70 @@ func isQuestion(raw string, t lexText) bool {
 	}
 	return aNotA(s)
 }
+
+// asksForAttribute reports whether a message asks for a property of
+// something in the terse way customers type a search ("price of the large
+// one", "height range of the standing desk", "cheapest tent", "双人私教价格",
+// "猫包能装多重的猫") rather than state something: in English, the first
+// clause opens with an attribute noun followed by of/for/on/between, or
+// with a superlative; in Chinese, the message ends with an attribute noun
+// that is not negated (没区别 is a statement), or holds a 多+adjective
+// measure question. clause is the first clause, lower-cased; norm the
+// normalised message.
+func asksForAttribute(clause, norm string) bool {
+	words := strings.Fields(clause)
+	if len(words) >= 2 {
+		if englishAttributes[words[0]] && englishAttributeLinks[words[1]] {
+			return true
+		}
+		if len(words) >= 3 && englishAttributes[words[0]] && englishAttributes[words[1]] && englishAttributeLinks[words[2]] {
+			return true // "height range of", "battery life of"
+		}
+		if englishSuperlatives[words[0]] || (words[0] == "most" && (words[1] == "expensive" || words[1] == "popular")) {
+			return true
+		}
+	}
+	s := strings.TrimSpace(norm)
+	if n := utf8.RuneCountInString(s); n == 0 || n > 24 {
+		return false
+	}
+	for _, a := range chineseAttributes {
+		if before, ok := strings.CutSuffix(s, a); ok {
+			return !strings.HasSuffix(before, "没") && !strings.HasSuffix(before, "不") && !strings.HasSuffix(before, "无")
+		}
+	}
+	for _, m := range chineseMeasureQuestions {
+		if strings.Contains(s, m) {
+			return true
+		}
+	}
+	return false
+}
+
+// englishAttributes are the nouns a terse English question opens with.
+var englishAttributes = map[string]bool{
+	"price": true, "prices": true, "cost": true, "weight": true, "height": true, "width": true, "length": true,
+	"depth": true, "size": true, "sizes": true, "dimensions": true, "difference": true, "differences": true,
+	"range": true, "capacity": true, "warranty": true, "guarantee": true, "colours": true, "colors": true,
+	"ingredients": true, "material": true, "materials": true, "voltage": true, "battery": true, "life": true,
+	"opening": true, "hours": true, "availability": true, "specs": true, "dosage": true, "fee": true, "fees": true,
+}
+
+// englishAttributeLinks join an attribute noun to what it is of.
+var englishAttributeLinks = map[string]bool{"of": true, "for": true, "on": true, "between": true, "in": true}
+
+// englishSuperlatives open "cheapest X" questions.
+var englishSuperlatives = map[string]bool{
+	"cheapest": true, "lightest": true, "biggest": true, "smallest": true, "largest": true, "heaviest": true,
+	"fastest": true, "strongest": true, "newest": true, "latest": true, "longest": true, "shortest": true,
+}
+
+// chineseAttributes end a terse Chinese question ("大号价格").
+var chineseAttributes = []string{"价格", "价钱", "价位", "售价", "尺寸", "尺码", "重量", "容量", "区别", "材质", "颜色",
+	"保修", "运费", "续航", "承重", "厚度", "价目表", "规格", "参数", "配料", "成分"}
+
+// chineseMeasureQuestions ask for a measure anywhere in a message.
+var chineseMeasureQuestions = []string{"多重", "多高", "多宽", "多厚", "多远", "多贵", "几寸", "几斤", "几公斤", "几米"}
 
 // indignant reports whether raw asks the way an indignant sender does, not
 // the way one asking for information does: with doubled question marks or

@@ -326,3 +326,38 @@ func TestAsksAboutAContact(t *testing.T) {
 		}
 	}
 }
+
+// TestTerseAttributeQuestions checks that a question typed the way a search
+// is ("height range of the standing desk", "双人私教价格") counts as a
+// question and is not a complaint, while statements about the same
+// attributes still read as statements.
+func TestTerseAttributeQuestions(t *testing.T) {
+	for text, want := range map[string]bool{
+		"height range of the standing desk":     true,
+		"price of the large one":                true,
+		"difference between the two mattresses": true,
+		"cheapest tent":                         true,
+		"most expensive road bike":              true,
+		"双人私教价格":                                true,
+		"猫包能装多重的猫":                              true,
+		"price is a total rip off":              false,
+		"size is wrong and nobody answers":      false,
+		"和之前买的没区别":                              false,
+		"质量太差了":                                 false,
+		"most of it arrived broken":             false,
+		"delivery was late for the second time": false,
+	} {
+		if got := isQuestion(text, newLexText(text)); got != want {
+			t.Errorf("isQuestion(%q) = %v, want %v", text, got, want)
+		}
+	}
+	d := mustDetector(t)
+	for _, q := range []string{"height range of the standing desk", "most expensive road bike", "双人私教价格"} {
+		if got := d.Score(q).Complaint; got >= ComplaintThreshold {
+			t.Errorf("%q scores %.2f as a complaint; want below %.2f", q, got, ComplaintThreshold)
+		}
+	}
+	if got := d.Score("price is a total rip off, the handle broke on day one").Complaint; got < ComplaintThreshold {
+		t.Errorf("a complaint about price scores %.2f; want at least %.2f", got, ComplaintThreshold)
+	}
+}
