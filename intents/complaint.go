@@ -325,7 +325,8 @@ func solve(h [nComb + 1][nComb + 1]float64, g [nComb + 1]float64) ([nComb + 1]fl
 }
 
 // isQuestion reports whether a message is phrased as a question: it has a
-// question mark, ends with a Chinese question particle, starts with an
+// question mark, ends with a Chinese question particle (or has 吗 end a
+// clause: "能帮我改一下吗，还没发货"), starts with an
 // English question word (the first word before any punctuation), or holds
 // a Chinese question word or an A-not-A question. A question word after
 // the first clause does not count: reviews that complain and then ask
@@ -342,6 +343,11 @@ func isQuestion(raw string, t lexText) bool {
 	for _, end := range []string{"?", "？", "吗", "么", "呢", "不", "没", "嘛"} {
 		if strings.HasSuffix(tail, end) {
 			return true
+		}
+	}
+	for _, w := range []string{"吗，", "吗,", "吗 ", "吗。"} {
+		if strings.Contains(raw, w) {
+			return true // 吗 ends a clause: "能帮我改一下吗，还没发货"
 		}
 	}
 	clause := strings.TrimLeftFunc(strings.ToLower(raw), clauseBreak)

@@ -221,6 +221,9 @@ func TestChineseQuestionForms(t *testing.T) {
 		"发票抬头写错了咋办":          true,
 		"次卡买了还没用 什么时候开始算有效期": true,
 		"店员还说爱要不要":           false,
+		"地址写错了，能帮我改一下吗，还没发货": true,
+		"能开发票吗 公司报销要用":       true,
+		"吗啡类止痛药":             false,
 		"is it possible to print a photo on the cake? want my dogs face on it lol": true,
 		"My order is two weeks late and nobody has told me anything.":              false,
 	} {
