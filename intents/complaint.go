@@ -328,7 +328,9 @@ func solve(h [nComb + 1][nComb + 1]float64, g [nComb + 1]float64) ([nComb + 1]fl
 // question mark, ends with a Chinese question particle (or has 吗 end a
 // clause: "能帮我改一下吗，还没发货"), starts with an
 // English question word (the first word before any punctuation), or holds
-// a Chinese question word or an A-not-A question. A question word after
+// a Chinese question word or an A-not-A question, or ends asking for a
+// figure (asksForMeasure) or opens asking for an attribute the way a search
+// is typed (asksForAttribute). Another question word after
 // the first clause does not count: reviews that complain and then ask
 // ("...terrible. will i get a refund") read as complaints, and measured
 // so (concierge complaints eval) it scored better. Questions are
@@ -355,6 +357,9 @@ func isQuestion(raw string, t lexText) bool {
 		clause = clause[:i]
 	}
 	if first, _, _ := strings.Cut(strings.TrimSpace(clause), " "); englishQuestionWords[first] {
+		return true
+	}
+	if asksForMeasure(tail) {
 		return true
 	}
 	if asksForAttribute(strings.TrimSpace(clause), s) {
@@ -401,6 +406,32 @@ func asksForAttribute(clause, norm string) bool {
 	}
 	for _, m := range chineseMeasureQuestions {
 		if strings.Contains(s, m) {
+			return true
+		}
+	}
+	return false
+}
+
+// asksForMeasure reports whether the last clause of tail (the message
+// without its closing punctuation) asks how many, how long, how much or how
+// soon, the way a customer asks for a figure after saying what happened
+// ("refund to visa card how many days", "lost my card, how much is a new
+// one"), but not the rhetorical "how many times" or "how much longer".
+func asksForMeasure(tail string) bool {
+	last := strings.ToLower(tail)
+	if i := strings.LastIndexFunc(last, clauseBreak); i >= 0 {
+		last = last[i+1:]
+	}
+	words := strings.Fields(last)
+	for i := 0; i+1 < len(words); i++ {
+		if words[i] != "how" {
+			continue
+		}
+		switch words[i+1] {
+		case "many", "much", "long", "soon":
+			if i+2 < len(words) && (words[i+2] == "times" || words[i+2] == "longer" || words[i+2] == "more") {
+				return false
+			}
 			return true
 		}
 	}

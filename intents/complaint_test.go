@@ -364,3 +364,21 @@ func TestTerseAttributeQuestions(t *testing.T) {
 		t.Errorf("a complaint about price scores %.2f; want at least %.2f", got, ComplaintThreshold)
 	}
 }
+
+// TestMeasureQuestions checks that a last clause asking how many, how long
+// or how much makes a question of what came before, and that the
+// rhetorical "how many times" and "how much longer" do not.
+func TestMeasureQuestions(t *testing.T) {
+	for text, want := range map[string]bool{
+		"refund to visa card how many days":                       true,
+		"lost my membership card, how much is a new one":          true,
+		"ordered the sofa last week. how soon can it come":        true,
+		"my order is late again, how many times do I have to ask": false,
+		"three weeks already. how much longer":                    false,
+		"the delivery was late and the driver was rude":           false,
+	} {
+		if got := isQuestion(text, newLexText(text)); got != want {
+			t.Errorf("isQuestion(%q) = %v, want %v", text, got, want)
+		}
+	}
+}
