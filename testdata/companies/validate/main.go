@@ -28,9 +28,13 @@ func main() {
 		fmt.Println("problem:", p)
 	}
 	aud := map[string]string{}
+	product := map[string]bool{}
 	for _, d := range docs {
 		id, _, _ := strings.Cut(d.ID, "#")
 		aud[id] = string(d.Audience)
+		if d.Kind == "product" {
+			product[id] = true
+		}
 	}
 	fmt.Printf("%d documents (%d distinct page/entry ids)\n", len(docs), len(aud))
 	bad := len(probs)
@@ -69,6 +73,20 @@ func main() {
 					bad++
 				case kind != "employee" && a != "public":
 					fmt.Printf("%s:%d: %q is not public\n", f, i+2, id)
+					bad++
+				}
+			}
+			// A product's Chinese row is the same product under the id
+			// SKU-zh: a message that accepts one accepts both, or the
+			// reply citing the row in the customer's language is scored
+			// wrong.
+			listed := map[string]bool{}
+			for _, id := range strings.Split(exp, ";") {
+				listed[strings.TrimSpace(id)] = true
+			}
+			for id := range listed {
+				if twin := id + "-zh"; product[id] && product[twin] && !listed[twin] {
+					fmt.Printf("%s:%d: product %q is listed without its Chinese row %q\n", f, i+2, id, twin)
 					bad++
 				}
 			}
