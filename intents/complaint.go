@@ -384,7 +384,7 @@ func isQuestion(raw string, t lexText) bool {
 // normalised message.
 func asksForAttribute(clause, norm string) bool {
 	words := strings.Fields(clause)
-	if len(words) >= 2 {
+	if len(words) >= 2 && len(words) <= maxTerseWords && !slices.ContainsFunc(words, statementWords.has) {
 		if englishAttributes[words[0]] && englishAttributeLinks[words[1]] {
 			return true
 		}
@@ -396,8 +396,8 @@ func asksForAttribute(clause, norm string) bool {
 		}
 	}
 	s := strings.TrimSpace(norm)
-	if n := utf8.RuneCountInString(s); n == 0 || n > 24 {
-		return false
+	if n := utf8.RuneCountInString(s); n == 0 || n > 24 || strings.ContainsAny(s, "不没无") {
+		return false // "收到的跟图片上不是一个颜色" states, it does not ask
 	}
 	for _, a := range chineseAttributes {
 		if before, ok := strings.CutSuffix(s, a); ok {
@@ -438,6 +438,25 @@ func asksForMeasure(tail string) bool {
 	return false
 }
 
+// maxTerseWords is the longest first clause asksForAttribute reads as a
+// search typed in few words.
+const maxTerseWords = 10
+
+// wordSet is a set of lower-case words.
+type wordSet map[string]bool
+
+func (w wordSet) has(s string) bool { return w[s] }
+
+// statementWords make a sentence of a clause that opens with an attribute
+// noun: "price of the repair doubled without anyone telling me", "warranty on
+// my kettle is useless" state something, "price of the large one" asks.
+var statementWords = wordSet{
+	"is": true, "was": true, "are": true, "were": true, "has": true, "have": true, "had": true, "did": true,
+	"does": true, "got": true, "get": true, "been": true, "be": true, "without": true, "never": true, "not": true,
+	"no": true, "dont": true, "didnt": true, "cant": true, "wont": true, "isnt": true, "wasnt": true,
+	"don't": true, "didn't": true, "can't": true, "won't": true, "isn't": true, "wasn't": true,
+}
+
 // englishAttributes are the nouns a terse English question opens with.
 var englishAttributes = map[string]bool{
 	"price": true, "prices": true, "cost": true, "weight": true, "height": true, "width": true, "length": true,
@@ -453,7 +472,7 @@ var englishAttributeLinks = map[string]bool{"of": true, "for": true, "on": true,
 // englishSuperlatives open "cheapest X" questions.
 var englishSuperlatives = map[string]bool{
 	"cheapest": true, "lightest": true, "biggest": true, "smallest": true, "largest": true, "heaviest": true,
-	"fastest": true, "strongest": true, "newest": true, "latest": true, "longest": true, "shortest": true,
+	"fastest": true, "strongest": true,
 }
 
 // chineseAttributes end a terse Chinese question ("大号价格").
