@@ -132,8 +132,21 @@ func TestInitBrowser(t *testing.T) {
 	password := strings.TrimSpace(string(mustRead(t, filepath.Join(dir, "data", "console-password"))))
 	if err := chromedp.Do(tctx, chromedp.Navigate(base+"/console/login?lang=en"), chromedp.WaitVisible(chromedp.ID("password")),
 		chromedp.SendKeys(chromedp.ID("name"), "admin"), chromedp.SendKeys(chromedp.ID("password"), password),
-		chromedp.Click(chromedp.ID("signin")), chromedp.WaitVisible(chromedp.ID("site"))); err != nil {
+		chromedp.Click(chromedp.ID("signin"))); err != nil {
 		t.Fatal(err)
+	}
+	// The sign-in page has the site's name too: wait for what only a
+	// signed-in page shows, retrying an evaluation the page load cuts short.
+	signedIn := `document.readyState === 'complete' && !!document.getElementById('logout') && !!document.getElementById('site')`
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		ok, err := chromedp.Run(tctx, chromedp.Evaluate[bool](signedIn))
+		if err == nil && ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the console did not open after signing in (last error: %v)", err)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 	if site := eval2(t, tctx, chromedp.Evaluate[string](`document.getElementById('site').textContent + ' | ' + document.title`)); strings.Count(site, "Bob's Bakery") != 2 {
 		t.Errorf("console header | title = %q, want the company's name in each", site)
