@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -56,4 +57,28 @@ func Browser(t testing.TB, width, height int) context.Context {
 		t.Fatalf("start chromium: %v", err)
 	}
 	return ctx
+}
+
+// WaitFor evaluates the JavaScript condition cond in the tab ctx until it is
+// true, and fails the test after timeout. Unlike chromedp.Poll it outlasts a
+// page load: an evaluation that navigation cuts short ("Inspected target
+// navigated or closed") is tried again on the new page. After a form posts,
+// wait this way for something only the new page shows before acting on it.
+func WaitFor(t testing.TB, ctx context.Context, step, cond string, timeout time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	var err error
+	for {
+		c, cancel := context.WithTimeout(ctx, 2*time.Second)
+		var ok bool
+		ok, err = chromedp.Run(c, chromedp.Evaluate[bool](cond))
+		cancel()
+		if err == nil && ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not true within %s (last error: %v): %s", step, timeout, err, cond)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }

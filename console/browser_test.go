@@ -86,8 +86,8 @@ func TestBrowserAgentFlow(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("reply-text"), "I'm sorry! A replacement ships today."),
 		chromedp.Click(chromedp.ID("send")),
 	)
-	waitFor(t, tab, "reply shown", `document.readyState === 'complete' && !!document.querySelector('#mine') &&
-		document.querySelector('#archive').textContent.includes('A replacement ships today')`)
+	browsertest.WaitFor(t, tab, "reply shown", `document.readyState === 'complete' && !!document.querySelector('#mine') &&
+		document.querySelector('#archive').textContent.includes('A replacement ships today')`, 20*time.Second)
 	run("note",
 		chromedp.SendKeys(chromedp.ID("note-text"), "Offered a replacement; check the courier."),
 		chromedp.Click(chromedp.ID("add-note")),
@@ -159,26 +159,6 @@ func value[T any](t *testing.T, tab context.Context, step string, a chromedp.Act
 		t.Fatalf("%s: %v", step, err)
 	}
 	return v
-}
-
-// waitFor evaluates cond in the tab until it is true, for up to 20 seconds.
-// Unlike chromedp.Poll it outlasts a page load: an evaluation cut short by
-// navigation is tried again on the new page.
-func waitFor(t *testing.T, tab context.Context, step, cond string) {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	var err error
-	for time.Now().Before(deadline) {
-		c, cancel := context.WithTimeout(tab, 2*time.Second)
-		var ok bool
-		ok, err = chromedp.Run(c, chromedp.Evaluate[bool](cond))
-		cancel()
-		if err == nil && ok {
-			return
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	t.Fatalf("%s: not true within 20s (last error: %v): %s", step, err, cond)
 }
 
 // browser starts a headless Chromium with a fresh profile and returns a tab.

@@ -378,9 +378,10 @@ func isQuestion(raw string, t lexText) bool {
 // one", "height range of the standing desk", "cheapest tent", "双人私教价格",
 // "猫包能装多重的猫") rather than state something: in English, the first
 // clause opens with an attribute noun followed by of/for/on/between, or
-// with a superlative; in Chinese, the message ends with an attribute noun
-// that is not negated (没区别 is a statement), or holds a 多+adjective
-// measure question. clause is the first clause, lower-cased; norm the
+// with a superlative, in at most maxTerseWords words and none of
+// statementWords; in Chinese, a message of at most 24 characters without
+// 不/没/无 (没区别 is a statement) ends with an attribute noun or holds a
+// 多+adjective measure question. clause is the first clause, lower-cased; norm the
 // normalised message.
 func asksForAttribute(clause, norm string) bool {
 	words := strings.Fields(clause)
@@ -400,8 +401,8 @@ func asksForAttribute(clause, norm string) bool {
 		return false // "收到的跟图片上不是一个颜色" states, it does not ask
 	}
 	for _, a := range chineseAttributes {
-		if before, ok := strings.CutSuffix(s, a); ok {
-			return !strings.HasSuffix(before, "没") && !strings.HasSuffix(before, "不") && !strings.HasSuffix(before, "无")
+		if strings.HasSuffix(s, a) {
+			return true
 		}
 	}
 	for _, m := range chineseMeasureQuestions {

@@ -138,16 +138,7 @@ func TestInitBrowser(t *testing.T) {
 	// The sign-in page has the site's name too: wait for what only a
 	// signed-in page shows, retrying an evaluation the page load cuts short.
 	signedIn := `document.readyState === 'complete' && !!document.getElementById('logout') && !!document.getElementById('site')`
-	for deadline := time.Now().Add(30 * time.Second); ; {
-		ok, err := chromedp.Run(tctx, chromedp.Evaluate[bool](signedIn))
-		if err == nil && ok {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the console did not open after signing in (last error: %v)", err)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	browsertest.WaitFor(t, tctx, "the console after signing in", signedIn, 30*time.Second)
 	if site := eval2(t, tctx, chromedp.Evaluate[string](`document.getElementById('site').textContent + ' | ' + document.title`)); strings.Count(site, "Bob's Bakery") != 2 {
 		t.Errorf("console header | title = %q, want the company's name in each", site)
 	}

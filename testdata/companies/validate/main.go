@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/concierge-bot/concierge/bot"
 	"github.com/concierge-bot/concierge/knowledge"
 )
 
@@ -32,7 +33,7 @@ func main() {
 	for _, d := range docs {
 		id, _, _ := strings.Cut(d.ID, "#")
 		aud[id] = string(d.Audience)
-		if d.Kind == "product" {
+		if d.Kind == bot.KindProduct {
 			product[id] = true
 		}
 	}
