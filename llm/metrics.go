@@ -32,37 +32,31 @@ type metrics struct {
 	answers  *prometheus.CounterVec // result: answered|refused|rejected
 }
 
+// metricOpts names a metric of this package, concierge_llm_<name>, with its help.
+func metricOpts(name, help string) prometheus.Opts {
+	return prometheus.Opts{Namespace: "concierge", Subsystem: "llm", Name: name, Help: help}
+}
+
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	m := &metrics{
-		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Namespace: "concierge", Subsystem: "llm", Name: "requests_total",
-			Help: "Language-model calls by operation and outcome (after retries).",
-		}, []string{"op", "outcome"}),
-		attempts: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Namespace: "concierge", Subsystem: "llm", Name: "attempts_total",
-			Help: "HTTP attempts to the model provider by operation and status class.",
-		}, []string{"op", "status"}),
-		tokens: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Namespace: "concierge", Subsystem: "llm", Name: "tokens_total",
-			Help: "Tokens reported by the provider, by operation and kind (prompt, completion).",
-		}, []string{"op", "kind"}),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts(metricOpts("requests_total",
+			"Language-model calls by operation and outcome (after retries).")), []string{"op", "outcome"}),
+		attempts: prometheus.NewCounterVec(prometheus.CounterOpts(metricOpts("attempts_total",
+			"HTTP attempts to the model provider by operation and status class.")), []string{"op", "status"}),
+		tokens: prometheus.NewCounterVec(prometheus.CounterOpts(metricOpts("tokens_total",
+			"Tokens reported by the provider, by operation and kind (prompt, completion).")), []string{"op", "kind"}),
 		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Namespace: "concierge", Subsystem: "llm", Name: "request_duration_seconds",
 			Help:    "Duration of language-model calls including retries, by operation.",
 			Buckets: []float64{0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16},
 		}, []string{"op"}),
-		circuit: prometheus.NewGauge(prometheus.GaugeOpts{
-			Namespace: "concierge", Subsystem: "llm", Name: "circuit_open",
-			Help: "1 while the circuit breaker is open (calls fail fast to the retrieval answer).",
-		}),
-		budget: prometheus.NewGauge(prometheus.GaugeOpts{
-			Namespace: "concierge", Subsystem: "llm", Name: "budget_remaining_tokens",
-			Help: "Tokens left in today's budget (-1 when unlimited).",
-		}),
-		answers: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Namespace: "concierge", Subsystem: "llm", Name: "answers_total",
-			Help: "Grounded answers by result: answered, refused (no support in the passages), rejected (bad output).",
-		}, []string{"result"}),
+		circuit: prometheus.NewGauge(prometheus.GaugeOpts(metricOpts("circuit_open",
+			"1 while the circuit breaker is open (calls fail fast to the retrieval answer)."))),
+		budget: prometheus.NewGauge(prometheus.GaugeOpts(metricOpts("budget_remaining_tokens",
+			"Tokens left in today's budget (-1 when unlimited)."))),
+		answers: prometheus.NewCounterVec(prometheus.CounterOpts(metricOpts("answers_total",
+			"Grounded answers by result: answered, refused (no support in the passages), rejected (bad output).")),
+			[]string{"result"}),
 	}
 	m.budget.Set(-1)
 	if reg == nil {
