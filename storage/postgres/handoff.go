@@ -23,23 +23,9 @@ var (
 	_ bot.Ratings           = (*DB)(nil)
 )
 
-const conversationCols = `id, customer_id, channel, status, assignee, opened, closed, first_response, last_message,
-	message_count, coalesce(csat, 0)`
-
-func scanConversation(row storage.RowScanner) (bot.ConversationInfo, error) {
-	var c bot.ConversationInfo
-	var status string
-	var closed, first, last *time.Time
-	err := row.Scan(&c.ID, &c.CustomerID, &c.Channel, &status, &c.Assignee, &c.Opened, &closed, &first, &last,
-		&c.Messages, &c.CSAT)
-	c.Status = bot.ConversationStatus(status)
-	c.Closed, c.FirstResponse, c.LastMessage = orZero(closed), orZero(first), orZero(last)
-	return c, err
-}
-
 // Conversation returns one conversation, or an ENOTFOUND *bot.Error.
 func (db *DB) Conversation(ctx context.Context, id bot.ConversationID) (bot.ConversationInfo, error) {
-	c, err := scanConversation(db.pool.QueryRow(ctx, `SELECT `+conversationCols+` FROM conversations WHERE id = $1`, id))
+	c, err := storage.ScanConversation(db.pool.QueryRow(ctx, `SELECT `+storage.ConversationCols+` FROM conversations WHERE id = $1`, id))
 	return c, lookupError(err, "conversation", "Conversation %d does not exist.", id)
 }
 
@@ -59,7 +45,7 @@ func lookupError(err error, what, missing string, id any) error {
 // ENOTFOUND *bot.Error if the customer does not exist.
 func (db *DB) Conversations(ctx context.Context, customerID int64) ([]bot.ConversationInfo, error) {
 	return ofCustomer(ctx, db, "conversations", customerID,
-		`SELECT `+conversationCols+` FROM conversations WHERE customer_id = $1 ORDER BY id`, scanConversation)
+		`SELECT `+storage.ConversationCols+` FROM conversations WHERE customer_id = $1 ORDER BY id`, storage.ScanConversation)
 }
 
 // Messages returns every message of a conversation in the order they were
@@ -75,7 +61,7 @@ func (db *DB) Messages(ctx context.Context, conversationID bot.ConversationID) (
 			return describe(err)
 		}
 		rows, err := tx.Query(ctx, `SELECT `+messageCols+` FROM messages m WHERE m.conversation_id = $1 ORDER BY m.id`, conversationID)
-		msgs, err = collect(rows, err, scanMessage)
+		msgs, err = collect(rows, err, storage.ScanMessage)
 		return err
 	})
 	if err != nil {
@@ -256,27 +242,15 @@ func (db *DB) SetCSAT(ctx context.Context, conversationID bot.ConversationID, sc
 	})
 }
 
-const escalationCols = `id, conversation_id, customer_id, coalesce(message_id, 0), reason, severity, summary, status, assignee,
-	created, acknowledged, resolved`
-
-func scanEscalation(row storage.RowScanner) (bot.EscalationInfo, error) {
-	var e bot.EscalationInfo
-	var ack, res *time.Time
-	err := row.Scan(&e.ID, &e.ConversationID, &e.CustomerID, &e.MessageID, &e.Reason, &e.Severity, &e.Summary, &e.Status,
-		&e.Assignee, &e.Created, &ack, &res)
-	e.Acknowledged, e.Resolved = orZero(ack), orZero(res)
-	return e, err
-}
-
 // Escalations returns escalations matching f, newest first.
 func (db *DB) Escalations(ctx context.Context, f bot.EscalationFilter) ([]bot.EscalationInfo, error) {
 	if f.Limit <= 0 {
 		f.Limit = 100
 	}
-	rows, err := db.pool.Query(ctx, `SELECT `+escalationCols+` FROM escalations
+	rows, err := db.pool.Query(ctx, `SELECT `+storage.EscalationCols+` FROM escalations
 		WHERE ($1 = '' OR status = $1) AND ($2 = 0 OR customer_id = $2) ORDER BY id DESC LIMIT $3`,
 		f.Status, f.CustomerID, f.Limit)
-	out, err := collect(rows, err, scanEscalation)
+	out, err := collect(rows, err, storage.ScanEscalation)
 	if err != nil {
 		return nil, fmt.Errorf("storage: escalations: %w", err)
 	}
@@ -285,7 +259,7 @@ func (db *DB) Escalations(ctx context.Context, f bot.EscalationFilter) ([]bot.Es
 
 // Escalation returns one escalation, or an ENOTFOUND *bot.Error.
 func (db *DB) Escalation(ctx context.Context, id bot.EscalationID) (bot.EscalationInfo, error) {
-	e, err := scanEscalation(db.pool.QueryRow(ctx, `SELECT `+escalationCols+` FROM escalations WHERE id = $1`, id))
+	e, err := storage.ScanEscalation(db.pool.QueryRow(ctx, `SELECT `+storage.EscalationCols+` FROM escalations WHERE id = $1`, id))
 	return e, lookupError(err, "escalation", "Escalation %d does not exist.", id)
 }
 
@@ -470,15 +444,7 @@ func (db *DB) OverdueEscalations(ctx context.Context, t time.Time, limit int) ([
 		FROM escalations x JOIN conversations v ON v.id = x.conversation_id
 		WHERE x.status = 'open' AND x.reason <> $2 AND x.created <= $3 ORDER BY x.created, x.id LIMIT $4`,
 		EventRealerted, bot.ReasonLead, us(t), limit)
-	out, err := collect(rows, err, func(sc storage.RowScanner) (bot.OverdueEscalation, error) {
-		var o bot.OverdueEscalation
-		var ack, res *time.Time
-		e := &o.EscalationInfo
-		err := sc.Scan(&e.ID, &e.ConversationID, &e.CustomerID, &e.MessageID, &e.Reason, &e.Severity, &e.Summary,
-			&e.Status, &e.Assignee, &e.Created, &ack, &res, &o.Channel, &o.Level)
-		e.Acknowledged, e.Resolved = orZero(ack), orZero(res)
-		return o, err
-	})
+	out, err := collect(rows, err, storage.ScanOverdue)
 	if err != nil {
 		return nil, fmt.Errorf("storage: overdue escalations: %w", err)
 	}
@@ -536,11 +502,7 @@ func (db *DB) Complaints(ctx context.Context, from, to time.Time, limit int) ([]
 	rows, err := db.pool.Query(ctx, `SELECT m.id, v.channel, m.intent, m.text, m.time
 		FROM (SELECT * FROM messages WHERE `+complaintWhere+` ORDER BY id DESC LIMIT $3) m
 		JOIN conversations v ON v.id = m.conversation_id ORDER BY m.id DESC`, us(from), us(to), limit)
-	out, err := collect(rows, err, func(sc storage.RowScanner) (bot.ComplaintMessage, error) {
-		var c bot.ComplaintMessage
-		err := sc.Scan(&c.ID, &c.Channel, &c.Intent, &c.Text, &c.Time)
-		return c, err
-	})
+	out, err := collect(rows, err, storage.ScanComplaint)
 	if err != nil {
 		return nil, fmt.Errorf("storage: complaints: %w", err)
 	}
@@ -555,7 +517,7 @@ func (db *DB) EscalationDeliveries(ctx context.Context, escalationID bot.Escalat
 	rows, err := db.pool.Query(ctx, `SELECT `+storage.OutboxCols+` FROM outbox
 		WHERE idempotency_key = $1 OR starts_with(idempotency_key, $2) OR starts_with(idempotency_key, $3) ORDER BY id LIMIT 1000`,
 		key, key+"|", key+":level:")
-	items, err := collect(rows, err, scanOutboxItem)
+	items, err := collect(rows, err, storage.ScanOutbox)
 	if err != nil {
 		return nil, fmt.Errorf("storage: deliveries of escalation %d: %w", escalationID, err)
 	}

@@ -207,7 +207,7 @@ func (db *DB) VisitorHistory(ctx context.Context, channel, externalID string, af
 		rows, err = db.pool.Query(ctx, `SELECT * FROM (SELECT `+messageCols+visitorMessages+` ORDER BY m.id DESC LIMIT $3) h ORDER BY id`,
 			channel, externalID, limit)
 	}
-	msgs, err := collect(rows, err, scanMessage)
+	msgs, err := collect(rows, err, storage.ScanMessage)
 	if err != nil {
 		return nil, fmt.Errorf("storage: visitor history: %w", err)
 	}

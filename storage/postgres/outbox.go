@@ -65,17 +65,6 @@ func (db *DB) Enqueue(ctx context.Context, m bot.OutboxMessage) (int64, error) {
 	return id, nil
 }
 
-func scanOutboxItem(row storage.RowScanner) (bot.OutboxItem, error) {
-	var it bot.OutboxItem
-	var payload string
-	var delivered *time.Time
-	err := row.Scan(&it.ID, &it.Kind, &it.Key, &it.CustomerID, &payload, &it.Attempts, &it.LastError, &it.NextAttempt,
-		&it.Created, &delivered, &it.Dead)
-	it.Payload = json.RawMessage(payload)
-	it.Delivered = orZero(delivered)
-	return it, err
-}
-
 // DueOutbox returns up to limit undelivered, live items whose next attempt is
 // due now, oldest first, and hands them to the caller for a lease
 // (Options.OutboxLease): the items are locked with FOR UPDATE SKIP LOCKED and
@@ -100,7 +89,7 @@ func (db *DB) DueOutbox(ctx context.Context, limit int) ([]bot.OutboxItem, error
 					due.next_attempt, o.created, o.delivered, o.dead
 			)
 			SELECT * FROM leased`, now, limit, now.Add(db.opts.OutboxLease))
-		items, err = collect(rows, err, scanOutboxItem)
+		items, err = collect(rows, err, storage.ScanOutbox)
 		return err
 	})
 	if err != nil {
@@ -152,7 +141,7 @@ func (db *DB) Outbox(ctx context.Context, kind string, limit int) ([]bot.OutboxI
 	}
 	rows, err := db.pool.Query(ctx, `SELECT `+storage.OutboxCols+` FROM outbox WHERE $1 = '' OR kind = $1
 		ORDER BY id DESC LIMIT $2`, kind, limit)
-	items, err := collect(rows, err, scanOutboxItem)
+	items, err := collect(rows, err, storage.ScanOutbox)
 	if err != nil {
 		return nil, fmt.Errorf("storage: outbox: %w", err)
 	}

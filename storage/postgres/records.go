@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -14,15 +13,6 @@ import (
 	"github.com/concierge-bot/concierge/storage"
 )
 
-func scanCustomer(row storage.RowScanner) (bot.Customer, error) {
-	var c bot.Customer
-	var lastSeen, erased *time.Time
-	err := row.Scan(&c.ID, &c.Name, &c.Email, &c.Phone, &c.Language, &c.Segment, &c.Stage, &c.Owner, &c.Created, &c.Updated,
-		&c.Role, &c.Inbound, &c.Outbound, &c.Complaints, &lastSeen, &erased, &c.MergedInto)
-	c.LastSeen, c.Erased = orZero(lastSeen), orZero(erased)
-	return c, err
-}
-
 // Customers returns the customers matching f, by id, with their identities
 // and tags. Customers merged into another are left out.
 func (db *DB) Customers(ctx context.Context, f bot.CustomerFilter) ([]bot.Customer, error) {
@@ -30,7 +20,7 @@ func (db *DB) Customers(ctx context.Context, f bot.CustomerFilter) ([]bot.Custom
 	var out []bot.Customer
 	err := db.read(ctx, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, q, args...)
-		if out, err = collect(rows, err, scanCustomer); err != nil {
+		if out, err = collect(rows, err, storage.ScanCustomer); err != nil {
 			return err
 		}
 		return attachDetails(ctx, tx, out)
@@ -69,7 +59,7 @@ func (db *DB) Customer(ctx context.Context, id int64) (bot.Customer, error) {
 	var c bot.Customer
 	err := db.read(ctx, func(tx pgx.Tx) error {
 		var err error
-		c, err = scanCustomer(tx.QueryRow(ctx, `SELECT `+storage.CustomerCols+` FROM customers c WHERE c.id = $1`, id))
+		c, err = storage.ScanCustomer(tx.QueryRow(ctx, `SELECT `+storage.CustomerCols+` FROM customers c WHERE c.id = $1`, id))
 		if noRows(err) {
 			return notFound("Customer %d does not exist.", id)
 		} else if err != nil {
@@ -424,8 +414,8 @@ func (db *DB) customerExists(ctx context.Context, q interface {
 // Notes returns the notes on a customer, oldest first, or an ENOTFOUND
 // *bot.Error for an unknown customer.
 func (db *DB) Notes(ctx context.Context, customerID int64) ([]bot.Note, error) {
-	return ofCustomer(ctx, db, "notes", customerID, `SELECT id, customer_id, coalesce(conversation_id, 0), author, text, created
-		FROM notes WHERE customer_id = $1 ORDER BY created, id`, scanNote)
+	return ofCustomer(ctx, db, "notes", customerID,
+		`SELECT `+storage.NoteCols+` FROM notes WHERE customer_id = $1 ORDER BY created, id`, storage.ScanNote)
 }
 
 // ofCustomer returns the rows of a customer that query selects (its one
@@ -449,27 +439,11 @@ func ofCustomer[T any](ctx context.Context, db *DB, what string, customerID int6
 	return out, nil
 }
 
-func scanNote(row storage.RowScanner) (bot.Note, error) {
-	var n bot.Note
-	err := row.Scan(&n.ID, &n.CustomerID, &n.ConversationID, &n.Author, &n.Text, &n.Created)
-	return n, err
-}
-
-const eventCols = `id, customer_id, coalesce(conversation_id, 0), kind, detail, actor, time`
-
-func scanEvent(row storage.RowScanner) (bot.Event, error) {
-	var e bot.Event
-	var detail string
-	err := row.Scan(&e.ID, &e.CustomerID, &e.ConversationID, &e.Kind, &detail, &e.Actor, &e.Time)
-	e.Detail = json.RawMessage(detail)
-	return e, err
-}
-
 // Events returns the events of a customer, oldest first, or an ENOTFOUND
 // *bot.Error for an unknown customer.
 func (db *DB) Events(ctx context.Context, customerID int64) ([]bot.Event, error) {
 	return ofCustomer(ctx, db, "events", customerID,
-		`SELECT `+eventCols+` FROM customer_events WHERE customer_id = $1 ORDER BY time, id`, scanEvent)
+		`SELECT `+storage.EventCols+` FROM customer_events WHERE customer_id = $1 ORDER BY time, id`, storage.ScanEvent)
 }
 
 // RecomputeSegments recomputes the segment of every live customer at the
@@ -535,17 +509,17 @@ func (db *DB) Timeline(ctx context.Context, customerID int64, opts bot.TimelineO
 		}
 		rows, err := tx.Query(ctx, `SELECT `+messageCols+` FROM messages m WHERE m.customer_id = $1
 			ORDER BY m.time `+order+`, m.id `+order+limit, customerID)
-		if msgs, err = collect(rows, err, scanMessage); err != nil {
+		if msgs, err = collect(rows, err, storage.ScanMessage); err != nil {
 			return err
 		}
-		rows, err = tx.Query(ctx, `SELECT `+eventCols+` FROM customer_events WHERE customer_id = $1
+		rows, err = tx.Query(ctx, `SELECT `+storage.EventCols+` FROM customer_events WHERE customer_id = $1
 			ORDER BY time `+order+`, id `+order+limit, customerID)
-		if events, err = collect(rows, err, scanEvent); err != nil {
+		if events, err = collect(rows, err, storage.ScanEvent); err != nil {
 			return err
 		}
-		rows, err = tx.Query(ctx, `SELECT id, customer_id, coalesce(conversation_id, 0), author, text, created
-			FROM notes WHERE customer_id = $1 ORDER BY created `+order+`, id `+order+limit, customerID)
-		notes, err = collect(rows, err, scanNote)
+		rows, err = tx.Query(ctx, `SELECT `+storage.NoteCols+` FROM notes WHERE customer_id = $1
+			ORDER BY created `+order+`, id `+order+limit, customerID)
+		notes, err = collect(rows, err, storage.ScanNote)
 		return err
 	})
 	if err != nil {

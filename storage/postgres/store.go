@@ -354,11 +354,11 @@ func (r replyTx) Annotate(o bot.Outbound) error {
 }
 
 func (r replyTx) InsertReply(o bot.Outbound, customerID int64, t time.Time) (int64, error) {
-	sources, err := jsonList(o.Sources)
+	sources, err := storage.JSONList(o.Sources)
 	if err != nil {
 		return 0, fmt.Errorf("sources: %w", err)
 	}
-	choices, err := jsonList(o.Choices)
+	choices, err := storage.JSONList(o.Choices)
 	if err != nil {
 		return 0, fmt.Errorf("choices: %w", err)
 	}
@@ -473,48 +473,12 @@ func (db *DB) RecentMessages(ctx context.Context, conversationID bot.Conversatio
 	}
 	rows, err := db.pool.Query(ctx, `SELECT `+messageCols+` FROM (SELECT * FROM messages
 		WHERE conversation_id = $1 ORDER BY id DESC LIMIT $2) m ORDER BY id`, conversationID, n)
-	msgs, err := collect(rows, err, scanMessage)
+	msgs, err := collect(rows, err, storage.ScanMessage)
 	if err != nil {
 		return nil, fmt.Errorf("storage: recent messages of conversation %d: %w", conversationID, err)
 	}
 	return msgs, nil
 }
 
-const messageCols = `m.id, m.conversation_id, m.inbound, m.author, m.text, m.intent, m.confidence, m.language, m.sentiment,
-	m.action, m.sources, m.choices, m.time`
-
-// jsonList is the JSON of a list of sources, or nil (NULL) when it is empty.
-func jsonList(list []bot.Source) (*string, error) {
-	if len(list) == 0 {
-		return nil, nil
-	}
-	b, err := json.Marshal(list)
-	if err != nil {
-		return nil, err
-	}
-	s := string(b)
-	return &s, nil
-}
-
-// scanMessage reads a row of messageCols.
-func scanMessage(row storage.RowScanner) (bot.StoredMessage, error) {
-	var m bot.StoredMessage
-	var action string
-	var sources, choices *string
-	if err := row.Scan(&m.ID, &m.ConversationID, &m.Inbound, &m.Author, &m.Text, &m.Intent, &m.Confidence,
-		&m.Language, &m.Sentiment, &action, &sources, &choices, &m.Time); err != nil {
-		return m, err
-	}
-	m.Action = bot.Action(action)
-	if sources != nil && *sources != "" {
-		if err := json.Unmarshal([]byte(*sources), &m.Sources); err != nil {
-			return m, fmt.Errorf("message %d: sources: %w", m.ID, err)
-		}
-	}
-	if choices != nil && *choices != "" {
-		if err := json.Unmarshal([]byte(*choices), &m.Choices); err != nil {
-			return m, fmt.Errorf("message %d: choices: %w", m.ID, err)
-		}
-	}
-	return m, nil
-}
+// messageCols are storage.MessageCols of the messages aliased m.
+var messageCols = storage.Qualify("m", storage.MessageCols)

@@ -11,23 +11,9 @@ import (
 	"github.com/concierge-bot/concierge/storage"
 )
 
-const conversationCols = `id, customer_id, channel, status, assignee, opened, closed, first_response, last_message,
-	message_count, coalesce(csat, 0)`
-
-func scanConversation(sc rowScanner) (bot.ConversationInfo, error) {
-	var c bot.ConversationInfo
-	var status, opened string
-	var closed, first, last sql.NullString
-	err := sc.Scan(&c.ID, &c.CustomerID, &c.Channel, &status, &c.Assignee, &opened, &closed, &first, &last,
-		&c.Messages, &c.CSAT)
-	c.Status = bot.ConversationStatus(status)
-	c.Opened, c.Closed, c.FirstResponse, c.LastMessage = parseTime(opened), nullTime(closed), nullTime(first), nullTime(last)
-	return c, err
-}
-
 // Conversation returns one conversation, or an ENOTFOUND *bot.Error.
 func (db *DB) Conversation(ctx context.Context, id bot.ConversationID) (bot.ConversationInfo, error) {
-	c, err := scanConversation(db.r.QueryRowContext(ctx, `SELECT `+conversationCols+` FROM conversations WHERE id = ?`, id))
+	c, err := storage.ScanConversation(db.r.QueryRowContext(ctx, `SELECT `+storage.ConversationCols+` FROM conversations WHERE id = ?`, id))
 	return c, lookupError(err, "conversation", "Conversation %d does not exist.", id)
 }
 
@@ -48,7 +34,7 @@ func lookupError(err error, what, missing string, id any) error {
 // another has no conversations left: they moved to the survivor.
 func (db *DB) Conversations(ctx context.Context, customerID int64) ([]bot.ConversationInfo, error) {
 	return customerList(ctx, db, customerID, "conversations",
-		`SELECT `+conversationCols+` FROM conversations WHERE customer_id = ? ORDER BY id`, scanConversation)
+		`SELECT `+storage.ConversationCols+` FROM conversations WHERE customer_id = ? ORDER BY id`, storage.ScanConversation)
 }
 
 // customerList reads the rows query returns for a customer (its one
@@ -88,7 +74,7 @@ func (db *DB) Messages(ctx context.Context, conversationID bot.ConversationID) (
 	} else if err != nil {
 		return nil, fmt.Errorf("storage: messages of conversation %d: %w", conversationID, describe(err))
 	}
-	rows, err := db.r.QueryContext(ctx, `SELECT `+messageCols+` FROM messages WHERE conversation_id = ? ORDER BY id`,
+	rows, err := db.r.QueryContext(ctx, `SELECT `+storage.MessageCols+` FROM messages WHERE conversation_id = ? ORDER BY id`,
 		conversationID)
 	msgs, err := scanMessages(rows, err)
 	if err != nil {
@@ -287,26 +273,13 @@ func (db *DB) SetCSAT(ctx context.Context, conversationID bot.ConversationID, sc
 	})
 }
 
-const escalationCols = `id, conversation_id, customer_id, coalesce(message_id, 0), reason, severity, summary, status, assignee,
-	created, acknowledged, resolved`
-
-func scanEscalation(sc rowScanner) (bot.EscalationInfo, error) {
-	var e bot.EscalationInfo
-	var created string
-	var ack, res sql.NullString
-	err := sc.Scan(&e.ID, &e.ConversationID, &e.CustomerID, &e.MessageID, &e.Reason, &e.Severity, &e.Summary, &e.Status,
-		&e.Assignee, &created, &ack, &res)
-	e.Created, e.Acknowledged, e.Resolved = parseTime(created), nullTime(ack), nullTime(res)
-	return e, err
-}
-
 // Escalations returns escalations matching f, newest first.
 func (db *DB) Escalations(ctx context.Context, f bot.EscalationFilter) ([]bot.EscalationInfo, error) {
 	bot.SetDefault(&f.Limit, 100)
-	rows, err := db.r.QueryContext(ctx, `SELECT `+escalationCols+` FROM escalations
+	rows, err := db.r.QueryContext(ctx, `SELECT `+storage.EscalationCols+` FROM escalations
 		WHERE (? = '' OR status = ?) AND (? = 0 OR customer_id = ?) ORDER BY id DESC LIMIT ?`,
 		f.Status, f.Status, f.CustomerID, f.CustomerID, f.Limit)
-	out, err := collect(rows, err, scanEscalation)
+	out, err := collect(rows, err, storage.ScanEscalation)
 	if err != nil {
 		return nil, fmt.Errorf("storage: escalations: %w", err)
 	}
@@ -315,7 +288,7 @@ func (db *DB) Escalations(ctx context.Context, f bot.EscalationFilter) ([]bot.Es
 
 // Escalation returns one escalation, or an ENOTFOUND *bot.Error.
 func (db *DB) Escalation(ctx context.Context, id bot.EscalationID) (bot.EscalationInfo, error) {
-	e, err := scanEscalation(db.r.QueryRowContext(ctx, `SELECT `+escalationCols+` FROM escalations WHERE id = ?`, id))
+	e, err := storage.ScanEscalation(db.r.QueryRowContext(ctx, `SELECT `+storage.EscalationCols+` FROM escalations WHERE id = ?`, id))
 	return e, lookupError(err, "escalation", "Escalation %d does not exist.", id)
 }
 

@@ -10,16 +10,6 @@ import (
 	"github.com/concierge-bot/concierge/storage"
 )
 
-func scanCustomer(sc rowScanner) (bot.Customer, error) {
-	var c bot.Customer
-	var created, updated string
-	var lastSeen, erased sql.NullString
-	err := sc.Scan(&c.ID, &c.Name, &c.Email, &c.Phone, &c.Language, &c.Segment, &c.Stage, &c.Owner, &created, &updated,
-		&c.Role, &c.Inbound, &c.Outbound, &c.Complaints, &lastSeen, &erased, &c.MergedInto)
-	c.Created, c.Updated, c.LastSeen, c.Erased = parseTime(created), parseTime(updated), nullTime(lastSeen), nullTime(erased)
-	return c, err
-}
-
 // Customers returns the customers matching f, by id, with their identities
 // and tags. Customers merged into another are left out.
 func (db *DB) Customers(ctx context.Context, f bot.CustomerFilter) ([]bot.Customer, error) {
@@ -31,7 +21,7 @@ func (db *DB) Customers(ctx context.Context, f bot.CustomerFilter) ([]bot.Custom
 	}
 	defer func() { _ = tx.Rollback() }()
 	rows, err := tx.QueryContext(ctx, q, args...)
-	out, err := collect(rows, err, scanCustomer)
+	out, err := collect(rows, err, storage.ScanCustomer)
 	if err != nil {
 		return nil, fmt.Errorf("storage: customers: %w", err)
 	}
@@ -76,7 +66,7 @@ func (db *DB) Customer(ctx context.Context, id int64) (bot.Customer, error) {
 		return bot.Customer{}, fmt.Errorf("storage: customer %d: %w", id, describe(err))
 	}
 	defer func() { _ = tx.Rollback() }()
-	c, err := scanCustomer(tx.QueryRowContext(ctx, `SELECT `+storage.CustomerCols+` FROM customers c WHERE c.id = ?`, id))
+	c, err := storage.ScanCustomer(tx.QueryRowContext(ctx, `SELECT `+storage.CustomerCols+` FROM customers c WHERE c.id = ?`, id))
 	if err != nil {
 		return bot.Customer{}, lookupError(err, "customer", "Customer %d does not exist.", id)
 	}

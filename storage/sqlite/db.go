@@ -498,55 +498,11 @@ func describe(err error) error {
 	return err
 }
 
-// timeLayout is how times are stored: UTC, fixed width, so that text order
-// is time order.
-const timeLayout = "2006-01-02T15:04:05.000000Z"
+// fmtTime writes a time as the database stores it (storage.TimeLayout).
+func fmtTime(t time.Time) string { return storage.FormatTime(t) }
 
-func fmtTime(t time.Time) string { return t.UTC().Format(timeLayout) }
-
-func parseTime(s string) time.Time {
-	if t, ok := parseFixed(s); ok {
-		return t
-	}
-	t, err := time.Parse(timeLayout, s)
-	if err != nil {
-		// Fall back to any RFC 3339 time written by hand or by an older tool.
-		t, _ = time.Parse(time.RFC3339Nano, s)
-	}
-	return t
-}
-
-// parseFixed parses timeLayout without the generality of time.Parse: it is
-// on the path of every row read.
-func parseFixed(s string) (time.Time, bool) {
-	if len(s) != len(timeLayout) || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' ||
-		s[19] != '.' || s[26] != 'Z' {
-		return time.Time{}, false
-	}
-	num := func(from, to int) (int, bool) {
-		n := 0
-		for i := from; i < to; i++ {
-			c := s[i]
-			if c < '0' || c > '9' {
-				return 0, false
-			}
-			n = n*10 + int(c-'0')
-		}
-		return n, true
-	}
-	var v [7]int
-	for i, r := range [7][2]int{{0, 4}, {5, 7}, {8, 10}, {11, 13}, {14, 16}, {17, 19}, {20, 26}} {
-		n, ok := num(r[0], r[1])
-		if !ok {
-			return time.Time{}, false
-		}
-		v[i] = n
-	}
-	if v[1] < 1 || v[1] > 12 || v[2] < 1 || v[2] > 31 || v[3] > 23 || v[4] > 59 || v[5] > 60 {
-		return time.Time{}, false
-	}
-	return time.Date(v[0], time.Month(v[1]), v[2], v[3], v[4], v[5], v[6]*1000, time.UTC), true
-}
+// parseTime reads a time the database stored (storage.ParseTime).
+func parseTime(s string) time.Time { return storage.ParseTime(s) }
 
 func nullTime(s sql.NullString) time.Time {
 	if !s.Valid {

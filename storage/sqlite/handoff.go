@@ -206,16 +206,7 @@ func (db *DB) OverdueEscalations(ctx context.Context, t time.Time, limit int) ([
 		FROM escalations x JOIN conversations v ON v.id = x.conversation_id
 		WHERE x.status = 'open' AND x.reason <> ? AND x.created <= ? ORDER BY x.created, x.id LIMIT ?`,
 		EventRealerted, bot.ReasonLead, fmtTime(t), limit)
-	out, err := collect(rows, err, func(sc rowScanner) (bot.OverdueEscalation, error) {
-		var o bot.OverdueEscalation
-		var created string
-		var ack, res sql.NullString
-		e := &o.EscalationInfo
-		err := sc.Scan(&e.ID, &e.ConversationID, &e.CustomerID, &e.MessageID, &e.Reason, &e.Severity, &e.Summary,
-			&e.Status, &e.Assignee, &created, &ack, &res, &o.Channel, &o.Level)
-		e.Created, e.Acknowledged, e.Resolved = parseTime(created), nullTime(ack), nullTime(res)
-		return o, err
-	})
+	out, err := collect(rows, err, storage.ScanOverdue)
 	if err != nil {
 		return nil, fmt.Errorf("storage: overdue escalations: %w", err)
 	}
@@ -281,13 +272,7 @@ func (db *DB) Complaints(ctx context.Context, from, to time.Time, limit int) ([]
 		FROM (SELECT * FROM messages WHERE `+complaintWhere+` ORDER BY id DESC LIMIT ?) m
 		JOIN conversations v ON v.id = m.conversation_id ORDER BY m.id DESC`,
 		fmtTime(from), fmtTime(to), limit)
-	out, err := collect(rows, err, func(sc rowScanner) (bot.ComplaintMessage, error) {
-		var c bot.ComplaintMessage
-		var ts string
-		err := sc.Scan(&c.ID, &c.Channel, &c.Intent, &c.Text, &ts)
-		c.Time = parseTime(ts)
-		return c, err
-	})
+	out, err := collect(rows, err, storage.ScanComplaint)
 	if err != nil {
 		return nil, fmt.Errorf("storage: complaints: %w", err)
 	}
@@ -305,7 +290,7 @@ func (db *DB) EscalationDeliveries(ctx context.Context, escalationID bot.Escalat
 	rows, err := db.r.QueryContext(ctx, `SELECT `+storage.OutboxCols+` FROM outbox
 		WHERE idempotency_key = ? OR idempotency_key LIKE ? OR idempotency_key LIKE ? ORDER BY id LIMIT 1000`,
 		key, key+"|%", key+":level:%")
-	out, err := collect(rows, err, scanOutbox)
+	out, err := collect(rows, err, storage.ScanOutbox)
 	if err != nil {
 		return nil, fmt.Errorf("storage: deliveries of escalation %d: %w", escalationID, err)
 	}

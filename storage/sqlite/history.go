@@ -3,9 +3,9 @@ package sqlite
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/storage"
 )
 
 // maxHistoryLimit bounds one VisitorHistory read.
@@ -18,7 +18,7 @@ const visitorMessages = ` FROM channel_identities i
 	CROSS JOIN messages m ON m.conversation_id = c.id
 	WHERE i.channel = ? AND i.external_id = ? AND m.redacted = 0`
 
-var visitorCols = "m." + strings.ReplaceAll(messageCols, ", ", ", m.")
+var visitorCols = storage.Qualify("m", storage.MessageCols)
 
 // VisitorHistory returns the messages of the conversations on channel of the
 // customer known there as externalID, oldest first, leaving out redacted

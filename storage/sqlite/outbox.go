@@ -52,17 +52,6 @@ func (db *DB) Enqueue(ctx context.Context, m bot.OutboxMessage) (int64, error) {
 	return id, nil
 }
 
-func scanOutbox(sc rowScanner) (bot.OutboxItem, error) {
-	var it bot.OutboxItem
-	var payload, next, created string
-	var delivered sql.NullString
-	err := sc.Scan(&it.ID, &it.Kind, &it.Key, &it.CustomerID, &payload, &it.Attempts, &it.LastError, &next,
-		&created, &delivered, &it.Dead)
-	it.Payload = json.RawMessage(payload)
-	it.NextAttempt, it.Created, it.Delivered = parseTime(next), parseTime(created), nullTime(delivered)
-	return it, err
-}
-
 // DueOutbox returns up to limit undelivered, live items whose next attempt is
 // due now, oldest first. It is meant for one delivery worker per database.
 func (db *DB) DueOutbox(ctx context.Context, limit int) ([]bot.OutboxItem, error) {
@@ -70,7 +59,7 @@ func (db *DB) DueOutbox(ctx context.Context, limit int) ([]bot.OutboxItem, error
 	rows, err := db.r.QueryContext(ctx, `SELECT `+storage.OutboxCols+` FROM outbox
 		WHERE delivered IS NULL AND dead = 0 AND next_attempt <= ? ORDER BY next_attempt, id LIMIT ?`,
 		fmtTime(db.now()), limit)
-	items, err := collect(rows, err, scanOutbox)
+	items, err := collect(rows, err, storage.ScanOutbox)
 	if err != nil {
 		return nil, fmt.Errorf("storage: due outbox: %w", err)
 	}
@@ -111,7 +100,7 @@ func (db *DB) Outbox(ctx context.Context, kind string, limit int) ([]bot.OutboxI
 	bot.SetDefault(&limit, 100)
 	rows, err := db.r.QueryContext(ctx, `SELECT `+storage.OutboxCols+` FROM outbox WHERE ? = '' OR kind = ?
 		ORDER BY id DESC LIMIT ?`, kind, kind, limit)
-	items, err := collect(rows, err, scanOutbox)
+	items, err := collect(rows, err, storage.ScanOutbox)
 	if err != nil {
 		return nil, fmt.Errorf("storage: outbox: %w", err)
 	}

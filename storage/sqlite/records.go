@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -350,36 +349,14 @@ func (db *DB) AddNote(ctx context.Context, customerID int64, conversationID bot.
 // *bot.Error for an unknown customer.
 func (db *DB) Notes(ctx context.Context, customerID int64) ([]bot.Note, error) {
 	return customerList(ctx, db, customerID, "notes",
-		`SELECT `+noteCols+` FROM notes WHERE customer_id = ? ORDER BY created, id`, scanNote)
-}
-
-const noteCols = `id, customer_id, coalesce(conversation_id, 0), author, text, created`
-
-func scanNote(sc rowScanner) (bot.Note, error) {
-	var n bot.Note
-	var created string
-	err := sc.Scan(&n.ID, &n.CustomerID, &n.ConversationID, &n.Author, &n.Text, &created)
-	n.Created = parseTime(created)
-	return n, err
+		`SELECT `+storage.NoteCols+` FROM notes WHERE customer_id = ? ORDER BY created, id`, storage.ScanNote)
 }
 
 // Events returns the events of a customer, oldest first, or an ENOTFOUND
 // *bot.Error for an unknown customer.
 func (db *DB) Events(ctx context.Context, customerID int64) ([]bot.Event, error) {
 	return customerList(ctx, db, customerID, "events",
-		`SELECT `+eventCols+` FROM customer_events WHERE customer_id = ? ORDER BY time, id`, scanEvent)
-}
-
-const eventCols = `id, customer_id, coalesce(conversation_id, 0), kind, detail, actor, time`
-
-func scanEvent(sc rowScanner) (bot.Event, error) {
-	var e bot.Event
-	var detail, ts string
-	if err := sc.Scan(&e.ID, &e.CustomerID, &e.ConversationID, &e.Kind, &detail, &e.Actor, &ts); err != nil {
-		return e, describe(err)
-	}
-	e.Detail, e.Time = json.RawMessage(detail), parseTime(ts)
-	return e, nil
+		`SELECT `+storage.EventCols+` FROM customer_events WHERE customer_id = ? ORDER BY time, id`, storage.ScanEvent)
 }
 
 // RecomputeSegments recomputes the segment of every live customer at the

@@ -273,11 +273,11 @@ func (r replyTx) Annotate(o bot.Outbound) error {
 }
 
 func (r replyTx) InsertReply(o bot.Outbound, customerID int64, t time.Time) (int64, error) {
-	sources, err := jsonList(o.Sources)
+	sources, err := storage.JSONList(o.Sources)
 	if err != nil {
 		return 0, fmt.Errorf("sources: %w", err)
 	}
-	choices, err := jsonList(o.Choices)
+	choices, err := storage.JSONList(o.Choices)
 	if err != nil {
 		return 0, fmt.Errorf("choices: %w", err)
 	}
@@ -379,7 +379,7 @@ func (db *DB) RecentMessages(ctx context.Context, conversationID bot.Conversatio
 	if n <= 0 {
 		return nil, nil
 	}
-	rows, err := db.r.QueryContext(ctx, `SELECT `+messageCols+` FROM (SELECT * FROM messages
+	rows, err := db.r.QueryContext(ctx, `SELECT `+storage.MessageCols+` FROM (SELECT * FROM messages
 		WHERE conversation_id = ? ORDER BY id DESC LIMIT ?) ORDER BY id`, conversationID, n)
 	msgs, err := scanMessages(rows, err)
 	if err != nil {
@@ -388,22 +388,7 @@ func (db *DB) RecentMessages(ctx context.Context, conversationID bot.Conversatio
 	return msgs, nil
 }
 
-const messageCols = `id, conversation_id, inbound, author, text, intent, confidence, language, sentiment, action, sources, choices, time`
-
-// jsonList is the JSON of a list of sources for a TEXT column, or NULL when
-// the list is empty.
-func jsonList(list []bot.Source) (any, error) {
-	if len(list) == 0 {
-		return nil, nil
-	}
-	b, err := json.Marshal(list)
-	if err != nil {
-		return nil, err
-	}
-	return string(b), nil
-}
-
-// scanMessages reads rows of messageCols, the result of a query that
+// scanMessages reads rows of storage.MessageCols, the result of a query that
 // returned err, and closes rows. No rows is an empty slice, not nil.
 func scanMessages(rows *sql.Rows, err error) ([]bot.StoredMessage, error) {
 	return scanMessagesCap(rows, err, 0)
@@ -411,28 +396,5 @@ func scanMessages(rows *sql.Rows, err error) ([]bot.StoredMessage, error) {
 
 // scanMessagesCap is scanMessages with a capacity hint.
 func scanMessagesCap(rows *sql.Rows, err error, capacity int) ([]bot.StoredMessage, error) {
-	return appendRows(make([]bot.StoredMessage, 0, capacity), rows, err, scanMessage)
-}
-
-func scanMessage(sc rowScanner) (bot.StoredMessage, error) {
-	var m bot.StoredMessage
-	var action, ts string
-	var sources, choices sql.NullString
-	if err := sc.Scan(&m.ID, &m.ConversationID, &m.Inbound, &m.Author, &m.Text, &m.Intent, &m.Confidence,
-		&m.Language, &m.Sentiment, &action, &sources, &choices, &ts); err != nil {
-		return m, describe(err)
-	}
-	m.Action = bot.Action(action)
-	m.Time = parseTime(ts)
-	if sources.Valid && sources.String != "" {
-		if err := json.Unmarshal([]byte(sources.String), &m.Sources); err != nil {
-			return m, fmt.Errorf("message %d: sources: %w", m.ID, err)
-		}
-	}
-	if choices.Valid && choices.String != "" {
-		if err := json.Unmarshal([]byte(choices.String), &m.Choices); err != nil {
-			return m, fmt.Errorf("message %d: choices: %w", m.ID, err)
-		}
-	}
-	return m, nil
+	return appendRows(make([]bot.StoredMessage, 0, capacity), rows, err, storage.ScanMessage)
 }

@@ -47,21 +47,21 @@ func (db *DB) Timeline(ctx context.Context, customerID int64, opts bot.TimelineO
 	if opts.Limit > 0 {
 		total = min(total, opts.Limit)
 	}
-	rows, err = tx.QueryContext(ctx, `SELECT `+messageCols+` FROM messages WHERE customer_id = ?
+	rows, err = tx.QueryContext(ctx, `SELECT `+storage.MessageCols+` FROM messages WHERE customer_id = ?
 		ORDER BY time `+order+`, id `+order+limit, customerID)
 	msgs, err := scanMessagesCap(rows, err, total)
 	if err != nil {
 		return nil, fmt.Errorf("storage: timeline of customer %d: %w", customerID, err)
 	}
-	rows, err = tx.QueryContext(ctx, `SELECT `+eventCols+` FROM customer_events WHERE customer_id = ?
+	rows, err = tx.QueryContext(ctx, `SELECT `+storage.EventCols+` FROM customer_events WHERE customer_id = ?
 		ORDER BY time `+order+`, id `+order+limit, customerID)
-	events, err := collect(rows, err, scanEvent)
+	events, err := collect(rows, err, storage.ScanEvent)
 	if err != nil {
 		return nil, fmt.Errorf("storage: timeline of customer %d: %w", customerID, err)
 	}
-	rows, err = tx.QueryContext(ctx, `SELECT `+noteCols+` FROM notes WHERE customer_id = ?
+	rows, err = tx.QueryContext(ctx, `SELECT `+storage.NoteCols+` FROM notes WHERE customer_id = ?
 		ORDER BY created `+order+`, id `+order+limit, customerID)
-	notes, err := collect(rows, err, scanNote)
+	notes, err := collect(rows, err, storage.ScanNote)
 	if err != nil {
 		return nil, fmt.Errorf("storage: timeline of customer %d: %w", customerID, err)
 	}
