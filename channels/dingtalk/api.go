@@ -74,18 +74,12 @@ func (c *apiClient) fetchToken(ctx context.Context) (string, time.Duration, erro
 
 // do calls an authenticated new-API path; a rejected token is replaced once.
 func (c *apiClient) do(ctx context.Context, method, path string, body, out any) error {
-	for attempt := 0; ; attempt++ {
-		tok, err := c.tokens.Get(ctx)
-		if err != nil {
-			return err
-		}
-		err = c.call(ctx, method, c.base+path, tok, body, out)
-		if ae, ok := err.(*APIError); ok && attempt == 0 && (ae.Status == http.StatusUnauthorized || strings.Contains(ae.Code, "InvalidAuthentication")) {
-			c.tokens.Drop(tok)
-			continue
-		}
-		return err
-	}
+	return c.tokens.Do(ctx, func(tok string) error {
+		return c.call(ctx, method, c.base+path, tok, body, out)
+	}, func(err error) bool {
+		ae, ok := err.(*APIError)
+		return ok && (ae.Status == http.StatusUnauthorized || strings.Contains(ae.Code, "InvalidAuthentication"))
+	})
 }
 
 // call makes one request with retries on rate limits and 5xx. A non-2xx

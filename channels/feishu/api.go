@@ -87,32 +87,29 @@ func (c *apiClient) fetchToken(ctx context.Context) (string, time.Duration, erro
 // do calls an authenticated API and decodes its data field into out (when
 // not nil). A rejected token is dropped and the call made once more.
 func (c *apiClient) do(ctx context.Context, method, path string, query url.Values, body, out any) error {
-	for attempt := 0; ; attempt++ {
-		tok, err := c.tokens.Get(ctx)
-		if err != nil {
-			return err
-		}
+	var data json.RawMessage
+	err := c.tokens.Do(ctx, func(tok string) error {
 		var env struct {
 			Code int             `json:"code"`
 			Msg  string          `json:"msg"`
 			Data json.RawMessage `json:"data"`
 		}
-		err = c.call(ctx, method, path, query, body, tok, &env)
+		err := c.call(ctx, method, path, query, body, tok, &env)
+		data = env.Data
+		return err
+	}, func(err error) bool {
 		var ae *APIError
-		if errors.As(err, &ae) && isTokenError(ae.Code) && attempt == 0 {
-			c.tokens.Drop(tok)
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		if out != nil && len(env.Data) > 0 {
-			if err := json.Unmarshal(env.Data, out); err != nil {
-				return fmt.Errorf("feishu: %s: decode: %w", path, err)
-			}
-		}
-		return nil
+		return errors.As(err, &ae) && isTokenError(ae.Code)
+	})
+	if err != nil {
+		return err
 	}
+	if out != nil && len(data) > 0 {
+		if err := json.Unmarshal(data, out); err != nil {
+			return fmt.Errorf("feishu: %s: decode: %w", path, err)
+		}
+	}
+	return nil
 }
 
 func isTokenError(code int) bool {

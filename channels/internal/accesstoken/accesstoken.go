@@ -64,3 +64,21 @@ func (c *Cache) Drop(token string) {
 		c.token = ""
 	}
 }
+
+// Do calls call with the cached token (Get). When the platform refuses the
+// token (refused reports so of call's error), Do drops it and calls once
+// more with a new one. It returns the error of Get or of the last call.
+func (c *Cache) Do(ctx context.Context, call func(token string) error, refused func(error) bool) error {
+	for attempt := 0; ; attempt++ {
+		tok, err := c.Get(ctx)
+		if err != nil {
+			return err
+		}
+		err = call(tok)
+		if attempt == 0 && err != nil && refused(err) {
+			c.Drop(tok)
+			continue
+		}
+		return err
+	}
+}

@@ -59,3 +59,37 @@ func TestCacheShortLifeAndErrors(t *testing.T) {
 		t.Errorf("Get = %v, want the fetch error once a short-lived token is due", e)
 	}
 }
+
+func TestDoRetriesOnceWithANewToken(t *testing.T) {
+	fetches := 0
+	c := New(func(context.Context) (string, time.Duration, error) {
+		fetches++
+		return fmt.Sprint("t", fetches), time.Hour, nil
+	}, time.Minute, 4, nil)
+	errRefused := errors.New("token refused")
+	refused := func(err error) bool { return errors.Is(err, errRefused) }
+	var used []string
+	err := c.Do(context.Background(), func(tok string) error {
+		used = append(used, tok)
+		if tok == "t1" {
+			return errRefused
+		}
+		return nil
+	}, refused)
+	if err != nil || fmt.Sprint(used) != "[t1 t2]" {
+		t.Errorf("Do after a refused token: err %v, tokens %v; want nil, [t1 t2]", err, used)
+	}
+	used = nil
+	err = c.Do(context.Background(), func(tok string) error {
+		used = append(used, tok)
+		return errRefused
+	}, refused)
+	if !errors.Is(err, errRefused) || fmt.Sprint(used) != "[t2 t3]" {
+		t.Errorf("Do refused twice: err %v, tokens %v; want errRefused after [t2 t3]", err, used)
+	}
+	other := errors.New("other")
+	used = nil
+	if err := c.Do(context.Background(), func(tok string) error { used = append(used, tok); return other }, refused); err != other || len(used) != 1 {
+		t.Errorf("Do with another error: err %v, tokens %v; want other after one call", err, used)
+	}
+}
