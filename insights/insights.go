@@ -402,33 +402,15 @@ func build(d bot.InsightData, from, to time.Time, channels []string, only string
 		rep.Channels = append(rep.Channels, *per[ch])
 	}
 
-	intents := map[string]int64{}
-	for _, c := range d.Intents {
-		intents[c.Key] += c.Count
+	for _, c := range byCount(d.Intents) {
+		rep.Intents = append(rep.Intents, IntentCount{Intent: c.Key, Count: c.Count})
 	}
-	for k, n := range intents {
-		rep.Intents = append(rep.Intents, IntentCount{Intent: k, Count: n})
-	}
-	sort.Slice(rep.Intents, func(i, j int) bool {
-		a, b := rep.Intents[i], rep.Intents[j]
-		return a.Count > b.Count || a.Count == b.Count && a.Intent < b.Intent
-	})
 	for _, g := range d.Gaps {
 		rep.Gaps = append(rep.Gaps, GapCount{Question: g.Key, Count: g.Count})
 	}
-	reasons := map[string]int64{}
-	for _, c := range d.Reasons {
-		if c.Key != bot.ReasonLead {
-			reasons[c.Key] += c.Count
-		}
+	for _, c := range byCount(d.Reasons, bot.ReasonLead) {
+		rep.EscalationReasons = append(rep.EscalationReasons, ReasonCount{Reason: c.Key, Count: c.Count})
 	}
-	for k, n := range reasons {
-		rep.EscalationReasons = append(rep.EscalationReasons, ReasonCount{Reason: k, Count: n})
-	}
-	sort.Slice(rep.EscalationReasons, func(i, j int) bool {
-		a, b := rep.EscalationReasons[i], rep.EscalationReasons[j]
-		return a.Count > b.Count || a.Count == b.Count && a.Reason < b.Reason
-	})
 	rep.UnacknowledgedEscalations = d.Unacknowledged
 
 	for day := from; day.Before(to); day = day.AddDate(0, 0, 1) {
@@ -464,6 +446,27 @@ func build(d bot.InsightData, from, to time.Time, channels []string, only string
 		rep.ComplaintsByDay = append(rep.ComplaintsByDay, DayCount{Day: ds, Count: total.Complaints})
 	}
 	return rep
+}
+
+// byCount sums the counts of cs by key over every channel, leaving out the
+// keys except, and returns the sums (Channel empty) most frequent first,
+// ties in key order.
+func byCount(cs []bot.InsightCount, except ...string) []bot.InsightCount {
+	sums := map[string]int64{}
+	for _, c := range cs {
+		if !slices.Contains(except, c.Key) {
+			sums[c.Key] += c.Count
+		}
+	}
+	out := make([]bot.InsightCount, 0, len(sums))
+	for k, n := range sums {
+		out = append(out, bot.InsightCount{Key: k, Count: n})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		return a.Count > b.Count || a.Count == b.Count && a.Key < b.Key
+	})
+	return out
 }
 
 // ratio returns n/d, or nil when d is zero.
