@@ -69,3 +69,34 @@ func (a Assignment) Event(status bot.ConversationStatus, assignee string) (kind 
 	}
 	return bot.EventTakenOver, map[string]string{"from": string(status)}, a.Agent
 }
+
+// HandoffQueueQuery returns the query of the handoff queue, with
+// parameters named by ph: the conversations with a human or waiting for
+// one, the longest waiting first, each with its latest escalation (not a
+// sales lead) and the highest severity and earliest time of its open ones.
+// Its parameters are the lead reason (bot.ReasonLead) and the limit; its
+// rows are read by ScanHandoff.
+func HandoffQueueQuery(ph Placeholder) string {
+	return `SELECT v.id, v.customer_id, c.name, v.channel, v.status, v.assignee,
+			coalesce(e.id, 0), coalesce(e.reason, ''), coalesce(s.severity, e.severity, ''), coalesce(e.summary, ''),
+			coalesce(s.since, e.created, v.opened) AS since, e.acknowledged, v.last_message
+		FROM conversations v JOIN customers c ON c.id = v.customer_id
+		LEFT JOIN escalations e ON e.id = (SELECT max(id) FROM escalations WHERE conversation_id = v.id AND reason <> ` + ph(1) + `)
+		LEFT JOIN (SELECT conversation_id, min(created) AS since,
+				CASE max(CASE severity WHEN 'high' THEN 3 WHEN 'normal' THEN 2 ELSE 1 END)
+					WHEN 3 THEN 'high' WHEN 2 THEN 'normal' ELSE 'low' END AS severity
+			FROM escalations WHERE status <> 'resolved' AND reason <> ` + ph(1) + ` GROUP BY conversation_id) s
+			ON s.conversation_id = v.id
+		WHERE v.status IN ('waiting_human', 'human')
+		ORDER BY since, v.id LIMIT ` + ph(2)
+}
+
+// ScanHandoff reads a row of HandoffQueueQuery.
+func ScanHandoff(sc RowScanner) (bot.HandoffEntry, error) {
+	var h bot.HandoffEntry
+	var status string
+	err := sc.Scan(&h.ConversationID, &h.CustomerID, &h.CustomerName, &h.Channel, &status, &h.Assignee,
+		&h.EscalationID, &h.Reason, &h.Severity, &h.Summary, Time(&h.Since), Time(&h.Acknowledged), Time(&h.LastMessage))
+	h.Status = bot.ConversationStatus(status)
+	return h, err
+}

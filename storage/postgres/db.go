@@ -359,14 +359,6 @@ func noRows(err error) bool { return errors.Is(err, pgx.ErrNoRows) }
 // us rounds a time down to the microsecond, as PostgreSQL stores it, in UTC.
 func us(t time.Time) time.Time { return t.Truncate(time.Microsecond).UTC() }
 
-// orZero returns the time a nullable column held, or the zero time.
-func orZero(t *time.Time) time.Time {
-	if t == nil {
-		return time.Time{}
-	}
-	return t.UTC()
-}
-
 var _ storage.Store = (*DB)(nil)
 
 // param names the n-th parameter of a query (storage.Placeholder).

@@ -382,27 +382,8 @@ func (db *DB) HandoffQueue(ctx context.Context, limit int) ([]bot.HandoffEntry, 
 	if limit <= 0 {
 		limit = 200
 	}
-	rows, err := db.pool.Query(ctx, `SELECT v.id, v.customer_id, c.name, v.channel, v.status, v.assignee,
-			coalesce(e.id, 0), coalesce(e.reason, ''), coalesce(s.severity, e.severity, ''), coalesce(e.summary, ''),
-			coalesce(s.since, e.created, v.opened) AS since, e.acknowledged, v.last_message
-		FROM conversations v JOIN customers c ON c.id = v.customer_id
-		LEFT JOIN escalations e ON e.id = (SELECT max(id) FROM escalations WHERE conversation_id = v.id AND reason <> $1)
-		LEFT JOIN (SELECT conversation_id, min(created) AS since,
-				CASE max(CASE severity WHEN 'high' THEN 3 WHEN 'normal' THEN 2 ELSE 1 END)
-					WHEN 3 THEN 'high' WHEN 2 THEN 'normal' ELSE 'low' END AS severity
-			FROM escalations WHERE status <> 'resolved' AND reason <> $1 GROUP BY conversation_id) s
-			ON s.conversation_id = v.id
-		WHERE v.status IN ('waiting_human', 'human')
-		ORDER BY since, v.id LIMIT $2`, bot.ReasonLead, limit)
-	out, err := collect(rows, err, func(sc storage.RowScanner) (bot.HandoffEntry, error) {
-		var h bot.HandoffEntry
-		var status string
-		var ack, last *time.Time
-		err := sc.Scan(&h.ConversationID, &h.CustomerID, &h.CustomerName, &h.Channel, &status, &h.Assignee,
-			&h.EscalationID, &h.Reason, &h.Severity, &h.Summary, &h.Since, &ack, &last)
-		h.Status, h.Acknowledged, h.LastMessage = bot.ConversationStatus(status), orZero(ack), orZero(last)
-		return h, err
-	})
+	rows, err := db.pool.Query(ctx, storage.HandoffQueueQuery(param), bot.ReasonLead, limit)
+	out, err := collect(rows, err, storage.ScanHandoff)
 	if err != nil {
 		return nil, fmt.Errorf("storage: handoff queue: %w", err)
 	}

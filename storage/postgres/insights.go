@@ -76,7 +76,7 @@ func (db *DB) InsightData(ctx context.Context, q bot.InsightQuery) (bot.InsightD
 	from, to := us(q.From), us(q.To)
 	fromDay, toDay := q.From.UTC().Format(time.DateOnly), q.To.UTC().Format(time.DateOnly)
 	r := storage.NewInsightRows()
-	var first *time.Time
+	var first time.Time
 	err = db.read(ctx, func(tx pgx.Tx) error {
 		for _, s := range []struct {
 			what  string
@@ -125,7 +125,7 @@ func (db *DB) InsightData(ctx context.Context, q bot.InsightQuery) (bot.InsightD
 				return fmt.Errorf("%s: %w", s.what, err)
 			}
 		}
-		if err := tx.QueryRow(ctx, `SELECT min(time) FROM messages`).Scan(&first); err != nil {
+		if err := tx.QueryRow(ctx, `SELECT min(time) FROM messages`).Scan(storage.Time(&first)); err != nil {
 			return fmt.Errorf("first message: %w", describe(err))
 		}
 		return nil
@@ -133,7 +133,7 @@ func (db *DB) InsightData(ctx context.Context, q bot.InsightQuery) (bot.InsightD
 	if err != nil {
 		return bot.InsightData{}, fmt.Errorf("storage: insights: %w", err)
 	}
-	return r.Data(orZero(first)), nil
+	return r.Data(first), nil
 }
 
 // KnowledgeGaps returns the most frequent knowledge gaps, most asked first,

@@ -91,10 +91,8 @@ const custStateCols = `c.id, c.segment, c.language, c.owner, c.created, c.last_s
 
 func scanCustState(row storage.RowScanner) (custState, error) {
 	var c custState
-	var lastSeen, atRisk *time.Time
-	err := row.Scan(&c.id, &c.segment, &c.language, &c.owner, &c.Created, &lastSeen, &atRisk, &c.VIPTag, &c.Inbound,
-		&c.Stage, &c.merged, &c.erased)
-	c.LastSeen, c.AtRiskUntil = orZero(lastSeen), orZero(atRisk)
+	err := row.Scan(&c.id, &c.segment, &c.language, &c.owner, &c.Created, storage.Time(&c.LastSeen),
+		storage.Time(&c.AtRiskUntil), &c.VIPTag, &c.Inbound, &c.Stage, &c.merged, &c.erased)
 	return c, err
 }
 

@@ -504,13 +504,6 @@ func fmtTime(t time.Time) string { return storage.FormatTime(t) }
 // parseTime reads a time the database stored (storage.ParseTime).
 func parseTime(s string) time.Time { return storage.ParseTime(s) }
 
-func nullTime(s sql.NullString) time.Time {
-	if !s.Valid {
-		return time.Time{}
-	}
-	return parseTime(s.String)
-}
-
 func notFound(format string, args ...any) error {
 	return bot.Errorf(bot.ENOTFOUND, format, args...)
 }

@@ -123,15 +123,15 @@ func (db *DB) ResolveIfIdle(ctx context.Context, conversationID bot.Conversation
 		done = false
 		var custID int64
 		var status string
-		var last sql.NullString
+		var last time.Time
 		err := tx.QueryRow(`SELECT customer_id, status, coalesce(last_message, opened) FROM conversations WHERE id = ?`,
-			conversationID).Scan(&custID, &status, &last)
+			conversationID).Scan(&custID, &status, storage.Time(&last))
 		if errors.Is(err, sql.ErrNoRows) {
 			return notFound("Conversation %d does not exist.", conversationID)
 		} else if err != nil {
 			return fmt.Errorf("load conversation %d: %w", conversationID, describe(err))
 		}
-		if !bot.ConversationStatus(status).HandedOff() || !nullTime(last).Before(t) {
+		if !bot.ConversationStatus(status).HandedOff() || !last.Before(t) {
 			return nil
 		}
 		detail := map[string]string{"from": status, "cause": "idle"}
@@ -151,27 +151,8 @@ func (db *DB) ResolveIfIdle(ctx context.Context, conversationID bot.Conversation
 // for one, the longest waiting first; at most limit (≤ 0 means 200).
 func (db *DB) HandoffQueue(ctx context.Context, limit int) ([]bot.HandoffEntry, error) {
 	bot.SetDefault(&limit, 200)
-	rows, err := db.r.QueryContext(ctx, `SELECT v.id, v.customer_id, c.name, v.channel, v.status, v.assignee,
-			coalesce(e.id, 0), coalesce(e.reason, ''), coalesce(s.severity, e.severity, ''), coalesce(e.summary, ''),
-			coalesce(s.since, e.created, v.opened) AS since, e.acknowledged, v.last_message
-		FROM conversations v JOIN customers c ON c.id = v.customer_id
-		LEFT JOIN escalations e ON e.id = (SELECT max(id) FROM escalations WHERE conversation_id = v.id AND reason <> ?)
-		LEFT JOIN (SELECT conversation_id, min(created) AS since,
-				CASE max(CASE severity WHEN 'high' THEN 3 WHEN 'normal' THEN 2 ELSE 1 END)
-					WHEN 3 THEN 'high' WHEN 2 THEN 'normal' ELSE 'low' END AS severity
-			FROM escalations WHERE status <> 'resolved' AND reason <> ? GROUP BY conversation_id) s
-			ON s.conversation_id = v.id
-		WHERE v.status IN ('waiting_human', 'human')
-		ORDER BY since, v.id LIMIT ?`, bot.ReasonLead, bot.ReasonLead, limit)
-	out, err := collect(rows, err, func(sc rowScanner) (bot.HandoffEntry, error) {
-		var h bot.HandoffEntry
-		var status, since string
-		var ack, last sql.NullString
-		err := sc.Scan(&h.ConversationID, &h.CustomerID, &h.CustomerName, &h.Channel, &status, &h.Assignee,
-			&h.EscalationID, &h.Reason, &h.Severity, &h.Summary, &since, &ack, &last)
-		h.Status, h.Since, h.Acknowledged, h.LastMessage = bot.ConversationStatus(status), parseTime(since), nullTime(ack), nullTime(last)
-		return h, err
-	})
+	rows, err := db.r.QueryContext(ctx, storage.HandoffQueueQuery(param), bot.ReasonLead, limit)
+	out, err := collect(rows, err, storage.ScanHandoff)
 	if err != nil {
 		return nil, fmt.Errorf("storage: handoff queue: %w", err)
 	}

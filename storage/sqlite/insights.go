@@ -137,9 +137,9 @@ func (db *DB) InsightData(ctx context.Context, q bot.InsightQuery) (bot.InsightD
 			return bot.InsightData{}, fmt.Errorf("storage: insights: %s: %w", s.what, err)
 		}
 	}
-	var first sql.NullString
-	if err := tx.QueryRowContext(ctx, `SELECT min(time) FROM messages`).Scan(&first); err != nil {
+	var first time.Time
+	if err := tx.QueryRowContext(ctx, `SELECT min(time) FROM messages`).Scan(storage.Time(&first)); err != nil {
 		return bot.InsightData{}, fmt.Errorf("storage: insights: first message: %w", describe(err))
 	}
-	return r.Data(nullTime(first)), nil
+	return r.Data(first), nil
 }

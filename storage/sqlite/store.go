@@ -86,12 +86,9 @@ const custStateCols = `c.id, c.segment, c.language, c.owner, c.created, c.last_s
 // scanCustState scans custStateCols followed by extra destinations.
 func scanCustState(sc rowScanner, extra ...any) (custState, error) {
 	var c custState
-	var created string
-	var lastSeen, atRisk sql.NullString
-	dest := append([]any{&c.id, &c.segment, &c.language, &c.owner, &created, &lastSeen, &atRisk, &c.VIPTag,
-		&c.Inbound, &c.Stage}, extra...)
+	dest := append([]any{&c.id, &c.segment, &c.language, &c.owner, storage.Time(&c.Created), storage.Time(&c.LastSeen),
+		storage.Time(&c.AtRiskUntil), &c.VIPTag, &c.Inbound, &c.Stage}, extra...)
 	err := sc.Scan(dest...)
-	c.Created, c.LastSeen, c.AtRiskUntil = parseTime(created), nullTime(lastSeen), nullTime(atRisk)
 	return c, err
 }
 
