@@ -34,6 +34,7 @@ const (
 	kindComplaint    = "complaint"    // must be handed to a person
 	kindSafety       = "safety"       // safety incident or legal threat: handed to a person
 	kindHuman        = "human"        // asks for a person
+	kindService      = "service"      // an ordinary question or request: never handed to a person
 )
 
 // labelled is one labelled message of an answers evaluation.
@@ -60,6 +61,7 @@ func newAnswersEvalCmd(e *env) *cobra.Command {
 	var (
 		asJSON, failures     bool
 		intentsPath          string
+		messagesPath         string
 		minAnswer, minChoice float64
 		minSuggest           float64
 	)
@@ -71,8 +73,8 @@ what the bot did. COMPANY_DIR holds:
 
   content/        the company's knowledge content (FAQ, products, pages, internal/)
   messages.csv    text,kind,expected,lang: customer messages; kind is answerable,
-                  product, unanswerable, complaint, safety or human; expected lists
-                  the acceptable source ids, separated by ';'
+                  product, unanswerable, complaint, safety, human or service;
+                  expected lists the acceptable source ids, separated by ';'
   employees.csv   text,expected,lang: employees' questions (optional)
 
 The content is indexed into a temporary data directory with the intents of
@@ -83,18 +85,30 @@ a new user. Scoring: an answerable or product question is right when the
 reply's first source (cut at '#') is acceptable and the conversation was not
 handed off, "right or offered" when one of its choices is; an unanswerable
 one when the reply cites no source or hands off; a complaint, safety incident
-or request for a person when it is handed off; an employee's question when
-the first source is acceptable.`,
+or request for a person when it is handed off; an ordinary service question
+(kind service: about another trade, say, or one whose answer is not in the
+content) when it is not handed off; an employee's question when the first
+source is acceptable.
+
+--messages scores another labelled message file against COMPANY_DIR's
+content instead of its messages.csv and employees.csv, for example a set of
+complaints and ordinary questions written for no company in particular.`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			dir := args[0]
-			msgs, err := readLabelled(filepath.Join(dir, "messages.csv"), true)
+			if messagesPath == "" {
+				messagesPath = filepath.Join(dir, "messages.csv")
+			}
+			msgs, err := readLabelled(messagesPath, true)
 			if err != nil {
 				return err
 			}
-			emps, err := readLabelled(filepath.Join(dir, "employees.csv"), false)
-			if err != nil && !errors.Is(err, os.ErrNotExist) {
-				return err
+			var emps []labelled
+			if !cmd.Flags().Changed("messages") {
+				emps, err = readLabelled(filepath.Join(dir, "employees.csv"), false)
+				if err != nil && !errors.Is(err, os.ErrNotExist) {
+					return err
+				}
 			}
 			r, outs, err := runAnswersEval(cmd.Context(), e, answersEvalOptions{Content: filepath.Join(dir, "content"),
 				Intents: intentsPath, Messages: msgs, Employees: emps, MinAnswer: minAnswer, MinChoice: minChoice,
@@ -118,6 +132,7 @@ the first source is acceptable.`,
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the figures as one JSON object")
 	cmd.Flags().BoolVar(&failures, "failures", false, "also list every message the bot got wrong")
 	cmd.Flags().StringVar(&intentsPath, "intents", "", "intents `FILE` (default: the embedded demo company's)")
+	cmd.Flags().StringVar(&messagesPath, "messages", "", "labelled customer messages `FILE` (default: COMPANY_DIR/messages.csv)")
 	cmd.Flags().Float64Var(&minAnswer, "min-answer", 0, "bot.min_answer_confidence to run with (default: the configured default)")
 	cmd.Flags().Float64Var(&minChoice, "min-choice", 0, "bot.min_choice_confidence to run with (default: the configured default)")
 	cmd.Flags().Float64Var(&minSuggest, "min-suggest", 0, "bot.min_suggest_confidence to run with (default: the configured default)")
@@ -170,7 +185,7 @@ func readLabelled(path string, withKind bool) ([]labelled, error) {
 		if withKind {
 			l.Kind = get("kind")
 			switch l.Kind {
-			case kindAnswerable, kindProduct, kindUnanswerable, kindComplaint, kindSafety, kindHuman:
+			case kindAnswerable, kindProduct, kindUnanswerable, kindComplaint, kindSafety, kindHuman, kindService:
 			default:
 				return nil, fmt.Errorf("%s line %d: unknown kind %q", path, line, l.Kind)
 			}
@@ -210,8 +225,11 @@ type answersReport struct {
 	AnswerableHanded  rate       `json:"answerable_handed_off"`
 	Unanswerable      rate       `json:"unanswerable_no_confident_wrong_answer"`
 	HandOff           rate       `json:"complaints_safety_human_handed_off"`
-	Employees         rateByLang `json:"employees_first_source_right"`
-	InternalShown     int        `json:"internal_shown_to_customers"`
+	// Service counts ordinary service questions the bot kept (did not hand
+	// to a person).
+	Service       rate       `json:"service_not_handed_off"`
+	Employees     rateByLang `json:"employees_first_source_right"`
+	InternalShown int        `json:"internal_shown_to_customers"`
 	// AnswersWithChoices is the share of customers' replies that cite a
 	// source and also offer choices (alternatives after an answer): what
 	// "right or offered" costs in clutter.
@@ -326,6 +344,8 @@ func score(customers, employees []outcome, internal map[string]bool) answersRepo
 			r.Unanswerable.add(len(rep.Sources) == 0 || rep.Handoff)
 		case kindComplaint, kindSafety, kindHuman:
 			r.HandOff.add(rep.Handoff)
+		case kindService:
+			r.Service.add(!rep.Handoff)
 		}
 	}
 	for _, o := range employees {
@@ -486,6 +506,9 @@ func printAnswersReport(w io.Writer, r answersReport) {
 	fmt.Fprintf(tw, "answerable+product handed to a human\t%s\t\t\n", r.AnswerableHanded)
 	fmt.Fprintf(tw, "unanswerable: no confident wrong answer\t%s\t\t\n", r.Unanswerable)
 	fmt.Fprintf(tw, "complaints, safety, requests for a person: handed off\t%s\t\t\n", r.HandOff)
+	if r.Service.N > 0 {
+		fmt.Fprintf(tw, "ordinary service questions: not handed off\t%s\t\t\n", r.Service)
+	}
 	row("employees: first source the right internal page", r.Employees)
 	fmt.Fprintf(tw, "internal pages shown to customers\t%d\t\t\n", r.InternalShown)
 	fmt.Fprintf(tw, "(answers that also offer choices)\t%s\t\t\n", r.AnswersWithChoices)
@@ -509,6 +532,8 @@ func printAnswerFailures(w io.Writer, outs []outcome) {
 			right = firstIs(rep.Sources, o.Expected) && !rep.Handoff
 		case kindUnanswerable:
 			right = len(rep.Sources) == 0 || rep.Handoff
+		case kindService:
+			right = !rep.Handoff
 		default:
 			right = rep.Handoff
 		}

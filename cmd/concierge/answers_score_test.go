@@ -35,3 +35,19 @@ func TestScoreCountsWhatChoicesCost(t *testing.T) {
 		t.Errorf("answers offering choices %d of %d, want 1 of 2", got.Right, got.N)
 	}
 }
+
+// TestScoreServiceQuestions checks that an ordinary service question is
+// right when it is kept and wrong when it is handed to a person, and that
+// it counts in no other measure.
+func TestScoreServiceQuestions(t *testing.T) {
+	q := func(handoff bool) outcome {
+		return outcome{labelled: labelled{Kind: kindService, Lang: "en"}, Reply: web.MessageResponse{Handoff: handoff}}
+	}
+	r := score([]outcome{q(false), q(true), q(false)}, nil, nil)
+	if r.Service.Right != 2 || r.Service.N != 3 {
+		t.Errorf("service kept %d of %d, want 2 of 3", r.Service.Right, r.Service.N)
+	}
+	if r.HandOff.N != 0 || r.Unanswerable.N != 0 || r.AnswerableHanded.N != 0 {
+		t.Errorf("service questions counted elsewhere: %+v", r)
+	}
+}
