@@ -240,9 +240,9 @@ func logit(p float64) float64 {
 func sigmoid(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
 
 // nComb is the number of features of the complaint combination: the text
-// model's logit, the negative and positive lexicon weights, and whether the
-// message is phrased as a question.
-const nComb = 4
+// model's logit, the negative and positive lexicon weights, whether the
+// message is phrased as a question, and whether it tells a grievance.
+const nComb = 5
 
 // fitLogistic fits a small L2-regularised logistic regression by Newton's
 // method on nComb features plus a bias (the last weight).
@@ -338,8 +338,8 @@ func solve(h [nComb + 1][nComb + 1]float64, g [nComb + 1]float64) ([nComb + 1]fl
 // otherwise.
 func isQuestion(raw string, t lexText) bool {
 	s := strings.TrimSpace(t.norm)
-	if s == "" || indignant(raw) {
-		return false
+	if s == "" || indignant(raw) || grievance(s) {
+		return false // a grievance asked as a question is rhetorical: "这合理吗"
 	}
 	tail := strings.TrimRight(strings.TrimSpace(raw), " ~～.。!！)）")
 	for _, end := range []string{"?", "？", "吗", "么", "呢", "不", "没", "嘛"} {
@@ -357,6 +357,9 @@ func isQuestion(raw string, t lexText) bool {
 		clause = clause[:i]
 	}
 	if first, _, _ := strings.Cut(strings.TrimSpace(clause), " "); englishQuestionWords[first] {
+		return true
+	}
+	if asksForService(strings.ToLower(raw)) {
 		return true
 	}
 	if asksForMeasure(tail) {
@@ -548,11 +551,14 @@ func aNotA(s string) bool {
 // whose text model gives the complaint label probability pc.
 func (d *ComplaintDetector) combination(raw string, t lexText, pc float64) [nComb]float64 {
 	neg, pos := d.lexiconWeights(t)
-	q := 0.0
+	q, g := 0.0, 0.0
 	if isQuestion(raw, t) {
 		q = 1
 	}
-	return [nComb]float64{logit(pc), neg, pos, q}
+	if grievance(t.norm) {
+		g = 1
+	}
+	return [nComb]float64{logit(pc), neg, pos, q, g}
 }
 
 // lexiconWeights returns the summed weights of the negative and positive
@@ -597,7 +603,7 @@ func (d *ComplaintDetector) Score(text string) ComplaintScore {
 			s.AsksForPerson = true
 		}
 	})
-	if transfersToPerson(lt.norm) {
+	if transfersToPerson(lt.norm) || summonsPerson(lt.norm) {
 		s.AsksForPerson, s.DemandsPerson = true, true
 	}
 	neg, pos := d.lexiconWeights(lt)

@@ -1,0 +1,420 @@
+package intents
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// A grievance is a message that tells of something the business did to
+// the sender, whatever the trade: a promise it broke ("说好三天修好"), a
+// fault that came back after its work ("修完屏幕还在闪"), money it took
+// ("收了我1500"), a visit nobody made ("说好的上门怎么没人来"). Customers of a
+// trade the lexicons were never written for complain in its words (墨糊了,
+// 弹不起来, 只给了18张), and often as a question ("这合理吗", "这咋回事"):
+// the question is rhetorical, and what reads as a complaint in any trade
+// is the story's shape, not its nouns. grievance reads that shape.
+
+// plainlyMarks say what should have been: 明明 (plainly), 不是说 (weren't
+// you saying).
+var plainlyMarks = []string{"明明", "不是说"}
+
+// promiseMarks name what was agreed: 说好 (as agreed), 答应 (promised). They
+// tell of a broken promise only with a contrastMark within maxContrastGap
+// characters after them: "那就说好了 周六见" agrees, "说好三天修好 这都第九天了"
+// complains.
+var promiseMarks = []string{"说好", "讲好", "谈好", "约好", "约的", "答应", "订的是", "要的是", "买的是"}
+
+// contrastMarks turn what was agreed into what happened instead.
+var contrastMarks = []string{"结果", "却", "怎么", "咋", "没", "还", "才", "只", "都", "到现在", "又", "给我"}
+
+// maxContrastGap is how many characters may stand between a promiseMark
+// and its contrast.
+const maxContrastGap = 24
+
+// hypotheticalMarks make what follows a question about what could happen
+// ("装好会漏水吗"), not a report of what did.
+var hypotheticalMarks = []string{"会", "能", "可能", "万一", "如果", "要是", "吗"}
+
+// afterWorkMarks tell that the business did its work or the sender bought
+// or used something: 修完 (after the repair), 刚买 (just bought), 拿回来
+// (after collecting it).
+var afterWorkMarks = []string{"修完", "修好", "刚修", "送修", "修过", "维修后", "换完", "换了", "新买", "刚买", "才买",
+	"买回来", "拿回来", "取回来", "装完", "装好", "做完", "洗完", "剪完", "烫完", "染完", "调完", "来调", "上门修",
+	"清洗完", "处理完", "消杀", "灭完", "用了没", "用了才", "才用", "没用几"}
+
+// failureMarks tell that something still or again does not work or came
+// back worse, within maxFailureGap characters after an afterWorkMark.
+var failureMarks = []string{"又", "还是不", "还是没", "坏", "裂", "漏", "不亮", "不转", "不响", "不制冷", "不热",
+	"不起来", "没反应", "不能用", "用不了", "掉电", "闪", "脱落", "开胶", "褪色", "掉色", "缩水", "更严重", "更差", "多了道",
+	"多了个", "划痕", "刮花", "没了", "走音"}
+
+// maxFailureGap is how many characters may stand between what was done and
+// what failed ("送修的时候好好的 拿回来后壳多了道裂纹").
+const maxFailureGap = 14
+
+// takenMarks tell that money was taken from the sender: 收了我, 扣了我.
+var takenMarks = []string{"收了我", "扣了我", "花了我", "乱扣", "白交", "白花"}
+
+// shortfallMarks tell that less was given than was paid for or booked:
+// 只给了 (gave only), 实际只 (actually only), 只剩 (only left).
+var shortfallMarks = []string{"只给了", "只给我", "实际只", "给我打成", "给我拿的", "给我换成"}
+
+// noShowMarks tell that someone who was booked did not come.
+var noShowMarks = []string{"没人来", "人没来", "没来人", "放我鸽子", "放鸽子", "没上门", "不见人影"}
+
+// durationUnits follow a count in 才两周, 才三个月.
+var durationUnits = []string{"天", "周", "星期", "个月", "月", "年", "次", "小时"}
+
+// grievance reports whether normalised text tells, in Chinese, of a
+// promise broken, a fault back after the business's work, money taken, less
+// given than booked, someone booked who did not come, or a fault soon after
+// buying ("才两周又掉电"). See the comment at the top of this file.
+func grievance(norm string) bool {
+	if !strings.ContainsFunc(norm, isCJK) {
+		return englishGrievance(norm)
+	}
+	for _, list := range [][]string{plainlyMarks, takenMarks, shortfallMarks, noShowMarks} {
+		if containsAny(norm, list) {
+			return true
+		}
+	}
+	if followedBy(norm, promiseMarks, contrastMarks, maxContrastGap) {
+		return true
+	}
+	if followedBy(norm, afterWorkMarks, failureMarks, maxFailureGap) {
+		return true
+	}
+	return soonAfter(norm)
+}
+
+// followedBy reports whether one of firsts is followed within gap
+// characters by one of thens, with no hypotheticalMarks between or after
+// in that window.
+func followedBy(norm string, firsts, thens []string, gap int) bool {
+	for _, m := range firsts {
+		for s := norm; ; {
+			i := strings.Index(s, m)
+			if i < 0 {
+				break
+			}
+			s = s[i+len(m):]
+			window := s
+			if n := byteOffsetOfRune(window, gap); n >= 0 {
+				window = window[:n]
+			}
+			if containsAny(window, thens) && !containsAny(window, hypotheticalMarks) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func containsAny(s string, list []string) bool {
+	for _, m := range list {
+		if strings.Contains(s, m) {
+			return true
+		}
+	}
+	return false
+}
+
+// soonAfter reports whether norm holds 才 + a count + a unit of time
+// followed within a few characters by 又 or 就 ("才两周又掉电", "才三个月就坏"):
+// a fault soon after buying. 才能 ("多久才能到") names no count and does not
+// match.
+func soonAfter(norm string) bool {
+	for s := norm; ; {
+		i := strings.Index(s, "才")
+		if i < 0 {
+			return false
+		}
+		s = s[i+len("才"):]
+		rest := s
+		n := 0
+		for _, r := range rest {
+			if !isCount(r) {
+				break
+			}
+			n += utf8.RuneLen(r)
+		}
+		if n == 0 {
+			continue
+		}
+		rest = rest[n:]
+		unit := false
+		for _, u := range durationUnits {
+			if strings.HasPrefix(rest, u) {
+				rest, unit = rest[len(u):], true
+				break
+			}
+		}
+		if !unit {
+			continue
+		}
+		if k := byteOffsetOfRune(rest, 6); k >= 0 {
+			rest = rest[:k]
+		}
+		if strings.Contains(rest, "又") || strings.Contains(rest, "就") {
+			return true
+		}
+	}
+}
+
+// isCount reports whether r writes a count: a digit or a Chinese numeral.
+func isCount(r rune) bool {
+	return (r >= '0' && r <= '9') || strings.ContainsRune("一二两三四五六七八九十几半百", r)
+}
+
+// byteOffsetOfRune returns the byte offset of the n-th rune of s, or -1
+// when s has n runes or fewer.
+func byteOffsetOfRune(s string, n int) int {
+	i := 0
+	for off := range s {
+		if i == n {
+			return off
+		}
+		i++
+	}
+	return -1
+}
+
+// summonVerbs have someone do something for the sender: 叫 (call), 让
+// (have), 请 (ask).
+var summonVerbs = []string{"叫", "让", "请", "麻烦"}
+
+// personNouns name a person a customer may ask for, by role or as 他/她.
+var personNouns = []string{"人", "他", "她", "师傅", "老师", "店长", "经理", "老板", "校长", "园长", "负责人", "工作人员",
+	"客服", "人工", "摄影师", "技师", "策划", "顾问", "导游", "教练", "药剂师", "医生", "司机", "主管"}
+
+// contactActions are what a summoned person is asked to do: call back,
+// get in touch, come out.
+var contactActions = []string{"打电话", "打个电话", "打给我", "回电", "回个电话", "给我打", "联系我", "加我", "出来", "来跟我说", "跟我说", "跟我谈"}
+
+// talkVerbs follow 本人 when the sender wants to talk to that very person.
+var talkVerbs = []string{"说", "聊", "谈", "沟通", "联系", "对接"}
+
+// presenceAsks ask whether someone is there: 在吗, 在不在.
+var presenceAsks = []string{"在吗", "在不在", "在么", "在嘛"}
+
+// machineRefusals refuse the bot: 不要自动回复, 不想跟机器说.
+var machineRefusals = []string{"自动回复", "机器", "机械回复"}
+
+// refusalMarks negate a machineRefusal when they stand right before it
+// (with 跟/和 between at most).
+var refusalMarks = []string{"不要", "别", "不想", "不用", "不需要"}
+
+// summonsPerson reports whether normalised Chinese text asks for a person
+// to act or be there: a summon verb, a person and what they are to do
+// ("让维修师傅直接给我打电话", "叫你们校长出来", "让他联系我"); the very person
+// to talk to ("我想跟他本人说"); whether a person is there ("店长在不在",
+// "客服小姐姐在吗"); someone alive ("有活人吗"); or a refusal of the machine
+// ("别自动回复", "不想跟机器说"). "让人失望" asks nothing of anyone, and
+// "需要本人到场吗" asks whether the sender must come in person.
+func summonsPerson(norm string) bool {
+	if !strings.ContainsFunc(norm, isCJK) {
+		return false
+	}
+	if strings.Contains(norm, "活人") {
+		return true
+	}
+	for _, v := range summonVerbs {
+		for s := norm; ; {
+			i := strings.Index(s, v)
+			if i < 0 {
+				break
+			}
+			s = s[i+len(v):]
+			if j, p := firstOf(window(s, 8), personNouns); j >= 0 && containsAny(window(s[j+len(p):], 10), contactActions) {
+				return true
+			}
+		}
+	}
+	for s := norm; ; {
+		i := strings.Index(s, "本人")
+		if i < 0 {
+			break
+		}
+		before, after := s[:i], s[i+len("本人"):]
+		s = after
+		for _, p := range personNouns {
+			if p != "人" && strings.HasSuffix(before, p) {
+				return true
+			}
+		}
+		if hasPrefixAny(strings.TrimSpace(after), talkVerbs) {
+			return true
+		}
+	}
+	for _, a := range presenceAsks {
+		if i := strings.Index(norm, a); i >= 0 {
+			before := []rune(norm[:i])
+			if containsAny(string(before[max(0, len(before)-5):]), personNouns) {
+				return true
+			}
+		}
+	}
+	for _, m := range machineRefusals {
+		if i := strings.Index(norm, m); i >= 0 {
+			before := strings.TrimSuffix(strings.TrimSuffix(norm[:i], "跟"), "和")
+			if endsWithAny(before, refusalMarks) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// window returns the first n characters of s.
+func window(s string, n int) string {
+	if k := byteOffsetOfRune(s, n); k >= 0 {
+		return s[:k]
+	}
+	return s
+}
+
+// firstOf returns the byte offset in s of the earliest of list found, and
+// which it is; -1 when none is.
+func firstOf(s string, list []string) (int, string) {
+	at, which := -1, ""
+	for _, m := range list {
+		if i := strings.Index(s, m); i >= 0 && (at < 0 || i < at) {
+			at, which = i, m
+		}
+	}
+	return at, which
+}
+
+func hasPrefixAny(s string, list []string) bool {
+	for _, m := range list {
+		if strings.HasPrefix(s, m) {
+			return true
+		}
+	}
+	return false
+}
+
+func endsWithAny(s string, list []string) bool {
+	for _, m := range list {
+		if strings.HasSuffix(s, m) {
+			return true
+		}
+	}
+	return false
+}
+
+// English grievances, in the normalised text's spelling (lower case,
+// apostrophes inside words dropped: "doesnt"). Phrases are matched as
+// whole words.
+var (
+	// englishBrokenPromises tell of what was agreed or expected.
+	englishBrokenPromises = []string{"we were told", "i was told", "you told me", "you told us", "you said",
+		"supposed to be", "you promised", "was promised", "were promised", "was meant to", "were meant to",
+		"when we chose", "when i chose", "when we asked for", "when i asked for", "when i ordered", "when we ordered"}
+	// englishAfterWork tell that the business did its work.
+	englishAfterWork = []string{"after the repair", "after the replacement", "after the service", "after the treatment",
+		"after you fixed", "after you repaired", "after your", "you fixed", "you repaired", "you replaced",
+		"you serviced", "you installed", "you put on", "you put in", "you fitted", "you came", "you treated",
+		"you sprayed", "your technician", "your engineer", "your guy", "your man", "before you came", "since you"}
+	// englishFailures tell that it fails still, again or worse.
+	englishFailures = []string{"still", "again", "worse", "louder", "stopped", "broke", "broken", "leaking",
+		"leaks", "not working", "doesnt work", "wont", "isnt", "peeled", "came off", "fell off", "cracked",
+		"sparking", "smells", "smoking", "dead"}
+	// englishTaken tell that money was taken.
+	englishTaken = []string{"charged me", "charged us", "you charged", "overcharged", "billed me", "billed us",
+		"double charged", "charged twice", "was charged", "were charged", "still charged", "cancelled on me", "cancelled on us", "took my deposit", "kept my deposit", "kept the deposit"}
+	// englishStillFailing tell that a fault persists.
+	englishStillFailing = []string{"it still", "its still", "still not", "still doesnt", "still isnt", "still wont", "still hasnt",
+		"still havent", "still broken", "still leaking", "still leaks", "still flicker", "still smells", "still no "}
+	// englishNoShow tell that someone booked did not come.
+	englishNoShow = []string{"didnt show", "didnt turn up", "never showed", "never turned up", "no one showed",
+		"nobody showed", "no one turned up", "nobody turned up", "no show", "no one came", "nobody came", "stood us up",
+		"stood me up"}
+)
+
+// maxEnglishFailureGap is how many bytes may follow an englishAfterWork
+// phrase before its failure ("the socket behind the dryer you fixed
+// yesterday is sparking").
+const maxEnglishFailureGap = 60
+
+// englishGrievance is grievance for English text.
+func englishGrievance(norm string) bool {
+	t := " " + norm + " "
+	has := func(list []string) bool {
+		for _, p := range list {
+			if strings.Contains(t, " "+strings.TrimSpace(p)+" ") ||
+				(strings.HasSuffix(p, " ") && strings.Contains(t, " "+p)) {
+				return true
+			}
+		}
+		return false
+	}
+	if has(englishBrokenPromises) || has(englishTaken) || has(englishNoShow) {
+		return true
+	}
+	for _, p := range englishStillFailing {
+		if strings.Contains(t, " "+p) { // "still flicker" also finds "still flickers"
+			return true
+		}
+	}
+	for _, p := range englishAfterWork {
+		i := strings.Index(t, " "+p+" ")
+		if i < 0 {
+			continue
+		}
+		// The failure may come after the work ("you fixed yesterday is
+		// sparking") or before it ("squeaks louder than before you came").
+		before, rest := t[max(0, i-maxEnglishFailureGap):i+1], t[i+len(p)+1:]
+		if len(rest) > maxEnglishFailureGap {
+			rest = rest[:maxEnglishFailureGap]
+		}
+		for _, f := range englishFailures {
+			if strings.Contains(rest, " "+f+" ") || strings.Contains(before, " "+f+" ") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// serviceRequests open a clause that asks the business for something it
+// offers ("can you print 50 pages", "do you stock the child one", "who
+// else does gel extensions"), unlike "why", "when will" or "will i get a
+// refund", which follow a complaint.
+var serviceRequests = []string{"can you", "could you", "can u", "do you", "do u", "would you", "are your", "is your",
+	"who else", "what would you", "what do you", "what treatment", "have you", "can we", "could we", "can i",
+	"could i", "is there", "are there", "do i", "do we"}
+
+// asksForService reports whether lower-cased English text opens with "if"
+// or "in case" and asks something later ("if the laptop turns out to be
+// beyond repair do i still pay anything"), or tells the sender's situation
+// and then, in a later clause, asks for a service ("my printer at home is
+// broken, can you print 50 pages for me today"): a question about what the
+// business offers, not a complaint about what it did. A grievance is
+// rhetorical whatever follows and is read before this.
+func asksForService(lower string) bool {
+	clauses := strings.FieldsFunc(lower, func(r rune) bool { return clauseBreak(r) || r == '?' })
+	if len(clauses) == 0 {
+		return false
+	}
+	words := strings.Fields(clauses[0])
+	if len(words) > 0 && (words[0] == "if" || (len(words) > 1 && words[0] == "in" && words[1] == "case")) {
+		for _, w := range strings.Fields(lower)[1:] {
+			if englishQuestionWords[strings.Trim(w, "?,.")] {
+				return true
+			}
+		}
+	}
+	for _, c := range clauses[1:] {
+		c = " " + strings.Join(strings.Fields(c), " ") + " "
+		if strings.Contains(c, " even ") {
+			continue // "do u even test it" is rhetorical
+		}
+		for _, r := range serviceRequests {
+			if strings.HasPrefix(c, " "+r+" ") {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -1,0 +1,96 @@
+package intents
+
+import "testing"
+
+// TestGrievance checks the shapes grievance reads in both languages, and
+// the ordinary questions that share their words but tell of nothing done
+// to the sender.
+func TestGrievance(t *testing.T) {
+	for _, c := range []struct {
+		text string
+		want bool
+	}{
+		{"说好三天修好 这都第九天了 也没人跟我说一声", true},
+		{"说好30张精修 只给了18张", true},
+		{"约的八点 工人十点半才到", true},
+		{"课时明明还剩12节 系统里咋只剩6节了", true},
+		{"送修的时候好好的 拿回来后壳多了道裂纹 这咋回事", true},
+		{"修完屏幕还在闪 花了我480", true},
+		{"换了电池才两周又掉电飞快", true},
+		{"空调加完氟一个星期又不制冷了", false}, // no mark of the business's work it names; the lexicons read it
+		{"订的是SUV 到店只给我一辆小轿车", true},
+		{"说好的上门怎么没人来", true},
+		{"那就说好了 周六见", false},
+		{"约的时间能改吗", false},
+		{"装好会漏水吗", false},
+		{"多久才能到", false},
+		{"还剩几节课", false},
+		{"修好没 什么时候能取", false},
+		{"picked up my phone after the screen replacement and it still flickers", true},
+		{"we were told the DJ was included and now you're sending a separate invoice", true},
+		{"the socket behind the dryer you fixed yesterday is sparking", true},
+		{"the dryer drum squeaks louder now than before you came", true},
+		{"the trainer cancelled on me again and i was still charged", true},
+		{"nobody showed up for the 9am slot", true},
+		{"if the laptop cant be fixed do i still pay anything", false},
+		{"do you still have the blue one", false},
+		{"can you fix a cracked screen", false},
+	} {
+		if got := grievance(newLexText(c.text).norm); got != c.want {
+			t.Errorf("grievance(%q) = %v, want %v", c.text, got, c.want)
+		}
+	}
+}
+
+// TestSummonsPerson checks the Chinese requests for a person that name
+// no transfer ("让维修师傅给我打电话") and the sentences with the same words that
+// ask for none.
+func TestSummonsPerson(t *testing.T) {
+	for _, c := range []struct {
+		text string
+		want bool
+	}{
+		{"让维修师傅直接给我打电话 13912345678", true},
+		{"叫你们校长出来", true},
+		{"叫上次那个摄影师加我微信", true},
+		{"能让人给我打个电话吗", true},
+		{"店长在不在 团购的事我要跟他当面谈 让他联系我", true},
+		{"能直接联系上门的师傅吗 我想跟他本人说", true},
+		{"客服小姐姐在吗 要人工的 别自动回复", true},
+		{"我想跟人说 不想跟机器说", true},
+		{"喂喂 有活人吗", true},
+		{"这服务真让人失望", false},
+		{"需要本人到场吗", false},
+		{"请问几点开门", false},
+		{"老师布置的作业在哪看", false},
+		{"可以自动续费吗", false},
+		{"talk to a person", false}, // English is person.txt's
+	} {
+		if got := summonsPerson(newLexText(c.text).norm); got != c.want {
+			t.Errorf("summonsPerson(%q) = %v, want %v", c.text, got, c.want)
+		}
+	}
+}
+
+// TestAsksForService checks that a question about what the business
+// offers, after the sender's own situation or a condition, reads as a
+// question, and that a complaint followed by "why" or "will I" does not.
+func TestAsksForService(t *testing.T) {
+	for _, c := range []struct {
+		text string
+		want bool
+	}{
+		{"my printer at home is broken, can you print 50 pages for me today", true},
+		{"the lady who used to do my nails left, who else does gel extensions", true},
+		{"if the laptop turns out to be beyond repair do i still pay anything", true},
+		{"in case it rains, can we move the shoot", true},
+		{"the order arrived broken. why does this keep happening", false},
+		{"terrible service. will i get a refund", false},
+		{"3rd time this month your app crashed on checkout. do u even test it", false},
+		{"if you dont refund me by friday", false},
+	} {
+		if got := asksForService(c.text); got != c.want {
+			t.Errorf("asksForService(%q) = %v, want %v", c.text, got, c.want)
+		}
+	}
+}
