@@ -142,6 +142,20 @@ func namesAContactDetail(after string) bool {
 	return false
 }
 
+// someoneElses reports whether the words before a person term make it the
+// sender's own or someone else's ("our office manager wants to sign up",
+// "my manager asked for an invoice", "他们经理"): a person talked about, not
+// asked for. "your manager" and "a manager" are asked for.
+func someoneElses(before string) bool {
+	before = strings.TrimRight(before, " ")
+	for _, w := range []string{"my", "our", "his", "her", "their", "office", "我", "我们", "我家", "他们", "她们"} {
+		if before == w || strings.HasSuffix(before, " "+w) || (w[0] >= 0x80 && strings.HasSuffix(before, w)) {
+			return true
+		}
+	}
+	return false
+}
+
 // contactDetails are the details of a contact asked about after its name,
 // in the normalised text's spelling.
 var contactDetails = []string{"number", "phone", "hotline", "email", "e-mail", "hours", "opening", "wechat",
@@ -599,7 +613,7 @@ func (d *ComplaintDetector) Score(text string) ComplaintScore {
 			s.AsksForPerson, s.DemandsPerson = true, true
 			return
 		}
-		if !namesAContactDetail(in[at+len(t.norm):]) {
+		if !namesAContactDetail(in[at+len(t.norm):]) && !someoneElses(in[:at]) {
 			s.AsksForPerson = true
 		}
 	})

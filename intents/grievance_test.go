@@ -94,3 +94,22 @@ func TestAsksForService(t *testing.T) {
 		}
 	}
 }
+
+// TestSomeoneElsesPerson checks that a person the sender talks about (their
+// own manager) is not a request for one, and that the business's is.
+func TestSomeoneElsesPerson(t *testing.T) {
+	d := mustDetector(t)
+	for _, c := range []struct {
+		text string
+		want bool
+	}{
+		{"do you have corporate memberships? our office manager wants to sign up 12 people", false},
+		{"my manager asked me to get an invoice", false},
+		{"can I speak to your manager", true},
+		{"I want a manager now", true},
+	} {
+		if got := d.Score(c.text).AsksForPerson; got != c.want {
+			t.Errorf("Score(%q).AsksForPerson = %v, want %v", c.text, got, c.want)
+		}
+	}
+}
