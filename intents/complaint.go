@@ -351,8 +351,13 @@ func solve(h [nComb + 1][nComb + 1]float64, g [nComb + 1]float64) ([nComb + 1]fl
 // mostly requests for information, not complaints, unless their words say
 // otherwise.
 func isQuestion(raw string, t lexText) bool {
+	return asks(raw, t, grievance(strings.TrimSpace(t.norm)))
+}
+
+// asks is isQuestion for a message whose grievance is already known.
+func asks(raw string, t lexText, grieves bool) bool {
 	s := strings.TrimSpace(t.norm)
-	if s == "" || indignant(raw) || grievance(s) {
+	if s == "" || indignant(raw) || grieves {
 		return false // a grievance asked as a question is rhetorical: "这合理吗"
 	}
 	tail := strings.TrimRight(strings.TrimSpace(raw), " ~～.。!！)）")
@@ -566,10 +571,11 @@ func aNotA(s string) bool {
 func (d *ComplaintDetector) combination(raw string, t lexText, pc float64) [nComb]float64 {
 	neg, pos := d.lexiconWeights(t)
 	q, g := 0.0, 0.0
-	if isQuestion(raw, t) {
+	grieves := grievance(strings.TrimSpace(t.norm))
+	if asks(raw, t, grieves) {
 		q = 1
 	}
-	if grievance(t.norm) {
+	if grieves {
 		g = 1
 	}
 	return [nComb]float64{logit(pc), neg, pos, q, g}

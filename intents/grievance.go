@@ -248,8 +248,7 @@ func summonsPerson(norm string) bool {
 	}
 	for _, a := range presenceAsks {
 		if i := strings.Index(norm, a); i >= 0 {
-			before := []rune(norm[:i])
-			if containsAny(string(before[max(0, len(before)-5):]), personNouns) {
+			if containsAny(lastRunes(norm[:i], 5), personNouns) {
 				return true
 			}
 		}
@@ -393,28 +392,52 @@ var serviceRequests = []string{"can you", "could you", "can u", "do you", "do u"
 // business offers, not a complaint about what it did. A grievance is
 // rhetorical whatever follows and is read before this.
 func asksForService(lower string) bool {
-	clauses := strings.FieldsFunc(lower, func(r rune) bool { return clauseBreak(r) || r == '?' })
-	if len(clauses) == 0 {
-		return false
-	}
-	words := strings.Fields(clauses[0])
-	if len(words) > 0 && (words[0] == "if" || (len(words) > 1 && words[0] == "in" && words[1] == "case")) {
-		for _, w := range strings.Fields(lower)[1:] {
-			if englishQuestionWords[strings.Trim(w, "?,.")] {
-				return true
-			}
+	first := true
+	for rest := lower; rest != ""; {
+		clause := rest
+		if i := strings.IndexFunc(rest, serviceClauseBreak); i >= 0 {
+			_, n := utf8.DecodeRuneInString(rest[i:])
+			clause, rest = rest[:i], rest[i+n:]
+		} else {
+			rest = ""
 		}
-	}
-	for _, c := range clauses[1:] {
-		c = " " + strings.Join(strings.Fields(c), " ") + " "
-		if strings.Contains(c, " even ") {
+		clause = strings.TrimSpace(clause)
+		if clause == "" {
+			continue
+		}
+		if first {
+			first = false
+			if strings.HasPrefix(clause, "if ") || strings.HasPrefix(clause, "in case ") {
+				for w := range strings.FieldsSeq(lower[len("if"):]) {
+					if englishQuestionWords[strings.Trim(w, "?,.")] {
+						return true
+					}
+				}
+			}
+			continue
+		}
+		if strings.Contains(clause, " even ") {
 			continue // "do u even test it" is rhetorical
 		}
 		for _, r := range serviceRequests {
-			if strings.HasPrefix(c, " "+r+" ") {
+			if strings.HasPrefix(clause, r) && (len(clause) == len(r) || clause[len(r)] == ' ') {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// serviceClauseBreak ends a clause for asksForService: clauseBreak's
+// punctuation and a question mark.
+func serviceClauseBreak(r rune) bool { return clauseBreak(r) || r == '?' || r == '？' }
+
+// lastRunes returns the last n characters of s.
+func lastRunes(s string, n int) string {
+	i := len(s)
+	for ; n > 0 && i > 0; n-- {
+		_, size := utf8.DecodeLastRuneInString(s[:i])
+		i -= size
+	}
+	return s[i:]
 }
