@@ -62,6 +62,7 @@ func newAnswersEvalCmd(e *env) *cobra.Command {
 		asJSON, failures     bool
 		intentsPath          string
 		messagesPath         string
+		complaintExamples    string
 		minAnswer, minChoice float64
 		minSuggest           float64
 	)
@@ -111,7 +112,7 @@ complaints and ordinary questions written for no company in particular.`,
 				}
 			}
 			r, outs, err := runAnswersEval(cmd.Context(), e, answersEvalOptions{Content: filepath.Join(dir, "content"),
-				Intents: intentsPath, Messages: msgs, Employees: emps, MinAnswer: minAnswer, MinChoice: minChoice,
+				Intents: intentsPath, ComplaintExamples: complaintExamples, Messages: msgs, Employees: emps, MinAnswer: minAnswer, MinChoice: minChoice,
 				MinSuggest: minSuggest})
 			if err != nil {
 				return err
@@ -132,6 +133,7 @@ complaints and ordinary questions written for no company in particular.`,
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the figures as one JSON object")
 	cmd.Flags().BoolVar(&failures, "failures", false, "also list every message the bot got wrong")
 	cmd.Flags().StringVar(&intentsPath, "intents", "", "intents `FILE` (default: the embedded demo company's)")
+	cmd.Flags().StringVar(&complaintExamples, "complaint-examples", "", "complaint_examples `FILE` to run with (CSV text,label)")
 	cmd.Flags().StringVar(&messagesPath, "messages", "", "labelled customer messages `FILE` (default: COMPANY_DIR/messages.csv)")
 	cmd.Flags().Float64Var(&minAnswer, "min-answer", 0, "bot.min_answer_confidence to run with (default: the configured default)")
 	cmd.Flags().Float64Var(&minChoice, "min-choice", 0, "bot.min_choice_confidence to run with (default: the configured default)")
@@ -204,10 +206,11 @@ func readLabelled(path string, withKind bool) ([]labelled, error) {
 }
 
 type answersEvalOptions struct {
-	Content   string
-	Intents   string
-	Messages  []labelled
-	Employees []labelled
+	Content           string
+	Intents           string
+	ComplaintExamples string
+	Messages          []labelled
+	Employees         []labelled
 	// MinAnswer, MinChoice and MinSuggest, when non-zero, override the
 	// configured answer, choice and suggestion thresholds.
 	MinAnswer, MinChoice, MinSuggest float64
@@ -381,7 +384,7 @@ func runAnswersEval(ctx context.Context, e *env, o answersEvalOptions) (answersR
 	}
 	apiKey := hex.EncodeToString(key)
 	cfg := DefaultConfig()
-	cfg.DataDir, cfg.Content, cfg.Intents = tmp, o.Content, o.Intents
+	cfg.DataDir, cfg.Content, cfg.Intents, cfg.ComplaintExamples = tmp, o.Content, o.Intents, o.ComplaintExamples
 	cfg.API.Keys = []APIKeyConfig{{Name: "answers", Key: apiKey, Scopes: []string{web.ScopeMessages}}}
 	if o.MinAnswer != 0 {
 		cfg.Bot.MinAnswerConfidence = o.MinAnswer

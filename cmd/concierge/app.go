@@ -273,7 +273,7 @@ func openClassifier(ctx context.Context, cfg Config, file *intents.File, log *sl
 	if err != nil {
 		return nil, err
 	}
-	return newClassifier(model, log)
+	return newClassifier(ctx, cfg, model, log)
 }
 
 // openModel is the intent model of openClassifier.
@@ -295,13 +295,61 @@ func openModel(ctx context.Context, cfg Config, file *intents.File) (*intents.Mo
 	return model, nil
 }
 
-// newClassifier is the classifier of a trained model.
-func newClassifier(model *intents.Model, log *slog.Logger) (*intents.Classifier, error) {
-	c, err := intents.NewClassifier(intents.ClassifierOptions{Model: model, Logger: log})
+// newClassifier is the classifier of a trained model, with the complaint
+// detector of the config's complaint examples.
+func newClassifier(ctx context.Context, cfg Config, model *intents.Model, log *slog.Logger) (*intents.Classifier, error) {
+	d, err := complaintDetector(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	c, err := intents.NewClassifier(intents.ClassifierOptions{Model: model, Complaints: d, Logger: log})
 	if err != nil {
 		return nil, fmt.Errorf("intent classifier: %w", err)
 	}
 	return c, nil
+}
+
+// complaintDetector trains the complaint detector on the built-in examples
+// and the config's complaint_examples, if any. A file that is missing or
+// malformed, or a label other than complaint or other, is a configError
+// naming the file and line.
+func complaintDetector(ctx context.Context, cfg Config) (*intents.ComplaintDetector, error) {
+	var extra []intents.Example
+	if path := cfg.ComplaintExamples; path != "" {
+		var err error
+		if extra, err = readComplaintExamples(cfg, path); err != nil {
+			return nil, err
+		}
+	}
+	d, err := intents.NewComplaintDetector(ctx, intents.ComplaintOptions{Extra: extra})
+	if err != nil {
+		return nil, fmt.Errorf("complaint detector: %w", err)
+	}
+	return d, nil
+}
+
+// readComplaintExamples reads a complaint_examples file: CSV text,label
+// with labels complaint and other.
+func readComplaintExamples(cfg Config, path string) ([]intents.Example, error) {
+	if err := checkPath(cfg, "complaint_examples", path, false); err != nil {
+		return nil, err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, explain(err, "complaint_examples: %s cannot be read: %s%s", absPath(path), reason(err), cfg.origin("complaint_examples"))
+	}
+	defer f.Close()
+	ex, err := intents.ReadCSV(f, path)
+	if err != nil {
+		return nil, configErrorf("complaint_examples %v%s", err, cfg.origin("complaint_examples"))
+	}
+	for i, e := range ex {
+		if e.Label != intents.LabelComplaint && e.Label != intents.LabelOther {
+			return nil, configErrorf("complaint_examples %s: example %d (%.40q) is labelled %q; the labels are %q and %q%s",
+				path, i+1, e.Text, e.Label, intents.LabelComplaint, intents.LabelOther, cfg.origin("complaint_examples"))
+		}
+	}
+	return ex, nil
 }
 
 // loadSynonyms reads synonyms.yaml of the content; a broken file is logged
@@ -419,7 +467,7 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, ao appOptions) (
 	if err != nil {
 		return nil, err
 	}
-	if a.classifier, err = newClassifier(model, log); err != nil {
+	if a.classifier, err = newClassifier(ctx, cfg, model, log); err != nil {
 		return nil, err
 	}
 	a.checkIntents = warnIntents(ctx, cfg, file, model.Info(), startCheckBudget, log)

@@ -10,15 +10,19 @@ import (
 )
 
 func newComplaintsEvalCmd(e *env) *cobra.Command {
-	var testPath string
+	var testPath, examplesPath string
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   "eval --test FILE",
+		Use:   "eval --test FILE [--examples FILE]",
 		Short: "Score the built-in complaint detector on a labelled CSV (labels complaint / other)",
 		Long: fmt.Sprintf(`Runs the built-in English and Chinese complaint detector, trained only on the
 seed data Concierge ships, over --test (CSV with header text,label; labels
 complaint and other) without learning from it. A message counts as a complaint
-when its score is at least %.2f, the Engine's default threshold.`, intents.ComplaintThreshold),
+when its score is at least %.2f, the Engine's default threshold.
+
+--examples adds a company's own labelled messages to what the detector learns,
+as the complaint_examples setting does for chat and serve: measure a set of
+examples on messages it does not contain.`, intents.ComplaintThreshold),
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if testPath == "" {
@@ -28,9 +32,9 @@ when its score is at least %.2f, the Engine's default threshold.`, intents.Compl
 			if err != nil {
 				return err
 			}
-			d, err := intents.NewComplaintDetector(cmd.Context(), intents.ComplaintOptions{})
+			d, err := complaintDetector(cmd.Context(), Config{ComplaintExamples: examplesPath})
 			if err != nil {
-				return fmt.Errorf("complaint detector: %w", err)
+				return err
 			}
 			r, err := intents.EvaluateComplaints(d, test)
 			if err != nil {
@@ -50,6 +54,7 @@ when its score is at least %.2f, the Engine's default threshold.`, intents.Compl
 		},
 	}
 	cmd.Flags().StringVar(&testPath, "test", "", "test data: CSV `FILE` with header text,label (complaint / other)")
+	cmd.Flags().StringVar(&examplesPath, "examples", "", "a company's own labelled messages to learn too: CSV `FILE` text,label")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the figures as one JSON object")
 	return cmd
 }

@@ -29,6 +29,11 @@ type Config struct {
 	Content string `yaml:"content"`
 	// Intents is the intents file (YAML); empty means the embedded demo's.
 	Intents string `yaml:"intents"`
+	// ComplaintExamples is an optional CSV file (text,label with labels
+	// complaint / other) of the company's own messages, learnt together
+	// with the built-in complaint examples: what a complaint, and an
+	// ordinary question that sounds like one, look like in its trade.
+	ComplaintExamples string `yaml:"complaint_examples"`
 	// Database is where the records are kept: empty for SQLite in the data
 	// directory, or a postgres:// URL (write it as a ${ENV} secret) for
 	// PostgreSQL, which several replicas can share.

@@ -9,10 +9,11 @@ import (
 // pointer to each in cfg.
 func pathFields(cfg *Config) map[string]*string {
 	fields := map[string]*string{
-		"data_dir":        &cfg.DataDir,
-		"content":         &cfg.Content,
-		"intents":         &cfg.Intents,
-		"llm.prompts_dir": &cfg.LLM.PromptsDir,
+		"data_dir":           &cfg.DataDir,
+		"content":            &cfg.Content,
+		"intents":            &cfg.Intents,
+		"complaint_examples": &cfg.ComplaintExamples,
+		"llm.prompts_dir":    &cfg.LLM.PromptsDir,
 	}
 	for i := range cfg.Sources {
 		fields[fmt.Sprintf("sources[%d].path", i)] = &cfg.Sources[i].Path

@@ -87,7 +87,8 @@ func readConfigFile(path string) ([]byte, error) {
 
 // checkSetup checks, before anything is created or opened, what the commands
 // that run the Engine need from the setup: the content folder and the
-// prompts folder the config names, the intents file (parsed), the data
+// prompts folder the config names, the intents file and complaint examples
+// (parsed), the data
 // directory's place,
 // and the alert sinks (built and thrown away, so that a sink's own checks run
 // now). It has no side effects and may be called more than once. Its errors
@@ -100,6 +101,11 @@ func checkSetup(cfg Config) error {
 	}
 	if _, err := intentsFile(cfg); err != nil { // parsing is cheap; training comes later
 		return err
+	}
+	if cfg.ComplaintExamples != "" {
+		if _, err := readComplaintExamples(cfg, cfg.ComplaintExamples); err != nil {
+			return err
+		}
 	}
 	if cfg.LLM.on() && cfg.LLM.PromptsDir != "" {
 		if err := checkPath(cfg, "llm.prompts_dir", cfg.LLM.PromptsDir, true); err != nil {
