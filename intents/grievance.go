@@ -110,15 +110,6 @@ func followedBy(norm string, firsts, thens []string, gap int) bool {
 	return false
 }
 
-func containsAny(s string, list []string) bool {
-	for _, m := range list {
-		if strings.Contains(s, m) {
-			return true
-		}
-	}
-	return false
-}
-
 // soonAfter reports whether norm holds 才 + a count + a unit of time
 // followed within a few characters by 又 or 就 ("才两周又掉电", "才三个月就坏"):
 // a fault soon after buying. 才能 ("多久才能到") names no count and does not
@@ -242,7 +233,7 @@ func summonsPerson(norm string) bool {
 				return true
 			}
 		}
-		if hasPrefixAny(strings.TrimSpace(after), talkVerbs) {
+		if matchAny(strings.TrimSpace(after), talkVerbs, strings.HasPrefix) {
 			return true
 		}
 	}
@@ -256,13 +247,26 @@ func summonsPerson(norm string) bool {
 	for _, m := range machineRefusals {
 		if i := strings.Index(norm, m); i >= 0 {
 			before := strings.TrimSuffix(strings.TrimSuffix(norm[:i], "跟"), "和")
-			if endsWithAny(before, refusalMarks) {
+			if matchAny(before, refusalMarks, strings.HasSuffix) {
 				return true
 			}
 		}
 	}
 	return false
 }
+
+// matchAny reports whether match(s, m) holds for one m of list: with
+// strings.Contains, strings.HasPrefix or strings.HasSuffix.
+func matchAny(s string, list []string, match func(s, m string) bool) bool {
+	for _, m := range list {
+		if match(s, m) {
+			return true
+		}
+	}
+	return false
+}
+
+func containsAny(s string, list []string) bool { return matchAny(s, list, strings.Contains) }
 
 // window returns the first n characters of s.
 func window(s string, n int) string {
@@ -282,24 +286,6 @@ func firstOf(s string, list []string) (int, string) {
 		}
 	}
 	return at, which
-}
-
-func hasPrefixAny(s string, list []string) bool {
-	for _, m := range list {
-		if strings.HasPrefix(s, m) {
-			return true
-		}
-	}
-	return false
-}
-
-func endsWithAny(s string, list []string) bool {
-	for _, m := range list {
-		if strings.HasSuffix(s, m) {
-			return true
-		}
-	}
-	return false
 }
 
 // English grievances, in the normalised text's spelling (lower case,
