@@ -1,6 +1,7 @@
 package intents
 
 import (
+	"iter"
 	"strings"
 	"unicode/utf8"
 )
@@ -92,17 +93,9 @@ func grievance(norm string) bool {
 // in that window.
 func followedBy(norm string, firsts, thens []string, gap int) bool {
 	for _, m := range firsts {
-		for s := norm; ; {
-			i := strings.Index(s, m)
-			if i < 0 {
-				break
-			}
-			s = s[i+len(m):]
-			window := s
-			if n := byteOffsetOfRune(window, gap); n >= 0 {
-				window = window[:n]
-			}
-			if containsAny(window, thens) && !containsAny(window, hypotheticalMarks) {
+		for _, after := range occurrences(norm, m) {
+			w := window(after, gap)
+			if containsAny(w, thens) && !containsAny(w, hypotheticalMarks) {
 				return true
 			}
 		}
@@ -115,13 +108,7 @@ func followedBy(norm string, firsts, thens []string, gap int) bool {
 // a fault soon after buying. 才能 ("多久才能到") names no count and does not
 // match.
 func soonAfter(norm string) bool {
-	for s := norm; ; {
-		i := strings.Index(s, "才")
-		if i < 0 {
-			return false
-		}
-		s = s[i+len("才"):]
-		rest := s
+	for _, rest := range occurrences(norm, "才") {
 		n := 0
 		for _, r := range rest {
 			if !isCount(r) {
@@ -143,13 +130,11 @@ func soonAfter(norm string) bool {
 		if !unit {
 			continue
 		}
-		if k := byteOffsetOfRune(rest, 6); k >= 0 {
-			rest = rest[:k]
-		}
-		if strings.Contains(rest, "又") || strings.Contains(rest, "就") {
+		if w := window(rest, 6); strings.Contains(w, "又") || strings.Contains(w, "就") {
 			return true
 		}
 	}
+	return false
 }
 
 // isCount reports whether r writes a count: a digit or a Chinese numeral.
@@ -210,24 +195,13 @@ func summonsPerson(norm string) bool {
 		return true
 	}
 	for _, v := range summonVerbs {
-		for s := norm; ; {
-			i := strings.Index(s, v)
-			if i < 0 {
-				break
-			}
-			s = s[i+len(v):]
+		for _, s := range occurrences(norm, v) {
 			if j, p := firstOf(window(s, 8), personNouns); j >= 0 && containsAny(window(s[j+len(p):], 10), contactActions) {
 				return true
 			}
 		}
 	}
-	for s := norm; ; {
-		i := strings.Index(s, "本人")
-		if i < 0 {
-			break
-		}
-		before, after := s[:i], s[i+len("本人"):]
-		s = after
+	for before, after := range occurrencesWithBefore(norm, "本人") {
 		for _, p := range personNouns {
 			if p != "人" && strings.HasSuffix(before, p) {
 				return true
@@ -267,6 +241,32 @@ func matchAny(s string, list []string, match func(s, m string) bool) bool {
 }
 
 func containsAny(s string, list []string) bool { return matchAny(s, list, strings.Contains) }
+
+// occurrences yields, for each occurrence of m in s in order, its index
+// and the text after it.
+func occurrences(s, m string) iter.Seq2[int, string] {
+	return func(yield func(int, string) bool) {
+		for k, from := 0, 0; ; k++ {
+			i := strings.Index(s[from:], m)
+			if i < 0 || !yield(k, s[from+i+len(m):]) {
+				return
+			}
+			from += i + len(m)
+		}
+	}
+}
+
+// occurrencesWithBefore yields, for each occurrence of m in s in order,
+// the text before it (from the start of s) and the text after it.
+func occurrencesWithBefore(s, m string) iter.Seq2[string, string] {
+	return func(yield func(string, string) bool) {
+		for _, after := range occurrences(s, m) {
+			if !yield(s[:len(s)-len(after)-len(m)], after) {
+				return
+			}
+		}
+	}
+}
 
 // window returns the first n characters of s.
 func window(s string, n int) string {
