@@ -148,7 +148,8 @@ func namesAContactDetail(after string) bool {
 // asked for. "your manager" and "a manager" are asked for.
 func someoneElses(before string) bool {
 	before = strings.TrimRight(before, " ")
-	for _, w := range []string{"my", "our", "his", "her", "their", "office", "我", "我们", "我家", "他们", "她们"} {
+	// Not a bare 我: "给我人工" asks for one.
+	for _, w := range []string{"my", "our", "his", "her", "their", "office", "我们", "我家", "他们", "她们"} {
 		if before == w || strings.HasSuffix(before, " "+w) || (w[0] >= 0x80 && strings.HasSuffix(before, w)) {
 			return true
 		}
@@ -344,12 +345,14 @@ func solve(h [nComb + 1][nComb + 1]float64, g [nComb + 1]float64) ([nComb + 1]fl
 // English question word (the first word before any punctuation), or holds
 // a Chinese question word or an A-not-A question, or ends asking for a
 // figure (asksForMeasure) or opens asking for an attribute the way a search
-// is typed (asksForAttribute). Another question word after
-// the first clause does not count: reviews that complain and then ask
-// ("...terrible. will i get a refund") read as complaints, and measured
-// so (concierge complaints eval) it scored better. Questions are
-// mostly requests for information, not complaints, unless their words say
-// otherwise.
+// is typed (asksForAttribute), or asks for a service after telling the
+// sender's own situation or a condition (asksForService). Another question
+// word after the first clause does not count: reviews that complain and
+// then ask ("...terrible. will i get a refund") read as complaints, and
+// measured so (concierge complaints eval) it scored better. A grievance is
+// never a question, however it ends ("说好的上门怎么没人来", "这合理吗"): it is
+// rhetorical. Questions are mostly requests for information, not
+// complaints, unless their words say otherwise.
 func isQuestion(raw string, t lexText) bool {
 	return asks(raw, t, grievance(strings.TrimSpace(t.norm)))
 }

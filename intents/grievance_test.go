@@ -107,6 +107,8 @@ func TestSomeoneElsesPerson(t *testing.T) {
 		{"my manager asked me to get an invoice", false},
 		{"can I speak to your manager", true},
 		{"I want a manager now", true},
+		{"给我人工", true},
+		{"我们经理想给全公司办卡", false},
 	} {
 		if got := d.Score(c.text).AsksForPerson; got != c.want {
 			t.Errorf("Score(%q).AsksForPerson = %v, want %v", c.text, got, c.want)
