@@ -57,7 +57,7 @@ const maxFailureGap = 14
 var takenMarks = []string{"收了我", "扣了我", "花了我", "乱扣", "白交", "白花"}
 
 // shortfallMarks tell that less was given than was paid for or booked:
-// 只给了 (gave only), 实际只 (actually only), 只剩 (only left).
+// 只给了 (gave only), 实际只 (actually only), 给我打成 (made mine into).
 var shortfallMarks = []string{"只给了", "只给我", "实际只", "给我打成", "给我拿的", "给我换成"}
 
 // noShowMarks tell that someone who was booked did not come.
@@ -66,7 +66,8 @@ var noShowMarks = []string{"没人来", "人没来", "没来人", "放我鸽子"
 // durationUnits follow a count in 才两周, 才三个月.
 var durationUnits = []string{"天", "周", "星期", "个月", "月", "年", "次", "小时"}
 
-// grievance reports whether normalised text tells, in Chinese, of a
+// grievance reports whether normalised text tells (in Chinese here, in
+// English by englishGrievance) of a
 // promise broken, a fault back after the business's work, money taken, less
 // given than booked, someone booked who did not come, or a fault soon after
 // buying ("才两周又掉电"). See the comment at the top of this file.
