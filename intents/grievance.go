@@ -66,11 +66,11 @@ var noShowMarks = []string{"没人来", "人没来", "没来人", "放我鸽子"
 // durationUnits follow a count in 才两周, 才三个月.
 var durationUnits = []string{"天", "周", "星期", "个月", "月", "年", "次", "小时"}
 
-// grievance reports whether normalised text tells (in Chinese here, in
-// English by englishGrievance) of a
-// promise broken, a fault back after the business's work, money taken, less
-// given than booked, someone booked who did not come, or a fault soon after
-// buying ("才两周又掉电"). See the comment at the top of this file.
+// grievance reports whether normalised text tells of a promise broken, a
+// fault back after the business's work, money taken, less given than
+// booked, someone booked who did not come, or a fault soon after buying
+// ("才两周又掉电"): in Chinese here, in English by englishGrievance. See the
+// comment at the top of this file.
 func grievance(norm string) bool {
 	if !strings.ContainsFunc(norm, isCJK) {
 		return englishGrievance(norm)
