@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/concierge-bot/concierge/bot"
 	"github.com/concierge-bot/concierge/bot/bottest"
@@ -75,7 +76,11 @@ func TestHandoffSilenceAndAgentReply(t *testing.T) {
 	}
 	ask("om_2", "hello? discount?")
 	ask("om_3", "anyone?")
-	e.settle(t, 1) // the sentinel is answered: the customer's messages were handled
+	// Both messages are handled (stored, the bot silent) before the agent
+	// replies: the reply goes to the thread of the last one. A sentinel in
+	// another chat alone does not say so: chats are handled concurrently.
+	waitInbound(t, db, convs[0].ID, 3)
+	e.settle(t, 1)
 	for _, s := range e.fake.Sent() {
 		if s.ReplyTo == "om_2" || s.ReplyTo == "om_3" {
 			t.Fatalf("bot spoke during handoff: %s", feishutest.CardText(s.Content))
@@ -93,4 +98,28 @@ func TestHandoffSilenceAndAgentReply(t *testing.T) {
 		t.Fatalf("agent reply %q", got)
 	}
 	t.Logf("bot messages during handoff: 0; agent reply delivered to %s", last.ReplyTo)
+}
+
+// waitInbound waits up to 5 s for the conversation to hold want inbound
+// messages in the store.
+func waitInbound(t *testing.T, db bot.Store, conv bot.ConversationID, want int) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		msgs, err := db.RecentMessages(context.Background(), conv, 50)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, m := range msgs {
+			if m.Inbound {
+				n++
+			}
+		}
+		if n >= want {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d inbound messages stored, want %d", n, want)
+		}
+	}
 }
