@@ -97,6 +97,18 @@ type ComplaintMessage struct {
 	Time    time.Time
 }
 
+// ComplaintLabel is an agent's verdict on a customer's message: whether it
+// was a complaint, whatever the bot made of it. The complaint detector
+// learns from them, so that a shop's own wording stops being escalated (or
+// starts to be) once an agent has said so.
+type ComplaintLabel struct {
+	MessageID int64
+	Complaint bool
+	Text      string // customer text: never log it above Debug
+	Agent     string
+	Time      time.Time
+}
+
 // Realert is an escalation nobody acknowledged in time, to be alerted again
 // at a higher level.
 type Realert struct {

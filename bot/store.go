@@ -148,11 +148,26 @@ type StoredMessage struct {
 	Confidence     float64
 	Language       string
 	Sentiment      float64
-	Action         Action
-	Sources        []Source
-	Choices        []Source // "did you mean" choices a bot message offered
-	Time           time.Time
+	// Complaint is the complaint score the classifier gave an inbound
+	// message, in 0..1, and IsComplaint the Engine's judgement of it with
+	// the configured threshold.
+	Complaint   float64
+	IsComplaint bool
+	// Label is an agent's verdict on an inbound message (LabelComplaint or
+	// LabelNotComplaint), empty when nobody gave one; LabelAgent gave it.
+	Label      string
+	LabelAgent string
+	Action     Action
+	Sources    []Source
+	Choices    []Source // "did you mean" choices a bot message offered
+	Time       time.Time
 }
+
+// An agent's verdict on a customer's message (StoredMessage.Label).
+const (
+	LabelComplaint    = "complaint"
+	LabelNotComplaint = "not_complaint"
+)
 
 // ConversationID identifies a conversation. It is a distinct type so that a
 // conversation id can never be passed where an escalation id is meant.

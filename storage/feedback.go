@@ -32,3 +32,31 @@ func VoteCounts(helpful, changed bool) (dHelpful, dNotHelpful int) {
 	}
 	return vote, 1 - vote
 }
+
+// CheckLabel validates an agent's verdict on a customer's message for
+// LabelMessage: bot.LabelComplaint, bot.LabelNotComplaint or "" (withdrawn),
+// given by a named agent. Errors are EINVALID.
+func CheckLabel(label, agent string) error {
+	switch label {
+	case bot.LabelComplaint, bot.LabelNotComplaint, "":
+	default:
+		return bot.Errorf(bot.EINVALID, "A message's label is %q or %q, not %q.", bot.LabelComplaint, bot.LabelNotComplaint, label)
+	}
+	if strings.TrimSpace(agent) == "" {
+		return bot.Errorf(bot.EINVALID, "A label needs the agent who gives it.")
+	}
+	return nil
+}
+
+// ComplaintLabelCols are the columns of a labelled message that
+// ScanComplaintLabel reads.
+const ComplaintLabelCols = `id, label, text, label_agent, label_time`
+
+// ScanComplaintLabel reads a row of ComplaintLabelCols.
+func ScanComplaintLabel(sc RowScanner) (bot.ComplaintLabel, error) {
+	var l bot.ComplaintLabel
+	var label string
+	err := sc.Scan(&l.MessageID, &label, &l.Text, &l.Agent, Time(&l.Time))
+	l.Complaint = label == bot.LabelComplaint
+	return l, err
+}

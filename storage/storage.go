@@ -94,6 +94,14 @@ type Store interface {
 	KnowledgeGaps(ctx context.Context, limit int) ([]bot.KnowledgeGap, error)
 	RecordFeedback(ctx context.Context, messageID int64, helpful bool, voter string) error
 
+	// Agents' verdicts on customers' messages. LabelMessage records one
+	// (bot.LabelComplaint, bot.LabelNotComplaint, or "" to withdraw it) on
+	// a customer's message: ENOTFOUND for no such message, EINVALID for
+	// another author's. ComplaintLabels returns those whose text is still
+	// kept, newest first.
+	LabelMessage(ctx context.Context, messageID int64, label, agent string) error
+	ComplaintLabels(ctx context.Context, limit int) ([]bot.ComplaintLabel, error)
+
 	// Console sign-outs. RevokeSession records that the session id was
 	// signed out, until expires (when it would have ended anyway);
 	// SessionRevoked reports whether it was. They are kept in the store,

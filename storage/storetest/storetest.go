@@ -117,6 +117,7 @@ func Run(t *testing.T, h Hooks) {
 		{"LeadAndKnowledgeGap", testLeadAndKnowledgeGap},
 		{"KnowledgeGapPicks", testKnowledgeGapPicks},
 		{"Feedback", testFeedback},
+		{"ComplaintLabels", testComplaintLabels},
 		{"InsightData", testInsightData},
 		{"InsightThresholdFlags", testInsightThresholdFlags},
 		{"InsightEmptyAndInvalid", testInsightEmptyAndInvalid},
@@ -295,7 +296,7 @@ func testOutboundRoundTrip(t *testing.T, s storage.Store) {
 	}
 	want := []bot.StoredMessage{
 		{ID: in, ConversationID: conv.ID, Inbound: true, Author: bot.AuthorCustomer, Text: "where is my order?",
-			Intent: "order_status", Confidence: 0.91, Language: "en", Sentiment: -0.2, Time: base},
+			Intent: "order_status", Confidence: 0.91, Language: "en", Sentiment: -0.2, Complaint: 0.1, Time: base},
 		{ID: st.MessageID, ConversationID: conv.ID, Author: bot.AuthorBot, Text: "It ships tomorrow.",
 			Intent: "order_status", Confidence: 0.91, Language: "en", Action: bot.ActionAnswer, Sources: out.Sources,
 			Time: base.Add(time.Second)},

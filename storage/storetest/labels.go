@@ -1,0 +1,89 @@
+package storetest
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/concierge-bot/concierge/bot"
+)
+
+// testComplaintLabels: agents label customers' messages; the labels are
+// read back newest first with the text, can be changed and withdrawn, and
+// are forgotten with the text (retention).
+func testComplaintLabels(t *testing.T, e *env) {
+	s, ctx, clk := e.s, context.Background(), e.clk
+	conv, in1 := appendIn(t, s, "web", "u", "where is my order, no rush", clk.Now())
+	st, err := s.AppendOutbound(ctx, bot.Outbound{ConversationID: conv.ID, InboundID: in1, Text: "Sorry to hear that.",
+		Action: bot.ActionAnswer, Time: clk.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		id           int64
+		label, agent string
+		want         string
+	}{
+		{in1, "angry", "ana", bot.EINVALID},
+		{in1, bot.LabelComplaint, " ", bot.EINVALID},
+		{st.MessageID, bot.LabelComplaint, "ana", bot.EINVALID},
+		{999999, bot.LabelComplaint, "ana", bot.ENOTFOUND},
+	} {
+		if err := s.LabelMessage(ctx, c.id, c.label, c.agent); bot.ErrorCode(err) != c.want {
+			t.Errorf("LabelMessage(%d, %q, %q) = %v, want %s", c.id, c.label, c.agent, err, c.want)
+		}
+	}
+	if got, err := s.ComplaintLabels(ctx, 0); err != nil || len(got) != 0 {
+		t.Fatalf("ComplaintLabels before any = %+v, %v; want none", got, err)
+	}
+
+	clk.Add(time.Minute)
+	if err := s.LabelMessage(ctx, in1, bot.LabelNotComplaint, "ana"); err != nil {
+		t.Fatal(err)
+	}
+	_, in2 := appendIn(t, s, "api", "v", "third time the cake arrived squashed", clk.Now())
+	clk.Add(time.Minute)
+	if err := s.LabelMessage(ctx, in2, bot.LabelComplaint, "bo"); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.ComplaintLabels(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].MessageID != in2 || !got[0].Complaint || got[0].Agent != "bo" ||
+		got[0].Text != "third time the cake arrived squashed" || !got[0].Time.Equal(clk.Now()) ||
+		got[1].MessageID != in1 || got[1].Complaint || got[1].Text != "where is my order, no rush" {
+		t.Fatalf("ComplaintLabels = %+v, want the complaint (bo) then the other (ana), newest first", got)
+	}
+	if got, _ := s.ComplaintLabels(ctx, 1); len(got) != 1 || got[0].MessageID != in2 {
+		t.Errorf("ComplaintLabels(1) = %+v, want the newest only", got)
+	}
+	msgs, err := s.Messages(ctx, conv.ID)
+	if err != nil || len(msgs) != 2 || msgs[0].Label != bot.LabelNotComplaint || msgs[0].LabelAgent != "ana" || msgs[1].Label != "" {
+		t.Errorf("Messages = %+v, %v; want the customer's labelled %s, the bot's not", msgs, err, bot.LabelNotComplaint)
+	}
+
+	// Changed, then withdrawn.
+	clk.Add(time.Minute)
+	if err := s.LabelMessage(ctx, in1, bot.LabelComplaint, "cy"); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.ComplaintLabels(ctx, 0); len(got) != 2 || got[0].MessageID != in1 || !got[0].Complaint || got[0].Agent != "cy" {
+		t.Errorf("after a change ComplaintLabels = %+v, want message %d a complaint by cy", got, in1)
+	}
+	if err := s.LabelMessage(ctx, in1, "", "cy"); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.ComplaintLabels(ctx, 0); len(got) != 1 || got[0].MessageID != in2 {
+		t.Errorf("after withdrawing ComplaintLabels = %+v, want message %d only", got, in2)
+	}
+
+	// Retention blanks the text, and the lesson goes with it.
+	clk.Add(24 * time.Hour)
+	if _, err := s.PurgeTextBefore(ctx, clk.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.ComplaintLabels(ctx, 0); len(got) != 0 {
+		t.Errorf("after PurgeTextBefore ComplaintLabels = %+v, want none", got)
+	}
+}
