@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 
 	"github.com/concierge-bot/concierge/bot"
 )
@@ -27,7 +28,7 @@ type ClassifierOptions struct {
 // ComplaintDetector. It is safe for concurrent use.
 type Classifier struct {
 	model      *Model
-	complaints *ComplaintDetector
+	complaints atomic.Pointer[ComplaintDetector] // replaced by SetComplaints
 	smallTalk  *smallTalk
 	log        *slog.Logger
 }
@@ -47,7 +48,18 @@ func NewClassifier(opts ClassifierOptions) (*Classifier, error) {
 		}
 		opts.Complaints = d
 	}
-	return &Classifier{model: opts.Model, complaints: opts.Complaints, smallTalk: newSmallTalk(), log: opts.Logger}, nil
+	c := &Classifier{model: opts.Model, smallTalk: newSmallTalk(), log: opts.Logger}
+	c.complaints.Store(opts.Complaints)
+	return c, nil
+}
+
+// SetComplaints replaces the complaint detector, for example by one that has
+// learnt agents' corrections; messages classified after it returns are
+// scored by d. A nil d is ignored.
+func (c *Classifier) SetComplaints(d *ComplaintDetector) {
+	if d != nil {
+		c.complaints.Store(d)
+	}
 }
 
 // Classify reads one message: intent with calibrated confidence, the
@@ -60,7 +72,7 @@ func (c *Classifier) Classify(ctx context.Context, text string) (bot.Classificat
 		return bot.Classification{}, fmt.Errorf("intents: classify: %w", err)
 	}
 	p := c.model.Predict(text)
-	s := c.complaints.Score(text)
+	s := c.complaints.Load().Score(text)
 	complaint := s.Complaint
 	if len(s.EscalationWords) == 0 && !s.AsksForPerson && c.smallTalk.whole(text) {
 		// Only a greeting, thanks or goodbye: nothing in it to complain

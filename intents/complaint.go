@@ -186,10 +186,20 @@ type ComplaintScore struct {
 // built-in English and Chinese detector.
 type ComplaintOptions struct {
 	// Extra are the company's own labelled messages ("complaint" / "other"),
-	// for example agents' corrections; they are learnt together with the
-	// built-in seed examples.
+	// for example a complaint_examples file; they are learnt together with
+	// the built-in seed examples.
 	Extra []Example
+	// Corrections are agents' verdicts on customers' messages, labelled
+	// like Extra. Each counts CorrectionWeight times, so that one verdict
+	// moves the detector on that wording: measured on a split of the
+	// project's tuning messages, weight 2 caught more complaints than 1 or
+	// 3 at the same false alarms.
+	Corrections []Example
 }
+
+// CorrectionWeight is how many seed examples one of an agent's verdicts
+// counts as (ComplaintOptions.Corrections).
+const CorrectionWeight = 2
 
 // ComplaintDetector scores complaints, sentiment and escalation words in
 // English and Chinese. It combines a linear text model trained on the seed
@@ -223,7 +233,15 @@ func NewComplaintDetector(ctx context.Context, opts ComplaintOptions) (*Complain
 			return nil, fmt.Errorf("intents: complaint example %d: label %q, want %q or %q", i+1, e.Label, LabelComplaint, LabelOther)
 		}
 	}
+	for i, e := range opts.Corrections {
+		if e.Label != LabelComplaint && e.Label != LabelOther {
+			return nil, fmt.Errorf("intents: correction %d: label %q, want %q or %q", i+1, e.Label, LabelComplaint, LabelOther)
+		}
+	}
 	examples = append(examples, opts.Extra...)
+	for range CorrectionWeight {
+		examples = append(examples, opts.Corrections...)
+	}
 	m, oofScores, err := train(ctx, examples, TrainOptions{Folds: 5, MaxInScopeDrop: -1})
 	if err != nil {
 		return nil, fmt.Errorf("intents: train complaint model: %w", err)
