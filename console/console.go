@@ -75,6 +75,16 @@ type Records interface {
 	Notes(ctx context.Context, customerID int64) ([]bot.Note, error)
 }
 
+// Verdicts records agents' verdicts on customers' messages: whether a
+// message was a complaint, whatever the bot made of it. The complaint
+// detector learns them.
+type Verdicts interface {
+	// LabelMessage records label (bot.LabelComplaint or
+	// bot.LabelNotComplaint) on a customer's message for agent: ENOTFOUND
+	// for no such message, EINVALID for a message that is not a customer's.
+	LabelMessage(ctx context.Context, messageID int64, label, agent string) error
+}
+
 // Agent is a person who may sign in to the console.
 type Agent struct {
 	// Name is what the agent types to sign in and how colleagues and the
@@ -109,6 +119,10 @@ func HashPassword(password string) (string, error) {
 type Options struct {
 	Handoff Handoff
 	Records Records
+	// Verdicts, when set, lets agents mark each customer's message as a
+	// complaint or not (a button beside it), to teach the bot; nil hides
+	// the buttons.
+	Verdicts Verdicts
 	// Agents may sign in. Their names must be distinct and non-empty and
 	// their hashes bcrypt hashes.
 	Agents []Agent

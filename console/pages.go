@@ -481,6 +481,13 @@ type archiveEntry struct {
 	// Text.
 	HTML     template.HTML
 	ThisConv bool
+	// A customer's message that agents may judge (Options.Verdicts): its
+	// id, the verdict shown (the agent's, or the bot's when it read a
+	// complaint), and the button that gives the other verdict.
+	MessageID int64
+	Verdict   string
+	Mark      string // the label the button posts
+	MarkLabel string
 }
 
 type noteView struct {
@@ -537,7 +544,7 @@ func (c *Console) conversationModel(w http.ResponseWriter, r *http.Request, id b
 	if err != nil {
 		return p, err
 	}
-	v.Archive = archive(timeline, conv.ID, p.Lang)
+	v.Archive = archive(timeline, conv.ID, p.Lang, c.opts.Verdicts != nil)
 	notes, err := c.opts.Records.Notes(ctx, cust.ID)
 	if err != nil {
 		return p, err
@@ -551,8 +558,9 @@ func (c *Console) conversationModel(w http.ResponseWriter, r *http.Request, id b
 
 // archive turns a customer's timeline into the lines of the conversation
 // page: messages of every channel and the handoff events, in order. Notes
-// are shown on their own.
-func archive(timeline []bot.TimelineEntry, convID bot.ConversationID, lang string) []archiveEntry {
+// are shown on their own. With verdicts, each of the customer's messages
+// whose text is kept carries its verdict and the button for the other one.
+func archive(timeline []bot.TimelineEntry, convID bot.ConversationID, lang string, verdicts bool) []archiveEntry {
 	out := make([]archiveEntry, 0, len(timeline))
 	for _, e := range timeline {
 		a := archiveEntry{Channel: e.Channel, Time: fmtTime(e.Time)}
@@ -567,6 +575,9 @@ func archive(timeline []bot.TimelineEntry, convID bot.ConversationID, lang strin
 			switch m.Author {
 			case bot.AuthorCustomer:
 				a.Class, a.Who = "in", tr(lang, "customer")
+				if verdicts && m.Text != "" {
+					verdict(&a, m, lang)
+				}
 			case bot.AuthorAgent:
 				a.Class, a.Who = "agent", tr(lang, "agent")
 			case bot.AuthorSystem:
@@ -596,6 +607,28 @@ func archive(timeline []bot.TimelineEntry, convID bot.ConversationID, lang strin
 		out = append(out, a)
 	}
 	return out
+}
+
+// verdict fills in the verdict of a customer's message and the button that
+// gives the other one.
+func verdict(a *archiveEntry, m *bot.StoredMessage, lang string) {
+	a.MessageID = m.ID
+	complaint := m.IsComplaint
+	switch m.Label {
+	case bot.LabelComplaint:
+		a.Verdict, complaint = tr(lang, "verdict_complaint", m.LabelAgent), true
+	case bot.LabelNotComplaint:
+		a.Verdict, complaint = tr(lang, "verdict_not_complaint", m.LabelAgent), false
+	default:
+		if m.IsComplaint {
+			a.Verdict = tr(lang, "verdict_bot")
+		}
+	}
+	if complaint {
+		a.Mark, a.MarkLabel = bot.LabelNotComplaint, tr(lang, "mark_not_complaint")
+	} else {
+		a.Mark, a.MarkLabel = bot.LabelComplaint, tr(lang, "mark_complaint")
+	}
 }
 
 // displayName is how the console names a customer.
@@ -667,6 +700,17 @@ func (c *Console) handleAction(w http.ResponseWriter, r *http.Request) {
 		err = h.AddTag(ctx, id, r.PostFormValue("tag"), agent)
 	case "untag":
 		err = h.RemoveTag(ctx, id, r.PostFormValue("tag"), agent)
+	case "label":
+		msgID, perr := strconv.ParseInt(r.PostFormValue("message"), 10, 64)
+		switch {
+		case c.opts.Verdicts == nil:
+			c.renderError(w, r, http.StatusNotFound, tr(pickLang(r), "not_found"))
+			return
+		case perr != nil || msgID <= 0:
+			err = bot.Errorf(bot.EINVALID, "The message to label is missing.")
+		default:
+			err = c.opts.Verdicts.LabelMessage(ctx, msgID, r.PostFormValue("label"), agent)
+		}
 	default:
 		c.renderError(w, r, http.StatusNotFound, tr(pickLang(r), "not_found"))
 		return
