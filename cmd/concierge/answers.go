@@ -24,6 +24,7 @@ import (
 	"github.com/concierge-bot/concierge/bot"
 	"github.com/concierge-bot/concierge/channels/web"
 	"github.com/concierge-bot/concierge/knowledge"
+	"github.com/concierge-bot/concierge/storage"
 )
 
 // The kinds of labelled customer messages of an answers evaluation.
@@ -65,6 +66,7 @@ func newAnswersEvalCmd(e *env) *cobra.Command {
 		complaintExamples    string
 		minAnswer, minChoice float64
 		minSuggest           float64
+		teach                bool
 	)
 	cmd := &cobra.Command{
 		Use:   "eval COMPANY_DIR [--json] [--failures]",
@@ -113,7 +115,7 @@ complaints and ordinary questions written for no company in particular.`,
 			}
 			r, outs, err := runAnswersEval(cmd.Context(), e, answersEvalOptions{Content: filepath.Join(dir, "content"),
 				Intents: intentsPath, ComplaintExamples: complaintExamples, Messages: msgs, Employees: emps, MinAnswer: minAnswer, MinChoice: minChoice,
-				MinSuggest: minSuggest})
+				MinSuggest: minSuggest, Teach: teach})
 			if err != nil {
 				return err
 			}
@@ -132,6 +134,7 @@ complaints and ordinary questions written for no company in particular.`,
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the figures as one JSON object")
 	cmd.Flags().BoolVar(&failures, "failures", false, "also list every message the bot got wrong")
+	cmd.Flags().BoolVar(&teach, "teach", false, "send the odd-numbered messages first, give an agent's verdict on each the bot got wrong about complaints, then score the even-numbered ones")
 	cmd.Flags().StringVar(&intentsPath, "intents", "", "intents `FILE` (default: the embedded demo company's)")
 	cmd.Flags().StringVar(&complaintExamples, "complaint-examples", "", "complaint_examples `FILE` to run with (CSV text,label)")
 	cmd.Flags().StringVar(&messagesPath, "messages", "", "labelled customer messages `FILE` (default: COMPANY_DIR/messages.csv)")
@@ -214,6 +217,15 @@ type answersEvalOptions struct {
 	// MinAnswer, MinChoice and MinSuggest, when non-zero, override the
 	// configured answer, choice and suggestion thresholds.
 	MinAnswer, MinChoice, MinSuggest float64
+	// Teach plays the first week of an agent: the customers' messages at
+	// odd positions (1st, 3rd, …) are sent first, and the agent gives a
+	// verdict, through the store as the console does, on each the bot got
+	// wrong about complaints (an ordinary message handed off: not a
+	// complaint; a complaint answered: a complaint; a missed safety
+	// incident or request for a person gets none, as the console's button
+	// is about complaints). The bot learns them; the messages at even
+	// positions are then scored. Employees are scored as usual.
+	Teach bool
 }
 
 // answersReport holds the figures of an answers evaluation. Rates are
@@ -250,6 +262,9 @@ type answersReport struct {
 	// thresholds the run used.
 	SearchByConf         [3]rate `json:"search_top1_by_confidence"`
 	MinChoice, MinAnswer float64 `json:"-"`
+	// Taught is, with --teach, how many verdicts the agent gave on the
+	// messages sent first (not scored), and Scored how many were scored.
+	Taught *int `json:"taught,omitempty"`
 
 	Messages  int     `json:"messages"`
 	P50Millis float64 `json:"reply_p50_ms"`
@@ -429,32 +444,78 @@ func runAnswersEval(ctx context.Context, e *env, o answersEvalOptions) (answersR
 	url := "http://" + ln.Addr().String() + "/api/v1/messages"
 	client := &http.Client{Timeout: 30 * time.Second}
 
-	var customers []outcome
-	for i, m := range o.Messages {
+	send := func(i int, m labelled) (web.MessageResponse, time.Duration, error) {
 		body, _ := json.Marshal(web.MessageRequest{Channel: "api", UserID: fmt.Sprintf("eval-%d", i), Text: m.Text})
 		req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 		if err != nil {
-			return answersReport{}, nil, err
+			return web.MessageResponse{}, 0, err
 		}
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("Authorization", "Bearer "+apiKey)
 		start := time.Now()
 		resp, err := client.Do(req)
 		if err != nil {
-			return answersReport{}, nil, fmt.Errorf("message at line %d: %w", m.Line, err)
+			return web.MessageResponse{}, 0, fmt.Errorf("message at line %d: %w", m.Line, err)
 		}
 		var rep web.MessageResponse
 		err = json.NewDecoder(resp.Body).Decode(&rep)
 		resp.Body.Close()
 		took := time.Since(start)
 		if err != nil || resp.StatusCode != http.StatusOK {
-			return answersReport{}, nil, fmt.Errorf("message at line %d: status %d: %v", m.Line, resp.StatusCode, err)
+			return rep, took, fmt.Errorf("message at line %d: status %d: %v", m.Line, resp.StatusCode, err)
+		}
+		return rep, took, nil
+	}
+	msgs := o.Messages
+	taught := 0
+	if o.Teach {
+		var teach []labelled
+		teach, msgs = splitAlternate(msgs)
+		for i, m := range teach {
+			rep, _, err := send(len(msgs)+i, m)
+			if err != nil {
+				return answersReport{}, nil, err
+			}
+			// The console's verdict is about complaints: a missed safety
+			// incident or request for a person is not one to give.
+			label := ""
+			switch m.Kind {
+			case kindComplaint:
+				if !rep.Handoff {
+					label = bot.LabelComplaint
+				}
+			case kindSafety, kindHuman:
+			default:
+				if rep.Handoff {
+					label = bot.LabelNotComplaint
+				}
+			}
+			if label == "" {
+				continue
+			}
+			if err := labelFirstInbound(ctx, a.store, rep.ConversationID, label); err != nil {
+				return answersReport{}, nil, fmt.Errorf("verdict on the message at line %d: %w", m.Line, err)
+			}
+			taught++
+		}
+		if _, err := a.learner.Learn(ctx); err != nil {
+			return answersReport{}, nil, err
+		}
+	}
+	var customers []outcome
+	for i, m := range msgs {
+		rep, took, err := send(i, m)
+		if err != nil {
+			return answersReport{}, nil, err
 		}
 		customers = append(customers, outcome{labelled: m, Reply: rep, Latency: took})
 	}
 	r := score(customers, nil, internal)
+	if o.Teach {
+		r.Taught = &taught
+	}
 	r.MinChoice, r.MinAnswer = cfg.Bot.MinChoiceConfidence, cfg.Bot.MinAnswerConfidence
-	for i, m := range o.Messages {
+	for i, m := range msgs {
 		if m.Kind != kindAnswerable && m.Kind != kindProduct {
 			continue
 		}
@@ -495,9 +556,40 @@ func runAnswersEval(ctx context.Context, e *env, o answersEvalOptions) (answersR
 	return r, append(customers, employees...), nil
 }
 
+// splitAlternate splits messages into those at odd positions (1st, 3rd, …)
+// and those at even ones.
+func splitAlternate(msgs []labelled) (odd, even []labelled) {
+	for i, m := range msgs {
+		if i%2 == 0 {
+			odd = append(odd, m)
+		} else {
+			even = append(even, m)
+		}
+	}
+	return odd, even
+}
+
+// labelFirstInbound gives the agent's verdict on the customer's first
+// message of a conversation, as the console's button does.
+func labelFirstInbound(ctx context.Context, store storage.Store, conv bot.ConversationID, label string) error {
+	msgs, err := store.Messages(ctx, conv)
+	if err != nil {
+		return err
+	}
+	for _, m := range msgs {
+		if m.Author == bot.AuthorCustomer {
+			return store.LabelMessage(ctx, m.ID, label, "eval-agent")
+		}
+	}
+	return fmt.Errorf("conversation %d has no customer's message", conv)
+}
+
 func printAnswersReport(w io.Writer, r answersReport) {
 	tw := newTable(w)
 	fmt.Fprintf(tw, "company\t%s\t\t\n", r.Company)
+	if r.Taught != nil {
+		fmt.Fprintf(tw, "(--teach: verdicts given on the odd-numbered messages; even-numbered ones scored)\t%d\t\t\n", *r.Taught)
+	}
 	fmt.Fprintf(tw, "measure\tall\ten\tzh\n")
 	row := func(name string, x rateByLang) {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", name, x.All, x.EN, x.ZH)

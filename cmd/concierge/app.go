@@ -328,6 +328,43 @@ func complaintDetector(ctx context.Context, cfg Config) (*intents.ComplaintDetec
 	return d, nil
 }
 
+// newLearner returns the learner that teaches the classifier the agents'
+// verdicts kept in the store, after learning those there are now, so that
+// every command (a one-shot chat too) starts with them. A store that cannot
+// be read for them is logged and tried again by the running learner.
+func newLearner(ctx context.Context, cfg Config, c *intents.Classifier, store intents.LabelSource, log *slog.Logger) (*intents.Learner, error) {
+	var examples []intents.Example
+	if path := cfg.ComplaintExamples; path != "" {
+		var err error
+		if examples, err = readComplaintExamples(cfg, path); err != nil {
+			return nil, err
+		}
+	}
+	l, err := intents.NewLearner(intents.LearnerOptions{Classifier: c, Labels: store, Examples: examples, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	if _, err := l.Learn(ctx); err != nil {
+		log.Warn("the agents' verdicts on complaints are not learnt yet", "err", err)
+	}
+	return l, nil
+}
+
+// verdicts records an agent's verdict on a message in the store and has
+// the learner learn it at once (console.Verdicts).
+type verdicts struct {
+	store   storage.Store
+	learner *intents.Learner
+}
+
+func (v verdicts) LabelMessage(ctx context.Context, messageID int64, label, agent string) error {
+	if err := v.store.LabelMessage(ctx, messageID, label, agent); err != nil {
+		return err
+	}
+	v.learner.Nudge()
+	return nil
+}
+
 // readComplaintExamples reads a complaint_examples file: CSV text,label
 // with labels complaint and other.
 func readComplaintExamples(cfg Config, path string) ([]intents.Example, error) {
@@ -404,6 +441,7 @@ type app struct {
 	live        *knowledge.Live      // the watched index of a content directory (serve)
 	retriever   bot.Retriever        // the index, or the hybrid of the index and embeddings
 	classifier  *intents.Classifier
+	learner     *intents.Learner  // teaches the classifier the agents' verdicts on complaints
 	site        SiteConfig        // the company's branding: its own, or the demo's
 	intentNames []string          // the company's intents, for bounded metric labels
 	llm         *llm.Client       // nil without a model
@@ -472,6 +510,9 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, ao appOptions) (
 	}
 	a.checkIntents = warnIntents(ctx, cfg, file, model.Info(), startCheckBudget, log)
 	if a.store, err = openStore(ctx, cfg, log); err != nil {
+		return nil, err
+	}
+	if a.learner, err = newLearner(ctx, cfg, a.classifier, a.store, log); err != nil {
 		return nil, err
 	}
 	var docs []knowledge.Document // loaded here unless the live index loads them itself
@@ -604,6 +645,9 @@ func (a *app) startWorkers(ctx context.Context, schedules bool) {
 	}
 	if a.dispatcher != nil {
 		a.goWork(ctx, "alert dispatcher stopped", a.dispatcher.Run)
+	}
+	if schedules {
+		a.goWork(ctx, "", a.learner.Run)
 	}
 	a.startIntentsCheck(ctx, schedules)
 }

@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/concierge-bot/concierge/intents"
@@ -49,5 +51,45 @@ can i order hydrangeas for saturday,other
 	q := "do tulips droop fast in the sun"
 	if s := taught.Score(q).Complaint; s >= intents.ComplaintThreshold {
 		t.Errorf("%q scores %.2f with the shop's examples, want below %.2f", q, s, intents.ComplaintThreshold)
+	}
+}
+
+// TestAnswersEvalTeach runs `concierge answers eval --teach`: the agent's
+// verdicts on the first messages, given through the store as the console
+// gives them, change how the bot treats the later ones in the same words.
+func TestAnswersEvalTeach(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "messages.csv")
+	if err := os.WriteFile(path, []byte(`text,kind,expected,lang
+"Hello, I ordered a cake for tomorrow and only just realised I spelled my niece's name wrong in the message. Can it still be changed?",service,,en
+"Hi, I ordered a cake for Friday and just realised I spelled my nephew's name wrong in the message. Can it still be changed?",service,,en
+"the poster prints came out much darker than the file i sent, the faces are almost black",complaint,,en
+"the prints came out much darker than the file I sent, the faces are almost black!",complaint,,en
+`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	company := filepath.Join("..", "..", "testdata", "companies", "bakery")
+	eval := func(args ...string) answersReport {
+		t.Helper()
+		var stdout, stderr syncBuffer
+		code := run(context.Background(), append([]string{"answers", "eval", company, "--json", "--messages", path}, args...),
+			strings.NewReader(""), &stdout, &stderr, envOf(nil))
+		var r answersReport
+		if err := json.Unmarshal([]byte(stdout.String()), &r); code != 0 || err != nil {
+			t.Fatalf("answers eval %v: exit %d, %v: %s", args, code, err, stderr.String())
+		}
+		return r
+	}
+	plain := eval()
+	if plain.Taught != nil || plain.Service.N != 2 || plain.Service.Right != 0 || plain.HandOff.N != 2 || plain.HandOff.Right != 0 {
+		t.Fatalf("without --teach: service kept %d/%d, complaints handed %d/%d; the test needs the bot wrong on all four",
+			plain.Service.Right, plain.Service.N, plain.HandOff.Right, plain.HandOff.N)
+	}
+	taught := eval("--teach")
+	if taught.Taught == nil || *taught.Taught != 2 {
+		t.Fatalf("--teach gave %v verdicts, want 2 (one false alarm, one missed complaint)", taught.Taught)
+	}
+	if taught.Service.N != 1 || taught.Service.Right != 1 || taught.HandOff.N != 1 || taught.HandOff.Right != 1 {
+		t.Errorf("after the verdicts: service kept %d/%d, complaints handed %d/%d; want both right",
+			taught.Service.Right, taught.Service.N, taught.HandOff.Right, taught.HandOff.N)
 	}
 }

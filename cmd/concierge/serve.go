@@ -169,7 +169,7 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 	handler := insights.Instrument(a.engine, metrics) // every channel's messages are counted
 
 	con, err := console.New(console.Options{
-		Handoff: a.handoff, Records: a.store,
+		Handoff: a.handoff, Records: a.store, Verdicts: verdicts{a.store, a.learner},
 		Agents: agents, Secret: consoleSecret, SecureCookies: cfg.Console.SecureCookies,
 		TrustedProxies: proxies, SignIns: signInState, SignOuts: a.store,
 		DashboardPath: "/console/dashboard", Logger: log, SiteName: a.site.Name.byLanguage(),
