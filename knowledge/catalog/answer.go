@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unicode"
 
 	"github.com/concierge-bot/concierge/bot"
 )
@@ -41,6 +42,7 @@ const (
 	planNone       planKind = iota // not a catalogue question
 	planOne                        // one product
 	planWhich                      // equally likely products: asks which
+	planVariants                   // the versions of one product (sizes, weights): all of them
 	planList                       // products of a kind, filtered or ordered
 	planCompare                    // two products side by side
 	planNegative                   // something the catalogue does not have
@@ -232,6 +234,8 @@ func (sh *shelf) plan(ctx context.Context, q *Question, opts Options) plan {
 		p.kind = planList
 	case ties > bot.MaxChoices:
 		return plan{} // names nothing in particular
+	case ties > 1 && asked(q, p) && sh.variants(group[:min(ties, bot.MaxChoices)]):
+		p.kind = planVariants // "how much is the maple chestnut cake": 6-inch and 8-inch
 	case ties > 1:
 		p.kind = planWhich
 	default:
@@ -271,6 +275,10 @@ func (sh *shelf) plan(ctx context.Context, q *Question, opts Options) plan {
 		p.items = group[:min(ties, bot.MaxChoices)]
 		p.cov = coverage(content, p.items...)
 		p.margin = 0.5
+	case planVariants:
+		p.items = group[:min(ties, bot.MaxChoices)]
+		p.cov = coverage(content, p.items...)
+		p.margin = 1
 	case planOne:
 		p.items = []*hit{top}
 		p.shown = sh.matchedColumns(q, top, p.cols) // "the tee in navy": show the colours
@@ -284,6 +292,44 @@ func (sh *shelf) plan(ctx context.Context, q *Question, opts Options) plan {
 		p.evidence = math.Min(1, p.items[0].score/(2*sh.maxIDF))
 	}
 	return p.gate()
+}
+
+// variants reports whether items are versions of one product: their names
+// are the same but for numbers ("Maple Chestnut Cake 6-inch" and "… 8-inch",
+// "渴望原味全犬粮 2kg" and "… 11.4kg", "核心床 5 次卡" and "核心床 10 次卡")
+// in every language the catalogue names them in. Asked about the product,
+// the customer gets what was asked of each version rather than a question
+// back; different products with a shared word ("Mat 10-Class Pack",
+// "Reformer 10-Class Pack") are not versions.
+func (sh *shelf) variants(items []*hit) bool {
+	if len(items) < 2 {
+		return false
+	}
+	first := sh.ents[items[0].ent]
+	for _, h := range items[1:] {
+		e := sh.ents[h.ent]
+		for _, r := range first.rows {
+			key := familyName(r.Name)
+			if key == "" || familyName(e.row(r.Lang).Name) != key {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// familyName is a product name without its numbers: lower case, digits and
+// the punctuation of numbers ("11.4", "6-inch", "1/2") removed, spaces
+// folded.
+func familyName(name string) string {
+	name = strings.Map(func(r rune) rune {
+		switch {
+		case r >= '0' && r <= '9', r == '.', r == ',', r == '/', r == '-':
+			return ' '
+		}
+		return unicode.ToLower(r)
+	}, name)
+	return strings.Join(strings.Fields(name), " ")
 }
 
 // sharesMajor reports whether h matches every probe that carries at least

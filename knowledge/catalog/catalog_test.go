@@ -87,7 +87,10 @@ func TestAnswer(t *testing.T) {
 		{name: "over a price", text: "tools over 50 euros", ok: true, sources: []string{"TL-03"}},
 		{name: "nothing in range", text: "any terracotta pots under 2 euros", ok: true, sources: []string{"POT-10"}, contains: []string{"closest"}},
 		{name: "compare", text: "difference between the 10 cm and the 30 cm terracotta pot", ok: true, sources: []string{"POT-10", "POT-30"}, contains: []string{"| Weight | 300 g | 4.2 kg |"}},
-		{name: "ambiguous asks which", text: "how much is the terracotta pot", ok: true, sources: []string{"POT-10", "POT-30"}, choices: []string{"POT-10", "POT-30"}},
+		{name: "ambiguous asks which", text: "how much is the cordless one", ok: true, sources: []string{"TL-03", "TL-04"}, anyOrder: true, choices: []string{"TL-03", "TL-04"}, contains: []string{"which one do you mean"}},
+		{name: "versions of one product: each", text: "how much is the terracotta pot", ok: true, sources: []string{"POT-10", "POT-30"}, contains: []string{"2 versions", "€4.50", "€19.00"}},
+		{name: "versions of one product zh", text: "赤陶花盆多少钱", lang: "zh", ok: true, sources: []string{"POT-10-zh", "POT-30-zh"}, contains: []string{"2 种规格", "€4.50", "€19.00"}},
+		{name: "versions: what was asked of each", text: "how heavy is the terracotta pot", ok: true, sources: []string{"POT-10", "POT-30"}, contains: []string{"Weight: 300 g", "Weight: 4.2 kg"}},
 		{name: "quantity picks one", text: "price of the 30cm terracotta pot", ok: true, sources: []string{"POT-30"}},
 		{name: "the whole catalogue", text: "what's the cheapest thing you sell", ok: true, sources: []string{"POT-10"}},
 		{name: "anything in budget", text: "anything under 5 euros?", ok: true, sources: []string{"POT-10"}},
@@ -417,6 +420,31 @@ func TestBiggestBattery(t *testing.T) {
 		}
 		if !a.OK || len(a.Sources) == 0 || a.Sources[0].ID != want {
 			t.Errorf("%q: OK %v, sources %v, want %s first; text %q", text, a.OK, a.Sources, want, a.Text)
+		}
+	}
+}
+
+func TestFamilyName(t *testing.T) {
+	same := [][2]string{
+		{"Maple Chestnut Cake 6-inch", "Maple Chestnut Cake 8-inch"},
+		{"Orijen Original Dog Food 2 kg", "Orijen Original Dog Food 11.4 kg"},
+		{"核心床 5 次卡", "核心床 10 次卡"},
+		{"渴望原味全犬粮 2kg", "渴望原味全犬粮 11.4kg"},
+	}
+	differ := [][2]string{
+		{"Mat 10-Class Pack", "Reformer 10-Class Pack"},
+		{"私教 5 节课包", "双人私教 5 节课包"},
+		{"Cordless Hedge Trimmer", "Cordless Leaf Blower"},
+		{"12", "34"}, // nothing but numbers names no product
+	}
+	for _, p := range same {
+		if a, b := familyName(p[0]), familyName(p[1]); a != b || a == "" {
+			t.Errorf("familyName(%q) = %q, familyName(%q) = %q; want the same", p[0], a, p[1], b)
+		}
+	}
+	for _, p := range differ {
+		if a, b := familyName(p[0]), familyName(p[1]); a == b && a != "" {
+			t.Errorf("familyName(%q) = familyName(%q) = %q; want different", p[0], p[1], a)
 		}
 	}
 }

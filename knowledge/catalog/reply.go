@@ -23,6 +23,8 @@ func (sh *shelf) reply(q *Question, p plan, lang string) bot.CatalogAnswer {
 		text = w.one(p.items[0])
 	case planWhich:
 		text = w.which()
+	case planVariants:
+		text = w.variants()
 	case planList:
 		text = w.list()
 	case planCompare:
@@ -312,6 +314,17 @@ func (w writer) measureText(h *hit) string {
 func (w writer) which() string {
 	var b strings.Builder
 	b.WriteString(w.t("We have more than one that matches — which one do you mean?\n\n", "有几款都符合，请问您指的是哪一款？\n\n"))
+	for _, h := range w.p.items {
+		b.WriteString(w.line(h) + "\n")
+	}
+	return b.String()
+}
+
+// variants lists the versions of one product with what was asked of each.
+func (w writer) variants() string {
+	var b strings.Builder
+	n := len(w.p.items)
+	b.WriteString(w.t(fmt.Sprintf("We have it in %d versions:\n\n", n), fmt.Sprintf("这款有 %d 种规格：\n\n", n)))
 	for _, h := range w.p.items {
 		b.WriteString(w.line(h) + "\n")
 	}
