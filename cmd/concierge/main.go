@@ -125,7 +125,7 @@ Your own company: concierge init DIR --name "Your Company" writes a starter
 	root.AddCommand(newConsoleCmd(e))
 	root.AddCommand(group("intents", "Train, evaluate and check the intent classifier", newIntentsEvalCmd(e), newIntentsTrainCmd(e),
 		newIntentsCheckCmd(e)))
-	root.AddCommand(group("complaints", "Evaluate the built-in complaint detector", newComplaintsEvalCmd(e)))
+	root.AddCommand(group("complaints", "Evaluate the complaint detector; review what agents taught it", newComplaintsEvalCmd(e), newComplaintsVerdictsCmd(e)))
 	root.AddCommand(group("llm", "Work with the optional language-model tier", newLLMCheckCmd(e)))
 	root.AddCommand(newLoadtestCmd(e))
 	root.AddCommand(newCustomersCmd(e))

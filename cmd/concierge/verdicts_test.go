@@ -95,8 +95,49 @@ func TestAgentsVerdictTeachesTheBot(t *testing.T) {
 		t.Error("a terminal chat after the verdict hands the request off: it did not learn the verdict at start")
 	}
 
-	base, _ = runServe(t, env, args...)
+	base, stop = runServe(t, env, args...)
 	if _, handoff := send(base); handoff {
 		t.Error("after a restart the request is handed off again: the verdict was not learnt from the store")
+	}
+	if code := stop(); code != 0 {
+		t.Fatalf("serve exited with %d", code)
+	}
+
+	// The manager reviews what the agents taught: as a table, and as a
+	// complaint_examples file; then takes the verdict back.
+	cli := func(args ...string) string {
+		t.Helper()
+		var stdout, stderr syncBuffer
+		if code := run(context.Background(), append(append([]string{"complaints", "verdicts"}, args...), "--config", cfgPath, "--data", data),
+			strings.NewReader(""), &stdout, &stderr, envOf(env)); code != 0 {
+			t.Fatalf("complaints verdicts %v: exit %d: %s", args, code, stderr.String())
+		}
+		return stdout.String()
+	}
+	if out := cli(); !strings.Contains(out, "admin") || !strings.Contains(out, "other") || !strings.Contains(out, m[1]) ||
+		!strings.Contains(out, "Hello, I ordered a gift box") {
+		t.Errorf("complaints verdicts:\n%s", out)
+	}
+	if out, want := cli("--csv"), "text,label\n\""+request+"\",other\n"; out != want {
+		t.Errorf("complaints verdicts --csv = %q, want %q", out, want)
+	}
+	if out := cli("--withdraw", m[1]); !strings.Contains(out, "withdrawn") {
+		t.Errorf("complaints verdicts --withdraw: %q", out)
+	}
+	var errOut syncBuffer
+	if code := run(context.Background(), []string{"complaints", "verdicts", "--withdraw", "999999", "--config", cfgPath, "--data", data},
+		strings.NewReader(""), &stdout, &errOut, envOf(env)); code != 2 || strings.Count(strings.TrimSpace(errOut.String()), "\n") != 0 {
+		t.Errorf("withdrawing an unknown message: exit %d, stderr %q; want 2 and one line", code, errOut.String())
+	}
+	if out := cli(); !strings.Contains(out, "No verdicts yet") {
+		t.Errorf("after withdrawing, complaints verdicts:\n%s", out)
+	}
+	stdout.b.Reset()
+	if code := run(context.Background(), []string{"chat", "--config", cfgPath, "--data", data, "--json", "--user", "terminal-2"},
+		strings.NewReader(request+"\n"), &stdout, &stderr, envOf(env)); code != 0 {
+		t.Fatalf("chat: exit %d: %s", code, stderr.String())
+	}
+	if err := json.Unmarshal([]byte(strings.SplitN(stdout.String(), "\n", 2)[0]), &rep); err != nil || !rep.Handoff {
+		t.Errorf("after the verdict was withdrawn the request is not handed off (%v): %s", err, stdout.String())
 	}
 }
