@@ -144,15 +144,10 @@ type StoredMessage struct {
 	Inbound        bool
 	Author         string // AuthorCustomer, AuthorBot, AuthorAgent or AuthorSystem
 	Text           string
-	Intent         string
-	Confidence     float64
-	Language       string
-	Sentiment      float64
-	// Complaint is the complaint score the classifier gave an inbound
-	// message, in 0..1, and IsComplaint the Engine's judgement of it with
-	// the configured threshold.
-	Complaint   float64
-	IsComplaint bool
+	// Annotation is what the classifier found in an inbound message; a
+	// bot's message carries the intent, confidence and language of the
+	// reply.
+	Annotation
 	// Label is an agent's verdict on an inbound message (LabelComplaint or
 	// LabelNotComplaint), empty when nobody gave one; LabelAgent gave it.
 	Label      string

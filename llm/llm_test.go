@@ -367,7 +367,7 @@ func TestNewValidates(t *testing.T) {
 func TestSummarize(t *testing.T) {
 	c, srv, _ := newClient(t, llm.Options{}, llmtest.Options{})
 	msgs := []bot.StoredMessage{
-		{Inbound: true, Author: bot.AuthorCustomer, Text: "My teapot arrived broken, call me on 13812345678", Sentiment: -0.6},
+		{Inbound: true, Author: bot.AuthorCustomer, Text: "My teapot arrived broken, call me on 13812345678", Annotation: bot.Annotation{Sentiment: -0.6}},
 		{Author: bot.AuthorBot, Text: "I'm sorry to hear that."},
 	}
 	got, err := c.Summarize(context.Background(), msgs, "en")
@@ -393,11 +393,11 @@ func TestSummarize(t *testing.T) {
 
 func TestExtractive(t *testing.T) {
 	msgs := []bot.StoredMessage{
-		{Inbound: true, Author: bot.AuthorCustomer, Text: "hi", Intent: bot.IntentGreeting, Sentiment: 0.2},
+		{Inbound: true, Author: bot.AuthorCustomer, Text: "hi", Annotation: bot.Annotation{Intent: bot.IntentGreeting, Sentiment: 0.2}},
 		{Author: bot.AuthorBot, Text: "Hello! How can I help you today?"},
-		{Inbound: true, Author: bot.AuthorCustomer, Text: "My order arrived with a cracked teapot.", Intent: "complaint", Sentiment: -0.5},
+		{Inbound: true, Author: bot.AuthorCustomer, Text: "My order arrived with a cracked teapot.", Annotation: bot.Annotation{Intent: "complaint", Sentiment: -0.5}},
 		{Author: bot.AuthorBot, Text: "I'm sorry."},
-		{Inbound: true, Author: bot.AuthorCustomer, Text: "I want a replacement sent this week!", Intent: "complaint", Sentiment: -0.8},
+		{Inbound: true, Author: bot.AuthorCustomer, Text: "I want a replacement sent this week!", Annotation: bot.Annotation{Intent: "complaint", Sentiment: -0.8}},
 	}
 	tests := []struct {
 		lang string

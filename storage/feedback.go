@@ -3,6 +3,7 @@ package storage
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"strings"
 
 	"github.com/concierge-bot/concierge/bot"
@@ -48,11 +49,37 @@ func CheckLabel(label, agent string) error {
 	return nil
 }
 
-// ComplaintLabelCols are the columns of a labelled message that
-// ScanComplaintLabel reads.
-const ComplaintLabelCols = `id, label, text, label_agent, label_time`
+// LabelMessage records an agent's verdict on a customer's message for an
+// engine: exec runs a statement in one write transaction and returns the
+// rows it changed, ph names its parameters, and at is the engine's form of
+// the time of the verdict. No customer's message with the id is ENOTFOUND.
+func LabelMessage(exec func(query string, args ...any) (int64, error), ph Placeholder, id int64, label, agent string, at any) error {
+	if err := CheckLabel(label, agent); err != nil {
+		return err
+	}
+	if label == "" {
+		at = nil // withdrawn
+	}
+	n, err := exec(`UPDATE messages SET label = `+ph(1)+`, label_agent = `+ph(2)+`, label_time = `+ph(3)+`
+		WHERE id = `+ph(4)+` AND author = 'customer'`, label, agent, at, id)
+	switch {
+	case err != nil:
+		return fmt.Errorf("storage: label message %d: %w", id, err)
+	case n == 0:
+		return bot.Errorf(bot.ENOTFOUND, "There is no customer's message %d.", id)
+	}
+	return nil
+}
 
-// ScanComplaintLabel reads a row of ComplaintLabelCols.
+// ComplaintLabelsQuery is ComplaintLabels's query in an engine's
+// placeholders ($1: the limit): the labelled customers' messages whose text
+// is kept, newest verdict first, read by ScanComplaintLabel.
+func ComplaintLabelsQuery(ph Placeholder) string {
+	return `SELECT id, label, text, label_agent, label_time FROM messages
+		WHERE label <> '' AND NOT redacted AND text <> '' ORDER BY label_time DESC, id DESC LIMIT ` + ph(1)
+}
+
+// ScanComplaintLabel reads a row of ComplaintLabelsQuery.
 func ScanComplaintLabel(sc RowScanner) (bot.ComplaintLabel, error) {
 	var l bot.ComplaintLabel
 	var label string

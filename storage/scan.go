@@ -182,7 +182,7 @@ func ScanComplaint(sc RowScanner) (bot.ComplaintMessage, error) {
 }
 
 // MessageCols are the columns of a messages row that ScanMessage reads.
-const MessageCols = `id, conversation_id, inbound, author, text, intent, confidence, language, sentiment, complaint, is_complaint, label, label_agent, action, sources, choices, time`
+const MessageCols = `id, conversation_id, inbound, author, text, intent, confidence, language, sentiment, complaint, is_complaint, is_negative, label, label_agent, action, sources, choices, time`
 
 // Qualify returns a list of columns, such as MessageCols, with each column
 // qualified by the table alias t.
@@ -195,7 +195,7 @@ func ScanMessage(sc RowScanner) (bot.StoredMessage, error) {
 	var action string
 	var sources, choices *string
 	if err := sc.Scan(&m.ID, &m.ConversationID, &m.Inbound, &m.Author, &m.Text, &m.Intent, &m.Confidence,
-		&m.Language, &m.Sentiment, &m.Complaint, &m.IsComplaint, &m.Label, &m.LabelAgent, &action, &sources, &choices, Time(&m.Time)); err != nil {
+		&m.Language, &m.Sentiment, &m.Complaint, &m.IsComplaint, &m.IsNegative, &m.Label, &m.LabelAgent, &action, &sources, &choices, Time(&m.Time)); err != nil {
 		return m, err
 	}
 	m.Action = bot.Action(action)

@@ -191,13 +191,12 @@ func (s *Store) AppendOutbound(ctx context.Context, o bot.Outbound) (bot.Stored,
 	}
 	if o.InboundID >= 1 && int(o.InboundID) <= len(s.messages) {
 		in := &s.messages[o.InboundID-1]
-		in.Intent, in.Confidence, in.Language, in.Sentiment = o.Annotation.Intent, o.Annotation.Confidence,
-			o.Annotation.Language, o.Annotation.Sentiment
+		in.Annotation = o.Annotation
 	}
 	var st bot.Stored
 	if o.Text != "" {
 		m := bot.StoredMessage{ID: int64(len(s.messages) + 1), ConversationID: conv.ID, Author: bot.AuthorBot,
-			Text: o.Text, Intent: o.Intent, Confidence: o.Confidence, Language: o.Language, Action: o.Action,
+			Text: o.Text, Annotation: bot.Annotation{Intent: o.Intent, Confidence: o.Confidence, Language: o.Language}, Action: o.Action,
 			Sources: slices.Clone(o.Sources), Time: o.Time}
 		s.messages = append(s.messages, m)
 		st.MessageID = m.ID

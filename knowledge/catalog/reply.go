@@ -312,19 +312,19 @@ func (w writer) measureText(h *hit) string {
 // which asks which of several equally likely products is meant, giving
 // what was asked of each.
 func (w writer) which() string {
-	var b strings.Builder
-	b.WriteString(w.t("We have more than one that matches — which one do you mean?\n\n", "有几款都符合，请问您指的是哪一款？\n\n"))
-	for _, h := range w.p.items {
-		b.WriteString(w.line(h) + "\n")
-	}
-	return b.String()
+	return w.lines(w.t("We have more than one that matches — which one do you mean?", "有几款都符合，请问您指的是哪一款？"))
 }
 
 // variants lists the versions of one product with what was asked of each.
 func (w writer) variants() string {
-	var b strings.Builder
 	n := len(w.p.items)
-	b.WriteString(w.t(fmt.Sprintf("We have it in %d versions:\n\n", n), fmt.Sprintf("这款有 %d 种规格：\n\n", n)))
+	return w.lines(w.t(fmt.Sprintf("We have it in %d versions:", n), fmt.Sprintf("这款有 %d 种规格：", n)))
+}
+
+// lines writes head, then a line for each product of the plan.
+func (w writer) lines(head string) string {
+	var b strings.Builder
+	b.WriteString(head + "\n\n")
 	for _, h := range w.p.items {
 		b.WriteString(w.line(h) + "\n")
 	}

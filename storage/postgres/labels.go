@@ -11,46 +11,25 @@ import (
 )
 
 // LabelMessage records agent's verdict on a customer's message:
-// bot.LabelComplaint, bot.LabelNotComplaint, or "" to withdraw one. It is
-// ENOTFOUND when there is no such message and EINVALID when the message is
-// not a customer's.
+// bot.LabelComplaint, bot.LabelNotComplaint, or "" to withdraw one
+// (storage.LabelMessage).
 func (db *DB) LabelMessage(ctx context.Context, messageID int64, label, agent string) error {
-	if err := storage.CheckLabel(label, agent); err != nil {
-		return err
+	exec := func(q string, args ...any) (n int64, err error) {
+		err = db.write(ctx, func(tx pgx.Tx) error {
+			tag, err := tx.Exec(ctx, q, args...)
+			n = tag.RowsAffected()
+			return describe(err)
+		})
+		return n, err
 	}
-	err := db.write(ctx, func(tx pgx.Tx) error {
-		var author string
-		err := tx.QueryRow(ctx, `SELECT author FROM messages WHERE id = $1 FOR UPDATE`, messageID).Scan(&author)
-		if noRows(err) {
-			return notFound("There is no message %d.", messageID)
-		} else if err != nil {
-			return fmt.Errorf("load message: %w", describe(err))
-		}
-		if author != bot.AuthorCustomer {
-			return bot.Errorf(bot.EINVALID, "Only a customer's message can be labelled; message %d is the %s's.", messageID, author)
-		}
-		var at any
-		if label != "" {
-			at = us(db.now())
-		}
-		if _, err := tx.Exec(ctx, `UPDATE messages SET label = $1, label_agent = $2, label_time = $3 WHERE id = $4`,
-			label, agent, at, messageID); err != nil {
-			return fmt.Errorf("store label: %w", describe(err))
-		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("storage: label message %d: %w", messageID, err)
-	}
-	return nil
+	return storage.LabelMessage(exec, param, messageID, label, agent, us(db.now()))
 }
 
 // ComplaintLabels returns the agents' verdicts on customers' messages whose
 // text is still kept, newest first, at most limit (default 5000).
 func (db *DB) ComplaintLabels(ctx context.Context, limit int) ([]bot.ComplaintLabel, error) {
 	bot.SetDefault(&limit, 5000)
-	rows, err := db.pool.Query(ctx, `SELECT `+storage.ComplaintLabelCols+` FROM messages
-		WHERE label <> '' AND NOT redacted AND text <> '' ORDER BY label_time DESC, id DESC LIMIT $1`, limit)
+	rows, err := db.pool.Query(ctx, storage.ComplaintLabelsQuery(param), limit)
 	out, err := collect(rows, err, storage.ScanComplaintLabel)
 	if err != nil {
 		return nil, fmt.Errorf("storage: complaint labels: %w", err)

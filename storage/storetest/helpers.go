@@ -34,6 +34,20 @@ func appendIn(t testing.TB, s bot.Store, channel, user, text string, at time.Tim
 	return conv, id
 }
 
+// answered stores a customer's message on channel from user and the bot's
+// answer to it, both at time at, and returns the conversation, the
+// customer's message id and the answer's.
+func answered(t testing.TB, s bot.Store, channel, user, text, answer string, at time.Time) (bot.Conversation, int64, int64) {
+	t.Helper()
+	conv, in := appendIn(t, s, channel, user, text, at)
+	st, err := s.AppendOutbound(context.Background(), bot.Outbound{ConversationID: conv.ID, InboundID: in, Text: answer,
+		Action: bot.ActionAnswer, Time: at})
+	if err != nil {
+		t.Fatalf("AppendOutbound: %v", err)
+	}
+	return conv, in, st.MessageID
+}
+
 func eventKinds(t *testing.T, s storage.Store, id int64) []string {
 	t.Helper()
 	evs, err := s.Events(context.Background(), id)

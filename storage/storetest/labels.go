@@ -13,12 +13,7 @@ import (
 // are forgotten with the text (retention).
 func testComplaintLabels(t *testing.T, e *env) {
 	s, ctx, clk := e.s, context.Background(), e.clk
-	conv, in1 := appendIn(t, s, "web", "u", "where is my order, no rush", clk.Now())
-	st, err := s.AppendOutbound(ctx, bot.Outbound{ConversationID: conv.ID, InboundID: in1, Text: "Sorry to hear that.",
-		Action: bot.ActionAnswer, Time: clk.Now()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	conv, in1, answer := answered(t, s, "web", "u", "where is my order, no rush", "Sorry to hear that.", clk.Now())
 	for _, c := range []struct {
 		id           int64
 		label, agent string
@@ -26,7 +21,7 @@ func testComplaintLabels(t *testing.T, e *env) {
 	}{
 		{in1, "angry", "ana", bot.EINVALID},
 		{in1, bot.LabelComplaint, " ", bot.EINVALID},
-		{st.MessageID, bot.LabelComplaint, "ana", bot.EINVALID},
+		{answer, bot.LabelComplaint, "ana", bot.ENOTFOUND}, // the bot's: no customer's message
 		{999999, bot.LabelComplaint, "ana", bot.ENOTFOUND},
 	} {
 		if err := s.LabelMessage(ctx, c.id, c.label, c.agent); bot.ErrorCode(err) != c.want {

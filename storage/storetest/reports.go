@@ -140,13 +140,8 @@ func testKnowledgeGapPicks(t *testing.T, e *env) {
 
 func testFeedback(t *testing.T, e *env) {
 	s, ctx, clk := e.s, context.Background(), e.clk
-	conv, in := appendIn(t, s, "web", "u", "hours?", clk.Now())
-	st, err := s.AppendOutbound(ctx, bot.Outbound{ConversationID: conv.ID, InboundID: in, Text: "9 to 5",
-		Action: bot.ActionAnswer, Time: clk.Now()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.RecordFeedback(ctx, st.MessageID, true, " "); bot.ErrorCode(err) != bot.EINVALID {
+	_, in, answer := answered(t, s, "web", "u", "hours?", "9 to 5", clk.Now())
+	if err := s.RecordFeedback(ctx, answer, true, " "); bot.ErrorCode(err) != bot.EINVALID {
 		t.Errorf("vote without a voter = %v, want EINVALID", err)
 	}
 	if err := s.RecordFeedback(ctx, in, true, "v1"); bot.ErrorCode(err) != bot.ENOTFOUND {
@@ -179,7 +174,7 @@ func testFeedback(t *testing.T, e *env) {
 		{"v2", false, 0, 2},
 		{"v2", true, 1, 1},
 	} {
-		if err := s.RecordFeedback(ctx, st.MessageID, v.helpful, v.voter); err != nil {
+		if err := s.RecordFeedback(ctx, answer, v.helpful, v.voter); err != nil {
 			t.Fatal(err)
 		}
 		if h, n := votes(); h != v.h || n != v.n {

@@ -296,10 +296,11 @@ func testOutboundRoundTrip(t *testing.T, s storage.Store) {
 	}
 	want := []bot.StoredMessage{
 		{ID: in, ConversationID: conv.ID, Inbound: true, Author: bot.AuthorCustomer, Text: "where is my order?",
-			Intent: "order_status", Confidence: 0.91, Language: "en", Sentiment: -0.2, Complaint: 0.1, Time: base},
+			Annotation: bot.Annotation{Intent: "order_status", Confidence: 0.91, Language: "en", Sentiment: -0.2, Complaint: 0.1},
+			Time:       base},
 		{ID: st.MessageID, ConversationID: conv.ID, Author: bot.AuthorBot, Text: "It ships tomorrow.",
-			Intent: "order_status", Confidence: 0.91, Language: "en", Action: bot.ActionAnswer, Sources: out.Sources,
-			Time: base.Add(time.Second)},
+			Annotation: bot.Annotation{Intent: "order_status", Confidence: 0.91, Language: "en"}, Action: bot.ActionAnswer,
+			Sources: out.Sources, Time: base.Add(time.Second)},
 	}
 	if diff := cmp.Diff(want, recent(t, s, conv.ID, 10), cmpopts.EquateApproxTime(time.Microsecond)); diff != "" {
 		t.Errorf("stored messages (-want +got):\n%s", diff)
