@@ -81,7 +81,7 @@ type Records interface {
 type Verdicts interface {
 	// LabelMessage records label (bot.LabelComplaint or
 	// bot.LabelNotComplaint) on a customer's message for agent: ENOTFOUND
-	// for no such message, EINVALID for a message that is not a customer's.
+	// when no customer's message has the id, EINVALID for another label.
 	LabelMessage(ctx context.Context, messageID int64, label, agent string) error
 }
 

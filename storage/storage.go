@@ -96,9 +96,9 @@ type Store interface {
 
 	// Agents' verdicts on customers' messages. LabelMessage records one
 	// (bot.LabelComplaint, bot.LabelNotComplaint, or "" to withdraw it) on
-	// a customer's message: ENOTFOUND for no such message, EINVALID for
-	// another author's. ComplaintLabels returns those whose text is still
-	// kept, newest first.
+	// a customer's message: ENOTFOUND when no customer's message has the
+	// id, EINVALID for another label or no agent. ComplaintLabels returns
+	// those whose text is still kept, newest first.
 	LabelMessage(ctx context.Context, messageID int64, label, agent string) error
 	ComplaintLabels(ctx context.Context, limit int) ([]bot.ComplaintLabel, error)
 
