@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -21,6 +22,8 @@ import (
 func TestBrowserAgentFlow(t *testing.T) {
 	tab := browser(t)
 	e := newEnv(t, nil)
+	e.opts.Verdicts = e.db // the buttons that teach the complaint detector
+	e.restart()
 	e.clock.Set(time.Time{}) // the real clock: the page's own timers run on it
 	now := time.Now()
 	ctx := context.Background()
@@ -93,6 +96,18 @@ func TestBrowserAgentFlow(t *testing.T) {
 		chromedp.Click(chromedp.ID("add-note")),
 		chromedp.WaitVisible(chromedp.CSS(".notes li:not(.empty)")),
 	)
+	// The agent tells the bot the customer's first message was a complaint.
+	first := msgs0(t, e, id)
+	run("mark a complaint",
+		chromedp.Click(chromedp.ID("mark-"+first)),
+		chromedp.WaitVisible(chromedp.CSS(".msg.in .verdict")),
+	)
+	if v := text(".msg.in.this .verdict, .msg.in:not(.other) .verdict"); v != "marked a complaint by alice" {
+		t.Errorf("verdict shown %q", v)
+	}
+	if got, err := e.db.ComplaintLabels(ctx, 0); err != nil || len(got) != 1 || !got[0].Complaint || got[0].Agent != "alice" {
+		t.Errorf("stored verdicts %+v, %v", got, err)
+	}
 	archiveText := text("#archive")
 	imgs := value(t, tab, "count images", chromedp.Evaluate[int](`document.querySelectorAll('#archive img, aside img, #queue img').length`))
 	title := value(t, tab, "title", chromedp.Title())
@@ -163,3 +178,13 @@ func value[T any](t *testing.T, tab context.Context, step string, a chromedp.Act
 
 // browser starts a headless Chromium with a fresh profile and returns a tab.
 func browser(t *testing.T) context.Context { return browsertest.Browser(t, 1200, 860) }
+
+// msgs0 returns the id of the customer's first message of a conversation.
+func msgs0(t *testing.T, e *env, id bot.ConversationID) string {
+	t.Helper()
+	msgs, err := e.db.Messages(context.Background(), id)
+	if err != nil || len(msgs) == 0 {
+		t.Fatalf("Messages(%d): %v", id, err)
+	}
+	return strconv.FormatInt(msgs[0].ID, 10)
+}
