@@ -109,6 +109,21 @@ type ComplaintLabel struct {
 	Time      time.Time
 }
 
+// ReviewMessage is a customer's message the bot did not judge a complaint
+// but that reads negative or nearly a complaint, and that no agent has
+// given a verdict on: a complaint the bot may have missed, for an agent to
+// look at.
+type ReviewMessage struct {
+	ID             int64
+	ConversationID ConversationID
+	CustomerID     int64
+	Channel        string
+	Text           string // customer text: never log it above Debug
+	Complaint      float64
+	Sentiment      float64
+	Time           time.Time
+}
+
 // Realert is an escalation nobody acknowledged in time, to be alerted again
 // at a higher level.
 type Realert struct {

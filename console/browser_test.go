@@ -22,7 +22,7 @@ import (
 func TestBrowserAgentFlow(t *testing.T) {
 	tab := browser(t)
 	e := newEnv(t, nil)
-	e.opts.Verdicts = e.db // the buttons that teach the complaint detector
+	e.opts.Verdicts, e.opts.Review = e.db, e.db // the buttons that teach the complaint detector, the review page
 	e.restart()
 	e.clock.Set(time.Time{}) // the real clock: the page's own timers run on it
 	now := time.Now()
@@ -47,6 +47,16 @@ func TestBrowserAgentFlow(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.escalate("slack", "U123", "Can someone call me about an invoice?", now.Add(-4*time.Minute), bot.ReasonRequestedHuman, "normal")
+	// A message the bot answered that may have been a complaint.
+	doubt, din, err := e.db.AppendInbound(ctx, bot.Inbound{Channel: "web", ExternalUserID: "visitor-7",
+		Text: "the tea tasted of nothing this time", Time: now.Add(-time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.db.AppendOutbound(ctx, bot.Outbound{ConversationID: doubt.ID, InboundID: din, Action: bot.ActionAnswer,
+		Text: "Try 3 g per cup.", Time: now.Add(-time.Hour), Annotation: bot.Annotation{Complaint: 0.42}}); err != nil {
+		t.Fatal(err)
+	}
 
 	run := func(step string, actions ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
@@ -133,6 +143,25 @@ func TestBrowserAgentFlow(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("screenshot: %s (%d bytes)", shot, len(png))
+
+	// The review page lists the doubtful answer; "It was a complaint" takes
+	// it off the list and is kept.
+	dinText := strconv.FormatInt(din, 10)
+	run("review",
+		chromedp.Click(chromedp.ID("nav-review")),
+		chromedp.WaitVisible(chromedp.ID("complaint-"+dinText)),
+	)
+	if txt := text("#review"); !strings.Contains(txt, "the tea tasted of nothing this time") || !strings.Contains(txt, "complaint score 0.42") {
+		t.Errorf("review page:\n%s", txt)
+	}
+	run("review verdict",
+		chromedp.Click(chromedp.ID("complaint-"+dinText)),
+		chromedp.WaitVisible(chromedp.CSS("main p.empty")),
+	)
+	if got, _ := e.db.ComplaintLabels(ctx, 0); len(got) != 2 || got[0].MessageID != din || !got[0].Complaint {
+		t.Errorf("stored verdicts after the review %+v", got)
+	}
+	run("back to the conversation", chromedp.Navigate(e.srv.URL+convPath), chromedp.WaitVisible(chromedp.ID("send")))
 
 	// Usable on a phone: nothing wider than the screen.
 	run("phone width",

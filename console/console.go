@@ -85,6 +85,15 @@ type Verdicts interface {
 	LabelMessage(ctx context.Context, messageID int64, label, agent string) error
 }
 
+// Review lists the customers' messages the bot answered although they read
+// negative or nearly a complaint, and that no agent has judged (the store
+// satisfies it).
+type Review interface {
+	// ReviewMessages returns such messages since since that score at least
+	// minComplaint or read negative, the highest score first, at most limit.
+	ReviewMessages(ctx context.Context, since time.Time, minComplaint float64, limit int) ([]bot.ReviewMessage, error)
+}
+
 // Agent is a person who may sign in to the console.
 type Agent struct {
 	// Name is what the agent types to sign in and how colleagues and the
@@ -123,6 +132,17 @@ type Options struct {
 	// complaint or not (a button beside it), to teach the bot; nil hides
 	// the buttons.
 	Verdicts Verdicts
+	// Review, with Verdicts, adds the page /console/review: the messages the
+	// bot answered that may have been complaints (ReviewFrom or more, or
+	// negative; of the last ReviewWindow), each with the verdict buttons,
+	// so that missed complaints are found and followed up.
+	Review Review
+	// ReviewFrom is the least complaint score the review page lists
+	// (besides negative messages). Default 0.3, half the default
+	// complaint threshold.
+	ReviewFrom float64
+	// ReviewWindow is how far back the review page looks. Default 7 days.
+	ReviewWindow time.Duration
 	// Agents may sign in. Their names must be distinct and non-empty and
 	// their hashes bcrypt hashes.
 	Agents []Agent
@@ -217,6 +237,8 @@ func New(opts Options) (*Console, error) {
 	bot.SetDefault(&opts.LoginEvery, time.Minute)
 	bot.SetDefault(&opts.RefreshEvery, 10*time.Second)
 	bot.SetDefault(&opts.ArchiveLimit, 1000)
+	bot.SetDefault(&opts.ReviewFrom, 0.3)
+	bot.SetDefault(&opts.ReviewWindow, 7*24*time.Hour)
 	bot.SetDefault(&opts.MaxBodyBytes, 64<<10)
 	c := &Console{opts: opts, log: opts.Logger, agents: map[string]Agent{}}
 	for i, a := range opts.Agents {

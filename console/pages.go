@@ -32,7 +32,7 @@ var staticFS embed.FS
 // parsePages parses each page template together with the layout.
 func parsePages() (map[string]*template.Template, error) {
 	pages := map[string]*template.Template{}
-	for _, name := range []string{"login", "queue", "conversation", "error"} {
+	for _, name := range []string{"login", "queue", "conversation", "review", "error"} {
 		t, err := template.ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("parse template %s: %w", name, err)
@@ -91,7 +91,8 @@ type page struct {
 	Agent     string
 	CSRF      string
 	Dashboard string
-	Refresh   int // seconds; 0 means the page does not refresh itself
+	Review    bool // the review page is on
+	Refresh   int  // seconds; 0 means the page does not refresh itself
 	Error     string
 	Body      any
 }
@@ -129,6 +130,8 @@ func (c *Console) routes() http.Handler {
 	mux.Handle("GET /console/c/{id}", authed(c.handleConversation))
 	mux.Handle("GET /console/c/{id}/archive", authed(c.handleArchiveFragment))
 	mux.Handle("POST /console/c/{id}/{action}", authed(c.handleAction))
+	mux.Handle("GET /console/review", authed(c.handleReview))
+	mux.Handle("POST /console/review", authed(c.handleReviewVerdict))
 	// Alerts link to /console/conversations/{id} (alert.Alert.ConsoleURL):
 	// already sent alerts keep that link, so it leads to the conversation.
 	mux.HandleFunc("GET /console/conversations/{id}", func(w http.ResponseWriter, r *http.Request) {
@@ -200,7 +203,7 @@ func (c *Console) newPage(w http.ResponseWriter, r *http.Request, title string) 
 		http.SetCookie(w, &http.Cookie{Name: langCookie, Value: lang, Path: "/console", MaxAge: 365 * 24 * 3600,
 			HttpOnly: true, Secure: c.secure(r), SameSite: http.SameSiteLaxMode})
 	}
-	p := &page{Lang: lang, OtherLang: langZH, Dashboard: c.opts.DashboardPath}
+	p := &page{Lang: lang, OtherLang: langZH, Dashboard: c.opts.DashboardPath, Review: c.reviewing()}
 	if lang == langZH {
 		p.OtherLang = langEN
 	}
@@ -767,4 +770,83 @@ func siteName(names map[string]string, lang string) string {
 		}
 	}
 	return ""
+}
+
+// The review page: messages the bot answered that may have been complaints.
+
+type reviewView struct {
+	Days  int
+	Items []reviewItem
+}
+
+type reviewItem struct {
+	ID             int64
+	ConversationID bot.ConversationID
+	Customer       string
+	Channel        string
+	Time           string
+	Text           string
+	Why            string // the score, and "negative" when it read so
+}
+
+// reviewing reports whether the review page is on.
+func (c *Console) reviewing() bool { return c.opts.Review != nil && c.opts.Verdicts != nil }
+
+func (c *Console) handleReview(w http.ResponseWriter, r *http.Request) {
+	if !c.reviewing() {
+		c.renderError(w, r, http.StatusNotFound, tr(pickLang(r), "not_found"))
+		return
+	}
+	ctx := r.Context()
+	p := c.newPage(w, r, "review")
+	v := reviewView{Days: int(c.opts.ReviewWindow / (24 * time.Hour))}
+	msgs, err := c.opts.Review.ReviewMessages(ctx, c.opts.Now().Add(-c.opts.ReviewWindow), c.opts.ReviewFrom, 50)
+	if err != nil {
+		status, msg := c.userError(r, err)
+		c.renderError(w, r, status, msg)
+		return
+	}
+	names := map[int64]string{}
+	for _, m := range msgs {
+		name, ok := names[m.CustomerID]
+		if !ok {
+			if cust, err := c.opts.Records.Customer(ctx, m.CustomerID); err == nil {
+				name = displayName(cust, p.Lang)
+			} else {
+				name = tr(p.Lang, "customer") + " #" + strconv.FormatInt(m.CustomerID, 10)
+			}
+			names[m.CustomerID] = name
+		}
+		why := tr(p.Lang, "complaint_score", m.Complaint)
+		if m.Sentiment <= -0.4 {
+			why += " · " + tr(p.Lang, "negative")
+		}
+		v.Items = append(v.Items, reviewItem{ID: m.ID, ConversationID: m.ConversationID, Customer: name, Channel: m.Channel,
+			Time: fmtTime(m.Time), Text: m.Text, Why: why})
+	}
+	p.Body = v
+	c.render(w, r, http.StatusOK, "review", "layout", p)
+}
+
+// handleReviewVerdict records a verdict given on the review page and shows
+// the page again, without the message.
+func (c *Console) handleReviewVerdict(w http.ResponseWriter, r *http.Request) {
+	if !c.reviewing() {
+		c.renderError(w, r, http.StatusNotFound, tr(pickLang(r), "not_found"))
+		return
+	}
+	agent, _, _ := AgentFrom(r.Context())
+	id, err := strconv.ParseInt(r.PostFormValue("message"), 10, 64)
+	if err != nil || id <= 0 {
+		err = bot.Errorf(bot.EINVALID, "The message to label is missing.")
+	} else {
+		err = c.opts.Verdicts.LabelMessage(r.Context(), id, r.PostFormValue("label"), agent)
+	}
+	if err != nil {
+		status, msg := c.userError(r, err)
+		c.renderError(w, r, status, msg)
+		return
+	}
+	c.log.Info("console: verdict", "message", id, "agent", agent)
+	http.Redirect(w, r, "/console/review", http.StatusSeeOther)
 }

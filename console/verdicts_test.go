@@ -100,3 +100,69 @@ func TestVerdictsNeedTheOption(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestReviewPage: the messages the bot answered that may have been
+// complaints are listed for the agents, highest score first, with the
+// verdict buttons; a verdict takes a message off the list and is kept.
+func TestReviewPage(t *testing.T) {
+	e := newEnv(t, nil)
+	e.opts.Verdicts, e.opts.Review = e.db, e.db
+	e.restart()
+	ctx := context.Background()
+	answered := func(user, text string, ann bot.Annotation) (bot.ConversationID, int64) {
+		t.Helper()
+		conv, in, err := e.db.AppendInbound(ctx, bot.Inbound{Channel: "web", ExternalUserID: user, Role: bot.RoleCustomer,
+			Text: text, Time: base})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.db.AppendOutbound(ctx, bot.Outbound{ConversationID: conv.ID, InboundID: in, Text: "Here you go.",
+			Action: bot.ActionAnswer, Time: base, Annotation: ann}); err != nil {
+			t.Fatal(err)
+		}
+		return conv.ID, in
+	}
+	conv, nearly := answered("v1", "the photo prints came out much darker than my file", bot.Annotation{Complaint: 0.45})
+	_, negative := answered("v2", "meh, the slot you gave me is useless <b>really</b>", bot.Annotation{Complaint: 0.1, Sentiment: -0.6, IsNegative: true})
+	answered("v3", "what time do you open", bot.Annotation{Complaint: 0.05})
+	a := e.client()
+	a.login("alice")
+	st, body, _ := a.get("/console/review")
+	if st != http.StatusOK {
+		t.Fatalf("GET /console/review: %d", st)
+	}
+	i1, i2 := strings.Index(body, "much darker than my file"), strings.Index(body, "the slot you gave me")
+	if i1 < 0 || i2 < 0 || i1 > i2 || strings.Contains(body, "what time do you open") {
+		t.Errorf("review page does not list the two messages, highest score first, and only them:\n%s", body)
+	}
+	for _, want := range []string{`id="nav-review"`, "complaint score 0.45", "negative", `id="complaint-` + itoa(nearly) + `"`,
+		`id="not-complaint-` + itoa(negative) + `"`, `href="/console/c/` + itoa(int64(conv)) + `"`, "&lt;b&gt;really&lt;/b&gt;"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("review page lacks %q:\n%s", want, body)
+		}
+	}
+	if st, _, _ := a.post("/console/review", url.Values{"message": {itoa(nearly)}, "label": {bot.LabelComplaint}}); st != http.StatusSeeOther {
+		t.Fatalf("verdict on the review page: status %d", st)
+	}
+	_, body, _ = a.get("/console/review?lang=zh")
+	if strings.Contains(body, "much darker") || !strings.Contains(body, "the slot you gave me") || !strings.Contains(body, "待复核") {
+		t.Errorf("after the verdict the Chinese review page:\n%s", body)
+	}
+	if got, _ := e.db.ComplaintLabels(ctx, 0); len(got) != 1 || got[0].MessageID != nearly || !got[0].Complaint || got[0].Agent != "alice" {
+		t.Errorf("stored verdicts %+v", got)
+	}
+	if st, _, _ := a.post("/console/review", url.Values{"message": {itoa(negative)}, "label": {bot.LabelComplaint}, "csrf": {"forged"}}); st != http.StatusForbidden {
+		t.Errorf("verdict with a forged token: status %d, want 403", st)
+	}
+}
+
+func TestReviewPageNeedsTheOptions(t *testing.T) {
+	e := newEnv(t, nil)
+	a := e.client()
+	a.login("alice")
+	if st, body, _ := a.get("/console/review"); st != http.StatusNotFound {
+		t.Errorf("GET /console/review without Options.Review: %d", st)
+	} else if _, q, _ := a.get("/console"); strings.Contains(q, "nav-review") {
+		t.Errorf("the queue links to a review page that is off:\n%s", body)
+	}
+}

@@ -87,3 +87,23 @@ func ScanComplaintLabel(sc RowScanner) (bot.ComplaintLabel, error) {
 	l.Complaint = label == bot.LabelComplaint
 	return l, err
 }
+
+// ReviewQuery is ReviewMessages's query in an engine's placeholders ($1:
+// since, $2: the least complaint score, $3: the limit): customers' messages
+// of the conversations' channels, not judged complaints, without a verdict,
+// text kept, that read negative or score at least $2; the highest score
+// first. Rows are read by ScanReview.
+func ReviewQuery(ph Placeholder) string {
+	return `SELECT m.id, m.conversation_id, m.customer_id, v.channel, m.text, m.complaint, m.sentiment, m.time
+		FROM messages m JOIN conversations v ON v.id = m.conversation_id
+		WHERE m.author = 'customer' AND NOT m.is_complaint AND m.label = '' AND NOT m.redacted AND m.text <> ''
+			AND m.time >= ` + ph(1) + ` AND (m.complaint >= ` + ph(2) + ` OR m.is_negative)
+		ORDER BY m.complaint DESC, m.id DESC LIMIT ` + ph(3)
+}
+
+// ScanReview reads a row of ReviewQuery.
+func ScanReview(sc RowScanner) (bot.ReviewMessage, error) {
+	var r bot.ReviewMessage
+	err := sc.Scan(&r.ID, &r.ConversationID, &r.CustomerID, &r.Channel, &r.Text, &r.Complaint, &r.Sentiment, Time(&r.Time))
+	return r, err
+}

@@ -101,6 +101,11 @@ type Store interface {
 	// those whose text is still kept, newest first.
 	LabelMessage(ctx context.Context, messageID int64, label, agent string) error
 	ComplaintLabels(ctx context.Context, limit int) ([]bot.ComplaintLabel, error)
+	// ReviewMessages returns the customers' messages since since that the
+	// bot did not judge complaints and nobody has judged, but that read
+	// negative or score at least minComplaint: the highest score first,
+	// at most limit (default 50).
+	ReviewMessages(ctx context.Context, since time.Time, minComplaint float64, limit int) ([]bot.ReviewMessage, error)
 
 	// Console sign-outs. RevokeSession records that the session id was
 	// signed out, until expires (when it would have ended anyway);

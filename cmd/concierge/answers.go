@@ -249,6 +249,13 @@ type answersReport struct {
 	// source and also offer choices (alternatives after an answer): what
 	// "right or offered" costs in clutter.
 	AnswersWithChoices rate `json:"answers_offering_choices"`
+	// MissedOnReview counts the complaints, safety incidents and requests
+	// for a person the bot kept that the console's review page lists (the
+	// safety net for what it misses); OrdinaryOnReview the ordinary
+	// messages it kept that the page lists too (what the net costs the
+	// agents' time).
+	MissedOnReview   rate `json:"missed_on_review"`
+	OrdinaryOnReview rate `json:"ordinary_on_review"`
 	// SearchTop1 and SearchTop3 are what retrieval alone ranks for the
 	// answerable and product questions (no decision layer): the first hit,
 	// or one of the first three, acceptable.
@@ -514,6 +521,9 @@ func runAnswersEval(ctx context.Context, e *env, o answersEvalOptions) (answersR
 	if o.Teach {
 		r.Taught = &taught
 	}
+	if err := scoreReview(ctx, a.store, cfg.Bot.ComplaintThreshold/2, customers, &r); err != nil {
+		return answersReport{}, nil, err
+	}
 	r.MinChoice, r.MinAnswer = cfg.Bot.MinChoiceConfidence, cfg.Bot.MinAnswerConfidence
 	for i, m := range msgs {
 		if m.Kind != kindAnswerable && m.Kind != kindProduct {
@@ -569,6 +579,31 @@ func splitAlternate(msgs []labelled) (odd, even []labelled) {
 	return odd, even
 }
 
+// scoreReview counts which of the messages the bot kept (did not hand off)
+// the console's review page lists, with the review floor minComplaint.
+func scoreReview(ctx context.Context, store storage.Store, minComplaint float64, outs []outcome, r *answersReport) error {
+	listed, err := store.ReviewMessages(ctx, time.Time{}, minComplaint, 1<<30)
+	if err != nil {
+		return fmt.Errorf("review page: %w", err)
+	}
+	onPage := map[bot.ConversationID]bool{}
+	for _, m := range listed {
+		onPage[m.ConversationID] = true
+	}
+	for _, o := range outs {
+		if o.Reply.Handoff {
+			continue
+		}
+		switch o.Kind {
+		case kindComplaint, kindSafety, kindHuman:
+			r.MissedOnReview.add(onPage[o.Reply.ConversationID])
+		default:
+			r.OrdinaryOnReview.add(onPage[o.Reply.ConversationID])
+		}
+	}
+	return nil
+}
+
 // labelFirstInbound gives the agent's verdict on the customer's first
 // message of a conversation, as the console's button does.
 func labelFirstInbound(ctx context.Context, store storage.Store, conv bot.ConversationID, label string) error {
@@ -607,6 +642,8 @@ func printAnswersReport(w io.Writer, r answersReport) {
 	row("employees: first source the right internal page", r.Employees)
 	fmt.Fprintf(tw, "internal pages shown to customers\t%d\t\t\n", r.InternalShown)
 	fmt.Fprintf(tw, "(answers that also offer choices)\t%s\t\t\n", r.AnswersWithChoices)
+	fmt.Fprintf(tw, "(complaints, safety, person the bot kept: on the review page)\t%s\t\t\n", r.MissedOnReview)
+	fmt.Fprintf(tw, "(ordinary messages the bot kept: on the review page)\t%s\t\t\n", r.OrdinaryOnReview)
 	row("(retrieval alone: first hit right)", r.SearchTop1)
 	row("(retrieval alone: right in top 3)", r.SearchTop3)
 	fmt.Fprintf(tw, "reply latency through REST, p50 / p99\t%.1f ms / %.1f ms\t\t\n", r.P50Millis, r.P99Millis)

@@ -84,6 +84,12 @@ func TestAnswersEvalTeach(t *testing.T) {
 		t.Fatalf("without --teach: service kept %d/%d, complaints handed %d/%d; the test needs the bot wrong on all four",
 			plain.Service.Right, plain.Service.N, plain.HandOff.Right, plain.HandOff.N)
 	}
+	// Both complaints were kept: the review page lists the one that scores
+	// above half the threshold (0.31) and neither ordinary question.
+	if plain.MissedOnReview.N != 2 || plain.MissedOnReview.Right != 1 || plain.OrdinaryOnReview.N != 0 {
+		t.Errorf("review page: missed complaints listed %d/%d, ordinary kept %d; want 1/2 and 0 (both were handed off)",
+			plain.MissedOnReview.Right, plain.MissedOnReview.N, plain.OrdinaryOnReview.N)
+	}
 	taught := eval("--teach")
 	if taught.Taught == nil || *taught.Taught != 2 {
 		t.Fatalf("--teach gave %v verdicts, want 2 (one false alarm, one missed complaint)", taught.Taught)

@@ -170,6 +170,7 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 
 	con, err := console.New(console.Options{
 		Handoff: a.handoff, Records: a.store, Verdicts: verdicts{a.store, a.learner},
+		Review: a.store, ReviewFrom: cfg.Bot.ComplaintThreshold / 2,
 		Agents: agents, Secret: consoleSecret, SecureCookies: cfg.Console.SecureCookies,
 		TrustedProxies: proxies, SignIns: signInState, SignOuts: a.store,
 		DashboardPath: "/console/dashboard", Logger: log, SiteName: a.site.Name.byLanguage(),

@@ -67,6 +67,9 @@ func TestAgentsVerdictTeachesTheBot(t *testing.T) {
 	if st := agent.act(conv, "label", url.Values{"message": {m[1]}, "label": {"not_complaint"}}); st != http.StatusOK {
 		t.Fatalf("marking not a complaint ended on status %d", st)
 	}
+	if p := agent.page("/console/review"); !strings.Contains(p, "To review") {
+		t.Errorf("serve has no review page:\n%s", p)
+	}
 	// The learner is nudged: within moments the same words are answered.
 	answered := false
 	for deadline := time.Now().Add(10 * time.Second); !answered && time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {

@@ -82,3 +82,50 @@ func testComplaintLabels(t *testing.T, e *env) {
 		t.Errorf("after PurgeTextBefore ComplaintLabels = %+v, want none", got)
 	}
 }
+
+// testReviewMessages: the messages an agent should look at are the
+// customers' that the bot answered although they read negative or nearly
+// a complaint, not yet judged, newest range only, highest score first.
+func testReviewMessages(t *testing.T, e *env) {
+	s, ctx, clk := e.s, context.Background(), e.clk
+	store := func(user, text string, ann bot.Annotation, at time.Time) int64 {
+		t.Helper()
+		conv, in := appendIn(t, s, "web", user, text, at)
+		if _, err := s.AppendOutbound(ctx, bot.Outbound{ConversationID: conv.ID, InboundID: in, Annotation: ann,
+			Text: "ok", Action: bot.ActionAnswer, Time: at}); err != nil {
+			t.Fatal(err)
+		}
+		return in
+	}
+	since := clk.Now()
+	store("old", "the cake was dry again", bot.Annotation{Complaint: 0.5}, since.Add(-time.Hour))
+	nearly := store("a", "the cake was a bit dry this time", bot.Annotation{Complaint: 0.45, Sentiment: -0.2}, since)
+	negative := store("b", "not happy with the delivery slot", bot.Annotation{Complaint: 0.1, Sentiment: -0.6, IsNegative: true}, since)
+	store("c", "this is the third broken cake, refund me", bot.Annotation{Complaint: 0.9, IsComplaint: true, IsNegative: true}, since)
+	store("d", "what time do you open", bot.Annotation{Complaint: 0.05}, since)
+	judged := store("e", "slightly late but fine", bot.Annotation{Complaint: 0.5}, since)
+	if err := s.LabelMessage(ctx, judged, bot.LabelNotComplaint, "ana"); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.ReviewMessages(ctx, since, 0.3, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].ID != nearly || got[1].ID != negative {
+		t.Fatalf("ReviewMessages = %+v, want messages %d then %d", got, nearly, negative)
+	}
+	if r := got[0]; r.Channel != "web" || r.Text != "the cake was a bit dry this time" || r.Complaint != 0.45 ||
+		r.Sentiment != -0.2 || r.ConversationID == 0 || r.CustomerID == 0 || !r.Time.Equal(since) {
+		t.Errorf("first message to review = %+v", r)
+	}
+	if got, _ := s.ReviewMessages(ctx, since, 0.3, 1); len(got) != 1 {
+		t.Errorf("ReviewMessages(limit 1) = %d messages", len(got))
+	}
+	// A verdict takes it off the list.
+	if err := s.LabelMessage(ctx, nearly, bot.LabelComplaint, "ana"); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.ReviewMessages(ctx, since, 0.3, 0); len(got) != 1 || got[0].ID != negative {
+		t.Errorf("after a verdict ReviewMessages = %+v, want message %d only", got, negative)
+	}
+}

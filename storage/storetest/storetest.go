@@ -118,6 +118,7 @@ func Run(t *testing.T, h Hooks) {
 		{"KnowledgeGapPicks", testKnowledgeGapPicks},
 		{"Feedback", testFeedback},
 		{"ComplaintLabels", testComplaintLabels},
+		{"ReviewMessages", testReviewMessages},
 		{"InsightData", testInsightData},
 		{"InsightThresholdFlags", testInsightThresholdFlags},
 		{"InsightEmptyAndInvalid", testInsightEmptyAndInvalid},
