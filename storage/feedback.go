@@ -89,13 +89,14 @@ func ScanComplaintLabel(sc RowScanner) (bot.ComplaintLabel, error) {
 }
 
 // ReviewQuery is ReviewMessages's query in an engine's placeholders ($1:
-// since, $2: the least complaint score, $3: the limit): customers' messages
-// of the conversations' channels, not judged complaints, without a verdict,
+// since, $2: the least complaint score, $3: the limit): customers' (not
+// employees') messages, not judged complaints, without a verdict,
 // text kept, that read negative or score at least $2; the highest score
 // first. Rows are read by ScanReview.
 func ReviewQuery(ph Placeholder) string {
 	return `SELECT m.id, m.conversation_id, m.customer_id, v.channel, m.text, m.complaint, m.sentiment, m.time
 		FROM messages m JOIN conversations v ON v.id = m.conversation_id
+			JOIN customers c ON c.id = m.customer_id AND c.role = 'customer'
 		WHERE m.author = 'customer' AND NOT m.is_complaint AND m.label = '' AND NOT m.redacted AND m.text <> ''
 			AND m.time >= ` + ph(1) + ` AND (m.complaint >= ` + ph(2) + ` OR m.is_negative)
 		ORDER BY m.complaint DESC, m.id DESC LIMIT ` + ph(3)

@@ -104,6 +104,16 @@ func testReviewMessages(t *testing.T, e *env) {
 	store("c", "this is the third broken cake, refund me", bot.Annotation{Complaint: 0.9, IsComplaint: true, IsNegative: true}, since)
 	store("d", "what time do you open", bot.Annotation{Complaint: 0.05}, since)
 	judged := store("e", "slightly late but fine", bot.Annotation{Complaint: 0.5}, since)
+	// An employee's words about a complaint are their work, not one.
+	staff := bot.Inbound{Channel: "slack", ExternalUserID: "U9", Role: bot.RoleEmployee, Text: "how do we refund an angry customer", Time: since}
+	sconv, sin, err := s.AppendInbound(ctx, staff)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AppendOutbound(ctx, bot.Outbound{ConversationID: sconv.ID, InboundID: sin, Text: "See the refund page.",
+		Action: bot.ActionAnswer, Time: since, Annotation: bot.Annotation{Complaint: 0.7, Sentiment: -0.5, IsNegative: true}}); err != nil {
+		t.Fatal(err)
+	}
 	if err := s.LabelMessage(ctx, judged, bot.LabelNotComplaint, "ana"); err != nil {
 		t.Fatal(err)
 	}
