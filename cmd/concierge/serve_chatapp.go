@@ -63,3 +63,41 @@ func runChatApp(ctx context.Context, section string, ad chatApp, mux *http.Serve
 	}()
 	return func() { cancel(); <-done }
 }
+
+// cardChatApp is a chat adapter that also reaches a customer by record id
+// and posts alert cards: Feishu's and DingTalk's.
+type cardChatApp interface {
+	chatApp
+	customerDeliverer
+}
+
+// cardChatAppStart says how startCardChatApp starts one such chat app.
+type cardChatAppStart[A cardChatApp] struct {
+	section string                           // its config section, which also prefixes what it logs
+	channel string                           // the channel whose Deliverer it becomes
+	build   func(chatAppServices) (A, error) // its New, with the section's options and the given services
+	hold    func(A)                          // makes it the adapter alert cards go through
+	started string                           // logged at Info, with startedArgs, once it is built
+	// startedArgs are the key-value pairs logged with started.
+	startedArgs []any
+}
+
+// startCardChatApp is what serve does alike for Feishu and DingTalk once
+// the config has the section: it builds the adapter with the app's
+// services (a build error is the section's config error, chatAppError),
+// makes it the escalation service's Deliverer for the channel (so agents'
+// replies reach the customer there) and the adapter alert cards go through
+// (so their buttons act through the escalation service), logs that it
+// started, and runs it beside the HTTP server (runChatApp), whose stop it
+// returns. It must run before the app's workers start: they read the
+// Deliverers.
+func startCardChatApp[A cardChatApp](ctx context.Context, cfg Config, a *app, mux *http.ServeMux, log *slog.Logger, s cardChatAppStart[A]) (stop func(), err error) {
+	ad, err := s.build(a.chatAppServices(log))
+	if err != nil {
+		return nil, chatAppError(cfg, s.section, err)
+	}
+	a.deliverers[s.channel] = chatDeliverer{ad}
+	s.hold(ad)
+	log.Info(s.started, s.startedArgs...)
+	return runChatApp(ctx, s.section, ad, mux, log), nil
+}

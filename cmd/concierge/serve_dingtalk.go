@@ -35,12 +35,12 @@ func startDingTalk(ctx context.Context, cfg Config, a *app, handler dingtalk.Han
 	if !d.on() {
 		return func() {}, nil
 	}
-	ad, err := dingtalk.New(dingTalkOptions(cfg, handler, a.chatAppServices(log)))
-	if err != nil {
-		return nil, chatAppError(cfg, "dingtalk", err)
-	}
-	a.deliverers[dingtalk.Channel] = chatDeliverer{ad}
-	a.chats.serveDingTalk(ad)
-	log.Info("dingtalk: callback at /dingtalk/callback", "app", d.AppKey, "stream", d.Stream)
-	return runChatApp(ctx, "dingtalk", ad, mux, log), nil
+	return startCardChatApp(ctx, cfg, a, mux, log, cardChatAppStart[*dingtalk.Adapter]{
+		section: "dingtalk", channel: dingtalk.Channel,
+		build: func(s chatAppServices) (*dingtalk.Adapter, error) {
+			return dingtalk.New(dingTalkOptions(cfg, handler, s))
+		},
+		hold:    a.chats.serveDingTalk,
+		started: "dingtalk: callback at /dingtalk/callback", startedArgs: []any{"app", d.AppKey, "stream", d.Stream},
+	})
 }

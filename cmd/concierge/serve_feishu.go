@@ -34,12 +34,12 @@ func startFeishu(ctx context.Context, cfg Config, a *app, handler feishu.Handler
 	if !f.on() {
 		return func() {}, nil
 	}
-	ad, err := feishu.New(feishuOptions(cfg, handler, a.chatAppServices(log)))
-	if err != nil {
-		return nil, chatAppError(cfg, "feishu", err)
-	}
-	a.deliverers[feishu.Channel] = chatDeliverer{ad}
-	a.chats.serveFeishu(ad)
-	log.Info("feishu: started", "app", f.AppID, "http_events", f.EncryptKey != "", "long_connection", f.LongConnection)
-	return runChatApp(ctx, "feishu", ad, mux, log), nil
+	return startCardChatApp(ctx, cfg, a, mux, log, cardChatAppStart[*feishu.Adapter]{
+		section: "feishu", channel: feishu.Channel,
+		build: func(s chatAppServices) (*feishu.Adapter, error) {
+			return feishu.New(feishuOptions(cfg, handler, s))
+		},
+		hold:    a.chats.serveFeishu,
+		started: "feishu: started", startedArgs: []any{"app", f.AppID, "http_events", f.EncryptKey != "", "long_connection", f.LongConnection},
+	})
 }
