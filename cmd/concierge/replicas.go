@@ -151,25 +151,26 @@ type dbLimiter struct {
 }
 
 func (l dbLimiter) Allow(key string) (bool, time.Duration) {
-	ctx, cancel := l.s.ctx()
-	defer cancel()
-	ok, wait, err := l.s.db.TakeToken(ctx, l.scope, key, l.rate, l.burst)
-	if err != nil {
-		l.s.log.Warn("console: sign-in limit unavailable; refusing", "err", err)
-		return false, time.Minute
-	}
-	return ok, wait
+	return l.bucket(key, l.s.db.TakeToken, false)
 }
 
 func (l dbLimiter) Wait(key string) (bool, time.Duration) {
+	return l.bucket(key, l.s.db.PeekTokens, true)
+}
+
+// bucket asks the database about key's bucket with query (TakeToken or
+// PeekTokens) and returns its answer. When the database does not answer it
+// fails closed: it logs that and returns refuse, the answer that refuses a
+// sign-in, with a minute's wait.
+func (l dbLimiter) bucket(key string, query func(ctx context.Context, scope, key string, rate float64, burst int) (bool, time.Duration, error), refuse bool) (bool, time.Duration) {
 	ctx, cancel := l.s.ctx()
 	defer cancel()
-	empty, wait, err := l.s.db.PeekTokens(ctx, l.scope, key, l.rate, l.burst)
+	ok, wait, err := query(ctx, l.scope, key, l.rate, l.burst)
 	if err != nil {
 		l.s.log.Warn("console: sign-in limit unavailable; refusing", "err", err)
-		return true, time.Minute
+		return refuse, time.Minute
 	}
-	return empty, wait
+	return ok, wait
 }
 
 func (l dbLimiter) Used(key string) int {
