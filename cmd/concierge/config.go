@@ -265,6 +265,20 @@ func (a AlertConfig) name() string {
 	return a.Kind
 }
 
+// checkURL checks the url of alerts[i], a sink that posts to a server:
+// present (else the message says why it is needed: need) and an absolute
+// URL with a host and one of schemes (else the message says what it must
+// be: want).
+func (a AlertConfig) checkURL(i int, need, want string, schemes ...string) error {
+	if a.URL == "" {
+		return fmt.Errorf("alerts[%d].url is missing: %s", i, need)
+	}
+	if _, ok := hostURL(a.URL, schemes...); !ok {
+		return fmt.Errorf("alerts[%d].url %q must be %s", i, a.URL, want)
+	}
+	return nil
+}
+
 // EscalationConfig sets how escalations are handled and climb.
 type EscalationConfig struct {
 	// SLA is the time to acknowledge an alert before it is re-sent to the
@@ -457,12 +471,12 @@ func (c Config) Validate() error {
 		return fmt.Errorf("server.addr %w", err)
 	}
 	if c.Server.PublicURL != "" {
-		if u, err := url.Parse(c.Server.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		if _, ok := hostURL(c.Server.PublicURL, "http", "https"); !ok {
 			return fmt.Errorf("server.public_url %q must be an http or https URL, like https://help.example.com", c.Server.PublicURL)
 		}
 	}
 	for i, o := range c.Server.AllowedOrigins {
-		if u, err := url.Parse(o); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Path != "" {
+		if u, ok := hostURL(o, "http", "https"); !ok || u.Path != "" {
 			return fmt.Errorf("server.allowed_origins[%d] %q must be scheme://host[:port]", i, o)
 		}
 	}
@@ -560,11 +574,8 @@ func (c Config) Validate() error {
 				return fmt.Errorf("alerts[%d] is a DingTalk alert: the dingtalk section (app_key, app_secret) is required; for a group robot's webhook use kind: webhook with format: dingtalk", i)
 			}
 		case "email":
-			if a.URL == "" {
-				return fmt.Errorf("alerts[%d].url is missing: an email alert needs the mail server, like smtp://mail.example.com:587", i)
-			}
-			if u, err := url.Parse(a.URL); err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Host == "" {
-				return fmt.Errorf("alerts[%d].url %q must be smtp://host:port or smtps://host:port", i, a.URL)
+			if err := a.checkURL(i, "an email alert needs the mail server, like smtp://mail.example.com:587", "smtp://host:port or smtps://host:port", "smtp", "smtps"); err != nil {
+				return err
 			}
 			if strings.TrimSpace(a.To) == "" {
 				return fmt.Errorf("alerts[%d].to is missing: an email alert needs the recipients, separated by commas", i)
@@ -573,11 +584,8 @@ func (c Config) Validate() error {
 				return fmt.Errorf("alerts[%d].from is missing: an email alert needs the sender address", i)
 			}
 		case "webhook":
-			if a.URL == "" {
-				return fmt.Errorf("alerts[%d].url is missing: a webhook alert needs the URL its robot or service gave you", i)
-			}
-			if u, err := url.Parse(a.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-				return fmt.Errorf("alerts[%d].url %q must be an http or https URL", i, a.URL)
+			if err := a.checkURL(i, "a webhook alert needs the URL its robot or service gave you", "an http or https URL", "http", "https"); err != nil {
+				return err
 			}
 			switch a.Format {
 			case "", "generic", "wecom", "dingtalk", "feishu":
@@ -624,7 +632,7 @@ func (c Config) Validate() error {
 		return fmt.Errorf("metrics.token must be at least 16 characters (it is %d); generate one with: openssl rand -hex 16", len(t))
 	}
 	if c.LLM.BaseURL != "" {
-		if u, err := url.Parse(c.LLM.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		if _, ok := hostURL(c.LLM.BaseURL, "http", "https"); !ok {
 			msg := fmt.Sprintf("llm.base_url %q must be an http or https URL", c.LLM.BaseURL)
 			if !strings.Contains(c.LLM.BaseURL, "://") {
 				msg += fmt.Sprintf(" — did you mean %q?", "http://"+c.LLM.BaseURL)
@@ -648,7 +656,7 @@ func (c Config) Validate() error {
 		case (src.URL == "") == (src.Path == ""):
 			return fmt.Errorf("sources[%d] needs either url (a web page or sitemap) or path (a file or folder), not both", i)
 		case src.URL != "":
-			if u, err := url.Parse(src.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			if _, ok := hostURL(src.URL, "http", "https"); !ok {
 				return fmt.Errorf("sources[%d].url %q must be an http or https URL", i, src.URL)
 			}
 		}
@@ -724,6 +732,17 @@ func (c APIConfig) validate() error {
 		}
 	}
 	return nil
+}
+
+// hostURL parses raw and reports whether it is an absolute URL with a host
+// and one of schemes, the shape every URL in the config must have; callers
+// check the rest (no path, no user) on the URL it returns.
+func hostURL(raw string, schemes ...string) (*url.URL, bool) {
+	u, err := url.Parse(raw)
+	if err != nil || !slices.Contains(schemes, u.Scheme) || u.Host == "" {
+		return nil, false
+	}
+	return u, true
 }
 
 // checkListenAddr checks a listen address: host:port, where the host may be

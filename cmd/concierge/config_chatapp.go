@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"net/url"
 	"strings"
 )
 
@@ -24,7 +23,7 @@ func validateAPIURL(section, apiURL, like string) error {
 	if apiURL == "" {
 		return nil
 	}
-	if u, err := url.Parse(apiURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	if _, ok := hostURL(apiURL, "http", "https"); !ok {
 		return fmt.Errorf("%s.api_url %q must be an http or https URL, like %s", section, apiURL, like)
 	}
 	return nil

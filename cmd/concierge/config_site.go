@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"fmt"
-	"net/url"
 	"regexp"
 	"slices"
 	"sort"
@@ -174,7 +173,7 @@ func (s SiteConfig) validate() error {
 		seen[lang] = true
 	}
 	if s.LogoURL != "" {
-		if u, err := url.Parse(s.LogoURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
+		if u, ok := hostURL(s.LogoURL, "http", "https"); !ok || u.User != nil {
 			return fmt.Errorf("site.logo_url %q must be an http or https URL, like https://www.example.com/logo.png", s.LogoURL)
 		}
 	}
