@@ -590,21 +590,15 @@ func (c Config) Validate() error {
 			switch a.Format {
 			case "", "generic", "wecom", "dingtalk", "feishu":
 			default:
-				msg := fmt.Sprintf("alerts[%d].format %q must be one of generic, wecom, dingtalk, feishu", i, a.Format)
-				if near := nearest(a.Format, []string{"generic", "wecom", "dingtalk", "feishu"}); near != "" {
-					msg += fmt.Sprintf(" — did you mean %q?", near)
-				}
-				return errors.New(msg)
+				return didYouMean(fmt.Sprintf("alerts[%d].format %q must be one of generic, wecom, dingtalk, feishu", i, a.Format),
+					a.Format, []string{"generic", "wecom", "dingtalk", "feishu"})
 			}
 			if (a.Format == "" || a.Format == "generic") && a.Secret == "" {
 				return fmt.Errorf("alerts[%d].secret is missing: a generic webhook signs every call with it (write secret: ${ALERT_WEBHOOK_SECRET} and set the variable)", i)
 			}
 		default:
-			msg := fmt.Sprintf("alerts[%d].kind %q must be one of slack, email, webhook, feishu, dingtalk", i, a.Kind)
-			if near := nearest(a.Kind, alertKinds); near != "" {
-				msg += fmt.Sprintf(" — did you mean %q?", near)
-			}
-			return errors.New(msg)
+			return didYouMean(fmt.Sprintf("alerts[%d].kind %q must be one of slack, email, webhook, feishu, dingtalk", i, a.Kind),
+				a.Kind, alertKinds)
 		}
 	}
 	if d := c.Insights.DigestEvery; d > 0 && (d < 24*time.Hour || d%(24*time.Hour) != 0) {
@@ -723,15 +717,22 @@ func (c APIConfig) validate() error {
 		names[k.Name], secrets[k.Key] = i, i
 		for j, sc := range k.Scopes {
 			if !slices.Contains(apiScopes, sc) {
-				msg := fmt.Sprintf("%s.scopes[%d] %q is not a scope; use %s", f, j, sc, strings.Join(apiScopes, ", "))
-				if near := nearest(sc, apiScopes); near != "" {
-					msg += fmt.Sprintf(" — did you mean %q?", near)
-				}
-				return errors.New(msg)
+				return didYouMean(fmt.Sprintf("%s.scopes[%d] %q is not a scope; use %s", f, j, sc, strings.Join(apiScopes, ", ")),
+					sc, apiScopes)
 			}
 		}
 	}
 	return nil
+}
+
+// didYouMean is the error msg, about word, that a config value is not one
+// of choices; when one of them is near word (nearest) the message ends with
+// ` — did you mean "that one"?`.
+func didYouMean(msg, word string, choices []string) error {
+	if near := nearest(word, choices); near != "" {
+		msg += fmt.Sprintf(" — did you mean %q?", near)
+	}
+	return errors.New(msg)
 }
 
 // hostURL parses raw and reports whether it is an absolute URL with a host
