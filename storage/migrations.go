@@ -93,8 +93,11 @@ type Migrator interface {
 
 // Migrate applies the migrations of s that the database lacks, each in a
 // transaction of its own that reads the version again, so that processes
-// migrating together apply each migration once. It returns the migrations
-// it applied, in order (also those applied before a failure).
+// migrating together apply each migration once. An empty database gets the
+// whole schema in one transaction, so a process starting beside the one
+// that creates it sees either no schema or all of it, never a part it
+// would mistake for an older database. Migrate returns the migrations it
+// applied, in order (also those applied before a failure).
 func (s Schema) Migrate(ctx context.Context, m Migrator) ([]Migration, error) {
 	ms, err := s.Migrations()
 	if err != nil {
@@ -103,16 +106,17 @@ func (s Schema) Migrate(ctx context.Context, m Migrator) ([]Migration, error) {
 	var applied []Migration
 	for {
 		next, err := migrateStep(ctx, m, ms)
-		if err != nil || next == nil {
+		if err != nil || len(next) == 0 {
 			return applied, err
 		}
-		applied = append(applied, *next)
+		applied = append(applied, next...)
 	}
 }
 
-// migrateStep applies the next migration of ms the database lacks and
-// returns it, or nil when there is none.
-func migrateStep(ctx context.Context, m Migrator, ms []Migration) (*Migration, error) {
+// migrateStep applies the next migration of ms the database lacks (all of
+// them when it has none) and returns what it applied, or nil when there was
+// nothing to apply.
+func migrateStep(ctx context.Context, m Migrator, ms []Migration) ([]Migration, error) {
 	tx, err := m.Begin(ctx)
 	if err != nil {
 		return nil, err
@@ -128,12 +132,20 @@ func migrateStep(ctx context.Context, m Migrator, ms []Migration) (*Migration, e
 	if err := m.Allow(current, len(ms)); err != nil {
 		return nil, err
 	}
-	next := ms[current]
-	if err := tx.Apply(ctx, next); err != nil {
-		return nil, fmt.Errorf("migration %s: %w", next.Name, err)
+	if current > len(ms) {
+		return nil, fmt.Errorf("schema version %d is newer than %d", current, len(ms))
+	}
+	steps := ms[current : current+1]
+	if current == 0 {
+		steps = ms
+	}
+	for _, next := range steps {
+		if err := tx.Apply(ctx, next); err != nil {
+			return nil, fmt.Errorf("migration %s: %w", next.Name, err)
+		}
 	}
 	if err := tx.Commit(ctx); err != nil {
-		return nil, fmt.Errorf("migration %s: commit: %w", next.Name, err)
+		return nil, fmt.Errorf("migration %s: commit: %w", steps[len(steps)-1].Name, err)
 	}
-	return &next, nil
+	return steps, nil
 }

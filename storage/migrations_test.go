@@ -14,6 +14,7 @@ type fakeDB struct {
 	version int
 	ran     []string
 	refuse  error
+	commits []int // the version after each commit
 }
 
 type fakeMigrator struct{ db *fakeDB }
@@ -44,6 +45,7 @@ func (t *fakeTx) Apply(_ context.Context, m storage.Migration) error {
 
 func (t *fakeTx) Commit(context.Context) error {
 	t.db.version, t.db.ran = t.version, append(t.db.ran, t.ran...)
+	t.db.commits = append(t.db.commits, t.version)
 	return nil
 }
 
@@ -66,6 +68,17 @@ func TestSchemaMigrate(t *testing.T) {
 	}
 	if applied, err := s.Migrate(ctx, fakeMigrator{db}); err != nil || len(applied) != 0 {
 		t.Errorf("Migrate up to date = %+v, %v; want nothing", applied, err)
+	}
+	// An empty database gets the whole schema in one transaction: a
+	// process starting beside it never sees a part of it (version 1 or 2)
+	// that it would take for an older database.
+	empty := &fakeDB{}
+	applied, err = s.Migrate(ctx, fakeMigrator{empty})
+	if err != nil || len(applied) != 3 || empty.version != 3 {
+		t.Fatalf("Migrate of an empty database = %+v, %v; want versions 1 to 3", applied, err)
+	}
+	if len(empty.commits) != 2 || empty.commits[0] != 3 {
+		t.Errorf("commits of an empty database at versions %v, want [3 3] (all at once, then the check)", empty.commits)
 	}
 	newer := &fakeDB{version: 4, refuse: errors.New("newer")}
 	if _, err := s.Migrate(ctx, fakeMigrator{newer}); err != newer.refuse {

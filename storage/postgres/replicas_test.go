@@ -11,6 +11,7 @@ import (
 
 	"github.com/concierge-bot/concierge/bot"
 	"github.com/concierge-bot/concierge/storage/postgres"
+	"github.com/concierge-bot/concierge/storage/postgres/pgtest"
 	"github.com/concierge-bot/concierge/storage/storetest"
 )
 
@@ -300,4 +301,36 @@ func TestSchemaVersions(t *testing.T) {
 		t.Fatalf("Open with MigrateAll: %v", err)
 	}
 	db2.Close()
+}
+
+// TestReplicasStartTogether: replicas starting at once on an empty database
+// (the default MigrateEmpty) all open it; none takes the schema one of them
+// is creating for an older one that needs `concierge migrate`.
+func TestReplicasStartTogether(t *testing.T) {
+	for round := 0; round < 5; round++ {
+		url := pgtest.Schema(t)
+		ctx := context.Background()
+		errs := make([]error, 24)
+		var wg sync.WaitGroup
+		for i := range errs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				// Spread over the time the schema takes to create, so
+				// some replicas look while another is creating it.
+				time.Sleep(time.Duration(i) * 8 * time.Millisecond)
+				db, err := postgres.Open(ctx, postgres.Options{URL: url, MaintenanceInterval: -1})
+				if err == nil {
+					db.Close()
+				}
+				errs[i] = err
+			}()
+		}
+		wg.Wait()
+		for i, err := range errs {
+			if err != nil {
+				t.Errorf("round %d, replica %d: %v", round, i, err)
+			}
+		}
+	}
 }
