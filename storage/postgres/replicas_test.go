@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/concierge-bot/concierge/bot"
 	"github.com/concierge-bot/concierge/storage/postgres"
 	"github.com/concierge-bot/concierge/storage/postgres/pgtest"
@@ -305,11 +307,15 @@ func TestSchemaVersions(t *testing.T) {
 
 // TestReplicasStartTogether: replicas starting at once on an empty database
 // (the default MigrateEmpty) all open it; none takes the schema one of them
-// is creating for an older one that needs `concierge migrate`.
+// is creating for an older one that needs `concierge migrate`. Whether a
+// replica looks at the wrong moment is luck, so a watcher also reads the
+// version in a tight loop meanwhile: it must only ever see no schema or the
+// whole of it, never a part.
 func TestReplicasStartTogether(t *testing.T) {
 	for round := 0; round < 5; round++ {
 		url := pgtest.Schema(t)
 		ctx := context.Background()
+		seen, stop := watchVersions(t, url)
 		errs := make([]error, 24)
 		var wg sync.WaitGroup
 		for i := range errs {
@@ -327,10 +333,44 @@ func TestReplicasStartTogether(t *testing.T) {
 			}()
 		}
 		wg.Wait()
+		stop()
 		for i, err := range errs {
 			if err != nil {
 				t.Errorf("round %d, replica %d: %v", round, i, err)
 			}
 		}
+		for v := range seen {
+			if v != 0 && v != postgres.SchemaVersion() {
+				t.Errorf("round %d: a replica could see schema version %d of %d while it was created", round, v, postgres.SchemaVersion())
+			}
+		}
+	}
+}
+
+// watchVersions reads the schema version of the database at url over and
+// over until stop is called, and returns the set of versions it read.
+func watchVersions(t *testing.T, url string) (seen map[int]bool, stop func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen = map[int]bool{}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for ctx.Err() == nil {
+			var v int
+			err := conn.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&v)
+			if err == nil {
+				seen[v] = true
+			}
+		}
+	}()
+	return seen, func() {
+		cancel()
+		<-done
+		conn.Close(context.Background())
 	}
 }
