@@ -54,8 +54,12 @@ type plan struct {
 	kind   planKind
 	items  []*hit // the products, in reply order
 	kindOf int    // the category a list is of, or -1
-	cov    float64
-	margin float64
+	// narrowed marks a list of one kind within category kindOf ("the
+	// cheapest mat" of Mats & Props): the reply does not speak for the
+	// whole category.
+	narrowed bool
+	cov      float64
+	margin   float64
 	// what the list is ordered by, for its header: "" (relevance), "price"
 	// or an attribute concept; dir -1 least first.
 	order string
@@ -196,7 +200,9 @@ func (sh *shelf) plan(ctx context.Context, q *Question, opts Options) plan {
 	// A superlative or a price bound over a word that heads several
 	// categories' names ("the cheapest cake": classic, custom and wedding
 	// cakes) ranges over all of them, not over the best product's.
+	across := false // the list ranges over several categories
 	if named := sh.namedCategories(q, group); len(named) > 1 && (q.Super != "" || q.HasPriceBound()) {
+		across = true
 		group = slices.DeleteFunc(group, func(h *hit) bool { return !slices.Contains(named, sh.ents[h.ent].category) })
 		top = group[0]
 	} else if c := sh.dominantCategory(group); c >= 0 {
@@ -208,7 +214,21 @@ func (sh *shelf) plan(ctx context.Context, q *Question, opts Options) plan {
 	// mat towel, however well they match: the head noun names the kind,
 	// unless it names the category itself ("the cheapest sofa" is the
 	// loveseat of Sofas too).
-	if (q.Super != "" || q.HasPriceBound()) && !sh.headNamesCategory(q, group) {
+	ranged := q.Super != "" || q.HasPriceBound()
+	switch {
+	case !ranged:
+	case !across && bareHead(q) && sh.ents[top.ent].category >= 0 && sh.headNamesCategory(q, group[:1]):
+		// ... and over all of it when the head alone names the category:
+		// the cheapest 相机 of 相机与运动相机 may be the 拍立得 that never says
+		// 相机, and may be the only one that does not.
+		p.kindOf = sh.ents[top.ent].category
+		group = sh.inCategory(p.kindOf, group, hits, true)
+		top = group[0]
+	case sh.headNamesCategory(q, group):
+		// "the lightest cordless tool" stays with the cordless ones: the
+		// cheapest of them is not the category's cheapest.
+		p.narrowed = !wholeCategory(q)
+	default:
 		kind := sh.headed(q, hits)
 		if p.kindOf >= 0 {
 			kind = slices.DeleteFunc(kind, func(h *hit) bool { return sh.ents[h.ent].category != p.kindOf })
@@ -216,6 +236,7 @@ func (sh *shelf) plan(ctx context.Context, q *Question, opts Options) plan {
 		if len(kind) > 0 && !slices.Equal(kind, group) {
 			group, top = kind, kind[0]
 		}
+		p.narrowed = !wholeCategory(q)
 	}
 	ties := 1
 	for ties < len(group) && group[ties].score >= tieShare*top.score {
@@ -863,7 +884,7 @@ var unitWords = map[string]bool{"mm": true, "cm": true, "m": true, "km": true, "
 // after any 的 and without a trailing 子 or 儿 ("的垫子" → "垫"); "" when there
 // is none.
 func queryHead(q *Question) (word, han string) {
-	for i := len(q.words) - 1; i >= 0; i-- {
+	for i := headEnd(q) - 1; i >= 0; i-- {
 		w := q.words[i]
 		if w.role != roleSubject {
 			continue
@@ -891,6 +912,59 @@ func queryHead(q *Question) (word, han string) {
 	}
 	return "", ""
 }
+
+// headEnd returns where the noun phrase holding the head of what q asks
+// about ends: before the first preposition that follows an English subject
+// word ("charger" in "the cheapest charger for iPhone"), else at the end.
+func headEnd(q *Question) int {
+	seen := false
+	for i, w := range q.words {
+		switch {
+		case w.kind != pWord:
+		case seen && prepositions[w.text]:
+			return i
+		case w.role == roleSubject && !determiners[w.text]:
+			seen = true
+		}
+	}
+	return len(q.words)
+}
+
+// prepositions end an English noun phrase.
+var prepositions = map[string]bool{"for": true, "with": true, "to": true, "from": true, "in": true, "on": true,
+	"at": true, "by": true, "that": true, "which": true, "of": true}
+
+// bareHead reports whether what q asks about is its head noun with no
+// word before it that narrows it: "cameras", "your cheapest tool",
+// "最便宜的相机", not "cordless tool". A Chinese head is the whole run of
+// Han characters after the last 的, so it is bare by construction.
+func bareHead(q *Question) bool {
+	word, han := queryHead(q)
+	if han != "" {
+		return true
+	}
+	if word == "" {
+		return false
+	}
+	for i := headEnd(q) - 1; i >= 0; i-- {
+		w := q.words[i]
+		if w.role != roleSubject || w.kind != pWord || unitWords[w.text] {
+			continue
+		}
+		// w is the head; what stands right before it decides.
+		if i == 0 {
+			return true
+		}
+		prev := q.words[i-1]
+		return prev.role != roleSubject || prev.kind != pWord || determiners[prev.text]
+	}
+	return false
+}
+
+// determiners are the words that may stand before a head noun without
+// narrowing it.
+var determiners = map[string]bool{"the": true, "a": true, "an": true, "your": true, "you": true, "any": true,
+	"some": true, "all": true, "what": true, "which": true, "of": true}
 
 // headed returns the hits, in order, whose name ends in the head noun of
 // what q asks about ("TPE Beginner Mat 6 mm" and "入门瑜伽垫" for "the cheapest
@@ -977,6 +1051,11 @@ func (sh *shelf) headNamesCategory(q *Question, group []*hit) bool {
 			}
 		}
 		if len(same) == 1 && (word != "" && same[0] == word || han != "" && (strings.HasSuffix(same[0], han) || strings.HasSuffix(han, same[0]))) {
+			return true
+		}
+		// Every kind the category lists is one of what was asked: "相机"
+		// for 相机与运动相机.
+		if han != "" && len(same) > 1 && !slices.ContainsFunc(same, func(t string) bool { return !strings.HasSuffix(t, han) }) {
 			return true
 		}
 	}

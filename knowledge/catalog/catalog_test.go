@@ -29,6 +29,10 @@ func garden() []Product {
 		p("TL-03", "TL-03", "en", "Cordless Hedge Trimmer", "Tools", "89.00", "18 V cordless hedge trimmer with a 50 cm blade; battery sold separately.", "hedge trimmer;cordless;power tool", map[string]string{"material": "steel, ABS", "weight": "2.6 kg", "stock": "3", "voltage": "18 V", "battery_life": "30 min", "compatibility": "Greenline 18 V batteries"}),
 		p("TL-04", "TL-04", "en", "Cordless Leaf Blower", "Tools", "79.00", "Light 18 V leaf blower for paths and patios.", "leaf blower;cordless;power tool", map[string]string{"material": "ABS", "weight": "1.9 kg", "stock": "6", "voltage": "18 V", "battery_life": "45 min", "compatibility": "Greenline 18 V batteries"}),
 		p("SL-01", "SL-01", "en", "Peat-Free Compost, 40 L", "Soil & compost", "8.00", "Peat-free multi-purpose compost for pots, beds and seed sowing.", "compost;peat free;soil", map[string]string{"weight": "15 kg", "stock": "60"}),
+		p("CAM-1", "CAM-1", "en", "Trailcam Vlog Camera", "Cameras & Action Cams", "499.00", "Compact vlog camera with a flip screen for recording your garden through the seasons.", "vlog camera;camera", map[string]string{"stock": "4"}),
+		p("CAM-2", "CAM-2", "en", "Snap Mini 12", "Cameras & Action Cams", "99.00", "Prints credit-card-size photos of your blooms on the spot.", "instant camera;gift", map[string]string{"stock": "9"}),
+		p("CAM-1-zh", "CAM-1", "zh", "Trailcam Vlog 相机", "相机与运动相机", "499.00", "带翻转屏的小巧 Vlog 相机，记录花园四季。", "vlog相机;相机", map[string]string{"stock": "4"}),
+		p("CAM-2-zh", "CAM-2", "zh", "Snap Mini 12 拍立得", "相机与运动相机", "99.00", "即拍即得，当场打印信用卡大小的花朵照片。", "拍立得;送礼", map[string]string{"stock": "9"}),
 		p("POT-10-zh", "POT-10", "zh", "赤陶花盆 10厘米", "花盆", "4.50", "经典无釉陶土花盆，底部有排水孔，适合香草和扦插。", "陶盆;花盆", map[string]string{"material": "赤陶", "size": "10厘米", "weight": "300克", "stock": "40"}),
 		p("POT-30-zh", "POT-30", "zh", "赤陶花盆 30厘米", "花盆", "19.00", "大号无釉陶土花盆，适合灌木和小树。", "陶盆;花盆;大号", map[string]string{"material": "赤陶", "size": "30厘米", "weight": "4.2公斤", "stock": "0"}),
 		p("TL-02-zh", "TL-02", "zh", "旁通式修枝剪", "工具", "24.00", "旁通式修枝剪，可干净剪断直径20毫米以内的活枝。", "修枝剪;剪刀", map[string]string{"material": "碳钢", "weight": "220克", "stock": "8"}),
@@ -61,6 +65,7 @@ func TestAnswer(t *testing.T) {
 		anyOrder         bool     // sources in any order
 		choices          []string
 		contains         []string // in the reply text
+		absent           []string // not in the reply text
 	}{
 		{name: "price", text: "how much are the secateurs", ok: true, sources: []string{"TL-02"}, contains: []string{"€24.00"}},
 		{name: "price typo", text: "price of the secatuers?", ok: true, sources: []string{"TL-02"}},
@@ -80,7 +85,12 @@ func TestAnswer(t *testing.T) {
 		{name: "a kind, in the plural", text: "how much are your terracotta pots", ok: true, sources: []string{"POT-10", "POT-30"}, anyOrder: true},
 		{name: "cheapest of a kind", text: "cheapest pot", ok: true, sources: []string{"POT-10"}},
 		{name: "most expensive tool", text: "most expensive tool you have", ok: true, sources: []string{"TL-03"}},
-		{name: "lightest of a kind", text: "lightest cordless tool", ok: true, sources: []string{"TL-04"}},
+		{name: "lightest of a kind", text: "lightest cordless tool", ok: true, sources: []string{"TL-04"}, absent: []string{"category"}},
+		{name: "a whole category, customers' part of it", text: "what's your cheapest tool", ok: true, sources: []string{"TL-01"}, contains: []string{"in our **Tools** category"}},
+		{name: "a whole category speaks for it", text: "most expensive tool", ok: true, sources: []string{"TL-03"}, contains: []string{"in our **Tools** category"}},
+		{name: "the head stands before a preposition", text: "cheapest pot for herbs", ok: true, sources: []string{"POT-10"}},
+		{name: "a kind named by a tag", text: "cheapest camera", ok: true, sources: []string{"CAM-2"}, absent: []string{"category"}},
+		{name: "the head names every kind of the category", text: "最便宜的相机", lang: "zh", ok: true, sources: []string{"CAM-2-zh"}, contains: []string{"「相机与运动相机」类里"}},
 		{name: "heaviest", text: "heaviest pot", ok: true, sources: []string{"POT-30"}},
 		{name: "under a price", text: "any tools under €20?", ok: true, sources: []string{"TL-01"}},
 		{name: "under a price zh", text: "20欧以内的花盆", lang: "zh", ok: true, sources: []string{"POT-10-zh", "POT-30-zh"}},
@@ -145,6 +155,11 @@ func TestAnswer(t *testing.T) {
 			for _, c := range tt.contains {
 				if !strings.Contains(a.Text, c) {
 					t.Errorf("text lacks %q:\n%s", c, a.Text)
+				}
+			}
+			for _, c := range tt.absent {
+				if strings.Contains(a.Text, c) {
+					t.Errorf("text has %q:\n%s", c, a.Text)
 				}
 			}
 			if a.Confidence < MinConfidence || a.Confidence > 1 {

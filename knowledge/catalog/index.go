@@ -110,7 +110,9 @@ type entity struct {
 	// included) with the sum of their idf, for the share of a name a
 	// message names.
 	names []nameTerms
-	// heads holds, per row, its name's head nouns (see nameHeadsOf).
+	// heads holds the head nouns (see nameHeadsOf) of each row's name and
+	// of its tags: a camera named by its model ("Fujifilm instax mini 12")
+	// is a camera by its tag "instant camera".
 	heads []nameHeads
 }
 
@@ -206,6 +208,9 @@ func newShelf(products []Product) *shelf {
 		id := int32(ei)
 		for ri, r := range e.rows {
 			e.heads = append(e.heads, nameHeadsOf(r.Name))
+			for _, t := range r.Tags {
+				e.heads = append(e.heads, nameHeadsOf(t))
+			}
 			val := uint16(ri)
 			if math.IsNaN(e.price) && r.Price != "" {
 				if v, err := strconv.ParseFloat(strings.TrimPrefix(strings.TrimSpace(r.Price), "$"), 64); err == nil {

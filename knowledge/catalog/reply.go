@@ -331,10 +331,11 @@ func (w writer) lines(head string) string {
 	return b.String()
 }
 
-// category returns the name of the category a list is of, or "".
+// category returns the name of the category a list is of, or "" (also
+// for a list of one kind within it).
 func (w writer) category() string {
 	c := w.p.kindOf
-	if c < 0 {
+	if c < 0 || w.p.narrowed {
 		return ""
 	}
 	cat := w.sh.cats[c]
