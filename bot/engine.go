@@ -707,9 +707,23 @@ func (e *Engine) covered(ctx context.Context, m Message, lang string, hits []Hit
 		if check.Kind == "payment_method" {
 			general = textEnumeratePayments
 		}
-		if gh, err := e.opts.Retriever.Retrieve(ctx, Query{Text: e.text(general, lang), Audiences: m.Role.Audiences(),
-			Language: lang, Limit: 5}); err == nil {
+		gh, err := e.opts.Retriever.Retrieve(ctx, Query{Text: e.text(general, lang), Audiences: m.Role.Audiences(),
+			Language: lang, Limit: 5})
+		if err == nil {
 			more = append(more, gh...)
+		}
+		// The content's own answer to the general question comes first
+		// when it lists the options: "Which payment methods do you
+		// accept?" rather than the refunds passage that names more of them
+		// in passing.
+		for _, h := range gh {
+			if h.Confidence < e.opts.MinAnswerConfidence {
+				break
+			}
+			if c := cov.Cover(m.Text, h, lang); c.Verdict == CoverMissing && c.Count >= 2 && h.Kind != KindProduct {
+				top, best, more = h, c, nil
+				break
+			}
 		}
 		for _, h := range more {
 			if h.Confidence < e.opts.MinChoiceConfidence {

@@ -599,6 +599,46 @@ func TestCoverageAnswersWithThePassageAboutIt(t *testing.T) {
 	}
 }
 
+// listCoverage is a coverage check over one payment method, Apple Pay: a
+// passage lists as many options as its answer has commas and "or"s, plus
+// one.
+type listCoverage struct{ *bottest.Retriever }
+
+func (c listCoverage) Cover(question string, h bot.Hit, lang string) bot.CoverCheck {
+	if !strings.Contains(strings.ToLower(question), "apple pay") {
+		return bot.CoverCheck{}
+	}
+	n := 1 + strings.Count(h.Answer, ",") + strings.Count(h.Answer, " or ")
+	return bot.CoverCheck{Verdict: bot.CoverMissing, Kind: "payment_method", Asked: "Apple Pay",
+		Options: strings.TrimSuffix(h.Answer, "."), Count: n}
+}
+
+// TestCoverageListsTheGeneralAnswer checks that when no passage covers the
+// asked payment method, the options come from the content's answer to
+// "what payment methods do you accept", not from a passage that names more
+// of them in passing (refunds go back to …).
+func TestCoverageListsTheGeneralAnswer(t *testing.T) {
+	cls := &bottest.Classifier{Rules: map[string]bot.Classification{
+		"apple pay": {Intent: "payment_methods", Confidence: 0.9, Language: "en"},
+	}}
+	ret := listCoverage{&bottest.Retriever{Docs: []bottest.Doc{
+		{Keywords: []string{"apple pay"}, Hit: bot.Hit{ID: "faq-alipay", Title: "Can I pay with Alipay?", Answer: "Yes, choose Alipay.",
+			Audience: bot.AudiencePublic, Confidence: 0.9}},
+		{Keywords: []string{"payment methods"}, Hit: bot.Hit{ID: "faq-methods", Title: "Which payment methods do you accept?",
+			Answer: "Alipay, WeChat Pay or cards.", Audience: bot.AudiencePublic, Confidence: 0.9}},
+		{Keywords: []string{"apple pay", "payment methods"}, Hit: bot.Hit{ID: "refunds", Title: "Refunds",
+			Answer: "Refunds go back to Alipay, WeChat Pay, UnionPay, Visa, gift cards or Huabei.", Audience: bot.AudiencePublic, Confidence: 0.6}},
+	}}}
+	e := fakeEngine(t, bot.EngineOptions{Classifier: cls, Retriever: ret})
+	r := handle(t, e, bot.Message{Channel: "web", ExternalUserID: "u1", Text: "Can I pay with Apple Pay?"})
+	if len(r.Sources) == 0 || r.Sources[0].ID != "faq-methods" {
+		t.Errorf("sources %v, want faq-methods first; reply %q", r.Sources, r.Text)
+	}
+	if !strings.Contains(r.Text, "Alipay, WeChat Pay or cards") {
+		t.Errorf("reply %q does not list the general answer's options", r.Text)
+	}
+}
+
 // TestSuggestionsBesideNotSure checks which hits the bot offers when it
 // does not answer: the best at MinChoiceConfidence or above with the
 // others from MinSuggestConfidence as "did you mean" choices; below it,
