@@ -459,6 +459,9 @@ func (e *Engine) decide(ctx context.Context, m Message, conv Conversation, cls C
 	// answer. A question about products is not a request for a person,
 	// whatever words it uses ("a teapot for one person").
 	if esc := e.escalation(ctx, m, conv, cls, cat.OK); esc != nil {
+		if d, ok := e.answersGrievance(ctx, m, conv, q, esc, lang); ok {
+			return d, nil
+		}
 		return decision{action: ActionEscalate, text: e.text(escalationText(esc.Reason), lang), escalation: esc}, nil
 	}
 	if isSmallTalk(m.Text, cls) {
@@ -519,6 +522,49 @@ func (e *Engine) decide(ctx context.Context, m Message, conv Conversation, cls C
 		d.text = strings.TrimSpace(d.text + "\n\n" + e.text(textOrDidYouMean, lang))
 	}
 	return d, nil
+}
+
+// sureAnswer is the retrieval confidence from which a passage answers a
+// mildly unhappy question instead of a person: its chance of being right.
+const sureAnswer = 0.9
+
+// answersGrievance answers a customer's question that reads as a mild
+// complaint ("my refund still isn't on my card after 5 days, how long does
+// it take?") from a passage that answers it surely, with an apology and the
+// offer of a person, instead of handing the conversation over. ok is false
+// for anything else: a strong complaint (high severity, a VIP), escalation
+// words, a request for a person, a statement rather than a question, or no
+// passage sure enough.
+func (e *Engine) answersGrievance(ctx context.Context, m Message, conv Conversation, q Query, esc *Escalation, lang string) (decision, bool) {
+	if m.Role != RoleCustomer || esc.Reason != ReasonComplaint || esc.Severity != "normal" || !isQuestion(m.Text) {
+		return decision{}, false
+	}
+	hits := e.retrieve(ctx, conv, q)
+	if len(hits) == 0 || hits[0].Kind == KindProduct || hits[0].Confidence < max(sureAnswer, e.opts.MinAnswerConfidence) {
+		return decision{}, false
+	}
+	text := e.text(textSorryAnswer, lang) + "\n\n" + hits[0].Answer + "\n\n" + e.text(textSorryOffer, lang)
+	return decision{action: ActionAnswer, text: text, sources: []Source{hits[0].Source()}}, true
+}
+
+// isQuestion reports whether text asks something: a question mark, or a
+// question's words ("how long", "can I", "能不能", "吗").
+func isQuestion(text string) bool {
+	if strings.ContainsAny(text, "?？") {
+		return true
+	}
+	lower := strings.ToLower(strings.TrimSpace(text))
+	for _, w := range []string{"吗", "么", "怎", "如何", "能不能", "可不可以", "是不是", "多久", "多少", "几天", "哪"} {
+		if strings.Contains(lower, w) {
+			return true
+		}
+	}
+	first, _, _ := strings.Cut(lower, " ")
+	switch first {
+	case "can", "could", "do", "does", "is", "are", "how", "what", "when", "where", "why", "will", "would", "should", "any", "which":
+		return true
+	}
+	return false
 }
 
 // isAPick reports whether text is nothing but a number of one or two

@@ -759,3 +759,53 @@ func TestABareNumberIsAPick(t *testing.T) {
 		t.Errorf("a question with a number in it: %s %q, want an answer", r.Action, r.Text)
 	}
 }
+
+// TestMildGrievanceWithASureAnswer checks that a customer's question that
+// reads as a mild complaint is answered, with an apology and the offer of a
+// person, when a passage answers it surely; and that a statement, a strong
+// complaint or a passage less than sure still hands the conversation over.
+func TestMildGrievanceWithASureAnswer(t *testing.T) {
+	cls := &bottest.Classifier{Rules: map[string]bot.Classification{
+		"refund still":   {Intent: "refund_status", Confidence: 0.6, Complaint: 0.7, Sentiment: -0.4, Language: "en"},
+		"refund useless": {Intent: "refund_status", Confidence: 0.6, Complaint: 0.95, Sentiment: -0.9, Language: "en"},
+		"退款还没到":          {Intent: "refund_status", Confidence: 0.6, Complaint: 0.7, Sentiment: -0.4, Language: "zh"},
+		"damaged":        {Intent: "returns", Confidence: 0.6, Complaint: 0.7, Sentiment: -0.4, Language: "en"},
+	}}
+	docs := func(conf float64) *bottest.Retriever {
+		return &bottest.Retriever{Docs: []bottest.Doc{
+			{Keywords: []string{"refund", "退款"}, Hit: bot.Hit{ID: "faq-refund-time", Title: "How long does a refund take?",
+				Answer: "Card refunds take 3–7 working days.", Audience: bot.AudiencePublic, Confidence: conf}},
+			{Keywords: []string{"damaged"}, Hit: bot.Hit{ID: "faq-damaged", Title: "My order arrived damaged",
+				Answer: "Send us a photo within 48 hours.", Audience: bot.AudiencePublic, Confidence: conf}},
+		}}
+	}
+	for _, tt := range []struct {
+		name, text string
+		conf       float64
+		answered   bool
+		contains   string
+	}{
+		{"a mild complaint asking what a passage surely answers", "my refund still isn't on my card after 5 days, how long does it take?", 0.95, true, "I'll pass you to a member of our team"},
+		{"in Chinese", "退款还没到账，一般要几天？", 0.95, true, "转接人工客服"},
+		{"a strong complaint", "refund useless, how long do I have to wait?", 0.95, false, ""},
+		{"a statement, not a question", "the vase arrived damaged", 0.95, false, ""},
+		{"a passage less than sure", "my refund still isn't here, how long does it take?", 0.8, false, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e := fakeEngine(t, bot.EngineOptions{Classifier: cls, Retriever: docs(tt.conf)})
+			r := handle(t, e, bot.Message{Channel: "web", ExternalUserID: "u1", Text: tt.text})
+			if tt.answered != !r.Handoff {
+				t.Fatalf("handoff %v, want %v: %q", r.Handoff, !tt.answered, r.Text)
+			}
+			if !tt.answered {
+				return
+			}
+			if len(r.Sources) == 0 || r.Sources[0].ID != "faq-refund-time" {
+				t.Errorf("sources %v, want faq-refund-time", r.Sources)
+			}
+			if !strings.Contains(r.Text, "3–7 working days") || !strings.Contains(r.Text, tt.contains) {
+				t.Errorf("reply %q lacks the answer or %q", r.Text, tt.contains)
+			}
+		})
+	}
+}

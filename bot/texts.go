@@ -15,6 +15,8 @@ const (
 	textEnumeratePlaces   = "_enumerate_places"
 	textEscalateRepeated  = "_escalate_repeated"
 	textEscalateComplaint = "_escalate_complaint"
+	textSorryAnswer       = "_sorry_answer"
+	textSorryOffer        = "_sorry_offer"
 	textEscalateHuman     = "_escalate_human"
 	textEscalateUrgent    = "_escalate_urgent"
 	textHolding           = "_holding"
@@ -90,6 +92,14 @@ var builtinTexts = map[string]map[string]string{
 	textEscalateComplaint: {
 		"en": "I'm very sorry about this. I've passed your message to a member of our team, who will get back to you here as soon as possible.",
 		"zh": "非常抱歉给您带来不好的体验。我已将您的问题转交给我们的同事，他们会尽快在这里回复您。",
+	},
+	textSorryAnswer: {
+		"en": "I'm sorry about that. Here is what we can do:",
+		"zh": "很抱歉遇到这种情况。我们的处理方式是：",
+	},
+	textSorryOffer: {
+		"en": "If this doesn't sort it out, say so and I'll pass you to a member of our team.",
+		"zh": "如果这样还解决不了，请告诉我，我会为您转接人工客服。",
 	},
 	textEscalateHuman: {
 		"en": "Of course. I've asked a member of our team to join this conversation; they will reply here shortly.",
