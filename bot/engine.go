@@ -476,7 +476,7 @@ func (e *Engine) decide(ctx context.Context, m Message, conv Conversation, cls C
 	var d decision
 	var hits []Hit
 	retrieved := false
-	if cat.OK && (m.Role == RoleEmployee || cat.Confidence >= e.opts.MinCatalogConfidence && len(cat.Choices) == 0) {
+	if cat.OK && (m.Role == RoleEmployee || cat.Confidence >= e.opts.MinCatalogConfidence) {
 		hits, retrieved = e.retrieve(ctx, conv, q), true
 		if len(hits) > 0 && hits[0].Kind != KindProduct && hits[0].Confidence >= e.opts.MinAnswerConfidence {
 			switch {
@@ -490,7 +490,9 @@ func (e *Engine) decide(ctx context.Context, m Message, conv Conversation, cls C
 				// Both confidences are calibrated chances of being right:
 				// a FAQ entry or page clearly more likely to answer than
 				// the catalogue's reply does ("do I need to bring a towel"
-				// is the facilities FAQ, not the towel for sale).
+				// is the facilities FAQ, not the towel for sale), or than
+				// its "which one?" ("bike fit price" is the fitting
+				// service, not the fit kit or the stand).
 				cat = CatalogAnswer{}
 			}
 		}

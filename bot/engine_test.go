@@ -563,6 +563,44 @@ func TestClearlyLikelierPassageOutranksTheCatalogue(t *testing.T) {
 	}
 }
 
+// TestSureFAQOverTheCataloguesWhich checks that when the catalogue would
+// ask "which one?" about products a message names, a FAQ entry that
+// answers the question surely answers it ("bike fit price" is the fitting
+// service, not the fit kit or the fitting stand); a passage less sure does
+// not stop the catalogue asking.
+func TestSureFAQOverTheCataloguesWhich(t *testing.T) {
+	cls := &bottest.Classifier{Rules: map[string]bot.Classification{
+		"fit": {Intent: "product_info", Confidence: 0.6, Language: "en"},
+	}}
+	for _, tt := range []struct {
+		faq  float64
+		want string
+	}{
+		{faq: 0.94, want: "faq-fit"},
+		{faq: 0.5, want: ""}, // the catalogue asks which
+	} {
+		ret := &bottest.Retriever{Docs: []bottest.Doc{
+			{Keywords: []string{"fit"}, Hit: bot.Hit{ID: "faq-fit", Title: "How much is a bike fit?",
+				Answer: "A full bike fit is ¥600.", Audience: bot.AudiencePublic, Confidence: tt.faq}},
+		}}
+		choices := []bot.Source{{ID: "KIT-1", Title: "Fit kit"}, {ID: "STAND-1", Title: "Fitting stand"}}
+		cat := wordCatalog{word: "fit", ans: bot.CatalogAnswer{OK: true, Confidence: 0.6, Text: "Which one do you mean?",
+			Sources: choices, Choices: choices}}
+		e := fakeEngine(t, bot.EngineOptions{Classifier: cls, Retriever: ret, Catalog: cat})
+		r := handle(t, e, bot.Message{Channel: "web", ExternalUserID: "u", Text: "bike fit price", Role: bot.RoleCustomer})
+		var first string
+		if len(r.Sources) > 0 {
+			first = r.Sources[0].ID
+		}
+		if first != tt.want {
+			t.Errorf("FAQ %.2f: sources %v, want %q first", tt.faq, r.Sources, tt.want)
+		}
+		if tt.want == "" && (len(r.Choices) != 2 || r.Choices[0].ID != "KIT-1") {
+			t.Errorf("FAQ %.2f: choices %v, want the catalogue's two", tt.faq, r.Choices)
+		}
+	}
+}
+
 // paypalCoverage is a coverage check over one payment method, PayPal: a
 // passage covers it when its title or answer names it.
 type paypalCoverage struct{ *bottest.Retriever }
