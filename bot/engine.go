@@ -556,7 +556,7 @@ func isQuestion(text string) bool {
 		return true
 	}
 	lower := strings.ToLower(strings.TrimSpace(text))
-	for _, w := range []string{"吗", "么", "怎", "如何", "能不能", "可不可以", "是不是", "多久", "多少", "几天", "哪"} {
+	for _, w := range []string{"吗", "什么", "怎", "如何", "能不能", "可不可以", "是不是", "多久", "多少", "几天", "哪"} {
 		if strings.Contains(lower, w) {
 			return true
 		}

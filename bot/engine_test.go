@@ -827,6 +827,7 @@ func TestMildGrievanceWithASureAnswer(t *testing.T) {
 		{"in Chinese", "退款还没到账，一般要几天？", 0.95, true, "转接人工客服"},
 		{"a strong complaint", "refund useless, how long do I have to wait?", 0.95, false, ""},
 		{"a statement, not a question", "the vase arrived damaged", 0.95, false, ""},
+		{"a statement in Chinese", "退款还没到这么久了", 0.95, false, ""},
 		{"a passage less than sure", "my refund still isn't here, how long does it take?", 0.8, false, ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
