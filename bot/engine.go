@@ -549,8 +549,10 @@ func (e *Engine) answersGrievance(ctx context.Context, m Message, conv Conversat
 	return decision{action: ActionAnswer, text: text, sources: []Source{hits[0].Source()}}, true
 }
 
-// isQuestion reports whether text asks something: a question mark, or a
-// question's words ("how long", "can I", "能不能", "吗").
+// isQuestion reports whether text asks something: a question mark, a
+// Chinese question word ("吗", "怎么", "能不能"), or an English clause that
+// opens as a question ("…14 months old, is that still ok", "any chance of
+// getting it tonight").
 func isQuestion(text string) bool {
 	if strings.ContainsAny(text, "?？") {
 		return true
@@ -561,13 +563,33 @@ func isQuestion(text string) bool {
 			return true
 		}
 	}
-	first, _, _ := strings.Cut(lower, " ")
-	switch first {
-	case "can", "could", "do", "does", "is", "are", "how", "what", "when", "where", "why", "will", "would", "should", "any", "which":
-		return true
+	words := strings.FieldsFunc(lower, func(r rune) bool { return !unicode.IsLetter(r) && r != '\'' })
+	clause := true // words[i] opens a clause
+	for i, w := range words {
+		next := ""
+		if i+1 < len(words) {
+			next = words[i+1]
+		}
+		if clause && questionOpeners[w] && !(w == "what" && (next == "a" || next == "an")) || questionPairs[w+" "+next] {
+			return true // not "…and what a mess"
+		}
+		clause = w == "and" || w == "but" || w == "so"
 	}
 	return false
 }
+
+// questionOpeners open an English question at the start of a message or
+// after and / but / so.
+var questionOpeners = map[string]bool{"can": true, "could": true, "do": true, "does": true, "is": true, "are": true,
+	"how": true, "what": true, "when": true, "where": true, "why": true, "will": true, "would": true, "should": true,
+	"any": true, "which": true}
+
+// questionPairs ask wherever they stand: "…on my card, how long does it
+// take", "…14 months old is that still ok".
+var questionPairs = map[string]bool{"how do": true, "how does": true, "how can": true, "how long": true, "how much": true,
+	"what do": true, "what should": true, "what happens": true, "can i": true, "can you": true, "could you": true,
+	"is that": true, "is it": true, "is there": true, "any chance": true, "do i": true, "should i": true,
+	"will i": true, "will it": true, "when will": true, "where do": true, "where can": true}
 
 // isAPick reports whether text is nothing but a number of one or two
 // digits, the way a numbered choice is picked ("1", "2.", "３").

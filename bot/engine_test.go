@@ -826,7 +826,9 @@ func TestMildGrievanceWithASureAnswer(t *testing.T) {
 		{"a mild complaint asking what a passage surely answers", "my refund still isn't on my card after 5 days, how long does it take?", 0.95, true, "I'll pass you to a member of our team"},
 		{"in Chinese", "退款还没到账，一般要几天？", 0.95, true, "转接人工客服"},
 		{"a strong complaint", "refund useless, how long do I have to wait?", 0.95, false, ""},
+		{"a question after a statement, without a question mark", "my refund still isn't on my card after 5 days is that normal", 0.95, true, "member of our team"},
 		{"a statement, not a question", "the vase arrived damaged", 0.95, false, ""},
+		{"a statement naming a question word", "my refund still hasn't arrived and what a mess", 0.95, false, ""},
 		{"a statement in Chinese", "退款还没到这么久了", 0.95, false, ""},
 		{"a passage less than sure", "my refund still isn't here, how long does it take?", 0.8, false, ""},
 	} {
