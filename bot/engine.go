@@ -550,15 +550,15 @@ func (e *Engine) answersGrievance(ctx context.Context, m Message, conv Conversat
 }
 
 // isQuestion reports whether text asks something: a question mark, a
-// Chinese question word ("吗", "怎么", "能不能"), or an English clause that
-// opens as a question ("…14 months old, is that still ok", "any chance of
-// getting it tonight").
+// Chinese question word ("吗", "怎么", "能不能"), a request for help
+// ("麻烦帮忙看下", "please"), or an English clause that opens as a question
+// ("…14 months old, is that still ok", "any chance of getting it tonight").
 func isQuestion(text string) bool {
 	if strings.ContainsAny(text, "?？") {
 		return true
 	}
 	lower := strings.ToLower(strings.TrimSpace(text))
-	for _, w := range []string{"吗", "什么", "怎", "如何", "能不能", "可不可以", "是不是", "多久", "多少", "几天", "哪"} {
+	for _, w := range []string{"吗", "什么", "怎", "如何", "能不能", "可不可以", "是不是", "多久", "多少", "几天", "哪", "麻烦", "帮忙", "帮我", "please", "pls"} {
 		if strings.Contains(lower, w) {
 			return true
 		}

@@ -827,6 +827,7 @@ func TestMildGrievanceWithASureAnswer(t *testing.T) {
 		{"in Chinese", "退款还没到账，一般要几天？", 0.95, true, "转接人工客服"},
 		{"a strong complaint", "refund useless, how long do I have to wait?", 0.95, false, ""},
 		{"a question after a statement, without a question mark", "my refund still isn't on my card after 5 days is that normal", 0.95, true, "member of our team"},
+		{"a request for help is asking", "退款还没到账，麻烦帮忙看下", 0.95, true, "转接人工客服"},
 		{"a statement, not a question", "the vase arrived damaged", 0.95, false, ""},
 		{"a statement naming a question word", "my refund still hasn't arrived and what a mess", 0.95, false, ""},
 		{"a statement in Chinese", "退款还没到这么久了", 0.95, false, ""},
