@@ -171,26 +171,27 @@ func noDocuments(cfg Config, problems []error) error {
 // openIndex opens the knowledge index in the data directory, rebuilding it
 // when the content (or the intents that tag it) changed.
 func openIndex(ctx context.Context, cfg Config, log *slog.Logger) (*knowledge.Index, error) {
-	docs, err := loadContent(cfg, log)
+	docs, opts, err := indexSources(ctx, cfg, log)
 	if err != nil {
 		return nil, err
 	}
-	file, err := intentsFile(cfg)
-	if err != nil {
-		return nil, err
-	}
-	c, err := openClassifier(ctx, cfg, file, log)
-	if err != nil {
-		return nil, err
-	}
-	return openIndexOf(ctx, cfg, docs, c, log)
+	return openIndexWith(ctx, cfg, docs, opts)
 }
 
+// openIndexOf is openIndex with the documents loaded and the intent model
+// trained already (serve's).
 func openIndexOf(ctx context.Context, cfg Config, docs []knowledge.Document, c *intents.Classifier, log *slog.Logger) (*knowledge.Index, error) {
 	opts, err := buildOptions(cfg, c, log)
 	if err != nil {
 		return nil, err
 	}
+	return openIndexWith(ctx, cfg, docs, opts)
+}
+
+// openIndexWith opens the knowledge index in the data directory, rebuilding
+// it from docs with opts when they changed. A lock another process does not
+// release in time is explained.
+func openIndexWith(ctx context.Context, cfg Config, docs []knowledge.Document, opts knowledge.BuildOptions) (*knowledge.Index, error) {
 	path := filepath.Join(cfg.DataDir, "index")
 	ix, _, err := knowledge.OpenOrBuild(ctx, path, docs, opts)
 	if errors.Is(err, knowledge.ErrLocked) {
@@ -210,19 +211,7 @@ func openIndexOf(ctx context.Context, cfg Config, docs []knowledge.Document, c *
 // current content, and otherwise builds a private one from the content in a
 // temporary folder. done closes the index and removes the private copy.
 func openIndexBeside(ctx context.Context, cfg Config, log *slog.Logger) (ix *knowledge.Index, done func(), err error) {
-	docs, err := loadContent(cfg, log)
-	if err != nil {
-		return nil, nil, err
-	}
-	file, err := intentsFile(cfg)
-	if err != nil {
-		return nil, nil, err
-	}
-	c, err := openClassifier(ctx, cfg, file, log)
-	if err != nil {
-		return nil, nil, err
-	}
-	opts, err := buildOptions(cfg, c, log)
+	docs, opts, err := indexSources(ctx, cfg, log)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -252,6 +241,30 @@ func openIndexBeside(ctx context.Context, cfg Config, log *slog.Logger) (ix *kno
 		return nil, nil, fmt.Errorf("private knowledge index: %w", err)
 	}
 	return private, func() { _ = private.Close(); _ = os.RemoveAll(tmp) }, nil
+}
+
+// indexSources are what a command that has no intent model yet builds the
+// data directory's index from: the content's documents and buildOptions
+// with the model of the intents file (openClassifier), loaded in that
+// order, so that index, search and chat fail alike on the same mistake.
+func indexSources(ctx context.Context, cfg Config, log *slog.Logger) ([]knowledge.Document, knowledge.BuildOptions, error) {
+	docs, err := loadContent(cfg, log)
+	if err != nil {
+		return nil, knowledge.BuildOptions{}, err
+	}
+	file, err := intentsFile(cfg)
+	if err != nil {
+		return nil, knowledge.BuildOptions{}, err
+	}
+	c, err := openClassifier(ctx, cfg, file, log)
+	if err != nil {
+		return nil, knowledge.BuildOptions{}, err
+	}
+	opts, err := buildOptions(cfg, c, log)
+	if err != nil {
+		return nil, knowledge.BuildOptions{}, err
+	}
+	return docs, opts, nil
 }
 
 // buildOptions are the options every index of the data directory is built

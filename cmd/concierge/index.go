@@ -38,19 +38,7 @@ and says so: serve keeps its own index current.`,
 			}
 			log := e.logger(cfg, slog.LevelInfo)
 			start := time.Now()
-			docs, err := loadContent(cfg, log)
-			if err != nil {
-				return err
-			}
-			file, err := intentsFile(cfg)
-			if err != nil {
-				return err
-			}
-			c, err := openClassifier(cmd.Context(), cfg, file, log)
-			if err != nil {
-				return err
-			}
-			opts, err := buildOptions(cfg, c, log)
+			docs, opts, err := indexSources(cmd.Context(), cfg, log)
 			if err != nil {
 				return err
 			}
