@@ -4,8 +4,6 @@ import (
 	"encoding/csv"
 	"fmt"
 	"log/slog"
-	"os"
-	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -44,10 +42,7 @@ within a minute.`,
 				return err
 			}
 			log := e.logger(cfg, slog.LevelWarn)
-			if _, err := os.Stat(filepath.Join(cfg.DataDir, "concierge.db")); err != nil && cfg.Database == "" {
-				return fmt.Errorf("no database in %s: run `concierge serve` first", cfg.DataDir)
-			}
-			db, err := openStore(cmd.Context(), cfg, log)
+			db, err := openWrittenStore(cmd.Context(), cfg, log, "`concierge serve`")
 			if err != nil {
 				return err
 			}

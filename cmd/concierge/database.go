@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -84,6 +85,22 @@ type storeOptions struct {
 	maintenance bool
 }
 
+// sqlitePath is the SQLite database's file in the data directory.
+func sqlitePath(cfg Config) string {
+	return filepath.Join(cfg.DataDir, "concierge.db")
+}
+
+// openWrittenStore is openStore for a command that only reads what others
+// wrote: with SQLite it refuses a data directory that has no database yet,
+// rather than create an empty one, and its message says to run first
+// (such as "`concierge serve`") to make one.
+func openWrittenStore(ctx context.Context, cfg Config, log *slog.Logger, first string) (storage.Store, error) {
+	if _, err := os.Stat(sqlitePath(cfg)); err != nil && cfg.Database == "" {
+		return nil, fmt.Errorf("no database in %s: run %s first", cfg.DataDir, first)
+	}
+	return openStore(ctx, cfg, log)
+}
+
 // openStore opens the configured database: SQLite in the data directory,
 // or PostgreSQL when database is a postgres:// URL.
 func openStore(ctx context.Context, cfg Config, log *slog.Logger) (storage.Store, error) {
@@ -120,7 +137,7 @@ func openStoreWith(ctx context.Context, cfg Config, log *slog.Logger, so storeOp
 		}
 		return db, nil
 	}
-	path := filepath.Join(cfg.DataDir, "concierge.db")
+	path := sqlitePath(cfg)
 	db, err := sqlite.Open(ctx, path, sqlite.Options{
 		Logger: log, RetainText: cfg.Customers.RetainText, LeadOwner: cfg.Customers.LeadOwner, Alerts: alert.Protocol{},
 		Segments: sqlite.SegmentRules{VIPTag: rules.VIPTag, VIPMinMessages: rules.VIPMinMessages, VIPWon: rules.VIPWon},

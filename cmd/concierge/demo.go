@@ -44,7 +44,7 @@ already has customers.`,
 				return fmt.Errorf("create data directory: %w", err)
 			}
 			start := time.Now()
-			sum, err := traffic.Seed(cmd.Context(), filepath.Join(cfg.DataDir, "concierge.db"), traffic.Options{Days: days, Seed: seed})
+			sum, err := traffic.Seed(cmd.Context(), sqlitePath(cfg), traffic.Options{Days: days, Seed: seed})
 			if err != nil {
 				return err
 			}

@@ -1,10 +1,7 @@
 package main
 
 import (
-	"fmt"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -41,11 +38,7 @@ questions the bot could not answer, and complaints per day.`,
 				return err
 			}
 			log := e.logger(cfg, slog.LevelWarn)
-			path := filepath.Join(cfg.DataDir, "concierge.db")
-			if _, err := os.Stat(path); err != nil && cfg.Database == "" {
-				return fmt.Errorf("no database in %s: run `concierge serve` or `concierge demo seed` first", cfg.DataDir)
-			}
-			db, err := openStore(cmd.Context(), cfg, log)
+			db, err := openWrittenStore(cmd.Context(), cfg, log, "`concierge serve` or `concierge demo seed`")
 			if err != nil {
 				return err
 			}
