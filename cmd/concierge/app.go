@@ -192,7 +192,7 @@ func openIndexOf(ctx context.Context, cfg Config, docs []knowledge.Document, c *
 // it from docs with opts when they changed. A lock another process does not
 // release in time is explained.
 func openIndexWith(ctx context.Context, cfg Config, docs []knowledge.Document, opts knowledge.BuildOptions) (*knowledge.Index, error) {
-	path := filepath.Join(cfg.DataDir, "index")
+	path := indexDir(cfg)
 	ix, _, err := knowledge.OpenOrBuild(ctx, path, docs, opts)
 	if errors.Is(err, knowledge.ErrLocked) {
 		return nil, explain(err, "the knowledge index %s is locked by another process (an older concierge?) and was not released within %s: stop that process, or use another --data",
@@ -221,7 +221,7 @@ func openIndexBeside(ctx context.Context, cfg Config, log *slog.Logger) (ix *kno
 	if err != nil {
 		return nil, nil, err
 	}
-	shared, err := knowledge.Open(filepath.Join(cfg.DataDir, "index"))
+	shared, err := knowledge.Open(indexDir(cfg))
 	switch {
 	case err == nil && shared.Hash() == hash:
 		return shared, func() { _ = shared.Close() }, nil
@@ -241,6 +241,12 @@ func openIndexBeside(ctx context.Context, cfg Config, log *slog.Logger) (ix *kno
 		return nil, nil, fmt.Errorf("private knowledge index: %w", err)
 	}
 	return private, func() { _ = private.Close(); _ = os.RemoveAll(tmp) }, nil
+}
+
+// indexDir is the knowledge index's folder in the data directory: the one
+// index builds, serve opens and search and chat read.
+func indexDir(cfg Config) string {
+	return filepath.Join(cfg.DataDir, "index")
 }
 
 // indexSources are what a command that has no intent model yet builds the

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"log/slog"
-	"path/filepath"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -48,7 +47,8 @@ and says so: serve keeps its own index current.`,
 					progressbar.OptionClearOnFinish())
 				opts.Progress = func(done, total int) { _ = bar.Set(done) }
 			}
-			ix, err := knowledge.Build(cmd.Context(), filepath.Join(cfg.DataDir, "index"), docs, opts)
+			dir := indexDir(cfg)
+			ix, err := knowledge.Build(cmd.Context(), dir, docs, opts)
 			if err != nil {
 				return fmt.Errorf("build index: %w", err)
 			}
@@ -57,7 +57,7 @@ and says so: serve keeps its own index current.`,
 			if err != nil {
 				return fmt.Errorf("count index: %w", err)
 			}
-			fmt.Fprintf(e.stdout, "Indexed %d documents into %s in %s.\n", n, filepath.Join(cfg.DataDir, "index"), time.Since(start).Round(time.Millisecond))
+			fmt.Fprintf(e.stdout, "Indexed %d documents into %s in %s.\n", n, dir, time.Since(start).Round(time.Millisecond))
 			return nil
 		},
 	}
