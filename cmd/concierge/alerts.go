@@ -43,7 +43,7 @@ func newDispatcher(cfg Config, db storage.Store, log *slog.Logger, reg prometheu
 	}
 	d, err := alert.NewDispatcher(alert.DispatcherOptions{
 		Outbox: db, Records: db, Sinks: sinks, Routes: routes, Company: site.Name.In("en"),
-		PublicURL: strings.TrimSuffix(cfg.Server.PublicURL, "/"), Logger: log, Registerer: reg,
+		PublicURL: cfg.Server.linkBase(), Logger: log, Registerer: reg,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("alert dispatcher: %w", err)

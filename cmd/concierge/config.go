@@ -155,6 +155,13 @@ type ServerConfig struct {
 	SessionSecret string `yaml:"session_secret"`
 }
 
+// linkBase is public_url without a trailing slash: what the adapters that
+// link back to the server (alerts, Slack, WeCom, Feishu, DingTalk) append
+// their paths to. Empty when public_url is not set.
+func (s ServerConfig) linkBase() string {
+	return strings.TrimSuffix(s.PublicURL, "/")
+}
+
 // APIConfig configures the server-to-server REST API.
 type APIConfig struct {
 	// Keys are the API keys, each {name, key, scopes}. The old form, a

@@ -226,7 +226,7 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 	if cfg.Slack.BotToken != "" {
 		slackOpts := slack.Options{
 			BotToken: cfg.Slack.BotToken, SigningSecret: cfg.Slack.SigningSecret, AppToken: cfg.Slack.AppToken,
-			APIURL: cfg.Slack.APIURL, PublicURL: strings.TrimSuffix(cfg.Server.PublicURL, "/"),
+			APIURL: cfg.Slack.APIURL, PublicURL: cfg.Server.linkBase(),
 			CustomerChannels: cfg.Slack.CustomerChannels, Handler: handler, Feedback: a.store,
 			Escalations: a.handoff, Customers: a.store, Logger: log,
 		}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"strings"
 
 	"github.com/concierge-bot/concierge/channels/dingtalk"
 )
@@ -15,7 +14,7 @@ func dingTalkOptions(cfg Config, handler dingtalk.Handler, s chatAppServices) di
 	return dingtalk.Options{
 		AppKey: d.AppKey, AppSecret: d.AppSecret, RobotCode: d.RobotCode, Stream: d.Stream,
 		CustomerChats: d.CustomerChats, APIURL: d.APIURL,
-		PublicURL: strings.TrimSuffix(cfg.Server.PublicURL, "/"), Handler: handler,
+		PublicURL: cfg.Server.linkBase(), Handler: handler,
 		Logger: s.log, Customers: s.customers, Escalations: s.escalations,
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"strings"
 
 	"github.com/concierge-bot/concierge/channels/feishu"
 )
@@ -15,7 +14,7 @@ func feishuOptions(cfg Config, handler feishu.Handler, s chatAppServices) feishu
 	return feishu.Options{
 		AppID: f.AppID, AppSecret: f.AppSecret, VerificationToken: f.VerificationToken, EncryptKey: f.EncryptKey,
 		LongConnection: f.LongConnection, CustomerChats: f.CustomerChats, APIURL: f.APIURL,
-		PublicURL: strings.TrimSuffix(cfg.Server.PublicURL, "/"), Handler: handler,
+		PublicURL: cfg.Server.linkBase(), Handler: handler,
 		Logger: s.log, Customers: s.customers, Escalations: s.escalations,
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net/http"
 	"path/filepath"
-	"strings"
 
 	"github.com/concierge-bot/concierge/channels/wecom"
 	"github.com/concierge-bot/concierge/escalation"
@@ -31,7 +30,7 @@ func startWeCom(ctx context.Context, cfg Config, a *app, handler wecom.Handler, 
 	ad, err := wecom.New(wecom.Options{
 		CorpID: w.CorpID, AgentID: w.AgentID, Secret: w.Secret, Token: w.Token, EncodingAESKey: w.EncodingAESKey,
 		KFSecret: w.KFSecret, CustomerChats: w.CustomerChats, APIURL: w.APIURL,
-		PublicURL: strings.TrimSuffix(cfg.Server.PublicURL, "/"),
+		PublicURL: cfg.Server.linkBase(),
 		StateFile: filepath.Join(cfg.DataDir, weComStateFile),
 		Handler:   handler, Customers: a.store, Logger: log,
 	})
