@@ -68,21 +68,11 @@ func NewFlood(opts FloodOptions) (*Flood, error) {
 	if opts.Window < 0 || opts.PerOrigin < 0 || opts.PerCustomer < 0 || opts.GroupAt < 0 || opts.MaxOrigins < 0 {
 		return nil, errors.New("escalation: NewFlood: limits must not be negative")
 	}
-	if opts.Window == 0 {
-		opts.Window = 10 * time.Minute
-	}
-	if opts.PerOrigin == 0 {
-		opts.PerOrigin = 1
-	}
-	if opts.PerCustomer == 0 {
-		opts.PerCustomer = 2
-	}
-	if opts.GroupAt == 0 {
-		opts.GroupAt = 3
-	}
-	if opts.MaxOrigins == 0 {
-		opts.MaxOrigins = 100_000
-	}
+	bot.SetDefault(&opts.Window, 10*time.Minute) // negatives were refused above
+	bot.SetDefault(&opts.PerOrigin, 1)
+	bot.SetDefault(&opts.PerCustomer, 2)
+	bot.SetDefault(&opts.GroupAt, 3)
+	bot.SetDefault(&opts.MaxOrigins, 100_000)
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
