@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/csv"
 	"fmt"
-	"log/slog"
 
 	"github.com/spf13/cobra"
 
@@ -37,12 +36,7 @@ within a minute.`,
 			if asJSON && asCSV {
 				return usagef("choose one of --json and --csv")
 			}
-			cfg, err := e.loadConfig()
-			if err != nil {
-				return err
-			}
-			log := e.logger(cfg, slog.LevelWarn)
-			db, err := openWrittenStore(cmd.Context(), cfg, log, "`concierge serve`")
+			db, _, err := e.openWrittenStore(cmd.Context(), "`concierge serve`")
 			if err != nil {
 				return err
 			}

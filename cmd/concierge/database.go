@@ -90,15 +90,22 @@ func sqlitePath(cfg Config) string {
 	return filepath.Join(cfg.DataDir, "concierge.db")
 }
 
-// openWrittenStore is openStore for a command that only reads what others
-// wrote: with SQLite it refuses a data directory that has no database yet,
-// rather than create an empty one, and its message says to run first
-// (such as "`concierge serve`") to make one.
-func openWrittenStore(ctx context.Context, cfg Config, log *slog.Logger, first string) (storage.Store, error) {
-	if _, err := os.Stat(sqlitePath(cfg)); err != nil && cfg.Database == "" {
-		return nil, fmt.Errorf("no database in %s: run %s first", cfg.DataDir, first)
+// openWrittenStore loads the config and opens its store for a command that
+// only reads what others wrote, with a logger of warnings: with SQLite it
+// refuses a data directory that has no database yet, rather than create an
+// empty one, and its message says to run first (such as
+// "`concierge serve`") to make one. The caller closes db.
+func (e *env) openWrittenStore(ctx context.Context, first string) (db storage.Store, log *slog.Logger, err error) {
+	cfg, err := e.loadConfig()
+	if err != nil {
+		return nil, nil, err
 	}
-	return openStore(ctx, cfg, log)
+	log = e.logger(cfg, slog.LevelWarn)
+	if _, err := os.Stat(sqlitePath(cfg)); err != nil && cfg.Database == "" {
+		return nil, nil, fmt.Errorf("no database in %s: run %s first", cfg.DataDir, first)
+	}
+	db, err = openStore(ctx, cfg, log)
+	return db, log, err
 }
 
 // openStore opens the configured database: SQLite in the data directory,

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"log/slog"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -33,12 +32,7 @@ questions the bot could not answer, and complaints per day.`,
 			if err != nil {
 				return usageError{err}
 			}
-			cfg, err := e.loadConfig()
-			if err != nil {
-				return err
-			}
-			log := e.logger(cfg, slog.LevelWarn)
-			db, err := openWrittenStore(cmd.Context(), cfg, log, "`concierge serve` or `concierge demo seed`")
+			db, log, err := e.openWrittenStore(cmd.Context(), "`concierge serve` or `concierge demo seed`")
 			if err != nil {
 				return err
 			}
