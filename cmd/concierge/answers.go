@@ -121,9 +121,7 @@ complaints and ordinary questions written for no company in particular.`,
 			}
 			r.Company = filepath.Base(filepath.Clean(dir))
 			if asJSON {
-				enc := json.NewEncoder(e.stdout)
-				enc.SetEscapeHTML(false)
-				return enc.Encode(r)
+				return encodeJSON(e.stdout, r)
 			}
 			printAnswersReport(e.stdout, r)
 			if failures {

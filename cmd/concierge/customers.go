@@ -188,6 +188,9 @@ func newTable(w io.Writer, header ...string) *tabwriter.Writer {
 	return tw
 }
 
+// encodeJSON writes v to w as one line of JSON, leaving <, > and & as they
+// are (not \u003c…): --json output is read by people and tools, not
+// embedded in HTML.
 func encodeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)

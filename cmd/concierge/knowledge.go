@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 
@@ -52,9 +51,7 @@ query. Queries the weights were fitted on are reported apart, then all.`,
 				return err
 			}
 			if asJSON {
-				enc := json.NewEncoder(e.stdout)
-				enc.SetEscapeHTML(false)
-				return enc.Encode(r)
+				return encodeJSON(e.stdout, r)
 			}
 			return printKnowledgeEval(e, r)
 		},

@@ -96,9 +96,7 @@ counted by status; the command exits with status 1 if any failed.
 				return err
 			}
 			if asJSON {
-				enc := json.NewEncoder(e.stdout)
-				enc.SetEscapeHTML(false)
-				if err := enc.Encode(res); err != nil {
+				if err := encodeJSON(e.stdout, res); err != nil {
 					return err
 				}
 			} else {

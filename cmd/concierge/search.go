@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -78,9 +77,7 @@ a private copy built from the content, if that index is not current).`,
 				out.Hits = append(out.Hits, searchHit{ID: h.ID, Title: h.Title, Score: h.Score, Audience: string(h.Audience), Snippet: h.Snippet})
 			}
 			if asJSON {
-				enc := json.NewEncoder(e.stdout)
-				enc.SetEscapeHTML(false)
-				return enc.Encode(out)
+				return encodeJSON(e.stdout, out)
 			}
 			if len(hits) == 0 {
 				fmt.Fprintln(e.stdout, "No hits.")
