@@ -132,29 +132,18 @@ func New(opts Options) (*Adapter, error) {
 	case strings.TrimSpace(opts.AppSecret) == "":
 		return nil, errors.New("dingtalk: New: AppSecret (dingtalk.app_secret) is required")
 	}
-	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.DiscardHandler)
-	}
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
+	adapteropts.Defaults(adapteropts.Common{Logger: &opts.Logger, Now: &opts.Now, HTTPClient: &opts.HTTPClient,
+		Workers: &opts.Workers, QueueSize: &opts.QueueSize, JobTimeout: &opts.JobTimeout, DrainTimeout: &opts.DrainTimeout})
 	if opts.RobotCode == "" {
 		opts.RobotCode = opts.AppKey
 	}
-	bot.SetDefault(&opts.Workers, 4)
-	bot.SetDefault(&opts.QueueSize, 256)
 	bot.SetDefault(&opts.DedupSize, 100_000)
 	bot.SetDefault(&opts.Retries, 3)
 	bot.SetDefault(&opts.DedupTTL, 24*time.Hour)
-	bot.SetDefault(&opts.JobTimeout, 30*time.Second)
-	bot.SetDefault(&opts.DrainTimeout, 8*time.Second)
 	bot.SetDefault(&opts.MaxBackoff, 30*time.Second)
 	bot.SetDefault(&opts.ReconnectMin, time.Second)
 	bot.SetDefault(&opts.ReconnectMax, 2*time.Minute)
 	bot.SetDefault(&opts.MaxBodyBytes, 256<<10)
-	if opts.HTTPClient == nil {
-		opts.HTTPClient = &http.Client{Timeout: 15 * time.Second}
-	}
 	base, host, err := adapteropts.BaseURL("APIURL", opts.APIURL)
 	if err != nil {
 		return nil, fmt.Errorf("dingtalk: New: %w", err)

@@ -159,27 +159,16 @@ func New(opts Options) (*Adapter, error) {
 	case opts.EncryptKey == "" && !opts.LongConnection:
 		return nil, errors.New("feishu: New: EncryptKey (feishu.encrypt_key) is required for HTTP events, or set LongConnection (feishu.long_connection)")
 	}
-	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.DiscardHandler)
-	}
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
-	bot.SetDefault(&opts.Workers, 4)
-	bot.SetDefault(&opts.QueueSize, 256)
+	adapteropts.Defaults(adapteropts.Common{Logger: &opts.Logger, Now: &opts.Now, HTTPClient: &opts.HTTPClient,
+		Workers: &opts.Workers, QueueSize: &opts.QueueSize, JobTimeout: &opts.JobTimeout, DrainTimeout: &opts.DrainTimeout})
 	bot.SetDefault(&opts.DedupSize, 100_000)
 	bot.SetDefault(&opts.Retries, 3)
 	bot.SetDefault(&opts.DedupTTL, 24*time.Hour)
 	bot.SetDefault(&opts.ReplayWindow, time.Hour)
-	bot.SetDefault(&opts.JobTimeout, 30*time.Second)
-	bot.SetDefault(&opts.DrainTimeout, 8*time.Second)
 	bot.SetDefault(&opts.MaxBackoff, 30*time.Second)
 	bot.SetDefault(&opts.ReconnectMin, time.Second)
 	bot.SetDefault(&opts.ReconnectMax, 2*time.Minute)
 	bot.SetDefault(&opts.MaxBodyBytes, 256<<10)
-	if opts.HTTPClient == nil {
-		opts.HTTPClient = &http.Client{Timeout: 15 * time.Second}
-	}
 	base, _, err := adapteropts.BaseURL("APIURL", opts.APIURL)
 	if err != nil {
 		return nil, fmt.Errorf("feishu: New: %w", err)

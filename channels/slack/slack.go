@@ -18,7 +18,6 @@
 package slack
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -157,20 +156,11 @@ func New(opts Options) (*Adapter, error) {
 	case opts.SigningSecret == "" && opts.AppToken == "":
 		return nil, errors.New("slack: New: SigningSecret (slack.signing_secret) or AppToken (slack.app_token) is required")
 	}
-	opts.Logger = cmp.Or(opts.Logger, slog.New(slog.DiscardHandler))
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
-	bot.SetDefault(&opts.Workers, 4)
-	bot.SetDefault(&opts.QueueSize, 256)
+	adapteropts.Defaults(adapteropts.Common{Logger: &opts.Logger, Now: &opts.Now, HTTPClient: &opts.HTTPClient,
+		Workers: &opts.Workers, QueueSize: &opts.QueueSize, JobTimeout: &opts.JobTimeout, DrainTimeout: &opts.DrainTimeout})
 	bot.SetDefault(&opts.MaxBodyBytes, 256<<10)
 	bot.SetDefault(&opts.DedupTTL, time.Hour)
 	bot.SetDefault(&opts.DedupSize, 50_000)
-	bot.SetDefault(&opts.JobTimeout, 30*time.Second)
-	bot.SetDefault(&opts.DrainTimeout, 8*time.Second)
-	if opts.HTTPClient == nil {
-		opts.HTTPClient = &http.Client{Timeout: 15 * time.Second}
-	}
 	a := &Adapter{
 		opts:     opts,
 		log:      opts.Logger,

@@ -184,24 +184,13 @@ func New(opts Options) (*Adapter, error) {
 	if err != nil {
 		return nil, fmt.Errorf("wecom: New: EncodingAESKey (wecom.encoding_aes_key): %w", err)
 	}
-	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.DiscardHandler)
-	}
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
-	bot.SetDefault(&opts.Workers, 4)
-	bot.SetDefault(&opts.QueueSize, 256)
+	adapteropts.Defaults(adapteropts.Common{Logger: &opts.Logger, Now: &opts.Now, HTTPClient: &opts.HTTPClient,
+		Workers: &opts.Workers, QueueSize: &opts.QueueSize, JobTimeout: &opts.JobTimeout, DrainTimeout: &opts.DrainTimeout})
 	bot.SetDefault(&opts.MaxBodyBytes, 64<<10)
 	bot.SetDefault(&opts.DedupTTL, time.Hour)
 	bot.SetDefault(&opts.DedupSize, 50_000)
 	if opts.MaxClockSkew == 0 { // negative turns the check off
 		opts.MaxClockSkew = 5 * time.Minute
-	}
-	bot.SetDefault(&opts.JobTimeout, 30*time.Second)
-	bot.SetDefault(&opts.DrainTimeout, 8*time.Second)
-	if opts.HTTPClient == nil {
-		opts.HTTPClient = &http.Client{Timeout: 15 * time.Second}
 	}
 	bot.SetDefault(&opts.RetryBase, time.Second)
 	bot.SetDefault(&opts.RetryMax, 16*time.Second)

@@ -1,14 +1,50 @@
 // Package adapteropts checks and normalises the options every chat
 // adapter's New takes alike: its base URLs (APIURL, where outgoing calls
-// go; PublicURL, this server's address for links to /kb pages) and its
-// lists of customer chats.
+// go; PublicURL, this server's address for links to /kb pages), its lists
+// of customer chats, and the defaults of its logger, clock, HTTP client
+// and worker pool.
 package adapteropts
 
 import (
 	"fmt"
+	"log/slog"
+	"net/http"
 	"net/url"
 	"strings"
+	"time"
+
+	"github.com/concierge-bot/concierge/bot"
 )
+
+// Common points at the fields of an adapter's Options that every adapter
+// documents with the same defaults. Every field is required.
+type Common struct {
+	Logger       **slog.Logger     // default: discard
+	Now          *func() time.Time // default: time.Now
+	HTTPClient   **http.Client     // default: a client with a 15s timeout
+	Workers      *int              // default 4
+	QueueSize    *int              // default 256
+	JobTimeout   *time.Duration    // default 30s
+	DrainTimeout *time.Duration    // default 8s
+}
+
+// Defaults sets each field c points at that is unset (nil, or not
+// positive) to its default.
+func Defaults(c Common) {
+	if *c.Logger == nil {
+		*c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if *c.Now == nil {
+		*c.Now = time.Now
+	}
+	if *c.HTTPClient == nil {
+		*c.HTTPClient = &http.Client{Timeout: 15 * time.Second}
+	}
+	bot.SetDefault(c.Workers, 4)
+	bot.SetDefault(c.QueueSize, 256)
+	bot.SetDefault(c.JobTimeout, 30*time.Second)
+	bot.SetDefault(c.DrainTimeout, 8*time.Second)
+}
 
 // BaseURL checks that raw, the option named field, is empty or an absolute
 // http(s) URL. It returns raw without trailing slashes, to append paths

@@ -1,6 +1,11 @@
 package adapteropts
 
-import "testing"
+import (
+	"log/slog"
+	"net/http"
+	"testing"
+	"time"
+)
 
 func TestBaseURL(t *testing.T) {
 	for _, tc := range []struct{ raw, base, host string }{
@@ -24,5 +29,28 @@ func TestIDSet(t *testing.T) {
 	set := IDSet([]string{" oc_1 ", "", "  ", "oc_2"})
 	if len(set) != 2 || !set["oc_1"] || !set["oc_2"] {
 		t.Errorf("IDSet = %v", set)
+	}
+}
+
+func TestDefaults(t *testing.T) {
+	var o struct {
+		Logger                   *slog.Logger
+		Now                      func() time.Time
+		HTTPClient               *http.Client
+		Workers, QueueSize       int
+		JobTimeout, DrainTimeout time.Duration
+	}
+	c := Common{Logger: &o.Logger, Now: &o.Now, HTTPClient: &o.HTTPClient,
+		Workers: &o.Workers, QueueSize: &o.QueueSize, JobTimeout: &o.JobTimeout, DrainTimeout: &o.DrainTimeout}
+	Defaults(c)
+	if o.Logger == nil || o.Now == nil || o.HTTPClient == nil || o.HTTPClient.Timeout != 15*time.Second ||
+		o.Workers != 4 || o.QueueSize != 256 || o.JobTimeout != 30*time.Second || o.DrainTimeout != 8*time.Second {
+		t.Fatalf("defaults: %+v", o)
+	}
+	log, client := slog.New(slog.DiscardHandler), &http.Client{}
+	o.Logger, o.HTTPClient, o.Workers, o.JobTimeout = log, client, 1, time.Second
+	Defaults(c)
+	if o.Logger != log || o.HTTPClient != client || o.Workers != 1 || o.JobTimeout != time.Second {
+		t.Fatalf("set options were replaced: %+v", o)
 	}
 }
