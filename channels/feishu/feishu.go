@@ -31,12 +31,12 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/concierge-bot/concierge/bot"
 	"github.com/concierge-bot/concierge/channels/internal/adapteropts"
 	"github.com/concierge-bot/concierge/channels/internal/alertaction"
+	"github.com/concierge-bot/concierge/channels/internal/botself"
 	"github.com/concierge-bot/concierge/channels/internal/chatreply"
 	"github.com/concierge-bot/concierge/channels/internal/jsonapi"
 	"github.com/concierge-bot/concierge/channels/internal/recipient"
@@ -136,8 +136,7 @@ type Adapter struct {
 
 	jobs *workpool.Pool
 
-	idMu    sync.RWMutex
-	botOpen string
+	botOpen botself.Self[string] // the bot's open_id
 }
 
 // place is where a person last wrote to the bot.
@@ -232,21 +231,12 @@ func (a *Adapter) Run(ctx context.Context) error {
 
 // learnIdentity asks who the bot is, to recognise mentions of it.
 func (a *Adapter) learnIdentity(ctx context.Context) {
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	id, err := a.api.botInfo(ctx)
+	id, err := a.botOpen.Learn(ctx, 10*time.Second, a.api.botInfo)
 	if err != nil {
 		a.log.Warn("feishu: bot info failed; any mention in a group is taken for the bot's", "err", err)
 		return
 	}
-	a.idMu.Lock()
-	a.botOpen = id
-	a.idMu.Unlock()
 	a.log.Info("feishu: connected", "bot", id)
 }
 
-func (a *Adapter) botOpenID() string {
-	a.idMu.RLock()
-	defer a.idMu.RUnlock()
-	return a.botOpen
-}
+func (a *Adapter) botOpenID() string { return a.botOpen.Get() }

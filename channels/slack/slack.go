@@ -24,7 +24,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	slackapi "github.com/slack-go/slack"
@@ -32,6 +31,7 @@ import (
 	"github.com/concierge-bot/concierge/bot"
 	"github.com/concierge-bot/concierge/channels/internal/adapteropts"
 	"github.com/concierge-bot/concierge/channels/internal/alertaction"
+	"github.com/concierge-bot/concierge/channels/internal/botself"
 	"github.com/concierge-bot/concierge/channels/internal/ttlcache"
 	"github.com/concierge-bot/concierge/channels/internal/workpool"
 )
@@ -141,9 +141,7 @@ type Adapter struct {
 
 	jobs *workpool.Pool // accepted requests and the workers answering them
 
-	idMu      sync.RWMutex
-	botUserID string
-	botID     string
+	self botself.Self[*slackapi.AuthTestResponse] // who the bot is; nil until learned
 }
 
 // New returns an Adapter, or an error naming the missing or malformed option.
@@ -250,23 +248,19 @@ func (a *Adapter) Run(ctx context.Context) error {
 // learnIdentity asks Slack who the bot is, to recognise its own messages and
 // mentions.
 func (a *Adapter) learnIdentity(ctx context.Context) {
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	resp, err := a.api.AuthTestContext(ctx)
+	resp, err := a.self.Learn(ctx, 10*time.Second, a.api.AuthTestContext)
 	if err != nil {
 		a.log.Warn("slack: auth.test failed; own messages are recognised by bot_id only", "err", err)
 		return
 	}
-	a.idMu.Lock()
-	a.botUserID, a.botID = resp.UserID, resp.BotID
-	a.idMu.Unlock()
 	a.log.Info("slack: connected", "team", resp.TeamID, "bot_user", resp.UserID)
 }
 
 func (a *Adapter) identity() (userID, botID string) {
-	a.idMu.RLock()
-	defer a.idMu.RUnlock()
-	return a.botUserID, a.botID
+	if resp := a.self.Get(); resp != nil {
+		return resp.UserID, resp.BotID
+	}
+	return "", ""
 }
 
 // slogOutput adapts slog to the logger interface of slack-go, at Debug level

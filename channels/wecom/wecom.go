@@ -44,6 +44,7 @@ import (
 	"github.com/concierge-bot/concierge/bot"
 	"github.com/concierge-bot/concierge/channels/internal/accesstoken"
 	"github.com/concierge-bot/concierge/channels/internal/adapteropts"
+	"github.com/concierge-bot/concierge/channels/internal/botself"
 	"github.com/concierge-bot/concierge/channels/internal/chatreply"
 	"github.com/concierge-bot/concierge/channels/internal/ttlcache"
 	"github.com/concierge-bot/concierge/channels/internal/workpool"
@@ -162,8 +163,7 @@ type Adapter struct {
 	kfWant map[string]string // open_kfid → sync_msg token, to pull
 	kfWake chan struct{}
 
-	nameMu  sync.RWMutex
-	appName string
+	appName botself.Self[string] // the self-built app's name
 }
 
 // New returns an Adapter, or an error naming the missing or malformed option.
@@ -276,21 +276,14 @@ func (a *Adapter) Run(ctx context.Context) error {
 
 // learnName asks WeCom for the app's name, which members type after "@".
 func (a *Adapter) learnName(ctx context.Context) {
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	name, err := a.api.agentName(ctx, a.opts.Secret, a.opts.AgentID)
+	name, err := a.appName.Learn(ctx, 30*time.Second, func(ctx context.Context) (string, error) {
+		return a.api.agentName(ctx, a.opts.Secret, a.opts.AgentID)
+	})
 	if err != nil {
 		a.log.Warn("wecom: agent/get failed; in group chats a leading @mention is taken for the app's", "err", err)
 		return
 	}
-	a.nameMu.Lock()
-	a.appName = name
-	a.nameMu.Unlock()
 	a.log.Info("wecom: connected", "agent", a.opts.AgentID, "name", name)
 }
 
-func (a *Adapter) name() string {
-	a.nameMu.RLock()
-	defer a.nameMu.RUnlock()
-	return a.appName
-}
+func (a *Adapter) name() string { return a.appName.Get() }
