@@ -46,6 +46,7 @@ import (
 	"github.com/concierge-bot/concierge/channels/internal/adapteropts"
 	"github.com/concierge-bot/concierge/channels/internal/botself"
 	"github.com/concierge-bot/concierge/channels/internal/chatreply"
+	"github.com/concierge-bot/concierge/channels/internal/recipient"
 	"github.com/concierge-bot/concierge/channels/internal/ttlcache"
 	"github.com/concierge-bot/concierge/channels/internal/workpool"
 )
@@ -61,11 +62,9 @@ type Handler interface {
 	Handle(ctx context.Context, m bot.Message) (bot.Reply, error)
 }
 
-// Customers looks up a customer record, for Deliver to find the customer's
-// WeCom ids. *storage.DB satisfies it.
-type Customers interface {
-	Customer(ctx context.Context, id int64) (bot.Customer, error)
-}
+// Customers looks up a customer record (Customer(ctx, id)), for Deliver to
+// find the customer's WeCom ids. *storage.DB satisfies it.
+type Customers = recipient.Customers
 
 // Options configures an Adapter. CorpID, Token, EncodingAESKey and Handler
 // are required; Secret and AgentID to answer in the self-built app;
