@@ -109,6 +109,7 @@ type DB struct {
 	now    func() time.Time
 	rules  storage.SegmentRules
 	holder string
+	customerEdits
 
 	closeOnce sync.Once
 	stop      chan struct{}
@@ -186,6 +187,7 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 	}
 	db := &DB{pool: pool, opts: opts, log: opts.Logger, now: opts.Now, rules: opts.Segments.WithDefaults(),
 		holder: opts.Holder, stop: make(chan struct{})}
+	db.customerEdits = newCustomerEdits(db)
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: open: %w", describe(err))

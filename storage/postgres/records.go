@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 
@@ -78,72 +77,69 @@ func (db *DB) Customer(ctx context.Context, id int64) (bot.Customer, error) {
 	return c, nil
 }
 
-// UpdateContact changes a customer's contact data and records the change as
-// an event. When the new email or phone is already another customer's, the
-// newer record is merged into the older one; UpdateContact returns the id
-// of the customer that holds the data afterwards.
-func (db *DB) UpdateContact(ctx context.Context, id int64, u bot.ContactUpdate, actor string) (int64, error) {
-	u, err := storage.NormalizeContact(u)
-	if err != nil {
-		return 0, err
+// customerEdits are the engine-neutral customer edits (AddTag, Merge,
+// SetStage, ...), made in this database's write transactions through
+// custTx; embedded in DB, they are its methods.
+type customerEdits = storage.CustomerEdits
+
+// newCustomerEdits returns db's customer edits.
+func newCustomerEdits(db *DB) customerEdits {
+	return customerEdits{
+		Write: func(ctx context.Context, fn func(storage.CustomerTx) error) error {
+			return db.write(ctx, func(tx pgx.Tx) error { return fn(custTx{ctx: ctx, tx: tx, db: db}) })
+		},
+		Now:   func() time.Time { return db.now() },
+		Param: param,
+		At:    func(t time.Time) any { return us(t) },
+		Rules: db.rules,
 	}
-	survivor := id
-	err = db.write(ctx, func(tx pgx.Tx) error {
-		survivor = id
-		if _, err := liveCustomer(ctx, tx, id); err != nil {
-			return err
-		}
-		now := us(db.now())
-		q, args, changed := storage.ContactUpdateQuery(id, u, now, param)
-		if q == "" {
-			return nil
-		}
-		if _, err := tx.Exec(ctx, q, args...); err != nil {
-			return fmt.Errorf("update contact: %w", describe(err))
-		}
-		if err := addEvent(ctx, tx, id, 0, bot.EventContactChanged, map[string][]string{"fields": changed}, actor, now); err != nil {
-			return err
-		}
-		if u.Email == "" && u.Phone == "" {
-			return nil
-		}
-		var other int64
-		err := tx.QueryRow(ctx, `SELECT id FROM customers WHERE id <> $1 AND merged_into IS NULL AND erased IS NULL
-			AND (($2 <> '' AND email = $2) OR ($3 <> '' AND phone = $3)) ORDER BY id LIMIT 1`, id, u.Email, u.Phone).Scan(&other)
-		if noRows(err) {
-			return nil
-		} else if err != nil {
-			return fmt.Errorf("find customer with the same contact: %w", describe(err))
-		}
-		from, into := id, other
-		if other > id {
-			from, into = other, id
-		}
-		survivor = into
-		return db.merge(ctx, tx, from, into, actor, "same email or phone", now)
-	})
-	if err != nil {
-		return 0, fmt.Errorf("storage: update contact of customer %d: %w", id, err)
-	}
-	return survivor, nil
 }
 
-// Merge makes two customer records one, as storage/sqlite's Merge does.
-// Merging a customer into itself is EINVALID; an unknown id is ENOTFOUND; a
-// customer already merged or erased is ECONFLICT.
-func (db *DB) Merge(ctx context.Context, from, into int64, actor string) error {
-	if from == into {
-		return bot.Errorf(bot.EINVALID, "A customer cannot be merged into itself.")
-	}
-	err := db.write(ctx, func(tx pgx.Tx) error {
-		return db.merge(ctx, tx, from, into, actor, "", us(db.now()))
-	})
-	if err != nil {
-		return fmt.Errorf("storage: merge customer %d into %d: %w", from, into, err)
-	}
-	return nil
+// custTx runs the statements of customer edits (storage.CustomerTx) in tx.
+type custTx struct {
+	ctx context.Context
+	tx  pgx.Tx
+	db  *DB
 }
 
+func (t custTx) Live(id int64) (storage.CustomerState, error) {
+	c, err := liveCustomer(t.ctx, t.tx, id)
+	return c.CustomerState, err
+}
+
+// LiveAfter locks the customers it returns.
+func (t custTx) LiveAfter(after int64, size int) ([]storage.CustomerState, error) {
+	rows, err := t.tx.Query(t.ctx, `SELECT `+custStateCols+` FROM customers c
+		WHERE c.id > $1 AND c.merged_into IS NULL AND c.erased IS NULL ORDER BY c.id LIMIT $2 FOR NO KEY UPDATE`, after, size)
+	return collect(rows, err, func(row storage.RowScanner) (storage.CustomerState, error) {
+		c, err := scanCustState(row)
+		return c.CustomerState, err
+	})
+}
+
+func (t custTx) Exec(query string, args ...any) (int64, error) {
+	tag, err := t.tx.Exec(t.ctx, query, args...)
+	return tag.RowsAffected(), describe(err)
+}
+
+func (t custTx) ScanRow(query string, args []any, dest ...any) (bool, error) {
+	err := t.tx.QueryRow(t.ctx, query, args...).Scan(dest...)
+	if noRows(err) {
+		return false, nil
+	}
+	return err == nil, describe(err)
+}
+
+func (t custTx) AddEvent(customerID int64, conversationID bot.ConversationID, kind string, detail any, actor string, at time.Time) error {
+	return addEvent(t.ctx, t.tx, customerID, conversationID, kind, detail, actor, at)
+}
+
+func (t custTx) Merge(from, into int64, actor, reason string, at time.Time) error {
+	return t.db.merge(t.ctx, t.tx, from, into, actor, reason, us(at))
+}
+
+// merge makes customer from part of customer into, as
+// storage.CustomerEdits.Merge describes, locking both.
 func (db *DB) merge(ctx context.Context, tx pgx.Tx, from, into int64, actor, reason string, now time.Time) error {
 	// Lock both customers in id order, so two merges of the same pair
 	// (either way round) never deadlock; then check them.
@@ -244,120 +240,14 @@ func (db *DB) merge(ctx context.Context, tx pgx.Tx, from, into int64, actor, rea
 	return db.updateSegment(ctx, tx, merged, now)
 }
 
-// SetStage moves a customer along the sales pipeline and records the move.
-func (db *DB) SetStage(ctx context.Context, id int64, stage, actor string) error {
-	if err := storage.CheckStage(stage); err != nil {
-		return err
-	}
-	return db.setField(ctx, id, customerField{col: "stage", get: func(c *custState) *string { return &c.Stage },
-		event: storage.StageEvent, then: db.updateSegment}, stage, actor)
-}
-
 // SetOwner gives a customer a sales owner (empty removes it) and records the
-// change as an event.
+// change as an event (storage.CustomerEdits.SetOwner); PostgreSQL text
+// cannot hold a NUL character.
 func (db *DB) SetOwner(ctx context.Context, id int64, owner, actor string) error {
-	owner = strings.TrimSpace(owner)
-	if !utf8.ValidString(owner) || len(owner) > 200 || strings.ContainsRune(owner, 0) {
+	if strings.ContainsRune(owner, 0) {
 		return bot.Errorf(bot.EINVALID, "An owner must be at most 200 bytes of text.")
 	}
-	return db.setField(ctx, id, customerField{col: "owner", get: func(c *custState) *string { return &c.owner },
-		event: storage.OwnerEvent}, owner, actor)
-}
-
-// customerField is a text column of customers whose every change is
-// recorded as an event (with "from" and "to").
-type customerField struct {
-	col   string                                                                 // the column, also the word for it in errors
-	get   func(c *custState) *string                                             // the field in a customer's state
-	event func(from string) string                                               // the kind of event of a change from from
-	then  func(ctx context.Context, tx pgx.Tx, c custState, now time.Time) error // what follows a change, if not nil
-}
-
-// setField stores value in field f of the live customer id, records the
-// change as an event by actor and runs f.then on the changed customer, all
-// in one transaction; a customer that has the value already is left as it
-// is.
-func (db *DB) setField(ctx context.Context, id int64, f customerField, value, actor string) error {
-	err := db.write(ctx, func(tx pgx.Tx) error {
-		c, err := liveCustomer(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		p := f.get(&c)
-		if *p == value {
-			return nil
-		}
-		now := us(db.now())
-		if _, err := tx.Exec(ctx, `UPDATE customers SET `+f.col+` = $1, updated = $2 WHERE id = $3`, value, now, id); err != nil {
-			return fmt.Errorf("set %s: %w", f.col, describe(err))
-		}
-		if err := addEvent(ctx, tx, id, 0, f.event(*p), map[string]string{"from": *p, "to": value}, actor, now); err != nil {
-			return err
-		}
-		*p = value
-		if f.then == nil {
-			return nil
-		}
-		return f.then(ctx, tx, c, now)
-	})
-	if err != nil {
-		return fmt.Errorf("storage: set %s of customer %d: %w", f.col, id, err)
-	}
-	return nil
-}
-
-// AddTag tags a customer; the VIP tag of the segment rules makes it VIP.
-// Adding a tag twice does nothing.
-func (db *DB) AddTag(ctx context.Context, id int64, tag, actor string) error {
-	return db.tag(ctx, id, tag, actor, true)
-}
-
-// RemoveTag removes a tag from a customer; removing a missing tag does
-// nothing.
-func (db *DB) RemoveTag(ctx context.Context, id int64, tag, actor string) error {
-	return db.tag(ctx, id, tag, actor, false)
-}
-
-func (db *DB) tag(ctx context.Context, id int64, tag, actor string, add bool) error {
-	tag, err := storage.NormalizeTag(tag)
-	if err != nil {
-		return err
-	}
-	err = db.write(ctx, func(tx pgx.Tx) error {
-		c, err := liveCustomer(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		now := us(db.now())
-		kind := bot.EventTagged
-		q, args := `INSERT INTO tags (customer_id, tag, created) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, []any{id, tag, now}
-		if !add {
-			kind = bot.EventUntagged
-			q, args = `DELETE FROM tags WHERE customer_id = $1 AND tag = $2`, []any{id, tag}
-		}
-		res, err := tx.Exec(ctx, q, args...)
-		if err != nil {
-			return fmt.Errorf("tag: %w", describe(err))
-		}
-		if res.RowsAffected() == 0 {
-			return nil
-		}
-		if err := addEvent(ctx, tx, id, 0, kind, map[string]string{"tag": tag}, actor, now); err != nil {
-			return err
-		}
-		if tag != db.rules.VIPTag {
-			return nil
-		}
-		c.VIPTag = add
-		if _, err := tx.Exec(ctx, `UPDATE customers SET vip = $1 WHERE id = $2`, add, id); err != nil {
-			return fmt.Errorf("tag: %w", describe(err))
-		}
-		return db.updateSegment(ctx, tx, c, now)
-	})
-	if err != nil {
-		return fmt.Errorf("storage: tag customer %d: %w", id, err)
-	}
-	return nil
+	return db.customerEdits.SetOwner(ctx, id, owner, actor)
 }
 
 // AddNote stores an agent's note on a customer, optionally about one of its
@@ -444,42 +334,6 @@ func ofCustomer[T any](ctx context.Context, db *DB, what string, customerID int6
 func (db *DB) Events(ctx context.Context, customerID int64) ([]bot.Event, error) {
 	return ofCustomer(ctx, db, "events", customerID,
 		`SELECT `+storage.EventCols+` FROM customer_events WHERE customer_id = $1 ORDER BY time, id`, storage.ScanEvent)
-}
-
-// RecomputeSegments recomputes the segment of every live customer at the
-// current time and returns how many changed.
-func (db *DB) RecomputeSegments(ctx context.Context) (int, error) {
-	changed, err := storage.InPages(500, func(after int64, size int) (int, int64, error) {
-		return db.recomputePage(ctx, after, size)
-	})
-	if err != nil {
-		return changed, fmt.Errorf("storage: recompute segments: %w", err)
-	}
-	return changed, nil
-}
-
-func (db *DB) recomputePage(ctx context.Context, after int64, size int) (changed int, last int64, err error) {
-	err = db.write(ctx, func(tx pgx.Tx) error {
-		changed, last = 0, 0
-		rows, err := tx.Query(ctx, `SELECT `+custStateCols+` FROM customers c
-			WHERE c.id > $1 AND c.merged_into IS NULL AND c.erased IS NULL ORDER BY c.id LIMIT $2 FOR NO KEY UPDATE`, after, size)
-		cs, err := collect(rows, err, scanCustState)
-		if err != nil {
-			return err
-		}
-		now := db.now()
-		for _, c := range cs {
-			if db.rules.Segment(c.SegmentInput, now) != c.segment {
-				changed++
-				if err := db.updateSegment(ctx, tx, c, now); err != nil {
-					return err
-				}
-			}
-			last = c.id
-		}
-		return nil
-	})
-	return changed, last, err
 }
 
 // Timeline returns everything that happened with a customer, on every

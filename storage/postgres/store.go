@@ -55,7 +55,7 @@ func (db *DB) AppendInbound(ctx context.Context, in bot.Inbound) (bot.Conversati
 		// The messages_counters trigger updates the conversation's and the
 		// customer's counters and last-seen time.
 		if err := tx.QueryRow(ctx, `INSERT INTO messages (conversation_id, customer_id, inbound, author, text, time)
-			VALUES ($1, $2, true, 'customer', $3, $4) RETURNING id`, conv.ID, c.id, in.Text, t).Scan(&msgID); err != nil {
+			VALUES ($1, $2, true, 'customer', $3, $4) RETURNING id`, conv.ID, c.ID, in.Text, t).Scan(&msgID); err != nil {
 			return fmt.Errorf("insert message: %w", describe(err))
 		}
 		if key != "" {
@@ -77,13 +77,9 @@ func (db *DB) AppendInbound(ctx context.Context, in bot.Inbound) (bot.Conversati
 
 // custState is what the write paths need of a customer row.
 type custState struct {
-	id       int64
-	segment  string
-	language string
-	owner    string
-	merged   int64
-	erased   bool
-	storage.SegmentInput
+	storage.CustomerState
+	merged int64 // the customer it was merged into, or 0
+	erased bool
 }
 
 const custStateCols = `c.id, c.segment, c.language, c.owner, c.created, c.last_seen, c.at_risk_until, c.vip,
@@ -91,7 +87,7 @@ const custStateCols = `c.id, c.segment, c.language, c.owner, c.created, c.last_s
 
 func scanCustState(row storage.RowScanner) (custState, error) {
 	var c custState
-	err := row.Scan(&c.id, &c.segment, &c.language, &c.owner, &c.Created, storage.Time(&c.LastSeen),
+	err := row.Scan(&c.ID, &c.Segment, &c.Language, &c.Owner, &c.Created, storage.Time(&c.LastSeen),
 		storage.Time(&c.AtRiskUntil), &c.VIPTag, &c.Inbound, &c.Stage, &c.merged, &c.erased)
 	return c, err
 }
@@ -152,7 +148,7 @@ func lockConversation(ctx context.Context, tx pgx.Tx, id bot.ConversationID) (co
 			return v, c, fmt.Errorf("lock conversation %d: %w", id, describe(err))
 		}
 		v.status = bot.ConversationStatus(status)
-		if v.customer == c.id {
+		if v.customer == c.ID {
 			return v, c, nil
 		}
 		// A merge moved the conversation between the two reads: the lock
@@ -194,10 +190,10 @@ func (db *DB) resolveConversation(ctx context.Context, tx pgx.Tx, channel, exter
 		}
 		break
 	}
-	conv.CustomerID = c.id
+	conv.CustomerID = c.ID
 	var status string
 	err := tx.QueryRow(ctx, `SELECT id, status, assignee FROM conversations
-		WHERE customer_id = $1 AND channel = $2 AND status <> 'resolved'`, c.id, channel).Scan(&conv.ID, &status, &conv.Assignee)
+		WHERE customer_id = $1 AND channel = $2 AND status <> 'resolved'`, c.ID, channel).Scan(&conv.ID, &status, &conv.Assignee)
 	if err != nil && !noRows(err) {
 		return c, conv, fmt.Errorf("find conversation: %w", describe(err))
 	}
@@ -206,7 +202,7 @@ func (db *DB) resolveConversation(ctx context.Context, tx pgx.Tx, channel, exter
 		return c, conv, nil
 	}
 	if err := tx.QueryRow(ctx, `INSERT INTO conversations (customer_id, channel, status, opened) VALUES ($1, $2, 'bot', $3)
-		RETURNING id`, c.id, channel, t).Scan(&conv.ID); err != nil {
+		RETURNING id`, c.ID, channel, t).Scan(&conv.ID); err != nil {
 		return c, conv, fmt.Errorf("open conversation: %w", describe(err))
 	}
 	conv.Status = bot.StatusBot
@@ -227,20 +223,14 @@ func createCustomer(ctx context.Context, tx pgx.Tx, channel, externalID string, 
 	if err := addEvent(ctx, tx, id, 0, bot.EventCreated, map[string]string{"channel": channel}, "", t); err != nil {
 		return custState{}, err
 	}
-	return custState{id: id, segment: bot.SegmentNew, SegmentInput: storage.SegmentInput{Created: t}}, nil
+	return custState{CustomerState: storage.CustomerState{ID: id, Segment: bot.SegmentNew, SegmentInput: storage.SegmentInput{Created: t}}}, nil
 }
 
 // updateSegment recomputes the segment of c, whose fields reflect the latest
-// change, and stores it with an event when it changed.
+// change, and stores it with an event when it changed
+// (storage.CustomerEdits.UpdateSegment).
 func (db *DB) updateSegment(ctx context.Context, tx pgx.Tx, c custState, t time.Time) error {
-	seg := db.rules.Segment(c.SegmentInput, db.now())
-	if seg == c.segment {
-		return nil
-	}
-	if _, err := tx.Exec(ctx, `UPDATE customers SET segment = $1 WHERE id = $2`, seg, c.id); err != nil {
-		return fmt.Errorf("update segment of customer %d: %w", c.id, describe(err))
-	}
-	return addEvent(ctx, tx, c.id, 0, bot.EventSegmentChanged, map[string]string{"from": c.segment, "to": seg}, "", t)
+	return db.customerEdits.UpdateSegment(custTx{ctx: ctx, tx: tx, db: db}, c.CustomerState, t)
 }
 
 // addEvent records a customer event. detail must never hold customer text.
@@ -302,7 +292,7 @@ func (db *DB) AppendOutbound(ctx context.Context, o bot.Outbound) (bot.Stored, e
 		}
 		var ch storage.CustomerChanges
 		st, ch, err = replies.Store(replyTx{ctx, tx}, o, storage.ReplyTo{Status: v.status, Channel: v.channel,
-			Customer: c.id, Owner: c.owner, Language: c.language, SegmentInput: c.SegmentInput}, t)
+			Customer: c.ID, Owner: c.Owner, Language: c.Language, SegmentInput: c.SegmentInput}, t)
 		if err != nil {
 			return err
 		}

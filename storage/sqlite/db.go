@@ -90,6 +90,7 @@ type DB struct {
 	log   *slog.Logger
 	now   func() time.Time
 	rules SegmentRules
+	customerEdits
 	// holder names this opening of the file in the keyed-request ledger.
 	holder string
 
@@ -152,6 +153,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		jobs: make(chan *job, opts.MaxBatch), writerDone: make(chan struct{}),
 		stopMaint: make(chan struct{}), maintDone: make(chan struct{}),
 	}
+	db.customerEdits = newCustomerEdits(db)
 	if err := db.openWriter(ctx); err != nil {
 		return nil, err
 	}

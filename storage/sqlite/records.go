@@ -5,9 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/concierge-bot/concierge/bot"
 	"github.com/concierge-bot/concierge/storage"
@@ -33,79 +31,63 @@ func liveCustomer(tx *sql.Tx, id int64) (custState, error) {
 	return c, nil
 }
 
-// UpdateContact changes a customer's contact data and records the change as
-// an event. When the new email or phone is already another customer's, the
-// two records are the same person: the newer one is merged into the older
-// one. UpdateContact returns the id of the customer that holds the data
-// afterwards.
-func (db *DB) UpdateContact(ctx context.Context, id int64, u bot.ContactUpdate, actor string) (int64, error) {
-	u, err := storage.NormalizeContact(u)
-	if err != nil {
-		return 0, err
+// customerEdits are the engine-neutral customer edits (AddTag, Merge,
+// SetStage, ...), made in this database's write transactions through
+// custTx; embedded in DB, they are its methods.
+type customerEdits = storage.CustomerEdits
+
+// newCustomerEdits returns db's customer edits.
+func newCustomerEdits(db *DB) customerEdits {
+	return customerEdits{
+		Write: func(ctx context.Context, fn func(storage.CustomerTx) error) error {
+			return db.write(ctx, func(tx *sql.Tx) error { return fn(custTx{tx: tx, db: db}) })
+		},
+		Now:   func() time.Time { return db.now() },
+		Param: param,
+		At:    func(t time.Time) any { return fmtTime(t) },
+		Rules: db.rules,
 	}
-	survivor := id
-	err = db.write(ctx, func(tx *sql.Tx) error {
-		survivor = id
-		if _, err := liveCustomer(tx, id); err != nil {
-			return err
-		}
-		now := db.now()
-		q, args, changed := storage.ContactUpdateQuery(id, u, fmtTime(now), param)
-		if q == "" {
-			return nil
-		}
-		if _, err := tx.Exec(q, args...); err != nil {
-			return fmt.Errorf("update contact: %w", describe(err))
-		}
-		// The event names the fields, never their values.
-		if err := addEvent(tx, id, 0, bot.EventContactChanged, map[string][]string{"fields": changed}, actor, now); err != nil {
-			return err
-		}
-		if u.Email == "" && u.Phone == "" {
-			return nil
-		}
-		var other int64
-		err = tx.QueryRow(`SELECT id FROM customers WHERE id <> ? AND merged_into IS NULL AND erased IS NULL
-			AND ((? <> '' AND email = ?) OR (? <> '' AND phone = ?)) ORDER BY id LIMIT 1`,
-			id, u.Email, u.Email, u.Phone, u.Phone).Scan(&other)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil
-		} else if err != nil {
-			return fmt.Errorf("find customer with the same contact: %w", describe(err))
-		}
-		from, into := id, other
-		if other > id {
-			from, into = other, id
-		}
-		survivor = into
-		return db.merge(tx, from, into, actor, "same email or phone", now)
-	})
-	if err != nil {
-		return 0, fmt.Errorf("storage: update contact of customer %d: %w", id, err)
-	}
-	return survivor, nil
 }
 
-// Merge makes two customer records one: everything of customer from (channel
-// identities, conversations with their messages, escalations, events, tags,
-// notes, counts) moves to customer into, empty contact fields of into are
-// filled from from, and from remains as an empty record pointing at into.
-// The merge is recorded as an event on both. Merging a customer into itself
-// is EINVALID; an unknown id is ENOTFOUND; a customer already merged or
-// erased is ECONFLICT.
-func (db *DB) Merge(ctx context.Context, from, into int64, actor string) error {
-	if from == into {
-		return bot.Errorf(bot.EINVALID, "A customer cannot be merged into itself.")
-	}
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		return db.merge(tx, from, into, actor, "", db.now())
-	})
-	if err != nil {
-		return fmt.Errorf("storage: merge customer %d into %d: %w", from, into, err)
-	}
-	return nil
+// custTx runs the statements of customer edits (storage.CustomerTx) in tx.
+type custTx struct {
+	tx *sql.Tx
+	db *DB
 }
 
+func (t custTx) Live(id int64) (storage.CustomerState, error) { return liveCustomer(t.tx, id) }
+
+func (t custTx) LiveAfter(after int64, size int) ([]storage.CustomerState, error) {
+	rows, err := t.tx.Query(`SELECT `+custStateCols+` FROM customers c
+		WHERE c.id > ? AND c.merged_into IS NULL AND c.erased IS NULL ORDER BY c.id LIMIT ?`, after, size)
+	return collect(rows, err, func(sc rowScanner) (custState, error) { return scanCustState(sc) })
+}
+
+func (t custTx) Exec(query string, args ...any) (int64, error) {
+	res, err := t.tx.Exec(query, args...)
+	if err != nil {
+		return 0, describe(err)
+	}
+	return res.RowsAffected()
+}
+
+func (t custTx) ScanRow(query string, args []any, dest ...any) (bool, error) {
+	err := t.tx.QueryRow(query, args...).Scan(dest...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, describe(err)
+}
+
+func (t custTx) AddEvent(customerID int64, conversationID bot.ConversationID, kind string, detail any, actor string, at time.Time) error {
+	return addEvent(t.tx, customerID, conversationID, kind, detail, actor, at)
+}
+
+func (t custTx) Merge(from, into int64, actor, reason string, at time.Time) error {
+	return t.db.merge(t.tx, from, into, actor, reason, at)
+}
+
+// merge makes customer from part of customer into (storage.CustomerEdits.Merge).
 func (db *DB) merge(tx *sql.Tx, from, into int64, actor, reason string, now time.Time) error {
 	a, err := liveCustomer(tx, from)
 	if err != nil {
@@ -190,124 +172,6 @@ func (db *DB) merge(tx *sql.Tx, from, into int64, actor, reason string, now time
 	return db.updateSegment(tx, merged, now)
 }
 
-// SetStage moves a customer along the sales pipeline (see Stages; StageNone
-// takes it out) and records the move as an event.
-func (db *DB) SetStage(ctx context.Context, id int64, stage, actor string) error {
-	if err := storage.CheckStage(stage); err != nil {
-		return err
-	}
-	return db.setField(ctx, id, customerField{col: "stage", get: func(c *custState) *string { return &c.Stage },
-		event: storage.StageEvent, then: db.updateSegment}, stage, actor)
-}
-
-// SetOwner gives a customer a sales owner (empty removes it) and records the
-// change as an event.
-func (db *DB) SetOwner(ctx context.Context, id int64, owner, actor string) error {
-	owner = strings.TrimSpace(owner)
-	if !utf8.ValidString(owner) || len(owner) > 200 {
-		return bot.Errorf(bot.EINVALID, "An owner must be at most 200 bytes of text.")
-	}
-	return db.setField(ctx, id, customerField{col: "owner", get: func(c *custState) *string { return &c.owner },
-		event: storage.OwnerEvent}, owner, actor)
-}
-
-// customerField is a text column of customers whose every change is
-// recorded as an event (with "from" and "to").
-type customerField struct {
-	col   string                                             // the column, also the word for it in errors
-	get   func(c *custState) *string                         // the field in a customer's state
-	event func(from string) string                           // the kind of event of a change from from
-	then  func(tx *sql.Tx, c custState, now time.Time) error // what follows a change, if not nil
-}
-
-// setField stores value in field f of the live customer id, records the
-// change as an event by actor and runs f.then on the changed customer, all
-// in one transaction; a customer that has the value already is left as it
-// is.
-func (db *DB) setField(ctx context.Context, id int64, f customerField, value, actor string) error {
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		c, err := liveCustomer(tx, id)
-		if err != nil {
-			return err
-		}
-		p := f.get(&c)
-		if *p == value {
-			return nil
-		}
-		now := db.now()
-		if _, err := tx.Exec(`UPDATE customers SET `+f.col+` = ?, updated = ? WHERE id = ?`, value, fmtTime(now), id); err != nil {
-			return fmt.Errorf("set %s: %w", f.col, describe(err))
-		}
-		if err := addEvent(tx, id, 0, f.event(*p), map[string]string{"from": *p, "to": value}, actor, now); err != nil {
-			return err
-		}
-		*p = value
-		if f.then == nil {
-			return nil
-		}
-		return f.then(tx, c, now)
-	})
-	if err != nil {
-		return fmt.Errorf("storage: set %s of customer %d: %w", f.col, id, err)
-	}
-	return nil
-}
-
-// AddTag tags a customer. The VIP tag of SegmentRules makes it VIP. Adding a
-// tag twice does nothing.
-func (db *DB) AddTag(ctx context.Context, id int64, tag, actor string) error {
-	return db.tag(ctx, id, tag, actor, true)
-}
-
-// RemoveTag removes a tag from a customer; removing a missing tag does
-// nothing.
-func (db *DB) RemoveTag(ctx context.Context, id int64, tag, actor string) error {
-	return db.tag(ctx, id, tag, actor, false)
-}
-
-func (db *DB) tag(ctx context.Context, id int64, tag, actor string, add bool) error {
-	tag, err := storage.NormalizeTag(tag)
-	if err != nil {
-		return err
-	}
-	err = db.write(ctx, func(tx *sql.Tx) error {
-		c, err := liveCustomer(tx, id)
-		if err != nil {
-			return err
-		}
-		now := db.now()
-		var res sql.Result
-		kind := bot.EventTagged
-		if add {
-			res, err = tx.Exec(`INSERT OR IGNORE INTO tags (customer_id, tag, created) VALUES (?, ?, ?)`, id, tag, fmtTime(now))
-		} else {
-			kind = bot.EventUntagged
-			res, err = tx.Exec(`DELETE FROM tags WHERE customer_id = ? AND tag = ?`, id, tag)
-		}
-		if err != nil {
-			return fmt.Errorf("tag: %w", describe(err))
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return nil
-		}
-		if err := addEvent(tx, id, 0, kind, map[string]string{"tag": tag}, actor, now); err != nil {
-			return err
-		}
-		if tag != db.rules.VIPTag {
-			return nil
-		}
-		c.VIPTag = add
-		if _, err := tx.Exec(`UPDATE customers SET vip = ? WHERE id = ?`, add, id); err != nil {
-			return fmt.Errorf("tag: %w", describe(err))
-		}
-		return db.updateSegment(tx, c, now)
-	})
-	if err != nil {
-		return fmt.Errorf("storage: tag customer %d: %w", id, err)
-	}
-	return nil
-}
-
 // AddNote stores an agent's note on a customer, optionally about one of its
 // conversations (0 for none), and returns its id.
 func (db *DB) AddNote(ctx context.Context, customerID int64, conversationID bot.ConversationID, author, text string) (int64, error) {
@@ -357,42 +221,4 @@ func (db *DB) Notes(ctx context.Context, customerID int64) ([]bot.Note, error) {
 func (db *DB) Events(ctx context.Context, customerID int64) ([]bot.Event, error) {
 	return customerList(ctx, db, customerID, "events",
 		`SELECT `+storage.EventCols+` FROM customer_events WHERE customer_id = ? ORDER BY time, id`, storage.ScanEvent)
-}
-
-// RecomputeSegments recomputes the segment of every live customer at the
-// current time (segments such as new and active expire with time, without
-// any event) and returns how many changed. Run it periodically, e.g. hourly.
-func (db *DB) RecomputeSegments(ctx context.Context) (int, error) {
-	// In pages, so the writer is never held for long.
-	changed, err := storage.InPages(500, func(after int64, size int) (int, int64, error) {
-		return db.recomputePage(ctx, after, size)
-	})
-	if err != nil {
-		return changed, fmt.Errorf("storage: recompute segments: %w", err)
-	}
-	return changed, nil
-}
-
-func (db *DB) recomputePage(ctx context.Context, after int64, size int) (changed int, last int64, err error) {
-	err = db.write(ctx, func(tx *sql.Tx) error {
-		changed, last = 0, 0
-		rows, err := tx.Query(`SELECT `+custStateCols+` FROM customers c
-			WHERE c.id > ? AND c.merged_into IS NULL AND c.erased IS NULL ORDER BY c.id LIMIT ?`, after, size)
-		cs, err := collect(rows, err, func(sc rowScanner) (custState, error) { return scanCustState(sc) })
-		if err != nil {
-			return err
-		}
-		now := db.now()
-		for _, c := range cs {
-			if db.rules.Segment(c.SegmentInput, now) != c.segment {
-				changed++
-				if err := db.updateSegment(tx, c, now); err != nil {
-					return err
-				}
-			}
-			last = c.id
-		}
-		return nil
-	})
-	return changed, last, err
 }

@@ -47,7 +47,7 @@ func (db *DB) AppendInbound(ctx context.Context, in bot.Inbound) (bot.Conversati
 		// The messages_counters trigger updates the conversation's and the
 		// customer's counters and last-seen time.
 		res, err := tx.Exec(`INSERT INTO messages (conversation_id, customer_id, inbound, author, text, time)
-			VALUES (?, ?, 1, 'customer', ?, ?)`, conv.ID, c.id, in.Text, fmtTime(t))
+			VALUES (?, ?, 1, 'customer', ?, ?)`, conv.ID, c.ID, in.Text, fmtTime(t))
 		if err != nil {
 			return fmt.Errorf("insert message: %w", describe(err))
 		}
@@ -72,21 +72,17 @@ func (db *DB) AppendInbound(ctx context.Context, in bot.Inbound) (bot.Conversati
 }
 
 // custState is what the write paths need of a customer row.
-type custState struct {
-	id       int64
-	segment  string
-	language string
-	owner    string
-	storage.SegmentInput
-}
+type custState = storage.CustomerState
 
+// custStateCols are the columns of a customers row, alias c, that
+// scanCustState reads.
 const custStateCols = `c.id, c.segment, c.language, c.owner, c.created, c.last_seen, c.at_risk_until, c.vip,
 	c.inbound_count, c.stage`
 
 // scanCustState scans custStateCols followed by extra destinations.
 func scanCustState(sc rowScanner, extra ...any) (custState, error) {
 	var c custState
-	dest := append([]any{&c.id, &c.segment, &c.language, &c.owner, storage.Time(&c.Created), storage.Time(&c.LastSeen),
+	dest := append([]any{&c.ID, &c.Segment, &c.Language, &c.Owner, storage.Time(&c.Created), storage.Time(&c.LastSeen),
 		storage.Time(&c.AtRiskUntil), &c.VIPTag, &c.Inbound, &c.Stage}, extra...)
 	err := sc.Scan(dest...)
 	return c, err
@@ -120,18 +116,18 @@ func resolveConversation(tx *sql.Tx, channel, externalID string, role bot.Role, 
 	default:
 		var status string
 		err := tx.QueryRow(`SELECT id, status, assignee FROM conversations
-			WHERE customer_id = ? AND channel = ? AND status <> 'resolved'`, c.id, channel).Scan(&conv.ID, &status, &conv.Assignee)
+			WHERE customer_id = ? AND channel = ? AND status <> 'resolved'`, c.ID, channel).Scan(&conv.ID, &status, &conv.Assignee)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return c, conv, fmt.Errorf("find conversation: %w", describe(err))
 		}
 		conv.Status = bot.ConversationStatus(status)
 	}
-	conv.CustomerID = c.id
+	conv.CustomerID = c.ID
 	if conv.ID != 0 {
 		return c, conv, nil
 	}
 	res, err := tx.Exec(`INSERT INTO conversations (customer_id, channel, status, opened) VALUES (?, ?, 'bot', ?)`,
-		c.id, channel, fmtTime(t))
+		c.ID, channel, fmtTime(t))
 	if err != nil {
 		return c, conv, fmt.Errorf("open conversation: %w", describe(err))
 	}
@@ -163,20 +159,14 @@ func createCustomer(tx *sql.Tx, channel, externalID string, role bot.Role, t tim
 	if err := addEvent(tx, id, 0, bot.EventCreated, map[string]string{"channel": channel}, "", t); err != nil {
 		return custState{}, err
 	}
-	return custState{id: id, segment: bot.SegmentNew, SegmentInput: storage.SegmentInput{Created: t}}, nil
+	return custState{ID: id, Segment: bot.SegmentNew, SegmentInput: storage.SegmentInput{Created: t}}, nil
 }
 
 // updateSegment recomputes the segment of c, whose fields reflect the latest
-// change, and stores it with an event when it changed.
+// change, and stores it with an event when it changed
+// (storage.CustomerEdits.UpdateSegment).
 func (db *DB) updateSegment(tx *sql.Tx, c custState, t time.Time) error {
-	seg := db.rules.Segment(c.SegmentInput, db.now())
-	if seg == c.segment {
-		return nil
-	}
-	if _, err := tx.Exec(`UPDATE customers SET segment = ? WHERE id = ?`, seg, c.id); err != nil {
-		return fmt.Errorf("update segment of customer %d: %w", c.id, describe(err))
-	}
-	return addEvent(tx, c.id, 0, bot.EventSegmentChanged, map[string]string{"from": c.segment, "to": seg}, "", t)
+	return db.customerEdits.UpdateSegment(custTx{tx: tx, db: db}, c, t)
 }
 
 // addEvent records a customer event. detail must never hold customer text.
@@ -238,7 +228,7 @@ func (db *DB) AppendOutbound(ctx context.Context, o bot.Outbound) (bot.Stored, e
 		}
 		var ch storage.CustomerChanges
 		st, ch, err = replies.Store(replyTx{tx}, o, storage.ReplyTo{Status: bot.ConversationStatus(status), Channel: channel,
-			Customer: c.id, Owner: c.owner, Language: c.language, SegmentInput: c.SegmentInput}, t)
+			Customer: c.ID, Owner: c.Owner, Language: c.Language, SegmentInput: c.SegmentInput}, t)
 		if err != nil {
 			return err
 		}
