@@ -20,10 +20,27 @@ type CustomerState struct {
 	SegmentInput
 }
 
-// CustomerTx is an engine's write transaction as CustomerEdits uses it. Its
-// methods run statements; they decide nothing. Their errors are the
-// engine's own, described; CustomerEdits says what failed.
+// Tx is an engine's write transaction as the engine-neutral edits
+// (CustomerEdits, ConversationEdits) use it. Its methods run statements,
+// with parameters named by the edits' Param; they decide nothing. Their
+// errors are the engine's own, described; the edits say what failed.
+type Tx interface {
+	// Exec runs a statement and returns the number of rows it changed.
+	Exec(query string, args ...any) (int64, error)
+	// Insert runs an INSERT statement that makes one row with an id
+	// column and returns that id.
+	Insert(query string, args ...any) (int64, error)
+	// ScanRow runs a query and scans its first row into dest; found is
+	// false when it has none.
+	ScanRow(query string, args []any, dest ...any) (found bool, err error)
+	// AddEvent records a customer event; conversationID 0 is none. detail
+	// must never hold customer text.
+	AddEvent(customerID int64, conversationID bot.ConversationID, kind string, detail any, actor string, t time.Time) error
+}
+
+// CustomerTx is an engine's write transaction as CustomerEdits uses it.
 type CustomerTx interface {
+	Tx
 	// Live loads a customer that may be changed, locking its row where the
 	// engine locks rows: one that does not exist is ENOTFOUND, one merged
 	// into another or erased ECONFLICT.
@@ -31,15 +48,6 @@ type CustomerTx interface {
 	// LiveAfter loads for change, as Live does, up to size customers that
 	// were neither merged nor erased, with ids above after, by id.
 	LiveAfter(after int64, size int) ([]CustomerState, error)
-	// Exec runs a statement, its parameters named by CustomerEdits.Param,
-	// and returns the number of rows it changed.
-	Exec(query string, args ...any) (int64, error)
-	// ScanRow runs a query and scans its first row into dest; found is
-	// false when it has none.
-	ScanRow(query string, args []any, dest ...any) (found bool, err error)
-	// AddEvent records a customer event; conversationID 0 is none. detail
-	// must never hold customer text.
-	AddEvent(customerID int64, conversationID bot.ConversationID, kind string, detail any, actor string, t time.Time) error
 	// Merge makes customer from part of customer into at t (see
 	// CustomerEdits.Merge), recording reason, if any, with the merge; it
 	// checks that both are live.

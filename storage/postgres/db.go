@@ -110,6 +110,7 @@ type DB struct {
 	rules  storage.SegmentRules
 	holder string
 	customerEdits
+	conversationEdits
 
 	closeOnce sync.Once
 	stop      chan struct{}
@@ -188,6 +189,7 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 	db := &DB{pool: pool, opts: opts, log: opts.Logger, now: opts.Now, rules: opts.Segments.WithDefaults(),
 		holder: opts.Holder, stop: make(chan struct{})}
 	db.customerEdits = newCustomerEdits(db)
+	db.conversationEdits = newConversationEdits(db)
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: open: %w", describe(err))

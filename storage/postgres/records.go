@@ -79,14 +79,14 @@ func (db *DB) Customer(ctx context.Context, id int64) (bot.Customer, error) {
 
 // customerEdits are the engine-neutral customer edits (AddTag, Merge,
 // SetStage, ...), made in this database's write transactions through
-// custTx; embedded in DB, they are its methods.
+// txn; embedded in DB, they are its methods.
 type customerEdits = storage.CustomerEdits
 
 // newCustomerEdits returns db's customer edits.
 func newCustomerEdits(db *DB) customerEdits {
 	return customerEdits{
 		Write: func(ctx context.Context, fn func(storage.CustomerTx) error) error {
-			return db.write(ctx, func(tx pgx.Tx) error { return fn(custTx{ctx: ctx, tx: tx, db: db}) })
+			return db.write(ctx, func(tx pgx.Tx) error { return fn(txn{ctx: ctx, tx: tx, db: db}) })
 		},
 		Now:   func() time.Time { return db.now() },
 		Param: param,
@@ -95,20 +95,47 @@ func newCustomerEdits(db *DB) customerEdits {
 	}
 }
 
-// custTx runs the statements of customer edits (storage.CustomerTx) in tx.
-type custTx struct {
+// conversationEdits are the engine-neutral changes of conversations (Claim,
+// Resolve, SetCSAT, ...), made in this database's write transactions
+// through txn, with the conversation and its customer locked
+// (lockConversation); embedded in DB, they are its methods.
+type conversationEdits = storage.ConversationEdits
+
+// newConversationEdits returns db's conversation edits.
+func newConversationEdits(db *DB) conversationEdits {
+	return conversationEdits{
+		Write: func(ctx context.Context, id bot.ConversationID, fn func(storage.Tx, convRow) error) error {
+			return db.write(ctx, func(tx pgx.Tx) error {
+				v, _, err := lockConversation(ctx, tx, id)
+				if err != nil {
+					return err
+				}
+				return fn(txn{ctx: ctx, tx: tx, db: db}, v)
+			})
+		},
+		Now:    func() time.Time { return db.now() },
+		Param:  param,
+		At:     func(t time.Time) any { return us(t) },
+		Round:  us,
+		Refuse: refuseNUL,
+	}
+}
+
+// txn runs the statements of the engine-neutral edits (storage.CustomerTx,
+// storage.Tx) in tx.
+type txn struct {
 	ctx context.Context
 	tx  pgx.Tx
 	db  *DB
 }
 
-func (t custTx) Live(id int64) (storage.CustomerState, error) {
+func (t txn) Live(id int64) (storage.CustomerState, error) {
 	c, err := liveCustomer(t.ctx, t.tx, id)
 	return c.CustomerState, err
 }
 
 // LiveAfter locks the customers it returns.
-func (t custTx) LiveAfter(after int64, size int) ([]storage.CustomerState, error) {
+func (t txn) LiveAfter(after int64, size int) ([]storage.CustomerState, error) {
 	rows, err := t.tx.Query(t.ctx, `SELECT `+custStateCols+` FROM customers c
 		WHERE c.id > $1 AND c.merged_into IS NULL AND c.erased IS NULL ORDER BY c.id LIMIT $2 FOR NO KEY UPDATE`, after, size)
 	return collect(rows, err, func(row storage.RowScanner) (storage.CustomerState, error) {
@@ -117,12 +144,19 @@ func (t custTx) LiveAfter(after int64, size int) ([]storage.CustomerState, error
 	})
 }
 
-func (t custTx) Exec(query string, args ...any) (int64, error) {
+func (t txn) Exec(query string, args ...any) (int64, error) {
 	tag, err := t.tx.Exec(t.ctx, query, args...)
 	return tag.RowsAffected(), describe(err)
 }
 
-func (t custTx) ScanRow(query string, args []any, dest ...any) (bool, error) {
+// Insert adds "RETURNING id" to the statement.
+func (t txn) Insert(query string, args ...any) (int64, error) {
+	var id int64
+	err := t.tx.QueryRow(t.ctx, query+` RETURNING id`, args...).Scan(&id)
+	return id, describe(err)
+}
+
+func (t txn) ScanRow(query string, args []any, dest ...any) (bool, error) {
 	err := t.tx.QueryRow(t.ctx, query, args...).Scan(dest...)
 	if noRows(err) {
 		return false, nil
@@ -130,11 +164,11 @@ func (t custTx) ScanRow(query string, args []any, dest ...any) (bool, error) {
 	return err == nil, describe(err)
 }
 
-func (t custTx) AddEvent(customerID int64, conversationID bot.ConversationID, kind string, detail any, actor string, at time.Time) error {
+func (t txn) AddEvent(customerID int64, conversationID bot.ConversationID, kind string, detail any, actor string, at time.Time) error {
 	return addEvent(t.ctx, t.tx, customerID, conversationID, kind, detail, actor, at)
 }
 
-func (t custTx) Merge(from, into int64, actor, reason string, at time.Time) error {
+func (t txn) Merge(from, into int64, actor, reason string, at time.Time) error {
 	return t.db.merge(t.ctx, t.tx, from, into, actor, reason, us(at))
 }
 
@@ -170,14 +204,8 @@ func (db *DB) merge(ctx context.Context, tx pgx.Tx, from, into int64, actor, rea
 		return fmt.Errorf("merge: %w", describe(err))
 	}
 	for _, id := range clash {
-		if _, err := tx.Exec(ctx, `UPDATE conversations SET status = 'resolved', closed = $1 WHERE id = $2`, now, id); err != nil {
-			return fmt.Errorf("merge: close conversation %d: %w", id, describe(err))
-		}
-		if err := resolveEscalations(ctx, tx, id, now); err != nil {
-			return err
-		}
-		if err := addEvent(ctx, tx, from, id, bot.EventResolved, map[string]string{"why": "merged"}, actor, now); err != nil {
-			return err
+		if err := db.conversationEdits.Close(txn{ctx: ctx, tx: tx, db: db}, from, id, map[string]string{"why": "merged"}, actor, now); err != nil {
+			return fmt.Errorf("merge: %w", err)
 		}
 	}
 	for _, q := range []string{

@@ -119,14 +119,7 @@ func liveCustomer(ctx context.Context, tx pgx.Tx, id int64) (custState, error) {
 }
 
 // convRow is a locked conversation.
-type convRow struct {
-	id       bot.ConversationID
-	customer int64
-	channel  string
-	status   bot.ConversationStatus
-	assignee string
-	last     time.Time // last message, or opened
-}
+type convRow = storage.ConversationState
 
 // lockConversation locks a conversation's customer and then the
 // conversation itself (the order every writer follows), and returns both.
@@ -140,15 +133,15 @@ func lockConversation(ctx context.Context, tx pgx.Tx, id bot.ConversationID) (co
 		} else if err != nil {
 			return convRow{}, custState{}, fmt.Errorf("load conversation %d: %w", id, describe(err))
 		}
-		v := convRow{id: id}
+		v := convRow{ID: id}
 		var status string
 		err = tx.QueryRow(ctx, `SELECT customer_id, channel, status, assignee, coalesce(last_message, opened)
-			FROM conversations WHERE id = $1 FOR NO KEY UPDATE`, id).Scan(&v.customer, &v.channel, &status, &v.assignee, &v.last)
+			FROM conversations WHERE id = $1 FOR NO KEY UPDATE`, id).Scan(&v.Customer, &v.Channel, &status, &v.Assignee, &v.Last)
 		if err != nil {
 			return v, c, fmt.Errorf("lock conversation %d: %w", id, describe(err))
 		}
-		v.status = bot.ConversationStatus(status)
-		if v.customer == c.ID {
+		v.Status = bot.ConversationStatus(status)
+		if v.Customer == c.ID {
 			return v, c, nil
 		}
 		// A merge moved the conversation between the two reads: the lock
@@ -230,7 +223,7 @@ func createCustomer(ctx context.Context, tx pgx.Tx, channel, externalID string, 
 // change, and stores it with an event when it changed
 // (storage.CustomerEdits.UpdateSegment).
 func (db *DB) updateSegment(ctx context.Context, tx pgx.Tx, c custState, t time.Time) error {
-	return db.customerEdits.UpdateSegment(custTx{ctx: ctx, tx: tx, db: db}, c.CustomerState, t)
+	return db.customerEdits.UpdateSegment(txn{ctx: ctx, tx: tx, db: db}, c.CustomerState, t)
 }
 
 // addEvent records a customer event. detail must never hold customer text.
@@ -291,7 +284,7 @@ func (db *DB) AppendOutbound(ctx context.Context, o bot.Outbound) (bot.Stored, e
 			}
 		}
 		var ch storage.CustomerChanges
-		st, ch, err = replies.Store(replyTx{ctx, tx}, o, storage.ReplyTo{Status: v.status, Channel: v.channel,
+		st, ch, err = replies.Store(replyTx{ctx, tx}, o, storage.ReplyTo{Status: v.Status, Channel: v.Channel,
 			Customer: c.ID, Owner: c.Owner, Language: c.Language, SegmentInput: c.SegmentInput}, t)
 		if err != nil {
 			return err

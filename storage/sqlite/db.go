@@ -91,6 +91,7 @@ type DB struct {
 	now   func() time.Time
 	rules SegmentRules
 	customerEdits
+	conversationEdits
 	// holder names this opening of the file in the keyed-request ledger.
 	holder string
 
@@ -154,6 +155,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		stopMaint: make(chan struct{}), maintDone: make(chan struct{}),
 	}
 	db.customerEdits = newCustomerEdits(db)
+	db.conversationEdits = newConversationEdits(db)
 	if err := db.openWriter(ctx); err != nil {
 		return nil, err
 	}

@@ -41,60 +41,6 @@ func (db *DB) IsVIP(ctx context.Context, customerID int64) (bool, error) {
 	return db.rules.IsVIP(vip, inbound, stage), nil
 }
 
-// Claim gives a conversation to one agent, atomically: it succeeds when the
-// conversation is waiting for a human, is with the bot, or is already the
-// agent's, and fails with ECONFLICT when it is resolved or another agent
-// has it. Of many agents claiming the same conversation at once, exactly
-// one succeeds. It acknowledges the open escalations and records a
-// taken_over event.
-func (db *DB) Claim(ctx context.Context, conversationID bot.ConversationID, agent string) error {
-	a, err := storage.NewClaim(agent)
-	if err != nil {
-		return err
-	}
-	return db.assign(ctx, conversationID, a, "claim conversation")
-}
-
-// RequestRating stores the question asking the customer to rate a resolved
-// conversation as a system message of that conversation, with a
-// rating_requested event, and returns the message id. It fails with
-// ECONFLICT when the conversation is not resolved, and does nothing (id 0)
-// when the question was already asked.
-func (db *DB) RequestRating(ctx context.Context, conversationID bot.ConversationID, question string) (int64, error) {
-	if err := bot.ValidateText(question); err != nil {
-		return 0, err
-	}
-	var id int64
-	err := db.onConversation(ctx, conversationID, "request rating", func(tx *sql.Tx, v convRow) error {
-		id = 0
-		if v.status != bot.StatusResolved {
-			return bot.Errorf(bot.ECONFLICT, "Conversation %d is not resolved.", conversationID)
-		}
-		var asked int
-		if err := tx.QueryRow(`SELECT count(*) FROM customer_events WHERE customer_id = ? AND conversation_id = ? AND kind = ?`,
-			v.customer, conversationID, EventRatingRequested).Scan(&asked); err != nil {
-			return fmt.Errorf("request rating: %w", describe(err))
-		}
-		if asked > 0 {
-			return nil
-		}
-		now := db.now()
-		res, err := tx.Exec(`INSERT INTO messages (conversation_id, customer_id, inbound, author, text, time)
-			VALUES (?, ?, 0, 'system', ?, ?)`, conversationID, v.customer, question, fmtTime(now))
-		if err != nil {
-			return fmt.Errorf("request rating: %w", describe(err))
-		}
-		if id, err = res.LastInsertId(); err != nil {
-			return err
-		}
-		return addEvent(tx, v.customer, conversationID, EventRatingRequested, nil, "", now)
-	})
-	if err != nil {
-		return 0, err
-	}
-	return id, nil
-}
-
 // PendingRating implements bot.Ratings: the customer's latest conversation
 // on channel that was resolved at or after since, asked for a rating
 // (RequestRating) and not rated; 0 when there is none.
@@ -111,40 +57,6 @@ func (db *DB) PendingRating(ctx context.Context, customerID int64, channel strin
 		return 0, fmt.Errorf("storage: pending rating of customer %d: %w", customerID, describe(err))
 	}
 	return id, nil
-}
-
-// ResolveIfIdle resolves a conversation that is with a human, or waiting
-// for one, and whose last message is before t, as Resolve does; checked and
-// done in one transaction, so a customer who just wrote is not cut off. It
-// reports whether it resolved the conversation.
-func (db *DB) ResolveIfIdle(ctx context.Context, conversationID bot.ConversationID, t time.Time, actor string) (bool, error) {
-	var done bool
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		done = false
-		var custID int64
-		var status string
-		var last time.Time
-		err := tx.QueryRow(`SELECT customer_id, status, coalesce(last_message, opened) FROM conversations WHERE id = ?`,
-			conversationID).Scan(&custID, &status, storage.Time(&last))
-		if errors.Is(err, sql.ErrNoRows) {
-			return notFound("Conversation %d does not exist.", conversationID)
-		} else if err != nil {
-			return fmt.Errorf("load conversation %d: %w", conversationID, describe(err))
-		}
-		if !bot.ConversationStatus(status).HandedOff() || !last.Before(t) {
-			return nil
-		}
-		detail := map[string]string{"from": status, "cause": "idle"}
-		if err := closeConversation(tx, custID, conversationID, detail, actor, db.now()); err != nil {
-			return err
-		}
-		done = true
-		return nil
-	})
-	if err != nil {
-		return false, fmt.Errorf("storage: resolve idle conversation: %w", err)
-	}
-	return done, nil
 }
 
 // HandoffQueue returns the conversations that are with a human or waiting

@@ -33,14 +33,14 @@ func liveCustomer(tx *sql.Tx, id int64) (custState, error) {
 
 // customerEdits are the engine-neutral customer edits (AddTag, Merge,
 // SetStage, ...), made in this database's write transactions through
-// custTx; embedded in DB, they are its methods.
+// txn; embedded in DB, they are its methods.
 type customerEdits = storage.CustomerEdits
 
 // newCustomerEdits returns db's customer edits.
 func newCustomerEdits(db *DB) customerEdits {
 	return customerEdits{
 		Write: func(ctx context.Context, fn func(storage.CustomerTx) error) error {
-			return db.write(ctx, func(tx *sql.Tx) error { return fn(custTx{tx: tx, db: db}) })
+			return db.write(ctx, func(tx *sql.Tx) error { return fn(txn{tx: tx, db: db}) })
 		},
 		Now:   func() time.Time { return db.now() },
 		Param: param,
@@ -49,21 +49,22 @@ func newCustomerEdits(db *DB) customerEdits {
 	}
 }
 
-// custTx runs the statements of customer edits (storage.CustomerTx) in tx.
-type custTx struct {
+// txn runs the statements of the engine-neutral edits (storage.CustomerTx,
+// storage.Tx) in tx.
+type txn struct {
 	tx *sql.Tx
 	db *DB
 }
 
-func (t custTx) Live(id int64) (storage.CustomerState, error) { return liveCustomer(t.tx, id) }
+func (t txn) Live(id int64) (storage.CustomerState, error) { return liveCustomer(t.tx, id) }
 
-func (t custTx) LiveAfter(after int64, size int) ([]storage.CustomerState, error) {
+func (t txn) LiveAfter(after int64, size int) ([]storage.CustomerState, error) {
 	rows, err := t.tx.Query(`SELECT `+custStateCols+` FROM customers c
 		WHERE c.id > ? AND c.merged_into IS NULL AND c.erased IS NULL ORDER BY c.id LIMIT ?`, after, size)
 	return collect(rows, err, func(sc rowScanner) (custState, error) { return scanCustState(sc) })
 }
 
-func (t custTx) Exec(query string, args ...any) (int64, error) {
+func (t txn) Exec(query string, args ...any) (int64, error) {
 	res, err := t.tx.Exec(query, args...)
 	if err != nil {
 		return 0, describe(err)
@@ -71,7 +72,15 @@ func (t custTx) Exec(query string, args ...any) (int64, error) {
 	return res.RowsAffected()
 }
 
-func (t custTx) ScanRow(query string, args []any, dest ...any) (bool, error) {
+func (t txn) Insert(query string, args ...any) (int64, error) {
+	res, err := t.tx.Exec(query, args...)
+	if err != nil {
+		return 0, describe(err)
+	}
+	return res.LastInsertId()
+}
+
+func (t txn) ScanRow(query string, args []any, dest ...any) (bool, error) {
 	err := t.tx.QueryRow(query, args...).Scan(dest...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
@@ -79,11 +88,11 @@ func (t custTx) ScanRow(query string, args []any, dest ...any) (bool, error) {
 	return err == nil, describe(err)
 }
 
-func (t custTx) AddEvent(customerID int64, conversationID bot.ConversationID, kind string, detail any, actor string, at time.Time) error {
+func (t txn) AddEvent(customerID int64, conversationID bot.ConversationID, kind string, detail any, actor string, at time.Time) error {
 	return addEvent(t.tx, customerID, conversationID, kind, detail, actor, at)
 }
 
-func (t custTx) Merge(from, into int64, actor, reason string, at time.Time) error {
+func (t txn) Merge(from, into int64, actor, reason string, at time.Time) error {
 	return t.db.merge(t.tx, from, into, actor, reason, at)
 }
 
@@ -108,7 +117,7 @@ func (db *DB) merge(tx *sql.Tx, from, into int64, actor, reason string, now time
 		return fmt.Errorf("merge: %w", err)
 	}
 	for _, id := range clash {
-		if err := closeConversation(tx, from, id, map[string]string{"why": "merged"}, actor, now); err != nil {
+		if err := db.conversationEdits.Close(txn{tx: tx, db: db}, from, id, map[string]string{"why": "merged"}, actor, now); err != nil {
 			return fmt.Errorf("merge: %w", err)
 		}
 	}
@@ -190,7 +199,7 @@ func (db *DB) AddNote(ctx context.Context, customerID int64, conversationID bot.
 			if err != nil {
 				return err
 			}
-			if v.customer != customerID {
+			if v.Customer != customerID {
 				return bot.Errorf(bot.EINVALID, "Conversation %d is not customer %d's.", conversationID, customerID)
 			}
 			conv = conversationID

@@ -166,7 +166,7 @@ func createCustomer(tx *sql.Tx, channel, externalID string, role bot.Role, t tim
 // change, and stores it with an event when it changed
 // (storage.CustomerEdits.UpdateSegment).
 func (db *DB) updateSegment(tx *sql.Tx, c custState, t time.Time) error {
-	return db.customerEdits.UpdateSegment(custTx{tx: tx, db: db}, c, t)
+	return db.customerEdits.UpdateSegment(txn{tx: tx, db: db}, c, t)
 }
 
 // addEvent records a customer event. detail must never hold customer text.
