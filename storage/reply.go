@@ -71,29 +71,15 @@ func CheckOutbound(o bot.Outbound) error {
 // methods run statements; they decide nothing. Errors are wrapped with what
 // failed.
 type ReplyTx interface {
-	// Annotate stores o.Annotation on the message o.InboundID; it is
-	// EINVALID when that is not an inbound message of o's conversation.
-	Annotate(o bot.Outbound) error
-	// InsertReply stores o as the bot's message to customerID at t (with
-	// o.InboundID, if any, as the message it replies to) and returns its id.
-	InsertReply(o bot.Outbound, customerID int64, t time.Time) (int64, error)
-	// InsertEscalation records o.Escalation, open, about o.InboundID (if
-	// any), and returns its id.
-	InsertEscalation(o bot.Outbound, customerID int64, t time.Time) (bot.EscalationID, error)
-	// HandOff moves a conversation that is with the bot to waiting_human.
-	HandOff(id bot.ConversationID) error
+	Tx
 	// Enqueue adds an outbox item unless one with its key exists.
 	Enqueue(m bot.OutboxMessage, t time.Time) (int64, error)
-	// AddEvent records a customer event; conversationID 0 is none.
-	AddEvent(customerID int64, conversationID bot.ConversationID, kind string, detail any, actor string, t time.Time) error
 	// AddKnowledgeGap counts the question of message messageID, in lang, as
 	// one the bot could not answer.
 	AddKnowledgeGap(messageID int64, lang string, customerID int64, t time.Time) error
 	// AddGapPick counts the choice docID against the knowledge gap of the
 	// conversation's latest question the bot was not sure of.
 	AddGapPick(conversationID bot.ConversationID, docID string, t time.Time) error
-	// UpdateCustomer makes the changes ch to customer id (CustomerChanges.Update).
-	UpdateCustomer(id int64, ch CustomerChanges) error
 }
 
 // ReplyTo is the conversation a reply belongs to and its customer, as the
@@ -154,9 +140,11 @@ func (ch CustomerChanges) Apply(in *SegmentInput) {
 // Replies stores the bot's replies (bot.Store's AppendOutbound) the same way
 // in every engine.
 type Replies struct {
-	Alerts    AlertEncoder  // makes the alerts of escalations and leads; nil sends none
-	LeadOwner string        // the owner of a new lead whose customer has none
-	AtRiskFor time.Duration // how long a complaint keeps a customer at risk (SegmentRules.AtRiskFor)
+	Alerts    AlertEncoder        // makes the alerts of escalations and leads; nil sends none
+	LeadOwner string              // the owner of a new lead whose customer has none
+	AtRiskFor time.Duration       // how long a complaint keeps a customer at risk (SegmentRules.AtRiskFor)
+	Param     Placeholder         // how the engine's SQL names parameters
+	At        func(time.Time) any // a time as the engine's statements take it
 }
 
 // Store records the reply o to the conversation v at time t, inside tx: it
@@ -178,13 +166,13 @@ func (r Replies) Store(tx ReplyTx, o bot.Outbound, v ReplyTo, t time.Time) (bot.
 		return st, ch, bot.Errorf(bot.ECONFLICT, "Conversation %d is with a human agent; the bot may not reply.", o.ConversationID)
 	}
 	if o.InboundID != 0 {
-		if err := tx.Annotate(o); err != nil {
+		if err := r.annotate(tx, o); err != nil {
 			return st, ch, err
 		}
 	}
 	var err error
 	if o.Text != "" {
-		if st.MessageID, err = tx.InsertReply(o, v.Customer, t); err != nil {
+		if st.MessageID, err = r.insertReply(tx, o, v.Customer, t); err != nil {
 			return st, ch, err
 		}
 	}
@@ -228,24 +216,79 @@ func (r Replies) Store(tx ReplyTx, o bot.Outbound, v ReplyTo, t time.Time) (bot.
 		ch.Language = lang
 	}
 	if ch != (CustomerChanges{}) {
-		if err := tx.UpdateCustomer(v.Customer, ch); err != nil {
-			return st, ch, err
+		q, args := ch.Update(v.Customer, r.Param, r.At)
+		if _, err := tx.Exec(q, args...); err != nil {
+			return st, ch, fmt.Errorf("update customer %d: %w", v.Customer, err)
 		}
 	}
 	return st, ch, nil
+}
+
+// annotate stores o.Annotation on the message o.InboundID; it is EINVALID
+// when that is not an inbound message of o's conversation.
+func (r Replies) annotate(tx ReplyTx, o bot.Outbound) error {
+	a, p := o.Annotation, r.Param
+	n, err := tx.Exec(`UPDATE messages SET intent = `+p(1)+`, confidence = `+p(2)+`, language = `+p(3)+`, sentiment = `+p(4)+`,
+		complaint = `+p(5)+`, is_complaint = `+p(6)+`, is_negative = `+p(7)+`
+		WHERE id = `+p(8)+` AND conversation_id = `+p(9)+` AND inbound`,
+		a.Intent, a.Confidence, a.Language, a.Sentiment, a.Complaint, a.IsComplaint, a.IsNegative,
+		o.InboundID, o.ConversationID)
+	if err != nil {
+		return fmt.Errorf("annotate inbound message: %w", err)
+	}
+	if n != 1 {
+		return bot.Errorf(bot.EINVALID, "Message %d is not an inbound message of conversation %d.", o.InboundID, o.ConversationID)
+	}
+	return nil
+}
+
+// insertReply stores o as the bot's message to customerID at t (with
+// o.InboundID, if any, as the message it replies to) and returns its id.
+func (r Replies) insertReply(tx ReplyTx, o bot.Outbound, customerID int64, t time.Time) (int64, error) {
+	sources, err := JSONList(o.Sources)
+	if err != nil {
+		return 0, fmt.Errorf("sources: %w", err)
+	}
+	choices, err := JSONList(o.Choices)
+	if err != nil {
+		return 0, fmt.Errorf("choices: %w", err)
+	}
+	var replyTo *int64
+	if o.InboundID != 0 {
+		replyTo = &o.InboundID
+	}
+	p := r.Param
+	id, err := tx.Insert(`INSERT INTO messages (conversation_id, customer_id, inbound, author, text, intent,
+		confidence, language, action, sources, choices, reply_to, time)
+		VALUES (`+p(1)+`, `+p(2)+`, false, 'bot', `+p(3)+`, `+p(4)+`, `+p(5)+`, `+p(6)+`, `+p(7)+`, `+p(8)+`, `+p(9)+`, `+p(10)+`, `+p(11)+`)`,
+		o.ConversationID, customerID, o.Text, o.Intent, o.Confidence, o.Language, string(o.Action), sources, choices,
+		replyTo, r.At(t))
+	if err != nil {
+		return 0, fmt.Errorf("insert reply: %w", err)
+	}
+	return id, nil
 }
 
 // escalate records an escalation, hands the conversation to a human (unless
 // the reason is a lead) and enqueues the alert (unless it is quiet).
 func (r Replies) escalate(tx ReplyTx, o bot.Outbound, v ReplyTo, t time.Time) (bot.EscalationID, error) {
 	e := o.Escalation
-	id, err := tx.InsertEscalation(o, v.Customer, t)
-	if err != nil {
-		return 0, err
+	p := r.Param
+	var msg *int64
+	if o.InboundID != 0 {
+		msg = &o.InboundID
 	}
+	n, err := tx.Insert(`INSERT INTO escalations (conversation_id, customer_id, message_id, reason, severity, summary, created)
+		VALUES (`+p(1)+`, `+p(2)+`, `+p(3)+`, `+p(4)+`, `+p(5)+`, `+p(6)+`, `+p(7)+`)`,
+		o.ConversationID, v.Customer, msg, e.Reason, e.Severity, e.Summary, r.At(t))
+	if err != nil {
+		return 0, fmt.Errorf("insert escalation: %w", err)
+	}
+	id := bot.EscalationID(n)
 	if e.Reason != bot.ReasonLead {
-		if err := tx.HandOff(o.ConversationID); err != nil {
-			return 0, err
+		if _, err := tx.Exec(`UPDATE conversations SET status = 'waiting_human' WHERE id = `+p(1)+` AND status = 'bot'`,
+			o.ConversationID); err != nil {
+			return 0, fmt.Errorf("hand off conversation: %w", err)
 		}
 	}
 	if r.Alerts != nil && !e.Quiet {

@@ -269,7 +269,8 @@ func (db *DB) AppendOutbound(ctx context.Context, o bot.Outbound) (bot.Stored, e
 	}
 	t = us(t)
 	keyed := storage.RequestKey(ctx) != ""
-	replies := storage.Replies{Alerts: db.opts.Alerts, LeadOwner: db.opts.LeadOwner, AtRiskFor: db.rules.AtRiskFor}
+	replies := storage.Replies{Alerts: db.opts.Alerts, LeadOwner: db.opts.LeadOwner, AtRiskFor: db.rules.AtRiskFor,
+		Param: param, At: db.customerEdits.At}
 	var st bot.Stored
 	err := db.write(ctx, func(tx pgx.Tx) error {
 		st = bot.Stored{}
@@ -284,7 +285,7 @@ func (db *DB) AppendOutbound(ctx context.Context, o bot.Outbound) (bot.Stored, e
 			}
 		}
 		var ch storage.CustomerChanges
-		st, ch, err = replies.Store(replyTx{ctx, tx}, o, storage.ReplyTo{Status: v.Status, Channel: v.Channel,
+		st, ch, err = replies.Store(txn{ctx: ctx, tx: tx, db: db}, o, storage.ReplyTo{Status: v.Status, Channel: v.Channel,
 			Customer: c.ID, Owner: c.Owner, Language: c.Language, SegmentInput: c.SegmentInput}, t)
 		if err != nil {
 			return err
@@ -313,94 +314,17 @@ func existingReply(ctx context.Context, tx pgx.Tx, inbound int64) (bot.Stored, b
 	return st, st.MessageID != 0 || st.EscalationID != 0, nil
 }
 
-// replyTx runs the statements of storing a reply (storage.ReplyTx) in tx.
-type replyTx struct {
-	ctx context.Context
-	tx  pgx.Tx
+// Enqueue, AddKnowledgeGap and AddGapPick make txn a storage.ReplyTx.
+func (t txn) Enqueue(m bot.OutboxMessage, at time.Time) (int64, error) {
+	return enqueue(t.ctx, t.tx, m, at)
 }
 
-func (r replyTx) Annotate(o bot.Outbound) error {
-	a := o.Annotation
-	tag, err := r.tx.Exec(r.ctx, `UPDATE messages SET intent = $1, confidence = $2, language = $3, sentiment = $4,
-		complaint = $5, is_complaint = $6, is_negative = $7 WHERE id = $8 AND conversation_id = $9 AND inbound`,
-		a.Intent, a.Confidence, a.Language, a.Sentiment, a.Complaint, a.IsComplaint, a.IsNegative,
-		o.InboundID, o.ConversationID)
-	if err != nil {
-		return fmt.Errorf("annotate inbound message: %w", describe(err))
-	}
-	if tag.RowsAffected() != 1 {
-		return bot.Errorf(bot.EINVALID, "Message %d is not an inbound message of conversation %d.", o.InboundID, o.ConversationID)
-	}
-	return nil
+func (t txn) AddKnowledgeGap(messageID int64, lang string, customerID int64, at time.Time) error {
+	return addKnowledgeGap(t.ctx, t.tx, messageID, lang, customerID, at)
 }
 
-func (r replyTx) InsertReply(o bot.Outbound, customerID int64, t time.Time) (int64, error) {
-	sources, err := storage.JSONList(o.Sources)
-	if err != nil {
-		return 0, fmt.Errorf("sources: %w", err)
-	}
-	choices, err := storage.JSONList(o.Choices)
-	if err != nil {
-		return 0, fmt.Errorf("choices: %w", err)
-	}
-	var replyTo *int64
-	if o.InboundID != 0 {
-		replyTo = &o.InboundID
-	}
-	var id int64
-	if err := r.tx.QueryRow(r.ctx, `INSERT INTO messages (conversation_id, customer_id, inbound, author, text, intent,
-		confidence, language, action, sources, choices, reply_to, time)
-		VALUES ($1, $2, false, 'bot', $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
-		o.ConversationID, customerID, o.Text, o.Intent, o.Confidence, o.Language, string(o.Action), sources, choices,
-		replyTo, t).Scan(&id); err != nil {
-		return 0, fmt.Errorf("insert reply: %w", describe(err))
-	}
-	return id, nil
-}
-
-func (r replyTx) InsertEscalation(o bot.Outbound, customerID int64, t time.Time) (bot.EscalationID, error) {
-	e := o.Escalation
-	var msg *int64
-	if o.InboundID != 0 {
-		msg = &o.InboundID
-	}
-	var id bot.EscalationID
-	if err := r.tx.QueryRow(r.ctx, `INSERT INTO escalations (conversation_id, customer_id, message_id, reason, severity, summary, created)
-		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, o.ConversationID, customerID, msg, e.Reason, e.Severity, e.Summary, t).Scan(&id); err != nil {
-		return 0, fmt.Errorf("insert escalation: %w", describe(err))
-	}
-	return id, nil
-}
-
-func (r replyTx) HandOff(id bot.ConversationID) error {
-	if _, err := r.tx.Exec(r.ctx, `UPDATE conversations SET status = 'waiting_human' WHERE id = $1 AND status = 'bot'`, id); err != nil {
-		return fmt.Errorf("hand off conversation: %w", describe(err))
-	}
-	return nil
-}
-
-func (r replyTx) UpdateCustomer(id int64, ch storage.CustomerChanges) error {
-	q, args := ch.Update(id, param, func(t time.Time) any { return t })
-	if _, err := r.tx.Exec(r.ctx, q, args...); err != nil {
-		return fmt.Errorf("update customer %d: %w", id, describe(err))
-	}
-	return nil
-}
-
-func (r replyTx) Enqueue(m bot.OutboxMessage, t time.Time) (int64, error) {
-	return enqueue(r.ctx, r.tx, m, t)
-}
-
-func (r replyTx) AddEvent(customerID int64, conversationID bot.ConversationID, kind string, detail any, actor string, t time.Time) error {
-	return addEvent(r.ctx, r.tx, customerID, conversationID, kind, detail, actor, t)
-}
-
-func (r replyTx) AddKnowledgeGap(messageID int64, lang string, customerID int64, t time.Time) error {
-	return addKnowledgeGap(r.ctx, r.tx, messageID, lang, customerID, t)
-}
-
-func (r replyTx) AddGapPick(conversationID bot.ConversationID, docID string, t time.Time) error {
-	return addGapPick(r.ctx, r.tx, conversationID, docID, t)
+func (t txn) AddGapPick(conversationID bot.ConversationID, docID string, at time.Time) error {
+	return addGapPick(t.ctx, t.tx, conversationID, docID, at)
 }
 
 // addKnowledgeGap counts a question the bot could not answer, keeping a link

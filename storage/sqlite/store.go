@@ -204,7 +204,8 @@ func (db *DB) AppendOutbound(ctx context.Context, o bot.Outbound) (bot.Stored, e
 		t = db.now()
 	}
 	keyed := storage.RequestKey(ctx) != ""
-	replies := storage.Replies{Alerts: db.opts.Alerts, LeadOwner: db.opts.LeadOwner, AtRiskFor: db.rules.AtRiskFor}
+	replies := storage.Replies{Alerts: db.opts.Alerts, LeadOwner: db.opts.LeadOwner, AtRiskFor: db.rules.AtRiskFor,
+		Param: param, At: db.customerEdits.At}
 	var st bot.Stored
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		st = bot.Stored{}
@@ -227,7 +228,7 @@ func (db *DB) AppendOutbound(ctx context.Context, o bot.Outbound) (bot.Stored, e
 			return fmt.Errorf("load conversation: %w", describe(err))
 		}
 		var ch storage.CustomerChanges
-		st, ch, err = replies.Store(replyTx{tx}, o, storage.ReplyTo{Status: bot.ConversationStatus(status), Channel: channel,
+		st, ch, err = replies.Store(txn{tx: tx, db: db}, o, storage.ReplyTo{Status: bot.ConversationStatus(status), Channel: channel,
 			Customer: c.ID, Owner: c.Owner, Language: c.Language, SegmentInput: c.SegmentInput}, t)
 		if err != nil {
 			return err
@@ -241,97 +242,15 @@ func (db *DB) AppendOutbound(ctx context.Context, o bot.Outbound) (bot.Stored, e
 	return st, nil
 }
 
-// replyTx runs the statements of storing a reply (storage.ReplyTx) in tx.
-type replyTx struct{ tx *sql.Tx }
+// Enqueue, AddKnowledgeGap and AddGapPick make txn a storage.ReplyTx.
+func (t txn) Enqueue(m bot.OutboxMessage, at time.Time) (int64, error) { return enqueue(t.tx, m, at) }
 
-func (r replyTx) Annotate(o bot.Outbound) error {
-	a := o.Annotation
-	res, err := r.tx.Exec(`UPDATE messages SET intent = ?, confidence = ?, language = ?, sentiment = ?, complaint = ?,
-		is_complaint = ?, is_negative = ? WHERE id = ? AND conversation_id = ? AND inbound = 1`,
-		a.Intent, a.Confidence, a.Language, a.Sentiment, a.Complaint, a.IsComplaint, a.IsNegative,
-		o.InboundID, o.ConversationID)
-	if err != nil {
-		return fmt.Errorf("annotate inbound message: %w", describe(err))
-	}
-	if n, err := res.RowsAffected(); err != nil || n != 1 {
-		return bot.Errorf(bot.EINVALID, "Message %d is not an inbound message of conversation %d.", o.InboundID, o.ConversationID)
-	}
-	return nil
+func (t txn) AddKnowledgeGap(messageID int64, lang string, customerID int64, at time.Time) error {
+	return addKnowledgeGap(t.tx, messageID, lang, customerID, at)
 }
 
-func (r replyTx) InsertReply(o bot.Outbound, customerID int64, t time.Time) (int64, error) {
-	sources, err := storage.JSONList(o.Sources)
-	if err != nil {
-		return 0, fmt.Errorf("sources: %w", err)
-	}
-	choices, err := storage.JSONList(o.Choices)
-	if err != nil {
-		return 0, fmt.Errorf("choices: %w", err)
-	}
-	var replyTo any
-	if o.InboundID != 0 {
-		replyTo = o.InboundID
-	}
-	res, err := r.tx.Exec(`INSERT INTO messages (conversation_id, customer_id, inbound, author, text, intent,
-		confidence, language, action, sources, choices, reply_to, time)
-		VALUES (?, ?, 0, 'bot', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		o.ConversationID, customerID, o.Text, o.Intent, o.Confidence, o.Language, string(o.Action), sources, choices,
-		replyTo, fmtTime(t))
-	if err != nil {
-		return 0, fmt.Errorf("insert reply: %w", describe(err))
-	}
-	id, err := res.LastInsertId()
-	if err != nil {
-		return 0, fmt.Errorf("insert reply: %w", err)
-	}
-	return id, nil
-}
-
-func (r replyTx) InsertEscalation(o bot.Outbound, customerID int64, t time.Time) (bot.EscalationID, error) {
-	e := o.Escalation
-	var msg any
-	if o.InboundID != 0 {
-		msg = o.InboundID
-	}
-	res, err := r.tx.Exec(`INSERT INTO escalations (conversation_id, customer_id, message_id, reason, severity, summary, created)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, o.ConversationID, customerID, msg, e.Reason, e.Severity, e.Summary, fmtTime(t))
-	if err != nil {
-		return 0, fmt.Errorf("insert escalation: %w", describe(err))
-	}
-	id, err := res.LastInsertId()
-	if err != nil {
-		return 0, fmt.Errorf("insert escalation: %w", err)
-	}
-	return bot.EscalationID(id), nil
-}
-
-func (r replyTx) HandOff(id bot.ConversationID) error {
-	if _, err := r.tx.Exec(`UPDATE conversations SET status = 'waiting_human' WHERE id = ? AND status = 'bot'`, id); err != nil {
-		return fmt.Errorf("hand off conversation: %w", describe(err))
-	}
-	return nil
-}
-
-func (r replyTx) UpdateCustomer(id int64, ch storage.CustomerChanges) error {
-	q, args := ch.Update(id, param, func(t time.Time) any { return fmtTime(t) })
-	if _, err := r.tx.Exec(q, args...); err != nil {
-		return fmt.Errorf("update customer %d: %w", id, describe(err))
-	}
-	return nil
-}
-
-func (r replyTx) Enqueue(m bot.OutboxMessage, t time.Time) (int64, error) { return enqueue(r.tx, m, t) }
-
-func (r replyTx) AddEvent(customerID int64, conversationID bot.ConversationID, kind string, detail any, actor string, t time.Time) error {
-	return addEvent(r.tx, customerID, conversationID, kind, detail, actor, t)
-}
-
-func (r replyTx) AddKnowledgeGap(messageID int64, lang string, customerID int64, t time.Time) error {
-	return addKnowledgeGap(r.tx, messageID, lang, customerID, t)
-}
-
-func (r replyTx) AddGapPick(conversationID bot.ConversationID, docID string, t time.Time) error {
-	return addGapPick(r.tx, conversationID, docID, t)
+func (t txn) AddGapPick(conversationID bot.ConversationID, docID string, at time.Time) error {
+	return addGapPick(t.tx, conversationID, docID, at)
 }
 
 // addKnowledgeGap counts a question the bot could not answer, keeping a link
