@@ -23,23 +23,27 @@ type ConversationState struct {
 // from agents, ratings, resolving) the same way in every engine, each
 // change with its events, in one write transaction of the engine.
 type ConversationEdits struct {
-	// Write runs fn in one write transaction on conversation id, read in
-	// it (and locked, where the engine locks rows): one that does not
-	// exist is ENOTFOUND. Its error is fn's, or says what failed.
-	Write func(ctx context.Context, id bot.ConversationID, fn func(tx Tx, v ConversationState) error) error
-	Now   func() time.Time          // the time of a change
-	Param Placeholder               // how the engine's SQL names parameters
-	At    func(time.Time) any       // a time as the engine's statements take it
-	Round func(time.Time) time.Time // a time as the engine compares it with the ones it stores
-	// Refuse returns an EINVALID error with msg when the engine cannot
-	// store one of texts; nil means it stores any text.
-	Refuse func(msg string, texts ...string) error
+	write  func(ctx context.Context, id bot.ConversationID, fn func(tx Tx, v ConversationState) error) error
+	now    func() time.Time
+	d      Dialect
+	refuse func(msg string, texts ...string) error
+}
+
+// NewConversationEdits returns the conversation edits of an engine: write
+// runs fn in one write transaction on conversation id, read in it (and
+// locked, where the engine locks rows), committed when fn returns nil; a
+// conversation that does not exist is ENOTFOUND. now is the time of a
+// change. refuse returns an EINVALID error with msg when the engine cannot
+// store one of texts; nil means it stores any text.
+func NewConversationEdits(write func(ctx context.Context, id bot.ConversationID, fn func(tx Tx, v ConversationState) error) error,
+	now func() time.Time, d Dialect, refuse func(msg string, texts ...string) error) ConversationEdits {
+	return ConversationEdits{write: write, now: now, d: d, refuse: refuse}
 }
 
 // onConversation runs fn on conversation id in a write transaction (Write).
 // Its error, or fn's, is wrapped as "storage: <what>".
 func (e ConversationEdits) onConversation(ctx context.Context, id bot.ConversationID, what string, fn func(tx Tx, v ConversationState) error) error {
-	if err := e.Write(ctx, id, fn); err != nil {
+	if err := e.write(ctx, id, fn); err != nil {
 		return fmt.Errorf("storage: %s: %w", what, err)
 	}
 	return nil
@@ -82,7 +86,7 @@ func (e ConversationEdits) assign(ctx context.Context, conversationID bot.Conver
 		if change, err := a.Check(conversationID, v.Status, v.Assignee); err != nil || !change {
 			return err
 		}
-		now := e.Now()
+		now := e.now()
 		if err := e.takeOver(tx, conversationID, a.Agent, now); err != nil {
 			return fmt.Errorf("assign: %w", err)
 		}
@@ -95,13 +99,13 @@ func (e ConversationEdits) assign(ctx context.Context, conversationID bot.Conver
 // as assignee, and its open escalations acknowledged by the agent. It
 // records no event: that is the caller's, which knows why.
 func (e ConversationEdits) takeOver(tx Tx, conversationID bot.ConversationID, agent string, now time.Time) error {
-	p := e.Param
+	p := e.d.Param
 	if _, err := tx.Exec(`UPDATE conversations SET status = 'human', assignee = `+p(1)+` WHERE id = `+p(2),
 		agent, conversationID); err != nil {
 		return err
 	}
 	_, err := tx.Exec(`UPDATE escalations SET status = 'acknowledged', assignee = `+p(1)+`, acknowledged = coalesce(acknowledged, `+p(2)+`)
-		WHERE conversation_id = `+p(3)+` AND status = 'open'`, agent, e.At(now), conversationID)
+		WHERE conversation_id = `+p(3)+` AND status = 'open'`, agent, e.d.At(now), conversationID)
 	return err
 }
 
@@ -116,8 +120,8 @@ func (e ConversationEdits) ReturnToBot(ctx context.Context, conversationID bot.C
 		if v.Status == bot.StatusBot {
 			return nil
 		}
-		now := e.Now()
-		if _, err := tx.Exec(`UPDATE conversations SET status = 'bot', assignee = '' WHERE id = `+e.Param(1), conversationID); err != nil {
+		now := e.now()
+		if _, err := tx.Exec(`UPDATE conversations SET status = 'bot', assignee = '' WHERE id = `+e.d.Param(1), conversationID); err != nil {
 			return fmt.Errorf("return to bot: %w", err)
 		}
 		if err := e.resolveEscalations(tx, conversationID, now); err != nil {
@@ -130,8 +134,8 @@ func (e ConversationEdits) ReturnToBot(ctx context.Context, conversationID bot.C
 // Close resolves conversation id of customer custID and its escalations
 // inside tx and records a resolved event with detail by actor.
 func (e ConversationEdits) Close(tx Tx, custID int64, id bot.ConversationID, detail map[string]string, actor string, now time.Time) error {
-	if _, err := tx.Exec(`UPDATE conversations SET status = 'resolved', closed = `+e.Param(1)+` WHERE id = `+e.Param(2),
-		e.At(now), id); err != nil {
+	if _, err := tx.Exec(`UPDATE conversations SET status = 'resolved', closed = `+e.d.Param(1)+` WHERE id = `+e.d.Param(2),
+		e.d.At(now), id); err != nil {
 		return fmt.Errorf("close conversation %d: %w", id, err)
 	}
 	if err := e.resolveEscalations(tx, id, now); err != nil {
@@ -141,8 +145,8 @@ func (e ConversationEdits) Close(tx Tx, custID int64, id bot.ConversationID, det
 }
 
 func (e ConversationEdits) resolveEscalations(tx Tx, conversationID bot.ConversationID, t time.Time) error {
-	if _, err := tx.Exec(`UPDATE escalations SET status = 'resolved', resolved = `+e.Param(1)+`
-		WHERE conversation_id = `+e.Param(2)+` AND status <> 'resolved'`, e.At(t), conversationID); err != nil {
+	if _, err := tx.Exec(`UPDATE escalations SET status = 'resolved', resolved = `+e.d.Param(1)+`
+		WHERE conversation_id = `+e.d.Param(2)+` AND status <> 'resolved'`, e.d.At(t), conversationID); err != nil {
 		return fmt.Errorf("resolve escalations: %w", err)
 	}
 	return nil
@@ -156,7 +160,7 @@ func (e ConversationEdits) Resolve(ctx context.Context, conversationID bot.Conve
 		if v.Status == bot.StatusResolved {
 			return nil
 		}
-		return e.Close(tx, v.Customer, conversationID, map[string]string{"from": string(v.Status)}, actor, e.Now())
+		return e.Close(tx, v.Customer, conversationID, map[string]string{"from": string(v.Status)}, actor, e.now())
 	})
 }
 
@@ -168,11 +172,11 @@ func (e ConversationEdits) ResolveIfIdle(ctx context.Context, conversationID bot
 	var done bool
 	err := e.onConversation(ctx, conversationID, "resolve idle conversation", func(tx Tx, v ConversationState) error {
 		done = false
-		if !v.Status.HandedOff() || !v.Last.Before(e.Round(t)) {
+		if !v.Status.HandedOff() || !v.Last.Before(e.d.Round(t)) {
 			return nil
 		}
 		detail := map[string]string{"from": string(v.Status), "cause": "idle"}
-		if err := e.Close(tx, v.Customer, conversationID, detail, actor, e.Now()); err != nil {
+		if err := e.Close(tx, v.Customer, conversationID, detail, actor, e.now()); err != nil {
 			return err
 		}
 		done = true
@@ -192,8 +196,8 @@ func (e ConversationEdits) AppendAgentMessage(ctx context.Context, conversationI
 	if err != nil {
 		return 0, err
 	}
-	if e.Refuse != nil {
-		if err := e.Refuse("The message holds a NUL character.", text, agent); err != nil {
+	if e.refuse != nil {
+		if err := e.refuse("The message holds a NUL character.", text, agent); err != nil {
 			return 0, err
 		}
 	}
@@ -202,11 +206,11 @@ func (e ConversationEdits) AppendAgentMessage(ctx context.Context, conversationI
 		if v.Status == bot.StatusResolved {
 			return bot.Errorf(bot.ECONFLICT, "Conversation %d is resolved.", conversationID)
 		}
-		now := e.Now()
-		p := e.Param
+		now := e.now()
+		p := e.d.Param
 		var err error
 		id, err = tx.Insert(`INSERT INTO messages (conversation_id, customer_id, inbound, author, author_name, text, time)
-			VALUES (`+p(1)+`, `+p(2)+`, false, 'agent', `+p(3)+`, `+p(4)+`, `+p(5)+`)`, conversationID, v.Customer, agent, text, e.At(now))
+			VALUES (`+p(1)+`, `+p(2)+`, false, 'agent', `+p(3)+`, `+p(4)+`, `+p(5)+`)`, conversationID, v.Customer, agent, text, e.d.At(now))
 		if err != nil {
 			return fmt.Errorf("insert agent message: %w", err)
 		}
@@ -231,10 +235,10 @@ func (e ConversationEdits) SetCSAT(ctx context.Context, conversationID bot.Conve
 		return err
 	}
 	return e.onConversation(ctx, conversationID, "set csat", func(tx Tx, v ConversationState) error {
-		if _, err := tx.Exec(`UPDATE conversations SET csat = `+e.Param(1)+` WHERE id = `+e.Param(2), score, conversationID); err != nil {
+		if _, err := tx.Exec(`UPDATE conversations SET csat = `+e.d.Param(1)+` WHERE id = `+e.d.Param(2), score, conversationID); err != nil {
 			return fmt.Errorf("set csat: %w", err)
 		}
-		return tx.AddEvent(v.Customer, conversationID, bot.EventCSAT, map[string]int{"score": score}, "", e.Now())
+		return tx.AddEvent(v.Customer, conversationID, bot.EventCSAT, map[string]int{"score": score}, "", e.now())
 	})
 }
 
@@ -247,7 +251,7 @@ func (e ConversationEdits) RequestRating(ctx context.Context, conversationID bot
 	if err := bot.ValidateText(question); err != nil {
 		return 0, err
 	}
-	p := e.Param
+	p := e.d.Param
 	var id int64
 	err := e.onConversation(ctx, conversationID, "request rating", func(tx Tx, v ConversationState) error {
 		id = 0
@@ -262,10 +266,10 @@ func (e ConversationEdits) RequestRating(ctx context.Context, conversationID bot
 		if asked > 0 {
 			return nil
 		}
-		now := e.Now()
+		now := e.now()
 		var err error
 		id, err = tx.Insert(`INSERT INTO messages (conversation_id, customer_id, inbound, author, text, time)
-			VALUES (`+p(1)+`, `+p(2)+`, false, 'system', `+p(3)+`, `+p(4)+`)`, conversationID, v.Customer, question, e.At(now))
+			VALUES (`+p(1)+`, `+p(2)+`, false, 'system', `+p(3)+`, `+p(4)+`)`, conversationID, v.Customer, question, e.d.At(now))
 		if err != nil {
 			return fmt.Errorf("request rating: %w", err)
 		}

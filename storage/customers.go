@@ -54,27 +54,41 @@ type CustomerTx interface {
 	Merge(from, into int64, actor, reason string, t time.Time) error
 }
 
+// Dialect is how an engine's SQL names parameters and takes and stores
+// times, for the statements engine-neutral code builds.
+type Dialect struct {
+	Param Placeholder               // how the engine's SQL names parameters
+	At    func(time.Time) any       // a time as the engine's statements take it
+	Round func(time.Time) time.Time // a time as the engine compares it with the ones it stores
+}
+
 // CustomerEdits changes customer records (contact data, stage, owner, tags,
 // merges, segments) the same way in every engine, each change with its
 // events, in one write transaction of the engine.
 type CustomerEdits struct {
-	// Write runs fn in one write transaction, committed when fn returns
-	// nil; its error is fn's, or says what failed.
-	Write func(ctx context.Context, fn func(tx CustomerTx) error) error
-	Now   func() time.Time    // the time of a change
-	Param Placeholder         // how the engine's SQL names parameters
-	At    func(time.Time) any // a time as the engine's statements take it
-	Rules SegmentRules        // the segment rules, with their defaults
+	write func(ctx context.Context, fn func(tx CustomerTx) error) error
+	now   func() time.Time
+	d     Dialect
+	rules SegmentRules
+}
+
+// NewCustomerEdits returns the customer edits of an engine: write runs fn in
+// one write transaction, committed when fn returns nil (its error is fn's,
+// or says what failed); now is the time of a change; rules are the segment
+// rules, with their defaults.
+func NewCustomerEdits(write func(ctx context.Context, fn func(tx CustomerTx) error) error, now func() time.Time,
+	d Dialect, rules SegmentRules) CustomerEdits {
+	return CustomerEdits{write: write, now: now, d: d, rules: rules}
 }
 
 // UpdateSegment recomputes the segment of c, whose fields reflect the latest
 // change, and stores it with an event at t when it changed.
 func (e CustomerEdits) UpdateSegment(tx CustomerTx, c CustomerState, t time.Time) error {
-	seg := e.Rules.Segment(c.SegmentInput, e.Now())
+	seg := e.rules.Segment(c.SegmentInput, e.now())
 	if seg == c.Segment {
 		return nil
 	}
-	if _, err := tx.Exec(`UPDATE customers SET segment = `+e.Param(1)+` WHERE id = `+e.Param(2), seg, c.ID); err != nil {
+	if _, err := tx.Exec(`UPDATE customers SET segment = `+e.d.Param(1)+` WHERE id = `+e.d.Param(2), seg, c.ID); err != nil {
 		return fmt.Errorf("update segment of customer %d: %w", c.ID, err)
 	}
 	return tx.AddEvent(c.ID, 0, bot.EventSegmentChanged, map[string]string{"from": c.Segment, "to": seg}, "", t)
@@ -91,13 +105,13 @@ func (e CustomerEdits) UpdateContact(ctx context.Context, id int64, u bot.Contac
 		return 0, err
 	}
 	survivor := id
-	err = e.Write(ctx, func(tx CustomerTx) error {
+	err = e.write(ctx, func(tx CustomerTx) error {
 		survivor = id
 		if _, err := tx.Live(id); err != nil {
 			return err
 		}
-		now := e.Now()
-		q, args, changed := ContactUpdateQuery(id, u, e.At(now), e.Param)
+		now := e.now()
+		q, args, changed := ContactUpdateQuery(id, u, e.d.At(now), e.d.Param)
 		if q == "" {
 			return nil
 		}
@@ -112,7 +126,7 @@ func (e CustomerEdits) UpdateContact(ctx context.Context, id int64, u bot.Contac
 			return nil
 		}
 		var other int64
-		p := e.Param
+		p := e.d.Param
 		found, err := tx.ScanRow(`SELECT id FROM customers WHERE id <> `+p(1)+` AND merged_into IS NULL AND erased IS NULL
 			AND ((`+p(2)+` <> '' AND email = `+p(2)+`) OR (`+p(3)+` <> '' AND phone = `+p(3)+`)) ORDER BY id LIMIT 1`,
 			[]any{id, u.Email, u.Phone}, &other)
@@ -145,8 +159,8 @@ func (e CustomerEdits) Merge(ctx context.Context, from, into int64, actor string
 	if from == into {
 		return bot.Errorf(bot.EINVALID, "A customer cannot be merged into itself.")
 	}
-	err := e.Write(ctx, func(tx CustomerTx) error {
-		return tx.Merge(from, into, actor, "", e.Now())
+	err := e.write(ctx, func(tx CustomerTx) error {
+		return tx.Merge(from, into, actor, "", e.now())
 	})
 	if err != nil {
 		return fmt.Errorf("storage: merge customer %d into %d: %w", from, into, err)
@@ -188,7 +202,7 @@ type customerField struct {
 // change as an event by actor and recomputes the segment if f asks, all in
 // one transaction; a customer that has the value already is left as it is.
 func (e CustomerEdits) setField(ctx context.Context, id int64, f customerField, value, actor string) error {
-	err := e.Write(ctx, func(tx CustomerTx) error {
+	err := e.write(ctx, func(tx CustomerTx) error {
 		c, err := tx.Live(id)
 		if err != nil {
 			return err
@@ -197,9 +211,9 @@ func (e CustomerEdits) setField(ctx context.Context, id int64, f customerField, 
 		if *p == value {
 			return nil
 		}
-		now := e.Now()
-		if _, err := tx.Exec(`UPDATE customers SET `+f.col+` = `+e.Param(1)+`, updated = `+e.Param(2)+` WHERE id = `+e.Param(3),
-			value, e.At(now), id); err != nil {
+		now := e.now()
+		if _, err := tx.Exec(`UPDATE customers SET `+f.col+` = `+e.d.Param(1)+`, updated = `+e.d.Param(2)+` WHERE id = `+e.d.Param(3),
+			value, e.d.At(now), id); err != nil {
 			return fmt.Errorf("set %s: %w", f.col, err)
 		}
 		if err := tx.AddEvent(id, 0, f.event(*p), map[string]string{"from": *p, "to": value}, actor, now); err != nil {
@@ -234,16 +248,16 @@ func (e CustomerEdits) tag(ctx context.Context, id int64, tag, actor string, add
 	if err != nil {
 		return err
 	}
-	p := e.Param
-	err = e.Write(ctx, func(tx CustomerTx) error {
+	p := e.d.Param
+	err = e.write(ctx, func(tx CustomerTx) error {
 		c, err := tx.Live(id)
 		if err != nil {
 			return err
 		}
-		now := e.Now()
+		now := e.now()
 		kind := bot.EventTagged
 		q, args := `INSERT INTO tags (customer_id, tag, created) VALUES (`+p(1)+`, `+p(2)+`, `+p(3)+`) ON CONFLICT DO NOTHING`,
-			[]any{id, tag, e.At(now)}
+			[]any{id, tag, e.d.At(now)}
 		if !add {
 			kind = bot.EventUntagged
 			q, args = `DELETE FROM tags WHERE customer_id = `+p(1)+` AND tag = `+p(2), []any{id, tag}
@@ -258,7 +272,7 @@ func (e CustomerEdits) tag(ctx context.Context, id int64, tag, actor string, add
 		if err := tx.AddEvent(id, 0, kind, map[string]string{"tag": tag}, actor, now); err != nil {
 			return err
 		}
-		if tag != e.Rules.VIPTag {
+		if tag != e.rules.VIPTag {
 			return nil
 		}
 		c.VIPTag = add
@@ -288,15 +302,15 @@ func (e CustomerEdits) RecomputeSegments(ctx context.Context) (int, error) {
 }
 
 func (e CustomerEdits) recomputePage(ctx context.Context, after int64, size int) (changed int, last int64, err error) {
-	err = e.Write(ctx, func(tx CustomerTx) error {
+	err = e.write(ctx, func(tx CustomerTx) error {
 		changed, last = 0, 0
 		cs, err := tx.LiveAfter(after, size)
 		if err != nil {
 			return err
 		}
-		now := e.Now()
+		now := e.now()
 		for _, c := range cs {
-			if e.Rules.Segment(c.SegmentInput, now) != c.Segment {
+			if e.rules.Segment(c.SegmentInput, now) != c.Segment {
 				changed++
 				if err := e.UpdateSegment(tx, c, now); err != nil {
 					return err

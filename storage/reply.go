@@ -140,11 +140,10 @@ func (ch CustomerChanges) Apply(in *SegmentInput) {
 // Replies stores the bot's replies (bot.Store's AppendOutbound) the same way
 // in every engine.
 type Replies struct {
-	Alerts    AlertEncoder        // makes the alerts of escalations and leads; nil sends none
-	LeadOwner string              // the owner of a new lead whose customer has none
-	AtRiskFor time.Duration       // how long a complaint keeps a customer at risk (SegmentRules.AtRiskFor)
-	Param     Placeholder         // how the engine's SQL names parameters
-	At        func(time.Time) any // a time as the engine's statements take it
+	Alerts    AlertEncoder  // makes the alerts of escalations and leads; nil sends none
+	LeadOwner string        // the owner of a new lead whose customer has none
+	AtRiskFor time.Duration // how long a complaint keeps a customer at risk (SegmentRules.AtRiskFor)
+	Dialect                 // the engine's parameters and times
 }
 
 // Store records the reply o to the conversation v at time t, inside tx: it

@@ -84,15 +84,10 @@ type customerEdits = storage.CustomerEdits
 
 // newCustomerEdits returns db's customer edits.
 func newCustomerEdits(db *DB) customerEdits {
-	return customerEdits{
-		Write: func(ctx context.Context, fn func(storage.CustomerTx) error) error {
-			return db.write(ctx, func(tx pgx.Tx) error { return fn(txn{ctx: ctx, tx: tx, db: db}) })
-		},
-		Now:   func() time.Time { return db.now() },
-		Param: param,
-		At:    func(t time.Time) any { return us(t) },
-		Rules: db.rules,
+	write := func(ctx context.Context, fn func(storage.CustomerTx) error) error {
+		return db.write(ctx, func(tx pgx.Tx) error { return fn(txn{ctx: ctx, tx: tx, db: db}) })
 	}
+	return storage.NewCustomerEdits(write, func() time.Time { return db.now() }, dialect(), db.rules)
 }
 
 // conversationEdits are the engine-neutral changes of conversations (Claim,
@@ -103,22 +98,16 @@ type conversationEdits = storage.ConversationEdits
 
 // newConversationEdits returns db's conversation edits.
 func newConversationEdits(db *DB) conversationEdits {
-	return conversationEdits{
-		Write: func(ctx context.Context, id bot.ConversationID, fn func(storage.Tx, convRow) error) error {
-			return db.write(ctx, func(tx pgx.Tx) error {
-				v, _, err := lockConversation(ctx, tx, id)
-				if err != nil {
-					return err
-				}
-				return fn(txn{ctx: ctx, tx: tx, db: db}, v)
-			})
-		},
-		Now:    func() time.Time { return db.now() },
-		Param:  param,
-		At:     func(t time.Time) any { return us(t) },
-		Round:  us,
-		Refuse: refuseNUL,
+	write := func(ctx context.Context, id bot.ConversationID, fn func(storage.Tx, convRow) error) error {
+		return db.write(ctx, func(tx pgx.Tx) error {
+			v, _, err := lockConversation(ctx, tx, id)
+			if err != nil {
+				return err
+			}
+			return fn(txn{ctx: ctx, tx: tx, db: db}, v)
+		})
 	}
+	return storage.NewConversationEdits(write, func() time.Time { return db.now() }, dialect(), refuseNUL)
 }
 
 // txn runs the statements of the engine-neutral edits (storage.CustomerTx,

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -31,4 +32,10 @@ func scanAll(ctx context.Context, tx pgx.Tx, query string, args []any, fn func(s
 	}
 	defer rows.Close()
 	return describe(storage.EachRow(rows, fn))
+}
+
+// dialect is how PostgreSQL's statements name parameters and take times:
+// as timestamps, which it stores to the microsecond.
+func dialect() storage.Dialect {
+	return storage.Dialect{Param: param, At: func(t time.Time) any { return us(t) }, Round: us}
 }

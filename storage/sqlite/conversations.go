@@ -109,21 +109,16 @@ type conversationEdits = storage.ConversationEdits
 
 // newConversationEdits returns db's conversation edits.
 func newConversationEdits(db *DB) conversationEdits {
-	return conversationEdits{
-		Write: func(ctx context.Context, id bot.ConversationID, fn func(storage.Tx, convRow) error) error {
-			return db.write(ctx, func(tx *sql.Tx) error {
-				v, err := loadConversation(tx, id)
-				if err != nil {
-					return err
-				}
-				return fn(txn{tx: tx, db: db}, v)
-			})
-		},
-		Now:   func() time.Time { return db.now() },
-		Param: param,
-		At:    func(t time.Time) any { return fmtTime(t) },
-		Round: func(t time.Time) time.Time { return t },
+	write := func(ctx context.Context, id bot.ConversationID, fn func(storage.Tx, convRow) error) error {
+		return db.write(ctx, func(tx *sql.Tx) error {
+			v, err := loadConversation(tx, id)
+			if err != nil {
+				return err
+			}
+			return fn(txn{tx: tx, db: db}, v)
+		})
 	}
+	return storage.NewConversationEdits(write, func() time.Time { return db.now() }, dialect(), nil)
 }
 
 // Escalations returns escalations matching f, newest first.

@@ -38,15 +38,10 @@ type customerEdits = storage.CustomerEdits
 
 // newCustomerEdits returns db's customer edits.
 func newCustomerEdits(db *DB) customerEdits {
-	return customerEdits{
-		Write: func(ctx context.Context, fn func(storage.CustomerTx) error) error {
-			return db.write(ctx, func(tx *sql.Tx) error { return fn(txn{tx: tx, db: db}) })
-		},
-		Now:   func() time.Time { return db.now() },
-		Param: param,
-		At:    func(t time.Time) any { return fmtTime(t) },
-		Rules: db.rules,
+	write := func(ctx context.Context, fn func(storage.CustomerTx) error) error {
+		return db.write(ctx, func(tx *sql.Tx) error { return fn(txn{tx: tx, db: db}) })
 	}
+	return storage.NewCustomerEdits(write, func() time.Time { return db.now() }, dialect(), db.rules)
 }
 
 // txn runs the statements of the engine-neutral edits (storage.CustomerTx,

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"database/sql"
 	"strconv"
+	"time"
 
 	"github.com/concierge-bot/concierge/storage"
 )
@@ -54,3 +55,10 @@ func scanValue[T any](sc rowScanner) (T, error) {
 
 // param names the n-th parameter of a query (storage.Placeholder).
 func param(n int) string { return "?" + strconv.Itoa(n) }
+
+// dialect is how SQLite's statements name parameters and take times: as
+// text in storage.TimeLayout.
+func dialect() storage.Dialect {
+	return storage.Dialect{Param: param, At: func(t time.Time) any { return fmtTime(t) },
+		Round: func(t time.Time) time.Time { return t }}
+}

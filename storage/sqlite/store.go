@@ -204,8 +204,7 @@ func (db *DB) AppendOutbound(ctx context.Context, o bot.Outbound) (bot.Stored, e
 		t = db.now()
 	}
 	keyed := storage.RequestKey(ctx) != ""
-	replies := storage.Replies{Alerts: db.opts.Alerts, LeadOwner: db.opts.LeadOwner, AtRiskFor: db.rules.AtRiskFor,
-		Param: param, At: db.customerEdits.At}
+	replies := storage.Replies{Alerts: db.opts.Alerts, LeadOwner: db.opts.LeadOwner, AtRiskFor: db.rules.AtRiskFor, Dialect: dialect()}
 	var st bot.Stored
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		st = bot.Stored{}
