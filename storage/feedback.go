@@ -71,15 +71,15 @@ func LabelMessage(exec func(query string, args ...any) (int64, error), ph Placeh
 	return nil
 }
 
-// ComplaintLabelsQuery is ComplaintLabels's query in an engine's
+// complaintLabelsQuery is ComplaintLabels's query in an engine's
 // placeholders ($1: the limit): the labelled customers' messages whose text
 // is kept, newest verdict first, read by ScanComplaintLabel.
-func ComplaintLabelsQuery(ph Placeholder) string {
+func complaintLabelsQuery(ph Placeholder) string {
 	return `SELECT id, label, text, label_agent, label_time FROM messages
 		WHERE label <> '' AND NOT redacted AND text <> '' ORDER BY label_time DESC, id DESC LIMIT ` + ph(1)
 }
 
-// ScanComplaintLabel reads a row of ComplaintLabelsQuery.
+// ScanComplaintLabel reads a row of complaintLabelsQuery.
 func ScanComplaintLabel(sc RowScanner) (bot.ComplaintLabel, error) {
 	var l bot.ComplaintLabel
 	var label string
@@ -88,12 +88,12 @@ func ScanComplaintLabel(sc RowScanner) (bot.ComplaintLabel, error) {
 	return l, err
 }
 
-// ReviewQuery is ReviewMessages's query in an engine's placeholders ($1:
+// reviewQuery is ReviewMessages's query in an engine's placeholders ($1:
 // since, $2: the least complaint score, $3: the limit): customers' (not
 // employees') messages, not judged complaints, without a verdict,
 // text kept, that read negative or score at least $2; the highest score
 // first. Rows are read by ScanReview.
-func ReviewQuery(ph Placeholder) string {
+func reviewQuery(ph Placeholder) string {
 	return `SELECT m.id, m.conversation_id, m.customer_id, v.channel, m.text, m.complaint, m.sentiment, m.time
 		FROM messages m JOIN conversations v ON v.id = m.conversation_id
 			JOIN customers c ON c.id = m.customer_id AND c.role = 'customer'
@@ -102,7 +102,7 @@ func ReviewQuery(ph Placeholder) string {
 		ORDER BY m.complaint DESC, m.id DESC LIMIT ` + ph(3)
 }
 
-// ScanReview reads a row of ReviewQuery.
+// ScanReview reads a row of reviewQuery.
 func ScanReview(sc RowScanner) (bot.ReviewMessage, error) {
 	var r bot.ReviewMessage
 	err := sc.Scan(&r.ID, &r.ConversationID, &r.CustomerID, &r.Channel, &r.Text, &r.Complaint, &r.Sentiment, Time(&r.Time))

@@ -70,13 +70,13 @@ func (a Assignment) Event(status bot.ConversationStatus, assignee string) (kind 
 	return bot.EventTakenOver, map[string]string{"from": string(status)}, a.Agent
 }
 
-// HandoffQueueQuery returns the query of the handoff queue, with
+// handoffQueueQuery returns the query of the handoff queue, with
 // parameters named by ph: the conversations with a human or waiting for
 // one, the longest waiting first, each with its latest escalation (not a
 // sales lead) and the highest severity and earliest time of its open ones.
 // Its parameters are the lead reason (bot.ReasonLead) and the limit; its
 // rows are read by ScanHandoff.
-func HandoffQueueQuery(ph Placeholder) string {
+func handoffQueueQuery(ph Placeholder) string {
 	return `SELECT v.id, v.customer_id, c.name, v.channel, v.status, v.assignee,
 			coalesce(e.id, 0), coalesce(e.reason, ''), coalesce(s.severity, e.severity, ''), coalesce(e.summary, ''),
 			coalesce(s.since, e.created, v.opened) AS since, e.acknowledged, v.last_message
@@ -91,7 +91,7 @@ func HandoffQueueQuery(ph Placeholder) string {
 		ORDER BY since, v.id LIMIT ` + ph(2)
 }
 
-// ScanHandoff reads a row of HandoffQueueQuery.
+// ScanHandoff reads a row of handoffQueueQuery.
 func ScanHandoff(sc RowScanner) (bot.HandoffEntry, error) {
 	var h bot.HandoffEntry
 	var status string

@@ -36,16 +36,21 @@ func EachRow(rows Rows, fn func(RowScanner) error) error {
 // that ended rows). With dst nil and no rows it returns nil. Closing rows
 // is the caller's.
 func AppendRows[T any](dst []T, rows Rows, scan func(RowScanner) (T, error)) ([]T, error) {
-	err := EachRow(rows, func(sc RowScanner) error {
+	if err := EachRow(rows, appender(&dst, scan)); err != nil {
+		return nil, err
+	}
+	return dst, nil
+}
+
+// appender returns a function for each row (EachRow) that appends to *dst
+// one value made by scan.
+func appender[T any](dst *[]T, scan func(RowScanner) (T, error)) func(RowScanner) error {
+	return func(sc RowScanner) error {
 		v, err := scan(sc)
 		if err != nil {
 			return err
 		}
-		dst = append(dst, v)
+		*dst = append(*dst, v)
 		return nil
-	})
-	if err != nil {
-		return nil, err
 	}
-	return dst, nil
 }

@@ -111,6 +111,7 @@ type DB struct {
 	holder string
 	customerEdits
 	conversationEdits
+	reads
 
 	closeOnce sync.Once
 	stop      chan struct{}
@@ -190,6 +191,7 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 		holder: opts.Holder, stop: make(chan struct{})}
 	db.customerEdits = newCustomerEdits(db)
 	db.conversationEdits = newConversationEdits(db)
+	db.reads = newReads(db)
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: open: %w", describe(err))

@@ -23,24 +23,6 @@ var (
 	_ bot.Ratings           = (*DB)(nil)
 )
 
-// Conversation returns one conversation, or an ENOTFOUND *bot.Error.
-func (db *DB) Conversation(ctx context.Context, id bot.ConversationID) (bot.ConversationInfo, error) {
-	c, err := storage.ScanConversation(db.pool.QueryRow(ctx, `SELECT `+storage.ConversationCols+` FROM conversations WHERE id = $1`, id))
-	return c, lookupError(err, "conversation", "Conversation %d does not exist.", id)
-}
-
-// lookupError wraps the error of reading the row of a thing by id: a
-// missing row is an ENOTFOUND *bot.Error with the message missing (which
-// formats id), any other error names what (say "conversation") and id.
-func lookupError(err error, what, missing string, id any) error {
-	if noRows(err) {
-		return fmt.Errorf("storage: %s: %w", what, notFound(missing, id))
-	} else if err != nil {
-		return fmt.Errorf("storage: %s %d: %w", what, id, describe(err))
-	}
-	return nil
-}
-
 // Conversations returns the conversations of a customer, oldest first, or an
 // ENOTFOUND *bot.Error if the customer does not exist.
 func (db *DB) Conversations(ctx context.Context, customerID int64) ([]bot.ConversationInfo, error) {
@@ -70,27 +52,6 @@ func (db *DB) Messages(ctx context.Context, conversationID bot.ConversationID) (
 	return msgs, nil
 }
 
-// Escalations returns escalations matching f, newest first.
-func (db *DB) Escalations(ctx context.Context, f bot.EscalationFilter) ([]bot.EscalationInfo, error) {
-	if f.Limit <= 0 {
-		f.Limit = 100
-	}
-	rows, err := db.pool.Query(ctx, `SELECT `+storage.EscalationCols+` FROM escalations
-		WHERE ($1 = '' OR status = $1) AND ($2 = 0 OR customer_id = $2) ORDER BY id DESC LIMIT $3`,
-		f.Status, f.CustomerID, f.Limit)
-	out, err := collect(rows, err, storage.ScanEscalation)
-	if err != nil {
-		return nil, fmt.Errorf("storage: escalations: %w", err)
-	}
-	return out, nil
-}
-
-// Escalation returns one escalation, or an ENOTFOUND *bot.Error.
-func (db *DB) Escalation(ctx context.Context, id bot.EscalationID) (bot.EscalationInfo, error) {
-	e, err := storage.ScanEscalation(db.pool.QueryRow(ctx, `SELECT `+storage.EscalationCols+` FROM escalations WHERE id = $1`, id))
-	return e, lookupError(err, "escalation", "Escalation %d does not exist.", id)
-}
-
 // AcknowledgeEscalation records that a person saw an open escalation.
 // Acknowledging an acknowledged or resolved escalation does nothing.
 func (db *DB) AcknowledgeEscalation(ctx context.Context, id bot.EscalationID, who string) error {
@@ -114,73 +75,6 @@ func (db *DB) AcknowledgeEscalation(ctx context.Context, id bot.EscalationID, wh
 		return fmt.Errorf("storage: acknowledge escalation: %w", err)
 	}
 	return nil
-}
-
-// IsVIP implements bot.CustomerDirectory: whether the customer matches the
-// VIP rule. An unknown customer is not a VIP.
-func (db *DB) IsVIP(ctx context.Context, customerID int64) (bool, error) {
-	var vip bool
-	var inbound int
-	var stage string
-	err := db.pool.QueryRow(ctx, `SELECT vip, inbound_count, stage FROM customers WHERE id = $1 AND merged_into IS NULL`,
-		customerID).Scan(&vip, &inbound, &stage)
-	if noRows(err) {
-		return false, nil
-	} else if err != nil {
-		return false, fmt.Errorf("storage: is customer %d vip: %w", customerID, describe(err))
-	}
-	return db.rules.IsVIP(vip, inbound, stage), nil
-}
-
-// PendingRating implements bot.Ratings: the customer's latest conversation
-// on channel resolved at or after since, asked for a rating and not rated;
-// 0 when there is none.
-func (db *DB) PendingRating(ctx context.Context, customerID int64, channel string, since time.Time) (bot.ConversationID, error) {
-	var id bot.ConversationID
-	err := db.pool.QueryRow(ctx, `SELECT v.id FROM conversations v
-		WHERE v.customer_id = $1 AND v.channel = $2 AND v.status = 'resolved' AND v.csat IS NULL AND v.closed >= $3
-		AND EXISTS (SELECT 1 FROM customer_events e WHERE e.customer_id = v.customer_id AND e.conversation_id = v.id
-			AND e.kind = $4)
-		ORDER BY v.id DESC LIMIT 1`, customerID, channel, us(since), EventRatingRequested).Scan(&id)
-	if noRows(err) {
-		return 0, nil
-	} else if err != nil {
-		return 0, fmt.Errorf("storage: pending rating of customer %d: %w", customerID, describe(err))
-	}
-	return id, nil
-}
-
-// HandoffQueue returns the conversations that are with a human or waiting
-// for one, the longest waiting first; at most limit (≤ 0 means 200).
-func (db *DB) HandoffQueue(ctx context.Context, limit int) ([]bot.HandoffEntry, error) {
-	if limit <= 0 {
-		limit = 200
-	}
-	rows, err := db.pool.Query(ctx, storage.HandoffQueueQuery(param), bot.ReasonLead, limit)
-	out, err := collect(rows, err, storage.ScanHandoff)
-	if err != nil {
-		return nil, fmt.Errorf("storage: handoff queue: %w", err)
-	}
-	return out, nil
-}
-
-// IdleHandoffs returns the ids of conversations with a human or waiting for
-// one whose last message is before t, oldest first; at most limit (≤ 0
-// means 100).
-func (db *DB) IdleHandoffs(ctx context.Context, t time.Time, limit int) ([]bot.ConversationID, error) {
-	if limit <= 0 {
-		limit = 100
-	}
-	rows, err := db.pool.Query(ctx, `SELECT id FROM conversations
-		WHERE status IN ('waiting_human', 'human') AND coalesce(last_message, opened) < $1 ORDER BY id LIMIT $2`, us(t), limit)
-	if err != nil {
-		return nil, fmt.Errorf("storage: idle handoffs: %w", describe(err))
-	}
-	ids, err := pgx.CollectRows(rows, pgx.RowTo[bot.ConversationID])
-	if err != nil {
-		return nil, fmt.Errorf("storage: idle handoffs: %w", describe(err))
-	}
-	return ids, nil
 }
 
 // OverdueEscalations returns the open escalations created at or before t,

@@ -24,9 +24,14 @@ func collect[T any](rows pgx.Rows, err error, scan func(storage.RowScanner) (T, 
 	return out, describe(err)
 }
 
-// scanAll runs a query in tx and calls fn for each row.
-func scanAll(ctx context.Context, tx pgx.Tx, query string, args []any, fn func(storage.RowScanner) error) error {
-	rows, err := tx.Query(ctx, query, args...)
+// querier is what a pool and a transaction have in common to run a query.
+type querier interface {
+	Query(ctx context.Context, query string, args ...any) (pgx.Rows, error)
+}
+
+// scanAll runs a query in q and calls fn for each row.
+func scanAll(ctx context.Context, q querier, query string, args []any, fn func(storage.RowScanner) error) error {
+	rows, err := q.Query(ctx, query, args...)
 	if err != nil {
 		return describe(err)
 	}
@@ -38,4 +43,16 @@ func scanAll(ctx context.Context, tx pgx.Tx, query string, args []any, fn func(s
 // as timestamps, which it stores to the microsecond.
 func dialect() storage.Dialect {
 	return storage.Dialect{Param: param, At: func(t time.Time) any { return us(t) }, Round: us}
+}
+
+// reads are the engine-neutral reads (Conversation, HandoffQueue, IsVIP,
+// ...) on the pool; embedded in DB, they are its methods.
+type reads = storage.Reads
+
+// newReads returns db's reads.
+func newReads(db *DB) reads {
+	each := func(ctx context.Context, query string, args []any, fn func(storage.RowScanner) error) error {
+		return scanAll(ctx, db.pool, query, args, fn)
+	}
+	return storage.NewReads(each, dialect(), db.rules)
 }

@@ -11,12 +11,6 @@ import (
 	"github.com/concierge-bot/concierge/storage"
 )
 
-// Conversation returns one conversation, or an ENOTFOUND *bot.Error.
-func (db *DB) Conversation(ctx context.Context, id bot.ConversationID) (bot.ConversationInfo, error) {
-	c, err := storage.ScanConversation(db.r.QueryRowContext(ctx, `SELECT `+storage.ConversationCols+` FROM conversations WHERE id = ?`, id))
-	return c, lookupError(err, "conversation", "Conversation %d does not exist.", id)
-}
-
 // lookupError wraps the error of reading the row of a thing by id: a
 // missing row is an ENOTFOUND *bot.Error with the message missing (which
 // formats id), any other error names what (say "conversation") and id.
@@ -119,25 +113,6 @@ func newConversationEdits(db *DB) conversationEdits {
 		})
 	}
 	return storage.NewConversationEdits(write, func() time.Time { return db.now() }, dialect(), nil)
-}
-
-// Escalations returns escalations matching f, newest first.
-func (db *DB) Escalations(ctx context.Context, f bot.EscalationFilter) ([]bot.EscalationInfo, error) {
-	bot.SetDefault(&f.Limit, 100)
-	rows, err := db.r.QueryContext(ctx, `SELECT `+storage.EscalationCols+` FROM escalations
-		WHERE (? = '' OR status = ?) AND (? = 0 OR customer_id = ?) ORDER BY id DESC LIMIT ?`,
-		f.Status, f.Status, f.CustomerID, f.CustomerID, f.Limit)
-	out, err := collect(rows, err, storage.ScanEscalation)
-	if err != nil {
-		return nil, fmt.Errorf("storage: escalations: %w", err)
-	}
-	return out, nil
-}
-
-// Escalation returns one escalation, or an ENOTFOUND *bot.Error.
-func (db *DB) Escalation(ctx context.Context, id bot.EscalationID) (bot.EscalationInfo, error) {
-	e, err := storage.ScanEscalation(db.r.QueryRowContext(ctx, `SELECT `+storage.EscalationCols+` FROM escalations WHERE id = ?`, id))
-	return e, lookupError(err, "escalation", "Escalation %d does not exist.", id)
 }
 
 // AcknowledgeEscalation records that a person saw an open escalation. The

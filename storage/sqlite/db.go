@@ -92,6 +92,7 @@ type DB struct {
 	rules SegmentRules
 	customerEdits
 	conversationEdits
+	reads
 	// holder names this opening of the file in the keyed-request ledger.
 	holder string
 
@@ -156,6 +157,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	}
 	db.customerEdits = newCustomerEdits(db)
 	db.conversationEdits = newConversationEdits(db)
+	db.reads = newReads(db)
 	if err := db.openWriter(ctx); err != nil {
 		return nil, err
 	}

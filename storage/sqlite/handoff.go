@@ -23,69 +23,6 @@ var (
 	_ bot.Ratings           = (*DB)(nil)
 )
 
-// IsVIP implements bot.CustomerDirectory: whether the customer matches the
-// VIP rule of SegmentRules (the VIP tag, enough messages, a won lead),
-// whatever its current segment (an at-risk VIP is still a VIP). An unknown
-// customer is not a VIP.
-func (db *DB) IsVIP(ctx context.Context, customerID int64) (bool, error) {
-	var vip bool
-	var inbound int
-	var stage string
-	err := db.r.QueryRowContext(ctx, `SELECT vip, inbound_count, stage FROM customers WHERE id = ? AND merged_into IS NULL`,
-		customerID).Scan(&vip, &inbound, &stage)
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
-	} else if err != nil {
-		return false, fmt.Errorf("storage: is customer %d vip: %w", customerID, describe(err))
-	}
-	return db.rules.IsVIP(vip, inbound, stage), nil
-}
-
-// PendingRating implements bot.Ratings: the customer's latest conversation
-// on channel that was resolved at or after since, asked for a rating
-// (RequestRating) and not rated; 0 when there is none.
-func (db *DB) PendingRating(ctx context.Context, customerID int64, channel string, since time.Time) (bot.ConversationID, error) {
-	var id bot.ConversationID
-	err := db.r.QueryRowContext(ctx, `SELECT v.id FROM conversations v
-		WHERE v.customer_id = ? AND v.channel = ? AND v.status = 'resolved' AND v.csat IS NULL AND v.closed >= ?
-		AND EXISTS (SELECT 1 FROM customer_events e WHERE e.customer_id = v.customer_id AND e.conversation_id = v.id
-			AND e.kind = ?)
-		ORDER BY v.id DESC LIMIT 1`, customerID, channel, fmtTime(since), EventRatingRequested).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, nil
-	} else if err != nil {
-		return 0, fmt.Errorf("storage: pending rating of customer %d: %w", customerID, describe(err))
-	}
-	return id, nil
-}
-
-// HandoffQueue returns the conversations that are with a human or waiting
-// for one, the longest waiting first; at most limit (≤ 0 means 200).
-func (db *DB) HandoffQueue(ctx context.Context, limit int) ([]bot.HandoffEntry, error) {
-	bot.SetDefault(&limit, 200)
-	rows, err := db.r.QueryContext(ctx, storage.HandoffQueueQuery(param), bot.ReasonLead, limit)
-	out, err := collect(rows, err, storage.ScanHandoff)
-	if err != nil {
-		return nil, fmt.Errorf("storage: handoff queue: %w", err)
-	}
-	return out, nil
-}
-
-// IdleHandoffs returns the ids of conversations with a human or waiting for
-// one whose last message is before t, oldest first; at most limit (≤ 0
-// means 100).
-func (db *DB) IdleHandoffs(ctx context.Context, t time.Time, limit int) ([]bot.ConversationID, error) {
-	bot.SetDefault(&limit, 100)
-	rows, err := db.r.QueryContext(ctx, `SELECT id FROM conversations
-		WHERE status IN ('waiting_human', 'human') AND coalesce(last_message, opened) < ? ORDER BY id LIMIT ?`,
-		fmtTime(t), limit)
-	ids, err := collect(rows, err, scanValue[bot.ConversationID])
-	if err != nil {
-		return nil, fmt.Errorf("storage: idle handoffs: %w", err)
-	}
-	return ids, nil
-}
-
 // OverdueEscalations returns the open escalations created at or before t,
 // oldest first, with their re-alert level; at most limit (≤ 0 means 100).
 // Lead escalations are not included: they go to sales, not up a chain.

@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"context"
 	"database/sql"
 	"strconv"
 	"time"
@@ -61,4 +62,17 @@ func param(n int) string { return "?" + strconv.Itoa(n) }
 func dialect() storage.Dialect {
 	return storage.Dialect{Param: param, At: func(t time.Time) any { return fmtTime(t) },
 		Round: func(t time.Time) time.Time { return t }}
+}
+
+// reads are the engine-neutral reads (Conversation, HandoffQueue, IsVIP,
+// ...) on the read-only connections; embedded in DB, they are its methods.
+type reads = storage.Reads
+
+// newReads returns db's reads.
+func newReads(db *DB) reads {
+	each := func(ctx context.Context, query string, args []any, fn func(rowScanner) error) error {
+		rows, err := db.r.QueryContext(ctx, query, args...)
+		return eachRow(rows, err, func(rows *sql.Rows) error { return fn(rows) })
+	}
+	return storage.NewReads(each, dialect(), db.rules)
 }

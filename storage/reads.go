@@ -1,0 +1,177 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/concierge-bot/concierge/bot"
+)
+
+// Reads answers, the same way in every engine, the queries that differ
+// between engines only in their Dialect, outside any write transaction.
+type Reads struct {
+	each  func(ctx context.Context, query string, args []any, fn func(RowScanner) error) error
+	d     Dialect
+	rules SegmentRules
+}
+
+// NewReads returns the reads of an engine: each runs a read-only query and
+// calls fn for each row of its result, stopping at fn's first error, and
+// returns that error or the query's, described; rules are the segment
+// rules, with their defaults.
+func NewReads(each func(ctx context.Context, query string, args []any, fn func(RowScanner) error) error,
+	d Dialect, rules SegmentRules) Reads {
+	return Reads{each: each, d: d, rules: rules}
+}
+
+// readAll returns one value made by scan for each row of the query's result
+// (nil when there are none).
+func readAll[T any](ctx context.Context, r Reads, query string, args []any, scan func(RowScanner) (T, error)) ([]T, error) {
+	var out []T
+	if err := r.each(ctx, query, args, appender(&out, scan)); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// readOne scans the one row of the query's result into dest and reports
+// whether there was one.
+func (r Reads) readOne(ctx context.Context, query string, args []any, dest ...any) (found bool, err error) {
+	err = r.each(ctx, query, args, func(sc RowScanner) error {
+		found = true
+		return sc.Scan(dest...)
+	})
+	return found, err
+}
+
+// lookup reads the row of a thing by id (the query's one parameter) with
+// scan. A missing row is an ENOTFOUND *bot.Error with the message missing
+// (which formats id); any other error names what (say "conversation") and
+// id.
+func lookup[T any](ctx context.Context, r Reads, what, missing string, id any, query string, scan func(RowScanner) (T, error)) (T, error) {
+	var v T
+	found := false
+	err := r.each(ctx, query, []any{id}, func(sc RowScanner) error {
+		var err error
+		v, err = scan(sc)
+		found = true
+		return err
+	})
+	switch {
+	case err != nil:
+		return v, fmt.Errorf("storage: %s %d: %w", what, id, err)
+	case !found:
+		return v, fmt.Errorf("storage: %s: %w", what, bot.Errorf(bot.ENOTFOUND, missing, id))
+	}
+	return v, nil
+}
+
+// Conversation returns one conversation, or an ENOTFOUND *bot.Error.
+func (r Reads) Conversation(ctx context.Context, id bot.ConversationID) (bot.ConversationInfo, error) {
+	return lookup(ctx, r, "conversation", "Conversation %d does not exist.", id,
+		`SELECT `+ConversationCols+` FROM conversations WHERE id = `+r.d.Param(1), ScanConversation)
+}
+
+// Escalation returns one escalation, or an ENOTFOUND *bot.Error.
+func (r Reads) Escalation(ctx context.Context, id bot.EscalationID) (bot.EscalationInfo, error) {
+	return lookup(ctx, r, "escalation", "Escalation %d does not exist.", id,
+		`SELECT `+EscalationCols+` FROM escalations WHERE id = `+r.d.Param(1), ScanEscalation)
+}
+
+// Escalations returns escalations matching f, newest first.
+func (r Reads) Escalations(ctx context.Context, f bot.EscalationFilter) ([]bot.EscalationInfo, error) {
+	bot.SetDefault(&f.Limit, 100)
+	p := r.d.Param
+	out, err := readAll(ctx, r, `SELECT `+EscalationCols+` FROM escalations
+		WHERE (`+p(1)+` = '' OR status = `+p(1)+`) AND (`+p(2)+` = 0 OR customer_id = `+p(2)+`) ORDER BY id DESC LIMIT `+p(3),
+		[]any{f.Status, f.CustomerID, f.Limit}, ScanEscalation)
+	if err != nil {
+		return nil, fmt.Errorf("storage: escalations: %w", err)
+	}
+	return out, nil
+}
+
+// IsVIP implements bot.CustomerDirectory: whether the customer matches the
+// VIP rule of the segment rules (the VIP tag, enough messages, a won lead),
+// whatever its current segment (an at-risk VIP is still a VIP). An unknown
+// customer is not a VIP.
+func (r Reads) IsVIP(ctx context.Context, customerID int64) (bool, error) {
+	var vip bool
+	var inbound int
+	var stage string
+	found, err := r.readOne(ctx, `SELECT vip, inbound_count, stage FROM customers WHERE id = `+r.d.Param(1)+` AND merged_into IS NULL`,
+		[]any{customerID}, &vip, &inbound, &stage)
+	if err != nil {
+		return false, fmt.Errorf("storage: is customer %d vip: %w", customerID, err)
+	} else if !found {
+		return false, nil
+	}
+	return r.rules.IsVIP(vip, inbound, stage), nil
+}
+
+// PendingRating implements bot.Ratings: the customer's latest conversation
+// on channel that was resolved at or after since, asked for a rating
+// (RequestRating) and not rated; 0 when there is none.
+func (r Reads) PendingRating(ctx context.Context, customerID int64, channel string, since time.Time) (bot.ConversationID, error) {
+	var id bot.ConversationID
+	p := r.d.Param
+	_, err := r.readOne(ctx, `SELECT v.id FROM conversations v
+		WHERE v.customer_id = `+p(1)+` AND v.channel = `+p(2)+` AND v.status = 'resolved' AND v.csat IS NULL AND v.closed >= `+p(3)+`
+		AND EXISTS (SELECT 1 FROM customer_events e WHERE e.customer_id = v.customer_id AND e.conversation_id = v.id
+			AND e.kind = `+p(4)+`)
+		ORDER BY v.id DESC LIMIT 1`, []any{customerID, channel, r.d.At(since), EventRatingRequested}, &id)
+	if err != nil {
+		return 0, fmt.Errorf("storage: pending rating of customer %d: %w", customerID, err)
+	}
+	return id, nil
+}
+
+// HandoffQueue returns the conversations that are with a human or waiting
+// for one, the longest waiting first; at most limit (≤ 0 means 200).
+func (r Reads) HandoffQueue(ctx context.Context, limit int) ([]bot.HandoffEntry, error) {
+	bot.SetDefault(&limit, 200)
+	out, err := readAll(ctx, r, handoffQueueQuery(r.d.Param), []any{bot.ReasonLead, limit}, ScanHandoff)
+	if err != nil {
+		return nil, fmt.Errorf("storage: handoff queue: %w", err)
+	}
+	return out, nil
+}
+
+// IdleHandoffs returns the ids of conversations with a human or waiting for
+// one whose last message is before t, oldest first; at most limit (≤ 0
+// means 100).
+func (r Reads) IdleHandoffs(ctx context.Context, t time.Time, limit int) ([]bot.ConversationID, error) {
+	bot.SetDefault(&limit, 100)
+	ids, err := readAll(ctx, r, `SELECT id FROM conversations
+		WHERE status IN ('waiting_human', 'human') AND coalesce(last_message, opened) < `+r.d.Param(1)+` ORDER BY id LIMIT `+r.d.Param(2),
+		[]any{r.d.At(t), limit}, func(sc RowScanner) (id bot.ConversationID, err error) { return id, sc.Scan(&id) })
+	if err != nil {
+		return nil, fmt.Errorf("storage: idle handoffs: %w", err)
+	}
+	return ids, nil
+}
+
+// ComplaintLabels returns the agents' verdicts on customers' messages whose
+// text is still kept, newest first, at most limit (default 5000).
+func (r Reads) ComplaintLabels(ctx context.Context, limit int) ([]bot.ComplaintLabel, error) {
+	bot.SetDefault(&limit, 5000)
+	out, err := readAll(ctx, r, complaintLabelsQuery(r.d.Param), []any{limit}, ScanComplaintLabel)
+	if err != nil {
+		return nil, fmt.Errorf("storage: complaint labels: %w", err)
+	}
+	return out, nil
+}
+
+// ReviewMessages returns the customers' messages since since that the bot
+// did not judge complaints and nobody has judged, but that read negative or
+// score at least minComplaint, the highest score first, at most limit
+// (default 50).
+func (r Reads) ReviewMessages(ctx context.Context, since time.Time, minComplaint float64, limit int) ([]bot.ReviewMessage, error) {
+	bot.SetDefault(&limit, 50)
+	out, err := readAll(ctx, r, reviewQuery(r.d.Param), []any{r.d.At(since), minComplaint, limit}, ScanReview)
+	if err != nil {
+		return nil, fmt.Errorf("storage: messages to review: %w", err)
+	}
+	return out, nil
+}
