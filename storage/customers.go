@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -36,6 +37,36 @@ type Tx interface {
 	// AddEvent records a customer event; conversationID 0 is none. detail
 	// must never hold customer text.
 	AddEvent(customerID int64, conversationID bot.ConversationID, kind string, detail any, actor string, t time.Time) error
+}
+
+// Execer runs a statement in an engine's write transaction and returns the
+// number of rows it changed (Tx.Exec).
+type Execer interface {
+	Exec(query string, args ...any) (int64, error)
+}
+
+// AddEvent records a customer event through tx, in d's dialect;
+// conversationID 0 is none. detail, stored as JSON ("{}" when nil), must
+// never hold customer text.
+func AddEvent(tx Execer, d Dialect, customerID int64, conversationID bot.ConversationID, kind string, detail any, actor string, t time.Time) error {
+	js := "{}"
+	if detail != nil {
+		b, err := json.Marshal(detail)
+		if err != nil {
+			return fmt.Errorf("event %s: %w", kind, err)
+		}
+		js = string(b)
+	}
+	var conv *bot.ConversationID
+	if conversationID != 0 {
+		conv = &conversationID
+	}
+	p := d.Param
+	if _, err := tx.Exec(`INSERT INTO customer_events (customer_id, conversation_id, kind, detail, actor, time)
+		VALUES (`+p(1)+`, `+p(2)+`, `+p(3)+`, `+p(4)+`, `+p(5)+`, `+p(6)+`)`, customerID, conv, kind, js, actor, d.At(t)); err != nil {
+		return fmt.Errorf("event %s: %w", kind, err)
+	}
+	return nil
 }
 
 // CustomerTx is an engine's write transaction as CustomerEdits uses it.

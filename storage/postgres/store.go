@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -226,25 +225,9 @@ func (db *DB) updateSegment(ctx context.Context, tx pgx.Tx, c custState, t time.
 	return db.customerEdits.UpdateSegment(txn{ctx: ctx, tx: tx, db: db}, c.CustomerState, t)
 }
 
-// addEvent records a customer event. detail must never hold customer text.
+// addEvent records a customer event (storage.AddEvent).
 func addEvent(ctx context.Context, tx pgx.Tx, customerID int64, conversationID bot.ConversationID, kind string, detail any, actor string, t time.Time) error {
-	d := "{}"
-	if detail != nil {
-		b, err := json.Marshal(detail)
-		if err != nil {
-			return fmt.Errorf("event %s: %w", kind, err)
-		}
-		d = string(b)
-	}
-	var conv *bot.ConversationID
-	if conversationID != 0 {
-		conv = &conversationID
-	}
-	if _, err := tx.Exec(ctx, `INSERT INTO customer_events (customer_id, conversation_id, kind, detail, actor, time)
-		VALUES ($1, $2, $3, $4, $5, $6)`, customerID, conv, kind, d, actor, us(t)); err != nil {
-		return fmt.Errorf("event %s: %w", kind, describe(err))
-	}
-	return nil
+	return storage.AddEvent(txn{ctx: ctx, tx: tx}, dialect(), customerID, conversationID, kind, detail, actor, t)
 }
 
 // AppendOutbound implements bot.Store, as storage.Replies.Store describes

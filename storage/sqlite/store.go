@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -169,25 +168,9 @@ func (db *DB) updateSegment(tx *sql.Tx, c custState, t time.Time) error {
 	return db.customerEdits.UpdateSegment(txn{tx: tx, db: db}, c, t)
 }
 
-// addEvent records a customer event. detail must never hold customer text.
+// addEvent records a customer event (storage.AddEvent).
 func addEvent(tx *sql.Tx, customerID int64, conversationID bot.ConversationID, kind string, detail any, actor string, t time.Time) error {
-	d := "{}"
-	if detail != nil {
-		b, err := json.Marshal(detail)
-		if err != nil {
-			return fmt.Errorf("event %s: %w", kind, err)
-		}
-		d = string(b)
-	}
-	var conv any
-	if conversationID != 0 {
-		conv = conversationID
-	}
-	if _, err := tx.Exec(`INSERT INTO customer_events (customer_id, conversation_id, kind, detail, actor, time)
-		VALUES (?, ?, ?, ?, ?, ?)`, customerID, conv, kind, d, actor, fmtTime(t)); err != nil {
-		return fmt.Errorf("event %s: %w", kind, describe(err))
-	}
-	return nil
+	return storage.AddEvent(txn{tx: tx}, dialect(), customerID, conversationID, kind, detail, actor, t)
 }
 
 // AppendOutbound implements bot.Store, as storage.Replies.Store describes:
