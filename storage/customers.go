@@ -114,7 +114,7 @@ func NewCustomerEdits(write func(ctx context.Context, fn func(tx CustomerTx) err
 
 // UpdateSegment recomputes the segment of c, whose fields reflect the latest
 // change, and stores it with an event at t when it changed.
-func (e CustomerEdits) UpdateSegment(tx CustomerTx, c CustomerState, t time.Time) error {
+func (e CustomerEdits) UpdateSegment(tx Tx, c CustomerState, t time.Time) error {
 	seg := e.rules.Segment(c.SegmentInput, e.now())
 	if seg == c.Segment {
 		return nil

@@ -112,6 +112,7 @@ type DB struct {
 	customerEdits
 	conversationEdits
 	reads
+	appends
 
 	closeOnce sync.Once
 	stop      chan struct{}
@@ -192,6 +193,7 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 	db.customerEdits = newCustomerEdits(db)
 	db.conversationEdits = newConversationEdits(db)
 	db.reads = newReads(db)
+	db.appends = newAppends(db)
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: open: %w", describe(err))

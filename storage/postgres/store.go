@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -13,66 +12,6 @@ import (
 )
 
 var _ bot.Store = (*DB)(nil)
-
-// AppendInbound implements bot.Store: it resolves the customer of (channel,
-// external user id), creating the customer on first contact, finds the open
-// conversation on that channel or opens one (a resolved conversation is never
-// reopened), appends the message and returns once it is committed.
-//
-// When ctx carries a request key (WithRequestKey) whose message was already
-// stored, by this process or another, it returns that message instead of
-// storing it again.
-func (db *DB) AppendInbound(ctx context.Context, in bot.Inbound) (bot.Conversation, int64, error) {
-	role, err := storage.CheckInbound(in)
-	if err != nil {
-		return bot.Conversation{}, 0, err
-	}
-	if err := refuseNUL("The message holds a NUL character.", in.Text, in.ExternalUserID, in.Channel); err != nil {
-		return bot.Conversation{}, 0, err
-	}
-	t := in.Time
-	if t.IsZero() {
-		t = db.now()
-	}
-	t = us(t)
-	key := storage.RequestKey(ctx)
-	var conv bot.Conversation
-	var msgID int64
-	err = db.write(ctx, func(tx pgx.Tx) error {
-		if key != "" {
-			var done bool
-			var err error
-			if conv, msgID, done, err = keyedInbound(ctx, tx, key); err != nil || done {
-				return err
-			}
-		}
-		c, cv, err := db.resolveConversation(ctx, tx, in.Channel, in.ExternalUserID, role, t)
-		if err != nil {
-			return err
-		}
-		conv = cv
-		// The messages_counters trigger updates the conversation's and the
-		// customer's counters and last-seen time.
-		if err := tx.QueryRow(ctx, `INSERT INTO messages (conversation_id, customer_id, inbound, author, text, time)
-			VALUES ($1, $2, true, 'customer', $3, $4) RETURNING id`, conv.ID, c.ID, in.Text, t).Scan(&msgID); err != nil {
-			return fmt.Errorf("insert message: %w", describe(err))
-		}
-		if key != "" {
-			if _, err := tx.Exec(ctx, `UPDATE requests SET message_id = $1 WHERE key = $2`, msgID, key); err != nil {
-				return fmt.Errorf("record request: %w", describe(err))
-			}
-		}
-		c.Inbound++
-		if t.After(c.LastSeen) {
-			c.LastSeen = t
-		}
-		return db.updateSegment(ctx, tx, c, t)
-	})
-	if err != nil {
-		return bot.Conversation{}, 0, fmt.Errorf("storage: append inbound: %w", err)
-	}
-	return conv, msgID, nil
-}
 
 // custState is what the write paths need of a customer row.
 type custState struct {
@@ -230,73 +169,37 @@ func addEvent(ctx context.Context, tx pgx.Tx, customerID int64, conversationID b
 	return storage.AddEvent(txn{ctx: ctx, tx: tx}, dialect(), customerID, conversationID, kind, detail, actor, t)
 }
 
-// AppendOutbound implements bot.Store, as storage.Replies.Store describes
-// (and as storage/sqlite's does): in one transaction it annotates the
-// inbound message, stores the reply and makes what the reply asks for (an
-// escalation, a lead, a knowledge gap). If the conversation is handed off
-// and o is not a relay it fails with ECONFLICT and stores nothing.
-//
-// When ctx carries a request key (WithRequestKey) and the inbound message
-// already has its reply (stored by a replica that died before answering),
-// it returns that reply instead of storing another.
-func (db *DB) AppendOutbound(ctx context.Context, o bot.Outbound) (bot.Stored, error) {
-	if err := storage.CheckOutbound(o); err != nil {
-		return bot.Stored{}, err
+// appends are the engine-neutral AppendInbound and AppendOutbound, made in
+// this database's write transactions through txn; embedded in DB, they are
+// its methods.
+type appends = storage.Appends
+
+// newAppends returns db's appends.
+func newAppends(db *DB) appends {
+	write := func(ctx context.Context, fn func(storage.AppendTx) error) error {
+		return db.write(ctx, func(tx pgx.Tx) error { return fn(txn{ctx: ctx, tx: tx, db: db}) })
 	}
-	if strings.ContainsRune(o.Text, 0) {
-		return bot.Stored{}, bot.Errorf(bot.EINVALID, "The reply is not valid UTF-8 text.")
-	}
-	t := o.Time
-	if t.IsZero() {
-		t = db.now()
-	}
-	t = us(t)
-	keyed := storage.RequestKey(ctx) != ""
 	replies := storage.Replies{Alerts: db.opts.Alerts, LeadOwner: db.opts.LeadOwner, AtRiskFor: db.rules.AtRiskFor, Dialect: dialect()}
-	var st bot.Stored
-	err := db.write(ctx, func(tx pgx.Tx) error {
-		st = bot.Stored{}
-		v, c, err := lockConversation(ctx, tx, o.ConversationID)
-		if err != nil {
-			return err
-		}
-		if keyed && o.InboundID != 0 {
-			var found bool
-			if st, found, err = existingReply(ctx, tx, o.InboundID); err != nil || found {
-				return err
-			}
-		}
-		var ch storage.CustomerChanges
-		st, ch, err = replies.Store(txn{ctx: ctx, tx: tx, db: db}, o, storage.ReplyTo{Status: v.Status, Channel: v.Channel,
-			Customer: c.ID, Owner: c.Owner, Language: c.Language, SegmentInput: c.SegmentInput}, t)
-		if err != nil {
-			return err
-		}
-		ch.Apply(&c.SegmentInput)
-		return db.updateSegment(ctx, tx, c, t)
-	})
-	if err != nil {
-		return bot.Stored{}, fmt.Errorf("storage: append outbound: %w", err)
-	}
-	return st, nil
+	return storage.NewAppends(write, func() time.Time { return db.now() }, replies, db.customerEdits, refuseNUL)
 }
 
-// existingReply finds what an earlier AppendOutbound stored for an inbound
-// message: its reply and its escalation.
-func existingReply(ctx context.Context, tx pgx.Tx, inbound int64) (bot.Stored, bool, error) {
-	var st bot.Stored
-	var n int
-	err := tx.QueryRow(ctx, `SELECT
-		coalesce((SELECT max(id) FROM messages WHERE reply_to = $1 AND author = 'bot'), 0),
-		coalesce((SELECT max(id) FROM escalations WHERE message_id = $1), 0),
-		(SELECT count(*) FROM messages WHERE id = $1 AND intent <> '')`, inbound).Scan(&st.MessageID, &st.EscalationID, &n)
-	if err != nil {
-		return st, false, fmt.Errorf("find earlier reply: %w", describe(err))
-	}
-	return st, st.MessageID != 0 || st.EscalationID != 0, nil
+// Keyed, Resolve and ReplyTo, with the methods below, make txn a
+// storage.AppendTx.
+func (t txn) Keyed(key string) (bot.Conversation, int64, bool, error) {
+	return keyedInbound(t.ctx, t.tx, key)
 }
 
-// Enqueue, AddKnowledgeGap and AddGapPick make txn a storage.ReplyTx.
+func (t txn) Resolve(channel, externalID string, role bot.Role, at time.Time) (storage.CustomerState, bot.Conversation, error) {
+	c, conv, err := t.db.resolveConversation(t.ctx, t.tx, channel, externalID, role, at)
+	return c.CustomerState, conv, err
+}
+
+// ReplyTo locks the conversation and its customer (lockConversation).
+func (t txn) ReplyTo(id bot.ConversationID) (convRow, storage.CustomerState, error) {
+	v, c, err := lockConversation(t.ctx, t.tx, id)
+	return v, c.CustomerState, err
+}
+
 func (t txn) Enqueue(m bot.OutboxMessage, at time.Time) (int64, error) {
 	return enqueue(t.ctx, t.tx, m, at)
 }

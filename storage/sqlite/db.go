@@ -93,6 +93,7 @@ type DB struct {
 	customerEdits
 	conversationEdits
 	reads
+	appends
 	// holder names this opening of the file in the keyed-request ledger.
 	holder string
 
@@ -158,6 +159,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	db.customerEdits = newCustomerEdits(db)
 	db.conversationEdits = newConversationEdits(db)
 	db.reads = newReads(db)
+	db.appends = newAppends(db)
 	if err := db.openWriter(ctx); err != nil {
 		return nil, err
 	}

@@ -145,16 +145,3 @@ func keyedInbound(tx *sql.Tx, key string) (bot.Conversation, int64, bool, error)
 	conv.Status = bot.ConversationStatus(status)
 	return conv, msgID, true, nil
 }
-
-// existingReply returns what was stored in answer to an inbound message
-// (its reply, its escalation), if anything was.
-func existingReply(tx *sql.Tx, inbound int64) (bot.Stored, bool, error) {
-	var st bot.Stored
-	err := tx.QueryRow(`SELECT
-		coalesce((SELECT max(id) FROM messages WHERE reply_to = ?1 AND author = 'bot'), 0),
-		coalesce((SELECT max(id) FROM escalations WHERE message_id = ?1), 0)`, inbound).Scan(&st.MessageID, &st.EscalationID)
-	if err != nil {
-		return st, false, fmt.Errorf("find earlier reply: %w", describe(err))
-	}
-	return st, st.MessageID != 0 || st.EscalationID != 0, nil
-}

@@ -13,63 +13,6 @@ import (
 
 var _ bot.Store = (*DB)(nil)
 
-// AppendInbound implements bot.Store: it resolves the customer of (channel,
-// external user id), creating the customer on first contact, finds the open
-// conversation on that channel or opens one (a resolved conversation is never
-// reopened), appends the message and returns once it is durable.
-func (db *DB) AppendInbound(ctx context.Context, in bot.Inbound) (bot.Conversation, int64, error) {
-	role, err := storage.CheckInbound(in)
-	if err != nil {
-		return bot.Conversation{}, 0, err
-	}
-	t := in.Time
-	if t.IsZero() {
-		t = db.now()
-	}
-	key := storage.RequestKey(ctx)
-	var conv bot.Conversation
-	var msgID int64
-	err = db.write(ctx, func(tx *sql.Tx) error {
-		if key != "" {
-			var done bool
-			var err error
-			if conv, msgID, done, err = keyedInbound(tx, key); err != nil || done {
-				return err
-			}
-		}
-		var c custState
-		var err error
-		c, conv, err = resolveConversation(tx, in.Channel, in.ExternalUserID, role, t)
-		if err != nil {
-			return err
-		}
-		// The messages_counters trigger updates the conversation's and the
-		// customer's counters and last-seen time.
-		res, err := tx.Exec(`INSERT INTO messages (conversation_id, customer_id, inbound, author, text, time)
-			VALUES (?, ?, 1, 'customer', ?, ?)`, conv.ID, c.ID, in.Text, fmtTime(t))
-		if err != nil {
-			return fmt.Errorf("insert message: %w", describe(err))
-		}
-		if msgID, err = res.LastInsertId(); err != nil {
-			return fmt.Errorf("insert message: %w", err)
-		}
-		if key != "" {
-			if _, err := tx.Exec(`UPDATE requests SET message_id = ? WHERE key = ?`, msgID, key); err != nil {
-				return fmt.Errorf("record request: %w", describe(err))
-			}
-		}
-		c.Inbound++
-		if t.After(c.LastSeen) {
-			c.LastSeen = t
-		}
-		return db.updateSegment(tx, c, t)
-	})
-	if err != nil {
-		return bot.Conversation{}, 0, fmt.Errorf("storage: append inbound: %w", err)
-	}
-	return conv, msgID, nil
-}
-
 // custState is what the write paths need of a customer row.
 type custState = storage.CustomerState
 
@@ -173,58 +116,42 @@ func addEvent(tx *sql.Tx, customerID int64, conversationID bot.ConversationID, k
 	return storage.AddEvent(txn{tx: tx}, dialect(), customerID, conversationID, kind, detail, actor, t)
 }
 
-// AppendOutbound implements bot.Store, as storage.Replies.Store describes:
-// in one transaction it annotates the inbound message, stores the reply and
-// makes what the reply asks for (an escalation, a lead, a knowledge gap).
-// If the conversation is handed off and o is not a relay it fails with
-// ECONFLICT and stores nothing.
-func (db *DB) AppendOutbound(ctx context.Context, o bot.Outbound) (bot.Stored, error) {
-	if err := storage.CheckOutbound(o); err != nil {
-		return bot.Stored{}, err
+// appends are the engine-neutral AppendInbound and AppendOutbound, made in
+// this database's write transactions through txn; embedded in DB, they are
+// its methods.
+type appends = storage.Appends
+
+// newAppends returns db's appends.
+func newAppends(db *DB) appends {
+	write := func(ctx context.Context, fn func(storage.AppendTx) error) error {
+		return db.write(ctx, func(tx *sql.Tx) error { return fn(txn{tx: tx, db: db}) })
 	}
-	t := o.Time
-	if t.IsZero() {
-		t = db.now()
-	}
-	keyed := storage.RequestKey(ctx) != ""
 	replies := storage.Replies{Alerts: db.opts.Alerts, LeadOwner: db.opts.LeadOwner, AtRiskFor: db.rules.AtRiskFor, Dialect: dialect()}
-	var st bot.Stored
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		st = bot.Stored{}
-		if keyed && o.InboundID != 0 {
-			// A keyed request handled again after a crash: what was
-			// stored the first time stands.
-			var found bool
-			var err error
-			if st, found, err = existingReply(tx, o.InboundID); err != nil || found {
-				return err
-			}
-		}
-		var channel, status string
-		c, err := scanCustState(tx.QueryRow(`SELECT `+custStateCols+`, v.channel, v.status
-			FROM conversations v JOIN customers c ON c.id = v.customer_id WHERE v.id = ?`, o.ConversationID),
-			&channel, &status)
-		if errors.Is(err, sql.ErrNoRows) {
-			return notFound("Conversation %d does not exist.", o.ConversationID)
-		} else if err != nil {
-			return fmt.Errorf("load conversation: %w", describe(err))
-		}
-		var ch storage.CustomerChanges
-		st, ch, err = replies.Store(txn{tx: tx, db: db}, o, storage.ReplyTo{Status: bot.ConversationStatus(status), Channel: channel,
-			Customer: c.ID, Owner: c.Owner, Language: c.Language, SegmentInput: c.SegmentInput}, t)
-		if err != nil {
-			return err
-		}
-		ch.Apply(&c.SegmentInput)
-		return db.updateSegment(tx, c, t)
-	})
-	if err != nil {
-		return bot.Stored{}, fmt.Errorf("storage: append outbound: %w", err)
-	}
-	return st, nil
+	return storage.NewAppends(write, func() time.Time { return db.now() }, replies, db.customerEdits, nil)
 }
 
-// Enqueue, AddKnowledgeGap and AddGapPick make txn a storage.ReplyTx.
+// Keyed, Resolve and ReplyTo, with the methods below, make txn a
+// storage.AppendTx.
+func (t txn) Keyed(key string) (bot.Conversation, int64, bool, error) { return keyedInbound(t.tx, key) }
+
+func (t txn) Resolve(channel, externalID string, role bot.Role, at time.Time) (storage.CustomerState, bot.Conversation, error) {
+	return resolveConversation(t.tx, channel, externalID, role, at)
+}
+
+func (t txn) ReplyTo(id bot.ConversationID) (convRow, custState, error) {
+	v := convRow{ID: id}
+	var status string
+	c, err := scanCustState(t.tx.QueryRow(`SELECT `+custStateCols+`, v.channel, v.status
+		FROM conversations v JOIN customers c ON c.id = v.customer_id WHERE v.id = ?`, id), &v.Channel, &status)
+	if errors.Is(err, sql.ErrNoRows) {
+		return v, c, notFound("Conversation %d does not exist.", id)
+	} else if err != nil {
+		return v, c, fmt.Errorf("load conversation: %w", describe(err))
+	}
+	v.Customer, v.Status = c.ID, bot.ConversationStatus(status)
+	return v, c, nil
+}
+
 func (t txn) Enqueue(m bot.OutboxMessage, at time.Time) (int64, error) { return enqueue(t.tx, m, at) }
 
 func (t txn) AddKnowledgeGap(messageID int64, lang string, customerID int64, at time.Time) error {

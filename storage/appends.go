@@ -1,0 +1,177 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/concierge-bot/concierge/bot"
+)
+
+// AppendTx is an engine's write transaction as Appends uses it.
+type AppendTx interface {
+	ReplyTx
+	// Keyed returns the conversation and the id of the message stored for
+	// a keyed request (WithRequestKey), and whether there is one, locking
+	// the request where the engine locks rows.
+	Keyed(key string) (conv bot.Conversation, messageID int64, found bool, err error)
+	// Resolve finds the customer of a channel identity and its open
+	// conversation on that channel, creating the customer (on first
+	// contact) and the conversation (when none is open) as needed, so that
+	// concurrent first messages make one customer and one conversation.
+	Resolve(channel, externalID string, role bot.Role, t time.Time) (CustomerState, bot.Conversation, error)
+	// ReplyTo loads for change a conversation's channel and status and its
+	// customer: a conversation that does not exist is ENOTFOUND.
+	ReplyTo(id bot.ConversationID) (ConversationState, CustomerState, error)
+}
+
+// Appends stores the messages of conversations (bot.Store's AppendInbound
+// and AppendOutbound) the same way in every engine.
+type Appends struct {
+	write   func(ctx context.Context, fn func(tx AppendTx) error) error
+	now     func() time.Time
+	replies Replies
+	edits   CustomerEdits
+	refuse  func(msg string, texts ...string) error
+}
+
+// NewAppends returns the appends of an engine: write runs fn in one write
+// transaction, committed when fn returns nil; now is the time of a message
+// that has none; replies stores the replies; edits recomputes the
+// customers' segments; refuse returns an EINVALID error with msg when the
+// engine cannot store one of texts (nil: it stores any text).
+func NewAppends(write func(ctx context.Context, fn func(tx AppendTx) error) error, now func() time.Time,
+	replies Replies, edits CustomerEdits, refuse func(msg string, texts ...string) error) Appends {
+	return Appends{write: write, now: now, replies: replies, edits: edits, refuse: refuse}
+}
+
+// AppendInbound implements bot.Store: it resolves the customer of (channel,
+// external user id), creating the customer on first contact, finds the open
+// conversation on that channel or opens one (a resolved conversation is never
+// reopened), appends the message and returns once it is committed.
+//
+// When ctx carries a request key (WithRequestKey) whose message was already
+// stored, by this process or another, it returns that message instead of
+// storing it again.
+func (a Appends) AppendInbound(ctx context.Context, in bot.Inbound) (bot.Conversation, int64, error) {
+	role, err := CheckInbound(in)
+	if err != nil {
+		return bot.Conversation{}, 0, err
+	}
+	if a.refuse != nil {
+		if err := a.refuse("The message holds a NUL character.", in.Text, in.ExternalUserID, in.Channel); err != nil {
+			return bot.Conversation{}, 0, err
+		}
+	}
+	t := in.Time
+	if t.IsZero() {
+		t = a.now()
+	}
+	t = a.replies.Round(t)
+	key := RequestKey(ctx)
+	p := a.replies.Param
+	var conv bot.Conversation
+	var msgID int64
+	err = a.write(ctx, func(tx AppendTx) error {
+		if key != "" {
+			var done bool
+			var err error
+			if conv, msgID, done, err = tx.Keyed(key); err != nil || done {
+				return err
+			}
+		}
+		c, cv, err := tx.Resolve(in.Channel, in.ExternalUserID, role, t)
+		if err != nil {
+			return err
+		}
+		conv = cv
+		// The messages_counters trigger updates the conversation's and the
+		// customer's counters and last-seen time.
+		if msgID, err = tx.Insert(`INSERT INTO messages (conversation_id, customer_id, inbound, author, text, time)
+			VALUES (`+p(1)+`, `+p(2)+`, true, 'customer', `+p(3)+`, `+p(4)+`)`, conv.ID, c.ID, in.Text, a.replies.At(t)); err != nil {
+			return fmt.Errorf("insert message: %w", err)
+		}
+		if key != "" {
+			if _, err := tx.Exec(`UPDATE requests SET message_id = `+p(1)+` WHERE key = `+p(2), msgID, key); err != nil {
+				return fmt.Errorf("record request: %w", err)
+			}
+		}
+		c.Inbound++
+		if t.After(c.LastSeen) {
+			c.LastSeen = t
+		}
+		return a.edits.UpdateSegment(tx, c, t)
+	})
+	if err != nil {
+		return bot.Conversation{}, 0, fmt.Errorf("storage: append inbound: %w", err)
+	}
+	return conv, msgID, nil
+}
+
+// AppendOutbound implements bot.Store, as Replies.Store describes: in one
+// transaction it annotates the inbound message, stores the reply and makes
+// what the reply asks for (an escalation, a lead, a knowledge gap). If the
+// conversation is handed off and o is not a relay it fails with ECONFLICT
+// and stores nothing.
+//
+// When ctx carries a request key (WithRequestKey) and the inbound message
+// already has its reply (stored by a process that died before answering),
+// it returns that reply instead of storing another.
+func (a Appends) AppendOutbound(ctx context.Context, o bot.Outbound) (bot.Stored, error) {
+	if err := CheckOutbound(o); err != nil {
+		return bot.Stored{}, err
+	}
+	if a.refuse != nil {
+		if err := a.refuse("The reply is not valid UTF-8 text.", o.Text); err != nil {
+			return bot.Stored{}, err
+		}
+	}
+	t := o.Time
+	if t.IsZero() {
+		t = a.now()
+	}
+	t = a.replies.Round(t)
+	keyed := RequestKey(ctx) != ""
+	var st bot.Stored
+	err := a.write(ctx, func(tx AppendTx) error {
+		st = bot.Stored{}
+		v, c, err := tx.ReplyTo(o.ConversationID)
+		if err != nil {
+			return err
+		}
+		if keyed && o.InboundID != 0 {
+			// A keyed request handled again after a crash: what was
+			// stored the first time stands.
+			var found bool
+			if st, found, err = a.existingReply(tx, o.InboundID); err != nil || found {
+				return err
+			}
+		}
+		var ch CustomerChanges
+		st, ch, err = a.replies.Store(tx, o, ReplyTo{Status: v.Status, Channel: v.Channel,
+			Customer: c.ID, Owner: c.Owner, Language: c.Language, SegmentInput: c.SegmentInput}, t)
+		if err != nil {
+			return err
+		}
+		ch.Apply(&c.SegmentInput)
+		return a.edits.UpdateSegment(tx, c, t)
+	})
+	if err != nil {
+		return bot.Stored{}, fmt.Errorf("storage: append outbound: %w", err)
+	}
+	return st, nil
+}
+
+// existingReply returns what was stored in answer to an inbound message
+// (its reply, its escalation), if anything was.
+func (a Appends) existingReply(tx AppendTx, inbound int64) (bot.Stored, bool, error) {
+	var st bot.Stored
+	p := a.replies.Param
+	if _, err := tx.ScanRow(`SELECT
+		coalesce((SELECT max(id) FROM messages WHERE reply_to = `+p(1)+` AND author = 'bot'), 0),
+		coalesce((SELECT max(id) FROM escalations WHERE message_id = `+p(1)+`), 0)`,
+		[]any{inbound}, &st.MessageID, &st.EscalationID); err != nil {
+		return st, false, fmt.Errorf("find earlier reply: %w", err)
+	}
+	return st, st.MessageID != 0 || st.EscalationID != 0, nil
+}
