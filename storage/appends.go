@@ -25,24 +25,23 @@ type AppendTx interface {
 	ReplyTo(id bot.ConversationID) (ConversationState, CustomerState, error)
 }
 
-// Appends stores the messages of conversations (bot.Store's AppendInbound
-// and AppendOutbound) the same way in every engine.
+// Appends stores messages the same way in every engine: those of
+// conversations (bot.Store's AppendInbound and AppendOutbound) and those of
+// the outbox (Enqueue, EnqueueRealert).
 type Appends struct {
 	write   func(ctx context.Context, fn func(tx AppendTx) error) error
 	now     func() time.Time
 	replies Replies
 	edits   CustomerEdits
-	refuse  func(msg string, texts ...string) error
 }
 
 // NewAppends returns the appends of an engine: write runs fn in one write
 // transaction, committed when fn returns nil; now is the time of a message
-// that has none; replies stores the replies; edits recomputes the
-// customers' segments; refuse returns an EINVALID error with msg when the
-// engine cannot store one of texts (nil: it stores any text).
+// that has none; replies stores the replies, in the engine's Dialect;
+// edits recomputes the customers' segments.
 func NewAppends(write func(ctx context.Context, fn func(tx AppendTx) error) error, now func() time.Time,
-	replies Replies, edits CustomerEdits, refuse func(msg string, texts ...string) error) Appends {
-	return Appends{write: write, now: now, replies: replies, edits: edits, refuse: refuse}
+	replies Replies, edits CustomerEdits) Appends {
+	return Appends{write: write, now: now, replies: replies, edits: edits}
 }
 
 // AppendInbound implements bot.Store: it resolves the customer of (channel,
@@ -58,10 +57,8 @@ func (a Appends) AppendInbound(ctx context.Context, in bot.Inbound) (bot.Convers
 	if err != nil {
 		return bot.Conversation{}, 0, err
 	}
-	if a.refuse != nil {
-		if err := a.refuse("The message holds a NUL character.", in.Text, in.ExternalUserID, in.Channel); err != nil {
-			return bot.Conversation{}, 0, err
-		}
+	if err := a.replies.refuse("The message holds a NUL character.", in.Text, in.ExternalUserID, in.Channel); err != nil {
+		return bot.Conversation{}, 0, err
 	}
 	t := in.Time
 	if t.IsZero() {
@@ -121,10 +118,8 @@ func (a Appends) AppendOutbound(ctx context.Context, o bot.Outbound) (bot.Stored
 	if err := CheckOutbound(o); err != nil {
 		return bot.Stored{}, err
 	}
-	if a.refuse != nil {
-		if err := a.refuse("The reply is not valid UTF-8 text.", o.Text); err != nil {
-			return bot.Stored{}, err
-		}
+	if err := a.replies.refuse("The reply is not valid UTF-8 text.", o.Text); err != nil {
+		return bot.Stored{}, err
 	}
 	t := o.Time
 	if t.IsZero() {
@@ -174,4 +169,52 @@ func (a Appends) existingReply(tx AppendTx, inbound int64) (bot.Stored, bool, er
 		return st, false, fmt.Errorf("find earlier reply: %w", err)
 	}
 	return st, st.MessageID != 0 || st.EscalationID != 0, nil
+}
+
+// Enqueue adds a message to the outbox for delivery. A message whose key is
+// already queued is added only once; Enqueue returns the id of the item with
+// that key.
+func (a Appends) Enqueue(ctx context.Context, m bot.OutboxMessage) (int64, error) {
+	var id int64
+	err := a.write(ctx, func(tx AppendTx) error {
+		var err error
+		id, _, err = Enqueue(tx, a.replies.Dialect, m, a.now())
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("storage: enqueue: %w", err)
+	}
+	return id, nil
+}
+
+// EnqueueRealert queues the outbox message of re-alert level (1, 2, ...) of
+// an escalation, addressed to notify, unless a message with its key is
+// queued, and records an escalation_realert event (the escalation id, level
+// and who is notified) the first time, in one transaction: every re-alert
+// that will be delivered is recorded and none is recorded that will not. It
+// returns the item's id. The escalation must exist (ENOTFOUND).
+func (a Appends) EnqueueRealert(ctx context.Context, escalationID bot.EscalationID, level int, notify string, m bot.OutboxMessage) (int64, error) {
+	var id int64
+	err := a.write(ctx, func(tx AppendTx) error {
+		var convID bot.ConversationID
+		var custID int64
+		found, err := tx.ScanRow(`SELECT conversation_id, customer_id FROM escalations WHERE id = `+a.replies.Param(1),
+			[]any{escalationID}, &convID, &custID)
+		if err != nil {
+			return fmt.Errorf("load escalation: %w", err)
+		} else if !found {
+			return bot.Errorf(bot.ENOTFOUND, "Escalation %d does not exist.", escalationID)
+		}
+		now := a.now()
+		var added bool
+		if id, added, err = Enqueue(tx, a.replies.Dialect, m, now); err != nil || !added {
+			return err
+		}
+		detail := map[string]any{"escalation_id": escalationID, "level": level, "notify": notify}
+		return tx.AddEvent(custID, convID, EventRealerted, detail, "", now)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("storage: realert escalation %d: %w", escalationID, err)
+	}
+	return id, nil
 }

@@ -23,21 +23,19 @@ type ConversationState struct {
 // from agents, ratings, resolving) the same way in every engine, each
 // change with its events, in one write transaction of the engine.
 type ConversationEdits struct {
-	write  func(ctx context.Context, id bot.ConversationID, fn func(tx Tx, v ConversationState) error) error
-	now    func() time.Time
-	d      Dialect
-	refuse func(msg string, texts ...string) error
+	write func(ctx context.Context, id bot.ConversationID, fn func(tx Tx, v ConversationState) error) error
+	now   func() time.Time
+	d     Dialect
 }
 
 // NewConversationEdits returns the conversation edits of an engine: write
 // runs fn in one write transaction on conversation id, read in it (and
 // locked, where the engine locks rows), committed when fn returns nil; a
 // conversation that does not exist is ENOTFOUND. now is the time of a
-// change. refuse returns an EINVALID error with msg when the engine cannot
-// store one of texts; nil means it stores any text.
+// change.
 func NewConversationEdits(write func(ctx context.Context, id bot.ConversationID, fn func(tx Tx, v ConversationState) error) error,
-	now func() time.Time, d Dialect, refuse func(msg string, texts ...string) error) ConversationEdits {
-	return ConversationEdits{write: write, now: now, d: d, refuse: refuse}
+	now func() time.Time, d Dialect) ConversationEdits {
+	return ConversationEdits{write: write, now: now, d: d}
 }
 
 // onConversation runs fn on conversation id in a write transaction (Write).
@@ -196,10 +194,8 @@ func (e ConversationEdits) AppendAgentMessage(ctx context.Context, conversationI
 	if err != nil {
 		return 0, err
 	}
-	if e.refuse != nil {
-		if err := e.refuse("The message holds a NUL character.", text, agent); err != nil {
-			return 0, err
-		}
+	if err := e.d.refuse("The message holds a NUL character.", text, agent); err != nil {
+		return 0, err
 	}
 	var id int64
 	err = e.onConversation(ctx, conversationID, "append agent message", func(tx Tx, v ConversationState) error {

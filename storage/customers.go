@@ -85,12 +85,23 @@ type CustomerTx interface {
 	Merge(from, into int64, actor, reason string, t time.Time) error
 }
 
-// Dialect is how an engine's SQL names parameters and takes and stores
-// times, for the statements engine-neutral code builds.
+// Dialect is how an engine's SQL names parameters, takes and stores times
+// and refuses text, for the statements engine-neutral code builds.
 type Dialect struct {
 	Param Placeholder               // how the engine's SQL names parameters
 	At    func(time.Time) any       // a time as the engine's statements take it
 	Round func(time.Time) time.Time // a time as the engine compares it with the ones it stores
+	// Refuse returns an EINVALID error with msg when the engine cannot
+	// store one of texts; nil means it stores any text.
+	Refuse func(msg string, texts ...string) error
+}
+
+// refuse is d.Refuse, or nil when d has none.
+func (d Dialect) refuse(msg string, texts ...string) error {
+	if d.Refuse == nil {
+		return nil
+	}
+	return d.Refuse(msg, texts...)
 }
 
 // CustomerEdits changes customer records (contact data, stage, owner, tags,

@@ -72,8 +72,6 @@ func CheckOutbound(o bot.Outbound) error {
 // failed.
 type ReplyTx interface {
 	Tx
-	// Enqueue adds an outbox item unless one with its key exists.
-	Enqueue(m bot.OutboxMessage, t time.Time) (int64, error)
 	// AddKnowledgeGap counts the question of message messageID, in lang, as
 	// one the bot could not answer.
 	AddKnowledgeGap(messageID int64, lang string, customerID int64, t time.Time) error
@@ -297,7 +295,7 @@ func (r Replies) escalate(tx ReplyTx, o bot.Outbound, v ReplyTo, t time.Time) (b
 		if err != nil {
 			return 0, fmt.Errorf("escalation alert: %w", err)
 		}
-		if _, err := tx.Enqueue(m, t); err != nil {
+		if _, _, err := Enqueue(tx, r.Dialect, m, t); err != nil {
 			return 0, err
 		}
 	}
@@ -324,6 +322,6 @@ func (r Replies) markLead(tx ReplyTx, o bot.Outbound, v ReplyTo, owner string, t
 	if err != nil {
 		return fmt.Errorf("lead alert: %w", err)
 	}
-	_, err = tx.Enqueue(m, t)
+	_, _, err = Enqueue(tx, r.Dialect, m, t)
 	return err
 }

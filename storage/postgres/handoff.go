@@ -100,35 +100,6 @@ func (db *DB) OverdueEscalations(ctx context.Context, t time.Time, limit int) ([
 	return out, nil
 }
 
-// EnqueueRealert queues the outbox message of re-alert level of an
-// escalation unless a message with its key is queued, and records an
-// escalation_realert event the first time, in one transaction. The
-// escalation must exist (ENOTFOUND).
-func (db *DB) EnqueueRealert(ctx context.Context, escalationID bot.EscalationID, level int, notify string, m bot.OutboxMessage) (int64, error) {
-	var id int64
-	err := db.write(ctx, func(tx pgx.Tx) error {
-		var convID bot.ConversationID
-		var custID int64
-		err := tx.QueryRow(ctx, `SELECT conversation_id, customer_id FROM escalations WHERE id = $1`, escalationID).Scan(&convID, &custID)
-		if noRows(err) {
-			return notFound("Escalation %d does not exist.", escalationID)
-		} else if err != nil {
-			return fmt.Errorf("load escalation: %w", describe(err))
-		}
-		now := us(db.now())
-		var created bool
-		if id, created, err = enqueueNew(ctx, tx, m, now); err != nil || !created {
-			return err
-		}
-		detail := map[string]any{"escalation_id": escalationID, "level": level, "notify": notify}
-		return addEvent(ctx, tx, custID, convID, EventRealerted, detail, "", now)
-	})
-	if err != nil {
-		return 0, fmt.Errorf("storage: realert escalation %d: %w", escalationID, err)
-	}
-	return id, nil
-}
-
 const complaintWhere = `inbound AND is_complaint AND time >= $1 AND time < $2
 	AND customer_id IN (SELECT id FROM customers WHERE role = 'customer')`
 

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -13,57 +12,6 @@ import (
 	"github.com/concierge-bot/concierge/bot"
 	"github.com/concierge-bot/concierge/storage"
 )
-
-// enqueue adds an outbox item unless one with the same key exists; it returns
-// the item's id either way.
-func enqueue(ctx context.Context, tx pgx.Tx, m bot.OutboxMessage, t time.Time) (int64, error) {
-	id, _, err := enqueueNew(ctx, tx, m, t)
-	return id, err
-}
-
-// enqueueNew is enqueue that also reports whether it added the item.
-func enqueueNew(ctx context.Context, tx pgx.Tx, m bot.OutboxMessage, t time.Time) (int64, bool, error) {
-	if m.Kind == "" || m.Key == "" {
-		return 0, false, bot.Errorf(bot.EINVALID, "An outbox item needs a kind and a key.")
-	}
-	if !json.Valid(m.Payload) || strings.ContainsRune(string(m.Payload), 0) {
-		return 0, false, bot.Errorf(bot.EINVALID, "The payload of outbox item %s is not JSON.", m.Key)
-	}
-	var cust *int64
-	if m.CustomerID != 0 {
-		cust = &m.CustomerID
-	}
-	var id int64
-	err := tx.QueryRow(ctx, `INSERT INTO outbox (kind, customer_id, payload, idempotency_key, next_attempt, created)
-		VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
-		m.Kind, cust, string(m.Payload), m.Key, us(t)).Scan(&id)
-	if err == nil {
-		return id, true, nil
-	}
-	if !noRows(err) {
-		return 0, false, fmt.Errorf("outbox %s: %w", m.Kind, describe(err))
-	}
-	if err := tx.QueryRow(ctx, `SELECT id FROM outbox WHERE idempotency_key = $1`, m.Key).Scan(&id); err != nil {
-		return 0, false, fmt.Errorf("outbox %s: %w", m.Kind, describe(err))
-	}
-	return id, false, nil
-}
-
-// Enqueue adds a message to the outbox for delivery. A message whose key is
-// already queued is added only once; Enqueue returns the id of the item with
-// that key.
-func (db *DB) Enqueue(ctx context.Context, m bot.OutboxMessage) (int64, error) {
-	var id int64
-	err := db.write(ctx, func(tx pgx.Tx) error {
-		var err error
-		id, err = enqueue(ctx, tx, m, db.now())
-		return err
-	})
-	if err != nil {
-		return 0, fmt.Errorf("storage: enqueue: %w", err)
-	}
-	return id, nil
-}
 
 // DueOutbox returns up to limit undelivered, live items whose next attempt is
 // due now, oldest first, and hands them to the caller for a lease

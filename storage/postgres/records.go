@@ -107,7 +107,7 @@ func newConversationEdits(db *DB) conversationEdits {
 			return fn(txn{ctx: ctx, tx: tx, db: db}, v)
 		})
 	}
-	return storage.NewConversationEdits(write, func() time.Time { return db.now() }, dialect(), refuseNUL)
+	return storage.NewConversationEdits(write, func() time.Time { return db.now() }, dialect())
 }
 
 // txn runs the statements of the engine-neutral edits (storage.CustomerTx,

@@ -39,10 +39,10 @@ func scanAll(ctx context.Context, q querier, query string, args []any, fn func(s
 	return describe(storage.EachRow(rows, fn))
 }
 
-// dialect is how PostgreSQL's statements name parameters and take times:
-// as timestamps, which it stores to the microsecond.
+// dialect is how PostgreSQL's statements name parameters and take times (as
+// timestamps, which it stores to the microsecond); its text cannot hold NUL.
 func dialect() storage.Dialect {
-	return storage.Dialect{Param: param, At: func(t time.Time) any { return us(t) }, Round: us}
+	return storage.Dialect{Param: param, At: func(t time.Time) any { return us(t) }, Round: us, Refuse: refuseNUL}
 }
 
 // reads are the engine-neutral reads (Conversation, HandoffQueue, IsVIP,

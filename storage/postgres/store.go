@@ -180,7 +180,7 @@ func newAppends(db *DB) appends {
 		return db.write(ctx, func(tx pgx.Tx) error { return fn(txn{ctx: ctx, tx: tx, db: db}) })
 	}
 	replies := storage.Replies{Alerts: db.opts.Alerts, LeadOwner: db.opts.LeadOwner, AtRiskFor: db.rules.AtRiskFor, Dialect: dialect()}
-	return storage.NewAppends(write, func() time.Time { return db.now() }, replies, db.customerEdits, refuseNUL)
+	return storage.NewAppends(write, func() time.Time { return db.now() }, replies, db.customerEdits)
 }
 
 // Keyed, Resolve and ReplyTo, with the methods below, make txn a
@@ -198,10 +198,6 @@ func (t txn) Resolve(channel, externalID string, role bot.Role, at time.Time) (s
 func (t txn) ReplyTo(id bot.ConversationID) (convRow, storage.CustomerState, error) {
 	v, c, err := lockConversation(t.ctx, t.tx, id)
 	return v, c.CustomerState, err
-}
-
-func (t txn) Enqueue(m bot.OutboxMessage, at time.Time) (int64, error) {
-	return enqueue(t.ctx, t.tx, m, at)
 }
 
 func (t txn) AddKnowledgeGap(messageID int64, lang string, customerID int64, at time.Time) error {

@@ -112,7 +112,7 @@ func newConversationEdits(db *DB) conversationEdits {
 			return fn(txn{tx: tx, db: db}, v)
 		})
 	}
-	return storage.NewConversationEdits(write, func() time.Time { return db.now() }, dialect(), nil)
+	return storage.NewConversationEdits(write, func() time.Time { return db.now() }, dialect())
 }
 
 // AcknowledgeEscalation records that a person saw an open escalation. The

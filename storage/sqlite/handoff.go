@@ -2,8 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
@@ -41,43 +39,6 @@ func (db *DB) OverdueEscalations(ctx context.Context, t time.Time, limit int) ([
 		return nil, fmt.Errorf("storage: overdue escalations: %w", err)
 	}
 	return out, nil
-}
-
-// EnqueueRealert queues the outbox message of re-alert level (1, 2, ...) of
-// an escalation, addressed to notify, unless a message with its key is
-// queued, and records an escalation_realert event (the escalation id, level
-// and who is notified) the first time, in one transaction: every re-alert
-// that will be delivered is recorded and none is recorded that will not. It
-// returns the item's id. The escalation must exist (ENOTFOUND).
-func (db *DB) EnqueueRealert(ctx context.Context, escalationID bot.EscalationID, level int, notify string, m bot.OutboxMessage) (int64, error) {
-	var id int64
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		var convID bot.ConversationID
-		var custID int64
-		err := tx.QueryRow(`SELECT conversation_id, customer_id FROM escalations WHERE id = ?`, escalationID).Scan(&convID, &custID)
-		if errors.Is(err, sql.ErrNoRows) {
-			return notFound("Escalation %d does not exist.", escalationID)
-		} else if err != nil {
-			return fmt.Errorf("load escalation: %w", describe(err))
-		}
-		var exists int
-		if err := tx.QueryRow(`SELECT count(*) FROM outbox WHERE idempotency_key = ?`, m.Key).Scan(&exists); err != nil {
-			return fmt.Errorf("realert: %w", describe(err))
-		}
-		now := db.now()
-		if id, err = enqueue(tx, m, now); err != nil {
-			return err
-		}
-		if exists > 0 {
-			return nil
-		}
-		detail := map[string]any{"escalation_id": escalationID, "level": level, "notify": notify}
-		return addEvent(tx, custID, convID, EventRealerted, detail, "", now)
-	})
-	if err != nil {
-		return 0, fmt.Errorf("storage: realert escalation %d: %w", escalationID, err)
-	}
-	return id, nil
 }
 
 const complaintWhere = `inbound = 1 AND is_complaint = 1 AND time >= ? AND time < ?

@@ -3,54 +3,12 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"time"
 
 	"github.com/concierge-bot/concierge/bot"
 	"github.com/concierge-bot/concierge/storage"
 )
-
-// enqueue adds an outbox item unless one with the same key exists; it returns
-// the item's id either way.
-func enqueue(tx *sql.Tx, m bot.OutboxMessage, t time.Time) (int64, error) {
-	if m.Kind == "" || m.Key == "" {
-		return 0, bot.Errorf(bot.EINVALID, "An outbox item needs a kind and a key.")
-	}
-	if !json.Valid(m.Payload) {
-		return 0, bot.Errorf(bot.EINVALID, "The payload of outbox item %s is not JSON.", m.Key)
-	}
-	var cust any
-	if m.CustomerID != 0 {
-		cust = m.CustomerID
-	}
-	ts := fmtTime(t)
-	if _, err := tx.Exec(`INSERT INTO outbox (kind, customer_id, payload, idempotency_key, next_attempt, created)
-		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING`, m.Kind, cust, string(m.Payload), m.Key, ts, ts); err != nil {
-		return 0, fmt.Errorf("outbox %s: %w", m.Kind, describe(err))
-	}
-	var id int64
-	if err := tx.QueryRow(`SELECT id FROM outbox WHERE idempotency_key = ?`, m.Key).Scan(&id); err != nil {
-		return 0, fmt.Errorf("outbox %s: %w", m.Kind, describe(err))
-	}
-	return id, nil
-}
-
-// Enqueue adds a message to the outbox for delivery. A message whose key is
-// already queued is added only once; Enqueue returns the id of the item with
-// that key.
-func (db *DB) Enqueue(ctx context.Context, m bot.OutboxMessage) (int64, error) {
-	var id int64
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		var err error
-		id, err = enqueue(tx, m, db.now())
-		return err
-	})
-	if err != nil {
-		return 0, fmt.Errorf("storage: enqueue: %w", err)
-	}
-	return id, nil
-}
 
 // DueOutbox returns up to limit undelivered, live items whose next attempt is
 // due now, oldest first. It is meant for one delivery worker per database.

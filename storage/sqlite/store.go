@@ -127,7 +127,7 @@ func newAppends(db *DB) appends {
 		return db.write(ctx, func(tx *sql.Tx) error { return fn(txn{tx: tx, db: db}) })
 	}
 	replies := storage.Replies{Alerts: db.opts.Alerts, LeadOwner: db.opts.LeadOwner, AtRiskFor: db.rules.AtRiskFor, Dialect: dialect()}
-	return storage.NewAppends(write, func() time.Time { return db.now() }, replies, db.customerEdits, nil)
+	return storage.NewAppends(write, func() time.Time { return db.now() }, replies, db.customerEdits)
 }
 
 // Keyed, Resolve and ReplyTo, with the methods below, make txn a
@@ -151,8 +151,6 @@ func (t txn) ReplyTo(id bot.ConversationID) (convRow, custState, error) {
 	v.Customer, v.Status = c.ID, bot.ConversationStatus(status)
 	return v, c, nil
 }
-
-func (t txn) Enqueue(m bot.OutboxMessage, at time.Time) (int64, error) { return enqueue(t.tx, m, at) }
 
 func (t txn) AddKnowledgeGap(messageID int64, lang string, customerID int64, at time.Time) error {
 	return addKnowledgeGap(t.tx, messageID, lang, customerID, at)
