@@ -3,46 +3,9 @@ package storage
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/concierge-bot/concierge/bot"
 )
-
-// AppendTx is an engine's write transaction as Appends uses it.
-type AppendTx interface {
-	ReplyTx
-	// Keyed returns the conversation and the id of the message stored for
-	// a keyed request (WithRequestKey), and whether there is one, locking
-	// the request where the engine locks rows.
-	Keyed(key string) (conv bot.Conversation, messageID int64, found bool, err error)
-	// Resolve finds the customer of a channel identity and its open
-	// conversation on that channel, creating the customer (on first
-	// contact) and the conversation (when none is open) as needed, so that
-	// concurrent first messages make one customer and one conversation.
-	Resolve(channel, externalID string, role bot.Role, t time.Time) (CustomerState, bot.Conversation, error)
-	// ReplyTo loads for change a conversation's channel and status and its
-	// customer: a conversation that does not exist is ENOTFOUND.
-	ReplyTo(id bot.ConversationID) (ConversationState, CustomerState, error)
-}
-
-// Appends stores messages the same way in every engine: those of
-// conversations (bot.Store's AppendInbound and AppendOutbound) and those of
-// the outbox (Enqueue, EnqueueRealert).
-type Appends struct {
-	write   func(ctx context.Context, fn func(tx AppendTx) error) error
-	now     func() time.Time
-	replies Replies
-	edits   CustomerEdits
-}
-
-// NewAppends returns the appends of an engine: write runs fn in one write
-// transaction, committed when fn returns nil; now is the time of a message
-// that has none; replies stores the replies, in the engine's Dialect;
-// edits recomputes the customers' segments.
-func NewAppends(write func(ctx context.Context, fn func(tx AppendTx) error) error, now func() time.Time,
-	replies Replies, edits CustomerEdits) Appends {
-	return Appends{write: write, now: now, replies: replies, edits: edits}
-}
 
 // AppendInbound implements bot.Store: it resolves the customer of (channel,
 // external user id), creating the customer on first contact, finds the open
@@ -52,24 +15,24 @@ func NewAppends(write func(ctx context.Context, fn func(tx AppendTx) error) erro
 // When ctx carries a request key (WithRequestKey) whose message was already
 // stored, by this process or another, it returns that message instead of
 // storing it again.
-func (a Appends) AppendInbound(ctx context.Context, in bot.Inbound) (bot.Conversation, int64, error) {
+func (w Writes) AppendInbound(ctx context.Context, in bot.Inbound) (bot.Conversation, int64, error) {
 	role, err := CheckInbound(in)
 	if err != nil {
 		return bot.Conversation{}, 0, err
 	}
-	if err := a.replies.refuse("The message holds a NUL character.", in.Text, in.ExternalUserID, in.Channel); err != nil {
+	if err := w.d.refuse("The message holds a NUL character.", in.Text, in.ExternalUserID, in.Channel); err != nil {
 		return bot.Conversation{}, 0, err
 	}
 	t := in.Time
 	if t.IsZero() {
-		t = a.now()
+		t = w.now()
 	}
-	t = a.replies.Round(t)
+	t = w.d.Round(t)
 	key := RequestKey(ctx)
-	p := a.replies.Param
+	p := w.d.Param
 	var conv bot.Conversation
 	var msgID int64
-	err = a.write(ctx, func(tx AppendTx) error {
+	err = w.write(ctx, func(tx WriteTx) error {
 		if key != "" {
 			var done bool
 			var err error
@@ -85,7 +48,7 @@ func (a Appends) AppendInbound(ctx context.Context, in bot.Inbound) (bot.Convers
 		// The messages_counters trigger updates the conversation's and the
 		// customer's counters and last-seen time.
 		if msgID, err = tx.Insert(`INSERT INTO messages (conversation_id, customer_id, inbound, author, text, time)
-			VALUES (`+p(1)+`, `+p(2)+`, true, 'customer', `+p(3)+`, `+p(4)+`)`, conv.ID, c.ID, in.Text, a.replies.At(t)); err != nil {
+			VALUES (`+p(1)+`, `+p(2)+`, true, 'customer', `+p(3)+`, `+p(4)+`)`, conv.ID, c.ID, in.Text, w.d.At(t)); err != nil {
 			return fmt.Errorf("insert message: %w", err)
 		}
 		if key != "" {
@@ -97,7 +60,7 @@ func (a Appends) AppendInbound(ctx context.Context, in bot.Inbound) (bot.Convers
 		if t.After(c.LastSeen) {
 			c.LastSeen = t
 		}
-		return a.edits.UpdateSegment(tx, c, t)
+		return w.UpdateSegment(tx, c, t)
 	})
 	if err != nil {
 		return bot.Conversation{}, 0, fmt.Errorf("storage: append inbound: %w", err)
@@ -114,21 +77,21 @@ func (a Appends) AppendInbound(ctx context.Context, in bot.Inbound) (bot.Convers
 // When ctx carries a request key (WithRequestKey) and the inbound message
 // already has its reply (stored by a process that died before answering),
 // it returns that reply instead of storing another.
-func (a Appends) AppendOutbound(ctx context.Context, o bot.Outbound) (bot.Stored, error) {
+func (w Writes) AppendOutbound(ctx context.Context, o bot.Outbound) (bot.Stored, error) {
 	if err := CheckOutbound(o); err != nil {
 		return bot.Stored{}, err
 	}
-	if err := a.replies.refuse("The reply is not valid UTF-8 text.", o.Text); err != nil {
+	if err := w.d.refuse("The reply is not valid UTF-8 text.", o.Text); err != nil {
 		return bot.Stored{}, err
 	}
 	t := o.Time
 	if t.IsZero() {
-		t = a.now()
+		t = w.now()
 	}
-	t = a.replies.Round(t)
+	t = w.d.Round(t)
 	keyed := RequestKey(ctx) != ""
 	var st bot.Stored
-	err := a.write(ctx, func(tx AppendTx) error {
+	err := w.write(ctx, func(tx WriteTx) error {
 		st = bot.Stored{}
 		v, c, err := tx.ReplyTo(o.ConversationID)
 		if err != nil {
@@ -138,18 +101,18 @@ func (a Appends) AppendOutbound(ctx context.Context, o bot.Outbound) (bot.Stored
 			// A keyed request handled again after a crash: what was
 			// stored the first time stands.
 			var found bool
-			if st, found, err = a.existingReply(tx, o.InboundID); err != nil || found {
+			if st, found, err = w.existingReply(tx, o.InboundID); err != nil || found {
 				return err
 			}
 		}
 		var ch CustomerChanges
-		st, ch, err = a.replies.Store(tx, o, ReplyTo{Status: v.Status, Channel: v.Channel,
+		st, ch, err = w.replies.Store(tx, o, ReplyTo{Status: v.Status, Channel: v.Channel,
 			Customer: c.ID, Owner: c.Owner, Language: c.Language, SegmentInput: c.SegmentInput}, t)
 		if err != nil {
 			return err
 		}
 		ch.Apply(&c.SegmentInput)
-		return a.edits.UpdateSegment(tx, c, t)
+		return w.UpdateSegment(tx, c, t)
 	})
 	if err != nil {
 		return bot.Stored{}, fmt.Errorf("storage: append outbound: %w", err)
@@ -159,9 +122,9 @@ func (a Appends) AppendOutbound(ctx context.Context, o bot.Outbound) (bot.Stored
 
 // existingReply returns what was stored in answer to an inbound message
 // (its reply, its escalation), if anything was.
-func (a Appends) existingReply(tx AppendTx, inbound int64) (bot.Stored, bool, error) {
+func (w Writes) existingReply(tx WriteTx, inbound int64) (bot.Stored, bool, error) {
 	var st bot.Stored
-	p := a.replies.Param
+	p := w.d.Param
 	if _, err := tx.ScanRow(`SELECT
 		coalesce((SELECT max(id) FROM messages WHERE reply_to = `+p(1)+` AND author = 'bot'), 0),
 		coalesce((SELECT max(id) FROM escalations WHERE message_id = `+p(1)+`), 0)`,
@@ -174,11 +137,11 @@ func (a Appends) existingReply(tx AppendTx, inbound int64) (bot.Stored, bool, er
 // Enqueue adds a message to the outbox for delivery. A message whose key is
 // already queued is added only once; Enqueue returns the id of the item with
 // that key.
-func (a Appends) Enqueue(ctx context.Context, m bot.OutboxMessage) (int64, error) {
+func (w Writes) Enqueue(ctx context.Context, m bot.OutboxMessage) (int64, error) {
 	var id int64
-	err := a.write(ctx, func(tx AppendTx) error {
+	err := w.write(ctx, func(tx WriteTx) error {
 		var err error
-		id, _, err = Enqueue(tx, a.replies.Dialect, m, a.now())
+		id, _, err = Enqueue(tx, w.d, m, w.now())
 		return err
 	})
 	if err != nil {
@@ -193,21 +156,21 @@ func (a Appends) Enqueue(ctx context.Context, m bot.OutboxMessage) (int64, error
 // and who is notified) the first time, in one transaction: every re-alert
 // that will be delivered is recorded and none is recorded that will not. It
 // returns the item's id. The escalation must exist (ENOTFOUND).
-func (a Appends) EnqueueRealert(ctx context.Context, escalationID bot.EscalationID, level int, notify string, m bot.OutboxMessage) (int64, error) {
+func (w Writes) EnqueueRealert(ctx context.Context, escalationID bot.EscalationID, level int, notify string, m bot.OutboxMessage) (int64, error) {
 	var id int64
-	err := a.write(ctx, func(tx AppendTx) error {
+	err := w.write(ctx, func(tx WriteTx) error {
 		var convID bot.ConversationID
 		var custID int64
-		found, err := tx.ScanRow(`SELECT conversation_id, customer_id FROM escalations WHERE id = `+a.replies.Param(1),
+		found, err := tx.ScanRow(`SELECT conversation_id, customer_id FROM escalations WHERE id = `+w.d.Param(1),
 			[]any{escalationID}, &convID, &custID)
 		if err != nil {
 			return fmt.Errorf("load escalation: %w", err)
 		} else if !found {
 			return bot.Errorf(bot.ENOTFOUND, "Escalation %d does not exist.", escalationID)
 		}
-		now := a.now()
+		now := w.now()
 		var added bool
-		if id, added, err = Enqueue(tx, a.replies.Dialect, m, now); err != nil || !added {
+		if id, added, err = Enqueue(tx, w.d, m, now); err != nil || !added {
 			return err
 		}
 		detail := map[string]any{"escalation_id": escalationID, "level": level, "notify": notify}

@@ -109,10 +109,9 @@ type DB struct {
 	now    func() time.Time
 	rules  storage.SegmentRules
 	holder string
-	customerEdits
+	writePaths
 	conversationEdits
 	reads
-	appends
 
 	closeOnce sync.Once
 	stop      chan struct{}
@@ -190,10 +189,9 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 	}
 	db := &DB{pool: pool, opts: opts, log: opts.Logger, now: opts.Now, rules: opts.Segments.WithDefaults(),
 		holder: opts.Holder, stop: make(chan struct{})}
-	db.customerEdits = newCustomerEdits(db)
+	db.writePaths = newWritePaths(db)
 	db.conversationEdits = newConversationEdits(db)
 	db.reads = newReads(db)
-	db.appends = newAppends(db)
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: open: %w", describe(err))

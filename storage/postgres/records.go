@@ -77,17 +77,18 @@ func (db *DB) Customer(ctx context.Context, id int64) (bot.Customer, error) {
 	return c, nil
 }
 
-// customerEdits are the engine-neutral customer edits (AddTag, Merge,
-// SetStage, ...), made in this database's write transactions through
-// txn; embedded in DB, they are its methods.
-type customerEdits = storage.CustomerEdits
+// writePaths are the engine-neutral write paths (AddTag, Merge, SetStage,
+// AppendInbound, Enqueue, ...), made in this database's write transactions
+// through txn; embedded in DB, they are its methods.
+type writePaths = storage.Writes
 
-// newCustomerEdits returns db's customer edits.
-func newCustomerEdits(db *DB) customerEdits {
-	write := func(ctx context.Context, fn func(storage.CustomerTx) error) error {
+// newWritePaths returns db's write paths.
+func newWritePaths(db *DB) writePaths {
+	write := func(ctx context.Context, fn func(storage.WriteTx) error) error {
 		return db.write(ctx, func(tx pgx.Tx) error { return fn(txn{ctx: ctx, tx: tx, db: db}) })
 	}
-	return storage.NewCustomerEdits(write, func() time.Time { return db.now() }, dialect(), db.rules)
+	replies := storage.Replies{Alerts: db.opts.Alerts, LeadOwner: db.opts.LeadOwner, AtRiskFor: db.rules.AtRiskFor, Dialect: dialect()}
+	return storage.NewWrites(write, func() time.Time { return db.now() }, db.rules, replies)
 }
 
 // conversationEdits are the engine-neutral changes of conversations (Claim,
@@ -110,8 +111,8 @@ func newConversationEdits(db *DB) conversationEdits {
 	return storage.NewConversationEdits(write, func() time.Time { return db.now() }, dialect())
 }
 
-// txn runs the statements of the engine-neutral edits (storage.CustomerTx,
-// storage.Tx) in tx.
+// txn runs the statements of the engine-neutral write paths
+// (storage.WriteTx, storage.Tx) in tx.
 type txn struct {
 	ctx context.Context
 	tx  pgx.Tx
@@ -162,7 +163,7 @@ func (t txn) Merge(from, into int64, actor, reason string, at time.Time) error {
 }
 
 // merge makes customer from part of customer into, as
-// storage.CustomerEdits.Merge describes, locking both.
+// storage.Writes.Merge describes, locking both.
 func (db *DB) merge(ctx context.Context, tx pgx.Tx, from, into int64, actor, reason string, now time.Time) error {
 	// Lock both customers in id order, so two merges of the same pair
 	// (either way round) never deadlock; then check them.
@@ -258,13 +259,13 @@ func (db *DB) merge(ctx context.Context, tx pgx.Tx, from, into int64, actor, rea
 }
 
 // SetOwner gives a customer a sales owner (empty removes it) and records the
-// change as an event (storage.CustomerEdits.SetOwner); PostgreSQL text
+// change as an event (storage.Writes.SetOwner); PostgreSQL text
 // cannot hold a NUL character.
 func (db *DB) SetOwner(ctx context.Context, id int64, owner, actor string) error {
 	if strings.ContainsRune(owner, 0) {
 		return bot.Errorf(bot.EINVALID, "An owner must be at most 200 bytes of text.")
 	}
-	return db.customerEdits.SetOwner(ctx, id, owner, actor)
+	return db.writePaths.SetOwner(ctx, id, owner, actor)
 }
 
 // AddNote stores an agent's note on a customer, optionally about one of its

@@ -159,9 +159,9 @@ func createCustomer(ctx context.Context, tx pgx.Tx, channel, externalID string, 
 
 // updateSegment recomputes the segment of c, whose fields reflect the latest
 // change, and stores it with an event when it changed
-// (storage.CustomerEdits.UpdateSegment).
+// (storage.Writes.UpdateSegment).
 func (db *DB) updateSegment(ctx context.Context, tx pgx.Tx, c custState, t time.Time) error {
-	return db.customerEdits.UpdateSegment(txn{ctx: ctx, tx: tx, db: db}, c.CustomerState, t)
+	return db.writePaths.UpdateSegment(txn{ctx: ctx, tx: tx, db: db}, c.CustomerState, t)
 }
 
 // addEvent records a customer event (storage.AddEvent).
@@ -169,22 +169,7 @@ func addEvent(ctx context.Context, tx pgx.Tx, customerID int64, conversationID b
 	return storage.AddEvent(txn{ctx: ctx, tx: tx}, dialect(), customerID, conversationID, kind, detail, actor, t)
 }
 
-// appends are the engine-neutral AppendInbound and AppendOutbound, made in
-// this database's write transactions through txn; embedded in DB, they are
-// its methods.
-type appends = storage.Appends
-
-// newAppends returns db's appends.
-func newAppends(db *DB) appends {
-	write := func(ctx context.Context, fn func(storage.AppendTx) error) error {
-		return db.write(ctx, func(tx pgx.Tx) error { return fn(txn{ctx: ctx, tx: tx, db: db}) })
-	}
-	replies := storage.Replies{Alerts: db.opts.Alerts, LeadOwner: db.opts.LeadOwner, AtRiskFor: db.rules.AtRiskFor, Dialect: dialect()}
-	return storage.NewAppends(write, func() time.Time { return db.now() }, replies, db.customerEdits)
-}
-
-// Keyed, Resolve and ReplyTo, with the methods below, make txn a
-// storage.AppendTx.
+// Keyed, Resolve and ReplyTo are txn's part of storage.WriteTx.
 func (t txn) Keyed(key string) (bot.Conversation, int64, bool, error) {
 	return keyedInbound(t.ctx, t.tx, key)
 }

@@ -90,10 +90,9 @@ type DB struct {
 	log   *slog.Logger
 	now   func() time.Time
 	rules SegmentRules
-	customerEdits
+	writePaths
 	conversationEdits
 	reads
-	appends
 	// holder names this opening of the file in the keyed-request ledger.
 	holder string
 
@@ -156,10 +155,9 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		jobs: make(chan *job, opts.MaxBatch), writerDone: make(chan struct{}),
 		stopMaint: make(chan struct{}), maintDone: make(chan struct{}),
 	}
-	db.customerEdits = newCustomerEdits(db)
+	db.writePaths = newWritePaths(db)
 	db.conversationEdits = newConversationEdits(db)
 	db.reads = newReads(db)
-	db.appends = newAppends(db)
 	if err := db.openWriter(ctx); err != nil {
 		return nil, err
 	}

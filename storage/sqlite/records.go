@@ -31,21 +31,22 @@ func liveCustomer(tx *sql.Tx, id int64) (custState, error) {
 	return c, nil
 }
 
-// customerEdits are the engine-neutral customer edits (AddTag, Merge,
-// SetStage, ...), made in this database's write transactions through
-// txn; embedded in DB, they are its methods.
-type customerEdits = storage.CustomerEdits
+// writePaths are the engine-neutral write paths (AddTag, Merge, SetStage,
+// AppendInbound, Enqueue, ...), made in this database's write transactions
+// through txn; embedded in DB, they are its methods.
+type writePaths = storage.Writes
 
-// newCustomerEdits returns db's customer edits.
-func newCustomerEdits(db *DB) customerEdits {
-	write := func(ctx context.Context, fn func(storage.CustomerTx) error) error {
+// newWritePaths returns db's write paths.
+func newWritePaths(db *DB) writePaths {
+	write := func(ctx context.Context, fn func(storage.WriteTx) error) error {
 		return db.write(ctx, func(tx *sql.Tx) error { return fn(txn{tx: tx, db: db}) })
 	}
-	return storage.NewCustomerEdits(write, func() time.Time { return db.now() }, dialect(), db.rules)
+	replies := storage.Replies{Alerts: db.opts.Alerts, LeadOwner: db.opts.LeadOwner, AtRiskFor: db.rules.AtRiskFor, Dialect: dialect()}
+	return storage.NewWrites(write, func() time.Time { return db.now() }, db.rules, replies)
 }
 
-// txn runs the statements of the engine-neutral edits (storage.CustomerTx,
-// storage.Tx) in tx.
+// txn runs the statements of the engine-neutral write paths
+// (storage.WriteTx, storage.Tx) in tx.
 type txn struct {
 	tx *sql.Tx
 	db *DB
@@ -91,7 +92,7 @@ func (t txn) Merge(from, into int64, actor, reason string, at time.Time) error {
 	return t.db.merge(t.tx, from, into, actor, reason, at)
 }
 
-// merge makes customer from part of customer into (storage.CustomerEdits.Merge).
+// merge makes customer from part of customer into (storage.Writes.Merge).
 func (db *DB) merge(tx *sql.Tx, from, into int64, actor, reason string, now time.Time) error {
 	a, err := liveCustomer(tx, from)
 	if err != nil {

@@ -106,9 +106,9 @@ func createCustomer(tx *sql.Tx, channel, externalID string, role bot.Role, t tim
 
 // updateSegment recomputes the segment of c, whose fields reflect the latest
 // change, and stores it with an event when it changed
-// (storage.CustomerEdits.UpdateSegment).
+// (storage.Writes.UpdateSegment).
 func (db *DB) updateSegment(tx *sql.Tx, c custState, t time.Time) error {
-	return db.customerEdits.UpdateSegment(txn{tx: tx, db: db}, c, t)
+	return db.writePaths.UpdateSegment(txn{tx: tx, db: db}, c, t)
 }
 
 // addEvent records a customer event (storage.AddEvent).
@@ -116,22 +116,7 @@ func addEvent(tx *sql.Tx, customerID int64, conversationID bot.ConversationID, k
 	return storage.AddEvent(txn{tx: tx}, dialect(), customerID, conversationID, kind, detail, actor, t)
 }
 
-// appends are the engine-neutral AppendInbound and AppendOutbound, made in
-// this database's write transactions through txn; embedded in DB, they are
-// its methods.
-type appends = storage.Appends
-
-// newAppends returns db's appends.
-func newAppends(db *DB) appends {
-	write := func(ctx context.Context, fn func(storage.AppendTx) error) error {
-		return db.write(ctx, func(tx *sql.Tx) error { return fn(txn{tx: tx, db: db}) })
-	}
-	replies := storage.Replies{Alerts: db.opts.Alerts, LeadOwner: db.opts.LeadOwner, AtRiskFor: db.rules.AtRiskFor, Dialect: dialect()}
-	return storage.NewAppends(write, func() time.Time { return db.now() }, replies, db.customerEdits)
-}
-
-// Keyed, Resolve and ReplyTo, with the methods below, make txn a
-// storage.AppendTx.
+// Keyed, Resolve and ReplyTo are txn's part of storage.WriteTx.
 func (t txn) Keyed(key string) (bot.Conversation, int64, bool, error) { return keyedInbound(t.tx, key) }
 
 func (t txn) Resolve(channel, externalID string, role bot.Role, at time.Time) (storage.CustomerState, bot.Conversation, error) {
