@@ -175,3 +175,24 @@ func (r Reads) ReviewMessages(ctx context.Context, since time.Time, minComplaint
 	}
 	return out, nil
 }
+
+// KnowledgeGaps returns the most frequent knowledge gaps, most asked first,
+// at most limit (20 when limit ≤ 0), each with the choice picked most.
+func (r Reads) KnowledgeGaps(ctx context.Context, limit int) ([]bot.KnowledgeGap, error) {
+	bot.SetDefault(&limit, 20)
+	out, err := readAll(ctx, r, `SELECT g.id, g.question, g.language, g.count, g.first_seen, g.last_seen,
+			coalesce(p.doc_id, ''), coalesce(p.count, 0)
+		FROM knowledge_gaps g
+		LEFT JOIN knowledge_gap_picks p ON p.gap_id = g.id AND p.doc_id = (SELECT doc_id FROM knowledge_gap_picks
+			WHERE gap_id = g.id ORDER BY count DESC, last DESC, doc_id LIMIT 1)
+		ORDER BY g.count DESC, g.last_seen DESC LIMIT `+r.d.Param(1), []any{limit},
+		func(sc RowScanner) (bot.KnowledgeGap, error) {
+			var g bot.KnowledgeGap
+			err := sc.Scan(&g.ID, &g.Question, &g.Language, &g.Count, Time(&g.FirstSeen), Time(&g.LastSeen), &g.Picked, &g.Picks)
+			return g, err
+		})
+	if err != nil {
+		return nil, fmt.Errorf("storage: knowledge gaps: %w", err)
+	}
+	return out, nil
+}

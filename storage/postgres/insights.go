@@ -136,29 +136,6 @@ func (db *DB) InsightData(ctx context.Context, q bot.InsightQuery) (bot.InsightD
 	return r.Data(first), nil
 }
 
-// KnowledgeGaps returns the most frequent knowledge gaps, most asked first,
-// at most limit (20 when limit ≤ 0).
-func (db *DB) KnowledgeGaps(ctx context.Context, limit int) ([]bot.KnowledgeGap, error) {
-	if limit <= 0 {
-		limit = 20
-	}
-	rows, err := db.pool.Query(ctx, `SELECT g.id, g.question, g.language, g.count, g.first_seen, g.last_seen,
-			coalesce(p.doc_id, ''), coalesce(p.count, 0)
-		FROM knowledge_gaps g
-		LEFT JOIN knowledge_gap_picks p ON p.gap_id = g.id AND p.doc_id = (SELECT doc_id FROM knowledge_gap_picks
-			WHERE gap_id = g.id ORDER BY count DESC, last DESC, doc_id LIMIT 1)
-		ORDER BY g.count DESC, g.last_seen DESC LIMIT $1`, limit)
-	out, err := collect(rows, err, func(row storage.RowScanner) (bot.KnowledgeGap, error) {
-		var g bot.KnowledgeGap
-		err := row.Scan(&g.ID, &g.Question, &g.Language, &g.Count, &g.FirstSeen, &g.LastSeen, &g.Picked, &g.Picks)
-		return g, err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("storage: knowledge gaps: %w", err)
-	}
-	return out, nil
-}
-
 // RecordFeedback stores a helpful / not helpful vote on one of the bot's
 // messages: one vote per voter and message, a later vote replacing the
 // earlier one; the voter id is kept only as a hash. A message that is not a
