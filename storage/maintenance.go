@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"time"
 )
@@ -93,4 +94,43 @@ func InBatches(batch func() (changed int64, err error)) (int64, error) {
 			return total, nil
 		}
 	}
+}
+
+// PurgeTextBefore applies the retention rule "keep message text for N days":
+// it removes the text of every message older than before (marking it
+// redacted), the summaries of escalations and the payloads of delivered or
+// dead outbox items older than before, and knowledge-gap questions last asked
+// before it. Counts, intents, sentiment and times are kept. It works in small
+// transactions so live traffic is not held up, and returns the number of
+// messages whose text it removed.
+func (w Writes) PurgeTextBefore(ctx context.Context, before time.Time) (int64, error) {
+	cutoff, p := w.d.At(before), w.d.Param
+	total, err := InBatches(func() (n int64, err error) {
+		err = w.write(ctx, func(tx WriteTx) error {
+			n, err = tx.Exec(`UPDATE messages SET text = '', redacted = true WHERE id IN
+				(SELECT id FROM messages WHERE time < `+p(1)+` AND NOT redacted LIMIT 2000)`, cutoff)
+			return err
+		})
+		return n, err
+	})
+	if err != nil {
+		return total, fmt.Errorf("storage: purge message text: %w", err)
+	}
+	err = w.write(ctx, func(tx WriteTx) error {
+		for _, q := range []string{
+			`UPDATE escalations SET summary = '' WHERE created < ` + p(1) + ` AND summary <> ''`,
+			`UPDATE outbox SET payload = '{}' WHERE created < ` + p(1) + ` AND (delivered IS NOT NULL OR dead) AND payload <> '{}'`,
+			`DELETE FROM knowledge_gap_messages WHERE gap_id IN (SELECT id FROM knowledge_gaps WHERE last_seen < ` + p(1) + `)`,
+			`DELETE FROM knowledge_gaps WHERE last_seen < ` + p(1),
+		} {
+			if _, err := tx.Exec(q, cutoff); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return total, fmt.Errorf("storage: purge old text: %w", err)
+	}
+	return total, nil
 }

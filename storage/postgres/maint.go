@@ -14,41 +14,17 @@ import (
 	"github.com/concierge-bot/concierge/storage"
 )
 
-// PurgeTextBefore applies the retention rule "keep message text for N days",
-// as storage/sqlite's does: it removes the text of every message older than
-// before (marking it redacted), the summaries of older escalations, the
-// payloads of older delivered or dead outbox items and knowledge-gap
-// questions last asked before it, in small transactions. It returns the
-// number of messages whose text it removed.
+// PurgeTextBefore applies the retention rule "keep message text for N days"
+// (storage.Writes.PurgeTextBefore) and then deletes the recorded outcomes of
+// keyed requests made before before, which quote the messages.
 func (db *DB) PurgeTextBefore(ctx context.Context, before time.Time) (int64, error) {
-	cutoff := us(before)
-	total, err := storage.InBatches(func() (int64, error) {
-		var n int64
-		err := db.write(ctx, func(tx pgx.Tx) error {
-			tag, err := tx.Exec(ctx, `UPDATE messages SET text = '', redacted = true WHERE id IN
-				(SELECT id FROM messages WHERE time < $1 AND NOT redacted LIMIT 2000)`, cutoff)
-			n = tag.RowsAffected()
-			return describe(err)
-		})
-		return n, err
-	})
+	total, err := db.writePaths.PurgeTextBefore(ctx, before)
 	if err != nil {
-		return total, fmt.Errorf("storage: purge message text: %w", err)
+		return total, err
 	}
 	err = db.write(ctx, func(tx pgx.Tx) error {
-		for _, q := range []string{
-			`UPDATE escalations SET summary = '' WHERE created < $1 AND summary <> ''`,
-			`UPDATE outbox SET payload = '{}' WHERE created < $1 AND (delivered IS NOT NULL OR dead) AND payload <> '{}'`,
-			`DELETE FROM knowledge_gap_messages WHERE gap_id IN (SELECT id FROM knowledge_gaps WHERE last_seen < $1)`,
-			`DELETE FROM knowledge_gaps WHERE last_seen < $1`,
-			// Outcomes of keyed requests quote the messages.
-			`DELETE FROM requests WHERE created < $1`,
-		} {
-			if _, err := tx.Exec(ctx, q, cutoff); err != nil {
-				return describe(err)
-			}
-		}
-		return nil
+		_, err := tx.Exec(ctx, `DELETE FROM requests WHERE created < $1`, us(before))
+		return describe(err)
 	})
 	if err != nil {
 		return total, fmt.Errorf("storage: purge old text: %w", err)
