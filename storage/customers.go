@@ -251,3 +251,68 @@ func (w Writes) recomputePage(ctx context.Context, after int64, size int) (chang
 	})
 	return changed, last, err
 }
+
+// Erase removes a customer's personal data for good: contact data, channel
+// identities, tags (and the tag text of its tagged and untagged events),
+// notes, the text of every message of its conversations (the customer's and
+// the replies, which may quote it), escalation summaries, outbox items about
+// it, its votes, the recorded outcomes of its requests and knowledge-gap
+// questions only it asked. It keeps anonymous counts (messages, complaints,
+// conversations, CSAT, intents) and records an "erased" event, all in one
+// transaction; removing old copies of the data is the engine's. An unknown
+// customer is ENOTFOUND; a customer already erased or merged into another
+// is ECONFLICT.
+func (w Writes) Erase(ctx context.Context, id int64, actor string) error {
+	p := w.d.Param
+	err := w.write(ctx, func(tx WriteTx) error {
+		if _, err := tx.Live(id); err != nil {
+			return err
+		}
+		now := w.now()
+		var gaps []int64
+		err := tx.Each(`SELECT DISTINCT gap_id FROM knowledge_gap_messages WHERE customer_id = `+p(1), []any{id},
+			appender(&gaps, func(sc RowScanner) (g int64, err error) { return g, sc.Scan(&g) }))
+		if err != nil {
+			return fmt.Errorf("erase: %w", err)
+		}
+		asked := `(SELECT count(*) FROM knowledge_gap_messages k WHERE k.gap_id = knowledge_gaps.id AND k.customer_id = ` + p(1) + `)`
+		for _, q := range []string{
+			`UPDATE knowledge_gaps SET count = CASE WHEN knowledge_gaps.count > ` + asked + ` THEN knowledge_gaps.count - ` + asked + ` ELSE 0 END
+				WHERE id IN (SELECT gap_id FROM knowledge_gap_messages WHERE customer_id = ` + p(1) + `)`,
+			`DELETE FROM knowledge_gap_messages WHERE customer_id = ` + p(1),
+			// A keyed request's recorded answer repeats the customer's words.
+			`DELETE FROM requests WHERE message_id IN (SELECT id FROM messages WHERE customer_id = ` + p(1) + `)`,
+			`UPDATE messages SET text = '', redacted = true WHERE customer_id = ` + p(1) + ` AND (text <> '' OR NOT redacted)`,
+			`UPDATE escalations SET summary = '' WHERE customer_id = ` + p(1),
+			`DELETE FROM outbox WHERE customer_id = ` + p(1),
+			// Votes carry a hash of the voter's channel id: pseudonymous, so personal.
+			`DELETE FROM answer_feedback WHERE conversation_id IN (SELECT id FROM conversations WHERE customer_id = ` + p(1) + `)`,
+			`DELETE FROM notes WHERE customer_id = ` + p(1),
+			`DELETE FROM tags WHERE customer_id = ` + p(1),
+			// Tags are agents' free text: their events keep who and when.
+			`UPDATE customer_events SET detail = '{}' WHERE customer_id = ` + p(1) + ` AND kind IN ('` + bot.EventTagged + `', '` +
+				bot.EventUntagged + `')`,
+			`DELETE FROM channel_identities WHERE customer_id = ` + p(1),
+		} {
+			if _, err := tx.Exec(q, id); err != nil {
+				return fmt.Errorf("erase: %w", err)
+			}
+		}
+		if _, err := tx.Exec(`UPDATE customers SET name = '', email = '', phone = '', vip = false, erased = `+p(2)+`, updated = `+p(2)+`
+			WHERE id = `+p(1), id, w.d.At(now)); err != nil {
+			return fmt.Errorf("erase: %w", err)
+		}
+		// A question nobody else asked goes with the customer.
+		for _, g := range gaps {
+			if _, err := tx.Exec(`DELETE FROM knowledge_gaps WHERE id = `+p(1)+` AND NOT EXISTS
+				(SELECT 1 FROM knowledge_gap_messages WHERE gap_id = `+p(1)+`)`, g); err != nil {
+				return fmt.Errorf("erase: %w", err)
+			}
+		}
+		return tx.AddEvent(id, 0, bot.EventErased, nil, actor, now)
+	})
+	if err != nil {
+		return fmt.Errorf("storage: erase customer %d: %w", id, err)
+	}
+	return nil
+}

@@ -48,6 +48,9 @@ type Tx interface {
 	// Insert runs an INSERT statement that makes one row with an id
 	// column and returns that id.
 	Insert(query string, args ...any) (int64, error)
+	// Each runs a query and calls fn for each row of its result, stopping
+	// at fn's first error.
+	Each(query string, args []any, fn func(RowScanner) error) error
 	// ScanRow runs a query and scans its first row into dest; found is
 	// false when it has none.
 	ScanRow(query string, args []any, dest ...any) (found bool, err error)

@@ -32,66 +32,14 @@ func (db *DB) PurgeTextBefore(ctx context.Context, before time.Time) (int64, err
 	return total, nil
 }
 
-// Erase removes a customer's personal data for good, as storage/sqlite's
-// Erase does: contact data, channel identities, tags (and the tag text of
-// its tagged and untagged events), notes, the text of
-// every message of its conversations, escalation summaries, outbox items
-// about it, its votes, the recorded outcomes of its requests and
-// knowledge-gap questions only it asked; anonymous counts are kept and an
-// "erased" event is recorded. Afterwards it vacuums the tables it changed,
-// so the old row versions are removed from the table files as soon as no
-// open transaction can see them. (Copies in the write-ahead log, WAL
-// archives and backups age out with them; see the README.) An unknown
-// customer is ENOTFOUND; one already erased or merged is ECONFLICT.
+// Erase removes a customer's personal data for good
+// (storage.Writes.Erase). Afterwards it vacuums the tables it changed, so
+// the old row versions are removed from the table files as soon as no open
+// transaction can see them. (Copies in the write-ahead log, WAL archives
+// and backups age out with them; see the README.)
 func (db *DB) Erase(ctx context.Context, id int64, actor string) error {
-	err := db.write(ctx, func(tx pgx.Tx) error {
-		if _, err := liveCustomer(ctx, tx, id); err != nil {
-			return err
-		}
-		now := us(db.now())
-		rows, err := tx.Query(ctx, `SELECT DISTINCT gap_id FROM knowledge_gap_messages WHERE customer_id = $1`, id)
-		if err != nil {
-			return fmt.Errorf("erase: %w", describe(err))
-		}
-		gaps, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-		if err != nil {
-			return fmt.Errorf("erase: %w", describe(err))
-		}
-		for _, q := range []string{
-			`UPDATE knowledge_gaps g SET count = greatest(0, g.count - (SELECT count(*) FROM knowledge_gap_messages k
-				WHERE k.gap_id = g.id AND k.customer_id = $1))
-				WHERE id IN (SELECT gap_id FROM knowledge_gap_messages WHERE customer_id = $1)`,
-			`DELETE FROM knowledge_gap_messages WHERE customer_id = $1`,
-			`DELETE FROM requests WHERE message_id IN (SELECT id FROM messages WHERE customer_id = $1)`,
-			`UPDATE messages SET text = '', redacted = true WHERE customer_id = $1 AND (text <> '' OR NOT redacted)`,
-			`UPDATE escalations SET summary = '' WHERE customer_id = $1`,
-			`DELETE FROM outbox WHERE customer_id = $1`,
-			`DELETE FROM answer_feedback WHERE conversation_id IN (SELECT id FROM conversations WHERE customer_id = $1)`,
-			`DELETE FROM notes WHERE customer_id = $1`,
-			`DELETE FROM tags WHERE customer_id = $1`,
-			// Tags are agents' free text: their events keep who and when.
-			`UPDATE customer_events SET detail = '{}' WHERE customer_id = $1 AND kind IN ('` + bot.EventTagged + `', '` +
-				bot.EventUntagged + `')`,
-			`DELETE FROM channel_identities WHERE customer_id = $1`,
-		} {
-			if _, err := tx.Exec(ctx, q, id); err != nil {
-				return fmt.Errorf("erase: %w", describe(err))
-			}
-		}
-		if _, err := tx.Exec(ctx, `UPDATE customers SET name = '', email = '', phone = '', vip = false, erased = $2, updated = $2
-			WHERE id = $1`, id, now); err != nil {
-			return fmt.Errorf("erase: %w", describe(err))
-		}
-		for _, g := range gaps {
-			if _, err := tx.Exec(ctx, `DELETE FROM knowledge_gaps WHERE id = $1 AND NOT EXISTS
-				(SELECT 1 FROM knowledge_gap_messages WHERE gap_id = $1)`, g); err != nil {
-				return fmt.Errorf("erase: %w", describe(err))
-			}
-		}
-		return addEvent(ctx, tx, id, 0, bot.EventErased, nil, actor, now)
-	})
-	if err != nil {
-		return fmt.Errorf("storage: erase customer %d: %w", id, err)
+	if err := db.writePaths.Erase(ctx, id, actor); err != nil {
+		return err
 	}
 	if _, err := db.pool.Exec(ctx, `VACUUM (SKIP_LOCKED) customers, channel_identities, messages, escalations, outbox,
 		answer_feedback, notes, tags, customer_events, knowledge_gaps, knowledge_gap_messages, requests`); err != nil {

@@ -146,6 +146,10 @@ func (t txn) Insert(query string, args ...any) (int64, error) {
 	return id, describe(err)
 }
 
+func (t txn) Each(query string, args []any, fn func(storage.RowScanner) error) error {
+	return scanAll(t.ctx, t.tx, query, args, fn)
+}
+
 func (t txn) ScanRow(query string, args []any, dest ...any) (bool, error) {
 	err := t.tx.QueryRow(t.ctx, query, args...).Scan(dest...)
 	if noRows(err) {

@@ -76,6 +76,11 @@ func (t txn) Insert(query string, args ...any) (int64, error) {
 	return res.LastInsertId()
 }
 
+func (t txn) Each(query string, args []any, fn func(rowScanner) error) error {
+	rows, err := t.tx.Query(query, args...)
+	return eachRow(rows, err, func(rows *sql.Rows) error { return fn(rows) })
+}
+
 func (t txn) ScanRow(query string, args []any, dest ...any) (bool, error) {
 	err := t.tx.QueryRow(query, args...).Scan(dest...)
 	if errors.Is(err, sql.ErrNoRows) {
