@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/concierge-bot/concierge/bot"
@@ -11,28 +12,28 @@ import (
 // Reads answers, the same way in every engine, the queries that differ
 // between engines only in their Dialect, outside any write transaction.
 type Reads struct {
-	each  func(ctx context.Context, query string, args []any, fn func(RowScanner) error) error
-	d     Dialect
-	rules SegmentRules
+	each     func(ctx context.Context, query string, args []any, fn func(RowScanner) error) error
+	snapshot func(ctx context.Context, fn func(q Query) error) error
+	d        Dialect
+	rules    SegmentRules
 }
 
 // NewReads returns the reads of an engine: each runs a read-only query and
 // calls fn for each row of its result, stopping at fn's first error, and
-// returns that error or the query's, described; rules are the segment
-// rules, with their defaults.
+// returns that error or the query's, described; snapshot runs fn with the
+// queries of one read-only transaction, so that what they read agrees;
+// rules are the segment rules, with their defaults.
 func NewReads(each func(ctx context.Context, query string, args []any, fn func(RowScanner) error) error,
-	d Dialect, rules SegmentRules) Reads {
-	return Reads{each: each, d: d, rules: rules}
+	snapshot func(ctx context.Context, fn func(q Query) error) error, d Dialect, rules SegmentRules) Reads {
+	return Reads{each: each, snapshot: snapshot, d: d, rules: rules}
 }
 
 // readAll returns one value made by scan for each row of the query's result
 // (nil when there are none).
 func readAll[T any](ctx context.Context, r Reads, query string, args []any, scan func(RowScanner) (T, error)) ([]T, error) {
-	var out []T
-	if err := r.each(ctx, query, args, appender(&out, scan)); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return readIn(func(query string, args []any, fn func(RowScanner) error) error {
+		return r.each(ctx, query, args, fn)
+	}, nil, query, args, scan)
 }
 
 // readOne scans the one row of the query's result into dest and reports
@@ -195,4 +196,193 @@ func (r Reads) KnowledgeGaps(ctx context.Context, limit int) ([]bot.KnowledgeGap
 		return nil, fmt.Errorf("storage: knowledge gaps: %w", err)
 	}
 	return out, nil
+}
+
+// Query runs a query in a read transaction and calls fn for each row of its
+// result, stopping at fn's first error; errors are described.
+type Query func(query string, args []any, fn func(RowScanner) error) error
+
+// readIn returns one value made by scan for each row of the query's result,
+// appended to dst, in a read transaction.
+func readIn[T any](q Query, dst []T, query string, args []any, scan func(RowScanner) (T, error)) ([]T, error) {
+	if err := q(query, args, appender(&dst, scan)); err != nil {
+		return nil, err
+	}
+	return dst, nil
+}
+
+// customerExists returns nil when customer id exists (merged and erased
+// ones too), else an ENOTFOUND *bot.Error.
+func (r Reads) customerExists(q Query, id int64) error {
+	found := false
+	err := q(`SELECT 1 FROM customers WHERE id = `+r.d.Param(1), []any{id}, func(RowScanner) error {
+		found = true
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("customer %d: %w", id, err)
+	} else if !found {
+		return bot.Errorf(bot.ENOTFOUND, "Customer %d does not exist.", id)
+	}
+	return nil
+}
+
+// ofCustomer returns the rows of a customer that query selects (its one
+// parameter is the customer's id), read with scan, in the snapshot in which
+// it checks that the customer exists (else ENOTFOUND). what names the rows
+// in errors.
+func ofCustomer[T any](ctx context.Context, r Reads, what string, customerID int64, query string,
+	scan func(RowScanner) (T, error)) ([]T, error) {
+	var out []T
+	err := r.snapshot(ctx, func(q Query) error {
+		if err := r.customerExists(q, customerID); err != nil {
+			return err
+		}
+		var err error
+		out, err = readIn(q, nil, query, []any{customerID}, scan)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("storage: %s of customer %d: %w", what, customerID, err)
+	}
+	return out, nil
+}
+
+// Conversations returns the conversations of a customer, oldest first, or an
+// ENOTFOUND *bot.Error if the customer does not exist. A customer merged into
+// another has no conversations left: they moved to the survivor.
+func (r Reads) Conversations(ctx context.Context, customerID int64) ([]bot.ConversationInfo, error) {
+	return ofCustomer(ctx, r, "conversations", customerID,
+		`SELECT `+ConversationCols+` FROM conversations WHERE customer_id = `+r.d.Param(1)+` ORDER BY id`, ScanConversation)
+}
+
+// Notes returns the notes on a customer, oldest first, or an ENOTFOUND
+// *bot.Error for an unknown customer.
+func (r Reads) Notes(ctx context.Context, customerID int64) ([]bot.Note, error) {
+	return ofCustomer(ctx, r, "notes", customerID,
+		`SELECT `+NoteCols+` FROM notes WHERE customer_id = `+r.d.Param(1)+` ORDER BY created, id`, ScanNote)
+}
+
+// Events returns the events of a customer, oldest first, or an ENOTFOUND
+// *bot.Error for an unknown customer.
+func (r Reads) Events(ctx context.Context, customerID int64) ([]bot.Event, error) {
+	return ofCustomer(ctx, r, "events", customerID,
+		`SELECT `+EventCols+` FROM customer_events WHERE customer_id = `+r.d.Param(1)+` ORDER BY time, id`, ScanEvent)
+}
+
+// Customers returns the customers matching f, by id, with their identities
+// and tags. Customers merged into another are left out.
+func (r Reads) Customers(ctx context.Context, f bot.CustomerFilter) ([]bot.Customer, error) {
+	query, args := CustomersQuery(f, r.d.Param)
+	var out []bot.Customer
+	// One snapshot, so that the customers and their identities agree.
+	err := r.snapshot(ctx, func(q Query) error {
+		var err error
+		if out, err = readIn(q, nil, query, args, ScanCustomer); err != nil {
+			return err
+		}
+		return r.attachDetails(q, out)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("storage: customers: %w", err)
+	}
+	return out, nil
+}
+
+// Customer returns one customer with its identities and tags, or an
+// ENOTFOUND *bot.Error if there is none with that id. A customer merged into
+// another is returned with MergedInto set.
+func (r Reads) Customer(ctx context.Context, id int64) (bot.Customer, error) {
+	var cs []bot.Customer
+	err := r.snapshot(ctx, func(q Query) error {
+		var err error
+		cs, err = readIn(q, nil, `SELECT `+CustomerCols+` FROM customers c WHERE c.id = `+r.d.Param(1), []any{id}, ScanCustomer)
+		if err != nil {
+			return err
+		} else if len(cs) == 0 {
+			return bot.Errorf(bot.ENOTFOUND, "Customer %d does not exist.", id)
+		}
+		return r.attachDetails(q, cs)
+	})
+	if err != nil {
+		return bot.Customer{}, fmt.Errorf("storage: customer %d: %w", id, err)
+	}
+	return cs[0], nil
+}
+
+// attachDetails fills in the identities and tags of customers, in chunks of
+// ids.
+func (r Reads) attachDetails(q Query, cs []bot.Customer) error {
+	const chunk = 500
+	d := NewCustomerDetails(cs)
+	for start := 0; start < len(cs); start += chunk {
+		a := NewArgs(r.d.Param)
+		var in []string
+		for _, c := range cs[start:min(start+chunk, len(cs))] {
+			in = append(in, a.Add(c.ID))
+		}
+		list := "(" + strings.Join(in, ", ") + ")"
+		if err := q(`SELECT customer_id, channel, external_id FROM channel_identities WHERE customer_id IN `+list+`
+			ORDER BY customer_id, channel, external_id`, a.List(), d.ScanIdentity); err != nil {
+			return fmt.Errorf("identities: %w", err)
+		}
+		if err := q(`SELECT customer_id, tag FROM tags WHERE customer_id IN `+list+` ORDER BY customer_id, tag`,
+			a.List(), d.ScanTag); err != nil {
+			return fmt.Errorf("tags: %w", err)
+		}
+	}
+	return nil
+}
+
+// Timeline returns everything that happened with a customer, on every
+// channel, in time order: messages, events and notes, read in one
+// snapshot. It is the agent's view of a customer. An unknown customer is
+// ENOTFOUND.
+func (r Reads) Timeline(ctx context.Context, customerID int64, opts bot.TimelineOptions) ([]bot.TimelineEntry, error) {
+	order, limit := TimelineWindow(opts)
+	p := r.d.Param
+	var msgs []bot.StoredMessage
+	var events []bot.Event
+	var notes []bot.Note
+	channels := map[bot.ConversationID]string{}
+	err := r.snapshot(ctx, func(q Query) error {
+		if err := r.customerExists(q, customerID); err != nil {
+			return err
+		}
+		total := 0 // messages, to size the slice
+		err := q(`SELECT id, channel, message_count FROM conversations WHERE customer_id = `+p(1), []any{customerID},
+			func(sc RowScanner) error {
+				var id bot.ConversationID
+				var ch string
+				var n int
+				if err := sc.Scan(&id, &ch, &n); err != nil {
+					return err
+				}
+				channels[id] = ch
+				total += n
+				return nil
+			})
+		if err != nil {
+			return err
+		}
+		if opts.Limit > 0 {
+			total = min(total, opts.Limit)
+		}
+		args := []any{customerID}
+		if msgs, err = readIn(q, make([]bot.StoredMessage, 0, total), `SELECT `+MessageCols+` FROM messages WHERE customer_id = `+p(1)+`
+			ORDER BY time `+order+`, id `+order+limit, args, ScanMessage); err != nil {
+			return err
+		}
+		if events, err = readIn(q, nil, `SELECT `+EventCols+` FROM customer_events WHERE customer_id = `+p(1)+`
+			ORDER BY time `+order+`, id `+order+limit, args, ScanEvent); err != nil {
+			return err
+		}
+		notes, err = readIn(q, nil, `SELECT `+NoteCols+` FROM notes WHERE customer_id = `+p(1)+`
+			ORDER BY created `+order+`, id `+order+limit, args, ScanNote)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("storage: timeline of customer %d: %w", customerID, err)
+	}
+	return Timeline(opts, channels, msgs, events, notes), nil
 }

@@ -23,13 +23,6 @@ var (
 	_ bot.Ratings           = (*DB)(nil)
 )
 
-// Conversations returns the conversations of a customer, oldest first, or an
-// ENOTFOUND *bot.Error if the customer does not exist.
-func (db *DB) Conversations(ctx context.Context, customerID int64) ([]bot.ConversationInfo, error) {
-	return ofCustomer(ctx, db, "conversations", customerID,
-		`SELECT `+storage.ConversationCols+` FROM conversations WHERE customer_id = $1 ORDER BY id`, storage.ScanConversation)
-}
-
 // Messages returns every message of a conversation in the order they were
 // stored, or an ENOTFOUND *bot.Error if the conversation does not exist.
 func (db *DB) Messages(ctx context.Context, conversationID bot.ConversationID) ([]bot.StoredMessage, error) {

@@ -54,5 +54,12 @@ func newReads(db *DB) reads {
 	each := func(ctx context.Context, query string, args []any, fn func(storage.RowScanner) error) error {
 		return scanAll(ctx, db.pool, query, args, fn)
 	}
-	return storage.NewReads(each, dialect(), db.rules)
+	snapshot := func(ctx context.Context, fn func(storage.Query) error) error {
+		return db.read(ctx, func(tx pgx.Tx) error {
+			return fn(func(query string, args []any, fn func(storage.RowScanner) error) error {
+				return scanAll(ctx, tx, query, args, fn)
+			})
+		})
+	}
+	return storage.NewReads(each, snapshot, dialect(), db.rules)
 }

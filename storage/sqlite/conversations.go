@@ -11,53 +11,6 @@ import (
 	"github.com/concierge-bot/concierge/storage"
 )
 
-// lookupError wraps the error of reading the row of a thing by id: a
-// missing row is an ENOTFOUND *bot.Error with the message missing (which
-// formats id), any other error names what (say "conversation") and id.
-func lookupError(err error, what, missing string, id any) error {
-	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("storage: %s: %w", what, notFound(missing, id))
-	} else if err != nil {
-		return fmt.Errorf("storage: %s %d: %w", what, id, describe(err))
-	}
-	return nil
-}
-
-// Conversations returns the conversations of a customer, oldest first, or an
-// ENOTFOUND *bot.Error if the customer does not exist. A customer merged into
-// another has no conversations left: they moved to the survivor.
-func (db *DB) Conversations(ctx context.Context, customerID int64) ([]bot.ConversationInfo, error) {
-	return customerList(ctx, db, customerID, "conversations",
-		`SELECT `+storage.ConversationCols+` FROM conversations WHERE customer_id = ? ORDER BY id`, storage.ScanConversation)
-}
-
-// customerList reads the rows query returns for a customer (its one
-// parameter), or an ENOTFOUND *bot.Error if the customer does not exist;
-// what names the list in errors.
-func customerList[T any](ctx context.Context, db *DB, customerID int64, what, query string,
-	scan func(rowScanner) (T, error)) ([]T, error) {
-	if err := db.customerExists(ctx, customerID); err != nil {
-		return nil, fmt.Errorf("storage: %s: %w", what, err)
-	}
-	rows, err := db.r.QueryContext(ctx, query, customerID)
-	out, err := collect(rows, err, scan)
-	if err != nil {
-		return nil, fmt.Errorf("storage: %s of customer %d: %w", what, customerID, err)
-	}
-	return out, nil
-}
-
-func (db *DB) customerExists(ctx context.Context, id int64) error {
-	var one int
-	err := db.r.QueryRowContext(ctx, `SELECT 1 FROM customers WHERE id = ?`, id).Scan(&one)
-	if errors.Is(err, sql.ErrNoRows) {
-		return notFound("Customer %d does not exist.", id)
-	} else if err != nil {
-		return fmt.Errorf("customer %d: %w", id, describe(err))
-	}
-	return nil
-}
-
 // Messages returns every message of a conversation in the order they were
 // stored, or an ENOTFOUND *bot.Error if the conversation does not exist.
 func (db *DB) Messages(ctx context.Context, conversationID bot.ConversationID) ([]bot.StoredMessage, error) {

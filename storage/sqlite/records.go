@@ -218,17 +218,3 @@ func (db *DB) AddNote(ctx context.Context, customerID int64, conversationID bot.
 	}
 	return id, nil
 }
-
-// Notes returns the notes on a customer, oldest first, or an ENOTFOUND
-// *bot.Error for an unknown customer.
-func (db *DB) Notes(ctx context.Context, customerID int64) ([]bot.Note, error) {
-	return customerList(ctx, db, customerID, "notes",
-		`SELECT `+storage.NoteCols+` FROM notes WHERE customer_id = ? ORDER BY created, id`, storage.ScanNote)
-}
-
-// Events returns the events of a customer, oldest first, or an ENOTFOUND
-// *bot.Error for an unknown customer.
-func (db *DB) Events(ctx context.Context, customerID int64) ([]bot.Event, error) {
-	return customerList(ctx, db, customerID, "events",
-		`SELECT `+storage.EventCols+` FROM customer_events WHERE customer_id = ? ORDER BY time, id`, storage.ScanEvent)
-}

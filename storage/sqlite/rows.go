@@ -30,6 +30,15 @@ func eachRow(rows *sql.Rows, err error, fn func(*sql.Rows) error) error {
 	return describe(storage.EachRow(rows, func(storage.RowScanner) error { return fn(rows) }))
 }
 
+// queryEach runs a query on q (the read pool or a transaction) and calls fn
+// for each row, as eachRow does.
+func queryEach(ctx context.Context, q interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}, query string, args []any, fn func(rowScanner) error) error {
+	rows, err := q.QueryContext(ctx, query, args...)
+	return eachRow(rows, err, func(rows *sql.Rows) error { return fn(rows) })
+}
+
 // collect is eachRow for the common case: every row becomes one value, by
 // scan, in a slice, which is nil when there are no rows.
 func collect[T any](rows *sql.Rows, err error, scan func(rowScanner) (T, error)) ([]T, error) {
@@ -71,8 +80,17 @@ type reads = storage.Reads
 // newReads returns db's reads.
 func newReads(db *DB) reads {
 	each := func(ctx context.Context, query string, args []any, fn func(rowScanner) error) error {
-		rows, err := db.r.QueryContext(ctx, query, args...)
-		return eachRow(rows, err, func(rows *sql.Rows) error { return fn(rows) })
+		return queryEach(ctx, db.r, query, args, fn)
 	}
-	return storage.NewReads(each, dialect(), db.rules)
+	snapshot := func(ctx context.Context, fn func(storage.Query) error) error {
+		tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+		if err != nil {
+			return describe(err)
+		}
+		defer func() { _ = tx.Rollback() }()
+		return fn(func(query string, args []any, fn func(rowScanner) error) error {
+			return queryEach(ctx, tx, query, args, fn)
+		})
+	}
+	return storage.NewReads(each, snapshot, dialect(), db.rules)
 }

@@ -189,10 +189,5 @@ func (db *DB) RecentMessages(ctx context.Context, conversationID bot.Conversatio
 // scanMessages reads rows of storage.MessageCols, the result of a query that
 // returned err, and closes rows. No rows is an empty slice, not nil.
 func scanMessages(rows *sql.Rows, err error) ([]bot.StoredMessage, error) {
-	return scanMessagesCap(rows, err, 0)
-}
-
-// scanMessagesCap is scanMessages with a capacity hint.
-func scanMessagesCap(rows *sql.Rows, err error, capacity int) ([]bot.StoredMessage, error) {
-	return appendRows(make([]bot.StoredMessage, 0, capacity), rows, err, storage.ScanMessage)
+	return appendRows([]bot.StoredMessage{}, rows, err, storage.ScanMessage)
 }
