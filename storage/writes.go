@@ -30,7 +30,7 @@ type Dialect struct {
 	Refuse func(msg string, texts ...string) error
 }
 
-// refuse is d.Refuse, or nil when d has none.
+// refuse is d.Refuse; without one it refuses nothing.
 func (d Dialect) refuse(msg string, texts ...string) error {
 	if d.Refuse == nil {
 		return nil
