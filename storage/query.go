@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/concierge-bot/concierge/bot"
@@ -9,6 +10,22 @@ import (
 // Placeholder is how an engine's SQL names the n-th (from 1) parameter of a
 // query: "?n" in SQLite, "$n" in PostgreSQL.
 type Placeholder func(n int) string
+
+// Numbered returns the Placeholder that names the n-th parameter prefix
+// followed by n ("?3", "$3"). The names of the first 32 are made once, so
+// the statements built on every message do not allocate them again.
+func Numbered(prefix string) Placeholder {
+	var names [33]string
+	for n := range names {
+		names[n] = prefix + strconv.Itoa(n)
+	}
+	return func(n int) string {
+		if n >= 0 && n < len(names) {
+			return names[n]
+		}
+		return prefix + strconv.Itoa(n)
+	}
+}
 
 // Args gathers the arguments of a query being built.
 type Args struct {

@@ -29,7 +29,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -368,4 +367,4 @@ func us(t time.Time) time.Time { return t.Truncate(time.Microsecond).UTC() }
 var _ storage.Store = (*DB)(nil)
 
 // param names the n-th parameter of a query (storage.Placeholder).
-func param(n int) string { return "$" + strconv.Itoa(n) }
+var param = storage.Numbered("$")

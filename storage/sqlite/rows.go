@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"strconv"
 	"time"
 
 	"github.com/concierge-bot/concierge/storage"
@@ -64,7 +63,7 @@ func scanValue[T any](sc rowScanner) (T, error) {
 }
 
 // param names the n-th parameter of a query (storage.Placeholder).
-func param(n int) string { return "?" + strconv.Itoa(n) }
+var param = storage.Numbered("?")
 
 // dialect is how SQLite's statements name parameters and take times: as
 // text in storage.TimeLayout.
