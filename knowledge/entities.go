@@ -34,6 +34,7 @@ func (ix *Index) expandEntities(p *prepared) {
 		lang = "zh"
 	}
 	for _, m := range g.Find(p.text) {
+		p.entities = true
 		var names []string
 		switch m.Kind {
 		case entity.Place:

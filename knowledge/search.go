@@ -202,6 +202,8 @@ type prepared struct {
 	altSet  map[string]bool // altAll as a set
 	secSet  map[string]bool // secondary terms as a set
 	qwords  map[string]bool // question words of the query
+	// entities is set when the query names a payment method or place.
+	entities bool
 }
 
 // cleanQuery trims, caps and lower-cases query text.
@@ -721,7 +723,61 @@ func (ix *Index) rerank(p prepared, cands []candidate) []float64 {
 			return strings.Compare(a.doc.ID, b.doc.ID)
 		})
 	}
-	return m.confidences(&p, cands)
+	conf := m.confidences(&p, cands)
+	if p.signals.has(SignalRerank) {
+		byConfidence(&p, cands, conf)
+	}
+	return conf
+}
+
+// confTop is how many of the best-ranked candidates byConfidence weighs:
+// the confidence model is learned on that many per query.
+const confTop = 3
+
+// confLead is how much more confident than the first a candidate must be
+// for byConfidence to put it first: a margin over the model's noise, so
+// that near ties (a FAQ entry and the page passage that says the same)
+// keep the ranking's order.
+const confLead = 0.1
+
+// byConfidence puts first the most confident of the next confTop-1
+// candidates when it is confLead or more likelier to answer than the
+// first. The ranking scores each candidate alone; the confidence weighs it
+// against its rivals and the query, and where the two clearly disagree the
+// confidence is the better judge: each tuning company, left out of the
+// learning, got more questions right at the same threshold from the most
+// confident of the three than from the first. Two exceptions keep the
+// ranking's order: sections of the same page (the confidence is learned
+// per page, not per section), and a query that names a payment method or
+// place, which the Engine checks against the passage's own list (bot
+// Coverage) with the ranking's order.
+func byConfidence(p *prepared, cands []candidate, conf []float64) {
+	if len(cands) < 2 || p.entities {
+		return
+	}
+	best := 0
+	for i := 1; i < min(confTop, len(cands)); i++ {
+		if pageOf(cands[i].doc.ID) == pageOf(cands[0].doc.ID) {
+			continue
+		}
+		if conf[i] >= conf[0]+confLead && conf[i] > conf[best] {
+			best = i
+		}
+	}
+	if best == 0 {
+		return
+	}
+	c, pr := cands[best], conf[best]
+	copy(cands[1:best+1], cands[:best])
+	copy(conf[1:best+1], conf[:best])
+	cands[0], conf[0] = c, pr
+}
+
+// pageOf returns the document a page passage's id belongs to (the id
+// without its "#section"); other ids are their own.
+func pageOf(id string) string {
+	page, _, _ := strings.Cut(id, "#")
+	return page
 }
 
 func sigmoid(z float64) float64 { return 1 / (1 + math.Exp(-z)) }
