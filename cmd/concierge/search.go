@@ -32,7 +32,11 @@ func newSearchCmd(e *env) *cobra.Command {
 		Short: "Search the knowledge base and print ranked hits",
 		Long: `Search the knowledge base and print ranked hits. Beside a running concierge
 serve, search reads the same index without writing to the data directory (or
-a private copy built from the content, if that index is not current).`,
+a private copy built from the content, if that index is not current).
+
+Hits come in the order the bot weighs them: by SCORE (the ranking), except
+that one of the top three that is clearly more likely to answer (CONF, the
+calibrated chance that it answers the query) goes first.`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return usagef("search needs a QUERY; see `concierge search --help`")
