@@ -137,12 +137,18 @@ func demoClassifier(t *testing.T) bot.Classifier {
 // and classifies their messages.
 func loadCompanies(t *testing.T) []company {
 	t.Helper()
+	return loadCompaniesNamed(t, tuningCompanies)
+}
+
+// loadCompaniesNamed is loadCompanies for the companies names lists.
+func loadCompaniesNamed(t *testing.T, names []string) []company {
+	t.Helper()
 	if _, err := os.Stat(companiesDir); err != nil {
 		t.Skipf("labelled companies not found at %s", companiesDir)
 	}
 	c := demoClassifier(t)
 	var out []company
-	for _, name := range tuningCompanies {
+	for _, name := range names {
 		dir := filepath.Join(companiesDir, name)
 		docs, probs, err := Load(os.DirFS(filepath.Join(dir, "content")))
 		if err != nil || len(probs) > 0 {
