@@ -69,7 +69,7 @@ func newAnswersEvalCmd(e *env) *cobra.Command {
 		teach                bool
 	)
 	cmd := &cobra.Command{
-		Use:   "eval COMPANY_DIR [--json] [--failures]",
+		Use:   "eval COMPANY_DIR... [--json] [--failures]",
 		Short: "Run a labelled company's customer messages through the REST API and score the answers",
 		Long: `Runs a company the way its customers and employees would use it, and scores
 what the bot did. COMPANY_DIR holds:
@@ -95,38 +95,75 @@ source is acceptable.
 
 --messages scores another labelled message file against COMPANY_DIR's
 content instead of its messages.csv and employees.csv, for example a set of
-complaints and ordinary questions written for no company in particular.`,
-		Args: exactArgs(1),
+complaints and ordinary questions written for no company in particular.
+
+Several COMPANY_DIRs are run one after the other, each scored on its own, and
+then summed: the total counts every company's messages alike, so that a claim
+about several held-out companies is one command's output. With --json, one
+company prints its object; several print {"companies":[…],"total":{…}}.`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usagef("answers eval needs a COMPANY_DIR; see `%s --help`", cmd.CommandPath())
+			}
+			if len(args) > 1 && cmd.Flags().Changed("messages") {
+				return usagef("--messages scores one COMPANY_DIR's content, got %d", len(args))
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			dir := args[0]
-			if messagesPath == "" {
-				messagesPath = filepath.Join(dir, "messages.csv")
-			}
-			msgs, err := readLabelled(messagesPath, true)
-			if err != nil {
-				return err
-			}
-			var emps []labelled
-			if !cmd.Flags().Changed("messages") {
-				emps, err = readLabelled(filepath.Join(dir, "employees.csv"), false)
-				if err != nil && !errors.Is(err, os.ErrNotExist) {
+			var reports []answersReport
+			var all []outcome
+			for _, dir := range args {
+				path := messagesPath
+				if path == "" {
+					path = filepath.Join(dir, "messages.csv")
+				}
+				msgs, err := readLabelled(path, true)
+				if err != nil {
 					return err
 				}
+				var emps []labelled
+				if !cmd.Flags().Changed("messages") {
+					emps, err = readLabelled(filepath.Join(dir, "employees.csv"), false)
+					if err != nil && !errors.Is(err, os.ErrNotExist) {
+						return err
+					}
+				}
+				r, outs, err := runAnswersEval(cmd.Context(), e, answersEvalOptions{Content: filepath.Join(dir, "content"),
+					Intents: intentsPath, ComplaintExamples: complaintExamples, Messages: msgs, Employees: emps, MinAnswer: minAnswer, MinChoice: minChoice,
+					MinSuggest: minSuggest, Teach: teach})
+				if err != nil {
+					return fmt.Errorf("%s: %w", dir, err)
+				}
+				r.Company = filepath.Base(filepath.Clean(dir))
+				reports = append(reports, r)
+				all = append(all, outs...)
+				if asJSON {
+					continue
+				}
+				if len(reports) > 1 {
+					fmt.Fprintln(e.stdout)
+				}
+				printAnswersReport(e.stdout, r)
+				if failures {
+					printAnswerFailures(e.stdout, outs)
+				}
 			}
-			r, outs, err := runAnswersEval(cmd.Context(), e, answersEvalOptions{Content: filepath.Join(dir, "content"),
-				Intents: intentsPath, ComplaintExamples: complaintExamples, Messages: msgs, Employees: emps, MinAnswer: minAnswer, MinChoice: minChoice,
-				MinSuggest: minSuggest, Teach: teach})
-			if err != nil {
-				return err
+			if len(reports) == 1 {
+				if asJSON {
+					return encodeJSON(e.stdout, reports[0])
+				}
+				return nil
 			}
-			r.Company = filepath.Base(filepath.Clean(dir))
+			total := sumAnswersReports(reports, all)
 			if asJSON {
-				return encodeJSON(e.stdout, r)
+				return encodeJSON(e.stdout, struct {
+					Companies []answersReport `json:"companies"`
+					Total     answersReport   `json:"total"`
+				}{reports, total})
 			}
-			printAnswersReport(e.stdout, r)
-			if failures {
-				printAnswerFailures(e.stdout, outs)
-			}
+			fmt.Fprintln(e.stdout)
+			printAnswersReport(e.stdout, total)
 			return nil
 		},
 	}
@@ -283,6 +320,56 @@ type rate struct {
 	Rate  *float64 `json:"rate"`
 }
 
+// plus returns the rate of r's cases and o's together.
+func (r rate) plus(o rate) rate {
+	out := rate{Right: r.Right + o.Right, N: r.N + o.N}
+	if out.N > 0 {
+		v := float64(out.Right) / float64(out.N)
+		out.Rate = &v
+	}
+	return out
+}
+
+func (r rateByLang) plus(o rateByLang) rateByLang {
+	return rateByLang{All: r.All.plus(o.All), EN: r.EN.plus(o.EN), ZH: r.ZH.plus(o.ZH)}
+}
+
+// sumAnswersReports returns the figures of several companies' reports
+// together: every count summed, the reply latencies read again from all
+// their outcomes.
+func sumAnswersReports(rs []answersReport, outs []outcome) answersReport {
+	t := answersReport{Company: fmt.Sprintf("total of %d", len(rs))}
+	taught := 0
+	for _, r := range rs {
+		t.Answerable = t.Answerable.plus(r.Answerable)
+		t.Product = t.Product.plus(r.Product)
+		t.AnswerableOffered = t.AnswerableOffered.plus(r.AnswerableOffered)
+		t.ProductOffered = t.ProductOffered.plus(r.ProductOffered)
+		t.AnswerableHanded = t.AnswerableHanded.plus(r.AnswerableHanded)
+		t.Unanswerable = t.Unanswerable.plus(r.Unanswerable)
+		t.HandOff = t.HandOff.plus(r.HandOff)
+		t.Service = t.Service.plus(r.Service)
+		t.Employees = t.Employees.plus(r.Employees)
+		t.InternalShown += r.InternalShown
+		t.AnswersWithChoices = t.AnswersWithChoices.plus(r.AnswersWithChoices)
+		t.MissedOnReview = t.MissedOnReview.plus(r.MissedOnReview)
+		t.OrdinaryOnReview = t.OrdinaryOnReview.plus(r.OrdinaryOnReview)
+		t.SearchTop1 = t.SearchTop1.plus(r.SearchTop1)
+		t.SearchTop3 = t.SearchTop3.plus(r.SearchTop3)
+		for i := range t.SearchByConf {
+			t.SearchByConf[i] = t.SearchByConf[i].plus(r.SearchByConf[i])
+		}
+		t.MinChoice, t.MinAnswer = r.MinChoice, r.MinAnswer
+		if r.Taught != nil {
+			taught += *r.Taught
+			t.Taught = &taught
+		}
+		t.Messages += r.Messages
+	}
+	t.P50Millis, t.P99Millis = latencyPercentiles(outs)
+	return t
+}
+
 func (r *rate) add(ok bool) {
 	r.N++
 	if ok {
@@ -340,10 +427,8 @@ func cutFragment(id string) string {
 // internal documents (cut at '#').
 func score(customers, employees []outcome, internal map[string]bool) answersReport {
 	var r answersReport
-	var lat []time.Duration
 	for _, o := range customers {
 		rep := o.Reply
-		lat = append(lat, o.Latency)
 		for _, s := range append(slices.Clone(rep.Sources), rep.Choices...) {
 			if internal[cutFragment(s.ID)] {
 				r.InternalShown++
@@ -375,15 +460,29 @@ func score(customers, employees []outcome, internal map[string]bool) answersRepo
 		r.Employees.add(o.Lang, firstIs(o.Reply.Sources, o.Expected))
 	}
 	r.Messages = len(customers)
-	if len(lat) > 0 {
-		slices.Sort(lat)
-		pct := func(p float64) float64 {
-			i := min(len(lat)-1, int(p*float64(len(lat))))
-			return float64(lat[i].Microseconds()) / 1000
-		}
-		r.P50Millis, r.P99Millis = pct(0.50), pct(0.99)
-	}
+	r.P50Millis, r.P99Millis = latencyPercentiles(customers)
 	return r
+}
+
+// latencyPercentiles returns the median and 99th percentile reply time of
+// the customers' outcomes among outs (employees' questions, which have no
+// kind, are not sent through the REST API), in milliseconds; 0 without any.
+func latencyPercentiles(outs []outcome) (p50, p99 float64) {
+	var lat []time.Duration
+	for _, o := range outs {
+		if o.Kind != "" {
+			lat = append(lat, o.Latency)
+		}
+	}
+	if len(lat) == 0 {
+		return 0, 0
+	}
+	slices.Sort(lat)
+	pct := func(p float64) float64 {
+		i := min(len(lat)-1, int(p*float64(len(lat))))
+		return float64(lat[i].Microseconds()) / 1000
+	}
+	return pct(0.50), pct(0.99)
 }
 
 // runAnswersEval indexes the content into a temporary data directory,

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"reflect"
 	"testing"
+	"time"
 
 	"github.com/concierge-bot/concierge/bot"
 	"github.com/concierge-bot/concierge/channels/web"
@@ -49,5 +51,40 @@ func TestScoreServiceQuestions(t *testing.T) {
 	}
 	if r.HandOff.N != 0 || r.Unanswerable.N != 0 || r.AnswerableHanded.N != 0 {
 		t.Errorf("service questions counted elsewhere: %+v", r)
+	}
+}
+
+// TestSumAnswersReports checks that the total of several companies counts
+// every message alike: the sum of the companies' scores is the score of all
+// their messages together, language by language, latencies included.
+func TestSumAnswersReports(t *testing.T) {
+	o := func(kind, lang, first string, handoff bool, ms int) outcome {
+		rep := web.MessageResponse{Handoff: handoff}
+		if first != "" {
+			rep.Sources = []bot.Source{{ID: first}}
+		}
+		return outcome{labelled: labelled{Kind: kind, Lang: lang, Expected: []string{"faq-a"}}, Reply: rep,
+			Latency: time.Duration(ms) * time.Millisecond}
+	}
+	emp := func(first string) outcome {
+		return outcome{labelled: labelled{Lang: "zh", Expected: []string{"wiki"}},
+			Reply: web.MessageResponse{Sources: []bot.Source{{ID: first}}}, Latency: time.Hour}
+	}
+	a := []outcome{o(kindAnswerable, "en", "faq-a", false, 1), o(kindAnswerable, "zh", "faq-b", false, 2),
+		o(kindUnanswerable, "en", "", false, 3), o(kindComplaint, "zh", "", true, 4)}
+	b := []outcome{o(kindProduct, "zh", "faq-a", false, 5), o(kindAnswerable, "zh", "faq-a", true, 6),
+		o(kindUnanswerable, "zh", "faq-c", false, 7), o(kindService, "en", "", false, 8)}
+	ea, eb := []outcome{emp("wiki")}, []outcome{emp("faq-a"), emp("wiki#s")}
+	ra, rb := score(a, ea, nil), score(b, eb, nil)
+	all := append(append(append(append([]outcome{}, a...), ea...), b...), eb...)
+	got := sumAnswersReports([]answersReport{ra, rb}, all)
+	want := score(append(append([]outcome{}, a...), b...), append(append([]outcome{}, ea...), eb...), nil)
+	want.Company = "total of 2"
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("total\n%+v\nwant the score of every message together\n%+v", got, want)
+	}
+	if got.Answerable.All.Right != 1 || got.Answerable.ZH.N != 2 || got.Employees.All.Right != 2 || got.P99Millis != 8 {
+		t.Errorf("answerable %d right, %d in Chinese, employees %d, p99 %.0f ms; want 1, 2, 2, 8 ms (employees have no latency)",
+			got.Answerable.All.Right, got.Answerable.ZH.N, got.Employees.All.Right, got.P99Millis)
 	}
 }
