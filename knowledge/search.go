@@ -705,9 +705,9 @@ const tieWindow = 10
 func roundScore(s float64) float64 { return math.Round(s*1e9) / 1e9 }
 
 // rerank scores the candidates with the learned model, sorts them best
-// first (unless SignalRerank is off, when bleve's order stays) and returns
-// each one's confidence: the calibrated probability that the top hit answers
-// the query, shared out to the others in proportion to their softmax weight.
+// first and lets byConfidence put a clearly more confident one of the top
+// three first (unless SignalRerank is off, when bleve's order stays), and
+// returns each one's confidence (see model.confidences), in the same order.
 func (ix *Index) rerank(p prepared, cands []candidate) []float64 {
 	m := modelFor(p.zh)
 	for i := range cands {
