@@ -239,23 +239,10 @@ func confExamples(t *testing.T, cs []company, zh bool, w weights) []confExample 
 			if zhQuery(q.text) != zh {
 				continue
 			}
-			p, cands, err := c.ix.pool(context.Background(), q.query(), AllSignals, poolSize, defaultLimit)
-			if err != nil {
-				t.Fatal(err)
-			}
+			p, cands, rs := rankedPool(t, c, q, zh, w)
 			if len(cands) == 0 {
 				continue
 			}
-			for i := range cands {
-				cands[i].z = w.dot(cands[i].f)
-			}
-			sort.SliceStable(cands, func(i, j int) bool {
-				if cands[i].z != cands[j].z {
-					return cands[i].z > cands[j].z
-				}
-				return cands[i].doc.ID < cands[j].doc.ID
-			})
-			rs := rivals(zh, cands)
 			nq++
 			for i := 0; i < len(cands) && i < 3; i++ {
 				id, _, _ := strings.Cut(cands[i].doc.ID, "#")
@@ -265,6 +252,27 @@ func confExamples(t *testing.T, cs []company, zh bool, w weights) []confExample 
 		}
 	}
 	return out
+}
+
+// rankedPool pools a labelled message's candidates in c's index, orders
+// them by the weights w (equal scores by document id) and returns them with
+// their rivals: what the confidence model is learned and measured on.
+func rankedPool(t *testing.T, c company, q companyQuery, zh bool, w weights) (prepared, []candidate, []rival) {
+	t.Helper()
+	p, cands, err := c.ix.pool(context.Background(), q.query(), AllSignals, poolSize, defaultLimit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range cands {
+		cands[i].z = w.dot(cands[i].f)
+	}
+	sort.SliceStable(cands, func(i, j int) bool {
+		if cands[i].z != cands[j].z {
+			return cands[i].z > cands[j].z
+		}
+		return cands[i].doc.ID < cands[j].doc.ID
+	})
+	return p, cands, rivals(zh, cands)
 }
 
 // Fitting the confidence networks: full-batch Adam on the log loss with L2

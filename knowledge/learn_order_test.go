@@ -1,10 +1,8 @@
 package knowledge
 
 import (
-	"context"
 	"flag"
 	"slices"
-	"sort"
 	"strings"
 	"testing"
 
@@ -54,23 +52,10 @@ func TestConfidenceOrder(t *testing.T) {
 				if zhQuery(q.text) != zh {
 					continue
 				}
-				p, cands, err := c.ix.pool(context.Background(), q.query(), AllSignals, poolSize, defaultLimit)
-				if err != nil {
-					t.Fatal(err)
-				}
+				p, cands, rs := rankedPool(t, c, q, zh, m.rank)
 				if len(cands) == 0 {
 					continue
 				}
-				for i := range cands {
-					cands[i].z = m.rank.dot(cands[i].f)
-				}
-				sort.SliceStable(cands, func(i, j int) bool {
-					if cands[i].z != cands[j].z {
-						return cands[i].z > cands[j].z
-					}
-					return cands[i].doc.ID < cands[j].doc.ID
-				})
-				rs := rivals(zh, cands)
 				oq := orderQuery{kind: q.kind, co: c.name, entities: p.entities}
 				for i := 0; i < len(cands) && i < confTop; i++ {
 					id, _, _ := strings.Cut(cands[i].doc.ID, "#")

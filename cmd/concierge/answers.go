@@ -371,12 +371,11 @@ func sumAnswersReports(rs []answersReport, outs []outcome) answersReport {
 }
 
 func (r *rate) add(ok bool) {
-	r.N++
+	one := rate{N: 1}
 	if ok {
-		r.Right++
+		one.Right = 1
 	}
-	v := float64(r.Right) / float64(r.N)
-	r.Rate = &v
+	*r = r.plus(one)
 }
 
 func (r rate) String() string {
