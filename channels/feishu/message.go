@@ -122,6 +122,12 @@ func (a *Adapter) acceptMessage(ctx context.Context, env envelope) int {
 		}
 		claimed = append(claimed, k)
 	}
+	if in.group && a.mentionsBot(in) {
+		// Followed from the moment the mention arrives, not from when a
+		// worker answers it: replies in the thread come from other
+		// people, whose workers may run first.
+		a.follow(in)
+	}
 	if !a.jobs.EnqueueFor("message", in.user, func(ctx context.Context) { a.route(ctx, in) }) {
 		release()
 		a.log.Warn("feishu: queue full; asking Feishu to retry", "queue", a.opts.QueueSize)
@@ -155,6 +161,16 @@ func (a *Adapter) route(ctx context.Context, in inbound) {
 	case a.mentionsBot(in):
 		a.answer(ctx, in, true)
 	}
+}
+
+// follow marks the thread of in (rooted at in, or at its root) as one the
+// bot answers in without a mention.
+func (a *Adapter) follow(in inbound) {
+	root := in.rootID
+	if root == "" {
+		root = in.messageID
+	}
+	a.threads.Set(in.chat+":"+root, struct{}{})
 }
 
 func (a *Adapter) following(chat, root string) bool {
@@ -218,11 +234,7 @@ const helpText = "Hi! Ask me a question after the mention, for example: “@Conc
 // offered this person in this chat.
 func (a *Adapter) answer(ctx context.Context, in inbound, follow bool) {
 	if follow {
-		root := in.rootID
-		if root == "" {
-			root = in.messageID
-		}
-		a.threads.Set(in.chat+":"+root, struct{}{})
+		a.follow(in)
 	}
 	text := a.plainText(in)
 	if text == "" {
