@@ -18,7 +18,7 @@ type Catalog interface {
 // CatalogAnswer is a reply composed from the catalogue.
 type CatalogAnswer struct {
 	// OK is true when the question is about products of the catalogue and
-	// Text answers it (or Choices ask which product is meant).
+	// Text answers it (or, with AsksWhich, asks which product is meant).
 	OK bool
 	// Text is the reply in Query.Language: Markdown, composed from the
 	// catalogue's own data.
@@ -26,8 +26,12 @@ type CatalogAnswer struct {
 	// Sources are the products the reply names, best first.
 	Sources []Source
 	// Choices, when the product asked about is ambiguous, are the products
-	// it may be (at most MaxChoices); Text then asks which one.
+	// it may be (at most MaxChoices), offered to pick one.
 	Choices []Source
+	// AsksWhich is true when Text only asks which of Choices is meant and
+	// answers nothing yet; false when Text answers for each of them (the
+	// price of each) and Choices only offer more about one.
+	AsksWhich bool
 	// Confidence in 0..1 that the reply answers the question.
 	Confidence float64
 }

@@ -430,11 +430,14 @@ func ratingIsChinese(s string) bool {
 }
 
 type decision struct {
-	action     Action
-	text       string
-	sources    []Source
-	choices    []Source // "did you mean" choices offered
-	picked     string   // the choice the sender picked, answered here
+	action  Action
+	text    string
+	sources []Source
+	choices []Source // "did you mean" choices offered
+	// introduced is true when text already says what the choices are
+	// (the catalogue's "tell me which one you mean").
+	introduced bool
+	picked     string // the choice the sender picked, answered here
 	escalation *Escalation
 	lead       bool
 }
@@ -498,8 +501,12 @@ func (e *Engine) decide(ctx context.Context, m Message, conv Conversation, cls C
 		}
 	}
 	switch {
-	case cat.OK && cat.Confidence >= e.opts.MinCatalogConfidence && len(cat.Choices) > 0:
+	case cat.OK && cat.Confidence >= e.opts.MinCatalogConfidence && cat.AsksWhich && len(cat.Choices) > 0:
 		d = decision{action: ActionClarify, text: cat.Text, choices: limitChoices(cat.Choices)}
+	case cat.OK && cat.Confidence >= e.opts.MinCatalogConfidence && len(cat.Choices) > 0:
+		// The price (or what was asked) of each product that may be meant,
+		// each offered for more.
+		d = decision{action: ActionAnswer, text: cat.Text, sources: cat.Sources, choices: limitChoices(cat.Choices), introduced: true}
 	case cat.OK && cat.Confidence >= e.opts.MinCatalogConfidence:
 		d = decision{action: ActionAnswer, text: cat.Text, sources: cat.Sources}
 		// A FAQ entry or page close behind the catalogue's reply is
@@ -518,7 +525,7 @@ func (e *Engine) decide(ctx context.Context, m Message, conv Conversation, cls C
 	if m.Role == RoleCustomer {
 		d = e.withLead(d, m, conv, cls, lang, hits)
 	}
-	if len(d.choices) > 0 && (d.action == ActionAnswer || d.action == ActionLead) {
+	if len(d.choices) > 0 && !d.introduced && (d.action == ActionAnswer || d.action == ActionLead) {
 		// An answer with alternatives close behind it says so last, just
 		// above the choices it introduces.
 		d.text = strings.TrimSpace(d.text + "\n\n" + e.text(textOrDidYouMean, lang))

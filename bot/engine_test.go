@@ -584,7 +584,7 @@ func TestSureFAQOverTheCataloguesWhich(t *testing.T) {
 				Answer: "A full bike fit is ¥600.", Audience: bot.AudiencePublic, Confidence: tt.faq}},
 		}}
 		choices := []bot.Source{{ID: "KIT-1", Title: "Fit kit"}, {ID: "STAND-1", Title: "Fitting stand"}}
-		cat := wordCatalog{word: "fit", ans: bot.CatalogAnswer{OK: true, Confidence: 0.6, Text: "Which one do you mean?",
+		cat := wordCatalog{word: "fit", ans: bot.CatalogAnswer{OK: true, Confidence: 0.6, Text: "Which one do you mean?", AsksWhich: true,
 			Sources: choices, Choices: choices}}
 		e := fakeEngine(t, bot.EngineOptions{Classifier: cls, Retriever: ret, Catalog: cat})
 		r := handle(t, e, bot.Message{Channel: "web", ExternalUserID: "u", Text: "bike fit price", Role: bot.RoleCustomer})
@@ -597,6 +597,41 @@ func TestSureFAQOverTheCataloguesWhich(t *testing.T) {
 		}
 		if tt.want == "" && (len(r.Choices) != 2 || r.Choices[0].ID != "KIT-1") {
 			t.Errorf("FAQ %.2f: choices %v, want the catalogue's two", tt.faq, r.Choices)
+		}
+	}
+}
+
+// TestCatalogueAnswersEachOrAsksWhich checks the two replies of a
+// catalogue that finds several products equally likely meant: when it
+// answers for each ("the price of each"), the Engine answers, citing them
+// and offering each for more, with no "did you mean" tail; when it only
+// asks which, the Engine asks, citing nothing.
+func TestCatalogueAnswersEachOrAsksWhich(t *testing.T) {
+	cls := &bottest.Classifier{Rules: map[string]bot.Classification{
+		"pack": {Intent: "product_info", Confidence: 0.6, Language: "en"},
+	}}
+	packs := []bot.Source{{ID: "PK-MAT-10", Title: "Mat 10-Class Pack"}, {ID: "PK-REF-10", Title: "Reformer 10-Class Pack"}}
+	for _, tt := range []struct {
+		asks    bool
+		action  bot.Action
+		sources int
+	}{
+		{asks: false, action: bot.ActionAnswer, sources: 2},
+		{asks: true, action: bot.ActionClarify, sources: 0},
+	} {
+		text := "More than one matches; here is each:\n\n- Mat 10-Class Pack — ¥1,280\n- Reformer 10-Class Pack — ¥2,180\n\nTell me which one you mean for more about it."
+		if tt.asks {
+			text = "We have more than one that matches — which one do you mean?"
+		}
+		cat := wordCatalog{word: "pack", ans: bot.CatalogAnswer{OK: true, Confidence: 0.8, Text: text, AsksWhich: tt.asks,
+			Sources: packs, Choices: packs}}
+		e := fakeEngine(t, bot.EngineOptions{Classifier: cls, Retriever: &bottest.Retriever{}, Catalog: cat})
+		r := handle(t, e, bot.Message{Channel: "web", ExternalUserID: fmt.Sprint("u", tt.asks), Text: "how much is the 10 class pack", Role: bot.RoleCustomer})
+		if r.Action != tt.action || len(r.Sources) != tt.sources || len(r.Choices) != 2 {
+			t.Errorf("asks %v: %s with %d sources and %d choices, want %s with %d and 2", tt.asks, r.Action, len(r.Sources), len(r.Choices), tt.action, tt.sources)
+		}
+		if r.Text != text {
+			t.Errorf("asks %v: text %q, want the catalogue's own %q", tt.asks, r.Text, text)
 		}
 	}
 }

@@ -43,6 +43,7 @@ const (
 	planOne                        // one product
 	planWhich                      // equally likely products: asks which
 	planVariants                   // the versions of one product (sizes, weights): all of them
+	planEach                       // equally likely products, asked what each line shows: each one's
 	planList                       // products of a kind, filtered or ordered
 	planCompare                    // two products side by side
 	planNegative                   // something the catalogue does not have
@@ -257,6 +258,11 @@ func (sh *shelf) plan(ctx context.Context, q *Question, opts Options) plan {
 		return plan{} // names nothing in particular
 	case ties > 1 && asked(q, p) && sh.variants(group[:min(ties, bot.MaxChoices)]):
 		p.kind = planVariants // "how much is the maple chestnut cake": 6-inch and 8-inch
+	case ties > 1 && sh.showsAsked(q, p, group[:min(ties, bot.MaxChoices)]):
+		// "how much is the 10-class pack": the mat and the reformer
+		// packs both answer, and the reply shows each one's price; a
+		// question back would only delay it.
+		p.kind = planEach
 	case ties > 1:
 		p.kind = planWhich
 	default:
@@ -292,7 +298,9 @@ func (sh *shelf) plan(ctx context.Context, q *Question, opts Options) plan {
 			}
 		}
 		p.margin = 1
-	case planWhich:
+	case planWhich, planEach:
+		// planEach is as sure as the question back it replaces: the same
+		// products tie.
 		p.items = group[:min(ties, bot.MaxChoices)]
 		p.cov = coverage(content, p.items...)
 		p.margin = 0.5
@@ -313,6 +321,31 @@ func (sh *shelf) plan(ctx context.Context, q *Question, opts Options) plan {
 		p.evidence = math.Min(1, p.items[0].score/(2*sh.maxIDF))
 	}
 	return p.gate()
+}
+
+// showsAsked reports whether a line of the reply (see writer.line) shows
+// each of items' answer to everything q asks: its price, its availability
+// or the asked columns, and nothing the catalogue holds no column for. Then
+// equally likely products are answered each instead of asked about.
+func (sh *shelf) showsAsked(q *Question, p plan, items []*hit) bool {
+	if len(p.concepts) > 0 || !(q.Price || q.Stock || len(p.cols) > 0) {
+		return false
+	}
+	if q.Stock && sh.stockCol == "" {
+		return false
+	}
+	w := writer{sh: sh, lang: "en", q: q, p: &p}
+	for _, h := range items {
+		if q.Stock && w.attr(h, sh.stockCol) == "" {
+			return false
+		}
+		for _, col := range p.cols {
+			if w.attr(h, col) == "" {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // variants reports whether items are versions of one product: their names

@@ -64,6 +64,7 @@ func TestAnswer(t *testing.T) {
 		sources          []string // the first sources, in order
 		anyOrder         bool     // sources in any order
 		choices          []string
+		asks             bool     // Text only asks which of choices (AsksWhich)
 		contains         []string // in the reply text
 		absent           []string // not in the reply text
 	}{
@@ -97,7 +98,10 @@ func TestAnswer(t *testing.T) {
 		{name: "over a price", text: "tools over 50 euros", ok: true, sources: []string{"TL-03"}},
 		{name: "nothing in range", text: "any terracotta pots under 2 euros", ok: true, sources: []string{"POT-10"}, contains: []string{"closest"}},
 		{name: "compare", text: "difference between the 10 cm and the 30 cm terracotta pot", ok: true, sources: []string{"POT-10", "POT-30"}, contains: []string{"| Weight | 300 g | 4.2 kg |"}},
-		{name: "ambiguous asks which", text: "how much is the cordless one", ok: true, sources: []string{"TL-03", "TL-04"}, anyOrder: true, choices: []string{"TL-03", "TL-04"}, contains: []string{"which one do you mean"}},
+		{name: "ambiguous asks which", text: "what colour is the cordless one", ok: true, sources: []string{"TL-03", "TL-04"}, anyOrder: true, choices: []string{"TL-03", "TL-04"}, asks: true, contains: []string{"which one do you mean"}},
+		{name: "ambiguous, asked what each line shows: each", text: "how much is the cordless one", ok: true, sources: []string{"TL-03", "TL-04"}, anyOrder: true, choices: []string{"TL-03", "TL-04"}, contains: []string{"here is each", "€89.00", "€79.00", "Tell me which one"}},
+		{name: "ambiguous, a column each has: each", text: "what is the cordless one made of", ok: true, sources: []string{"TL-03", "TL-04"}, anyOrder: true, choices: []string{"TL-03", "TL-04"}, contains: []string{"Material: steel, ABS", "Material: ABS"}},
+		{name: "ambiguous, a column none has: asks which", text: "how big is the cordless one", ok: true, sources: []string{"TL-03", "TL-04"}, anyOrder: true, choices: []string{"TL-03", "TL-04"}, asks: true},
 		{name: "versions of one product: each", text: "how much is the terracotta pot", ok: true, sources: []string{"POT-10", "POT-30"}, contains: []string{"2 versions", "€4.50", "€19.00"}},
 		{name: "versions of one product zh", text: "赤陶花盆多少钱", lang: "zh", ok: true, sources: []string{"POT-10-zh", "POT-30-zh"}, contains: []string{"2 种规格", "€4.50", "€19.00"}},
 		{name: "versions: what was asked of each", text: "how heavy is the terracotta pot", ok: true, sources: []string{"POT-10", "POT-30"}, contains: []string{"Weight: 300 g", "Weight: 4.2 kg"}},
@@ -151,6 +155,9 @@ func TestAnswer(t *testing.T) {
 			}
 			if diff := cmp.Diff(tt.choices, choices); diff != "" {
 				t.Errorf("choices (-want +got):\n%s", diff)
+			}
+			if a.AsksWhich != tt.asks {
+				t.Errorf("AsksWhich = %v, want %v; text:\n%s", a.AsksWhich, tt.asks, a.Text)
 			}
 			for _, c := range tt.contains {
 				if !strings.Contains(a.Text, c) {

@@ -25,6 +25,8 @@ func (sh *shelf) reply(q *Question, p plan, lang string) bot.CatalogAnswer {
 		text = w.which()
 	case planVariants:
 		text = w.variants()
+	case planEach:
+		text = w.each()
 	case planList:
 		text = w.list()
 	case planCompare:
@@ -38,11 +40,12 @@ func (sh *shelf) reply(q *Question, p plan, lang string) bot.CatalogAnswer {
 	for _, h := range p.items {
 		a.Sources = append(a.Sources, w.source(h))
 	}
-	if p.kind == planWhich {
+	if p.kind == planWhich || p.kind == planEach {
 		a.Choices = a.Sources
 		if len(a.Choices) > bot.MaxChoices {
 			a.Choices = a.Choices[:bot.MaxChoices]
 		}
+		a.AsksWhich = p.kind == planWhich
 	}
 	return a
 }
@@ -313,6 +316,13 @@ func (w writer) measureText(h *hit) string {
 // what was asked of each.
 func (w writer) which() string {
 	return w.lines(w.t("We have more than one that matches — which one do you mean?", "有几款都符合，请问您指的是哪一款？"))
+}
+
+// each lists the products that equally match with what was asked of each,
+// and invites the customer to name one.
+func (w writer) each() string {
+	return w.lines(w.t("More than one matches; here is each:", "有几款都符合，分别是：")) + "\n" +
+		w.t("Tell me which one you mean for more about it.", "想了解哪一款，告诉我就好。")
 }
 
 // variants lists the versions of one product with what was asked of each.
