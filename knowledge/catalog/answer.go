@@ -256,8 +256,11 @@ func (sh *shelf) plan(ctx context.Context, q *Question, opts Options) plan {
 		p.kind = planList
 	case ties > bot.MaxChoices:
 		return plan{} // names nothing in particular
-	case ties > 1 && asked(q, p) && sh.variants(group[:min(ties, bot.MaxChoices)]):
-		p.kind = planVariants // "how much is the maple chestnut cake": 6-inch and 8-inch
+	case ties > 1 && (asked(q, p) || explained(content, top)) && sh.variants(group[:min(ties, bot.MaxChoices)]):
+		// "how much is the maple chestnut cake": 6-inch and 8-inch; "is
+		// there nut in the maple chestnut cake": the cake, whatever size,
+		// when its name or description has every word asked.
+		p.kind = planVariants
 	case ties > 1 && sh.showsAsked(q, p, group[:min(ties, bot.MaxChoices)]):
 		// "how much is the 10-class pack": the mat and the reformer
 		// packs both answer, and the reply shows each one's price; a
@@ -560,6 +563,17 @@ func contentPieces(ws []piece) []int {
 		out = append(out, i)
 	}
 	return out
+}
+
+// explained reports whether h explains every content piece of the message
+// (in its name, tags, columns or description).
+func explained(content []int, h *hit) bool {
+	for _, i := range content {
+		if h.covered[i] == coverNone {
+			return false
+		}
+	}
+	return len(content) > 0
 }
 
 // coverage returns the share of the content pieces the products explain

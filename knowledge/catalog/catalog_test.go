@@ -105,6 +105,8 @@ func TestAnswer(t *testing.T) {
 		{name: "versions of one product: each", text: "how much is the terracotta pot", ok: true, sources: []string{"POT-10", "POT-30"}, contains: []string{"2 versions", "€4.50", "€19.00"}},
 		{name: "versions of one product zh", text: "赤陶花盆多少钱", lang: "zh", ok: true, sources: []string{"POT-10-zh", "POT-30-zh"}, contains: []string{"2 种规格", "€4.50", "€19.00"}},
 		{name: "versions: what was asked of each", text: "how heavy is the terracotta pot", ok: true, sources: []string{"POT-10", "POT-30"}, contains: []string{"Weight: 300 g", "Weight: 4.2 kg"}},
+		{name: "what kinds there are", text: "what kinds of cordless tools do you have", ok: true, sources: []string{"TL-03", "TL-04"}, anyOrder: true, absent: []string{"which one"}},
+		{name: "what kinds there are zh", text: "花盆有哪几种", lang: "zh", ok: true, sources: []string{"POT-10-zh", "POT-30-zh"}, anyOrder: true, absent: []string{"哪一款"}},
 		{name: "quantity picks one", text: "price of the 30cm terracotta pot", ok: true, sources: []string{"POT-30"}},
 		{name: "the whole catalogue", text: "what's the cheapest thing you sell", ok: true, sources: []string{"POT-10"}},
 		{name: "anything in budget", text: "anything under 5 euros?", ok: true, sources: []string{"POT-10"}},
@@ -468,5 +470,35 @@ func TestFamilyName(t *testing.T) {
 		if a, b := familyName(p[0]), familyName(p[1]); a == b && a != "" {
 			t.Errorf("familyName(%q) = familyName(%q) = %q; want different", p[0], p[1], a)
 		}
+	}
+}
+
+// TestVariantsShareTheirDescription checks that a question about versions
+// of one product that no column answers is answered from the description
+// they share when it has every word asked, and asked back otherwise.
+func TestVariantsShareTheirDescription(t *testing.T) {
+	cake := func(id, size, price string) Product {
+		return Product{ID: id, SKU: id, Lang: "en", Name: "Maple Chestnut Cake " + size, Category: "Cakes", Price: price,
+			Currency: "CNY", Description: "Chestnut cream and maple sponge with a walnut praline crunch.", Audience: bot.AudiencePublic}
+	}
+	ix, err := New([]Product{cake("CK-121", "6-inch", "218"), cake("CK-122", "8-inch", "298"),
+		{ID: "BR-1", SKU: "BR-1", Lang: "en", Name: "Sourdough Loaf", Category: "Bread", Price: "38", Currency: "CNY",
+			Description: "Slow-fermented country loaf.", Audience: bot.AudiencePublic}}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := ix.Answer(context.Background(), bot.Query{Text: "does the maple chestnut cake contain walnut"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !a.OK || a.AsksWhich || len(a.Sources) != 2 || !strings.Contains(a.Text, "walnut praline") || !strings.Contains(a.Text, "2 versions") {
+		t.Errorf("walnut: OK %v, asks %v, sources %v; text:\n%s", a.OK, a.AsksWhich, a.Sources, a.Text)
+	}
+	a, err = ix.Answer(context.Background(), bot.Query{Text: "how many calories in the maple chestnut cake"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.OK && !a.AsksWhich {
+		t.Errorf("calories, which no description names: answered %v; text:\n%s", a.Sources, a.Text)
 	}
 }

@@ -325,10 +325,18 @@ func (w writer) each() string {
 		w.t("Tell me which one you mean for more about it.", "想了解哪一款，告诉我就好。")
 }
 
-// variants lists the versions of one product with what was asked of each.
+// variants lists the versions of one product with what was asked of each;
+// when the lines do not show what was asked (nothing a column holds), the
+// product's description follows, which the versions share.
 func (w writer) variants() string {
 	n := len(w.p.items)
-	return w.lines(w.t(fmt.Sprintf("We have it in %d versions:", n), fmt.Sprintf("这款有 %d 种规格：", n)))
+	s := w.lines(w.t(fmt.Sprintf("We have it in %d versions:", n), fmt.Sprintf("这款有 %d 种规格：", n)))
+	if !w.sh.showsAsked(w.q, *w.p, w.p.items) {
+		if d := w.snippet(w.p.items[0]); d != "" {
+			s += "\n" + d + "\n"
+		}
+	}
+	return s
 }
 
 // lines writes head, then a line for each product of the plan.

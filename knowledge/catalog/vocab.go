@@ -75,6 +75,10 @@ var enCues = map[string]cue{
 	"any": {ask: askSell}, "where can i find": {ask: askSell}, "want to buy": {ask: askSell},
 	"i want": {ask: askSell}, "i need": {ask: askSell}, "need": {ask: askSell},
 	"can i buy": {ask: askSell}, "can i get": {ask: askSell}, "ive got": {ask: askSell},
+	// what kinds there are: the list of them
+	"what kinds of": {ask: askSell}, "what kind of": {ask: askSell}, "what types of": {ask: askSell},
+	"what type of": {ask: askSell}, "what sorts of": {ask: askSell}, "which kinds of": {ask: askSell},
+	"which types of": {ask: askSell},
 	// compare
 	"difference": {ask: askCompare}, "differences": {ask: askCompare}, "different": {ask: askCompare},
 	"differ": {ask: askCompare}, "vs": {ask: askCompare}, "versus": {ask: askCompare},
@@ -205,6 +209,9 @@ var zhCues = map[string]cue{
 	"出售": {ask: askSell}, "有木有": {ask: askSell}, "想买": {ask: askSell}, "要买": {ask: askSell},
 	"买": {ask: askSell}, "卖": {ask: askSell}, "有的吗": {ask: askSell}, "有么": {ask: askSell},
 	"有不": {ask: askSell}, "求购": {ask: askSell}, "找": {ask: askSell},
+	// what kinds there are: the list of them
+	"有哪些": {ask: askSell}, "有哪几种": {ask: askSell}, "哪几种": {ask: askSell}, "有几种": {ask: askSell},
+	"都有什么": {ask: askSell}, "有哪几款": {ask: askSell}, "哪几款": {ask: askSell}, "有几款": {ask: askSell},
 	// compare
 	"区别": {ask: askCompare}, "差别": {ask: askCompare}, "不同": {ask: askCompare}, "差在哪": {ask: askCompare},
 	"差异": {ask: askCompare}, "对比": {ask: askCompare}, "比较": {ask: askCompare}, "不一样": {ask: askCompare},
@@ -313,6 +320,7 @@ var enStop = set(
 	"boyfriend", "girlfriend", "colleague", "boss", "parents", "family", "someone", "somebody", "person",
 	"people", "dont", "doesnt", "isnt", "arent", "cant", "wont", "available", "offer", "between", "should",
 	"youve", "youre", "youd", "weve", "were", "theyre", "theyve", "ill", "its", "thats", "theres", "whos",
+	"contain", "contains", "include", "includes", "inside",
 )
 
 // zhStop are Chinese characters and words that carry no subject.
