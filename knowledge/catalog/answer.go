@@ -117,6 +117,13 @@ func (sh *shelf) plan(ctx context.Context, q *Question, opts Options) plan {
 		return sh.everything(q)
 	}
 	if len(hits) == 0 || !hits[0].strong || coverage(content, hits[0]) < minCoverage {
+		if q.Recommend && q.HasPriceBound() && len(q.Service) == 0 {
+			// "gift for a housewarming under 500 yuan": who or what it is
+			// for names no product; the budget still picks some.
+			if p := sh.everything(q); p.kind != planNone {
+				return p
+			}
+		}
 		return sh.negative(ctx, q, content, hits, opts)
 	}
 	top := hits[0]
