@@ -619,7 +619,7 @@ func TestCatalogueAnswersEachOrAsksWhich(t *testing.T) {
 		{asks: false, action: bot.ActionAnswer, sources: 2},
 		{asks: true, action: bot.ActionClarify, sources: 0},
 	} {
-		text := "More than one matches; here is each:\n\n- Mat 10-Class Pack — ¥1,280\n- Reformer 10-Class Pack — ¥2,180\n\nTell me which one you mean for more about it."
+		text := "More than one matches; here is each:\n\n- Mat 10-Class Pack — ¥1,280\n- Reformer 10-Class Pack — ¥2,180\n\nPick one for more about it."
 		if tt.asks {
 			text = "We have more than one that matches — which one do you mean?"
 		}

@@ -322,7 +322,7 @@ func (w writer) which() string {
 // and invites the customer to name one.
 func (w writer) each() string {
 	return w.lines(w.t("More than one matches; here is each:", "有几款都符合，分别是：")) + "\n" +
-		w.t("Tell me which one you mean for more about it.", "想了解哪一款，告诉我就好。")
+		w.t("Pick one for more about it.", "想了解哪一款，选一下就好。")
 }
 
 // variants lists the versions of one product with what was asked of each;
