@@ -197,6 +197,13 @@ func TestAllergyIncidentOrQuestion(t *testing.T) {
 		{"my friend just fainted in the changing room, she's awake now but very pale", true},
 		{"朋友下课后在更衣室晕倒了 现在醒了", true},
 		{"pulled something in my back during class, now I can barely walk", true},
+		{"there was a long hair baked right into the middle of the bread", true},
+		{"面包里有头发 恶心", true},
+		{"ate your sandwich at lunch and now I have terrible stomach pain", true},
+		{"吃完你们的沙拉肚子疼了一下午", true},
+		{"do you sell hair clips", false},
+		{"剪头发要预约吗", false},
+		{"你们有头发护理的产品吗", false},
 	} {
 		got := len(d.Score(tt.text).EscalationWords) > 0
 		if got != tt.incident {
