@@ -330,6 +330,7 @@ func TestAsksAboutAContact(t *testing.T) {
 		{"我要找客服", true},
 		{"customer service please", true},
 		{"can I speak to customer service", true},
+		{"pls give me the manager's number", true},
 	} {
 		if got := d.Score(tt.text).AsksForPerson; got != tt.asks {
 			t.Errorf("Score(%q).AsksForPerson = %v, want %v", tt.text, got, tt.asks)
