@@ -43,8 +43,10 @@ type EngineOptions struct {
 	// does not answer from knowledge. Default DefaultMinAnswerConfidence.
 	MinAnswerConfidence float64
 	// MinChoiceConfidence is the confidence from which the bot asks "did
-	// you mean …?" about its best hit when it does not answer with it.
-	// Default DefaultMinChoiceConfidence; negative turns choices off.
+	// you mean …?" about its best hit when it does not answer with it, and
+	// from which an employee gets the best internal passage as the closest
+	// match (closestInternal). Default DefaultMinChoiceConfidence; negative
+	// turns both off.
 	MinChoiceConfidence float64
 	// MinSuggestConfidence is the confidence from which a hit is offered
 	// among the choices: after the best hit of a "did you mean", and, when
@@ -658,6 +660,9 @@ func (e *Engine) fromHits(ctx context.Context, m Message, conv Conversation, lan
 	if d, ok := e.covered(ctx, m, lang, hits); ok {
 		return d
 	}
+	if d, ok := e.closestInternal(m, lang, hits); ok {
+		return d
+	}
 	if len(hits) > 0 && hits[0].Confidence >= e.opts.MinAnswerConfidence {
 		d := decision{action: ActionAnswer, text: hits[0].Answer, sources: []Source{hits[0].Source()}}
 		if e.opts.Generator != nil {
@@ -669,6 +674,24 @@ func (e *Engine) fromHits(ctx context.Context, m Message, conv Conversation, lan
 		return d
 	}
 	return e.clarify(hits, lang)
+}
+
+// closestInternal answers an employee from the best internal passage when
+// it is not sure enough to answer a customer (below MinAnswerConfidence)
+// but worth offering (MinChoiceConfidence or more): said to be the closest
+// match, with the other candidates as choices. A customer given a wrong
+// answer may act on it; an employee reads the staff page it points at, and
+// "not sure" would only make them search for it themselves.
+func (e *Engine) closestInternal(m Message, lang string, hits []Hit) (decision, bool) {
+	if m.Role != RoleEmployee || len(hits) == 0 || hits[0].Audience != AudienceInternal ||
+		e.opts.MinChoiceConfidence < 0 || hits[0].Confidence < e.opts.MinChoiceConfidence ||
+		hits[0].Confidence >= e.opts.MinAnswerConfidence {
+		return decision{}, false
+	}
+	d := decision{action: ActionAnswer, text: e.text(textClosestInternal, lang) + "\n\n" + hits[0].Answer,
+		sources: []Source{hits[0].Source()}}
+	d.choices = e.choicesOf(hits[1:])
+	return d, true
 }
 
 // alternatives returns, for an answer from best, the other documents of

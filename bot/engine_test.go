@@ -601,6 +601,53 @@ func TestSureFAQOverTheCataloguesWhich(t *testing.T) {
 	}
 }
 
+// TestEmployeesGetTheClosestInternalPage checks that an employee gets the
+// best internal passage, said to be the closest match, when it is too
+// unsure to answer a customer but worth offering; that the other candidates
+// follow as choices; and that a customer, or an internal passage below the
+// choice threshold, still gets "not sure".
+func TestEmployeesGetTheClosestInternalPage(t *testing.T) {
+	cls := &bottest.Classifier{Rules: map[string]bot.Classification{
+		"late":  {Intent: bot.IntentOutOfScope, OutOfScope: true, Language: "en"},
+		"迟到":    {Intent: bot.IntentOutOfScope, OutOfScope: true, Language: "zh"},
+		"alarm": {Intent: bot.IntentOutOfScope, OutOfScope: true, Language: "en"},
+	}}
+	ret := &bottest.Retriever{Docs: []bottest.Doc{
+		{Keywords: []string{"late", "迟到"}, Hit: bot.Hit{ID: "shift-and-attendance#lateness", Title: "Shift and attendance — Lateness",
+			Answer: "Clock in on DingTalk; three late arrivals a month cost ¥50.", Audience: bot.AudienceInternal, Confidence: 0.35}},
+		{Keywords: []string{"late", "迟到"}, Hit: bot.Hit{ID: "faq-hours-01", Title: "Opening hours",
+			Answer: "We open 9:00-21:00.", Audience: bot.AudiencePublic, Confidence: 0.3}},
+		{Keywords: []string{"alarm"}, Hit: bot.Hit{ID: "opening-checklist", Title: "Opening checklist",
+			Answer: "Disarm the alarm first.", Audience: bot.AudienceInternal, Confidence: 0.1}},
+	}}
+	e := fakeEngine(t, bot.EngineOptions{Classifier: cls, Retriever: ret})
+	for i, tt := range []struct {
+		role    bot.Role
+		text    string
+		action  bot.Action
+		source  string
+		says    string
+		choices int
+	}{
+		{bot.RoleEmployee, "how much do we lose for being late", bot.ActionAnswer, "shift-and-attendance#lateness", "closest I found in the staff pages", 1},
+		{bot.RoleEmployee, "迟到扣多少钱", bot.ActionAnswer, "shift-and-attendance#lateness", "内部资料里最接近的", 1},
+		{bot.RoleCustomer, "are you open late", bot.ActionClarify, "", "", 1},
+		{bot.RoleEmployee, "the alarm code", bot.ActionClarify, "", "", 0},
+	} {
+		r := handle(t, e, bot.Message{Channel: "web", ExternalUserID: fmt.Sprint("u", i), Text: tt.text, Role: tt.role})
+		var first string
+		if len(r.Sources) > 0 {
+			first = r.Sources[0].ID
+		}
+		if r.Action != tt.action || first != tt.source || !strings.Contains(r.Text, tt.says) {
+			t.Errorf("%s %q: %s from %q, text %q; want %s from %q saying %q", tt.role, tt.text, r.Action, first, r.Text, tt.action, tt.source, tt.says)
+		}
+		if tt.action == bot.ActionAnswer && len(r.Choices) != tt.choices {
+			t.Errorf("%s %q: choices %v, want %d", tt.role, tt.text, r.Choices, tt.choices)
+		}
+	}
+}
+
 // TestCatalogueAnswersEachOrAsksWhich checks the two replies of a
 // catalogue that finds several products equally likely meant: when it
 // answers for each ("the price of each"), the Engine answers, citing them

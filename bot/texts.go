@@ -16,6 +16,7 @@ const (
 	textEscalateRepeated  = "_escalate_repeated"
 	textEscalateComplaint = "_escalate_complaint"
 	textSorryAnswer       = "_sorry_answer"
+	textClosestInternal   = "_closest_internal"
 	textSorryOffer        = "_sorry_offer"
 	textEscalateHuman     = "_escalate_human"
 	textEscalateUrgent    = "_escalate_urgent"
@@ -92,6 +93,10 @@ var builtinTexts = map[string]map[string]string{
 	textEscalateComplaint: {
 		"en": "I'm very sorry about this. I've passed your message to a member of our team, who will get back to you here as soon as possible.",
 		"zh": "非常抱歉给您带来不好的体验。我已将您的问题转交给我们的同事，他们会尽快在这里回复您。",
+	},
+	textClosestInternal: {
+		"en": "I'm not sure this is it, but it is the closest I found in the staff pages:",
+		"zh": "不确定是不是这一条，这是内部资料里最接近的：",
 	},
 	textSorryAnswer: {
 		"en": "I'm sorry about that. Here is what we can do:",

@@ -211,8 +211,9 @@ func (c *APIConfig) nameBareKeys() {
 type BotConfig struct {
 	MinAnswerConfidence float64 `yaml:"min_answer_confidence"`
 	// MinChoiceConfidence is the confidence from which hits the bot is not
-	// sure enough to answer with are offered as "did you mean" choices;
-	// negative turns choices off.
+	// sure enough to answer with are offered as "did you mean" choices, and
+	// from which an employee gets the closest internal page, said to be the
+	// closest; negative turns both off.
 	MinChoiceConfidence float64 `yaml:"min_choice_confidence"`
 	// MinSuggestConfidence is the confidence from which further hits join
 	// the choices, and from which hits are suggested beside "I'm not sure"
