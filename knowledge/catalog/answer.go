@@ -43,7 +43,7 @@ const (
 	planOne                        // one product
 	planWhich                      // equally likely products: asks which
 	planVariants                   // the versions of one product (sizes, weights): all of them
-	planEach                       // equally likely products, asked what each line shows: each one's
+	planEach                       // equally likely products, asked what each one's line shows: each
 	planList                       // products of a kind, filtered or ordered
 	planCompare                    // two products side by side
 	planNegative                   // something the catalogue does not have

@@ -319,7 +319,7 @@ func (w writer) which() string {
 }
 
 // each lists the products that equally match with what was asked of each,
-// and invites the customer to name one.
+// and invites the customer to pick one (the choices that follow).
 func (w writer) each() string {
 	return w.lines(w.t("More than one matches; here is each:", "有几款都符合，分别是：")) + "\n" +
 		w.t("Pick one for more about it.", "想了解哪一款，选一下就好。")
