@@ -277,9 +277,14 @@ type answersReport struct {
 	HandOff           rate       `json:"complaints_safety_human_handed_off"`
 	// Service counts ordinary service questions the bot kept (did not hand
 	// to a person).
-	Service       rate       `json:"service_not_handed_off"`
-	Employees     rateByLang `json:"employees_first_source_right"`
-	InternalShown int        `json:"internal_shown_to_customers"`
+	Service   rate       `json:"service_not_handed_off"`
+	Employees rateByLang `json:"employees_first_source_right"`
+	// EmployeesWrong counts the staff questions answered from a page that
+	// is not one of those that answer it: what the employees' measure
+	// cannot count against itself (a wrong page and "not sure" both score
+	// 0 there).
+	EmployeesWrong rateByLang `json:"employees_wrong_page"`
+	InternalShown  int        `json:"internal_shown_to_customers"`
 	// AnswersWithChoices is the share of customers' replies that cite a
 	// source and also offer choices (alternatives after an answer): what
 	// "right or offered" costs in clutter.
@@ -350,6 +355,7 @@ func sumAnswersReports(rs []answersReport, outs []outcome) answersReport {
 		t.HandOff = t.HandOff.plus(r.HandOff)
 		t.Service = t.Service.plus(r.Service)
 		t.Employees = t.Employees.plus(r.Employees)
+		t.EmployeesWrong = t.EmployeesWrong.plus(r.EmployeesWrong)
 		t.InternalShown += r.InternalShown
 		t.AnswersWithChoices = t.AnswersWithChoices.plus(r.AnswersWithChoices)
 		t.MissedOnReview = t.MissedOnReview.plus(r.MissedOnReview)
@@ -457,6 +463,7 @@ func score(customers, employees []outcome, internal map[string]bool) answersRepo
 	}
 	for _, o := range employees {
 		r.Employees.add(o.Lang, firstIs(o.Reply.Sources, o.Expected))
+		r.EmployeesWrong.add(o.Lang, len(o.Reply.Sources) > 0 && !firstIs(o.Reply.Sources, o.Expected))
 	}
 	r.Messages = len(customers)
 	r.P50Millis, r.P99Millis = latencyPercentiles(customers)
@@ -658,7 +665,7 @@ func runAnswersEval(ctx context.Context, e *env, o answersEvalOptions) (answersR
 		employees = append(employees, outcome{labelled: m, Reply: web.ToMessageResponse(r), Latency: time.Since(start)})
 	}
 	es := score(nil, employees, internal)
-	r.Employees = es.Employees
+	r.Employees, r.EmployeesWrong = es.Employees, es.EmployeesWrong
 	return r, append(customers, employees...), nil
 }
 
@@ -736,6 +743,7 @@ func printAnswersReport(w io.Writer, r answersReport) {
 		fmt.Fprintf(tw, "ordinary service questions: not handed off\t%s\t\t\n", r.Service)
 	}
 	row("employees: first source the right internal page", r.Employees)
+	row("(employees: answered from another page)", r.EmployeesWrong)
 	fmt.Fprintf(tw, "internal pages shown to customers\t%d\t\t\n", r.InternalShown)
 	fmt.Fprintf(tw, "(answers that also offer choices)\t%s\t\t\n", r.AnswersWithChoices)
 	fmt.Fprintf(tw, "(complaints, safety, person the bot kept: on the review page)\t%s\t\t\n", r.MissedOnReview)

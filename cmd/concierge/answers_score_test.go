@@ -87,4 +87,11 @@ func TestSumAnswersReports(t *testing.T) {
 		t.Errorf("answerable %d right, %d in Chinese, employees %d, p99 %.0f ms; want 1, 2, 2, 8 ms (employees have no latency)",
 			got.Answerable.All.Right, got.Answerable.ZH.N, got.Employees.All.Right, got.P99Millis)
 	}
+	if w := got.EmployeesWrong.All; w.Right != 1 || w.N != 3 {
+		t.Errorf("employees answered from another page: %d of %d, want 1 of 3 (faq-a)", w.Right, w.N)
+	}
+	none := score(nil, []outcome{{labelled: labelled{Lang: "en", Expected: []string{"wiki"}}}}, nil)
+	if none.EmployeesWrong.All.Right != 0 || none.Employees.All.Right != 0 {
+		t.Errorf("a staff question answered with no page: wrong %d, right %d; want neither", none.EmployeesWrong.All.Right, none.Employees.All.Right)
+	}
 }
