@@ -47,6 +47,17 @@ func (in inbound) external() bool {
 
 func (in inbound) isThreadReply() bool { return in.threadTS != "" && in.threadTS != in.ts }
 
+// orderKey is what the adapter's work is ordered by: a person's direct
+// messages one after another, and a channel thread's messages one after
+// another whoever writes them, so that a reply in a thread is routed after
+// the mention that made the bot follow it, however soon it comes.
+func (in inbound) orderKey() string {
+	if in.channelType == slackevents.ChannelTypeIM {
+		return in.externalUser()
+	}
+	return "thread:" + threadKey(in.channel, in.thread())
+}
+
 // thread is the thread the bot answers in: the message's thread, or a new
 // one under the message.
 func (in inbound) thread() string {
@@ -95,7 +106,7 @@ func (a *Adapter) acceptEventBody(body []byte, retry string) (status int, challe
 		a.log.Debug("slack: duplicate event dropped", "event_id", cb.EventID, "retry", retry)
 		return http.StatusOK, ""
 	}
-	if !a.jobs.EnqueueFor("event", in.externalUser(), func(ctx context.Context) { a.route(ctx, in) }) {
+	if !a.jobs.EnqueueFor("event", in.orderKey(), func(ctx context.Context) { a.route(ctx, in) }) {
 		a.events.Delete(key)
 		a.log.Warn("slack: queue full; asking Slack to retry", "event_id", cb.EventID, "queue", a.opts.QueueSize)
 		return http.StatusServiceUnavailable, ""

@@ -323,3 +323,27 @@ func TestEndToEndAudiences(t *testing.T) {
 
 // httptestServer is an alias to keep helper signatures short.
 type httptestServer = httptestServerT
+
+// TestOrderKey checks what the adapter's work is ordered by: a mention and
+// the replies in the thread it starts share one key whoever writes them, so
+// a reply is routed after the mention made the bot follow the thread; a
+// person's direct messages share theirs.
+func TestOrderKey(t *testing.T) {
+	mentionTop := inbound{teamID: "T1", user: "U2", channel: "CGEN", ts: "1.1", mention: true}
+	reply := inbound{teamID: "T1", user: "U6", channel: "CGEN", channelType: "channel", ts: "1.2", threadTS: "1.1"}
+	mentionIn := inbound{teamID: "T1", user: "U2", channel: "CGEN", ts: "1.4", threadTS: "1.3", mention: true}
+	replyIn := inbound{teamID: "T1", user: "U7", channel: "CGEN", channelType: "channel", ts: "1.5", threadTS: "1.3"}
+	other := inbound{teamID: "T1", user: "U6", channel: "CGEN", channelType: "channel", ts: "1.6"}
+	dm1 := inbound{teamID: "T1", user: "U1", channel: "DUSER", channelType: "im", ts: "2.1"}
+	dm2 := inbound{teamID: "T1", user: "U1", channel: "DUSER", channelType: "im", ts: "2.2"}
+	if mentionTop.orderKey() != reply.orderKey() || mentionIn.orderKey() != replyIn.orderKey() {
+		t.Errorf("a mention and a reply in its thread: %q / %q and %q / %q, want one key each", mentionTop.orderKey(),
+			reply.orderKey(), mentionIn.orderKey(), replyIn.orderKey())
+	}
+	if other.orderKey() == reply.orderKey() {
+		t.Errorf("a message outside the thread shares its key %q", other.orderKey())
+	}
+	if dm1.orderKey() != dm2.orderKey() || dm1.orderKey() != "T1:U1" {
+		t.Errorf("direct messages: %q and %q, want the person's key T1:U1", dm1.orderKey(), dm2.orderKey())
+	}
+}
