@@ -190,6 +190,18 @@ func (q companyQuery) query() bot.Query {
 // the FAQ, pages or wiki answer (product questions are the catalogue's).
 func (q companyQuery) rankable() bool { return q.kind == "answerable" || q.kind == "employee" }
 
+// confident reports whether the confidence model learns from, and is
+// measured on, a labelled message: a question with a right answer in the
+// content (answerable, product, employees') or none (unanswerable), not a
+// complaint or a request for a person.
+func (q companyQuery) confident() bool {
+	switch q.kind {
+	case "answerable", "product", "unanswerable", "employee":
+		return true
+	}
+	return false
+}
+
 // companyPools pools the rankable messages of one query language.
 func companyPools(t *testing.T, cs []company, zh bool) (ps []pooled, folds []int) {
 	t.Helper()
@@ -231,12 +243,7 @@ func confExamples(t *testing.T, cs []company, zh bool, w weights) []confExample 
 	nq := 0
 	for _, c := range cs {
 		for _, q := range c.queries {
-			switch q.kind {
-			case "answerable", "product", "unanswerable", "employee":
-			default:
-				continue
-			}
-			if zhQuery(q.text) != zh {
+			if !q.confident() || zhQuery(q.text) != zh {
 				continue
 			}
 			p, cands, rs := rankedPool(t, c, q, zh, w)

@@ -44,12 +44,7 @@ func TestConfidenceOrder(t *testing.T) {
 		var qs []orderQuery
 		for _, c := range cs {
 			for _, q := range c.queries {
-				switch q.kind {
-				case "answerable", "product", "unanswerable", "employee":
-				default:
-					continue
-				}
-				if zhQuery(q.text) != zh {
+				if !q.confident() || zhQuery(q.text) != zh {
 					continue
 				}
 				p, cands, rs := rankedPool(t, c, q, zh, m.rank)

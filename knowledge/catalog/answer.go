@@ -344,13 +344,13 @@ func (sh *shelf) showsAsked(q *Question, p plan, items []*hit) bool {
 	if q.Stock && sh.stockCol == "" {
 		return false
 	}
-	w := writer{sh: sh, lang: "en", q: q, p: &p}
 	for _, h := range items {
-		if q.Stock && w.attr(h, sh.stockCol) == "" {
+		e := sh.ents[h.ent]
+		if q.Stock && e.attr("", sh.stockCol) == "" {
 			return false
 		}
 		for _, col := range p.cols {
-			if w.attr(h, col) == "" {
+			if e.attr("", col) == "" {
 				return false
 			}
 		}

@@ -142,6 +142,20 @@ func (e *entity) row(lang string) *Product {
 	return e.rows[0]
 }
 
+// attr returns the entity's value of a column: its row's in lang, else any
+// row's; "" when no row has one.
+func (e *entity) attr(lang, col string) string {
+	if v := e.row(lang).Attrs[col]; v != "" {
+		return v
+	}
+	for _, r := range e.rows {
+		if v := r.Attrs[col]; v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
 // category is one category of the catalogue: the product rows that name it,
 // and its names' terms by part ("Helmets, locks & lights" has three).
 type category struct {

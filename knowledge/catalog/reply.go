@@ -93,18 +93,7 @@ func (w writer) price(h *hit) string {
 }
 
 // attr returns a product's value of a column in the reply's language.
-func (w writer) attr(h *hit, col string) string {
-	e := w.sh.ents[h.ent]
-	if v := e.row(w.lang).Attrs[col]; v != "" {
-		return v
-	}
-	for _, r := range e.rows {
-		if v := r.Attrs[col]; v != "" {
-			return v
-		}
-	}
-	return ""
-}
+func (w writer) attr(h *hit, col string) string { return w.sh.ents[h.ent].attr(w.lang, col) }
 
 // label returns the display name of a column.
 func (w writer) label(col string) string {
