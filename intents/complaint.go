@@ -139,15 +139,35 @@ func namesAContactDetail(after string) bool {
 			return true
 		}
 	}
+	for _, d := range personAbilities {
+		if strings.HasPrefix(after, d) {
+			return true
+		}
+	}
 	return false
 }
 
+// personAbilities, after a word that names a person, ask what the person
+// can do, not for the person: "do your staff speak english", "店员会说英文吗".
+var personAbilities = []string{"speak english", "speak chinese", "speak mandarin", "speaks english", "speak any english",
+	"会说", "会讲", "说英", "讲英", "懂英"}
+
 // someoneElses reports whether the words before a person term make it the
 // sender's own or someone else's ("our office manager wants to sign up",
-// "my manager asked for an invoice", "他们经理"): a person talked about, not
-// asked for. "your manager" and "a manager" are asked for.
-func someoneElses(before string) bool {
+// "my manager asked for an invoice", "他们经理"), or the one a gift or a
+// delivery is for ("get it to someone in the high tech zone", "a plant for
+// someone in hospital"): a person talked about, not asked for. "your
+// manager" and "a manager" are asked for, and "talk to someone" is by its
+// own term.
+func someoneElses(before, term string) bool {
 	before = strings.TrimRight(before, " ")
+	if term == "someone" || term == "somebody" || term == "a person" {
+		for _, w := range []string{"to", "for"} {
+			if strings.HasSuffix(before, " "+w) {
+				return true
+			}
+		}
+	}
 	// Not a bare 我: "给我人工" asks for one.
 	for _, w := range []string{"my", "our", "his", "her", "their", "office", "我们", "我家", "他们", "她们"} {
 		if before == w || strings.HasSuffix(before, " "+w) || (w[0] >= 0x80 && strings.HasSuffix(before, w)) {
@@ -569,7 +589,7 @@ var englishQuestionWords = map[string]bool{
 // negative lexicon, which outweighs the question.
 var chineseQuestionForms = []string{"能不能", "可不可以", "可以吗", "有没有", "是不是", "怎么", "如何", "多少", "几天",
 	"哪", "请问", "几个", "几种", "几点", "几号", "几岁", "几人", "啥", "咋", "什么", "谁", "多久", "多长", "多大",
-	"可以不", "能否", "是否"}
+	"可以不", "能否", "是否", "多钱", "啥价"}
 
 // aNotA reports whether s holds a Chinese A-not-A question: a character,
 // 不 or 没, and the same character again ("送不送", "退不退", "有没有"), but
@@ -599,7 +619,30 @@ func (d *ComplaintDetector) combination(raw string, t lexText, pc float64) [nCom
 	if grieves {
 		g = 1
 	}
+	if q == 0 && neg > 0 && sarcasticEnd(t.spaced) {
+		neg, pos = neg+pos, 0 // the praise is the reproach
+	}
 	return [nComb]float64{logit(pc), neg, pos, q, g}
+}
+
+// sarcasticEnds are praise that closes a message about a failure the
+// sender suffered ("…a bleached patch around it now, great job").
+var sarcasticEnds = []string{"great job", "good job", "well done", "nice work", "nice job", "thanks a lot",
+	"thanks a bunch", "bravo", "真棒", "真行", "干得漂亮", "好样的"}
+
+// sarcasticEnd reports whether space-padded normalised text ends with one
+// of sarcasticEnds. Praise so placed is sarcastic when the message also
+// tells of something wrong and asks nothing: "can you move it to sunday
+// thanks a lot" thanks, "the name on the card was wrong thanks a lot" does
+// not (combination reads it so).
+func sarcasticEnd(spaced string) bool {
+	s := strings.TrimSpace(spaced)
+	for _, e := range sarcasticEnds {
+		if strings.HasSuffix(s, e) && (len(s) == len(e) || s[len(s)-len(e)-1] == ' ' || s[len(s)-len(e)-1] >= 0x80) {
+			return true
+		}
+	}
+	return false
 }
 
 // lexiconWeights returns the summed weights of the negative and positive
@@ -634,13 +677,20 @@ func (d *ComplaintDetector) Score(text string) ComplaintScore {
 	if reactedAfterUse(lt.norm) && !slices.Contains(s.EscalationWords, "过敏") {
 		s.EscalationWords = append(s.EscalationWords, "过敏")
 	}
+	if ingestedBy(text, lt.norm) && !slices.Contains(s.EscalationWords, "误食") && !slices.Contains(s.EscalationWords, "swallowed") {
+		label := "swallowed"
+		if strings.ContainsFunc(lt.norm, isCJK) {
+			label = "误食"
+		}
+		s.EscalationWords = append(s.EscalationWords, label)
+	}
 	slices.Sort(s.EscalationWords)
 	d.person.match(lt, func(t *lexTerm, in string, at int) {
 		if t.weight >= demandsPersonWeight {
 			s.AsksForPerson, s.DemandsPerson = true, true
 			return
 		}
-		if !namesAContactDetail(in[at+len(t.norm):]) && !someoneElses(in[:at]) {
+		if !namesAContactDetail(in[at+len(t.norm):]) && !someoneElses(in[:at], t.norm) {
 			s.AsksForPerson = true
 		}
 	})

@@ -212,6 +212,35 @@ func TestAllergyIncidentOrQuestion(t *testing.T) {
 	}
 }
 
+// TestSwallowedByChildOrPet checks that a child or a pet that swallowed
+// something is a safety incident whatever it swallowed, and that questions
+// about what would happen, and stories without alarm, are not.
+func TestSwallowedByChildOrPet(t *testing.T) {
+	d := mustDetector(t)
+	for _, tt := range []struct {
+		text     string
+		incident bool
+	}{
+		{"my toddler bit into a dishwasher tablet and has foam on his lips, what do i do", true},
+		{"our puppy chewed the corner of the candle you sold us. is that toxic?", true},
+		{"my cat ate lily pollen, is it safe?", true},
+		{"女儿刚把一颗干燥剂吞了 怎么办", true},
+		{"狗狗啃了半块巧克力蛋糕 要不要紧", true},
+		{"宝宝舔了一口洗洁精 现在有点吐", true},
+		{"can my dog eat the rawhide chews?", false},
+		{"is it safe if my cat licked the lily pollen", false},
+		{"我家猫吃了会不会有事", false},
+		{"my kids ate the whole cake in ten minutes, what a hit", false},
+		{"孩子吃了你们的蛋糕很喜欢 还想再订一个", false},
+		{"which plants are toxic to cats?", false},
+	} {
+		got := len(d.Score(tt.text).EscalationWords) > 0
+		if got != tt.incident {
+			t.Errorf("Score(%q) escalation words %v, want an incident %v", tt.text, d.Score(tt.text).EscalationWords, tt.incident)
+		}
+	}
+}
+
 // TestChineseQuestionForms checks that Chinese questions without a final
 // particle read as questions: A-not-A ("送不送") and how-many words.
 func TestChineseQuestionForms(t *testing.T) {

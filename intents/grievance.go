@@ -47,7 +47,7 @@ var afterWorkMarks = []string{"修完", "修好", "刚修", "送修", "修过", 
 // back worse, within maxFailureGap characters after an afterWorkMark.
 var failureMarks = []string{"又", "还是不", "还是没", "坏", "裂", "漏", "不亮", "不转", "不响", "不制冷", "不热",
 	"不起来", "没反应", "不能用", "用不了", "掉电", "闪", "脱落", "开胶", "褪色", "掉色", "缩水", "更严重", "更差", "多了道",
-	"多了个", "划痕", "刮花", "没了", "走音"}
+	"多了个", "划痕", "刮花", "没了", "走音", "发灰", "发黄", "变形", "起球", "没洗干净", "不干净"}
 
 // maxFailureGap is how many characters may stand between what was done and
 // what failed ("送修的时候好好的 拿回来后壳多了道裂纹").

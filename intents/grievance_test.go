@@ -109,6 +109,11 @@ func TestSomeoneElsesPerson(t *testing.T) {
 		{"I want a manager now", true},
 		{"给我人工", true},
 		{"我们经理想给全公司办卡", false},
+		{"whats the latest i can order and still get it to someone in the old town", false},
+		{"is a potted plant ok for someone in hospital", false},
+		{"do your staff speak english", false},
+		{"店员会说英文吗 我带朋友过来", false},
+		{"can I talk to someone about my order", true},
 	} {
 		if got := d.Score(c.text).AsksForPerson; got != c.want {
 			t.Errorf("Score(%q).AsksForPerson = %v, want %v", c.text, got, c.want)
