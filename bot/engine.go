@@ -459,6 +459,8 @@ func (e *Engine) decide(ctx context.Context, m Message, conv Conversation, cls C
 			e.log.Warn("catalogue failed", "conversation", conv.ID, "err", err)
 			cat = CatalogAnswer{}
 		}
+		e.log.Debug("catalogue", "conversation", conv.ID, "ok", cat.OK, "confidence", cat.Confidence,
+			"asks_which", cat.AsksWhich, "choices", len(cat.Choices))
 	}
 	// Escalation triggers come first: an unhappy customer never gets a bot
 	// answer. A question about products is not a request for a person,
