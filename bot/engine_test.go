@@ -882,14 +882,16 @@ func TestABareNumberIsAPick(t *testing.T) {
 
 // TestMildGrievanceWithASureAnswer checks that a customer's question that
 // reads as a mild complaint is answered, with an apology and the offer of a
-// person, when a passage answers it surely; and that a statement, a strong
-// complaint or a passage less than sure still hands the conversation over.
+// person, when a passage answers it surely (or confidently, when it barely
+// reads as a complaint); and that a statement, a strong complaint or a
+// passage less than sure still hands the conversation over.
 func TestMildGrievanceWithASureAnswer(t *testing.T) {
 	cls := &bottest.Classifier{Rules: map[string]bot.Classification{
 		"refund still":   {Intent: "refund_status", Confidence: 0.6, Complaint: 0.7, Sentiment: -0.4, Language: "en"},
 		"refund useless": {Intent: "refund_status", Confidence: 0.6, Complaint: 0.95, Sentiment: -0.9, Language: "en"},
 		"退款还没到":          {Intent: "refund_status", Confidence: 0.6, Complaint: 0.7, Sentiment: -0.4, Language: "zh"},
 		"damaged":        {Intent: "returns", Confidence: 0.6, Complaint: 0.7, Sentiment: -0.4, Language: "en"},
+		"money back":     {Intent: "refund_status", Confidence: 0.6, Complaint: 0.64, Sentiment: -0.2, Language: "en"},
 	}}
 	docs := func(conf float64) *bottest.Retriever {
 		return &bottest.Retriever{Docs: []bottest.Doc{
@@ -914,6 +916,8 @@ func TestMildGrievanceWithASureAnswer(t *testing.T) {
 		{"a statement naming a question word", "my refund still hasn't arrived and what a mess", 0.95, false, ""},
 		{"a statement in Chinese", "退款还没到这么久了", 0.95, false, ""},
 		{"a passage less than sure", "my refund still isn't here, how long does it take?", 0.8, false, ""},
+		{"a question that barely reads as a complaint, with a confident passage", "need to cancel, will I get my refund money back?", 0.6, true, "member of our team"},
+		{"barely a complaint, but no confident passage", "need to cancel, will I get my refund money back?", 0.5, false, ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			e := fakeEngine(t, bot.EngineOptions{Classifier: cls, Retriever: docs(tt.conf)})
