@@ -226,7 +226,7 @@ func truncateRunes(s string, n int) string {
 
 // prepare analyses a query.
 func (ix *Index) prepare(ctx context.Context, q bot.Query, sig Signals) prepared {
-	p := prepared{text: cleanQuery(q.Text), anal: ix.analysers(), fuzzy: &ix.fuzzy, signals: sig,
+	p := prepared{text: dropChatFiller(cleanQuery(q.Text)), anal: ix.analysers(), fuzzy: &ix.fuzzy, signals: sig,
 		intent: strings.ToLower(strings.TrimSpace(q.Intent)), oos: q.OutOfScope, lang: q.Language}
 	p.zh = hasHan(p.text)
 	p.fTitle, p.fBody = fTitleEN, fBodyEN
