@@ -224,9 +224,20 @@ func truncateRunes(s string, n int) string {
 	return s
 }
 
+// searchText is the part of a message to search for: cleaned, without
+// chat fillers and pleasantries, or the cleaned message when nothing else
+// is left of it.
+func searchText(text string) string {
+	s := cleanQuery(text)
+	if t := trimPleasantries(dropChatFiller(s)); strings.TrimSpace(t) != "" {
+		return t
+	}
+	return s
+}
+
 // prepare analyses a query.
 func (ix *Index) prepare(ctx context.Context, q bot.Query, sig Signals) prepared {
-	p := prepared{text: dropChatFiller(cleanQuery(q.Text)), anal: ix.analysers(), fuzzy: &ix.fuzzy, signals: sig,
+	p := prepared{text: searchText(q.Text), anal: ix.analysers(), fuzzy: &ix.fuzzy, signals: sig,
 		intent: strings.ToLower(strings.TrimSpace(q.Intent)), oos: q.OutOfScope, lang: q.Language}
 	p.zh = hasHan(p.text)
 	p.fTitle, p.fBody = fTitleEN, fBodyEN
