@@ -93,11 +93,12 @@ func (c *Classifier) Classify(ctx context.Context, text string) (bot.Classificat
 		// A short greeting, thanks or goodbye is small talk whatever the
 		// company's intents were trained on.
 		out.Intent, out.Confidence, out.OutOfScope = l, max(out.Confidence, 0.9), false
-	} else if isSmallTalkIntent(out.Intent) && !c.smallTalk.any(text) && asksSomething(text) {
+	} else if isSmallTalkIntent(out.Intent) && (c.smallTalk.asksBeyond(text) || !c.smallTalk.any(text) && asksSomething(text)) {
 		// The intent model reads a greeting, thanks or goodbye into a
 		// question or a message with figures and no such phrase in it
-		// ("1.74的镜片有现货吗" read as goodbye): that is a question it has
-		// not learnt, so its best other intent stands, or none.
+		// ("1.74的镜片有现货吗" read as goodbye), or into a question
+		// wrapped in one ("你好，发货后多久能收到？谢谢"): that is a question
+		// it has not learnt, so its best other intent stands, or none.
 		out.Intent, out.Confidence, out.OutOfScope = bot.IntentOutOfScope, 0, true
 		for _, t := range p.Top {
 			if !isSmallTalkIntent(t.Intent) && t.Confidence >= c.model.Threshold() {

@@ -192,3 +192,26 @@ func classifierOf(t *testing.T, ex []Example) *Classifier {
 	}
 	return c
 }
+
+// TestSmallTalkThatAsks checks that a greeting or thanks around a question
+// is the question, and small talk alone stays small talk.
+func TestSmallTalkThatAsks(t *testing.T) {
+	st := newSmallTalk()
+	for text, want := range map[string]string{
+		"你好，发货后多久能收到？谢谢":            "",
+		"昨天落了个水杯在南山店 还在吗":           "",
+		"hi, do you ship to japan?": "",
+		"你好":                        bot.IntentGreeting,
+		"你好吗":                       bot.IntentGreeting,
+		"在吗？":                       bot.IntentGreeting,
+		"老板在吗":                      bot.IntentGreeting,
+		"你好 请问一下":                   bot.IntentGreeting,
+		"how are you today?":        bot.IntentGreeting,
+		"hi are you there?":         bot.IntentGreeting,
+		"thanks for your help!":     bot.IntentThanks,
+	} {
+		if got := st.label(text); got != want {
+			t.Errorf("label(%q) = %q, want %q", text, got, want)
+		}
+	}
+}

@@ -52,20 +52,77 @@ func newSmallTalk() *smallTalk {
 	return st
 }
 
-// label returns the small-talk intent of a short message, or "".
+// label returns the small-talk intent of a short message, or "". A
+// message that asks something besides its phrases is no small talk, however
+// short (see asksBeyond).
 func (st *smallTalk) label(text string) string {
 	if !shortEnough(text) {
 		return ""
 	}
+	label, asks := st.read(text)
+	if asks {
+		return ""
+	}
+	return label
+}
+
+// asksBeyond reports whether text holds small-talk phrases and asks
+// something besides them: "你好，发货后多久能收到？谢谢" asks when a parcel
+// comes, "昨天落了个水杯在南山店 还在吗" whether a lost cup is still there
+// (在吗 greets only alone); "how are you today?" and "老板在吗" ask nothing
+// else.
+func (st *smallTalk) asksBeyond(text string) bool {
+	_, asks := st.read(text)
+	return asks
+}
+
+// read returns the small-talk intent of the first phrase text holds ("" if
+// none), and whether it asks something besides its phrases.
+func (st *smallTalk) read(text string) (label string, asks bool) {
 	t := newLexText(text)
+	rest := t.norm
 	for i, lx := range st.lex {
-		found := false
-		lx.match(t, func(*lexTerm, string, int) { found = true })
-		if found {
-			return st.labels[i]
+		lx.match(t, func(term *lexTerm, _ string, _ int) {
+			if label == "" {
+				label = st.labels[i]
+			}
+			rest = strings.ReplaceAll(rest, term.norm, " ")
+		})
+	}
+	return label, label != "" && isQuestion(text, t) && substantive(rest)
+}
+
+// substantive reports whether normalised text, what a message holds
+// besides its small-talk phrases, names something to ask about: three
+// Chinese characters or two English words beyond fillers and function
+// words ("请问一下", "are you there" name nothing).
+func substantive(rest string) bool {
+	han, words := 0, 0
+	for _, r := range rest {
+		if isCJK(r) && !strings.ContainsRune(smallTalkRestFiller, r) {
+			han++
 		}
 	}
-	return ""
+	for _, w := range strings.Fields(rest) {
+		if !strings.ContainsFunc(w, isCJK) && !smallTalkRestWords[w] {
+			words++
+		}
+	}
+	return han >= 3 || words >= 2
+}
+
+// smallTalkRestFiller and smallTalkRestWords are what a greeting or thanks
+// may carry that names nothing to ask about.
+const smallTalkRestFiller = smallTalkFiller + "请问一下麻烦亲老板有人的在你您们好"
+
+var smallTalkRestWords = map[string]bool{
+	"you": true, "u": true, "me": true, "i": true, "we": true, "a": true, "an": true, "the": true, "is": true,
+	"are": true, "am": true, "r": true, "can": true, "could": true, "would": true, "will": true, "do": true,
+	"does": true, "to": true, "for": true, "with": true, "there": true, "here": true, "anyone": true,
+	"someone": true, "please": true, "pls": true, "ok": true, "okay": true, "so": true, "just": true, "help": true,
+	"your": true, "my": true, "it": true, "this": true, "that": true, "how": true, "what": true, "doing": true,
+	"today": true, "tonight": true, "now": true, "all": true, "well": true, "good": true, "fine": true,
+	"much": true, "very": true, "again": true, "guys": true, "bot": true, "robot": true, "real": true,
 }
 
 // any reports whether text holds a greeting, thanks or goodbye phrase

@@ -81,21 +81,3 @@ func TestPleasantriesDoNotCostTheAnswer(t *testing.T) {
 		}
 	}
 }
-
-func TestTrimPleasantries(t *testing.T) {
-	for _, tt := range []struct{ in, want string }{
-		{"hi! do you do weddings? thanks", "do you do weddings"},
-		{"hello there, quick question, do you deliver", "do you deliver"},
-		{"do you print thank you cards", "do you print thank you cards"},
-		{"high chair for toddlers?", "high chair for toddlers?"},
-		{"cant touch my toes lol. which class", "cant touch my toes . which class"},
-		{"亲，亲子课多少钱", "亲子课多少钱"},
-		{"亲子课多少钱", "亲子课多少钱"},
-		{"你好，请问能送到上海吗？谢谢", "能送到上海吗"},
-		{"hi thanks", ""},
-	} {
-		if got := trimPleasantries(tt.in); got != tt.want {
-			t.Errorf("trimPleasantries(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}

@@ -229,7 +229,7 @@ func truncateRunes(s string, n int) string {
 // is left of it.
 func searchText(text string) string {
 	s := cleanQuery(text)
-	if t := trimPleasantries(dropChatFiller(s)); strings.TrimSpace(t) != "" {
+	if t := bot.TrimPleasantries(dropChatFiller(s)); strings.TrimSpace(t) != "" {
 		return t
 	}
 	return s

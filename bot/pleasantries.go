@@ -1,0 +1,95 @@
+package bot
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Pleasantries that open or close a message ("hi!", "hello there, quick
+// question,", "…? thanks", "你好，请问", "谢谢") and laughter anywhere ("lol",
+// "haha", "哈哈") carry nothing to search for, and cost a right candidate
+// the confidence to be answered: "hi! do you do weddings? thanks" scored
+// 0.05 where "do you do weddings" scored 0.82. Only at the ends do they
+// go: "do you print thank you cards" asks about thank-you cards. Both the
+// search (knowledge) and the Engine's small-talk check read them here.
+var (
+	openers = []string{"hi there", "hello there", "hey there", "good morning", "good afternoon", "good evening",
+		"hello", "hiya", "heya", "hey", "hii", "hi", "quick question", "just a quick question", "a quick question",
+		"just wondering", "question", "excuse me", "sorry to bother you", "dear", "ok so", "okay so", "so",
+		"um", "umm", "hmm", "btw",
+		"你好", "您好", "哈喽", "嗨", "亲", "在吗", "在不在", "老板", "请问一下", "请问", "麻烦问一下", "问一下", "打扰一下",
+		"想问一下", "想问下", "问下"}
+	closers = []string{"thank you so much", "thanks so much", "thank you very much", "thanks a lot", "many thanks",
+		"much appreciated", "thank you", "thanks", "thx", "ty", "cheers", "please", "pls", "plz", "lol", "haha",
+		"谢谢啦", "谢谢你", "谢谢您", "谢谢", "多谢", "感谢", "麻烦了", "辛苦了", "哈哈"}
+	laughter = map[string]bool{"lol": true, "lmao": true, "haha": true, "hahaha": true, "hehe": true, "lolol": true}
+)
+
+// TrimPleasantries removes openers from the start of lower-cased text and
+// closers from its end, with the punctuation beside them, as often as they
+// stand there, and laughter words anywhere (see openers). A phrase counts
+// only as whole words: "high chair" does not open with "hi". What is left
+// may be empty.
+func TrimPleasantries(s string) string {
+	orig, trimmed := s, false
+	for changed := true; changed; {
+		changed = false
+		t := strings.TrimLeftFunc(s, isFillerPunct)
+		for _, o := range openers {
+			if rest, ok := strings.CutPrefix(t, o); ok && wordEnds(o, rest) {
+				s, changed, trimmed = strings.TrimLeftFunc(rest, isFillerPunct), true, true
+				break
+			}
+		}
+		t = strings.TrimRightFunc(s, isFillerPunct)
+		for _, c := range closers {
+			if rest, ok := strings.CutSuffix(t, c); ok && wordStarts(c, rest) {
+				s, changed, trimmed = strings.TrimRightFunc(rest, isFillerPunct), true, true
+				break
+			}
+		}
+	}
+	words := strings.Fields(s)
+	kept := make([]string, 0, len(words))
+	for _, w := range words {
+		if laughter[strings.TrimFunc(w, isFillerPunct)] {
+			trimmed = true
+			if p := strings.TrimLeftFunc(w, unicode.IsLetter); p != "" {
+				kept = append(kept, p) // "toes lol. which class": the clause still ends
+			}
+			continue
+		}
+		kept = append(kept, w)
+	}
+	if !trimmed {
+		return orig
+	}
+	return strings.Join(kept, " ")
+}
+
+// isFillerPunct reports whether r may stand beside a pleasantry: space,
+// punctuation or a symbol (an emoji).
+func isFillerPunct(r rune) bool {
+	return unicode.IsSpace(r) || unicode.IsPunct(r) || unicode.IsSymbol(r)
+}
+
+// wordEnds reports whether phrase, cut from the front of a text whose rest
+// is rest, ends a word there: a Chinese phrase of two characters or more
+// does; others need a non-letter next ("亲，" but not "亲子课").
+func wordEnds(phrase, rest string) bool {
+	if r, _ := utf8.DecodeLastRuneInString(phrase); r >= utf8.RuneSelf && utf8.RuneCountInString(phrase) > 1 {
+		return true
+	}
+	r, _ := utf8.DecodeRuneInString(rest)
+	return rest == "" || !unicode.IsLetter(r) && !unicode.IsDigit(r)
+}
+
+// wordStarts is wordEnds for a phrase cut from the end of a text.
+func wordStarts(phrase, rest string) bool {
+	if r, _ := utf8.DecodeRuneInString(phrase); r >= utf8.RuneSelf && utf8.RuneCountInString(phrase) > 1 {
+		return true
+	}
+	r, _ := utf8.DecodeLastRuneInString(rest)
+	return rest == "" || !unicode.IsLetter(r) && !unicode.IsDigit(r)
+}
