@@ -653,6 +653,10 @@ func (d *ComplaintDetector) lexiconWeights(t lexText) (neg, pos float64) {
 			pos += term.weight * 0.5
 			return
 		}
+		if supposed(in, at) {
+			neg += term.weight * supposedWeight
+			return
+		}
 		neg += term.weight
 	})
 	d.pos.match(t, func(term *lexTerm, in string, at int) {
@@ -663,6 +667,31 @@ func (d *ComplaintDetector) lexiconWeights(t lexText) (neg, pos float64) {
 		pos += term.weight
 	})
 	return neg, pos
+}
+
+// supposedMarks open a clause about what might happen, not what did: "what
+// if nobody answers the door", "万一洗坏了", "要是不满意".
+var supposedMarks = []string{" what if ", " if ", " in case ", " suppose ", " assuming ", "万一", "如果", "要是", "假如",
+	"假设", "万一要是"}
+
+// supposedGap is how many bytes before a negative term a supposedMark may
+// stand (about six English words or eight Chinese characters).
+const supposedGap = 30
+
+// supposedWeight is how much a negative term counts after a supposedMark.
+const supposedWeight = 0.5
+
+// supposed reports whether the negative term at at in the space-padded
+// normalised text s follows a supposedMark closely: a question about what
+// happens if something goes wrong is no report that it did.
+func supposed(s string, at int) bool {
+	before := s[max(0, at-supposedGap):at]
+	for _, m := range supposedMarks {
+		if strings.Contains(before, m) {
+			return true
+		}
+	}
+	return false
 }
 
 // Score reads one message. It never panics, whatever the string.

@@ -241,6 +241,22 @@ func TestSwallowedByChildOrPet(t *testing.T) {
 	}
 }
 
+// TestSupposedTroubleIsNoComplaint checks that a question about what
+// happens if something goes wrong reads less as a complaint than the same
+// words told as what did happen.
+func TestSupposedTroubleIsNoComplaint(t *testing.T) {
+	d := mustDetector(t)
+	for _, tt := range []struct{ supposed, told string }{
+		{"what if nobody answers the door when your driver comes", "nobody answered the door when your driver came, terrible"},
+		{"要是洗坏了你们赔不赔", "洗坏了你们赔不赔"},
+	} {
+		s, told := d.Score(tt.supposed).Complaint, d.Score(tt.told).Complaint
+		if s >= told {
+			t.Errorf("Score(%q) = %.2f, not under Score(%q) = %.2f", tt.supposed, s, tt.told, told)
+		}
+	}
+}
+
 // TestChineseQuestionForms checks that Chinese questions without a final
 // particle read as questions: A-not-A ("送不送") and how-many words.
 func TestChineseQuestionForms(t *testing.T) {
