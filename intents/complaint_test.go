@@ -204,6 +204,8 @@ func TestAllergyIncidentOrQuestion(t *testing.T) {
 		{"do you sell hair clips", false},
 		{"剪头发要预约吗", false},
 		{"你们有头发护理的产品吗", false},
+		{"手上烫出水泡了", true},
+		{"护理液用完了 用自来水泡一晚上行不行", false},
 	} {
 		got := len(d.Score(tt.text).EscalationWords) > 0
 		if got != tt.incident {
