@@ -254,6 +254,12 @@ func (ix *Index) prepare(ctx context.Context, q bot.Query, sig Signals) prepared
 			p.v = p.anal.analyse(p.text, p.zh)
 		}
 	}
+	if !p.zh && sig.has(SignalFuzzy) {
+		if fixed, ok := ix.correctSpelling(ctx, p.text); ok {
+			p.text = fixed
+			p.v = p.anal.analyse(p.text, p.zh)
+		}
+	}
 	p.seq = seqOf(p.zh, p.text, p.v)
 	p.qwords = questionWords(p.text)
 	seen := map[string]bool{}

@@ -1,7 +1,10 @@
 package knowledge
 
 import (
+	"context"
+	"strings"
 	"sync"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/concierge-bot/concierge/internal/textdist"
@@ -92,4 +95,39 @@ func (ix *Index) buildSpeller() map[int][]dictTerm {
 		out[len(rs)] = append(out[len(rs)], dictTerm{term: t, runes: rs, df: df})
 	}
 	return out
+}
+
+// minRewrite is the shortest term correctSpelling rewrites: shorter ones
+// are mostly chat forms of common words, one slip from a word of the
+// content ("whats" from "chat").
+const minRewrite = 5
+
+// correctSpelling rewrites the English words of text that the index does
+// not know and that have exactly one nearest index term, as
+// correctHomophones does for Chinese: "cancle my order" is searched as
+// "cancel my order" (the term put in is a stem, which analyses to itself).
+// A slip left as it is counted against every candidate as a word it lacks;
+// "warrenty" and "assembley" questions were held back so. Words with several
+// nearest terms stay for the ranking to weigh as alternatives, and terms
+// under minRewrite letters stay. It reports whether it changed anything.
+func (ix *Index) correctSpelling(ctx context.Context, text string) (string, bool) {
+	toks := ix.analysers().en.Analyze([]byte(text))
+	changed := false
+	for i := len(toks) - 1; i >= 0; i-- { // from the end, so that offsets before stay right
+		tk := toks[i]
+		t := string(tk.Term)
+		if tk.End > len(text) || hasHan(t) || strings.IndexFunc(t, unicode.IsDigit) >= 0 || utf8.RuneCountInString(t) < minRewrite {
+			continue
+		}
+		if ix.docFreq(ctx, fTitleEN, t) > 0 || ix.docFreq(ctx, fBodyEN, t) > 0 {
+			continue
+		}
+		near := ix.spell.correct(ix, t)
+		if len(near) != 1 {
+			continue
+		}
+		text = text[:tk.Start] + near[0] + text[tk.End:]
+		changed = true
+	}
+	return text, changed
 }

@@ -1,6 +1,7 @@
 package knowledge
 
 import (
+	"context"
 	"slices"
 	"testing"
 )
@@ -27,6 +28,29 @@ func TestSpellerCorrectsSlipsNotWords(t *testing.T) {
 		got := ix.spell.correct(ix, terms[0])
 		if want == "" && len(got) > 0 || want != "" && !slices.Contains(got, want) {
 			t.Errorf("correct(%q, analysed %q) = %v, want %q", word, terms[0], got, want)
+		}
+	}
+}
+
+// TestCorrectSpelling checks that a word the demo's index lacks, with one
+// nearest term, is searched as that term, and that known words, codes and
+// words with several nearest terms stay.
+func TestCorrectSpelling(t *testing.T) {
+	ix, _ := demoIndex(t)
+	ctx := context.Background()
+	for _, tt := range []struct {
+		in, want string
+		changed  bool
+	}{
+		{"how do i cancle my order", "how do i cancel my order", true},
+		{"whats your adress", "whats your address", true},
+		{"how long is the warranty", "how long is the warranty", false},
+		{"shiping", "shiping", false}, // ship or shape
+		{"order tl2024x", "order tl2024x", false},
+	} {
+		got, changed := ix.correctSpelling(ctx, tt.in)
+		if got != tt.want || changed != tt.changed {
+			t.Errorf("correctSpelling(%q) = %q, %v; want %q, %v", tt.in, got, changed, tt.want, tt.changed)
 		}
 	}
 }
