@@ -585,8 +585,36 @@ type candidate struct {
 // Retrieve implements bot.Retriever: it returns at most q.Limit hits (5 when
 // unset) that the reader's audiences may see, best first. A query with no
 // searchable words (empty, punctuation only) returns no hits and no error.
+//
+// A message of several clauses ("能寄到上海不 想给我妈送束花", "do you do
+// weddings, we're getting married in october") is searched whole and
+// clause by clause (see clauses). The story around a question costs the
+// right hit its confidence: "能寄到上海不" alone puts the delivery answer
+// first at 0.87, with the mother it is 0.46. When a clause's best hit is
+// the message's, that hit's confidence becomes the mean of the message's
+// and the best such clause's: two calibrated chances that agree on the
+// document. On the read companies the mean answered 13 more questions
+// right for one unanswerable one answered; the clause's confidence alone,
+// 26 for 5.
 func (ix *Index) Retrieve(ctx context.Context, q bot.Query) ([]bot.Hit, error) {
-	return ix.search(ctx, q, AllSignals)
+	hits, err := ix.search(ctx, q, AllSignals)
+	if err != nil || len(hits) == 0 {
+		return hits, err
+	}
+	best := hits[0].Confidence
+	for _, c := range clauses(q.Text) {
+		cq := q
+		cq.Text = c
+		ch, err := ix.search(ctx, cq, AllSignals)
+		if err != nil {
+			return nil, err
+		}
+		if len(ch) > 0 && ch[0].ID == hits[0].ID {
+			best = max(best, ch[0].Confidence)
+		}
+	}
+	hits[0].Confidence = (hits[0].Confidence + best) / 2
+	return hits, nil
 }
 
 // search runs a query with the given signals enabled.

@@ -1,0 +1,42 @@
+package knowledge
+
+import (
+	"strings"
+	"unicode"
+)
+
+// maxClauses caps the clauses of one message searched on their own, so
+// that a long story costs at most this many searches more.
+const maxClauses = 3
+
+// clauses returns the clauses of a message worth searching on their own:
+// its parts between punctuation (and, in a message with Chinese, spaces,
+// which Chinese customers type for commas), each with three Chinese
+// characters or two English words at least, the first maxClauses. A
+// message of one clause has none.
+func clauses(text string) []string {
+	zh := hasHan(text)
+	parts := strings.FieldsFunc(text, func(r rune) bool {
+		return strings.ContainsRune(",.!?;:，。！？；：、~～…", r) || zh && unicode.IsSpace(r)
+	})
+	if len(parts) < 2 {
+		return nil
+	}
+	var out []string
+	for _, p := range parts {
+		p = strings.TrimSpace(p)
+		han := 0
+		for _, r := range p {
+			if unicode.Is(unicode.Han, r) {
+				han++
+			}
+		}
+		if han >= 3 || han == 0 && len(strings.Fields(p)) >= 2 {
+			out = append(out, p)
+		}
+		if len(out) == maxClauses {
+			break
+		}
+	}
+	return out
+}
