@@ -152,6 +152,77 @@ func namesAContactDetail(after string) bool {
 var personAbilities = []string{"speak english", "speak chinese", "speak mandarin", "speaks english", "speak any english",
 	"会说", "会讲", "说英", "讲英", "懂英"}
 
+// customerWords and customerWordsZH name a business's customer the way
+// its staff do.
+var (
+	customerWords   = []string{"customer", "customers", "client", "clients", "guest", "guests"}
+	customerWordsZH = []string{"客户", "顾客", "客人"}
+)
+
+// reportedGap is how many bytes before a request for a person a customer
+// word may stand to be its subject ("customer wants to speak to the
+// manager", "客户非要找经理").
+const reportedGap = 24
+
+// reportsACustomer reports whether the text before a request for a person
+// makes a customer its subject, close before it in the same clause: a
+// member of staff asking what to do when a customer demands the manager
+// ("客户非要找经理 怎么处理") does not ask for one. A customer calling
+// themselves one ("我是老客户 转人工") is a clause apart.
+func reportsACustomer(before string) bool {
+	if len(before) > reportedGap {
+		before = before[len(before)-reportedGap:]
+	}
+	if i := strings.LastIndexAny(before, " "); i >= 0 && strings.ContainsFunc(before[i:], isCJK) {
+		before = before[i:] // Chinese: a space ends the clause
+	}
+	for _, w := range customerWordsZH {
+		if strings.Contains(before, w) {
+			return true
+		}
+	}
+	for _, w := range customerWords {
+		_, after, ok := strings.Cut(" "+before, " "+w+" ")
+		if !ok {
+			continue
+		}
+		if next, _, _ := strings.Cut(after, " "); reportVerbs[next] {
+			return true // "customer wants to", not "a customer and I want to"
+		}
+	}
+	return false
+}
+
+// reportVerbs follow a customer word that is the subject of a reported
+// demand.
+var reportVerbs = map[string]bool{"wants": true, "want": true, "insists": true, "insisted": true, "asks": true,
+	"asked": true, "is": true, "keeps": true, "keep": true, "demands": true, "demanded": true, "says": true,
+	"said": true, "won't": true, "wont": true, "refuses": true}
+
+// reportsACustomersDemand is reportsACustomer for a Chinese transfer or
+// summons anywhere in normalised text: a customer word close before the
+// first transfer verb of its clause.
+func reportsACustomersDemand(norm string) bool {
+	for _, clause := range strings.Fields(norm) {
+		for _, w := range customerWordsZH {
+			i := strings.Index(clause, w)
+			if i < 0 {
+				continue
+			}
+			rest := []rune(clause[i+len(w):])
+			for k, r := range rest {
+				if k > 6 {
+					break
+				}
+				if slices.Contains(transferVerbs, r) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
 // someoneElses reports whether the words before a person term make it the
 // sender's own or someone else's ("our office manager wants to sign up",
 // "my manager asked for an invoice", "他们经理"), or the one a gift or a
@@ -716,14 +787,16 @@ func (d *ComplaintDetector) Score(text string) ComplaintScore {
 	slices.Sort(s.EscalationWords)
 	d.person.match(lt, func(t *lexTerm, in string, at int) {
 		if t.weight >= demandsPersonWeight {
-			s.AsksForPerson, s.DemandsPerson = true, true
+			if !reportsACustomer(in[:at]) {
+				s.AsksForPerson, s.DemandsPerson = true, true
+			}
 			return
 		}
 		if !namesAContactDetail(in[at+len(t.norm):]) && !someoneElses(in[:at], t.norm) {
 			s.AsksForPerson = true
 		}
 	})
-	if transfersToPerson(lt.norm) || summonsPerson(lt.norm) {
+	if (transfersToPerson(lt.norm) || summonsPerson(lt.norm)) && !reportsACustomersDemand(lt.norm) {
 		s.AsksForPerson, s.DemandsPerson = true, true
 	}
 	neg, pos := d.lexiconWeights(lt)

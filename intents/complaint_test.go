@@ -166,6 +166,10 @@ func TestDemandsPerson(t *testing.T) {
 		{"who's in charge? I'd like to speak with the owner", true},
 		{"I want to talk to a manager about this", true},
 		{"the manager's special, how much is it", false},
+		{"客户非要找经理 怎么处理", false},
+		{"customer insists on speaking to the manager, what do i do", false},
+		{"我是你们的老客户 转人工", true},
+		{"I'm a regular customer and I want to speak to the manager", true},
 	} {
 		if got := d.Score(tt.text).DemandsPerson; got != tt.demand {
 			t.Errorf("Score(%q).DemandsPerson = %v, want %v", tt.text, got, tt.demand)
