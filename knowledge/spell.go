@@ -116,13 +116,21 @@ func (ix *Index) correctSpelling(ctx context.Context, text string) (string, bool
 	for i := len(toks) - 1; i >= 0; i-- { // from the end, so that offsets before stay right
 		tk := toks[i]
 		t := string(tk.Term)
-		if tk.End > len(text) || hasHan(t) || strings.IndexFunc(t, unicode.IsDigit) >= 0 || utf8.RuneCountInString(t) < minRewrite {
+		if tk.End > len(text) || hasHan(t) || strings.IndexFunc(t, unicode.IsDigit) >= 0 {
 			continue
 		}
 		if ix.docFreq(ctx, fTitleEN, t) > 0 || ix.docFreq(ctx, fBodyEN, t) > 0 {
 			continue
 		}
-		near := ix.spell.correct(ix, t)
+		var near []string
+		if utf8.RuneCountInString(t) >= minRewrite {
+			near = ix.spell.correct(ix, t)
+		} else if w := text[tk.Start:tk.End]; len(w) > minRewrite {
+			// The stem is too short to correct ("opning" is "opn"): the word
+			// itself, one slip from a word whose stem the index knows, if
+			// longer than the chat forms of five letters ("whats", "thats").
+			near = ix.knownEdits(ctx, w)
+		}
 		if len(near) != 1 {
 			continue
 		}
@@ -130,4 +138,38 @@ func (ix *Index) correctSpelling(ctx context.Context, text string) (string, bool
 		changed = true
 	}
 	return text, changed
+}
+
+// knownEdits returns the distinct stems of four letters or more that the
+// index knows of the words one slip (a letter left out, added, changed, or
+// two swapped) from the lower-case English word w: "opning" gives "open"
+// (from "opening"; "oping" and "oning" give stems too short to tell).
+func (ix *Index) knownEdits(ctx context.Context, w string) []string {
+	en := ix.analysers().en
+	seen := map[string]bool{}
+	var out []string
+	try := func(c string) {
+		for _, tk := range en.Analyze([]byte(c)) {
+			t := string(tk.Term)
+			if !seen[t] && len(t) >= 4 && (ix.docFreq(ctx, fTitleEN, t) > 0 || ix.docFreq(ctx, fBodyEN, t) > 0) {
+				out = append(out, t)
+			}
+			seen[t] = true
+		}
+	}
+	for i := 0; i <= len(w); i++ {
+		if i < len(w) {
+			try(w[:i] + w[i+1:])
+			if i+1 < len(w) {
+				try(w[:i] + string(w[i+1]) + string(w[i]) + w[i+2:])
+			}
+		}
+		for c := byte('a'); c <= 'z'; c++ {
+			try(w[:i] + string(c) + w[i:])
+			if i < len(w) && w[i] != c {
+				try(w[:i] + string(c) + w[i+1:])
+			}
+		}
+	}
+	return out
 }

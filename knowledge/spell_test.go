@@ -46,6 +46,7 @@ func TestCorrectSpelling(t *testing.T) {
 		{"whats your adress", "whats your address", true},
 		{"how long is the warranty", "how long is the warranty", false},
 		{"shiping", "shiping", false}, // ship or shape
+		{"what are your opning hours", "what are your open hours", true},
 		{"order tl2024x", "order tl2024x", false},
 	} {
 		got, changed := ix.correctSpelling(ctx, tt.in)
