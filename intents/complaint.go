@@ -134,17 +134,7 @@ func transfersToPerson(norm string) bool {
 // 多少", "客服几点下班" are questions the content answers.
 func namesAContactDetail(after string) bool {
 	after = strings.TrimLeft(after, " ")
-	for _, d := range contactDetails {
-		if strings.HasPrefix(after, d) {
-			return true
-		}
-	}
-	for _, d := range personAbilities {
-		if strings.HasPrefix(after, d) {
-			return true
-		}
-	}
-	return false
+	return matchAny(after, contactDetails, strings.HasPrefix) || matchAny(after, personAbilities, strings.HasPrefix)
 }
 
 // personAbilities, after a word that names a person, ask what the person
