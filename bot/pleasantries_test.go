@@ -19,3 +19,15 @@ func TestTrimPleasantries(t *testing.T) {
 		}
 	}
 }
+
+func FuzzTrimPleasantries(f *testing.F) {
+	for _, s := range []string{"hi! do you do weddings? thanks", "亲，亲子课多少钱", "lol", "", "\xff hi \xfe"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		out := TrimPleasantries(s)
+		if len(out) > len(s) {
+			t.Errorf("TrimPleasantries(%q) = %q: longer", s, out)
+		}
+	})
+}

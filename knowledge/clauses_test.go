@@ -3,6 +3,7 @@ package knowledge
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/concierge-bot/concierge/bot"
@@ -54,5 +55,44 @@ func TestClauseAgreement(t *testing.T) {
 			t.Errorf("Retrieve(%q) first %s at %.3f, want %s at %.3f or more (whole %.3f, alone %.3f)", tt.message,
 				got[0].ID, got[0].Confidence, whole[0].ID, want, whole[0].Confidence, alone[0].Confidence)
 		}
+	}
+}
+
+func FuzzClauses(f *testing.F) {
+	for _, s := range []string{"能寄到上海不 想给我妈送束花", "a b, c d. e f", "", "，，，", "\xff, \xfe x y"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		cs := clauses(s)
+		if len(cs) > maxClauses {
+			t.Errorf("clauses(%q): %d, more than %d", s, len(cs), maxClauses)
+		}
+		for _, c := range cs {
+			if c == "" || !strings.Contains(s, c) {
+				t.Errorf("clauses(%q) holds %q, not a part of it", s, c)
+			}
+		}
+	})
+}
+
+// BenchmarkRetrieveClauses measures what searching a message's clauses on
+// their own costs: a question alone, and the same question in a story of
+// three clauses (four searches), on the demo company.
+func BenchmarkRetrieveClauses(b *testing.B) {
+	ix, _ := demoIndex(b)
+	ctx := context.Background()
+	for _, bb := range []struct{ name, text string }{
+		{"question", "how long will shipping take"},
+		{"story", "how long will shipping take, it's a birthday present for my dad, his birthday is on friday"},
+		{"story-zh", "发货后多久能收到 给我爸的生日礼物 他周五生日"},
+	} {
+		b.Run(bb.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := ix.Retrieve(ctx, bot.Query{Text: bb.text}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

@@ -14,7 +14,7 @@ import (
 // demoIndex builds the index of the demo company's content as the binary
 // embeds it (configs/demo), so that the tests that guard it, such as
 // TestDemoInternalNeverToCustomers, cannot skip when files move.
-func demoIndex(t *testing.T) (*Index, []Document) {
+func demoIndex(t testing.TB) (*Index, []Document) {
 	t.Helper()
 	fsys := demo.Content()
 	docs, probs, err := Load(fsys)
