@@ -37,14 +37,14 @@ func TrimPleasantries(s string) string {
 		changed = false
 		t := strings.TrimLeftFunc(s, isFillerPunct)
 		for _, o := range openers {
-			if rest, ok := strings.CutPrefix(t, o); ok && wordEnds(o, rest) {
+			if rest, ok := strings.CutPrefix(t, o); ok && standsAlone(o, firstRune(rest)) {
 				s, changed, trimmed = strings.TrimLeftFunc(rest, isFillerPunct), true, true
 				break
 			}
 		}
 		t = strings.TrimRightFunc(s, isFillerPunct)
 		for _, c := range closers {
-			if rest, ok := strings.CutSuffix(t, c); ok && wordStarts(c, rest) {
+			if rest, ok := strings.CutSuffix(t, c); ok && standsAlone(c, lastRune(rest)) {
 				s, changed, trimmed = strings.TrimRightFunc(rest, isFillerPunct), true, true
 				break
 			}
@@ -74,22 +74,18 @@ func isFillerPunct(r rune) bool {
 	return unicode.IsSpace(r) || unicode.IsPunct(r) || unicode.IsSymbol(r)
 }
 
-// wordEnds reports whether phrase, cut from the front of a text whose rest
-// is rest, ends a word there: a Chinese phrase of two characters or more
-// does; others need a non-letter next ("亲，" but not "亲子课").
-func wordEnds(phrase, rest string) bool {
-	if r, _ := utf8.DecodeLastRuneInString(phrase); r >= utf8.RuneSelf && utf8.RuneCountInString(phrase) > 1 {
-		return true
-	}
-	r, _ := utf8.DecodeRuneInString(rest)
-	return rest == "" || !unicode.IsLetter(r) && !unicode.IsDigit(r)
-}
-
-// wordStarts is wordEnds for a phrase cut from the end of a text.
-func wordStarts(phrase, rest string) bool {
+// standsAlone reports whether phrase, cut from a text, is a whole word
+// beside neighbour, the character next to it in what is left (the UTF-8
+// error rune when nothing is): a Chinese phrase of two characters or more
+// always is; others need a neighbour that is no letter or digit ("亲，" but
+// not "亲子课", "hi!" but not "high").
+func standsAlone(phrase string, neighbour rune) bool {
 	if r, _ := utf8.DecodeRuneInString(phrase); r >= utf8.RuneSelf && utf8.RuneCountInString(phrase) > 1 {
 		return true
 	}
-	r, _ := utf8.DecodeLastRuneInString(rest)
-	return rest == "" || !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	return !unicode.IsLetter(neighbour) && !unicode.IsDigit(neighbour)
 }
+
+func firstRune(s string) rune { r, _ := utf8.DecodeRuneInString(s); return r }
+
+func lastRune(s string) rune { r, _ := utf8.DecodeLastRuneInString(s); return r }

@@ -89,11 +89,11 @@ func (c *Classifier) Classify(ctx context.Context, text string) (bot.Classificat
 		// "人工客服在吗", "real person please": whatever else the words
 		// look like to the intent model, the sender asks for a person.
 		out.Intent, out.Confidence, out.OutOfScope = bot.IntentAskHuman, max(out.Confidence, 0.9), false
-	} else if l := c.smallTalk.label(text); l != "" && complaint < 0.5 {
+	} else if l, talks, asks := c.smallTalk.label(text); l != "" && complaint < 0.5 {
 		// A short greeting, thanks or goodbye is small talk whatever the
 		// company's intents were trained on.
 		out.Intent, out.Confidence, out.OutOfScope = l, max(out.Confidence, 0.9), false
-	} else if isSmallTalkIntent(out.Intent) && (c.smallTalk.asksBeyond(text) || !c.smallTalk.any(text) && asksSomething(text)) {
+	} else if isSmallTalkIntent(out.Intent) && (asks || !talks && asksSomething(text)) {
 		// The intent model reads a greeting, thanks or goodbye into a
 		// question or a message with figures and no such phrase in it
 		// ("1.74的镜片有现货吗" read as goodbye), or into a question

@@ -210,7 +210,7 @@ func TestSmallTalkThatAsks(t *testing.T) {
 		"hi are you there?":         bot.IntentGreeting,
 		"thanks for your help!":     bot.IntentThanks,
 	} {
-		if got := st.label(text); got != want {
+		if got, _, _ := st.label(text); got != want {
 			t.Errorf("label(%q) = %q, want %q", text, got, want)
 		}
 	}

@@ -166,10 +166,8 @@ func reportsACustomer(before string) bool {
 	if i := strings.LastIndexAny(before, " "); i >= 0 && strings.ContainsFunc(before[i:], isCJK) {
 		before = before[i:] // Chinese: a space ends the clause
 	}
-	for _, w := range customerWordsZH {
-		if strings.Contains(before, w) {
-			return true
-		}
+	if containsAny(before, customerWordsZH) {
+		return true
 	}
 	for _, w := range customerWords {
 		_, after, ok := strings.Cut(" "+before, " "+w+" ")
@@ -193,25 +191,20 @@ var reportVerbs = map[string]bool{"wants": true, "want": true, "insists": true, 
 // summons anywhere in normalised text: a customer word close before the
 // first transfer verb of its clause.
 func reportsACustomersDemand(norm string) bool {
+	isTransfer := func(r rune) bool { return slices.Contains(transferVerbs, r) }
 	for _, clause := range strings.Fields(norm) {
 		for _, w := range customerWordsZH {
-			i := strings.Index(clause, w)
-			if i < 0 {
-				continue
-			}
-			rest := []rune(clause[i+len(w):])
-			for k, r := range rest {
-				if k > 6 {
-					break
-				}
-				if slices.Contains(transferVerbs, r) {
-					return true
-				}
+			if _, after, ok := strings.Cut(clause, w); ok && strings.ContainsFunc(window(after, reportedRunes), isTransfer) {
+				return true
 			}
 		}
 	}
 	return false
 }
+
+// reportedRunes is how many characters after a Chinese customer word a
+// transfer verb may stand to be its ("客户非要找经理").
+const reportedRunes = 7
 
 // someoneElses reports whether the words before a person term make it the
 // sender's own or someone else's ("our office manager wants to sign up",
@@ -733,7 +726,7 @@ func (d *ComplaintDetector) lexiconWeights(t lexText) (neg, pos float64) {
 // supposedMarks open a clause about what might happen, not what did: "what
 // if nobody answers the door", "万一洗坏了", "要是不满意".
 var supposedMarks = []string{" what if ", " if ", " in case ", " suppose ", " assuming ", "万一", "如果", "要是", "假如",
-	"假设", "万一要是"}
+	"假设"}
 
 // supposedGap is how many bytes before a negative term a supposedMark may
 // stand (about six English words or eight Chinese characters).

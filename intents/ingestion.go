@@ -60,21 +60,12 @@ func ingestedByZH(norm string) bool {
 		return false
 	}
 	for _, m := range ingestedZH {
-		for at := 0; ; {
-			i := strings.Index(norm[at:], m)
-			if i < 0 {
-				break
-			}
-			i += at
-			at = i + len(m)
-			if after := strings.TrimSpace(norm[at:]); strings.HasPrefix(after, "会") || strings.HasPrefix(after, "能") {
+		for before, after := range occurrencesWithBefore(norm, m) {
+			if t := strings.TrimSpace(after); strings.HasPrefix(t, "会") || strings.HasPrefix(t, "能") {
 				continue // 吃了会不会有事: what would happen
 			}
-			before := lastRunes(norm[:i], ingestionMaxGap+2)
-			for _, d := range dependentsZH {
-				if strings.Contains(before, d) || strings.HasPrefix(norm[at:], d) {
-					return true
-				}
+			if containsAny(lastRunes(before, ingestionMaxGap+2), dependentsZH) || matchAny(after, dependentsZH, strings.HasPrefix) {
+				return true
 			}
 		}
 	}
@@ -101,21 +92,11 @@ func notWordRune(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(
 // hasWord reports whether the space-padded text c holds one of words as
 // whole words.
 func hasWord(c string, words []string) bool {
-	for _, w := range words {
-		if strings.Contains(c, " "+w+" ") {
-			return true
-		}
-	}
-	return false
+	return matchAny(c, words, func(c, w string) bool { return strings.Contains(c, " "+w+" ") })
 }
 
 // possibility reports whether a space-padded English clause asks what
 // would happen rather than tells what did.
 func possibility(c string) bool {
-	for _, w := range []string{" if ", " can ", " could ", " is it safe", " what if ", " in case "} {
-		if strings.Contains(c, w) {
-			return true
-		}
-	}
-	return false
+	return containsAny(c, []string{" if ", " can ", " could ", " is it safe", " in case "})
 }

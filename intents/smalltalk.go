@@ -52,32 +52,23 @@ func newSmallTalk() *smallTalk {
 	return st
 }
 
-// label returns the small-talk intent of a short message, or "". A
-// message that asks something besides its phrases is no small talk, however
-// short (see asksBeyond).
-func (st *smallTalk) label(text string) string {
-	if !shortEnough(text) {
-		return ""
+// label returns the small-talk intent of a short message ("" for a longer
+// one, or one that asks something besides its phrases, see read), whether
+// the message holds a small-talk phrase at all, whatever its length, and
+// whether it asks something besides its phrases.
+func (st *smallTalk) label(text string) (label string, any, asks bool) {
+	first, asks := st.read(text)
+	if first != "" && !asks && shortEnough(text) {
+		label = first
 	}
-	label, asks := st.read(text)
-	if asks {
-		return ""
-	}
-	return label
-}
-
-// asksBeyond reports whether text holds small-talk phrases and asks
-// something besides them: "你好，发货后多久能收到？谢谢" asks when a parcel
-// comes, "昨天落了个水杯在南山店 还在吗" whether a lost cup is still there
-// (在吗 greets only alone); "how are you today?" and "老板在吗" ask nothing
-// else.
-func (st *smallTalk) asksBeyond(text string) bool {
-	_, asks := st.read(text)
-	return asks
+	return label, first != "", asks
 }
 
 // read returns the small-talk intent of the first phrase text holds ("" if
-// none), and whether it asks something besides its phrases.
+// none), and whether it asks something besides its phrases:
+// "你好，发货后多久能收到？谢谢" asks when a parcel comes, "昨天落了个水杯在南山店
+// 还在吗" whether a lost cup is still there (在吗 greets only alone); "how are
+// you today?" and "老板在吗" ask nothing else.
 func (st *smallTalk) read(text string) (label string, asks bool) {
 	t := newLexText(text)
 	rest := t.norm
@@ -123,17 +114,6 @@ var smallTalkRestWords = map[string]bool{
 	"your": true, "my": true, "it": true, "this": true, "that": true, "how": true, "what": true, "doing": true,
 	"today": true, "tonight": true, "now": true, "all": true, "well": true, "good": true, "fine": true,
 	"much": true, "very": true, "again": true, "guys": true, "bot": true, "robot": true, "real": true,
-}
-
-// any reports whether text holds a greeting, thanks or goodbye phrase
-// anywhere, whatever its length.
-func (st *smallTalk) any(text string) bool {
-	t := newLexText(text)
-	found := false
-	for _, lx := range st.lex {
-		lx.match(t, func(*lexTerm, string, int) { found = true })
-	}
-	return found
 }
 
 // smallTalkFiller is what a message that is only small talk may hold besides

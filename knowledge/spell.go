@@ -97,6 +97,11 @@ func (ix *Index) buildSpeller() map[int][]dictTerm {
 	return out
 }
 
+// knowsEN reports whether an English term stands in some title or body.
+func (ix *Index) knowsEN(ctx context.Context, t string) bool {
+	return ix.docFreq(ctx, fTitleEN, t) > 0 || ix.docFreq(ctx, fBodyEN, t) > 0
+}
+
 // minRewrite is the shortest term correctSpelling rewrites: shorter ones
 // are mostly chat forms of common words, one slip from a word of the
 // content ("whats" from "chat").
@@ -119,7 +124,7 @@ func (ix *Index) correctSpelling(ctx context.Context, text string) (string, bool
 		if tk.End > len(text) || hasHan(t) || strings.IndexFunc(t, unicode.IsDigit) >= 0 {
 			continue
 		}
-		if ix.docFreq(ctx, fTitleEN, t) > 0 || ix.docFreq(ctx, fBodyEN, t) > 0 {
+		if ix.knowsEN(ctx, t) {
 			continue
 		}
 		var near []string
@@ -151,7 +156,7 @@ func (ix *Index) knownEdits(ctx context.Context, w string) []string {
 	try := func(c string) {
 		for _, tk := range en.Analyze([]byte(c)) {
 			t := string(tk.Term)
-			if !seen[t] && len(t) >= 4 && (ix.docFreq(ctx, fTitleEN, t) > 0 || ix.docFreq(ctx, fBodyEN, t) > 0) {
+			if !seen[t] && len(t) >= 4 && ix.knowsEN(ctx, t) {
 				out = append(out, t)
 			}
 			seen[t] = true
