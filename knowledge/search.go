@@ -641,7 +641,7 @@ func (ix *Index) search(ctx context.Context, q bot.Query, sig Signals) ([]bot.Hi
 	if err != nil || len(cands) == 0 {
 		return nil, err
 	}
-	conf := ix.rerank(p, cands)
+	conf := ix.rerank(p, cands, limit)
 	if len(cands) > limit {
 		cands = cands[:limit]
 	}
@@ -759,8 +759,10 @@ func roundScore(s float64) float64 { return math.Round(s*1e9) / 1e9 }
 // rerank scores the candidates with the learned model, sorts them best
 // first and lets byConfidence put a clearly more confident one of the top
 // three first (unless SignalRerank is off, when bleve's order stays), and
-// returns each one's confidence (see model.confidences), in the same order.
-func (ix *Index) rerank(p prepared, cands []candidate) []float64 {
+// returns each one's confidence (see model.confidences), in the same order:
+// for the first max(limit, confTop) of them, 0 for the rest, which a search
+// of limit hits never returns.
+func (ix *Index) rerank(p prepared, cands []candidate, limit int) []float64 {
 	m := modelFor(p.zh)
 	for i := range cands {
 		cands[i].z = m.rank.dot(cands[i].f)
@@ -775,7 +777,7 @@ func (ix *Index) rerank(p prepared, cands []candidate) []float64 {
 			return strings.Compare(a.doc.ID, b.doc.ID)
 		})
 	}
-	conf := m.confidences(&p, cands)
+	conf := m.confidences(&p, cands, max(limit, confTop))
 	if p.signals.has(SignalRerank) {
 		byConfidence(&p, cands, conf)
 	}
