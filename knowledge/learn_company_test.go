@@ -186,13 +186,6 @@ func (q companyQuery) query() bot.Query {
 		OutOfScope: q.oos, Limit: poolSize}
 }
 
-// cleaned is q as Retrieve searches it: its text cleaned by searchText, so
-// that the weights are learnt on what the search below Retrieve is given.
-func cleaned(ix *Index, q bot.Query) bot.Query {
-	q.Text = ix.searchText(context.Background(), q.Text)
-	return q
-}
-
 // rankable reports whether a labelled message teaches ranking: a question
 // the FAQ, pages or wiki answer (product questions are the catalogue's).
 func (q companyQuery) rankable() bool { return q.kind == "answerable" || q.kind == "employee" }
@@ -217,7 +210,7 @@ func companyPools(t *testing.T, cs []company, zh bool) (ps []pooled, folds []int
 			if !q.rankable() || zhQuery(q.text) != zh {
 				continue
 			}
-			_, cands, err := c.ix.pool(context.Background(), cleaned(c.ix, q.query()), AllSignals, poolSize, defaultLimit)
+			_, cands, err := c.ix.pool(context.Background(), q.query(), AllSignals, poolSize, defaultLimit)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -273,7 +266,7 @@ func confExamples(t *testing.T, cs []company, zh bool, w weights) []confExample 
 // their rivals: what the confidence model is learned and measured on.
 func rankedPool(t *testing.T, c company, q companyQuery, zh bool, w weights) (prepared, []candidate, []rival) {
 	t.Helper()
-	p, cands, err := c.ix.pool(context.Background(), cleaned(c.ix, q.query()), AllSignals, poolSize, defaultLimit)
+	p, cands, err := c.ix.pool(context.Background(), q.query(), AllSignals, poolSize, defaultLimit)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -58,7 +58,7 @@ func pools(t *testing.T, ix *Index, qs []EvalQuery) []pooled {
 	t.Helper()
 	out := make([]pooled, 0, len(qs))
 	for _, q := range qs {
-		_, cands, err := ix.pool(context.Background(), cleaned(ix, bot.Query{Text: q.Query, Limit: evalLimit}), AllSignals, poolSize, evalLimit)
+		_, cands, err := ix.pool(context.Background(), bot.Query{Text: q.Query, Limit: evalLimit}, AllSignals, poolSize, evalLimit)
 		if err != nil {
 			t.Fatal(err)
 		}
