@@ -289,7 +289,7 @@ func weightsSource(t *testing.T, ms []learned) []byte {
 // L2 (every right answer of a question counts), full-batch Adam from zero
 // weights for %d steps, L2 chosen from %v by %d-fold cross-validation. The
 // code weight is the hand-set prior (rank.go). Then the confidence model
-// (%d networks of %d hidden units, %d epochs of Adam from the seeds 1..%d, L2
+// (%d networks of %d hidden units, %d epochs of Adam from the seeds %d..%d, L2
 // %g), on the tuning companies' messages ranked by those weights. The
 // held-out half of faq_dev and the held-out companies played no part.
 // The only random draws are the networks' seeded starts: the same data give
@@ -297,7 +297,7 @@ func weightsSource(t *testing.T, ms []learned) []byte {
 // other architectures may fuse multiply-adds and differ in the last digit).
 //
 // Learned from:
-`, tuningCompanies, learnEpochs, l2Grid, cvFolds, confNets, confHidden, confEpochs, confNets, confL2)
+`, tuningCompanies, learnEpochs, l2Grid, cvFolds, confNets, confHidden, confEpochs, confFirstSeed(), confFirstSeed()+confNets-1, confL2)
 	for _, m := range ms {
 		fmt.Fprintf(&b, "//   - faq_dev/%s: %d development queries, l2 %g;\n//     queries.csv sha256 %s\n//     content/faq.csv sha256 %s\n",
 			m.lang, len(m.dev), m.l2, m.queriesSHA256, m.contentSHA256)
