@@ -237,7 +237,7 @@ func truncateRunes(s string, n int) string {
 // questions wrong, and on the held-out companies +8 answerable where this
 // gives +21); the twenty of stop 34 answered 8 more of the read companies'
 // unanswerable questions correctly and 3 fewer answerable ones, but 9
-// fewer of the held-out companies' answerable ones (ee660c2).
+// fewer of the held-out companies' answerable ones (01faf80).
 func (ix *Index) searchText(ctx context.Context, text string) string {
 	s := cleanQuery(text)
 	if t := bot.TrimPleasantries(dropChatFiller(s)); strings.TrimSpace(t) != "" {
