@@ -158,14 +158,9 @@ var confNames = [nConf]string{"bias", "cover", "z", "lead", "top", "cov_qt", "co
 // right; two draws of twenty (seeds 1..20 and 21..40) differ by 2, so a
 // change that needs the weights regenerated (anything in prepare) can be
 // told from the noise. Confidences are computed only for the candidates a
-// search returns, so the twenty cost what five did. Thirty-two hidden units
-// rather than sixteen were chosen on the learner's own leave-one-tuning-
-// company-out tables (-update -v): at threshold 0.5, 794 answerable and
-// staff questions right of 1,056 against 788, 80 wrong against 78,
-// unanswerable answered 25 of 161 against 26; an L2 of 0.01 instead of
-// 0.001 did worse (788, 82, 33).
+// search returns, so the twenty cost what five did.
 const (
-	confHidden = 32
+	confHidden = 16
 	confNets   = 20
 )
 
