@@ -163,7 +163,7 @@ func reportsACustomer(before string) bool {
 	if len(before) > reportedGap {
 		before = before[len(before)-reportedGap:]
 	}
-	if i := strings.LastIndexAny(before, " "); i >= 0 && strings.ContainsFunc(before[i:], isCJK) {
+	if i := strings.LastIndexByte(before, ' '); i >= 0 && strings.ContainsFunc(before[i:], isCJK) {
 		before = before[i:] // Chinese: a space ends the clause
 	}
 	if containsAny(before, customerWordsZH) {
