@@ -537,8 +537,10 @@ func (e *Engine) decide(ctx context.Context, m Message, conv Conversation, cls C
 	return d, nil
 }
 
-// sureAnswer is the retrieval confidence from which a passage answers a
-// mildly unhappy question instead of a person: its chance of being right.
+// sureAnswer is the confidence (its chance of being right) from which an
+// answer is sure: a passage that sure answers a mildly unhappy question
+// instead of a person, and a sure answer is offered with alternatives at
+// least half as likely only.
 const sureAnswer = 0.9
 
 // barelyComplaint is how far above the complaint threshold a question's
@@ -711,10 +713,13 @@ func (e *Engine) closestInternal(m Message, lang string, hits []Hit) (decision, 
 }
 
 // alternatives returns, for an answer from best, the other documents of
-// rest close behind it ("or did you mean …?"): at most two, each at least
-// half as likely to answer as best and at MinChoiceConfidence or above,
-// one per document and title, none of best's own document and none that
-// says what best says (sameAnswer). None when choices are off.
+// rest worth offering beside it ("or did you mean …?"): at most two, each
+// at MinChoiceConfidence or above and, beside a sure answer (sureAnswer or
+// more), at least half as likely to answer as best; one per document and
+// title, none of best's own document and none that says what best says
+// (sameAnswer). None when choices are off. An answer short of sure is
+// wrong often enough that whatever is worth offering at all is offered
+// with it; a sure one keeps its reply short.
 func (e *Engine) alternatives(best Hit, rest []Hit) []Source {
 	if e.opts.MinChoiceConfidence < 0 {
 		return nil
@@ -724,6 +729,9 @@ func (e *Engine) alternatives(best Hit, rest []Hit) []Source {
 		return id
 	}
 	least := max(e.opts.MinChoiceConfidence, best.Confidence/2)
+	if best.Confidence < sureAnswer {
+		least = e.opts.MinChoiceConfidence
+	}
 	seenDoc := map[string]bool{doc(best): true}
 	seenTitle := map[string]bool{strings.ToLower(best.Title): true}
 	bestWords := wordSet(best.Answer)

@@ -805,9 +805,10 @@ func TestSuggestionsBesideNotSure(t *testing.T) {
 }
 
 // TestAnswerWithAlternatives checks that an answer offers the other
-// documents close behind it — at least half as likely, at
-// MinChoiceConfidence or above, not another section of the answer's own
-// document — and says so after the answer.
+// documents worth offering beside it — at MinChoiceConfidence or above,
+// and at least half as likely beside a sure answer; at most two, not
+// another section of the answer's own document nor one saying the same —
+// and says so after the answer.
 func TestAnswerWithAlternatives(t *testing.T) {
 	cls := &bottest.Classifier{Rules: map[string]bot.Classification{
 		"towel": {Intent: "product_info", Confidence: 0.4, Language: "en"},
@@ -817,9 +818,14 @@ func TestAnswerWithAlternatives(t *testing.T) {
 		hits []bot.Hit
 		want []string
 	}{
-		{name: "close behind", hits: []bot.Hit{{ID: "faq-towels", Confidence: 0.7}, {ID: "faq-laundry", Confidence: 0.4},
-			{ID: "faq-lockers", Confidence: 0.3}}, want: []string{"faq-laundry"}},
-		{name: "far behind", hits: []bot.Hit{{ID: "faq-towels", Confidence: 0.95}, {ID: "faq-laundry", Confidence: 0.4}}},
+		{name: "close behind a sure answer", hits: []bot.Hit{{ID: "faq-towels", Confidence: 0.92}, {ID: "faq-laundry", Confidence: 0.5},
+			{ID: "faq-lockers", Confidence: 0.4}}, want: []string{"faq-laundry"}},
+		{name: "far behind a sure answer", hits: []bot.Hit{{ID: "faq-towels", Confidence: 0.95}, {ID: "faq-laundry", Confidence: 0.4}}},
+		{name: "beside an unsure answer", hits: []bot.Hit{{ID: "faq-towels", Confidence: 0.7}, {ID: "faq-laundry", Confidence: 0.4},
+			{ID: "faq-lockers", Confidence: 0.3}}, want: []string{"faq-laundry", "faq-lockers"}},
+		{name: "under min_choice_confidence", hits: []bot.Hit{{ID: "faq-towels", Confidence: 0.6}, {ID: "faq-laundry", Confidence: 0.15}}},
+		{name: "at most two", hits: []bot.Hit{{ID: "faq-towels", Confidence: 0.6}, {ID: "faq-laundry", Confidence: 0.5},
+			{ID: "faq-lockers", Confidence: 0.4}, {ID: "faq-spa", Confidence: 0.3}}, want: []string{"faq-laundry", "faq-lockers"}},
 		{name: "saying the same", hits: []bot.Hit{{ID: "faq-towels", Confidence: 0.7},
 			{ID: "facilities#towels", Answer: "Towels are free at the desk, bring your own if you like.", Confidence: 0.6}}},
 		{name: "saying the same in Chinese", hits: []bot.Hit{{ID: "faq-towels-zh", Answer: "前台免费提供毛巾，也可以自带。", Confidence: 0.7},
