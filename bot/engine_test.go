@@ -943,3 +943,43 @@ func TestMildGrievanceWithASureAnswer(t *testing.T) {
 		})
 	}
 }
+
+// europeCoverage marks as narrower a title naming Europe when the question
+// names no place.
+type europeCoverage struct{ *bottest.Retriever }
+
+func (c europeCoverage) Cover(question string, h bot.Hit, lang string) bot.CoverCheck {
+	return bot.CoverCheck{Narrower: !strings.Contains(strings.ToLower(question), "europe") &&
+		strings.Contains(strings.ToLower(h.Title), "europe")}
+}
+
+// TestGeneralQuestionGetsTheGeneralAnswer checks that a question naming no
+// place is answered by a confident passage about the general case before
+// one whose title names a region, and that the region's passage still
+// answers when nothing general is confident enough or when it was asked.
+func TestGeneralQuestionGetsTheGeneralAnswer(t *testing.T) {
+	cls := &bottest.Classifier{Rules: map[string]bot.Classification{
+		"shipping": {Intent: "shipping_cost", Confidence: 0.9, Language: "en"},
+	}}
+	for _, tt := range []struct {
+		text    string
+		general float64
+		want    string
+	}{
+		{text: "how much is shipping", general: 0.6, want: "faq-shipping-cost"},
+		{text: "how much is shipping", general: 0.4, want: "faq-shipping-europe"}, // not confident enough to answer
+		{text: "how much is shipping to europe", general: 0.6, want: "faq-shipping-europe"},
+	} {
+		ret := europeCoverage{&bottest.Retriever{Docs: []bottest.Doc{
+			{Keywords: []string{"shipping"}, Hit: bot.Hit{ID: "faq-shipping-europe", Title: "How much is shipping to Europe?",
+				Answer: "¥180 to the EU.", Audience: bot.AudiencePublic, Confidence: 0.7}},
+			{Keywords: []string{"shipping"}, Hit: bot.Hit{ID: "faq-shipping-cost", Title: "How is shipping charged?",
+				Answer: "¥12 in mainland China; see the table for abroad.", Audience: bot.AudiencePublic, Confidence: tt.general}},
+		}}}
+		e := fakeEngine(t, bot.EngineOptions{Classifier: cls, Retriever: ret})
+		r := handle(t, e, bot.Message{Channel: "web", ExternalUserID: "u", Text: tt.text, Role: bot.RoleCustomer})
+		if len(r.Sources) == 0 || r.Sources[0].ID != tt.want {
+			t.Errorf("%q (general passage at %.1f): sources %v, want %s first", tt.text, tt.general, r.Sources, tt.want)
+		}
+	}
+}
