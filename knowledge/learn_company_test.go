@@ -311,6 +311,37 @@ func fitConf(xs []confExample) *confModel {
 	return &m
 }
 
+// dropForNoise leaves out one in fifty of the ranking's training queries,
+// drawn with the seed CONCIERGE_RANK_DROP names, or none when it is unset.
+// The ranking is fitted from zero weights with no random step, so a refit
+// on the same data is the same; this measures what a refit on slightly
+// other data moves by itself (the ranking's noise floor, beside the
+// confidence networks' that CONCIERGE_CONF_SEED measures):
+//
+//	CONCIERGE_RANK_DROP=1 go test ./knowledge -run 'TestLearnWeights$' -update
+//
+// (then restore weights.go with the plain -update command).
+func dropForNoise(t *testing.T, ps []pooled, folds []int) ([]pooled, []int) {
+	v := os.Getenv("CONCIERGE_RANK_DROP")
+	if v == "" {
+		return ps, folds
+	}
+	seed, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		t.Fatalf("CONCIERGE_RANK_DROP: %v", err)
+	}
+	r := rand.New(rand.NewSource(seed))
+	var keptP []pooled
+	var keptF []int
+	for i := range ps {
+		if r.Intn(50) != 0 {
+			keptP, keptF = append(keptP, ps[i]), append(keptF, folds[i])
+		}
+	}
+	t.Logf("CONCIERGE_RANK_DROP=%d: the ranking learns from %d of %d queries", seed, len(keptP), len(ps))
+	return keptP, keptF
+}
+
 // confFirstSeed returns the first seed of the confidence networks: 1, or
 // what CONCIERGE_CONF_SEED says (see fitConf).
 func confFirstSeed() int64 {

@@ -248,6 +248,7 @@ func learnLang(t *testing.T, lang string, cs []company) learned {
 	t.Logf("%s: %d questions of the tuning companies %v", lang, len(cp), tuningCompanies)
 	pd = append(pd, cp...)
 	folds = append(folds, cfolds...)
+	pd, folds = dropForNoise(t, pd, folds)
 	l2, bestP := l2Grid[0], -1.0
 	for _, x := range l2Grid {
 		p := crossValidated(pd, folds, x)
