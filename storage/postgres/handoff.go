@@ -18,11 +18,6 @@ const (
 	EventRealerted       = storage.EventRealerted
 )
 
-var (
-	_ bot.CustomerDirectory = (*DB)(nil)
-	_ bot.Ratings           = (*DB)(nil)
-)
-
 // Messages returns every message of a conversation in the order they were
 // stored, or an ENOTFOUND *bot.Error if the conversation does not exist.
 func (db *DB) Messages(ctx context.Context, conversationID bot.ConversationID) ([]bot.StoredMessage, error) {

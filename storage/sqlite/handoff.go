@@ -16,11 +16,6 @@ const (
 	EventRealerted       = storage.EventRealerted
 )
 
-var (
-	_ bot.CustomerDirectory = (*DB)(nil)
-	_ bot.Ratings           = (*DB)(nil)
-)
-
 // OverdueEscalations returns the open escalations created at or before t,
 // oldest first, with their re-alert level; at most limit (≤ 0 means 100).
 // Lead escalations are not included: they go to sales, not up a chain.
