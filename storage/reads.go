@@ -93,6 +93,25 @@ func (r Reads) Escalations(ctx context.Context, f bot.EscalationFilter) ([]bot.E
 	return out, nil
 }
 
+// EscalationDeliveries returns the outbox items of an escalation's alerts,
+// oldest first, at most 1000: the first alert (key "escalation:<id>"), its
+// re-alerts ("escalation:<id>:level:<n>") and, when an alert went to
+// several sinks, each sink's delivery ("<key>|<sink>"), with their attempts
+// and delivery times. With the escalation's Created and Acknowledged times
+// they are its delivery record. The keys hold no LIKE wildcards, so the
+// prefixes match literally.
+func (r Reads) EscalationDeliveries(ctx context.Context, escalationID bot.EscalationID) ([]bot.OutboxItem, error) {
+	key := fmt.Sprintf("escalation:%d", escalationID)
+	p := r.d.Param
+	out, err := readAll(ctx, r, `SELECT `+OutboxCols+` FROM outbox
+		WHERE idempotency_key = `+p(1)+` OR idempotency_key LIKE `+p(2)+` OR idempotency_key LIKE `+p(3)+` ORDER BY id LIMIT 1000`,
+		[]any{key, key + "|%", key + ":level:%"}, ScanOutbox)
+	if err != nil {
+		return nil, fmt.Errorf("storage: deliveries of escalation %d: %w", escalationID, err)
+	}
+	return out, nil
+}
+
 // IsVIP implements bot.CustomerDirectory: whether the customer matches the
 // VIP rule of the segment rules (the VIP tag, enough messages, a won lead),
 // whatever its current segment (an at-risk VIP is still a VIP). An unknown

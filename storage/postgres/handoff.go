@@ -116,18 +116,3 @@ func (db *DB) Complaints(ctx context.Context, from, to time.Time, limit int) ([]
 	}
 	return out, nil
 }
-
-// EscalationDeliveries returns the outbox items of an escalation's alerts,
-// oldest first: the first alert (key "escalation:<id>"), its re-alerts
-// ("escalation:<id>:level:<n>") and each sink's delivery ("<key>|<sink>").
-func (db *DB) EscalationDeliveries(ctx context.Context, escalationID bot.EscalationID) ([]bot.OutboxItem, error) {
-	key := fmt.Sprintf("escalation:%d", escalationID)
-	rows, err := db.pool.Query(ctx, `SELECT `+storage.OutboxCols+` FROM outbox
-		WHERE idempotency_key = $1 OR starts_with(idempotency_key, $2) OR starts_with(idempotency_key, $3) ORDER BY id LIMIT 1000`,
-		key, key+"|", key+":level:")
-	items, err := collect(rows, err, storage.ScanOutbox)
-	if err != nil {
-		return nil, fmt.Errorf("storage: deliveries of escalation %d: %w", escalationID, err)
-	}
-	return items, nil
-}

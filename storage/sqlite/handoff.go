@@ -64,21 +64,3 @@ func (db *DB) Complaints(ctx context.Context, from, to time.Time, limit int) ([]
 	}
 	return out, nil
 }
-
-// EscalationDeliveries returns the outbox items of an escalation's alerts,
-// oldest first: the first alert (key "escalation:<id>"), its re-alerts
-// ("escalation:<id>:level:<n>") and, when an alert went to several sinks,
-// each sink's delivery ("<key>|<sink>"), with their attempts and delivery
-// times. With the escalation's Created and Acknowledged times they are its
-// delivery record.
-func (db *DB) EscalationDeliveries(ctx context.Context, escalationID bot.EscalationID) ([]bot.OutboxItem, error) {
-	key := fmt.Sprintf("escalation:%d", escalationID)
-	rows, err := db.r.QueryContext(ctx, `SELECT `+storage.OutboxCols+` FROM outbox
-		WHERE idempotency_key = ? OR idempotency_key LIKE ? OR idempotency_key LIKE ? ORDER BY id LIMIT 1000`,
-		key, key+"|%", key+":level:%")
-	out, err := collect(rows, err, storage.ScanOutbox)
-	if err != nil {
-		return nil, fmt.Errorf("storage: deliveries of escalation %d: %w", escalationID, err)
-	}
-	return out, nil
-}
