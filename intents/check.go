@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -586,23 +587,8 @@ func SaveCheck(dir string, examples []Example, opts CheckOptions, r *CheckReport
 	if err != nil {
 		return fmt.Errorf("intents: save check: %w", err)
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("intents: save check: %w", err)
-	}
-	tmp, err := os.CreateTemp(dir, CheckFileName+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("intents: save check: %w", err)
-	}
-	defer os.Remove(tmp.Name()) // no-op after a successful rename
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		return fmt.Errorf("intents: save check: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("intents: save check: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), filepath.Join(dir, CheckFileName)); err != nil {
-		return fmt.Errorf("intents: save check: %w", err)
-	}
-	return nil
+	return replaceFile(dir, CheckFileName, "intents: save check", "intents: save check", func(w io.Writer) error {
+		_, err := w.Write(b)
+		return err
+	})
 }

@@ -165,23 +165,36 @@ func LoadOrTrain(ctx context.Context, dir string, examples []Example, opts Train
 
 // saveModel writes m to path atomically (temporary file and rename).
 func saveModel(m *Model, dir, path, hash string) error {
+	return replaceFile(dir, ModelFileName, "intents: save model", "intents: save model "+path, func(w io.Writer) error {
+		_, err := m.write(w, hash)
+		return err
+	})
+}
+
+// replaceFile writes the file name in dir (created if needed) with write,
+// through a temporary file beside it that it then renames to name, so that
+// a reader sees the old file or the whole new one, never a part; the
+// temporary file is removed on failure. Errors of the directory, the
+// temporary file's creation and the rename are wrapped with what; errors
+// of writing the content and closing the file, with whatFile.
+func replaceFile(dir, name, what, whatFile string, write func(io.Writer) error) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("intents: save model: %w", err)
+		return fmt.Errorf("%s: %w", what, err)
 	}
-	tmp, err := os.CreateTemp(dir, ModelFileName+".*.tmp")
+	tmp, err := os.CreateTemp(dir, name+".*.tmp")
 	if err != nil {
-		return fmt.Errorf("intents: save model: %w", err)
+		return fmt.Errorf("%s: %w", what, err)
 	}
 	defer os.Remove(tmp.Name()) // no-op after a successful rename
-	if _, err := m.write(tmp, hash); err != nil {
+	if err := write(tmp); err != nil {
 		tmp.Close()
-		return fmt.Errorf("intents: save model %s: %w", path, err)
+		return fmt.Errorf("%s: %w", whatFile, err)
 	}
 	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("intents: save model %s: %w", path, err)
+		return fmt.Errorf("%s: %w", whatFile, err)
 	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("intents: save model: %w", err)
+	if err := os.Rename(tmp.Name(), filepath.Join(dir, name)); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
 	}
 	return nil
 }
