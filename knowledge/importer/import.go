@@ -157,6 +157,23 @@ func (im *run) progress() {
 	}
 }
 
+// importEach imports a list of items known in advance, in order, with one:
+// it makes their number the total the progress reports, reports it, and
+// returns ctx's error when ctx ends before an item, or one's first error.
+func importEach[T any](ctx context.Context, im *run, items []T, one func(T) error) error {
+	im.total = len(items)
+	im.progress()
+	for _, it := range items {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := one(it); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (im *run) fail(src, id string, gone bool, format string, args ...any) {
 	f := Failure{Source: src, ID: id, Gone: gone, Reason: fmt.Sprintf(format, args...)}
 	im.sum.Failed = append(im.sum.Failed, f)
@@ -236,17 +253,12 @@ func (im *run) local(ctx context.Context, source string) error {
 	if err != nil {
 		return fmt.Errorf("%s cannot be read: %w", source, err)
 	}
-	im.total = len(files)
-	im.progress()
-	for _, f := range files {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
+	return importEach(ctx, im, files, func(f string) error {
 		rel, _ := filepath.Rel(source, f)
 		rel = filepath.ToSlash(rel)
 		im.file(ctx, f, strings.TrimSuffix(rel, path.Ext(rel)))
-	}
-	return nil
+		return nil
+	})
 }
 
 // supportedFile reports whether a file's extension is one Import reads.
@@ -429,12 +441,7 @@ func (im *run) sitemap(ctx context.Context, f *Fetcher, start *url.URL, entries 
 	if err := walk(entries, 0); err != nil {
 		return err
 	}
-	im.total = len(pages)
-	im.progress()
-	for _, u := range pages {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
+	return importEach(ctx, im, pages, func(u *url.URL) error {
 		d, err := f.Get(ctx, u)
 		if err != nil {
 			if ctx.Err() != nil {
@@ -445,11 +452,11 @@ func (im *run) sitemap(ctx context.Context, f *Fetcher, start *url.URL, entries 
 			im.fail(u.String(), urlID(u), gone, "%s", err.Error())
 			im.done++
 			im.progress()
-			continue
+			return nil
 		}
 		im.page(ctx, u, d)
-	}
-	return nil
+		return nil
+	})
 }
 
 func isSitemapName(u *url.URL) bool {
