@@ -14,6 +14,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"github.com/concierge-bot/concierge/channels/internal/pause"
 	"github.com/concierge-bot/concierge/channels/internal/reconnect"
 )
 
@@ -145,12 +146,8 @@ func (a *Adapter) connectOnce(ctx context.Context) (connected bool, err error) {
 				cancel()
 				return
 			}
-			t := time.NewTimer(time.Duration(ping.Load()))
-			select {
-			case <-connCtx.Done():
-				t.Stop()
+			if pause.For(connCtx, time.Duration(ping.Load())) != nil {
 				return
-			case <-t.C:
 			}
 		}
 	})

@@ -91,17 +91,6 @@ type client struct {
 // tokenMargin is how long before its expiry a token is refreshed.
 const tokenMargin = 5 * time.Minute
 
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
-
 // cache returns the access_token cache of secret, refreshing a token
 // tokenMargin (a tenth of its life, for short-lived ones) before it expires.
 func (c *client) cache(secret string) *accesstoken.Cache {

@@ -46,6 +46,7 @@ import (
 	"github.com/concierge-bot/concierge/channels/internal/adapteropts"
 	"github.com/concierge-bot/concierge/channels/internal/botself"
 	"github.com/concierge-bot/concierge/channels/internal/chatreply"
+	"github.com/concierge-bot/concierge/channels/internal/pause"
 	"github.com/concierge-bot/concierge/channels/internal/recipient"
 	"github.com/concierge-bot/concierge/channels/internal/ttlcache"
 	"github.com/concierge-bot/concierge/channels/internal/workpool"
@@ -211,7 +212,7 @@ func New(opts Options) (*Adapter, error) {
 		kfSecret: opts.KFSecret,
 		offered:  chatreply.NewOffers(opts.DedupSize, opts.Now, chatreply.WideNumber),
 		api: &client{base: base, corpID: opts.CorpID, http: opts.HTTPClient, log: opts.Logger, now: opts.Now,
-			retryBase: opts.RetryBase, retryMax: opts.RetryMax, maxAttempts: opts.MaxAttempts, sleep: sleepCtx,
+			retryBase: opts.RetryBase, retryMax: opts.RetryMax, maxAttempts: opts.MaxAttempts, sleep: pause.For,
 			tokens: map[string]*accesstoken.Cache{}},
 	}
 	if a.kfSecret == "" {

@@ -15,6 +15,8 @@ import (
 	"log/slog"
 	"net/http"
 	"time"
+
+	"github.com/concierge-bot/concierge/channels/internal/pause"
 )
 
 // maxReply is how much of an answer is read.
@@ -106,12 +108,8 @@ func (c *Retrier) wait(ctx context.Context, path string, backoff, hint time.Dura
 	}
 	d = min(d, c.MaxBackoff)
 	c.Log.Warn(c.Name+": rate limited or unavailable; backing off", "path", path, "wait", d, "attempt", attempt+1)
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return fmt.Errorf("%s: %s: %w", c.Name, path, ctx.Err())
-	case <-t.C:
-		return nil
+	if err := pause.For(ctx, d); err != nil {
+		return fmt.Errorf("%s: %s: %w", c.Name, path, err)
 	}
+	return nil
 }

@@ -10,6 +10,8 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"time"
+
+	"github.com/concierge-bot/concierge/channels/internal/pause"
 )
 
 // Options configures Loop. Min, Max, Logger and Lost are required.
@@ -54,12 +56,8 @@ func Loop(ctx context.Context, opts Options, connect func(ctx context.Context) (
 		if opts.State != nil {
 			opts.State("reconnecting")
 		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-t.C:
+		if err := pause.For(ctx, wait); err != nil {
+			return err
 		}
 		backoff = min(2*backoff, opts.Max)
 	}
