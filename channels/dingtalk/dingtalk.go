@@ -144,32 +144,28 @@ func New(opts Options) (*Adapter, error) {
 	bot.SetDefault(&opts.ReconnectMin, time.Second)
 	bot.SetDefault(&opts.ReconnectMax, 2*time.Minute)
 	bot.SetDefault(&opts.MaxBodyBytes, 256<<10)
-	base, host, err := adapteropts.BaseURL("APIURL", opts.APIURL)
+	urls, err := adapteropts.CheckURLs(opts.APIURL, DefaultAPIURL, opts.PublicURL)
 	if err != nil {
 		return nil, fmt.Errorf("dingtalk: New: %w", err)
 	}
 	hooks := map[string]bool{"oapi.dingtalk.com": true}
-	if base == "" {
-		base = DefaultAPIURL
-	} else {
-		hooks = map[string]bool{host: true}
+	if urls.APIHost != "" {
+		hooks = map[string]bool{urls.APIHost: true}
 	}
 	a := &Adapter{
-		opts: opts, log: opts.Logger, hookHosts: hooks, customer: adapteropts.IDSet(opts.CustomerChats), dedup: opts.Dedup,
+		opts: opts, log: opts.Logger, hookHosts: hooks, publicURL: urls.Public,
+		customer: adapteropts.IDSet(opts.CustomerChats), dedup: opts.Dedup,
 		jobs: workpool.New(workpool.Options{Name: "dingtalk", Noun: "messages", Workers: opts.Workers, QueueSize: opts.QueueSize,
 			JobTimeout: opts.JobTimeout, DrainTimeout: opts.DrainTimeout, Logger: opts.Logger}),
 		sigs:    ttlcache.New[struct{}](2*MaxClockSkew, opts.DedupSize, opts.Now),
 		offered: chatreply.NewOffers(opts.DedupSize, opts.Now, chatreply.Number),
 		places:  ttlcache.New[place](30*24*time.Hour, opts.DedupSize, opts.Now),
 		alerts:  ttlcache.New[alertRef](7*24*time.Hour, 10_000, opts.Now),
-		api: newAPIClient(&apiClient{base: base, appKey: opts.AppKey, appSecret: opts.AppSecret, now: opts.Now,
+		api: newAPIClient(&apiClient{base: urls.API, appKey: opts.AppKey, appSecret: opts.AppSecret, now: opts.Now,
 			retrier: &jsonapi.Retrier{Name: "dingtalk", HTTP: opts.HTTPClient, Log: opts.Logger, Retries: opts.Retries, MaxBackoff: opts.MaxBackoff}}),
 	}
 	if a.dedup == nil {
 		a.dedup = NewMemoryDedup(opts.DedupTTL, opts.DedupSize, opts.Now)
-	}
-	if a.publicURL, _, err = adapteropts.BaseURL("PublicURL", opts.PublicURL); err != nil {
-		return nil, fmt.Errorf("dingtalk: New: %w", err)
 	}
 	return a, nil
 }

@@ -24,7 +24,6 @@
 package feishu
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -168,16 +167,16 @@ func New(opts Options) (*Adapter, error) {
 	bot.SetDefault(&opts.ReconnectMin, time.Second)
 	bot.SetDefault(&opts.ReconnectMax, 2*time.Minute)
 	bot.SetDefault(&opts.MaxBodyBytes, 256<<10)
-	base, _, err := adapteropts.BaseURL("APIURL", opts.APIURL)
+	urls, err := adapteropts.CheckURLs(opts.APIURL, DefaultAPIURL, opts.PublicURL)
 	if err != nil {
 		return nil, fmt.Errorf("feishu: New: %w", err)
 	}
-	base = cmp.Or(base, DefaultAPIURL)
 	a := &Adapter{
-		opts:     opts,
-		log:      opts.Logger,
-		customer: adapteropts.IDSet(opts.CustomerChats),
-		dedup:    opts.Dedup,
+		opts:      opts,
+		log:       opts.Logger,
+		publicURL: urls.Public,
+		customer:  adapteropts.IDSet(opts.CustomerChats),
+		dedup:     opts.Dedup,
 		jobs: workpool.New(workpool.Options{Name: "feishu", Noun: "events", Workers: opts.Workers, QueueSize: opts.QueueSize,
 			JobTimeout: opts.JobTimeout, DrainTimeout: opts.DrainTimeout, Logger: opts.Logger}),
 		sigs:       ttlcache.New[struct{}](2*opts.ReplayWindow, opts.DedupSize, opts.Now),
@@ -186,14 +185,11 @@ func New(opts Options) (*Adapter, error) {
 		places:     ttlcache.New[place](30*24*time.Hour, opts.DedupSize, opts.Now),
 		external:   ttlcache.New[bool](time.Hour, 10_000, opts.Now),
 		alertCards: ttlcache.New[AlertCard](7*24*time.Hour, 10_000, opts.Now),
-		api: newAPIClient(&apiClient{base: base, appID: opts.AppID, appSecret: opts.AppSecret, now: opts.Now, log: opts.Logger,
+		api: newAPIClient(&apiClient{base: urls.API, appID: opts.AppID, appSecret: opts.AppSecret, now: opts.Now, log: opts.Logger,
 			retrier: &jsonapi.Retrier{Name: "feishu", HTTP: opts.HTTPClient, Log: opts.Logger, Retries: opts.Retries, MaxBackoff: opts.MaxBackoff}}),
 	}
 	if a.dedup == nil {
 		a.dedup = NewMemoryDedup(opts.DedupTTL, opts.DedupSize, opts.Now)
-	}
-	if a.publicURL, _, err = adapteropts.BaseURL("PublicURL", opts.PublicURL); err != nil {
-		return nil, fmt.Errorf("feishu: New: %w", err)
 	}
 	return a, nil
 }

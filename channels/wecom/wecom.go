@@ -31,7 +31,6 @@
 package wecom
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -195,23 +194,23 @@ func New(opts Options) (*Adapter, error) {
 	bot.SetDefault(&opts.RetryBase, time.Second)
 	bot.SetDefault(&opts.RetryMax, 16*time.Second)
 	bot.SetDefault(&opts.MaxAttempts, 5)
-	base, _, err := adapteropts.BaseURL("APIURL", opts.APIURL)
+	urls, err := adapteropts.CheckURLs(opts.APIURL, DefaultAPIURL, opts.PublicURL)
 	if err != nil {
 		return nil, fmt.Errorf("wecom: New: %w", err)
 	}
-	base = cmp.Or(base, DefaultAPIURL)
 	a := &Adapter{
-		opts:     opts,
-		log:      opts.Logger,
-		crypto:   cr,
-		customer: adapteropts.IDSet(opts.CustomerChats),
+		opts:      opts,
+		log:       opts.Logger,
+		crypto:    cr,
+		publicURL: urls.Public,
+		customer:  adapteropts.IDSet(opts.CustomerChats),
 		jobs: workpool.New(workpool.Options{Name: "wecom", Noun: "messages", Workers: opts.Workers, QueueSize: opts.QueueSize,
 			JobTimeout: opts.JobTimeout, DrainTimeout: opts.DrainTimeout, Logger: opts.Logger}),
 		kfWant:   map[string]string{},
 		kfWake:   make(chan struct{}, 1),
 		kfSecret: opts.KFSecret,
 		offered:  chatreply.NewOffers(opts.DedupSize, opts.Now, chatreply.WideNumber),
-		api: &client{base: base, corpID: opts.CorpID, http: opts.HTTPClient, log: opts.Logger, now: opts.Now,
+		api: &client{base: urls.API, corpID: opts.CorpID, http: opts.HTTPClient, log: opts.Logger, now: opts.Now,
 			retryBase: opts.RetryBase, retryMax: opts.RetryMax, maxAttempts: opts.MaxAttempts, sleep: pause.For,
 			tokens: map[string]*accesstoken.Cache{}},
 	}
@@ -226,9 +225,6 @@ func New(opts Options) (*Adapter, error) {
 	a.dedup = opts.Dedup
 	if a.dedup == nil {
 		a.dedup = newMemoryDeduper(opts.DedupTTL, opts.DedupSize, opts.Now)
-	}
-	if a.publicURL, _, err = adapteropts.BaseURL("PublicURL", opts.PublicURL); err != nil {
-		return nil, fmt.Errorf("wecom: New: %w", err)
 	}
 	if a.state, err = loadKFState(opts.StateFile, opts.Now); err != nil {
 		return nil, fmt.Errorf("wecom: New: %w", err)

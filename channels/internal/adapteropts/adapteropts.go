@@ -61,6 +61,32 @@ func BaseURL(field, raw string) (base, host string, err error) {
 	return strings.TrimRight(raw, "/"), u.Host, nil
 }
 
+// URLs are an adapter's base URLs, checked by CheckURLs, ready to append
+// paths to.
+type URLs struct {
+	API     string // where outgoing calls go: APIURL, else the adapter's default
+	APIHost string // APIURL's host; empty when APIURL is unset
+	Public  string // PublicURL; empty when unset
+}
+
+// CheckURLs checks an adapter's APIURL and PublicURL options with BaseURL,
+// in that order, and returns the first error. def is the API's base URL
+// when APIURL is unset.
+func CheckURLs(apiURL, def, publicURL string) (URLs, error) {
+	api, host, err := BaseURL("APIURL", apiURL)
+	if err != nil {
+		return URLs{}, err
+	}
+	if api == "" {
+		api = def
+	}
+	public, _, err := BaseURL("PublicURL", publicURL)
+	if err != nil {
+		return URLs{}, err
+	}
+	return URLs{API: api, APIHost: host, Public: public}, nil
+}
+
 // IDSet returns the set of ids, trimmed of spaces; blank ones are left out.
 func IDSet(ids []string) map[string]bool {
 	set := make(map[string]bool, len(ids))

@@ -25,6 +25,23 @@ func TestBaseURL(t *testing.T) {
 	}
 }
 
+func TestCheckURLs(t *testing.T) {
+	u, err := CheckURLs("", "https://api.example.com", "")
+	if err != nil || u != (URLs{API: "https://api.example.com"}) {
+		t.Errorf("CheckURLs(unset) = %+v, %v", u, err)
+	}
+	u, err = CheckURLs("http://127.0.0.1:9/", "https://api.example.com", "https://help.example.com/")
+	if err != nil || u != (URLs{API: "http://127.0.0.1:9", APIHost: "127.0.0.1:9", Public: "https://help.example.com"}) {
+		t.Errorf("CheckURLs(set) = %+v, %v", u, err)
+	}
+	if _, err := CheckURLs("ftp://x", "", "y"); err == nil || err.Error() != `APIURL "ftp://x" must be an absolute http(s) URL` {
+		t.Errorf("CheckURLs(both bad) error = %v, want APIURL's", err)
+	}
+	if _, err := CheckURLs("", "", "y"); err == nil || err.Error() != `PublicURL "y" must be an absolute http(s) URL` {
+		t.Errorf("CheckURLs(bad PublicURL) error = %v", err)
+	}
+}
+
 func TestIDSet(t *testing.T) {
 	set := IDSet([]string{" oc_1 ", "", "  ", "oc_2"})
 	if len(set) != 2 || !set["oc_1"] || !set["oc_2"] {
