@@ -9,14 +9,12 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
-
-	"github.com/gorilla/websocket"
 
 	"github.com/concierge-bot/concierge/bot"
 	"github.com/concierge-bot/concierge/channels/internal/alertaction"
 	"github.com/concierge-bot/concierge/channels/internal/reconnect"
+	"github.com/concierge-bot/concierge/channels/internal/wsconn"
 )
 
 // Stream topics the adapter subscribes to.
@@ -78,53 +76,33 @@ func (a *Adapter) streamOnce(ctx context.Context) (bool, error) {
 	q := u.Query()
 	q.Set("ticket", ep.Ticket)
 	u.RawQuery = q.Encode()
-	dialer := websocket.Dialer{HandshakeTimeout: 15 * time.Second, Proxy: http.ProxyFromEnvironment}
-	conn, _, err := dialer.DialContext(ctx, u.String(), nil)
+	conn, _, err := wsconn.Dial(ctx, u.String())
 	if err != nil {
 		return false, fmt.Errorf("dingtalk: stream dial: %w", err)
 	}
 	a.log.Info("dingtalk: stream connected")
-	connCtx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	stop := context.AfterFunc(connCtx, func() { _ = conn.Close() })
-	defer stop()
-	var wmu sync.Mutex
-	write := func(v any) error {
-		wmu.Lock()
-		defer wmu.Unlock()
-		_ = conn.SetWriteDeadline(time.Now().Add(10 * time.Second))
-		return conn.WriteJSON(v)
-	}
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, 16)
-	for {
-		_ = conn.SetReadDeadline(time.Now().Add(5 * time.Minute)) // DingTalk pings every few seconds
-		_, data, rerr := conn.ReadMessage()
-		if rerr != nil {
-			err = fmt.Errorf("dingtalk: stream read: %w", rerr)
-			break
-		}
-		var f StreamFrame
-		if json.Unmarshal(data, &f) != nil {
-			continue
-		}
-		if f.Type == "SYSTEM" && f.Headers["topic"] == "disconnect" {
-			err = errors.New("dingtalk: stream asked to reconnect")
-			break
-		}
-		sem <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			if ack, ok := a.handleStreamFrame(connCtx, f); ok {
-				if err := write(ack); err != nil {
-					a.log.Warn("dingtalk: answering a stream frame failed", "err", err)
-				}
+	return true, wsconn.Serve(ctx, conn, 16, func(ctx context.Context, c *wsconn.Conn) error {
+		for {
+			_, data, err := c.Read(5 * time.Minute) // DingTalk pings every few seconds
+			if err != nil {
+				return fmt.Errorf("dingtalk: stream read: %w", err)
 			}
-		})
-	}
-	cancel()
-	wg.Wait()
-	return true, err
+			var f StreamFrame
+			if json.Unmarshal(data, &f) != nil {
+				continue
+			}
+			if f.Type == "SYSTEM" && f.Headers["topic"] == "disconnect" {
+				return errors.New("dingtalk: stream asked to reconnect")
+			}
+			c.Handle(func() {
+				if ack, ok := a.handleStreamFrame(ctx, f); ok {
+					if err := c.WriteJSON(ack); err != nil {
+						a.log.Warn("dingtalk: answering a stream frame failed", "err", err)
+					}
+				}
+			})
+		}
+	})
 }
 
 // handleStreamFrame answers one frame: pings are echoed, robot messages

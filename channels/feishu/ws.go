@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -16,6 +15,7 @@ import (
 
 	"github.com/concierge-bot/concierge/channels/internal/pause"
 	"github.com/concierge-bot/concierge/channels/internal/reconnect"
+	"github.com/concierge-bot/concierge/channels/internal/wsconn"
 )
 
 // Long connection endpoint and codes (from Feishu's open-source SDKs, which
@@ -109,8 +109,7 @@ func (a *Adapter) connectOnce(ctx context.Context) (connected bool, err error) {
 		return false, fmt.Errorf("feishu: long connection URL: %w", err)
 	}
 	serviceID, _ := strconv.ParseInt(u.Query().Get("service_id"), 10, 32)
-	dialer := websocket.Dialer{HandshakeTimeout: 15 * time.Second, Proxy: http.ProxyFromEnvironment}
-	conn, resp, err := dialer.DialContext(ctx, wsu, nil)
+	conn, resp, err := wsconn.Dial(ctx, wsu)
 	if err != nil {
 		if resp != nil {
 			code, _ := strconv.Atoi(resp.Header.Get(wsHandshakeStatus))
@@ -124,77 +123,57 @@ func (a *Adapter) connectOnce(ctx context.Context) (connected bool, err error) {
 	a.log.Info("feishu: long connection connected")
 	var ping atomic.Int64
 	ping.Store(int64(time.Duration(cfg.PingInterval) * time.Second))
-
-	var wmu sync.Mutex
-	write := func(b []byte) error {
-		wmu.Lock()
-		defer wmu.Unlock()
-		_ = conn.SetWriteDeadline(time.Now().Add(10 * time.Second))
-		return conn.WriteMessage(websocket.BinaryMessage, b)
-	}
-	connCtx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	stop := context.AfterFunc(connCtx, func() { _ = conn.Close() })
-	defer stop()
-
-	var wg sync.WaitGroup
-	wg.Go(func() { // ping loop
-		for {
-			pf := Frame{Method: FrameControl, Service: int32(serviceID)}
-			pf.SetHeader("type", "ping")
-			if err := write(pf.Marshal()); err != nil {
-				cancel()
-				return
+	return true, wsconn.Serve(ctx, conn, maxFrameHandlers, func(ctx context.Context, c *wsconn.Conn) error {
+		c.Go(func() { // ping loop
+			for {
+				pf := Frame{Method: FrameControl, Service: int32(serviceID)}
+				pf.SetHeader("type", "ping")
+				if err := c.WriteMessage(websocket.BinaryMessage, pf.Marshal()); err != nil {
+					c.Stop()
+					return
+				}
+				if pause.For(ctx, time.Duration(ping.Load())) != nil {
+					return
+				}
 			}
-			if pause.For(connCtx, time.Duration(ping.Load())) != nil {
-				return
+		})
+		pending := map[string][][]byte{}
+		for {
+			mt, data, err := c.Read(3 * time.Duration(ping.Load()))
+			if err != nil {
+				return fmt.Errorf("feishu: long connection read: %w", err)
+			}
+			if mt != websocket.BinaryMessage {
+				continue
+			}
+			f, ferr := UnmarshalFrame(data)
+			if ferr != nil {
+				a.log.Warn("feishu: malformed frame dropped", "err", ferr)
+				continue
+			}
+			switch f.Method {
+			case FrameControl:
+				if f.Header("type") == "pong" && len(f.Payload) > 0 {
+					var pong wsConfig
+					if json.Unmarshal(f.Payload, &pong) == nil && pong.PingInterval > 0 {
+						ping.Store(int64(time.Duration(pong.PingInterval) * time.Second))
+					}
+				}
+			case FrameData:
+				payload, complete := assemble(pending, &f)
+				if !complete {
+					continue
+				}
+				c.Handle(func() {
+					if out, ok := a.handleFrame(ctx, f, payload); ok {
+						if err := c.WriteMessage(websocket.BinaryMessage, out.Marshal()); err != nil {
+							a.log.Warn("feishu: answering a frame failed", "err", err)
+						}
+					}
+				})
 			}
 		}
 	})
-	sem := make(chan struct{}, maxFrameHandlers)
-	pending := map[string][][]byte{}
-	for {
-		_ = conn.SetReadDeadline(time.Now().Add(3 * time.Duration(ping.Load())))
-		mt, data, rerr := conn.ReadMessage()
-		if rerr != nil {
-			err = fmt.Errorf("feishu: long connection read: %w", rerr)
-			break
-		}
-		if mt != websocket.BinaryMessage {
-			continue
-		}
-		f, ferr := UnmarshalFrame(data)
-		if ferr != nil {
-			a.log.Warn("feishu: malformed frame dropped", "err", ferr)
-			continue
-		}
-		switch f.Method {
-		case FrameControl:
-			if f.Header("type") == "pong" && len(f.Payload) > 0 {
-				var c wsConfig
-				if json.Unmarshal(f.Payload, &c) == nil && c.PingInterval > 0 {
-					ping.Store(int64(time.Duration(c.PingInterval) * time.Second))
-				}
-			}
-		case FrameData:
-			payload, complete := assemble(pending, &f)
-			if !complete {
-				continue
-			}
-			sem <- struct{}{}
-			wg.Go(func() {
-				defer func() { <-sem }()
-				if out, ok := a.handleFrame(connCtx, f, payload); ok {
-					if err := write(out.Marshal()); err != nil {
-						a.log.Warn("feishu: answering a frame failed", "err", err)
-					}
-				}
-			})
-		}
-	}
-	cancel()
-	wg.Wait()
-	return true, err
 }
 
 // assemble joins the packets of a split data frame (headers sum and seq);
