@@ -26,18 +26,15 @@ type Deduper interface {
 	Release(ctx context.Context, key string) error
 }
 
-// memoryDeduper is the default Deduper: a bounded TTL cache.
-type memoryDeduper struct{ c *ttlcache.Cache[struct{}] }
+// memoryDeduper is the default Deduper: the other adapters' in-memory
+// claims, whose Release cannot fail.
+type memoryDeduper struct{ ttlcache.Claims }
 
 func newMemoryDeduper(ttl time.Duration, size int, now func() time.Time) memoryDeduper {
-	return memoryDeduper{ttlcache.New[struct{}](ttl, size, now)}
+	return memoryDeduper{ttlcache.NewClaims(ttl, size, now)}
 }
 
-func (d memoryDeduper) Claim(_ context.Context, key string) (bool, error) {
-	return d.c.Add(key, struct{}{}), nil
-}
-
-func (d memoryDeduper) Release(_ context.Context, key string) error {
-	d.c.Delete(key)
+func (d memoryDeduper) Release(ctx context.Context, key string) error {
+	d.Claims.Release(ctx, key)
 	return nil
 }
