@@ -121,9 +121,6 @@ func (a *Adapter) role(m robotMessage) bot.Role {
 	return bot.RoleEmployee
 }
 
-const helpText = "Hi! Ask me a question after the mention, for example: “@Concierge how long does delivery take?”\n" +
-	"您好！请在提及我之后输入您的问题，例如：“@Concierge 多久能送到？”"
-
 // answer asks the Engine and replies where the message came from. A reply
 // of just a number picks one of the choices last offered to the person in
 // this conversation.
@@ -134,7 +131,7 @@ func (a *Adapter) answer(ctx context.Context, m robotMessage) {
 	}
 	text := strings.TrimSpace(m.Text.Content)
 	if text == "" {
-		a.post(ctx, pl, "Concierge", markdown.EscapeChat(helpText))
+		a.post(ctx, pl, "Concierge", markdown.EscapeChat(chatreply.MentionHelp))
 		return
 	}
 	who := m.sender()

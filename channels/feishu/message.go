@@ -224,10 +224,6 @@ func (a *Adapter) externalChat(ctx context.Context, chat string) bool {
 	return ext
 }
 
-// helpText answers a mention with no question.
-const helpText = "Hi! Ask me a question after the mention, for example: “@Concierge how long does delivery take?”\n" +
-	"您好！请在提及我之后输入您的问题，例如：“@Concierge 多久能送到？”"
-
 // answer asks the Engine and replies to the message (in a thread in
 // groups). With follow, later replies in that thread are answered without a
 // mention. A reply of just a number picks one of the choices the bot last
@@ -239,7 +235,7 @@ func (a *Adapter) answer(ctx context.Context, in inbound, follow bool) {
 	text := a.plainText(in)
 	if text == "" {
 		if in.group {
-			a.replyText(ctx, in, helpText)
+			a.replyText(ctx, in, chatreply.MentionHelp)
 		}
 		return
 	}

@@ -217,10 +217,6 @@ func (a *Adapter) role(channel string, external bool) bot.Role {
 	return bot.RoleEmployee
 }
 
-// helpText answers a mention with no question.
-const helpText = "Hi! Ask me a question after the mention, for example: “@Concierge how long does delivery take?”\n" +
-	"您好！请在提及我之后输入您的问题，例如：“@Concierge 多久能送到？”"
-
 // answer asks the Engine and posts its reply in the message's thread. With
 // follow, later replies in that thread are answered without a mention.
 func (a *Adapter) answer(ctx context.Context, in inbound, follow bool) {
@@ -235,7 +231,7 @@ func (a *Adapter) answer(ctx context.Context, in inbound, follow bool) {
 	text := plainText(in.text, self, in.mention)
 	if text == "" {
 		if in.mention {
-			a.postText(ctx, in.channel, thread, helpText)
+			a.postText(ctx, in.channel, thread, chatreply.MentionHelp)
 		}
 		return
 	}

@@ -2,8 +2,9 @@
 // Engine's reply to a person: whether it posts anything at all (Silent),
 // the "did you mean" choices it offers, remembered per person and place so
 // that an answer of just a number picks one (Offers), and the titles those
-// choices are shown with (Titles); and the Markdown of an agent's message
-// to a customer (AgentMarkdown).
+// choices are shown with (Titles); the answer to a mention with no question
+// (MentionHelp); and the Markdown of an agent's message to a customer
+// (AgentMarkdown).
 package chatreply
 
 import (
@@ -105,6 +106,11 @@ func WideNumber(text string) (int, bool) {
 	}, text)))
 	return n, err == nil
 }
+
+// MentionHelp answers a mention with no question, in English and Chinese
+// (WeCom, whose people read Chinese first, has its own).
+const MentionHelp = "Hi! Ask me a question after the mention, for example: “@Concierge how long does delivery take?”\n" +
+	"您好！请在提及我之后输入您的问题，例如：“@Concierge 多久能送到？”"
 
 // AgentMarkdown is the chat Markdown of a message an agent sends a customer
 // (agent their name; "" for the system's, such as the rating question):
