@@ -681,7 +681,6 @@ func (e *Engine) fromHits(ctx context.Context, m Message, conv Conversation, lan
 	if d, ok := e.closestInternal(m, lang, hits); ok {
 		return d
 	}
-	hits = e.generalFirst(m, lang, hits)
 	if len(hits) > 0 && hits[0].Confidence >= e.opts.MinAnswerConfidence {
 		d := decision{action: ActionAnswer, text: hits[0].Answer, sources: []Source{hits[0].Source()}}
 		if e.opts.Generator != nil {
@@ -693,31 +692,6 @@ func (e *Engine) fromHits(ctx context.Context, m Message, conv Conversation, lan
 		return d
 	}
 	return e.clarify(hits, lang)
-}
-
-// generalFirst puts first, of the top three hits, one whose title names no
-// payment method or place when the first one's does and the question names
-// none, provided it is confident enough to answer: "运费多少钱" is how
-// shipping is charged, not the price to Europe that the same words rank
-// first. Hits are returned unchanged otherwise.
-func (e *Engine) generalFirst(m Message, lang string, hits []Hit) []Hit {
-	cov, ok := e.opts.Retriever.(Coverage)
-	if !ok || len(hits) < 2 || !cov.Cover(m.Text, Hit{Title: hits[0].Title}, lang).Narrower {
-		return hits
-	}
-	for i := 1; i < min(len(hits), 3); i++ {
-		h := hits[i]
-		if h.Confidence < e.opts.MinAnswerConfidence || h.Kind == KindProduct {
-			continue
-		}
-		if !cov.Cover(m.Text, Hit{Title: h.Title}, lang).Narrower {
-			out := make([]Hit, 0, len(hits))
-			out = append(out, h)
-			out = append(out, hits[:i]...)
-			return append(out, hits[i+1:]...)
-		}
-	}
-	return hits
 }
 
 // closestInternal answers an employee from the best internal passage when

@@ -84,9 +84,4 @@ type CoverCheck struct {
 	// many options that is.
 	Asked, Options string
 	Count          int
-	// Narrower is true when the question names no payment method and no
-	// place and the passage's title names a country or a region ("How much
-	// is shipping to Europe?" for "how much is shipping"): it answers a
-	// narrower question than the one asked.
-	Narrower bool
 }

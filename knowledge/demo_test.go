@@ -135,25 +135,3 @@ func TestDemoInternalNeverToCustomers(t *testing.T) {
 	}
 	t.Logf("%d customer queries made of internal content: no internal hit", n)
 }
-
-// TestCoverNarrower checks that a title naming a country or region is
-// narrower than a question naming no place, and not than one naming a
-// place, nor is a title naming a city or a way to pay.
-func TestCoverNarrower(t *testing.T) {
-	ix, _ := demoIndex(t)
-	for _, tt := range []struct {
-		question, title string
-		want            bool
-	}{
-		{"运费多少钱", "寄到欧洲或英国运费多少？", true},
-		{"how much is shipping", "How much is shipping to Europe or the UK?", true},
-		{"how much is shipping to germany", "How much is shipping to Europe or the UK?", false},
-		{"how much is shipping", "How is the shipping cost calculated?", false},
-		{"where is the shop", "Visiting our Shanghai shop", false},
-		{"how can I pay", "Can I pay with Alipay?", false},
-	} {
-		if got := ix.Cover(tt.question, bot.Hit{Title: tt.title}, "en").Narrower; got != tt.want {
-			t.Errorf("Cover(%q, title %q).Narrower = %v, want %v", tt.question, tt.title, got, tt.want)
-		}
-	}
-}

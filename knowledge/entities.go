@@ -1,7 +1,6 @@
 package knowledge
 
 import (
-	"slices"
 	"strings"
 	"sync"
 
@@ -78,12 +77,11 @@ func (ix *Index) expandEntities(p *prepared) {
 // Cover implements bot.Coverage: whether hit covers the payment methods
 // and places question names (see entity.Gazetteer.Check), read in the
 // passage as the customer sees it (its title and answer), with the names
-// in lang; and whether its title names one when the question names none.
+// in lang.
 func (ix *Index) Cover(question string, h bot.Hit, lang string) bot.CoverCheck {
 	g := ix.ents.get()
-	asked := g.Find(question)
-	r := g.CheckMentions(asked, g.Find(h.Title+"\n"+h.Answer))
-	out := bot.CoverCheck{Verdict: bot.CoverNone, Narrower: len(asked) == 0 && slices.ContainsFunc(g.Find(h.Title), isCountryOrRegion)}
+	r := g.Check(question, h.Title+"\n"+h.Answer)
+	out := bot.CoverCheck{Verdict: bot.CoverNone}
 	for _, f := range r.Findings {
 		switch f.Verdict {
 		case entity.NotCovered:
@@ -115,12 +113,4 @@ func appendName(list, name string) string {
 		return name
 	}
 	return list + ", " + name
-}
-
-// isCountryOrRegion reports whether m names a country or a region of
-// several ("Europe", 港澳台), not a city, a province or a way to pay: a
-// shop's own city and districts are named by questions in words no
-// gazetteer holds ("the Wulin shop").
-func isCountryOrRegion(m entity.Mention) bool {
-	return m.Kind == entity.Place && (strings.HasPrefix(m.ID, "region:") || len(m.ID) == 2)
 }
