@@ -537,10 +537,10 @@ func (e *Engine) decide(ctx context.Context, m Message, conv Conversation, cls C
 	return d, nil
 }
 
-// sureAnswer is the confidence (its chance of being right) from which an
-// answer is sure: a passage that sure answers a mildly unhappy question
-// instead of a person, and a sure answer is offered with alternatives at
-// least half as likely only.
+// sureAnswer is the confidence (the chance of being right) from which an
+// answer is sure: a passage this sure answers a mildly unhappy question
+// instead of a person, and a sure answer is offered only with alternatives
+// at least half as likely as itself.
 const sureAnswer = 0.9
 
 // barelyComplaint is how far above the complaint threshold a question's
