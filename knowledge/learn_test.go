@@ -225,8 +225,10 @@ type learned struct {
 // learnLang learns the model of one faq_dev set on its development half.
 // It chooses L2 by cross-validation within the development half, fits on
 // the whole of it, and only then, once, reads the held-out half to log its
-// P@1: nothing the learner chooses depends on the held-out half.
-func learnLang(t *testing.T, lang string, cs []company) learned {
+// P@1: nothing the learner chooses depends on the held-out half. The
+// ranking learns from the companies cs, the answer confidence from cs and
+// extra.
+func learnLang(t *testing.T, lang string, cs, extra []company) learned {
 	docs, qs := loadFAQDev(t, lang)
 	ix, err := Build(context.Background(), filepath.Join(t.TempDir(), "kb"), docs, BuildOptions{})
 	if err != nil {
@@ -260,7 +262,7 @@ func learnLang(t *testing.T, lang string, cs []company) learned {
 	w := finish(fitRank(pd, l2, learnEpochs))
 	t.Logf("%s: chose l2 %g; P@1 %.3f on the development half it was fitted on, %.3f on the tuning companies' questions",
 		lang, l2, precisionAt1(pd[:len(dev)], w), precisionAt1(cp, w))
-	conf := learnConf(t, cs, lang == "zh", w)
+	conf := learnConf(t, append(slices.Clone(cs), extra...), lang == "zh", w)
 	// The choice is made: the held-out half, once.
 	t.Logf("%s: held-out half: P@1 %.3f over %d queries", lang, precisionAt1(pools(t, ix, held), w), len(held))
 	dir := datasetDir(t, filepath.Join("faq_dev", lang))
@@ -291,20 +293,21 @@ func weightsSource(t *testing.T, ms []learned) []byte {
 // weights for %d steps, L2 chosen from %v by %d-fold cross-validation. The
 // code weight is the hand-set prior (rank.go). Then the confidence model
 // (%d networks of %d hidden units, %d epochs of Adam from the seeds %d..%d, L2
-// %g), on the tuning companies' messages ranked by those weights. The
+// %g), on the messages of the tuning companies and of %v, ranked by
+// those weights. The
 // held-out half of faq_dev and the held-out companies played no part.
 // The only random draws are the networks' seeded starts: the same data give
 // this file byte for byte (on amd64;
 // other architectures may fuse multiply-adds and differ in the last digit).
 //
 // Learned from:
-`, tuningCompanies, learnEpochs, l2Grid, cvFolds, confNets, confHidden, confEpochs, confFirstSeed(), confFirstSeed()+confNets-1, confL2)
+`, tuningCompanies, learnEpochs, l2Grid, cvFolds, confNets, confHidden, confEpochs, confFirstSeed(), confFirstSeed()+confNets-1, confL2, confOnlyCompanies)
 	for _, m := range ms {
 		fmt.Fprintf(&b, "//   - faq_dev/%s: %d development queries, l2 %g;\n//     queries.csv sha256 %s\n//     content/faq.csv sha256 %s\n",
 			m.lang, len(m.dev), m.l2, m.queriesSHA256, m.contentSHA256)
 		fmt.Fprintf(&b, "//   - %d %s questions of the tuning companies\n", m.companyN, m.lang)
 	}
-	for _, name := range tuningCompanies {
+	for _, name := range append(slices.Clone(tuningCompanies), confOnlyCompanies...) {
 		fmt.Fprintf(&b, "//   - testdata/companies/%s/messages.csv sha256 %s\n", name,
 			fileSHA256(t, filepath.Join(companiesDir, name, "messages.csv")))
 	}
@@ -381,9 +384,13 @@ func TestLearnWeights(t *testing.T) {
 		t.Skip("the learner's check runs without -race (see .ci/run)")
 	}
 	cs := loadCompanies(t)
+	var extra []company
+	if len(confOnlyCompanies) > 0 {
+		extra = loadCompaniesNamed(t, confOnlyCompanies)
+	}
 	var ms []learned
 	for _, lang := range []string{"en", "zh"} {
-		ms = append(ms, learnLang(t, lang, cs))
+		ms = append(ms, learnLang(t, lang, cs, extra))
 	}
 	src := weightsSource(t, ms)
 	if *update {
