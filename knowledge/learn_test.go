@@ -280,6 +280,15 @@ func fileSHA256(t *testing.T, path string) string {
 	return fmt.Sprintf("%x", sha256.Sum256(b))
 }
 
+// confSource says whose messages the confidence model learns from, for
+// weights.go's header.
+func confSource() string {
+	if len(confOnlyCompanies) == 0 {
+		return "tuning companies'"
+	}
+	return fmt.Sprintf("tuning companies' and %v", confOnlyCompanies)
+}
+
 // weightsSource is weights.go for the learned models.
 func weightsSource(t *testing.T, ms []learned) []byte {
 	t.Helper()
@@ -293,15 +302,14 @@ func weightsSource(t *testing.T, ms []learned) []byte {
 // weights for %d steps, L2 chosen from %v by %d-fold cross-validation. The
 // code weight is the hand-set prior (rank.go). Then the confidence model
 // (%d networks of %d hidden units, %d epochs of Adam from the seeds %d..%d, L2
-// %g), on the messages of the tuning companies and of %v, ranked by
-// those weights. The
+// %g), on the %s messages ranked by those weights. The
 // held-out half of faq_dev and the held-out companies played no part.
 // The only random draws are the networks' seeded starts: the same data give
 // this file byte for byte (on amd64;
 // other architectures may fuse multiply-adds and differ in the last digit).
 //
 // Learned from:
-`, tuningCompanies, learnEpochs, l2Grid, cvFolds, confNets, confHidden, confEpochs, confFirstSeed(), confFirstSeed()+confNets-1, confL2, confOnlyCompanies)
+`, tuningCompanies, learnEpochs, l2Grid, cvFolds, confNets, confHidden, confEpochs, confFirstSeed(), confFirstSeed()+confNets-1, confL2, confSource())
 	for _, m := range ms {
 		fmt.Fprintf(&b, "//   - faq_dev/%s: %d development queries, l2 %g;\n//     queries.csv sha256 %s\n//     content/faq.csv sha256 %s\n",
 			m.lang, len(m.dev), m.l2, m.queriesSHA256, m.contentSHA256)
