@@ -11,13 +11,17 @@ import (
 // "haha", "哈哈") carry nothing to search for, and cost a right candidate
 // the confidence to be answered: "hi! do you do weddings? thanks" scored
 // 0.05 where "do you do weddings" scored 0.82. Only at the ends do they
-// go: "do you print thank you cards" asks about thank-you cards. Both the
-// search (knowledge) and the Engine's small-talk check read them here.
+// go: "do you print thank you cards" asks about thank-you cards. Openers
+// that frame a question ("can you tell me", "i was wondering") go too:
+// "tell me a joke" matched "Tell us in the chat" on a complaints page.
 var (
 	openers = []string{"hi there", "hello there", "hey there", "good morning", "good afternoon", "good evening",
 		"hello", "hiya", "heya", "hey", "hii", "hi", "quick question", "just a quick question", "a quick question",
 		"just wondering", "question", "excuse me", "sorry to bother you", "dear", "ok so", "okay so", "so",
 		"um", "umm", "hmm", "btw",
+		"can you please tell me", "could you please tell me", "can you tell me", "could you tell me", "can u tell me",
+		"would you tell me", "please tell me", "pls tell me", "tell me", "can you let me know", "could you let me know",
+		"let me know", "i'd like to know", "i would like to know", "i want to know", "i wanna know", "i was wondering",
 		"你好", "您好", "哈喽", "嗨", "亲", "在吗", "在不在", "老板", "请问一下", "请问", "麻烦问一下", "问一下", "打扰一下",
 		"想问一下", "想问下", "问下"}
 	closers = []string{"thank you so much", "thanks so much", "thank you very much", "thanks a lot", "many thanks",

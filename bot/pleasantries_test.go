@@ -13,6 +13,10 @@ func TestTrimPleasantries(t *testing.T) {
 		{"亲子课多少钱", "亲子课多少钱"},
 		{"你好，请问能送到上海吗？谢谢", "能送到上海吗"},
 		{"hi thanks", ""},
+		{"can you tell me a joke", "a joke"}, // "tell" matched "Tell us in the chat" of the complaints page
+		{"hi, could you please tell me when you open", "when you open"},
+		{"i was wondering do you ship to germany", "do you ship to germany"},
+		{"telling me off for a late return", "telling me off for a late return"},
 	} {
 		if got := TrimPleasantries(tt.in); got != tt.want {
 			t.Errorf("TrimPleasantries(%q) = %q, want %q", tt.in, got, tt.want)
