@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -623,6 +624,27 @@ func indignant(raw string) bool {
 	return false
 }
 
+// entertainRequests are requests that the bot entertain: a joke, a song, a
+// story, a poem, a riddle. The text model learns "tell me", "give me", "给我"
+// and "joke" from complaints ("give me my money back", "what a joke"), and
+// read "tell me a joke" and "给我讲个笑话" as complaints that a manager was
+// alerted to.
+var entertainRequests = regexp.MustCompile(
+	`\b(tell|sing|write|say|give|share)( me| us)?( a| an| another| some| any| one more)?( good| funny| short| quick| little)? ?(joke|jokes|song|songs|story|stories|poem|poems|riddle|riddles|something funny)\b` +
+		`|\b(know|got|have) (any|some) (good |funny )?(jokes|songs|stories|riddles)\b` +
+		`|(讲|说|唱|写|来|念)(个|一个|首|一首|段|一段|几个|点)?(好笑的|有趣的|好玩的)?(笑话|歌|故事|诗|段子|脑筋急转弯|绕口令)`)
+
+// entertainedComplaint is the complaint score a request to be entertained
+// gets at most when it uses no negative term: no grievance, whatever the
+// text model makes of its words.
+const entertainedComplaint = 0.1
+
+// asksToBeEntertained reports whether the normalised text norm asks the bot
+// for a joke, a song, a story, a poem or a riddle (entertainRequests).
+func asksToBeEntertained(norm string) bool {
+	return entertainRequests.MatchString(norm)
+}
+
 // clauseBreak reports whether r ends a clause: punctuation or a symbol.
 func clauseBreak(r rune) bool {
 	return strings.ContainsRune(",.;:!()~，。；：！（）", r) || unicode.IsSymbol(r)
@@ -800,6 +822,9 @@ func (d *ComplaintDetector) Score(text string) ComplaintScore {
 	s.Complaint = sigmoid(z)
 	if lt.norm == "" {
 		s.Complaint = 0
+	}
+	if neg == 0 && len(s.EscalationWords) == 0 && asksToBeEntertained(lt.norm) {
+		s.Complaint = min(s.Complaint, entertainedComplaint)
 	}
 	lexSent := math.Tanh(0.8 * (pos - neg))
 	s.Sentiment = max(-1, min(1, 0.75*max(-1, 1-2.8*s.Complaint)+0.25*lexSent))

@@ -263,6 +263,33 @@ func TestSupposedTroubleIsNoComplaint(t *testing.T) {
 	}
 }
 
+// TestRequestsToEntertainAreNoComplaints checks that asking the bot for a
+// joke, a song or a story is no complaint, while calling the service a joke,
+// or asking for a poem about a terrible delivery, still is.
+func TestRequestsToEntertainAreNoComplaints(t *testing.T) {
+	d := mustDetector(t)
+	for text, entertains := range map[string]bool{
+		"tell me a joke about penguins":                true,
+		"Tell me a joke":                               true,
+		"sing me a song":                               true,
+		"给我讲个笑话":                                       true,
+		"说个笑话听听":                                       true,
+		"唱首歌吧":                                         true,
+		"your service is a joke":                       false,
+		"what a joke, still no refund":                 false,
+		"这服务简直是个笑话":                                    false,
+		"退款拖了一个月，开什么玩笑":                                false,
+		"write me a poem about your terrible delivery": false,
+	} {
+		got := d.Score(text).Complaint
+		if entertains && got >= ComplaintThreshold {
+			t.Errorf("Score(%q).Complaint = %.2f, want under %.2f: a request to be entertained", text, got, ComplaintThreshold)
+		} else if !entertains && got < ComplaintThreshold {
+			t.Errorf("Score(%q).Complaint = %.2f, want at least %.2f: a complaint", text, got, ComplaintThreshold)
+		}
+	}
+}
+
 // TestChineseQuestionForms checks that Chinese questions without a final
 // particle read as questions: A-not-A ("送不送") and how-many words.
 func TestChineseQuestionForms(t *testing.T) {

@@ -49,6 +49,8 @@ var demoQuestions = []demoQuestion{
 	{text: "再见啦", kind: kindUnanswerable, never: `抱歉|转交`},
 	{text: "bye", kind: kindUnanswerable, never: `(?i)sorry`},
 	{text: "垃圾店，再见", kind: kindComplaint},
+	{text: "tell me a joke", kind: kindUnanswerable, never: `(?i)passed|manager`}, // "a joke" once read as "what a joke"
+	{text: "给我讲个笑话", kind: kindUnanswerable, never: `转交|经理`},
 	// Ordinary service questions are answered, not escalated.
 	{text: "Can I change my delivery address?", kind: kindAnswerable, expected: []string{"faq-orders-03"}},
 	{text: "I need a company invoice", kind: kindAnswerable, expected: []string{"payment-and-invoices", "faq-payment-05"}, says: `(?i)invoice`},
