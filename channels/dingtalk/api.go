@@ -25,17 +25,10 @@ const (
 var rateLimitedCodes = map[string]bool{"130101": true, "90018": true, "90002": true,
 	"Throttling": true, "Throttling.Api": true, "Forbidden.AccessDenied.QpsLimitForApi": true, "Forbidden.AccessDenied.QpsLimitForAppkeyAndApi": true}
 
-// APIError is a DingTalk call that failed.
-type APIError struct {
-	Status int
-	Code   string
-	Msg    string
-	Path   string
-}
-
-func (e *APIError) Error() string {
-	return fmt.Sprintf("dingtalk: %s: HTTP %d code %s: %s", e.Path, e.Status, e.Code, e.Msg)
-}
+// APIError is a DingTalk call that failed: a status other than 2xx, or an
+// old-API errcode other than 0. Code is the new API's "code" or the old
+// API's errcode in decimal.
+type APIError = jsonapi.Error[string]
 
 // apiClient calls DingTalk with a cached access token (refreshed five
 // minutes before it expires, or at a quarter of a short life) and backs off
@@ -109,7 +102,7 @@ func (c *apiClient) call(ctx context.Context, method, u, token string, body, out
 		return err
 	}
 	if reply.Status/100 != 2 || errcode {
-		return &APIError{Status: reply.Status, Code: code, Msg: msg, Path: path}
+		return &APIError{Platform: "dingtalk", Status: reply.Status, Code: code, Msg: msg, Path: path}
 	}
 	if out != nil && len(reply.Body) > 0 {
 		if err := json.Unmarshal(reply.Body, out); err != nil {

@@ -29,17 +29,9 @@ const (
 	tokenRefreshAhead = 30 * time.Minute // Feishu hands out a new token in the last 30 minutes
 )
 
-// APIError is a Feishu Open API call that failed with a platform code.
-type APIError struct {
-	Status int    // HTTP status
-	Code   int    // platform code (0 when the body had none)
-	Msg    string // platform message
-	Path   string
-}
-
-func (e *APIError) Error() string {
-	return fmt.Sprintf("feishu: %s: HTTP %d code %d: %s", e.Path, e.Status, e.Code, e.Msg)
-}
+// APIError is a Feishu Open API call that failed: a status other than
+// 2xx, or a platform code other than 0 (Code; 0 when the body had none).
+type APIError = jsonapi.Error[int]
 
 // apiClient calls the Feishu Open API with a cached tenant_access_token,
 // refreshed before it expires, and backs off on rate limits (HTTP 429,
@@ -160,7 +152,7 @@ func (c *apiClient) call(ctx context.Context, method, path string, query url.Val
 		return fmt.Errorf("feishu: %s: reading reply: %w", path, reply.ReadErr)
 	}
 	if reply.Status/100 != 2 || code != 0 {
-		return &APIError{Status: reply.Status, Code: code, Msg: head.Msg, Path: path}
+		return &APIError{Platform: "feishu", Status: reply.Status, Code: code, Msg: head.Msg, Path: path}
 	}
 	if out != nil {
 		if err := json.Unmarshal(reply.Body, out); err != nil {

@@ -3,8 +3,10 @@
 // exponential backoff (half a second, doubled per retry, at most
 // MaxBackoff) on transport errors and on every answer the platform's
 // client reads as "try again" (rate limits, 5xx), waiting the platform's
-// own hint instead when it gives one. Each client keeps what differs: how
-// it authenticates, and how it reads its platform's codes and errors.
+// own hint instead when it gives one; and the error both clients return for
+// a call the platform answered with a failure (Error). Each client keeps
+// what differs: how it authenticates, and how it reads its platform's
+// codes.
 package jsonapi
 
 import (
@@ -52,6 +54,22 @@ type Reply struct {
 	Header  http.Header
 	Body    []byte
 	ReadErr error
+}
+
+// Error is a call the platform answered with a failure: a status other
+// than 2xx, or an error code in the body. C is the type of the platform's
+// codes (DingTalk's are strings, Feishu's numbers). Its message is
+// "<Platform>: <Path>: HTTP <Status> code <Code>: <Msg>".
+type Error[C comparable] struct {
+	Platform string // first in the message: "feishu"
+	Status   int    // HTTP status
+	Code     C      // platform code (C's zero value when the body had none)
+	Msg      string // platform message
+	Path     string // the call, as in Request.Path: never a query
+}
+
+func (e *Error[C]) Error() string {
+	return fmt.Sprintf("%s: %s: HTTP %d code %v: %s", e.Platform, e.Path, e.Status, e.Code, e.Msg)
 }
 
 // Verdict reads an answer: retry reports whether it asks to try again

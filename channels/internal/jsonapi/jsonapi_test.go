@@ -62,3 +62,19 @@ func TestDoTransportErrors(t *testing.T) {
 		t.Fatalf("Do with a cancelled context: %v", err)
 	}
 }
+
+func TestErrorMessage(t *testing.T) {
+	for _, tc := range []struct {
+		err  error
+		want string
+	}{
+		{&Error[int]{Platform: "feishu", Status: 200, Code: 99991663, Msg: "token invalid", Path: "/open-apis/im/v1/messages"},
+			"feishu: /open-apis/im/v1/messages: HTTP 200 code 99991663: token invalid"},
+		{&Error[string]{Platform: "dingtalk", Status: 429, Code: "Throttling.Api", Msg: "too many", Path: "/v1.0/robot/groupMessages/send"},
+			"dingtalk: /v1.0/robot/groupMessages/send: HTTP 429 code Throttling.Api: too many"},
+	} {
+		if got := tc.err.Error(); got != tc.want {
+			t.Errorf("Error() = %q, want %q", got, tc.want)
+		}
+	}
+}
