@@ -137,13 +137,8 @@ func New(opts Options) (*Adapter, error) {
 	if opts.RobotCode == "" {
 		opts.RobotCode = opts.AppKey
 	}
-	bot.SetDefault(&opts.DedupSize, 100_000)
-	bot.SetDefault(&opts.Retries, 3)
-	bot.SetDefault(&opts.DedupTTL, 24*time.Hour)
-	bot.SetDefault(&opts.MaxBackoff, 30*time.Second)
-	bot.SetDefault(&opts.ReconnectMin, time.Second)
-	bot.SetDefault(&opts.ReconnectMax, 2*time.Minute)
-	bot.SetDefault(&opts.MaxBodyBytes, 256<<10)
+	adapteropts.ConnectedDefaults(adapteropts.Connected{MaxBodyBytes: &opts.MaxBodyBytes, DedupTTL: &opts.DedupTTL, DedupSize: &opts.DedupSize,
+		Retries: &opts.Retries, MaxBackoff: &opts.MaxBackoff, ReconnectMin: &opts.ReconnectMin, ReconnectMax: &opts.ReconnectMax})
 	urls, err := adapteropts.CheckURLs(opts.APIURL, DefaultAPIURL, opts.PublicURL)
 	if err != nil {
 		return nil, fmt.Errorf("dingtalk: New: %w", err)

@@ -159,14 +159,9 @@ func New(opts Options) (*Adapter, error) {
 	}
 	adapteropts.Defaults(adapteropts.Common{Logger: &opts.Logger, Now: &opts.Now, HTTPClient: &opts.HTTPClient,
 		Workers: &opts.Workers, QueueSize: &opts.QueueSize, JobTimeout: &opts.JobTimeout, DrainTimeout: &opts.DrainTimeout})
-	bot.SetDefault(&opts.DedupSize, 100_000)
-	bot.SetDefault(&opts.Retries, 3)
-	bot.SetDefault(&opts.DedupTTL, 24*time.Hour)
+	adapteropts.ConnectedDefaults(adapteropts.Connected{MaxBodyBytes: &opts.MaxBodyBytes, DedupTTL: &opts.DedupTTL, DedupSize: &opts.DedupSize,
+		Retries: &opts.Retries, MaxBackoff: &opts.MaxBackoff, ReconnectMin: &opts.ReconnectMin, ReconnectMax: &opts.ReconnectMax})
 	bot.SetDefault(&opts.ReplayWindow, time.Hour)
-	bot.SetDefault(&opts.MaxBackoff, 30*time.Second)
-	bot.SetDefault(&opts.ReconnectMin, time.Second)
-	bot.SetDefault(&opts.ReconnectMax, 2*time.Minute)
-	bot.SetDefault(&opts.MaxBodyBytes, 256<<10)
 	urls, err := adapteropts.CheckURLs(opts.APIURL, DefaultAPIURL, opts.PublicURL)
 	if err != nil {
 		return nil, fmt.Errorf("feishu: New: %w", err)

@@ -2,7 +2,7 @@
 // adapter's New takes alike: its base URLs (APIURL, where outgoing calls
 // go; PublicURL, this server's address for links to /kb pages), its lists
 // of customer chats, and the defaults of its logger, clock, HTTP client
-// and worker pool.
+// and worker pool, and the defaults DingTalk and Feishu share besides.
 package adapteropts
 
 import (
@@ -44,6 +44,33 @@ func Defaults(c Common) {
 	bot.SetDefault(c.QueueSize, 256)
 	bot.SetDefault(c.JobTimeout, 30*time.Second)
 	bot.SetDefault(c.DrainTimeout, 8*time.Second)
+}
+
+// Connected points at the fields of the options that DingTalk and Feishu
+// document with the same defaults: adapters that keep a connection of
+// their own to the platform (DingTalk's Stream, Feishu's long connection),
+// call its API with retries (jsonapi.Retrier) and remember message ids for
+// a day against the platform's retries. Every field is required.
+type Connected struct {
+	MaxBodyBytes *int64         // default 256 KiB
+	DedupTTL     *time.Duration // default 24h
+	DedupSize    *int           // default 100,000
+	Retries      *int           // default 3
+	MaxBackoff   *time.Duration // default 30s
+	ReconnectMin *time.Duration // default 1s
+	ReconnectMax *time.Duration // default 2m
+}
+
+// ConnectedDefaults sets each field c points at that is unset (not
+// positive) to its default.
+func ConnectedDefaults(c Connected) {
+	bot.SetDefault(c.MaxBodyBytes, 256<<10)
+	bot.SetDefault(c.DedupTTL, 24*time.Hour)
+	bot.SetDefault(c.DedupSize, 100_000)
+	bot.SetDefault(c.Retries, 3)
+	bot.SetDefault(c.MaxBackoff, 30*time.Second)
+	bot.SetDefault(c.ReconnectMin, time.Second)
+	bot.SetDefault(c.ReconnectMax, 2*time.Minute)
 }
 
 // BaseURL checks that raw, the option named field, is empty or an absolute

@@ -71,3 +71,23 @@ func TestDefaults(t *testing.T) {
 		t.Fatalf("set options were replaced: %+v", o)
 	}
 }
+
+func TestConnectedDefaults(t *testing.T) {
+	var o struct {
+		MaxBodyBytes                             int64
+		DedupTTL, MaxBackoff, ReconMin, ReconMax time.Duration
+		DedupSize, Retries                       int
+	}
+	c := Connected{MaxBodyBytes: &o.MaxBodyBytes, DedupTTL: &o.DedupTTL, DedupSize: &o.DedupSize,
+		Retries: &o.Retries, MaxBackoff: &o.MaxBackoff, ReconnectMin: &o.ReconMin, ReconnectMax: &o.ReconMax}
+	ConnectedDefaults(c)
+	if o.MaxBodyBytes != 256<<10 || o.DedupTTL != 24*time.Hour || o.DedupSize != 100_000 || o.Retries != 3 ||
+		o.MaxBackoff != 30*time.Second || o.ReconMin != time.Second || o.ReconMax != 2*time.Minute {
+		t.Fatalf("defaults: %+v", o)
+	}
+	o.Retries, o.ReconMax = 1, time.Minute
+	ConnectedDefaults(c)
+	if o.Retries != 1 || o.ReconMax != time.Minute {
+		t.Fatalf("set options were replaced: %+v", o)
+	}
+}
