@@ -13,6 +13,7 @@ import (
 
 	"github.com/concierge-bot/concierge/bot"
 	"github.com/concierge-bot/concierge/channels/internal/chatreply"
+	"github.com/concierge-bot/concierge/channels/internal/ellipsis"
 	"github.com/concierge-bot/concierge/channels/internal/recipient"
 	"github.com/concierge-bot/concierge/channels/internal/replay"
 	"github.com/concierge-bot/concierge/channels/internal/reqbody"
@@ -205,14 +206,10 @@ func title(md string) string {
 	if i := strings.IndexByte(t, '\n'); i >= 0 {
 		t = t[:i]
 	}
-	r := []rune(strings.TrimSpace(t))
-	if len(r) > 40 {
-		r = append(r[:39], '…')
-	}
-	if len(r) == 0 {
+	if t = ellipsis.Runes(strings.TrimSpace(t), 40); t == "" {
 		return "Concierge"
 	}
-	return string(r)
+	return t
 }
 
 // render is a reply as robot markdown: the answer, the choices numbered,

@@ -8,6 +8,7 @@ import (
 
 	"github.com/concierge-bot/concierge/bot"
 	"github.com/concierge-bot/concierge/channels/internal/alertaction"
+	"github.com/concierge-bot/concierge/channels/internal/ellipsis"
 )
 
 // Texts shown to the person who clicked, in both languages the bot speaks.
@@ -219,7 +220,7 @@ func (ac AlertCard) card() card {
 	if tpl == "" {
 		tpl = "blue"
 	}
-	c.Header = &cardHeader{Title: plainText{"plain_text", truncateRunes(ac.Title, 150)}, Template: tpl}
+	c.Header = &cardHeader{Title: plainText{"plain_text", ellipsis.Runes(ac.Title, 150)}, Template: tpl}
 	if ac.Markdown != "" {
 		c.Elements = append(c.Elements, mdElement(truncateBytes(ac.Markdown, maxCardMarkdown)))
 	}
@@ -237,7 +238,7 @@ func (ac AlertCard) card() card {
 		for _, b := range buttons {
 			actions = append(actions, map[string]any{
 				"tag": "button", "text": plainText{"plain_text", labels[b]}, "type": types[b],
-				"value": buttonValue{Kind: valueAlert, Action: b, Escalation: int64(ac.EscalationID), Title: truncateRunes(ac.Title, 150)},
+				"value": buttonValue{Kind: valueAlert, Action: b, Escalation: int64(ac.EscalationID), Title: ellipsis.Runes(ac.Title, 150)},
 			})
 		}
 	}

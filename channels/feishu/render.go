@@ -8,6 +8,7 @@ import (
 
 	"github.com/concierge-bot/concierge/bot"
 	"github.com/concierge-bot/concierge/channels/internal/chatreply"
+	"github.com/concierge-bot/concierge/channels/internal/ellipsis"
 	"github.com/concierge-bot/concierge/channels/internal/sourcelink"
 	"github.com/concierge-bot/concierge/markdown"
 )
@@ -85,9 +86,9 @@ func (a *Adapter) replyCard(r bot.Reply, asker bot.Message) string {
 			lines = append(lines, n+". "+markdown.EscapeChat(title))
 			buttons = append(buttons, map[string]any{
 				"tag":   "button",
-				"text":  plainText{"plain_text", n + ". " + truncateRunes(title, maxButtonText)},
+				"text":  plainText{"plain_text", n + ". " + ellipsis.Runes(title, maxButtonText)},
 				"type":  "default",
-				"value": buttonValue{Kind: valueChoice, Doc: ch.ID, Title: truncateRunes(title, 200), Asker: asker.ExternalUserID, Role: role},
+				"value": buttonValue{Kind: valueChoice, Doc: ch.ID, Title: ellipsis.Runes(title, 200), Asker: asker.ExternalUserID, Role: role},
 			})
 		}
 		hint := "Reply with a number, or pick one:"
@@ -98,7 +99,7 @@ func (a *Adapter) replyCard(r bot.Reply, asker bot.Message) string {
 			map[string]any{"tag": "action", "actions": buttons})
 	}
 	if len(r.Sources) > 0 {
-		shorten := func(title string) string { return truncateRunes(title, maxSourceTitle) }
+		shorten := func(title string) string { return ellipsis.Runes(title, maxSourceTitle) }
 		c.Elements = append(c.Elements, map[string]any{"tag": "note", "elements": []any{
 			plainText{"lark_md", sourcelink.Line(a.publicURL, r.Language, r.Sources, shorten)}}})
 	}
@@ -110,15 +111,6 @@ func textCard(text string) string {
 	c := newCard()
 	c.Elements = []any{mdElement(markdown.EscapeChat(text))}
 	return c.String()
-}
-
-// truncateRunes cuts s to at most n characters, ending with "…" when cut.
-func truncateRunes(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:n-1]) + "…"
 }
 
 // truncateBytes cuts s to at most n bytes on a rune boundary.

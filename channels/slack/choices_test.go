@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/channels/internal/ellipsis"
 )
 
 var testChoices = []bot.Source{
@@ -37,7 +38,7 @@ func TestReplyBlocksMarkdownAndChoices(t *testing.T) {
 			bot.Message{ExternalUserID: "T1:U2", Role: bot.RoleCustomer},
 			[]string{"section: Did you mean?",
 				"button choice_1=faq-returns: How do I return an item?",
-				"button choice_2=faq-exchange: " + truncateRunes(testChoices[2].Title, maxButtonText),
+				"button choice_2=faq-exchange: " + ellipsis.Runes(testChoices[2].Title, maxButtonText),
 				"button choice_3=faq-refund: 退款多久到账？"},
 			"choices:c:T1:U2"},
 		{"choices for an employee",

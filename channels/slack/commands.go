@@ -7,6 +7,7 @@ import (
 	slackapi "github.com/slack-go/slack"
 
 	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/channels/internal/ellipsis"
 )
 
 // commandAck is the immediate answer to a slash command.
@@ -53,7 +54,7 @@ func (a *Adapter) answerCommand(ctx context.Context, cmd slackapi.SlashCommand, 
 	a.log.Debug("slack: slash command", "channel", cmd.ChannelID, "command", cmd.Command, "text", text)
 	reply, err := a.opts.Handler.Handle(ctx, msg)
 
-	question := fmt.Sprintf("%s asked: %s", mentionUser(cmd.UserID), escapeMrkdwn(truncateRunes(text, maxAskChars)))
+	question := fmt.Sprintf("%s asked: %s", mentionUser(cmd.UserID), escapeMrkdwn(ellipsis.Runes(text, maxAskChars)))
 	qBlocks := []slackapi.Block{slackapi.NewSectionBlock(
 		slackapi.NewTextBlockObject(slackapi.MarkdownType, question, false, false), nil, nil)}
 	ts, perr := a.post(ctx, cmd.ChannelID, "", qBlocks, question)

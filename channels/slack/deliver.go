@@ -9,6 +9,7 @@ import (
 	"github.com/concierge-bot/concierge/bot"
 	slackapi "github.com/slack-go/slack"
 
+	"github.com/concierge-bot/concierge/channels/internal/ellipsis"
 	"github.com/concierge-bot/concierge/channels/internal/recipient"
 )
 
@@ -41,7 +42,7 @@ func (a *Adapter) Deliver(ctx context.Context, customerID, messageID int64, agen
 	if agent != "" {
 		body = "*" + escapeMrkdwn(agent) + "*\n" + body
 	}
-	blocks := []slackapi.Block{slackapi.NewSectionBlock(slackapi.NewTextBlockObject(slackapi.MarkdownType, truncateRunes(body, maxSectionChars), false, false), nil, nil)}
+	blocks := []slackapi.Block{slackapi.NewSectionBlock(slackapi.NewTextBlockObject(slackapi.MarkdownType, ellipsis.Runes(body, maxSectionChars), false, false), nil, nil)}
 	pl, ok := a.places.Get(user)
 	if !ok {
 		// No place seen since the start: a direct message, which Slack
@@ -52,7 +53,7 @@ func (a *Adapter) Deliver(ctx context.Context, customerID, messageID int64, agen
 		}
 		pl = place{Channel: uid}
 	}
-	if _, err := a.post(ctx, pl.Channel, pl.Thread, blocks, truncateRunes(text, maxFallbackChars)); err != nil {
+	if _, err := a.post(ctx, pl.Channel, pl.Thread, blocks, ellipsis.Runes(text, maxFallbackChars)); err != nil {
 		return fmt.Errorf("slack: deliver message %d: %w", messageID, err)
 	}
 	return nil

@@ -13,6 +13,7 @@ import (
 	"github.com/concierge-bot/concierge/bot"
 	"github.com/concierge-bot/concierge/channels/internal/alertaction"
 	"github.com/concierge-bot/concierge/channels/internal/chatreply"
+	"github.com/concierge-bot/concierge/channels/internal/ellipsis"
 )
 
 // Texts shown to the person who clicked, in both languages the bot speaks.
@@ -177,7 +178,7 @@ func chosenBlocks(blocks []slackapi.Block, title string) []slackapi.Block {
 	for _, b := range blocks {
 		if ab, ok := b.(*slackapi.ActionBlock); ok && strings.HasPrefix(ab.BlockID, choicesBlockPrefix) {
 			out = append(out, slackapi.NewContextBlock("", slackapi.NewTextBlockObject(slackapi.MarkdownType,
-				"✅ "+escapeMrkdwn(truncateRunes(title, maxButtonText)), false, false)))
+				"✅ "+escapeMrkdwn(ellipsis.Runes(title, maxButtonText)), false, false)))
 			continue
 		}
 		out = append(out, b)

@@ -8,6 +8,7 @@ import (
 	slackapi "github.com/slack-go/slack"
 
 	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/channels/internal/ellipsis"
 	"github.com/concierge-bot/concierge/markdown"
 )
 
@@ -78,7 +79,7 @@ func (a *Adapter) replyBlocks(r bot.Reply, asker bot.Message) ([]slackapi.Block,
 		blocks = append(blocks, feedbackButtons(r.MessageID, r.Language))
 	}
 	plain := markdown.Text(r.Text, markdown.TextOptions{BaseURL: a.publicURL})
-	return blocks, escapeMrkdwn(truncateRunes(plain, maxFallbackChars))
+	return blocks, escapeMrkdwn(ellipsis.Runes(plain, maxFallbackChars))
 }
 
 // Block Kit limits of a button.
@@ -112,7 +113,7 @@ func choiceButtons(choices []bot.Source, asker bot.Message) *slackapi.ActionBloc
 			title = c.ID
 		}
 		buttons = append(buttons, slackapi.NewButtonBlockElement(ActionChoicePrefix+strconv.Itoa(len(buttons)+1), c.ID,
-			slackapi.NewTextBlockObject(slackapi.PlainTextType, truncateRunes(title, maxButtonText), false, false)))
+			slackapi.NewTextBlockObject(slackapi.PlainTextType, ellipsis.Runes(title, maxButtonText), false, false)))
 	}
 	if len(buttons) == 0 {
 		return nil
@@ -162,7 +163,7 @@ func (a *Adapter) sourceLink(s bot.Source) string {
 	if strings.TrimSpace(title) == "" {
 		title = s.ID
 	}
-	title = escapeMrkdwn(truncateRunes(title, 200))
+	title = escapeMrkdwn(ellipsis.Runes(title, 200))
 	link := a.absoluteURL(s.URL)
 	if link == "" {
 		return title
@@ -199,5 +200,5 @@ func (a *Adapter) absoluteURL(raw string) string {
 // one section of escaped text.
 func textBlocks(text string) []slackapi.Block {
 	return []slackapi.Block{slackapi.NewSectionBlock(
-		slackapi.NewTextBlockObject(slackapi.MarkdownType, escapeMrkdwn(truncateRunes(text, maxSectionChars/5)), false, false), nil, nil)}
+		slackapi.NewTextBlockObject(slackapi.MarkdownType, escapeMrkdwn(ellipsis.Runes(text, maxSectionChars/5)), false, false), nil, nil)}
 }

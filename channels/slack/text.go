@@ -3,7 +3,6 @@ package slack
 import (
 	"strings"
 	"unicode"
-	"unicode/utf8"
 )
 
 var (
@@ -83,13 +82,4 @@ func markupText(c, botUserID string) string {
 		return label
 	}
 	return target
-}
-
-// truncateRunes cuts s to at most n characters, ending with "…" when cut.
-func truncateRunes(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:n-1]) + "…"
 }
