@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -77,16 +76,11 @@ type chatOptions struct {
 	baseURL string // put before site-relative links
 }
 
-// handler is what the chat needs of the Engine.
-type handler interface {
-	Handle(ctx context.Context, m bot.Message) (bot.Reply, error)
-}
-
 // chatLoop sends each non-empty line of stdin to the Engine and prints the
 // reply. A line that is only a number 1..n, after a reply that offered n
 // choices, picks that choice: the Engine gets the choice's id in
 // Message.Choice and its title as the text.
-func chatLoop(cmd *cobra.Command, e *env, engine handler, o chatOptions) error {
+func chatLoop(cmd *cobra.Command, e *env, engine messageHandler, o chatOptions) error {
 	interactive := isTerminal(e.stdin) && isTerminal(e.stdout) && !o.asJSON
 	width := 0
 	if f, ok := e.stdout.(*os.File); ok && interactive {

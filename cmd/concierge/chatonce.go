@@ -9,8 +9,9 @@ import (
 	"github.com/concierge-bot/concierge/channels/web"
 )
 
-// messageHandler is what the chat-app adapters (WeCom, Feishu, DingTalk)
-// hand their messages to: the Engine, instrumented.
+// messageHandler answers one message: it is what the chat-app adapters
+// (WeCom, Feishu, DingTalk) hand their messages to, the Engine
+// instrumented, and what the terminal chat needs of the Engine.
 type messageHandler interface {
 	Handle(ctx context.Context, m bot.Message) (bot.Reply, error)
 }

@@ -263,21 +263,11 @@ func serve(ctx context.Context, stopSignals func(), cfg Config, log *slog.Logger
 
 	// The chat apps' retries are answered once across restarts and replicas.
 	once := chatOnce{next: handler, requests: requests, log: log}
-	stopWeCom, err := startWeCom(ctx, cfg, a, once, mux, log)
+	stopChatApps, err := startChatApps(ctx, cfg, a, once, mux, log)
 	if err != nil {
 		return err
 	}
-	defer stopWeCom() // after the HTTP server and Slack have stopped, before the store closes
-	stopFeishu, err := startFeishu(ctx, cfg, a, once, mux, log)
-	if err != nil {
-		return err
-	}
-	defer stopFeishu()
-	stopDingTalk, err := startDingTalk(ctx, cfg, a, once, mux, log)
-	if err != nil {
-		return err
-	}
-	defer stopDingTalk()
+	defer stopChatApps() // after the HTTP server and Slack have stopped, before the store closes
 	a.startWorkers(ctx, true)
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	var work sync.WaitGroup

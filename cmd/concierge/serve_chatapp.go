@@ -41,6 +41,37 @@ func chatAppError(cfg Config, section string, err error) error {
 	return configError{explain(err, "%s: %s%s", section, strings.TrimPrefix(err.Error(), section+": New: "), cfg.origin(section))}
 }
 
+// chatAppStarter starts one chat app beside the HTTP server when the config
+// has its section, with h as the adapter's Handler, and returns the stop
+// that ends its intake and drains what it accepted (a no-op without the
+// section). A config the adapter refuses is the section's config error
+// (chatAppError). startWeCom, startFeishu and startDingTalk are ones.
+type chatAppStarter func(ctx context.Context, cfg Config, a *app, h messageHandler, mux *http.ServeMux, log *slog.Logger) (stop func(), err error)
+
+// startChatApps starts the chat apps (WeCom, Feishu, DingTalk, in that
+// order) that the config has sections for, each with h as its Handler. The
+// returned stop stops them in the reverse order; call it after the HTTP
+// server has shut down. When one fails to start, those already started are
+// stopped and its error is returned. It must run before the app's workers
+// start: they read the Deliverers.
+func startChatApps(ctx context.Context, cfg Config, a *app, h messageHandler, mux *http.ServeMux, log *slog.Logger) (stop func(), err error) {
+	var stops []func()
+	stop = func() {
+		for i := len(stops) - 1; i >= 0; i-- {
+			stops[i]()
+		}
+	}
+	for _, start := range []chatAppStarter{startWeCom, startFeishu, startDingTalk} {
+		s, err := start(ctx, cfg, a, h, mux, log)
+		if err != nil {
+			stop()
+			return nil, err
+		}
+		stops = append(stops, s)
+	}
+	return stop, nil
+}
+
 // chatApp is a chat adapter as serve runs it.
 type chatApp interface {
 	Register(mux *http.ServeMux)

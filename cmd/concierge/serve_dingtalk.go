@@ -29,7 +29,7 @@ func dingTalkOptions(cfg Config, handler dingtalk.Handler, s chatAppServices) di
 // after the HTTP server has shut down. Without a dingtalk section it does
 // nothing. It must run before the app's workers start: they read the
 // Deliverers.
-func startDingTalk(ctx context.Context, cfg Config, a *app, handler dingtalk.Handler, mux *http.ServeMux, log *slog.Logger) (stop func(), err error) {
+func startDingTalk(ctx context.Context, cfg Config, a *app, handler messageHandler, mux *http.ServeMux, log *slog.Logger) (stop func(), err error) {
 	d := cfg.DingTalk
 	if !d.on() {
 		return func() {}, nil

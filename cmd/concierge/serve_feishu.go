@@ -28,7 +28,7 @@ func feishuOptions(cfg Config, handler feishu.Handler, s chatAppServices) feishu
 // intake, drains what was accepted and returns; call it after the HTTP
 // server has shut down. Without a feishu section it does nothing. It must
 // run before the app's workers start: they read the Deliverers.
-func startFeishu(ctx context.Context, cfg Config, a *app, handler feishu.Handler, mux *http.ServeMux, log *slog.Logger) (stop func(), err error) {
+func startFeishu(ctx context.Context, cfg Config, a *app, handler messageHandler, mux *http.ServeMux, log *slog.Logger) (stop func(), err error) {
 	f := cfg.Feishu
 	if !f.on() {
 		return func() {}, nil

@@ -22,7 +22,7 @@ const weComStateFile = "wecom-kf.json"
 // stop ends intake, drains what was accepted and returns; call it after
 // the HTTP server has shut down. Without a wecom section it does nothing.
 // It must run before the app's workers start: they read the Deliverers.
-func startWeCom(ctx context.Context, cfg Config, a *app, handler wecom.Handler, mux *http.ServeMux, log *slog.Logger) (stop func(), err error) {
+func startWeCom(ctx context.Context, cfg Config, a *app, handler messageHandler, mux *http.ServeMux, log *slog.Logger) (stop func(), err error) {
 	w := cfg.WeCom
 	if !w.on() {
 		return func() {}, nil
