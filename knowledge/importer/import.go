@@ -350,16 +350,11 @@ func (im *run) web(ctx context.Context, source string) error {
 		it := queue[0]
 		queue = queue[1:]
 		if it.doc == nil {
-			d, err := f.Get(ctx, it.u)
+			d, err := im.fetchPage(ctx, f, it.u)
 			if err != nil {
-				if ctx.Err() != nil {
-					return ctx.Err()
-				}
-				var fe *FetchError
-				gone := errors.As(err, &fe) && fe.Gone
-				im.fail(it.u.String(), urlID(it.u), gone, "%s", err.Error())
-				im.done++
-				im.progress()
+				return err
+			}
+			if d == nil {
 				continue
 			}
 			it.doc = d
@@ -376,6 +371,26 @@ func (im *run) web(ctx context.Context, source string) error {
 		im.page(ctx, it.u, it.doc)
 	}
 	return nil
+}
+
+// fetchPage fetches the page at u with f. A page that cannot be fetched is
+// recorded as a Failure (Gone when the server says it is gone for good) and
+// counted as done, and fetchPage returns a nil document and no error; when
+// ctx ended during the fetch it returns ctx's error instead, recording
+// nothing.
+func (im *run) fetchPage(ctx context.Context, f *Fetcher, u *url.URL) (*Fetched, error) {
+	d, err := f.Get(ctx, u)
+	if err == nil {
+		return d, nil
+	}
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	var fe *FetchError
+	im.fail(u.String(), urlID(u), errors.As(err, &fe) && fe.Gone, "%s", err.Error())
+	im.done++
+	im.progress()
+	return nil, nil
 }
 
 // page converts and writes one fetched document.
@@ -442,20 +457,11 @@ func (im *run) sitemap(ctx context.Context, f *Fetcher, start *url.URL, entries 
 		return err
 	}
 	return importEach(ctx, im, pages, func(u *url.URL) error {
-		d, err := f.Get(ctx, u)
-		if err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			var fe *FetchError
-			gone := errors.As(err, &fe) && fe.Gone
-			im.fail(u.String(), urlID(u), gone, "%s", err.Error())
-			im.done++
-			im.progress()
-			return nil
+		d, err := im.fetchPage(ctx, f, u)
+		if d != nil {
+			im.page(ctx, u, d)
 		}
-		im.page(ctx, u, d)
-		return nil
+		return err
 	})
 }
 
