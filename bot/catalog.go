@@ -34,4 +34,9 @@ type CatalogAnswer struct {
 	AsksWhich bool
 	// Confidence in 0..1 that the reply answers the question.
 	Confidence float64
+	// Mentions are the words of the question, lower-case as written, that
+	// name the products or the category the reply is about ("绿茶",
+	// "teapot"): a FAQ entry or page that names none of them answers
+	// something else.
+	Mentions []string
 }

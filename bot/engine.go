@@ -493,7 +493,7 @@ func (e *Engine) decide(ctx context.Context, m Message, conv Conversation, cls C
 				// catalogue ("what do I do before locking up" is the
 				// closing checklist, not locks).
 				cat = CatalogAnswer{}
-			case hits[0].Confidence > cat.Confidence+catalogMargin:
+			case hits[0].Confidence > cat.Confidence+catalogMargin && namesAny(hits[0], cat.Mentions):
 				// Both confidences are calibrated chances of being right:
 				// a FAQ entry or page clearly more likely to answer than
 				// the catalogue's reply does ("do I need to bring a towel"
@@ -651,6 +651,32 @@ func internalFirst(hits []Hit, least float64) []Hit {
 		return append(out, hits[i+1:]...)
 	}
 	return hits
+}
+
+// namesAny reports whether h's title or text names one of mentions (or
+// mentions is empty): a FAQ entry that names none of the products the
+// catalogue found in the question answers something else ("有没有便宜点的
+// 绿茶" is no question about "有比DHL便宜的寄法吗"). An English mention
+// counts without a plural s, a Chinese one by any two characters in a row
+// ("双氧水护理液" in "双氧水护理系统").
+func namesAny(h Hit, mentions []string) bool {
+	if len(mentions) == 0 {
+		return true
+	}
+	text := strings.ToLower(h.Title + "\n" + h.Answer + "\n" + h.Snippet)
+	for _, m := range mentions {
+		if strings.Contains(text, m) || len(m) > 3 && strings.Contains(text, strings.TrimSuffix(m, "s")) {
+			return true
+		}
+		if rs := []rune(m); rs[0] >= utf8.RuneSelf {
+			for i := 0; i+1 < len(rs); i++ {
+				if strings.Contains(text, string(rs[i:i+2])) {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // catalogMargin is how much more likely to be right a FAQ entry or page

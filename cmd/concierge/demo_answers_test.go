@@ -33,6 +33,8 @@ var demoQuestions = []demoQuestion{
 	{text: "Do you have 龙井 in stock?", kind: kindProduct, expected: []string{"JL-GRN-001", "JL-GRN-001-zh"}, says: `Longjing`},
 	{text: "Do you sell oolong?", kind: kindProduct, expected: []string{"JL-OOL-001", "JL-OOL-002", "JL-OOL-003", "JL-OOL-004", "JL-OOL-005", "JL-OOL-006"}, says: `(?i)oolong`, never: `(?i)tea bags`},
 	{text: "cheapest green tea", kind: kindProduct, expected: []string{"JL-GRN-003"}, says: `(?i)cheapest`},
+	// A FAQ entry sure of "有…便宜的…吗" but naming no green tea ("有比DHL便宜的寄法吗") is no answer.
+	{text: "有没有便宜点的绿茶", kind: kindProduct, expected: []string{"JL-GRN-003-zh"}, says: `绿茶`, never: `EMS`},
 	{text: "smoky tea as a gift under ¥200", kind: kindProduct, expected: []string{"JL-BLK-004"}, says: `Lapsang`},
 	{text: "Do you have a small teapot for one person?", kind: kindProduct, expected: []string{"JL-WAR-002"}, says: `100 ml`},
 	// The passage names something else: say what there is, never "Yes".

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/concierge-bot/concierge/bot"
 )
@@ -101,7 +102,44 @@ func (ix *Index) Answer(ctx context.Context, q bot.Query) (bot.CatalogAnswer, er
 	if a.Confidence < MinConfidence {
 		return bot.CatalogAnswer{Confidence: a.Confidence}, nil
 	}
+	if len(p.items) > 0 {
+		a.Mentions = mentions(qu.words, p.items[0].covered)
+	}
 	return a, nil
+}
+
+// mentions returns the runs of the question's pieces that the product
+// explains fully (covered): Chinese runs of two characters or more and
+// Latin words of three letters or more, lower-case as written.
+func mentions(words []piece, covered []cover) []string {
+	var out []string
+	var han strings.Builder
+	flush := func() {
+		if utf8.RuneCountInString(han.String()) >= 2 {
+			out = append(out, han.String())
+		}
+		han.Reset()
+	}
+	for i, w := range words {
+		if i >= len(covered) || covered[i] != coverFull {
+			flush()
+			continue
+		}
+		switch {
+		case w.kind == pHan:
+			if w.gap || w.brk {
+				flush()
+			}
+			han.WriteString(w.text)
+		case w.kind == pWord && len(w.text) >= 3:
+			flush()
+			out = append(out, w.text)
+		default:
+			flush()
+		}
+	}
+	flush()
+	return out
 }
 
 // plan decides what to answer.

@@ -3,6 +3,7 @@ package catalog
 import (
 	"context"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -190,6 +191,25 @@ func TestAnswerCitesTitleAndURL(t *testing.T) {
 	want := []bot.Source{{ID: "TL-02-zh", Title: "旁通式修枝剪", URL: "/kb/TL-02-zh"}}
 	if diff := cmp.Diff(want, a.Sources); diff != "" {
 		t.Errorf("sources (-want +got):\n%s", diff)
+	}
+}
+
+// TestAnswerMentions checks that an answer names the words of the question
+// that name its product, for the Engine to tell a FAQ entry about them from
+// one about something else.
+func TestAnswerMentions(t *testing.T) {
+	ix := newGarden(t)
+	for text, want := range map[string][]string{
+		"修枝剪多少钱":                     {"修枝剪"},
+		"how much are the secateurs": {"secateurs"},
+	} {
+		a, err := ix.Answer(context.Background(), bot.Query{Text: text})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !a.OK || !slices.Equal(a.Mentions, want) {
+			t.Errorf("Answer(%q): OK %v, mentions %q, want %q", text, a.OK, a.Mentions, want)
+		}
 	}
 }
 
