@@ -12,12 +12,24 @@ const (
 	IntentGreeting      = "greeting"
 	IntentGoodbye       = "goodbye"
 	IntentThanks        = "thanks"
+	IntentAboutBot      = "about_bot" // "who are you", "what can you do", "你是谁"
 	IntentAskHuman      = "ask_human"
 	IntentComplaint     = "complaint"
 	IntentPurchase      = "purchase_intent"
 	IntentOrderStatus   = "order_status"
 	IntentRefundRequest = "refund_request"
 )
+
+// IsSmallTalk reports whether intent is one of the small-talk intents the
+// Engine answers with a sentence of its own: a greeting, thanks, a goodbye,
+// or a question about the bot itself.
+func IsSmallTalk(intent string) bool {
+	switch intent {
+	case IntentGreeting, IntentThanks, IntentGoodbye, IntentAboutBot:
+		return true
+	}
+	return false
+}
 
 // IntentScore is one candidate intent with its probability.
 type IntentScore struct {

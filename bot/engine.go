@@ -1172,9 +1172,7 @@ const smallTalkRunes = 24
 // and nothing else: one of those intents, in a short message. A longer
 // message with a greeting ("hi, can I pay with PayPal?") is a question.
 func isSmallTalk(text string, cls Classification) bool {
-	switch cls.Intent {
-	case IntentGreeting, IntentThanks, IntentGoodbye:
-	default:
+	if !IsSmallTalk(cls.Intent) {
 		return false
 	}
 	return utf8.RuneCountInString(strings.TrimSpace(text)) <= smallTalkRunes && len(strings.Fields(text)) <= 4

@@ -36,6 +36,10 @@ var builtinTexts = map[string]map[string]string{
 		"en": "You're welcome! Is there anything else I can help with?",
 		"zh": "不客气！还有什么可以帮您的吗？",
 	},
+	IntentAboutBot: {
+		"en": "I'm the virtual assistant here. I answer questions about our products, orders, delivery and returns from our own information, and I can connect you with a member of our team whenever you like.",
+		"zh": "我是这里的智能助手，可以根据我们自己的资料回答商品、订单、配送和退换货等问题；需要的话，也随时可以为您转接人工客服。",
+	},
 	IntentGoodbye: {
 		"en": "Goodbye, and thank you for getting in touch!",
 		"zh": "再见，感谢您的咨询！",

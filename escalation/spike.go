@@ -143,7 +143,7 @@ func (s *Spikes) Check(ctx context.Context) (*bot.Warning, error) {
 // generic intents say nothing about what the complaints are about.
 var genericIntents = map[string]bool{
 	bot.IntentComplaint: true, bot.IntentOutOfScope: true, bot.IntentAskHuman: true, "": true,
-	bot.IntentGreeting: true, bot.IntentThanks: true, bot.IntentGoodbye: true,
+	bot.IntentGreeting: true, bot.IntentThanks: true, bot.IntentGoodbye: true, bot.IntentAboutBot: true,
 }
 
 // stopWords are common English words that make poor topics.

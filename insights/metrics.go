@@ -78,7 +78,7 @@ type Metrics struct {
 }
 
 // engineIntents are the intents the Engine itself gives a meaning to.
-var engineIntents = []string{bot.IntentOutOfScope, bot.IntentGreeting, bot.IntentGoodbye, bot.IntentThanks,
+var engineIntents = []string{bot.IntentOutOfScope, bot.IntentGreeting, bot.IntentGoodbye, bot.IntentThanks, bot.IntentAboutBot,
 	bot.IntentAskHuman, bot.IntentComplaint, bot.IntentPurchase, bot.IntentOrderStatus, bot.IntentRefundRequest,
 	bot.IntentRating}
 

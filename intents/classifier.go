@@ -89,9 +89,12 @@ func (c *Classifier) Classify(ctx context.Context, text string) (bot.Classificat
 		// "人工客服在吗", "real person please": whatever else the words
 		// look like to the intent model, the sender asks for a person.
 		out.Intent, out.Confidence, out.OutOfScope = bot.IntentAskHuman, max(out.Confidence, 0.9), false
-	} else if l, talks, asks := c.smallTalk.label(text); l != "" && complaint < 0.5 {
+	} else if l, talks, asks := c.smallTalk.label(text); l != "" && complaint < 0.5 &&
+		(l != bot.IntentAboutBot || c.smallTalk.whole(text)) {
 		// A short greeting, thanks or goodbye is small talk whatever the
-		// company's intents were trained on.
+		// company's intents were trained on. A question about the bot
+		// must be all the message says: "你能做什么包装" asks about
+		// wrapping.
 		out.Intent, out.Confidence, out.OutOfScope = l, max(out.Confidence, 0.9), false
 	} else if isSmallTalkIntent(out.Intent) && (asks || !talks && asksSomething(text)) {
 		// The intent model reads a greeting, thanks or goodbye into a
@@ -116,13 +119,7 @@ func (c *Classifier) Classify(ctx context.Context, text string) (bot.Classificat
 }
 
 // isSmallTalkIntent reports whether intent is a greeting, thanks or goodbye.
-func isSmallTalkIntent(intent string) bool {
-	switch intent {
-	case bot.IntentGreeting, bot.IntentThanks, bot.IntentGoodbye:
-		return true
-	}
-	return false
-}
+func isSmallTalkIntent(intent string) bool { return bot.IsSmallTalk(intent) }
 
 // asksSomething reports whether text is phrased as a question, holds a
 // figure, or is a Chinese sentence longer than any greeting: no greeting,

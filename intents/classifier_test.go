@@ -178,6 +178,35 @@ func TestClassifySmallTalkNeedsItsPhrases(t *testing.T) {
 	}
 }
 
+// TestClassifyAboutBot checks that a message that only asks who or what the
+// bot is, or what it can do, is small talk about the bot, and one that asks
+// more is not.
+func TestClassifyAboutBot(t *testing.T) {
+	c := classifierOf(t, []Example{
+		{"where is my order", "order_status"}, {"track my parcel", "order_status"},
+		{"我的快递到哪了", "order_status"}, {"查一下订单", "order_status"},
+		{"do you gift wrap", "gift_wrap"}, {"能包装吗", "gift_wrap"},
+	})
+	for text, about := range map[string]bool{
+		"who are you?":                       true,
+		"What can you do?":                   true,
+		"are you a bot":                      true,
+		"你是谁":                                true,
+		"你是机器人吗？":                            true,
+		"你能做什么包装":                            false, // asks about wrapping
+		"what can you do for a wedding cake": false,
+		"who are you shipping with":          false,
+	} {
+		got, err := c.Classify(context.Background(), text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if (got.Intent == bot.IntentAboutBot) != about {
+			t.Errorf("Classify(%q) = intent %q; want about the bot %v", text, got.Intent, about)
+		}
+	}
+}
+
 // classifierOf trains a model on ex and returns the classifier over it,
 // with the built-in complaint detector.
 func classifierOf(t *testing.T, ex []Example) *Classifier {

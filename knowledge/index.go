@@ -106,8 +106,7 @@ func IntentTagger(c bot.Classifier) func(Document) []string {
 		if err != nil || cls.OutOfScope || cls.Confidence < minTagConfidence {
 			return nil
 		}
-		switch cls.Intent {
-		case bot.IntentGreeting, bot.IntentThanks, bot.IntentGoodbye, bot.IntentAskHuman, bot.IntentComplaint:
+		if bot.IsSmallTalk(cls.Intent) || cls.Intent == bot.IntentAskHuman || cls.Intent == bot.IntentComplaint {
 			return nil
 		}
 		return []string{cls.Intent}

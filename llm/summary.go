@@ -165,13 +165,7 @@ func Extractive(msgs []bot.StoredMessage, lang string) string {
 	return labels.Issue + sp + issue + "\n" + labels.Wants + sp + wants + "\n" + labels.Sentiment + sp + sent
 }
 
-func smallTalk(intent string) bool {
-	switch intent {
-	case bot.IntentGreeting, bot.IntentThanks, bot.IntentGoodbye:
-		return true
-	}
-	return false
-}
+func smallTalk(intent string) bool { return bot.IsSmallTalk(intent) }
 
 func quote(s string) string { return "“" + clip(oneLine(s), 160) + "”" }
 

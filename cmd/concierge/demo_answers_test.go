@@ -53,6 +53,8 @@ var demoQuestions = []demoQuestion{
 	{text: "垃圾店，再见", kind: kindComplaint},
 	{text: "tell me a joke", kind: kindUnanswerable, never: `(?i)passed|manager`}, // "a joke" once read as "what a joke"
 	{text: "给我讲个笑话", kind: kindUnanswerable, never: `转交|经理`},
+	{text: "who are you?", kind: kindUnanswerable, says: `virtual assistant`},
+	{text: "你是机器人吗", kind: kindUnanswerable, says: `智能助手`},
 	// Ordinary service questions are answered, not escalated.
 	{text: "Can I change my delivery address?", kind: kindAnswerable, expected: []string{"faq-orders-03"}},
 	{text: "I need a company invoice", kind: kindAnswerable, expected: []string{"payment-and-invoices", "faq-payment-05"}, says: `(?i)invoice`},
