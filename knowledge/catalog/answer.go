@@ -49,7 +49,14 @@ const (
 	planCompare                    // two products side by side
 	planNegative                   // something the catalogue does not have
 	planOutOfRange                 // nothing in the asked price range
+	planOverview                   // what most of the catalogue is: its categories
 )
+
+// genericShare is the share of the catalogue's products a word must be
+// found in for a question of nothing but such words to ask what the
+// catalogue holds ("what teas do you have" of a tea shop, "有什么蛋糕" of a
+// bakery).
+const genericShare = 0.5
 
 // plan is what the reply will say, before it is written.
 type plan struct {
@@ -153,6 +160,12 @@ func (sh *shelf) plan(ctx context.Context, q *Question, opts Options) plan {
 	content := contentPieces(q.words)
 	if len(content) == 0 && (q.Super != "" || q.HasPriceBound()) && len(q.Service) == 0 {
 		return sh.everything(q)
+	}
+	if q.Super == "" && !q.HasPriceBound() && !q.Compare && len(q.Attrs) == 0 && len(cols) == 0 &&
+		len(q.Service) == 0 && len(q.Quantities) == 0 && sh.generic(q, content) {
+		if p := sh.overview(); p.kind != planNone {
+			return p
+		}
 	}
 	if len(hits) == 0 || !hits[0].strong || coverage(content, hits[0]) < minCoverage {
 		if q.Recommend && q.HasPriceBound() && len(q.Service) == 0 {
@@ -475,6 +488,66 @@ func (sh *shelf) everything(q *Question) plan {
 	p := plan{kind: planList, kindOf: -1, cov: 1, margin: 1}
 	p.items = sh.listItems(q, all, &p)
 	if len(p.items) == 0 {
+		return plan{}
+	}
+	return p
+}
+
+// generic reports whether q names something, and only words that at
+// least genericShare of the products (in any of their languages) have all
+// together: "teas" in a tea shop whose every description says tea, "茶",
+// "cakes". Such a question names no kind in particular, whichever products
+// say the word in their names ("what teas do you have" is not the black
+// teas, the only ones called "… Black Tea").
+func (sh *shelf) generic(q *Question, content []int) bool {
+	if len(content) == 0 || len(sh.ents) == 0 {
+		return false
+	}
+	var all map[int32]bool
+	for _, i := range content {
+		w := q.words[i]
+		var t string
+		switch w.kind {
+		case pWord:
+			t = stem(w.text)
+		case pHan:
+			t = w.text
+		default:
+			return false
+		}
+		has := map[int32]bool{}
+		for _, p := range sh.post[t] {
+			if all == nil || all[p.ent] {
+				has[p.ent] = true
+			}
+		}
+		all = has
+	}
+	return float64(len(all)) >= genericShare*float64(len(sh.ents))
+}
+
+// overview plans the catalogue's categories: the cheapest product of each
+// (its items, cited), for a reply that lists every category with its
+// count and price range. It plans nothing for a catalogue of fewer than
+// three categories: in a smaller one, any word is in half the products.
+func (sh *shelf) overview() plan {
+	if len(sh.cats) < 3 {
+		return plan{}
+	}
+	p := plan{kind: planOverview, kindOf: -1, cov: 1, margin: 1}
+	for _, c := range sh.cats {
+		var best *hit
+		for _, e := range c.ents {
+			pr := sh.ents[e].price
+			if best == nil || !math.IsNaN(pr) && (math.IsNaN(sh.ents[best.ent].price) || pr < sh.ents[best.ent].price) {
+				best = &hit{ent: e}
+			}
+		}
+		if best != nil {
+			p.items = append(p.items, best)
+		}
+	}
+	if len(p.items) < 2 {
 		return plan{}
 	}
 	return p

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"regexp"
 	"testing"
 
 	"github.com/concierge-bot/concierge/bot"
@@ -68,6 +69,28 @@ func TestDemoProductQuestions(t *testing.T) {
 			}
 			t.Logf("confidence %.2f\n%s", a.Confidence, a.Text)
 		})
+	}
+}
+
+// TestDemoOverview checks that a question naming only what the whole
+// catalogue is ("what teas do you have" in a tea shop) gets every category
+// with its count and price range, not the one category whose product names
+// happen to say "tea"; and that naming a kind still lists that kind.
+func TestDemoOverview(t *testing.T) {
+	ix := demoIndex(t)
+	for _, tt := range []struct{ text, says, never string }{
+		{"what teas do you have", `(?s)We have \d+ products in 8 categories.*\*\*black\*\* — 4, ¥118\.00–¥298\.00.*\*\*green\*\* — 6`, ``},
+		{"你们有哪些茶", `(?s)我们共有 \d+ 款商品，分为 8 类.*\*\*绿茶\*\* — 6 款`, ``},
+		{"what green teas do you have", `green`, `categories`},
+		{"有没有绿茶", `绿茶`, `分为`},
+	} {
+		a, err := ix.Answer(context.Background(), bot.Query{Text: tt.text})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !a.OK || !regexp.MustCompile(tt.says).MatchString(a.Text) || tt.never != "" && regexp.MustCompile(tt.never).MatchString(a.Text) {
+			t.Errorf("%q: OK %v, text:\n%s", tt.text, a.OK, a.Text)
+		}
 	}
 }
 

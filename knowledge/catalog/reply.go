@@ -35,6 +35,8 @@ func (sh *shelf) reply(q *Question, p plan, lang string) bot.CatalogAnswer {
 		text = w.outOfRange()
 	case planNegative:
 		text = w.negative()
+	case planOverview:
+		text = w.overview()
 	}
 	a := bot.CatalogAnswer{OK: true, Text: strings.TrimSpace(text), Confidence: confidence(q, p, sh)}
 	for _, h := range p.items {
@@ -468,6 +470,43 @@ func (w writer) outOfRange() string {
 	}
 	return fmt.Sprintf(w.t("We have nothing %s that matches. The closest is %s at %s.", "没有%s符合的商品。最接近的是%s，售价 %s。"),
 		w.bounds(), w.name(h), w.price(h))
+}
+
+// overview lists the catalogue's categories, each with how many products
+// it has and their price range.
+func (w writer) overview() string {
+	var b strings.Builder
+	n := 0
+	for _, c := range w.sh.cats {
+		n += len(c.ents)
+	}
+	fmt.Fprintf(&b, w.t("We have %d products in %d categories:\n\n", "我们共有 %d 款商品，分为 %d 类：\n\n"), n, len(w.sh.cats))
+	for _, c := range w.sh.cats {
+		name := ""
+		for _, l := range []string{w.lang, "en", "zh", ""} {
+			if v, ok := c.names[l]; ok {
+				name = mdEscape(v)
+				break
+			}
+		}
+		lo, hi, cur := math.Inf(1), math.Inf(-1), ""
+		for _, e := range c.ents {
+			if pr := w.sh.ents[e].price; !math.IsNaN(pr) {
+				lo, hi, cur = min(lo, pr), max(hi, pr), w.sh.ents[e].currency
+			}
+		}
+		fmt.Fprintf(&b, w.t("- **%s** — %d", "- **%s** — %d 款"), name, len(c.ents))
+		switch {
+		case math.IsInf(lo, 1):
+		case lo == hi:
+			fmt.Fprintf(&b, w.t(", %s", "，%s"), money(strconv.FormatFloat(lo, 'f', 2, 64), cur))
+		default:
+			fmt.Fprintf(&b, w.t(", %s–%s", "，%s–%s"), money(strconv.FormatFloat(lo, 'f', 2, 64), cur), money(strconv.FormatFloat(hi, 'f', 2, 64), cur))
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString(w.t("\nTell me which kind or which product you'd like to know more about.", "\n想了解哪一类或哪一款，告诉我名字即可。"))
+	return b.String()
 }
 
 // negative says the catalogue has no such thing and lists its categories.
