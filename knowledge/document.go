@@ -153,18 +153,3 @@ func slug(s string) string {
 	}
 	return b.String()
 }
-
-// splitList splits a ";"-separated list, trimming blanks and dropping empty
-// items.
-func splitList(s string) []string {
-	if strings.TrimSpace(s) == "" {
-		return nil
-	}
-	var out []string
-	for _, p := range strings.Split(s, ";") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
-}

@@ -15,6 +15,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/internal/texts"
 )
 
 // row is one record of an FAQ file or product catalogue, whatever its
@@ -327,8 +328,8 @@ func faqDoc(name string, r row, ps *problems) (Document, bool) {
 	}
 	return Document{
 		ID: id, Title: q, Body: a, Kind: bot.KindFAQ, Audience: aud,
-		Lang: finishLang(lang, q+" "+a), Tags: splitList(r.get("tags")), Intents: splitList(r.get("intents")),
-		Question: q, Answer: a, Paraphrases: splitList(r.get("paraphrases")),
+		Lang: finishLang(lang, q+" "+a), Tags: texts.SplitList(r.get("tags")), Intents: texts.SplitList(r.get("intents")),
+		Question: q, Answer: a, Paraphrases: texts.SplitList(r.get("paraphrases")),
 		Source: name, Line: r.line, URL: url,
 	}, true
 }
@@ -377,7 +378,7 @@ func productDoc(name string, r row, ps *problems) (Document, bool) {
 			ans += ". " + desc
 		}
 	}
-	tags := splitList(r.get("tags"))
+	tags := texts.SplitList(r.get("tags"))
 	if cat != "" {
 		tags = append(tags, cat)
 	}
@@ -392,7 +393,7 @@ func productDoc(name string, r row, ps *problems) (Document, bool) {
 	}
 	return Document{
 		ID: id, Title: nm, Body: body, Kind: bot.KindProduct, Audience: aud,
-		Lang: finishLang(lang, nm+" "+desc), Tags: tags, Intents: splitList(r.get("intents")),
+		Lang: finishLang(lang, nm+" "+desc), Tags: tags, Intents: texts.SplitList(r.get("intents")),
 		Answer: ans, SKU: sku, Source: name, Line: r.line, URL: DocURL(id, aud),
 		Category: cat, Description: desc, Price: strings.TrimPrefix(price, "$"), Currency: r.get("currency"),
 		Attrs: attrs,

@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/internal/texts"
 )
 
 // garden is a small catalogue of a trade none of the evaluation companies
@@ -19,7 +20,7 @@ import (
 func garden() []Product {
 	p := func(id, sku, lang, name, cat, price, desc, tags string, attrs map[string]string) Product {
 		return Product{ID: id, SKU: sku, Lang: lang, Name: name, Category: cat, Price: price, Currency: "EUR",
-			Description: desc, Tags: splitList(tags), Attrs: attrs, Audience: bot.AudiencePublic, URL: "/kb/" + id}
+			Description: desc, Tags: texts.SplitList(tags), Attrs: attrs, Audience: bot.AudiencePublic, URL: "/kb/" + id}
 	}
 	ps := []Product{
 		p("POT-10", "POT-10", "en", "Terracotta Pot, 10 cm", "Pots & planters", "4.50", "Classic unglazed clay pot with a drainage hole, for herbs and cuttings.", "terracotta;clay pot", map[string]string{"material": "terracotta", "size": "10 cm", "weight": "300 g", "stock": "40"}),

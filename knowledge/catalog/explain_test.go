@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/internal/texts"
 )
 
 var (
@@ -50,7 +51,7 @@ func loadCSVProducts(t testing.TB, dir string) []Product {
 				case "description":
 					p.Description = v
 				case "tags":
-					p.Tags = splitList(v)
+					p.Tags = texts.SplitList(v)
 				case "lang":
 					p.Lang = v
 				default:

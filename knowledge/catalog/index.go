@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/internal/texts"
 )
 
 // Options configures New.
@@ -240,7 +241,7 @@ func newShelf(products []Product) *shelf {
 			for col, v := range r.Attrs {
 				switch {
 				case aliasColumns[col]:
-					for ai, a := range splitList(v) {
+					for ai, a := range texts.SplitList(v) {
 						sh.add(id, fAlias, uint16(ri*64+ai%64), a, false)
 						for _, t := range termsOf(a) {
 							e.names[ri].terms[t] = true
@@ -509,15 +510,4 @@ func (sh *shelf) addName(ent int32, val uint16, name string, nt *nameTerms) {
 			nt.terms[t.term] = true
 		}
 	}
-}
-
-// splitList splits a ";"-separated list.
-func splitList(s string) []string {
-	var out []string
-	for _, p := range strings.Split(s, ";") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
 }

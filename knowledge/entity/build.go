@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/concierge-bot/concierge/internal/texts"
 )
 
 // row is one parsed line of a table.
@@ -31,7 +33,7 @@ func parseTable(kind Kind, name, data string) ([]row, error) {
 		if len(f) < 3 || len(f) > 5 {
 			return nil, fmt.Errorf("%s:%d: want 3 to 5 '|'-separated fields, got %d", name, n+1, len(f))
 		}
-		r := row{line: n + 1, id: strings.TrimSpace(f[0]), en: splitNames(f[1]), zh: splitNames(f[2]), kind: kind, fromFile: name}
+		r := row{line: n + 1, id: strings.TrimSpace(f[0]), en: texts.SplitList(f[1]), zh: texts.SplitList(f[2]), kind: kind, fromFile: name}
 		if r.id == "" || strings.ContainsAny(r.id, " \t;") {
 			return nil, fmt.Errorf("%s:%d: bad id %q", name, n+1, r.id)
 		}
@@ -62,16 +64,6 @@ func parseTable(kind Kind, name, data string) ([]row, error) {
 		rows = append(rows, r)
 	}
 	return rows, nil
-}
-
-func splitNames(s string) []string {
-	var out []string
-	for _, n := range strings.Split(s, ";") {
-		if n = strings.TrimSpace(n); n != "" {
-			out = append(out, n)
-		}
-	}
-	return out
 }
 
 // expandName turns a table name into the forms that match and their case
