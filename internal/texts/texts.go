@@ -3,7 +3,10 @@
 // into an id slug.
 package texts
 
-import "strings"
+import (
+	"strings"
+	"unicode"
+)
 
 // SplitList splits a list cell of a table on ";" (and on nothing else:
 // "," "|" "、" and "，" stay inside items), trims white space (as
@@ -17,4 +20,32 @@ func SplitList(s string) []string {
 		}
 	}
 	return out
+}
+
+// Slug turns s into an id part or a URL anchor: the letters and digits of
+// s (any script, lower-cased by strings.ToLower), each run of other
+// characters between two of them replaced by one "-". The result neither
+// starts nor ends with "-"; it is "" when s has no letter or digit.
+func Slug(s string) string { return slug(s, false) }
+
+// SlugKeepDots is Slug that also keeps each "." that directly follows a
+// kept letter, digit or "." (so "v1.2" stays "v1.2", and "a..b" stays
+// "a..b"). The result never starts with "." or "-" but may end with ".".
+func SlugKeepDots(s string) string { return slug(s, true) }
+
+func slug(s string, dots bool) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(s) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) || (dots && r == '.' && b.Len() > 0 && !dash) {
+			if dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			dash = false
+			b.WriteRune(r)
+			continue
+		}
+		dash = true
+	}
+	return b.String()
 }

@@ -56,3 +56,44 @@ func FuzzSplitList(f *testing.F) {
 		}
 	})
 }
+
+func TestSlug(t *testing.T) {
+	for _, tc := range []struct{ in, slug, dots string }{
+		{"", "", ""},
+		{"!!!", "", ""},
+		{"  Returns & Refunds  ", "returns-refunds", "returns-refunds"},
+		{"v1.2 Release Notes", "v1-2-release-notes", "v1.2-release-notes"},
+		{"...leading dots", "leading-dots", "leading-dots"},
+		{"a..b", "a-b", "a..b"},
+		{"a.-b", "a-b", "a.-b"},
+		{"trailing.", "trailing", "trailing."},
+		{"如何申请退款？", "如何申请退款", "如何申请退款"},
+		{"第 3 章：配送与物流", "第-3-章-配送与物流", "第-3-章-配送与物流"},
+		{"会员.等级 v2.0", "会员-等级-v2-0", "会员.等级-v2.0"},
+		{"Ünïcödé Straße", "ünïcödé-straße", "ünïcödé-straße"},
+		{"\xff\xfeinvalid\xc3", "invalid", "invalid"},
+	} {
+		if got := Slug(tc.in); got != tc.slug {
+			t.Errorf("Slug(%q) = %q, want %q", tc.in, got, tc.slug)
+		}
+		if got := SlugKeepDots(tc.in); got != tc.dots {
+			t.Errorf("SlugKeepDots(%q) = %q, want %q", tc.in, got, tc.dots)
+		}
+	}
+}
+
+func FuzzSlug(f *testing.F) {
+	for _, s := range []string{"", "v1.2 Notes", "...a..b.-c.", "退货、退款；换货", "\xff\xfe", "İstanbul"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, got := range []string{Slug(s), SlugKeepDots(s)} {
+			if strings.HasPrefix(got, "-") || strings.HasSuffix(got, "-") || strings.HasPrefix(got, ".") || strings.Contains(got, "--") {
+				t.Fatalf("slug of %q is %q", s, got)
+			}
+		}
+		if strings.Contains(Slug(s), ".") {
+			t.Fatalf("Slug(%q) = %q keeps a dot", s, Slug(s))
+		}
+	})
+}
