@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/concierge-bot/concierge/bot"
 	"github.com/concierge-bot/concierge/channels/internal/chatreply"
@@ -212,6 +213,9 @@ func title(md string) string {
 	return t
 }
 
+// maxMarkdownBytes bounds the robot markdown text render makes, in bytes.
+const maxMarkdownBytes = 18_000
+
 // render is a reply as robot markdown: the answer, the choices numbered,
 // the sources as links.
 func (a *Adapter) render(r bot.Reply) string {
@@ -231,11 +235,14 @@ func (a *Adapter) render(r bot.Reply) string {
 		b.WriteString("\n\n" + sourcelink.Line(a.publicURL, r.Language, r.Sources, nil))
 	}
 	out := b.String()
-	if len(out) > 18_000 {
-		out = out[:18_000]
-		for len(out) > 0 && out[len(out)-1]&0xC0 == 0x80 {
-			out = out[:len(out)-1]
+	if len(out) > maxMarkdownBytes {
+		// Cut before the character the limit falls in (or after the last
+		// one that fits), so the text stays valid UTF-8.
+		cut := maxMarkdownBytes
+		for cut > 0 && !utf8.RuneStart(out[cut]) {
+			cut--
 		}
+		out = out[:cut]
 	}
 	return out
 }
