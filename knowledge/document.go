@@ -19,6 +19,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/internal/texts"
 )
 
 // Document is one unit of knowledge content: an FAQ entry, a product, or one
@@ -133,23 +134,11 @@ func normLang(s string) (string, bool) {
 }
 
 // slug turns a heading into a URL anchor: lower-case letters and digits
-// (any script) joined by single hyphens.
+// (any script) joined by single hyphens (texts.Slug); "section" when the
+// heading has no letter or digit.
 func slug(s string) string {
-	var b strings.Builder
-	dash := false
-	for _, r := range strings.ToLower(s) {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			if dash && b.Len() > 0 {
-				b.WriteByte('-')
-			}
-			dash = false
-			b.WriteRune(r)
-			continue
-		}
-		dash = true
+	if sl := texts.Slug(s); sl != "" {
+		return sl
 	}
-	if b.Len() == 0 {
-		return "section"
-	}
-	return b.String()
+	return "section"
 }

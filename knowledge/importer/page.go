@@ -36,6 +36,8 @@ import (
 	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/concierge-bot/concierge/internal/texts"
 )
 
 // Page is one imported document, ready to be written as a Markdown page.
@@ -283,22 +285,11 @@ func firstWords(md string, n int) string {
 
 // slugPart turns one part of a path or URL into an id part: lower-case
 // letters and digits of any script, with single hyphens; dots are kept
-// between letters (so "v1.2" stays).
+// after letters (so "v1.2" stays; texts.SlugKeepDots). Leading and
+// trailing dots and hyphens are trimmed and the part is capped at 60
+// characters; "" when nothing is left.
 func slugPart(s string) string {
-	var b strings.Builder
-	dash := false
-	for _, r := range strings.ToLower(s) {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) || (r == '.' && b.Len() > 0 && !dash) {
-			if dash && b.Len() > 0 {
-				b.WriteByte('-')
-			}
-			dash = false
-			b.WriteRune(r)
-			continue
-		}
-		dash = true
-	}
-	out := strings.Trim(b.String(), ".-")
+	out := strings.Trim(texts.SlugKeepDots(s), ".-")
 	if utf8.RuneCountInString(out) > 60 {
 		out = strings.Trim(string([]rune(out)[:60]), ".-")
 	}
