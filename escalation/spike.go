@@ -140,10 +140,10 @@ func (s *Spikes) Check(ctx context.Context) (*bot.Warning, error) {
 	return &w, nil
 }
 
-// generic intents say nothing about what the complaints are about.
+// generic intents, and small talk (bot.IsSmallTalk), say nothing about
+// what the complaints are about.
 var genericIntents = map[string]bool{
 	bot.IntentComplaint: true, bot.IntentOutOfScope: true, bot.IntentAskHuman: true, "": true,
-	bot.IntentGreeting: true, bot.IntentThanks: true, bot.IntentGoodbye: true, bot.IntentAboutBot: true,
 }
 
 // stopWords are common English words that make poor topics.
@@ -180,7 +180,7 @@ func Topics(msgs []bot.ComplaintMessage, n int) (topics, channels []string) {
 	chanCount := map[string]int{}
 	for _, m := range msgs {
 		chanCount[m.Channel]++
-		if !genericIntents[m.Intent] {
+		if !genericIntents[m.Intent] && !bot.IsSmallTalk(m.Intent) {
 			intentCount[m.Intent]++
 		}
 		for t := range terms(m.Text) {

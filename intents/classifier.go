@@ -96,7 +96,7 @@ func (c *Classifier) Classify(ctx context.Context, text string) (bot.Classificat
 		// must be all the message says: "你能做什么包装" asks about
 		// wrapping.
 		out.Intent, out.Confidence, out.OutOfScope = l, max(out.Confidence, 0.9), false
-	} else if isSmallTalkIntent(out.Intent) && (asks || !talks && asksSomething(text)) {
+	} else if bot.IsSmallTalk(out.Intent) && (asks || !talks && asksSomething(text)) {
 		// The intent model reads a greeting, thanks or goodbye into a
 		// question or a message with figures and no such phrase in it
 		// ("1.74的镜片有现货吗" read as goodbye), or into a question
@@ -104,7 +104,7 @@ func (c *Classifier) Classify(ctx context.Context, text string) (bot.Classificat
 		// it has not learnt, so its best other intent stands, or none.
 		out.Intent, out.Confidence, out.OutOfScope = bot.IntentOutOfScope, 0, true
 		for _, t := range p.Top {
-			if !isSmallTalkIntent(t.Intent) && t.Confidence >= c.model.Threshold() {
+			if !bot.IsSmallTalk(t.Intent) && t.Confidence >= c.model.Threshold() {
 				out.Intent, out.Confidence, out.OutOfScope = t.Intent, t.Confidence, false
 				break
 			}
@@ -117,9 +117,6 @@ func (c *Classifier) Classify(ctx context.Context, text string) (bot.Classificat
 		"oos", out.OutOfScope, "complaint", out.Complaint, "sentiment", out.Sentiment, "language", out.Language)
 	return out, nil
 }
-
-// isSmallTalkIntent reports whether intent is a greeting, thanks or goodbye.
-func isSmallTalkIntent(intent string) bool { return bot.IsSmallTalk(intent) }
 
 // asksSomething reports whether text is phrased as a question, holds a
 // figure, or is a Chinese sentence longer than any greeting: no greeting,

@@ -172,7 +172,7 @@ func TestClassifySmallTalkNeedsItsPhrases(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if isSmallTalkIntent(got.Intent) != small {
+		if bot.IsSmallTalk(got.Intent) != small {
 			t.Errorf("Classify(%q) = intent %q; want small talk %v", text, got.Intent, small)
 		}
 	}

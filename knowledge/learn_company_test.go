@@ -38,7 +38,7 @@ import (
 //	go run ./cmd/concierge answers eval testdata/companies/optics
 //
 // (then restore weights.go with the plain -update command).
-var tuningCompanies = tuningFromEnv([]string{"cycles", "pets", "optics", "furniture", "gadgets"})
+var tuningCompanies = companiesFromEnv("CONCIERGE_TUNING", []string{"cycles", "pets", "optics", "furniture", "gadgets"})
 
 // confOnlyCompanies are labelled companies whose messages teach the answer
 // confidence but not the ranking weights; none by default.
@@ -56,11 +56,12 @@ var tuningCompanies = tuningFromEnv([]string{"cycles", "pets", "optics", "furnit
 //
 // CONCIERGE_CONF_ONLY (names separated by commas, or "none") replaces the
 // list, as CONCIERGE_TUNING does for tuningCompanies.
-var confOnlyCompanies = confOnlyFromEnv(nil)
+var confOnlyCompanies = companiesFromEnv("CONCIERGE_CONF_ONLY", nil)
 
-// confOnlyFromEnv returns the companies CONCIERGE_CONF_ONLY names, or def.
-func confOnlyFromEnv(def []string) []string {
-	switch v := os.Getenv("CONCIERGE_CONF_ONLY"); v {
+// companiesFromEnv returns the companies the environment variable env
+// names (separated by commas; "none" for none), or def when it is unset.
+func companiesFromEnv(env string, def []string) []string {
+	switch v := os.Getenv(env); v {
 	case "":
 		return def
 	case "none":
@@ -68,14 +69,6 @@ func confOnlyFromEnv(def []string) []string {
 	default:
 		return strings.Split(v, ",")
 	}
-}
-
-// tuningFromEnv returns the companies CONCIERGE_TUNING names, or def.
-func tuningFromEnv(def []string) []string {
-	if v := os.Getenv("CONCIERGE_TUNING"); v != "" {
-		return strings.Split(v, ",")
-	}
-	return def
 }
 
 // companyQuery is one labelled message of a company, ready to search.

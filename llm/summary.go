@@ -143,7 +143,7 @@ func Extractive(msgs []bot.StoredMessage, lang string) string {
 	if len(customer) > 0 {
 		first := 0
 		for i, m := range customer { // skip greetings and thanks
-			if !smallTalk(m.Intent) && utf8.RuneCountInString(strings.TrimSpace(m.Text)) > 3 {
+			if !bot.IsSmallTalk(m.Intent) && utf8.RuneCountInString(strings.TrimSpace(m.Text)) > 3 {
 				first = i
 				break
 			}
@@ -151,7 +151,7 @@ func Extractive(msgs []bot.StoredMessage, lang string) string {
 		issue = quote(customer[first].Text)
 		wants = issue
 		for i := len(customer) - 1; i > first; i-- {
-			if m := customer[i]; !smallTalk(m.Intent) {
+			if m := customer[i]; !bot.IsSmallTalk(m.Intent) {
 				wants = quote(m.Text)
 				break
 			}
@@ -164,8 +164,6 @@ func Extractive(msgs []bot.StoredMessage, lang string) string {
 	}
 	return labels.Issue + sp + issue + "\n" + labels.Wants + sp + wants + "\n" + labels.Sentiment + sp + sent
 }
-
-func smallTalk(intent string) bool { return bot.IsSmallTalk(intent) }
 
 func quote(s string) string { return "“" + clip(oneLine(s), 160) + "”" }
 
@@ -181,7 +179,7 @@ func sentimentWord(customer []bot.StoredMessage, lang string) string {
 	}
 	sum, n := 0.0, 0
 	for _, m := range customer {
-		if !smallTalk(m.Intent) {
+		if !bot.IsSmallTalk(m.Intent) {
 			sum += m.Sentiment
 			n++
 		}

@@ -535,20 +535,14 @@ func (sh *shelf) overview() plan {
 		return plan{}
 	}
 	p := plan{kind: planOverview, kindOf: -1, cov: 1, margin: 1}
-	for _, c := range sh.cats {
-		var best *hit
-		for _, e := range c.ents {
-			pr := sh.ents[e].price
-			if best == nil || !math.IsNaN(pr) && (math.IsNaN(sh.ents[best.ent].price) || pr < sh.ents[best.ent].price) {
-				best = &hit{ent: e}
+	for _, c := range sh.cats { // a category exists only for the products in it
+		best := c.ents[0]
+		for _, e := range c.ents[1:] {
+			if pr, bp := sh.ents[e].price, sh.ents[best].price; !math.IsNaN(pr) && (math.IsNaN(bp) || pr < bp) {
+				best = e
 			}
 		}
-		if best != nil {
-			p.items = append(p.items, best)
-		}
-	}
-	if len(p.items) < 2 {
-		return plan{}
+		p.items = append(p.items, &hit{ent: best})
 	}
 	return p
 }

@@ -89,9 +89,25 @@ func (w writer) price(h *hit) string {
 		return money(r.Price, r.Currency)
 	}
 	if !math.IsNaN(e.price) {
-		return money(strconv.FormatFloat(e.price, 'f', 2, 64), e.currency)
+		return amount(e.price, e.currency)
 	}
 	return w.t("price on request", "价格请咨询")
+}
+
+// amount writes a price known only as a number, with two decimals.
+func amount(v float64, currency string) string {
+	return money(strconv.FormatFloat(v, 'f', 2, 64), currency)
+}
+
+// categoryName returns category c's name in the reply's language, else in
+// English, Chinese or whatever it has; false when it has none.
+func (w writer) categoryName(c *category) (string, bool) {
+	for _, l := range []string{w.lang, "en", "zh", ""} {
+		if n, ok := c.names[l]; ok {
+			return n, true
+		}
+	}
+	return "", false
 }
 
 // attr returns a product's value of a column in the reply's language.
@@ -347,13 +363,8 @@ func (w writer) category() string {
 	if c < 0 || w.p.narrowed {
 		return ""
 	}
-	cat := w.sh.cats[c]
-	for _, l := range []string{w.lang, "en", "zh", ""} {
-		if n, ok := cat.names[l]; ok {
-			return mdEscape(n)
-		}
-	}
-	return ""
+	n, _ := w.categoryName(w.sh.cats[c])
+	return mdEscape(n)
 }
 
 // bounds writes the asked price range: "under ¥200", "¥100–¥300".
@@ -482,26 +493,20 @@ func (w writer) overview() string {
 	}
 	fmt.Fprintf(&b, w.t("We have %d products in %d categories:\n\n", "我们共有 %d 款商品，分为 %d 类：\n\n"), n, len(w.sh.cats))
 	for _, c := range w.sh.cats {
-		name := ""
-		for _, l := range []string{w.lang, "en", "zh", ""} {
-			if v, ok := c.names[l]; ok {
-				name = mdEscape(v)
-				break
-			}
-		}
+		name, _ := w.categoryName(c)
 		lo, hi, cur := math.Inf(1), math.Inf(-1), ""
 		for _, e := range c.ents {
 			if pr := w.sh.ents[e].price; !math.IsNaN(pr) {
 				lo, hi, cur = min(lo, pr), max(hi, pr), w.sh.ents[e].currency
 			}
 		}
-		fmt.Fprintf(&b, w.t("- **%s** — %d", "- **%s** — %d 款"), name, len(c.ents))
+		fmt.Fprintf(&b, w.t("- **%s** — %d", "- **%s** — %d 款"), mdEscape(name), len(c.ents))
 		switch {
 		case math.IsInf(lo, 1):
 		case lo == hi:
-			fmt.Fprintf(&b, w.t(", %s", "，%s"), money(strconv.FormatFloat(lo, 'f', 2, 64), cur))
+			fmt.Fprintf(&b, w.t(", %s", "，%s"), amount(lo, cur))
 		default:
-			fmt.Fprintf(&b, w.t(", %s–%s", "，%s–%s"), money(strconv.FormatFloat(lo, 'f', 2, 64), cur), money(strconv.FormatFloat(hi, 'f', 2, 64), cur))
+			fmt.Fprintf(&b, w.t(", %s–%s", "，%s–%s"), amount(lo, cur), amount(hi, cur))
 		}
 		b.WriteString("\n")
 	}
@@ -513,15 +518,7 @@ func (w writer) overview() string {
 func (w writer) negative() string {
 	var cats []string
 	for _, c := range w.sh.cats {
-		n, ok := c.names[w.lang]
-		if !ok {
-			for _, l := range []string{"en", "zh", ""} {
-				if n, ok = c.names[l]; ok {
-					break
-				}
-			}
-		}
-		if ok && !contains(cats, n) {
+		if n, ok := w.categoryName(c); ok && !contains(cats, n) {
 			cats = append(cats, n)
 		}
 	}
