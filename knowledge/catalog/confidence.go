@@ -52,10 +52,10 @@ func featuresOf(q *Question, p plan, sh *shelf) features {
 }
 
 // asked reports whether the question asks something the catalogue holds
-// (a cue such as a price, stock or "do you sell", or a column), not only
-// names products.
+// (a cue such as a price, stock or "do you sell", or a column, or what
+// kinds there are for an overview), not only names products.
 func asked(q *Question, p plan) bool {
-	return q.cues > 0 || len(q.Attrs) > 0 || len(p.cols) > 0
+	return q.cues > 0 || len(q.Attrs) > 0 || len(p.cols) > 0 || p.kind == planOverview && q.whatKinds
 }
 
 // logistic returns the model's probability for features f.

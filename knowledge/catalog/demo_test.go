@@ -81,6 +81,8 @@ func TestDemoOverview(t *testing.T) {
 	for _, tt := range []struct{ text, says, never string }{
 		{"what teas do you have", `(?s)We have \d+ products in 8 categories.*\*\*black\*\* — 4, ¥118\.00–¥298\.00.*\*\*green\*\* — 6`, ``},
 		{"你们有哪些茶", `(?s)我们共有 \d+ 款商品，分为 8 类.*\*\*绿茶\*\* — 6 款`, ``},
+		{"有什么茶", `(?s)我们共有 \d+ 款商品，分为 8 类`, ``},
+		{"你们都有啥茶", `(?s)我们共有 \d+ 款商品，分为 8 类`, ``},
 		{"what green teas do you have", `green`, `categories`},
 		{"有没有绿茶", `绿茶`, `分为`},
 	} {

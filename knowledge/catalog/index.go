@@ -413,7 +413,7 @@ func termize(text string) []term {
 	for i, p := range ps {
 		switch p.kind {
 		case pWord:
-			out = append(out, term{term: stem(p.text), kind: pWord, pos: i})
+			out = append(out, term{term: negTerm(p.neg, stem(p.text)), kind: pWord, pos: i})
 			if i+1 < len(ps) && ps[i+1].kind == pWord && !ps[i+1].gap || i+1 < len(ps) && ps[i+1].hyphen {
 				out = append(out, term{term: stem(p.text + ps[i+1].text), kind: pWord, pos: i, joined: true})
 			}
@@ -426,13 +426,22 @@ func termize(text string) []term {
 			out = append(out, term{term: numTerm(p.text), kind: pNum, pos: i})
 		case pHan:
 			alone := (i == 0 || ps[i-1].kind != pHan || p.gap) && (i+1 >= len(ps) || ps[i+1].kind != pHan || ps[i+1].gap)
-			out = append(out, term{term: p.text, kind: pHan, pos: i, uni: !alone})
+			out = append(out, term{term: negTerm(p.neg, p.text), kind: pHan, pos: i, uni: !alone})
 			if i+1 < len(ps) && ps[i+1].kind == pHan && !ps[i+1].gap {
-				out = append(out, term{term: p.text + ps[i+1].text, kind: pHan, pos: i})
+				out = append(out, term{term: negTerm(p.neg && ps[i+1].neg, p.text+ps[i+1].text), kind: pHan, pos: i})
 			}
 		}
 	}
 	return out
+}
+
+// negTerm returns the term a negated piece is indexed and looked up by:
+// "¬" and the term, which only a question that negates it too finds.
+func negTerm(neg bool, t string) string {
+	if neg {
+		return "¬" + t
+	}
+	return t
 }
 
 // numTerm writes a number without trailing zeros: "899.00" → "899".

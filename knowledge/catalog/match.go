@@ -92,6 +92,12 @@ func (sh *shelf) probes(q *Question) []probe {
 			if p.role == roleSubject && enStop[p.text] {
 				continue
 			}
+			if p.neg {
+				if t := negTerm(true, stem(p.text)); sh.idf[t] > 0 {
+					out = append(out, probe{from: i, to: i + 1, alts: []alt{{t, 1}}, role: p.role, weight: 1})
+				}
+				continue
+			}
 			if p.role != roleSubject {
 				if t := stem(p.text); sh.idf[t] > 0 {
 					out = append(out, probe{from: i, to: i + 1, alts: []alt{{t, 1}}, role: p.role, weight: 1})
@@ -108,7 +114,7 @@ func (sh *shelf) probes(q *Question) []probe {
 		case pHan:
 			next := i+1 < len(ws) && ws[i+1].kind == pHan && !ws[i+1].gap
 			if next && !zhParticles[p.text] && !zhParticles[ws[i+1].text] {
-				t := p.text + ws[i+1].text
+				t := negTerm(p.neg && ws[i+1].neg, p.text+ws[i+1].text)
 				var alts []alt
 				if sh.idf[t] > 0 {
 					alts = append(alts, alt{t, 1})
@@ -118,9 +124,9 @@ func (sh *shelf) probes(q *Question) []probe {
 					out = append(out, probe{from: i, to: i + 2, alts: alts, role: p.role, weight: 1})
 				}
 			}
-			if !zhStop[p.text] && sh.idf[p.text] > 0 {
+			if t := negTerm(p.neg, p.text); !zhStop[p.text] && sh.idf[t] > 0 {
 				alone := !next && (i == 0 || ws[i-1].kind != pHan || p.gap)
-				out = append(out, probe{from: i, to: i + 1, alts: []alt{{p.text, 1}}, uni: !alone, role: p.role, weight: 1})
+				out = append(out, probe{from: i, to: i + 1, alts: []alt{{t, 1}}, uni: !alone, role: p.role, weight: 1})
 			}
 		}
 	}

@@ -53,6 +53,10 @@ type Question struct {
 	// something is sold ("do you sell", "卖不卖"), not "do you have", which
 	// asks about services as often as products.
 	sellAsked bool
+	// whatKinds is true when a Chinese message asks what there is (有什么,
+	// 有啥): of nothing but generic words ("有什么茶"), the catalogue's
+	// overview. It is no cue by itself: "T恤有什么颜色" asks a colour.
+	whatKinds bool
 }
 
 // HasPriceBound reports whether the question bounds the price.
@@ -124,6 +128,9 @@ func Parse(text string) Question {
 		p.role = used[i]
 		wordAt[i] = len(q.words)
 		q.words = append(q.words, p)
+	}
+	if q.Lang == "zh" {
+		q.whatKinds = strings.Contains(text, "有什么") || strings.Contains(text, "有啥") || strings.Contains(text, "有些什么")
 	}
 	if q.split >= len(q.words) {
 		q.split = -1

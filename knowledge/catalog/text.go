@@ -33,6 +33,9 @@ type piece struct {
 	brk bool
 	// role is what the piece is to the catalogue (set by Parse).
 	role role
+	// neg is true inside a negated span ("caffeine-free", "no added
+	// sugar", "不含咖啡因"): the text says the product lacks it.
+	neg bool
 }
 
 // maxTextRunes bounds the text Parse and the catalogue read; the rest of a
@@ -152,8 +155,163 @@ func segment(text string) []piece {
 			i += size
 		}
 	}
+	markNegated(out)
 	return out
 }
+
+// markNegated marks the substances a text says are absent, so that a
+// product that is "caffeine-free" or "不含咖啡因" is not offered for
+// "coffee", "咖啡" or "biscuits with nuts", while a question that says the
+// same ("without caffeine", "不含咖啡因的", "I'm allergic to nuts") finds
+// it:
+//   - English: a substance word (substances) after "no", "without", "free
+//     of" or "free from", or before "free" ("gluten-free", "nut free"),
+//     articles skipped; a question also negates what it is allergic or
+//     intolerant to ("allergic to nuts", "nut allergy", "lactose
+//     intolerant");
+//   - Chinese: up to four characters after 不含, 不加 or 不添加, and after 无
+//     or 没有 (not 有没有) when a substance (zhSubstances) follows; a
+//     question also negates X in 对X过敏 and after 不能吃 or 不吃. A span
+//     ends at a break or at 的, 和, 及, 或.
+//
+// Only substances: what a product prevents is no absence ("non-slip",
+// "wrinkle-free", 防滑, 无痕), and the customer names the problem ("I slip
+// on my mat") when asking for it.
+func markNegated(ps []piece) {
+	word := func(j int) string {
+		if j >= 0 && j < len(ps) && ps[j].kind == pWord {
+			return ps[j].text
+		}
+		return ""
+	}
+	substance := func(j int) bool {
+		w := word(j)
+		return w != "" && (substances[w] || substances[stem(w)])
+	}
+	markAfter := func(j int) {
+		for j < len(ps) && ps[j].kind == pWord && !ps[j].brk && negArticles[ps[j].text] {
+			j++
+		}
+		for k := 0; k < 2 && j < len(ps) && !ps[j].brk && substance(j); j, k = j+1, k+1 {
+			ps[j].neg = true
+		}
+	}
+	for i := 0; i < len(ps); i++ {
+		p := ps[i]
+		switch p.kind {
+		case pWord:
+			switch p.text {
+			case "no", "without":
+				markAfter(i + 1)
+			case "free":
+				if !p.brk && substance(i-1) {
+					ps[i-1].neg = true
+				}
+				if w := word(i + 1); (w == "of" || w == "from") && !ps[i+1].brk {
+					markAfter(i + 2)
+				}
+			case "allergic", "intolerant":
+				if w := word(i + 1); w == "to" || w == "of" {
+					markAfter(i + 2)
+				}
+				if p.text == "intolerant" && !p.brk && substance(i-1) {
+					ps[i-1].neg = true
+				}
+			case "allergy", "allergies", "intolerance":
+				if !p.brk && substance(i-1) {
+					ps[i-1].neg = true
+				}
+				if w := word(i + 1); w == "to" && !ps[i+1].brk {
+					markAfter(i + 2)
+				}
+			}
+		case pHan:
+			if n := zhNegatorAt(ps, i); n > 0 {
+				i += n - 1
+				markHan(ps, i+1)
+			} else if p.text == "对" {
+				// 对X过敏: X runs up to 过敏.
+				j := i + 1
+				for j < len(ps) && j < i+6 && ps[j].kind == pHan && !ps[j].gap && ps[j].text != "过" {
+					j++
+				}
+				if j > i+1 && j+1 < len(ps) && ps[j].text == "过" && ps[j+1].text == "敏" {
+					for k := i + 1; k < j; k++ {
+						ps[k].neg = true
+					}
+				}
+			}
+		}
+	}
+}
+
+// markHan marks the Chinese characters of a negated span from ps[j]: at
+// most four, up to a break or a word that ends it.
+func markHan(ps []piece, j int) {
+	for k := 0; j < len(ps) && k < 4; j, k = j+1, k+1 {
+		if ps[j].kind != pHan || ps[j].gap || ps[j].brk || zhNegEnd[ps[j].text] {
+			return
+		}
+		ps[j].neg = true
+	}
+}
+
+// zhNegatorAt returns the length in characters of the Chinese negator that
+// starts at ps[i], or 0.
+func zhNegatorAt(ps []piece, i int) int {
+	at := func(k int) string {
+		if k < len(ps) && ps[k].kind == pHan && (k == i || !ps[k].gap) {
+			return ps[k].text
+		}
+		return ""
+	}
+	switch a, b, c := at(i), at(i+1), at(i+2); {
+	case a == "不" && b == "添" && c == "加":
+		return 3
+	case a == "不" && (b == "含" || b == "加" || b == "吃"):
+		return 2
+	case a == "不" && b == "能" && c == "吃":
+		return 3
+	case a == "没" && b == "有" && (i == 0 || ps[i-1].text != "有") && zhSubstanceAt(ps, i+2): // not 有没有
+		return 2
+	case a == "无" && zhSubstanceAt(ps, i+1):
+		return 1
+	}
+	return 0
+}
+
+// zhSubstanceAt reports whether a substance of zhSubstances starts at
+// ps[j].
+func zhSubstanceAt(ps []piece, j int) bool {
+	var b strings.Builder
+	for k := j; k < len(ps) && k < j+3 && ps[k].kind == pHan && (k == j || !ps[k].gap); k++ {
+		b.WriteString(ps[k].text)
+		if zhSubstances[b.String()] {
+			return true
+		}
+	}
+	return false
+}
+
+// negArticles may stand between a negation and what it negates.
+var negArticles = set("a", "an", "any", "the", "added", "artificial")
+
+// zhNegEnd end a Chinese negated span.
+var zhNegEnd = set("的", "和", "及", "或", "与", "也", "但", "而")
+
+// substances are what a product can be free of (ingredients, allergens,
+// additives, materials), singular: "no caffeine", "nut-free".
+var substances = set("caffeine", "caffein", "decaf", "gluten", "wheat", "sugar", "sugars", "sweetener", "nut", "peanut",
+	"almond", "dairy", "milk", "lactose", "egg", "soy", "soya", "alcohol", "fragrance", "perfume", "scent", "paraben",
+	"sulfate", "sulphate", "bpa", "plastic", "palm", "oil", "gmo", "fat", "salt", "sodium", "meat", "gelatin", "gelatine",
+	"preservative", "additive", "colour", "color", "colouring", "coloring", "dye", "flavouring", "flavoring", "msg",
+	"pesticide", "chemical", "phthalate", "latex", "nickel", "lead", "chlorine", "formaldehyde", "animal", "honey",
+	"sesame", "shellfish", "fish", "corn", "grain", "cocoa", "chocolate", "coffee")
+
+// zhSubstances are what a product can be free of, in Chinese.
+var zhSubstances = set("糖", "蔗糖", "咖啡", "咖啡因", "麸质", "麸", "小麦", "坚果", "花生", "杏仁", "奶", "牛奶", "乳糖", "乳",
+	"蛋", "鸡蛋", "大豆", "酒精", "酒", "香精", "香料", "色素", "防腐剂", "添加剂", "添加", "反式脂肪", "脂肪", "盐", "钠", "肉",
+	"明胶", "农药", "化肥", "激素", "甲醛", "荧光剂", "双酚", "塑料", "镍", "铅", "氯", "芝麻", "海鲜", "转基因", "味精", "蜂蜜", "可可", "巧克力")
 
 // firstRune returns the first rune of s.
 func firstRune(s string) rune {
