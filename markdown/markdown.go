@@ -448,6 +448,20 @@ func SafeURL(raw string) string {
 	return u.String()
 }
 
+// OneLine makes s (a title or an id, not Markdown) safe to show on one
+// line of plain text, a chat's text message or a terminal: invalid UTF-8
+// becomes U+FFFD, C0 and C1 control characters (line breaks and escape
+// sequences included) become spaces, and runs of white space are folded
+// into one space, with none left at either end.
+func OneLine(s string) string {
+	return strings.Join(strings.Fields(strings.Map(func(r rune) rune {
+		if r < 0x20 || (r >= 0x7f && r <= 0x9f) {
+			return ' '
+		}
+		return r
+	}, strings.ToValidUTF8(s, "\uFFFD"))), " ")
+}
+
 // paragraphOf is a paragraph of literal text whose newlines are breaks.
 func paragraphOf(t string) *Node {
 	p := &Node{Kind: KindParagraph}

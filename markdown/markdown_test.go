@@ -262,6 +262,24 @@ func TestSafeURL(t *testing.T) {
 	}
 }
 
+func TestOneLine(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"", ""},
+		{"  Returns  policy \n", "Returns policy"},
+		{"a\x1b[31mred\x07b", "a [31mred b"},
+		{"line\r\nbreak\ttab", "line break tab"},
+		{"c1\u0085\u009bx", "c1 x"},
+		{"del\x7fx", "del x"},
+		{"bad\xffutf8", "bad\uFFFDutf8"},
+		{"退货 政策", "退货 政策"},
+	}
+	for _, tt := range tests {
+		if got := OneLine(tt.in); got != tt.want {
+			t.Errorf("OneLine(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
 func TestLongInputIsCut(t *testing.T) {
 	in := strings.Repeat("word ", MaxInputBytes)
 	d := Parse(in)

@@ -23,9 +23,9 @@ func (a *Adapter) render(r bot.Reply) string {
 	if len(r.Choices) > 0 {
 		tail.WriteString("\n")
 		for i, c := range r.Choices {
-			title := oneLine(c.Title)
+			title := markdown.OneLine(c.Title)
 			if title == "" {
-				title = oneLine(c.ID)
+				title = markdown.OneLine(c.ID)
 			}
 			tail.WriteString("\n" + strconv.Itoa(i+1) + ". " + title)
 		}
@@ -46,7 +46,7 @@ func (a *Adapter) render(r bot.Reply) string {
 			tail.WriteString("\n\nSources:")
 		}
 		for _, s := range r.Sources {
-			tail.WriteString("\n- " + oneLine(s.Title))
+			tail.WriteString("\n- " + markdown.OneLine(s.Title))
 			if u := a.sourceURL(s.URL); u != "" {
 				tail.WriteString(" " + u)
 			}
@@ -65,21 +65,11 @@ func (a *Adapter) render(r bot.Reply) string {
 func (a *Adapter) sourceURL(u string) string {
 	switch {
 	case strings.HasPrefix(u, "https://") || strings.HasPrefix(u, "http://"):
-		return oneLine(markdown.SafeURL(u))
+		return markdown.OneLine(markdown.SafeURL(u))
 	case strings.HasPrefix(u, "/") && a.publicURL != "":
-		return a.publicURL + oneLine(u)
+		return a.publicURL + markdown.OneLine(u)
 	}
 	return ""
-}
-
-// oneLine makes a title safe for one line of a text message.
-func oneLine(s string) string {
-	return strings.Join(strings.Fields(strings.Map(func(r rune) rune {
-		if r < 0x20 || (r >= 0x7f && r <= 0x9f) {
-			return ' '
-		}
-		return r
-	}, strings.ToValidUTF8(s, "\uFFFD"))), " ")
 }
 
 // cutBytes cuts s to at most n bytes at a character boundary, ending with

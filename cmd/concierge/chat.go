@@ -195,9 +195,9 @@ func printReply(w io.Writer, r bot.Reply, o markdown.TextOptions) {
 	}
 	if cs := web.ToMessageResponse(r).Choices; len(cs) > 0 {
 		for i, c := range cs {
-			title := printable(c.Title)
+			title := markdown.OneLine(c.Title)
 			if title == "" {
-				title = printable(c.ID)
+				title = markdown.OneLine(c.ID)
 			}
 			fmt.Fprintf(w, "%d. %s\n", i+1, title)
 		}
@@ -212,20 +212,9 @@ func printReply(w io.Writer, r bot.Reply, o markdown.TextOptions) {
 		}
 	}
 	for _, s := range r.Sources {
-		fmt.Fprintf(w, "  source: %s (%s)\n", printable(s.Title), printable(s.ID))
+		fmt.Fprintf(w, "  source: %s (%s)\n", markdown.OneLine(s.Title), markdown.OneLine(s.ID))
 	}
 	if r.EscalationID != 0 {
 		fmt.Fprintf(w, "  [escalated to a human: escalation #%d]\n", r.EscalationID)
 	}
-}
-
-// printable makes a title or id safe to print on one line of a terminal: no
-// control characters (no escape sequences), no line breaks.
-func printable(s string) string {
-	return strings.Join(strings.Fields(strings.Map(func(r rune) rune {
-		if r < 0x20 || (r >= 0x7f && r <= 0x9f) {
-			return ' '
-		}
-		return r
-	}, strings.ToValidUTF8(s, "\uFFFD"))), " ")
 }
