@@ -225,6 +225,44 @@ func TestRetriesOnceSessionThenAPI(t *testing.T) {
 	}
 }
 
+// A full queue answers 503 and forgets the request, so that DingTalk's
+// retry of it is taken, even one with the same signature.
+func TestQueueFullRetryTaken(t *testing.T) {
+	block := make(chan struct{})
+	h := &handler{reply: func(m bot.Message) (bot.Reply, error) {
+		if m.Text == "block" {
+			<-block
+		}
+		return bot.Reply{Text: "ok " + m.Text, Action: bot.ActionAnswer}, nil
+	}}
+	e := newEnv(t, h, func(o *dingtalk.Options) { o.Workers, o.QueueSize = 1, 1 })
+	expires := time.Now().Add(time.Hour)
+	msg := func(id, text string) map[string]any {
+		return e.fake.Message(id, "cid-"+id, false, "staff-"+id, dingtalktest.CorpID, text, expires)
+	}
+	if st := dingtalktest.Deliver(e.url, msg("b", "block")); st != http.StatusOK {
+		t.Fatalf("first message answered %d", st)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for len(h.Messages()) == 0 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	if st := dingtalktest.Deliver(e.url, msg("q", "queued")); st != http.StatusOK {
+		t.Fatalf("queued message answered %d", st)
+	}
+	r, body := dingtalktest.Signed(msg("full", "retried"), dingtalktest.AppSecret, time.Now())
+	if st := dingtalktest.Post(e.url, r.Header, body); st != http.StatusServiceUnavailable {
+		close(block)
+		t.Fatalf("full queue answered %d, want 503", st)
+	}
+	close(block)
+	e.fake.WaitSent(2)
+	if st := dingtalktest.Post(e.url, r.Header, body); st != http.StatusOK {
+		t.Fatalf("retry answered %d, want 200", st)
+	}
+	e.fake.WaitSent(3)
+}
+
 func TestTokenAndRateLimit(t *testing.T) {
 	e := newEnv(t, nil, nil)
 	old := time.Now().Add(-time.Minute)

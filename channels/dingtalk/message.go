@@ -73,10 +73,7 @@ func (a *Adapter) handleCallback(w http.ResponseWriter, r *http.Request) {
 		a.refuse(w, r, replay.ErrReplayed)
 		return
 	}
-	status := a.accept(r.Context(), m)
-	if status != http.StatusOK {
-		a.sigs.Delete(sigKey)
-		http.Error(w, http.StatusText(status), status)
+	if replay.NotTaken(w, a.accept(r.Context(), m), a.sigs, sigKey) {
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")

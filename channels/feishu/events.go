@@ -119,11 +119,7 @@ func (a *Adapter) handleEvents(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	status, resp := a.acceptEvent(r.Context(), env)
-	if status == http.StatusServiceUnavailable && sigKey != "" {
-		a.sigs.Delete(sigKey) // Feishu's retry must not look like a replay
-	}
-	if status != http.StatusOK {
-		http.Error(w, http.StatusText(status), status)
+	if replay.NotTaken(w, status, a.sigs, sigKey) { // 503: Feishu's retry must not look like a replay
 		return
 	}
 	if resp == nil {

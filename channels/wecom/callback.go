@@ -137,10 +137,7 @@ func (a *Adapter) handleApp(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	status := a.acceptApp(r.Context(), m)
-	if status != http.StatusOK {
-		a.nonces.Delete(nonceKey)
-		http.Error(w, http.StatusText(status), status)
+	if replay.NotTaken(w, a.acceptApp(r.Context(), m), a.nonces, nonceKey) {
 		return
 	}
 	w.WriteHeader(http.StatusOK)

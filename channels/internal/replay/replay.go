@@ -4,10 +4,13 @@
 // signed with must be a plain decimal number near the adapter's clock, and
 // a request seen before is refused (ErrReplayed, with the adapter's own
 // memory of what it saw). The reasons are logged, never shown to a caller.
+// A request the adapter verified but could not take is forgotten again
+// (NotTaken), so that the platform's retry of it is not a replay.
 package replay
 
 import (
 	"errors"
+	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -45,4 +48,20 @@ func CheckTime(ts string, unit time.Duration, now time.Time, window time.Duratio
 		return ErrStale
 	}
 	return nil
+}
+
+// NotTaken answers a verified request by status, what the adapter's accept
+// step made of it. For http.StatusOK it does nothing and returns false: the
+// caller writes its own acknowledgement. For any other status (the queue is
+// full, the adapter is stopping) it deletes key, the request's entry, from
+// seen, the adapter's memory of the requests it took, so that the
+// platform's retry of the request is not refused as a replay; then it
+// answers status with its status text and returns true.
+func NotTaken(w http.ResponseWriter, status int, seen interface{ Delete(key string) }, key string) bool {
+	if status == http.StatusOK {
+		return false
+	}
+	seen.Delete(key)
+	http.Error(w, http.StatusText(status), status)
+	return true
 }

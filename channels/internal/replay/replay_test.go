@@ -2,6 +2,8 @@ package replay
 
 import (
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"testing"
 	"time"
@@ -36,5 +38,31 @@ func TestCheckTime(t *testing.T) {
 		if err := CheckTime(tc.ts, tc.unit, now, tc.window); !errors.Is(err, tc.want) {
 			t.Errorf("%s: CheckTime(%q) = %v, want %v", tc.name, tc.ts, err, tc.want)
 		}
+	}
+}
+
+// seenSet is a memory of taken requests, as an adapter's ttlcache.
+type seenSet map[string]bool
+
+func (s seenSet) Delete(key string) { delete(s, key) }
+
+func TestNotTaken(t *testing.T) {
+	seen := seenSet{"k": true}
+	w := httptest.NewRecorder()
+	if NotTaken(w, http.StatusOK, seen, "k") {
+		t.Fatal("NotTaken(200) = true, want false")
+	}
+	if !seen["k"] || w.Code != http.StatusOK || w.Body.Len() != 0 {
+		t.Fatalf("after 200: seen %v, answer %d %q; want the key kept and nothing written", seen, w.Code, w.Body)
+	}
+	w = httptest.NewRecorder()
+	if !NotTaken(w, http.StatusServiceUnavailable, seen, "k") {
+		t.Fatal("NotTaken(503) = false, want true")
+	}
+	if seen["k"] {
+		t.Error("after 503 the key is still remembered: the platform's retry would be refused as a replay")
+	}
+	if w.Code != http.StatusServiceUnavailable || w.Body.String() != "Service Unavailable\n" {
+		t.Errorf("after 503: answer %d %q, want 503 %q", w.Code, w.Body, "Service Unavailable\n")
 	}
 }
