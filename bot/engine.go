@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -581,6 +582,7 @@ func (e *Engine) answersGrievance(ctx context.Context, m Message, conv Conversat
 // ("麻烦帮忙看下", "please"), or an English clause that opens as a question
 // ("…14 months old, is that still ok", "any chance of getting it tonight").
 func isQuestion(text string) bool {
+	text = withoutRhetoric(text)
 	if strings.ContainsAny(text, "?？") {
 		return true
 	}
@@ -604,6 +606,38 @@ func isQuestion(text string) bool {
 	}
 	return false
 }
+
+// withoutRhetoric drops the clauses of text that ask nothing but scorn
+// ("什么质量啊", "凭什么", "what kind of service is this?", "are you
+// kidding me?"), each with the punctuation that ends it: "刚买的电动车骑了三
+// 天就不走了，什么质量啊，我要退货" is a complaint, not a question that a
+// returns passage answers.
+func withoutRhetoric(text string) string {
+	if !rhetoric.MatchString(text) {
+		return text
+	}
+	var b strings.Builder
+	start := 0
+	for i, r := range text {
+		if !strings.ContainsRune("。！？!?，,；;\n", r) {
+			continue
+		}
+		end := i + utf8.RuneLen(r)
+		if clause := text[start:end]; !rhetoric.MatchString(clause) {
+			b.WriteString(clause)
+		}
+		start = end
+	}
+	if clause := text[start:]; !rhetoric.MatchString(clause) {
+		b.WriteString(clause)
+	}
+	return b.String()
+}
+
+// rhetoric matches the scornful questions of a complaint.
+var rhetoric = regexp.MustCompile(`(?i)(什么|啥)(质量|服务|态度|东西|玩意|破|鬼)|凭什么|搞什么|怎么回事|怎么搞的|有没有搞错|` +
+	`卖这种|what kind of (service|quality|company|shop|store|business)|what the (hell|heck|f)|how is (this|that) (ok|okay|acceptable)|` +
+	`are you (kidding|serious|joking)|is this a joke|how dare|how hard can it be`)
 
 // questionOpeners open an English question at the start of a message or
 // after and / but / so.
