@@ -526,3 +526,28 @@ func TestVariantsShareTheirDescription(t *testing.T) {
 		t.Errorf("calories, which no description names: answered %v; text:\n%s", a.Sources, a.Text)
 	}
 }
+
+// TestNameSaidMoreComesFirst checks that of two products a message matches
+// equally, the one whose name it says more of comes first: "月卡" is the
+// plain monthly card, not the all-access one.
+func TestNameSaidMoreComesFirst(t *testing.T) {
+	p := func(id, sku, lang, name, price string) Product {
+		return Product{ID: id, SKU: sku, Lang: lang, Name: name, Category: "会员卡", Price: price, Currency: "CNY",
+			Audience: bot.AudiencePublic, URL: "/kb/" + id}
+	}
+	ix, err := New([]Product{
+		p("ALL-zh", "ALL", "zh", "全能月卡", "1880.00"),
+		p("UNL-zh", "UNL", "zh", "月卡（不限次）", "1080.00"),
+		p("Q-zh", "Q", "zh", "季卡（不限次）", "2880.00"),
+	}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := ix.Answer(context.Background(), bot.Query{Text: "月卡多少钱一个月", Language: "zh"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !a.OK || len(a.Sources) == 0 || a.Sources[0].ID != "UNL-zh" {
+		t.Errorf("OK %v, sources %v, want UNL-zh first; text %q", a.OK, a.Sources, a.Text)
+	}
+}

@@ -249,10 +249,21 @@ func (sh *shelf) match(q *Question, probes []probe) []*hit {
 		if out[i].score != out[j].score {
 			return out[i].score > out[j].score
 		}
+		if d := out[i].share - out[j].share; math.Abs(d) >= shareTie {
+			// Equal evidence: the product whose name the message says
+			// clearly more of ("月卡" is 月卡（不限次） before 全能月卡).
+			return d > 0
+		}
 		return sh.ents[out[i].ent].sku < sh.ents[out[j].ent].sku
 	})
 	return out
 }
+
+// shareTie is how much more of one product's name than of another's a
+// message must name for the first to rank first when both score alike;
+// closer shares are the names' own lengths (sizes of one pot), and the
+// catalogue's order stands.
+const shareTie = 0.05
 
 // finish sums a product's score: the best occurrence of each probe, joined
 // words instead of their halves when better, characters only where no
