@@ -551,3 +551,30 @@ func TestNameSaidMoreComesFirst(t *testing.T) {
 		t.Errorf("OK %v, sources %v, want UNL-zh first; text %q", a.OK, a.Sources, a.Text)
 	}
 }
+
+// TestWordsRunTogether checks that two words of a name typed as one
+// ("16promax", "airfryer") find that product, not its neighbour.
+func TestWordsRunTogether(t *testing.T) {
+	p := func(sku, name, price string) Product {
+		return Product{ID: sku, SKU: sku, Lang: "en", Name: name, Category: "Gadgets", Price: price, Currency: "CNY",
+			Audience: bot.AudiencePublic, URL: "/kb/" + sku}
+	}
+	ix, err := New([]Product{
+		p("CS-1", "Clear Case for iPhone 16 Pro", "79"),
+		p("CS-2", "Clear Case for iPhone 16 Pro Max", "89"),
+		p("AF-1", "Kitchen Air Fryer 5 L", "399"),
+		p("AP-1", "Air Purifier Mini", "599"),
+	}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for text, want := range map[string]string{"16promax clear case": "CS-2", "airfryer how much": "AF-1"} {
+		a, err := ix.Answer(context.Background(), bot.Query{Text: text, Language: "en"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !a.OK || len(a.Sources) == 0 || a.Sources[0].ID != want {
+			t.Errorf("%q: OK %v, sources %v, want %s first; text %q", text, a.OK, a.Sources, want, a.Text)
+		}
+	}
+}

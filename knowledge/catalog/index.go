@@ -519,4 +519,15 @@ func (sh *shelf) addName(ent int32, val uint16, name string, nt *nameTerms) {
 			nt.terms[t.term] = true
 		}
 	}
+	// Two words of a name run together, as customers type them: "16promax"
+	// for the "iPhone 16 Pro Max", "airfryer" for an "Air Fryer" (a hyphen
+	// or no space already joins them in termize).
+	nps := segment(name)
+	for i := 0; i+1 < len(nps); i++ {
+		a, b := nps[i], nps[i+1]
+		if a.kind == pWord && b.kind == pWord && b.gap && !b.brk && !a.neg && !b.neg && !enStop[a.text] && !enStop[b.text] {
+			t := stem(a.text + b.text)
+			sh.post[t] = append(sh.post[t], posting{ent: ent, field: fName, val: val, pos: uint16(min(i, math.MaxUint16))})
+		}
+	}
 }
