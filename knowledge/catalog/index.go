@@ -435,6 +435,9 @@ func termize(text string) []term {
 	return out
 }
 
+// runTogether marks the terms of two adjacent name words written as one.
+const runTogether = "⁀"
+
 // negTerm returns the term a negated piece is indexed and looked up by:
 // "¬" and the term, which only a question that negates it too finds.
 func negTerm(neg bool, t string) string {
@@ -521,12 +524,14 @@ func (sh *shelf) addName(ent int32, val uint16, name string, nt *nameTerms) {
 	}
 	// Two words of a name run together, as customers type them: "16promax"
 	// for the "iPhone 16 Pro Max", "airfryer" for an "Air Fryer" (a hyphen
-	// or no space already joins them in termize).
+	// or no space already joins them in termize). They are kept apart from
+	// the name's terms (runTogether), for a word of a message that is no
+	// term itself: "pro max" typed apart matches the two words.
 	nps := segment(name)
 	for i := 0; i+1 < len(nps); i++ {
 		a, b := nps[i], nps[i+1]
 		if a.kind == pWord && b.kind == pWord && b.gap && !b.brk && !a.neg && !b.neg && !enStop[a.text] && !enStop[b.text] {
-			t := stem(a.text + b.text)
+			t := runTogether + stem(a.text+b.text)
 			sh.post[t] = append(sh.post[t], posting{ent: ent, field: fName, val: val, pos: uint16(min(i, math.MaxUint16))})
 		}
 	}

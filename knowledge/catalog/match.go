@@ -104,7 +104,11 @@ func (sh *shelf) probes(q *Question) []probe {
 				}
 				continue
 			}
-			if alts := sh.sizeAlts(p.text, sh.wordAlts(p.text)); len(alts) > 0 {
+			alts := sh.sizeAlts(p.text, sh.wordAlts(p.text))
+			if t := runTogether + stem(p.text); sh.idf[stem(p.text)] == 0 && sh.idf[t] > 0 {
+				alts = append(alts, alt{t, 1}) // "promax": the name's "Pro Max"
+			}
+			if len(alts) > 0 {
 				out = append(out, probe{from: i, to: i + 1, alts: alts, role: p.role, weight: 1})
 			}
 		case pNum:

@@ -248,6 +248,13 @@ func markNegated(ps []piece) {
 // markHan marks the Chinese characters of a negated span from ps[j]: at
 // most four, up to a break or a word that ends it.
 func markHan(ps []piece, j int) {
+	// "无添加二氧化硫", "不含人工色素": what follows 添加 or 人工 is the
+	// substance.
+	for _, pre := range [][2]string{{"添", "加"}, {"人", "工"}} {
+		if j+1 < len(ps) && ps[j].text == pre[0] && ps[j+1].text == pre[1] && !ps[j+1].gap {
+			j += 2
+		}
+	}
 	for k := 0; j < len(ps) && k < 4; j, k = j+1, k+1 {
 		if ps[j].kind != pHan || ps[j].gap || ps[j].brk || zhNegEnd[ps[j].text] {
 			return
