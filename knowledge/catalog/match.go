@@ -253,18 +253,26 @@ func (sh *shelf) match(q *Question, probes []probe) []*hit {
 		if out[i].score != out[j].score {
 			return out[i].score > out[j].score
 		}
-		if d := out[i].share - out[j].share; math.Abs(d) >= shareTie {
-			// Equal evidence: the product whose name the message says
-			// clearly more of ("月卡" is 月卡（不限次） before 全能月卡).
-			return d > 0
-		}
 		return sh.ents[out[i].ent].sku < sh.ents[out[j].ent].sku
 	})
+	// Of the products tied first, the one whose name the message says
+	// clearly more of leads ("月卡" is 月卡（不限次） before 全能月卡).
+	best := 0
+	for k := 1; k < len(out) && out[k].score == out[0].score; k++ {
+		if out[k].share > out[best].share {
+			best = k
+		}
+	}
+	if best > 0 && out[best].share >= out[0].share+shareTie {
+		lead := out[best]
+		copy(out[1:best+1], out[:best])
+		out[0] = lead
+	}
 	return out
 }
 
-// shareTie is how much more of one product's name than of another's a
-// message must name for the first to rank first when both score alike;
+// shareTie is how much more of its name a message must say than of the
+// first product's for another product tied with it on score to lead;
 // closer shares are the names' own lengths (sizes of one pot), and the
 // catalogue's order stands.
 const shareTie = 0.05
