@@ -13,6 +13,7 @@ func TestIsQuestion(t *testing.T) {
 		"are you kidding me? the box was empty":                                 false,
 		"买的罐头好几罐都是胀的，你们怎么卖这种东西":                                                 false,
 		"is that normal, it was fine before":                                    true,
+		"can you tell me what the fee is for a late pickup?":                    true,
 	} {
 		if got := isQuestion(text); got != want {
 			t.Errorf("isQuestion(%q) = %v, want %v", text, got, want)

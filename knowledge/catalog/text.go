@@ -166,9 +166,9 @@ func segment(text string) []piece {
 // it:
 //   - English: a substance word (substances) after "no", "without", "free
 //     of" or "free from", or before "free" ("gluten-free", "nut free"),
-//     articles skipped; a question also negates what it is allergic or
-//     intolerant to ("allergic to nuts", "nut allergy", "lactose
-//     intolerant");
+//     fillers such as "any" and "added" skipped; a question also negates
+//     what it is allergic or intolerant to ("allergic to nuts", "nut
+//     allergy", "lactose intolerant");
 //   - Chinese: up to four characters after 不含, 不加 or 不添加, and after 无
 //     or 没有 (not 有没有) when a substance (zhSubstances) follows; a
 //     question also negates X in 对X过敏 and after 不能吃 or 不吃. A span
@@ -189,7 +189,7 @@ func markNegated(ps []piece) {
 		return w != "" && (substances[w] || substances[stem(w)])
 	}
 	markAfter := func(j int) {
-		for j < len(ps) && ps[j].kind == pWord && !ps[j].brk && negArticles[ps[j].text] {
+		for j < len(ps) && ps[j].kind == pWord && !ps[j].brk && negFillers[ps[j].text] {
 			j++
 		}
 		for k := 0; k < 2 && j < len(ps) && !ps[j].brk && substance(j); j, k = j+1, k+1 {
@@ -300,8 +300,9 @@ func zhSubstanceAt(ps []piece, j int) bool {
 	return false
 }
 
-// negArticles may stand between a negation and what it negates.
-var negArticles = set("a", "an", "any", "the", "added", "artificial")
+// negFillers may stand between a negation and what it negates ("no
+// added sugar", "without any palm oil").
+var negFillers = set("a", "an", "any", "the", "added", "artificial")
 
 // zhNegEnd end a Chinese negated span.
 var zhNegEnd = set("的", "和", "及", "或", "与", "也", "但", "而")
