@@ -474,7 +474,7 @@ func asks(raw string, t lexText, grieves bool) bool {
 	if first, _, _ := strings.Cut(strings.TrimSpace(clause), " "); englishQuestionWords[first] {
 		return true
 	}
-	if asksForService(strings.ToLower(raw)) {
+	if asksForService(strings.ToLower(raw)) || asksForProduct(strings.ToLower(raw)) {
 		return true
 	}
 	if asksForMeasure(tail) {

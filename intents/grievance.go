@@ -2,6 +2,7 @@ package intents
 
 import (
 	"iter"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -408,6 +409,55 @@ func asksForService(lower string) bool {
 		}
 		for _, r := range serviceRequests {
 			if strings.HasPrefix(clause, r) && (len(clause) == len(r) || clause[len(r)] == ' ') {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// productOpeners open a clause that asks for something to buy or be
+// recommended, the way a shopper types it ("something sweet for my gf, not
+// too strong", "looking for a gift under 300", "need a low maintenance
+// plant for my office"): what follows says what is wanted, and a "not too
+// strong" or "won't die" in it is a wish, not a grievance.
+var productOpeners = []string{"something", "anything", "got anything", "got something", "have anything",
+	"looking for", "im looking for", "i'm looking for", "i am looking for", "any recommendations",
+	"any recommendation", "any suggestions", "any ideas", "recommend", "suggest", "need a", "need an",
+	"need some", "need something", "i need a", "i need an", "i need something", "want a", "want an",
+	"want some", "want something", "i want a", "i want an", "i want something", "gift for", "present for"}
+
+// notWanted are the words after a productOpener that make it a demand or a
+// report, not a wish for a product: "need an answer", "want a refund",
+// "something is wrong", "anything happened to my parcel".
+var notWanted = wordSet{
+	"refund": true, "replacement": true, "manager": true, "person": true, "human": true, "supervisor": true,
+	"answer": true, "response": true, "reply": true, "explanation": true, "apology": true, "compensation": true,
+	"callback": true, "call": true, "real": true, "wrong": true, "happened": true, "went": true, "broke": true,
+	"else": true,
+}
+
+// asksForProduct reports whether a clause of lower-cased English text opens
+// with one of productOpeners followed by a word that is neither one of
+// statementWords ("something is off") nor one of notWanted: a request for a
+// product, which reads as a question however it is punctuated. A
+// grievance is rhetorical whatever follows and is read before this.
+func asksForProduct(lower string) bool {
+	for rest := lower; rest != ""; {
+		clause := rest
+		if i := strings.IndexFunc(rest, serviceClauseBreak); i >= 0 {
+			_, n := utf8.DecodeRuneInString(rest[i:])
+			clause, rest = rest[:i], rest[i+n:]
+		} else {
+			rest = ""
+		}
+		words := strings.Fields(clause)
+		for _, o := range productOpeners {
+			ow := strings.Fields(o)
+			if len(words) <= len(ow) || !slices.Equal(words[:len(ow)], ow) {
+				continue
+			}
+			if next := words[len(ow)]; !statementWords.has(next) && !notWanted.has(next) && next != "my" {
 				return true
 			}
 		}

@@ -95,6 +95,30 @@ func TestAsksForService(t *testing.T) {
 	}
 }
 
+// TestAsksForProduct checks that a shopper's wish for a product, however
+// punctuated and whatever "not too" it holds, reads as a request, and that
+// a demand or a report opened the same way does not.
+func TestAsksForProduct(t *testing.T) {
+	for _, c := range []struct {
+		text string
+		want bool
+	}{
+		{"something sweet and not too strong for my gf", true},
+		{"need a low maintenance plant for my dark office, something that wont die", true},
+		{"looking for a gift under 300 for my dad", true},
+		{"my mum is 80, any ideas for her birthday", true},
+		{"i want a refund", false},
+		{"need an answer today, my order is 2 weeks late", false},
+		{"something is wrong with the cake i got", false},
+		{"i want my money back", false},
+		{"want a real person", false},
+	} {
+		if got := asksForProduct(c.text); got != c.want {
+			t.Errorf("asksForProduct(%q) = %v, want %v", c.text, got, c.want)
+		}
+	}
+}
+
 // TestSomeoneElsesPerson checks that a person the sender talks about (their
 // own manager) is not a request for one, and that the business's is.
 func TestSomeoneElsesPerson(t *testing.T) {
