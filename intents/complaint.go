@@ -695,10 +695,51 @@ func (d *ComplaintDetector) combination(raw string, t lexText, pc float64) [nCom
 	if grieves {
 		g = 1
 	}
+	if q == 0 && neg == 0 && !grieves && namesATopic(raw, t) {
+		q = 1 // "delivery times", "wedding cakes": a search, not a grievance
+	}
 	if q == 0 && neg > 0 && sarcasticEnd(t.spaced) {
 		neg, pos = neg+pos, 0 // the praise is the reproach
 	}
 	return [nComb]float64{logit(pc), neg, pos, q, g}
+}
+
+// maxTopicWords is the longest English message namesATopic reads as a
+// topic typed as a search.
+const maxTopicWords = 4
+
+// topicBreakers are the words that make a few English words a sentence
+// about someone rather than a topic: pronouns ("my cake", "you lied").
+var topicBreakers = wordSet{
+	"i": true, "im": true, "i'm": true, "me": true, "my": true, "you": true, "your": true, "u": true, "ur": true,
+	"we": true, "our": true, "us": true, "it": true, "its": true, "it's": true, "this": true, "that": true,
+	"they": true, "them": true, "he": true, "she": true, "his": true, "her": true,
+}
+
+// namesATopic reports whether raw is a few English words that name a
+// topic the way a search box is typed ("delivery times", "wedding cakes",
+// "storage and freshness"): at most maxTopicWords words, none of them a
+// statement word ("was", "never") or a pronoun, and no exclamation mark.
+// combination reads such a message as a question when no negative term is
+// in it: the text model learns "delivery" and "wedding" from complaints,
+// and handed "wedding cakes" to a person with an apology. A terse
+// complaint has a negative term ("cake stale", "rude staff", "still
+// waiting"). Chinese is not read here: its topics ("配送时间", "婚礼蛋糕")
+// score under the threshold without it.
+func namesATopic(raw string, t lexText) bool {
+	if strings.ContainsFunc(t.norm, isCJK) || strings.ContainsAny(raw, "!！") {
+		return false
+	}
+	words := strings.Fields(strings.ToLower(strings.TrimRight(strings.TrimSpace(raw), ".。")))
+	if len(words) == 0 || len(words) > maxTopicWords {
+		return false
+	}
+	for _, w := range words {
+		if statementWords.has(w) || topicBreakers.has(w) {
+			return false
+		}
+	}
+	return true
 }
 
 // sarcasticEnds are praise that closes a message about a failure the

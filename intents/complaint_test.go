@@ -290,6 +290,32 @@ func TestRequestsToEntertainAreNoComplaints(t *testing.T) {
 	}
 }
 
+// TestTopicsAreNoComplaints checks that a few words typed as a search
+// ("delivery times", "wedding cakes") are not complaints, and that a terse
+// complaint, which has a negative term, still is.
+func TestTopicsAreNoComplaints(t *testing.T) {
+	d := mustDetector(t)
+	for text, topic := range map[string]bool{
+		"delivery times":        true,
+		"wedding cakes":         true,
+		"Storage and freshness": true,
+		"lens coating":          true,
+		"fake product":          false,
+		"melted chocolate":      false,
+		"cake stale":            false,
+		"rude staff":            false,
+		"still waiting":         false,
+		"never arrived":         false,
+	} {
+		got := d.Score(text).Complaint
+		if topic && got >= ComplaintThreshold {
+			t.Errorf("Score(%q).Complaint = %.2f, want under %.2f: a topic typed as a search", text, got, ComplaintThreshold)
+		} else if !topic && got < ComplaintThreshold {
+			t.Errorf("Score(%q).Complaint = %.2f, want at least %.2f: a complaint", text, got, ComplaintThreshold)
+		}
+	}
+}
+
 // TestChineseQuestionForms checks that Chinese questions without a final
 // particle read as questions: A-not-A ("送不送") and how-many words.
 func TestChineseQuestionForms(t *testing.T) {
