@@ -457,8 +457,45 @@ func asksForProduct(lower string) bool {
 			if len(words) <= len(ow) || !slices.Equal(words[:len(ow)], ow) {
 				continue
 			}
-			if next := words[len(ow)]; !statementWords.has(next) && !notWanted.has(next) && next != "my" {
+			next := words[len(ow)]
+			if next == "not" && len(words) > len(ow)+1 && degreeWords.has(words[len(ow)+1]) {
+				return true // "something not too sweet": a wish
+			}
+			if !statementWords.has(next) && !notWanted.has(next) && next != "my" {
 				return true
+			}
+		}
+	}
+	return chineseWish(lower)
+}
+
+// degreeWords after "not" make a wish of a product request ("something
+// not too strong", "anything not so sweet").
+var degreeWords = wordSet{"too": true, "so": true, "very": true, "that": true}
+
+// chineseWishes open a Chinese request for something to buy or be
+// recommended ("想要个不太甜的", "找个不伤眼睛的台灯", "给我爸买个礼物 他不喝酒").
+var chineseWishes = []string{"想要个", "想要一", "想要款", "想买", "要个", "要一个", "要一款", "找个", "找一个", "找一款",
+	"推荐", "求推荐", "买个", "买一个", "买一款", "给我爸买", "给我妈买", "想给", "送女朋友", "送男朋友", "送老婆",
+	"送老公", "送爸", "送妈", "送长辈", "送朋友", "送同事", "送客户", "送孩子"}
+
+// notWantedZH in a Chinese wish make it a demand ("要个说法", "想要退款",
+// "找个人工").
+var notWantedZH = []string{"说法", "解释", "交代", "赔", "退", "人工", "客服", "经理", "投诉", "负责人", "真人"}
+
+// chineseWish reports whether text opens (or opens a clause) with one of
+// chineseWishes and holds none of notWantedZH.
+func chineseWish(text string) bool {
+	for _, w := range notWantedZH {
+		if strings.Contains(text, w) {
+			return false
+		}
+	}
+	for clause := range strings.FieldsFuncSeq(text, serviceClauseBreak) {
+		clause = strings.TrimSpace(clause)
+		for _, w := range chineseWishes {
+			if strings.HasPrefix(clause, w) && !strings.HasPrefix(clause[len(w):], "的") {
+				return true // but "推荐的…" is what was recommended
 			}
 		}
 	}

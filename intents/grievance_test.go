@@ -112,6 +112,14 @@ func TestAsksForProduct(t *testing.T) {
 		{"something is wrong with the cake i got", false},
 		{"i want my money back", false},
 		{"want a real person", false},
+		{"something not too sweet for the kids", true},
+		{"something not arrived yet", false},
+		{"想要个不太甜的蛋糕", true},
+		{"给我爸买个礼物 他不喝酒", true},
+		{"要个好养活的 不容易死的植物", true},
+		{"要个说法", false},
+		{"想要退款", false},
+		{"推荐的什么东西 吃了不舒服", false},
 	} {
 		if got := asksForProduct(c.text); got != c.want {
 			t.Errorf("asksForProduct(%q) = %v, want %v", c.text, got, c.want)
