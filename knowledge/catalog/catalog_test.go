@@ -71,6 +71,10 @@ func TestAnswer(t *testing.T) {
 		absent           []string // not in the reply text
 	}{
 		{name: "price", text: "how much are the secateurs", ok: true, sources: []string{"TL-02"}, contains: []string{"€24.00"}},
+		{name: "bare name, as a search box is typed", text: "secateurs", ok: true, sources: []string{"TL-02"}},
+		{name: "bare category", text: "tools", ok: true, anyOrder: true, sources: []string{"TL-01", "TL-02", "TL-03", "TL-04"}},
+		{name: "bare name zh", text: "修枝剪", lang: "zh", ok: true, sources: []string{"TL-02-zh"}},
+		{name: "bare words only a description holds", text: "clean cuts", ok: false},
 		{name: "price typo", text: "price of the secatuers?", ok: true, sources: []string{"TL-02"}},
 		{name: "price by SKU", text: "TL-03 price", ok: true, sources: []string{"TL-03"}, contains: []string{"€89.00"}},
 		{name: "price zh", text: "修枝剪多少钱", lang: "zh", ok: true, sources: []string{"TL-02-zh"}, contains: []string{"售价 €24.00"}},

@@ -53,9 +53,25 @@ func featuresOf(q *Question, p plan, sh *shelf) features {
 
 // asked reports whether the question asks something the catalogue holds
 // (a cue such as a price, stock or "do you sell", or a column, or what
-// kinds there are for an overview), not only names products.
+// kinds there are for an overview), not only names products in a
+// sentence; a bare message that the products explain whole ("teapots",
+// "green tea") asks for them, as a search box does.
 func asked(q *Question, p plan) bool {
-	return q.cues > 0 || len(q.Attrs) > 0 || len(p.cols) > 0 || p.kind == planOverview && q.whatKinds
+	return q.cues > 0 || len(q.Attrs) > 0 || len(p.cols) > 0 || p.kind == planOverview && q.whatKinds ||
+		q.bare && p.cov == 1 && len(p.items) > 0 && named(p.items[0])
+}
+
+// named reports whether every word of the message that h matched is in
+// its SKU, name, alias, tags or category, none only in its attributes or
+// description: "teapots" names the teapots, "tea storage" only describes
+// the tea caddy.
+func named(h *hit) bool {
+	for i, b := range h.best {
+		if b > 0 && h.field[i] > fCat {
+			return false
+		}
+	}
+	return true
 }
 
 // logistic returns the model's probability for features f.

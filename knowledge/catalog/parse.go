@@ -57,6 +57,11 @@ type Question struct {
 	// 有啥): of nothing but generic words ("有什么茶"), the catalogue's
 	// overview. It is no cue by itself: "T恤有什么颜色" asks a colour.
 	whatKinds bool
+	// bare is true when the message only names something, the way a search
+	// box is typed ("teapots", "green tea", "茶具"): at most maxBareWords
+	// words or maxBareHan Chinese characters, no cue, no service word and
+	// nothing Parse took out.
+	bare bool
 }
 
 // HasPriceBound reports whether the question bounds the price.
@@ -87,6 +92,12 @@ const (
 
 // Parse reads a customer's message. It never fails: text it cannot read
 // gives a Question that asks nothing and has no subject.
+// maxBareWords and maxBareHan bound a bare message (Question.bare).
+const (
+	maxBareWords = 3
+	maxBareHan   = 6
+)
+
 func Parse(text string) Question {
 	ps := segment(text)
 	q := Question{Lang: "en", MinPrice: math.NaN(), MaxPrice: math.NaN(), split: -1, also: -1}
@@ -132,6 +143,17 @@ func Parse(text string) Question {
 	if q.Lang == "zh" {
 		q.whatKinds = strings.Contains(text, "有什么") || strings.Contains(text, "有啥") || strings.Contains(text, "有些什么")
 	}
+	n, han := 0, 0
+	for _, p := range ps {
+		switch p.kind {
+		case pWord, pNum:
+			n++
+		case pHan:
+			han++
+		}
+	}
+	q.bare = q.cues == 0 && len(q.Service) == 0 && len(q.words) == n+han &&
+		(han == 0 && n >= 1 && n <= maxBareWords || n == 0 && han >= 1 && han <= maxBareHan)
 	if q.split >= len(q.words) {
 		q.split = -1
 	}
