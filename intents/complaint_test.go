@@ -316,6 +316,23 @@ func TestTopicsAreNoComplaints(t *testing.T) {
 	}
 }
 
+// TestHotlineNumbers checks that 12345, the citizens' hotline, escalates
+// only when the sender calls or reports to it, not as an order number.
+func TestHotlineNumbers(t *testing.T) {
+	d := mustDetector(t)
+	for text, escalates := range map[string]bool{
+		"my order number is 12345":     false,
+		"订单号12345":                     false,
+		"再不处理我就打12345投诉你们":             true,
+		"i will call 12345 about this": true,
+		"再不退款我就12315":                  true,
+	} {
+		if got := len(d.Score(text).EscalationWords) > 0; got != escalates {
+			t.Errorf("Score(%q).EscalationWords = %v, want escalation %v", text, d.Score(text).EscalationWords, escalates)
+		}
+	}
+}
+
 // TestChineseQuestionForms checks that Chinese questions without a final
 // particle read as questions: A-not-A ("送不送") and how-many words.
 func TestChineseQuestionForms(t *testing.T) {
