@@ -889,8 +889,9 @@ func TestABareNumberIsAPick(t *testing.T) {
 // TestMildGrievanceWithASureAnswer checks that a customer's question that
 // reads as a mild complaint is answered, with an apology and the offer of a
 // person, when a passage answers it surely (or confidently, when it barely
-// reads as a complaint); and that a statement, a strong complaint or a
-// passage less than sure still hands the conversation over.
+// reads as a complaint, or at reportAnswer, when it is stated, not asked);
+// and that a strong complaint, or a passage less sure than that, still
+// hands the conversation over.
 func TestMildGrievanceWithASureAnswer(t *testing.T) {
 	cls := &bottest.Classifier{Rules: map[string]bot.Classification{
 		"refund still":   {Intent: "refund_status", Confidence: 0.6, Complaint: 0.7, Sentiment: -0.4, Language: "en"},
@@ -918,9 +919,10 @@ func TestMildGrievanceWithASureAnswer(t *testing.T) {
 		{"a strong complaint", "refund useless, how long do I have to wait?", 0.95, false, ""},
 		{"a question after a statement, without a question mark", "my refund still isn't on my card after 5 days is that normal", 0.95, true, "member of our team"},
 		{"a request for help is asking", "退款还没到账，麻烦帮忙看下", 0.95, true, "转接人工客服"},
-		{"a statement, not a question", "the vase arrived damaged", 0.95, false, ""},
-		{"a statement naming a question word", "my refund still hasn't arrived and what a mess", 0.95, false, ""},
-		{"a statement in Chinese", "退款还没到这么久了", 0.95, false, ""},
+		{"a statement, not a question", "the vase arrived damaged", 0.93, false, ""},
+		{"a statement naming a question word", "my refund still hasn't arrived and what a mess", 0.93, false, ""},
+		{"a statement in Chinese", "退款还没到这么久了", 0.93, false, ""},
+		{"a statement of what a passage answers at reportAnswer", "退款还没到这么久了", 0.97, true, "转接人工客服"},
 		{"a passage less than sure", "my refund still isn't here, how long does it take?", 0.8, false, ""},
 		{"a question that barely reads as a complaint, with a confident passage", "need to cancel, will I get my refund money back?", 0.6, true, "member of our team"},
 		{"barely a complaint, but no confident passage", "need to cancel, will I get my refund money back?", 0.5, false, ""},
