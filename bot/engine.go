@@ -1213,11 +1213,18 @@ func (e *Engine) isVIP(ctx context.Context, conv Conversation) bool {
 // smallTalkRunes is the longest message read as small talk.
 const smallTalkRunes = 24
 
+// minSmallTalk is the least intent confidence of small talk. Greetings,
+// thanks and goodbyes score 0.98 or more ("hi", "在吗", "thx"); "线上课"
+// (online classes) read as a greeting at 0.20, on the 上 of 晚上好, and was
+// greeted back.
+const minSmallTalk = 0.3
+
 // isSmallTalk reports whether a message is a greeting, thanks or goodbye
-// and nothing else: one of those intents, in a short message. A longer
-// message with a greeting ("hi, can I pay with PayPal?") is a question.
+// and nothing else: one of those intents, at minSmallTalk or above, in a
+// short message. A longer message with a greeting ("hi, can I pay with
+// PayPal?") is a question.
 func isSmallTalk(text string, cls Classification) bool {
-	if !IsSmallTalk(cls.Intent) {
+	if !IsSmallTalk(cls.Intent) || cls.Confidence < minSmallTalk {
 		return false
 	}
 	return utf8.RuneCountInString(strings.TrimSpace(text)) <= smallTalkRunes && len(strings.Fields(text)) <= 4

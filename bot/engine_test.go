@@ -30,12 +30,14 @@ func newEngine(t *testing.T) (*bot.Engine, *bottest.Store, *bottest.Retriever) {
 		"lawyer":           {Intent: "refund_request", Confidence: 0.6, EscalationWords: []string{"lawyer"}, Language: "en"},
 		"buy":              {Intent: bot.IntentPurchase, Confidence: 0.8, Language: "en"},
 		"slow":             {Intent: "shipping_info", Confidence: 0.6, Sentiment: -0.5, Complaint: 0.3, Language: "en"},
+		"线上课":              {Intent: bot.IntentGreeting, Confidence: 0.2, Language: "zh"},
 	}}
 	ret := &bottest.Retriever{Docs: []bottest.Doc{
 		{Keywords: []string{"shipping", "slow"}, Hit: bot.Hit{ID: "faq-shipping-01", Title: "Shipping time", Answer: "2-4 days.", Audience: bot.AudiencePublic, Confidence: 0.8}},
 		{Keywords: []string{"运费"}, Hit: bot.Hit{ID: "faq-shipping-cost-01-zh", Title: "运费", Answer: "满299元包邮。", Audience: bot.AudiencePublic, Confidence: 0.7}},
 		{Keywords: []string{"refund limit"}, Hit: bot.Hit{ID: "refund-authority", Title: "Refund authority", Answer: "Staff up to 200.", Audience: bot.AudienceInternal, Confidence: 0.9}},
 		{Keywords: []string{"buy"}, Hit: bot.Hit{ID: "JL-GRN-001", Title: "Longjing", Answer: "Longjing, 120 CNY.", Audience: bot.AudiencePublic, Confidence: 0.6}},
+		{Keywords: []string{"线上课"}, Hit: bot.Hit{ID: "faq-online-zh", Title: "线上课", Answer: "线上小班在 ClassIn 直播。", Audience: bot.AudiencePublic, Confidence: 0.8}},
 	}}
 	st := &bottest.Store{}
 	e, err := bot.NewEngine(bot.EngineOptions{Classifier: cls, Retriever: ret, Store: st,
@@ -63,6 +65,7 @@ func TestEngineDecisions(t *testing.T) {
 	}{
 		{"greeting", bot.RoleCustomer, "hello there", want{bot.ActionSmallTalk, bot.IntentGreeting, "en", nil, false, "Hello"}},
 		{"greeting zh", bot.RoleCustomer, "你好", want{bot.ActionSmallTalk, bot.IntentGreeting, "zh", nil, false, "您好"}},
+		{"a greeting read at low confidence is a question", bot.RoleCustomer, "线上课", want{bot.ActionAnswer, bot.IntentGreeting, "zh", []string{"faq-online-zh"}, false, "ClassIn"}},
 		{"faq answer", bot.RoleCustomer, "how long does shipping take?", want{bot.ActionAnswer, "shipping_info", "en", []string{"faq-shipping-01"}, false, "2-4 days"}},
 		{"faq answer zh", bot.RoleCustomer, "运费怎么算？", want{bot.ActionAnswer, "shipping_cost", "zh", []string{"faq-shipping-cost-01-zh"}, false, "包邮"}},
 		{"internal for employee", bot.RoleEmployee, "what is my refund limit?", want{bot.ActionAnswer, "refund_request", "en", []string{"refund-authority"}, false, "Staff up to 200"}},
