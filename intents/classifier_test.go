@@ -238,6 +238,10 @@ func TestSmallTalkThatAsks(t *testing.T) {
 		"how are you today?":        bot.IntentGreeting,
 		"hi are you there?":         bot.IntentGreeting,
 		"thanks for your help!":     bot.IntentThanks,
+		"help":                      bot.IntentGreeting,
+		"i need help":               bot.IntentGreeting,
+		"求助":                        bot.IntentGreeting,
+		"hi, thanks":                bot.IntentGreeting,
 	} {
 		if got, _, _ := st.label(text); got != want {
 			t.Errorf("label(%q) = %q, want %q", text, got, want)

@@ -72,10 +72,11 @@ func (st *smallTalk) label(text string) (label string, any, asks bool) {
 func (st *smallTalk) read(text string) (label string, asks bool) {
 	t := newLexText(text)
 	rest := t.norm
+	first := -1
 	for i, lx := range st.lex {
 		lx.match(t, func(term *lexTerm, _ string, _ int) {
-			if label == "" {
-				label = st.labels[i]
+			if pos := strings.Index(t.norm, term.norm); label == "" || pos >= 0 && pos < first {
+				label, first = st.labels[i], pos // "thanks for your help": thanks, not help
 			}
 			rest = strings.ReplaceAll(rest, term.norm, " ")
 		})
