@@ -75,6 +75,7 @@ func TestAnswer(t *testing.T) {
 		{name: "bare category", text: "tools", ok: true, anyOrder: true, sources: []string{"TL-01", "TL-02", "TL-03", "TL-04"}},
 		{name: "bare name zh", text: "修枝剪", lang: "zh", ok: true, sources: []string{"TL-02-zh"}},
 		{name: "bare words only a description holds", text: "clean cuts", ok: false},
+		{name: "where something is, the knowledge base's", text: "修枝剪在哪", lang: "zh", ok: false},
 		{name: "price typo", text: "price of the secatuers?", ok: true, sources: []string{"TL-02"}},
 		{name: "price by SKU", text: "TL-03 price", ok: true, sources: []string{"TL-03"}, contains: []string{"€89.00"}},
 		{name: "price zh", text: "修枝剪多少钱", lang: "zh", ok: true, sources: []string{"TL-02-zh"}, contains: []string{"售价 €24.00"}},

@@ -261,6 +261,7 @@ var zhCues = map[string]cue{
 	"积分": {ask: askService}, "会员": {ask: askService}, "账号": {ask: askService}, "密码": {ask: askService},
 	"登录": {ask: askService}, "注销": {ask: askService}, "营业": {ask: askService}, "开门": {ask: askService},
 	"关门": {ask: askService}, "门店": {ask: askService}, "地址": {ask: askService}, "停车": {ask: askService},
+	"在哪": {ask: askService}, "在哪里": {ask: askService}, "在哪儿": {ask: askService}, "地点": {ask: askService},
 	"修": {ask: askService}, "维修": {ask: askService}, "保养": {ask: askService}, "预约": {ask: askService},
 	"租": {ask: askService}, "押金": {ask: askService}, "安装": {ask: askService}, "组装": {ask: askService},
 	"以旧换新": {ask: askService}, "抵钱": {ask: askService}, "上牌": {ask: askService}, "投诉": {ask: askService},
