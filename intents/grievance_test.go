@@ -140,6 +140,8 @@ func TestSomeoneElsesPerson(t *testing.T) {
 		{"can I speak to your manager", true},
 		{"I want a manager now", true},
 		{"给我人工", true},
+		{"我要找校长", true},
+		{"找你们领导来", true},
 		{"我们经理想给全公司办卡", false},
 		{"whats the latest i can order and still get it to someone in the old town", false},
 		{"is a potted plant ok for someone in hospital", false},
