@@ -477,7 +477,7 @@ var degreeWords = wordSet{"too": true, "so": true, "very": true, "that": true}
 // recommended ("想要个不太甜的", "找个不伤眼睛的台灯", "给我爸买个礼物 他不喝酒").
 var chineseWishes = []string{"想要个", "想要一", "想要款", "想买", "要个", "要一个", "要一款", "找个", "找一个", "找一款",
 	"推荐", "求推荐", "买个", "买一个", "买一款", "给我爸买", "给我妈买", "想给", "送女朋友", "送男朋友", "送老婆",
-	"送老公", "送爸", "送妈", "送长辈", "送朋友", "送同事", "送客户", "送孩子"}
+	"送老公", "送爸", "送妈", "送长辈", "送朋友", "送同事", "送客户", "送孩子", "送领导", "送老师", "送人"}
 
 // notWantedZH in a Chinese wish make it a demand ("要个说法", "想要退款",
 // "找个人工").
@@ -494,7 +494,7 @@ func chineseWish(text string) bool {
 	for clause := range strings.FieldsFuncSeq(text, serviceClauseBreak) {
 		clause = strings.TrimSpace(clause)
 		for _, w := range chineseWishes {
-			if strings.HasPrefix(clause, w) && !strings.HasPrefix(clause[len(w):], "的") {
+			if strings.HasPrefix(clause, w) && !(strings.HasSuffix(w, "推荐") && strings.HasPrefix(clause[len(w):], "的")) {
 				return true // but "推荐的…" is what was recommended
 			}
 		}

@@ -116,6 +116,8 @@ func TestAsksForProduct(t *testing.T) {
 		{"something not arrived yet", false},
 		{"想要个不太甜的蛋糕", true},
 		{"给我爸买个礼物 他不喝酒", true},
+		{"送领导的酒", true},
+		{"送错了 我要的是红的", false},
 		{"要个好养活的 不容易死的植物", true},
 		{"要个说法", false},
 		{"想要退款", false},
