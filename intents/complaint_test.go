@@ -402,6 +402,8 @@ func TestInjuriesInOtherWords(t *testing.T) {
 		"can you cut the cake into 8 slices":                           false,
 		"what blood type do donors need":                               true, // a word list cannot tell; a person reads it
 		"有没有负责人 我要当面谈":                                                 false,
+		"my friend is throwing up after your tasting night":            true,
+		"孩子吃了一直吐":                                                      true,
 	} {
 		if got := len(d.Score(text).EscalationWords) > 0; got != want {
 			t.Errorf("Score(%q).EscalationWords = %v, want some: %v", text, d.Score(text).EscalationWords, want)
