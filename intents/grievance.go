@@ -381,14 +381,7 @@ var serviceRequests = []string{"can you", "could you", "can u", "do you", "do u"
 // rhetorical whatever follows and is read before this.
 func asksForService(lower string) bool {
 	first := true
-	for rest := lower; rest != ""; {
-		clause := rest
-		if i := strings.IndexFunc(rest, serviceClauseBreak); i >= 0 {
-			_, n := utf8.DecodeRuneInString(rest[i:])
-			clause, rest = rest[:i], rest[i+n:]
-		} else {
-			rest = ""
-		}
+	for clause := range strings.FieldsFuncSeq(lower, serviceClauseBreak) {
 		clause = strings.TrimSpace(clause)
 		if clause == "" {
 			continue
@@ -443,14 +436,7 @@ var notWanted = wordSet{
 // product, which reads as a question however it is punctuated. A
 // grievance is rhetorical whatever follows and is read before this.
 func asksForProduct(lower string) bool {
-	for rest := lower; rest != ""; {
-		clause := rest
-		if i := strings.IndexFunc(rest, serviceClauseBreak); i >= 0 {
-			_, n := utf8.DecodeRuneInString(rest[i:])
-			clause, rest = rest[:i], rest[i+n:]
-		} else {
-			rest = ""
-		}
+	for clause := range strings.FieldsFuncSeq(lower, serviceClauseBreak) {
 		words := strings.Fields(clause)
 		for _, o := range productOpeners {
 			ow := strings.Fields(o)
