@@ -474,7 +474,7 @@ func asks(raw string, t lexText, grieves bool) bool {
 	if first, _, _ := strings.Cut(strings.TrimSpace(clause), " "); englishQuestionWords[first] {
 		return true
 	}
-	if asksForService(strings.ToLower(raw)) || asksForProduct(strings.ToLower(raw)) {
+	if lower := strings.ToLower(raw); asksForService(lower) || asksForProduct(lower) {
 		return true
 	}
 	if asksForMeasure(tail) {

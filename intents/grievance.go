@@ -414,20 +414,31 @@ func asksForService(lower string) bool {
 // too strong", "looking for a gift under 300", "need a low maintenance
 // plant for my office"): what follows says what is wanted, and a "not too
 // strong" or "won't die" in it is a wish, not a grievance.
-var productOpeners = []string{"something", "anything", "got anything", "got something", "have anything",
+// Each is split into its words once, here.
+var productOpeners = wordsOf("something", "anything", "got anything", "got something", "have anything",
 	"looking for", "im looking for", "i'm looking for", "i am looking for", "any recommendations",
 	"any recommendation", "any suggestions", "any ideas", "recommend", "suggest", "need a", "need an",
 	"need some", "need something", "i need a", "i need an", "i need something", "want a", "want an",
-	"want some", "want something", "i want a", "i want an", "i want something", "gift for", "present for"}
+	"want some", "want something", "i want a", "i want an", "i want something", "gift for", "present for")
+
+// wordsOf returns each phrase split into its words.
+func wordsOf(phrases ...string) [][]string {
+	out := make([][]string, len(phrases))
+	for i, p := range phrases {
+		out[i] = strings.Fields(p)
+	}
+	return out
+}
 
 // notWanted are the words after a productOpener that make it a demand or a
 // report, not a wish for a product: "need an answer", "want a refund",
-// "something is wrong", "anything happened to my parcel".
+// "something is wrong", "anything happened to my parcel", "want my money
+// back".
 var notWanted = wordSet{
 	"refund": true, "replacement": true, "manager": true, "person": true, "human": true, "supervisor": true,
 	"answer": true, "response": true, "reply": true, "explanation": true, "apology": true, "compensation": true,
 	"callback": true, "call": true, "real": true, "wrong": true, "happened": true, "went": true, "broke": true,
-	"else": true,
+	"else": true, "my": true,
 }
 
 // asksForProduct reports whether a clause of lower-cased English text opens
@@ -438,8 +449,7 @@ var notWanted = wordSet{
 func asksForProduct(lower string) bool {
 	for clause := range strings.FieldsFuncSeq(lower, serviceClauseBreak) {
 		words := strings.Fields(clause)
-		for _, o := range productOpeners {
-			ow := strings.Fields(o)
+		for _, ow := range productOpeners {
 			if len(words) <= len(ow) || !slices.Equal(words[:len(ow)], ow) {
 				continue
 			}
@@ -447,7 +457,7 @@ func asksForProduct(lower string) bool {
 			if next == "not" && len(words) > len(ow)+1 && degreeWords.has(words[len(ow)+1]) {
 				return true // "something not too sweet": a wish
 			}
-			if !statementWords.has(next) && !notWanted.has(next) && next != "my" {
+			if !statementWords.has(next) && !notWanted.has(next) {
 				return true
 			}
 		}

@@ -63,8 +63,9 @@ func asked(q *Question, p plan) bool {
 
 // named reports whether every word of the message that h matched is in
 // its SKU, name, alias, tags or category, none only in its attributes or
-// description: "teapots" names the teapots, "tea storage" only describes
-// the tea caddy.
+// description: "teapots" names the teapots, "clean cuts" only describes
+// the secateurs. A tag counts as naming ("tea storage" finds the caddy
+// tagged storage).
 func named(h *hit) bool {
 	for i, b := range h.best {
 		if b > 0 && h.field[i] > fCat {

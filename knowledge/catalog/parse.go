@@ -90,14 +90,14 @@ const (
 	maxCueRunes = 4
 )
 
-// Parse reads a customer's message. It never fails: text it cannot read
-// gives a Question that asks nothing and has no subject.
 // maxBareWords and maxBareHan bound a bare message (Question.bare).
 const (
 	maxBareWords = 3
 	maxBareHan   = 6
 )
 
+// Parse reads a customer's message. It never fails: text it cannot read
+// gives a Question that asks nothing and has no subject.
 func Parse(text string) Question {
 	ps := segment(text)
 	q := Question{Lang: "en", MinPrice: math.NaN(), MaxPrice: math.NaN(), split: -1, also: -1}
