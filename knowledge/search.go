@@ -608,7 +608,10 @@ func (ix *Index) Retrieve(ctx context.Context, q bot.Query) ([]bot.Hit, error) {
 	text := q.Text
 	q.Text = ix.searchText(ctx, text)
 	hits, err := ix.search(ctx, q, AllSignals)
-	if err != nil || len(hits) == 0 {
+	if err != nil {
+		return nil, err
+	}
+	if hits, err = ix.contactFirst(ctx, q, text, hits); err != nil || len(hits) == 0 {
 		return hits, err
 	}
 	best := hits[0].Confidence

@@ -1,0 +1,77 @@
+package knowledge
+
+import (
+	"context"
+	"slices"
+
+	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/knowledge/contact"
+)
+
+// contactConfidence is the confidence of a passage that states the contact
+// detail a question asks for ("what's your phone number" and a passage
+// holding one): set by hand, above the default answer threshold, so that
+// it is answered, and below the Engine's sure answer, so that the
+// question's other hits are offered beside it.
+const contactConfidence = 0.8
+
+// contactQueries are what the content is searched for when none of a
+// contact question's own hits states the detail: the words a contact or
+// shop page is headed with.
+var contactQueries = map[contact.Kind][2]string{
+	contact.Phone:   {"contact us phone number call customer service", "联系我们 客服 电话"},
+	contact.Email:   {"contact us email", "联系我们 邮箱"},
+	contact.Address: {"visit our shop address location", "门店 地址 位置 交通"},
+}
+
+// contactFirst puts first, for a question that asks how to reach the
+// business (contact.Asked), the best passage that states the detail asked
+// for: the question's best hit when it holds the detail and is confident
+// (contactConfidence or more), else the first passage that holds it in a
+// search for the words of a contact page in the reader's language, else
+// the first of hits that holds it. A passage so found has at least
+// contactConfidence. hits are returned as they are for any other
+// question, or when no passage holds the detail.
+// "What's your phone number" otherwise finds the FAQ about changing one's
+// own phone number, and "where are you" nothing at all: every word of it
+// is a stop word.
+func (ix *Index) contactFirst(ctx context.Context, q bot.Query, text string, hits []bot.Hit) ([]bot.Hit, error) {
+	kind := contact.Asked(text)
+	if kind == contact.None {
+		return hits, nil
+	}
+	holds := func(h bot.Hit) bool { return h.Kind != bot.KindProduct && contact.Holds(h.Answer, kind) }
+	if len(hits) > 0 && holds(hits[0]) && hits[0].Confidence >= contactConfidence {
+		return hits, nil
+	}
+	gq := q
+	gq.Text, gq.Intent, gq.Limit = contactQueries[kind][0], "", 10
+	if q.Language == "zh" {
+		gq.Text = contactQueries[kind][1]
+	}
+	more, err := ix.search(ctx, gq, AllSignals)
+	if err != nil {
+		return nil, err
+	}
+	var best bot.Hit
+	if j := slices.IndexFunc(more, holds); j >= 0 {
+		best = more[j]
+	} else if i := slices.IndexFunc(hits, holds); i >= 0 {
+		best = hits[i]
+	} else {
+		return hits, nil
+	}
+	best.Confidence = max(best.Confidence, contactConfidence)
+	out := make([]bot.Hit, 0, len(hits)+1)
+	out = append(out, best)
+	for _, h := range hits {
+		if h.ID != best.ID {
+			out = append(out, h)
+		}
+	}
+	limit := q.Limit
+	if limit <= 0 {
+		limit = defaultLimit
+	}
+	return out[:min(len(out), limit)], nil
+}
