@@ -22,10 +22,11 @@ var contactQueries = map[contact.Kind][2]string{
 	contact.Phone:   {"contact us phone number call customer service", "联系我们 客服 电话"},
 	contact.Email:   {"contact us email", "联系我们 邮箱"},
 	contact.Address: {"visit our shop address location", "门店 地址 位置 交通"},
+	contact.Hours:   {"opening hours shop open every day", "门店 营业时间 每天"},
 }
 
 // contactFirst puts first, for a question that asks how to reach the
-// business (contact.Asked), the best passage that states the detail asked
+// business or when it is open (contact.Asked), the best passage that states the detail asked
 // for: the question's best hit when it holds the detail and is confident
 // (contactConfidence or more), else the first passage that holds it in a
 // search for the words of a contact page in the reader's language, else

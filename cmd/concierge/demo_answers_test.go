@@ -55,12 +55,15 @@ var demoQuestions = []demoQuestion{
 	{text: "给我讲个笑话", kind: kindUnanswerable, never: `转交|经理`},
 	{text: "who are you?", kind: kindUnanswerable, says: `virtual assistant`},
 	{text: "你是机器人吗", kind: kindUnanswerable, says: `智能助手`},
-	// How to reach the shop: the passage that states the number or the
-	// address, not the FAQ about changing one's own phone number.
+	// How to reach the shop and when it is open: the passage that states
+	// the number, the address or the hours, not the FAQ about changing
+	// one's own phone number.
 	{text: "what's your phone number", kind: kindAnswerable, expected: []string{"contact-us", "visit-our-shop"}, says: `6288 7316`},
 	{text: "where are you", kind: kindAnswerable, expected: []string{"visit-our-shop", "faq-store-01"}, says: `Yuyuan Road`},
 	{text: "你们电话多少", kind: kindAnswerable, expected: []string{"contact-us-zh", "about-us-zh", "visit-our-shop-zh"}, says: `6288 7316`},
 	{text: "你们地址是啥", kind: kindAnswerable, expected: []string{"faq-store-01-zh", "visit-our-shop-zh", "about-us-zh"}, says: `愚园路218号`},
+	{text: "what time do u close tonight", kind: kindAnswerable, expected: []string{"visit-our-shop", "faq-store-02"}, says: `20:00`},
+	{text: "周末营业吗", kind: kindAnswerable, expected: []string{"visit-our-shop-zh", "faq-store-02-zh"}, says: `10:00–20:00`},
 	// Ordinary service questions are answered, not escalated.
 	{text: "Can I change my delivery address?", kind: kindAnswerable, expected: []string{"faq-orders-03"}},
 	{text: "I need a company invoice", kind: kindAnswerable, expected: []string{"payment-and-invoices", "faq-payment-05"}, says: `(?i)invoice`},

@@ -1,7 +1,8 @@
 // Package contact recognises a customer asking how to reach the business
-// ("what's your phone number", "where are you", "你们电话多少", "店在哪")
-// and the passages of a company's content that state the fact asked for: a
-// telephone number, an e-mail address or a street address.
+// ("what's your phone number", "where are you", "你们电话多少", "店在哪",
+// "what time do you open", "周末营业吗") and the passages of a company's
+// content that state the fact asked for: a telephone number, an e-mail
+// address, a street address or opening hours.
 //
 // Every trade's customers ask these, in words that share nothing with the
 // passage that answers them: the page headed "Contact us" or "Visit our
@@ -25,6 +26,7 @@ const (
 	Phone        // a telephone number
 	Email        // an e-mail address
 	Address      // where the business is: a street address
+	Hours        // when it is open: a range of times of day
 )
 
 // String returns the kind's name, for logs and tests.
@@ -36,6 +38,8 @@ func (k Kind) String() string {
 		return "email"
 	case Address:
 		return "address"
+	case Hours:
+		return "hours"
 	}
 	return "none"
 }
@@ -88,6 +92,9 @@ func askedEN(lower string) Kind {
 	// nobody's in a message of a few words ("phone number?").
 	theirs := has["your"] || has["ur"] || has["yours"] || has["you"] || has["u"] || has["ya"] || has["yall"] ||
 		anyOf(has, placeNounsEN) || len(words) <= 4
+	if hoursEN(joined, has) {
+		return Hours
+	}
 	last, prev := words[len(words)-1], ""
 	if len(words) > 1 {
 		prev = words[len(words)-2]
@@ -117,6 +124,27 @@ func askedEN(lower string) Kind {
 		}
 	}
 	return None
+}
+
+// hoursEN reports whether an English message asks when the business is
+// open: "what time do you open", "are u open on sunday", "how late is the
+// shop open", "opening hours?". Only with the business as the subject:
+// "what time do classes start" and "when does delivery arrive" ask about
+// something else.
+func hoursEN(joined string, has map[string]bool) bool {
+	if containsAny(joined, " opening hours", " opening times", " business hours", " shop hours", " store hours",
+		" closing time", " your hours", " ur hours", " open hours") {
+		return true
+	}
+	if !has["open"] && !has["close"] && !has["closed"] && !has["opened"] && !has["shut"] {
+		return false
+	}
+	subject := containsAny(joined, " you ", " u ", " ya ", " yall ", " you guys ") || anyOf(has, placeNounsEN)
+	asks := containsAny(joined, " what time ", " when ", " how late ", " how early ", " until what time ", " till what time ",
+		" are you open", " r u open", " are u open", " r you open", " is the shop open", " is the store open",
+		" open today", " open tomorrow", " open now", " open on ", " open at ", " open till", " open until",
+		" closed on ", " close on ", " shut on ", " open during ", " open over ", " open for ")
+	return subject && asks
 }
 
 // senderWords make a message about the sender's own details ("my new
@@ -170,6 +198,9 @@ func askedZH(lower string) Kind {
 			return None
 		}
 	}
+	if containsAny(lower, hoursZH...) && !containsAny(lower, notHoursZH...) {
+		return Hours
+	}
 	switch {
 	case containsAny(lower, "邮箱", "电子邮件", "email", "e-mail", "邮件地址"):
 		return Email
@@ -198,6 +229,15 @@ var notContactZH = []string{"我的", "我手机", "我电话", "我邮箱", "�
 	"绑定", "验证码", "订单号", "单号", "快递", "收货", "配送", "送货", "送到", "寄到", "寄回", "退货", "发货", "发票", "充电",
 	"附近", "最近的", "停车", "厕所", "洗手间", "wifi", "密码", "手机壳", "手机膜", "手机号码换", "号码换",
 	"电话卡", "手机卡", "下单", "订", "预约", "买", "卖", "付", "没接", "给我", "打我", "司机", "骑手", "快递员", "哪个", "哪家"}
+
+// hoursZH ask when the business is open; notHoursZH ask the hours of
+// something else: a class, delivery, customer service, an invoice (开发票).
+var (
+	hoursZH = []string{"几点开门", "几点关门", "几点营业", "几点开店", "几点关店", "开到几点", "营业到几点", "营业时间", "开门时间",
+		"关门时间", "营业吗", "开门吗", "开着吗", "营业不", "开门不", "关门吗", "休息吗", "几点下班", "什么时候开门", "什么时候关门",
+		"啥时候开门", "啥时候关门", "上班时间"}
+	notHoursZH = []string{"课", "配送", "送货", "快递", "客服", "发票", "取件", "骑手", "司机", "退款", "开卡", "开通", "打开"}
+)
 
 // zhPlaceNouns name the business's premises.
 var zhPlaceNouns = []string{"店", "门店", "实体店", "工作室", "公司", "办公室", "展厅", "总部", "分店", "门市", "铺", "馆", "校区", "诊所", "中心"}
@@ -233,7 +273,9 @@ func countHan(s string) int {
 // Holds reports whether text states a detail of kind k: a telephone number
 // (a mainland number with its area code, a mobile, a 400/800 line, or any
 // number written with a leading +), an e-mail address, or a street address
-// ("No. 186 Tiyuchang Road", "17 Lianhua Lane", "愚园路218号").
+// ("No. 186 Tiyuchang Road", "17 Lianhua Lane", "愚园路218号"), or opening
+// hours (a range of times of day beside a word of opening: "open 10:00–20:00",
+// "营业时间 8:00-21:00").
 func Holds(text string, k Kind) bool {
 	switch k {
 	case Phone:
@@ -251,6 +293,10 @@ func Holds(text string, k Kind) bool {
 		return emailRe.MatchString(text)
 	case Address:
 		return addressEN.MatchString(text) || addressZH.MatchString(text)
+	case Hours:
+		// A range of times that opens: not a hotline's hours or a
+		// delivery slot.
+		return hoursRe.MatchString(text) && openCue.MatchString(text)
 	}
 	return false
 }
@@ -260,6 +306,9 @@ var (
 	emailRe   = regexp.MustCompile(`[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}`)
 	addressEN = regexp.MustCompile(`(?i)\b(no\.\s*)?\d+[a-z]?(-\d+)?,?\s+([A-Za-z'’\-]+\s+){1,4}` +
 		`(road|rd|street|st|lane|ln|avenue|ave|boulevard|blvd|alley|hutong|lu|jie|way|plaza|square)\b`)
+	openCue = regexp.MustCompile(`(?i)\b(open|opens|opening|closed?|closes|closing|hours)\b|营业|开门|关门|休息|闭店|店休`)
+	hoursRe = regexp.MustCompile(`(?i)\b\d{1,2}(:|：|\.)\d{2}\s*(am|pm)?\s*(-|–|—|~|～|to|至|到)\s*\d{1,2}(:|：|\.)\d{2}|` +
+		`\b\d{1,2}\s*(am|pm)\s*(-|–|—|~|to)\s*\d{1,2}\s*(am|pm)`)
 	addressZH = regexp.MustCompile(`\p{Han}(路|街|道|巷|弄|大道|胡同)\s*\d+\s*(-\s*\d+\s*)?号`)
 )
 

@@ -27,6 +27,21 @@ func TestAsked(t *testing.T) {
 		{"店在哪", Address},
 		{"你们地址是啥", Address},
 		{"你们在哪里", Address},
+		{"what time do you open", Hours},
+		{"are u open on sunday", Hours},
+		{"what time do u close tonight", Hours},
+		{"opening hours?", Hours},
+		{"how late is the shop open", Hours},
+		{"几点关门", Hours},
+		{"周末营业吗", Hours},
+		{"你们几点开门", Hours},
+		{"what time do classes start", None},
+		{"when does the delivery come", None},
+		{"can I open the box before paying", None},
+		{"客服几点上班", None},
+		{"周六的课几点开始", None},
+		{"能开发票吗", None},
+		{"听说晚上面包打折 几点开始啊", None},
 
 		// The sender's own details, another address, something else.
 		{"I changed my phone number and now I can't get the login code", None},
@@ -81,6 +96,13 @@ func TestHolds(t *testing.T) {
 		{"拱墅区体育场路 186 号 1 楼", Address, true},
 		{"We deliver across Hangzhou within 3 hours.", Address, false},
 		{"6 roses in a box", Address, false},
+		{"Wulin flagship: open 7:30–21:30 every day.", Hours, true},
+		{"Customer hotline 027-8488-6620 (every day 8:00-21:00)", Hours, false},
+		{"营业时间：周一至周五 7:00–22:00", Hours, true},
+		{"Open 10am - 8pm daily", Hours, true},
+		{"every day 11:00-22:30; closed on Tuesdays", Hours, true},
+		{"A 10-class pack costs ¥1,280.", Hours, false},
+		{"Orders before 14:00 ship the same day.", Hours, false},
 	} {
 		if got := Holds(tc.text, tc.kind); got != tc.want {
 			t.Errorf("Holds(%q, %v) = %v, want %v", tc.text, tc.kind, got, tc.want)
@@ -94,10 +116,10 @@ func FuzzContact(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		k := Asked(s)
-		if k < None || k > Address {
+		if k < None || k > Hours {
 			t.Fatalf("Asked(%q) = %d", s, k)
 		}
-		for _, k := range []Kind{None, Phone, Email, Address} {
+		for _, k := range []Kind{None, Phone, Email, Address, Hours} {
 			_ = Holds(s, k)
 		}
 	})
