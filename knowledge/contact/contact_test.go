@@ -35,6 +35,7 @@ func TestAsked(t *testing.T) {
 		{"几点关门", Hours},
 		{"周末营业吗", Hours},
 		{"你们几点开门", Hours},
+		{"国庆节你们开不开门", Hours},
 		{"what time do classes start", None},
 		{"when does the delivery come", None},
 		{"can I open the box before paying", None},
