@@ -32,13 +32,16 @@ var contactQueries = map[contact.Kind][2]string{
 // search for the words of a contact page in the reader's language, else
 // the first of hits that holds it. A passage so found has at least
 // contactConfidence. hits are returned as they are for any other
-// question, or when no passage holds the detail.
+// question, for a reader who may see internal pages (staff), or when no
+// passage holds the detail.
 // "What's your phone number" otherwise finds the FAQ about changing one's
 // own phone number, and "where are you" nothing at all: every word of it
 // is a stop word.
 func (ix *Index) contactFirst(ctx context.Context, q bot.Query, text string, hits []bot.Hit) ([]bot.Hit, error) {
 	kind := contact.Asked(text)
-	if kind == contact.None {
+	if kind == contact.None || containsAud(q.Audiences, bot.AudienceInternal) {
+		// Staff asking for "the manager's number" want the internal page
+		// that has it, not the shop's public hotline.
 		return hits, nil
 	}
 	holds := func(h bot.Hit) bool { return h.Kind != bot.KindProduct && contact.Holds(h.Answer, kind) }
@@ -47,7 +50,7 @@ func (ix *Index) contactFirst(ctx context.Context, q bot.Query, text string, hit
 	}
 	gq := q
 	gq.Text, gq.Intent, gq.Limit = contactQueries[kind][0], "", 10
-	if q.Language == "zh" {
+	if lang := q.Language; lang == "zh" || lang == "" && detectLang(text) == "zh" {
 		gq.Text = contactQueries[kind][1]
 	}
 	more, err := ix.search(ctx, gq, AllSignals)
