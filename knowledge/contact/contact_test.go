@@ -42,6 +42,7 @@ func TestAsked(t *testing.T) {
 		{"客服几点上班", None},
 		{"周六的课几点开始", None},
 		{"能开发票吗", None},
+		{"到了收花人不接电话 我该咋办", None},
 		{"听说晚上面包打折 几点开始啊", None},
 
 		// The sender's own details, another address, something else.
