@@ -2,6 +2,7 @@ package knowledge
 
 import (
 	"context"
+	"fmt"
 	"slices"
 
 	"github.com/concierge-bot/concierge/bot"
@@ -44,22 +45,18 @@ func (ix *Index) contactFirst(ctx context.Context, q bot.Query, text string, hit
 		// that has it, not the shop's public hotline.
 		return hits, nil
 	}
-	holds := func(h bot.Hit) bool { return h.Kind != bot.KindProduct && contact.Holds(h.Answer, kind) }
+	holds := func(h bot.Hit) bool { return stateDetail(h, kind) }
 	if len(hits) > 0 && holds(hits[0]) && hits[0].Confidence >= contactConfidence {
 		return hits, nil
 	}
-	gq := q
-	gq.Text, gq.Intent, gq.Limit = contactQueries[kind][0], "", 10
-	if lang := q.Language; lang == "zh" || lang == "" && detectLang(text) == "zh" {
-		gq.Text = contactQueries[kind][1]
-	}
-	more, err := ix.search(ctx, gq, AllSignals)
+	zh := q.Language == "zh" || q.Language == "" && detectLang(text) == "zh"
+	pick, err := ix.contactPassage(ctx, kind, zh, q.Audiences)
 	if err != nil {
 		return nil, err
 	}
 	var best bot.Hit
-	if j := slices.IndexFunc(more, holds); j >= 0 {
-		best = more[j]
+	if pick.ok {
+		best = pick.hit
 	} else if i := slices.IndexFunc(hits, holds); i >= 0 {
 		best = hits[i]
 	} else {
@@ -78,4 +75,48 @@ func (ix *Index) contactFirst(ctx context.Context, q bot.Query, text string, hit
 		limit = defaultLimit
 	}
 	return out[:min(len(out), limit)], nil
+}
+
+// contactKey and contactPick are the key and value of Index.contacts.
+type (
+	contactKey struct {
+		kind      contact.Kind
+		zh        bool
+		audiences string
+	}
+	contactPick struct {
+		hit bot.Hit
+		ok  bool
+	}
+)
+
+// contactPassage returns the first passage that states a detail of kind in
+// a search for the words of a contact page in one language, as readers of
+// audiences see it (ok false when none does). The index never changes, so
+// each is searched for once and kept.
+func (ix *Index) contactPassage(ctx context.Context, kind contact.Kind, zh bool, auds []bot.Audience) (contactPick, error) {
+	key := contactKey{kind: kind, zh: zh, audiences: fmt.Sprint(auds)}
+	if v, ok := ix.contacts.Load(key); ok {
+		return v.(contactPick), nil
+	}
+	q := bot.Query{Text: contactQueries[kind][0], Audiences: auds, Language: "en", Limit: 10}
+	if zh {
+		q.Text, q.Language = contactQueries[kind][1], "zh"
+	}
+	hits, err := ix.search(ctx, q, AllSignals)
+	if err != nil {
+		return contactPick{}, err
+	}
+	var pick contactPick
+	if i := slices.IndexFunc(hits, func(h bot.Hit) bool { return stateDetail(h, kind) }); i >= 0 {
+		pick = contactPick{hit: hits[i], ok: true}
+	}
+	ix.contacts.Store(key, pick)
+	return pick, nil
+}
+
+// stateDetail reports whether h, a passage and not a product, states a
+// detail of kind.
+func stateDetail(h bot.Hit, kind contact.Kind) bool {
+	return h.Kind != bot.KindProduct && contact.Holds(h.Answer, kind)
 }

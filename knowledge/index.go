@@ -242,6 +242,7 @@ type Index struct {
 	homo     homophones // Chinese bigrams by sound, for typos of the input method
 	spell    speller    // English terms, for typos
 	ents     entities   // payment methods and places, for query expansion and coverage checks
+	contacts sync.Map   // contactKey → contactPick: the passage that states a contact detail
 	products products   // the catalogue, built on first use
 }
 
