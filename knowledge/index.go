@@ -243,7 +243,8 @@ type Index struct {
 	spell    speller    // English terms, for typos
 	ents     entities   // payment methods and places, for query expansion and coverage checks
 	contacts sync.Map   // contactKey → contactPick: the passage that states a contact detail
-	products products   // the catalogue, built on first use
+	absent   absentTopics
+	products products // the catalogue, built on first use
 }
 
 // newMapping returns the index mapping: one document type with per-language

@@ -627,7 +627,7 @@ func (ix *Index) Retrieve(ctx context.Context, q bot.Query) ([]bot.Hit, error) {
 		}
 	}
 	hits[0].Confidence = (hits[0].Confidence + best) / 2
-	return hits, nil
+	return ix.offTopicCap(ctx, text, hits), nil
 }
 
 // search runs a query with the given signals enabled.

@@ -1,0 +1,104 @@
+package knowledge
+
+import (
+	"context"
+	"regexp"
+	"sync"
+
+	"github.com/concierge-bot/concierge/bot"
+)
+
+// offTopic is a subject that customers of any trade ask about and that
+// many companies' content never mentions: jobs, franchises, calories,
+// recipes, the wifi. A question about one is answered only by content that
+// mentions it: "你们招美容师吗" is not answered by the page about the
+// groomers, nor "多少卡路里" by the cake's price, nor "can I open a
+// franchise" by the company story. The subjects were chosen from the
+// unanswerable questions of the read companies that the bot answered
+// (calories, franchise and hiring there); the words are general
+// vocabulary.
+type offTopic struct {
+	asks     *regexp.Regexp // the question is about the subject
+	mentions []string       // words whose presence in the content means it may say something
+}
+
+var offTopics = []offTopic{
+	{regexp.MustCompile(`(?i)\b(hiring|vacanc(y|ies)|recruit\w*|careers?|job openings?|jobs?)\b|招聘|招人|招工|应聘|求职|招.{0,3}(师|员|老师|学徒|店员|人)吗|兼职`),
+		// Not "job" ("a job well done") nor "hiring", which the English
+		// analyser stems to "hire" (a bike for hire).
+		[]string{"vacancy", "vacancies", "recruit", "recruitment", "career", "careers", "招聘", "应聘", "求职", "兼职", "招人"}},
+	{regexp.MustCompile(`(?i)\bfranchis\w*|加盟`), []string{"franchise", "franchising", "加盟"}},
+	{regexp.MustCompile(`(?i)\b(calories|calorie|kcal)\b|卡路里|热量|大卡`), []string{"calorie", "calories", "kcal", "卡路里", "热量", "大卡"}},
+	{regexp.MustCompile(`(?i)\brecipes?\b|配方|食谱`), []string{"recipe", "recipes", "配方", "食谱"}},
+	{regexp.MustCompile(`(?i)\bwi-?fi\b|无线网`), []string{"wifi", "wi-fi", "无线网", "无线网络"}},
+}
+
+// absentTopics remembers, per index, which offTopics its content mentions.
+type absentTopics struct {
+	once   sync.Once
+	absent []bool
+}
+
+// offTopicAbsent reports whether text asks about an offTopic that the
+// content never mentions.
+func (ix *Index) offTopicAbsent(ctx context.Context, text string) bool {
+	ix.absent.once.Do(func() {
+		ix.absent.absent = make([]bool, len(offTopics))
+		for i, t := range offTopics {
+			ix.absent.absent[i] = !ix.mentionsAny(ctx, t.mentions)
+		}
+	})
+	for i, t := range offTopics {
+		if ix.absent.absent[i] && t.asks.MatchString(text) {
+			return true
+		}
+	}
+	return false
+}
+
+// mentionsAny reports whether any document's title or body holds one of
+// words (all of a word's terms, as the analyser makes them).
+func (ix *Index) mentionsAny(ctx context.Context, words []string) bool {
+	for _, w := range words {
+		zh := hasHan(w)
+		fields := []string{fTitleEN, fBodyEN}
+		if zh {
+			fields = []string{fTitleZH, fBodyZH}
+		}
+		terms := ix.analysers().analyse(w, zh).terms
+		if len(terms) == 0 {
+			continue
+		}
+		for _, f := range fields {
+			all := true
+			for _, t := range terms {
+				if ix.docFreq(ctx, f, t) == 0 {
+					all = false
+					break
+				}
+			}
+			if all {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// absentFactor scales the confidence of every hit for a question about a
+// subject the content never mentions: set by hand so that even a sure hit
+// (0.99) falls below the Engine's default answer threshold (0.55) and is
+// only offered.
+const absentFactor = 0.3
+
+// offTopicCap scales the confidences of hits by absentFactor when text
+// asks about an offTopic the content never mentions, and returns hits.
+func (ix *Index) offTopicCap(ctx context.Context, text string, hits []bot.Hit) []bot.Hit {
+	if len(hits) == 0 || !ix.offTopicAbsent(ctx, text) {
+		return hits
+	}
+	for i := range hits {
+		hits[i].Confidence *= absentFactor
+	}
+	return hits
+}

@@ -1,0 +1,42 @@
+package knowledge
+
+import (
+	"context"
+	"testing"
+
+	"github.com/concierge-bot/concierge/bot"
+)
+
+// TestOffTopicAbsent checks that a question about a subject the demo
+// content never mentions (jobs, a franchise, calories) gets no answerable
+// hit, in both languages, while its ordinary questions keep theirs.
+func TestOffTopicAbsent(t *testing.T) {
+	ix, _ := demoIndex(t)
+	ctx := context.Background()
+	for _, text := range []string{"are you hiring?", "可以加盟吗 想在成都开一家", "how many calories in a cup of oolong",
+		"一杯奶茶多少卡路里", "whats the wifi password"} {
+		hits, err := ix.Retrieve(ctx, bot.Query{Text: text, Audiences: bot.RoleCustomer.Audiences()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(hits) > 0 && hits[0].Confidence >= defaultMinAnswer {
+			t.Errorf("%q: %s at %.2f, want nothing answerable", text, hits[0].ID, hits[0].Confidence)
+		}
+		// Even a passage the ranking is sure of is only offered.
+		sure := ix.offTopicCap(ctx, text, []bot.Hit{{ID: "x", Confidence: 0.99}})
+		if sure[0].Confidence >= defaultMinAnswer {
+			t.Errorf("%q: a sure hit stays at %.2f", text, sure[0].Confidence)
+		}
+	}
+	for _, text := range []string{"can I pay using alipay", "发货后多久能收到"} {
+		if ix.offTopicAbsent(ctx, text) {
+			t.Errorf("%q: read as an absent subject", text)
+		}
+		if h := ix.offTopicCap(ctx, text, []bot.Hit{{ID: "x", Confidence: 0.99}}); h[0].Confidence != 0.99 {
+			t.Errorf("%q: confidence changed to %.2f", text, h[0].Confidence)
+		}
+	}
+	if ix.offTopicAbsent(ctx, "do you sell teapots") || !ix.mentionsAny(ctx, []string{"teapot"}) || ix.mentionsAny(ctx, []string{"franchise"}) {
+		t.Error("mentionsAny does not tell the demo's words from others")
+	}
+}
