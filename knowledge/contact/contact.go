@@ -108,7 +108,8 @@ func askedEN(lower string) Kind {
 		last == "number" && (prev == "your" || prev == "ur" || prev == "contact" || prev == "phone"):
 		// Whose else but the business's, with no "my" or "me".
 		return Phone
-	case has["address"] || has["location"] || has["located"]:
+	case has["address"] || has["location"] || has["located"] || has["locations"] ||
+		strings.Contains(joined, " how many ") && (has["shops"] || has["stores"] || has["branches"] || has["studios"]):
 		if theirs {
 			return Address
 		}

@@ -19,6 +19,8 @@ func TestAsked(t *testing.T) {
 		{"where r u guys located", Address},
 		{"where's your shop", Address},
 		{"whats ur address", Address},
+		{"how many locations do you have in sz", Address},
+		{"how many shops do you have", Address},
 		{"你们电话多少", Phone},
 		{"客服电话", Phone},
 		{"联系方式发一下", Phone},
