@@ -10,13 +10,13 @@ import (
 
 // offTopic is a subject that customers of any trade ask about and that
 // many companies' content never mentions: jobs, franchises, calories,
-// recipes, the wifi. A question about one is answered only by content that
+// recipes, the wifi, a student discount, bringing a dog. A question about one is answered only by content that
 // mentions it: "你们招美容师吗" is not answered by the page about the
 // groomers, nor "多少卡路里" by the cake's price, nor "can I open a
 // franchise" by the company story. The subjects were chosen from the
 // unanswerable questions of the read companies that the bot answered
-// (calories, franchise and hiring there); the words are general
-// vocabulary.
+// (calories, franchise and hiring there; student discounts and dogs in the
+// shop added in a second step); the words are general vocabulary.
 type offTopic struct {
 	asks     *regexp.Regexp // the question is about the subject
 	mentions []string       // words whose presence in the content means it may say something
@@ -31,6 +31,10 @@ var offTopics = []offTopic{
 	{regexp.MustCompile(`(?i)\b(calories|calorie|kcal)\b|卡路里|热量|大卡`), []string{"calorie", "calories", "kcal", "卡路里", "热量", "大卡"}},
 	{regexp.MustCompile(`(?i)\brecipes?\b|配方|食谱`), []string{"recipe", "recipes", "配方", "食谱"}},
 	{regexp.MustCompile(`(?i)\bwi-?fi\b|无线网`), []string{"wifi", "wi-fi", "无线网", "无线网络"}},
+	{regexp.MustCompile(`(?i)\bstudents?\b.{0,20}\b(discounts?|prices?|offers?|deals?|rates?)\b|\b(discounts?|prices?|offers?|deals?|rates?)\b.{0,20}\bstudents?\b|学生(优惠|价|折|卡|证)`),
+		[]string{"student", "students", "学生"}},
+	{regexp.MustCompile(`(?i)\b(bring|take)\b.{0,12}\b(dogs?|pets?|pupp(y|ies))\b|\b(dogs?|pets?)\b.{0,10}\ballowed\b|\b(pet|dog)[- ]friendly\b|带.{0,2}(狗|宠物)|(狗|宠物).{0,4}(能进|可以进|让进)`),
+		[]string{"dog", "dogs", "pet", "pets", "puppy", "狗", "宠物"}},
 }
 
 // absentTopics remembers, per index, which offTopics its content mentions.
