@@ -645,6 +645,29 @@ func asksToBeEntertained(norm string) bool {
 	return entertainRequests.MatchString(norm)
 }
 
+// reassurance says, in the sender's own words, that nothing is wrong
+// enough to hurry: "no rush, just checking", "不着急，就问问".
+var reassurance = regexp.MustCompile(`\bno (rush|hurry|pressure|worries)\b|\bnot (urgent|in a hurry|in a rush)\b|` +
+	`\bjust (checking|wondering|curious|asking)\b|不着急|不急|不用急|不赶时间|随便问问|就问问|只是问问|问一下而已`)
+
+// reassuredComplaint is the complaint score a message that reassures
+// (reassurance) gets at most, when it has no escalation words and asks for
+// no person: "my order still hasn't arrived, when will it come? no rush
+// just checking" asks when, whatever its first clause sounds like. Set by
+// hand, half the default complaint threshold.
+const reassuredComplaint = 0.3
+
+// reassures reports whether the normalised text norm reassures, and says
+// nothing after it that turns against it: "no rush, but this is awful
+// service" is a complaint.
+func reassures(norm string) bool {
+	loc := reassurance.FindStringIndex(norm)
+	return loc != nil && !turnsAgainst.MatchString(norm[loc[1]:])
+}
+
+// turnsAgainst opens a clause that contradicts what came before it.
+var turnsAgainst = regexp.MustCompile(`\bbut\b|\bhowever\b|但是|可是|不过|但`)
+
 // clauseBreak reports whether r ends a clause: punctuation or a symbol.
 func clauseBreak(r rune) bool {
 	return strings.ContainsRune(",.;:!()~，。；：！（）", r) || unicode.IsSymbol(r)
@@ -866,6 +889,9 @@ func (d *ComplaintDetector) Score(text string) ComplaintScore {
 	}
 	if neg == 0 && len(s.EscalationWords) == 0 && asksToBeEntertained(lt.norm) {
 		s.Complaint = min(s.Complaint, entertainedComplaint)
+	}
+	if len(s.EscalationWords) == 0 && !s.AsksForPerson && reassures(lt.norm) {
+		s.Complaint = min(s.Complaint, reassuredComplaint)
 	}
 	lexSent := math.Tanh(0.8 * (pos - neg))
 	s.Sentiment = max(-1, min(1, 0.75*max(-1, 1-2.8*s.Complaint)+0.25*lexSent))

@@ -520,3 +520,26 @@ func TestMeasureQuestions(t *testing.T) {
 		}
 	}
 }
+
+// TestReassuranceIsNoComplaint checks that a question that says there is
+// no hurry ("no rush, just checking", "不着急") is no complaint, while a
+// complaint without it, one that demands a person, or one with escalation
+// words still is.
+func TestReassuranceIsNoComplaint(t *testing.T) {
+	d := mustDetector(t)
+	for text, reassured := range map[string]bool{
+		"my order still hasnt arrived, when will it come? no rush just checking":             true,
+		"my parcel was supposed to arrive yesterday but nothing yet. no rush, just checking": true,
+		"快递还没到 不着急 想问下大概什么时候能到":                                                              true,
+		"my order still hasnt arrived, this is ridiculous":                                   false,
+		"no rush, but I want to talk to your manager about this awful service":               false,
+		"no rush but my son ate a cake and is allergic, he can't breathe":                    false,
+	} {
+		got := d.Score(text).Complaint
+		if reassured && got >= ComplaintThreshold {
+			t.Errorf("Score(%q).Complaint = %.2f, want under %.2f: it says there is no hurry", text, got, ComplaintThreshold)
+		} else if !reassured && got < ComplaintThreshold && len(d.Score(text).EscalationWords) == 0 {
+			t.Errorf("Score(%q).Complaint = %.2f, want at least %.2f (or escalation words)", text, got, ComplaintThreshold)
+		}
+	}
+}
