@@ -232,6 +232,33 @@ func someoneElses(before, term string) bool {
 	return false
 }
 
+// doesAService reports whether the words after an unnamed person term
+// ("someone", "somebody", "anyone") ask for a service to be done, not for
+// a person to talk to: "can someone adjust my glasses", "is there somebody
+// who could fix a flat". The shop's answer says how it is done; "can
+// someone help me" and "someone I can talk to" still ask for a person.
+func doesAService(term, after string) bool {
+	if term != "someone" && term != "somebody" && term != "anyone" && term != "anybody" {
+		return false
+	}
+	words := strings.Fields(after)
+	for len(words) > 0 && serviceFillers[words[0]] {
+		words = words[1:]
+	}
+	return len(words) > 0 && serviceVerbs[words[0]]
+}
+
+// serviceFillers may stand between the person term and the verb.
+var serviceFillers = map[string]bool{"who": true, "that": true, "can": true, "could": true, "will": true,
+	"would": true, "to": true, "here": true, "there": true, "please": true, "pls": true, "just": true}
+
+// serviceVerbs are what a shop's staff do for a customer.
+var serviceVerbs = map[string]bool{"adjust": true, "fix": true, "repair": true, "mend": true,
+	"inspect": true, "clean": true, "install": true, "assemble": true, "deliver": true, "collect": true,
+	"alter": true, "hem": true, "shorten": true, "groom": true, "cut": true, "trim": true, "wash": true,
+	"service": true, "tune": true, "replace": true, "measure": true, "fit": true, "engrave": true, "wrap": true,
+	"print": true, "frame": true, "resize": true, "sharpen": true, "polish": true, "tighten": true}
+
 // contactDetails are the details of a contact asked about after its name,
 // in the normalised text's spelling.
 var contactDetails = []string{"number", "phone", "hotline", "email", "e-mail", "hours", "opening", "wechat",
@@ -861,7 +888,7 @@ func (d *ComplaintDetector) Score(text string) ComplaintScore {
 			}
 			return
 		}
-		if !namesAContactDetail(in[at+len(t.norm):]) && !someoneElses(in[:at], t.norm) {
+		if !namesAContactDetail(in[at+len(t.norm):]) && !someoneElses(in[:at], t.norm) && !doesAService(t.norm, in[at+len(t.norm):]) {
 			s.AsksForPerson = true
 		}
 	})

@@ -543,3 +543,23 @@ func TestReassuranceIsNoComplaint(t *testing.T) {
 		}
 	}
 }
+
+// TestServiceIsNoRequestForAPerson checks that asking for a job to be done
+// by "someone" ("can someone adjust my glasses") is no request for a
+// person, while asking for someone to talk to still is.
+func TestServiceIsNoRequestForAPerson(t *testing.T) {
+	d := mustDetector(t)
+	for text, person := range map[string]bool{
+		"can someone adjust my glasses":                       false,
+		"is there somebody who could fix a flat tyre":         false,
+		"can someone hem my trousers by friday":               false,
+		"I want someone to talk to":                           true,
+		"can I speak to someone":                              true,
+		"is there someone I can talk to about my order":       true,
+		"can someone look at my order, it's wrong, I'm angry": true,
+	} {
+		if got := d.Score(text).AsksForPerson; got != person {
+			t.Errorf("Score(%q).AsksForPerson = %v, want %v", text, got, person)
+		}
+	}
+}
