@@ -1212,6 +1212,14 @@ func (sh *shelf) headNamesCategory(q *Question, group []*hit) bool {
 		if len(same) == 1 && (word != "" && same[0] == word || han != "" && (strings.HasSuffix(same[0], han) || strings.HasSuffix(han, same[0]))) {
 			return true
 		}
+		// The kind named by its modifier alone, the way customers shorten
+		// it: "the cheapest red" for Red wine, "your best green" for Green
+		// tea.
+		for _, part := range sh.cats[c].parts {
+			if word != "" && len(part) == 2 && part[0] == word && isWordTerm(part[1]) {
+				return true
+			}
+		}
 		// Every kind the category lists is one of what was asked: "相机"
 		// for 相机与运动相机.
 		if han != "" && len(same) > 1 && !slices.ContainsFunc(same, func(t string) bool { return !strings.HasSuffix(t, han) }) {

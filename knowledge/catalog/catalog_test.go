@@ -583,3 +583,33 @@ func TestWordsRunTogether(t *testing.T) {
 		}
 	}
 }
+
+// TestKindNamedByItsModifier checks that "the cheapest red" ranges over
+// the whole Red wine category, not over the two reds tagged "light red"
+// whose tag happens to end in the customer's word.
+func TestKindNamedByItsModifier(t *testing.T) {
+	p := func(sku, name, cat, price, tags string) Product {
+		return Product{ID: sku, SKU: sku, Lang: "en", Name: name, Category: cat, Price: price, Currency: "CNY",
+			Tags: strings.Split(tags, ";"), Audience: bot.AudiencePublic, URL: "/kb/" + sku}
+	}
+	ix, err := New([]Product{
+		p("RW-1", "Gamay Nature 2023", "Red wine", "188", "light red;red wine"),
+		p("RW-2", "Bourgogne Pinot Noir 2021", "Red wine", "328", "light red;red wine"),
+		p("RW-3", "Carmenère Reserva 2022", "Red wine", "98", "red wine;value"),
+		p("RW-4", "Saint-Émilion Grand Cru 2018", "Red wine", "680", "red wine"),
+		p("WW-1", "Sauvignon Blanc 2023", "White wine", "78", "white wine"),
+	}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for text, want := range map[string]string{"whats your cheapest red": "RW-3", "most expensive red": "RW-4",
+		"cheapest white": "WW-1"} {
+		a, err := ix.Answer(context.Background(), bot.Query{Text: text, Language: "en", Audiences: []bot.Audience{bot.AudiencePublic}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !a.OK || len(a.Sources) == 0 || a.Sources[0].ID != want {
+			t.Errorf("%q: OK %v, sources %v, want %s first (text %q)", text, a.OK, a.Sources, want, a.Text)
+		}
+	}
+}
