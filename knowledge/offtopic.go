@@ -10,13 +10,15 @@ import (
 
 // offTopic is a subject that customers of any trade ask about and that
 // many companies' content never mentions: jobs, franchises, calories,
-// recipes, the wifi, a student discount, bringing a dog. A question about one is answered only by content that
+// recipes, the wifi, a student discount, bringing a dog, where to eat
+// nearby. A question about one is answered only by content that
 // mentions it: "你们招美容师吗" is not answered by the page about the
 // groomers, nor "多少卡路里" by the cake's price, nor "can I open a
 // franchise" by the company story. The subjects were chosen from the
 // unanswerable questions of the read companies that the bot answered
-// (calories, franchise and hiring there; student discounts and dogs in the
-// shop added in a second step); the words are general vocabulary.
+// (calories, franchise and hiring there; student discounts, dogs in the
+// shop and food nearby added in later steps); the words are general
+// vocabulary.
 type offTopic struct {
 	asks     *regexp.Regexp // the question is about the subject
 	mentions []string       // words whose presence in the content means it may say something
@@ -35,6 +37,9 @@ var offTopics = []offTopic{
 		[]string{"student", "students", "学生"}},
 	{regexp.MustCompile(`(?i)\b(bring|take)\b.{0,12}\b(dogs?|pets?|pupp(y|ies))\b|\b(dogs?|pets?)\b.{0,10}\ballowed\b|\b(pet|dog)[- ]friendly\b|带.{0,2}(狗|宠物)|(狗|宠物).{0,4}(能进|可以进|让进)`),
 		[]string{"dog", "dogs", "pet", "pets", "puppy", "狗", "宠物"}},
+	{regexp.MustCompile(`(?i)\b(restaurants?|hotpot|places? to eat|somewhere to eat|food|eat)\b.{0,30}\b(near|nearby|around)\b|` +
+		`\b(near|nearby|around)\b.{0,30}\b(restaurants?|hotpot)\b|附近.{0,8}(好吃|吃饭|餐厅|饭店|火锅|美食)|(餐厅|饭店|火锅|美食).{0,8}推荐|有什么好吃|有啥好吃`),
+		[]string{"restaurant", "restaurants", "hotpot", "餐厅", "饭店", "火锅", "美食"}},
 }
 
 // absentTopics remembers, per index, which offTopics its content mentions.

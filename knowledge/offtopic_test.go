@@ -41,6 +41,21 @@ func TestOffTopicAbsent(t *testing.T) {
 	if ix.offTopicAbsent(ctx, "do you have a student discount") {
 		t.Error("student discount: read as absent, but the demo mentions students")
 	}
+	if ix.offTopicAbsent(ctx, "any good hotpot near your shop") {
+		t.Error("food nearby: read as absent, but the demo mentions restaurants")
+	}
+	var asked int
+	for _, text := range []string{"any good hotpot near your shop", "附近有什么好吃的推荐", "do you have a student discount"} {
+		for _, ot := range offTopics {
+			if ot.asks.MatchString(text) {
+				asked++
+				break
+			}
+		}
+	}
+	if asked != 3 {
+		t.Errorf("%d of 3 off-topic questions recognised", asked)
+	}
 	if ix.offTopicAbsent(ctx, "do you sell teapots") || !ix.mentionsAny(ctx, []string{"teapot"}) || ix.mentionsAny(ctx, []string{"franchise"}) {
 		t.Error("mentionsAny does not tell the demo's words from others")
 	}
