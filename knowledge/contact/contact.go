@@ -50,7 +50,7 @@ func (k Kind) String() string {
 // me back?").
 const (
 	maxWords = 12
-	maxHan   = 16
+	maxHan   = 20
 )
 
 // Asked returns the contact detail text asks for, or None. It reads short
@@ -206,7 +206,12 @@ func askedZH(lower string) Kind {
 	case containsAny(lower, "邮箱", "电子邮件", "email", "e-mail", "邮件地址"):
 		return Email
 	case containsAny(lower, "电话", "热线", "座机", "联系方式", "怎么联系", "如何联系", "联系你们", "联系您们", "联系客服"):
-		return Phone
+		// Asked for, not told of: "验光师一直在打电话 一点都不专业" is a
+		// complaint about the phone, not a question for its number.
+		if countHan(lower) <= 6 || containsAny(lower, "多少", "号码", "是什么", "是啥", "给", "发", "有没有", "吗", "怎么", "如何",
+			"哪", "联系", "能打", "可以打", "?", "？") {
+			return Phone
+		}
 	case containsAny(lower, "号码", "手机号", "手机多少"):
 		if containsAny(lower, "你们", "您们", "客服", "店", "老板", "商家", "联系") {
 			return Phone

@@ -45,6 +45,8 @@ func TestAsked(t *testing.T) {
 		{"周六的课几点开始", None},
 		{"能开发票吗", None},
 		{"到了收花人不接电话 我该咋办", None},
+		{"验光师验光的时候一直在打电话 一点都不专业", None},
+		{"有没有电话能直接打的 我不太会用小程序", Phone},
 		{"听说晚上面包打折 几点开始啊", None},
 
 		// The sender's own details, another address, something else.
