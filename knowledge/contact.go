@@ -20,29 +20,35 @@ const contactConfidence = 0.8
 // contact question's own hits states the detail: the words a contact or
 // shop page is headed with.
 var contactQueries = map[contact.Kind][2]string{
-	contact.Phone:   {"contact us phone number call customer service", "联系我们 客服 电话"},
-	contact.Email:   {"contact us email", "联系我们 邮箱"},
-	contact.Address: {"visit our shop address location", "门店 地址 位置 交通"},
-	contact.Hours:   {"opening hours shop open every day", "门店 营业时间 每天"},
+	contact.Phone:    {"contact us phone number call customer service", "联系我们 客服 电话"},
+	contact.Email:    {"contact us email", "联系我们 邮箱"},
+	contact.Address:  {"visit our shop address location", "门店 地址 位置 交通"},
+	contact.Hours:    {"opening hours shop open every day", "门店 营业时间 每天"},
+	contact.Business: {"corporate orders for companies bulk discount", "企业 团购 批量 公司订单 对公"},
 }
 
 // contactFirst puts first, for a question that asks how to reach the
-// business or when it is open (contact.Asked), the best passage that states the detail asked
-// for: the question's best hit when it holds the detail and is confident
-// (contactConfidence or more), else the first passage that holds it in a
-// search for the words of a contact page in the reader's language, else
-// the first of hits that holds it. A passage so found has at least
-// contactConfidence. hits are returned as they are for any other
-// question, for a reader who may see internal pages (staff), or when no
-// passage holds the detail.
-// "What's your phone number" otherwise finds the FAQ about changing one's
-// own phone number, and "where are you" nothing at all: every word of it
-// is a stop word.
+// business, when it is open or how it serves companies (contact.Asked),
+// the best passage that states the detail asked for: the question's best
+// hit when it holds the detail and is confident (contactConfidence or
+// more), else the first passage that holds it in a search for the words of
+// a contact page in the reader's language, else the first of hits that
+// holds it. A passage so found has at least contactConfidence. hits are
+// returned as they are for any other question, for a reader who may see
+// internal pages (staff), for a company's question whose best hit is a
+// product, or when no passage holds the detail. "What's your phone number"
+// otherwise finds the FAQ about changing one's own phone number, and
+// "where are you" nothing at all: every word of it is a stop word.
 func (ix *Index) contactFirst(ctx context.Context, q bot.Query, text string, hits []bot.Hit) ([]bot.Hit, error) {
 	kind := contact.Asked(text)
 	if kind == contact.None || containsAud(q.Audiences, bot.AudienceInternal) {
 		// Staff asking for "the manager's number" want the internal page
 		// that has it, not the shop's public hotline.
+		return hits, nil
+	}
+	if kind == contact.Business && len(hits) > 0 && hits[0].Kind == bot.KindProduct {
+		// A company asking for a product ("an office afternoon tea box for
+		// 20") wants the product.
 		return hits, nil
 	}
 	holds := func(h bot.Hit) bool { return stateDetail(h, kind) }

@@ -26,6 +26,7 @@ func TestContactFirst(t *testing.T) {
 		{"你们电话多少", contact.Phone},
 		{"你们地址是啥", contact.Address},
 		{"周末营业吗", contact.Hours},
+		{"we want to buy 50 tins of tea for our company, any discount?", contact.Business},
 	} {
 		hits, err := ix.Retrieve(ctx, bot.Query{Text: tc.text, Audiences: bot.RoleCustomer.Audiences()})
 		if err != nil {

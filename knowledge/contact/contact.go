@@ -1,8 +1,10 @@
-// Package contact recognises a customer asking how to reach the business
-// ("what's your phone number", "where are you", "你们电话多少", "店在哪",
-// "what time do you open", "周末营业吗") and the passages of a company's
-// content that state the fact asked for: a telephone number, an e-mail
-// address, a street address or opening hours.
+// Package contact recognises a customer asking how to reach the business,
+// when it is open, or how it serves companies ("what's your phone number",
+// "where are you", "你们电话多少", "店在哪", "what time do you open",
+// "周末营业吗", "we want 50 boxes for our company, any discount?") and the
+// passages of a company's content that state the fact asked for: a
+// telephone number, an e-mail address, a street address, opening hours, or
+// its terms for companies (corporate, bulk, 团购, 企业).
 //
 // Every trade's customers ask these, in words that share nothing with the
 // passage that answers them: the page headed "Contact us" or "Visit our
@@ -22,11 +24,12 @@ import (
 type Kind int
 
 const (
-	None    Kind = iota
-	Phone        // a telephone number
-	Email        // an e-mail address
-	Address      // where the business is: a street address
-	Hours        // when it is open: a range of times of day
+	None     Kind = iota
+	Phone         // a telephone number
+	Email         // an e-mail address
+	Address       // where the business is: a street address
+	Hours         // when it is open: a range of times of day
+	Business      // how it serves companies: bulk, corporate and office orders
 )
 
 // String returns the kind's name, for logs and tests.
@@ -40,6 +43,8 @@ func (k Kind) String() string {
 		return "address"
 	case Hours:
 		return "hours"
+	case Business:
+		return "business"
 	}
 	return "none"
 }
@@ -51,6 +56,8 @@ func (k Kind) String() string {
 const (
 	maxWords = 12
 	maxHan   = 20
+	// maxBusinessWords bounds a company's order, which tells more.
+	maxBusinessWords = 50
 )
 
 // Asked returns the contact detail text asks for, or None. It reads short
@@ -72,14 +79,24 @@ func askedEN(lower string) Kind {
 	words := strings.FieldsFunc(lower, func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '\'' && r != '#'
 	})
-	if len(words) == 0 || len(words) > maxWords {
+	if len(words) == 0 {
+		return None
+	}
+	joined := " " + strings.Join(words, " ") + " "
+	// A company's order comes with its story: "HR here - we're looking
+	// at weekly sessions at our office for around 20 staff, what would
+	// that cost".
+	if len(words) <= maxBusinessWords && businessEN.MatchString(joined) && businessAskEN.MatchString(joined) &&
+		!containsAny(joined, " fapiao", " invoice", " receipt") {
+		return Business
+	}
+	if len(words) > maxWords {
 		return None
 	}
 	has := make(map[string]bool, len(words))
 	for _, w := range words {
 		has[strings.TrimSuffix(w, "'s")] = true
 	}
-	joined := " " + strings.Join(words, " ") + " "
 	if anyOf(has, senderWords) || has["i"] && anyOf(has, senderChanges) {
 		return None
 	}
@@ -191,6 +208,10 @@ func anyOf(has map[string]bool, ws []string) bool {
 }
 
 func askedZH(lower string) Kind {
+	if countHan(lower) <= 2*maxBusinessWords && businessZH.MatchString(lower) && businessAskZH.MatchString(lower) &&
+		!containsAny(lower, "发票", "抬头", "开票") {
+		return Business
+	}
 	if countHan(lower) > maxHan {
 		return None
 	}
@@ -299,6 +320,8 @@ func Holds(text string, k Kind) bool {
 		return emailRe.MatchString(text)
 	case Address:
 		return addressEN.MatchString(text) || addressZH.MatchString(text)
+	case Business:
+		return servesBusiness.MatchString(text)
 	case Hours:
 		// A range of times that opens: not a hotline's hours or a
 		// delivery slot.
@@ -315,7 +338,12 @@ var (
 	openCue = regexp.MustCompile(`(?i)\b(open|opens|opening|closed?|closes|closing|hours)\b|营业|开门|关门|休息|闭店|店休`)
 	hoursRe = regexp.MustCompile(`(?i)\b\d{1,2}(:|：|\.)\d{2}\s*(am|pm)?\s*(-|–|—|~|～|to|至|到)\s*\d{1,2}(:|：|\.)\d{2}|` +
 		`\b\d{1,2}\s*(am|pm)\s*(-|–|—|~|to)\s*\d{1,2}\s*(am|pm)`)
-	addressZH = regexp.MustCompile(`\p{Han}(路|街|道|巷|弄|大道|胡同)\s*\d+\s*(-\s*\d+\s*)?号`)
+	businessEN     = regexp.MustCompile(`\b(our|my) (company|firm|team|staff|employees|engineers|colleagues)\b|\bour office\b|\b(corporate|bulk|wholesale|hr here)\b|\b\d{2,} (staff|employees|people|pcs|pieces|units|boxes)\b|\bfor (our|my) (company|office|team|staff)\b|\b\d{2,}-person\b`)
+	businessAskEN  = regexp.MustCompile(`\b(order|orders|buy|buying|purchase|price|prices|pricing|rate|rates|cost|quote|discount|discounts|deal|classes|sessions|lessons|training|how much)\b|\?`)
+	businessZH     = regexp.MustCompile(`公司|单位|企业|团购|批量|员工|团建|年会|大宗`)
+	businessAskZH  = regexp.MustCompile(`买|订|采购|优惠|价格|收费|多少钱|报价|上课|折扣|便宜|怎么算`)
+	servesBusiness = regexp.MustCompile(`(?i)\b(corporate|bulk|wholesale|volume discounts?|business (orders?|purchases?|customers?|accounts?|gifts?)|for companies|team[- ]building|office (orders?|delivery|subscriptions?))\b|企业|团购|批量|大宗|对公|团建|公司(客户|订单|采购|团体|团购)`)
+	addressZH      = regexp.MustCompile(`\p{Han}(路|街|道|巷|弄|大道|胡同)\s*\d+\s*(-\s*\d+\s*)?号`)
 )
 
 // isPhone reports whether a run of digits, spaces, hyphens and brackets is a

@@ -38,6 +38,14 @@ func TestAsked(t *testing.T) {
 		{"周末营业吗", Hours},
 		{"你们几点开门", Hours},
 		{"国庆节你们开不开门", Hours},
+		{"we want to buy 50 tins of tea for our company, any discount?", Business},
+		{"i want to buy 10 boxes for my office", Business},
+		{"HR here - we're looking at weekly yoga sessions at our office for around 20 staff. How does it work and what would it cost?", Business},
+		{"公司想买50个充电宝 有优惠吗", Business},
+		{"我们公司想请老师来公司给员工上英语课 怎么收费", Business},
+		{"need a fapiao with my company name on it", None},
+		{"公司抬头的发票怎么开", None},
+		{"can my kid do classes at the gaoxin campus? its closer to my office", None},
 		{"what time do classes start", None},
 		{"when does the delivery come", None},
 		{"can I open the box before paying", None},
@@ -109,6 +117,9 @@ func TestHolds(t *testing.T) {
 		{"every day 11:00-22:30; closed on Tuesdays", Hours, true},
 		{"A 10-class pack costs ¥1,280.", Hours, false},
 		{"Orders before 14:00 ship the same day.", Hours, false},
+		{"For 10 or more of the same item, business customers get volume discounts.", Business, true},
+		{"企业团购请联系我们", Business, true},
+		{"Our company was founded in 2016.", Business, false},
 	} {
 		if got := Holds(tc.text, tc.kind); got != tc.want {
 			t.Errorf("Holds(%q, %v) = %v, want %v", tc.text, tc.kind, got, tc.want)
@@ -122,10 +133,10 @@ func FuzzContact(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		k := Asked(s)
-		if k < None || k > Hours {
+		if k < None || k > Business {
 			t.Fatalf("Asked(%q) = %d", s, k)
 		}
-		for _, k := range []Kind{None, Phone, Email, Address, Hours} {
+		for _, k := range []Kind{None, Phone, Email, Address, Hours, Business} {
 			_ = Holds(s, k)
 		}
 	})
