@@ -672,6 +672,22 @@ func asksToBeEntertained(norm string) bool {
 	return entertainRequests.MatchString(norm)
 }
 
+// selfTalk is what a sender says against themselves, not the shop: "my
+// mandarin is terrible", "I'm hopeless at choosing gifts", "我中文不好".
+var selfTalk = regexp.MustCompile(`(?i)\bmy (chinese|mandarin|english|cantonese|putonghua|japanese|korean|french|german|` +
+	`spelling|memory|handwriting|sense of direction) (is|'s|are) (\w+ ){0,2}(terrible|bad|poor|awful|basic|rusty|limited|` +
+	`not (great|good|very good))\b|\bi'?m (terrible|bad|hopeless|awful|useless|rubbish) (at|with)\b|` +
+	`我的?(中文|汉语|普通话|英文|英语|方向感)(不太好|不好|很差|太差|很烂|不行|一般)`)
+
+// withoutSelfTalk returns text without what the sender says against
+// themselves (selfTalk): the rest decides whether it is a complaint.
+func withoutSelfTalk(text string) string {
+	if !selfTalk.MatchString(text) {
+		return text
+	}
+	return selfTalk.ReplaceAllString(text, "")
+}
+
 // reassurance says, in the sender's own words, that nothing is wrong
 // enough to hurry: "no rush, just checking", "不着急，就问问".
 var reassurance = regexp.MustCompile(`\bno (rush|hurry|pressure|worries)\b|\bnot (urgent|in a hurry|in a rush)\b|` +
@@ -863,6 +879,7 @@ func supposed(s string, at int) bool {
 
 // Score reads one message. It never panics, whatever the string.
 func (d *ComplaintDetector) Score(text string) ComplaintScore {
+	text = withoutSelfTalk(text)
 	lt := newLexText(text)
 	var s ComplaintScore
 	d.esc.match(lt, func(t *lexTerm, _ string, _ int) {

@@ -563,3 +563,21 @@ func TestServiceIsNoRequestForAPerson(t *testing.T) {
 		}
 	}
 }
+
+// TestSelfTalkIsNoComplaint checks that what a sender says against
+// themselves ("my mandarin is terrible") does not make a question a
+// complaint, while the same words about the shop still do.
+func TestSelfTalkIsNoComplaint(t *testing.T) {
+	d := mustDetector(t)
+	for text, complaint := range map[string]bool{
+		"anyone there speak english? my mandarin is terrible":        false,
+		"我中文不好 可以用英文沟通吗":                                             false,
+		"i'm hopeless at choosing gifts, what do people usually buy": false,
+		"your service is terrible":                                   true,
+		"你们的服务太差了":                                                   true,
+	} {
+		if got := d.Score(text).Complaint >= ComplaintThreshold; got != complaint {
+			t.Errorf("Score(%q).Complaint >= %.2f is %v, want %v", text, ComplaintThreshold, got, complaint)
+		}
+	}
+}
