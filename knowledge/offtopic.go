@@ -52,9 +52,12 @@ type absentTopics struct {
 // content never mentions.
 func (ix *Index) offTopicAbsent(ctx context.Context, text string) bool {
 	ix.absent.once.Do(func() {
+		// Kept for the index's life: a request cancelled meanwhile must
+		// not make every subject look absent.
+		bg := context.WithoutCancel(ctx)
 		ix.absent.absent = make([]bool, len(offTopics))
 		for i, t := range offTopics {
-			ix.absent.absent[i] = !ix.mentionsAny(ctx, t.mentions)
+			ix.absent.absent[i] = !ix.mentionsAny(bg, t.mentions)
 		}
 	})
 	for i, t := range offTopics {
