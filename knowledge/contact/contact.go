@@ -69,7 +69,7 @@ func Asked(text string) Kind {
 	if lower == "" {
 		return None
 	}
-	if hasHan(lower) {
+	if strings.ContainsFunc(lower, isHan) {
 		return askedZH(lower)
 	}
 	return askedEN(lower)
@@ -278,19 +278,12 @@ func containsAny(s string, subs ...string) bool {
 	return false
 }
 
-func hasHan(s string) bool {
-	for _, r := range s {
-		if unicode.Is(unicode.Han, r) {
-			return true
-		}
-	}
-	return false
-}
+func isHan(r rune) bool { return unicode.Is(unicode.Han, r) }
 
 func countHan(s string) int {
 	n := 0
 	for _, r := range s {
-		if unicode.Is(unicode.Han, r) {
+		if isHan(r) {
 			n++
 		}
 	}
