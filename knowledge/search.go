@@ -208,6 +208,7 @@ type prepared struct {
 	altSet  map[string]bool // altAll as a set
 	secSet  map[string]bool // secondary terms as a set
 	qwords  map[string]bool // question words of the query
+	rare    []int           // indexes in uniq of its two rarest known terms, rarest first (English only)
 	// entities is set when the query names a payment method or place.
 	entities bool
 }
@@ -342,6 +343,9 @@ func (ix *Index) prepare(ctx context.Context, q bot.Query, sig Signals) prepared
 				p.codes = append(p.codes, strings.Trim(w, ".:"))
 			}
 		}
+	}
+	if !p.zh {
+		p.rare = rarest(p.uniq, p.w, p.unknown)
 	}
 	return p
 }
@@ -613,7 +617,7 @@ type candidate struct {
 //
 // A clause whose own best hit is another passage, and sure of it
 // (clauseSure or more), is a question the message asks among others or
-// inside a story: "能不能指定三点整送到office 要给同事surprise", "do u groom
+// inside a story: "蛋糕吃不完 明天还能吃吗", "do u groom
 // cats? how much for a persian". When the message's best hit is one the
 // Engine would not answer at its default threshold, that passage goes
 // first at clauseDiscount of its confidence (answered, with the others
@@ -818,8 +822,36 @@ func (ix *Index) rerank(p prepared, cands []candidate, limit int) []float64 {
 	conf := m.confidences(&p, cands, max(limit, confTop))
 	if p.signals.has(SignalRerank) {
 		byConfidence(&p, cands, conf)
+		sectionFirst(cands, conf)
 	}
 	return conf
+}
+
+// sectionFirst puts first, when the first candidate is the opening
+// passage of an internal page, the section of the same page among the next
+// confTop-1 whose own heading names a word of the query ("wholesale price
+// tiers": the section "Price tiers", not the opening that says the tiers
+// are below), at the better of the two confidences. Every passage's title
+// holds the page title, so the two are often near a tie; the heading
+// settles it. Only for internal pages: an employee wants the step of the
+// process, while a customer page's opening often is the summary that
+// answers (on the read companies, customers' answers from a section
+// instead of the opening were no more often right).
+func sectionFirst(cands []candidate, conf []float64) {
+	if len(cands) < 2 || cands[0].doc.Kind != bot.KindPage || cands[0].doc.Audience != string(bot.AudienceInternal) ||
+		strings.Contains(cands[0].doc.ID, "#") {
+		return
+	}
+	for i := 1; i < min(confTop, len(cands)); i++ {
+		if pageOf(cands[i].doc.ID) != cands[0].doc.ID || cands[i].f[ftHead] == 0 {
+			continue
+		}
+		c, pr := cands[i], max(conf[i], conf[0])
+		copy(cands[1:i+1], cands[:i])
+		copy(conf[1:i+1], conf[:i])
+		cands[0], conf[0] = c, pr
+		return
+	}
 }
 
 // confTop is how many of the best-ranked candidates byConfidence weighs:
