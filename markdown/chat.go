@@ -5,17 +5,6 @@ import (
 	"strings"
 )
 
-// ChatOptions shapes the Markdown of chat-app messages (Feishu / Lark
-// cards, DingTalk robot messages).
-type ChatOptions struct {
-	// BaseURL (e.g. https://help.example.com) is put before site-relative
-	// link targets; without it such links show as their text.
-	BaseURL string
-	// Width is the widest a table may be, in columns, before it is shown as
-	// one "Header: value" block per row. 0 means 60 (a phone screen).
-	Width int
-}
-
 // Chat renders Markdown for chat apps; see Doc.Chat.
 func Chat(src string, o ChatOptions) string { return Parse(src).Chat(o) }
 
@@ -31,11 +20,7 @@ func Chat(src string, o ChatOptions) string { return Parse(src).Chat(o) }
 // such text is broken up by invisible zero-width spaces instead (see
 // chatCode).
 func (d *Doc) Chat(o ChatOptions) string {
-	if o.Width <= 0 {
-		o.Width = 60
-	}
-	s := chatStyle{markup: chatInline(strings.TrimRight(o.BaseURL, "/")), width: o.Width}
-	return strings.Join(layout(s, d.Blocks, true), "\n")
+	return d.lines(chatStyle{markup: chatInline(o.base()), width: o.width(60)})
 }
 
 // EscapeChat makes plain text literal in chat-app Markdown (see Doc.Chat).

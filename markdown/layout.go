@@ -6,6 +6,42 @@ import (
 	"github.com/mattn/go-runewidth"
 )
 
+// Options shapes the output of the renderers that lay a document out as
+// one string of lines: Doc.Text and Doc.Chat, whose names for it are
+// TextOptions and ChatOptions.
+type Options struct {
+	// BaseURL (e.g. https://help.example.com) is put before site-relative
+	// link targets; without it Text shows such links as paths and Chat as
+	// their text.
+	BaseURL string
+	// Width is the widest a table may be, in columns, before it is shown as
+	// one "Header: value" block per row instead. 0 means the renderer's
+	// default: 100 (terminal columns) for Text, 60 (a phone screen) for
+	// Chat.
+	Width int
+}
+
+// TextOptions shapes plain-text output; see Doc.Text.
+type TextOptions = Options
+
+// ChatOptions shapes the Markdown of chat-app messages (Feishu / Lark
+// cards, DingTalk robot messages); see Doc.Chat.
+type ChatOptions = Options
+
+// base is BaseURL without trailing slashes, to put before a path.
+func (o Options) base() string { return strings.TrimRight(o.BaseURL, "/") }
+
+// width is Width, or def when Width is not positive.
+func (o Options) width(def int) int {
+	if o.Width <= 0 {
+		return def
+	}
+	return o.Width
+}
+
+// lines lays the document out in s and joins the lines with "\n".
+func (d *Doc) lines(s style) string { return strings.Join(layout(s, d.Blocks, true), "\n") }
+
 // style is what differs between the line-based renderers (plain text and
 // Slack mrkdwn); layout does the rest.
 type style interface {

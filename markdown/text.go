@@ -2,16 +2,6 @@ package markdown
 
 import "strings"
 
-// TextOptions shapes plain-text output.
-type TextOptions struct {
-	// BaseURL (e.g. https://help.example.com) is put before site-relative
-	// link targets; without it they are shown as paths.
-	BaseURL string
-	// Width is the widest a table may be, in terminal columns, before it is
-	// shown as one "Header: value" block per row instead. 0 means 100.
-	Width int
-}
-
 // Text renders Markdown as aligned plain text; see Doc.Text.
 func Text(src string, o TextOptions) string { return Parse(src).Text(o) }
 
@@ -23,11 +13,7 @@ func Text(src string, o TextOptions) string { return Parse(src).Text(o) }
 // " | ", with a rule under the header. The output holds no control
 // characters other than newlines and has no trailing newline.
 func (d *Doc) Text(o TextOptions) string {
-	if o.Width <= 0 {
-		o.Width = 100
-	}
-	s := textStyle{base: strings.TrimRight(o.BaseURL, "/"), width: o.Width}
-	return strings.Join(layout(s, d.Blocks, true), "\n")
+	return d.lines(textStyle{base: o.base(), width: o.width(100)})
 }
 
 type textStyle struct {
