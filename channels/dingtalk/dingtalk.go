@@ -28,7 +28,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/concierge-bot/concierge/bot"
 	"github.com/concierge-bot/concierge/channels/internal/adapteropts"
 	"github.com/concierge-bot/concierge/channels/internal/alertaction"
 	"github.com/concierge-bot/concierge/channels/internal/chatreply"
@@ -42,9 +41,7 @@ import (
 const Channel = "dingtalk"
 
 // Handler is what the adapter needs of the Engine.
-type Handler interface {
-	Handle(ctx context.Context, m bot.Message) (bot.Reply, error)
-}
+type Handler = chatreply.Handler
 
 // EscalationActions carries out the buttons of a manager alert card
 // (Acknowledge, TakeOver, Resolve); agent is "dingtalk:<userId>" of the

@@ -47,9 +47,7 @@ import (
 const Channel = "feishu"
 
 // Handler is what the adapter needs of the Engine (bot.Engine satisfies it).
-type Handler interface {
-	Handle(ctx context.Context, m bot.Message) (bot.Reply, error)
-}
+type Handler = chatreply.Handler
 
 // EscalationActions carries out the buttons of a manager alert card.
 // agent is "feishu:<open_id>" of the person who clicked. Errors that are

@@ -32,14 +32,13 @@ import (
 	"github.com/concierge-bot/concierge/channels/internal/adapteropts"
 	"github.com/concierge-bot/concierge/channels/internal/alertaction"
 	"github.com/concierge-bot/concierge/channels/internal/botself"
+	"github.com/concierge-bot/concierge/channels/internal/chatreply"
 	"github.com/concierge-bot/concierge/channels/internal/ttlcache"
 	"github.com/concierge-bot/concierge/channels/internal/workpool"
 )
 
 // Handler is what the adapter needs of the Engine (bot.Engine satisfies it).
-type Handler interface {
-	Handle(ctx context.Context, m bot.Message) (bot.Reply, error)
-}
+type Handler = chatreply.Handler
 
 // FeedbackRecorder stores a helpful / not helpful vote on a bot message.
 // messageID is bot.Reply.MessageID of the rated reply; voter is

@@ -31,13 +31,12 @@ import (
 	"time"
 
 	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/channels/internal/chatreply"
 	"github.com/concierge-bot/concierge/guard"
 )
 
 // Handler is what the server needs of the Engine.
-type Handler interface {
-	Handle(ctx context.Context, m bot.Message) (bot.Reply, error)
-}
+type Handler = chatreply.Handler
 
 // VisitorHistory reads the messages of one channel identity, across all of
 // its conversations on that channel. The widget uses it for history across

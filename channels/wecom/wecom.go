@@ -58,9 +58,7 @@ const (
 )
 
 // Handler is what the adapter needs of the Engine (bot.Engine satisfies it).
-type Handler interface {
-	Handle(ctx context.Context, m bot.Message) (bot.Reply, error)
-}
+type Handler = chatreply.Handler
 
 // Customers looks up a customer record (Customer(ctx, id)), for Deliver to
 // find the customer's WeCom ids. *storage.DB satisfies it.

@@ -1,13 +1,14 @@
 // Package chatreply holds what every chat adapter does alike with the
-// Engine's reply to a person: whether it posts anything at all (Silent),
-// the "did you mean" choices it offers, remembered per person and place so
-// that an answer of just a number picks one (Offers), and the titles those
-// choices are shown with (Titles); the answer to a mention with no question
-// (MentionHelp); and the Markdown of an agent's message to a customer
-// (AgentMarkdown).
+// Engine and its reply to a person: what it needs of the Engine (Handler);
+// whether a reply posts anything at all (Silent); the "did you mean"
+// choices it offers, remembered per person and place so that an answer of
+// just a number picks one (Offers), and the titles those choices are shown
+// with (Titles); the answer to a mention with no question (MentionHelp);
+// and the Markdown of an agent's message to a customer (AgentMarkdown).
 package chatreply
 
 import (
+	"context"
 	"strconv"
 	"strings"
 	"time"
@@ -16,6 +17,12 @@ import (
 	"github.com/concierge-bot/concierge/channels/internal/ttlcache"
 	"github.com/concierge-bot/concierge/markdown"
 )
+
+// Handler is what a chat adapter needs of the Engine: the reply to one
+// message (bot.Engine satisfies it). Each adapter's Handler is this type.
+type Handler interface {
+	Handle(ctx context.Context, m bot.Message) (bot.Reply, error)
+}
 
 // Silent reports whether a reply posts nothing: a human has the
 // conversation (the Engine relays), or there is no text.
