@@ -7,6 +7,9 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
+
 	"github.com/concierge-bot/concierge/internal/textdist"
 )
 
@@ -127,6 +130,13 @@ func (ix *Index) correctSpelling(ctx context.Context, text string) (string, bool
 		if ix.knowsEN(ctx, t) {
 			continue
 		}
+		// Two words the content writes apart, run together, before a slip:
+		// "kingbed" is the king bed, not a slip of "king".
+		if two, ok := ix.splitCompound(ctx, text[tk.Start:tk.End]); ok {
+			text = text[:tk.Start] + two + text[tk.End:]
+			changed = true
+			continue
+		}
 		var near []string
 		if utf8.RuneCountInString(t) >= minRewrite {
 			near = ix.spell.correct(ix, t)
@@ -144,6 +154,100 @@ func (ix *Index) correctSpelling(ctx context.Context, text string) (string, bool
 	}
 	return text, changed
 }
+
+// minCompoundPart is the shortest part splitCompound splits a word into.
+const minCompoundPart = 3
+
+// splitCompound splits an English word the index does not know into the two
+// words the content writes apart ("giftwrap" → "gift wrap", "hayfever" →
+// "hay fever"): the one split into two parts of at least minCompoundPart
+// letters that some document writes next to each other, apart or with a
+// hyphen ("gift wrapping", "gift-wrap"). Real words that the content only
+// happens to hold the pieces of ("thinking" → thin + king, "mistake" → mis
+// + take) are left alone: nothing writes those pieces side by side. A word
+// with no such split, or with several, stays as it is.
+func (ix *Index) splitCompound(ctx context.Context, w string) (string, bool) {
+	w = strings.ToLower(w)
+	if len(w) < 2*minCompoundPart || strings.IndexFunc(w, func(r rune) bool { return r < 'a' || r > 'z' }) >= 0 {
+		return "", false
+	}
+	en := ix.analysers().en
+	stemOf := func(part string) string {
+		toks := en.Analyze([]byte(part))
+		if len(toks) != 1 || !ix.knowsEN(ctx, string(toks[0].Term)) {
+			return ""
+		}
+		return string(toks[0].Term)
+	}
+	found := ""
+	for i := minCompoundPart; i <= len(w)-minCompoundPart; i++ {
+		a, b := stemOf(w[:i]), stemOf(w[i:])
+		if a == "" || b == "" || !ix.writtenApart(ctx, a, b, w[:i], w[i:]) {
+			continue
+		}
+		if found != "" {
+			return "", false // two ways to read it: leave it to the ranking
+		}
+		found = w[:i] + " " + w[i:]
+	}
+	return found, found != ""
+}
+
+// maxCompoundDocs bounds the documents writtenApart reads.
+const maxCompoundDocs = 20
+
+// writtenApart reports whether some document of the index (any audience: it
+// only decides how a query is read, never what it may find) whose English
+// title or body holds both analysed terms a and b writes the words x and y
+// next to each other, separated by a space or a hyphen, y perhaps with an
+// ending ("gift wrapping" for "gift" and "wrap").
+func (ix *Index) writtenApart(ctx context.Context, a, b, x, y string) bool {
+	var qs []query.Query
+	for _, f := range []string{fTitleEN, fBodyEN} {
+		ta, tb := bleve.NewTermQuery(a), bleve.NewTermQuery(b)
+		ta.SetField(f)
+		tb.SetField(f)
+		qs = append(qs, bleve.NewConjunctionQuery(ta, tb))
+	}
+	res, err := ix.bi.SearchInContext(ctx, bleve.NewSearchRequestOptions(bleve.NewDisjunctionQuery(qs...), maxCompoundDocs, 0, false))
+	if err != nil {
+		return false
+	}
+	for _, h := range res.Hits {
+		sd, err := ix.stored(h.ID)
+		if err != nil {
+			continue
+		}
+		for _, text := range []string{sd.Title, sd.Answer, sd.Match} {
+			if writesApart(strings.ToLower(text), x, y) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// writesApart reports whether lower-case text has the word x followed by a
+// space or a hyphen and a word that starts with y.
+func writesApart(text, x, y string) bool {
+	for i := 0; ; {
+		j := strings.Index(text[i:], x)
+		if j < 0 {
+			return false
+		}
+		j += i
+		i = j + 1
+		if j > 0 && isWordByte(text[j-1]) {
+			continue
+		}
+		rest := text[j+len(x):]
+		if len(rest) > 1 && (rest[0] == ' ' || rest[0] == '-') && strings.HasPrefix(rest[1:], y) {
+			return true
+		}
+	}
+}
+
+func isWordByte(c byte) bool { return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' }
 
 // knownEdits returns the distinct stems of four letters or more that the
 // index knows of the words one slip (a letter left out, added, changed, or
