@@ -943,8 +943,11 @@ func (e *Engine) covered(ctx context.Context, m Message, lang string, hits []Hit
 }
 
 // choicesOf returns the hits worth offering as choices: confidence at least
-// MinSuggestConfidence, one per title, at most MaxChoices; none when choices
-// are off.
+// MinSuggestConfidence, one per title, at most MaxChoices, in the
+// retriever's order; none when choices are off. A hit under the floor is
+// passed over, not the end of the list: confidence does not fall with rank
+// everywhere (a page passage ranked second may be less likely than the FAQ
+// entry third).
 func (e *Engine) choicesOf(hits []Hit) []Source {
 	if e.opts.MinChoiceConfidence < 0 {
 		return nil
@@ -952,8 +955,11 @@ func (e *Engine) choicesOf(hits []Hit) []Source {
 	var out []Source
 	seen := map[string]bool{}
 	for _, h := range hits {
-		if h.Confidence < e.opts.MinSuggestConfidence || len(out) == MaxChoices {
+		if len(out) == MaxChoices {
 			break
+		}
+		if h.Confidence < e.opts.MinSuggestConfidence {
+			continue
 		}
 		if key := strings.ToLower(h.Title); !seen[key] {
 			seen[key] = true

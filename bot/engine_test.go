@@ -764,7 +764,8 @@ func TestCoverageListsTheGeneralAnswer(t *testing.T) {
 
 // TestSuggestionsBesideNotSure checks which hits the bot offers when it
 // does not answer: the best at MinChoiceConfidence or above with the
-// others from MinSuggestConfidence as "did you mean" choices; below it,
+// others from MinSuggestConfidence as "did you mean" choices (one under it
+// is passed over, not the end of the list); below it,
 // the hits from MinSuggestConfidence as suggestions beside "not sure";
 // none when suggestions are off.
 func TestSuggestionsBesideNotSure(t *testing.T) {
@@ -790,6 +791,7 @@ func TestSuggestionsBesideNotSure(t *testing.T) {
 		{name: "did you mean", confs: []float64{0.3, 0.1, 0.01}, want: []string{"doc-0", "doc-1"}, says: "which of these"},
 		{name: "suggestions", confs: []float64{0.15, 0.08, 0.06, 0.05}, want: []string{"doc-0", "doc-1", "doc-2"}, says: "One of these may help"},
 		{name: "too weak", confs: []float64{0.04, 0.01}, says: "not sure I can answer"},
+		{name: "one too weak between", confs: []float64{0.3, 0.02, 0.1}, want: []string{"doc-0", "doc-2"}, says: "which of these"},
 		{name: "suggestions off", confs: []float64{0.15, 0.08}, suggest: -1, says: "not sure I can answer"},
 		{name: "off: choices need min_choice", confs: []float64{0.3, 0.1}, suggest: -1, want: []string{"doc-0"}, says: "Is this what"},
 	} {
