@@ -414,6 +414,38 @@ func TestInjuriesInOtherWords(t *testing.T) {
 	}
 }
 
+// TestDangerAsItHappens checks that a danger from a person or to oneself,
+// someone trapped, an alarm going off or an attack of an illness is always
+// handed to a person, in words of any trade, and that the places and
+// equipment named after an emergency are not.
+func TestDangerAsItHappens(t *testing.T) {
+	d := mustDetector(t)
+	for text, want := range map[string]bool{
+		"there's a fight in the reception area right now":            true,
+		"a man keeps following me from the car park every evening":   true,
+		"there is a fight in the lobby":                              true,
+		"跳楼价清仓 还有货吗":                                                 false,
+		"do you sell syringes for feeding kittens":                   false,
+		"how do I fight fleas on my dog":                             false,
+		"someone is threatening to hurt himself on the roof terrace": true,
+		"I'm stuck in the lift between floors 5 and 6":               true,
+		"the carbon monoxide alarm is beeping in the basement":       true,
+		"my friend is having an asthma attack in the changing room":  true,
+		"前台有人打起来了":                                                   true,
+		"天台有人说要跳下去":                                                  true,
+		"电梯卡在5楼和6楼中间了":                                               true,
+		"厕所地上有针头":                                                    true,
+		"where is the emergency exit":                                false,
+		"is there an emergency contact number for weekends":          false,
+		"do you have a first aid kit at reception":                   false,
+		"我们公司想在你们这里办一场消防演习":                                          false,
+	} {
+		if got := len(d.Score(text).EscalationWords) > 0; got != want {
+			t.Errorf("Score(%q).EscalationWords = %v, want some: %v", text, d.Score(text).EscalationWords, want)
+		}
+	}
+}
+
 func TestIndignantQuestions(t *testing.T) {
 	for text, want := range map[string]bool{
 		"paid 600 for this??":          true,

@@ -9,9 +9,12 @@ import (
 // lexicon matches a list of terms against normalised text. A Latin-script
 // term matches whole words ("sue" does not match "issue"); a trailing "*"
 // matches any ending ("lawyer*" matches "lawyers"); a term in Chinese
-// characters matches anywhere. Each term carries a weight.
+// characters matches anywhere. Each term carries a weight. A line "!phrase"
+// names a phrase in which no term counts ("!emergency exit": the exit is
+// no emergency).
 type lexicon struct {
 	terms   []lexTerm
+	except  []string         // normalised phrases in which no term counts
 	byWord  map[string][]int // whole-word terms by their first word
 	byRune  map[rune][]int   // Chinese-type terms by their first character
 	prefix1 []int            // one-word prefix terms ("lawyer*")
@@ -27,12 +30,19 @@ type lexTerm struct {
 }
 
 // newLexicon builds a lexicon from lines "term" or "term<TAB>weight"
-// (default weight 1). Blank lines and lines starting with # are skipped.
+// (default weight 1), and "!phrase" for a phrase in which no term counts.
+// Blank lines and lines starting with # are skipped.
 func newLexicon(text string) *lexicon {
 	lx := &lexicon{}
 	for line := range strings.SplitSeq(text, "\n") {
 		line = strings.TrimSpace(line)
 		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		if p, ok := strings.CutPrefix(line, "!"); ok {
+			if norm := string(normalize(nil, p)); norm != "" {
+				lx.except = append(lx.except, norm)
+			}
 			continue
 		}
 		w := 1.0
@@ -94,10 +104,26 @@ func newLexText(text string) lexText {
 	return lexText{norm: string(rs), spaced: b.String()}
 }
 
+// without returns t with every occurrence of the phrases blanked out: a
+// Chinese-type phrase anywhere, another as whole words.
+func (t lexText) without(phrases []string) lexText {
+	for _, p := range phrases {
+		blank := strings.Repeat(" ", len(p))
+		if strings.ContainsFunc(p, isCJK) {
+			t.norm = strings.ReplaceAll(t.norm, p, blank)
+			t.spaced = strings.ReplaceAll(t.spaced, p, blank)
+			continue
+		}
+		t.spaced = strings.ReplaceAll(t.spaced, " "+p+" ", " "+blank+" ")
+	}
+	return t
+}
+
 // match calls fn once for every term found in t (at its first occurrence),
 // in the order found, with the text the term was found in and its byte offset
 // there.
 func (lx *lexicon) match(t lexText, fn func(term *lexTerm, in string, at int)) {
+	t = t.without(lx.except)
 	var seenBuf [16]uint64
 	seen := seenBuf[:]
 	if n := (len(lx.terms) + 63) / 64; n > len(seen) {

@@ -37,6 +37,26 @@ func TestLexiconMatch(t *testing.T) {
 	}
 }
 
+// TestLexiconExcept checks that a "!phrase" line keeps its terms from
+// counting inside the phrase, and only there.
+func TestLexiconExcept(t *testing.T) {
+	lx := newLexicon("emergency\n!emergency exit\n被困\n!被困扰\n")
+	for text, want := range map[string][]string{
+		"it's an emergency":                     {"emergency"},
+		"where is the emergency exit":           nil,
+		"emergency exits are blocked":           {"emergency"}, // "exits" is not "exit"
+		"emergency! the emergency exit is shut": {"emergency"},
+		"我们被困在里面了":                              {"被困"},
+		"一直被困扰":                                 nil,
+	} {
+		var got []string
+		lx.match(newLexText(text), func(term *lexTerm, _ string, _ int) { got = append(got, term.label) })
+		if d := cmp.Diff(want, got); d != "" {
+			t.Errorf("match(%q) (-want +got):\n%s", text, d)
+		}
+	}
+}
+
 func TestNegated(t *testing.T) {
 	neg := newLexicon("bad\n差")
 	tests := []struct {
