@@ -14,7 +14,7 @@ import (
 // no emergency).
 type lexicon struct {
 	terms   []lexTerm
-	except  []string         // normalised phrases in which no term counts
+	except  []exceptPhrase   // phrases in which no term counts
 	byWord  map[string][]int // whole-word terms by their first word
 	byRune  map[rune][]int   // Chinese-type terms by their first character
 	prefix1 []int            // one-word prefix terms ("lawyer*")
@@ -41,7 +41,7 @@ func newLexicon(text string) *lexicon {
 		}
 		if p, ok := strings.CutPrefix(line, "!"); ok {
 			if norm := string(normalize(nil, p)); norm != "" {
-				lx.except = append(lx.except, norm)
+				lx.except = append(lx.except, newExceptPhrase(norm))
 			}
 			continue
 		}
@@ -104,17 +104,31 @@ func newLexText(text string) lexText {
 	return lexText{norm: string(rs), spaced: b.String()}
 }
 
-// without returns t with every occurrence of the phrases blanked out: a
-// Chinese-type phrase anywhere, another as whole words.
-func (t lexText) without(phrases []string) lexText {
+// exceptPhrase is a phrase in which no term counts, ready to blank out: a
+// Chinese-type one anywhere, another as whole words.
+type exceptPhrase struct {
+	cjk         bool
+	find, blank string // in spaced text; for a cjk phrase also in norm
+}
+
+func newExceptPhrase(norm string) exceptPhrase {
+	blank := strings.Repeat(" ", len(norm))
+	if strings.ContainsFunc(norm, isCJK) {
+		return exceptPhrase{cjk: true, find: norm, blank: blank}
+	}
+	return exceptPhrase{find: " " + norm + " ", blank: " " + blank + " "}
+}
+
+// without returns t with every occurrence of the phrases blanked out.
+func (t lexText) without(phrases []exceptPhrase) lexText {
 	for _, p := range phrases {
-		blank := strings.Repeat(" ", len(p))
-		if strings.ContainsFunc(p, isCJK) {
-			t.norm = strings.ReplaceAll(t.norm, p, blank)
-			t.spaced = strings.ReplaceAll(t.spaced, p, blank)
+		if !strings.Contains(t.spaced, p.find) {
 			continue
 		}
-		t.spaced = strings.ReplaceAll(t.spaced, " "+p+" ", " "+blank+" ")
+		t.spaced = strings.ReplaceAll(t.spaced, p.find, p.blank)
+		if p.cjk {
+			t.norm = strings.ReplaceAll(t.norm, p.find, p.blank)
+		}
 	}
 	return t
 }
