@@ -122,10 +122,11 @@ func newExceptPhrase(norm string) exceptPhrase {
 // without returns t with every occurrence of the phrases blanked out.
 func (t lexText) without(phrases []exceptPhrase) lexText {
 	for _, p := range phrases {
-		if !strings.Contains(t.spaced, p.find) {
-			continue
+		// A whole-word phrase takes the spaces around it, so one right
+		// after another ("exit exit") is found by the next pass.
+		for strings.Contains(t.spaced, p.find) {
+			t.spaced = strings.ReplaceAll(t.spaced, p.find, p.blank)
 		}
-		t.spaced = strings.ReplaceAll(t.spaced, p.find, p.blank)
 		if p.cjk {
 			t.norm = strings.ReplaceAll(t.norm, p.find, p.blank)
 		}

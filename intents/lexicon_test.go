@@ -44,6 +44,7 @@ func TestLexiconExcept(t *testing.T) {
 	for text, want := range map[string][]string{
 		"it's an emergency":                     {"emergency"},
 		"where is the emergency exit":           nil,
+		"emergency exit emergency exit":         nil,
 		"emergency exits are blocked":           {"emergency"}, // "exits" is not "exit"
 		"emergency! the emergency exit is shut": {"emergency"},
 		"我们被困在里面了":                              {"被困"},
