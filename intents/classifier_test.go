@@ -146,12 +146,20 @@ func TestClassifyDemandsPerson(t *testing.T) {
 			t.Errorf("Classify(%q) = intent %q, asks for a person %v; want %q and true", text, got.Intent, got.AsksForPerson, bot.IntentAskHuman)
 		}
 	}
-	got, err := c.Classify(context.Background(), "在吗")
-	if err != nil {
-		t.Fatal(err)
+	for _, text := range []string{"老板在吗", "店长在不在"} {
+		if got, err := c.Classify(context.Background(), text); err != nil || !got.DemandsPerson {
+			t.Errorf("Classify(%q) = %+v, %v; want a demand for a person", text, got, err)
+		}
 	}
-	if got.Intent != bot.IntentGreeting {
-		t.Errorf("Classify(在吗) = intent %q, want %q", got.Intent, bot.IntentGreeting)
+	// "Anyone there?" opens a Chinese chat: a greeting, not a summons.
+	for _, text := range []string{"在吗", "有人在吗"} {
+		got, err := c.Classify(context.Background(), text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Intent != bot.IntentGreeting || got.DemandsPerson {
+			t.Errorf("Classify(%s) = intent %q, demands a person %v; want %q and false", text, got.Intent, got.DemandsPerson, bot.IntentGreeting)
+		}
 	}
 }
 

@@ -172,6 +172,11 @@ var contactActions = []string{"打电话", "打个电话", "打给我", "回电"
 // talkVerbs follow 本人 when the sender wants to talk to that very person.
 var talkVerbs = []string{"说", "聊", "谈", "沟通", "联系", "对接"}
 
+// presenceNouns are the person nouns that make a presence ask a summons
+// ("老板在吗", "人工客服在不在"): all but the bare 人, since "有人在吗" is
+// how a Chinese chat opens ("anyone there?"), a greeting the bot answers.
+var presenceNouns = slices.DeleteFunc(slices.Clone(personNouns), func(p string) bool { return p == "人" })
+
 // presenceAsks ask whether someone is there: 在吗, 在不在.
 var presenceAsks = []string{"在吗", "在不在", "在么", "在嘛"}
 
@@ -215,7 +220,7 @@ func summonsPerson(norm string) bool {
 	}
 	for _, a := range presenceAsks {
 		if i := strings.Index(norm, a); i >= 0 {
-			if containsAny(lastRunes(norm[:i], 5), personNouns) {
+			if containsAny(lastRunes(norm[:i], 5), presenceNouns) {
 				return true
 			}
 		}
