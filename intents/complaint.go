@@ -721,6 +721,7 @@ var englishQuestionWords = map[string]bool{
 	"can": true, "could": true, "do": true, "does": true, "did": true, "is": true, "are": true, "will": true,
 	"would": true, "how": true, "what": true, "whats": true, "what's": true, "when": true, "where": true,
 	"which": true, "who": true, "why": true, "may": true, "should": true, "shall": true, "any": true,
+	"where's": true, "wheres": true, "who's": true, "whos": true, "how's": true, "hows": true, "when's": true,
 	"have": true, "has": true, "anything": true, "r": true, "u": true,
 }
 

@@ -376,6 +376,9 @@ func TestServiceQuestionsAreNoComplaints(t *testing.T) {
 		"为啥小程序约不了核心床初级课":        false,
 		"贴膜师傅把我的膜贴歪了还不承认 什么服务":  true,
 		"在滨江店买的可颂又冷又硬 店员还说爱要不要": true,
+		// A contracted question word asks as the full one does.
+		"where's the exit at the futian space": false,
+		"where's my refund, it's been 3 weeks": true,
 	} {
 		if got := d.Score(text).Complaint >= ComplaintThreshold; got != complaint {
 			t.Errorf("Score(%q).Complaint = %.2f: complaint %v, want %v", text, d.Score(text).Complaint, got, complaint)
