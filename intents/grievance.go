@@ -55,7 +55,12 @@ var failureMarks = []string{"又", "还是不", "还是没", "坏", "裂", "漏"
 const maxFailureGap = 14
 
 // takenMarks tell that money was taken from the sender: 收了我, 扣了我.
-var takenMarks = []string{"收了我", "扣了我", "花了我", "乱扣", "白交", "白花"}
+var takenMarks = []string{"收了我", "扣了我", "花了我", "乱扣", "白交", "白花", "怎么还在扣", "怎么还扣", "还在扣我", "还一直扣", "照样扣",
+	"照扣不误"}
+
+// runaroundMarks tell that the sender is passed from one person to the
+// next with no answer: 踢皮球 (kicking the ball about), 推来推去.
+var runaroundMarks = []string{"踢皮球", "推来推去", "互相推诿", "推卸责任", "互相推"}
 
 // shortfallMarks tell that less was given than was paid for or booked:
 // 只给了 (gave only), 实际只 (actually only), 给我打成 (made mine into).
@@ -76,7 +81,7 @@ func grievance(norm string) bool {
 	if !strings.ContainsFunc(norm, isCJK) {
 		return englishGrievance(norm)
 	}
-	for _, list := range [][]string{plainlyMarks, takenMarks, shortfallMarks, noShowMarks} {
+	for _, list := range [][]string{plainlyMarks, takenMarks, shortfallMarks, noShowMarks, runaroundMarks} {
 		if containsAny(norm, list) {
 			return true
 		}
@@ -314,7 +319,8 @@ var (
 		"sparking", "smells", "smoking", "dead"}
 	// englishTaken tell that money was taken.
 	englishTaken = []string{"charged me", "charged us", "you charged", "overcharged", "billed me", "billed us",
-		"double charged", "charged twice", "was charged", "were charged", "still charged", "cancelled on me", "cancelled on us", "took my deposit", "kept my deposit", "kept the deposit"}
+		"double charged", "charged twice", "was charged", "were charged", "still charged", "still being charged",
+		"still charging", "keep charging", "kept charging", "still taking money", "still taking my money", "cancelled on me", "cancelled on us", "took my deposit", "kept my deposit", "kept the deposit"}
 	// englishStillFailing tell that a fault persists.
 	englishStillFailing = []string{"it still", "its still", "still not", "still doesnt", "still isnt", "still wont", "still hasnt",
 		"still havent", "still broken", "still leaking", "still leaks", "still flicker", "still smells", "still no "}
@@ -322,6 +328,10 @@ var (
 	englishNoShow = []string{"didnt show", "didnt turn up", "never showed", "never turned up", "no one showed",
 		"nobody showed", "no one turned up", "nobody turned up", "no show", "no one came", "nobody came", "stood us up",
 		"stood me up"}
+	// englishRunaround tell that the sender is passed from one person to
+	// the next with no answer.
+	englishRunaround = []string{"passed around", "passed from one", "pushed around", "runaround",
+		"keep getting transferred", "kept getting transferred", "keep being transferred"}
 )
 
 // maxEnglishFailureGap is how many bytes may follow an englishAfterWork
@@ -341,7 +351,7 @@ func englishGrievance(norm string) bool {
 		}
 		return false
 	}
-	if has(englishBrokenPromises) || has(englishTaken) || has(englishNoShow) {
+	if has(englishBrokenPromises) || has(englishTaken) || has(englishNoShow) || has(englishRunaround) {
 		return true
 	}
 	for _, p := range englishStillFailing {

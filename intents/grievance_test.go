@@ -35,6 +35,13 @@ func TestGrievance(t *testing.T) {
 		{"if the laptop cant be fixed do i still pay anything", false},
 		{"do you still have the blue one", false},
 		{"can you fix a cracked screen", false},
+		{"三月就退会了 怎么还在扣月费", true},
+		{"踢皮球踢来踢去 没一个人说得清我的预约怎么了", true},
+		{"月费每个月几号扣", false},
+		{"why am i still being charged a monthly fee after i cancelled in march", true},
+		{"i keep getting passed around and nobody can tell me what happened", true},
+		{"can the kids run around in the play area", false},
+		{"when will the monthly fee be charged", false},
 	} {
 		if got := grievance(newLexText(c.text).norm); got != c.want {
 			t.Errorf("grievance(%q) = %v, want %v", c.text, got, c.want)
