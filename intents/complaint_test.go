@@ -455,7 +455,8 @@ func TestDangerAsItHappens(t *testing.T) {
 		"water is pouring through the ceiling, the whole floor is flooded":  true,
 		"we're flooded with orders this week, can you still deliver friday": false,
 		"there's a fire in the kitchen":                                     true,
-		"房间暖气有股味道 我们都头晕":                                                    true,
+		"手机摔下来了 屏幕碎了 能修吗":                                                   false,
+		"新配的眼镜戴着有点头晕 正常吗":                                                   false,
 		"我奶奶在你们酒店楼梯上摔下来了":                                                   true,
 		"is the fireplace room free on saturday":                            false,
 	} {
