@@ -311,6 +311,7 @@ const CorrectionWeight = 2
 // concurrent use.
 type ComplaintDetector struct {
 	neg, pos, esc *lexicon
+	danger        *lexicon // harm told as it happens (see dangerAsked)
 	person        *lexicon // asking for a person
 	model         *Model
 	// Logistic combination of the features of combination and a bias.
@@ -324,6 +325,7 @@ func NewComplaintDetector(ctx context.Context, opts ComplaintOptions) (*Complain
 		neg:    newLexicon(mustSeed("negative.txt")),
 		pos:    newLexicon(mustSeed("positive.txt")),
 		esc:    newLexicon(mustSeed("escalation.txt")),
+		danger: newLexicon(mustSeed("danger.txt")),
 		person: newLexicon(mustSeed("person.txt")),
 	}
 	examples, err := SeedComplaints()
@@ -878,20 +880,104 @@ func supposed(s string, at int) bool {
 	return false
 }
 
+// conditionWords open a condition in English: a danger named after one,
+// in the same clause of a question, is asked about, not told.
+var conditionWords = []string{" if ", " in case ", " suppose ", " supposing ", " whether ", " hypothetically "}
+
+// chineseConditionMarks open a condition in Chinese (如果, 万一); 的话
+// closes one after what it conditions ("出车祸的话怎么赔").
+var (
+	chineseConditionMarks = []string{"如果", "万一", "要是", "假如", "假设", "倘若", "若是"}
+	chineseConditionEnds  = []string{"的话"}
+)
+
+// dangerAsked reports whether a danger term with before and after it in its
+// clause (normalised, spaced) stands under a condition.
+func dangerAsked(before, after string) bool {
+	for _, w := range conditionWords {
+		if strings.Contains(" "+before, w) {
+			return true
+		}
+	}
+	return containsAny(before, chineseConditionMarks) || containsAny(after, chineseConditionEnds)
+}
+
+// englishWhWords ask wherever they stand in a clause; the auxiliaries of
+// englishQuestionWords ask only when they open one.
+var englishWhWords = []string{" what ", " how ", " who ", " when ", " where ", " which ", " why ", " whats ", " hows "}
+
+// asksOutright reports whether a message plainly asks something: it is a
+// question (isQuestion) that ends in a question mark or particle, has a
+// wh-word anywhere or opens a clause with a question word, or asks in
+// Chinese question forms. "if nobody fixes the lift someone will get hurt"
+// opens with "if", as a question about a service may, but asks nothing.
+func asksOutright(raw string, t lexText) bool {
+	if !isQuestion(raw, t) {
+		return false
+	}
+	tail := strings.TrimRight(strings.TrimSpace(raw), " ~～.。!！)）")
+	if strings.HasSuffix(tail, "?") || strings.HasSuffix(tail, "？") {
+		return true
+	}
+	if strings.ContainsFunc(t.norm, isCJK) {
+		return true // isQuestion read a Chinese question form or particle
+	}
+	for _, w := range englishWhWords {
+		if strings.Contains(t.spaced, w) {
+			return true
+		}
+	}
+	for clause := range strings.FieldsFuncSeq(strings.ToLower(raw), clauseBreak) {
+		if first, _, _ := strings.Cut(strings.TrimSpace(clause), " "); englishQuestionWords[first] {
+			return true
+		}
+	}
+	return false
+}
+
+// dangerClauseBreak returns the rune test that splits text into the
+// clauses dangerAsked reads: punctuation and question marks, and spaces in
+// a message with Chinese, which Chinese customers type for commas.
+func dangerClauseBreak(text string) func(rune) bool {
+	zh := strings.ContainsFunc(text, isCJK)
+	return func(r rune) bool {
+		return clauseBreak(r) || r == '?' || r == '？' || zh && unicode.IsSpace(r)
+	}
+}
+
 // Score reads one message. It never panics, whatever the string.
 func (d *ComplaintDetector) Score(text string) ComplaintScore {
 	text = withoutSelfTalk(text)
 	lt := newLexText(text)
 	var s ComplaintScore
-	d.esc.match(lt, func(t *lexTerm, _ string, _ int) {
+	escalate := func(t *lexTerm, _ string, _ int) {
 		if !slices.Contains(s.EscalationWords, t.label) {
 			s.EscalationWords = append(s.EscalationWords, t.label)
 		}
-	})
-	if reactedAfterUse(lt.norm) && !slices.Contains(s.EscalationWords, "过敏") {
+	}
+	d.esc.match(lt, escalate)
+	// conditional: the message asks, and names a condition somewhere.
+	conditional := dangerAsked(lt.spaced, lt.spaced) && asksOutright(text, lt)
+	if conditional {
+		// A danger asked about under a condition is a question about a
+		// policy ("what happens if I have an accident in the car", "万一
+		// 过敏了能退吗"); named in a clause of its own it is told as it
+		// happens ("my son is bleeding, what do I do").
+		for clause := range strings.FieldsFuncSeq(text, dangerClauseBreak(text)) {
+			d.danger.match(newLexText(clause), func(t *lexTerm, in string, at int) {
+				if !dangerAsked(in[:at], in[at+len(t.norm):]) {
+					escalate(t, in, at)
+				}
+			})
+		}
+	} else {
+		d.danger.match(lt, escalate)
+	}
+	// "万一吃了过敏能退吗": a reaction or a swallowing is the condition's.
+	if !conditional && reactedAfterUse(lt.norm) && !slices.Contains(s.EscalationWords, "过敏") {
 		s.EscalationWords = append(s.EscalationWords, "过敏")
 	}
-	if ingestedBy(text, lt.norm) && !slices.Contains(s.EscalationWords, "误食") && !slices.Contains(s.EscalationWords, "swallowed") {
+	if !conditional && ingestedBy(text, lt.norm) && !slices.Contains(s.EscalationWords, "误食") && !slices.Contains(s.EscalationWords, "swallowed") {
 		label := "swallowed"
 		if strings.ContainsFunc(lt.norm, isCJK) {
 			label = "误食"

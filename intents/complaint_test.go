@@ -633,3 +633,29 @@ func TestSelfTalkIsNoComplaint(t *testing.T) {
 		}
 	}
 }
+
+// TestDangerAskedUnderACondition checks that a danger named under a
+// condition in a question is a question about a policy, and that the same
+// danger told as it happens, or beside a condition in a clause of its own,
+// is still handed to a person.
+func TestDangerAskedUnderACondition(t *testing.T) {
+	d := mustDetector(t)
+	for text, want := range map[string]bool{
+		"what happens if i get injured on the climbing wall, does your insurance cover it": false,
+		"if there's a fire in the building how do we get out":                              false,
+		"in case of food poisoning can i get a refund?":                                    false,
+		"万一孩子吃了过敏了能退吗":                                                                     false,
+		"如果受伤了 保险管不管":                                                                      false,
+		"爆炸的话你们赔吗":                                                                         false,
+		"my son is bleeding, what if it gets infected?":                                    true,
+		"if nobody fixes the lift someone will get hurt":                                   true,
+		"there's a fire in the kitchen, what do we do?":                                    true,
+		"孩子受伤了 如果去医院能报销吗":                                                                  true,
+		"can i get a refund if i cancel, my kid broke his arm":                             true,
+		"what do i do, my friend is injured":                                               true,
+	} {
+		if got := len(d.Score(text).EscalationWords) > 0; got != want {
+			t.Errorf("Score(%q).EscalationWords = %v, want some: %v", text, d.Score(text).EscalationWords, want)
+		}
+	}
+}
