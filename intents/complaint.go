@@ -902,6 +902,10 @@ func dangerAsked(before, after string) bool {
 	return containsAny(before, chineseConditionMarks) || containsAny(after, chineseConditionEnds)
 }
 
+// namesCondition reports whether normalised, spaced text names a
+// condition anywhere.
+func namesCondition(spaced string) bool { return dangerAsked(spaced, spaced) }
+
 // englishWhWords ask wherever they stand in a clause; the auxiliaries of
 // englishQuestionWords ask only when they open one.
 var englishWhWords = []string{" what ", " how ", " who ", " when ", " where ", " which ", " why ", " whats ", " hows "}
@@ -956,8 +960,7 @@ func (d *ComplaintDetector) Score(text string) ComplaintScore {
 		}
 	}
 	d.esc.match(lt, escalate)
-	// conditional: the message asks, and names a condition somewhere.
-	conditional := dangerAsked(lt.spaced, lt.spaced) && asksOutright(text, lt)
+	conditional := namesCondition(lt.spaced) && asksOutright(text, lt)
 	if conditional {
 		// A danger asked about under a condition is a question about a
 		// policy ("what happens if I have an accident in the car", "万一
