@@ -479,13 +479,20 @@ func isQuestion(raw string, t lexText) bool {
 	return asks(raw, t, grievance(strings.TrimSpace(t.norm)))
 }
 
+// messageTail is raw without the spaces, full stops, exclamation marks,
+// tildes and closing brackets after its last word: what a question mark or
+// particle ends.
+func messageTail(raw string) string {
+	return strings.TrimRight(strings.TrimSpace(raw), " ~～.。!！)）")
+}
+
 // asks is isQuestion for a message whose grievance is already known.
 func asks(raw string, t lexText, grieves bool) bool {
 	s := strings.TrimSpace(t.norm)
 	if s == "" || indignant(raw) || grieves {
 		return false // a grievance asked as a question is rhetorical: "这合理吗"
 	}
-	tail := strings.TrimRight(strings.TrimSpace(raw), " ~～.。!！)）")
+	tail := messageTail(raw)
 	for _, end := range []string{"?", "？", "吗", "么", "呢", "不", "没", "嘛"} {
 		if strings.HasSuffix(tail, end) {
 			return true
@@ -919,7 +926,7 @@ func asksOutright(raw string, t lexText) bool {
 	if !isQuestion(raw, t) {
 		return false
 	}
-	tail := strings.TrimRight(strings.TrimSpace(raw), " ~～.。!！)）")
+	tail := messageTail(raw)
 	if strings.HasSuffix(tail, "?") || strings.HasSuffix(tail, "？") {
 		return true
 	}

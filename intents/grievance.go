@@ -60,7 +60,7 @@ var takenMarks = []string{"收了我", "扣了我", "花了我", "乱扣", "白�
 
 // runaroundMarks tell that the sender is passed from one person to the
 // next with no answer: 踢皮球 (kicking the ball about), 推来推去.
-var runaroundMarks = []string{"踢皮球", "推来推去", "互相推诿", "推卸责任", "互相推"}
+var runaroundMarks = []string{"踢皮球", "推来推去", "推卸责任", "互相推"} // 互相推 covers 互相推诿
 
 // shortfallMarks tell that less was given than was paid for or booked:
 // 只给了 (gave only), 实际只 (actually only), 给我打成 (made mine into).
