@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"os"
@@ -309,6 +310,12 @@ type answersReport struct {
 	// thresholds the run used.
 	SearchByConf         [3]rate `json:"search_top1_by_confidence"`
 	MinChoice, MinAnswer float64 `json:"-"`
+	// Kept splits the answerable questions (Kept[0]) and the product
+	// questions (Kept[1]) whose first retrieval hit is right by what the
+	// bot did with that hit: where the decision layer (gate, catalogue,
+	// triggers) loses what ranking found, countable on a held-out company
+	// without reading its messages.
+	Kept [2]keptSplit `json:"search_right_kept"`
 	// Taught is, with --teach, how many verdicts the agent gave on the
 	// messages sent first (not scored), and Scored how many were scored.
 	Taught *int `json:"taught,omitempty"`
@@ -316,6 +323,73 @@ type answersReport struct {
 	Messages  int     `json:"messages"`
 	P50Millis float64 `json:"reply_p50_ms"`
 	P99Millis float64 `json:"reply_p99_ms"`
+}
+
+// keptSplit counts what the bot did with the answerable and product
+// questions whose first retrieval hit is right (N of them): answered from
+// it (Answered), answered from another source (Other), offered it among
+// choices without answering (Offered), said it was not sure without it
+// (NotSure), or handed the conversation to a person (Handed). Rescued counts
+// the questions whose first hit is wrong that the bot answered right, of
+// Missed.
+type keptSplit struct {
+	N        int `json:"n"`
+	Answered int `json:"answered"`
+	Other    int `json:"other_source"`
+	Offered  int `json:"offered"`
+	NotSure  int `json:"not_sure"`
+	Handed   int `json:"handed"`
+	Missed   int `json:"search_wrong"`
+	Rescued  int `json:"rescued"`
+	// HandedBy counts Handed by the escalation's reason.
+	HandedBy map[string]int `json:"handed_by,omitempty"`
+}
+
+// add counts one question: searchRight is whether retrieval's first hit
+// is acceptable, rep what the bot replied.
+// reason is the escalation's reason when the bot handed the conversation
+// over.
+func (k *keptSplit) add(searchRight bool, rep web.MessageResponse, expected []string, reason string) {
+	right := firstIs(rep.Sources, expected) && !rep.Handoff
+	if !searchRight {
+		k.Missed++
+		if right {
+			k.Rescued++
+		}
+		return
+	}
+	k.N++
+	switch {
+	case rep.Handoff:
+		k.Handed++
+		if k.HandedBy == nil {
+			k.HandedBy = map[string]int{}
+		}
+		k.HandedBy[reason]++
+	case right:
+		k.Answered++
+	case len(rep.Sources) > 0:
+		k.Other++
+	case anyIs(rep.Choices, expected):
+		k.Offered++
+	default:
+		k.NotSure++
+	}
+}
+
+func (k keptSplit) plus(o keptSplit) keptSplit {
+	out := keptSplit{N: k.N + o.N, Answered: k.Answered + o.Answered, Other: k.Other + o.Other,
+		Offered: k.Offered + o.Offered, NotSure: k.NotSure + o.NotSure, Handed: k.Handed + o.Handed,
+		Missed: k.Missed + o.Missed, Rescued: k.Rescued + o.Rescued}
+	for _, by := range []map[string]int{k.HandedBy, o.HandedBy} {
+		for reason, n := range by {
+			if out.HandedBy == nil {
+				out.HandedBy = map[string]int{}
+			}
+			out.HandedBy[reason] += n
+		}
+	}
+	return out
 }
 
 // rate is a fraction of counted cases.
@@ -364,6 +438,9 @@ func sumAnswersReports(rs []answersReport, outs []outcome) answersReport {
 		t.SearchTop3 = t.SearchTop3.plus(r.SearchTop3)
 		for i := range t.SearchByConf {
 			t.SearchByConf[i] = t.SearchByConf[i].plus(r.SearchByConf[i])
+		}
+		for i := range t.Kept {
+			t.Kept[i] = t.Kept[i].plus(r.Kept[i])
 		}
 		t.MinChoice, t.MinAnswer = r.MinChoice, r.MinAnswer
 		if r.Taught != nil {
@@ -642,6 +719,19 @@ func runAnswersEval(ctx context.Context, e *env, o answersEvalOptions) (answersR
 			customers[i].Search = append(customers[i].Search, fmt.Sprintf("%s %.2f", h.Source().ID, h.Confidence))
 		}
 		r.SearchTop1.add(m.Lang, firstIs(srcs, m.Expected))
+		kept := &r.Kept[0]
+		if m.Kind == kindProduct {
+			kept = &r.Kept[1]
+		}
+		reason := ""
+		if rep := customers[i].Reply; rep.Handoff && rep.EscalationID != 0 {
+			esc, err := a.store.Escalation(ctx, rep.EscalationID)
+			if err != nil {
+				return answersReport{}, nil, fmt.Errorf("escalation of the message at line %d: %w", m.Line, err)
+			}
+			reason = esc.Reason
+		}
+		kept.add(firstIs(srcs, m.Expected), customers[i].Reply, m.Expected, reason)
 		r.SearchTop3.add(m.Lang, anyIs(srcs, m.Expected))
 		if len(hits) > 0 {
 			band := 0
@@ -754,6 +844,15 @@ func printAnswersReport(w io.Writer, r answersReport) {
 	tw.Flush()
 	fmt.Fprintf(w, "(retrieval alone, first hit right by its confidence: below %.2f %s; %.2f to %.2f %s; %.2f and above %s)\n",
 		r.MinChoice, r.SearchByConf[0], r.MinChoice, r.MinAnswer, r.SearchByConf[1], r.MinAnswer, r.SearchByConf[2])
+	for i, kind := range []string{"answerable", "product"} {
+		k := r.Kept[i]
+		var by []string
+		for _, reason := range slices.Sorted(maps.Keys(k.HandedBy)) {
+			by = append(by, fmt.Sprintf("%s %d", reason, k.HandedBy[reason]))
+		}
+		fmt.Fprintf(w, "(%s, retrieval's right first hits, what the bot did: of %d answered from it %d, from another source %d, offered it %d, not sure %d, handed %d [%s]; of %d wrong first hits answered right %d)\n",
+			kind, k.N, k.Answered, k.Other, k.Offered, k.NotSure, k.Handed, strings.Join(by, ", "), k.Missed, k.Rescued)
+	}
 }
 
 // printAnswerFailures lists what went wrong, for the engineer tuning on a

@@ -95,3 +95,25 @@ func TestSumAnswersReports(t *testing.T) {
 		t.Errorf("a staff question answered with no page: wrong %d, right %d; want neither", none.EmployeesWrong.All.Right, none.Employees.All.Right)
 	}
 }
+
+// TestKeptSplit checks where a right first retrieval hit is counted: each
+// thing the bot can do with it lands in one bucket, a hand-off by its
+// reason, and a wrong first hit the bot answered right counts as rescued.
+func TestKeptSplit(t *testing.T) {
+	want := []string{"faq-a"}
+	src := func(id string) []bot.Source { return []bot.Source{{ID: id}} }
+	var k keptSplit
+	k.add(true, web.MessageResponse{Sources: src("faq-a#s")}, want, "")
+	k.add(true, web.MessageResponse{Sources: src("faq-b")}, want, "")
+	k.add(true, web.MessageResponse{Choices: src("faq-a")}, want, "")
+	k.add(true, web.MessageResponse{Choices: src("faq-c")}, want, "")
+	k.add(true, web.MessageResponse{Sources: src("faq-a"), Handoff: true}, want, bot.ReasonComplaint)
+	k.add(false, web.MessageResponse{Sources: src("faq-a")}, want, "")
+	k.add(false, web.MessageResponse{}, want, "")
+	got := k.plus(keptSplit{N: 1, Handed: 1, HandedBy: map[string]int{bot.ReasonComplaint: 1}})
+	wantSplit := keptSplit{N: 6, Answered: 1, Other: 1, Offered: 1, NotSure: 1, Handed: 2,
+		HandedBy: map[string]int{bot.ReasonComplaint: 2}, Missed: 2, Rescued: 1}
+	if !reflect.DeepEqual(got, wantSplit) {
+		t.Errorf("split %+v, want %+v", got, wantSplit)
+	}
+}
