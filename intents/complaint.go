@@ -233,20 +233,101 @@ func someoneElses(before, term string) bool {
 }
 
 // doesAService reports whether the words after an unnamed person term
-// ("someone", "somebody", "anyone") ask for a service to be done, not for
-// a person to talk to: "can someone adjust my glasses", "is there somebody
-// who could fix a flat". The shop's answer says how it is done; "can
-// someone help me" and "someone I can talk to" still ask for a person.
+// ("someone", "somebody", "anyone") or the staff ask for a service to be
+// done, not for a person to talk to: "can someone adjust my glasses", "is
+// there somebody who could fix a flat", "can a staff member help me carry
+// the boxes". The shop's answer says how it is done; "can someone help
+// me" and "someone I can talk to" still ask for a person.
 func doesAService(term, after string) bool {
-	if term != "someone" && term != "somebody" && term != "anyone" && term != "anybody" {
+	switch term {
+	case "someone", "somebody", "anyone", "anybody", "staff", "staff member", "member of staff":
+	default:
 		return false
 	}
 	words := strings.Fields(after)
+	if term == "staff" && len(words) > 0 && words[0] == "member" {
+		words = words[1:] // "staff" of "staff member"
+	}
 	for len(words) > 0 && serviceFillers[words[0]] {
 		words = words[1:]
 	}
+	if len(words) > 2 && words[0] == "help" && (words[1] == "me" || words[1] == "us") {
+		words = words[2:] // "help me carry the boxes"; "help me" alone asks for a person
+	}
 	return len(words) > 0 && serviceVerbs[words[0]]
 }
+
+// asksAboutStaff reports whether an English person term is the subject of
+// a question about the shop's people, what they do or whether one is
+// there ("is there someone at the front desk at night", "does someone
+// check the car with me at pickup", "will staff be at the door"), or
+// names the place they stand ("at the front desk", "at reception"): a
+// question about the service that the content answers, not a request to
+// talk to a person. The question opens right before the term with "is
+// there", "are there", "does", "do", "will" or "is", and goes on to say
+// what it is about (two words or more); a word of talking anywhere after
+// the term ("is there someone I can talk to", "will someone call me
+// back") keeps it a request, and so does asking only whether someone is
+// there or free ("is anyone there", "is there someone available now").
+func asksAboutStaff(before, after string) bool {
+	words := strings.Fields(before)
+	for len(words) > 0 && staffArticles[words[len(words)-1]] {
+		words = words[:len(words)-1]
+	}
+	if len(words) == 0 {
+		return false
+	}
+	last := words[len(words)-1]
+	if staffPlaces[last] {
+		return true // "is there someone at the front desk", "anyone at reception on sundays"
+	}
+	if next := strings.Fields(after); len(next) >= 2 && (next[0] == "who" || next[0] == "that") &&
+		(next[1] == "can" || next[1] == "could") {
+		return false // "is there a person who can look at my order": see doesAService
+	}
+	opens := staffOpeners[last]
+	if last == "there" && len(words) >= 2 {
+		opens = words[len(words)-2] == "is" || words[len(words)-2] == "are" || words[len(words)-2] == "isn't"
+	}
+	if !opens {
+		return false
+	}
+	content := 0
+	for _, w := range strings.Fields(after) {
+		w = strings.Trim(w, "?!.,;:")
+		if talkWords[w] {
+			return false
+		}
+		if w != "" && !presenceWords[w] {
+			content++
+		}
+	}
+	return content >= 2
+}
+
+// staffArticles may stand between a question's opening and the person
+// term ("is there a member of staff", "do your staff").
+var staffArticles = map[string]bool{"a": true, "an": true, "the": true, "your": true, "ur": true, "any": true}
+
+// staffPlaces, right before a person term, make it a place ("at the front
+// desk", "behind reception"): asked about, not asked for.
+var staffPlaces = map[string]bool{"at": true, "behind": true, "near": true, "by": true}
+
+// staffOpeners open a question about the shop's people right before the
+// person term; "there" counts after "is" or "are".
+var staffOpeners = map[string]bool{"does": true, "do": true, "will": true, "is": true, "are": true, "would": true}
+
+// talkWords, after a person term, ask to talk to the person.
+var talkWords = map[string]bool{"talk": true, "speak": true, "chat": true, "call": true, "phone": true, "ring": true,
+	"contact": true, "reach": true, "message": true, "text": true, "email": true, "connect": true, "transfer": true,
+	"help": true, "assist": true, "answer": true, "explain": true, "complain": true, "discuss": true, "ask": true,
+	"reply": true, "respond": true, "me?": true, "human": true, "real": true}
+
+// presenceWords, after a person term, ask only whether someone is there.
+var presenceWords = map[string]bool{"there": true, "here": true, "now": true, "please": true, "pls": true,
+	"online": true, "available": true, "around": true, "awake": true, "free": true, "on": true, "duty": true,
+	"at": true, "to": true, "who": true, "that": true, "i": true, "can": true, "could": true, "right": true,
+	"today": true, "atm": true, "still": true, "working": true}
 
 // serviceFillers may stand between the person term and the verb.
 var serviceFillers = map[string]bool{"who": true, "that": true, "can": true, "could": true, "will": true,
@@ -257,7 +338,9 @@ var serviceVerbs = map[string]bool{"adjust": true, "fix": true, "repair": true, 
 	"inspect": true, "clean": true, "install": true, "assemble": true, "deliver": true, "collect": true,
 	"alter": true, "hem": true, "shorten": true, "groom": true, "cut": true, "trim": true, "wash": true,
 	"service": true, "tune": true, "replace": true, "measure": true, "fit": true, "engrave": true, "wrap": true,
-	"print": true, "frame": true, "resize": true, "sharpen": true, "polish": true, "tighten": true}
+	"print": true, "frame": true, "resize": true, "sharpen": true, "polish": true, "tighten": true,
+	"carry": true, "lift": true, "load": true, "unload": true, "move": true, "pack": true, "unpack": true,
+	"hang": true, "mount": true, "park": true}
 
 // contactDetails are the details of a contact asked about after its name,
 // in the normalised text's spelling.
@@ -1002,7 +1085,8 @@ func (d *ComplaintDetector) Score(text string) ComplaintScore {
 			}
 			return
 		}
-		if !namesAContactDetail(in[at+len(t.norm):]) && !someoneElses(in[:at], t.norm) && !doesAService(t.norm, in[at+len(t.norm):]) {
+		if !namesAContactDetail(in[at+len(t.norm):]) && !someoneElses(in[:at], t.norm) && !doesAService(t.norm, in[at+len(t.norm):]) &&
+			!asksAboutStaff(in[:at], in[at+len(t.norm):]) {
 			s.AsksForPerson = true
 		}
 	})

@@ -602,13 +602,41 @@ func TestReassuranceIsNoComplaint(t *testing.T) {
 func TestServiceIsNoRequestForAPerson(t *testing.T) {
 	d := mustDetector(t)
 	for text, person := range map[string]bool{
-		"can someone adjust my glasses":                       false,
-		"is there somebody who could fix a flat tyre":         false,
-		"can someone hem my trousers by friday":               false,
-		"I want someone to talk to":                           true,
-		"can I speak to someone":                              true,
-		"is there someone I can talk to about my order":       true,
-		"can someone look at my order, it's wrong, I'm angry": true,
+		"can someone adjust my glasses":                         false,
+		"is there somebody who could fix a flat tyre":           false,
+		"can someone hem my trousers by friday":                 false,
+		"I want someone to talk to":                             true,
+		"can I speak to someone":                                true,
+		"is there someone I can talk to about my order":         true,
+		"can someone look at my order, it's wrong, I'm angry":   true,
+		"can a staff member help me carry the boxes to the car": false,
+		"can a staff member help me":                            true,
+	} {
+		if got := d.Score(text).AsksForPerson; got != person {
+			t.Errorf("Score(%q).AsksForPerson = %v, want %v", text, got, person)
+		}
+	}
+}
+
+// TestStaffAskedAboutIsNoRequestForAPerson checks that a question about
+// the shop's people, whether one is there or what they do ("is there
+// someone at the front desk at night"), is no request for a person, while
+// asking whether there is someone to talk to, or who is free now, still is.
+func TestStaffAskedAboutIsNoRequestForAPerson(t *testing.T) {
+	d := mustDetector(t)
+	for text, person := range map[string]bool{
+		"is there someone at the front desk at night":                    false,
+		"does someone check the car with me at pickup":                   false,
+		"will staff be at the door when we arrive":                       false,
+		"are there staff at the airport counter after midnight":          false,
+		"is there anyone at reception on sundays to take the keys":       false,
+		"is there someone I can talk to":                                 true,
+		"is there someone available now":                                 true,
+		"will someone call me back":                                      true,
+		"is there a manager on duty i can complain to":                   true,
+		"is there a person who can look at my order":                     true,
+		"can i speak to someone at the front desk":                       true,
+		"does someone answer the phone? i've been trying to get through": true,
 	} {
 		if got := d.Score(text).AsksForPerson; got != person {
 			t.Errorf("Score(%q).AsksForPerson = %v, want %v", text, got, person)
