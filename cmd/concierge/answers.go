@@ -331,30 +331,39 @@ type answersReport struct {
 // choices without answering (Offered), said it was not sure without it
 // (NotSure), or handed the conversation to a person (Handed). Rescued counts
 // the questions whose first hit is wrong that the bot answered right, of
-// Missed.
+// Missed; Second those whose right answer retrieval ranks second or
+// third, and SecondOffered those of them the bot answered right or
+// offered.
 type keptSplit struct {
-	N        int `json:"n"`
-	Answered int `json:"answered"`
-	Other    int `json:"other_source"`
-	Offered  int `json:"offered"`
-	NotSure  int `json:"not_sure"`
-	Handed   int `json:"handed"`
-	Missed   int `json:"search_wrong"`
-	Rescued  int `json:"rescued"`
+	N             int `json:"n"`
+	Answered      int `json:"answered"`
+	Other         int `json:"other_source"`
+	Offered       int `json:"offered"`
+	NotSure       int `json:"not_sure"`
+	Handed        int `json:"handed"`
+	Missed        int `json:"search_wrong"`
+	Rescued       int `json:"rescued"`
+	Second        int `json:"search_second_or_third"`
+	SecondOffered int `json:"second_right_or_offered"`
 	// HandedBy counts Handed by the escalation's reason.
 	HandedBy map[string]int `json:"handed_by,omitempty"`
 }
 
-// add counts one question: searchRight is whether retrieval's first hit
-// is acceptable, rep what the bot replied.
-// reason is the escalation's reason when the bot handed the conversation
-// over.
-func (k *keptSplit) add(searchRight bool, rep web.MessageResponse, expected []string, reason string) {
+// add counts one question: search is what retrieval ranks first (up to
+// three), rep what the bot replied, reason the escalation's reason when
+// the bot handed the conversation over.
+func (k *keptSplit) add(search []bot.Source, rep web.MessageResponse, expected []string, reason string) {
 	right := firstIs(rep.Sources, expected) && !rep.Handoff
-	if !searchRight {
+	if !firstIs(search, expected) {
 		k.Missed++
 		if right {
 			k.Rescued++
+		}
+		if anyIs(search, expected) {
+			k.Second++
+			if right || (!rep.Handoff && anyIs(rep.Choices, expected)) {
+				k.SecondOffered++
+			}
 		}
 		return
 	}
@@ -380,7 +389,8 @@ func (k *keptSplit) add(searchRight bool, rep web.MessageResponse, expected []st
 func (k keptSplit) plus(o keptSplit) keptSplit {
 	out := keptSplit{N: k.N + o.N, Answered: k.Answered + o.Answered, Other: k.Other + o.Other,
 		Offered: k.Offered + o.Offered, NotSure: k.NotSure + o.NotSure, Handed: k.Handed + o.Handed,
-		Missed: k.Missed + o.Missed, Rescued: k.Rescued + o.Rescued}
+		Missed: k.Missed + o.Missed, Rescued: k.Rescued + o.Rescued,
+		Second: k.Second + o.Second, SecondOffered: k.SecondOffered + o.SecondOffered}
 	for _, by := range []map[string]int{k.HandedBy, o.HandedBy} {
 		for reason, n := range by {
 			if out.HandedBy == nil {
@@ -731,7 +741,7 @@ func runAnswersEval(ctx context.Context, e *env, o answersEvalOptions) (answersR
 			}
 			reason = esc.Reason
 		}
-		kept.add(firstIs(srcs, m.Expected), customers[i].Reply, m.Expected, reason)
+		kept.add(srcs, customers[i].Reply, m.Expected, reason)
 		r.SearchTop3.add(m.Lang, anyIs(srcs, m.Expected))
 		if len(hits) > 0 {
 			band := 0
@@ -850,8 +860,8 @@ func printAnswersReport(w io.Writer, r answersReport) {
 		for _, reason := range slices.Sorted(maps.Keys(k.HandedBy)) {
 			by = append(by, fmt.Sprintf("%s %d", reason, k.HandedBy[reason]))
 		}
-		fmt.Fprintf(w, "(%s, retrieval's right first hits, what the bot did: of %d answered from it %d, from another source %d, offered it %d, not sure %d, handed %d [%s]; of %d wrong first hits answered right %d)\n",
-			kind, k.N, k.Answered, k.Other, k.Offered, k.NotSure, k.Handed, strings.Join(by, ", "), k.Missed, k.Rescued)
+		fmt.Fprintf(w, "(%s, retrieval's right first hits, what the bot did: of %d answered from it %d, from another source %d, offered it %d, not sure %d, handed %d [%s]; of %d wrong first hits answered right %d; of %d right second or third right or offered %d)\n",
+			kind, k.N, k.Answered, k.Other, k.Offered, k.NotSure, k.Handed, strings.Join(by, ", "), k.Missed, k.Rescued, k.Second, k.SecondOffered)
 	}
 }
 

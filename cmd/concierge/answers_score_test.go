@@ -101,18 +101,27 @@ func TestSumAnswersReports(t *testing.T) {
 // reason, and a wrong first hit the bot answered right counts as rescued.
 func TestKeptSplit(t *testing.T) {
 	want := []string{"faq-a"}
-	src := func(id string) []bot.Source { return []bot.Source{{ID: id}} }
+	src := func(ids ...string) []bot.Source {
+		var out []bot.Source
+		for _, id := range ids {
+			out = append(out, bot.Source{ID: id})
+		}
+		return out
+	}
+	first, second, none := src("faq-a", "faq-b"), src("faq-b", "faq-a"), src("faq-b", "faq-c")
 	var k keptSplit
-	k.add(true, web.MessageResponse{Sources: src("faq-a#s")}, want, "")
-	k.add(true, web.MessageResponse{Sources: src("faq-b")}, want, "")
-	k.add(true, web.MessageResponse{Choices: src("faq-a")}, want, "")
-	k.add(true, web.MessageResponse{Choices: src("faq-c")}, want, "")
-	k.add(true, web.MessageResponse{Sources: src("faq-a"), Handoff: true}, want, bot.ReasonComplaint)
-	k.add(false, web.MessageResponse{Sources: src("faq-a")}, want, "")
-	k.add(false, web.MessageResponse{}, want, "")
+	k.add(first, web.MessageResponse{Sources: src("faq-a#s")}, want, "")
+	k.add(first, web.MessageResponse{Sources: src("faq-b")}, want, "")
+	k.add(first, web.MessageResponse{Choices: src("faq-a")}, want, "")
+	k.add(first, web.MessageResponse{Choices: src("faq-c")}, want, "")
+	k.add(first, web.MessageResponse{Sources: src("faq-a"), Handoff: true}, want, bot.ReasonComplaint)
+	k.add(second, web.MessageResponse{Sources: src("faq-a")}, want, "")
+	k.add(second, web.MessageResponse{Choices: src("faq-b", "faq-a")}, want, "")
+	k.add(second, web.MessageResponse{Sources: src("faq-b")}, want, "")
+	k.add(none, web.MessageResponse{}, want, "")
 	got := k.plus(keptSplit{N: 1, Handed: 1, HandedBy: map[string]int{bot.ReasonComplaint: 1}})
 	wantSplit := keptSplit{N: 6, Answered: 1, Other: 1, Offered: 1, NotSure: 1, Handed: 2,
-		HandedBy: map[string]int{bot.ReasonComplaint: 2}, Missed: 2, Rescued: 1}
+		HandedBy: map[string]int{bot.ReasonComplaint: 2}, Missed: 4, Rescued: 1, Second: 3, SecondOffered: 2}
 	if !reflect.DeepEqual(got, wantSplit) {
 		t.Errorf("split %+v, want %+v", got, wantSplit)
 	}
