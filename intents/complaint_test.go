@@ -644,6 +644,28 @@ func TestStaffAskedAboutIsNoRequestForAPerson(t *testing.T) {
 	}
 }
 
+// TestOwnMishapIsNoComplaint checks that a question about a mishap of the
+// sender's own making ("I spelled her name wrong, can it be changed?") is
+// no complaint, while the same mishap beside a word against the shop, a
+// blame or a turn against it still is.
+func TestOwnMishapIsNoComplaint(t *testing.T) {
+	d := mustDetector(t)
+	for text, complaint := range map[string]bool{
+		"Hello, I ordered a cake for tomorrow and only just realised I spelled my niece's name wrong in the message. Can it still be changed?": false,
+		"lost the instructions for the bookcase, can i get another copy":                                                                       false,
+		"i missed my class this morning, overslept :( will i be charged":                                                                       false,
+		"i missed the drivers call, where's my wine now and do i have to pay again":                                                            false,
+		"I missed the driver's call and you still haven't redelivered after 5 days, where is my order?":                                        true,
+		"i missed the delivery because your driver came 3 hours early, will i be charged again??":                                              true,
+		"I lost my receipt but your staff were so rude, can I still return it":                                                                 true,
+		"I forgot my password again, your app is so annoying, how do I reset it":                                                               true,
+	} {
+		if got := d.Score(text).Complaint >= ComplaintThreshold; got != complaint {
+			t.Errorf("Score(%q).Complaint >= %.2f is %v, want %v", text, ComplaintThreshold, got, complaint)
+		}
+	}
+}
+
 // TestSelfTalkIsNoComplaint checks that what a sender says against
 // themselves ("my mandarin is terrible") does not make a question a
 // complaint, while the same words about the shop still do.

@@ -47,7 +47,7 @@ func complaintOf(t *testing.T, c *Classifier, text string) float64 {
 // reads as ordinary. Each is checked against the built-in detector first,
 // so the test fails if the seed changes under it.
 const (
-	falseAlarm  = "Hello, I ordered a cake for tomorrow and only just realised I spelled my niece's name wrong in the message. Can it still be changed?"
+	falseAlarm  = "I changed my phone number and now I can't get the login code"
 	missedAgain = "the poster prints came out much darker than the file i sent, the faces are almost black"
 )
 

@@ -60,8 +60,8 @@ can i order hydrangeas for saturday,other
 func TestAnswersEvalTeach(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "messages.csv")
 	if err := os.WriteFile(path, []byte(`text,kind,expected,lang
-"Hello, I ordered a cake for tomorrow and only just realised I spelled my niece's name wrong in the message. Can it still be changed?",service,,en
-"Hi, I ordered a cake for Friday and just realised I spelled my nephew's name wrong in the message. Can it still be changed?",service,,en
+"I changed my phone number and now I can't get the login code",service,,en
+"Got a new phone number and now I can't get the login code",service,,en
 "the poster prints came out much darker than the file i sent, the faces are almost black",complaint,,en
 "the prints came out much darker than the file I sent, the faces are almost black!",complaint,,en
 `), 0o600); err != nil {

@@ -29,7 +29,7 @@ func TestAgentsVerdictTeachesTheBot(t *testing.T) {
 	}
 	args := []string{"--config", cfgPath, "--data", data, "--addr", "127.0.0.1:0"}
 	env := map[string]string{"TEST_KEY": key}
-	const request = "Hello, I ordered a gift box for tomorrow and only just realised I spelled my niece's name wrong in the card message. Can it still be changed?"
+	const request = "I changed my phone number last week, and now the login code for the mini program never arrives"
 	n := 0
 	send := func(base string) (conv int, handoff bool) {
 		t.Helper()
@@ -118,7 +118,7 @@ func TestAgentsVerdictTeachesTheBot(t *testing.T) {
 		return stdout.String()
 	}
 	if out := cli(); !strings.Contains(out, "admin") || !strings.Contains(out, "other") || !strings.Contains(out, m[1]) ||
-		!strings.Contains(out, "Hello, I ordered a gift box") {
+		!strings.Contains(out, "I changed my phone number") {
 		t.Errorf("complaints verdicts:\n%s", out)
 	}
 	if out, want := cli("--csv"), "text,label\n\""+request+"\",other\n"; out != want {
