@@ -803,12 +803,15 @@ func reassures(norm string) bool {
 // ownMishaps are mishaps a sender tells of their own making: "I spelled
 // her name wrong", "lost the instructions", "i missed the driver's call",
 // "changed my phone number and now I can't log in", "我把地址填错了",
-// "我睡过头了". An English one has I (or nothing: "forgot my password") as
-// its subject.
+// "我睡过头了", or being late ("we won't make it by 7", "我们会晚到二十分钟").
+// An English one has I (or nothing: "forgot my password") as its subject.
 var ownMishaps = regexp.MustCompile(`(?:^|[,.;!?] *|\bi (?:just |accidentally |completely |totally |stupidly |already |have |'ve )?|\bi've |\bive )` +
 	`(?:lost|forgot|forgotten|missed|misspelt|misspelled|overslept|dropped|spilled|spilt|deleted|misplaced|` +
 	`(?:spelled|spelt|typed|wrote|entered|put|gave|ordered|picked|chose|booked|bought|selected) (?:\S+ ){0,3}?(?:wrong|the wrong|wrongly|incorrectly)|` +
 	`changed my (?:phone|number|mobile|email|address)|locked myself)\b|` +
+	`\b(?:i|we)(?:'ll| will)? (?:won't|wont|will not|can't|cant|cannot) make it\b|` +
+	`\b(?:i'm|im|i am|we're|we are) (?:running |going to be |gonna be )?(?:late|stuck in traffic)\b|` +
+	`我们?(?:可能|会|要)?(?:晚到|迟到|晚点到|赶不到|赶不上|堵在路上)|` +
 	`\b(?:my (?:fault|mistake|bad))\b|` +
 	`我(?:不小心|一不小心|自己|刚才|刚刚|刚|之前|昨天|今天)?(?:把.{1,12}?)?(?:弄丢|搞丢|丢了|忘了|忘记|写错|填错|打错|输错|选错|下错|订错|买错|拍错|错过|睡过头|弄坏|摔坏|打翻|删了|换了手机号|换号)|` +
 	`我的错|怪我|是我的问题`)
