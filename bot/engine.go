@@ -50,9 +50,10 @@ type EngineOptions struct {
 	// turns both off.
 	MinChoiceConfidence float64
 	// MinSuggestConfidence is the confidence from which a hit is offered
-	// among the choices: after the best hit of a "did you mean", and, when
-	// even the best is below MinChoiceConfidence, as suggestions beside
-	// "I'm not sure" ("these may help"). Default
+	// among the choices: after the best hit of a "did you mean", beside an
+	// answer short of sure ("or did you mean …?"), and, when even the best
+	// is below MinChoiceConfidence, as suggestions beside "I'm not sure"
+	// ("these may help"). Default
 	// DefaultMinSuggestConfidence; negative offers no suggestions (choices
 	// then need MinChoiceConfidence each). It is never above
 	// MinChoiceConfidence.
@@ -786,8 +787,9 @@ func (e *Engine) closestInternal(m Message, lang string, hits []Hit) (decision, 
 
 // alternatives returns, for an answer from best, the other documents of
 // rest worth offering beside it ("or did you mean …?"): at most two, each
-// at MinChoiceConfidence or above and, beside a sure answer (sureAnswer or
-// more), at least half as likely to answer as best; one per document and
+// at MinSuggestConfidence or above (what a "not sure" reply would suggest)
+// and, beside a sure answer (sureAnswer or more), at MinChoiceConfidence or
+// above and at least half as likely to answer as best; one per document and
 // title, none of best's own document and none that says what best says
 // (sameAnswer). None when choices are off. An answer short of sure is
 // wrong often enough that whatever is worth offering at all is offered
@@ -802,7 +804,7 @@ func (e *Engine) alternatives(best Hit, rest []Hit) []Source {
 	}
 	least := max(e.opts.MinChoiceConfidence, best.Confidence/2)
 	if best.Confidence < sureAnswer {
-		least = e.opts.MinChoiceConfidence
+		least = e.opts.MinSuggestConfidence
 	}
 	seenDoc := map[string]bool{doc(best): true}
 	seenTitle := map[string]bool{strings.ToLower(best.Title): true}

@@ -810,8 +810,9 @@ func TestSuggestionsBesideNotSure(t *testing.T) {
 }
 
 // TestAnswerWithAlternatives checks that an answer offers the other
-// documents worth offering beside it — at MinChoiceConfidence or above,
-// and at least half as likely beside a sure answer; at most two, not
+// documents worth offering beside it — at MinSuggestConfidence or above
+// beside an unsure answer, at MinChoiceConfidence or above and at least
+// half as likely beside a sure one; at most two, not
 // another section of the answer's own document nor one saying the same —
 // and says so after the answer.
 func TestAnswerWithAlternatives(t *testing.T) {
@@ -828,7 +829,11 @@ func TestAnswerWithAlternatives(t *testing.T) {
 		{name: "far behind a sure answer", hits: []bot.Hit{{ID: "faq-towels", Confidence: 0.95}, {ID: "faq-laundry", Confidence: 0.4}}},
 		{name: "beside an unsure answer", hits: []bot.Hit{{ID: "faq-towels", Confidence: 0.7}, {ID: "faq-laundry", Confidence: 0.4},
 			{ID: "faq-lockers", Confidence: 0.3}}, want: []string{"faq-laundry", "faq-lockers"}},
-		{name: "under min_choice_confidence", hits: []bot.Hit{{ID: "faq-towels", Confidence: 0.6}, {ID: "faq-laundry", Confidence: 0.15}}},
+		{name: "under min_choice_confidence beside an unsure answer", hits: []bot.Hit{{ID: "faq-towels", Confidence: 0.6},
+			{ID: "faq-laundry", Confidence: 0.15}}, want: []string{"faq-laundry"}},
+		{name: "under min_choice_confidence beside a sure answer", hits: []bot.Hit{{ID: "faq-towels", Confidence: 0.92},
+			{ID: "faq-laundry", Confidence: 0.15}}},
+		{name: "under min_suggest_confidence", hits: []bot.Hit{{ID: "faq-towels", Confidence: 0.6}, {ID: "faq-laundry", Confidence: 0.04}}},
 		{name: "at most two", hits: []bot.Hit{{ID: "faq-towels", Confidence: 0.6}, {ID: "faq-laundry", Confidence: 0.5},
 			{ID: "faq-lockers", Confidence: 0.4}, {ID: "faq-spa", Confidence: 0.3}}, want: []string{"faq-laundry", "faq-lockers"}},
 		{name: "saying the same", hits: []bot.Hit{{ID: "faq-towels", Confidence: 0.7},

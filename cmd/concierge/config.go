@@ -216,8 +216,9 @@ type BotConfig struct {
 	// closest; negative turns both off.
 	MinChoiceConfidence float64 `yaml:"min_choice_confidence"`
 	// MinSuggestConfidence is the confidence from which further hits join
-	// the choices, and from which hits are suggested beside "I'm not sure"
-	// when none reaches MinChoiceConfidence; negative suggests none.
+	// the choices (also beside an answer short of sure), and from which
+	// hits are suggested beside "I'm not sure" when none reaches
+	// MinChoiceConfidence; negative suggests none.
 	MinSuggestConfidence float64 `yaml:"min_suggest_confidence"`
 	ComplaintThreshold   float64 `yaml:"complaint_threshold"`
 	// NegativeSentiment is the sentiment (-1..1) at or below which a message
