@@ -340,7 +340,8 @@ var serviceVerbs = map[string]bool{"adjust": true, "fix": true, "repair": true, 
 	"service": true, "tune": true, "replace": true, "measure": true, "fit": true, "engrave": true, "wrap": true,
 	"print": true, "frame": true, "resize": true, "sharpen": true, "polish": true, "tighten": true,
 	"carry": true, "lift": true, "load": true, "unload": true, "move": true, "pack": true, "unpack": true,
-	"hang": true, "mount": true, "park": true}
+	"hang": true, "mount": true, "park": true, "disconnect": true, "unplug": true, "dismantle": true,
+	"uninstall": true, "remove": true}
 
 // contactDetails are the details of a contact asked about after its name,
 // in the normalised text's spelling.
@@ -804,8 +805,9 @@ func reassures(norm string) bool {
 // her name wrong", "lost the instructions", "i missed the driver's call",
 // "changed my phone number and now I can't log in", "我把地址填错了",
 // "我睡过头了", or being late ("we won't make it by 7", "我们会晚到二十分钟").
-// An English one has I (or nothing: "forgot my password") as its subject.
-var ownMishaps = regexp.MustCompile(`(?:^|[,.;!?] *|\bi (?:just |accidentally |completely |totally |stupidly |already |have |'ve )?|\bi've |\bive )` +
+// An English one has I or we (or nothing: "forgot my password") as its
+// subject.
+var ownMishaps = regexp.MustCompile(`(?:^|[,.;!?] *|\b(?:i|we) (?:just |accidentally |completely |totally |stupidly |already |have |'ve )?|\bi've |\bive |\bwe've )` +
 	`(?:lost|forgot|forgotten|missed|misspelt|misspelled|overslept|dropped|spilled|spilt|deleted|misplaced|` +
 	`(?:spelled|spelt|typed|wrote|entered|put|gave|ordered|picked|chose|booked|bought|selected) (?:\S+ ){0,3}?(?:wrong|the wrong|wrongly|incorrectly)|` +
 	`changed my (?:phone|number|mobile|email|address)|locked myself)\b|` +

@@ -659,6 +659,10 @@ func TestOwnMishapIsNoComplaint(t *testing.T) {
 		"i missed the delivery because your driver came 3 hours early, will i be charged again??":                                              true,
 		"I lost my receipt but your staff were so rude, can I still return it":                                                                 true,
 		"I forgot my password again, your app is so annoying, how do I reset it":                                                               true,
+		"we won't make it by 7, will you hold the table if we're 20 min late":                                                                  false,
+		"我们可能会晚到二十分钟 位子还能留吗":                                                                                                                   false,
+		"we lost the usb stick from our wedding, can you send the photos again":                                                                false,
+		"we were late because your driver went to the wrong address, will we still be charged?":                                                true,
 	} {
 		if got := d.Score(text).Complaint >= ComplaintThreshold; got != complaint {
 			t.Errorf("Score(%q).Complaint >= %.2f is %v, want %v", text, ComplaintThreshold, got, complaint)
