@@ -850,6 +850,29 @@ func asksInAClause(raw string, t lexText) bool {
 	return false
 }
 
+// repairQuestions ask how a fault gets fixed or whether it is one: "how
+// long does a motherboard repair take", "where can I get it fixed", "is that
+// normal", "是不是坏了", "坏了去哪修", "保修吗".
+var repairQuestions = regexp.MustCompile(`\bis (?:that|this|it) (?:normal|a problem|broken|a fault)\b|` +
+	`\b(?:how long|how many days|how much) (?:\S+ ){0,4}?(?:repair|fix)|\bwhere (?:can|do|should) (?:i|we) (?:\S+ ){0,3}?(?:repair|fix)|` +
+	`\b(?:can|could|do) you (?:repair|fix)\b|\b(?:under|covered by) (?:the )?warranty\b|` +
+	`是不是坏了|正常吗|正不正常|(?:去哪|在哪|哪里|怎么|能不能|可以|能)(?:修|维修|保修)|修(?:要|得)?(?:几天|多久|多少钱)|保修吗|保不保修|在保修期`)
+
+// blamesQuality says that a fault is the shop's or the product's doing,
+// or that the money was wasted: "broke after three days", "came back 4 days
+// after the spray", "paid 120 for nothing", "才用了三天就坏了", "什么质量".
+var blamesQuality = regexp.MustCompile(`\b(?:already|only|just bought|brand new|after (?:one|two|three|four|five|a few|\d+) (?:day|days|week|weeks)|` +
+	`(?:one|two|three|four|five|a few|\d+) (?:day|days|week|weeks) (?:after|later)|quality|junk|rubbish|cheap|again|` +
+	`for nothing|waste of (?:money|time))\b|才|就坏|刚买|新买|质量|垃圾|破玩意|什么破|又坏|坑|白花|白交|白付`)
+
+// asksForRepair reports whether normalised text asks how a fault gets
+// fixed (repairQuestions) without blaming the product or the shop for it
+// (blamesQuality): a service question the content answers, like an own
+// mishap.
+func asksForRepair(norm string) bool {
+	return repairQuestions.MatchString(norm) && !blamesQuality.MatchString(norm) && !blamesShop.MatchString(norm)
+}
+
 // ownMishapNegative is the most negative-lexicon weight a message about
 // the sender's own mishap may carry and still be read as a question about
 // it: the mishap's own words ("lost", "wrong", "can't") weigh 0.4 to 0.9
@@ -1183,7 +1206,7 @@ func (d *ComplaintDetector) Score(text string) ComplaintScore {
 	if len(s.EscalationWords) == 0 && !s.AsksForPerson && reassures(lt.norm) {
 		s.Complaint = min(s.Complaint, reassuredComplaint)
 	}
-	if neg <= ownMishapNegative && len(s.EscalationWords) == 0 && !s.AsksForPerson && ownMishap(lt.norm) &&
+	if neg <= ownMishapNegative && len(s.EscalationWords) == 0 && !s.AsksForPerson && (ownMishap(lt.norm) || asksForRepair(lt.norm)) &&
 		asksInAClause(text, lt) {
 		s.Complaint = min(s.Complaint, ownMishapComplaint)
 	}

@@ -670,6 +670,24 @@ func TestOwnMishapIsNoComplaint(t *testing.T) {
 	}
 }
 
+// TestRepairQuestionIsNoComplaint checks that asking how a fault gets
+// fixed ("耳机用了半年坏了 去哪修", "is that normal?") is no complaint,
+// while the same question that blames the product or says the money was
+// wasted still is.
+func TestRepairQuestionIsNoComplaint(t *testing.T) {
+	d := mustDetector(t)
+	for text, complaint := range map[string]bool{
+		"冰箱不制冷是不是坏了":   false,
+		"耳机用了半年坏了 去哪修": false,
+		"the ants came back 4 days after the spray, is that normal? because i paid 120 for nothing": true,
+		"刚买的耳机就坏了 质量太差了 去哪修":                                                                        true,
+	} {
+		if got := d.Score(text).Complaint >= ComplaintThreshold; got != complaint {
+			t.Errorf("Score(%q).Complaint >= %.2f is %v, want %v", text, ComplaintThreshold, got, complaint)
+		}
+	}
+}
+
 // TestSelfTalkIsNoComplaint checks that what a sender says against
 // themselves ("my mandarin is terrible") does not make a question a
 // complaint, while the same words about the shop still do.
