@@ -804,7 +804,8 @@ func reassures(norm string) bool {
 // ownMishaps are mishaps a sender tells of their own making: "I spelled
 // her name wrong", "lost the instructions", "i missed the driver's call",
 // "changed my phone number and now I can't log in", "我把地址填错了",
-// "我睡过头了", or being late ("we won't make it by 7", "我们会晚到二十分钟").
+// "我睡过头了", being late ("we won't make it by 7", "我们会晚到二十分钟") or
+// away ("i won't be home tomorrow", "明天不在家").
 // An English one has I or we (or nothing: "forgot my password") as its
 // subject.
 var ownMishaps = regexp.MustCompile(`(?:^|[,.;!?] *|\b(?:i|we) (?:just |accidentally |completely |totally |stupidly |already |have |'ve )?|\bi've |\bive |\bwe've )` +
@@ -813,7 +814,8 @@ var ownMishaps = regexp.MustCompile(`(?:^|[,.;!?] *|\b(?:i|we) (?:just |accident
 	`changed my (?:phone|number|mobile|email|address)|locked myself)\b|` +
 	`\b(?:i|we)(?:'ll| will)? (?:won't|wont|will not|can't|cant|cannot) make it\b|` +
 	`\b(?:i'm|im|i am|we're|we are) (?:running |going to be |gonna be )?(?:late|stuck in traffic)\b|` +
-	`我们?(?:可能|会|要)?(?:晚到|迟到|晚点到|赶不到|赶不上|堵在路上)|` +
+	`\b(?:i|we)(?:'ll| will)? (?:won't|wont|will not|can't|cant|cannot) be (?:home|in|there|around|available|in town)\b|` +
+	`我们?(?:可能|会|要)?(?:晚到|迟到|晚点到|赶不到|赶不上|堵在路上)|我们?(?:明天|今天|后天|那天|周末|白天)?(?:都)?不在家|` +
 	`\b(?:my (?:fault|mistake|bad))\b|` +
 	`我(?:不小心|一不小心|自己|刚才|刚刚|刚|之前|昨天|今天)?(?:把.{1,12}?)?(?:弄丢|搞丢|丢了|忘了|忘记|写错|填错|打错|输错|选错|下错|订错|买错|拍错|错过|睡过头|弄坏|摔坏|打翻|删了|换了手机号|换号)|` +
 	`我的错|怪我|是我的问题`)
@@ -850,19 +852,23 @@ func asksInAClause(raw string, t lexText) bool {
 	return false
 }
 
-// repairQuestions ask how a fault gets fixed or whether it is one: "how
-// long does a motherboard repair take", "where can I get it fixed", "is that
-// normal", "是不是坏了", "坏了去哪修", "保修吗".
+// repairQuestions ask how a fault gets fixed or whether it is one, or
+// whether a wilting plant or a damaged thing can be saved: "how long does a
+// motherboard repair take", "where can I get it fixed", "is that normal",
+// "will it ever bloom again", "是不是坏了", "坏了去哪修", "保修吗", "还有救没".
 var repairQuestions = regexp.MustCompile(`\bis (?:that|this|it) (?:normal|a problem|broken|a fault)\b|` +
 	`\b(?:how long|how many days|how much) (?:\S+ ){0,4}?(?:repair|fix)|\bwhere (?:can|do|should) (?:i|we) (?:\S+ ){0,3}?(?:repair|fix)|` +
 	`\b(?:can|could|do) you (?:repair|fix)\b|\b(?:under|covered by) (?:the )?warranty\b|` +
-	`是不是坏了|正常吗|正不正常|(?:去哪|在哪|哪里|怎么|能不能|可以|能)(?:修|维修|保修)|修(?:要|得)?(?:几天|多久|多少钱)|保修吗|保不保修|在保修期`)
+	`\bwill (?:it|they|she|he) (?:ever )?(?:recover|come back|bloom|flower|grow back|grow)(?: again)?\b|` +
+	`\bcan (?:it|they|i|you) (?:still )?(?:be )?(?:saved|save it|save them|revived|revive it|revive them)\b|` +
+	`是不是坏了|正常吗|正不正常|(?:去哪|在哪|哪里|怎么|能不能|可以|能)(?:修|维修|保修)|修(?:要|得)?(?:几天|多久|多少钱)|保修吗|保不保修|在保修期|` +
+	`还有救|有救吗|能救活|救得活|救得回来|能不能救`)
 
 // blamesQuality says that a fault is the shop's or the product's doing,
 // or that the money was wasted: "broke after three days", "came back 4 days
 // after the spray", "paid 120 for nothing", "才用了三天就坏了", "什么质量".
 var blamesQuality = regexp.MustCompile(`\b(?:already|only|just bought|brand new|after (?:one|two|three|four|five|a few|\d+) (?:day|days|week|weeks)|` +
-	`(?:one|two|three|four|five|a few|\d+) (?:day|days|week|weeks) (?:after|later)|quality|junk|rubbish|cheap|again|` +
+	`(?:one|two|three|four|five|a few|\d+) (?:day|days|week|weeks) (?:after|later)|quality|junk|rubbish|cheap|(?:broke|broken|stopped working|failed|leaking|happened) again|` +
 	`for nothing|waste of (?:money|time))\b|才|就坏|刚买|新买|质量|垃圾|破玩意|什么破|又坏|坑|白花|白交|白付`)
 
 // asksForRepair reports whether normalised text asks how a fault gets

@@ -662,6 +662,7 @@ func TestOwnMishapIsNoComplaint(t *testing.T) {
 		"we won't make it by 7, will you hold the table if we're 20 min late":                                                                  false,
 		"我们可能会晚到二十分钟 位子还能留吗":                                                                                                                   false,
 		"we lost the usb stick from our wedding, can you send the photos again":                                                                false,
+		"i wont be home tmrw, can the guy just leave the bag with the guard downstairs":                                                        false,
 		"we were late because your driver went to the wrong address, will we still be charged?":                                                true,
 	} {
 		if got := d.Score(text).Complaint >= ComplaintThreshold; got != complaint {
@@ -681,6 +682,9 @@ func TestRepairQuestionIsNoComplaint(t *testing.T) {
 		"耳机用了半年坏了 去哪修": false,
 		"the ants came back 4 days after the spray, is that normal? because i paid 120 for nothing": true,
 		"刚买的耳机就坏了 质量太差了 去哪修":                                                                        true,
+		"all the flowers fell off my orchid, will it ever bloom again":                              false,
+		"玫瑰头都耷拉下来了 还有救没":                                                                            false,
+		"bought the roses yesterday and they're already dead, can they be saved?? what a joke":      true,
 	} {
 		if got := d.Score(text).Complaint >= ComplaintThreshold; got != complaint {
 			t.Errorf("Score(%q).Complaint >= %.2f is %v, want %v", text, ComplaintThreshold, got, complaint)
