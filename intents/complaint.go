@@ -321,7 +321,7 @@ var staffOpeners = map[string]bool{"does": true, "do": true, "will": true, "is":
 var talkWords = map[string]bool{"talk": true, "speak": true, "chat": true, "call": true, "phone": true, "ring": true,
 	"contact": true, "reach": true, "message": true, "text": true, "email": true, "connect": true, "transfer": true,
 	"help": true, "assist": true, "answer": true, "explain": true, "complain": true, "discuss": true, "ask": true,
-	"reply": true, "respond": true, "me?": true, "human": true, "real": true}
+	"reply": true, "respond": true, "human": true, "real": true}
 
 // presenceWords, after a person term, ask only whether someone is there.
 var presenceWords = map[string]bool{"there": true, "here": true, "now": true, "please": true, "pls": true,
@@ -886,8 +886,9 @@ func asksForRepair(norm string) bool {
 const ownMishapNegative = 1.0
 
 // ownMishapComplaint is the complaint score a question about a mishap of
-// the sender's own making (ownMishap) gets at most, when it has no
-// negative lexicon word, no escalation words and asks for no person: "I
+// the sender's own making (ownMishap) or about getting a fault fixed
+// (asksForRepair) gets at most, when its negative lexicon weight is at most
+// ownMishapNegative, it has no escalation words and asks for no person: "I
 // spelled my niece's name wrong on the cake, can it still be changed?"
 // asks what can be done, and the content answers it. Set by hand, under
 // the default complaint threshold (0.6) and above the review page's floor

@@ -649,8 +649,7 @@ func TestStaffAskedAboutIsNoRequestForAPerson(t *testing.T) {
 // no complaint, while the same mishap beside a word against the shop, a
 // blame or a turn against it still is.
 func TestOwnMishapIsNoComplaint(t *testing.T) {
-	d := mustDetector(t)
-	for text, complaint := range map[string]bool{
+	checkComplaints(t, map[string]bool{
 		"Hello, I ordered a cake for tomorrow and only just realised I spelled my niece's name wrong in the message. Can it still be changed?": false,
 		"lost the instructions for the bookcase, can i get another copy":                                                                       false,
 		"i missed my class this morning, overslept :( will i be charged":                                                                       false,
@@ -664,11 +663,7 @@ func TestOwnMishapIsNoComplaint(t *testing.T) {
 		"we lost the usb stick from our wedding, can you send the photos again":                                                                false,
 		"i wont be home tmrw, can the guy just leave the bag with the guard downstairs":                                                        false,
 		"we were late because your driver went to the wrong address, will we still be charged?":                                                true,
-	} {
-		if got := d.Score(text).Complaint >= ComplaintThreshold; got != complaint {
-			t.Errorf("Score(%q).Complaint >= %.2f is %v, want %v", text, ComplaintThreshold, got, complaint)
-		}
-	}
+	})
 }
 
 // TestRepairQuestionIsNoComplaint checks that asking how a fault gets
@@ -676,8 +671,7 @@ func TestOwnMishapIsNoComplaint(t *testing.T) {
 // while the same question that blames the product or says the money was
 // wasted still is.
 func TestRepairQuestionIsNoComplaint(t *testing.T) {
-	d := mustDetector(t)
-	for text, complaint := range map[string]bool{
+	checkComplaints(t, map[string]bool{
 		"冰箱不制冷是不是坏了":   false,
 		"耳机用了半年坏了 去哪修": false,
 		"the ants came back 4 days after the spray, is that normal? because i paid 120 for nothing": true,
@@ -685,9 +679,17 @@ func TestRepairQuestionIsNoComplaint(t *testing.T) {
 		"all the flowers fell off my orchid, will it ever bloom again":                              false,
 		"玫瑰头都耷拉下来了 还有救没":                                                                            false,
 		"bought the roses yesterday and they're already dead, can they be saved?? what a joke":      true,
-	} {
-		if got := d.Score(text).Complaint >= ComplaintThreshold; got != complaint {
-			t.Errorf("Score(%q).Complaint >= %.2f is %v, want %v", text, ComplaintThreshold, got, complaint)
+	})
+}
+
+// checkComplaints checks, for each text, whether the built-in detector
+// reads it as a complaint (a score at ComplaintThreshold or above).
+func checkComplaints(t *testing.T, cases map[string]bool) {
+	t.Helper()
+	d := mustDetector(t)
+	for text, complaint := range cases {
+		if got := d.Score(text).Complaint; (got >= ComplaintThreshold) != complaint {
+			t.Errorf("Score(%q).Complaint = %.2f: complaint %v, want %v", text, got, got >= ComplaintThreshold, complaint)
 		}
 	}
 }
@@ -696,18 +698,13 @@ func TestRepairQuestionIsNoComplaint(t *testing.T) {
 // themselves ("my mandarin is terrible") does not make a question a
 // complaint, while the same words about the shop still do.
 func TestSelfTalkIsNoComplaint(t *testing.T) {
-	d := mustDetector(t)
-	for text, complaint := range map[string]bool{
+	checkComplaints(t, map[string]bool{
 		"anyone there speak english? my mandarin is terrible":        false,
 		"我中文不好 可以用英文沟通吗":                                             false,
 		"i'm hopeless at choosing gifts, what do people usually buy": false,
 		"your service is terrible":                                   true,
 		"你们的服务太差了":                                                   true,
-	} {
-		if got := d.Score(text).Complaint >= ComplaintThreshold; got != complaint {
-			t.Errorf("Score(%q).Complaint >= %.2f is %v, want %v", text, ComplaintThreshold, got, complaint)
-		}
-	}
+	})
 }
 
 // TestDangerAskedUnderACondition checks that a danger named under a
