@@ -275,7 +275,15 @@ type answersReport struct {
 	ProductOffered    rateByLang `json:"product_right_or_offered"`
 	AnswerableHanded  rate       `json:"answerable_handed_off"`
 	Unanswerable      rate       `json:"unanswerable_no_confident_wrong_answer"`
-	HandOff           rate       `json:"complaints_safety_human_handed_off"`
+	// NotAmong counts, of the unanswerable questions answered from a
+	// source (N), those whose cited passage lists payment methods or
+	// places and lacks the one asked about (Ok): the reply said what was
+	// asked is not among the options ("We don't take e-CNY; we accept …"),
+	// as the design asks, and the measure above still counts it wrong
+	// because it cites the list. Countable on a held-out company without
+	// reading its messages.
+	NotAmong rate `json:"unanswerable_answered_not_among_options"`
+	HandOff  rate `json:"complaints_safety_human_handed_off"`
 	// Service counts ordinary service questions the bot kept (did not hand
 	// to a person).
 	Service   rate       `json:"service_not_handed_off"`
@@ -436,6 +444,7 @@ func sumAnswersReports(rs []answersReport, outs []outcome) answersReport {
 		t.ProductOffered = t.ProductOffered.plus(r.ProductOffered)
 		t.AnswerableHanded = t.AnswerableHanded.plus(r.AnswerableHanded)
 		t.Unanswerable = t.Unanswerable.plus(r.Unanswerable)
+		t.NotAmong = t.NotAmong.plus(r.NotAmong)
 		t.HandOff = t.HandOff.plus(r.HandOff)
 		t.Service = t.Service.plus(r.Service)
 		t.Employees = t.Employees.plus(r.Employees)
@@ -754,6 +763,9 @@ func runAnswersEval(ctx context.Context, e *env, o answersEvalOptions) (answersR
 			r.SearchByConf[band].add(firstIs(srcs, m.Expected))
 		}
 	}
+	if err := scoreNotAmong(ctx, a, customers, &r); err != nil {
+		return answersReport{}, nil, err
+	}
 	var employees []outcome
 	for i, m := range o.Employees {
 		start := time.Now()
@@ -767,6 +779,28 @@ func runAnswersEval(ctx context.Context, e *env, o answersEvalOptions) (answersR
 	es := score(nil, employees, internal)
 	r.Employees, r.EmployeesWrong = es.Employees, es.EmployeesWrong
 	return r, append(customers, employees...), nil
+}
+
+// scoreNotAmong fills r.NotAmong: for each unanswerable question answered
+// from a source, whether that passage lacks a payment method or place the
+// question names (the coverage check the Engine makes before answering).
+func scoreNotAmong(ctx context.Context, a *app, outs []outcome, r *answersReport) error {
+	cov, ok := a.retriever.(bot.Coverage)
+	if !ok || a.index == nil {
+		return nil
+	}
+	for _, o := range outs {
+		rep := o.Reply
+		if o.Kind != kindUnanswerable || rep.Handoff || len(rep.Sources) == 0 {
+			continue
+		}
+		h, found, err := a.index.Document(ctx, rep.Sources[0].ID, bot.RoleCustomer.Audiences())
+		if err != nil {
+			return fmt.Errorf("source of the message at line %d: %w", o.Line, err)
+		}
+		r.NotAmong.add(found && cov.Cover(o.Text, h, rep.Language).Verdict == bot.CoverMissing)
+	}
+	return nil
 }
 
 // splitAlternate splits messages into those at odd positions (1st, 3rd, …)
@@ -838,6 +872,7 @@ func printAnswersReport(w io.Writer, r answersReport) {
 	row("product: right or offered", r.ProductOffered)
 	fmt.Fprintf(tw, "answerable+product handed to a human\t%s\t\t\n", r.AnswerableHanded)
 	fmt.Fprintf(tw, "unanswerable: no confident wrong answer\t%s\t\t\n", r.Unanswerable)
+	fmt.Fprintf(tw, "(unanswerable answered: said what was asked is not among the options listed)\t%s\t\t\n", r.NotAmong)
 	fmt.Fprintf(tw, "complaints, safety, requests for a person: handed off\t%s\t\t\n", r.HandOff)
 	if r.Service.N > 0 {
 		fmt.Fprintf(tw, "ordinary service questions: not handed off\t%s\t\t\n", r.Service)

@@ -100,3 +100,30 @@ func TestAnswersEvalTeach(t *testing.T) {
 			taught.Service.Right, taught.Service.N, taught.HandOff.Right, taught.HandOff.N)
 	}
 }
+
+// TestAnswersEvalNotAmong checks the split of unanswerable questions
+// answered from a source: a question naming a payment method the content's
+// list lacks is answered "not among the options" and counted so; one about
+// something the content has no list of is not.
+func TestAnswersEvalNotAmong(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "messages.csv")
+	if err := os.WriteFile(path, []byte(`text,kind,expected,lang
+"can I pay with bitcoin",unanswerable,,en
+"能用比特币付款吗",unanswerable,,zh
+"what brand of washing machines do you use",unanswerable,,en
+`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	company := filepath.Join("..", "..", "testdata", "companies", "laundry")
+	var stdout, stderr syncBuffer
+	code := run(context.Background(), []string{"answers", "eval", company, "--json", "--messages", path},
+		strings.NewReader(""), &stdout, &stderr, envOf(nil))
+	var r answersReport
+	if err := json.Unmarshal([]byte(stdout.String()), &r); code != 0 || err != nil {
+		t.Fatalf("answers eval: exit %d, %v: %s", code, err, stderr.String())
+	}
+	if r.Unanswerable.N != 3 || r.NotAmong.Right != 2 || r.NotAmong.N != 3-r.Unanswerable.Right {
+		t.Errorf("unanswerable right %d of %d, answered not among the options %d of %d; want both bitcoin questions not among the options",
+			r.Unanswerable.Right, r.Unanswerable.N, r.NotAmong.Right, r.NotAmong.N)
+	}
+}
