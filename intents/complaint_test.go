@@ -732,3 +732,19 @@ func TestDangerAskedUnderACondition(t *testing.T) {
 		}
 	}
 }
+
+// TestRedressDemandIsAComplaint checks that a failure told and followed by
+// a question asking the business to make up for it ("who is paying for the
+// repair?") is a complaint, though a question; the same redress asked
+// under a condition asks about a policy.
+func TestRedressDemandIsAComplaint(t *testing.T) {
+	checkComplaints(t, map[string]bool{
+		"The courier dropped my box in a puddle and the books are soaked. Who is paying for new ones?": true,
+		"you lost my jacket at the cleaners, what are you going to do about it?":                       true,
+		"the technician scratched our floor, what compensation do you offer?":                          true,
+		"师傅把我家地板刮花了 谁来赔":                                                                               true,
+		"if a parcel arrives late, what compensation do you offer?":                                    false,
+		"what compensation do you offer if my flight is delayed":                                       false,
+		"如果快递弄丢了 谁来赔":                                                                                  false,
+	})
+}
