@@ -899,7 +899,7 @@ func (e *Engine) covered(ctx context.Context, m Message, lang string, hits []Hit
 	// general question of its kind, citing that passage. Its own text is
 	// not appended: it may well begin "Yes".
 	top, best := hits[0], check
-	if top.Confidence >= e.opts.MinAnswerConfidence {
+	if top.Confidence >= e.opts.MinAnswerConfidence && check.Kind != CoverKindTopic {
 		more := hits[1:]
 		general := textEnumeratePlaces
 		if check.Kind == "payment_method" {

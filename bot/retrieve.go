@@ -61,6 +61,12 @@ type Coverage interface {
 	Cover(question string, h Hit, lang string) CoverCheck
 }
 
+// CoverKindTopic is the CoverCheck.Kind of a service topic the question
+// names and the passage does not (a wheelchair, jobs, the wifi): there are
+// no options to list, so the Engine answers from a passage that names it or
+// clarifies.
+const CoverKindTopic = "topic"
+
 // CoverVerdict is the outcome of a coverage check.
 type CoverVerdict int
 
@@ -76,7 +82,8 @@ const (
 // CoverCheck is the outcome of Coverage.Cover.
 type CoverCheck struct {
 	Verdict CoverVerdict
-	// Kind is what was asked, for CoverMissing: "payment_method" or "place".
+	// Kind is what was asked, for CoverMissing: "payment_method", "place"
+	// or CoverKindTopic.
 	Kind string
 	// Asked names what the passage lacks, and Options what it offers
 	// instead, as display text in the reader's language ("PayPal";
