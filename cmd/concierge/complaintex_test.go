@@ -70,14 +70,7 @@ func TestAnswersEvalTeach(t *testing.T) {
 	company := filepath.Join("..", "..", "testdata", "companies", "bakery")
 	eval := func(args ...string) answersReport {
 		t.Helper()
-		var stdout, stderr syncBuffer
-		code := run(context.Background(), append([]string{"answers", "eval", company, "--json", "--messages", path}, args...),
-			strings.NewReader(""), &stdout, &stderr, envOf(nil))
-		var r answersReport
-		if err := json.Unmarshal([]byte(stdout.String()), &r); code != 0 || err != nil {
-			t.Fatalf("answers eval %v: exit %d, %v: %s", args, code, err, stderr.String())
-		}
-		return r
+		return answersEvalJSON(t, company, path, args...)
 	}
 	plain := eval()
 	if plain.Taught != nil || plain.Service.N != 2 || plain.Service.Right != 0 || plain.HandOff.N != 2 || plain.HandOff.Right != 0 {
@@ -114,16 +107,23 @@ func TestAnswersEvalNotAmong(t *testing.T) {
 `), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	company := filepath.Join("..", "..", "testdata", "companies", "laundry")
-	var stdout, stderr syncBuffer
-	code := run(context.Background(), []string{"answers", "eval", company, "--json", "--messages", path},
-		strings.NewReader(""), &stdout, &stderr, envOf(nil))
-	var r answersReport
-	if err := json.Unmarshal([]byte(stdout.String()), &r); code != 0 || err != nil {
-		t.Fatalf("answers eval: exit %d, %v: %s", code, err, stderr.String())
-	}
+	r := answersEvalJSON(t, filepath.Join("..", "..", "testdata", "companies", "laundry"), path)
 	if r.Unanswerable.N != 3 || r.NotAmong.Right != 2 || r.NotAmong.N != 3-r.Unanswerable.Right {
 		t.Errorf("unanswerable right %d of %d, answered not among the options %d of %d; want both bitcoin questions not among the options",
 			r.Unanswerable.Right, r.Unanswerable.N, r.NotAmong.Right, r.NotAmong.N)
 	}
+}
+
+// answersEvalJSON runs `concierge answers eval COMPANY --json --messages
+// PATH ARGS...` and returns its report.
+func answersEvalJSON(t *testing.T, company, path string, args ...string) answersReport {
+	t.Helper()
+	var stdout, stderr syncBuffer
+	code := run(context.Background(), append([]string{"answers", "eval", company, "--json", "--messages", path}, args...),
+		strings.NewReader(""), &stdout, &stderr, envOf(nil))
+	var r answersReport
+	if err := json.Unmarshal([]byte(stdout.String()), &r); code != 0 || err != nil {
+		t.Fatalf("answers eval %v: exit %d, %v: %s", args, code, err, stderr.String())
+	}
+	return r
 }
