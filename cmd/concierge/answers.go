@@ -872,7 +872,6 @@ func printAnswersReport(w io.Writer, r answersReport) {
 	row("product: right or offered", r.ProductOffered)
 	fmt.Fprintf(tw, "answerable+product handed to a human\t%s\t\t\n", r.AnswerableHanded)
 	fmt.Fprintf(tw, "unanswerable: no confident wrong answer\t%s\t\t\n", r.Unanswerable)
-	fmt.Fprintf(tw, "(unanswerable answered: said what was asked is not among the options listed)\t%s\t\t\n", r.NotAmong)
 	fmt.Fprintf(tw, "complaints, safety, requests for a person: handed off\t%s\t\t\n", r.HandOff)
 	if r.Service.N > 0 {
 		fmt.Fprintf(tw, "ordinary service questions: not handed off\t%s\t\t\n", r.Service)
@@ -889,6 +888,8 @@ func printAnswersReport(w io.Writer, r answersReport) {
 	tw.Flush()
 	fmt.Fprintf(w, "(retrieval alone, first hit right by its confidence: below %.2f %s; %.2f to %.2f %s; %.2f and above %s)\n",
 		r.MinChoice, r.SearchByConf[0], r.MinChoice, r.MinAnswer, r.SearchByConf[1], r.MinAnswer, r.SearchByConf[2])
+	fmt.Fprintf(w, "(unanswerable, answered from a source: of %d, said what was asked is not among the options listed %d)\n",
+		r.NotAmong.N, r.NotAmong.Right)
 	for i, kind := range []string{"answerable", "product"} {
 		k := r.Kept[i]
 		var by []string
