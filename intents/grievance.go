@@ -66,11 +66,11 @@ var runaroundMarks = []string{"踢皮球", "推来推去", "推卸责任", "互�
 // 只给了 (gave only), 实际只 (actually only), 给我打成 (made mine into).
 var shortfallMarks = []string{"只给了", "只给我", "实际只", "给我打成", "给我拿的", "给我换成"}
 
-// noShowMarks tell that someone who was booked did not come.
 // redressMarks ask the business to make up for what it did ("谁来赔",
 // "给我个说法"); under a condition ("万一弄坏了怎么赔") they ask about a policy.
 var redressMarks = []string{"谁来赔", "谁赔", "怎么赔我", "赔我", "给个说法", "给我个说法", "给我一个说法", "给我们一个说法"}
 
+// noShowMarks tell that someone who was booked did not come.
 var noShowMarks = []string{"没人来", "人没来", "没来人", "放我鸽子", "放鸽子", "没上门", "不见人影"}
 
 // durationUnits follow a count in 才两周, 才三个月.
@@ -342,7 +342,7 @@ var (
 	// englishRedress ask the business to make up for what it did: what it
 	// will pay, give back or do about it. Asked under a condition ("if a
 	// delivery is late, what compensation do you offer") they ask about a
-	// policy (see redressDemanded).
+	// policy (see namesCondition).
 	englishRedress = []string{"what compensation", "any compensation", "compensate me", "compensate us",
 		"who is paying for", "whos paying for", "who is going to pay", "whos going to pay", "who will pay for",
 		"who pays for the", "what are you going to do about", "what are you gonna do about", "what will you do about",

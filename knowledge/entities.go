@@ -103,7 +103,7 @@ func (ix *Index) Cover(question string, h bot.Hit, lang string) bot.CoverCheck {
 		}
 	}
 	if out.Verdict != bot.CoverMissing {
-		if _, missing := missingTopic(question, h.Title+"\n"+h.Answer); missing {
+		if missingTopic(question, h.Title+"\n"+h.Answer) {
 			return bot.CoverCheck{Verdict: bot.CoverMissing, Kind: bot.CoverKindTopic}
 		}
 	}

@@ -49,15 +49,22 @@ func namesTopic(lower, words string, topic []string) bool {
 	return false
 }
 
-// missingTopic returns the first of serviceTopics that question names and
-// passage does not, and whether there is one.
-func missingTopic(question, passage string) ([]string, bool) {
-	ql, pl := strings.ToLower(question), strings.ToLower(passage)
-	qw, pw := topicWords(question), topicWords(passage)
+// missingTopic reports whether question names one of serviceTopics that
+// passage does not name. The passage is read only when the question names
+// a topic, as few do: Cover runs on every reply.
+func missingTopic(question, passage string) bool {
+	ql, qw := strings.ToLower(question), topicWords(question)
+	var pl, pw string
 	for _, t := range serviceTopics {
-		if namesTopic(ql, qw, t) && !namesTopic(pl, pw, t) {
-			return t, true
+		if !namesTopic(ql, qw, t) {
+			continue
+		}
+		if pw == "" {
+			pl, pw = strings.ToLower(passage), topicWords(passage)
+		}
+		if !namesTopic(pl, pw, t) {
+			return true
 		}
 	}
-	return nil, false
+	return false
 }

@@ -785,8 +785,7 @@ func runAnswersEval(ctx context.Context, e *env, o answersEvalOptions) (answersR
 // from a source, whether that passage lacks a payment method or place the
 // question names (the coverage check the Engine makes before answering).
 func scoreNotAmong(ctx context.Context, a *app, outs []outcome, r *answersReport) error {
-	cov, ok := a.retriever.(bot.Coverage)
-	if !ok || a.index == nil {
+	if a.index == nil {
 		return nil
 	}
 	for _, o := range outs {
@@ -798,7 +797,8 @@ func scoreNotAmong(ctx context.Context, a *app, outs []outcome, r *answersReport
 		if err != nil {
 			return fmt.Errorf("source of the message at line %d: %w", o.Line, err)
 		}
-		r.NotAmong.add(found && cov.Cover(o.Text, h, rep.Language).Verdict == bot.CoverMissing)
+		c := a.index.Cover(o.Text, h, rep.Language)
+		r.NotAmong.add(found && c.Verdict == bot.CoverMissing && c.Kind != bot.CoverKindTopic)
 	}
 	return nil
 }
