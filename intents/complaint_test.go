@@ -748,3 +748,20 @@ func TestRedressDemandIsAComplaint(t *testing.T) {
 		"如果快递弄丢了 谁来赔":                                                                                  false,
 	})
 }
+
+// TestAsksForTheOwner checks that asking for the owner or the boss, or to
+// be messaged, names a person to talk to (with the ask_human intent, a
+// request for one): "Could you get the owner to message me directly?" was
+// answered "not sure" in a fresh probe of new trades.
+func TestAsksForTheOwner(t *testing.T) {
+	d := mustDetector(t)
+	for _, text := range []string{
+		"Could you get the owner to message me directly?",
+		"can your boss text me",
+		"找你们老板聊聊",
+	} {
+		if !d.Score(text).AsksForPerson {
+			t.Errorf("Score(%q).AsksForPerson = false, want true", text)
+		}
+	}
+}
