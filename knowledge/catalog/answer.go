@@ -96,7 +96,7 @@ func (ix *Index) Answer(ctx context.Context, q bot.Query) (bot.CatalogAnswer, er
 	if len(sh.ents) == 0 {
 		return bot.CatalogAnswer{}, nil
 	}
-	qu := Parse(q.Text)
+	qu := Parse(askedText(q.Text))
 	lang := q.Language
 	if lang != "zh" && lang != "en" {
 		lang = qu.Lang
@@ -113,6 +113,19 @@ func (ix *Index) Answer(ctx context.Context, q bot.Query) (bot.CatalogAnswer, er
 		a.Mentions = mentions(qu.words, p.items[0].covered)
 	}
 	return a, nil
+}
+
+// askedText is what a message asks of the catalogue: the message without
+// the greetings, forms of address and thanks around it ("老板 这个龙井多少钱",
+// "亲，有没有便宜点的绿茶", "hi! price of the kettle? thx"; see
+// bot.TrimPleasantries), as the knowledge search reads it too; the whole
+// message, lower-cased, when nothing else is left.
+func askedText(text string) string {
+	lower := strings.ToLower(text)
+	if t := bot.TrimPleasantries(lower); strings.TrimSpace(t) != "" {
+		return t
+	}
+	return lower
 }
 
 // mentions returns the runs of the question's pieces that the product

@@ -49,6 +49,10 @@ func TestDemoProductQuestions(t *testing.T) {
 		{"cheapest green tea", "en", []string{"JL-GRN-003"}},
 		{"smoky tea as a gift under ¥200", "en", []string{"JL-BLK-004"}},
 		{"Do you have a small teapot for one person?", "en", []string{"JL-WAR-002"}},
+		// forms of address and greetings around the question (stop 47)
+		{"老板 这个龙井多少钱", "zh", []string{"JL-GRN-001-zh"}},
+		{"亲，龙井多少钱", "zh", []string{"JL-GRN-001-zh"}},
+		{"老板，龙井多少钱", "zh", []string{"JL-GRN-001-zh"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.text, func(t *testing.T) {
