@@ -23,10 +23,11 @@ var (
 		"would you tell me", "please tell me", "pls tell me", "tell me", "can you let me know", "could you let me know",
 		"let me know", "i'd like to know", "i would like to know", "i want to know", "i wanna know", "i was wondering",
 		"你好", "您好", "哈喽", "嗨", "亲", "在吗", "在不在", "老板", "请问一下", "请问", "麻烦问一下", "问一下", "打扰一下",
-		"想问一下", "想问下", "问下"}
+		"想问一下", "想问下", "问下", "美女", "帅哥", "小姐姐", "小哥哥", "店家", "掌柜的", "掌柜", "yo"}
 	closers = []string{"thank you so much", "thanks so much", "thank you very much", "thanks a lot", "many thanks",
 		"much appreciated", "thank you", "thanks", "thx", "ty", "cheers", "please", "pls", "plz", "lol", "haha",
-		"谢谢啦", "谢谢你", "谢谢您", "谢谢", "多谢", "感谢", "麻烦了", "辛苦了", "哈哈"}
+		"谢谢啦", "谢谢你", "谢谢您", "谢谢", "多谢", "感谢", "麻烦了", "辛苦了", "哈哈",
+		"亲亲", "呀亲", "啊亲", "哈亲", "呢亲", "哦亲", "亲"}
 	laughter = map[string]bool{"lol": true, "lmao": true, "haha": true, "hahaha": true, "hehe": true, "lolol": true}
 )
 

@@ -17,6 +17,12 @@ func TestTrimPleasantries(t *testing.T) {
 		{"hi, could you please tell me when you open", "when you open"},
 		{"i was wondering do you ship to germany", "do you ship to germany"},
 		{"telling me off for a late return", "telling me off for a late return"},
+		{"美女 乌龙茶有几种", "乌龙茶有几种"},
+		{"龙井多少钱呀亲", "龙井多少钱"},
+		{"龙井多少钱，亲", "龙井多少钱"},
+		{"给母亲买什么茶", "给母亲买什么茶"}, // 亲 of 母亲 is no form of address
+		{"yo how much is the longjing", "how much is the longjing"},
+		{"yogurt pots?", "yogurt pots?"},
 	} {
 		if got := TrimPleasantries(tt.in); got != tt.want {
 			t.Errorf("TrimPleasantries(%q) = %q, want %q", tt.in, got, tt.want)

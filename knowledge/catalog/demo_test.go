@@ -53,6 +53,7 @@ func TestDemoProductQuestions(t *testing.T) {
 		{"老板 这个龙井多少钱", "zh", []string{"JL-GRN-001-zh"}},
 		{"亲，龙井多少钱", "zh", []string{"JL-GRN-001-zh"}},
 		{"老板，龙井多少钱", "zh", []string{"JL-GRN-001-zh"}},
+		{"龙井多少钱呀亲", "zh", []string{"JL-GRN-001-zh"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.text, func(t *testing.T) {
