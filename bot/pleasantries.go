@@ -23,7 +23,8 @@ var (
 		"would you tell me", "please tell me", "pls tell me", "tell me", "can you let me know", "could you let me know",
 		"let me know", "i'd like to know", "i would like to know", "i want to know", "i wanna know", "i was wondering",
 		"你好", "您好", "哈喽", "嗨", "亲", "在吗", "在不在", "老板", "请问一下", "请问", "麻烦问一下", "问一下", "打扰一下",
-		"想问一下", "想问下", "问下", "美女", "帅哥", "小姐姐", "小哥哥", "店家", "掌柜的", "掌柜", "yo"}
+		"想问一下", "想问下", "问下", "美女", "帅哥", "小姐姐", "小哥哥", "店家", "掌柜的", "掌柜", "yo",
+		"i have a question about", "i have a question", "quick q", "有人在吗", "有人吗", "嗨嗨", "哈喽哈喽"}
 	closers = []string{"thank you so much", "thanks so much", "thank you very much", "thanks a lot", "many thanks",
 		"much appreciated", "thank you", "thanks", "thx", "ty", "cheers", "please", "pls", "plz", "lol", "haha",
 		"谢谢啦", "谢谢你", "谢谢您", "谢谢", "多谢", "感谢", "麻烦了", "辛苦了", "哈哈",
@@ -38,6 +39,9 @@ var (
 // may be empty.
 func TrimPleasantries(s string) string {
 	orig, trimmed := s, false
+	if rest, ok := cutGreetingClause(s); ok {
+		s, trimmed = rest, true
+	}
 	for changed := true; changed; {
 		changed = false
 		t := strings.TrimLeftFunc(s, isFillerPunct)
@@ -73,6 +77,53 @@ func TrimPleasantries(s string) string {
 	return strings.Join(kept, " ")
 }
 
+// greetings open a greeting clause (see cutGreetingClause).
+var greetings = []string{"hi", "hello", "hey", "hiya", "heya", "hii", "yo", "howdy", "greetings", "dear", "morning",
+	"good morning", "good afternoon", "good evening", "你好", "您好", "哈喽", "嗨"}
+
+// clauseEnds end a greeting clause; a dash only between spaces ("hey guys
+// - ", not "hi-fi").
+var clauseEnds = []string{",", "!", ":", " - ", " — ", " – ", "~", "，", "！", "：", "～", "。"}
+
+// maxGreetingWords is the longest greeting clause, in words: "hi jade leaf
+// team", "hey guys quick q", "hi im new here".
+const maxGreetingWords = 5
+
+// cutGreetingClause removes from lower-cased text a first clause that opens
+// with a greeting and is no longer than maxGreetingWords, when a comma,
+// an exclamation mark, a dash or a colon ends it (clauseEnds) and more follows: "hi
+// jade leaf team, how much is the longjing?" is "how much is the longjing?";
+// the shop's name and "team", "guys" or "sir/madam" in it are words a
+// search would otherwise try to match. A clause a question mark ends is
+// kept: it asks.
+func cutGreetingClause(s string) (string, bool) {
+	t := strings.TrimLeftFunc(s, isFillerPunct)
+	opens := false
+	for _, g := range greetings {
+		if rest, ok := strings.CutPrefix(t, g); ok && standsAlone(g, firstRune(rest)) {
+			opens = true
+			break
+		}
+	}
+	if !opens {
+		return s, false
+	}
+	end := -1
+	for _, b := range clauseEnds {
+		if i := strings.Index(t, b); i >= 0 && (end < 0 || i < end) {
+			end = i
+		}
+	}
+	if end < 0 || len(strings.Fields(t[:end])) > maxGreetingWords {
+		return s, false
+	}
+	rest := strings.TrimLeftFunc(t[end:], isFillerPunct)
+	if rest == "" {
+		return s, false
+	}
+	return rest, true
+}
+
 // isFillerPunct reports whether r may stand beside a pleasantry: space,
 // punctuation or a symbol (an emoji).
 func isFillerPunct(r rune) bool {
@@ -82,13 +133,13 @@ func isFillerPunct(r rune) bool {
 // standsAlone reports whether phrase, cut from a text, is a whole word
 // beside neighbour, the character next to it in what is left (the UTF-8
 // error rune when nothing is): a Chinese phrase of two characters or more
-// always is; others need a neighbour that is no letter or digit ("亲，" but
-// not "亲子课", "hi!" but not "high").
+// always is; others need a neighbour that is no letter, digit or hyphen
+// ("亲，" but not "亲子课", "hi!" but not "high" or "hi-fi").
 func standsAlone(phrase string, neighbour rune) bool {
 	if r, _ := utf8.DecodeRuneInString(phrase); r >= utf8.RuneSelf && utf8.RuneCountInString(phrase) > 1 {
 		return true
 	}
-	return !unicode.IsLetter(neighbour) && !unicode.IsDigit(neighbour)
+	return !unicode.IsLetter(neighbour) && !unicode.IsDigit(neighbour) && neighbour != '-'
 }
 
 func firstRune(s string) rune { r, _ := utf8.DecodeRuneInString(s); return r }

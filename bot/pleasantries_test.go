@@ -23,6 +23,16 @@ func TestTrimPleasantries(t *testing.T) {
 		{"给母亲买什么茶", "给母亲买什么茶"}, // 亲 of 母亲 is no form of address
 		{"yo how much is the longjing", "how much is the longjing"},
 		{"yogurt pots?", "yogurt pots?"},
+		{"hi jade leaf team, how much is the longjing?", "how much is the longjing?"},
+		{"hey guys quick q - how much is the longjing", "how much is the longjing"},
+		{"dear sir/madam, how much is the longjing?", "how much is the longjing?"},
+		{"hi im new here, how much is the longjing", "how much is the longjing"},
+		{"morning! do you open on sundays", "do you open on sundays"},
+		{"hello, i have a question about the longjing, how much is it?", "the longjing, how much is it?"},
+		{"有人吗 龙井多少钱", "龙井多少钱"},
+		{"hi-fi speakers?", "hi-fi speakers?"},
+		{"hello do you have a shop in beijing, or only online?", "do you have a shop in beijing, or only online?"},
+		{"morning tea set?", "morning tea set?"},
 	} {
 		if got := TrimPleasantries(tt.in); got != tt.want {
 			t.Errorf("TrimPleasantries(%q) = %q, want %q", tt.in, got, tt.want)

@@ -54,6 +54,9 @@ func TestDemoProductQuestions(t *testing.T) {
 		{"亲，龙井多少钱", "zh", []string{"JL-GRN-001-zh"}},
 		{"老板，龙井多少钱", "zh", []string{"JL-GRN-001-zh"}},
 		{"龙井多少钱呀亲", "zh", []string{"JL-GRN-001-zh"}},
+		{"Hi Jade Leaf team, how much is the longjing?", "en", []string{"JL-GRN-001"}},
+		{"hey guys quick q - how much is the longjing", "en", []string{"JL-GRN-001"}},
+		{"Hello, I have a question about the longjing, how much is it?", "en", []string{"JL-GRN-001"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.text, func(t *testing.T) {
