@@ -28,7 +28,8 @@ var (
 	closers = []string{"thank you so much", "thanks so much", "thank you very much", "thanks a lot", "many thanks",
 		"much appreciated", "thank you", "thanks", "thx", "ty", "cheers", "please", "pls", "plz", "lol", "haha",
 		"谢谢啦", "谢谢你", "谢谢您", "谢谢", "多谢", "感谢", "麻烦了", "辛苦了", "哈哈",
-		"亲亲", "呀亲", "啊亲", "哈亲", "呢亲", "哦亲", "亲"}
+		"亲亲", "呀亲", "啊亲", "哈亲", "呢亲", "哦亲", "亲", "谢谢亲", "thanks in advance", "thank you in advance", "tia",
+		"cheers mate", "thanks mate"}
 	laughter = map[string]bool{"lol": true, "lmao": true, "haha": true, "hahaha": true, "hehe": true, "lolol": true}
 )
 

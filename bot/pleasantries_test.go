@@ -33,6 +33,9 @@ func TestTrimPleasantries(t *testing.T) {
 		{"hi-fi speakers?", "hi-fi speakers?"},
 		{"hello do you have a shop in beijing, or only online?", "do you have a shop in beijing, or only online?"},
 		{"morning tea set?", "morning tea set?"},
+		{"how much is the longjing, thanks in advance", "how much is the longjing"},
+		{"how much is the longjing cheers mate", "how much is the longjing"},
+		{"龙井多少钱 谢谢亲", "龙井多少钱"},
 	} {
 		if got := TrimPleasantries(tt.in); got != tt.want {
 			t.Errorf("TrimPleasantries(%q) = %q, want %q", tt.in, got, tt.want)
