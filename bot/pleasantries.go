@@ -33,7 +33,8 @@ var (
 	laughter = map[string]bool{"lol": true, "lmao": true, "haha": true, "hahaha": true, "hehe": true, "lolol": true}
 )
 
-// TrimPleasantries removes openers from the start of lower-cased text and
+// TrimPleasantries removes a short greeting clause from the start of
+// lower-cased text (see cutGreetingClause), then openers from its start and
 // closers from its end, with the punctuation beside them, as often as they
 // stand there, and laughter words anywhere (see openers). A phrase counts
 // only as whole words: "high chair" does not open with "hi". What is left
@@ -91,12 +92,12 @@ var clauseEnds = []string{",", "!", ":", " - ", " — ", " – ", "~", "，", "�
 const maxGreetingWords = 5
 
 // cutGreetingClause removes from lower-cased text a first clause that opens
-// with a greeting and is no longer than maxGreetingWords, when a comma,
-// an exclamation mark, a dash or a colon ends it (clauseEnds) and more follows: "hi
-// jade leaf team, how much is the longjing?" is "how much is the longjing?";
-// the shop's name and "team", "guys" or "sir/madam" in it are words a
-// search would otherwise try to match. A clause a question mark ends is
-// kept: it asks.
+// with a greeting and is no longer than maxGreetingWords, when a comma, an
+// exclamation mark, a colon or a spaced dash ends it (clauseEnds) and more
+// follows: "hi jade leaf team, how much is the longjing?" is "how much is
+// the longjing?"; the shop's name and "team", "guys" or "sir/madam" in it
+// are words a search would otherwise try to match. A clause a question mark
+// ends is kept: it asks.
 func cutGreetingClause(s string) (string, bool) {
 	t := strings.TrimLeftFunc(s, isFillerPunct)
 	opens := false
