@@ -267,3 +267,19 @@ func (g *Gazetteer) Containers(id string) []string {
 	}
 	return out
 }
+
+// Country returns the country or territory (an ISO 3166-1 code) that
+// contains the place id, when id is a part of one (a city, province or
+// region of one country): "CN" for "city:chengdu" and "region:cn_mainland",
+// "" for countries themselves, regions of several countries and unknown ids.
+func (g *Gazetteer) Country(id string) string {
+	if isCountry(id) {
+		return ""
+	}
+	for _, c := range g.Containers(id) {
+		if isCountry(c) {
+			return c
+		}
+	}
+	return ""
+}

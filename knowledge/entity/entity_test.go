@@ -260,6 +260,8 @@ const (
 	faqPayment08ZH = "可以货到付款吗？不支持货到付款，网上订单需在结账时付款。如想用现金支付，可以直接到愚园路218号门店购买。"
 	faqShip01ZH    = "发货后多久能收到？北京时间周一至周六16:00前付款的订单当天从上海仓库发出。中国大陆顺丰速运：江浙沪皖1–2天送达，其他地区2–4天；偏远地区走EMS，约5–8天。国际订单使用DHL快递，视国家不同3–9个工作日送达。"
 	faqShip06ZH    = "能寄到港澳台吗？可以，使用顺丰速运，3–5个工作日送达。运费¥60，订单满¥800免运费。如产生进口税费，由收件人支付。"
+	faqDeliv03ZH   = "寄到新加坡等亚洲国家要多久？DHL快递寄往新加坡、马来西亚、日本和韩国，发货后约3–6个工作日送达。寄往澳大利亚和新西兰约5–9个工作日。"
+	faqDeliv03     = "How long does delivery to Singapore and the rest of Asia take? DHL Express delivers to Singapore, Malaysia, Japan and South Korea in 3–6 business days after dispatch. Australia and New Zealand take 5–9 business days."
 	faqDeliv01ZH   = "寄到欧洲或英国要多久？DHL快递寄往欧盟、英国、瑞士和挪威，发货后约5–8个工作日送达（含清关时间）。EMS国际经济型约需10–25个工作日。"
 )
 
@@ -311,7 +313,21 @@ func TestCheck(t *testing.T) {
 		{"花呗 against the Alipay answer: related only", "能用花呗吗", faqPayment02ZH,
 			[]string{"huabei partial by=[alipay] options=[]"}, Partial},
 		{"香港 against the Europe times", "寄到香港要多久", faqDeliv01ZH,
-			[]string{"HK not_covered by=[] options=[region:europe GB region:eu CH NO]"}, NotCovered},
+			[]string{"HK not_covered by=[] options=[GB region:eu CH NO]"}, NotCovered},
+		{"Serbia against Europe spelled out as the EU, the UK, Switzerland and Norway", "寄到塞尔维亚要多久", faqDeliv01ZH,
+			[]string{"RS not_covered by=[] options=[GB region:eu CH NO]"}, NotCovered},
+		{"北京 against Asia spelled out as four countries", "寄到北京几天", faqDeliv03ZH,
+			[]string{"CN-BJ not_covered by=[] options=[SG MY JP KR AU NZ]"}, NotCovered},
+		{"Thailand against Asia spelled out", "How long to Thailand?", faqDeliv03,
+			[]string{"TH not_covered by=[] options=[SG MY region:jpkr region:anz]"}, NotCovered},
+		{"Japan against Asia spelled out: the list names it", "How long to Japan?", faqDeliv03,
+			[]string{"JP covered by=[region:jpkr] options=[SG MY region:anz]"}, Covered},
+		{"Asia against Asia spelled out: the list is part of it", "Do you ship to Asia?", faqDeliv03,
+			[]string{"region:asia partial by=[SG MY region:jpkr] options=[region:anz]"}, Partial},
+		{"worldwide is never spelled out", "Do you ship to Peru?", "We ship worldwide: the US and Canada in 5 days, Japan and Korea in 3 days, everywhere else in 7–14 days.",
+			[]string{"PE covered by=[region:world] options=[US CA region:jpkr]"}, Covered},
+		{"one Asian country named is an example, not a list", "Do you ship to Thailand?", "We ship across Asia, for example to Japan, in 3–6 days.",
+			[]string{"TH covered by=[region:asia] options=[JP]"}, Covered},
 		{"香港 against 港澳台", "寄到香港要多久", faqShip06ZH,
 			[]string{"HK covered by=[region:hmt] options=[]"}, Covered},
 		{"香港 against the mainland times", "寄到香港要多久", faqShip01ZH,
