@@ -882,11 +882,15 @@ func (e *Engine) covered(ctx context.Context, m Message, lang string, hits []Hit
 		if h.Confidence < e.opts.MinChoiceConfidence {
 			break
 		}
+		whole := cov.Cover(m.Text, *h, lang)
+		if whole.Verdict == CoverMissing {
+			continue // its title may name a region its text spells out without what was asked
+		}
 		if c := cov.Cover(m.Text, Hit{Title: h.Title}, lang); c.Verdict == CoverFull {
 			covering = h
 			break
 		}
-		if c := cov.Cover(m.Text, *h, lang); covering == nil && (c.Verdict == CoverFull || c.Verdict == CoverPartial) {
+		if covering == nil && (whole.Verdict == CoverFull || whole.Verdict == CoverPartial) {
 			covering = h
 		}
 	}

@@ -89,6 +89,12 @@ func (ix *Index) Cover(question string, h bot.Hit, lang string) bot.CoverCheck {
 				out = bot.CoverCheck{Verdict: bot.CoverMissing, Kind: f.Asked.Kind.String()}
 			}
 			out.Asked = appendName(out.Asked, g.Names(f.Asked.ID, lang))
+			if foreignOnly(g, f) {
+				// A city asked of a passage that lists other countries
+				// ("寄到北京几天" of the international list): the content
+				// may well serve it elsewhere; never "we don't cover it".
+				continue
+			}
 			if len(out.Options) == 0 {
 				out.Options, out.Count = g.List(f.Options, lang), len(f.Options)
 			}
@@ -108,6 +114,23 @@ func (ix *Index) Cover(question string, h bot.Hit, lang string) bot.CoverCheck {
 		}
 	}
 	return out
+}
+
+// foreignOnly reports whether f asks about a part of a country (a city, a
+// province) of a passage whose places are all outside that country: such a
+// passage is about other countries and cannot say the asked place is not
+// served.
+func foreignOnly(g *entity.Gazetteer, f entity.Finding) bool {
+	country := g.Country(f.Asked.ID)
+	if f.Asked.Kind != entity.Place || f.Asked.Outside || country == "" {
+		return false
+	}
+	for _, o := range f.Options {
+		if o.Outside || g.Within(o.ID, country) || g.Within(country, o.ID) {
+			return false
+		}
+	}
+	return true
 }
 
 func appendName(list, name string) string {

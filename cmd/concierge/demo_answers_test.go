@@ -40,6 +40,14 @@ var demoQuestions = []demoQuestion{
 	// The passage names something else: say what there is, never "Yes".
 	{text: "Can I pay with Apple Pay?", kind: kindAnswerable, expected: []string{"payment-and-invoices", "faq-payment-01"}, says: `Alipay`, never: `^Yes`},
 	{text: "Can I pay with PayPal?", kind: kindAnswerable, expected: []string{"faq-payment-04", "payment-and-invoices"}, says: `PayPal`},
+	// A region the passage spells out as a list of countries covers only
+	// those: Beijing is not among "Singapore and other Asian countries",
+	// nor Serbia among "Europe: the EU, the UK, Switzerland and Norway";
+	// and a list of foreign countries never says a Chinese city is not
+	// served.
+	{text: "寄到北京几天", kind: kindAnswerable, never: `新加坡|没有提到北京`},
+	{text: "寄到塞尔维亚多久", kind: kindAnswerable, expected: []string{"faq-shipping-04-zh"}, says: `没有提到塞尔维亚`},
+	{text: "how long does delivery to thailand take", kind: kindAnswerable, expected: []string{"faq-shipping-04", "shipping-policy"}, says: `couldn't find Thailand`},
 	{text: "寄到香港要多久", kind: kindAnswerable, expected: []string{"faq-shipping-06-zh"}, says: `3–5个工作日`, never: `欧洲`},
 	{text: "Do you ship to Germany?", kind: kindAnswerable, expected: []string{"faq-shipping-04"}, says: `EU`},
 	// Informal text: spelling and sound, small talk kept small.
