@@ -277,7 +277,7 @@ func (e *Engine) Handle(ctx context.Context, m Message) (Reply, error) {
 		return Reply{}, fmt.Errorf("store inbound message: %w", err)
 	}
 
-	cls, err := e.opts.Classifier.Classify(ctx, m.Text)
+	cls, err := e.opts.Classifier.Classify(ctx, withoutPleasantries(m.Text))
 	if err != nil {
 		// Degrade rather than fail: the message is stored; treat it as unknown.
 		e.log.Warn("classify failed", "conversation", conv.ID, "err", err)
@@ -1241,6 +1241,27 @@ func isSmallTalk(text string, cls Classification) bool {
 		return false
 	}
 	return utf8.RuneCountInString(strings.TrimSpace(text)) <= smallTalkRunes && len(strings.Fields(text)) <= 4
+}
+
+// withoutPleasantries is text without the greeting and the sign-off around
+// it (TrimSalutations), for the classifier: "hi there! … thanks!" says
+// nothing of what is asked or complained about, and beside a short
+// request it can outweigh it ("agent pls, cheers" read as thanks, "叫个人来
+// 谢谢亲" answered "不客气"). Text that is nothing but pleasantries ("thanks!",
+// "你好") is returned whole. What is left is lower-cased, as the classifier
+// reads it anyway, and keeps its question mark.
+func withoutPleasantries(text string) string {
+	t := strings.TrimSpace(TrimSalutations(strings.ToLower(text)))
+	switch {
+	case t == "":
+		return text
+	case strings.ContainsAny(text, "?？") && !strings.ContainsAny(t, "?？"):
+		// The question mark went with the sign-off ("price of the XM5?
+		// thank you"); without it a question reads as a statement of a
+		// problem.
+		return t + "?"
+	}
+	return t
 }
 
 func truncate(s string, n int) string {

@@ -40,6 +40,33 @@ var (
 // only as whole words: "high chair" does not open with "hi". What is left
 // may be empty.
 func TrimPleasantries(s string) string {
+	return trimPleasantries(s, openers, closers, true)
+}
+
+// Salutations are the pleasantries that only greet, address or thank: the
+// openers and closers of TrimPleasantries without the framing of a question
+// or a request ("请问", "can you tell me", "please") and without laughter,
+// which tell a question from a statement and a joke from a grievance.
+var (
+	salutationOpeners = []string{"hi there", "hello there", "hey there", "good morning", "good afternoon",
+		"good evening", "hello", "hiya", "heya", "hey", "hii", "hi", "dear", "yo", "你好", "您好", "哈喽", "嗨", "亲",
+		"在吗", "在不在", "老板", "美女", "帅哥", "小姐姐", "小哥哥", "店家", "掌柜的", "掌柜", "有人在吗", "有人吗", "嗨嗨",
+		"哈喽哈喽"}
+	salutationClosers = []string{"thank you so much", "thanks so much", "thank you very much", "thanks a lot",
+		"many thanks", "much appreciated", "thank you", "thanks", "thx", "ty", "cheers", "谢谢啦", "谢谢你", "谢谢您",
+		"谢谢", "多谢", "感谢", "麻烦了", "辛苦了", "亲亲", "呀亲", "啊亲", "哈亲", "呢亲", "哦亲", "亲", "谢谢亲",
+		"thanks in advance", "thank you in advance", "tia", "cheers mate", "thanks mate"}
+)
+
+// TrimSalutations is TrimPleasantries for salutations only (a greeting
+// clause, salutationOpeners, salutationClosers): what a classifier should
+// not read, since "hi team, … thanks!" says nothing of what is asked or
+// complained about, while "请问" and "please" do.
+func TrimSalutations(s string) string {
+	return trimPleasantries(s, salutationOpeners, salutationClosers, false)
+}
+
+func trimPleasantries(s string, openers, closers []string, laughs bool) string {
 	orig, trimmed := s, false
 	if rest, ok := cutGreetingClause(s); ok {
 		s, trimmed = rest, true
@@ -60,6 +87,12 @@ func TrimPleasantries(s string) string {
 				break
 			}
 		}
+	}
+	if !laughs {
+		if !trimmed {
+			return orig
+		}
+		return s
 	}
 	words := strings.Fields(s)
 	kept := make([]string, 0, len(words))

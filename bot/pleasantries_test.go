@@ -1,6 +1,10 @@
 package bot
 
-import "testing"
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
 
 func TestTrimPleasantries(t *testing.T) {
 	for _, tt := range []struct{ in, want string }{
@@ -52,5 +56,41 @@ func FuzzTrimPleasantries(f *testing.F) {
 		if len(out) > len(s) {
 			t.Errorf("TrimPleasantries(%q) = %q: longer", s, out)
 		}
+		if out := TrimSalutations(s); len(out) > len(s) || !strings.Contains(s, out) {
+			t.Errorf("TrimSalutations(%q) = %q: not a part of it", s, out)
+		}
+		if out := withoutPleasantries(s); utf8.ValidString(s) && utf8.RuneCountInString(out) > utf8.RuneCountInString(s)+1 {
+			t.Errorf("withoutPleasantries(%q) = %q: longer than a question mark more", s, out)
+		}
 	})
+}
+
+func TestTrimSalutations(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"human please, thanks!", "human please"},
+		{"hi! do you do weddings? thanks", "do you do weddings"},
+		{"别让机器人回了 叫个人来 谢谢亲", "别让机器人回了 叫个人来"},
+		{"你好，请问能送到上海吗？谢谢", "请问能送到上海吗"}, // 请问 asks: kept
+		{"can't handle too much chili lol, is medium still very hot", "can't handle too much chili lol, is medium still very hot"},
+		{"can you tell me when you open", "can you tell me when you open"},
+		{"thanks!", ""},
+		{"do you print thank you cards", "do you print thank you cards"},
+	} {
+		if got := TrimSalutations(tt.in); got != tt.want {
+			t.Errorf("TrimSalutations(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestWithoutPleasantries(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"evening! price of the XM5? thank you so much", "evening! price of the xm5?"},
+		{"你好，请问能送到上海吗？谢谢", "请问能送到上海吗?"},
+		{"Missing 2 screws, thank you!!", "missing 2 screws"},
+		{"Thanks!", "Thanks!"}, // nothing but thanks: classified whole
+	} {
+		if got := withoutPleasantries(tt.in); got != tt.want {
+			t.Errorf("withoutPleasantries(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
 }

@@ -78,6 +78,13 @@ var demoQuestions = []demoQuestion{
 	// A real complaint still reaches a person.
 	{text: "My teapot arrived broken and nobody answers my emails, this is unacceptable", kind: kindComplaint},
 	{text: "I want to talk to a person", kind: kindHuman},
+	// A greeting or a thank-you around a request or a grievance is not
+	// what it says: once read as thanks ("You're welcome!") or a greeting.
+	{text: "human please, thanks!", kind: kindHuman},
+	{text: "别让机器人回了 叫个人来 谢谢亲", kind: kindHuman},
+	{text: "你好，收到的茶叶罐子是破的，茶叶撒了一箱子 谢谢", kind: kindComplaint, never: `欢迎光临`},
+	{text: "hi there! the tea tin arrived dented and half the leaves spilled, thanks a lot", kind: kindComplaint},
+	{text: "hello, how much is the longjing? thank you so much", kind: kindProduct, expected: []string{"JL-GRN-001"}, says: `¥268\.00`},
 	// Employees get the internal page, at the section that answers.
 	{text: "wholesale price tiers", expected: []string{"internal-wholesale-pricing#price-tiers-per-order-before-shipping"}},
 	{text: "how do I close the shop", expected: []string{"internal-opening-closing-checklist#closing-20-00-20-30"}},
