@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -24,12 +25,16 @@ var (
 		"let me know", "i'd like to know", "i would like to know", "i want to know", "i wanna know", "i was wondering",
 		"你好", "您好", "哈喽", "嗨", "亲", "在吗", "在不在", "老板", "请问一下", "请问", "麻烦问一下", "问一下", "打扰一下",
 		"想问一下", "想问下", "问下", "美女", "帅哥", "小姐姐", "小哥哥", "店家", "掌柜的", "掌柜", "yo",
-		"i have a question about", "i have a question", "quick q", "有人在吗", "有人吗", "嗨嗨", "哈喽哈喽"}
+		"i have a question about", "i have a question", "quick q", "有人在吗", "有人吗", "嗨嗨", "哈喽哈喽",
+		"hope you're well", "hope you are well", "hope you're doing well", "hope you are doing well",
+		"hope all is well", "i hope you can help", "hope you can help me", "hope you can help"}
 	closers = []string{"thank you so much", "thanks so much", "thank you very much", "thanks a lot", "many thanks",
 		"much appreciated", "thank you", "thanks", "thx", "ty", "cheers", "please", "pls", "plz", "lol", "haha",
 		"谢谢啦", "谢谢你", "谢谢您", "谢谢", "多谢", "感谢", "麻烦了", "辛苦了", "哈哈",
 		"亲亲", "呀亲", "啊亲", "哈亲", "呢亲", "哦亲", "亲", "谢谢亲", "thanks in advance", "thank you in advance", "tia",
-		"cheers mate", "thanks mate"}
+		"cheers mate", "thanks mate", "have a nice day", "have a good day", "have a great day", "i appreciate it",
+		"appreciate it", "appreciated", "thx in advance", "ty in advance", "thanks again", "thank u",
+		"谢谢老板", "多谢老板", "谢谢美女", "谢谢帅哥", "谢谢小姐姐", "谢谢了", "谢了", "感谢感谢", "谢谢谢谢"}
 	laughter = map[string]bool{"lol": true, "lmao": true, "haha": true, "hahaha": true, "hehe": true, "lolol": true}
 )
 
@@ -51,11 +56,15 @@ var (
 	salutationOpeners = []string{"hi there", "hello there", "hey there", "good morning", "good afternoon",
 		"good evening", "hello", "hiya", "heya", "hey", "hii", "hi", "dear", "yo", "你好", "您好", "哈喽", "嗨", "亲",
 		"在吗", "在不在", "老板", "美女", "帅哥", "小姐姐", "小哥哥", "店家", "掌柜的", "掌柜", "有人在吗", "有人吗", "嗨嗨",
-		"哈喽哈喽"}
+		"哈喽哈喽", "hope you're well", "hope you are well", "hope you're doing well", "hope you are doing well",
+		"hope all is well", "i hope you can help", "hope you can help me", "hope you can help"}
 	salutationClosers = []string{"thank you so much", "thanks so much", "thank you very much", "thanks a lot",
 		"many thanks", "much appreciated", "thank you", "thanks", "thx", "ty", "cheers", "谢谢啦", "谢谢你", "谢谢您",
 		"谢谢", "多谢", "感谢", "麻烦了", "辛苦了", "亲亲", "呀亲", "啊亲", "哈亲", "呢亲", "哦亲", "亲", "谢谢亲",
-		"thanks in advance", "thank you in advance", "tia", "cheers mate", "thanks mate"}
+		"thanks in advance", "thank you in advance", "tia", "cheers mate", "thanks mate", "have a nice day",
+		"have a good day", "have a great day", "i appreciate it", "appreciate it", "appreciated", "thx in advance",
+		"ty in advance", "thanks again", "thank u", "谢谢老板", "多谢老板", "谢谢美女", "谢谢帅哥", "谢谢小姐姐", "谢谢了", "谢了",
+		"感谢感谢", "谢谢谢谢"}
 )
 
 // TrimSalutations is TrimPleasantries for salutations only (a greeting
@@ -76,6 +85,7 @@ func trimPleasantries(s string, openers, closers []string, laughs bool) string {
 		t := strings.TrimLeftFunc(s, isFillerPunct)
 		for _, o := range openers {
 			if rest, ok := strings.CutPrefix(t, o); ok && standsAlone(o, firstRune(rest)) {
+				rest = strings.TrimLeft(rest, particles) // "你好呀", "hello呀"
 				s, changed, trimmed = strings.TrimLeftFunc(rest, isFillerPunct), true, true
 				break
 			}
@@ -112,6 +122,14 @@ func trimPleasantries(s string, openers, closers []string, laughs bool) string {
 	return strings.Join(kept, " ")
 }
 
+// particles are the Chinese modal particles that may follow an opener ("你好呀",
+// "hello呀", "在吗啊") and go with it.
+const particles = "呀啊哈呢哦喔嘛"
+
+// bareGreetings open a greeting clause only standing alone in it ("evening!",
+// not "evening classes, how much?").
+var bareGreetings = []string{"evening", "afternoon"}
+
 // greetings open a greeting clause (see cutGreetingClause).
 var greetings = []string{"hi", "hello", "hey", "hiya", "heya", "hii", "yo", "howdy", "greetings", "dear", "morning",
 	"good morning", "good afternoon", "good evening", "你好", "您好", "哈喽", "嗨"}
@@ -140,14 +158,17 @@ func cutGreetingClause(s string) (string, bool) {
 			break
 		}
 	}
-	if !opens {
-		return s, false
-	}
 	end := -1
 	for _, b := range clauseEnds {
 		if i := strings.Index(t, b); i >= 0 && (end < 0 || i < end) {
 			end = i
 		}
+	}
+	if !opens && end > 0 && slices.Contains(bareGreetings, strings.TrimSpace(t[:end])) {
+		opens = true
+	}
+	if !opens {
+		return s, false
 	}
 	if end < 0 || len(strings.Fields(t[:end])) > maxGreetingWords {
 		return s, false
@@ -173,6 +194,9 @@ func isFillerPunct(r rune) bool {
 func standsAlone(phrase string, neighbour rune) bool {
 	if r, _ := utf8.DecodeRuneInString(phrase); r >= utf8.RuneSelf && utf8.RuneCountInString(phrase) > 1 {
 		return true
+	}
+	if r, _ := utf8.DecodeRuneInString(phrase); r < utf8.RuneSelf && unicode.Is(unicode.Han, neighbour) {
+		return true // "hello呀": Latin beside Han is a word boundary
 	}
 	return !unicode.IsLetter(neighbour) && !unicode.IsDigit(neighbour) && neighbour != '-'
 }

@@ -15,6 +15,12 @@ func TestTrimPleasantries(t *testing.T) {
 		{"cant touch my toes lol. which class", "cant touch my toes . which class"},
 		{"亲，亲子课多少钱", "亲子课多少钱"},
 		{"亲子课多少钱", "亲子课多少钱"},
+		{"hello呀，酸种能预留吗 谢谢老板", "酸种能预留吗"},
+		{"你好呀 那个蛋糕多少钱", "那个蛋糕多少钱"},
+		{"evening! who pays return shipping", "who pays return shipping"},
+		{"evening classes, how much?", "evening classes, how much?"},
+		{"hello, hope you're well. whats the difference, appreciate it", "whats the difference"},
+		{"highlights每天几点", "highlights每天几点"},
 		{"你好，请问能送到上海吗？谢谢", "能送到上海吗"},
 		{"hi thanks", ""},
 		{"can you tell me a joke", "a joke"}, // "tell" matched "Tell us in the chat" of the complaints page
@@ -84,7 +90,7 @@ func TestTrimSalutations(t *testing.T) {
 
 func TestWithoutPleasantries(t *testing.T) {
 	for _, tt := range []struct{ in, want string }{
-		{"evening! price of the XM5? thank you so much", "evening! price of the xm5?"},
+		{"evening! price of the XM5? thank you so much", "price of the xm5?"},
 		{"你好，请问能送到上海吗？谢谢", "请问能送到上海吗?"},
 		{"Missing 2 screws, thank you!!", "missing 2 screws"},
 		{"Thanks!", "Thanks!"}, // nothing but thanks: classified whole
