@@ -218,6 +218,18 @@ func build() (*Gazetteer, error) {
 		}
 	}
 
+	// Country-level places: countries and the regions made of them.
+	for i := range g.ents {
+		if g.ents[i].kind == Place && isCountry(g.ents[i].id) {
+			g.ents[i].countryLevel = true
+			for o := range g.ents {
+				if strings.HasPrefix(g.ents[o].id, "region:") && g.contains(int32(o), int32(i)) {
+					g.ents[o].countryLevel = true
+				}
+			}
+		}
+	}
+
 	// The automaton.
 	root := &bnode{}
 	add := func(r row, ent int32, raw string) error {

@@ -1,9 +1,6 @@
 package entity
 
-import (
-	"slices"
-	"strings"
-)
+import "strings"
 
 // Verdict is what a passage says about one thing a question names.
 type Verdict uint8
@@ -92,23 +89,19 @@ func (g *Gazetteer) Check(question, passage string) Report {
 // passage's mentions can be found once and kept.
 func (g *Gazetteer) CheckMentions(question, passage []Mention) Report {
 	var r Report
-	var summary []bool // lazily: which passage mentions are spelled-out regions
 	for qi, a := range question {
 		if seenBefore(question[:qi], a) {
 			continue
 		}
-		if a.Kind == Place && summary == nil {
-			summary = g.spelledOut(passage)
-		}
 		f := Finding{Asked: a}
 		var partial []Mention
 		hasKind := false
-		for pi, p := range passage {
+		for _, p := range passage {
 			if p.Kind != a.Kind {
 				continue
 			}
 			hasKind = true
-			if a.Kind == Place && summary[pi] {
+			if g.spelledOut(p, passage) {
 				continue
 			}
 			switch g.relate(a, p) {
@@ -133,9 +126,9 @@ func (g *Gazetteer) CheckMentions(question, passage []Mention) Report {
 		case hasKind:
 			f.Verdict = NotCovered
 		}
-		for pi, p := range passage {
+		for _, p := range passage {
 			if p.Kind != a.Kind || p.Negated || seenBefore(f.By, p) || seenBefore(f.Options, p) ||
-				(a.Kind == Place && summary[pi]) {
+				g.spelledOut(p, passage) {
 				continue
 			}
 			f.Options = append(f.Options, p)
@@ -145,49 +138,36 @@ func (g *Gazetteer) CheckMentions(question, passage []Mention) Report {
 	return r
 }
 
-// spelledOut reports, for each passage mention, whether it is a region that
-// the passage spells out as a list of countries: the passage also names two
-// or more distinct countries, or regions of countries, inside it, not negated ("How long does delivery
-// to Singapore and the rest of Asia take? DHL delivers to Singapore,
-// Malaysia, Japan and South Korea…"). Such a region summarises its list, so
-// it covers only what the list names: the passage does not answer for
-// Beijing or Thailand because it says "Asia". "Worldwide" is never spelled
-// out, and a region of one country (mainland China listing its provinces)
-// lists no countries.
-func (g *Gazetteer) spelledOut(passage []Mention) []bool {
-	out := make([]bool, len(passage))
-	for i, p := range passage {
-		if p.Kind != Place || p.Outside || !strings.HasPrefix(p.ID, "region:") || p.ID == "region:world" {
-			continue
-		}
-		var members []string
-		for _, q := range passage {
-			if q.Kind != Place || q.Negated || q.Outside || q.ID == p.ID || slices.Contains(members, q.ID) ||
-				!g.Within(q.ID, p.ID) || !g.countryLevel(q.ID) {
-				continue
-			}
-			members = append(members, q.ID)
-		}
-		out[i] = len(members) >= 2
-	}
-	return out
-}
-
-// countryLevel reports whether id is a country or territory (an ISO 3166-1
-// alpha-2 code) or a region made of countries ("Japan and Korea", "the EU"),
-// not a part of one country (mainland China, 江浙沪).
-func (g *Gazetteer) countryLevel(id string) bool {
-	if isCountry(id) {
-		return true
-	}
-	r, ok := g.byID[id]
-	if !ok || !strings.HasPrefix(id, "region:") {
+// spelledOut reports whether p is a region that the passage spells out as
+// a list of countries: the passage also names two or more distinct
+// countries, or regions of countries, inside it, not negated ("How long
+// does delivery to Singapore and the rest of Asia take? DHL delivers to
+// Singapore, Malaysia, Japan and South Korea…"). Such a region summarises
+// its list, so it covers only what the list names: the passage does not
+// answer for Beijing or Thailand because it says "Asia". "Worldwide" is
+// never spelled out, and a region of one country (mainland China listing
+// its provinces) lists no countries. It allocates nothing.
+func (g *Gazetteer) spelledOut(p Mention, passage []Mention) bool {
+	if p.Kind != Place || p.Outside || p.ID == "region:world" || !strings.HasPrefix(p.ID, "region:") {
 		return false
 	}
-	for i, e := range g.ents {
-		if e.kind == Place && isCountry(e.id) && g.contains(r, int32(i)) {
+	pi, ok := g.byID[p.ID]
+	if !ok {
+		return false
+	}
+	first := ""
+	for _, q := range passage {
+		if q.Kind != Place || q.Negated || q.Outside || q.ID == p.ID || q.ID == first {
+			continue
+		}
+		qi, ok := g.byID[q.ID]
+		if !ok || !g.ents[qi].countryLevel || !g.contains(pi, qi) {
+			continue
+		}
+		if first != "" {
 			return true
 		}
+		first = q.ID
 	}
 	return false
 }

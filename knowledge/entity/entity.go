@@ -128,6 +128,9 @@ type entity struct {
 	en, zh  string  // display names; zh may be ""
 	related []int32 // related, not included (Huabei → Alipay)
 	open    bool    // any member answers a question about it
+	// countryLevel: a country or territory, or a region made of them
+	// ("Japan and Korea", the EU), not a part of one country.
+	countryLevel bool
 }
 
 // Stats counts a kind's entries in the gazetteer.
