@@ -13,9 +13,9 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"github.com/concierge-bot/concierge/channels/internal/pause"
 	"github.com/concierge-bot/concierge/channels/internal/reconnect"
 	"github.com/concierge-bot/concierge/channels/internal/wsconn"
+	"github.com/concierge-bot/concierge/internal/pause"
 )
 
 // Long connection endpoint and codes (from Feishu's open-source SDKs, which

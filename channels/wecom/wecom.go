@@ -45,10 +45,10 @@ import (
 	"github.com/concierge-bot/concierge/channels/internal/adapteropts"
 	"github.com/concierge-bot/concierge/channels/internal/botself"
 	"github.com/concierge-bot/concierge/channels/internal/chatreply"
-	"github.com/concierge-bot/concierge/channels/internal/pause"
 	"github.com/concierge-bot/concierge/channels/internal/recipient"
 	"github.com/concierge-bot/concierge/channels/internal/ttlcache"
 	"github.com/concierge-bot/concierge/channels/internal/workpool"
+	"github.com/concierge-bot/concierge/internal/pause"
 )
 
 // Channel names of the conversations this adapter opens.

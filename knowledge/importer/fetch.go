@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/temoto/robotstxt"
+
+	"github.com/concierge-bot/concierge/internal/pause"
 )
 
 // UserAgent is how the importer identifies itself to web servers, and the
@@ -290,13 +292,7 @@ func (f *Fetcher) wait(ctx context.Context, host string) error {
 	f.last[host] = next
 	f.mu.Unlock()
 	if w := time.Until(next); w > 0 {
-		t := time.NewTimer(w)
-		defer t.Stop()
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-t.C:
-		}
+		return pause.For(ctx, w)
 	}
 	return nil
 }

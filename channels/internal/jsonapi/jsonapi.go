@@ -18,7 +18,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/concierge-bot/concierge/channels/internal/pause"
+	"github.com/concierge-bot/concierge/internal/pause"
 )
 
 // maxReply is how much of an answer is read.

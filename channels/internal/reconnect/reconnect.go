@@ -11,7 +11,7 @@ import (
 	"math/rand/v2"
 	"time"
 
-	"github.com/concierge-bot/concierge/channels/internal/pause"
+	"github.com/concierge-bot/concierge/internal/pause"
 )
 
 // Options configures Loop. Min, Max, Logger and Lost are required.

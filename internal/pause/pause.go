@@ -1,6 +1,7 @@
-// Package pause holds the wait a chat adapter makes between attempts (a
-// retried API call, a reconnection, a ping): a sleep that ends early when
-// its context does.
+// Package pause holds the wait a client makes between attempts (a chat
+// adapter's retried API call, reconnection or ping; the importer's polite
+// delay between requests to one site): a sleep that ends early when its
+// context does.
 package pause
 
 import (
