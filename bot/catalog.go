@@ -39,4 +39,9 @@ type CatalogAnswer struct {
 	// "teapot"): a FAQ entry or page that names none of them answers
 	// something else.
 	Mentions []string
+	// LastClause is true when the reply answers the message's last clause
+	// alone, the rest of it being a story around the question ("first time
+	// ordering from you, price of the XM5?"): a passage confident on the
+	// whole message answers instead.
+	LastClause bool
 }

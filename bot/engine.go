@@ -489,6 +489,10 @@ func (e *Engine) decide(ctx context.Context, m Message, conv Conversation, cls C
 		hits, retrieved = e.retrieve(ctx, conv, q), true
 		if len(hits) > 0 && hits[0].Kind != KindProduct && hits[0].Confidence >= e.opts.MinAnswerConfidence {
 			switch {
+			case cat.LastClause:
+				// The catalogue answered a part of the message, a passage
+				// the whole of it.
+				cat = CatalogAnswer{}
 			case m.Role == RoleEmployee && hits[0].Audience == AudienceInternal:
 				// Employees ask about processes more than products: an
 				// internal page that answers confidently outranks the

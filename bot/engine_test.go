@@ -566,6 +566,37 @@ func TestClearlyLikelierPassageOutranksTheCatalogue(t *testing.T) {
 	}
 }
 
+// TestCataloguesLastClauseYieldsToAConfidentPassage checks that the
+// catalogue's answer to a message's last clause alone stands only when no
+// passage answers the whole message confidently.
+func TestCataloguesLastClauseYieldsToAConfidentPassage(t *testing.T) {
+	cls := &bottest.Classifier{Rules: map[string]bot.Classification{
+		"towel": {Intent: "product_info", Confidence: 0.6, Language: "en"},
+	}}
+	for _, tt := range []struct {
+		faq  float64
+		last bool
+		want string
+	}{
+		{faq: 0.7, last: true, want: "faq-facilities"},
+		{faq: 0.4, last: true, want: "TW-1"}, // the passage is not sure enough to answer
+		{faq: 0.7, last: false, want: "TW-1"},
+	} {
+		ret := &bottest.Retriever{Docs: []bottest.Doc{
+			{Keywords: []string{"towel"}, Hit: bot.Hit{ID: "faq-facilities", Title: "Do I need to bring a towel?",
+				Answer: "No, towels are free.", Audience: bot.AudiencePublic, Confidence: tt.faq}},
+		}}
+		cat := wordCatalog{word: "towel", ans: bot.CatalogAnswer{OK: true, Confidence: 0.95, Text: "We sell a mat towel.",
+			Sources: []bot.Source{{ID: "TW-1", Title: "Mat towel"}}, LastClause: tt.last}}
+		e := fakeEngine(t, bot.EngineOptions{Classifier: cls, Retriever: ret, Catalog: cat, MinCatalogConfidence: 0.35})
+		r := handle(t, e, bot.Message{Channel: "web", ExternalUserID: "u",
+			Text: "first class tomorrow, do i need to bring a towel", Role: bot.RoleCustomer})
+		if len(r.Sources) == 0 || r.Sources[0].ID != tt.want {
+			t.Errorf("FAQ %.2f, last clause %v: sources %v, want %s first", tt.faq, tt.last, r.Sources, tt.want)
+		}
+	}
+}
+
 // TestSureFAQOverTheCataloguesWhich checks that when the catalogue would
 // ask "which one?" about products a message names, a FAQ entry that
 // answers the question surely answers it ("bike fit price" is the fitting

@@ -85,6 +85,9 @@ var demoQuestions = []demoQuestion{
 	{text: "你好，收到的茶叶罐子是破的，茶叶撒了一箱子 谢谢", kind: kindComplaint, never: `欢迎光临`},
 	{text: "hi there! the tea tin arrived dented and half the leaves spilled, thanks a lot", kind: kindComplaint},
 	{text: "hello, how much is the longjing? thank you so much", kind: kindProduct, expected: []string{"JL-GRN-001"}, says: `¥268\.00`},
+	// A story before the question does not hide the product.
+	{text: "first time ordering from you guys, how much is the longjing?", kind: kindProduct, expected: []string{"JL-GRN-001"}, says: `¥268\.00`},
+	{text: "昨天在小红书看到你们，龙井多少钱", kind: kindProduct, expected: []string{"JL-GRN-001-zh"}, says: `¥268\.00`},
 	// Employees get the internal page, at the section that answers.
 	{text: "wholesale price tiers", expected: []string{"internal-wholesale-pricing#price-tiers-per-order-before-shipping"}},
 	{text: "how do I close the shop", expected: []string{"internal-opening-closing-checklist#closing-20-00-20-30"}},

@@ -96,24 +96,124 @@ func (ix *Index) Answer(ctx context.Context, q bot.Query) (bot.CatalogAnswer, er
 	if len(sh.ents) == 0 {
 		return bot.CatalogAnswer{}, nil
 	}
-	qu := Parse(askedText(q.Text))
-	lang := q.Language
+	text := askedText(q.Text)
+	a, ok := ix.answerText(ctx, sh, text, q.Language)
+	if ok {
+		return a, nil
+	}
+	// "first time ordering from you, price of the XM5?", "昨天在小红书看到你们，
+	// 草莓蛋糕8寸多少钱": the words of a story before the question are no
+	// product's, and the whole message matches none. The question is most
+	// often its last clause. Not when the whole message matched, if weakly:
+	// the story may hold what narrows it ("儿子对坚果过敏 有什么饼干").
+	if cs := clauses(text); a.Confidence == 0 && len(cs) > 0 && !slices.ContainsFunc(cs[:len(cs)-1], asks) {
+		if ca, ok := ix.answerText(ctx, sh, cs[len(cs)-1], q.Language); ok {
+			ca.LastClause = true
+			return ca, nil
+		}
+	}
+	return a, nil
+}
+
+// answerText is Answer on text (already askedText): ok when the catalogue
+// answers at MinConfidence or more; else the answer holds only the
+// confidence it reached, if any.
+func (ix *Index) answerText(ctx context.Context, sh *shelf, text, lang string) (bot.CatalogAnswer, bool) {
+	qu := Parse(text)
 	if lang != "zh" && lang != "en" {
 		lang = qu.Lang
 	}
 	p := sh.plan(ctx, &qu, ix.opts)
 	if p.kind == planNone {
-		return bot.CatalogAnswer{}, nil
+		return bot.CatalogAnswer{}, false
 	}
 	a := sh.reply(&qu, p, lang)
 	if a.Confidence < MinConfidence {
-		return bot.CatalogAnswer{Confidence: a.Confidence}, nil
+		return bot.CatalogAnswer{Confidence: a.Confidence}, false
 	}
 	if len(p.items) > 0 {
 		a.Mentions = mentions(qu.words, p.items[0].covered)
 	}
-	return a, nil
+	return a, true
 }
+
+// maxClauses caps the clauses of a message tried on their own.
+const maxClauses = 3
+
+// clauses returns, when text has two clauses or more, its last maxClauses
+// clauses that may ask something on their own, in text order: its parts
+// between punctuation (in Chinese also spaces, typed for commas) and before
+// an "and" or "so" that opens a question ("just moved here and do you sell
+// croissants"), each with two Chinese characters or two English words at
+// least.
+func clauses(text string) []string {
+	zh := false
+	for _, r := range text {
+		if unicode.Is(unicode.Han, r) {
+			zh = true
+			break
+		}
+	}
+	parts := strings.FieldsFunc(text, func(r rune) bool {
+		return strings.ContainsRune(",.!?;:，。！？；：、~～…", r) || zh && unicode.IsSpace(r)
+	})
+	var split []string
+	for _, p := range parts {
+		split = append(split, splitJoined(p)...)
+	}
+	if len(split) < 2 {
+		return nil
+	}
+	var out []string
+	for _, p := range split {
+		p = strings.TrimSpace(p)
+		n := 0
+		for _, r := range p {
+			if unicode.Is(unicode.Han, r) {
+				n++
+			}
+		}
+		if n >= 2 || n == 0 && len(strings.Fields(p)) >= 2 {
+			out = append(out, p)
+		}
+	}
+	return out[max(0, len(out)-maxClauses):]
+}
+
+// splitJoined splits an English clause before " and " or " so " followed by
+// a word that opens a question.
+func splitJoined(p string) []string {
+	words := strings.Fields(p)
+	for i := 1; i+1 < len(words)-1; i++ {
+		if (words[i] == "and" || words[i] == "so") && questionOpener[words[i+1]] {
+			return append([]string{strings.Join(words[:i], " ")}, splitJoined(strings.Join(words[i+1:], " "))...)
+		}
+	}
+	return []string{p}
+}
+
+// asks reports whether a clause asks something itself: a question mark, a
+// Chinese question word, or an English question's first word. A story told
+// before the question asks nothing ("first time ordering from you, price of
+// the XM5?"); a question followed by more ("信用卡分期可以吗 想买那个猫砂盆",
+// "what do I wear, leggings ok?") is not its last clause's alone.
+func asks(clause string) bool {
+	if strings.ContainsAny(clause, "?？") {
+		return true
+	}
+	for _, w := range []string{"吗", "呢", "什么", "怎么", "多少", "几", "哪", "能不能", "可不可以", "有没有", "是不是"} {
+		if strings.Contains(clause, w) {
+			return true
+		}
+	}
+	first, _, _ := strings.Cut(strings.TrimSpace(clause), " ")
+	return questionOpener[first]
+}
+
+// questionOpener are the words that open an English question.
+var questionOpener = map[string]bool{"do": true, "does": true, "is": true, "are": true, "can": true, "could": true,
+	"what": true, "whats": true, "what's": true, "how": true, "which": true, "where": true, "when": true,
+	"have": true, "got": true, "any": true}
 
 // askedText is what a message asks of the catalogue: the message without
 // the greetings, forms of address and thanks around it ("老板 这个龙井多少钱",

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/concierge-bot/concierge/bot"
@@ -77,6 +78,38 @@ func TestDemoProductQuestions(t *testing.T) {
 			}
 			t.Logf("confidence %.2f\n%s", a.Confidence, a.Text)
 		})
+	}
+}
+
+// TestDemoStoryThenQuestion: a story told before the question does not
+// hide the product ("first time ordering from you, how much is the
+// longjing?"); the answer is marked as the last clause's, and a question
+// followed by more is not cut to its last clause.
+func TestDemoStoryThenQuestion(t *testing.T) {
+	ix := demoIndex(t)
+	for _, tt := range []struct {
+		text, lang, want string // want "": no answer from the last clause
+	}{
+		{"first time ordering from you guys, how much is the longjing?", "en", "JL-GRN-001"},
+		{"昨天在小红书看到你们，龙井多少钱", "zh", "JL-GRN-001-zh"},
+		{"my mum loved the tea I sent her last month and do you sell oolong", "en", "JL-OOL-"},
+		{"can I pay by card? how much is the longjing", "en", ""},
+		{"信用卡分期可以吗 想买那个龙井", "zh", ""},
+	} {
+		a, err := ix.Answer(context.Background(), bot.Query{Text: tt.text, Language: tt.lang})
+		if err != nil {
+			t.Fatal(err)
+		}
+		first := ""
+		if len(a.Sources) > 0 {
+			first = a.Sources[0].ID
+		}
+		switch {
+		case tt.want == "" && a.LastClause:
+			t.Errorf("%q: answered from its last clause (%s)", tt.text, first)
+		case tt.want != "" && (!a.OK || !a.LastClause || !strings.HasPrefix(first, tt.want)):
+			t.Errorf("%q: OK %v, last clause %v, first source %q, want %s…", tt.text, a.OK, a.LastClause, first, tt.want)
+		}
 	}
 }
 
