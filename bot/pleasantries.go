@@ -80,6 +80,9 @@ func trimPleasantries(s string, openers, closers []string, laughs bool) string {
 	if rest, ok := cutGreetingClause(s); ok {
 		s, trimmed = rest, true
 	}
+	if rest, ok := cutApologyClause(s); ok {
+		s, trimmed = rest, true
+	}
 	for changed := true; changed; {
 		changed = false
 		t := strings.TrimLeftFunc(s, isFillerPunct)
@@ -175,6 +178,48 @@ func cutGreetingClause(s string) (string, bool) {
 	}
 	rest := strings.TrimLeftFunc(t[end:], isFillerPunct)
 	if rest == "" {
+		return s, false
+	}
+	return rest, true
+}
+
+// maxApologyWords is the longest apology clause, in words (English) or
+// characters (Chinese, counted as Han characters over two).
+const maxApologyWords = 10
+
+// cutApologyClause removes from lower-cased text a first clause in which
+// the customer apologises for asking ("sorry if this was asked before,",
+// "sorry for the dumb question -", "sorry to bother you again:",
+// "不好意思可能有人问过了，", "抱歉打扰一下，"), when a comma, an exclamation
+// mark, a colon, a full stop or a spaced dash ends it and more follows: a
+// courtesy, not a grievance, and no words to search for. An English clause
+// must open "sorry if", "sorry for", "sorry to" or "sorry in advance"; a
+// Chinese one open with 不好意思 or 抱歉 and speak of asking or troubling
+// (问, 打扰, 麻烦). "sorry but this is the third time" is kept: it complains.
+func cutApologyClause(s string) (string, bool) {
+	t := strings.TrimLeftFunc(s, isFillerPunct)
+	end := -1
+	for _, b := range append(clauseEnds, ". ") {
+		if i := strings.Index(t, b); i >= 0 && (end < 0 || i < end) {
+			end = i
+		}
+	}
+	if end <= 0 {
+		return s, false
+	}
+	clause := t[:end]
+	ok := false
+	for _, p := range []string{"sorry if ", "sorry for ", "sorry to ", "sorry in advance"} {
+		ok = ok || strings.HasPrefix(clause, p) && len(strings.Fields(clause)) <= maxApologyWords
+	}
+	for _, p := range []string{"不好意思", "抱歉"} {
+		if strings.HasPrefix(clause, p) && strings.ContainsAny(clause, "问扰烦") &&
+			utf8.RuneCountInString(clause) <= 2*maxApologyWords {
+			ok = true
+		}
+	}
+	rest := strings.TrimLeftFunc(t[end:], isFillerPunct)
+	if !ok || rest == "" {
 		return s, false
 	}
 	return rest, true

@@ -81,6 +81,12 @@ func TestTrimSalutations(t *testing.T) {
 		{"can you tell me when you open", "can you tell me when you open"},
 		{"thanks!", ""},
 		{"do you print thank you cards", "do you print thank you cards"},
+		{"sorry if this was asked before, which kong size for a 25kg labrador", "which kong size for a 25kg labrador"},
+		{"sorry for the dumb question - do you deliver on sundays", "do you deliver on sundays"},
+		{"不好意思可能有人问过了，运费怎么算", "运费怎么算"},
+		{"不好意思，收到的罐子是破的", "不好意思，收到的罐子是破的"}, // no asking: kept
+		{"sorry but this is the third time, where is my order", "sorry but this is the third time, where is my order"},
+		{"sorry if this was asked before", "sorry if this was asked before"}, // nothing follows
 	} {
 		if got := TrimSalutations(tt.in); got != tt.want {
 			t.Errorf("TrimSalutations(%q) = %q, want %q", tt.in, got, tt.want)

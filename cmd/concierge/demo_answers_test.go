@@ -85,6 +85,11 @@ var demoQuestions = []demoQuestion{
 	{text: "你好，收到的茶叶罐子是破的，茶叶撒了一箱子 谢谢", kind: kindComplaint, never: `欢迎光临`},
 	{text: "hi there! the tea tin arrived dented and half the leaves spilled, thanks a lot", kind: kindComplaint},
 	{text: "hello, how much is the longjing? thank you so much", kind: kindProduct, expected: []string{"JL-GRN-001"}, says: `¥268\.00`},
+	// Apologising for asking is a courtesy; apologising before a grievance
+	// does not hide it.
+	{text: "sorry to bother you again: my tea arrived smashed and I want a refund", kind: kindComplaint},
+	{text: "不好意思打扰了，收到的茶叶罐子是破的，茶叶撒了一箱子", kind: kindComplaint},
+	{text: "sorry if this was asked before, how long does shipping take?", kind: kindAnswerable, expected: []string{"faq-shipping-01"}},
 	// A story before the question does not hide the product.
 	{text: "first time ordering from you guys, how much is the longjing?", kind: kindProduct, expected: []string{"JL-GRN-001"}, says: `¥268\.00`},
 	{text: "昨天在小红书看到你们，龙井多少钱", kind: kindProduct, expected: []string{"JL-GRN-001-zh"}, says: `¥268\.00`},
