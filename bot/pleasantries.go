@@ -7,6 +7,19 @@ import (
 	"unicode/utf8"
 )
 
+// laughter words are dropped anywhere in a message (TrimPleasantries).
+var laughter = map[string]bool{"lol": true, "lmao": true, "haha": true, "hahaha": true, "hehe": true, "lolol": true}
+
+// TrimPleasantries removes a short greeting clause from the start of
+// lower-cased text (see cutGreetingClause), then openers from its start and
+// closers from its end, with the punctuation beside them, as often as they
+// stand there, and laughter words anywhere (see the lists below). A phrase counts
+// only as whole words: "high chair" does not open with "hi". What is left
+// may be empty.
+func TrimPleasantries(s string) string {
+	return trimPleasantries(s, openers, closers, true)
+}
+
 // Pleasantries that open or close a message ("hi!", "hello there, quick
 // question,", "…? thanks", "你好，请问", "谢谢") and laughter anywhere ("lol",
 // "haha", "哈哈") carry nothing to search for, and cost a right candidate
@@ -15,56 +28,40 @@ import (
 // go: "do you print thank you cards" asks about thank-you cards. Openers
 // that frame a question ("can you tell me", "i was wondering") go too:
 // "tell me a joke" matched "Tell us in the chat" on a complaints page.
+//
+// Salutations only greet, address, wish well or thank; framing opens a
+// question or a request ("请问", "can you tell me"), and requests and
+// laughter close one ("please", "lol"). TrimPleasantries drops them all;
+// TrimSalutations only the salutations, since framing tells a question
+// from a statement and laughter a joke from a grievance.
 var (
-	openers = []string{"hi there", "hello there", "hey there", "good morning", "good afternoon", "good evening",
-		"hello", "hiya", "heya", "hey", "hii", "hi", "quick question", "just a quick question", "a quick question",
-		"just wondering", "question", "excuse me", "sorry to bother you", "dear", "ok so", "okay so", "so",
-		"um", "umm", "hmm", "btw",
-		"can you please tell me", "could you please tell me", "can you tell me", "could you tell me", "can u tell me",
-		"would you tell me", "please tell me", "pls tell me", "tell me", "can you let me know", "could you let me know",
-		"let me know", "i'd like to know", "i would like to know", "i want to know", "i wanna know", "i was wondering",
-		"你好", "您好", "哈喽", "嗨", "亲", "在吗", "在不在", "老板", "请问一下", "请问", "麻烦问一下", "问一下", "打扰一下",
-		"想问一下", "想问下", "问下", "美女", "帅哥", "小姐姐", "小哥哥", "店家", "掌柜的", "掌柜", "yo",
-		"i have a question about", "i have a question", "quick q", "有人在吗", "有人吗", "嗨嗨", "哈喽哈喽",
-		"hope you're well", "hope you are well", "hope you're doing well", "hope you are doing well",
-		"hope all is well", "i hope you can help", "hope you can help me", "hope you can help"}
-	closers = []string{"thank you so much", "thanks so much", "thank you very much", "thanks a lot", "many thanks",
-		"much appreciated", "thank you", "thanks", "thx", "ty", "cheers", "please", "pls", "plz", "lol", "haha",
-		"谢谢啦", "谢谢你", "谢谢您", "谢谢", "多谢", "感谢", "麻烦了", "辛苦了", "哈哈",
-		"亲亲", "呀亲", "啊亲", "哈亲", "呢亲", "哦亲", "亲", "谢谢亲", "thanks in advance", "thank you in advance", "tia",
-		"cheers mate", "thanks mate", "have a nice day", "have a good day", "have a great day", "i appreciate it",
-		"appreciate it", "appreciated", "thx in advance", "ty in advance", "thanks again", "thank u",
-		"谢谢老板", "多谢老板", "谢谢美女", "谢谢帅哥", "谢谢小姐姐", "谢谢了", "谢了", "感谢感谢", "谢谢谢谢"}
-	laughter = map[string]bool{"lol": true, "lmao": true, "haha": true, "hahaha": true, "hehe": true, "lolol": true}
-)
+	salutationOpeners = []string{
+		"hi there", "hello there", "hey there", "good morning", "good afternoon", "good evening", "hello", "hiya",
+		"heya", "hey", "hii", "hi", "dear", "yo", "你好", "您好", "哈喽", "嗨", "亲", "在吗", "在不在", "老板", "美女", "帅哥", "小姐姐",
+		"小哥哥", "店家", "掌柜的", "掌柜", "有人在吗", "有人吗", "嗨嗨", "哈喽哈喽", "hope you're well", "hope you are well",
+		"hope you're doing well", "hope you are doing well", "hope all is well", "i hope you can help",
+		"hope you can help me", "hope you can help",
+	}
+	framingOpeners = []string{
+		"quick question", "just a quick question", "a quick question", "just wondering", "question", "excuse me",
+		"sorry to bother you", "ok so", "okay so", "so", "um", "umm", "hmm", "btw", "can you please tell me",
+		"could you please tell me", "can you tell me", "could you tell me", "can u tell me", "would you tell me",
+		"please tell me", "pls tell me", "tell me", "can you let me know", "could you let me know", "let me know",
+		"i'd like to know", "i would like to know", "i want to know", "i wanna know", "i was wondering", "请问一下",
+		"请问", "麻烦问一下", "问一下", "打扰一下", "想问一下", "想问下", "问下", "i have a question about", "i have a question", "quick q",
+	}
+	salutationClosers = []string{
+		"thank you so much", "thanks so much", "thank you very much", "thanks a lot", "many thanks",
+		"much appreciated", "thank you", "thanks", "thx", "ty", "cheers", "谢谢啦", "谢谢你", "谢谢您", "谢谢", "多谢", "感谢",
+		"麻烦了", "辛苦了", "亲亲", "呀亲", "啊亲", "哈亲", "呢亲", "哦亲", "亲", "谢谢亲", "thanks in advance", "thank you in advance",
+		"tia", "cheers mate", "thanks mate", "have a nice day", "have a good day", "have a great day",
+		"i appreciate it", "appreciate it", "appreciated", "thx in advance", "ty in advance", "thanks again",
+		"thank u", "谢谢老板", "多谢老板", "谢谢美女", "谢谢帅哥", "谢谢小姐姐", "谢谢了", "谢了", "感谢感谢", "谢谢谢谢",
+	}
+	requestClosers = []string{"please", "pls", "plz", "lol", "haha", "哈哈"}
 
-// TrimPleasantries removes a short greeting clause from the start of
-// lower-cased text (see cutGreetingClause), then openers from its start and
-// closers from its end, with the punctuation beside them, as often as they
-// stand there, and laughter words anywhere (see openers). A phrase counts
-// only as whole words: "high chair" does not open with "hi". What is left
-// may be empty.
-func TrimPleasantries(s string) string {
-	return trimPleasantries(s, openers, closers, true)
-}
-
-// Salutations are the pleasantries that only greet, address or thank: the
-// openers and closers of TrimPleasantries without the framing of a question
-// or a request ("请问", "can you tell me", "please") and without laughter,
-// which tell a question from a statement and a joke from a grievance.
-var (
-	salutationOpeners = []string{"hi there", "hello there", "hey there", "good morning", "good afternoon",
-		"good evening", "hello", "hiya", "heya", "hey", "hii", "hi", "dear", "yo", "你好", "您好", "哈喽", "嗨", "亲",
-		"在吗", "在不在", "老板", "美女", "帅哥", "小姐姐", "小哥哥", "店家", "掌柜的", "掌柜", "有人在吗", "有人吗", "嗨嗨",
-		"哈喽哈喽", "hope you're well", "hope you are well", "hope you're doing well", "hope you are doing well",
-		"hope all is well", "i hope you can help", "hope you can help me", "hope you can help"}
-	salutationClosers = []string{"thank you so much", "thanks so much", "thank you very much", "thanks a lot",
-		"many thanks", "much appreciated", "thank you", "thanks", "thx", "ty", "cheers", "谢谢啦", "谢谢你", "谢谢您",
-		"谢谢", "多谢", "感谢", "麻烦了", "辛苦了", "亲亲", "呀亲", "啊亲", "哈亲", "呢亲", "哦亲", "亲", "谢谢亲",
-		"thanks in advance", "thank you in advance", "tia", "cheers mate", "thanks mate", "have a nice day",
-		"have a good day", "have a great day", "i appreciate it", "appreciate it", "appreciated", "thx in advance",
-		"ty in advance", "thanks again", "thank u", "谢谢老板", "多谢老板", "谢谢美女", "谢谢帅哥", "谢谢小姐姐", "谢谢了", "谢了",
-		"感谢感谢", "谢谢谢谢"}
+	openers = slices.Concat(salutationOpeners, framingOpeners)
+	closers = slices.Concat(salutationClosers, requestClosers)
 )
 
 // TrimSalutations is TrimPleasantries for salutations only (a greeting
@@ -141,6 +138,20 @@ var greetings = []string{"hi", "hello", "hey", "hiya", "heya", "hii", "yo", "how
 // - ", not "hi-fi").
 var clauseEnds = []string{",", "!", ":", " - ", " — ", " – ", "~", "，", "！", "：", "～", "。"}
 
+// apologyEnds end an apology clause: clauseEnds and a full stop.
+var apologyEnds = append(slices.Clip(clauseEnds), ". ")
+
+// firstClauseEnd returns the index in t of the first of ends, or -1.
+func firstClauseEnd(t string, ends []string) int {
+	end := -1
+	for _, b := range ends {
+		if i := strings.Index(t, b); i >= 0 && (end < 0 || i < end) {
+			end = i
+		}
+	}
+	return end
+}
+
 // maxGreetingWords is the longest greeting clause, in words: "hi jade leaf
 // team", "hey guys quick q", "hi im new here".
 const maxGreetingWords = 5
@@ -161,12 +172,7 @@ func cutGreetingClause(s string) (string, bool) {
 			break
 		}
 	}
-	end := -1
-	for _, b := range clauseEnds {
-		if i := strings.Index(t, b); i >= 0 && (end < 0 || i < end) {
-			end = i
-		}
-	}
+	end := firstClauseEnd(t, clauseEnds)
 	if !opens && end > 0 && slices.Contains(bareGreetings, strings.TrimSpace(t[:end])) {
 		opens = true
 	}
@@ -198,12 +204,7 @@ const maxApologyWords = 10
 // (问, 打扰, 麻烦). "sorry but this is the third time" is kept: it complains.
 func cutApologyClause(s string) (string, bool) {
 	t := strings.TrimLeftFunc(s, isFillerPunct)
-	end := -1
-	for _, b := range append(clauseEnds, ". ") {
-		if i := strings.Index(t, b); i >= 0 && (end < 0 || i < end) {
-			end = i
-		}
-	}
+	end := firstClauseEnd(t, apologyEnds)
 	if end <= 0 {
 		return s, false
 	}

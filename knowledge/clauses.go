@@ -2,7 +2,8 @@ package knowledge
 
 import (
 	"strings"
-	"unicode"
+
+	"github.com/concierge-bot/concierge/internal/texts"
 )
 
 // maxClauses caps the clauses of one message searched on their own, so
@@ -15,22 +16,14 @@ const maxClauses = 3
 // characters or two English words at least, the first maxClauses. A
 // message of one clause has none.
 func clauses(text string) []string {
-	zh := hasHan(text)
-	parts := strings.FieldsFunc(text, func(r rune) bool {
-		return strings.ContainsRune(",.!?;:，。！？；：、~～…", r) || zh && unicode.IsSpace(r)
-	})
+	parts := texts.ClauseParts(text)
 	if len(parts) < 2 {
 		return nil
 	}
 	var out []string
 	for _, p := range parts {
 		p = strings.TrimSpace(p)
-		han := 0
-		for _, r := range p {
-			if unicode.Is(unicode.Han, r) {
-				han++
-			}
-		}
+		han := texts.HanCount(p)
 		if han >= 3 || han == 0 && len(strings.Fields(p)) >= 2 {
 			out = append(out, p)
 		}

@@ -1,6 +1,6 @@
-// Package texts holds the small text helpers the knowledge loaders share:
-// splitting a list cell of a table, and turning a heading or a path part
-// into an id slug.
+// Package texts holds the small text helpers the knowledge packages share:
+// splitting a list cell of a table, turning a heading or a path part into
+// an id slug, and cutting a chat message into its clauses.
 package texts
 
 import (
@@ -48,4 +48,26 @@ func slug(s string, dots bool) string {
 		dash = true
 	}
 	return b.String()
+}
+
+// ClauseParts cuts a chat message at its punctuation (ASCII and full-width
+// , . ! ? ; : and 、 ~ …) and, in a message with Chinese, at spaces too,
+// which Chinese customers type for commas. The parts are not trimmed and
+// none is empty.
+func ClauseParts(text string) []string {
+	zh := HanCount(text) > 0
+	return strings.FieldsFunc(text, func(r rune) bool {
+		return strings.ContainsRune(",.!?;:，。！？；：、~～…", r) || zh && unicode.IsSpace(r)
+	})
+}
+
+// HanCount returns the number of Han characters in s.
+func HanCount(s string) int {
+	n := 0
+	for _, r := range s {
+		if unicode.Is(unicode.Han, r) {
+			n++
+		}
+	}
+	return n
 }

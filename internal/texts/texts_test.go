@@ -97,3 +97,22 @@ func FuzzSlug(f *testing.F) {
 		}
 	})
 }
+
+func TestClauseParts(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want []string
+	}{
+		{"first time here, price of the xm5?", []string{"first time here", " price of the xm5"}},
+		{"昨天在小红书看到你们 草莓蛋糕多少钱", []string{"昨天在小红书看到你们", "草莓蛋糕多少钱"}},
+		{"do you deliver to binjiang", []string{"do you deliver to binjiang"}}, // no Chinese: spaces stay
+		{"。。", nil},
+	} {
+		if got := ClauseParts(tc.in); !slices.Equal(got, tc.want) {
+			t.Errorf("ClauseParts(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+	if n := HanCount("XM5 耳机 多少钱"); n != 5 {
+		t.Errorf("HanCount = %d, want 5", n)
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/internal/texts"
 )
 
 // Thresholds of the answer plan. They are shares and ratios, so they mean
@@ -147,18 +148,8 @@ const maxClauses = 3
 // croissants"), each with two Chinese characters or two English words at
 // least.
 func clauses(text string) []string {
-	zh := false
-	for _, r := range text {
-		if unicode.Is(unicode.Han, r) {
-			zh = true
-			break
-		}
-	}
-	parts := strings.FieldsFunc(text, func(r rune) bool {
-		return strings.ContainsRune(",.!?;:，。！？；：、~～…", r) || zh && unicode.IsSpace(r)
-	})
 	var split []string
-	for _, p := range parts {
+	for _, p := range texts.ClauseParts(text) {
 		split = append(split, splitJoined(p)...)
 	}
 	if len(split) < 2 {
@@ -167,12 +158,7 @@ func clauses(text string) []string {
 	var out []string
 	for _, p := range split {
 		p = strings.TrimSpace(p)
-		n := 0
-		for _, r := range p {
-			if unicode.Is(unicode.Han, r) {
-				n++
-			}
-		}
+		n := texts.HanCount(p)
 		if n >= 2 || n == 0 && len(strings.Fields(p)) >= 2 {
 			out = append(out, p)
 		}
