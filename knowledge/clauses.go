@@ -1,10 +1,6 @@
 package knowledge
 
-import (
-	"strings"
-
-	"github.com/concierge-bot/concierge/internal/texts"
-)
+import "github.com/concierge-bot/concierge/internal/texts"
 
 // maxClauses caps the clauses of one message searched on their own, so
 // that a long story costs at most this many searches more.
@@ -20,16 +16,6 @@ func clauses(text string) []string {
 	if len(parts) < 2 {
 		return nil
 	}
-	var out []string
-	for _, p := range parts {
-		p = strings.TrimSpace(p)
-		han := texts.HanCount(p)
-		if han >= 3 || han == 0 && len(strings.Fields(p)) >= 2 {
-			out = append(out, p)
-		}
-		if len(out) == maxClauses {
-			break
-		}
-	}
-	return out
+	out := texts.Askable(parts, 3)
+	return out[:min(len(out), maxClauses)]
 }

@@ -71,3 +71,17 @@ func HanCount(s string) int {
 	}
 	return n
 }
+
+// Askable keeps the parts (ClauseParts) that may ask something on their
+// own, trimmed: those with minHan Han characters or more, or with none and
+// two words or more. "a", "运费" (under minHan 3) and "ok" are dropped.
+func Askable(parts []string, minHan int) []string {
+	var out []string
+	for _, p := range parts {
+		p = strings.TrimSpace(p)
+		if n := HanCount(p); n >= minHan || n == 0 && len(strings.Fields(p)) >= 2 {
+			out = append(out, p)
+		}
+	}
+	return out
+}

@@ -112,6 +112,9 @@ func TestClauseParts(t *testing.T) {
 			t.Errorf("ClauseParts(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
+	if got, want := Askable([]string{" price of the xm5 ", "ok", "运费", "运费多少"}, 3), []string{"price of the xm5", "运费多少"}; !slices.Equal(got, want) {
+		t.Errorf("Askable = %q, want %q", got, want)
+	}
 	if n := HanCount("XM5 耳机 多少钱"); n != 5 {
 		t.Errorf("HanCount = %d, want 5", n)
 	}

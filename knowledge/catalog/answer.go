@@ -155,14 +155,7 @@ func clauses(text string) []string {
 	if len(split) < 2 {
 		return nil
 	}
-	var out []string
-	for _, p := range split {
-		p = strings.TrimSpace(p)
-		n := texts.HanCount(p)
-		if n >= 2 || n == 0 && len(strings.Fields(p)) >= 2 {
-			out = append(out, p)
-		}
-	}
+	out := texts.Askable(split, 2)
 	return out[max(0, len(out)-maxClauses):]
 }
 
