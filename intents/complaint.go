@@ -949,7 +949,7 @@ func (d *ComplaintDetector) combination(raw string, t lexText, pc float64) [nCom
 	if grieves {
 		g = 1
 	}
-	if q == 0 && neg == 0 && !grieves && namesATopic(raw, t) {
+	if q == 0 && neg == 0 && !grieves && (namesATopic(raw, t) || asksLast(raw)) {
 		q = 1 // "delivery times", "wedding cakes": a search, not a grievance
 	}
 	if q == 0 && neg > 0 && sarcasticEnd(t.spaced) {
@@ -957,6 +957,39 @@ func (d *ComplaintDetector) combination(raw string, t lexText, pc float64) [nCom
 	}
 	return [nComb]float64{logit(pc), neg, pos, q, g}
 }
+
+// asksLast reports whether the last of two or more clauses of raw asks
+// something (asks): a sentence of the sender's story before the question
+// ("first time ordering from you guys, most expensive road bike",
+// "帮我爸问一下，他不会用小程序，运费怎么算"). The text model reads such a
+// story as a grievance, because the seed complaints are statements and
+// their other messages mostly questions; combination counts the message
+// as a question only when no negative term is in it.
+func asksLast(raw string) bool {
+	if indignant(raw) {
+		return false
+	}
+	if norm := strings.ToLower(raw); blamesQuality.MatchString(norm) || blamesShop.MatchString(norm) || paidInVain.MatchString(norm) {
+		return false // "…is that normal? because i paid 120 for nothing"
+	}
+	var last string
+	n := 0
+	for c := range strings.FieldsFuncSeq(raw, clauseBreak) {
+		if c = strings.TrimSpace(c); c != "" {
+			last = c
+			n++
+		}
+	}
+	if l := " " + strings.ToLower(last) + " "; strings.Contains(l, " even ") || strings.Contains(l, "到底") {
+		return false // "do u even test it", "你们到底有没有检查过": rhetorical
+	}
+	return n >= 2 && asks(last, newLexText(last), false)
+}
+
+// paidInVain asks what the sender is paying for, meaning for nothing:
+// "what am i paying the subscription for", "我花钱是干嘛的".
+var paidInVain = regexp.MustCompile(`\bwhat (?:am i|are we|do i|do we|did i|did we) (?:\S+ ){0,3}?pay(?:ing)? (?:\S+ ){0,3}?for\b|` +
+	`(?:花|交|付)(?:了)?(?:钱|费)(?:是)?(?:干嘛|干什么|图什么|买罪受)`)
 
 // maxTopicWords is the longest English message namesATopic reads as a
 // topic typed as a search.

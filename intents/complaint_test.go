@@ -316,6 +316,31 @@ func TestTopicsAreNoComplaints(t *testing.T) {
 	}
 }
 
+// TestStoryBeforeAQuestion checks that a sentence of the sender's story
+// before a question does not make the question a complaint (asksLast),
+// while a grievance that ends in a question, rhetorical or not, still is
+// one.
+func TestStoryBeforeAQuestion(t *testing.T) {
+	d := mustDetector(t)
+	for text, complaint := range map[string]bool{
+		"first time ordering from you guys, most expensive road bike":                               false,
+		"first time ordering from you guys, does the xiao ai speaker understand english":            false,
+		"we're having a party this weekend, what's the biggest cake you make":                       false,
+		"3rd time this month your mini program crashed on checkout. do u even test it":              true,
+		"the coffee machine has been out of order since monday, what am i paying for":               true,
+		"the ants came back 4 days after the spray, is that normal? because i paid 120 for nothing": true,
+		"my order still hasn't arrived, what's going on":                                            true,
+		"等了一个星期还没发货，到底有没有货":                                                                         true,
+	} {
+		got := d.Score(text).Complaint
+		if !complaint && got >= ComplaintThreshold {
+			t.Errorf("Score(%q).Complaint = %.2f, want under %.2f: a story, then a question", text, got, ComplaintThreshold)
+		} else if complaint && got < ComplaintThreshold {
+			t.Errorf("Score(%q).Complaint = %.2f, want at least %.2f: a complaint", text, got, ComplaintThreshold)
+		}
+	}
+}
+
 // TestHotlineNumbers checks that 12345, the citizens' hotline, escalates
 // only when the sender calls or reports to it, not as an order number.
 func TestHotlineNumbers(t *testing.T) {
