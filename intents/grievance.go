@@ -2,6 +2,7 @@ package intents
 
 import (
 	"iter"
+	"regexp"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -490,13 +491,25 @@ func asksForProduct(lower string) bool {
 			if next == "not" && len(words) > len(ow)+1 && degreeWords.has(words[len(ow)+1]) {
 				return true // "something not too sweet": a wish
 			}
+			if next == "without" && len(words) > len(ow)+1 && !withoutAsking.has(words[len(ow)+1]) {
+				return true // "anything without sulphites": a wish
+			}
 			if !statementWords.has(next) && !notWanted.has(next) {
 				return true
 			}
 		}
+		if len(words) > 2 && words[0] == "nothing" && degreeWords.has(words[1]) {
+			return true // "…for a friend trying it, nothing too harsh": a wish
+		}
 	}
 	return chineseWish(lower)
 }
+
+// withoutAsking after "something without" or "anything without" make it
+// a report of what was done, not a wish for a product: "something without
+// telling me", "anything without my permission".
+var withoutAsking = wordSet{"telling": true, "asking": true, "warning": true, "notice": true, "permission": true,
+	"consent": true, "checking": true, "my": true, "me": true, "us": true, "our": true}
 
 // degreeWords after "not" make a wish of a product request ("something
 // not too strong", "anything not so sweet").
@@ -527,9 +540,16 @@ func chineseWish(text string) bool {
 				return true // but "推荐的…" is what was recommended
 			}
 		}
+		if degreeWish.MatchString(clause) {
+			return true
+		}
 	}
 	return false
 }
+
+// degreeWish opens a clause that asks for more or less of something, the
+// way a shopper narrows what is wanted: "要大一点的", "要便宜点的", "想要甜一些的".
+var degreeWish = regexp.MustCompile(`(?:^|\s)(?:想)?要\p{Han}{1,2}(?:一)?(?:点|些)的`)
 
 // serviceClauseBreak ends a clause for asksForService: clauseBreak's
 // punctuation and a question mark.

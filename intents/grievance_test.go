@@ -129,6 +129,16 @@ func TestAsksForProduct(t *testing.T) {
 		{"要个说法", false},
 		{"想要退款", false},
 		{"推荐的什么东西 吃了不舒服", false},
+		{"got anything without sulphites? red wine gives me headaches", true},
+		{"something without nuts for a school party", true},
+		{"you sent something without telling me", false},
+		{"something without my permission was charged", false},
+		{"baijiu for a friend trying it for the first time, nothing too harsh", true},
+		{"nothing works and nobody answers", false},
+		{"单位送花圈 要大一点的", true},
+		{"要便宜点的", true},
+		{"要大一点的赔偿", false},
+		{"我要的是大一点的", false},
 	} {
 		if got := asksForProduct(c.text); got != c.want {
 			t.Errorf("asksForProduct(%q) = %v, want %v", c.text, got, c.want)
