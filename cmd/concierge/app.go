@@ -168,16 +168,6 @@ func noDocuments(cfg Config, problems []error) error {
 		absPath(cfg.Content), cfg.origin("content"))}
 }
 
-// openIndex opens the knowledge index in the data directory, rebuilding it
-// when the content (or the intents that tag it) changed.
-func openIndex(ctx context.Context, cfg Config, log *slog.Logger) (*knowledge.Index, error) {
-	docs, opts, err := indexSources(ctx, cfg, log)
-	if err != nil {
-		return nil, err
-	}
-	return openIndexWith(ctx, cfg, docs, opts)
-}
-
 // openIndexOf is openIndex with the documents loaded and the intent model
 // trained already (serve's).
 func openIndexOf(ctx context.Context, cfg Config, docs []knowledge.Document, c *intents.Classifier, log *slog.Logger) (*knowledge.Index, error) {
@@ -210,11 +200,8 @@ func openIndexWith(ctx context.Context, cfg Config, docs []knowledge.Document, o
 // directory: it opens the index there read-only if it was built from the
 // current content, and otherwise builds a private one from the content in a
 // temporary folder. done closes the index and removes the private copy.
-func openIndexBeside(ctx context.Context, cfg Config, log *slog.Logger) (ix *knowledge.Index, done func(), err error) {
-	docs, opts, err := indexSources(ctx, cfg, log)
-	if err != nil {
-		return nil, nil, err
-	}
+// docs and opts are indexSources'.
+func openIndexBeside(ctx context.Context, cfg Config, docs []knowledge.Document, opts knowledge.BuildOptions, log *slog.Logger) (ix *knowledge.Index, done func(), err error) {
 	docs = knowledge.Tagged(docs, opts.Tag)
 	opts.Tag = nil
 	hash, err := knowledge.ContentHash(docs, opts.Synonyms)
@@ -252,25 +239,26 @@ func indexDir(cfg Config) string {
 // indexSources are what a command that has no intent model yet builds the
 // data directory's index from: the content's documents and buildOptions
 // with the model of the intents file (openClassifier), loaded in that
-// order, so that index, search and chat fail alike on the same mistake.
-func indexSources(ctx context.Context, cfg Config, log *slog.Logger) ([]knowledge.Document, knowledge.BuildOptions, error) {
+// order, so that index, search and chat fail alike on the same mistake;
+// and the classifier of that model, which reads a query as the bot does.
+func indexSources(ctx context.Context, cfg Config, log *slog.Logger) ([]knowledge.Document, knowledge.BuildOptions, *intents.Classifier, error) {
 	docs, err := loadContent(cfg, log)
 	if err != nil {
-		return nil, knowledge.BuildOptions{}, err
+		return nil, knowledge.BuildOptions{}, nil, err
 	}
 	file, err := intentsFile(cfg)
 	if err != nil {
-		return nil, knowledge.BuildOptions{}, err
+		return nil, knowledge.BuildOptions{}, nil, err
 	}
 	c, err := openClassifier(ctx, cfg, file, log)
 	if err != nil {
-		return nil, knowledge.BuildOptions{}, err
+		return nil, knowledge.BuildOptions{}, nil, err
 	}
 	opts, err := buildOptions(cfg, c, log)
 	if err != nil {
-		return nil, knowledge.BuildOptions{}, err
+		return nil, knowledge.BuildOptions{}, nil, err
 	}
-	return docs, opts, nil
+	return docs, opts, c, nil
 }
 
 // buildOptions are the options every index of the data directory is built

@@ -37,7 +37,7 @@ and says so: serve keeps its own index current.`,
 			}
 			log := e.logger(cfg, slog.LevelInfo)
 			start := time.Now()
-			docs, opts, err := indexSources(cmd.Context(), cfg, log)
+			docs, opts, _, err := indexSources(cmd.Context(), cfg, log)
 			if err != nil {
 				return err
 			}

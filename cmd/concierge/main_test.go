@@ -269,6 +269,42 @@ func TestSearchAndIndex(t *testing.T) {
 	}
 }
 
+// TestSearchRanksAsTheBotAnswers checks that search puts first what the bot
+// answers from: it ranks for the intent the bot's classifier reads ("能开发票吗"
+// is an invoice question, whose ranking differs from that of no intent), and
+// --intent none ranks for none.
+func TestSearchRanksAsTheBotAnswers(t *testing.T) {
+	data := t.TempDir()
+	for _, q := range []string{"能开发票吗", "can I get an invoice", "hi, how long does shipping take to Germany?"} {
+		code, out, errOut := runCLI(t, q+"\n", "chat", "--json", "--data", data, "--user", "u-"+q)
+		if code != 0 {
+			t.Fatalf("chat %q: exit %d: %s", q, code, errOut)
+		}
+		r := decodeReplies(t, out)
+		if len(r) != 1 || len(r[0].Sources) == 0 {
+			t.Fatalf("chat %q = %s: want an answer with a source", q, out)
+		}
+		code, out, errOut = runCLI(t, "", "search", "--json", "--data", data, q)
+		if code != 0 {
+			t.Fatalf("search %q: exit %d: %s", q, code, errOut)
+		}
+		var res struct {
+			Intent string      `json:"intent"`
+			Hits   []searchHit `json:"hits"`
+		}
+		if err := json.Unmarshal([]byte(out), &res); err != nil || len(res.Hits) == 0 {
+			t.Fatalf("search --json %q = %s (%v)", q, out, err)
+		}
+		if res.Intent == "" || res.Hits[0].ID != r[0].Sources[0].ID {
+			t.Errorf("search %q: first %s for intent %q; the bot answered from %s", q, res.Hits[0].ID, res.Intent, r[0].Sources[0].ID)
+		}
+	}
+	_, out, _ := runCLI(t, "", "search", "--json", "--intent", "none", "--data", data, "能开发票吗")
+	if strings.Contains(out, `"intent"`) || !strings.Contains(out, `"faq-invoice-01-zh"`) {
+		t.Errorf("search --intent none = %s: want no intent", out)
+	}
+}
+
 // syncBuffer is a bytes.Buffer safe for a writer goroutine and a reader.
 type syncBuffer struct {
 	mu sync.Mutex

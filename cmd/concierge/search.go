@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/intents"
 	"github.com/concierge-bot/concierge/knowledge"
 )
 
@@ -24,6 +25,7 @@ type searchHit struct {
 func newSearchCmd(e *env) *cobra.Command {
 	var (
 		audience string
+		intent   string
 		n        int
 		asJSON   bool
 	)
@@ -36,7 +38,9 @@ a private copy built from the content, if that index is not current).
 
 Hits come in the order the bot weighs them: by SCORE (the ranking), except
 that one of the top three that is clearly more likely to answer (CONF, the
-calibrated chance that it answers the query) goes first.`,
+calibrated chance that it answers the query) goes first. As for the bot, the
+ranking favours documents of the intent the classifier reads in QUERY
+(named under the hits; --intent sets another, --intent none none).`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return usagef("search needs a QUERY; see `concierge search --help`")
@@ -65,18 +69,32 @@ calibrated chance that it answers the query) goes first.`,
 				return err
 			}
 			log := e.logger(cfg, slog.LevelWarn)
-			ix, done, err := searchableIndex(cmd.Context(), cfg, log)
+			ix, c, done, err := searchableIndex(cmd.Context(), cfg, log)
 			if err != nil {
 				return err
 			}
 			defer done()
-			hits, err := ix.Retrieve(cmd.Context(), bot.Query{Text: query, Audiences: auds, Limit: n})
+			q := bot.Query{Text: query, Audiences: auds, Limit: n}
+			switch intent {
+			case "":
+				// As the bot asks: with what its classifier reads.
+				cls, err := c.Classify(cmd.Context(), bot.ClassifierText(query))
+				if err != nil {
+					return fmt.Errorf("search: %w", err)
+				}
+				q.Intent, q.OutOfScope, q.Language = cls.Intent, cls.OutOfScope, cls.Language
+			case "none":
+			default:
+				q.Intent = intent
+			}
+			hits, err := ix.Retrieve(cmd.Context(), q)
 			if err != nil {
 				return fmt.Errorf("search: %w", err)
 			}
 			out := struct {
-				Hits []searchHit `json:"hits"`
-			}{Hits: []searchHit{}}
+				Intent string      `json:"intent,omitempty"`
+				Hits   []searchHit `json:"hits"`
+			}{Intent: q.Intent, Hits: []searchHit{}}
 			for _, h := range hits {
 				out.Hits = append(out.Hits, searchHit{ID: h.ID, Title: h.Title, Score: h.Score, Audience: string(h.Audience), Snippet: h.Snippet})
 			}
@@ -97,12 +115,16 @@ calibrated chance that it answers the query) goes first.`,
 			if hits[0].Snippet != "" {
 				fmt.Fprintf(e.stdout, "\n%s\n", hits[0].Snippet)
 			}
+			if q.Intent != "" {
+				fmt.Fprintf(e.stdout, "\n(ranked for the intent %s)\n", q.Intent)
+			}
 			return nil
 		},
 	}
 	cmd.Flags().StringVar(&audience, "audience", "public", "`public` (what customers see) or internal (employees)")
 	cmd.Flags().IntVarP(&n, "n", "n", 5, "number of hits")
-	cmd.Flags().BoolVar(&asJSON, "json", false, `print {"hits":[{"id","title","score","audience","snippet"}]}`)
+	cmd.Flags().BoolVar(&asJSON, "json", false, `print {"intent","hits":[{"id","title","score","audience","snippet"}]}`)
+	cmd.Flags().StringVar(&intent, "intent", "", "rank for intent `NAME` (none: for no intent) instead of the one the classifier reads in QUERY")
 	return cmd
 }
 
@@ -111,18 +133,25 @@ calibrated chance that it answers the query) goes first.`,
 // writing to the data directory: the index serve reads, shared and
 // read-only, or a private one built from the content (openIndexBeside).
 // Otherwise it opens or rebuilds the data directory's index as always.
-// done releases what was opened.
-func searchableIndex(ctx context.Context, cfg Config, log *slog.Logger) (ix *knowledge.Index, done func(), err error) {
+// c is the classifier the index was tagged with; done releases what was
+// opened.
+func searchableIndex(ctx context.Context, cfg Config, log *slog.Logger) (ix *knowledge.Index, c *intents.Classifier, done func(), err error) {
+	docs, opts, c, err := indexSources(ctx, cfg, log)
+	if err != nil {
+		return nil, nil, nil, err
+	}
 	if h, _ := dataDirHolder(cfg.DataDir); h != nil {
 		log.Debug("the data directory is held; searching without writing to it", "holder", h.String())
-		return openIndexBeside(ctx, cfg, log)
+		ix, done, err = openIndexBeside(ctx, cfg, docs, opts, log)
+		return ix, c, done, err
 	}
-	ix, err = openIndex(ctx, cfg, log)
+	ix, err = openIndexWith(ctx, cfg, docs, opts)
 	if errors.Is(err, knowledge.ErrLocked) {
-		return openIndexBeside(ctx, cfg, log)
+		ix, done, err = openIndexBeside(ctx, cfg, docs, opts, log)
+		return ix, c, done, err
 	}
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return ix, func() { _ = ix.Close() }, nil
+	return ix, c, func() { _ = ix.Close() }, nil
 }
