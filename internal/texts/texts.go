@@ -6,6 +6,7 @@ package texts
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // SplitList splits a list cell of a table on ";" (and on nothing else:
@@ -52,13 +53,63 @@ func slug(s string, dots bool) string {
 
 // ClauseParts cuts a chat message at its punctuation (ASCII and full-width
 // , . ! ? ; : and 、 ~ …) and, in a message with Chinese, at spaces too,
-// which Chinese customers type for commas. The parts are not trimmed and
-// none is empty.
+// which Chinese customers type for commas. A part cut at a question mark
+// keeps it, so that Asks sees it; the parts are not trimmed and none is
+// empty.
 func ClauseParts(text string) []string {
 	zh := HanCount(text) > 0
-	return strings.FieldsFunc(text, func(r rune) bool {
-		return strings.ContainsRune(",.!?;:，。！？；：、~～…", r) || zh && unicode.IsSpace(r)
-	})
+	var out []string
+	start := 0
+	for i, r := range text {
+		end := i
+		switch {
+		case r == '?' || r == '？':
+			end = i + utf8.RuneLen(r)
+		case strings.ContainsRune(",.!;:，。！；：、~～…", r) || zh && unicode.IsSpace(r):
+		default:
+			continue
+		}
+		if p := strings.TrimRight(text[start:end], "?？"); p != "" {
+			out = append(out, text[start:end])
+		}
+		start = i + utf8.RuneLen(r)
+	}
+	if start < len(text) {
+		out = append(out, text[start:])
+	}
+	return out
+}
+
+// Asks reports whether a clause (ClauseParts) asks something itself: a
+// question mark, a Chinese question word, or an English question's first
+// word (OpensQuestion). A story told before a question asks nothing
+// ("first time ordering from you,", "帮我爸问一下，").
+func Asks(clause string) bool {
+	if strings.ContainsAny(clause, "?？") {
+		return true
+	}
+	for _, w := range chineseQuestionWords {
+		if strings.Contains(clause, w) {
+			return true
+		}
+	}
+	first, _, _ := strings.Cut(strings.TrimSpace(clause), " ")
+	return OpensQuestion(first)
+}
+
+// chineseQuestionWords ask wherever they stand in a clause.
+var chineseQuestionWords = []string{"吗", "呢", "什么", "怎么", "多少", "几", "哪", "能不能", "可不可以", "有没有", "是不是",
+	"咋", "啥"}
+
+// OpensQuestion reports whether an English word, as the first of a clause,
+// opens a question ("do", "how", "any", …), in any case.
+func OpensQuestion(word string) bool {
+	switch strings.ToLower(word) {
+	case "do", "does", "is", "are", "can", "could", "what", "whats", "what's", "how", "which", "where", "when",
+		"have", "got", "any", "will", "would", "should", "why", "who":
+		return true
+	}
+	return false
 }
 
 // HanCount returns the number of Han characters in s.

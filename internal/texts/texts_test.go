@@ -103,7 +103,8 @@ func TestClauseParts(t *testing.T) {
 		in   string
 		want []string
 	}{
-		{"first time here, price of the xm5?", []string{"first time here", " price of the xm5"}},
+		{"first time here, price of the xm5?", []string{"first time here", " price of the xm5?"}},
+		{"price? ok?? 运费多少", []string{"price?", "ok?", "运费多少"}},
 		{"昨天在小红书看到你们 草莓蛋糕多少钱", []string{"昨天在小红书看到你们", "草莓蛋糕多少钱"}},
 		{"do you deliver to binjiang", []string{"do you deliver to binjiang"}}, // no Chinese: spaces stay
 		{"。。", nil},
@@ -117,5 +118,17 @@ func TestClauseParts(t *testing.T) {
 	}
 	if n := HanCount("XM5 耳机 多少钱"); n != 5 {
 		t.Errorf("HanCount = %d, want 5", n)
+	}
+}
+
+func TestAsks(t *testing.T) {
+	for text, want := range map[string]bool{
+		"first time ordering from you guys": false, "昨天在小红书看到你们": false, "can i pay by card": true,
+		"信用卡分期可以吗": true, "what do i wear": true, "leggings ok?": true, "Why is it late": true,
+		"配送费咋算的": true, "帮我爸问一下": false, "kids helmet sizes?": true, "anyway, thanks": false,
+	} {
+		if Asks(text) != want {
+			t.Errorf("Asks(%q) = %v, want %v", text, !want, want)
+		}
 	}
 }

@@ -107,7 +107,7 @@ func (ix *Index) Answer(ctx context.Context, q bot.Query) (bot.CatalogAnswer, er
 	// product's, and the whole message matches none. The question is most
 	// often its last clause. Not when the whole message matched, if weakly:
 	// the story may hold what narrows it ("儿子对坚果过敏 有什么饼干").
-	if cs := clauses(text); a.Confidence == 0 && len(cs) > 0 && !slices.ContainsFunc(cs[:len(cs)-1], asks) {
+	if cs := clauses(text); a.Confidence == 0 && len(cs) > 0 && !slices.ContainsFunc(cs[:len(cs)-1], texts.Asks) {
 		if ca, ok := ix.answerText(ctx, sh, cs[len(cs)-1], q.Language); ok {
 			ca.LastClause = true
 			return ca, nil
@@ -164,35 +164,12 @@ func clauses(text string) []string {
 func splitJoined(p string) []string {
 	words := strings.Fields(p)
 	for i := 1; i+1 < len(words)-1; i++ {
-		if (words[i] == "and" || words[i] == "so") && questionOpener[words[i+1]] {
+		if (words[i] == "and" || words[i] == "so") && texts.OpensQuestion(words[i+1]) {
 			return append([]string{strings.Join(words[:i], " ")}, splitJoined(strings.Join(words[i+1:], " "))...)
 		}
 	}
 	return []string{p}
 }
-
-// asks reports whether a clause asks something itself: a question mark, a
-// Chinese question word, or an English question's first word. A story told
-// before the question asks nothing ("first time ordering from you, price of
-// the XM5?"); a question followed by more ("信用卡分期可以吗 想买那个猫砂盆",
-// "what do I wear, leggings ok?") is not its last clause's alone.
-func asks(clause string) bool {
-	if strings.ContainsAny(clause, "?？") {
-		return true
-	}
-	for _, w := range []string{"吗", "呢", "什么", "怎么", "多少", "几", "哪", "能不能", "可不可以", "有没有", "是不是"} {
-		if strings.Contains(clause, w) {
-			return true
-		}
-	}
-	first, _, _ := strings.Cut(strings.TrimSpace(clause), " ")
-	return questionOpener[first]
-}
-
-// questionOpener are the words that open an English question.
-var questionOpener = map[string]bool{"do": true, "does": true, "is": true, "are": true, "can": true, "could": true,
-	"what": true, "whats": true, "what's": true, "how": true, "which": true, "where": true, "when": true,
-	"have": true, "got": true, "any": true}
 
 // askedText is what a message asks of the catalogue: the message without
 // the greetings, forms of address and thanks around it ("老板 这个龙井多少钱",
