@@ -966,12 +966,6 @@ func (d *ComplaintDetector) combination(raw string, t lexText, pc float64) [nCom
 // their other messages mostly questions; combination counts the message
 // as a question only when no negative term is in it.
 func asksLast(raw string) bool {
-	if indignant(raw) {
-		return false
-	}
-	if norm := strings.ToLower(raw); blamesQuality.MatchString(norm) || blamesShop.MatchString(norm) || paidInVain.MatchString(norm) {
-		return false // "…is that normal? because i paid 120 for nothing"
-	}
 	var last string
 	n := 0
 	for c := range strings.FieldsFuncSeq(raw, clauseBreak) {
@@ -980,10 +974,18 @@ func asksLast(raw string) bool {
 			n++
 		}
 	}
+	if n < 2 || indignant(raw) {
+		return false
+	}
 	if l := " " + strings.ToLower(last) + " "; strings.Contains(l, " even ") || strings.Contains(l, "到底") {
 		return false // "do u even test it", "你们到底有没有检查过": rhetorical
 	}
-	return n >= 2 && asks(last, newLexText(last), false)
+	if !asks(last, newLexText(last), false) {
+		return false
+	}
+	norm := strings.ToLower(raw)
+	// "…is that normal? because i paid 120 for nothing"
+	return !blamesQuality.MatchString(norm) && !blamesShop.MatchString(norm) && !paidInVain.MatchString(norm)
 }
 
 // paidInVain asks what the sender is paying for, meaning for nothing:

@@ -540,7 +540,7 @@ func chineseWish(text string) bool {
 				return true // but "推荐的…" is what was recommended
 			}
 		}
-		if degreeWish.MatchString(clause) {
+		if strings.Contains(clause, "要") && degreeWish.MatchString(clause) {
 			return true
 		}
 	}
