@@ -232,6 +232,40 @@ func someoneElses(before, term string) bool {
 	return false
 }
 
+// someoneOf reports whether an unnamed person term is placed among the
+// sender's own people or places right after it ("someone at my last hostel
+// had bed bugs", "if someone in our group gets sick"): a person talked
+// about, not asked for. "someone from your team" asks for one, and so does
+// one wanted or sent for ("i need someone at my house today").
+func someoneOf(before, term, after string) bool {
+	switch term {
+	case "someone", "somebody", "anyone", "anybody":
+	default:
+		return false
+	}
+	if b := strings.Fields(before); len(b) > 0 && wantWords[b[len(b)-1]] {
+		return false
+	}
+	words := strings.Fields(after)
+	if len(words) < 2 {
+		return false
+	}
+	switch words[0] {
+	case "at", "in", "from", "of", "on":
+	default:
+		return false
+	}
+	switch words[1] {
+	case "my", "our", "his", "her", "their":
+		return true
+	}
+	return false
+}
+
+// wantWords, right before a person term, ask for that person.
+var wantWords = map[string]bool{"need": true, "want": true, "send": true, "get": true, "have": true, "find": true,
+	"can": true, "could": true, "please": true, "pls": true}
+
 // doesAService reports whether the words after an unnamed person term
 // ("someone", "somebody", "anyone") or the staff ask for a service to be
 // done, not for a person to talk to: "can someone adjust my glasses", "is
@@ -1216,7 +1250,7 @@ func (d *ComplaintDetector) Score(text string) ComplaintScore {
 			return
 		}
 		if !namesAContactDetail(in[at+len(t.norm):]) && !someoneElses(in[:at], t.norm) && !doesAService(t.norm, in[at+len(t.norm):]) &&
-			!asksAboutStaff(in[:at], in[at+len(t.norm):]) {
+			!asksAboutStaff(in[:at], in[at+len(t.norm):]) && !someoneOf(in[:at], t.norm, in[at+len(t.norm):]) {
 			s.AsksForPerson = true
 		}
 	})

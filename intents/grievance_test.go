@@ -167,6 +167,10 @@ func TestSomeoneElsesPerson(t *testing.T) {
 		{"do your staff speak english", false},
 		{"店员会说英文吗 我带朋友过来", false},
 		{"can I talk to someone about my order", true},
+		{"someone at my last hostel had bed bugs, do u have a laundry i can use when i arrive", false},
+		{"if someone in our group gets sick before the trip can we swap their name to another person", false},
+		{"can someone from your team call me", true},
+		{"i need someone at my house today, the pipe burst", true},
 	} {
 		if got := d.Score(c.text).AsksForPerson; got != c.want {
 			t.Errorf("Score(%q).AsksForPerson = %v, want %v", c.text, got, c.want)
