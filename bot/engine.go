@@ -1254,11 +1254,6 @@ func isSmallTalk(text string, cls Classification) bool {
 // 谢谢亲" answered "不客气"). Text that is nothing but pleasantries ("thanks!",
 // "你好") is returned whole. What is left is lower-cased, as the classifier
 // reads it anyway, and keeps its question mark.
-// ClassifierText is the text of a message the Engine gives its
-// Classifier (withoutPleasantries), for tools that read a message as the
-// bot does.
-func ClassifierText(text string) string { return withoutPleasantries(text) }
-
 func withoutPleasantries(text string) string {
 	t := strings.TrimSpace(TrimSalutations(strings.ToLower(text)))
 	switch {
@@ -1272,6 +1267,11 @@ func withoutPleasantries(text string) string {
 	}
 	return t
 }
+
+// ClassifierText is the text of a message the Engine gives its
+// Classifier (withoutPleasantries), for tools that read a message as the
+// bot does.
+func ClassifierText(text string) string { return withoutPleasantries(text) }
 
 func truncate(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {

@@ -998,7 +998,9 @@ func (d *ComplaintDetector) combination(raw string, t lexText, pc float64) [nCom
 // "帮我爸问一下，他不会用小程序，运费怎么算"). The text model reads such a
 // story as a grievance, because the seed complaints are statements and
 // their other messages mostly questions; combination counts the message
-// as a question only when no negative term is in it.
+// as a question only when no negative term is in it. A rhetorical last
+// clause ("do u even test it", an indignant "??") and a message that blames
+// the product or the shop or says what was paid for nothing ask nothing.
 func asksLast(raw string) bool {
 	var last string
 	n := 0

@@ -168,8 +168,8 @@ func noDocuments(cfg Config, problems []error) error {
 		absPath(cfg.Content), cfg.origin("content"))}
 }
 
-// openIndexOf is openIndex with the documents loaded and the intent model
-// trained already (serve's).
+// openIndexOf opens the data directory's index (openIndexWith) from
+// documents already loaded with an intent model already trained (serve's).
 func openIndexOf(ctx context.Context, cfg Config, docs []knowledge.Document, c *intents.Classifier, log *slog.Logger) (*knowledge.Index, error) {
 	opts, err := buildOptions(cfg, c, log)
 	if err != nil {

@@ -40,7 +40,8 @@ Hits come in the order the bot weighs them: by SCORE (the ranking), except
 that one of the top three that is clearly more likely to answer (CONF, the
 calibrated chance that it answers the query) goes first. As for the bot, the
 ranking favours documents of the intent the classifier reads in QUERY
-(named under the hits; --intent sets another, --intent none none).`,
+(named under the hits); --intent NAME ranks for another, --intent none
+for none.`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return usagef("search needs a QUERY; see `concierge search --help`")
