@@ -328,7 +328,7 @@ var (
 	// englishTaken tell that money was taken.
 	englishTaken = []string{"charged me", "charged us", "you charged", "overcharged", "billed me", "billed us",
 		"double charged", "charged twice", "was charged", "were charged", "still charged", "still being charged",
-		"still charging", "keep charging", "kept charging", "still taking money", "still taking my money", "cancelled on me", "cancelled on us", "took my deposit", "kept my deposit", "kept the deposit"}
+		"still charging", "keep charging", "kept charging", "still taking money", "still taking my money", "took my deposit", "kept my deposit", "kept the deposit"}
 	// englishStillFailing tell that a fault persists.
 	englishStillFailing = []string{"it still", "its still", "still not", "still doesnt", "still isnt", "still wont", "still hasnt",
 		"still havent", "still broken", "still leaking", "still leaks", "still flicker", "still smells", "still no "}
@@ -355,6 +355,33 @@ var (
 // yesterday is sparking").
 const maxEnglishFailureGap = 60
 
+// cancelledOnSender reports whether space-padded normalised text says that
+// the business cancelled on the sender ("you cancelled on us", "the
+// photographer cancelled on me"), not someone of the sender's own ("guests
+// cancelled on us", "our venue just cancelled on us bc of flooding").
+func cancelledOnSender(t string) bool {
+	for before, after := range occurrencesWithBefore(t, " cancelled on ") {
+		if !strings.HasPrefix(after, "me ") && !strings.HasPrefix(after, "us ") {
+			continue
+		}
+		words := strings.Fields(before)
+		if n := len(words); n > 0 && words[n-1] == "just" {
+			words = words[:n-1] // "my sister just cancelled on me"
+		}
+		n := len(words)
+		if n > 0 && thirdParties[words[n-1]] || n > 1 && (words[n-2] == "my" || words[n-2] == "our") {
+			continue // "guests cancelled on us", "our venue cancelled on us"
+		}
+		return true
+	}
+	return false
+}
+
+// thirdParties, right before "cancelled on", are people of the sender's
+// own, not the business.
+var thirdParties = map[string]bool{"guests": true, "guest": true, "friends": true, "friend": true, "family": true,
+	"relatives": true, "kids": true, "parents": true, "clients": true, "client": true, "people": true}
+
 // englishGrievance is grievance for English text.
 func englishGrievance(norm string) bool {
 	t := " " + norm + " "
@@ -368,6 +395,9 @@ func englishGrievance(norm string) bool {
 		return false
 	}
 	if has(englishBrokenPromises) || has(englishTaken) || has(englishNoShow) || has(englishRunaround) {
+		return true
+	}
+	if cancelledOnSender(t) {
 		return true
 	}
 	if has(englishRedress) && !namesCondition(t) {
