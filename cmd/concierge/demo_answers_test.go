@@ -75,6 +75,11 @@ var demoQuestions = []demoQuestion{
 	// Ordinary service questions are answered, not escalated.
 	{text: "Can I change my delivery address?", kind: kindAnswerable, expected: []string{"faq-orders-03"}},
 	{text: "I need a company invoice", kind: kindAnswerable, expected: []string{"payment-and-invoices", "faq-payment-05"}, says: `(?i)invoice`},
+	// The FAQ entry that restates the question, not a section of the
+	// invoice page the confidence preferred (stop 50): corrections, or
+	// special VAT invoices for companies.
+	{text: "能开发票吗", kind: kindAnswerable, expected: []string{"faq-invoice-01-zh"}, says: `电子普通发票`, never: `红冲`},
+	{text: "can I get an invoice", kind: kindAnswerable, expected: []string{"faq-invoice-01"}},
 	// A real complaint still reaches a person.
 	{text: "My teapot arrived broken and nobody answers my emails, this is unacceptable", kind: kindComplaint},
 	{text: "I want to talk to a person", kind: kindHuman},
