@@ -333,7 +333,7 @@ func (sh *shelf) plan(ctx context.Context, q *Question, opts Options) plan {
 		across = true
 		group = slices.DeleteFunc(group, func(h *hit) bool { return !slices.Contains(named, sh.ents[h.ent].category) })
 		top = group[0]
-	} else if c := sh.dominantCategory(group); c >= 0 {
+	} else if c := sh.dominantCategory(group); c >= 0 && !((q.Super != "" || q.HasPriceBound()) && tiedAcross(sh, group)) {
 		p.kindOf = c
 		group = sh.inCategory(c, group, hits, wholeCategory(q))
 		top = group[0]
@@ -790,6 +790,7 @@ func (sh *shelf) namedCategories(q *Question, group []*hit) []int {
 		b.WriteString(w.text)
 	}
 	qt := termsOf(b.String())
+	_, han := queryHead(q)
 	var out []int
 	for _, h := range group {
 		c := sh.ents[h.ent].category
@@ -797,7 +798,10 @@ func (sh *shelf) namedCategories(q *Question, group []*hit) []int {
 			continue
 		}
 		for _, part := range sh.cats[c].parts {
-			if slices.Contains(qt, part[len(part)-1]) {
+			last := part[len(part)-1]
+			// A Chinese head names each kind it ends: 茶 names 红茶, 绿茶
+			// and 乌龙茶 (not 茶具).
+			if slices.Contains(qt, last) || han != "" && !isWordTerm(last) && strings.HasSuffix(last, han) {
 				out = append(out, c)
 				break
 			}
@@ -1296,4 +1300,32 @@ func (sh *shelf) headNamesCategory(q *Question, group []*hit) bool {
 		}
 	}
 	return false
+}
+
+// tiedAcross reports whether the products that match the message exactly
+// as well as the best one are split among categories with none holding
+// most of them: the words asked name no one kind ("tea under 100 yuan"
+// matches a black tea and a herbal one alike), so the best product's
+// category cannot stand for what was asked. A few of another kind among
+// many of one ("花束": nine bouquets, a dried one, two funeral sprays) keep
+// the many's category.
+func tiedAcross(sh *shelf, group []*hit) bool {
+	counts := map[int]int{}
+	n := 0
+	for _, h := range group {
+		if h.score < group[0].score {
+			break
+		}
+		counts[sh.ents[h.ent].category]++
+		n++
+	}
+	if len(counts) < 2 {
+		return false
+	}
+	for _, c := range counts {
+		if 2*c > n {
+			return false
+		}
+	}
+	return true
 }

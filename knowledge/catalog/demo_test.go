@@ -58,6 +58,15 @@ func TestDemoProductQuestions(t *testing.T) {
 		{"Hi Jade Leaf team, how much is the longjing?", "en", []string{"JL-GRN-001"}},
 		{"hey guys quick q - how much is the longjing", "en", []string{"JL-GRN-001"}},
 		{"Hello, I have a question about the longjing, how much is it?", "en", []string{"JL-GRN-001"}},
+		// A word that names several kinds ranges over all of them (stop
+		// 50): "茶" ends 红茶, 绿茶 and 花草茶 alike, and "tea" names a
+		// black and a herbal tea equally; the cheapest tea is the rose
+		// buds, not the cheapest black tea, and a budget of ¥100 finds
+		// the teas under it instead of "nothing; the closest is ¥118".
+		{"最便宜的茶", "zh", []string{"JL-HRB-002-zh"}},
+		{"最贵的茶", "zh", []string{"JL-PUE-004-zh"}},
+		{"100元以内的茶有哪些", "zh", []string{"JL-HRB-003-zh", "JL-PUE-003-zh", "JL-HRB-001-zh", "JL-HRB-002-zh"}},
+		{"tea under 100 yuan", "en", []string{"JL-HRB-003", "JL-PUE-003", "JL-HRB-001", "JL-HRB-002"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.text, func(t *testing.T) {

@@ -128,8 +128,17 @@ func (sh *shelf) probes(q *Question) []probe {
 					out = append(out, probe{from: i, to: i + 2, alts: alts, role: p.role, weight: 1})
 				}
 			}
+			if p.role == roleCue && (next && ws[i+1].role == roleCue || i > 0 && !p.gap && ws[i-1].kind == pHan && ws[i-1].role == roleCue) {
+				// A character of a cue word ("最便宜") names nothing on
+				// its own: 便 is not the 便携 of a travel tea set.
+				continue
+			}
 			if t := negTerm(p.neg, p.text); !zhStop[p.text] && sh.idf[t] > 0 {
-				alone := !next && (i == 0 || ws[i-1].kind != pHan || p.gap)
+				// A particle or a word of another role beside it ends the
+				// word: the 茶 of "最便宜的茶", "茶吗" and "茶有哪些" stands
+				// alone.
+				alone := (!next || zhParticles[ws[i+1].text] || ws[i+1].role != p.role) &&
+					(i == 0 || ws[i-1].kind != pHan || p.gap || zhParticles[ws[i-1].text] || ws[i-1].role != p.role)
 				out = append(out, probe{from: i, to: i + 1, alts: []alt{{t, 1}}, uni: !alone, role: p.role, weight: 1})
 			}
 		}
