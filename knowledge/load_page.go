@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 
@@ -195,7 +196,41 @@ func parsePage(name string, data []byte, ps *problems) []Document {
 	if len(docs) == 0 {
 		ps.add(bodyLine, "page has no text after its front matter")
 	}
+	withOutline(docs)
 	return docs
+}
+
+// outlineRunes is the length up to which a page's opening passage counts as
+// an introduction: a sentence or two ("We want you to be happy with every
+// tea. If something isn't right, here is how returns work.").
+const outlineRunes = 200
+
+// outlineMax is how many section headings an outline lists at most.
+const outlineMax = 8
+
+// withOutline makes the answer of a page's opening passage, when it is an
+// introduction (outlineRunes or shorter) to two or more sections, the
+// introduction followed by a list of the section headings (the reply cites
+// the page, whose link leads to them): sent "退货怎么退", a
+// customer otherwise gets only "请参考以下退换货说明" and nothing below it.
+// The passage is searched by its own text as before; only what it answers
+// with changes. docs are one page's passages, the opening first when it
+// has text.
+func withOutline(docs []Document) {
+	if len(docs) < 3 || docs[0].Section != "" || utf8.RuneCountInString(docs[0].Body) > outlineRunes {
+		return
+	}
+	var b strings.Builder
+	b.WriteString(docs[0].Body)
+	b.WriteString("\n")
+	for i, d := range docs[1:] {
+		if i == outlineMax {
+			b.WriteString("\n- …")
+			break
+		}
+		b.WriteString("\n- " + d.Section)
+	}
+	docs[0].Answer = b.String()
 }
 
 // frontMatterLine finds the file line of a top-level key in front matter

@@ -320,3 +320,45 @@ func TestHugePageIsBounded(t *testing.T) {
 		}
 	}
 }
+
+// TestOpeningOutlinesItsSections: a page whose opening is a short
+// introduction answers with it and the headings of what follows, so that a
+// customer sent the opening learns where the answer is; a long opening, or
+// one before a single section, answers with its own text. The passage is
+// still searched by its own words.
+func TestOpeningOutlinesItsSections(t *testing.T) {
+	long := strings.Repeat("Our shop has sold tea since 1998 and ships across China. ", 6)
+	tests := []struct {
+		name, page string
+		outline    bool
+	}{
+		{"short opening", "# Returns\n\nHere is how returns work.\n\n## The 14-day window\n\nFourteen days.\n\n## Refunds\n\nThree days.\n", true},
+		{"Chinese opening", "# 退换货\n\n请参考以下退换货说明。\n\n## 14天退货期\n\n十四天。\n\n## 退款\n\n三天。\n", true},
+		{"long opening", "# About\n\n" + long + "\n\n## History\n\nOld.\n\n## Team\n\nSmall.\n", false},
+		{"one section", "# Returns\n\nHere is how returns work.\n\n## The 14-day window\n\nFourteen days.\n", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			docs, _, err := Load(fstest.MapFS{"pages/p.md": {Data: []byte("---\nid: p\n---\n" + tt.page)}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			open := docs[0]
+			if open.Section != "" {
+				t.Fatalf("first passage is section %q, want the opening", open.Section)
+			}
+			got := open.answerText()
+			if !strings.HasPrefix(got, open.Body) {
+				t.Errorf("answer %q does not start with the opening %q", got, open.Body)
+			}
+			for _, d := range docs[1:] {
+				if has := strings.Contains(got, "\n- "+d.Section); has != tt.outline {
+					t.Errorf("answer %q lists section %q: %v, want %v", got, d.Section, has, tt.outline)
+				}
+			}
+			if strings.Contains(open.Body, "\n- ") {
+				t.Errorf("the opening's searched text %q holds the outline", open.Body)
+			}
+		})
+	}
+}
