@@ -35,6 +35,10 @@ type Classifier struct {
 
 var _ bot.Classifier = (*Classifier)(nil)
 
+// Intents returns the names of the intents the classifier's model knows,
+// in the model's order.
+func (c *Classifier) Intents() []string { return c.model.Labels() }
+
 // NewClassifier returns a Classifier, or an error when the Model is missing.
 func NewClassifier(opts ClassifierOptions) (*Classifier, error) {
 	if opts.Model == nil {

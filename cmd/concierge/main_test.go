@@ -303,6 +303,12 @@ func TestSearchRanksAsTheBotAnswers(t *testing.T) {
 	if strings.Contains(out, `"intent"`) || !strings.Contains(out, `"faq-invoice-01-zh"`) {
 		t.Errorf("search --intent none = %s: want no intent", out)
 	}
+	// A misspelt intent is a usage error naming the near one, not a
+	// ranking for an intent nothing is tagged with.
+	code, out, errOut := runCLI(t, "", "search", "--intent", "invoce", "--data", data, "能开发票吗")
+	if code != 2 || out != "" || !strings.Contains(errOut, `did you mean "invoice"?`) {
+		t.Errorf("search --intent invoce: exit %d, stdout %q, stderr %q; want 2, nothing, a suggestion", code, out, errOut)
+	}
 }
 
 // syncBuffer is a bytes.Buffer safe for a writer goroutine and a reader.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -86,6 +87,10 @@ for none.`,
 				q.Intent, q.OutOfScope, q.Language = cls.Intent, cls.OutOfScope, cls.Language
 			case "none":
 			default:
+				if known := c.Intents(); !slices.Contains(known, intent) {
+					return usageError{didYouMean(fmt.Sprintf("--intent %q is not an intent of this company's model (%s; or none)",
+						intent, strings.Join(known, ", ")), intent, known)}
+				}
 				q.Intent = intent
 			}
 			hits, err := ix.Retrieve(cmd.Context(), q)
