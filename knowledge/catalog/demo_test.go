@@ -168,3 +168,27 @@ func TestDemoOtherQuestionsNotClaimed(t *testing.T) {
 		}
 	}
 }
+
+// TestDemoSuperlativeCitesWhatItNames: "the cheapest tea" compares every
+// tea but names the cheapest and the next three; it cites those four, in
+// the order named, not the two dozen compared.
+func TestDemoSuperlativeCitesWhatItNames(t *testing.T) {
+	ix := demoIndex(t)
+	for _, tt := range []struct{ text, lang string }{{"最便宜的茶", "zh"}, {"cheapest green tea", "en"}} {
+		a, err := ix.Answer(context.Background(), bot.Query{Text: tt.text, Language: tt.lang})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !a.OK || len(a.Sources) != 4 {
+			t.Fatalf("%q: OK %v, %d sources, want 4; text:\n%s", tt.text, a.OK, len(a.Sources), a.Text)
+		}
+		at := -1
+		for _, s := range a.Sources {
+			i := strings.Index(a.Text, s.Title)
+			if i <= at {
+				t.Errorf("%q: source %q not named after the one before it in:\n%s", tt.text, s.Title, a.Text)
+			}
+			at = i
+		}
+	}
+}

@@ -39,7 +39,7 @@ func (sh *shelf) reply(q *Question, p plan, lang string) bot.CatalogAnswer {
 		text = w.overview()
 	}
 	a := bot.CatalogAnswer{OK: true, Text: strings.TrimSpace(text), Confidence: confidence(q, p, sh)}
-	for _, h := range p.items {
+	for _, h := range p.items[:w.shown()] {
 		a.Sources = append(a.Sources, w.source(h))
 	}
 	if p.kind == planWhich || p.kind == planEach {
@@ -409,6 +409,21 @@ func (w writer) superWord() string {
 	return w.t(p.en, p.zh)
 }
 
+// ranked is how many products a superlative's reply names: the first and
+// the next ones after it.
+const ranked = 4
+
+// shown returns how many of the plan's items the reply names, each cited
+// as a source: a superlative names the first ranked of the products it
+// compared ("the cheapest tea" compares two dozen), every other reply all
+// of them.
+func (w writer) shown() int {
+	if w.p.kind == planList && w.p.order != "" && !w.q.SuperSoft {
+		return min(len(w.p.items), ranked)
+	}
+	return len(w.p.items)
+}
+
 // list answers a question about several products.
 func (w writer) list() string {
 	q, p := w.q, w.p
@@ -431,7 +446,7 @@ func (w writer) list() string {
 		if n > 1 {
 			b.WriteString(w.t("\n\nNext:\n", "\n\n其次：\n"))
 		}
-		for _, h := range p.items[1:min(n, 4)] {
+		for _, h := range p.items[1:w.shown()] {
 			b.WriteString(w.line(h) + "\n")
 		}
 		return b.String()
