@@ -843,9 +843,9 @@ func TestSuggestionsBesideNotSure(t *testing.T) {
 // TestAnswerWithAlternatives checks that an answer offers the other
 // documents worth offering beside it — at MinSuggestConfidence or above
 // beside an unsure answer, at MinChoiceConfidence or above and at least
-// half as likely beside a sure one; at most two, not
-// another section of the answer's own document nor one saying the same —
-// and says so after the answer.
+// half as likely beside a sure one, a weaker one between passed over; at
+// most two, not another section of the answer's own document nor one
+// saying the same — and says so after the answer.
 func TestAnswerWithAlternatives(t *testing.T) {
 	cls := &bottest.Classifier{Rules: map[string]bot.Classification{
 		"towel": {Intent: "product_info", Confidence: 0.4, Language: "en"},
@@ -865,6 +865,11 @@ func TestAnswerWithAlternatives(t *testing.T) {
 		{name: "under min_choice_confidence beside a sure answer", hits: []bot.Hit{{ID: "faq-towels", Confidence: 0.92},
 			{ID: "faq-laundry", Confidence: 0.15}}},
 		{name: "under min_suggest_confidence", hits: []bot.Hit{{ID: "faq-towels", Confidence: 0.6}, {ID: "faq-laundry", Confidence: 0.04}}},
+		// A hit under the floor is passed over, not the end of the list.
+		{name: "one too weak between, beside an unsure answer", hits: []bot.Hit{{ID: "faq-towels", Confidence: 0.6},
+			{ID: "faq-laundry", Confidence: 0.03}, {ID: "faq-lockers", Confidence: 0.3}}, want: []string{"faq-lockers"}},
+		{name: "one too weak between, beside a sure answer", hits: []bot.Hit{{ID: "faq-towels", Confidence: 0.92},
+			{ID: "faq-laundry", Confidence: 0.15}, {ID: "faq-lockers", Confidence: 0.5}}, want: []string{"faq-lockers"}},
 		{name: "at most two", hits: []bot.Hit{{ID: "faq-towels", Confidence: 0.6}, {ID: "faq-laundry", Confidence: 0.5},
 			{ID: "faq-lockers", Confidence: 0.4}, {ID: "faq-spa", Confidence: 0.3}}, want: []string{"faq-laundry", "faq-lockers"}},
 		{name: "saying the same", hits: []bot.Hit{{ID: "faq-towels", Confidence: 0.7},
