@@ -872,9 +872,11 @@ const confLead = 0.1
 // 吗" put the invoice page's section on corrections (0.77) before "可以开发
 // 票吗？" (0.66), and "can I get an invoice" the section on special VAT
 // invoices before "Can I get a fapiao (Chinese invoice)?". Set at 0.6 on
-// the read companies' messages, where it cost one answer of 1,920 (0.75
-// cost none but fixed neither demo question); the held-out companies'
-// answers did not move (search alone's first hit, one fewer of 3,209).
+// the read companies' messages, where it cost one answer of 1,920; the
+// held-out companies' answers did not move (search alone's first hit, one
+// fewer of 3,209). 0.75 was tried only on a first version that kept any
+// first FAQ entry or product in place: it cost nothing there but fixed
+// neither demo question.
 const restated = 0.6
 
 // byConfidence puts first the most confident of the next confTop-1

@@ -413,12 +413,17 @@ func (w writer) superWord() string {
 // the next ones after it.
 const ranked = 4
 
+// ranks reports whether the reply is a superlative's: the first of the
+// products it compared, then the next ones (a soft "cheap" only orders a
+// list).
+func (w writer) ranks() bool { return w.p.kind == planList && w.p.order != "" && !w.q.SuperSoft }
+
 // shown returns how many of the plan's items the reply names, each cited
 // as a source: a superlative names the first ranked of the products it
 // compared ("the cheapest tea" compares two dozen), every other reply all
 // of them.
 func (w writer) shown() int {
-	if w.p.kind == planList && w.p.order != "" && !w.q.SuperSoft {
+	if w.ranks() {
 		return min(len(w.p.items), ranked)
 	}
 	return len(w.p.items)
@@ -431,7 +436,7 @@ func (w writer) list() string {
 	n := len(p.items)
 	cat := w.category()
 	switch {
-	case p.order != "" && !q.SuperSoft:
+	case w.ranks():
 		first := p.items[0]
 		measure := w.price(first)
 		if v := w.measureText(first); v != "" {
