@@ -116,3 +116,15 @@ func BenchmarkReadModelBanking77(b *testing.B) {
 	}
 	b.ReportMetric(float64(buf.Len())/(1<<20), "file-MB")
 }
+
+// BenchmarkNewComplaintDetector is the start-up cost of the built-in
+// detector (and of each retraining on agents' verdicts): its complaint and
+// safety models learnt from the seed examples.
+func BenchmarkNewComplaintDetector(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := NewComplaintDetector(context.Background(), ComplaintOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

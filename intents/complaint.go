@@ -390,7 +390,8 @@ type ComplaintScore struct {
 	// Sentiment is in -1 (very negative) .. +1 (very positive).
 	Sentiment float64
 	// EscalationWords lists the always-escalate terms found, normalised and
-	// sorted; nil when none.
+	// sorted, or SafetyWord alone for an incident the safety model read
+	// where no term named one; nil when none.
 	EscalationWords []string
 	// AsksForPerson is true when the message names a person to talk to
 	// ("a real person", "customer service", "转人工").
@@ -432,6 +433,7 @@ type ComplaintDetector struct {
 	danger        *lexicon // harm told as it happens (see dangerAsked)
 	person        *lexicon // asking for a person
 	model         *Model
+	safety        *Model // incidents no danger term names (see safety.go)
 	// Logistic combination of the features of combination and a bias.
 	w [nComb + 1]float64
 }
@@ -469,6 +471,9 @@ func NewComplaintDetector(ctx context.Context, opts ComplaintOptions) (*Complain
 		return nil, fmt.Errorf("intents: train complaint model: %w", err)
 	}
 	d.model = m
+	if d.safety, err = trainSafety(ctx, opts.Corrections); err != nil {
+		return nil, err
+	}
 	ci := slices.Index(m.labels, LabelComplaint)
 	if ci < 0 || len(m.labels) != 2 {
 		return nil, errors.New("intents: complaint model needs both labels")
@@ -1242,6 +1247,9 @@ func (d *ComplaintDetector) Score(text string) ComplaintScore {
 			label = "误食"
 		}
 		s.EscalationWords = append(s.EscalationWords, label)
+	}
+	if len(s.EscalationWords) == 0 && toldAsIncident(text, lt) && safetyOf(d.safety, text) >= safetyThreshold {
+		s.EscalationWords = append(s.EscalationWords, SafetyWord)
 	}
 	slices.Sort(s.EscalationWords)
 	d.person.match(lt, func(t *lexTerm, in string, at int) {

@@ -1,0 +1,41 @@
+package intents
+
+import (
+	"slices"
+	"testing"
+)
+
+// TestIncidentsNoTermNames checks that the safety model hands over
+// incidents told in words that no danger term lists, and keeps questions
+// about a symptom, a condition or a place with such words.
+func TestIncidentsNoTermNames(t *testing.T) {
+	d := mustDetector(t)
+	lexiconOnly := *d
+	lexiconOnly.safety = nil
+	for _, text := range []string{
+		"the swing chain just snapped with my daughter on it and she landed on her face",
+		"my dad went grey and sat down on the floor of your changing room, he says his arm feels heavy",
+		"装修师傅走了以后墙里的插座一直在噼啪响还有焦味",
+		"爷爷在你们店门口台阶上绊了一下 脚踝肿得老高",
+		"儿子在你们的滑梯上磕到下巴 嘴里全是血 怎么办",
+	} {
+		if w := lexiconOnly.Score(text).EscalationWords; len(w) > 0 {
+			t.Errorf("Score(%q): danger terms %v name it already; the case tests nothing of the model", text, w)
+		}
+		if w := d.Score(text).EscalationWords; !slices.Contains(w, SafetyWord) {
+			t.Errorf("Score(%q).EscalationWords = %v, want %q", text, w, SafetyWord)
+		}
+	}
+	for _, text := range []string{
+		"my new glasses make me a bit dizzy, is the prescription wrong?",
+		"做完美甲手指有点红 正常吗",
+		"what if a kid falls off the climbing frame, who is responsible",
+		"where's the emergency exit on the second floor",
+		"万一孩子在蹦床上摔了 你们有保险吗",
+		"how long does the swelling last after a tooth extraction",
+	} {
+		if w := d.Score(text).EscalationWords; slices.Contains(w, SafetyWord) {
+			t.Errorf("Score(%q).EscalationWords = %v: a question, not an incident", text, w)
+		}
+	}
+}
