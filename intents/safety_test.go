@@ -39,3 +39,23 @@ func TestIncidentsNoTermNames(t *testing.T) {
 		}
 	}
 }
+
+// TestServicesNamedForEmergencies checks that a service or measure named
+// after an emergency or blood is asked about, not an incident, and that
+// an incident told beside one still is.
+func TestServicesNamedForEmergencies(t *testing.T) {
+	d := mustDetector(t)
+	for text, want := range map[string]bool{
+		"how much do you charge for an emergency call-out at night":            false,
+		"do you offer emergency repairs on bank holidays":                      false,
+		"is there an emergency plumber on call this weekend":                   false,
+		"can the pharmacist check my blood pressure":                           false,
+		"家里停电了 你们有紧急上门服务吗":                                                     false,
+		"my dad collapsed and isnt responding, do you have emergency services": true,
+		"跑步机旁边有个大叔突然倒下了 叫不醒":                                                   true,
+	} {
+		if got := len(d.Score(text).EscalationWords) > 0; got != want {
+			t.Errorf("Score(%q).EscalationWords = %v, want some: %v", text, d.Score(text).EscalationWords, want)
+		}
+	}
+}
