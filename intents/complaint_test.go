@@ -784,6 +784,9 @@ func TestAsksForTheOwner(t *testing.T) {
 		"Could you get the owner to message me directly?",
 		"can your boss text me",
 		"找你们老板聊聊",
+		"找个能做主的跟我谈",
+		"想跟人沟通一下退款的事",
+		"把安装师傅的电话给我 我直接跟他说",
 	} {
 		if !d.Score(text).AsksForPerson {
 			t.Errorf("Score(%q).AsksForPerson = false, want true", text)
