@@ -1,6 +1,7 @@
 package intents
 
 import (
+	"context"
 	"slices"
 	"testing"
 )
@@ -57,5 +58,28 @@ func TestServicesNamedForEmergencies(t *testing.T) {
 		if got := len(d.Score(text).EscalationWords) > 0; got != want {
 			t.Errorf("Score(%q).EscalationWords = %v, want some: %v", text, d.Score(text).EscalationWords, want)
 		}
+	}
+}
+
+// TestSafetyLearnsOrdinaryVerdicts checks that an agent's verdict that a
+// message the safety model handed over was ordinary is learnt: the same
+// message no longer reads as an incident, and incidents still do.
+func TestSafetyLearnsOrdinaryVerdicts(t *testing.T) {
+	const ordinary = "my dog hates having his nails clipped and snaps at people, will the groomer muzzle him"
+	if w := mustDetector(t).Score(ordinary).EscalationWords; !slices.Contains(w, SafetyWord) {
+		t.Skipf("the seed model no longer reads %q as an incident (%v): pick another message", ordinary, w)
+	}
+	d, err := NewComplaintDetector(context.Background(), ComplaintOptions{
+		Corrections: []Example{{Text: ordinary, Label: LabelOther}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := d.Score(ordinary).EscalationWords; slices.Contains(w, SafetyWord) {
+		t.Errorf("after the verdict, Score(%q).EscalationWords = %v", ordinary, w)
+	}
+	const incident = "the swing chain just snapped with my daughter on it and she landed on her face"
+	if w := d.Score(incident).EscalationWords; !slices.Contains(w, SafetyWord) {
+		t.Errorf("after the verdict, Score(%q).EscalationWords = %v, want %q", incident, w, SafetyWord)
 	}
 }
