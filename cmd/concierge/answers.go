@@ -284,6 +284,10 @@ type answersReport struct {
 	// reading its messages.
 	NotAmong rate `json:"unanswerable_answered_not_among_options"`
 	HandOff  rate `json:"complaints_safety_human_handed_off"`
+	// HandOffByKind splits HandOff by the message's kind (complaint,
+	// safety, human): a safety incident kept by the bot weighs more than a
+	// complaint, and each has its own detector.
+	HandOffByKind handOffByKind `json:"handed_off_by_kind"`
 	// Service counts ordinary service questions the bot kept (did not hand
 	// to a person).
 	Service   rate       `json:"service_not_handed_off"`
@@ -446,6 +450,7 @@ func sumAnswersReports(rs []answersReport, outs []outcome) answersReport {
 		t.Unanswerable = t.Unanswerable.plus(r.Unanswerable)
 		t.NotAmong = t.NotAmong.plus(r.NotAmong)
 		t.HandOff = t.HandOff.plus(r.HandOff)
+		t.HandOffByKind = t.HandOffByKind.plus(r.HandOffByKind)
 		t.Service = t.Service.plus(r.Service)
 		t.Employees = t.Employees.plus(r.Employees)
 		t.EmployeesWrong = t.EmployeesWrong.plus(r.EmployeesWrong)
@@ -503,6 +508,29 @@ func (r *rateByLang) add(lang string, ok bool) {
 	}
 }
 
+// handOffByKind holds the hand-off rate of each kind of message that must
+// reach a person.
+type handOffByKind struct {
+	Complaint rate `json:"complaint"`
+	Safety    rate `json:"safety"`
+	Human     rate `json:"human"`
+}
+
+func (h *handOffByKind) add(kind string, ok bool) {
+	switch kind {
+	case kindComplaint:
+		h.Complaint.add(ok)
+	case kindSafety:
+		h.Safety.add(ok)
+	case kindHuman:
+		h.Human.add(ok)
+	}
+}
+
+func (h handOffByKind) plus(o handOffByKind) handOffByKind {
+	return handOffByKind{Complaint: h.Complaint.plus(o.Complaint), Safety: h.Safety.plus(o.Safety), Human: h.Human.plus(o.Human)}
+}
+
 // firstIs reports whether the first source of a reply is one of the
 // acceptable ids (ids cut at '#').
 func firstIs(sources []bot.Source, expected []string) bool {
@@ -553,6 +581,7 @@ func score(customers, employees []outcome, internal map[string]bool) answersRepo
 			r.Unanswerable.add(len(rep.Sources) == 0 || rep.Handoff)
 		case kindComplaint, kindSafety, kindHuman:
 			r.HandOff.add(rep.Handoff)
+			r.HandOffByKind.add(o.Kind, rep.Handoff)
 		case kindService:
 			r.Service.add(!rep.Handoff)
 		}
@@ -873,6 +902,10 @@ func printAnswersReport(w io.Writer, r answersReport) {
 	fmt.Fprintf(tw, "answerable+product handed to a human\t%s\t\t\n", r.AnswerableHanded)
 	fmt.Fprintf(tw, "unanswerable: no confident wrong answer\t%s\t\t\n", r.Unanswerable)
 	fmt.Fprintf(tw, "complaints, safety, requests for a person: handed off\t%s\t\t\n", r.HandOff)
+	if r.HandOff.N > 0 {
+		fmt.Fprintf(tw, "(complaints / safety incidents / requests for a person)\t%s / %s / %s\t\t\n",
+			r.HandOffByKind.Complaint, r.HandOffByKind.Safety, r.HandOffByKind.Human)
+	}
 	if r.Service.N > 0 {
 		fmt.Fprintf(tw, "ordinary service questions: not handed off\t%s\t\t\n", r.Service)
 	}

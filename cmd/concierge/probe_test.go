@@ -50,12 +50,14 @@ func checkProbe(t *testing.T, name string, floor [2]int) {
 	}
 }
 
-// TestFreshTradesProbes runs the two fresh probes (testdata/probe/
-// fresh_trades.csv and fresh_trades2.csv: first messages to twenty trades
-// no company here has, written blind) against the demo content and guards
+// TestFreshTradesProbes runs the fresh probes (testdata/probe/
+// fresh_trades.csv, fresh_trades2.csv and fresh_trades3_{en,zh}.csv: first
+// messages to twenty-eight trades no company here has, written blind)
+// against the demo content and guards
 // the figures reached, so that a change to the complaint trigger cannot
 // quietly lose what it does on wording nobody tuned it on. Only the failures
-// of their even-numbered lines have been read (README, stops 46 and 47).
+// of their even-numbered lines have been read (README, stops 46, 47 and
+// 51; fresh_trades3_zh's requests for a person were read whole).
 //
 //	go run ./cmd/concierge answers eval configs/demo --messages testdata/probe/fresh_trades2.csv
 func TestFreshTradesProbes(t *testing.T) {
@@ -64,9 +66,11 @@ func TestFreshTradesProbes(t *testing.T) {
 	}
 	// Figures at stop 47's end (complaints, safety and person handed off /
 	// ordinary questions kept): fresh_trades 68/72 and 73/80,
-	// fresh_trades2 90/112 and 188/208. The floors leave room for two
-	// messages each way.
-	floors := map[string][2]int{"fresh_trades": {66, 71}, "fresh_trades2": {88, 186}}
+	// fresh_trades2 90/112 and 188/208; at stop 51's end fresh_trades3_en
+	// 119/136 and 89/96, fresh_trades3_zh 107/136 and 92/96. The floors
+	// leave room for two messages each way.
+	floors := map[string][2]int{"fresh_trades": {66, 71}, "fresh_trades2": {88, 186},
+		"fresh_trades3_en": {117, 87}, "fresh_trades3_zh": {105, 90}}
 	for name, floor := range floors {
 		checkProbe(t, name+".csv", floor)
 	}
