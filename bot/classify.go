@@ -59,6 +59,10 @@ type Classification struct {
 	// EscalationWords lists the always-escalate terms found (legal threats,
 	// regulators, media, safety), normalised; empty when none.
 	EscalationWords []string
+	// Danger is true when an escalation word tells of harm as it happens
+	// (an injury, a fire, someone unwell or in danger) rather than a legal
+	// threat: the reply then points at the emergency services first.
+	Danger bool
 	// AsksForPerson is true when the message names a person to talk to
 	// ("a real person", "customer service", "转人工"). The Engine hands a
 	// conversation to a human for the ask_human intent only with it, so

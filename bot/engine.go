@@ -471,7 +471,7 @@ func (e *Engine) decide(ctx context.Context, m Message, conv Conversation, cls C
 		if d, ok := e.answersGrievance(ctx, m, conv, q, esc, cls, lang); ok {
 			return d, nil
 		}
-		return decision{action: ActionEscalate, text: e.text(escalationText(esc.Reason), lang), escalation: esc}, nil
+		return decision{action: ActionEscalate, text: e.text(escalationText(esc.Reason, cls.Danger), lang), escalation: esc}, nil
 	}
 	if isSmallTalk(m.Text, cls) {
 		return decision{action: ActionSmallTalk, text: e.text(cls.Intent, lang)}, nil

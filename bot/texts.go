@@ -20,6 +20,7 @@ const (
 	textSorryOffer        = "_sorry_offer"
 	textEscalateHuman     = "_escalate_human"
 	textEscalateUrgent    = "_escalate_urgent"
+	textEscalateDanger    = "_escalate_danger"
 	textHolding           = "_holding"
 	textRatingQuestion    = "_rating_question"
 	textRatingThanks      = "_rating_thanks"
@@ -114,6 +115,10 @@ var builtinTexts = map[string]map[string]string{
 		"en": "Of course. I've asked a member of our team to join this conversation; they will reply here shortly.",
 		"zh": "好的，我已请同事接入本次对话，他们会尽快在这里回复您。",
 	},
+	textEscalateDanger: {
+		"en": "If anyone is hurt or in danger, please call your local emergency number now. I've passed this to a manager straight away; they will contact you as soon as possible.",
+		"zh": "如有人受伤或有危险，请立即拨打120（急救）、110（报警）或119（火警）。我已立即将此事转交给主管，他们会尽快与您联系。",
+	},
 	textEscalateUrgent: {
 		"en": "Thank you for telling us. I've passed this to a manager straight away; they will contact you as soon as possible.",
 		"zh": "感谢您告知我们。我已立即将此事转交给主管，他们会尽快与您联系。",
@@ -139,11 +144,19 @@ func RatingQuestion(lang string) string {
 	return builtinTexts[textRatingQuestion][replyLanguage(lang)]
 }
 
-func escalationText(reason string) string {
+// escalationText returns the key of the reply to a message escalated for
+// reason; danger tells that its escalation words are of harm as it happens
+// (Classification.Danger).
+func escalationText(reason string, danger bool) string {
 	switch reason {
 	case ReasonRequestedHuman:
 		return textEscalateHuman
-	case ReasonEscalationWords, ReasonVIP:
+	case ReasonEscalationWords:
+		if danger {
+			return textEscalateDanger
+		}
+		return textEscalateUrgent
+	case ReasonVIP:
 		return textEscalateUrgent
 	case ReasonRepeatedFailure:
 		return textEscalateRepeated

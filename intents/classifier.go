@@ -87,7 +87,7 @@ func (c *Classifier) Classify(ctx context.Context, text string) (bot.Classificat
 	out := bot.Classification{
 		Intent: p.Intent, Confidence: p.Confidence, OutOfScope: p.OutOfScope, Top: p.Top,
 		Complaint: complaint, Sentiment: s.Sentiment, Language: DetectLanguage(text),
-		EscalationWords: s.EscalationWords, AsksForPerson: s.AsksForPerson, DemandsPerson: s.DemandsPerson,
+		EscalationWords: s.EscalationWords, Danger: s.Danger, AsksForPerson: s.AsksForPerson, DemandsPerson: s.DemandsPerson,
 	}
 	if s.DemandsPerson {
 		// "人工客服在吗", "real person please": whatever else the words

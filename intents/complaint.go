@@ -396,6 +396,11 @@ type ComplaintScore struct {
 	// AsksForPerson is true when the message names a person to talk to
 	// ("a real person", "customer service", "转人工").
 	AsksForPerson bool
+	// Danger is true when an escalation word tells of harm as it happens
+	// (a danger term, a reaction or a swallowing, or the safety model's
+	// SafetyWord) rather than a legal threat, a regulator or the media:
+	// the sender may need the emergency services before any manager.
+	Danger bool
 	// DemandsPerson is true when the message names a person in words that
 	// can mean nothing else ("人工客服", "a real person", "not a bot"):
 	// a request for a person whatever the intent model reads, even inside a
@@ -1231,15 +1236,22 @@ func (d *ComplaintDetector) Score(text string) ComplaintScore {
 			d.danger.match(newLexText(clause), func(t *lexTerm, in string, at int) {
 				if !dangerAsked(in[:at], in[at+len(t.norm):]) {
 					escalate(t, in, at)
+					s.Danger = true
 				}
 			})
 		}
 	} else {
-		d.danger.match(lt, escalate)
+		d.danger.match(lt, func(t *lexTerm, in string, at int) {
+			escalate(t, in, at)
+			s.Danger = true
+		})
 	}
 	// "万一吃了过敏能退吗": a reaction or a swallowing is the condition's.
-	if !conditional && reactedAfterUse(lt.norm) && !slices.Contains(s.EscalationWords, "过敏") {
-		s.EscalationWords = append(s.EscalationWords, "过敏")
+	if !conditional && reactedAfterUse(lt.norm) {
+		if !slices.Contains(s.EscalationWords, "过敏") {
+			s.EscalationWords = append(s.EscalationWords, "过敏")
+		}
+		s.Danger = true
 	}
 	if !conditional && ingestedBy(text, lt.norm) && !slices.Contains(s.EscalationWords, "误食") && !slices.Contains(s.EscalationWords, "swallowed") {
 		label := "swallowed"
@@ -1247,9 +1259,11 @@ func (d *ComplaintDetector) Score(text string) ComplaintScore {
 			label = "误食"
 		}
 		s.EscalationWords = append(s.EscalationWords, label)
+		s.Danger = true
 	}
 	if len(s.EscalationWords) == 0 && toldAsIncident(text, lt) && safetyOf(d.safety, text) >= safetyThreshold {
 		s.EscalationWords = append(s.EscalationWords, SafetyWord)
+		s.Danger = true
 	}
 	slices.Sort(s.EscalationWords)
 	d.person.match(lt, func(t *lexTerm, in string, at int) {

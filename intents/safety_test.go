@@ -83,3 +83,28 @@ func TestSafetyLearnsOrdinaryVerdicts(t *testing.T) {
 		t.Errorf("after the verdict, Score(%q).EscalationWords = %v, want %q", incident, w, SafetyWord)
 	}
 }
+
+// TestDangerTellsHarmFromThreats checks that Danger marks the escalation
+// words of harm as it happens, whichever reader found it, and not those of
+// a legal threat, a regulator or the media.
+func TestDangerTellsHarmFromThreats(t *testing.T) {
+	d := mustDetector(t)
+	for text, want := range map[string]bool{
+		"there's smoke coming out of the socket in the hallway":                          true, // a danger term
+		"孩子吃了你们的饼干 嘴唇肿了":                                                                 true, // a reaction
+		"my toddler swallowed one of the magnets, what do I do":                          true, // a swallowing
+		"the swing chain just snapped with my daughter on it and she landed on her face": true, // the safety model
+		"I'm reporting you to the consumer council":                                      false,
+		"我要去12315投诉你们":                                                                   false,
+		"my lawyer will be in touch":                                                     false,
+	} {
+		s := d.Score(text)
+		if len(s.EscalationWords) == 0 {
+			t.Errorf("Score(%q): no escalation words", text)
+			continue
+		}
+		if s.Danger != want {
+			t.Errorf("Score(%q).Danger = %v (words %v), want %v", text, s.Danger, s.EscalationWords, want)
+		}
+	}
+}
