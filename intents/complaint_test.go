@@ -136,6 +136,9 @@ func FuzzComplaintScore(f *testing.F) {
 		if r.Complaint < 0 || r.Complaint > 1 || r.Sentiment < -1 || r.Sentiment > 1 || r.Complaint != r.Complaint {
 			t.Fatalf("Score(%q) out of range: %+v", s, r)
 		}
+		if r.Danger && len(r.EscalationWords) == 0 {
+			t.Fatalf("Score(%q): danger without an escalation word: %+v", s, r)
+		}
 	})
 }
 
