@@ -10,13 +10,14 @@ import (
 // A safety incident is told in the words of whatever happened ("my son came
 // off the big trampoline and his arm looks bent", "天花板灯那里一直往下滴水"),
 // which no lexicon of danger terms can list: danger.txt names the common
-// ones, and a text model learnt from incidents and ordinary questions of
+// ones, and a text model learnt from incidents and ordinary messages of
 // many trades reads the rest. Its examples (seed/safety_*.csv, label
-// "safety"; seed/ordinary_*.csv and the complaint seeds' "other" rows,
-// label "other") were written by helpers that read nothing of the project,
-// for trades none of the evaluation companies has. Complaints are not among
-// its examples: a complaint the model reads as an incident is handed to a
-// person either way.
+// "safety"; seed/ordinary_*.csv and every row of the complaint seeds, label
+// "other") were written for the project by hand or by helpers that read
+// nothing of it, for trades none of the evaluation companies has. The
+// complaints are among the "other" rows so that a chipped cup or a
+// tasteless tea stays a complaint: an incident is harm to someone, and the
+// reply to one points at the emergency services (bot's texts).
 
 // LabelSafety labels a safety incident in the safety model's examples.
 const LabelSafety = "safety"
@@ -30,7 +31,7 @@ const SafetyWord = "safety"
 const safetyThreshold = 0.8
 
 // seedSafety returns the safety model's examples: the incidents, the
-// ordinary questions, and the complaint seeds' ordinary rows.
+// ordinary questions, and every complaint seed, relabelled "other".
 func seedSafety() ([]Example, error) {
 	var out []Example
 	for _, name := range []string{"safety_en.csv", "safety_zh.csv", "ordinary_en.csv", "ordinary_zh.csv"} {
@@ -131,7 +132,7 @@ func toldAsIncident(raw string, t lexText) bool {
 // the emergency exit").
 var (
 	alarmAskedEN = []string{"what do i do", "what should i do", "what do we do", "what should we do", "what can i do",
-		"is he ok", "is she ok", "is he okay", "is she okay", "will he be ok", "will she be ok", " help ", "help!",
-		"pls help", "please help", "asap", "right now"}
+		"is he ok", "is she ok", "is he okay", "is she okay", "will he be ok", "will she be ok", " help ", "asap",
+		"right now"}
 	alarmAskedZH = []string{"怎么办", "咋办", "咋整", "要不要紧", "要紧吗", "有没有事", "没事吧", "救命", "快来", "急", "赶紧"}
 )
