@@ -40,6 +40,12 @@ type EngineOptions struct {
 	// ("en", "zh"), used for small talk (greeting, thanks, goodbye). Missing
 	// entries fall back to built-in texts.
 	Replies map[string]map[string]string
+	// Emergency is what the reply to harm told as it happens
+	// (Classification.Danger) tells the customer to call, by language
+	// ("en", "zh"): "999", "110 or 120". Missing languages read "your local
+	// emergency number" in English and mainland China's 120, 110 and 119 in
+	// Chinese.
+	Emergency map[string]string
 	// MinAnswerConfidence is the retrieval confidence below which the bot
 	// does not answer from knowledge. Default DefaultMinAnswerConfidence.
 	MinAnswerConfidence float64
@@ -471,7 +477,7 @@ func (e *Engine) decide(ctx context.Context, m Message, conv Conversation, cls C
 		if d, ok := e.answersGrievance(ctx, m, conv, q, esc, cls, lang); ok {
 			return d, nil
 		}
-		return decision{action: ActionEscalate, text: e.text(escalationText(esc.Reason, cls.Danger), lang), escalation: esc}, nil
+		return decision{action: ActionEscalate, text: e.escalationReply(esc.Reason, cls.Danger, lang), escalation: esc}, nil
 	}
 	if isSmallTalk(m.Text, cls) {
 		return decision{action: ActionSmallTalk, text: e.text(cls.Intent, lang)}, nil

@@ -1,5 +1,7 @@
 package bot
 
+import "strings"
+
 // Keys of the built-in texts, besides the small-talk intents.
 const (
 	textNotSure           = "_not_sure"
@@ -116,8 +118,8 @@ var builtinTexts = map[string]map[string]string{
 		"zh": "好的，我已请同事接入本次对话，他们会尽快在这里回复您。",
 	},
 	textEscalateDanger: {
-		"en": "If anyone is hurt or in danger, please call your local emergency number now. I've passed this to a manager straight away; they will contact you as soon as possible.",
-		"zh": "如有人受伤或有危险，请立即拨打120（急救）、110（报警）或119（火警）。我已立即将此事转交给主管，他们会尽快与您联系。",
+		"en": "If anyone is hurt or in danger, please call {emergency} now. I've passed this to a manager straight away; they will contact you as soon as possible.",
+		"zh": "如有人受伤或有危险，请立即拨打{emergency}。我已立即将此事转交给主管，他们会尽快与您联系。",
 	},
 	textEscalateUrgent: {
 		"en": "Thank you for telling us. I've passed this to a manager straight away; they will contact you as soon as possible.",
@@ -162,6 +164,29 @@ func escalationText(reason string, danger bool) string {
 		return textEscalateRepeated
 	}
 	return textEscalateComplaint
+}
+
+// builtinEmergency is what the danger reply tells a customer to call when
+// EngineOptions.Emergency has nothing in the reply's language.
+var builtinEmergency = map[string]string{
+	"en": "your local emergency number",
+	"zh": "120（急救）、110（报警）或119（火警）",
+}
+
+// escalationReply returns the reply to a message escalated for reason in
+// lang; danger as in escalationText. The danger reply names what to call:
+// EngineOptions.Emergency in lang, else the built-in one.
+func (e *Engine) escalationReply(reason string, danger bool, lang string) string {
+	key := escalationText(reason, danger)
+	text := e.text(key, lang)
+	if key != textEscalateDanger {
+		return text
+	}
+	call := e.opts.Emergency[lang]
+	if call == "" {
+		call = builtinEmergency[replyLanguage(lang)]
+	}
+	return strings.ReplaceAll(text, "{emergency}", call)
 }
 
 // text returns the text for key in lang, preferring the company's replies,

@@ -201,3 +201,30 @@ func readsRight(t *testing.T, lang, text string) {
 		}
 	}
 }
+
+// TestDangerReplyNamesTheShopsEmergencyNumber checks that the reply to harm
+// told as it happens names what EngineOptions.Emergency says to call in the
+// customer's language, and the built-in number where it says nothing.
+func TestDangerReplyNamesTheShopsEmergencyNumber(t *testing.T) {
+	cls := &bottest.Classifier{Rules: map[string]bot.Classification{
+		"fell off": {Intent: bot.IntentOutOfScope, OutOfScope: true, EscalationWords: []string{"safety"}, Danger: true, Language: "en"},
+		"摔下来":      {Intent: bot.IntentOutOfScope, OutOfScope: true, EscalationWords: []string{"safety"}, Danger: true, Language: "zh"},
+	}}
+	e, err := bot.NewEngine(bot.EngineOptions{Classifier: cls, Retriever: &bottest.Retriever{}, Store: &bottest.Store{},
+		Emergency: map[string]string{"en": "999 (police, fire, ambulance)"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for text, want := range map[string]string{
+		"my son fell off the slide": "please call 999 (police, fire, ambulance) now.",
+		"孩子从滑梯上摔下来了":                "请立即拨打120（急救）、110（报警）或119（火警）。",
+	} {
+		r, err := e.Handle(context.Background(), bot.Message{Channel: "web", ExternalUserID: text, Text: text, Role: bot.RoleCustomer})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Action != bot.ActionEscalate || !strings.Contains(r.Text, want) {
+			t.Errorf("%q: %s %q, want an escalation that says %q", text, r.Action, r.Text, want)
+		}
+	}
+}

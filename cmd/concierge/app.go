@@ -607,6 +607,7 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, ao appOptions) (
 		ExpectedWait:         cfg.Escalation.ExpectedWait,
 		LeadEscalationValue:  cfg.Escalation.LeadValue,
 		Replies:              replies,
+		Emergency:            cfg.Site.Emergency.byLanguage(),
 		MinAnswerConfidence:  cfg.Bot.MinAnswerConfidence,
 		MinChoiceConfidence:  cfg.Bot.MinChoiceConfidence,
 		MinSuggestConfidence: cfg.Bot.MinSuggestConfidence,

@@ -90,6 +90,12 @@ type SiteConfig struct {
 	LogoURL string `yaml:"logo_url"`
 	// Page is the text of the page at /.
 	Page SitePage `yaml:"page"`
+	// Emergency is what a customer who tells of harm as it happens (an
+	// injury, a fire, someone unwell) is told to call before anything else,
+	// one for all languages or one per language: "999", {zh: "120或110"}.
+	// Default: "your local emergency number" in English, mainland China's
+	// 120, 110 and 119 in Chinese.
+	Emergency Text `yaml:"emergency"`
 }
 
 // SiteColors are the brand colours, each #rgb or #rrggbb.

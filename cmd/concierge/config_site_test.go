@@ -113,3 +113,30 @@ func TestExampleSiteParses(t *testing.T) {
 		t.Errorf("site = %+v", cfg.Site)
 	}
 }
+
+// TestSiteEmergencyNumber: site.emergency is what the reply to an injury
+// told as it happens tells the customer to call, in every language when it
+// is one string (a number is the same in any language).
+func TestSiteEmergencyNumber(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains the demo's intents")
+	}
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "concierge.yaml")
+	if err := os.WriteFile(cfgPath, []byte("site:\n  emergency: {en: \"999 (police, fire, ambulance)\", zh: 999（警察、消防、救护车）}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for text, want := range map[string]string{
+		"my son fell off the big trampoline and his arm looks bent": "please call 999 (police, fire, ambulance) now",
+		"儿子从蹦床上摔下来了 胳膊都弯了":                                          "请立即拨打999（警察、消防、救护车）。",
+	} {
+		code, out, errOut := runCLI(t, text+"\n", "chat", "--json", "--config", cfgPath, "--data", t.TempDir())
+		if code != 0 {
+			t.Fatalf("chat: exit %d: %s", code, errOut)
+		}
+		r := decodeReplies(t, out)
+		if len(r) != 1 || !strings.Contains(r[0].Reply, want) {
+			t.Errorf("%q answered %s, want a reply with %q", text, out, want)
+		}
+	}
+}
