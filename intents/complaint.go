@@ -993,7 +993,7 @@ func (d *ComplaintDetector) combination(raw string, t lexText, pc float64) [nCom
 	if grieves {
 		g = 1
 	}
-	if q == 0 && neg == 0 && !grieves && (namesATopic(raw, t) || asksLast(raw)) {
+	if q == 0 && neg == 0 && !grieves && (namesATopic(raw, t) || asksLast(raw) || asksMidway(raw, t.spaced)) {
 		q = 1 // "delivery times", "wedding cakes": a search, not a grievance
 	}
 	if q == 0 && neg > 0 && sarcasticEnd(t.spaced) {
@@ -1032,6 +1032,35 @@ func asksLast(raw string) bool {
 	norm := strings.ToLower(raw)
 	// "…is that normal? because i paid 120 for nothing"
 	return !blamesQuality.MatchString(norm) && !blamesShop.MatchString(norm) && !paidInVain.MatchString(norm)
+}
+
+// asksMidway reports whether an English message without punctuation asks
+// something after a few words of its own story: "first time coming tmr
+// anything i need to know", "getting married in may do i need to book
+// now". asks reads only the first clause's first word, and a message
+// typed without a comma has one clause. spaced is the normalised message
+// with a space on either side. A message with any punctuation is left to
+// asks and asksLast, which read its clauses and its question mark. combination trusts
+// asksMidway only when no negative term is in the message: "waited an
+// hour can i get a refund" stays a grievance.
+func asksMidway(raw, spaced string) bool {
+	if strings.IndexFunc(raw, clauseBreak) >= 0 || strings.ContainsAny(raw, "?？") {
+		return false
+	}
+	for _, p := range midwayQuestions {
+		if strings.Contains(spaced, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// midwayQuestions ask wherever they stand in an English message.
+var midwayQuestions = []string{
+	" anything i need to ", " anything i should ", " anything i have to ", " do i need to ", " do i have to ",
+	" should i ", " can i ", " could i ", " is it ok ", " is that ok ", " is it possible ", " is it normal ",
+	" how do i ", " how can i ", " how long ", " how much ", " what time ", " what do i ", " any way to ",
+	" is there ", " are there ", " do you ", " can you ", " could you ", " will it ", " would it ",
 }
 
 // paidInVain asks what the sender is paying for, meaning for nothing:

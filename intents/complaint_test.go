@@ -319,6 +319,27 @@ func TestTopicsAreNoComplaints(t *testing.T) {
 	}
 }
 
+// TestQuestionTypedWithoutPunctuation checks that a question typed after a
+// few words of story, with no comma or question mark, is read as a
+// question (asksMidway), while a grievance typed the same way stays one.
+func TestQuestionTypedWithoutPunctuation(t *testing.T) {
+	d := mustDetector(t)
+	for text, complaint := range map[string]bool{
+		"first time coming tmr anything i need to know":              false,
+		"first class tonight anything i need to know":                false,
+		"son starts lessons monday do i need to buy a uniform":       false,
+		"waited two weeks and still nothing can i get my money back": true,
+		"ordered a week ago still not here can you check":            true,
+	} {
+		got := d.Score(text).Complaint
+		if !complaint && got >= ComplaintThreshold {
+			t.Errorf("Score(%q).Complaint = %.2f, want under %.2f: a question typed without punctuation", text, got, ComplaintThreshold)
+		} else if complaint && got < ComplaintThreshold {
+			t.Errorf("Score(%q).Complaint = %.2f, want at least %.2f: a complaint", text, got, ComplaintThreshold)
+		}
+	}
+}
+
 // TestStoryBeforeAQuestion checks that a sentence of the sender's story
 // before a question does not make the question a complaint (asksLast),
 // while a grievance that ends in a question, rhetorical or not, still is
