@@ -61,6 +61,24 @@ func TestServicesNamedForEmergencies(t *testing.T) {
 	}
 }
 
+// TestHospitalAsADestination checks that a hospital named as where a gift
+// or a delivery goes is no incident, and that someone taken to hospital
+// still is one.
+func TestHospitalAsADestination(t *testing.T) {
+	d := mustDetector(t)
+	for text, want := range map[string]bool{
+		"is it ok to send a cake to someone in hospital":                  false,
+		"can you deliver to the hospital on renmin road, ward 5":          false,
+		"do you do flowers to the hospital for a new mum":                 false,
+		"my son ate your cookies and is now in hospital":                  true,
+		"we had to take my husband to the hospital after dinner at yours": true,
+	} {
+		if got := len(d.Score(text).EscalationWords) > 0; got != want {
+			t.Errorf("Score(%q).EscalationWords = %v, want some: %v", text, d.Score(text).EscalationWords, want)
+		}
+	}
+}
+
 // TestSafetyLearnsOrdinaryVerdicts checks that an agent's verdict that a
 // message the safety model handed over was ordinary is learnt: the same
 // message no longer reads as an incident, and incidents still do.
