@@ -18,7 +18,8 @@ import (
 // dependentsEN and dependentsZH name those a sender looks after.
 var (
 	dependentsEN = []string{"toddler", "baby", "kid", "kids", "child", "children", "son", "daughter", "cat", "kitten",
-		"dog", "puppy", "pup", "pet", "rabbit", "bunny", "hamster", "parrot", "bird"}
+		"dog", "puppy", "pup", "pet", "rabbit", "bunny", "hamster", "parrot", "bird", "infant", "little one",
+		"grandson", "granddaughter", "nephew", "niece", "yr old", "year old", "month old", "mo old"}
 	dependentsZH = []string{"孩子", "小孩", "宝宝", "儿子", "女儿", "娃", "孙子", "孙女", "猫", "狗", "宠物", "兔子", "鹦鹉", "仓鼠"}
 )
 
@@ -34,9 +35,17 @@ var (
 	alarmEN = []string{"what do i do", "what should i do", "what do we do", "is he ok", "is she ok", "is it ok",
 		"is that ok", "will he be ok", "will she be ok", "is it safe", "toxic", "poison", "dangerous", "vomit",
 		"throwing up", "threw up", "foam", "drooling", "vet", "doctor", "hospital", "emergency", "urgent", "help",
-		"worried", "scared"}
+		"worried", "scared",
+		// What is not food: swallowed, it is the alarm ("found the rat bait
+		// pellets behind the sofa and i think she ate a couple").
+		" bait", " pellets", " pills", " tablets", " vitamins", " medicine", " medication", " battery", " batteries",
+		" magnet", " magnets", " detergent", " bleach", " pods ", "whole bottle", "whole packet", " pesticide",
+		" insecticide", "weed killer", "antifreeze"}
 	alarmZH = []string{"怎么办", "要不要紧", "要紧吗", "有没有事", "有事吗", "没事吧", "有毒", "中毒", "吐", "危险", "急",
-		"医院", "医生", "兽医", "抽搐", "口吐白沫"}
+		"医院", "医生", "兽医", "抽搐", "口吐白沫",
+		// What is not food, as in English.
+		"干燥剂", "药片", "药丸", "维生素", "电池", "磁铁", "磁珠", "凝珠", "洗衣液", "洗洁精", "消毒液", "漂白", "老鼠药", "鼠药",
+		"杀虫剂", "除草剂", "农药", "防冻液"}
 )
 
 // ingestionMaxGap is how many characters may stand between a Chinese

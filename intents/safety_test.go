@@ -79,6 +79,26 @@ func TestHospitalAsADestination(t *testing.T) {
 	}
 }
 
+// TestSwallowedWhatIsNotFood checks that a child or a pet who ate
+// something that is not food (tablets, pellets, a detergent pod) is an
+// incident without any word of alarm, and that eating food, or asking
+// whether they may, is not.
+func TestSwallowedWhatIsNotFood(t *testing.T) {
+	d := mustDetector(t)
+	for text, want := range map[string]bool{
+		"my 3 year old got into my iron tablets and ate two of them":          true,
+		"our puppy chewed through a bag of slug pellets in the garden":        true,
+		"the toddler bit into one of the dishwasher pods":                     true,
+		"my kids ate the whole cake in ten minutes":                           false,
+		"can my dog eat the vitamins you sell for cats":                       false,
+		"my daughter takes your gummy vitamins every morning, are they vegan": false,
+	} {
+		if got := len(d.Score(text).EscalationWords) > 0; got != want {
+			t.Errorf("Score(%q).EscalationWords = %v, want some: %v", text, d.Score(text).EscalationWords, want)
+		}
+	}
+}
+
 // TestSafetyLearnsOrdinaryVerdicts checks that an agent's verdict that a
 // message the safety model handed over was ordinary is learnt: the same
 // message no longer reads as an incident, and incidents still do.
