@@ -1064,8 +1064,9 @@ var midwayQuestions = []string{
 }
 
 // paidInVain asks what the sender is paying for, meaning for nothing:
-// "what am i paying the subscription for", "我花钱是干嘛的".
-var paidInVain = regexp.MustCompile(`\bwhat (?:am i|are we|do i|do we|did i|did we) (?:\S+ ){0,3}?pay(?:ing)? (?:\S+ ){0,3}?for\b|` +
+// "what am i paying the subscription for", "what exactly did i pay for",
+// "我花钱是干嘛的".
+var paidInVain = regexp.MustCompile(`\bwhat (?:exactly |on earth |the hell |then )?(?:am i|are we|do i|do we|did i|did we) (?:\S+ ){0,3}?pay(?:ing)? (?:\S+ ){0,3}?for\b|` +
 	`(?:花|交|付)(?:了)?(?:钱|费)(?:是)?(?:干嘛|干什么|图什么|买罪受)`)
 
 // maxTopicWords is the longest English message namesATopic reads as a

@@ -340,6 +340,27 @@ func TestQuestionTypedWithoutPunctuation(t *testing.T) {
 	}
 }
 
+// TestPaidInVainIsAGrievance checks that asking what the sender paid for,
+// meaning for nothing, is a complaint however the rest is worded, and
+// that asking to be rung back is a demand for a person.
+func TestPaidInVainIsAGrievance(t *testing.T) {
+	d := mustDetector(t)
+	for _, text := range []string{
+		"three visits and the wasps are still there, what exactly am i paying for",
+		"the lawn looks the same as before you came. what exactly did we pay for",
+		"我花钱是干嘛的",
+	} {
+		if got := d.Score(text).Complaint; got < ComplaintThreshold {
+			t.Errorf("Score(%q).Complaint = %.2f, want at least %.2f", text, got, ComplaintThreshold)
+		}
+	}
+	for _, text := range []string{"can someone ring me back please", "could the manager phone me back today"} {
+		if !d.Score(text).DemandsPerson {
+			t.Errorf("Score(%q).DemandsPerson = false, want true", text)
+		}
+	}
+}
+
 // TestStoryBeforeAQuestion checks that a sentence of the sender's story
 // before a question does not make the question a complaint (asksLast),
 // while a grievance that ends in a question, rhetorical or not, still is

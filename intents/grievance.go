@@ -83,6 +83,9 @@ var durationUnits = []string{"天", "周", "星期", "个月", "月", "年", "�
 // ("才两周又掉电"): in Chinese here, in English by englishGrievance. See the
 // comment at the top of this file.
 func grievance(norm string) bool {
+	if paidInVain.MatchString(norm) {
+		return true // "what exactly did i pay for", "我花钱是干嘛的"
+	}
 	if !strings.ContainsFunc(norm, isCJK) {
 		return englishGrievance(norm)
 	}
