@@ -892,6 +892,9 @@ func asksInAClause(raw string, t lexText) bool {
 		if first, _, _ := strings.Cut(strings.TrimSpace(clause), " "); englishQuestionWords[first] {
 			return true
 		}
+		if midway(" " + strings.Join(strings.Fields(clause), " ") + " ") {
+			return true // "…but the screen is flickering should i put it in rice"
+		}
 	}
 	return false
 }
@@ -1047,8 +1050,14 @@ func asksMidway(raw, spaced string) bool {
 	if strings.IndexFunc(raw, clauseBreak) >= 0 || strings.ContainsAny(raw, "?？") {
 		return false
 	}
+	return midway(spaced)
+}
+
+// midway reports whether the space-padded lower-case English text s holds
+// one of midwayQuestions.
+func midway(s string) bool {
 	for _, p := range midwayQuestions {
-		if strings.Contains(spaced, p) {
+		if strings.Contains(s, p) {
 			return true
 		}
 	}
@@ -1061,6 +1070,8 @@ var midwayQuestions = []string{
 	" should i ", " can i ", " could i ", " is it ok ", " is that ok ", " is it possible ", " is it normal ",
 	" how do i ", " how can i ", " how long ", " how much ", " what time ", " what do i ", " any way to ",
 	" is there ", " are there ", " do you ", " can you ", " could you ", " will it ", " would it ",
+	" is it too ", " is it still ", " do we have to ", " does she have to ", " does he have to ", " will i ",
+	" can we ", " could we ", " should we ",
 }
 
 // paidInVain asks what the sender is paying for, meaning for nothing:
