@@ -37,14 +37,16 @@ var (
 		"throwing up", "threw up", "foam", "drooling", "vet", "doctor", "hospital", "emergency", "urgent", "help",
 		"worried", "scared",
 		// What is not food: swallowed, it is the alarm ("found the rat bait
-		// pellets behind the sofa and i think she ate a couple").
-		" bait", " pellets", " pills", " tablets", " vitamins", " medicine", " medication", " battery", " batteries",
+		// pellets behind the sofa and i think she ate a couple"). Vitamins
+		// are eaten by the dose ("my son ate his gummy vitamins, any other
+		// flavours?"); a whole bottle of them is the alarm.
+		" bait", " pellets", " pills", " tablets", " medicine", " medication", " battery", " batteries",
 		" magnet", " magnets", " detergent", " bleach", " pods ", "whole bottle", "whole packet", " pesticide",
 		" insecticide", "weed killer", "antifreeze"}
 	alarmZH = []string{"怎么办", "要不要紧", "要紧吗", "有没有事", "有事吗", "没事吧", "有毒", "中毒", "吐", "危险", "急",
 		"医院", "医生", "兽医", "抽搐", "口吐白沫",
 		// What is not food, as in English.
-		"干燥剂", "药片", "药丸", "维生素", "电池", "磁铁", "磁珠", "凝珠", "洗衣液", "洗洁精", "消毒液", "漂白", "老鼠药", "鼠药",
+		"干燥剂", "药片", "药丸", "电池", "磁铁", "磁珠", "凝珠", "洗衣液", "洗洁精", "消毒液", "漂白", "老鼠药", "鼠药",
 		"杀虫剂", "除草剂", "农药", "防冻液"}
 )
 

@@ -92,6 +92,8 @@ func TestSwallowedWhatIsNotFood(t *testing.T) {
 		"my kids ate the whole cake in ten minutes":                           false,
 		"can my dog eat the vitamins you sell for cats":                       false,
 		"my daughter takes your gummy vitamins every morning, are they vegan": false,
+		"my son ate his gummy vitamins and loved them, any other flavours":    false,
+		"my daughter got into the gummy vitamins and ate the whole bottle":    true,
 	} {
 		if got := len(d.Score(text).EscalationWords) > 0; got != want {
 			t.Errorf("Score(%q).EscalationWords = %v, want some: %v", text, d.Score(text).EscalationWords, want)
