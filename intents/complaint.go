@@ -892,7 +892,7 @@ func asksInAClause(raw string, t lexText) bool {
 		if first, _, _ := strings.Cut(strings.TrimSpace(clause), " "); englishQuestionWords[first] {
 			return true
 		}
-		if midway(" " + strings.Join(strings.Fields(clause), " ") + " ") {
+		if containsAny(" "+strings.Join(strings.Fields(clause), " ")+" ", midwayQuestions) {
 			return true // "…but the screen is flickering should i put it in rice"
 		}
 	}
@@ -1043,28 +1043,18 @@ func asksLast(raw string) bool {
 // now". asks reads only the first clause's first word, and a message
 // typed without a comma has one clause. spaced is the normalised message
 // with a space on either side. A message with any punctuation is left to
-// asks and asksLast, which read its clauses and its question mark. combination trusts
-// asksMidway only when no negative term is in the message: "waited an
-// hour can i get a refund" stays a grievance.
+// asks and asksLast, which read its clauses and its question mark.
+// combination trusts asksMidway only when no negative term is in the
+// message: "waited an hour can i get a refund" stays a grievance.
 func asksMidway(raw, spaced string) bool {
 	if strings.IndexFunc(raw, clauseBreak) >= 0 || strings.ContainsAny(raw, "?？") {
 		return false
 	}
-	return midway(spaced)
+	return containsAny(spaced, midwayQuestions)
 }
 
-// midway reports whether the space-padded lower-case English text s holds
-// one of midwayQuestions.
-func midway(s string) bool {
-	for _, p := range midwayQuestions {
-		if strings.Contains(s, p) {
-			return true
-		}
-	}
-	return false
-}
-
-// midwayQuestions ask wherever they stand in an English message.
+// midwayQuestions ask wherever they stand in an English message, each
+// with a space on either side.
 var midwayQuestions = []string{
 	" anything i need to ", " anything i should ", " anything i have to ", " do i need to ", " do i have to ",
 	" should i ", " can i ", " could i ", " is it ok ", " is that ok ", " is it possible ", " is it normal ",

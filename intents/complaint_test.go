@@ -319,12 +319,27 @@ func TestTopicsAreNoComplaints(t *testing.T) {
 	}
 }
 
+// wantComplaints checks that each text of cases reads as a complaint
+// (score at the threshold or above) exactly when its value is true; an
+// ordinary one that does not is reported as ordinary, a question of the
+// kind that names.
+func wantComplaints(t *testing.T, d *ComplaintDetector, cases map[string]bool, ordinary string) {
+	t.Helper()
+	for text, complaint := range cases {
+		got := d.Score(text).Complaint
+		if !complaint && got >= ComplaintThreshold {
+			t.Errorf("Score(%q).Complaint = %.2f, want under %.2f: %s", text, got, ComplaintThreshold, ordinary)
+		} else if complaint && got < ComplaintThreshold {
+			t.Errorf("Score(%q).Complaint = %.2f, want at least %.2f: a complaint", text, got, ComplaintThreshold)
+		}
+	}
+}
+
 // TestQuestionTypedWithoutPunctuation checks that a question typed after a
 // few words of story, with no comma or question mark, is read as a
 // question (asksMidway), while a grievance typed the same way stays one.
 func TestQuestionTypedWithoutPunctuation(t *testing.T) {
-	d := mustDetector(t)
-	for text, complaint := range map[string]bool{
+	wantComplaints(t, mustDetector(t), map[string]bool{
 		"first time coming tmr anything i need to know":        false,
 		"first class tonight anything i need to know":          false,
 		"son starts lessons monday do i need to buy a uniform": false,
@@ -333,14 +348,7 @@ func TestQuestionTypedWithoutPunctuation(t *testing.T) {
 		"we missed the ferry this morning and the tour left without us can we join tomorrows instead": false,
 		"waited two weeks and still nothing can i get my money back":                                  true,
 		"ordered a week ago still not here can you check":                                             true,
-	} {
-		got := d.Score(text).Complaint
-		if !complaint && got >= ComplaintThreshold {
-			t.Errorf("Score(%q).Complaint = %.2f, want under %.2f: a question typed without punctuation", text, got, ComplaintThreshold)
-		} else if complaint && got < ComplaintThreshold {
-			t.Errorf("Score(%q).Complaint = %.2f, want at least %.2f: a complaint", text, got, ComplaintThreshold)
-		}
-	}
+	}, "a question typed without punctuation")
 }
 
 // TestPaidInVainIsAGrievance checks that asking what the sender paid for,
@@ -369,8 +377,7 @@ func TestPaidInVainIsAGrievance(t *testing.T) {
 // while a grievance that ends in a question, rhetorical or not, still is
 // one.
 func TestStoryBeforeAQuestion(t *testing.T) {
-	d := mustDetector(t)
-	for text, complaint := range map[string]bool{
+	wantComplaints(t, mustDetector(t), map[string]bool{
 		"first time ordering from you guys, most expensive road bike":                               false,
 		"first time ordering from you guys, does the xiao ai speaker understand english":            false,
 		"we're having a party this weekend, what's the biggest cake you make":                       false,
@@ -379,14 +386,7 @@ func TestStoryBeforeAQuestion(t *testing.T) {
 		"the ants came back 4 days after the spray, is that normal? because i paid 120 for nothing": true,
 		"my order still hasn't arrived, what's going on":                                            true,
 		"等了一个星期还没发货，到底有没有货":                                                                         true,
-	} {
-		got := d.Score(text).Complaint
-		if !complaint && got >= ComplaintThreshold {
-			t.Errorf("Score(%q).Complaint = %.2f, want under %.2f: a story, then a question", text, got, ComplaintThreshold)
-		} else if complaint && got < ComplaintThreshold {
-			t.Errorf("Score(%q).Complaint = %.2f, want at least %.2f: a complaint", text, got, ComplaintThreshold)
-		}
-	}
+	}, "a story, then a question")
 }
 
 // TestHotlineNumbers checks that 12345, the citizens' hotline, escalates

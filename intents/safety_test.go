@@ -41,12 +41,22 @@ func TestIncidentsNoTermNames(t *testing.T) {
 	}
 }
 
+// wantEscalations checks that each text of cases has escalation words
+// exactly when its value is true.
+func wantEscalations(t *testing.T, d *ComplaintDetector, cases map[string]bool) {
+	t.Helper()
+	for text, want := range cases {
+		if got := len(d.Score(text).EscalationWords) > 0; got != want {
+			t.Errorf("Score(%q).EscalationWords = %v, want some: %v", text, d.Score(text).EscalationWords, want)
+		}
+	}
+}
+
 // TestServicesNamedForEmergencies checks that a service or measure named
 // after an emergency or blood is asked about, not an incident, and that
 // an incident told beside one still is.
 func TestServicesNamedForEmergencies(t *testing.T) {
-	d := mustDetector(t)
-	for text, want := range map[string]bool{
+	wantEscalations(t, mustDetector(t), map[string]bool{
 		"how much do you charge for an emergency call-out at night":            false,
 		"do you offer emergency repairs on bank holidays":                      false,
 		"is there an emergency plumber on call this weekend":                   false,
@@ -54,29 +64,20 @@ func TestServicesNamedForEmergencies(t *testing.T) {
 		"家里停电了 你们有紧急上门服务吗":                                                     false,
 		"my dad collapsed and isnt responding, do you have emergency services": true,
 		"跑步机旁边有个大叔突然倒下了 叫不醒":                                                   true,
-	} {
-		if got := len(d.Score(text).EscalationWords) > 0; got != want {
-			t.Errorf("Score(%q).EscalationWords = %v, want some: %v", text, d.Score(text).EscalationWords, want)
-		}
-	}
+	})
 }
 
 // TestHospitalAsADestination checks that a hospital named as where a gift
 // or a delivery goes is no incident, and that someone taken to hospital
 // still is one.
 func TestHospitalAsADestination(t *testing.T) {
-	d := mustDetector(t)
-	for text, want := range map[string]bool{
+	wantEscalations(t, mustDetector(t), map[string]bool{
 		"is it ok to send a cake to someone in hospital":                  false,
 		"can you deliver to the hospital on renmin road, ward 5":          false,
 		"do you do flowers to the hospital for a new mum":                 false,
 		"my son ate your cookies and is now in hospital":                  true,
 		"we had to take my husband to the hospital after dinner at yours": true,
-	} {
-		if got := len(d.Score(text).EscalationWords) > 0; got != want {
-			t.Errorf("Score(%q).EscalationWords = %v, want some: %v", text, d.Score(text).EscalationWords, want)
-		}
-	}
+	})
 }
 
 // TestSwallowedWhatIsNotFood checks that a child or a pet who ate
@@ -84,8 +85,7 @@ func TestHospitalAsADestination(t *testing.T) {
 // incident without any word of alarm, and that eating food, or asking
 // whether they may, is not.
 func TestSwallowedWhatIsNotFood(t *testing.T) {
-	d := mustDetector(t)
-	for text, want := range map[string]bool{
+	wantEscalations(t, mustDetector(t), map[string]bool{
 		"my 3 year old got into my iron tablets and ate two of them":          true,
 		"our puppy chewed through a bag of slug pellets in the garden":        true,
 		"the toddler bit into one of the dishwasher pods":                     true,
@@ -94,11 +94,7 @@ func TestSwallowedWhatIsNotFood(t *testing.T) {
 		"my daughter takes your gummy vitamins every morning, are they vegan": false,
 		"my son ate his gummy vitamins and loved them, any other flavours":    false,
 		"my daughter got into the gummy vitamins and ate the whole bottle":    true,
-	} {
-		if got := len(d.Score(text).EscalationWords) > 0; got != want {
-			t.Errorf("Score(%q).EscalationWords = %v, want some: %v", text, d.Score(text).EscalationWords, want)
-		}
-	}
+	})
 }
 
 // TestSafetyLearnsOrdinaryVerdicts checks that an agent's verdict that a
