@@ -364,7 +364,7 @@ var signalNames = []struct {
 }{
 	{"body", SignalBody}, {"fuzzy", SignalFuzzy}, {"unigrams", SignalUnigrams}, {"synonyms", SignalSynonyms},
 	{"codes", SignalCodes}, {"intent", SignalIntent}, {"proximity", SignalProximity}, {"coverage", SignalCoverage},
-	{"rerank", SignalRerank},
+	{"rerank", SignalRerank}, {"vectors", SignalVectors},
 }
 
 // RunEval indexes the content in fsys into a temporary index and runs the

@@ -31,6 +31,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/knowledge/wordvec"
 )
 
 // formatVersion changes whenever the mapping or the stored fields change, so
@@ -245,6 +246,7 @@ type Index struct {
 	contacts sync.Map   // contactKey → contactPick: the passage that states a contact detail
 	absent   absentTopics
 	products products // the catalogue, built on first use
+	words    *wordvec.Table
 }
 
 // newMapping returns the index mapping: one document type with per-language
@@ -535,7 +537,7 @@ func Open(path string) (*Index, error) {
 		return nil, fmt.Errorf("knowledge: open %s: count: %w", path, err)
 	}
 	ix := &Index{bi: bi, path: path, meta: m, syn: newSynonymSet(append(BuiltinSynonyms(), m.Synonyms...)), n: n, df: map[dfKey]float64{},
-		avg: map[string]float64{}, an: analysersOf(bi.Mapping())}
+		avg: map[string]float64{}, an: analysersOf(bi.Mapping()), words: wordvec.English()}
 	if err := ix.loadAverages(); err != nil {
 		_ = bi.Close()
 		return nil, fmt.Errorf("knowledge: open %s: %w", path, err)

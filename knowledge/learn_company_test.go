@@ -377,12 +377,31 @@ func confFirstSeed() int64 {
 // fitConfNet fits one network from a start drawn with seed (He
 // initialisation), rounding its weights to four decimals as weights.go
 // writes them.
+//
+// An input that is 0 in every example (the English-only word-vector
+// features, for Chinese) starts at 0 and draws nothing: it could learn
+// nothing anyway, and so adding such an input changes neither the draws nor
+// He's scale, which counts the inputs that carry something, and the other
+// language's networks stay as they were.
 func fitConfNet(xs []confExample, seed int64) confNet {
 	var n confNet
+	var active [nConf]bool
+	nActive := 0
+	for k := range active {
+		for i := range xs {
+			if xs[i].g[k] != 0 {
+				active[k] = true
+				nActive++
+				break
+			}
+		}
+	}
 	r := rand.New(rand.NewSource(seed))
 	for j := range n.W1 {
 		for k := range n.W1[j] {
-			n.W1[j][k] = r.NormFloat64() * math.Sqrt(2.0/nConf)
+			if active[k] {
+				n.W1[j][k] = r.NormFloat64() * math.Sqrt(2/float64(nActive))
+			}
 		}
 		n.W2[j] = r.NormFloat64() * math.Sqrt(1.0/confHidden)
 	}

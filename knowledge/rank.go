@@ -9,6 +9,7 @@ import (
 	"unicode"
 
 	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/knowledge/wordvec"
 )
 
 // Signals selects the ranking signals a search uses, so that evaluation can
@@ -39,11 +40,14 @@ const (
 	// SignalRerank orders candidates by the learned model instead of bleve's
 	// score.
 	SignalRerank
+	// SignalVectors credits English query words by their word vectors'
+	// closeness to the title's words (package wordvec).
+	SignalVectors
 )
 
 // AllSignals enables every ranking signal; Retrieve uses it.
 const AllSignals = SignalBody | SignalFuzzy | SignalUnigrams | SignalSynonyms | SignalCodes |
-	SignalIntent | SignalProximity | SignalCoverage | SignalRerank
+	SignalIntent | SignalProximity | SignalCoverage | SignalRerank | SignalVectors
 
 func (s Signals) has(x Signals) bool { return s&x != 0 }
 
@@ -79,6 +83,8 @@ const (
 	ftHead     // idf-weighted share of query terms in a page passage's own section heading
 	ftRare2    // share of the query's two rarest terms (by title idf) in the title or body (English)
 	ftCovAll   // idf-weighted share of query terms in the title or body (English)
+	ftSoft     // idf-weighted share of query terms not in the title whose word vector is close to a title word's (English)
+	ftSoftB    // idf-weighted share of query terms in neither title nor body whose word vector is close to a body word's (English)
 	nFeatures
 )
 
@@ -86,7 +92,7 @@ const (
 var featureNames = [nFeatures]string{"bias", "rel", "log_score", "cov_qt", "cov_tq", "cov_qb", "cov_qt2",
 	"cov_tq2", "prox", "fuzzy", "intent", "code", "lang", "rank", "matched",
 	"cov_qt2w", "cov_tq2w", "lcs", "edit", "qword", "len_ratio",
-	"bm25_t", "bm25_b", "bm25_u", "page", "product", "internal", "head", "rare2", "cov_all"}
+	"bm25_t", "bm25_b", "bm25_u", "page", "product", "internal", "head", "rare2", "cov_all", "soft", "soft_b"}
 
 type features [nFeatures]float64
 
@@ -146,12 +152,15 @@ const (
 	cfInternal
 	cfSim   // similarity of the candidate to its strongest rival (see rivals)
 	cfLeadD // the ranking score minus the best rival that says something else
+	cfSoft  // share of the query close in meaning to the title's words (ftSoft)
+	cfSoftB // share of the query close in meaning to the body's words (ftSoftB)
 	nConf
 )
 
 // confNames names the confidence features, for the learner's output.
 var confNames = [nConf]string{"bias", "cover", "z", "lead", "top", "cov_qt", "cov_qb", "cov_tq", "intent", "lang",
-	"page", "product", "len", "unknown", "rel", "miss", "miss_n", "oos", "internal", "sim", "lead_d"}
+	"page", "product", "len", "unknown", "rel", "miss", "miss_n", "oos", "internal", "sim", "lead_d",
+	"soft", "soft_b"}
 
 // The shape of the confidence model: confNets networks of confHidden
 // hidden units each. Five networks left a refit at the mercy of their
@@ -322,6 +331,7 @@ func confFeatures(p *prepared, cands []candidate, i int, r rival) [nConf]float64
 		g[cfOOS] = 1
 	}
 	g[cfInternal] = c.f[ftInternal]
+	g[cfSoft], g[cfSoftB] = c.f[ftSoft], c.f[ftSoftB]
 	return g
 }
 
@@ -498,6 +508,9 @@ func (ix *Index) features(p *prepared, c *candidate, top float64, r *rows) featu
 			}
 		}
 	}
+	if p.signals.has(SignalVectors) && !p.zh {
+		f[ftSoft], f[ftSoftB] = softCoverage(p, d)
+	}
 	if p.signals.has(SignalProximity) {
 		f[ftProx] = proximity(p.v.terms, d.at)
 		qs, ts := p.seq, d.seq
@@ -559,6 +572,8 @@ type docView struct {
 	at     map[string][]int // title term → its positions, in order
 	head   map[string]bool  // terms of a page passage's section heading; nil for others
 	vec    []termWeight     // title and body terms, tf-idf, unit length (see similarity)
+	tvec   [][]float32      // word vectors of tuniq that the table holds (English only)
+	bvec   [][]float32      // word vectors of the body's distinct terms that the table holds (English only)
 }
 
 // holds reports whether the title or body holds query term t, or one of
@@ -602,6 +617,14 @@ func (ix *Index) newDocView(ctx context.Context, sd *storedDoc, zh bool) *docVie
 	}
 	d.blen = len(body)
 	d.vec = ix.termVector(ctx, zh, d)
+	if !zh && ix.words != nil {
+		d.tvec = vectorsOf(ix.words, d.tuniq)
+		bt := make([]string, 0, len(d.btf))
+		for t := range d.btf {
+			bt = append(bt, t)
+		}
+		d.bvec = vectorsOf(ix.words, bt)
+	}
 	d.seq = seqOf(zh, sd.Match, d.title)
 	d.qwords = questionWords(sd.Match)
 	if _, h := sectionHeading(sd); h != "" {
@@ -1006,4 +1029,59 @@ func rarest(uniq []string, w []float64, unknown []bool) []int {
 		}
 	}
 	return out
+}
+
+// softMin is the cosine of word vectors below which two words are taken to
+// mean different things: GloVe gives unrelated frequent words 0.3 to 0.5.
+const softMin = 0.55
+
+// softCoverage returns two shares of the query's terms, weighted by title
+// idf, each credited by how close its word vector comes to one of the
+// document's: of the terms the title lacks, by the title's words ("send
+// back" and "return"), and of the terms neither title nor body holds, by
+// the body's.
+func softCoverage(p *prepared, d *docView) (title, body float64) {
+	if len(p.qvec) == 0 {
+		return 0, 0
+	}
+	var nt, nb, den float64
+	for i, t := range p.uniq {
+		den += p.w[i]
+		q := p.qvec[i]
+		if q == nil || d.tset[t] || anyIn(p.alt[t], d.tset) {
+			continue
+		}
+		nt += p.w[i] * closest(q, d.tvec)
+		if !d.holds(p, t) {
+			nb += p.w[i] * closest(q, d.bvec)
+		}
+	}
+	if den == 0 {
+		return 0, 0
+	}
+	return nt / den, nb / den
+}
+
+// closest returns how close q comes to the nearest of vs, from 0 at
+// softMin or below to 1 for the same word.
+func closest(q []float32, vs [][]float32) float64 {
+	var best float64
+	for _, v := range vs {
+		best = max(best, wordvec.Cosine(q, v))
+	}
+	if best <= softMin {
+		return 0
+	}
+	return (best - softMin) / (1 - softMin)
+}
+
+// vectorsOf returns the word vectors of those terms the table holds.
+func vectorsOf(tab *wordvec.Table, terms []string) [][]float32 {
+	var vs [][]float32
+	for _, t := range terms {
+		if v := tab.Vector(t); v != nil {
+			vs = append(vs, v)
+		}
+	}
+	return vs
 }

@@ -211,6 +211,7 @@ type prepared struct {
 	rare    []int           // indexes in uniq of its two rarest known terms, rarest first (English only)
 	// entities is set when the query names a payment method or place.
 	entities bool
+	qvec     [][]float32 // word vectors of uniq, nil where none (English only, SignalVectors)
 }
 
 // cleanQuery trims, caps and lower-cases query text.
@@ -346,6 +347,12 @@ func (ix *Index) prepare(ctx context.Context, q bot.Query, sig Signals) prepared
 	}
 	if !p.zh {
 		p.rare = rarest(p.uniq, p.w, p.unknown)
+		if sig.has(SignalVectors) && ix.words != nil {
+			p.qvec = make([][]float32, len(p.uniq))
+			for i, t := range p.uniq {
+				p.qvec[i] = ix.words.Vector(t)
+			}
+		}
 	}
 	return p
 }

@@ -29,7 +29,7 @@ func TestAgentsVerdictTeachesTheBot(t *testing.T) {
 	}
 	args := []string{"--config", cfgPath, "--data", data, "--addr", "127.0.0.1:0"}
 	env := map[string]string{"TEST_KEY": key}
-	const request = "I changed my phone number last week, and now the login code for the mini program never arrives"
+	const request = "I changed my phone number last week, and now the verification code never arrives"
 	n := 0
 	send := func(base string) (conv int, handoff bool) {
 		t.Helper()
