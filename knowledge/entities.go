@@ -89,10 +89,13 @@ func (ix *Index) Cover(question string, h bot.Hit, lang string) bot.CoverCheck {
 				out = bot.CoverCheck{Verdict: bot.CoverMissing, Kind: f.Asked.Kind.String()}
 			}
 			out.Asked = appendName(out.Asked, g.Names(f.Asked.ID, lang))
-			if foreignOnly(g, f) {
+			if foreignOnly(g, f) || domesticOnly(g, f) {
 				// A city asked of a passage that lists other countries
-				// ("寄到北京几天" of the international list): the content
-				// may well serve it elsewhere; never "we don't cover it".
+				// ("寄到北京几天" of the international list), or a place
+				// abroad asked of one that lists the parts of one country
+				// (Thailand of "Do you deliver to Xinjiang, Tibet and other
+				// remote regions?"): the content may well serve it
+				// elsewhere; never "we don't cover it".
 				continue
 			}
 			if len(out.Options) == 0 {
@@ -131,6 +134,25 @@ func foreignOnly(g *entity.Gazetteer, f entity.Finding) bool {
 		}
 	}
 	return true
+}
+
+// domesticOnly reports whether f asks about a place outside a country of
+// a passage whose places are all parts of that one country (its provinces,
+// cities, regions): such a passage is about that country and cannot say
+// the asked place is not served. It is foreignOnly the other way round.
+func domesticOnly(g *entity.Gazetteer, f entity.Finding) bool {
+	if f.Asked.Kind != entity.Place || f.Asked.Outside || len(f.Options) == 0 {
+		return false
+	}
+	country := ""
+	for _, o := range f.Options {
+		c := g.Country(o.ID)
+		if o.Outside || c == "" || (country != "" && c != country) {
+			return false
+		}
+		country = c
+	}
+	return f.Asked.ID != country && !g.Within(f.Asked.ID, country)
 }
 
 func appendName(list, name string) string {

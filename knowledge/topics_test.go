@@ -34,3 +34,39 @@ func TestCoverServiceTopics(t *testing.T) {
 		}
 	}
 }
+
+// TestCoverPlacesElsewhere checks the two rules for a passage that cannot
+// say an asked place is not served: a place abroad asked of a passage that
+// lists the parts of one country (Thailand of China's remote regions), and
+// a part of a country asked of a passage that lists only other countries
+// (Beijing of the Asian list). Both report the place missing but offer no
+// options, so the Engine never says "we don't deliver there, only to …"
+// from them. A country asked of a list of countries still gets the list.
+func TestCoverPlacesElsewhere(t *testing.T) {
+	ix := &Index{}
+	remote := bot.Hit{Title: "Do you deliver to Xinjiang, Tibet and other remote regions?",
+		Answer: "Yes. Xinjiang, Tibet, Qinghai, Gansu, Ningxia and Inner Mongolia take 5-8 days."}
+	asia := bot.Hit{Title: "How long does delivery to Asia take?",
+		Answer: "DHL delivers to Singapore, Malaysia, Japan and South Korea in 3-6 business days."}
+	cases := []struct {
+		q       string
+		h       bot.Hit
+		options bool
+	}{
+		{"how long does delivery to thailand take", remote, false},
+		{"寄到泰国要多久", remote, false},
+		{"how long to beijing", asia, false},
+		{"how long does delivery to thailand take", asia, true},
+		{"how long to shanghai", remote, true},
+	}
+	for _, c := range cases {
+		got := ix.Cover(c.q, c.h, "en")
+		if got.Verdict != bot.CoverMissing || got.Kind != "place" {
+			t.Errorf("Cover(%q, %q) = %v %q, want missing place", c.q, c.h.Title, got.Verdict, got.Kind)
+			continue
+		}
+		if (got.Count > 0) != c.options {
+			t.Errorf("Cover(%q, %q): options %q (%d), want options: %v", c.q, c.h.Title, got.Options, got.Count, c.options)
+		}
+	}
+}
