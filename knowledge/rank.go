@@ -154,13 +154,14 @@ const (
 	cfLeadD // the ranking score minus the best rival that says something else
 	cfSoft  // share of the query close in meaning to the title's words (ftSoft)
 	cfSoftB // share of the query close in meaning to the body's words (ftSoftB)
+	cfFar   // as cfMiss, counting only words with no word of like meaning in the document (English)
 	nConf
 )
 
 // confNames names the confidence features, for the learner's output.
 var confNames = [nConf]string{"bias", "cover", "z", "lead", "top", "cov_qt", "cov_qb", "cov_tq", "intent", "lang",
 	"page", "product", "len", "unknown", "rel", "miss", "miss_n", "oos", "internal", "sim", "lead_d",
-	"soft", "soft_b"}
+	"soft", "soft_b", "far"}
 
 // The shape of the confidence model: confNets networks of confHidden
 // hidden units each. Five networks left a refit at the mercy of their
@@ -326,7 +327,7 @@ func confFeatures(p *prepared, cands []candidate, i int, r rival) [nConf]float64
 		g[cfUnknown] = float64(n) / float64(len(p.uniq))
 	}
 	g[cfRel] = c.f[ftRel]
-	g[cfMiss], g[cfMissN] = c.missing(p)
+	g[cfMiss], g[cfMissN], g[cfFar] = c.missing(p)
 	if p.oos {
 		g[cfOOS] = 1
 	}
@@ -341,14 +342,19 @@ func confFeatures(p *prepared, cands []candidate, i int, r rival) [nConf]float64
 // informative term, and the share of its informative terms (idf above
 // half the highest) so missing. "Will it rain in Hangzhou tomorrow?" shares
 // Hangzhou with a delivery page but lacks "rain".
-func (c candidate) missing(p *prepared) (top, share float64) {
+//
+// far is top counting only the English words that have a word vector and
+// no word of the document comes within softMin of: "rain" is far from
+// every word of a delivery page, "cost" is not far from a page that says
+// "price".
+func (c candidate) missing(p *prepared) (top, share, far float64) {
 	d := c.doc.derived(p.zh)
 	var maxW float64
 	for _, w := range p.w {
 		maxW = max(maxW, w)
 	}
 	if maxW <= 0 {
-		return 0, 0
+		return 0, 0, 0
 	}
 	n, miss := 0, 0
 	for i, t := range p.uniq {
@@ -361,11 +367,14 @@ func (c candidate) missing(p *prepared) (top, share float64) {
 		}
 		miss++
 		top = max(top, p.w[i]/maxW)
+		if i < len(p.qvec) && p.qvec[i] != nil && closest(p.qvec[i], d.tvec) == 0 && closest(p.qvec[i], d.bvec) == 0 {
+			far = max(far, p.w[i]/maxW)
+		}
 	}
 	if n > 0 {
 		share = float64(miss) / float64(n)
 	}
-	return top, share
+	return top, share, far
 }
 
 // confidences returns each candidate's confidence in 0..1 (cands sorted
