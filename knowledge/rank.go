@@ -40,8 +40,9 @@ const (
 	// SignalRerank orders candidates by the learned model instead of bleve's
 	// score.
 	SignalRerank
-	// SignalVectors credits English query words by their word vectors'
-	// closeness to the title's words (package wordvec).
+	// SignalVectors credits English query words the document lacks by
+	// their word vectors' closeness to the title's and the body's words
+	// (package wordvec), in the ranking and in the confidence.
 	SignalVectors
 )
 
