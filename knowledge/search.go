@@ -835,18 +835,21 @@ func (ix *Index) rerank(p prepared, cands []candidate, limit int) []float64 {
 }
 
 // sectionFirst puts first, when the first candidate is the opening
-// passage of an internal page, the section of the same page among the next
+// passage of a page, the section of the same page among the next
 // confTop-1 whose own heading names a word of the query ("wholesale price
 // tiers": the section "Price tiers", not the opening that says the tiers
 // are below), at the better of the two confidences. Every passage's title
 // holds the page title, so the two are often near a tie; the heading
-// settles it. Only for internal pages: an employee wants the step of the
-// process, while a customer page's opening often is the summary that
-// answers (on the read companies, customers' answers from a section
-// instead of the opening were no more often right).
+// settles it.
+//
+// Customers' pages too, since stop 54: a page's opening mostly introduces
+// the page and lists its sections. Read passage by passage on the read
+// companies, the section answered 13 of the 20 questions this rule moves
+// and the opening 2 (neither 4, both 1); of 33 openings that search put
+// first on the tuning companies, 5 answered. The companies' figures cannot
+// see it: they accept any passage of an accepted page.
 func sectionFirst(cands []candidate, conf []float64) {
-	if len(cands) < 2 || cands[0].doc.Kind != bot.KindPage || cands[0].doc.Audience != string(bot.AudienceInternal) ||
-		strings.Contains(cands[0].doc.ID, "#") {
+	if len(cands) < 2 || cands[0].doc.Kind != bot.KindPage || strings.Contains(cands[0].doc.ID, "#") {
 		return
 	}
 	for i := 1; i < min(confTop, len(cands)); i++ {
