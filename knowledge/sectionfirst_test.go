@@ -49,9 +49,8 @@ func TestSectionFirst(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			n := len(tt.cands)
 			sectionFirst(tt.cands, tt.conf)
-			if len(tt.cands) != n || tt.cands[0].doc.ID != tt.want || tt.conf[0] != tt.wantC {
+			if tt.cands[0].doc.ID != tt.want || tt.conf[0] != tt.wantC {
 				t.Errorf("first %s at %.2f, want %s at %.2f", tt.cands[0].doc.ID, tt.conf[0], tt.want, tt.wantC)
 			}
 			seen := map[string]bool{}
