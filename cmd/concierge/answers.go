@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -46,6 +47,34 @@ type labelled struct {
 	Expected []string // acceptable source ids (cut at '#')
 	Lang     string   // en or zh
 	Line     int
+	// Passages, when PassagesLabelled, are the page passages that answer
+	// the message (full ids, "page#section", or the bare page id for its
+	// opening), from the company's sections.csv: a first source of one of
+	// Pages (the acceptable ids that are pages) is right at passage level
+	// only when it is one of them. Unlabelled messages are judged by page.
+	Passages         []string
+	PassagesLabelled bool
+	Pages            []string
+}
+
+// rightPassage reports whether a reply citing id first answers l at
+// passage level: id is acceptable cut at '#', and, when l's passages are
+// labelled and id is a passage of one of its pages, it is one of them.
+func (l labelled) rightPassage(id string) bool {
+	cut := cutFragment(id)
+	if !slices.Contains(l.Expected, cut) {
+		return false
+	}
+	if !l.PassagesLabelled || !slices.Contains(l.Pages, cut) {
+		return true
+	}
+	return slices.Contains(l.Passages, id)
+}
+
+// firstPassage reports whether the first of sources is right at passage
+// level (rightPassage).
+func (l labelled) firstPassage(sources []bot.Source) bool {
+	return len(sources) > 0 && l.rightPassage(sources[0].ID)
 }
 
 // outcome is what the bot did with one labelled message.
@@ -80,6 +109,10 @@ what the bot did. COMPANY_DIR holds:
                   product, unanswerable, complaint, safety, human or service;
                   expected lists the acceptable source ids, separated by ';'
   employees.csv   text,expected,lang: employees' questions (optional)
+  sections.csv    line,text,sections: for messages whose expected ids name a
+                  page, the passages of those pages that answer (optional;
+                  "page#section" ids, or the bare page id for its opening,
+                  separated by ';'; line and text as in messages.csv)
 
 The content is indexed into a temporary data directory with the intents of
 --intents (default: the embedded demo company's). Every customer message is
@@ -93,6 +126,12 @@ or request for a person when it is handed off; an ordinary service question
 (kind service: about another trade, say, or one whose answer is not in the
 content) when it is not handed off; an employee's question when the first
 source is acceptable.
+
+A page id accepts any passage of the page, which is lenient: a question
+about opening hours is "right" when the bot cites the page's parking
+section. sections.csv makes it exact: the "first passage right" rows count
+a reply citing a labelled page first as right only when it cites one of
+the passages labelled as answering.
 
 --messages scores another labelled message file against COMPANY_DIR's
 content instead of its messages.csv and employees.csv, for example a set of
@@ -126,6 +165,10 @@ company prints its object; several print {"companies":[…],"total":{…}}.`,
 				var emps []labelled
 				if !cmd.Flags().Changed("messages") {
 					emps, err = readLabelled(filepath.Join(dir, "employees.csv"), false)
+					if err != nil && !errors.Is(err, os.ErrNotExist) {
+						return err
+					}
+					err = readPassageLabels(filepath.Join(dir, "sections.csv"), msgs)
 					if err != nil && !errors.Is(err, os.ErrNotExist) {
 						return err
 					}
@@ -244,6 +287,65 @@ func readLabelled(path string, withKind bool) ([]labelled, error) {
 	return out, nil
 }
 
+// readPassageLabels reads sections.csv (line,text,sections) and sets the
+// passage labels of the messages read from messages.csv: line is the
+// message's line there and text its text, checked, so that a label never
+// lands on another message after messages.csv was edited.
+func readPassageLabels(path string, msgs []labelled) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	rd := csv.NewReader(f)
+	head, err := rd.Read()
+	if err != nil {
+		return fmt.Errorf("%s: no header: %w", path, err)
+	}
+	col := map[string]int{}
+	for i, h := range head {
+		col[strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))] = i
+	}
+	for _, n := range []string{"line", "text", "sections"} {
+		if _, ok := col[n]; !ok {
+			return fmt.Errorf("%s: the header has no %q column", path, n)
+		}
+	}
+	byLine := make(map[int]int, len(msgs))
+	for i, m := range msgs {
+		byLine[m.Line] = i
+	}
+	for {
+		rec, err := rd.Read()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		at, _ := rd.FieldPos(0)
+		n, err := strconv.Atoi(strings.TrimSpace(rec[col["line"]]))
+		i, ok := byLine[n]
+		if err != nil || !ok {
+			return fmt.Errorf("%s line %d: %q is not the line of a message in messages.csv", path, at, rec[col["line"]])
+		}
+		m := &msgs[i]
+		if text := strings.TrimSpace(rec[col["text"]]); text != m.Text {
+			return fmt.Errorf("%s line %d: the text differs from messages.csv line %d (%q); label it again", path, at, n, m.Text)
+		}
+		if m.PassagesLabelled {
+			return fmt.Errorf("%s line %d: messages.csv line %d is labelled twice", path, at, n)
+		}
+		m.PassagesLabelled = true
+		m.Passages = []string{}
+		for _, id := range strings.Split(rec[col["sections"]], ";") {
+			if id = strings.TrimSpace(id); id != "" {
+				m.Passages = append(m.Passages, id)
+			}
+		}
+	}
+}
+
 type answersEvalOptions struct {
 	Content           string
 	Intents           string
@@ -274,7 +376,17 @@ type answersReport struct {
 	AnswerableOffered rateByLang `json:"answerable_right_or_offered"`
 	ProductOffered    rateByLang `json:"product_right_or_offered"`
 	AnswerableHanded  rate       `json:"answerable_handed_off"`
-	Unanswerable      rate       `json:"unanswerable_no_confident_wrong_answer"`
+	// AnswerablePassage, ProductPassage and AnswerablePassageOffered are
+	// the three measures above at passage level (sections.csv): a reply
+	// citing one of a message's labelled pages first is right only when it
+	// cites a passage labelled as answering. PassagesLabelled counts, of
+	// the answerable and product questions that accept a page (N), those
+	// whose passages are labelled (Right); the others are judged by page.
+	AnswerablePassage        rateByLang `json:"answerable_first_passage_right"`
+	ProductPassage           rateByLang `json:"product_first_passage_right"`
+	AnswerablePassageOffered rateByLang `json:"answerable_passage_right_or_offered"`
+	PassagesLabelled         rate       `json:"page_questions_passage_labelled"`
+	Unanswerable             rate       `json:"unanswerable_no_confident_wrong_answer"`
 	// NotAmong counts, of the unanswerable questions answered from a
 	// source (N), those whose cited passage lists payment methods or
 	// places and lacks the one asked about (Ok): the reply said what was
@@ -314,6 +426,8 @@ type answersReport struct {
 	// or one of the first three, acceptable.
 	SearchTop1 rateByLang `json:"search_top1"`
 	SearchTop3 rateByLang `json:"search_top3"`
+	// SearchTop1Passage is SearchTop1 at passage level (sections.csv).
+	SearchTop1Passage rateByLang `json:"search_top1_passage"`
 	// SearchByConf splits SearchTop1 by the first hit's confidence: below
 	// min_choice (the bot says it is not sure), below min_answer (it
 	// offers choices) and from min_answer (it answers). Right hits in the
@@ -447,6 +561,11 @@ func sumAnswersReports(rs []answersReport, outs []outcome) answersReport {
 		t.AnswerableOffered = t.AnswerableOffered.plus(r.AnswerableOffered)
 		t.ProductOffered = t.ProductOffered.plus(r.ProductOffered)
 		t.AnswerableHanded = t.AnswerableHanded.plus(r.AnswerableHanded)
+		t.AnswerablePassage = t.AnswerablePassage.plus(r.AnswerablePassage)
+		t.ProductPassage = t.ProductPassage.plus(r.ProductPassage)
+		t.AnswerablePassageOffered = t.AnswerablePassageOffered.plus(r.AnswerablePassageOffered)
+		t.PassagesLabelled = t.PassagesLabelled.plus(r.PassagesLabelled)
+		t.SearchTop1Passage = t.SearchTop1Passage.plus(r.SearchTop1Passage)
 		t.Unanswerable = t.Unanswerable.plus(r.Unanswerable)
 		t.NotAmong = t.NotAmong.plus(r.NotAmong)
 		t.HandOff = t.HandOff.plus(r.HandOff)
@@ -565,6 +684,8 @@ func score(customers, employees []outcome, internal map[string]bool) answersRepo
 		}
 		right := firstIs(rep.Sources, o.Expected) && !rep.Handoff
 		offered := right || anyIs(rep.Choices, o.Expected)
+		rightP := o.firstPassage(rep.Sources) && !rep.Handoff
+		offeredP := rightP || slices.ContainsFunc(rep.Choices, func(c bot.Source) bool { return o.rightPassage(c.ID) })
 		if len(rep.Sources) > 0 && !rep.Handoff {
 			r.AnswersWithChoices.add(len(rep.Choices) > 0)
 		}
@@ -572,9 +693,12 @@ func score(customers, employees []outcome, internal map[string]bool) answersRepo
 		case kindAnswerable:
 			r.Answerable.add(o.Lang, right)
 			r.AnswerableOffered.add(o.Lang, offered)
+			r.AnswerablePassage.add(o.Lang, rightP)
+			r.AnswerablePassageOffered.add(o.Lang, offeredP)
 			r.AnswerableHanded.add(rep.Handoff)
 		case kindProduct:
 			r.Product.add(o.Lang, right)
+			r.ProductPassage.add(o.Lang, rightP)
 			r.ProductOffered.add(o.Lang, offered)
 			r.AnswerableHanded.add(rep.Handoff)
 		case kindUnanswerable:
@@ -659,11 +783,18 @@ func runAnswersEval(ctx context.Context, e *env, o answersEvalOptions) (answersR
 		return answersReport{}, nil, fmt.Errorf("load content: %w", err)
 	}
 	internal := map[string]bool{}
+	passages := map[string]bool{} // the customers' page passages, by full id
 	for _, d := range docs {
 		if d.Audience == bot.AudienceInternal {
 			internal[cutFragment(d.ID)] = true
+		} else if d.Kind == bot.KindPage {
+			passages[d.ID] = true
 		}
 	}
+	if err := setPassagePages(o.Messages, passages); err != nil {
+		return answersReport{}, nil, err
+	}
+	pages := pageIDs(passages)
 	site, err := web.New(web.Options{Engine: a.engine, Keys: webKeys(cfg.API.Keys, log), Logger: log,
 		Limits: web.Limits{APIKeyRate: -1, MaxInFlight: -1}})
 	if err != nil {
@@ -767,6 +898,10 @@ func runAnswersEval(ctx context.Context, e *env, o answersEvalOptions) (answersR
 			customers[i].Search = append(customers[i].Search, fmt.Sprintf("%s %.2f", h.Source().ID, h.Confidence))
 		}
 		r.SearchTop1.add(m.Lang, firstIs(srcs, m.Expected))
+		r.SearchTop1Passage.add(m.Lang, m.firstPassage(srcs))
+		if slices.ContainsFunc(m.Expected, func(id string) bool { return pages[id] }) {
+			r.PassagesLabelled.add(m.PassagesLabelled)
+		}
 		kept := &r.Kept[0]
 		if m.Kind == kindProduct {
 			kept = &r.Kept[1]
@@ -808,6 +943,44 @@ func runAnswersEval(ctx context.Context, e *env, o answersEvalOptions) (answersR
 	es := score(nil, employees, internal)
 	r.Employees, r.EmployeesWrong = es.Employees, es.EmployeesWrong
 	return r, append(customers, employees...), nil
+}
+
+// pageIDs returns the ids of the pages of passages (by full id): not
+// every page has an opening passage.
+func pageIDs(passages map[string]bool) map[string]bool {
+	pages := make(map[string]bool, len(passages))
+	for id := range passages {
+		pages[cutFragment(id)] = true
+	}
+	return pages
+}
+
+// setPassagePages checks the passage labels of msgs against the content's
+// page passages (by full id) and sets each labelled message's Pages: its
+// acceptable ids that are pages.
+func setPassagePages(msgs []labelled, passages map[string]bool) error {
+	pages := pageIDs(passages)
+	for i := range msgs {
+		m := &msgs[i]
+		if !m.PassagesLabelled {
+			continue
+		}
+		m.Pages = nil
+		for _, id := range m.Expected {
+			if pages[id] {
+				m.Pages = append(m.Pages, id)
+			}
+		}
+		for _, id := range m.Passages {
+			if !passages[id] {
+				return fmt.Errorf("sections.csv, the label of messages.csv line %d: no customer page passage %q in the content", m.Line, id)
+			}
+			if !slices.Contains(m.Pages, cutFragment(id)) {
+				return fmt.Errorf("sections.csv, the label of messages.csv line %d: %q is not a passage of its pages %v", m.Line, id, m.Pages)
+			}
+		}
+	}
+	return nil
 }
 
 // scoreNotAmong fills r.NotAmong: for each unanswerable question answered
@@ -899,6 +1072,12 @@ func printAnswersReport(w io.Writer, r answersReport) {
 	row("product: first source right", r.Product)
 	row("answerable: right or offered", r.AnswerableOffered)
 	row("product: right or offered", r.ProductOffered)
+	if r.PassagesLabelled.Right > 0 {
+		fmt.Fprintf(tw, "(questions accepting a page whose passages are labelled, sections.csv)\t%s\t\t\n", r.PassagesLabelled)
+		row("answerable: first passage right", r.AnswerablePassage)
+		row("product: first passage right", r.ProductPassage)
+		row("answerable: right passage or offered", r.AnswerablePassageOffered)
+	}
 	fmt.Fprintf(tw, "answerable+product handed to a human\t%s\t\t\n", r.AnswerableHanded)
 	fmt.Fprintf(tw, "unanswerable: no confident wrong answer\t%s\t\t\n", r.Unanswerable)
 	fmt.Fprintf(tw, "complaints, safety, requests for a person: handed off\t%s\t\t\n", r.HandOff)
@@ -917,6 +1096,9 @@ func printAnswersReport(w io.Writer, r answersReport) {
 	fmt.Fprintf(tw, "(ordinary messages the bot kept: on the review page)\t%s\t\t\n", r.OrdinaryOnReview)
 	row("(retrieval alone: first hit right)", r.SearchTop1)
 	row("(retrieval alone: right in top 3)", r.SearchTop3)
+	if r.PassagesLabelled.Right > 0 {
+		row("(retrieval alone: first hit the right passage)", r.SearchTop1Passage)
+	}
 	fmt.Fprintf(tw, "reply latency through REST, p50 / p99\t%.1f ms / %.1f ms\t\t\n", r.P50Millis, r.P99Millis)
 	tw.Flush()
 	fmt.Fprintf(w, "(retrieval alone, first hit right by its confidence: below %.2f %s; %.2f to %.2f %s; %.2f and above %s)\n",
@@ -943,7 +1125,7 @@ func printAnswerFailures(w io.Writer, outs []outcome) {
 		right := false
 		switch o.Kind {
 		case kindAnswerable, kindProduct, "":
-			right = firstIs(rep.Sources, o.Expected) && !rep.Handoff
+			right = o.firstPassage(rep.Sources) && !rep.Handoff
 		case kindUnanswerable:
 			right = len(rep.Sources) == 0 || rep.Handoff
 		case kindService:
@@ -958,6 +1140,11 @@ func printAnswerFailures(w io.Writer, outs []outcome) {
 		if kind == "" {
 			kind = "employee"
 		}
+		want := o.Expected
+		if o.PassagesLabelled && firstIs(rep.Sources, o.Expected) && !rep.Handoff {
+			kind += " (page right, passage not)"
+			want = o.Passages
+		}
 		got := "-"
 		if len(rep.Sources) > 0 {
 			got = rep.Sources[0].ID
@@ -967,7 +1154,7 @@ func printAnswerFailures(w io.Writer, outs []outcome) {
 			ch = append(ch, c.ID)
 		}
 		fmt.Fprintf(w, "%-12s %s line %d: %q\n    want %v got %s choices %v intent %s %.2f handoff %v: %s\n",
-			kind, o.Lang, o.Line, o.Text, o.Expected, got, ch, rep.Intent, rep.Confidence, rep.Handoff,
+			kind, o.Lang, o.Line, o.Text, want, got, ch, rep.Intent, rep.Confidence, rep.Handoff,
 			strings.Join(strings.Fields(oneLine(rep.Reply, 140)), " "))
 		if len(o.Search) > 0 {
 			fmt.Fprintf(w, "    search alone: %s\n", strings.Join(o.Search, ", "))
