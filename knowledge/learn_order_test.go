@@ -3,7 +3,6 @@ package knowledge
 import (
 	"flag"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/concierge-bot/concierge/bot"
@@ -53,10 +52,9 @@ func TestConfidenceOrder(t *testing.T) {
 				}
 				oq := orderQuery{kind: q.kind, co: c.name, entities: p.entities}
 				for i := 0; i < len(cands) && i < confTop; i++ {
-					id, _, _ := strings.Cut(cands[i].doc.ID, "#")
 					oq.cands = append(oq.cands, candidate{doc: &storedDoc{ID: cands[i].doc.ID}})
 					oq.g = append(oq.g, confFeatures(&p, cands, i, rs[i]))
-					oq.good = append(oq.good, slices.Contains(q.expected, id))
+					oq.good = append(oq.good, q.confGood(cands[i].doc))
 				}
 				qs = append(qs, oq)
 			}

@@ -70,12 +70,20 @@ func pools(t *testing.T, ix *Index, qs []EvalQuery) []pooled {
 // pooledOf keeps the features of a query's candidates; a candidate is right
 // when its id, cut at '#', is one of the expected ids.
 func pooledOf(cands []candidate, expected []string) pooled {
+	return pooledBy(cands, func(d *storedDoc) bool {
+		id, _, _ := strings.Cut(d.ID, "#")
+		return slices.Contains(expected, id) || slices.Contains(expected, d.ID)
+	})
+}
+
+// pooledBy keeps the features of a query's candidates; a candidate is right
+// when good says so of its document.
+func pooledBy(cands []candidate, good func(*storedDoc) bool) pooled {
 	pl := pooled{pos: -1}
 	for i, c := range cands {
 		pl.f = append(pl.f, c.f)
 		pl.ids = append(pl.ids, c.doc.ID)
-		id, _, _ := strings.Cut(c.doc.ID, "#")
-		good := slices.Contains(expected, id) || slices.Contains(expected, c.doc.ID)
+		good := good(c.doc)
 		pl.good = append(pl.good, good)
 		if good && pl.pos < 0 {
 			pl.pos = i
@@ -318,6 +326,10 @@ func weightsSource(t *testing.T, ms []learned) []byte {
 	for _, name := range append(slices.Clone(tuningCompanies), confOnlyCompanies...) {
 		fmt.Fprintf(&b, "//   - testdata/companies/%s/messages.csv sha256 %s\n", name,
 			fileSHA256(t, filepath.Join(companiesDir, name, "messages.csv")))
+		if learnLabels != "page" {
+			fmt.Fprintf(&b, "//     sections.csv sha256 %s (CONCIERGE_LEARN_LABELS=%s)\n",
+				fileSHA256(t, filepath.Join(companiesDir, name, "sections.csv")), learnLabels)
+		}
 	}
 	for _, m := range ms {
 		name := map[string]string{"en": "learnedEN", "zh": "learnedZH"}[m.lang]
