@@ -49,11 +49,61 @@ func namesTopic(lower, words string, topic []string) bool {
 	return false
 }
 
+// concessions are the groups of customers a shop may or may not sell to
+// for less: students, seniors, teachers, soldiers, people with a
+// disability, children. A question that asks for one group's discount
+// ("do you have a student discount", "学生有优惠不", "老人有折扣没") is not
+// answered by a passage that names nobody of that group ("Orders of 60
+// bottles or more get 10% off", a recharge bonus table), however much of
+// "discount" they share; a passage that says the group gets nothing extra
+// ("no student discount, but…") names it and answers. group holds the
+// words that name the group (English ones matched as whole words, Chinese
+// ones anywhere), in a question and in a passage alike. Written for
+// Concierge by hand.
+var concessions = []struct{ group []string }{
+	{[]string{"student", "students", "uni student", "college student", "学生", "大学生", "在校生", "学生证", "学生党"}},
+	{[]string{"senior", "seniors", "senior citizen", "senior citizens", "elderly", "pensioner", "pensioners", "retired", "retiree", "retirees",
+		"over 60", "over 65", "over 60s", "over 65s", "老人", "老年", "长者", "退休", "60岁以上", "65岁以上", "70岁以上"}},
+	{[]string{"teacher", "teachers", "教师", "老师"}},
+	{[]string{"military", "soldier", "soldiers", "veteran", "veterans", "armed forces", "军人", "退伍", "军官"}},
+	{[]string{"disabled", "disability", "disabilities", "残疾", "残障", "残疾人"}},
+}
+
+// discountWords are what a question asking for a group's lower price says
+// besides the group: English whole words, Chinese anywhere.
+var discountWords = []string{"discount", "discounts", "concession", "concessions", "student price", "student rate",
+	"reduced price", "cheaper", "deal", "deals",
+	"优惠", "折扣", "打折", "有折", "几折", "半价", "学生价", "学生票", "老人票", "便宜点", "便宜些", "减免", "免费"}
+
+// missingConcession reports whether question asks for the discount of one
+// of concessions' groups and passage names nobody of that group.
+func missingConcession(ql, qw, passage string) bool {
+	if !namesTopic(ql, qw, discountWords) && !strings.Contains(ql, "% off") {
+		return false
+	}
+	var pl, pw string
+	for _, c := range concessions {
+		if !namesTopic(ql, qw, c.group) {
+			continue
+		}
+		if pw == "" {
+			pl, pw = strings.ToLower(passage), topicWords(passage)
+		}
+		if !namesTopic(pl, pw, c.group) {
+			return true
+		}
+	}
+	return false
+}
+
 // missingTopic reports whether question names one of serviceTopics that
 // passage does not name. The passage is read only when the question names
 // a topic, as few do: Cover runs on every reply.
 func missingTopic(question, passage string) bool {
 	ql, qw := strings.ToLower(question), topicWords(question)
+	if missingConcession(ql, qw, passage) {
+		return true
+	}
 	var pl, pw string
 	for _, t := range serviceTopics {
 		if !namesTopic(ql, qw, t) {

@@ -35,6 +35,41 @@ func TestCoverServiceTopics(t *testing.T) {
 	}
 }
 
+// TestCoverConcessions checks that a question asking for a group's
+// discount (students, seniors, …) is not covered by a passage that names
+// nobody of that group, in English and Chinese; that a passage saying the
+// group gets nothing extra covers it; and that naming the group without
+// asking for a lower price, or asking for a discount without a group, gets
+// no verdict from the rule.
+func TestCoverConcessions(t *testing.T) {
+	ix := &Index{}
+	bulk := bot.Hit{Title: "Do you give discounts on bulk orders?", Answer: "Yes. Orders of 60 bottles or more get 10% off."}
+	recharge := bot.Hit{Title: "会员卡 — 充值", Answer: "充值1000元送80元，充值2000元送200元。"}
+	none := bot.Hit{Title: "Do you have a student discount?", Answer: "We don't have a student discount, but members get 5% off."}
+	seniors := bot.Hit{Title: "优惠", Answer: "65岁以上的顾客凭身份证打九折。"}
+	cases := []struct {
+		q    string
+		h    bot.Hit
+		want bot.CoverVerdict
+	}{
+		{"do you have a student discount", bulk, bot.CoverMissing},
+		{"any discounts? im a student at xjtu", bulk, bot.CoverMissing},
+		{"学生有优惠不", recharge, bot.CoverMissing},
+		{"我爸68了 老人有折扣没", recharge, bot.CoverMissing},
+		{"is there a military discount", bulk, bot.CoverMissing},
+		{"do you have a student discount", none, bot.CoverNone},
+		{"我爸68了 老人有折扣没", seniors, bot.CoverNone},
+		{"any discount if I buy 60 bottles", bulk, bot.CoverNone},
+		{"I'm a student, where is your shop", bot.Hit{Title: "Our shop", Answer: "12 Zhongshan Road."}, bot.CoverNone},
+	}
+	for _, c := range cases {
+		got := ix.Cover(c.q, c.h, "en")
+		if got.Verdict != c.want || (c.want == bot.CoverMissing && got.Kind != bot.CoverKindTopic) {
+			t.Errorf("Cover(%q, %q) = %v %q, want %v", c.q, c.h.Title, got.Verdict, got.Kind, c.want)
+		}
+	}
+}
+
 // TestCoverPlacesElsewhere checks the two rules for a passage that cannot
 // say an asked place is not served: a place abroad asked of a passage that
 // lists the parts of one country (Thailand of China's remote regions), and
