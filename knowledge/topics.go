@@ -49,47 +49,75 @@ func namesTopic(lower, words string, topic []string) bool {
 	return false
 }
 
-// concessions are the groups of customers a shop may or may not sell to
-// for less: students, seniors, teachers, soldiers, people with a
-// disability, children. A question that asks for one group's discount
-// ("do you have a student discount", "学生有优惠不", "老人有折扣没") is not
-// answered by a passage that names nobody of that group ("Orders of 60
-// bottles or more get 10% off", a recharge bonus table), however much of
-// "discount" they share; a passage that says the group gets nothing extra
-// ("no student discount, but…") names it and answers. group holds the
-// words that name the group (English ones matched as whole words, Chinese
-// ones anywhere), in a question and in a passage alike. Written for
-// Concierge by hand.
-var concessions = []struct{ group []string }{
-	{[]string{"student", "students", "uni student", "college student", "学生", "大学生", "在校生", "学生证", "学生党"}},
-	{[]string{"senior", "seniors", "senior citizen", "senior citizens", "elderly", "pensioner", "pensioners", "retired", "retiree", "retirees",
-		"over 60", "over 65", "over 60s", "over 65s", "老人", "老年", "长者", "退休", "60岁以上", "65岁以上", "70岁以上"}},
-	{[]string{"teacher", "teachers", "教师", "老师"}},
-	{[]string{"military", "soldier", "soldiers", "veteran", "veterans", "armed forces", "军人", "退伍", "军官"}},
-	{[]string{"disabled", "disability", "disabilities", "残疾", "残障", "残疾人"}},
+// askedTopics are questions that are about something only when they say
+// so in two ways at once, and are answered only by a passage that names
+// it: a group's discount ("do you have a student discount", "学生有优惠不",
+// "老人有折扣没": a group and a lower price) is not answered by the bulk
+// discount or a recharge table, whatever "discount" they share, and "can I
+// bring my dog into the shop" not by the shop's address. A passage that
+// says the group gets nothing extra ("no student discount, but…") or that
+// dogs stay outside names them and answers. A question names a topic when
+// it names a word of each group of ask (English words matched whole,
+// Chinese ones anywhere); a passage covers it when it names a word of
+// evidence. Naming the group alone ("I'm a student, where is the shop",
+// "a cake with my dog's face on it") asks nothing of the kind. Written for
+// Concierge by hand: students, seniors, teachers, soldiers and people with
+// a disability are asked about in any trade, and so are pets.
+var askedTopics = []askedTopic{
+	{ask: [][]string{concessionGroups[0], discountWords}, evidence: concessionGroups[0]},
+	{ask: [][]string{concessionGroups[1], discountWords}, evidence: concessionGroups[1]},
+	{ask: [][]string{concessionGroups[2], discountWords}, evidence: concessionGroups[2]},
+	{ask: [][]string{concessionGroups[3], discountWords}, evidence: concessionGroups[3]},
+	{ask: [][]string{concessionGroups[4], discountWords}, evidence: concessionGroups[4]},
+	{ask: [][]string{{"bring my dog", "bring a dog", "bring our dog", "bring the dog", "bring dogs", "bring my pet",
+		"bring pets", "bring a pet", "bring my cat", "pet friendly", "pet-friendly", "dog friendly", "dog-friendly",
+		"dogs allowed", "pets allowed", "带狗", "带宠物", "带猫", "宠物友好", "宠物能进", "狗能进", "狗狗能进"}},
+		evidence: []string{"dog", "dogs", "pet", "pets", "pet-friendly", "dog-friendly", "animal", "animals", "狗", "宠物", "动物", "导盲犬"}},
+}
+
+// askedTopic is one of askedTopics: the question names a word of each
+// group of ask; a passage that answers it names a word of evidence.
+type askedTopic struct {
+	ask      [][]string
+	evidence []string
+}
+
+// concessionGroups are the groups of customers a shop may or may not sell
+// to for less.
+var concessionGroups = [][]string{
+	{"student", "students", "uni student", "college student", "学生", "大学生", "在校生", "学生证", "学生党"},
+	{"senior", "seniors", "senior citizen", "senior citizens", "elderly", "pensioner", "pensioners", "retired", "retiree", "retirees",
+		"over 60", "over 65", "over 60s", "over 65s", "老人", "老年", "长者", "退休", "60岁以上", "65岁以上", "70岁以上"},
+	{"teacher", "teachers", "教师", "老师"},
+	{"military", "soldier", "soldiers", "veteran", "veterans", "armed forces", "军人", "退伍", "军官"},
+	{"disabled", "disability", "disabilities", "残疾", "残障", "残疾人"},
 }
 
 // discountWords are what a question asking for a group's lower price says
-// besides the group: English whole words, Chinese anywhere.
+// besides the group.
 var discountWords = []string{"discount", "discounts", "concession", "concessions", "student price", "student rate",
 	"reduced price", "cheaper", "deal", "deals",
 	"优惠", "折扣", "打折", "有折", "几折", "半价", "学生价", "学生票", "老人票", "便宜点", "便宜些", "减免", "免费"}
 
-// missingConcession reports whether question asks for the discount of one
-// of concessions' groups and passage names nobody of that group.
-func missingConcession(ql, qw, passage string) bool {
-	if !namesTopic(ql, qw, discountWords) && !strings.Contains(ql, "% off") {
-		return false
-	}
+// missingAsked reports whether the question (lower case ql, words qw)
+// names one of askedTopics and passage names none of its evidence.
+func missingAsked(ql, qw, passage string) bool {
 	var pl, pw string
-	for _, c := range concessions {
-		if !namesTopic(ql, qw, c.group) {
+	for _, t := range askedTopics {
+		asked := true
+		for _, g := range t.ask {
+			if !namesTopic(ql, qw, g) {
+				asked = false
+				break
+			}
+		}
+		if !asked {
 			continue
 		}
 		if pw == "" {
 			pl, pw = strings.ToLower(passage), topicWords(passage)
 		}
-		if !namesTopic(pl, pw, c.group) {
+		if !namesTopic(pl, pw, t.evidence) {
 			return true
 		}
 	}
@@ -101,7 +129,7 @@ func missingConcession(ql, qw, passage string) bool {
 // a topic, as few do: Cover runs on every reply.
 func missingTopic(question, passage string) bool {
 	ql, qw := strings.ToLower(question), topicWords(question)
-	if missingConcession(ql, qw, passage) {
+	if missingAsked(ql, qw, passage) {
 		return true
 	}
 	var pl, pw string

@@ -35,13 +35,14 @@ func TestCoverServiceTopics(t *testing.T) {
 	}
 }
 
-// TestCoverConcessions checks that a question asking for a group's
-// discount (students, seniors, …) is not covered by a passage that names
-// nobody of that group, in English and Chinese; that a passage saying the
-// group gets nothing extra covers it; and that naming the group without
-// asking for a lower price, or asking for a discount without a group, gets
-// no verdict from the rule.
-func TestCoverConcessions(t *testing.T) {
+// TestCoverAskedTopics checks that a question asking for a group's
+// discount (students, seniors, …) or whether a dog may come is not covered
+// by a passage that names nobody of that group, nor any animal, in English
+// and Chinese; that a passage saying the group gets nothing extra, or that
+// dogs are welcome, covers it; and that naming the group without asking
+// for a lower price, or a dog without asking to bring one, or a discount
+// without a group, gets no verdict from the rule.
+func TestCoverAskedTopics(t *testing.T) {
 	ix := &Index{}
 	bulk := bot.Hit{Title: "Do you give discounts on bulk orders?", Answer: "Yes. Orders of 60 bottles or more get 10% off."}
 	recharge := bot.Hit{Title: "会员卡 — 充值", Answer: "充值1000元送80元，充值2000元送200元。"}
@@ -61,6 +62,10 @@ func TestCoverConcessions(t *testing.T) {
 		{"我爸68了 老人有折扣没", seniors, bot.CoverNone},
 		{"any discount if I buy 60 bottles", bulk, bot.CoverNone},
 		{"I'm a student, where is your shop", bot.Hit{Title: "Our shop", Answer: "12 Zhongshan Road."}, bot.CoverNone},
+		{"can i bring my dog into the wulin shop", bot.Hit{Title: "Our shops — Wulin", Answer: "88 Wulin Road, open 9:00-21:00."}, bot.CoverMissing},
+		{"能带狗进店吗", bot.Hit{Title: "门店", Answer: "武林路88号，9:00-21:00营业。"}, bot.CoverMissing},
+		{"can i bring my dog into the wulin shop", bot.Hit{Title: "Visiting", Answer: "Our shops are pet-friendly: dogs on a lead are welcome."}, bot.CoverNone},
+		{"can you print my dog's face on a cake", bot.Hit{Title: "Photo cakes", Answer: "Send us any photo; we print it on a sugar sheet."}, bot.CoverNone},
 	}
 	for _, c := range cases {
 		got := ix.Cover(c.q, c.h, "en")
