@@ -7,12 +7,13 @@ import (
 
 // serviceTopics are things customers of any trade ask about that a shop's
 // content either names or does not cover at all: access for a wheelchair,
-// jobs, calories, the wifi, toilets, franchising, smoking. A passage that
-// names none of its topic's words does not answer a question that names
-// one ("is the shop wheelchair accessible" is not answered by the shop's
-// address), whatever else they share. Each topic is a group of words that
-// say the same thing: English words and phrases matched as whole words,
-// Chinese ones anywhere. Written for Concierge by hand.
+// jobs, calories, the wifi, toilets, franchising, smoking, typhoons and
+// storms. A passage that names none of its topic's words does not answer a
+// question that names one ("is the shop wheelchair accessible" is not
+// answered by the shop's address, "台风天开门吗" not by the opening hours),
+// whatever else they share. Each topic is a group of words that say the
+// same thing: English words and phrases matched as whole words, Chinese
+// ones anywhere. Written for Concierge by hand.
 var serviceTopics = [][]string{
 	{"wheelchair", "wheelchairs", "accessible", "accessibility", "step-free", "step free", "disabled access", "ramp",
 		"轮椅", "无障碍", "残疾人"},
@@ -23,6 +24,8 @@ var serviceTopics = [][]string{
 	{"toilet", "toilets", "restroom", "restrooms", "washroom", "washrooms", "厕所", "洗手间", "卫生间"},
 	{"franchise", "franchising", "franchisee", "加盟"},
 	{"smoke", "smoking", "抽烟", "吸烟"},
+	{"typhoon", "typhoons", "rainstorm", "snowstorm", "bad weather", "severe weather", "extreme weather",
+		"台风", "暴雨", "暴雪", "恶劣天气", "极端天气"},
 }
 
 // topicWords returns lower-case text as " word word … " for whole-word

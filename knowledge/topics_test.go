@@ -26,6 +26,8 @@ func TestCoverServiceTopics(t *testing.T) {
 		{"有厕所吗", bot.Hit{Title: "设施", Answer: "二楼有洗手间和厕所。"}, bot.CoverNone},
 		{"where is the zhongshan road shop", shop, bot.CoverNone},
 		{"is the ramp on the left", bot.Hit{Title: "Access", Answer: "Step-free access by the ramp on the left."}, bot.CoverNone},
+		{"台风天开门吗", bot.Hit{Title: "营业时间", Answer: "每天 10:00–22:00。"}, bot.CoverMissing},
+		{"will you be open if theres a typhoon tomorrow", bot.Hit{Title: "Holidays and typhoons", Answer: "When a red typhoon signal is up we close."}, bot.CoverNone},
 	}
 	for _, c := range cases {
 		got := ix.Cover(c.q, c.h, "en")
