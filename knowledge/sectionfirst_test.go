@@ -7,8 +7,8 @@ import (
 )
 
 // TestSectionFirst checks that a page's opening gives way to a section of
-// the same page, among the first confTop, whose heading names a word of
-// the query, for customers' pages as for internal ones, and that nothing
+// the same page, wherever it ranks, whose heading names a word of the
+// query, for customers' pages as for internal ones, and that nothing
 // else moves.
 func TestSectionFirst(t *testing.T) {
 	cand := func(id, kind, aud string, head float64) candidate {
@@ -39,7 +39,7 @@ func TestSectionFirst(t *testing.T) {
 			[]float64{0.7, 0.6}, "delivery", 0.7},
 		{"beyond the first confTop", []candidate{
 			cand("delivery", page, pub, 0), cand("a", faq, pub, 0), cand("b", faq, pub, 0), cand("delivery#same-day", page, pub, 0.9)},
-			[]float64{0.7, 0.6, 0.5, 0.4}, "delivery", 0.7},
+			[]float64{0.7, 0.6, 0.5, 0.4}, "delivery#same-day", 0.7},
 		{"a FAQ entry first", []candidate{
 			cand("faq-1", faq, pub, 0), cand("delivery#same-day", page, pub, 0.9)},
 			[]float64{0.7, 0.6}, "faq-1", 0.7},
