@@ -113,8 +113,7 @@ func (q companyQuery) confGood(d *storedDoc) bool { return q.good(d, learnLabels
 // expected, and, when byPassage and q's passages are labelled and d is a
 // page passage, d is one of them.
 func (q companyQuery) good(d *storedDoc, byPassage bool) bool {
-	id, _, _ := strings.Cut(d.ID, "#")
-	if !slices.Contains(q.expected, id) && !slices.Contains(q.expected, d.ID) {
+	if !acceptable(q.expected, d) {
 		return false
 	}
 	return !byPassage || !q.labelled || d.Kind != bot.KindPage || slices.Contains(q.passages, d.ID)

@@ -70,10 +70,14 @@ func pools(t *testing.T, ix *Index, qs []EvalQuery) []pooled {
 // pooledOf keeps the features of a query's candidates; a candidate is right
 // when its id, cut at '#', is one of the expected ids.
 func pooledOf(cands []candidate, expected []string) pooled {
-	return pooledBy(cands, func(d *storedDoc) bool {
-		id, _, _ := strings.Cut(d.ID, "#")
-		return slices.Contains(expected, id) || slices.Contains(expected, d.ID)
-	})
+	return pooledBy(cands, func(d *storedDoc) bool { return acceptable(expected, d) })
+}
+
+// acceptable reports whether d's id, or its id cut at '#', is one of the
+// expected ids.
+func acceptable(expected []string, d *storedDoc) bool {
+	id, _, _ := strings.Cut(d.ID, "#")
+	return slices.Contains(expected, id) || slices.Contains(expected, d.ID)
 }
 
 // pooledBy keeps the features of a query's candidates; a candidate is right
@@ -83,9 +87,9 @@ func pooledBy(cands []candidate, good func(*storedDoc) bool) pooled {
 	for i, c := range cands {
 		pl.f = append(pl.f, c.f)
 		pl.ids = append(pl.ids, c.doc.ID)
-		good := good(c.doc)
-		pl.good = append(pl.good, good)
-		if good && pl.pos < 0 {
+		ok := good(c.doc)
+		pl.good = append(pl.good, ok)
+		if ok && pl.pos < 0 {
 			pl.pos = i
 		}
 	}

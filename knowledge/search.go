@@ -853,8 +853,8 @@ func (ix *Index) rerank(p prepared, cands []candidate, limit int) []float64 {
 // the page and lists its sections. Read passage by passage on the read
 // companies, the section answered 13 of the 20 questions this rule moves
 // and the opening 2 (neither 4, both 1); of 33 openings that search put
-// first on the tuning companies, 5 answered. The companies' figures cannot
-// see it: they accept any passage of an accepted page.
+// first on the tuning companies, 5 answered. The companies' page-level
+// figures cannot see it; their passage-level ones (sections.csv) can.
 func sectionFirst(cands []candidate, conf []float64) {
 	if len(cands) < 2 || cands[0].doc.Kind != bot.KindPage || strings.Contains(cands[0].doc.ID, "#") {
 		return

@@ -66,16 +66,21 @@ func namesTopic(lower, words string, topic []string) bool {
 // "a cake with my dog's face on it") asks nothing of the kind. Written for
 // Concierge by hand: students, seniors, teachers, soldiers and people with
 // a disability are asked about in any trade, and so are pets.
-var askedTopics = []askedTopic{
-	{ask: [][]string{concessionGroups[0], discountWords}, evidence: concessionGroups[0]},
-	{ask: [][]string{concessionGroups[1], discountWords}, evidence: concessionGroups[1]},
-	{ask: [][]string{concessionGroups[2], discountWords}, evidence: concessionGroups[2]},
-	{ask: [][]string{concessionGroups[3], discountWords}, evidence: concessionGroups[3]},
-	{ask: [][]string{concessionGroups[4], discountWords}, evidence: concessionGroups[4]},
-	{ask: [][]string{{"bring my dog", "bring a dog", "bring our dog", "bring the dog", "bring dogs", "bring my pet",
+var askedTopics = append(discountTopics(concessionGroups), askedTopic{
+	ask: [][]string{{"bring my dog", "bring a dog", "bring our dog", "bring the dog", "bring dogs", "bring my pet",
 		"bring pets", "bring a pet", "bring my cat", "pet friendly", "pet-friendly", "dog friendly", "dog-friendly",
 		"dogs allowed", "pets allowed", "带狗", "带宠物", "带猫", "宠物友好", "宠物能进", "狗能进", "狗狗能进"}},
-		evidence: []string{"dog", "dogs", "pet", "pets", "pet-friendly", "dog-friendly", "animal", "animals", "狗", "宠物", "动物", "导盲犬"}},
+	evidence: []string{"dog", "dogs", "pet", "pets", "pet-friendly", "dog-friendly", "animal", "animals", "狗", "宠物", "动物", "导盲犬"}})
+
+// discountTopics returns, for each group, the topic of its discount: a
+// question names the group and a word of discountWords; a passage names
+// the group.
+func discountTopics(groups [][]string) []askedTopic {
+	out := make([]askedTopic, 0, len(groups))
+	for _, g := range groups {
+		out = append(out, askedTopic{ask: [][]string{g, discountWords}, evidence: g})
+	}
+	return out
 }
 
 // askedTopic is one of askedTopics: the question names a word of each
@@ -83,6 +88,17 @@ var askedTopics = []askedTopic{
 type askedTopic struct {
 	ask      [][]string
 	evidence []string
+}
+
+// asked reports whether a question (lower case ql, words qw) names a word
+// of each group of t.ask.
+func (t askedTopic) asked(ql, qw string) bool {
+	for _, g := range t.ask {
+		if !namesTopic(ql, qw, g) {
+			return false
+		}
+	}
+	return true
 }
 
 // concessionGroups are the groups of customers a shop may or may not sell
@@ -102,48 +118,34 @@ var discountWords = []string{"discount", "discounts", "concession", "concessions
 	"reduced price", "cheaper", "deal", "deals",
 	"优惠", "折扣", "打折", "有折", "几折", "半价", "学生价", "学生票", "老人票", "便宜点", "便宜些", "减免", "免费"}
 
-// missingAsked reports whether the question (lower case ql, words qw)
-// names one of askedTopics and passage names none of its evidence.
-func missingAsked(ql, qw, passage string) bool {
+// passageTopics are serviceTopics (a question naming a word of the group
+// needs a passage that names one) and askedTopics, as one list.
+var passageTopics = append(serviceAsked(serviceTopics), askedTopics...)
+
+// serviceAsked returns each of topics as an askedTopic whose one group of
+// ask is also its evidence.
+func serviceAsked(topics [][]string) []askedTopic {
+	out := make([]askedTopic, 0, len(topics))
+	for _, t := range topics {
+		out = append(out, askedTopic{ask: [][]string{t}, evidence: t})
+	}
+	return out
+}
+
+// missingTopic reports whether question asks about one of passageTopics
+// that passage does not name. The passage is read only when the question
+// asks about one, as few do: Cover runs on every reply.
+func missingTopic(question, passage string) bool {
+	ql, qw := strings.ToLower(question), topicWords(question)
 	var pl, pw string
-	for _, t := range askedTopics {
-		asked := true
-		for _, g := range t.ask {
-			if !namesTopic(ql, qw, g) {
-				asked = false
-				break
-			}
-		}
-		if !asked {
+	for _, t := range passageTopics {
+		if !t.asked(ql, qw) {
 			continue
 		}
 		if pw == "" {
 			pl, pw = strings.ToLower(passage), topicWords(passage)
 		}
 		if !namesTopic(pl, pw, t.evidence) {
-			return true
-		}
-	}
-	return false
-}
-
-// missingTopic reports whether question names one of serviceTopics that
-// passage does not name. The passage is read only when the question names
-// a topic, as few do: Cover runs on every reply.
-func missingTopic(question, passage string) bool {
-	ql, qw := strings.ToLower(question), topicWords(question)
-	if missingAsked(ql, qw, passage) {
-		return true
-	}
-	var pl, pw string
-	for _, t := range serviceTopics {
-		if !namesTopic(ql, qw, t) {
-			continue
-		}
-		if pw == "" {
-			pl, pw = strings.ToLower(passage), topicWords(passage)
-		}
-		if !namesTopic(pl, pw, t) {
 			return true
 		}
 	}

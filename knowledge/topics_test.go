@@ -12,13 +12,8 @@ import (
 // "restrooms"), in English and Chinese, and that a question naming no topic
 // gets no verdict from them.
 func TestCoverServiceTopics(t *testing.T) {
-	ix := &Index{}
 	shop := bot.Hit{Title: "Where are your shops?", Answer: "Our shop is at 12 Zhongshan Road, open 10:00-21:00."}
-	cases := []struct {
-		q    string
-		h    bot.Hit
-		want bot.CoverVerdict
-	}{
+	cases := []coverCase{
 		{"is the zhongshan road shop wheelchair accessible", shop, bot.CoverMissing},
 		{"are you hiring part time staff for weekends", shop, bot.CoverMissing},
 		{"店里有无障碍通道吗 我坐轮椅", bot.Hit{Title: "门店地址", Answer: "中山路12号，10:00-21:00营业。"}, bot.CoverMissing},
@@ -29,12 +24,7 @@ func TestCoverServiceTopics(t *testing.T) {
 		{"台风天开门吗", bot.Hit{Title: "营业时间", Answer: "每天 10:00–22:00。"}, bot.CoverMissing},
 		{"will you be open if theres a typhoon tomorrow", bot.Hit{Title: "Holidays and typhoons", Answer: "When a red typhoon signal is up we close."}, bot.CoverNone},
 	}
-	for _, c := range cases {
-		got := ix.Cover(c.q, c.h, "en")
-		if got.Verdict != c.want || (c.want == bot.CoverMissing && got.Kind != bot.CoverKindTopic) {
-			t.Errorf("Cover(%q, %q) = %v %q, want %v", c.q, c.h.Title, got.Verdict, got.Kind, c.want)
-		}
-	}
+	checkCover(t, cases)
 }
 
 // TestCoverAskedTopics checks that a question asking for a group's
@@ -45,16 +35,11 @@ func TestCoverServiceTopics(t *testing.T) {
 // for a lower price, or a dog without asking to bring one, or a discount
 // without a group, gets no verdict from the rule.
 func TestCoverAskedTopics(t *testing.T) {
-	ix := &Index{}
 	bulk := bot.Hit{Title: "Do you give discounts on bulk orders?", Answer: "Yes. Orders of 60 bottles or more get 10% off."}
 	recharge := bot.Hit{Title: "会员卡 — 充值", Answer: "充值1000元送80元，充值2000元送200元。"}
 	none := bot.Hit{Title: "Do you have a student discount?", Answer: "We don't have a student discount, but members get 5% off."}
 	seniors := bot.Hit{Title: "优惠", Answer: "65岁以上的顾客凭身份证打九折。"}
-	cases := []struct {
-		q    string
-		h    bot.Hit
-		want bot.CoverVerdict
-	}{
+	cases := []coverCase{
 		{"do you have a student discount", bulk, bot.CoverMissing},
 		{"any discounts? im a student at xjtu", bulk, bot.CoverMissing},
 		{"学生有优惠不", recharge, bot.CoverMissing},
@@ -69,6 +54,21 @@ func TestCoverAskedTopics(t *testing.T) {
 		{"can i bring my dog into the wulin shop", bot.Hit{Title: "Visiting", Answer: "Our shops are pet-friendly: dogs on a lead are welcome."}, bot.CoverNone},
 		{"can you print my dog's face on a cake", bot.Hit{Title: "Photo cakes", Answer: "Send us any photo; we print it on a sugar sheet."}, bot.CoverNone},
 	}
+	checkCover(t, cases)
+}
+
+// coverCase is a question, a passage and the verdict Cover must give.
+type coverCase struct {
+	q    string
+	h    bot.Hit
+	want bot.CoverVerdict
+}
+
+// checkCover checks each case's verdict, and that a missing verdict is
+// the topic kind.
+func checkCover(t *testing.T, cases []coverCase) {
+	t.Helper()
+	ix := &Index{}
 	for _, c := range cases {
 		got := ix.Cover(c.q, c.h, "en")
 		if got.Verdict != c.want || (c.want == bot.CoverMissing && got.Kind != bot.CoverKindTopic) {

@@ -233,22 +233,13 @@ func readLabelled(path string, withKind bool) ([]labelled, error) {
 	defer f.Close()
 	rd := csv.NewReader(f)
 	rd.FieldsPerRecord = -1
-	head, err := rd.Read()
-	if err != nil {
-		return nil, fmt.Errorf("%s: no header: %w", path, err)
-	}
-	col := map[string]int{}
-	for i, h := range head {
-		col[strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))] = i
-	}
 	need := []string{"text", "expected", "lang"}
 	if withKind {
 		need = append(need, "kind")
 	}
-	for _, n := range need {
-		if _, ok := col[n]; !ok {
-			return nil, fmt.Errorf("%s: the header has no %q column", path, n)
-		}
+	col, err := readHeader(rd, path, need...)
+	if err != nil {
+		return nil, err
 	}
 	var out []labelled
 	for line := 2; ; line++ {
@@ -287,6 +278,26 @@ func readLabelled(path string, withKind bool) ([]labelled, error) {
 	return out, nil
 }
 
+// readHeader reads the header of the CSV file path from rd and returns
+// each column's index by name (spaces and a byte-order mark trimmed); it
+// is an error when one of need is missing.
+func readHeader(rd *csv.Reader, path string, need ...string) (map[string]int, error) {
+	head, err := rd.Read()
+	if err != nil {
+		return nil, fmt.Errorf("%s: no header: %w", path, err)
+	}
+	col := map[string]int{}
+	for i, h := range head {
+		col[strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))] = i
+	}
+	for _, n := range need {
+		if _, ok := col[n]; !ok {
+			return nil, fmt.Errorf("%s: the header has no %q column", path, n)
+		}
+	}
+	return col, nil
+}
+
 // readPassageLabels reads sections.csv (line,text,sections) and sets the
 // passage labels of the messages read from messages.csv: line is the
 // message's line there and text its text, checked, so that a label never
@@ -298,18 +309,9 @@ func readPassageLabels(path string, msgs []labelled) error {
 	}
 	defer f.Close()
 	rd := csv.NewReader(f)
-	head, err := rd.Read()
+	col, err := readHeader(rd, path, "line", "text", "sections")
 	if err != nil {
-		return fmt.Errorf("%s: no header: %w", path, err)
-	}
-	col := map[string]int{}
-	for i, h := range head {
-		col[strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))] = i
-	}
-	for _, n := range []string{"line", "text", "sections"} {
-		if _, ok := col[n]; !ok {
-			return fmt.Errorf("%s: the header has no %q column", path, n)
-		}
+		return err
 	}
 	byLine := make(map[int]int, len(msgs))
 	for i, m := range msgs {
@@ -791,10 +793,10 @@ func runAnswersEval(ctx context.Context, e *env, o answersEvalOptions) (answersR
 			passages[d.ID] = true
 		}
 	}
-	if err := setPassagePages(o.Messages, passages); err != nil {
+	pages := pageIDs(passages)
+	if err := setPassagePages(o.Messages, passages, pages); err != nil {
 		return answersReport{}, nil, err
 	}
-	pages := pageIDs(passages)
 	site, err := web.New(web.Options{Engine: a.engine, Keys: webKeys(cfg.API.Keys, log), Logger: log,
 		Limits: web.Limits{APIKeyRate: -1, MaxInFlight: -1}})
 	if err != nil {
@@ -956,10 +958,9 @@ func pageIDs(passages map[string]bool) map[string]bool {
 }
 
 // setPassagePages checks the passage labels of msgs against the content's
-// page passages (by full id) and sets each labelled message's Pages: its
-// acceptable ids that are pages.
-func setPassagePages(msgs []labelled, passages map[string]bool) error {
-	pages := pageIDs(passages)
+// page passages (by full id) and pages (pageIDs of passages), and sets each
+// labelled message's Pages: its acceptable ids that are pages.
+func setPassagePages(msgs []labelled, passages, pages map[string]bool) error {
 	for i := range msgs {
 		m := &msgs[i]
 		if !m.PassagesLabelled {

@@ -108,7 +108,7 @@ func TestSetPassagePages(t *testing.T) {
 	passages := map[string]bool{"hours": true, "hours#opening-times": true, "prices": true, "prices#cakes": true}
 	m := []labelled{{Line: 2, Expected: []string{"faq-a", "hours"}, PassagesLabelled: true, Passages: []string{"hours#opening-times"}},
 		{Line: 3, Expected: []string{"prices"}}}
-	if err := setPassagePages(m, passages); err != nil {
+	if err := setPassagePages(m, passages, pageIDs(passages)); err != nil {
 		t.Fatal(err)
 	}
 	if !slices.Equal(m[0].Pages, []string{"hours"}) || m[1].Pages != nil {
@@ -116,7 +116,7 @@ func TestSetPassagePages(t *testing.T) {
 	}
 	for _, p := range []string{"hours#gone", "prices#cakes"} {
 		bad := []labelled{{Line: 2, Expected: []string{"hours"}, PassagesLabelled: true, Passages: []string{p}}}
-		if err := setPassagePages(bad, passages); err == nil || !strings.Contains(err.Error(), "messages.csv line 2") {
+		if err := setPassagePages(bad, passages, pageIDs(passages)); err == nil || !strings.Contains(err.Error(), "messages.csv line 2") {
 			t.Errorf("label %q: err %v, want one naming messages.csv line 2", p, err)
 		}
 	}
@@ -154,7 +154,7 @@ func TestCompanyPassageLabels(t *testing.T) {
 					passages[d.ID] = true
 				}
 			}
-			if err := setPassagePages(msgs, passages); err != nil {
+			if err := setPassagePages(msgs, passages, pageIDs(passages)); err != nil {
 				t.Fatal(err)
 			}
 			n := 0
