@@ -247,6 +247,12 @@ func (sh *shelf) plan(ctx context.Context, q *Question, opts Options) plan {
 		return sh.negative(ctx, q, content, hits, opts)
 	}
 	top := hits[0]
+	// "Do you sell your sourdough starter" is not answered by the Country
+	// Sourdough Loaf: when only whether something is sold is asked, the
+	// product must explain the thing asked for, not only what qualifies it.
+	if q.Sell && onlySellAsked(q, cols) && !headExplained(q, top) {
+		return plan{}
+	}
 	// A service word no product name explains makes it a service question:
 	// "can I return the Metro 3", "shipping for a bike".
 	for i, w := range q.words {
@@ -1143,6 +1149,90 @@ func queryHead(q *Question) (word, han string) {
 		return "", ""
 	}
 	return "", ""
+}
+
+// onlySellAsked reports whether q asks whether something is sold and
+// nothing more: no price, stock, column, attribute, comparison, ranking or
+// budget.
+func onlySellAsked(q *Question, cols []string) bool {
+	return !q.Price && !q.Stock && !q.Compare && !q.Recommend && q.Super == "" && !q.HasPriceBound() &&
+		len(cols) == 0 && len(q.Attrs) == 0 && len(q.Quantities) == 0
+}
+
+// soldHead returns the indexes of the pieces that name the head of what a
+// "do you sell X" question asks about: the noun phrase right after the
+// sell cue, up to a break, a preposition or another cue, and of it the
+// last English word, or the Han characters after its last 的 without a
+// trailing 子 or 儿 ("有没有小一点的沙发" → 沙发). Stop words are left out.
+// It returns nil when no noun phrase follows the cue ("花篮有吗", "a hard
+// mattress, do you have one").
+func soldHead(q *Question) []int {
+	if q.sold < 0 {
+		return nil
+	}
+	var word, han []int // the last English word; the Han run since the last 的
+	lastHan := false
+	for j := q.sold; j < len(q.words); j++ {
+		w := q.words[j]
+		started := len(word) > 0 || len(han) > 0
+		if w.role != roleSubject {
+			if started {
+				break
+			}
+			continue // "do you have any …"
+		}
+		if started && (w.brk || w.kind == pHan && w.gap || w.kind == pWord && (prepositions[w.text] || phraseEnds[w.text] || enStop[w.text] && w.text != "of")) {
+			break
+		}
+		switch w.kind {
+		case pWord:
+			switch {
+			case genericHeads[w.text]:
+				word = nil // "a first timer deal" names no kind of product
+				continue
+			case enStop[w.text] || determiners[w.text] || unitWords[w.text]:
+				continue
+			}
+			word, lastHan = []int{j}, false
+		case pHan:
+			if w.text == "的" {
+				han = han[:0]
+				continue
+			}
+			if !lastHan {
+				han = han[:0]
+			}
+			han, lastHan = append(han, j), true
+		}
+	}
+	if !lastHan {
+		return word
+	}
+	if n := len(han); n > 1 && (q.words[han[n-1]].text == "子" || q.words[han[n-1]].text == "儿") {
+		han = han[:n-1]
+	}
+	return slices.DeleteFunc(han, func(i int) bool { return zhStop[q.words[i].text] })
+}
+
+// phraseEnds end an English noun phrase besides prepositions and stop
+// words: "reading glasses off the shelf".
+var phraseEnds = set("off", "like", "without", "under", "over", "near", "into", "around", "per", "please", "pls", "plz")
+
+// genericHeads name no kind of thing: what stands before them does.
+var genericHeads = set("deal", "deals", "offer", "offers", "option", "options", "thing", "things", "stuff",
+	"something", "anything", "kind", "kinds", "type", "types", "one", "ones", "product", "products", "item", "items")
+
+// headExplained reports whether h explains the head of what a "do you sell
+// X" question asks about (see soldHead): its English word, or every
+// character of its Han run. A question with no such head is explained by
+// any product.
+func headExplained(q *Question, h *hit) bool {
+	for _, i := range soldHead(q) {
+		if h.covered[i] == coverNone {
+			return false
+		}
+	}
+	return true
 }
 
 // headEnd returns where the noun phrase holding the head of what q asks

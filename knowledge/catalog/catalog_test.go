@@ -613,3 +613,48 @@ func TestKindNamedByItsModifier(t *testing.T) {
 		}
 	}
 }
+
+// TestSellNeedsTheThingAsked checks that "do you sell X" is not answered
+// "yes" with a product that explains only what qualifies X: a sourdough
+// loaf is not a sourdough starter, an English textbook is not a Cantonese
+// class. The product asked for by its own kind is still sold.
+func TestSellNeedsTheThingAsked(t *testing.T) {
+	p := func(sku, lang, name, cat, price, tags string) Product {
+		return Product{ID: sku, SKU: sku, Lang: lang, Name: name, Category: cat, Price: price, Currency: "CNY",
+			Tags: strings.Split(tags, ";"), Audience: bot.AudiencePublic, URL: "/kb/" + sku}
+	}
+	ix, err := New([]Product{
+		p("BR-1", "en", "Country Sourdough Loaf", "Bread", "38", "sourdough;bread"),
+		p("CK-1", "en", "Basque Burnt Cheesecake 6-inch", "Cakes", "168", "cheesecake"),
+		p("BK-1", "zh", "英语课本和练习册", "教材", "168", "课本;英语"),
+		p("SF-1", "zh", "小户型双人沙发", "沙发", "2999", "沙发;小户型"),
+	}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		text, lang string
+		want       string // the first source, or "" for no catalogue answer
+	}{
+		{"do you sell your sourdough starter", "en", ""},
+		{"can i get the recipe for your basque cheesecake pls", "en", ""},
+		{"有粤语课吗", "zh", ""},
+		{"do you sell sourdough bread", "en", "BR-1"},
+		{"do you have a sourdough loaf", "en", "BR-1"},
+		{"有没有小一点的沙发 我家电梯很小", "zh", "SF-1"},
+		{"有英语课本吗", "zh", "BK-1"},
+	}
+	for _, c := range cases {
+		a, err := ix.Answer(context.Background(), bot.Query{Text: c.text, Language: c.lang, Audiences: []bot.Audience{bot.AudiencePublic}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := ""
+		if a.OK && len(a.Sources) > 0 {
+			got = a.Sources[0].ID
+		}
+		if got != c.want {
+			t.Errorf("%q: first source %q, want %q (text %q)", c.text, got, c.want, a.Text)
+		}
+	}
+}

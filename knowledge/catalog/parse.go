@@ -49,6 +49,9 @@ type Question struct {
 	// howLong is true when "how long" asked the length: it may ask a
 	// duration instead (see howLongOf).
 	howLong bool
+	// sold is the index in words of the first piece after the first cue
+	// that asks whether something is sold, or -1 (see soldHead).
+	sold int
 	// sellAsked is true when the message asks in so many words whether
 	// something is sold ("do you sell", "卖不卖"), not "do you have", which
 	// asks about services as often as products.
@@ -110,7 +113,7 @@ func Parse(text string) Question {
 	used := make([]role, len(ps))
 	q.readBounds(ps, used)
 	q.readQuantities(ps, used)
-	q.readCues(ps, used)
+	soldAt := q.readCues(ps, used)
 	q.howLongOf()
 	afterGap := false
 	wordAt := make([]int, len(ps))
@@ -139,6 +142,13 @@ func Parse(text string) Question {
 		p.role = used[i]
 		wordAt[i] = len(q.words)
 		q.words = append(q.words, p)
+	}
+	q.sold = -1
+	for i := max(soldAt, 0); soldAt >= 0 && i < len(ps); i++ {
+		if wordAt[i] >= 0 {
+			q.sold = wordAt[i]
+			break
+		}
 	}
 	if q.Lang == "zh" {
 		q.whatKinds = strings.Contains(text, "有什么") || strings.Contains(text, "有啥") || strings.Contains(text, "有些什么")
@@ -189,8 +199,10 @@ func isConnective(ps []piece, i int) bool {
 }
 
 // readCues marks the cue phrases of the built-in vocabulary: longest first,
-// English by words, Chinese by characters.
-func (q *Question) readCues(ps []piece, used []role) {
+// English by words, Chinese by characters. It returns the index in ps of
+// the piece after the first cue that asks whether something is sold, or -1.
+func (q *Question) readCues(ps []piece, used []role) (soldAt int) {
+	soldAt = -1
 	for i := 0; i < len(ps); i++ {
 		if used[i] != roleSubject {
 			continue
@@ -212,6 +224,9 @@ func (q *Question) readCues(ps []piece, used []role) {
 				continue
 			}
 			if c, ok := cues[phrase]; ok {
+				if c.ask == askSell && soldAt < 0 {
+					soldAt = i + n
+				}
 				q.apply(c, phrase)
 				q.sellAsked = q.sellAsked || explicitSell[phrase]
 				// Only a phrase read by characters can be "卖".
@@ -239,8 +254,10 @@ func (q *Question) readCues(ps []piece, used []role) {
 			q.Sell = true
 			q.cues++
 			used[first] = roleCue
+			soldAt = first + 1
 		}
 	}
+	return soldAt
 }
 
 // howLongOf drops the length that "how long" asked when another attribute
