@@ -1,8 +1,10 @@
 // Package guard protects Concierge's HTTP entry points: it names the client
 // of a request behind trusted reverse proxies, rate-limits by key with token
-// buckets of bounded memory, and bounds how much work is admitted at once.
-// The web API, the widget, the console and the webhooks of the chat channels
-// all use it, so a limit means the same everywhere.
+// buckets of bounded memory, bounds how much work is admitted at once, keeps
+// a panic to its request (Recover) and sets the headers with which a
+// response defends itself in a browser (BrowserHeaders). The web API, the
+// widget, the console and the webhooks of the chat channels all use it, so
+// a limit means the same everywhere.
 package guard
 
 import (
