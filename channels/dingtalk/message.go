@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/concierge-bot/concierge/bot"
 	"github.com/concierge-bot/concierge/channels/internal/chatreply"
@@ -231,17 +230,9 @@ func (a *Adapter) render(r bot.Reply) string {
 	if len(r.Sources) > 0 {
 		b.WriteString("\n\n" + sourcelink.Line(a.publicURL, r.Language, r.Sources, nil))
 	}
-	out := b.String()
-	if len(out) > maxMarkdownBytes {
-		// Cut before the character the limit falls in (or after the last
-		// one that fits), so the text stays valid UTF-8.
-		cut := maxMarkdownBytes
-		for cut > 0 && !utf8.RuneStart(out[cut]) {
-			cut--
-		}
-		out = out[:cut]
-	}
-	return out
+	// Cut before the character the limit falls in, so the text stays valid
+	// UTF-8.
+	return ellipsis.Prefix(b.String(), maxMarkdownBytes)
 }
 
 // ErrNoRecipient is returned by Deliver when the customer has no DingTalk

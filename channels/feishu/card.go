@@ -222,7 +222,7 @@ func (ac AlertCard) card() card {
 	}
 	c.Header = &cardHeader{Title: plainText{"plain_text", ellipsis.Runes(ac.Title, 150)}, Template: tpl}
 	if ac.Markdown != "" {
-		c.Elements = append(c.Elements, mdElement(truncateBytes(ac.Markdown, maxCardMarkdown)))
+		c.Elements = append(c.Elements, mdElement(ellipsis.Bytes(ac.Markdown, maxCardMarkdown)))
 	}
 	for _, s := range ac.Status {
 		c.Elements = append(c.Elements, map[string]any{"tag": "note", "elements": []any{plainText{"lark_md", s}}})

@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/concierge-bot/concierge/channels/internal/chatreply"
+	"github.com/concierge-bot/concierge/channels/internal/ellipsis"
 	"github.com/concierge-bot/concierge/channels/internal/recipient"
 )
 
@@ -28,7 +29,7 @@ func (a *Adapter) Deliver(ctx context.Context, customerID, messageID int64, agen
 	}
 	body := chatreply.AgentMarkdown(agent, text, "\n")
 	c := newCard()
-	c.Elements = []any{mdElement(truncateBytes(body, maxCardMarkdown))}
+	c.Elements = []any{mdElement(ellipsis.Bytes(body, maxCardMarkdown))}
 	uuid := "d-" + strconv.FormatInt(messageID, 10)
 	if pl, ok := a.places.Get(openID); ok {
 		if _, err := a.api.reply(ctx, pl.MessageID, "interactive", c.String(), pl.Group, uuid); err == nil {

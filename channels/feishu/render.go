@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/concierge-bot/concierge/bot"
 	"github.com/concierge-bot/concierge/channels/internal/chatreply"
@@ -71,7 +70,7 @@ func (c card) String() string {
 // choices as buttons (each also numbered, so typing the number works).
 func (a *Adapter) replyCard(r bot.Reply, asker bot.Message) string {
 	c := newCard()
-	md := truncateBytes(markdown.Chat(r.Text, markdown.ChatOptions{BaseURL: a.publicURL}), maxCardMarkdown)
+	md := ellipsis.Bytes(markdown.Chat(r.Text, markdown.ChatOptions{BaseURL: a.publicURL}), maxCardMarkdown)
 	c.Elements = append(c.Elements, mdElement(md))
 	if len(r.Choices) > 0 {
 		role := "e"
@@ -111,16 +110,4 @@ func textCard(text string) string {
 	c := newCard()
 	c.Elements = []any{mdElement(markdown.EscapeChat(text))}
 	return c.String()
-}
-
-// truncateBytes cuts s to at most n bytes on a rune boundary.
-func truncateBytes(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	cut := n - len("…")
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…"
 }

@@ -3,9 +3,9 @@ package wecom
 import (
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/channels/internal/ellipsis"
 	"github.com/concierge-bot/concierge/markdown"
 )
 
@@ -82,11 +82,7 @@ func cutBytes(s string, n int) string {
 	if n < len(ell) {
 		return ""
 	}
-	cut := n - len(ell)
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return strings.TrimRight(s[:cut], " \n") + ell
+	return strings.TrimRight(ellipsis.Prefix(s, n-len(ell)), " \n") + ell
 }
 
 // withChoice fills in a message's Choice when its text picks one of the
