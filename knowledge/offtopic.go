@@ -4,8 +4,10 @@ import (
 	"context"
 	"regexp"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/concierge-bot/concierge/bot"
+	"github.com/concierge-bot/concierge/knowledge/catalog"
 )
 
 // offTopic is a subject that customers of any trade ask about and that
@@ -106,11 +108,48 @@ const absentFactor = 0.3
 // offTopicCap scales the confidences of hits by absentFactor when text
 // asks about an offTopic the content never mentions, and returns hits.
 func (ix *Index) offTopicCap(ctx context.Context, text string, hits []bot.Hit) []bot.Hit {
-	if len(hits) == 0 || !ix.offTopicAbsent(ctx, text) {
+	if len(hits) == 0 || !ix.offTopicAbsent(ctx, text) && !ix.soldAbsent(ctx, text) {
 		return hits
 	}
 	for i := range hits {
 		hits[i].Confidence *= absentFactor
 	}
 	return hits
+}
+
+// soldAbsent reports whether text asks whether the company sells or has
+// something (catalog.SoldSubject) that no document mentions, nor a
+// spelling one slip away: "do you sell hearing aids" of an optician's
+// content, "有马卡龙卖吗" of a bakery's without macarons. A passage that
+// ranks first for such a question is about something else ("Do you sell
+// gift cards?").
+func (ix *Index) soldAbsent(ctx context.Context, text string) bool {
+	subject := catalog.SoldSubject(text)
+	if subject == "" {
+		return false
+	}
+	if hasHan(subject) {
+		// Any of its character pairs: the run may span words ("周末骑行团"
+		// holds "末骑", which no text does), and one that the content
+		// uses says it may well speak of it. One character says nothing.
+		terms := ix.analysers().analyse(subject, true).terms
+		if utf8.RuneCountInString(subject) < 2 || len(terms) == 0 {
+			return false
+		}
+		for _, t := range terms {
+			if ix.docFreq(ctx, fTitleZH, t) > 0 || ix.docFreq(ctx, fBodyZH, t) > 0 {
+				return false
+			}
+		}
+		return true
+	}
+	if ix.mentionsAny(ctx, []string{subject}) {
+		return false
+	}
+	for _, t := range ix.analysers().analyse(subject, false).terms {
+		if len(ix.spell.correct(ix, t)) > 0 {
+			return false
+		}
+	}
+	return true
 }

@@ -60,3 +60,26 @@ func TestOffTopicAbsent(t *testing.T) {
 		t.Error("mentionsAny does not tell the demo's words from others")
 	}
 }
+
+// TestSoldAbsent checks that asking in so many words whether the shop
+// sells or has something its content never mentions caps every hit below
+// the answer threshold, in both languages, while what the demo sells, a
+// typo of it, and questions that only look alike keep their confidence.
+func TestSoldAbsent(t *testing.T) {
+	ix, _ := demoIndex(t)
+	ctx := context.Background()
+	for _, text := range []string{"do you sell surfboards", "do you have umbrellas", "有没有冥想课 颂钵那种", "有滑雪板吗"} {
+		if !ix.soldAbsent(ctx, text) {
+			t.Errorf("%q: not read as asking for something the content never mentions", text)
+		}
+		if h := ix.offTopicCap(ctx, text, []bot.Hit{{ID: "x", Confidence: 0.99}}); h[0].Confidence >= defaultMinAnswer {
+			t.Errorf("%q: a sure hit stays at %.2f", text, h[0].Confidence)
+		}
+	}
+	for _, text := range []string{"do you sell teapots", "do you sell teapotts", "do you have oolong", "有没有龙井",
+		"how many shops do you have in hangzhou", "is there parking", "any discounts this week"} {
+		if ix.soldAbsent(ctx, text) {
+			t.Errorf("%q: read as asking for something absent", text)
+		}
+	}
+}

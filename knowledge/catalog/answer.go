@@ -1163,8 +1163,9 @@ func onlySellAsked(q *Question, cols []string) bool {
 // "do you sell X" question asks about: the noun phrase right after the
 // sell cue, up to a break, a preposition or another cue, and of it the
 // last English word, or the Han characters after its last 的 without a
-// trailing 子 or 儿 ("有没有小一点的沙发" → 沙发). Stop words are left out.
-// It returns nil when no noun phrase follows the cue ("花篮有吗", "a hard
+// trailing 子 or 儿 ("有没有小一点的沙发" → 沙发). English stop words are left
+// out, Chinese stop characters kept (想 in 冥想课; see soldHeadWords). It
+// returns nil when no noun phrase follows the cue ("花篮有吗", "a hard
 // mattress, do you have one").
 func soldHead(q *Question) []int {
 	if q.sold < 0 {
@@ -1183,6 +1184,9 @@ func soldHead(q *Question) []int {
 		}
 		if started && (w.brk || w.kind == pHan && w.gap || w.kind == pWord && (prepositions[w.text] || phraseEnds[w.text] || enStop[w.text] && w.text != "of")) {
 			break
+		}
+		if !started && w.kind == pWord && prepositions[w.text] && !determiners[w.text] {
+			break // "how many locations do you have in sz": what is had came before
 		}
 		switch w.kind {
 		case pWord:
@@ -1211,12 +1215,40 @@ func soldHead(q *Question) []int {
 	if n := len(han); n > 1 && (q.words[han[n-1]].text == "子" || q.words[han[n-1]].text == "儿") {
 		han = han[:n-1]
 	}
-	return slices.DeleteFunc(han, func(i int) bool { return zhStop[q.words[i].text] })
+	return han
+}
+
+// soldHeadWords returns soldHead without its Chinese stop characters: what
+// a product must explain.
+func soldHeadWords(q *Question) []int {
+	return slices.DeleteFunc(soldHead(q), func(i int) bool { return zhStop[q.words[i].text] })
 }
 
 // phraseEnds end an English noun phrase besides prepositions and stop
 // words: "reading glasses off the shelf".
 var phraseEnds = set("off", "like", "without", "under", "over", "near", "into", "around", "per", "please", "pls", "plz")
+
+// SoldSubject returns the head of what text asks in so many words whether
+// the company sells or has ("do you sell hearing aids" → "aids", "有马卡龙
+// 卖吗" → "马卡龙"; see soldHead), as it stands in text, or "" when text asks
+// no such thing (see haveCues) or names no head. A question about a subject the content never mentions
+// cannot be answered from it.
+func SoldSubject(text string) string {
+	q := Parse(text)
+	if !q.sellAsked && !haveCues[q.soldCue] {
+		return ""
+	}
+	var b strings.Builder
+	for _, i := range soldHead(&q) {
+		b.WriteString(q.words[i].text)
+	}
+	return strings.TrimFunc(b.String(), func(r rune) bool { return zhStop[string(r)] })
+}
+
+// haveCues ask whether the company has something, the way "do you sell"
+// does; "any", "is there" or "looking for" ask about services and
+// situations as often.
+var haveCues = set("do you have", "do u have", "do you guys have", "have you got", "got any", "有没有", "有吗", "有")
 
 // genericHeads name no kind of thing: what stands before them does.
 var genericHeads = set("deal", "deals", "offer", "offers", "option", "options", "thing", "things", "stuff",
@@ -1227,7 +1259,7 @@ var genericHeads = set("deal", "deals", "offer", "offers", "option", "options", 
 // character of its Han run. A question with no such head is explained by
 // any product.
 func headExplained(q *Question, h *hit) bool {
-	for _, i := range soldHead(q) {
+	for _, i := range soldHeadWords(q) {
 		if h.covered[i] == coverNone {
 			return false
 		}

@@ -658,3 +658,23 @@ func TestSellNeedsTheThingAsked(t *testing.T) {
 		}
 	}
 }
+
+// TestSoldSubject checks the head of what a message asks whether the shop
+// sells or has, and that other questions name none.
+func TestSoldSubject(t *testing.T) {
+	for text, want := range map[string]string{
+		"do you sell hearing aids":                  "aids",
+		"do you have a sourdough starter?":          "starter",
+		"do you have reading glasses off the shelf": "glasses",
+		"有没有冥想课 颂钵那种":                               "冥想课",
+		"有没有小一点的沙发":                                 "沙发",
+		"how many locations do you have in sz":      "",
+		"is there a first timer deal":               "",
+		"any good hotpot nearby":                    "",
+		"how much is the sourdough loaf":            "",
+	} {
+		if got := SoldSubject(text); got != want {
+			t.Errorf("SoldSubject(%q) = %q, want %q", text, got, want)
+		}
+	}
+}

@@ -52,6 +52,8 @@ type Question struct {
 	// sold is the index in words of the first piece after the first cue
 	// that asks whether something is sold, or -1 (see soldHead).
 	sold int
+	// soldCue is that cue's phrase ("do you have", "any", "有"), or "".
+	soldCue string
 	// sellAsked is true when the message asks in so many words whether
 	// something is sold ("do you sell", "卖不卖"), not "do you have", which
 	// asks about services as often as products.
@@ -225,7 +227,7 @@ func (q *Question) readCues(ps []piece, used []role) (soldAt int) {
 			}
 			if c, ok := cues[phrase]; ok {
 				if c.ask == askSell && soldAt < 0 {
-					soldAt = i + n
+					soldAt, q.soldCue = i+n, phrase
 				}
 				q.apply(c, phrase)
 				q.sellAsked = q.sellAsked || explicitSell[phrase]
@@ -254,7 +256,7 @@ func (q *Question) readCues(ps []piece, used []role) (soldAt int) {
 			q.Sell = true
 			q.cues++
 			used[first] = roleCue
-			soldAt = first + 1
+			soldAt, q.soldCue = first+1, "有"
 		}
 	}
 	return soldAt
