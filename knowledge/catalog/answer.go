@@ -1252,7 +1252,8 @@ var haveCues = set("do you have", "do u have", "do you guys have", "have you got
 
 // genericHeads name no kind of thing: what stands before them does.
 var genericHeads = set("deal", "deals", "offer", "offers", "option", "options", "thing", "things", "stuff",
-	"something", "anything", "kind", "kinds", "type", "types", "one", "ones", "product", "products", "item", "items")
+	"something", "anything", "kind", "kinds", "type", "types", "one", "ones", "product", "products", "item", "items",
+	"shoot", "shoots", "session", "sessions", "service", "services")
 
 // headExplained reports whether h explains the head of what a "do you sell
 // X" question asks about (see soldHead): its English word, or every

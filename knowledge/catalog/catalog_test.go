@@ -628,6 +628,7 @@ func TestSellNeedsTheThingAsked(t *testing.T) {
 		p("CK-1", "en", "Basque Burnt Cheesecake 6-inch", "Cakes", "168", "cheesecake"),
 		p("BK-1", "zh", "英语课本和练习册", "教材", "168", "课本;英语"),
 		p("SF-1", "zh", "小户型双人沙发", "沙发", "2999", "沙发;小户型"),
+		p("NB-1", "en", "Newborn session", "Newborn & maternity", "1280", "newborn;baby"),
 	}, Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -643,6 +644,7 @@ func TestSellNeedsTheThingAsked(t *testing.T) {
 		{"do you have a sourdough loaf", "en", "BR-1"},
 		{"有没有小一点的沙发 我家电梯很小", "zh", "SF-1"},
 		{"有英语课本吗", "zh", "BK-1"},
+		{"do you do newborn shoots", "en", "NB-1"}, // a shoot is what any session is
 	}
 	for _, c := range cases {
 		a, err := ix.Answer(context.Background(), bot.Query{Text: c.text, Language: c.lang, Audiences: []bot.Audience{bot.AudiencePublic}})
