@@ -1234,6 +1234,9 @@ var phraseEnds = set("off", "like", "without", "under", "over", "near", "into", 
 // no such thing (see haveCues) or names no head. A question about a subject the content never mentions
 // cannot be answered from it.
 func SoldSubject(text string) string {
+	if !mayAskSold(text) {
+		return "" // most messages: spare them Parse
+	}
 	q := Parse(text)
 	if !q.sellAsked && !haveCues[q.soldCue] {
 		return ""
@@ -1243,6 +1246,31 @@ func SoldSubject(text string) string {
 		b.WriteString(q.words[i].text)
 	}
 	return strings.TrimFunc(b.String(), func(r rune) bool { return zhStop[string(r)] })
+}
+
+// mayAskSold reports whether text holds a word that every cue SoldSubject
+// accepts holds (see explicitSell and haveCues), ignoring case.
+func mayAskSold(text string) bool {
+	if strings.ContainsAny(text, "有卖售") {
+		return true
+	}
+	for _, w := range [...]string{"sell", "have", "got", "carry", "stock"} {
+		if containsFold(text, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// containsFold reports whether s holds the lower-case ASCII word w in any
+// case, without allocating.
+func containsFold(s, w string) bool {
+	for i := 0; i+len(w) <= len(s); i++ {
+		if strings.EqualFold(s[i:i+len(w)], w) {
+			return true
+		}
+	}
+	return false
 }
 
 // haveCues ask whether the company has something, the way "do you sell"

@@ -680,3 +680,19 @@ func TestSoldSubject(t *testing.T) {
 		}
 	}
 }
+
+// TestMayAskSoldKeepsEveryCue checks that the cheap filter before Parse
+// lets through every cue SoldSubject accepts, so it never changes an
+// answer.
+func TestMayAskSoldKeepsEveryCue(t *testing.T) {
+	for _, cues := range []map[string]bool{explicitSell, haveCues} {
+		for c := range cues {
+			if !mayAskSold(c) || !mayAskSold(strings.ToUpper(c)) {
+				t.Errorf("cue %q is filtered out", c)
+			}
+		}
+	}
+	if mayAskSold("how long does shipping take") {
+		t.Error("a message with no cue word passes the filter")
+	}
+}
