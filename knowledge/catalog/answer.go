@@ -1169,7 +1169,7 @@ func onlySellAsked(q *Question, cols []string) bool {
 // mattress, do you have one").
 func soldHead(q *Question) []int {
 	if q.sold < 0 {
-		return nil
+		return soldBefore(q)
 	}
 	var word, han []int // the last English word; the Han run since the last 的
 	lastHan := false
@@ -1216,6 +1216,30 @@ func soldHead(q *Question) []int {
 		han = han[:n-1]
 	}
 	return han
+}
+
+// soldBefore returns, for a Chinese question whose cue asking in so many
+// words whether something is sold ends it ("有马卡龙卖吗", "鲜花饼有卖吗"),
+// the Han characters right before the cue, after any 的: what it asks for.
+// Else nil.
+func soldBefore(q *Question) []int {
+	at := q.soldCueAt
+	if q.Lang != "zh" || at <= 0 || !explicitSell[q.soldCue] {
+		return nil // "宝安有没有": does Bao'an have one, not "do you sell Bao'an"
+	}
+	from := at
+	for from > 0 {
+		w := q.words[from-1]
+		if w.kind != pHan || w.role != roleSubject || w.text == "的" || from < at && q.words[from].gap {
+			break
+		}
+		from--
+	}
+	var out []int
+	for i := from; i < at; i++ {
+		out = append(out, i)
+	}
+	return out
 }
 
 // soldHeadWords returns soldHead without its Chinese stop characters: what

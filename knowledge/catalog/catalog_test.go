@@ -645,6 +645,8 @@ func TestSellNeedsTheThingAsked(t *testing.T) {
 		{"有没有小一点的沙发 我家电梯很小", "zh", "SF-1"},
 		{"有英语课本吗", "zh", "BK-1"},
 		{"do you do newborn shoots", "en", "NB-1"}, // a shoot is what any session is
+		{"有粤语课卖吗", "zh", ""},
+		{"小户型沙发有卖吗", "zh", "SF-1"},
 	}
 	for _, c := range cases {
 		a, err := ix.Answer(context.Background(), bot.Query{Text: c.text, Language: c.lang, Audiences: []bot.Audience{bot.AudiencePublic}})
@@ -674,6 +676,8 @@ func TestSoldSubject(t *testing.T) {
 		"is there a first timer deal":               "",
 		"any good hotpot nearby":                    "",
 		"how much is the sourdough loaf":            "",
+		"有马卡龙卖吗":                                    "马卡龙",
+		"深圳一共几家店 宝安有没有":                             "",
 	} {
 		if got := SoldSubject(text); got != want {
 			t.Errorf("SoldSubject(%q) = %q, want %q", text, got, want)

@@ -52,6 +52,8 @@ type Question struct {
 	// sold is the index in words of the first piece after the first cue
 	// that asks whether something is sold, or -1 (see soldHead).
 	sold int
+	// soldCueAt is the index in words where that cue starts, or -1.
+	soldCueAt int
 	// soldCue is that cue's phrase ("do you have", "any", "有"), or "".
 	soldCue string
 	// sellAsked is true when the message asks in so many words whether
@@ -115,7 +117,7 @@ func Parse(text string) Question {
 	used := make([]role, len(ps))
 	q.readBounds(ps, used)
 	q.readQuantities(ps, used)
-	soldAt := q.readCues(ps, used)
+	soldAt, soldStart := q.readCues(ps, used)
 	q.howLongOf()
 	afterGap := false
 	wordAt := make([]int, len(ps))
@@ -145,12 +147,15 @@ func Parse(text string) Question {
 		wordAt[i] = len(q.words)
 		q.words = append(q.words, p)
 	}
-	q.sold = -1
+	q.sold, q.soldCueAt = -1, -1
 	for i := max(soldAt, 0); soldAt >= 0 && i < len(ps); i++ {
 		if wordAt[i] >= 0 {
 			q.sold = wordAt[i]
 			break
 		}
+	}
+	if soldStart >= 0 {
+		q.soldCueAt = wordAt[soldStart]
 	}
 	if q.Lang == "zh" {
 		q.whatKinds = strings.Contains(text, "有什么") || strings.Contains(text, "有啥") || strings.Contains(text, "有些什么")
@@ -203,8 +208,8 @@ func isConnective(ps []piece, i int) bool {
 // readCues marks the cue phrases of the built-in vocabulary: longest first,
 // English by words, Chinese by characters. It returns the index in ps of
 // the piece after the first cue that asks whether something is sold, or -1.
-func (q *Question) readCues(ps []piece, used []role) (soldAt int) {
-	soldAt = -1
+func (q *Question) readCues(ps []piece, used []role) (soldAt, soldStart int) {
+	soldAt, soldStart = -1, -1
 	for i := 0; i < len(ps); i++ {
 		if used[i] != roleSubject {
 			continue
@@ -227,7 +232,7 @@ func (q *Question) readCues(ps []piece, used []role) (soldAt int) {
 			}
 			if c, ok := cues[phrase]; ok {
 				if c.ask == askSell && soldAt < 0 {
-					soldAt, q.soldCue = i+n, phrase
+					soldAt, soldStart, q.soldCue = i+n, i, phrase
 				}
 				q.apply(c, phrase)
 				q.sellAsked = q.sellAsked || explicitSell[phrase]
@@ -256,10 +261,10 @@ func (q *Question) readCues(ps []piece, used []role) (soldAt int) {
 			q.Sell = true
 			q.cues++
 			used[first] = roleCue
-			soldAt, q.soldCue = first+1, "有"
+			soldAt, soldStart, q.soldCue = first+1, first, "有"
 		}
 	}
-	return soldAt
+	return soldAt, soldStart
 }
 
 // howLongOf drops the length that "how long" asked when another attribute
