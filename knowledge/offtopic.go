@@ -13,7 +13,7 @@ import (
 // offTopic is a subject that customers of any trade ask about and that
 // many companies' content never mentions: jobs, franchises, calories,
 // recipes, the wifi, a student discount, bringing a dog, where to eat
-// nearby. A question about one is answered only by content that
+// nearby, what brand something is. A question about one is answered only by content that
 // mentions it: "你们招美容师吗" is not answered by the page about the
 // groomers, nor "多少卡路里" by the cake's price, nor "can I open a
 // franchise" by the company story. The subjects were chosen from the
@@ -39,6 +39,8 @@ var offTopics = []offTopic{
 		[]string{"student", "students", "学生"}},
 	{regexp.MustCompile(`(?i)\b(bring|take)\b.{0,12}\b(dogs?|pets?|pupp(y|ies))\b|\b(dogs?|pets?)\b.{0,10}\ballowed\b|\b(pet|dog)[- ]friendly\b|带.{0,2}(狗|宠物)|(狗|宠物).{0,4}(能进|可以进|让进)`),
 		[]string{"dog", "dogs", "pet", "pets", "puppy", "狗", "宠物"}},
+	{regexp.MustCompile(`(?i)\b(what|which)\s+(brands?|make)\b|\bbrands?\s+(is|are|of)\b|什么牌子|哪个牌子|啥牌子|什么品牌|哪个品牌`),
+		[]string{"brand", "brands", "牌子", "品牌"}},
 	{regexp.MustCompile(`(?i)\b(restaurants?|hotpot|places? to eat|somewhere to eat|food|eat)\b.{0,30}\b(near|nearby|around)\b|` +
 		`\b(near|nearby|around)\b.{0,30}\b(restaurants?|hotpot)\b|附近.{0,8}(好吃|吃饭|餐厅|饭店|火锅|美食)|(餐厅|饭店|火锅|美食).{0,8}推荐|有什么好吃|有啥好吃`),
 		[]string{"restaurant", "restaurants", "hotpot", "餐厅", "饭店", "火锅", "美食"}},

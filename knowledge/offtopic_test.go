@@ -83,3 +83,26 @@ func TestSoldAbsent(t *testing.T) {
 		}
 	}
 }
+
+// TestBrandAbsent checks that "what brand" is an off-topic subject: asked
+// in both languages, absent from the yoga studio's content, which names no
+// brand, and present in the demo's (its 品牌故事), while look-alikes
+// ("what makes", which courier) are not read as asking it.
+func TestBrandAbsent(t *testing.T) {
+	ctx := context.Background()
+	yoga := companyIndex(t, "yoga")
+	demo, _ := demoIndex(t)
+	for _, text := range []string{"what brand are your reformers", "which brand of mat do you use", "你们用的什么牌子的垫子", "瑜伽砖是哪个品牌"} {
+		if !yoga.offTopicAbsent(ctx, text) {
+			t.Errorf("yoga: %q not read as asking about an absent subject", text)
+		}
+		if demo.offTopicAbsent(ctx, text) {
+			t.Errorf("demo: %q read as absent, but the demo names its brand", text)
+		}
+	}
+	for _, text := range []string{"what makes your classes different", "你们发哪家的快递", "how do i book a class"} {
+		if yoga.offTopicAbsent(ctx, text) {
+			t.Errorf("yoga: %q read as asking about an absent subject", text)
+		}
+	}
+}
