@@ -13,14 +13,14 @@ import (
 // offTopic is a subject that customers of any trade ask about and that
 // many companies' content never mentions: jobs, franchises, calories,
 // recipes, the wifi, a student discount, bringing a dog, where to eat
-// nearby, what brand something is. A question about one is answered only by content that
-// mentions it: "你们招美容师吗" is not answered by the page about the
-// groomers, nor "多少卡路里" by the cake's price, nor "can I open a
-// franchise" by the company story. The subjects were chosen from the
+// nearby, what brand something is. A question about one is answered only
+// by content that mentions it: "你们招美容师吗" is not answered by the page
+// about the groomers, nor "多少卡路里" by the cake's price, nor "can I open
+// a franchise" by the company story. The subjects were chosen from the
 // unanswerable questions of the read companies that the bot answered
 // (calories, franchise and hiring there; student discounts, dogs in the
-// shop and food nearby added in later steps); the words are general
-// vocabulary.
+// shop and food nearby added in later steps, brands in stop 56); the words
+// are general vocabulary.
 type offTopic struct {
 	asks     *regexp.Regexp // the question is about the subject
 	mentions []string       // words whose presence in the content means it may say something

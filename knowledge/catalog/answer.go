@@ -1255,8 +1255,8 @@ var phraseEnds = set("off", "like", "without", "under", "over", "near", "into", 
 // SoldSubject returns the head of what text asks in so many words whether
 // the company sells or has ("do you sell hearing aids" → "aids", "有马卡龙
 // 卖吗" → "马卡龙"; see soldHead), as it stands in text, or "" when text asks
-// no such thing (see haveCues) or names no head. A question about a subject the content never mentions
-// cannot be answered from it.
+// no such thing (see haveCues) or names no head. A question about a subject
+// the content never mentions cannot be answered from it.
 func SoldSubject(text string) string {
 	if !mayAskSold(text) {
 		return "" // most messages: spare them Parse
@@ -1286,8 +1286,8 @@ func mayAskSold(text string) bool {
 	return false
 }
 
-// containsFold reports whether s holds the lower-case ASCII word w in any
-// case, without allocating.
+// containsFold reports whether s holds the lower-case ASCII string w in
+// any case, without allocating.
 func containsFold(s, w string) bool {
 	for i := 0; i+len(w) <= len(s); i++ {
 		if strings.EqualFold(s[i:i+len(w)], w) {

@@ -206,8 +206,9 @@ func isConnective(ps []piece, i int) bool {
 }
 
 // readCues marks the cue phrases of the built-in vocabulary: longest first,
-// English by words, Chinese by characters. It returns the index in ps of
-// the piece after the first cue that asks whether something is sold, or -1.
+// English by words, Chinese by characters. Of the first cue that asks
+// whether something is sold, it returns the index in ps of the piece after
+// it and of its first piece, both -1 when there is none.
 func (q *Question) readCues(ps []piece, used []role) (soldAt, soldStart int) {
 	soldAt, soldStart = -1, -1
 	for i := 0; i < len(ps); i++ {
