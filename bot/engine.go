@@ -471,8 +471,9 @@ func (e *Engine) decide(ctx context.Context, m Message, conv Conversation, cls C
 			"asks_which", cat.AsksWhich, "choices", len(cat.Choices))
 	}
 	// Escalation triggers come first: an unhappy customer never gets a bot
-	// answer. A question about products is not a request for a person,
-	// whatever words it uses ("a teapot for one person").
+	// answer. A question about products is not a request for a person
+	// ("a teapot for one person") unless it demands one in words that can
+	// mean nothing else.
 	if esc := e.escalation(ctx, m, conv, cls, cat.OK); esc != nil {
 		if d, ok := e.answersGrievance(ctx, m, conv, q, esc, cls, lang); ok {
 			return d, nil
@@ -601,7 +602,7 @@ func (e *Engine) answersGrievance(ctx context.Context, m Message, conv Conversat
 }
 
 // isQuestion reports whether text asks something: a question mark, a
-// Chinese question word ("吗", "怎么", "能不能"), a request for help
+// Chinese question word ("吗", "怎么", "能不能") or form (chineseAsks), a request for help
 // ("麻烦帮忙看下", "please"), or an English clause that opens as a question
 // ("…14 months old, is that still ok", "any chance of getting it tonight").
 func isQuestion(text string) bool {
@@ -615,6 +616,9 @@ func isQuestion(text string) bool {
 			return true
 		}
 	}
+	if chineseAsks(lower) {
+		return true
+	}
 	words := strings.FieldsFunc(lower, func(r rune) bool { return !unicode.IsLetter(r) && r != '\'' })
 	clause := true // words[i] opens a clause
 	for i, w := range words {
@@ -626,6 +630,29 @@ func isQuestion(text string) bool {
 			return true // not "…and what a mess"
 		}
 		clause = w == "and" || w == "but" || w == "so"
+	}
+	return false
+}
+
+// chineseAsks reports whether Chinese text asks in a form isQuestion's
+// words miss: an A-not-A question ("会不会也这样", "退不退") or a clause
+// that ends in a question particle ("能退差价不", "发货了没", "我的订单呢",
+// "可以么"), as customers type without a question mark.
+func chineseAsks(text string) bool {
+	rs := []rune(text)
+	for i := 1; i+1 < len(rs); i++ {
+		if (rs[i] == '不' || rs[i] == '没') && rs[i-1] == rs[i+1] && unicode.Is(unicode.Han, rs[i-1]) &&
+			(i < 2 || rs[i-2] != '爱') { // 爱要不要 retorts
+			return true
+		}
+	}
+	for i, r := range rs {
+		if i == 0 || !strings.ContainsRune("不没呢么嘛", r) || !unicode.Is(unicode.Han, rs[i-1]) {
+			continue
+		}
+		if i+1 == len(rs) || unicode.IsSpace(rs[i+1]) || unicode.IsPunct(rs[i+1]) {
+			return true
+		}
 	}
 	return false
 }
@@ -1140,7 +1167,9 @@ func (e *Engine) generate(ctx context.Context, m Message, conv Conversation, lan
 // escalation has severity high.
 func (e *Engine) escalation(ctx context.Context, m Message, conv Conversation, cls Classification, product bool) *Escalation {
 	if product {
-		cls.AsksForPerson = false
+		// Only words that can mean nothing but a person ask for one here
+		// ("帮我转人工 问下那把茶壶的事").
+		cls.AsksForPerson = cls.DemandsPerson
 	}
 	esc := e.trigger(ctx, m, conv, cls)
 	if esc != nil && esc.Severity != "high" && m.Role == RoleCustomer && e.isVIP(ctx, conv) {

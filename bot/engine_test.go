@@ -991,3 +991,27 @@ func TestMildGrievanceWithASureAnswer(t *testing.T) {
 		})
 	}
 }
+
+// TestProductQuestionDemandingAPersonEscalates checks that a message the
+// catalogue claims is no request for a person when it only names one ("a
+// teapot for one person"), and is one when it uses words that can mean
+// nothing but a person ("put me through to a real person about the
+// teapot").
+func TestProductQuestionDemandingAPersonEscalates(t *testing.T) {
+	cls := &bottest.Classifier{Rules: map[string]bot.Classification{
+		"one person":  {Intent: bot.IntentAskHuman, Confidence: 0.6, Language: "en", AsksForPerson: true},
+		"real person": {Intent: bot.IntentAskHuman, Confidence: 0.95, Language: "en", AsksForPerson: true, DemandsPerson: true},
+	}}
+	cat := wordCatalog{word: "teapot", ans: bot.CatalogAnswer{OK: true, Confidence: 0.9, Text: "The Small Teapot is ¥128.",
+		Sources: []bot.Source{{ID: "TP-1", Title: "Small Teapot"}}}}
+	e := fakeEngine(t, bot.EngineOptions{Classifier: cls, Retriever: &bottest.Retriever{}, Catalog: cat})
+	for text, escalate := range map[string]bool{
+		"do you have a teapot for one person":                    false,
+		"put me through to a real person about the teapot order": true,
+	} {
+		r := handle(t, e, bot.Message{Channel: "web", ExternalUserID: "c-" + text[:6], Text: text, Role: bot.RoleCustomer})
+		if got := r.Action == bot.ActionEscalate; got != escalate {
+			t.Errorf("%q: action %s, want escalation %v", text, r.Action, escalate)
+		}
+	}
+}

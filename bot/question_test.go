@@ -14,6 +14,12 @@ func TestIsQuestion(t *testing.T) {
 		"买的罐头好几罐都是胀的，你们怎么卖这种东西":                                                 false,
 		"is that normal, it was fine before":                                    true,
 		"can you tell me what the fee is for a late pickup?":                    true,
+		"买完三天就降价了 能退差价不":                                                        true,
+		"深色的会不会掉色 上次别家洗坏了":                                                      true,
+		"我的订单呢":      true,
+		"周六发货了没":     true,
+		"爱要不要 我不买了":  false,
+		"衣服洗坏了 我很不满": false,
 	} {
 		if got := isQuestion(text); got != want {
 			t.Errorf("isQuestion(%q) = %v, want %v", text, got, want)
