@@ -172,6 +172,12 @@ func TestDemandsPerson(t *testing.T) {
 		{"客户非要找经理 怎么处理", false},
 		{"customer insists on speaking to the manager, what do i do", false},
 		{"我是你们的老客户 转人工", true},
+		{"找你们老板", true},
+		{"帮我转一下销售顾问 有点复杂", true},
+		{"想找一款老板椅 腰不好", false},
+		{"can someone look at this, not the bot please", true},
+		{"i'd like whoever is in charge to call me about my booking", true},
+		{"who is in charge of deliveries on weekends", false},
 		{"I'm a regular customer and I want to speak to the manager", true},
 	} {
 		if got := d.Score(tt.text).DemandsPerson; got != tt.demand {
@@ -659,6 +665,9 @@ func TestReassuranceIsNoComplaint(t *testing.T) {
 		"my order still hasnt arrived, this is ridiculous":                                   false,
 		"no rush, but I want to talk to your manager about this awful service":               false,
 		"no rush but my son ate a cake and is allergic, he can't breathe":                    false,
+		"the parcel is two days past the estimate. not mad, what usually happens then":       true,
+		"不是投诉哈 快递比预计晚了两天 一般怎么处理":                                                             true,
+		"not angry, just disappointed that the cake arrived squashed and nobody called":      false,
 	} {
 		got := d.Score(text).Complaint
 		if reassured && got >= ComplaintThreshold {
@@ -736,6 +745,8 @@ func TestOwnMishapIsNoComplaint(t *testing.T) {
 		"we lost the usb stick from our wedding, can you send the photos again":                                                                false,
 		"i wont be home tmrw, can the guy just leave the bag with the guard downstairs":                                                        false,
 		"we were late because your driver went to the wrong address, will we still be charged?":                                                true,
+		"i'll be stuck at work until 9 tonight, can the order be left at reception":                                                            false,
+		"nobody will be home on friday afternoon, what happens to the delivery":                                                                false,
 	})
 }
 
@@ -838,6 +849,50 @@ func TestAsksForTheOwner(t *testing.T) {
 	} {
 		if !d.Score(text).AsksForPerson {
 			t.Errorf("Score(%q).AsksForPerson = false, want true", text)
+		}
+	}
+}
+
+// TestMistreatmentAndScornAreComplaints checks that how staff treated the
+// sender, a question asked only to reproach and praise of what the sender
+// quotes back are complaints in both languages, even without a word of
+// the negative lexicon's older entries, while the same shapes asked
+// sincerely are not.
+func TestMistreatmentAndScornAreComplaints(t *testing.T) {
+	checkComplaints(t, map[string]bool{
+		"the cashier rolled his eyes when my dad paid with coins":                  true,
+		"收银员看我付零钱直接翻白眼":                                                            true,
+		"the instructor made a joke about my age in front of everyone":             true,
+		"前台小姑娘爱答不理的 问三遍才回一句":                                                       true,
+		"is this really how you treat people who have shopped here for ten years?": true,
+		"你们家用了五年 这就是对老会员的服务？":                                                      true,
+		"花了299 就这？": true,
+		"great, the 'waterproof' jacket soaked through in ten minutes of drizzle":                   true,
+		"love how 'next day delivery' means a week":                                                 true,
+		"the courier left it at the wrong door, i've written three times now. why do i even bother": true,
+		"can you write 'happy 60th dad' on the cake? great thanks":                                  false,
+		"is this how you fold the travel cot, the video wasn't clear":                               false,
+		"what kind of fabric is the 'cloud' sofa":                                                   false,
+	})
+}
+
+// TestScorns checks the reproaches scorns reads, and the sincere questions
+// with the same words.
+func TestScorns(t *testing.T) {
+	for text, want := range map[string]bool{
+		"is that the kind of shop you run?":                            true,
+		"is it really the standard you're proud of":                    true,
+		"is lying to customers part of the training?":                  true,
+		"love paying full price for day-old bread":                     true,
+		"这就是你们吹的防水？":                                                   true,
+		"wow. the 'fresh' flowers were brown by evening":               true,
+		"is this the kind of bag that fits a 15 inch laptop?":          false,
+		"do you have the 'classic' cut in a 32 waist":                  false,
+		"i love how soft the 'cloud' throw is, do you have it in grey": false,
+		"这就是你们说的那款吗 我想买":                                               false,
+	} {
+		if got := scorns(text); got != want {
+			t.Errorf("scorns(%q) = %v, want %v", text, got, want)
 		}
 	}
 }

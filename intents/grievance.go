@@ -316,7 +316,7 @@ func firstOf(s string, list []string) (int, string) {
 // whole words.
 var (
 	// englishBrokenPromises tell of what was agreed or expected.
-	englishBrokenPromises = []string{"we were told", "i was told", "you told me", "you told us", "you said",
+	englishBrokenPromises = []string{"we were told", "i was told", "you told me", "you told us", "you said", "promised me", "promised us",
 		"supposed to be", "you promised", "was promised", "were promised", "was meant to", "were meant to",
 		"when we chose", "when i chose", "when we asked for", "when i asked for", "when i ordered", "when we ordered"}
 	// englishAfterWork tell that the business did its work.
@@ -597,3 +597,33 @@ func lastRunes(s string, n int) string {
 	}
 	return s[i:]
 }
+
+// scorns reports whether raw text scorns rather than asks or tells: a
+// question asked only to reproach ("is this really how you treat
+// regulars?", "is that the kind of shop you run?", "这就是对老会员的服务？",
+// "花了299 就这？"), praise of what it quotes back ("great, the 'fresh' bread
+// was stale by noon", "love how 'next day delivery' means a week"),
+// or giving up on the business ("why do i even bother"). Punctuation
+// counts here, so it reads the raw text, not the normalised one.
+func scorns(raw string) bool {
+	if reproaches.MatchString(raw) {
+		return true
+	}
+	return scareQuote.MatchString(raw) && (sarcasticOpener.MatchString(raw) || lovesHowQuoted.MatchString(raw))
+}
+
+var (
+	// reproaches are questions and sayings that only reproach.
+	reproaches = regexp.MustCompile(`(?i)\b(?:is|was) (?:this|that|it) (?:really |seriously |honestly |actually )?` +
+		`(?:(?:how|the way) (?:you|your \w+) (?:\w+ )?(?:treat|run|do business|deal with|talk to|speak to)|` +
+		`the (?:kind|sort|level|standard) of \w+ (?:you|your)|the standard (?:you|your)|what you call|your idea of)\b|` +
+		`\bis (?:lying|cheating) (?:to )?(?:customers|your customers|people)\b|\bwhy (?:do|would|should) (?:i|we) (?:even )?bother\b|` +
+		`\blove paying (?:\S+ ){0,4}?for\b|` +
+		`这就是(?:你们|你家)?[^，,。？?！!\s]{0,10}(?:态度|服务|质量|标准|水平)|这就是你们(?:吹|号称)的|就这[？?！!]`)
+	// scareQuote is a few words quoted back between quotation marks.
+	scareQuote = regexp.MustCompile(`(?:^|[\s(:])['‘"“「][^'‘’"“”「」\n]{2,40}['’"”」](?:$|[\s.,!?;:)])`)
+	// sarcasticOpener is praise that opens a message ("great, …", "wow. …").
+	sarcasticOpener = regexp.MustCompile(`(?i)^\s*(?:oh |just |well )?(?:great|wow|brilliant|lovely|fantastic|wonderful|perfect|awesome|amazing|nice one|cool|well done)\s*[,.!…]`)
+	// lovesHowQuoted praises what follows in quotation marks.
+	lovesHowQuoted = regexp.MustCompile(`(?i)\b(?:love|loving|adore) (?:how|that) ['‘"“「]`)
+)
