@@ -1205,6 +1205,33 @@ var (
 	chineseConditionEnds  = []string{"的话"}
 )
 
+// hospitalTerms are the Chinese danger terms that say no more than that
+// someone is in hospital.
+var hospitalTerms = []string{"住院"}
+
+// giftForPatient names visiting someone in hospital or sending or bringing
+// them something: "想送束花到病房", "去看望住院的朋友带啥好"; not what was sent
+// before ("你们送的蛋糕").
+var giftForPatient = regexp.MustCompile(`探望|看望|探病|病房|(?:送|寄|带)(?:[^的，。！？\s][^，。！？\s]{0,5})?(?:花|果篮|礼物|礼品|蛋糕|过去|进去)`)
+
+// visitsPatient reports whether the escalation words found in normalised
+// Chinese text only say that someone is in hospital (hospitalTerms) and
+// the text is about visiting them or sending them something: the hospital
+// is where a gift goes ("我婆婆在华西住院 想送束花到病房 能送进去吗"), as
+// danger.txt's "!deliver to the hospital" says in English. Someone taken to
+// hospital after eating a cake names no gift and stays an incident.
+func visitsPatient(words []string, norm string) bool {
+	if len(words) == 0 {
+		return false
+	}
+	for _, w := range words {
+		if !slices.Contains(hospitalTerms, w) {
+			return false
+		}
+	}
+	return giftForPatient.MatchString(norm)
+}
+
 // dangerAsked reports whether a danger term with before and after it in its
 // clause (normalised, spaced) stands under a condition.
 func dangerAsked(before, after string) bool {
@@ -1293,6 +1320,9 @@ func (d *ComplaintDetector) Score(text string) ComplaintScore {
 			escalate(t, in, at)
 			s.Danger = true
 		})
+	}
+	if visitsPatient(s.EscalationWords, lt.norm) && asksInAClause(text, lt) {
+		s.EscalationWords, s.Danger = nil, false
 	}
 	// "万一吃了过敏能退吗": a reaction or a swallowing is the condition's.
 	if !conditional && reactedAfterUse(lt.norm) {

@@ -77,6 +77,10 @@ func TestHospitalAsADestination(t *testing.T) {
 		"do you do flowers to the hospital for a new mum":                 false,
 		"my son ate your cookies and is now in hospital":                  true,
 		"we had to take my husband to the hospital after dinner at yours": true,
+		"我外公在省医院住院 想订个果篮送过去 能送到病房吗":                                       false,
+		"同事住院了 周末去看望 带什么花好":                                               false,
+		"我妈吃了你们的月饼住院了":                                                    true,
+		"孩子住院了 你们送的蛋糕有问题":                                                 true,
 	})
 }
 
