@@ -23,11 +23,16 @@ type products struct {
 // Answer implements bot.Catalog over the index's product documents (see
 // package catalog). The catalogue is built from the stored documents on
 // the first call, so an index opened from disk answers the same as a new
-// one. Products whose audience q may not see are never used.
+// one. Products whose audience q may not see are never used. A question
+// about a subject the content never mentions (offTopics) gets no answer.
 func (ix *Index) Answer(ctx context.Context, q bot.Query) (bot.CatalogAnswer, error) {
 	cat, err := ix.Catalog()
 	if err != nil {
 		return bot.CatalogAnswer{}, err
+	}
+	if ix.offTopicAbsent(ctx, q.Text) {
+		// "你们招花艺师吗" asks about jobs, whatever product names a florist.
+		return bot.CatalogAnswer{}, nil
 	}
 	return cat.Answer(ctx, q)
 }

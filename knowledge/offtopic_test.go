@@ -2,6 +2,8 @@ package knowledge
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/concierge-bot/concierge/bot"
@@ -104,5 +106,60 @@ func TestBrandAbsent(t *testing.T) {
 		if yoga.offTopicAbsent(ctx, text) {
 			t.Errorf("yoga: %q read as asking about an absent subject", text)
 		}
+	}
+}
+
+// TestWorldAroundTheShop checks the off-topic subjects of the world
+// around a shop (what parking or the journey costs, the weather forecast,
+// who owns it): recognised in both languages, absent unless one document
+// holds all of a mention's words ("parking fee" is not mentioned by a page
+// naming Jiaozi Park beside another charging a delivery fee), and asked
+// about a subject the content never mentions, answered by neither a
+// passage nor the catalogue ("你们招花艺师吗" of a florist selling a
+// florist course).
+func TestWorldAroundTheShop(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "content")
+	writeFiles(t, dir, map[string]string{
+		"faq.csv": "id,question,answer\n" +
+			"faq-shop,Where is your shop?,\"B1, Jiaozi Park Mall, next to the metro. Open 10:00-21:00.\"\n" +
+			"faq-fee,How much is delivery?,The delivery fee is 20 yuan inside the ring road.\n" +
+			"faq-shop-zh,你们店在哪,交子公园商场B1层，地铁站旁边。\n",
+		"products.csv": "sku,name,category,price,currency,description,tags,lang\n" +
+			"WS-PRO,花艺师职业课,课程,4800.00,CNY,五天的花艺师职业课。,花艺师,zh\n",
+	})
+	docs, probs, err := Load(os.DirFS(dir))
+	if err != nil || len(probs) > 0 {
+		t.Fatalf("Load: %v %v", err, probs)
+	}
+	ix, err := Build(ctx, filepath.Join(t.TempDir(), "kb"), docs, BuildOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	if !ix.mentionsAny(ctx, []string{"parking fee"}) || ix.mentionsInOne(ctx, []string{"parking fee"}) {
+		t.Error("mentionsInOne does not ask for the words in one document")
+	}
+	for _, text := range []string{
+		"how much is parking at the mall per hour", "商场停车一小时多少钱",
+		"how much is a taxi from the east station to your shop", "坐地铁到你们店要多少钱",
+		"will it rain tomorrow, i want to come by", "明天会不会下雨",
+		"who owns the shop", "你们老板是谁",
+		"你们招花艺师吗",
+	} {
+		if !ix.offTopicAbsent(ctx, text) {
+			t.Errorf("%q: not read as asking about an absent subject", text)
+		}
+	}
+	for _, text := range []string{"is there parking", "how much is delivery", "which metro station is near you", "你们店在哪"} {
+		if ix.offTopicAbsent(ctx, text) {
+			t.Errorf("%q: read as asking about an absent subject", text)
+		}
+	}
+	if a, err := ix.Answer(ctx, bot.Query{Text: "你们招花艺师吗", Audiences: bot.RoleCustomer.Audiences()}); err != nil || a.OK {
+		t.Errorf("the catalogue answered a question about jobs: %+v, %v", a, err)
+	}
+	if a, err := ix.Answer(ctx, bot.Query{Text: "花艺师职业课多少钱", Audiences: bot.RoleCustomer.Audiences()}); err != nil || !a.OK {
+		t.Errorf("the catalogue did not answer the course's price: %+v, %v", a, err)
 	}
 }
