@@ -959,6 +959,22 @@ const ownMishapNegative = 1.0
 // (half the threshold), so an agent still sees it there.
 const ownMishapComplaint = 0.45
 
+// worries says that the sender fears what may happen, not what has:
+// "worried it won't fit in the lift", "don't want them getting sick",
+// "will it make my back worse", "怕掉色", "有点担心"; not "会不会", which
+// scorns as often ("你们到底会不会修").
+var worries = regexp.MustCompile(`\b(worried|worry|worrying|afraid|scared|nervous|concerned)\b|` +
+	`\b(dont|do not) want (it|them|him|her|my \w+) (to )?(get|getting|be|break|fade|shrink)\b|` +
+	`\b(will|would|could|might) (it|that|this|they) (make|get|be|break|fade|shrink|damage|hurt)\b|担心|怕`)
+
+// worriesAhead reports whether a message (raw, and normalised as norm)
+// fears what may happen (worries) and tells of no grievance and no scorn;
+// the caller asks that it also ask something and carry little negative
+// weight, as for the sender's own mishaps.
+func worriesAhead(raw, norm string) bool {
+	return worries.MatchString(norm) && !grievance(strings.TrimSpace(norm)) && !scorns(raw)
+}
+
 // turnsAgainst opens a clause that contradicts what came before it.
 var turnsAgainst = regexp.MustCompile(`\bbut\b|\bhowever\b|\bdisappoint|\bfrustrat|\bannoy|但是|可是|不过|但|失望|生气|无语`)
 
@@ -1387,7 +1403,7 @@ func (d *ComplaintDetector) Score(text string) ComplaintScore {
 	if len(s.EscalationWords) == 0 && !s.AsksForPerson && reassures(lt.norm) {
 		s.Complaint = min(s.Complaint, reassuredComplaint)
 	}
-	if neg <= ownMishapNegative && len(s.EscalationWords) == 0 && !s.AsksForPerson && (ownMishap(lt.norm) || asksForRepair(lt.norm)) &&
+	if neg <= ownMishapNegative && len(s.EscalationWords) == 0 && !s.AsksForPerson && (ownMishap(lt.norm) || asksForRepair(lt.norm) || worriesAhead(text, lt.norm)) &&
 		asksInAClause(text, lt) {
 		s.Complaint = min(s.Complaint, ownMishapComplaint)
 	}

@@ -896,3 +896,21 @@ func TestScorns(t *testing.T) {
 		}
 	}
 }
+
+// TestWorryAheadIsNoComplaint checks that a question fearing what may
+// happen ("worried it won't fit", "怕缩水") is no complaint, while one
+// that tells of a grievance, or scorns, still is whatever worry it voices.
+// Like the sender's own mishaps, a worry with more negative weight than
+// ownMishapNegative is left to the score: "i have a bad knee, will it make
+// it worse" still reads as a complaint (0.94), a known miss.
+func TestWorryAheadIsNoComplaint(t *testing.T) {
+	checkComplaints(t, map[string]bool{
+		"the wardrobe is 2.4m tall and i'm worried it won't fit up our stairs, what happens then": false,
+		"dont want the cat getting sick, are the lilies in the spring bouquet safe":               false,
+		"im 5 months pregnant and a bit nervous, would it be ok to join the beginner class":       false,
+		"深色的毛衣怕缩水 你们洗的时候会注意吗":                                                                     false,
+		"有点担心蛋糕路上会化 夏天送过去要多久":                                                                     false,
+		"I'm worried because you charged me twice and nobody answers, where is my money?":         true,
+		"修了三次冰箱还是不制冷，每次都收钱，你们到底会不会修":                                                              true,
+	})
+}
