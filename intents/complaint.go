@@ -972,8 +972,12 @@ var worries = regexp.MustCompile(`\b(worried|worry|worrying|afraid|scared|nervou
 // the caller asks that it also ask something and carry little negative
 // weight, as for the sender's own mishaps.
 func worriesAhead(raw, norm string) bool {
-	return worries.MatchString(norm) && !grievance(strings.TrimSpace(norm)) && !scorns(raw)
+	return containsAny(norm, worryCues) && worries.MatchString(norm) && !grievance(strings.TrimSpace(norm)) && !scorns(raw)
 }
+
+// worryCues holds a part of every worry: a message with none of them is
+// not matched against worries.
+var worryCues = []string{"worr", "afraid", "scared", "nervous", "concerned", "want", "will", "would", "could", "might", "担心", "怕"}
 
 // turnsAgainst opens a clause that contradicts what came before it.
 var turnsAgainst = regexp.MustCompile(`\bbut\b|\bhowever\b|\bdisappoint|\bfrustrat|\bannoy|但是|可是|不过|但|失望|生气|无语`)

@@ -606,11 +606,20 @@ func lastRunes(s string, n int) string {
 // or giving up on the business ("why do i even bother"). Punctuation
 // counts here, so it reads the raw text, not the normalised one.
 func scorns(raw string) bool {
-	if reproaches.MatchString(raw) {
+	lower := strings.ToLower(raw)
+	// The regular expressions are slow; most messages hold none of the
+	// words every reproach needs, nor a quotation mark.
+	if containsAny(lower, reproachCues) && reproaches.MatchString(raw) {
 		return true
 	}
-	return scareQuote.MatchString(raw) && (sarcasticOpener.MatchString(raw) || lovesHowQuoted.MatchString(raw))
+	return strings.ContainsAny(raw, "'‘\"“「") && scareQuote.MatchString(raw) &&
+		(sarcasticOpener.MatchString(raw) || lovesHowQuoted.MatchString(raw))
 }
+
+// reproachCues holds a part of every reproach: a message with none of
+// them is not matched against reproaches.
+var reproachCues = []string{"is this", "is that", "is it", "was this", "was that", "was it", "lying", "cheating",
+	"bother", "love paying", "这就是", "就这"}
 
 var (
 	// reproaches are questions and sayings that only reproach.
