@@ -99,25 +99,7 @@ func (ix *Index) mentions(ctx context.Context, text string) bool {
 		an, fields = ix.an.zh, []string{fTitleZH, fBodyZH}
 	}
 	terms := ix.an.terms(an, text)
-	if len(terms) == 0 {
-		return false
-	}
-	conj := query.NewConjunctionQuery(nil)
-	for _, t := range terms {
-		either := query.NewDisjunctionQuery(nil)
-		for _, f := range fields {
-			tq := query.NewTermQuery(t)
-			tq.SetField(f)
-			either.AddQuery(tq)
-		}
-		conj.AddQuery(either)
-	}
-	kind := query.NewTermQuery(bot.KindProduct)
-	kind.SetField(fKind)
-	bq := query.NewBooleanQuery([]query.Query{conj}, nil, []query.Query{kind})
-	req := bleve.NewSearchRequestOptions(bq, 1, 0, false)
-	res, err := ix.bi.SearchInContext(ctx, req)
-	return err == nil && res.Total > 0
+	return len(terms) > 0 && ix.oneHolds(ctx, fields, terms, false)
 }
 
 // Both knowledge bases answer catalogue questions.

@@ -102,16 +102,7 @@ func (ix *Index) offTopicAbsent(ctx context.Context, text string) bool {
 // mentionsAny reports whether any document's title or body holds one of
 // words (all of a word's terms, as the analyser makes them).
 func (ix *Index) mentionsAny(ctx context.Context, words []string) bool {
-	for _, w := range words {
-		zh := hasHan(w)
-		fields := []string{fTitleEN, fBodyEN}
-		if zh {
-			fields = []string{fTitleZH, fBodyZH}
-		}
-		terms := ix.analysers().analyse(w, zh).terms
-		if len(terms) == 0 {
-			continue
-		}
+	return ix.anyWord(words, func(fields, terms []string) bool {
 		for _, f := range fields {
 			all := true
 			for _, t := range terms {
@@ -124,39 +115,57 @@ func (ix *Index) mentionsAny(ctx context.Context, words []string) bool {
 				return true
 			}
 		}
-	}
-	return false
+		return false
+	})
 }
 
 // mentionsInOne reports whether one document of any kind holds every term
 // of one of words, in its title or body (as the analyser makes them).
 func (ix *Index) mentionsInOne(ctx context.Context, words []string) bool {
+	return ix.anyWord(words, func(fields, terms []string) bool {
+		return ix.oneHolds(ctx, fields, terms, true)
+	})
+}
+
+// anyWord reports whether held is true of one of words: its terms, as the
+// analyser of its language makes them, and the title and body fields of
+// that language. Words without terms are passed over.
+func (ix *Index) anyWord(words []string, held func(fields, terms []string) bool) bool {
 	for _, w := range words {
 		zh := hasHan(w)
 		fields := []string{fTitleEN, fBodyEN}
 		if zh {
 			fields = []string{fTitleZH, fBodyZH}
 		}
-		terms := ix.analysers().analyse(w, zh).terms
-		if len(terms) == 0 {
-			continue
-		}
-		conj := query.NewConjunctionQuery(nil)
-		for _, t := range terms {
-			either := query.NewDisjunctionQuery(nil)
-			for _, f := range fields {
-				tq := query.NewTermQuery(t)
-				tq.SetField(f)
-				either.AddQuery(tq)
-			}
-			conj.AddQuery(either)
-		}
-		res, err := ix.bi.SearchInContext(ctx, bleve.NewSearchRequestOptions(conj, 1, 0, false))
-		if err == nil && res.Total > 0 {
+		if terms := ix.analysers().analyse(w, zh).terms; len(terms) > 0 && held(fields, terms) {
 			return true
 		}
 	}
 	return false
+}
+
+// oneHolds reports whether one document holds every one of terms in one
+// of fields (not necessarily the same field for each term); a product
+// counts only when products is true.
+func (ix *Index) oneHolds(ctx context.Context, fields, terms []string, products bool) bool {
+	conj := query.NewConjunctionQuery(nil)
+	for _, t := range terms {
+		either := query.NewDisjunctionQuery(nil)
+		for _, f := range fields {
+			tq := query.NewTermQuery(t)
+			tq.SetField(f)
+			either.AddQuery(tq)
+		}
+		conj.AddQuery(either)
+	}
+	var q query.Query = conj
+	if !products {
+		kind := query.NewTermQuery(bot.KindProduct)
+		kind.SetField(fKind)
+		q = query.NewBooleanQuery([]query.Query{conj}, nil, []query.Query{kind})
+	}
+	res, err := ix.bi.SearchInContext(ctx, bleve.NewSearchRequestOptions(q, 1, 0, false))
+	return err == nil && res.Total > 0
 }
 
 // absentFactor scales the confidence of every hit for a question about a
