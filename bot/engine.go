@@ -687,7 +687,8 @@ func withoutRhetoric(text string) string {
 // rhetoric matches the scornful questions of a complaint.
 var rhetoric = regexp.MustCompile(`(?i)(什么|啥)(质量|服务|态度|东西|玩意|破|鬼)|凭什么|搞什么|怎么回事|怎么搞的|有没有搞错|` +
 	`卖这种|what kind of (service|quality|company|shop|store|business)|what the (hell|heck|fuck)\b|wtf\b|how is (this|that) (ok|okay|acceptable)|` +
-	`are you (kidding|serious|joking)|is this a joke|how dare|how hard can it be`)
+	`are you (kidding|serious|joking)|is this a joke|how dare|how hard can it be|why (do|would|should) (i|we) (even )?bother|` +
+	`(is|was) (this|that|it) (really )?(how you treat|the way you treat|the (kind|sort|level|standard) of \w+ (you|your)|the \w+ (you're|youre|you are) proud of)`)
 
 // questionOpeners open an English question at the start of a message or
 // after and / but / so.

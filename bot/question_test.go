@@ -20,6 +20,9 @@ func TestIsQuestion(t *testing.T) {
 		"周六发货了没":     true,
 		"爱要不要 我不买了":  false,
 		"衣服洗坏了 我很不满": false,
+		"waited 40 min for my slot and nobody came. why do i even bother booking": false,
+		"she laughed at my accent. is that the service you're proud of?":          false,
+		"is that the kind of bag that fits a laptop?":                             true,
 	} {
 		if got := isQuestion(text); got != want {
 			t.Errorf("isQuestion(%q) = %v, want %v", text, got, want)

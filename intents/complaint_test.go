@@ -890,6 +890,8 @@ func TestScorns(t *testing.T) {
 		"do you have the 'classic' cut in a 32 waist":                  false,
 		"i love how soft the 'cloud' throw is, do you have it in grey": false,
 		"这就是你们说的那款吗 我想买":                                               false,
+		"is that the service you're proud of?":                         true,
+		"what are you most proud of in your shop":                      false,
 	} {
 		if got := scorns(text); got != want {
 			t.Errorf("scorns(%q) = %v, want %v", text, got, want)

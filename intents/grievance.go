@@ -625,7 +625,8 @@ var (
 	// reproaches are questions and sayings that only reproach.
 	reproaches = regexp.MustCompile(`(?i)\b(?:is|was) (?:this|that|it) (?:really |seriously |honestly |actually )?` +
 		`(?:(?:how|the way) (?:you|your \w+) (?:\w+ )?(?:treat|run|do business|deal with|talk to|speak to)|` +
-		`the (?:kind|sort|level|standard) of \w+ (?:you|your)|the standard (?:you|your)|what you call|your idea of)\b|` +
+		`the (?:kind|sort|level|standard) of \w+ (?:you|your)|the standard (?:you|your)|what you call|your idea of|` +
+		`(?:what|the \w+) (?:you're|youre|you are) proud of)\b|` +
 		`\bis (?:lying|cheating) (?:to )?(?:customers|your customers|people)\b|\bwhy (?:do|would|should) (?:i|we) (?:even )?bother\b|` +
 		`\blove paying (?:\S+ ){0,4}?for\b|` +
 		`这就是(?:你们|你家)?[^，,。？?！!\s]{0,10}(?:态度|服务|质量|标准|水平)|这就是你们(?:吹|号称)的|就这[？?！!]`)
