@@ -54,18 +54,22 @@ var offTopics = []offTopic{
 	{regexp.MustCompile(`(?i)\b(restaurants?|hotpot|places? to eat|somewhere to eat|food|eat)\b.{0,30}\b(near|nearby|around)\b|` +
 		`\b(near|nearby|around)\b.{0,30}\b(restaurants?|hotpot)\b|附近.{0,8}(好吃|吃饭|餐厅|饭店|火锅|美食)|(餐厅|饭店|火锅|美食).{0,8}推荐|有什么好吃|有啥好吃`),
 		[]string{"restaurant", "restaurants", "hotpot", "餐厅", "饭店", "火锅", "美食"}, false},
-	// The world around the shop: what parking or the journey costs, the
-	// weather, who owns the business. Address passages share the place
-	// names and are no answer.
-	{regexp.MustCompile(`(?i)\b(parking|car ?park|garage)\b.{0,40}\b(fees?|cost|costs|charges?|price|rates?|per hour|an hour|how much)\b|` +
+	// The world around the shop: what parking or the journey to it costs,
+	// the weather forecast, who owns the business. Address passages share
+	// the place names and are no answer. Each asks narrowly, so that a
+	// trade's own services are not caught: a garage's prices, a tour's bus
+	// or ferry, a studio's advice for rainy days, "owners of senior dogs".
+	{regexp.MustCompile(`(?i)\b(parking|car ?park)\b.{0,40}\b(fees?|cost|costs|charges?|price|rates?|per hour|an hour|how much)\b|` +
 		`\b(how much|what do they charge|cost|price|rates?)\b.{0,30}\b(parking|car ?park)\b|停车.{0,12}(多少钱|怎么收费|收费|一小时|每小时|咋收|贵不贵)`),
 		[]string{"parking fee", "parking fees", "parking charge", "parking charges", "停车费", "停车收费", "免费停车", "停车免费"}, true},
-	{regexp.MustCompile(`(?i)\b(taxi|cab|didi|uber|metro|subway|bus|train|ferry|high-speed rail)\b.{0,40}\b(fare|fares|cost|costs|how much|price)\b|` +
-		`\bhow much\b.{0,20}\b(taxi|cab|didi|metro|subway|bus|train|ferry)\b|(打车|坐车|出租车|滴滴|地铁|公交|高铁|火车|轮渡|船票|车票).{0,14}(多少钱|要多少|几块|贵不贵)`),
+	{regexp.MustCompile(`(?i)\b(taxi|cab|didi|uber|metro|subway)\b.{0,40}\b(fare|fares|cost|costs|how much|price)\b|` +
+		`\bhow much\b.{0,20}\b(taxi|cab|didi|uber|metro|subway)\b|(打车|出租车|滴滴|坐地铁|地铁票).{0,14}(多少钱|要多少|几块|贵不贵)`),
 		[]string{"fare", "fares", "车费", "票价", "打车费"}, true},
-	{regexp.MustCompile(`(?i)\bweather\b|\bforecast\b|\bwill it (rain|snow)\b|\b(rain|snow)(ing)? (tomorrow|today|tonight|this weekend)\b|天气|下不下雨|会不会下雨|下雨吗|会下雨`),
+	{regexp.MustCompile(`(?i)\bforecast\b|\bwill it (rain|snow)\b|\b(is it|it's|its) going to (rain|snow)\b|\b(rain|snow)(ing)? (tomorrow|today|tonight|this weekend)\b|` +
+		`\bweather (tomorrow|today|tonight|this weekend)\b|天气预报|(明天|今天|后天|周末|这周|下周).{0,6}(天气怎么样|天气如何|下不下雨|会不会下雨|下雨吗|会下雨)|下不下雨`),
 		[]string{"forecast", "天气预报", "weather forecast"}, true},
-	{regexp.MustCompile(`(?i)\bwho (owns|is the owner|runs)\b|\b(the )?owners? of\b|老板是谁|谁是老板|谁开的|老板叫(什么|啥)`),
+	{regexp.MustCompile(`(?i)\bwho (owns|is the owner of|runs) (the|this|your) (shop|store|business|company|studio|place)\b|\bwho owns (you|it)\b|` +
+		`\bowner of (the|this|your) (shop|store|business|company|studio|place)\b|老板是谁|谁是老板|谁开的|老板叫(什么|啥)`),
 		[]string{"founder", "founders", "founded", "owned by", "创始人", "创办"}, true},
 }
 

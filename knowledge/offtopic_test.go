@@ -151,7 +151,10 @@ func TestWorldAroundTheShop(t *testing.T) {
 			t.Errorf("%q: not read as asking about an absent subject", text)
 		}
 	}
-	for _, text := range []string{"is there parking", "how much is delivery", "which metro station is near you", "你们店在哪"} {
+	for _, text := range []string{"is there parking", "how much is delivery", "which metro station is near you", "你们店在哪",
+		// A trade's own services and advice, not the world around it.
+		"what if it rains on the day of the shoot", "天气热蛋糕能放多久", "how much is the bus tour to the old town",
+		"how much does your garage charge for an oil change", "any tips for owners of senior dogs", "高铁票能帮忙订吗 多少钱"} {
 		if ix.offTopicAbsent(ctx, text) {
 			t.Errorf("%q: read as asking about an absent subject", text)
 		}
