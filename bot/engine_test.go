@@ -870,8 +870,9 @@ func TestAnswerWithAlternatives(t *testing.T) {
 			{ID: "faq-laundry", Confidence: 0.03}, {ID: "faq-lockers", Confidence: 0.3}}, want: []string{"faq-lockers"}},
 		{name: "one too weak between, beside a sure answer", hits: []bot.Hit{{ID: "faq-towels", Confidence: 0.92},
 			{ID: "faq-laundry", Confidence: 0.15}, {ID: "faq-lockers", Confidence: 0.5}}, want: []string{"faq-lockers"}},
-		{name: "at most two", hits: []bot.Hit{{ID: "faq-towels", Confidence: 0.6}, {ID: "faq-laundry", Confidence: 0.5},
-			{ID: "faq-lockers", Confidence: 0.4}, {ID: "faq-spa", Confidence: 0.3}}, want: []string{"faq-laundry", "faq-lockers"}},
+		{name: "at most three", hits: []bot.Hit{{ID: "faq-towels", Confidence: 0.6}, {ID: "faq-laundry", Confidence: 0.5},
+			{ID: "faq-lockers", Confidence: 0.4}, {ID: "faq-spa", Confidence: 0.3}, {ID: "faq-pool", Confidence: 0.25}},
+			want: []string{"faq-laundry", "faq-lockers", "faq-spa"}},
 		{name: "saying the same", hits: []bot.Hit{{ID: "faq-towels", Confidence: 0.7},
 			{ID: "facilities#towels", Answer: "Towels are free at the desk, bring your own if you like.", Confidence: 0.6}}},
 		{name: "saying the same in Chinese", hits: []bot.Hit{{ID: "faq-towels-zh", Answer: "前台免费提供毛巾，也可以自带。", Confidence: 0.7},
@@ -879,7 +880,7 @@ func TestAnswerWithAlternatives(t *testing.T) {
 			{ID: "faq-laundry-zh", Answer: "瑜伽垫每晚清洗消毒。", Confidence: 0.5}}, want: []string{"faq-laundry-zh"}},
 		{name: "same document", hits: []bot.Hit{{ID: "facilities#towels", Confidence: 0.6}, {ID: "facilities#lockers", Confidence: 0.5},
 			{ID: "faq-laundry", Confidence: 0.45}, {ID: "faq-spa", Confidence: 0.4}, {ID: "faq-pool", Confidence: 0.35}},
-			want: []string{"faq-laundry", "faq-spa"}},
+			want: []string{"faq-laundry", "faq-spa", "faq-pool"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			ret := &bottest.Retriever{}
