@@ -818,7 +818,7 @@ func asksToBeEntertained(norm string) bool {
 // mandarin is terrible", "I'm hopeless at choosing gifts", "我中文不好".
 var selfTalk = regexp.MustCompile(`(?i)\bmy (chinese|mandarin|english|cantonese|putonghua|japanese|korean|french|german|` +
 	`spelling|memory|handwriting|sense of direction) (is|'s|are) (\w+ ){0,2}(terrible|bad|poor|awful|basic|rusty|limited|` +
-	`not (great|good|very good))\b|\bi'?m (terrible|bad|hopeless|awful|useless|rubbish) (at|with)\b|` +
+	`not (great|good|very good))\b|\bi'?m (terrible|bad|hopeless|awful|useless|rubbish|not (?:great|good|very good)) (at|with)\b|` +
 	`我的?(中文|汉语|普通话|英文|英语|方向感)(不太好|不好|很差|太差|很烂|不行|一般)`)
 
 // withoutSelfTalk returns text without what the sender says against
@@ -978,6 +978,77 @@ func worriesAhead(raw, norm string) bool {
 // worryCues holds a part of every worry: a message with none of them is
 // not matched against worries.
 var worryCues = []string{"worr", "afraid", "scared", "nervous", "concerned", "want", "will", "would", "could", "might", "担心", "怕"}
+
+// tastes are what a shopper says of a taste, a budget or a surprise while
+// choosing: "not too sweet", "nothing too fancy", "she doesn't like
+// lilies", "my dad hates anything oaky", "he can't have nuts", "don't want
+// her to know the price", "不要太贵的", "她不喜欢太甜的", "我妈不吃辣",
+// "别让她知道". The text model reads the negation as a grievance ("she
+// doesn't really like wine, something sweet?" scored 0.79).
+var tastes = regexp.MustCompile(`\b(?:not|nothing|isn't|isnt|no)(?: too| that| very| overly| super| crazy)(?: \w+)?\b|` +
+	`\b(?:he|she|they|mum|mom|mam|dad|wife|husband|gf|bf|girlfriend|boyfriend|partner|son|daughter|kid|kids|friend|boss|grandma|grandpa|` +
+	`baby|toddler|cat|dog|puppy|kitten)(?: really| just| honestly)? (?:doesn't|doesnt|don't|dont|does not|do not|can't|cant|cannot|won't|wont) ` +
+	`(?:really |usually |even )?(?:like|love|stand|drink|eat|have|handle|take|do|wear|want)\b|` +
+	`\b(?:he|she|they|mum|mom|dad|wife|husband|gf|bf|girlfriend|boyfriend|partner|son|daughter|friend|boss)(?: really| just)? (?:hates|dislikes|detests)\b|` +
+	`\b(?:isn't|isnt|aren't|arent|not) (?:really |that |very |too |a huge )?(?:a (?:big |huge )?fan of|into|keen on|big on)\b|\b(?:allergic to|can't have|cant have|can't eat|cant eat)\b|` +
+	`\b(?:don't|dont|do not) (?:want|let) (?:him|her|them|my \w+) (?:to )?(?:know|find out|see|guess)\b|\bwithout (?:him|her|them) knowing\b|` +
+	`(?:不要|别|不想|不能|不用|不会)太[\p{Han}]|不那么|没那么|` +
+	`(?:他|她|他们|妈|爸|老婆|老公|媳妇|女朋友|男朋友|对象|孩子|儿子|女儿|宝宝|朋友|老板|奶奶|爷爷|外婆|外公|猫|狗)[^，。,.!?！？\s]{0,4}?` +
+	`(?:不吃|不喝|受不了|不能吃|不能喝|吃不了|喝不了|对.{1,4}过敏)|不喜欢|不太喜欢|不爱|` +
+	`别让(?:他|她|他们|它)知道|不让(?:他|她|他们)知道|(?:有)?忌口`)
+
+// tasteCues holds a part of every taste: a message with none of them is
+// not matched against tastes.
+var tasteCues = []string{"not ", "nothing ", "no ", "isnt", "arent", "n't", "dont", "doesnt", "cant", "wont", "do not", "does not",
+	"cannot", "hates", "dislikes", "detests", "allergic", "without", "太", "那么", "不吃", "不喝", "受不了", "不能", "吃不了", "喝不了",
+	"过敏", "喜欢", "不爱", "知道", "忌口"}
+
+// tasteAsks are the words of choosing or buying that a taste is said for:
+// "which", "recommend", "something", "any … ?", "有没有", "推荐", "哪款".
+var tasteAsks = regexp.MustCompile(`\b(?:which|recommend|recommendation|suggest|suggestion|something|anything|options?|alternatives?|instead|else|other|` +
+	`do you (?:have|sell|do|make|stock)|got any|any|looking for|want to (?:buy|get|send|order|book|try)|gift|present|birthday|for (?:my|her|him|his)|` +
+	`what|suit|suits|ok for|good for)\b|` +
+	`推荐|有没有|有啥|有什么|哪款|哪个|哪种|哪些|什么样|买|送|订|想要|礼物|生日|选|适合|惊喜|\bsurprise\b`)
+
+// wantsToBuy asks without a question: "want to send her roses", "i'd
+// like a cake for my dad", "looking for a gift", "想买", "帮我挑", "别让她
+// 知道". A want of redress ("I want my money back") is a grievance, which
+// statesATaste rules out.
+var wantsToBuy = regexp.MustCompile(`\b(?:want|wanna|need|would like|'d like|d like)\b|\bid like\b|\blooking for\b|` +
+	`\bplease\b|\bpls\b|\bplz\b|想(?:买|送|订|要|找|选|给|配|换|试)|帮(?:我|忙)(?:选|挑|配|推荐|看看)|求推荐|给(?:我|她|他)(?:推荐|挑|选)|` +
+	`[别不]让(?:他|她|他们)知道|不要|就行|就好|就可以`)
+
+// pastDealings tell of something the shop already sold, made or sent,
+// or of a taste the sender already told it: a taste then is a verdict on
+// what came of it ("she doesn't like the cake you made", "ordered a
+// teapot, not too pricey but the lid doesn't fit", "说了不要太紧身 做出来的
+// 根本坐不下").
+var pastDealings = regexp.MustCompile(`\b(?:you|your|ur) (?:\w+ )?(?:sent|delivered|made|gave|sold|recommended|brought)\b|` +
+	`(?:^|\b(?:i|we|she|he|just|already) )(?:got|received|bought|ordered|picked up|collected)\b|\b(?:arrived|arrival|came|delivered)\b|` +
+	`\b(?:i|we) (?:said|told|asked for)\b|` +
+	`收到|送来|送到的|买的|订的|寄来|拿到|你们(?:做|送|给|卖|推荐)的|做出来|说了|说好|跟你们说过`)
+
+// statesATaste reports whether a message (raw, and normalised as norm)
+// says what a shopper does not want while choosing (tastes, with words
+// of choosing, tasteAsks), about nothing the shop already sold
+// (pastDealings), with no grievance and no scorn: an ordinary question
+// the content or the catalogue answers.
+func statesATaste(raw, norm string) bool {
+	return containsAny(norm, tasteCues) && tastes.MatchString(norm) && (tasteAsks.MatchString(norm) || wantsToBuy.MatchString(norm)) && !pastDealings.MatchString(norm) &&
+		!tasteTurns.MatchString(norm) && !grievance(strings.TrimSpace(norm)) && !scorns(raw)
+}
+
+// tasteTurns are the words that make a taste a grievance after all:
+// disappointment, anger, redress ("she hates going now, I want a refund").
+// Not "but": "not a fan of e-bikes but my knees are bad" still chooses.
+var tasteTurns = regexp.MustCompile(`\bdisappoint|\bfrustrat|\bannoy|\bupset|\bangry|\bfurious|\brefund|\bmoney back|\bcompensat|` +
+	`失望|生气|无语|退款|退钱|赔`)
+
+// tasteComplaint is the complaint score a message that states a taste
+// (statesATaste) gets at most, when it has no escalation words and asks
+// for no person: as for a mishap of the sender's own making, under the
+// threshold and above the review page's floor.
+const tasteComplaint = ownMishapComplaint
 
 // turnsAgainst opens a clause that contradicts what came before it.
 var turnsAgainst = regexp.MustCompile(`\bbut\b|\bhowever\b|\bdisappoint|\bfrustrat|\bannoy|但是|可是|不过|但|失望|生气|无语`)
@@ -1406,6 +1477,9 @@ func (d *ComplaintDetector) Score(text string) ComplaintScore {
 	}
 	if len(s.EscalationWords) == 0 && !s.AsksForPerson && reassures(lt.norm) {
 		s.Complaint = min(s.Complaint, reassuredComplaint)
+	}
+	if len(s.EscalationWords) == 0 && !s.AsksForPerson && statesATaste(text, lt.norm) && (asksInAClause(text, lt) || wantsToBuy.MatchString(lt.norm)) {
+		s.Complaint = min(s.Complaint, tasteComplaint)
 	}
 	if neg <= ownMishapNegative && len(s.EscalationWords) == 0 && !s.AsksForPerson && (ownMishap(lt.norm) || asksForRepair(lt.norm) || worriesAhead(text, lt.norm)) &&
 		asksInAClause(text, lt) {

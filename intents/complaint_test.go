@@ -750,6 +750,25 @@ func TestOwnMishapIsNoComplaint(t *testing.T) {
 	})
 }
 
+// TestTasteIsNoComplaint checks that what a shopper says against a taste,
+// a budget or a surprise while choosing ("she doesn't really like wine",
+// "不要太贵的", "别让她知道") is no complaint, while the same words about
+// what the shop sold, or with a demand for redress, still are.
+func TestTasteIsNoComplaint(t *testing.T) {
+	checkComplaints(t, map[string]bool{
+		"something sweet and not too strong for my gf, she doesn't really like wine":  false,
+		"want to send her roses but i dont want her to know its from me":              false,
+		"给女朋友的surprise 千万别让她知道价格哈":                                                    false,
+		"I'm a beginner and want private lessons but not too expensive":               false,
+		"她不喜欢太甜的 有没有不那么甜的":                                                            false,
+		"no starch on the shirts please, my husband cant stand stiff collars":         false,
+		"she doesn't like the cake you made, it's nothing like the picture":           true,
+		"my son hates going now because the coach yells at the kids, i want a refund": true,
+		"不喜欢你们这个态度 说好的今天送到 现在还没来":                                                     true,
+		"她不喜欢太甜的 你们做的蛋糕甜得发腻 太失望了":                                                     true,
+	})
+}
+
 // TestRepairQuestionIsNoComplaint checks that asking how a fault gets
 // fixed ("耳机用了半年坏了 去哪修", "is that normal?") is no complaint,
 // while the same question that blames the product or says the money was
