@@ -237,6 +237,24 @@ func someoneElses(before, term string) bool {
 	return false
 }
 
+// namesAnEvent reports whether a "reception" is a gathering, not a front
+// desk: "tea for the funeral reception", "the wedding reception venue".
+func namesAnEvent(before, term, after string) bool {
+	if term != "reception" && term != "receptions" {
+		return false
+	}
+	if b := strings.Fields(before); len(b) > 0 && eventKinds[b[len(b)-1]] {
+		return true
+	}
+	a := strings.Fields(after)
+	return len(a) > 0 && (a[0] == "hall" || a[0] == "venue" || a[0] == "party" || a[0] == "dinner" || a[0] == "drinks")
+}
+
+// eventKinds are the gatherings a reception may be.
+var eventKinds = map[string]bool{"funeral": true, "wedding": true, "memorial": true, "drinks": true, "cocktail": true,
+	"evening": true, "welcome": true, "tea": true, "champagne": true, "christening": true, "engagement": true,
+	"graduation": true, "office": false}
+
 // someoneOf reports whether an unnamed person term is placed among the
 // sender's own people or places right after it ("someone at my last hostel
 // had bed bugs", "if someone in our group gets sick"): a person talked
@@ -906,7 +924,11 @@ func asksInAClause(raw string, t lexText) bool {
 		return true
 	}
 	for clause := range strings.FieldsFuncSeq(strings.ToLower(raw), clauseBreak) {
-		if first, _, _ := strings.Cut(strings.TrimSpace(clause), " "); englishQuestionWords[first] {
+		words := strings.Fields(clause)
+		for len(words) > 1 && clauseOpeners[words[0]] {
+			words = words[1:] // "hey whats a good toy for a kid in hospital"
+		}
+		if len(words) > 0 && englishQuestionWords[words[0]] {
 			return true
 		}
 		if containsAny(" "+strings.Join(strings.Fields(clause), " ")+" ", midwayQuestions) {
@@ -979,11 +1001,11 @@ func worriesAhead(raw, norm string) bool {
 // not matched against worries.
 var worryCues = []string{"worr", "afraid", "scared", "nervous", "concerned", "want", "will", "would", "could", "might", "担心", "怕"}
 
-// tastes are what a shopper says of a taste, a budget or a surprise while
-// choosing: "not too sweet", "nothing too fancy", "she doesn't like
-// lilies", "my dad hates anything oaky", "he can't have nuts", "don't want
-// her to know the price", "不要太贵的", "她不喜欢太甜的", "我妈不吃辣",
-// "别让她知道". The text model reads the negation as a grievance ("she
+// tastes are what a shopper says of a taste, a budget, a surprise or an
+// indecision while choosing: "not too sweet", "nothing too fancy", "she
+// doesn't like lilies", "my dad hates anything oaky", "he can't have nuts",
+// "don't want her to know the price", "can't decide between the two",
+// "不要太贵的", "她不喜欢太甜的", "我妈不吃辣", "别让她知道", "纠结". The text model reads the negation as a grievance ("she
 // doesn't really like wine, something sweet?" scored 0.79).
 var tastes = regexp.MustCompile(`\b(?:not|nothing|isn't|isnt|no)(?: too| that| very| overly| super| crazy)(?: \w+)?\b|` +
 	`\b(?:he|she|they|mum|mom|mam|dad|wife|husband|gf|bf|girlfriend|boyfriend|partner|son|daughter|kid|kids|friend|boss|grandma|grandpa|` +
@@ -994,14 +1016,15 @@ var tastes = regexp.MustCompile(`\b(?:not|nothing|isn't|isnt|no)(?: too| that| v
 	`\b(?:don't|dont|do not) (?:want|let) (?:him|her|them|my \w+) (?:to )?(?:know|find out|see|guess)\b|\bwithout (?:him|her|them) knowing\b|` +
 	`(?:不要|别|不想|不能|不用|不会)太[\p{Han}]|不那么|没那么|` +
 	`(?:他|她|他们|妈|爸|老婆|老公|媳妇|女朋友|男朋友|对象|孩子|儿子|女儿|宝宝|朋友|老板|奶奶|爷爷|外婆|外公|猫|狗)[^，。,.!?！？\s]{0,4}?` +
-	`(?:不吃|不喝|受不了|不能吃|不能喝|吃不了|喝不了|对.{1,4}过敏)|不喜欢|不太喜欢|不爱|` +
-	`别让(?:他|她|他们|它)知道|不让(?:他|她|他们)知道|(?:有)?忌口`)
+	`(?:不吃|不喝|受不了|不能吃|不能喝|吃不了|喝不了|对.{1,4}过敏|牙不好|咬不动|嚼不动|消化不好)|不喜欢|不太喜欢|不爱|` +
+	`别让(?:他|她|他们|它)知道|不让(?:他|她|他们)知道|(?:有)?忌口|` +
+	`\b(?:can't|cant|cannot|can not) (?:decide|choose|pick|make up my mind)\b|\btorn between\b|纠结|拿不定主意|选不出来`)
 
 // tasteCues holds a part of every taste: a message with none of them is
 // not matched against tastes.
 var tasteCues = []string{"not ", "nothing ", "no ", "isnt", "arent", "n't", "dont", "doesnt", "cant", "wont", "do not", "does not",
-	"cannot", "hates", "dislikes", "detests", "allergic", "without", "太", "那么", "不吃", "不喝", "受不了", "不能", "吃不了", "喝不了",
-	"过敏", "喜欢", "不爱", "知道", "忌口"}
+	"cannot", "can not", "hates", "dislikes", "detests", "allergic", "without", "torn", "太", "那么", "不吃", "不喝", "受不了", "不能",
+	"吃不了", "喝不了", "过敏", "喜欢", "不爱", "知道", "忌口", "纠结", "拿不定", "选不出", "不好", "不动"}
 
 // tasteAsks are the words of choosing or buying that a taste is said for:
 // "which", "recommend", "something", "any … ?", "有没有", "推荐", "哪款".
@@ -1057,6 +1080,11 @@ var turnsAgainst = regexp.MustCompile(`\bbut\b|\bhowever\b|\bdisappoint|\bfrustr
 func clauseBreak(r rune) bool {
 	return strings.ContainsRune(",.;:!()~，。；：！（）", r) || unicode.IsSymbol(r)
 }
+
+// clauseOpeners are greetings and fillers that may stand before a
+// clause's question word.
+var clauseOpeners = map[string]bool{"hey": true, "hi": true, "hello": true, "hiya": true, "yo": true, "ok": true,
+	"okay": true, "so": true, "um": true, "umm": true, "quick": true, "question": true, "also": true, "and": true, "btw": true}
 
 // englishQuestionWords open a question when they start a message.
 var englishQuestionWords = map[string]bool{
@@ -1296,17 +1324,19 @@ var (
 	chineseConditionEnds  = []string{"的话"}
 )
 
-// hospitalTerms are the Chinese danger terms that say no more than that
-// someone is in hospital.
-var hospitalTerms = []string{"住院"}
+// hospitalTerms are the danger terms that say no more than that someone is
+// in hospital.
+var hospitalTerms = []string{"住院", "in hospital", "in the hospital", "at the hospital"}
 
 // giftForPatient names visiting someone in hospital or sending or bringing
 // them something: "想送束花到病房", "去看望住院的朋友带啥好"; not what was sent
 // before ("你们送的蛋糕").
-var giftForPatient = regexp.MustCompile(`探望|看望|探病|病房|(?:送|寄|带)(?:[^的，。！？\s][^，。！？\s]{0,5})?(?:花|果篮|礼物|礼品|蛋糕|过去|进去)`)
+var giftForPatient = regexp.MustCompile(`探望|看望|探病|病房|(?:送|寄|带)(?:[^的，。！？\s][^，。！？\s]{0,5})?(?:花|果篮|礼物|礼品|蛋糕|过去|进去)|` +
+	`\b(?:visit|visiting|deliver|send|bring|take) (?:\S+ ){0,3}?(?:flowers|a bouquet|a gift|a present|a card|a cake|something|them|her|him|it)\b|` +
+	`\bget well\b|\bward \d|\b(?:a good|some|a) (?:toy|gift|present|book|puzzle|game)s? for\b`)
 
 // visitsPatient reports whether the escalation words found in normalised
-// Chinese text only say that someone is in hospital (hospitalTerms) and
+// text only say that someone is in hospital (hospitalTerms) and
 // the text is about visiting them or sending them something: the hospital
 // is where a gift goes ("我婆婆在华西住院 想送束花到病房 能送进去吗"), as
 // danger.txt's "!deliver to the hospital" says in English. Someone taken to
@@ -1430,6 +1460,10 @@ func (d *ComplaintDetector) Score(text string) ComplaintScore {
 		s.EscalationWords = append(s.EscalationWords, label)
 		s.Danger = true
 	}
+	if len(s.EscalationWords) == 0 && !conditional && harmedByShop(text, lt.norm) {
+		s.EscalationWords = append(s.EscalationWords, HarmWord)
+		s.Danger = true
+	}
 	if len(s.EscalationWords) == 0 && toldAsIncident(text, lt) && safetyOf(d.safety, text) >= safetyThreshold {
 		s.EscalationWords = append(s.EscalationWords, SafetyWord)
 		s.Danger = true
@@ -1443,7 +1477,8 @@ func (d *ComplaintDetector) Score(text string) ComplaintScore {
 			return
 		}
 		if !namesAContactDetail(in[at+len(t.norm):]) && !someoneElses(in[:at], t.norm) && !doesAService(t.norm, in[at+len(t.norm):]) &&
-			!asksAboutStaff(in[:at], in[at+len(t.norm):]) && !someoneOf(in[:at], t.norm, in[at+len(t.norm):]) {
+			!asksAboutStaff(in[:at], in[at+len(t.norm):]) && !someoneOf(in[:at], t.norm, in[at+len(t.norm):]) &&
+			!namesAnEvent(in[:at], t.norm, in[at+len(t.norm):]) {
 			s.AsksForPerson = true
 		}
 	})

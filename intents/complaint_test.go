@@ -242,16 +242,44 @@ func TestSwallowedByChildOrPet(t *testing.T) {
 		{"女儿刚把一颗干燥剂吞了 怎么办", true},
 		{"狗狗啃了半块巧克力蛋糕 要不要紧", true},
 		{"宝宝舔了一口洗洁精 现在有点吐", true},
+		{"my dog died after eating your treats, what was in them", true},
+		{"my son ate two of the cookies and now he feels sick, what's in them", true},
 		{"can my dog eat the rawhide chews?", false},
 		{"is it safe if my cat licked the lily pollen", false},
 		{"我家猫吃了会不会有事", false},
 		{"my kids ate the whole cake in ten minutes, what a hit", false},
+		{"my puppy was chewing the rope toy and is fine, do you have a bigger one", false},
 		{"孩子吃了你们的蛋糕很喜欢 还想再订一个", false},
 		{"which plants are toxic to cats?", false},
 	} {
 		got := len(d.Score(tt.text).EscalationWords) > 0
 		if got != tt.incident {
 			t.Errorf("Score(%q) escalation words %v, want an incident %v", tt.text, d.Score(tt.text).EscalationWords, tt.incident)
+		}
+	}
+}
+
+// TestHarmedByTheShopIsAnIncident checks that harm told after the shop's
+// product or service is a safety incident though nothing names a danger
+// ("my fish all died after i added your water conditioner"), and that a
+// death or an illness the shop had no part in, or harm asked about as a
+// possibility, is not.
+func TestHarmedByTheShopIsAnIncident(t *testing.T) {
+	d := mustDetector(t)
+	for text, incident := range map[string]bool{
+		"my fish all died overnight after i added your water conditioner":                        true,
+		"昨天喝了你们店的普洱 没多久胃就痛得厉害 吐了两次":                                                              true,
+		"drank your pu-erh yesterday and threw up twice":                                         true,
+		"could your pu-erh make me sick if i drink it on an empty stomach":                       false,
+		"your dumplings absolutely killed it at our party":                                       false,
+		"our old dog passed away last month, please cancel the food subscription from your shop": false,
+		"我们家鹦鹉前几天死了 想把鸟笼送给你们店 你们收吗":                                                              false,
+		"my mum is in hospital, can you deliver flowers to ward 4 tomorrow":                      false,
+		"hey whats a good toy for a kid stuck in hospital":                                       false,
+		"my son was taken to the hospital after eating your cake":                                true,
+	} {
+		if got := len(d.Score(text).EscalationWords) > 0; got != incident {
+			t.Errorf("Score(%q).EscalationWords = %v, want an incident %v", text, d.Score(text).EscalationWords, incident)
 		}
 	}
 }
@@ -702,23 +730,27 @@ func TestServiceIsNoRequestForAPerson(t *testing.T) {
 
 // TestStaffAskedAboutIsNoRequestForAPerson checks that a question about
 // the shop's people, whether one is there or what they do ("is there
-// someone at the front desk at night"), is no request for a person, while
+// someone at the front desk at night"), or a reception that is a
+// gathering ("the funeral reception"), is no request for a person, while
 // asking whether there is someone to talk to, or who is free now, still is.
 func TestStaffAskedAboutIsNoRequestForAPerson(t *testing.T) {
 	d := mustDetector(t)
 	for text, person := range map[string]bool{
-		"is there someone at the front desk at night":                    false,
-		"does someone check the car with me at pickup":                   false,
-		"will staff be at the door when we arrive":                       false,
-		"are there staff at the airport counter after midnight":          false,
-		"is there anyone at reception on sundays to take the keys":       false,
-		"is there someone I can talk to":                                 true,
-		"is there someone available now":                                 true,
-		"will someone call me back":                                      true,
-		"is there a manager on duty i can complain to":                   true,
-		"is there a person who can look at my order":                     true,
-		"can i speak to someone at the front desk":                       true,
-		"does someone answer the phone? i've been trying to get through": true,
+		"is there someone at the front desk at night":                       false,
+		"does someone check the car with me at pickup":                      false,
+		"will staff be at the door when we arrive":                          false,
+		"are there staff at the airport counter after midnight":             false,
+		"is there anyone at reception on sundays to take the keys":          false,
+		"my grandfather passed away, we need tea for the funeral reception": false,
+		"the wedding reception venue wants 200 boxes of favours":            false,
+		"can i talk to reception":                                           true,
+		"is there someone I can talk to":                                    true,
+		"is there someone available now":                                    true,
+		"will someone call me back":                                         true,
+		"is there a manager on duty i can complain to":                      true,
+		"is there a person who can look at my order":                        true,
+		"can i speak to someone at the front desk":                          true,
+		"does someone answer the phone? i've been trying to get through":    true,
 	} {
 		if got := d.Score(text).AsksForPerson; got != person {
 			t.Errorf("Score(%q).AsksForPerson = %v, want %v", text, got, person)
@@ -762,6 +794,8 @@ func TestTasteIsNoComplaint(t *testing.T) {
 		"I'm a beginner and want private lessons but not too expensive":               false,
 		"她不喜欢太甜的 有没有不那么甜的":                                                            false,
 		"no starch on the shirts please, my husband cant stand stiff collars":         false,
+		"i can't decide between the two oolongs, which is better":                     false,
+		"i can't decide if your staff are rude or just lazy":                          true,
 		"she doesn't like the cake you made, it's nothing like the picture":           true,
 		"my son hates going now because the coach yells at the kids, i want a refund": true,
 		"不喜欢你们这个态度 说好的今天送到 现在还没来":                                                     true,

@@ -1,6 +1,7 @@
 package intents
 
 import (
+	"regexp"
 	"strings"
 	"unicode"
 )
@@ -25,8 +26,8 @@ var (
 
 // ingestedEN and ingestedZH tell that something was taken in by mouth.
 var (
-	ingestedEN = []string{"ate", "eaten", "swallowed", "chewed", "chewing", "bit into", "bitten", "licked", "licking",
-		"drank", "nibbled", "got into"}
+	ingestedEN = []string{"ate", "eaten", "eating", "swallowed", "swallowing", "chewed", "chewing", "bit into", "bitten",
+		"licked", "licking", "drank", "drinking", "nibbled", "got into"}
 	ingestedZH = []string{"吃了", "吃进", "吞了", "误吞", "吞下", "舔了", "咬了", "喝了", "啃了", "嚼了"}
 )
 
@@ -36,6 +37,10 @@ var (
 		"is that ok", "will he be ok", "will she be ok", "is it safe", "toxic", "poison", "dangerous", "vomit",
 		"throwing up", "threw up", "foam", "drooling", "vet", "doctor", "hospital", "emergency", "urgent", "help",
 		"worried", "scared",
+		// What came of it: "my dog died after eating your treats", "got
+		// sick after eating the food you sold me".
+		" died", " dead", " dying", "passed away", " killed", " sick", " ill ", " poorly", " collapsed",
+		" unconscious", " diarrhea", " diarrhoea",
 		// What is not food: swallowed, it is the alarm ("found the rat bait
 		// pellets behind the sofa and i think she ate a couple"). Vitamins
 		// are eaten by the dose ("my son ate his gummy vitamins, any other
@@ -44,7 +49,7 @@ var (
 		" magnet", " magnets", " detergent", " bleach", " pods ", "whole bottle", "whole packet", " pesticide",
 		" insecticide", "weed killer", "antifreeze"}
 	alarmZH = []string{"怎么办", "要不要紧", "要紧吗", "有没有事", "有事吗", "没事吧", "有毒", "中毒", "吐", "危险", "急",
-		"医院", "医生", "兽医", "抽搐", "口吐白沫",
+		"医院", "医生", "兽医", "抽搐", "口吐白沫", "死", "去世", "拉肚子", "拉稀", "不舒服", "生病", "昏迷",
 		// What is not food, as in English.
 		"干燥剂", "药片", "药丸", "电池", "磁铁", "磁珠", "凝珠", "洗衣液", "洗洁精", "消毒液", "漂白", "老鼠药", "鼠药",
 		"杀虫剂", "除草剂", "农药", "防冻液"}
@@ -110,4 +115,78 @@ func hasWord(c string, words []string) bool {
 // would happen rather than tells what did.
 func possibility(c string) bool {
 	return containsAny(c, []string{" if ", " can ", " could ", " is it safe", " in case "})
+}
+
+// The sender, or anyone, harmed by what the shop sold or did is a safety
+// incident too, though no child or pet swallowed anything: "drank your pu-erh
+// yesterday and threw up twice", "昨天喝了你们店的普洱 胃痛得厉害 吐了两次", "my fish
+// all died overnight after i added your water conditioner", "用了你们的驱虫药
+// 猫就死了". What such a message shares is the shop's thing (your, 你们的)
+// and what came of it: a symptom, or a death, told as it happened.
+
+// harmedEN tells that a body was harmed: symptoms, not worry.
+var harmedEN = regexp.MustCompile(`\b(?:poisoned|threw up|throwing up|vomit\w*|diarrh\w*|rash|hives|swollen|swelling|` +
+	`blister\w*|allergic reaction|food poisoning|` +
+	`(?:got|feel|feels|felt|am|is|was|were|been) (?:so |really |very )?(?:sick|ill)|stomach (?:ache|pain|cramps))\b`)
+
+// diedOfEN tells that something of the shop's came before a death, in one
+// clause: "died overnight after i added your water conditioner", "your
+// treats killed my dog"; not "passed away last month" beside "your shop",
+// nor "killed it at our party".
+var diedOfEN = regexp.MustCompile(`\b(?:died|dead|passed away)\b.*\b(?:after|since|because of|from)\b.*\b(?:your|ur)\b|` +
+	`\b(?:your|ur)\b.*\b(?:killed|poisoned) (?:my|our|his|her|the)\b`)
+
+// shopsThingEN is the shop's product or service in an English clause.
+var shopsThingEN = regexp.MustCompile(`\b(?:your|ur|yours)\b|\b(?:from|at) (?:you|your (?:shop|store|place)|the shop|the store)\b`)
+
+// afterShops ties a clause's harm to the shop's thing: "after your
+// tasting night", "since using ur shampoo".
+var afterShops = regexp.MustCompile(`\b(?:after|since|from) (?:\w+ ){0,2}(?:your|ur)\b`)
+
+// harmedZH tells that a body was harmed, in Chinese.
+var harmedZH = regexp.MustCompile(`死了|死掉|毒死|去世|吐了|呕吐|拉肚子|拉稀|腹泻|胃(?:很|好|特别)?(?:痛|疼)|肚子(?:很|好|特别)?(?:痛|疼)|` +
+	`过敏了|起(?:了)?(?:疹子|红疹|包)|红肿|起泡|烫伤|烧伤|中毒|进了医院|送(?:去)?医院|住院了|急诊`)
+
+// shopsThingZH is the shop's product or service in Chinese.
+var shopsThingZH = regexp.MustCompile(`你们|你家|贵店|你们店|在你们`)
+
+// harmedByShop reports whether a message (raw, and normalised as norm)
+// tells that someone was harmed after what the shop sold or did, as it
+// happened: the shop's thing and the harm in one message, neither asked
+// about as a possibility ("会不会拉肚子", "could it make him sick").
+func harmedByShop(raw, norm string) bool {
+	if strings.ContainsFunc(norm, isCJK) {
+		loc := harmedZH.FindStringIndex(norm)
+		shop := shopsThingZH.FindStringIndex(norm)
+		if loc == nil || shop == nil || shop[0] > loc[0] {
+			return false // "鹦鹉前几天死了 想把鸟笼送给你们店": the shop came after
+		}
+		before := norm[:loc[0]]
+		return !strings.HasSuffix(strings.TrimSpace(before), "会") && !strings.Contains(before, "会不会") &&
+			!strings.Contains(before, "万一") && !strings.Contains(before, "如果") && !strings.Contains(before, "要是")
+	}
+	lower := strings.ToLower(raw)
+	shop := shopsThingEN.FindStringIndex(lower)
+	if shop == nil {
+		return false
+	}
+	at := 0
+	for _, clause := range strings.FieldsFunc(lower, serviceClauseBreak) {
+		start := at + strings.Index(lower[at:], clause)
+		at = start + len(clause)
+		c := " " + strings.Join(strings.FieldsFunc(clause, notWordRune), " ") + " "
+		if possibility(c) || containsAny(c, []string{" will ", " would ", " might ", " may "}) {
+			continue
+		}
+		if diedOfEN.MatchString(c) {
+			return true
+		}
+		// A symptom after the shop's thing ("drank your pu-erh and threw
+		// up"), or in its clause after "after" ("threw up after your
+		// tasting night").
+		if loc := harmedEN.FindStringIndex(c); loc != nil && (shop[0] < start+loc[0] || afterShops.MatchString(c)) {
+			return true
+		}
+	}
+	return false
 }

@@ -26,6 +26,10 @@ const LabelSafety = "safety"
 // incident the safety model read and no danger term named.
 const SafetyWord = "safety"
 
+// HarmWord is the escalation word of harm told after the shop's product or
+// service, which no danger term named ("drank your pu-erh and threw up").
+const HarmWord = "harm"
+
 // safetyThreshold is the safety model's probability from which a message
 // is an incident.
 const safetyThreshold = 0.8
