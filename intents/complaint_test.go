@@ -2,6 +2,7 @@ package intents
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -265,8 +266,7 @@ func TestSwallowedByChildOrPet(t *testing.T) {
 // death or an illness the shop had no part in, or harm asked about as a
 // possibility, is not.
 func TestHarmedByTheShopIsAnIncident(t *testing.T) {
-	d := mustDetector(t)
-	for text, incident := range map[string]bool{
+	checkScores(t, map[string]bool{
 		"my fish all died overnight after i added your water conditioner":                        true,
 		"昨天喝了你们店的普洱 没多久胃就痛得厉害 吐了两次":                                                              true,
 		"drank your pu-erh yesterday and threw up twice":                                         true,
@@ -277,9 +277,23 @@ func TestHarmedByTheShopIsAnIncident(t *testing.T) {
 		"my mum is in hospital, can you deliver flowers to ward 4 tomorrow":                      false,
 		"hey whats a good toy for a kid stuck in hospital":                                       false,
 		"my son was taken to the hospital after eating your cake":                                true,
-	} {
-		if got := len(d.Score(text).EscalationWords) > 0; got != incident {
-			t.Errorf("Score(%q).EscalationWords = %v, want an incident %v", text, d.Score(text).EscalationWords, incident)
+	}, "escalation words", hasEscalationWords)
+}
+
+// hasEscalationWords is a checkScores test: the detector found escalation
+// words.
+func hasEscalationWords(s ComplaintScore) (bool, string) {
+	return len(s.EscalationWords) > 0, fmt.Sprint(s.EscalationWords)
+}
+
+// checkScores checks, for each text, whether holds is true of the built-in
+// detector's score of it; shown describes the score in a failure.
+func checkScores(t *testing.T, cases map[string]bool, what string, holds func(ComplaintScore) (ok bool, shown string)) {
+	t.Helper()
+	d := mustDetector(t)
+	for text, want := range cases {
+		if got, shown := holds(d.Score(text)); got != want {
+			t.Errorf("Score(%q): %s %v (%s), want %v", text, what, got, shown, want)
 		}
 	}
 }
@@ -426,18 +440,13 @@ func TestStoryBeforeAQuestion(t *testing.T) {
 // TestHotlineNumbers checks that 12345, the citizens' hotline, escalates
 // only when the sender calls or reports to it, not as an order number.
 func TestHotlineNumbers(t *testing.T) {
-	d := mustDetector(t)
-	for text, escalates := range map[string]bool{
+	checkScores(t, map[string]bool{
 		"my order number is 12345":     false,
 		"订单号12345":                     false,
 		"再不处理我就打12345投诉你们":             true,
 		"i will call 12345 about this": true,
 		"再不退款我就12315":                  true,
-	} {
-		if got := len(d.Score(text).EscalationWords) > 0; got != escalates {
-			t.Errorf("Score(%q).EscalationWords = %v, want escalation %v", text, d.Score(text).EscalationWords, escalates)
-		}
-	}
+	}, "escalation words", hasEscalationWords)
 }
 
 // TestChineseQuestionForms checks that Chinese questions without a final
@@ -823,12 +832,9 @@ func TestRepairQuestionIsNoComplaint(t *testing.T) {
 // reads it as a complaint (a score at ComplaintThreshold or above).
 func checkComplaints(t *testing.T, cases map[string]bool) {
 	t.Helper()
-	d := mustDetector(t)
-	for text, complaint := range cases {
-		if got := d.Score(text).Complaint; (got >= ComplaintThreshold) != complaint {
-			t.Errorf("Score(%q).Complaint = %.2f: complaint %v, want %v", text, got, got >= ComplaintThreshold, complaint)
-		}
-	}
+	checkScores(t, cases, "complaint", func(s ComplaintScore) (bool, string) {
+		return s.Complaint >= ComplaintThreshold, fmt.Sprintf("%.2f", s.Complaint)
+	})
 }
 
 // TestSelfTalkIsNoComplaint checks that what a sender says against
