@@ -136,6 +136,11 @@ var harmedEN = regexp.MustCompile(`\b(?:poisoned|threw up|throwing up|vomit\w*|d
 var diedOfEN = regexp.MustCompile(`\b(?:died|dead|passed away)\b.*\b(?:after|since|because of|from)\b.*\b(?:your|ur)\b|` +
 	`\b(?:your|ur)\b.*\b(?:killed|poisoned) (?:my|our|his|her|the)\b`)
 
+// harmCues holds a part of every harm of harmedEN, diedOfEN and harmedZH.
+var harmCues = []string{"died", "dead", "passed away", "poison", "threw up", "throwing up", "vomit", "diarrh", "rash",
+	"hives", "swollen", "swelling", "blister", "allergic", "sick", " ill", "stomach", "死", "去世", "吐", "拉肚子", "拉稀",
+	"腹泻", "痛", "疼", "过敏", "疹", "起包", "红肿", "起泡", "烫伤", "烧伤", "中毒", "医院", "急诊"}
+
 // shopsThingEN is the shop's product or service in an English clause.
 var shopsThingEN = regexp.MustCompile(`\b(?:your|ur|yours)\b|\b(?:from|at) (?:you|your (?:shop|store|place)|the shop|the store)\b`)
 
@@ -155,6 +160,11 @@ var shopsThingZH = regexp.MustCompile(`你们|你家|贵店|你们店|在你们`
 // happened: the shop's thing and the harm in one message, neither asked
 // about as a possibility ("会不会拉肚子", "could it make him sick").
 func harmedByShop(raw, norm string) bool {
+	// The regular expressions are slow; most messages hold none of the
+	// words every harm needs.
+	if !containsAny(norm, harmCues) {
+		return false
+	}
 	if strings.ContainsFunc(norm, isCJK) {
 		loc := harmedZH.FindStringIndex(norm)
 		shop := shopsThingZH.FindStringIndex(norm)
