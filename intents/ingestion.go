@@ -193,8 +193,8 @@ func harmedByShop(raw, norm string) bool {
 		}
 		// A symptom after the shop's thing ("drank your pu-erh and threw
 		// up"), or in its clause after "after" ("threw up after your
-		// tasting night").
-		if loc := harmedEN.FindStringIndex(c); loc != nil && (shop[0] < start+loc[0] || afterShops.MatchString(c)) {
+		// tasting night"). Positions are the raw clause's, as the shop's.
+		if loc := harmedEN.FindStringIndex(clause); loc != nil && (shop[0] < start+loc[0] || afterShops.MatchString(c)) {
 			return true
 		}
 	}
