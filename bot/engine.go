@@ -839,18 +839,18 @@ func (e *Engine) closestInternal(m Message, lang string, hits []Hit) (decision, 
 // rest worth offering beside it ("or did you mean …?"): at most
 // MaxChoices (the answer is not among them, so an answer offers as many
 // as a "did you mean" does; two cost the read companies 10 right choices
-// of 1,920), each
-// at MinSuggestConfidence or above (what a "not sure" reply would suggest)
-// and, beside a sure answer (sureAnswer or more), at MinChoiceConfidence or
-// above and at least half as likely to answer as best; one per document and
-// title, none of best's own document and none that says what best says
-// (sameAnswer). None when choices are off. An answer short of sure is
-// wrong often enough that whatever is worth offering at all is offered
-// with it; a sure one keeps its reply short. As in choicesOf, a hit under
-// the floor is passed over, not the end of the list: rest is in the
-// ranking's order, and a page passage ranked second may be less likely
-// than the FAQ entry third (stopping there cost the read companies 7
-// right choices of 1,920 and the held-out fourteen 13 of 2,262).
+// of 1,920), each at MinSuggestConfidence or above (what a "not sure"
+// reply would suggest) and, beside a sure answer (sureAnswer or more), at
+// MinChoiceConfidence or above and at least half as likely to answer as
+// best; one per document and title, none of best's own document and none
+// that says what best says (sameAnswer). None when choices are off. An
+// answer short of sure is wrong often enough that whatever is worth
+// offering at all is offered with it; a sure one keeps its reply short.
+// As in choicesOf, a hit under the floor is passed over, not the end of
+// the list: rest is in the ranking's order, and a page passage ranked
+// second may be less likely than the FAQ entry third (stopping there cost
+// the read companies 7 right choices of 1,920 and the held-out fourteen 13
+// of 2,262).
 func (e *Engine) alternatives(best Hit, rest []Hit) []Source {
 	if e.opts.MinChoiceConfidence < 0 {
 		return nil

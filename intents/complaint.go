@@ -253,7 +253,7 @@ func namesAnEvent(before, term, after string) bool {
 // eventKinds are the gatherings a reception may be.
 var eventKinds = map[string]bool{"funeral": true, "wedding": true, "memorial": true, "drinks": true, "cocktail": true,
 	"evening": true, "welcome": true, "tea": true, "champagne": true, "christening": true, "engagement": true,
-	"graduation": true, "office": false}
+	"graduation": true}
 
 // someoneOf reports whether an unnamed person term is placed among the
 // sender's own people or places right after it ("someone at my last hostel
@@ -1005,8 +1005,9 @@ var worryCues = []string{"worr", "afraid", "scared", "nervous", "concerned", "wa
 // indecision while choosing: "not too sweet", "nothing too fancy", "she
 // doesn't like lilies", "my dad hates anything oaky", "he can't have nuts",
 // "don't want her to know the price", "can't decide between the two",
-// "不要太贵的", "她不喜欢太甜的", "我妈不吃辣", "别让她知道", "纠结". The text model reads the negation as a grievance ("she
-// doesn't really like wine, something sweet?" scored 0.79).
+// "不要太贵的", "她不喜欢太甜的", "我妈不吃辣", "别让她知道", "纠结". The text
+// model reads the negation as a grievance ("she doesn't really like wine,
+// something sweet?" scored 0.79).
 var tastes = regexp.MustCompile(`\b(?:not|nothing|isn't|isnt|no)(?: too| that| very| overly| super| crazy)(?: \w+)?\b|` +
 	`\b(?:he|she|they|mum|mom|mam|dad|wife|husband|gf|bf|girlfriend|boyfriend|partner|son|daughter|kid|kids|friend|boss|grandma|grandpa|` +
 	`baby|toddler|cat|dog|puppy|kitten)(?: really| just| honestly)? (?:doesn't|doesnt|don't|dont|does not|do not|can't|cant|cannot|won't|wont) ` +
