@@ -89,9 +89,10 @@ func (c *Classifier) Classify(ctx context.Context, text string) (bot.Classificat
 		Complaint: complaint, Sentiment: s.Sentiment, Language: DetectLanguage(text),
 		EscalationWords: s.EscalationWords, Danger: s.Danger, AsksForPerson: s.AsksForPerson, DemandsPerson: s.DemandsPerson,
 	}
-	if s.DemandsPerson {
-		// "人工客服在吗", "real person please": whatever else the words
-		// look like to the intent model, the sender asks for a person.
+	if s.DemandsPerson || s.NamesPersonTwice {
+		// "人工客服在吗", "real person please", "有没有人工啊 真人": whatever
+		// else the words look like to the intent model, the sender asks
+		// for a person.
 		out.Intent, out.Confidence, out.OutOfScope = bot.IntentAskHuman, max(out.Confidence, 0.9), false
 	} else if l, talks, asks := c.smallTalk.label(text); l != "" && complaint < 0.5 &&
 		(l != bot.IntentAboutBot || c.smallTalk.whole(text)) {

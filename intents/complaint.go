@@ -362,6 +362,25 @@ func asksAboutStaff(before, after string) bool {
 	return content >= 2
 }
 
+// staffedPlaceZH reports whether a Chinese presence question ("有人吗")
+// follows a place right before it ("前台还有人吗", "店里现在有人吗"):
+// whether the place is staffed, not a request to talk to someone.
+func staffedPlaceZH(before string) bool {
+	before = strings.TrimRight(before, " ")
+	for _, w := range []string{"还", "都", "现在", "这会儿", "那时候", "晚上", "半夜"} {
+		before = strings.TrimSuffix(before, w)
+	}
+	for _, p := range staffedPlacesZH {
+		if strings.HasSuffix(before, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// staffedPlacesZH are the places a presence question may ask about.
+var staffedPlacesZH = []string{"前台", "店里", "门店", "店", "现场", "办公室", "仓库", "柜台", "收银台", "大堂", "馆里", "园里"}
+
 // staffArticles may stand between a question's opening and the person
 // term ("is there a member of staff", "do your staff").
 var staffArticles = map[string]bool{"a": true, "an": true, "the": true, "your": true, "ur": true, "any": true}
@@ -424,6 +443,12 @@ type ComplaintScore struct {
 	// SafetyWord) rather than a legal threat, a regulator or the media:
 	// the sender may need the emergency services before any manager.
 	Danger bool
+	// NamesPersonTwice is true when the message names a person to talk to
+	// in two separate places ("有没有人工啊 真人 在吗", "can someone from
+	// the team phone me"): a customer asking for one, whatever the intent
+	// model reads. Not DemandsPerson: an employee's process question names
+	// people too ("when someone asks for a manager").
+	NamesPersonTwice bool
 	// DemandsPerson is true when the message names a person in words that
 	// can mean nothing else ("人工客服", "a real person", "not a bot"):
 	// a request for a person whatever the intent model reads, even inside a
@@ -888,7 +913,8 @@ func reassures(norm string) bool {
 var ownMishaps = regexp.MustCompile(`(?:^|[,.;!?] *|\b(?:i|we) (?:just |accidentally |completely |totally |stupidly |already |have |'ve )?|\bi've |\bive |\bwe've )` +
 	`(?:lost|forgot|forgotten|missed|misspelt|misspelled|overslept|dropped|spilled|spilt|deleted|misplaced|` +
 	`(?:spelled|spelt|typed|wrote|entered|put|gave|ordered|picked|chose|booked|bought|selected) (?:\S+ ){0,3}?(?:wrong|the wrong|wrongly|incorrectly)|` +
-	`changed my (?:phone|number|mobile|email|address)|locked myself)\b|` +
+	`changed my (?:phone|number|mobile|email|address)|locked myself|messed up|screwed up|mixed up|` +
+	`made a (?:mistake|typo|error))\b|` +
 	`\b(?:i|we)(?:'ll| will)? (?:won't|wont|will not|can't|cant|cannot) make it\b|` +
 	`\b(?:i'm|im|i am|we're|we are) (?:running |going to be |gonna be )?(?:late|stuck in traffic)\b|` +
 	`\b(?:i|we)(?:'ll| will)? (?:won't|wont|will not|can't|cant|cannot) be (?:home|in|there|around|available|in town)\b|` +
@@ -897,7 +923,14 @@ var ownMishaps = regexp.MustCompile(`(?:^|[,.;!?] *|\b(?:i|we) (?:just |accident
 	`我们?(?:可能|会|要)?(?:晚到|迟到|晚点到|赶不到|赶不上|堵在路上)|我们?(?:明天|今天|后天|那天|周末|白天)?(?:都)?不在家|` +
 	`\b(?:my (?:fault|mistake|bad))\b|` +
 	`我(?:不小心|一不小心|自己|刚才|刚刚|刚|之前|昨天|今天)?(?:把.{1,12}?)?(?:弄丢|搞丢|丢了|忘了|忘记|写错|填错|打错|输错|选错|下错|订错|买错|拍错|错过|睡过头|弄坏|摔坏|打翻|删了|换了手机号|换号)|` +
-	`我的错|怪我|是我的问题`)
+	`我的错|怪我|是我的问题|` +
+	`我们?的?(?:手机号码?|电话号码?|号码|尾号|地址|名字|姓名|日期|时间|邮箱|型号|订单号)(?:写错|填错|打错|输错|选错|留错|搞错|弄错)`)
+
+// correctsADetail gives the right value after a mishap of the sender's
+// own: "put the wrong date on the form, its the 14th not the 4th", "手机号
+// 写错了一位 尾号是8不是3". Nothing is asked, yet nothing is complained of.
+var correctsADetail = regexp.MustCompile(`\b(?:it'?s|its|it is|should be|should have been|(?:i )?meant|supposed to be)\b.{1,30}\bnot\b|` +
+	`应该是|是.{1,15}不是|不是.{1,15}是`)
 
 // blamesShop says, after a mishap, that the shop caused it: "because your
 // driver came early", "因为你们".
@@ -908,9 +941,18 @@ var blamesShop = regexp.MustCompile(`\b(?:because|cause|cos|coz|since) (?:of )?(
 // (blamesShop, or a turn against it after the mishap: "I lost the receipt
 // but your staff were rude").
 func ownMishap(norm string) bool {
-	loc := ownMishaps.FindStringIndex(norm)
-	return loc != nil && !blamesShop.MatchString(norm) && !turnsAgainst.MatchString(norm[loc[1]:])
+	for _, loc := range ownMishaps.FindAllStringIndex(norm, -1) {
+		if strings.HasSuffix(norm[:loc[1]], "dropped") && droppedOff.MatchString(norm[loc[1]:]) {
+			continue // "when i dropped it off": left with the shop, not let fall
+		}
+		return !blamesShop.MatchString(norm) && !turnsAgainst.MatchString(norm[loc[1]:])
+	}
+	return false
 }
+
+// droppedOff, right after "dropped", makes it leaving a thing with the
+// business: "dropped it off", "dropped my coat off".
+var droppedOff = regexp.MustCompile(`^(?: \S+){0,3} off\b`)
 
 // asksInAClause reports whether any clause of a message asks something:
 // a question mark, a clause that opens with an English question word
@@ -1354,6 +1396,47 @@ func visitsPatient(words []string, norm string) bool {
 	return giftForPatient.MatchString(norm)
 }
 
+// illnessAsExcuse reports whether the escalation words found in a message
+// (raw, and normalised as norm) only name an illness (ailment) that the
+// sender gives as the reason to change a booking or tells a doctor's advice
+// about (excuseCues), and the message names nothing of the shop's: "got
+// food poisoning last night and couldn't cancel in time", "狗狗最近拉肚子 医
+// 生说要控制饮食 遛的时候别给零食可以吗". The illness is the sender's news, not
+// an incident: a doctor has it in hand, and what is asked is the shop's
+// policy. Harm after the shop's thing is read later (harmedByShop), as the
+// safety model reads what this lets go.
+func illnessAsExcuse(words []string, raw, norm string) bool {
+	if len(words) == 0 || !excuseCues.MatchString(norm) ||
+		shopsThingEN.MatchString(strings.ToLower(raw)) || shopsThingZH.MatchString(norm) {
+		return false
+	}
+	for _, w := range words {
+		if !ailment(w) {
+			return false
+		}
+	}
+	return true
+}
+
+// ailment reports whether an escalation word names an illness or a stay in
+// hospital rather than an accident or a hazard.
+func ailment(w string) bool {
+	return harmedEN.MatchString(w) || harmedZH.MatchString(w) || slices.Contains(hospitalTerms, w) ||
+		slices.Contains(ailmentWords, w)
+}
+
+// ailmentWords are the escalation words of an illness that harmedEN and
+// harmedZH do not spell as danger.txt does.
+var ailmentWords = []string{"diarrh", "poisoning", "got sick", "想吐", "一直吐", "上吐下泻", "发炎", "感染", "infection", "发烧", "fever"}
+
+// excuseCues change a booking for a reason, or tell a doctor's advice:
+// "couldn't cancel in time", "can the freeze start", "今天的课请假", "医生说".
+var excuseCues = regexp.MustCompile(`\b(?:cancel\w*|reschedul\w*|postpon\w*|missed|skip\w*|freez\w*|pause\w*|no.?show|` +
+	`make.?up (?:class|lesson|session)|(?:couldn'?t|can'?t|cannot|won'?t|wont) (?:come|make it|attend)|` +
+	`move (?:my|our|his|her|the) \w+ (?:lesson|class|session|appointment|booking)|` +
+	`(?:doctor|vet|gp|physio|dentist)s? (?:said|says|told|advised|recommended|wants))\b|` +
+	`取消|改期|延期|请假|停卡|冻结|顺延|补课|来不了|去不了|没去成|医生说|医生让|医生建议|兽医说|大夫说`)
+
 // dangerAsked reports whether a danger term with before and after it in its
 // clause (normalised, spaced) stands under a condition.
 func dangerAsked(before, after string) bool {
@@ -1443,7 +1526,7 @@ func (d *ComplaintDetector) Score(text string) ComplaintScore {
 			s.Danger = true
 		})
 	}
-	if visitsPatient(s.EscalationWords, lt.norm) && asksInAClause(text, lt) {
+	if (visitsPatient(s.EscalationWords, lt.norm) || illnessAsExcuse(s.EscalationWords, text, lt.norm)) && asksInAClause(text, lt) {
 		s.EscalationWords, s.Danger = nil, false
 	}
 	// "万一吃了过敏能退吗": a reaction or a swallowing is the condition's.
@@ -1470,6 +1553,7 @@ func (d *ComplaintDetector) Score(text string) ComplaintScore {
 		s.Danger = true
 	}
 	slices.Sort(s.EscalationWords)
+	var named []personSpan
 	d.person.match(lt, func(t *lexTerm, in string, at int) {
 		if t.weight >= demandsPersonWeight {
 			if !reportsACustomer(in[:at]) {
@@ -1479,10 +1563,12 @@ func (d *ComplaintDetector) Score(text string) ComplaintScore {
 		}
 		if !namesAContactDetail(in[at+len(t.norm):]) && !someoneElses(in[:at], t.norm) && !doesAService(t.norm, in[at+len(t.norm):]) &&
 			!asksAboutStaff(in[:at], in[at+len(t.norm):]) && !someoneOf(in[:at], t.norm, in[at+len(t.norm):]) &&
-			!namesAnEvent(in[:at], t.norm, in[at+len(t.norm):]) {
+			!namesAnEvent(in[:at], t.norm, in[at+len(t.norm):]) && !(t.norm == "有人吗" && staffedPlaceZH(in[:at])) {
 			s.AsksForPerson = true
+			named = append(named, personSpan{cjk: in == lt.norm, from: at, to: at + len(t.norm)})
 		}
 	})
+	s.NamesPersonTwice = twoApart(named)
 	if (transfersToPerson(lt.norm) || summonsPerson(lt.norm)) && !reportsACustomersDemand(lt.norm) {
 		s.AsksForPerson, s.DemandsPerson = true, true
 	}
@@ -1517,8 +1603,9 @@ func (d *ComplaintDetector) Score(text string) ComplaintScore {
 	if len(s.EscalationWords) == 0 && !s.AsksForPerson && statesATaste(text, lt.norm) && (asksInAClause(text, lt) || wantsToBuy.MatchString(lt.norm)) {
 		s.Complaint = min(s.Complaint, tasteComplaint)
 	}
-	if neg <= ownMishapNegative && len(s.EscalationWords) == 0 && !s.AsksForPerson && (ownMishap(lt.norm) || asksForRepair(lt.norm) || worriesAhead(text, lt.norm)) &&
-		asksInAClause(text, lt) {
+	if neg <= ownMishapNegative && len(s.EscalationWords) == 0 && !s.AsksForPerson &&
+		((ownMishap(lt.norm) || asksForRepair(lt.norm) || worriesAhead(text, lt.norm)) && asksInAClause(text, lt) ||
+			ownMishap(lt.norm) && correctsADetail.MatchString(lt.norm)) {
 		s.Complaint = min(s.Complaint, ownMishapComplaint)
 	}
 	lexSent := math.Tanh(0.8 * (pos - neg))
@@ -1582,4 +1669,25 @@ func EvaluateComplaints(d *ComplaintDetector, test []Example) (ComplaintEval, er
 	}
 	r.P50Micros, r.P99Micros = percentileMicros(lat, 0.5), percentileMicros(lat, 0.99)
 	return r, nil
+}
+
+// personSpan is where a person term was found: in the normalised text
+// (cjk) or in the spaced one, from and to as byte offsets.
+type personSpan struct {
+	cjk      bool
+	from, to int
+}
+
+// twoApart reports whether spans holds two that do not overlap: two
+// separate ways of naming a person to talk to ("有没有人工啊 真人 在吗",
+// "can someone from the team phone me").
+func twoApart(spans []personSpan) bool {
+	for i, a := range spans {
+		for _, b := range spans[i+1:] {
+			if a.cjk != b.cjk || a.to <= b.from || b.to <= a.from {
+				return true
+			}
+		}
+	}
+	return false
 }

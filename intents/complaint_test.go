@@ -187,6 +187,34 @@ func TestDemandsPerson(t *testing.T) {
 	}
 }
 
+// TestNamesPersonTwice checks that a message naming a person to talk to in
+// two separate places asks for one whatever else it says, and that one
+// name, or a question whether a place is staffed, does not.
+func TestNamesPersonTwice(t *testing.T) {
+	d := mustDetector(t)
+	for _, tt := range []struct {
+		text  string
+		twice bool
+	}{
+		{"有没有人工啊 真人 在吗", true},
+		{"hi can someone from the team actually phone me, typing all this out is a pain", true},
+		{"is there a staff member who could call me", true},
+		{"can someone tell me the opening hours", false},
+		{"is this teapot for one person", false},
+		{"航班晚点了 可能半夜一点才到 前台还有人吗", false},
+		{"店里现在有人吗", false},
+		{"the manager's special, how much is it", false},
+		{"do you have a staff discount", false},
+	} {
+		if got := d.Score(tt.text).NamesPersonTwice; got != tt.twice {
+			t.Errorf("Score(%q).NamesPersonTwice = %v, want %v", tt.text, got, tt.twice)
+		}
+	}
+	if d.Score("店里现在有人吗").AsksForPerson {
+		t.Errorf("Score(%q).AsksForPerson = true, want false: it asks whether the shop is staffed", "店里现在有人吗")
+	}
+}
+
 // TestAllergyIncidentOrQuestion checks that a reaction after eating or
 // using something is a safety incident, and a question about allergens is
 // not.
@@ -974,4 +1002,52 @@ func TestWorryAheadIsNoComplaint(t *testing.T) {
 		"I'm worried because you charged me twice and nobody answers, where is my money?":         true,
 		"修了三次冰箱还是不制冷，每次都收钱，你们到底会不会修":                                                              true,
 	})
+}
+
+// TestOwnCorrectionIsNoComplaint checks that a sender correcting a detail
+// they got wrong themselves is no complaint, asked or not, while the same
+// correction of the shop's mistake still is one.
+func TestOwnCorrectionIsNoComplaint(t *testing.T) {
+	checkComplaints(t, map[string]bool{
+		"put the wrong date on the inquiry form sorry, its the 14th not the 4th":        false,
+		"gave the wrong model number when i booked, its WF45 not WF54":                  false,
+		"i messed up and booked the wrong slot in the app, meant 4pm not 2pm can u fix": false,
+		"合同上我手机号写错了一位 尾号是8不是3":                                                          false,
+		"you put the wrong date on my invoice again, its the 14th not the 4th. fix it":  true,
+	})
+}
+
+// TestDamagedInCareIsAComplaint checks that a thing that came back from
+// the business damaged, and a demand for redress, are complaints, while a
+// question about what would happen if it did is not.
+func TestDamagedInCareIsAComplaint(t *testing.T) {
+	checkComplaints(t, map[string]bool{
+		"Dropped my PC off for a new SSD, paid for data transfer, got it back and half my photos are gone.": true,
+		"我那件羊绒大衣拿回来缩了一大圈 现在我女儿都穿不下 你们看怎么赔吧":                                                                 true,
+		"婚礼当天摄影师迟到一个多小时 接亲全没拍到 这个损失你们打算怎么算":                                                                 true,
+		"if my suit comes back with a stain what happens":                                                   false,
+		"万一衣服洗坏了怎么赔": false,
+	})
+	if !ownMishap("i dropped my phone in the sink, can you fix it") {
+		t.Error(`ownMishap("i dropped my phone in the sink…") = false, want true`)
+	}
+	if ownMishap("the stain wasnt there when i dropped it off") {
+		t.Error(`ownMishap("…when i dropped it off") = true, want false: it was left with the shop`)
+	}
+}
+
+// TestIllnessAsExcuseIsNoIncident checks that an illness given as the
+// reason to change a booking, or under a doctor's advice, with a question,
+// escalates nothing, while an illness after the shop's thing, or happening
+// with a plea for help, still does.
+func TestIllnessAsExcuseIsNoIncident(t *testing.T) {
+	checkScores(t, map[string]bool{
+		"狗狗最近拉肚子 医生说要控制饮食 遛的时候别给零食可以吗":                                                                      false,
+		"I had surgery last week and was in hospital for 5 days. Can the freeze start from when I went in?": false,
+		"my daughter has had diarrhea since friday, can we move her swim lesson to next week":               false,
+		"孩子发烧呕吐了 今天的课请假 能补课吗":                                                                               false,
+		"my son threw up after your cake, I had to cancel the party, what was in it":                        true,
+		"孩子吃了你们的蛋糕 半夜吐了好几次 明天的课要请假":                                                                         true,
+		"my kid is vomiting and has a rash all over, what do i do":                                          true,
+	}, "escalation words", hasEscalationWords)
 }

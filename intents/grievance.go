@@ -48,7 +48,7 @@ var afterWorkMarks = []string{"修完", "修好", "刚修", "送修", "修过", 
 // failureMarks tell that something still or again does not work or came
 // back worse, within maxFailureGap characters after an afterWorkMark.
 var failureMarks = []string{"又", "还是不", "还是没", "坏", "裂", "漏", "不亮", "不转", "不响", "不制冷", "不热",
-	"不起来", "没反应", "不能用", "用不了", "掉电", "闪", "脱落", "开胶", "褪色", "掉色", "缩水", "更严重", "更差", "多了道",
+	"不起来", "没反应", "不能用", "用不了", "掉电", "闪", "脱落", "开胶", "褪色", "掉色", "缩水", "缩了", "更严重", "更差", "多了道",
 	"多了个", "划痕", "刮花", "没了", "走音", "发灰", "发黄", "变形", "起球", "没洗干净", "不干净"}
 
 // maxFailureGap is how many characters may stand between what was done and
@@ -69,7 +69,8 @@ var shortfallMarks = []string{"只给了", "只给我", "实际只", "给我打�
 
 // redressMarks ask the business to make up for what it did ("谁来赔",
 // "给我个说法"); under a condition ("万一弄坏了怎么赔") they ask about a policy.
-var redressMarks = []string{"谁来赔", "谁赔", "怎么赔我", "赔我", "给个说法", "给我个说法", "给我一个说法", "给我们一个说法"}
+var redressMarks = []string{"谁来赔", "谁赔", "怎么赔我", "赔我", "给个说法", "给我个说法", "给我一个说法", "给我们一个说法",
+	"看怎么赔", "怎么赔吧", "损失怎么算", "打算怎么算", "损失谁", "怎么补偿我", "补偿我", "要求赔偿", "必须赔", "得赔我"}
 
 // noShowMarks tell that someone who was booked did not come.
 var noShowMarks = []string{"没人来", "人没来", "没来人", "放我鸽子", "放鸽子", "没上门", "不见人影"}
@@ -353,6 +354,48 @@ var (
 		"credited back", "make it right", "make this right", "make up for this", "make up for it"}
 )
 
+// englishDamagedInCare say that a fault was not there before the business
+// had the thing: "a stain that wasnt there when i dropped it off".
+var englishDamagedInCare = []string{"wasnt there when i dropped", "wasnt there when we dropped", "wasnt there before",
+	"werent there when i dropped", "werent there before", "wasnt like that when i", "was fine when i dropped",
+	"was fine when we dropped", "was fine before i gave", "was perfect when i dropped"}
+
+// englishReturns tell that the sender got a thing back from the business;
+// englishDamage, within maxEnglishFailureGap after, that it came back
+// damaged or short: "got it back and half my photos are gone", "came back
+// with a hole in the sleeve".
+var (
+	englishReturns = []string{"came back", "come back", "comes back", "got it back", "got them back", "got my",
+		"picked it up", "picked them up", "collected it", "collected them"}
+	englishDamage = []string{"stain", "stained", "stains", "hole", "holes", "torn", "ripped", "shrunk", "shrank",
+		"scratched", "scratches", "ruined", "damaged", "missing", "gone", "faded", "dented", "burnt", "burned"}
+)
+
+// returnedDamaged reports whether spaced, lower-cased text tells that a
+// thing came back from the business damaged (englishReturns followed by
+// englishDamage).
+func returnedDamaged(t string) bool {
+	for _, p := range englishReturns {
+		for i := strings.Index(t, " "+p+" "); i >= 0; {
+			rest := t[i+len(p)+1:]
+			if len(rest) > maxEnglishFailureGap {
+				rest = rest[:maxEnglishFailureGap]
+			}
+			for _, f := range englishDamage {
+				if strings.Contains(rest, " "+f+" ") {
+					return true
+				}
+			}
+			next := strings.Index(t[i+1:], " "+p+" ")
+			if next < 0 {
+				break
+			}
+			i += 1 + next
+		}
+	}
+	return false
+}
+
 // maxEnglishFailureGap is how many bytes may follow an englishAfterWork
 // phrase before its failure ("the socket behind the dryer you fixed
 // yesterday is sparking").
@@ -404,6 +447,9 @@ func englishGrievance(norm string) bool {
 		return true
 	}
 	if has(englishRedress) && !namesCondition(t) {
+		return true
+	}
+	if !namesCondition(t) && (has(englishDamagedInCare) || returnedDamaged(t)) {
 		return true
 	}
 	for _, p := range englishStillFailing {
