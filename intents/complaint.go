@@ -923,7 +923,8 @@ var ownMishaps = regexp.MustCompile(`(?:^|[,.;!?] *|\b(?:i|we) (?:just |accident
 	`我们?(?:可能|会|要)?(?:晚到|迟到|晚点到|赶不到|赶不上|堵在路上)|我们?(?:明天|今天|后天|那天|周末|白天)?(?:都)?不在家|` +
 	`\b(?:my (?:fault|mistake|bad))\b|` +
 	`我(?:不小心|一不小心|自己|刚才|刚刚|刚|之前|昨天|今天)?(?:把.{1,12}?)?(?:弄丢|搞丢|丢了|忘了|忘记|写错|填错|打错|输错|选错|下错|订错|买错|拍错|错过|睡过头|弄坏|摔坏|打翻|删了|换了手机号|换号)|` +
-	`我的错|怪我|是我的问题|` +
+	`我的错|怪我|是我的问题|(?:^|[^们家])(?:买错|订错|下错单|选错|拍错)|` +
+	`\b(?:i|we) (?:think |must have |might have |probably )?left (?:my|our) (?:\S+ ){1,3}?(?:in|at|on|behind)\b|` +
 	`我们?的?(?:手机号码?|电话号码?|号码|尾号|地址|名字|姓名|日期|时间|邮箱|型号|订单号)(?:写错|填错|打错|输错|选错|留错|搞错|弄错)`)
 
 // correctsADetail gives the right value after a mishap of the sender's
@@ -941,13 +942,35 @@ var blamesShop = regexp.MustCompile(`\b(?:because|cause|cos|coz|since) (?:of )?(
 // (blamesShop, or a turn against it after the mishap: "I lost the receipt
 // but your staff were rude").
 func ownMishap(norm string) bool {
+	spans := mishapSpans(norm)
+	return len(spans) > 0 && !blamesShop.MatchString(norm) && !turnsAgainst.MatchString(norm[spans[0][1]:])
+}
+
+// mishapSpans returns where in normalised text the sender tells of mishaps
+// of their own (ownMishaps), in order.
+func mishapSpans(norm string) [][]int {
+	var out [][]int
 	for _, loc := range ownMishaps.FindAllStringIndex(norm, -1) {
 		if strings.HasSuffix(norm[:loc[1]], "dropped") && droppedOff.MatchString(norm[loc[1]:]) {
 			continue // "when i dropped it off": left with the shop, not let fall
 		}
-		return !blamesShop.MatchString(norm) && !turnsAgainst.MatchString(norm[loc[1]:])
+		out = append(out, loc)
 	}
-	return false
+	return out
+}
+
+// withoutMishaps returns normalised text with the sender's own mishaps
+// (mishapSpans) cut out: what else the message says.
+func withoutMishaps(norm string) string {
+	var b strings.Builder
+	at := 0
+	for _, loc := range mishapSpans(norm) {
+		b.WriteString(norm[at:loc[0]])
+		b.WriteByte(' ')
+		at = loc[1]
+	}
+	b.WriteString(norm[at:])
+	return b.String()
 }
 
 // droppedOff, right after "dropped", makes it leaving a thing with the
@@ -1116,8 +1139,12 @@ var tasteTurns = regexp.MustCompile(`\bdisappoint|\bfrustrat|\bannoy|\bupset|\ba
 // threshold and above the review page's floor.
 const tasteComplaint = ownMishapComplaint
 
-// turnsAgainst opens a clause that contradicts what came before it.
-var turnsAgainst = regexp.MustCompile(`\bbut\b|\bhowever\b|\bdisappoint|\bfrustrat|\bannoy|但是|可是|不过|但|失望|生气|无语`)
+// turnsAgainst opens a clause that contradicts what came before it, or
+// tells that the shop cannot be reached ("no one is answering the phones",
+// "the website is down", "打不通").
+var turnsAgainst = regexp.MustCompile(`\bbut\b|\bhowever\b|\bdisappoint|\bfrustrat|\bannoy|但是|可是|不过|但|失望|生气|无语|` +
+	`\b(?:no ?one|nobody)(?:s| is| was)? (?:answer|pick|repl|respond|call)\w*|` +
+	`\b(?:website|site|app|phone line)s? (?:is |was |are |were )?(?:down|broken|not working)\b|没人接|没人回|打不通`)
 
 // clauseBreak reports whether r ends a clause: punctuation or a symbol.
 func clauseBreak(r rune) bool {
@@ -1603,9 +1630,16 @@ func (d *ComplaintDetector) Score(text string) ComplaintScore {
 	if len(s.EscalationWords) == 0 && !s.AsksForPerson && statesATaste(text, lt.norm) && (asksInAClause(text, lt) || wantsToBuy.MatchString(lt.norm)) {
 		s.Complaint = min(s.Complaint, tasteComplaint)
 	}
-	if neg <= ownMishapNegative && len(s.EscalationWords) == 0 && !s.AsksForPerson &&
-		((ownMishap(lt.norm) || asksForRepair(lt.norm) || worriesAhead(text, lt.norm)) && asksInAClause(text, lt) ||
-			ownMishap(lt.norm) && correctsADetail.MatchString(lt.norm)) {
+	mishap := ownMishap(lt.norm)
+	negBesides := neg
+	if mishap && neg > ownMishapNegative {
+		// The mishap's own words ("stuck", "nobody", "买错") are no
+		// reproach: weigh what else the message says.
+		negBesides, _ = d.lexiconWeights(newLexText(withoutMishaps(lt.norm)))
+	}
+	if len(s.EscalationWords) == 0 && !s.AsksForPerson &&
+		(neg <= ownMishapNegative && (mishap || asksForRepair(lt.norm) || worriesAhead(text, lt.norm)) && asksInAClause(text, lt) ||
+			negBesides <= ownMishapNegative && mishap && (asksInAClause(text, lt) || correctsADetail.MatchString(lt.norm))) {
 		s.Complaint = min(s.Complaint, ownMishapComplaint)
 	}
 	lexSent := math.Tanh(0.8 * (pos - neg))

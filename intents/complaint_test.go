@@ -1051,3 +1051,14 @@ func TestIllnessAsExcuseIsNoIncident(t *testing.T) {
 		"my kid is vomiting and has a rash all over, what do i do":                                          true,
 	}, "escalation words", hasEscalationWords)
 }
+
+// TestMishapWordsAreNoReproach checks that the words of a sender's own
+// mishap ("stuck", "nobody home", "买错") do not make a question about it a
+// complaint, while a reproach of the shop beside the mishap still does.
+func TestMishapWordsAreNoReproach(t *testing.T) {
+	checkComplaints(t, map[string]bool{
+		"ordered for same evening delivery but ill be stuck at work till 8, nobody home. what happens to the order":                        false,
+		"处方粮买错了 买成c/d了 其实医生开的是肾处方那个 还没拆封 能退不":                                                                                              false,
+		"I cant make it to the airport, roads are too bad and no one is answering the phones and the website is down? How do I reschedule": true,
+	})
+}
