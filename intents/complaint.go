@@ -959,6 +959,35 @@ func mishapSpans(norm string) [][]int {
 	return out
 }
 
+// elsewhere names another business than the one written to: "my old dry
+// cleaner", "another salon", "somewhere else", "别家", "之前那家".
+var elsewhere = regexp.MustCompile(`\b(?:my|our) (?:old|previous|last|usual|former) (?:\S+ ){0,2}?` +
+	`(?:cleaners?|shop|store|salon|school|teacher|tutor|vet|mechanic|garage|place|company|studio|gym|photographer|` +
+	`hostel|hotel|restaurant|walker|barber|stylist|dentist|courier|agency|florist|bakery|optician)s?\b|` +
+	`\b(?:another|a different) (?:shop|store|place|salon|company|school|studio|courier|vet|clinic|restaurant|cafe|gym|one)\b|` +
+	`\bsomewhere else\b|\belsewhere\b|别家|别的店|别的地方|其他店|其他家|之前那家|以前那家|上一家|另一家|别处|外面的店|外面那家|隔壁那家`)
+
+// turnsToShop addresses the business written to, after a story about
+// another: "do you guys", "your", "你们".
+var turnsToShop = regexp.MustCompile(`\b(?:you|youve|youre|youd|youll|your|yours|ur|u)\b|你们|你家|贵店`)
+
+// besidesElsewhere returns normalised text without what it tells of another
+// business (elsewhere): from the other business's name to where the message
+// turns to this one (turnsToShop), or to its end. ok is false when it names
+// no other business. "之前在别家洗坏了一件真丝衬衫 气死我了 你们真丝是怎么洗的" is
+// left with "之前在 你们真丝是怎么洗的": the anger is the other shop's.
+func besidesElsewhere(norm string) (rest string, ok bool) {
+	loc := elsewhere.FindStringIndex(norm)
+	if loc == nil {
+		return "", false
+	}
+	after := norm[loc[1]:]
+	if to := turnsToShop.FindStringIndex(after); to != nil {
+		return norm[:loc[0]] + " " + after[to[0]:], true
+	}
+	return norm[:loc[0]], true
+}
+
 // withoutMishaps returns normalised text with the sender's own mishaps
 // (mishapSpans) cut out: what else the message says.
 func withoutMishaps(norm string) string {
@@ -1641,6 +1670,14 @@ func (d *ComplaintDetector) Score(text string) ComplaintScore {
 		(neg <= ownMishapNegative && (mishap || asksForRepair(lt.norm) || worriesAhead(text, lt.norm)) && asksInAClause(text, lt) ||
 			negBesides <= ownMishapNegative && mishap && (asksInAClause(text, lt) || correctsADetail.MatchString(lt.norm))) {
 		s.Complaint = min(s.Complaint, ownMishapComplaint)
+	}
+	if len(s.EscalationWords) == 0 && !s.AsksForPerson && s.Complaint > ownMishapComplaint {
+		if rest, ok := besidesElsewhere(lt.norm); ok && asksInAClause(text, lt) {
+			// Nothing negative is said of this business.
+			if n, _ := d.lexiconWeights(newLexText(rest)); n == 0 && !grievance(strings.TrimSpace(rest)) {
+				s.Complaint = ownMishapComplaint
+			}
+		}
 	}
 	lexSent := math.Tanh(0.8 * (pos - neg))
 	s.Sentiment = max(-1, min(1, 0.75*max(-1, 1-2.8*s.Complaint)+0.25*lexSent))

@@ -1062,3 +1062,14 @@ func TestMishapWordsAreNoReproach(t *testing.T) {
 		"I cant make it to the airport, roads are too bad and no one is answering the phones and the website is down? How do I reschedule": true,
 	})
 }
+
+// TestAnotherBusinessIsNoComplaint checks that a bad experience at another
+// business, told before a question about this one, is no complaint, while
+// the same story that turns against this business still is.
+func TestAnotherBusinessIsNoComplaint(t *testing.T) {
+	checkComplaints(t, map[string]bool{
+		"之前在别家洗坏了一件真丝衬衫 气死我了 你们真丝是怎么洗的 有保障吗":                                                                                 false,
+		"my old dry cleaner ruined my silk dress so im kinda nervous now lol do you guys handle silk":                        false,
+		"I switched from another salon because they were awful, and now you've ruined my hair too, what are you going to do": true,
+	})
+}
