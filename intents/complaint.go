@@ -311,7 +311,24 @@ func doesAService(term, after string) bool {
 	if len(words) > 2 && words[0] == "help" && (words[1] == "me" || words[1] == "us") {
 		words = words[2:] // "help me carry the boxes"; "help me" alone asks for a person
 	}
+	if len(words) > 1 && comesOver(words[0], words[1]) {
+		return true // "how fast can someone get to maple ave", "can someone come out tonight"
+	}
 	return len(words) > 0 && serviceVerbs[words[0]]
+}
+
+// comesOver reports whether two words after a person term send them to the
+// sender's place: "get to", "get here", "come over", "come out"; not "get
+// back to me", which asks to be contacted.
+func comesOver(verb, next string) bool {
+	switch verb {
+	case "get":
+		return next == "here" || next == "there" || next == "over" || next == "to" || next == "out"
+	case "come", "drive", "pop", "swing":
+		return next == "here" || next == "over" || next == "out" || next == "round" || next == "around" || next == "by" ||
+			next == "to" || next == "today" || next == "tonight" || next == "now"
+	}
+	return false
 }
 
 // asksAboutStaff reports whether an English person term is the subject of
@@ -924,6 +941,10 @@ var ownMishaps = regexp.MustCompile(`(?:^|[,.;!?] *|\b(?:i|we) (?:just |accident
 	`\b(?:my (?:fault|mistake|bad))\b|` +
 	`我(?:不小心|一不小心|自己|刚才|刚刚|刚|之前|昨天|今天)?(?:把.{1,12}?)?(?:弄丢|搞丢|丢了|忘了|忘记|写错|填错|打错|输错|选错|下错|订错|买错|拍错|错过|睡过头|弄坏|摔坏|打翻|删了|换了手机号|换号)|` +
 	`我的错|怪我|是我的问题|(?:^|[^们家])(?:买错|订错|下错单|选错|拍错)|` +
+	`\b(?:got|caught|have|has|came down with|coming down with) (?:a |the )?(?:\S+ )?(?:cold|flu|fever|covid|stomach bug|migraine|temperature)\b|` +
+	`我?(?:感冒了|发烧了|生病了|病了|发烧|感冒)|` +
+	`\b(?:dog|puppy|cat|kitten|kid|son|daughter|toddler|baby)s? (?:\S+ ){0,2}?(?:chewed|broke|knocked over|tore|ripped|scratched|destroyed)\b|` +
+	`(?:狗|猫|孩子|儿子|女儿|宝宝)(?:把|给)?.{0,6}?(?:咬坏|咬断|咬烂|摔坏|弄坏|撕坏|抓坏|弄丢)|` +
 	`\b(?:i|we) (?:think |must have |might have |probably )?left (?:my|our) (?:\S+ ){1,3}?(?:in|at|on|behind)\b|` +
 	`我们?的?(?:手机号码?|电话号码?|号码|尾号|地址|名字|姓名|日期|时间|邮箱|型号|订单号)(?:写错|填错|打错|输错|选错|留错|搞错|弄错)`)
 
@@ -965,7 +986,8 @@ var elsewhere = regexp.MustCompile(`\b(?:my|our) (?:old|previous|last|usual|form
 	`(?:cleaners?|shop|store|salon|school|teacher|tutor|vet|mechanic|garage|place|company|studio|gym|photographer|` +
 	`hostel|hotel|restaurant|walker|barber|stylist|dentist|courier|agency|florist|bakery|optician)s?\b|` +
 	`\b(?:another|a different) (?:shop|store|place|salon|company|school|studio|courier|vet|clinic|restaurant|cafe|gym|one)\b|` +
-	`\bsomewhere else\b|\belsewhere\b|别家|别的店|别的地方|其他店|其他家|之前那家|以前那家|上一家|另一家|别处|外面的店|外面那家|隔壁那家`)
+	`\bsomewhere else\b|\belsewhere\b|别家|别的地方|其他家|之前那家|以前那家|上一家|另一家|别处|外面那家|隔壁那家|` +
+	`(?:别的|其他|其它|外面的|以前的|之前的)[^\s，。！？,.!?]{0,3}?(?:店|校|院|机构|公司|平台|馆|所)`)
 
 // turnsToShop addresses the business written to, after a story about
 // another: "do you guys", "your", "你们".
@@ -1183,7 +1205,8 @@ func clauseBreak(r rune) bool {
 // clauseOpeners are greetings and fillers that may stand before a
 // clause's question word.
 var clauseOpeners = map[string]bool{"hey": true, "hi": true, "hello": true, "hiya": true, "yo": true, "ok": true,
-	"okay": true, "so": true, "um": true, "umm": true, "quick": true, "question": true, "also": true, "and": true, "btw": true}
+	"okay": true, "so": true, "um": true, "umm": true, "quick": true, "question": true, "also": true, "and": true, "btw": true,
+	"anyway": true, "anyways": true}
 
 // englishQuestionWords open a question when they start a message.
 var englishQuestionWords = map[string]bool{
@@ -1462,8 +1485,17 @@ func visitsPatient(words []string, norm string) bool {
 // policy. Harm after the shop's thing is read later (harmedByShop), as the
 // safety model reads what this lets go.
 func illnessAsExcuse(words []string, raw, norm string) bool {
-	if len(words) == 0 || !excuseCues.MatchString(norm) ||
-		shopsThingEN.MatchString(strings.ToLower(raw)) || shopsThingZH.MatchString(norm) {
+	cue := excuseCues.FindStringIndex(norm)
+	if len(words) == 0 || cue == nil {
+		return false
+	}
+	// The shop's thing named before the excuse may be what made someone
+	// ill ("threw up after your cake, had to cancel"); after it, it is
+	// what is asked for ("医生让买益生菌 你们柜台有吗").
+	if shop := shopsThingZH.FindStringIndex(norm); shop != nil && shop[0] < cue[0] {
+		return false
+	}
+	if shop := shopsThingEN.FindStringIndex(norm); shop != nil && shop[0] < cue[0] {
 		return false
 	}
 	for _, w := range words {
@@ -1485,9 +1517,15 @@ func ailment(w string) bool {
 // harmedZH do not spell as danger.txt does.
 var ailmentWords = []string{"diarrh", "poisoning", "got sick", "想吐", "一直吐", "上吐下泻", "发炎", "感染", "infection", "发烧", "fever"}
 
+// asksToMove asks, without a question, to move or call off a booking:
+// "need to push my sat appt sorry!!", "今天请假".
+var asksToMove = regexp.MustCompile(`\b(?:need|have|want|wanna|gotta|got) to (?:push|move|reschedule|postpone|cancel|change)\b|` +
+	`\b(?:push|move|reschedule|postpone) (?:my|our|back)\b|改期|改个时间|换个时间|推迟|延后|请假`)
+
 // excuseCues change a booking for a reason, or tell a doctor's advice:
 // "couldn't cancel in time", "can the freeze start", "今天的课请假", "医生说".
 var excuseCues = regexp.MustCompile(`\b(?:cancel\w*|reschedul\w*|postpon\w*|missed|skip\w*|freez\w*|pause\w*|no.?show|` +
+	`push (?:my|our|the|back)|` +
 	`make.?up (?:class|lesson|session)|(?:couldn'?t|can'?t|cannot|won'?t|wont) (?:come|make it|attend)|` +
 	`move (?:my|our|his|her|the) \w+ (?:lesson|class|session|appointment|booking)|` +
 	`(?:doctor|vet|gp|physio|dentist)s? (?:said|says|told|advised|recommended|wants))\b|` +
@@ -1668,7 +1706,8 @@ func (d *ComplaintDetector) Score(text string) ComplaintScore {
 	}
 	if len(s.EscalationWords) == 0 && !s.AsksForPerson &&
 		(neg <= ownMishapNegative && (mishap || asksForRepair(lt.norm) || worriesAhead(text, lt.norm)) && asksInAClause(text, lt) ||
-			negBesides <= ownMishapNegative && mishap && (asksInAClause(text, lt) || correctsADetail.MatchString(lt.norm))) {
+			negBesides <= ownMishapNegative && mishap &&
+				(asksInAClause(text, lt) || correctsADetail.MatchString(lt.norm) || asksToMove.MatchString(lt.norm))) {
 		s.Complaint = min(s.Complaint, ownMishapComplaint)
 	}
 	if len(s.EscalationWords) == 0 && !s.AsksForPerson && s.Complaint > ownMishapComplaint {

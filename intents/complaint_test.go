@@ -1073,3 +1073,38 @@ func TestAnotherBusinessIsNoComplaint(t *testing.T) {
 		"I switched from another salon because they were awful, and now you've ruined my hair too, what are you going to do": true,
 	})
 }
+
+// TestChasingAndRhetoricIsAComplaint checks that chasing an answer that
+// does not come, and Chinese rhetorical reproaches, are complaints, while
+// the same words in an ordinary question are not.
+func TestChasingAndRhetoricIsAComplaint(t *testing.T) {
+	checkComplaints(t, map[string]bool{
+		"third message about my deposit refund. hello?":                      true,
+		"退课的钱说七个工作日到账 这都一个月了 问了三次都说在处理 还要等多久":                                true,
+		"装的锁网上查同款才两百 你们收我八百 还不给发票 这是什么道理":                                    true,
+		"图片上是粉玫瑰 收到的是一把康乃馨 还是蔫的 糊弄谁呢":                                        true,
+		"这个道理我懂 就是想问下周末能不能预约":                                                false,
+		"is a second message needed to confirm the booking or is one enough": false,
+	})
+}
+
+// TestHouseholdMishapsAreNoComplaint checks that an illness, a pet's or a
+// child's doing and a story about another business, told with a question
+// or a request to move a booking, are no complaint, while a fault of the
+// shop's beside a mishap still is.
+func TestHouseholdMishapsAreNoComplaint(t *testing.T) {
+	checkComplaints(t, map[string]bool{
+		"got a horrible cold, need to push my sat appt sorry!!":                                                              false,
+		"dog chewed clean through his lead lol totally broken, do u sell the chain ones":                                     false,
+		"我朋友在别的驾校被坑了好几千 你们这收费是一次性的吗 有没有隐藏费用":                                                                                 false,
+		"my last driving school was terrible they never turned up once, anyway do your instructors cover the north side":     false,
+		"online class froze like 6 times tonight and the teacher just kept going, i missed half of it. this keeps happening": true,
+	})
+	checkScores(t, map[string]bool{
+		"locked myself out again lol how fast can someone get to maple ave": false,
+		"can someone get back to me about my order":                         true,
+	}, "asks for a person", func(s ComplaintScore) (bool, string) { return s.AsksForPerson, "" })
+	checkScores(t, map[string]bool{
+		"我家狗拉肚子了 医生让买益生菌 你们柜台有吗": false,
+	}, "escalation words", hasEscalationWords)
+}

@@ -61,7 +61,10 @@ var takenMarks = []string{"收了我", "扣了我", "花了我", "乱扣", "白�
 
 // runaroundMarks tell that the sender is passed from one person to the
 // next with no answer: 踢皮球 (kicking the ball about), 推来推去.
-var runaroundMarks = []string{"踢皮球", "推来推去", "推卸责任", "互相推"} // 互相推 covers 互相推诿
+var runaroundMarks = []string{"踢皮球", "推来推去", "推卸责任", "互相推", // 互相推 covers 互相推诿
+	// chasing an answer that does not come
+	"问了三次", "问了两次", "问了好几次", "问了几次", "问了好多次", "催了好几次", "催了几次", "催了三次", "第三次问", "一直没人回", "到现在没人回",
+	"到现在都没回", "还是没人回"}
 
 // shortfallMarks tell that less was given than was paid for or booked:
 // 只给了 (gave only), 实际只 (actually only), 给我打成 (made mine into).
@@ -343,7 +346,13 @@ var (
 	// englishRunaround tell that the sender is passed from one person to
 	// the next with no answer.
 	englishRunaround = []string{"passed around", "passed from one", "pushed around", "runaround",
-		"keep getting transferred", "kept getting transferred", "keep being transferred"}
+		"keep getting transferred", "kept getting transferred", "keep being transferred",
+		// chasing an answer that does not come
+		"third message", "fourth message", "3rd message", "4th message",
+		"third time asking", "third time ive asked", "asked three times", "asked 3 times", "messaged twice",
+		"emailed twice", "still no reply", "still no answer", "still no response", "still havent heard back",
+		"still havent had a reply", "nobody got back to me", "no one got back to me", "nobody has got back",
+		"no one has got back", "nobody replied", "no one replied"}
 	// englishRedress ask the business to make up for what it did: what it
 	// will pay, give back or do about it. Asked under a condition ("if a
 	// delivery is late, what compensation do you offer") they ask about a
@@ -665,7 +674,7 @@ func scorns(raw string) bool {
 // reproachCues holds a part of every reproach: a message with none of
 // them is not matched against reproaches.
 var reproachCues = []string{"is this", "is that", "is it", "was this", "was that", "was it", "lying", "cheating",
-	"bother", "love paying", "这就是", "就这"}
+	"bother", "love paying", "这就是", "就这", "至于", "道理", "糊弄", "看人", "当我", "骗谁", "搞错", "几个意思", "讲理"}
 
 var (
 	// reproaches are questions and sayings that only reproach.
@@ -675,7 +684,8 @@ var (
 		`(?:what|the \w+) (?:you're|youre|you are) proud of)\b|` +
 		`\bis (?:lying|cheating) (?:to )?(?:customers|your customers|people)\b|\bwhy (?:do|would|should) (?:i|we) (?:even )?bother\b|` +
 		`\blove paying (?:\S+ ){0,4}?for\b|` +
-		`这就是(?:你们|你家)?[^，,。？?！!\s]{0,10}(?:态度|服务|质量|标准|水平)|这就是你们(?:吹|号称)的|就这[？?！!]`)
+		`这就是(?:你们|你家)?[^，,。？?！!\s]{0,10}(?:态度|服务|质量|标准|水平)|这就是你们(?:吹|号称)的|就这[？?！!]|` +
+		`至于吗|什么道理|糊弄谁|看人(?:收费|下菜)|当我(?:是)?(?:傻|瞎|好欺负|冤大头)|骗谁|有没有搞错|几个意思|讲不讲(?:道)?理`)
 	// scareQuote is a few words quoted back between quotation marks.
 	scareQuote = regexp.MustCompile(`(?:^|[\s(:])['‘"“「][^'‘’"“”「」\n]{2,40}['’"”」](?:$|[\s.,!?;:)])`)
 	// sarcasticOpener is praise that opens a message ("great, …", "wow. …").
