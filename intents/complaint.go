@@ -875,11 +875,19 @@ func asksToBeEntertained(norm string) bool {
 }
 
 // selfTalk is what a sender says against themselves, not the shop: "my
-// mandarin is terrible", "I'm hopeless at choosing gifts", "我中文不好".
+// mandarin is terrible", "I'm hopeless at choosing gifts", "我中文不好",
+// and their own feelings ("honestly im stressed", "feel bad getting a cake
+// he cant eat", "measured wrong like an idiot", "好心虚"); not worry, which
+// worriesAhead reads.
 var selfTalk = regexp.MustCompile(`(?i)\bmy (chinese|mandarin|english|cantonese|putonghua|japanese|korean|french|german|` +
 	`spelling|memory|handwriting|sense of direction) (is|'s|are) (\w+ ){0,2}(terrible|bad|poor|awful|basic|rusty|limited|` +
 	`not (great|good|very good))\b|\bi'?m (terrible|bad|hopeless|awful|useless|rubbish|not (?:great|good|very good)) (at|with)\b|` +
-	`我的?(中文|汉语|普通话|英文|英语|方向感)(不太好|不好|很差|太差|很烂|不行|一般)`)
+	`我的?(中文|汉语|普通话|英文|英语|方向感)(不太好|不好|很差|太差|很烂|不行|一般)|` +
+	// the sender's own feelings about their situation
+	`\b(?:i'?m|i am) (?:so |really |kinda |kind of |a bit |a little |pretty |super |honestly |just )?` +
+	`(?:nervus|anxious|stressed|panicking|freaking out|embarrassed|paranoid)\b|` +
+	`\b(?:i )?(?:feel|felt) (?:so |really |kinda |kind of |a bit |pretty |super )?(?:bad|terrible|awful|guilty|stupid|silly|dumb)\b|` +
+	`\blike an idiot\b|\bso embarr?ass?ing\b|(?:有点|好|很|超|特别)(?:心虚|紧张|尴尬|焦虑)`)
 
 // withoutSelfTalk returns text without what the sender says against
 // themselves (selfTalk): the rest decides whether it is a complaint.

@@ -1108,3 +1108,14 @@ func TestHouseholdMishapsAreNoComplaint(t *testing.T) {
 		"我家狗拉肚子了 医生让买益生菌 你们柜台有吗": false,
 	}, "escalation words", hasEscalationWords)
 }
+
+// TestOwnFeelingsAreNoComplaint checks that the sender's feelings about
+// their own situation do not make a question a complaint, while the same
+// feelings about what the shop did still do.
+func TestOwnFeelingsAreNoComplaint(t *testing.T) {
+	checkComplaints(t, map[string]bool{
+		"put a hot mug straight on our oak dining table and now theres a white ring feel terrible can i fix it myself":   false,
+		"honestly im so stressed, booked the tasting for the wrong week, can i move it":                                  false,
+		"i feel terrible, your driver threw the cake on the doorstep and it's ruined. what are you going to do about it": true,
+	})
+}
