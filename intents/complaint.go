@@ -949,11 +949,16 @@ var ownMishaps = regexp.MustCompile(`(?:^|[,.;!?] *|\b(?:i|we) (?:just |accident
 	`\b(?:my (?:fault|mistake|bad))\b|` +
 	`我(?:不小心|一不小心|自己|刚才|刚刚|刚|之前|昨天|今天)?(?:把.{1,12}?)?(?:弄丢|搞丢|丢了|忘了|忘记|写错|填错|打错|输错|选错|下错|订错|买错|拍错|错过|睡过头|弄坏|摔坏|打翻|删了|换了手机号|换号)|` +
 	`我的错|怪我|是我的问题|(?:^|[^们家])(?:买错|订错|下错单|选错|拍错)|` +
-	`\b(?:got|caught|have|has|came down with|coming down with) (?:a |the )?(?:\S+ )?(?:cold|flu|fever|covid|stomach bug|migraine|temperature)\b|` +
+	`\b(?:got|caught|have|has|came down with|coming down with|woke up with) (?:a |the )?(?:\S+ )?(?:cold|flu|fever|covid|stomach bug|migraine|temperature)\b|` +
 	`我?(?:感冒了|发烧了|生病了|病了|发烧|感冒)|` +
 	`\b(?:dog|puppy|cat|kitten|kid|son|daughter|toddler|baby)s? (?:\S+ ){0,2}?(?:chewed|broke|knocked over|tore|ripped|scratched|destroyed)\b|` +
 	`(?:狗|猫|孩子|儿子|女儿|宝宝)(?:把|给)?.{0,6}?(?:咬坏|咬断|咬烂|摔坏|弄坏|撕坏|抓坏|弄丢)|` +
-	`\b(?:i|we) (?:think |must have |might have |probably )?left (?:my|our) (?:\S+ ){1,3}?(?:in|at|on|behind)\b|` +
+	`(?:^|\b(?:i|we) (?:think |must have |might have |probably )?)left (?:my|our) (?:\S+ ){1,3}?(?:in|at|on|behind)\b|` +
+	`(?:^|\b(?:i'?m|i am|im) )stuck (?:at work|in traffic|in a meeting|on the train|on the bus|in the office)\b|` +
+	`\bno way (?:i|we) (?:can |could |will |would )?make\b|\b(?:i|we) (?:won't|wont|will not|can't|cant|cannot) make (?:my|our|the)\b|` +
+	`\b(?:tripped|slipped) (?:on|over|and)\b|\bfell asleep (?:in|with|wearing)\b|` +
+	`\b(?:husband|wife|partner|boyfriend|girlfriend|mum|mom|dad|son|daughter|kid)s? (?:\S+ ){0,2}?(?:ordered|bought|picked|chose|booked) (?:\S+ ){0,4}?wrong\b|` +
+	`\b(?:dog|cat|puppy|kitten)s? (?:wont|won't|doesnt|doesn't|refuses to|will not) (?:eat|touch|use|wear)\b|` +
 	`我们?的?(?:手机号码?|电话号码?|号码|尾号|地址|名字|姓名|日期|时间|邮箱|型号|订单号)(?:写错|填错|打错|输错|选错|留错|搞错|弄错)`)
 
 // correctsADetail gives the right value after a mishap of the sender's
@@ -1327,7 +1332,8 @@ var midwayQuestions = []string{
 	" how do i ", " how can i ", " how long ", " how much ", " what time ", " what do i ", " any way to ",
 	" is there ", " are there ", " do you ", " can you ", " could you ", " will it ", " would it ",
 	" is it too ", " is it still ", " do we have to ", " does she have to ", " does he have to ", " will i ",
-	" can we ", " could we ", " should we ",
+	" can we ", " could we ", " should we ", " am i ", " will they ", " will he ", " will she ", " are those ",
+	" is any ", " do u ", " can u ", " could u ", " can my ", " what are my ", " any way i ", " are they ",
 }
 
 // paidInVain asks what the sender is paying for, meaning for nothing:

@@ -1119,3 +1119,18 @@ func TestOwnFeelingsAreNoComplaint(t *testing.T) {
 		"i feel terrible, your driver threw the cake on the doorstep and it's ruined. what are you going to do about it": true,
 	})
 }
+
+// TestEverydayMishapsAreNoComplaint checks that everyday mishaps of the
+// sender's own (held up at work, a fall on the stairs, a lens slept in, a
+// relative's wrong order, a fussy pet) asked about are no complaint, while a
+// delay the business caused still is.
+func TestEverydayMishapsAreNoComplaint(t *testing.T) {
+	checkComplaints(t, map[string]bool{
+		"stuck at work and theres no way i make my grooming appt in an hour am i going to get charged":                false,
+		"picked up the cake an hour ago and tripped on the stairs at home the side is all smushed can it be fixed":    false,
+		"fell asleep in my monthly contacts again and now my eye is red and watery should i just keep wearing them":   false,
+		"husband ordered the rug in the wrong colour without asking me came yesterday still wrapped can we swap it":   false,
+		"my cat wont touch the royal canin i got last week bag is already open can i return it":                       false,
+		"your van was two hours late and the driver left the sofa in the rain, it's ruined. what are you going to do": true,
+	})
+}
