@@ -1334,6 +1334,7 @@ var midwayQuestions = []string{
 	" is it too ", " is it still ", " do we have to ", " does she have to ", " does he have to ", " will i ",
 	" can we ", " could we ", " should we ", " am i ", " will they ", " will he ", " will she ", " are those ",
 	" is any ", " do u ", " can u ", " could u ", " can my ", " what are my ", " any way i ", " are they ",
+	" can it ", " could it ", " can they ",
 }
 
 // paidInVain asks what the sender is paying for, meaning for nothing:

@@ -1126,11 +1126,12 @@ func TestOwnFeelingsAreNoComplaint(t *testing.T) {
 // delay the business caused still is.
 func TestEverydayMishapsAreNoComplaint(t *testing.T) {
 	checkComplaints(t, map[string]bool{
-		"stuck at work and theres no way i make my grooming appt in an hour am i going to get charged":                false,
-		"picked up the cake an hour ago and tripped on the stairs at home the side is all smushed can it be fixed":    false,
-		"fell asleep in my monthly contacts again and now my eye is red and watery should i just keep wearing them":   false,
-		"husband ordered the rug in the wrong colour without asking me came yesterday still wrapped can we swap it":   false,
-		"my cat wont touch the royal canin i got last week bag is already open can i return it":                       false,
-		"your van was two hours late and the driver left the sofa in the rain, it's ruined. what are you going to do": true,
+		"stuck at work and theres no way i make my grooming appt in an hour am i going to get charged":                                      false,
+		"picked up the cake an hour ago and tripped on the stairs at home the side is all smushed can it be fixed":                          false,
+		"fell asleep in my monthly contacts again and now my eye is red and watery should i just keep wearing them":                         false,
+		"picked up the cake from wulin an hour ago and tripped on the stairs at home the side is all smushed party is at 7 can it be fixed": false,
+		"husband ordered the rug in the wrong colour without asking me came yesterday still wrapped can we swap it":                         false,
+		"my cat wont touch the royal canin i got last week bag is already open can i return it":                                             false,
+		"your van was two hours late and the driver left the sofa in the rain, it's ruined. what are you going to do":                       true,
 	})
 }
