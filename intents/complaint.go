@@ -1530,7 +1530,8 @@ func ailment(w string) bool {
 
 // ailmentWords are the escalation words of an illness that harmedEN and
 // harmedZH do not spell as danger.txt does.
-var ailmentWords = []string{"diarrh", "poisoning", "got sick", "想吐", "一直吐", "上吐下泻", "发炎", "感染", "infection", "发烧", "fever"}
+var ailmentWords = []string{"diarrh", "poisoning", "got sick", "想吐", "一直吐", "上吐下泻", "发炎", "感染", "infection", "发烧", "fever",
+	"骨折", "to the hospital", "送医", "急诊"}
 
 // asksToMove asks, without a question, to move or call off a booking:
 // "need to push my sat appt sorry!!", "今天请假".
@@ -1540,11 +1541,13 @@ var asksToMove = regexp.MustCompile(`\b(?:need|have|want|wanna|gotta|got) to (?:
 // excuseCues change a booking for a reason, or tell a doctor's advice:
 // "couldn't cancel in time", "can the freeze start", "今天的课请假", "医生说".
 var excuseCues = regexp.MustCompile(`\b(?:cancel\w*|reschedul\w*|postpon\w*|missed|skip\w*|freez\w*|pause\w*|no.?show|` +
-	`push (?:my|our|the|back)|` +
+	`push (?:my|our|the|back)|refund|money back|lose (?:the|my) (?:class|lesson|session|hour|booking|deposit)|too late to (?:join|book|start)|` +
+	`(?:can|could) (?:he|she|my \w+) (?:pick|collect|grab)|` +
 	`make.?up (?:class|lesson|session)|(?:couldn'?t|can'?t|cannot|won'?t|wont) (?:come|make it|attend)|` +
 	`move (?:my|our|his|her|the) \w+ (?:lesson|class|session|appointment|booking)|` +
 	`(?:doctor|vet|gp|physio|dentist)s? (?:said|says|told|advised|recommended|wants))\b|` +
-	`取消|改期|延期|请假|停卡|冻结|顺延|补课|来不了|去不了|没去成|医生说|医生让|医生建议|兽医说|大夫说`)
+	`取消|改期|延期|请假|停卡|冻结|顺延|补课|来不了|去不了|没去成|医生说|医生让|医生建议|兽医说|大夫说|` +
+	`往后推|推后|推迟|定金|能退|退吗|出不了|能送|送货上门|代取|帮我取`)
 
 // dangerAsked reports whether a danger term with before and after it in its
 // clause (normalised, spaced) stands under a condition.

@@ -1049,6 +1049,10 @@ func TestIllnessAsExcuseIsNoIncident(t *testing.T) {
 		"my son threw up after your cake, I had to cancel the party, what was in it":                        true,
 		"孩子吃了你们的蛋糕 半夜吐了好几次 明天的课要请假":                                                                         true,
 		"my kid is vomiting and has a rash all over, what do i do":                                          true,
+		"丈母娘突然住院 婚礼可能得往后推 离日子还有两个月 定金能退不":                                                                   false,
+		"住鼓浪屿 腿骨折了出不了岛 能送酒上岛不":                                                                              false,
+		"孩子在你们店摔骨折了 能退钱吗":                                                                                   true,
+		"my daughter broke her leg on your trampoline, we're at the hospital, can we get a refund":          true,
 	}, "escalation words", hasEscalationWords)
 }
 
