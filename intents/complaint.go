@@ -954,7 +954,10 @@ var ownMishaps = regexp.MustCompile(`(?:^|[,.;!?] *|\b(?:i|we) (?:just |accident
 	`\b(?:dog|puppy|cat|kitten|kid|son|daughter|toddler|baby)s? (?:\S+ ){0,2}?(?:chewed|broke|knocked over|tore|ripped|scratched|destroyed)\b|` +
 	`(?:狗|猫|孩子|儿子|女儿|宝宝)(?:把|给)?.{0,6}?(?:咬坏|咬断|咬烂|摔坏|弄坏|撕坏|抓坏|弄丢)|` +
 	`(?:^|\b(?:i|we) (?:think |must have |might have |probably )?)left (?:my|our) (?:\S+ ){1,3}?(?:in|at|on|behind)\b|` +
-	`(?:^|\b(?:i'?m|i am|im) )stuck (?:at work|in traffic|in a meeting|on the train|on the bus|in the office)\b|` +
+	`(?:^|\b(?:i'?m|i am|im|we'?re|we are) |\b(?:my|our) (?:wife|husband|partner|mum|mom|dad|son|daughter|sister|brother|friend|boss)s? (?:is |was |got )?)` +
+	`stuck (?:at work|in traffic|in a meeting|on the train|on the bus|in the office)\b|` +
+	`\btested positive\b|\b(?:put|hurt|threw) my back\b|\b(?:sprained|twisted) my \w+|` +
+	`\bfailed (?:my |the |\w+ )?(?:test|exam|ielts|toefl|driving test|interview)\b|没考过|考砸了|挂科了|` +
 	`\bno way (?:i|we) (?:can |could |will |would )?make\b|\b(?:i|we) (?:won't|wont|will not|can't|cant|cannot) make (?:my|our|the)\b|` +
 	`\b(?:tripped|slipped) (?:on|over|and)\b|\bfell asleep (?:in|with|wearing)\b|` +
 	`\b(?:husband|wife|partner|boyfriend|girlfriend|mum|mom|dad|son|daughter|kid)s? (?:\S+ ){0,2}?(?:ordered|bought|picked|chose|booked) (?:\S+ ){0,4}?wrong\b|` +
@@ -1334,7 +1337,7 @@ var midwayQuestions = []string{
 	" is it too ", " is it still ", " do we have to ", " does she have to ", " does he have to ", " will i ",
 	" can we ", " could we ", " should we ", " am i ", " will they ", " will he ", " will she ", " are those ",
 	" is any ", " do u ", " can u ", " could u ", " can my ", " what are my ", " any way i ", " are they ",
-	" can it ", " could it ", " can they ",
+	" can it ", " could it ", " can they ", " do i ", " do we ", " can he ", " can she ", " would you ",
 }
 
 // paidInVain asks what the sender is paying for, meaning for nothing:

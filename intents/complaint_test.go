@@ -1139,3 +1139,15 @@ func TestEverydayMishapsAreNoComplaint(t *testing.T) {
 		"your van was two hours late and the driver left the sofa in the rain, it's ruined. what are you going to do":                       true,
 	})
 }
+
+// TestMoreOwnMishapsAreNoComplaint checks more of the sender's own
+// misfortunes asked about: a positive test, a bad back, a failed exam, a
+// relative held up; the same words about the shop's doing stay complaints.
+func TestMoreOwnMishapsAreNoComplaint(t *testing.T) {
+	checkComplaints(t, map[string]bool{
+		"tested positive this morning so no way im making the bouquet class saturday afternoon, its only wednesday do i get my money back": false,
+		"put my back out and cant get to the shop, my son is 17 can he pick up the wine i ordered for the party":                           false,
+		"failed ielts twice at another place, 5.5 both times and i need 7 for my masters. which of ur courses is the right one":            false,
+		"your teacher failed to show up twice and the class was cancelled, do i get my money back or not":                                  true,
+	})
+}
