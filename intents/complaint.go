@@ -1387,7 +1387,7 @@ func namesATopic(raw string, t lexText) bool {
 // sarcasticEnds are praise that closes a message about a failure the
 // sender suffered ("…a bleached patch around it now, great job").
 var sarcasticEnds = []string{"great job", "good job", "well done", "nice work", "nice job", "thanks a lot",
-	"thanks a bunch", "bravo", "真棒", "真行", "干得漂亮", "好样的"}
+	"thanks a bunch", "bravo", "just lovely", "how lovely", "just great", "真棒", "真行", "干得漂亮", "好样的", "谢谢你们的惊喜"}
 
 // sarcasticEnd reports whether space-padded normalised text ends with one
 // of sarcasticEnds. Praise so placed is sarcastic when the message also

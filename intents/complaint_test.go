@@ -1151,3 +1151,24 @@ func TestMoreOwnMishapsAreNoComplaint(t *testing.T) {
 		"your teacher failed to show up twice and the class was cancelled, do i get my money back or not":                                  true,
 	})
 }
+
+// TestNotAsOrderedIsAComplaint checks that what came not as ordered, a
+// charge above the price shown, and reproaches in the form of a question
+// are complaints, while questions about the same things are not.
+func TestNotAsOrderedIsAComplaint(t *testing.T) {
+	checkComplaints(t, map[string]bool{
+		"你好 网上订的隐形眼镜寄来的度数跟我下单的不一样 麻烦处理下 谢谢":                                                                                                          true,
+		"真行啊 订的芒果蛋糕送来成了草莓的 我闺女芒果控 谢谢你们的惊喜哈":                                                                                                          true,
+		"你好 昨天在花站买的花 价签写的199 付款扣了219 麻烦帮忙核对下":                                                                                                        true,
+		"报名的时候说最多10个人 今天一数14个 这也叫小班？":                                                                                                                true,
+		"hello i ordered the clear magsafe case for the 16 pro and received the pro max one instead. would appreciate it if you could sort this out": true,
+		"hi i paid the 30 for 2 hour express but the wine only came the next morning. could i get the express fee back please":                       true,
+		"is there a reason my parcel was marked delivered at 2:14 when its not at my door or anywhere in the building?":                              true,
+		"love paying 1080 a month to shower in cold water at nanshan for the third week running":                                                     true,
+		"价签上写的199是会员价吗":                                          false,
+		"is there a reason to choose the 6 inch over the 8 inch": false,
+		"这个也算小班吗 一般几个人":                                          false,
+	})
+	checkScores(t, map[string]bool{"有真人在吗 想问点具体的": true, "有真人图吗": false}, "demands a person",
+		func(s ComplaintScore) (bool, string) { return s.DemandsPerson, "" })
+}

@@ -49,7 +49,7 @@ var afterWorkMarks = []string{"修完", "修好", "刚修", "送修", "修过", 
 // back worse, within maxFailureGap characters after an afterWorkMark.
 var failureMarks = []string{"又", "还是不", "还是没", "坏", "裂", "漏", "不亮", "不转", "不响", "不制冷", "不热",
 	"不起来", "没反应", "不能用", "用不了", "掉电", "闪", "脱落", "开胶", "褪色", "掉色", "缩水", "缩了", "更严重", "更差", "多了道",
-	"多了个", "划痕", "刮花", "没了", "走音", "发灰", "发黄", "变形", "起球", "没洗干净", "不干净"}
+	"多了个", "划痕", "刮花", "没了", "走音", "发灰", "发黄", "变形", "起球", "没洗干净", "不干净", "红了", "一直挠", "起疹子"}
 
 // maxFailureGap is how many characters may stand between what was done and
 // what failed ("送修的时候好好的 拿回来后壳多了道裂纹").
@@ -75,6 +75,16 @@ var shortfallMarks = []string{"只给了", "只给我", "实际只", "给我打�
 var redressMarks = []string{"谁来赔", "谁赔", "怎么赔我", "赔我", "给个说法", "给我个说法", "给我一个说法", "给我们一个说法",
 	"看怎么赔", "怎么赔吧", "损失怎么算", "打算怎么算", "损失谁", "怎么补偿我", "补偿我", "要求赔偿", "必须赔", "得赔我"}
 
+// notAsOrdered tell that what came is not what was ordered: 跟我下单的不一样
+// (not what I ordered), 送来成了 (arrived as something else).
+var notAsOrdered = []string{"跟我下单的不一样", "和我下单的不一样", "跟我订的不一样", "和我订的不一样", "跟我买的不一样",
+	"不是我订的", "不是我下单的", "不是我买的", "送来成了", "寄来成了", "做成了别的"}
+
+// chargedOtherZH tells that more was charged than the price shown or
+// agreed: "价签写的199 付款扣了219", "结账却按128收的".
+var chargedOtherZH = regexp.MustCompile(`(?:写的|标的|标价|显示的?|说的|价签)\s*\d+.{0,12}?(?:扣了|收了|付了|收我|扣我)\s*\d+|` +
+	`(?:却|结果|怎么)按\s*\d+\s*(?:块|元)?收`)
+
 // noShowMarks tell that someone who was booked did not come.
 var noShowMarks = []string{"没人来", "人没来", "没来人", "放我鸽子", "放鸽子", "没上门", "不见人影"}
 
@@ -99,6 +109,9 @@ func grievance(norm string) bool {
 		}
 	}
 	if containsAny(norm, redressMarks) && !namesCondition(norm) {
+		return true
+	}
+	if containsAny(norm, notAsOrdered) || chargedOtherZH.MatchString(norm) {
 		return true
 	}
 	if followedBy(norm, promiseMarks, contrastMarks, maxContrastGap) {
@@ -363,6 +376,14 @@ var (
 		"credited back", "make it right", "make this right", "make up for this", "make up for it"}
 )
 
+// notWhatWasOrdered tells, in spaced lower-cased text, that what came is
+// not what was ordered or paid for: "ordered the 16 pro case and received
+// the pro max one instead", "paid for 2 hour express but the wine only came
+// the next morning".
+var notWhatWasOrdered = regexp.MustCompile(`\b(?:i|we) (?:ordered|paid for|asked for|booked) (?:\S+ ){1,10}?(?:and|but) ` +
+	`(?:got|received|they sent|you sent|it came|came)\b(?: \S+){0,8}? instead\b|` +
+	`\b(?:i|we) paid (?:for |the )?(?:\S+ ){0,6}?but (?:\S+ ){0,4}?(?:only|never|still|didnt|didn't)\b`)
+
 // englishDamagedInCare say that a fault was not there before the business
 // had the thing: "a stain that wasnt there when i dropped it off".
 var englishDamagedInCare = []string{"wasnt there when i dropped", "wasnt there when we dropped", "wasnt there before",
@@ -460,6 +481,9 @@ func englishGrievance(norm string) bool {
 	}
 	if !namesCondition(t) && (has(englishDamagedInCare) || returnedDamaged(t)) {
 		return true
+	}
+	if loc := notWhatWasOrdered.FindStringIndex(t); loc != nil && !namesCondition(t[:loc[1]]) {
+		return true // a condition after it is a request: "would appreciate it if you could sort this out"
 	}
 	for _, p := range englishStillFailing {
 		if strings.Contains(t, " "+p) { // "still flicker" also finds "still flickers"
@@ -674,7 +698,8 @@ func scorns(raw string) bool {
 // reproachCues holds a part of every reproach: a message with none of
 // them is not matched against reproaches.
 var reproachCues = []string{"is this", "is that", "is it", "was this", "was that", "was it", "lying", "cheating",
-	"bother", "love paying", "这就是", "就这", "至于", "道理", "糊弄", "看人", "当我", "骗谁", "搞错", "几个意思", "讲理"}
+	"bother", "love paying", "love wasting", "love waiting", "is there a reason", "这就是", "就这", "至于", "道理", "糊弄",
+	"看人", "当我", "骗谁", "搞错", "几个意思", "讲理", "这也叫", "这也算", "觉得我们", "以为我们"}
 
 var (
 	// reproaches are questions and sayings that only reproach.
@@ -683,9 +708,11 @@ var (
 		`the (?:kind|sort|level|standard) of \w+ (?:you|your)|the standard (?:you|your)|what you call|your idea of|` +
 		`(?:what|the \w+) (?:you're|youre|you are) proud of)\b|` +
 		`\bis (?:lying|cheating) (?:to )?(?:customers|your customers|people)\b|\bwhy (?:do|would|should) (?:i|we) (?:even )?bother\b|` +
-		`\blove paying (?:\S+ ){0,4}?for\b|` +
+		`\blove paying (?:\S+ ){0,4}?(?:for|to)\b|\b(?:love|loving) (?:wasting|waiting)\b|` +
+		`\bis there a reason (?:why )?my\b|` +
 		`这就是(?:你们|你家)?[^，,。？?！!\s]{0,10}(?:态度|服务|质量|标准|水平)|这就是你们(?:吹|号称)的|就这[？?！!]|` +
-		`至于吗|什么道理|糊弄谁|看人(?:收费|下菜)|当我(?:是)?(?:傻|瞎|好欺负|冤大头)|骗谁|有没有搞错|几个意思|讲不讲(?:道)?理`)
+		`至于吗|什么道理|糊弄谁|看人(?:收费|下菜)|当我(?:是)?(?:傻|瞎|好欺负|冤大头)|骗谁|有没有搞错|几个意思|讲不讲(?:道)?理|` +
+		`这也(?:叫|算)[^，,。\s]{1,6}[？?]|(?:是)?(?:觉得|以为)我们(?:都)?(?:不会|不懂|好骗|傻)`)
 	// scareQuote is a few words quoted back between quotation marks.
 	scareQuote = regexp.MustCompile(`(?:^|[\s(:])['‘"“「][^'‘’"“”「」\n]{2,40}['’"”」](?:$|[\s.,!?;:)])`)
 	// sarcasticOpener is praise that opens a message ("great, …", "wow. …").
