@@ -876,22 +876,31 @@ func asksToBeEntertained(norm string) bool {
 
 // selfTalk is what a sender says against themselves, not the shop: "my
 // mandarin is terrible", "I'm hopeless at choosing gifts", "我中文不好",
-// and their own feelings ("honestly im stressed", "feel bad getting a cake
-// he cant eat", "measured wrong like an idiot", "好心虚"); not worry, which
-// worriesAhead reads.
+// and their own feelings (ownFeelings).
 var selfTalk = regexp.MustCompile(`(?i)\bmy (chinese|mandarin|english|cantonese|putonghua|japanese|korean|french|german|` +
 	`spelling|memory|handwriting|sense of direction) (is|'s|are) (\w+ ){0,2}(terrible|bad|poor|awful|basic|rusty|limited|` +
 	`not (great|good|very good))\b|\bi'?m (terrible|bad|hopeless|awful|useless|rubbish|not (?:great|good|very good)) (at|with)\b|` +
-	`我的?(中文|汉语|普通话|英文|英语|方向感)(不太好|不好|很差|太差|很烂|不行|一般)|` +
-	// the sender's own feelings about their situation
-	`\b(?:i'?m|i am) (?:so |really |kinda |kind of |a bit |a little |pretty |super |honestly |just )?` +
+	`我的?(中文|汉语|普通话|英文|英语|方向感)(不太好|不好|很差|太差|很烂|不行|一般)`)
+
+// ownFeelings are the sender's own feelings about their situation, part
+// of selfTalk: "honestly im stressed", "feel bad getting a cake he cant
+// eat", "measured wrong like an idiot", "好心虚"; not worry, which
+// worriesAhead reads.
+var ownFeelings = regexp.MustCompile(`(?i)\b(?:i'?m|i am) (?:so |really |kinda |kind of |a bit |a little |pretty |super |honestly |just )?` +
 	`(?:nervus|anxious|stressed|panicking|freaking out|embarrassed|paranoid)\b|` +
 	`\b(?:i )?(?:feel|felt) (?:so |really |kinda |kind of |a bit |pretty |super )?(?:bad|terrible|awful|guilty|stupid|silly|dumb)\b|` +
 	`\blike an idiot\b|\bso embarr?ass?ing\b|(?:有点|好|很|超|特别)(?:心虚|紧张|尴尬|焦虑)`)
 
+// feelingCues holds a part of every match of ownFeelings, in lower case.
+var feelingCues = []string{"nervus", "anxious", "stressed", "panicking", "freaking", "embar", "paranoid",
+	"feel", "felt", "idiot", "心虚", "紧张", "尴尬", "焦虑"}
+
 // withoutSelfTalk returns text without what the sender says against
 // themselves (selfTalk): the rest decides whether it is a complaint.
 func withoutSelfTalk(text string) string {
+	if containsAny(strings.ToLower(text), feelingCues) && ownFeelings.MatchString(text) {
+		text = ownFeelings.ReplaceAllString(text, "")
+	}
 	if !selfTalk.MatchString(text) {
 		return text
 	}
@@ -979,8 +988,24 @@ var blamesShop = regexp.MustCompile(`\b(?:because|cause|cos|coz|since) (?:of )?(
 // (blamesShop, or a turn against it after the mishap: "I lost the receipt
 // but your staff were rude").
 func ownMishap(norm string) bool {
-	spans := mishapSpans(norm)
-	return len(spans) > 0 && !blamesShop.MatchString(norm) && !turnsAgainst.MatchString(norm[spans[0][1]:])
+	// The regular expression is slow; most messages hold none of the
+	// words every mishap needs.
+	if !containsAny(norm, mishapCues) {
+		return false
+	}
+	for at := 0; at < len(norm); {
+		loc := ownMishaps.FindStringIndex(norm[at:])
+		if loc == nil {
+			return false
+		}
+		start, end := at+loc[0], at+loc[1]
+		if strings.HasSuffix(norm[:end], "dropped") && droppedOff.MatchString(norm[end:]) {
+			at = max(end, start+1) // "when i dropped it off": look further
+			continue
+		}
+		return !blamesShop.MatchString(norm) && !turnsAgainst.MatchString(norm[end:])
+	}
+	return false
 }
 
 // mishapSpans returns where in normalised text the sender tells of mishaps
@@ -1005,6 +1030,10 @@ var elsewhere = regexp.MustCompile(`\b(?:my|our) (?:old|previous|last|usual|form
 	`\bsomewhere else\b|\belsewhere\b|别家|别的地方|其他家|之前那家|以前那家|上一家|另一家|别处|外面那家|隔壁那家|` +
 	`(?:别的|其他|其它|外面的|以前的|之前的)[^\s，。！？,.!?]{0,3}?(?:店|校|院|机构|公司|平台|馆|所)`)
 
+// elsewhereCues holds a part of every match of elsewhere.
+var elsewhereCues = []string{"my ", "our ", "another", "a different", "else", "别", "其他", "其它", "之前", "以前", "上一家",
+	"另一家", "外面", "隔壁"}
+
 // turnsToShop addresses the business written to, after a story about
 // another: "do you guys", "your", "你们".
 var turnsToShop = regexp.MustCompile(`\b(?:you|youve|youre|youd|youll|your|yours|ur|u)\b|你们|你家|贵店`)
@@ -1015,6 +1044,9 @@ var turnsToShop = regexp.MustCompile(`\b(?:you|youve|youre|youd|youll|your|yours
 // no other business. "之前在别家洗坏了一件真丝衬衫 气死我了 你们真丝是怎么洗的" is
 // left with "之前在 你们真丝是怎么洗的": the anger is the other shop's.
 func besidesElsewhere(norm string) (rest string, ok bool) {
+	if !containsAny(norm, elsewhereCues) {
+		return "", false
+	}
 	loc := elsewhere.FindStringIndex(norm)
 	if loc == nil {
 		return "", false
@@ -1039,6 +1071,15 @@ func withoutMishaps(norm string) string {
 	b.WriteString(norm[at:])
 	return b.String()
 }
+
+// mishapCues holds a part of every match of ownMishaps.
+var mishapCues = []string{"lost", "forgot", "missed", "misspel", "overslept", "dropped", "spill", "spilt", "deleted",
+	"misplaced", "wrong", "changed my", "locked myself", "messed up", "screwed up", "mixed up", "made a ", "make",
+	"late", "stuck", "be ", "held up", "kept at work", "home", "fault", "mistake", "my bad", "我", "怪", "错", "迟到", "赶不",
+	"堵在路上", "不在家", "left ", "tripped", "slipped", "fell asleep", "wont", "won't", "doesnt", "doesn't", "refuses",
+	"will not", "cold", "flu", "fever", "covid", "bug", "migraine", "temperature", "感冒", "发烧", "病", "chewed", "broke",
+	"knocked", "tore", "ripped", "scratched", "destroyed", "咬", "坏", "弄丢", "positive", "back", "sprained", "twisted",
+	"failed", "没考过", "考砸", "挂科"}
 
 // droppedOff, right after "dropped", makes it leaving a thing with the
 // business: "dropped it off", "dropped my coat off".
@@ -1503,8 +1544,16 @@ func visitsPatient(words []string, norm string) bool {
 // policy. Harm after the shop's thing is read later (harmedByShop), as the
 // safety model reads what this lets go.
 func illnessAsExcuse(words []string, raw, norm string) bool {
+	if len(words) == 0 {
+		return false
+	}
+	for _, w := range words {
+		if !ailment(w) {
+			return false
+		}
+	}
 	cue := excuseCues.FindStringIndex(norm)
-	if len(words) == 0 || cue == nil {
+	if cue == nil {
 		return false
 	}
 	// The shop's thing named before the excuse may be what made someone
@@ -1515,11 +1564,6 @@ func illnessAsExcuse(words []string, raw, norm string) bool {
 	}
 	if shop := shopsThingEN.FindStringIndex(norm); shop != nil && shop[0] < cue[0] {
 		return false
-	}
-	for _, w := range words {
-		if !ailment(w) {
-			return false
-		}
 	}
 	return true
 }
@@ -1718,18 +1762,22 @@ func (d *ComplaintDetector) Score(text string) ComplaintScore {
 	if len(s.EscalationWords) == 0 && !s.AsksForPerson && statesATaste(text, lt.norm) && (asksInAClause(text, lt) || wantsToBuy.MatchString(lt.norm)) {
 		s.Complaint = min(s.Complaint, tasteComplaint)
 	}
-	mishap := ownMishap(lt.norm)
-	negBesides := neg
-	if mishap && neg > ownMishapNegative {
-		// The mishap's own words ("stuck", "nobody", "买错") are no
-		// reproach: weigh what else the message says.
-		negBesides, _ = d.lexiconWeights(newLexText(withoutMishaps(lt.norm)))
-	}
-	if len(s.EscalationWords) == 0 && !s.AsksForPerson &&
-		(neg <= ownMishapNegative && (mishap || asksForRepair(lt.norm) || worriesAhead(text, lt.norm)) && asksInAClause(text, lt) ||
+	// The caps below only lower a score above ownMishapComplaint; the
+	// regular expressions they need are slow, so a score at or under it
+	// skips them.
+	if len(s.EscalationWords) == 0 && !s.AsksForPerson && s.Complaint > ownMishapComplaint {
+		mishap := ownMishap(lt.norm)
+		negBesides := neg
+		if mishap && neg > ownMishapNegative {
+			// The mishap's own words ("stuck", "nobody", "买错") are no
+			// reproach: weigh what else the message says.
+			negBesides, _ = d.lexiconWeights(newLexText(withoutMishaps(lt.norm)))
+		}
+		if neg <= ownMishapNegative && (mishap || asksForRepair(lt.norm) || worriesAhead(text, lt.norm)) && asksInAClause(text, lt) ||
 			negBesides <= ownMishapNegative && mishap &&
-				(asksInAClause(text, lt) || correctsADetail.MatchString(lt.norm) || asksToMove.MatchString(lt.norm))) {
-		s.Complaint = min(s.Complaint, ownMishapComplaint)
+				(asksInAClause(text, lt) || correctsADetail.MatchString(lt.norm) || asksToMove.MatchString(lt.norm)) {
+			s.Complaint = ownMishapComplaint
+		}
 	}
 	if len(s.EscalationWords) == 0 && !s.AsksForPerson && s.Complaint > ownMishapComplaint {
 		if rest, ok := besidesElsewhere(lt.norm); ok && asksInAClause(text, lt) {

@@ -80,6 +80,9 @@ var redressMarks = []string{"谁来赔", "谁赔", "怎么赔我", "赔我", "�
 var notAsOrdered = []string{"跟我下单的不一样", "和我下单的不一样", "跟我订的不一样", "和我订的不一样", "跟我买的不一样",
 	"不是我订的", "不是我下单的", "不是我买的", "送来成了", "寄来成了", "做成了别的"}
 
+// chargeCues holds a part of every match of chargedOtherZH.
+var chargeCues = []string{"扣了", "收了", "付了", "收我", "扣我", "收的", "块收", "元收"}
+
 // chargedOtherZH tells that more was charged than the price shown or
 // agreed: "价签写的199 付款扣了219", "结账却按128收的".
 var chargedOtherZH = regexp.MustCompile(`(?:写的|标的|标价|显示的?|说的|价签)\s*\d+.{0,12}?(?:扣了|收了|付了|收我|扣我)\s*\d+|` +
@@ -111,7 +114,7 @@ func grievance(norm string) bool {
 	if containsAny(norm, redressMarks) && !namesCondition(norm) {
 		return true
 	}
-	if containsAny(norm, notAsOrdered) || chargedOtherZH.MatchString(norm) {
+	if containsAny(norm, notAsOrdered) || containsAny(norm, chargeCues) && chargedOtherZH.MatchString(norm) {
 		return true
 	}
 	if followedBy(norm, promiseMarks, contrastMarks, maxContrastGap) {
@@ -376,6 +379,9 @@ var (
 		"credited back", "make it right", "make this right", "make up for this", "make up for it"}
 )
 
+// orderCues holds a part of every match of notWhatWasOrdered.
+var orderCues = []string{" ordered ", " paid ", " asked for ", " booked "}
+
 // notWhatWasOrdered tells, in spaced lower-cased text, that what came is
 // not what was ordered or paid for: "ordered the 16 pro case and received
 // the pro max one instead", "paid for 2 hour express but the wine only came
@@ -482,8 +488,10 @@ func englishGrievance(norm string) bool {
 	if !namesCondition(t) && (has(englishDamagedInCare) || returnedDamaged(t)) {
 		return true
 	}
-	if loc := notWhatWasOrdered.FindStringIndex(t); loc != nil && !namesCondition(t[:loc[1]]) {
-		return true // a condition after it is a request: "would appreciate it if you could sort this out"
+	if containsAny(t, orderCues) {
+		if loc := notWhatWasOrdered.FindStringIndex(t); loc != nil && !namesCondition(t[:loc[1]]) {
+			return true // a condition after it is a request: "would appreciate it if you could sort this out"
+		}
 	}
 	for _, p := range englishStillFailing {
 		if strings.Contains(t, " "+p) { // "still flicker" also finds "still flickers"
