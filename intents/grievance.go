@@ -95,10 +95,11 @@ var noShowMarks = []string{"没人来", "人没来", "没来人", "放我鸽子"
 var durationUnits = []string{"天", "周", "星期", "个月", "月", "年", "次", "小时"}
 
 // grievance reports whether normalised text tells of a promise broken, a
-// fault back after the business's work, money taken, less given than
-// booked, someone booked who did not come, or a fault soon after buying
-// ("才两周又掉电"): in Chinese here, in English by englishGrievance. See the
-// comment at the top of this file.
+// fault back after the business's work, money taken or more charged than
+// shown, less given than booked or something else than ordered, someone
+// booked who did not come, an answer chased in vain, or a fault soon after
+// buying ("才两周又掉电"): in Chinese here, in English by englishGrievance.
+// See the comment at the top of this file.
 func grievance(norm string) bool {
 	if paidInVain.MatchString(norm) {
 		return true // "what exactly did i pay for", "我花钱是干嘛的"
@@ -401,7 +402,7 @@ var englishDamagedInCare = []string{"wasnt there when i dropped", "wasnt there w
 // damaged or short: "got it back and half my photos are gone", "came back
 // with a hole in the sleeve".
 var (
-	englishReturns = []string{"came back", "come back", "comes back", "got it back", "got them back", "got my",
+	englishReturns = []string{"came back", "come back", "comes back", "got it back", "got them back",
 		"picked it up", "picked them up", "collected it", "collected them"}
 	englishDamage = []string{"stain", "stained", "stains", "hole", "holes", "torn", "ripped", "shrunk", "shrank",
 		"scratched", "scratches", "ruined", "damaged", "missing", "gone", "faded", "dented", "burnt", "burned"}
