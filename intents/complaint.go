@@ -993,32 +993,35 @@ func ownMishap(norm string) bool {
 	if !containsAny(norm, mishapCues) {
 		return false
 	}
-	for at := 0; at < len(norm); {
-		loc := ownMishaps.FindStringIndex(norm[at:])
-		if loc == nil {
-			return false
+	loc := ownMishaps.FindStringIndex(norm)
+	if loc != nil && droppedItOff(norm, loc) {
+		loc = nil
+		if spans := mishapSpans(norm); len(spans) > 0 {
+			loc = spans[0]
 		}
-		start, end := at+loc[0], at+loc[1]
-		if strings.HasSuffix(norm[:end], "dropped") && droppedOff.MatchString(norm[end:]) {
-			at = max(end, start+1) // "when i dropped it off": look further
-			continue
-		}
-		return !blamesShop.MatchString(norm) && !turnsAgainst.MatchString(norm[end:])
 	}
-	return false
+	return loc != nil && !blamesShop.MatchString(norm) && !turnsAgainst.MatchString(norm[loc[1]:])
 }
 
 // mishapSpans returns where in normalised text the sender tells of mishaps
 // of their own (ownMishaps), in order.
 func mishapSpans(norm string) [][]int {
+	if !containsAny(norm, mishapCues) {
+		return nil
+	}
 	var out [][]int
 	for _, loc := range ownMishaps.FindAllStringIndex(norm, -1) {
-		if strings.HasSuffix(norm[:loc[1]], "dropped") && droppedOff.MatchString(norm[loc[1]:]) {
-			continue // "when i dropped it off": left with the shop, not let fall
+		if !droppedItOff(norm, loc) {
+			out = append(out, loc)
 		}
-		out = append(out, loc)
 	}
 	return out
+}
+
+// droppedItOff reports whether the mishap found at loc in norm is "dropped"
+// followed by "off": "when i dropped it off" left a thing with the shop.
+func droppedItOff(norm string, loc []int) bool {
+	return strings.HasSuffix(norm[:loc[1]], "dropped") && droppedOff.MatchString(norm[loc[1]:])
 }
 
 // elsewhere names another business than the one written to: "my old dry
@@ -1074,7 +1077,7 @@ func withoutMishaps(norm string) string {
 
 // mishapCues holds a part of every match of ownMishaps.
 var mishapCues = []string{"lost", "forgot", "missed", "misspel", "overslept", "dropped", "spill", "spilt", "deleted",
-	"misplaced", "wrong", "changed my", "locked myself", "messed up", "screwed up", "mixed up", "made a ", "make",
+	"misplaced", "wrong", "incorrect", "changed my", "locked myself", "messed up", "screwed up", "mixed up", "made a ", "make",
 	"late", "stuck", "be ", "held up", "kept at work", "home", "fault", "mistake", "my bad", "我", "怪", "错", "迟到", "赶不",
 	"堵在路上", "不在家", "left ", "tripped", "slipped", "fell asleep", "wont", "won't", "doesnt", "doesn't", "refuses",
 	"will not", "cold", "flu", "fever", "covid", "bug", "migraine", "temperature", "感冒", "发烧", "病", "chewed", "broke",
@@ -1777,10 +1780,7 @@ func (d *ComplaintDetector) Score(text string) ComplaintScore {
 			negBesides <= ownMishapNegative && mishap &&
 				(asksInAClause(text, lt) || correctsADetail.MatchString(lt.norm) || asksToMove.MatchString(lt.norm)) {
 			s.Complaint = ownMishapComplaint
-		}
-	}
-	if len(s.EscalationWords) == 0 && !s.AsksForPerson && s.Complaint > ownMishapComplaint {
-		if rest, ok := besidesElsewhere(lt.norm); ok && asksInAClause(text, lt) {
+		} else if rest, ok := besidesElsewhere(lt.norm); ok && asksInAClause(text, lt) {
 			// Nothing negative is said of this business.
 			if n, _ := d.lexiconWeights(newLexText(rest)); n == 0 && !grievance(strings.TrimSpace(rest)) {
 				s.Complaint = ownMishapComplaint

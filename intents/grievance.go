@@ -81,7 +81,7 @@ var notAsOrdered = []string{"跟我下单的不一样", "和我下单的不一�
 	"不是我订的", "不是我下单的", "不是我买的", "送来成了", "寄来成了", "做成了别的"}
 
 // chargeCues holds a part of every match of chargedOtherZH.
-var chargeCues = []string{"扣了", "收了", "付了", "收我", "扣我", "收的", "块收", "元收"}
+var chargeCues = []string{"扣了", "收了", "付了", "收我", "扣我", "按"}
 
 // chargedOtherZH tells that more was charged than the price shown or
 // agreed: "价签写的199 付款扣了219", "结账却按128收的".
