@@ -78,26 +78,51 @@ func (ix *Index) expandEntities(p *prepared) {
 // and places question names (see entity.Gazetteer.Check), read in the
 // passage as the customer sees it (its title and answer), with the names
 // in lang.
+//
+// A passage leaves out a place asked only when it is about places: it
+// lists two or more, or its title names one ("寄到新疆要多久？"). One named
+// in passing in its text (the shop's own city in a refund policy, "our
+// Xi'an campus") is no list of places served: "我们要搬去上海 还能退费吗" is a
+// refund question. A payment method is checked against any the passage
+// names: one that names another is about that one ("Do you take PayPal?"
+// of "Can I pay with Alipay?", "闭店的时候现金怎么处理" of a page that names
+// only WeChat). And a
+// place the passage cannot speak of (a city of the passage's list of
+// countries, see foreignOnly and domesticOnly) leaves it unanswered only
+// when nothing else the question names is covered: "im in london, can i
+// send flowers to my girlfriend in chengdu" is answered by the passage
+// about delivering in Chengdu.
 func (ix *Index) Cover(question string, h bot.Hit, lang string) bot.CoverCheck {
 	g := ix.ents.get()
 	r := g.Check(question, h.Title+"\n"+h.Answer)
+	titled := map[entity.Kind]bool{} // the kinds the title names one of
+	for _, m := range g.Find(h.Title) {
+		titled[m.Kind] = true
+	}
 	out := bot.CoverCheck{Verdict: bot.CoverNone}
+	missing, elsewhere := false, false // a finding not covered: listed against, or of another country
 	for _, f := range r.Findings {
 		switch f.Verdict {
 		case entity.NotCovered:
-			if out.Verdict != bot.CoverMissing {
-				out = bot.CoverCheck{Verdict: bot.CoverMissing, Kind: f.Asked.Kind.String()}
+			far := foreignOnly(g, f) || domesticOnly(g, f)
+			if !far && f.Asked.Kind == entity.Place && len(f.Options) < 2 && !titled[entity.Place] {
+				continue // named in passing, not a list of what there is
+			}
+			if !missing && !elsewhere {
+				out.Kind = f.Asked.Kind.String()
 			}
 			out.Asked = appendName(out.Asked, g.Names(f.Asked.ID, lang))
-			if foreignOnly(g, f) || domesticOnly(g, f) {
+			if far {
 				// A city asked of a passage that lists other countries
 				// ("寄到北京几天" of the international list), or a place
 				// abroad asked of one that lists the parts of one country
 				// (Thailand of "Do you deliver to Xinjiang, Tibet and other
 				// remote regions?"): the content may well serve it
 				// elsewhere; never "we don't cover it".
+				elsewhere = true
 				continue
 			}
+			missing = true
 			if len(out.Options) == 0 {
 				out.Options, out.Count = g.List(f.Options, lang), len(f.Options)
 			}
@@ -111,10 +136,18 @@ func (ix *Index) Cover(question string, h bot.Hit, lang string) bot.CoverCheck {
 			}
 		}
 	}
-	if out.Verdict != bot.CoverMissing {
-		if missingTopic(question, h.Title+"\n"+h.Answer) {
-			return bot.CoverCheck{Verdict: bot.CoverMissing, Kind: bot.CoverKindTopic}
-		}
+	switch {
+	case missing || elsewhere && out.Verdict == bot.CoverNone:
+		out.Verdict = bot.CoverMissing
+		return out
+	case elsewhere:
+		// Another place the question names is covered: answer with what
+		// the passage names, never a plain yes.
+		out.Verdict = bot.CoverPartial
+	}
+	out.Kind, out.Asked, out.Options, out.Count = "", "", "", 0
+	if missingTopic(question, h.Title+"\n"+h.Answer) {
+		return bot.CoverCheck{Verdict: bot.CoverMissing, Kind: bot.CoverKindTopic}
 	}
 	return out
 }

@@ -112,3 +112,39 @@ func TestCoverPlacesElsewhere(t *testing.T) {
 		}
 	}
 }
+
+// TestCoverPlaceInPassing checks that a place the question names is held
+// against a passage only when the passage is about places: it lists two or
+// more, or its title names one. A refund policy that names the shop's own
+// city once does not make "we're moving to Shanghai, can we get a refund"
+// a question about Shanghai. A payment method is held against any the
+// passage names.
+func TestCoverPlaceInPassing(t *testing.T) {
+	ix := &Index{}
+	refund := bot.Hit{Title: "学期中途可以退费吗？",
+		Answer: "12 周的学期在第 8 周结束前可以退，扣 5% 手续费。因病或离开西安能提供证明的，任何时候都可以按剩余课时退。"}
+	summer := bot.Hit{Title: "夏天寄酒会不会热坏？",
+		Answer: "每年6月到9月，寄往福建省外的葡萄酒走顺丰冷运，每件加¥30。"}
+	hk := bot.Hit{Title: "寄到香港要多久？", Answer: "顺丰寄香港，3 个工作日送达，运费 60 元。"}
+	remote := bot.Hit{Title: "偏远地区能寄吗？", Answer: "新疆、西藏、青海可以寄，运费另加 15 元，5-8 天到。"}
+	chengdu := bot.Hit{Title: "Do you deliver in the city?", Answer: "Yes: anywhere in Chengdu inside the Third Ring Road, ¥20, within 3 hours."}
+	alipay := bot.Hit{Title: "Can I pay with Alipay?", Answer: "Yes. Choose Alipay at checkout and scan the code."}
+	closing := bot.Hit{Title: "闭店检查", Answer: "关灯、锁门，把微信收款码收好。"}
+	for _, c := range []struct {
+		q    string
+		h    bot.Hit
+		want bot.CoverVerdict
+	}{
+		{"孩子上到第十周了 我们要搬去上海 还能退费吗", refund, bot.CoverNone},
+		{"现在八月 寄到武汉 酒会不会热坏啊", summer, bot.CoverNone},
+		{"寄到澳门要多久", hk, bot.CoverMissing},      // the title names a place: a passage about it
+		{"寄到内蒙古能寄吗", remote, bot.CoverMissing}, // a list of places
+		{"im in london, can i send flowers to my girlfriend in chengdu", chengdu, bot.CoverPartial},
+		{"Can I pay with PayPal?", alipay, bot.CoverMissing},
+		{"闭店的时候现金怎么处理", closing, bot.CoverMissing},
+	} {
+		if got := ix.Cover(c.q, c.h, "zh"); got.Verdict != c.want {
+			t.Errorf("Cover(%q, %q) = %v %q (asked %q, options %q), want %v", c.q, c.h.Title, got.Verdict, got.Kind, got.Asked, got.Options, c.want)
+		}
+	}
+}
