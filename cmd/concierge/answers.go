@@ -91,6 +91,7 @@ type outcome struct {
 func newAnswersEvalCmd(e *env) *cobra.Command {
 	var (
 		asJSON, failures     bool
+		replies              bool
 		intentsPath          string
 		messagesPath         string
 		complaintExamples    string
@@ -99,7 +100,7 @@ func newAnswersEvalCmd(e *env) *cobra.Command {
 		teach                bool
 	)
 	cmd := &cobra.Command{
-		Use:   "eval COMPANY_DIR... [--json] [--failures]",
+		Use:   "eval COMPANY_DIR... [--json] [--failures | --replies]",
 		Short: "Run a labelled company's customer messages through the REST API and score the answers",
 		Long: `Runs a company the way its customers and employees would use it, and scores
 what the bot did. COMPANY_DIR holds:
@@ -189,8 +190,8 @@ company prints its object; several print {"companies":[…],"total":{…}}.`,
 					fmt.Fprintln(e.stdout)
 				}
 				printAnswersReport(e.stdout, r)
-				if failures {
-					printAnswerFailures(e.stdout, outs)
+				if failures || replies {
+					printAnswerFailures(e.stdout, outs, replies)
 				}
 			}
 			if len(reports) == 1 {
@@ -213,6 +214,7 @@ company prints its object; several print {"companies":[…],"total":{…}}.`,
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the figures as one JSON object")
 	cmd.Flags().BoolVar(&failures, "failures", false, "also list every message the bot got wrong")
+	cmd.Flags().BoolVar(&replies, "replies", false, "also list every message and what the bot replied, right ones marked ok (to read the replies of a development company)")
 	cmd.Flags().BoolVar(&teach, "teach", false, "send the odd-numbered messages first, give an agent's verdict on each the bot got wrong about complaints, then score the even-numbered ones")
 	cmd.Flags().StringVar(&intentsPath, "intents", "", "intents `FILE` (default: the embedded demo company's)")
 	cmd.Flags().StringVar(&complaintExamples, "complaint-examples", "", "complaint_examples `FILE` to run with (CSV text,label)")
@@ -1118,9 +1120,16 @@ func printAnswersReport(w io.Writer, r answersReport) {
 }
 
 // printAnswerFailures lists what went wrong, for the engineer tuning on a
-// development company (never on a held-out one).
-func printAnswerFailures(w io.Writer, outs []outcome) {
-	fmt.Fprintln(w, "\nfailures:")
+// development company (never on a held-out one); with all, every message,
+// the right ones marked "ok": a reply can cite the right source and still
+// read wrong ("we don't cover Shanghai" to a refund question), which no
+// figure shows.
+func printAnswerFailures(w io.Writer, outs []outcome, all bool) {
+	if all {
+		fmt.Fprintln(w, "\nreplies:")
+	} else {
+		fmt.Fprintln(w, "\nfailures:")
+	}
 	for _, o := range outs {
 		rep := o.Reply
 		right := false
@@ -1134,8 +1143,12 @@ func printAnswerFailures(w io.Writer, outs []outcome) {
 		default:
 			right = rep.Handoff
 		}
-		if right {
+		if right && !all {
 			continue
+		}
+		mark := ""
+		if all && right {
+			mark = "ok "
 		}
 		kind := o.Kind
 		if kind == "" {
@@ -1154,8 +1167,8 @@ func printAnswerFailures(w io.Writer, outs []outcome) {
 		for _, c := range rep.Choices {
 			ch = append(ch, c.ID)
 		}
-		fmt.Fprintf(w, "%-12s %s line %d: %q\n    want %v got %s choices %v intent %s %.2f handoff %v: %s\n",
-			kind, o.Lang, o.Line, o.Text, want, got, ch, rep.Intent, rep.Confidence, rep.Handoff,
+		fmt.Fprintf(w, "%s%-12s %s line %d: %q\n    want %v got %s choices %v intent %s %.2f handoff %v: %s\n",
+			mark, kind, o.Lang, o.Line, o.Text, want, got, ch, rep.Intent, rep.Confidence, rep.Handoff,
 			strings.Join(strings.Fields(oneLine(rep.Reply, 140)), " "))
 		if len(o.Search) > 0 {
 			fmt.Fprintf(w, "    search alone: %s\n", strings.Join(o.Search, ", "))
