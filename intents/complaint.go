@@ -1571,6 +1571,64 @@ func illnessAsExcuse(words []string, raw, norm string) bool {
 	return true
 }
 
+// mildAilments are the common, mild conditions a customer names as the
+// reason to shop ("my son has diarrhea", "嗓子发炎", "老爷子骨折了"): never an
+// emergency's signs (chest pain, not breathing, poisoning, heavy
+// bleeding), which stay danger however the message goes on.
+var mildAilments = regexp.MustCompile(`\b(?:fever|high temperature|diarrh\w*|rash|hives|cough\w*|colds?|flu|sore throat|` +
+	`runny nose|headaches?|stomach ?aches?|constipat\w*|itch\w*|infection|inflam\w*|fracture\w*|broken (?:arm|leg|wrist|ankle|foot))\b|` +
+	`发烧|发热|拉肚子|腹泻|拉稀|红疹|起疹子|疹子|咳嗽|感冒|流鼻涕|嗓子疼|喉咙痛|头疼|头痛|便秘|发炎|感染|骨折|痒`)
+
+// buyCues ask to buy, rent or get something of the shop, or whether it is
+// open: "do you have smecta", "想买阿莫西林", "租轮椅一天多少钱", "is any of ur
+// shops open".
+var buyCues = regexp.MustCompile(`\b(?:do|does) (?:you|u|ya|the shop|the store|your shop|your store) (?:guys )?(?:have|sell|stock|carry)\b|` +
+	`\b(?:have|got) (?:any|some)\b|\b(?:buy|sell|rent|hire)\b|\bin stock\b|\bhow much\b|\bprice\b|\bopen\b|` +
+	`有没有|有卖|卖不卖|卖吗|想买|要买|买点|买个|买什么|买啥|租|多少钱|价格|营业|开门|送药|能送`)
+
+// shopsForIllness reports whether the escalation words found in a message
+// (raw, and normalised as norm) only name mild ailments (mildAilments)
+// that the sender gives as the reason to buy, rent or ask for something
+// (buyCues), and nothing of the shop's comes before the ailment or is
+// named as its cause: "my son has diarrhea, do you have smecta", "嗓子发炎想
+// 买阿莫西林 没处方卖不卖", "老爷子骨折了 租轮椅一天多少钱". In a pharmacy, a
+// clinic or a pet shop such conditions are why people write; after the
+// shop's thing ("diarrhea after your cake", "你们的药吃了拉肚子") they are an
+// incident. With no words (the safety model's reading) it needs an ailment
+// named in norm.
+func shopsForIllness(words []string, raw, norm string) bool {
+	for _, w := range words {
+		if !mildAilments.MatchString(w) {
+			return false
+		}
+	}
+	at := mildAilments.FindStringIndex(norm)
+	if at == nil || !buyCues.MatchString(norm) || afterShops.MatchString(norm) || afterUse(norm) {
+		return false
+	}
+	for _, shop := range []*regexp.Regexp{shopsThingZH, shopsThingEN} {
+		if loc := shop.FindStringIndex(norm); loc != nil && loc[0] < at[0] {
+			return false
+		}
+	}
+	return true
+}
+
+// afterUse reports whether Chinese text tells that something was taken or
+// used (useMarks) before the ailment it names: "吃了感冒药身上起了点小红疹".
+func afterUse(norm string) bool {
+	at := mildAilments.FindStringIndex(norm)
+	if at == nil {
+		return false
+	}
+	for _, m := range useMarks {
+		if i := strings.Index(norm, m); i >= 0 && i < at[0] {
+			return true
+		}
+	}
+	return false
+}
+
 // ailment reports whether an escalation word names an illness or a stay in
 // hospital rather than an accident or a hazard.
 func ailment(w string) bool {
@@ -1688,7 +1746,8 @@ func (d *ComplaintDetector) Score(text string) ComplaintScore {
 			s.Danger = true
 		})
 	}
-	if (visitsPatient(s.EscalationWords, lt.norm) || illnessAsExcuse(s.EscalationWords, text, lt.norm)) && asksInAClause(text, lt) {
+	if (visitsPatient(s.EscalationWords, lt.norm) || illnessAsExcuse(s.EscalationWords, text, lt.norm) ||
+		len(s.EscalationWords) > 0 && shopsForIllness(s.EscalationWords, text, lt.norm)) && asksInAClause(text, lt) {
 		s.EscalationWords, s.Danger = nil, false
 	}
 	// "万一吃了过敏能退吗": a reaction or a swallowing is the condition's.
@@ -1710,7 +1769,8 @@ func (d *ComplaintDetector) Score(text string) ComplaintScore {
 		s.EscalationWords = append(s.EscalationWords, HarmWord)
 		s.Danger = true
 	}
-	if len(s.EscalationWords) == 0 && toldAsIncident(text, lt) && safetyOf(d.safety, text) >= safetyThreshold {
+	if len(s.EscalationWords) == 0 && toldAsIncident(text, lt) && !(shopsForIllness(nil, text, lt.norm) && asksInAClause(text, lt)) &&
+		safetyOf(d.safety, text) >= safetyThreshold {
 		s.EscalationWords = append(s.EscalationWords, SafetyWord)
 		s.Danger = true
 	}
