@@ -1769,8 +1769,8 @@ func (d *ComplaintDetector) Score(text string) ComplaintScore {
 		s.EscalationWords = append(s.EscalationWords, HarmWord)
 		s.Danger = true
 	}
-	if len(s.EscalationWords) == 0 && toldAsIncident(text, lt) && !(shopsForIllness(nil, text, lt.norm) && asksInAClause(text, lt)) &&
-		safetyOf(d.safety, text) >= safetyThreshold {
+	if len(s.EscalationWords) == 0 && toldAsIncident(text, lt) && safetyOf(d.safety, text) >= safetyThreshold &&
+		!(shopsForIllness(nil, text, lt.norm) && asksInAClause(text, lt)) {
 		s.EscalationWords = append(s.EscalationWords, SafetyWord)
 		s.Danger = true
 	}
