@@ -86,12 +86,13 @@ func (ix *Index) expandEntities(p *prepared) {
 // refund question. A payment method is checked against any the passage
 // names: one that names another is about that one ("Do you take PayPal?"
 // of "Can I pay with Alipay?", "闭店的时候现金怎么处理" of a page that names
-// only WeChat). And a
-// place the passage cannot speak of (a city of the passage's list of
-// countries, see foreignOnly and domesticOnly) leaves it unanswered only
-// when nothing else the question names is covered: "im in london, can i
-// send flowers to my girlfriend in chengdu" is answered by the passage
-// about delivering in Chengdu.
+// only WeChat). And a place the passage cannot speak of (a city of the
+// passage's list of countries, see foreignOnly and domesticOnly) leaves it
+// unanswered only when nothing else the question names is covered: "im in
+// london, can i send flowers to my girlfriend in chengdu" is answered by
+// the passage about delivering in Chengdu. Kind, Asked and Options are set
+// only with CoverMissing; Kind and Options come from the first finding
+// listed against that names options.
 func (ix *Index) Cover(question string, h bot.Hit, lang string) bot.CoverCheck {
 	g := ix.ents.get()
 	r := g.Check(question, h.Title+"\n"+h.Answer)
@@ -108,11 +109,11 @@ func (ix *Index) Cover(question string, h bot.Hit, lang string) bot.CoverCheck {
 			if !far && f.Asked.Kind == entity.Place && len(f.Options) < 2 && !titled[entity.Place] {
 				continue // named in passing, not a list of what there is
 			}
-			if !missing && !elsewhere {
-				out.Kind = f.Asked.Kind.String()
-			}
 			out.Asked = appendName(out.Asked, g.Names(f.Asked.ID, lang))
 			if far {
+				if out.Kind == "" {
+					out.Kind = f.Asked.Kind.String()
+				}
 				// A city asked of a passage that lists other countries
 				// ("寄到北京几天" of the international list), or a place
 				// abroad asked of one that lists the parts of one country
@@ -122,10 +123,10 @@ func (ix *Index) Cover(question string, h bot.Hit, lang string) bot.CoverCheck {
 				elsewhere = true
 				continue
 			}
-			missing = true
-			if len(out.Options) == 0 {
-				out.Options, out.Count = g.List(f.Options, lang), len(f.Options)
+			if !missing || out.Options == "" {
+				out.Kind, out.Options, out.Count = f.Asked.Kind.String(), g.List(f.Options, lang), len(f.Options)
 			}
+			missing = true
 		case entity.Partial:
 			if out.Verdict == bot.CoverNone || out.Verdict == bot.CoverFull {
 				out.Verdict = bot.CoverPartial
