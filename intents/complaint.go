@@ -1562,13 +1562,18 @@ func illnessAsExcuse(words []string, raw, norm string) bool {
 	// The shop's thing named before the excuse may be what made someone
 	// ill ("threw up after your cake, had to cancel"); after it, it is
 	// what is asked for ("医生让买益生菌 你们柜台有吗").
-	if shop := shopsThingZH.FindStringIndex(norm); shop != nil && shop[0] < cue[0] {
-		return false
+	return !shopsThingBefore(norm, cue[0])
+}
+
+// shopsThingBefore reports whether normalised text names the shop's
+// product or service (shopsThingZH, shopsThingEN) before byte offset at.
+func shopsThingBefore(norm string, at int) bool {
+	for _, shop := range []*regexp.Regexp{shopsThingZH, shopsThingEN} {
+		if loc := shop.FindStringIndex(norm); loc != nil && loc[0] < at {
+			return true
+		}
 	}
-	if shop := shopsThingEN.FindStringIndex(norm); shop != nil && shop[0] < cue[0] {
-		return false
-	}
-	return true
+	return false
 }
 
 // mildAilments are the common, mild conditions a customer names as the
@@ -1603,15 +1608,8 @@ func shopsForIllness(words []string, raw, norm string) bool {
 		}
 	}
 	at := mildAilments.FindStringIndex(norm)
-	if at == nil || !buyCues.MatchString(norm) || afterShops.MatchString(norm) || afterUse(norm) {
-		return false
-	}
-	for _, shop := range []*regexp.Regexp{shopsThingZH, shopsThingEN} {
-		if loc := shop.FindStringIndex(norm); loc != nil && loc[0] < at[0] {
-			return false
-		}
-	}
-	return true
+	return at != nil && buyCues.MatchString(norm) && !afterShops.MatchString(norm) && !afterUse(norm) &&
+		!shopsThingBefore(norm, at[0])
 }
 
 // afterUse reports whether Chinese text tells that something was taken or
