@@ -1592,7 +1592,7 @@ var buyCues = regexp.MustCompile(`\b(?:do|does) (?:you|u|ya|the shop|the store|y
 	`有没有|有卖|卖不卖|卖吗|想买|要买|买点|买个|买什么|买啥|租|多少钱|价格|营业|开门|送药|能送`)
 
 // shopsForIllness reports whether the escalation words found in a message
-// (raw, and normalised as norm) only name mild ailments (mildAilments)
+// (normalised as norm) only name mild ailments (mildAilments)
 // that the sender gives as the reason to buy, rent or ask for something
 // (buyCues), and nothing of the shop's comes before the ailment or is
 // named as its cause: "my son has diarrhea, do you have smecta", "嗓子发炎想
@@ -1601,26 +1601,22 @@ var buyCues = regexp.MustCompile(`\b(?:do|does) (?:you|u|ya|the shop|the store|y
 // shop's thing ("diarrhea after your cake", "你们的药吃了拉肚子") they are an
 // incident. With no words (the safety model's reading) it needs an ailment
 // named in norm.
-func shopsForIllness(words []string, raw, norm string) bool {
+func shopsForIllness(words []string, norm string) bool {
 	for _, w := range words {
 		if !mildAilments.MatchString(w) {
 			return false
 		}
 	}
 	at := mildAilments.FindStringIndex(norm)
-	return at != nil && buyCues.MatchString(norm) && !afterShops.MatchString(norm) && !afterUse(norm) &&
-		!shopsThingBefore(norm, at[0])
+	return at != nil && buyCues.MatchString(norm) && !afterShops.MatchString(norm) &&
+		!usedBefore(norm, at[0]) && !shopsThingBefore(norm, at[0])
 }
 
-// afterUse reports whether Chinese text tells that something was taken or
-// used (useMarks) before the ailment it names: "吃了感冒药身上起了点小红疹".
-func afterUse(norm string) bool {
-	at := mildAilments.FindStringIndex(norm)
-	if at == nil {
-		return false
-	}
+// usedBefore reports whether Chinese text tells that something was taken
+// or used (useMarks) before byte offset at: "吃了感冒药身上起了点小红疹".
+func usedBefore(norm string, at int) bool {
 	for _, m := range useMarks {
-		if i := strings.Index(norm, m); i >= 0 && i < at[0] {
+		if i := strings.Index(norm, m); i >= 0 && i < at {
 			return true
 		}
 	}
@@ -1745,7 +1741,7 @@ func (d *ComplaintDetector) Score(text string) ComplaintScore {
 		})
 	}
 	if (visitsPatient(s.EscalationWords, lt.norm) || illnessAsExcuse(s.EscalationWords, text, lt.norm) ||
-		len(s.EscalationWords) > 0 && shopsForIllness(s.EscalationWords, text, lt.norm)) && asksInAClause(text, lt) {
+		len(s.EscalationWords) > 0 && shopsForIllness(s.EscalationWords, lt.norm)) && asksInAClause(text, lt) {
 		s.EscalationWords, s.Danger = nil, false
 	}
 	// "万一吃了过敏能退吗": a reaction or a swallowing is the condition's.
@@ -1768,7 +1764,7 @@ func (d *ComplaintDetector) Score(text string) ComplaintScore {
 		s.Danger = true
 	}
 	if len(s.EscalationWords) == 0 && toldAsIncident(text, lt) && safetyOf(d.safety, text) >= safetyThreshold &&
-		!(shopsForIllness(nil, text, lt.norm) && asksInAClause(text, lt)) {
+		!(shopsForIllness(nil, lt.norm) && asksInAClause(text, lt)) {
 		s.EscalationWords = append(s.EscalationWords, SafetyWord)
 		s.Danger = true
 	}
