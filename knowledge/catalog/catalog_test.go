@@ -700,3 +700,39 @@ func TestMayAskSoldKeepsEveryCue(t *testing.T) {
 		t.Error("a message with no cue word passes the filter")
 	}
 }
+
+// TestSameReplyEveryBuild checks that a word two columns hold alike
+// ("online" as a format and as a campus) is shown from the same column
+// whichever catalogue is built: the columns were once read in map order,
+// so one run said "Campus: online" and the next "Format: online".
+func TestSameReplyEveryBuild(t *testing.T) {
+	var first string
+	for i := range 30 {
+		ix, err := New([]Product{{ID: "HSK-MOCK", SKU: "HSK-MOCK", Lang: "en", Name: "HSK mock test", Category: "Exams",
+			Price: "120.00", Currency: "CNY", Description: "A timed computer-based HSK mock test (levels 1-5).",
+			Tags:     []string{"hsk", "exam", "practice test"},
+			Attrs:    map[string]string{"format": "online", "campus": "online", "level": "HSK 1-5", "hours": "2", "class_size": "1", "age": "16+"},
+			Audience: bot.AudiencePublic, URL: "/kb/HSK-MOCK"},
+			{ID: "GE-GRP", SKU: "GE-GRP", Lang: "en", Name: "General English group course", Category: "Courses",
+				Price: "4680.00", Currency: "CNY", Description: "A 12-week group course.", Tags: []string{"english"},
+				Attrs:    map[string]string{"format": "in person", "campus": "Xiaozhai", "level": "A1-C1", "hours": "48", "class_size": "8", "age": "16+"},
+				Audience: bot.AudiencePublic, URL: "/kb/GE-GRP"}}, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := ix.Answer(context.Background(), bot.Query{Text: "do you have an hsk practice test online", Language: "en"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			if !strings.Contains(a.Text, ": online") {
+				t.Fatalf("reply %q shows no column holding online", a.Text)
+			}
+			first = a.Text
+			continue
+		}
+		if a.Text != first {
+			t.Fatalf("build %d replied %q, the first %q", i, a.Text, first)
+		}
+	}
+}

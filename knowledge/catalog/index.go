@@ -238,7 +238,11 @@ func newShelf(products []Product) *shelf {
 			for ti, t := range r.Tags {
 				sh.add(id, fTag, uint16(ri*64+ti%64), t, false)
 			}
-			for col, v := range r.Attrs {
+			for _, col := range sh.colOrder { // in one order, so that ties between columns fall alike on every run
+				v, ok := r.Attrs[col]
+				if !ok {
+					continue
+				}
 				switch {
 				case aliasColumns[col]:
 					for ai, a := range texts.SplitList(v) {
