@@ -59,6 +59,12 @@ type Classification struct {
 	// EscalationWords lists the always-escalate terms found (legal threats,
 	// regulators, media, safety), normalised; empty when none.
 	EscalationWords []string
+	// Troubled is true when the message tells of a trouble in words of the
+	// negative lexicon ("late", "broken", "还没到"), not only in the
+	// complaint model's reading: a question the model reads as a mild
+	// complaint ("best way to keep sourdough?") answered from a sure passage
+	// gets no apology without it.
+	Troubled bool
 	// Danger is true when an escalation word tells of harm as it happens
 	// (an injury, a fire, someone unwell or in danger) rather than a legal
 	// threat: the reply then points at the emergency services first.

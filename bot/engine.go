@@ -609,7 +609,13 @@ func (e *Engine) answersGrievance(ctx context.Context, m Message, conv Conversat
 	if len(hits) == 0 || hits[0].Kind == KindProduct || hits[0].Confidence < need {
 		return decision{}, false
 	}
-	text := e.text(textSorryAnswer, lang) + "\n\n" + hits[0].Answer + "\n\n" + e.text(textSorryOffer, lang)
+	// The apology is for a trouble told in words; a plain question the
+	// complaint model read as a mild complaint gets the answer and the
+	// offer of a person without it.
+	text := hits[0].Answer + "\n\n" + e.text(textSorryOffer, lang)
+	if cls.Troubled {
+		text = e.text(textSorryAnswer, lang) + "\n\n" + text
+	}
 	return decision{action: ActionAnswer, text: text, sources: []Source{hits[0].Source()}}, true
 }
 
