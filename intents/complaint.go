@@ -1550,7 +1550,7 @@ func visitsPatient(words []string, norm string) bool {
 }
 
 // illnessAsExcuse reports whether the escalation words found in a message
-// (raw, and normalised as norm) only name an illness (ailment) that the
+// (normalised as norm) only name an illness (ailment) that the
 // sender gives as the reason to change a booking or tells a doctor's advice
 // about (excuseCues), and the message names nothing of the shop's: "got
 // food poisoning last night and couldn't cancel in time", "狗狗最近拉肚子 医
@@ -1558,7 +1558,7 @@ func visitsPatient(words []string, norm string) bool {
 // an incident: a doctor has it in hand, and what is asked is the shop's
 // policy. Harm after the shop's thing is read later (harmedByShop), as the
 // safety model reads what this lets go.
-func illnessAsExcuse(words []string, raw, norm string) bool {
+func illnessAsExcuse(words []string, norm string) bool {
 	if len(words) == 0 {
 		return false
 	}
@@ -1752,7 +1752,7 @@ func (d *ComplaintDetector) Score(text string) ComplaintScore {
 			s.Danger = true
 		})
 	}
-	if (visitsPatient(s.EscalationWords, lt.norm) || illnessAsExcuse(s.EscalationWords, text, lt.norm) ||
+	if (visitsPatient(s.EscalationWords, lt.norm) || illnessAsExcuse(s.EscalationWords, lt.norm) ||
 		len(s.EscalationWords) > 0 && shopsForIllness(s.EscalationWords, lt.norm)) && asksInAClause(text, lt) {
 		s.EscalationWords, s.Danger = nil, false
 	}

@@ -1077,18 +1077,13 @@ func TestIllnessAsReasonToShopIsNoIncident(t *testing.T) {
 // the negative lexicon's words, not a plain question the complaint model
 // reads as a mild complaint.
 func TestTroubleToldInWords(t *testing.T) {
-	d := mustDetector(t)
-	for text, want := range map[string]bool{
+	checkScores(t, map[string]bool{
 		"My order hasn't arrived yet, what's the next step? It's been 6 days":                          true,
 		"我的快递三天了物流一直没动，麻烦帮忙看下":                                                                         true,
 		"sf just delivered and one of the bottles is smashed, wine all over the box. what do i do now": true,
 		"best way to keep sourdough? i live alone so a whole loaf takes me days":                       false,
 		"whens the spring festival break this year and when do u open again":                           false,
-	} {
-		if got := d.Score(text).Troubled; got != want {
-			t.Errorf("Score(%q).Troubled = %v, want %v", text, got, want)
-		}
-	}
+	}, "troubled", func(s ComplaintScore) (bool, string) { return s.Troubled, fmt.Sprintf("complaint %.2f", s.Complaint) })
 }
 
 // TestMishapWordsAreNoReproach checks that the words of a sender's own

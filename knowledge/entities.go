@@ -96,9 +96,9 @@ func (ix *Index) expandEntities(p *prepared) {
 func (ix *Index) Cover(question string, h bot.Hit, lang string) bot.CoverCheck {
 	g := ix.ents.get()
 	r := g.Check(question, h.Title+"\n"+h.Answer)
-	titled := map[entity.Kind]bool{} // the kinds the title names one of
+	titledPlace := false // the title names a place
 	for _, m := range g.Find(h.Title) {
-		titled[m.Kind] = true
+		titledPlace = titledPlace || m.Kind == entity.Place
 	}
 	out := bot.CoverCheck{Verdict: bot.CoverNone}
 	missing, elsewhere := false, false // a finding not covered: listed against, or of another country
@@ -106,7 +106,7 @@ func (ix *Index) Cover(question string, h bot.Hit, lang string) bot.CoverCheck {
 		switch f.Verdict {
 		case entity.NotCovered:
 			far := foreignOnly(g, f) || domesticOnly(g, f)
-			if !far && f.Asked.Kind == entity.Place && len(f.Options) < 2 && !titled[entity.Place] {
+			if !far && f.Asked.Kind == entity.Place && len(f.Options) < 2 && !titledPlace {
 				continue // named in passing, not a list of what there is
 			}
 			out.Asked = appendName(out.Asked, g.Names(f.Asked.ID, lang))

@@ -238,7 +238,7 @@ func newShelf(products []Product) *shelf {
 			for ti, t := range r.Tags {
 				sh.add(id, fTag, uint16(ri*64+ti%64), t, false)
 			}
-			for _, col := range sh.colOrder { // in one order, so that ties between columns fall alike on every run
+			for ci, col := range sh.colOrder { // in one order, so that ties between columns fall alike on every run
 				v, ok := r.Attrs[col]
 				if !ok {
 					continue
@@ -253,7 +253,7 @@ func newShelf(products []Product) *shelf {
 					}
 				case sh.columns[col] == "stock":
 				default:
-					sh.add(id, fAttr, attrVal(ri, colIndex(sh.colOrder, col)), v, false)
+					sh.add(id, fAttr, attrVal(ri, ci), v, false)
 					for _, q := range quantities(v) {
 						e.qty[q.dim] = append(e.qty[q.dim], q)
 						e.colQty[col] = append(e.colQty[col], q)
@@ -339,16 +339,6 @@ func langRank(lang string) int {
 func attrVal(row, col int) uint16 { return uint16(row<<8 | col&0xff) }
 
 func attrCol(val uint16) int { return int(val & 0xff) }
-
-// colIndex returns the position of col in cols.
-func colIndex(cols []string, col string) int {
-	for i, c := range cols {
-		if c == col {
-			return i
-		}
-	}
-	return 0
-}
 
 // conceptOf returns the attribute concept a column name stands for, or
 // the column name itself.
