@@ -123,7 +123,8 @@ const (
 // be put through to a person: a transfer verb followed within
 // transferMaxGap characters by one of transferTargets ("麻烦转一下人工",
 // "帮我接一下你们经理", "让客服打电话给我"). "转账", "接孩子" and "找不到地址"
-// name no person and do not match.
+// name no person and do not match, nor does a verb a clause away from the
+// target ("油烟机不转了 修一下人工多少") or labour (namesLabour).
 func transfersToPerson(norm string) bool {
 	rs := []rune(norm)
 	for i, r := range rs {
@@ -133,7 +134,8 @@ func transfersToPerson(norm string) bool {
 		rest := string(rs[i+1 : min(len(rs), i+1+transferMaxGap+transferTargetRunes)])
 		for _, t := range transferTargets {
 			if j := strings.Index(rest, t); j >= 0 && utf8.RuneCountInString(rest[:j]) <= transferMaxGap &&
-				!matchAny(rest[j:], furnitureOfTargets, strings.HasPrefix) {
+				!strings.Contains(rest[:j], " ") && !matchAny(rest[j:], furnitureOfTargets, strings.HasPrefix) &&
+				!namesLabour(string(rs[:i+1])+rest[:j], t, rest[j+len(t):]) {
 				return true
 			}
 		}
@@ -323,6 +325,66 @@ func doesAService(term, after string) bool {
 	}
 	return len(words) > 0 && serviceVerbs[words[0]]
 }
+
+// sendsForAVisit reports whether an unnamed person term is someone booked
+// or sent to the sender's place, the service a home-visit trade sells:
+// "how do i book someone", "can u send someone there", "can I drop it off
+// instead of someone coming". "send someone to talk to me" and "is someone
+// coming" (into this conversation) still ask for a person.
+func sendsForAVisit(before, term, after string) bool {
+	switch term {
+	case "someone", "somebody", "anyone", "anybody":
+	default:
+		return false
+	}
+	b, a := strings.Fields(before), strings.Fields(after)
+	last := ""
+	if len(b) > 0 {
+		last = b[len(b)-1]
+	}
+	if len(a) > 1 && a[0] == "to" && talkAfterSend[a[1]] {
+		return false
+	}
+	switch {
+	case bookVerbs[last]:
+		return true
+	case last == "send" || last == "sending":
+		return len(a) == 0 || visitPlaces[a[0]]
+	case len(a) > 0 && (a[0] == "coming" || a[0] == "visiting"):
+		return last != "is" && last != "are" && last != "will"
+	}
+	return false
+}
+
+// bookVerbs, right before a person term, book that person for a visit.
+var bookVerbs = map[string]bool{"book": true, "booking": true, "booked": true, "schedule": true, "dispatch": true,
+	"hire": true}
+
+// visitPlaces, right after "send someone", say where the visit is.
+var visitPlaces = map[string]bool{"there": true, "here": true, "over": true, "out": true, "round": true, "around": true,
+	"to": true, "today": true, "tomorrow": true, "tonight": true, "now": true, "asap": true, "at": true, "on": true,
+	"in": true, "this": true}
+
+// talkAfterSend, after "someone to", make the person one to talk to.
+var talkAfterSend = map[string]bool{"talk": true, "speak": true, "chat": true, "call": true, "phone": true, "reply": true,
+	"answer": true, "contact": true, "help": true}
+
+// namesLabour reports whether 人工 is the labour of a job, not a person
+// to talk to: "修一下人工多少", "人工费", "含人工吗", "人工和材料分开算吗".
+func namesLabour(before, term, after string) bool {
+	if term != "人工" {
+		return false
+	}
+	after = strings.TrimLeft(after, " ")
+	return matchAny(after, labourAfter, strings.HasPrefix) || matchAny(before, labourBefore, strings.HasSuffix)
+}
+
+var (
+	// labourAfter, right after 人工, make it the labour's cost.
+	labourAfter = []string{"费", "多少", "怎么算", "怎么收", "价", "钱", "贵", "成本", "另算", "另收", "和材料", "加材料", "包", "算"}
+	// labourBefore, right before 人工, do the same: "含人工", "包人工".
+	labourBefore = []string{"含", "包", "加", "算", "收", "不含"}
+)
 
 // comesOver reports whether two words after a person term send them to the
 // sender's place: "get to", "get here", "come over", "come out"; not "get
@@ -1153,6 +1215,48 @@ func asksForRepair(norm string) bool {
 	return repairQuestions.MatchString(norm) && !blamesQuality.MatchString(norm) && !blamesShop.MatchString(norm)
 }
 
+// reportsAFault reports whether normalised text tells of a fault in a
+// thing (faults) and names nothing of this business: no "you", no staff,
+// no order, purchase, delivery or earlier job, no "again" and no blame of
+// quality (blamesQuality, blamesShop). "my gas water heater clicks but no
+// flame" and "空调开了半天不凉 吹的是热风" are what a repair or care trade is
+// asked to fix; "the kettle you sold me leaks" and "修完又不凉了" are told
+// against the business and stay complaints.
+func reportsAFault(norm string) bool {
+	if !faults.MatchString(norm) || blamesQuality.MatchString(norm) || blamesShop.MatchString(norm) {
+		return false
+	}
+	return !namesTheBusiness.MatchString(norm) && !faultAgainst.MatchString(norm)
+}
+
+// faultAgainst marks a fault as the business's or as harm: someone who
+// works for it or brought it ("the movers", "保洁阿姨"), a thing that arrived,
+// a body hurt, a pet that does not respond, a place the business provides
+// ("in the room", "车里", "on the plane"), food, or a fault left unmended for days ("broken for a
+// week", "坏了一个星期了").
+var faultAgainst = regexp.MustCompile(`\b(?:mover|movers|cleaner|cleaners|driver|courier|worker|workers|guy|guys|man|men|` +
+	`arrived|came|delivered|dropped|opened|unboxed|box|boxes|package|parcel|room|rooms|car|apartment|flat|here|foot|feet|leg|legs|arm|arms|hand|hands|wrist|ankle|` +
+	`finger|fingers|head|back|rib|ribs|bone|nose|tooth|teeth|dog|cat|puppy|kitten|pet|baby|son|daughter|husband|wife|` +
+	`plane|flight|seat|runway|gate|train|bus|food|meal|` +
+	`for (?:a|one|two|three|several|\d+) (?:day|days|week|weeks|month|months)|(?:days|weeks|months) now)\b|` +
+	`工人|保洁|阿姨|司机|快递|搬家|到了|送到|拆开|打开|包裹|箱子|味|吃|喝|饭|菜|粥|房间|房里|屋里|车里|车上|脚|腿|手|胳膊|头|骨|牙|猫|狗|孩子|宝宝|老公|老婆|` +
+	`(?:一|两|三|几|好几|\d+)(?:天|个星期|星期|周|个月)了`)
+
+// faults name a thing not working the way it should.
+var faults = regexp.MustCompile(`\b(?:broken|broke|not working|doesn'?t work|does not work|stopped working|dead|` +
+	`(?:won'?t|wont|will not|doesn'?t|does not|isn'?t|is not|not) (?:start|turn on|switch on|drain|spin|heat|heat up|cool|` +
+	`get cold|get hot|charge|light|ignite|open|close|work|come on|flush|boot|power on|cold|hot|cooling|heating|draining|spinning|charging)|` +
+	`leak|leaks|leaking|dripping|clicks|clicking|buzzing|rattling|noisy|making (?:a )?(?:noise|sound)|tripping|trips the|` +
+	`error code|(?:no|only) (?:flame|heat|hot water|power|picture|sound|signal|water)|blowing (?:warm|hot) air|cracked|smashed|frozen|blocked|clogged)\b|` +
+	`坏了|坏掉|不凉|不制冷|不制热|不热|不转|漏水|渗水|滴水|不出水|不排水|排不出|不工作|打不着|点不着|不亮|异响|有响声|噪音大|跳闸|` +
+	`故障|报错|显示e|碎了|开不了机|开不开|充不进|堵了|堵住|冻住|冻裂|吹热风|吹的是热风|不出热水|没热水`)
+
+// namesTheBusiness names the shop, its people or its work in a message:
+// the fault is then told against it.
+var namesTheBusiness = regexp.MustCompile(`\b(?:you|your|yours|u|ur|ya|you'?re|you'?ve|your guy|technician|tech|engineer|repairman|` +
+	`staff|shop|store|service|order|ordered|delivered|delivery|bought|purchased|installed|fixed|repaired|replaced|serviced|` +
+	`came|visit|visited|again|still|refund|money)\b|你们|你家|您们|贵店|贵公司|师傅|买的|刚买|买了|装的|安装的|修的|修过|修完|修好|上次|又|还是|客服|店里|送来|到货|收到|退|钱`)
+
 // ownMishapNegative is the most negative-lexicon weight a message about
 // the sender's own mishap may carry and still be read as a question about
 // it: the mishap's own words ("lost", "wrong", "can't") weigh 0.4 to 0.9
@@ -1791,7 +1895,8 @@ func (d *ComplaintDetector) Score(text string) ComplaintScore {
 		}
 		if !namesAContactDetail(in[at+len(t.norm):]) && !someoneElses(in[:at], t.norm) && !doesAService(t.norm, in[at+len(t.norm):]) &&
 			!asksAboutStaff(in[:at], in[at+len(t.norm):]) && !someoneOf(in[:at], t.norm, in[at+len(t.norm):]) &&
-			!namesAnEvent(in[:at], t.norm, in[at+len(t.norm):]) && !(t.norm == "有人吗" && staffedPlaceZH(in[:at])) {
+			!namesAnEvent(in[:at], t.norm, in[at+len(t.norm):]) && !(t.norm == "有人吗" && staffedPlaceZH(in[:at])) &&
+			!sendsForAVisit(in[:at], t.norm, in[at+len(t.norm):]) && !namesLabour(in[:at], t.norm, in[at+len(t.norm):]) {
 			s.AsksForPerson = true
 			named = append(named, personSpan{cjk: in == lt.norm, from: at, to: at + len(t.norm)})
 		}
@@ -1846,6 +1951,8 @@ func (d *ComplaintDetector) Score(text string) ComplaintScore {
 		if neg <= ownMishapNegative && (mishap || asksForRepair(lt.norm) || worriesAhead(text, lt.norm)) && asksInAClause(text, lt) ||
 			negBesides <= ownMishapNegative && mishap &&
 				(asksInAClause(text, lt) || correctsADetail.MatchString(lt.norm) || asksToMove.MatchString(lt.norm)) {
+			s.Complaint = ownMishapComplaint
+		} else if neg <= ownMishapNegative && reportsAFault(lt.norm) {
 			s.Complaint = ownMishapComplaint
 		} else if rest, ok := besidesElsewhere(lt.norm); ok && asksInAClause(text, lt) {
 			// Nothing negative is said of this business.

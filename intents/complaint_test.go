@@ -1202,3 +1202,39 @@ func TestNotAsOrderedIsAComplaint(t *testing.T) {
 	checkScores(t, map[string]bool{"有真人在吗 想问点具体的": true, "有真人图吗": false}, "demands a person",
 		func(s ComplaintScore) (bool, string) { return s.DemandsPerson, "" })
 }
+
+// TestVisitIsNoPersonRequest checks that someone booked or sent to the
+// sender's place, and 人工 as the labour of a job, ask for no person to talk
+// to, while the same words asking for one still do.
+func TestVisitIsNoPersonRequest(t *testing.T) {
+	checkScores(t, map[string]bool{
+		"how fast can i book someone for the boiler":             false,
+		"can u send someone out to my mums place on friday":      false,
+		"i'd rather bring it in than wait for someone coming":    false,
+		"洗衣机不转了 上门修人工费多少":                                        false,
+		"换个水龙头人工怎么算":                                             false,
+		"材料我自己买 你们只收人工吗":                                         false,
+		"can you send someone to talk to me":                     true,
+		"is someone coming? i've been waiting in this chat ages": true,
+		"转人工":        true,
+		"我要人工客服":     true,
+		"不想跟机器聊 找人工": true,
+	}, "asks for a person", func(s ComplaintScore) (bool, string) {
+		return s.AsksForPerson, fmt.Sprintf("complaint %.2f", s.Complaint)
+	})
+}
+
+// TestFaultOfOwnThingIsNoComplaint checks that a fault told of the
+// sender's own thing, naming nothing of the business, is what a repair
+// trade is asked to fix, while a fault told against the business, its
+// people, its premises or a delivery, or harm, is still a complaint.
+func TestFaultOfOwnThingIsNoComplaint(t *testing.T) {
+	checkComplaints(t, map[string]bool{
+		"my dishwasher wont drain and makes a buzzing noise":                     false,
+		"冰箱冷藏室不制冷了 冷冻还行":                                                         false,
+		"the dishwasher you fixed on monday wont drain again, useless":           true,
+		"你们师傅修完第二天冰箱又不制冷了":                                                       true,
+		"the heating in our hotel room has been broken for three days, freezing": true,
+		"拆开包裹发现杯子碎了":                                                             true,
+	})
+}
