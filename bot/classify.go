@@ -79,6 +79,12 @@ type Classification struct {
 	// implies AsksForPerson. Only it hands an employee's message over:
 	// staff write "someone" and "the manager" about their work.
 	DemandsPerson bool
+	// Asks is true when a message with escalation words asks something in
+	// a clause of its own ("住院押金要交多少") without alarm ("what do I do
+	// right now" tells an incident); a classifier may leave it
+	// false for a message without them, the only ones the Engine reads it
+	// for.
+	Asks bool
 }
 
 // Classifier works out what a message is about. Implementations must be safe

@@ -486,11 +486,17 @@ func (e *Engine) decide(ctx context.Context, m Message, conv Conversation, cls C
 	// answer. A question about products is not a request for a person
 	// ("a teapot for one person") unless it demands one in words that can
 	// mean nothing else.
+	var hits []Hit
+	retrieved := false
 	if esc := e.escalation(ctx, m, conv, cls, cat.OK); esc != nil {
 		if d, ok := e.answersGrievance(ctx, m, conv, q, esc, cls, lang); ok {
 			return d, nil
 		}
-		return decision{action: ActionEscalate, text: e.escalationReply(esc.Reason, cls.Danger, lang), escalation: esc}, nil
+		hs, ok := e.offersTheWords(ctx, m, conv, q, esc, cls)
+		if !ok {
+			return decision{action: ActionEscalate, text: e.escalationReply(esc.Reason, cls.Danger, lang), escalation: esc}, nil
+		}
+		hits, retrieved = hs, true
 	}
 	if isSmallTalk(m.Text, cls) {
 		return decision{action: ActionSmallTalk, text: e.text(cls.Intent, lang)}, nil
@@ -502,10 +508,10 @@ func (e *Engine) decide(ctx context.Context, m Message, conv Conversation, cls C
 		return decision{action: ActionClarify, text: e.text(textNotSure, lang)}, nil
 	}
 	var d decision
-	var hits []Hit
-	retrieved := false
 	if cat.OK && (m.Role == RoleEmployee || cat.Confidence >= e.opts.MinCatalogConfidence) {
-		hits, retrieved = e.retrieve(ctx, conv, q), true
+		if !retrieved {
+			hits, retrieved = e.retrieve(ctx, conv, q), true
+		}
 		if len(hits) > 0 && hits[0].Kind != KindProduct && hits[0].Confidence >= e.opts.MinAnswerConfidence {
 			switch {
 			case cat.LastClause:
@@ -584,6 +590,64 @@ const barelyComplaint = 0.1
 // checked on the read companies' messages (three more ordinary questions
 // answered, no complaint) and on photo's figures (one more).
 const reportAnswer = 0.95
+
+// offersTheWords returns the hits for a customer's question whose only
+// trigger is escalation words that the business offers as a service: the
+// message asks something (Classification.Asks), reads as no complaint and
+// asks for no person, and each escalation word, said in the message, is
+// named in the title of the best passage, which is confident
+// (MinAnswerConfidence). A vet's "住院押金要交多少" and "how much is the
+// senior blood panel" ask about its hospital stays and blood tests, which
+// its content names; the same words at a bakery ("my son is in hospital
+// after your cake") name nothing it offers, and a symptom asked about
+// ("my dog keeps throwing up, are you open") is handed over unless the
+// content has a passage headed by it. ok is false when the message is
+// to be handed over.
+func (e *Engine) offersTheWords(ctx context.Context, m Message, conv Conversation, q Query, esc *Escalation, cls Classification) ([]Hit, bool) {
+	if m.Role != RoleCustomer || esc.Reason != ReasonEscalationWords || !cls.Asks || e.isComplaint(cls) ||
+		cls.AsksForPerson || len(cls.EscalationWords) == 0 {
+		return nil, false
+	}
+	text := strings.ToLower(m.Text)
+	for _, w := range cls.EscalationWords {
+		if !namesWord(text, w) {
+			return nil, false // a label the detector gave, not a word said
+		}
+	}
+	hits := e.retrieve(ctx, conv, q)
+	if len(hits) == 0 || hits[0].Confidence < e.opts.MinAnswerConfidence || hits[0].Audience != AudiencePublic {
+		return nil, false
+	}
+	title := strings.ToLower(hits[0].Title)
+	for _, w := range cls.EscalationWords {
+		if !namesWord(title, w) {
+			return nil, false
+		}
+	}
+	return hits, true
+}
+
+// namesWord reports whether lower-case text names the escalation word w:
+// each of its words of three letters or more, by its stem (all but the
+// last two letters of a word longer than five: "hospitali" is named by
+// "hospital stay", "stitches" by "stitch"); a Chinese word whole.
+func namesWord(text, w string) bool {
+	named := false
+	for _, f := range strings.Fields(strings.ToLower(w)) {
+		if utf8.RuneCountInString(f) < 3 && f[0] < utf8.RuneSelf {
+			continue
+		}
+		stem := f
+		if f[0] < utf8.RuneSelf && len(f) > 5 {
+			stem = f[:len(f)-2]
+		}
+		if !strings.Contains(text, stem) {
+			return false
+		}
+		named = true
+	}
+	return named
+}
 
 // answersGrievance answers a customer's question that reads as a mild
 // complaint ("my refund still isn't on my card after 5 days, how long does

@@ -88,6 +88,7 @@ func (c *Classifier) Classify(ctx context.Context, text string) (bot.Classificat
 		Intent: p.Intent, Confidence: p.Confidence, OutOfScope: p.OutOfScope, Top: p.Top,
 		Complaint: complaint, Sentiment: s.Sentiment, Language: DetectLanguage(text),
 		EscalationWords: s.EscalationWords, Troubled: s.Troubled, Danger: s.Danger, AsksForPerson: s.AsksForPerson, DemandsPerson: s.DemandsPerson,
+		Asks: s.Asks,
 	}
 	if s.DemandsPerson || s.NamesPersonTwice {
 		// "人工客服在吗", "real person please", "有没有人工啊 真人": whatever

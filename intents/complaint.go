@@ -545,6 +545,12 @@ type ComplaintScore struct {
 	// a request for a person whatever the intent model reads, even inside a
 	// greeting ("人工客服在吗"). It implies AsksForPerson.
 	DemandsPerson bool
+	// Asks is true when a message with escalation words asks something in
+	// a clause of its own ("住院押金要交多少", "how much is the blood panel")
+	// and carries no alarm (toldAsIncident: "i smell gas right now what do
+	// i do" is an incident); false when it names none (the test is slow,
+	// and only a message with escalation words needs it).
+	Asks bool
 }
 
 // ComplaintOptions configures a ComplaintDetector. The zero value gives the
@@ -1885,6 +1891,9 @@ func (d *ComplaintDetector) Score(text string) ComplaintScore {
 		s.Danger = true
 	}
 	slices.Sort(s.EscalationWords)
+	if len(s.EscalationWords) > 0 {
+		s.Asks = asksInAClause(text, lt) && !toldAsIncident(text, lt)
+	}
 	var named []personSpan
 	d.person.match(lt, func(t *lexTerm, in string, at int) {
 		if t.weight >= demandsPersonWeight {
