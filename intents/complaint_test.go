@@ -280,6 +280,9 @@ func TestSwallowedByChildOrPet(t *testing.T) {
 		{"my puppy was chewing the rope toy and is fine, do you have a bigger one", false},
 		{"孩子吃了你们的蛋糕很喜欢 还想再订一个", false},
 		{"which plants are toxic to cats?", false},
+		{"my hamster stopped eating his pellets, can the vet see him friday", false},
+		{"狗狗两天不吃了 明天上午能看吗 要不要紧", false},
+		{"干燥剂被孩子拿到了 不知道吃没吃进去 怎么办", true},
 	} {
 		got := len(d.Score(tt.text).EscalationWords) > 0
 		if got != tt.incident {

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // A child or a pet that swallowed, chewed or licked something ("my toddler
@@ -80,6 +81,9 @@ func ingestedByZH(norm string) bool {
 			if t := strings.TrimSpace(after); strings.HasPrefix(t, "会") || strings.HasPrefix(t, "能") {
 				continue // 吃了会不会有事: what would happen
 			}
+			if offFoodZH(before, m) {
+				continue // 不吃了, 不肯吃了: off its food, nothing taken in
+			}
 			if containsAny(lastRunes(before, ingestionMaxGap+2), dependentsZH) || matchAny(after, dependentsZH, strings.HasPrefix) {
 				return true
 			}
@@ -95,12 +99,50 @@ func ingestedByEN(raw, norm string) bool {
 	lower := strings.ToLower(raw)
 	for _, clause := range strings.FieldsFunc(lower, serviceClauseBreak) {
 		c := " " + strings.Join(strings.FieldsFunc(clause, notWordRune), " ") + " "
-		if hasWord(c, ingestedEN) && hasWord(c, dependentsEN) && !possibility(c) {
+		if ingestsEN(c) && hasWord(c, dependentsEN) && !possibility(c) {
 			return true
 		}
 	}
 	return false
 }
+
+// offFoodZH reports whether the Chinese ingestion mark m is negated by 不
+// or 没 in the two characters before it (before): "两天不吃了", "不肯吃了";
+// not the A-not-A question "吃没吃进去", which asks whether it was eaten.
+func offFoodZH(before, m string) bool {
+	last := lastRunes(before, 2)
+	if !strings.ContainsAny(last, "不没") {
+		return false
+	}
+	first, _ := utf8.DecodeRuneInString(m)
+	return !strings.HasSuffix(before, string(first)+"没") && !strings.HasSuffix(before, string(first)+"不")
+}
+
+// ingestsEN reports whether the space-padded English clause c says that
+// something was taken in by mouth: an ingestedEN word not right after a
+// negation ("stopped eating hay", "isn't drinking", "won't eat" tell of a
+// pet or child off its food, not of something swallowed).
+func ingestsEN(c string) bool {
+	for _, w := range ingestedEN {
+		for at := 0; ; {
+			i := strings.Index(c[at:], " "+w+" ")
+			if i < 0 {
+				break
+			}
+			before := strings.Fields(c[:at+i])
+			if len(before) == 0 || !offFood[before[len(before)-1]] {
+				return true
+			}
+			at += i + 1
+		}
+	}
+	return false
+}
+
+// offFood, right before an ingestedEN word, negate it.
+var offFood = map[string]bool{"stopped": true, "stop": true, "not": true, "isn't": true, "isnt": true, "won't": true,
+	"wont": true, "doesn't": true, "doesnt": true, "refuses": true, "refusing": true, "quit": true, "no": true,
+	"hasn't": true, "hasnt": true, "without": true, "never": true, "barely": true, "longer": true}
 
 // notWordRune reports whether r stands between English words.
 func notWordRune(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '\'' }
