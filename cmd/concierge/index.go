@@ -23,11 +23,7 @@ that cannot be read are reported with their line, and the rest is indexed.
 While concierge serve runs on the same data directory, index refuses at once
 and says so: serve keeps its own index current.`,
 		Args: noArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := e.loadConfig()
-			if err != nil {
-				return err
-			}
+		RunE: e.withConfig(func(cmd *cobra.Command, args []string, cfg Config) error {
 			if content != "" {
 				cfg.Content = content
 				cfg.setByFlag("content", "--content")
@@ -59,7 +55,7 @@ and says so: serve keeps its own index current.`,
 			}
 			fmt.Fprintf(e.stdout, "Indexed %d documents into %s in %s.\n", n, dir, time.Since(start).Round(time.Millisecond))
 			return nil
-		},
+		}),
 	}
 	cmd.Flags().StringVar(&content, "content", "", "content `DIR` to index (default: the config's, or the embedded demo)")
 	return cmd

@@ -107,11 +107,7 @@ embedded demo company's) and saves it in the data directory, where the server
 loads it at start-up. When the intents file has not changed since the saved
 model was trained, the saved model is kept (use --force to retrain anyway).`,
 		Args: noArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := e.loadConfig()
-			if err != nil {
-				return err
-			}
+		RunE: e.withConfig(func(cmd *cobra.Command, args []string, cfg Config) error {
 			file, err := intentsFile(cfg)
 			if err != nil {
 				return err
@@ -135,7 +131,7 @@ model was trained, the saved model is kept (use --force to retrain anyway).`,
 			fmt.Fprintf(e.stdout, "Trained the intent model on %d examples of %d intents (%d features) in %.2f s; saved to %s.\n",
 				info.Examples, info.Labels, info.Features, info.Duration.Seconds(), path)
 			return nil
-		},
+		}),
 	}
 	cmd.Flags().BoolVar(&force, "force", false, "retrain even when the saved model is up to date")
 	return cmd

@@ -39,11 +39,7 @@ llm.embedding_model is set, embeds one text, and prints latency and token counts
 It sends no customer data. Configure the endpoint under llm: in the config file
 (base_url, api_key, model, embedding_model, timeout).`,
 		Args: noArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := e.loadConfig()
-			if err != nil {
-				return err
-			}
+		RunE: e.withConfig(func(cmd *cobra.Command, args []string, cfg Config) error {
 			lc := cfg.LLM
 			if lc.BaseURL == "" || lc.Model == "" {
 				return errors.New("no language model configured: set llm.base_url and llm.model in the config file (see --config)")
@@ -102,7 +98,7 @@ It sends no customer data. Configure the endpoint under llm: in the config file
 			}
 			fmt.Fprintln(w, "ok")
 			return nil
-		},
+		}),
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the report as JSON")
 	return cmd

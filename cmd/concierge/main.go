@@ -138,6 +138,20 @@ Your own company: concierge init DIR --name "Your Company" writes a starter
 	return root
 }
 
+// withConfig returns a cobra RunE that loads the config (loadConfig) and
+// runs run with it, so that a config that does not load is the command's
+// error before it does anything. Commands that check their flags first
+// call loadConfig themselves, after those checks.
+func (e *env) withConfig(run func(cmd *cobra.Command, args []string, cfg Config) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		cfg, err := e.loadConfig()
+		if err != nil {
+			return err
+		}
+		return run(cmd, args, cfg)
+	}
+}
+
 // exactArgs is cobra.ExactArgs reporting a usage error.
 func exactArgs(n int) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {

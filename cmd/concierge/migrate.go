@@ -52,11 +52,7 @@ FILE first.
 			}
 			return nil
 		},
-		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := e.loadConfig()
-			if err != nil {
-				return err
-			}
+		RunE: e.withConfig(func(cmd *cobra.Command, args []string, cfg Config) error {
 			log := e.logger(cfg, slog.LevelWarn)
 			if from != "" {
 				if !postgresURL(cfg.Database) {
@@ -65,7 +61,7 @@ FILE first.
 				return migrateFromSQLite(cmd.Context(), cfg, log, args[0], e.stdout)
 			}
 			return migrateSchema(cmd.Context(), cfg, log, e.stdout)
-		},
+		}),
 	}
 	cmd.Flags().StringVar(&from, "from", "", "copy from another engine: `sqlite` (with the FILE to copy)")
 	return cmd

@@ -54,11 +54,7 @@ While it runs, serve holds the data directory (the file serve.lock in it
 names its pid and address): a second serve on it refuses at once; search,
 chat, customers, report and backup work beside it; index refuses.`,
 		Args: noArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := e.loadConfig()
-			if err != nil {
-				return err
-			}
+		RunE: e.withConfig(func(cmd *cobra.Command, args []string, cfg Config) error {
 			if addr != "" {
 				if err := checkListenAddr(addr); err != nil {
 					return usagef("--addr %v", err)
@@ -71,7 +67,7 @@ chat, customers, report and backup work beside it; index refuses.`,
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			return serve(ctx, stop, cfg, log, held, e)
-		},
+		}),
 	}
 	cmd.Flags().StringVar(&addr, "addr", "", "listen `ADDRESS` (default 127.0.0.1:8080, or server.addr from the config)")
 	return cmd
