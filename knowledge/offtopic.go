@@ -3,6 +3,7 @@ package knowledge
 import (
 	"context"
 	"regexp"
+	"strings"
 	"sync"
 	"unicode/utf8"
 
@@ -181,7 +182,7 @@ const absentFactor = 0.3
 // offTopicCap scales the confidences of hits by absentFactor when text
 // asks about an offTopic the content never mentions, and returns hits.
 func (ix *Index) offTopicCap(ctx context.Context, text string, hits []bot.Hit) []bot.Hit {
-	if len(hits) == 0 || !ix.offTopicAbsent(ctx, text) && !ix.soldAbsent(ctx, text) {
+	if len(hits) == 0 || !ix.offTopicAbsent(ctx, text) && !ix.soldAbsent(ctx, text) && !ix.serviceAbsent(ctx, text) {
 		return hits
 	}
 	for i := range hits {
@@ -202,19 +203,7 @@ func (ix *Index) soldAbsent(ctx context.Context, text string) bool {
 		return false
 	}
 	if hasHan(subject) {
-		// Any of its character pairs: the run may span words ("周末骑行团"
-		// holds "末骑", which no text does), and one that the content
-		// uses says it may well speak of it. One character says nothing.
-		terms := ix.analysers().analyse(subject, true).terms
-		if utf8.RuneCountInString(subject) < 2 || len(terms) == 0 {
-			return false
-		}
-		for _, t := range terms {
-			if ix.docFreq(ctx, fTitleZH, t) > 0 || ix.docFreq(ctx, fBodyZH, t) > 0 {
-				return false
-			}
-		}
-		return true
+		return ix.hanAbsent(ctx, subject)
 	}
 	if ix.mentionsAny(ctx, []string{subject}) {
 		return false
@@ -226,3 +215,134 @@ func (ix *Index) soldAbsent(ctx context.Context, text string) bool {
 	}
 	return true
 }
+
+// serviceAsks find what a question asks whether the company does, offers
+// or lets the customer do (the object, group 1): "can you install solar
+// panels", "do you offer a pet taxi", "can i do a hearing test at your
+// store", "能做CT吗", "能打HPV疫苗吗", "能装太阳能板不".
+var serviceAsks = []*regexp.Regexp{
+	regexp.MustCompile(`(?i)\b(?:can|could|do|does|will|would) (?:you|u|ya|y'all|you guys|your (?:shop|store|clinic|team|company))\s+` +
+		`(?:also |even |still )?(?:do|offer|provide|install|fit|fix|repair|treat|service|clean|handle|perform|supply|arrange|organi[sz]e|run|host)\s+` +
+		`(?:an? |any |the |some |my |our )?([a-z0-9][a-z0-9' -]{1,40}?)(?:\s+(?:for|at|in|on|to|from|with|here|there|too|as well|please|pls|or|and|if|when|near)\b|[?.!,;]|$)`),
+	regexp.MustCompile(`(?i)\b(?:can|could|may) (?:i|we)\s+(?:get|do|have|book|adopt|rent|take|try)\s+` +
+		`(?:an? |any |the |some |my |our )?([a-z0-9][a-z0-9' -]{1,40}?)\s+(?:at|in|from|with|here|there|for|to|on)\b`),
+	regexp.MustCompile(`(?:能|可以|会|能不能|可不可以)(?:做|装|打|治|拍|办|验|测|查|配)(?:个|一下|一个|下)?([\p{Han}A-Za-z0-9]{1,8}?)(?:吗|不|么|嘛|没|呢|\?|？|$)`),
+}
+
+// serviceAbsent reports whether text asks whether the company does
+// something (serviceAsks) whose object the content never mentions: an
+// acronym or other Latin word of it that no document holds, nor a spelling
+// one slip away ("CT", "HPV", "solar"), or, for a Chinese object without
+// one, none of its character pairs ("太阳能板"). "能装太阳能板不" of an
+// appliance-repair firm's content is not answered "能装。" by its water
+// heater installation entry, nor "can i do a hearing test at your store"
+// by a store's address.
+func (ix *Index) serviceAbsent(ctx context.Context, text string) bool {
+	for _, re := range serviceAsks {
+		m := re.FindStringSubmatch(text)
+		if m == nil {
+			continue
+		}
+		if ix.objectAbsent(ctx, strings.TrimSpace(m[1])) {
+			return true
+		}
+	}
+	return false
+}
+
+// objectAbsent reports whether the content never mentions obj (see
+// serviceAbsent).
+func (ix *Index) objectAbsent(ctx context.Context, obj string) bool {
+	if obj == "" {
+		return false
+	}
+	latin := strings.FieldsFunc(strings.ToLower(obj), func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9')
+	})
+	named, absent := 0, 0
+	for _, w := range latin {
+		if len(w) < 2 || objectFillers[w] {
+			continue
+		}
+		switch ix.wordAbsent(ctx, w) {
+		case wordHeld:
+			named++
+		case wordAbsent:
+			named++
+			absent++
+			if isAcronym(obj, w) {
+				return true // "CT", "HPV": the name of the thing itself
+			}
+		}
+	}
+	if named > 0 || len(latin) > 0 {
+		return named > 0 && absent == named
+	}
+	return hasHan(obj) && ix.hanAbsent(ctx, obj)
+}
+
+// hanAbsent reports whether no Chinese title or body holds any character
+// pair of the Chinese run s: the run may span words ("周末骑行团" holds
+// "末骑", which no text does), and one pair that the content uses says it
+// may well speak of it. One character says nothing.
+func (ix *Index) hanAbsent(ctx context.Context, s string) bool {
+	terms := ix.analysers().analyse(s, true).terms
+	if utf8.RuneCountInString(s) < 2 || len(terms) == 0 {
+		return false
+	}
+	for _, t := range terms {
+		if ix.docFreq(ctx, fTitleZH, t) > 0 || ix.docFreq(ctx, fBodyZH, t) > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// Whether the content holds a word (see wordAbsent).
+const (
+	wordEmpty  = iota // a stop word: no terms, nothing said
+	wordHeld          // some document holds it
+	wordAbsent        // none does, nor a spelling one slip away
+)
+
+// isAcronym reports whether the lower-case word w stands in text in
+// capitals, two to five letters long: "CT", "HPV", "MRI".
+func isAcronym(text, w string) bool {
+	up := strings.ToUpper(w)
+	return len(w) >= 2 && len(w) <= 5 && up != w && strings.Contains(text, up)
+}
+
+// wordAbsent reports whether no document holds the Latin word w, in
+// English or Chinese text, as the analysers make it, nor a spelling one
+// slip away: wordAbsent, wordHeld, or wordEmpty for a stop word.
+func (ix *Index) wordAbsent(ctx context.Context, w string) int {
+	seen := false
+	for _, zh := range []bool{false, true} {
+		fields := []string{fTitleEN, fBodyEN}
+		if zh {
+			fields = []string{fTitleZH, fBodyZH}
+		}
+		for _, t := range ix.analysers().analyse(w, zh).terms {
+			seen = true
+			for _, f := range fields {
+				if ix.docFreq(ctx, f, t) > 0 {
+					return wordHeld
+				}
+			}
+			if !zh && len(ix.spell.correct(ix, t)) > 0 {
+				return wordHeld
+			}
+		}
+	}
+	if !seen {
+		return wordEmpty
+	}
+	return wordAbsent
+}
+
+// objectFillers stand in a service question's object without naming a
+// thing: "can you do it cheaper", "could you fix this one today".
+var objectFillers = map[string]bool{"it": true, "this": true, "that": true, "them": true, "these": true, "those": true,
+	"one": true, "ones": true, "something": true, "anything": true, "stuff": true, "me": true, "us": true,
+	"cheaper": true, "faster": true, "sooner": true, "quicker": true, "better": true, "more": true, "less": true,
+	"today": true, "tomorrow": true, "tonight": true, "now": true, "asap": true, "again": true, "same": true}

@@ -86,6 +86,32 @@ func TestSoldAbsent(t *testing.T) {
 	}
 }
 
+// TestServiceAbsent checks that asking whether the company does something
+// the content never names (an acronym, a Latin word, a Chinese object of
+// which no character pair stands in the content) caps every hit under the
+// answer threshold, while asking about what it does, or naming an absent
+// word beside ones it holds, does not.
+func TestServiceAbsent(t *testing.T) {
+	ix, _ := demoIndex(t)
+	ctx := context.Background()
+	for _, text := range []string{"can you do an MRI", "能做CT吗", "do you install solar panels?", "能装太阳能板不",
+		"can i get a tattoo at your shop"} {
+		if !ix.serviceAbsent(ctx, text) {
+			t.Errorf("%q: not read as asking for a service the content never mentions", text)
+		}
+		if h := ix.offTopicCap(ctx, text, []bot.Hit{{ID: "x", Confidence: 0.99}}); h[0].Confidence >= defaultMinAnswer {
+			t.Errorf("%q: a sure hit stays at %.2f", text, h[0].Confidence)
+		}
+	}
+	for _, text := range []string{"can you do gift wrapping", "do you offer tea tasting?", "can you deliver to hangzhou",
+		"能做礼盒包装吗", "can you do it cheaper", "can you do a purple velvet teapot gift box for me",
+		"can i get a refund at the store"} {
+		if ix.serviceAbsent(ctx, text) {
+			t.Errorf("%q: read as asking for a service the content never mentions", text)
+		}
+	}
+}
+
 // TestBrandAbsent checks that "what brand" is an off-topic subject: asked
 // in both languages, absent from the yoga studio's content, which names no
 // brand, and present in the demo's (its 品牌故事), while look-alikes
