@@ -594,9 +594,10 @@ const reportAnswer = 0.95
 // offersTheWords returns the hits for a customer's question whose only
 // trigger is escalation words that the business offers as a service: the
 // message asks something (Classification.Asks), reads as no complaint and
-// asks for no person, and each escalation word, said in the message, is
-// named in the title of the best passage, which is confident
-// (MinAnswerConfidence). A vet's "住院押金要交多少" and "how much is the
+// asks for no person, the best passage is confident (MinAnswerConfidence),
+// and each escalation word, said in the message, is named in the title of
+// a public passage retrieved for it: a topic of the content. A vet's
+// "住院押金要交多少" (answered by its deposit entry) and "how much is the
 // senior blood panel" ask about its hospital stays and blood tests, which
 // its content names; the same words at a bakery ("my son is in hospital
 // after your cake") name nothing it offers, and a symptom asked about
@@ -618,9 +619,10 @@ func (e *Engine) offersTheWords(ctx context.Context, m Message, conv Conversatio
 	if len(hits) == 0 || hits[0].Confidence < e.opts.MinAnswerConfidence || hits[0].Audience != AudiencePublic {
 		return nil, false
 	}
-	title := strings.ToLower(hits[0].Title)
 	for _, w := range cls.EscalationWords {
-		if !namesWord(title, w) {
+		if !slices.ContainsFunc(hits, func(h Hit) bool {
+			return h.Audience == AudiencePublic && namesWord(strings.ToLower(h.Title), w)
+		}) {
 			return nil, false
 		}
 	}

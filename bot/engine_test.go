@@ -1018,9 +1018,9 @@ func TestProductQuestionDemandingAPersonEscalates(t *testing.T) {
 }
 
 // TestEscalationWordsTheBusinessOffers checks that a question whose only
-// trigger is an escalation word is answered when the best passage, a
-// confident one, names that word in its title (a vet's hospital stays),
-// and is handed over when the passage names something else, when the
+// trigger is an escalation word is answered when the best passage is
+// confident and a passage retrieved for it names that word in its title (a
+// vet's hospital stays), and is handed over when none does, when the
 // message tells an incident rather than asks, reads as a complaint, or
 // when the word is a label the detector gave rather than a word said.
 func TestEscalationWordsTheBusinessOffers(t *testing.T) {
@@ -1032,27 +1032,33 @@ func TestEscalationWordsTheBusinessOffers(t *testing.T) {
 		"hospital right now": {Intent: "pricing", Confidence: 0.6, Language: "en", EscalationWords: []string{"in hospital"}, Danger: true},
 		"hospital bill":      {Intent: "pricing", Confidence: 0.6, Language: "en", EscalationWords: []string{"safety"}, Danger: true, Asks: true},
 	}}
-	docs := func(title string, conf float64) *bottest.Retriever {
-		return &bottest.Retriever{Docs: []bottest.Doc{
+	docs := func(title string, conf float64, topic string) *bottest.Retriever {
+		r := &bottest.Retriever{Docs: []bottest.Doc{
 			{Keywords: []string{"住院", "hospital"}, Hit: bot.Hit{ID: "faq-stay", Title: title,
 				Answer: "A night in hospital is ¥300; the deposit is ¥1,000.", Audience: bot.AudiencePublic, Confidence: conf}},
 		}}
+		if topic != "" {
+			r.Docs = append(r.Docs, bottest.Doc{Keywords: []string{"住院"}, Hit: bot.Hit{ID: "faq-topic", Title: topic,
+				Answer: "¥300 a night.", Audience: bot.AudiencePublic, Confidence: 0.1}})
+		}
+		return r
 	}
 	for _, tt := range []struct {
-		name, text, title string
-		conf              float64
-		answered          bool
+		name, text, title, topic string
+		conf                     float64
+		answered                 bool
 	}{
-		{"the word is the service the passage is about", "住院押金要交多少", "住院多少钱？要交押金吗？", 0.9, true},
-		{"an English stem", "how much is the deposit when my dog gets hospitalised", "How much is a hospital stay?", 0.9, true},
-		{"the passage names something else", "住院押金要交多少", "要交押金吗？", 0.9, false},
-		{"the passage is not confident", "住院押金要交多少", "住院多少钱？", 0.3, false},
-		{"a complaint", "my dog is in hospital after your grooming, who pays?", "How much is a hospital stay?", 0.9, false},
-		{"an incident told, not asked", "my dog is in hospital right now", "How much is a hospital stay?", 0.9, false},
-		{"a label, not a word said", "who pays the hospital bill?", "Safety at the clinic", 0.9, false},
+		{"the word is the service the passage is about", "住院押金要交多少", "住院多少钱？要交押金吗？", "", 0.9, true},
+		{"an English stem", "how much is the deposit when my dog gets hospitalised", "How much is a hospital stay?", "", 0.9, true},
+		{"another passage found names it: a topic of the content", "住院押金要交多少", "要交押金吗？", "住院多少钱？", 0.9, true},
+		{"no passage found names it", "住院押金要交多少", "要交押金吗？", "", 0.9, false},
+		{"the passage is not confident", "住院押金要交多少", "住院多少钱？", "", 0.3, false},
+		{"a complaint", "my dog is in hospital after your grooming, who pays?", "How much is a hospital stay?", "", 0.9, false},
+		{"an incident told, not asked", "my dog is in hospital right now", "How much is a hospital stay?", "", 0.9, false},
+		{"a label, not a word said", "who pays the hospital bill?", "Safety at the clinic", "", 0.9, false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			e := fakeEngine(t, bot.EngineOptions{Classifier: cls, Retriever: docs(tt.title, tt.conf)})
+			e := fakeEngine(t, bot.EngineOptions{Classifier: cls, Retriever: docs(tt.title, tt.conf, tt.topic)})
 			r := handle(t, e, bot.Message{Channel: "web", ExternalUserID: "u1", Text: tt.text})
 			if tt.answered == r.Handoff {
 				t.Fatalf("handoff %v, want %v: %q", r.Handoff, !tt.answered, r.Text)
