@@ -1238,14 +1238,16 @@ func reportsAFault(norm string) bool {
 // faultAgainst marks a fault as the business's or as harm: someone who
 // works for it or brought it ("the movers", "保洁阿姨"), a thing that arrived,
 // a body hurt, a pet that does not respond, a place the business provides
-// ("in the room", "车里", "on the plane"), food, or a fault left unmended for days ("broken for a
-// week", "坏了一个星期了").
+// ("in the room", "车里", "on the plane", "包间"), food, a fault left
+// unmended for days ("broken for a week", "坏了一个星期了"), or help asked
+// for and not given ("叫了三次都没人来管", "nobody came").
 var faultAgainst = regexp.MustCompile(`\b(?:mover|movers|cleaner|cleaners|driver|courier|worker|workers|guy|guys|man|men|` +
 	`arrived|came|delivered|dropped|opened|unboxed|box|boxes|package|parcel|room|rooms|car|apartment|flat|here|foot|feet|leg|legs|arm|arms|hand|hands|wrist|ankle|` +
 	`finger|fingers|head|back|rib|ribs|bone|nose|tooth|teeth|dog|cat|puppy|kitten|pet|baby|son|daughter|husband|wife|` +
-	`plane|flight|seat|runway|gate|train|bus|food|meal|` +
+	`plane|flight|seat|runway|gate|train|bus|food|meal|table|lobby|nobody|noone|no one|no-one|times|` +
 	`for (?:a|one|two|three|several|\d+) (?:day|days|week|weeks|month|months)|(?:days|weeks|months) now)\b|` +
-	`工人|保洁|阿姨|司机|快递|搬家|到了|送到|拆开|打开|包裹|箱子|味|吃|喝|饭|菜|粥|房间|房里|屋里|车里|车上|脚|腿|手|胳膊|头|骨|牙|猫|狗|孩子|宝宝|老公|老婆|` +
+	`工人|保洁|阿姨|司机|快递|搬家|到了|送到|拆开|打开|包裹|箱子|味|吃|喝|饭|菜|粥|包间|包厢|大堂|前台|座位|桌|没人|次都|几次|` +
+	`房间|房里|屋里|车里|车上|脚|腿|手|胳膊|头|骨|牙|猫|狗|孩子|宝宝|老公|老婆|` +
 	`(?:一|两|三|几|好几|\d+)(?:天|个星期|星期|周|个月)了`)
 
 // faults name a thing not working the way it should.

@@ -1239,5 +1239,7 @@ func TestFaultOfOwnThingIsNoComplaint(t *testing.T) {
 		"你们师傅修完第二天冰箱又不制冷了":                                                       true,
 		"the heating in our hotel room has been broken for three days, freezing": true,
 		"拆开包裹发现杯子碎了":                                                             true,
+		"大堂的电视坏了 跟服务员说了几次都没人理":                                                   true,
+		"the hand dryer in the toilets is broken and nobody came when we asked":  true,
 	})
 }
