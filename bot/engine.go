@@ -485,7 +485,9 @@ func (e *Engine) decide(ctx context.Context, m Message, conv Conversation, cls C
 	// Escalation triggers come first: an unhappy customer never gets a bot
 	// answer. A question about products is not a request for a person
 	// ("a teapot for one person") unless it demands one in words that can
-	// mean nothing else.
+	// mean nothing else, and a plain question whose only trigger is words
+	// that head the business's own passages ("住院押金要交多少" at a vet) is
+	// answered (offersTheWords).
 	var hits []Hit
 	retrieved := false
 	if esc := e.escalation(ctx, m, conv, cls, cat.OK); esc != nil {
