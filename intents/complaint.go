@@ -1242,7 +1242,7 @@ func reportsAFault(norm string) bool {
 // unmended for days ("broken for a week", "坏了一个星期了"), or help asked
 // for and not given ("叫了三次都没人来管", "nobody came").
 var faultAgainst = regexp.MustCompile(`\b(?:mover|movers|cleaner|cleaners|driver|courier|worker|workers|guy|guys|man|men|` +
-	`arrived|came|delivered|dropped|opened|unboxed|box|boxes|package|parcel|room|rooms|car|apartment|flat|here|foot|feet|leg|legs|arm|arms|hand|hands|wrist|ankle|` +
+	`arrived|delivered|dropped|opened|unboxed|box|boxes|package|parcel|room|rooms|car|apartment|flat|here|foot|feet|leg|legs|arm|arms|hand|hands|wrist|ankle|` +
 	`finger|fingers|head|back|rib|ribs|bone|nose|tooth|teeth|dog|cat|puppy|kitten|pet|baby|son|daughter|husband|wife|` +
 	`plane|flight|seat|runway|gate|train|bus|food|meal|table|lobby|nobody|noone|no one|no-one|times|` +
 	`for (?:a|one|two|three|several|\d+) (?:day|days|week|weeks|month|months)|(?:days|weeks|months) now)\b|` +

@@ -129,8 +129,8 @@ func ingestsEN(c string) bool {
 			if i < 0 {
 				break
 			}
-			before := strings.Fields(c[:at+i])
-			if len(before) == 0 || !offFood[before[len(before)-1]] {
+			before := strings.TrimRight(c[:at+i], " ")
+			if !offFood[before[strings.LastIndexByte(before, ' ')+1:]] {
 				return true
 			}
 			at += i + 1

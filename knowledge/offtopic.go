@@ -264,10 +264,10 @@ func (ix *Index) objectAbsent(ctx context.Context, obj string) bool {
 		if len(w) < 2 || objectFillers[w] {
 			continue
 		}
-		switch ix.wordAbsent(ctx, w) {
+		switch ix.wordPresence(ctx, w) {
 		case wordHeld:
 			named++
-		case wordAbsent:
+		case wordMissing:
 			named++
 			absent++
 			if isAcronym(obj, w) {
@@ -275,7 +275,7 @@ func (ix *Index) objectAbsent(ctx context.Context, obj string) bool {
 			}
 		}
 	}
-	if named > 0 || len(latin) > 0 {
+	if len(latin) > 0 {
 		return named > 0 && absent == named
 	}
 	return hasHan(obj) && ix.hanAbsent(ctx, obj)
@@ -298,11 +298,13 @@ func (ix *Index) hanAbsent(ctx context.Context, s string) bool {
 	return true
 }
 
-// Whether the content holds a word (see wordAbsent).
+// wordPresence is whether the content holds a word (Index.wordPresence).
+type wordPresence uint8
+
 const (
-	wordEmpty  = iota // a stop word: no terms, nothing said
-	wordHeld          // some document holds it
-	wordAbsent        // none does, nor a spelling one slip away
+	wordEmpty   wordPresence = iota // a stop word: no terms, nothing said
+	wordHeld                        // some document holds it
+	wordMissing                     // none does, nor a spelling one slip away
 )
 
 // isAcronym reports whether the lower-case word w stands in text in
@@ -312,10 +314,10 @@ func isAcronym(text, w string) bool {
 	return len(w) >= 2 && len(w) <= 5 && up != w && strings.Contains(text, up)
 }
 
-// wordAbsent reports whether no document holds the Latin word w, in
-// English or Chinese text, as the analysers make it, nor a spelling one
-// slip away: wordAbsent, wordHeld, or wordEmpty for a stop word.
-func (ix *Index) wordAbsent(ctx context.Context, w string) int {
+// wordPresence reports whether a document holds the Latin word w, in
+// English or Chinese text, as the analysers make it, or a spelling one slip
+// away (wordHeld), none does (wordMissing), or w is a stop word (wordEmpty).
+func (ix *Index) wordPresence(ctx context.Context, w string) wordPresence {
 	seen := false
 	for _, zh := range []bool{false, true} {
 		fields := []string{fTitleEN, fBodyEN}
@@ -337,7 +339,7 @@ func (ix *Index) wordAbsent(ctx context.Context, w string) int {
 	if !seen {
 		return wordEmpty
 	}
-	return wordAbsent
+	return wordMissing
 }
 
 // objectFillers stand in a service question's object without naming a
