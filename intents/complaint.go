@@ -1208,10 +1208,12 @@ var repairQuestions = regexp.MustCompile(`\bis (?:that|this|it) (?:normal|a prob
 
 // blamesQuality says that a fault is the shop's or the product's doing,
 // or that the money was wasted: "broke after three days", "came back 4 days
-// after the spray", "paid 120 for nothing", "才用了三天就坏了", "什么质量".
+// after the spray", "paid 120 for nothing", "才用了三天就坏了", "什么质量",
+// "这价格就这体验", "snapped the first time i set it up".
 var blamesQuality = regexp.MustCompile(`\b(?:already|only|just bought|brand new|after (?:one|two|three|four|five|a few|\d+) (?:day|days|week|weeks)|` +
 	`(?:one|two|three|four|five|a few|\d+) (?:day|days|week|weeks) (?:after|later)|quality|junk|rubbish|cheap|(?:broke|broken|stopped working|failed|leaking|happened) again|` +
-	`for nothing|waste of (?:money|time))\b|才|就坏|刚买|新买|质量|垃圾|破玩意|什么破|又坏|坑|白花|白交|白付`)
+	`for nothing|waste of (?:money|time)|(?:the )?first time (?:i|we) (?:used|set|put|tried|turned|switched|opened|wore)|on first use)\b|` +
+	`才|就坏|刚买|新买|质量|垃圾|破玩意|什么破|又坏|坑|白花|白交|白付|这价格|这个价|就这|第一次用`)
 
 // asksForRepair reports whether normalised text asks how a fault gets
 // fixed (repairQuestions) without blaming the product or the shop for it
@@ -1235,19 +1237,28 @@ func reportsAFault(norm string) bool {
 	return !namesTheBusiness.MatchString(norm) && !faultAgainst.MatchString(norm)
 }
 
+// negBesidesFaults returns the negative lexicon weight of normalised text
+// without the words that tell its fault (faults).
+func (d *ComplaintDetector) negBesidesFaults(norm string) float64 {
+	neg, _ := d.lexiconWeights(newLexText(faults.ReplaceAllString(norm, " ")))
+	return neg
+}
+
 // faultAgainst marks a fault as the business's or as harm: someone who
 // works for it or brought it ("the movers", "保洁阿姨"), a thing that arrived,
 // a body hurt, a pet that does not respond, a place the business provides
-// ("in the room", "车里", "on the plane", "包间"), food, a fault left
+// ("in the room", "车里", "on the plane", "包间", "船上"), its lessons and
+// sessions ("after the lesson"), a thing sent to it ("送去洗 回来…"), food, a fault left
 // unmended for days ("broken for a week", "坏了一个星期了"), or help asked
 // for and not given ("叫了三次都没人来管", "nobody came").
 var faultAgainst = regexp.MustCompile(`\b(?:mover|movers|cleaner|cleaners|driver|courier|worker|workers|guy|guys|man|men|` +
 	`arrived|delivered|dropped|opened|unboxed|box|boxes|package|parcel|room|rooms|car|apartment|flat|here|foot|feet|leg|legs|arm|arms|hand|hands|wrist|ankle|` +
-	`finger|fingers|head|back|rib|ribs|bone|nose|tooth|teeth|dog|cat|puppy|kitten|pet|baby|son|daughter|husband|wife|` +
-	`plane|flight|seat|runway|gate|train|bus|food|meal|table|lobby|nobody|noone|no one|no-one|times|` +
+	`finger|fingers|head|back|rib|ribs|bone|nose|tooth|teeth|knee|knees|hip|shoulder|neck|face|eye|eyes|chest|` +
+	`dog|cat|puppy|kitten|pet|baby|son|daughter|husband|wife|` +
+	`plane|flight|seat|runway|gate|train|bus|boat|food|meal|table|lobby|lesson|class|session|nobody|noone|no one|no-one|times|` +
 	`for (?:a|one|two|three|several|\d+) (?:day|days|week|weeks|month|months)|(?:days|weeks|months) now)\b|` +
-	`工人|保洁|阿姨|司机|快递|搬家|到了|送到|拆开|打开|包裹|箱子|味|吃|喝|饭|菜|粥|包间|包厢|大堂|前台|座位|桌|没人|次都|几次|` +
-	`房间|房里|屋里|车里|车上|脚|腿|手|胳膊|头|骨|牙|猫|狗|孩子|宝宝|老公|老婆|` +
+	`工人|保洁|阿姨|司机|快递|搬家|到了|送到|送去|拿回来|取回来|拆开|打开|包裹|箱子|味|吃|喝|饭|菜|粥|包间|包厢|大堂|前台|座位|桌|没人|次都|几次|` +
+	`房间|房里|屋里|车里|车上|船|上课|下课|脚|腿|手|胳膊|膝盖|肩|脖子|脸|眼睛|头|骨|牙|猫|狗|孩子|宝宝|老公|老婆|` +
 	`(?:一|两|三|几|好几|\d+)(?:天|个星期|星期|周|个月)了`)
 
 // faults name a thing not working the way it should.
@@ -1255,9 +1266,18 @@ var faults = regexp.MustCompile(`\b(?:broken|broke|not working|doesn'?t work|doe
 	`(?:won'?t|wont|will not|doesn'?t|does not|isn'?t|is not|not) (?:start|turn on|switch on|drain|spin|heat|heat up|cool|` +
 	`get cold|get hot|charge|light|ignite|open|close|work|come on|flush|boot|power on|cold|hot|cooling|heating|draining|spinning|charging)|` +
 	`leak|leaks|leaking|dripping|clicks|clicking|buzzing|rattling|noisy|making (?:a )?(?:noise|sound)|tripping|trips the|` +
-	`error code|(?:no|only) (?:flame|heat|hot water|power|picture|sound|signal|water)|blowing (?:warm|hot) air|cracked|smashed|frozen|blocked|clogged)\b|` +
+	`error code|(?:no|only) (?:flame|heat|hot water|power|picture|sound|signal|water)|blowing (?:warm|hot) air|cracked|smashed|frozen|blocked|clogged|` +
+	// How things fail in any trade: parts that part, stick or wear,
+	// noises, heat, what a screen or a lens shows.
+	`snapped|split|torn|ripped|loose|came loose|wobbly|wobbles|wobbling|(?:is|it'?s|got|gets|are|keeps getting) stuck|jammed|jams|squeaks|squeaking|squeaky|rattles|grinding|` +
+	`gurgles|gurgling|(?:came|fell|falling|fallen|come) off|bent|rusty|rusted|peeling|faded|blurry|foggy|flickering|flickers|overheating|overheats|` +
+	`(?:gets|getting|runs|running) (?:really |very |super |so )?hot|(?:really|very|super|so) loud|` +
+	`keeps (?:restarting|rebooting|beeping|tripping|dripping|running|leaking|switching off|turning off|shutting down|freezing|crashing)|` +
+	`(?:won'?t|wont|will not|doesn'?t|does not|not) (?:turn|close|lock|stay (?:on|shut|closed|up)|move|stop|fit back|hold (?:a )?charge))\b|` +
 	`坏了|坏掉|不凉|不制冷|不制热|不热|不转|漏水|渗水|滴水|不出水|不排水|排不出|不工作|打不着|点不着|不亮|异响|有响声|噪音大|跳闸|` +
-	`故障|报错|显示e|碎了|开不了机|开不开|充不进|堵了|堵住|冻住|冻裂|吹热风|吹的是热风|不出热水|没热水`)
+	`故障|报错|显示e|碎了|开不了机|开不开|充不进|堵了|堵住|冻住|冻裂|吹热风|吹的是热风|不出热水|没热水|` +
+	`断了|裂了|裂开|松掉|松动|卡住|卡死|合不上|关不上|关不严|打不开|拧不动|转不动|没声音|声音很?小|听不清|看不清|花屏|黑屏|失灵|` +
+	`自动关机|老是重启|发烫|很烫|过热|就凉了|变凉了|掉色|起皮|开胶|生锈|锈了|起雾|发霉|不走了|哗哗|一直响|响个不停|吱吱|冒水|返水|反水|不停地?进水|水压.{0,4}掉|掉压`)
 
 // namesTheBusiness names the shop, its people or its work in a message:
 // the fault is then told against it.
@@ -1887,6 +1907,10 @@ func (d *ComplaintDetector) Score(text string) ComplaintScore {
 		s.EscalationWords = append(s.EscalationWords, HarmWord)
 		s.Danger = true
 	}
+	if len(s.EscalationWords) == 0 && !conditional && waterOnElectrics(lt.norm) && toldAsIncident(text, lt) {
+		s.EscalationWords = append(s.EscalationWords, SafetyWord)
+		s.Danger = true
+	}
 	if len(s.EscalationWords) == 0 && toldAsIncident(text, lt) && safetyOf(d.safety, text) >= safetyThreshold &&
 		!(shopsForIllness(nil, lt.norm) && asksInAClause(text, lt)) {
 		s.EscalationWords = append(s.EscalationWords, SafetyWord)
@@ -1963,7 +1987,8 @@ func (d *ComplaintDetector) Score(text string) ComplaintScore {
 			negBesides <= ownMishapNegative && mishap &&
 				(asksInAClause(text, lt) || correctsADetail.MatchString(lt.norm) || asksToMove.MatchString(lt.norm)) {
 			s.Complaint = ownMishapComplaint
-		} else if neg <= ownMishapNegative && reportsAFault(lt.norm) {
+		} else if reportsAFault(lt.norm) && (neg <= ownMishapNegative || d.negBesidesFaults(lt.norm) <= ownMishapNegative) {
+			// The fault's own words ("凉了", "不热") are no reproach either.
 			s.Complaint = ownMishapComplaint
 		} else if rest, ok := besidesElsewhere(lt.norm); ok && asksInAClause(text, lt) {
 			// Nothing negative is said of this business.

@@ -89,11 +89,13 @@ func TestComplaintDetectorBadInput(t *testing.T) {
 
 // A company's own examples change what the detector learns.
 func TestComplaintDetectorExtra(t *testing.T) {
-	text := "zorblax module wobbling"
+	// Words of no fault (faults) and no lexicon, so that only learning
+	// can move the score.
+	text := "zorblax module fizzling"
 	base := mustDetector(t).Score(text).Complaint
 	var extra []Example
-	for _, s := range []string{"zorblax module wobbles", "my zorblax wobbles all the time", "zorblax wobbling again",
-		"the zorblax keeps wobbling", "wobbly zorblax module", "zorblax wobbles badly"} {
+	for _, s := range []string{"zorblax module fizzles", "my zorblax fizzles all the time", "zorblax fizzling again",
+		"the zorblax keeps fizzling", "fizzly zorblax module", "zorblax fizzles badly"} {
 		extra = append(extra, Example{s, LabelComplaint})
 	}
 	d, err := NewComplaintDetector(context.Background(), ComplaintOptions{Extra: extra})
@@ -1242,4 +1244,40 @@ func TestFaultOfOwnThingIsNoComplaint(t *testing.T) {
 		"大堂的电视坏了 跟服务员说了几次都没人理":                                                   true,
 		"the hand dryer in the toilets is broken and nobody came when we asked":  true,
 	})
+}
+
+// TestFaultWordsOfAnyTrade checks that a fault told in the words of any
+// trade (a hinge that snapped, a receiver too quiet, a boiler that will
+// not light) reads as a repair question, not a complaint nor an incident,
+// that "打不着火" is no fire, and that water reaching something electric is
+// still a danger however ordinary the leak; a fault told against the
+// business stays a complaint.
+func TestFaultWordsOfAnyTrade(t *testing.T) {
+	d := mustDetector(t)
+	for text, want := range map[string]string{
+		"laptop hinge snapped and the screen wobbles":                                        "",
+		"my laptop fan is super loud and it gets really hot":                                 "",
+		"听筒声音很小 打电话听不清":                                                                      "",
+		"笔记本转轴断了 屏幕合不上":                                                                      "",
+		"壁挂炉显示F28 打不着火":                                                                      "",
+		"热水器洗一半就凉了 水不热":                                                                      "",
+		"water from the burst pipe is pouring onto the extension lead and sockets right now": "safety",
+		"卫生间漏水漏到插座上了":                                                                        "safety",
+		"the hinge you replaced last week snapped again":                                     "complaint",
+		"你们师傅修完第二天转轴又断了":                                                                     "complaint",
+		"the roll up stand base snapped the first time i set it up":                          "complaint",
+		"羽绒服洗完结成一坨一坨的 根本不蓬松了":                                                                "complaint",
+	} {
+		s := d.Score(text)
+		got := ""
+		switch {
+		case len(s.EscalationWords) > 0:
+			got = "safety"
+		case s.Complaint >= ComplaintThreshold:
+			got = "complaint"
+		}
+		if got != want {
+			t.Errorf("%q: read as %q (complaint %.2f, escalation words %v), want %q", text, got, s.Complaint, s.EscalationWords, want)
+		}
+	}
 }
