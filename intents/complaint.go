@@ -1234,8 +1234,13 @@ func reportsAFault(norm string) bool {
 	if !faults.MatchString(norm) || blamesQuality.MatchString(norm) || blamesShop.MatchString(norm) {
 		return false
 	}
-	return !namesTheBusiness.MatchString(norm) && !faultAgainst.MatchString(norm)
+	return !namesTheBusiness.MatchString(asksTheBusiness.ReplaceAllString(norm, " ")) && !faultAgainst.MatchString(norm)
 }
+
+// asksTheBusiness is a question put to the business, which names it
+// without telling the fault against it: "do u have a cheaper screen",
+// "can you fix it".
+var asksTheBusiness = regexp.MustCompile(`\b(?:do|can|could|will|would|are|r) (?:you|u|ya)(?: guys)?\b`)
 
 // negBesidesFaults returns the negative lexicon weight of normalised text
 // without the words that tell its fault (faults).
@@ -1252,18 +1257,23 @@ func (d *ComplaintDetector) negBesidesFaults(norm string) float64 {
 // unmended for days ("broken for a week", "坏了一个星期了"), or help asked
 // for and not given ("叫了三次都没人来管", "nobody came").
 var faultAgainst = regexp.MustCompile(`\b(?:mover|movers|cleaner|cleaners|driver|courier|worker|workers|guy|guys|man|men|` +
-	`arrived|delivered|dropped|opened|unboxed|box|boxes|package|parcel|room|rooms|car|apartment|flat|here|foot|feet|leg|legs|arm|arms|hand|hands|wrist|ankle|` +
-	`finger|fingers|head|back|rib|ribs|bone|nose|tooth|teeth|knee|knees|hip|shoulder|neck|face|eye|eyes|chest|` +
+	`arrived|delivered|dropped|opened|unboxed|box|boxes|package|parcel|room|rooms|car|apartment|flat|here|bone|bones|` +
+	// A body part someone's, not a thing's ("face id", "back glass",
+	// "shower head", "second hand").
+	`(?:my|his|her|their|our|your|me|him|them) (?:(?:left|right|poor) )?(?:foot|feet|leg|legs|arm|arms|hand|hands|wrist|ankle|` +
+	`finger|fingers|head|back|rib|ribs|nose|tooth|teeth|knee|knees|hip|shoulder|neck|face|eye|eyes|chest)|` +
 	`dog|cat|puppy|kitten|pet|baby|son|daughter|husband|wife|` +
 	`plane|flight|seat|runway|gate|train|bus|boat|food|meal|table|lobby|lesson|class|session|nobody|noone|no one|no-one|times|` +
 	`for (?:a|one|two|three|several|\d+) (?:day|days|week|weeks|month|months)|(?:days|weeks|months) now)\b|` +
 	`工人|保洁|阿姨|司机|快递|搬家|到了|送到|送去|拿回来|取回来|拆开|打开|包裹|箱子|味|吃|喝|饭|菜|粥|包间|包厢|大堂|前台|座位|桌|没人|次都|几次|` +
-	`房间|房里|屋里|车里|车上|船|上课|下课|脚|腿|手|胳膊|膝盖|肩|脖子|脸|眼睛|头|骨|牙|猫|狗|孩子|宝宝|老公|老婆|` +
+	`房间|房里|屋里|车里|车上|船|上课|下课|脚|腿|胳膊|膝盖|肩|脖子|脸|眼睛|骨|牙|猫|狗|孩子|宝宝|老公|老婆|` +
+	// A hand or a head hurt, not 手机, 水龙头 or 镜头.
+	`手(?:上|指|腕|臂|掌|背|被|烫|割|划|破|肿)|(?:烫|割|划|夹|砸|扎)(?:到|伤|了|破)?手|头(?:上|部|疼|痛|晕|破|皮)|(?:磕|撞|砸|碰)(?:到|了|伤|破)?头|` +
 	`(?:一|两|三|几|好几|\d+)(?:天|个星期|星期|周|个月)了`)
 
 // faults name a thing not working the way it should.
 var faults = regexp.MustCompile(`\b(?:broken|broke|not working|doesn'?t work|does not work|stopped working|dead|` +
-	`(?:won'?t|wont|will not|doesn'?t|does not|isn'?t|is not|not) (?:start|turn on|switch on|drain|spin|heat|heat up|cool|` +
+	`(?:won'?t|wont|will not|doesn'?t|does not|isn'?t|is not|don'?t|dont|do not|not) (?:start|turn on|switch on|drain|spin|heat|heat up|cool|` +
 	`get cold|get hot|charge|light|ignite|open|close|work|come on|flush|boot|power on|cold|hot|cooling|heating|draining|spinning|charging)|` +
 	`leak|leaks|leaking|dripping|clicks|clicking|buzzing|rattling|noisy|making (?:a )?(?:noise|sound)|tripping|trips the|` +
 	`error code|(?:no|only) (?:flame|heat|hot water|power|picture|sound|signal|water)|blowing (?:warm|hot) air|cracked|smashed|frozen|blocked|clogged|` +
