@@ -1731,19 +1731,23 @@ func shopsThingBefore(norm string, at int) bool {
 }
 
 // mildAilments are the common, mild conditions a customer names as the
-// reason to shop ("my son has diarrhea", "嗓子发炎", "老爷子骨折了"): never an
+// reason to shop or book ("my son has diarrhea", "嗓子发炎", "老爷子骨折了",
+// "sprained my ankle 2 weeks ago still swollen", "打羽毛球崴脚了"): never an
 // emergency's signs (chest pain, not breathing, poisoning, heavy
 // bleeding), which stay danger however the message goes on.
 var mildAilments = regexp.MustCompile(`\b(?:fever|high temperature|diarrh\w*|rash|hives|cough\w*|colds?|flu|sore throat|` +
-	`runny nose|headaches?|stomach ?aches?|constipat\w*|itch\w*|infection|inflam\w*|fracture\w*|broken (?:arm|leg|wrist|ankle|foot))\b|` +
-	`发烧|发热|拉肚子|腹泻|拉稀|红疹|起疹子|疹子|咳嗽|感冒|流鼻涕|嗓子疼|喉咙痛|头疼|头痛|便秘|发炎|感染|骨折|痒`)
+	`runny nose|headaches?|stomach ?aches?|constipat\w*|itch\w*|infection|inflam\w*|fracture\w*|broken (?:arm|leg|wrist|ankle|foot)|` +
+	`sprain\w*|swollen|swelling|strain|strained|pulled (?:a )?muscle|sports injur(?:y|ies))\b|` +
+	`发烧|发热|拉肚子|腹泻|拉稀|红疹|起疹子|疹子|咳嗽|感冒|流鼻涕|嗓子疼|喉咙痛|头疼|头痛|便秘|发炎|感染|骨折|痒|扭伤|崴|肿了|拉伤|落枕`)
 
-// buyCues ask to buy, rent or get something of the shop, or whether it is
-// open: "do you have smecta", "想买阿莫西林", "租轮椅一天多少钱", "is any of ur
-// shops open".
+// buyCues ask to buy, rent or get something of the shop, whether it is
+// open, or to be seen: "do you have smecta", "想买阿莫西林", "租轮椅一天多少钱",
+// "is any of ur shops open", "can i come straight to u".
 var buyCues = regexp.MustCompile(`\b(?:do|does) (?:you|u|ya|the shop|the store|your shop|your store) (?:guys )?(?:have|sell|stock|carry)\b|` +
 	`\b(?:have|got) (?:any|some)\b|\b(?:buy|sell|rent|hire)\b|\bin stock\b|\bhow much\b|\bprice\b|\bopen\b|` +
-	`有没有|有卖|卖不卖|卖吗|想买|要买|买点|买个|买什么|买啥|租|多少钱|价格|营业|开门|送药|能送`)
+	// or to be seen for it: "can i come straight to u", "能来看吗".
+	`\b(?:book|booking|appointment|come (?:in|straight|over|to you|to u)|(?:do|can) (?:you|u) (?:do|treat|see|help with))\b|` +
+	`有没有|有卖|卖不卖|卖吗|想买|要买|买点|买个|买什么|买啥|租|多少钱|价格|营业|开门|送药|能送|能来看|来看看|能约|预约|挂号|能做吗|能治`)
 
 // shopsForIllness reports whether the escalation words found in a message
 // (normalised as norm) only name mild ailments (mildAilments)

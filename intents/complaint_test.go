@@ -1062,19 +1062,23 @@ func TestIllnessAsExcuseIsNoIncident(t *testing.T) {
 }
 
 // TestIllnessAsReasonToShopIsNoIncident checks that a mild ailment given
-// as the reason to buy, rent or ask for something escalates nothing, while
+// as the reason to buy, rent, ask for something or be seen escalates
+// nothing, while
 // an emergency's signs, an ailment after the shop's thing and a reaction
 // after taking something still do.
 func TestIllnessAsReasonToShopIsNoIncident(t *testing.T) {
 	checkScores(t, map[string]bool{
-		"my son has diarrhea, do you have smecta":            false,
-		"嗓子发炎想买阿莫西林 没处方卖不卖":                                  false,
-		"老爷子骨折了 租轮椅一天多少钱":                                    false,
-		"my dad has chest pain, do you have aspirin":         true,
-		"got diarrhea after your cake, do you have a refund": true,
-		"你们的药吃了拉肚子 还有别的药吗":                                   true,
-		"吃了感冒药身上起了红疹 有没有药":                                   true,
-		"my kid swallowed some pills, do you have anything":  true,
+		"my son has diarrhea, do you have smecta":                                                                  false,
+		"嗓子发炎想买阿莫西林 没处方卖不卖":                                                                                        false,
+		"老爷子骨折了 租轮椅一天多少钱":                                                                                          false,
+		"my dad has chest pain, do you have aspirin":                                                               true,
+		"got diarrhea after your cake, do you have a refund":                                                       true,
+		"你们的药吃了拉肚子 还有别的药吗":                                                                                         true,
+		"吃了感冒药身上起了红疹 有没有药":                                                                                         true,
+		"my kid swallowed some pills, do you have anything":                                                        true,
+		"sprained my ankle 2 weeks ago still swollen, do i need to see a doctor first or can i come straight to u": false,
+		"打羽毛球崴脚了 肿了一个礼拜 能来看吗":                                                                                      false,
+		"my son sprained his ankle on your climbing wall, it's swollen, can we book a refund":                      true,
 	}, "escalation words", hasEscalationWords)
 }
 
