@@ -1925,7 +1925,7 @@ func (d *ComplaintDetector) Score(text string) ComplaintScore {
 		s.EscalationWords = append(s.EscalationWords, SafetyWord)
 		s.Danger = true
 	}
-	if len(s.EscalationWords) == 0 && toldAsIncident(text, lt) && safetyOf(d.safety, text) >= safetyThreshold &&
+	if len(s.EscalationWords) == 0 && toldAsIncident(text, lt) && !aheadOfHarm(lt.norm) && safetyOf(d.safety, text) >= safetyThreshold &&
 		!(shopsForIllness(nil, lt.norm) && asksInAClause(text, lt)) {
 		s.EscalationWords = append(s.EscalationWords, SafetyWord)
 		s.Danger = true

@@ -1290,3 +1290,14 @@ func TestFaultWordsOfAnyTrade(t *testing.T) {
 		}
 	}
 }
+
+// TestPlanIsNoIncident checks that what the sender plans to do is no
+// incident for the safety model, while fear of what is happening now still
+// is one.
+func TestPlanIsNoIncident(t *testing.T) {
+	checkScores(t, map[string]bool{
+		"刷墙想把暖气片先拆下来 完了再装上":                                           false,
+		"planning to move the radiator before we paint, can you help": false,
+		"半夜有人一直在拧我们房间的门把手 好害怕":                                        true,
+	}, "escalation words", hasEscalationWords)
+}

@@ -165,3 +165,15 @@ var (
 		`wires?|wiring|fuse ?box|light (?:fitting|fixture|switch)s?|ceiling lights?|switchboard|breaker box)\b|` +
 		`插座|插头|排插|插线板|接线板|电线|电源|电箱|电闸|配电箱|灯座|吸顶灯|开关面板`)
 )
+
+// aheadOfHarm reports whether normalised text plans what has not happened
+// ("刷墙想把暖气片先拆下来 完了再装上", "want to move the radiator"): no
+// incident for the safety model to read, whatever its words resemble.
+// Danger terms (danger.txt) still escalate such a message. A fear is no
+// such sign: "好害怕" and "我现在很担心" are said of what is happening.
+func aheadOfHarm(norm string) bool {
+	return plans.MatchString(norm)
+}
+
+// plans tell of something the sender means to do.
+var plans = regexp.MustCompile(`\b(?:want to|wanna|planning to|plan to|thinking of|would like to|going to have|intend to)\b|想把|想要|打算|准备|计划|想先`)
