@@ -7,8 +7,8 @@ import (
 
 // serviceTopics are things customers of any trade ask about that a shop's
 // content either names or does not cover at all: access for a wheelchair,
-// jobs, calories, the wifi, toilets, franchising, smoking, typhoons and
-// storms. A passage that names none of its topic's words does not answer a
+// jobs, calories, the wifi, franchising, smoking, typhoons and storms
+// (toilets are among askedTopics). A passage that names none of its topic's words does not answer a
 // question that names one ("is the shop wheelchair accessible" is not
 // answered by the shop's address, "台风天开门吗" not by the opening hours),
 // whatever else they share. Each topic is a group of words that say the
@@ -21,7 +21,6 @@ var serviceTopics = [][]string{
 		"招聘", "招人", "招不招", "招兼职", "应聘", "求职"},
 	{"calorie", "calories", "kcal", "卡路里", "热量", "大卡"},
 	{"wifi", "wi-fi", "wireless internet", "无线网", "wifi密码"},
-	{"toilet", "toilets", "restroom", "restrooms", "washroom", "washrooms", "厕所", "洗手间", "卫生间"},
 	{"franchise", "franchising", "franchisee", "加盟"},
 	{"smoke", "smoking", "抽烟", "吸烟"},
 	{"typhoon", "typhoons", "rainstorm", "snowstorm", "bad weather", "severe weather", "extreme weather",
@@ -70,7 +69,18 @@ var askedTopics = append(discountTopics(concessionGroups), askedTopic{
 	ask: [][]string{{"bring my dog", "bring a dog", "bring our dog", "bring the dog", "bring dogs", "bring my pet",
 		"bring pets", "bring a pet", "bring my cat", "pet friendly", "pet-friendly", "dog friendly", "dog-friendly",
 		"dogs allowed", "pets allowed", "带狗", "带宠物", "带猫", "宠物友好", "宠物能进", "狗能进", "狗狗能进"}},
-	evidence: []string{"dog", "dogs", "pet", "pets", "pet-friendly", "dog-friendly", "animal", "animals", "狗", "宠物", "动物", "导盲犬"}})
+	evidence: []string{"dog", "dogs", "pet", "pets", "pet-friendly", "dog-friendly", "animal", "animals", "狗", "宠物", "动物", "导盲犬"}},
+	// A toilet for customers to use, not the one a phone fell into or a
+	// plumber fixes.
+	askedTopic{
+		ask: [][]string{{"restroom", "restrooms", "washroom", "washrooms", "is there a toilet", "are there toilets", "any toilets",
+			"a toilet i can use", "use the toilet", "use your toilet", "use the bathroom", "where is the toilet", "where's the toilet",
+			"where are the toilets", "have a toilet", "have toilets", "public toilet", "public toilets", "customer toilet",
+			"有厕所", "有没有厕所", "厕所在哪", "上厕所", "有洗手间", "有没有洗手间", "洗手间在哪", "借用洗手间", "借用厕所",
+			"借厕所", "借个厕所", "借下厕所", "借洗手间", "借个洗手间", "借下洗手间", "借个卫生间",
+			"有卫生间吗", "有没有卫生间", "卫生间在哪"}},
+		evidence: []string{"toilet", "toilets", "restroom", "restrooms", "washroom", "washrooms", "bathroom", "bathrooms",
+			"厕所", "洗手间", "卫生间"}})
 
 // discountTopics returns, for each group, the topic of its discount: a
 // question names the group and a word of discountWords; a passage names

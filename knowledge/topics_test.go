@@ -33,7 +33,8 @@ func TestCoverServiceTopics(t *testing.T) {
 // and Chinese; that a passage saying the group gets nothing extra, or that
 // dogs are welcome, covers it; and that naming the group without asking
 // for a lower price, or a dog without asking to bring one, or a discount
-// without a group, gets no verdict from the rule.
+// without a group, gets no verdict from the rule; and that a toilet is
+// asked about as an amenity, not when a phone fell into one.
 func TestCoverAskedTopics(t *testing.T) {
 	bulk := bot.Hit{Title: "Do you give discounts on bulk orders?", Answer: "Yes. Orders of 60 bottles or more get 10% off."}
 	recharge := bot.Hit{Title: "会员卡 — 充值", Answer: "充值1000元送80元，充值2000元送200元。"}
@@ -53,6 +54,11 @@ func TestCoverAskedTopics(t *testing.T) {
 		{"能带狗进店吗", bot.Hit{Title: "门店", Answer: "武林路88号，9:00-21:00营业。"}, bot.CoverMissing},
 		{"can i bring my dog into the wulin shop", bot.Hit{Title: "Visiting", Answer: "Our shops are pet-friendly: dogs on a lead are welcome."}, bot.CoverNone},
 		{"can you print my dog's face on a cake", bot.Hit{Title: "Photo cakes", Answer: "Send us any photo; we print it on a sugar sheet."}, bot.CoverNone},
+		{"is there a toilet i can use at the wulin shop", bot.Hit{Title: "Our shops — Wulin", Answer: "88 Wulin Road, open 9:00-21:00."}, bot.CoverMissing},
+		{"锦江店能借个厕所不", bot.Hit{Title: "门店", Answer: "莲花巷17号，9:00-21:00营业。"}, bot.CoverMissing},
+		// A toilet that is no amenity: a phone dropped in one, a cistern.
+		{"dropped my phone in the toilet its still on what do i do", bot.Hit{Title: "My phone fell in water", Answer: "Switch it off and bring it in."}, bot.CoverNone},
+		{"马桶水箱一直响 卫生间地上都是水", bot.Hit{Title: "马桶维修", Answer: "水箱进水阀坏了，换一个120元。"}, bot.CoverNone},
 	}
 	checkCover(t, cases)
 }
