@@ -1798,6 +1798,25 @@ var ailmentWords = []string{"diarrh", "poisoning", "got sick", "想吐", "一直
 var asksToMove = regexp.MustCompile(`\b(?:need|have|want|wanna|gotta|got) to (?:push|move|reschedule|postpone|cancel|change)\b|` +
 	`\b(?:push|move|reschedule|postpone) (?:my|our|back)\b|改期|改个时间|换个时间|推迟|延后|请假`)
 
+// warnsLate tells the business that the sender will be late: "stuck in
+// traffic gonna be like 20 min late", "路上堵车 要晚到十分钟": it asks the
+// business to wait, and blames nobody.
+var warnsLate = regexp.MustCompile(`\b(?:running|gonna be|going to be|will be|ll be|'ll be|might be|may be|be) (?:\w+ ){0,3}late\b|` +
+	`晚到|晚点到|迟到(?:一会|几分钟|\d+分钟|十分钟|半小时)|要晚\S{0,4}分钟`)
+
+// sendersLateness reports whether normalised text warns that the sender
+// will be late (warnsLate) and names nothing of the business's: "your
+// driver is running late again" and "你们师傅又迟到半小时" are told against
+// it.
+func sendersLateness(norm string) bool {
+	return warnsLate.MatchString(norm) && latenessOwn.MatchString(norm) && !namesTheBusiness.MatchString(norm) && !faultAgainst.MatchString(norm)
+}
+
+// latenessOwn says that the lateness is the sender's: "i'll be", "gonna
+// be", "stuck in traffic", "我", "路上堵车"; "手捧花迟到半小时" is the
+// business's.
+var latenessOwn = regexp.MustCompile(`\b(?:i|i'm|im|i'll|ill|we|we're|we'll|gonna|stuck|traffic|on my way)\b|我|路上|堵车|堵`)
+
 // excuseCues change a booking for a reason, or tell a doctor's advice:
 // "couldn't cancel in time", "can the freeze start", "今天的课请假", "医生说".
 var excuseCues = regexp.MustCompile(`\b(?:cancel\w*|reschedul\w*|postpon\w*|missed|skip\w*|freez\w*|pause\w*|no.?show|` +
@@ -1999,7 +2018,8 @@ func (d *ComplaintDetector) Score(text string) ComplaintScore {
 		}
 		if neg <= ownMishapNegative && (mishap || asksForRepair(lt.norm) || worriesAhead(text, lt.norm)) && asksInAClause(text, lt) ||
 			negBesides <= ownMishapNegative && mishap &&
-				(asksInAClause(text, lt) || correctsADetail.MatchString(lt.norm) || asksToMove.MatchString(lt.norm)) {
+				(asksInAClause(text, lt) || correctsADetail.MatchString(lt.norm) || asksToMove.MatchString(lt.norm)) ||
+			sendersLateness(lt.norm) {
 			s.Complaint = ownMishapComplaint
 		} else if reportsAFault(lt.norm) && (neg <= ownMishapNegative || d.negBesidesFaults(lt.norm) <= ownMishapNegative) {
 			// The fault's own words ("凉了", "不热") are no reproach either.

@@ -1301,3 +1301,15 @@ func TestPlanIsNoIncident(t *testing.T) {
 		"半夜有人一直在拧我们房间的门把手 好害怕":                                        true,
 	}, "escalation words", hasEscalationWords)
 }
+
+// TestOwnLatenessIsNoComplaint checks that a customer warning that they
+// will be late is no complaint, while the business's lateness still is.
+func TestOwnLatenessIsNoComplaint(t *testing.T) {
+	checkComplaints(t, map[string]bool{
+		"stuck in traffic gonna be like 20 min late":                false,
+		"路上堵车 要晚到十分钟":                                               false,
+		"your driver is running late again, this is the third time": true,
+		"你们师傅又迟到半小时 什么服务":                                           true,
+		"婚礼当天手捧花迟到半小时 新娘差点没花拿":                                      true,
+	})
+}
