@@ -395,10 +395,17 @@ func comesOver(verb, next string) bool {
 		return next == "here" || next == "there" || next == "over" || next == "to" || next == "out"
 	case "come", "drive", "pop", "swing":
 		return next == "here" || next == "over" || next == "out" || next == "round" || next == "around" || next == "by" ||
-			next == "to" || next == "today" || next == "tonight" || next == "now"
+			next == "to" || next == "today" || next == "tonight" || next == "now" || visitWhen[next]
 	}
 	return false
 }
+
+// visitWhen, right after "come", says when a visit is wanted: "can
+// someone come sunday morning".
+var visitWhen = map[string]bool{"tomorrow": true, "tmr": true, "tmrw": true, "morning": true, "afternoon": true,
+	"evening": true, "this": true, "next": true, "asap": true, "weekend": true,
+	"monday": true, "tuesday": true, "wednesday": true, "thursday": true, "friday": true, "saturday": true, "sunday": true,
+	"mon": true, "tue": true, "tues": true, "wed": true, "thu": true, "thur": true, "thurs": true, "fri": true, "sat": true, "sun": true}
 
 // asksAboutStaff reports whether an English person term is the subject of
 // a question about the shop's people, what they do or whether one is

@@ -1146,6 +1146,8 @@ func TestHouseholdMishapsAreNoComplaint(t *testing.T) {
 	checkScores(t, map[string]bool{
 		"locked myself out again lol how fast can someone get to maple ave": false,
 		"can someone get back to me about my order":                         true,
+		"can someone come sunday morning? bathroom tap wont stop dripping":  false,
+		"can someone come and talk to me":                                   true,
 	}, "asks for a person", func(s ComplaintScore) (bool, string) { return s.AsksForPerson, "" })
 	checkScores(t, map[string]bool{
 		"我家狗拉肚子了 医生让买益生菌 你们柜台有吗": false,
