@@ -1238,7 +1238,7 @@ func asksForRepair(norm string) bool {
 // asked to fix; "the kettle you sold me leaks" and "修完又不凉了" are told
 // against the business and stay complaints.
 func reportsAFault(norm string) bool {
-	if !faults.MatchString(norm) || blamesQuality.MatchString(norm) || blamesShop.MatchString(norm) {
+	if !hasFault(norm) || blamesQuality.MatchString(norm) || blamesShop.MatchString(norm) {
 		return false
 	}
 	return !namesTheBusiness.MatchString(asksTheBusiness.ReplaceAllString(norm, " ")) && !faultAgainst.MatchString(norm)
@@ -1278,8 +1278,9 @@ var faultAgainst = regexp.MustCompile(`\b(?:mover|movers|cleaner|cleaners|driver
 	`手(?:上|指|腕|臂|掌|背|被|烫|割|划|破|肿)|(?:烫|割|划|夹|砸|扎)(?:到|伤|了|破)?手|头(?:上|部|疼|痛|晕|破|皮)|(?:磕|撞|砸|碰)(?:到|了|伤|破)?头|` +
 	`(?:一|两|三|几|好几|\d+)(?:天|个星期|星期|周|个月)了`)
 
-// faults name a thing not working the way it should.
-var faults = regexp.MustCompile(`\b(?:broken|broke|not working|doesn'?t work|does not work|stopped working|dead|` +
+// faultsEN and faultsZH name a thing not working the way it should, in
+// English and in Chinese (see hasFault).
+var faultsEN = regexp.MustCompile(`\b(?:broken|broke|not working|doesn'?t work|does not work|stopped working|dead|` +
 	`(?:won'?t|wont|will not|doesn'?t|does not|isn'?t|is not|don'?t|dont|do not|not) (?:start|turn on|switch on|drain|spin|heat|heat up|cool|` +
 	`get cold|get hot|charge|light|ignite|open|close|work|come on|flush|boot|power on|cold|hot|cooling|heating|draining|spinning|charging)|` +
 	`leak|leaks|leaking|dripping|clicks|clicking|buzzing|rattling|noisy|making (?:a )?(?:noise|sound)|tripping|trips the|` +
@@ -1290,11 +1291,31 @@ var faults = regexp.MustCompile(`\b(?:broken|broke|not working|doesn'?t work|doe
 	`gurgles|gurgling|(?:came|fell|falling|fallen|come) off|bent|rusty|rusted|peeling|faded|blurry|foggy|flickering|flickers|overheating|overheats|` +
 	`(?:gets|getting|runs|running) (?:really |very |super |so )?hot|(?:really|very|super|so) loud|` +
 	`keeps (?:restarting|rebooting|beeping|tripping|dripping|running|leaking|switching off|turning off|shutting down|freezing|crashing)|` +
-	`(?:won'?t|wont|will not|doesn'?t|does not|not) (?:turn|close|lock|stay (?:on|shut|closed|up)|move|stop|fit back|hold (?:a )?charge))\b|` +
-	`坏了|坏掉|不凉|不制冷|不制热|不热|不转|漏水|渗水|滴水|不出水|不排水|排不出|不工作|打不着|点不着|不亮|异响|有响声|噪音大|跳闸|` +
+	`(?:won'?t|wont|will not|doesn'?t|does not|not) (?:turn|close|lock|stay (?:on|shut|closed|up)|move|stop|fit back|hold (?:a )?charge))\b`)
+var faultsZH = regexp.MustCompile(`坏了|坏掉|不凉|不制冷|不制热|不热|不转|漏水|渗水|滴水|不出水|不排水|排不出|不工作|打不着|点不着|不亮|异响|有响声|噪音大|跳闸|` +
 	`故障|报错|显示e|碎了|开不了机|开不开|充不进|堵了|堵住|冻住|冻裂|吹热风|吹的是热风|不出热水|没热水|` +
 	`断了|裂了|裂开|松掉|松动|卡住|卡死|合不上|关不上|关不严|打不开|拧不动|转不动|没声音|声音很?小|听不清|看不清|花屏|黑屏|失灵|` +
 	`自动关机|老是重启|发烫|很烫|过热|就凉了|变凉了|掉色|起皮|开胶|生锈|锈了|起雾|发霉|不走了|哗哗|一直响|响个不停|吱吱|冒水|返水|反水|不停地?进水|水压.{0,4}掉|掉压`)
+
+// faults is faultsEN and faultsZH in one, to cut a fault's words out.
+var faults = regexp.MustCompile(faultsEN.String() + "|" + faultsZH.String())
+
+// hasFault reports whether normalised text names a fault (faults): each
+// expression only where there are letters of its language, as most
+// messages are in one and the expressions are long.
+func hasFault(norm string) bool {
+	if strings.ContainsFunc(norm, isCJK) && faultsZH.MatchString(norm) {
+		return true
+	}
+	return containsAny(norm, faultCuesEN) && faultsEN.MatchString(norm)
+}
+
+// faultCuesEN holds a part of every match of faultsEN: most messages have
+// none, and a look for them costs a fraction of the expression.
+var faultCuesEN = []string{"broke", "stopped", "dead", "won", "don", "isn", "doesn", "not", "leak", "dripp", "click", "buzz",
+	"rattl", "nois", "making", "trip", "error", "flame", "heat", "water", "power", "picture", "sound", "signal", "blowing",
+	"crack", "smash", "frozen", "block", "clog", "snap", "split", "torn", "ripp", "loose", "wobb", "stuck", "jam", "squeak",
+	"grind", "gurgl", " off", "bent", "rust", "peel", "faded", "blurr", "fogg", "flicker", "overheat", "hot", "loud", "keeps"}
 
 // namesTheBusiness names the shop, its people or its work in a message:
 // the fault is then told against it.

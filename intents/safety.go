@@ -172,8 +172,11 @@ var (
 // Danger terms (danger.txt) still escalate such a message. A fear is no
 // such sign: "好害怕" and "我现在很担心" are said of what is happening.
 func aheadOfHarm(norm string) bool {
-	return plans.MatchString(norm)
+	return containsAny(norm, planCues) && plans.MatchString(norm)
 }
+
+// planCues holds a part of every match of plans.
+var planCues = []string{"want", "wanna", "plan", "thinking of", "would like", "going to have", "intend", "想", "打算", "准备", "计划"}
 
 // plans tell of something the sender means to do.
 var plans = regexp.MustCompile(`\b(?:want to|wanna|planning to|plan to|thinking of|would like to|going to have|intend to)\b|想把|想要|打算|准备|计划|想先`)
