@@ -1315,3 +1315,18 @@ func TestOwnLatenessIsNoComplaint(t *testing.T) {
 		"婚礼当天手捧花迟到半小时 新娘差点没花拿":                                      true,
 	})
 }
+
+// TestDemandForAnAccountIsAComplaint checks that a demand that the
+// business account for itself ("凭什么", "你们怎么解释", "who is going to pay
+// for", "can you explain that") makes a complaint, while asking for an
+// explanation of something the content covers does not.
+func TestDemandForAnAccountIsAComplaint(t *testing.T) {
+	checkComplaints(t, map[string]bool{
+		"报价说200 修完变成450 也不提前问我 凭什么":                                                       true,
+		"交换戒指那一段居然一张都没拍到 这么重要的瞬间 你们怎么解释":                                                  true,
+		"The GPS map shows the walk was 12 minutes, I paid for 45. Can you explain that?": true,
+		"ordered XL got S. again. how hard is it":                                         true,
+		"can you explain the difference between the two plans":                            false,
+		"这个条款怎么理解 能解释一下吗":                                                                 false,
+	})
+}

@@ -708,7 +708,8 @@ func scorns(raw string) bool {
 // them is not matched against reproaches.
 var reproachCues = []string{"is this", "is that", "is it", "was this", "was that", "was it", "lying", "cheating",
 	"bother", "love paying", "love wasting", "love waiting", "is there a reason", "这就是", "就这", "至于", "道理", "糊弄",
-	"看人", "当我", "骗谁", "搞错", "几个意思", "讲理", "这也叫", "这也算", "觉得我们", "以为我们"}
+	"看人", "当我", "骗谁", "搞错", "几个意思", "讲理", "这也叫", "这也算", "觉得我们", "以为我们",
+	"凭什么", "解释", "负责吗", "负不负责", "going to pay", "gonna pay", "how hard", "explain"}
 
 var (
 	// reproaches are questions and sayings that only reproach.
@@ -721,7 +722,12 @@ var (
 		`\bis there a reason (?:why )?my\b|` +
 		`这就是(?:你们|你家)?[^，,。？?！!\s]{0,10}(?:态度|服务|质量|标准|水平)|这就是你们(?:吹|号称)的|就这[？?！!]|` +
 		`至于吗|什么道理|糊弄谁|看人(?:收费|下菜)|当我(?:是)?(?:傻|瞎|好欺负|冤大头)|骗谁|有没有搞错|几个意思|讲不讲(?:道)?理|` +
-		`这也(?:叫|算)[^，,。\s]{1,6}[？?]|(?:是)?(?:觉得|以为)我们(?:都)?(?:不会|不懂|好骗|傻)`)
+		`这也(?:叫|算)[^，,。\s]{1,6}[？?]|(?:是)?(?:觉得|以为)我们(?:都)?(?:不会|不懂|好骗|傻)|` +
+		// A demand that the business account for itself: "凭什么",
+		// "你们怎么解释", "这钱你们负责吗", "who is going to pay for my
+		// screen", "how hard is it", "I paid for 45. Can you explain that?"
+		`凭什么|你们(?:怎么|如何|得|要)解释|给(?:我|个)(?:一个)?解释|你们(?:负责吗|负不负责)|` +
+		`\bwho(?:'s| is) (?:going to|gonna) pay for\b|\bhow hard (?:is it|can it be)\b|\b(?:can|could) (?:you|u) (?:please )?explain (?:that|this|why)\b`)
 	// scareQuote is a few words quoted back between quotation marks.
 	scareQuote = regexp.MustCompile(`(?:^|[\s(:])['‘"“「][^'‘’"“”「」\n]{2,40}['’"”」](?:$|[\s.,!?;:)])`)
 	// sarcasticOpener is praise that opens a message ("great, …", "wow. …").
