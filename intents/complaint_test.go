@@ -1322,11 +1322,17 @@ func TestOwnLatenessIsNoComplaint(t *testing.T) {
 // explanation of something the content covers does not.
 func TestDemandForAnAccountIsAComplaint(t *testing.T) {
 	checkComplaints(t, map[string]bool{
-		"报价说200 修完变成450 也不提前问我 凭什么":                                                       true,
-		"交换戒指那一段居然一张都没拍到 这么重要的瞬间 你们怎么解释":                                                  true,
-		"The GPS map shows the walk was 12 minutes, I paid for 45. Can you explain that?": true,
-		"ordered XL got S. again. how hard is it":                                         true,
-		"can you explain the difference between the two plans":                            false,
-		"这个条款怎么理解 能解释一下吗":                                                                 false,
+		"报价说200 修完变成450 也不提前问我 凭什么":                                                                             true,
+		"交换戒指那一段居然一张都没拍到 这么重要的瞬间 你们怎么解释":                                                                        true,
+		"The GPS map shows the walk was 12 minutes, I paid for 45. Can you explain that?":                       true,
+		"ordered XL got S. again. how hard is it":                                                               true,
+		"can you explain the difference between the two plans":                                                  false,
+		"这个条款怎么理解 能解释一下吗":                                                                                       false,
+		"so packed on sunday the kids could barely jump, do you even cap numbers":                               true,
+		"Picked up my car after the full valet and the inside is still covered in dog hair. Paid £90 for that?": true,
+		"换个水龙头三百五 上门费还另算 抢钱呢":                                                                                   true,
+		"昨天刚通的下水道今天又堵了 再叫人还要再收钱？":                                                                               true,
+		"do you ever test the vegetables for pesticide residue?":                                                false,
+		"wat do u actually check in the free test":                                                              false,
 	})
 }

@@ -709,7 +709,8 @@ func scorns(raw string) bool {
 var reproachCues = []string{"is this", "is that", "is it", "was this", "was that", "was it", "lying", "cheating",
 	"bother", "love paying", "love wasting", "love waiting", "is there a reason", "这就是", "就这", "至于", "道理", "糊弄",
 	"看人", "当我", "骗谁", "搞错", "几个意思", "讲理", "这也叫", "这也算", "觉得我们", "以为我们",
-	"凭什么", "解释", "负责吗", "负不负责", "going to pay", "gonna pay", "how hard", "explain"}
+	"凭什么", "解释", "负责吗", "负不负责", "going to pay", "gonna pay", "how hard", "explain",
+	" even ", "anyone", "anybody", "for that", "for this", "抢钱", "小便宜", "就这样", "谁负责", "再收"}
 
 var (
 	// reproaches are questions and sayings that only reproach.
@@ -727,7 +728,15 @@ var (
 		// "你们怎么解释", "这钱你们负责吗", "who is going to pay for my
 		// screen", "how hard is it", "I paid for 45. Can you explain that?"
 		`凭什么|你们(?:怎么|如何|得|要)解释|给(?:我|个)(?:一个)?解释|你们(?:负责吗|负不负责)|` +
-		`\bwho(?:'s| is) (?:going to|gonna) pay for\b|\bhow hard (?:is it|can it be)\b|\b(?:can|could) (?:you|u) (?:please )?explain (?:that|this|why)\b`)
+		`\bwho(?:'s| is) (?:going to|gonna) pay for\b|\bhow hard (?:is it|can it be)\b|\b(?:can|could) (?:you|u) (?:please )?explain (?:that|this|why)\b|` +
+		// Whether the business even does its job, what was paid for
+		// that: "do you even cap numbers", "does anyone actually
+		// check?", "paid £90 for that?", "抢钱呢", "卫生就这样吗".
+		// Not "do you ever test the vegetables", "wat do u actually check
+		// in the free test": sincere.
+		`\b(?:do|does) (?:you|u|they|your staff) even (?:check|track|read|care|test|listen|clean|train|cap|count|look|bother|know|think)\b|` +
+		`\b(?:do|does) (?:anyone|anybody) (?:even|actually|ever) (?:check|track|read|care|test|listen|clean|train|cap|count|look|bother|know|think)\b|` +
+		`\bpaid (?:\S+ )?for (?:that|this)\s*[?？]|抢钱|小便宜也占|就这样吗|谁负责[？?]|还要再收钱?[？?]|又要再收钱?[？?]`)
 	// scareQuote is a few words quoted back between quotation marks.
 	scareQuote = regexp.MustCompile(`(?:^|[\s(:])['‘"“「][^'‘’"“”「」\n]{2,40}['’"”」](?:$|[\s.,!?;:)])`)
 	// sarcasticOpener is praise that opens a message ("great, …", "wow. …").
