@@ -1334,5 +1334,7 @@ func TestDemandForAnAccountIsAComplaint(t *testing.T) {
 		"昨天刚通的下水道今天又堵了 再叫人还要再收钱？":                                                                               true,
 		"do you ever test the vegetables for pesticide residue?":                                                false,
 		"wat do u actually check in the free test":                                                              false,
+		"mice are back one week after you 'sealed all the entry points'. what exactly did i pay for":            true,
+		"what do i pay for with the monthly plan":                                                               false,
 	})
 }

@@ -710,7 +710,7 @@ var reproachCues = []string{"is this", "is that", "is it", "was this", "was that
 	"bother", "love paying", "love wasting", "love waiting", "is there a reason", "这就是", "就这", "至于", "道理", "糊弄",
 	"看人", "当我", "骗谁", "搞错", "几个意思", "讲理", "这也叫", "这也算", "觉得我们", "以为我们",
 	"凭什么", "解释", "负责吗", "负不负责", "going to pay", "gonna pay", "how hard", "explain",
-	" even ", "anyone", "anybody", "for that", "for this", "抢钱", "小便宜", "就这样", "谁负责", "再收"}
+	" even ", "anyone", "anybody", "exactly", "on earth", "the hell", "干嘛", "干什么", "图什么", "买罪受", "for that", "for this", "抢钱", "小便宜", "就这样", "谁负责", "再收"}
 
 var (
 	// reproaches are questions and sayings that only reproach.
@@ -736,7 +736,9 @@ var (
 		// in the free test": sincere.
 		`\b(?:do|does) (?:you|u|they|your staff) even (?:check|track|read|care|test|listen|clean|train|cap|count|look|bother|know|think)\b|` +
 		`\b(?:do|does) (?:anyone|anybody) (?:even|actually|ever) (?:check|track|read|care|test|listen|clean|train|cap|count|look|bother|know|think)\b|` +
-		`\bpaid (?:\S+ )?for (?:that|this)\s*[?？]|抢钱|小便宜也占|就这样吗|谁负责[？?]|还要再收钱?[？?]|又要再收钱?[？?]`)
+		`\bpaid (?:\S+ )?for (?:that|this)\s*[?？]|抢钱|小便宜也占|就这样吗|谁负责[？?]|还要再收钱?[？?]|又要再收钱?[？?]|` +
+		`\bwhat (?:exactly|on earth|the hell) (?:am i|are we|do i|do we|did i|did we) (?:\S+ ){0,3}?pay(?:ing)? (?:\S+ ){0,3}?for\b|` +
+		`(?:花|交|付)了?(?:钱|费)是?(?:干嘛|干什么|图什么|买罪受)`)
 	// scareQuote is a few words quoted back between quotation marks.
 	scareQuote = regexp.MustCompile(`(?:^|[\s(:])['‘"“「][^'‘’"“”「」\n]{2,40}['’"”」](?:$|[\s.,!?;:)])`)
 	// sarcasticOpener is praise that opens a message ("great, …", "wow. …").
