@@ -1231,7 +1231,7 @@ func asksForRepair(norm string) bool {
 }
 
 // reportsAFault reports whether normalised text tells of a fault in a
-// thing (faults) and names nothing of this business: no "you", no staff,
+// thing (hasFault) and names nothing of this business: no "you", no staff,
 // no order, purchase, delivery or earlier job, no "again" and no blame of
 // quality (blamesQuality, blamesShop). "my gas water heater clicks but no
 // flame" and "空调开了半天不凉 吹的是热风" are what a repair or care trade is
@@ -1250,9 +1250,10 @@ func reportsAFault(norm string) bool {
 var asksTheBusiness = regexp.MustCompile(`\b(?:do|can|could|will|would|are|r) (?:you|u|ya)(?: guys)?\b`)
 
 // negBesidesFaults returns the negative lexicon weight of normalised text
-// without the words that tell its fault (faults).
+// without the words that tell its fault (faultsEN, faultsZH).
 func (d *ComplaintDetector) negBesidesFaults(norm string) float64 {
-	neg, _ := d.lexiconWeights(newLexText(faults.ReplaceAllString(norm, " ")))
+	rest := faultsZH.ReplaceAllString(faultsEN.ReplaceAllString(norm, " "), " ")
+	neg, _ := d.lexiconWeights(newLexText(rest))
 	return neg
 }
 
@@ -1297,10 +1298,8 @@ var faultsZH = regexp.MustCompile(`坏了|坏掉|不凉|不制冷|不制热|不�
 	`断了|裂了|裂开|松掉|松动|卡住|卡死|合不上|关不上|关不严|打不开|拧不动|转不动|没声音|声音很?小|听不清|看不清|花屏|黑屏|失灵|` +
 	`自动关机|老是重启|发烫|很烫|过热|就凉了|变凉了|掉色|起皮|开胶|生锈|锈了|起雾|发霉|不走了|哗哗|一直响|响个不停|吱吱|冒水|返水|反水|不停地?进水|水压.{0,4}掉|掉压`)
 
-// faults is faultsEN and faultsZH in one, to cut a fault's words out.
-var faults = regexp.MustCompile(faultsEN.String() + "|" + faultsZH.String())
-
-// hasFault reports whether normalised text names a fault (faults): each
+// hasFault reports whether normalised text names a fault (faultsEN,
+// faultsZH): each
 // expression only where there are letters of its language, as most
 // messages are in one and the expressions are long.
 func hasFault(norm string) bool {
@@ -1843,7 +1842,7 @@ func sendersLateness(norm string) bool {
 // latenessOwn says that the lateness is the sender's: "i'll be", "gonna
 // be", "stuck in traffic", "我", "路上堵车"; "手捧花迟到半小时" is the
 // business's.
-var latenessOwn = regexp.MustCompile(`\b(?:i|i'm|im|i'll|ill|we|we're|we'll|gonna|stuck|traffic|on my way)\b|我|路上|堵车|堵`)
+var latenessOwn = regexp.MustCompile(`\b(?:i|i'm|im|i'll|ill|we|we're|we'll|gonna|stuck|traffic|on my way)\b|我|路上|堵`)
 
 // excuseCues change a booking for a reason, or tell a doctor's advice:
 // "couldn't cancel in time", "can the freeze start", "今天的课请假", "医生说".

@@ -155,7 +155,7 @@ var (
 // model that a leak is no harm), water on a live circuit is a danger to
 // whoever is in the room.
 func waterOnElectrics(norm string) bool {
-	return waterCue.MatchString(norm) && electricCue.MatchString(norm)
+	return electricCue.MatchString(norm) && waterCue.MatchString(norm) // the rarer first
 }
 
 var (
