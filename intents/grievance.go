@@ -707,7 +707,7 @@ func scorns(raw string) bool {
 // reproachCues holds a part of every reproach: a message with none of
 // them is not matched against reproaches.
 var reproachCues = []string{"is this", "is that", "is it", "was this", "was that", "was it", "lying", "cheating",
-	"bother", "love paying", "love wasting", "love waiting", "is there a reason", "这就是", "就这", "至于", "道理", "糊弄",
+	"bother", "love paying", "love wasting", "love waiting", "loving wasting", "loving waiting", "is there a reason", "这就是", "就这", "至于", "道理", "糊弄",
 	"看人", "当我", "骗谁", "搞错", "几个意思", "讲理", "这也叫", "这也算", "觉得我们", "以为我们",
 	"凭什么", "解释", "负责吗", "负不负责", "going to pay", "gonna pay", "how hard", "explain",
 	" even ", "anyone even", "anyone actually", "anyone ever", "anybody even", "anybody actually", "anybody ever", "exactly", "on earth", "the hell", "干嘛", "干什么", "图什么", "买罪受", "for that", "for this", "抢钱", "小便宜", "就这样", "谁负责", "再收"}
