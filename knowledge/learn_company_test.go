@@ -620,6 +620,9 @@ func learnConf(t *testing.T, cs []company, zh bool, w weights) *confModel {
 				train = append(train, x)
 			}
 		}
+		if len(test) == 0 {
+			continue // not among the confidence's companies (CONCIERGE_CONF_SET)
+		}
 		logConfTable(t, fmt.Sprintf("%s confidence fitted without %s, read on %s", lang, held, held), test, fitConf(train))
 	}
 	cw := fitConf(xs)

@@ -252,6 +252,7 @@ type learned struct {
 	l2            float64
 	dev           []EvalQuery
 	companyN      int // tuning companies' messages fitted on
+	faqRepeat     int // faq_dev's development queries counted this many times (faqRepeat)
 	queriesSHA256 string
 	contentSHA256 string
 }
@@ -285,7 +286,8 @@ func learnLang(t *testing.T, lang string, cs, extra []company) learned {
 	nd := len(pd)
 	pd = append(pd, cp...)
 	folds = append(folds, cfolds...)
-	if r := faqRepeat(t, lang); r > 1 {
+	r := faqRepeat(t, lang)
+	if r > 1 {
 		for range r - 1 {
 			pd = append(pd, pd[:nd]...)
 			folds = append(folds, folds[:nd]...)
@@ -312,7 +314,7 @@ func learnLang(t *testing.T, lang string, cs, extra []company) learned {
 	// The choice is made: the held-out half, once.
 	t.Logf("%s: held-out half: P@1 %.3f over %d queries", lang, precisionAt1(pools(t, ix, held), w), len(held))
 	dir := datasetDir(t, filepath.Join("faq_dev", lang))
-	return learned{lang: lang, w: w, conf: conf, l2: l2, dev: dev, companyN: len(cp),
+	return learned{lang: lang, w: w, conf: conf, l2: l2, dev: dev, companyN: len(cp), faqRepeat: r,
 		queriesSHA256: fileSHA256(t, filepath.Join(dir, "queries.csv")),
 		contentSHA256: fileSHA256(t, filepath.Join(dir, "content", "faq.csv"))}
 }
@@ -329,6 +331,9 @@ func fileSHA256(t *testing.T, path string) string {
 // confSource says whose messages the confidence model learns from, for
 // weights.go's header.
 func confSource() string {
+	if names := companiesFromEnv("CONCIERGE_CONF_SET", nil); len(names) > 0 {
+		return fmt.Sprintf("%v", names)
+	}
 	if len(confOnlyCompanies) == 0 {
 		return "tuning companies'"
 	}
@@ -357,8 +362,12 @@ func weightsSource(t *testing.T, ms []learned) []byte {
 // Learned from:
 `, tuningCompanies, learnEpochs, l2Grid, cvFolds, confNets, confHidden, confEpochs, confFirstSeed(), confFirstSeed()+confNets-1, confL2, confSource())
 	for _, m := range ms {
-		fmt.Fprintf(&b, "//   - faq_dev/%s: %d development queries, l2 %g;\n//     queries.csv sha256 %s\n//     content/faq.csv sha256 %s\n",
-			m.lang, len(m.dev), m.l2, m.queriesSHA256, m.contentSHA256)
+		repeat := ""
+		if m.faqRepeat > 1 {
+			repeat = fmt.Sprintf(" counted %d times (CONCIERGE_FAQ_REPEAT_%s)", m.faqRepeat, strings.ToUpper(m.lang))
+		}
+		fmt.Fprintf(&b, "//   - faq_dev/%s: %d development queries%s, l2 %g;\n//     queries.csv sha256 %s\n//     content/faq.csv sha256 %s\n",
+			m.lang, len(m.dev), repeat, m.l2, m.queriesSHA256, m.contentSHA256)
 		fmt.Fprintf(&b, "//   - %d %s questions of the tuning companies\n", m.companyN, m.lang)
 	}
 	for _, name := range append(slices.Clone(tuningCompanies), confOnlyCompanies...) {
