@@ -1971,7 +1971,7 @@ func (d *ComplaintDetector) Score(text string) ComplaintScore {
 		s.EscalationWords = append(s.EscalationWords, SafetyWord)
 		s.Danger = true
 	}
-	if len(s.EscalationWords) == 0 && toldAsIncident(text, lt) && !aheadOfHarm(lt.norm) && safetyOf(d.safety, text) >= safetyThreshold &&
+	if len(s.EscalationWords) == 0 && toldAsIncident(text, lt) && !aheadOfHarm(lt.norm) && !leftBehind(lt.norm) && safetyOf(d.safety, text) >= safetyThreshold &&
 		!(shopsForIllness(nil, lt.norm) && asksInAClause(text, lt)) {
 		s.EscalationWords = append(s.EscalationWords, SafetyWord)
 		s.Danger = true
@@ -2046,7 +2046,8 @@ func (d *ComplaintDetector) Score(text string) ComplaintScore {
 		if neg <= ownMishapNegative && (mishap || asksForRepair(lt.norm) || worriesAhead(text, lt.norm)) && asksInAClause(text, lt) ||
 			negBesides <= ownMishapNegative && mishap &&
 				(asksInAClause(text, lt) || correctsADetail.MatchString(lt.norm) || asksToMove.MatchString(lt.norm)) ||
-			sendersLateness(lt.norm) {
+			sendersLateness(lt.norm) || negBesides <= ownMishapNegative && leftBehind(lt.norm) {
+			// Lost property asks to have it found, said or not.
 			s.Complaint = ownMishapComplaint
 		} else if reportsAFault(lt.norm) && (neg <= ownMishapNegative || d.negBesidesFaults(lt.norm) <= ownMishapNegative) {
 			// The fault's own words ("凉了", "不热") are no reproach either.
@@ -2057,6 +2058,11 @@ func (d *ComplaintDetector) Score(text string) ComplaintScore {
 				s.Complaint = ownMishapComplaint
 			}
 		}
+	}
+	if len(s.EscalationWords) == 0 && s.Complaint > procedureComplaint && d.asksHowToComplain(lt.norm) {
+		s.Complaint = procedureComplaint
+		// Asking how to complain troubles nobody; saying one is unhappy does.
+		s.Troubled = s.Troubled && containsAny(lt.norm, discontent)
 	}
 	lexSent := math.Tanh(0.8 * (pos - neg))
 	s.Sentiment = max(-1, min(1, 0.75*max(-1, 1-2.8*s.Complaint)+0.25*lexSent))

@@ -83,6 +83,11 @@ var demoQuestions = []demoQuestion{
 	// A real complaint still reaches a person.
 	{text: "My teapot arrived broken and nobody answers my emails, this is unacceptable", kind: kindComplaint},
 	{text: "I want to talk to a person", kind: kindHuman},
+	// Asking how to complain is answered, with the offer of a person; a
+	// complaint that asks it is still handed over.
+	{text: "how do i make a complaint", kind: kindAnswerable, expected: []string{"faq-contact-02", "contact-us"}, never: `(?i)^I'm sorry about that`},
+	{text: "投诉找谁", kind: kindAnswerable, expected: []string{"faq-contact-02-zh", "contact-us-zh"}},
+	{text: "who do i complain to? your courier threw my parcel over the gate and the tin is dented", kind: kindComplaint},
 	// A greeting or a thank-you around a request or a grievance is not
 	// what it says: once read as thanks ("You're welcome!") or a greeting.
 	{text: "human please, thanks!", kind: kindHuman},
