@@ -252,6 +252,7 @@ type learned struct {
 	l2            float64
 	dev           []EvalQuery
 	companyN      int // tuning companies' messages fitted on
+	rankN         int // rankOnlyEN's questions the ranking alone was fitted on
 	faqRepeat     int // faq_dev's development queries counted this many times (faqRepeat)
 	queriesSHA256 string
 	contentSHA256 string
@@ -283,6 +284,15 @@ func learnLang(t *testing.T, lang string, cs, extra []company) learned {
 	t.Logf("%s: %d development queries, the right answer among the %d candidates for %d", lang, len(dev), poolSize, inPool)
 	cp, cfolds := companyPools(t, cs, lang == "zh")
 	t.Logf("%s: %d questions of the tuning companies %v", lang, len(cp), tuningCompanies)
+	rankN := 0
+	if lang == "en" && len(rankOnlyEN) > 0 {
+		// The English ranking learns from other companies than the
+		// confidence does, so that the confidence learns from rankings of
+		// questions the ranking never saw, as a new company's are.
+		cp, cfolds = companyPools(t, loadCompaniesNamed(t, rankOnlyEN), false)
+		rankN = len(cp)
+		t.Logf("%s: instead, %d questions of the ranking's companies %v", lang, len(cp), rankOnlyEN)
+	}
 	nd := len(pd)
 	pd = append(pd, cp...)
 	folds = append(folds, cfolds...)
@@ -314,7 +324,7 @@ func learnLang(t *testing.T, lang string, cs, extra []company) learned {
 	// The choice is made: the held-out half, once.
 	t.Logf("%s: held-out half: P@1 %.3f over %d queries", lang, precisionAt1(pools(t, ix, held), w), len(held))
 	dir := datasetDir(t, filepath.Join("faq_dev", lang))
-	return learned{lang: lang, w: w, conf: conf, l2: l2, dev: dev, companyN: len(cp), faqRepeat: r,
+	return learned{lang: lang, w: w, conf: conf, l2: l2, dev: dev, companyN: len(cp) - rankN, rankN: rankN, faqRepeat: r,
 		queriesSHA256: fileSHA256(t, filepath.Join(dir, "queries.csv")),
 		contentSHA256: fileSHA256(t, filepath.Join(dir, "content", "faq.csv"))}
 }
@@ -368,9 +378,21 @@ func weightsSource(t *testing.T, ms []learned) []byte {
 		}
 		fmt.Fprintf(&b, "//   - faq_dev/%s: %d development queries%s, l2 %g;\n//     queries.csv sha256 %s\n//     content/faq.csv sha256 %s\n",
 			m.lang, len(m.dev), repeat, m.l2, m.queriesSHA256, m.contentSHA256)
+		if m.rankN > 0 {
+			fmt.Fprintf(&b, "//   - for the ranking, %d %s questions of the companies %v\n", m.rankN, m.lang, rankOnlyEN)
+			fmt.Fprintf(&b, "//     (CONCIERGE_RANK_EN), not those of the tuning companies: the confidence learns\n")
+			fmt.Fprintf(&b, "//     from rankings of questions the ranking never saw\n")
+			continue
+		}
 		fmt.Fprintf(&b, "//   - %d %s questions of the tuning companies\n", m.companyN, m.lang)
 	}
-	for _, name := range append(slices.Clone(tuningCompanies), confOnlyCompanies...) {
+	names := append(slices.Clone(tuningCompanies), confOnlyCompanies...)
+	for _, name := range rankOnlyEN {
+		if !slices.Contains(names, name) {
+			names = append(names, name)
+		}
+	}
+	for _, name := range names {
 		fmt.Fprintf(&b, "//   - testdata/companies/%s/messages.csv sha256 %s\n", name,
 			fileSHA256(t, filepath.Join(companiesDir, name, "messages.csv")))
 		if learnLabels != "page" {
