@@ -320,7 +320,7 @@ func doesAService(term, after string) bool {
 	if len(words) > 2 && words[0] == "help" && (words[1] == "me" || words[1] == "us") {
 		words = words[2:] // "help me carry the boxes"; "help me" alone asks for a person
 	}
-	if len(words) > 1 && comesOver(words[0], words[1]) {
+	if len(words) > 1 && comesOver(words[0], words[1], strings.Join(words[2:], " ")) {
 		return true // "how fast can someone get to maple ave", "can someone come out tonight"
 	}
 	return len(words) > 0 && serviceVerbs[words[0]]
@@ -386,16 +386,25 @@ var (
 	labourBefore = []string{"含", "包", "加", "算", "收", "不含"}
 )
 
-// comesOver reports whether two words after a person term send them to the
-// sender's place: "get to", "get here", "come over", "come out"; not "get
-// back to me", which asks to be contacted.
-func comesOver(verb, next string) bool {
+// comesOver reports whether the words after a person term (verb, next and
+// the rest, after) send them to the sender or the sender's place: "get
+// to", "get here", "come over", "come out", "come and look", "meet us",
+// "pick us up"; not "get back to me", which asks to be contacted, nor
+// "pick up the phone".
+func comesOver(verb, next, after string) bool {
 	switch verb {
 	case "get":
 		return next == "here" || next == "there" || next == "over" || next == "to" || next == "out"
 	case "come", "drive", "pop", "swing":
 		return next == "here" || next == "over" || next == "out" || next == "round" || next == "around" || next == "by" ||
-			next == "to" || next == "today" || next == "tonight" || next == "now" || visitWhen[next]
+			next == "to" || next == "today" || next == "tonight" || next == "now" || visitWhen[next] ||
+			verb == "come" && (next == "and" || next == "look" || next == "see" || next == "check" || next == "fix")
+	case "meet":
+		return true // "can someone meet us at the station"
+	case "pick":
+		// "can someone pick us up at the station", "pick up a few boxes";
+		// not "pick up the phone", which asks to be answered.
+		return next == "us" || next == "me" || next == "up" && !strings.Contains(after, "phone") && !strings.Contains(after, "call")
 	}
 	return false
 }

@@ -754,15 +754,22 @@ func TestReassuranceIsNoComplaint(t *testing.T) {
 func TestServiceIsNoRequestForAPerson(t *testing.T) {
 	d := mustDetector(t)
 	for text, person := range map[string]bool{
-		"can someone adjust my glasses":                         false,
-		"is there somebody who could fix a flat tyre":           false,
-		"can someone hem my trousers by friday":                 false,
-		"I want someone to talk to":                             true,
-		"can I speak to someone":                                true,
-		"is there someone I can talk to about my order":         true,
-		"can someone look at my order, it's wrong, I'm angry":   true,
-		"can a staff member help me carry the boxes to the car": false,
-		"can a staff member help me":                            true,
+		"can someone adjust my glasses":                             false,
+		"is there somebody who could fix a flat tyre":               false,
+		"can someone hem my trousers by friday":                     false,
+		"I want someone to talk to":                                 true,
+		"can I speak to someone":                                    true,
+		"is there someone I can talk to about my order":             true,
+		"can someone look at my order, it's wrong, I'm angry":       true,
+		"can a staff member help me carry the boxes to the car":     false,
+		"can a staff member help me":                                true,
+		"arriving at the north station at 3pm, can someone meet us": false,
+		"can someone come and look at the balcony first":            false,
+		"can somebody come look at my apartment before i commit":    false,
+		"can someone pick us up at the station?":                    false,
+		"can someone pick up a few boxes from my place":             false,
+		"can someone pick up the phone, i've called five times":     true,
+		"can someone come and talk to me":                           true,
 	} {
 		if got := d.Score(text).AsksForPerson; got != person {
 			t.Errorf("Score(%q).AsksForPerson = %v, want %v", text, got, person)
