@@ -400,7 +400,7 @@ func comesOver(verb, next, after string) bool {
 			next == "to" || next == "today" || next == "tonight" || next == "now" || visitWhen[next] ||
 			verb == "come" && (next == "and" || next == "look" || next == "see" || next == "check" || next == "fix")
 	case "meet":
-		return true // "can someone meet us at the station"
+		return next != "with" // "can someone meet us at the station"; not "meet with me"
 	case "pick":
 		// "can someone pick us up at the station", "pick up a few boxes";
 		// not "pick up the phone", which asks to be answered.

@@ -770,6 +770,7 @@ func TestServiceIsNoRequestForAPerson(t *testing.T) {
 		"can someone pick up a few boxes from my place":             false,
 		"can someone pick up the phone, i've called five times":     true,
 		"can someone come and talk to me":                           true,
+		"can someone meet with me about my refund":                  true,
 	} {
 		if got := d.Score(text).AsksForPerson; got != person {
 			t.Errorf("Score(%q).AsksForPerson = %v, want %v", text, got, person)
