@@ -80,7 +80,8 @@ func (d *ComplaintDetector) asksHowToComplain(norm string) bool {
 		}
 		return strings.TrimSpace(s)
 	}
-	if neg, _ := d.lexiconWeights(newLexText(without(norm))); neg > ownMishapNegative || grievance(without(norm)) {
+	all := without(norm)
+	if neg, _ := d.lexiconWeights(newLexText(all)); neg > ownMishapNegative || grievance(all) {
 		return false
 	}
 	rest := without(norm[:loc[0]] + " " + norm[loc[1]:])

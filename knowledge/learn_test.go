@@ -282,16 +282,20 @@ func learnLang(t *testing.T, lang string, cs, extra []company) learned {
 		}
 	}
 	t.Logf("%s: %d development queries, the right answer among the %d candidates for %d", lang, len(dev), poolSize, inPool)
-	cp, cfolds := companyPools(t, cs, lang == "zh")
-	t.Logf("%s: %d questions of the tuning companies %v", lang, len(cp), tuningCompanies)
-	rankN := 0
+	var cp []pooled
+	var cfolds []int
+	companyN, rankN := 0, 0
 	if lang == "en" && len(rankOnlyEN) > 0 {
 		// The English ranking learns from other companies than the
 		// confidence does, so that the confidence learns from rankings of
 		// questions the ranking never saw, as a new company's are.
 		cp, cfolds = companyPools(t, loadCompaniesNamed(t, rankOnlyEN), false)
 		rankN = len(cp)
-		t.Logf("%s: instead, %d questions of the ranking's companies %v", lang, len(cp), rankOnlyEN)
+		t.Logf("%s: %d questions of the ranking's companies %v", lang, rankN, rankOnlyEN)
+	} else {
+		cp, cfolds = companyPools(t, cs, lang == "zh")
+		companyN = len(cp)
+		t.Logf("%s: %d questions of the tuning companies %v", lang, companyN, tuningCompanies)
 	}
 	nd := len(pd)
 	pd = append(pd, cp...)
@@ -314,7 +318,7 @@ func learnLang(t *testing.T, lang string, cs, extra []company) learned {
 		}
 	}
 	w := finish(fitRank(pd, l2, learnEpochs))
-	t.Logf("%s: chose l2 %g; P@1 %.3f on the development half it was fitted on, %.3f on the tuning companies' questions",
+	t.Logf("%s: chose l2 %g; P@1 %.3f on the development half it was fitted on, %.3f on the companies' questions",
 		lang, l2, precisionAt1(pd[:len(dev)], w), precisionAt1(cp, w))
 	confCs := append(slices.Clone(cs), extra...)
 	if names := companiesFromEnv("CONCIERGE_CONF_SET", nil); len(names) > 0 {
@@ -324,7 +328,7 @@ func learnLang(t *testing.T, lang string, cs, extra []company) learned {
 	// The choice is made: the held-out half, once.
 	t.Logf("%s: held-out half: P@1 %.3f over %d queries", lang, precisionAt1(pools(t, ix, held), w), len(held))
 	dir := datasetDir(t, filepath.Join("faq_dev", lang))
-	return learned{lang: lang, w: w, conf: conf, l2: l2, dev: dev, companyN: len(cp) - rankN, rankN: rankN, faqRepeat: r,
+	return learned{lang: lang, w: w, conf: conf, l2: l2, dev: dev, companyN: companyN, rankN: rankN, faqRepeat: r,
 		queriesSHA256: fileSHA256(t, filepath.Join(dir, "queries.csv")),
 		contentSHA256: fileSHA256(t, filepath.Join(dir, "content", "faq.csv"))}
 }
