@@ -567,14 +567,18 @@ func asksForService(lower string) bool {
 // productOpeners open a clause that asks for something to buy or be
 // recommended, the way a shopper types it ("something sweet for my gf, not
 // too strong", "looking for a gift under 300", "need a low maintenance
-// plant for my office"): what follows says what is wanted, and a "not too
-// strong" or "won't die" in it is a wish, not a grievance.
+// plant for my office"), or to be told about something ("tell me about the
+// family card thing", "info on the night tour"): what follows says what is
+// wanted, and a "not too strong" or "won't die" in it is a wish, not a
+// grievance; "tell me about my refund" is not a wish (notWanted).
 // Each is split into its words once, here.
 var productOpeners = wordsOf("something", "anything", "got anything", "got something", "have anything",
 	"looking for", "im looking for", "i'm looking for", "i am looking for", "any recommendations",
 	"any recommendation", "any suggestions", "any ideas", "recommend", "suggest", "need a", "need an",
 	"need some", "need something", "i need a", "i need an", "i need something", "want a", "want an",
-	"want some", "want something", "i want a", "i want an", "i want something", "gift for", "present for")
+	"want some", "want something", "i want a", "i want an", "i want something", "gift for", "present for",
+	"tell me about", "tell me more about", "more info on", "more info about", "info on", "info about",
+	"information on", "information about", "details of", "details on", "details about")
 
 // wordsOf returns each phrase split into its words.
 func wordsOf(phrases ...string) [][]string {

@@ -1,0 +1,58 @@
+package intents
+
+import "testing"
+
+// TestRequestsAndChoicesAreQuestions checks the question forms a customer
+// types without a question word: a request to be told about something, a
+// fee named in a few characters, "是A还是B", "有X没", "真的假的", "星期几", a
+// terse question before what the sender tells, and a question after a
+// story with one weak negative word ("dont"). Each was handed to a person as a
+// complaint on a development company; the complaints beside them, which
+// use the same forms, stay complaints.
+func TestRequestsAndChoicesAreQuestions(t *testing.T) {
+	checkComplaints(t, map[string]bool{
+		"tell me about the family card thing":                              false,
+		"info on the night tour":                                           false,
+		"科三补考费":                                                            false,
+		"上门费":                                                              false,
+		"科四过了驾照是当场拿还是寄":                                                    false,
+		"尾款是搬完再给还是先给":                                                      false,
+		"有baby chair没 宝宝8个月":                                               false,
+		"听说考五次不过就要重新学 真的假的":                                                false,
+		"cheapest pre wedding option? we dont need outdoor":                false,
+		"tell me about my refund, its been three weeks and nobody answers": true,
+		"tell me why my order is three days late":                          true,
+		"这样还收外送费":                                                          true,
+		"快递还没 等了一上午":                                                       true,
+		"有人回复还没 等半天了":                                                      true,
+		"白白浪费":                                                             true,
+		"是你送还是我送？我在18楼等了一个小时":                                              true,
+		"cheapest option? honestly your prices are a rip off":              true,
+		"抱石洞一般星期几换线":                                                       false,
+		"i dont read chinese, does the car have english navigation":        false,
+		"waited an hour can i get a refund":                                true,
+		"周几打电话都没人接 什么破服务":                                                  true,
+	})
+	for s, want := range map[string]bool{
+		"有baby chair没 宝宝8个月": true,
+		"店里有停车位没":            true,
+		"有人回复还没":             false,
+		"有点慢 还没到":            false,
+		"没有":                 false,
+	} {
+		if got := hasOrNot(newLexText(s).norm); got != want {
+			t.Errorf("hasOrNot(%q) = %v, want %v", s, got, want)
+		}
+	}
+	for s, want := range map[string]bool{
+		"科三补考费":        true,
+		"加急费用":         true,
+		"这样还收外送费":      false,
+		"真是浪费":         false,
+		"一个十多个字的长句子的费": false,
+	} {
+		if got := terseFee(newLexText(s).norm); got != want {
+			t.Errorf("terseFee(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
