@@ -56,3 +56,19 @@ func TestRequestsAndChoicesAreQuestions(t *testing.T) {
 		}
 	}
 }
+
+// TestPassiveAgentIsNoDanger checks that a child named as the one who
+// dropped a thing ("被孩子摔裂了") is no danger, while a child who fell still
+// is one.
+func TestPassiveAgentIsNoDanger(t *testing.T) {
+	d := mustDetector(t)
+	for text, want := range map[string]bool{
+		"租的小提琴被孩子摔裂了 要赔多少": false,
+		"手机被宝宝摔坏了 能修吗":     false,
+		"孩子摔了一跤 头磕破了":      true,
+	} {
+		if s := d.Score(text); s.Danger != want {
+			t.Errorf("%q: danger %v (escalation words %v), want %v", text, s.Danger, s.EscalationWords, want)
+		}
+	}
+}

@@ -1993,6 +1993,14 @@ func asksOutright(raw string, t lexText) bool {
 	return false
 }
 
+// passiveAgent reports whether a Chinese danger term follows 被, which
+// makes the person it names the agent of what happened to a thing:
+// "小提琴被孩子摔裂了" (the child dropped the violin), not "孩子摔了" (the
+// child fell).
+func passiveAgent(before string) bool {
+	return strings.HasSuffix(strings.TrimSpace(before), "被")
+}
+
 // dangerClauseBreak returns the rune test that splits text into the
 // clauses dangerAsked reads: punctuation and question marks, and spaces in
 // a message with Chinese, which Chinese customers type for commas.
@@ -2022,7 +2030,7 @@ func (d *ComplaintDetector) Score(text string) ComplaintScore {
 		// happens ("my son is bleeding, what do I do").
 		for clause := range strings.FieldsFuncSeq(text, dangerClauseBreak(text)) {
 			d.danger.match(newLexText(clause), func(t *lexTerm, in string, at int) {
-				if !dangerAsked(in[:at], in[at+len(t.norm):]) {
+				if !dangerAsked(in[:at], in[at+len(t.norm):]) && !passiveAgent(in[:at]) {
 					escalate(t, in, at)
 					s.Danger = true
 				}
@@ -2030,6 +2038,9 @@ func (d *ComplaintDetector) Score(text string) ComplaintScore {
 		}
 	} else {
 		d.danger.match(lt, func(t *lexTerm, in string, at int) {
+			if passiveAgent(in[:at]) {
+				return
+			}
 			escalate(t, in, at)
 			s.Danger = true
 		})
