@@ -697,7 +697,7 @@ func isQuestion(text string) bool {
 		return true
 	}
 	lower := strings.ToLower(strings.TrimSpace(text))
-	for _, w := range []string{"吗", "什么", "怎", "如何", "能不能", "可不可以", "是不是", "多久", "多少", "几天", "哪", "麻烦", "帮忙", "帮我", "please", "pls"} {
+	for _, w := range []string{"吗", "什么", "怎", "咋", "如何", "能不能", "可不可以", "是不是", "多久", "多少", "几天", "哪", "麻烦", "帮忙", "帮我", "please", "pls"} {
 		if strings.Contains(lower, w) {
 			return true
 		}
@@ -787,7 +787,7 @@ var questionOpeners = map[string]bool{"can": true, "could": true, "do": true, "d
 var questionPairs = map[string]bool{"how do": true, "how does": true, "how can": true, "how long": true, "how much": true,
 	"what do": true, "what should": true, "what happens": true, "can i": true, "can you": true, "could you": true,
 	"is that": true, "is it": true, "is there": true, "any chance": true, "do i": true, "should i": true,
-	"will i": true, "will it": true, "when will": true, "where do": true, "where can": true}
+	"will i": true, "will it": true, "when will": true, "where do": true, "where can": true, "what now": true}
 
 // isAPick reports whether text is nothing but a number of one or two
 // digits, the way a numbered choice is picked ("1", "2.", "３").

@@ -23,6 +23,8 @@ func TestIsQuestion(t *testing.T) {
 		"waited 40 min for my slot and nobody came. why do i even bother booking": false,
 		"she laughed at my accent. is that the service you're proud of?":          false,
 		"is that the kind of bag that fits a laptop?":                             true,
+		"the frame arrived with the glass cracked, box was crushed. what now":     true,
+		"在你们那修的车 开回老家路上又坏了 咋弄":                                                    true,
 	} {
 		if got := isQuestion(text); got != want {
 			t.Errorf("isQuestion(%q) = %v, want %v", text, got, want)

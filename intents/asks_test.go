@@ -72,3 +72,31 @@ func TestPassiveAgentIsNoDanger(t *testing.T) {
 		}
 	}
 }
+
+// TestProblemAskingWhatNowIsBarelyAComplaint checks that a problem told
+// calmly with a request for what to do next scores procedureComplaint, so
+// that the Engine answers it from a confident passage with an apology and
+// the offer of a person, while one that judges the business, says it
+// happened before or demands redress stays a full complaint.
+func TestProblemAskingWhatNowIsBarelyAComplaint(t *testing.T) {
+	d := mustDetector(t)
+	for text, barely := range map[string]bool{
+		"received the wrong item, what do i do":                                      true,
+		"the frame arrived with the glass cracked, box was crushed. what now":        true,
+		"收到的猫粮袋子破了，漏了一箱子，怎么处理":                                                       true,
+		"下单一个礼拜了还没到 下一步怎么办":                                                          true,
+		"your driver was rude and threw my parcel, what now":                         false,
+		"this is the third time my order is wrong, absolutely ridiculous. what now?": false,
+		"你们送的蛋糕全压烂了 太过分了 怎么办":                                                        false,
+		"cake arrived smashed, i want a refund. what now":                            false,
+		"my order is late again, what now":                                           false,
+	} {
+		s := d.Score(text)
+		if got := s.Complaint == procedureComplaint; got != barely {
+			t.Errorf("%q: complaint %.2f, want procedureComplaint %v", text, s.Complaint, barely)
+		}
+		if s.Complaint < ComplaintThreshold {
+			t.Errorf("%q: complaint %.2f, want a complaint still", text, s.Complaint)
+		}
+	}
+}

@@ -2160,6 +2160,11 @@ func (d *ComplaintDetector) Score(text string) ComplaintScore {
 			}
 		}
 	}
+	if len(s.EscalationWords) == 0 && !s.AsksForPerson && s.Complaint > procedureComplaint && asksWhatToDo(text, lt.norm) {
+		// A problem told calmly, asking what now: the content's procedure
+		// answers it (Troubled keeps the apology).
+		s.Complaint = procedureComplaint
+	}
 	if len(s.EscalationWords) == 0 && s.Complaint > procedureComplaint && d.asksHowToComplain(lt.norm) {
 		s.Complaint = procedureComplaint
 		// Asking how to complain troubles nobody; saying one is unhappy does.

@@ -5,14 +5,18 @@ import (
 	"strings"
 )
 
-// Two requests of any trade's customers read as complaints on their words
-// alone and are none: a report of something the sender left behind at the
-// business ("手机落在宽窄巷子店了", "left my jacket at the wanda branch on
-// sunday :("), which asks to have it found without saying so, and a
+// Three requests of any trade's customers read as complaints on their words
+// alone and are none, or barely: a report of something the sender left
+// behind at the business ("手机落在宽窄巷子店了", "left my jacket at the wanda
+// branch on sunday :("), which asks to have it found without saying so; a
 // question about how to complain ("投诉找谁", "how do i file a complaint
-// about a repair"), which asks for the procedure the content states. Both
-// were handed to a person by the companies' labelled messages of stop 64
-// (hotpot, tours, books, phonefix, appliance, vet; README).
+// about a repair"), which asks for the procedure the content states; and a
+// problem told calmly with a request for what to do next ("received the
+// wrong item, what do i do", "收到的猫粮袋子破了，漏了一箱子，怎么处理"), which
+// asks for the procedure too. The first two were handed to a person by the
+// companies' labelled messages of stop 64 (hotpot, tours, books, phonefix,
+// appliance, vet; README), the third by those of stop 65 (pets, pharmacy,
+// photo, hotpot, wine, nursery, optics, farmbox).
 
 // leftBehindZH finds, in normalised Chinese text, a thing left or
 // forgotten somewhere: "落在", "忘在", "丢在", "落到", "落店里", "落车上",
@@ -92,6 +96,34 @@ func (d *ComplaintDetector) asksHowToComplain(norm string) bool {
 // sender is unhappy ("对维修不满意要去哪投诉"): its answer opens with an
 // apology only then (ComplaintScore.Troubled).
 var discontent = []string{"不满意", "不满", "unhappy", "not happy", "dissatisfied", "not satisfied"}
+
+// whatNow finds, in normalised text, a request for what to do next: "what
+// now", "what do i do", "what should we do", "what are my options", "咋办",
+// "怎么办", "怎么处理", "咋整", "下一步怎么".
+var whatNow = regexp.MustCompile(`\bwhat (?:now|next)\b|\bwhat (?:do|should|can|shall) (?:i|we) do\b|` +
+	`\bwhat are (?:my|our) options\b|\bwhat(?:'s| is) the next step\b|咋办|怎么办|怎么处理|咋处理|咋整|怎么弄|咋弄|下一步怎么`)
+
+// judging finds, in normalised text, the words of a sender who judges the
+// business, says it happened before or demands redress, rather than tells
+// what went wrong: "rude", "ridiculous", "third time", "refund", "太过分了",
+// "又", "赔". Such a message asking what now is a complaint.
+var judging = regexp.MustCompile(`\b(?:terrible|awful|horrible|worst|ridiculous|unacceptable|disgusting|disgrace\w*|pathetic|` +
+	`appalling|outrage\w*|rude|useless|incompetent|joke|scam\w*|rip ?off|angry|furious|livid|fed up|sick of|wtf|seriously|` +
+	`again|(?:second|third|fourth) time|every time|always|shame\w*|careless|lazy|sloppy|unprofessional|lie|lied|liars?|` +
+	`refund\w*|money back|compensat\w*|manager|complain\w*)\b|` +
+	`过分|离谱|垃圾|恶心|差劲|太差|很差|气死|坑|骗|无语|服了|态度|敷衍|不负责|什么玩意|搞什么|又|再次|第二次|第三次|每次|总是|` +
+	`投诉|差评|退钱|退款|赔|说法|不满`)
+
+// asksWhatToDo reports whether a message (raw, and normalised as norm)
+// tells a problem calmly and asks what to do next (whatNow): no indignant
+// "??", no scorn or grievance, and no judging word. Its answer is the
+// procedure the content states, with an apology and the offer of a
+// person; "your driver was rude and threw my parcel, what now" stays a
+// complaint.
+func asksWhatToDo(raw, norm string) bool {
+	return whatNow.MatchString(norm) && !indignant(raw) && !scorns(raw) && !grievance(strings.TrimSpace(norm)) &&
+		!judging.MatchString(norm)
+}
 
 // procedureComplaint is the complaint score a question about how to
 // complain gets at most: just over the default complaint threshold (0.6),

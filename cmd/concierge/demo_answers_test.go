@@ -88,6 +88,11 @@ var demoQuestions = []demoQuestion{
 	{text: "how do i make a complaint", kind: kindAnswerable, expected: []string{"faq-contact-02", "contact-us"}, never: `(?i)^I'm sorry about that`},
 	{text: "投诉找谁", kind: kindAnswerable, expected: []string{"faq-contact-02-zh", "contact-us-zh"}},
 	{text: "who do i complain to? your courier threw my parcel over the gate and the tin is dented", kind: kindComplaint},
+	// A problem told calmly with "what now" gets the procedure, an apology
+	// and the offer of a person; judged or demanded, it is handed over.
+	{text: "my parcel arrived damaged, the tin is dented and tea spilled everywhere. what now", kind: kindAnswerable,
+		expected: []string{"faq-warranty-01", "returns-policy"}, says: `(?s)^I'm sorry.*48 hours.*member of our team`},
+	{text: "my parcel arrived damaged AGAIN, third time, this is ridiculous. what now", kind: kindComplaint},
 	// A greeting or a thank-you around a request or a grievance is not
 	// what it says: once read as thanks ("You're welcome!") or a greeting.
 	{text: "human please, thanks!", kind: kindHuman},
