@@ -28,6 +28,7 @@ func TestRequestsAndChoicesAreQuestions(t *testing.T) {
 		"白白浪费":                                                             true,
 		"是你送还是我送？我在18楼等了一个小时":                                              true,
 		"cheapest option? honestly your prices are a rip off":              true,
+		"杯子又碎了，太过分了，怎么办":                                                   true,
 		"抱石洞一般星期几换线":                                                       false,
 		"i dont read chinese, does the car have english navigation":        false,
 		"waited an hour can i get a refund":                                true,
@@ -97,6 +98,30 @@ func TestProblemAskingWhatNowIsBarelyAComplaint(t *testing.T) {
 		}
 		if s.Complaint < ComplaintThreshold {
 			t.Errorf("%q: complaint %.2f, want a complaint still", text, s.Complaint)
+		}
+	}
+}
+
+// TestStrangersAndTradesAreNoRequestForAPerson checks that a stranger who
+// did something to the sender, told in a message that asks something,
+// the sender's own trade of agent, and a service the shop does are no
+// requests for a person, while asking for someone or an agent still is.
+func TestStrangersAndTradesAreNoRequestForAPerson(t *testing.T) {
+	d := mustDetector(t)
+	for text, want := range map[string]bool{
+		"someone keyed my door :( can I just send pics for a rough price":                 false,
+		"someone rear ended me at a red light, nobody hurt, what now":                     false,
+		"im a travel agent in kuala lumpur, can we get agent rates":                       false,
+		"broke a string right before band practice, can someone restring my guitar today": false,
+		"someone stole my bike from your parking lot":                                     true,
+		"i need someone experienced to look at this":                                      true,
+		"can i talk to an agent please":                                                   true,
+		"live agent":                                                                      true,
+		"can someone call me back":                                                        true,
+		"the ticket agent at our terminal dismissed us":                                   true,
+	} {
+		if got := d.Score(text).AsksForPerson; got != want {
+			t.Errorf("%q: asks for a person %v, want %v", text, got, want)
 		}
 	}
 }

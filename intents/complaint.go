@@ -519,7 +519,74 @@ var serviceVerbs = map[string]bool{"adjust": true, "fix": true, "repair": true, 
 	"print": true, "frame": true, "resize": true, "sharpen": true, "polish": true, "tighten": true,
 	"carry": true, "lift": true, "load": true, "unload": true, "move": true, "pack": true, "unpack": true,
 	"hang": true, "mount": true, "park": true, "disconnect": true, "unplug": true, "dismantle": true,
-	"uninstall": true, "remove": true}
+	"uninstall": true, "remove": true, "restring": true, "sew": true, "stitch": true, "paint": true, "unblock": true,
+	"unclog": true, "unlock": true}
+
+// didSomething reports whether an unnamed person term is the subject of
+// something done to the sender, told in the past: "someone rear ended me
+// at a red light", "someone keyed my door", "somebody stole my bike" — a
+// stranger talked about, not a person asked for. Score trusts it only
+// when the message asks something ("…can I just send pics for a rough
+// price"): told alone, such a wrong still goes to a person. One wanted or sent for
+// ("i need someone experienced", "can someone who worked here call me")
+// is not: the term must not follow a wantWord, and the past form must be
+// one of its first two words.
+func didSomething(before, term, after string) bool {
+	switch term {
+	case "someone", "somebody":
+	default:
+		return false
+	}
+	if b := strings.Fields(before); len(b) > 0 && (wantWords[b[len(b)-1]] || b[len(b)-1] == "is" || b[len(b)-1] == "will") {
+		return false
+	}
+	words := strings.Fields(after)
+	for i := 0; i < len(words) && i < 2; i++ {
+		w := strings.Trim(words[i], ",.!?;:")
+		if pastForms[w] || len(w) > 4 && strings.HasSuffix(w, "ed") && !notPast[w] {
+			return true
+		}
+		if i == 0 && w != "just" && w != "rear" && w != "else" && w != "apparently" {
+			return false
+		}
+	}
+	return false
+}
+
+// pastForms are irregular past tenses of what a stranger does to the
+// sender's things.
+var pastForms = map[string]bool{"stole": true, "broke": true, "hit": true, "took": true, "threw": true, "ran": true,
+	"stuck": true, "drove": true, "spilt": true, "spilled": true, "shot": true, "bit": true, "ate": true, "sent": true}
+
+// notPast are words ending in "ed" that are no past tense.
+var notPast = map[string]bool{"need": true, "speed": true, "breed": true, "proceed": true,
+	"exceed": true, "succeed": true, "bed": true, "red": true}
+
+// namesAnOccupation reports whether "agent" names the sender's trade or
+// its deal, not a person to talk to: "im a travel agent in kuala lumpur",
+// "we are an estate agent", "can we get agent rates". "live agent",
+// "human agent", "an agent please" ask for one, and "the ticket agent at
+// our terminal dismissed us" tells of one (a person talked about, which
+// reads as a complaint).
+func namesAnOccupation(before, term, after string) bool {
+	if term != "agent" && term != "agents" {
+		return false
+	}
+	if sendersTrade.MatchString(before) {
+		return true
+	}
+	a := strings.Fields(after)
+	return len(a) > 0 && agentTerms[strings.Trim(a[0], ",.!?")]
+}
+
+// sendersTrade ends the words before "agent" when the sender names their
+// own trade: "im a travel", "we are an estate", "as a booking".
+var sendersTrade = regexp.MustCompile(`\b(?:i'?m|i am|we'?re|we are|as) (?:a|an) (?:[a-z]+ ){0,2}$`)
+
+// agentTerms, after "agent", make it an occupation's price or deal.
+var agentTerms = map[string]bool{"rate": true, "rates": true, "price": true, "prices": true, "pricing": true,
+	"discount": true, "discounts": true, "commission": true, "commissions": true, "fare": true, "fares": true,
+	"deal": true, "deals": true, "program": true, "programme": true, "partnership": true}
 
 // contactDetails are the details of a contact asked about after its name,
 // in the normalised text's spelling.
@@ -808,8 +875,14 @@ func asks(raw string, t lexText, grieves bool) bool {
 	if asksForAttribute(strings.TrimSpace(clause), s) {
 		return true
 	}
+	forms := s
+	if judging.MatchString(s) {
+		// "杯子又碎了，太过分了，怎么办": what now, asked by a sender who
+		// judges the business, asks for no information.
+		forms = whatNow.ReplaceAllString(s, " ")
+	}
 	for _, w := range chineseQuestionForms {
-		if strings.Contains(s, w) {
+		if strings.Contains(forms, w) {
 			return true
 		}
 	}
@@ -2092,7 +2165,8 @@ func (d *ComplaintDetector) Score(text string) ComplaintScore {
 		if !namesAContactDetail(in[at+len(t.norm):]) && !someoneElses(in[:at], t.norm) && !doesAService(t.norm, in[at+len(t.norm):]) &&
 			!asksAboutStaff(in[:at], in[at+len(t.norm):]) && !someoneOf(in[:at], t.norm, in[at+len(t.norm):]) &&
 			!namesAnEvent(in[:at], t.norm, in[at+len(t.norm):]) && !(t.norm == "有人吗" && staffedPlaceZH(in[:at])) &&
-			!sendsForAVisit(in[:at], t.norm, in[at+len(t.norm):]) && !namesLabour(in[:at], t.norm, in[at+len(t.norm):]) {
+			!sendsForAVisit(in[:at], t.norm, in[at+len(t.norm):]) && !namesLabour(in[:at], t.norm, in[at+len(t.norm):]) &&
+			!(didSomething(in[:at], t.norm, in[at+len(t.norm):]) && asksInAClause(text, lt)) && !namesAnOccupation(in[:at], t.norm, in[at+len(t.norm):]) {
 			s.AsksForPerson = true
 			named = append(named, personSpan{cjk: in == lt.norm, from: at, to: at + len(t.norm)})
 		}
