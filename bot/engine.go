@@ -697,7 +697,7 @@ func isQuestion(text string) bool {
 		return true
 	}
 	lower := strings.ToLower(strings.TrimSpace(text))
-	for _, w := range []string{"吗", "什么", "怎", "咋", "如何", "能不能", "可不可以", "是不是", "多久", "多少", "几天", "哪", "麻烦", "帮忙", "帮我", "please", "pls"} {
+	for _, w := range []string{"吗", "什么", "啥", "怎", "咋", "如何", "能不能", "可不可以", "是不是", "多久", "多少", "几天", "哪", "麻烦", "帮忙", "帮我", "please", "pls"} {
 		if strings.Contains(lower, w) {
 			return true
 		}
@@ -771,8 +771,9 @@ func withoutRhetoric(text string) string {
 }
 
 // rhetoric matches the scornful questions of a complaint.
-var rhetoric = regexp.MustCompile(`(?i)(什么|啥)(质量|服务|态度|东西|玩意|破|鬼)|凭什么|搞什么|怎么回事|怎么搞的|有没有搞错|` +
-	`卖这种|what kind of (service|quality|company|shop|store|business)|what the (hell|heck|fuck)\b|wtf\b|how is (this|that) (ok|okay|acceptable)|` +
+var rhetoric = regexp.MustCompile(`(?i)(什么|啥)(质量|服务|态度|东西|玩意|破|鬼)|凭什么|凭啥|搞什么|怎么回事|怎么搞的|有没有搞错|` +
+	`就这(质量|服务|态度|水平)|怎么(干活|做事|办事)|上点心|用点心|什么体验|趁火打劫|(^|[^是])(什么|啥)意思|` +
+	`卖这种|what kind of (service|quality|company|shop|store|business)|what the (hell|heck|fuck)\b|wtf\b|how is (this|that) (ok|okay|acceptable|fair)|` +
 	`are you (kidding|serious|joking)|is this a joke|how dare|how hard can it be|why (do|would|should) (i|we) (even )?bother|` +
 	`(is|was) (this|that|it) (really )?(how you treat|the way you treat|the (kind|sort|level|standard) of \w+ (you|your)|the \w+ (you're|youre|you are) proud of)`)
 

@@ -25,6 +25,9 @@ func TestIsQuestion(t *testing.T) {
 		"is that the kind of bag that fits a laptop?":                             true,
 		"the frame arrived with the glass cracked, box was crushed. what now":     true,
 		"在你们那修的车 开回老家路上又坏了 咋弄":                                                    true,
+		"违章我自己在12123处理了，你们还从押金里扣了我250，什么意思":                                       false,
+		"出血是啥意思 要留几毫米":                                                            true,
+		"搬完发现衣柜门装歪了 关都关不上 你们怎么干活的":                                                false,
 	} {
 		if got := isQuestion(text); got != want {
 			t.Errorf("isQuestion(%q) = %v, want %v", text, got, want)

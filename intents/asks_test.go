@@ -125,3 +125,31 @@ func TestStrangersAndTradesAreNoRequestForAPerson(t *testing.T) {
 		}
 	}
 }
+
+// TestRhetoricalQuestionsAreComplaints checks that the rhetorical
+// questions of a complaint make it one, in Chinese and English, while the
+// same words asked for information do not, and that danger told in other
+// words (failing brakes, the sender trapped, water rising, blisters) is an
+// incident.
+func TestRhetoricalQuestionsAreComplaints(t *testing.T) {
+	checkComplaints(t, map[string]bool{
+		"相册寄过来封面都刮花了 一千八的东西就这质量？":                                                                              true,
+		"搬完发现衣柜门装歪了 关都关不上 你们怎么干活的":                                                                             true,
+		"这已经是第三次少发东西了，每次都要我拍照申请，能不能上点心":                                                                        true,
+		"报价说380 结账收我580 凭啥 把多收的退给我":                                                                            true,
+		"玉林淋浴间一点热水都没有 大冬天洗冷水澡 什么体验":                                                                            true,
+		"违章我自己在12123处理了，你们还从押金里扣了我250，什么意思":                                                                    true,
+		"I cancelled my subscription on Saturday and you still took the money and sent a box. How is that ok?": true,
+		"出血是啥意思 要留几毫米":                                                                                         false,
+		"开上沙滩陷进去了 保险管不管":                                                                                       false,
+		"how is the weather in march":                                                                          false,
+	})
+	d := mustDetector(t)
+	for _, text := range []string{"刹车好像失灵了 正在下山 怎么办", "徒步山上开始打雷 我们几个困在半山腰下不去",
+		"water is rising around the car in the underground car park, its up to the doors now",
+		"my scalp is burning and there are blisters since my colour yesterday what do i do"} {
+		if s := d.Score(text); !s.Danger {
+			t.Errorf("%q: no danger (escalation words %v), want danger", text, s.EscalationWords)
+		}
+	}
+}

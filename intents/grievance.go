@@ -21,6 +21,32 @@ import (
 // you saying).
 var plainlyMarks = []string{"明明", "不是说"}
 
+// rhetoricMarks are the rhetorical questions of a Chinese complaint: asked
+// of the business, they ask nothing ("一千八的东西就这质量？", "你们怎么干活的",
+// "能不能上点心", "凭啥", "什么体验", "这不是趁火打劫吗"). "管不管" is not
+// one: "保险管不管" asks what is covered.
+var rhetoricMarks = []string{"就这质量", "就这服务", "就这态度", "就这水平", "这什么质量", "怎么干活", "怎么做事", "怎么办事",
+	"上点心", "用点心", "长点心", "凭啥", "凭什么", "什么体验", "趁火打劫", "有没有搞错", "搞什么"}
+
+// whatDoYouMean reports whether norm holds 什么意思 or 啥意思 as a retort
+// ("你们还从押金里扣了我250，什么意思"), not asking what a word means ("出血是啥意思").
+func whatDoYouMean(norm string) bool {
+	for _, m := range []string{"什么意思", "啥意思"} {
+		for at := 0; ; {
+			i := strings.Index(norm[at:], m)
+			if i < 0 {
+				break
+			}
+			i += at
+			if !strings.HasSuffix(strings.TrimSpace(norm[:i]), "是") {
+				return true
+			}
+			at = i + len(m)
+		}
+	}
+	return false
+}
+
 // promiseMarks name what was agreed: 说好 (as agreed), 答应 (promised). They
 // tell of a broken promise only with a contrastMark within maxContrastGap
 // characters after them: "那就说好了 周六见" agrees, "说好三天修好 这都第九天了"
@@ -107,10 +133,13 @@ func grievance(norm string) bool {
 	if !strings.ContainsFunc(norm, isCJK) {
 		return englishGrievance(norm)
 	}
-	for _, list := range [][]string{plainlyMarks, takenMarks, shortfallMarks, noShowMarks, runaroundMarks} {
+	for _, list := range [][]string{plainlyMarks, rhetoricMarks, takenMarks, shortfallMarks, noShowMarks, runaroundMarks} {
 		if containsAny(norm, list) {
 			return true
 		}
+	}
+	if whatDoYouMean(norm) {
+		return true
 	}
 	if containsAny(norm, redressMarks) && !namesCondition(norm) {
 		return true
@@ -465,6 +494,12 @@ func cancelledOnSender(t string) bool {
 var thirdParties = map[string]bool{"guests": true, "guest": true, "friends": true, "friend": true, "family": true,
 	"relatives": true, "kids": true, "parents": true, "clients": true, "client": true, "people": true}
 
+// englishRhetoric are the rhetorical questions of an English complaint:
+// "…you still took the money and sent a box. how is that ok?"
+var englishRhetoric = []string{"how is that ok", "how is this ok", "how is that okay", "how is this okay",
+	"how is that acceptable", "how is this acceptable", "how is that fair", "how is this fair", "are you kidding me",
+	"are you serious", "is this a joke", "you call this"}
+
 // englishGrievance is grievance for English text.
 func englishGrievance(norm string) bool {
 	t := " " + norm + " "
@@ -477,7 +512,7 @@ func englishGrievance(norm string) bool {
 		}
 		return false
 	}
-	if has(englishBrokenPromises) || has(englishTaken) || has(englishNoShow) || has(englishRunaround) {
+	if has(englishBrokenPromises) || has(englishTaken) || has(englishNoShow) || has(englishRunaround) || has(englishRhetoric) {
 		return true
 	}
 	if cancelledOnSender(t) {
