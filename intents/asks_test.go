@@ -127,7 +127,8 @@ func TestStrangersAndTradesAreNoRequestForAPerson(t *testing.T) {
 }
 
 // TestRhetoricalQuestionsAreComplaints checks that the rhetorical
-// questions of a complaint make it one, in Chinese and English, while the
+// questions of a complaint, and what was done to the sender without asking
+// or at their cost, make it one, in Chinese and English, while the
 // same words asked for information do not, and that danger told in other
 // words (failing brakes, the sender trapped, water rising, blisters) is an
 // incident.
@@ -140,6 +141,9 @@ func TestRhetoricalQuestionsAreComplaints(t *testing.T) {
 		"玉林淋浴间一点热水都没有 大冬天洗冷水澡 什么体验":                                                                            true,
 		"违章我自己在12123处理了，你们还从押金里扣了我250，什么意思":                                                                    true,
 		"I cancelled my subscription on Saturday and you still took the money and sent a box. How is that ok?": true,
+		"结账多收了100 说是加了什么护理 我根本没同意":                                                                             true,
+		"会议室屏幕投不上去 耽误我半小时面试 积分还照扣":                                                                             true,
+		"booked 9am, got there on time, nobody touched the car till 11. what's the point of booking":           true,
 		"出血是啥意思 要留几毫米":                                                                                         false,
 		"开上沙滩陷进去了 保险管不管":                                                                                       false,
 		"how is the weather in march":                                                                          false,

@@ -28,6 +28,13 @@ var plainlyMarks = []string{"明明", "不是说"}
 var rhetoricMarks = []string{"就这质量", "就这服务", "就这态度", "就这水平", "这什么质量", "怎么干活", "怎么做事", "怎么办事",
 	"上点心", "用点心", "长点心", "凭啥", "凭什么", "什么体验", "趁火打劫", "有没有搞错", "搞什么"}
 
+// doneToSenderMarks tell of something the business did to the sender
+// without asking or at the sender's cost: 根本没同意 (never agreed), 未经同意,
+// 被你们 (by you: "文件被你们寄给别人了"), 耽误我 (cost me time), 照扣 (charged
+// all the same).
+var doneToSenderMarks = []string{"根本没同意", "未经同意", "未经我同意", "没经过我同意", "没经我同意", "没问过我", "被你们",
+	"耽误我", "照扣", "照样扣", "照收", "照样收"}
+
 // whatDoYouMean reports whether norm holds 什么意思 or 啥意思 as a retort
 // ("你们还从押金里扣了我250，什么意思"), not asking what a word means ("出血是啥意思").
 func whatDoYouMean(norm string) bool {
@@ -133,7 +140,7 @@ func grievance(norm string) bool {
 	if !strings.ContainsFunc(norm, isCJK) {
 		return englishGrievance(norm)
 	}
-	for _, list := range [][]string{plainlyMarks, rhetoricMarks, takenMarks, shortfallMarks, noShowMarks, runaroundMarks} {
+	for _, list := range [][]string{plainlyMarks, rhetoricMarks, doneToSenderMarks, takenMarks, shortfallMarks, noShowMarks, runaroundMarks} {
 		if containsAny(norm, list) {
 			return true
 		}
@@ -498,7 +505,8 @@ var thirdParties = map[string]bool{"guests": true, "guest": true, "friends": tru
 // "…you still took the money and sent a box. how is that ok?"
 var englishRhetoric = []string{"how is that ok", "how is this ok", "how is that okay", "how is this okay",
 	"how is that acceptable", "how is this acceptable", "how is that fair", "how is this fair", "are you kidding me",
-	"are you serious", "is this a joke", "you call this"}
+	"are you serious", "is this a joke", "you call this", "whats the point of booking", "what's the point of booking",
+	"whats the point of paying", "what's the point of paying", "whats the point of ordering", "what's the point of ordering"}
 
 // englishGrievance is grievance for English text.
 func englishGrievance(norm string) bool {
