@@ -118,6 +118,7 @@ func TestStrangersAndTradesAreNoRequestForAPerson(t *testing.T) {
 		"can i talk to an agent please":                                                   true,
 		"live agent":                                                                      true,
 		"can someone call me back":                                                        true,
+		"get me a human this is about a group booking for 40":                             true,
 		"the ticket agent at our terminal dismissed us":                                   true,
 	} {
 		if got := d.Score(text).AsksForPerson; got != want {
@@ -154,6 +155,17 @@ func TestRhetoricalQuestionsAreComplaints(t *testing.T) {
 		"my scalp is burning and there are blisters since my colour yesterday what do i do"} {
 		if s := d.Score(text); !s.Danger {
 			t.Errorf("%q: no danger (escalation words %v), want danger", text, s.EscalationWords)
+		}
+	}
+}
+
+// TestGetMeAHumanDemandsOne checks that "get me a human" demands a
+// person whatever else the message says.
+func TestGetMeAHumanDemandsOne(t *testing.T) {
+	d := mustDetector(t)
+	for _, text := range []string{"get me a human this is about a group booking for 40", "get me a real person"} {
+		if s := d.Score(text); !s.DemandsPerson {
+			t.Errorf("%q: demands a person false, want true", text)
 		}
 	}
 }
