@@ -145,6 +145,7 @@ func TestRhetoricalQuestionsAreComplaints(t *testing.T) {
 		"结账多收了100 说是加了什么护理 我根本没同意":                                                                             true,
 		"会议室屏幕投不上去 耽误我半小时面试 积分还照扣":                                                                             true,
 		"booked 9am, got there on time, nobody touched the car till 11. what's the point of booking":           true,
+		"在你们店量血压 药师硬要推销保健品 很反感":                                                                                true,
 		"出血是啥意思 要留几毫米":                                                                                         false,
 		"开上沙滩陷进去了 保险管不管":                                                                                       false,
 		"how is the weather in march":                                                                          false,
