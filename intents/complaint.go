@@ -527,10 +527,11 @@ var serviceVerbs = map[string]bool{"adjust": true, "fix": true, "repair": true, 
 // at a red light", "someone keyed my door", "somebody stole my bike" — a
 // stranger talked about, not a person asked for. Score trusts it only
 // when the message asks something ("…can I just send pics for a rough
-// price"): told alone, such a wrong still goes to a person. One wanted or sent for
-// ("i need someone experienced", "can someone who worked here call me")
-// is not: the term must not follow a wantWord, and the past form must be
-// one of its first two words.
+// price"): told alone, such a wrong still goes to a person. One wanted or
+// sent for ("i need someone experienced", "can someone who worked here
+// call me") is not: the term must not follow a wantWord, and the past
+// form must be its first word, or its second after an adverb or the first
+// half of a compound ("just", "rear" of rear ended).
 func didSomething(before, term, after string) bool {
 	switch term {
 	case "someone", "somebody":
@@ -876,7 +877,7 @@ func asks(raw string, t lexText, grieves bool) bool {
 		return true
 	}
 	forms := s
-	if judging.MatchString(s) {
+	if containsAny(s, whatNowCues) && judging.MatchString(s) {
 		// "杯子又碎了，太过分了，怎么办": what now, asked by a sender who
 		// judges the business, asks for no information.
 		forms = whatNow.ReplaceAllString(s, " ")
@@ -902,7 +903,12 @@ var choiceQuestion = regexp.MustCompile(`是[^，。！？,.!?\s不没]{1,10}还
 // the end ("有baby chair没 宝宝8个月"): 没 ending the clause asks whether
 // there is X. 还没, 都没 and the like ("有人回复还没") say "not yet".
 func hasOrNot(s string) bool {
-	for i := strings.Index(s, "没"); i > 0; {
+	for at := 0; ; {
+		i := strings.Index(s[at:], "没")
+		if i < 0 {
+			return false
+		}
+		i += at
 		end := i + len("没")
 		if (end == len(s) || s[end] == ' ') && strings.Contains(s[:i], "有") {
 			prev, _ := utf8.DecodeLastRuneInString(s[:i])
@@ -910,13 +916,8 @@ func hasOrNot(s string) bool {
 				return true
 			}
 		}
-		j := strings.Index(s[end:], "没")
-		if j < 0 {
-			break
-		}
-		i = end + j
+		at = end
 	}
-	return false
 }
 
 // asksForAttribute reports whether a message asks for a property of

@@ -24,6 +24,7 @@ func TestCuesCoverTheirExpressions(t *testing.T) {
 		{"faultCuesEN", faultCuesEN, faultsEN},
 		{"planCues", planCues, plans},
 		{"reproachCues", reproachCues, reproaches},
+		{"whatNowCues", whatNowCues, whatNow},
 	} {
 		re, err := syntax.Parse(c.re.String(), syntax.Perl)
 		if err != nil {

@@ -103,6 +103,11 @@ var discontent = []string{"不满意", "不满", "unhappy", "not happy", "dissat
 var whatNow = regexp.MustCompile(`\bwhat (?:now|next)\b|\bwhat (?:do|should|can|shall) (?:i|we) do\b|` +
 	`\bwhat are (?:my|our) options\b|\bwhat(?:'s| is) the next step\b|咋办|怎么办|怎么处理|咋处理|咋整|怎么弄|咋弄|下一步怎么`)
 
+// whatNowCues are the words every match of whatNow holds: a cheap test
+// before the expression.
+var whatNowCues = []string{"what now", "what next", "what do", "what should", "what can", "what shall", "what are",
+	"what's the next", "what is the next", "咋办", "怎么办", "怎么处理", "咋处理", "咋整", "怎么弄", "咋弄", "下一步怎么"}
+
 // judging finds, in normalised text, the words of a sender who judges the
 // business, says it happened before or demands redress, rather than tells
 // what went wrong: "rude", "ridiculous", "third time", "refund", "太过分了",
@@ -121,7 +126,7 @@ var judging = regexp.MustCompile(`\b(?:terrible|awful|horrible|worst|ridiculous|
 // person; "your driver was rude and threw my parcel, what now" stays a
 // complaint.
 func asksWhatToDo(raw, norm string) bool {
-	return whatNow.MatchString(norm) && !indignant(raw) && !scorns(raw) && !grievance(strings.TrimSpace(norm)) &&
+	return containsAny(norm, whatNowCues) && whatNow.MatchString(norm) && !indignant(raw) && !scorns(raw) && !grievance(strings.TrimSpace(norm)) &&
 		!judging.MatchString(norm)
 }
 
