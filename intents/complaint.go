@@ -1656,7 +1656,7 @@ const slightNegative = 0.2
 // trusts it only when the message is not troubled ("cheapest option?
 // honestly your prices are a rip off" complains).
 func asksBeforeTelling(raw string) bool {
-	if indignant(raw) {
+	if !strings.ContainsAny(raw, "?？") || indignant(raw) {
 		return false
 	}
 	lower := strings.TrimLeftFunc(strings.ToLower(raw), clauseBreak)
