@@ -131,8 +131,9 @@ func TestStrangersAndTradesAreNoRequestForAPerson(t *testing.T) {
 // questions of a complaint, and what was done to the sender without asking
 // or at their cost, make it one, in Chinese and English, while the
 // same words asked for information do not, and that danger told in other
-// words (failing brakes, the sender trapped, water rising, blisters) is an
-// incident.
+// words (failing brakes, the sender trapped, water rising, blisters, a
+// burn, blue gums, swelling, furniture tipping onto a child) is an
+// incident, and hair turning blue is none.
 func TestRhetoricalQuestionsAreComplaints(t *testing.T) {
 	checkComplaints(t, map[string]bool{
 		"相册寄过来封面都刮花了 一千八的东西就这质量？":                                                                              true,
@@ -153,10 +154,16 @@ func TestRhetoricalQuestionsAreComplaints(t *testing.T) {
 	d := mustDetector(t)
 	for _, text := range []string{"刹车好像失灵了 正在下山 怎么办", "徒步山上开始打雷 我们几个困在半山腰下不去",
 		"water is rising around the car in the underground car park, its up to the doors now",
-		"my scalp is burning and there are blisters since my colour yesterday what do i do"} {
+		"my scalp is burning and there are blisters since my colour yesterday what do i do",
+		"my cat is breathing with her mouth open and her gums look blue", "昨天做完冲击波 今天脚肿得穿不进鞋 还发紫",
+		"my son burned his hand on his phone it got super hot help",
+		"my 4 year old climbed on the piano bench and the upright tipped toward her, its leaning on the wall now"} {
 		if s := d.Score(text); !s.Danger {
 			t.Errorf("%q: no danger (escalation words %v), want danger", text, s.EscalationWords)
 		}
+	}
+	if s := d.Score("my hair is turning blue after your toner"); s.Danger {
+		t.Errorf("hair turning blue: danger (escalation words %v), want none", s.EscalationWords)
 	}
 }
 

@@ -17,7 +17,7 @@ func TestIncidentsNoTermNames(t *testing.T) {
 		"the swing chain just snapped with my daughter on it and she landed on her face",
 		"my dad went grey and sat down on the floor of your changing room, he says his arm feels heavy",
 		"装修师傅走了以后墙里的插座一直在噼啪响还有焦味",
-		"爷爷在你们店门口台阶上绊了一下 脚踝肿得老高",
+		"爷爷在你们店门口台阶上绊了一下 脚踝鼓起来老高", // 肿得 is a danger term
 		"儿子在你们的滑梯上磕到下巴 嘴里全是血 怎么办",
 	} {
 		if w := lexiconOnly.Score(text).EscalationWords; len(w) > 0 {
