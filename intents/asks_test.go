@@ -34,26 +34,22 @@ func TestRequestsAndChoicesAreQuestions(t *testing.T) {
 		"waited an hour can i get a refund":                                true,
 		"周几打电话都没人接 什么破服务":                                                  true,
 	})
-	for s, want := range map[string]bool{
-		"有baby chair没 宝宝8个月": true,
-		"店里有停车位没":            true,
-		"有人回复还没":             false,
-		"有点慢 还没到":            false,
-		"没有":                 false,
+	for _, c := range []struct {
+		name  string
+		read  func(string) bool
+		cases map[string]bool
+	}{
+		{"hasOrNot", hasOrNot, map[string]bool{
+			"有baby chair没 宝宝8个月": true, "店里有停车位没": true, "有人回复还没": false, "有点慢 还没到": false, "没有": false,
+		}},
+		{"terseFee", terseFee, map[string]bool{
+			"科三补考费": true, "加急费用": true, "这样还收外送费": false, "真是浪费": false, "一个十多个字的长句子的费": false,
+		}},
 	} {
-		if got := hasOrNot(newLexText(s).norm); got != want {
-			t.Errorf("hasOrNot(%q) = %v, want %v", s, got, want)
-		}
-	}
-	for s, want := range map[string]bool{
-		"科三补考费":        true,
-		"加急费用":         true,
-		"这样还收外送费":      false,
-		"真是浪费":         false,
-		"一个十多个字的长句子的费": false,
-	} {
-		if got := terseFee(newLexText(s).norm); got != want {
-			t.Errorf("terseFee(%q) = %v, want %v", s, got, want)
+		for s, want := range c.cases {
+			if got := c.read(newLexText(s).norm); got != want {
+				t.Errorf("%s(%q) = %v, want %v", c.name, s, got, want)
+			}
 		}
 	}
 }
